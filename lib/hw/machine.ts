@@ -1,0 +1,80 @@
+/**
+ * The plain-data description of a machine: clusters of CPUs, their caches,
+ * an optional system cache, and architectural features.
+ *
+ * A machine is data so that it can be printed, diffed and stored in a JSON
+ * scenario; {@linkcode Hardware} (lib/hw/hardware.ts) builds the live model
+ * from it.
+ *
+ * @module
+ */
+
+/** The shape of one cache. */
+export interface CacheGeometry {
+  /** Total capacity in bytes; a power of two. */
+  readonly size: number;
+  /** Associativity; a power of two dividing `size / lineSize`. */
+  readonly ways: number;
+  /** Line size in bytes; a power of two, at least 16. Default 64. */
+  readonly lineSize?: number;
+}
+
+/**
+ * A cache that sits before the Point of Coherency but outside the CPUs'
+ * architected hierarchy: it does not appear in CLIDR and ignores set/way
+ * operations; only maintenance by address to the PoC reaches it.
+ */
+export interface SystemCacheSpec extends CacheGeometry {
+  /**
+   * Whether non-cacheable accesses look up the system cache (a memory-side
+   * cache) instead of going straight to DRAM. Default false.
+   */
+  readonly snoopsNonCacheable?: boolean;
+}
+
+/** CPUs that share a level-2 cache. A cluster of one CPU models a private L2. */
+export interface ClusterSpec {
+  /** Core name for reports, e.g. "Cortex-A57". */
+  readonly core?: string;
+  /** Number of CPUs in the cluster, at least 1. */
+  readonly cpus: number;
+  /** Each CPU's private level-1 data cache. */
+  readonly l1d: CacheGeometry;
+  /** The cluster's shared level-2 cache; absent for a one-level hierarchy. */
+  readonly l2?: CacheGeometry;
+}
+
+/** Architectural features that change what a hypervisor may do. */
+export interface MachineFeatures {
+  /** ARMv8.4 stage-2 forced write-back (FEAT_S2FWB). Default false. */
+  readonly fwb?: boolean;
+}
+
+/**
+ * A machine: the unit `vm().machine(...)` takes.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Machine } from "./machine.ts";
+ * const twoByTwo: Machine = {
+ *   name: "two-by-two",
+ *   description: "two clusters of two CPUs, 32 KiB L1D, 512 KiB L2 per cluster",
+ *   clusters: [
+ *     { cpus: 2, l1d: { size: 32768, ways: 4 }, l2: { size: 524288, ways: 16 } },
+ *     { cpus: 2, l1d: { size: 32768, ways: 4 }, l2: { size: 524288, ways: 16 } },
+ *   ],
+ * };
+ * ```
+ */
+export interface Machine {
+  /** Short name, e.g. "xgene1". */
+  readonly name: string;
+  /** One line for `list` and reports. */
+  readonly description: string;
+  /** CPU clusters in CPU-number order: cluster 0 holds CPUs 0..n-1, and so on. */
+  readonly clusters: readonly ClusterSpec[];
+  /** The system cache, if the machine has one. */
+  readonly systemCache?: SystemCacheSpec | null;
+  /** Architectural features. */
+  readonly features?: MachineFeatures;
+}

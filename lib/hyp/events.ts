@@ -1,0 +1,118 @@
+/**
+ * The event vocabulary: every effect worth asserting on.
+ *
+ * An event is a flat, JSON-serializable object: `name`, `seq` (its place in
+ * the run), the `vcpu`, `pcpu` and guest `pc` it happened on (null where that
+ * makes no sense, e.g. a host write), `count` (more than 1 when a run of
+ * identical events was collapsed into one record), and its own fields.
+ * Names follow the kernel where setway models the kernel.
+ *
+ * @module
+ */
+
+/** A field value: events are flat and JSON-serializable. */
+export type EventFieldValue = number | string | boolean | null;
+
+/** What every event carries. */
+export interface EventBase {
+  /** The event's place in the run; a collapsed event takes `count` places. */
+  readonly seq: number;
+  /** The event's name, e.g. `"kvm_set_way_flush"`. */
+  readonly name: string;
+  /** The vCPU, or null for host and hardware events not tied to one. */
+  readonly vcpu: number | null;
+  /** The physical CPU, or null. */
+  readonly pcpu: number | null;
+  /** The guest PC at the time, or null. */
+  readonly pc: number | null;
+  /** How many identical events this record stands for (1 unless collapsed). */
+  readonly count: number;
+}
+
+/**
+ * The fields of each built-in event. A user-defined policy may emit other
+ * names with fields of its own.
+ */
+export interface EventFields {
+  /** A guest load; `cacheable` says whether it went through the caches. */
+  read: { addr: number; value: number; cacheable: boolean };
+  /** A guest store. */
+  write: { addr: number; value: number; cacheable: boolean };
+  /** DC CVAC over a range: `lines` instructions. */
+  dc_cvac: { addr: number; len: number; lines: number };
+  /** DC CIVAC over a range. */
+  dc_civac: { addr: number; len: number; lines: number };
+  /** DC IVAC over a range; `performedAs` is `"civac"` when stage 2 upgrades it. */
+  dc_ivac: { addr: number; len: number; lines: number; performedAs: string };
+  /** DC CVAU over a range. */
+  dc_cvau: { addr: number; len: number; lines: number };
+  /** One DC CSW instruction (level is 1-based). */
+  dc_csw: { level: number; set: number; way: number };
+  /** One DC CISW instruction. */
+  dc_cisw: { level: number; set: number; way: number };
+  /** One DC ISW instruction. */
+  dc_isw: { level: number; set: number; way: number };
+  /** A whole set/way walk: `instructions` S/W instructions over `levels` levels. */
+  sw_walk: { op: string; levels: number; instructions: number };
+  /** A guest write to SCTLR and the bits it leaves. */
+  sctlr_write: { m: boolean; c: boolean; i: boolean };
+  /** A guest write to another VM register. */
+  vm_reg_write: { reg: string; value: number };
+  /** A trap to the hypervisor. `reason` names the handler; `ec` is the ESR exception class. */
+  kvm_exit: { reason: string; ec: number };
+  /** A stage-2 fault on guest physical address `ipa`. */
+  kvm_guest_fault: { ipa: number };
+  /** The host zeroes a freshly allocated page through its cacheable mapping. */
+  clear_page: { ipa: number };
+  /** The fault path cleans the page to PoC because the guest's caches are off. */
+  coherent_cache_guest_page: { ipa: number; lines: number; cleaned: number };
+  /** KVM 4.0: a trapped S/W op with TVM clear. */
+  kvm_set_way_flush: { cache: boolean };
+  /** KVM 4.0: a trapped VM-register write. */
+  kvm_toggle_cache: { was: boolean; now: boolean };
+  /** Clean+invalidate by VA of every mapped page: `pages` walked, `lines` DC ops issued. */
+  stage2_flush_vm: { pages: number; lines: number; cleaned: number; invalidated: number };
+  /** Local clean+invalidate by set/way of every level up to LoC. */
+  flush_cache_all: { slots: number; cleaned: number; invalidated: number };
+  /** A trapped S/W op executed on the current physical CPU. */
+  sw_local: {
+    op: string;
+    level: number;
+    set: number;
+    way: number;
+    cleaned: number;
+    invalidated: number;
+  };
+  /** The hypervisor changes HCR trap bits. */
+  hcr_write: { tsw: boolean; tvm: boolean };
+  /** A vCPU is loaded on a physical CPU. */
+  vcpu_load: { pcpu: number };
+  /** The scheduler moves a vCPU. */
+  migrate: { from: number; to: number };
+  /** The hardware fills a line speculatively into `cache`. */
+  speculative_fill: { addr: number; cache: string };
+  /** The hardware evicts a line from `cache` to the next level. */
+  castout: { addr: number; cache: string; dirty: boolean };
+  /** The VMM writes guest RAM through its cacheable mapping. */
+  host_write: { addr: number; value: number };
+  /** A read returned an older value than the guest's last write. */
+  stale_read: { addr: number; expected: number; got: number; blame: string };
+  /** A write was lost: its value is nowhere in the system any more. */
+  lost_write: { addr: number; expected: number; got: number; blame: string };
+}
+
+/** The name of a built-in event. */
+export type EventName = keyof EventFields;
+
+/**
+ * One event as recorded in a run.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SetwayEvent } from "./events.ts";
+ * const e: SetwayEvent = {
+ *   seq: 4, name: "kvm_set_way_flush", vcpu: 0, pcpu: 0, pc: 0x40008234, count: 1, cache: true,
+ * };
+ * ```
+ */
+export type SetwayEvent = EventBase & { readonly [field: string]: EventFieldValue };
