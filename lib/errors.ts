@@ -40,6 +40,8 @@ export class ScenarioError extends Error {
   readonly value: unknown;
 
   /**
+   * Creates the error; prefer a message that names the call and the value.
+   *
    * @param code what kind of mistake this is
    * @param call the builder call or scenario field at fault
    * @param value the refused value

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { formatVerdict, type VerdictLike } from "../../lib/report/verdict.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+
+Deno.test("an ok verdict says ok, valid, and how it fares natively", () => {
+  const text = formatVerdict({ ok: true, violations: [], archInvalid: [], failsNatively: false });
+  assert.deepEqual(text.split("\n"), [
+    "verdict: ok",
+    "architecturally valid: yes",
+    "natively on this machine: passes",
+    "",
+  ]);
+});
+
+Deno.test("a failing verdict lists each violation with address, values, vCPU, pc and blame", () => {
+  const verdict: VerdictLike = {
+    ok: false,
+    violations: [
+      {
+        kind: "stale_read",
+        addr: 0x4000_1000,
+        expected: 0xcafe,
+        got: 0,
+        vcpu: 1,
+        pc: 0x4000_8000,
+        blame: "hypervisor",
+      },
+      {
+        kind: "lost_write",
+        addr: 0x1_0000_0040,
+        expected: 2,
+        got: 1,
+        vcpu: null,
+        pc: null,
+        blame: "guest",
+      },
+    ],
+    archInvalid: ["set/way op with caches on", "set/way op with other CPUs online"],
+    failsNatively: true,
+  };
+  const lines = formatVerdict(verdict).split("\n");
+  assert.equal(lines[0], "verdict: FAIL, 2 violations");
+  assert.equal(
+    lines[1],
+    "  1. stale_read at 0x40001000: expected 0x0000cafe, got 0x00000000 " +
+      "(vcpu1, pc 0x40008000, blame hypervisor)",
+  );
+  assert.match(
+    lines[2],
+    /^ {2}2\. lost_write at 0x0000000100000040: .*\(no vcpu, no pc, blame guest\)$/,
+  );
+  assert.equal(lines[3], "architecturally invalid: 2 reasons");
+  assert.equal(lines[4], "  - set/way op with caches on");
+  assert.equal(lines[6], "natively on this machine: fails");
+});
+
+Deno.test("formatVerdict refuses something that is not a verdict", () => {
+  assert.throws(() => formatVerdict(null as unknown as VerdictLike), ScenarioError);
+  assert.throws(
+    () => formatVerdict({ ok: true, violations: "none" } as unknown as VerdictLike),
+    (e: unknown) => e instanceof ScenarioError && e.call === "formatVerdict",
+  );
+});
