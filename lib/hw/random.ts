@@ -22,12 +22,20 @@
 export class Random {
   #state: number;
 
-  /** @param seed any integer; the same seed always gives the same sequence */
+  /**
+   * Creates a generator.
+   *
+   * @param seed any integer; the same seed always gives the same sequence
+   */
   constructor(seed: number) {
     this.#state = (seed | 0) ^ 0x9e3779b9;
   }
 
-  /** @returns the next unsigned 32-bit value */
+  /**
+   * Draws the next value.
+   *
+   * @returns the next unsigned 32-bit value
+   */
   nextU32(): number {
     let t = (this.#state = (this.#state + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -36,6 +44,8 @@ export class Random {
   }
 
   /**
+   * Draws an integer below `n`.
+   *
    * @param n the number of outcomes, at least 1
    * @returns an integer in `[0, n)`
    */

@@ -1,0 +1,366 @@
+/**
+ * Sparse physical memory (DRAM, beyond the Point of Coherency), by 4 KiB
+ * page of 32-bit words.
+ *
+ * A page is allocated (an `Int32Array(1024)`) on its first write only.
+ * Memory that was never written reads as {@linkcode POISON}, so a read of
+ * data that never reached DRAM is easy to spot, except inside ranges marked
+ * with {@linkcode Memory.zeroFill} (a page the host zeroed, or all of RAM
+ * with the `zeroFill` option), which read as 0. Marking a range costs
+ * O(1) in its size: ranges are kept as a short sorted list, and only pages
+ * already allocated inside the range are cleared.
+ *
+ * Simplified: memory is word-granular (4-byte aligned 32-bit words, little
+ * end irrelevant), there are no bus errors and no device memory.
+ *
+ * @example Usage
+ * ```ts
+ * import { Memory, POISON } from "./memory.ts";
+ * const dram = new Memory();
+ * console.log(dram.read(0x4000_0000) === POISON); // true
+ * dram.write(0x4000_0000, 7);
+ * dram.zeroFill(0x8000_0000, 2 ** 36); // 64 GiB: no page allocated
+ * console.log(dram.read(0x4000_0000), dram.read(0x9000_0000), dram.pagesTouched); // 7 0 1
+ * ```
+ *
+ * @module
+ */
+
+import { ScenarioError, showValue } from "../errors.ts";
+
+/** What never-written memory reads as: 0xdeadbeef. */
+export const POISON = 0xdead_beef;
+
+/** Bytes per page of the sparse store. */
+export const PAGE_SIZE = 4096;
+
+/** The highest byte address + 1 that setway models: 2^52 (ARMv8.2 52-bit PAs). */
+export const ADDRESS_LIMIT = 2 ** 52;
+
+const WORDS_PER_PAGE = PAGE_SIZE / 4;
+
+/**
+ * Checks a 32-bit word address.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkWordAddress } from "./memory.ts";
+ * checkWordAddress(0x4000_0000, "read"); // ok
+ * ```
+ * @param addr the address
+ * @param call the call to name in the error
+ * @throws {ScenarioError} `bad_address` unless addr is an integer in `[0, 2^52)` and a multiple of 4
+ */
+export function checkWordAddress(addr: number, call: string): void {
+  if (!(typeof addr === "number" && addr >= 0 && addr < ADDRESS_LIMIT && addr % 4 === 0)) {
+    throw new ScenarioError(
+      "bad_address",
+      call,
+      addr,
+      `${call}(${showValue(addr)}): expected a 4-byte aligned physical address below 2^52`,
+    );
+  }
+}
+
+/**
+ * Checks a 32-bit value (signed or unsigned form).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkWordValue } from "./memory.ts";
+ * checkWordValue(0xffffffff, "write"); // ok
+ * ```
+ * @param value the value
+ * @param call the call to name in the error
+ * @throws {ScenarioError} `invalid_value` unless value is an integer in `[-2^31, 2^32)`
+ */
+export function checkWordValue(value: number, call: string): void {
+  if (!(Number.isInteger(value) && value >= -0x8000_0000 && value <= 0xffff_ffff)) {
+    throw new ScenarioError(
+      "invalid_value",
+      call,
+      value,
+      `${call}(${showValue(value)}): expected a 32-bit integer`,
+    );
+  }
+}
+
+/** Options of {@linkcode Memory}. */
+export interface MemoryOptions {
+  /** All memory reads 0 until written, instead of {@linkcode POISON}. Default false. */
+  readonly zeroFill?: boolean;
+}
+
+/**
+ * Sparse word-addressed physical memory (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { Memory } from "./memory.ts";
+ * const m = new Memory({ zeroFill: true });
+ * console.log(m.read(0x1000)); // 0
+ * m.write(0x1000, -1);
+ * console.log(m.read(0x1000)); // 4294967295
+ * ```
+ */
+export class Memory {
+  readonly #pages = new Map<number, Int32Array>();
+  readonly #allZero: boolean;
+  // Sorted, disjoint, non-adjacent [start, end) byte ranges that read as zero.
+  readonly #zeroRanges: number[] = [];
+  #lastPageNumber = -1;
+  #lastPage: Int32Array | null = null;
+
+  /**
+   * Builds an empty memory: no page allocated, no zero-filled range.
+   *
+   * @param options `zeroFill: true` makes all never-written memory read 0
+   */
+  constructor(options: MemoryOptions = {}) {
+    this.#allZero = options.zeroFill === true;
+  }
+
+  /** Number of 4 KiB pages allocated so far (pages written at least once). */
+  get pagesTouched(): number {
+    return this.#pages.size;
+  }
+
+  /** Number of zero-filled ranges kept (after merging). */
+  get zeroRangeCount(): number {
+    return this.#zeroRanges.length / 2;
+  }
+
+  #page(pageNumber: number): Int32Array | undefined {
+    if (pageNumber === this.#lastPageNumber) return this.#lastPage!;
+    const page = this.#pages.get(pageNumber);
+    if (page !== undefined) {
+      this.#lastPageNumber = pageNumber;
+      this.#lastPage = page;
+    }
+    return page;
+  }
+
+  #pageForWrite(pageNumber: number): Int32Array {
+    const existing = this.#page(pageNumber);
+    if (existing !== undefined) return existing;
+    const page = new Int32Array(WORDS_PER_PAGE);
+    const base = pageNumber * PAGE_SIZE;
+    if (!this.#allZero) {
+      if (this.#zeroRanges.length === 0) {
+        page.fill(POISON);
+      } else {
+        for (let i = 0; i < WORDS_PER_PAGE; i++) page[i] = this.#fillValue(base + i * 4);
+      }
+    }
+    this.#pages.set(pageNumber, page);
+    this.#lastPageNumber = pageNumber;
+    this.#lastPage = page;
+    return page;
+  }
+
+  /** What a never-written word at `addr` reads as. */
+  #fillValue(addr: number): number {
+    if (this.#allZero) return 0;
+    const r = this.#zeroRanges;
+    for (let i = 0; i < r.length; i += 2) {
+      if (addr < r[i]) return POISON | 0;
+      if (addr < r[i + 1]) return 0;
+    }
+    return POISON | 0;
+  }
+
+  /**
+   * Reads one 32-bit word.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory, POISON } from "./memory.ts";
+   * console.log(new Memory().read(0x40) === POISON); // true
+   * ```
+   * @param addr a 4-byte aligned address
+   * @returns the word, unsigned
+   * @throws {ScenarioError} `bad_address` for a misaligned or out-of-range address
+   */
+  read(addr: number): number {
+    checkWordAddress(addr, "Memory.read");
+    const pageNumber = Math.floor(addr / PAGE_SIZE);
+    const page = this.#page(pageNumber);
+    if (page === undefined) return this.#fillValue(addr) >>> 0;
+    return page[(addr - pageNumber * PAGE_SIZE) >>> 2] >>> 0;
+  }
+
+  /**
+   * Writes one 32-bit word.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory } from "./memory.ts";
+   * const m = new Memory();
+   * m.write(0x40, 0xcafe);
+   * console.log(m.read(0x40).toString(16)); // "cafe"
+   * ```
+   * @param addr a 4-byte aligned address
+   * @param value a 32-bit value, signed or unsigned
+   * @throws {ScenarioError} `bad_address` or `invalid_value`
+   */
+  write(addr: number, value: number): void {
+    checkWordAddress(addr, "Memory.write");
+    checkWordValue(value, "Memory.write");
+    const pageNumber = Math.floor(addr / PAGE_SIZE);
+    this.#pageForWrite(pageNumber)[(addr - pageNumber * PAGE_SIZE) >>> 2] = value;
+  }
+
+  /**
+   * Marks `[addr, addr + len)` as zero: never-written words there read 0
+   * and words already written there are cleared. Costs O(1) in `len`
+   * (plus O(pages already allocated in the range)).
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory } from "./memory.ts";
+   * const m = new Memory();
+   * m.write(0x1000, 5);
+   * m.zeroFill(0x1000, 4096);
+   * console.log(m.read(0x1000), m.read(0x1ffc)); // 0 0
+   * ```
+   * @param addr a 4-byte aligned start address
+   * @param len length in bytes, a multiple of 4
+   * @throws {ScenarioError} `bad_address` for a misaligned or out-of-range range
+   */
+  zeroFill(addr: number, len: number): void {
+    checkWordAddress(addr, "Memory.zeroFill");
+    if (!(Number.isInteger(len) && len >= 0 && len % 4 === 0 && addr + len <= ADDRESS_LIMIT)) {
+      throw new ScenarioError(
+        "bad_address",
+        "Memory.zeroFill",
+        len,
+        `Memory.zeroFill(${showValue(addr)}, ${
+          showValue(len)
+        }): expected a length that is a multiple of 4 and ends below 2^52`,
+      );
+    }
+    if (len === 0) return;
+    const end = addr + len;
+    this.#clearAllocated(addr, end);
+    if (this.#allZero) return;
+    this.#addRange(addr, end);
+  }
+
+  #clearAllocated(start: number, end: number): void {
+    const firstPage = Math.floor(start / PAGE_SIZE);
+    const lastPage = Math.floor((end - 1) / PAGE_SIZE);
+    const clear = (pageNumber: number, page: Int32Array) => {
+      const base = pageNumber * PAGE_SIZE;
+      const from = Math.max(start, base) - base;
+      const to = Math.min(end, base + PAGE_SIZE) - base;
+      page.fill(0, from >>> 2, to >>> 2);
+    };
+    if (lastPage - firstPage + 1 <= this.#pages.size) {
+      for (let p = firstPage; p <= lastPage; p++) {
+        const page = this.#pages.get(p);
+        if (page !== undefined) clear(p, page);
+      }
+    } else {
+      for (const [p, page] of this.#pages) {
+        if (p >= firstPage && p <= lastPage) clear(p, page);
+      }
+    }
+  }
+
+  #addRange(start: number, end: number): void {
+    const r = this.#zeroRanges;
+    const merged: number[] = [];
+    let placed = false;
+    for (let i = 0; i < r.length; i += 2) {
+      const s = r[i], e = r[i + 1];
+      if (e < start) {
+        merged.push(s, e);
+      } else if (s > end) {
+        if (!placed) {
+          merged.push(start, end);
+          placed = true;
+        }
+        merged.push(s, e);
+      } else {
+        start = Math.min(start, s);
+        end = Math.max(end, e);
+      }
+    }
+    if (!placed) merged.push(start, end);
+    r.length = 0;
+    r.push(...merged);
+  }
+
+  /**
+   * Copies `words` consecutive words starting at `addr` into `dst` (a cache
+   * fill). Pages are not allocated by reading.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory } from "./memory.ts";
+   * const m = new Memory({ zeroFill: true });
+   * m.write(0x44, 9);
+   * const line = new Int32Array(16);
+   * m.readBlock(0x40, line, 0, 16);
+   * console.log(line[1]); // 9
+   * ```
+   * @param addr a 4-byte aligned address
+   * @param dst destination words
+   * @param dstOffset index of the first destination word
+   * @param words number of words
+   */
+  readBlock(addr: number, dst: Int32Array, dstOffset: number, words: number): void {
+    checkWordAddress(addr, "Memory.readBlock");
+    let a = addr;
+    let o = dstOffset;
+    let left = words;
+    while (left > 0) {
+      const pageNumber = Math.floor(a / PAGE_SIZE);
+      const inPage = (a - pageNumber * PAGE_SIZE) >>> 2;
+      const n = Math.min(left, WORDS_PER_PAGE - inPage);
+      const page = this.#page(pageNumber);
+      if (page !== undefined) {
+        dst.set(page.subarray(inPage, inPage + n), o);
+      } else if (this.#allZero || this.#zeroRanges.length === 0) {
+        dst.fill(this.#allZero ? 0 : POISON, o, o + n);
+      } else {
+        for (let i = 0; i < n; i++) dst[o + i] = this.#fillValue(a + i * 4);
+      }
+      a += n * 4;
+      o += n;
+      left -= n;
+    }
+  }
+
+  /**
+   * Copies `words` words from `src` to memory starting at `addr` (a
+   * write-back).
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory } from "./memory.ts";
+   * const m = new Memory();
+   * m.writeBlock(0x40, Int32Array.of(1, 2, 3, 4), 0, 4);
+   * console.log(m.read(0x4c)); // 4
+   * ```
+   * @param addr a 4-byte aligned address
+   * @param src source words
+   * @param srcOffset index of the first source word
+   * @param words number of words
+   */
+  writeBlock(addr: number, src: Int32Array, srcOffset: number, words: number): void {
+    checkWordAddress(addr, "Memory.writeBlock");
+    let a = addr;
+    let o = srcOffset;
+    let left = words;
+    while (left > 0) {
+      const pageNumber = Math.floor(a / PAGE_SIZE);
+      const inPage = (a - pageNumber * PAGE_SIZE) >>> 2;
+      const n = Math.min(left, WORDS_PER_PAGE - inPage);
+      this.#pageForWrite(pageNumber).set(src.subarray(o, o + n), inPage);
+      a += n * 4;
+      o += n;
+      left -= n;
+    }
+  }
+}

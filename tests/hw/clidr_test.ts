@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  CTYPE_SEPARATE,
+  CTYPE_UNIFIED,
+  decodeCcsidr,
+  decodeClidr,
+  encodeCcsidr,
+  encodeClidr,
+  setWayOperand,
+} from "../../lib/hw/clidr.ts";
+import { Hardware } from "../../lib/hw/hardware.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+
+Deno.test("CLIDR/CCSIDR: encode and decode round-trip for every encodable value", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 4, max: 11 }),
+      fc.integer({ min: 1, max: 1024 }),
+      fc.integer({ min: 1, max: 32768 }),
+      (logLine, ways, sets) => {
+        const v = encodeCcsidr({ lineSize: 2 ** logLine, ways, sets });
+        assert.ok(v >= 0 && v < 2 ** 32);
+        const f = decodeCcsidr(v);
+        assert.deepEqual([f.lineSize, f.ways, f.sets], [2 ** logLine, ways, sets]);
+        assert.equal(v & 7, logLine - 4);
+      },
+    ),
+    { seed: 1, numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 7, maxLength: 7 }),
+      fc.integer({ min: 0, max: 7 }),
+      fc.integer({ min: 0, max: 7 }),
+      fc.integer({ min: 0, max: 7 }),
+      (ctypes, louis, loc, louu) => {
+        const f = decodeClidr(encodeClidr({ ctypes, louis, loc, louu }));
+        assert.deepEqual(f, { ctypes, louis, loc, louu });
+      },
+    ),
+    { seed: 1, numRuns: 300 },
+  );
+});
+
+Deno.test("CLIDR/CCSIDR: field positions follow the ARMv8 layout", () => {
+  // Cortex-A57-like: L1 separate, L2 unified, LoUIS 1, LoC 2, LoUU 1.
+  assert.equal(
+    encodeClidr({ ctypes: [CTYPE_SEPARATE, CTYPE_UNIFIED], louis: 1, loc: 2, louu: 1 }),
+    0x0a20_0023,
+  );
+  // 32 KiB 2-way 64 B: NumSets 255, Associativity 1, LineSize 2, WB/RA/WA set.
+  assert.equal(encodeCcsidr({ lineSize: 64, ways: 2, sets: 256 }), 0x701f_e00a);
+  // 1 MiB 16-way: 1024 sets.
+  assert.equal(encodeCcsidr({ lineSize: 64, ways: 16, sets: 1024 }), 0x707f_e07a);
+  assert.throws(() => encodeCcsidr({ lineSize: 64, ways: 16, sets: 65536 }), ScenarioError);
+  assert.throws(() => encodeCcsidr({ lineSize: 8, ways: 1, sets: 1 }), ScenarioError);
+  assert.throws(() => encodeClidr({ ctypes: [8], louis: 0, loc: 0, louu: 0 }), ScenarioError);
+  assert.equal(setWayOperand(2, 3, 15, 16, 64), 0xf000_00c2);
+  assert.equal(setWayOperand(1, 5, 0, 1, 64), 5 * 64);
+});
+
+Deno.test("Hardware: CLIDR and CCSIDR describe the CPU's own levels, never the system cache", () => {
+  const hw = new Hardware({
+    name: "two-kinds",
+    description: "",
+    clusters: [
+      { cpus: 2, l1d: { size: 32768, ways: 2 }, l2: { size: 1 << 20, ways: 16 } },
+      { cpus: 1, l1d: { size: 16384, ways: 4 } },
+    ],
+    systemCache: { size: 8 << 20, ways: 32 },
+  });
+  const big = decodeClidr(hw.clidr(0));
+  assert.deepEqual(big, { ctypes: [3, 4, 0, 0, 0, 0, 0], louis: 1, loc: 2, louu: 1 });
+  const little = decodeClidr(hw.clidr(2));
+  assert.deepEqual(little.ctypes, [3, 0, 0, 0, 0, 0, 0]);
+  assert.equal(little.loc, 1);
+  // What a guest walk derives from the registers is the geometry.
+  for (const [cpu, level] of [[0, 1], [0, 2], [1, 2], [2, 1]]) {
+    const f = decodeCcsidr(hw.ccsidr(cpu, level));
+    assert.deepEqual({ sets: f.sets, ways: f.ways, lineSize: f.lineSize }, hw.geometry(cpu, level));
+  }
+  assert.deepEqual(hw.geometry(0, 2), { sets: 1024, ways: 16, lineSize: 64 });
+  assert.deepEqual(hw.geometry(2, 1), { sets: 64, ways: 4, lineSize: 64 });
+  assert.throws(
+    () => hw.ccsidr(2, 2),
+    (e: unknown) => e instanceof ScenarioError && e.code === "out_of_range",
+  );
+});

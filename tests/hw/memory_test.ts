@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { Memory, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+
+Deno.test("Memory: never-written words read POISON and reading allocates nothing", () => {
+  const m = new Memory();
+  assert.equal(POISON, 0xdeadbeef);
+  for (const a of [0, 4, 0x4000_0000, 2 ** 40, 2 ** 52 - 4]) assert.equal(m.read(a), POISON);
+  const line = new Int32Array(16);
+  m.readBlock(0x8000, line, 0, 16);
+  assert.ok(line.every((w) => w >>> 0 === POISON));
+  assert.equal(m.pagesTouched, 0);
+});
+
+Deno.test("Memory: writes are stored per word as unsigned 32-bit values", () => {
+  const m = new Memory();
+  m.write(0x1000, -1);
+  m.write(0x1004, 0xffff_fffe);
+  m.write(2 ** 44 + 8, 123);
+  assert.equal(m.read(0x1000), 0xffff_ffff);
+  assert.equal(m.read(0x1004), 0xffff_fffe);
+  assert.equal(m.read(0x1008), POISON); // same page, other word
+  assert.equal(m.read(2 ** 44 + 8), 123);
+  assert.equal(m.read(2 ** 45 + 8), POISON); // no aliasing above 2^32
+  assert.equal(m.pagesTouched, 2);
+});
+
+Deno.test("Memory: bad addresses and values throw ScenarioError naming the call", () => {
+  const m = new Memory();
+  for (const a of [2, -4, 4.5, 2 ** 52, NaN]) {
+    assert.throws(
+      () => m.read(a),
+      (e: unknown) =>
+        e instanceof ScenarioError && e.code === "bad_address" && e.call === "Memory.read",
+    );
+  }
+  assert.throws(
+    () => m.write(0, 2 ** 32),
+    (e: unknown) => e instanceof ScenarioError && e.code === "invalid_value",
+  );
+  assert.throws(() => m.write(0, 1.5), ScenarioError);
+  assert.throws(() => m.zeroFill(0, 6), ScenarioError);
+});
+
+Deno.test("Memory: zero-filled ranges read 0, merge, and clear written words", () => {
+  const m = new Memory();
+  m.write(0x2000, 7);
+  m.write(0x2ffc, 8);
+  m.write(0x3000, 9);
+  m.zeroFill(0x2000, 0x1000);
+  assert.equal(m.read(0x2000), 0);
+  assert.equal(m.read(0x2ffc), 0);
+  assert.equal(m.read(0x3000), 9); // just past the range
+  assert.equal(m.read(0x1ffc), POISON); // just before it
+  assert.equal(m.read(0x2800), 0);
+  // A partial-page range, then a page allocated across its edge.
+  m.zeroFill(0x10010, 0x20);
+  m.write(0x10000, 1);
+  assert.equal(m.read(0x1000c), POISON);
+  assert.equal(m.read(0x10010), 0);
+  assert.equal(m.read(0x1002c), 0);
+  assert.equal(m.read(0x10030), POISON);
+  // Adjacent and overlapping ranges merge into one.
+  m.zeroFill(0x3000, 0x1000);
+  m.zeroFill(0x1000, 0x1800);
+  assert.equal(m.zeroRangeCount, 2);
+  assert.equal(m.read(0x3000), 0);
+  assert.equal(m.read(0x1000), 0);
+  const block = new Int32Array(8);
+  m.readBlock(0x1000c, block, 0, 8);
+  assert.deepEqual(Array.from(block, (w) => w >>> 0), [POISON, 0, 0, 0, 0, 0, 0, 0]);
+  m.write(0x2000, 5); // writing inside a zero range still works
+  assert.equal(m.read(0x2000), 5);
+});
+
+Deno.test("Memory: a 64 GiB zero fill is O(1): no page allocated, fast", () => {
+  const m = new Memory();
+  m.write(0x4000_0000 + 0x123_4000, 77);
+  const t0 = performance.now();
+  m.zeroFill(0x4000_0000, 2 ** 36);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 50, `zeroFill took ${ms} ms`);
+  assert.equal(m.pagesTouched, 1);
+  assert.equal(m.read(0x4000_0000 + 0x123_4000), 0);
+  assert.equal(m.read(0x4000_0000 + 2 ** 36 - 4), 0);
+  assert.equal(m.read(0x4000_0000 + 2 ** 36), POISON);
+  assert.equal(m.read(0x4000_0000 - 4), POISON);
+});
+
+Deno.test("Memory: zeroFill option makes all memory read 0", () => {
+  const m = new Memory({ zeroFill: true });
+  assert.equal(m.read(0x9999_0000), 0);
+  m.write(0x9999_0004, 3);
+  assert.equal(m.read(0x9999_0000), 0);
+  assert.equal(m.read(0x9999_0004), 3);
+});
+
+Deno.test("Memory: block copies cross page boundaries", () => {
+  const m = new Memory();
+  const src = Int32Array.from({ length: 16 }, (_, i) => i + 100);
+  const base = PAGE_SIZE * 5 - 32; // 8 words in page 4, 8 in page 5
+  m.writeBlock(base, src, 0, 16);
+  assert.equal(m.pagesTouched, 2);
+  assert.equal(m.read(base + 28), 107);
+  assert.equal(m.read(base + 32), 108);
+  const out = new Int32Array(20);
+  m.readBlock(base, out, 2, 16);
+  assert.deepEqual(Array.from(out.subarray(2, 18)), Array.from(src));
+  assert.equal(out[0], 0);
+});
