@@ -76,6 +76,12 @@ class Fields {
     return v;
   }
 
+  /** The field as it is, marked used. */
+  raw(key: string): unknown {
+    this.used.add(key);
+    return this.#event[key];
+  }
+
   optNum(key: string): number {
     return this.#event[key] === undefined ? 0 : this.num(key);
   }
@@ -120,7 +126,11 @@ function range(f: Fields): string {
   return `addr ${hexAddr(addr)} len ${hexPad(len, 1)} (${lines} lines)`;
 }
 
+/** One slot, or `every set and way` for the record of a folded walk (set and way null). */
 function slot(f: Fields): string {
+  if (f.raw("set") === null && f.raw("way") === null) {
+    return `level ${f.num("level")} every set and way`;
+  }
   return `level ${f.num("level")} set ${f.num("set")} way ${f.num("way")}`;
 }
 

@@ -1,0 +1,390 @@
+/**
+ * Drives a scenario's steps, one by one, on a hardware model through the
+ * hypervisor model, and reports what every read returned.
+ *
+ * This is the inner loop that `run()` calls three times: for the run asked
+ * for, on the same machine without a hypervisor (does the guest fail
+ * natively?), and on the ideal machine (whom to blame).
+ *
+ * Per step, on the step's vCPU (its `vcpu`, `pcpu` and `pc` go on every
+ * event; `pc` advances by 4 after each guest instruction step, and every
+ * instruction of a set/way walk shares the walk's PC, the loop body):
+ *
+ * - a hardware choice point first, unless speculation is quiet:
+ *   `Hardware.perturb` over the lines the scenario accesses, recorded as
+ *   `speculative_fill` or `castout`;
+ * - `read` / `write`: stage-2 fault if unmapped, then the access, cacheable
+ *   when the vCPU has its caches on (or stage-2 FWB forces it);
+ * - `dc_va`: one instruction per line of the range (each unmapped page
+ *   faulting first), one `dc_<op>` event for the range; DC IVAC is performed
+ *   as DC CIVAC under stage 2;
+ * - `sw`: one `dc_<op>` event, then the instruction (trapped or performed);
+ * - `sw_walk`: one `sw_walk` event, then every set and way of every level up
+ *   to LoC as CLIDR/CCSIDR of the vCPU's physical CPU report them;
+ * - `sctlr` / `vm_reg`: the register write, trapped under HCR.TVM;
+ * - `migrate`, `host_write`, `host_unmap`: host events; they do not advance
+ *   the PC.
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../errors.ts";
+import { type Chooser, seededChooser } from "../hw/chooser.ts";
+import { Hardware } from "../hw/hardware.ts";
+import type { Machine } from "../hw/machine.ts";
+import type { Step } from "../guest/ops.ts";
+import type { EventSink } from "../hyp/event_sink.ts";
+import type { Policy } from "../hyp/policy.ts";
+import { Hypervisor } from "../hyp/hypervisor.ts";
+import type { Vcpu } from "../hyp/vcpu.ts";
+import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
+import { ArchCheck } from "./arch_check.ts";
+import type { Scenario, Speculation } from "./scenario.ts";
+
+/**
+ * What a read returned, as the run's read hook sees it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ReadObservation } from "./execute.ts";
+ * const seen: ReadObservation = { readIndex: 0, addr: 0x40001000, got: 7, vcpu: 0, pcpu: 0, pc: 0x40000008 };
+ * ```
+ */
+export interface ReadObservation {
+  /** The read's index among the scenario's reads. */
+  readonly readIndex: number;
+  /** The address read. */
+  readonly addr: number;
+  /** The value returned, unsigned. */
+  readonly got: number;
+  /** The vCPU. */
+  readonly vcpu: number;
+  /** Its physical CPU. */
+  readonly pcpu: number;
+  /** The read's PC. */
+  readonly pc: number;
+}
+
+/**
+ * One execution of a scenario's steps.
+ *
+ * @example Usage
+ * ```ts
+ * import { candidateLines, execute } from "./execute.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { native } from "../hyp/policies/native.ts";
+ * import { NULL_SINK } from "../hyp/event_sink.ts";
+ * import type { Scenario } from "./scenario.ts";
+ * const scenario: Scenario = {
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [
+ *     { kind: "write", vcpu: 0, addr: 0x40000100, value: 5 },
+ *     { kind: "read", vcpu: 0, addr: 0x40000100 },
+ *   ],
+ * };
+ * const out = execute({
+ *   scenario, machine: generic, policy: native, speculation: "quiet", sink: NULL_SINK,
+ *   maxSteps: Infinity, candidates: candidateLines(scenario.steps, 64),
+ * });
+ * console.log(Array.from(out.got)); // [5]
+ * ```
+ */
+export interface ExecuteInput {
+  /** The scenario (already validated). */
+  readonly scenario: Scenario;
+  /** The machine to build the hardware from. */
+  readonly machine: Machine;
+  /** The policy. */
+  readonly policy: Policy;
+  /** Whether the hardware perturbs the caches (seeded by `scenario.seed`). */
+  readonly speculation: Speculation;
+  /** Where events go. */
+  readonly sink: EventSink;
+  /** The instruction budget; `Infinity` for none. */
+  readonly maxSteps: number;
+  /** Line addresses the hardware may perturb, ascending. */
+  readonly candidates: Float64Array;
+  /**
+   * Whether `migrate` steps move the vCPU. Default true; the oracle's ideal
+   * run sets it false (a set/way instruction naming a slot the unmoved CPU
+   * does not have is then skipped).
+   */
+  readonly migrate?: boolean;
+  /** Called after each read's event, with the hardware still in its state after the read. */
+  readonly onRead?: (read: ReadObservation, hardware: Hardware) => void;
+}
+
+/**
+ * What an execution produced.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExecuteOutput } from "./execute.ts";
+ * const out: ExecuteOutput = { got: new Float64Array([5]), archInvalid: [], instructions: 2 };
+ * ```
+ */
+export interface ExecuteOutput {
+  /** Every read's value, in read order. */
+  readonly got: Float64Array;
+  /** Why the guest is architecturally invalid, deduplicated. */
+  readonly archInvalid: readonly string[];
+  /** Expanded instructions executed. */
+  readonly instructions: number;
+}
+
+/**
+ * The line addresses of every guest or host data access in a program,
+ * deduplicated and ascending: the candidates of hardware choice points.
+ *
+ * @example Usage
+ * ```ts
+ * import { candidateLines } from "./execute.ts";
+ * const c = candidateLines([
+ *   { kind: "write", vcpu: 0, addr: 0x40000044, value: 1 },
+ *   { kind: "read", vcpu: 0, addr: 0x40000040 },
+ * ], 64);
+ * console.log(Array.from(c)); // [1073741888]
+ * ```
+ * @param steps the program
+ * @param lineSize the cache line size
+ * @returns the line addresses
+ */
+export function candidateLines(steps: readonly Step[], lineSize: number): Float64Array {
+  const lines = new Set<number>();
+  for (const s of steps) {
+    if (s.kind === "read" || s.kind === "write" || s.kind === "host_write") {
+      lines.add(s.addr - (s.addr % lineSize));
+    }
+  }
+  return Float64Array.from(lines).sort();
+}
+
+const DC_FIELDS_OP = { cvac: "dc_cvac", civac: "dc_civac", ivac: "dc_ivac", cvau: "dc_cvau" };
+const SW_EVENT = { csw: "dc_csw", cisw: "dc_cisw", isw: "dc_isw" };
+
+function budgetError(i: number, step: Step, maxSteps: number, needed: number): ScenarioError {
+  return new ScenarioError(
+    "budget_exceeded",
+    `steps[${i}]`,
+    maxSteps,
+    `steps[${i}] (${step.kind}): the run needs more than maxSteps = ${maxSteps} expanded ` +
+      `instructions (${needed} with this step); raise it with run(scenario, { maxSteps }) ` +
+      "or shorten the program",
+  );
+}
+
+/**
+ * Runs the steps once and reports the reads.
+ *
+ * @example Usage
+ * ```ts
+ * import { candidateLines, execute } from "./execute.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { native } from "../hyp/policies/native.ts";
+ * import { NULL_SINK } from "../hyp/event_sink.ts";
+ * import type { Scenario } from "./scenario.ts";
+ * const scenario: Scenario = {
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [
+ *     { kind: "write", vcpu: 0, addr: 0x40000100, value: 5 },
+ *     { kind: "read", vcpu: 0, addr: 0x40000100 },
+ *   ],
+ * };
+ * const out = execute({
+ *   scenario, machine: generic, policy: native, speculation: "quiet", sink: NULL_SINK,
+ *   maxSteps: Infinity, candidates: candidateLines(scenario.steps, 64),
+ * });
+ * console.log(Array.from(out.got)); // [5]
+ * ```
+ * @param input what to run and where
+ * @returns the reads' values and the architectural-validity findings
+ * @throws {ScenarioError} `budget_exceeded` when the program needs more than `maxSteps`
+ */
+export function execute(input: ExecuteInput): ExecuteOutput {
+  const { scenario, machine, policy, sink, candidates, onRead, maxSteps } = input;
+  const migrate = input.migrate ?? true;
+  const chooser: Chooser | null = input.speculation === "adversarial"
+    ? seededChooser(scenario.seed)
+    : null;
+  const hardware = new Hardware(machine, {
+    ...(chooser ? { chooser } : {}),
+    seed: scenario.seed,
+  });
+  const hyp = new Hypervisor({
+    hardware,
+    policy,
+    vcpus: scenario.cpus,
+    ramBase: scenario.ramBase,
+    ram: scenario.ram,
+    prefault: scenario.prefault,
+    sink,
+  });
+  const arch = new ArchCheck();
+  const vcpus = hyp.vcpus;
+  const steps = scenario.steps;
+  let reads = 0;
+  for (const s of steps) if (s.kind === "read") reads++;
+  const got = new Float64Array(reads);
+  let readIndex = 0;
+  let instructions = 0;
+
+  hyp.reset();
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;
+    const cost = stepCost(step, hardware, v);
+    instructions += cost;
+    if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
+
+    if (chooser !== null && candidates.length > 0) {
+      const p = hardware.perturb(chooser, candidates);
+      if (p !== null) {
+        if (p.kind === "speculative_fill") {
+          sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
+        } else {
+          sink.emit("castout", null, null, null, { addr: p.addr, cache: p.cache, dirty: p.dirty });
+        }
+      }
+    }
+
+    switch (step.kind) {
+      case "read": {
+        const vc = v!;
+        hyp.guestAccess(vc, step.addr);
+        const cacheable = hyp.cacheable(vc);
+        const value = hardware.read(vc.pcpu, step.addr, cacheable) >>> 0;
+        got[readIndex] = value;
+        sink.emit("read", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
+        onRead?.(
+          { readIndex, addr: step.addr, got: value, vcpu: vc.index, pcpu: vc.pcpu, pc: vc.pc },
+          hardware,
+        );
+        readIndex++;
+        vc.pc += 4;
+        break;
+      }
+      case "write": {
+        const vc = v!;
+        hyp.guestAccess(vc, step.addr);
+        const cacheable = hyp.cacheable(vc);
+        const value = step.value >>> 0;
+        hardware.write(vc.pcpu, step.addr, value, cacheable);
+        sink.emit("write", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
+        vc.pc += 4;
+        break;
+      }
+      case "dc_va": {
+        const vc = v!;
+        const lineSize = hardware.geometry(vc.pcpu, 1).lineSize;
+        const performed = step.op === "ivac" ? hyp.ivacPerformedAs() : step.op;
+        const end = step.addr + step.len;
+        let lines = 0;
+        for (let a = step.addr - (step.addr % lineSize); a < end; a += lineSize) {
+          hyp.guestAccess(vc, a);
+          hardware.dcByVa(performed, vc.pcpu, a);
+          lines++;
+        }
+        const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
+        if (step.op === "ivac") fields.performedAs = performed;
+        sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
+        vc.pc += 4;
+        break;
+      }
+      case "sw": {
+        const vc = v!;
+        sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, {
+          level: step.level,
+          set: step.set,
+          way: step.way,
+        });
+        checkArch(arch, vc, vcpus);
+        if (hasSlot(hardware, vc.pcpu, step.level, step.set, step.way)) {
+          hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
+        }
+        vc.pc += 4;
+        break;
+      }
+      case "sw_walk": {
+        const vc = v!;
+        sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, {
+          op: step.op,
+          levels: hardware.levels(vc.pcpu),
+          instructions: cost,
+        });
+        checkArch(arch, vc, vcpus);
+        hyp.setWayWalk(vc, step.op);
+        vc.pc += 4;
+        break;
+      }
+      case "sctlr":
+        hyp.sctlrWrite(v!, step.bits);
+        v!.pc += 4;
+        break;
+      case "vm_reg":
+        hyp.vmRegWrite(v!, step.reg, step.value >>> 0);
+        v!.pc += 4;
+        break;
+      case "pc":
+        v!.pc = step.addr;
+        break;
+      case "migrate":
+        if (migrate) hyp.migrate(v!, step.pcpu);
+        break;
+      case "host_write":
+        hyp.hostWrite(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr, step.value >>> 0);
+        break;
+      case "host_unmap":
+        hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
+        break;
+    }
+  }
+  return { got, archInvalid: arch.reasons(), instructions };
+}
+
+/** Expanded instructions of one step: lines of a DC range, slots of a walk, else 1. */
+function stepCost(step: Step, hardware: Hardware, v: Vcpu | undefined): number {
+  if (step.kind === "dc_va") {
+    const lineSize = hardware.geometry(v!.pcpu, 1).lineSize;
+    const first = step.addr - (step.addr % lineSize);
+    return Math.ceil((step.addr + step.len - first) / lineSize);
+  }
+  if (step.kind === "sw_walk") {
+    const cpu = v!.pcpu;
+    let n = 0;
+    for (let level = 1, levels = hardware.levels(cpu); level <= levels; level++) {
+      const g = hardware.geometry(cpu, level);
+      n += g.sets * g.ways;
+    }
+    return n;
+  }
+  return 1;
+}
+
+/** Whether CPU `cpu` has slot (level, set, way); validation guarantees it unless migrations were skipped. */
+function hasSlot(
+  hardware: Hardware,
+  cpu: number,
+  level: number,
+  set: number,
+  way: number,
+): boolean {
+  if (level > hardware.levels(cpu)) return false;
+  const g = hardware.geometry(cpu, level);
+  return set < g.sets && way < g.ways;
+}
+
+/** The VMM's CPU: the first physical CPU not running a vCPU, else CPU 0. */
+function hostCpu(vcpus: readonly Vcpu[], cpuCount: number): number {
+  for (let cpu = 0; cpu < cpuCount; cpu++) {
+    if (!vcpus.some((v) => v.pcpu === cpu)) return cpu;
+  }
+  return 0;
+}
+
+function checkArch(arch: ArchCheck, vc: Vcpu, vcpus: readonly Vcpu[]): void {
+  let cached = 0;
+  for (const other of vcpus) if (other.everCached) cached++;
+  arch.setWay(vc.pc, vcpuHasCacheEnabled(vc.sctlr), cached);
+}

@@ -1,0 +1,135 @@
+/**
+ * The oracle: what each guest read should return, and what it means when it
+ * does not.
+ *
+ * The guest program defines the expected value of every read: the last
+ * write to that address in scenario order, by a guest `write` or a
+ * `host_write`; an address never written reads 0 (RAM is zeroed, by the host
+ * or by firmware). A read that returns anything else is a violation: a
+ * `lost_write` when the expected value is nowhere in the system any more
+ * (no cache and not DRAM holds it: a stale line overwrote it), otherwise a
+ * `stale_read` (the value exists, the read just did not see it).
+ *
+ * Blame comes from reference runs (see run.ts): `"guest"` when the same read
+ * fails on the ideal machine too, `"hypervisor"` when only the policy's run
+ * fails, and `"machine"` when the run has no hypervisor (a native policy)
+ * and fails only because of the real machine (system cache, speculation).
+ *
+ * @module
+ */
+
+import type { Step } from "../guest/ops.ts";
+
+/**
+ * Who is to blame for a violation.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Blame } from "./oracle.ts";
+ * const blame: Blame = "hypervisor";
+ * ```
+ */
+export type Blame = "guest" | "hypervisor" | "machine";
+
+/**
+ * The kind of a violation.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ViolationKind } from "./oracle.ts";
+ * const kind: ViolationKind = "lost_write";
+ * ```
+ */
+export type ViolationKind = "stale_read" | "lost_write";
+
+/**
+ * One read that did not return what the program last wrote.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Violation } from "./oracle.ts";
+ * const v: Violation = {
+ *   kind: "stale_read", addr: 0x40100000, expected: 0x1234, got: 0, vcpu: 0, pc: 0x40000014,
+ *   blame: "hypervisor", readIndex: 0,
+ * };
+ * ```
+ */
+export interface Violation {
+  /** `"lost_write"` when the expected value is gone from the system, else `"stale_read"`. */
+  readonly kind: ViolationKind;
+  /** The address read. */
+  readonly addr: number;
+  /** The last value written there in scenario order (0 if never written). */
+  readonly expected: number;
+  /** What the read returned. */
+  readonly got: number;
+  /** The vCPU that read. */
+  readonly vcpu: number;
+  /** The guest PC of the read. */
+  readonly pc: number;
+  /** Who is to blame. */
+  readonly blame: Blame;
+  /** The read's index among the scenario's reads (0-based). */
+  readonly readIndex: number;
+}
+
+/**
+ * The expected value of every read of a program, in read order.
+ *
+ * @example Usage
+ * ```ts
+ * import { expectedReads } from "./oracle.ts";
+ * const expected = expectedReads([
+ *   { kind: "read", vcpu: 0, addr: 0x40000000 },
+ *   { kind: "host_write", addr: 0x40000000, value: 7 },
+ *   { kind: "read", vcpu: 0, addr: 0x40000000 },
+ * ]);
+ * console.log(Array.from(expected)); // [0, 7]
+ * ```
+ * @param steps the program
+ * @returns one expected value per read step, unsigned 32-bit
+ */
+export function expectedReads(steps: readonly Step[]): Float64Array {
+  const last = new Map<number, number>();
+  const out: number[] = [];
+  for (const step of steps) {
+    if (step.kind === "write" || step.kind === "host_write") {
+      last.set(step.addr, step.value >>> 0);
+    } else if (step.kind === "read") {
+      out.push(last.get(step.addr) ?? 0);
+    }
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * Whether a reference run's reads all returned what the program expects.
+ *
+ * @example Usage
+ * ```ts
+ * import { firstFailingRead } from "./oracle.ts";
+ * firstFailingRead(new Float64Array([1, 2]), new Float64Array([1, 3])); // 1
+ * ```
+ * @param expected the expected values, from {@linkcode expectedReads}
+ * @param got what the run's reads returned, in read order
+ * @returns the index of the first read that failed, or -1
+ */
+export function firstFailingRead(expected: Float64Array, got: Float64Array): number {
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== got[i]) return i;
+  return -1;
+}
+
+/**
+ * Classifies a failed read: the value is gone (`lost_write`) or merely not seen.
+ *
+ * @example Usage
+ * ```ts
+ * import { violationKind } from "./oracle.ts";
+ * violationKind(false); // "lost_write"
+ * ```
+ * @param stillHeld whether any cache or DRAM still holds the expected value at the address
+ * @returns the violation kind
+ */
+export function violationKind(stillHeld: boolean): ViolationKind {
+  return stillHeld ? "stale_read" : "lost_write";
+}

@@ -1,0 +1,227 @@
+/**
+ * The result of a run: the events, the oracle's verdict, what the policy
+ * cost, and the two ways to print it (a text trace and JSON).
+ *
+ * @module
+ */
+
+import type { Machine } from "../hw/machine.ts";
+import type { SetwayEvent } from "../hyp/events.ts";
+import { formatTrace, type TraceOptions } from "../report/trace.ts";
+import type { Violation } from "./oracle.ts";
+import type { Scenario } from "./scenario.ts";
+
+/**
+ * The oracle's verdict on a run.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Verdict } from "./result.ts";
+ * const verdict: Verdict = { ok: true, violations: [], archInvalid: [], failsNatively: false };
+ * ```
+ */
+export interface Verdict {
+  /** True when no read failed. */
+  readonly ok: boolean;
+  /** Every read that did not return the program's last write, in run order. */
+  readonly violations: readonly Violation[];
+  /** Why the guest is architecturally invalid (empty when it is not), deduplicated. */
+  readonly archInvalid: readonly string[];
+  /** Whether some read fails when the guest runs natively on the same machine. */
+  readonly failsNatively: boolean;
+}
+
+/**
+ * What the policy cost.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Cost } from "./result.ts";
+ * const cost: Cost = { exits: 16898, flushes: 3, linesFlushed: 384 };
+ * ```
+ */
+export interface Cost {
+  /** Traps to the hypervisor (`kvm_exit` events, collapsed ones counted). */
+  readonly exits: number;
+  /** `stage2_flush_vm` and `flush_cache_all` events. */
+  readonly flushes: number;
+  /** Lines of every `stage2_flush_vm` plus slots of every `flush_cache_all`. */
+  readonly linesFlushed: number;
+}
+
+/**
+ * The plain-data form of a {@linkcode RunResult}, as `toJSON()` returns it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { RunResultJSON } from "./result.ts";
+ * function violations(json: RunResultJSON): number {
+ *   return json.verdict.violations.length;
+ * }
+ * ```
+ */
+export interface RunResultJSON {
+  /** The scenario run. */
+  readonly scenario: Scenario;
+  /** The policy's name. */
+  readonly policy: string;
+  /** The machine, resolved. */
+  readonly machine: Machine;
+  /** Every event. */
+  readonly events: readonly SetwayEvent[];
+  /** The verdict. */
+  readonly verdict: Verdict;
+  /** The cost. */
+  readonly cost: Cost;
+}
+
+/**
+ * Counts what the flushes and traps of a run cost.
+ *
+ * @example Usage
+ * ```ts
+ * import { costOf } from "./result.ts";
+ * costOf([
+ *   { seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 3, reason: "dcsw", ec: 0x18 },
+ *   { seq: 3, name: "stage2_flush_vm", vcpu: 0, pcpu: 0, pc: 0, count: 1, pages: 2, lines: 128,
+ *     cleaned: 0, invalidated: 0 },
+ * ]); // { exits: 3, flushes: 1, linesFlushed: 128 }
+ * ```
+ * @param events a run's events
+ * @returns exits, flushes and lines flushed
+ */
+export function costOf(events: readonly SetwayEvent[]): Cost {
+  let exits = 0, flushes = 0, linesFlushed = 0;
+  for (const e of events) {
+    if (e.name === "kvm_exit") exits += e.count;
+    else if (e.name === "stage2_flush_vm") {
+      flushes += e.count;
+      linesFlushed += e.count * (e.lines as number);
+    } else if (e.name === "flush_cache_all") {
+      flushes += e.count;
+      linesFlushed += e.count * (e.slots as number);
+    }
+  }
+  return { exits, flushes, linesFlushed };
+}
+
+function canonicalScenario(s: Scenario): Scenario {
+  return {
+    version: s.version,
+    machine: s.machine,
+    cpus: s.cpus,
+    systemCache: s.systemCache,
+    policy: s.policy,
+    ram: s.ram,
+    ramBase: s.ramBase,
+    prefault: s.prefault,
+    seed: s.seed,
+    speculation: s.speculation,
+    steps: s.steps,
+  };
+}
+
+/**
+ * One run's outcome.
+ *
+ * @example Usage
+ * ```ts
+ * import { run } from "./run.ts";
+ * const result = run({
+ *   version: 1, machine: "xgene1", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
+ *   ram: 1 << 24, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [
+ *     { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+ *     { kind: "write", vcpu: 0, addr: 0x40100000, value: 42 },
+ *     { kind: "sw_walk", vcpu: 0, op: "cisw" },
+ *     { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+ *     { kind: "read", vcpu: 0, addr: 0x40100000 },
+ *   ],
+ * });
+ * console.log(result.verdict.violations[0].blame); // "hypervisor"
+ * console.log(result.trace({ filter: "flush" }));
+ * ```
+ */
+export class RunResult {
+  /** The scenario run. */
+  readonly scenario: Scenario;
+  /** The policy's name. */
+  readonly policy: string;
+  /** The machine, resolved (system-cache override applied). */
+  readonly machine: Machine;
+  /** Every event, in run order. */
+  readonly events: readonly SetwayEvent[];
+  /** The oracle's verdict. */
+  readonly verdict: Verdict;
+  /** What the policy cost. */
+  readonly cost: Cost;
+
+  /**
+   * Wraps a finished run; the cost is computed from the events.
+   * @param init the run's scenario, policy name, machine, events and verdict
+   */
+  constructor(init: {
+    scenario: Scenario;
+    policy: string;
+    machine: Machine;
+    events: readonly SetwayEvent[];
+    verdict: Verdict;
+  }) {
+    this.scenario = init.scenario;
+    this.policy = init.policy;
+    this.machine = init.machine;
+    this.events = init.events;
+    this.verdict = init.verdict;
+    this.cost = Object.freeze(costOf(init.events));
+  }
+
+  /**
+   * The ftrace-like text trace (lib/report/trace.ts), headed by the policy,
+   * the machine, the seed and the speculation unless `options.header` is given.
+   * @param options which events to print, and header lines
+   * @returns the trace, one event a line, byte-identical for the same scenario
+   */
+  trace(options: TraceOptions = {}): string {
+    const header = [
+      `policy: ${this.policy}`,
+      `machine: ${this.machine.name}`,
+      `seed: ${this.scenario.seed}`,
+      `speculation: ${this.scenario.speculation}`,
+    ];
+    return formatTrace(this.events, { header, ...options });
+  }
+
+  /**
+   * Plain data: no functions, no bigints, keys in a fixed order.
+   * @returns the result as JSON-ready data
+   */
+  toJSON(): RunResultJSON {
+    const v = this.verdict;
+    return {
+      scenario: canonicalScenario(this.scenario),
+      policy: this.policy,
+      machine: this.machine,
+      events: this.events,
+      verdict: {
+        ok: v.ok,
+        violations: v.violations.map((x) => ({
+          kind: x.kind,
+          addr: x.addr,
+          expected: x.expected,
+          got: x.got,
+          vcpu: x.vcpu,
+          pc: x.pc,
+          blame: x.blame,
+          readIndex: x.readIndex,
+        })),
+        archInvalid: [...v.archInvalid],
+        failsNatively: v.failsNatively,
+      },
+      cost: {
+        exits: this.cost.exits,
+        flushes: this.cost.flushes,
+        linesFlushed: this.cost.linesFlushed,
+      },
+    };
+  }
+}

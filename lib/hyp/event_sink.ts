@@ -1,0 +1,86 @@
+/**
+ * Where the hypervisor model sends its events.
+ *
+ * The hypervisor does not own the event log: the run engine does. An
+ * {@linkcode EventSink} is the one-method interface between them, so that
+ * `lib/hyp` depends on nothing above it. The engine's event log implements
+ * it; {@linkcode NULL_SINK} drops everything (the oracle's reference runs).
+ *
+ * @module
+ */
+
+import type { EventFieldValue } from "./events.ts";
+
+/**
+ * The fields of one event, in the order they should be printed.
+ *
+ * @example Usage
+ * ```ts
+ * import type { EventFieldsRecord } from "./event_sink.ts";
+ * const fields: EventFieldsRecord = { pages: 2, lines: 128, cleaned: 3, invalidated: 5 };
+ * ```
+ */
+export type EventFieldsRecord = Readonly<Record<string, EventFieldValue>>;
+
+/**
+ * Receives events as they happen.
+ *
+ * @example Usage
+ * ```ts
+ * import type { EventSink } from "./event_sink.ts";
+ * const lines: string[] = [];
+ * const sink: EventSink = {
+ *   enabled: true,
+ *   emit(name, vcpu, pcpu, pc) {
+ *     lines.push(`${name} vcpu=${vcpu} pcpu=${pcpu} pc=${pc}`);
+ *     return lines.length - 1;
+ *   },
+ * };
+ * sink.emit("kvm_exit", 0, 0, 0x40000000, { reason: "dcsw", ec: 0x18 });
+ * ```
+ */
+export interface EventSink {
+  /** False when events are dropped: callers may then skip building fields. */
+  readonly enabled: boolean;
+  /**
+   * Records one event.
+   *
+   * @param name the event name, e.g. `"stage2_flush_vm"`
+   * @param vcpu the vCPU index, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param fields the event's own fields; the sink copies them, so callers may reuse the object
+   * @returns the index of the record that holds the event (-1 when dropped)
+   */
+  emit(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields?: EventFieldsRecord,
+  ): number;
+  /**
+   * Starts or ends a set/way walk. Inside a walk a sink may fold each
+   * repeated event into the matching one of its last two records (the exit
+   * and the action it caused), ignoring the slot (`set`, `way`) and summing
+   * `cleaned` and `invalidated`, so that a 16 896-instruction walk reads as
+   * a handful of records.
+   *
+   * @param on true at the start of a walk, false at its end
+   */
+  foldWalk?(on: boolean): void;
+}
+
+/**
+ * A sink that drops every event.
+ *
+ * @example Usage
+ * ```ts
+ * import { NULL_SINK } from "./event_sink.ts";
+ * console.log(NULL_SINK.emit("read", 0, 0, 0)); // -1
+ * ```
+ */
+export const NULL_SINK: EventSink = Object.freeze({
+  enabled: false,
+  emit: () => -1,
+});

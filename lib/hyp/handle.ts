@@ -1,0 +1,242 @@
+/**
+ * The {@linkcode Hyp} handle a policy acts through.
+ *
+ * Each call performs its effect on the hardware model (flush.ts) and records
+ * the event the kernel would trace, on the vCPU the hook runs for; a handle
+ * built for the host (an unmap, say) records events with no vCPU and no PC,
+ * on the host's physical CPU.
+ *
+ * @module
+ */
+
+import type { Hardware } from "../hw/hardware.ts";
+import { ScenarioError, showValue } from "../errors.ts";
+import type { EventFieldValue } from "./events.ts";
+import type { EventSink } from "./event_sink.ts";
+import type { FlushResult, Hyp, SetWayOp, VcpuState } from "./policy.ts";
+import type { Stage2 } from "./stage2.ts";
+import { type Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
+import { flushCacheAll, flushPageByVa, stage2FlushVm, swioOp } from "./flush.ts";
+
+/**
+ * The VM-wide state a handle needs.
+ *
+ * @example Usage
+ * ```ts
+ * import type { HypContext } from "./handle.ts";
+ * import { Hardware } from "../hw/hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { NULL_SINK } from "./event_sink.ts";
+ * import { Stage2 } from "./stage2.ts";
+ * import { Vcpu } from "./vcpu.ts";
+ * const ctx: HypContext = {
+ *   hardware: new Hardware(generic), stage2: new Stage2(0x40000000, 1 << 20),
+ *   vcpus: [new Vcpu(0, 0x40000000)], sink: NULL_SINK, fwb: false,
+ * };
+ * ```
+ */
+export interface HypContext {
+  /** The hardware model. */
+  readonly hardware: Hardware;
+  /** The VM's stage-2 mappings. */
+  readonly stage2: Stage2;
+  /** Every vCPU of the VM. */
+  readonly vcpus: readonly Vcpu[];
+  /** Where events go. */
+  readonly sink: EventSink;
+  /** Whether the machine has stage-2 FWB. */
+  readonly fwb: boolean;
+}
+
+const RESERVED = new Set(["seq", "name", "vcpu", "pcpu", "pc", "count"]);
+
+/**
+ * The hypervisor as a policy sees it, bound to one vCPU (or to the host).
+ *
+ * @example Usage
+ * ```ts
+ * import { HypHandle } from "./handle.ts";
+ * import { Hardware } from "../hw/hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { Stage2 } from "./stage2.ts";
+ * import { Vcpu } from "./vcpu.ts";
+ * const names: string[] = [];
+ * const vcpus = [new Vcpu(0, 0x40000000)];
+ * const hyp = new HypHandle({
+ *   hardware: new Hardware(generic), stage2: new Stage2(0x40000000, 1 << 20), vcpus, fwb: false,
+ *   sink: { enabled: true, emit: (name) => names.push(name) - 1 },
+ * }, vcpus[0], null);
+ * hyp.flushVm();
+ * console.log(names); // ["stage2_flush_vm"]
+ * ```
+ */
+export class HypHandle implements Hyp {
+  readonly #ctx: HypContext;
+  readonly #vcpu: Vcpu;
+  readonly #hostCpu: number | null;
+
+  /**
+   * Binds a handle to a vCPU, or to the host on one physical CPU.
+   * @param ctx the VM-wide state
+   * @param vcpu the vCPU the hooks run for
+   * @param hostCpu null for a vCPU handle; else the physical CPU of a host-side handle
+   */
+  constructor(ctx: HypContext, vcpu: Vcpu, hostCpu: number | null) {
+    this.#ctx = ctx;
+    this.#vcpu = vcpu;
+    this.#hostCpu = hostCpu;
+  }
+
+  /** The vCPU the hook runs for. */
+  get vcpu(): VcpuState {
+    return this.#vcpu;
+  }
+
+  /** Every vCPU of the VM. */
+  get vcpus(): readonly VcpuState[] {
+    return this.#ctx.vcpus;
+  }
+
+  /** Number of physical CPUs. */
+  get pcpus(): number {
+    return this.#ctx.hardware.cpuCount;
+  }
+
+  /** Whether the machine has stage-2 FWB. */
+  get fwb(): boolean {
+    return this.#ctx.fwb;
+  }
+
+  /**
+   * `vcpu_has_cache_enabled`.
+   * @param vcpu the vCPU to ask about; default the handle's
+   * @returns whether SCTLR.M and SCTLR.C are both set
+   */
+  cacheEnabled(vcpu?: VcpuState): boolean {
+    return vcpuHasCacheEnabled((vcpu ?? this.#vcpu).sctlr);
+  }
+
+  /**
+   * `stage2_flush_vm`; records `stage2_flush_vm`, even when nothing is mapped.
+   * @returns what the hardware cleaned and invalidated
+   */
+  flushVm(): FlushResult {
+    const { hardware, stage2 } = this.#ctx;
+    const r = stage2FlushVm(hardware, stage2, this.#lineSize());
+    this.#record("stage2_flush_vm", {
+      pages: r.pages,
+      lines: r.lines,
+      cleaned: r.cleaned,
+      invalidated: r.invalidated,
+    });
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * `flush_cache_all` on the current physical CPU; records `flush_cache_all`.
+   * @returns what the hardware cleaned and invalidated
+   */
+  flushAll(): FlushResult {
+    const r = flushCacheAll(this.#ctx.hardware, this.#cpu());
+    this.#record("flush_cache_all", {
+      slots: r.slots,
+      cleaned: r.cleaned,
+      invalidated: r.invalidated,
+    });
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * Performs the S/W op on the current physical CPU (DCISW performed as DCCISW
+   * when HCR.SWIO is set); records `sw_local` with the operation performed.
+   * @param op the trapped instruction
+   * @returns what the hardware cleaned and invalidated
+   */
+  executeSetWayLocally(op: SetWayOp): FlushResult {
+    const performed = swioOp(op.op, this.#vcpu.hcr.swio);
+    const r = this.#ctx.hardware.dcBySetWay(this.#cpu(), performed, op.level, op.set, op.way);
+    this.#record("sw_local", {
+      op: performed,
+      level: op.level,
+      set: op.set,
+      way: op.way,
+      cleaned: r.cleaned,
+      invalidated: r.invalidated,
+    });
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * Cleans (and with `invalidate`, invalidates) the page holding `ipa` to PoC
+   * by VA; records `flush_page`.
+   * @param ipa any guest physical address in the page
+   * @param invalidate whether to invalidate as well
+   * @returns what the hardware cleaned and invalidated
+   */
+  flushPage(ipa: number, invalidate: boolean): FlushResult {
+    const base = this.#ctx.stage2.pageBase(ipa);
+    const r = flushPageByVa(
+      this.#ctx.hardware,
+      this.#cpu(),
+      base,
+      this.#lineSize(),
+      invalidate ? "civac" : "cvac",
+    );
+    this.#record("flush_page", {
+      ipa: base,
+      invalidate,
+      lines: r.lines,
+      cleaned: r.cleaned,
+      invalidated: r.invalidated,
+    });
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * Records an event on the handle's vCPU.
+   * @param name the event name
+   * @param fields flat fields: numbers, strings, booleans or null
+   */
+  emit(name: string, fields?: Record<string, EventFieldValue>): void {
+    if (typeof name !== "string" || !/^[a-z][a-z0-9_]*$/.test(name)) {
+      throw new ScenarioError(
+        "invalid_value",
+        "policy.emit",
+        name,
+        `policy.emit(${showValue(name)}): an event name is lower_snake_case`,
+      );
+    }
+    if (fields !== undefined) {
+      for (const key of Object.keys(fields)) {
+        const v = fields[key];
+        const okValue = v === null || typeof v === "string" || typeof v === "boolean" ||
+          (typeof v === "number" && Number.isFinite(v));
+        if (RESERVED.has(key) || !okValue) {
+          throw new ScenarioError(
+            "invalid_value",
+            `policy.emit.${key}`,
+            v,
+            `policy.emit(${showValue(name)}): field ${showValue(key)} = ${showValue(v)} ` +
+              "is not allowed; fields are finite numbers, strings, booleans or null, " +
+              "and seq, name, vcpu, pcpu, pc, count are reserved",
+          );
+        }
+      }
+    }
+    this.#record(name, fields);
+  }
+
+  #cpu(): number {
+    return this.#hostCpu ?? this.#vcpu.pcpu;
+  }
+
+  #lineSize(): number {
+    return this.#ctx.hardware.geometry(this.#cpu(), 1).lineSize;
+  }
+
+  #record(name: string, fields?: Record<string, EventFieldValue>): void {
+    const v = this.#vcpu;
+    if (this.#hostCpu === null) this.#ctx.sink.emit(name, v.index, v.pcpu, v.pc, fields);
+    else this.#ctx.sink.emit(name, null, this.#hostCpu, null, fields);
+  }
+}

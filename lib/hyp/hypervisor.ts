@@ -1,0 +1,420 @@
+/**
+ * The hypervisor model: vCPUs, stage 2, traps, and the calls into a policy.
+ *
+ * The run engine drives guest instructions through a {@linkcode Hypervisor};
+ * it decides what traps (HCR.TSW, HCR.TVM), handles stage-2 faults the way
+ * KVM's `user_mem_abort` does (the host zeroes a new page through its
+ * cacheable mapping, and cleans the page to PoC when the guest's caches are
+ * off, `coherent_cache_guest_page`), and calls the policy's hooks where the
+ * kernel calls its own code. After every hook a change of HCR.TSW/TVM is
+ * recorded as `hcr_write`.
+ *
+ * With a native policy (`native: true`) there is no hypervisor at all: no
+ * stage 2, no traps, RAM reads as zero, and a host write is a loader honouring
+ * the boot protocol (a cacheable write cleaned to PoC by VA).
+ *
+ * Simplified: IPA = PA; one VM; a vCPU is always loaded somewhere, and
+ * `vcpu_put` is implied by the next `vcpu_load`; every trap is reported with
+ * the AArch64 exception class 0x18 (`ESR_ELx_EC_SYS64`: MSR/MRS/SYS) — a
+ * 32-bit guest's MCR would be 0x03, but one class keeps traces comparable.
+ *
+ * @module
+ */
+
+import type { Hardware } from "../hw/hardware.ts";
+import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
+import type { EventSink } from "./event_sink.ts";
+import type { Policy, SetWayOp } from "./policy.ts";
+import { PAGE_SIZE, Stage2 } from "./stage2.ts";
+import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
+import { type HypContext, HypHandle } from "./handle.ts";
+import { flushPageByVa, swioOp } from "./flush.ts";
+
+/**
+ * The exception class every modelled trap reports: MSR, MRS or SYS from AArch64.
+ *
+ * @example Usage
+ * ```ts
+ * import { ESR_EC_SYS64 } from "./hypervisor.ts";
+ * console.log(ESR_EC_SYS64.toString(16)); // "18"
+ * ```
+ */
+export const ESR_EC_SYS64 = 0x18;
+
+const DCSW_EXIT = Object.freeze({ reason: "dcsw", ec: ESR_EC_SYS64 });
+const VM_REG_EXIT = Object.freeze({ reason: "vm_reg", ec: ESR_EC_SYS64 });
+
+/**
+ * A policy that may ask for stage-2 forced write-back. Policies opt in with
+ * `usesFwb: true`; it takes effect only on a machine with `features.fwb`.
+ */
+type MaybeFwbPolicy = Policy & { readonly usesFwb?: boolean };
+
+/**
+ * How to build a {@linkcode Hypervisor}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hypervisor } from "./hypervisor.ts";
+ * import { Hardware } from "../hw/hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { kvm40 } from "./policies/kvm_4_0.ts";
+ * import { NULL_SINK } from "./event_sink.ts";
+ * const hyp = new Hypervisor({
+ *   hardware: new Hardware(generic), policy: kvm40, vcpus: 1,
+ *   ramBase: 0x40000000, ram: 1 << 20, prefault: false, sink: NULL_SINK,
+ * });
+ * hyp.reset();
+ * hyp.sctlrWrite(hyp.vcpus[0], { m: true, c: true });
+ * console.log(hyp.vcpus[0].hcr.tvm); // false: caches on, VM registers no longer trapped
+ * ```
+ */
+export interface HypervisorOptions {
+  /** The hardware model. */
+  readonly hardware: Hardware;
+  /** The cache-maintenance policy. */
+  readonly policy: Policy;
+  /** Number of vCPUs; vCPU i starts on physical CPU i. */
+  readonly vcpus: number;
+  /** First guest physical address of RAM. */
+  readonly ramBase: number;
+  /** RAM size in bytes. */
+  readonly ram: number;
+  /**
+   * Map and populate all RAM before the guest starts. Models a VMM whose
+   * preallocated memory was cleaned long ago: RAM reads as zero in DRAM and
+   * nothing is resident in any cache.
+   */
+  readonly prefault: boolean;
+  /** Where events go. */
+  readonly sink: EventSink;
+  /** The guest PC every vCPU starts at. Default `ramBase`. */
+  readonly entry?: number;
+}
+
+/**
+ * One VM on the hardware model, under one policy.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hypervisor } from "./hypervisor.ts";
+ * import { Hardware } from "../hw/hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { kvm40 } from "./policies/kvm_4_0.ts";
+ * import { NULL_SINK } from "./event_sink.ts";
+ * const hyp = new Hypervisor({
+ *   hardware: new Hardware(generic), policy: kvm40, vcpus: 1,
+ *   ramBase: 0x40000000, ram: 1 << 20, prefault: false, sink: NULL_SINK,
+ * });
+ * hyp.reset();
+ * hyp.sctlrWrite(hyp.vcpus[0], { m: true, c: true });
+ * console.log(hyp.vcpus[0].hcr.tvm); // false: caches on, VM registers no longer trapped
+ * ```
+ */
+export class Hypervisor {
+  /** The hardware model. */
+  readonly hardware: Hardware;
+  /** The policy. */
+  readonly policy: Policy;
+  /** The VM's vCPUs. */
+  readonly vcpus: readonly Vcpu[];
+  /** Stage-2 mappings and host allocations. */
+  readonly stage2: Stage2;
+  /** False for a native policy: no stage 2, no traps. */
+  readonly stage2Enabled: boolean;
+  /** Stage-2 FWB in force: guest accesses to RAM are always cacheable. */
+  readonly forcesWriteBack: boolean;
+  readonly #sink: EventSink;
+  readonly #state: unknown;
+  readonly #handles: HypHandle[];
+  readonly #hostHandles: HypHandle[] = [];
+  readonly #ctx: HypContext;
+
+  /**
+   * Builds the VM: vCPUs in their reset state, stage 2 empty (or all
+   * mapped when prefaulted), the policy's state created.
+   * @param options the VM to build
+   */
+  constructor(options: HypervisorOptions) {
+    const { hardware, policy, sink } = options;
+    this.hardware = hardware;
+    this.policy = policy;
+    this.#sink = sink;
+    this.stage2Enabled = policy.native !== true;
+    const fwb = hardware.machine.features?.fwb === true;
+    this.forcesWriteBack = this.stage2Enabled && fwb &&
+      (policy as MaybeFwbPolicy).usesFwb === true;
+    const entry = options.entry ?? options.ramBase;
+    const vcpus: Vcpu[] = [];
+    for (let i = 0; i < options.vcpus; i++) vcpus.push(new Vcpu(i, entry));
+    this.vcpus = vcpus;
+    this.stage2 = new Stage2(options.ramBase, options.ram);
+    this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
+    this.#handles = vcpus.map((v) => new HypHandle(this.#ctx, v, null));
+    this.#state = policy.state();
+    if (!this.stage2Enabled || options.prefault) {
+      hardware.memory.zeroFill(options.ramBase, options.ram);
+      this.stage2.mapAll();
+    }
+  }
+
+  /** Resets every vCPU (`onReset`) and loads it on its first physical CPU. */
+  reset(): void {
+    if (!this.stage2Enabled) return;
+    for (const v of this.vcpus) {
+      this.#hook(v, () => this.policy.onReset?.(this.#handles[v.index], this.#state));
+    }
+    for (const v of this.vcpus) this.#load(v);
+  }
+
+  /**
+   * Whether a guest data access of `vcpu` goes through the caches now.
+   * @param vcpu the vCPU
+   * @returns SCTLR.M && SCTLR.C, or true under stage-2 FWB
+   */
+  cacheable(vcpu: Vcpu): boolean {
+    return this.forcesWriteBack || vcpuHasCacheEnabled(vcpu.sctlr);
+  }
+
+  /**
+   * Makes sure the page holding `addr` is mapped for a guest access (read,
+   * write, DC by VA), taking the stage-2 fault path if it is not.
+   * @param vcpu the accessing vCPU
+   * @param addr the guest physical address
+   */
+  guestAccess(vcpu: Vcpu, addr: number): void {
+    if (this.stage2.isMapped(addr)) return;
+    this.#fault(vcpu, this.stage2.pageBase(addr));
+  }
+
+  /**
+   * The VMM writes one word of guest RAM on physical CPU `cpu`.
+   * @param cpu the host's physical CPU
+   * @param addr the guest physical address
+   * @param value the 32-bit value
+   */
+  hostWrite(cpu: number, addr: number, value: number): void {
+    const hw = this.hardware;
+    if (!this.stage2Enabled) {
+      hw.write(cpu, addr, value, true);
+      hw.dcByVa("cvac", cpu, addr);
+    } else {
+      this.#populate(null, cpu, this.stage2.pageBase(addr));
+      hw.write(cpu, addr, value, true);
+    }
+    this.#sink.emit("host_write", null, cpu, null, { addr, value });
+  }
+
+  /**
+   * The host unmaps the page holding `addr` from stage 2 (records
+   * `kvm_unmap_hva`; the policy's `onUnmap` runs if the page was mapped).
+   * No effect without stage 2.
+   * @param cpu the host's physical CPU
+   * @param addr any address in the page
+   */
+  hostUnmap(cpu: number, addr: number): void {
+    if (!this.stage2Enabled) return;
+    const ipa = this.stage2.pageBase(addr);
+    const wasMapped = this.stage2.unmap(ipa);
+    this.#sink.emit("kvm_unmap_hva", null, cpu, null, { ipa, mapped: wasMapped });
+    if (wasMapped && this.policy.onUnmap) {
+      const handle = this.#hostHandle(cpu);
+      this.#hook(this.vcpus[0], () => this.policy.onUnmap?.(handle, ipa, this.#state));
+    }
+  }
+
+  /**
+   * How DC IVAC from the guest is performed: as clean+invalidate under stage 2.
+   * @returns the operation the hardware performs
+   */
+  ivacPerformedAs(): "ivac" | "civac" {
+    return this.stage2Enabled ? "civac" : "ivac";
+  }
+
+  /**
+   * One set/way instruction from the guest: trapped when HCR.TSW is set,
+   * otherwise performed on the vCPU's physical CPU (invalidate upgraded by SWIO).
+   * @param vcpu the vCPU
+   * @param op the instruction
+   */
+  setWay(vcpu: Vcpu, op: SetWayOp): void {
+    if (this.#trapsSetWay(vcpu)) {
+      this.#trapSetWay(vcpu, op);
+    } else {
+      const performed = swioOp(op.op, vcpu.hcr.swio);
+      this.hardware.dcBySetWay(vcpu.pcpu, performed, op.level, op.set, op.way);
+    }
+  }
+
+  /**
+   * A whole set/way walk: every set and way of every level up to LoC of the
+   * vCPU's physical CPU, one instruction each, trapped one by one when
+   * HCR.TSW is set; otherwise performed in one go (O(resident)).
+   * @param vcpu the vCPU
+   * @param op the S/W operation
+   */
+  setWayWalk(vcpu: Vcpu, op: DcSwOp): void {
+    const hw = this.hardware;
+    if (!this.#trapsSetWay(vcpu)) {
+      hw.setWayAll(vcpu.pcpu, swioOp(op, vcpu.hcr.swio));
+      return;
+    }
+    const levels = hw.levels(vcpu.pcpu);
+    this.#sink.foldWalk?.(true);
+    try {
+      for (let level = 1; level <= levels; level++) {
+        const { sets, ways } = hw.geometry(vcpu.pcpu, level);
+        for (let set = 0; set < sets; set++) {
+          for (let way = 0; way < ways; way++) this.#trapSetWay(vcpu, { op, level, set, way });
+        }
+      }
+    } finally {
+      this.#sink.foldWalk?.(false);
+    }
+  }
+
+  /**
+   * A guest write to SCTLR: the given bits replace the old ones. Trapped
+   * (`kvm_exit`, then the policy's `onVmRegWrite`) when HCR.TVM is set.
+   * @param vcpu the vCPU
+   * @param bits the bits written
+   */
+  sctlrWrite(vcpu: Vcpu, bits: SctlrBits): void {
+    const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
+    const trapped = this.#trapsVm(vcpu);
+    if (trapped) this.#exit(vcpu, VM_REG_EXIT);
+    const s = vcpu.sctlr;
+    if (bits.m !== undefined) s.m = bits.m;
+    if (bits.c !== undefined) s.c = bits.c;
+    if (bits.i !== undefined) s.i = bits.i;
+    if (vcpuHasCacheEnabled(s)) vcpu.everCached = true;
+    this.#sink.emit("sctlr_write", vcpu.index, vcpu.pcpu, vcpu.pc, { m: s.m, c: s.c, i: s.i });
+    if (trapped) {
+      const write = { reg: "SCTLR" as const, value: sctlrValue(s), wasEnabled };
+      this.#hook(
+        vcpu,
+        () => this.policy.onVmRegWrite?.(this.#handles[vcpu.index], write, this.#state),
+      );
+      this.#enter(vcpu);
+    }
+  }
+
+  /**
+   * A guest write to another VM register, trapped when HCR.TVM is set.
+   * @param vcpu the vCPU
+   * @param reg the register
+   * @param value the 32-bit value
+   */
+  vmRegWrite(vcpu: Vcpu, reg: VmRegName, value: number): void {
+    const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
+    const trapped = this.#trapsVm(vcpu);
+    if (trapped) this.#exit(vcpu, VM_REG_EXIT);
+    this.#sink.emit("vm_reg_write", vcpu.index, vcpu.pcpu, vcpu.pc, { reg, value });
+    if (trapped) {
+      const write = { reg, value, wasEnabled };
+      this.#hook(
+        vcpu,
+        () => this.policy.onVmRegWrite?.(this.#handles[vcpu.index], write, this.#state),
+      );
+      this.#enter(vcpu);
+    }
+  }
+
+  /**
+   * The host scheduler moves `vcpu` to physical CPU `pcpu`: it exits on its
+   * current CPU, and `vcpu_load` runs on the new one. Without a hypervisor
+   * the instruction stream simply continues on the other CPU (the OS moved
+   * the thread): no `vcpu_load`, no policy.
+   * @param vcpu the vCPU
+   * @param pcpu the new physical CPU
+   */
+  migrate(vcpu: Vcpu, pcpu: number): void {
+    const from = vcpu.pcpu;
+    this.#sink.emit("migrate", vcpu.index, from, vcpu.pc, { from, to: pcpu });
+    vcpu.lastPcpu = from;
+    vcpu.pcpu = pcpu;
+    if (this.stage2Enabled) this.#load(vcpu);
+  }
+
+  #trapsSetWay(vcpu: Vcpu): boolean {
+    return this.stage2Enabled && vcpu.hcr.tsw;
+  }
+
+  #trapsVm(vcpu: Vcpu): boolean {
+    return this.stage2Enabled && vcpu.hcr.tvm;
+  }
+
+  #trapSetWay(vcpu: Vcpu, op: SetWayOp): void {
+    this.#exit(vcpu, DCSW_EXIT);
+    const hook = this.policy.onSetWay;
+    if (hook) {
+      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], op, this.#state));
+    }
+    this.#enter(vcpu);
+  }
+
+  #exit(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }): void {
+    this.#sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
+  }
+
+  /** Back to the guest: the exit is done on this CPU, `onGuestEntry` runs. */
+  #enter(vcpu: Vcpu): void {
+    vcpu.lastPcpu = vcpu.pcpu;
+    const hook = this.policy.onGuestEntry;
+    if (hook) {
+      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], this.#state));
+    }
+  }
+
+  #load(vcpu: Vcpu): void {
+    this.#sink.emit("vcpu_load", vcpu.index, vcpu.pcpu, vcpu.pc, { pcpu: vcpu.pcpu });
+    const hook = this.policy.onVcpuLoad;
+    if (hook) {
+      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], this.#state));
+    }
+  }
+
+  /** Runs a policy hook for `vcpu` and records a change of HCR.TSW/TVM. */
+  #hook(vcpu: Vcpu, run: () => void): void {
+    const { tsw, tvm } = vcpu.hcr;
+    run();
+    const h = vcpu.hcr;
+    if (h.tsw !== tsw || h.tvm !== tvm) {
+      this.#sink.emit("hcr_write", vcpu.index, vcpu.pcpu, vcpu.pc, { tsw: h.tsw, tvm: h.tvm });
+    }
+  }
+
+  #hostHandle(cpu: number): HypHandle {
+    return (this.#hostHandles[cpu] ??= new HypHandle(this.#ctx, this.vcpus[0], cpu));
+  }
+
+  /** The stage-2 fault path (`kvm_handle_guest_abort` / `user_mem_abort`). */
+  #fault(vcpu: Vcpu, ipa: number): void {
+    const sink = this.#sink;
+    sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, { ipa });
+    this.#populate(vcpu, vcpu.pcpu, ipa);
+    if (!this.forcesWriteBack && !vcpuHasCacheEnabled(vcpu.sctlr)) {
+      const lineSize = this.hardware.geometry(vcpu.pcpu, 1).lineSize;
+      const r = flushPageByVa(this.hardware, vcpu.pcpu, ipa, lineSize, "cvac");
+      sink.emit("coherent_cache_guest_page", vcpu.index, vcpu.pcpu, vcpu.pc, {
+        ipa,
+        lines: r.lines,
+        cleaned: r.cleaned,
+      });
+    }
+    this.stage2.map(ipa);
+    const hook = this.policy.onStage2Fault;
+    if (hook) {
+      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], ipa, this.#state));
+    }
+  }
+
+  /** Allocates the host page if new: the host zeroes it with cacheable stores (`clear_page`). */
+  #populate(vcpu: Vcpu | null, cpu: number, ipa: number): void {
+    if (!this.stage2.populate(ipa)) return;
+    const hw = this.hardware;
+    for (let a = ipa; a < ipa + PAGE_SIZE; a += 4) hw.write(cpu, a, 0, true);
+    if (vcpu === null) this.#sink.emit("clear_page", null, cpu, null, { ipa });
+    else this.#sink.emit("clear_page", vcpu.index, cpu, vcpu.pc, { ipa });
+  }
+}

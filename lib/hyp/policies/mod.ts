@@ -1,0 +1,80 @@
+/**
+ * The built-in cache-maintenance policies, by name.
+ *
+ * @module
+ */
+
+import { ScenarioError, showValue } from "../../errors.ts";
+import type { Policy } from "../policy.ts";
+import { kvm40 } from "./kvm_4_0.ts";
+import { kvm318 } from "./kvm_3_18.ts";
+import { native } from "./native.ts";
+
+export { kvm40 } from "./kvm_4_0.ts";
+export { kvm318, type Kvm318State } from "./kvm_3_18.ts";
+export { native } from "./native.ts";
+
+/**
+ * Every built-in policy, by name.
+ *
+ * @example Usage
+ * ```ts
+ * import { policies } from "./mod.ts";
+ * console.log(Object.keys(policies)); // ["kvm-4.0", "kvm-3.18", "native"]
+ * ```
+ */
+export const policies: Readonly<Record<string, Policy>> = Object.freeze({
+  [kvm40.name]: kvm40 as Policy,
+  [kvm318.name]: kvm318 as Policy,
+  [native.name]: native as Policy,
+});
+
+/**
+ * A policy by name, or a user-defined policy object checked for shape.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolvePolicy } from "./mod.ts";
+ * console.log(resolvePolicy("kvm-4.0").source);
+ * ```
+ * @param policy a built-in policy name or a policy object
+ * @returns the policy
+ * @throws {ScenarioError} `unknown_name` for a name that is not built in,
+ *   `invalid_value` for an object that is not a policy
+ */
+export function resolvePolicy(policy: string | Policy): Policy {
+  if (typeof policy === "string") {
+    if (Object.hasOwn(policies, policy)) return policies[policy];
+    throw new ScenarioError(
+      "unknown_name",
+      "policy",
+      policy,
+      `policy(${showValue(policy)}): unknown policy; valid: ${Object.keys(policies).join(", ")}`,
+    );
+  }
+  const p = policy as unknown as Record<string, unknown> | null;
+  const hooks = [
+    "onReset",
+    "onSetWay",
+    "onVmRegWrite",
+    "onVcpuLoad",
+    "onStage2Fault",
+    "onUnmap",
+    "onGuestEntry",
+  ];
+  const bad = p === null || typeof p !== "object" || typeof p.name !== "string" ||
+    p.name === "" || typeof p.state !== "function" ||
+    hooks.some((h) => p[h] !== undefined && typeof p[h] !== "function");
+  if (bad) {
+    throw new ScenarioError(
+      "invalid_value",
+      "policy",
+      policy,
+      `policy(${
+        showValue(policy)
+      }): expected a built-in policy name or an object with a name, a state() function ` +
+        "and optional hook functions",
+    );
+  }
+  return policy;
+}

@@ -1,0 +1,89 @@
+/**
+ * A virtual CPU: the registers the cache-maintenance model needs.
+ *
+ * Simplified: a vCPU holds only SCTLR (M, C, I), the HCR trap bits (TSW, TVM,
+ * SWIO), its PC, and where it runs (`pcpu`, `lastPcpu`). SCTLR resets with the
+ * MMU and caches off; HCR starts clear and is set by the policy's `onReset`
+ * (the kernel's `vcpu_reset_hcr`).
+ *
+ * @module
+ */
+
+import type { Hcr, Sctlr, VcpuState } from "./policy.ts";
+
+/**
+ * `vcpu_has_cache_enabled`: SCTLR.M and SCTLR.C both set.
+ *
+ * @example Usage
+ * ```ts
+ * import { vcpuHasCacheEnabled } from "./vcpu.ts";
+ * vcpuHasCacheEnabled({ m: true, c: true, i: false }); // true
+ * vcpuHasCacheEnabled({ m: true, c: false, i: true }); // false
+ * ```
+ * @param sctlr the guest's SCTLR bits
+ * @returns whether the guest's data accesses are cacheable
+ */
+export function vcpuHasCacheEnabled(sctlr: Readonly<Sctlr>): boolean {
+  return sctlr.m && sctlr.c;
+}
+
+/**
+ * The architectural encoding of the modelled SCTLR bits (M bit 0, C bit 2,
+ * I bit 12), the value a trapped SCTLR write reports.
+ *
+ * @example Usage
+ * ```ts
+ * import { sctlrValue } from "./vcpu.ts";
+ * sctlrValue({ m: true, c: true, i: false }); // 5
+ * ```
+ * @param sctlr the SCTLR bits
+ * @returns the register value holding them
+ */
+export function sctlrValue(sctlr: Readonly<Sctlr>): number {
+  return (sctlr.m ? 0x1 : 0) | (sctlr.c ? 0x4 : 0) | (sctlr.i ? 0x1000 : 0);
+}
+
+/**
+ * One vCPU's state. vCPU `i` starts on physical CPU `i`.
+ *
+ * `lastPcpu` is the physical CPU of the vCPU's last exit (KVM 3.18's
+ * `last_pcpu`). Simplified: the model updates it after each handled trap and
+ * on each migration (the exit that let the vCPU be moved), so a trapped
+ * set/way op right after a `migrate` step sees `pcpu !== lastPcpu`: the case
+ * the kernel meets when the vCPU is preempted between an exit and its handler.
+ *
+ * @example Usage
+ * ```ts
+ * import { Vcpu } from "./vcpu.ts";
+ * const v = new Vcpu(1, 0x40000000);
+ * console.log(v.pcpu, v.sctlr.m, v.hcr.tvm); // 1 false false
+ * ```
+ */
+export class Vcpu implements VcpuState {
+  /** The vCPU's index in the VM. */
+  readonly index: number;
+  /** SCTLR, reset with the MMU and caches off. */
+  readonly sctlr: Sctlr = { m: false, c: false, i: false };
+  /** HCR trap bits; the policy's `onReset` sets them. */
+  readonly hcr: Hcr = { tsw: false, tvm: false, swio: false };
+  /** The guest PC of the instruction being run. */
+  pc: number;
+  /** The physical CPU the vCPU runs on. */
+  pcpu: number;
+  /** The physical CPU of the vCPU's last exit. */
+  lastPcpu: number;
+  /** Whether the vCPU has ever run with its caches on. */
+  everCached = false;
+
+  /**
+   * Creates a vCPU in its reset state.
+   * @param index the vCPU index; it starts on physical CPU `index`
+   * @param pc the initial guest PC
+   */
+  constructor(index: number, pc: number) {
+    this.index = index;
+    this.pc = pc;
+    this.pcpu = index;
+    this.lastPcpu = index;
+  }
+}

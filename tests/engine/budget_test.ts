@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { ScenarioError } from "../../lib/errors.ts";
+import { run } from "../../lib/engine/run.ts";
+import { DEFAULT_MAX_STEPS } from "../../lib/engine/options.ts";
+import { BASE, scenario } from "./fixtures.ts";
+
+Deno.test("budget: a walk counts one instruction per set and way", () => {
+  // TWO_CLUSTERS_L3: L1 32 sets x 2 ways + L2 64 sets x 4 ways = 320 instructions.
+  const steps = [
+    { kind: "write" as const, vcpu: 0, addr: BASE, value: 1 },
+    { kind: "sw_walk" as const, vcpu: 0, op: "cisw" as const },
+  ];
+  assert.equal(run(scenario(steps), { maxSteps: 321 }).verdict.ok, true);
+  assert.throws(
+    () => run(scenario(steps), { maxSteps: 320 }),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.code === "budget_exceeded" && e.call === "steps[1]" &&
+      e.value === 320 && /maxSteps/.test(e.message),
+  );
+});
+
+Deno.test("budget: DC by VA counts one instruction per line; the default is one million", () => {
+  const big = [{ kind: "dc_va" as const, vcpu: 0, op: "civac" as const, addr: BASE, len: 1 << 26 }];
+  const s = scenario(big, { ram: 1 << 27 });
+  assert.equal(DEFAULT_MAX_STEPS, 1_000_000);
+  assert.throws(
+    () => run(s),
+    (e: unknown) => e instanceof ScenarioError && e.code === "budget_exceeded",
+  );
+  const small = scenario([{ kind: "dc_va", vcpu: 0, op: "civac", addr: BASE + 32, len: 1 << 16 }]);
+  const ok = run(small, { maxSteps: 1025 });
+  const dc = ok.events.find((e) => e.name === "dc_civac");
+  assert.equal(dc?.lines, 1025, "an unaligned range touches one more line");
+  assert.throws(() => run(small, { maxSteps: 1024 }), ScenarioError);
+  assert.throws(
+    () => run(s, { maxSteps: 0 }),
+    (e: unknown) => e instanceof ScenarioError && e.call === "maxSteps",
+  );
+});

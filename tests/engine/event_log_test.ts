@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { EventLog } from "../../lib/engine/event_log.ts";
+
+Deno.test("EventLog: identical consecutive events collapse; seq advances by count", () => {
+  const log = new EventLog();
+  const exit = { reason: "dcsw", ec: 0x18 };
+  log.emit("sw_walk", 0, 0, 0x100, { op: "cisw", levels: 2, instructions: 3 });
+  for (let i = 0; i < 3; i++) log.emit("kvm_exit", 0, 0, 0x100, exit);
+  log.emit("kvm_exit", 0, 0, 0x104, exit); // another PC: a new record
+  log.emit("kvm_exit", 0, 1, 0x104, exit); // another CPU: a new record
+  log.emit("kvm_exit", 0, 1, 0x104, { reason: "vm_reg", ec: 0x18 }); // other fields
+  log.emit("kvm_exit", 0, 1, 0x104, { ec: 0x18, reason: "vm_reg" }); // other field order
+  log.emit("host_write", null, 2, null, { addr: 0x4000_0000, value: 1 });
+  assert.equal(log.size, 9);
+  const events = log.finish();
+  assert.deepEqual(events.map((e) => [e.name, e.seq, e.count]), [
+    ["sw_walk", 0, 1],
+    ["kvm_exit", 1, 3],
+    ["kvm_exit", 4, 1],
+    ["kvm_exit", 5, 1],
+    ["kvm_exit", 6, 1],
+    ["kvm_exit", 7, 1],
+    ["host_write", 8, 1],
+  ]);
+  assert.deepEqual(events[1], {
+    seq: 1,
+    name: "kvm_exit",
+    vcpu: 0,
+    pcpu: 0,
+    pc: 0x100,
+    count: 3,
+    reason: "dcsw",
+    ec: 0x18,
+  });
+  assert.ok(Object.isFrozen(events[0]));
+  assert.throws(() => log.emit("read", 0, 0, 0, {}));
+});
+
+Deno.test("EventLog: update fills in a field; unknown fields are refused", () => {
+  const log = new EventLog();
+  const i = log.emit("stale_read", 0, 0, 0x40, {
+    addr: 0x1000,
+    expected: 1,
+    got: 0,
+    blame: "pending",
+  });
+  log.update(i, "blame", "guest");
+  assert.throws(() => log.update(i, "nope", 1), RangeError);
+  assert.throws(() => log.update(7, "blame", "x"), RangeError);
+  assert.equal(log.finish()[0].blame, "guest");
+});

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { run } from "../../lib/engine/run.ts";
+import { expectedReads } from "../../lib/engine/oracle.ts";
+import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
+
+Deno.test("expectedReads: the last write in scenario order, guest or host; 0 if never written", () => {
+  const e = expectedReads([
+    { kind: "read", vcpu: 0, addr: BASE },
+    { kind: "write", vcpu: 0, addr: BASE, value: -1 },
+    { kind: "read", vcpu: 1, addr: BASE },
+    { kind: "host_write", addr: BASE, value: 5 },
+    { kind: "read", vcpu: 0, addr: BASE },
+    { kind: "read", vcpu: 0, addr: BASE + 4 },
+  ]);
+  assert.deepEqual(Array.from(e), [0, 0xffffffff, 5, 0]);
+});
+
+Deno.test("zImage on a 2-cluster machine with a system cache: kvm-3.18 fails, blamed on the hypervisor", () => {
+  const r = run(scenario(zimageSteps(), { policy: "kvm-3.18" }));
+  assert.equal(r.verdict.ok, false);
+  assert.equal(r.verdict.violations.length, 4);
+  for (const [i, v] of r.verdict.violations.entries()) {
+    assert.equal(v.kind, "stale_read", "the data is still dirty in the system cache");
+    assert.equal(v.blame, "hypervisor");
+    assert.equal(v.addr, KERNEL + i * 64);
+    assert.equal(v.expected, 0xa000 + i);
+    assert.notEqual(v.got, v.expected);
+    assert.equal(v.readIndex, i + 1);
+    assert.equal(v.pc, KERNEL + i * 4);
+  }
+  assert.equal(
+    r.verdict.failsNatively,
+    true,
+    "set/way cannot reach the system cache natively either",
+  );
+  assert.deepEqual(r.verdict.archInvalid, [
+    `S/W with caches on at 0x${(BASE + 0x8018).toString(16)}`,
+  ]);
+  // The violation events follow their reads and carry the blame.
+  const i = r.events.findIndex((e) => e.name === "stale_read");
+  assert.equal(r.events[i - 1].name, "read");
+  assert.equal(r.events[i].blame, "hypervisor");
+  assert.equal(r.events.filter((e) => e.name === "flush_cache_all").length, 0);
+  assert.ok(r.events.some((e) => e.name === "sw_local"));
+});
+
+Deno.test("zImage on the same machine passes under kvm-4.0", () => {
+  const r = run(scenario(zimageSteps(), { policy: "kvm-4.0" }));
+  assert.equal(r.verdict.ok, true);
+  assert.deepEqual(r.verdict.violations, []);
+  assert.equal(r.verdict.failsNatively, true);
+  const names = r.events.map((e) => e.name);
+  assert.equal(names.filter((n) => n === "kvm_set_way_flush").length, 1);
+  assert.equal(names.filter((n) => n === "kvm_toggle_cache").length, 2);
+  assert.equal(names.filter((n) => n === "stage2_flush_vm").length, 3);
+});
+
+Deno.test("zImage without the system cache passes under every policy", () => {
+  for (const policy of ["kvm-3.18", "kvm-4.0", "native"]) {
+    const r = run(scenario(zimageSteps(), { policy, systemCache: false }));
+    assert.equal(r.verdict.ok, true, policy);
+    assert.equal(r.verdict.failsNatively, false, policy);
+    assert.equal(r.machine.systemCache, null);
+  }
+});
+
+Deno.test("a guest that never cleans before caches off: stale read blamed on the guest", () => {
+  const r = run(scenario([
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "write", vcpu: 0, addr: KERNEL, value: 0x42 },
+    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+    { kind: "read", vcpu: 0, addr: KERNEL },
+  ], { policy: "kvm-4.0", systemCache: false }));
+  assert.equal(r.verdict.ok, false);
+  const [v] = r.verdict.violations;
+  assert.deepEqual(
+    { kind: v.kind, blame: v.blame, expected: v.expected },
+    { kind: "stale_read", blame: "guest", expected: 0x42 },
+  );
+  assert.equal(
+    r.events.filter((e) => e.name === "kvm_toggle_cache").length,
+    1,
+    "TVM was off: caches-off not seen",
+  );
+});
+
+Deno.test("a guest that cleans by VA before caches off passes, even with a system cache", () => {
+  const steps = zimageSteps().map((s) =>
+    s.kind === "sw_walk"
+      ? { kind: "dc_va" as const, vcpu: 0, op: "civac" as const, addr: KERNEL, len: 4096 }
+      : s
+  );
+  for (const policy of ["kvm-3.18", "kvm-4.0", "native"]) {
+    const r = run(scenario(steps, { policy }));
+    assert.equal(r.verdict.ok, true, policy);
+    assert.equal(r.verdict.failsNatively, false, policy);
+    assert.deepEqual(r.verdict.archInvalid, [], policy);
+  }
+});
+
+Deno.test("an invalidate by set/way that drops dirty data is a lost write; kvm-4.0 hides it", () => {
+  const steps = [
+    { kind: "sctlr" as const, vcpu: 0, bits: { m: true, c: true } },
+    { kind: "write" as const, vcpu: 0, addr: KERNEL, value: 0x77 },
+    { kind: "sw_walk" as const, vcpu: 0, op: "isw" as const },
+    { kind: "sctlr" as const, vcpu: 0, bits: { m: false, c: false } },
+    { kind: "read" as const, vcpu: 0, addr: KERNEL },
+  ];
+  const bare = run(scenario(steps, { policy: "native", systemCache: false }));
+  assert.equal(bare.verdict.violations[0].kind, "lost_write");
+  assert.equal(bare.verdict.violations[0].blame, "guest");
+  const kvm = run(scenario(steps, { policy: "kvm-4.0", systemCache: false }));
+  assert.equal(kvm.verdict.ok, true, "the S/W op became a clean+invalidate by VA");
+  assert.equal(kvm.verdict.failsNatively, true);
+});
+
+Deno.test("archInvalid: S/W with other CPUs online, reasons deduplicated", () => {
+  const r = run(scenario([
+    { kind: "sctlr", vcpu: 1, bits: { m: true, c: true } },
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+    { kind: "pc", vcpu: 0, addr: BASE + 0x100 },
+    { kind: "sw", vcpu: 0, op: "csw", level: 1, set: 0, way: 0 },
+    { kind: "sw", vcpu: 0, op: "csw", level: 1, set: 1, way: 0 },
+  ], { cpus: 2, systemCache: false }));
+  assert.deepEqual(r.verdict.archInvalid, ["S/W with other CPUs online"]);
+  const valid = run(scenario([
+    { kind: "sw_walk", vcpu: 0, op: "cisw" },
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+  ], { cpus: 2 }));
+  assert.deepEqual(valid.verdict.archInvalid, [], "S/W with caches off on a lone CPU is fine");
+});

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { run } from "../../lib/engine/run.ts";
+import type { Policy } from "../../lib/hyp/policy.ts";
+import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
+
+Deno.test("run: a trapped walk on the generic machine is 16896 exits, all at the walk's PC", () => {
+  const r = run(scenario([
+    { kind: "pc", vcpu: 0, addr: BASE + 0x200 },
+    { kind: "write", vcpu: 0, addr: KERNEL, value: 1 },
+    { kind: "sw_walk", vcpu: 0, op: "cisw" },
+    { kind: "read", vcpu: 0, addr: KERNEL },
+  ], { machine: "generic" }));
+  assert.equal(r.cost.exits, 16896);
+  const walk = r.events.find((e) => e.name === "sw_walk")!;
+  assert.deepEqual([walk.levels, walk.instructions, walk.pc], [2, 16896, BASE + 0x204]);
+  const exits = r.events.filter((e) => e.name === "kvm_exit");
+  assert.deepEqual(
+    exits.map((e) => [e.count, e.pc]),
+    [[16896, BASE + 0x204]],
+    "caches off: deferred, one record",
+  );
+  assert.equal(r.events.find((e) => e.name === "read")!.pc, BASE + 0x208);
+  assert.equal(r.machine.name, "generic");
+});
+
+Deno.test("run: events carry vcpu, pcpu and pc; host events have none", () => {
+  const r = run(scenario([
+    { kind: "host_write", addr: KERNEL, value: 3 },
+    { kind: "migrate", vcpu: 1, pcpu: 3 },
+    { kind: "read", vcpu: 1, addr: KERNEL },
+    { kind: "read", vcpu: 0, addr: KERNEL },
+  ], { cpus: 2 }));
+  const hw = r.events.find((e) => e.name === "host_write")!;
+  assert.deepEqual([hw.vcpu, hw.pcpu, hw.pc], [null, 2, null], "the first CPU not running a vCPU");
+  const reads = r.events.filter((e) => e.name === "read");
+  assert.deepEqual(reads.map((e) => [e.vcpu, e.pcpu, e.pc, e.value]), [
+    [1, 3, BASE, 3],
+    [0, 0, BASE, 3],
+  ]);
+  const m = r.events.find((e) => e.name === "migrate")!;
+  assert.deepEqual([m.from, m.to], [0 + 1, 3]);
+  assert.equal(r.verdict.ok, true);
+});
+
+Deno.test("run: DC IVAC is performed as DC CIVAC under stage 2, as IVAC natively", () => {
+  const steps = [{ kind: "dc_va" as const, vcpu: 0, op: "ivac" as const, addr: KERNEL, len: 256 }];
+  const kvm = run(scenario(steps)).events.find((e) => e.name === "dc_ivac")!;
+  assert.deepEqual([kvm.performedAs, kvm.lines, kvm.len], ["civac", 4, 256]);
+  const bare = run(scenario(steps, { policy: "native" })).events.find((e) => e.name === "dc_ivac")!;
+  assert.equal(bare.performedAs, "ivac");
+});
+
+Deno.test("run: options.policy replaces the scenario's policy, user-defined policies included", () => {
+  const trapNothing: Policy<undefined> = {
+    name: "trap-nothing",
+    description: "no traps at all",
+    source: "test",
+    state: () => undefined,
+    onReset(hyp) {
+      hyp.emit("reset_seen", { vcpu_index: hyp.vcpu.index });
+    },
+  };
+  const r = run(scenario(zimageSteps()), { policy: trapNothing as Policy });
+  assert.equal(r.policy, "trap-nothing");
+  assert.equal(r.cost.exits, 0);
+  assert.equal(r.events[0].name, "reset_seen");
+  assert.equal(r.verdict.ok, false);
+  assert.ok(r.verdict.violations.every((v) => v.blame === "hypervisor"));
+  assert.equal(run(scenario(zimageSteps()), { policy: "kvm-3.18" }).policy, "kvm-3.18");
+});
+
+Deno.test("run: cost counts collapsed exits, flushes and lines flushed", () => {
+  const r = run(scenario(zimageSteps(), { policy: "kvm-4.0" }));
+  // 320 trapped S/W + 2 trapped SCTLR writes; 3 stage2_flush_vm: at caches on (nothing
+  // mapped yet), at the S/W op and at caches off (the image page and the kernel page).
+  assert.deepEqual(r.cost, { exits: 322, flushes: 3, linesFlushed: 0 + 2 * 64 + 2 * 64 });
+  const legacy = run(scenario([
+    { kind: "sw", vcpu: 0, op: "cisw", level: 1, set: 0, way: 0 },
+    { kind: "migrate", vcpu: 0, pcpu: 1 },
+  ], { policy: "kvm-3.18" }));
+  assert.deepEqual(legacy.cost, { exits: 1, flushes: 1, linesFlushed: 320 });
+});
+
+Deno.test("run: toJSON is plain data that survives a JSON round trip", () => {
+  const r = run(scenario(zimageSteps(), { policy: "kvm-3.18" }));
+  const json = r.toJSON();
+  assert.deepEqual(Object.keys(json), [
+    "scenario",
+    "policy",
+    "machine",
+    "events",
+    "verdict",
+    "cost",
+  ]);
+  assert.deepEqual(Object.keys(json.scenario), [
+    "version",
+    "machine",
+    "cpus",
+    "systemCache",
+    "policy",
+    "ram",
+    "ramBase",
+    "prefault",
+    "seed",
+    "speculation",
+    "steps",
+  ]);
+  const text = JSON.stringify(json);
+  assert.deepEqual(JSON.parse(text), json);
+  assert.equal(json.verdict.violations.length, 4);
+  assert.equal(json.events.length, r.events.length);
+});
+
+Deno.test("run: trace() is the ftrace-like text, with a header and filters", () => {
+  const r = run(scenario(zimageSteps(), { policy: "kvm-4.0" }));
+  const all = r.trace();
+  assert.match(all, /# policy: kvm-4\.0\n# machine: two-clusters-l3\n# seed: 1\n/);
+  assert.match(all, /kvm_set_way_flush: S\/W flush at 0x0000000040008018 \(cache on\)/);
+  assert.match(all, /kvm_exit: .* \(x319\)/);
+  const flush = r.trace({ filter: "flush" });
+  assert.ok(!flush.includes("sctlr_write"));
+  assert.ok(flush.includes("kvm_toggle_cache"));
+  assert.ok(all.length > flush.length);
+});
+
+Deno.test("run: natively, a migration moves the instruction stream without vcpu_load", () => {
+  const r = run(scenario([
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "migrate", vcpu: 0, pcpu: 3 },
+    { kind: "write", vcpu: 0, addr: KERNEL, value: 5 },
+  ], { policy: "native" }));
+  assert.deepEqual(r.events.map((e) => e.name), ["sctlr_write", "migrate", "write"]);
+  assert.equal(r.events[2].pcpu, 3);
+});

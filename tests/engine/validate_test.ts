@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { ScenarioError } from "../../lib/errors.ts";
+import { run } from "../../lib/engine/run.ts";
+import { validateScenario } from "../../lib/engine/validate.ts";
+import { BASE, scenario } from "./fixtures.ts";
+
+function refused(f: () => unknown): ScenarioError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error("expected a ScenarioError");
+}
+
+Deno.test("run: a misaligned address names the step and the value", () => {
+  const e = refused(() => run(scenario([{ kind: "read", vcpu: 0, addr: BASE + 2 }])));
+  assert.equal(e.code, "bad_address");
+  assert.equal(e.call, "steps[0].addr");
+  assert.equal(e.value, BASE + 2);
+  assert.match(e.message, /steps\[0\]\.addr = 0x40000002/);
+});
+
+Deno.test("run: an address outside RAM is refused, with the RAM range in the message", () => {
+  const e = refused(() =>
+    run(scenario([
+      { kind: "write", vcpu: 0, addr: BASE, value: 1 },
+      { kind: "host_write", addr: BASE + (1 << 24), value: 1 },
+    ]))
+  );
+  assert.equal(e.call, "steps[1].addr");
+  assert.match(e.message, /\[0x40000000, 0x41000000\)/);
+  const dc = refused(() =>
+    run(scenario([{ kind: "dc_va", vcpu: 0, op: "cvac", addr: BASE + (1 << 24) - 64, len: 128 }]))
+  );
+  assert.equal(dc.call, "steps[0].len");
+});
+
+Deno.test("run: vCPU, CPU count and physical CPU errors", () => {
+  const v = refused(() => run(scenario([{ kind: "read", vcpu: 1, addr: BASE }], { cpus: 1 })));
+  assert.deepEqual([v.code, v.call, v.value], ["out_of_range", "steps[0].vcpu", 1]);
+  const c = refused(() => run(scenario([], { cpus: 5 })));
+  assert.deepEqual([c.code, c.call, c.value], ["out_of_range", "cpus", 5]);
+  assert.match(c.message, /1 to 4/);
+  const p = refused(() => run(scenario([{ kind: "migrate", vcpu: 0, pcpu: 4 }])));
+  assert.deepEqual([p.call, p.value], ["steps[0].pcpu", 4]);
+  const h = refused(() => run(scenario([{ kind: "host_write", cpu: -1, addr: BASE, value: 0 }])));
+  assert.equal(h.call, "steps[0].cpu");
+});
+
+Deno.test("run: unknown policy and machine names list the valid ones", () => {
+  const p = refused(() => run(scenario([], { policy: "kvm-9" })));
+  assert.deepEqual([p.code, p.call], ["unknown_name", "policy"]);
+  assert.match(p.message, /valid: kvm-4\.0, kvm-3\.18, native/);
+  const m = refused(() => run(scenario([], { machine: "cray-1" })));
+  assert.deepEqual([m.code, m.call, m.value], ["unknown_name", "machine", "cray-1"]);
+});
+
+Deno.test("validateScenario collects every issue; run throws them as one error", () => {
+  const s = scenario([
+    { kind: "read", vcpu: 3, addr: BASE + 1 },
+    { kind: "sw", vcpu: 0, op: "cisw", level: 3, set: 0, way: 0 },
+    { kind: "sw", vcpu: 0, op: "cisw", level: 1, set: 32, way: 2 },
+    { kind: "vm_reg", vcpu: 0, reg: "HCR" as "TTBR0", value: 0 },
+  ], { speculation: "wild" as "quiet" });
+  const result = validateScenario(s);
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(result.issues.map((i) => i.path), [
+    "speculation",
+    "steps[0].vcpu",
+    "steps[0].addr",
+    "steps[1].level",
+    "steps[2].set",
+    "steps[2].way",
+    "steps[3].reg",
+  ]);
+  const e = refused(() => run(s));
+  assert.equal(e.call, "speculation");
+  assert.match(e.message, /6 more: .*steps\[0\]\.vcpu.*steps\[3\]\.reg/);
+});
+
+Deno.test("set/way operands are checked against the CPU the vCPU is on at that step", () => {
+  const big = {
+    name: "big-little",
+    description: "a 2-way L1 cluster and a 4-way L1 cluster",
+    clusters: [
+      { cpus: 1, l1d: { size: 4096, ways: 2 } },
+      { cpus: 1, l1d: { size: 4096, ways: 4 }, l2: { size: 65536, ways: 8 } },
+    ],
+  };
+  const steps = [
+    { kind: "migrate" as const, vcpu: 0, pcpu: 1 },
+    { kind: "sw" as const, vcpu: 0, op: "csw" as const, level: 2, set: 0, way: 3 },
+  ];
+  assert.equal(validateScenario(scenario(steps, { machine: big })).ok, true);
+  // The reference runs (native with the migration, ideal without it) cope with the slot too.
+  const r = run(scenario([
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "write", vcpu: 0, addr: BASE, value: 3 },
+    ...steps,
+    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+    { kind: "read", vcpu: 0, addr: BASE },
+  ], { machine: big, policy: "native" }));
+  assert.equal(r.verdict.violations[0].blame, "guest", "the ideal run (no migration) ran too");
+  const e = refused(() => run(scenario(steps.slice(1), { machine: big })));
+  assert.equal(e.call, "steps[0].level");
+});
+
+Deno.test("an inline machine's problems are all reported", () => {
+  const bad = {
+    name: "",
+    description: "broken",
+    clusters: [{ cpus: 0, l1d: { size: 3000, ways: 4 } }],
+  };
+  const result = validateScenario(scenario([], { machine: bad }));
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  const paths = result.issues.map((i) => i.path);
+  assert.ok(paths.includes("machine.name"), paths.join());
+  assert.ok(paths.includes("machine.clusters[0].cpus"), paths.join());
+  assert.ok(paths.some((p) => p.startsWith("machine.clusters[0].l1d")), paths.join());
+});

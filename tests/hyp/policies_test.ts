@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { ScenarioError } from "../../lib/errors.ts";
+import { policies, resolvePolicy } from "../../lib/hyp/policies/mod.ts";
+import type { Policy } from "../../lib/hyp/policy.ts";
+import { testVm } from "./fixtures.ts";
+
+Deno.test("resolvePolicy: built-in names, and an unknown name lists the valid ones", () => {
+  assert.equal(resolvePolicy("kvm-4.0"), policies["kvm-4.0"]);
+  assert.equal(resolvePolicy("native").native, true);
+  assert.ok(policies["kvm-3.18"].source.includes("access_dcsw"));
+  assert.ok(policies["kvm-4.0"].source.includes("kvm_set_way_flush"));
+  assert.throws(() => resolvePolicy("kvm-5.0"), (e: unknown) => {
+    assert.ok(e instanceof ScenarioError);
+    assert.equal(e.code, "unknown_name");
+    assert.equal(e.call, "policy");
+    assert.equal(e.value, "kvm-5.0");
+    assert.match(e.message, /"kvm-5\.0".*valid: kvm-4\.0, kvm-3\.18, native/);
+    return true;
+  });
+  assert.throws(() => resolvePolicy({ name: "x" } as unknown as Policy), ScenarioError);
+  assert.throws(() => resolvePolicy("toString"), ScenarioError);
+});
+
+Deno.test("a user policy acts through the Hyp handle; reserved event fields are refused", () => {
+  const seen: string[] = [];
+  const custom: Policy<{ traps: number }> = {
+    name: "count-and-flush",
+    description: "flushes on every S/W op",
+    source: "test",
+    state: () => ({ traps: 0 }),
+    onReset(hyp) {
+      hyp.vcpu.hcr.tsw = true;
+    },
+    onSetWay(hyp, op, state) {
+      state.traps++;
+      seen.push(`${op.op}@${op.level}/${op.set}/${op.way}`);
+      hyp.emit("custom_trap", { n: state.traps, cache: hyp.cacheEnabled() });
+      if (state.traps === 2) hyp.flushAll();
+      if (state.traps === 3) hyp.emit("bad", { seq: 1 });
+    },
+  };
+  const vm = testVm(custom as Policy);
+  const v = vm.hyp.vcpus[0];
+  vm.hyp.setWay(v, { op: "csw", level: 2, set: 5, way: 3 });
+  vm.hyp.setWay(v, { op: "isw", level: 1, set: 0, way: 1 });
+  assert.deepEqual(seen, ["csw@2/5/3", "isw@1/0/1"]);
+  const customs = vm.sink.named("custom_trap");
+  assert.deepEqual(customs.map((e) => e.fields), [{ n: 1, cache: false }, { n: 2, cache: false }]);
+  assert.equal(vm.sink.named("flush_cache_all").length, 1);
+  assert.throws(
+    () => vm.hyp.setWay(v, { op: "csw", level: 1, set: 0, way: 0 }),
+    (e: unknown) => e instanceof ScenarioError && e.call === "policy.emit.seq",
+  );
+});
