@@ -1,0 +1,274 @@
+/**
+ * Validation of guest steps as data: the schema of each {@linkcode Step}
+ * kind (fields and their types) and its meaning in a VM (vCPU and physical
+ * CPU indices in range, addresses aligned and inside RAM, 32-bit values).
+ *
+ * A field of the wrong type, a missing field or an unknown field is a
+ * `bad_schema` issue; a field of the right type with a refused value gets
+ * the specific code (`bad_address`, `out_of_range`, `unknown_name`,
+ * `invalid_value`).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * const issues = stepIssues({ kind: "read", vcpu: 0, addr: 0x3 }, "steps[0]", ctx);
+ * console.log(issues[0].path, issues[0].code); // "steps[0].addr" "bad_address"
+ * ```
+ *
+ * @module
+ */
+
+import type { DcSwOp, DcVaOp, StepKind } from "../guest/ops.ts";
+import { VM_REG_NAMES } from "../guest/ops.ts";
+import {
+  addressProblem,
+  indexProblem,
+  integerProblem,
+  MAX_PHYS,
+  MAX_SW_LEVEL,
+  nameProblem,
+  PAGE_SIZE,
+  pcProblem,
+  type Problem,
+  ramProblem,
+  type RamRange,
+  u32Problem,
+} from "./checks.ts";
+import { makeIssue, type ScenarioIssue } from "./issues.ts";
+
+/** What a step is checked against; `NaN` in a field skips the checks that need it. */
+export interface StepContext extends RamRange {
+  /** Number of vCPUs. */
+  readonly cpus: number;
+  /** Number of physical CPUs of the machine. */
+  readonly pcpus: number;
+}
+
+/** Every `kind` of step. */
+export const STEP_KINDS: readonly StepKind[] = Object.freeze([
+  "write",
+  "read",
+  "dc_va",
+  "sw_walk",
+  "sw",
+  "sctlr",
+  "vm_reg",
+  "pc",
+  "migrate",
+  "host_write",
+  "host_unmap",
+]);
+
+/** The `op` of a `dc_va` step. */
+export const DC_VA_OPS: readonly DcVaOp[] = Object.freeze(["cvac", "civac", "ivac", "cvau"]);
+
+/** The `op` of a `sw_walk` or `sw` step. */
+export const DC_SW_OPS: readonly DcSwOp[] = Object.freeze(["csw", "cisw", "isw"]);
+
+const FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
+  write: ["kind", "vcpu", "addr", "value"],
+  read: ["kind", "vcpu", "addr"],
+  dc_va: ["kind", "vcpu", "op", "addr", "len"],
+  sw_walk: ["kind", "vcpu", "op"],
+  sw: ["kind", "vcpu", "op", "level", "set", "way"],
+  sctlr: ["kind", "vcpu", "bits"],
+  vm_reg: ["kind", "vcpu", "reg", "value"],
+  pc: ["kind", "vcpu", "addr"],
+  migrate: ["kind", "vcpu", "pcpu"],
+  host_write: ["kind", "cpu", "addr", "value"],
+  host_unmap: ["kind", "cpu", "addr"],
+};
+
+const OPTIONAL: ReadonlySet<string> = new Set(["host_write.cpu", "host_unmap.cpu"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks one step and returns every issue found (empty when it is valid).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./steps.ts";
+ * const ctx = { cpus: 2, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepIssues({ kind: "migrate", vcpu: 1, pcpu: 3 }, "steps[5]", ctx).length); // 0
+ * ```
+ * @param step the step, as untrusted data
+ * @param at its path, e.g. `"steps[5]"`
+ * @param ctx the VM it runs in
+ * @returns the issues, with paths such as `"steps[5].pcpu"`
+ */
+export function stepIssues(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  const add = (field: string, value: unknown, problem: Problem | null) => {
+    if (problem) out.push(makeIssue(problem.code, `${at}.${field}`, value, problem.expected));
+  };
+  const schema = (field: string, value: unknown, expected: string) => {
+    out.push(makeIssue("bad_schema", `${at}.${field}`, value, expected));
+  };
+  if (!isRecord(step)) {
+    out.push(makeIssue("bad_schema", at, step, "a step object with a `kind`"));
+    return out;
+  }
+  const kind = step.kind;
+  if (typeof kind !== "string" || !(STEP_KINDS as readonly string[]).includes(kind)) {
+    schema("kind", kind, `one of ${STEP_KINDS.join(", ")}`);
+    return out;
+  }
+  const fields = FIELDS[kind as StepKind];
+  for (const key of Object.keys(step)) {
+    if (!fields.includes(key)) schema(key, step[key], `no such field in a ${kind} step`);
+  }
+  for (const key of fields) {
+    if (step[key] === undefined && !OPTIONAL.has(`${kind}.${key}`)) {
+      schema(key, undefined, `a value: ${kind} steps have ${fields.slice(1).join(", ")}`);
+    }
+  }
+  const number = (field: string): number | null => {
+    const v = step[field];
+    if (v === undefined) return null;
+    if (typeof v !== "number") {
+      schema(field, v, "a number");
+      return null;
+    }
+    return v;
+  };
+  const vcpuIndex = (field: string, count: number, noun: string) => {
+    const v = number(field);
+    if (v !== null) {
+      add(
+        field,
+        v,
+        Number.isNaN(count) ? indexProblem(v, Infinity, noun) : indexProblem(v, count, noun),
+      );
+    }
+  };
+  const wordAddress = (field: string, len: number) => {
+    const v = number(field);
+    if (v === null) return;
+    const p = addressProblem(v);
+    if (p) return add(field, v, p);
+    if (!Number.isNaN(ctx.ram) && !Number.isNaN(ctx.ramBase)) {
+      add(field, v, ramProblem(v, len, ctx));
+    }
+  };
+  const value32 = (field: string) => {
+    const v = number(field);
+    if (v !== null) add(field, v, u32Problem(v));
+  };
+  const op = (names: readonly string[]) => {
+    const v = step.op;
+    if (v === undefined) return;
+    if (typeof v !== "string") return schema("op", v, "a string");
+    add("op", v, nameProblem(v, names));
+  };
+
+  if (kind !== "host_write" && kind !== "host_unmap") vcpuIndex("vcpu", ctx.cpus, "vCPU");
+  switch (kind as StepKind) {
+    case "write":
+      wordAddress("addr", 4);
+      value32("value");
+      break;
+    case "read":
+      wordAddress("addr", 4);
+      break;
+    case "dc_va": {
+      op(DC_VA_OPS);
+      const len = number("len");
+      const lenProblem = len === null ? null : integerProblem(len, 1, MAX_PHYS);
+      if (len !== null) add("len", len, lenProblem);
+      wordAddress("addr", len !== null && !lenProblem ? len : 4);
+      break;
+    }
+    case "sw_walk":
+      op(DC_SW_OPS);
+      break;
+    case "sw": {
+      op(DC_SW_OPS);
+      const level = number("level");
+      if (level !== null) add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
+      for (const field of ["set", "way"]) {
+        const v = number(field);
+        if (v !== null) add(field, v, integerProblem(v, 0, Number.MAX_SAFE_INTEGER));
+      }
+      break;
+    }
+    case "sctlr": {
+      const bits = step.bits;
+      if (bits === undefined) break;
+      if (!isRecord(bits)) {
+        schema("bits", bits, "an object { m?, c?, i? } of booleans");
+        break;
+      }
+      const keys = Object.keys(bits);
+      if (keys.length === 0) schema("bits", bits, "at least one of m, c, i");
+      for (const key of keys) {
+        if (key !== "m" && key !== "c" && key !== "i") {
+          schema(`bits.${key}`, bits[key], "no such SCTLR bit (m, c, i)");
+        } else if (typeof bits[key] !== "boolean") {
+          schema(`bits.${key}`, bits[key], "a boolean");
+        }
+      }
+      break;
+    }
+    case "vm_reg": {
+      const reg = step.reg;
+      if (reg !== undefined) {
+        if (typeof reg !== "string") schema("reg", reg, "a string");
+        else add("reg", reg, nameProblem(reg, VM_REG_NAMES));
+      }
+      value32("value");
+      break;
+    }
+    case "pc": {
+      const v = number("addr");
+      if (v !== null) add("addr", v, pcProblem(v));
+      break;
+    }
+    case "migrate":
+      vcpuIndex("pcpu", ctx.pcpus, "physical CPU");
+      break;
+    case "host_write":
+      if (step.cpu !== undefined) vcpuIndex("cpu", ctx.pcpus, "physical CPU");
+      wordAddress("addr", 4);
+      value32("value");
+      break;
+    case "host_unmap": {
+      if (step.cpu !== undefined) vcpuIndex("cpu", ctx.pcpus, "physical CPU");
+      const v = number("addr");
+      if (v === null) break;
+      if (!Number.isSafeInteger(v) || v < 0 || v % PAGE_SIZE !== 0) {
+        add("addr", v, { code: "bad_address", expected: "a 4 KiB-aligned page address" });
+      } else if (!Number.isNaN(ctx.ram) && !Number.isNaN(ctx.ramBase)) {
+        add("addr", v, ramProblem(v, PAGE_SIZE, ctx));
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks a whole list of steps; paths are `steps[i]...` (or `prefix[i]...`).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepsIssues } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepsIssues([{ kind: "pc", vcpu: 0, addr: 0x4000_8000 }], ctx).length); // 0
+ * ```
+ * @param steps the list, as untrusted data
+ * @param ctx the VM it runs in
+ * @param prefix the path of the list; default `"steps"`
+ * @returns every issue, in step order
+ */
+export function stepsIssues(steps: unknown, ctx: StepContext, prefix = "steps"): ScenarioIssue[] {
+  if (!Array.isArray(steps)) {
+    return [makeIssue("bad_schema", prefix, steps, "an array of steps")];
+  }
+  const out: ScenarioIssue[] = [];
+  for (let i = 0; i < steps.length; i++) out.push(...stepIssues(steps[i], `${prefix}[${i}]`, ctx));
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * Arm Neoverse N1 as on the N1 System Development Platform (N1SDP): four N1
+ * cores, each with a 64 KiB 4-way L1 data cache and a private 1 MiB 8-way
+ * L2, behind a CMN-600 mesh whose 8 MiB system-level cache (SLC) sits
+ * before the Point of Coherency. N1 is ARMv8.2: no stage-2 forced
+ * write-back (FWB), so the set/way trapping of KVM 4.0 still applies.
+ *
+ * Each core is a cluster of one CPU, since its L2 is private. The SLC is
+ * modelled as a system cache (not in CLIDR, deaf to set/way).
+ *
+ * Sources: core count, L2 and SLC sizes from Arm's N1SDP announcement (a
+ * 4-core N1 with 1 MiB L2 connected to a CMN-600 with an 8 MiB SLC);
+ * associativity from the Neoverse N1 TRM (64 KiB 4-way L1D, 8-way L2).
+ * Estimate: the SLC's associativity (16-way). Simplified: N1SDP pairs its
+ * cores in two dual-core groups; that grouping is not modelled.
+ *
+ * @example Usage
+ * ```ts
+ * import { neoverseN1 } from "./neoverse_n1.ts";
+ * console.log(neoverseN1.features?.fwb); // false
+ * ```
+ *
+ * @module
+ */
+
+import type { ClusterSpec, Machine } from "../hw/machine.ts";
+import { freezeMachine } from "./freeze.ts";
+
+const core: ClusterSpec = {
+  core: "Neoverse N1",
+  cpus: 1,
+  l1d: { size: 64 * 1024, ways: 4 },
+  l2: { size: 1024 * 1024, ways: 8 },
+};
+
+/**
+ * Neoverse N1 (N1SDP): 4 cores with private 1 MiB L2, 8 MiB CMN-600 SLC, no FWB.
+ *
+ * @example Usage
+ * ```ts
+ * import { neoverseN1 } from "./neoverse_n1.ts";
+ * console.log(neoverseN1.clusters.length); // 4
+ * ```
+ */
+export const neoverseN1: Machine = freezeMachine({
+  name: "neoverse-n1",
+  description: "Arm Neoverse N1 (N1SDP): 4 cores, private 1 MiB L2, 8 MiB CMN-600 SLC, no FWB",
+  clusters: [{ ...core }, { ...core }, { ...core }, { ...core }],
+  systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
+  features: { fwb: false },
+});
