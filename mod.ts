@@ -1,0 +1,127 @@
+/**
+ * setway: scenarios about ARM cache maintenance under virtualization.
+ *
+ * Describe a machine, a hypervisor policy and a guest program with the
+ * fluent DSL, run it on the model, and read the flush events a real
+ * hypervisor would produce on that hardware, plus a verdict: did the guest
+ * ever read stale data, and whose fault is it.
+ *
+ * @example Usage
+ * ```ts
+ * import { vm } from "./mod.ts";
+ *
+ * const run = await vm().machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
+ *   .guest((g) => g.zImage32())
+ *   .run();
+ * console.log(run.trace({ filter: "flush" }));
+ * console.log(run.verdict.ok); // true: KVM 4.0 flushes by VA, which reaches the L3
+ * ```
+ *
+ * @module
+ */
+
+// The DSL.
+export { vm, VmBuilder } from "./lib/dsl/vm.ts";
+export type { RamOptions, SystemCacheChoice, VmProps, VmRunOptions } from "./lib/dsl/vm.ts";
+export { GuestBuilder, type GuestBuilderProps, type GuestPresetFn } from "./lib/dsl/guest.ts";
+export { HostBuilder, type HostBuilderProps, type HostOptions } from "./lib/dsl/host.ts";
+export { scenarioFrom } from "./lib/dsl/scenario_from.ts";
+export { validate, type ValidationResult } from "./lib/dsl/validate.ts";
+export { InvalidScenarioError, type ScenarioIssue } from "./lib/dsl/issues.ts";
+export { parseRam, type RamSize, type RamString, type RamUnit } from "./lib/dsl/ram.ts";
+export type { StepList } from "./lib/dsl/step_list.ts";
+
+// Errors.
+export { ScenarioError, type ScenarioErrorCode } from "./lib/errors.ts";
+
+// Scenarios, runs, verdicts.
+export {
+  DEFAULT_RAM_BASE,
+  type Scenario,
+  SCENARIO_VERSION,
+  type Speculation,
+} from "./lib/engine/scenario.ts";
+export { run } from "./lib/engine/run.ts";
+export { DEFAULT_MAX_STEPS, type RunOptions } from "./lib/engine/options.ts";
+export { type Cost, RunResult, type RunResultJSON, type Verdict } from "./lib/engine/result.ts";
+export type { Blame, Violation, ViolationKind } from "./lib/engine/oracle.ts";
+
+// Guest programs.
+export type {
+  DcSwOp,
+  DcVaOp,
+  DcVaStep,
+  HostUnmapStep,
+  HostWriteStep,
+  MigrateStep,
+  PcStep,
+  ReadStep,
+  SctlrBits,
+  SctlrStep,
+  Step,
+  StepKind,
+  SwStep,
+  SwWalkStep,
+  VmRegName,
+  VmRegStep,
+  WriteStep,
+} from "./lib/guest/ops.ts";
+export { noMaintenance, presets, vaCorrect, zImage32 } from "./lib/guest/mod.ts";
+export type { GuestPreset } from "./lib/guest/mod.ts";
+export type { SimpleGuestOptions } from "./lib/guest/options.ts";
+export type { ImageOptions } from "./lib/guest/image.ts";
+export type { ZImage32Options, ZImageEra } from "./lib/guest/zimage32.ts";
+
+// Machines.
+export { listMachines, machines, resolveMachine } from "./lib/machines/mod.ts";
+export type {
+  CacheGeometry,
+  ClusterSpec,
+  Machine,
+  MachineFeatures,
+  SystemCacheSpec,
+} from "./lib/hw/machine.ts";
+
+// Policies.
+export { policies, resolvePolicy } from "./lib/hyp/policies/mod.ts";
+export type {
+  FlushResult,
+  Hcr,
+  Hyp,
+  Policy,
+  PolicyHooks,
+  Sctlr,
+  SetWayOp,
+  VcpuState,
+  VmRegWrite,
+} from "./lib/hyp/policy.ts";
+export type {
+  EventBase,
+  EventFields,
+  EventFieldValue,
+  EventName,
+  SetwayEvent,
+} from "./lib/hyp/events.ts";
+
+// The hardware model, for trace-driven use.
+export { Cache, type CacheOptions, type CacheStats, type Replacement } from "./lib/hw/cache.ts";
+export { Memory, POISON } from "./lib/hw/memory.ts";
+export { Hardware, type HardwareOptions, type Perturbation } from "./lib/hw/hardware.ts";
+export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
+
+// Reports and goldens.
+export {
+  FLUSH_EVENTS,
+  formatTrace,
+  type TraceFilter,
+  type TraceFilterName,
+  type TraceOptions,
+} from "./lib/report/trace.ts";
+export { formatVerdict } from "./lib/report/verdict.ts";
+export {
+  assertGolden,
+  GoldenError,
+  type GoldenOptions,
+  type Traceable,
+  UPDATE_COMMAND,
+} from "./lib/golden/golden.ts";
