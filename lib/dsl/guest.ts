@@ -19,7 +19,7 @@
  * | `vmReg(name, value)`                   | a trapped VM-register write                  |
  * | `migrate(vcpu, pcpu)` / `pc(addr)`     | scheduler move / the PC shown by later steps |
  * | `host(h => h.write(a, v))`             | host writes and unmaps                       |
- * | `zImage32()`, `noMaintenance()`, ...   | a whole preset program                       |
+ * | `zImage32()`, `linuxArm64()`, ...      | a whole preset program                       |
  *
  * @example Usage
  * ```ts
@@ -33,8 +33,12 @@
 
 import type { DcSwOp, DcVaOp, SctlrBits, Step, VmRegName } from "../guest/ops.ts";
 import { VM_REG_NAMES } from "../guest/ops.ts";
+import { edk2, type Edk2Options } from "../guest/edk2.ts";
+import { linuxArm64, type LinuxArm64Options } from "../guest/linux_arm64.ts";
 import { noMaintenance } from "../guest/no_maintenance.ts";
 import type { SimpleGuestOptions } from "../guest/options.ts";
+import { smpSecondary, type SmpSecondaryOptions } from "../guest/smp_secondary.ts";
+import { uboot, type UbootOptions } from "../guest/uboot.ts";
 import { vaCorrect } from "../guest/va_correct.ts";
 import { zImage32, type ZImage32Options } from "../guest/zimage32.ts";
 import { MAX_PHYS, MAX_SW_LEVEL, nameProblem, pcProblem } from "./checks.ts";
@@ -51,6 +55,13 @@ import { HostBuilder, type HostOptions } from "./host.ts";
 import { callError, InvalidScenarioError } from "./issues.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
 import { type StepContext, stepsIssues } from "./steps.ts";
+
+/** Refuses a callback that is not a function, naming the call. */
+function checkFunction(call: string, fn: unknown, arg = "fn"): void {
+  if (typeof fn !== "function") {
+    throw callError("invalid_value", call, fn, "a function", arg);
+  }
+}
 
 /** The state of a {@linkcode GuestBuilder}. */
 export interface GuestBuilderProps {
@@ -349,10 +360,12 @@ export class GuestBuilder {
    * @param vcpu the vCPU, below the VM's vCPU count
    * @param fn records steps on the builder it is given and returns it
    * @returns a new builder with those steps appended
-   * @throws {ScenarioError} `out_of_range` / `invalid_value` for the vCPU
+   * @throws {ScenarioError} `out_of_range` / `invalid_value` for the vCPU,
+   *   `invalid_value` when `fn` is not a function
    */
   on(vcpu: number, fn: (g: GuestBuilder) => GuestBuilder): GuestBuilder {
     const v = checkVcpu(this.#props.ctx, "on", vcpu, "vcpu");
+    checkFunction("on", fn);
     const inner = fn(new GuestBuilder({ ctx: this.#props.ctx, vcpu: v, steps: null }));
     if (!(inner instanceof GuestBuilder)) {
       throw callError("invalid_value", "on", inner, "fn to return the GuestBuilder it was given");
@@ -383,9 +396,10 @@ export class GuestBuilder {
    * @param fn records host steps on the builder it is given and returns it
    * @param options the physical CPU the host runs on
    * @returns a new builder with those steps appended
-   * @throws {ScenarioError} for a bad `cpu`, or what the host calls throw
+   * @throws {ScenarioError} for a bad `cpu` or `fn`, or what the host calls throw
    */
   host(fn: (h: HostBuilder) => HostBuilder, options: HostOptions = {}): GuestBuilder {
+    checkFunction("host", fn);
     const h = fn(HostBuilder.create(this.#props.ctx, options));
     if (!(h instanceof HostBuilder)) {
       throw callError("invalid_value", "host", h, "fn to return the HostBuilder it was given");
@@ -429,9 +443,10 @@ export class GuestBuilder {
    * @param preset the preset function
    * @param options its options (`vcpu` is set to the current vCPU)
    * @returns a new builder
-   * @throws {ScenarioError} for bad options or steps outside the VM
+   * @throws {ScenarioError} for a preset that is not a function, bad options or steps outside the VM
    */
   preset<O>(name: string, preset: GuestPresetFn<O>, options: O): GuestBuilder {
+    checkFunction(name, preset, "preset");
     const steps = preset({ ...options, vcpu: this.#props.vcpu });
     const issues = stepsIssues(steps, this.#props.ctx, `${name}()`);
     if (issues.length > 0) throw new InvalidScenarioError(issues);
@@ -447,6 +462,59 @@ export class GuestBuilder {
    */
   zImage32(options: Omit<ZImage32Options, "vcpu"> = {}): GuestBuilder {
     return this.preset("zImage32", zImage32, options);
+  }
+
+  /**
+   * The arm64 Linux early boot: MMU off, invalidation by VA of what it wrote,
+   * MMU on; then its secondaries the same way (see lib/guest/linux_arm64.ts).
+   *
+   * @param options image base and size, `cpus` (default: every vCPU of the
+   *   VM boots; secondaries are the other vCPUs in index order), `loadedBy`, `fdt`
+   * @returns a new builder
+   * @throws {ScenarioError} for bad options, or steps outside the VM
+   */
+  linuxArm64(options: Omit<LinuxArm64Options, "vcpu"> = {}): GuestBuilder {
+    const vmCpus = this.#props.ctx.cpus;
+    const cpus = options.cpus ?? (Number.isSafeInteger(vmCpus) ? vmCpus : 1);
+    return this.preset("linuxArm64", linuxArm64, { ...options, cpus });
+  }
+
+  /**
+   * EDK2 UEFI firmware: MMU set-up around a set/way walk, OS image load, and
+   * the hand-over with set/way clean and invalidate around caches off (see
+   * lib/guest/edk2.ts).
+   *
+   * @param options the OS image's base and size
+   * @returns a new builder
+   * @throws {ScenarioError} for bad options, or steps outside the VM
+   */
+  edk2(options: Omit<Edk2Options, "vcpu"> = {}): GuestBuilder {
+    return this.preset("edk2", edk2, options);
+  }
+
+  /**
+   * U-Boot: caches on, kernel load, caches off, then a full flush by set/way
+   * and the jump to the kernel (see lib/guest/uboot.ts).
+   *
+   * @param options the kernel image's base and size
+   * @returns a new builder
+   * @throws {ScenarioError} for bad options, or steps outside the VM
+   */
+  uboot(options: Omit<UbootOptions, "vcpu"> = {}): GuestBuilder {
+    return this.preset("uboot", uboot, options);
+  }
+
+  /**
+   * A 32-bit ARM Linux secondary boot while the current vCPU (the primary)
+   * runs with caches on (see lib/guest/smp_secondary.ts).
+   *
+   * @param options the secondary vCPU (default: the next one), its L1 geometry
+   *   for `v7_invalidate_l1` (must match the machine), the primary's data
+   * @returns a new builder
+   * @throws {ScenarioError} for bad options, or steps outside the VM
+   */
+  smpSecondary(options: Omit<SmpSecondaryOptions, "vcpu"> = {}): GuestBuilder {
+    return this.preset("smpSecondary", smpSecondary, options);
   }
 
   /**

@@ -21,6 +21,7 @@
 import type { Step } from "../guest/ops.ts";
 import { PAGE_SIZE, ramProblem } from "./checks.ts";
 import { checkPcpu, checkU32, checkWordAddress, defaultContext, throwIf } from "./context.ts";
+import { callError } from "./issues.ts";
 import { appendSteps, type StepList, stepsOf } from "./step_list.ts";
 import type { StepContext } from "./steps.ts";
 
@@ -68,9 +69,13 @@ export class HostBuilder {
    * @param ctx the VM to check against; default: 1 GiB at 0x4000_0000, 4 CPUs
    * @param options the physical CPU the host runs on
    * @returns an empty builder
-   * @throws {ScenarioError} when `cpu` is not a physical CPU of the machine
+   * @throws {ScenarioError} when `options` is not an object or `cpu` is not a
+   *   physical CPU of the machine
    */
   static create(ctx: StepContext = defaultContext(), options: HostOptions = {}): HostBuilder {
+    if (typeof options !== "object" || options === null) {
+      throw callError("invalid_value", "host", options, "options { cpu? }", "options");
+    }
     if (options.cpu !== undefined) checkPcpu(ctx, "host", options.cpu, "cpu");
     return new HostBuilder({ ctx, cpu: options.cpu, steps: null });
   }

@@ -4,10 +4,11 @@
  * An issue is `{ code, path, value, message }`: `code` is the closed union
  * of {@linkcode ScenarioErrorCode}, `path` names the builder call (`"cpus"`)
  * or the scenario field (`"steps[2].addr"`), `value` is what was given.
- * Messages are written in one place, {@linkcode issueMessage}, by an
- * exhaustive switch over the code. Checks at `toJSON()`, `run()` and
- * `scenarioFrom()` collect every issue before throwing one
- * {@linkcode InvalidScenarioError} that lists them all.
+ * Messages are written in one place, {@linkcode issueMessage} (in
+ * lib/engine/issues.ts, shared with `run()`), by an exhaustive switch over
+ * the code. Checks at `toJSON()` and `scenarioFrom()` collect every issue
+ * before throwing one {@linkcode InvalidScenarioError} that lists them all
+ * (`run()` collects them too and lists them in one `ScenarioError`).
  *
  * @example Usage
  * ```ts
@@ -19,104 +20,18 @@
  * @module
  */
 
-import type { ScenarioIssue } from "../engine/validate.ts";
-import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
+import {
+  describeProblem,
+  type IssueForm,
+  issueMessage,
+  makeIssue,
+  type ScenarioIssue,
+  showArg,
+} from "../engine/issues.ts";
+import { ScenarioError, type ScenarioErrorCode } from "../errors.ts";
 
-export type { ScenarioErrorCode, ScenarioIssue };
-
-/** Whether an issue names a builder call (`cpus(0)`) or a field (`steps[2].addr = 3`). */
-export type IssueForm = "call" | "field";
-
-/**
- * Formats a refused value for a message: {@linkcode showValue}, except that
- * numbers JSON cannot print (NaN, ±Infinity) are shown as themselves.
- *
- * @example Usage
- * ```ts
- * import { showArg } from "./issues.ts";
- * console.log(showArg(Number.NaN), showArg(0x4000_0000)); // "NaN" "0x40000000"
- * ```
- * @param value any value
- * @returns a short printable form
- */
-export function showArg(value: unknown): string {
-  return typeof value === "number" && !Number.isFinite(value) ? String(value) : showValue(value);
-}
-
-function describe(code: ScenarioErrorCode, expected: string): string {
-  switch (code) {
-    case "invalid_value":
-      return `invalid value: expected ${expected}`;
-    case "out_of_range":
-      return `out of range: expected ${expected}`;
-    case "unknown_name":
-      return `unknown name; valid names: ${expected}`;
-    case "bad_geometry":
-      return `bad cache geometry: expected ${expected}`;
-    case "bad_address":
-      return `bad address: expected ${expected}`;
-    case "bad_schema":
-      return `not part of the scenario schema: expected ${expected}`;
-    case "budget_exceeded":
-      return `over budget: expected ${expected}`;
-    default: {
-      const never: never = code;
-      return `${String(never)}: expected ${expected}`;
-    }
-  }
-}
-
-/**
- * Writes an issue's message: `<where>: <what went wrong>: expected <detail>`.
- *
- * @example Usage
- * ```ts
- * import { issueMessage } from "./issues.ts";
- * issueMessage("bad_address", "steps[2].addr", 0x3, "a 4-byte aligned address", "field");
- * // "steps[2].addr = 3: bad address: expected a 4-byte aligned address"
- * ```
- * @param code the issue's code
- * @param path the call or field
- * @param value the refused value
- * @param expected what would have been accepted (or, for `unknown_name`, the valid names)
- * @param form how to name the place: as a call or as a field
- * @returns the message
- */
-export function issueMessage(
-  code: ScenarioErrorCode,
-  path: string,
-  value: unknown,
-  expected: string,
-  form: IssueForm,
-): string {
-  const where = form === "call" ? `${path}(${showArg(value)})` : `${path} = ${showArg(value)}`;
-  return `${where}: ${describe(code, expected)}`;
-}
-
-/**
- * Creates an issue with its message.
- *
- * @example Usage
- * ```ts
- * import { makeIssue } from "./issues.ts";
- * makeIssue("unknown_name", "speculation", "loud", "quiet, adversarial", "call").code; // "unknown_name"
- * ```
- * @param code what kind of mistake
- * @param path the call or field at fault
- * @param value the refused value
- * @param expected what would be accepted
- * @param form how to name the place; default `"field"`
- * @returns the issue
- */
-export function makeIssue(
-  code: ScenarioErrorCode,
-  path: string,
-  value: unknown,
-  expected: string,
-  form: IssueForm = "field",
-): ScenarioIssue {
-  return { code, path, value, message: issueMessage(code, path, value, expected, form) };
-}
+export type { IssueForm, ScenarioErrorCode, ScenarioIssue };
+export { issueMessage, makeIssue, showArg };
 
 /**
  * The error a builder call throws: a {@linkcode ScenarioError} whose message
@@ -145,7 +60,7 @@ export function callError(
   const where = arg === undefined
     ? `${call}(${showArg(value)})`
     : `${call}(${arg} = ${showArg(value)})`;
-  const message = `${where}: ${describe(code, expected)}`;
+  const message = `${where}: ${describeProblem(code, expected)}`;
   return new ScenarioError(code, call, value, message);
 }
 

@@ -49,6 +49,7 @@ export type { StepList } from "./step_list.ts";
 export { type RamRange } from "./checks.ts";
 export { type Scenario, SCENARIO_VERSION, type Speculation } from "../engine/scenario.ts";
 export type { RunOptions } from "../engine/options.ts";
+export type { Budget } from "../engine/budget.ts";
 export type { RunResult } from "../engine/result.ts";
 export { ScenarioError, type ScenarioErrorCode } from "../errors.ts";
 export type {

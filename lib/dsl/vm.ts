@@ -26,11 +26,20 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { DEFAULT_RAM_BASE, type Scenario, type Speculation } from "../engine/scenario.ts";
 import { run as runScenario } from "../engine/run.ts";
+import {
+  type Budget,
+  BUDGET_FIELDS,
+  budgetOptions,
+  checkStepCount,
+  isBudgetLimit,
+  runBudget,
+} from "../engine/budget.ts";
 import type { RunOptions } from "../engine/options.ts";
 import type { RunResult } from "../engine/result.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import { resolvePolicy } from "../hyp/policies/mod.ts";
 import type { Policy } from "../hyp/policy.ts";
+import { checkCosts, type CostOverrides } from "../hyp/costs.ts";
 import { cpuCount, resolveMachine, systemCacheIssues } from "../machines/mod.ts";
 import { integerProblem, MAX_PHYS, nameProblem, PAGE_SIZE } from "./checks.ts";
 import { throwIf } from "./context.ts";
@@ -81,6 +90,10 @@ export interface VmProps {
   readonly speculation: Speculation;
   /** The guest program. */
   readonly steps: StepList | null;
+  /** The budget `run()` uses unless its options say otherwise. Default: the engine's defaults. */
+  readonly budget?: Budget;
+  /** Cost overrides `run()` uses unless its options give `costs`. Default none. */
+  readonly costs?: CostOverrides;
 }
 
 /** Options of `ram()`. */
@@ -209,6 +222,9 @@ export class VmBuilder {
    */
   ram(size: RamSize, options: RamOptions = {}): VmBuilder {
     const ram = parseRam(size, "ram");
+    if (typeof options !== "object" || options === null) {
+      throw callError("invalid_value", "ram", options, "options { base? }", "options");
+    }
     const base = options.base ?? this.#props.ramBase;
     const p = integerProblem(base, 0, MAX_PHYS - ram);
     if (p || base % PAGE_SIZE !== 0) {
@@ -262,6 +278,92 @@ export class VmBuilder {
   }
 
   /**
+   * The budget of `run()`: the most expanded instructions (`steps`), event
+   * records (`events`), pages of modelled DRAM written (`touchedPages`) and
+   * wall-clock milliseconds (`wallMs`). Fields not given keep their value
+   * (the engine's defaults at first); `run()`'s options beat them. Not part
+   * of the scenario's JSON.
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * const tight = vm().budget({ steps: 10_000, events: 500 });
+   * ```
+   * @param budget limits, each a positive integer or `Infinity` for none
+   * @returns a new builder
+   * @throws {ScenarioError} `unknown_name` for a field that is not a budget,
+   *   `invalid_value` for a limit that is not a positive integer
+   */
+  budget(budget: Budget): VmBuilder {
+    if (typeof budget !== "object" || budget === null || Array.isArray(budget)) {
+      throw callError(
+        "invalid_value",
+        "budget",
+        budget,
+        `an object { ${BUDGET_FIELDS.map((f) => `${f}?`).join(", ")} }`,
+      );
+    }
+    for (const [key, v] of Object.entries(budget)) {
+      if (!(BUDGET_FIELDS as readonly string[]).includes(key)) {
+        throw callError("unknown_name", "budget", key, BUDGET_FIELDS.join(", "));
+      }
+      if (v !== undefined && !isBudgetLimit(v)) {
+        throw callError(
+          "invalid_value",
+          "budget",
+          v,
+          "a positive integer, or Infinity for no limit",
+          key,
+        );
+      }
+    }
+    return this.#with({ budget: Object.freeze({ ...this.#props.budget, ...budget }) });
+  }
+
+  /**
+   * Overrides of the cost table the run charges its events with (see
+   * lib/hyp/costs.ts: `trap`, `dcLine`, `swSlot`, ..., and `events` by name).
+   * They beat the policy's own profile; calls accumulate (later values win);
+   * `run()`'s `costs` option replaces them. Not part of the scenario's JSON.
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * const run = await vm().costs({ trap: 1_000 }).guest((g) => g.sw_clean()).run();
+   * console.log(run.cost.cyclesByCategory.trap); // 1000 per trapped instruction
+   * ```
+   * @param overrides cycles per kind of work, each a non-negative number
+   * @returns a new builder
+   * @throws {ScenarioError} `unknown_name` for a key that is not a cost,
+   *   `invalid_value` for a value that is not a non-negative number
+   */
+  costs(overrides: CostOverrides): VmBuilder {
+    const checked = checkCosts(overrides, "costs");
+    const prev = this.#props.costs ?? {};
+    const events = prev.events === undefined && checked.events === undefined
+      ? {}
+      : { events: Object.freeze({ ...prev.events, ...checked.events }) };
+    return this.#with({ costs: Object.freeze({ ...prev, ...checked, ...events }) });
+  }
+
+  /**
+   * The engine options `run()` passes besides the policy: the budget of
+   * `.budget()` and the costs of `.costs()` (for callers that run the
+   * scenario themselves, such as `compare()`).
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * console.log(vm().costs({ trap: 376 }).runOptions().costs); // { trap: 376 }
+   * ```
+   * @returns the options, plain data
+   */
+  runOptions(): VmRunOptions {
+    const costs = this.#props.costs;
+    return { ...budgetOptions(this.#props.budget ?? {}), ...(costs ? { costs } : {}) };
+  }
+
+  /**
    * Appends a guest program: `fn` records steps on the builder it is given
    * (on vCPU 0 unless it uses `on()`) and returns it.
    *
@@ -304,6 +406,8 @@ export class VmBuilder {
       seed: s.seed,
       speculation: s.speculation,
       steps: appendSteps(null, s.steps),
+      budget: this.#props.budget,
+      costs: this.#props.costs,
     });
   }
 
@@ -335,18 +439,26 @@ export class VmBuilder {
   }
 
   /**
-   * Runs the scenario: events, the oracle's verdict and the cost.
+   * Runs the scenario: events, the oracle's verdict and the cost. A program
+   * with more steps than the step budget is refused before it is checked.
    *
-   * @param options the engine's options (e.g. `maxSteps`); the policy is `policy()`'s
+   * @param options the engine's options (e.g. `maxSteps`), beating `.budget()`;
+   *   the policy is `policy()`'s
    * @returns the result
    * @throws {ScenarioError} for an invalid scenario (every issue listed) or an
    *   exceeded budget
    */
   run(options: VmRunOptions = {}): Promise<RunResult> {
     try {
+      if (typeof options !== "object" || options === null || Array.isArray(options)) {
+        throw callError("invalid_value", "run", options, "an object of run options");
+      }
+      const merged: Record<string, unknown> = { ...this.runOptions() };
+      for (const [key, v] of Object.entries(options)) if (v !== undefined) merged[key] = v;
+      checkStepCount(this.#props.steps?.length ?? 0, runBudget(merged as RunOptions).steps);
       const scenario = this.toJSON();
       const policy = this.#props.policyObject ?? scenario.policy;
-      return Promise.resolve(runScenario(scenario, { ...options, policy }));
+      return Promise.resolve(runScenario(scenario, { ...merged, policy }));
     } catch (e) {
       return Promise.reject(e);
     }

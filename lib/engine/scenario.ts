@@ -35,6 +35,7 @@ export const DEFAULT_RAM_BASE = 0x4000_0000;
  * ```
  */
 export interface Scenario {
+  /** The schema version, {@linkcode SCENARIO_VERSION}. */
   readonly version: typeof SCENARIO_VERSION;
   /** A preset name or a full machine description. */
   readonly machine: string | Machine;

@@ -42,11 +42,16 @@ export { generic, junoR0, neoverseN1, neoverseV1, tc2, xgene1 };
 export { architectedLevels, clusterOf, cpuCount } from "./topology.ts";
 export {
   assertMachine,
+  cacheBytes,
   geometryIssues,
   type MachineIssue,
   machineIssues,
+  MAX_ARCH_SETS,
   MAX_CACHE_SIZE,
   MAX_CPUS,
+  MAX_LINE_SIZE,
+  MAX_TOTAL_CACHE,
+  systemCacheFitIssues,
   systemCacheIssues,
 } from "./validate.ts";
 

@@ -1,7 +1,10 @@
 /**
  * Checks that a user-supplied {@linkcode Machine} describes caches the
  * simulator can build: every geometry a power of two that divides evenly
- * into sets, at least one CPU per cluster, booleans where booleans belong.
+ * into sets, one line size for every cache of the machine, architected
+ * levels that CCSIDR can describe (at most 32768 sets), at least one CPU per
+ * cluster, booleans where booleans belong, and a total cache capacity the
+ * simulator can hold in memory.
  *
  * The checks return issues as data (`{ code, path, value, message }`) so the
  * DSL can collect them with the rest of a scenario's problems;
@@ -9,8 +12,9 @@
  * {@linkcode ScenarioError}.
  *
  * Simplified: the limits (at most {@linkcode MAX_CPUS} CPUs, caches of at most
- * {@linkcode MAX_CACHE_SIZE} bytes) are the simulator's, not the
- * architecture's; line sizes may differ between levels.
+ * {@linkcode MAX_CACHE_SIZE} bytes, {@linkcode MAX_TOTAL_CACHE} bytes of
+ * cache in all) are the simulator's, not the architecture's; every cache of
+ * a machine shares one line size (real machines may differ between levels).
  *
  * @example Usage
  * ```ts
@@ -26,13 +30,31 @@
  */
 
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
-import type { Machine } from "../hw/machine.ts";
+import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 
 /** The most CPUs a machine may have in the simulator. */
 export const MAX_CPUS = 64;
 
 /** The largest cache, in bytes, the simulator will build (256 MiB). */
 export const MAX_CACHE_SIZE = 256 * 1024 * 1024;
+
+/**
+ * The most cache, in bytes, a machine may have in all (every L1, L2 and the
+ * system cache): 512 MiB, so that the model of one machine fits in memory.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_TOTAL_CACHE } from "./validate.ts";
+ * console.log(MAX_TOTAL_CACHE / 2 ** 20); // 512
+ * ```
+ */
+export const MAX_TOTAL_CACHE = 512 * 1024 * 1024;
+
+/** The most sets CCSIDR can describe for an architected cache level. */
+export const MAX_ARCH_SETS = 32768;
+
+/** The largest line size, in bytes, CCSIDR can describe. */
+export const MAX_LINE_SIZE = 2048;
 
 /** One problem found in a machine description. */
 export interface MachineIssue {
@@ -96,9 +118,17 @@ export function geometryIssues(value: unknown, path: string): MachineIssue[] {
   if (typeof ways !== "number" || !isPowerOfTwo(ways)) {
     out.push(issue("bad_geometry", `${path}.ways`, ways, "a power of two (1, 2, 4, 8, 16, ...)"));
   }
-  if (typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < 16) {
+  if (
+    typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < 16 ||
+    lineSize > MAX_LINE_SIZE
+  ) {
     out.push(
-      issue("bad_geometry", `${path}.lineSize`, lineSize, "a power of two of at least 16 bytes"),
+      issue(
+        "bad_geometry",
+        `${path}.lineSize`,
+        lineSize,
+        `a power of two from 16 to ${MAX_LINE_SIZE} bytes`,
+      ),
     );
   }
   if (out.length === 0) {
@@ -145,6 +175,49 @@ export function systemCacheIssues(value: unknown, path: string): MachineIssue[] 
   return out;
 }
 
+/** What the caches of a machine checked so far share and add up to. */
+interface Shape {
+  /** The line size of the first valid cache, 0 before it. */
+  lineSize: number;
+  /** The capacity of the valid caches so far, in bytes. */
+  bytes: number;
+}
+
+function lineSizeIssues(value: unknown, path: string, shape: Shape): MachineIssue[] {
+  const lineSize = ((value as { lineSize?: number }).lineSize) ?? 64;
+  if (shape.lineSize === 0) shape.lineSize = lineSize;
+  if (lineSize === shape.lineSize) return [];
+  return [
+    issue(
+      "bad_geometry",
+      `${path}.lineSize`,
+      lineSize,
+      `${shape.lineSize}, the line size of the machine's first cache (every cache shares one)`,
+    ),
+  ];
+}
+
+/** A geometry that must also be describable by CCSIDR and share the machine's line size. */
+function architectedIssues(value: unknown, path: string, shape: Shape): MachineIssue[] {
+  const out = geometryIssues(value, path);
+  if (out.length > 0) return out;
+  const g = value as { size: number; ways: number; lineSize?: number };
+  const sets = g.size / (g.ways * (g.lineSize ?? 64));
+  if (sets > MAX_ARCH_SETS) {
+    out.push(
+      issue(
+        "bad_geometry",
+        `${path}.size`,
+        g.size,
+        `at most ${MAX_ARCH_SETS} sets (CCSIDR's limit); this geometry has ${sets}: ` +
+          "raise the ways or lower the size",
+      ),
+    );
+  }
+  out.push(...lineSizeIssues(value, path, shape));
+  return out;
+}
+
 /**
  * Checks a whole machine description and collects every problem.
  *
@@ -163,6 +236,7 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
     return [issue("bad_schema", path, value, "a preset name or a machine object")];
   }
   const out: MachineIssue[] = [];
+  const shape: Shape = { lineSize: 0, bytes: 0 };
   if (typeof value.name !== "string" || value.name.length === 0) {
     out.push(issue("bad_schema", `${path}.name`, value.name, "a non-empty string"));
   }
@@ -189,8 +263,16 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
       if (cluster.core !== undefined && typeof cluster.core !== "string") {
         out.push(issue("bad_schema", `${at}.core`, cluster.core, "a string"));
       }
-      out.push(...geometryIssues(cluster.l1d, `${at}.l1d`));
-      if (cluster.l2 !== undefined) out.push(...geometryIssues(cluster.l2, `${at}.l2`));
+      const l1 = architectedIssues(cluster.l1d, `${at}.l1d`, shape);
+      out.push(...l1);
+      if (l1.length === 0 && Number.isSafeInteger(cpus)) {
+        shape.bytes += (cluster.l1d as { size: number }).size * (cpus as number);
+      }
+      if (cluster.l2 !== undefined) {
+        const l2 = architectedIssues(cluster.l2, `${at}.l2`, shape);
+        out.push(...l2);
+        if (l2.length === 0) shape.bytes += (cluster.l2 as { size: number }).size;
+      }
       for (const key of Object.keys(cluster)) {
         if (key !== "core" && key !== "cpus" && key !== "l1d" && key !== "l2") {
           out.push(issue("bad_schema", `${at}.${key}`, cluster[key], "no such field"));
@@ -204,7 +286,22 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
     }
   }
   if (value.systemCache !== undefined && value.systemCache !== null) {
-    out.push(...systemCacheIssues(value.systemCache, `${path}.systemCache`));
+    const sys = systemCacheIssues(value.systemCache, `${path}.systemCache`);
+    out.push(...sys);
+    if (sys.length === 0) {
+      out.push(...lineSizeIssues(value.systemCache, `${path}.systemCache`, shape));
+      shape.bytes += (value.systemCache as { size: number }).size;
+    }
+  }
+  if (shape.bytes > MAX_TOTAL_CACHE) {
+    out.push(
+      issue(
+        "out_of_range",
+        path,
+        shape.bytes,
+        `at most ${MAX_TOTAL_CACHE} bytes (512 MiB) of cache in all, L1s, L2s and system cache`,
+      ),
+    );
   }
   const features = value.features;
   if (features !== undefined) {
@@ -252,4 +349,62 @@ export function assertMachine(value: unknown, path = "machine"): Machine {
     throw new ScenarioError(first.code, first.path, first.value, first.message + more);
   }
   return value as Machine;
+}
+
+/**
+ * The capacity of every cache of a valid machine, in bytes: each CPU's L1,
+ * each cluster's L2 and the system cache.
+ *
+ * @example Usage
+ * ```ts
+ * import { cacheBytes } from "./validate.ts";
+ * import { generic } from "./generic.ts";
+ * console.log(cacheBytes(generic) / 1024); // 4 x 32 KiB + 1 MiB = 1152
+ * ```
+ * @param machine a machine that passed {@linkcode machineIssues}
+ * @returns the total capacity
+ */
+export function cacheBytes(machine: Machine): number {
+  let bytes = machine.systemCache?.size ?? 0;
+  for (const c of machine.clusters) bytes += c.l1d.size * c.cpus + (c.l2?.size ?? 0);
+  return bytes;
+}
+
+/**
+ * Checks that a valid system cache can replace a valid machine's own: the
+ * same line size as the machine's caches, and the total capacity still
+ * within {@linkcode MAX_TOTAL_CACHE}.
+ *
+ * @example Usage
+ * ```ts
+ * import { systemCacheFitIssues } from "./validate.ts";
+ * import { generic } from "./generic.ts";
+ * const issues = systemCacheFitIssues(generic, { size: 1 << 20, ways: 8, lineSize: 128 }, "systemCache");
+ * console.log(issues[0].path); // "systemCache.lineSize"
+ * ```
+ * @param machine the machine, valid
+ * @param spec the system cache, valid on its own (see {@linkcode systemCacheIssues})
+ * @param path where the system cache sits, for messages
+ * @returns the problems found
+ */
+export function systemCacheFitIssues(
+  machine: Machine,
+  spec: SystemCacheSpec,
+  path: string,
+): MachineIssue[] {
+  const shape: Shape = { lineSize: machine.clusters[0].l1d.lineSize ?? 64, bytes: 0 };
+  const out = lineSizeIssues(spec, path, shape);
+  const bytes = cacheBytes({ ...machine, systemCache: spec });
+  if (bytes > MAX_TOTAL_CACHE) {
+    out.push(
+      issue(
+        "out_of_range",
+        `${path}.size`,
+        spec.size,
+        `a system cache that keeps the machine within ${MAX_TOTAL_CACHE} bytes ` +
+          `(512 MiB) of cache in all; with it the machine has ${bytes}`,
+      ),
+    );
+  }
+  return out;
 }

@@ -1,0 +1,367 @@
+/**
+ * Validation of guest steps as data: the schema of each {@linkcode Step}
+ * kind (fields and their types) and its meaning in a VM (vCPU and physical
+ * CPU indices in range, addresses aligned and inside RAM, 32-bit values,
+ * set/way operands within the caches of the CPU the vCPU is on).
+ *
+ * The one step checker of setway: `toJSON()`, `scenarioFrom()`,
+ * `GuestBuilder.append()` and `run()` all call it.
+ *
+ * A field of the wrong type, a missing field or an unknown field is a
+ * `bad_schema` issue; a field of the right type with a refused value gets
+ * the specific code (`bad_address`, `out_of_range`, `unknown_name`,
+ * `invalid_value`).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./step_issues.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * const issues = stepIssues({ kind: "read", vcpu: 0, addr: 0x3 }, "steps[0]", ctx);
+ * console.log(issues[0].path, issues[0].code); // "steps[0].addr" "bad_address"
+ * ```
+ *
+ * @module
+ */
+
+import type { DcSwOp, DcVaOp, StepKind } from "../guest/ops.ts";
+import { VM_REG_NAMES } from "../guest/ops.ts";
+import type { Machine } from "../hw/machine.ts";
+import { architectedLevels, clusterOf } from "../machines/topology.ts";
+import {
+  addressProblem,
+  indexProblem,
+  integerProblem,
+  MAX_PHYS,
+  MAX_SW_LEVEL,
+  nameProblem,
+  PAGE_SIZE,
+  pcProblem,
+  type Problem,
+  ramProblem,
+  type RamRange,
+  u32Problem,
+} from "./checks.ts";
+import { makeIssue, type ScenarioIssue } from "./issues.ts";
+
+/**
+ * What a step is checked against; `NaN` in a number skips the checks that
+ * need it, and without `machine` set/way operands are only checked to be
+ * non-negative integers.
+ */
+export interface StepContext extends RamRange {
+  /** Number of vCPUs. */
+  readonly cpus: number;
+  /** Number of physical CPUs of the machine. */
+  readonly pcpus: number;
+  /**
+   * The machine, when known: set/way levels, sets and ways are then checked
+   * against the caches of the physical CPU the vCPU is on at that step.
+   */
+  readonly machine?: Machine | null;
+}
+
+/**
+ * The most steps a program may have: 2^24. Far above any step budget a run
+ * can afford, it keeps a checker from walking (and a message from listing)
+ * an array of millions of holes.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_PROGRAM_STEPS } from "./step_issues.ts";
+ * console.log(MAX_PROGRAM_STEPS); // 16777216
+ * ```
+ */
+export const MAX_PROGRAM_STEPS = 2 ** 24;
+
+/** Every `kind` of step. */
+export const STEP_KINDS: readonly StepKind[] = Object.freeze([
+  "write",
+  "read",
+  "dc_va",
+  "sw_walk",
+  "sw",
+  "sctlr",
+  "vm_reg",
+  "pc",
+  "migrate",
+  "host_write",
+  "host_unmap",
+]);
+
+/** The `op` of a `dc_va` step. */
+export const DC_VA_OPS: readonly DcVaOp[] = Object.freeze(["cvac", "civac", "ivac", "cvau"]);
+
+/** The `op` of a `sw_walk` or `sw` step. */
+export const DC_SW_OPS: readonly DcSwOp[] = Object.freeze(["csw", "cisw", "isw"]);
+
+const FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
+  write: ["kind", "vcpu", "addr", "value"],
+  read: ["kind", "vcpu", "addr"],
+  dc_va: ["kind", "vcpu", "op", "addr", "len"],
+  sw_walk: ["kind", "vcpu", "op"],
+  sw: ["kind", "vcpu", "op", "level", "set", "way"],
+  sctlr: ["kind", "vcpu", "bits"],
+  vm_reg: ["kind", "vcpu", "reg", "value"],
+  pc: ["kind", "vcpu", "addr"],
+  migrate: ["kind", "vcpu", "pcpu"],
+  host_write: ["kind", "cpu", "addr", "value"],
+  host_unmap: ["kind", "cpu", "addr"],
+};
+
+const OPTIONAL: ReadonlySet<string> = new Set(["host_write.cpu", "host_unmap.cpu"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Where each vCPU runs, as far as the steps checked so far moved it. */
+type Placement = number[];
+
+function initialPlacement(ctx: StepContext): Placement | null {
+  if (!ctx.machine || !Number.isSafeInteger(ctx.cpus) || ctx.cpus < 1) return null;
+  return Array.from({ length: ctx.cpus }, (_, i) => i);
+}
+
+function checkStep(
+  step: unknown,
+  at: string,
+  ctx: StepContext,
+  placement: Placement | null,
+  out: ScenarioIssue[],
+): void {
+  const add = (field: string, value: unknown, problem: Problem | null) => {
+    if (problem) out.push(makeIssue(problem.code, `${at}.${field}`, value, problem.expected));
+    return problem === null;
+  };
+  const schema = (field: string, value: unknown, expected: string) => {
+    out.push(makeIssue("bad_schema", `${at}.${field}`, value, expected));
+  };
+  if (!isRecord(step)) {
+    out.push(makeIssue("bad_schema", at, step, "a step object with a `kind`"));
+    return;
+  }
+  const kind = step.kind;
+  if (typeof kind !== "string" || !(STEP_KINDS as readonly string[]).includes(kind)) {
+    schema("kind", kind, `one of ${STEP_KINDS.join(", ")}`);
+    return;
+  }
+  const fields = FIELDS[kind as StepKind];
+  for (const key of Object.keys(step)) {
+    if (!fields.includes(key)) schema(key, step[key], `no such field in a ${kind} step`);
+  }
+  for (const key of fields) {
+    if (step[key] === undefined && !OPTIONAL.has(`${kind}.${key}`)) {
+      schema(key, undefined, `a value: ${kind} steps have ${fields.slice(1).join(", ")}`);
+    }
+  }
+  const number = (field: string): number | null => {
+    const v = step[field];
+    if (v === undefined) return null;
+    if (typeof v !== "number") {
+      schema(field, v, "a number");
+      return null;
+    }
+    return v;
+  };
+  const index = (field: string, count: number, noun: string): number | null => {
+    const v = number(field);
+    if (v === null) return null;
+    return add(field, v, indexProblem(v, Number.isNaN(count) ? Infinity : count, noun)) ? v : null;
+  };
+  const inRam = !Number.isNaN(ctx.ram) && !Number.isNaN(ctx.ramBase);
+  const wordAddress = (field: string) => {
+    const v = number(field);
+    if (v === null) return;
+    if (add(field, v, addressProblem(v)) && inRam) add(field, v, ramProblem(v, 4, ctx));
+  };
+  const value32 = (field: string) => {
+    const v = number(field);
+    if (v !== null) add(field, v, u32Problem(v));
+  };
+  const op = (names: readonly string[]) => {
+    const v = step.op;
+    if (v === undefined) return;
+    if (typeof v !== "string") return schema("op", v, "a string");
+    add("op", v, nameProblem(v, names));
+  };
+
+  const vcpu = kind !== "host_write" && kind !== "host_unmap"
+    ? index("vcpu", ctx.cpus, "vCPU")
+    : null;
+  switch (kind as StepKind) {
+    case "write":
+      wordAddress("addr");
+      value32("value");
+      break;
+    case "read":
+      wordAddress("addr");
+      break;
+    case "dc_va": {
+      op(DC_VA_OPS);
+      const len = number("len");
+      const lenOk = len !== null && add("len", len, integerProblem(len, 1, MAX_PHYS));
+      const addr = number("addr");
+      if (addr === null || !add("addr", addr, addressProblem(addr)) || !inRam) break;
+      if (add("addr", addr, ramProblem(addr, 4, ctx)) && lenOk) {
+        // The first word is in RAM: a range running past the end is the length's fault.
+        const p = ramProblem(addr, len!, ctx);
+        if (p) add("len", len, { code: "bad_address", expected: `${p.expected} from ${addr}` });
+      }
+      break;
+    }
+    case "sw_walk":
+      op(DC_SW_OPS);
+      break;
+    case "sw":
+      op(DC_SW_OPS);
+      swOperands(ctx, vcpu === null ? undefined : placement?.[vcpu], add, number);
+      break;
+    case "sctlr": {
+      const bits = step.bits;
+      if (bits === undefined) break;
+      if (!isRecord(bits)) {
+        schema("bits", bits, "an object { m?, c?, i? } of booleans");
+        break;
+      }
+      const keys = Object.keys(bits);
+      if (keys.length === 0) schema("bits", bits, "at least one of m, c, i");
+      for (const key of keys) {
+        if (key !== "m" && key !== "c" && key !== "i") {
+          schema(`bits.${key}`, bits[key], "no such SCTLR bit (m, c, i)");
+        } else if (typeof bits[key] !== "boolean") {
+          schema(`bits.${key}`, bits[key], "a boolean");
+        }
+      }
+      break;
+    }
+    case "vm_reg": {
+      const reg = step.reg;
+      if (reg !== undefined) {
+        if (typeof reg !== "string") schema("reg", reg, "a string");
+        else add("reg", reg, nameProblem(reg, VM_REG_NAMES));
+      }
+      value32("value");
+      break;
+    }
+    case "pc": {
+      const v = number("addr");
+      if (v !== null) add("addr", v, pcProblem(v));
+      break;
+    }
+    case "migrate": {
+      const to = index("pcpu", ctx.pcpus, "physical CPU");
+      if (placement && vcpu !== null && to !== null && vcpu < placement.length) {
+        placement[vcpu] = to;
+      }
+      break;
+    }
+    case "host_write":
+      if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
+      wordAddress("addr");
+      value32("value");
+      break;
+    case "host_unmap": {
+      if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
+      const v = number("addr");
+      if (v === null) break;
+      if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_PHYS || v % PAGE_SIZE !== 0) {
+        add("addr", v, { code: "bad_address", expected: "a 4 KiB-aligned page address" });
+      } else if (inRam) {
+        add("addr", v, ramProblem(v, PAGE_SIZE, ctx));
+      }
+      break;
+    }
+  }
+}
+
+/** Level, set and way of one set/way instruction, against the CPU's caches when known. */
+function swOperands(
+  ctx: StepContext,
+  cpu: number | undefined,
+  add: (field: string, value: unknown, problem: Problem | null) => boolean,
+  number: (field: string) => number | null,
+): void {
+  const machine = ctx.machine;
+  const known = machine && cpu !== undefined && cpu < ctx.pcpus;
+  const level = number("level");
+  let levelOk = level !== null && add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
+  let sets = Number.MAX_SAFE_INTEGER + 1, ways = Number.MAX_SAFE_INTEGER + 1;
+  if (known && levelOk) {
+    const levels = architectedLevels(machine, cpu);
+    levelOk = add(
+      "level",
+      level,
+      level! <= levels ? null : {
+        code: "out_of_range",
+        expected: `a cache level from 1 to ${levels} (the LoC of physical CPU ${cpu})`,
+      },
+    );
+    if (levelOk) {
+      const { cluster } = clusterOf(machine, cpu);
+      const g = level === 1 ? cluster.l1d : cluster.l2!;
+      ways = g.ways;
+      sets = g.size / (g.ways * (g.lineSize ?? 64));
+    }
+  }
+  const where = known && levelOk ? ` (physical CPU ${cpu}, L${level})` : "";
+  for (const [field, count] of [["set", sets], ["way", ways]] as const) {
+    const v = number(field);
+    if (v === null) continue;
+    const p = integerProblem(v, 0, count - 1);
+    add(field, v, p && where ? { ...p, expected: `a ${field} from 0 to ${count - 1}${where}` } : p);
+  }
+}
+
+/**
+ * Checks one step and returns every issue found (empty when it is valid).
+ * The vCPU is taken to be on its first physical CPU (vCPU i on CPU i).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./step_issues.ts";
+ * const ctx = { cpus: 2, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepIssues({ kind: "migrate", vcpu: 1, pcpu: 3 }, "steps[5]", ctx).length); // 0
+ * ```
+ * @param step the step, as untrusted data
+ * @param at its path, e.g. `"steps[5]"`
+ * @param ctx the VM it runs in
+ * @returns the issues, with paths such as `"steps[5].pcpu"`
+ */
+export function stepIssues(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  checkStep(step, at, ctx, initialPlacement(ctx), out);
+  return out;
+}
+
+/**
+ * Checks a whole list of steps; paths are `steps[i]...` (or `prefix[i]...`).
+ * `migrate` steps move their vCPU, so later set/way operands are checked
+ * against the CPU it moved to. A list longer than
+ * {@linkcode MAX_PROGRAM_STEPS} is one `out_of_range` issue, its steps unchecked.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepsIssues } from "./step_issues.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepsIssues([{ kind: "pc", vcpu: 0, addr: 0x4000_8000 }], ctx).length); // 0
+ * ```
+ * @param steps the list, as untrusted data
+ * @param ctx the VM it runs in
+ * @param prefix the path of the list; default `"steps"`
+ * @returns every issue, in step order
+ */
+export function stepsIssues(steps: unknown, ctx: StepContext, prefix = "steps"): ScenarioIssue[] {
+  if (!Array.isArray(steps)) {
+    return [makeIssue("bad_schema", prefix, steps, "an array of steps")];
+  }
+  if (steps.length > MAX_PROGRAM_STEPS) {
+    const expected = `at most ${MAX_PROGRAM_STEPS} steps, not ${steps.length}`;
+    return [makeIssue("out_of_range", prefix, steps.length, expected)];
+  }
+  const out: ScenarioIssue[] = [];
+  const placement = initialPlacement(ctx);
+  for (let i = 0; i < steps.length; i++) {
+    checkStep(steps[i], `${prefix}[${i}]`, ctx, placement, out);
+  }
+  return out;
+}
