@@ -104,6 +104,11 @@ export class EventLog implements EventSink {
     return this.#nextSeq;
   }
 
+  /** Number of records kept so far (a run of collapsed events is one record). */
+  get records(): number {
+    return this.#records.length;
+  }
+
   /**
    * Records one event.
    * @param name the event name

@@ -20,25 +20,34 @@
  *   as DC CIVAC under stage 2;
  * - `sw`: one `dc_<op>` event, then the instruction (trapped or performed);
  * - `sw_walk`: one `sw_walk` event, then every set and way of every level up
- *   to LoC as CLIDR/CCSIDR of the vCPU's physical CPU report them;
+ *   to LoC as the guest reads CLIDR/CCSIDR: the physical CPU's, or the
+ *   policy's virtual view (`Hypervisor.guestCacheView`);
  * - `sctlr` / `vm_reg`: the register write, trapped under HCR.TVM;
  * - `migrate`, `host_write`, `host_unmap`: host events; they do not advance
  *   the PC.
  *
+ * A vCPU whose guest crashed (the policy injected an undefined instruction)
+ * runs no more steps; the first crash is reported in the output. With a cost
+ * table, the guest's own set/way events carry their `cycles`: 0 when the
+ * instruction trapped (the trap carries the cost), `swSlot` per instruction
+ * performed on the hardware.
+ *
  * @module
  */
 
-import { ScenarioError } from "../errors.ts";
+import type { ScenarioError } from "../errors.ts";
 import { type Chooser, seededChooser } from "../hw/chooser.ts";
 import { Hardware } from "../hw/hardware.ts";
 import type { Machine } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
 import type { EventSink } from "../hyp/event_sink.ts";
 import type { Policy } from "../hyp/policy.ts";
+import type { CostTable } from "../hyp/costs.ts";
 import { Hypervisor } from "../hyp/hypervisor.ts";
 import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
+import { budgetExceeded, type BudgetMeter } from "./budget.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
 
 /**
@@ -103,6 +112,8 @@ export interface ExecuteInput {
   readonly sink: EventSink;
   /** The instruction budget; `Infinity` for none. */
   readonly maxSteps: number;
+  /** The other budgets (events, touched pages, wall time), checked after each step. Default none. */
+  readonly meter?: BudgetMeter;
   /** Line addresses the hardware may perturb, ascending. */
   readonly candidates: Float64Array;
   /**
@@ -113,6 +124,44 @@ export interface ExecuteInput {
   readonly migrate?: boolean;
   /** Called after each read's event, with the hardware still in its state after the read. */
   readonly onRead?: (read: ReadObservation, hardware: Hardware) => void;
+  /**
+   * The run's cost table: the guest's set/way events then carry their
+   * `cycles` (see the module documentation). Default none.
+   */
+  readonly costs?: CostTable;
+  /**
+   * The source of hardware choices when `speculation` is `"adversarial"`, or
+   * a function making it from the run's hardware. Default: a chooser seeded
+   * with `scenario.seed`. Exploration passes one that replays a recorded
+   * choice sequence and reports each branching factor.
+   */
+  readonly chooser?: Chooser | ((hardware: Hardware) => Chooser);
+  /**
+   * A hardware model to run on instead of building one from `machine`; it
+   * must be handed over with every cache empty (exploration reuses one, as
+   * building a machine with an 8 MiB system cache costs milliseconds).
+   */
+  readonly hardware?: Hardware;
+  /** Called once after the last step, with the hypervisor in its final state. */
+  readonly onEnd?: (hypervisor: Hypervisor) => void;
+}
+
+/**
+ * A guest that took an exception it cannot handle.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Crash } from "./execute.ts";
+ * const c: Crash = { reason: "set/way op with the IOMMU sharing the p2m", pc: 0x40008660, vcpu: 0 };
+ * ```
+ */
+export interface Crash {
+  /** Why, as the policy said it. */
+  readonly reason: string;
+  /** The guest PC of the faulting instruction. */
+  readonly pc: number;
+  /** The vCPU. */
+  readonly vcpu: number;
 }
 
 /**
@@ -121,7 +170,9 @@ export interface ExecuteInput {
  * @example Usage
  * ```ts
  * import type { ExecuteOutput } from "./execute.ts";
- * const out: ExecuteOutput = { got: new Float64Array([5]), archInvalid: [], instructions: 2 };
+ * const out: ExecuteOutput = {
+ *   got: new Float64Array([5]), archInvalid: [], instructions: 2, crashed: null,
+ * };
  * ```
  */
 export interface ExecuteOutput {
@@ -131,6 +182,8 @@ export interface ExecuteOutput {
   readonly archInvalid: readonly string[];
   /** Expanded instructions executed. */
   readonly instructions: number;
+  /** The first guest crash, or null. */
+  readonly crashed: Crash | null;
 }
 
 /**
@@ -164,14 +217,7 @@ const DC_FIELDS_OP = { cvac: "dc_cvac", civac: "dc_civac", ivac: "dc_ivac", cvau
 const SW_EVENT = { csw: "dc_csw", cisw: "dc_cisw", isw: "dc_isw" };
 
 function budgetError(i: number, step: Step, maxSteps: number, needed: number): ScenarioError {
-  return new ScenarioError(
-    "budget_exceeded",
-    `steps[${i}]`,
-    maxSteps,
-    `steps[${i}] (${step.kind}): the run needs more than maxSteps = ${maxSteps} expanded ` +
-      `instructions (${needed} with this step); raise it with run(scenario, { maxSteps }) ` +
-      "or shorten the program",
-  );
+  return budgetExceeded("steps", `steps[${i}]`, step.kind, maxSteps, needed);
 }
 
 /**
@@ -200,18 +246,21 @@ function budgetError(i: number, step: Step, maxSteps: number, needed: number): S
  * ```
  * @param input what to run and where
  * @returns the reads' values and the architectural-validity findings
- * @throws {ScenarioError} `budget_exceeded` when the program needs more than `maxSteps`
+ * @throws {ScenarioError} `budget_exceeded` when the program needs more than `maxSteps`,
+ *   or exceeds a budget of `meter`
  */
 export function execute(input: ExecuteInput): ExecuteOutput {
-  const { scenario, machine, policy, sink, candidates, onRead, maxSteps } = input;
+  const { scenario, machine, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
   const migrate = input.migrate ?? true;
-  const chooser: Chooser | null = input.speculation === "adversarial"
-    ? seededChooser(scenario.seed)
+  const given = input.speculation === "adversarial" ? input.chooser : undefined;
+  let chooser: Chooser | null = input.speculation === "adversarial" && typeof given !== "function"
+    ? (given ?? seededChooser(scenario.seed))
     : null;
-  const hardware = new Hardware(machine, {
+  const hardware = input.hardware ?? new Hardware(machine, {
     ...(chooser ? { chooser } : {}),
     seed: scenario.seed,
   });
+  if (typeof given === "function") chooser = given(hardware);
   const hyp = new Hypervisor({
     hardware,
     policy,
@@ -229,12 +278,17 @@ export function execute(input: ExecuteInput): ExecuteOutput {
   const got = new Float64Array(reads);
   let readIndex = 0;
   let instructions = 0;
+  let crashed: Crash | null = null;
 
   hyp.reset();
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;
-    const cost = stepCost(step, hardware, v);
+    if (v !== undefined && v.crashed !== null) {
+      if (step.kind === "read") readIndex++; // not performed, not judged
+      continue;
+    }
+    const cost = stepCost(step, hyp, v);
     instructions += cost;
     if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
 
@@ -294,11 +348,13 @@ export function execute(input: ExecuteInput): ExecuteOutput {
       }
       case "sw": {
         const vc = v!;
-        sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, {
-          level: step.level,
-          set: step.set,
-          way: step.way,
-        });
+        const fields: Record<string, number> = { level: step.level, set: step.set, way: step.way };
+        if (costs !== undefined) {
+          const performed = !hyp.trapsSetWay(vc) &&
+            hasSlot(hardware, vc.pcpu, step.level, step.set, step.way);
+          fields.cycles = performed ? costs.swSlot : 0;
+        }
+        sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
         checkArch(arch, vc, vcpus);
         if (hasSlot(hardware, vc.pcpu, step.level, step.set, step.way)) {
           hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
@@ -308,11 +364,13 @@ export function execute(input: ExecuteInput): ExecuteOutput {
       }
       case "sw_walk": {
         const vc = v!;
-        sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, {
+        const fields: Record<string, number | string> = {
           op: step.op,
-          levels: hardware.levels(vc.pcpu),
+          levels: hyp.guestCacheView(vc).levels.length,
           instructions: cost,
-        });
+        };
+        if (costs !== undefined) fields.cycles = hyp.trapsSetWay(vc) ? 0 : cost * costs.swSlot;
+        sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, fields);
         checkArch(arch, vc, vcpus);
         hyp.setWayWalk(vc, step.op);
         vc.pc += 4;
@@ -339,24 +397,29 @@ export function execute(input: ExecuteInput): ExecuteOutput {
         hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
         break;
     }
+    if (crashed === null && v !== undefined && v.crashed !== null) {
+      crashed = Object.freeze({ reason: v.crashed.reason, pc: v.crashed.pc, vcpu: v.index });
+    }
+    meter?.afterStep(i, step, hardware.memory.pagesTouched);
   }
-  return { got, archInvalid: arch.reasons(), instructions };
+  input.onEnd?.(hyp);
+  return { got, archInvalid: arch.reasons(), instructions, crashed };
 }
 
-/** Expanded instructions of one step: lines of a DC range, slots of a walk, else 1. */
-function stepCost(step: Step, hardware: Hardware, v: Vcpu | undefined): number {
+/**
+ * Expanded instructions of one step: lines of a DC range, slots of a walk as
+ * the guest reads its geometry, else 1.
+ */
+function stepCost(step: Step, hyp: Hypervisor, v: Vcpu | undefined): number {
+  const hardware = hyp.hardware;
   if (step.kind === "dc_va") {
     const lineSize = hardware.geometry(v!.pcpu, 1).lineSize;
     const first = step.addr - (step.addr % lineSize);
     return Math.ceil((step.addr + step.len - first) / lineSize);
   }
   if (step.kind === "sw_walk") {
-    const cpu = v!.pcpu;
     let n = 0;
-    for (let level = 1, levels = hardware.levels(cpu); level <= levels; level++) {
-      const g = hardware.geometry(cpu, level);
-      n += g.sets * g.ways;
-    }
+    for (const g of hyp.guestCacheView(v!).levels) if (g !== null) n += g.sets * g.ways;
     return n;
   }
   return 1;

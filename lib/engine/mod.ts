@@ -17,7 +17,41 @@
  */
 
 export { run } from "./run.ts";
-export { DEFAULT_MAX_STEPS, type RunOptions } from "./options.ts";
+export {
+  DEFAULT_MAX_EVENTS,
+  DEFAULT_MAX_STEPS,
+  DEFAULT_MAX_TOUCHED_PAGES,
+  type RunOptions,
+} from "./options.ts";
+export {
+  type Budget,
+  BUDGET_FIELDS,
+  budgetExceeded,
+  budgetIssues,
+  BudgetMeter,
+  budgetOptions,
+  checkStepCount,
+  isBudgetLimit,
+  type RunBudget,
+  runBudget,
+} from "./budget.ts";
+export {
+  SCENARIO_FIELDS,
+  type ScenarioCheck,
+  type ScenarioCheckOptions,
+  scenarioIssues,
+  SPECULATION_MODES,
+} from "./scenario_issues.ts";
+export {
+  DC_SW_OPS,
+  DC_VA_OPS,
+  MAX_PROGRAM_STEPS,
+  STEP_KINDS,
+  type StepContext,
+  stepIssues,
+  stepsIssues,
+} from "./step_issues.ts";
+export { describeProblem, type IssueForm, issueMessage, makeIssue, showArg } from "./issues.ts";
 export { type Cost, costOf, RunResult, type RunResultJSON, type Verdict } from "./result.ts";
 export {
   assertScenario,
@@ -44,4 +78,16 @@ export {
   type ReadObservation,
 } from "./execute.ts";
 export { ArchCheck } from "./arch_check.ts";
+export { type Crash } from "./execute.ts";
+export { CostingSink } from "./costing_sink.ts";
+export {
+  compare,
+  type CompareOptions,
+  type Comparison,
+  type ComparisonRow,
+  type FlushDiff,
+  flushDiff,
+  flushLines,
+  type ScenarioSource,
+} from "./compare.ts";
 export { DEFAULT_RAM_BASE, type Scenario, SCENARIO_VERSION, type Speculation } from "./scenario.ts";

@@ -1,10 +1,12 @@
 /**
- * The options of `run(scenario, options)`.
+ * The options of `run(scenario, options)`: the policy, and the budget (see
+ * `budget.ts` for what each limit counts and when it is checked).
  *
  * @module
  */
 
 import type { Policy } from "../hyp/policy.ts";
+import type { CostOverrides } from "../hyp/costs.ts";
 
 /**
  * The default budget: one million expanded guest instructions.
@@ -18,12 +20,38 @@ import type { Policy } from "../hyp/policy.ts";
 export const DEFAULT_MAX_STEPS = 1_000_000;
 
 /**
- * Options of a run. Each option beats the matching scenario field.
+ * The default event budget: one million event records (about 170 MB of
+ * events at most).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_EVENTS } from "./options.ts";
+ * console.log(DEFAULT_MAX_EVENTS); // 1000000
+ * ```
+ */
+export const DEFAULT_MAX_EVENTS = 1_000_000;
+
+/**
+ * The default memory budget: 65 536 pages (256 MiB) of modelled DRAM written.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_TOUCHED_PAGES } from "./options.ts";
+ * console.log(DEFAULT_MAX_TOUCHED_PAGES * 4096 / 2 ** 20); // 256
+ * ```
+ */
+export const DEFAULT_MAX_TOUCHED_PAGES = 65_536;
+
+/**
+ * Options of a run. Each option beats the matching scenario field (and a
+ * builder's `.budget()`). Every limit is a positive integer, or `Infinity`
+ * for none; exceeding one throws `ScenarioError("budget_exceeded")` naming
+ * the step and the figure.
  *
  * @example Usage
  * ```ts
  * import type { RunOptions } from "./options.ts";
- * const options: RunOptions = { maxSteps: 50_000 };
+ * const options: RunOptions = { maxSteps: 50_000, maxEvents: 10_000 };
  * ```
  */
 export interface RunOptions {
@@ -35,9 +63,32 @@ export interface RunOptions {
   /**
    * The most expanded guest instructions the run may execute: one per
    * instruction of a step, so a `dc_va` step counts one per line and a
-   * set/way walk one per set and way; other steps count one each. Exceeding
-   * it throws `ScenarioError("budget_exceeded")`. Default
+   * set/way walk one per set and way; other steps count one each. A program
+   * with more steps than this is refused before it is validated. Default
    * {@linkcode DEFAULT_MAX_STEPS}.
    */
   readonly maxSteps?: number;
+  /**
+   * The most event records the run may keep (a run of identical events
+   * collapsed into one record counts once). Default
+   * {@linkcode DEFAULT_MAX_EVENTS}.
+   */
+  readonly maxEvents?: number;
+  /**
+   * The most 4 KiB pages of modelled DRAM the run may write, in any of its
+   * executions. Default {@linkcode DEFAULT_MAX_TOUCHED_PAGES}.
+   */
+  readonly maxTouchedPages?: number;
+  /**
+   * The most wall-clock milliseconds the whole run (all three executions)
+   * may take. Default: no limit, so that a result never depends on the
+   * speed of the machine running it.
+   */
+  readonly maxWallMs?: number;
+  /**
+   * Overrides of the cost table (lib/hyp/costs.ts), e.g. `{ trap: 1_000 }`:
+   * they beat the policy's own profile, which beats `DEFAULT_COSTS`. Each
+   * value is a non-negative number of cycles. Default none.
+   */
+  readonly costs?: CostOverrides;
 }

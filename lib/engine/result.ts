@@ -6,7 +6,9 @@
  */
 
 import type { Machine } from "../hw/machine.ts";
+import { COST_CATEGORIES, type CostCategory, costCategory } from "../hyp/costs.ts";
 import type { SetwayEvent } from "../hyp/events.ts";
+import type { Crash } from "./execute.ts";
 import { formatTrace, type TraceOptions } from "../report/trace.ts";
 import type { Violation } from "./oracle.ts";
 import type { Scenario } from "./scenario.ts";
@@ -17,11 +19,13 @@ import type { Scenario } from "./scenario.ts";
  * @example Usage
  * ```ts
  * import type { Verdict } from "./result.ts";
- * const verdict: Verdict = { ok: true, violations: [], archInvalid: [], failsNatively: false };
+ * const verdict: Verdict = {
+ *   ok: true, violations: [], archInvalid: [], failsNatively: false, crashed: null,
+ * };
  * ```
  */
 export interface Verdict {
-  /** True when no read failed. */
+  /** True when no read failed and no guest crashed. */
   readonly ok: boolean;
   /** Every read that did not return the program's last write, in run order. */
   readonly violations: readonly Violation[];
@@ -29,6 +33,12 @@ export interface Verdict {
   readonly archInvalid: readonly string[];
   /** Whether some read fails when the guest runs natively on the same machine. */
   readonly failsNatively: boolean;
+  /**
+   * The first guest crash (an undefined instruction the hypervisor injected,
+   * e.g. Xen refusing set/way with the IOMMU sharing its p2m), or null. The
+   * crashed vCPU ran no more steps; its later reads are not judged.
+   */
+  readonly crashed: Crash | null;
 }
 
 /**
@@ -37,7 +47,12 @@ export interface Verdict {
  * @example Usage
  * ```ts
  * import type { Cost } from "./result.ts";
- * const cost: Cost = { exits: 16898, flushes: 3, linesFlushed: 384 };
+ * const cost: Cost = {
+ *   exits: 16898, flushes: 3, linesFlushed: 384, cycles: 109846680,
+ *   cyclesByCategory: {
+ *     trap: 109837000, fault: 0, flush: 7680, sw: 0, guest: 2000, sched: 0, host: 0, other: 0,
+ *   },
+ * };
  * ```
  */
 export interface Cost {
@@ -45,8 +60,12 @@ export interface Cost {
   readonly exits: number;
   /** `stage2_flush_vm` and `flush_cache_all` events. */
   readonly flushes: number;
-  /** Lines of every `stage2_flush_vm` plus slots of every `flush_cache_all`. */
+  /** Lines of every `stage2_flush_vm` and `p2m_flush_vm` plus slots of every `flush_cache_all`. */
   readonly linesFlushed: number;
+  /** Modelled cycles of the whole run: the sum of every event's `cycles` times its count. */
+  readonly cycles: number;
+  /** The same cycles by cost category (lib/hyp/costs.ts `costCategory`). */
+  readonly cyclesByCategory: Readonly<Record<CostCategory, number>>;
 }
 
 /**
@@ -85,24 +104,31 @@ export interface RunResultJSON {
  *   { seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 3, reason: "dcsw", ec: 0x18 },
  *   { seq: 3, name: "stage2_flush_vm", vcpu: 0, pcpu: 0, pc: 0, count: 1, pages: 2, lines: 128,
  *     cleaned: 0, invalidated: 0 },
- * ]); // { exits: 3, flushes: 1, linesFlushed: 128 }
+ * ]); // { exits: 3, flushes: 1, linesFlushed: 128, cycles: 0, cyclesByCategory: {...} }
  * ```
  * @param events a run's events
- * @returns exits, flushes and lines flushed
+ * @returns exits, flushes, lines flushed and cycles (0 for events without `cycles`)
  */
 export function costOf(events: readonly SetwayEvent[]): Cost {
-  let exits = 0, flushes = 0, linesFlushed = 0;
+  let exits = 0, flushes = 0, linesFlushed = 0, cycles = 0;
+  const byCategory = {} as Record<CostCategory, number>;
+  for (const c of COST_CATEGORIES) byCategory[c] = 0;
   for (const e of events) {
     if (e.name === "kvm_exit") exits += e.count;
-    else if (e.name === "stage2_flush_vm") {
+    else if (e.name === "stage2_flush_vm" || e.name === "p2m_flush_vm") {
       flushes += e.count;
       linesFlushed += e.count * (e.lines as number);
     } else if (e.name === "flush_cache_all") {
       flushes += e.count;
       linesFlushed += e.count * (e.slots as number);
     }
+    const c = e.cycles;
+    if (typeof c === "number" && c > 0) {
+      cycles += e.count * c;
+      byCategory[costCategory(e.name)] += e.count * c;
+    }
   }
-  return { exits, flushes, linesFlushed };
+  return { exits, flushes, linesFlushed, cycles, cyclesByCategory: Object.freeze(byCategory) };
 }
 
 function canonicalScenario(s: Scenario): Scenario {
@@ -216,11 +242,14 @@ export class RunResult {
         })),
         archInvalid: [...v.archInvalid],
         failsNatively: v.failsNatively,
+        crashed: v.crashed === null ? null : { ...v.crashed },
       },
       cost: {
         exits: this.cost.exits,
         flushes: this.cost.flushes,
         linesFlushed: this.cost.linesFlushed,
+        cycles: this.cost.cycles,
+        cyclesByCategory: { ...this.cost.cyclesByCategory },
       },
     };
   }

@@ -2,9 +2,12 @@
  * `run(scenario)`: one scenario, start to verdict.
  *
  * 1. Validate the scenario against its machine (every issue collected).
- * 2. Run it under its policy, recording events; each read is checked against
- *    the oracle as it happens, and a failed read is recorded as a
- *    `stale_read` or `lost_write` event right after it.
+ * 2. Run it under its policy, recording events, each with its modelled
+ *    `cycles` from the cost table (defaults, then the policy's profile, then
+ *    `options.costs`); each read is checked against the oracle as it
+ *    happens, and a failed read is recorded as a `stale_read` or
+ *    `lost_write` event right after it. A guest crash (an injected undefined
+ *    instruction) stops that vCPU and fails the verdict.
  * 3. Run it natively on the same machine (system cache, speculation and seed
  *    kept): does the guest fail without a hypervisor too?
  * 4. If a read failed, run it on the ideal machine (no system cache, native,
@@ -30,11 +33,16 @@
  * @module
  */
 
+import type { Chooser } from "../hw/chooser.ts";
+import type { Hardware } from "../hw/hardware.ts";
 import { NULL_SINK } from "../hyp/event_sink.ts";
+import { resolveCosts } from "../hyp/costs.ts";
 import { native } from "../hyp/policies/native.ts";
 import { EventLog } from "./event_log.ts";
+import { CostingSink } from "./costing_sink.ts";
 import { candidateLines, execute } from "./execute.ts";
-import { DEFAULT_MAX_STEPS, type RunOptions } from "./options.ts";
+import { BudgetMeter, checkStepCount, runBudget } from "./budget.ts";
+import type { RunOptions } from "./options.ts";
 import {
   type Blame,
   expectedReads,
@@ -46,6 +54,28 @@ import { idealMachine } from "./resolve.ts";
 import { RunResult } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
 import { assertScenario } from "./validate.ts";
+
+/**
+ * Hardware choices given from outside, for replaying a counterexample found
+ * by exploration: each execution of an adversarial run (`"main"`, under the
+ * policy; `"native"`, on the same machine without a hypervisor) takes its
+ * chooser from `chooser`, given its hardware and candidate lines.
+ *
+ * @example Usage
+ * ```ts
+ * import type { RunChoosers } from "./run.ts";
+ * import { quietChooser } from "../hw/chooser.ts";
+ * const calm: RunChoosers = { chooser: () => quietChooser() };
+ * ```
+ */
+export interface RunChoosers {
+  /** Makes the chooser of one execution from its hardware and candidate lines. */
+  readonly chooser: (
+    execution: "main" | "native",
+    hardware: Hardware,
+    candidates: Float64Array,
+  ) => Chooser;
+}
 
 /**
  * Runs a scenario and judges it.
@@ -61,33 +91,48 @@ import { assertScenario } from "./validate.ts";
  * console.log(result.cost.exits); // 16896: every set and way of L1 and L2 trapped
  * ```
  * @param scenario the scenario
- * @param options a policy that replaces the scenario's, and the instruction budget
+ * @param options a policy that replaces the scenario's, and the budget
+ * @param choosers hardware choices of an adversarial run; default: seeded by `scenario.seed`
  * @returns events, verdict and cost
  * @throws {ScenarioError} for an invalid scenario (every issue in the message) or
- *   `budget_exceeded` when the program needs more than `options.maxSteps`
+ *   `budget_exceeded` when the program needs more than a budget allows
  */
-export function run(scenario: Scenario, options: RunOptions = {}): RunResult {
+export function run(
+  scenario: Scenario,
+  options: RunOptions = {},
+  choosers?: RunChoosers,
+): RunResult {
+  const budget = runBudget(options);
+  // Every step costs at least one instruction: refuse a huge program before checking it.
+  const steps = typeof scenario === "object" && scenario !== null ? scenario.steps : undefined;
+  if (Array.isArray(steps)) checkStepCount(steps.length, budget.steps);
   const { machine, policy } = assertScenario(scenario, options);
-  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const maxSteps = budget.steps;
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
   const candidates = candidateLines(scenario.steps, lineSize);
   const expected = expectedReads(scenario.steps);
 
+  const costs = resolveCosts([policy.costs, options.costs], "costs");
   const log = new EventLog();
+  const sink = new CostingSink(log, costs);
+  const meter = new BudgetMeter(budget, () => log.records);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const main = execute({
     scenario,
     machine,
     policy,
     speculation: scenario.speculation,
-    sink: log,
+    chooser: choosers && ((hw) => choosers.chooser("main", hw, candidates)),
+    sink,
+    costs,
     maxSteps,
+    meter,
     candidates,
     onRead(read, hardware) {
       const want = expected[read.readIndex];
       if (read.got === want) return;
       const kind = violationKind(hardware.holds(read.addr, want));
-      const record = log.emit(kind, read.vcpu, read.pcpu, read.pc, {
+      const record = sink.emit(kind, read.vcpu, read.pcpu, read.pc, {
         addr: read.addr,
         expected: want,
         got: read.got,
@@ -117,8 +162,10 @@ export function run(scenario: Scenario, options: RunOptions = {}): RunResult {
       machine,
       policy: native,
       speculation: scenario.speculation,
+      chooser: choosers && ((hw) => choosers.chooser("native", hw, candidates)),
       sink: NULL_SINK,
       maxSteps: Infinity,
+      meter,
       candidates,
     });
     failsNatively = firstFailingRead(expected, nativeRun.got) >= 0;
@@ -134,6 +181,7 @@ export function run(scenario: Scenario, options: RunOptions = {}): RunResult {
       migrate: false,
       sink: NULL_SINK,
       maxSteps: Infinity,
+      meter,
       candidates,
     });
     const notGuest: Blame = policy.native === true ? "machine" : "hypervisor";
@@ -151,10 +199,11 @@ export function run(scenario: Scenario, options: RunOptions = {}): RunResult {
     machine,
     events: log.finish(),
     verdict: Object.freeze({
-      ok: violations.length === 0,
+      ok: violations.length === 0 && main.crashed === null,
       violations: Object.freeze(violations),
       archInvalid: Object.freeze([...main.archInvalid]),
       failsNatively,
+      crashed: main.crashed,
     }),
   });
 }

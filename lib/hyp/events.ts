@@ -5,7 +5,11 @@
  * the run), the `vcpu`, `pcpu` and guest `pc` it happened on (null where that
  * makes no sense, e.g. a host write), `count` (more than 1 when a run of
  * identical events was collapsed into one record), and its own fields.
- * Names follow the kernel where setway models the kernel.
+ * Every event of a run also carries `cycles`: the modelled cost of one
+ * occurrence (lib/hyp/costs.ts); a record stands for `count * cycles`.
+ * Names follow the kernel where setway models the kernel (Xen's where the
+ * Xen policies act; the trap and fault events keep KVM's names whatever the
+ * hypervisor).
  *
  * @module
  */
@@ -27,6 +31,8 @@ export interface EventBase {
   readonly pc: number | null;
   /** How many identical events this record stands for (1 unless collapsed). */
   readonly count: number;
+  /** Modelled cycles of one occurrence (present on every event of a run). */
+  readonly cycles?: number;
 }
 
 /**
@@ -64,14 +70,63 @@ export interface EventFields {
   kvm_guest_fault: { ipa: number };
   /** The host zeroes a freshly allocated page through its cacheable mapping. */
   clear_page: { ipa: number };
-  /** The fault path cleans the page to PoC because the guest's caches are off. */
-  coherent_cache_guest_page: { ipa: number; lines: number; cleaned: number };
+  /**
+   * The fault path cleans+invalidates the page to PoC (KVM 4.0: because the
+   * guest's caches are off), through the kernel's mapping or the user one.
+   */
+  coherent_cache_guest_page: {
+    ipa: number;
+    lines: number;
+    cleaned: number;
+    invalidated: number;
+    via: string;
+  };
+  /** Modern KVM's fault-path clean+invalidate of every new mapping (no FWB). */
+  clean_dcache_guest_page: {
+    ipa: number;
+    lines: number;
+    cleaned: number;
+    invalidated: number;
+    via: string;
+  };
+  /** Xen cleans+invalidates each page it allocates for a domain. */
+  flush_page_to_ram: {
+    ipa: number;
+    lines: number;
+    cleaned: number;
+    invalidated: number;
+    via: string;
+  };
+  /** The host unmaps a page from stage 2 (`mapped`: whether it was mapped). */
+  kvm_unmap_hva: { ipa: number; mapped: boolean };
+  /** A policy cleans (and invalidates) one page by VA, e.g. on unmap. */
+  flush_page: {
+    ipa: number;
+    invalidate: boolean;
+    lines: number;
+    cleaned: number;
+    invalidated: number;
+  };
   /** KVM 4.0: a trapped S/W op with TVM clear. */
   kvm_set_way_flush: { cache: boolean };
   /** KVM 4.0: a trapped VM-register write. */
   kvm_toggle_cache: { was: boolean; now: boolean };
   /** Clean+invalidate by VA of every mapped page: `pages` walked, `lines` DC ops issued. */
   stage2_flush_vm: { pages: number; lines: number; cleaned: number; invalidated: number };
+  /** Xen: a trapped S/W op with TVM clear marks `need_flush_to_ram` and sets TVM. */
+  p2m_set_way_flush: { cache: boolean };
+  /** Xen: a trapped VM-register write; `flush` when it marked `need_flush_to_ram`. */
+  p2m_toggle_cache: { was: boolean; now: boolean; flush: boolean };
+  /** Xen's deferred `p2m_flush_vm` on the way back to the guest. */
+  p2m_flush_vm: {
+    pages: number;
+    lines: number;
+    cleaned: number;
+    invalidated: number;
+    preemptChecks: number;
+  };
+  /** The hypervisor injects an undefined-instruction exception: the guest crashes. */
+  undef_injected: { reason: string };
   /** Local clean+invalidate by set/way of every level up to LoC. */
   flush_cache_all: { slots: number; cleaned: number; invalidated: number };
   /** A trapped S/W op executed on the current physical CPU. */

@@ -17,6 +17,7 @@ import type { FlushResult, Hyp, SetWayOp, VcpuState } from "./policy.ts";
 import type { Stage2 } from "./stage2.ts";
 import { type Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { flushCacheAll, flushPageByVa, stage2FlushVm, swioOp } from "./flush.ts";
+import { p2mInvalidateRoot, p2mPreemptChecks } from "./p2m.ts";
 
 /**
  * The VM-wide state a handle needs.
@@ -190,6 +191,47 @@ export class HypHandle implements Hyp {
       invalidated: r.invalidated,
     });
     return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * Xen's `p2m_flush_vm`: clean+invalidate by VA of every valid page
+   * (recorded as `p2m_flush_vm` with `stage2_flush_vm`'s counts and the
+   * loop's `preemptChecks`), then `p2m_invalidate_root`.
+   * @returns what the hardware cleaned and invalidated
+   */
+  p2mFlushVm(): FlushResult {
+    const { hardware, stage2 } = this.#ctx;
+    const r = stage2FlushVm(hardware, stage2, this.#lineSize());
+    this.#record("p2m_flush_vm", {
+      pages: r.pages,
+      lines: r.lines,
+      cleaned: r.cleaned,
+      invalidated: r.invalidated,
+      preemptChecks: p2mPreemptChecks(r.pages),
+    });
+    p2mInvalidateRoot(stage2);
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * Injects an undefined-instruction exception at the vCPU's PC; the guest
+   * cannot handle it, so the vCPU runs no more steps. Records `undef_injected`.
+   * @param reason why, for the trace and the verdict
+   * @throws {ScenarioError} `invalid_value` from a host-side hook (no vCPU to inject into)
+   */
+  injectUndef(reason: string): void {
+    if (this.#hostCpu !== null || typeof reason !== "string") {
+      throw new ScenarioError(
+        "invalid_value",
+        "policy.injectUndef",
+        reason,
+        `policy.injectUndef(${showValue(reason)}): needs a reason string, and a vCPU ` +
+          "(it cannot be called from a host-side hook such as onUnmap)",
+      );
+    }
+    const v = this.#vcpu;
+    if (v.crashed === null) v.crashed = Object.freeze({ reason, pc: v.pc });
+    this.#record("undef_injected", { reason });
   }
 
   /**

@@ -4,10 +4,13 @@
  * The run engine drives guest instructions through a {@linkcode Hypervisor};
  * it decides what traps (HCR.TSW, HCR.TVM), handles stage-2 faults the way
  * KVM's `user_mem_abort` does (the host zeroes a new page through its
- * cacheable mapping, and cleans the page to PoC when the guest's caches are
- * off, `coherent_cache_guest_page`), and calls the policy's hooks where the
+ * cacheable mapping, and cleans+invalidates the page to PoC as the policy's
+ * `faultClean` says: by default when the guest's caches are off,
+ * `coherent_cache_guest_page`), and calls the policy's hooks where the
  * kernel calls its own code. After every hook a change of HCR.TSW/TVM is
- * recorded as `hcr_write`.
+ * recorded as `hcr_write`. A guest's set/way walk iterates over the cache
+ * geometry the policy lets it read (`guestCacheView`), and a vCPU whose
+ * guest crashed (an injected undefined instruction) stops mid-walk.
  *
  * With a native policy (`native: true`) there is no hypervisor at all: no
  * stage 2, no traps, RAM reads as zero, and a host write is a loader honouring
@@ -24,7 +27,7 @@
 import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import type { EventSink } from "./event_sink.ts";
-import type { Policy, SetWayOp } from "./policy.ts";
+import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle } from "./handle.ts";
@@ -44,11 +47,8 @@ export const ESR_EC_SYS64 = 0x18;
 const DCSW_EXIT = Object.freeze({ reason: "dcsw", ec: ESR_EC_SYS64 });
 const VM_REG_EXIT = Object.freeze({ reason: "vm_reg", ec: ESR_EC_SYS64 });
 
-/**
- * A policy that may ask for stage-2 forced write-back. Policies opt in with
- * `usesFwb: true`; it takes effect only on a machine with `features.fwb`.
- */
-type MaybeFwbPolicy = Policy & { readonly usesFwb?: boolean };
+/** The fault-path maintenance of a policy that does not say (KVM 4.0's). */
+const DEFAULT_FAULT_CLEAN: FaultClean = Object.freeze({ when: "caches-off", via: "kernel" });
 
 /**
  * How to build a {@linkcode Hypervisor}.
@@ -129,6 +129,9 @@ export class Hypervisor {
   readonly #handles: HypHandle[];
   readonly #hostHandles: HypHandle[] = [];
   readonly #ctx: HypContext;
+  readonly #faultClean: FaultClean;
+  /** With `faultClean.when === "populate"`: a bit per RAM page ever mapped for the guest. */
+  readonly #everMapped: Uint32Array | null;
 
   /**
    * Builds the VM: vCPUs in their reset state, stage 2 empty (or all
@@ -142,8 +145,8 @@ export class Hypervisor {
     this.#sink = sink;
     this.stage2Enabled = policy.native !== true;
     const fwb = hardware.machine.features?.fwb === true;
-    this.forcesWriteBack = this.stage2Enabled && fwb &&
-      (policy as MaybeFwbPolicy).usesFwb === true;
+    this.forcesWriteBack = this.stage2Enabled && fwb && policy.usesFwb === true;
+    this.#faultClean = policy.faultClean ?? DEFAULT_FAULT_CLEAN;
     const entry = options.entry ?? options.ramBase;
     const vcpus: Vcpu[] = [];
     for (let i = 0; i < options.vcpus; i++) vcpus.push(new Vcpu(i, entry));
@@ -152,9 +155,13 @@ export class Hypervisor {
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
     this.#handles = vcpus.map((v) => new HypHandle(this.#ctx, v, null));
     this.#state = policy.state();
+    this.#everMapped = this.#faultClean.when === "populate"
+      ? new Uint32Array(Math.ceil(this.stage2.pages / 32))
+      : null;
     if (!this.stage2Enabled || options.prefault) {
       hardware.memory.zeroFill(options.ramBase, options.ram);
       this.stage2.mapAll();
+      this.#everMapped?.fill(0xffffffff);
     }
   }
 
@@ -240,32 +247,64 @@ export class Hypervisor {
   setWay(vcpu: Vcpu, op: SetWayOp): void {
     if (this.#trapsSetWay(vcpu)) {
       this.#trapSetWay(vcpu, op);
-    } else {
+    } else if (this.#hasSlot(vcpu.pcpu, op)) {
       const performed = swioOp(op.op, vcpu.hcr.swio);
       this.hardware.dcBySetWay(vcpu.pcpu, performed, op.level, op.set, op.way);
     }
   }
 
   /**
-   * A whole set/way walk: every set and way of every level up to LoC of the
-   * vCPU's physical CPU, one instruction each, trapped one by one when
-   * HCR.TSW is set; otherwise performed in one go (O(resident)).
+   * Whether a set/way instruction of `vcpu` traps now (stage 2 and HCR.TSW).
+   * @param vcpu the vCPU
+   * @returns true when it traps to the hypervisor
+   */
+  trapsSetWay(vcpu: Vcpu): boolean {
+    return this.#trapsSetWay(vcpu);
+  }
+
+  /**
+   * The cache geometry a set/way walk of `vcpu` reads from CLIDR/CCSIDR: what
+   * its physical CPU reports, or what the policy's `guestCacheView` makes of
+   * it (modern KVM's normalized view).
+   * @param vcpu the vCPU
+   * @returns CLIDR and the data-cache geometry of each level up to LoC
+   */
+  guestCacheView(vcpu: Vcpu): GuestCacheView {
+    const physical = this.#physicalView(vcpu.pcpu);
+    const hook = this.policy.guestCacheView;
+    if (!this.stage2Enabled || hook === undefined) return physical;
+    return hook.call(this.policy, this.#handles[vcpu.index], physical, this.#state);
+  }
+
+  /**
+   * A whole set/way walk: every set and way of every level up to LoC as the
+   * vCPU reads them ({@linkcode Hypervisor.guestCacheView}), one instruction
+   * each, trapped one by one when HCR.TSW is set; otherwise performed on the
+   * vCPU's physical CPU (in one go, O(resident), when the guest sees the
+   * physical geometry; slot by slot otherwise, skipping slots the CPU does not
+   * have). A trapped walk stops when the guest crashes.
    * @param vcpu the vCPU
    * @param op the S/W operation
    */
   setWayWalk(vcpu: Vcpu, op: DcSwOp): void {
     const hw = this.hardware;
-    if (!this.#trapsSetWay(vcpu)) {
+    const trapped = this.#trapsSetWay(vcpu);
+    const hook = this.stage2Enabled ? this.policy.guestCacheView : undefined;
+    if (!trapped && hook === undefined) {
       hw.setWayAll(vcpu.pcpu, swioOp(op, vcpu.hcr.swio));
       return;
     }
-    const levels = hw.levels(vcpu.pcpu);
+    const levels = this.guestCacheView(vcpu).levels;
     this.#sink.foldWalk?.(true);
     try {
-      for (let level = 1; level <= levels; level++) {
-        const { sets, ways } = hw.geometry(vcpu.pcpu, level);
-        for (let set = 0; set < sets; set++) {
-          for (let way = 0; way < ways; way++) this.#trapSetWay(vcpu, { op, level, set, way });
+      for (let level = 1; level <= levels.length; level++) {
+        const g = levels[level - 1];
+        if (g === null) continue;
+        for (let set = 0; set < g.sets; set++) {
+          for (let way = 0; way < g.ways; way++) {
+            if (vcpu.crashed !== null) return;
+            this.setWay(vcpu, { op, level, set, way });
+          }
         }
       }
     } finally {
@@ -340,6 +379,23 @@ export class Hypervisor {
     return this.stage2Enabled && vcpu.hcr.tsw;
   }
 
+  #hasSlot(cpu: number, op: SetWayOp): boolean {
+    const hw = this.hardware;
+    if (op.level < 1 || op.level > hw.levels(cpu)) return false;
+    const g = hw.geometry(cpu, op.level);
+    return op.set < g.sets && op.way < g.ways;
+  }
+
+  /** What CLIDR/CCSIDR of physical CPU `cpu` report: every level has a data or unified cache. */
+  #physicalView(cpu: number): GuestCacheView {
+    const hw = this.hardware;
+    const levels = [];
+    for (let level = 1, n = hw.levels(cpu); level <= n; level++) {
+      levels.push(hw.geometry(cpu, level));
+    }
+    return { clidr: hw.clidr(cpu), levels };
+  }
+
   #trapsVm(vcpu: Vcpu): boolean {
     return this.stage2Enabled && vcpu.hcr.tvm;
   }
@@ -388,18 +444,27 @@ export class Hypervisor {
     return (this.#hostHandles[cpu] ??= new HypHandle(this.#ctx, this.vcpus[0], cpu));
   }
 
-  /** The stage-2 fault path (`kvm_handle_guest_abort` / `user_mem_abort`). */
+  /**
+   * The stage-2 fault path (`kvm_handle_guest_abort` / `user_mem_abort`):
+   * the page is allocated and zeroed if new, then cleaned+invalidated to PoC
+   * by VA as the policy's `faultClean` says (never under FWB), then mapped.
+   */
   #fault(vcpu: Vcpu, ipa: number): void {
     const sink = this.#sink;
     sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, { ipa });
     this.#populate(vcpu, vcpu.pcpu, ipa);
-    if (!this.forcesWriteBack && !vcpuHasCacheEnabled(vcpu.sctlr)) {
+    const fc = this.#faultClean;
+    const clean = fc.when === "always" || (fc.when === "populate" && this.#firstMapping(ipa)) ||
+      (fc.when === "caches-off" && !vcpuHasCacheEnabled(vcpu.sctlr));
+    if (clean && !this.forcesWriteBack) {
       const lineSize = this.hardware.geometry(vcpu.pcpu, 1).lineSize;
-      const r = flushPageByVa(this.hardware, vcpu.pcpu, ipa, lineSize, "cvac");
-      sink.emit("coherent_cache_guest_page", vcpu.index, vcpu.pcpu, vcpu.pc, {
+      const r = flushPageByVa(this.hardware, vcpu.pcpu, ipa, lineSize, "civac");
+      sink.emit(fc.event ?? "coherent_cache_guest_page", vcpu.index, vcpu.pcpu, vcpu.pc, {
         ipa,
         lines: r.lines,
         cleaned: r.cleaned,
+        invalidated: r.invalidated,
+        via: fc.via,
       });
     }
     this.stage2.map(ipa);
@@ -409,12 +474,27 @@ export class Hypervisor {
     }
   }
 
-  /** Allocates the host page if new: the host zeroes it with cacheable stores (`clear_page`). */
-  #populate(vcpu: Vcpu | null, cpu: number, ipa: number): void {
-    if (!this.stage2.populate(ipa)) return;
+  /** Whether this is the first time the page is mapped for the guest (then records it). */
+  #firstMapping(ipa: number): boolean {
+    const bits = this.#everMapped!;
+    const p = this.stage2.pageIndex(ipa);
+    const w = p >>> 5, bit = 1 << (p & 31);
+    if ((bits[w] & bit) !== 0) return false;
+    bits[w] |= bit;
+    return true;
+  }
+
+  /**
+   * Allocates the host page if new: the host zeroes it with cacheable stores
+   * (`clear_page`). Returns whether the page was new.
+   */
+  #populate(vcpu: Vcpu | null, cpu: number, ipa: number): boolean {
+    if (!this.stage2.populate(ipa)) return false;
     const hw = this.hardware;
-    for (let a = ipa; a < ipa + PAGE_SIZE; a += 4) hw.write(cpu, a, 0, true);
+    // Word by word in address order, one call per line (Hardware.writeLine).
+    for (let a = ipa; a < ipa + PAGE_SIZE; a += hw.lineSize) hw.writeLine(cpu, a, 0);
     if (vcpu === null) this.#sink.emit("clear_page", null, cpu, null, { ipa });
     else this.#sink.emit("clear_page", vcpu.index, cpu, vcpu.pc, { ipa });
+    return true;
   }
 }

@@ -14,12 +14,16 @@
  */
 
 import type { DcSwOp, VmRegName } from "../guest/ops.ts";
+import type { CostOverrides } from "./costs.ts";
 import type { EventFieldValue } from "./events.ts";
 
 /** The guest's SCTLR bits that matter to cache maintenance. */
 export interface Sctlr {
+  /** M: stage-1 MMU enable. */
   m: boolean;
+  /** C: data and unified caches enable. */
   c: boolean;
+  /** I: instruction cache enable. */
   i: boolean;
 }
 
@@ -35,8 +39,11 @@ export interface Hcr {
 
 /** A vCPU's state as policies see it; policies may change `hcr`. */
 export interface VcpuState {
+  /** The vCPU's index in the VM. */
   readonly index: number;
+  /** The guest's SCTLR bits. */
   readonly sctlr: Readonly<Sctlr>;
+  /** The trap bits; a policy may change them. */
   readonly hcr: Hcr;
   /** The guest PC of the instruction being handled. */
   readonly pc: number;
@@ -44,13 +51,22 @@ export interface VcpuState {
   readonly pcpu: number;
   /** The physical CPU the vCPU last exited on (KVM 3.18's `last_pcpu`). */
   readonly lastPcpu: number;
+  /**
+   * Set once the guest on this vCPU took an exception it cannot handle (an
+   * undefined instruction the hypervisor injected): it runs no more steps.
+   */
+  readonly crashed?: { readonly reason: string; readonly pc: number } | null;
 }
 
 /** One set/way instruction; `level` is 1-based. */
 export interface SetWayOp {
+  /** The operation: clean, clean+invalidate or invalidate. */
   readonly op: DcSwOp;
+  /** The cache level, 1-based. */
   readonly level: number;
+  /** The set index. */
   readonly set: number;
+  /** The way index. */
   readonly way: number;
 }
 
@@ -64,7 +80,9 @@ export interface FlushResult {
 
 /** A trapped VM-register write, already performed on the vCPU's registers. */
 export interface VmRegWrite {
+  /** The register written. */
   readonly reg: "SCTLR" | VmRegName;
+  /** The value written. */
   readonly value: number;
   /** `vcpu_has_cache_enabled` before the write. */
   readonly wasEnabled: boolean;
@@ -90,8 +108,93 @@ export interface Hyp {
   executeSetWayLocally(op: SetWayOp): FlushResult;
   /** Cleans (and with `invalidate`, invalidates) one guest page by VA to PoC. */
   flushPage(ipa: number, invalidate: boolean): FlushResult;
+  /**
+   * Xen's `p2m_flush_vm`: `stage2_flush_vm`'s clean+invalidate by VA of every
+   * valid page, with the loop's preemption checks counted, then
+   * `p2m_invalidate_root` (every page becomes invalid; the guest's next
+   * access to it takes a stage-2 fault). Emits `p2m_flush_vm`.
+   */
+  p2mFlushVm(): FlushResult;
+  /**
+   * Injects an undefined-instruction exception at the vCPU's PC; the guest
+   * cannot handle it and runs no more steps on this vCPU. Emits `undef_injected`.
+   */
+  injectUndef(reason: string): void;
   /** Emits an event on the current vCPU. */
   emit(name: string, fields?: Record<string, EventFieldValue>): void;
+}
+
+/**
+ * One level of the cache geometry a guest reads from CCSIDR_EL1.
+ *
+ * @example Usage
+ * ```ts
+ * import type { GuestCacheLevel } from "./policy.ts";
+ * const fabricated: GuestCacheLevel = { sets: 1, ways: 1, lineSize: 64 };
+ * ```
+ */
+export interface GuestCacheLevel {
+  /** Number of sets. */
+  readonly sets: number;
+  /** Associativity. */
+  readonly ways: number;
+  /** Line size in bytes. */
+  readonly lineSize: number;
+}
+
+/**
+ * What CLIDR_EL1 and CCSIDR_EL1 tell a guest about its data caches: what a
+ * set/way walk (`v7_flush_dcache_all`, `__flush_dcache_all`) iterates over.
+ *
+ * @example Usage
+ * ```ts
+ * import type { GuestCacheView } from "./policy.ts";
+ * // LoC 2, an instruction cache only at level 1, a 1-set 1-way unified level 2.
+ * const view: GuestCacheView = { clidr: 0x02000021, levels: [null, { sets: 1, ways: 1, lineSize: 64 }] };
+ * ```
+ */
+export interface GuestCacheView {
+  /** CLIDR_EL1 as the guest reads it. */
+  readonly clidr: number;
+  /**
+   * Levels 1 to LoC: the data or unified cache of the level, or null where
+   * CLIDR shows none (an instruction cache only): the walk skips it.
+   */
+  readonly levels: readonly (GuestCacheLevel | null)[];
+}
+
+/**
+ * How the stage-2 fault path makes a page coherent before the guest maps it:
+ * a clean+invalidate to PoC of the page by VA.
+ *
+ * - `when`: `"caches-off"` on every stage-2 fault while the guest's caches
+ *   are off (KVM 3.x/4.0 `coherent_cache_guest_page`); `"always"` on every
+ *   stage-2 fault (modern KVM's `clean_dcache_guest_page`); `"populate"` the
+ *   first time a page is mapped for the guest, whoever allocated and filled
+ *   it (standing for Xen's `flush_page_to_ram` on every page it allocates to
+ *   a domain, and for its toolstack's cache flush of what it loads into one,
+ *   `xc_domain_cacheflush`); `"never"`.
+ * - `via`: the mapping the kernel cleans through, the host kernel's own
+ *   (`"kernel"`) or the VMM's user mapping of guest RAM (`"hva"`). The caches
+ *   are physically tagged, so the data effect is the same; the event says
+ *   which.
+ * - `event`: the event name recorded. Default `"coherent_cache_guest_page"`.
+ *
+ * Without stage-2 FWB in force; with it, the fault path cleans nothing.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FaultClean } from "./policy.ts";
+ * const kvm318: FaultClean = { when: "caches-off", via: "hva" };
+ * ```
+ */
+export interface FaultClean {
+  /** Which stage-2 faults clean the page. */
+  readonly when: "caches-off" | "always" | "populate" | "never";
+  /** The mapping the clean goes through. */
+  readonly via: "kernel" | "hva";
+  /** The event recorded. Default `"coherent_cache_guest_page"`. */
+  readonly event?: string;
 }
 
 /** The hooks a policy may implement; `state` is the policy's per-VM state. */
@@ -110,6 +213,12 @@ export interface PolicyHooks<S> {
   onUnmap?(hyp: Hyp, ipa: number, state: S): void;
   /** The vCPU is about to re-enter the guest after an exit. */
   onGuestEntry?(hyp: Hyp, state: S): void;
+  /**
+   * The cache geometry the guest's set/way walk reads (its CLIDR/CCSIDR),
+   * given what the physical CPU it runs on reports. Absent: the physical
+   * view. Modern KVM presents a normalized, virtual one.
+   */
+  guestCacheView?(hyp: Hyp, physical: GuestCacheView, state: S): GuestCacheView;
 }
 
 /**
@@ -139,6 +248,23 @@ export interface Policy<S = unknown> extends PolicyHooks<S> {
   readonly source: string;
   /** Whether there is a hypervisor at all ("native" has none: no stage 2, no traps). */
   readonly native?: boolean;
+  /**
+   * Whether the hypervisor turns on stage-2 forced write-back when the
+   * machine has it (`features.fwb`): guest accesses to RAM are then always
+   * cacheable, whatever SCTLR says. Default false.
+   */
+  readonly usesFwb?: boolean;
+  /**
+   * The stage-2 fault path's cache maintenance. Default
+   * `{ when: "caches-off", via: "kernel" }` (KVM 4.0).
+   */
+  readonly faultClean?: FaultClean;
+  /**
+   * The policy's cost profile: overrides of the default cost table (see
+   * costs.ts), e.g. Xen's cheaper trap. A run's `costs` option beats it.
+   * Default none.
+   */
+  readonly costs?: CostOverrides;
   /** Creates the per-VM state. */
   state(): S;
 }

@@ -2,10 +2,16 @@
  * Stage-2 translation state of one VM: which guest pages are mapped, and
  * which pages the host has allocated (and zeroed) for the guest.
  *
- * Simplified: stage 2 is an identity map of guest RAM (IPA = PA) at 4 KiB
- * granularity; a page is either mapped or not. Both records are bitsets over
- * RAM pages, so 64 GiB of RAM (16 M pages) costs 2 MiB per bitset and the
+ * Both records are bitsets over RAM pages, split into chunks of 2^15 pages
+ * (128 MiB of RAM, a 4 KiB bitmap). A chunk whose pages are all clear or
+ * all set has no bitmap at all, only a mark: an empty or fully prefaulted
+ * 64 GiB guest costs 512 marks, not 2 MiB per record, and
+ * {@linkcode Stage2.mapAll} does not depend on the RAM size beyond those
+ * marks. A bitmap is made on the first change inside a uniform chunk. The
  * mapped-page count is a counter, never a walk.
+ *
+ * Simplified: stage 2 is an identity map of guest RAM (IPA = PA) at 4 KiB
+ * granularity; a page is either mapped or not.
  *
  * @module
  */
@@ -21,50 +27,93 @@
  */
 export const PAGE_SIZE = 4096;
 
-function popcount32(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
+const CHUNK_SHIFT = 15;
+const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+const CHUNK_WORDS = CHUNK_PAGES / 32;
+/** Chunk mark: every page clear (no bitmap). */
+const CLEAR = 0;
+/** Chunk mark: every page set (no bitmap). */
+const FULL = 1;
+/** Chunk mark: the chunk has a bitmap. */
+const MIXED = 2;
 
-/** A bitset of RAM pages with a running count. */
+/** A bitset of RAM pages in lazily materialized chunks, with a running count. */
 class PageBits {
-  readonly words: Uint32Array;
-  count = 0;
   readonly pages: number;
+  count = 0;
+  readonly #marks: Uint8Array;
+  readonly #maps: (Uint32Array | null)[];
 
   constructor(pages: number) {
     this.pages = pages;
-    this.words = new Uint32Array(Math.ceil(pages / 32));
+    const chunks = Math.ceil(pages / CHUNK_PAGES);
+    this.#marks = new Uint8Array(chunks);
+    this.#maps = new Array(chunks).fill(null);
   }
 
   has(page: number): boolean {
-    return (this.words[page >>> 5] & (1 << (page & 31))) !== 0;
+    const c = page >>> CHUNK_SHIFT;
+    const mark = this.#marks[c];
+    if (mark !== MIXED) return mark === FULL;
+    const inChunk = page & (CHUNK_PAGES - 1);
+    return (this.#maps[c]![inChunk >>> 5] & (1 << (inChunk & 31))) !== 0;
   }
 
   set(page: number): boolean {
-    const w = page >>> 5, bit = 1 << (page & 31);
-    if ((this.words[w] & bit) !== 0) return false;
-    this.words[w] |= bit;
+    const c = page >>> CHUNK_SHIFT;
+    if (this.#marks[c] === FULL) return false;
+    const bits = this.#bitmap(c);
+    const inChunk = page & (CHUNK_PAGES - 1);
+    const w = inChunk >>> 5, bit = 1 << (inChunk & 31);
+    if ((bits[w] & bit) !== 0) return false;
+    bits[w] |= bit;
     this.count++;
     return true;
   }
 
   clear(page: number): boolean {
-    const w = page >>> 5, bit = 1 << (page & 31);
-    if ((this.words[w] & bit) === 0) return false;
-    this.words[w] &= ~bit;
+    const c = page >>> CHUNK_SHIFT;
+    if (this.#marks[c] === CLEAR) return false;
+    const bits = this.#bitmap(c);
+    const inChunk = page & (CHUNK_PAGES - 1);
+    const w = inChunk >>> 5, bit = 1 << (inChunk & 31);
+    if ((bits[w] & bit) === 0) return false;
+    bits[w] &= ~bit;
     this.count--;
     return true;
   }
 
-  setAll(): void {
-    this.words.fill(0xffffffff);
-    const tail = this.pages & 31;
-    if (tail !== 0) this.words[this.words.length - 1] = (2 ** tail - 1) >>> 0;
+  /** Bytes held in bitmaps (uniform chunks hold none). */
+  get bitmapBytes(): number {
     let n = 0;
-    for (let i = 0; i < this.words.length; i++) n += popcount32(this.words[i]);
-    this.count = n;
+    for (const m of this.#maps) if (m !== null) n += m.byteLength;
+    return n;
+  }
+
+  /** Sets every page: O(chunks), no bitmap touched or kept. */
+  setAll(): void {
+    this.#marks.fill(FULL);
+    this.#maps.fill(null);
+    this.count = this.pages;
+  }
+
+  /** The bitmap of chunk `c`, made from its mark if it has none yet. */
+  #bitmap(c: number): Uint32Array {
+    const existing = this.#maps[c];
+    if (existing !== null) return existing;
+    const bits = new Uint32Array(CHUNK_WORDS);
+    if (this.#marks[c] === FULL) {
+      bits.fill(0xffff_ffff);
+      // Bits past the end of RAM stay clear.
+      const inLast = this.pages - c * CHUNK_PAGES;
+      if (inLast < CHUNK_PAGES) {
+        bits.fill(0, Math.ceil(inLast / 32));
+        if (inLast % 32 !== 0) bits[inLast >>> 5] = (2 ** (inLast % 32) - 1) >>> 0;
+      }
+    }
+    this.#marks[c] = MIXED;
+    this.#maps[c] = bits;
+    return bits;
   }
 }
 
@@ -133,6 +182,24 @@ export class Stage2 {
   }
 
   /**
+   * Bytes of bitmap the two records hold: 4 KiB per 128 MiB chunk of RAM
+   * that is partly mapped or populated, none for a chunk that is all or
+   * nothing. A diagnostic of the O(resident) claim.
+   *
+   * @example Usage
+   * ```ts
+   * import { Stage2 } from "./stage2.ts";
+   * const s2 = new Stage2(0x40000000, 64 * 2 ** 30);
+   * s2.mapAll();
+   * s2.unmap(0x40000000);
+   * console.log(s2.bitmapBytes); // 4096
+   * ```
+   */
+  get bitmapBytes(): number {
+    return this.#mapped.bitmapBytes + this.#populated.bitmapBytes;
+  }
+
+  /**
    * Whether the page holding an address is mapped at stage 2.
    * @param addr a guest physical address
    * @returns whether its page is mapped at stage 2 (false outside RAM)
@@ -179,7 +246,10 @@ export class Stage2 {
     return this.#populated.set(this.#page(addr));
   }
 
-  /** Maps and populates every RAM page (a prefaulted VM). */
+  /**
+   * Maps and populates every RAM page (a prefaulted VM). Costs one mark per
+   * 128 MiB of RAM, whatever was mapped before.
+   */
   mapAll(): void {
     this.#mapped.setAll();
     this.#populated.setAll();

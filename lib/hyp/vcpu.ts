@@ -74,6 +74,8 @@ export class Vcpu implements VcpuState {
   lastPcpu: number;
   /** Whether the vCPU has ever run with its caches on. */
   everCached = false;
+  /** Set when the guest took an exception it cannot handle; it then runs no more steps. */
+  crashed: { readonly reason: string; readonly pc: number } | null = null;
 
   /**
    * Creates a vCPU in its reset state.

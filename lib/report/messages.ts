@@ -23,7 +23,8 @@
  * `on`/`off` or `yes`/`no`. Fields a built-in event carries beyond the ones
  * its message uses are appended as ` k=v`, and an event setway does not know
  * (one a user-defined policy emits) prints all its fields as `k=v k=v` in
- * field order.
+ * field order. The modelled `cycles` every event of a run carries are such
+ * an extra field here; the trace (trace.ts) leaves them out unless asked.
  *
  * @example Usage
  * ```ts
@@ -141,6 +142,22 @@ function access(verb: string, prep: string) {
     })`;
 }
 
+/** A page made coherent on the fault path (KVM's or Xen's), by clean+invalidate to PoC. */
+function faultClean(f: Fields): string {
+  const via = f.raw("via");
+  const mapping = via === "kernel"
+    ? " via kernel mapping"
+    : via === "hva"
+    ? " via user mapping"
+    : via === undefined
+    ? ""
+    : ` via ${f.str("via")}`;
+  const inv = f.raw("invalidated") === undefined ? "" : `, ${f.num("invalidated")} invalidated`;
+  return `clean+invalidate to PoC ipa ${hexAddr(f.num("ipa"))}${mapping}: ${
+    f.num("lines")
+  } lines, ${f.num("cleaned")} cleaned${inv}`;
+}
+
 function violation(f: Fields): string {
   return `at ${hexAddr(f.num("addr"))}: expected ${hex32(f.num("expected"))}, got ${
     hex32(f.num("got"))
@@ -176,10 +193,27 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
       hexAlt(f.optNum("hxfar"), 8)
     }, pc ${hexAlt(f.pc(), 8)}`,
   clear_page: (f) => `zero page at ipa ${hexAddr(f.num("ipa"))}`,
-  coherent_cache_guest_page: (f) =>
-    `clean to PoC ipa ${hexAddr(f.num("ipa"))}: ${f.num("lines")} lines, ${
-      f.num("cleaned")
-    } cleaned`,
+  coherent_cache_guest_page: faultClean,
+  clean_dcache_guest_page: faultClean,
+  flush_page_to_ram: faultClean,
+  flush_page: (f) =>
+    `${f.bool("invalidate") ? "clean+invalidate" : "clean"} to PoC ipa ${
+      hexAddr(f.num("ipa"))
+    } by VA: ${f.num("lines")} lines, ${f.num("cleaned")} cleaned, ${
+      f.num("invalidated")
+    } invalidated`,
+  kvm_unmap_hva: (f) => `ipa ${hexAddr(f.num("ipa"))}${f.bool("mapped") ? "" : " (not mapped)"}`,
+  p2m_flush_vm: (f) =>
+    `${f.num("pages")} pages, ${f.num("lines")} lines: ${f.num("cleaned")} cleaned, ${
+      f.num("invalidated")
+    } invalidated, ${f.num("preemptChecks")} preemption checks`,
+  p2m_set_way_flush: (f) =>
+    `S/W op at ${hex64(f.pc())} (cache ${onOff(f.bool("cache"))}): need_flush_to_ram`,
+  p2m_toggle_cache: (f) =>
+    `VM op at ${hex64(f.pc())} (cache was ${onOff(f.bool("was"))}, now ${onOff(f.bool("now"))})${
+      f.bool("flush") ? ": need_flush_to_ram" : ""
+    }`,
+  undef_injected: (f) => `undefined instruction at ${hex64(f.pc())}: ${f.str("reason")}`,
   kvm_set_way_flush: (f) => `S/W flush at ${hex64(f.pc())} (cache ${onOff(f.bool("cache"))})`,
   kvm_toggle_cache: (f) =>
     `VM op at ${hex64(f.pc())} (cache was ${onOff(f.bool("was"))}, now ${onOff(f.bool("now"))})`,

@@ -16,7 +16,10 @@
  *   run, not modelled time; {@linkcode formatTimestamp} is the one place to
  *   change that);
  * - EVENT and MESSAGE come from {@linkcode formatEventMessage}; a collapsed
- *   event (count > 1) ends with ` (x<count>)`.
+ *   event (count > 1) ends with ` (x<count>)`. The modelled `cycles` a run
+ *   gives every event are left out (the kernel's own lines stay exactly as
+ *   the kernel prints them) unless `cycles: true` asks for them, as a
+ *   trailing ` cycles=N` per occurrence.
  *
  * A `#` block heads the trace, as ftrace's `# tracer: nop` block does: the
  * tracer, the caller's own lines (policy, machine, seed...), the number of
@@ -57,9 +60,14 @@ export const FLUSH_EVENTS: readonly string[] = Object.freeze([
   "stage2_flush_vm",
   "flush_cache_all",
   "sw_local",
+  "p2m_set_way_flush",
+  "p2m_toggle_cache",
   "p2m_flush_vm",
   "undef_injected",
   "coherent_cache_guest_page",
+  "clean_dcache_guest_page",
+  "flush_page_to_ram",
+  "flush_page",
   "stale_read",
   "lost_write",
 ]);
@@ -110,6 +118,8 @@ export interface TraceOptions {
   readonly filter?: TraceFilterName;
   /** Lines for the `#` block, each printed as `# <line>`. Default none. */
   readonly header?: readonly string[];
+  /** Print each event's modelled `cycles` (per occurrence) as ` cycles=N`. Default false. */
+  readonly cycles?: boolean;
 }
 
 /**
@@ -176,16 +186,38 @@ const TASK_WIDTH = 9;
  * }); // "  vcpu0-0 [000] .... 000042: kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)"
  * ```
  * @param event the event
+ * @param options `cycles: true` to keep the event's modelled cycles in the message
  * @returns the line
  */
-export function formatTraceLine(event: SetwayEvent): string {
+export function formatTraceLine(
+  event: SetwayEvent,
+  options: { readonly cycles?: boolean } = {},
+): string {
   checkBase(event);
   const cpu = event.pcpu === null ? "---" : String(event.pcpu).padStart(3, "0");
-  const message = formatEventMessage(event);
+  const message = formatEventMessage(options.cycles === true ? event : withoutCycles(event));
   const times = event.count > 1 ? ` (x${event.count})` : "";
   return `${task(event).padStart(TASK_WIDTH)} [${cpu}] .... ${
     formatTimestamp(event)
   }: ${event.name}: ${message}${times}`;
+}
+
+/**
+ * The event without its modelled `cycles` field (the same object when it has none).
+ *
+ * @example Usage
+ * ```ts
+ * import { withoutCycles } from "./trace.ts";
+ * const e = withoutCycles({ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, cycles: 6500 });
+ * console.log("cycles" in e); // false
+ * ```
+ * @param event an event
+ * @returns the event without `cycles`
+ */
+export function withoutCycles(event: SetwayEvent): SetwayEvent {
+  if (!Object.hasOwn(event, "cycles")) return event;
+  const { cycles: _cycles, ...rest } = event;
+  return rest as SetwayEvent;
 }
 
 /** Writes labels at columns of a `#` line. */
@@ -277,7 +309,7 @@ export function formatTrace(events: readonly SetwayEvent[], options: TraceOption
   }
   const body: string[] = [];
   for (const event of events) {
-    if (keep(event)) body.push(formatTraceLine(event));
+    if (keep(event)) body.push(formatTraceLine(event, options));
   }
   const lines = [
     "# tracer: setway",

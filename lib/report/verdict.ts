@@ -65,6 +65,12 @@ export interface VerdictLike {
   readonly archInvalid: readonly string[];
   /** Whether the guest would fail on the same machine without a hypervisor. */
   readonly failsNatively: boolean;
+  /** The guest crash (an undefined instruction the hypervisor injected), if any. */
+  readonly crashed?: {
+    readonly reason: string;
+    readonly pc: number;
+    readonly vcpu: number;
+  } | null;
 }
 
 function plural(n: number, word: string): string {
@@ -128,8 +134,16 @@ export function formatVerdict(verdict: VerdictLike): string {
       }): expected { ok, violations: [], archInvalid: [], failsNatively }`,
     );
   }
+  const crash = verdict.crashed ?? null;
   const lines = [
-    verdict.ok ? "verdict: ok" : `verdict: FAIL, ${plural(verdict.violations.length, "violation")}`,
+    verdict.ok
+      ? "verdict: ok"
+      : `verdict: FAIL, ${plural(verdict.violations.length, "violation")}${
+        crash === null ? "" : ", guest crashed"
+      }`,
+    ...(crash === null ? [] : [
+      `  guest crashed on vcpu${crash.vcpu} at ${hexAddr(crash.pc)}: ${crash.reason}`,
+    ]),
     ...verdict.violations.map(formatViolation),
     verdict.archInvalid.length === 0
       ? "architecturally valid: yes"

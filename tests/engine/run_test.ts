@@ -73,12 +73,17 @@ Deno.test("run: cost counts collapsed exits, flushes and lines flushed", () => {
   const r = run(scenario(zimageSteps(), { policy: "kvm-4.0" }));
   // 320 trapped S/W + 2 trapped SCTLR writes; 3 stage2_flush_vm: at caches on (nothing
   // mapped yet), at the S/W op and at caches off (the image page and the kernel page).
-  assert.deepEqual(r.cost, { exits: 322, flushes: 3, linesFlushed: 0 + 2 * 64 + 2 * 64 });
+  const counts = ({ exits, flushes, linesFlushed }: typeof r.cost) => ({
+    exits,
+    flushes,
+    linesFlushed,
+  });
+  assert.deepEqual(counts(r.cost), { exits: 322, flushes: 3, linesFlushed: 0 + 2 * 64 + 2 * 64 });
   const legacy = run(scenario([
     { kind: "sw", vcpu: 0, op: "cisw", level: 1, set: 0, way: 0 },
     { kind: "migrate", vcpu: 0, pcpu: 1 },
   ], { policy: "kvm-3.18" }));
-  assert.deepEqual(legacy.cost, { exits: 1, flushes: 1, linesFlushed: 320 });
+  assert.deepEqual(counts(legacy.cost), { exits: 1, flushes: 1, linesFlushed: 320 });
 });
 
 Deno.test("run: toJSON is plain data that survives a JSON round trip", () => {

@@ -112,7 +112,27 @@ Deno.test("every built-in event has its own message (none falls back to k=v)", (
     kvm_exit: { reason: "access_dcsw", ec: 0x18 },
     kvm_guest_fault: { ipa: 0x4000_0000 },
     clear_page: { ipa: 0x4000_0000 },
-    coherent_cache_guest_page: { ipa: 0x4000_0000, lines: 64, cleaned: 2 },
+    coherent_cache_guest_page: {
+      ipa: 0x4000_0000,
+      lines: 64,
+      cleaned: 2,
+      invalidated: 3,
+      via: "kernel",
+    },
+    clean_dcache_guest_page: {
+      ipa: 0x4000_0000,
+      lines: 64,
+      cleaned: 2,
+      invalidated: 3,
+      via: "hva",
+    },
+    flush_page_to_ram: { ipa: 0x4000_0000, lines: 64, cleaned: 0, invalidated: 1, via: "kernel" },
+    kvm_unmap_hva: { ipa: 0x4000_1000, mapped: true },
+    flush_page: { ipa: 0x4000_1000, invalidate: true, lines: 64, cleaned: 1, invalidated: 2 },
+    p2m_set_way_flush: { cache: true },
+    p2m_toggle_cache: { was: true, now: false, flush: true },
+    p2m_flush_vm: { pages: 3, lines: 192, cleaned: 5, invalidated: 9, preemptChecks: 0 },
+    undef_injected: { reason: "no set/way here" },
     kvm_set_way_flush: { cache: false },
     kvm_toggle_cache: { was: false, now: true },
     stage2_flush_vm: { pages: 3, lines: 192, cleaned: 5, invalidated: 9 },
@@ -150,7 +170,7 @@ Deno.test("every built-in event has its own message (none falls back to k=v)", (
 
 Deno.test("unknown events print name: k=v in field order; extra fields of built-ins are appended", () => {
   const line = formatTraceLine(
-    ev("p2m_flush_vm", {
+    ev("my_flush_vm", {
       pages: 4,
       preempted: true,
       where: "guest entry",
@@ -160,7 +180,7 @@ Deno.test("unknown events print name: k=v in field order; extra fields of built-
   );
   assert.match(
     line,
-    /: p2m_flush_vm: pages=4 preempted=yes where="guest entry" ipa=0x40000000 n=null$/,
+    /: my_flush_vm: pages=4 preempted=yes where="guest entry" ipa=0x40000000 n=null$/,
   );
   const withCycles = formatEventMessage(
     ev("stage2_flush_vm", { pages: 1, lines: 64, cleaned: 0, invalidated: 3, cycles: 900 }),

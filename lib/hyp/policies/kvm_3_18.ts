@@ -36,7 +36,11 @@ export interface Kvm318State {
  *   DCCISW, as per HCR.SWIO);
  * - `vcpu_load` on a marked CPU: clear the mark, `flush_cache_all`;
  * - trapped SCTLR write (`access_sctlr`): once caches are on, clear TVM and
- *   `stage2_flush_vm`; other VM registers are only written.
+ *   `stage2_flush_vm`; other VM registers are only written;
+ * - stage-2 fault with the guest's caches off: `coherent_cache_guest_page`
+ *   through the VMM's user mapping of the page (arch/arm/kvm/mmu.c
+ *   `user_mem_abort`); no invalidation on unmap (both came with the 4.0
+ *   series: kvm_switches.ts).
  *
  * It never reaches a system cache, nor another CPU's cache until that CPU
  * runs the vCPU again.
@@ -52,6 +56,8 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
   description: "Linux 3.18 KVM/arm: S/W ops run locally, other CPUs flushed on vcpu_load",
   source:
     "arch/arm/kvm/coproc.c: access_dcsw, access_sctlr; arch/arm/kvm/arm.c: kvm_arch_vcpu_load (Linux 3.18)",
+  // coherent_cache_guest_page cleaned through the VMM's user mapping (hva) until 4.0.
+  faultClean: Object.freeze({ when: "caches-off", via: "hva" }),
   state: (): Kvm318State => ({ requireDcacheFlush: [] }),
   onReset(hyp) {
     const hcr = hyp.vcpu.hcr;

@@ -9,10 +9,19 @@ import type { Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
 import { kvm318 } from "./kvm_3_18.ts";
 import { native } from "./native.ts";
+import { kvmModern } from "./kvm_modern.ts";
+import { xen, xenIommu } from "./xen.ts";
+import { trapNothing } from "./trap_nothing.ts";
+import { kvm40SwOnly } from "./kvm_switches.ts";
 
 export { kvm40 } from "./kvm_4_0.ts";
 export { kvm318, type Kvm318State } from "./kvm_3_18.ts";
 export { native } from "./native.ts";
+export { KVM_VHE_COSTS, kvmModern, type KvmModernOptions, kvmModernWith } from "./kvm_modern.ts";
+export { xen, xenIommu, type XenOptions, type XenState, xenWith } from "./xen.ts";
+export { trapNothing } from "./trap_nothing.ts";
+export { type Kvm2015Switches, kvm318With, kvm40SwOnly, kvm40With } from "./kvm_switches.ts";
+export { definePolicy, type PolicyDefinition } from "./define.ts";
 
 /**
  * Every built-in policy, by name.
@@ -20,13 +29,20 @@ export { native } from "./native.ts";
  * @example Usage
  * ```ts
  * import { policies } from "./mod.ts";
- * console.log(Object.keys(policies)); // ["kvm-4.0", "kvm-3.18", "native"]
+ * console.log(Object.keys(policies));
+ * // ["kvm-4.0", "kvm-3.18", "native", "kvm-modern", "xen", "xen-iommu", "trap-nothing",
+ * //  "kvm-4.0-sw-only"]
  * ```
  */
 export const policies: Readonly<Record<string, Policy>> = Object.freeze({
   [kvm40.name]: kvm40 as Policy,
   [kvm318.name]: kvm318 as Policy,
   [native.name]: native as Policy,
+  [kvmModern.name]: kvmModern as Policy,
+  [xen.name]: xen as Policy,
+  [xenIommu.name]: xenIommu as Policy,
+  [trapNothing.name]: trapNothing as Policy,
+  [kvm40SwOnly.name]: kvm40SwOnly as Policy,
 });
 
 /**
@@ -61,6 +77,7 @@ export function resolvePolicy(policy: string | Policy): Policy {
     "onStage2Fault",
     "onUnmap",
     "onGuestEntry",
+    "guestCacheView",
   ];
   const bad = p === null || typeof p !== "object" || typeof p.name !== "string" ||
     p.name === "" || typeof p.state !== "function" ||

@@ -1,0 +1,94 @@
+/**
+ * An {@linkcode EventSink} that gives every event its modelled `cycles`
+ * (lib/hyp/costs.ts) before passing it on, so that each record of a run
+ * says what one occurrence of the event cost. An event that already carries
+ * `cycles` (the engine knows what a guest set/way op cost: nothing when it
+ * trapped) keeps them.
+ *
+ * @example Usage
+ * ```ts
+ * import { CostingSink } from "./costing_sink.ts";
+ * import { EventLog } from "./event_log.ts";
+ * import { DEFAULT_COSTS } from "../hyp/costs.ts";
+ * const log = new EventLog();
+ * const sink = new CostingSink(log, DEFAULT_COSTS);
+ * sink.emit("kvm_exit", 0, 0, 0x40000000, { reason: "dcsw", ec: 0x18 });
+ * console.log(log.finish()[0].cycles); // 6500
+ * ```
+ *
+ * @module
+ */
+
+import type { EventFieldsRecord, EventSink } from "../hyp/event_sink.ts";
+import { type CostTable, eventCycles } from "../hyp/costs.ts";
+
+/**
+ * Adds `cycles` to each event and forwards it.
+ *
+ * @example Usage
+ * ```ts
+ * import { CostingSink } from "./costing_sink.ts";
+ * import { EventLog } from "./event_log.ts";
+ * import { resolveCosts } from "../hyp/costs.ts";
+ * const log = new EventLog();
+ * new CostingSink(log, resolveCosts([{ dcLine: 10 }], "costs"))
+ *   .emit("dc_cvac", 0, 0, 0x40000000, { addr: 0x40001000, len: 128, lines: 2 });
+ * console.log(log.finish()[0].cycles); // 20
+ * ```
+ */
+export class CostingSink implements EventSink {
+  readonly #inner: EventSink;
+  readonly #table: CostTable;
+
+  /**
+   * Wraps a sink.
+   * @param inner where the events go, with their cycles
+   * @param table the run's resolved cost table
+   */
+  constructor(inner: EventSink, table: CostTable) {
+    this.#inner = inner;
+    this.#table = table;
+  }
+
+  /** Whether the wrapped sink keeps events. */
+  get enabled(): boolean {
+    return this.#inner.enabled;
+  }
+
+  /** The cost table events are charged with. */
+  get table(): CostTable {
+    return this.#table;
+  }
+
+  /**
+   * Records one event with its `cycles`.
+   * @param name the event name
+   * @param vcpu the vCPU, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param fields the event's fields; `cycles` among them is kept as given
+   * @returns what the wrapped sink returns (the record index)
+   */
+  emit(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields?: EventFieldsRecord,
+  ): number {
+    if (!this.#inner.enabled) return this.#inner.emit(name, vcpu, pcpu, pc, fields);
+    if (fields !== undefined && Object.hasOwn(fields, "cycles")) {
+      return this.#inner.emit(name, vcpu, pcpu, pc, fields);
+    }
+    const cycles = eventCycles(name, fields, this.#table);
+    return this.#inner.emit(name, vcpu, pcpu, pc, { ...fields, cycles });
+  }
+
+  /**
+   * Starts or ends a set/way walk, as the wrapped sink does.
+   * @param on true at the start of the walk, false at its end
+   */
+  foldWalk(on: boolean): void {
+    this.#inner.foldWalk?.(on);
+  }
+}

@@ -1,0 +1,99 @@
+// compare(): one guest under several policies, side by side, and its text table.
+
+import assert from "node:assert/strict";
+import {
+  assertGolden,
+  compare,
+  definePolicy,
+  formatComparison,
+  kvm318,
+  ScenarioError,
+  vm,
+} from "../../mod.ts";
+import { flushDiff } from "../../lib/engine/compare.ts";
+import { golden, THREAD, zimage } from "./helpers.ts";
+
+const ALL = ["kvm-3.18", "kvm-4.0", "kvm-modern", "xen", "xen-iommu", "trap-nothing", "native"];
+
+Deno.test("compare: the zImage under every policy, as data and as a table", async () => {
+  const c = compare(zimage, ALL);
+  await assertGolden(formatComparison(c), golden("compare_zimage_xgene1"));
+  assert.equal(c.machine, "xgene1");
+  assert.equal(c.baseline, "kvm-3.18");
+  assert.deepEqual(c.rows.map((r) => r.policy), ALL);
+  for (const [i, r] of c.rows.entries()) {
+    const run = c.runs[i];
+    assert.equal(r.ok, run.verdict.ok);
+    assert.equal(r.exits, run.cost.exits);
+    assert.equal(r.cycles, run.cost.cycles);
+    assert.equal(r.violations, run.verdict.violations.length);
+  }
+  const row = (p: string) => c.rows.find((r) => r.policy === p)!;
+  assert.equal(row("kvm-3.18").flushDiff.same, true, "the baseline equals itself");
+  assert.deepEqual(row("kvm-3.18").blame, ["hypervisor"]);
+  assert.deepEqual(row("kvm-4.0").blame, []);
+  assert.deepEqual(row("native").blame, ["machine"]);
+  assert.ok(row("xen-iommu").crashed !== null);
+  const counts = Object.fromEntries(
+    row("kvm-4.0").flushDiff.counts.map((x) => [x.name, [x.baseline, x.here]]),
+  );
+  assert.deepEqual(counts.kvm_set_way_flush, [0, 1]);
+  assert.equal(counts.sw_local[1], 0);
+  assert.ok(row("kvm-modern").cycles < row("kvm-4.0").cycles / 100, "the normalized walk is cheap");
+});
+
+Deno.test("compare: a scenario as data, policy objects, and a builder's costs", () => {
+  const scenario = THREAD.on_walk_off.toJSON();
+  const c = compare(scenario, [kvm318, "kvm-4.0"]);
+  assert.deepEqual(c.rows.map((r) => r.policy), ["kvm-3.18", "kvm-4.0"]);
+  const cheap = compare(THREAD.on_walk_off.costs({ trap: 1 }), ["kvm-4.0"]);
+  assert.equal(cheap.rows[0].cyclesByCategory.trap, cheap.rows[0].exits);
+  const cheaper = compare(THREAD.on_walk_off.costs({ trap: 1 }), ["kvm-4.0"], {
+    costs: { trap: 0 },
+  });
+  assert.equal(cheaper.rows[0].cyclesByCategory.trap, 0, "options beat the builder's");
+});
+
+Deno.test("compare: identical policies under two names have the same flush events", () => {
+  const twin = definePolicy({ ...kvm318, name: "kvm-3.18-twin" } as never);
+  const c = compare(THREAD.on_walk_off, ["kvm-3.18", twin]);
+  assert.equal(c.rows[1].flushDiff.same, true);
+  assert.deepEqual(c.rows[1].flushDiff.counts, []);
+  assert.match(formatComparison(c), /kvm-3\.18-twin .* same\n/);
+});
+
+Deno.test("compare: flushDiff finds the first differing lines and the counts", () => {
+  const ev = (seq: number, name: string, fields: Record<string, number | boolean>) => ({
+    seq,
+    name,
+    vcpu: 0,
+    pcpu: 0,
+    pc: 0x4000_0000,
+    count: 1,
+    cycles: 99,
+    ...fields,
+  });
+  const a = [ev(0, "kvm_set_way_flush", { cache: true }), ev(1, "read", { addr: 0, value: 0 })];
+  const b = [
+    ev(0, "kvm_set_way_flush", { cache: true }),
+    ev(1, "stage2_flush_vm", { pages: 1, lines: 64, cleaned: 0, invalidated: 0 }),
+  ];
+  const d = flushDiff(a, b);
+  assert.equal(d.same, false);
+  assert.deepEqual([d.removed, d.added], [0, 1]);
+  assert.deepEqual(d.first, {
+    baseline: null,
+    here: "stage2_flush_vm: 1 pages, 64 lines: 0 cleaned, 0 invalidated",
+  });
+  assert.deepEqual(d.counts, [{ name: "stage2_flush_vm", baseline: 0, here: 1 }]);
+  // Cycles are not events: a run costed differently has the same flush events.
+  assert.equal(flushDiff(a, a.map((e) => ({ ...e, cycles: 1 }))).same, true);
+});
+
+Deno.test("compare: bad policy lists are refused", () => {
+  const refused = (f: () => unknown, call: string) =>
+    assert.throws(f, (e: unknown) => e instanceof ScenarioError && e.call === call);
+  refused(() => compare(vm(), []), "compare.policies");
+  refused(() => compare(vm(), ["kvm-4.0", "kvm-4.0"]), "compare.policies[1]");
+  refused(() => compare(vm(), ["kvm-9"]), "policy");
+});
