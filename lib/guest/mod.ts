@@ -2,11 +2,15 @@
  * Guest programs: the step vocabulary ({@linkcode Step}) and presets that
  * produce whole programs as data.
  *
- * | preset          | follows                                              | verdict it shows                |
- * | --------------- | ---------------------------------------------------- | ------------------------------- |
- * | `zImage32`      | arch/arm/boot/compressed/head.S (2015, by-VA, 2021)  | set/way vs system caches        |
- * | `noMaintenance` | a guest that forgets to clean before caches off      | stale reads, blame on the guest |
- * | `vaCorrect`     | clean by VA to PoC, then caches off                  | correct everywhere              |
+ * | preset          | follows                                                | verdict it shows                |
+ * | --------------- | ------------------------------------------------------ | ------------------------------- |
+ * | `zImage32`      | arch/arm/boot/compressed/head.S (2015, by-VA, 2021)    | set/way vs system caches        |
+ * | `linuxArm64`    | arch/arm64/kernel/head.S, primary and secondaries      | correct everywhere, no set/way  |
+ * | `edk2`          | ArmPkg ArmConfigureMmu, BdsLib PreparePlatformHardware | S/W clean before caches off     |
+ * | `uboot`         | arch/arm/cpu/armv8 cleanup_before_linux                | S/W flush after caches off      |
+ * | `smpSecondary`  | arch/arm head.S secondary_startup, v7_invalidate_l1    | S/W at a secondary's power-up   |
+ * | `noMaintenance` | a guest that forgets to clean before caches off        | stale reads, blame on the guest |
+ * | `vaCorrect`     | clean by VA to PoC, then caches off                    | correct everywhere              |
  *
  * Each preset is also a {@linkcode GuestBuilder} method in the DSL:
  * `vm().guest((g) => g.zImage32({ era: "by-va" }))`.
@@ -20,9 +24,13 @@
  * @module
  */
 
+import { edk2, type Edk2Options } from "./edk2.ts";
+import { linuxArm64, type LinuxArm64Options } from "./linux_arm64.ts";
 import { noMaintenance } from "./no_maintenance.ts";
 import type { Step } from "./ops.ts";
 import type { SimpleGuestOptions } from "./options.ts";
+import { smpSecondary, type SmpSecondaryOptions } from "./smp_secondary.ts";
+import { uboot, type UbootOptions } from "./uboot.ts";
 import { vaCorrect } from "./va_correct.ts";
 import { zImage32, type ZImage32Options } from "./zimage32.ts";
 
@@ -35,9 +43,32 @@ export {
   imageValue,
   type ImageWord,
 } from "./image.ts";
-export { presetVcpu, type SimpleGuestOptions } from "./options.ts";
+export {
+  presetAddress,
+  presetChoice,
+  presetInteger,
+  presetVcpu,
+  type SimpleGuestOptions,
+} from "./options.ts";
 export { noMaintenance } from "./no_maintenance.ts";
 export { vaCorrect } from "./va_correct.ts";
+export {
+  LINUX_ARM64_BASE,
+  LINUX_ARM64_PC,
+  linuxArm64,
+  type LinuxArm64Loader,
+  type LinuxArm64Options,
+} from "./linux_arm64.ts";
+export { edk2, EDK2_KERNEL_BASE, EDK2_PC, type Edk2Options } from "./edk2.ts";
+export { uboot, UBOOT_KERNEL_BASE, UBOOT_PC, type UbootOptions } from "./uboot.ts";
+export {
+  DEFAULT_L1,
+  type L1Geometry,
+  SMP_SECONDARY_PC,
+  smpSecondary,
+  type SmpSecondaryOptions,
+} from "./smp_secondary.ts";
+export { type DescriptorWrite, mapBlock4k, TABLE_SIZE } from "./translation_tables.ts";
 export {
   zImage32,
   ZIMAGE32_PC,
@@ -69,6 +100,10 @@ export interface GuestPreset<O> {
  */
 export const presets: Readonly<{
   zImage32: GuestPreset<ZImage32Options>;
+  linuxArm64: GuestPreset<LinuxArm64Options>;
+  edk2: GuestPreset<Edk2Options>;
+  uboot: GuestPreset<UbootOptions>;
+  smpSecondary: GuestPreset<SmpSecondaryOptions>;
   noMaintenance: GuestPreset<SimpleGuestOptions>;
   vaCorrect: GuestPreset<SimpleGuestOptions>;
 }> = Object.freeze({
@@ -78,6 +113,39 @@ export const presets: Readonly<{
     source:
       "arch/arm/boot/compressed/head.S: cache_on, decompress_kernel, cache_clean_flush, cache_off",
     steps: zImage32,
+  },
+  linuxArm64: {
+    name: "linuxArm64",
+    description:
+      "arm64 Linux entry: MMU off, invalidate by VA what it wrote, MMU on; secondaries alike",
+    source:
+      "arch/arm64/kernel/head.S: preserve_boot_args, __create_page_tables, __inval_dcache_area, " +
+      "__enable_mmu, secondary_startup",
+    steps: linuxArm64,
+  },
+  edk2: {
+    name: "edk2",
+    description:
+      "UEFI firmware: S/W walk with caches off, caches on; S/W clean, caches off, S/W invalidate",
+    source:
+      "ArmPkg ArmConfigureMmu, ArmCleanInvalidateDataCache (AArch64AllDataCachesOperation), " +
+      "BdsLinuxLoader.c PreparePlatformHardware",
+    steps: edk2,
+  },
+  uboot: {
+    name: "uboot",
+    description: "U-Boot: caches on, load the kernel, caches off, then a full S/W flush, jump",
+    source: "arch/arm/cpu/armv8/cache_v8.c dcache_disable, cache.S __asm_flush_dcache_all, " +
+      "cpu.c cleanup_before_linux",
+    steps: uboot,
+  },
+  smpSecondary: {
+    name: "smpSecondary",
+    description:
+      "32-bit Linux secondary boot beside a caches-on primary: MMU-off handshake, S/W L1 invalidate",
+    source: "arch/arm/kernel/smp.c __cpu_up, head.S secondary_startup, mm/proc-v7.S __v7_setup, " +
+      "mm/cache-v7.S v7_invalidate_l1",
+    steps: smpSecondary,
   },
   noMaintenance: {
     name: "noMaintenance",

@@ -60,87 +60,127 @@ export interface SctlrBits {
 
 /** A guest store of one 32-bit word. */
 export interface WriteStep {
+  /** The kind of step. */
   readonly kind: "write";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The guest physical address, 4-byte aligned, inside RAM. */
   readonly addr: number;
+  /** The 32-bit value stored. */
   readonly value: number;
 }
 
 /** A guest load of one 32-bit word; the oracle checks what it returns. */
 export interface ReadStep {
+  /** The kind of step. */
   readonly kind: "read";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The guest physical address, 4-byte aligned, inside RAM. */
   readonly addr: number;
 }
 
 /** `DC <op>, Xt` over `[addr, addr + len)`, one instruction per line. */
 export interface DcVaStep {
+  /** The kind of step. */
   readonly kind: "dc_va";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The DC operation by VA. */
   readonly op: DcVaOp;
+  /** The first byte covered. */
   readonly addr: number;
+  /** The number of bytes covered. */
   readonly len: number;
 }
 
 /** A whole set/way walk of every level up to LoC, as the guest reads CLIDR/CCSIDR. */
 export interface SwWalkStep {
+  /** The kind of step. */
   readonly kind: "sw_walk";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The set/way operation. */
   readonly op: DcSwOp;
 }
 
 /** One set/way instruction on one slot. `level` is 1-based, as in ARM documents. */
 export interface SwStep {
+  /** The kind of step. */
   readonly kind: "sw";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The set/way operation. */
   readonly op: DcSwOp;
+  /** The cache level, 1-based. */
   readonly level: number;
+  /** The set index. */
   readonly set: number;
+  /** The way index. */
   readonly way: number;
 }
 
 /** One write to SCTLR (read-modify-write of the bits given). */
 export interface SctlrStep {
+  /** The kind of step. */
   readonly kind: "sctlr";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The SCTLR bits written; the others keep their value. */
   readonly bits: SctlrBits;
 }
 
 /** One write to another trapped VM register. */
 export interface VmRegStep {
+  /** The kind of step. */
   readonly kind: "vm_reg";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The register written. */
   readonly reg: VmRegName;
+  /** The value written to the register. */
   readonly value: number;
 }
 
 /** Sets the guest PC shown by the following steps of that vCPU. */
 export interface PcStep {
+  /** The kind of step. */
   readonly kind: "pc";
+  /** The vCPU that executes the step. */
   readonly vcpu: number;
+  /** The guest PC the following steps show. */
   readonly addr: number;
 }
 
 /** The host scheduler moves a vCPU to another physical CPU. */
 export interface MigrateStep {
+  /** The kind of step. */
   readonly kind: "migrate";
+  /** The vCPU that moves. */
   readonly vcpu: number;
+  /** The physical CPU it moves to. */
   readonly pcpu: number;
 }
 
 /** The VMM writes guest RAM through the host's cacheable mapping, on physical CPU `cpu`. */
 export interface HostWriteStep {
+  /** The kind of step. */
   readonly kind: "host_write";
   /** The physical CPU the VMM runs on; default: the first one not running a vCPU. */
   readonly cpu?: number;
+  /** The guest physical address written, 4-byte aligned, inside RAM. */
   readonly addr: number;
+  /** The 32-bit value written. */
   readonly value: number;
 }
 
 /** The host unmaps a guest page from stage 2 (swap-out, balloon, migration). */
 export interface HostUnmapStep {
+  /** The kind of step. */
   readonly kind: "host_unmap";
+  /** The physical CPU the VMM runs on; default: the first one not running a vCPU. */
   readonly cpu?: number;
+  /** An address inside the page to unmap. */
   readonly addr: number;
 }
 
