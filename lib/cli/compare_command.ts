@@ -1,0 +1,124 @@
+/**
+ * `compare <scenario> --policies a,b,c`: the same scenario once per policy
+ * (the engine's `compare()`), printed as its comparison table
+ * (`formatComparison`: verdicts, cost, and how each policy's flush events
+ * differ from the first's), as JSON or NDJSON (every run in full), or as an
+ * HTML page with the comparison and every timeline.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { bufferIo } from "./io.ts";
+ * import { parseCommandLine } from "./parse.ts";
+ * import { compareCommand } from "./compare_command.ts";
+ * const io = bufferIo(Deno.cwd());
+ * await compareCommand(parseCommandLine(["compare", "s.json", "--policies", "kvm-3.18,kvm-4.0"]), io);
+ * console.log(io.stdout);
+ * ```
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import { compare, type ScenarioSource } from "../engine/compare.ts";
+import { policies } from "../hyp/policies/mod.ts";
+import { formatComparison } from "../report/compare.ts";
+import { renderHtml } from "../report/html.ts";
+import { formatJson } from "../report/json.ts";
+import { formatNdjson } from "../report/ndjson.ts";
+import type { CliIo } from "./io.ts";
+import { loadScenario, withOverrides } from "./load.ts";
+import type { ParsedCommand } from "./parse.ts";
+import { overridesOf, writeHtml } from "./run_command.ts";
+import { makeStyle, type Style } from "./style.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * The policies `--policies` names, in order; every built-in policy when it
+ * is not given.
+ *
+ * @example Usage
+ * ```ts
+ * import { policyList } from "./compare_command.ts";
+ * policyList("kvm-3.18, kvm-4.0"); // ["kvm-3.18", "kvm-4.0"]
+ * ```
+ * @param value the option's value, or undefined
+ * @returns the policy names
+ * @throws {UsageError} for an empty name or a name given twice
+ */
+export function policyList(value: string | undefined): string[] {
+  if (value === undefined) return Object.keys(policies);
+  const names = value.split(",").map((s) => s.trim());
+  if (names.some((n) => n === "")) {
+    throw new UsageError(`--policies "${value}": expected names separated by commas`);
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--policies: "${twice}" is given twice`);
+  return names;
+}
+
+/**
+ * Colours the verdicts of a comparison table (`ok`, `FAIL (n)`) in place,
+ * so the columns stay aligned.
+ *
+ * @example Usage
+ * ```ts
+ * import { colourVerdicts } from "./compare_command.ts";
+ * import { makeStyle } from "./style.ts";
+ * colourVerdicts("kvm-4.0  ok  -\n", makeStyle(false)); // unchanged without colour
+ * ```
+ * @param table the text of `formatComparison`
+ * @param style colours
+ * @returns the table, verdicts coloured
+ */
+export function colourVerdicts(table: string, style: Style): string {
+  if (!style.enabled) return table;
+  return table.split("\n").map((line) =>
+    line.replace(
+      /^(\S+ +)(FAIL \(\d+\)|CRASH\S*|ok)(?= )/,
+      (_, head: string, verdict: string) =>
+        head + (verdict === "ok" ? style.good(verdict) : style.bad(verdict)),
+    )
+  ).join("\n");
+}
+
+/**
+ * Runs the `compare` command.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { denoIo } from "./io.ts";
+ * import { parseCommandLine } from "./parse.ts";
+ * import { compareCommand } from "./compare_command.ts";
+ * await compareCommand(parseCommandLine(["compare", "scenarios/zimage.ts"]), denoIo());
+ * ```
+ * @param parsed the parsed command line (command `compare`)
+ * @param io where to read and write
+ * @returns the exit status: 0, or 1 with `--check` when any run has violations
+ * @throws {UsageError} or {ScenarioError} for bad input (the caller prints it, status 2)
+ */
+export async function compareCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const v = parsed.values;
+  const style = makeStyle(io.colour);
+  const names = policyList(typeof v.policies === "string" ? v.policies : undefined);
+  const { path, builder } = await loadScenario(parsed.args[0], io.cwd);
+  const source = withOverrides(builder, { ...overridesOf(v), policy: undefined });
+  const comparison = compare(source as unknown as ScenarioSource, names);
+  const runs = comparison.runs;
+
+  if (v.json === true) {
+    await io.write(formatJson(runs, { compactDepth: 3 }));
+  } else if (v.ndjson === true) {
+    await io.write(formatNdjson(runs));
+  } else {
+    const first = runs[0];
+    const header = `# ${basename(path)}: seed ${first.scenario.seed}, ` +
+      `speculation ${first.scenario.speculation}\n`;
+    await io.write(style.dim(header) + colourVerdicts(formatComparison(comparison), style));
+    if (typeof v.html === "string") {
+      const html = renderHtml(runs, { title: `setway: ${basename(path)}, ${names.join(" vs ")}` });
+      await writeHtml(io, v.html, html);
+      await io.write(`timeline: ${v.html}\n`);
+    }
+  }
+  return v.check === true && comparison.rows.some((r) => !r.ok) ? 1 : 0;
+}

@@ -1,0 +1,287 @@
+/**
+ * Loading a scenario file for the command line, and applying the
+ * command-line overrides (`--policy`, `--machine`, `--seed`,
+ * `--speculation`) to it.
+ *
+ * - A `.json` file is a scenario (a builder's `toJSON()`), or the output of
+ *   `run --json` / `compare --json`, whose `scenario` is taken. It goes
+ *   through the DSL's scenario validation (`vm().from()`, i.e.
+ *   `scenarioFrom`), every issue collected.
+ * - Any other file is imported as a module; its default export is a
+ *   builder (anything with `toJSON()` and `run()`, such as `vm()...`) or a
+ *   scenario object, which is validated like JSON. A module without a
+ *   default export whose named exports hold exactly one builder runs that
+ *   builder.
+ *
+ * Overrides are applied with the builder's own methods (`policy()`,
+ * `machine()`, `seed()`, `speculation()`), so they are checked exactly as
+ * in the DSL, and the scenario is checked again as a whole when it runs.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { loadScenario, withOverrides } from "./load.ts";
+ * const loaded = await loadScenario("scenarios/zimage.ts", Deno.cwd());
+ * const result = await withOverrides(loaded.builder, { policy: "kvm-3.18" }).run();
+ * ```
+ *
+ * @module
+ */
+
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { vm } from "../dsl/vm.ts";
+import type { RunResult } from "../engine/result.ts";
+import { ScenarioError, showValue } from "../errors.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * What the command line needs of a scenario builder: `vm()` returns one.
+ * The override methods are needed only when the matching flag is given.
+ *
+ * @example Usage
+ * ```ts
+ * import type { BuilderLike } from "./load.ts";
+ * import { vm } from "../dsl/vm.ts";
+ * const b: BuilderLike = vm().machine("xgene1");
+ * ```
+ */
+export interface BuilderLike {
+  /** The scenario as plain data. */
+  toJSON(): unknown;
+  /** Runs the scenario. */
+  run(): Promise<RunResult> | RunResult;
+  /** The same scenario under another policy. */
+  policy?(name: string): BuilderLike;
+  /** The same scenario on another machine. */
+  machine?(name: string): BuilderLike;
+  /** The same scenario with another seed. */
+  seed?(n: number): BuilderLike;
+  /** The same scenario with other hardware nondeterminism. */
+  speculation?(mode: "quiet" | "adversarial"): BuilderLike;
+}
+
+/**
+ * A loaded scenario file.
+ *
+ * @example Usage
+ * ```ts
+ * import type { LoadedScenario } from "./load.ts";
+ * import { vm } from "../dsl/vm.ts";
+ * const l: LoadedScenario = { path: "/tmp/s.json", builder: vm() };
+ * ```
+ */
+export interface LoadedScenario {
+  /** The file, as an absolute path. */
+  readonly path: string;
+  /** The builder to run. */
+  readonly builder: BuilderLike;
+}
+
+/**
+ * Command-line overrides of scenario fields; undefined keeps the scenario's.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Overrides } from "./load.ts";
+ * const o: Overrides = { machine: "xgene1", seed: "7" };
+ * ```
+ */
+export interface Overrides {
+  /** `--policy`. */
+  readonly policy?: string;
+  /** `--machine`. */
+  readonly machine?: string;
+  /** `--seed`, as typed: a decimal integer. */
+  readonly seed?: string;
+  /** `--speculation`. */
+  readonly speculation?: string;
+}
+
+const MODULE_EXTENSIONS = /\.(ts|mts|js|mjs|tsx|jsx)$/i;
+
+function isBuilder(x: unknown): x is BuilderLike {
+  return x !== null && typeof x === "object" &&
+    typeof (x as BuilderLike).toJSON === "function" && typeof (x as BuilderLike).run === "function";
+}
+
+function fileError(e: unknown, path: string, verb: string): never {
+  if (e instanceof Deno.errors.NotFound) {
+    throw new UsageError(`cannot ${verb} ${path}: no such file`);
+  }
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    throw new UsageError(
+      `cannot ${verb} ${path}: permission denied; run with -R (deno run -R -W cli.ts ...)`,
+    );
+  }
+  if (e instanceof Deno.errors.IsADirectory) {
+    throw new UsageError(`cannot ${verb} ${path}: it is a directory`);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  throw new UsageError(`cannot ${verb} ${path}: ${firstLine(message)}`);
+}
+
+/**
+ * The first line of a message, without ANSI colour codes: errors are
+ * printed on one line.
+ *
+ * @example Usage
+ * ```ts
+ * import { firstLine } from "./load.ts";
+ * firstLine("Module not found\n    at file:///x.ts:1:8"); // "Module not found"
+ * ```
+ * @param message any message
+ * @returns its first non-empty line
+ */
+export function firstLine(message: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+  return plain.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+
+/** A JSON document's scenario: the document itself, or the `scenario` of a printed run. */
+function scenarioOf(data: unknown): unknown {
+  const run = Array.isArray(data) ? data[0] : data;
+  if (
+    run !== null && typeof run === "object" && "scenario" in run && "events" in run &&
+    "verdict" in run
+  ) {
+    return (run as { scenario: unknown }).scenario;
+  }
+  return data;
+}
+
+async function loadJson(path: string): Promise<BuilderLike> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    fileError(e, path, "read");
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(
+      "bad_schema",
+      "scenarioFrom",
+      path,
+      `${path} is not valid JSON: ${firstLine((e as Error).message)}`,
+    );
+  }
+  return vm().from(scenarioOf(data));
+}
+
+async function loadModule(path: string): Promise<BuilderLike> {
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    fileError(e, path, "read");
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(path).href);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    fileError(e, path, "load");
+  }
+  if (!("default" in mod)) {
+    const builders = Object.entries(mod).filter(([, x]) => isBuilder(x));
+    if (builders.length === 1) return builders[0][1] as BuilderLike;
+    const which = builders.length > 1
+      ? ` and ${builders.length} builders among its exports (${
+        builders.map(([k]) => k).join(", ")
+      })`
+      : "";
+    throw new UsageError(
+      `${path} has no default export${which}; end it with \`export default vm()....\``,
+    );
+  }
+  const exported = mod.default;
+  if (isBuilder(exported)) return exported;
+  if (exported !== null && typeof exported === "object" && !Array.isArray(exported)) {
+    return vm().from(exported);
+  }
+  throw new UsageError(
+    `the default export of ${path} is ${
+      showValue(exported)
+    }: expected a scenario builder (vm()...) or a scenario object`,
+  );
+}
+
+/**
+ * Loads a scenario file.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { loadScenario } from "./load.ts";
+ * const { builder } = await loadScenario("scenario.json", Deno.cwd());
+ * console.log((await builder.run()).verdict.ok);
+ * ```
+ * @param file the path, relative to `cwd` unless absolute
+ * @param cwd the directory relative paths start from
+ * @returns the absolute path and a builder
+ * @throws {UsageError} for a file that cannot be read or imported, or a default export that is
+ *   not a scenario
+ * @throws {ScenarioError} for invalid JSON or an invalid scenario (every issue listed)
+ */
+export async function loadScenario(file: string, cwd: string): Promise<LoadedScenario> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  const builder = /\.json$/i.test(path)
+    ? await loadJson(path)
+    : MODULE_EXTENSIONS.test(path)
+    ? await loadModule(path)
+    : (() => {
+      throw new UsageError(
+        `cannot load ${file}: expected a .json scenario or a .ts/.js module`,
+      );
+    })();
+  return { path, builder };
+}
+
+function method<K extends keyof BuilderLike>(
+  b: BuilderLike,
+  name: K,
+  flag: string,
+): NonNullable<BuilderLike[K]> {
+  const f = b[name];
+  if (typeof f !== "function") {
+    throw new UsageError(`${flag}: this scenario's builder has no ${String(name)}() method`);
+  }
+  return f.bind(b) as NonNullable<BuilderLike[K]>;
+}
+
+/**
+ * The builder with the command-line overrides applied, in the order
+ * machine, policy, seed, speculation.
+ *
+ * @example Usage
+ * ```ts
+ * import { withOverrides } from "./load.ts";
+ * import { vm } from "../dsl/vm.ts";
+ * const b = withOverrides(vm(), { machine: "xgene1", seed: "7" });
+ * console.log((b.toJSON() as { seed: number }).seed); // 7
+ * ```
+ * @param builder the scenario's builder
+ * @param overrides the flags given
+ * @returns a new builder (or the same when there is nothing to override)
+ * @throws {UsageError} for a seed that is not an integer, or a builder without the method
+ * @throws {ScenarioError} for a name the DSL does not know
+ */
+export function withOverrides(builder: BuilderLike, overrides: Overrides): BuilderLike {
+  let b = builder;
+  if (overrides.machine !== undefined) b = method(b, "machine", "--machine")(overrides.machine);
+  if (overrides.policy !== undefined) b = method(b, "policy", "--policy")(overrides.policy);
+  if (overrides.seed !== undefined) {
+    const s = overrides.seed;
+    if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
+      throw new UsageError(`--seed "${s}": expected an integer`);
+    }
+    b = method(b, "seed", "--seed")(Number(s));
+  }
+  if (overrides.speculation !== undefined) {
+    b = method(b, "speculation", "--speculation")(
+      overrides.speculation as "quiet" | "adversarial",
+    );
+  }
+  return b;
+}

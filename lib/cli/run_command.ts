@@ -1,0 +1,132 @@
+/**
+ * `run <scenario>`: one run, printed as a text trace (the default), JSON,
+ * NDJSON, or an HTML timeline written to a file.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { bufferIo } from "./io.ts";
+ * import { parseCommandLine } from "./parse.ts";
+ * import { runCommand } from "./run_command.ts";
+ * const io = bufferIo(Deno.cwd());
+ * const status = await runCommand(parseCommandLine(["run", "scenario.json", "--json"]), io);
+ * ```
+ *
+ * @module
+ */
+
+import { basename, isAbsolute, resolve } from "node:path";
+import type { RunResult } from "../engine/result.ts";
+import { renderHtml } from "../report/html.ts";
+import { formatJson } from "../report/json.ts";
+import { formatNdjson } from "../report/ndjson.ts";
+import type { CliIo } from "./io.ts";
+import { type BuilderLike, loadScenario, type Overrides, withOverrides } from "./load.ts";
+import { formatOutcome } from "./outcome.ts";
+import type { ParsedCommand } from "./parse.ts";
+import { makeStyle } from "./style.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * The overrides of a parsed command line.
+ *
+ * @example Usage
+ * ```ts
+ * import { overridesOf } from "./run_command.ts";
+ * overridesOf({ seed: "3", check: true }); // { policy: undefined, machine: undefined, seed: "3", speculation: undefined }
+ * ```
+ * @param values the parsed option values
+ * @returns the scenario overrides among them
+ */
+export function overridesOf(values: ParsedCommand["values"]): Overrides {
+  const str = (k: string) => (typeof values[k] === "string" ? values[k] as string : undefined);
+  return {
+    policy: str("policy"),
+    machine: str("machine"),
+    seed: str("seed"),
+    speculation: str("speculation"),
+  };
+}
+
+/**
+ * Runs a builder; a run result is what `vm().run()` resolves to.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { runBuilder } from "./run_command.ts";
+ * import { vm } from "../dsl/vm.ts";
+ * const result = await runBuilder(vm());
+ * ```
+ * @param builder the scenario's builder
+ * @returns the result
+ */
+export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
+  return await builder.run();
+}
+
+/**
+ * Writes an HTML page where `--html` says, relative to the working directory.
+ *
+ * @example Usage
+ * ```ts
+ * import { bufferIo } from "./io.ts";
+ * import { writeHtml } from "./run_command.ts";
+ * const io = bufferIo("/work");
+ * const path = await writeHtml(io, "out.html", "<!doctype html>\n");
+ * console.log(path, io.files.has("/work/out.html")); // "/work/out.html" true
+ * ```
+ * @param io where to write
+ * @param file the path given
+ * @param html the page
+ * @returns the absolute path written
+ * @throws {UsageError} when the file cannot be written
+ */
+export async function writeHtml(io: CliIo, file: string, html: string): Promise<string> {
+  const path = isAbsolute(file) ? file : resolve(io.cwd, file);
+  try {
+    await io.writeFile(path, html);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied
+      ? "permission denied; run with -W (deno run -R -W cli.ts ...)"
+      : e instanceof Deno.errors.NotFound
+      ? "no such directory"
+      : (e as Error).message.split("\n")[0];
+    throw new UsageError(`cannot write ${file}: ${why}`);
+  }
+  return path;
+}
+
+/**
+ * Runs the `run` command.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { denoIo } from "./io.ts";
+ * import { parseCommandLine } from "./parse.ts";
+ * import { runCommand } from "./run_command.ts";
+ * Deno.exit(await runCommand(parseCommandLine(Deno.args), denoIo()));
+ * ```
+ * @param parsed the parsed command line (command `run`)
+ * @param io where to read and write
+ * @returns the exit status: 0, or 1 with `--check` when the verdict has violations
+ * @throws {UsageError} or {ScenarioError} for bad input (the caller prints it, status 2)
+ */
+export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const v = parsed.values;
+  const style = makeStyle(io.colour);
+  const { path, builder } = await loadScenario(parsed.args[0], io.cwd);
+  const result = await runBuilder(withOverrides(builder, overridesOf(v)));
+
+  if (v.json === true) {
+    await io.write(formatJson(result));
+  } else if (v.ndjson === true) {
+    await io.write(formatNdjson(result));
+  } else if (typeof v.html === "string") {
+    const html = renderHtml(result, { title: `setway: ${basename(path)}, ${result.policy}` });
+    await writeHtml(io, v.html, html);
+    await io.write(formatOutcome(result, style) + `timeline: ${v.html}\n`);
+  } else {
+    const filter = v.filter === "flush" ? "flush" : "all";
+    await io.write(result.trace({ filter }) + "\n" + formatOutcome(result, style));
+  }
+  return v.check === true && !result.verdict.ok ? 1 : 0;
+}

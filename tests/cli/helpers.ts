@@ -1,0 +1,101 @@
+/**
+ * Helpers of the command-line tests: run `cli.ts` in a subprocess (real exit
+ * status, real standard streams) or in process (fast).
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { type BufferIo, bufferIo } from "../../lib/cli/io.ts";
+import { main } from "../../lib/cli/main.ts";
+
+/**
+ * The checkout.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { ROOT } from "./helpers.ts";
+ * console.log(`${ROOT}cli.ts`);
+ * ```
+ */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The 2015 zImage on X-Gene 1 under KVM 3.18: fails with stale reads.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { cli, ZIMAGE } from "./helpers.ts";
+ * await cli(["run", ZIMAGE, "--check"]); // status 1
+ * ```
+ */
+export const ZIMAGE: string = "tests/cli/data/zimage.ts";
+
+/**
+ * What a subprocess did.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { Outcome } from "./helpers.ts";
+ * const o: Outcome = { code: 2, stdout: "", stderr: "setway: unknown command \"x\"\n" };
+ * ```
+ */
+export interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `deno run -R -W cli.ts <args>` from the checkout, with stdout and
+ * stderr piped (so not a terminal) and NO_COLOR removed from the
+ * environment unless `env` sets it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { cli } from "./helpers.ts";
+ * const { code, stderr } = await cli(["frobnicate"]); // 2, "setway: unknown command ..."
+ * ```
+ * @param args the arguments after `cli.ts`
+ * @param env extra environment variables
+ * @returns the exit status and both streams
+ */
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const base = Deno.env.toObject();
+  delete base.NO_COLOR;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "-W", "cli.ts", ...args],
+    cwd: ROOT,
+    clearEnv: true,
+    env: { ...base, ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Runs the command line in this process, on an in-memory io rooted at `cwd`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { inProcess } from "./helpers.ts";
+ * const { code, io } = await inProcess(["list"]);
+ * console.log(code, io.stdout);
+ * ```
+ * @param args the arguments after `cli.ts`
+ * @param cwd the working directory; default the checkout
+ * @param colour whether the io asks for colour; default false
+ * @returns the exit status and the io with what was written
+ */
+export async function inProcess(
+  args: string[],
+  cwd: string = ROOT,
+  colour = false,
+): Promise<{ code: number; io: BufferIo }> {
+  const io = bufferIo(cwd, colour);
+  const code = await main(args, io);
+  return { code, io };
+}

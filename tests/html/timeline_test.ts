@@ -1,0 +1,162 @@
+// The timeline layout: where events go, how wide they are, what the bands say.
+import assert from "node:assert/strict";
+import type { SetwayEvent } from "../../mod.ts";
+import { buildTimeline, type TimelineLane } from "../../lib/report/timeline.ts";
+
+let seq = 0;
+function ev(
+  name: string,
+  fields: Record<string, number | string | boolean | null> = {},
+  base: Partial<Pick<SetwayEvent, "vcpu" | "pcpu" | "count" | "seq">> = {},
+): SetwayEvent {
+  const e = {
+    seq: base.seq ?? seq,
+    name,
+    vcpu: base.vcpu === undefined ? 0 : base.vcpu,
+    pcpu: base.pcpu === undefined ? 0 : base.pcpu,
+    pc: 0x4000_8000,
+    count: base.count ?? 1,
+    ...fields,
+  } as SetwayEvent;
+  seq = e.seq + e.count;
+  return e;
+}
+
+function lane(lanes: readonly TimelineLane[], key: string): TimelineLane {
+  const l = lanes.find((x) => x.key === key);
+  assert.ok(l, `lane ${key}`);
+  return l;
+}
+
+Deno.test("timeline: events start at their seq; folded records share their stretch", () => {
+  const exit = { reason: "access_dcsw", ec: 0x18 };
+  const sw = { op: "cisw", level: 1, cleaned: 0, invalidated: 0 };
+  const events = [
+    ev("sw_walk", { op: "cisw", levels: 1, instructions: 3 }, { seq: 0 }),
+    ev("kvm_exit", exit, { seq: 1, count: 3 }),
+    ev("sw_local", sw, { seq: 2, count: 3 }),
+    ev("read", { addr: 0x4000_0000, value: 0, cacheable: false }, { seq: 7 }),
+  ];
+  const t = buildTimeline(events);
+  assert.equal(t.unit, "events");
+  assert.equal(t.total, 8);
+  assert.equal(t.events, 8);
+  const v0 = lane(t.lanes, "vcpu0");
+  const traps = v0.rows.find((r) => r.key === "traps")!.blocks;
+  const hyp = v0.rows.find((r) => r.key === "hyp")!.blocks;
+  assert.deepEqual([traps[0].start, traps[0].end, traps[0].count], [1, 7, 3]);
+  assert.deepEqual([hyp[0].start, hyp[0].end, hyp[0].label], [2, 7, "sw_local ×3"]);
+  const guest = v0.rows.find((r) => r.key === "guest")!.blocks;
+  assert.deepEqual(guest.map((b) => [b.start, b.end]), [[0, 1], [7, 8]]);
+  // the local flushes also show on the physical CPU whose caches they clean
+  assert.equal(lane(t.lanes, "cpu0").rows[0].blocks[0].label, "sw_local ×3");
+});
+
+Deno.test("timeline: widths follow cycles times count when events carry cycles", () => {
+  seq = 0;
+  const events = [
+    ev("sctlr_write", { m: true, c: true, i: true, cycles: 20 }),
+    ev("kvm_exit", { reason: "dcsw", ec: 0x18, cycles: 6500 }, { count: 4 }),
+    ev("sctlr_write", { m: false, c: false, i: true, cycles: 20 }),
+  ];
+  const byEvents = buildTimeline(events, { unit: "events" });
+  assert.deepEqual([byEvents.unit, byEvents.total], ["events", 6]);
+  const t = buildTimeline(events);
+  assert.equal(t.unit, "cycles");
+  assert.equal(t.total, 20 + 4 * 6500 + 20);
+  const v0 = lane(t.lanes, "vcpu0");
+  const trap = v0.rows.find((r) => r.key === "traps")!.blocks[0];
+  assert.deepEqual([trap.start, trap.end], [20, 26_020]);
+  const caches = v0.bands.find((b) => b.key === "caches")!.segments;
+  assert.deepEqual(caches.map((s) => [s.start, s.end, s.state]), [
+    [0, 20, "off"],
+    [20, 26_040, "on"],
+  ]);
+});
+
+Deno.test("timeline: SCTLR and TVM bands, and which vCPU each physical CPU runs", () => {
+  seq = 0;
+  const t = buildTimeline([
+    ev("hcr_write", { tsw: true, tvm: true }),
+    ev("vcpu_load", { pcpu: 0 }),
+    ev("sctlr_write", { m: true, c: true, i: true }),
+    ev("hcr_write", { tsw: true, tvm: false }),
+    ev("migrate", { from: 0, to: 2 }),
+    ev("vcpu_load", { pcpu: 2 }, { pcpu: 2 }),
+    ev("sctlr_write", { m: false, c: false, i: true }, { pcpu: 2 }),
+  ], { pcpus: 4 });
+  const v0 = lane(t.lanes, "vcpu0");
+  const tvm = v0.bands.find((b) => b.key === "tvm")!.segments;
+  // a band changes when the write that changes it ends
+  assert.deepEqual(tvm.map((s) => [s.start, s.state]), [[1, "on"], [4, "off"]]);
+  const caches = v0.bands.find((b) => b.key === "caches")!.segments;
+  assert.deepEqual(
+    caches.map((s) => [s.start, s.end, s.state]),
+    [
+      [0, 3, "off"],
+      [3, 7, "on"],
+      [7, 7, "off"],
+    ].filter(([a, b]) => (b as number) > (a as number)),
+  );
+  const running = (key: string) =>
+    lane(t.lanes, key).bands[0].segments.map((s) => [s.start, s.end, s.state]);
+  assert.deepEqual(running("cpu0"), [[0, 5, "vcpu0"], [5, 7, "idle"]]);
+  assert.deepEqual(running("cpu2"), [[0, 5, "idle"], [5, 7, "vcpu0"]]);
+  assert.deepEqual(running("cpu3"), [[0, 7, "idle"]]);
+  assert.equal(t.lanes.filter((l) => l.kind === "pcpu").length, 4);
+});
+
+Deno.test("timeline: violations are marks on the reader's lane; CPU-less events get a hardware lane", () => {
+  seq = 0;
+  const t = buildTimeline([
+    ev("castout", { addr: 0x4000_1000, cache: "L3", dirty: true }, { vcpu: null, pcpu: null }),
+    ev("read", { addr: 0x4000_1000, value: 0, cacheable: false }, { vcpu: 1, pcpu: 1 }),
+    ev("stale_read", { addr: 0x4000_1000, expected: 7, got: 0, blame: "hypervisor" }, {
+      vcpu: 1,
+      pcpu: 1,
+    }),
+    ev("stale_read", { addr: 0x4000_2000, expected: 8, got: 0, blame: "hypervisor" }, {
+      vcpu: 1,
+      pcpu: 1,
+    }),
+    ev("kvm_exit", { reason: "vm_reg", ec: 0x18 }, { vcpu: 1, pcpu: 1, count: 1000 }),
+    ev("stale_read", { addr: 0x4000_3000, expected: 9, got: 0, blame: "guest" }, {
+      vcpu: 1,
+      pcpu: 1,
+    }),
+  ]);
+  const v1 = lane(t.lanes, "vcpu1");
+  assert.equal(v1.marks.length, 2, "close violations are grouped, distant ones not");
+  assert.equal(v1.marks[1].marks[0].addr, 0x4000_3000);
+  assert.deepEqual(v1.marks[0].marks.map((m) => [m.addr, m.expected, m.blame]), [
+    [0x4000_1000, 7, "hypervisor"],
+    [0x4000_2000, 8, "hypervisor"],
+  ]);
+  const hw = lane(t.lanes, "hw");
+  assert.equal(hw.rows[0].blocks[0].label, "castout");
+  assert.equal(v1.rows.find((r) => r.key === "hyp")!.blocks.length, 0, "marks are not blocks");
+});
+
+Deno.test("timeline: a long run merges into a bounded number of blocks, counts kept", () => {
+  seq = 0;
+  const events: SetwayEvent[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    events.push(
+      ev(i % 2 ? "read" : "write", { addr: 0x4000_0000 + 4 * (i % 64), value: i, cacheable: true }),
+    );
+  }
+  const t = buildTimeline(events);
+  const blocks = lane(t.lanes, "vcpu0").rows.find((r) => r.key === "guest")!.blocks;
+  assert.ok(blocks.length <= 2401, `${blocks.length} blocks`);
+  assert.equal(blocks.reduce((n, b) => n + b.count, 0), 20_000);
+  assert.match(blocks[0].title, /^(read|write) ×\d+, (read|write) ×\d+\n/);
+});
+
+Deno.test("timeline: without usable seqs, events are laid end to end by count", () => {
+  const t = buildTimeline([
+    ev("kvm_exit", { reason: "x", ec: 0x18 }, { seq: 5, count: 2 }),
+    ev("kvm_exit", { reason: "x", ec: 0x18 }, { seq: 5, count: 3 }),
+  ]);
+  assert.equal(t.total, 5);
+  assert.deepEqual(t.ticks.slice(0, 2), [0, 1]);
+});
