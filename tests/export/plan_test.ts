@@ -1,0 +1,223 @@
+// What the export makes of each step: expected values by the oracle's rule, the initial
+// memory image, the CPUs started, where the program goes, and what is refused.
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { vm } from "../../lib/dsl/vm.ts";
+import type { Scenario } from "../../lib/engine/scenario.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+import type { Step } from "../../lib/guest/ops.ts";
+import { BLOCK_SIZE, placeProgram, VIRT_RAM_BASE } from "../../lib/export/layout.ts";
+import { exportBaremetal, planBaremetal } from "../../lib/export/mod.ts";
+import { allKindsScenario, zImageScenario } from "./helpers.ts";
+
+function scenario(steps: readonly Step[], extra: Partial<Scenario> = {}): Scenario {
+  return {
+    version: 1,
+    machine: "generic",
+    cpus: 4,
+    systemCache: "machine",
+    policy: "kvm-4.0",
+    ram: 2 ** 30,
+    ramBase: VIRT_RAM_BASE,
+    prefault: false,
+    seed: 1,
+    speculation: "quiet",
+    steps,
+    ...extra,
+  };
+}
+
+function thrown(f: () => unknown): ScenarioError {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof ScenarioError, String(e));
+    return e;
+  }
+  assert.fail("expected a ScenarioError");
+}
+
+const WORDS = [0x4000_8000, 0x4000_8004, 0x4010_0000, 0x4800_0000];
+
+const arbGuestStep: fc.Arbitrary<Extract<Step, { kind: "write" | "read" }>> = fc.oneof(
+  fc.record({
+    kind: fc.constant("write" as const),
+    vcpu: fc.integer({ min: 0, max: 3 }),
+    addr: fc.constantFrom(...WORDS),
+    value: fc.nat({ max: 0xffff_ffff }),
+  }),
+  fc.record({
+    kind: fc.constant("read" as const),
+    vcpu: fc.integer({ min: 0, max: 3 }),
+    addr: fc.constantFrom(...WORDS),
+  }),
+);
+
+Deno.test("plan: each read expects the last earlier write (host writes first), else 0", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ addr: fc.constantFrom(...WORDS), value: fc.nat({ max: 0xffff_ffff }) }),
+        {
+          maxLength: 3,
+        },
+      ),
+      fc.array(arbGuestStep, { minLength: 1, maxLength: 30 }),
+      (hostWrites, guest) => {
+        const steps: Step[] = [
+          ...hostWrites.map((h) => ({ kind: "host_write" as const, ...h })),
+          ...guest,
+        ];
+        const plan = planBaremetal(scenario(steps));
+        const memory = new Map<number, number>();
+        let reads = 0;
+        steps.forEach((s, i) => {
+          const p = plan.steps[i];
+          assert.equal(p.index, i);
+          assert.equal(p.step, s);
+          if (s.kind === "write" || s.kind === "host_write") memory.set(s.addr, s.value);
+          if (s.kind === "read") {
+            reads++;
+            assert.equal(p.expected, memory.get(s.addr) ?? 0);
+          } else assert.equal(p.expected, undefined);
+          assert.equal(p.skipped !== undefined, s.kind === "host_write");
+        });
+        assert.equal(plan.reads, reads);
+        assert.equal(plan.performed, guest.length);
+        assert.equal(plan.cpus, Math.max(...guest.map((s) => s.vcpu)) + 1);
+        // The initial image: every word touched, at its host value or 0, by address.
+        const touched = [...new Set(steps.map((s) => (s as { addr: number }).addr))].sort((a, b) =>
+          a - b
+        );
+        assert.deepEqual(plan.preloads.map((p) => p.addr), touched);
+        const host = new Map(hostWrites.map((h) => [h.addr, h.value]));
+        for (const p of plan.preloads) assert.equal(p.value, host.get(p.addr) ?? 0);
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+Deno.test("plan: trace labels, migrations, unmaps and host writes are not performed", () => {
+  const plan = planBaremetal(allKindsScenario());
+  const skipped = plan.steps.filter((p) => p.skipped !== undefined).map((p) => p.step.kind);
+  assert.deepEqual(skipped, ["host_write", "pc", "migrate", "host_unmap"]);
+  assert.equal(plan.cpus, 2);
+  const c = exportBaremetal(allKindsScenario()).files["scenario.c"];
+  assert.equal(c.match(/^\t\{ \.kind = STEP_/gm)?.length, plan.performed);
+  assert.match(c, /const u32 nr_steps = 34;/);
+  assert.match(c, /\/\* steps\[26\] migrate vCPU 0 to CPU 1: .* not performed \*\//);
+});
+
+Deno.test("plan: the program's blocks avoid every address the scenario uses", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 200 * BLOCK_SIZE }),
+          fc.integer({ min: 4, max: 3 * BLOCK_SIZE }),
+        ),
+        { maxLength: 12 },
+      ),
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 0, max: 50_000 }),
+      (spans, cpus, steps) => {
+        const used = spans.map(([off, len]) =>
+          [VIRT_RAM_BASE + off, VIRT_RAM_BASE + off + len] as const
+        );
+        const l = placeProgram(used, { cpus, steps, preloads: steps });
+        assert.equal(l.programBase % BLOCK_SIZE, 0);
+        assert.ok(
+          l.programBase >= VIRT_RAM_BASE + BLOCK_SIZE,
+          "the device tree's block is left alone",
+        );
+        assert.ok(l.programEnd - l.programBase >= cpus * 0x4000 + steps * 64);
+        for (const [start, end] of used) {
+          assert.ok(end <= l.programBase || start >= l.programEnd, `${start}..${end} overlaps`);
+        }
+        const highest = Math.max(l.programEnd, ...used.map(([, e]) => e));
+        assert.ok(VIRT_RAM_BASE + l.mappedBytes >= highest, "mapped");
+        assert.ok(VIRT_RAM_BASE + l.memoryMiB * 2 ** 20 >= highest, "QEMU's -m covers it");
+        assert.equal(l.l2Tables * 2 ** 30, l.mappedBytes);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("plan: RAM elsewhere than QEMU virt's is refused, naming the field and the value", () => {
+  const s = vm().ram("1G", { base: 0x8000_0000 }).guest((g) => g.write(0x8000_0000, 1)).toJSON();
+  const e = thrown(() => exportBaremetal(s));
+  assert.equal(e.code, "bad_address");
+  assert.equal(e.call, "exportBaremetal(ramBase)");
+  assert.equal(e.value, 0x8000_0000);
+  assert.match(e.message, /ramBase = 0x80000000\): QEMU virt's RAM starts at 0x40000000/);
+});
+
+Deno.test("plan: a host write after a guest access to its word is refused; every problem listed", () => {
+  const e = thrown(() =>
+    planBaremetal(scenario([
+      { kind: "read", vcpu: 0, addr: 0x4000_8000 },
+      { kind: "host_write", addr: 0x4000_8004, value: 1 },
+      { kind: "host_write", addr: 0x4000_8000, value: 2 },
+      { kind: "write", vcpu: 1, addr: 0x4000_8004, value: 3 },
+      { kind: "host_write", addr: 0x4000_8004, value: 4 },
+    ]))
+  );
+  assert.equal(e.code, "invalid_value");
+  assert.equal(e.call, "exportBaremetal(steps[2])");
+  assert.equal(e.value, 0x4000_8000);
+  assert.match(
+    e.message,
+    /host_write to 0x40008000 comes after a guest access to that word \(steps\[0\]\)/,
+  );
+  assert.match(
+    e.message,
+    /\(1 more: exportBaremetal\(steps\[4\]\): host_write to 0x40008004 .*steps\[3\]/,
+  );
+});
+
+Deno.test("plan: a guest step of vCPU 8 or above is refused", () => {
+  const machine = {
+    name: "wide",
+    description: "16 CPUs",
+    clusters: [{
+      core: "wide",
+      cpus: 16,
+      l1d: { size: 32768, ways: 4 },
+      l2: { size: 1 << 20, ways: 16 },
+    }],
+    systemCache: null,
+    features: { fwb: false },
+  };
+  const s = scenario([{ kind: "write", vcpu: 7, addr: 0x4000_8000, value: 1 }, {
+    kind: "read",
+    vcpu: 9,
+    addr: 0x4000_8000,
+  }], { machine, cpus: 16 });
+  const e = thrown(() => planBaremetal(s));
+  assert.equal(e.code, "out_of_range");
+  assert.equal(e.call, "exportBaremetal(steps[1])");
+  assert.equal(e.value, 9);
+  assert.match(e.message, /vCPU 9: the exported test runs vCPUs 0 to 7 only/);
+  // Skipped steps of a high vCPU are no problem: only guest steps run on a CPU.
+  const ok = planBaremetal(
+    scenario([{ kind: "pc", vcpu: 12, addr: 0x4000_0000 }], { machine, cpus: 16 }),
+  );
+  assert.equal(ok.cpus, 1);
+});
+
+Deno.test("plan: an invalid scenario is refused by the scenario checks first", () => {
+  const e = thrown(() => planBaremetal(scenario([{ kind: "read", vcpu: 0, addr: 0x4000_8002 }])));
+  assert.match(e.call, /steps\[0\]\.addr/);
+});
+
+Deno.test("plan: the zImage runs on one CPU and checks every other word it wrote", () => {
+  const s = zImageScenario("2015");
+  const plan = planBaremetal(s, "zimage");
+  const writes = s.steps.filter((x) => x.kind === "write").length;
+  assert.equal(plan.cpus, 1);
+  assert.equal(plan.reads, writes / 2);
+  assert.equal(plan.steps.filter((p) => p.step.kind === "sw_walk").length, 2);
+  assert.ok(plan.steps.every((p) => p.step.kind !== "read" || p.expected !== 0));
+});
