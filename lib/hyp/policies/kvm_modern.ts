@@ -11,6 +11,7 @@ import { ScenarioError, showValue } from "../../errors.ts";
 import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
 import type { Policy } from "../policy.ts";
+import { kvm40 } from "./kvm_4_0.ts";
 
 /**
  * The trap round trip of a VHE host (ARMv8.1: the host kernel runs at EL2,
@@ -125,23 +126,13 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       hcr.swio = true;
       if (!hyp.fwb) hcr.tvm = true;
     },
-    onSetWay(hyp) {
-      if (hyp.fwb) return;
-      const hcr = hyp.vcpu.hcr;
-      if (!hcr.tvm) {
-        hyp.emit("kvm_set_way_flush", { cache: hyp.cacheEnabled() });
-        hyp.flushVm();
-        hcr.tvm = true;
-      }
+    // access_dcsw: kvm_set_way_flush only without FWB; the rest is the 4.0 logic unchanged.
+    onSetWay(hyp, op, state) {
+      if (!hyp.fwb) kvm40.onSetWay!(hyp, op, state);
     },
-    onVmRegWrite(hyp, write) {
-      const now = hyp.cacheEnabled();
-      if (now !== write.wasEnabled) hyp.flushVm();
-      if (now) hyp.vcpu.hcr.tvm = false;
-      hyp.emit("kvm_toggle_cache", { was: write.wasEnabled, now });
-    },
-    onUnmap(hyp, ipa) {
-      if (!hyp.fwb) hyp.flushPage(ipa, true);
+    onVmRegWrite: kvm40.onVmRegWrite,
+    onUnmap(hyp, ipa, state) {
+      if (!hyp.fwb) kvm40.onUnmap!(hyp, ipa, state);
     },
     guestCacheView(hyp, physical) {
       const bits = ctr ?? { idc: hyp.fwb, dic: false };
