@@ -30,6 +30,8 @@ export { validate, type ValidationResult } from "./lib/dsl/validate.ts";
 export { InvalidScenarioError, type ScenarioIssue } from "./lib/dsl/issues.ts";
 export { parseRam, type RamSize, type RamString, type RamUnit } from "./lib/dsl/ram.ts";
 export type { StepList } from "./lib/dsl/step_list.ts";
+export type { StepContext } from "./lib/engine/step_issues.ts";
+export type { RamRange } from "./lib/engine/checks.ts";
 
 // Errors.
 export { ScenarioError, type ScenarioErrorCode } from "./lib/errors.ts";
@@ -41,8 +43,14 @@ export {
   SCENARIO_VERSION,
   type Speculation,
 } from "./lib/engine/scenario.ts";
-export { run } from "./lib/engine/run.ts";
-export { DEFAULT_MAX_STEPS, type RunOptions } from "./lib/engine/options.ts";
+export { run, type RunChoosers } from "./lib/engine/run.ts";
+export {
+  DEFAULT_MAX_EVENTS,
+  DEFAULT_MAX_STEPS,
+  DEFAULT_MAX_TOUCHED_PAGES,
+  type RunOptions,
+} from "./lib/engine/options.ts";
+export type { Budget } from "./lib/engine/budget.ts";
 export { type Cost, RunResult, type RunResultJSON, type Verdict } from "./lib/engine/result.ts";
 export type { Blame, Violation, ViolationKind } from "./lib/engine/oracle.ts";
 
@@ -71,6 +79,11 @@ export type { GuestPreset } from "./lib/guest/mod.ts";
 export type { SimpleGuestOptions } from "./lib/guest/options.ts";
 export type { ImageOptions } from "./lib/guest/image.ts";
 export type { ZImage32Options, ZImageEra } from "./lib/guest/zimage32.ts";
+export { edk2, linuxArm64, smpSecondary, uboot } from "./lib/guest/mod.ts";
+export type { LinuxArm64Loader, LinuxArm64Options } from "./lib/guest/linux_arm64.ts";
+export type { Edk2Options } from "./lib/guest/edk2.ts";
+export type { UbootOptions } from "./lib/guest/uboot.ts";
+export type { L1Geometry, SmpSecondaryOptions } from "./lib/guest/smp_secondary.ts";
 
 // Machines.
 export { listMachines, machines, resolveMachine } from "./lib/machines/mod.ts";
@@ -102,11 +115,72 @@ export type {
   EventName,
   SetwayEvent,
 } from "./lib/hyp/events.ts";
+export type { FaultClean, GuestCacheLevel, GuestCacheView } from "./lib/hyp/policy.ts";
+export {
+  definePolicy,
+  type Kvm2015Switches,
+  kvm318,
+  type Kvm318State,
+  kvm318With,
+  kvm40,
+  kvm40SwOnly,
+  kvm40With,
+  KVM_VHE_COSTS,
+  kvmModern,
+  type KvmModernOptions,
+  kvmModernWith,
+  native,
+  type PolicyDefinition,
+  trapNothing,
+  xen,
+  xenIommu,
+  type XenOptions,
+  type XenState,
+  xenWith,
+} from "./lib/hyp/policies/mod.ts";
+export { type CtrBits, normalizedCacheView } from "./lib/hyp/normalized_cache.ts";
+
+// The cost model.
+export {
+  checkCosts,
+  COST_CATEGORIES,
+  type CostCategory,
+  costCategory,
+  type CostOverrides,
+  type CostTable,
+  DEFAULT_COSTS,
+  eventCycles,
+  resolveCosts,
+  XEN_COSTS,
+} from "./lib/hyp/costs.ts";
+
+// Comparing policies.
+export {
+  compare,
+  type CompareOptions,
+  type Comparison,
+  type ComparisonRow,
+  type FlushDiff,
+  type ScenarioSource,
+} from "./lib/engine/compare.ts";
+export type { Crash } from "./lib/engine/execute.ts";
+export {
+  type ComparisonLike,
+  type ComparisonRowLike,
+  formatComparison,
+} from "./lib/report/compare.ts";
+export { type CostText, formatCost } from "./lib/report/cost.ts";
 
 // The hardware model, for trace-driven use.
 export { Cache, type CacheOptions, type CacheStats, type Replacement } from "./lib/hw/cache.ts";
 export { Memory, POISON } from "./lib/hw/memory.ts";
-export { Hardware, type HardwareOptions, type Perturbation } from "./lib/hw/hardware.ts";
+export {
+  type FlushResult as HardwareFlushResult,
+  Hardware,
+  type HardwareOptions,
+  type Perturbation,
+} from "./lib/hw/hardware.ts";
+export type { MemoryTrace } from "./lib/hw/trace.ts";
 export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
 
 // Reports and goldens.
@@ -117,11 +191,28 @@ export {
   type TraceFilterName,
   type TraceOptions,
 } from "./lib/report/trace.ts";
-export { formatVerdict } from "./lib/report/verdict.ts";
+export { formatVerdict, type VerdictLike, type VerdictViolation } from "./lib/report/verdict.ts";
+export { type HtmlOptions, renderHtml } from "./lib/report/html.ts";
+export type { CostLike, MachineLike, RunLike } from "./lib/report/run_like.ts";
+export { formatJson, type JsonOptions } from "./lib/report/json.ts";
+export { formatNdjson, type NdjsonRun } from "./lib/report/ndjson.ts";
 export {
   assertGolden,
   GoldenError,
+  type GoldenErrorCode,
   type GoldenOptions,
   type Traceable,
   UPDATE_COMMAND,
 } from "./lib/golden/golden.ts";
+
+// Export to a bare-metal AArch64 test.
+export {
+  type BaremetalExport,
+  type BaremetalPlan,
+  exportBaremetal,
+  type ExportOptions,
+  type PlannedStep,
+  planBaremetal,
+  type Preload,
+} from "./lib/export/mod.ts";
+export type { ProgramLayout } from "./lib/export/layout.ts";
