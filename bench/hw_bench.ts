@@ -1,73 +1,18 @@
 /**
- * Benchmarks of the hardware model. Each bench that names a count does that
- * many operations per iteration, so operations per second = count / (time
- * per iteration).
+ * Benchmarks of the hardware model (the cache core alone is in
+ * cache_bench.ts). Each bench that names a count does that many operations
+ * per iteration, so operations per second = count / (time per iteration).
  *
  * Run: `deno bench -P bench/hw_bench.ts`
  *
  * @module
  */
 
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import { Cache } from "../lib/hw/cache.ts";
 import { Hardware } from "../lib/hw/hardware.ts";
 import type { Machine } from "../lib/hw/machine.ts";
-import { Random } from "../lib/hw/random.ts";
 
 const N = 1_000_000;
 const BASE = 0x8000_0000;
-
-const seqL1 = new Cache({ size: 32768, ways: 4 }, { name: "L1" });
-Deno.bench(`Cache.access sequential, 4-byte stride over 256 KiB (${N} accesses)`, {
-  group: "cache",
-  baseline: true,
-}, () => {
-  let addr = BASE;
-  for (let i = 0; i < N; i++) {
-    seqL1.access(addr, (i & 3) === 0, 4);
-    addr += 4;
-    if (addr === BASE + 262144) addr = BASE;
-  }
-});
-
-const random = new Random(1);
-const randomAddrs = new Float64Array(N);
-for (let i = 0; i < N; i++) randomAddrs[i] = BASE + random.below(65536 / 4) * 4; // 64 KiB: ~50% hits
-const rndL1 = new Cache({ size: 32768, ways: 4 }, { name: "L1" });
-Deno.bench(`Cache.access random over 64 KiB (${N} accesses)`, { group: "cache" }, () => {
-  for (let i = 0; i < N; i++) rndL1.access(randomAddrs[i], (i & 3) === 0, 4);
-});
-
-const rndMiss = new Cache({ size: 32768, ways: 4 }, { name: "L1", replacement: "random" });
-Deno.bench(`Cache.access random over 64 KiB, random replacement (${N} accesses)`, {
-  group: "cache",
-}, () => {
-  for (let i = 0; i < N; i++) rndMiss.access(randomAddrs[i], (i & 3) === 0, 4);
-});
-
-// The data accesses of tests/data/cachegrind/trace_prog.c, as in the cross-check test.
-const traceText = new TextDecoder().decode(
-  gunzipSync(readFileSync(new URL("../tests/data/cachegrind/trace.txt.gz", import.meta.url))),
-);
-const traceLines = traceText.split("\n").filter((l) => l.length > 0);
-const traceAddrs = new Float64Array(traceLines.length);
-const traceWrites = new Uint8Array(traceLines.length);
-const traceSizes = new Uint8Array(traceLines.length);
-traceLines.forEach((l, i) => {
-  const comma = l.indexOf(",");
-  traceAddrs[i] = parseInt(l.slice(3, comma), 16);
-  traceWrites[i] = l[1] === "S" ? 1 : 0;
-  traceSizes[i] = Number(l.slice(comma + 1));
-});
-const traceL1 = new Cache({ size: 32768, ways: 8 }, { name: "D1" });
-Deno.bench(`Cache.access replaying the cachegrind trace (${traceLines.length} accesses)`, {
-  group: "cache",
-}, () => {
-  for (let i = 0; i < traceAddrs.length; i++) {
-    traceL1.access(traceAddrs[i], traceWrites[i] === 1, traceSizes[i]);
-  }
-});
 
 const juno: Machine = {
   name: "bench",
@@ -117,4 +62,23 @@ Deno.bench(`resident-line enumeration: every cache (${full.residentLines()} line
     for (let i = 0; i < c.residentCount; i++) sum += c.tags[c.residentSlot(i)];
   }
   if (sum < 0) throw new Error("unreachable");
+});
+
+// A new hardware model costs O(lines filled), not O(capacity): 8 MiB of
+// system cache and four 256 KiB L2s, of which a handful of lines are used.
+const xgene: Machine = {
+  name: "bench-xgene",
+  description: "X-Gene 1 shape: 4 pairs, 32 KiB L1D, 256 KiB L2 per pair, 8 MiB system cache",
+  clusters: Array.from({ length: 4 }, () => ({
+    cpus: 2,
+    l1d: { size: 32768, ways: 8 },
+    l2: { size: 256 * 1024, ways: 32 },
+  })),
+  systemCache: { size: 8 << 20, ways: 16 },
+};
+Deno.bench("new Hardware (8 CPUs, 8 MiB system cache) and 64 line fills", {
+  group: "construction",
+}, () => {
+  const h = new Hardware(xgene);
+  for (let i = 0; i < 64; i++) h.write(i & 7, BASE + i * 4096, i, true);
 });

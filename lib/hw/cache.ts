@@ -8,7 +8,8 @@
  *   miss and counts hits, misses and dirty evictions in {@linkcode Cache.stats},
  *   exactly as cachegrind's D1 simulation does (true LRU; an access straddling
  *   two lines looks both up and counts as one access, a miss if either
- *   missed);
+ *   missed); {@linkcode Cache.replay} does the same for a whole recorded
+ *   trace (trace.ts) with the cache's state held in locals;
  * - **as a level of a hierarchy**: {@linkcode Hardware} (hardware.ts) uses the
  *   slot-level methods ({@linkcode Cache.lookup}, {@linkcode Cache.victim},
  *   {@linkcode Cache.install}, {@linkcode Cache.evict}, word reads and writes)
@@ -20,6 +21,26 @@
  * `lineSize / 4` 32-bit data words. Occupied slots are also kept in a dense
  * index with a position array, so enumerating the resident lines costs
  * O(resident), not O(capacity).
+ *
+ * The trace-driven path works on 32-bit integers and never allocates:
+ *
+ * - every slot also has a key, line + 1 in an Int32Array (0 when invalid);
+ *   lines of 2^31 - 2 and above (addresses from 128 GiB with 64-byte lines)
+ *   share one marker key and take a slower path that compares Float64 tags;
+ * - LRU stamps are Int32 values of a clock, 0 for an invalid slot, so the
+ *   first smallest stamp of a set is its lowest invalid way if it has one,
+ *   else its least recently used line; when the clock would pass 2^31 - 1
+ *   the stamps are renumbered 1, 2, ... in the same order, so LRU stays exact;
+ * - an access to the line of the previous access, or to the most recent line
+ *   of its set (one slot number per set), is a hit found with one compare: the
+ *   common case of real programs, and a predictable branch;
+ * - otherwise every way of the set is compared without an early exit, and the
+ *   hit or the victim is chosen with integer masks, so a random stream of hits
+ *   and misses costs no unpredictable branch but that one.
+ *
+ * A new cache writes nothing: zero is the empty state of every array, and the
+ * data words (most of a large cache) come from zeroed.ts, whose pages are only
+ * backed once lines are filled into them.
  *
  * Simplified: there is no tag/index split (the tag is the whole line number),
  * no MESI sharing state (coherence is the hierarchy's job), and no sectors.
@@ -39,6 +60,9 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import type { CacheGeometry } from "./machine.ts";
 import { Random } from "./random.ts";
+import { type MemoryTrace, STORE } from "./trace.ts";
+import { copyWords } from "./words.ts";
+import { zeroedBuffer } from "./zeroed.ts";
 
 /** Slot state: the slot holds no line. */
 export const INVALID = 0;
@@ -58,30 +82,46 @@ export interface CacheOptions {
   readonly replacement?: Replacement;
   /** Seed of the `"random"` replacement generator. Default 1; ignored for LRU. */
   readonly seed?: number;
+  /**
+   * LRU clock value at which stamps are renumbered (1, 2, ... in LRU
+   * order). Default and maximum 2^31 - 1; tests lower it to exercise the
+   * renumbering.
+   */
+  readonly clockLimit?: number;
 }
 
-/** Counters of trace-driven use ({@linkcode Cache.access}). */
+/**
+ * Counters of trace-driven use ({@linkcode Cache.access},
+ * {@linkcode Cache.replay}). The object is live: it always shows the current
+ * counts.
+ */
 export interface CacheStats {
   /** Read accesses. */
-  reads: number;
+  readonly reads: number;
   /** Write accesses. */
-  writes: number;
+  readonly writes: number;
   /** Accesses that hit (every line they touched was present). */
-  hits: number;
+  readonly hits: number;
   /** Accesses that missed (at least one line they touched was absent). */
-  misses: number;
+  readonly misses: number;
   /** Read accesses that missed (cachegrind's D1mr). */
-  readMisses: number;
+  readonly readMisses: number;
   /** Write accesses that missed (cachegrind's D1mw). */
-  writeMisses: number;
+  readonly writeMisses: number;
   /** Dirty lines evicted by a fill (write-backs to the next level). */
-  writebacks: number;
+  readonly writebacks: number;
 }
 
 const MAX_SIZE = 2 ** 30;
 const MAX_WAYS = 1024;
 const MIN_LINE = 16;
 const TWO_POW_31 = 0x8000_0000;
+/** Lines below this have their own 32-bit key (line + 1). */
+const KEY_LIMIT = 0x7fff_fffe;
+/** The key of a valid slot holding a line of KEY_LIMIT or more: compare its tag. */
+const KEY_WIDE = 0x7fff_ffff;
+/** Default LRU clock value at which stamps are renumbered. */
+const CLOCK_LIMIT = 0x7fff_ffff;
 
 function isPowerOfTwo(n: number): boolean {
   if (!Number.isInteger(n) || n <= 0 || n > 2 ** 52) return false;
@@ -163,31 +203,35 @@ export class Cache {
   readonly wordsPerLine: number;
   /** The replacement policy. */
   readonly replacement: Replacement;
-  /** Trace-driven counters; reset with {@linkcode Cache.resetStats}. */
-  readonly stats: CacheStats = {
-    reads: 0,
-    writes: 0,
-    hits: 0,
-    misses: 0,
-    readMisses: 0,
-    writeMisses: 0,
-    writebacks: 0,
-  };
-  /** Line number held by each slot, -1 when invalid. Read-only for callers. */
+  /** Trace-driven counters, live; reset with {@linkcode Cache.resetStats}. */
+  readonly stats: CacheStats;
+  /** Line number held by each valid slot (meaningless for an invalid slot). Read-only for callers. */
   readonly tags: Float64Array;
   /** State of each slot: {@linkcode INVALID}, {@linkcode CLEAN} or {@linkcode DIRTY}. Read-only for callers. */
   readonly states: Uint8Array;
   /** Data words: slot `s` owns words `[s * wordsPerLine, (s + 1) * wordsPerLine)`. */
   readonly data: Int32Array;
 
-  readonly #stamps: Float64Array;
+  /** line + 1 of a valid slot (KEY_WIDE for a wide line), 0 when invalid. */
+  readonly #keys: Int32Array;
+  /** LRU clock value of the slot's last use; 0 when invalid. */
+  readonly #stamps: Int32Array;
+  /** Per set, the slot of its most recent trace-driven access (a hint, compared by key). */
+  readonly #setMru: Int32Array;
   readonly #resident: Int32Array;
   readonly #position: Int32Array;
   readonly #setMask: number;
   readonly #inverseLine: number;
   readonly #random: Random | null;
+  readonly #clockLimit: number;
   #residentCount = 0;
   #clock = 0;
+  // Trace-driven counters; the others are derived in `stats`.
+  #reads = 0;
+  #writes = 0;
+  #misses = 0;
+  #writeMisses = 0;
+  #writebacks = 0;
   // The most recently used line and its slot: a repeated access to the same
   // line skips the set scan (its stamp is already the newest).
   #mruLine = -1;
@@ -198,9 +242,18 @@ export class Cache {
    *
    * @param geometry size, ways and line size (default 64 bytes)
    * @param options name, replacement policy and seed
-   * @throws {ScenarioError} `bad_geometry` for an impossible geometry (see {@linkcode checkGeometry})
+   * @throws {ScenarioError} `bad_geometry` for an impossible geometry (see {@linkcode checkGeometry}),
+   *   `invalid_value` for options that are not an object or an unknown replacement
    */
   constructor(geometry: CacheGeometry, options: CacheOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new ScenarioError(
+        "invalid_value",
+        "Cache.options",
+        options,
+        `Cache(options: ${showValue(options)}): expected an object { name?, replacement?, seed? }`,
+      );
+    }
     const name = options.name ?? "cache";
     const g = checkGeometry(geometry, name);
     const replacement = options.replacement ?? "lru";
@@ -223,12 +276,62 @@ export class Cache {
     this.#setMask = g.sets - 1;
     this.#inverseLine = 1 / g.lineSize;
     this.#random = replacement === "random" ? new Random(options.seed ?? 1) : null;
-    this.tags = new Float64Array(this.slots).fill(-1);
-    this.states = new Uint8Array(this.slots);
-    this.data = new Int32Array(this.slots * this.wordsPerLine);
-    this.#stamps = new Float64Array(this.slots);
-    this.#resident = new Int32Array(this.slots);
-    this.#position = new Int32Array(this.slots).fill(-1);
+    const limit = options.clockLimit ?? CLOCK_LIMIT;
+    if (!(Number.isInteger(limit) && limit >= 2 * g.ways + 2 && limit <= CLOCK_LIMIT)) {
+      throw new ScenarioError(
+        "out_of_range",
+        "clockLimit",
+        limit,
+        `clockLimit(${showValue(limit)}): expected an integer from ${
+          2 * g.ways + 2
+        } to ${CLOCK_LIMIT}`,
+      );
+    }
+    this.#clockLimit = limit;
+    // Zero is the empty state: nothing is written here. The data words, most
+    // of a large cache, come from zeroed.ts, so only the pages that lines are
+    // filled into are ever backed; the per-slot arrays share one buffer.
+    const slots = this.slots;
+    this.data = new Int32Array(
+      zeroedBuffer(slots * this.wordsPerLine * 4),
+      0,
+      slots * this.wordsPerLine,
+    );
+    const buffer = new ArrayBuffer(8 * slots + 4 * (4 * slots + g.sets) + slots);
+    let at = 0;
+    const take = (bytes: number) => (at += bytes) - bytes;
+    this.tags = new Float64Array(buffer, take(8 * slots), slots);
+    this.#keys = new Int32Array(buffer, take(4 * slots), slots);
+    this.#stamps = new Int32Array(buffer, take(4 * slots), slots);
+    this.#resident = new Int32Array(buffer, take(4 * slots), slots);
+    this.#position = new Int32Array(buffer, take(4 * slots), slots);
+    this.#setMru = new Int32Array(buffer, take(4 * g.sets), g.sets);
+    this.states = new Uint8Array(buffer, take(slots), slots);
+    // deno-lint-ignore no-this-alias
+    const cache = this;
+    this.stats = Object.freeze({
+      get reads() {
+        return cache.#reads;
+      },
+      get writes() {
+        return cache.#writes;
+      },
+      get hits() {
+        return cache.#reads + cache.#writes - cache.#misses;
+      },
+      get misses() {
+        return cache.#misses;
+      },
+      get readMisses() {
+        return cache.#misses - cache.#writeMisses;
+      },
+      get writeMisses() {
+        return cache.#writeMisses;
+      },
+      get writebacks() {
+        return cache.#writebacks;
+      },
+    });
   }
 
   /** Number of slots holding a line (clean or dirty). */
@@ -376,27 +479,173 @@ export class Cache {
     if (!(addr >= 0 && size >= 1 && size <= lineSize)) this.#badAccess(addr, size);
     // Multiplying by 1/lineSize is exact (a power of two) and cheaper than a division.
     const line = Math.floor(addr * this.#inverseLine);
-    let hit: boolean;
-    if (addr - line * lineSize + size <= lineSize) {
-      hit = this.#ref(line, isWrite);
+    const w = isWrite ? 1 : 0;
+    let miss = 0;
+    if (line === this.#mruLine) {
+      // Already the newest stamp of its set.
+      if (w === 1) this.states[this.#mruSlot] = DIRTY;
     } else {
-      // Both lines are always looked up: the second changes LRU state even
-      // when the first already missed.
-      const hit1 = this.#ref(line, isWrite);
-      const hit2 = this.#ref(line + 1, isWrite);
-      hit = hit1 && hit2;
+      miss = this.#ref(line, w);
     }
-    const stats = this.stats;
-    if (isWrite) stats.writes++;
-    else stats.reads++;
-    if (hit) {
-      stats.hits++;
-      return true;
+    // A straddling access looks both lines up, even when the first missed:
+    // the second changes LRU state too.
+    if (addr - line * lineSize + size > lineSize) miss |= this.#ref(line + 1, w);
+    this.#reads += 1 - w;
+    this.#writes += w;
+    this.#misses += miss;
+    this.#writeMisses += miss & w;
+    return miss === 0;
+  }
+
+  /**
+   * Trace-driven replay: exactly `access(addrs[i], kinds[i] === STORE,
+   * sizes[i])` for every `i` in `[from, to)` (a modify counts as a read, as
+   * in cachegrind), with the cache's state held in locals for the whole
+   * loop. Accesses that straddle two lines, lines of 2^31 - 2 and above and
+   * random replacement go through {@linkcode Cache.access}.
+   *
+   * @example Usage
+   * ```ts
+   * import { Cache } from "./cache.ts";
+   * import { parseLackey } from "./trace.ts";
+   * const c = new Cache({ size: 1024, ways: 2 });
+   * const misses = c.replay(parseLackey(" L 40,4\n S 44,4\n L 80,4\n"));
+   * console.log(misses, c.stats.writes); // 2 1
+   * ```
+   * @param trace the accesses (see trace.ts)
+   * @param from the first access to replay, default 0
+   * @param to one past the last, default `trace.length`
+   * @returns the number of misses among the replayed accesses
+   * @throws {ScenarioError} as {@linkcode Cache.access} for a bad address or size
+   *   (the accesses before it are counted)
+   */
+  replay(trace: MemoryTrace, from = 0, to: number = trace.length): number {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && to <= trace.length)) {
+      throw new ScenarioError(
+        "out_of_range",
+        "Cache.replay",
+        [from, to],
+        `${this.name}.replay(trace, ${showValue(from)}, ${
+          showValue(to)
+        }): expected 0 <= from and to <= ${trace.length}`,
+      );
     }
-    stats.misses++;
-    if (isWrite) stats.writeMisses++;
-    else stats.readMisses++;
-    return false;
+    const { addrs, kinds, sizes } = trace;
+    const missesBefore = this.#misses;
+    if (this.#random !== null) {
+      for (let i = from; i < to; i++) this.access(addrs[i], kinds[i] === STORE, sizes[i]);
+      return this.#misses - missesBefore;
+    }
+    const lineSize = this.lineSize;
+    const inverseLine = this.#inverseLine;
+    const ways = this.ways;
+    const setMask = this.#setMask;
+    const keys = this.#keys;
+    const stamps = this.#stamps;
+    const setMru = this.#setMru;
+    const states = this.states;
+    const tags = this.tags;
+    const limit = this.#clockLimit;
+    let clock = this.#clock;
+    let mruLine = this.#mruLine;
+    let mruSlot = this.#mruSlot;
+    let writes = 0, misses = 0, writeMisses = 0, writebacks = 0, done = 0;
+    let i = from;
+    while (i < to) {
+      for (; i < to; i++) {
+        const addr = addrs[i];
+        const size = sizes[i];
+        const line = Math.floor(addr * inverseLine);
+        if (
+          !(addr >= 0 && size >= 1 && line < KEY_LIMIT && addr - line * lineSize + size <= lineSize)
+        ) break;
+        const w = kinds[i] & 1; // STORE is the only odd kind
+        done++;
+        writes += w;
+        if (line === mruLine) {
+          if (w === 1) states[mruSlot] = DIRTY;
+          continue;
+        }
+        const key = (line + 1) | 0;
+        const set = (key - 1) & setMask;
+        const recent = setMru[set];
+        if (keys[recent] === key) {
+          // A hit on the set's most recent line: a predictable branch on real traces.
+          if (w === 1) states[recent] = DIRTY;
+          if (++clock >= limit) {
+            this.#clock = clock - 1;
+            clock = this.#renumber() + 1;
+          }
+          stamps[recent] = clock;
+          mruLine = line;
+          mruSlot = recent;
+          continue;
+        }
+        const base = set * ways;
+        let found = 0;
+        let victim = base;
+        let oldest = stamps[base];
+        for (let s = base, end = base + ways; s < end; s++) {
+          const x = keys[s] ^ key;
+          found |= (s + 1) & ((x - 1) >> 31);
+          const d = stamps[s] - oldest;
+          const older = d >> 31;
+          oldest += d & older;
+          victim ^= (victim ^ s) & older;
+        }
+        const hit = ((found | (0 - found)) >>> 31) & 1;
+        const miss = hit ^ 1;
+        const slot = (found - 1) ^ (((found - 1) ^ victim) & (0 - miss));
+        const old = states[slot];
+        if (old === INVALID) this.#enlist(slot);
+        writebacks += miss & (old >>> 1);
+        misses += miss;
+        writeMisses += miss & w;
+        keys[slot] = key;
+        tags[slot] = line;
+        const read = (old & (0 - hit)) | miss;
+        states[slot] = read ^ ((read ^ DIRTY) & (0 - w));
+        if (++clock >= limit) {
+          this.#clock = clock - 1;
+          clock = this.#renumber() + 1;
+        }
+        stamps[slot] = clock;
+        setMru[set] = slot;
+        mruLine = line;
+        mruSlot = slot;
+      }
+      if (i >= to) break;
+      // An unusual access: hand the state back, let access() do it, take it again.
+      this.#clock = clock;
+      this.#mruLine = mruLine;
+      this.#mruSlot = mruSlot;
+      this.#count(done, writes, misses, writeMisses, writebacks);
+      done =
+        writes =
+        misses =
+        writeMisses =
+        writebacks =
+          0;
+      this.access(addrs[i], kinds[i] === STORE, sizes[i]);
+      clock = this.#clock;
+      mruLine = this.#mruLine;
+      mruSlot = this.#mruSlot;
+      i++;
+    }
+    this.#clock = clock;
+    this.#mruLine = mruLine;
+    this.#mruSlot = mruSlot;
+    this.#count(done, writes, misses, writeMisses, writebacks);
+    return this.#misses - missesBefore;
+  }
+
+  /** Adds a batch of replayed accesses to the counters. */
+  #count(done: number, writes: number, misses: number, writeMisses: number, wb: number): void {
+    this.#reads += done - writes;
+    this.#writes += writes;
+    this.#misses += misses;
+    this.#writeMisses += writeMisses;
+    this.#writebacks += wb;
   }
 
   #badAccess(addr: number, size: number): never {
@@ -411,36 +660,118 @@ export class Cache {
     );
   }
 
-  /** One line reference for {@linkcode access}; true on a hit. */
-  #ref(line: number, isWrite: boolean): boolean {
-    if (line === this.#mruLine) {
-      if (isWrite) this.states[this.#mruSlot] = DIRTY;
-      return true;
-    }
-    const ways = this.ways;
-    const base = (line < TWO_POW_31 ? line & this.#setMask : line % this.sets) * ways;
-    const tags = this.tags;
-    const end = base + ways;
-    let s = base;
-    while (s < end && tags[s] !== line) s++;
-    if (s < end) {
-      this.#stamps[s] = ++this.#clock;
-      if (isWrite) this.states[s] = DIRTY;
-      this.#mruLine = line;
-      this.#mruSlot = s;
-      return true;
-    }
-    this.#fillOnMiss(base, line, isWrite);
-    return false;
+  /** The next LRU stamp, renumbering every stamp first when the clock is at its limit. */
+  #tick(): number {
+    let c = this.#clock + 1;
+    if (c >= this.#clockLimit) c = this.#renumber() + 1;
+    this.#clock = c;
+    return c;
   }
 
-  #fillOnMiss(base: number, line: number, isWrite: boolean): void {
-    const victim = this.#victimIn(base);
-    if (this.states[victim] !== INVALID) {
-      if (this.states[victim] === DIRTY) this.stats.writebacks++;
+  /**
+   * Renumbers the stamps of the valid slots 1, 2, ... in increasing order
+   * (stamps are unique: each use takes a new clock value), so LRU order is
+   * unchanged; returns the highest stamp given.
+   */
+  #renumber(): number {
+    const n = this.#residentCount;
+    const stamps = this.#stamps;
+    const sorted = new Int32Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = stamps[this.#resident[i]];
+    sorted.sort();
+    for (let i = 0; i < n; i++) {
+      const slot = this.#resident[i];
+      const want = stamps[slot];
+      let lo = 0, hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < want) lo = mid + 1;
+        else hi = mid;
+      }
+      stamps[slot] = lo + 1;
+    }
+    return n;
+  }
+
+  /**
+   * One line reference for {@linkcode access}; `w` is 1 for a store.
+   * Returns 1 on a miss, 0 on a hit.
+   */
+  #ref(line: number, w: number): number {
+    if (line === this.#mruLine) {
+      if (w === 1) this.states[this.#mruSlot] = DIRTY;
+      return 0;
+    }
+    if (line >= KEY_LIMIT || this.#random !== null) return this.#refGeneral(line, w);
+    const ways = this.ways;
+    const key = (line + 1) | 0;
+    const set = (key - 1) & this.#setMask;
+    const keys = this.#keys;
+    const stamps = this.#stamps;
+    const recent = this.#setMru[set];
+    if (keys[recent] === key) {
+      // A hit on the set's most recent line: a predictable branch on real traces.
+      if (w === 1) this.states[recent] = DIRTY;
+      stamps[recent] = this.#tick();
+      this.#mruLine = line;
+      this.#mruSlot = recent;
+      return 0;
+    }
+    const base = set * ways;
+    // Every way is compared and the oldest tracked, without an early exit:
+    // `found` is slot + 1 of the hit (keys are unique in a set), `victim`
+    // the first way with the smallest stamp (an invalid way when there is one).
+    let found = 0;
+    let victim = base;
+    let oldest = stamps[base];
+    for (let s = base, end = base + ways; s < end; s++) {
+      // keys are non-negative, so x is too and (x - 1) >> 31 is -1 exactly when x is 0.
+      const x = keys[s] ^ key;
+      found |= (s + 1) & ((x - 1) >> 31);
+      const d = stamps[s] - oldest;
+      const older = d >> 31;
+      oldest += d & older;
+      victim ^= (victim ^ s) & older;
+    }
+    const hit = ((found | (0 - found)) >>> 31) & 1; // 1 when found > 0
+    const miss = hit ^ 1;
+    const slot = (found - 1) ^ (((found - 1) ^ victim) & (0 - miss));
+    const states = this.states;
+    const old = states[slot];
+    if (old === INVALID) this.#enlist(slot);
+    this.#writebacks += miss & (old >>> 1);
+    keys[slot] = key;
+    this.tags[slot] = line;
+    // A store leaves it dirty; a read hit keeps its state; a read miss fills it clean.
+    const read = (old & (0 - hit)) | miss;
+    states[slot] = read ^ ((read ^ DIRTY) & (0 - w));
+    stamps[slot] = this.#tick();
+    this.#setMru[set] = slot;
+    this.#mruLine = line;
+    this.#mruSlot = slot;
+    return miss;
+  }
+
+  /** {@linkcode Cache.access}'s reference for a wide line or random replacement. */
+  #refGeneral(line: number, w: number): number {
+    const s = this.lookup(line);
+    if (s >= 0) {
+      this.touch(s);
+      if (w === 1) this.states[s] = DIRTY;
+      return 0;
+    }
+    const victim = this.#victimIn(this.#setBase(line));
+    const old = this.states[victim];
+    if (old !== INVALID) {
+      if (old === DIRTY) this.#writebacks++;
       this.#drop(victim);
     }
-    this.#occupy(victim, line, isWrite ? DIRTY : CLEAN);
+    this.#occupy(victim, line, w === 1 ? DIRTY : CLEAN);
+    return 1;
+  }
+
+  #setBase(line: number): number {
+    return (line < TWO_POW_31 ? line & this.#setMask : line % this.sets) * this.ways;
   }
 
   /**
@@ -461,10 +792,20 @@ export class Cache {
   lookup(line: number): number {
     if (line === this.#mruLine) return this.#mruSlot;
     const ways = this.ways;
-    const base = (line < TWO_POW_31 ? line & this.#setMask : line % this.sets) * ways;
+    if (line < KEY_LIMIT) {
+      const base = (line & this.#setMask) * ways;
+      const key = line + 1;
+      const keys = this.#keys;
+      for (let s = base, end = base + ways; s < end; s++) {
+        if (keys[s] === key) return s;
+      }
+      return -1;
+    }
+    const base = (line % this.sets) * ways;
+    const keys = this.#keys;
     const tags = this.tags;
     for (let s = base, end = base + ways; s < end; s++) {
-      if (tags[s] === line) return s;
+      if (keys[s] === KEY_WIDE && tags[s] === line) return s;
     }
     return -1;
   }
@@ -483,7 +824,7 @@ export class Cache {
    */
   touch(slot: number): void {
     if (slot === this.#mruSlot) return;
-    this.#stamps[slot] = ++this.#clock;
+    this.#stamps[slot] = this.#tick();
     this.#mruLine = this.tags[slot];
     this.#mruSlot = slot;
   }
@@ -504,16 +845,20 @@ export class Cache {
    * @returns a slot of the line's set
    */
   victim(line: number): number {
-    return this.#victimIn(this.setOf(line) * this.ways);
+    return this.#victimIn(this.#setBase(line));
   }
 
   #victimIn(base: number): number {
-    const states = this.states;
     const ways = this.ways;
-    for (let s = base, end = base + ways; s < end; s++) {
-      if (states[s] === INVALID) return s;
+    if (this.#random !== null) {
+      const states = this.states;
+      for (let s = base, end = base + ways; s < end; s++) {
+        if (states[s] === INVALID) return s;
+      }
+      return base + this.#random.below(ways);
     }
-    if (this.#random !== null) return base + this.#random.below(ways);
+    // Invalid slots have stamp 0: the first smallest stamp is the lowest
+    // invalid way, else the least recently used one.
     const stamps = this.#stamps;
     let best = base;
     let oldest = stamps[base];
@@ -548,15 +893,22 @@ export class Cache {
   install(slot: number, line: number, state: number, src?: Int32Array, srcOffset = 0): void {
     if (src !== undefined) {
       const n = this.wordsPerLine;
-      this.data.set(src.subarray(srcOffset, srcOffset + n), slot * n);
+      copyWords(src, srcOffset, this.data, slot * n, n);
     }
     this.#occupy(slot, line, state);
   }
 
+  /** Adds a newly filled slot to the resident index. */
+  #enlist(slot: number): void {
+    this.#position[slot] = this.#residentCount;
+    this.#resident[this.#residentCount++] = slot;
+  }
+
   #occupy(slot: number, line: number, state: number): void {
     this.tags[slot] = line;
+    this.#keys[slot] = line < KEY_LIMIT ? line + 1 : KEY_WIDE;
     this.states[slot] = state;
-    this.#stamps[slot] = ++this.#clock;
+    this.#stamps[slot] = this.#tick();
     this.#position[slot] = this.#residentCount;
     this.#resident[this.#residentCount++] = slot;
     this.#mruLine = line;
@@ -592,6 +944,8 @@ export class Cache {
     this.#position[slot] = -1;
     this.states[slot] = INVALID;
     this.tags[slot] = -1;
+    this.#keys[slot] = 0;
+    this.#stamps[slot] = 0;
     if (slot === this.#mruSlot) {
       this.#mruLine = -1;
       this.#mruSlot = -1;
@@ -671,14 +1025,11 @@ export class Cache {
    * ```
    */
   resetStats(): void {
-    const s = this.stats;
-    s.reads =
-      s.writes =
-      s.hits =
-      s.misses =
-      s.readMisses =
-      s.writeMisses =
-      s.writebacks =
+    this.#reads =
+      this.#writes =
+      this.#misses =
+      this.#writeMisses =
+      this.#writebacks =
         0;
   }
 }

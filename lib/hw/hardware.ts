@@ -65,6 +65,7 @@ import { quietChooser } from "./chooser.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
 import type { Machine } from "./machine.ts";
 import { ADDRESS_LIMIT, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
+import { copyWords } from "./words.ts";
 
 /** What a maintenance operation did. */
 export interface FlushResult {
@@ -462,7 +463,7 @@ export class Hardware {
     const cache = this.caches[ci];
     let slot = cache.lookup(line);
     if (slot >= 0) {
-      cache.data.set(src.subarray(off, off + this.#wpl), cache.dataOffset(slot));
+      copyWords(src, off, cache.data, cache.dataOffset(slot), this.#wpl);
       if (state === DIRTY) cache.states[slot] = DIRTY;
       cache.touch(slot);
       return slot;
@@ -482,7 +483,7 @@ export class Hardware {
     const dirty = cache.states[slot] === DIRTY;
     if (dirty) {
       const o = cache.dataOffset(slot);
-      vb.set(cache.data.subarray(o, o + wpl), ci * wpl);
+      copyWords(cache.data, o, vb, ci * wpl, wpl);
     }
     cache.evict(slot);
     if (dirty) this.#writeBelow(ci, line, vb, ci * wpl);
@@ -512,7 +513,7 @@ export class Hardware {
       const s = sib.lookup(line);
       if (s >= 0 && sib.states[s] === DIRTY) {
         const o = sib.dataOffset(s);
-        buf.set(sib.data.subarray(o, o + wpl));
+        copyWords(sib.data, o, buf, 0, wpl);
         sib.states[s] = CLEAN;
         this.#writeBelow(c, line, buf, 0);
         return this.#allocate(cpu, line, buf, 0, CLEAN);
@@ -524,7 +525,7 @@ export class Hardware {
       const s = l2.lookup(line);
       if (s >= 0) {
         const o = l2.dataOffset(s);
-        buf.set(l2.data.subarray(o, o + wpl));
+        copyWords(l2.data, o, buf, 0, wpl);
         l2.touch(s);
         return this.#allocate(cpu, line, buf, 0, CLEAN);
       }
@@ -535,7 +536,7 @@ export class Hardware {
       const s = sys === null ? -1 : sys.lookup(line);
       if (s >= 0) {
         const o = sys!.dataOffset(s);
-        buf.set(sys!.data.subarray(o, o + wpl));
+        copyWords(sys!.data, o, buf, 0, wpl);
         sys!.touch(s);
       } else {
         this.memory.readBlock(line * this.lineSize, buf, 0, wpl);
@@ -564,7 +565,7 @@ export class Hardware {
         const s = l1.lookup(line);
         if (s >= 0 && l1.states[s] === DIRTY) {
           const o = l1.dataOffset(s);
-          buf.set(l1.data.subarray(o, o + wpl));
+          copyWords(l1.data, o, buf, 0, wpl);
           found = true;
         }
       }
@@ -572,7 +573,7 @@ export class Hardware {
       const s2 = l2 === null ? -1 : l2.lookup(line);
       if (!found && s2 >= 0 && l2!.states[s2] === DIRTY) {
         const o = l2!.dataOffset(s2);
-        buf.set(l2!.data.subarray(o, o + wpl));
+        copyWords(l2!.data, o, buf, 0, wpl);
         found = true;
       }
       if (!found) continue;
@@ -700,6 +701,39 @@ export class Hardware {
   }
 
   /**
+   * Writes `value` to every word of the line holding `addr`, cacheably, as
+   * CPU `cpu`: exactly what `write` of each word in address order does (one
+   * read for ownership, then the rest hit the now dirty L1 line), in one
+   * call. The host's `clear_page` is 64 of these instead of 1024 writes.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
+   * hw.writeLine(1, 0x1010, 0);
+   * console.log(hw.read(0, 0x1000, true), hw.read(0, 0x103c, true)); // 0 0
+   * ```
+   * @param cpu a CPU number
+   * @param addr any address in the line
+   * @param value a 32-bit value, signed or unsigned
+   * @throws {ScenarioError} `out_of_range`, `bad_address` or `invalid_value`
+   */
+  writeLine(cpu: number, addr: number, value: number): void {
+    this.#checkCpu(cpu, "writeLine");
+    this.#checkByteAddress(addr, "writeLine");
+    checkWordValue(value, "writeLine");
+    const lineSize = this.lineSize;
+    const line = Math.floor(addr / lineSize);
+    this.write(cpu, line * lineSize, value, true);
+    const l1 = this.#l1[cpu];
+    const slot = l1.lookup(line);
+    const data = l1.data;
+    const base = l1.dataOffset(slot);
+    for (let w = 1; w < this.#wpl; w++) data[base + w] = value;
+  }
+
+  /**
    * A speculative fill: the line holding `addr` is read cacheably into CPU
    * `cpu`'s L1 (and every level on the way); the data is discarded.
    *
@@ -816,7 +850,7 @@ export class Hardware {
       const below = this.caches[n];
       const s = below.lookup(line);
       if (s >= 0) {
-        below.data.set(src.subarray(off, off + this.#wpl), below.dataOffset(s));
+        copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
         if (below.states[s] !== DIRTY) {
           below.states[s] = DIRTY;
           this.#cascaded++;

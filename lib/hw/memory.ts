@@ -27,6 +27,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { copyWords } from "./words.ts";
 
 /** What never-written memory reads as: 0xdeadbeef. */
 export const POISON = 0xdead_beef;
@@ -144,18 +145,30 @@ export class Memory {
     const existing = this.#page(pageNumber);
     if (existing !== undefined) return existing;
     const page = new Int32Array(WORDS_PER_PAGE);
-    const base = pageNumber * PAGE_SIZE;
-    if (!this.#allZero) {
-      if (this.#zeroRanges.length === 0) {
-        page.fill(POISON);
-      } else {
-        for (let i = 0; i < WORDS_PER_PAGE; i++) page[i] = this.#fillValue(base + i * 4);
-      }
-    }
+    if (!this.#allZero) this.#fillNeverWritten(pageNumber * PAGE_SIZE, page, 0, WORDS_PER_PAGE);
     this.#pages.set(pageNumber, page);
     this.#lastPageNumber = pageNumber;
     this.#lastPage = page;
     return page;
+  }
+
+  /**
+   * Writes what `n` never-written words from `addr` read as into
+   * `dst[o...]`: POISON, with the parts inside zero-filled ranges cleared.
+   * One fill per overlapping range, not one range search per word.
+   */
+  #fillNeverWritten(addr: number, dst: Int32Array, o: number, n: number): void {
+    if (this.#allZero) {
+      dst.fill(0, o, o + n);
+      return;
+    }
+    dst.fill(POISON | 0, o, o + n);
+    const end = addr + n * 4;
+    const r = this.#zeroRanges;
+    for (let i = 0; i < r.length && r[i] < end; i += 2) {
+      const from = Math.max(r[i], addr), to = Math.min(r[i + 1], end);
+      if (from < to) dst.fill(0, o + (from - addr) / 4, o + (to - addr) / 4);
+    }
   }
 
   /** What a never-written word at `addr` reads as. */
@@ -319,13 +332,8 @@ export class Memory {
       const inPage = (a - pageNumber * PAGE_SIZE) >>> 2;
       const n = Math.min(left, WORDS_PER_PAGE - inPage);
       const page = this.#page(pageNumber);
-      if (page !== undefined) {
-        dst.set(page.subarray(inPage, inPage + n), o);
-      } else if (this.#allZero || this.#zeroRanges.length === 0) {
-        dst.fill(this.#allZero ? 0 : POISON, o, o + n);
-      } else {
-        for (let i = 0; i < n; i++) dst[o + i] = this.#fillValue(a + i * 4);
-      }
+      if (page !== undefined) copyWords(page, inPage, dst, o, n);
+      else this.#fillNeverWritten(a, dst, o, n);
       a += n * 4;
       o += n;
       left -= n;
@@ -357,7 +365,7 @@ export class Memory {
       const pageNumber = Math.floor(a / PAGE_SIZE);
       const inPage = (a - pageNumber * PAGE_SIZE) >>> 2;
       const n = Math.min(left, WORDS_PER_PAGE - inPage);
-      this.#pageForWrite(pageNumber).set(src.subarray(o, o + n), inPage);
+      copyWords(src, o, this.#pageForWrite(pageNumber), inPage, n);
       a += n * 4;
       o += n;
       left -= n;

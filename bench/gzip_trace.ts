@@ -1,0 +1,287 @@
+/**
+ * The real-program trace of the benchmarks: the data accesses of
+ * `gzip -n -c` compressing 32 KiB of deterministic text read from stdin,
+ * recorded with valgrind's lackey (bench/data/gzip_trace.bin.gz), and the
+ * means to run the same program under cachegrind and compare.
+ *
+ * Both valgrind tools run `/usr/bin/gzip -n -c` with an empty environment
+ * and the same stdin, so the client's stack, heap and libraries sit at the
+ * same addresses in both runs and the trace replays to exactly cachegrind's
+ * D1 counts (see bench/data/README.md, and bench/data/regenerate.ts that
+ * rebuilds the data).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadGzipTrace } from "./gzip_trace.ts";
+ * const trace = loadGzipTrace();
+ * console.log(trace.length > 1_000_000); // true
+ * ```
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { Random } from "../lib/hw/random.ts";
+import type { MemoryTrace } from "../lib/hw/trace.ts";
+import { decodeTrace } from "../lib/hw/trace_codec.ts";
+
+export type { MemoryTrace };
+
+/** Where the stored trace and cachegrind's counts live. */
+export const DATA_DIR: URL = new URL("./data/", import.meta.url);
+
+/**
+ * The traced command: no file name, no timestamp (`-n`), to stdout.
+ *
+ * @example Usage
+ * ```ts
+ * import { GZIP_ARGS } from "./gzip_trace.ts";
+ * console.log(GZIP_ARGS.join(" ")); // "/usr/bin/gzip -n -c"
+ * ```
+ */
+export const GZIP_ARGS: readonly string[] = ["/usr/bin/gzip", "-n", "-c"];
+
+/**
+ * cachegrind's counts for one D1 geometry, as stored in
+ * bench/data/gzip_cachegrind.json.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CachegrindCounts } from "./gzip_trace.ts";
+ * const c: CachegrindCounts = { size: 32768, ways: 8, lineSize: 64, Dr: 1, D1mr: 0, Dw: 0, D1mw: 0 };
+ * ```
+ */
+export interface CachegrindCounts {
+  /** D1 size in bytes. */
+  readonly size: number;
+  /** D1 associativity. */
+  readonly ways: number;
+  /** D1 line size in bytes. */
+  readonly lineSize: number;
+  /** Data reads (lackey's L and M). */
+  readonly Dr: number;
+  /** D1 read misses. */
+  readonly D1mr: number;
+  /** Data writes (lackey's S). */
+  readonly Dw: number;
+  /** D1 write misses. */
+  readonly D1mw: number;
+}
+
+/**
+ * The stored reference: tool versions and cachegrind's counts per geometry.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadGzipExpected } from "./gzip_trace.ts";
+ * console.log(loadGzipExpected().geometries.length >= 3); // true
+ * ```
+ */
+export interface GzipExpected {
+  /** `valgrind --version` of the recording. */
+  readonly valgrind: string;
+  /** `gzip --version` (first line) of the recording. */
+  readonly gzip: string;
+  /** Bytes of input compressed. */
+  readonly inputBytes: number;
+  /** cachegrind's counts. */
+  readonly geometries: readonly CachegrindCounts[];
+}
+
+const WORDS = [
+  "set",
+  "way",
+  "clean",
+  "invalidate",
+  "flush",
+  "cache",
+  "line",
+  "dirty",
+  "stage2",
+  "guest",
+  "trap",
+  "kvm",
+  "system",
+  "coherency",
+  "point",
+  "zImage",
+  "decompressor",
+  "L3",
+  "MMU",
+  "off",
+];
+
+/**
+ * The 32 KiB of text gzip compresses: words drawn from a seeded generator,
+ * so the input (and the trace) never depends on files in the repository.
+ *
+ * @example Usage
+ * ```ts
+ * import { gzipInput } from "./gzip_trace.ts";
+ * console.log(gzipInput().length); // 32768
+ * ```
+ * @param bytes the input size, default 32 KiB
+ * @returns the text's bytes
+ */
+export function gzipInput(bytes = 32768): Uint8Array {
+  const random = new Random(2015);
+  const parts: string[] = [];
+  let n = 0;
+  while (n < bytes) {
+    const word = WORDS[random.below(WORDS.length)];
+    const sep = random.below(12) === 0 ? "\n" : " ";
+    parts.push(word, sep);
+    n += word.length + 1;
+  }
+  return new TextEncoder().encode(parts.join("")).slice(0, bytes);
+}
+
+/**
+ * Loads the stored lackey trace of the gzip run.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadGzipTrace } from "./gzip_trace.ts";
+ * console.log(loadGzipTrace().kinds.length === loadGzipTrace().length); // true
+ * ```
+ * @returns the data accesses
+ */
+export function loadGzipTrace(): MemoryTrace {
+  return decodeTrace(gunzipSync(readFileSync(new URL("gzip_trace.bin.gz", DATA_DIR))));
+}
+
+/**
+ * Loads cachegrind's stored counts for the gzip run.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadGzipExpected } from "./gzip_trace.ts";
+ * console.log(loadGzipExpected().valgrind.startsWith("valgrind")); // true
+ * ```
+ * @returns versions and counts
+ */
+export function loadGzipExpected(): GzipExpected {
+  return JSON.parse(readFileSync(new URL("gzip_cachegrind.json", DATA_DIR), "utf8"));
+}
+
+/**
+ * Whether `valgrind` can be run here.
+ *
+ * @example Usage
+ * ```ts
+ * import { hasValgrind } from "./gzip_trace.ts";
+ * console.log(typeof (await hasValgrind())); // "boolean"
+ * ```
+ * @returns true when `valgrind --version` succeeds
+ */
+export async function hasValgrind(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The committed input of the traced run (written by bench/data/regenerate.ts
+ * from {@linkcode gzipInput}).
+ *
+ * @example Usage
+ * ```ts
+ * import { GZIP_INPUT } from "./gzip_trace.ts";
+ * console.log(GZIP_INPUT.pathname.endsWith("gzip_input.txt")); // true
+ * ```
+ */
+export const GZIP_INPUT: URL = new URL("gzip_input.txt", DATA_DIR);
+
+/**
+ * Runs `valgrind --tool=<tool> <toolArgs> /usr/bin/gzip -n -c` with an empty
+ * environment (`env -i`) and stdin redirected from `input` (a file, so every
+ * `read` returns the same bytes whatever the timing; its path never reaches
+ * the client); returns stderr and the wall time.
+ *
+ * @example Usage
+ * ```ts
+ * import { GZIP_INPUT, runValgrindGzip } from "./gzip_trace.ts";
+ * const r = await runValgrindGzip("none", [], GZIP_INPUT);
+ * console.log(r.wallMs > 0); // true
+ * ```
+ * @param tool the valgrind tool
+ * @param toolArgs its options
+ * @param input the file gzip reads on stdin
+ * @returns wall-clock milliseconds from spawn to exit, and stderr as text
+ * @throws {Error} when valgrind fails
+ */
+export async function runValgrindGzip(
+  tool: string,
+  toolArgs: readonly string[],
+  input: URL,
+): Promise<{ wallMs: number; stderr: string }> {
+  const start = performance.now();
+  const out = await new Deno.Command("/bin/sh", {
+    args: [
+      "-c",
+      'exec env -i valgrind "$@" < "$0"',
+      input.pathname,
+      `--tool=${tool}`,
+      ...toolArgs,
+      ...GZIP_ARGS,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const wallMs = performance.now() - start;
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`valgrind --tool=${tool} failed:\n${stderr}`);
+  return { wallMs, stderr };
+}
+
+/**
+ * Runs the gzip program under cachegrind with one D1 geometry (I1 32 KiB
+ * 8-way, LL 8 MiB 16-way, which do not change D1's counts) and returns
+ * cachegrind's data counts and the wall time of the whole valgrind run.
+ *
+ * @example Usage
+ * ```ts
+ * import { GZIP_INPUT, runCachegrind } from "./gzip_trace.ts";
+ * const r = await runCachegrind({ size: 32768, ways: 8, lineSize: 64 }, GZIP_INPUT);
+ * console.log(r.counts.Dr > 0, r.wallMs > 0); // true true
+ * ```
+ * @param geometry the D1 cache
+ * @param input the file gzip reads on stdin
+ * @returns the counts and milliseconds
+ */
+export async function runCachegrind(
+  geometry: { size: number; ways: number; lineSize: number },
+  input: URL = GZIP_INPUT,
+): Promise<{ counts: CachegrindCounts; wallMs: number }> {
+  const { size, ways, lineSize } = geometry;
+  const out = await runValgrindGzip("cachegrind", [
+    "--cache-sim=yes",
+    `--D1=${size},${ways},${lineSize}`,
+    "--I1=32768,8,64",
+    "--LL=8388608,16,64",
+    "--cachegrind-out-file=/dev/null",
+  ], input);
+  // "==pid== D   refs:      1,454,895  (1,133,368 rd   + 321,527 wr)"
+  const num = (s: string) => Number(s.replaceAll(",", ""));
+  const refs = /D\s+refs:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)/.exec(out.stderr);
+  const misses = /D1\s+misses:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)/.exec(out.stderr);
+  if (!refs || !misses) throw new Error(`unexpected cachegrind output:\n${out.stderr}`);
+  return {
+    counts: {
+      size,
+      ways,
+      lineSize,
+      Dr: num(refs[1]),
+      D1mr: num(misses[1]),
+      Dw: num(refs[2]),
+      D1mw: num(misses[2]),
+    },
+    wallMs: out.wallMs,
+  };
+}

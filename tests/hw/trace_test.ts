@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ScenarioError } from "../../lib/errors.ts";
+import { LOAD, MODIFY, parseLackey, STORE } from "../../lib/hw/trace.ts";
+import { decodeTrace, encodeTrace } from "../../lib/hw/trace_codec.ts";
+
+Deno.test("parseLackey: keeps L, S and M lines, skips fetches, messages and blank lines", () => {
+  const text = [
+    "==123== Lackey, an example Valgrind tool",
+    "I  04001100,3",
+    " L 1ffefffd38,8",
+    " S 0041a0c0,4",
+    "",
+    " M 0041A0C4,2",
+    "I  04001103,5",
+    " L 00000010,16\r",
+  ].join("\n");
+  const t = parseLackey(text);
+  assert.equal(t.length, 4);
+  assert.deepEqual(Array.from(t.kinds), [LOAD, STORE, MODIFY, LOAD]);
+  assert.deepEqual(Array.from(t.addrs), [0x1ffefffd38, 0x41a0c0, 0x41a0c4, 0x10]);
+  assert.deepEqual(Array.from(t.sizes), [8, 4, 2, 16]);
+  // Bytes and text parse alike.
+  assert.deepEqual(parseLackey(new TextEncoder().encode(text)), t);
+});
+
+Deno.test("parseLackey: a truncated data line throws naming its line number", () => {
+  for (const bad of [" L 0041a0c0\n", " S 0041a0c0,\n", " M zz,4\n", " L 10,0\n", " L 10,999\n"]) {
+    assert.throws(
+      () => parseLackey("I  0400,3\n" + bad),
+      (e: unknown) => e instanceof ScenarioError && /line 2/.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+});
+
+Deno.test("trace codec: round trip of any trace, and a compact form", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 2 }),
+          fc.oneof(fc.nat(2 ** 20), fc.constant(2 ** 52 - 1), fc.nat(2 ** 40)),
+          fc.integer({ min: 1, max: 255 }),
+        ),
+        { maxLength: 200 },
+      ),
+      (rows) => {
+        const t = {
+          length: rows.length,
+          kinds: Uint8Array.from(rows, (r) => r[0]),
+          addrs: Float64Array.from(rows, (r) => r[1]),
+          sizes: Uint8Array.from(rows, (r) => r[2]),
+        };
+        assert.deepEqual(decodeTrace(encodeTrace(t)), t);
+      },
+    ),
+    { seed: 3, numRuns: 200 },
+  );
+  // 1000 sequential 8-byte loads: one header byte and one delta byte each.
+  const n = 1000;
+  const seq = {
+    length: n,
+    kinds: new Uint8Array(n),
+    addrs: Float64Array.from({ length: n }, (_, i) => 0x1000 + 8 * i),
+    sizes: new Uint8Array(n).fill(8),
+  };
+  assert.ok(encodeTrace(seq).length < 2 * n + 16);
+});
+
+Deno.test("trace codec: bad input throws ScenarioError", () => {
+  const one = {
+    length: 1,
+    kinds: Uint8Array.of(1),
+    addrs: Float64Array.of(0x40),
+    sizes: Uint8Array.of(4),
+  };
+  const bytes = encodeTrace(one);
+  const isError = (re: RegExp) => (e: unknown) => e instanceof ScenarioError && re.test(e.message);
+  assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1)), isError(/truncated/));
+  assert.throws(() => decodeTrace(Uint8Array.of(...bytes, 0)), isError(/trailing/));
+  assert.throws(() => decodeTrace(Uint8Array.of(1, 2, 3)), isError(/magic/));
+  assert.throws(() => encodeTrace({ ...one, addrs: Float64Array.of(-8) }), isError(/-8/));
+  assert.throws(() => encodeTrace({ ...one, addrs: Float64Array.of(2 ** 52) }), isError(/2\^52/));
+  assert.throws(() => encodeTrace({ ...one, kinds: Uint8Array.of(3) }), isError(/kind 3/));
+});
