@@ -43,9 +43,7 @@
  * @module
  */
 
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ScenarioError, showValue } from "../errors.ts";
 import { diffLines, formatUnifiedDiff } from "./diff.ts";
@@ -227,7 +225,7 @@ function toPath(file: string | URL): string {
 }
 
 function display(path: string): string {
-  const rel = relative(process.cwd(), path);
+  const rel = relative(Deno.cwd(), path);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
@@ -270,28 +268,30 @@ let tempCounter = 0;
 
 async function writeAtomically(path: string, content: string): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const temp = resolve(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = resolve(dir, `.${basename(path)}.${Deno.pid}.${++tempCounter}.tmp`);
   try {
-    const handle = await open(temp, "wx");
+    const file = await Deno.open(temp, { write: true, createNew: true });
     try {
-      await handle.writeFile(content, "utf8");
-      await handle.datasync();
+      const bytes = new TextEncoder().encode(content);
+      let done = 0;
+      while (done < bytes.length) done += await file.write(bytes.subarray(done));
+      await file.syncData();
     } finally {
-      await handle.close();
+      file.close();
     }
-    await rename(temp, path);
+    await Deno.rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await Deno.remove(temp).catch(() => {});
     throw error;
   }
 }
 
 async function readGolden(path: string): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(path);
+    return await Deno.readFile(path);
   } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return undefined;
+    if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
 }
