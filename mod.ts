@@ -211,8 +211,8 @@ export {
   type BaremetalPlan,
   exportBaremetal,
   type ExportOptions,
-  type PlannedStep,
   planBaremetal,
+  type PlannedStep,
   type Preload,
 } from "./lib/export/mod.ts";
 export type { ProgramLayout } from "./lib/export/layout.ts";
