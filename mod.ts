@@ -205,6 +205,31 @@ export {
   UPDATE_COMMAND,
 } from "./lib/golden/golden.ts";
 
+// Exploration: every guest up to N operations, every hardware choice.
+export {
+  answerLine,
+  classFromPredicate,
+  type ClassSpec,
+  type Counterexample,
+  explore,
+  EXPLORE_OPS,
+  type ExploreOpName,
+  type ExploreOptions,
+  type ExploreQuestion,
+  type ExploreReport,
+  type ExploreStats,
+  type FailureGroup,
+  formatExploreReport,
+  GUEST_CLASSES,
+  type GuestClass,
+  intersectClasses,
+  matchesClass,
+  mergeReports,
+  type ModuleRef,
+  type PlannedPerturbation,
+  replay,
+} from "./lib/engine/explore/mod.ts";
+
 // Export to a bare-metal AArch64 test.
 export {
   type BaremetalExport,

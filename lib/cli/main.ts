@@ -27,6 +27,7 @@
 
 import { ScenarioError } from "../errors.ts";
 import { compareCommand } from "./compare_command.ts";
+import { exploreCommand } from "./explore.ts";
 import { exportCommand } from "./export.ts";
 import { formatHelp } from "./help.ts";
 import { type CliIo, denoIo } from "./io.ts";
@@ -89,6 +90,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return await compareCommand(parsed, io);
     case "list":
       return await listCommand(parsed, io);
+    case "explore":
+      return await exploreCommand(parsed, io);
     case "export":
       return await exportCommand(parsed, io);
     case "help": {

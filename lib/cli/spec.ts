@@ -7,7 +7,7 @@
  * @example Usage
  * ```ts
  * import { COMMANDS, commandSpec } from "./spec.ts";
- * console.log(COMMANDS.map((c) => c.name)); // ["run", "compare", "list", "export", "help"]
+ * console.log(COMMANDS.map((c) => c.name)); // ["run", "compare", "list", "explore", "export", "help"]
  * console.log(commandSpec("run")?.options.map((o) => o.name).includes("seed")); // true
  * ```
  *
@@ -15,6 +15,7 @@
  */
 
 import { SPECULATION_MODES } from "../engine/scenario_issues.ts";
+import { EXPLORE_SPEC } from "./explore.ts";
 
 /**
  * One option of a command.
@@ -313,6 +314,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     ],
     examples: ["list", "list --markdown"],
   },
+  EXPLORE_SPEC,
   {
     name: "export",
     summary: "write a scenario's guest program as a bootable AArch64 test",

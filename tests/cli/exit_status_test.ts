@@ -36,7 +36,7 @@ Deno.test("run --check: status 1 with violations, 0 when the policy hides them",
 
 Deno.test("bad input: status 2 and one line on stderr, no stack trace", async () => {
   assertBadInput(await cli(["frobnicate"]), /unknown command "frobnicate"; commands: run, compare/);
-  assertBadInput(await cli(["explore", ZIMAGE]), /unknown command "explore"/);
+  assertBadInput(await cli(["explore", ZIMAGE]), /explore: unexpected argument/);
   assertBadInput(await cli([]), /missing command/);
   assertBadInput(await cli(["run", ZIMAGE, "--colour"]), /run: unknown option "--colour"/);
   assertBadInput(await cli(["run"]), /run: missing <scenario>/);

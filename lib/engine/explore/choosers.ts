@@ -1,0 +1,258 @@
+/**
+ * The choosers exploration drives the hardware with.
+ *
+ * Before every step the engine asks the hardware for one choice point
+ * (`Hardware.perturb`): `pick(2)` decides whether anything happens, then
+ * `pick(total)` picks a speculative fill or a castout. A run's hardware
+ * choices are therefore a flat list of integers, one or two per step.
+ *
+ * - {@linkcode ScriptChooser} replays such a list and, past its end,
+ *   answers 0 while recording the branching factor of the first pick it
+ *   was not told: how an enumeration learns how many outcomes to try.
+ * - {@linkcode RandomChooser} draws from a seeded generator and records.
+ * - {@linkcode PlanChooser} follows a plan of perturbations by meaning
+ *   ("fill 0x40000000 into cpu1's L1 before step 3"), working out the index
+ *   the hardware enumerates it at; a plan survives removing steps, which a
+ *   list of indices does not.
+ *
+ * @example Usage
+ * ```ts
+ * import { ScriptChooser } from "./choosers.ts";
+ * const c = new ScriptChooser();
+ * c.load([1], 1);
+ * console.log(c.pick(2), c.pick(9), c.branching); // 1 0 9
+ * ```
+ *
+ * @module
+ */
+
+import type { Chooser } from "../../hw/chooser.ts";
+import type { Hardware } from "../../hw/hardware.ts";
+import { Random } from "../../hw/random.ts";
+
+/**
+ * Replays a list of picks, then answers 0 and records the first branching
+ * factor past the list.
+ *
+ * @example Usage
+ * ```ts
+ * import { ScriptChooser } from "./choosers.ts";
+ * const c = new ScriptChooser();
+ * c.load([0, 1, 3], 3);
+ * console.log(c.pick(2), c.pick(2), c.pick(5), c.pick(2), c.branching); // 0 1 3 0 2
+ * ```
+ */
+export class ScriptChooser implements Chooser {
+  /** Always `"explore"`. */
+  readonly mode = "explore" as const;
+  #picks: Int32Array = new Int32Array(64);
+  #length = 0;
+  #cursor = 0;
+  /** The branching factor of the first pick past the script, or -1 when there was none. */
+  branching: number = -1;
+  /** Set when a scripted pick was not below its branching factor (the script does not fit the run). */
+  mismatch: boolean = false;
+
+  /**
+   * Loads a script and rewinds.
+   *
+   * @param picks the picks
+   * @param length how many of them to use
+   */
+  load(picks: ArrayLike<number>, length: number): void {
+    if (this.#picks.length < length) this.#picks = new Int32Array(length * 2);
+    for (let i = 0; i < length; i++) this.#picks[i] = picks[i];
+    this.#length = length;
+    this.#cursor = 0;
+    this.branching = -1;
+    this.mismatch = false;
+  }
+
+  /**
+   * The next pick.
+   *
+   * @param n the number of outcomes
+   * @returns the scripted pick, or 0 past the script
+   */
+  pick(n: number): number {
+    if (this.#cursor < this.#length) {
+      const v = this.#picks[this.#cursor++];
+      if (v < n) return v;
+      this.mismatch = true;
+      return 0;
+    }
+    if (this.branching < 0) this.branching = n;
+    return 0;
+  }
+}
+
+/**
+ * Draws every pick from a seeded generator and records them.
+ *
+ * @example Usage
+ * ```ts
+ * import { RandomChooser } from "./choosers.ts";
+ * import { Random } from "../../hw/random.ts";
+ * const c = new RandomChooser(new Random(3), 0.5);
+ * c.pick(2);
+ * console.log(c.picks.length); // 1
+ * ```
+ */
+export class RandomChooser implements Chooser {
+  /** Always `"adversarial"`. */
+  readonly mode = "adversarial" as const;
+  /** The picks made so far. */
+  readonly picks: number[] = [];
+  readonly #random: Random;
+  readonly #rate: number;
+
+  /**
+   * A chooser over a generator.
+   *
+   * @param random the generator
+   * @param rate the probability that something happens at a choice point (its `pick(2)`)
+   */
+  constructor(random: Random, rate: number) {
+    this.#random = random;
+    this.#rate = rate;
+  }
+
+  /**
+   * The next pick.
+   *
+   * @param n the number of outcomes
+   * @returns a pick below `n`
+   */
+  pick(n: number): number {
+    let v: number;
+    if (n === 2) v = this.#random.nextU32() / 0x1_0000_0000 < this.#rate ? 1 : 0;
+    else v = this.#random.below(n);
+    this.picks.push(v);
+    return v;
+  }
+}
+
+/**
+ * One perturbation by meaning, attached to the choice point before a step.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PlannedPerturbation } from "./choosers.ts";
+ * const p: PlannedPerturbation = { before: 2, kind: "speculative_fill", cpu: 1, addr: 0x40000000 };
+ * ```
+ */
+export type PlannedPerturbation =
+  | {
+    /** The index of the step it happens before. */
+    readonly before: number;
+    readonly kind: "speculative_fill";
+    /** The physical CPU whose L1 receives the line. */
+    readonly cpu: number;
+    /** The line's first byte address. */
+    readonly addr: number;
+  }
+  | {
+    /** The index of the step it happens before. */
+    readonly before: number;
+    readonly kind: "castout";
+    /** The cache's name, e.g. `"cluster0.L2"`. */
+    readonly cache: string;
+    /** The line's first byte address. */
+    readonly addr: number;
+  };
+
+/**
+ * Follows a plan of perturbations by meaning; a planned perturbation that is
+ * impossible when its turn comes (the line is not in that cache) is skipped
+ * and counted in {@linkcode PlanChooser.skipped}.
+ *
+ * @example Usage
+ * ```ts
+ * import { PlanChooser } from "./choosers.ts";
+ * import { Hardware } from "../../hw/hardware.ts";
+ * import { generic } from "../../machines/mod.ts";
+ * const hw = new Hardware(generic);
+ * const c = new PlanChooser(hw, Float64Array.of(0x40000000));
+ * c.load([{ before: 0, kind: "speculative_fill", cpu: 2, addr: 0x40000000 }]);
+ * const p = hw.perturb(c, Float64Array.of(0x40000000));
+ * console.log(p?.kind, p?.cpu); // speculative_fill 2
+ * ```
+ */
+export class PlanChooser implements Chooser {
+  /** Always `"explore"`. */
+  readonly mode = "explore" as const;
+  /** Planned perturbations that could not happen. */
+  skipped: number = 0;
+  readonly #hw: Hardware;
+  readonly #candidates: Float64Array;
+  #plan: readonly PlannedPerturbation[] = [];
+  #point = -1;
+  #next = -1;
+
+  /**
+   * A chooser bound to the hardware it drives.
+   *
+   * @param hardware the hardware the run uses
+   * @param candidates the candidate lines the run passes to `perturb`
+   */
+  constructor(hardware: Hardware, candidates: Float64Array) {
+    this.#hw = hardware;
+    this.#candidates = candidates;
+  }
+
+  /**
+   * Loads a plan and rewinds.
+   *
+   * @param plan the perturbations, at most one per step
+   */
+  load(plan: readonly PlannedPerturbation[]): void {
+    this.#plan = plan;
+    this.#point = -1;
+    this.#next = -1;
+    this.skipped = 0;
+  }
+
+  /**
+   * The next pick.
+   *
+   * @param n the number of outcomes
+   * @returns the index of the planned perturbation, or 0
+   */
+  pick(n: number): number {
+    if (n === 2 && this.#next < 0) {
+      this.#point++;
+      const p = this.#plan.find((q) => q.before === this.#point);
+      if (p === undefined) return 0;
+      const index = this.#indexOf(p);
+      if (index < 0) {
+        this.skipped++;
+        return 0;
+      }
+      this.#next = index;
+      return 1;
+    }
+    const v = this.#next;
+    this.#next = -1;
+    return v >= 0 && v < n ? v : 0;
+  }
+
+  #indexOf(p: PlannedPerturbation): number {
+    const hw = this.#hw;
+    const cpus = hw.cpuCount;
+    if (p.kind === "speculative_fill") {
+      const c = this.#candidates.indexOf(p.addr);
+      return c < 0 || p.cpu >= cpus ? -1 : c * cpus + p.cpu;
+    }
+    let index = this.#candidates.length * cpus;
+    for (const cache of hw.caches) {
+      if (cache.name === p.cache) {
+        for (let i = 0; i < cache.residentCount; i++) {
+          if (cache.lineAddress(cache.residentSlot(i)) === p.addr) return index + i;
+        }
+        return -1;
+      }
+      index += cache.residentCount;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,554 @@
+/**
+ * The execution context of an exploration: one reusable hardware model for
+ * the policy's runs and one for the ideal machine, the alphabet, the guest
+ * class, and the fast path that runs a program with a given choice sequence
+ * and hashes the state it ends in.
+ *
+ * The fast path is `execute()` with a null event sink (no event is built),
+ * a hardware model emptied between runs instead of rebuilt (building an
+ * X-Gene 1 with its 8 MiB system cache costs about a millisecond, a run of
+ * a short program a few microseconds), and the policy wrapped so that its
+ * per-VM state can be hashed.
+ *
+ * @module
+ */
+
+// `deno publish` honours lint-ignore comments for its own diagnostics, which `deno lint` does not know.
+// deno-lint-ignore-file ban-unknown-rule-code
+
+import type { Chooser } from "../../hw/chooser.ts";
+import { Hardware } from "../../hw/hardware.ts";
+import type { Machine } from "../../hw/machine.ts";
+import { POISON } from "../../hw/memory.ts";
+import type { Step } from "../../guest/ops.ts";
+import { type EventSink, NULL_SINK } from "../../hyp/event_sink.ts";
+import type { Hypervisor } from "../../hyp/hypervisor.ts";
+import { native } from "../../hyp/policies/native.ts";
+import { policies } from "../../hyp/policies/mod.ts";
+import type { Policy } from "../../hyp/policy.ts";
+import { ScenarioError, showValue } from "../../errors.ts";
+import { execute } from "../execute.ts";
+import { idealMachine } from "../resolve.ts";
+import type { Scenario } from "../scenario.ts";
+import { Alphabet } from "./alphabet.ts";
+import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
+import type { ExploreConfig, ModuleRef } from "./options.ts";
+import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
+
+const PAGE = 4096;
+
+/**
+ * What one run of a program produced.
+ *
+ * @example Usage
+ * ```ts
+ * import type { RunOutcome } from "./context.ts";
+ * const o: RunOutcome = { got: new Float64Array([1]), crashed: false };
+ * ```
+ */
+export interface RunOutcome {
+  /** Every read's value, in read order. */
+  readonly got: Float64Array;
+  /** Whether a vCPU crashed (an injected undefined instruction). */
+  readonly crashed: boolean;
+}
+
+async function importExport(ref: ModuleRef, what: string): Promise<unknown> {
+  const url = ref.module.startsWith("/") ? `file://${ref.module}` : ref.module;
+  let mod: Record<string, unknown>;
+  try {
+    // The user's own module, named at run time: there is nothing to analyze before then.
+    // deno-lint-ignore unanalyzable-dynamic-import
+    mod = await import(url);
+  } catch (e) {
+    throw new ScenarioError(
+      "invalid_value",
+      `explore.${what}`,
+      ref,
+      `explore.${what}(${showValue(ref)}): cannot import ${url}: ${(e as Error).message}`,
+    );
+  }
+  const name = ref.export ?? "default";
+  if (!(name in mod)) {
+    throw new ScenarioError(
+      "invalid_value",
+      `explore.${what}`,
+      ref,
+      `explore.${what}(${showValue(ref)}): ${url} has no export ${showValue(name)}`,
+    );
+  }
+  return mod[name];
+}
+
+/**
+ * Resolves the configuration's policy and guest classes (importing modules).
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * import { loadParts } from "./context.ts";
+ * const { policy, guestClass } = await loadParts(resolveExploreOptions({ guestClass: "no-sw" }));
+ * console.log(policy.name, guestClass.name); // kvm-4.0 no-sw
+ * ```
+ * @param config the configuration
+ * @returns the policy and the (intersected) class
+ */
+export async function loadParts(
+  config: ExploreConfig,
+): Promise<{ policy: Policy; guestClass: GuestClass<unknown[]> }> {
+  let policy: Policy;
+  if (config.policyObject !== null) policy = config.policyObject;
+  else if (typeof config.policy === "string") policy = policies[config.policy];
+  else policy = await importExport(config.policy, "policy") as Policy;
+  if (policy === undefined || typeof policy.state !== "function") {
+    throw new ScenarioError(
+      "invalid_value",
+      "explore.policy",
+      config.policy,
+      `explore.policy(${showValue(config.policy)}): not a policy (no state() function)`,
+    );
+  }
+  const parts: GuestClass[] = [];
+  for (const c of config.classes) {
+    parts.push(
+      typeof c === "string" ? GUEST_CLASSES[c] : await importExport(c, "guestClass") as GuestClass,
+    );
+  }
+  parts.push(...config.classObjects);
+  return { policy, guestClass: intersectClasses(parts) };
+}
+
+/**
+ * Everything one exploring thread needs to run programs fast (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * import { ExploreContext, loadParts } from "./context.ts";
+ * const config = resolveExploreOptions({ ops: ["write", "read"] });
+ * const { policy, guestClass } = await loadParts(config);
+ * const ctx = new ExploreContext(config, policy, guestClass);
+ * const steps = ctx.steps([0, 1], 2);
+ * console.log(Array.from(ctx.runReal(steps, null).got)); // [1]
+ * ```
+ */
+export class ExploreContext {
+  /** The configuration. */
+  readonly config: ExploreConfig;
+  /** The alphabet. */
+  readonly alphabet: Alphabet;
+  /** The policy as given. */
+  readonly policy: Policy;
+  /** The guest class (the intersection of those asked for). */
+  readonly guestClass: GuestClass<unknown[]>;
+  /** The machine. */
+  readonly machine: Machine;
+  /** The oracle's ideal machine. */
+  readonly ideal: Machine;
+  /** Lines the hardware may perturb: the alphabet's accessed lines, ascending. */
+  readonly candidates: Float64Array;
+  /** The reused hardware of the policy's runs. */
+  readonly hw: Hardware;
+  /** The reused hardware of the ideal runs. */
+  readonly idealHw: Hardware;
+  /** The hashing layout of {@linkcode ExploreContext.hw}. */
+  readonly layout: HardwareLayout;
+  /** The hashing layout of {@linkcode ExploreContext.idealHw}. */
+  readonly idealLayout: HardwareLayout;
+  /** The state encoder. */
+  readonly encoder: StateEncoder;
+  /** For each vCPU, its symmetry class (vCPUs of one class are interchangeable), or -1. */
+  readonly vcpuClass: Int32Array;
+  /** Whether the alphabet's addresses are interchangeable. */
+  readonly addressSymmetric: boolean;
+  /** Whether the policy's state could be hashed so far (false: no merging). */
+  policyHashable: boolean = true;
+  /** The hypervisor of the last run. */
+  lastHyp: Hypervisor | null = null;
+  /** The hypervisor of the last ideal run. */
+  lastIdealHyp: Hypervisor | null = null;
+
+  readonly #wrapped: Policy;
+  #policyState: unknown = undefined;
+  readonly #base: Omit<Scenario, "steps" | "speculation">;
+  readonly #pages: number[];
+  readonly #poison: Int32Array;
+
+  /**
+   * Builds the context.
+   *
+   * @param config the configuration
+   * @param policy the policy
+   * @param guestClass the guest class
+   */
+  constructor(config: ExploreConfig, policy: Policy, guestClass: GuestClass<unknown[]>) {
+    this.config = config;
+    this.policy = policy;
+    this.guestClass = guestClass;
+    this.machine = config.machine;
+    this.ideal = idealMachine(config.machine);
+    this.alphabet = new Alphabet({
+      ops: config.ops,
+      cpus: config.cpus,
+      addresses: config.addresses,
+      migrateTo: config.migrateTo,
+      hostCpu: config.hostCpu,
+    });
+    this.hw = new Hardware(this.machine);
+    this.idealHw = new Hardware(this.ideal);
+    const lineSize = this.hw.lineSize;
+    const accessed = this.alphabet.instances.some((op) =>
+      op.name === "read" || op.name === "write" || op.name === "host_write"
+    );
+    this.candidates = accessed
+      ? Float64Array.from(new Set(config.addresses.map((a) => a - (a % lineSize)))).sort()
+      : new Float64Array(0);
+    const busy = new Set<number>();
+    for (let v = 0; v < config.cpus; v++) busy.add(v);
+    if (this.alphabet.instances.some((op) => op.name === "migrate")) {
+      for (const p of config.migrateTo) busy.add(p);
+    }
+    if (this.alphabet.hasHost()) busy.add(config.hostCpu);
+    this.layout = new HardwareLayout(this.hw, config.addresses, busy);
+    this.idealLayout = new HardwareLayout(this.idealHw, config.addresses, busy);
+    const noFullSet = staticNoFullSet(this.hw, config) && staticNoFullSet(this.idealHw, config);
+    this.layout.staticNoFullSet = noFullSet;
+    this.idealLayout.staticNoFullSet = noFullSet;
+    this.encoder = new StateEncoder(config.addresses.length);
+    this.vcpuClass = vcpuClasses(this.hw, config, this.alphabet);
+    this.addressSymmetric = config.symmetry && noFullSet && config.prefault &&
+      addressesIndependent(config.addresses, lineSize);
+    this.#wrapped = Object.create(policy, {
+      state: {
+        value: () => {
+          const s = policy.state();
+          this.#policyState = s;
+          return s;
+        },
+      },
+    });
+    this.#base = {
+      version: 1,
+      machine: this.machine,
+      cpus: config.cpus,
+      systemCache: "machine",
+      policy: policy.name,
+      ram: config.ram,
+      ramBase: config.ramBase,
+      prefault: config.prefault,
+      seed: 1,
+    };
+    this.#pages = [...new Set(config.addresses.map((a) => a - ((a - config.ramBase) % PAGE)))];
+    this.#poison = new Int32Array(PAGE / 4).fill(POISON | 0);
+  }
+
+  /**
+   * The steps of a program given as alphabet instance indices; writes store
+   * 1, 2, 3... in program order.
+   *
+   * @param ops instance indices
+   * @param length how many of them
+   * @returns the steps
+   */
+  steps(ops: ArrayLike<number>, length: number): Step[] {
+    const out: Step[] = [];
+    let value = 1;
+    for (let i = 0; i < length; i++) {
+      const op = this.alphabet.instances[ops[i]];
+      const isWrite = op.name === "write" || op.name === "host_write";
+      out.push(this.alphabet.step(ops[i], isWrite ? value++ : 0));
+    }
+    return out;
+  }
+
+  /**
+   * Runs a program under the policy on the reused hardware.
+   *
+   * @param steps the program
+   * @param chooser the hardware choices, or null for quiet hardware
+   * @param sink where events go (default: nowhere)
+   * @returns the reads and whether a vCPU crashed
+   */
+  runReal(
+    steps: readonly Step[],
+    chooser: Chooser | null,
+    sink: EventSink = NULL_SINK,
+  ): RunOutcome {
+    const hw = this.hw;
+    emptyCaches(hw);
+    if (!this.config.prefault) {
+      for (const p of this.#pages) hw.memory.writeBlock(p, this.#poison, 0, this.#poison.length);
+    }
+    const out = execute({
+      scenario: {
+        ...this.#base,
+        speculation: chooser === null ? "quiet" : "adversarial",
+        steps,
+      },
+      machine: this.machine,
+      policy: this.#wrapped,
+      speculation: chooser === null ? "quiet" : "adversarial",
+      sink,
+      maxSteps: Infinity,
+      candidates: this.candidates,
+      ...(chooser === null ? {} : { chooser }),
+      hardware: hw,
+      onEnd: (hyp) => {
+        this.lastHyp = hyp;
+      },
+    });
+    return { got: out.got, crashed: out.crashed !== null };
+  }
+
+  /**
+   * Runs a program on the ideal machine (bare metal, no system cache, quiet
+   * hardware, no migration).
+   *
+   * @param steps the program
+   * @returns the reads
+   */
+  runIdeal(steps: readonly Step[]): Float64Array {
+    const hw = this.idealHw;
+    emptyCaches(hw);
+    const out = execute({
+      scenario: { ...this.#base, machine: this.ideal, speculation: "quiet", steps },
+      machine: this.ideal,
+      policy: native,
+      speculation: "quiet",
+      migrate: false,
+      sink: NULL_SINK,
+      maxSteps: Infinity,
+      candidates: this.candidates,
+      hardware: hw,
+      onEnd: (hyp) => {
+        this.lastIdealHyp = hyp;
+      },
+    });
+    return out.got;
+  }
+
+  /**
+   * Which perturbations of the next choice point are worth running, given
+   * the hardware state after the last run: a fill into, or a castout from,
+   * an idle CPU's cache (or an idle cluster's) that has an interchangeable
+   * twin with a lower index holding exactly the same lines leads to a state
+   * that the state hash merges with the twin's (see state_hash.ts), so only
+   * the twin is run; and when no set can ever be full, a fill of a line the
+   * L1 already holds changes nothing (it only refreshes an LRU age), so it
+   * merges with "nothing happens". Since the run that is kept comes first
+   * in the hardware's order, the search keeps the same witnesses with or
+   * without this.
+   *
+   * @returns one flag per perturbation index (1: run it), or null to run all
+   */
+  symmetricChoiceMask(): Uint8Array | null {
+    if (!this.config.symmetry || !this.config.stateHashing) return null;
+    const hw = this.hw;
+    const cpus = hw.cpuCount;
+    const rep = new Int32Array(cpus).map((_, i) => i);
+    const l2Rep = new Map<number, number>();
+    let any = false;
+    const sig = new Map<number, number>();
+    const l1Sig = (cpu: number) => {
+      let v = sig.get(cpu);
+      if (v === undefined) sig.set(cpu, v = rawCacheHash(hw, cpu));
+      return v;
+    };
+    for (const c of this.layout.busyClusters) {
+      for (let i = 0; i < c.idleL1.length; i++) {
+        for (let j = 0; j < i; j++) {
+          if (rep[c.idleL1[j]] === c.idleL1[j] && l1Sig(c.idleL1[j]) === l1Sig(c.idleL1[i])) {
+            rep[c.idleL1[i]] = c.idleL1[j];
+            any = true;
+            break;
+          }
+        }
+      }
+    }
+    for (const group of this.layout.idleClusters) {
+      const clusterSig = group.map((c) => {
+        let h = c.l2 >= 0 ? rawCacheHash(hw, c.l2) : 0;
+        for (const x of c.l1.map(l1Sig).sort((a, b) => a - b)) {
+          h = Math.imul(h ^ x, 0x01000193) >>> 0;
+        }
+        return h;
+      });
+      for (let k = 0; k < group.length; k++) {
+        let twin = -1;
+        for (let m = 0; m < k && twin < 0; m++) if (clusterSig[m] === clusterSig[k]) twin = m;
+        if (twin >= 0 && group[k].l2 >= 0) l2Rep.set(group[k].l2, group[twin].l2);
+        for (const cpu of group[k].l1) {
+          const pool = twin >= 0 ? [...group[twin].l1, ...group[k].l1] : group[k].l1;
+          for (const other of pool) {
+            if (other === cpu) break;
+            if (rep[other] === other && l1Sig(other) === l1Sig(cpu)) {
+              rep[cpu] = other;
+              any = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    const noOpFills = this.layout.staticNoFullSet;
+    if (!any && l2Rep.size === 0 && !noOpFills) return null;
+    const fills = this.candidates.length * cpus;
+    const mask = new Uint8Array(fills + hw.residentLines()).fill(1);
+    const lineSize = hw.lineSize;
+    for (let c = 0; c < this.candidates.length; c++) {
+      const line = Math.floor(this.candidates[c] / lineSize);
+      for (let cpu = 0; cpu < cpus; cpu++) {
+        // A fill of a line the L1 already holds only refreshes its LRU age.
+        const noOp = noOpFills && hw.caches[cpu].lookup(line) >= 0;
+        if (rep[cpu] !== cpu || noOp) mask[c * cpus + cpu] = 0;
+      }
+    }
+    let index = fills;
+    hw.caches.forEach((cache, ci) => {
+      const skip = (ci < cpus && rep[ci] !== ci) || l2Rep.has(ci);
+      if (skip) mask.fill(0, index, index + cache.residentCount);
+      index += cache.residentCount;
+    });
+    return mask;
+  }
+
+  /**
+   * Starts a state encoding with the oracle's expectations and the ideal
+   * machine's state after its last run.
+   *
+   * @param expected the value each alphabet address should hold
+   */
+  encodeOracle(expected: ArrayLike<number>): void {
+    const e = this.encoder;
+    e.reset();
+    for (let i = 0; i < expected.length; i++) e.int(e.name(i, expected[i], true));
+    encodeHardware(e, this.idealHw, this.idealLayout);
+    for (const v of this.lastIdealHyp!.vcpus) {
+      e.int((v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0));
+    }
+  }
+
+  /**
+   * Appends the policy run's state after its last run: hardware, vCPUs,
+   * stage 2 at the alphabet's pages, and the policy's state.
+   */
+  encodeReal(): void {
+    const e = this.encoder;
+    const hyp = this.lastHyp!;
+    encodeHardware(e, this.hw, this.layout);
+    for (const v of hyp.vcpus) {
+      e.int(
+        (v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0) |
+          (v.hcr.tsw ? 8 : 0) | (v.hcr.tvm ? 16 : 0) | (v.hcr.swio ? 32 : 0) |
+          (v.crashed !== null ? 64 : 0),
+      );
+      e.int(v.pcpu);
+      e.int(v.lastPcpu);
+    }
+    for (const a of this.config.addresses) {
+      e.int((hyp.stage2.isMapped(a) ? 1 : 0) | (hyp.stage2.isPopulated(a) ? 2 : 0));
+    }
+    const exact = e.exact;
+    e.exact = true;
+    e.structural(this.#policyState);
+    if (!e.exact) this.policyHashable = false;
+    e.exact = exact && e.exact;
+  }
+}
+
+/** A 32-bit hash of a cache's raw content (slots, lines, states, every data word). */
+function rawCacheHash(hw: Hardware, ci: number): number {
+  const cache = hw.caches[ci];
+  const n = cache.residentCount;
+  const wpl = cache.wordsPerLine;
+  const slots: number[] = [];
+  for (let i = 0; i < n; i++) slots.push(cache.residentSlot(i));
+  slots.sort((a, b) => a - b);
+  let h = 0x811c9dc5 ^ n;
+  const mix = (v: number) => {
+    h = Math.imul(h ^ (v | 0), 0x01000193);
+    h ^= h >>> 13;
+  };
+  for (const slot of slots) {
+    mix(slot);
+    mix(cache.tags[slot]);
+    mix(cache.tags[slot] / 0x1_0000_0000);
+    mix(cache.states[slot]);
+    for (let w = 0; w < wpl; w++) mix(cache.data[slot * wpl + w]);
+  }
+  return h >>> 0;
+}
+
+/** Evicts every line of every cache: the hardware as built, for LRU replacement. */
+function emptyCaches(hw: Hardware): void {
+  for (const cache of hw.caches) {
+    for (let i = cache.residentCount - 1; i >= 0; i--) cache.evict(cache.residentSlot(i));
+  }
+}
+
+/**
+ * Whether no set of any cache can ever hold as many lines as it has ways:
+ * every line that can become resident is one of the alphabet's lines (or,
+ * without prefault, a line of one of its pages, which the host zeroes).
+ */
+function staticNoFullSet(hw: Hardware, config: ExploreConfig): boolean {
+  const lineSize = hw.lineSize;
+  const lines = new Set<number>();
+  for (const a of config.addresses) {
+    if (config.prefault) {
+      lines.add(Math.floor(a / lineSize));
+    } else {
+      const page = a - ((a - config.ramBase) % PAGE);
+      for (let l = page; l < page + PAGE; l += lineSize) lines.add(Math.floor(l / lineSize));
+    }
+  }
+  for (const cache of hw.caches) {
+    const perSet = new Map<number, number>();
+    for (const line of lines) {
+      const set = cache.setOf(line);
+      const n = (perSet.get(set) ?? 0) + 1;
+      if (n >= cache.ways) return false;
+      perSet.set(set, n);
+    }
+  }
+  return true;
+}
+
+/** Addresses in distinct pages (hence distinct lines). */
+function addressesIndependent(addresses: readonly number[], lineSize: number): boolean {
+  const pages = new Set(addresses.map((a) => Math.floor(a / PAGE)));
+  const lines = new Set(addresses.map((a) => Math.floor(a / lineSize)));
+  return pages.size === addresses.length && lines.size === addresses.length;
+}
+
+/**
+ * vCPU symmetry classes: vCPUs whose home CPUs share a cluster are
+ * interchangeable when swapping their home CPUs maps the migration targets
+ * onto themselves and leaves the host CPU alone.
+ */
+function vcpuClasses(hw: Hardware, config: ExploreConfig, alphabet: Alphabet): Int32Array {
+  const out = new Int32Array(config.cpus).fill(-1);
+  if (!config.symmetry) return out;
+  const migrates = alphabet.instances.some((op) => op.name === "migrate");
+  for (let v = 0; v < config.cpus; v++) {
+    const home = v;
+    const inTargets = !migrates || config.migrateTo.includes(home);
+    const ok = home !== config.hostCpu && (inTargets || !migrates);
+    out[v] = ok ? hw.clusterOf(home) : -1;
+  }
+  if (migrates) {
+    // A home CPU in the targets and another not: they are not interchangeable.
+    for (let v = 0; v < config.cpus; v++) {
+      for (let w = 0; w < config.cpus; w++) {
+        if (
+          out[v] >= 0 && out[v] === out[w] &&
+          config.migrateTo.includes(v) !== config.migrateTo.includes(w)
+        ) {
+          out[v] = -1;
+          out[w] = -1;
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,302 @@
+/**
+ * Bounded exhaustive exploration: every program up to `maxOps` operations
+ * over the alphabet, and before each operation every hardware choice, as a
+ * breadth-first search over distinct states.
+ *
+ * Level by level: the states first reached with `d` operations are expanded
+ * by one more operation (see expand.ts); a child whose state hash was seen
+ * before is dropped, since the earlier one was reached with no more
+ * operations and so is explored at least as far. Breadth first, in a fixed
+ * order (parent, then operation, then choice), the kept witness of every
+ * state and the first counterexample of every failure group are the
+ * shortest, and among those the first in that order. A level is cut into
+ * batches that workers may expand in parallel; the results are merged in
+ * batch order, so the search is the same on any number of threads.
+ *
+ * What is pruned, and why it is sound:
+ *
+ * - a child whose state (hardware, hypervisor, policy, ideal machine, the
+ *   oracle's expectations, the guest-class monitor, the symmetry masks) was
+ *   seen: every continuation behaves the same from equal states (see
+ *   state_hash.ts for what "equal" leaves out, and why);
+ * - a child whose state could not be encoded exactly (a full cache set when
+ *   one is possible, a policy state that is not plain data) is never
+ *   merged: slower, still sound;
+ * - symmetric programs (expand.ts, `symmetryAllows`): renaming vCPUs whose
+ *   home CPUs are interchangeable, or interchangeable addresses, maps every
+ *   run to a run of the renamed program with the same verdict, so only the
+ *   programs that introduce them in order are explored. This assumes the
+ *   policy treats vCPUs alike (true of every built-in policy); set
+ *   `symmetry: false` for one that does not;
+ * - programs that leave the guest class, and every extension of them;
+ * - hardware choices that would only reach a state merged anyway: a fill
+ *   into (or castout from) an idle CPU's cache whose interchangeable twin
+ *   with a lower index holds the same lines, and, when no cache set can
+ *   fill up, a fill of a line the L1 already holds (`symmetricChoiceMask`
+ *   in context.ts); the twin comes first, so the kept witnesses are the same;
+ * - a last operation that can neither fail a read nor run a policy hook (a
+ *   write, a host write, maintenance by VA, with prefaulted RAM): nothing
+ *   could be judged after it (`cannotFail` in expand.ts).
+ *
+ * @module
+ */
+
+import type { ExploreConfig } from "./options.ts";
+import { CHILD_INTS, type ChildBatch, type FailureHit, packWitnesses } from "./expand.ts";
+import { HashSet64 } from "./hash_set.ts";
+import { formatSeconds } from "./progress.ts";
+
+/**
+ * One failure group's first counterexample, as a witness.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FoundFailure } from "./exhaustive.ts";
+ * const f: FoundFailure = {
+ *   blame: "hypervisor", kind: "stale_read", count: 3, ops: [4, 0, 5, 1], picks: [0, 0, 0, 0], key: [4, 0, 0],
+ * };
+ * ```
+ */
+export interface FoundFailure {
+  /** Whom the oracle blames. */
+  readonly blame: "guest" | "hypervisor" | "machine";
+  /** What went wrong. */
+  readonly kind: string;
+  /** How many failing runs the search met in this group. */
+  count: number;
+  /** The first counterexample's program (alphabet instance indices). */
+  ops: number[];
+  /** Its hardware picks. */
+  picks: number[];
+  /** Its position in the search order, to merge parts deterministically. */
+  key: number[];
+}
+
+/**
+ * The statistics of a search.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SearchStats } from "./exhaustive.ts";
+ * const s: SearchStats = {
+ *   executions: 10, referenceRuns: 4, states: 6, merged: 3, rejected: 0, symmetric: 1,
+ *   levels: [1, 2], complete: true, exact: true,
+ * };
+ * ```
+ */
+export interface SearchStats {
+  /** Runs under the policy. */
+  executions: number;
+  /** Runs on the ideal machine. */
+  referenceRuns: number;
+  /** Distinct states explored (with the initial state). */
+  states: number;
+  /** Runs whose state had been seen before. */
+  merged: number;
+  /** Operations skipped because the program would leave the guest class. */
+  rejected: number;
+  /** Operations skipped by symmetry. */
+  symmetric: number;
+  /** New states per program length (index 0: the initial state). */
+  levels: number[];
+  /** Whether the whole space up to `maxOps` was explored (no budget cut it). */
+  complete: boolean;
+  /** Whether every state was hashed exactly (false: some were explored without merging). */
+  exact: boolean;
+}
+
+/** Expands the batches of one level, in order, on whatever threads it has. */
+export type LevelRunner = (batches: Int32Array[], depth: number) => Promise<ChildBatch[]>;
+
+/** Reports progress: runs so far, failures so far, and the search's position. */
+export type ProgressHook = (done: number, failures: number, where: string) => void;
+
+/**
+ * Grows a list of node records (parent, operation, pick2, pickJ).
+ */
+class Nodes {
+  parent = new Int32Array(1024);
+  op = new Int32Array(1024);
+  pick2 = new Int8Array(1024);
+  pickJ = new Int32Array(1024);
+  length = 0;
+
+  add(parent: number, op: number, pick2: number, pickJ: number): number {
+    if (this.length === this.parent.length) {
+      const n = this.length * 2;
+      const grow = <T extends Int32Array | Int8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(n);
+        b.set(a);
+        return b;
+      };
+      this.parent = grow(this.parent, (n) => new Int32Array(n));
+      this.op = grow(this.op, (n) => new Int32Array(n));
+      this.pick2 = grow(this.pick2, (n) => new Int8Array(n));
+      this.pickJ = grow(this.pickJ, (n) => new Int32Array(n));
+    }
+    const i = this.length++;
+    this.parent[i] = parent;
+    this.op[i] = op;
+    this.pick2[i] = pick2;
+    this.pickJ[i] = pickJ;
+    return i;
+  }
+
+  /** The program, picks and search key of a node (plus one more step). */
+  witness(node: number, speculation: boolean): { ops: number[]; picks: number[]; key: number[] } {
+    const chain: number[] = [];
+    for (let n = node; n > 0; n = this.parent[n]) chain.push(n);
+    chain.reverse();
+    const ops: number[] = [];
+    const picks: number[] = [];
+    const key: number[] = [];
+    for (const n of chain) {
+      ops.push(this.op[n]);
+      key.push(this.op[n], this.pick2[n], this.pickJ[n]);
+      if (speculation) {
+        picks.push(this.pick2[n]);
+        if (this.pick2[n] === 1) picks.push(this.pickJ[n]);
+      }
+    }
+    return { ops, picks, key };
+  }
+}
+
+/** Parents per batch: small enough to balance workers, large enough to amortize messages. */
+const BATCH = 16;
+
+/**
+ * Runs the breadth-first search (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * import { ExploreContext, loadParts } from "./context.ts";
+ * import { expandBatch } from "./expand.ts";
+ * import { searchExhaustive } from "./exhaustive.ts";
+ * const config = resolveExploreOptions({ ops: ["write", "read", "mmuOn", "mmuOff"], maxOps: 3 });
+ * const { policy, guestClass } = await loadParts(config);
+ * const ctx = new ExploreContext(config, policy, guestClass);
+ * const { stats } = await searchExhaustive(config, (bs, d) =>
+ *   Promise.resolve(bs.map((b) => expandBatch(ctx, b, d))), true);
+ * console.log(stats.complete); // true
+ * ```
+ * @param config the configuration
+ * @param runLevel expands a level's batches
+ * @param speculation whether runs have hardware choices (picks in witnesses)
+ * @param progress called after each batch
+ * @returns the failure groups (first counterexample each) and statistics
+ */
+export async function searchExhaustive(
+  config: ExploreConfig,
+  runLevel: LevelRunner,
+  speculation: boolean,
+  progress?: ProgressHook,
+): Promise<{ failures: Map<string, FoundFailure>; stats: SearchStats }> {
+  const nodes = new Nodes();
+  nodes.add(0, -1, 0, 0); // the root: the empty program
+  const seen = new HashSet64(1 << 14);
+  const failures = new Map<string, FoundFailure>();
+  const stats: SearchStats = {
+    executions: 0,
+    referenceRuns: 0,
+    states: 1,
+    merged: 0,
+    rejected: 0,
+    symmetric: 0,
+    levels: [1],
+    complete: true,
+    exact: true,
+  };
+  const started = performance.now();
+  let frontier = [0];
+  for (let depth = 0; depth < config.maxOps && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    let fresh = 0;
+    const levelStarted = performance.now();
+    // A few batches at a time, so that budgets are checked often and memory stays flat.
+    const wave = Math.max(1, config.workers) * 4;
+    for (let start = 0; start < frontier.length; start += BATCH * wave) {
+      const batches: Int32Array[] = [];
+      const owners: number[][] = [];
+      for (let b = start; b < Math.min(frontier.length, start + BATCH * wave); b += BATCH) {
+        const members = frontier.slice(b, b + BATCH);
+        owners.push(members);
+        batches.push(packWitnesses(members.map((n) => nodes.witness(n, speculation))));
+      }
+      const results = await runLevel(batches, depth);
+      results.forEach((r, bi) => {
+        const members = owners[bi];
+        stats.executions += r.executions;
+        stats.referenceRuns += r.referenceRuns;
+        stats.rejected += r.rejected;
+        stats.symmetric += r.symmetric;
+        for (const f of r.failures) record(failures, f, members, nodes, speculation);
+        const c = r.children;
+        for (let i = 0; i < r.count; i++) {
+          const o = i * CHILD_INTS;
+          const exact = c[o + 6] === 1 && config.stateHashing;
+          if (c[o + 6] !== 1) stats.exact = false;
+          if (exact && !seen.add(c[o + 4], c[o + 5])) {
+            stats.merged++;
+            continue;
+          }
+          fresh++;
+          if (depth + 1 < config.maxOps) {
+            next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
+          }
+        }
+      });
+      const doneParents = Math.min(frontier.length, start + BATCH * wave);
+      const levelSeconds = (performance.now() - levelStarted) / 1000;
+      const left = levelSeconds * (frontier.length - doneParents) / doneParents;
+      progress?.(
+        stats.executions,
+        failures.size,
+        `length ${depth + 1}/${config.maxOps}: ${doneParents}/${frontier.length} states` +
+          (doneParents < frontier.length ? `, ETA ${formatSeconds(left)} for this length` : ""),
+      );
+      const elapsed = (performance.now() - started) / 1000;
+      if (stats.executions >= config.executions || elapsed >= config.seconds) {
+        stats.complete = false;
+        stats.states += fresh;
+        stats.levels.push(fresh);
+        return { failures, stats };
+      }
+    }
+    stats.states += fresh;
+    stats.levels.push(fresh);
+    frontier = next;
+  }
+  return { failures, stats };
+}
+
+function record(
+  failures: Map<string, FoundFailure>,
+  hit: FailureHit,
+  members: readonly number[],
+  nodes: Nodes,
+  speculation: boolean,
+): void {
+  const id = `${hit.blame}/${hit.kind}`;
+  const known = failures.get(id);
+  if (known !== undefined) {
+    known.count++;
+    return;
+  }
+  const w = nodes.witness(members[hit.parent], speculation);
+  w.ops.push(hit.op);
+  w.key.push(hit.op, hit.pick2, hit.pickJ);
+  if (speculation) {
+    w.picks.push(hit.pick2);
+    if (hit.pick2 === 1) w.picks.push(hit.pickJ);
+  }
+  failures.set(id, {
+    blame: hit.blame,
+    kind: hit.kind,
+    count: 1,
+    ops: w.ops,
+    picks: w.picks,
+    key: [w.ops.length, ...w.key],
+  });
+}

@@ -1,0 +1,402 @@
+/**
+ * The unit of work of an exhaustive exploration: expand a batch of explored
+ * states by one operation and every hardware choice before it.
+ *
+ * A state is known by its witness: the program that reached it (alphabet
+ * instance indices) and the hardware picks of the run. Expanding it runs,
+ * for each operation the symmetry and the guest class allow, the ideal
+ * machine once, then the policy's run once per hardware choice: nothing,
+ * then every speculative fill and castout `Hardware.perturb` offers (the
+ * first such run tells how many there are). Each run is judged by the
+ * oracle (a read that did not return the last value written is a violation;
+ * blame from the ideal run), and the state it ends in is hashed. The last
+ * operation of a program is only tried when something could be judged
+ * after it (see {@linkcode cannotFail}).
+ *
+ * The same batch gives the same result on any thread, which is what lets
+ * workers share a level of the search and the report stay the same.
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../../errors.ts";
+import type { Step } from "../../guest/ops.ts";
+import type { ViolationKind } from "../oracle.ts";
+import { ScriptChooser } from "./choosers.ts";
+import type { ExploreContext } from "./context.ts";
+
+/** Integers per child record in {@linkcode ChildBatch.children}. */
+export const CHILD_INTS = 7;
+
+/**
+ * One failing run found while expanding.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FailureHit } from "./expand.ts";
+ * const hit: FailureHit = { parent: 0, op: 3, pick2: 0, pickJ: 0, blame: "hypervisor", kind: "stale_read" };
+ * ```
+ */
+export interface FailureHit {
+  /** The parent's index in the batch. */
+  readonly parent: number;
+  /** The operation added. */
+  readonly op: number;
+  /** The choice point's first pick (0: nothing happened). */
+  readonly pick2: number;
+  /** The perturbation's index, when `pick2` is 1. */
+  readonly pickJ: number;
+  /** Whom the oracle blames. */
+  readonly blame: "guest" | "hypervisor" | "machine";
+  /** What went wrong. */
+  readonly kind: ViolationKind | "crash";
+}
+
+/**
+ * What expanding a batch produced, in a deterministic order.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ChildBatch } from "./expand.ts";
+ * const empty: ChildBatch = {
+ *   children: new Int32Array(0), count: 0, failures: [], executions: 0, referenceRuns: 0,
+ *   rejected: 0, symmetric: 0,
+ * };
+ * ```
+ */
+export interface ChildBatch {
+  /** {@linkcode CHILD_INTS} integers per child: parent, op, pick2, pickJ, hash hi, hash lo, exact. */
+  readonly children: Int32Array;
+  /** Number of children. */
+  readonly count: number;
+  /** Failing runs, in the order found. */
+  readonly failures: readonly FailureHit[];
+  /** Runs under the policy. */
+  readonly executions: number;
+  /** Runs on the ideal machine. */
+  readonly referenceRuns: number;
+  /** Operations skipped because the program would leave the guest class. */
+  readonly rejected: number;
+  /** Operations skipped by symmetry (an equivalent program is explored). */
+  readonly symmetric: number;
+}
+
+/**
+ * Packs witnesses for {@linkcode expandBatch}: per parent, its length, its
+ * operations, the number of picks and the picks.
+ *
+ * @example Usage
+ * ```ts
+ * import { packWitnesses } from "./expand.ts";
+ * console.log(Array.from(packWitnesses([{ ops: [1], picks: [0] }]))); // [1, 1, 1, 1, 0]
+ * ```
+ * @param witnesses the parents
+ * @returns the packed form
+ */
+export function packWitnesses(
+  witnesses: readonly { readonly ops: ArrayLike<number>; readonly picks: ArrayLike<number> }[],
+): Int32Array {
+  let n = 1;
+  for (const w of witnesses) n += 2 + w.ops.length + w.picks.length;
+  const out = new Int32Array(n);
+  let i = 0;
+  out[i++] = witnesses.length;
+  for (const w of witnesses) {
+    out[i++] = w.ops.length;
+    for (let k = 0; k < w.ops.length; k++) out[i++] = w.ops[k];
+    out[i++] = w.picks.length;
+    for (let k = 0; k < w.picks.length; k++) out[i++] = w.picks[k];
+  }
+  return out;
+}
+
+/**
+ * The expected value of each alphabet address after a program (0 if never written).
+ *
+ * @example Usage
+ * ```ts
+ * import { expectedValues } from "./expand.ts";
+ * const e = expectedValues([{ kind: "write", vcpu: 0, addr: 8, value: 3 }], [8, 16]);
+ * console.log(Array.from(e)); // [3, 0]
+ * ```
+ * @param steps the program
+ * @param addresses the alphabet's addresses
+ * @returns one value per address
+ */
+export function expectedValues(steps: readonly Step[], addresses: readonly number[]): Float64Array {
+  const out = new Float64Array(addresses.length);
+  for (const s of steps) {
+    if (s.kind === "write" || s.kind === "host_write") {
+      const i = addresses.indexOf(s.addr);
+      if (i >= 0) out[i] = s.value >>> 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Which vCPUs and addresses a program has used, as bit masks (symmetry).
+ *
+ * @example Usage
+ * ```ts
+ * import { usedMasks } from "./expand.ts";
+ * import { Alphabet } from "./alphabet.ts";
+ * const a = new Alphabet({ ops: ["read"], cpus: 2, addresses: [0x40000000], migrateTo: [], hostCpu: 2 });
+ * console.log(usedMasks(a, [1], 1)); // { vcpus: 2, addresses: 1 }
+ * ```
+ * @param alphabet the alphabet
+ * @param ops the program's instance indices
+ * @param length how many
+ * @returns the masks
+ */
+export function usedMasks(
+  alphabet: { readonly instances: readonly { vcpu: number; addrIndex: number }[] },
+  ops: ArrayLike<number>,
+  length: number,
+): { vcpus: number; addresses: number } {
+  let vcpus = 0, addresses = 0;
+  for (let i = 0; i < length; i++) {
+    const op = alphabet.instances[ops[i]];
+    if (op.vcpu >= 0) vcpus |= 1 << op.vcpu;
+    if (op.addrIndex >= 0) addresses |= 1 << op.addrIndex;
+  }
+  return { vcpus, addresses };
+}
+
+/**
+ * Whether symmetry lets a program with these masks take an operation: a
+ * vCPU of a symmetry class comes after every lower vCPU of its class, an
+ * address after every lower address (when addresses are interchangeable).
+ *
+ * @example Usage
+ * ```ts
+ * import { symmetryAllows } from "./expand.ts";
+ * const classes = Int32Array.of(0, 0);
+ * console.log(symmetryAllows(classes, false, { vcpus: 0, addresses: 0 }, 1, -1)); // false: vCPU 0 first
+ * ```
+ * @param vcpuClass each vCPU's class, -1 for none
+ * @param addressSymmetric whether addresses are interchangeable
+ * @param used the masks
+ * @param vcpu the operation's vCPU (-1 for none)
+ * @param addrIndex the operation's address index (-1 for none)
+ * @returns whether the operation is explored
+ */
+export function symmetryAllows(
+  vcpuClass: Int32Array,
+  addressSymmetric: boolean,
+  used: { readonly vcpus: number; readonly addresses: number },
+  vcpu: number,
+  addrIndex: number,
+): boolean {
+  if (vcpu >= 0 && (used.vcpus & (1 << vcpu)) === 0 && vcpuClass[vcpu] >= 0) {
+    for (let w = 0; w < vcpu; w++) {
+      if (vcpuClass[w] === vcpuClass[vcpu] && (used.vcpus & (1 << w)) === 0) return false;
+    }
+  }
+  if (addressSymmetric && addrIndex > 0 && (used.addresses & (1 << addrIndex)) === 0) {
+    if ((used.addresses & (1 << (addrIndex - 1))) === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether an operation can neither fail a read nor run a policy hook (which
+ * could crash the guest) when RAM is prefaulted: such an operation is not
+ * tried as the last one of a program, since nothing could be judged after it.
+ *
+ * @example Usage
+ * ```ts
+ * import { cannotFail } from "./expand.ts";
+ * console.log(cannotFail("write"), cannotFail("read"), cannotFail("mmuOff")); // true false false
+ * ```
+ * @param name the operation
+ * @returns true for writes, host writes and maintenance by VA
+ */
+export function cannotFail(name: string): boolean {
+  return name === "write" || name === "host_write" || name.startsWith("dc_");
+}
+
+/**
+ * Expands a batch of states (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * import { ExploreContext, loadParts } from "./context.ts";
+ * import { expandBatch, packWitnesses } from "./expand.ts";
+ * const config = resolveExploreOptions({ ops: ["write", "read"], speculation: false });
+ * const { policy, guestClass } = await loadParts(config);
+ * const ctx = new ExploreContext(config, policy, guestClass);
+ * const out = expandBatch(ctx, packWitnesses([{ ops: [], picks: [] }]), 0);
+ * console.log(out.count, out.failures.length); // 2 0
+ * ```
+ * @param ctx the context
+ * @param packed the parents, from {@linkcode packWitnesses}
+ * @param depth the parents' program length (all equal)
+ * @returns the children and failures
+ */
+export function expandBatch(ctx: ExploreContext, packed: Int32Array, depth: number): ChildBatch {
+  const config = ctx.config;
+  const alphabet = ctx.alphabet;
+  const e = ctx.encoder;
+  const script = new ScriptChooser();
+  const speculation = config.speculation && ctx.candidates.length > 0;
+  const shard = config.shard;
+  const notGuest = ctx.policy.native === true ? "machine" : "hypervisor";
+  let children = new Int32Array(256 * CHILD_INTS);
+  let count = 0;
+  const failures: FailureHit[] = [];
+  let executions = 0, referenceRuns = 0, rejected = 0, symmetric = 0;
+  let picks = new Int32Array(64);
+
+  const push = (parent: number, op: number, pick2: number, pickJ: number) => {
+    if ((count + 1) * CHILD_INTS > children.length) {
+      const bigger = new Int32Array(children.length * 2);
+      bigger.set(children);
+      children = bigger;
+    }
+    const [hi, lo] = e.hash();
+    const o = count * CHILD_INTS;
+    children[o] = parent;
+    children[o + 1] = op;
+    children[o + 2] = pick2;
+    children[o + 3] = pickJ;
+    children[o + 4] = hi | 0;
+    children[o + 5] = lo | 0;
+    children[o + 6] = e.exact && ctx.policyHashable ? 1 : 0;
+    count++;
+  };
+
+  let at = 0;
+  const parents = packed[at++];
+  for (let p = 0; p < parents; p++) {
+    const k = packed[at++];
+    const ops = packed.subarray(at, at + k);
+    at += k;
+    const np = packed[at++];
+    if (picks.length < np + 2) picks = new Int32Array((np + 2) * 2);
+    picks.set(packed.subarray(at, at + np));
+    at += np;
+    if (k !== depth) {
+      throw new ScenarioError(
+        "invalid_value",
+        "explore",
+        k,
+        "internal: witness of the wrong depth",
+      );
+    }
+    const steps = ctx.steps(ops, k);
+    let monitor: unknown[] | null = ctx.guestClass.start();
+    for (const s of steps) monitor = monitor && ctx.guestClass.next(monitor, s);
+    if (monitor === null) continue;
+    const used = usedMasks(alphabet, ops, k);
+    let keep: Uint8Array | null = null;
+    if (speculation && config.symmetry) {
+      script.load(picks, np);
+      ctx.runReal(steps, script);
+      keep = ctx.symmetricChoiceMask();
+    }
+    let value = 1;
+    for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
+
+    for (let o = 0; o < alphabet.size; o++) {
+      if (depth === 0 && shard.count > 1 && o % shard.count !== shard.index) continue;
+      const inst = alphabet.instances[o];
+      if (
+        config.symmetry &&
+        !symmetryAllows(ctx.vcpuClass, ctx.addressSymmetric, used, inst.vcpu, inst.addrIndex)
+      ) {
+        symmetric++;
+        continue;
+      }
+      const isWrite = inst.name === "write" || inst.name === "host_write";
+      if (depth + 1 === config.maxOps && config.prefault && cannotFail(inst.name)) continue;
+      const step = alphabet.step(o, isWrite ? value : 0);
+      const next = ctx.guestClass.next(monitor, step);
+      if (next === null) {
+        rejected++;
+        continue;
+      }
+      const childSteps = [...steps, step];
+      const expected = expectedValues(childSteps, config.addresses);
+      const idealGot = ctx.runIdeal(childSteps);
+      referenceRuns++;
+      ctx.encodeOracle(expected);
+      const savedLength = e.length;
+      const savedNames = e.saveNames();
+      const savedExact = e.exact;
+      const masks = usedMasks(alphabet, [...ops, o], k + 1);
+      const accepts = ctx.guestClass.accepts?.(next) ?? true;
+
+      const runChoice = (pick2: number, pickJ: number): void => {
+        let chooser = null;
+        if (speculation) {
+          picks[np] = pick2;
+          picks[np + 1] = pickJ;
+          script.load(picks, np + (pick2 === 1 && pickJ >= 0 ? 2 : 1));
+          chooser = script;
+        }
+        const out = ctx.runReal(childSteps, chooser);
+        executions++;
+        if (script.mismatch) {
+          throw new ScenarioError(
+            "invalid_value",
+            "explore",
+            Array.from(picks.subarray(0, np + 2)),
+            "internal: a recorded choice sequence did not replay",
+          );
+        }
+        if (out.crashed) {
+          if (accepts) {
+            failures.push({
+              parent: p,
+              op: o,
+              pick2,
+              pickJ: Math.max(pickJ, 0),
+              blame: notGuest,
+              kind: "crash",
+            });
+          }
+          return;
+        }
+        if (step.kind === "read") {
+          const want = expected[inst.addrIndex];
+          const got = out.got[out.got.length - 1];
+          if (got !== want && accepts) {
+            const kind: ViolationKind = ctx.hw.holds(step.addr, want) ? "stale_read" : "lost_write";
+            const blame = idealGot[idealGot.length - 1] !== want ? "guest" : notGuest;
+            failures.push({ parent: p, op: o, pick2, pickJ: Math.max(pickJ, 0), blame, kind });
+          }
+        }
+        e.length = savedLength;
+        e.restoreNames(savedNames);
+        e.exact = savedExact;
+        ctx.encodeReal();
+        e.structural(next);
+        e.int(masks.vcpus);
+        e.int(masks.addresses);
+        push(p, o, pick2, Math.max(pickJ, 0));
+      };
+
+      runChoice(0, -1);
+      if (speculation) {
+        runChoice(1, -1);
+        const n = script.branching;
+        const mask = keep !== null && keep.length === n ? keep : null;
+        for (let j = 1; j < n; j++) {
+          if (mask !== null && mask[j] === 0) symmetric++;
+          else runChoice(1, j);
+        }
+      }
+    }
+  }
+  return {
+    children: children.subarray(0, count * CHILD_INTS),
+    count,
+    failures,
+    executions,
+    referenceRuns,
+    rejected,
+    symmetric,
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * `explore(options)`: every guest up to N operations, every hardware choice.
+ *
+ * The review thread of the 2015 change asked whether any conceivable guest
+ * could turn its MMU off without a set/way operation and escape the
+ * hypervisor's notice. `explore` answers such questions with evidence: it
+ * runs every program of up to `maxOps` operations over an alphabet you
+ * choose (writes, reads, maintenance by VA, set/way walks, SCTLR and
+ * VM-register writes, migrations, host writes), on up to `cpus` vCPUs,
+ * with every speculative fill and castout the hardware could make before
+ * each operation, through the oracle; failures are grouped by (policy,
+ * blame, kind), and each group's first counterexample is shrunk and printed
+ * as a snippet you can paste.
+ *
+ * ```ts
+ * import { explore, formatExploreReport } from "./explore.ts";
+ * const report = await explore({
+ *   machine: "xgene1", policy: "kvm-4.0", guestClass: "cleans-by-va", maxOps: 4,
+ *   ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"], progress: false,
+ * });
+ * console.log(formatExploreReport(report));
+ * ```
+ *
+ * Exhaustive mode is a breadth-first search over distinct states (see
+ * exhaustive.ts for what is pruned and why it is sound); random mode runs
+ * seeded random programs with seeded random hardware choices (see
+ * random_mode.ts). `workers: n` spreads the work over Web Workers and
+ * `shard: "i/n"` over machines; either way the failure groups and their
+ * counterexamples are those of a single-threaded run.
+ *
+ * Simplified: each address of the alphabet is one 32-bit word in its own
+ * page, and maintenance by VA covers that word's line; `vmReg` writes TTBR0
+ * only (all VM registers trap alike); host operations run on one fixed
+ * physical CPU; RAM is prefaulted unless `prefault: false` (then the
+ * stage-2 fault path, with the host zeroing each page through its
+ * cacheable mapping, is explored too, much more slowly). A single-threaded
+ * exploration needs no permission; workers need `--allow-read`.
+ *
+ * @module
+ */
+
+import { ExploreContext, loadParts } from "./context.ts";
+import { expandBatch } from "./expand.ts";
+import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
+import type { ExploreConfig, ExploreOptions } from "./options.ts";
+import { resolveExploreOptions } from "./options.ts";
+import { WorkerPool } from "./pool.ts";
+import { Progress } from "./progress.ts";
+import { type RandomBatch, randomBatch } from "./random_mode.ts";
+import { replay } from "./replay.ts";
+import {
+  compareGroups,
+  type Counterexample,
+  type ExploreQuestion,
+  type ExploreReport,
+  type FailureGroup,
+} from "./report.ts";
+import { shrink } from "./shrink.ts";
+import { counterexampleSnippet } from "./snippet.ts";
+import type { Scenario } from "../scenario.ts";
+import type { ChildBatch } from "./expand.ts";
+
+/** Random executions per task. */
+const RANDOM_CHUNK = 512;
+
+/**
+ * Explores (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { explore } from "./explore.ts";
+ * const report = await explore({
+ *   policy: "kvm-4.0", ops: ["write", "read", "mmuOn", "mmuOff"], maxOps: 4, progress: false,
+ * });
+ * console.log(report.failures.map((f) => `${f.blame}/${f.kind}`)); // ["guest/stale_read"]
+ * ```
+ * @param options what to explore (every field optional; see {@linkcode ExploreOptions})
+ * @returns the report
+ * @throws {ScenarioError} for a bad option, naming it and the value
+ */
+export async function explore(options: ExploreOptions = {}): Promise<ExploreReport> {
+  const config = resolveExploreOptions(options);
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  const progress = new Progress(config.progress);
+  const pool = config.workers > 1 ? await WorkerPool.create(config.workers, config) : null;
+  try {
+    let found: FoundFailure[];
+    let complete: boolean;
+    let stats: ExploreReport["stats"];
+    if (config.mode === "exhaustive") {
+      const speculation = config.speculation && ctx.candidates.length > 0;
+      const runLevel = pool
+        ? (batches: Int32Array[], depth: number) =>
+          pool.runAll<ChildBatch>(batches.map((packed) => ({ type: "expand", packed, depth })))
+        : (batches: Int32Array[], depth: number) =>
+          Promise.resolve(batches.map((b) => expandBatch(ctx, b, depth)));
+      const r = await searchExhaustive(
+        config,
+        runLevel,
+        speculation,
+        (done, failures, where) => progress.update(done, failures, where),
+      );
+      found = [...r.failures.values()];
+      complete = r.stats.complete;
+      stats = { ...r.stats };
+    } else {
+      const r = await searchRandom(config, ctx, pool, progress);
+      found = r.found;
+      complete = false;
+      stats = {
+        executions: r.executions,
+        referenceRuns: r.referenceRuns,
+        states: 0,
+        merged: 0,
+        rejected: 0,
+        symmetric: 0,
+        levels: [],
+        exact: true,
+      };
+    }
+    progress.update(stats.executions, found.length, "shrinking");
+    found.sort(compareGroups);
+    const failures: FailureGroup[] = [];
+    for (const f of found) {
+      failures.push({
+        policy: policy.name,
+        blame: f.blame,
+        kind: f.kind,
+        count: f.count,
+        found: f.key,
+        counterexample: await counterexample(ctx, f),
+        witness: { ops: f.ops, picks: f.picks },
+      });
+    }
+    return { question: question(config, ctx), complete, failures, stats };
+  } finally {
+    pool?.close();
+    progress.finish();
+  }
+}
+
+async function searchRandom(
+  config: ExploreConfig,
+  ctx: ExploreContext,
+  pool: WorkerPool | null,
+  progress: Progress,
+): Promise<{ found: FoundFailure[]; executions: number; referenceRuns: number }> {
+  const groups = new Map<string, FoundFailure>();
+  let executions = 0, referenceRuns = 0;
+  const started = performance.now();
+  const budget = config.executions;
+  const wave = Math.max(1, config.workers) * 2;
+  let next = 0;
+  while (next < budget && (performance.now() - started) / 1000 < config.seconds) {
+    const tasks: { from: number; to: number }[] = [];
+    for (let k = 0; k < wave && next < budget; k++) {
+      const to = Math.min(budget, next + RANDOM_CHUNK);
+      tasks.push({ from: next, to });
+      next = to;
+    }
+    const results: RandomBatch[] = pool
+      ? await pool.runAll<RandomBatch>(tasks.map((t) => ({ type: "random", ...t })))
+      : tasks.map((t) => randomBatch(ctx, t.from, t.to));
+    for (const r of results) {
+      executions += r.executions;
+      referenceRuns += r.referenceRuns;
+      for (const h of r.hits) {
+        const id = `${h.blame}/${h.kind}`;
+        const known = groups.get(id);
+        if (known) known.count += h.count;
+        else {
+          groups.set(id, {
+            blame: h.blame,
+            kind: h.kind,
+            count: h.count,
+            ops: [...h.ops],
+            picks: [...h.picks],
+            key: [h.index],
+          });
+        }
+      }
+    }
+    const fraction = budget === Infinity ? undefined : next / budget;
+    progress.update(executions, groups.size, `execution ${next}`, fraction);
+  }
+  return { found: [...groups.values()], executions, referenceRuns };
+}
+
+function question(config: ExploreConfig, ctx: ExploreContext): ExploreQuestion {
+  const sc = config.systemCache;
+  return {
+    machine: config.machine.name,
+    systemCache: sc === "machine"
+      ? (config.machine.systemCache ? "machine" : "none")
+      : sc === false
+      ? "none"
+      : `${sc.size} bytes`,
+    policy: ctx.policy.name,
+    cpus: config.cpus,
+    maxOps: config.maxOps,
+    ops: [...config.ops],
+    addresses: [...config.addresses],
+    guestClass: ctx.guestClass.name,
+    mode: config.mode,
+    seed: config.seed,
+    speculation: config.speculation,
+    prefault: config.prefault,
+    shard: `${config.shard.index}/${config.shard.count}`,
+    executions: config.executions === Infinity ? null : config.executions,
+  };
+}
+
+/** Executions the search for a shorter counterexample may take, per failure group. */
+const SHORTER_BUDGET = 20_000;
+
+/**
+ * Random mode's last shrinking step: a breadth-first search over the same
+ * alphabet, class and hardware choices, up to the shrunk program's length,
+ * for the first program of the same failure group in exhaustive order
+ * (removing steps one by one only reaches a program that is minimal among
+ * its own subsequences; this one is the shortest, and the one exhaustive
+ * mode reports). Bounded by {@linkcode SHORTER_BUDGET}.
+ */
+async function firstUpTo(
+  ctx: ExploreContext,
+  id: string,
+  maxOps: number,
+): Promise<{ ops: number[]; picks: number[] } | null> {
+  const config: ExploreConfig = {
+    ...ctx.config,
+    mode: "exhaustive",
+    maxOps,
+    executions: SHORTER_BUDGET,
+    seconds: Infinity,
+    shard: { index: 0, count: 1 },
+    workers: 0,
+  };
+  const sub = new ExploreContext(config, ctx.policy, ctx.guestClass);
+  const r = await searchExhaustive(
+    config,
+    (batches, depth) => Promise.resolve(batches.map((b) => expandBatch(sub, b, depth))),
+    config.speculation && sub.candidates.length > 0,
+  );
+  const hit = r.failures.get(id);
+  return hit === undefined ? null : { ops: hit.ops, picks: hit.picks };
+}
+
+/**
+ * Shrinks a failure group's first counterexample and replays it as an
+ * ordinary run.
+ */
+async function counterexample(
+  ctx: ExploreContext,
+  f: FoundFailure,
+): Promise<Counterexample | null> {
+  const config = ctx.config;
+  if (!config.shrink) return null;
+  const id = `${f.blame}/${f.kind}`;
+  let s = shrink(ctx, f.ops, f.picks, id);
+  if (config.mode === "random" && s.ops.length > 1) {
+    const first = await firstUpTo(ctx, id, s.ops.length);
+    if (first !== null) s = shrink(ctx, first.ops, first.picks, id);
+  }
+  const plan = config.speculation ? s.plan : [];
+  const policyIsName = typeof config.policy === "string" && config.policyObject === null;
+  const scenario: Scenario = {
+    version: 1,
+    machine: config.machineName,
+    cpus: config.cpus,
+    systemCache: config.systemCache,
+    policy: policyIsName ? config.policy as string : "kvm-4.0",
+    ram: config.ram,
+    ramBase: config.ramBase,
+    prefault: config.prefault,
+    seed: 1,
+    speculation: plan.length > 0 ? "adversarial" : "quiet",
+    steps: s.steps,
+  };
+  const result = replay(scenario, plan, policyIsName ? {} : { policy: ctx.policy });
+  const v = result.verdict;
+  let violation: string;
+  let reproduced: boolean;
+  if (f.kind === "crash") {
+    reproduced = v.crashed !== null;
+    violation = v.crashed
+      ? `crash: vcpu${v.crashed.vcpu} at 0x${v.crashed.pc.toString(16)}: ${v.crashed.reason}`
+      : "crash: not reproduced";
+  } else {
+    const hit = v.violations.find((x) => x.blame === f.blame && x.kind === f.kind);
+    reproduced = hit !== undefined;
+    violation = hit
+      ? `${hit.kind} at 0x${hit.addr.toString(16)}: expected 0x${hit.expected.toString(16)}, ` +
+        `got 0x${hit.got.toString(16)} (blame ${hit.blame})`
+      : `${f.kind} (blame ${f.blame}): not reproduced`;
+  }
+  const trace = result.trace().split("\n").filter((l) => !l.startsWith("#") && l.trim() !== "")
+    .join("\n");
+  return {
+    steps: s.steps,
+    perturbations: plan,
+    snippet: counterexampleSnippet(
+      {
+        machine: config.machineName,
+        systemCache: config.systemCache,
+        cpus: config.cpus,
+        policy: ctx.policy.name,
+        policyIsObject: !policyIsName,
+        ram: config.ram,
+        ramBase: config.ramBase,
+        prefault: config.prefault,
+      },
+      s.steps,
+      plan,
+    ),
+    violation,
+    failsNatively: v.failsNatively,
+    archInvalid: [...v.archInvalid],
+    trace,
+    reproduced,
+  };
+}

@@ -1,0 +1,490 @@
+/**
+ * The options of `explore()`, their defaults, and their resolution into the
+ * plain, serializable configuration every worker rebuilds its exploration
+ * from.
+ *
+ * @module
+ */
+
+import { ScenarioError, showValue } from "../../errors.ts";
+import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
+import type { Policy } from "../../hyp/policy.ts";
+import { policies } from "../../hyp/policies/mod.ts";
+import { resolveMachine } from "../../machines/mod.ts";
+import { DEFAULT_RAM_BASE } from "../scenario.ts";
+import { EXPLORE_OPS, type ExploreOpName } from "./alphabet.ts";
+import { GUEST_CLASSES, type GuestClass } from "./classes.ts";
+
+/**
+ * A policy or guest class defined in a module, for workers: they cannot be
+ * sent a function, so they import it (`module` is a URL or an absolute path;
+ * `export` defaults to `"default"`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { ModuleRef } from "./options.ts";
+ * const ref: ModuleRef = { module: "file:///home/me/policies.ts", export: "noCachesOffFlush" };
+ * ```
+ */
+export interface ModuleRef {
+  /** The module's URL (or an absolute file path). */
+  readonly module: string;
+  /** The export's name. Default `"default"`. */
+  readonly export?: string;
+}
+
+/**
+ * Options of `explore()`. Every field is optional.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExploreOptions } from "./options.ts";
+ * const options: ExploreOptions = {
+ *   machine: "xgene1", policy: "kvm-3.18", maxOps: 4, guestClass: "no-sw",
+ *   ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+ * };
+ * ```
+ */
+export interface ExploreOptions {
+  /** A machine preset name or description. Default `"generic"`. */
+  readonly machine?: string | Machine;
+  /** `"machine"`: as the machine has it; `false`: none; a spec: this one. Default `"machine"`. */
+  readonly systemCache?: "machine" | false | SystemCacheSpec;
+  /**
+   * The policy: a built-in name, a policy object (single-threaded only), or
+   * a {@linkcode ModuleRef} (any number of workers). Default `"kvm-4.0"`.
+   */
+  readonly policy?: string | Policy | ModuleRef;
+  /** Number of vCPUs; a program may use any of them. Default 1. */
+  readonly cpus?: number;
+  /** The longest program explored, in operations. Default 4. */
+  readonly maxOps?: number;
+  /**
+   * The operations programs are made of. Default
+   * `["write", "read", "dc_civac", "sw_clean_invalidate", "mmuOn", "mmuOff"]`,
+   * plus `"migrate"` with more than one vCPU.
+   */
+  readonly ops?: readonly ExploreOpName[];
+  /**
+   * The word addresses address operations take: a list, or a count `n` for
+   * `n` addresses in distinct pages from the RAM base
+   * (`ramBase + i * (4096 + 64)`). Default 1.
+   */
+  readonly addresses?: number | readonly number[];
+  /**
+   * Physical CPUs `migrate` may move a vCPU to. Default: the vCPUs' own
+   * CPUs and one more (0 to `cpus`), within the machine.
+   */
+  readonly migrateTo?: readonly number[];
+  /**
+   * The physical CPU host operations run on. Default: the first CPU that
+   * is neither a vCPU's nor a migration target.
+   */
+  readonly hostCpu?: number;
+  /**
+   * The class of guests the question is about: a built-in name (see
+   * `GUEST_CLASSES`), a class object (single-threaded only), a
+   * {@linkcode ModuleRef}, or a list of those (the intersection). Default `"any"`.
+   */
+  readonly guestClass?: ClassSpec | readonly ClassSpec[];
+  /**
+   * Whether the hardware may perturb the caches before each step; when it
+   * may, every speculative fill and castout it can make is explored.
+   * Default true.
+   */
+  readonly speculation?: boolean;
+  /**
+   * Map and populate all RAM before the guest starts (a VMM whose memory
+   * was allocated and cleaned long ago). With false, every first touch of a
+   * page takes KVM's stage-2 fault path (the host zeroes the page through
+   * its cacheable mapping): explored too, but far slower. Default true.
+   */
+  readonly prefault?: boolean;
+  /** Guest RAM in bytes, a multiple of 4 KiB. Default 1 MiB. */
+  readonly ram?: number;
+  /** Guest RAM base address. Default 0x4000_0000. */
+  readonly ramBase?: number;
+  /** `"exhaustive"` (default): every program up to `maxOps`; `"random"`: seeded random programs. */
+  readonly mode?: "exhaustive" | "random";
+  /** The seed of random mode. Default 1. */
+  readonly seed?: number;
+  /**
+   * The most executions: random mode stops there (default 10 000 when no
+   * `seconds` is given); exhaustive mode stops there and reports itself
+   * incomplete. Default: no limit in exhaustive mode.
+   */
+  readonly executions?: number;
+  /**
+   * The most wall-clock seconds; the report then depends on the machine's
+   * speed (an `executions` budget does not). Default none.
+   */
+  readonly seconds?: number;
+  /**
+   * In random mode, the probability that the hardware perturbs the caches
+   * at a choice point. Default 0.25.
+   */
+  readonly perturbRate?: number;
+  /**
+   * Web Workers to run on (each needs `--allow-read` to load its module).
+   * 0 or 1: this thread. Default 0. The report is the same for any number.
+   */
+  readonly workers?: number;
+  /**
+   * `"i/n"`: explore only the i-th of n parts (0-based), to split a run
+   * across machines; `mergeReports` merges the parts' reports. Default: all.
+   */
+  readonly shard?: string;
+  /**
+   * Symmetry reduction: vCPUs on interchangeable physical CPUs and the
+   * alphabet's addresses are introduced in order, and idle CPUs are
+   * interchangeable. Default true.
+   */
+  readonly symmetry?: boolean;
+  /** State hashing: explore each distinct state once. Default true. */
+  readonly stateHashing?: boolean;
+  /** Shrink each failure group's counterexample. Default true. */
+  readonly shrink?: boolean;
+  /** A progress line on stderr: `"auto"` (default) when stderr is a terminal. */
+  readonly progress?: boolean | "auto";
+}
+
+/** One guest class as {@linkcode ExploreOptions.guestClass} takes it. */
+export type ClassSpec = string | GuestClass | ModuleRef;
+
+/**
+ * The resolved configuration: plain data that a worker can be sent.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * const c = resolveExploreOptions({ cpus: 2 });
+ * console.log(c.ops.includes("migrate"), c.migrateTo); // true [0, 1, 2]
+ * ```
+ */
+export interface ExploreConfig {
+  /** The machine, resolved, with the system cache as asked. */
+  readonly machine: Machine;
+  /** How the system cache was asked for (for the snippet). */
+  readonly systemCache: "machine" | false | SystemCacheSpec;
+  /** The machine as the user named it (a preset name, or the description). */
+  readonly machineName: string | Machine;
+  /** The policy: a name or a module reference (an object policy stays in {@linkcode ExploreConfig.policyObject}). */
+  readonly policy: string | ModuleRef;
+  /** The policy's name, for reports. */
+  readonly policyName: string;
+  /** A policy object given directly, or null. Not sent to workers. */
+  readonly policyObject: Policy | null;
+  /** Guest classes: names or module references, plus class objects given directly. */
+  readonly classes: readonly (string | ModuleRef)[];
+  /** Class objects given directly. Not sent to workers. */
+  readonly classObjects: readonly GuestClass[];
+  /** Number of vCPUs. */
+  readonly cpus: number;
+  /** The longest program. */
+  readonly maxOps: number;
+  /** The operations. */
+  readonly ops: readonly ExploreOpName[];
+  /** The addresses. */
+  readonly addresses: readonly number[];
+  /** Migration targets. */
+  readonly migrateTo: readonly number[];
+  /** The host CPU. */
+  readonly hostCpu: number;
+  /** Hardware choices on or off. */
+  readonly speculation: boolean;
+  /** Prefaulted RAM. */
+  readonly prefault: boolean;
+  /** RAM size. */
+  readonly ram: number;
+  /** RAM base. */
+  readonly ramBase: number;
+  /** Exhaustive or random. */
+  readonly mode: "exhaustive" | "random";
+  /** Random mode's seed. */
+  readonly seed: number;
+  /** Execution budget (Infinity for none). */
+  readonly executions: number;
+  /** Time budget in seconds (Infinity for none). */
+  readonly seconds: number;
+  /** Random mode's perturbation probability. */
+  readonly perturbRate: number;
+  /** Workers. */
+  readonly workers: number;
+  /** This part and the number of parts. */
+  readonly shard: { readonly index: number; readonly count: number };
+  /** Symmetry reduction. */
+  readonly symmetry: boolean;
+  /** State hashing. */
+  readonly stateHashing: boolean;
+  /** Shrinking. */
+  readonly shrink: boolean;
+  /** Progress line. */
+  readonly progress: boolean | "auto";
+}
+
+const PAGE = 4096;
+const DEFAULT_OPS: readonly ExploreOpName[] = [
+  "write",
+  "read",
+  "dc_civac",
+  "sw_clean_invalidate",
+  "mmuOn",
+  "mmuOff",
+];
+
+function bad(
+  code: "invalid_value" | "out_of_range",
+  call: string,
+  value: unknown,
+  expected: string,
+): never {
+  throw new ScenarioError(
+    code,
+    `explore.${call}`,
+    value,
+    `explore.${call}(${showValue(value)}): expected ${expected}`,
+  );
+}
+
+function integer(call: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    bad("invalid_value", call, value, `an integer from ${min} to ${max}`);
+  }
+  if (value < min || value > max) {
+    bad("out_of_range", call, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function isModuleRef(v: unknown): v is ModuleRef {
+  return typeof v === "object" && v !== null && typeof (v as ModuleRef).module === "string" &&
+    typeof (v as { start?: unknown }).start !== "function" &&
+    typeof (v as { state?: unknown }).state !== "function";
+}
+
+/**
+ * Parses `"i/n"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseShard } from "./options.ts";
+ * console.log(parseShard("1/4")); // { index: 1, count: 4 }
+ * ```
+ * @param shard the text
+ * @returns the part's index and the number of parts
+ * @throws {ScenarioError} `invalid_value` unless it is `"i/n"` with `0 <= i < n`
+ */
+export function parseShard(shard: string | undefined): { index: number; count: number } {
+  if (shard === undefined) return { index: 0, count: 1 };
+  const m = typeof shard === "string" ? /^(\d+)\/(\d+)$/.exec(shard) : null;
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1 && index < count)) {
+    bad("invalid_value", "shard", shard, `"i/n" with 0 <= i < n, e.g. "0/4"`);
+  }
+  return { index, count };
+}
+
+/**
+ * Checks the options and fills in the defaults.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * const c = resolveExploreOptions({ machine: "xgene1", addresses: 2 });
+ * console.log(c.addresses.map((a) => a.toString(16))); // ["40000000", "40001040"]
+ * ```
+ * @param options the options
+ * @returns the configuration
+ * @throws {ScenarioError} naming the option and the value, for any bad option
+ */
+export function resolveExploreOptions(options: ExploreOptions = {}): ExploreConfig {
+  if (typeof options !== "object" || options === null) {
+    bad("invalid_value", "options", options, "an options object");
+  }
+  const machineName = options.machine ?? "generic";
+  const base = resolveMachine(machineName, "explore.machine");
+  const systemCache = options.systemCache ?? "machine";
+  if (systemCache !== "machine" && systemCache !== false && typeof systemCache !== "object") {
+    bad("invalid_value", "systemCache", systemCache, `"machine", false or a system cache spec`);
+  }
+  const machine: Machine = systemCache === "machine"
+    ? base
+    : Object.freeze({ ...base, systemCache: systemCache === false ? null : systemCache });
+  resolveMachine(machine, "explore.systemCache");
+  const pcpus = machine.clusters.reduce((n, c) => n + c.cpus, 0);
+  const cpus = integer("cpus", options.cpus, 1, pcpus, 1);
+  const maxOps = integer("maxOps", options.maxOps, 1, 64, 4);
+  const ramBase = integer("ramBase", options.ramBase, 0, 2 ** 48, DEFAULT_RAM_BASE);
+  if (ramBase % PAGE !== 0) bad("invalid_value", "ramBase", ramBase, "a 4 KiB-aligned address");
+  const ram = integer("ram", options.ram, PAGE, 2 ** 40, 1 << 20);
+  if (ram % PAGE !== 0) bad("invalid_value", "ram", ram, "a multiple of 4096");
+
+  const ops = options.ops ?? (cpus > 1 ? [...DEFAULT_OPS, "migrate"] : DEFAULT_OPS);
+  if (!Array.isArray(ops) || ops.length === 0) {
+    bad("invalid_value", "ops", ops, `a non-empty list of ${EXPLORE_OPS.join(", ")}`);
+  }
+  let addresses: number[];
+  if (options.addresses === undefined || typeof options.addresses === "number") {
+    const n = integer("addresses", options.addresses, 1, 16, 1);
+    addresses = Array.from({ length: n }, (_, i) => ramBase + i * (PAGE + 64));
+  } else if (Array.isArray(options.addresses) && options.addresses.length > 0) {
+    addresses = [...options.addresses];
+  } else {
+    bad(
+      "invalid_value",
+      "addresses",
+      options.addresses,
+      "a count or a non-empty list of addresses",
+    );
+  }
+  addresses.forEach((a, i) => {
+    if (!(Number.isInteger(a) && a % 4 === 0 && a >= ramBase && a < ramBase + ram)) {
+      bad("invalid_value", `addresses[${i}]`, a, "a 4-byte aligned address inside guest RAM");
+    }
+  });
+  if (new Set(addresses).size !== addresses.length) {
+    bad("invalid_value", "addresses", addresses, "distinct addresses");
+  }
+
+  const migrateTo = options.migrateTo ?? Array.from(
+    { length: Math.min(cpus + 1, pcpus) },
+    (_, i) => i,
+  );
+  if (!Array.isArray(migrateTo)) bad("invalid_value", "migrateTo", migrateTo, "a list of CPUs");
+  migrateTo.forEach((p, i) => integer(`migrateTo[${i}]`, p, 0, pcpus - 1, 0));
+  let hostDefault = 0;
+  while (hostDefault < pcpus - 1 && (hostDefault < cpus || migrateTo.includes(hostDefault))) {
+    hostDefault++;
+  }
+  const hostCpu = integer("hostCpu", options.hostCpu, 0, pcpus - 1, hostDefault);
+
+  let policy: string | ModuleRef;
+  let policyName: string;
+  let policyObject: Policy | null = null;
+  const p = options.policy ?? "kvm-4.0";
+  if (typeof p === "string") {
+    if (!Object.hasOwn(policies, p)) {
+      throw new ScenarioError(
+        "unknown_name",
+        "explore.policy",
+        p,
+        `explore.policy(${showValue(p)}): unknown policy; valid: ${
+          Object.keys(policies).join(", ")
+        }`,
+      );
+    }
+    policy = p;
+    policyName = p;
+  } else if (isModuleRef(p)) {
+    policy = { module: p.module, export: p.export ?? "default" };
+    policyName = `${p.export ?? "default"} from ${p.module}`;
+  } else if (typeof p === "object" && p !== null && typeof (p as Policy).state === "function") {
+    policyObject = p as Policy;
+    policy = (p as Policy).name;
+    policyName = (p as Policy).name;
+  } else {
+    bad("invalid_value", "policy", p, "a policy name, a policy object or { module, export }");
+  }
+
+  const specs = options.guestClass === undefined
+    ? ["any"]
+    : Array.isArray(options.guestClass)
+    ? options.guestClass as readonly ClassSpec[]
+    : [options.guestClass as ClassSpec];
+  const classes: (string | ModuleRef)[] = [];
+  const classObjects: GuestClass[] = [];
+  for (const c of specs) {
+    if (typeof c === "string") {
+      if (!Object.hasOwn(GUEST_CLASSES, c)) {
+        throw new ScenarioError(
+          "unknown_name",
+          "explore.guestClass",
+          c,
+          `explore.guestClass(${showValue(c)}): unknown class; built in: ${
+            Object.keys(GUEST_CLASSES).join(", ")
+          }`,
+        );
+      }
+      classes.push(c);
+    } else if (isModuleRef(c)) {
+      classes.push({ module: c.module, export: c.export ?? "default" });
+    } else if (
+      typeof c === "object" && c !== null && typeof (c as GuestClass).next === "function"
+    ) {
+      classObjects.push(c as GuestClass);
+    } else {
+      bad("invalid_value", "guestClass", c, "a class name, a class object or { module, export }");
+    }
+  }
+
+  const mode = options.mode ?? "exhaustive";
+  if (mode !== "exhaustive" && mode !== "random") {
+    bad("invalid_value", "mode", mode, `"exhaustive" or "random"`);
+  }
+  const seed = integer("seed", options.seed, -(2 ** 31), 2 ** 31 - 1, 1);
+  const seconds = options.seconds === undefined ? Infinity : options.seconds;
+  if (typeof seconds !== "number" || !(seconds > 0)) {
+    bad("invalid_value", "seconds", options.seconds, "a positive number of seconds");
+  }
+  const defaultExecutions = mode === "random" && seconds === Infinity ? 10_000 : Infinity;
+  const executions = options.executions === undefined
+    ? defaultExecutions
+    : integer("executions", options.executions, 1, Number.MAX_SAFE_INTEGER, 0);
+  const perturbRate = options.perturbRate ?? 0.25;
+  if (typeof perturbRate !== "number" || !(perturbRate >= 0 && perturbRate <= 1)) {
+    bad("invalid_value", "perturbRate", perturbRate, "a probability from 0 to 1");
+  }
+  const workers = integer("workers", options.workers, 0, 256, 0);
+  const shard = parseShard(options.shard);
+  const flag = (name: string, v: unknown, fallback: boolean): boolean => {
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") bad("invalid_value", name, v, "a boolean");
+    return v as boolean;
+  };
+  const progress = options.progress ?? "auto";
+  if (progress !== "auto" && typeof progress !== "boolean") {
+    bad("invalid_value", "progress", progress, `true, false or "auto"`);
+  }
+  if (workers > 1 && (policyObject !== null || classObjects.length > 0)) {
+    bad(
+      "invalid_value",
+      "workers",
+      workers,
+      "0 or 1 with a policy or class given as an object: workers cannot be sent functions; " +
+        "give it as { module, export } instead",
+    );
+  }
+  return Object.freeze({
+    machine,
+    systemCache,
+    machineName: typeof machineName === "string" ? machineName : machine,
+    policy,
+    policyName,
+    policyObject,
+    classes,
+    classObjects,
+    cpus,
+    maxOps,
+    ops: [...ops],
+    addresses,
+    migrateTo: [...migrateTo],
+    hostCpu,
+    speculation: flag("speculation", options.speculation, true),
+    prefault: flag("prefault", options.prefault, true),
+    ram,
+    ramBase,
+    mode,
+    seed,
+    executions,
+    seconds,
+    perturbRate,
+    workers,
+    shard,
+    symmetry: flag("symmetry", options.symmetry, true),
+    stateHashing: flag("stateHashing", options.stateHashing, true),
+    shrink: flag("shrink", options.shrink, true),
+    progress,
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * A pool of exploration workers (Deno Web Workers running worker.ts).
+ *
+ * Tasks are handed to idle workers as they come; `runAll` resolves with
+ * the results in the order of the tasks, whatever order they finish in.
+ * Workers need `--allow-read` to load their module; a single-threaded
+ * exploration needs no permission at all.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { WorkerPool } from "./pool.ts";
+ * import { resolveExploreOptions } from "./options.ts";
+ * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 2 }));
+ * const batches = await pool.runAll([{ type: "random", from: 0, to: 100 }]);
+ * pool.close();
+ * ```
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../../errors.ts";
+import type { ExploreConfig } from "./options.ts";
+
+/** A task for a worker (without its id). */
+export type PoolTask =
+  | { readonly type: "expand"; readonly packed: Int32Array; readonly depth: number }
+  | { readonly type: "random"; readonly from: number; readonly to: number };
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Workers that each hold an exploration context.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { WorkerPool } from "./pool.ts";
+ * import { resolveExploreOptions } from "./options.ts";
+ * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 2 }));
+ * pool.close();
+ * ```
+ */
+export class WorkerPool {
+  readonly #workers: Worker[];
+  readonly #idle: Worker[];
+  readonly #queue: { task: PoolTask; id: number }[] = [];
+  readonly #pending = new Map<number, Pending>();
+  readonly #busy = new Map<Worker, number>();
+  #nextId = 0;
+
+  private constructor(workers: Worker[]) {
+    this.#workers = workers;
+    this.#idle = [...workers];
+    for (const w of workers) {
+      w.onmessage = (e: MessageEvent) => this.#answer(w, e.data);
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        this.#answer(w, { type: "error", id: this.#busy.get(w) ?? -1, message: e.message });
+      };
+    }
+  }
+
+  /**
+   * Starts `n` workers and sends each the configuration.
+   *
+   * @param n the number of workers
+   * @param config the configuration (plain data: no policy or class objects)
+   * @returns the pool, once every worker is ready
+   * @throws {ScenarioError} when a worker cannot start (e.g. no read permission) or refuses the configuration
+   */
+  static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
+    const url = new URL("./worker.ts", import.meta.url);
+    const workers: Worker[] = [];
+    try {
+      for (let i = 0; i < n; i++) workers.push(new Worker(url, { type: "module" }));
+    } catch (e) {
+      for (const w of workers) w.terminate();
+      throw new ScenarioError(
+        "invalid_value",
+        "explore.workers",
+        n,
+        `explore.workers(${n}): cannot start a worker (${(e as Error).message}); ` +
+          "workers need --allow-read, or use workers: 0",
+      );
+    }
+    const sendable = { ...config, policyObject: null, classObjects: [] };
+    await Promise.all(workers.map((w) =>
+      new Promise<void>((resolve, reject) => {
+        w.onmessage = (e: MessageEvent) => {
+          if (e.data?.type === "ready") resolve();
+          else reject(workerError(n, e.data?.message));
+        };
+        w.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          reject(workerError(n, e.message));
+        };
+        w.postMessage({ type: "init", config: sendable });
+      })
+    )).catch((e) => {
+      for (const w of workers) w.terminate();
+      throw e;
+    });
+    return new WorkerPool(workers);
+  }
+
+  /**
+   * Runs tasks on the workers.
+   *
+   * @param tasks the tasks
+   * @returns their results, in the tasks' order
+   */
+  runAll<T>(tasks: readonly PoolTask[]): Promise<T[]> {
+    return Promise.all(tasks.map((task) => this.#run(task) as Promise<T>));
+  }
+
+  /** Stops every worker. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+    for (const p of this.#pending.values()) {
+      p.reject(new Error("explore: the worker pool was closed"));
+    }
+    this.#pending.clear();
+  }
+
+  #run(task: PoolTask): Promise<unknown> {
+    const id = this.#nextId++;
+    const done = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#queue.push({ task, id });
+    this.#dispatch();
+    return done;
+  }
+
+  #dispatch(): void {
+    while (this.#idle.length > 0 && this.#queue.length > 0) {
+      const w = this.#idle.pop()!;
+      const { task, id } = this.#queue.shift()!;
+      this.#busy.set(w, id);
+      if (task.type === "expand") {
+        const packed = task.packed;
+        w.postMessage({ ...task, id }, [packed.buffer as ArrayBuffer]);
+      } else {
+        w.postMessage({ ...task, id });
+      }
+    }
+  }
+
+  #answer(
+    w: Worker,
+    m: {
+      type: string;
+      id: number;
+      result?: unknown;
+      message?: string;
+      code?: string;
+      call?: string;
+    },
+  ): void {
+    this.#busy.delete(w);
+    this.#idle.push(w);
+    const p = this.#pending.get(m.id);
+    this.#pending.delete(m.id);
+    if (p !== undefined) {
+      if (m.type === "done") p.resolve(m.result);
+      else {
+        p.reject(
+          m.code
+            ? new ScenarioError(
+              m.code as "invalid_value",
+              m.call ?? "explore",
+              null,
+              m.message ?? "",
+            )
+            : new Error(`explore worker: ${m.message}`),
+        );
+      }
+    }
+    this.#dispatch();
+  }
+}
+
+function workerError(n: number, message: unknown): ScenarioError {
+  return new ScenarioError(
+    "invalid_value",
+    "explore.workers",
+    n,
+    `explore.workers(${n}): a worker failed to start: ${String(message)}`,
+  );
+}

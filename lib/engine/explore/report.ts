@@ -1,0 +1,428 @@
+/**
+ * The report of an exploration: the question, the answer (failure groups by
+ * policy, blame and kind, each with a shrunk counterexample), statistics,
+ * and its deterministic text form. Nothing in it depends on time: the same
+ * options and seed give the same report, byte for byte, on any number of
+ * workers (a `seconds` budget aside).
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../../errors.ts";
+import type { Step } from "../../guest/ops.ts";
+import type { PlannedPerturbation } from "./choosers.ts";
+
+/**
+ * What was asked.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExploreQuestion } from "./report.ts";
+ * const q: ExploreQuestion = {
+ *   machine: "xgene1", systemCache: "machine", policy: "kvm-4.0", cpus: 1, maxOps: 4,
+ *   ops: ["write", "read"], addresses: [0x40000000], guestClass: "any", mode: "exhaustive",
+ *   seed: 1, speculation: true, prefault: true, shard: "0/1", executions: null,
+ * };
+ * ```
+ */
+export interface ExploreQuestion {
+  /** The machine's name. */
+  readonly machine: string;
+  /** `"machine"`, `"none"` or the system cache's size. */
+  readonly systemCache: string;
+  /** The policy's name. */
+  readonly policy: string;
+  /** Number of vCPUs. */
+  readonly cpus: number;
+  /** The longest program. */
+  readonly maxOps: number;
+  /** The operations. */
+  readonly ops: readonly string[];
+  /** The addresses. */
+  readonly addresses: readonly number[];
+  /** The guest class. */
+  readonly guestClass: string;
+  /** Exhaustive or random. */
+  readonly mode: "exhaustive" | "random";
+  /** The seed (random mode). */
+  readonly seed: number;
+  /** Whether hardware choices were explored. */
+  readonly speculation: boolean;
+  /** Prefaulted RAM. */
+  readonly prefault: boolean;
+  /** The part explored, `"i/n"`. */
+  readonly shard: string;
+  /** The execution budget, or null for none. */
+  readonly executions: number | null;
+}
+
+/**
+ * A shrunk counterexample, replayed as an ordinary run.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Counterexample } from "./report.ts";
+ * const c: Counterexample = {
+ *   steps: [{ kind: "read", vcpu: 0, addr: 0x40000000 }], perturbations: [], snippet: "...",
+ *   violation: "stale_read at 0x40000000: expected 0x1, got 0x0 (blame guest)",
+ *   failsNatively: true, archInvalid: [], trace: "", reproduced: true,
+ * };
+ * ```
+ */
+export interface Counterexample {
+  /** The program. */
+  readonly steps: readonly Step[];
+  /** What the hardware did, by meaning. */
+  readonly perturbations: readonly PlannedPerturbation[];
+  /** TypeScript to paste: the scenario and how to run or replay it. */
+  readonly snippet: string;
+  /** The replay's first violation of the group, in one line. */
+  readonly violation: string;
+  /** Whether the guest fails natively on the same machine too (same perturbations). */
+  readonly failsNatively: boolean;
+  /** Why the guest is architecturally invalid, if it is. */
+  readonly archInvalid: readonly string[];
+  /** The replay's event trace (without the header). */
+  readonly trace: string;
+  /** Whether the replay shows a failure of the same group (it always should). */
+  readonly reproduced: boolean;
+}
+
+/**
+ * One failure group.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FailureGroup } from "./report.ts";
+ * const g: FailureGroup = {
+ *   policy: "kvm-4.0", blame: "guest", kind: "stale_read", count: 12, found: [4, 9, 0, 0], counterexample: null,
+ * };
+ * ```
+ */
+export interface FailureGroup {
+  /** The policy. */
+  readonly policy: string;
+  /** Whom the oracle blames. */
+  readonly blame: "guest" | "hypervisor" | "machine";
+  /** `"stale_read"`, `"lost_write"` or `"crash"`. */
+  readonly kind: string;
+  /** Failing runs met in the group (in exhaustive mode: distinct failing transitions). */
+  readonly count: number;
+  /** Where the first one was found, to merge parts deterministically (shorter, then earlier, first). */
+  readonly found: readonly number[];
+  /** The first one, shrunk and replayed; null when shrinking was off. */
+  readonly counterexample: Counterexample | null;
+  /** The first one as found: program and hardware picks (alphabet instance indices). */
+  readonly witness?: { readonly ops: readonly number[]; readonly picks: readonly number[] };
+}
+
+/**
+ * The statistics of an exploration.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExploreStats } from "./report.ts";
+ * const s: ExploreStats = {
+ *   executions: 100, referenceRuns: 20, states: 40, merged: 55, rejected: 0, symmetric: 5,
+ *   levels: [1, 6, 33], exact: true,
+ * };
+ * ```
+ */
+export interface ExploreStats {
+  /** Runs under the policy. */
+  readonly executions: number;
+  /** Runs on the ideal machine. */
+  readonly referenceRuns: number;
+  /** Distinct states (exhaustive mode; 0 in random mode). */
+  readonly states: number;
+  /** Runs that reached a state already seen. */
+  readonly merged: number;
+  /** Operations skipped because the program would leave the guest class. */
+  readonly rejected: number;
+  /** Operations skipped by symmetry. */
+  readonly symmetric: number;
+  /** New states per program length. */
+  readonly levels: readonly number[];
+  /** Whether every state was hashed exactly. */
+  readonly exact: boolean;
+}
+
+/**
+ * The report of `explore()`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExploreReport } from "./report.ts";
+ * function escapes(r: ExploreReport): boolean {
+ *   return r.failures.some((f) => f.blame === "hypervisor");
+ * }
+ * ```
+ */
+export interface ExploreReport {
+  /** What was asked. */
+  readonly question: ExploreQuestion;
+  /** Whether the whole space was explored (exhaustive mode, no budget hit). */
+  readonly complete: boolean;
+  /** The failure groups, by blame then kind. */
+  readonly failures: readonly FailureGroup[];
+  /** Statistics. */
+  readonly stats: ExploreStats;
+}
+
+const BLAME_ORDER = ["hypervisor", "machine", "guest"];
+
+/**
+ * Sorts failure groups: hypervisor first, then machine, then guest; then by kind.
+ *
+ * @example Usage
+ * ```ts
+ * import { compareGroups } from "./report.ts";
+ * console.log(compareGroups({ blame: "guest", kind: "stale_read" }, { blame: "hypervisor", kind: "lost_write" }) > 0); // true
+ * ```
+ * @param a a group
+ * @param b another
+ * @returns negative when `a` comes first
+ */
+export function compareGroups(
+  a: { readonly blame: string; readonly kind: string },
+  b: { readonly blame: string; readonly kind: string },
+): number {
+  return (BLAME_ORDER.indexOf(a.blame) - BLAME_ORDER.indexOf(b.blame)) ||
+    (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
+}
+
+/**
+ * Compares search positions: shorter first, then lexicographically.
+ *
+ * @example Usage
+ * ```ts
+ * import { compareFound } from "./report.ts";
+ * console.log(compareFound([3, 1, 0, 0], [4, 0, 0, 0]) < 0); // true
+ * ```
+ * @param a a position
+ * @param b another
+ * @returns negative when `a` comes first
+ */
+export function compareFound(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/**
+ * Merges the reports of the parts of a sharded exploration (`shard: "i/n"`
+ * for every i): failure groups are united, counts added, and each group
+ * keeps the counterexample found first in the search order, which is the one
+ * a single run finds. Statistics are added; they differ from a single run's,
+ * since each part keeps its own record of states seen.
+ *
+ * @example Usage
+ * ```ts
+ * import { mergeReports } from "./report.ts";
+ * import type { ExploreReport } from "./report.ts";
+ * declare const parts: ExploreReport[];
+ * if (parts?.length) console.log(mergeReports(parts).question.shard); // "0/1"
+ * ```
+ * @param reports one report per part, all of the same question
+ * @returns the merged report
+ * @throws {ScenarioError} `invalid_value` for an empty list or reports of different questions
+ */
+export function mergeReports(reports: readonly ExploreReport[]): ExploreReport {
+  if (!Array.isArray(reports) || reports.length === 0) {
+    throw new ScenarioError("invalid_value", "mergeReports", reports, "mergeReports: no reports");
+  }
+  const strip = (q: ExploreQuestion) => JSON.stringify({ ...q, shard: "" });
+  const first = reports[0];
+  for (const r of reports) {
+    if (strip(r.question) !== strip(first.question)) {
+      throw new ScenarioError(
+        "invalid_value",
+        "mergeReports",
+        r.question,
+        "mergeReports: the reports answer different questions; merge only the parts of one exploration",
+      );
+    }
+  }
+  const groups = new Map<string, FailureGroup>();
+  for (const r of reports) {
+    for (const g of r.failures) {
+      const id = `${g.policy}/${g.blame}/${g.kind}`;
+      const known = groups.get(id);
+      if (known === undefined) {
+        groups.set(id, g);
+      } else {
+        const keep = compareFound(g.found, known.found) < 0 ? g : known;
+        groups.set(id, { ...keep, count: known.count + g.count });
+      }
+    }
+  }
+  const sum = (f: (s: ExploreStats) => number) => reports.reduce((n, r) => n + f(r.stats), 0);
+  const levels: number[] = [];
+  for (const r of reports) {
+    r.stats.levels.forEach((n: number, i: number) => levels[i] = (levels[i] ?? 0) + n);
+  }
+  const shards = reports.map((r) => r.question.shard);
+  const count = Number(first.question.shard.split("/")[1]);
+  return {
+    question: { ...first.question, shard: shards.length === count ? "0/1" : shards.join(",") },
+    complete: reports.every((r) => r.complete) && shards.length === count,
+    failures: [...groups.values()].sort(compareGroups),
+    stats: {
+      executions: sum((s) => s.executions),
+      referenceRuns: sum((s) => s.referenceRuns),
+      states: sum((s) => s.states),
+      merged: sum((s) => s.merged),
+      rejected: sum((s) => s.rejected),
+      symmetric: sum((s) => s.symmetric),
+      levels,
+      exact: reports.every((r) => r.stats.exact),
+    },
+  };
+}
+
+/**
+ * The verdict of an exploration in one line: does any guest of the class
+ * fail because of the hypervisor (or, for a native run, the machine)?
+ *
+ * @example Usage
+ * ```ts
+ * import { answerLine } from "./report.ts";
+ * import type { ExploreReport } from "./report.ts";
+ * declare const report: ExploreReport;
+ * if (report) console.log(answerLine(report));
+ * ```
+ * @param report the report
+ * @returns the answer
+ */
+export function answerLine(report: ExploreReport): string {
+  const q = report.question;
+  const bad = report.failures.filter((f) => f.blame !== "guest");
+  const scope = `${q.mode === "random" ? "sampled " : ""}guests in class "${q.guestClass}" ` +
+    `up to ${q.maxOps} ops`;
+  const done = report.complete || q.mode === "random"
+    ? ""
+    : " (incomplete: a budget stopped the search)";
+  if (bad.length === 0) {
+    return `no violation blamed on the ${
+      q.policy === "native" ? "machine" : "hypervisor"
+    }: ${scope}${done}`;
+  }
+  return `${bad.map((f) => `${f.blame} ${f.kind}`).join(", ")}: ${scope}${done}`;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * The report as text: deterministic, one section per failure group with its
+ * counterexample (snippet, perturbations, trace).
+ *
+ * @example Usage
+ * ```ts
+ * import { formatExploreReport } from "./report.ts";
+ * import type { ExploreReport } from "./report.ts";
+ * declare const report: ExploreReport;
+ * if (report) console.log(formatExploreReport(report));
+ * ```
+ * @param report the report
+ * @param options `trace: false` leaves the counterexamples' traces out
+ * @returns the text
+ */
+export function formatExploreReport(
+  report: ExploreReport,
+  options: { readonly trace?: boolean } = {},
+): string {
+  const q = report.question;
+  const s = report.stats;
+  const out: string[] = [];
+  out.push(
+    `explore: ${q.policy} on ${q.machine} (system cache: ${q.systemCache}), ${q.cpus} vCPU${
+      q.cpus === 1 ? "" : "s"
+    }`,
+    `  class: ${q.guestClass}; ${q.mode}, up to ${q.maxOps} ops over ${q.ops.join(", ")}`,
+    `  addresses: ${q.addresses.map(hex).join(", ")}; hardware choices: ${
+      q.speculation ? "all" : "none"
+    }; RAM ${q.prefault ? "prefaulted" : "faulted in"}${
+      q.mode === "random" ? `; seed ${q.seed}` : ""
+    }${q.shard === "0/1" ? "" : `; part ${q.shard}`}`,
+    `  answer: ${answerLine(report)}`,
+    `  ${s.executions} runs, ${s.referenceRuns} ideal-machine runs` +
+      (q.mode === "exhaustive"
+        ? `, ${s.states} distinct states (${s.levels.join(" + ")}), ${s.merged} merged, ` +
+          `${s.symmetric} symmetric, ${s.rejected} outside the class` +
+          (s.exact ? "" : "; some states not merged (inexact hashing)")
+        : ""),
+  );
+  for (const g of report.failures) {
+    out.push(
+      "",
+      `${g.policy} / ${g.blame} / ${g.kind}: ${g.count} failing run${g.count === 1 ? "" : "s"}`,
+    );
+    const c = g.counterexample;
+    if (c === null) continue;
+    out.push(
+      `  minimal counterexample (${c.steps.length} ops, ${c.perturbations.length} hardware choices):`,
+    );
+    c.steps.forEach((step, i) => {
+      for (const p of c.perturbations.filter((p) => p.before === i)) {
+        out.push(
+          p.kind === "speculative_fill"
+            ? `    [hw] speculative fill of ${hex(p.addr)} into cpu${p.cpu}.L1`
+            : `    [hw] castout of ${hex(p.addr)} from ${p.cache}`,
+        );
+      }
+      out.push(`    ${i + 1}. ${describeStep(step)}`);
+    });
+    out.push(`  ${c.violation}`);
+    out.push(
+      `  natively on this machine: ${c.failsNatively ? "fails too" : "passes"}${
+        c.archInvalid.length > 0 ? `; architecturally invalid: ${c.archInvalid.join("; ")}` : ""
+      }${c.reproduced ? "" : "; WARNING: the replay did not reproduce it"}`,
+    );
+    out.push("  snippet:");
+    for (const line of c.snippet.split("\n")) out.push(`    ${line}`);
+    if (options.trace !== false && c.trace !== "") {
+      out.push("  trace:");
+      for (const line of c.trace.split("\n")) if (line !== "") out.push(`  ${line}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+/**
+ * One step in words, for the report.
+ *
+ * @example Usage
+ * ```ts
+ * import { describeStep } from "./report.ts";
+ * console.log(describeStep({ kind: "read", vcpu: 1, addr: 0x40000000 })); // "vcpu1: read 0x40000000"
+ * ```
+ * @param step the step
+ * @returns a short description
+ */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case "write":
+      return `vcpu${step.vcpu}: write ${hex(step.addr)} = ${step.value}`;
+    case "read":
+      return `vcpu${step.vcpu}: read ${hex(step.addr)}`;
+    case "dc_va":
+      return `vcpu${step.vcpu}: DC ${step.op.toUpperCase()} ${hex(step.addr)}`;
+    case "sw_walk":
+      return `vcpu${step.vcpu}: set/way ${step.op} walk`;
+    case "sw":
+      return `vcpu${step.vcpu}: DC ${step.op.toUpperCase()} L${step.level} set ${step.set} way ${step.way}`;
+    case "sctlr":
+      return `vcpu${step.vcpu}: SCTLR ${
+        Object.entries(step.bits).map(([k, v]) => `${k.toUpperCase()}=${v ? 1 : 0}`).join(" ")
+      }`;
+    case "vm_reg":
+      return `vcpu${step.vcpu}: write ${step.reg}`;
+    case "pc":
+      return `vcpu${step.vcpu}: pc ${hex(step.addr)}`;
+    case "migrate":
+      return `host: migrate vcpu${step.vcpu} to cpu${step.pcpu}`;
+    case "host_write":
+      return `host: write ${hex(step.addr)} = ${step.value} on cpu${step.cpu ?? "?"}`;
+    case "host_unmap":
+      return `host: unmap ${hex(step.addr)} on cpu${step.cpu ?? "?"}`;
+  }
+}

@@ -1,0 +1,555 @@
+/**
+ * Canonical encoding and 64-bit hashing of an exploration state: the
+ * hardware, the hypervisor, the policy's state, the ideal machine the
+ * oracle compares against, and what the oracle expects each address to hold.
+ *
+ * Exploration explores each distinct state once, so everything that can
+ * change what happens next must be in the encoding, and nothing else should
+ * be. What is encoded, and why the rest can be left out:
+ *
+ * - every resident line of every cache: slot (set and way), line number,
+ *   clean or dirty, and the words at the alphabet's addresses. Other words
+ *   of a line are never read by a generated program, and data never steers
+ *   the hardware or a policy, so they cannot change a verdict;
+ * - DRAM at the alphabet's addresses;
+ * - each vCPU's SCTLR (M, C, I), HCR (TSW, TVM, SWIO), physical CPU, last
+ *   physical CPU and whether it crashed; stage 2 (mapped, populated) for the
+ *   alphabet's pages; the policy's state, walked structurally (a state that
+ *   is not plain data switches merging off for the run, which stays correct);
+ * - left out: the guest PC and "has ever had caches on" (they only label
+ *   events and architectural-validity notes), event counts and costs, and
+ *   the LRU ages of lines. Ages only matter once a set is full: when the
+ *   alphabet cannot fill a set (see `explore`), they never matter; otherwise
+ *   a state with a full set is never merged with another.
+ *
+ * Values are renamed: each address's values get small numbers in the order
+ * a fixed walk meets them (the expected value first), 0 and the poison
+ * pattern keep their own codes. Since every write stores a fresh value, two
+ * states that differ only by the names of values behave the same.
+ *
+ * Idle physical CPUs (no vCPU ever runs there, no migration targets them,
+ * no host operation runs there) are interchangeable: their L1s only ever
+ * hold clean copies that no other CPU reads, so within a cluster their L1s
+ * are hashed as a sorted multiset, and fully idle clusters of the same shape
+ * likewise. Values they hold that the walk has not named yet are encoded as
+ * "other": only equality with an expected value can matter for them (the
+ * `lost_write`/`stale_read` distinction), and the expected value is always
+ * named first.
+ *
+ * Hashes are 64 bits (two 32-bit halves from two different mixes); two
+ * distinct states colliding would wrongly prune one: with 10^7 states the
+ * chance is about 3 in a million.
+ *
+ * @example Usage
+ * ```ts
+ * import { StateEncoder } from "./state_hash.ts";
+ * const e = new StateEncoder(1);
+ * e.reset();
+ * e.int(7);
+ * e.int(e.name(0, 0x1234, true));
+ * const [hi, lo] = e.hash();
+ * console.log(typeof hi, typeof lo); // number number
+ * ```
+ *
+ * @module
+ */
+
+import { POISON } from "../../hw/memory.ts";
+import type { Hardware } from "../../hw/hardware.ts";
+import type { Cache } from "../../hw/cache.ts";
+import type { Machine } from "../../hw/machine.ts";
+
+const CODE_ZERO = -1;
+const CODE_POISON = -2;
+const CODE_OTHER = -3;
+
+/**
+ * A buffer of 32-bit integers describing a state, with per-address value
+ * naming and 64-bit hashing.
+ *
+ * @example Usage
+ * ```ts
+ * import { StateEncoder } from "./state_hash.ts";
+ * const e = new StateEncoder(2);
+ * e.reset();
+ * console.log(e.name(0, 99, true), e.name(0, 42, true), e.name(0, 99, true)); // 1 2 1
+ * console.log(e.name(1, 42, true)); // 1: names are per address
+ * ```
+ */
+export class StateEncoder {
+  /** The encoded integers; valid up to {@linkcode StateEncoder.length}. */
+  buf: Int32Array = new Int32Array(256);
+  /** Number of integers written. */
+  length: number = 0;
+  /** False once something could not be encoded (the state must not be merged). */
+  exact: boolean = true;
+  readonly #names: number[][];
+  readonly #f64 = new Float64Array(1);
+  readonly #i32 = new Int32Array(this.#f64.buffer);
+  #pairs = new Uint32Array(32);
+  #pairCount = 0;
+
+  /**
+   * An empty encoder.
+   *
+   * @param addresses number of alphabet addresses (each has its own value names)
+   */
+  constructor(addresses: number) {
+    this.#names = Array.from({ length: addresses }, () => []);
+  }
+
+  /** Empties the buffer and forgets every value name. */
+  reset(): void {
+    this.length = 0;
+    this.#pairCount = 0;
+    this.exact = true;
+    for (const n of this.#names) n.length = 0;
+  }
+
+  /**
+   * Marks the value names given so far, to continue several encodings from
+   * one point (names are only ever added after it).
+   *
+   * @returns how many names each address has
+   */
+  saveNames(): Int32Array {
+    return Int32Array.from(this.#names, (n) => n.length);
+  }
+
+  /**
+   * Forgets the names given after {@linkcode StateEncoder.saveNames}.
+   *
+   * @param saved what `saveNames` returned
+   */
+  restoreNames(saved: Int32Array): void {
+    for (let i = 0; i < saved.length; i++) this.#names[i].length = saved[i];
+  }
+
+  /**
+   * Appends one integer.
+   *
+   * @param v an integer (taken modulo 2^32)
+   */
+  int(v: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Int32Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = v;
+  }
+
+  /**
+   * Appends a whole number exactly (numbers above 2^31, e.g. line numbers).
+   *
+   * @param v a number
+   */
+  num(v: number): void {
+    if ((v | 0) === v) {
+      this.int(0);
+      this.int(v);
+    } else {
+      this.#f64[0] = v;
+      this.int(1);
+      this.int(this.#i32[0]);
+      this.int(this.#i32[1]);
+    }
+  }
+
+  /**
+   * The canonical name of a value held at an alphabet address.
+   *
+   * @param address the address's index
+   * @param value the 32-bit value (unsigned)
+   * @param insert whether an unseen value gets a new name (else it is "other")
+   * @returns the name: 1, 2... for program values, negative codes for 0, poison and "other"
+   */
+  name(address: number, value: number, insert: boolean): number {
+    const v = value >>> 0;
+    if (v === 0) return CODE_ZERO;
+    if (v === POISON) return CODE_POISON;
+    const names = this.#names[address];
+    const i = names.indexOf(v);
+    if (i >= 0) return i + 1;
+    if (!insert) return CODE_OTHER;
+    names.push(v);
+    return names.length;
+  }
+
+  /**
+   * The 64-bit hash of the integers from `from` to the end.
+   *
+   * @param from first index (default 0)
+   * @returns `[hi, lo]`, unsigned 32-bit halves
+   */
+  hash(from = 0): [number, number] {
+    const buf = this.buf;
+    let h1 = 0x9747b28c ^ (this.length - from);
+    let h2 = 0x5bd1e995 ^ Math.imul(this.length - from, 0x27d4eb2d);
+    for (let i = from; i < this.length; i++) {
+      let k = buf[i];
+      k = Math.imul(k, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, 0x1b873593);
+      h1 ^= k;
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      h2 = Math.imul(h2 ^ buf[i], 0x01000193) + 0x7f4a7c15;
+      h2 ^= h2 >>> 15;
+      h2 = Math.imul(h2, 0x2c1b3c6d);
+    }
+    return [fmix(h1) >>> 0, fmix(h2 ^ 0x68e31da4) >>> 0];
+  }
+
+  /**
+   * Replaces everything from `from` on by its 64-bit hash, remembering the
+   * hash for {@linkcode StateEncoder.flushSorted}: how a multiset member is
+   * encoded.
+   *
+   * @param from where the member's encoding starts
+   */
+  collapse(from: number): void {
+    const [hi, lo] = this.hash(from);
+    this.length = from;
+    if (this.#pairCount * 2 === this.#pairs.length) {
+      const bigger = new Uint32Array(this.#pairs.length * 2);
+      bigger.set(this.#pairs);
+      this.#pairs = bigger;
+    }
+    this.#pairs[2 * this.#pairCount] = hi;
+    this.#pairs[2 * this.#pairCount + 1] = lo;
+    this.#pairCount++;
+  }
+
+  /**
+   * Appends the hashes collected by {@linkcode StateEncoder.collapse},
+   * sorted (a multiset), and forgets them.
+   */
+  flushSorted(): void {
+    const p = this.#pairs;
+    const n = this.#pairCount;
+    // Insertion sort: a handful of members, no allocation.
+    for (let i = 1; i < n; i++) {
+      const hi = p[2 * i], lo = p[2 * i + 1];
+      let j = i - 1;
+      while (j >= 0 && (p[2 * j] > hi || (p[2 * j] === hi && p[2 * j + 1] > lo))) {
+        p[2 * j + 2] = p[2 * j];
+        p[2 * j + 3] = p[2 * j + 1];
+        j--;
+      }
+      p[2 * j + 2] = hi;
+      p[2 * j + 3] = lo;
+    }
+    this.int(n);
+    for (let i = 0; i < 2 * n; i++) this.int(p[i]);
+    this.#pairCount = 0;
+  }
+
+  /**
+   * Appends any plain-data value (numbers, strings, booleans, null,
+   * undefined, arrays, typed arrays, plain objects, Maps and Sets). Anything
+   * else (a function, a class instance, a cycle) marks the encoding inexact.
+   *
+   * @param value the value
+   * @param depth recursion depth so far
+   */
+  structural(value: unknown, depth = 0): void {
+    if (depth > 32) {
+      this.exact = false;
+      return;
+    }
+    if (value === undefined) return this.int(0);
+    if (value === null) return this.int(1);
+    switch (typeof value) {
+      case "boolean":
+        return this.int(value ? 3 : 2);
+      case "number":
+        this.int(4);
+        return this.num(value);
+      case "string":
+        this.int(5);
+        this.int(value.length);
+        for (let i = 0; i < value.length; i++) this.int(value.charCodeAt(i));
+        return;
+      case "bigint":
+        return this.structural(`${value}n`, depth);
+      case "object":
+        break;
+      default:
+        this.exact = false;
+        return;
+    }
+    if (Array.isArray(value)) {
+      this.int(6);
+      this.int(value.length);
+      for (const v of value) this.structural(v, depth + 1);
+      return;
+    }
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      const arr = value as unknown as ArrayLike<number>;
+      this.int(7);
+      this.int(arr.length);
+      for (let i = 0; i < arr.length; i++) this.num(Number(arr[i]));
+      return;
+    }
+    if (value instanceof Map) {
+      this.int(9);
+      this.int(value.size);
+      for (const [k, v] of value) {
+        this.structural(k, depth + 1);
+        this.structural(v, depth + 1);
+      }
+      return;
+    }
+    if (value instanceof Set) {
+      this.int(10);
+      this.int(value.size);
+      for (const v of value) this.structural(v, depth + 1);
+      return;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      this.exact = false;
+      return;
+    }
+    const keys = Object.keys(value);
+    this.int(8);
+    this.int(keys.length);
+    for (const k of keys) {
+      this.structural(k, depth + 1);
+      this.structural((value as Record<string, unknown>)[k], depth + 1);
+    }
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Where the alphabet's words sit, and which caches of a machine are
+ * interchangeable: precomputed once per exploration.
+ *
+ * @example Usage
+ * ```ts
+ * import { HardwareLayout } from "./state_hash.ts";
+ * import { Hardware } from "../../hw/hardware.ts";
+ * import { xgene1 } from "../../machines/mod.ts";
+ * const layout = new HardwareLayout(new Hardware(xgene1), [0x40000000], new Set([0, 1, 2]));
+ * console.log(layout.idleClusters.length); // 2: clusters 2 and 3 never run anything
+ * ```
+ */
+export class HardwareLayout {
+  /** The alphabet's word addresses. */
+  readonly addresses: readonly number[];
+  /** Line number to `[word offset, address index, ...]` for the alphabet's words in it. */
+  readonly wordsByLine: ReadonlyMap<number, readonly number[]>;
+  /** Caches encoded in order: L1s of busy CPUs. */
+  readonly busyL1: readonly number[];
+  /** Clusters with a busy CPU: their L2 (or -1) and the L1s of their idle CPUs. */
+  readonly busyClusters: readonly { readonly l2: number; readonly idleL1: readonly number[] }[];
+  /** Fully idle clusters, grouped by shape: each group's clusters as `{ l2, l1 }`. */
+  readonly idleClusters:
+    readonly (readonly { readonly l2: number; readonly l1: readonly number[] }[])[];
+  /** Index of the system cache, or -1. */
+  readonly system: number;
+  /** Whether no set of any cache can ever be full (so LRU ages never matter). */
+  staticNoFullSet: boolean = false;
+
+  /**
+   * Computes the layout.
+   *
+   * @param hardware a hardware model of the machine
+   * @param addresses the alphabet's word addresses
+   * @param busy physical CPUs that can run anything (vCPUs, migration targets, the host CPU)
+   */
+  constructor(hardware: Hardware, addresses: readonly number[], busy: ReadonlySet<number>) {
+    this.addresses = addresses;
+    const lineSize = hardware.lineSize;
+    const words = new Map<number, number[]>();
+    addresses.forEach((a, i) => {
+      const line = Math.floor(a / lineSize);
+      const list = words.get(line) ?? [];
+      list.push((a % lineSize) >>> 2, i);
+      words.set(line, list);
+    });
+    this.wordsByLine = words;
+    const machine: Machine = hardware.machine;
+    const busyL1: number[] = [];
+    const busyClusters: { l2: number; idleL1: number[] }[] = [];
+    const idleByShape = new Map<string, { l2: number; l1: number[] }[]>();
+    let cpu = 0;
+    machine.clusters.forEach((c) => {
+      const cpus = Array.from({ length: c.cpus }, (_, i) => cpu + i);
+      cpu += c.cpus;
+      const l2 = hardware.levels(cpus[0]) === 2 ? hardware.cacheIndexOf(cpus[0], 2) : -1;
+      const idle = cpus.filter((p) => !busy.has(p));
+      if (idle.length === cpus.length) {
+        const shape = JSON.stringify([c.cpus, c.l1d, c.l2 ?? null]);
+        const group = idleByShape.get(shape) ?? [];
+        group.push({ l2, l1: cpus });
+        idleByShape.set(shape, group);
+      } else {
+        for (const p of cpus) if (busy.has(p)) busyL1.push(p);
+        busyClusters.push({ l2, idleL1: idle });
+      }
+    });
+    this.busyL1 = busyL1;
+    this.busyClusters = busyClusters;
+    this.idleClusters = [...idleByShape.values()];
+    this.system = hardware.systemCacheIndex;
+  }
+}
+
+/**
+ * Appends a hardware model's state (caches and DRAM at the alphabet's
+ * addresses) to an encoder, canonically (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
+ * import { Hardware } from "../../hw/hardware.ts";
+ * import { generic } from "../../machines/mod.ts";
+ * const hw = new Hardware(generic);
+ * const layout = new HardwareLayout(hw, [0x40000000], new Set([0]));
+ * const e = new StateEncoder(1);
+ * e.reset();
+ * encodeHardware(e, hw, layout);
+ * const empty = e.hash();
+ * hw.write(0, 0x40000000, 5, true);
+ * e.reset();
+ * encodeHardware(e, hw, layout);
+ * console.log(e.hash()[0] !== empty[0]); // true
+ * ```
+ * @param e the encoder
+ * @param hw the hardware
+ * @param layout its layout
+ */
+export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLayout): void {
+  const caches = hw.caches;
+  for (const ci of layout.busyL1) encodeCache(e, caches[ci], layout, true);
+  if (layout.system >= 0) encodeCache(e, caches[layout.system], layout, true);
+  for (const c of layout.busyClusters) {
+    if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, true);
+  }
+  const addrs = layout.addresses;
+  for (let i = 0; i < addrs.length; i++) e.int(e.name(i, hw.memory.read(addrs[i]), true));
+  // Idle caches last, so that their values can only refer to names already given.
+  for (const c of layout.busyClusters) {
+    for (const ci of c.idleL1) {
+      const from = e.length;
+      if (caches[ci].residentCount === 0) {
+        e.int(EMPTY[0]);
+        e.int(EMPTY[1]);
+      } else {
+        encodeCache(e, caches[ci], layout, false);
+      }
+      e.collapse(from);
+    }
+    e.flushSorted();
+  }
+  for (const group of layout.idleClusters) {
+    const members: number[] = [];
+    for (const c of group) {
+      if (isEmptyCluster(caches, c)) {
+        const [hi, lo] = emptyCluster(c.l1.length);
+        members.push(hi, lo);
+        continue;
+      }
+      const start = e.length;
+      if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false);
+      for (const ci of c.l1) {
+        const from = e.length;
+        if (caches[ci].residentCount === 0) {
+          e.int(EMPTY[0]);
+          e.int(EMPTY[1]);
+        } else {
+          encodeCache(e, caches[ci], layout, false);
+        }
+        e.collapse(from);
+      }
+      e.flushSorted();
+      const [hi, lo] = e.hash(start);
+      e.length = start;
+      members.push(hi, lo);
+    }
+    for (let i = 0; i < members.length; i += 2) {
+      const from = e.length;
+      e.int(members[i]);
+      e.int(members[i + 1]);
+      e.collapse(from);
+    }
+    e.flushSorted();
+  }
+}
+
+const slotScratch: { buf: Int32Array } = { buf: new Int32Array(64) };
+
+/** The collapsed hash of an empty cache, and of a cluster of empty caches, by cluster shape. */
+const EMPTY = (() => {
+  const e = new StateEncoder(0);
+  e.int(0);
+  return e.hash();
+})();
+
+function isEmptyCluster(
+  caches: readonly Cache[],
+  c: { l2: number; l1: readonly number[] },
+): boolean {
+  if (c.l2 >= 0 && caches[c.l2].residentCount !== 0) return false;
+  for (const ci of c.l1) if (caches[ci].residentCount !== 0) return false;
+  return true;
+}
+
+const emptyClusterHash = new Map<number, [number, number]>();
+
+function emptyCluster(cpus: number): [number, number] {
+  let h = emptyClusterHash.get(cpus);
+  if (h === undefined) {
+    const e = new StateEncoder(0);
+    e.int(0);
+    for (let i = 0; i < cpus; i++) {
+      e.int(EMPTY[0]);
+      e.int(EMPTY[1]);
+    }
+    h = e.hash();
+    emptyClusterHash.set(cpus, h);
+  }
+  return h;
+}
+
+function encodeCache(e: StateEncoder, cache: Cache, layout: HardwareLayout, insert: boolean): void {
+  const n = cache.residentCount;
+  e.int(n);
+  if (n === 0) return;
+  if (slotScratch.buf.length < n) slotScratch.buf = new Int32Array(n * 2);
+  const slots = slotScratch.buf.subarray(0, n);
+  for (let i = 0; i < n; i++) slots[i] = cache.residentSlot(i);
+  slots.sort();
+  const ways = cache.ways;
+  const wpl = cache.wordsPerLine;
+  let runSet = -1;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const s = slots[i];
+    const set = Math.floor(s / ways);
+    run = set === runSet ? run + 1 : 1;
+    runSet = set;
+    if (run === ways && !layout.staticNoFullSet) e.exact = false;
+    const line = cache.tags[s];
+    e.int(s);
+    e.num(line);
+    e.int(cache.states[s]);
+    const words = layout.wordsByLine.get(line);
+    if (words === undefined) continue;
+    const base = s * wpl;
+    for (let w = 0; w < words.length; w += 2) {
+      e.int(e.name(words[w + 1], cache.data[base + words[w]], insert));
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The Web Worker side of a parallel exploration: it builds its own
+ * {@linkcode ExploreContext} from the configuration it is sent, then
+ * expands batches of states, or runs ranges of random executions, on
+ * request. Each answer is a pure function of the configuration and the
+ * request, which is why workers and a single thread report the same thing.
+ *
+ * Messages in: `{ type: "init", config }`, `{ type: "expand", id, packed,
+ * depth }`, `{ type: "random", id, from, to }`. Messages out: `{ type:
+ * "ready" }`, `{ type: "done", id, result }`, `{ type: "error", id, message,
+ * code, call }`.
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../../errors.ts";
+import { ExploreContext, loadParts } from "./context.ts";
+import { expandBatch } from "./expand.ts";
+import type { ExploreConfig } from "./options.ts";
+import { randomBatch } from "./random_mode.ts";
+
+/** The messages a worker accepts. */
+export type WorkerRequest =
+  | { readonly type: "init"; readonly config: ExploreConfig }
+  | {
+    readonly type: "expand";
+    readonly id: number;
+    readonly packed: Int32Array;
+    readonly depth: number;
+  }
+  | { readonly type: "random"; readonly id: number; readonly from: number; readonly to: number };
+
+interface Scope {
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+}
+
+const scope = globalThis as unknown as Scope;
+let ctx: ExploreContext | null = null;
+
+function fail(id: number, e: unknown): void {
+  const err = e as Error;
+  scope.postMessage({
+    type: "error",
+    id,
+    message: err?.message ?? String(e),
+    code: e instanceof ScenarioError ? e.code : null,
+    call: e instanceof ScenarioError ? e.call : null,
+  });
+}
+
+scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  const m = e.data;
+  if (m.type === "init") {
+    try {
+      const { policy, guestClass } = await loadParts(m.config);
+      ctx = new ExploreContext(m.config, policy, guestClass);
+      scope.postMessage({ type: "ready" });
+    } catch (err) {
+      fail(-1, err);
+    }
+    return;
+  }
+  try {
+    if (ctx === null) throw new Error("explore worker: not initialised");
+    if (m.type === "expand") {
+      const result = expandBatch(ctx, m.packed, m.depth);
+      scope.postMessage({ type: "done", id: m.id, result }, [
+        result.children.buffer as ArrayBuffer,
+      ]);
+    } else {
+      scope.postMessage({ type: "done", id: m.id, result: randomBatch(ctx, m.from, m.to) });
+    }
+  } catch (err) {
+    fail(m.id, err);
+  }
+};

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import type { Step } from "../../mod.ts";
+import { classFromPredicate, GUEST_CLASSES, intersectClasses, matchesClass } from "../../mod.ts";
+
+const A = 0x4000_0000;
+const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true, i: true } };
+const off: Step = { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } };
+const write = (value: number): Step => ({ kind: "write", vcpu: 0, addr: A, value });
+const civac: Step = { kind: "dc_va", vcpu: 0, op: "civac", addr: A, len: 4 };
+const cvau: Step = { kind: "dc_va", vcpu: 0, op: "cvau", addr: A, len: 4 };
+const walk: Step = { kind: "sw_walk", vcpu: 0, op: "csw" };
+const read: Step = { kind: "read", vcpu: 0, addr: A };
+
+const cases: [string, Step[], Record<string, boolean>][] = [
+  ["write, caches off without a clean", [on, write(1), off, read], {
+    "any": true,
+    "no-sw": true,
+    "uses-sw": false,
+    "never-cleans": true,
+    "cleans-by-va": false,
+    "maintains-by-va": false,
+  }],
+  ["write, DC CIVAC, caches off", [on, write(1), civac, off, read], {
+    "never-cleans": false,
+    "cleans-by-va": true,
+    "maintains-by-va": true,
+  }],
+  ["DC CVAU is not to the PoC", [on, write(1), cvau, off], { "cleans-by-va": false }],
+  ["a set/way walk", [on, write(1), walk, off, read], {
+    "no-sw": false,
+    "uses-sw": true,
+    "never-cleans": false,
+    "cleans-by-va": false,
+  }],
+  ["a write with caches off, then caches on without an invalidate", [on, off, write(1), on, read], {
+    "cleans-by-va": true,
+    "maintains-by-va": false,
+  }],
+  ["the same, invalidated by VA after the write", [on, off, write(1), civac, on, read], {
+    "maintains-by-va": true,
+  }],
+  ["invalidated before the write does not count", [on, off, civac, write(1), on, read], {
+    "maintains-by-va": false,
+  }],
+];
+
+for (const [name, steps, expected] of cases) {
+  Deno.test(`guest classes: ${name}`, () => {
+    for (const [cls, want] of Object.entries(expected)) {
+      assert.equal(matchesClass(GUEST_CLASSES[cls], steps), want, cls);
+    }
+  });
+}
+
+Deno.test("a class monitor never mutates the state it is given", () => {
+  for (const cls of Object.values(GUEST_CLASSES)) {
+    const s0 = cls.start();
+    const before = JSON.stringify(s0);
+    let s: unknown = s0;
+    for (const step of [on, write(1), civac, off, write(2), walk, read]) {
+      const next = cls.next(s, step);
+      if (next === null) break;
+      s = next;
+    }
+    assert.equal(JSON.stringify(s0), before, cls.name);
+  }
+});
+
+Deno.test("intersection: in every part; predicate classes see the whole program", () => {
+  const both = intersectClasses([GUEST_CLASSES["no-sw"], GUEST_CLASSES["never-cleans"]]);
+  assert.equal(matchesClass(both, [on, write(1), off, read]), true);
+  assert.equal(matchesClass(both, [on, write(1), civac, off]), false);
+  const short = classFromPredicate("short", "at most 3 steps", (s) => s.length <= 3);
+  assert.equal(matchesClass(short, [on, write(1), off]), true);
+  assert.equal(matchesClass(short, [on, write(1), off, read]), false);
+});

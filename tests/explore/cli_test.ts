@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { EXPLORE_SPEC, exploreCommand, exploreOptionsOf } from "../../lib/cli/explore.ts";
+import { bufferIo } from "../../lib/cli/io.ts";
+import { UsageError } from "../../lib/cli/usage_error.ts";
+
+const parsed = (values: Record<string, string | boolean>, args: string[] = []) => ({
+  command: EXPLORE_SPEC,
+  help: false,
+  args,
+  values,
+});
+
+Deno.test("explore on the command line: the report, and --check's exit status", async () => {
+  const io = bufferIo(Deno.cwd());
+  const values = { "max-ops": "4", ops: "write,read,mmuOn,mmuOff", "no-trace": true, check: true };
+  assert.equal(await exploreCommand(parsed(values), io), 0); // only the guest is to blame
+  assert.match(io.stdout, /kvm-4\.0 \/ guest \/ stale_read/);
+  assert.doesNotMatch(io.stdout, /trace:/);
+  const failing = bufferIo(Deno.cwd());
+  const escape = {
+    ...values,
+    ops: "write,read,mmuOn,mmuOff",
+    policy: "trap-nothing",
+    "max-ops": "3",
+  };
+  assert.equal(await exploreCommand(parsed(escape), failing), 1);
+});
+
+Deno.test("explore --json parts merge with --merge", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files: string[] = [];
+    for (const shard of ["0/2", "1/2"]) {
+      const io = bufferIo(dir);
+      await exploreCommand(
+        parsed({ "max-ops": "4", ops: "write,read,mmuOn,mmuOff", shard, json: true }),
+        io,
+      );
+      const file = `${dir}/part${files.length}.json`;
+      await Deno.writeTextFile(file, io.stdout);
+      files.push(file);
+    }
+    const io = bufferIo(dir);
+    await exploreCommand(parsed({ merge: true, "no-trace": true }, files), io);
+    assert.match(io.stdout, /^explore: kvm-4\.0 on generic/);
+    assert.doesNotMatch(io.stdout, /part /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("explore options: numbers and operation names are checked", () => {
+  assert.deepEqual(
+    exploreOptionsOf({ cpus: "2", "no-system-cache": true, "quiet-hardware": true }),
+    {
+      cpus: 2,
+      systemCache: false,
+      speculation: false,
+    },
+  );
+  assert.throws(() => exploreOptionsOf({ cpus: "two" }), UsageError);
+  assert.throws(() => exploreOptionsOf({ ops: "write,jump" }), /jump/);
+  assert.throws(() => exploreOptionsOf({ seconds: "-3" }), UsageError);
+});

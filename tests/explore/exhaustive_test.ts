@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { explore, formatExploreReport } from "../../mod.ts";
+import { stepNames, TINY } from "./fixtures.ts";
+
+Deno.test("a guest that never cleans fails, blamed on itself, in four operations", async () => {
+  const r = await explore({
+    policy: "kvm-4.0",
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+    progress: false,
+  });
+  assert.equal(r.complete, true);
+  assert.deepEqual(r.failures.map((f) => `${f.blame}/${f.kind}`), ["guest/stale_read"]);
+  const c = r.failures[0].counterexample!;
+  assert.deepEqual(stepNames(c.steps), ["mmuOn", "write", "mmuOff", "read"]);
+  assert.equal(c.reproduced, true);
+  assert.equal(c.failsNatively, true);
+  assert.equal(c.perturbations.length, 0);
+});
+
+Deno.test("up to three operations nothing can fail: the same guest needs four", async () => {
+  const r = await explore({
+    policy: "kvm-4.0",
+    maxOps: 3,
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+    progress: false,
+  });
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.stats.levels.length, 4);
+  assert.equal(r.stats.levels[0], 1);
+});
+
+Deno.test("kvm-4.0: a guest that cleans by VA still escapes on its way back to caches on", async () => {
+  const r = await explore({
+    machine: "xgene1",
+    policy: "kvm-4.0",
+    guestClass: "cleans-by-va",
+    maxOps: 5,
+    ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+    progress: false,
+  });
+  const escape = r.failures.find((f) => f.blame === "hypervisor");
+  assert.ok(escape, formatExploreReport(r));
+  const c = escape.counterexample!;
+  assert.deepEqual(stepNames(c.steps), ["mmuOn", "mmuOff", "write", "mmuOn", "read"]);
+  assert.deepEqual(c.perturbations, [
+    { before: 2, kind: "speculative_fill", cpu: 0, addr: 0x4000_0000 },
+  ]);
+  assert.equal(c.reproduced, true);
+  assert.match(c.trace, /speculative_fill: 0x40000000 into cpu0\.L1/);
+  assert.match(c.snippet, /replay\(scenario, \[/);
+});
+
+Deno.test("without hardware choices the same guest is safe", async () => {
+  const r = await explore({
+    machine: "xgene1",
+    policy: "kvm-4.0",
+    guestClass: "cleans-by-va",
+    maxOps: 5,
+    speculation: false,
+    ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+    progress: false,
+  });
+  assert.deepEqual(r.failures.filter((f) => f.blame !== "guest"), []);
+  assert.equal(r.stats.executions, r.stats.referenceRuns);
+});
+
+Deno.test("kvm-3.18: a migration before the walk leaves the old CPU's L1 dirty", async () => {
+  const r = await explore({
+    machine: TINY,
+    policy: "kvm-3.18",
+    cpus: 1,
+    migrateTo: [0, 1],
+    guestClass: "uses-sw",
+    maxOps: 6,
+    speculation: false,
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff", "migrate"],
+    progress: false,
+  });
+  const escape = r.failures.find((f) => f.blame === "hypervisor");
+  assert.ok(escape, formatExploreReport(r));
+  assert.deepEqual(stepNames(escape.counterexample!.steps), [
+    "mmuOn",
+    "write",
+    "mmuOff",
+    "migrate",
+    "sw_csw",
+    "read",
+  ]);
+});
+
+Deno.test("an execution budget stops the search and says so", async () => {
+  const r = await explore({
+    executions: 50,
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+    progress: false,
+  });
+  assert.equal(r.complete, false);
+  assert.match(formatExploreReport(r), /incomplete/);
+});
+
+Deno.test("symmetry: the second vCPU and address only come after the first", async () => {
+  const base = {
+    machine: TINY,
+    cpus: 2,
+    addresses: 2,
+    maxOps: 2,
+    speculation: false,
+    ops: ["write" as const, "read" as const],
+    progress: false,
+  };
+  const sym = await explore(base);
+  const all = await explore({ ...base, symmetry: false });
+  // 8 instances; at length 1 symmetry keeps write and read on vCPU 0 and address 0.
+  assert.equal(sym.stats.symmetric > 0, true);
+  assert.equal(all.stats.symmetric, 0);
+  assert.ok(sym.stats.executions < all.stats.executions);
+});

@@ -1,0 +1,56 @@
+/**
+ * Shared fixtures of the exploration tests: a tiny machine (so that set/way
+ * walks cost a few dozen instructions) and a policy with a planted bug.
+ *
+ * @module
+ */
+
+import type { Machine, Policy } from "../../mod.ts";
+import { policies } from "../../mod.ts";
+
+/** One cluster of two CPUs, 1 KiB 2-way L1s, a 4 KiB 4-way L2, no system cache. */
+export const TINY: Machine = {
+  name: "tiny",
+  description: "two CPUs, 1 KiB L1D, 4 KiB L2",
+  clusters: [{ cpus: 2, l1d: { size: 1024, ways: 2 }, l2: { size: 4096, ways: 4 } }],
+};
+
+/** TINY with a 16 KiB system cache that set/way operations never reach. */
+export const TINY_L3: Machine = {
+  ...TINY,
+  name: "tiny-l3",
+  systemCache: { size: 16384, ways: 4 },
+};
+
+const kvm40 = policies["kvm-4.0"];
+
+/**
+ * kvm-4.0 without the flush when the guest turns its caches off: the belt
+ * without the braces. A guest that cleans with set/way while TVM is already
+ * set (so the walk is deferred) and then turns its caches off reads stale
+ * memory.
+ */
+export const NO_OFF_FLUSH: Policy = {
+  ...kvm40,
+  name: "kvm-4.0-no-off-flush",
+  description: "kvm-4.0 without the stage-2 flush when the caches go off",
+  onVmRegWrite(hyp, write) {
+    const now = hyp.cacheEnabled();
+    if (now && !write.wasEnabled) hyp.flushVm();
+    if (now) hyp.vcpu.hcr.tvm = false;
+    hyp.emit("kvm_toggle_cache", { was: write.wasEnabled, now });
+  },
+};
+
+/** The op labels of a counterexample's steps, e.g. `["mmuOn", "write", ...]`. */
+export function stepNames(
+  steps: readonly { kind: string; bits?: { m?: boolean }; op?: string }[],
+): string[] {
+  return steps.map((s) =>
+    s.kind === "sctlr"
+      ? (s.bits?.m ? "mmuOn" : "mmuOff")
+      : s.kind === "sw_walk"
+      ? `sw_${s.op}`
+      : s.kind
+  );
+}

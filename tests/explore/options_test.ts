@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { explore, ScenarioError } from "../../mod.ts";
+import { parseShard, resolveExploreOptions } from "../../lib/engine/explore/options.ts";
+
+Deno.test("defaults: generic machine, kvm-4.0, one vCPU, four ops, one address", () => {
+  const c = resolveExploreOptions();
+  assert.equal(c.machine.name, "generic");
+  assert.equal(c.policyName, "kvm-4.0");
+  assert.equal(c.cpus, 1);
+  assert.equal(c.maxOps, 4);
+  assert.deepEqual(c.addresses, [0x4000_0000]);
+  assert.equal(c.ops.includes("migrate"), false);
+  assert.equal(resolveExploreOptions({ cpus: 2 }).ops.includes("migrate"), true);
+});
+
+Deno.test("addresses as a count land in distinct pages and lines", () => {
+  const c = resolveExploreOptions({ addresses: 3 });
+  assert.deepEqual(c.addresses, [0x4000_0000, 0x4000_1040, 0x4000_2080]);
+});
+
+Deno.test("the host CPU defaults to the first CPU no vCPU can run on", () => {
+  assert.equal(resolveExploreOptions({ cpus: 2 }).hostCpu, 3); // migrations may use 0, 1, 2
+  assert.equal(resolveExploreOptions({ cpus: 2, migrateTo: [0, 1] }).hostCpu, 2);
+});
+
+Deno.test("shards parse as i/n", () => {
+  assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
+  for (const bad of ["3/3", "a/b", "1", "-1/2"]) {
+    assert.throws(
+      () => parseShard(bad),
+      (e: unknown) => e instanceof ScenarioError && e.value === bad,
+    );
+  }
+});
+
+const BAD: [string, Record<string, unknown>, string][] = [
+  ["explore.cpus", { cpus: 9 }, "cpus"],
+  ["explore.cpus", { cpus: 1.5 }, "cpus"],
+  ["explore.maxOps", { maxOps: 0 }, "maxOps"],
+  ["explore.ops", { ops: ["write", "jump"] }, "ops"],
+  ["explore.ops", { ops: ["write", "write"] }, "ops"],
+  ["explore.ops", { ops: [] }, "ops"],
+  ["explore.policy", { policy: "kvm-9" }, "policy"],
+  ["explore.guestClass", { guestClass: "careful" }, "guestClass"],
+  ["explore.addresses[0]", { addresses: [0x1000] }, "addresses"],
+  ["explore.addresses", { addresses: [0x4000_0000, 0x4000_0000] }, "addresses"],
+  ["explore.mode", { mode: "lucky" }, "mode"],
+  ["explore.seconds", { seconds: -1 }, "seconds"],
+  ["explore.perturbRate", { perturbRate: 2 }, "perturbRate"],
+  ["explore.shard", { shard: "1/1" }, "shard"],
+  ["explore.machine", { machine: "vax" }, "machine"],
+];
+
+for (const [call, options, word] of BAD) {
+  Deno.test(`a bad ${word} is refused, naming ${call} and the value`, async () => {
+    await assert.rejects(() => explore(options), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError, String(e));
+      assert.equal(e.call, call);
+      assert.match(e.message, new RegExp(word));
+      return true;
+    });
+  });
+}
+
+Deno.test("workers cannot be sent a policy object", async () => {
+  const policy = { name: "mine", description: "", source: "", state: () => undefined };
+  await assert.rejects(
+    () => explore({ policy, workers: 2 }),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.call === "explore.workers" && /module/.test(e.message),
+  );
+});

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { explore, type ExploreOptions, formatExploreReport, mergeReports } from "../../mod.ts";
+
+const EXHAUSTIVE: ExploreOptions = {
+  machine: "xgene1",
+  policy: "kvm-3.18",
+  maxOps: 4,
+  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+  progress: false,
+};
+
+const RANDOM: ExploreOptions = {
+  machine: "generic",
+  policy: "kvm-3.18",
+  mode: "random",
+  seed: 3,
+  executions: 2000,
+  maxOps: 5,
+  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff", "migrate"],
+  progress: false,
+};
+
+Deno.test("workers report exactly what a single thread reports (exhaustive)", async () => {
+  const single = await explore(EXHAUSTIVE);
+  const parallel = await explore({ ...EXHAUSTIVE, workers: 2 });
+  assert.ok(single.failures.length > 0);
+  assert.equal(formatExploreReport(parallel), formatExploreReport(single));
+  assert.deepEqual(parallel.stats, single.stats);
+});
+
+Deno.test("workers report exactly what a single thread reports (random)", async () => {
+  const single = await explore(RANDOM);
+  const parallel = await explore({ ...RANDOM, workers: 2 });
+  assert.ok(single.failures.length > 0);
+  assert.equal(formatExploreReport(parallel), formatExploreReport(single));
+});
+
+Deno.test("shards merge into the single run's failure groups and counterexamples", async () => {
+  const single = await explore(EXHAUSTIVE);
+  const parts = await Promise.all(
+    [0, 1, 2].map((i) => explore({ ...EXHAUSTIVE, shard: `${i}/3` })),
+  );
+  for (const p of parts) assert.equal(p.complete, true);
+  const merged = mergeReports(parts);
+  assert.equal(merged.question.shard, "0/1");
+  assert.equal(merged.complete, true);
+  const view = (r: typeof single) =>
+    r.failures.map((f) => ({ group: `${f.blame}/${f.kind}`, found: f.found, c: f.counterexample }));
+  assert.deepEqual(view(merged), view(single));
+  // Each part explored only its own share of the first operations.
+  assert.ok(parts.every((p) => p.stats.levels[1] < single.stats.levels[1]));
+});
+
+Deno.test("random shards split the executions and merge back", async () => {
+  const single = await explore(RANDOM);
+  const parts = await Promise.all([0, 1].map((i) => explore({ ...RANDOM, shard: `${i}/2` })));
+  const merged = mergeReports(parts);
+  assert.equal(merged.stats.executions, single.stats.executions);
+  assert.deepEqual(
+    merged.failures.map((f) => [f.blame, f.kind, f.count, f.found]),
+    single.failures.map((f) => [f.blame, f.kind, f.count, f.found]),
+  );
+});
+
+Deno.test("mergeReports refuses reports of different questions", () => {
+  const a = {
+    question: { policy: "kvm-4.0", shard: "0/2" },
+    failures: [],
+    stats: {},
+    complete: true,
+  };
+  const b = { question: { policy: "xen", shard: "1/2" }, failures: [], stats: {}, complete: true };
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => mergeReports([a, b] as any), /different questions/);
+  assert.throws(() => mergeReports([]), /no reports/);
+});
