@@ -54,26 +54,34 @@ const SUMMED_FIELDS: ReadonlySet<string> = new Set(["cleaned", "invalidated"]);
 
 function foldable(
   record: MutableEvent,
+  recordKeys: readonly string[],
   keys: readonly string[],
   fields: EventFieldsRecord | undefined,
 ): boolean {
-  let n = 0;
-  for (const key in record) {
-    if (key === "seq" || key === "name" || key === "vcpu" || key === "pcpu" || key === "pc") {
-      continue;
-    }
-    if (key === "count") continue;
-    n++;
-  }
-  if (n !== keys.length) return false;
-  for (const key of keys) {
-    if (!Object.hasOwn(record, key)) return false;
+  if (recordKeys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (recordKeys[i] !== key) return false;
     if (SLOT_FIELDS.has(key)) continue;
     if (SUMMED_FIELDS.has(key)) {
       if (typeof record[key] !== "number" || typeof fields![key] !== "number") return false;
       continue;
     }
     if (record[key] !== fields![key]) return false;
+  }
+  return true;
+}
+
+function sameFields(
+  last: MutableEvent,
+  lastKeys: readonly string[],
+  keys: readonly string[],
+  fields: EventFieldsRecord | undefined,
+): boolean {
+  if (lastKeys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (lastKeys[i] !== key || last[key] !== fields![key]) return false;
   }
   return true;
 }
@@ -94,7 +102,8 @@ export class EventLog implements EventSink {
   /** Always true: the log keeps everything. */
   readonly enabled = true;
   readonly #records: MutableEvent[] = [];
-  #lastKeys: readonly string[] = NO_KEYS;
+  /** The field names of each record, in order (records never gain or lose fields). */
+  readonly #keys: (readonly string[])[] = [];
   #nextSeq = 0;
   #folding = false;
   #finished: readonly SetwayEvent[] | null = null;
@@ -136,7 +145,7 @@ export class EventLog implements EventSink {
     const last = records.length > 0 ? records[records.length - 1] : undefined;
     if (
       last !== undefined && last.name === name && last.vcpu === vcpu && last.pcpu === pcpu &&
-      last.pc === pc && this.#sameFields(last, keys, fields)
+      last.pc === pc && sameFields(last, this.#keys[records.length - 1], keys, fields)
     ) {
       last.count++;
       return records.length - 1;
@@ -144,7 +153,7 @@ export class EventLog implements EventSink {
     const record: MutableEvent = { seq, name, vcpu, pcpu, pc, count: 1 };
     for (const key of keys) record[key] = fields![key];
     records.push(record);
-    this.#lastKeys = keys;
+    this.#keys.push(keys);
     return records.length - 1;
   }
 
@@ -198,7 +207,7 @@ export class EventLog implements EventSink {
       const index = records.length - back;
       const r = records[index];
       if (r.name !== name || r.vcpu !== vcpu || r.pcpu !== pcpu || r.pc !== pc) continue;
-      if (!foldable(r, keys, fields)) continue;
+      if (!foldable(r, this.#keys[index], keys, fields)) continue;
       r.count++;
       for (const key of keys) {
         if (SLOT_FIELDS.has(key)) r[key] = null;
@@ -207,19 +216,5 @@ export class EventLog implements EventSink {
       return index;
     }
     return -1;
-  }
-
-  #sameFields(
-    last: MutableEvent,
-    keys: readonly string[],
-    fields: EventFieldsRecord | undefined,
-  ): boolean {
-    const lastKeys = this.#lastKeys;
-    if (lastKeys.length !== keys.length) return false;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (lastKeys[i] !== key || last[key] !== fields![key]) return false;
-    }
-    return true;
   }
 }

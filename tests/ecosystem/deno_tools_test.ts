@@ -29,8 +29,19 @@ Deno.test("deno publish --dry-run: the package publishes, no slow types", async 
   const { code, output } = await deno(["publish", "--dry-run", "--allow-dirty"]);
   assert.equal(code, 0, output);
   assert.match(output, /Dry run complete/);
-  // Slow types and other problems print as `error[...]` or `warning[...]` lines;
-  // the "Checking for slow types" progress line is not one of them.
-  const problems = output.split("\n").filter((l) => /^\s*(warning|error)\[/.test(l));
+  // Slow types and other problems print as `error[...]` or `warning[...]` lines,
+  // each followed by a `--> file:line:col` line; the "Checking for slow types"
+  // progress line is not one of them. One warning is expected and allowed: the
+  // explorer imports the user's own policy module, named at run time (for Web
+  // Workers), which no publish-time analysis can resolve.
+  const lines = output.split("\n");
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (!/^\s*(warning|error)\[/.test(line)) return;
+    const where = lines[i + 1] ?? "";
+    const allowed = line.includes("warning[unanalyzable-dynamic-import]") &&
+      where.includes("lib/engine/explore/context.ts");
+    if (!allowed) problems.push(`${line} ${where.trim()}`);
+  });
   assert.deepEqual(problems, [], output);
 });
