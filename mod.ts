@@ -230,6 +230,66 @@ export {
   replay,
 } from "./lib/engine/explore/mod.ts";
 
+// Expectations: what must hold over every execution the hardware may choose.
+export {
+  and,
+  type Answer,
+  archInvalid,
+  assertExpectations,
+  type Checkable,
+  checkExpectations,
+  type CheckOptions,
+  type CheckResult,
+  counterexample,
+  type CountRange,
+  crashed,
+  DEFAULT_MAX_EXECUTIONS,
+  DEFAULT_MAX_PERTURBATIONS,
+  describeExpectation,
+  describePredicate,
+  events,
+  exists,
+  type Expectation,
+  ExpectationError,
+  type ExpectationResult,
+  expectTest,
+  type ExpectTestOptions,
+  flushes,
+  forall,
+  formatCheck,
+  type FormatCheckOptions,
+  type InsertedMigration,
+  lostWrite,
+  lostWriteAnywhere,
+  never,
+  noSetWayFlush,
+  not,
+  or,
+  type Predicate,
+  type Quantifier,
+  type ReadFilter,
+  stale,
+  staleAnywhere,
+  type Witness,
+  wrongRead,
+} from "./lib/engine/expect/mod.ts";
+export type {
+  AndPredicate,
+  ArchInvalidPredicate,
+  CrashedPredicate,
+  EventsPredicate,
+  FlushesPredicate,
+  LostWritePredicate,
+  NoSetWayFlushPredicate,
+  NotPredicate,
+  OrPredicate,
+  SearchStats,
+  StalePredicate,
+  WrongReadPredicate,
+} from "./lib/engine/expect/mod.ts";
+// A machine of the incident catalogue, not (yet) among the named presets.
+export { armada8040 } from "./lib/machines/armada_8040.ts";
+
 // Export to a bare-metal AArch64 test.
 export {
   type BaremetalExport,

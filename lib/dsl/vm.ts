@@ -36,6 +36,9 @@ import {
 } from "../engine/budget.ts";
 import type { RunOptions } from "../engine/options.ts";
 import type { RunResult } from "../engine/result.ts";
+import { checkExpectations, type CheckOptions, type CheckResult } from "../engine/expect/check.ts";
+import type { Expectation } from "../engine/expect/expectation.ts";
+import { assertExpectation } from "../engine/expect/issues.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import { resolvePolicy } from "../hyp/policies/mod.ts";
 import type { Policy } from "../hyp/policy.ts";
@@ -94,6 +97,8 @@ export interface VmProps {
   readonly budget?: Budget;
   /** Cost overrides `run()` uses unless its options give `costs`. Default none. */
   readonly costs?: CostOverrides;
+  /** What must hold over every execution the hardware may choose; `toJSON()` records it. Default none. */
+  readonly expect?: readonly Expectation[];
 }
 
 /** Options of `ram()`. */
@@ -408,7 +413,72 @@ export class VmBuilder {
       steps: appendSteps(null, s.steps),
       budget: this.#props.budget,
       costs: this.#props.costs,
+      ...(s.expect === undefined ? {} : { expect: s.expect }),
     });
+  }
+
+  /**
+   * States what must hold over every execution the hardware may choose for
+   * this scenario, like a litmus test's final condition: `exists(p)`,
+   * `never(p)` or `forall(p)` of a predicate about one execution (stale or
+   * lost reads, crashes, flush counts; see lib/engine/expect). Calls
+   * accumulate; `toJSON()` records them as plain data; `check()` answers
+   * them.
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * import { never } from "../engine/expect/expectation.ts";
+   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * const s = vm().guest((g) => g.vaCorrect()).expect(never(staleAnywhere())).toJSON();
+   * console.log(s.expect); // [{ kind: "never", what: { kind: "stale" } }]
+   * ```
+   * @param expectation the expectation
+   * @returns a new builder with it appended
+   * @throws {ScenarioError} naming `expect` and the first problem of the expectation
+   */
+  expect(expectation: Expectation): VmBuilder {
+    const p = this.#props;
+    assertExpectation(expectation, "expect", { ram: p.ram, ramBase: p.ramBase });
+    const copy = structuredClone(expectation);
+    return this.#with({ expect: Object.freeze([...(p.expect ?? []), copy]) });
+  }
+
+  /**
+   * Checks the scenario's expectations over every execution the hardware
+   * may choose (speculative fills, castouts, and with `migrations: true`
+   * vCPU migrations; at most `maxPerturbations` in one execution, within
+   * `maxExecutions`): Always, Sometimes or Never for each, with counts and
+   * one witness run of each side. The policy object and budget of the
+   * builder apply.
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * import { never } from "../engine/expect/expectation.ts";
+   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * const r = await vm().machine("xgene1").policy("kvm-4.0")
+   *   .guest((g) => g.zImage32({ words: 4, pages: 1 }))
+   *   .expect(never(staleAnywhere())).check();
+   * console.log(r.ok, r.expectations[0].answer); // true Never
+   * ```
+   * @param options bounds and budget of the search (see `CheckOptions`)
+   * @returns the answers
+   * @throws {ScenarioError} for an invalid scenario or options, or when it states no expectation
+   */
+  check(options: CheckOptions = {}): Promise<CheckResult> {
+    try {
+      const scenario = this.toJSON();
+      const policy = this.#props.policyObject ?? undefined;
+      const runOptions = { ...this.runOptions(), ...(options.runOptions ?? {}) };
+      return checkExpectations(scenario, {
+        ...options,
+        ...(options.policy === undefined && policy ? { policy } : {}),
+        runOptions,
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -435,6 +505,7 @@ export class VmBuilder {
       seed: p.seed,
       speculation: p.speculation,
       steps: stepsOf(p.steps),
+      ...(p.expect === undefined || p.expect.length === 0 ? {} : { expect: p.expect }),
     });
   }
 

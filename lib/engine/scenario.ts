@@ -10,6 +10,7 @@
 
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
+import type { Expectation } from "./expect/expectation.ts";
 
 /** Whether the hardware perturbs the caches behind the guest's back. */
 export type Speculation = "quiet" | "adversarial";
@@ -57,4 +58,10 @@ export interface Scenario {
   readonly speculation: Speculation;
   /** The guest program, in run order. */
   readonly steps: readonly Step[];
+  /**
+   * What must hold over every execution the hardware may choose (see
+   * lib/engine/expect): checked by `check()`, ignored by `run()`. Optional;
+   * absent when the scenario states none.
+   */
+  readonly expect?: readonly Expectation[];
 }

@@ -6,7 +6,8 @@
  * field) and the meaning: the machine exists or is buildable, the system
  * cache is a valid geometry with the machine's line size, `cpus` fits the
  * machine, RAM is whole pages ending below 2^48, every step's vCPU, physical
- * CPU, address and set/way operand is in range.
+ * CPU, address and set/way operand is in range, and the optional `expect`
+ * list holds well-formed expectations (lib/engine/expect/issues.ts).
  *
  * `validate()` and `scenarioFrom()` (lib/dsl) and `run()` all call
  * {@linkcode scenarioIssues}, so the same rule gives the same code, path and
@@ -38,6 +39,7 @@ import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import { withSystemCache } from "./resolve.ts";
 import { SCENARIO_VERSION } from "./scenario.ts";
 import { type StepContext, stepsIssues } from "./step_issues.ts";
+import { expectationsIssues } from "./expect/issues.ts";
 
 /**
  * The speculation modes a scenario may name.
@@ -75,6 +77,17 @@ export const SCENARIO_FIELDS: readonly string[] = Object.freeze([
   "speculation",
   "steps",
 ]);
+
+/**
+ * The optional fields of a scenario, checked after the required ones.
+ *
+ * @example Usage
+ * ```ts
+ * import { OPTIONAL_SCENARIO_FIELDS } from "./scenario_issues.ts";
+ * console.log(OPTIONAL_SCENARIO_FIELDS); // ["expect"]
+ * ```
+ */
+export const OPTIONAL_SCENARIO_FIELDS: readonly string[] = Object.freeze(["expect"]);
 
 /**
  * Options of {@linkcode scenarioIssues}.
@@ -146,7 +159,9 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
     return { issues, machine: null };
   }
   for (const key of Object.keys(input)) {
-    if (!SCENARIO_FIELDS.includes(key)) schema(key, input[key], "no such scenario field");
+    if (!SCENARIO_FIELDS.includes(key) && !OPTIONAL_SCENARIO_FIELDS.includes(key)) {
+      schema(key, input[key], "no such scenario field");
+    }
   }
   for (const key of SCENARIO_FIELDS) {
     if (input[key] === undefined) schema(key, undefined, "a value (the field is required)");
@@ -258,6 +273,11 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   if (input.steps !== undefined) {
     const ctx: StepContext = { cpus, pcpus, ram, ramBase, machine };
     for (const issue of stepsIssues(input.steps, ctx)) issues.push(issue);
+  }
+  if (input.expect !== undefined) {
+    for (const issue of expectationsIssues(input.expect, "expect", { ram, ramBase })) {
+      issues.push(issue);
+    }
   }
 
   const effective = machine && scOk
