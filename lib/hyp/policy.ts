@@ -268,3 +268,25 @@ export interface Policy<S = unknown> extends PolicyHooks<S> {
   /** Creates the per-VM state. */
   state(): S;
 }
+
+/**
+ * The names of the hooks of {@linkcode PolicyHooks} (and `guestCacheView`), in
+ * the order the hypervisor may call them: what a policy object may carry as
+ * functions.
+ *
+ * @example Usage
+ * ```ts
+ * import { POLICY_HOOKS } from "./policy.ts";
+ * console.log(POLICY_HOOKS.includes("onSetWay")); // true
+ * ```
+ */
+export const POLICY_HOOKS: readonly string[] = Object.freeze([
+  "onReset",
+  "onSetWay",
+  "onVmRegWrite",
+  "onVcpuLoad",
+  "onStage2Fault",
+  "onUnmap",
+  "onGuestEntry",
+  "guestCacheView",
+]);

@@ -36,7 +36,7 @@
 
 import { ScenarioError, showValue } from "../../errors.ts";
 import { checkCosts, type CostOverrides } from "../costs.ts";
-import type { FaultClean, Policy, PolicyHooks } from "../policy.ts";
+import { type FaultClean, type Policy, POLICY_HOOKS, type PolicyHooks } from "../policy.ts";
 
 /**
  * What {@linkcode definePolicy} takes: a name, optional documentation, the
@@ -71,17 +71,6 @@ export interface PolicyDefinition<S> extends PolicyHooks<S> {
   /** Cost overrides (costs.ts) for runs under this policy. Default none. */
   readonly costs?: CostOverrides;
 }
-
-const HOOKS: readonly string[] = Object.freeze([
-  "onReset",
-  "onSetWay",
-  "onVmRegWrite",
-  "onVcpuLoad",
-  "onStage2Fault",
-  "onUnmap",
-  "onGuestEntry",
-  "guestCacheView",
-]);
 
 const OTHER_KEYS: readonly string[] = Object.freeze([
   "name",
@@ -157,13 +146,13 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
     );
   }
   for (const key of Object.keys(d)) {
-    if (!HOOKS.includes(key) && !OTHER_KEYS.includes(key)) {
+    if (!POLICY_HOOKS.includes(key) && !OTHER_KEYS.includes(key)) {
       throw new ScenarioError(
         "unknown_name",
         `definePolicy.${key}`,
         key,
         `definePolicy: unknown key ${showValue(key)}; valid: ${
-          [...OTHER_KEYS, ...HOOKS].join(", ")
+          [...OTHER_KEYS, ...POLICY_HOOKS].join(", ")
         }`,
       );
     }
@@ -185,7 +174,7 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
   if (d.state !== undefined && typeof d.state !== "function") {
     throw refuse("state", d.state, "a function returning the per-VM state");
   }
-  for (const hook of HOOKS) {
+  for (const hook of POLICY_HOOKS) {
     if (d[hook] !== undefined && typeof d[hook] !== "function") {
       throw refuse(hook, d[hook], "a function");
     }
@@ -202,6 +191,6 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
   if (d.usesFwb !== undefined) policy.usesFwb = d.usesFwb;
   if (d.faultClean !== undefined) policy.faultClean = checkFaultClean(d.faultClean);
   if (d.costs !== undefined) policy.costs = checkCosts(d.costs, "definePolicy.costs");
-  for (const hook of HOOKS) if (d[hook] !== undefined) policy[hook] = d[hook];
+  for (const hook of POLICY_HOOKS) if (d[hook] !== undefined) policy[hook] = d[hook];
   return Object.freeze(policy) as unknown as Policy<S>;
 }

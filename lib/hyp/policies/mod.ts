@@ -5,7 +5,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
-import type { Policy } from "../policy.ts";
+import { type Policy, POLICY_HOOKS } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
 import { kvm318 } from "./kvm_3_18.ts";
 import { native } from "./native.ts";
@@ -69,19 +69,9 @@ export function resolvePolicy(policy: string | Policy): Policy {
     );
   }
   const p = policy as unknown as Record<string, unknown> | null;
-  const hooks = [
-    "onReset",
-    "onSetWay",
-    "onVmRegWrite",
-    "onVcpuLoad",
-    "onStage2Fault",
-    "onUnmap",
-    "onGuestEntry",
-    "guestCacheView",
-  ];
   const bad = p === null || typeof p !== "object" || typeof p.name !== "string" ||
     p.name === "" || typeof p.state !== "function" ||
-    hooks.some((h) => p[h] !== undefined && typeof p[h] !== "function");
+    POLICY_HOOKS.some((h) => p[h] !== undefined && typeof p[h] !== "function");
   if (bad) {
     throw new ScenarioError(
       "invalid_value",
