@@ -9,6 +9,7 @@ import { vm } from "../../lib/dsl/vm.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 import { buildCommand, CROSS_GCC, QEMU } from "../../lib/export/render_build.ts";
+import { installDebianPackages } from "../support/debian.ts";
 
 /** The 2015 zImage decompressor, as the README runs it on X-Gene 1. */
 export function zImageScenario(era: "2015" | "by-va" | "2021" = "2015"): Scenario {
@@ -92,15 +93,23 @@ async function found(program: string): Promise<boolean> {
 
 /** Whether the cross compiler and QEMU are installed, with what to do when not. */
 export async function toolchain(): Promise<Toolchain> {
-  const missing: string[] = [];
-  if (!(await found(CROSS_GCC))) missing.push(`${CROSS_GCC} (Debian: gcc-aarch64-linux-gnu)`);
-  if (!(await found(QEMU))) missing.push(`${QEMU} (Debian: qemu-system-arm)`);
+  const missingTools = async () => {
+    const missing: string[] = [];
+    if (!(await found(CROSS_GCC))) missing.push(`${CROSS_GCC} (Debian: gcc-aarch64-linux-gnu)`);
+    if (!(await found(QEMU))) missing.push(`${QEMU} (Debian: qemu-system-arm)`);
+    return missing;
+  };
+  if ((await missingTools()).length === 0) return { ok: true };
+  // A fresh Debian machine: install them, as .ci/run would.
+  const failed = await installDebianPackages(["gcc-aarch64-linux-gnu", "qemu-system-arm"]);
+  const missing = await missingTools();
   if (missing.length === 0) return { ok: true };
   return {
     ok: false,
-    message: `not installed: ${missing.join(", ")}; install them with ` +
-      "`apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu qemu-system-arm` " +
-      "(.ci/run does this when they are absent)",
+    message: `not installed: ${missing.join(", ")}; ${
+      failed ?? "install them with `apt-get install -y --no-install-recommends " +
+          "gcc-aarch64-linux-gnu qemu-system-arm`"
+    } (.ci/run does this when they are absent)`,
   };
 }
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Browser, DEFAULT_CHROMIUM, findChromium } from "./cdp.ts";
+import { installDebianPackages } from "../support/debian.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -90,12 +91,16 @@ const ZOOM = `(async () => {
 })()`;
 
 Deno.test("browser: the zImage timeline shows lanes, the marked violation, and no errors", async () => {
-  const chromium = findChromium();
+  let chromium = findChromium();
   if (chromium === undefined) {
-    throw new Error(
-      `Chromium is not installed (looked for ${DEFAULT_CHROMIUM}, or $CHROMIUM). Install it with ` +
-        "`apt-get update && apt-get install -y chromium chromium-driver` (.ci/run does this).",
-    );
+    // A fresh Debian machine: install the browser, as .ci/run would.
+    const failed = await installDebianPackages(["chromium", "chromium-driver"]);
+    chromium = findChromium();
+    if (chromium === undefined) {
+      throw new Error(
+        `Chromium is not installed (looked for ${DEFAULT_CHROMIUM}, or $CHROMIUM): ${failed}`,
+      );
+    }
   }
   const dir = await Deno.makeTempDir({ prefix: "setway-browser-test-" });
   const page = `${dir}/zimage.html`;
