@@ -59,6 +59,7 @@ export type {
   DcSwOp,
   DcVaOp,
   DcVaStep,
+  ExecStateStep,
   HostUnmapStep,
   HostWriteStep,
   MigrateStep,
@@ -287,7 +288,7 @@ export type {
   StalePredicate,
   WrongReadPredicate,
 } from "./lib/engine/expect/mod.ts";
-// A machine of the incident catalogue, not (yet) among the named presets.
+// The incident catalogue's machine, also the named preset "armada-8040".
 export { armada8040 } from "./lib/machines/armada_8040.ts";
 
 // Export to a bare-metal AArch64 test.

@@ -18,6 +18,7 @@
  * | `cachesOn()` / `cachesOff()`           | one SCTLR write: C, I set / C, I clear       |
  * | `vmReg(name, value)`                   | a trapped VM-register write                  |
  * | `migrate(vcpu, pcpu)` / `pc(addr)`     | scheduler move / the PC shown by later steps |
+ * | `aarch32()` / `aarch32(false)`         | `exec_state`: EL1 in AArch32 / AArch64       |
  * | `host(h => h.write(a, v))`             | host writes and unmaps                       |
  * | `zImage32()`, `linuxArm64()`, ...      | a whole preset program                       |
  *
@@ -352,6 +353,31 @@ export class GuestBuilder {
     throwIf(nameProblem(name, VM_REG_NAMES), "vmReg", "name", name);
     const v = checkU32("vmReg", "value", value);
     return this.#add({ kind: "vm_reg", vcpu: this.#props.vcpu, reg: name, value: v });
+  }
+
+  /**
+   * Runs the current vCPU's EL1 in AArch32 (or, with `false`, AArch64, the
+   * state every vCPU starts in): its trapped set/way and VM-register writes
+   * then report EC 0x03 (`CP15_32`, an MCR) instead of 0x18 (`SYS64`). The
+   * VMM chooses it at vCPU initialisation, so it belongs before the vCPU's
+   * first instruction; it is not an instruction itself (no event, no
+   * hardware choice point).
+   *
+   * @example Usage
+   * ```ts
+   * import { GuestBuilder } from "./guest.ts";
+   * const g = GuestBuilder.create().aarch32().mmuOn();
+   * console.log(g.toSteps()[0]); // { kind: "exec_state", vcpu: 0, aarch32: true }
+   * ```
+   * @param enabled true for AArch32 (default), false for AArch64
+   * @returns a new builder
+   * @throws {ScenarioError} `invalid_value` when `enabled` is not a boolean
+   */
+  aarch32(enabled = true): GuestBuilder {
+    if (typeof enabled !== "boolean") {
+      throw callError("invalid_value", "aarch32", enabled, "a boolean", "enabled");
+    }
+    return this.#add({ kind: "exec_state", vcpu: this.#props.vcpu, aarch32: enabled });
   }
 
   /**

@@ -16,7 +16,8 @@
  * { "version": 1, "machine": "xgene1", "cpus": 4, "systemCache": "machine",
  *   "policy": "kvm-4.0", "ram": 1073741824, "ramBase": 1073741824,
  *   "prefault": false, "seed": 1, "speculation": "quiet",
- *   "steps": [{ "kind": "pc", "vcpu": 0, "addr": 1073774592 }, ...] }
+ *   "steps": [{ "kind": "exec_state", "vcpu": 0, "aarch32": true },
+ *             { "kind": "pc", "vcpu": 0, "addr": 1073774592 }, ...] }
  * ```
  *
  * @module

@@ -146,7 +146,7 @@ export class VmBuilder {
 
   /**
    * The machine: a preset name (`"generic"`, `"xgene1"`, `"juno-r0"`, `"tc2"`,
-   * `"neoverse-n1"`, `"neoverse-v1"`) or a machine description.
+   * `"neoverse-n1"`, `"neoverse-v1"`, `"armada-8040"`) or a machine description.
    *
    * @param machine a preset name or a {@linkcode Machine}
    * @returns a new builder

@@ -24,7 +24,12 @@
  *   policy's virtual view (`Hypervisor.guestCacheView`);
  * - `sctlr` / `vm_reg`: the register write, trapped under HCR.TVM;
  * - `migrate`, `host_write`, `host_unmap`: host events; they do not advance
- *   the PC.
+ *   the PC;
+ * - `exec_state`: the vCPU's execution state (AArch32 or AArch64), which
+ *   picks the exception class of its later traps. It is the vCPU's
+ *   configuration, not an instruction: no hardware choice point before it,
+ *   no event, the PC unchanged (like every step, it counts as one
+ *   instruction of the budget).
  *
  * A vCPU whose guest crashed (the policy injected an undefined instruction)
  * runs no more steps; the first crash is reported in the output. With a cost
@@ -292,7 +297,7 @@ export function execute(input: ExecuteInput): ExecuteOutput {
     instructions += cost;
     if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
 
-    if (chooser !== null && candidates.length > 0) {
+    if (chooser !== null && candidates.length > 0 && step.kind !== "exec_state") {
       const p = hardware.perturb(chooser, candidates);
       if (p !== null) {
         if (p.kind === "speculative_fill") {
@@ -395,6 +400,9 @@ export function execute(input: ExecuteInput): ExecuteOutput {
         break;
       case "host_unmap":
         hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
+        break;
+      case "exec_state":
+        hyp.setExecState(v!, step.aarch32);
         break;
     }
     if (crashed === null && v !== undefined && v.crashed !== null) {

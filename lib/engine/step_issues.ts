@@ -86,6 +86,7 @@ export const STEP_KINDS: readonly StepKind[] = Object.freeze([
   "migrate",
   "host_write",
   "host_unmap",
+  "exec_state",
 ]);
 
 /** The `op` of a `dc_va` step. */
@@ -106,6 +107,7 @@ const FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
   migrate: ["kind", "vcpu", "pcpu"],
   host_write: ["kind", "cpu", "addr", "value"],
   host_unmap: ["kind", "cpu", "addr"],
+  exec_state: ["kind", "vcpu", "aarch32"],
 };
 
 const OPTIONAL: ReadonlySet<string> = new Set(["host_write.cpu", "host_unmap.cpu"]);
@@ -260,6 +262,13 @@ function checkStep(
       wordAddress("addr");
       value32("value");
       break;
+    case "exec_state": {
+      const v = step.aarch32;
+      if (v !== undefined && typeof v !== "boolean") {
+        schema("aarch32", v, "a boolean: true for AArch32, false for AArch64");
+      }
+      break;
+    }
     case "host_unmap": {
       if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
       const v = number("addr");

@@ -15,11 +15,19 @@
  * | `pc`          | nothing (a label of the model's trace)                                 |
  * | `migrate`     | nothing: the host's scheduler decides where a vCPU runs                |
  * | `host_unmap`  | nothing: only the host can unmap a page                                |
+ * | `exec_state`  | nothing: recorded as a comment (the test runs in AArch64, see below)   |
  *
  * vCPU `n` is CPU `n` of the test, started with PSCI CPU_ON; CPUs take
  * turns, so the steps run one at a time in the scenario's order. The
  * expected value of each read follows the oracle: the last write to that
  * address in scenario order, 0 for a word never written.
+ *
+ * The test is AArch64 code at EL1 on every CPU: an `exec_state` step that
+ * asks for AArch32 (the zImage's) cannot be reproduced, since EL1 cannot
+ * switch its own execution state. It is not refused: the step is recorded
+ * as a comment in `scenario.c` and the program runs in AArch64, which
+ * changes only the exception class a hypervisor would see for its traps,
+ * not what the cache maintenance does.
  *
  * Refused, each with a {@linkcode ScenarioError} naming the step: RAM not at
  * QEMU `virt`'s 0x4000_0000, a guest step of vCPU 8 or above (the test
@@ -138,6 +146,10 @@ function skipReason(step: Step): string | undefined {
       return "only the host can unmap a page: not performed";
     case "host_write":
       return "preloaded before the guest program starts";
+    case "exec_state":
+      return step.aarch32
+        ? "the test runs in AArch64: not reproduced"
+        : "the test runs in AArch64 already";
     default:
       return undefined;
   }

@@ -120,6 +120,8 @@ function describeSkipped(step: Step): string {
       return `host_unmap ${cAddress(step.addr).slice(0, -2)}`;
     case "host_write":
       return `host_write ${cAddress(step.addr).slice(0, -2)} = ${cWord(step.value)}`;
+    case "exec_state":
+      return `exec_state vCPU ${step.vcpu} ${step.aarch32 ? "AArch32" : "AArch64"}`;
     default:
       return step.kind;
   }

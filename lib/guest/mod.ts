@@ -12,6 +12,13 @@
  * | `noMaintenance` | a guest that forgets to clean before caches off        | stale reads, blame on the guest |
  * | `vaCorrect`     | clean by VA to PoC, then caches off                    | correct everywhere              |
  *
+ * `zImage32` and `smpSecondary` are 32-bit ARM code: they start with an
+ * `exec_state` step (AArch32) for each vCPU they run on, so their traps
+ * report the AArch32 exception class (0x03, `CP15_32`). `linuxArm64`,
+ * `edk2` (AArch64 UEFI) and `uboot` (arm64 U-Boot) run in AArch64, the state
+ * every vCPU starts in (traps: 0x18, `SYS64`), as do `noMaintenance` and
+ * `vaCorrect`.
+ *
  * Each preset is also a {@linkcode GuestBuilder} method in the DSL:
  * `vm().guest((g) => g.zImage32({ era: "by-va" }))`.
  *

@@ -184,6 +184,33 @@ export interface HostUnmapStep {
   readonly addr: number;
 }
 
+/**
+ * The execution state of a vCPU's EL1 from this step on: AArch32 (a 32-bit
+ * guest such as the zImage decompressor) or AArch64 (the reset state).
+ *
+ * It is the VMM's choice when it initialises the vCPU (KVM's
+ * `KVM_ARM_VCPU_EL1_32BIT` feature; on a 32-bit host every guest is
+ * AArch32): EL1 cannot change its own execution state, so a program sets it
+ * before the vCPU's first instruction. It is not an instruction: it is no
+ * hardware choice point and records no event (it counts as one step of the
+ * budget, as every step does). It decides the exception class of the
+ * vCPU's traps: a trapped set/way or VM-register write is an MCR to CP15
+ * from AArch32 (EC 0x03, `CP15_32`) and an MSR or SYS from AArch64 (EC 0x18,
+ * `SYS64`).
+ *
+ * Simplified: an AArch32 guest is taken to write every VM register with a
+ * 32-bit MCR; the 64-bit MCRR of a TTBR with LPAE (EC 0x04, `CP15_64`) is
+ * not modelled, as register values are 32-bit.
+ */
+export interface ExecStateStep {
+  /** The kind of step. */
+  readonly kind: "exec_state";
+  /** The vCPU whose execution state is set. */
+  readonly vcpu: number;
+  /** True for AArch32 at EL1, false for AArch64 (the state every vCPU starts in). */
+  readonly aarch32: boolean;
+}
+
 /** One step of a scenario's program. */
 export type Step =
   | WriteStep
@@ -196,7 +223,8 @@ export type Step =
   | PcStep
   | MigrateStep
   | HostWriteStep
-  | HostUnmapStep;
+  | HostUnmapStep
+  | ExecStateStep;
 
 /** The `kind` tags of {@linkcode Step}. */
 export type StepKind = Step["kind"];

@@ -3,7 +3,9 @@
  * runs with its caches on: the handshake through memory, and the set/way
  * invalidate of the secondary's L1 at power-up.
  *
- * It follows the 32-bit kernel of Linux 4.x (mach-virt, PSCI):
+ * It follows the 32-bit kernel of Linux 4.x (mach-virt, PSCI), AArch32 code
+ * at EL1 on both vCPUs (an `exec_state` step for each starts the program, so
+ * their trapped `MCR`s to CP15 report the exception class 0x03, `CP15_32`):
  *
  * 1. The primary has booted (summarized by its MMU-on SCTLR write) and works
  *    with caches on: it writes its data (the image words).
@@ -202,6 +204,8 @@ export function smpSecondary(options: SmpSecondaryOptions = {}): Step[] {
   const stack = (0xee84_0000 + 0x2000 * secondary) >>> 0;
 
   const steps: Step[] = [
+    { kind: "exec_state", vcpu: primary, aarch32: true },
+    { kind: "exec_state", vcpu: secondary, aarch32: true },
     at(primary, P.primaryTurnMmuOn),
     { kind: "sctlr", vcpu: primary, bits: { m: true, c: true, i: true } },
     at(primary, P.primaryWork),

@@ -4,6 +4,9 @@
  *
  * It follows arch/arm/boot/compressed/head.S on an ARMv7 core:
  *
+ * 0. The decompressor is AArch32 code at EL1: the program starts with an
+ *    `exec_state` step (AArch32), so its trapped `MCR`s to CP15 report the
+ *    exception class 0x03 (`CP15_32`).
  * 1. `start`, then `cache_on` → `__armv7_mmu_cache_on`: load the page-table
  *    pointer (TTBR0) and the domain access control register (DACR), then one
  *    SCTLR write setting M, C and I (MMU, data and instruction caches on).
@@ -146,6 +149,7 @@ export function zImage32(options: ZImage32Options = {}): Step[] {
   // __setup_mmu puts the 16 KiB first-level table just below the kernel.
   const pgdir = ((image.base & ~0x3fff) - 0x4000) >>> 0;
   const steps: Step[] = [
+    { kind: "exec_state", vcpu, aarch32: true },
     pc(ZIMAGE32_PC.start),
     pc(ZIMAGE32_PC.armv7MmuCacheOnTtbr0),
     { kind: "vm_reg", vcpu, reg: "TTBR0", value: pgdir },

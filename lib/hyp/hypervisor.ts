@@ -16,10 +16,17 @@
  * stage 2, no traps, RAM reads as zero, and a host write is a loader honouring
  * the boot protocol (a cacheable write cleaned to PoC by VA).
  *
+ * Each trap (`kvm_exit`) reports the exception class of the trapped
+ * instruction, which depends on the vCPU's execution state
+ * ({@linkcode Hypervisor.setExecState}): from AArch64, a `DC ISW/CSW/CISW`
+ * or an `MSR` to a VM register is EC 0x18 (`ESR_ELx_EC_SYS64`); from
+ * AArch32, a `DCISW/DCCSW/DCCISW` or a VM-register write is an `MCR` to CP15,
+ * EC 0x03 (`ESR_ELx_EC_CP15_32`, HSR_EC_CP15_32 on a 32-bit host).
+ *
  * Simplified: IPA = PA; one VM; a vCPU is always loaded somewhere, and
- * `vcpu_put` is implied by the next `vcpu_load`; every trap is reported with
- * the AArch64 exception class 0x18 (`ESR_ELx_EC_SYS64`: MSR/MRS/SYS) — a
- * 32-bit guest's MCR would be 0x03, but one class keeps traces comparable.
+ * `vcpu_put` is implied by the next `vcpu_load`; an AArch32 VM-register write
+ * is always a 32-bit `MCR` (the `MCRR` of a 64-bit LPAE TTBR, EC 0x04, is not
+ * modelled).
  *
  * @module
  */
@@ -34,7 +41,8 @@ import { type HypContext, HypHandle } from "./handle.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
 
 /**
- * The exception class every modelled trap reports: MSR, MRS or SYS from AArch64.
+ * The exception class of a trap taken from AArch64: MSR, MRS or SYS
+ * (`ESR_ELx_EC_SYS64`).
  *
  * @example Usage
  * ```ts
@@ -44,8 +52,23 @@ import { flushPageByVa, swioOp } from "./flush.ts";
  */
 export const ESR_EC_SYS64 = 0x18;
 
+/**
+ * The exception class of a trap taken from AArch32: MCR or MRC to CP15
+ * (`ESR_ELx_EC_CP15_32`; `HSR_EC_CP15_32` on a 32-bit host).
+ *
+ * @example Usage
+ * ```ts
+ * import { ESR_EC_CP15_32 } from "./hypervisor.ts";
+ * console.log(ESR_EC_CP15_32); // 3
+ * ```
+ */
+export const ESR_EC_CP15_32 = 0x03;
+
+/** The exit fields of each trap, by execution state: shared, never allocated per trap. */
 const DCSW_EXIT = Object.freeze({ reason: "dcsw", ec: ESR_EC_SYS64 });
 const VM_REG_EXIT = Object.freeze({ reason: "vm_reg", ec: ESR_EC_SYS64 });
+const DCSW_EXIT_32 = Object.freeze({ reason: "dcsw", ec: ESR_EC_CP15_32 });
+const VM_REG_EXIT_32 = Object.freeze({ reason: "vm_reg", ec: ESR_EC_CP15_32 });
 
 /** The fault-path maintenance of a policy that does not say (KVM 4.0's). */
 const DEFAULT_FAULT_CLEAN: FaultClean = Object.freeze({ when: "caches-off", via: "kernel" });
@@ -321,7 +344,7 @@ export class Hypervisor {
   sctlrWrite(vcpu: Vcpu, bits: SctlrBits): void {
     const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
     const trapped = this.#trapsVm(vcpu);
-    if (trapped) this.#exit(vcpu, VM_REG_EXIT);
+    if (trapped) this.#exit(vcpu, vcpu.aarch32 ? VM_REG_EXIT_32 : VM_REG_EXIT);
     const s = vcpu.sctlr;
     if (bits.m !== undefined) s.m = bits.m;
     if (bits.c !== undefined) s.c = bits.c;
@@ -347,7 +370,7 @@ export class Hypervisor {
   vmRegWrite(vcpu: Vcpu, reg: VmRegName, value: number): void {
     const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
     const trapped = this.#trapsVm(vcpu);
-    if (trapped) this.#exit(vcpu, VM_REG_EXIT);
+    if (trapped) this.#exit(vcpu, vcpu.aarch32 ? VM_REG_EXIT_32 : VM_REG_EXIT);
     this.#sink.emit("vm_reg_write", vcpu.index, vcpu.pcpu, vcpu.pc, { reg, value });
     if (trapped) {
       const write = { reg, value, wasEnabled };
@@ -357,6 +380,18 @@ export class Hypervisor {
       );
       this.#enter(vcpu);
     }
+  }
+
+  /**
+   * Sets the execution state of `vcpu`'s EL1, as the VMM does when it
+   * initialises the vCPU (`KVM_ARM_VCPU_EL1_32BIT`): it decides the
+   * exception class of the vCPU's later traps. Nothing else changes and no
+   * event is recorded.
+   * @param vcpu the vCPU
+   * @param aarch32 true for AArch32, false for AArch64
+   */
+  setExecState(vcpu: Vcpu, aarch32: boolean): void {
+    vcpu.aarch32 = aarch32;
   }
 
   /**
@@ -401,7 +436,7 @@ export class Hypervisor {
   }
 
   #trapSetWay(vcpu: Vcpu, op: SetWayOp): void {
-    this.#exit(vcpu, DCSW_EXIT);
+    this.#exit(vcpu, vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT);
     const hook = this.policy.onSetWay;
     if (hook) {
       this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], op, this.#state));

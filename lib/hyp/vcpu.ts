@@ -2,9 +2,11 @@
  * A virtual CPU: the registers the cache-maintenance model needs.
  *
  * Simplified: a vCPU holds only SCTLR (M, C, I), the HCR trap bits (TSW, TVM,
- * SWIO), its PC, and where it runs (`pcpu`, `lastPcpu`). SCTLR resets with the
- * MMU and caches off; HCR starts clear and is set by the policy's `onReset`
- * (the kernel's `vcpu_reset_hcr`).
+ * SWIO), its PC, the execution state of its EL1 (AArch32 or AArch64), and
+ * where it runs (`pcpu`, `lastPcpu`). SCTLR resets with the MMU and caches
+ * off; HCR starts clear and is set by the policy's `onReset` (the kernel's
+ * `vcpu_reset_hcr`); the execution state starts as AArch64 and is set by an
+ * `exec_state` step.
  *
  * @module
  */
@@ -56,7 +58,7 @@ export function sctlrValue(sctlr: Readonly<Sctlr>): number {
  * ```ts
  * import { Vcpu } from "./vcpu.ts";
  * const v = new Vcpu(1, 0x40000000);
- * console.log(v.pcpu, v.sctlr.m, v.hcr.tvm); // 1 false false
+ * console.log(v.pcpu, v.sctlr.m, v.hcr.tvm, v.aarch32); // 1 false false false
  * ```
  */
 export class Vcpu implements VcpuState {
@@ -66,6 +68,11 @@ export class Vcpu implements VcpuState {
   readonly sctlr: Sctlr = { m: false, c: false, i: false };
   /** HCR trap bits; the policy's `onReset` sets them. */
   readonly hcr: Hcr = { tsw: false, tvm: false, swio: false };
+  /**
+   * Whether EL1 runs in AArch32 (the kernel's `vcpu_mode_is_32bit`): its
+   * traps then report the AArch32 exception classes. False at creation.
+   */
+  aarch32 = false;
   /** The guest PC of the instruction being run. */
   pc: number;
   /** The physical CPU the vCPU runs on. */

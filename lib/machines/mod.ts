@@ -9,6 +9,7 @@
  * | `tc2`         | 5    | 2 × A15 (1 MiB L2) + 3 × A7 (512 KiB L2)                    |
  * | `neoverse-n1` | 4    | private 1 MiB L2 per core, 8 MiB SLC, no FWB                |
  * | `neoverse-v1` | 4    | private 1 MiB L2 per core, 8 MiB SLC, stage-2 FWB           |
+ * | `armada-8040` | 4    | 2 pairs; 512 KiB L2 per pair; 1 MiB LLC system cache        |
  *
  * @example Usage
  * ```ts
@@ -22,6 +23,7 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import type { Machine } from "../hw/machine.ts";
+import { armada8040 } from "./armada_8040.ts";
 import { generic } from "./generic.ts";
 import { junoR0 } from "./juno_r0.ts";
 import { neoverseN1 } from "./neoverse_n1.ts";
@@ -38,7 +40,7 @@ export type {
   MachineFeatures,
   SystemCacheSpec,
 } from "../hw/machine.ts";
-export { generic, junoR0, neoverseN1, neoverseV1, tc2, xgene1 };
+export { armada8040, generic, junoR0, neoverseN1, neoverseV1, tc2, xgene1 };
 export { architectedLevels, clusterOf, cpuCount } from "./topology.ts";
 export {
   assertMachine,
@@ -71,6 +73,7 @@ export const machines: Readonly<Record<string, Machine>> = Object.freeze({
   [tc2.name]: tc2,
   [neoverseN1.name]: neoverseN1,
   [neoverseV1.name]: neoverseV1,
+  [armada8040.name]: armada8040,
 });
 
 /**

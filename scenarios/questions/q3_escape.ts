@@ -98,7 +98,7 @@ export interface EscapeFinding {
  * ```ts
  * import { findings } from "./q3_escape.ts";
  * const { findings: f } = await findings();
- * console.log(f.length); // 18: three guests on six machines
+ * console.log(f.length); // 21: three guests on seven machines
  * ```
  * @returns one finding per guest and machine, and the runs in the same order
  */

@@ -67,6 +67,9 @@ export const ALL_KINDS_STEPS: readonly Step[] = [
   { kind: "host_unmap", addr: 0x4005_0000 },
   { kind: "read", vcpu: 0, addr: B },
   { kind: "read", vcpu: 0, addr: 0x4004_0000 },
+  // Execution states: comments in scenario.c, as the test runs in AArch64 on every CPU.
+  { kind: "exec_state", vcpu: 1, aarch32: true },
+  { kind: "exec_state", vcpu: 0, aarch32: false },
 ];
 
 /** {@linkcode ALL_KINDS_STEPS} on a two-vCPU machine. */

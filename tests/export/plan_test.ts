@@ -98,15 +98,24 @@ Deno.test("plan: each read expects the last earlier write (host writes first), e
   );
 });
 
-Deno.test("plan: trace labels, migrations, unmaps and host writes are not performed", () => {
+Deno.test("plan: trace labels, migrations, unmaps, host writes and execution states are not performed", () => {
   const plan = planBaremetal(allKindsScenario());
   const skipped = plan.steps.filter((p) => p.skipped !== undefined).map((p) => p.step.kind);
-  assert.deepEqual(skipped, ["host_write", "pc", "migrate", "host_unmap"]);
+  assert.deepEqual(skipped, [
+    "host_write",
+    "pc",
+    "migrate",
+    "host_unmap",
+    "exec_state",
+    "exec_state",
+  ]);
   assert.equal(plan.cpus, 2);
   const c = exportBaremetal(allKindsScenario()).files["scenario.c"];
   assert.equal(c.match(/^\t\{ \.kind = STEP_/gm)?.length, plan.performed);
   assert.match(c, /const u32 nr_steps = 34;/);
   assert.match(c, /\/\* steps\[26\] migrate vCPU 0 to CPU 1: .* not performed \*\//);
+  assert.match(c, /\/\* steps\[38\] exec_state vCPU 1 AArch32: .* not reproduced \*\//);
+  assert.match(c, /\/\* steps\[39\] exec_state vCPU 0 AArch64: .* AArch64 already \*\//);
 });
 
 Deno.test("plan: the program's blocks avoid every address the scenario uses", () => {
@@ -220,4 +229,7 @@ Deno.test("plan: the zImage runs on one CPU and checks every other word it wrote
   assert.equal(plan.reads, writes / 2);
   assert.equal(plan.steps.filter((p) => p.step.kind === "sw_walk").length, 2);
   assert.ok(plan.steps.every((p) => p.step.kind !== "read" || p.expected !== 0));
+  // The decompressor's AArch32 state is recorded, not refused: the test runs it in AArch64.
+  assert.equal(plan.steps[0].step.kind, "exec_state");
+  assert.match(plan.steps[0].skipped ?? "", /AArch64: not reproduced/);
 });

@@ -4,6 +4,7 @@ import { ScenarioError } from "../../lib/errors.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import {
   architectedLevels,
+  armada8040,
   clusterOf,
   cpuCount,
   listMachines,
@@ -28,13 +29,21 @@ function assertThrows<E extends Error>(fn: () => unknown, type: new (...a: never
   throw new assert.AssertionError({ message: "expected the call to throw" });
 }
 
-const EXPECTED_NAMES = ["generic", "xgene1", "juno-r0", "tc2", "neoverse-n1", "neoverse-v1"];
+const EXPECTED_NAMES = [
+  "generic",
+  "xgene1",
+  "juno-r0",
+  "tc2",
+  "neoverse-n1",
+  "neoverse-v1",
+  "armada-8040",
+];
 
 function setsOf(g: { size: number; ways: number; lineSize?: number }): number {
   return g.size / (g.ways * (g.lineSize ?? 64));
 }
 
-Deno.test("machines: the registry holds the six presets under their own names", () => {
+Deno.test("machines: the registry holds the seven presets under their own names", () => {
   assertEquals(machineNames(), EXPECTED_NAMES);
   for (const [key, m] of Object.entries(machines)) assertEquals(m.name, key);
   assertEquals(
@@ -69,7 +78,9 @@ Deno.test("machines: CPU counts and cluster shapes match the hardware", () => {
   assertEquals(shape("tc2"), [2, 3]);
   assertEquals(shape("neoverse-n1"), [1, 1, 1, 1]);
   assertEquals(shape("neoverse-v1"), [1, 1, 1, 1]);
+  assertEquals(shape("armada-8040"), [2, 2]);
   assertEquals(cpuCount(machines.xgene1), 8);
+  assertEquals(cpuCount(machines["armada-8040"]), 4);
   assertEquals(cpuCount(machines["juno-r0"]), 6);
   assertEquals(cpuCount(machines.tc2), 5);
 });
@@ -101,6 +112,21 @@ Deno.test("machines: xgene1's L3 is a system cache outside the CLIDR levels", ()
   // CPUs 0 and 1 share a pair's L2; 1 and 2 do not.
   assertEquals(clusterOf(x, 1).index, 0);
   assertEquals(clusterOf(x, 2).index, 1);
+});
+
+Deno.test("machines: armada-8040 is the incident catalogue's machine, its LLC outside CLIDR", () => {
+  const a = machines["armada-8040"];
+  assert.strictEqual(a, armada8040);
+  assert.strictEqual(resolveMachine("armada-8040"), armada8040);
+  assertEquals(a.systemCache, { size: 2 ** 20, ways: 8, snoopsNonCacheable: false });
+  assertEquals(a.features?.fwb, false);
+  for (let cpu = 0; cpu < cpuCount(a); cpu++) {
+    assertEquals(architectedLevels(a, cpu), 2, `cpu ${cpu} reports L1 and L2 only`);
+    const { cluster, index } = clusterOf(a, cpu);
+    assertEquals(index, cpu >> 1, `cpu ${cpu} shares its pair's L2`);
+    assertEquals([cluster.l1d.size, cluster.l1d.ways], [32 * 1024, 2]);
+    assertEquals([cluster.l2?.size, cluster.l2?.ways], [512 * 1024, 16]);
+  }
 });
 
 Deno.test("machines: Neoverse presets differ in stage-2 FWB and both have an SLC", () => {
@@ -174,4 +200,23 @@ Deno.test("clusterOf: a CPU the machine does not have is out_of_range", () => {
   const err = assertThrows(() => clusterOf(machines.tc2, 5), ScenarioError);
   assertEquals(err.code, "out_of_range");
   assertEquals(clusterOf(machines.tc2, 4).cluster.core, "Cortex-A7");
+});
+
+/** Every golden file under tests/, as one text. */
+async function allGoldens(dir: URL): Promise<string> {
+  let text = "";
+  for await (const entry of Deno.readDir(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) text += await allGoldens(url);
+    else if (entry.name.endsWith(".golden")) text += await Deno.readTextFile(url);
+  }
+  return text;
+}
+
+Deno.test("machines: every preset is run by name in some golden test", async () => {
+  const text = await allGoldens(new URL("../", import.meta.url));
+  for (const name of machineNames()) {
+    const escaped = name.replace(/[-]/g, "\\-");
+    assert.match(text, new RegExp(`(^|[\\s(])${escaped}([\\s,;)]|$)`, "m"), name);
+  }
 });

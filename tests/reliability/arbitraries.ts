@@ -123,6 +123,7 @@ export function stepOf(cpus: number, pcpus: number, mix: StepMix): fc.Arbitrary<
       vcpu,
       addr: fc.integer({ min: 0, max: 0xffff }).map((i) => BASE + 4 * i),
     }),
+    fc.record({ kind: fc.constant("exec_state" as const), vcpu, aarch32: fc.boolean() }),
   ];
   if (mix !== "cacheable") {
     kinds.push(

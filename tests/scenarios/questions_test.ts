@@ -58,7 +58,7 @@ Deno.test("Q2: belt and braces, each flush has a guest that needs it", async () 
 Deno.test("Q3: guests that turn caches off without S/W escape KVM; only the non-cleaning one suffers", async () => {
   const data = await q3.findings();
   await assertGolden(await q3.story(data), golden("q3_escape"));
-  assert.equal(data.findings.length, 18);
+  assert.equal(data.findings.length, 21);
   for (const f of data.findings) {
     assert.equal(f.caughtCachesOff, false);
     assert.equal(f.setWayFlushes, 0);

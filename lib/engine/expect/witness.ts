@@ -128,6 +128,8 @@ export function describeStep(s: Step): string {
       return `host write ${hex(s.addr)}`;
     case "host_unmap":
       return `host unmap ${hex(s.addr)}`;
+    case "exec_state":
+      return `exec state ${s.aarch32 ? "AArch32" : "AArch64"}`;
   }
 }
 

@@ -17,6 +17,11 @@
  * | `migrate`                                      | vCPU, pCPU      | the host moves the vCPU   |
  * | `host_write`, `host_unmap`                     | address         | the VMM on its own CPU    |
  *
+ * The execution state (an `exec_state` step, `g.aarch32()`) is not an
+ * operation: it only picks the exception class a trap reports, never what a
+ * read returns or what a policy does, so every generated program runs in
+ * AArch64, the state a vCPU starts in.
+ *
  * Values are not a parameter: every write (guest or host) stores a fresh
  * value, 1, 2, 3... in program order. This loses nothing: the hardware and
  * the hypervisor never look at data, so a read returns the value of some

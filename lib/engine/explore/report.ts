@@ -424,5 +424,7 @@ export function describeStep(step: Step): string {
       return `host: write ${hex(step.addr)} = ${step.value} on cpu${step.cpu ?? "?"}`;
     case "host_unmap":
       return `host: unmap ${hex(step.addr)} on cpu${step.cpu ?? "?"}`;
+    case "exec_state":
+      return `vcpu${step.vcpu}: ${step.aarch32 ? "AArch32" : "AArch64"}`;
   }
 }

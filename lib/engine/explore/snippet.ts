@@ -116,6 +116,8 @@ export function stepCall(step: Step): string {
       return `host((h) => h.unmap(${hex(step.addr)})${
         step.cpu === undefined ? "" : `, { cpu: ${step.cpu} }`
       })`;
+    case "exec_state":
+      return step.aarch32 ? "aarch32()" : "aarch32(false)";
   }
 }
 

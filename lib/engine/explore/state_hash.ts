@@ -16,8 +16,9 @@
  *   physical CPU and whether it crashed; stage 2 (mapped, populated) for the
  *   alphabet's pages; the policy's state, walked structurally (a state that
  *   is not plain data switches merging off for the run, which stays correct);
- * - left out: the guest PC and "has ever had caches on" (they only label
- *   events and architectural-validity notes), event counts and costs, and
+ * - left out: the guest PC, the execution state (AArch32 or AArch64) and
+ *   "has ever had caches on" (they only label events and
+ *   architectural-validity notes), event counts and costs, and
  *   the LRU ages of lines. Ages only matter once a set is full: when the
  *   alphabet cannot fill a set (see `explore`), they never matter; otherwise
  *   a state with a full set is never merged with another.
