@@ -39,6 +39,7 @@ import { type CostTable, eventCycles } from "../hyp/costs.ts";
 export class CostingSink implements EventSink {
   readonly #inner: EventSink;
   readonly #table: CostTable;
+  readonly #costed = new WeakMap<object, Map<string, EventFieldsRecord>>();
 
   /**
    * Wraps a sink.
@@ -79,6 +80,18 @@ export class CostingSink implements EventSink {
     if (!this.#inner.enabled) return this.#inner.emit(name, vcpu, pcpu, pc, fields);
     if (fields !== undefined && Object.hasOwn(fields, "cycles")) {
       return this.#inner.emit(name, vcpu, pcpu, pc, fields);
+    }
+    // A frozen fields object is a constant (the exits of a set/way walk share one):
+    // its costed copy is made once per name, not once per event.
+    if (fields !== undefined && Object.isFrozen(fields)) {
+      let byName = this.#costed.get(fields);
+      if (byName === undefined) this.#costed.set(fields, byName = new Map());
+      let costed = byName.get(name);
+      if (costed === undefined) {
+        costed = Object.freeze({ ...fields, cycles: eventCycles(name, fields, this.#table) });
+        byName.set(name, costed);
+      }
+      return this.#inner.emit(name, vcpu, pcpu, pc, costed);
     }
     const cycles = eventCycles(name, fields, this.#table);
     return this.#inner.emit(name, vcpu, pcpu, pc, { ...fields, cycles });
