@@ -12,6 +12,7 @@ import { VM_REG_NAMES } from "../../lib/guest/ops.ts";
 import type { CacheGeometry, Machine } from "../../lib/hw/machine.ts";
 import { architectedLevels, clusterOf, machines } from "../../lib/machines/mod.ts";
 import { BASE, mmuOnAll } from "./helpers.ts";
+import { SCENARIO_FIELDS } from "../../lib/engine/scenario_issues.ts";
 
 /** Guest RAM of fuzzed scenarios: 64 KiB, 16 pages. */
 export const FUZZ_RAM = 64 * 1024;
@@ -264,20 +265,7 @@ export const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything({ maxDepth: 1 }),
 );
 
-const FIELDS = [
-  "version",
-  "machine",
-  "cpus",
-  "systemCache",
-  "policy",
-  "ram",
-  "ramBase",
-  "prefault",
-  "seed",
-  "speculation",
-  "steps",
-  "extra",
-];
+const FIELDS = [...SCENARIO_FIELDS, "extra"];
 const STEP_FIELDS = [
   "kind",
   "vcpu",

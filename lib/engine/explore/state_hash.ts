@@ -442,16 +442,7 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
   for (let i = 0; i < addrs.length; i++) e.int(e.name(i, hw.memory.read(addrs[i]), true));
   // Idle caches last, so that their values can only refer to names already given.
   for (const c of layout.busyClusters) {
-    for (const ci of c.idleL1) {
-      const from = e.length;
-      if (caches[ci].residentCount === 0) {
-        e.int(EMPTY[0]);
-        e.int(EMPTY[1]);
-      } else {
-        encodeCache(e, caches[ci], layout, false);
-      }
-      e.collapse(from);
-    }
+    for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout);
     e.flushSorted();
   }
   for (const group of layout.idleClusters) {
@@ -464,16 +455,7 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
       }
       const start = e.length;
       if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false);
-      for (const ci of c.l1) {
-        const from = e.length;
-        if (caches[ci].residentCount === 0) {
-          e.int(EMPTY[0]);
-          e.int(EMPTY[1]);
-        } else {
-          encodeCache(e, caches[ci], layout, false);
-        }
-        e.collapse(from);
-      }
+      for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout);
       e.flushSorted();
       const [hi, lo] = e.hash(start);
       e.length = start;
@@ -522,6 +504,18 @@ function emptyCluster(cpus: number): [number, number] {
     emptyClusterHash.set(cpus, h);
   }
   return h;
+}
+
+/** An idle CPU's L1, collapsed to one value so that idle CPUs with equal contents are interchangeable. */
+function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): void {
+  const from = e.length;
+  if (cache.residentCount === 0) {
+    e.int(EMPTY[0]);
+    e.int(EMPTY[1]);
+  } else {
+    encodeCache(e, cache, layout, false);
+  }
+  e.collapse(from);
 }
 
 function encodeCache(e: StateEncoder, cache: Cache, layout: HardwareLayout, insert: boolean): void {
