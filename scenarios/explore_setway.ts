@@ -15,7 +15,8 @@
  * @module
  */
 
-import { answerLine, explore, type ExploreReport, type FailureGroup } from "../mod.ts";
+import { answerLine, explore, type ExploreReport } from "../mod.ts";
+import { counterexample } from "./explore_text.ts";
 
 /** The policies compared. */
 export const POLICIES = ["kvm-4.0", "kvm-3.18", "kvm-modern", "xen", "trap-nothing"] as const;
@@ -44,15 +45,6 @@ export function ask(policy: string, systemCache: "machine" | false): Promise<Exp
     ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff", "migrate"],
     progress: false,
   });
-}
-
-function counterexample(g: FailureGroup): string[] {
-  const c = g.counterexample;
-  if (c === null) return [];
-  const out = [`  ${g.policy}: ${c.violation}`];
-  for (const line of c.snippet.split("\n")) out.push(`    ${line}`);
-  for (const line of c.trace.split("\n")) out.push(`    ${line}`);
-  return out;
 }
 
 /**
