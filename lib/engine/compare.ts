@@ -42,7 +42,7 @@ import { FLUSH_EVENTS, withoutCycles } from "../report/trace.ts";
 import type { Crash } from "./execute.ts";
 import type { RunOptions } from "./options.ts";
 import type { RunResult } from "./result.ts";
-import { run } from "./run.ts";
+import { type ReferenceReads, runSharing } from "./run.ts";
 import type { Scenario } from "./scenario.ts";
 
 /**
@@ -302,8 +302,10 @@ export function compare(
   const runOptions = { ...sourceOptions, ...options };
   const runs: RunResult[] = [];
   const seen = new Set<string>();
+  // The native and ideal executions do not depend on the policy: run them once.
+  const references: ReferenceReads = {};
   for (const [i, policy] of policies.entries()) {
-    const r = run(scenario, { ...runOptions, policy });
+    const r = runSharing(scenario, { ...runOptions, policy }, undefined, references);
     if (seen.has(r.policy)) {
       throw new ScenarioError(
         "invalid_value",

@@ -102,6 +102,62 @@ export function run(
   options: RunOptions = {},
   choosers?: RunChoosers,
 ): RunResult {
+  return runSharing(scenario, options, choosers, undefined);
+}
+
+/**
+ * The values the reference executions of a scenario read: natively on its
+ * machine, and on the ideal machine. Neither depends on the policy, so runs
+ * of one scenario under several policies (`compare()`) share them; the
+ * object starts empty and each reference is filled the first time a run
+ * needs it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ReferenceReads } from "./run.ts";
+ * const shared: ReferenceReads = {};
+ * ```
+ */
+export interface ReferenceReads {
+  /** What each read returned natively on the scenario's machine. */
+  native?: Float64Array;
+  /** What each read returned on the ideal machine. */
+  ideal?: Float64Array;
+}
+
+/**
+ * {@linkcode run}, sharing the reference executions with other runs of the
+ * same scenario: `references` must only ever be given runs of one scenario
+ * object, without `choosers` (an adversarial run's native execution depends
+ * on its choices).
+ *
+ * @example Usage
+ * ```ts
+ * import { runSharing, type ReferenceReads } from "./run.ts";
+ * const scenario = {
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [{ kind: "read", vcpu: 0, addr: 0x40001000 }],
+ * } as const;
+ * const shared: ReferenceReads = {};
+ * runSharing(scenario, { policy: "kvm-4.0" }, undefined, shared);
+ * runSharing(scenario, { policy: "kvm-3.18" }, undefined, shared); // native run not repeated
+ * console.log(Array.from(shared.native ?? [])); // [3735928559]
+ * ```
+ * @param scenario the scenario
+ * @param options as for {@linkcode run}
+ * @param choosers as for {@linkcode run}; must be undefined when `references` is given
+ * @param references the shared reference reads, or undefined to share nothing
+ * @returns events, verdict and cost
+ * @throws {ScenarioError} as {@linkcode run}
+ */
+export function runSharing(
+  scenario: Scenario,
+  options: RunOptions,
+  choosers: RunChoosers | undefined,
+  references: ReferenceReads | undefined,
+): RunResult {
+  const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
   // Every step costs at least one instruction: refuse a huge program before checking it.
   const steps = typeof scenario === "object" && scenario !== null ? scenario.steps : undefined;
@@ -156,6 +212,9 @@ export function run(
   let failsNatively: boolean;
   if (policy.native === true) {
     failsNatively = pending.length > 0;
+    if (shared !== undefined) shared.native = main.got;
+  } else if (shared?.native !== undefined) {
+    failsNatively = firstFailingRead(expected, shared.native) >= 0;
   } else {
     const nativeRun = execute({
       scenario,
@@ -169,11 +228,12 @@ export function run(
       candidates,
     });
     failsNatively = firstFailingRead(expected, nativeRun.got) >= 0;
+    if (shared !== undefined) shared.native = nativeRun.got;
   }
 
   const violations: Violation[] = [];
   if (pending.length > 0) {
-    const ideal = execute({
+    const ideal = shared?.ideal ?? execute({
       scenario,
       machine: idealMachine(machine),
       policy: native,
@@ -183,11 +243,12 @@ export function run(
       maxSteps: Infinity,
       meter,
       candidates,
-    });
+    }).got;
+    if (shared !== undefined) shared.ideal = ideal;
     const notGuest: Blame = policy.native === true ? "machine" : "hypervisor";
     for (const p of pending) {
       const i = p.violation.readIndex;
-      const blame: Blame = ideal.got[i] !== expected[i] ? "guest" : notGuest;
+      const blame: Blame = ideal[i] !== expected[i] ? "guest" : notGuest;
       log.update(p.record, "blame", blame);
       violations.push(Object.freeze({ ...p.violation, blame }));
     }
