@@ -43,8 +43,6 @@
  * @module
  */
 
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ScenarioError, showValue } from "../errors.ts";
 import { diffLines, formatUnifiedDiff } from "./diff.ts";
 import { parseGolden, serializeGolden } from "./file.ts";
@@ -201,7 +199,20 @@ export function runningInCi(): boolean {
   return value !== undefined && /^(true|1)$/i.test(value.trim());
 }
 
-function toPath(file: string | URL): string {
+type PathApi = typeof import("node:path") & Pick<typeof import("node:url"), "fileURLToPath">;
+let pathApi: Promise<PathApi> | undefined;
+
+/**
+ * Node's path and URL modules, loaded on first use: a program that imports
+ * the library but never compares a golden does not load Node compatibility.
+ */
+function loadPathApi(): Promise<PathApi> {
+  return pathApi ??= Promise.all([import("node:path"), import("node:url")]).then(
+    ([path, url]) => ({ ...path.default, fileURLToPath: url.fileURLToPath }),
+  );
+}
+
+function toPath({ fileURLToPath, resolve }: PathApi, file: string | URL): string {
   if (file instanceof URL) {
     if (file.protocol !== "file:") {
       throw new ScenarioError(
@@ -224,7 +235,7 @@ function toPath(file: string | URL): string {
   return resolve(file);
 }
 
-function display(path: string): string {
+function display({ isAbsolute, relative }: PathApi, path: string): string {
   const rel = relative(Deno.cwd(), path);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
@@ -266,7 +277,11 @@ function actualText(actual: string | Traceable, options: GoldenOptions): string 
 const written = new Map<string, string>();
 let tempCounter = 0;
 
-async function writeAtomically(path: string, content: string): Promise<void> {
+async function writeAtomically(
+  { basename, dirname, resolve }: PathApi,
+  path: string,
+  content: string,
+): Promise<void> {
   const dir = dirname(path);
   await Deno.mkdir(dir, { recursive: true });
   const temp = resolve(dir, `.${basename(path)}.${Deno.pid}.${++tempCounter}.tmp`);
@@ -323,9 +338,10 @@ export async function assertGolden(
   file: string | URL,
   options: GoldenOptions = {},
 ): Promise<void> {
-  const path = toPath(file);
+  const api = await loadPathApi();
+  const path = toPath(api, file);
   const text = actualText(actual, options);
-  const shown = display(path);
+  const shown = display(api, path);
   const prefix = options.msg ? `${options.msg}: ` : "";
   const wantUpdate = options.update ?? updateRequested();
   const ci = wantUpdate && runningInCi();
@@ -349,7 +365,7 @@ export async function assertGolden(
           "give each assertion its own golden file.",
       );
     }
-    await writeAtomically(path, expected);
+    await writeAtomically(api, path, expected);
     written.set(path, expected);
     console.log(`golden: wrote ${shown}`);
     return;
