@@ -255,17 +255,32 @@ function budgetError(i: number, step: Step, maxSteps: number, needed: number): S
  *   or exceeds a budget of `meter`
  */
 export function execute(input: ExecuteInput): ExecuteOutput {
-  const { scenario, machine, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
-  const migrate = input.migrate ?? true;
+  const { scenario, machine } = input;
   const given = input.speculation === "adversarial" ? input.chooser : undefined;
-  let chooser: Chooser | null = input.speculation === "adversarial" && typeof given !== "function"
+  const chooser: Chooser | null = input.speculation === "adversarial" && typeof given !== "function"
     ? (given ?? seededChooser(scenario.seed))
     : null;
   const hardware = input.hardware ?? new Hardware(machine, {
     ...(chooser ? { chooser } : {}),
     seed: scenario.seed,
   });
-  if (typeof given === "function") chooser = given(hardware);
+  try {
+    return executeOn(hardware, chooser, input);
+  } finally {
+    // Nothing keeps a model this execution built: its caches serve the next one.
+    if (input.hardware === undefined) hardware.release();
+  }
+}
+
+function executeOn(
+  hardware: Hardware,
+  seeded: Chooser | null,
+  input: ExecuteInput,
+): ExecuteOutput {
+  const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
+  const migrate = input.migrate ?? true;
+  const given = input.speculation === "adversarial" ? input.chooser : undefined;
+  const chooser = typeof given === "function" ? given(hardware) : seeded;
   const hyp = new Hypervisor({
     hardware,
     policy,

@@ -58,8 +58,8 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { Cache, CLEAN, DIRTY, INVALID } from "./cache.ts";
-import { checkGeometry } from "./cache.ts";
+import { type Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { giveBackCache, takeCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
@@ -243,7 +243,7 @@ export class Hardware {
       this.#clusterCpuCount[k] = c.cpus;
       for (let i = 0; i < c.cpus; i++, cpu++) {
         this.#cpuCluster[cpu] = k;
-        const l1 = new Cache(c.l1d, opts(`cpu${cpu}.L1`));
+        const l1 = takeCache(c.l1d, opts(`cpu${cpu}.L1`));
         this.#l1.push(l1);
         caches.push(l1);
       }
@@ -252,7 +252,7 @@ export class Hardware {
     this.#l2Index = new Int32Array(clusters.length).fill(-1);
     clusters.forEach((c, k) => {
       if (c.l2) {
-        const l2 = new Cache(c.l2, opts(`cluster${k}.L2`));
+        const l2 = takeCache(c.l2, opts(`cluster${k}.L2`));
         this.#l2Index[k] = caches.length;
         this.#l2.push(l2);
         caches.push(l2);
@@ -260,7 +260,7 @@ export class Hardware {
         this.#l2.push(null);
       }
     });
-    this.#sys = sysSpec ? new Cache(sysSpec, opts("system")) : null;
+    this.#sys = sysSpec ? takeCache(sysSpec, opts("system")) : null;
     this.#snoopsNc = sysSpec?.snoopsNonCacheable === true;
     this.systemCacheIndex = this.#sys ? caches.length : -1;
     if (this.#sys) caches.push(this.#sys);
@@ -274,6 +274,24 @@ export class Hardware {
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#buf = new Int32Array(this.#wpl);
     this.#victimBufs = new Int32Array(caches.length * this.#wpl);
+  }
+
+  /**
+   * Gives this model's caches back to the pool (cache_pool.ts) for the next
+   * model of the same machine. The model must not be used afterwards.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * import { generic } from "../machines/generic.ts";
+   * const hw = new Hardware(generic);
+   * hw.write(0, 0x40001000, 1, true);
+   * hw.release();
+   * console.log(new Hardware(generic).read(0, 0x40001000, true).toString(16)); // "deadbeef"
+   * ```
+   */
+  release(): void {
+    for (const cache of this.caches) giveBackCache(cache);
   }
 
   // ---------------------------------------------------------------- checks

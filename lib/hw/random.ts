@@ -32,6 +32,23 @@ export class Random {
   }
 
   /**
+   * Starts the sequence again, as a generator built with `seed` would.
+   *
+   * @example Usage
+   * ```ts
+   * import { Random } from "./random.ts";
+   * const r = new Random(7);
+   * const first = r.nextU32();
+   * r.reseed(7);
+   * console.log(r.nextU32() === first); // true
+   * ```
+   * @param seed any integer
+   */
+  reseed(seed: number): void {
+    this.#state = (seed | 0) ^ 0x9e3779b9;
+  }
+
+  /**
    * Draws the next value.
    *
    * @returns the next unsigned 32-bit value

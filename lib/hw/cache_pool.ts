@@ -1,0 +1,109 @@
+/**
+ * Caches given back by finished hardware models, for the next model of the
+ * same shape.
+ *
+ * A new large cache is cheap to build (its arrays come from zeroed.ts) but
+ * each page of those arrays costs a page fault the first time a line lands
+ * in it, and one run of a scenario builds its machine two or three times
+ * (under the policy, natively, on the ideal machine); a comparison of seven
+ * policies, more. A cache taken from here is {@linkcode Cache.reset}: empty,
+ * O(lines it held), with its memory already backed. Results never depend
+ * on whether a cache was new or reused.
+ *
+ * The pool belongs to the thread (each worker has its own) and keeps a few
+ * caches of each shape, so its memory stays bounded.
+ *
+ * @example Usage
+ * ```ts
+ * import { giveBackCache, takeCache } from "./cache_pool.ts";
+ * const a = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
+ * a.access(0, true);
+ * giveBackCache(a);
+ * const b = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
+ * console.log(a === b, b.residentCount); // true 0
+ * ```
+ *
+ * @module
+ */
+
+import { Cache, type CacheOptions } from "./cache.ts";
+import type { CacheGeometry } from "./machine.ts";
+
+/**
+ * The most caches of one shape the pool keeps.
+ *
+ * @example Usage
+ * ```ts
+ * import { POOLED_PER_SHAPE } from "./cache_pool.ts";
+ * console.log(POOLED_PER_SHAPE); // 8
+ * ```
+ */
+export const POOLED_PER_SHAPE = 8;
+
+const free = new Map<string, Cache[]>();
+/** The shape each cache built here was built with. */
+const shapes = new WeakMap<Cache, string>();
+
+/**
+ * The shape a geometry and options build: JSON keeps `1024` and `"1024"`
+ * apart, and a key only ever enters the pool after a cache was built from it.
+ */
+function shapeKey(geometry: CacheGeometry, options: CacheOptions): string {
+  const g = geometry as Partial<CacheGeometry> | null;
+  const o = options as CacheOptions | null;
+  return JSON.stringify([
+    o?.name ?? "cache",
+    g?.size,
+    g?.ways,
+    g?.lineSize ?? 64,
+    o?.replacement ?? "lru",
+    o?.clockLimit ?? null,
+  ]);
+}
+
+/**
+ * A cache of the given geometry and options: a pooled one of the same
+ * shape (name, geometry, replacement, clock limit), reset with the options'
+ * seed, or a new one.
+ *
+ * @example Usage
+ * ```ts
+ * import { takeCache } from "./cache_pool.ts";
+ * const c = takeCache({ size: 32 * 1024, ways: 4 }, { name: "cpu0.L1", seed: 3 });
+ * console.log(c.sets, c.residentCount); // 128 0
+ * ```
+ * @param geometry size, ways and line size
+ * @param options as for `new Cache`
+ * @returns an empty cache
+ * @throws {ScenarioError} as `new Cache` for a bad geometry or bad options
+ */
+export function takeCache(geometry: CacheGeometry, options: CacheOptions = {}): Cache {
+  const key = shapeKey(geometry, options);
+  const pooled = free.get(key)?.pop();
+  if (pooled !== undefined) {
+    pooled.reset(options.seed ?? 1);
+    return pooled;
+  }
+  const cache = new Cache(geometry, options);
+  shapes.set(cache, key);
+  return cache;
+}
+
+/**
+ * Gives a cache back for reuse; a cache not made by {@linkcode takeCache} is
+ * left alone. The caller must not use it afterwards.
+ *
+ * @example Usage
+ * ```ts
+ * import { giveBackCache, takeCache } from "./cache_pool.ts";
+ * giveBackCache(takeCache({ size: 1024, ways: 2 }));
+ * ```
+ * @param cache a cache nobody uses any more
+ */
+export function giveBackCache(cache: Cache): void {
+  const key = shapes.get(cache);
+  if (key === undefined) return;
+  let list = free.get(key);
+  if (list === undefined) free.set(key, list = []);
+  if (list.length < POOLED_PER_SHAPE && !list.includes(cache)) list.push(cache);
+}

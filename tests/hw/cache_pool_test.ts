@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Cache } from "../../lib/hw/cache.ts";
+import { giveBackCache, POOLED_PER_SHAPE, takeCache } from "../../lib/hw/cache_pool.ts";
+import { Hardware } from "../../lib/hw/hardware.ts";
+import { xgene1 } from "../../lib/machines/xgene1.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+
+type Access = readonly [addr: number, write: boolean, size: number];
+
+const access = fc.tuple(
+  fc.integer({ min: 0, max: 8 * 1024 - 1 }),
+  fc.boolean(),
+  fc.constantFrom(1, 4, 8),
+);
+
+/** What a cache answers to a trace: hit or miss per access, the stats, the resident lines. */
+function observe(c: Cache, trace: readonly Access[]): unknown {
+  const hits = trace.map(([addr, write, size]) => c.access(addr, write, size));
+  const lines: number[] = [];
+  for (const slot of c.residentSlots()) lines.push(c.tags[slot] * 4 + c.states[slot]);
+  lines.sort((a, b) => a - b);
+  return { hits, stats: { ...c.stats }, lines, resident: c.residentCount };
+}
+
+Deno.test("Cache.reset: a used cache behaves exactly as a new one (LRU and seeded random)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(access, { minLength: 100, maxLength: 300, size: "max" }),
+      fc.array(access, { minLength: 100, maxLength: 300, size: "max" }),
+      fc.constantFrom("lru" as const, "random" as const),
+      fc.integer({ min: 1, max: 1000 }),
+      (before, after, replacement, seed) => {
+        const g = { size: 2048, ways: 4, lineSize: 32 };
+        const used = new Cache(g, { replacement, seed: seed + 1, clockLimit: 64 });
+        observe(used, before);
+        used.reset(seed);
+        const fresh = new Cache(g, { replacement, seed, clockLimit: 64 });
+        assert.deepEqual(observe(used, after), observe(fresh, after));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+Deno.test("takeCache: a cache given back is reused for the same shape only, reset", () => {
+  const shape = { size: 4096, ways: 4 };
+  const a = takeCache(shape, { name: "pool-test" });
+  a.access(0x40, true);
+  giveBackCache(a);
+  assert.notEqual(takeCache(shape, { name: "pool-test-other" }), a, "name is part of the shape");
+  assert.notEqual(takeCache({ size: 8192, ways: 4 }, { name: "pool-test" }), a);
+  const b = takeCache(shape, { name: "pool-test" });
+  assert.equal(b, a);
+  assert.deepEqual([b.residentCount, b.lookup(1), b.stats.writes], [0, -1, 0]);
+  // Taken: not handed out twice.
+  assert.notEqual(takeCache(shape, { name: "pool-test" }), b);
+});
+
+Deno.test("takeCache: the pool keeps a bounded number per shape and ignores foreign caches", () => {
+  const shape = { size: 1024, ways: 2 };
+  const made = Array.from(
+    { length: POOLED_PER_SHAPE + 3 },
+    () => takeCache(shape, { name: "pool-bound" }),
+  );
+  for (const c of made) giveBackCache(c);
+  giveBackCache(made[0]); // twice: still pooled once
+  const foreign = new Cache(shape, { name: "pool-bound" });
+  giveBackCache(foreign);
+  const again = new Set(
+    Array.from({ length: POOLED_PER_SHAPE + 1 }, () => takeCache(shape, { name: "pool-bound" })),
+  );
+  const reused = [...again].filter((c) => made.includes(c));
+  assert.equal(reused.length, POOLED_PER_SHAPE);
+  assert.ok(!again.has(foreign));
+});
+
+Deno.test("takeCache: a bad geometry is refused as by new Cache, pooled or not", () => {
+  const ok = takeCache({ size: 1024, ways: 2 }, { name: "pool-bad" });
+  giveBackCache(ok);
+  assert.throws(
+    () => takeCache({ size: "1024", ways: 2 } as never, { name: "pool-bad" }),
+    ScenarioError,
+  );
+  assert.throws(() => takeCache({ size: 3000, ways: 2 }, { name: "pool-bad" }), ScenarioError);
+});
+
+Deno.test("Hardware.release: the next model of the machine starts empty and reads DRAM", () => {
+  const first = new Hardware(xgene1, { seed: 5 });
+  for (let i = 0; i < 64; i++) first.write(i % 4, 0x40000000 + i * 64, i + 1, true);
+  first.release();
+  const second = new Hardware(xgene1, { seed: 5 });
+  for (const cache of second.caches) assert.equal(cache.residentCount, 0, cache.name);
+  assert.equal(second.read(0, 0x40000040, true) >>> 0, 0xdeadbeef);
+});
