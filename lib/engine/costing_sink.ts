@@ -40,6 +40,10 @@ export class CostingSink implements EventSink {
   readonly #inner: EventSink;
   readonly #table: CostTable;
   readonly #costed = new WeakMap<object, Map<string, EventFieldsRecord>>();
+  // The last frozen fields object costed, and its copy: the exits of a walk repeat it.
+  #lastFields: EventFieldsRecord | undefined = undefined;
+  #lastName = "";
+  #lastCosted: EventFieldsRecord | undefined = undefined;
 
   /**
    * Wraps a sink.
@@ -77,6 +81,9 @@ export class CostingSink implements EventSink {
     pc: number | null,
     fields?: EventFieldsRecord,
   ): number {
+    if (fields === this.#lastFields && name === this.#lastName) {
+      return this.#inner.emit(name, vcpu, pcpu, pc, this.#lastCosted);
+    }
     if (!this.#inner.enabled) return this.#inner.emit(name, vcpu, pcpu, pc, fields);
     if (fields !== undefined && Object.hasOwn(fields, "cycles")) {
       return this.#inner.emit(name, vcpu, pcpu, pc, fields);
@@ -90,6 +97,11 @@ export class CostingSink implements EventSink {
       if (costed === undefined) {
         costed = Object.freeze({ ...fields, cycles: eventCycles(name, fields, this.#table) });
         byName.set(name, costed);
+      }
+      if (this.#inner.enabled) {
+        this.#lastFields = fields;
+        this.#lastName = name;
+        this.#lastCosted = costed;
       }
       return this.#inner.emit(name, vcpu, pcpu, pc, costed);
     }

@@ -48,9 +48,14 @@ type MutableEvent = {
 const NO_KEYS: readonly string[] = Object.freeze([]);
 
 /** Fields that name a cache slot: dropped when a walk folds. */
-const SLOT_FIELDS: ReadonlySet<string> = new Set(["set", "way"]);
+function isSlotField(key: string): boolean {
+  return key === "set" || key === "way";
+}
+
 /** Counters that add up when a walk folds. */
-const SUMMED_FIELDS: ReadonlySet<string> = new Set(["cleaned", "invalidated"]);
+function isSummedField(key: string): boolean {
+  return key === "cleaned" || key === "invalidated";
+}
 
 function foldable(
   record: MutableEvent,
@@ -62,8 +67,8 @@ function foldable(
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (recordKeys[i] !== key) return false;
-    if (SLOT_FIELDS.has(key)) continue;
-    if (SUMMED_FIELDS.has(key)) {
+    if (isSlotField(key)) continue;
+    if (isSummedField(key)) {
       if (typeof record[key] !== "number" || typeof fields![key] !== "number") return false;
       continue;
     }
@@ -104,6 +109,7 @@ export class EventLog implements EventSink {
   readonly #records: MutableEvent[] = [];
   /** The field names of each record, in order (records never gain or lose fields). */
   readonly #keys: (readonly string[])[] = [];
+  readonly #frozenKeys = new WeakMap<EventFieldsRecord, readonly string[]>();
   #nextSeq = 0;
   #folding = false;
   #finished: readonly SetwayEvent[] | null = null;
@@ -137,7 +143,7 @@ export class EventLog implements EventSink {
     if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
     const records = this.#records;
     const seq = this.#nextSeq++;
-    const keys = fields === undefined ? NO_KEYS : Object.keys(fields);
+    const keys = this.#keysOf(fields);
     if (this.#folding) {
       const folded = this.#fold(name, vcpu, pcpu, pc, keys, fields);
       if (folded >= 0) return folded;
@@ -155,6 +161,15 @@ export class EventLog implements EventSink {
     records.push(record);
     this.#keys.push(keys);
     return records.length - 1;
+  }
+
+  /** The field names of `fields`; a frozen object's are listed once. */
+  #keysOf(fields: EventFieldsRecord | undefined): readonly string[] {
+    if (fields === undefined) return NO_KEYS;
+    if (!Object.isFrozen(fields)) return Object.keys(fields);
+    let keys = this.#frozenKeys.get(fields);
+    if (keys === undefined) this.#frozenKeys.set(fields, keys = Object.keys(fields));
+    return keys;
   }
 
   /**
@@ -210,8 +225,8 @@ export class EventLog implements EventSink {
       if (!foldable(r, this.#keys[index], keys, fields)) continue;
       r.count++;
       for (const key of keys) {
-        if (SLOT_FIELDS.has(key)) r[key] = null;
-        else if (SUMMED_FIELDS.has(key)) (r[key] as number) += fields![key] as number;
+        if (isSlotField(key)) r[key] = null;
+        else if (isSummedField(key)) (r[key] as number) += fields![key] as number;
       }
       return index;
     }

@@ -439,7 +439,10 @@ export class Hypervisor {
     this.#exit(vcpu, vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT);
     const hook = this.policy.onSetWay;
     if (hook) {
-      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], op, this.#state));
+      // The hot path of a trapped walk: #hook's work without its closure.
+      const { tsw, tvm } = vcpu.hcr;
+      hook.call(this.policy, this.#handles[vcpu.index], op, this.#state);
+      this.#hcrChanged(vcpu, tsw, tvm);
     }
     this.#enter(vcpu);
   }
@@ -453,7 +456,9 @@ export class Hypervisor {
     vcpu.lastPcpu = vcpu.pcpu;
     const hook = this.policy.onGuestEntry;
     if (hook) {
-      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], this.#state));
+      const { tsw, tvm } = vcpu.hcr;
+      hook.call(this.policy, this.#handles[vcpu.index], this.#state);
+      this.#hcrChanged(vcpu, tsw, tvm);
     }
   }
 
@@ -469,6 +474,11 @@ export class Hypervisor {
   #hook(vcpu: Vcpu, run: () => void): void {
     const { tsw, tvm } = vcpu.hcr;
     run();
+    this.#hcrChanged(vcpu, tsw, tvm);
+  }
+
+  /** Records `hcr_write` when HCR.TSW or TVM differ from the values a hook started with. */
+  #hcrChanged(vcpu: Vcpu, tsw: boolean, tvm: boolean): void {
     const h = vcpu.hcr;
     if (h.tsw !== tsw || h.tvm !== tvm) {
       this.#sink.emit("hcr_write", vcpu.index, vcpu.pcpu, vcpu.pc, { tsw: h.tsw, tvm: h.tvm });
