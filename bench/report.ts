@@ -28,6 +28,9 @@ import {
 import { L1_GEOMETRY, randomTrace, sequentialTrace, testProgramTrace } from "./cache_workloads.ts";
 import { alternate, median, spawnMs, timeMs } from "./measure.ts";
 import { GIB, stage2Scenario } from "./stage2_scenario.ts";
+import { type CpuProfile, summarizeProfile } from "./cpu_profile.ts";
+import { compare } from "../lib/engine/compare.ts";
+import { COMPARED, zimage as zimageScenario } from "../scenarios/zimage.ts";
 
 /** One line of the table. */
 interface Row {
@@ -194,6 +197,72 @@ async function machineLine(): Promise<string> {
   } catch { /* no shell: leave it unknown */ }
   return `${cpu}, ${navigator.hardwareConcurrency} cores, load average ${load}, ` +
     `Deno ${Deno.version.deno}`;
+}
+
+/** Medians of the in-process load and story times of `deno run bench/zimage_phases.ts`. */
+async function zimagePhases(
+  deno: string,
+  script: string,
+  n: number,
+): Promise<{ loadMs: number; storyMs: number }> {
+  const load: number[] = [], story: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const out = await new Deno.Command(deno, { args: ["run", script], stdout: "piped" }).output();
+    const p = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      loadMs: number;
+      storyMs: number;
+    };
+    load.push(p.loadMs);
+    story.push(p.storyMs);
+  }
+  return { loadMs: median(load), storyMs: median(story) };
+}
+
+/** How many modules `deno info` lists for a module (its own code and dependencies). */
+function libraryModules(deno: string, module: string): string {
+  const out = new Deno.Command(deno, { args: ["info", "--json", module], stdout: "piped" })
+    .outputSync();
+  try {
+    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: unknown[] };
+    return String(info.modules.length);
+  } catch {
+    return "?";
+  }
+}
+
+/** Profiles one `deno run` of the scenario and prints where its time goes. */
+async function printZimageProfile(deno: string, scenario: string): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-prof-" });
+  try {
+    await new Deno.Command(deno, {
+      args: ["run", "--cpu-prof", `--cpu-prof-dir=${dir}`, scenario],
+      stdout: "null",
+    }).output();
+    const [file] = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
+    if (file === undefined) {
+      console.log("\n4. Where the zimage time goes: no profile was written");
+      return;
+    }
+    const profile = JSON.parse(Deno.readTextFileSync(`${dir}/${file.name}`)) as CpuProfile;
+    const s = summarizeProfile(profile);
+    const pct = (ms: number) => `${fmt((100 * ms) / s.totalMs, 1)}%`;
+    console.log(
+      `\n4. Where the zimage time goes (deno run --cpu-prof scenarios/zimage.ts, one run, ` +
+        `${fmt(s.totalMs, 1)} ms sampled)`,
+    );
+    console.log(
+      '   by area ("(program)": parsing and compiling; "(idle)": the module loader waiting)',
+    );
+    for (const a of s.byArea.slice(0, 10)) {
+      console.log(`     ${a.name.padEnd(22)} ${fmt(a.ms, 1).padStart(7)} ms  ${pct(a.ms)}`);
+    }
+    console.log("   functions with the most self time");
+    for (const f of s.byFunction.slice(0, 10)) {
+      console.log(`     ${f.name.padEnd(44)} ${fmt(f.ms, 1).padStart(7)} ms  ${pct(f.ms)}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -370,8 +439,35 @@ if (import.meta.main) {
     ratio: null,
     pass: null,
   });
+  const phases = await zimagePhases(deno, path("./zimage_phases.ts"), reps(9));
+  ratios.push({
+    figure: "  in-process: loading scenarios/zimage.ts and mod.ts",
+    target: "(breakdown)",
+    measured: `${fmt(phases.loadMs, 1)} ms`,
+    ratio: null,
+    pass: null,
+  });
+  ratios.push({
+    figure: "  in-process: computing the story (cold, 7 policies)",
+    target: "(breakdown)",
+    measured: `${fmt(phases.storyMs, 1)} ms`,
+    ratio: null,
+    pass: null,
+  });
   printTable("2. Ratios timed in this run (medians)", ratios);
   if (cgNote !== "") console.log(`   ${cgNote}`);
+  if (zr > 1.5) {
+    const traps = compare(zimageScenario, [...COMPARED]).rows.reduce((n, r) => n + r.exits, 0);
+    console.log(
+      `   zimage not met: Deno itself starts in ${fmt(median(hello), 1)} ms; loading the library ` +
+        `(${libraryModules(deno, path("../mod.ts"))} modules) takes ${
+          fmt(median(importOnly) - median(hello), 1)
+        } ms more, already ${fmt(ir)}x hello-world; the story then runs ${COMPARED.length} ` +
+        `policies and ${fmt(traps, 0)} trapped set/way instructions in ${
+          fmt(phases.storyMs, 1)
+        } ms, mostly in code V8 has not optimized yet. Section 4 shows the profile.`,
+    );
+  }
 
   // 3. Absolute rates on this machine.
   const rates: Row[] = [];
@@ -420,6 +516,8 @@ if (import.meta.main) {
     pass: null,
   });
   printTable("3. Absolute rates on this machine (medians)", rates);
+
+  await printZimageProfile(deno, path("../scenarios/zimage.ts"));
 
   const all = [...counts, ...ratios, ...rates].filter((r) => r.pass !== null);
   const failed = all.filter((r) => r.pass === false).length;

@@ -1,0 +1,98 @@
+/**
+ * Summaries of a V8 CPU profile (the `.cpuprofile` JSON that
+ * `deno run --cpu-prof` writes): self time by area of the project
+ * (lib/hw, lib/hyp, lib/engine, ...), by V8 pseudo-node ("(program)" is
+ * parsing and compiling, "(idle)" is mostly the module loader waiting,
+ * "(garbage collector)"), and the functions with the most self time.
+ *
+ * @example Usage
+ * ```ts
+ * import { summarizeProfile } from "./cpu_profile.ts";
+ * const s = summarizeProfile({
+ *   nodes: [
+ *     { id: 1, callFrame: { functionName: "(root)", url: "" } },
+ *     { id: 2, callFrame: { functionName: "lookup", url: "file:///x/lib/hw/cache.ts" } },
+ *   ],
+ *   samples: [2, 2, 1],
+ *   timeDeltas: [1000, 1000, 500],
+ * });
+ * console.log(s.totalMs, s.byArea[0]); // 2.5 { name: "lib/hw", ms: 2 }
+ * ```
+ *
+ * @module
+ */
+
+/** The parts of a `.cpuprofile` the summary reads. */
+export interface CpuProfile {
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string };
+  }[];
+  readonly samples: readonly number[];
+  /** Microseconds since the previous sample. */
+  readonly timeDeltas: readonly number[];
+}
+
+/** A name and the milliseconds of self time charged to it. */
+export interface Share {
+  readonly name: string;
+  readonly ms: number;
+}
+
+/** What {@linkcode summarizeProfile} returns, each list largest first. */
+export interface ProfileSummary {
+  readonly totalMs: number;
+  /** Self time by project area (`lib/hw`, `scenarios`, ...), V8 pseudo-node, or "deno runtime". */
+  readonly byArea: readonly Share[];
+  /** Self time by function (`name file:line`). */
+  readonly byFunction: readonly Share[];
+}
+
+const AREA = /\/(lib\/[a-z_]+|scenarios|bench|mod\.ts)(?:\/|$)/;
+
+function areaOf(frame: { functionName: string; url: string }): string {
+  if (frame.url === "") return frame.functionName || "(anonymous)";
+  const m = AREA.exec(frame.url);
+  if (m) return m[1];
+  return frame.url.startsWith("ext:") || frame.url.startsWith("node:") ? "deno runtime" : "other";
+}
+
+function sorted(map: Map<string, number>): Share[] {
+  return [...map].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) =>
+    b.ms - a.ms || (a.name < b.name ? -1 : 1)
+  );
+}
+
+/**
+ * Charges each sample's time to the function it landed in.
+ *
+ * @example Usage
+ * ```ts
+ * import { summarizeProfile } from "./cpu_profile.ts";
+ * const s = summarizeProfile({ nodes: [{ id: 1, callFrame: { functionName: "(garbage collector)", url: "" } }], samples: [1], timeDeltas: [250] });
+ * console.log(s.byArea); // [{ name: "(garbage collector)", ms: 0.25 }]
+ * ```
+ * @param profile a parsed `.cpuprofile`
+ * @returns total, by area, by function
+ */
+export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+  const frames = new Map<number, { functionName: string; url: string }>();
+  for (const n of profile.nodes) frames.set(n.id, n.callFrame);
+  const byArea = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const frame = frames.get(profile.samples[i]);
+    const us = profile.timeDeltas[i] ?? 0;
+    if (frame === undefined) continue;
+    total += us;
+    const area = areaOf(frame);
+    byArea.set(area, (byArea.get(area) ?? 0) + us);
+    if (frame.url !== "") {
+      const file = frame.url.split("/").slice(-2).join("/");
+      const key = `${frame.functionName || "(top level)"} ${file}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    }
+  }
+  return { totalMs: total / 1000, byArea: sorted(byArea), byFunction: sorted(byFunction) };
+}
