@@ -110,6 +110,13 @@ export class EventLog implements EventSink {
   /** The field names of each record, in order (records never gain or lose fields). */
   readonly #keys: (readonly string[])[] = [];
   readonly #frozenKeys = new WeakMap<EventFieldsRecord, readonly string[]>();
+  /** Keys of frozen objects without slot or summed fields: folding never changes such a record. */
+  readonly #constant = new WeakSet<readonly string[]>();
+  /**
+   * Per record, the frozen fields object its values equal (undefined when
+   * none): an event with that same object matches without comparing fields.
+   */
+  readonly #sources: (EventFieldsRecord | undefined)[] = [];
   #nextSeq = 0;
   #folding = false;
   #finished: readonly SetwayEvent[] | null = null;
@@ -151,7 +158,10 @@ export class EventLog implements EventSink {
     const last = records.length > 0 ? records[records.length - 1] : undefined;
     if (
       last !== undefined && last.name === name && last.vcpu === vcpu && last.pcpu === pcpu &&
-      last.pc === pc && sameFields(last, this.#keys[records.length - 1], keys, fields)
+      last.pc === pc && (
+        (fields !== undefined && this.#sources[records.length - 1] === fields) ||
+        sameFields(last, this.#keys[records.length - 1], keys, fields)
+      )
     ) {
       last.count++;
       return records.length - 1;
@@ -160,6 +170,7 @@ export class EventLog implements EventSink {
     for (const key of keys) record[key] = fields![key];
     records.push(record);
     this.#keys.push(keys);
+    this.#sources.push(fields !== undefined && this.#constant.has(keys) ? fields : undefined);
     return records.length - 1;
   }
 
@@ -168,7 +179,10 @@ export class EventLog implements EventSink {
     if (fields === undefined) return NO_KEYS;
     if (!Object.isFrozen(fields)) return Object.keys(fields);
     let keys = this.#frozenKeys.get(fields);
-    if (keys === undefined) this.#frozenKeys.set(fields, keys = Object.keys(fields));
+    if (keys === undefined) {
+      this.#frozenKeys.set(fields, keys = Object.keys(fields));
+      if (!keys.some((k) => isSlotField(k) || isSummedField(k))) this.#constant.add(keys);
+    }
     return keys;
   }
 
@@ -195,6 +209,7 @@ export class EventLog implements EventSink {
       throw new RangeError(`EventLog.update: no field ${field} in record ${index}`);
     }
     record[field] = value;
+    this.#sources[index] = undefined;
   }
 
   /**
@@ -222,6 +237,10 @@ export class EventLog implements EventSink {
       const index = records.length - back;
       const r = records[index];
       if (r.name !== name || r.vcpu !== vcpu || r.pcpu !== pcpu || r.pc !== pc) continue;
+      if (fields !== undefined && this.#sources[index] === fields) {
+        r.count++;
+        return index;
+      }
       if (!foldable(r, this.#keys[index], keys, fields)) continue;
       r.count++;
       for (const key of keys) {

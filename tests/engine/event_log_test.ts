@@ -49,3 +49,36 @@ Deno.test("EventLog: update fills in a field; unknown fields are refused", () =>
   assert.throws(() => log.update(7, "blame", "x"), RangeError);
   assert.equal(log.finish()[0].blame, "guest");
 });
+
+Deno.test("EventLog: a shared frozen fields object folds by identity until its record is updated", () => {
+  const log = new EventLog();
+  const exit = Object.freeze({ reason: "TRAP", ec: 0x18 });
+  log.foldWalk(true);
+  log.emit("kvm_exit", 0, 0, 0x40, exit);
+  log.emit("sw_local", 0, 0, 0x40, { op: "cisw", set: 0, way: 0, cleaned: 1, invalidated: 1 });
+  log.emit("kvm_exit", 0, 0, 0x40, exit);
+  log.emit("sw_local", 0, 0, 0x40, { op: "cisw", set: 0, way: 1, cleaned: 0, invalidated: 1 });
+  log.foldWalk(false);
+  log.emit("kvm_exit", 0, 0, 0x40, exit);
+  // An equal but distinct object matches too, by value.
+  log.emit("kvm_exit", 0, 0, 0x40, { reason: "TRAP", ec: 0x18 });
+  // Another frozen object with other values never matches.
+  log.emit("kvm_exit", 0, 0, 0x40, Object.freeze({ reason: "TRAP", ec: 0x03 }));
+  const stale = Object.freeze({ addr: 0x1000, blame: "pending" });
+  const first = log.emit("stale_read", 0, 0, 0x44, stale);
+  log.update(first, "blame", "guest");
+  // The record no longer holds the object's values: no fold.
+  log.emit("stale_read", 0, 0, 0x44, stale);
+  const events = log.finish();
+  assert.deepEqual(
+    events.map((e) => [e.name, e.count, e.ec ?? e.blame ?? e.cleaned]),
+    [
+      ["kvm_exit", 2, 0x18],
+      ["sw_local", 2, 1],
+      ["kvm_exit", 2, 0x18],
+      ["kvm_exit", 1, 0x03],
+      ["stale_read", 1, "guest"],
+      ["stale_read", 1, "pending"],
+    ],
+  );
+});
