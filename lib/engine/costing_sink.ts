@@ -81,13 +81,43 @@ export class CostingSink implements EventSink {
     pc: number | null,
     fields?: EventFieldsRecord,
   ): number {
-    if (fields === this.#lastFields && name === this.#lastName) {
-      return this.#inner.emit(name, vcpu, pcpu, pc, this.#lastCosted);
+    return this.#inner.emit(name, vcpu, pcpu, pc, this.#withCycles(name, fields));
+  }
+
+  /**
+   * Records `n` identical events with their `cycles`, through the wrapped
+   * sink's `emitRepeated` when it has one.
+   * @param name the event name
+   * @param vcpu the vCPU, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param fields the event's fields
+   * @param n how many, at least 1
+   * @returns what the wrapped sink returns for the last one
+   */
+  emitRepeated(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields: EventFieldsRecord | undefined,
+    n: number,
+  ): number {
+    const costed = this.#withCycles(name, fields);
+    const inner = this.#inner;
+    if (inner.emitRepeated !== undefined) {
+      return inner.emitRepeated(name, vcpu, pcpu, pc, costed, n);
     }
-    if (!this.#inner.enabled) return this.#inner.emit(name, vcpu, pcpu, pc, fields);
-    if (fields !== undefined && Object.hasOwn(fields, "cycles")) {
-      return this.#inner.emit(name, vcpu, pcpu, pc, fields);
-    }
+    let index = -1;
+    for (let i = 0; i < n; i++) index = inner.emit(name, vcpu, pcpu, pc, costed);
+    return index;
+  }
+
+  /** The fields with their `cycles`: as given when they have them or nobody keeps them. */
+  #withCycles(name: string, fields: EventFieldsRecord | undefined): EventFieldsRecord | undefined {
+    if (fields === this.#lastFields && name === this.#lastName) return this.#lastCosted;
+    if (!this.#inner.enabled) return fields;
+    if (fields !== undefined && Object.hasOwn(fields, "cycles")) return fields;
     // A frozen fields object is a constant (the exits of a set/way walk share one):
     // its costed copy is made once per name, not once per event.
     if (fields !== undefined && Object.isFrozen(fields)) {
@@ -98,15 +128,12 @@ export class CostingSink implements EventSink {
         costed = Object.freeze({ ...fields, cycles: eventCycles(name, fields, this.#table) });
         byName.set(name, costed);
       }
-      if (this.#inner.enabled) {
-        this.#lastFields = fields;
-        this.#lastName = name;
-        this.#lastCosted = costed;
-      }
-      return this.#inner.emit(name, vcpu, pcpu, pc, costed);
+      this.#lastFields = fields;
+      this.#lastName = name;
+      this.#lastCosted = costed;
+      return costed;
     }
-    const cycles = eventCycles(name, fields, this.#table);
-    return this.#inner.emit(name, vcpu, pcpu, pc, { ...fields, cycles });
+    return { ...fields, cycles: eventCycles(name, fields, this.#table) };
   }
 
   /**

@@ -174,6 +174,43 @@ export class EventLog implements EventSink {
     return records.length - 1;
   }
 
+  /**
+   * Records `n` identical events in a row, as `n` calls of
+   * {@linkcode EventLog.emit} would: once the second lands in the same
+   * record as the first, so would every later one, and the rest are counted
+   * at once (summed fields are added up as folding would).
+   * @param name the event name
+   * @param vcpu the vCPU, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param fields the event's fields (copied)
+   * @param n how many, at least 1
+   * @returns the index of the record that holds the last one
+   */
+  emitRepeated(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields: EventFieldsRecord | undefined,
+    n: number,
+  ): number {
+    const first = this.emit(name, vcpu, pcpu, pc, fields);
+    if (n <= 1) return first;
+    const second = this.emit(name, vcpu, pcpu, pc, fields);
+    const keys = this.#keys[second];
+    if (second !== first || keys.some((k) => isSlotField(k) || isSummedField(k))) {
+      let index = second;
+      for (let done = 2; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
+      return index;
+    }
+    // Both landed in one record that folding leaves unchanged: so would the rest.
+    const rest = n - 2;
+    this.#records[second].count += rest;
+    this.#nextSeq += rest;
+    return second;
+  }
+
   /** The field names of `fields`; a frozen object's are listed once. */
   #keysOf(fields: EventFieldsRecord | undefined): readonly string[] {
     if (fields === undefined) return NO_KEYS;

@@ -60,6 +60,27 @@ export interface EventSink {
     fields?: EventFieldsRecord,
   ): number;
   /**
+   * Records `n` identical events in a row, exactly as `n` calls of
+   * {@linkcode EventSink.emit} would (a sink may fold them at once).
+   * Optional: without it callers call `emit` `n` times.
+   *
+   * @param name the event name
+   * @param vcpu the vCPU index, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param fields the event's own fields
+   * @param n how many, at least 1
+   * @returns the index of the record that holds the last one (-1 when dropped)
+   */
+  emitRepeated?(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields: EventFieldsRecord | undefined,
+    n: number,
+  ): number;
+  /**
    * Starts or ends a set/way walk. Inside a walk a sink may fold each
    * repeated event into the matching one of its last two records (the exit
    * and the action it caused), ignoring the slot (`set`, `way`) and summing

@@ -318,14 +318,26 @@ export class Hypervisor {
       return;
     }
     const levels = this.guestCacheView(vcpu).levels;
+    const idle = this.policy.setWayIdle;
+    let left = 0;
+    for (const g of levels) if (g !== null) left += g.sets * g.ways;
     this.#sink.foldWalk?.(true);
     try {
       for (let level = 1; level <= levels.length; level++) {
         const g = levels[level - 1];
         if (g === null) continue;
         for (let set = 0; set < g.sets; set++) {
-          for (let way = 0; way < g.ways; way++) {
+          for (let way = 0; way < g.ways; way++, left--) {
             if (vcpu.crashed !== null) return;
+            if (
+              idle !== undefined && this.#trapsSetWay(vcpu) &&
+              idle.call(this.policy, this.#handles[vcpu.index], this.#state)
+            ) {
+              // Every slot left would only exit: record them at once.
+              this.#exits(vcpu, vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT, left);
+              vcpu.lastPcpu = vcpu.pcpu;
+              return;
+            }
             this.setWay(vcpu, { op, level, set, way });
           }
         }
@@ -449,6 +461,16 @@ export class Hypervisor {
 
   #exit(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }): void {
     this.#sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
+  }
+
+  /** `n` identical exits in a row. */
+  #exits(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }, n: number): void {
+    const sink = this.#sink;
+    if (sink.emitRepeated !== undefined) {
+      sink.emitRepeated("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
+    } else {
+      for (let i = 0; i < n; i++) sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
+    }
   }
 
   /** Back to the guest: the exit is done on this CPU, `onGuestEntry` runs. */

@@ -203,6 +203,16 @@ export interface PolicyHooks<S> {
   onReset?(hyp: Hyp, state: S): void;
   /** A set/way instruction trapped (HCR.TSW). */
   onSetWay?(hyp: Hyp, op: SetWayOp, state: S): void;
+  /**
+   * Whether a set/way instruction trapped now would do nothing but exit:
+   * `onSetWay` and then `onGuestEntry` would change no state, record no
+   * event and touch no cache (kvm-4.0 once HCR.TVM is set again). The rest
+   * of a trapped walk is then recorded as its exits at once, as the kernel's
+   * trace would show them, without calling the hooks slot by slot. Absent:
+   * every slot calls the hooks. A predicate that answers true when a hook
+   * would act makes the trace wrong.
+   */
+  setWayIdle?(hyp: Hyp, state: S): boolean;
   /** A VM-register write trapped (HCR.TVM); the register is already written. */
   onVmRegWrite?(hyp: Hyp, write: VmRegWrite, state: S): void;
   /** The vCPU is loaded on physical CPU `hyp.vcpu.pcpu`. */
@@ -283,6 +293,7 @@ export interface Policy<S = unknown> extends PolicyHooks<S> {
 export const POLICY_HOOKS: readonly string[] = Object.freeze([
   "onReset",
   "onSetWay",
+  "setWayIdle",
   "onVmRegWrite",
   "onVcpuLoad",
   "onStage2Fault",

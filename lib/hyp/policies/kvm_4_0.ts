@@ -53,6 +53,8 @@ export const kvm40: Policy<undefined> = Object.freeze<Policy<undefined>>({
       hcr.tvm = true;
     }
   },
+  // With TVM set, kvm_set_way_flush does nothing: the trap is just an exit.
+  setWayIdle: (hyp) => hyp.vcpu.hcr.tvm,
   onVmRegWrite(hyp, write) {
     const now = hyp.cacheEnabled();
     if (now !== write.wasEnabled) hyp.flushVm();

@@ -130,6 +130,7 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
     onSetWay(hyp, op, state) {
       if (!hyp.fwb) kvm40.onSetWay!(hyp, op, state);
     },
+    setWayIdle: (hyp) => hyp.fwb || hyp.vcpu.hcr.tvm,
     onVmRegWrite: kvm40.onVmRegWrite,
     onUnmap(hyp, ipa, state) {
       if (!hyp.fwb) kvm40.onUnmap!(hyp, ipa, state);

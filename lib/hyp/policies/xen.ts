@@ -151,6 +151,10 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       if (now) v.hcr.tvm = false;
       hyp.emit("p2m_toggle_cache", { was: write.wasEnabled, now, flush });
     },
+    // With TVM set and no flush pending, a S/W trap and the entry after it do nothing.
+    setWayIdle: iommu
+      ? undefined
+      : (hyp, state) => hyp.vcpu.hcr.tvm && state.needFlushToRam[hyp.vcpu.index] !== true,
     onGuestEntry(hyp, state) {
       const i = hyp.vcpu.index;
       if (state.needFlushToRam[i] !== true) return;
