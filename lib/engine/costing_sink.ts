@@ -113,6 +113,40 @@ export class CostingSink implements EventSink {
     return index;
   }
 
+  /**
+   * Records `n` pairs of events with their `cycles`, through the wrapped
+   * sink's `emitPairs` when it has one.
+   * @param vcpu the vCPU, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param first the first event of each pair
+   * @param second the second event, with its fields for pair `i`
+   * @param n how many pairs
+   */
+  emitPairs(
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
+    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    n: number,
+  ): void {
+    const a = { name: first.name, fields: this.#withCycles(first.name, first.fields) };
+    const b = {
+      name: second.name,
+      fieldsAt: (i: number) => this.#withCycles(second.name, second.fieldsAt(i))!,
+    };
+    const inner = this.#inner;
+    if (inner.emitPairs !== undefined) {
+      inner.emitPairs(vcpu, pcpu, pc, a, b, n);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      inner.emit(a.name, vcpu, pcpu, pc, a.fields);
+      inner.emit(b.name, vcpu, pcpu, pc, b.fieldsAt(i));
+    }
+  }
+
   /** The fields with their `cycles`: as given when they have them or nobody keeps them. */
   #withCycles(name: string, fields: EventFieldsRecord | undefined): EventFieldsRecord | undefined {
     if (fields === this.#lastFields && name === this.#lastName) return this.#lastCosted;

@@ -211,6 +211,52 @@ export class EventLog implements EventSink {
     return second;
   }
 
+  /**
+   * Records `n` pairs of events as `2n` calls of {@linkcode EventLog.emit}
+   * would. Once the second pair folds into the same two records as the
+   * first (the last two: inside a walk), so would every later pair, and the
+   * rest are counted at once; the `second` events must differ only in their
+   * slot fields, so the summed fields add up as the second pair's.
+   * @param vcpu the vCPU, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param first the first event of each pair
+   * @param second the second event, with its fields for pair `i`
+   * @param n how many pairs
+   */
+  emitPairs(
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
+    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    n: number,
+  ): void {
+    let a = -1, b = -1;
+    for (let i = 0; i < n; i++) {
+      const a0 = a, b0 = b;
+      a = this.emit(first.name, vcpu, pcpu, pc, first.fields);
+      const fields = second.fieldsAt(i);
+      b = this.emit(second.name, vcpu, pcpu, pc, fields);
+      const records = this.#records;
+      // The pair's two records must be the last two (in either order): the ones folding looks at.
+      if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== records.length - 2 || a === b) {
+        continue;
+      }
+      // Pair i folded into the same last two records as pair i - 1: the
+      // records' compared fields did not change, so every later pair would too.
+      const rest = n - 1 - i;
+      records[a].count += rest;
+      const s = records[b];
+      s.count += rest;
+      for (const key of this.#keys[b]) {
+        if (isSummedField(key)) (s[key] as number) += rest * (fields[key] as number);
+      }
+      this.#nextSeq += 2 * rest;
+      return;
+    }
+  }
+
   /** The field names of `fields`; a frozen object's are listed once. */
   #keysOf(fields: EventFieldsRecord | undefined): readonly string[] {
     if (fields === undefined) return NO_KEYS;

@@ -81,6 +81,28 @@ export interface EventSink {
     n: number,
   ): number;
   /**
+   * Records `n` pairs of events, `first` then `second`, exactly as `2n`
+   * calls of {@linkcode EventSink.emit} would (a sink may fold them at
+   * once). The `second` events differ only in their slot fields (`set`,
+   * `way`): the exits of a trapped walk and the slot operations they cause.
+   * Optional: without it callers emit the pairs one by one.
+   *
+   * @param vcpu the vCPU index, or null
+   * @param pcpu the physical CPU, or null
+   * @param pc the guest PC, or null
+   * @param first the first event of each pair: its name and fields
+   * @param second the second event: its name, and its fields for pair `i`
+   * @param n how many pairs, at least 1
+   */
+  emitPairs?(
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
+    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    n: number,
+  ): void;
+  /**
    * Starts or ends a set/way walk. Inside a walk a sink may fold each
    * repeated event into the matching one of its last two records (the exit
    * and the action it caused), ignoring the slot (`set`, `way`) and summing

@@ -52,6 +52,35 @@ export interface HypContext {
 const RESERVED = new Set(["seq", "name", "vcpu", "pcpu", "pc", "count"]);
 
 /**
+ * The fields of a `sw_local` event, in the order the trace prints them: the
+ * operation performed, the slot, and what it did there.
+ *
+ * @example Usage
+ * ```ts
+ * import { swLocalFields } from "./handle.ts";
+ * console.log(swLocalFields("cisw", 1, 3, 0, 1, 1));
+ * // { op: "cisw", level: 1, set: 3, way: 0, cleaned: 1, invalidated: 1 }
+ * ```
+ * @param op the operation performed (after SWIO)
+ * @param level the cache level
+ * @param set the set
+ * @param way the way
+ * @param cleaned lines written back
+ * @param invalidated lines dropped
+ * @returns the fields
+ */
+export function swLocalFields(
+  op: string,
+  level: number,
+  set: number,
+  way: number,
+  cleaned: number,
+  invalidated: number,
+): { op: string; level: number; set: number; way: number; cleaned: number; invalidated: number } {
+  return { op, level, set, way, cleaned, invalidated };
+}
+
+/**
  * The hypervisor as a policy sees it, bound to one vCPU (or to the host).
  *
  * @example Usage
@@ -156,14 +185,10 @@ export class HypHandle implements Hyp {
   executeSetWayLocally(op: SetWayOp): FlushResult {
     const performed = swioOp(op.op, this.#vcpu.hcr.swio);
     const r = this.#ctx.hardware.dcBySetWay(this.#cpu(), performed, op.level, op.set, op.way);
-    this.#record("sw_local", {
-      op: performed,
-      level: op.level,
-      set: op.set,
-      way: op.way,
-      cleaned: r.cleaned,
-      invalidated: r.invalidated,
-    });
+    this.#record(
+      "sw_local",
+      swLocalFields(performed, op.level, op.set, op.way, r.cleaned, r.invalidated),
+    );
     return { cleaned: r.cleaned, invalidated: r.invalidated };
   }
 

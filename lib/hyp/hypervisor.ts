@@ -37,7 +37,8 @@ import type { EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
-import { type HypContext, HypHandle } from "./handle.ts";
+import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
+import { INVALID } from "../hw/cache.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
 
 /**
@@ -318,7 +319,6 @@ export class Hypervisor {
       return;
     }
     const levels = this.guestCacheView(vcpu).levels;
-    const idle = this.policy.setWayIdle;
     let left = 0;
     for (const g of levels) if (g !== null) left += g.sets * g.ways;
     this.#sink.foldWalk?.(true);
@@ -326,25 +326,79 @@ export class Hypervisor {
       for (let level = 1; level <= levels.length; level++) {
         const g = levels[level - 1];
         if (g === null) continue;
-        for (let set = 0; set < g.sets; set++) {
-          for (let way = 0; way < g.ways; way++, left--) {
-            if (vcpu.crashed !== null) return;
-            if (
-              idle !== undefined && this.#trapsSetWay(vcpu) &&
-              idle.call(this.policy, this.#handles[vcpu.index], this.#state)
-            ) {
+        const slots = g.sets * g.ways;
+        for (let slot = 0; slot < slots;) {
+          if (vcpu.crashed !== null) return;
+          if (this.#trapsSetWay(vcpu)) {
+            if (this.#policyAsks(this.policy.setWayIdle, vcpu)) {
               // Every slot left would only exit: record them at once.
-              this.#exits(vcpu, vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT, left);
+              this.#exits(vcpu, this.#dcswExit(vcpu), left);
               vcpu.lastPcpu = vcpu.pcpu;
               return;
             }
-            this.setWay(vcpu, { op, level, set, way });
+            const empty = hook === undefined && this.#policyAsks(this.policy.setWayLocal, vcpu)
+              ? this.#emptySlots(vcpu.pcpu, level, slot, slots)
+              : 0;
+            if (empty > 1) {
+              this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
+              slot += empty;
+              left -= empty;
+              continue;
+            }
           }
+          this.setWay(vcpu, { op, level, set: Math.floor(slot / g.ways), way: slot % g.ways });
+          slot++;
+          left--;
         }
       }
     } finally {
       this.#sink.foldWalk?.(false);
     }
+  }
+
+  /** Calls one of the policy's set/way predicates; false when it has none. */
+  #policyAsks(
+    predicate: ((hyp: HypHandle, state: unknown) => boolean) | undefined,
+    vcpu: Vcpu,
+  ): boolean {
+    return predicate !== undefined &&
+      predicate.call(this.policy, this.#handles[vcpu.index], this.#state);
+  }
+
+  /** How many slots from `slot` on, in walk order, hold no line in `cpu`'s cache at `level`. */
+  #emptySlots(cpu: number, level: number, slot: number, slots: number): number {
+    const states = this.hardware.caches[this.hardware.cacheIndexOf(cpu, level)].states;
+    let end = slot;
+    while (end < slots && states[end] === INVALID) end++;
+    return end - slot;
+  }
+
+  /**
+   * `n` trapped slots that hold no line, under a policy that performs each
+   * locally: each is an exit and a `sw_local` that finds nothing, as
+   * `executeSetWayLocally` records it; the hardware is not touched.
+   */
+  #localEmptySlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number, n: number) {
+    const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
+    const performed = swioOp(op, vcpu.hcr.swio);
+    const fieldsAt = (i: number) => {
+      const slot = from + i;
+      return swLocalFields(performed, level, Math.floor(slot / ways), slot % ways, 0, 0);
+    };
+    const sink = this.#sink;
+    if (sink.emitPairs !== undefined) {
+      sink.emitPairs(vcpu.index, vcpu.pcpu, vcpu.pc, exit, { name: "sw_local", fieldsAt }, n);
+    } else {
+      for (let i = 0; i < n; i++) {
+        sink.emit(exit.name, vcpu.index, vcpu.pcpu, vcpu.pc, exit.fields);
+        sink.emit("sw_local", vcpu.index, vcpu.pcpu, vcpu.pc, fieldsAt(i));
+      }
+    }
+    vcpu.lastPcpu = vcpu.pcpu;
+  }
+
+  #dcswExit(vcpu: Vcpu): { readonly reason: string; readonly ec: number } {
+    return vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT;
   }
 
   /**

@@ -213,6 +213,18 @@ export interface PolicyHooks<S> {
    * would act makes the trace wrong.
    */
   setWayIdle?(hyp: Hyp, state: S): boolean;
+  /**
+   * Whether a set/way instruction trapped now would do exactly
+   * `hyp.executeSetWayLocally(op)` and nothing else (no state change, no
+   * other event, nothing at guest entry), and would go on doing so while
+   * only such instructions follow (kvm-3.18 once the vCPU has not moved).
+   * The slots of a trapped walk that hold no line are then recorded as
+   * their exits and `sw_local` events at once, as the kernel's trace would
+   * show them, and only the slots that hold a line call the hooks. Absent:
+   * every slot calls the hooks. A predicate that answers true when a hook
+   * would do anything else makes the trace wrong.
+   */
+  setWayLocal?(hyp: Hyp, state: S): boolean;
   /** A VM-register write trapped (HCR.TVM); the register is already written. */
   onVmRegWrite?(hyp: Hyp, write: VmRegWrite, state: S): void;
   /** The vCPU is loaded on physical CPU `hyp.vcpu.pcpu`. */
@@ -294,6 +306,7 @@ export const POLICY_HOOKS: readonly string[] = Object.freeze([
   "onReset",
   "onSetWay",
   "setWayIdle",
+  "setWayLocal",
   "onVmRegWrite",
   "onVcpuLoad",
   "onStage2Fault",

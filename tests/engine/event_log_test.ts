@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { EventLog } from "../../lib/engine/event_log.ts";
 
 Deno.test("EventLog: identical consecutive events collapse; seq advances by count", () => {
@@ -80,5 +81,67 @@ Deno.test("EventLog: a shared frozen fields object folds by identity until its r
       ["stale_read", 1, "guest"],
       ["stale_read", 1, "pending"],
     ],
+  );
+});
+
+Deno.test("property: emitPairs and emitRepeated record exactly what one emit per event records", () => {
+  const exitA = Object.freeze({ reason: "dcsw", ec: 0x18 });
+  const exitB = Object.freeze({ reason: "dcsw", ec: 0x03 });
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant("exit" as const), fields: fc.constantFrom(exitA, exitB) }),
+    fc.record({
+      kind: fc.constant("sw" as const),
+      level: fc.integer({ min: 1, max: 2 }),
+      set: fc.nat(7),
+      cleaned: fc.nat(2),
+    }),
+    fc.record({ kind: fc.constant("fold" as const), on: fc.boolean() }),
+  );
+  type Ev = typeof event extends fc.Arbitrary<infer T> ? T : never;
+  const sw = (level: number, set: number, cleaned: number) => ({
+    op: "cisw",
+    level,
+    set,
+    way: 0,
+    cleaned,
+    invalidated: cleaned,
+  });
+  const play = (log: EventLog, evs: readonly Ev[]) => {
+    for (const e of evs) {
+      if (e.kind === "fold") log.foldWalk(e.on);
+      else if (e.kind === "exit") log.emit("kvm_exit", 0, 0, 0x40, e.fields);
+      else log.emit("sw_local", 0, 0, 0x40, sw(e.level, e.set, e.cleaned));
+    }
+  };
+  fc.assert(
+    fc.property(
+      fc.array(event, { maxLength: 12 }),
+      fc.boolean(),
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.nat(2),
+      fc.array(event, { maxLength: 4 }),
+      (prefix, pairs, n, level, cleaned, suffix) => {
+        const bulk = new EventLog(), one = new EventLog();
+        play(bulk, prefix);
+        play(one, prefix);
+        if (pairs) {
+          const second = { name: "sw_local", fieldsAt: (i: number) => sw(level, i, cleaned) };
+          bulk.emitPairs(0, 0, 0x40, { name: "kvm_exit", fields: exitA }, second, n);
+          for (let i = 0; i < n; i++) {
+            one.emit("kvm_exit", 0, 0, 0x40, exitA);
+            one.emit("sw_local", 0, 0, 0x40, second.fieldsAt(i));
+          }
+        } else {
+          bulk.emitRepeated("kvm_exit", 0, 0, 0x40, exitA, n);
+          for (let i = 0; i < n; i++) one.emit("kvm_exit", 0, 0, 0x40, exitA);
+        }
+        play(bulk, suffix);
+        play(one, suffix);
+        assert.equal(bulk.size, one.size);
+        assert.deepEqual(bulk.finish(), one.finish());
+      },
+    ),
+    { numRuns: 400 },
   );
 });

@@ -73,6 +73,18 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
     if (v.pcpu !== v.lastPcpu) hyp.flushAll();
     else hyp.executeSetWayLocally(op);
   },
+  // Once the vCPU has not moved and every other CPU is already marked, a trap
+  // is just the local set/way operation.
+  setWayLocal(hyp, state) {
+    const v = hyp.vcpu;
+    if (v.pcpu !== v.lastPcpu) return false;
+    const mask = state.requireDcacheFlush[v.index];
+    if (mask === undefined) return false;
+    for (let cpu = 0; cpu < mask.length; cpu++) {
+      if (mask[cpu] !== (cpu === v.pcpu ? 0 : 1)) return false;
+    }
+    return true;
+  },
   onVcpuLoad(hyp, state) {
     const v = hyp.vcpu;
     const mask = maskOf(state, v.index, hyp.pcpus);

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { run } from "../../lib/engine/run.ts";
+import { resolvePolicy } from "../../lib/hyp/policies/mod.ts";
+import type { Policy } from "../../lib/hyp/policy.ts";
+import { scenarioOf } from "../reliability/arbitraries.ts";
+import { zimage } from "../../scenarios/zimage.ts";
+import type { Scenario } from "../../lib/engine/scenario.ts";
+
+/** The built-in policies that declare `setWayIdle` or `setWayLocal`. */
+const SHORTCUT_POLICIES = ["kvm-4.0", "kvm-modern", "xen", "kvm-3.18"] as const;
+
+/** The same policy calling its hooks for every slot of a trapped walk. */
+function slotBySlot(name: string): Policy {
+  const policy = resolvePolicy(name) as Policy;
+  assert.ok(
+    typeof policy.setWayIdle === "function" || typeof policy.setWayLocal === "function",
+    `${name} declares a shortcut`,
+  );
+  return Object.freeze({ ...policy, setWayIdle: undefined, setWayLocal: undefined });
+}
+
+function same(a: ReturnType<typeof run>, b: ReturnType<typeof run>): void {
+  assert.equal(a.trace({ filter: "all" }), b.trace({ filter: "all" }));
+  assert.equal(JSON.stringify(a.toJSON()), JSON.stringify(b.toJSON()));
+}
+
+Deno.test("set/way shortcuts: the zImage walks give the same trace and JSON as slot by slot", () => {
+  const scenario = zimage.toJSON();
+  for (const name of SHORTCUT_POLICIES) {
+    const fast = run(scenario, { policy: name });
+    const slow = run(scenario, { policy: slotBySlot(name) });
+    same(fast, slow);
+    // The shortcut took most of the walk: thousands of exits in one record
+    // (kvm-modern's normalized view has a single slot).
+    const longest = Math.max(
+      ...fast.events.filter((e) => e.name === "kvm_exit").map((e) => e.count),
+    );
+    assert.ok(name === "kvm-modern" || longest > 1000, `${name}: ${longest}`);
+  }
+});
+
+Deno.test("property: set/way shortcuts never change a run (random programs with S/W walks)", () => {
+  let walked = 0;
+  fc.assert(
+    fc.property(
+      scenarioOf({ mix: "any", policies: [...SHORTCUT_POLICIES], maxSteps: 25 }),
+      (scenario) => {
+        let fast;
+        try {
+          fast = run(scenario);
+        } catch (e) {
+          assert.throws(() => run(scenario, { policy: slotBySlot(scenario.policy) }));
+          return void e;
+        }
+        const slow = run(scenario, { policy: slotBySlot(scenario.policy) });
+        same(fast, slow);
+        if (fast.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
+      },
+    ),
+    { numRuns: 200 },
+  );
+  assert.ok(walked >= 20, `only ${walked} runs had a folded trapped walk`);
+});
+
+Deno.test("set/way shortcuts: walks over empty and filled caches around migrations match slot by slot", () => {
+  const base = zimage.toJSON();
+  const programs: Scenario["steps"][] = [
+    // Caches never on: every slot of the first walk is empty, then the vCPU moves.
+    [
+      { kind: "sw_walk", vcpu: 0, op: "cisw" },
+      { kind: "migrate", vcpu: 0, pcpu: 1 },
+      { kind: "sw_walk", vcpu: 0, op: "csw" },
+      { kind: "migrate", vcpu: 0, pcpu: 0 },
+      { kind: "sw_walk", vcpu: 0, op: "isw" },
+    ],
+    // Lines in L1 and L2, a walk, a move, more lines, a walk on the new CPU.
+    [
+      { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+      { kind: "write", vcpu: 0, addr: 0x4000_8000, value: 1 },
+      { kind: "write", vcpu: 0, addr: 0x4001_8040, value: 2 },
+      { kind: "sw_walk", vcpu: 0, op: "csw" },
+      { kind: "migrate", vcpu: 0, pcpu: 2 },
+      { kind: "write", vcpu: 0, addr: 0x4002_0080, value: 3 },
+      { kind: "sw_walk", vcpu: 0, op: "cisw" },
+      { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+      { kind: "read", vcpu: 0, addr: 0x4000_8000 },
+      { kind: "read", vcpu: 0, addr: 0x4002_0080 },
+    ],
+  ];
+  for (const steps of programs) {
+    for (const name of SHORTCUT_POLICIES) {
+      const scenario = { ...base, cpus: 1, steps };
+      same(run(scenario, { policy: name }), run(scenario, { policy: slotBySlot(name) }));
+    }
+  }
+});
