@@ -60,6 +60,17 @@ export const WORKLOADS: readonly { readonly name: string; readonly options: Expl
       ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
     },
   },
+  {
+    name: "random, xgene1, kvm-4.0, 6 ops with set/way walks (idle slots recorded at once)",
+    options: {
+      machine: "xgene1",
+      policy: "kvm-4.0",
+      mode: "random",
+      executions: 20_000,
+      maxOps: 6,
+      ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    },
+  },
 ];
 
 const quiet = { progress: false, shrink: false } as const;
