@@ -224,6 +224,8 @@ export class Cache {
   readonly #inverseLine: number;
   readonly #random: Random | null;
   readonly #clockLimit: number;
+  /** Lines below this take access()'s inlined path: KEY_LIMIT under LRU, -1 (none) under random replacement. */
+  readonly #keyLimit: number;
   #residentCount = 0;
   #clock = 0;
   // Trace-driven counters; the others are derived in `stats`.
@@ -288,6 +290,7 @@ export class Cache {
       );
     }
     this.#clockLimit = limit;
+    this.#keyLimit = replacement === "random" ? -1 : KEY_LIMIT;
     // Zero is the empty state: nothing is written here. The data words, most
     // of a large cache, come from zeroed.ts, so only the pages that lines are
     // filled into are ever backed; the per-slot arrays share one buffer.
@@ -475,10 +478,23 @@ export class Cache {
    * @returns true on a hit
    */
   access(addr: number, isWrite: boolean, size = 1): boolean {
+    // V8 inlines a method into the caller's loop only while its bytecode is
+    // small (460 bytes, 920 with what it inlines in turn). This path, #ref,
+    // #tick and #enlist fit, so a loop of access() calls makes no call and
+    // boxes no address per access; whatever is unusual goes to #accessSlow.
     const lineSize = this.lineSize;
-    if (!(addr >= 0 && size >= 1 && size <= lineSize)) this.#badAccess(addr, size);
-    // Multiplying by 1/lineSize is exact (a power of two) and cheaper than a division.
-    const line = Math.floor(addr * this.#inverseLine);
+    const inverseLine = this.#inverseLine;
+    // Multiplying by 1/lineSize is exact (a power of two). For 0 <= t < 2^31,
+    // `t | 0` is floor(t), and t - line is exactly the offset in the line
+    // over lineSize: comparing that in floating point, rather than the offset
+    // plus the size in integers, spares the checks V8 adds when it
+    // speculates that an address is an integer.
+    const t = addr * inverseLine;
+    const line = t | 0;
+    if (
+      !(t >= 0 && t < this.#keyLimit && (size | 0) === size && size >= 1 &&
+        t - line <= (lineSize - size) * inverseLine)
+    ) return this.#accessSlow(addr, isWrite ? 1 : 0, size);
     const w = isWrite ? 1 : 0;
     let miss = 0;
     if (line === this.#mruLine) {
@@ -487,14 +503,41 @@ export class Cache {
     } else {
       miss = this.#ref(line, w);
     }
+    this.#reads += w ^ 1;
+    this.#writes += w;
+    this.#misses += miss;
+    this.#writeMisses += miss & w;
+    return miss === 0;
+  }
+
+  /**
+   * {@linkcode Cache.access} for what its inlined path leaves out: a bad
+   * address or size (it throws), an access straddling two lines, a line of
+   * KEY_LIMIT or more, random replacement.
+   */
+  #accessSlow(addr: number, w: number, size: number): boolean {
+    const lineSize = this.lineSize;
+    if (!(addr >= 0 && size >= 1 && size <= lineSize)) this.#badAccess(addr, size);
+    const line = Math.floor(addr * this.#inverseLine);
+    let miss = this.#refLine(line, w);
     // A straddling access looks both lines up, even when the first missed:
     // the second changes LRU state too.
-    if (addr - line * lineSize + size > lineSize) miss |= this.#ref(line + 1, w);
+    if (addr - line * lineSize + size > lineSize) miss |= this.#refLine(line + 1, w);
     this.#reads += 1 - w;
     this.#writes += w;
     this.#misses += miss;
     this.#writeMisses += miss & w;
     return miss === 0;
+  }
+
+  /** One line reference of {@linkcode Cache.access}, to any line; 1 on a miss, 0 on a hit. */
+  #refLine(line: number, w: number): number {
+    if (line === this.#mruLine) {
+      // Already the newest stamp of its set.
+      if (w === 1) this.states[this.#mruSlot] = DIRTY;
+      return 0;
+    }
+    return line < this.#keyLimit ? this.#ref(line, w) : this.#refGeneral(line, w);
   }
 
   /**
@@ -533,7 +576,13 @@ export class Cache {
     const { addrs, kinds, sizes } = trace;
     const missesBefore = this.#misses;
     if (this.#random !== null) {
-      for (let i = from; i < to; i++) this.access(addrs[i], kinds[i] === STORE, sizes[i]);
+      // Here and below, access()'s general path is called directly: were
+      // replay's accesses to go through access(), V8 would learn that
+      // access() mostly takes its slow path and inline that into callers'
+      // loops in place of #ref.
+      for (let i = from; i < to; i++) {
+        this.#accessSlow(addrs[i], kinds[i] === STORE ? 1 : 0, sizes[i]);
+      }
       return this.#misses - missesBefore;
     }
     const lineSize = this.lineSize;
@@ -615,7 +664,8 @@ export class Cache {
         mruSlot = slot;
       }
       if (i >= to) break;
-      // An unusual access: hand the state back, let access() do it, take it again.
+      // An unusual access: hand the state back, let access()'s general path
+      // do it, take it again.
       this.#clock = clock;
       this.#mruLine = mruLine;
       this.#mruSlot = mruSlot;
@@ -626,7 +676,7 @@ export class Cache {
         writeMisses =
         writebacks =
           0;
-      this.access(addrs[i], kinds[i] === STORE, sizes[i]);
+      this.#accessSlow(addrs[i], kinds[i] === STORE ? 1 : 0, sizes[i]);
       clock = this.#clock;
       mruLine = this.#mruLine;
       mruSlot = this.#mruSlot;
@@ -694,57 +744,50 @@ export class Cache {
   }
 
   /**
-   * One line reference for {@linkcode access}; `w` is 1 for a store.
+   * One line reference for {@linkcode access} under LRU, to a line below
+   * KEY_LIMIT that is not the most recent one; `w` is 1 for a store.
    * Returns 1 on a miss, 0 on a hit.
    */
   #ref(line: number, w: number): number {
-    if (line === this.#mruLine) {
-      if (w === 1) this.states[this.#mruSlot] = DIRTY;
-      return 0;
-    }
-    if (line >= KEY_LIMIT || this.#random !== null) return this.#refGeneral(line, w);
-    const ways = this.ways;
     const key = (line + 1) | 0;
-    const set = (key - 1) & this.#setMask;
+    const set = line & this.#setMask;
     const keys = this.#keys;
     const stamps = this.#stamps;
-    const recent = this.#setMru[set];
-    if (keys[recent] === key) {
-      // A hit on the set's most recent line: a predictable branch on real traces.
-      if (w === 1) this.states[recent] = DIRTY;
-      stamps[recent] = this.#tick();
-      this.#mruLine = line;
-      this.#mruSlot = recent;
-      return 0;
-    }
-    const base = set * ways;
-    // Every way is compared and the oldest tracked, without an early exit:
-    // `found` is slot + 1 of the hit (keys are unique in a set), `victim`
-    // the first way with the smallest stamp (an invalid way when there is one).
-    let found = 0;
-    let victim = base;
-    let oldest = stamps[base];
-    for (let s = base, end = base + ways; s < end; s++) {
-      // keys are non-negative, so x is too and (x - 1) >> 31 is -1 exactly when x is 0.
-      const x = keys[s] ^ key;
-      found |= (s + 1) & ((x - 1) >> 31);
-      const d = stamps[s] - oldest;
-      const older = d >> 31;
-      oldest += d & older;
-      victim ^= (victim ^ s) & older;
-    }
-    const hit = ((found | (0 - found)) >>> 31) & 1; // 1 when found > 0
-    const miss = hit ^ 1;
-    const slot = (found - 1) ^ (((found - 1) ^ victim) & (0 - miss));
     const states = this.states;
+    // A hit on the set's most recent line is a predictable branch on real
+    // traces; it leaves `slot` and `hit` (-1 on a hit, 0 on a miss) as they are.
+    let slot = this.#setMru[set];
+    let hit = -1;
+    if (keys[slot] !== key) {
+      // Every way is compared and the oldest tracked, without an early exit:
+      // `found` is the slot of the hit (keys are unique in a set), `victim`
+      // the first way with the smallest stamp (an invalid way when there is one).
+      const base = set * this.ways;
+      let found = 0;
+      let victim = base;
+      let oldest = stamps[base];
+      hit = 0;
+      for (let s = base, end = base + this.ways; s < end; s++) {
+        // keys are non-negative, so keys[s] ^ key is too: m is -1 exactly when it is 0.
+        const m = ((keys[s] ^ key) - 1) >> 31;
+        hit |= m;
+        found |= s & m;
+        const d = stamps[s] - oldest;
+        const older = d >> 31;
+        oldest += d & older;
+        victim ^= (victim ^ s) & older;
+      }
+      slot = found | (victim & ~hit);
+    }
+    const miss = hit + 1;
     const old = states[slot];
     if (old === INVALID) this.#enlist(slot);
     this.#writebacks += miss & (old >>> 1);
     keys[slot] = key;
     this.tags[slot] = line;
-    // A store leaves it dirty; a read hit keeps its state; a read miss fills it clean.
-    const read = (old & (0 - hit)) | miss;
-    states[slot] = read ^ ((read ^ DIRTY) & (0 - w));
+    // A store leaves it DIRTY (2); a read hit keeps its state; a read miss fills it CLEAN (1).
+    states[slot] = (w << 1) | (((old & hit) | miss) & (w - 1));
+    // After #enlist, as before: a renumbering then gives the stamps it always gave.
     stamps[slot] = this.#tick();
     this.#setMru[set] = slot;
     this.#mruLine = line;

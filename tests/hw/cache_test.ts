@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
 import { ScenarioError } from "../../lib/errors.ts";
+import { LOAD, STORE } from "../../lib/hw/trace.ts";
 
 function assertGeometryError(geometry: unknown, text: RegExp): void {
   assert.throws(
@@ -206,4 +207,55 @@ Deno.test("Cache: slot-level fill, word access and eviction keep data", () => {
   assert.equal(c.lookup(line), -1);
   assert.equal(c.evict(slot), false);
   assert.equal(c.residentCount, 0);
+});
+
+Deno.test("property: access() and replay() answer each access as a reference LRU does", () => {
+  const lineSize = 16;
+  // Small lines, lines near 2^40 (wide keys) and accesses that straddle two lines.
+  const addr = fc.oneof(
+    fc.integer({ min: 0, max: 64 * lineSize - 1 }),
+    fc.integer({ min: 0, max: 64 * lineSize - 1 }).map((a) => 2 ** 40 + a),
+  );
+  const ref = fc.tuple(addr, fc.boolean(), fc.integer({ min: 1, max: lineSize }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1, 2, 4, 8),
+      fc.constantFrom(undefined, 0),
+      fc.array(ref, { minLength: 1, maxLength: 400, size: "max" }),
+      (ways, tinyClock, refs) => {
+        const sets = 4;
+        const g = { size: sets * ways * lineSize, ways, lineSize };
+        const clockLimit = tinyClock === undefined ? undefined : 2 * ways + 2;
+        const c = new Cache(g, { clockLimit });
+        const lists: number[][] = Array.from({ length: sets }, () => []); // MRU first
+        const touch = (line: number): boolean => {
+          const set = lists[line % sets];
+          const at = set.indexOf(line);
+          if (at >= 0) set.splice(at, 1);
+          else if (set.length === ways) set.pop();
+          set.unshift(line);
+          return at >= 0;
+        };
+        for (const [a, w, size] of refs) {
+          const line = Math.floor(a / lineSize);
+          let hit = touch(line);
+          if ((a % lineSize) + size > lineSize) hit = touch(line + 1) && hit;
+          assert.equal(c.access(a, w, size), hit, `access(${a}, ${w}, ${size})`);
+        }
+        // replay() of the same trace on a new cache: the same misses and lines.
+        const trace = {
+          length: refs.length,
+          addrs: Float64Array.from(refs, (r) => r[0]),
+          kinds: Uint8Array.from(refs, (r) => (r[1] ? STORE : LOAD)),
+          sizes: Uint8Array.from(refs, (r) => r[2]),
+        };
+        const d = new Cache(g, { clockLimit });
+        assert.equal(d.replay(trace), c.stats.misses);
+        assert.deepEqual({ ...d.stats }, { ...c.stats });
+        const lines = (x: Cache) => [...x.residentSlots()].map((s) => x.tags[s]).sort();
+        assert.deepEqual(lines(d), lines(c));
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
