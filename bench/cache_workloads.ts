@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Random } from "../lib/hw/random.ts";
 import { type MemoryTrace, parseLackey } from "../lib/hw/trace.ts";
+import type { CachegrindCounts } from "./gzip_trace.ts";
 
 export type { MemoryTrace };
 
@@ -82,4 +83,36 @@ export function sequentialTrace(n: number): MemoryTrace {
 export function testProgramTrace(): MemoryTrace {
   const url = new URL("../tests/data/cachegrind/trace.txt.gz", import.meta.url);
   return parseLackey(gunzipSync(readFileSync(url)));
+}
+
+/**
+ * cachegrind's counts for the test program, per D1 geometry, as recorded
+ * in tests/data/cachegrind/expected.json.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TestProgramExpected } from "./cache_workloads.ts";
+ * const none: TestProgramExpected = { valgrind: "valgrind-3.19.0", geometries: [] };
+ * ```
+ */
+export interface TestProgramExpected {
+  /** `valgrind --version` of the recording. */
+  readonly valgrind: string;
+  /** cachegrind's counts. */
+  readonly geometries: readonly CachegrindCounts[];
+}
+
+/**
+ * Reads {@linkcode TestProgramExpected} from tests/data/cachegrind/expected.json.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadTestProgramExpected } from "./cache_workloads.ts";
+ * console.log(loadTestProgramExpected().geometries.length); // 5
+ * ```
+ * @returns the version and counts
+ */
+export function loadTestProgramExpected(): TestProgramExpected {
+  const url = new URL("../tests/data/cachegrind/expected.json", import.meta.url);
+  return JSON.parse(readFileSync(url, "utf8"));
 }

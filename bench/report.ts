@@ -14,7 +14,6 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
 import { run } from "../lib/engine/run.ts";
 import { Cache } from "../lib/hw/cache.ts";
 import { type MemoryTrace, STORE } from "../lib/hw/trace.ts";
@@ -25,7 +24,13 @@ import {
   loadGzipTrace,
   runCachegrind,
 } from "./gzip_trace.ts";
-import { L1_GEOMETRY, randomTrace, sequentialTrace, testProgramTrace } from "./cache_workloads.ts";
+import {
+  L1_GEOMETRY,
+  loadTestProgramExpected,
+  randomTrace,
+  sequentialTrace,
+  testProgramTrace,
+} from "./cache_workloads.ts";
 import { alternate, median, spawnMs, timeMs } from "./measure.ts";
 import { GIB, stage2Scenario } from "./stage2_scenario.ts";
 import { type CpuProfile, summarizeProfile } from "./cpu_profile.ts";
@@ -284,19 +289,7 @@ if (import.meta.main) {
   const gzip = loadGzipTrace();
   const expected = loadGzipExpected();
   const program = testProgramTrace();
-  const programExpected = JSON.parse(
-    readFileSync(new URL("../tests/data/cachegrind/expected.json", import.meta.url), "utf8"),
-  ) as {
-    geometries: {
-      size: number;
-      ways: number;
-      lineSize: number;
-      Dr: number;
-      D1mr: number;
-      Dw: number;
-      D1mw: number;
-    }[];
-  };
+  const programExpected = loadTestProgramExpected();
   const valgrind = await hasValgrind();
 
   // 1. Counts and modelled costs: the same on any machine.

@@ -10,21 +10,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Cache } from "../../lib/hw/cache.ts";
+import { loadTestProgramExpected } from "../../bench/cache_workloads.ts";
 
 const dataDir = new URL("../data/cachegrind/", import.meta.url);
-
-interface Expected {
-  valgrind: string;
-  geometries: {
-    size: number;
-    ways: number;
-    lineSize: number;
-    Dr: number;
-    D1mr: number;
-    Dw: number;
-    D1mw: number;
-  }[];
-}
 
 const KIND_LOAD = 0, KIND_STORE = 1, KIND_MODIFY = 2;
 
@@ -50,7 +38,7 @@ function loadTrace(): { kinds: Uint8Array; addrs: Float64Array; sizes: Uint8Arra
 }
 
 const trace = loadTrace();
-const expected: Expected = JSON.parse(readFileSync(new URL("expected.json", dataDir), "utf8"));
+const expected = loadTestProgramExpected();
 
 function replay(
   geometry: { size: number; ways: number; lineSize: number },
