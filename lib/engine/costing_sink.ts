@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { EventFieldsRecord, EventSink } from "../hyp/event_sink.ts";
+import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
 import { type CostTable, eventCycles } from "../hyp/costs.ts";
 
 /**
@@ -127,8 +127,8 @@ export class CostingSink implements EventSink {
     vcpu: number | null,
     pcpu: number | null,
     pc: number | null,
-    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
-    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    first: PairFirst,
+    second: PairSecond,
     n: number,
   ): void {
     const a = { name: first.name, fields: this.#withCycles(first.name, first.fields) };

@@ -33,7 +33,7 @@
  */
 
 import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
-import type { EventFieldsRecord, EventSink } from "../hyp/event_sink.ts";
+import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
 
 type MutableEvent = {
   seq: number;
@@ -228,8 +228,8 @@ export class EventLog implements EventSink {
     vcpu: number | null,
     pcpu: number | null,
     pc: number | null,
-    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
-    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    first: PairFirst,
+    second: PairSecond,
     n: number,
   ): void {
     let a = -1, b = -1;

@@ -23,6 +23,43 @@ import type { EventFieldValue } from "./events.ts";
 export type EventFieldsRecord = Readonly<Record<string, EventFieldValue>>;
 
 /**
+ * The first event of each pair {@linkcode EventSink.emitPairs} records: the
+ * same every time.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PairFirst } from "./event_sink.ts";
+ * const exit: PairFirst = { name: "kvm_exit", fields: Object.freeze({ reason: "dcsw", ec: 0x18 }) };
+ * ```
+ */
+export interface PairFirst {
+  /** The event name. */
+  readonly name: string;
+  /** Its fields. */
+  readonly fields: EventFieldsRecord | undefined;
+}
+
+/**
+ * The second event of each pair {@linkcode EventSink.emitPairs} records:
+ * its fields for pair `i`, which differ only in the slot (`set`, `way`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { PairSecond } from "./event_sink.ts";
+ * const slots: PairSecond = {
+ *   name: "sw_local",
+ *   fieldsAt: (i) => ({ op: "cisw", level: 2, set: i >> 4, way: i & 15, cleaned: 0, invalidated: 0 }),
+ * };
+ * ```
+ */
+export interface PairSecond {
+  /** The event name. */
+  readonly name: string;
+  /** The fields of the event of pair `i`. */
+  readonly fieldsAt: (i: number) => EventFieldsRecord;
+}
+
+/**
  * Receives events as they happen.
  *
  * @example Usage
@@ -98,8 +135,8 @@ export interface EventSink {
     vcpu: number | null,
     pcpu: number | null,
     pc: number | null,
-    first: { readonly name: string; readonly fields: EventFieldsRecord | undefined },
-    second: { readonly name: string; readonly fieldsAt: (i: number) => EventFieldsRecord },
+    first: PairFirst,
+    second: PairSecond,
     n: number,
   ): void;
   /**
