@@ -641,15 +641,21 @@ export class Hardware {
     const line = Math.floor(addr / lineSize);
     const word = (addr - line * lineSize) >>> 2;
     if (!cacheable) {
-      const sys = this.#sys;
-      if (sys !== null && this.#snoopsNc) {
-        const s = sys.lookup(line);
-        if (s >= 0) return sys.readWord(s, word);
-      }
-      return this.memory.read(addr);
+      const s = this.#nonCacheableSlot(line);
+      return s >= 0 ? this.#sys!.readWord(s, word) : this.memory.read(addr);
     }
     const slot = this.#fillL1(cpu, line);
     return this.#l1[cpu].readWord(slot, word);
+  }
+
+  /**
+   * Where a non-cacheable access to `line` is served from the system cache:
+   * its slot when the system cache snoops non-cacheable traffic and holds
+   * the line, else -1 (DRAM).
+   */
+  #nonCacheableSlot(line: number): number {
+    const sys = this.#sys;
+    return sys !== null && this.#snoopsNc ? sys.lookup(line) : -1;
   }
 
   /**
@@ -680,16 +686,13 @@ export class Hardware {
     const line = Math.floor(addr / lineSize);
     const word = (addr - line * lineSize) >>> 2;
     if (!cacheable) {
-      const sys = this.#sys;
-      if (sys !== null && this.#snoopsNc) {
-        const s = sys.lookup(line);
-        if (s >= 0) {
-          sys.writeWord(s, word, value);
-          sys.states[s] = DIRTY;
-          return;
-        }
+      const s = this.#nonCacheableSlot(line);
+      if (s < 0) {
+        this.memory.write(addr, value);
+      } else {
+        this.#sys!.writeWord(s, word, value);
+        this.#sys!.states[s] = DIRTY;
       }
-      this.memory.write(addr, value);
       return;
     }
     const l1 = this.#l1[cpu];
