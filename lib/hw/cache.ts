@@ -602,12 +602,16 @@ export class Cache {
     let i = from;
     while (i < to) {
       for (; i < to; i++) {
-        const addr = addrs[i];
         const size = sizes[i];
-        const line = Math.floor(addr * inverseLine);
+        // As in access(): the line by `| 0` and the straddle test on the
+        // fraction of a line, exact for lines below KEY_LIMIT.
+        const t = addrs[i] * inverseLine;
+        const line = t | 0;
         if (
-          !(addr >= 0 && size >= 1 && line < KEY_LIMIT && addr - line * lineSize + size <= lineSize)
-        ) break;
+          !(t >= 0 && t < KEY_LIMIT && size >= 1 && t - line <= (lineSize - size) * inverseLine)
+        ) {
+          break;
+        }
         const w = kinds[i] & 1; // STORE is the only odd kind
         done++;
         writes += w;
