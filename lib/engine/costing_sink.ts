@@ -19,7 +19,14 @@
  * @module
  */
 
-import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
+import {
+  emitPairsOn,
+  emitRepeatedOn,
+  type EventFieldsRecord,
+  type EventSink,
+  type PairFirst,
+  type PairSecond,
+} from "../hyp/event_sink.ts";
 import { type CostTable, eventCycles } from "../hyp/costs.ts";
 
 /**
@@ -103,14 +110,7 @@ export class CostingSink implements EventSink {
     fields: EventFieldsRecord | undefined,
     n: number,
   ): number {
-    const costed = this.#withCycles(name, fields);
-    const inner = this.#inner;
-    if (inner.emitRepeated !== undefined) {
-      return inner.emitRepeated(name, vcpu, pcpu, pc, costed, n);
-    }
-    let index = -1;
-    for (let i = 0; i < n; i++) index = inner.emit(name, vcpu, pcpu, pc, costed);
-    return index;
+    return emitRepeatedOn(this.#inner, name, vcpu, pcpu, pc, this.#withCycles(name, fields), n);
   }
 
   /**
@@ -136,15 +136,7 @@ export class CostingSink implements EventSink {
       name: second.name,
       fieldsAt: (i: number) => this.#withCycles(second.name, second.fieldsAt(i))!,
     };
-    const inner = this.#inner;
-    if (inner.emitPairs !== undefined) {
-      inner.emitPairs(vcpu, pcpu, pc, a, b, n);
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      inner.emit(a.name, vcpu, pcpu, pc, a.fields);
-      inner.emit(b.name, vcpu, pcpu, pc, b.fieldsAt(i));
-    }
+    emitPairsOn(this.#inner, vcpu, pcpu, pc, a, b, n);
   }
 
   /** The fields with their `cycles`: as given when they have them or nobody keeps them. */

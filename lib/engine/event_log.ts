@@ -57,6 +57,11 @@ function isSummedField(key: string): boolean {
   return key === "cleaned" || key === "invalidated";
 }
 
+/** Whether folding into a record with these fields changes it (slot fields, summed counters). */
+function foldChanges(keys: readonly string[]): boolean {
+  return keys.some((k) => isSlotField(k) || isSummedField(k));
+}
+
 function foldable(
   record: MutableEvent,
   recordKeys: readonly string[],
@@ -199,7 +204,7 @@ export class EventLog implements EventSink {
     if (n <= 1) return first;
     const second = this.emit(name, vcpu, pcpu, pc, fields);
     const keys = this.#keys[second];
-    if (second !== first || keys.some((k) => isSlotField(k) || isSummedField(k))) {
+    if (second !== first || foldChanges(keys)) {
       let index = second;
       for (let done = 2; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
       return index;
@@ -264,7 +269,7 @@ export class EventLog implements EventSink {
     let keys = this.#frozenKeys.get(fields);
     if (keys === undefined) {
       this.#frozenKeys.set(fields, keys = Object.keys(fields));
-      if (!keys.some((k) => isSlotField(k) || isSummedField(k))) this.#constant.add(keys);
+      if (!foldChanges(keys)) this.#constant.add(keys);
     }
     return keys;
   }

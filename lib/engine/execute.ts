@@ -265,22 +265,21 @@ export function execute(input: ExecuteInput): ExecuteOutput {
     seed: scenario.seed,
   });
   try {
-    return executeOn(hardware, chooser, input);
+    return executeOn(hardware, typeof given === "function" ? given(hardware) : chooser, input);
   } finally {
     // Nothing keeps a model this execution built: its caches serve the next one.
     if (input.hardware === undefined) hardware.release();
   }
 }
 
+/** {@linkcode execute} on a built hardware model, with the chooser of its choice points. */
 function executeOn(
   hardware: Hardware,
-  seeded: Chooser | null,
+  chooser: Chooser | null,
   input: ExecuteInput,
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
   const migrate = input.migrate ?? true;
-  const given = input.speculation === "adversarial" ? input.chooser : undefined;
-  const chooser = typeof given === "function" ? given(hardware) : seeded;
   const hyp = new Hypervisor({
     hardware,
     policy,

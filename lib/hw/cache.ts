@@ -292,8 +292,8 @@ export class Cache {
     this.#clockLimit = limit;
     this.#keyLimit = replacement === "random" ? -1 : KEY_LIMIT;
     // Zero is the empty state: nothing is written here. The data words, most
-    // of a large cache, come from zeroed.ts, so only the pages that lines are
-    // filled into are ever backed; the per-slot arrays share one buffer.
+    // of a large cache, and the per-slot arrays (which share one buffer) come
+    // from zeroed.ts, so only the pages that lines are filled into are backed.
     const slots = this.slots;
     this.data = new Int32Array(
       zeroedBuffer(slots * this.wordsPerLine * 4),

@@ -152,6 +152,78 @@ export interface EventSink {
 }
 
 /**
+ * Records `n` identical events on `sink`: through its `emitRepeated` when it
+ * has one, else one `emit` each.
+ *
+ * @example Usage
+ * ```ts
+ * import { emitRepeatedOn, NULL_SINK } from "./event_sink.ts";
+ * console.log(emitRepeatedOn(NULL_SINK, "kvm_exit", 0, 0, 0x40, undefined, 3)); // -1
+ * ```
+ * @param sink where the events go
+ * @param name the event name
+ * @param vcpu the vCPU index, or null
+ * @param pcpu the physical CPU, or null
+ * @param pc the guest PC, or null
+ * @param fields the event's own fields
+ * @param n how many, at least 1
+ * @returns the index of the record that holds the last one (-1 when dropped)
+ */
+export function emitRepeatedOn(
+  sink: EventSink,
+  name: string,
+  vcpu: number | null,
+  pcpu: number | null,
+  pc: number | null,
+  fields: EventFieldsRecord | undefined,
+  n: number,
+): number {
+  if (sink.emitRepeated !== undefined) return sink.emitRepeated(name, vcpu, pcpu, pc, fields, n);
+  let index = -1;
+  for (let i = 0; i < n; i++) index = sink.emit(name, vcpu, pcpu, pc, fields);
+  return index;
+}
+
+/**
+ * Records `n` pairs of events on `sink`: through its `emitPairs` when it has
+ * one, else two `emit`s a pair.
+ *
+ * @example Usage
+ * ```ts
+ * import { emitPairsOn, NULL_SINK } from "./event_sink.ts";
+ * emitPairsOn(NULL_SINK, 0, 0, 0x40, { name: "kvm_exit", fields: undefined }, {
+ *   name: "sw_local",
+ *   fieldsAt: (i) => ({ set: i, way: 0 }),
+ * }, 4);
+ * ```
+ * @param sink where the events go
+ * @param vcpu the vCPU index, or null
+ * @param pcpu the physical CPU, or null
+ * @param pc the guest PC, or null
+ * @param first the first event of each pair
+ * @param second the second event, with its fields for pair `i`
+ * @param n how many pairs
+ */
+export function emitPairsOn(
+  sink: EventSink,
+  vcpu: number | null,
+  pcpu: number | null,
+  pc: number | null,
+  first: PairFirst,
+  second: PairSecond,
+  n: number,
+): void {
+  if (sink.emitPairs !== undefined) {
+    sink.emitPairs(vcpu, pcpu, pc, first, second, n);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    sink.emit(first.name, vcpu, pcpu, pc, first.fields);
+    sink.emit(second.name, vcpu, pcpu, pc, second.fieldsAt(i));
+  }
+}
+
+/**
  * A sink that drops every event.
  *
  * @example Usage

@@ -33,7 +33,7 @@
 
 import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
-import type { EventSink } from "./event_sink.ts";
+import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
@@ -385,15 +385,8 @@ export class Hypervisor {
       const slot = from + i;
       return swLocalFields(performed, level, Math.floor(slot / ways), slot % ways, 0, 0);
     };
-    const sink = this.#sink;
-    if (sink.emitPairs !== undefined) {
-      sink.emitPairs(vcpu.index, vcpu.pcpu, vcpu.pc, exit, { name: "sw_local", fieldsAt }, n);
-    } else {
-      for (let i = 0; i < n; i++) {
-        sink.emit(exit.name, vcpu.index, vcpu.pcpu, vcpu.pc, exit.fields);
-        sink.emit("sw_local", vcpu.index, vcpu.pcpu, vcpu.pc, fieldsAt(i));
-      }
-    }
+    const second = { name: "sw_local", fieldsAt };
+    emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, n);
     vcpu.lastPcpu = vcpu.pcpu;
   }
 
@@ -502,7 +495,7 @@ export class Hypervisor {
   }
 
   #trapSetWay(vcpu: Vcpu, op: SetWayOp): void {
-    this.#exit(vcpu, vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT);
+    this.#exit(vcpu, this.#dcswExit(vcpu));
     const hook = this.policy.onSetWay;
     if (hook) {
       // The hot path of a trapped walk: #hook's work without its closure.
@@ -519,12 +512,7 @@ export class Hypervisor {
 
   /** `n` identical exits in a row. */
   #exits(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }, n: number): void {
-    const sink = this.#sink;
-    if (sink.emitRepeated !== undefined) {
-      sink.emitRepeated("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
-    } else {
-      for (let i = 0; i < n; i++) sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
-    }
+    emitRepeatedOn(this.#sink, "kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
   }
 
   /** Back to the guest: the exit is done on this CPU, `onGuestEntry` runs. */
