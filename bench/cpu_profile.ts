@@ -22,29 +22,58 @@
  * @module
  */
 
-/** The parts of a `.cpuprofile` the summary reads. */
+/**
+ * The parts of a `.cpuprofile` the summary reads.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CpuProfile } from "./cpu_profile.ts";
+ * const empty: CpuProfile = { nodes: [], samples: [], timeDeltas: [] };
+ * ```
+ */
 export interface CpuProfile {
+  /** The call-tree nodes, each with the function it stands for. */
   readonly nodes: readonly {
     readonly id: number;
     readonly callFrame: { readonly functionName: string; readonly url: string };
   }[];
+  /** The node each sample landed in. */
   readonly samples: readonly number[];
   /** Microseconds since the previous sample. */
   readonly timeDeltas: readonly number[];
 }
 
-/** A name and the milliseconds of self time charged to it. */
+/**
+ * A name and the milliseconds of self time charged to it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Share } from "./cpu_profile.ts";
+ * const gc: Share = { name: "(garbage collector)", ms: 6.8 };
+ * ```
+ */
 export interface Share {
+  /** An area or a function. */
   readonly name: string;
+  /** Its self time in milliseconds. */
   readonly ms: number;
 }
 
-/** What {@linkcode summarizeProfile} returns, each list largest first. */
+/**
+ * What {@linkcode summarizeProfile} returns, each list largest first.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ProfileSummary } from "./cpu_profile.ts";
+ * const none: ProfileSummary = { totalMs: 0, byArea: [], byFunction: [] };
+ * ```
+ */
 export interface ProfileSummary {
+  /** The sampled time in all. */
   readonly totalMs: number;
   /** Self time by project area (`lib/hw`, `scenarios`, ...), V8 pseudo-node, or "deno runtime". */
   readonly byArea: readonly Share[];
-  /** Self time by function (`name file:line`). */
+  /** Self time by function (`name folder/file`). */
   readonly byFunction: readonly Share[];
 }
 

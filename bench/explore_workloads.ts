@@ -9,7 +9,16 @@ import { explore, type ExploreOptions } from "../mod.ts";
 
 const quiet = { progress: false, shrink: false } as const;
 
-/** The workloads: short programs, single-threaded. */
+/**
+ * The workloads, single-threaded: short programs, and programs with set/way
+ * walks (`short: false`).
+ *
+ * @example Usage
+ * ```ts
+ * import { WORKLOADS } from "./explore_workloads.ts";
+ * console.log(WORKLOADS.filter((w) => w.short).length); // 3
+ * ```
+ */
 export const WORKLOADS: readonly {
   readonly name: string;
   /** Whether its programs are short (no set/way walk): the 50 000/s target applies. */
@@ -79,6 +88,12 @@ export const WORKLOADS: readonly {
 /**
  * Executions per second of one workload, the median of `repeat` runs.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { rate, WORKLOADS } from "./explore_workloads.ts";
+ * const { perSecond } = await rate(WORKLOADS[0].options, 1);
+ * console.log(perSecond > 0); // true
+ * ```
  * @param options the exploration
  * @param repeat how many runs
  * @returns executions and the median rate
