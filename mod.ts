@@ -225,6 +225,7 @@ export {
   type GuestClass,
   intersectClasses,
   matchesClass,
+  type MergeOptions,
   mergeReports,
   type ModuleRef,
   type PlannedPerturbation,

@@ -25,7 +25,8 @@ import { EXPLORE_OPS, type ExploreOpName } from "../engine/explore/alphabet.ts";
 import { GUEST_CLASSES } from "../engine/explore/classes.ts";
 import { explore } from "../engine/explore/explore.ts";
 import type { ExploreOptions } from "../engine/explore/options.ts";
-import { type ExploreReport, formatExploreReport, mergeReports } from "../engine/explore/report.ts";
+import { mergeReports } from "../engine/explore/merge.ts";
+import { type ExploreReport, formatExploreReport } from "../engine/explore/report.ts";
 import type { CliIo } from "./io.ts";
 import type { ParsedCommand } from "./parse.ts";
 import type { CommandSpec } from "./spec.ts";
@@ -48,7 +49,14 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     "--mode random), runs each with every speculative fill and castout the hardware could make, " +
     "and reports failures grouped by blame and kind, each with a minimal counterexample to paste.",
   ],
-  arguments: [],
+  arguments: [
+    {
+      name: "report",
+      description: "with --merge: the JSON reports of every part (explore --shard i/n --json)",
+      required: false,
+      variadic: true,
+    },
+  ],
   options: [
     {
       name: "machine",
@@ -84,8 +92,9 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
       name: "class",
       type: "string",
       value: "list",
-      description: "comma-separated guest classes (all must hold)",
-      choices: Object.keys(GUEST_CLASSES),
+      description: `comma-separated guest classes, all of which must hold, among ${
+        Object.keys(GUEST_CLASSES).join(", ")
+      }`,
       default: "any",
     },
     { name: "quiet-hardware", type: "boolean", description: "no speculative fills or castouts" },
@@ -103,7 +112,11 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     { name: "seconds", type: "string", value: "s", description: "the most seconds" },
     { name: "workers", type: "string", value: "n", description: "Web Workers", default: "0" },
     { name: "shard", type: "string", value: "i/n", description: "explore part i of n" },
-    { name: "merge", type: "boolean", description: "merge the JSON reports given as arguments" },
+    {
+      name: "merge",
+      type: "boolean",
+      description: "merge the parts' JSON reports given as arguments into the whole run's report",
+    },
     { name: "json", type: "boolean", description: "print the report as JSON" },
     { name: "no-trace", type: "boolean", description: "leave the counterexamples' traces out" },
     { name: "check", type: "boolean", description: "exit 1 when a violation is not the guest's" },
@@ -132,7 +145,7 @@ function int(values: ParsedCommand["values"], name: string): number | undefined 
  * ```
  * @param values the parsed option values
  * @returns the options
- * @throws {UsageError} for a malformed number or operation name
+ * @throws {UsageError} for a malformed number, operation or class name
  */
 export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOptions {
   const str = (k: string) => (typeof values[k] === "string" ? values[k] as string : undefined);
@@ -140,6 +153,14 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
   for (const op of ops ?? []) {
     if (!EXPLORE_OPS.includes(op as ExploreOpName)) {
       throw new UsageError(`--ops: unknown operation "${op}"; valid: ${EXPLORE_OPS.join(", ")}`);
+    }
+  }
+  const classes = str("class")?.split(",").map((s) => s.trim());
+  for (const c of classes ?? []) {
+    if (!Object.hasOwn(GUEST_CLASSES, c)) {
+      throw new UsageError(
+        `--class: unknown guest class "${c}"; valid: ${Object.keys(GUEST_CLASSES).join(", ")}`,
+      );
     }
   }
   const seconds = str("seconds");
@@ -154,7 +175,7 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
     maxOps: int(values, "max-ops"),
     ops: ops as ExploreOpName[] | undefined,
     addresses: int(values, "addresses"),
-    guestClass: str("class")?.split(",").map((s) => s.trim()),
+    guestClass: classes,
     speculation: values["quiet-hardware"] === true ? false : undefined,
     prefault: values["fault-in"] === true ? false : undefined,
     mode: str("mode") as ExploreOptions["mode"],
@@ -197,10 +218,14 @@ export async function exploreCommand(parsed: ParsedCommand, io: CliIo): Promise<
         );
       }
     }
-    report = mergeReports(parts);
+    report = mergeReports(parts, { names: parsed.args });
   } else {
     if (parsed.args.length > 0) {
-      throw new UsageError(`explore: unexpected argument "${parsed.args[0]}"`);
+      throw new UsageError(
+        `explore: unexpected argument "${
+          parsed.args[0]
+        }" (reports are arguments only with --merge)`,
+      );
     }
     report = await explore(exploreOptionsOf(v));
   }

@@ -102,7 +102,10 @@ function overview(style: Style): string {
 }
 
 function commandHelp(c: CommandSpec, style: Style): string {
-  const args = c.arguments.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(" ");
+  const args = c.arguments.map((a) => {
+    const name = a.variadic ? `${a.name}...` : a.name;
+    return a.required ? `<${name}>` : `[${name}]`;
+  }).join(" ");
   const lines = [
     style.heading("Usage:") + ` ${PROGRAM} ${c.name}${args ? ` ${args}` : ""} [options]`,
     "",

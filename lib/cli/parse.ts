@@ -132,7 +132,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   }
 
   const args = parsed.positionals;
-  if (args.length > command.arguments.length) {
+  const variadic = command.arguments.at(-1)?.variadic === true;
+  if (!variadic && args.length > command.arguments.length) {
     const extra = args[command.arguments.length];
     throw new UsageError(
       `${command.name}: unexpected argument "${extra}"; ${hint(command.name)}`,

@@ -66,6 +66,8 @@ export interface ArgumentSpec {
   readonly description: string;
   /** Whether the command needs it. */
   readonly required: boolean;
+  /** Whether it takes any number of values (only the last argument may). */
+  readonly variadic?: boolean;
 }
 
 /**

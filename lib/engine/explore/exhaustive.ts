@@ -13,6 +13,12 @@
  * batches that workers may expand in parallel; the results are merged in
  * batch order, so the search is the same on any number of threads.
  *
+ * A part of a sharded search (`shard: "i/n"`) runs every shorter program
+ * itself and only its share of the last length (`inShard` in expand.ts), so
+ * that it expands exactly the states a single run expands; the first part
+ * alone counts the shorter programs' runs and failures. The parts' counts
+ * then add up to the single run's, which is what `mergeReports` relies on.
+ *
  * What is pruned, and why it is sound:
  *
  * - a child whose state (hardware, hypervisor, policy, ideal machine, the
@@ -89,15 +95,15 @@ export interface SearchStats {
   executions: number;
   /** Runs on the ideal machine. */
   referenceRuns: number;
-  /** Distinct states explored (with the initial state). */
+  /** Distinct states expanded: reached with fewer than `maxOps` operations (with the initial state). */
   states: number;
-  /** Runs whose state had been seen before. */
+  /** Runs of fewer than `maxOps` operations whose state had been seen before. */
   merged: number;
   /** Operations skipped because the program would leave the guest class. */
   rejected: number;
   /** Operations skipped by symmetry. */
   symmetric: number;
-  /** New states per program length (index 0: the initial state). */
+  /** New states per program length below `maxOps` (index 0: the initial state). */
   levels: number[];
   /** Whether the whole space up to `maxOps` was explored (no budget cut it). */
   complete: boolean;
@@ -105,8 +111,15 @@ export interface SearchStats {
   exact: boolean;
 }
 
-/** Expands the batches of one level, in order, on whatever threads it has. */
-export type LevelRunner = (batches: Int32Array[], depth: number) => Promise<ChildBatch[]>;
+/**
+ * Expands the batches of one level, in order, on whatever threads it has
+ * (`firsts[i]`: the position of batch i's first parent in the level).
+ */
+export type LevelRunner = (
+  batches: Int32Array[],
+  depth: number,
+  firsts: number[],
+) => Promise<ChildBatch[]>;
 
 /** Reports progress: runs so far, failures so far, and the search's position. */
 export type ProgressHook = (done: number, failures: number, where: string) => void;
@@ -177,8 +190,8 @@ const BATCH = 16;
  * const config = resolveExploreOptions({ ops: ["write", "read", "mmuOn", "mmuOff"], maxOps: 3 });
  * const { policy, guestClass } = await loadParts(config);
  * const ctx = new ExploreContext(config, policy, guestClass);
- * const { stats } = await searchExhaustive(config, (bs, d) =>
- *   Promise.resolve(bs.map((b) => expandBatch(ctx, b, d))), true);
+ * const { stats } = await searchExhaustive(config, (bs, d, firsts) =>
+ *   Promise.resolve(bs.map((b, i) => expandBatch(ctx, b, d, firsts[i]))), true);
  * console.log(stats.complete); // true
  * ```
  * @param config the configuration
@@ -210,28 +223,36 @@ export async function searchExhaustive(
   };
   const started = performance.now();
   let frontier = [0];
+  const shard = config.shard;
   for (let depth = 0; depth < config.maxOps && frontier.length > 0; depth++) {
     const next: number[] = [];
     let fresh = 0;
+    const last = depth + 1 === config.maxOps;
+    // Every part runs the shorter programs (see `inShard`); the first part alone counts them.
+    const counted = last || shard.index === 0;
     const levelStarted = performance.now();
     // A few batches at a time, so that budgets are checked often and memory stays flat.
     const wave = Math.max(1, config.workers) * 4;
     for (let start = 0; start < frontier.length; start += BATCH * wave) {
       const batches: Int32Array[] = [];
       const owners: number[][] = [];
+      const firsts: number[] = [];
       for (let b = start; b < Math.min(frontier.length, start + BATCH * wave); b += BATCH) {
         const members = frontier.slice(b, b + BATCH);
         owners.push(members);
+        firsts.push(b);
         batches.push(packWitnesses(members.map((n) => nodes.witness(n, speculation))));
       }
-      const results = await runLevel(batches, depth);
+      const results = await runLevel(batches, depth, firsts);
       results.forEach((r, bi) => {
         const members = owners[bi];
-        stats.executions += r.executions;
-        stats.referenceRuns += r.referenceRuns;
-        stats.rejected += r.rejected;
-        stats.symmetric += r.symmetric;
-        for (const f of r.failures) record(failures, f, members, nodes, speculation);
+        if (counted) {
+          stats.executions += r.executions;
+          stats.referenceRuns += r.referenceRuns;
+          stats.rejected += r.rejected;
+          stats.symmetric += r.symmetric;
+          for (const f of r.failures) record(failures, f, members, nodes, speculation);
+        }
         const c = r.children;
         for (let i = 0; i < r.count; i++) {
           const o = i * CHILD_INTS;
@@ -259,16 +280,19 @@ export async function searchExhaustive(
       const elapsed = (performance.now() - started) / 1000;
       if (stats.executions >= config.executions || elapsed >= config.seconds) {
         stats.complete = false;
-        stats.states += fresh;
-        stats.levels.push(fresh);
+        if (!last) countLevel(stats, fresh);
         return { failures, stats };
       }
     }
-    stats.states += fresh;
-    stats.levels.push(fresh);
+    if (!last) countLevel(stats, fresh);
     frontier = next;
   }
   return { failures, stats };
+}
+
+function countLevel(stats: SearchStats, fresh: number): void {
+  stats.states += fresh;
+  stats.levels.push(fresh);
 }
 
 function record(

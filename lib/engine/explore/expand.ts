@@ -9,7 +9,8 @@
  * then every speculative fill and castout `Hardware.perturb` offers (the
  * first such run tells how many there are). Each run is judged by the
  * oracle (a read that did not return the last value written is a violation;
- * blame from the ideal run), and the state it ends in is hashed. The last
+ * blame from the ideal run), and the state it ends in is hashed (except at
+ * the last length, whose states nothing is expanded from). The last
  * operation of a program is only tried when something could be judged
  * after it (see {@linkcode cannotFail}).
  *
@@ -217,6 +218,35 @@ export function cannotFail(name: string): boolean {
 }
 
 /**
+ * Whether a shard owns the runs that add operation `op` to the parent at
+ * `position` of the last level. Every part of a sharded exploration runs
+ * the shorter programs itself (so that each dedups states against the same
+ * set as a single run does, and expands exactly the states a single run
+ * expands); only the last length, where most of the runs are, is split,
+ * one (parent, operation) pair at a time. The parts' runs are then a
+ * partition of the single run's.
+ *
+ * @example Usage
+ * ```ts
+ * import { inShard } from "./expand.ts";
+ * console.log(inShard({ index: 1, count: 2 }, 0, 4, 1)); // true
+ * ```
+ * @param shard this part and the number of parts
+ * @param position the parent's position in the last level
+ * @param size the alphabet's size
+ * @param op the operation
+ * @returns whether this part runs it
+ */
+export function inShard(
+  shard: { readonly index: number; readonly count: number },
+  position: number,
+  size: number,
+  op: number,
+): boolean {
+  return shard.count === 1 || (position * size + op) % shard.count === shard.index;
+}
+
+/**
  * Expands a batch of states (see the module doc).
  *
  * @example Usage
@@ -233,15 +263,22 @@ export function cannotFail(name: string): boolean {
  * @param ctx the context
  * @param packed the parents, from {@linkcode packWitnesses}
  * @param depth the parents' program length (all equal)
- * @returns the children and failures
+ * @param first the first parent's position in its level (what a shard's share is cut by)
+ * @returns the children and failures (no children at the last length: nothing grows from there)
  */
-export function expandBatch(ctx: ExploreContext, packed: Int32Array, depth: number): ChildBatch {
+export function expandBatch(
+  ctx: ExploreContext,
+  packed: Int32Array,
+  depth: number,
+  first = 0,
+): ChildBatch {
   const config = ctx.config;
   const alphabet = ctx.alphabet;
   const e = ctx.encoder;
   const script = new ScriptChooser();
   const speculation = config.speculation && ctx.candidates.length > 0;
   const shard = config.shard;
+  const last = depth + 1 === config.maxOps;
   const notGuest = ctx.policy.native === true ? "machine" : "hypervisor";
   let children = new Int32Array(256 * CHILD_INTS);
   let count = 0;
@@ -300,7 +337,7 @@ export function expandBatch(ctx: ExploreContext, packed: Int32Array, depth: numb
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
 
     for (let o = 0; o < alphabet.size; o++) {
-      if (depth === 0 && shard.count > 1 && o % shard.count !== shard.index) continue;
+      if (last && !inShard(shard, first + p, alphabet.size, o)) continue;
       const inst = alphabet.instances[o];
       if (
         config.symmetry &&
@@ -368,6 +405,7 @@ export function expandBatch(ctx: ExploreContext, packed: Int32Array, depth: numb
             failures.push({ parent: p, op: o, pick2, pickJ: Math.max(pickJ, 0), blame, kind });
           }
         }
+        if (last) return;
         e.length = savedLength;
         e.restoreNames(savedNames);
         e.exact = savedExact;

@@ -41,6 +41,7 @@
 
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
+import { configFingerprint } from "./fingerprint.ts";
 import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
 import { resolveExploreOptions } from "./options.ts";
@@ -91,10 +92,12 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
     if (config.mode === "exhaustive") {
       const speculation = config.speculation && ctx.candidates.length > 0;
       const runLevel = pool
-        ? (batches: Int32Array[], depth: number) =>
-          pool.runAll<ChildBatch>(batches.map((packed) => ({ type: "expand", packed, depth })))
-        : (batches: Int32Array[], depth: number) =>
-          Promise.resolve(batches.map((b) => expandBatch(ctx, b, depth)));
+        ? (batches: Int32Array[], depth: number, firsts: number[]) =>
+          pool.runAll<ChildBatch>(
+            batches.map((packed, i) => ({ type: "expand", packed, depth, first: firsts[i] })),
+          )
+        : (batches: Int32Array[], depth: number, firsts: number[]) =>
+          Promise.resolve(batches.map((b, i) => expandBatch(ctx, b, depth, firsts[i])));
       const r = await searchExhaustive(
         config,
         runLevel,
@@ -103,7 +106,17 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
       );
       found = [...r.failures.values()];
       complete = r.stats.complete;
-      stats = { ...r.stats };
+      // The report's own statistics, without `complete`, which the report states once.
+      stats = {
+        executions: r.stats.executions,
+        referenceRuns: r.stats.referenceRuns,
+        states: r.stats.states,
+        merged: r.stats.merged,
+        rejected: r.stats.rejected,
+        symmetric: r.stats.symmetric,
+        levels: r.stats.levels,
+        exact: r.stats.exact,
+      };
     } else {
       const r = await searchRandom(config, ctx, pool, progress);
       found = r.found;
@@ -207,6 +220,7 @@ function question(config: ExploreConfig, ctx: ExploreContext): ExploreQuestion {
     speculation: config.speculation,
     prefault: config.prefault,
     shard: `${config.shard.index}/${config.shard.count}`,
+    fingerprint: configFingerprint(config),
     executions: config.executions === Infinity ? null : config.executions,
   };
 }
@@ -239,7 +253,8 @@ async function firstUpTo(
   const sub = new ExploreContext(config, ctx.policy, ctx.guestClass);
   const r = await searchExhaustive(
     config,
-    (batches, depth) => Promise.resolve(batches.map((b) => expandBatch(sub, b, depth))),
+    (batches, depth, firsts) =>
+      Promise.resolve(batches.map((b, i) => expandBatch(sub, b, depth, firsts[i]))),
     config.speculation && sub.candidates.length > 0,
   );
   const hit = r.failures.get(id);

@@ -40,5 +40,5 @@ export {
   type ExploreStats,
   type FailureGroup,
   formatExploreReport,
-  mergeReports,
 } from "./report.ts";
+export { type MergeOptions, mergeReports } from "./merge.ts";

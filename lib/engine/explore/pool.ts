@@ -23,7 +23,12 @@ import type { ExploreConfig } from "./options.ts";
 
 /** A task for a worker (without its id). */
 export type PoolTask =
-  | { readonly type: "expand"; readonly packed: Int32Array; readonly depth: number }
+  | {
+    readonly type: "expand";
+    readonly packed: Int32Array;
+    readonly depth: number;
+    readonly first: number;
+  }
   | { readonly type: "random"; readonly from: number; readonly to: number };
 
 interface Pending {

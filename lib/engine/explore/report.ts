@@ -8,7 +8,6 @@
  * @module
  */
 
-import { ScenarioError } from "../../errors.ts";
 import type { Step } from "../../guest/ops.ts";
 import type { PlannedPerturbation } from "./choosers.ts";
 
@@ -21,7 +20,8 @@ import type { PlannedPerturbation } from "./choosers.ts";
  * const q: ExploreQuestion = {
  *   machine: "xgene1", systemCache: "machine", policy: "kvm-4.0", cpus: 1, maxOps: 4,
  *   ops: ["write", "read"], addresses: [0x40000000], guestClass: "any", mode: "exhaustive",
- *   seed: 1, speculation: true, prefault: true, shard: "0/1", executions: null,
+ *   seed: 1, speculation: true, prefault: true, shard: "0/1", fingerprint: "c0ffee0123456789",
+ *   executions: null,
  * };
  * ```
  */
@@ -50,8 +50,13 @@ export interface ExploreQuestion {
   readonly speculation: boolean;
   /** Prefaulted RAM. */
   readonly prefault: boolean;
-  /** The part explored, `"i/n"`. */
+  /** The part explored, `"i/n"` (`"0/1"`: all of it). */
   readonly shard: string;
+  /**
+   * The configuration's fingerprint (16 hex digits, the same for every
+   * part; see fingerprint.ts): `mergeReports` merges only equal ones.
+   */
+  readonly fingerprint: string;
   /** The execution budget, or null for none. */
   readonly executions: number | null;
 }
@@ -206,77 +211,6 @@ export function compareGroups(
 export function compareFound(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
-}
-
-/**
- * Merges the reports of the parts of a sharded exploration (`shard: "i/n"`
- * for every i): failure groups are united, counts added, and each group
- * keeps the counterexample found first in the search order, which is the one
- * a single run finds. Statistics are added; they differ from a single run's,
- * since each part keeps its own record of states seen.
- *
- * @example Usage
- * ```ts
- * import { mergeReports } from "./report.ts";
- * import type { ExploreReport } from "./report.ts";
- * declare const parts: ExploreReport[];
- * if (parts?.length) console.log(mergeReports(parts).question.shard); // "0/1"
- * ```
- * @param reports one report per part, all of the same question
- * @returns the merged report
- * @throws {ScenarioError} `invalid_value` for an empty list or reports of different questions
- */
-export function mergeReports(reports: readonly ExploreReport[]): ExploreReport {
-  if (!Array.isArray(reports) || reports.length === 0) {
-    throw new ScenarioError("invalid_value", "mergeReports", reports, "mergeReports: no reports");
-  }
-  const strip = (q: ExploreQuestion) => JSON.stringify({ ...q, shard: "" });
-  const first = reports[0];
-  for (const r of reports) {
-    if (strip(r.question) !== strip(first.question)) {
-      throw new ScenarioError(
-        "invalid_value",
-        "mergeReports",
-        r.question,
-        "mergeReports: the reports answer different questions; merge only the parts of one exploration",
-      );
-    }
-  }
-  const groups = new Map<string, FailureGroup>();
-  for (const r of reports) {
-    for (const g of r.failures) {
-      const id = `${g.policy}/${g.blame}/${g.kind}`;
-      const known = groups.get(id);
-      if (known === undefined) {
-        groups.set(id, g);
-      } else {
-        const keep = compareFound(g.found, known.found) < 0 ? g : known;
-        groups.set(id, { ...keep, count: known.count + g.count });
-      }
-    }
-  }
-  const sum = (f: (s: ExploreStats) => number) => reports.reduce((n, r) => n + f(r.stats), 0);
-  const levels: number[] = [];
-  for (const r of reports) {
-    r.stats.levels.forEach((n: number, i: number) => levels[i] = (levels[i] ?? 0) + n);
-  }
-  const shards = reports.map((r) => r.question.shard);
-  const count = Number(first.question.shard.split("/")[1]);
-  return {
-    question: { ...first.question, shard: shards.length === count ? "0/1" : shards.join(",") },
-    complete: reports.every((r) => r.complete) && shards.length === count,
-    failures: [...groups.values()].sort(compareGroups),
-    stats: {
-      executions: sum((s) => s.executions),
-      referenceRuns: sum((s) => s.referenceRuns),
-      states: sum((s) => s.states),
-      merged: sum((s) => s.merged),
-      rejected: sum((s) => s.rejected),
-      symmetric: sum((s) => s.symmetric),
-      levels,
-      exact: reports.every((r) => r.stats.exact),
-    },
-  };
 }
 
 /**

@@ -6,7 +6,7 @@
  * request, which is why workers and a single thread report the same thing.
  *
  * Messages in: `{ type: "init", config }`, `{ type: "expand", id, packed,
- * depth }`, `{ type: "random", id, from, to }`. Messages out: `{ type:
+ * depth, first }`, `{ type: "random", id, from, to }`. Messages out: `{ type:
  * "ready" }`, `{ type: "done", id, result }`, `{ type: "error", id, message,
  * code, call }`.
  *
@@ -27,6 +27,7 @@ export type WorkerRequest =
     readonly id: number;
     readonly packed: Int32Array;
     readonly depth: number;
+    readonly first: number;
   }
   | { readonly type: "random"; readonly id: number; readonly from: number; readonly to: number };
 
@@ -64,7 +65,7 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   try {
     if (ctx === null) throw new Error("explore worker: not initialised");
     if (m.type === "expand") {
-      const result = expandBatch(ctx, m.packed, m.depth);
+      const result = expandBatch(ctx, m.packed, m.depth, m.first);
       scope.postMessage({ type: "done", id: m.id, result }, [
         result.children.buffer as ArrayBuffer,
       ]);
