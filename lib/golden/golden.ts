@@ -36,9 +36,18 @@
  * `# end` (see `file.ts`); a file that lost its end, is not UTF-8, or holds a
  * NUL byte is reported as corrupt rather than diffed.
  *
- * Permissions: reading goldens needs `--allow-read`, updating them
- * `--allow-write`, and the CI check `--allow-env` (without it, CI is taken
- * as unset).
+ * Text a golden file cannot hold faithfully is refused with a
+ * `GoldenError` (`unrepresentable`) rather than written: a `\r\n` (golden
+ * files read it as a line end, since checkouts may convert line endings)
+ * and a lone UTF-16 surrogate (UTF-8 cannot encode it). An update also
+ * removes the temporary files an earlier, killed update of the same golden
+ * left behind.
+ *
+ * Permissions: comparing needs `--allow-read=<golden dir>`, updating
+ * `--allow-read=<golden dir> --allow-write=<golden dir>` and `--allow-env=CI`
+ * (an update that cannot tell whether it runs under CI is refused, so the
+ * CI guard cannot switch itself off). Without them `assertGolden` fails with
+ * a `GoldenError` (`permission`) that names the flags to add.
  *
  * @module
  */
@@ -104,7 +113,12 @@ export interface GoldenOptions {
  * - `mismatch`: the text differs from the golden;
  * - `corrupt`: the golden file is damaged (see `file.ts`);
  * - `duplicate`: two assertions in one update run wrote different texts to
- *   the same golden file.
+ *   the same golden file;
+ * - `permission`: the process may not read (or, to update, write) the
+ *   golden's directory, or may not read `CI` to update; the message names
+ *   the flags to add;
+ * - `unrepresentable`: the text holds something a golden file cannot keep
+ *   faithfully (`\r\n`, a lone surrogate).
  *
  * @example Usage
  * ```ts
@@ -112,7 +126,13 @@ export interface GoldenOptions {
  * const code: GoldenErrorCode = "mismatch";
  * ```
  */
-export type GoldenErrorCode = "missing" | "mismatch" | "corrupt" | "duplicate";
+export type GoldenErrorCode =
+  | "missing"
+  | "mismatch"
+  | "corrupt"
+  | "duplicate"
+  | "permission"
+  | "unrepresentable";
 
 /**
  * A failed golden assertion: data first (`code`, `file`, `diff`), with a
@@ -190,13 +210,101 @@ export function updateRequested(): boolean {
  * @returns whether golden updates are forbidden
  */
 export function runningInCi(): boolean {
+  return ciStatus() === "ci";
+}
+
+/** Whether this is CI, or `"unknown"` when the process may not read `CI`. */
+function ciStatus(): "ci" | "not-ci" | "unknown" {
   let value: string | undefined;
   try {
     value = Deno.env.get("CI");
-  } catch {
-    return false;
+  } catch (error) {
+    if (notPermitted(error)) return "unknown";
+    throw error;
   }
-  return value !== undefined && /^(true|1)$/i.test(value.trim());
+  return value !== undefined && /^(true|1)$/i.test(value.trim()) ? "ci" : "not-ci";
+}
+
+/** Whether an error is Deno refusing an operation the process was given no permission for. */
+function notPermitted(error: unknown): boolean {
+  return error instanceof Deno.errors.NotCapable;
+}
+
+/** A path as a shell word: quoted when it holds anything but safe characters. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The failure for a golden the process may not read or write: it names the
+ * flags, scoped to the golden's directory, that `deno test` needs.
+ */
+function permissionError(
+  shown: string,
+  dir: string,
+  update: boolean,
+  prefix: string,
+  env = false,
+): GoldenError {
+  const read = `--allow-read=${shellWord(dir)}`;
+  const write = `--allow-write=${shellWord(dir)}`;
+  return new GoldenError(
+    "permission",
+    shown,
+    update
+      ? `${prefix}Golden file ${shown} cannot be updated without permission to read and write ` +
+        `its directory${env ? " and to read CI" : ""}: run deno test with ${read} ${write}` +
+        `${env ? " --allow-env=CI" : ""} (or grant them in deno.json).`
+      : `${prefix}Golden file ${shown} cannot be read without permission: run deno test with ` +
+        `${read} (and ${write} to update it), or grant them in deno.json.`,
+  );
+}
+
+/**
+ * Why a golden file cannot hold a text faithfully, or null when it can: a
+ * `\r\n`, which golden files read as a line end, or a lone surrogate, which
+ * UTF-8 cannot encode.
+ *
+ * @example Usage
+ * ```ts
+ * import { unrepresentable } from "./golden.ts";
+ * console.log(unrepresentable("a\r\nb\n")); // 'line 1 ends with "\r\n", ...'
+ * console.log(unrepresentable("a\rb\n")); // null
+ * ```
+ * @param text the text
+ * @returns the reason, or null
+ */
+export function unrepresentable(text: string): string | null {
+  const crlf = text.indexOf("\r\n");
+  if (crlf >= 0) {
+    return `line ${lineOf(text, crlf)} ends with "\\r\\n", which golden files read as a ` +
+      "plain line end (a checkout may convert line endings): escape or remove the carriage " +
+      "returns before comparing";
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff;
+    const low = c >= 0xdc00 && c <= 0xdfff;
+    if (high && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (high || low) {
+      return `line ${lineOf(text, i)} holds a lone UTF-16 surrogate (\\u${
+        c.toString(16)
+      }), which UTF-8 cannot encode: the file would hold U+FFFD instead`;
+    }
+  }
+  return null;
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 type PathApi = typeof import("node:path") & Pick<typeof import("node:url"), "fileURLToPath">;
@@ -236,7 +344,14 @@ function toPath({ fileURLToPath, resolve }: PathApi, file: string | URL): string
 }
 
 function display({ isAbsolute, relative }: PathApi, path: string): string {
-  const rel = relative(Deno.cwd(), path);
+  let cwd: string;
+  try {
+    cwd = Deno.cwd();
+  } catch (error) {
+    if (notPermitted(error)) return path; // without read permission the working directory is unknown
+    throw error;
+  }
+  const rel = relative(cwd, path);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
@@ -276,6 +391,40 @@ function actualText(actual: string | Traceable, options: GoldenOptions): string 
 /** Golden files this process has written, and what it wrote. */
 const written = new Map<string, string>();
 let tempCounter = 0;
+/** Temporary files this process is writing now (not leftovers, whatever their pid). */
+const inFlight = new Set<string>();
+
+/** The name of a temporary file of `golden`: `.<golden>.<pid>.<counter>.tmp`. */
+const TEMP_NAME = /^(\d+)\.(\d+)\.tmp$/;
+
+/**
+ * Removes the temporary files that an update of this golden killed before
+ * its rename left behind (see {@linkcode TEMP_NAME}); the update writing one
+ * now in this process keeps its own.
+ */
+async function removeLeftovers(
+  { basename, dirname, join }: PathApi,
+  path: string,
+): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  for (const e of entries) {
+    if (!e.isFile || !e.name.startsWith(prefix)) continue;
+    if (!TEMP_NAME.test(e.name.slice(prefix.length))) continue;
+    const temp = join(dir, e.name);
+    if (inFlight.has(temp)) continue;
+    await Deno.remove(temp).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+}
 
 async function writeAtomically(
   { basename, dirname, resolve }: PathApi,
@@ -285,6 +434,7 @@ async function writeAtomically(
   const dir = dirname(path);
   await Deno.mkdir(dir, { recursive: true });
   const temp = resolve(dir, `.${basename(path)}.${Deno.pid}.${++tempCounter}.tmp`);
+  inFlight.add(temp);
   try {
     const file = await Deno.open(temp, { write: true, createNew: true });
     try {
@@ -299,6 +449,8 @@ async function writeAtomically(
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
+  } finally {
+    inFlight.delete(temp);
   }
 }
 
@@ -339,25 +491,63 @@ export async function assertGolden(
   options: GoldenOptions = {},
 ): Promise<void> {
   const api = await loadPathApi();
-  const path = toPath(api, file);
-  const text = actualText(actual, options);
-  const shown = display(api, path);
   const prefix = options.msg ? `${options.msg}: ` : "";
   const wantUpdate = options.update ?? updateRequested();
-  const ci = wantUpdate && runningInCi();
-  const update = wantUpdate && !ci;
-  const ciNote = ci
+  let path: string;
+  try {
+    path = toPath(api, file);
+  } catch (error) {
+    // A relative path is resolved against the working directory, which takes read permission.
+    if (!notPermitted(error) || typeof file !== "string") throw error;
+    throw permissionError(file, api.dirname(file), wantUpdate, prefix);
+  }
+  const text = actualText(actual, options);
+  const shown = display(api, path);
+  const denied = () => permissionError(shown, api.dirname(shown), wantUpdate, prefix);
+  const why = unrepresentable(text);
+  if (why !== null) {
+    throw new GoldenError(
+      "unrepresentable",
+      shown,
+      `${prefix}The text for golden file ${shown} cannot be kept in a golden file: ${why}.`,
+    );
+  }
+  const ci = wantUpdate ? ciStatus() : "not-ci";
+  const update = wantUpdate && ci !== "ci";
+  const ciNote = ci === "ci"
     ? "\nCI=true forbids updating golden files: run the update locally and commit the result."
     : "";
   const expected = serializeGolden(text);
 
-  const bytes = await readGolden(path);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readGolden(path);
+  } catch (error) {
+    if (notPermitted(error)) throw denied();
+    throw error;
+  }
   const parsed = bytes === undefined ? undefined : parseGolden(bytes);
-  if (parsed?.ok && parsed.content === expected) return;
+  const matches = parsed?.ok === true && parsed.content === expected;
+  if (matches && !(update && ci === "not-ci")) return;
 
   if (update) {
+    if (ci === "unknown") {
+      // Name every missing flag at once when the directory is out of reach too.
+      const dir = api.dirname(path);
+      const granted = async (name: "read" | "write") =>
+        (await Deno.permissions.query({ name, path: dir })).state === "granted";
+      if (!(await granted("read") && await granted("write"))) {
+        throw permissionError(shown, api.dirname(shown), true, prefix, true);
+      }
+      throw new GoldenError(
+        "permission",
+        shown,
+        `${prefix}Golden file ${shown} was not updated: updates are refused under CI=true, and ` +
+          "this process may not read CI; run deno test with --allow-env=CI.",
+      );
+    }
     const earlier = written.get(path);
-    if (earlier !== undefined && earlier !== expected) {
+    if (!matches && earlier !== undefined && earlier !== expected) {
       throw new GoldenError(
         "duplicate",
         shown,
@@ -365,7 +555,14 @@ export async function assertGolden(
           "give each assertion its own golden file.",
       );
     }
-    await writeAtomically(api, path, expected);
+    try {
+      await removeLeftovers(api, path);
+      if (matches) return;
+      await writeAtomically(api, path, expected);
+    } catch (error) {
+      if (notPermitted(error)) throw denied();
+      throw error;
+    }
     written.set(path, expected);
     console.log(`golden: wrote ${shown}`);
     return;
@@ -377,7 +574,7 @@ export async function assertGolden(
       shown,
       `${prefix}Golden file ${shown} does not exist.\nCreate it with: ${UPDATE_COMMAND}${ciNote}`,
       undefined,
-      ci,
+      ci === "ci",
     );
   }
   if (!parsed.ok) {
@@ -387,7 +584,7 @@ export async function assertGolden(
       `${prefix}Golden file ${shown} is corrupt: ${parsed.reason}.\n` +
         `Re-create it with: ${UPDATE_COMMAND} (then review the diff before committing)${ciNote}`,
       undefined,
-      ci,
+      ci === "ci",
     );
   }
   const ops = diffLines(splitLines(parsed.content), splitLines(expected));
@@ -401,6 +598,6 @@ export async function assertGolden(
       `(${removed} lines only in the golden, ${added} only in the actual text):\n\n` +
       `${diff}\n\nIf the new text is right, update the golden: ${UPDATE_COMMAND}${ciNote}`,
     diff,
-    ci,
+    ci === "ci",
   );
 }
