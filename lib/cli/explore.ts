@@ -189,6 +189,9 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
   return options as ExploreOptions;
 }
 
+/** The options that still apply when merging reports (the others say what to explore). */
+const MERGE_OPTIONS = ["merge", "json", "no-trace", "check"];
+
 /**
  * Runs `explore` (or `explore --merge <report.json>...`).
  *
@@ -207,6 +210,15 @@ export async function exploreCommand(parsed: ParsedCommand, io: CliIo): Promise<
   let report: ExploreReport;
   if (v.merge === true) {
     if (parsed.args.length === 0) throw new UsageError("--merge: give the parts' JSON reports");
+    const question = EXPLORE_SPEC.options.find((o) =>
+      !MERGE_OPTIONS.includes(o.name) && v[o.name] !== undefined
+    );
+    if (question !== undefined) {
+      throw new UsageError(
+        `--merge: --${question.name} cannot be given with --merge: the parts' reports say what ` +
+          "was explored",
+      );
+    }
     const parts: ExploreReport[] = [];
     for (const file of parsed.args) {
       const path = isAbsolute(file) ? file : resolve(io.cwd, file);

@@ -45,8 +45,9 @@
  *
  * Permissions: comparing needs `--allow-read=<golden dir>`, updating
  * `--allow-read=<golden dir> --allow-write=<golden dir>` and `--allow-env=CI`
- * (an update that cannot tell whether it runs under CI is refused, so the
- * CI guard cannot switch itself off). Without them `assertGolden` fails with
+ * (an update that would write, but cannot tell whether it runs under CI, is
+ * refused, so the CI guard cannot switch itself off; a golden that already
+ * matches passes). Without them `assertGolden` fails with
  * a `GoldenError` (`permission`) that names the flags to add.
  *
  * @module

@@ -99,6 +99,10 @@ Deno.test("explore --merge refuses duplicates, gaps and strangers in one line, s
       /part 2\/3 \(other\.json\) is one of 3 parts but part 0\/2 \(part0\.json\) is one of 2/,
     );
     assertRefused(await explore(dir, ["--merge"]), /--merge: give the parts' JSON reports/);
+    assertRefused(
+      await explore(dir, ["--merge", a, "--max-ops", "5"]),
+      /--merge: --max-ops cannot be given with --merge/,
+    );
     assertRefused(await explore(dir, ["--merge", "nowhere.json"]), /cannot read nowhere\.json/);
     await Deno.writeTextFile(join(dir, "text.json"), "[]");
     assertRefused(
