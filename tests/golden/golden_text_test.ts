@@ -76,3 +76,28 @@ Deno.test("the next update of a golden removes the temporary files a killed upda
     assert.deepEqual(names(dir), [...others, "trace.golden"].sort());
   });
 });
+
+Deno.test("an update killed before its rename leaves a temporary file; the next update removes it", async () => {
+  await inTempDir(async (dir) => {
+    const file = join(dir, "killed.golden");
+    const child = join(dir, "child.ts");
+    const golden = new URL("../../lib/golden/golden.ts", import.meta.url).href;
+    // The child dies right after writing its temporary file, where a SIGKILL would leave it.
+    await Deno.writeTextFile(
+      child,
+      `import { assertGolden } from ${JSON.stringify(golden)};\n` +
+        `Object.assign(Deno, { rename: () => Deno.exit(9) });\n` +
+        `await assertGolden("new\\n", ${JSON.stringify(file)}, { update: true });\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--allow-read", "--allow-write", "--allow-env", child],
+      env: { CI: "" },
+    }).output();
+    assert.equal(out.code, 9, new TextDecoder().decode(out.stderr));
+    const left = names(dir).filter((n) => n.startsWith(".killed.golden."));
+    assert.equal(left.length, 1, String(names(dir)));
+    assert.equal(await Deno.readTextFile(join(dir, left[0])), serializeGolden("new\n"));
+    await assertGolden("new\n", file, { update: true });
+    assert.deepEqual(names(dir), ["child.ts", "killed.golden"]);
+  });
+});
