@@ -124,6 +124,8 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
   examples: [
     "explore --machine xgene1 --class cleans-by-va",
     "explore --mode random --executions 100000 --workers 2",
+    "explore --shard 1/2 --json > part1.json",
+    "explore --merge part0.json part1.json",
   ],
 });
 
