@@ -3,7 +3,9 @@
  *
  * Before every step the engine asks the hardware for one choice point
  * (`Hardware.perturb`): `pick(2)` decides whether anything happens, then
- * `pick(total)` picks a speculative fill or a castout. A run's hardware
+ * `pick(total)` picks a speculative fill or a castout, or, when the
+ * exploration makes scheduler choices, a preemption of the vCPU between the
+ * step's trapped set/way exit and its handler (after the hardware's options). A run's hardware
  * choices are therefore a flat list of integers, one or two per step.
  *
  * - {@linkcode ScriptChooser} replays such a list and, past its end,
