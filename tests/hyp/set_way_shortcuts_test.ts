@@ -127,7 +127,8 @@ Deno.test("property: set/way shortcuts never change a run with a vCPU preempted 
         if (fast.events.some((e) => e.name === "migrate" && e.reason === "preempt")) preempted++;
       },
     ),
-    { numRuns: 200 },
+    { numRuns: 300, seed: 1518 },
   );
-  assert.ok(preempted >= 10, `only ${preempted} runs were preempted`);
+  // Seeded: the same 300 programs every time, of which 33 are preempted.
+  assert.ok(preempted >= 20, `only ${preempted} runs were preempted`);
 });
