@@ -620,6 +620,7 @@ export class Hypervisor {
    */
   #fault(vcpu: Vcpu, ipa: number): void {
     const sink = this.#sink;
+    // A stage-2 abort is an exit too: the run loop records its CPU first.
     this.#exited(vcpu);
     sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, { ipa });
     this.#populate(vcpu, vcpu.pcpu, ipa);
