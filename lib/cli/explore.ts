@@ -46,8 +46,10 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
   summary: "run every guest up to N operations under every hardware choice",
   description: [
     "Enumerates guest programs over an alphabet of operations (exhaustively, or at random with " +
-    "--mode random), runs each with every speculative fill and castout the hardware could make, " +
-    "and reports failures grouped by blame and kind, each with a minimal counterexample to paste.",
+    "--mode random), runs each with every speculative fill and castout the hardware could make " +
+    "(and, when the alphabet has migrate, every preemption of a vCPU between a trapped set/way " +
+    "instruction's exit and its handler), and reports failures grouped by blame and kind, each " +
+    "with a minimal counterexample to paste.",
   ],
   arguments: [
     {

@@ -447,10 +447,11 @@ export class VmBuilder {
   /**
    * Checks the scenario's expectations over every execution the hardware
    * may choose (speculative fills, castouts, and with `migrations: true`
-   * vCPU migrations; at most `maxPerturbations` in one execution, within
-   * `maxExecutions`): Always, Sometimes or Never for each, with counts and
-   * one witness run of each side. The policy object and budget of the
-   * builder apply.
+   * vCPU migrations, between instructions or between a trapped set/way
+   * instruction's exit and its handler; at most `maxPerturbations` in one
+   * execution, within `maxExecutions`): Always, Sometimes or Never for
+   * each, with counts and one witness run of each side. The policy object
+   * and budget of the builder apply.
    *
    * @example Usage
    * ```ts

@@ -12,7 +12,13 @@
  *
  * - a hardware choice point first, unless speculation is quiet:
  *   `Hardware.perturb` over the lines the scenario accesses, recorded as
- *   `speculative_fill` or `castout`;
+ *   `speculative_fill` or `castout` (a program without data accesses has
+ *   no choice point); before a set/way step whose first
+ *   instruction traps, and with `preemptTo` given, the same choice point
+ *   also offers the scheduler's preemption of the vCPU between that
+ *   instruction's exit and its handler, one option per CPU of `preemptTo`
+ *   (after the hardware's options; see `preemptionTargets`), recorded by the
+ *   hypervisor as `migrate` with `reason: "preempt"` when the exit is taken;
  * - `read` / `write`: stage-2 fault if unmapped, then the access, cacheable
  *   when the vCPU has its caches on (or stage-2 FWB forces it);
  * - `dc_va`: one instruction per line of the range (each unmapped page
@@ -141,6 +147,14 @@ export interface ExecuteInput {
    * choice sequence and reports each branching factor.
    */
   readonly chooser?: Chooser | ((hardware: Hardware) => Chooser);
+  /**
+   * The CPUs the scheduler may move a vCPU to between a trapped set/way
+   * instruction's exit and its handler, offered at the choice point before
+   * the step (only with a chooser: quiet hardware never preempts). Default
+   * none: only exploration and checks, which quantify over scheduler
+   * choices, and replays of what they found, offer any.
+   */
+  readonly preemptTo?: readonly number[];
   /**
    * A hardware model to run on instead of building one from `machine`; it
    * must be handed over with every cache empty (exploration reuses one, as
@@ -280,6 +294,7 @@ function executeOn(
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
   const migrate = input.migrate ?? true;
+  const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
   const hyp = new Hypervisor({
     hardware,
     policy,
@@ -311,13 +326,20 @@ function executeOn(
     instructions += cost;
     if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
 
+    let preempting = false;
     if (chooser !== null && candidates.length > 0 && step.kind !== "exec_state") {
-      const p = hardware.perturb(chooser, candidates);
+      const targets = preemptTo.length === 0 || v === undefined
+        ? NO_TARGETS
+        : preemptionTargets(step, cost, hyp, v, preemptTo);
+      const p = hardware.perturb(chooser, candidates, targets);
       if (p !== null) {
         if (p.kind === "speculative_fill") {
           sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
-        } else {
+        } else if (p.kind === "castout") {
           sink.emit("castout", null, null, null, { addr: p.addr, cache: p.cache, dirty: p.dirty });
+        } else {
+          hyp.preemptAtNextExit(v!, p.label);
+          preempting = true;
         }
       }
     }
@@ -419,6 +441,7 @@ function executeOn(
         hyp.setExecState(v!, step.aarch32);
         break;
     }
+    if (preempting) hyp.cancelPreemption(v!);
     if (crashed === null && v !== undefined && v.crashed !== null) {
       crashed = Object.freeze({ reason: v.crashed.reason, pc: v.crashed.pc, vcpu: v.index });
     }
@@ -445,6 +468,57 @@ function stepCost(step: Step, hyp: Hypervisor, v: Vcpu | undefined): number {
     return n;
   }
   return 1;
+}
+
+const NO_TARGETS: readonly number[] = Object.freeze([]);
+
+/**
+ * The CPUs of `allowed` the scheduler may move `v` to between the exit of
+ * the step's first instruction and its handler: none unless the step is a
+ * set/way instruction or walk whose first instruction traps; else every
+ * allowed CPU but the vCPU's own with the same cache geometry as it (a
+ * walk's later instructions, run on the new CPU, name slots the guest read
+ * from the old one's CLIDR/CCSIDR). Only a trapped set/way operation's
+ * handler looks at the CPU the exit was taken on (Linux 3.18
+ * arch/arm/kvm/coproc.c `access_dcsw` compares it with `last_pcpu`); at any
+ * other exit, a move before the handler leaves what a migration just
+ * before the instruction leaves, which `migrate` steps already cover.
+ *
+ * Simplified: only the first exit of a walk may be preempted, and never to
+ * a CPU of another cache geometry (big.LITTLE's other cluster).
+ */
+function preemptionTargets(
+  step: Step,
+  cost: number,
+  hyp: Hypervisor,
+  v: Vcpu,
+  allowed: readonly number[],
+): readonly number[] {
+  const hardware = hyp.hardware;
+  if (step.kind === "sw") {
+    if (!hasSlot(hardware, v.pcpu, step.level, step.set, step.way)) return NO_TARGETS;
+  } else if (step.kind !== "sw_walk" || cost === 0) {
+    return NO_TARGETS;
+  }
+  if (!hyp.trapsSetWay(v)) return NO_TARGETS;
+  const out: number[] = [];
+  for (const cpu of allowed) {
+    if (cpu !== v.pcpu && cpu < hardware.cpuCount && sameCaches(hardware, cpu, v.pcpu)) {
+      out.push(cpu);
+    }
+  }
+  return out;
+}
+
+/** Whether two CPUs have the same levels of data cache, each of the same geometry. */
+function sameCaches(hardware: Hardware, a: number, b: number): boolean {
+  const levels = hardware.levels(a);
+  if (levels !== hardware.levels(b)) return false;
+  for (let level = 1; level <= levels; level++) {
+    const x = hardware.geometry(a, level), y = hardware.geometry(b, level);
+    if (x.sets !== y.sets || x.ways !== y.ways || x.lineSize !== y.lineSize) return false;
+  }
+  return true;
 }
 
 /** Whether CPU `cpu` has slot (level, set, way); validation guarantees it unless migrations were skipped. */

@@ -75,6 +75,12 @@ export interface RunChoosers {
     hardware: Hardware,
     candidates: Float64Array,
   ) => Chooser;
+  /**
+   * The CPUs the scheduler may move a vCPU to between a trapped set/way
+   * instruction's exit and its handler (see `ExecuteInput.preemptTo`).
+   * Default none.
+   */
+  readonly preemptTo?: readonly number[];
 }
 
 /**
@@ -179,6 +185,7 @@ export function runSharing(
     policy,
     speculation: scenario.speculation,
     chooser: choosers && ((hw) => choosers.chooser("main", hw, candidates)),
+    ...(choosers?.preemptTo === undefined ? {} : { preemptTo: choosers.preemptTo }),
     sink,
     costs,
     maxSteps,

@@ -75,10 +75,17 @@ export interface FlushResult {
   readonly invalidated: number;
 }
 
-/** One thing the adversarial hardware did at a choice point. */
+/**
+ * One thing the adversarial hardware did at a choice point, or (`"extra"`)
+ * which of the options the caller added after the hardware's own was
+ * picked: `label` is the caller's label of that option.
+ */
 export type Perturbation =
   | { kind: "speculative_fill"; cpu: number; addr: number; cache: string }
-  | { kind: "castout"; cache: string; addr: number; dirty: boolean };
+  | { kind: "castout"; cache: string; addr: number; dirty: boolean }
+  | { kind: "extra"; index: number; label: number };
+
+const NO_EXTRA: readonly number[] = Object.freeze([]);
 
 /** Options of {@linkcode Hardware}. */
 export interface HardwareOptions {
@@ -137,6 +144,7 @@ export class Hardware {
   readonly #l2: (Cache | null)[];
   readonly #l2Index: Int32Array;
   readonly #sys: Cache | null;
+  #extra: readonly number[] = NO_EXTRA;
   readonly #snoopsNc: boolean;
   readonly #cpuCluster: Int32Array;
   readonly #clusterFirstCpu: Int32Array;
@@ -1066,7 +1074,10 @@ export class Hardware {
    * speculative fill of one of `candidates` into one CPU's L1 (candidates x
    * CPUs, candidate-major), or a castout of one resident line of one cache
    * (caches in {@linkcode Hardware.caches} order, lines in resident-index
-   * order).
+   * order), or one of the `extra` options the caller adds after those (the
+   * engine's scheduler choices; the hardware only counts and labels them,
+   * and {@linkcode Hardware.extraOptions} shows them to a chooser that
+   * plans by meaning).
    *
    * @example Usage
    * ```ts
@@ -1080,16 +1091,24 @@ export class Hardware {
    * ```
    * @param chooser the source of the choices
    * @param candidates line addresses the scenario touches
+   * @param extra labels of the caller's options, offered after the hardware's own
    * @returns what happened, or null
    */
-  perturb(chooser: Chooser, candidates: ArrayLike<number>): Perturbation | null {
+  perturb(
+    chooser: Chooser,
+    candidates: ArrayLike<number>,
+    extra: readonly number[] = NO_EXTRA,
+  ): Perturbation | null {
     if (chooser.mode === "quiet") return null;
+    this.#extra = extra;
     if (chooser.pick(2) === 0) return null;
     const cpus = this.cpuCount;
     const fills = candidates.length * cpus;
-    const total = fills + this.residentLines();
+    const own = fills + this.residentLines();
+    const total = own + extra.length;
     if (total === 0) return null;
     let pick = chooser.pick(total);
+    if (pick >= own) return { kind: "extra", index: pick - own, label: extra[pick - own] };
     if (pick < fills) {
       const cpu = pick % cpus;
       const addr = Math.floor(candidates[Math.floor(pick / cpus)] / this.lineSize) * this.lineSize;
@@ -1108,6 +1127,24 @@ export class Hardware {
       pick -= cache.residentCount;
     }
     return null;
+  }
+
+  /**
+   * The labels of the options the caller added at the current (or last)
+   * choice point of {@linkcode Hardware.perturb}; empty when none.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * import { seededChooser } from "./chooser.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
+   * hw.perturb(seededChooser(3), [], [1]);
+   * console.log(hw.extraOptions); // [1]
+   * ```
+   */
+  get extraOptions(): readonly number[] {
+    return this.#extra;
   }
 
   // ------------------------------------------------------------ queries

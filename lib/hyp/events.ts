@@ -142,8 +142,12 @@ export interface EventFields {
   hcr_write: { tsw: boolean; tvm: boolean };
   /** A vCPU is loaded on a physical CPU. */
   vcpu_load: { pcpu: number };
-  /** The scheduler moves a vCPU. */
-  migrate: { from: number; to: number };
+  /**
+   * The scheduler moves a vCPU. `reason` is `"preempt"` when it was
+   * preempted between an exit and the exit's handler (the handler then runs
+   * on `to`); absent for a move between two instructions.
+   */
+  migrate: { from: number; to: number; reason?: string };
   /** The hardware fills a line speculatively into `cache`. */
   speculative_fill: { addr: number; cache: string };
   /** The hardware evicts a line from `cache` to the next level. */

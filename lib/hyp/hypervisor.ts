@@ -23,6 +23,14 @@
  * AArch32, a `DCISW/DCCSW/DCCISW` or a VM-register write is an `MCR` to CP15,
  * EC 0x03 (`ESR_ELx_EC_CP15_32`, HSR_EC_CP15_32 on a 32-bit host).
  *
+ * Every exit (a trap, a stage-2 fault) first records the physical CPU that
+ * took it as the vCPU's `lastPcpu`, as the run loop of Linux 3.18 does right
+ * after the guest returns and before `handle_exit` (arch/arm/kvm/arm.c
+ * `kvm_arch_vcpu_ioctl_run`). The scheduler may then preempt the vCPU and
+ * move it to another CPU before the handler runs
+ * ({@linkcode Hypervisor.preemptAtNextExit}): the handler then runs on the
+ * new CPU, after `vcpu_load` there.
+ *
  * Simplified: IPA = PA; one VM; a vCPU is always loaded somewhere, and
  * `vcpu_put` is implied by the next `vcpu_load`; an AArch32 VM-register write
  * is always a 32-bit `MCR` (the `MCRR` of a 64-bit LPAE TTBR, EC 0x04, is not
@@ -156,6 +164,8 @@ export class Hypervisor {
   readonly #faultClean: FaultClean;
   /** With `faultClean.when === "populate"`: a bit per RAM page ever mapped for the guest. */
   readonly #everMapped: Uint32Array | null;
+  /** Per vCPU: the CPU the scheduler moves it to at its next exit, before the handler; -1: none. */
+  readonly #preemptTo: Int32Array;
 
   /**
    * Builds the VM: vCPUs in their reset state, stage 2 empty (or all
@@ -179,6 +189,7 @@ export class Hypervisor {
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
     this.#handles = vcpus.map((v) => new HypHandle(this.#ctx, v, null));
     this.#state = policy.state();
+    this.#preemptTo = new Int32Array(options.vcpus).fill(-1);
     this.#everMapped = this.#faultClean.when === "populate"
       ? new Uint32Array(Math.ceil(this.stage2.pages / 32))
       : null;
@@ -329,11 +340,12 @@ export class Hypervisor {
         const slots = g.sets * g.ways;
         for (let slot = 0; slot < slots;) {
           if (vcpu.crashed !== null) return;
-          if (this.#trapsSetWay(vcpu)) {
+          // A shortcut stands for exits the scheduler leaves alone: not while
+          // a preemption between the next exit and its handler is pending.
+          if (this.#trapsSetWay(vcpu) && this.#preemptTo[vcpu.index] < 0) {
             if (this.#policyAsks(this.policy.setWayIdle, vcpu)) {
               // Every slot left would only exit: record them at once.
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
-              vcpu.lastPcpu = vcpu.pcpu;
               return;
             }
             const empty = hook === undefined && this.#policyAsks(this.policy.setWayLocal, vcpu)
@@ -387,7 +399,7 @@ export class Hypervisor {
     };
     const second = { name: "sw_local", fieldsAt };
     emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, n);
-    vcpu.lastPcpu = vcpu.pcpu;
+    this.#exited(vcpu);
   }
 
   #dcswExit(vcpu: Vcpu): { readonly reason: string; readonly ec: number } {
@@ -454,19 +466,47 @@ export class Hypervisor {
   }
 
   /**
-   * The host scheduler moves `vcpu` to physical CPU `pcpu`: it exits on its
-   * current CPU, and `vcpu_load` runs on the new one. Without a hypervisor
-   * the instruction stream simply continues on the other CPU (the OS moved
-   * the thread): no `vcpu_load`, no policy.
+   * The host scheduler moves `vcpu` to physical CPU `pcpu` between two of
+   * its instructions, and `vcpu_load` runs on the new one. `lastPcpu` stays
+   * the CPU of the vCPU's last exit: the kernel sets `last_pcpu` only when
+   * an exit is taken (arch/arm/kvm/arm.c `kvm_arch_vcpu_ioctl_run`, Linux
+   * 3.18), so the next exit, on the new CPU, is the one that updates it.
+   * Without a hypervisor the instruction stream simply continues on the
+   * other CPU (the OS moved the thread): no `vcpu_load`, no policy.
    * @param vcpu the vCPU
    * @param pcpu the new physical CPU
    */
   migrate(vcpu: Vcpu, pcpu: number): void {
     const from = vcpu.pcpu;
     this.#sink.emit("migrate", vcpu.index, from, vcpu.pc, { from, to: pcpu });
-    vcpu.lastPcpu = from;
     vcpu.pcpu = pcpu;
     if (this.stage2Enabled) this.#load(vcpu);
+  }
+
+  /**
+   * The scheduler's choice to preempt `vcpu` at its next exit, between the
+   * exit and its handler, and move it to physical CPU `pcpu`: the exit is
+   * taken (and `lastPcpu` set) on the current CPU, then `migrate` is
+   * recorded with `reason: "preempt"`, `vcpu_load` runs on `pcpu`
+   * (`kvm_arch_vcpu_put` is implied), and the handler runs there. This is
+   * the window Linux 3.18's `access_dcsw` (arch/arm/kvm/coproc.c) guards
+   * against with its "long way around", `flush_cache_all`, when the CPU it
+   * runs on is not `last_pcpu`. The choice holds until that exit, or until
+   * {@linkcode Hypervisor.cancelPreemption}. No effect without a hypervisor.
+   * @param vcpu the vCPU
+   * @param pcpu the physical CPU the handler runs on
+   */
+  preemptAtNextExit(vcpu: Vcpu, pcpu: number): void {
+    if (this.stage2Enabled) this.#preemptTo[vcpu.index] = pcpu;
+  }
+
+  /**
+   * Drops a preemption chosen with {@linkcode Hypervisor.preemptAtNextExit}
+   * that no exit has taken yet.
+   * @param vcpu the vCPU
+   */
+  cancelPreemption(vcpu: Vcpu): void {
+    this.#preemptTo[vcpu.index] = -1;
   }
 
   #trapsSetWay(vcpu: Vcpu): boolean {
@@ -508,16 +548,36 @@ export class Hypervisor {
 
   #exit(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }): void {
     this.#sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
+    this.#exited(vcpu);
   }
 
-  /** `n` identical exits in a row. */
+  /** `n` identical exits in a row, none of them preempted. */
   #exits(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }, n: number): void {
     emitRepeatedOn(this.#sink, "kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
+    this.#exited(vcpu);
   }
 
-  /** Back to the guest: the exit is done on this CPU, `onGuestEntry` runs. */
-  #enter(vcpu: Vcpu): void {
+  /**
+   * What the run loop does between an exit and its handler
+   * (arch/arm/kvm/arm.c `kvm_arch_vcpu_ioctl_run`, Linux 3.18): `last_pcpu`
+   * becomes the CPU that took the exit; then, if the scheduler chose to
+   * preempt the vCPU here, it moves to the chosen CPU and is loaded there
+   * before the handler runs. Every exit path calls this, the fault path
+   * included.
+   */
+  #exited(vcpu: Vcpu): void {
     vcpu.lastPcpu = vcpu.pcpu;
+    const to = this.#preemptTo[vcpu.index];
+    if (to < 0) return;
+    this.#preemptTo[vcpu.index] = -1;
+    const from = vcpu.pcpu;
+    this.#sink.emit("migrate", vcpu.index, from, vcpu.pc, { from, to, reason: "preempt" });
+    vcpu.pcpu = to;
+    this.#load(vcpu);
+  }
+
+  /** Back to the guest after an exit: `onGuestEntry` runs. */
+  #enter(vcpu: Vcpu): void {
     const hook = this.policy.onGuestEntry;
     if (hook) {
       const { tsw, tvm } = vcpu.hcr;
@@ -560,6 +620,8 @@ export class Hypervisor {
    */
   #fault(vcpu: Vcpu, ipa: number): void {
     const sink = this.#sink;
+    // A stage-2 abort is an exit too: the run loop records its CPU first.
+    this.#exited(vcpu);
     sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, { ipa });
     this.#populate(vcpu, vcpu.pcpu, ipa);
     const fc = this.#faultClean;

@@ -49,7 +49,11 @@ export interface VcpuState {
   readonly pc: number;
   /** The physical CPU the vCPU runs on now. */
   readonly pcpu: number;
-  /** The physical CPU the vCPU last exited on (KVM 3.18's `last_pcpu`). */
+  /**
+   * The physical CPU the vCPU last exited on (KVM 3.18's `last_pcpu`), set as
+   * each exit is taken: in a trap handler it differs from `pcpu` only when
+   * the vCPU was preempted and moved between the exit and the handler.
+   */
   readonly lastPcpu: number;
   /**
    * Set once the guest on this vCPU took an exception it cannot handle (an
@@ -217,7 +221,10 @@ export interface PolicyHooks<S> {
    * Whether a set/way instruction trapped now would do exactly
    * `hyp.executeSetWayLocally(op)` and nothing else (no state change, no
    * other event, nothing at guest entry), and would go on doing so while
-   * only such instructions follow (kvm-3.18 once the vCPU has not moved).
+   * only such instructions follow (kvm-3.18 once every other CPU is marked).
+   * It is asked only about exits the scheduler does not preempt before
+   * their handler, so the handler would see `lastPcpu === pcpu`, whatever
+   * `lastPcpu` says before the exit.
    * The slots of a trapped walk that hold no line are then recorded as
    * their exits and `sw_local` events at once, as the kernel's trace would
    * show them, and only the slots that hold a line call the hooks. Absent:

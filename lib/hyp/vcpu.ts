@@ -49,10 +49,11 @@ export function sctlrValue(sctlr: Readonly<Sctlr>): number {
  * One vCPU's state. vCPU `i` starts on physical CPU `i`.
  *
  * `lastPcpu` is the physical CPU of the vCPU's last exit (KVM 3.18's
- * `last_pcpu`). Simplified: the model updates it after each handled trap and
- * on each migration (the exit that let the vCPU be moved), so a trapped
- * set/way op right after a `migrate` step sees `pcpu !== lastPcpu`: the case
- * the kernel meets when the vCPU is preempted between an exit and its handler.
+ * `last_pcpu`): the hypervisor sets it as each exit is taken, before the
+ * handler runs, as the 3.18 run loop does (arch/arm/kvm/arm.c
+ * `kvm_arch_vcpu_ioctl_run`), and a migration between instructions leaves it
+ * alone. A handler therefore sees `pcpu !== lastPcpu` only when the vCPU was
+ * preempted and moved between the exit and the handler.
  *
  * @example Usage
  * ```ts

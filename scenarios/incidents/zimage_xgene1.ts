@@ -14,9 +14,11 @@
  * KVM 3.18 each trapped set/way operation is performed on the local CPU:
  * L1 and L2 are cleaned into the L3, never to DRAM, and the kernel, reading
  * its image with the MMU off, reads stale memory; the ideal machine (no L3)
- * passes, so the blame is the hypervisor's; a migration before the walk
- * (the check lets the scheduler move the vCPU) turns the first trapped
- * operation into `flush_cache_all` on the new CPU, which reaches no further.
+ * passes, so the blame is the hypervisor's; when the scheduler preempts
+ * the vCPU between the walk's first exit and its handler and moves it (the
+ * check lets the scheduler move the vCPU), that operation becomes
+ * `flush_cache_all` on the new CPU, and a move after a walk flushes the
+ * marked CPU at `vcpu_load`: neither reaches further.
  * KVM 4.0 flushes the VM by address when the caches come on, at the first
  * trapped set/way operation and again when the caches go off: no stale
  * read, whatever the hardware speculates, casts out or wherever the
@@ -54,8 +56,8 @@ export const FIRST_READ = 0x4000_8000;
 
 /**
  * The failure: KVM 3.18 performs the set/way walk locally (or, when the
- * vCPU has just moved, `flush_cache_all` on the new CPU), and neither
- * reaches the L3.
+ * vCPU was preempted and moved between an exit and its handler,
+ * `flush_cache_all` on the new CPU), and neither reaches the L3.
  */
 export const before: VmBuilder = program.policy("kvm-3.18")
   .expect(forall(staleAnywhere({ blame: "hypervisor" })))

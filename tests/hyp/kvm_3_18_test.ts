@@ -44,19 +44,88 @@ Deno.test("kvm-3.18: other CPUs are marked, and flushed with flush_cache_all on 
   assert.deepEqual(vm.sink.named("flush_cache_all", mark).length, 0);
 });
 
-Deno.test("kvm-3.18: a S/W op right after a migration takes the long way (flush_cache_all)", () => {
+Deno.test("kvm-3.18: a S/W op right after a migration runs locally: its exit is taken on the new CPU", () => {
   const vm = testVm(kvm318);
   const v = vm.hyp.vcpus[0];
   vm.hyp.migrate(v, 2);
-  assert.deepEqual(v.lastPcpu, 0);
-  let mark = vm.sink.events.length;
+  assert.deepEqual(v.lastPcpu, 0, "a migration between instructions leaves last_pcpu alone");
+  const mark = vm.sink.events.length;
   vm.hyp.setWay(v, { op: "csw", level: 1, set: 3, way: 1 });
-  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_exit", "flush_cache_all"]);
-  assert.deepEqual(v.lastPcpu, 2);
+  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_exit", "sw_local"]);
+  assert.deepEqual(vm.sink.events[mark].pcpu, 2);
+  assert.deepEqual(vm.sink.events[mark + 1].pcpu, 2);
+  assert.deepEqual(v.lastPcpu, 2, "the exit set last_pcpu");
+});
+
+Deno.test("kvm-3.18: every exit sets last_pcpu, a VM-register trap and a stage-2 fault included", () => {
+  const vm = testVm(kvm318);
+  const v = vm.hyp.vcpus[0];
+  vm.hyp.migrate(v, 1);
+  vm.hyp.vmRegWrite(v, "TTBR0", 0x4000_0000);
+  assert.deepEqual(v.lastPcpu, 1);
+  vm.hyp.migrate(v, 3);
+  vm.hyp.guestAccess(v, A);
+  assert.deepEqual(v.lastPcpu, 3);
+  vm.hyp.migrate(v, 2);
+  vm.hyp.guestAccess(v, A); // mapped: no exit
+  assert.deepEqual(v.lastPcpu, 3);
+});
+
+Deno.test("kvm-3.18: preempted and moved between exit and handler, access_dcsw takes the long way", () => {
+  const vm = testVm(kvm318);
+  const v = vm.hyp.vcpus[0];
+  // CPU 2 holds a mark from an earlier S/W op: vcpu_load there flushes too.
+  vm.hyp.setWay(v, { op: "csw", level: 1, set: 0, way: 0 });
+  vm.hw.write(0, A, 0x66, true);
+  let mark = vm.sink.events.length;
+  vm.hyp.preemptAtNextExit(v, 2);
+  vm.hyp.setWay(v, { op: "csw", level: 1, set: 3, way: 1 });
+  assert.deepEqual(vm.sink.namesSince(mark), [
+    "kvm_exit",
+    "migrate",
+    "vcpu_load",
+    "flush_cache_all", // kvm_arch_vcpu_load: CPU 2 was in require_dcache_flush
+    "flush_cache_all", // access_dcsw: the long way around
+  ]);
+  const events = vm.sink.events.slice(mark);
+  assert.deepEqual(events.map((e) => e.pcpu), [0, 0, 2, 2, 2]);
+  assert.deepEqual(events[1].fields, { from: 0, to: 2, reason: "preempt" });
+  assert.deepEqual(v.pcpu, 2);
+  assert.deepEqual(v.lastPcpu, 0, "last_pcpu is the CPU that took the exit");
+  assert.notDeepEqual(vm.hw.memory.read(A), 0x66, "the long way is local: CPU 0's L1 keeps it");
+  // The next exit is taken on CPU 2: a local op again.
   mark = vm.sink.events.length;
   vm.hyp.setWay(v, { op: "csw", level: 1, set: 3, way: 1 });
   assert.deepEqual(vm.sink.namesSince(mark), ["kvm_exit", "sw_local"]);
-  assert.deepEqual(vm.sink.events[mark + 1].fields.op, "csw");
+  assert.deepEqual(v.lastPcpu, 2);
+});
+
+Deno.test("kvm-3.18: a preemption applies to the first exit of a walk only, and skips no slot", () => {
+  const vm = testVm(kvm318);
+  const v = vm.hyp.vcpus[0];
+  vm.hyp.sctlrWrite(v, { m: true, c: true });
+  vm.hyp.guestAccess(v, A);
+  vm.hw.write(0, A, 0x55, true);
+  const mark = vm.sink.events.length;
+  vm.hyp.preemptAtNextExit(v, 1);
+  vm.hyp.setWayWalk(v, "csw");
+  const names = vm.sink.namesSince(mark);
+  assert.deepEqual(names.slice(0, 4), ["kvm_exit", "migrate", "vcpu_load", "flush_cache_all"]);
+  assert.deepEqual(vm.sink.named("kvm_exit", mark).length, 16 + 64);
+  assert.deepEqual(vm.sink.named("sw_local", mark).length, 16 + 64 - 1);
+  assert.ok(vm.sink.named("sw_local", mark).every((e) => e.pcpu === 1));
+  assert.deepEqual(vm.sink.named("migrate", mark).length, 1);
+});
+
+Deno.test("kvm-3.18: a cancelled preemption does nothing", () => {
+  const vm = testVm(kvm318);
+  const v = vm.hyp.vcpus[0];
+  vm.hyp.preemptAtNextExit(v, 3);
+  vm.hyp.cancelPreemption(v);
+  const mark = vm.sink.events.length;
+  vm.hyp.setWay(v, { op: "csw", level: 1, set: 3, way: 1 });
+  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_exit", "sw_local"]);
+  assert.deepEqual(v.pcpu, 0);
 });
 
 Deno.test("kvm-3.18: SCTLR caches on clears TVM and flushes; other VM registers do nothing", () => {

@@ -16,7 +16,10 @@
  * The executions are those of the scenario's one program: every hardware
  * choice point (`Hardware.perturb`: a speculative fill of a line the program
  * touches into any CPU's L1, or a castout of any resident line), and, with
- * `migrations: true`, every move of a vCPU to another CPU, with at most
+ * `migrations: true`, every move of a vCPU to another CPU: between two of
+ * its instructions, or (at the same choice point as the hardware's, before
+ * a set/way instruction that traps) between that instruction's exit and its
+ * handler, to a CPU of `migrateTo` the program already uses; with at most
  * `maxPerturbations` of them in one execution, fewest first, within
  * `maxExecutions` (search.ts). The scenario's `speculation` and `seed` do
  * not matter: the check enumerates what a seeded run would draw at random.
@@ -86,7 +89,11 @@ export interface CheckOptions {
    * {@linkcode DEFAULT_MAX_PERTURBATIONS}; 0 runs the program once, quietly.
    */
   readonly maxPerturbations?: number;
-  /** Whether the scheduler may move vCPUs between CPUs. Default false. */
+  /**
+   * Whether the scheduler may move vCPUs between CPUs: between two
+   * instructions, and between a trapped set/way instruction's exit and its
+   * handler. Default false.
+   */
   readonly migrations?: boolean;
   /** The CPUs a vCPU may be moved to. Default: every CPU of the machine. */
   readonly migrateTo?: readonly number[];
@@ -285,6 +292,7 @@ function checkNow(scenario: Scenario, options: CheckOptions): CheckResult {
   const watched = watchedEvents(expect);
   const maxSteps = runBudget(runOptions).steps;
   const runner = new CheckRunner(scenario, machine, policy, watched, maxSteps);
+  if (options.migrations === true) runner.preemptTo = migrateTo;
   const bounds = {
     maxPerturbations,
     maxExecutions,

@@ -5,7 +5,9 @@
  *
  * Before every step the engine asks the hardware for one choice point
  * (`Hardware.perturb`): `pick(2)` decides whether anything happens, then
- * `pick(total)` which speculative fill or castout. A plan is a list of
+ * `pick(total)` which speculative fill or castout (or, with scheduler
+ * choices, which preemption between a trapped instruction's exit and its
+ * handler). A plan is a list of
  * pairs `(point, option)`, points ascending: at choice point `point` the
  * chooser answers 1 and then `option`; everywhere else 0 ("nothing
  * happens"). An execution is therefore named by its plan, and its children

@@ -1,7 +1,9 @@
 /**
  * Which hardware choices a check runs, out of all that `Hardware.perturb`
  * offers at a choice point: every one, except those that lead to an
- * execution no predicate can tell from one the check runs anyway.
+ * execution no predicate can tell from one the check runs anyway. The
+ * scheduler's options offered at the same point (preemptions, to CPUs the
+ * program keeps busy) are all run.
  *
  * - Idle CPUs are interchangeable. A CPU is busy when a vCPU starts on it
  *   (vCPU i on CPU i), a migration targets it, a host step names it, or it
@@ -266,5 +268,7 @@ export class ChoiceFilter {
       }
       base += n;
     }
+    // The scheduler's options (preemptions) come after the hardware's, every one run.
+    for (let k = 0; k < hw.extraOptions.length; k++) push(base + k);
   }
 }

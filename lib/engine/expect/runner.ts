@@ -9,7 +9,8 @@
  *   its 8 MiB system cache costs about a millisecond), handed over as
  *   built: every cache emptied, and the DRAM of every page the program can
  *   write back to restored to its never-written state;
- * - a {@linkcode PointChooser} replaying the plan;
+ * - a {@linkcode PointChooser} replaying the plan, whose choice points also
+ *   offer the scheduler's preemptions ({@linkcode CheckRunner.preemptTo});
  * - an event sink that only counts the events the expectations name (and,
  *   when asked, records the hardware's perturbations by meaning);
  * - the oracle inline: each read against the program's last write, a
@@ -57,6 +58,7 @@ import type { PlannedPerturbation } from "../explore/choosers.ts";
 import { PointChooser } from "./chooser.ts";
 import type { Variant } from "./migrations.ts";
 import type { Observation, ReadViolation } from "./observation.ts";
+import { busyCpus } from "./reduce.ts";
 
 const PAGE = 4096;
 
@@ -107,7 +109,9 @@ class ObservingSink implements EventSink {
     if (i !== undefined) this.counts[i]++;
     if (this.record !== null && fields !== undefined) {
       const before = this.chooser!.point;
-      if (name === "speculative_fill") {
+      if (name === "migrate" && fields.reason === "preempt") {
+        this.record.push({ before, kind: "preempt", cpu: fields.to as number });
+      } else if (name === "speculative_fill") {
         this.record.push({
           before,
           kind: "speculative_fill",
@@ -187,6 +191,14 @@ export class CheckRunner {
   readonly candidates: Float64Array;
   /** The chooser every execution uses. */
   readonly chooser: PointChooser = new PointChooser();
+  /**
+   * The CPUs the scheduler may move a vCPU to between a trapped set/way
+   * instruction's exit and its handler, when the check makes scheduler
+   * choices; default none. An execution offers those of them its program
+   * already keeps busy (reduce.ts `busyCpus`: the vCPUs' home CPUs, the
+   * host's, migration targets), so that idle CPUs stay interchangeable.
+   */
+  preemptTo: readonly number[] = [];
   readonly #names: readonly string[];
   readonly #sink: ObservingSink;
   readonly #meter = new StepMeter();
@@ -196,6 +208,7 @@ export class CheckRunner {
   readonly #pages: number[];
   readonly #poison = new Int32Array(PAGE / 4).fill(POISON | 0);
   readonly #maxSteps: number;
+  readonly #targets = new WeakMap<Variant, readonly number[]>();
 
   /**
    * Prepares the hardware and runs the ideal machine once.
@@ -274,6 +287,7 @@ export class CheckRunner {
       policy: this.policy,
       speculation: "adversarial",
       chooser,
+      preemptTo: this.#preemptTargets(variant),
       sink,
       maxSteps: this.#maxSteps,
       meter: this.#meter,
@@ -307,6 +321,18 @@ export class CheckRunner {
       stepOfPoint: this.#meter.stepOfPoint.slice(0, chooser.point + 1),
       perturbations,
     };
+  }
+
+  /** {@linkcode CheckRunner.preemptTo}, less the CPUs the variant leaves idle. */
+  #preemptTargets(variant: Variant): readonly number[] {
+    if (this.preemptTo.length === 0) return this.preemptTo;
+    let targets = this.#targets.get(variant);
+    if (targets === undefined) {
+      const busy = busyCpus({ cpus: this.scenario.cpus, steps: variant.steps }, this.hw.cpuCount);
+      targets = this.preemptTo.filter((c) => c < busy.length && busy[c] !== 0);
+      this.#targets.set(variant, targets);
+    }
+    return targets;
   }
 
   /** The hardware as built: caches empty, written-back pages never written. */

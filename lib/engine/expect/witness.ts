@@ -146,6 +146,7 @@ export function describeStep(s: Step): string {
  * @returns its text
  */
 export function describePerturbation(p: PlannedPerturbation): string {
+  if (p.kind === "preempt") return `preempted between exit and handler, moved to cpu${p.cpu}`;
   return p.kind === "speculative_fill"
     ? `speculative fill of ${hex(p.addr)} into cpu${p.cpu}`
     : `castout of ${hex(p.addr)} from ${p.cache}`;

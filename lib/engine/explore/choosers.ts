@@ -3,7 +3,9 @@
  *
  * Before every step the engine asks the hardware for one choice point
  * (`Hardware.perturb`): `pick(2)` decides whether anything happens, then
- * `pick(total)` picks a speculative fill or a castout. A run's hardware
+ * `pick(total)` picks a speculative fill or a castout, or, when the
+ * exploration makes scheduler choices, a preemption of the vCPU between the
+ * step's trapped set/way exit and its handler (after the hardware's options). A run's hardware
  * choices are therefore a flat list of integers, one or two per step.
  *
  * - {@linkcode ScriptChooser} replays such a list and, past its end,
@@ -11,9 +13,10 @@
  *   was not told: how an enumeration learns how many outcomes to try.
  * - {@linkcode RandomChooser} draws from a seeded generator and records.
  * - {@linkcode PlanChooser} follows a plan of perturbations by meaning
- *   ("fill 0x40000000 into cpu1's L1 before step 3"), working out the index
- *   the hardware enumerates it at; a plan survives removing steps, which a
- *   list of indices does not.
+ *   ("fill 0x40000000 into cpu1's L1 before step 3", "preempt step 4's exit
+ *   and move the vCPU to cpu1"), working out the index the hardware
+ *   enumerates it at; a plan survives removing steps, which a list of
+ *   indices does not.
  *
  * @example Usage
  * ```ts
@@ -159,6 +162,17 @@ export type PlannedPerturbation =
     readonly cache: string;
     /** The line's first byte address. */
     readonly addr: number;
+  }
+  | {
+    /** The index of the step whose first exit is preempted. */
+    readonly before: number;
+    /**
+     * The scheduler preempts the step's vCPU between the exit of its (first)
+     * trapped set/way instruction and the handler, and moves it to `cpu`.
+     */
+    readonly kind: "preempt";
+    /** The physical CPU the handler runs on. */
+    readonly cpu: number;
   };
 
 /**
@@ -239,6 +253,10 @@ export class PlanChooser implements Chooser {
   #indexOf(p: PlannedPerturbation): number {
     const hw = this.#hw;
     const cpus = hw.cpuCount;
+    if (p.kind === "preempt") {
+      const k = hw.extraOptions.indexOf(p.cpu);
+      return k < 0 ? -1 : this.#candidates.length * cpus + hw.residentLines() + k;
+    }
     if (p.kind === "speculative_fill") {
       const c = this.#candidates.indexOf(p.addr);
       return c < 0 || p.cpu >= cpus ? -1 : c * cpus + p.cpu;

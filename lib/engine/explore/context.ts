@@ -147,6 +147,13 @@ export class ExploreContext {
   readonly ideal: Machine;
   /** Lines the hardware may perturb: the alphabet's accessed lines, ascending. */
   readonly candidates: Float64Array;
+  /**
+   * The CPUs the scheduler may move a vCPU to between a trapped set/way
+   * instruction's exit and its handler: the migration targets when the
+   * alphabet migrates (scheduler choices are asked for, and those CPUs are
+   * busy, so symmetry never merges them), else none.
+   */
+  readonly preemptTo: readonly number[];
   /** The reused hardware of the policy's runs. */
   readonly hw: Hardware;
   /** The reused hardware of the ideal runs. */
@@ -205,9 +212,11 @@ export class ExploreContext {
       : new Float64Array(0);
     const busy = new Set<number>();
     for (let v = 0; v < config.cpus; v++) busy.add(v);
-    if (this.alphabet.instances.some((op) => op.name === "migrate")) {
+    const migrates = this.alphabet.instances.some((op) => op.name === "migrate");
+    if (migrates) {
       for (const p of config.migrateTo) busy.add(p);
     }
+    this.preemptTo = migrates ? [...config.migrateTo] : [];
     if (this.alphabet.hasHost()) busy.add(config.hostCpu);
     this.layout = new HardwareLayout(this.hw, config.addresses, busy);
     this.idealLayout = new HardwareLayout(this.idealHw, config.addresses, busy);
@@ -291,7 +300,7 @@ export class ExploreContext {
       sink,
       maxSteps: Infinity,
       candidates: this.candidates,
-      ...(chooser === null ? {} : { chooser }),
+      ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
       hardware: hw,
       onEnd: (hyp) => {
         this.lastHyp = hyp;

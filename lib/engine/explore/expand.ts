@@ -420,9 +420,11 @@ export function expandBatch(
       if (speculation) {
         runChoice(1, -1);
         const n = script.branching;
-        const mask = keep !== null && keep.length === n ? keep : null;
+        // The mask covers the hardware's options; the scheduler's come after them.
+        const own = n - ctx.hw.extraOptions.length;
+        const mask = keep !== null && keep.length === own ? keep : null;
         for (let j = 1; j < n; j++) {
-          if (mask !== null && mask[j] === 0) symmetric++;
+          if (mask !== null && j < mask.length && mask[j] === 0) symmetric++;
           else runChoice(1, j);
         }
       }

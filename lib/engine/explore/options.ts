@@ -72,8 +72,9 @@ export interface ExploreOptions {
    */
   readonly addresses?: number | readonly number[];
   /**
-   * Physical CPUs `migrate` may move a vCPU to. Default: the vCPUs' own
-   * CPUs and one more (0 to `cpus`), within the machine.
+   * Physical CPUs `migrate` may move a vCPU to (and a preemption between
+   * exit and handler). Default: the vCPUs' own CPUs and one more (0 to
+   * `cpus`), within the machine.
    */
   readonly migrateTo?: readonly number[];
   /**
@@ -89,7 +90,9 @@ export interface ExploreOptions {
   readonly guestClass?: ClassSpec | readonly ClassSpec[];
   /**
    * Whether the hardware may perturb the caches before each step; when it
-   * may, every speculative fill and castout it can make is explored.
+   * may, every speculative fill and castout it can make is explored, and,
+   * when `ops` has `migrate`, every preemption of a vCPU between a trapped
+   * set/way instruction's exit and its handler, to a CPU of `migrateTo`.
    * Default true.
    */
   readonly speculation?: boolean;

@@ -5,7 +5,9 @@
  *
  * The perturbations drive both adversarial executions of the run (under
  * the policy, and natively on the same machine); the ideal machine the
- * oracle compares against stays quiet, as always.
+ * oracle compares against stays quiet, as always. A `preempt` moves the
+ * step's vCPU between its trapped set/way instruction's exit and the
+ * handler (there is no exit natively, so it only applies under the policy).
  *
  * @example Usage
  * ```ts
@@ -69,9 +71,9 @@ export function replay(
   }
   perturbations.forEach((p, i) => {
     const ok = typeof p === "object" && p !== null && Number.isInteger(p.before) && p.before >= 0 &&
-      Number.isInteger(p.addr) &&
-      (p.kind === "speculative_fill" ? Number.isInteger(p.cpu) : p.kind === "castout" &&
-        typeof p.cache === "string");
+      (p.kind === "preempt" ? Number.isInteger(p.cpu) && p.cpu >= 0 : Number.isInteger(p.addr) &&
+        (p.kind === "speculative_fill" ? Number.isInteger(p.cpu) : p.kind === "castout" &&
+          typeof p.cache === "string"));
     if (!ok) {
       throw new ScenarioError(
         "invalid_value",
@@ -79,15 +81,20 @@ export function replay(
         p,
         `replay: perturbations[${i}] = ${
           showValue(p)
-        } is not { before, kind: "speculative_fill", cpu, addr } or { before, kind: "castout", cache, addr }`,
+        } is not { before, kind: "speculative_fill", cpu, addr }, { before, kind: "castout", cache, addr } ` +
+          `or { before, kind: "preempt", cpu }`,
       );
     }
   });
+  const preemptTo = [
+    ...new Set(perturbations.flatMap((p) => p.kind === "preempt" ? [p.cpu] : [])),
+  ];
   return run(scenario, options, {
     chooser(_execution, hardware, candidates) {
       const c = new PlanChooser(hardware, candidates);
       c.load(perturbations);
       return c;
     },
+    preemptTo,
   });
 }

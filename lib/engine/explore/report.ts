@@ -298,7 +298,9 @@ export function formatExploreReport(
     c.steps.forEach((step, i) => {
       for (const p of c.perturbations.filter((p) => p.before === i)) {
         out.push(
-          p.kind === "speculative_fill"
+          p.kind === "preempt"
+            ? `    [sched] preempted at its exit, handler on cpu${p.cpu}`
+            : p.kind === "speculative_fill"
             ? `    [hw] speculative fill of ${hex(p.addr)} into cpu${p.cpu}.L1`
             : `    [hw] castout of ${hex(p.addr)} from ${p.cache}`,
         );

@@ -72,6 +72,8 @@ export function picksToPlan(
           addr: Number(fields?.addr),
           cache: String(fields?.cache),
         });
+      } else if (name === "migrate" && fields?.reason === "preempt") {
+        events.push({ kind: "preempt", cpu: Number(fields.to), addr: -1, cache: "" });
       }
       return -1;
     },
@@ -86,7 +88,9 @@ export function picksToPlan(
       const ev = events[e++];
       if (ev !== undefined) {
         plan.push(
-          ev.kind === "speculative_fill"
+          ev.kind === "preempt"
+            ? { before: step, kind: "preempt", cpu: ev.cpu }
+            : ev.kind === "speculative_fill"
             ? { before: step, kind: "speculative_fill", cpu: ev.cpu, addr: ev.addr }
             : { before: step, kind: "castout", cache: ev.cache, addr: ev.addr },
         );
@@ -292,7 +296,9 @@ function renameAddresses(
   for (const [from, to] of map) {
     lineMap.set(addrs[from] - (addrs[from] % lineSize), addrs[to] - (addrs[to] % lineSize));
   }
-  const renamedPlan = plan.map((p) => ({ ...p, addr: lineMap.get(p.addr) ?? p.addr }));
+  const renamedPlan = plan.map((p) =>
+    p.kind === "preempt" ? p : { ...p, addr: lineMap.get(p.addr) ?? p.addr }
+  );
   return renamedOps.includes(-1) ? null : { ops: renamedOps, plan: renamedPlan };
 }
 
@@ -335,7 +341,7 @@ function renameVcpus(
   });
   if (renamedOps.includes(-1)) return null;
   const renamedPlan = plan.map((p): PlannedPerturbation => {
-    if (p.kind === "speculative_fill") return { ...p, cpu: pcpu(p.cpu) };
+    if (p.kind === "speculative_fill" || p.kind === "preempt") return { ...p, cpu: pcpu(p.cpu) };
     const m = /^cpu(\d+)\.L1$/.exec(p.cache);
     return m ? { ...p, cache: `cpu${pcpu(Number(m[1]))}.L1` } : p;
   });

@@ -217,7 +217,9 @@ export function counterexampleSnippet(
   const chain = `${vmChain(v, plan.length > 0)}\n  .guest((g) => ${guestChain(steps)})`;
   if (plan.length === 0) return `const result = await ${chain}\n  .run();`;
   const items = plan.map((p) =>
-    p.kind === "speculative_fill"
+    p.kind === "preempt"
+      ? `  { before: ${p.before}, kind: "preempt", cpu: ${p.cpu} },`
+      : p.kind === "speculative_fill"
       ? `  { before: ${p.before}, kind: "speculative_fill", cpu: ${p.cpu}, addr: ${hex(p.addr)} },`
       : `  { before: ${p.before}, kind: "castout", cache: ${JSON.stringify(p.cache)}, addr: ${
         hex(p.addr)

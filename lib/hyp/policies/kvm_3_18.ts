@@ -30,10 +30,15 @@ export interface Kvm318State {
  * `kvm_arch_vcpu_load` (arch/arm/kvm/arm.c), as the 4.0 change removed them.
  *
  * - reset: HCR.TSW, TVM and SWIO set;
- * - trapped S/W op: mark every physical CPU but the current one in
- *   `require_dcache_flush`; if the vCPU moved since its last exit
- *   (`last_pcpu`), `flush_cache_all`, else execute the op locally (DCISW as
- *   DCCISW, as per HCR.SWIO);
+ * - trapped S/W op (`access_dcsw`): mark every physical CPU but the current
+ *   one in `require_dcache_flush`; if the handler runs on another CPU than
+ *   the one that took the exit (`last_pcpu`, which the run loop in
+ *   arch/arm/kvm/arm.c `kvm_arch_vcpu_ioctl_run` sets right after every
+ *   exit, before `handle_exit`), that is, the vCPU was preempted and moved
+ *   between exit and handler, `flush_cache_all` ("the long way around");
+ *   else execute the op locally (DCISW as DCCISW, as per HCR.SWIO). A
+ *   migration between two instructions does not take the long way: the next
+ *   exit is taken on the new CPU;
  * - `vcpu_load` on a marked CPU: clear the mark, `flush_cache_all`;
  * - trapped SCTLR write (`access_sctlr`): once caches are on, clear TVM and
  *   `stage2_flush_vm`; other VM registers are only written;
@@ -55,7 +60,8 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
   name: "kvm-3.18",
   description: "Linux 3.18 KVM/arm: S/W ops run locally, other CPUs flushed on vcpu_load",
   source:
-    "arch/arm/kvm/coproc.c: access_dcsw, access_sctlr; arch/arm/kvm/arm.c: kvm_arch_vcpu_load (Linux 3.18)",
+    "arch/arm/kvm/coproc.c: access_dcsw, access_sctlr; arch/arm/kvm/arm.c: kvm_arch_vcpu_load, " +
+    "kvm_arch_vcpu_ioctl_run (last_pcpu) (Linux 3.18)",
   // coherent_cache_guest_page cleaned through the VMM's user mapping (hva) until 4.0.
   faultClean: Object.freeze({ when: "caches-off", via: "hva" }),
   state: (): Kvm318State => ({ requireDcacheFlush: [] }),
@@ -70,14 +76,15 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
     const mask = maskOf(state, v.index, hyp.pcpus);
     mask.fill(1);
     mask[v.pcpu] = 0;
+    // Preempted and moved since the exit: the long way around.
     if (v.pcpu !== v.lastPcpu) hyp.flushAll();
     else hyp.executeSetWayLocally(op);
   },
-  // Once the vCPU has not moved and every other CPU is already marked, a trap
-  // is just the local set/way operation.
+  // Once every other CPU is already marked, a trap the scheduler does not
+  // preempt (the only kind this is asked about: its handler sees
+  // last_pcpu === pcpu) is just the local set/way operation.
   setWayLocal(hyp, state) {
     const v = hyp.vcpu;
-    if (v.pcpu !== v.lastPcpu) return false;
     const mask = state.requireDcacheFlush[v.index];
     if (mask === undefined) return false;
     for (let cpu = 0; cpu < mask.length; cpu++) {
