@@ -3,8 +3,11 @@
  * exception class of the exit and the ESR_EL2 (HSR on a 32-bit host) value
  * and fault address that KVM's `kvm_handle_guest_abort` reads and traces
  * (`trace_kvm_guest_fault(*vcpu_pc(vcpu), kvm_vcpu_get_hsr(vcpu),
- * kvm_vcpu_get_hfar(vcpu), fault_ipa)`, virt/kvm/arm/mmu.c, Linux 4.x; the
- * trace point is virt/kvm/arm/trace.h `kvm_guest_fault`).
+ * kvm_vcpu_get_hfar(vcpu), fault_ipa)` in `kvm_handle_guest_abort`,
+ * arch/arm/kvm/mmu.c in Linux 4.0, virt/kvm/arm/mmu.c later; the trace point
+ * is `kvm_guest_fault` in arch/arm/kvm/trace.h, later virt/kvm/arm/trace.h).
+ * Both arm and arm64 dispatch the exit to it from `handle_exit` by class
+ * (`arm_exit_handlers[HSR_EC_DABT]` and `[HSR_EC_IABT]` on arch/arm).
  *
  * The encoding follows the ARMv8-A ESR_ELx layout (arch/arm64/include/asm/
  * esr.h: EC in bits [31:26], IL bit 25, then the ISS), which the ARMv7 HSR

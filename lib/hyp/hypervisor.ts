@@ -34,10 +34,11 @@
  *
  * On a machine without AArch64 (`features.aarch64: false`, TC2) the host is
  * 32-bit arch/arm KVM: every exit carries `type: "HVC"`, the exception type
- * its `kvm_exit` prints (a guest's traps and aborts all enter Hyp mode
- * through the Hyp Trap vector, which arch/arm KVM reports as
- * `ARM_EXCEPTION_HVC`: arch/arm/kvm/interrupts.S, arch/arm/include/asm/
- * kvm_asm.h), and every vCPU starts, and stays, in AArch32.
+ * its `kvm_exit` prints (a guest's traps and stage-2 aborts all enter Hyp
+ * mode through the Hyp Trap vector, whose exit code is `ARM_EXCEPTION_HVC`:
+ * arch/arm/kvm/hyp/switch.c `__kvm_vcpu_run`, Linux 4.6 to 5.6, reads an
+ * abort's fault information with `__populate_fault_info` for exactly that
+ * code), and every vCPU starts, and stays, in AArch32.
  *
  * Simplified: IPA = PA; one VM; a vCPU is always loaded somewhere, and
  * `vcpu_put` is implied by the next `vcpu_load`; an AArch32 VM-register write
