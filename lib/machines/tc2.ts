@@ -36,7 +36,8 @@ import { freezeMachine } from "./freeze.ts";
  */
 export const tc2: Machine = freezeMachine({
   name: "tc2",
-  description: "Versatile Express TC2: 2 x Cortex-A15 with 1 MiB L2, 3 x Cortex-A7 with 512 KiB L2",
+  description:
+    "Versatile Express TC2 (ARMv7-A, AArch32 guests only): 2 x Cortex-A15 with 1 MiB L2, 3 x Cortex-A7 with 512 KiB L2",
   clusters: [
     {
       core: "Cortex-A15",
