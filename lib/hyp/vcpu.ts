@@ -49,7 +49,7 @@ export function sctlrValue(sctlr: Readonly<Sctlr>): number {
  * One vCPU's state. vCPU `i` starts on physical CPU `i`.
  *
  * `lastPcpu` is the physical CPU of the vCPU's last exit (KVM 3.18's
- * `last_pcpu`). Simplified: the model updates it after each handled trap and
+ * `last_pcpu`). Simplified: the model updates it after each handled trap or stage-2 fault and
  * on each migration (the exit that let the vCPU be moved), so a trapped
  * set/way op right after a `migrate` step sees `pcpu !== lastPcpu`: the case
  * the kernel meets when the vCPU is preempted between an exit and its handler.
