@@ -200,7 +200,7 @@ export class Hypervisor {
   readonly #hostHandles: HypHandle[] = [];
   readonly #ctx: HypContext;
   readonly #faultClean: FaultClean;
-  readonly #exits: ExitTable;
+  readonly #exitFields: ExitTable;
   /** With `faultClean.when === "populate"`: a bit per RAM page ever mapped for the guest. */
   readonly #everMapped: Uint32Array | null;
 
@@ -219,7 +219,7 @@ export class Hypervisor {
     this.forcesWriteBack = this.stage2Enabled && fwb && policy.usesFwb === true;
     this.#faultClean = policy.faultClean ?? DEFAULT_FAULT_CLEAN;
     this.hostAarch32 = hardware.machine.features?.aarch64 === false;
-    this.#exits = this.hostAarch32 ? EXITS_ARM : EXITS_ARM64;
+    this.#exitFields = this.hostAarch32 ? EXITS_ARM : EXITS_ARM64;
     const entry = options.entry ?? options.ramBase;
     const vcpus: Vcpu[] = [];
     for (let i = 0; i < options.vcpus; i++) {
@@ -388,7 +388,7 @@ export class Hypervisor {
           if (this.#trapsSetWay(vcpu)) {
             if (this.#policyAsks(this.policy.setWayIdle, vcpu)) {
               // Every slot left would only exit: record them at once.
-              this.#exitsRun(vcpu, this.#dcswExit(vcpu), left);
+              this.#exits(vcpu, this.#dcswExit(vcpu), left);
               vcpu.lastPcpu = vcpu.pcpu;
               return;
             }
@@ -447,11 +447,11 @@ export class Hypervisor {
   }
 
   #dcswExit(vcpu: Vcpu): ExitFields {
-    return vcpu.aarch32 ? this.#exits.dcsw32 : this.#exits.dcsw;
+    return vcpu.aarch32 ? this.#exitFields.dcsw32 : this.#exitFields.dcsw;
   }
 
   #vmRegExit(vcpu: Vcpu): ExitFields {
-    return vcpu.aarch32 ? this.#exits.vmReg32 : this.#exits.vmReg;
+    return vcpu.aarch32 ? this.#exitFields.vmReg32 : this.#exitFields.vmReg;
   }
 
   /**
@@ -572,7 +572,7 @@ export class Hypervisor {
   }
 
   /** `n` identical exits in a row. */
-  #exitsRun(vcpu: Vcpu, fields: ExitFields, n: number): void {
+  #exits(vcpu: Vcpu, fields: ExitFields, n: number): void {
     emitRepeatedOn(this.#sink, "kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
   }
 
@@ -623,7 +623,7 @@ export class Hypervisor {
   #fault(vcpu: Vcpu, addr: number, access: AbortAccess): void {
     const sink = this.#sink;
     const ipa = this.stage2.pageBase(addr);
-    this.#exit(vcpu, access === "fetch" ? this.#exits.iabt : this.#exits.dabt);
+    this.#exit(vcpu, access === "fetch" ? this.#exitFields.iabt : this.#exitFields.dabt);
     sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, {
       ipa,
       hsr: abortSyndrome(access),
