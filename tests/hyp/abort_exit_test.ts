@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { run } from "../../lib/engine/run.ts";
+import { policies } from "../../lib/hyp/policies/mod.ts";
+import { scenarioOf } from "../reliability/arbitraries.ts";
 import { vm } from "../../lib/dsl/vm.ts";
 import { kvm40 } from "../../lib/hyp/policies/kvm_4_0.ts";
 import { xen } from "../../lib/hyp/policies/xen.ts";
@@ -105,4 +109,34 @@ Deno.test("32-bit host (tc2): every exit is HVC with arch/arm's class names; vCP
   assert.ok(trace.includes("kvm_exit: HVC: HSR_EC: 0x0003 (CP15_32), PC: 0x40000004"), trace);
   assert.doesNotMatch(trace, /TRAP:|SYS64/);
   assert.ok(run.events.filter((e) => e.name === "kvm_exit").every((e) => e.type === "HVC"));
+});
+
+Deno.test("stage-2 abort (property): every fault follows its own exit; exits are what cost counts", () => {
+  fc.assert(
+    fc.property(
+      scenarioOf({ mix: "cacheable", policies: Object.keys(policies), maxSteps: 12 }),
+      (s) => {
+        const r = run(s);
+        const hvc = typeof s.machine === "string" && s.machine === "tc2";
+        let exits = 0;
+        for (const [i, e] of r.events.entries()) {
+          if (e.name === "kvm_exit") exits += e.count;
+          if (e.name !== "kvm_guest_fault") continue;
+          const exit = r.events[i - 1];
+          assert.equal(exit.name, "kvm_exit");
+          assert.deepEqual([exit.ec, exit.reason, exit.pc, exit.vcpu], [
+            0x24,
+            "dabt",
+            e.pc,
+            e.vcpu,
+          ]);
+          assert.equal(exit.type, hvc ? "HVC" : undefined);
+          assert.equal(decode(e.hsr as number).ec, 0x24);
+          assert.equal((e.hxfar as number) - ((e.hxfar as number) % 4096), e.ipa);
+        }
+        assert.equal(r.cost.exits, exits);
+      },
+    ),
+    { seed: 0x24, numRuns: 200 },
+  );
 });
