@@ -55,7 +55,7 @@ import {
 import { HostBuilder, type HostOptions } from "./host.ts";
 import { callError, InvalidScenarioError } from "./issues.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
-import { type StepContext, stepsIssues } from "./steps.ts";
+import { aarch32OnlyMachine, aarch64Refusal, type StepContext, stepsIssues } from "./steps.ts";
 
 /** Refuses a callback that is not a function, naming the call. */
 function checkFunction(call: string, fn: unknown, arg = "fn"): void {
@@ -357,7 +357,7 @@ export class GuestBuilder {
 
   /**
    * Runs the current vCPU's EL1 in AArch32 (or, with `false`, AArch64, the
-   * state every vCPU starts in): its trapped set/way and VM-register writes
+   * state every vCPU starts in on an ARMv8 machine): its trapped set/way and VM-register writes
    * then report EC 0x03 (`CP15_32`, an MCR) instead of 0x18 (`SYS64`). The
    * VMM chooses it at vCPU initialisation, so it belongs before the vCPU's
    * first instruction; it is not an instruction itself (no event, no
@@ -369,13 +369,21 @@ export class GuestBuilder {
    * const g = GuestBuilder.create().aarch32().mmuOn();
    * console.log(g.toSteps()[0]); // { kind: "exec_state", vcpu: 0, aarch32: true }
    * ```
+   * On a machine without AArch64 (TC2) every vCPU runs in AArch32 and
+   * `aarch32(false)` is refused.
+   *
    * @param enabled true for AArch32 (default), false for AArch64
    * @returns a new builder
-   * @throws {ScenarioError} `invalid_value` when `enabled` is not a boolean
+   * @throws {ScenarioError} `invalid_value` when `enabled` is not a boolean, or
+   *   is false on a machine without AArch64
    */
   aarch32(enabled = true): GuestBuilder {
     if (typeof enabled !== "boolean") {
       throw callError("invalid_value", "aarch32", enabled, "a boolean", "enabled");
+    }
+    const armv7 = aarch32OnlyMachine(this.#props.ctx);
+    if (!enabled && armv7 !== null) {
+      throw callError("invalid_value", "aarch32", enabled, aarch64Refusal(armv7), "enabled");
     }
     return this.#add({ kind: "exec_state", vcpu: this.#props.vcpu, aarch32: enabled });
   }

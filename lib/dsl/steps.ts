@@ -15,6 +15,8 @@
  */
 
 export {
+  aarch32OnlyMachine,
+  aarch64Refusal,
   DC_SW_OPS,
   DC_VA_OPS,
   STEP_KINDS,

@@ -141,7 +141,14 @@ export class VmBuilder {
 
   #context(): StepContext {
     const p = this.#props;
-    return { cpus: p.cpus, pcpus: cpuCount(p.resolved), ram: p.ram, ramBase: p.ramBase };
+    const aarch32Only = p.resolved.features?.aarch64 === false ? p.resolved.name : null;
+    return {
+      cpus: p.cpus,
+      pcpus: cpuCount(p.resolved),
+      ram: p.ram,
+      ramBase: p.ramBase,
+      aarch32Only,
+    };
   }
 
   /**

@@ -362,7 +362,7 @@ function executeOn(
       }
       case "write": {
         const vc = v!;
-        hyp.guestAccess(vc, step.addr);
+        hyp.guestAccess(vc, step.addr, "write");
         const cacheable = hyp.cacheable(vc);
         const value = step.value >>> 0;
         hardware.write(vc.pcpu, step.addr, value, cacheable);
@@ -377,7 +377,7 @@ function executeOn(
         const end = step.addr + step.len;
         let lines = 0;
         for (let a = step.addr - (step.addr % lineSize); a < end; a += lineSize) {
-          hyp.guestAccess(vc, a);
+          hyp.guestAccess(vc, a, "cmo");
           hardware.dcByVa(performed, vc.pcpu, a);
           lines++;
         }

@@ -58,6 +58,49 @@ export interface StepContext extends RamRange {
    * against the caches of the physical CPU the vCPU is on at that step.
    */
   readonly machine?: Machine | null;
+  /**
+   * The name of the machine when it has no AArch64 (an ARMv7-A machine such
+   * as TC2), known even where `machine` is not given: an `exec_state` step
+   * asking for AArch64 is then refused. Default: taken from `machine`.
+   */
+  readonly aarch32Only?: string | null;
+}
+
+/**
+ * The name of the machine a step list runs on when that machine has no
+ * AArch64, else null.
+ *
+ * @example Usage
+ * ```ts
+ * import { aarch32OnlyMachine } from "./step_issues.ts";
+ * import { tc2 } from "../machines/tc2.ts";
+ * const ctx = { cpus: 1, pcpus: 5, ramBase: 0x4000_0000, ram: 1 << 30, machine: tc2 };
+ * console.log(aarch32OnlyMachine(ctx)); // "tc2"
+ * ```
+ * @param ctx the VM
+ * @returns the machine's name, or null
+ */
+export function aarch32OnlyMachine(ctx: StepContext): string | null {
+  if (ctx.aarch32Only !== undefined && ctx.aarch32Only !== null) return ctx.aarch32Only;
+  const m = ctx.machine;
+  return m && m.features?.aarch64 === false ? m.name : null;
+}
+
+/**
+ * What an AArch64 guest on a machine without AArch64 is told: the machine
+ * by name, and that only AArch32 runs there.
+ *
+ * @example Usage
+ * ```ts
+ * import { aarch64Refusal } from "./step_issues.ts";
+ * console.log(aarch64Refusal("tc2"));
+ * // 'AArch32 (true): machine "tc2" is ARMv7-A and cannot run an AArch64 guest'
+ * ```
+ * @param machine the machine's name
+ * @returns the `expected` text of the issue
+ */
+export function aarch64Refusal(machine: string): string {
+  return `AArch32 (true): machine "${machine}" is ARMv7-A and cannot run an AArch64 guest`;
 }
 
 /**
@@ -266,6 +309,10 @@ function checkStep(
       const v = step.aarch32;
       if (v !== undefined && typeof v !== "boolean") {
         schema("aarch32", v, "a boolean: true for AArch32, false for AArch64");
+      }
+      const armv7 = aarch32OnlyMachine(ctx);
+      if (v === false && armv7 !== null) {
+        out.push(makeIssue("invalid_value", `${at}.aarch32`, v, aarch64Refusal(armv7)));
       }
       break;
     }

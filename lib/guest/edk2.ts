@@ -166,6 +166,8 @@ export function edk2(options: Edk2Options = {}): Step[] {
 
   // ArmConfigureMmu.
   const steps: Step[] = [
+    // AArch64 UEFI: the vCPU runs in AArch64.
+    { kind: "exec_state", vcpu, aarch32: false },
     pc(P.prePiSetTcr),
     { kind: "vm_reg", vcpu, reg: "TCR", value: TCR_EL1_LOW },
     pc(P.prePiSetTtbr0),

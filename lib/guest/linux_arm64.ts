@@ -214,7 +214,17 @@ export function linuxArm64(options: LinuxArm64Options = {}): Step[] {
     ),
   ];
 
-  const steps: Step[] = [];
+  const secondaries: number[] = [];
+  for (let n = 1, next = 0; n < cpus; n++) {
+    if (next === vcpu) next++;
+    secondaries.push(next++);
+  }
+  // AArch64 code: the VMM initialises every vCPU it boots in AArch64.
+  const steps: Step[] = [vcpu, ...secondaries].map((v) => ({
+    kind: "exec_state",
+    vcpu: v,
+    aarch32: false,
+  }));
   if (loadedBy === "vmm") {
     for (const w of image.words) steps.push({ kind: "host_write", addr: w.addr, value: w.value });
   }
@@ -253,10 +263,7 @@ export function linuxArm64(options: LinuxArm64Options = {}): Step[] {
   for (let i = 0; i < 8; i += 2) steps.push({ kind: "read", vcpu, addr: layout.boot + 4 * i });
   for (const w of image.words) steps.push({ kind: "read", vcpu, addr: w.addr });
 
-  let next = 0;
-  for (let n = 1; n < cpus; n++) {
-    if (next === vcpu) next++;
-    const secondary = next++;
+  for (const secondary of secondaries) {
     // __cpu_up: secondary_data.task and .stack (u64 each), then __flush_dcache_area.
     const task = (0xffc0_8000 + 0x2000 * secondary) >>> 0;
     const stack = (0xffd0_4000 + 0x4000 * secondary) >>> 0;

@@ -15,9 +15,11 @@
  * `zImage32` and `smpSecondary` are 32-bit ARM code: they start with an
  * `exec_state` step (AArch32) for each vCPU they run on, so their traps
  * report the AArch32 exception class (0x03, `CP15_32`). `linuxArm64`,
- * `edk2` (AArch64 UEFI) and `uboot` (arm64 U-Boot) run in AArch64, the state
- * every vCPU starts in (traps: 0x18, `SYS64`), as do `noMaintenance` and
- * `vaCorrect`.
+ * `edk2` (AArch64 UEFI) and `uboot` (arm64 U-Boot) are AArch64 code: they
+ * start with an `exec_state` step (AArch64) for each vCPU they run on
+ * (traps: 0x18, `SYS64`), which a machine without AArch64 (TC2) refuses.
+ * `noMaintenance` and `vaCorrect` run in the state the vCPU starts in:
+ * AArch64 on an ARMv8 machine, AArch32 on an ARMv7 one.
  *
  * Each preset is also a {@linkcode GuestBuilder} method in the DSL:
  * `vm().guest((g) => g.zImage32({ era: "by-va" }))`.

@@ -140,6 +140,8 @@ export function uboot(options: UbootOptions = {}): Step[] {
   }));
 
   const steps: Step[] = [
+    // arm64 U-Boot: the vCPU runs in AArch64.
+    { kind: "exec_state", vcpu, aarch32: false },
     // enable_caches → icache_enable, dcache_enable.
     pc(P.icacheEnable),
     { kind: "sctlr", vcpu, bits: { i: true } },

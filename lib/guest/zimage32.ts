@@ -8,9 +8,15 @@
  *    `exec_state` step (AArch32), so its trapped `MCR`s to CP15 report the
  *    exception class 0x03 (`CP15_32`).
  * 1. `start`, then `cache_on` → `__armv7_mmu_cache_on`: load the page-table
- *    pointer (TTBR0) and the domain access control register (DACR), then one
- *    SCTLR write setting M, C and I (MMU, data and instruction caches on).
- *    Under KVM with HCR.TVM set (as at vCPU reset) all three writes trap.
+ *    pointer (TTBR0, `mcrne p15, 0, r3, c2, c0, 0`), the domain access
+ *    control register (DACR = 0xfffffffd, domain 0 client), the translation
+ *    table base control register (TTBCR, `mcrne p15, 0, r6, c2, c0, 2`: the
+ *    value read back with EAE and N cleared, 0 from a vCPU's reset value),
+ *    then one SCTLR write setting M, C and I (MMU, data and instruction
+ *    caches on), in that order (arch/arm/boot/compressed/head.S, Linux 4.0
+ *    and every era modelled here). Under KVM with HCR.TVM set (as at vCPU
+ *    reset) all four writes trap: the first three are `kvm_toggle_cache
+ *    (cache was off, now off)`.
  * 2. `decompress_kernel`: the decompressed image is written word by word,
  *    with caches on, at the image base (0x4000_8000 by default).
  * 3. The clean, which depends on the era:
@@ -33,7 +39,7 @@
  *
  * Simplified: the page tables `__setup_mmu` writes with caches off, the
  * instruction-cache and TLB maintenance, the decompressor's self-relocation
- * and the TTBCR write are left out; the image is a few words per page (see
+ * are left out; the image is a few words per page (see
  * {@linkcode imageLayout}); the BSS of the `"2021"` era is modelled as one
  * extra page after the image. PC values are the real function names at
  * illustrative offsets from the load address ({@linkcode ZIMAGE32_PC}), not
@@ -84,6 +90,7 @@ export const ZIMAGE32_PC: Readonly<{
   start: number;
   armv7MmuCacheOnTtbr0: number;
   armv7MmuCacheOnDacr: number;
+  armv7MmuCacheOnTtbcr: number;
   armv7MmuCacheOnSctlr: number;
   armv7MmuCacheOffSctlr: number;
   armv7MmuCacheFlushByVa: number;
@@ -96,6 +103,8 @@ export const ZIMAGE32_PC: Readonly<{
   armv7MmuCacheOnTtbr0: 0x4e4,
   /** `__armv7_mmu_cache_on`: `mcr p15, 0, r1, c3, c0, 0` (DACR). */
   armv7MmuCacheOnDacr: 0x4e8,
+  /** `__armv7_mmu_cache_on`: `mcr p15, 0, r6, c2, c0, 2` (TTBCR). */
+  armv7MmuCacheOnTtbcr: 0x4ec,
   /** `__armv7_mmu_cache_on`: `mcr p15, 0, r0, c1, c0, 0` (SCTLR: MMU and caches on). */
   armv7MmuCacheOnSctlr: 0x4f0,
   /** `__armv7_mmu_cache_off`: `mcr p15, 0, r0, c1, c0` (SCTLR: MMU and caches off). */
@@ -107,6 +116,9 @@ export const ZIMAGE32_PC: Readonly<{
   /** `decompress_kernel`: the inflate loop's stores. */
   decompressKernel: 0x1c40,
 });
+
+/** What `__armv7_mmu_cache_on` writes to DACR: domain 0 client, the other domains manager. */
+const DACR_DOMAIN0_CLIENT = 0xffff_fffd;
 
 /** Offset, from the image base, of the kernel head code that reads the image (`stext`). */
 const KERNEL_READ_PC = 0x40;
@@ -154,7 +166,10 @@ export function zImage32(options: ZImage32Options = {}): Step[] {
     pc(ZIMAGE32_PC.armv7MmuCacheOnTtbr0),
     { kind: "vm_reg", vcpu, reg: "TTBR0", value: pgdir },
     pc(ZIMAGE32_PC.armv7MmuCacheOnDacr),
-    { kind: "vm_reg", vcpu, reg: "DACR", value: 0xffff_ffff },
+    { kind: "vm_reg", vcpu, reg: "DACR", value: DACR_DOMAIN0_CLIENT },
+    pc(ZIMAGE32_PC.armv7MmuCacheOnTtbcr),
+    // TTBCR (the model's TCR): 32-bit translation system, TTBR0 only.
+    { kind: "vm_reg", vcpu, reg: "TCR", value: 0 },
     pc(ZIMAGE32_PC.armv7MmuCacheOnSctlr),
     { kind: "sctlr", vcpu, bits: { m: true, c: true, i: true } },
     pc(ZIMAGE32_PC.decompressKernel),

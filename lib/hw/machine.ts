@@ -48,6 +48,13 @@ export interface ClusterSpec {
 export interface MachineFeatures {
   /** ARMv8.4 stage-2 forced write-back (FEAT_S2FWB). Default false. */
   readonly fwb?: boolean;
+  /**
+   * The CPUs implement AArch64 (ARMv8-A). False for an ARMv7-A machine (the
+   * Cortex-A15/A7 of TC2): its hypervisor is 32-bit arch/arm KVM, whose
+   * `kvm_exit` reports the exception type `HVC`, and its guests run in
+   * AArch32 only. Default true.
+   */
+  readonly aarch64?: boolean;
 }
 
 /**

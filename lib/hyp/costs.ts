@@ -60,7 +60,7 @@ import type { EventFieldValue } from "./events.ts";
 export interface CostTable {
   /** One trap round trip (`kvm_exit`): exit, handler dispatch, entry. Measured (KVM ARM). */
   readonly trap: number;
-  /** Handling a stage-2 fault on top of its trap (`kvm_guest_fault`). Estimate. */
+  /** Handling a stage-2 fault (`kvm_guest_fault`), on top of its exit (the `kvm_exit` before it). Estimate. */
   readonly stage2Fault: number;
   /** One page visited by `stage2_flush_vm` / `p2m_flush_vm` (the stage-2 walk). Estimate. */
   readonly s2PageWalk: number;
@@ -259,7 +259,8 @@ export function eventCycles(
     case "undef_injected":
       return table.undefInject;
     case "kvm_guest_fault":
-      return table.trap + table.stage2Fault;
+      // The exit itself is the `kvm_exit` before it.
+      return table.stage2Fault;
     case "clear_page":
       return table.pageZero;
     case "stage2_flush_vm":

@@ -64,10 +64,18 @@ export interface EventFields {
   sctlr_write: { m: boolean; c: boolean; i: boolean };
   /** A guest write to another VM register. */
   vm_reg_write: { reg: string; value: number };
-  /** A trap to the hypervisor. `reason` names the handler; `ec` is the ESR exception class. */
-  kvm_exit: { reason: string; ec: number };
-  /** A stage-2 fault on guest physical address `ipa`. */
-  kvm_guest_fault: { ipa: number };
+  /**
+   * An exit to the hypervisor: a trapped instruction or a stage-2 abort.
+   * `reason` names the handler (`dcsw`, `vm_reg`, `dabt`, `iabt`); `ec` is
+   * the ESR/HSR exception class; `type`, on a 32-bit arch/arm host only, is
+   * the exception type its `kvm_exit` prints (`HVC`; arm64's is `TRAP`).
+   */
+  kvm_exit: { reason: string; ec: number; type?: string };
+  /**
+   * A stage-2 fault: `ipa` is the faulting page, `hsr` the syndrome and
+   * `hxfar` the faulting address the hypervisor reads (lib/hyp/abort_syndrome.ts).
+   */
+  kvm_guest_fault: { ipa: number; hsr: number; hxfar: number };
   /** The host zeroes a freshly allocated page through its cacheable mapping. */
   clear_page: { ipa: number };
   /**

@@ -31,6 +31,23 @@
  * ({@linkcode Hypervisor.preemptAtNextExit}): the handler then runs on the
  * new CPU, after `vcpu_load` there.
  *
+ * A stage-2 fault is an exit too, taken through the same entry point as a
+ * trap (`#exit`): `kvm_exit` with EC 0x24 (`DABT_LOW`) for a load, a store
+ * or a DC by VA, 0x20 (`IABT_LOW`) for an instruction fetch, then
+ * `kvm_guest_fault` with the syndrome and fault address KVM reads
+ * (abort_syndrome.ts), as `handle_exit` → `kvm_handle_guest_abort` does
+ * (arch/arm/kvm/handle_exit.c and mmu.c, Linux 4.0). Xen takes the same
+ * exit (xen/arch/arm/traps.c `do_trap_guest_sync` →
+ * `do_trap_stage2_abort_guest`); it is recorded under KVM's names.
+ *
+ * On a machine without AArch64 (`features.aarch64: false`, TC2) the host is
+ * 32-bit arch/arm KVM: every exit carries `type: "HVC"`, the exception type
+ * its `kvm_exit` prints (a guest's traps and stage-2 aborts all enter Hyp
+ * mode through the Hyp Trap vector, whose exit code is `ARM_EXCEPTION_HVC`:
+ * arch/arm/kvm/hyp/switch.c `__kvm_vcpu_run`, Linux 4.6 to 5.6, reads an
+ * abort's fault information with `__populate_fault_info` for exactly that
+ * code), and every vCPU starts, and stays, in AArch32.
+ *
  * Simplified: IPA = PA; one VM; a vCPU is always loaded somewhere, and
  * `vcpu_put` is implied by the next `vcpu_load`; an AArch32 VM-register write
  * is always a 32-bit `MCR` (the `MCRR` of a 64-bit LPAE TTBR, EC 0x04, is not
@@ -48,6 +65,7 @@ import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
 import { INVALID } from "../hw/cache.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
+import { type AbortAccess, abortClass, abortSyndrome } from "./abort_syndrome.ts";
 
 /**
  * The exception class of a trap taken from AArch64: MSR, MRS or SYS
@@ -73,11 +91,37 @@ export const ESR_EC_SYS64 = 0x18;
  */
 export const ESR_EC_CP15_32 = 0x03;
 
-/** The exit fields of each trap, by execution state: shared, never allocated per trap. */
-const DCSW_EXIT = Object.freeze({ reason: "dcsw", ec: ESR_EC_SYS64 });
-const VM_REG_EXIT = Object.freeze({ reason: "vm_reg", ec: ESR_EC_SYS64 });
-const DCSW_EXIT_32 = Object.freeze({ reason: "dcsw", ec: ESR_EC_CP15_32 });
-const VM_REG_EXIT_32 = Object.freeze({ reason: "vm_reg", ec: ESR_EC_CP15_32 });
+/** The fields of one `kvm_exit`: the handler's name, the exception class, the host's type. */
+type ExitFields = { readonly reason: string; readonly ec: number; readonly type?: string };
+
+/** The exit fields of each kind of exit on one kind of host: shared, never allocated per exit. */
+interface ExitTable {
+  readonly dcsw: ExitFields;
+  readonly vmReg: ExitFields;
+  readonly dcsw32: ExitFields;
+  readonly vmReg32: ExitFields;
+  readonly dabt: ExitFields;
+  readonly iabt: ExitFields;
+}
+
+/** The exit fields on a host of one kind (`type` is set on a 32-bit host only). */
+function exitTable(type: string | null): ExitTable {
+  const f = (reason: string, ec: number): ExitFields =>
+    Object.freeze(type === null ? { reason, ec } : { reason, ec, type });
+  return Object.freeze({
+    dcsw: f("dcsw", ESR_EC_SYS64),
+    vmReg: f("vm_reg", ESR_EC_SYS64),
+    dcsw32: f("dcsw", ESR_EC_CP15_32),
+    vmReg32: f("vm_reg", ESR_EC_CP15_32),
+    dabt: f("dabt", abortClass("read")),
+    iabt: f("iabt", abortClass("fetch")),
+  });
+}
+
+/** An arm64 host: every exit is an `ARM_EXCEPTION_TRAP`, printed by default. */
+const EXITS_ARM64 = exitTable(null);
+/** A 32-bit arch/arm host: every exit of a guest is an `ARM_EXCEPTION_HVC`. */
+const EXITS_ARM = exitTable("HVC");
 
 /** The fault-path maintenance of a policy that does not say (KVM 4.0's). */
 const DEFAULT_FAULT_CLEAN: FaultClean = Object.freeze({ when: "caches-off", via: "kernel" });
@@ -156,12 +200,15 @@ export class Hypervisor {
   readonly stage2Enabled: boolean;
   /** Stage-2 FWB in force: guest accesses to RAM are always cacheable. */
   readonly forcesWriteBack: boolean;
+  /** The host is 32-bit arch/arm KVM (a machine without AArch64): guests run in AArch32. */
+  readonly hostAarch32: boolean;
   readonly #sink: EventSink;
   readonly #state: unknown;
   readonly #handles: HypHandle[];
   readonly #hostHandles: HypHandle[] = [];
   readonly #ctx: HypContext;
   readonly #faultClean: FaultClean;
+  readonly #exitFields: ExitTable;
   /** With `faultClean.when === "populate"`: a bit per RAM page ever mapped for the guest. */
   readonly #everMapped: Uint32Array | null;
   /** Per vCPU: the CPU the scheduler moves it to at its next exit, before the handler; -1: none. */
@@ -181,9 +228,15 @@ export class Hypervisor {
     const fwb = hardware.machine.features?.fwb === true;
     this.forcesWriteBack = this.stage2Enabled && fwb && policy.usesFwb === true;
     this.#faultClean = policy.faultClean ?? DEFAULT_FAULT_CLEAN;
+    this.hostAarch32 = hardware.machine.features?.aarch64 === false;
+    this.#exitFields = this.hostAarch32 ? EXITS_ARM : EXITS_ARM64;
     const entry = options.entry ?? options.ramBase;
     const vcpus: Vcpu[] = [];
-    for (let i = 0; i < options.vcpus; i++) vcpus.push(new Vcpu(i, entry));
+    for (let i = 0; i < options.vcpus; i++) {
+      const v = new Vcpu(i, entry);
+      v.aarch32 = this.hostAarch32;
+      vcpus.push(v);
+    }
     this.vcpus = vcpus;
     this.stage2 = new Stage2(options.ramBase, options.ram);
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
@@ -220,13 +273,16 @@ export class Hypervisor {
 
   /**
    * Makes sure the page holding `addr` is mapped for a guest access (read,
-   * write, DC by VA), taking the stage-2 fault path if it is not.
+   * write, DC by VA, instruction fetch), taking the stage-2 fault path if it
+   * is not: an exit (`kvm_exit`, DABT_LOW or IABT_LOW), `kvm_guest_fault`
+   * with the syndrome of `access`, the page made ready, and back to the guest.
    * @param vcpu the accessing vCPU
-   * @param addr the guest physical address
+   * @param addr the guest physical address (for a fetch, the PC)
+   * @param access what the guest does there; default `"read"`
    */
-  guestAccess(vcpu: Vcpu, addr: number): void {
+  guestAccess(vcpu: Vcpu, addr: number, access: AbortAccess = "read"): void {
     if (this.stage2.isMapped(addr)) return;
-    this.#fault(vcpu, this.stage2.pageBase(addr));
+    this.#fault(vcpu, addr, access);
   }
 
   /**
@@ -402,8 +458,12 @@ export class Hypervisor {
     this.#exited(vcpu);
   }
 
-  #dcswExit(vcpu: Vcpu): { readonly reason: string; readonly ec: number } {
-    return vcpu.aarch32 ? DCSW_EXIT_32 : DCSW_EXIT;
+  #dcswExit(vcpu: Vcpu): ExitFields {
+    return vcpu.aarch32 ? this.#exitFields.dcsw32 : this.#exitFields.dcsw;
+  }
+
+  #vmRegExit(vcpu: Vcpu): ExitFields {
+    return vcpu.aarch32 ? this.#exitFields.vmReg32 : this.#exitFields.vmReg;
   }
 
   /**
@@ -415,7 +475,7 @@ export class Hypervisor {
   sctlrWrite(vcpu: Vcpu, bits: SctlrBits): void {
     const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
     const trapped = this.#trapsVm(vcpu);
-    if (trapped) this.#exit(vcpu, vcpu.aarch32 ? VM_REG_EXIT_32 : VM_REG_EXIT);
+    if (trapped) this.#exit(vcpu, this.#vmRegExit(vcpu));
     const s = vcpu.sctlr;
     if (bits.m !== undefined) s.m = bits.m;
     if (bits.c !== undefined) s.c = bits.c;
@@ -441,7 +501,7 @@ export class Hypervisor {
   vmRegWrite(vcpu: Vcpu, reg: VmRegName, value: number): void {
     const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
     const trapped = this.#trapsVm(vcpu);
-    if (trapped) this.#exit(vcpu, vcpu.aarch32 ? VM_REG_EXIT_32 : VM_REG_EXIT);
+    if (trapped) this.#exit(vcpu, this.#vmRegExit(vcpu));
     this.#sink.emit("vm_reg_write", vcpu.index, vcpu.pcpu, vcpu.pc, { reg, value });
     if (trapped) {
       const write = { reg, value, wasEnabled };
@@ -546,13 +606,14 @@ export class Hypervisor {
     this.#enter(vcpu);
   }
 
-  #exit(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }): void {
+  /** Every exit to the hypervisor, trap or stage-2 abort, is recorded here. */
+  #exit(vcpu: Vcpu, fields: ExitFields): void {
     this.#sink.emit("kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields);
     this.#exited(vcpu);
   }
 
   /** `n` identical exits in a row, none of them preempted. */
-  #exits(vcpu: Vcpu, fields: { readonly reason: string; readonly ec: number }, n: number): void {
+  #exits(vcpu: Vcpu, fields: ExitFields, n: number): void {
     emitRepeatedOn(this.#sink, "kvm_exit", vcpu.index, vcpu.pcpu, vcpu.pc, fields, n);
     this.#exited(vcpu);
   }
@@ -614,15 +675,20 @@ export class Hypervisor {
   }
 
   /**
-   * The stage-2 fault path (`kvm_handle_guest_abort` / `user_mem_abort`):
-   * the page is allocated and zeroed if new, then cleaned+invalidated to PoC
-   * by VA as the policy's `faultClean` says (never under FWB), then mapped.
+   * The stage-2 fault path: the exit (`handle_exit`), then
+   * `kvm_handle_guest_abort` / `user_mem_abort`: the page is allocated and
+   * zeroed if new, then cleaned+invalidated to PoC by VA as the policy's
+   * `faultClean` says (never under FWB), then mapped; then back to the guest.
    */
-  #fault(vcpu: Vcpu, ipa: number): void {
+  #fault(vcpu: Vcpu, addr: number, access: AbortAccess): void {
     const sink = this.#sink;
-    // A stage-2 abort is an exit too: the run loop records its CPU first.
-    this.#exited(vcpu);
-    sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, { ipa });
+    const ipa = this.stage2.pageBase(addr);
+    this.#exit(vcpu, access === "fetch" ? this.#exitFields.iabt : this.#exitFields.dabt);
+    sink.emit("kvm_guest_fault", vcpu.index, vcpu.pcpu, vcpu.pc, {
+      ipa,
+      hsr: abortSyndrome(access),
+      hxfar: addr,
+    });
     this.#populate(vcpu, vcpu.pcpu, ipa);
     const fc = this.#faultClean;
     const clean = fc.when === "always" || (fc.when === "populate" && this.#firstMapping(ipa)) ||
@@ -643,6 +709,7 @@ export class Hypervisor {
     if (hook) {
       this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], ipa, this.#state));
     }
+    this.#enter(vcpu);
   }
 
   /** Whether this is the first time the page is mapped for the guest (then records it). */

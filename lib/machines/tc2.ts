@@ -2,7 +2,9 @@
  * Arm Versatile Express CoreTile TC2 (V2P-CA15_CA7): a 32-bit big.LITTLE
  * test chip with a cluster of two Cortex-A15 (1 MiB L2) and a cluster of
  * three Cortex-A7 (512 KiB L2), joined by a CCI-400; no system cache. It was
- * one of the first boards KVM/arm ran on.
+ * one of the first boards KVM/arm ran on. Both cores are ARMv7-A
+ * (`features.aarch64: false`): the host runs 32-bit arch/arm KVM, and a guest
+ * can only run in AArch32.
  *
  * Sources: CPU counts and L2 sizes from Arm's CoreTile Express A15x2 A7x3
  * Technical Reference Manual and the Linux device tree
@@ -34,7 +36,8 @@ import { freezeMachine } from "./freeze.ts";
  */
 export const tc2: Machine = freezeMachine({
   name: "tc2",
-  description: "Versatile Express TC2: 2 x Cortex-A15 with 1 MiB L2, 3 x Cortex-A7 with 512 KiB L2",
+  description:
+    "Versatile Express TC2 (ARMv7-A, AArch32 guests only): 2 x Cortex-A15 with 1 MiB L2, 3 x Cortex-A7 with 512 KiB L2",
   clusters: [
     {
       core: "Cortex-A15",
@@ -50,5 +53,5 @@ export const tc2: Machine = freezeMachine({
     },
   ],
   systemCache: null,
-  features: { fwb: false },
+  features: { fwb: false, aarch64: false },
 });

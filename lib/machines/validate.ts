@@ -306,13 +306,15 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
   const features = value.features;
   if (features !== undefined) {
     if (!isRecord(features)) {
-      out.push(issue("bad_schema", `${path}.features`, features, "an object { fwb? }"));
+      out.push(issue("bad_schema", `${path}.features`, features, "an object { fwb?, aarch64? }"));
     } else {
-      if (features.fwb !== undefined && typeof features.fwb !== "boolean") {
-        out.push(issue("bad_schema", `${path}.features.fwb`, features.fwb, "a boolean"));
+      for (const key of ["fwb", "aarch64"]) {
+        if (features[key] !== undefined && typeof features[key] !== "boolean") {
+          out.push(issue("bad_schema", `${path}.features.${key}`, features[key], "a boolean"));
+        }
       }
       for (const key of Object.keys(features)) {
-        if (key !== "fwb") {
+        if (key !== "fwb" && key !== "aarch64") {
           out.push(issue("bad_schema", `${path}.features.${key}`, features[key], "no such field"));
         }
       }

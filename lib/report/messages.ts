@@ -9,14 +9,17 @@
  *   address the guest PC.
  * - `kvm_guest_fault`: `ipa %#llx, hsr %#08lx, hxfar %#08lx, pc %#08lx`, as in
  *   the same file, printed with the kernel's `%#x` rules (see `hexAlt`).
- *   The event's optional `hsr` and `hxfar` fields are printed when present,
- *   zero otherwise.
+ *   The event carries `hsr` and `hxfar` (lib/hyp/abort_syndrome.ts); an
+ *   event without them (from a user-defined source) prints zero.
  * - `kvm_exit`: in Linux 4.0 this trace point printed only `PC: 0x%08lx`; the
- *   exception class was added to it soon after, and setway prints that form:
- *   `%s: HSR_EC: 0x%04x (%s), PC: 0x%08lx` with the exception type `TRAP`
- *   (every exit setway models is a trap) and the kernel's class name. The
- *   event's `reason` (the handler's name) is not part of the kernel's line and
- *   is not printed.
+ *   exception class was added to it soon after, and setway prints that form
+ *   (virt/kvm/arm/trace.h, Linux 4.6 to 5.6, shared by arm and arm64):
+ *   `%s: HSR_EC: 0x%04x (%s), PC: 0x%08lx` with the exception type and the
+ *   kernel's class name. The type is the event's `type` field when it has
+ *   one (`HVC` on a 32-bit arch/arm host, whose class names are arch/arm's:
+ *   `DABT` where arm64 says `DABT_LOW`), else arm64's `TRAP` (every exit
+ *   setway models is a trap). The event's `reason` (the handler's name) is
+ *   not part of the kernel's line and is not printed.
  *
  * Every other built-in event gets a short readable message: addresses as
  * `0x%08x` (or `0x%016x` above 4 GiB), values as `0x%08x`, booleans as
@@ -186,7 +189,9 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
   kvm_exit: (f) => {
     f.used.add("reason");
     const ec = f.num("ec");
-    return `TRAP: HSR_EC: ${hexPad(ec, 4)} (${exceptionClassName(ec)}), PC: ${hexPad(f.pc(), 8)}`;
+    const type = f.raw("type") === undefined ? "TRAP" : f.str("type");
+    const name = exceptionClassName(ec, type === "HVC" ? "arm" : "arm64");
+    return `${type}: HSR_EC: ${hexPad(ec, 4)} (${name}), PC: ${hexPad(f.pc(), 8)}`;
   },
   kvm_guest_fault: (f) =>
     `ipa ${hexAlt(f.num("ipa"), 0)}, hsr ${hexAlt(f.optNum("hsr"), 8)}, hxfar ${

@@ -57,6 +57,19 @@ Deno.test("bad input: status 2 and one line on stderr, no stack trace", async ()
   assertBadInput(await cli(["run", "tests/cli/data/not_a_scenario.ts"]), /default export .* is 42/);
 });
 
+Deno.test("bad input: an AArch64 guest on tc2 is one line naming the machine and the guest", async () => {
+  assertBadInput(
+    await cli(["run", "tests/cli/data/uboot_tc2.ts"]),
+    /uboot\(\)\[0\]\.aarch32 = false: .*machine "tc2" is ARMv7-A and cannot run an AArch64 guest/,
+  );
+  assertBadInput(
+    await cli(["run", "tests/cli/data/uboot.ts", "--machine", "tc2"]),
+    /steps\[0\]\.aarch32 = false: .*machine "tc2" is ARMv7-A and cannot run an AArch64 guest/,
+  );
+  const ok = await cli(["run", "tests/cli/data/uboot.ts", "--machine", "juno-r0"]);
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
 Deno.test("bad input: an invalid JSON scenario lists its issues on one line", async () => {
   const dir = await Deno.makeTempDir();
   try {

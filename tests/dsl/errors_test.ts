@@ -177,3 +177,32 @@ Deno.test("presets: an image outside RAM is refused at the builder call", () => 
   const opt = assertThrowsScenario(() => g().zImage32({ era: "1990" as "2015" }));
   assertEquals([opt.code, opt.call], ["unknown_name", "zImage32"]);
 });
+
+Deno.test("AArch64 guests on an ARMv7 machine (tc2): refused, naming the machine and the guest", async () => {
+  // An AArch64 preset: the preset's name is the path, the machine is in the message.
+  for (const preset of ["uboot", "edk2", "linuxArm64"] as const) {
+    const err = assertThrowsScenario(() => vm().machine("tc2").guest((g) => g[preset]()));
+    assertEquals([err.code, err.call], ["invalid_value", `${preset}()[0].aarch32`]);
+    assert.match(err.message, new RegExp(`^.*${preset}\\(\\)\\[0\\]\\.aarch32 = false`));
+    assert.match(err.message, /machine "tc2" is ARMv7-A and cannot run an AArch64 guest/);
+  }
+  // An AArch64 step.
+  const step = assertScenarioError(
+    () => vm().machine("tc2").guest((g) => g.aarch32(false)),
+    "invalid_value",
+    "aarch32",
+    "aarch32(enabled = false)",
+  );
+  assert.match(step.message, /machine "tc2" is ARMv7-A/);
+  // The machine chosen after the guest: toJSON() and run() refuse the scenario.
+  const late = vm().guest((g) => g.uboot({ words: 4, pages: 1 })).machine("tc2");
+  const err = assertThrowsScenario(() => late.toJSON());
+  assertEquals([err.code, err.call], ["invalid_value", "steps[0].aarch32"]);
+  await assert.rejects(() => late.run(), (e: unknown) => e instanceof InvalidScenarioError);
+  // AArch32 guests and plain programs run there, in AArch32.
+  const ok = await vm().machine("tc2").guest((g) => g.aarch32().zImage32({ words: 4 }).sw_clean())
+    .run();
+  assert.ok(ok.events.some((e) => e.name === "kvm_exit" && e.type === "HVC" && e.ec === 0x03));
+  // The same AArch64 guest runs on an ARMv8 machine.
+  assertEquals((await vm().machine("juno-r0").guest((g) => g.uboot()).run()).policy, "kvm-4.0");
+});

@@ -14,6 +14,8 @@ import type { Step } from "../../lib/guest/ops.ts";
 import { zImage32 } from "../../lib/guest/zimage32.ts";
 import { smpSecondary } from "../../lib/guest/smp_secondary.ts";
 import { uboot } from "../../lib/guest/uboot.ts";
+import { edk2 } from "../../lib/guest/edk2.ts";
+import { linuxArm64 } from "../../lib/guest/linux_arm64.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
 
 const CTX = { cpus: 2, pcpus: 4, ramBase: BASE, ram: 1 << 24 };
@@ -84,8 +86,9 @@ Deno.test("exec_state: AArch32 traps report CP15_32; nothing else in the run cha
       assert.deepEqual(a32.result.verdict, a64.result.verdict);
       const ecs = (r: typeof a64.result) =>
         new Set(r.events.filter((e) => e.name === "kvm_exit").map((e) => e.ec));
-      assert.deepEqual(ecs(a64.result), new Set([0x18]));
-      assert.deepEqual(ecs(a32.result), new Set([0x03]));
+      // A stage-2 abort is DABT_LOW (0x24) from either state.
+      assert.deepEqual(ecs(a64.result), new Set([0x18, 0x24]));
+      assert.deepEqual(ecs(a32.result), new Set([0x03, 0x24]));
       assert.match(a32.result.trace(), /kvm_exit: TRAP: HSR_EC: 0x0003 \(CP15_32\), PC: /);
       assert.doesNotMatch(a32.result.trace(), /SYS64/);
     }
@@ -111,11 +114,16 @@ Deno.test("exec_state: a step of the budget like any other, the PC unchanged", (
   );
 });
 
-Deno.test("exec_state: the 32-bit presets start in AArch32; arm64 U-Boot does not", () => {
+Deno.test("exec_state: the 32-bit presets start in AArch32; the arm64 ones in AArch64", () => {
   assert.deepEqual(zImage32({ vcpu: 1 })[0], { kind: "exec_state", vcpu: 1, aarch32: true });
   assert.deepEqual(smpSecondary({ l1: false, secondary: 3 }).slice(0, 2), [
     { kind: "exec_state", vcpu: 0, aarch32: true },
     { kind: "exec_state", vcpu: 3, aarch32: true },
   ]);
-  assert.ok(!uboot().some((s) => s.kind === "exec_state"));
+  assert.deepEqual(uboot({ vcpu: 2 })[0], { kind: "exec_state", vcpu: 2, aarch32: false });
+  assert.deepEqual(edk2()[0], { kind: "exec_state", vcpu: 0, aarch32: false });
+  assert.deepEqual(linuxArm64({ cpus: 2 }).slice(0, 2), [
+    { kind: "exec_state", vcpu: 0, aarch32: false },
+    { kind: "exec_state", vcpu: 1, aarch32: false },
+  ]);
 });

@@ -4,19 +4,20 @@ import type { Policy } from "../../lib/hyp/policy.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
 
 Deno.test("run: a trapped walk on the generic machine is 16896 exits, all at the walk's PC", () => {
+  // One more exit: the stage-2 fault of the write's page.
   const r = run(scenario([
     { kind: "pc", vcpu: 0, addr: BASE + 0x200 },
     { kind: "write", vcpu: 0, addr: KERNEL, value: 1 },
     { kind: "sw_walk", vcpu: 0, op: "cisw" },
     { kind: "read", vcpu: 0, addr: KERNEL },
   ], { machine: "generic" }));
-  assert.equal(r.cost.exits, 16896);
+  assert.equal(r.cost.exits, 1 + 16896);
   const walk = r.events.find((e) => e.name === "sw_walk")!;
   assert.deepEqual([walk.levels, walk.instructions, walk.pc], [2, 16896, BASE + 0x204]);
   const exits = r.events.filter((e) => e.name === "kvm_exit");
   assert.deepEqual(
-    exits.map((e) => [e.count, e.pc]),
-    [[16896, BASE + 0x204]],
+    exits.map((e) => [e.count, e.pc, e.ec]),
+    [[1, BASE + 0x200, 0x24], [16896, BASE + 0x204, 0x18]],
     "caches off: deferred, one record",
   );
   assert.equal(r.events.find((e) => e.name === "read")!.pc, BASE + 0x208);
@@ -62,7 +63,9 @@ Deno.test("run: options.policy replaces the scenario's policy, user-defined poli
   };
   const r = run(scenario(zimageSteps()), { policy: trapNothing as Policy });
   assert.equal(r.policy, "trap-nothing");
-  assert.equal(r.cost.exits, 0);
+  // No trap: the only exits are the stage-2 faults of the image page and the kernel page.
+  assert.equal(r.cost.exits, 2);
+  assert.ok(r.events.every((e) => e.name !== "kvm_exit" || e.reason === "dabt"));
   assert.equal(r.events[0].name, "reset_seen");
   assert.equal(r.verdict.ok, false);
   assert.ok(r.verdict.violations.every((v) => v.blame === "hypervisor"));
@@ -71,14 +74,15 @@ Deno.test("run: options.policy replaces the scenario's policy, user-defined poli
 
 Deno.test("run: cost counts collapsed exits, flushes and lines flushed", () => {
   const r = run(scenario(zimageSteps(), { policy: "kvm-4.0" }));
-  // 320 trapped S/W + 2 trapped SCTLR writes; 3 stage2_flush_vm: at caches on (nothing
+  // 320 trapped S/W + 2 trapped SCTLR writes + 2 stage-2 faults (the image page and the
+  // kernel page); 3 stage2_flush_vm: at caches on (nothing
   // mapped yet), at the S/W op and at caches off (the image page and the kernel page).
   const counts = ({ exits, flushes, linesFlushed }: typeof r.cost) => ({
     exits,
     flushes,
     linesFlushed,
   });
-  assert.deepEqual(counts(r.cost), { exits: 322, flushes: 3, linesFlushed: 0 + 2 * 64 + 2 * 64 });
+  assert.deepEqual(counts(r.cost), { exits: 324, flushes: 3, linesFlushed: 0 + 2 * 64 + 2 * 64 });
   const legacy = run(scenario([
     { kind: "sw", vcpu: 0, op: "cisw", level: 1, set: 0, way: 0 },
     { kind: "migrate", vcpu: 0, pcpu: 1 },

@@ -64,7 +64,12 @@ Deno.test("linuxArm64: boot_args and tables are invalidated by VA after their MM
 Deno.test("linuxArm64: the VMM loads the image unless a firmware did", () => {
   const vmm = linuxArm64({ words: 4, pages: 2 });
   assert.equal(vmm.filter((s) => s.kind === "host_write").length, 4);
-  assert.equal(indexOf(vmm, (s) => s.kind !== "host_write"), 4, "host writes come first");
+  assert.deepEqual(vmm[0], { kind: "exec_state", vcpu: 0, aarch32: false }, "AArch64 code");
+  assert.equal(
+    indexOf(vmm, (s) => s.kind !== "host_write" && s.kind !== "exec_state"),
+    5,
+    "host writes come first, after the vCPU's execution state",
+  );
   const fw = linuxArm64({ words: 4, pages: 2, loadedBy: "firmware" });
   assert.equal(fw.filter((s) => s.kind === "host_write").length, 0);
   // x0 carries the FDT address.
@@ -77,7 +82,10 @@ Deno.test("linuxArm64: secondaries are the other vCPUs, each after the primary c
   const mmuOn = steps.filter(isMmuOn).map((s) => s.vcpu);
   assert.deepEqual(mmuOn, [1, 0, 2]);
   for (const secondary of [0, 2]) {
-    const first = indexOf(steps, (s) => "vcpu" in s && s.vcpu === secondary && s.kind !== "pc");
+    const first = indexOf(
+      steps,
+      (s) => "vcpu" in s && s.vcpu === secondary && s.kind !== "pc" && s.kind !== "exec_state",
+    );
     const clean = steps.slice(0, first).filter((s) =>
       s.kind === "dc_va" && s.op === "civac" && s.vcpu === 1
     );

@@ -48,10 +48,10 @@ Deno.test("zImage32 2015: exactly one set/way walk between MMU on and MMU off", 
   // __armv7_mmu_cache_off walks again, with caches off.
   assertEquals(steps.slice(off + 1).filter((s) => s.kind === "sw_walk").length, 1);
   assertEquals(count(steps, "dc_va"), 0);
-  // TTBR0 and DACR are loaded before SCTLR, as __armv7_mmu_cache_on does.
+  // TTBR0, DACR and TTBCR are loaded before SCTLR, as __armv7_mmu_cache_on does.
   assertEquals(
     steps.slice(0, on).filter((s) => s.kind === "vm_reg").map((s) => s.kind === "vm_reg" && s.reg),
-    ["TTBR0", "DACR"],
+    ["TTBR0", "DACR", "TCR"],
   );
 });
 
@@ -77,6 +77,32 @@ Deno.test("zImage32 2021: caches off first, then the by-VA clean of image and BS
   const s = steps[dc];
   assert.ok(s.kind === "dc_va");
   assertEquals(s.len, 3 * 4096);
+});
+
+Deno.test("zImage32: __armv7_mmu_cache_on writes TTBR0, DACR, TTBCR, then SCTLR, in every era", async () => {
+  for (const era of ["2015", "by-va", "2021"] as const) {
+    const steps = zImage32({ era });
+    const on = indexWhere(steps, isMmuOn);
+    const writes = steps.slice(0, on).flatMap((s) => s.kind === "vm_reg" ? [[s.reg, s.value]] : []);
+    assertEquals(writes, [["TTBR0", 0x4000_4000], ["DACR", 0xffff_fffd], ["TCR", 0]], era);
+    const ttbcr = steps.findIndex((s) => s.kind === "vm_reg" && s.reg === "TCR");
+    assertEquals(steps[ttbcr - 1], {
+      kind: "pc",
+      vcpu: 0,
+      addr: 0x4000_8000 + ZIMAGE32_PC.armv7MmuCacheOnTtbcr,
+    });
+  }
+  // Under kvm-4.0 (TVM set at reset) each of the three traps and toggles nothing.
+  const { vm } = await import("../../lib/dsl/vm.ts");
+  const run = await vm().machine("xgene1").guest((g) => g.zImage32()).run();
+  const toggles = run.events.filter((e) => e.name === "kvm_toggle_cache");
+  assertEquals(toggles.slice(0, 4).map((e) => [e.pc, e.was, e.now]), [
+    [0x4000_84e4, false, false],
+    [0x4000_84e8, false, false],
+    [0x4000_84ec, false, false],
+    [0x4000_84f0, false, true],
+  ]);
+  assert.ok(run.trace().includes("vm_reg_write: TCR = 0x00000000"));
 });
 
 Deno.test("zImage32: writes derive from their address, spread over the pages, read back with caches off", () => {

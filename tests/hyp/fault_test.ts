@@ -13,12 +13,16 @@ Deno.test("stage-2 fault with caches off: the host zeroes the page and cleans it
   const mark = vm.sink.events.length;
   vm.hyp.guestAccess(v, PAGE + 0x124);
   assert.deepEqual(vm.sink.namesSince(mark), [
+    "kvm_exit",
     "kvm_guest_fault",
     "clear_page",
     "coherent_cache_guest_page",
   ]);
-  const [fault, clear, clean] = vm.sink.events.slice(mark);
-  assert.deepEqual(fault.fields, { ipa: PAGE });
+  const [exit, fault, clear, clean] = vm.sink.events.slice(mark);
+  assert.deepEqual(exit.fields, { reason: "dabt", ec: 0x24 });
+  assert.deepEqual([exit.vcpu, exit.pcpu, exit.pc], [0, 0, BASE + 0x80]);
+  // A word load, translation fault level 3; FAR is the address loaded, the IPA its page.
+  assert.deepEqual(fault.fields, { ipa: PAGE, hsr: 0x9380_0007, hxfar: PAGE + 0x124 });
   assert.deepEqual([fault.vcpu, fault.pcpu, fault.pc], [0, 0, BASE + 0x80]);
   assert.deepEqual([clear.vcpu, clear.pcpu], [0, 0]);
   assert.equal(clean.fields.lines, 64);
@@ -39,7 +43,7 @@ Deno.test("stage-2 fault with caches on: zeroed through the cache, no clean", ()
   vm.hyp.sctlrWrite(v, { m: true, c: true });
   const mark = vm.sink.events.length;
   vm.hyp.guestAccess(v, PAGE);
-  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_guest_fault", "clear_page"]);
+  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_exit", "kvm_guest_fault", "clear_page"]);
   let poisoned = 0;
   for (let a = PAGE; a < PAGE + 4096; a += 64) if (vm.hw.memory.read(a) === POISON) poisoned++;
   assert.ok(poisoned > 0, "some zeroes are still only in the caches");
@@ -60,7 +64,11 @@ Deno.test("host writes populate the page without mapping it; the guest's fault t
   assert.equal(vm.hw.read(0, PAGE + 8, false), POISON, "the image is only in CPU 1's cache");
   mark = vm.sink.events.length;
   vm.hyp.guestAccess(v, PAGE + 8);
-  assert.deepEqual(vm.sink.namesSince(mark), ["kvm_guest_fault", "coherent_cache_guest_page"]);
+  assert.deepEqual(vm.sink.namesSince(mark), [
+    "kvm_exit",
+    "kvm_guest_fault",
+    "coherent_cache_guest_page",
+  ]);
   assert.equal(vm.hw.read(0, PAGE + 8, false), 0xc0de);
   assert.equal(vm.hw.read(0, PAGE + 12, false), 0xc0df);
 });

@@ -184,6 +184,13 @@ export function fitSetWay(machine: string | Machine, cpus: number, steps: Step[]
   });
 }
 
+/** Runs every vCPU in AArch32 on a machine without AArch64 (TC2 refuses an AArch64 guest). */
+export function fitExecState(machine: string | Machine, steps: Step[]): Step[] {
+  const m = typeof machine === "string" ? machines[machine] : machine;
+  if (m.features?.aarch64 !== false) return steps;
+  return steps.map((step) => step.kind === "exec_state" ? { ...step, aarch32: true } : step);
+}
+
 /** A read of every word the program wrote (guest or host), spread over the vCPUs. */
 function readBack(steps: readonly Step[], cpus: number): Step[] {
   const written = new Set<number>();
@@ -228,9 +235,10 @@ export function scenarioOf(shape: ScenarioShape): fc.Arbitrary<Scenario> {
         prefault,
         seed,
         speculation,
-        steps: shape.mix === "any"
-          ? steps
-          : fitSetWay(machine, cpus, [...mmuOnAll(cpus), ...steps, ...readBack(steps, cpus)]),
+        steps: shape.mix === "any" ? steps : fitExecState(
+          machine,
+          fitSetWay(machine, cpus, [...mmuOnAll(cpus), ...steps, ...readBack(steps, cpus)]),
+        ),
       }))
     );
   });

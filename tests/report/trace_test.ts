@@ -110,7 +110,7 @@ Deno.test("every built-in event has its own message (none falls back to k=v)", (
     sctlr_write: { m: true, c: true, i: false },
     vm_reg_write: { reg: "TTBR0", value: 0x4000_4000 },
     kvm_exit: { reason: "access_dcsw", ec: 0x18 },
-    kvm_guest_fault: { ipa: 0x4000_0000 },
+    kvm_guest_fault: { ipa: 0x4000_0000, hsr: 0x9380_0047, hxfar: 0x4000_0010 },
     clear_page: { ipa: 0x4000_0000 },
     coherent_cache_guest_page: {
       ipa: 0x4000_0000,
