@@ -1022,8 +1022,12 @@ export class Hardware {
   /**
    * A whole set/way walk on CPU `cpu`, level 1 then level 2 up to its LoC,
    * as `v7_flush_dcache_all` / `__flush_dcache_all` do: every slot of every
-   * level. Only resident lines cost anything here; `slots` is the number of
-   * S/W instructions the real walk executes (sum of sets * ways).
+   * level, in their order (walk_order.ts: within a level, from the last slot
+   * to the first). Only resident lines cost anything here; `slots` is the
+   * number of S/W instructions the real walk executes (sum of sets * ways).
+   * It leaves exactly what `setWayAllSlotBySlot` (walk_order.ts), one
+   * {@linkcode Hardware.dcBySetWay} per slot, leaves: every cache line, its
+   * data, LRU and resident order, and DRAM.
    *
    * @example Usage
    * ```ts
@@ -1049,9 +1053,12 @@ export class Hardware {
       const ci = level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
       const cache = this.caches[ci];
       slots += cache.slots;
-      // Backwards: evicting position i moves an already-visited slot into i.
-      for (let i = cache.residentCount - 1; i >= 0; i--) {
-        this.#swSlot(ci, cache.residentSlot(i), clean, invalidate);
+      // The kernel's order, skipping empty slots: a clean allocates in the
+      // level below, so the order decides its LRU order and its victims. No
+      // slot of this cache fills meanwhile (nothing writes upwards).
+      const resident = cache.residentSlots().sort();
+      for (let i = resident.length - 1; i >= 0; i--) {
+        this.#swSlot(ci, resident[i], clean, invalidate);
       }
     }
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
