@@ -10,6 +10,7 @@ import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import { seededChooser } from "../../lib/hw/chooser.ts";
 import { setWayAllSlotBySlot, walkSlot } from "../../lib/hw/walk_order.ts";
+import { hardwareState } from "../support/hardware_state.ts";
 
 const BASE = 0x8000_0000;
 const LINE = 64;
@@ -116,31 +117,6 @@ function runProgram(hw: Hardware, ops: readonly Op[], seed: number): number[] {
   return seen;
 }
 
-/**
- * Everything observable of a hardware model: per cache its resident index
- * (the order perturbations pick castouts in) and each valid slot's tag,
- * state and data; every DRAM word any cache could have written.
- */
-function snapshot(hw: Hardware): unknown {
-  const caches = hw.caches.map((c) => {
-    const resident = Array.from(c.residentSlots());
-    return {
-      name: c.name,
-      resident,
-      lines: resident.map((s) => ({
-        s,
-        tag: c.tags[s],
-        state: c.states[s],
-        data: Array.from(c.data.subarray(s * c.wordsPerLine, (s + 1) * c.wordsPerLine)),
-      })),
-    };
-  });
-  const dram = LINES.flatMap((l) =>
-    Array.from({ length: LINE / 4 }, (_, w) => hw.memory.read(l * LINE + w * 4))
-  );
-  return { caches, dram };
-}
-
 /** Counts dirty lines in L1s, L2s and the system cache. */
 function dirtyLevels(hw: Hardware): { l1: number; l2: number; sys: number } {
   const n = { l1: 0, l2: 0, sys: 0 };
@@ -178,15 +154,15 @@ Deno.test("property: setWayAll leaves exactly what a dcBySetWay loop in the kern
         const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
         const fast = build(), slow = build();
         assert.deepEqual(runProgram(fast, before, seed), runProgram(slow, before, seed));
-        assert.deepEqual(snapshot(fast), snapshot(slow));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
         const d = dirtyLevels(fast);
         if (d.l1 > 0 && d.l2 > 0 && d.sys > 0) allLevelsDirty++;
         const cpu = who % fast.cpuCount;
         assert.deepEqual(fast.setWayAll(cpu, op), setWayAllSlotBySlot(slow, cpu, op));
-        assert.deepEqual(snapshot(fast), snapshot(slow));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
         // What the walk left also behaves the same afterwards (LRU order, random victims).
         assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
-        assert.deepEqual(snapshot(fast), snapshot(slow));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
       },
     ),
     { seed: 15, numRuns: 400 },
