@@ -22,6 +22,11 @@
  * | `host(h => h.write(a, v))`             | host writes and unmaps                       |
  * | `zImage32()`, `linuxArm64()`, ...      | a whole preset program                       |
  *
+ * A set/way operand is checked only to be encodable (level 1 to 7, set and
+ * way non-negative integers): one naming a slot the CPU's caches do not have
+ * traps under HCR.TSW like any other, and the run flags it `archInvalid`
+ * (CONSTRAINED UNPREDICTABLE on hardware, modelled as doing nothing).
+ *
  * @example Usage
  * ```ts
  * import { GuestBuilder } from "./guest.ts";

@@ -375,9 +375,8 @@ function executeOn(
         }
         sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
         checkArch(arch, vc, vcpus);
-        if (hasSlot(hardware, vc.pcpu, step.level, step.set, step.way)) {
-          hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
-        }
+        arch.setWayOperand(vc.pc, step, hyp.guestCacheView(vc));
+        hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
         vc.pc += 4;
         break;
       }
@@ -447,7 +446,7 @@ function stepCost(step: Step, hyp: Hypervisor, v: Vcpu | undefined): number {
   return 1;
 }
 
-/** Whether CPU `cpu` has slot (level, set, way); validation guarantees it unless migrations were skipped. */
+/** Whether CPU `cpu` has slot (level, set, way): an instruction naming another does nothing. */
 function hasSlot(
   hardware: Hardware,
   cpu: number,
@@ -455,9 +454,7 @@ function hasSlot(
   set: number,
   way: number,
 ): boolean {
-  if (level > hardware.levels(cpu)) return false;
-  const g = hardware.geometry(cpu, level);
-  return set < g.sets && way < g.ways;
+  return hardware.hasSlot(cpu, level, set, way);
 }
 
 /** The VMM's CPU: the first physical CPU not running a vCPU, else CPU 0. */

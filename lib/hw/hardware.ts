@@ -1004,6 +1004,30 @@ export class Hardware {
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated };
   }
 
+  /**
+   * Whether CPU `cpu` has the set/way slot (level, set, way): a data or
+   * unified cache at that level up to its LoC, with that set and way.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
+   * console.log(hw.hasSlot(0, 1, 31, 1), hw.hasSlot(0, 1, 32, 0), hw.hasSlot(0, 2, 0, 0)); // true false false
+   * ```
+   * @param cpu a CPU number
+   * @param level 1-based level
+   * @param set set index
+   * @param way way index
+   * @returns true when {@linkcode Hardware.dcBySetWay} accepts the operands
+   */
+  hasSlot(cpu: number, level: number, set: number, way: number): boolean {
+    if (!(Number.isInteger(level) && level >= 1 && level <= this.levels(cpu))) return false;
+    const cache = this.caches[this.cacheIndexOf(cpu, level)];
+    return Number.isInteger(set) && set >= 0 && set < cache.sets && Number.isInteger(way) &&
+      way >= 0 && way < cache.ways;
+  }
+
   #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
     const cache = this.caches[ci];
     const state = cache.states[slot];

@@ -265,7 +265,10 @@ export class Hypervisor {
 
   /**
    * One set/way instruction from the guest: trapped when HCR.TSW is set,
-   * otherwise performed on the vCPU's physical CPU (invalidate upgraded by SWIO).
+   * whatever its operand (KVM's `access_dcsw` never decodes it), otherwise
+   * performed on the vCPU's physical CPU (invalidate upgraded by SWIO). A
+   * slot the CPU does not have is CONSTRAINED UNPREDICTABLE on hardware,
+   * modelled as doing nothing.
    * @param vcpu the vCPU
    * @param op the instruction
    */
@@ -481,10 +484,7 @@ export class Hypervisor {
   }
 
   #hasSlot(cpu: number, op: SetWayOp): boolean {
-    const hw = this.hardware;
-    if (op.level < 1 || op.level > hw.levels(cpu)) return false;
-    const g = hw.geometry(cpu, op.level);
-    return op.set < g.sets && op.way < g.ways;
+    return this.hardware.hasSlot(cpu, op.level, op.set, op.way);
   }
 
   /** What CLIDR/CCSIDR of physical CPU `cpu` report: every level has a data or unified cache. */
