@@ -171,9 +171,7 @@ function checkStep(
     add("op", v, nameProblem(v, names));
   };
 
-  const vcpu = kind !== "host_write" && kind !== "host_unmap"
-    ? index("vcpu", ctx.cpus, "vCPU")
-    : null;
+  if (kind !== "host_write" && kind !== "host_unmap") index("vcpu", ctx.cpus, "vCPU");
   switch (kind as StepKind) {
     case "write":
       wordAddress("addr");
