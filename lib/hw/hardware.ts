@@ -58,12 +58,12 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { type Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
-import { giveBackCache, takeCache } from "./cache_pool.ts";
+import { Cache, type CacheOptions, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
-import type { Machine } from "./machine.ts";
+import type { CacheGeometry, Machine } from "./machine.ts";
 import { ADDRESS_LIMIT, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
 import { copyWords } from "./words.ts";
 
@@ -90,6 +90,17 @@ export interface HardwareOptions {
   seed?: number;
   /** All memory reads 0 (not POISON) until written. Default false. */
   zeroFill?: boolean;
+  /**
+   * Take the caches from the per-thread pool (cache_pool.ts), reset, instead
+   * of building new ones. Default true; false is the slow path the pool must
+   * be indistinguishable from (tests compare them).
+   */
+  pooled?: boolean;
+}
+
+/** A new cache, never pooled: what a pooled one must be indistinguishable from. */
+function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
+  return new Cache(geometry, options);
 }
 
 /** Set/way and by-VA operation names, checked at the API boundary. */
@@ -236,6 +247,7 @@ export class Hardware {
     this.#clusterCpuCount = new Int32Array(clusters.length);
     const caches: Cache[] = [];
     const opts = (name: string) => ({ name, replacement, seed: seed + caches.length });
+    const takeCache = options.pooled === false ? newCache : takePooledCache;
     this.#l1 = [];
     let cpu = 0;
     clusters.forEach((c, k) => {
