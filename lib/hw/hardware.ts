@@ -921,9 +921,11 @@ export class Hardware {
 
   /**
    * Applies a by-VA operation to every line resident in any cache whose
-   * line address passes `keep` (e.g. "is mapped at stage 2"): what
-   * `stage2_flush_vm` achieves, at O(resident) cost instead of one DC op
-   * per line of every mapped page.
+   * line address passes `keep` (e.g. "is mapped at stage 2"), in ascending
+   * address order: what `stage2_flush_vm` achieves, at O(resident) cost
+   * instead of one DC op per line of every mapped page. It leaves exactly
+   * what that loop of {@linkcode Hardware.dcByVa} leaves (a property test
+   * compares them).
    *
    * @example Usage
    * ```ts
@@ -943,17 +945,20 @@ export class Hardware {
     let cleaned = 0;
     let invalidated = 0;
     const lineSize = this.lineSize;
+    // Ascending addresses, as the kernel's loop issues them: an invalidate
+    // moves the last resident line into the freed position, so the order
+    // decides the resident order later castouts are picked in.
+    const lines = new Float64Array(this.residentLines());
+    let n = 0;
     for (const cache of this.caches) {
-      const n = cache.residentCount;
-      if (n === 0) continue;
-      const lines = new Float64Array(n);
-      for (let i = 0; i < n; i++) lines[i] = cache.tags[cache.residentSlot(i)];
-      for (let i = 0; i < n; i++) {
-        const line = lines[i];
-        if (cache.lookup(line) < 0 || !keep(line * lineSize)) continue;
-        if (op !== "ivac") cleaned += this.#cleanToPoc(line);
-        if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
-      }
+      for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
+    }
+    lines.sort();
+    for (let i = 0; i < n; i++) {
+      const line = lines[i];
+      if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
+      if (op !== "ivac") cleaned += this.#cleanToPoc(line);
+      if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
     }
     return { cleaned, invalidated };
   }

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { setWayAllSlotBySlot, walkSlot } from "../../lib/hw/walk_order.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-import { LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
+import { LINE, LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
 
 /** Counts dirty lines in L1s, L2s and the system cache. */
 function dirtyLevels(hw: Hardware): { l1: number; l2: number; sys: number } {
@@ -62,4 +62,36 @@ Deno.test("property: setWayAll leaves exactly what a dcBySetWay loop in the kern
     { seed: 15, numRuns: 400 },
   );
   assert.ok(allLevelsDirty >= 40, `only ${allLevelsDirty} states had dirty lines at every level`);
+});
+
+Deno.test("property: vaFlushResident leaves exactly what one dcByVa per line of the kept pages, in address order, leaves", () => {
+  fc.assert(
+    fc.property(
+      machineArb,
+      fc.array(opArb, { minLength: 20, maxLength: 160 }),
+      fc.array(opArb, { maxLength: 40 }),
+      fc.nat(),
+      fc.constantFrom("cvac" as const, "civac" as const, "ivac" as const),
+      fc.array(fc.boolean(), { minLength: LINES.length, maxLength: LINES.length }),
+      (m, before, after, seed, op, kept) => {
+        const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
+        const fast = build(), slow = build();
+        runProgram(fast, before, seed);
+        runProgram(slow, before, seed);
+        const keep = new Set(LINES.filter((_, i) => kept[i]));
+        const r = fast.vaFlushResident(op, (a) => keep.has(a / LINE));
+        let cleaned = 0, invalidated = 0;
+        for (const line of [...keep].sort((a, b) => a - b)) {
+          const one = slow.dcByVa(op, 0, line * LINE);
+          cleaned += one.cleaned;
+          invalidated += one.invalidated;
+        }
+        assert.deepEqual(r, { cleaned, invalidated });
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+        assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+      },
+    ),
+    { seed: 15, numRuns: 300 },
+  );
 });
