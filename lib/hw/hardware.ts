@@ -109,6 +109,11 @@ const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
 const MAX_CPUS = 256;
 const MAX_ARCH_SETS = 32768;
 const MAX_ARCH_LINE = 2048;
+/**
+ * A level with at least one resident line in this many slots is walked by
+ * scanning every slot, not by sorting its resident lines.
+ */
+const DENSE_WALK = 16;
 
 /**
  * The hardware of one machine (see the module doc).
@@ -161,6 +166,8 @@ export class Hardware {
   #cascaded = 0;
   #swCleaned = 0;
   #swInvalidated = 0;
+  /** Scratch for the resident slots of a level, sorted into walk order. */
+  #walkOrder = new Int32Array(64);
 
   /**
    * Builds the caches and DRAM of a machine, all empty.
@@ -1097,10 +1104,19 @@ export class Hardware {
       // The kernel's order, skipping empty slots: a clean allocates in the
       // level below, so the order decides its LRU order and its victims. No
       // slot of this cache fills meanwhile (nothing writes upwards).
-      const resident = cache.residentSlots().sort();
-      for (let i = resident.length - 1; i >= 0; i--) {
-        this.#swSlot(ci, resident[i], clean, invalidate);
+      const n = cache.residentCount;
+      if (n * DENSE_WALK >= cache.slots) {
+        const states = cache.states;
+        for (let s = cache.slots - 1; s >= 0; s--) {
+          if (states[s] !== INVALID) this.#swSlot(ci, s, clean, invalidate);
+        }
+        continue;
       }
+      if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
+      const order = this.#walkOrder.subarray(0, n);
+      for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
+      order.sort();
+      for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
     }
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
   }

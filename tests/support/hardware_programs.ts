@@ -26,14 +26,17 @@ export const machineArb = fc.record({
   sys: fc.boolean(),
   snoopsNonCacheable: fc.boolean(),
   replacement: fc.constantFrom("lru" as const, "random" as const),
-}).map(({ clusters, sys, snoopsNonCacheable, replacement }) => {
+  big: fc.nat(3).map((n) => n === 0),
+}).map(({ clusters, sys, snoopsNonCacheable, replacement, big }) => {
+  // One machine in four has large L1s and L2s that the lines here leave
+  // sparse (a set/way walk then sorts the resident lines instead of scanning).
   const machine: Machine = {
     name: "tiny",
     description: "a tiny machine for property tests",
     clusters: clusters.map((c) => ({
       cpus: c.cpus,
-      l1d: { size: 256, ways: 2 }, // 2 sets
-      ...(c.l2 ? { l2: { size: 512, ways: 2 } } : {}), // 4 sets
+      l1d: big ? { size: 32768, ways: 2 } : { size: 256, ways: 2 }, // 256 or 2 sets
+      ...(c.l2 ? { l2: big ? { size: 65536, ways: 4 } : { size: 512, ways: 2 } } : {}), // 256 or 4 sets
     })),
     systemCache: sys ? { size: 512, ways: 2, snoopsNonCacheable } : null, // 4 sets
   };
