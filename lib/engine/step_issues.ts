@@ -31,6 +31,7 @@ import {
   indexProblem,
   integerProblem,
   MAX_PHYS,
+  MAX_SW_INDEX,
   MAX_SW_LEVEL,
   nameProblem,
   PAGE_SIZE,
@@ -263,7 +264,7 @@ function checkStep(
 
 /**
  * Level, set and way of one set/way instruction: a level from 1 to 7 (what
- * CSSELR and the operand can name) and non-negative integers. A slot the
+ * CSSELR and the operand can name), a set and a way from 0 to 2^32 - 1. A slot the
  * CPU's caches do not have is not refused: under HCR.TSW it traps like any
  * other, and on bare hardware it is CONSTRAINED UNPREDICTABLE, which the run
  * flags in `archInvalid` (arch_check.ts).
@@ -276,7 +277,7 @@ function swOperands(
   if (level !== null) add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
   for (const field of ["set", "way"]) {
     const v = number(field);
-    if (v !== null) add(field, v, integerProblem(v, 0, Number.MAX_SAFE_INTEGER));
+    if (v !== null) add(field, v, integerProblem(v, 0, MAX_SW_INDEX));
   }
 }
 

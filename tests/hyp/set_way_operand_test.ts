@@ -79,4 +79,16 @@ Deno.test("a level beyond the LoC is flagged with the LoC; absurd operands stay 
   assert.throws(() => vm().guest((g) => g.dc_isw(8, 0, 0)), /level/);
   assert.throws(() => vm().guest((g) => g.dc_isw(1, -1, 0)), /set/);
   assert.throws(() => vm().guest((g) => g.dc_isw(1, 0, 1.5)), /way/);
+  // The operand is 32 bits: the largest set and way it can hold are accepted, one more is not.
+  const top = await vm().guest((g) => g.dc_isw(1, 2 ** 32 - 1, 2 ** 32 - 1)).run();
+  assert.ok(top.verdict.archInvalid.some((x) => x.includes("set 4294967295 way 4294967295")));
+  assert.throws(() => vm().guest((g) => g.dc_isw(1, 2 ** 32, 0)), /set/);
+  assert.throws(
+    () =>
+      vm().from({
+        ...vm().toJSON(),
+        steps: [{ kind: "sw", vcpu: 0, op: "isw", level: 1, set: 0, way: 2 ** 32 }],
+      }),
+    /way/,
+  );
 });
