@@ -19,6 +19,7 @@ export {
   integerProblem,
   MAX_PHYS,
   MAX_RAM,
+  MAX_SW_INDEX,
   MAX_SW_LEVEL,
   nameProblem,
   PAGE_SIZE,

@@ -22,6 +22,11 @@
  * | `host(h => h.write(a, v))`             | host writes and unmaps                       |
  * | `zImage32()`, `linuxArm64()`, ...      | a whole preset program                       |
  *
+ * A set/way operand is checked only to be encodable (level 1 to 7, set and
+ * way integers from 0 to 2^32 - 1): one naming a slot the CPU's caches do not have
+ * traps under HCR.TSW like any other, and the run flags it `archInvalid`
+ * (CONSTRAINED UNPREDICTABLE on hardware, modelled as doing nothing).
+ *
  * @example Usage
  * ```ts
  * import { GuestBuilder } from "./guest.ts";
@@ -42,7 +47,7 @@ import { smpSecondary, type SmpSecondaryOptions } from "../guest/smp_secondary.t
 import { uboot, type UbootOptions } from "../guest/uboot.ts";
 import { vaCorrect } from "../guest/va_correct.ts";
 import { zImage32, type ZImage32Options } from "../guest/zimage32.ts";
-import { MAX_PHYS, MAX_SW_LEVEL, nameProblem, pcProblem } from "./checks.ts";
+import { MAX_PHYS, MAX_SW_INDEX, MAX_SW_LEVEL, nameProblem, pcProblem } from "./checks.ts";
 import {
   checkInteger,
   checkPcpu,
@@ -128,8 +133,8 @@ export class GuestBuilder {
 
   #sw(call: string, op: DcSwOp, level: number, set: number, way: number): GuestBuilder {
     const lv = checkInteger(call, "level", level, 1, MAX_SW_LEVEL);
-    const s = checkInteger(call, "set", set, 0);
-    const w = checkInteger(call, "way", way, 0);
+    const s = checkInteger(call, "set", set, 0, MAX_SW_INDEX);
+    const w = checkInteger(call, "way", way, 0, MAX_SW_INDEX);
     return this.#add({ kind: "sw", vcpu: this.#props.vcpu, op, level: lv, set: s, way: w });
   }
 

@@ -8,10 +8,18 @@
  * CPUs are online and caching. The 32-bit zImage's clean with caches on is
  * the classic case: it works natively by luck.
  *
+ * A set/way operand naming a slot outside the caches the CPU reports (a
+ * level beyond the LoC or without a data cache, a set or way beyond the
+ * level's CCSIDR) is CONSTRAINED UNPREDICTABLE (Arm ARM, the descriptions
+ * of DC CSW, DC CISW and DC ISW) and flagged too; the geometry is the one the vCPU reads from CLIDR/CCSIDR, the
+ * physical CPU's or the hypervisor's virtual view.
+ *
  * Simplified: "online" means a vCPU that has ever run with its caches on.
  *
  * @module
  */
+
+import type { GuestCacheView } from "../hyp/policy.ts";
 
 /**
  * Collects the reasons a program is architecturally invalid, without repeats,
@@ -38,6 +46,41 @@ export class ArchCheck {
   setWay(pc: number, cachesOn: boolean, cachedVcpus: number): void {
     if (cachesOn) this.#reasons.add(`S/W with caches on at 0x${pc.toString(16)}`);
     if (cachedVcpus > 1) this.#reasons.add("S/W with other CPUs online");
+  }
+
+  /**
+   * Records the operand of one set/way instruction; flags a slot outside the
+   * geometry the vCPU reads.
+   *
+   * @example Usage
+   * ```ts
+   * import { ArchCheck } from "./arch_check.ts";
+   * const check = new ArchCheck();
+   * const view = { clidr: 0x0a200003, levels: [{ sets: 256, ways: 2, lineSize: 64 }] };
+   * check.setWayOperand(0x40008000, { level: 1, set: 256, way: 0 }, view);
+   * console.log(check.reasons()[0]);
+   * // "S/W operand level 1 set 256 way 0 at 0x40008000 outside the cache geometry (level 1: 256 sets, 2 ways)"
+   * ```
+   * @param pc the guest PC of the instruction
+   * @param operand its level (1-based), set and way
+   * @param view the cache geometry the vCPU reads
+   */
+  setWayOperand(
+    pc: number,
+    operand: { readonly level: number; readonly set: number; readonly way: number },
+    view: GuestCacheView,
+  ): void {
+    const { level, set, way } = operand;
+    const g = level <= view.levels.length ? view.levels[level - 1] : undefined;
+    if (g != null && set < g.sets && way < g.ways) return;
+    const why = g === undefined
+      ? `beyond the LoC (${view.levels.length})`
+      : g === null
+      ? `at a level with no data cache`
+      : `outside the cache geometry (level ${level}: ${g.sets} sets, ${g.ways} ways)`;
+    this.#reasons.add(
+      `S/W operand level ${level} set ${set} way ${way} at 0x${pc.toString(16)} ${why}`,
+    );
   }
 
   /**

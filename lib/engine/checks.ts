@@ -45,6 +45,12 @@ export const MAX_PHYS = 2 ** 48;
 /** The highest 1-based cache level a set/way instruction may name (CLIDR has 7). */
 export const MAX_SW_LEVEL = 7;
 
+/**
+ * The highest set or way a set/way instruction may name: its operand's set
+ * and way fields lie in bits [31:4] and [31:32-A] of a 32-bit value.
+ */
+export const MAX_SW_INDEX = 0xffff_ffff;
+
 /** Guest RAM as a range: `[ramBase, ramBase + ram)`. */
 export interface RamRange {
   /** First byte of RAM. */

@@ -397,9 +397,8 @@ function executeOn(
         }
         sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
         checkArch(arch, vc, vcpus);
-        if (hasSlot(hardware, vc.pcpu, step.level, step.set, step.way)) {
-          hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
-        }
+        arch.setWayOperand(vc.pc, step, hyp.guestCacheView(vc));
+        hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
         vc.pc += 4;
         break;
       }
@@ -495,11 +494,7 @@ function preemptionTargets(
   allowed: readonly number[],
 ): readonly number[] {
   const hardware = hyp.hardware;
-  if (step.kind === "sw") {
-    if (!hasSlot(hardware, v.pcpu, step.level, step.set, step.way)) return NO_TARGETS;
-  } else if (step.kind !== "sw_walk" || cost === 0) {
-    return NO_TARGETS;
-  }
+  if (step.kind !== "sw" && (step.kind !== "sw_walk" || cost === 0)) return NO_TARGETS;
   if (!hyp.trapsSetWay(v)) return NO_TARGETS;
   const out: number[] = [];
   for (const cpu of allowed) {
@@ -521,7 +516,7 @@ function sameCaches(hardware: Hardware, a: number, b: number): boolean {
   return true;
 }
 
-/** Whether CPU `cpu` has slot (level, set, way); validation guarantees it unless migrations were skipped. */
+/** Whether CPU `cpu` has slot (level, set, way): an instruction naming another does nothing. */
 function hasSlot(
   hardware: Hardware,
   cpu: number,
@@ -529,9 +524,7 @@ function hasSlot(
   set: number,
   way: number,
 ): boolean {
-  if (level > hardware.levels(cpu)) return false;
-  const g = hardware.geometry(cpu, level);
-  return set < g.sets && way < g.ways;
+  return hardware.hasSlot(cpu, level, set, way);
 }
 
 /** The VMM's CPU: the first physical CPU not running a vCPU, else CPU 0. */

@@ -6,7 +6,8 @@
  * field) and the meaning: the machine exists or is buildable, the system
  * cache is a valid geometry with the machine's line size, `cpus` fits the
  * machine, RAM is whole pages ending below 2^48, every step's vCPU, physical
- * CPU, address and set/way operand is in range, and the optional `expect`
+ * CPU, address and set/way operand is in range (a set/way slot the caches
+ * do not have is valid data: the run flags it `archInvalid`), and the optional `expect`
  * list holds well-formed expectations (lib/engine/expect/issues.ts).
  *
  * `validate()` and `scenarioFrom()` (lib/dsl) and `run()` all call
@@ -271,7 +272,7 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   }
 
   if (input.steps !== undefined) {
-    const ctx: StepContext = { cpus, pcpus, ram, ramBase, machine };
+    const ctx: StepContext = { cpus, pcpus, ram, ramBase };
     for (const issue of stepsIssues(input.steps, ctx)) issues.push(issue);
   }
   if (input.expect !== undefined) {

@@ -2,7 +2,8 @@
  * Validation of guest steps as data: the schema of each {@linkcode Step}
  * kind (fields and their types) and its meaning in a VM (vCPU and physical
  * CPU indices in range, addresses aligned and inside RAM, 32-bit values,
- * set/way operands within the caches of the CPU the vCPU is on).
+ * set/way operands that an instruction can encode: a slot outside the
+ * caches is the run's `archInvalid`, not an issue).
  *
  * The one step checker of setway: `toJSON()`, `scenarioFrom()`,
  * `GuestBuilder.append()` and `run()` all call it.
@@ -24,14 +25,14 @@
  */
 
 import type { DcSwOp, DcVaOp, StepKind } from "../guest/ops.ts";
-import { VM_REG_NAMES } from "../guest/ops.ts";
 import type { Machine } from "../hw/machine.ts";
-import { architectedLevels, clusterOf } from "../machines/topology.ts";
+import { VM_REG_NAMES } from "../guest/ops.ts";
 import {
   addressProblem,
   indexProblem,
   integerProblem,
   MAX_PHYS,
+  MAX_SW_INDEX,
   MAX_SW_LEVEL,
   nameProblem,
   PAGE_SIZE,
@@ -45,18 +46,14 @@ import { makeIssue, type ScenarioIssue } from "./issues.ts";
 
 /**
  * What a step is checked against; `NaN` in a number skips the checks that
- * need it, and without `machine` set/way operands are only checked to be
- * non-negative integers.
+ * need it.
  */
 export interface StepContext extends RamRange {
   /** Number of vCPUs. */
   readonly cpus: number;
   /** Number of physical CPUs of the machine. */
   readonly pcpus: number;
-  /**
-   * The machine, when known: set/way levels, sets and ways are then checked
-   * against the caches of the physical CPU the vCPU is on at that step.
-   */
+  /** The machine, when known: its features decide which execution states it runs. */
   readonly machine?: Machine | null;
   /**
    * The name of the machine when it has no AArch64 (an ARMv7-A machine such
@@ -159,19 +156,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Where each vCPU runs, as far as the steps checked so far moved it. */
-type Placement = number[];
-
-function initialPlacement(ctx: StepContext): Placement | null {
-  if (!ctx.machine || !Number.isSafeInteger(ctx.cpus) || ctx.cpus < 1) return null;
-  return Array.from({ length: ctx.cpus }, (_, i) => i);
-}
-
 function checkStep(
   step: unknown,
   at: string,
   ctx: StepContext,
-  placement: Placement | null,
   out: ScenarioIssue[],
 ): void {
   const add = (field: string, value: unknown, problem: Problem | null) => {
@@ -230,9 +218,7 @@ function checkStep(
     add("op", v, nameProblem(v, names));
   };
 
-  const vcpu = kind !== "host_write" && kind !== "host_unmap"
-    ? index("vcpu", ctx.cpus, "vCPU")
-    : null;
+  if (kind !== "host_write" && kind !== "host_unmap") index("vcpu", ctx.cpus, "vCPU");
   switch (kind as StepKind) {
     case "write":
       wordAddress("addr");
@@ -259,7 +245,7 @@ function checkStep(
       break;
     case "sw":
       op(DC_SW_OPS);
-      swOperands(ctx, vcpu === null ? undefined : placement?.[vcpu], add, number);
+      swOperands(add, number);
       break;
     case "sctlr": {
       const bits = step.bits;
@@ -293,13 +279,9 @@ function checkStep(
       if (v !== null) add("addr", v, pcProblem(v));
       break;
     }
-    case "migrate": {
-      const to = index("pcpu", ctx.pcpus, "physical CPU");
-      if (placement && vcpu !== null && to !== null && vcpu < placement.length) {
-        placement[vcpu] = to;
-      }
+    case "migrate":
+      index("pcpu", ctx.pcpus, "physical CPU");
       break;
-    }
     case "host_write":
       if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
       wordAddress("addr");
@@ -330,41 +312,22 @@ function checkStep(
   }
 }
 
-/** Level, set and way of one set/way instruction, against the CPU's caches when known. */
+/**
+ * Level, set and way of one set/way instruction: a level from 1 to 7 (what
+ * CSSELR and the operand can name), a set and a way from 0 to 2^32 - 1. A slot the
+ * CPU's caches do not have is not refused: under HCR.TSW it traps like any
+ * other, and on bare hardware it is CONSTRAINED UNPREDICTABLE, which the run
+ * flags in `archInvalid` (arch_check.ts).
+ */
 function swOperands(
-  ctx: StepContext,
-  cpu: number | undefined,
   add: (field: string, value: unknown, problem: Problem | null) => boolean,
   number: (field: string) => number | null,
 ): void {
-  const machine = ctx.machine;
-  const known = machine && cpu !== undefined && cpu < ctx.pcpus;
   const level = number("level");
-  let levelOk = level !== null && add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
-  let sets = Number.MAX_SAFE_INTEGER + 1, ways = Number.MAX_SAFE_INTEGER + 1;
-  if (known && levelOk) {
-    const levels = architectedLevels(machine, cpu);
-    levelOk = add(
-      "level",
-      level,
-      level! <= levels ? null : {
-        code: "out_of_range",
-        expected: `a cache level from 1 to ${levels} (the LoC of physical CPU ${cpu})`,
-      },
-    );
-    if (levelOk) {
-      const { cluster } = clusterOf(machine, cpu);
-      const g = level === 1 ? cluster.l1d : cluster.l2!;
-      ways = g.ways;
-      sets = g.size / (g.ways * (g.lineSize ?? 64));
-    }
-  }
-  const where = known && levelOk ? ` (physical CPU ${cpu}, L${level})` : "";
-  for (const [field, count] of [["set", sets], ["way", ways]] as const) {
+  if (level !== null) add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
+  for (const field of ["set", "way"]) {
     const v = number(field);
-    if (v === null) continue;
-    const p = integerProblem(v, 0, count - 1);
-    add(field, v, p && where ? { ...p, expected: `a ${field} from 0 to ${count - 1}${where}` } : p);
+    if (v !== null) add(field, v, integerProblem(v, 0, MAX_SW_INDEX));
   }
 }
 
@@ -385,14 +348,13 @@ function swOperands(
  */
 export function stepIssues(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
-  checkStep(step, at, ctx, initialPlacement(ctx), out);
+  checkStep(step, at, ctx, out);
   return out;
 }
 
 /**
  * Checks a whole list of steps; paths are `steps[i]...` (or `prefix[i]...`).
- * `migrate` steps move their vCPU, so later set/way operands are checked
- * against the CPU it moved to. A list longer than
+ * A list longer than
  * {@linkcode MAX_PROGRAM_STEPS} is one `out_of_range` issue, its steps unchecked.
  *
  * @example Usage
@@ -415,9 +377,8 @@ export function stepsIssues(steps: unknown, ctx: StepContext, prefix = "steps"):
     return [makeIssue("out_of_range", prefix, steps.length, expected)];
   }
   const out: ScenarioIssue[] = [];
-  const placement = initialPlacement(ctx);
   for (let i = 0; i < steps.length; i++) {
-    checkStep(steps[i], `${prefix}[${i}]`, ctx, placement, out);
+    checkStep(steps[i], `${prefix}[${i}]`, ctx, out);
   }
   return out;
 }

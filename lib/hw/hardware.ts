@@ -58,12 +58,12 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { type Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
-import { giveBackCache, takeCache } from "./cache_pool.ts";
+import { Cache, type CacheOptions, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
-import type { Machine } from "./machine.ts";
+import type { CacheGeometry, Machine } from "./machine.ts";
 import { ADDRESS_LIMIT, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
 import { copyWords } from "./words.ts";
 
@@ -97,6 +97,17 @@ export interface HardwareOptions {
   seed?: number;
   /** All memory reads 0 (not POISON) until written. Default false. */
   zeroFill?: boolean;
+  /**
+   * Take the caches from the per-thread pool (cache_pool.ts), reset, instead
+   * of building new ones. Default true; false is the slow path the pool must
+   * be indistinguishable from (tests compare them).
+   */
+  pooled?: boolean;
+}
+
+/** A new cache, never pooled: what a pooled one must be indistinguishable from. */
+function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
+  return new Cache(geometry, options);
 }
 
 /** Set/way and by-VA operation names, checked at the API boundary. */
@@ -105,6 +116,11 @@ const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
 const MAX_CPUS = 256;
 const MAX_ARCH_SETS = 32768;
 const MAX_ARCH_LINE = 2048;
+/**
+ * A level with at least one resident line in this many slots is walked by
+ * scanning every slot, not by sorting its resident lines.
+ */
+const DENSE_WALK = 16;
 
 /**
  * The hardware of one machine (see the module doc).
@@ -158,6 +174,8 @@ export class Hardware {
   #cascaded = 0;
   #swCleaned = 0;
   #swInvalidated = 0;
+  /** Scratch for the resident slots of a level, sorted into walk order. */
+  #walkOrder = new Int32Array(64);
 
   /**
    * Builds the caches and DRAM of a machine, all empty.
@@ -244,6 +262,7 @@ export class Hardware {
     this.#clusterCpuCount = new Int32Array(clusters.length);
     const caches: Cache[] = [];
     const opts = (name: string) => ({ name, replacement, seed: seed + caches.length });
+    const takeCache = options.pooled === false ? newCache : takePooledCache;
     this.#l1 = [];
     let cpu = 0;
     clusters.forEach((c, k) => {
@@ -917,9 +936,11 @@ export class Hardware {
 
   /**
    * Applies a by-VA operation to every line resident in any cache whose
-   * line address passes `keep` (e.g. "is mapped at stage 2"): what
-   * `stage2_flush_vm` achieves, at O(resident) cost instead of one DC op
-   * per line of every mapped page.
+   * line address passes `keep` (e.g. "is mapped at stage 2"), in ascending
+   * address order: what `stage2_flush_vm` achieves, at O(resident) cost
+   * instead of one DC op per line of every mapped page. It leaves exactly
+   * what that loop of {@linkcode Hardware.dcByVa} leaves (a property test
+   * compares them).
    *
    * @example Usage
    * ```ts
@@ -939,17 +960,20 @@ export class Hardware {
     let cleaned = 0;
     let invalidated = 0;
     const lineSize = this.lineSize;
+    // Ascending addresses, as the kernel's loop issues them: an invalidate
+    // moves the last resident line into the freed position, so the order
+    // decides the resident order later castouts are picked in.
+    const lines = new Float64Array(this.residentLines());
+    let n = 0;
     for (const cache of this.caches) {
-      const n = cache.residentCount;
-      if (n === 0) continue;
-      const lines = new Float64Array(n);
-      for (let i = 0; i < n; i++) lines[i] = cache.tags[cache.residentSlot(i)];
-      for (let i = 0; i < n; i++) {
-        const line = lines[i];
-        if (cache.lookup(line) < 0 || !keep(line * lineSize)) continue;
-        if (op !== "ivac") cleaned += this.#cleanToPoc(line);
-        if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
-      }
+      for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
+    }
+    lines.sort();
+    for (let i = 0; i < n; i++) {
+      const line = lines[i];
+      if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
+      if (op !== "ivac") cleaned += this.#cleanToPoc(line);
+      if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
     }
     return { cleaned, invalidated };
   }
@@ -1012,6 +1036,30 @@ export class Hardware {
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated };
   }
 
+  /**
+   * Whether CPU `cpu` has the set/way slot (level, set, way): a data or
+   * unified cache at that level up to its LoC, with that set and way.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
+   * console.log(hw.hasSlot(0, 1, 31, 1), hw.hasSlot(0, 1, 32, 0), hw.hasSlot(0, 2, 0, 0)); // true false false
+   * ```
+   * @param cpu a CPU number
+   * @param level 1-based level
+   * @param set set index
+   * @param way way index
+   * @returns true when {@linkcode Hardware.dcBySetWay} accepts the operands
+   */
+  hasSlot(cpu: number, level: number, set: number, way: number): boolean {
+    if (!(Number.isInteger(level) && level >= 1 && level <= this.levels(cpu))) return false;
+    const cache = this.caches[this.cacheIndexOf(cpu, level)];
+    return Number.isInteger(set) && set >= 0 && set < cache.sets && Number.isInteger(way) &&
+      way >= 0 && way < cache.ways;
+  }
+
   #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
     const cache = this.caches[ci];
     const state = cache.states[slot];
@@ -1030,8 +1078,12 @@ export class Hardware {
   /**
    * A whole set/way walk on CPU `cpu`, level 1 then level 2 up to its LoC,
    * as `v7_flush_dcache_all` / `__flush_dcache_all` do: every slot of every
-   * level. Only resident lines cost anything here; `slots` is the number of
-   * S/W instructions the real walk executes (sum of sets * ways).
+   * level, in their order (walk_order.ts: within a level, from the last slot
+   * to the first). Only resident lines cost anything here; `slots` is the
+   * number of S/W instructions the real walk executes (sum of sets * ways).
+   * It leaves exactly what `setWayAllSlotBySlot` (walk_order.ts), one
+   * {@linkcode Hardware.dcBySetWay} per slot, leaves: every cache line, its
+   * data, LRU and resident order, and DRAM.
    *
    * @example Usage
    * ```ts
@@ -1057,10 +1109,22 @@ export class Hardware {
       const ci = level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
       const cache = this.caches[ci];
       slots += cache.slots;
-      // Backwards: evicting position i moves an already-visited slot into i.
-      for (let i = cache.residentCount - 1; i >= 0; i--) {
-        this.#swSlot(ci, cache.residentSlot(i), clean, invalidate);
+      // The kernel's order, skipping empty slots: a clean allocates in the
+      // level below, so the order decides its LRU order and its victims. No
+      // slot of this cache fills meanwhile (nothing writes upwards).
+      const n = cache.residentCount;
+      if (n * DENSE_WALK >= cache.slots) {
+        const states = cache.states;
+        for (let s = cache.slots - 1; s >= 0; s--) {
+          if (states[s] !== INVALID) this.#swSlot(ci, s, clean, invalidate);
+        }
+        continue;
       }
+      if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
+      const order = this.#walkOrder.subarray(0, n);
+      for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
+      order.sort();
+      for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
     }
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
   }

@@ -50,6 +50,8 @@ export interface HypContext {
 }
 
 const RESERVED = new Set(["seq", "name", "vcpu", "pcpu", "pc", "count"]);
+/** What a set/way instruction naming no slot of the CPU does: nothing. */
+const NOTHING: FlushResult = Object.freeze({ cleaned: 0, invalidated: 0 });
 
 /**
  * The fields of a `sw_local` event, in the order the trace prints them: the
@@ -179,12 +181,19 @@ export class HypHandle implements Hyp {
   /**
    * Performs the S/W op on the current physical CPU (DCISW performed as DCCISW
    * when HCR.SWIO is set); records `sw_local` with the operation performed.
+   * The kernel passes the guest's operand to the instruction undecoded
+   * (`access_dcsw`, arch/arm/kvm/coproc.c, Linux 3.18); a slot the CPU does
+   * not have is CONSTRAINED UNPREDICTABLE, modelled as doing nothing.
    * @param op the trapped instruction
    * @returns what the hardware cleaned and invalidated
    */
   executeSetWayLocally(op: SetWayOp): FlushResult {
     const performed = swioOp(op.op, this.#vcpu.hcr.swio);
-    const r = this.#ctx.hardware.dcBySetWay(this.#cpu(), performed, op.level, op.set, op.way);
+    const hw = this.#ctx.hardware;
+    const cpu = this.#cpu();
+    const r = hw.hasSlot(cpu, op.level, op.set, op.way)
+      ? hw.dcBySetWay(cpu, performed, op.level, op.set, op.way)
+      : NOTHING;
     this.#record(
       "sw_local",
       swLocalFields(performed, op.level, op.set, op.way, r.cleaned, r.invalidated),

@@ -66,6 +66,7 @@ import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
 import { INVALID } from "../hw/cache.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
 import { type AbortAccess, abortClass, abortSyndrome } from "./abort_syndrome.ts";
+import { walkSlot } from "../hw/walk_order.ts";
 
 /**
  * The exception class of a trap taken from AArch64: MSR, MRS or SYS
@@ -331,7 +332,10 @@ export class Hypervisor {
 
   /**
    * One set/way instruction from the guest: trapped when HCR.TSW is set,
-   * otherwise performed on the vCPU's physical CPU (invalidate upgraded by SWIO).
+   * whatever its operand (KVM's `access_dcsw` never decodes it), otherwise
+   * performed on the vCPU's physical CPU (invalidate upgraded by SWIO). A
+   * slot the CPU does not have is CONSTRAINED UNPREDICTABLE on hardware,
+   * modelled as doing nothing.
    * @param vcpu the vCPU
    * @param op the instruction
    */
@@ -370,7 +374,8 @@ export class Hypervisor {
   /**
    * A whole set/way walk: every set and way of every level up to LoC as the
    * vCPU reads them ({@linkcode Hypervisor.guestCacheView}), one instruction
-   * each, trapped one by one when HCR.TSW is set; otherwise performed on the
+   * each in the order of the kernel's loops (hw/walk_order.ts: sets and ways
+   * counted down), trapped one by one when HCR.TSW is set; otherwise performed on the
    * vCPU's physical CPU (in one go, O(resident), when the guest sees the
    * physical geometry; slot by slot otherwise, skipping slots the CPU does not
    * have). A trapped walk stops when the guest crashes.
@@ -394,8 +399,9 @@ export class Hypervisor {
         const g = levels[level - 1];
         if (g === null) continue;
         const slots = g.sets * g.ways;
-        for (let slot = 0; slot < slots;) {
+        for (let i = 0; i < slots;) {
           if (vcpu.crashed !== null) return;
+          const slot = walkSlot(i, slots);
           // A shortcut stands for exits the scheduler leaves alone: not while
           // a preemption between the next exit and its handler is pending.
           if (this.#trapsSetWay(vcpu) && this.#preemptTo[vcpu.index] < 0) {
@@ -405,17 +411,17 @@ export class Hypervisor {
               return;
             }
             const empty = hook === undefined && this.#policyAsks(this.policy.setWayLocal, vcpu)
-              ? this.#emptySlots(vcpu.pcpu, level, slot, slots)
+              ? this.#emptySlots(vcpu.pcpu, level, slot)
               : 0;
             if (empty > 1) {
               this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
-              slot += empty;
+              i += empty;
               left -= empty;
               continue;
             }
           }
           this.setWay(vcpu, { op, level, set: Math.floor(slot / g.ways), way: slot % g.ways });
-          slot++;
+          i++;
           left--;
         }
       }
@@ -433,24 +439,28 @@ export class Hypervisor {
       predicate.call(this.policy, this.#handles[vcpu.index], this.#state);
   }
 
-  /** How many slots from `slot` on, in walk order, hold no line in `cpu`'s cache at `level`. */
-  #emptySlots(cpu: number, level: number, slot: number, slots: number): number {
+  /**
+   * How many slots from `slot` on, in walk order (down to slot 0), hold no
+   * line in `cpu`'s cache at `level`.
+   */
+  #emptySlots(cpu: number, level: number, slot: number): number {
     const states = this.hardware.caches[this.hardware.cacheIndexOf(cpu, level)].states;
     let end = slot;
-    while (end < slots && states[end] === INVALID) end++;
-    return end - slot;
+    while (end >= 0 && states[end] === INVALID) end--;
+    return slot - end;
   }
 
   /**
-   * `n` trapped slots that hold no line, under a policy that performs each
-   * locally: each is an exit and a `sw_local` that finds nothing, as
+   * `n` trapped slots that hold no line, from slot `from` down in walk
+   * order, under a policy that performs each locally: each is an exit and a
+   * `sw_local` that finds nothing, as
    * `executeSetWayLocally` records it; the hardware is not touched.
    */
   #localEmptySlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number, n: number) {
     const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
     const performed = swioOp(op, vcpu.hcr.swio);
     const fieldsAt = (i: number) => {
-      const slot = from + i;
+      const slot = from - i;
       return swLocalFields(performed, level, Math.floor(slot / ways), slot % ways, 0, 0);
     };
     const second = { name: "sw_local", fieldsAt };
@@ -574,10 +584,7 @@ export class Hypervisor {
   }
 
   #hasSlot(cpu: number, op: SetWayOp): boolean {
-    const hw = this.hardware;
-    if (op.level < 1 || op.level > hw.levels(cpu)) return false;
-    const g = hw.geometry(cpu, op.level);
-    return op.set < g.sets && op.way < g.ways;
+    return this.hardware.hasSlot(cpu, op.level, op.set, op.way);
   }
 
   /** What CLIDR/CCSIDR of physical CPU `cpu` report: every level has a data or unified cache. */

@@ -5,6 +5,8 @@ import { giveBackCache, POOLED_PER_SHAPE, takeCache } from "../../lib/hw/cache_p
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
 import { ScenarioError } from "../../lib/errors.ts";
+import { LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
+import { hardwareState } from "../support/hardware_state.ts";
 
 type Access = readonly [addr: number, write: boolean, size: number];
 
@@ -92,4 +94,47 @@ Deno.test("Hardware.release: the next model of the machine starts empty and read
   const second = new Hardware(xgene1, { seed: 5 });
   for (const cache of second.caches) assert.equal(cache.residentCount, 0, cache.name);
   assert.equal(second.read(0, 0x40000040, true) >>> 0, 0xdeadbeef);
+});
+
+Deno.test("property: a model built from pooled caches behaves as one built from new caches", () => {
+  fc.assert(
+    fc.property(
+      machineArb,
+      fc.array(opArb, { maxLength: 120 }),
+      fc.array(opArb, { minLength: 1, maxLength: 120 }),
+      fc.nat(),
+      fc.nat(),
+      (m, earlier, program, seedA, seedB) => {
+        const options = { replacement: m.replacement, seed: seedB };
+        // An earlier run leaves its caches full, dirty and out of LRU order, then gives them back.
+        const used = new Hardware(m.machine, { replacement: m.replacement, seed: seedA });
+        runProgram(used, earlier, seedA);
+        const given = used.caches.slice();
+        used.release();
+        const pooled = new Hardware(m.machine, options);
+        const fresh = new Hardware(m.machine, { ...options, pooled: false });
+        assert.ok(pooled.caches.every((c) => given.includes(c)), "the used caches are reused");
+        assert.ok(fresh.caches.every((c) => !given.includes(c)), "pooled: false builds new caches");
+        assert.deepEqual(hardwareState(pooled, LINES), hardwareState(fresh, LINES));
+        assert.deepEqual(runProgram(pooled, program, seedB), runProgram(fresh, program, seedB));
+        assert.deepEqual(hardwareState(pooled, LINES), hardwareState(fresh, LINES));
+        pooled.release();
+        fresh.release();
+      },
+    ),
+    { seed: 15, numRuns: 300 },
+  );
+});
+
+Deno.test("the pool hands a released model's caches to the next model of the same machine", () => {
+  const m = { name: "p", description: "", clusters: [{ cpus: 1, l1d: { size: 256, ways: 2 } }] };
+  const a = new Hardware(m);
+  a.write(0, 0x1000, 1, true);
+  const caches = a.caches.slice();
+  a.release();
+  const b = new Hardware(m);
+  assert.ok(b.caches.every((c, i) => c === caches[i]), "reused");
+  assert.equal(b.residentLines(), 0);
+  b.release();
+  assert.ok(new Hardware(m, { pooled: false }).caches.every((c) => !caches.includes(c)));
 });

@@ -7,6 +7,13 @@ import type { Policy } from "../../lib/hyp/policy.ts";
 import { scenarioOf } from "../reliability/arbitraries.ts";
 import { zimage } from "../../scenarios/zimage.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
+import { assertScenario } from "../../lib/engine/validate.ts";
+import { candidateLines, execute } from "../../lib/engine/execute.ts";
+import { EventLog } from "../../lib/engine/event_log.ts";
+import { CostingSink } from "../../lib/engine/costing_sink.ts";
+import { resolveCosts } from "../../lib/hyp/costs.ts";
+import { Hardware } from "../../lib/hw/hardware.ts";
+import { hardwareState, linesOf } from "../support/hardware_state.ts";
 
 /** The built-in policies that declare `setWayIdle` or `setWayLocal`. */
 const SHORTCUT_POLICIES = ["kvm-4.0", "kvm-modern", "xen", "kvm-3.18"] as const;
@@ -131,4 +138,55 @@ Deno.test("property: set/way shortcuts never change a run with a vCPU preempted 
   );
   // Seeded: the same 300 programs every time, of which 33 are preempted.
   assert.ok(preempted >= 20, `only ${preempted} runs were preempted`);
+});
+
+/**
+ * The main execution of a scenario on a hardware model built here and kept:
+ * every event (costed, unfolded by nothing but the log), the reads, and the
+ * model's caches and DRAM afterwards.
+ */
+function executeKeeping(scenario: Scenario, policy: Policy | string) {
+  const { machine, policy: resolved } = assertScenario(scenario, { policy });
+  const hardware = new Hardware(machine, { seed: scenario.seed });
+  const lineSize = hardware.lineSize;
+  const costs = resolveCosts([resolved.costs], "costs");
+  const log = new EventLog();
+  const out = execute({
+    scenario,
+    machine,
+    policy: resolved,
+    speculation: scenario.speculation,
+    sink: new CostingSink(log, costs),
+    costs,
+    maxSteps: Infinity,
+    candidates: candidateLines(scenario.steps, lineSize),
+    hardware,
+  });
+  const state = hardwareState(hardware, linesOf(scenario.ramBase, scenario.ram, lineSize));
+  hardware.release();
+  return { events: JSON.stringify(log.finish()), out: JSON.stringify(out), state };
+}
+
+Deno.test("property: set/way shortcuts leave the same events, costs, caches and DRAM as slot by slot", () => {
+  let walked = 0;
+  fc.assert(
+    fc.property(
+      scenarioOf({ mix: "any", policies: [...SHORTCUT_POLICIES], maxSteps: 25 }),
+      (scenario) => {
+        try {
+          assertScenario(scenario);
+        } catch {
+          return;
+        }
+        const fast = executeKeeping(scenario, scenario.policy);
+        const slow = executeKeeping(scenario, slotBySlot(scenario.policy));
+        assert.equal(fast.events, slow.events);
+        assert.equal(fast.out, slow.out);
+        assert.deepEqual(fast.state, slow.state);
+        if (scenario.steps.some((s) => s.kind === "sw_walk")) walked++;
+      },
+    ),
+    { seed: 15, numRuns: 300 },
+  );
+  assert.ok(walked >= 30, `only ${walked} programs had a set/way walk`);
 });

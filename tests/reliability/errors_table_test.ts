@@ -362,19 +362,26 @@ const CASES: readonly Case[] = [
     shown: "steps[0].vcpu = 3",
   },
   {
-    name: "set/way set beyond the L1 of the vCPU's CPU, at toJSON",
-    fn: () => vm().guest((g) => g.dc_csw(1, 128, 0)).toJSON(),
-    code: "out_of_range",
+    name: "set/way set that is not an integer, at run()",
+    fn: () => run(tinyScenario([{ kind: "sw", vcpu: 0, op: "csw", level: 1, set: 1.5, way: 0 }])),
+    code: "invalid_value",
     call: "steps[0].set",
-    shown: "steps[0].set = 128",
-    also: /0 to 127/,
+    shown: "steps[0].set = 1.5",
+    also: /integer/,
   },
   {
-    name: "set/way level beyond the LoC, at run()",
-    fn: () => run(tinyScenario([{ kind: "sw", vcpu: 0, op: "cisw", level: 3, set: 0, way: 0 }])),
+    name: "set/way level beyond 7 (what CSSELR can select), at run()",
+    fn: () => run(tinyScenario([{ kind: "sw", vcpu: 0, op: "cisw", level: 8, set: 0, way: 0 }])),
     code: "out_of_range",
     call: "steps[0].level",
-    shown: "steps[0].level = 3",
+    shown: "steps[0].level = 8",
+  },
+  {
+    name: "set/way way that is negative, at run()",
+    fn: () => run(tinyScenario([{ kind: "sw", vcpu: 0, op: "isw", level: 1, set: 0, way: -1 }])),
+    code: "out_of_range",
+    call: "steps[0].way",
+    shown: "steps[0].way = -1",
   },
   // JSON schema
   {
@@ -501,10 +508,10 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a bad scenario rejects the promise of run()",
-    fn: () => vm().guest((g) => g.dc_isw(2, 0, 99)).run(),
-    code: "out_of_range",
-    call: "steps[0].way",
-    shown: "steps[0].way = 99",
+    fn: () => vm().guest((g) => g.read(0x4020_0000)).ram("1M").run(),
+    code: "bad_address",
+    call: "steps[0].addr",
+    shown: "steps[0].addr = 0x40200000",
   },
 ];
 

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { CostingSink } from "../../lib/engine/costing_sink.ts";
+import { EventLog } from "../../lib/engine/event_log.ts";
+import { resolveCosts } from "../../lib/hyp/costs.ts";
+import type { EventFieldsRecord, EventSink } from "../../lib/hyp/event_sink.ts";
+
+/** A sink with no bulk methods: records every emit call as it comes. */
+class CallSink implements EventSink {
+  readonly enabled = true;
+  readonly calls: unknown[] = [];
+  emit(
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    fields?: EventFieldsRecord,
+  ): number {
+    this.calls.push([name, vcpu, pcpu, pc, fields === undefined ? undefined : { ...fields }]);
+    return this.calls.length - 1;
+  }
+}
+
+const EXIT_64 = Object.freeze({ reason: "dcsw", ec: 0x18 });
+const EXIT_32 = Object.freeze({ reason: "dcsw", ec: 0x03 });
+
+const single = fc.oneof(
+  fc.record({ name: fc.constant("kvm_exit"), fields: fc.constantFrom(EXIT_64, EXIT_32) }),
+  fc.record({
+    name: fc.constant("sw_local"),
+    fields: fc.record({
+      op: fc.constant("cisw"),
+      level: fc.constant(1),
+      set: fc.nat(3),
+      way: fc.nat(1),
+      cleaned: fc.nat(1),
+      invalidated: fc.nat(1),
+    }),
+  }),
+  fc.record({
+    name: fc.constant("flush_cache_all"),
+    fields: fc.record({ slots: fc.nat(64), cleaned: fc.nat(3), invalidated: fc.nat(3) }),
+  }),
+  fc.record({
+    name: fc.constant("read"),
+    fields: fc.record({ addr: fc.constant(0x4000_0000), value: fc.nat(9) }),
+  }),
+);
+
+/** Cost tables: the default, or one with some entries overridden. */
+const table = fc.option(
+  fc.record({ trap: fc.nat(10_000), swSlot: fc.nat(100) }, { requiredKeys: [] }),
+  { nil: undefined },
+).map((overrides) => resolveCosts([overrides], "costs"));
+
+Deno.test("property: the costing sink's bulk emits record what one costed emit per event records", () => {
+  fc.assert(
+    fc.property(
+      table,
+      fc.array(single, { maxLength: 8 }),
+      fc.boolean(),
+      fc.constantFrom(EXIT_64, EXIT_32),
+      fc.integer({ min: 1, max: 30 }),
+      fc.nat(1),
+      fc.array(single, { maxLength: 8 }),
+      (costs, prefix, pairs, exit, n, cleaned, suffix) => {
+        const second = {
+          name: "sw_local",
+          fieldsAt: (i: number) => ({
+            op: "cisw",
+            level: 1,
+            set: i >> 1,
+            way: i & 1,
+            cleaned,
+            invalidated: cleaned,
+          }),
+        };
+        for (const inner of [() => new EventLog(), () => new CallSink()]) {
+          const bulkInner = inner(), oneInner = inner();
+          const bulk = new CostingSink(bulkInner, costs), one = new CostingSink(oneInner, costs);
+          for (const e of prefix) {
+            bulk.emit(e.name, 0, 1, 0x40, e.fields);
+            one.emit(e.name, 0, 1, 0x40, e.fields);
+          }
+          if (pairs) {
+            bulk.emitPairs(0, 1, 0x40, { name: "kvm_exit", fields: exit }, second, n);
+            for (let i = 0; i < n; i++) {
+              one.emit("kvm_exit", 0, 1, 0x40, exit);
+              one.emit("sw_local", 0, 1, 0x40, second.fieldsAt(i));
+            }
+          } else {
+            bulk.emitRepeated("kvm_exit", 0, 1, 0x40, exit, n);
+            for (let i = 0; i < n; i++) one.emit("kvm_exit", 0, 1, 0x40, exit);
+          }
+          for (const e of suffix) {
+            bulk.emit(e.name, 0, 1, 0x40, e.fields);
+            one.emit(e.name, 0, 1, 0x40, e.fields);
+          }
+          if (bulkInner instanceof EventLog) {
+            assert.deepEqual(bulkInner.finish(), (oneInner as EventLog).finish());
+          } else {
+            assert.deepEqual(bulkInner.calls, (oneInner as CallSink).calls);
+          }
+        }
+      },
+    ),
+    { seed: 15, numRuns: 400 },
+  );
+});
+
+Deno.test("the costing sink charges every exit of a bulk emit", () => {
+  const log = new EventLog();
+  const costs = resolveCosts([{ trap: 100 }], "costs");
+  new CostingSink(log, costs).emitRepeated("kvm_exit", 0, 0, 0x40, EXIT_64, 3);
+  const [e] = log.finish();
+  assert.deepEqual([e.name, e.count, e.cycles], ["kvm_exit", 3, 100]);
+});

@@ -1,0 +1,89 @@
+/**
+ * Exploration runs every program on one reused hardware model (emptied
+ * between runs); it must behave as a model built for the run.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
+import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
+import { candidateLines, execute } from "../../lib/engine/execute.ts";
+import { EventLog } from "../../lib/engine/event_log.ts";
+import { Hardware } from "../../lib/hw/hardware.ts";
+import { seededChooser } from "../../lib/hw/chooser.ts";
+import type { Scenario } from "../../lib/engine/scenario.ts";
+import { hardwareState, linesOf } from "../support/hardware_state.ts";
+import { TINY_L3 } from "./fixtures.ts";
+
+for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
+  for (const prefault of [true, false]) {
+    Deno.test(`property: the explorer's reused hardware runs like a new one (${policyName}, prefault ${prefault})`, async () => {
+      const config = resolveExploreOptions({
+        machine: TINY_L3,
+        policy: policyName,
+        cpus: 2,
+        prefault,
+        ops: [
+          "write",
+          "read",
+          "dc_civac",
+          "sw_clean",
+          "sw_invalidate",
+          "mmuOn",
+          "mmuOff",
+          "migrate",
+          "host_write",
+        ],
+      });
+      const { policy, guestClass } = await loadParts(config);
+      const ctx = new ExploreContext(config, policy, guestClass);
+      const n = ctx.alphabet.instances.length;
+      const program = fc.array(fc.nat(n - 1), { maxLength: 8 });
+      fc.assert(
+        fc.property(program, program, fc.nat(), fc.boolean(), (earlier, ops, seed, adversarial) => {
+          ctx.runReal(ctx.steps(earlier, earlier.length), seededChooser(seed + 1));
+          const steps = ctx.steps(ops, ops.length);
+          const reusedLog = new EventLog();
+          const reused = ctx.runReal(steps, adversarial ? seededChooser(seed) : null, reusedLog);
+
+          const scenario: Scenario = {
+            version: 1,
+            machine: config.machine,
+            cpus: config.cpus,
+            systemCache: "machine",
+            policy: policy.name,
+            ram: config.ram,
+            ramBase: config.ramBase,
+            prefault: config.prefault,
+            seed: 1,
+            speculation: adversarial ? "adversarial" : "quiet",
+            steps,
+          };
+          const hw = new Hardware(config.machine, { pooled: false });
+          const newLog = new EventLog();
+          const fresh = execute({
+            scenario,
+            machine: config.machine,
+            policy,
+            speculation: scenario.speculation,
+            sink: newLog,
+            maxSteps: Infinity,
+            candidates: ctx.candidates,
+            ...(adversarial ? { chooser: seededChooser(seed) } : {}),
+            hardware: hw,
+          });
+          assert.deepEqual(Array.from(reused.got), Array.from(fresh.got));
+          assert.equal(reused.crashed, fresh.crashed !== null);
+          assert.deepEqual(reusedLog.finish(), newLog.finish());
+          const pages = [
+            ...new Set(config.addresses.map((a) => a - ((a - config.ramBase) % 4096))),
+          ];
+          const lines = pages.flatMap((p) => linesOf(p, 4096, hw.lineSize));
+          assert.deepEqual(hardwareState(ctx.hw, lines), hardwareState(hw, lines));
+          assert.ok(candidateLines(steps, hw.lineSize).every((l) => ctx.candidates.includes(l)));
+        }),
+        { seed: 15, numRuns: 150 },
+      );
+    });
+  }
+}

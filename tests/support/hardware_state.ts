@@ -1,0 +1,66 @@
+/**
+ * Test support: everything observable of a hardware model, as plain data to
+ * compare a fast path with its slow path.
+ *
+ * @module
+ */
+
+import type { Hardware } from "../../lib/hw/hardware.ts";
+
+/** One cache: its resident index and each valid slot's tag, state and data. */
+export interface CacheState {
+  readonly name: string;
+  /** Resident slots in resident-index order (the order perturbations pick castouts in). */
+  readonly resident: readonly number[];
+  readonly lines: readonly {
+    readonly slot: number;
+    readonly tag: number;
+    readonly state: number;
+    readonly data: readonly number[];
+  }[];
+}
+
+/** Every cache of a model and the DRAM words of the lines asked for and of every cached line. */
+export interface HardwareState {
+  readonly caches: readonly CacheState[];
+  /** Line number, then each of its DRAM words, line by line in ascending order. */
+  readonly dram: readonly number[];
+}
+
+/**
+ * Snapshots a hardware model: every cache line with its data, and DRAM under
+ * every line a cache holds (dirty system-cache lines included, which a
+ * non-cacheable read may see) and under every line of `lines`.
+ */
+export function hardwareState(hw: Hardware, lines: Iterable<number> = []): HardwareState {
+  const all = new Set<number>(lines);
+  const caches = hw.caches.map((c): CacheState => {
+    const resident = Array.from(c.residentSlots());
+    return {
+      name: c.name,
+      resident,
+      lines: resident.map((slot) => {
+        all.add(c.tags[slot]);
+        return {
+          slot,
+          tag: c.tags[slot],
+          state: c.states[slot],
+          data: Array.from(c.data.subarray(slot * c.wordsPerLine, (slot + 1) * c.wordsPerLine)),
+        };
+      }),
+    };
+  });
+  const dram: number[] = [];
+  const words = hw.lineSize / 4;
+  for (const line of [...all].sort((a, b) => a - b)) {
+    dram.push(line);
+    for (let w = 0; w < words; w++) dram.push(hw.memory.read(line * hw.lineSize + w * 4));
+  }
+  return { caches, dram };
+}
+
+/** The line numbers of `bytes` bytes of memory from `base`. */
+export function linesOf(base: number, bytes: number, lineSize: number): number[] {
+  const first = Math.floor(base / lineSize);
+  return Array.from({ length: Math.ceil(bytes / lineSize) }, (_, i) => first + i);
+}
