@@ -272,7 +272,7 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   }
 
   if (input.steps !== undefined) {
-    const ctx: StepContext = { cpus, pcpus, ram, ramBase };
+    const ctx: StepContext = { cpus, pcpus, ram, ramBase, machine };
     for (const issue of stepsIssues(input.steps, ctx)) issues.push(issue);
   }
   if (input.expect !== undefined) {

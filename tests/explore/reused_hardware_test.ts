@@ -69,7 +69,7 @@ for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
             sink: newLog,
             maxSteps: Infinity,
             candidates: ctx.candidates,
-            ...(adversarial ? { chooser: seededChooser(seed) } : {}),
+            ...(adversarial ? { chooser: seededChooser(seed), preemptTo: ctx.preemptTo } : {}),
             hardware: hw,
           });
           assert.deepEqual(Array.from(reused.got), Array.from(fresh.got));
