@@ -90,8 +90,13 @@ export type Op =
   }
   | { readonly k: "vmreg"; readonly v: number; readonly reg: VmReg; readonly value: number }
   | { readonly k: "migrate"; readonly v: number; readonly pcpu: number }
-  | { readonly k: "host_write"; readonly addr: number; readonly value: number }
-  | { readonly k: "host_unmap"; readonly addr: number };
+  | {
+    readonly k: "host_write";
+    readonly addr: number;
+    readonly value: number;
+    readonly cpu?: number;
+  }
+  | { readonly k: "host_unmap"; readonly addr: number; readonly cpu?: number };
 
 /** The VM registers programs write (besides SCTLR). */
 export type VmReg = "TTBR0" | "TTBR1" | "TCR" | "MAIR0" | "CONTEXTIDR" | "DACR";
@@ -100,8 +105,10 @@ export type VmReg = "TTBR0" | "TTBR1" | "TCR" | "MAIR0" | "CONTEXTIDR" | "DACR";
 export interface Program {
   /** The machine. */
   readonly machine: MachineKind;
-  /** Number of vCPUs, 1 to 3. */
+  /** Number of vCPUs, 1 to 4. */
   readonly vcpus: number;
+  /** Every page mapped and populated before the guest starts (`.prefault()`). */
+  readonly prefault?: boolean;
   /** `aarch32[i]`: vCPU i runs its EL1 in AArch32. */
   readonly aarch32: readonly boolean[];
   /** The operations, in program order. */
@@ -134,6 +141,7 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
       })
     );
   const bit = fc.option(fc.boolean(), { nil: undefined });
+  const cpu = fc.integer({ min: 0, max: PCPUS - 1 });
   return fc.oneof(
     {
       weight: 3,
@@ -189,18 +197,23 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
     },
     {
       weight: 1,
-      arbitrary: fc.record({ k: fc.constant("host_write" as const), addr: addrArb, value }),
+      arbitrary: fc.record({ k: fc.constant("host_write" as const), addr: addrArb, value, cpu }, {
+        requiredKeys: ["k", "addr", "value"],
+      }),
     },
     {
       weight: 1,
-      arbitrary: fc.record({ k: fc.constant("host_unmap" as const), addr: addrArb.map(pageOf) }),
+      arbitrary: fc.record(
+        { k: fc.constant("host_unmap" as const), addr: addrArb.map(pageOf), cpu },
+        { requiredKeys: ["k", "addr"] },
+      ),
     },
   );
 }
 
 /**
- * Random programs: 1 to 3 vCPUs, each AArch64 or AArch32, up to `maxOps`
- * operations. With `outOfGeometry`, single set/way operations may name a
+ * Random programs: 1 to 4 vCPUs (mostly 1 to 3), each AArch64 or
+ * AArch32, RAM prefaulted one time in eight, up to `maxOps` operations. With `outOfGeometry`, single set/way operations may name a
  * slot the caches do not have (the kernel traps them like any other).
  *
  * @example Usage
@@ -217,10 +230,15 @@ export function programArb(
   options: { machine: MachineKind; maxOps?: number; outOfGeometry?: boolean },
 ): fc.Arbitrary<Program> {
   const maxOps = options.maxOps ?? 12;
-  return fc.integer({ min: 1, max: 3 }).chain((vcpus) =>
+  const vcpuCount = fc.oneof(
+    { weight: 7, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    { weight: 1, arbitrary: fc.constant(PCPUS) },
+  );
+  return vcpuCount.chain((vcpus) =>
     fc.record({
       machine: fc.constant(options.machine),
       vcpus: fc.constant(vcpus),
+      prefault: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
       aarch32: fc.array(fc.boolean(), { minLength: vcpus, maxLength: vcpus }),
       ops: fc.array(opArb(vcpus, options.outOfGeometry ?? false), { maxLength: maxOps }),
     })
@@ -280,7 +298,7 @@ function guestOp(g: GuestBuilder, op: Op): GuestBuilder {
  */
 export function programScenario(program: Program, policy: string): Scenario {
   return vm().machine(tinyMachine(program.machine)).cpus(program.vcpus).ram(RAM_SIZE)
-    .policy(policy).speculation("quiet")
+    .prefault(program.prefault === true).policy(policy).speculation("quiet")
     .guest((g0) => {
       let g = g0;
       program.aarch32.forEach((a, v) => {
@@ -288,8 +306,8 @@ export function programScenario(program: Program, policy: string): Scenario {
       });
       for (const op of program.ops) {
         if (op.k === "migrate") g = g.migrate(op.v, op.pcpu);
-        else if (op.k === "host_write") g = g.host((h) => h.write(op.addr, op.value));
-        else if (op.k === "host_unmap") g = g.host((h) => h.unmap(op.addr));
+        else if (op.k === "host_write") g = g.host((h) => h.write(op.addr, op.value), hostAt(op));
+        else if (op.k === "host_unmap") g = g.host((h) => h.unmap(op.addr), hostAt(op));
         else g = g.on(op.v, (h) => guestOp(h, op));
       }
       return g;
@@ -297,6 +315,14 @@ export function programScenario(program: Program, policy: string): Scenario {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
+
+function hostAt(op: { readonly cpu?: number }): { cpu?: number } {
+  return op.cpu === undefined ? {} : { cpu: op.cpu };
+}
+
+function hostSnippet(op: { readonly cpu?: number }): string {
+  return op.cpu === undefined ? "" : `, { cpu: ${op.cpu} }`;
+}
 
 function opSnippet(op: Op): string {
   switch (op.k) {
@@ -321,9 +347,9 @@ function opSnippet(op: Op): string {
     case "migrate":
       return `migrate(${op.v}, ${op.pcpu})`;
     case "host_write":
-      return `host((h) => h.write(${hex(op.addr)}, ${hex(op.value)}))`;
+      return `host((h) => h.write(${hex(op.addr)}, ${hex(op.value)})${hostSnippet(op)})`;
     case "host_unmap":
-      return `host((h) => h.unmap(${hex(op.addr)}))`;
+      return `host((h) => h.unmap(${hex(op.addr)})${hostSnippet(op)})`;
   }
 }
 
@@ -352,5 +378,6 @@ export function programSnippet(program: Program, policy: string): string {
     parts.push(onHost ? s : `on(${op.v}, (g) => g.${s})`);
   }
   return `vm().machine(tinyMachine("${program.machine}")).cpus(${program.vcpus}).ram(${RAM_SIZE})` +
+    (program.prefault === true ? ".prefault()" : "") +
     `.policy("${policy}").guest((g) => g${parts.map((p) => `.${p}`).join("")})`;
 }

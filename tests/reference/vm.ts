@@ -37,7 +37,7 @@
  * @module
  */
 
-import { GEOMETRY, LINE, PAGE, PCPUS, type Program, RAM_BASE } from "./program.ts";
+import { GEOMETRY, LINE, PAGE, PCPUS, type Program, RAM_BASE, RAM_SIZE } from "./program.ts";
 
 /** One decision of the stream; `count` identical decisions in a row are one record. */
 export interface Decision {
@@ -267,6 +267,13 @@ class Run implements RefVm {
         crashed: false,
       });
     }
+    if (program.prefault === true) {
+      // The VMM populated and mapped all RAM before the guest ran.
+      for (let ipa = RAM_BASE; ipa < RAM_BASE + RAM_SIZE; ipa += PAGE) {
+        this.mapped.add(ipa);
+        this.everMapped.add(ipa);
+      }
+    }
   }
 
   /** The stage-2 FWB of the machine is in force. */
@@ -420,7 +427,7 @@ class Run implements RefVm {
       if (op.k === "host_write") continue; // the host allocates the page; no decision
       if (op.k === "host_unmap") {
         const ipa = op.addr - (op.addr % PAGE);
-        if (this.mapped.delete(ipa)) this.policy.unmap(this, this.hostCpu(), ipa);
+        if (this.mapped.delete(ipa)) this.policy.unmap(this, op.cpu ?? this.hostCpu(), ipa);
         continue;
       }
       const v = this.vcpus[op.v];
