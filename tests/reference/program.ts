@@ -23,7 +23,7 @@ import { type GuestBuilder, type Machine, type Scenario, vm } from "../../mod.ts
 /** First guest physical address of RAM in every program (the DSL's default base). */
 export const RAM_BASE = 0x4000_0000;
 /** RAM of every program: small, so that a run allocates little. */
-export const RAM_SIZE = 1 << 20;
+export const RAM_SIZE = 1 << 16;
 /** Stage-2 page size. */
 export const PAGE = 4096;
 /** Cache line size of the tiny machines. */
