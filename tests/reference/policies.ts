@@ -212,7 +212,8 @@ export const refKvm318: RefPolicy = {
  * - arch/arm64/kvm/sys_regs.c `reset_clidr` / `get_ccsidr` (6.3+): the guest
  *   reads a normalized CLIDR (from CTR_EL0: IDC, which the kernel sets with
  *   FWB, gives LoC 2 with only an instruction cache at level 1; without IDC,
- *   LoC 1 with a data cache) and a 1-set, 1-way CCSIDR at each data level.
+ *   LoC 1 with a data cache) and a 1-set, 1-way CCSIDR at each data level;
+ *   the machines' CTR_EL0 has IDC exactly when they have FWB, and DIC clear.
  *
  * @example Usage
  * ```ts
@@ -267,7 +268,11 @@ function flags(vm: RefVm): boolean[] {
  *   page, then `p2m_invalidate_root`: the guest's next access to any page
  *   takes a stage-2 fault that only re-validates it), then clear the flag;
  * - xen/common/page_alloc.c `alloc_heap_pages`: a page given to a domain is
- *   cleaned to RAM (`flush_page_to_ram`) once, when it is first allocated.
+ *   cleaned to RAM (`flush_page_to_ram`) once. Simplified as the model is:
+ *   guest RAM is given on first touch (Xen gives it when it builds the
+ *   domain), so the clean is due the first time a page is mapped for the
+ *   guest, and a page re-validated after `p2m_invalidate_root` or mapped
+ *   again after an unmap is not cleaned again.
  *
  * The events keep setway's names for Xen's calls (`p2m_set_way_flush`,
  * `p2m_toggle_cache`; Xen itself traces neither): the decision they carry is
