@@ -23,7 +23,7 @@
  */
 
 import type { RunResult } from "../../mod.ts";
-import type { Decision } from "./vm.ts";
+import { type Decision, WALK_START } from "./vm.ts";
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -119,8 +119,9 @@ export function modelDecisions(result: RunResult): Decision[] {
 }
 
 /**
- * A stream with adjacent identical decisions merged: two streams that say
- * the same thing compare equal however the trace grouped repeats.
+ * A stream with adjacent identical decisions merged and the walk markers
+ * ({@linkcode WALK_START}) dropped: two streams that say the same thing
+ * compare equal however the trace grouped repeats.
  *
  * @example Usage
  * ```ts
@@ -133,6 +134,7 @@ export function modelDecisions(result: RunResult): Decision[] {
 export function canonical(stream: readonly Decision[]): Decision[] {
   const out: Decision[] = [];
   for (const d of stream) {
+    if (d.text === WALK_START) continue;
     const last = out[out.length - 1];
     if (last !== undefined && last.text === d.text) last.count += d.count;
     else out.push({ text: d.text, count: d.count });

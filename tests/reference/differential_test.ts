@@ -4,6 +4,8 @@ import { compareProgram, type Comparison, CONFIGS, KNOWN_MODEL_GAPS } from "./di
 import { firstDifference } from "./decisions.ts";
 import { REFERENCE_POLICIES } from "./policies.ts";
 import { type Program, programArb, RAM_BASE } from "./program.ts";
+import { programFromScenario } from "./from_scenario.ts";
+import { type GuestBuilder, vm } from "../../mod.ts";
 import { kvmSetWayFlushLine, referenceRun } from "./vm.ts";
 
 /** Programs per built-in policy (kvm-modern's are shared between its two machines). */
@@ -84,6 +86,35 @@ for (const { policy, machine } of CONFIGS) {
     );
   });
 }
+
+/** The DSL's guest presets, as a user writes them. */
+const PRESETS: Readonly<Record<string, (g: GuestBuilder) => GuestBuilder>> = {
+  zImage32: (g) => g.zImage32(),
+  linuxArm64: (g) => g.linuxArm64(),
+  edk2: (g) => g.edk2(),
+  uboot: (g) => g.uboot(),
+  smpSecondary: (g) => g.smpSecondary(),
+  noMaintenance: (g) => g.noMaintenance(),
+};
+
+Deno.test("differential: the guest presets on the machine presets, full-size walks, every policy", () => {
+  let compared = 0;
+  for (const machine of ["generic", "xgene1", "neoverse-v1"]) {
+    for (const [name, preset] of Object.entries(PRESETS)) {
+      // smpSecondary's default L1 geometry is the generic machine's.
+      if (name === "smpSecondary" && machine === "xgene1") continue;
+      const scenario = vm().machine(machine).cpus(2).guest(preset).toJSON();
+      const program = programFromScenario(scenario);
+      assert.ok(program !== null, `${machine}: one cache geometry on every CPU`);
+      for (const policy of new Set(CONFIGS.map((c) => c.policy))) {
+        const c = compareProgram(program, policy, KNOWN_MODEL_GAPS, scenario);
+        assert.ok(agreesOrKnown(c), `${name} on ${machine}`);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 3 * 6 * 8 - 8);
+});
 
 Deno.test("differential: set/way operands outside the caches, on every policy", () => {
   for (const { policy, machine } of CONFIGS) {

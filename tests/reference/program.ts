@@ -18,7 +18,7 @@
  */
 
 import fc from "fast-check";
-import { type GuestBuilder, type Machine, type Scenario, vm } from "../../mod.ts";
+import { type GuestBuilder, type Machine, type Scenario, vm, type VmRegName } from "../../mod.ts";
 
 /** First guest physical address of RAM in every program (the DSL's default base). */
 export const RAM_BASE = 0x4000_0000;
@@ -88,7 +88,7 @@ export type Op =
     readonly v: number;
     readonly bits: { readonly m?: boolean; readonly c?: boolean; readonly i?: boolean };
   }
-  | { readonly k: "vmreg"; readonly v: number; readonly reg: VmReg; readonly value: number }
+  | { readonly k: "vmreg"; readonly v: number; readonly reg: VmRegName; readonly value: number }
   | { readonly k: "migrate"; readonly v: number; readonly pcpu: number }
   | {
     readonly k: "host_write";
@@ -96,15 +96,57 @@ export type Op =
     readonly value: number;
     readonly cpu?: number;
   }
-  | { readonly k: "host_unmap"; readonly addr: number; readonly cpu?: number };
+  | { readonly k: "host_unmap"; readonly addr: number; readonly cpu?: number }
+  | { readonly k: "pc"; readonly v: number; readonly addr: number }
+  | { readonly k: "exec_state"; readonly v: number; readonly aarch32: boolean };
 
-/** The VM registers programs write (besides SCTLR). */
-export type VmReg = "TTBR0" | "TTBR1" | "TCR" | "MAIR0" | "CONTEXTIDR" | "DACR";
+/**
+ * The hardware a program runs on, as the reference needs it: what the tiny
+ * machines are unless a program says otherwise.
+ */
+export interface ProgramHardware {
+  /** Physical CPUs. */
+  readonly pcpus: number;
+  /** Data-cache sets and ways of each architected level, level 1 first, the same on every CPU. */
+  readonly geometry: readonly { readonly sets: number; readonly ways: number }[];
+  /** Level 1 data cache line size: the step of a DC range. */
+  readonly lineSize: number;
+  /** Stage-2 FWB. */
+  readonly fwb: boolean;
+  /** First guest physical address of RAM. */
+  readonly ramBase: number;
+  /** RAM size in bytes. */
+  readonly ram: number;
+}
+
+/**
+ * The hardware of a tiny machine.
+ *
+ * @example Usage
+ * ```ts
+ * import { tinyHardware } from "./program.ts";
+ * console.log(tinyHardware("tiny").geometry.length); // 2
+ * ```
+ * @param kind which tiny machine
+ * @returns its hardware
+ */
+export function tinyHardware(kind: MachineKind): ProgramHardware {
+  return {
+    pcpus: PCPUS,
+    geometry: GEOMETRY,
+    lineSize: LINE,
+    fwb: kind === "tiny-fwb",
+    ramBase: RAM_BASE,
+    ram: RAM_SIZE,
+  };
+}
 
 /** A program: the machine, the vCPUs (with each one's execution state), the operations. */
 export interface Program {
-  /** The machine. */
-  readonly machine: MachineKind;
+  /** The machine's name: a tiny machine's ({@linkcode MachineKind}) unless `hardware` is given. */
+  readonly machine: string;
+  /** The hardware, when it is not the tiny machine's (programs taken from scenarios). */
+  readonly hardware?: ProgramHardware;
   /** Number of vCPUs, 1 to 4. */
   readonly vcpus: number;
   /** Every page mapped and populated before the guest starts (`.prefault()`). */
@@ -115,7 +157,8 @@ export interface Program {
   readonly ops: readonly Op[];
 }
 
-const VM_REGS: readonly VmReg[] = ["TTBR0", "TTBR1", "TCR", "MAIR0", "CONTEXTIDR", "DACR"];
+/** The VM registers random programs write (besides SCTLR). */
+const VM_REGS: readonly VmRegName[] = ["TTBR0", "TTBR1", "TCR", "MAIR0", "CONTEXTIDR", "DACR"];
 
 /** Word addresses: three pages, a few words per page (two in one line, one in another). */
 const addrArb = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 4, 0x40, 0x800))
@@ -185,6 +228,15 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
         v,
         reg: fc.constantFrom(...VM_REGS),
         value,
+      }),
+    },
+    {
+      // Back to a loop's start: two walks at one PC.
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant("pc" as const),
+        v,
+        addr: fc.constantFrom(RAM_BASE + 0x100, RAM_BASE + 0x200),
       }),
     },
     {
@@ -275,6 +327,10 @@ function guestOp(g: GuestBuilder, op: Op): GuestBuilder {
       return g.sctlr(op.bits);
     case "vmreg":
       return g.vmReg(op.reg, op.value);
+    case "pc":
+      return g.pc(op.addr);
+    case "exec_state":
+      return g.aarch32(op.aarch32);
     default:
       throw new Error(`not a guest op: ${op.k}`);
   }
@@ -297,7 +353,7 @@ function guestOp(g: GuestBuilder, op: Op): GuestBuilder {
  * @throws {ScenarioError} when the DSL refuses the program
  */
 export function programScenario(program: Program, policy: string): Scenario {
-  return vm().machine(tinyMachine(program.machine)).cpus(program.vcpus).ram(RAM_SIZE)
+  return vm().machine(tinyMachine(program.machine as MachineKind)).cpus(program.vcpus).ram(RAM_SIZE)
     .prefault(program.prefault === true).policy(policy).speculation("quiet")
     .guest((g0) => {
       let g = g0;
@@ -350,6 +406,10 @@ function opSnippet(op: Op): string {
       return `host((h) => h.write(${hex(op.addr)}, ${hex(op.value)})${hostSnippet(op)})`;
     case "host_unmap":
       return `host((h) => h.unmap(${hex(op.addr)})${hostSnippet(op)})`;
+    case "pc":
+      return `pc(${hex(op.addr)})`;
+    case "exec_state":
+      return `aarch32(${op.aarch32})`;
   }
 }
 

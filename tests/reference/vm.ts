@@ -37,7 +37,13 @@
  * @module
  */
 
-import { GEOMETRY, LINE, PAGE, PCPUS, type Program, RAM_BASE, RAM_SIZE } from "./program.ts";
+import {
+  type MachineKind,
+  PAGE,
+  type Program,
+  type ProgramHardware,
+  tinyHardware,
+} from "./program.ts";
 
 /** One decision of the stream; `count` identical decisions in a row are one record. */
 export interface Decision {
@@ -146,7 +152,26 @@ export type ModelGap =
   /** 15.1: `last_pcpu` set at migrate and after a handled trap, not at every exit. */
   | "last-pcpu-at-migrate"
   /** 15.2: a stage-2 abort is not an exit (no `kvm_exit`, `last_pcpu` unchanged). */
-  | "abort-not-an-exit";
+  | "abort-not-an-exit"
+  /**
+   * Found here: the trace's folding of a walk joins the walk's first exits to
+   * a matching record from before the walk (the previous walk's, at the same
+   * PC), ahead of the walk's own `sw_walk` line.
+   */
+  | "walk-fold-reaches-back";
+
+/**
+ * A record the reference leaves where a set/way walk starts (the model's
+ * `sw_walk` event): no decision, dropped by the comparison, but one of the
+ * records the trace's folding looks back at.
+ *
+ * @example Usage
+ * ```ts
+ * import { WALK_START } from "./vm.ts";
+ * console.log(WALK_START); // "(walk)"
+ * ```
+ */
+export const WALK_START = "(walk)";
 
 const EC_CP15_32 = 0x03;
 const EC_SYS64 = 0x18;
@@ -243,7 +268,8 @@ export function cacheEnabled(v: { readonly sctlr: { m: boolean; c: boolean } }):
 
 class Run implements RefVm {
   readonly vcpus: RefVcpu[] = [];
-  readonly pcpus = PCPUS;
+  readonly pcpus: number;
+  readonly hw: ProgramHardware;
   readonly fwb: boolean;
   readonly out: Decision[] = [];
   readonly mapped = new Set<number>();
@@ -251,14 +277,19 @@ class Run implements RefVm {
   readonly gaps: ReadonlySet<ModelGap>;
   /** Index of the first record of the walk being folded, or -1. */
   walkFrom = -1;
+  /** The last exit's text and what it was made of: a walk's thousands of exits share one. */
+  exitKey = { v: -1, pcpu: -1, pc: -1, ec: -1, reason: "" };
+  exitText = "";
 
   constructor(readonly policy: RefPolicy, program: Program, gaps: ReadonlySet<ModelGap>) {
-    this.fwb = program.machine === "tiny-fwb";
+    this.hw = program.hardware ?? tinyHardware(program.machine as MachineKind);
+    this.pcpus = this.hw.pcpus;
+    this.fwb = this.hw.fwb;
     this.gaps = gaps;
     for (let i = 0; i < program.vcpus; i++) {
       this.vcpus.push({
         index: i,
-        pc: RAM_BASE,
+        pc: this.hw.ramBase,
         pcpu: i,
         lastPcpu: i,
         sctlr: { m: false, c: false },
@@ -269,7 +300,7 @@ class Run implements RefVm {
     }
     if (program.prefault === true) {
       // The VMM populated and mapped all RAM before the guest ran.
-      for (let ipa = RAM_BASE; ipa < RAM_BASE + RAM_SIZE; ipa += PAGE) {
+      for (let ipa = this.hw.ramBase; ipa < this.hw.ramBase + this.hw.ram; ipa += PAGE) {
         this.mapped.add(ipa);
         this.everMapped.add(ipa);
       }
@@ -288,7 +319,8 @@ class Run implements RefVm {
   record(text: string): void {
     const out = this.out;
     if (this.walkFrom >= 0) {
-      for (let i = out.length - 1; i >= Math.max(this.walkFrom, out.length - 2); i--) {
+      const from = this.gaps.has("walk-fold-reaches-back") ? 0 : this.walkFrom;
+      for (let i = out.length - 1; i >= Math.max(from, out.length - 2); i--) {
         if (out[i].text === text) {
           out[i].count++;
           return;
@@ -336,8 +368,15 @@ class Run implements RefVm {
 
   /** The run loop's exit: `kvm_exit` traced, `last_pcpu` set on the CPU that took it. */
   exit(v: RefVcpu, ec: number, reason: string): void {
-    const what = ec === EC_DABT_LOW ? "" : ` ${reason}`;
-    this.record(`exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what}`);
+    const k = this.exitKey;
+    if (
+      k.v !== v.index || k.pcpu !== v.pcpu || k.pc !== v.pc || k.ec !== ec || k.reason !== reason
+    ) {
+      const what = ec === EC_DABT_LOW ? "" : ` ${reason}`;
+      this.exitKey = { v: v.index, pcpu: v.pcpu, pc: v.pc, ec, reason };
+      this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what}`;
+    }
+    this.record(this.exitText);
     if (!this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
   }
 
@@ -380,8 +419,9 @@ class Run implements RefVm {
   }
 
   walk(v: RefVcpu, op: string): void {
-    const physical: WalkLevel[] = GEOMETRY.map((g) => ({ sets: g.sets, ways: g.ways }));
+    const physical: WalkLevel[] = this.hw.geometry.map((g) => ({ sets: g.sets, ways: g.ways }));
     const levels = this.policy.walkView(this, physical);
+    this.out.push({ text: WALK_START, count: 1 });
     this.walkFrom = this.out.length;
     try {
       for (let l = 0; l < levels.length; l++) {
@@ -437,11 +477,13 @@ class Run implements RefVm {
         case "write":
           this.access(v, op.addr);
           break;
-        case "dc":
-          for (let a = op.addr - (op.addr % LINE); a < op.addr + op.len; a += LINE) {
+        case "dc": {
+          const line = this.hw.lineSize;
+          for (let a = op.addr - (op.addr % line); a < op.addr + op.len; a += line) {
             this.access(v, a);
           }
           break;
+        }
         case "sw":
           if (v.hcr.tsw) this.setWay(v, op.op, op.level, op.set, op.way);
           break;
@@ -462,6 +504,12 @@ class Run implements RefVm {
           v.pcpu = op.pcpu;
           this.load(v);
           continue; // not an instruction: the PC stays
+        case "pc":
+          v.pc = op.addr;
+          continue;
+        case "exec_state":
+          v.aarch32 = op.aarch32; // the VMM's vCPU configuration, not an instruction
+          continue;
       }
       v.pc += 4;
     }
