@@ -200,7 +200,8 @@ export const refKvm318: RefPolicy = {
  *
  * - arch/arm64/include/asm/kvm_emulate.h `vcpu_reset_hcr`: HCR_GUEST_FLAGS
  *   (TSW and SWIO among them), plus HCR_FWB on a CPU with stage-2 FWB, else
- *   HCR_TVM (since 5.x: "only trap VM ops until M+C are set without FWB");
+ *   HCR_TVM (since Linux 5.5: with FWB a stage-2 flush at the caches'
+ *   toggle achieves nothing, so TVM is no longer set);
  * - arch/arm64/kvm/sys_regs.c `access_dcsw`: `kvm_set_way_flush` only
  *   without `ARM64_HAS_STAGE2_FWB`, else the op is just an exit;
  * - arch/arm64/kvm/sys_regs.c `access_vm_reg` -> arch/arm64/kvm/mmu.c
@@ -253,7 +254,9 @@ function flags(vm: RefVm): boolean[] {
 }
 
 /**
- * `"xen"` (and `"xen-iommu"` with `iommu`): Xen on ARM, 4.12 and later.
+ * `"xen"` (and `"xen-iommu"` with `iommu`): Xen on ARM as it is today (the
+ * `need_flush_to_ram` handling of set/way came with Xen 4.12; the IOMMU
+ * check in `p2m_set_way_flush` is a later addition).
  *
  * - xen/arch/arm/traps.c `get_default_hcr_flags`: TSW and SWIO, no TVM;
  * - xen/arch/arm/p2m.c `p2m_set_way_flush` (from `do_sysreg` / `do_cp15_32`'s
