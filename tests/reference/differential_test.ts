@@ -69,6 +69,8 @@ Deno.test("reference: the comparison catches a policy that decides differently",
 
 /** Counts of known gaps seen, for the check that each entry still occurs. */
 const seen = new Map<string, number>();
+/** Differential tests that ran to the end (a filtered run skips the check below). */
+let completed = 0;
 
 function agreesOrKnown(c: Comparison): boolean {
   if (c.kind === "finding") throw new Error(`the model and the reference disagree:\n${c.report}`);
@@ -84,6 +86,7 @@ for (const { policy, machine } of CONFIGS) {
       fc.property(programArb({ machine }), (p) => agreesOrKnown(compareProgram(p, policy))),
       { seed: SEED, numRuns },
     );
+    completed++;
   });
 }
 
@@ -114,6 +117,7 @@ Deno.test("differential: the guest presets on the machine presets, full-size wal
     }
   }
   assert.equal(compared, 3 * 6 * 8 - 8);
+  completed++;
 });
 
 Deno.test("differential: set/way operands outside the caches, on every policy", () => {
@@ -126,9 +130,11 @@ Deno.test("differential: set/way operands outside the caches, on every policy", 
       { seed: SEED, numRuns: 40 },
     );
   }
+  completed++;
 });
 
 Deno.test("differential: every entry of KNOWN_MODEL_GAPS still occurs (remove those that do not)", () => {
+  if (completed < CONFIGS.length + 2) return; // a filtered run: not every comparison ran
   for (const gap of KNOWN_MODEL_GAPS) {
     assert.ok(
       (seen.get(gap.id) ?? 0) > 0,
