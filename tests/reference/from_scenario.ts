@@ -8,7 +8,7 @@
  * import { vm } from "../../mod.ts";
  * import { programFromScenario } from "./from_scenario.ts";
  * const p = programFromScenario(vm().machine("generic").guest((g) => g.mmuOn()).toJSON());
- * console.log(p?.hardware?.geometry); // [{ sets: 128, ways: 4 }, { sets: 1024, ways: 16 }]
+ * console.log(p?.hardware?.geometry[0]); // [{ sets: 128, ways: 4 }, { sets: 1024, ways: 16 }]
  * ```
  *
  * @module
@@ -22,18 +22,21 @@ function geometryOf(g: { size: number; ways: number; lineSize?: number }) {
   return { sets: g.size / (g.ways * line), ways: g.ways, line };
 }
 
-/** The machine's hardware, or null when its clusters differ (the reference walks one geometry). */
-function hardwareOf(machine: Machine, scenario: Scenario): ProgramHardware | null {
-  const first = machine.clusters[0];
-  const same = machine.clusters.every((c) =>
-    JSON.stringify([c.l1d, c.l2]) === JSON.stringify([first.l1d, first.l2])
-  );
-  if (!same) return null;
-  const levels = [first.l1d, ...(first.l2 ? [first.l2] : [])].map(geometryOf);
+/** The machine's hardware: each CPU has its cluster's caches, CPUs numbered cluster by cluster. */
+function hardwareOf(machine: Machine, scenario: Scenario): ProgramHardware {
+  const geometry: { sets: number; ways: number }[][] = [];
+  const lineSize: number[] = [];
+  for (const c of machine.clusters) {
+    const levels = [c.l1d, ...(c.l2 ? [c.l2] : [])].map(geometryOf);
+    for (let i = 0; i < c.cpus; i++) {
+      geometry.push(levels.map(({ sets, ways }) => ({ sets, ways })));
+      lineSize.push(levels[0].line);
+    }
+  }
   return {
-    pcpus: machine.clusters.reduce((n, c) => n + c.cpus, 0),
-    geometry: levels.map(({ sets, ways }) => ({ sets, ways })),
-    lineSize: levels[0].line,
+    pcpus: geometry.length,
+    geometry,
+    lineSize,
     fwb: machine.features?.fwb === true,
     ramBase: scenario.ramBase,
     ram: scenario.ram,
@@ -75,8 +78,7 @@ function opOf(s: Step): Op {
 }
 
 /**
- * The scenario as a program for the reference, or null when its machine's
- * clusters have different caches.
+ * The scenario as a program for the reference.
  *
  * @example Usage
  * ```ts
@@ -86,12 +88,11 @@ function opOf(s: Step): Op {
  * console.log(p?.ops[0]); // { k: "exec_state", v: 0, aarch32: true }
  * ```
  * @param scenario the scenario
- * @returns the program, or null
+ * @returns the program
  */
-export function programFromScenario(scenario: Scenario): Program | null {
+export function programFromScenario(scenario: Scenario): Program {
   const machine = resolveMachine(scenario.machine);
   const hardware = hardwareOf(machine, scenario);
-  if (hardware === null) return null;
   return {
     machine: machine.name,
     hardware,

@@ -107,10 +107,10 @@ export type Op =
 export interface ProgramHardware {
   /** Physical CPUs. */
   readonly pcpus: number;
-  /** Data-cache sets and ways of each architected level, level 1 first, the same on every CPU. */
-  readonly geometry: readonly { readonly sets: number; readonly ways: number }[];
-  /** Level 1 data cache line size: the step of a DC range. */
-  readonly lineSize: number;
+  /** Per physical CPU: data-cache sets and ways of each architected level, level 1 first. */
+  readonly geometry: readonly (readonly { readonly sets: number; readonly ways: number }[])[];
+  /** Per physical CPU: the level 1 data cache line size, the step of a DC range. */
+  readonly lineSize: readonly number[];
   /** Stage-2 FWB. */
   readonly fwb: boolean;
   /** First guest physical address of RAM. */
@@ -125,7 +125,7 @@ export interface ProgramHardware {
  * @example Usage
  * ```ts
  * import { tinyHardware } from "./program.ts";
- * console.log(tinyHardware("tiny").geometry.length); // 2
+ * console.log(tinyHardware("tiny").geometry[0].length); // 2: two levels on CPU 0
  * ```
  * @param kind which tiny machine
  * @returns its hardware
@@ -133,8 +133,8 @@ export interface ProgramHardware {
 export function tinyHardware(kind: MachineKind): ProgramHardware {
   return {
     pcpus: PCPUS,
-    geometry: GEOMETRY,
-    lineSize: LINE,
+    geometry: new Array(PCPUS).fill(GEOMETRY),
+    lineSize: new Array(PCPUS).fill(LINE),
     fwb: kind === "tiny-fwb",
     ramBase: RAM_BASE,
     ram: RAM_SIZE,

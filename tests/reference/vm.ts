@@ -419,7 +419,10 @@ class Run implements RefVm {
   }
 
   walk(v: RefVcpu, op: string): void {
-    const physical: WalkLevel[] = this.hw.geometry.map((g) => ({ sets: g.sets, ways: g.ways }));
+    const physical: WalkLevel[] = this.hw.geometry[v.pcpu].map((g) => ({
+      sets: g.sets,
+      ways: g.ways,
+    }));
     const levels = this.policy.walkView(this, physical);
     this.out.push({ text: WALK_START, count: 1 });
     this.walkFrom = this.out.length;
@@ -478,7 +481,7 @@ class Run implements RefVm {
           this.access(v, op.addr);
           break;
         case "dc": {
-          const line = this.hw.lineSize;
+          const line = this.hw.lineSize[v.pcpu];
           for (let a = op.addr - (op.addr % line); a < op.addr + op.len; a += line) {
             this.access(v, a);
           }
