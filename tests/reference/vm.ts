@@ -137,10 +137,12 @@ export interface RefPolicy {
 }
 
 /**
- * Behaviours of the model that the kernel does not share and that are being
- * fixed (issue 15): the reference can reproduce each, so that a
- * disagreement of exactly that class is recognised as such and any other is
- * a finding. An empty set is the kernel.
+ * Behaviours of the model that the kernel does not share (those issue 15
+ * fixes, and one this reference found): the reference can reproduce each, so
+ * that a disagreement of exactly that class is recognised as such and any
+ * other is a finding. An empty set is the kernel. Each is a small switch in
+ * the run loop, to be deleted with its entry in `KNOWN_MODEL_GAPS`
+ * (differential.ts) once the model is fixed.
  *
  * @example Usage
  * ```ts
