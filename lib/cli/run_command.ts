@@ -16,6 +16,7 @@
 
 import { basename, isAbsolute, resolve } from "node:path";
 import type { RunResult } from "../engine/result.ts";
+import { ScenarioError, showValue } from "../errors.ts";
 import { renderHtml } from "../report/html.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
@@ -47,8 +48,21 @@ export function overridesOf(values: ParsedCommand["values"]): Overrides {
   };
 }
 
+/** Whether `x` has what the printers read of a run: `trace()`, `toJSON()`, a verdict and a cost. */
+function isRunResult(x: unknown): x is RunResult {
+  if (x === null || typeof x !== "object") return false;
+  const r = x as Record<string, unknown>;
+  const verdict = r.verdict as Record<string, unknown> | null | undefined;
+  return typeof r.trace === "function" && typeof r.toJSON === "function" &&
+    verdict !== null && typeof verdict === "object" && typeof verdict.ok === "boolean" &&
+    Array.isArray(verdict.violations) && r.cost !== null && typeof r.cost === "object";
+}
+
 /**
- * Runs a builder; a run result is what `vm().run()` resolves to.
+ * Runs a builder; a run result is what `vm().run()` resolves to. A
+ * scenario module may export its own builder-like object: what its `run()`
+ * gives is checked here, so that a wrong answer is refused at once rather
+ * than crashing the printer later.
  *
  * @example Usage
  * ```ts ignore
@@ -58,9 +72,19 @@ export function overridesOf(values: ParsedCommand["values"]): Overrides {
  * ```
  * @param builder the scenario's builder
  * @returns the result
+ * @throws {ScenarioError} `invalid_value` when `run()` gives anything but a run result
  */
 export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
-  return await builder.run();
+  const result: unknown = await builder.run();
+  if (isRunResult(result)) return result;
+  throw new ScenarioError(
+    "invalid_value",
+    "run",
+    result,
+    `the scenario's run() returned ${
+      showValue(result)
+    }; expected a run result (what vm()...run() resolves to)`,
+  );
 }
 
 /**

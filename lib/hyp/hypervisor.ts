@@ -35,6 +35,7 @@ import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
+import { guardPolicy } from "./policies/guard.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
@@ -163,7 +164,8 @@ export class Hypervisor {
    * @param options the VM to build
    */
   constructor(options: HypervisorOptions) {
-    const { hardware, policy, sink } = options;
+    const { hardware, sink } = options;
+    const policy = guardPolicy(options.policy);
     this.hardware = hardware;
     this.policy = policy;
     this.#sink = sink;
