@@ -81,8 +81,16 @@ export class HcrBits implements Hcr {
   constructor() {
     // Own enumerable accessors, so that a spread copies the bits.
     Object.defineProperties(this, {
-      tsw: { get: () => this.#tsw, set: (v) => (this.#tsw = checkedBit("tsw", v)), enumerable: true },
-      tvm: { get: () => this.#tvm, set: (v) => (this.#tvm = checkedBit("tvm", v)), enumerable: true },
+      tsw: {
+        get: () => this.#tsw,
+        set: (v) => (this.#tsw = checkedBit("tsw", v)),
+        enumerable: true,
+      },
+      tvm: {
+        get: () => this.#tvm,
+        set: (v) => (this.#tvm = checkedBit("tvm", v)),
+        enumerable: true,
+      },
       swio: {
         get: () => this.#swio,
         set: (v) => (this.#swio = checkedBit("swio", v)),

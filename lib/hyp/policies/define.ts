@@ -35,6 +35,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { didYouMean } from "../../options.ts";
 import { checkCosts, type CostOverrides } from "../costs.ts";
 import { type FaultClean, type Policy, POLICY_HOOKS, type PolicyHooks } from "../policy.ts";
 
@@ -151,9 +152,9 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
         "unknown_name",
         `definePolicy.${key}`,
         key,
-        `definePolicy: unknown key ${showValue(key)}; valid: ${
-          [...OTHER_KEYS, ...POLICY_HOOKS].join(", ")
-        }`,
+        `definePolicy: unknown key ${showValue(key)}${
+          didYouMean(key, [...OTHER_KEYS, ...POLICY_HOOKS])
+        }; valid: ${[...OTHER_KEYS, ...POLICY_HOOKS].join(", ")}`,
       );
     }
   }

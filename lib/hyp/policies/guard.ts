@@ -71,7 +71,7 @@ function fromThrow(policy: string, hook: string, e: unknown): unknown {
     const sep = e.call.startsWith("hcr.") ? " " : ": ";
     return new ScenarioError(
       e.code,
-      `policy.${hook}.${e.call}`,
+      e.call,
       e.value,
       `policy ${showValue(policy)}: ${hook}${sep}${e.message}`,
     );
@@ -112,12 +112,16 @@ function isCacheView(x: unknown): x is GuestCacheView {
 /** Checks a hook's return value; returns an error message part, or null when it is fine. */
 function badReturn(hook: string, result: unknown): string | null {
   if (PREDICATES.has(hook)) {
-    return typeof result === "boolean" ? null : `returned ${showValue(result)}; expected true or false`;
+    return typeof result === "boolean"
+      ? null
+      : `returned ${showValue(result)}; expected true or false`;
   }
   if (hook === "guestCacheView") {
-    return isCacheView(result) ? null : `returned ${
-      showValue(result)
-    }; expected { clidr, levels } with levels null or { sets, ways, lineSize } of positive integers`;
+    return isCacheView(result)
+      ? null
+      : `returned ${
+        showValue(result)
+      }; expected { clidr, levels } with levels null or { sets, ways, lineSize } of positive integers`;
   }
   return null;
 }

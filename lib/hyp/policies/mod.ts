@@ -5,6 +5,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { didYouMean } from "../../options.ts";
 import { type Policy, POLICY_HOOKS } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
 import { kvm318 } from "./kvm_3_18.ts";
@@ -65,7 +66,9 @@ export function resolvePolicy(policy: string | Policy): Policy {
       "unknown_name",
       "policy",
       policy,
-      `policy(${showValue(policy)}): unknown policy; valid: ${Object.keys(policies).join(", ")}`,
+      `policy(${showValue(policy)}): unknown policy${
+        didYouMean(policy, Object.keys(policies))
+      }; valid: ${Object.keys(policies).join(", ")}`,
     );
   }
   const p = policy as unknown as Record<string, unknown> | null;
