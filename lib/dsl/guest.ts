@@ -513,8 +513,11 @@ export class GuestBuilder {
    * @throws {ScenarioError} for bad options, or steps outside the VM
    */
   linuxArm64(options: Omit<LinuxArm64Options, "vcpu"> = {}): GuestBuilder {
+    if (options === null || typeof options !== "object" || options.cpus !== undefined) {
+      return this.preset("linuxArm64", linuxArm64, options);
+    }
     const vmCpus = this.#props.ctx.cpus;
-    const cpus = options.cpus ?? (Number.isSafeInteger(vmCpus) ? vmCpus : 1);
+    const cpus = Number.isSafeInteger(vmCpus) ? vmCpus : 1;
     return this.preset("linuxArm64", linuxArm64, { ...options, cpus });
   }
 
