@@ -392,5 +392,5 @@ export const PROPERTIES: readonly { property: FuzzProperty<unknown>; runs: numbe
   { property: optionObjects as unknown as FuzzProperty<unknown>, runs: 3000 },
   { property: oddDocuments as unknown as FuzzProperty<unknown>, runs: 1500 },
   { property: misbehavingPolicies as unknown as FuzzProperty<unknown>, runs: 1000 },
-  { property: vaCorrectNative as unknown as FuzzProperty<unknown>, runs: 1500 },
+  { property: vaCorrectNative as unknown as FuzzProperty<unknown>, runs: 300 },
 ];
