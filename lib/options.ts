@@ -38,7 +38,7 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate a mistyped name most likely meant: the same name in another
- * case, or the nearest within a third of its length in edits (at least one),
+ * case, or the nearest within a quarter of its length in edits (at least one),
  * or the one it is a prefix of; undefined when none is close.
  *
  * @example Usage
@@ -58,7 +58,7 @@ export function closestName(name: string, candidates: readonly string[]): string
   const sameCase = candidates.find((c) => c.toLowerCase() === lower);
   if (sameCase !== undefined) return sameCase;
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  let bestDistance = Math.max(1, Math.floor(name.length / 4)) + 1;
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
     if (d < bestDistance) {
