@@ -4,7 +4,7 @@
  * a suggestion, as do unknown machine, policy and guest names:
  *
  * ```text
- * run({ maxStep: 1 }): unknown option "maxStep" (did you mean "maxSteps"?); valid: maxSteps, ...
+ * run(maxStep = 1): unknown option "maxStep" (did you mean "maxSteps"?); valid: maxSteps, ...
  * policy("kvm-4"): unknown policy (did you mean "kvm-4.0"?); valid: kvm-4.0, ...
  * ```
  *
@@ -61,7 +61,10 @@ export function closestName(name: string, candidates: readonly string[]): string
   let bestDistance = Math.max(1, Math.floor(name.length / 4)) + 1;
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) {
+    // A tie goes to the candidate with the same first letter (`cpu`: `cpus`, not `vcpu`).
+    const tieWon = d === bestDistance && best !== undefined &&
+      c[0]?.toLowerCase() === lower[0] && best[0]?.toLowerCase() !== lower[0];
+    if (d < bestDistance || tieWon) {
       best = c;
       bestDistance = d;
     }
@@ -109,7 +112,7 @@ export function didYouMean(name: unknown, candidates: readonly string[]): string
  *   checkOptionKeys("ram", { bsae: 0 }, ["base"]);
  * } catch (e) {
  *   console.log((e as Error).message);
- *   // ram({"bsae":0}): unknown option "bsae" (did you mean "base"?); valid: base
+ *   // ram(bsae = 0): unknown option "bsae" (did you mean "base"?); valid: base
  * }
  * ```
  * @param call the call the options are given to, e.g. `"run"`
@@ -142,7 +145,9 @@ export function checkOptionKeys(
         "unknown_name",
         `${call}.${key}`,
         key,
-        `${call}(${showValue(options)}): unknown option ${JSON.stringify(key)}${
+        `${call}(${key} = ${
+          showValue((options as Record<string, unknown>)[key])
+        }): unknown option ${JSON.stringify(key)}${
           didYouMean(key, keys)
         }; valid: ${keys.join(", ")}`,
       );

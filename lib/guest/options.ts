@@ -38,7 +38,7 @@ export const IMAGE_OPTION_KEYS: readonly string[] = Object.freeze(["base", "word
  * try {
  *   presetOptions("edk2", { bsae: 0 });
  * } catch (e) {
- *   console.log((e as Error).message); // edk2({"bsae":0}): unknown option "bsae" (did you mean "base"?); ...
+ *   console.log((e as Error).message); // edk2(bsae = 0): unknown option "bsae" (did you mean "base"?); ...
  * }
  * ```
  * @param call the preset's name
