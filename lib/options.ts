@@ -147,42 +147,13 @@ export function checkOptionKeys(
         key,
         `${call}(${key} = ${
           showValue((options as Record<string, unknown>)[key])
-        }): unknown option ${JSON.stringify(key)}${
-          didYouMean(key, keys)
-        }; valid: ${keys.join(", ")}`,
+        }): unknown option ${JSON.stringify(key)}${didYouMean(key, keys)}; valid: ${
+          keys.join(", ")
+        }`,
       );
     }
     const v = (options as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = v;
   }
   return out;
-}
-
-/**
- * The error for an option of the wrong type: `call(name = value): expected ...`.
- *
- * @example Usage
- * ```ts
- * import { optionTypeError } from "./options.ts";
- * optionTypeError("zImage32", "era", 7, '"2013" or "2015"').message;
- * // 'zImage32(era = 7): expected "2013" or "2015"'
- * ```
- * @param call the call
- * @param name the option
- * @param value the value given
- * @param expected what the option takes
- * @returns the error, to throw
- */
-export function optionTypeError(
-  call: string,
-  name: string,
-  value: unknown,
-  expected: string,
-): ScenarioError {
-  return new ScenarioError(
-    "invalid_value",
-    `${call}.${name}`,
-    value,
-    `${call}(${name} = ${showValue(value)}): expected ${expected}`,
-  );
 }
