@@ -35,7 +35,7 @@ import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
-import { guardPolicy } from "./policies/guard.ts";
+import { guardPolicy, isGuarded } from "./policies/guard.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
@@ -175,7 +175,9 @@ export class Hypervisor {
     this.#faultClean = policy.faultClean ?? DEFAULT_FAULT_CLEAN;
     const entry = options.entry ?? options.ramBase;
     const vcpus: Vcpu[] = [];
-    for (let i = 0; i < options.vcpus; i++) vcpus.push(new Vcpu(i, entry));
+    // A user policy's HCR writes are checked; the built-in ones are known to write booleans.
+    const checked = isGuarded(policy);
+    for (let i = 0; i < options.vcpus; i++) vcpus.push(new Vcpu(i, entry, checked));
     this.vcpus = vcpus;
     this.stage2 = new Stage2(options.ramBase, options.ram);
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };

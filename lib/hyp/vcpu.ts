@@ -129,8 +129,12 @@ export class Vcpu implements VcpuState {
   readonly index: number;
   /** SCTLR, reset with the MMU and caches off. */
   readonly sctlr: Sctlr = { m: false, c: false, i: false };
-  /** HCR trap bits; the policy's `onReset` sets them. */
-  readonly hcr: Hcr = new HcrBits();
+  /**
+   * HCR trap bits; the policy's `onReset` sets them. Checked at each write
+   * ({@linkcode HcrBits}) when the vCPU runs a user policy; plain data
+   * otherwise, as the trap decisions read them on every guest instruction.
+   */
+  readonly hcr: Hcr;
   /**
    * Whether EL1 runs in AArch32 (the kernel's `vcpu_mode_is_32bit`): its
    * traps then report the AArch32 exception classes. False at creation.
@@ -151,8 +155,10 @@ export class Vcpu implements VcpuState {
    * Creates a vCPU in its reset state.
    * @param index the vCPU index; it starts on physical CPU `index`
    * @param pc the initial guest PC
+   * @param checkedHcr whether HCR refuses non-boolean writes; default false
    */
-  constructor(index: number, pc: number) {
+  constructor(index: number, pc: number, checkedHcr = false) {
+    this.hcr = checkedHcr ? new HcrBits() : { tsw: false, tvm: false, swio: false };
     this.index = index;
     this.pc = pc;
     this.pcpu = index;

@@ -21,7 +21,7 @@ import type { GuestCacheView, Policy } from "../policy.ts";
 import { policies } from "./mod.ts";
 
 /** The hooks that answer a question: they must return a boolean. */
-const PREDICATES = new Set(["setWayIdle", "setWayLocal"]);
+const PREDICATES = ["setWayIdle", "setWayLocal"];
 
 /** The hooks that act and return nothing. */
 const ACTIONS = [
@@ -37,7 +37,9 @@ const ACTIONS = [
 /** What a policy declares besides its hooks. */
 const DECLARATIONS = ["name", "description", "source", "native", "usesFwb", "faultClean", "costs"];
 
+/** Each user policy's guarded form, and the set of guarded forms. */
 const guarded = new WeakMap<Policy, Policy>();
+const GUARDED = new WeakSet<Policy>();
 const BUILT_IN = new Set<Policy>(Object.values(policies));
 
 /** What was thrown, on one line: `TypeError: message`, or the value. */
@@ -109,40 +111,61 @@ function isCacheView(x: unknown): x is GuestCacheView {
   );
 }
 
-/** Checks a hook's return value; returns an error message part, or null when it is fine. */
-function badReturn(hook: string, result: unknown): string | null {
-  if (PREDICATES.has(hook)) {
-    return typeof result === "boolean"
-      ? null
-      : `returned ${showValue(result)}; expected true or false`;
-  }
-  if (hook === "guestCacheView") {
-    return isCacheView(result)
-      ? null
-      : `returned ${
-        showValue(result)
-      }; expected { clidr, levels } with levels null or { sets, ways, lineSize } of positive integers`;
-  }
-  return null;
-}
+type Hook = (a?: unknown, b?: unknown, c?: unknown) => unknown;
 
-function guardHook(
-  policy: Policy,
-  name: string,
-  hook: string,
-  f: (...args: unknown[]) => unknown,
-): (...args: unknown[]) => unknown {
-  return function (...args: unknown[]): unknown {
+/**
+ * An action hook behind its guard: a throw becomes the user's error, and so
+ * does a promise (its rejection handled). The common case, a hook that
+ * returns undefined, costs one comparison.
+ */
+function guardAction(policy: Policy, name: string, hook: string, f: Hook): Hook {
+  return (a, b, c) => {
     let result: unknown;
     try {
-      result = f.apply(policy, args);
+      result = f.call(policy, a, b, c);
     } catch (e) {
       throw fromThrow(name, hook, e);
     }
-    if (isThenable(result)) throw refuseAsync(name, hook, result);
-    const bad = badReturn(hook, result);
-    if (bad !== null) throw hookError(name, hook, bad, result);
+    if (result !== undefined && isThenable(result)) throw refuseAsync(name, hook, result);
     return result;
+  };
+}
+
+/** A predicate behind its guard: it must answer true or false. */
+function guardPredicate(policy: Policy, name: string, hook: string, f: Hook): Hook {
+  return (a, b, c) => {
+    let result: unknown;
+    try {
+      result = f.call(policy, a, b, c);
+    } catch (e) {
+      throw fromThrow(name, hook, e);
+    }
+    if (typeof result === "boolean") return result;
+    if (isThenable(result)) throw refuseAsync(name, hook, result);
+    throw hookError(name, hook, `returned ${showValue(result)}; expected true or false`, result);
+  };
+}
+
+/** `guestCacheView` behind its guard: it must answer a view the walk can read. */
+function guardView(policy: Policy, name: string, f: Hook): Hook {
+  const hook = "guestCacheView";
+  return (a, b, c) => {
+    let result: unknown;
+    try {
+      result = f.call(policy, a, b, c);
+    } catch (e) {
+      throw fromThrow(name, hook, e);
+    }
+    if (isCacheView(result)) return result;
+    if (isThenable(result)) throw refuseAsync(name, hook, result);
+    throw hookError(
+      name,
+      hook,
+      `returned ${
+        showValue(result)
+      }; expected { clidr, levels } with levels null or { sets, ways, lineSize } of positive integers`,
+      result,
+    );
   };
 }
 
@@ -173,7 +196,7 @@ function guardHook(
  */
 export function guardPolicy<S>(policy: Policy<S>): Policy<S> {
   const p = policy as Policy;
-  if (BUILT_IN.has(p)) return policy;
+  if (BUILT_IN.has(p) || GUARDED.has(p)) return policy;
   const known = guarded.get(p);
   if (known !== undefined) return known as Policy<S>;
   const name = p.name;
@@ -193,13 +216,37 @@ export function guardPolicy<S>(policy: Policy<S>): Policy<S> {
     if (isThenable(s)) throw refuseAsync(name, "state()", s);
     return s;
   };
-  for (const hook of [...ACTIONS, ...PREDICATES, "guestCacheView"]) {
-    const f = (p as unknown as Record<string, unknown>)[hook];
-    if (typeof f === "function") {
-      wrapped[hook] = guardHook(p, name, hook, f as (...args: unknown[]) => unknown);
-    }
+  const hooks = p as unknown as Record<string, Hook | undefined>;
+  for (const hook of ACTIONS) {
+    const f = hooks[hook];
+    if (typeof f === "function") wrapped[hook] = guardAction(p, name, hook, f);
   }
+  for (const hook of PREDICATES) {
+    const f = hooks[hook];
+    if (typeof f === "function") wrapped[hook] = guardPredicate(p, name, hook, f);
+  }
+  const view = hooks.guestCacheView;
+  if (typeof view === "function") wrapped.guestCacheView = guardView(p, name, view);
   const result = Object.freeze(wrapped) as unknown as Policy;
   guarded.set(p, result);
+  GUARDED.add(result);
   return result as Policy<S>;
+}
+
+/**
+ * Whether a policy runs behind guards (it is not built in): its vCPUs then
+ * refuse a non-boolean HCR write at the write (see `HcrBits`).
+ *
+ * @example Usage
+ * ```ts
+ * import { guardPolicy, isGuarded } from "./guard.ts";
+ * import { definePolicy } from "./define.ts";
+ * import { kvm40 } from "./kvm_4_0.ts";
+ * console.log(isGuarded(guardPolicy(definePolicy({ name: "mine" }))), isGuarded(kvm40)); // true false
+ * ```
+ * @param policy a policy
+ * @returns true for the guarded form of a user policy
+ */
+export function isGuarded(policy: Policy): boolean {
+  return GUARDED.has(policy as Policy);
 }
