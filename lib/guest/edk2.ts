@@ -154,7 +154,10 @@ const BLOCK_WRITE_BACK = 0x70d;
 export function edk2(given: Edk2Options = {}): Step[] {
   const options = presetOptions("edk2", given) as Edk2Options;
   const vcpu = presetVcpu("edk2", options.vcpu);
-  const image = imageLayout({ ...options, base: options.base ?? EDK2_KERNEL_BASE }, "edk2");
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? EDK2_KERNEL_BASE : options.base,
+  }, "edk2");
   const pc = (addr: number): Step => ({ kind: "pc", vcpu, addr });
   const sctlr = (bits: { m?: boolean; c?: boolean; i?: boolean }): Step => ({
     kind: "sctlr",

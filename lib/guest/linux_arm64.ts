@@ -198,7 +198,10 @@ export function linuxArm64(given: LinuxArm64Options = {}): Step[] {
     "firmware",
   ]);
   const fdt = presetAddress(call, "fdt", options.fdt, 0x4000_0000);
-  const image = imageLayout({ ...options, base: options.base ?? LINUX_ARM64_BASE }, call);
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? LINUX_ARM64_BASE : options.base,
+  }, call);
   // boot_args and secondary_data in the page after the image, then the
   // idmap and swapper tables, three pages each.
   const idmap = image.end + TABLE_SIZE;

@@ -149,7 +149,9 @@ function checkL1(value: unknown): { sets: number; ways: number } | null {
   const g = (value === undefined ? DEFAULT_L1 : value) as Record<string, unknown>;
   const pow2 = (n: unknown) =>
     typeof n === "number" && Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0;
-  const lineSize = typeof g === "object" && g !== null ? g.lineSize ?? 64 : undefined;
+  const lineSize = typeof g === "object" && g !== null
+    ? (g.lineSize === undefined ? 64 : g.lineSize)
+    : undefined;
   const ok = typeof g === "object" && g !== null && pow2(g.size) && pow2(g.ways) &&
     pow2(lineSize) &&
     (lineSize as number) >= 16 && (g.size as number) >= (g.ways as number) * (lineSize as number);

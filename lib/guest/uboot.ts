@@ -128,7 +128,10 @@ const MT_NORMAL = 4, MT_DEVICE_NGNRNE = 0;
 export function uboot(given: UbootOptions = {}): Step[] {
   const options = presetOptions("uboot", given) as UbootOptions;
   const vcpu = presetVcpu("uboot", options.vcpu);
-  const image = imageLayout({ ...options, base: options.base ?? UBOOT_KERNEL_BASE }, "uboot");
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? UBOOT_KERNEL_BASE : options.base,
+  }, "uboot");
   const pc = (addr: number): Step => ({ kind: "pc", vcpu, addr });
   const P = UBOOT_PC;
   // gd->arch.tlb_addr, 64 KiB aligned, after the image.

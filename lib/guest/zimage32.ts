@@ -127,7 +127,7 @@ const KERNEL_READ_PC = 0x40;
  */
 export function zImage32(given: ZImage32Options = {}): Step[] {
   const options = presetOptions("zImage32", given, ["era", "load"]) as ZImage32Options;
-  const era = options.era ?? "2015";
+  const era = options.era === undefined ? "2015" : options.era;
   if (!ZIMAGE_ERAS.includes(era)) {
     throw new ScenarioError(
       "unknown_name",
@@ -140,7 +140,7 @@ export function zImage32(given: ZImage32Options = {}): Step[] {
   }
   const vcpu = presetVcpu("zImage32", options.vcpu);
   const image = imageLayout(options, "zImage32");
-  const load = options.load ?? 0x4000_8000;
+  const load = options.load === undefined ? 0x4000_8000 : options.load;
   if (typeof load !== "number" || !Number.isSafeInteger(load) || load < 0 || load % 4 !== 0) {
     throw new ScenarioError(
       "bad_address",
