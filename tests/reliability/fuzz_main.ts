@@ -40,7 +40,7 @@ async function fuzzProperty(which: number, seed: number, runs: number): Promise<
       const watchdog = setInterval(() => {
         if (Date.now() - last <= HANG_MS) return;
         out.hangs.push(current);
-        out.ran += Math.max(1, started);
+        out.ran += started + 1;
         clearInterval(watchdog);
         worker.terminate();
         resolve(false);
@@ -66,7 +66,7 @@ async function fuzzProperty(which: number, seed: number, runs: number): Promise<
         // A worker that cannot start would fail the same way forever.
         if (!announced) throw new Error(`fuzz: the worker did not start: ${e.message}`);
         out.failures.push({ type: "failure", index: started, value: current, error: e.message });
-        out.ran += Math.max(1, started);
+        out.ran += started + 1;
         clearInterval(watchdog);
         worker.terminate();
         resolve(false);
