@@ -652,6 +652,16 @@ const CASES: readonly Case[] = [
     shown: 'policy "later": onReset returned a promise',
   },
   {
+    name: "a policy object declaring usesFwb as a string",
+    fn: () =>
+      vm().policy(
+        { name: "raw", description: "", source: "", state: () => 0, usesFwb: "yes" } as never,
+      ),
+    code: "invalid_value",
+    call: "policy.usesFwb",
+    shown: 'usesFwb = "yes"',
+  },
+  {
     name: "a policy predicate answering something else",
     fn: () =>
       vm().policy(definePolicy({

@@ -95,7 +95,19 @@ function refuse(key: string, value: unknown, expected: string): ScenarioError {
   );
 }
 
-function checkFaultClean(fc: unknown): FaultClean {
+/**
+ * Checks a policy's `faultClean` declaration.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkFaultClean } from "./define.ts";
+ * checkFaultClean({ when: "always", via: "kernel" }).when; // "always"
+ * ```
+ * @param fc the declaration
+ * @returns it, frozen
+ * @throws {ScenarioError} `invalid_value` naming the field
+ */
+export function checkFaultClean(fc: unknown): FaultClean {
   if (fc === null || typeof fc !== "object" || Array.isArray(fc)) {
     throw refuse("faultClean", fc, `{ when: ${FAULT_WHEN.join(" | ")}, via: kernel | hva }`);
   }
