@@ -608,6 +608,22 @@ const CASES: readonly Case[] = [
     also: /second vCPU/,
   },
   {
+    name: "a misspelt scenario field in JSON",
+    fn: () => scenarioFrom(withJson((s) => (s.sede = 1))),
+    code: "bad_schema",
+    call: "sede",
+    shown: "sede = 1",
+    also: /did you mean "seed"\?/,
+  },
+  {
+    name: "a misspelt step field in JSON",
+    fn: () => scenarioFrom(withJson((s) => ((s.steps as { adr?: number }[])[1].adr = 1))),
+    code: "bad_schema",
+    call: "steps[1].adr",
+    shown: "steps[1].adr = 1",
+    also: /did you mean "addr"\?/,
+  },
+  {
     name: "a JSON scenario over the step limit",
     fn: () => vm().from({ ...json(), steps: new Array(1_000_001).fill({ kind: "nonsense" }) }),
     code: "budget_exceeded",
