@@ -17,6 +17,7 @@
 import { basename, isAbsolute, resolve } from "node:path";
 import type { RunResult } from "../engine/result.ts";
 import { ScenarioError, showValue } from "../errors.ts";
+import { VmBuilder } from "../dsl/vm.ts";
 import { renderHtml } from "../report/html.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
@@ -72,10 +73,19 @@ function isRunResult(x: unknown): x is RunResult {
  * ```
  * @param builder the scenario's builder
  * @returns the result
- * @throws {ScenarioError} `invalid_value` when `run()` gives anything but a run result
+ * @throws {ScenarioError} `invalid_value` when `run()` gives anything but a run
+ *   result, or when the run() of a builder that is not setway's throws
  */
 export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
-  const result: unknown = await builder.run();
+  let result: unknown;
+  try {
+    result = await builder.run();
+  } catch (e) {
+    // A builder of the scenario's own making fails in the scenario's code, not in setway's.
+    if (e instanceof ScenarioError || builder instanceof VmBuilder) throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : showValue(e);
+    throw new ScenarioError("invalid_value", "run", e, `the scenario's run() threw ${what}`);
+  }
   if (isRunResult(result)) return result;
   throw new ScenarioError(
     "invalid_value",

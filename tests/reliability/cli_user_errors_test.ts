@@ -128,6 +128,19 @@ Deno.test("command line: a builder whose run() gives something else is exit stat
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("command line: a builder of the scenario's own whose run() throws is exit status 2", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "throwing_builder.ts");
+  await Deno.writeTextFile(
+    file,
+    'export default { toJSON() { return {}; }, run() { throw new RangeError("no run"); } };\n',
+  );
+  const io = bufferIo(dir);
+  const code = await main(["run", file], io);
+  assertOneLine(code, io.stdout, io.stderr, /the scenario's run\(\) threw RangeError: no run$/);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("command line: a JSON scenario over the step limit is refused before its steps are checked", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "huge.json");
