@@ -74,8 +74,10 @@ export interface SmpSecondaryOptions extends ImageOptions {
   readonly secondary?: number;
   /**
    * The secondary's L1 data cache, walked by `v7_invalidate_l1`; `false`
-   * leaves the walk out. Default 32 KiB, 4-way, 64-byte lines (Cortex-A7,
-   * and the generic machine). It must match what the guest reads from
+   * leaves the walk out. Default: through the builder
+   * (`vm()...guest((g) => g.smpSecondary())`), the L1 of the physical CPU
+   * the secondary starts on; called directly, 32 KiB, 4-way, 64-byte lines
+   * (Cortex-A7, and the generic machine). It must match what the guest reads from
    * CCSIDR: the machine's L1 (a set or way the CPU does not have is refused
    * when the scenario is checked), or the virtual one of a hypervisor that
    * normalizes the cache ID registers (kvm-modern: `{ size: 64, ways: 1 }`,
