@@ -64,6 +64,7 @@ export class ScenarioError extends Error {
  * import { showValue } from "./errors.ts";
  * showValue(0x40000000); // "0x40000000"
  * showValue("xgene"); // "\"xgene\""
+ * showValue({ size: NaN }); // "{\"size\":NaN}"
  * ```
  * @param value any value
  * @returns a short printable form
@@ -74,11 +75,27 @@ export function showValue(value: unknown): string {
   }
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
+  if (typeof value === "symbol") return String(value);
   try {
-    const s = JSON.stringify(value);
-    if (s !== undefined) return s.length > 80 ? s.slice(0, 77) + "..." : s;
+    const s = JSON.stringify(value, keepUnrepresentable);
+    if (s !== undefined) {
+      // The marked values come back unquoted: NaN, not "NaN" (nor JSON's null).
+      const shown = s.replace(/"\\u0000([^"]*)\\u0000"/g, "$1");
+      return shown.length > 80 ? shown.slice(0, 77) + "..." : shown;
+    }
   } catch {
     // fall through: cyclic or otherwise unprintable
   }
   return String(value);
+}
+
+/** JSON.stringify replacer marking what JSON cannot hold (NaN, Infinity, undefined, functions). */
+function keepUnrepresentable(this: unknown, _key: string, v: unknown): unknown {
+  if (typeof v === "number" && !Number.isFinite(v)) return `\u0000${v}\u0000`;
+  if (v === undefined) return "\u0000undefined\u0000";
+  if (typeof v === "function") return "\u0000function\u0000";
+  if (typeof v === "bigint") return `\u0000${v}n\u0000`;
+  if (typeof v === "symbol") return `\u0000${String(v)}\u0000`;
+  return v;
 }

@@ -16,6 +16,8 @@
 
 import { basename, isAbsolute, resolve } from "node:path";
 import type { RunResult } from "../engine/result.ts";
+import { ScenarioError, showValue } from "../errors.ts";
+import { VmBuilder } from "../dsl/vm.ts";
 import { renderHtml } from "../report/html.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
@@ -47,8 +49,21 @@ export function overridesOf(values: ParsedCommand["values"]): Overrides {
   };
 }
 
+/** Whether `x` has what the printers read of a run: `trace()`, `toJSON()`, a verdict and a cost. */
+function isRunResult(x: unknown): x is RunResult {
+  if (x === null || typeof x !== "object") return false;
+  const r = x as Record<string, unknown>;
+  const verdict = r.verdict as Record<string, unknown> | null | undefined;
+  return typeof r.trace === "function" && typeof r.toJSON === "function" &&
+    verdict !== null && typeof verdict === "object" && typeof verdict.ok === "boolean" &&
+    Array.isArray(verdict.violations) && r.cost !== null && typeof r.cost === "object";
+}
+
 /**
- * Runs a builder; a run result is what `vm().run()` resolves to.
+ * Runs a builder; a run result is what `vm().run()` resolves to. A
+ * scenario module may export its own builder-like object: what its `run()`
+ * gives is checked here, so that a wrong answer is refused at once rather
+ * than crashing the printer later.
  *
  * @example Usage
  * ```ts ignore
@@ -58,9 +73,28 @@ export function overridesOf(values: ParsedCommand["values"]): Overrides {
  * ```
  * @param builder the scenario's builder
  * @returns the result
+ * @throws {ScenarioError} `invalid_value` when `run()` gives anything but a run
+ *   result, or when the run() of a builder that is not setway's throws
  */
 export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
-  return await builder.run();
+  let result: unknown;
+  try {
+    result = await builder.run();
+  } catch (e) {
+    // A builder of the scenario's own making fails in the scenario's code, not in setway's.
+    if (e instanceof ScenarioError || builder instanceof VmBuilder) throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : showValue(e);
+    throw new ScenarioError("invalid_value", "run", e, `the scenario's run() threw ${what}`);
+  }
+  if (isRunResult(result)) return result;
+  throw new ScenarioError(
+    "invalid_value",
+    "run",
+    result,
+    `the scenario's run() returned ${
+      showValue(result)
+    }; expected a run result (what vm()...run() resolves to)`,
+  );
 }
 
 /**

@@ -59,6 +59,8 @@ import {
 } from "./context.ts";
 import { HostBuilder, type HostOptions } from "./host.ts";
 import { callError, InvalidScenarioError } from "./issues.ts";
+import { clusterOf, cpuCount } from "../machines/topology.ts";
+import type { Machine } from "../hw/machine.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
 import { aarch32OnlyMachine, aarch64Refusal, type StepContext, stepsIssues } from "./steps.ts";
 
@@ -77,6 +79,12 @@ export interface GuestBuilderProps {
   readonly vcpu: number;
   /** The steps recorded so far. */
   readonly steps: StepList | null;
+  /**
+   * The machine as the VM has it when the guest is built, for presets whose
+   * defaults follow the machine (`smpSecondary`'s L1). Steps are still
+   * checked against the final machine by `toJSON()`. Default: none.
+   */
+  readonly machine?: Machine;
 }
 
 /** A guest preset: options in, steps out (see lib/guest). */
@@ -110,10 +118,12 @@ export class GuestBuilder {
    * A builder with no steps, recording on vCPU 0.
    *
    * @param ctx the VM to check against; default: one vCPU, 4 CPUs, 1 GiB at 0x4000_0000
+   * @param machine the VM's machine, for presets whose defaults follow it; default none
    * @returns an empty builder
    */
-  static create(ctx: StepContext = defaultContext()): GuestBuilder {
-    return new GuestBuilder({ ctx: Object.freeze({ ...ctx }), vcpu: 0, steps: null });
+  static create(ctx: StepContext = defaultContext(), machine?: Machine): GuestBuilder {
+    const props = { ctx: Object.freeze({ ...ctx }), vcpu: 0, steps: null };
+    return new GuestBuilder(machine === undefined ? props : { ...props, machine });
   }
 
   /** The vCPU new steps are recorded on. */
@@ -405,7 +415,7 @@ export class GuestBuilder {
   on(vcpu: number, fn: (g: GuestBuilder) => GuestBuilder): GuestBuilder {
     const v = checkVcpu(this.#props.ctx, "on", vcpu, "vcpu");
     checkFunction("on", fn);
-    const inner = fn(new GuestBuilder({ ctx: this.#props.ctx, vcpu: v, steps: null }));
+    const inner = fn(new GuestBuilder({ ...this.#props, vcpu: v, steps: null }));
     if (!(inner instanceof GuestBuilder)) {
       throw callError("invalid_value", "on", inner, "fn to return the GuestBuilder it was given");
     }
@@ -486,6 +496,9 @@ export class GuestBuilder {
    */
   preset<O>(name: string, preset: GuestPresetFn<O>, options: O): GuestBuilder {
     checkFunction(name, preset, "preset");
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw callError("invalid_value", name, options, "an options object, or none");
+    }
     const steps = preset({ ...options, vcpu: this.#props.vcpu });
     const issues = stepsIssues(steps, this.#props.ctx, `${name}()`);
     if (issues.length > 0) throw new InvalidScenarioError(issues);
@@ -513,8 +526,11 @@ export class GuestBuilder {
    * @throws {ScenarioError} for bad options, or steps outside the VM
    */
   linuxArm64(options: Omit<LinuxArm64Options, "vcpu"> = {}): GuestBuilder {
+    if (options === null || typeof options !== "object" || options.cpus !== undefined) {
+      return this.preset("linuxArm64", linuxArm64, options);
+    }
     const vmCpus = this.#props.ctx.cpus;
-    const cpus = options.cpus ?? (Number.isSafeInteger(vmCpus) ? vmCpus : 1);
+    const cpus = Number.isSafeInteger(vmCpus) ? vmCpus : 1;
     return this.preset("linuxArm64", linuxArm64, { ...options, cpus });
   }
 
@@ -547,12 +563,40 @@ export class GuestBuilder {
    * A 32-bit ARM Linux secondary boot while the current vCPU (the primary)
    * runs with caches on (see lib/guest/smp_secondary.ts).
    *
+   * The L1 that `v7_invalidate_l1` walks is by default the one of the
+   * physical CPU the secondary starts on (its CCSIDR, as the kernel reads
+   * it in `v7_invalidate_l1`, arch/arm/mm/cache-v7.S), so the preset works
+   * on every machine, big.LITTLE ones included.
+   *
    * @param options the secondary vCPU (default: the next one), its L1 geometry
-   *   for `v7_invalidate_l1` (must match the machine), the primary's data
+   *   for `v7_invalidate_l1` (default: the machine's), the primary's data
    * @returns a new builder
-   * @throws {ScenarioError} for bad options, or steps outside the VM
+   * @throws {ScenarioError} `out_of_range` on a VM with one vCPU; for bad
+   *   options, or steps outside the VM
    */
   smpSecondary(options: Omit<SmpSecondaryOptions, "vcpu"> = {}): GuestBuilder {
+    const ctx = this.#props.ctx;
+    if (ctx.cpus < 2) {
+      throw callError(
+        "out_of_range",
+        "smpSecondary",
+        ctx.cpus,
+        "a VM with a second vCPU for the secondary to boot on (vm().cpus(2))",
+        "cpus",
+      );
+    }
+    if (options !== null && typeof options === "object" && !Array.isArray(options)) {
+      const given = options as SmpSecondaryOptions;
+      const secondary = given.secondary ?? this.#props.vcpu + 1;
+      const machine = this.#props.machine;
+      if (
+        given.l1 === undefined && machine && Number.isSafeInteger(secondary) && secondary >= 0 &&
+        secondary < cpuCount(machine)
+      ) {
+        const l1 = clusterOf(machine, secondary).cluster.l1d;
+        return this.preset("smpSecondary", smpSecondary, { ...given, l1 });
+      }
+    }
     return this.preset("smpSecondary", smpSecondary, options);
   }
 

@@ -18,6 +18,9 @@
 
 import type { Scenario } from "../engine/scenario.ts";
 import { callError } from "./issues.ts";
+import { checkStepCount } from "../engine/budget.ts";
+import { DEFAULT_MAX_STEPS } from "../engine/options.ts";
+import { ScenarioError } from "../errors.ts";
 import { validOrThrow } from "./validate.ts";
 
 /**
@@ -33,10 +36,13 @@ import { validOrThrow } from "./validate.ts";
  * }
  * ```
  * @param json a JSON string, or already-parsed data
+ * @param maxSteps the step budget: a longer program is refused before its steps
+ *   are checked; default {@linkcode DEFAULT_MAX_STEPS}
  * @returns the scenario, frozen
  * @throws {InvalidScenarioError} `bad_schema`, naming the first bad field and listing every issue
+ * @throws {ScenarioError} `budget_exceeded` for more steps than `maxSteps`
  */
-export function scenarioFrom(json: unknown): Scenario {
+export function scenarioFrom(json: unknown, maxSteps: number = DEFAULT_MAX_STEPS): Scenario {
   let data = json;
   if (typeof json === "string") {
     try {
@@ -45,5 +51,41 @@ export function scenarioFrom(json: unknown): Scenario {
       throw callError("bad_schema", "scenarioFrom", json, `valid JSON (${(e as Error).message})`);
     }
   }
-  return validOrThrow(data, "bad_schema");
+  const steps = data !== null && typeof data === "object"
+    ? (data as { steps?: unknown }).steps
+    : undefined;
+  // Every step costs at least one instruction: refuse a huge program before checking each step.
+  if (Array.isArray(steps)) checkStepCount(steps.length, maxSteps);
+  return validOrThrow(plainData(data, 0), "bad_schema");
+}
+
+/** Deeper than this, a document is refused rather than copied (a cycle, say). */
+const MAX_DEPTH = 64;
+
+/**
+ * A copy of a document as plain data: arrays rebuilt index by index, objects
+ * from their own enumerable keys, so that nothing a caller's object carries
+ * besides its data (an own `constructor`, an odd prototype, a getter) reaches
+ * the checks or the builder. A getter that throws, or a cycle, is refused.
+ */
+function plainData(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_DEPTH) {
+    throw callError("bad_schema", "scenarioFrom", value, `data nested at most ${MAX_DEPTH} deep`);
+  }
+  try {
+    if (Array.isArray(value)) {
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = plainData(value[i], depth + 1);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      out[key] = plainData((value as Record<string, unknown>)[key], depth + 1);
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw callError("bad_schema", "scenarioFrom", value, `plain data (reading it threw ${e})`);
+  }
 }

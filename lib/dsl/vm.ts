@@ -34,9 +34,14 @@ import {
   isBudgetLimit,
   runBudget,
 } from "../engine/budget.ts";
-import type { RunOptions } from "../engine/options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "../engine/options.ts";
 import type { RunResult } from "../engine/result.ts";
-import { checkExpectations, type CheckOptions, type CheckResult } from "../engine/expect/check.ts";
+import {
+  CHECK_OPTION_KEYS,
+  checkExpectations,
+  type CheckOptions,
+  type CheckResult,
+} from "../engine/expect/check.ts";
 import type { Expectation } from "../engine/expect/expectation.ts";
 import { assertExpectation } from "../engine/expect/issues.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
@@ -48,6 +53,7 @@ import { integerProblem, MAX_PHYS, nameProblem, PAGE_SIZE } from "./checks.ts";
 import { throwIf } from "./context.ts";
 import { GuestBuilder } from "./guest.ts";
 import { callError } from "./issues.ts";
+import { checkOptionKeys, didYouMean } from "../options.ts";
 import { parseRam, type RamSize } from "./ram.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
 import type { StepContext } from "./steps.ts";
@@ -106,6 +112,9 @@ export interface RamOptions {
   /** Where RAM starts: a 4 KiB-aligned address. Default 0x4000_0000. */
   readonly base?: number;
 }
+
+/** The keys of {@linkcode VmRunOptions}. */
+const RUN_KEYS = RUN_OPTION_KEYS.filter((k) => k !== "policy");
 
 /** Options of `run()`: everything of the engine's except the policy, which `policy()` sets. */
 export type VmRunOptions = Omit<RunOptions, "policy">;
@@ -234,10 +243,8 @@ export class VmBuilder {
    */
   ram(size: RamSize, options: RamOptions = {}): VmBuilder {
     const ram = parseRam(size, "ram");
-    if (typeof options !== "object" || options === null) {
-      throw callError("invalid_value", "ram", options, "options { base? }", "options");
-    }
-    const base = options.base ?? this.#props.ramBase;
+    const o = checkOptionKeys("ram", options, ["base"]);
+    const base = (o.base ?? this.#props.ramBase) as number;
     const p = integerProblem(base, 0, MAX_PHYS - ram);
     if (p || base % PAGE_SIZE !== 0) {
       throw callError(
@@ -317,7 +324,12 @@ export class VmBuilder {
     }
     for (const [key, v] of Object.entries(budget)) {
       if (!(BUDGET_FIELDS as readonly string[]).includes(key)) {
-        throw callError("unknown_name", "budget", key, BUDGET_FIELDS.join(", "));
+        throw callError(
+          "unknown_name",
+          "budget",
+          key,
+          `${BUDGET_FIELDS.join(", ")}${didYouMean(key, BUDGET_FIELDS)}`,
+        );
       }
       if (v !== undefined && !isBudgetLimit(v)) {
         throw callError(
@@ -388,7 +400,7 @@ export class VmBuilder {
     if (typeof fn !== "function") {
       throw callError("invalid_value", "guest", fn, "a function (g) => g....");
     }
-    const g = fn(GuestBuilder.create(this.#context()));
+    const g = fn(GuestBuilder.create(this.#context(), this.#props.resolved));
     if (!(g instanceof GuestBuilder)) {
       throw callError("invalid_value", "guest", g, "fn to return the GuestBuilder it was given");
     }
@@ -403,7 +415,7 @@ export class VmBuilder {
    * @throws {InvalidScenarioError} `bad_schema`, listing every issue
    */
   from(json: unknown): VmBuilder {
-    const s = scenarioFrom(json);
+    const s = scenarioFrom(json, runBudget(this.runOptions()).steps);
     const resolved = resolveMachine(s.machine as string | Machine, "machine");
     return new VmBuilder({
       machine: s.machine,
@@ -474,11 +486,13 @@ export class VmBuilder {
    * @returns the answers
    * @throws {ScenarioError} for an invalid scenario or options, or when it states no expectation
    */
-  check(options: CheckOptions = {}): Promise<CheckResult> {
+  check(given: CheckOptions = {}): Promise<CheckResult> {
     try {
+      const options = checkOptionKeys("check", given, CHECK_OPTION_KEYS) as CheckOptions;
       const scenario = this.toJSON();
       const policy = this.#props.policyObject ?? undefined;
-      const runOptions = { ...this.runOptions(), ...(options.runOptions ?? {}) };
+      const ownRun = checkOptionKeys("check.runOptions", options.runOptions, RUN_KEYS);
+      const runOptions = { ...this.runOptions(), ...ownRun };
       return checkExpectations(scenario, {
         ...options,
         ...(options.policy === undefined && policy ? { policy } : {}),
@@ -529,11 +543,20 @@ export class VmBuilder {
    */
   run(options: VmRunOptions = {}): Promise<RunResult> {
     try {
-      if (typeof options !== "object" || options === null || Array.isArray(options)) {
-        throw callError("invalid_value", "run", options, "an object of run options");
+      if (options !== null && typeof options === "object" && Object.hasOwn(options, "policy")) {
+        const p = (options as { policy?: unknown }).policy;
+        throw callError(
+          "invalid_value",
+          "run",
+          p,
+          `no policy option: the builder's policy() sets it (vm()...policy(${
+            typeof p === "string" ? JSON.stringify(p) : "p"
+          }).run())`,
+          "policy",
+        );
       }
-      const merged: Record<string, unknown> = { ...this.runOptions() };
-      for (const [key, v] of Object.entries(options)) if (v !== undefined) merged[key] = v;
+      const given = checkOptionKeys("run", options, RUN_KEYS);
+      const merged: Record<string, unknown> = { ...this.runOptions(), ...given };
       checkStepCount(this.#props.steps?.length ?? 0, runBudget(merged as RunOptions).steps);
       const scenario = this.toJSON();
       const policy = this.#props.policyObject ?? scenario.policy;

@@ -16,6 +16,7 @@
  */
 
 import { type ScenarioErrorCode, showValue } from "../errors.ts";
+import { didYouMean } from "../options.ts";
 
 /**
  * The largest guest RAM a scenario may have: 1 TiB.
@@ -203,7 +204,7 @@ export function indexProblem(value: unknown, count: number, noun: string): Probl
 export function nameProblem(value: unknown, names: readonly string[]): Problem | null {
   return typeof value === "string" && names.includes(value)
     ? null
-    : { code: "unknown_name", expected: names.join(", ") };
+    : { code: "unknown_name", expected: names.join(", ") + didYouMean(value, names) };
 }
 
 /**

@@ -40,10 +40,11 @@ import type { Policy } from "../hyp/policy.ts";
 import { formatEventMessage } from "../report/messages.ts";
 import { FLUSH_EVENTS, withoutCycles } from "../report/trace.ts";
 import type { Crash } from "./execute.ts";
-import type { RunOptions } from "./options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import type { RunResult } from "./result.ts";
 import { type ReferenceReads, runSharing } from "./run.ts";
 import type { Scenario } from "./scenario.ts";
+import { checkOptionKeys } from "../options.ts";
 
 /**
  * Something that yields a scenario: a DSL builder (`vm()...`), whose
@@ -298,8 +299,13 @@ export function compare(
       `compare(..., ${showValue(policies)}): expected a non-empty array of policy names or objects`,
     );
   }
+  const given = checkOptionKeys(
+    "compare",
+    options,
+    RUN_OPTION_KEYS.filter((k) => k !== "policy"),
+  );
   const { scenario, options: sourceOptions } = scenarioOf(source);
-  const runOptions = { ...sourceOptions, ...options };
+  const runOptions = { ...sourceOptions, ...given };
   const runs: RunResult[] = [];
   const seen = new Set<string>();
   // The native and ideal executions do not depend on the policy: run them once.

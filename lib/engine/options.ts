@@ -9,6 +9,25 @@ import type { Policy } from "../hyp/policy.ts";
 import type { CostOverrides } from "../hyp/costs.ts";
 
 /**
+ * The keys of {@linkcode RunOptions}: what `run()` accepts (an unknown key is
+ * refused, with a suggestion for a near miss).
+ *
+ * @example Usage
+ * ```ts
+ * import { RUN_OPTION_KEYS } from "./options.ts";
+ * console.log(RUN_OPTION_KEYS.includes("maxSteps")); // true
+ * ```
+ */
+export const RUN_OPTION_KEYS: readonly string[] = Object.freeze([
+  "policy",
+  "maxSteps",
+  "maxEvents",
+  "maxTouchedPages",
+  "maxWallMs",
+  "costs",
+]);
+
+/**
  * The default budget: one million expanded guest instructions.
  *
  * @example Usage

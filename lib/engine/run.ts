@@ -42,7 +42,8 @@ import { EventLog } from "./event_log.ts";
 import { CostingSink } from "./costing_sink.ts";
 import { candidateLines, execute } from "./execute.ts";
 import { BudgetMeter, checkStepCount, runBudget } from "./budget.ts";
-import type { RunOptions } from "./options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
+import { checkOptionKeys } from "../options.ts";
 import {
   type Blame,
   expectedReads,
@@ -108,7 +109,8 @@ export function run(
   options: RunOptions = {},
   choosers?: RunChoosers,
 ): RunResult {
-  return runSharing(scenario, options, choosers, undefined);
+  const checked = checkOptionKeys("run", options, RUN_OPTION_KEYS) as RunOptions;
+  return runSharing(scenario, checked, choosers, undefined);
 }
 
 /**

@@ -41,6 +41,7 @@ import { withSystemCache } from "./resolve.ts";
 import { SCENARIO_VERSION } from "./scenario.ts";
 import { type StepContext, stepsIssues } from "./step_issues.ts";
 import { expectationsIssues } from "./expect/issues.ts";
+import { didYouMean } from "../options.ts";
 
 /**
  * The speculation modes a scenario may name.
@@ -161,7 +162,8 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   }
   for (const key of Object.keys(input)) {
     if (!SCENARIO_FIELDS.includes(key) && !OPTIONAL_SCENARIO_FIELDS.includes(key)) {
-      schema(key, input[key], "no such scenario field");
+      const known = [...SCENARIO_FIELDS, ...OPTIONAL_SCENARIO_FIELDS];
+      schema(key, input[key], `no such scenario field${didYouMean(key, known)}`);
     }
   }
   for (const key of SCENARIO_FIELDS) {

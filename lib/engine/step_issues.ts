@@ -43,6 +43,7 @@ import {
   u32Problem,
 } from "./checks.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
+import { didYouMean } from "../options.ts";
 
 /**
  * What a step is checked against; `NaN` in a number skips the checks that
@@ -180,7 +181,9 @@ function checkStep(
   }
   const fields = FIELDS[kind as StepKind];
   for (const key of Object.keys(step)) {
-    if (!fields.includes(key)) schema(key, step[key], `no such field in a ${kind} step`);
+    if (!fields.includes(key)) {
+      schema(key, step[key], `no such field in a ${kind} step${didYouMean(key, fields)}`);
+    }
   }
   for (const key of fields) {
     if (step[key] === undefined && !OPTIONAL.has(`${kind}.${key}`)) {

@@ -53,7 +53,7 @@
 
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetVcpu } from "./options.ts";
+import { presetOptions, presetVcpu } from "./options.ts";
 import { mapBlock4k } from "./translation_tables.ts";
 
 /** Options of {@linkcode edk2}. */
@@ -151,9 +151,13 @@ const BLOCK_WRITE_BACK = 0x70d;
  * @returns the program, in run order
  * @throws {ScenarioError} for bad options
  */
-export function edk2(options: Edk2Options = {}): Step[] {
+export function edk2(given: Edk2Options = {}): Step[] {
+  const options = presetOptions("edk2", given) as Edk2Options;
   const vcpu = presetVcpu("edk2", options.vcpu);
-  const image = imageLayout({ ...options, base: options.base ?? EDK2_KERNEL_BASE }, "edk2");
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? EDK2_KERNEL_BASE : options.base,
+  }, "edk2");
   const pc = (addr: number): Step => ({ kind: "pc", vcpu, addr });
   const sctlr = (bits: { m?: boolean; c?: boolean; i?: boolean }): Step => ({
     kind: "sctlr",

@@ -106,6 +106,11 @@ function checkInteger(
   return value;
 }
 
+/** An option's value, or the default when it is absent (null is a value, and refused). */
+function given(value: unknown, fallback: number): unknown {
+  return value === undefined ? fallback : value;
+}
+
 /**
  * Resolves image options into the list of words a preset writes.
  *
@@ -122,7 +127,7 @@ function checkInteger(
  *   `pages` is not 1 to 4096, or `words` is not 1 to `pages * 1024`
  */
 export function imageLayout(options: ImageOptions, call: string): ImageLayout {
-  const base = checkInteger(call, "base", options.base ?? DEFAULT_IMAGE_BASE, 0, 0xffff_f000);
+  const base = checkInteger(call, "base", given(options.base, DEFAULT_IMAGE_BASE), 0, 0xffff_f000);
   if (base % 4096 !== 0) {
     throw new ScenarioError(
       "bad_address",
@@ -131,8 +136,8 @@ export function imageLayout(options: ImageOptions, call: string): ImageLayout {
       `${call}(base = ${showValue(base)}): expected a 4 KiB-aligned address`,
     );
   }
-  const pages = checkInteger(call, "pages", options.pages ?? 8, 1, 4096);
-  const count = checkInteger(call, "words", options.words ?? 64, 1, pages * 1024);
+  const pages = checkInteger(call, "pages", given(options.pages, 8), 1, 4096);
+  const count = checkInteger(call, "words", given(options.words, 64), 1, pages * 1024);
   const end = base + pages * 4096;
   if (end > 0x1_0000_0000) {
     throw new ScenarioError(

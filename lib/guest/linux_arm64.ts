@@ -54,7 +54,13 @@
 
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetAddress, presetChoice, presetInteger, presetVcpu } from "./options.ts";
+import {
+  presetAddress,
+  presetChoice,
+  presetInteger,
+  presetOptions,
+  presetVcpu,
+} from "./options.ts";
 import { mapBlock4k, TABLE_SIZE } from "./translation_tables.ts";
 
 /** Who put the kernel Image in RAM before the guest runs. */
@@ -178,7 +184,12 @@ interface Layout {
  * @returns the program, in run order
  * @throws {ScenarioError} for bad options
  */
-export function linuxArm64(options: LinuxArm64Options = {}): Step[] {
+export function linuxArm64(given: LinuxArm64Options = {}): Step[] {
+  const options = presetOptions("linuxArm64", given, [
+    "cpus",
+    "loadedBy",
+    "fdt",
+  ]) as LinuxArm64Options;
   const call = "linuxArm64";
   const vcpu = presetVcpu(call, options.vcpu);
   const cpus = presetInteger(call, "cpus", options.cpus, 1, 1, 64);
@@ -187,7 +198,10 @@ export function linuxArm64(options: LinuxArm64Options = {}): Step[] {
     "firmware",
   ]);
   const fdt = presetAddress(call, "fdt", options.fdt, 0x4000_0000);
-  const image = imageLayout({ ...options, base: options.base ?? LINUX_ARM64_BASE }, call);
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? LINUX_ARM64_BASE : options.base,
+  }, call);
   // boot_args and secondary_data in the page after the image, then the
   // idmap and swapper tables, three pages each.
   const idmap = image.end + TABLE_SIZE;

@@ -25,7 +25,7 @@
 
 import { imageLayout } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetVcpu, type SimpleGuestOptions } from "./options.ts";
+import { presetOptions, presetVcpu, type SimpleGuestOptions } from "./options.ts";
 
 /**
  * Writes with caches on, caches off, reads every word back: no maintenance.
@@ -39,7 +39,8 @@ import { presetVcpu, type SimpleGuestOptions } from "./options.ts";
  * @returns the program, in run order
  * @throws {ScenarioError} for bad image options
  */
-export function noMaintenance(options: SimpleGuestOptions = {}): Step[] {
+export function noMaintenance(given: SimpleGuestOptions = {}): Step[] {
+  const options = presetOptions("noMaintenance", given) as SimpleGuestOptions;
   const vcpu = presetVcpu("noMaintenance", options.vcpu);
   const image = imageLayout(options, "noMaintenance");
   const steps: Step[] = [{ kind: "sctlr", vcpu, bits: { m: true, c: true, i: true } }];

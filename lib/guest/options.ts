@@ -13,6 +13,47 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import type { ImageOptions } from "./image.ts";
+import { checkOptionKeys } from "../options.ts";
+
+/**
+ * The options every image preset takes: where the image goes and how big it is.
+ *
+ * @example Usage
+ * ```ts
+ * import { IMAGE_OPTION_KEYS } from "./options.ts";
+ * console.log(IMAGE_OPTION_KEYS); // ["base", "words", "pages"]
+ * ```
+ */
+export const IMAGE_OPTION_KEYS: readonly string[] = Object.freeze(["base", "words", "pages"]);
+
+/**
+ * Checks a preset's options argument: undefined or an object whose own keys
+ * are the preset's (`vcpu`, the image options, and `extra`), refusing a
+ * near miss with a suggestion. Returns the own, defined options.
+ *
+ * @example Usage
+ * ```ts
+ * import { presetOptions } from "./options.ts";
+ * presetOptions("edk2", { base: 0x4020_0000 }); // { base: 0x40200000 }
+ * try {
+ *   presetOptions("edk2", { bsae: 0 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // edk2(bsae = 0): unknown option "bsae" (did you mean "base"?); ...
+ * }
+ * ```
+ * @param call the preset's name
+ * @param options what was given
+ * @param extra the preset's own options beyond `vcpu` and the image options
+ * @returns the options, on a null prototype
+ * @throws {ScenarioError} for options that are not an object or an unknown key
+ */
+export function presetOptions(
+  call: string,
+  options: unknown,
+  extra: readonly string[] = [],
+): Record<string, unknown> {
+  return checkOptionKeys(call, options, ["vcpu", ...IMAGE_OPTION_KEYS, ...extra]);
+}
 
 /** Options of the simple presets ({@linkcode noMaintenance}-style guests). */
 export interface SimpleGuestOptions extends ImageOptions {
@@ -34,7 +75,7 @@ export interface SimpleGuestOptions extends ImageOptions {
  * @throws {ScenarioError} `invalid_value` when it is not a non-negative integer
  */
 export function presetVcpu(call: string, value: unknown): number {
-  const vcpu = value ?? 0;
+  const vcpu = value === undefined ? 0 : value;
   if (typeof vcpu !== "number" || !Number.isSafeInteger(vcpu) || vcpu < 0) {
     throw new ScenarioError(
       "invalid_value",
@@ -71,7 +112,7 @@ export function presetInteger(
   min: number,
   max: number,
 ): number {
-  const v = value ?? fallback;
+  const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new ScenarioError(
       typeof v === "number" && Number.isSafeInteger(v) ? "out_of_range" : "invalid_value",
@@ -106,7 +147,7 @@ export function presetChoice<T extends string>(
   value: unknown,
   choices: readonly T[],
 ): T {
-  const v = value ?? choices[0];
+  const v = value === undefined ? choices[0] : value;
   if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
     throw new ScenarioError(
       "unknown_name",
@@ -139,7 +180,7 @@ export function presetAddress(
   value: unknown,
   fallback: number,
 ): number {
-  const v = value ?? fallback;
+  const v = value === undefined ? fallback : value;
   if (
     typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > 0xffff_fffc || v % 4 !== 0
   ) {

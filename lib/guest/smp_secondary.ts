@@ -54,7 +54,7 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetInteger, presetVcpu } from "./options.ts";
+import { presetInteger, presetOptions, presetVcpu } from "./options.ts";
 
 /** The L1 data cache `v7_invalidate_l1` walks, as CCSIDR describes it. */
 export interface L1Geometry {
@@ -74,8 +74,10 @@ export interface SmpSecondaryOptions extends ImageOptions {
   readonly secondary?: number;
   /**
    * The secondary's L1 data cache, walked by `v7_invalidate_l1`; `false`
-   * leaves the walk out. Default 32 KiB, 4-way, 64-byte lines (Cortex-A7,
-   * and the generic machine). It must match what the guest reads from
+   * leaves the walk out. Default: through the builder
+   * (`vm()...guest((g) => g.smpSecondary())`), the L1 of the physical CPU
+   * the secondary starts on; called directly, 32 KiB, 4-way, 64-byte lines
+   * (Cortex-A7, and the generic machine). It must match what the guest reads from
    * CCSIDR: the machine's L1 (a set or way the CPU does not have is refused
    * when the scenario is checked), or the virtual one of a hypervisor that
    * normalizes the cache ID registers (kvm-modern: `{ size: 64, ways: 1 }`,
@@ -146,10 +148,12 @@ const IDMAP_PGD = 0x4ef1_c000;
 
 function checkL1(value: unknown): { sets: number; ways: number } | null {
   if (value === false) return null;
-  const g = (value ?? DEFAULT_L1) as Record<string, unknown>;
+  const g = (value === undefined ? DEFAULT_L1 : value) as Record<string, unknown>;
   const pow2 = (n: unknown) =>
     typeof n === "number" && Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0;
-  const lineSize = g.lineSize ?? 64;
+  const lineSize = typeof g === "object" && g !== null
+    ? (g.lineSize === undefined ? 64 : g.lineSize)
+    : undefined;
   const ok = typeof g === "object" && g !== null && pow2(g.size) && pow2(g.ways) &&
     pow2(lineSize) &&
     (lineSize as number) >= 16 && (g.size as number) >= (g.ways as number) * (lineSize as number);
@@ -179,8 +183,9 @@ function checkL1(value: unknown): { sets: number; ways: number } | null {
  * @returns the program, in run order
  * @throws {ScenarioError} for bad options
  */
-export function smpSecondary(options: SmpSecondaryOptions = {}): Step[] {
+export function smpSecondary(given: SmpSecondaryOptions = {}): Step[] {
   const call = "smpSecondary";
+  const options = presetOptions(call, given, ["secondary", "l1"]) as SmpSecondaryOptions;
   const primary = presetVcpu(call, options.vcpu);
   const secondary = presetInteger(call, "secondary", options.secondary, primary + 1, 0, 63);
   if (secondary === primary) {

@@ -47,7 +47,7 @@
 
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetVcpu } from "./options.ts";
+import { presetOptions, presetVcpu } from "./options.ts";
 
 /** Options of {@linkcode uboot}. */
 export interface UbootOptions extends ImageOptions {
@@ -125,9 +125,13 @@ const MT_NORMAL = 4, MT_DEVICE_NGNRNE = 0;
  * @returns the program, in run order
  * @throws {ScenarioError} for bad options
  */
-export function uboot(options: UbootOptions = {}): Step[] {
+export function uboot(given: UbootOptions = {}): Step[] {
+  const options = presetOptions("uboot", given) as UbootOptions;
   const vcpu = presetVcpu("uboot", options.vcpu);
-  const image = imageLayout({ ...options, base: options.base ?? UBOOT_KERNEL_BASE }, "uboot");
+  const image = imageLayout({
+    ...options,
+    base: options.base === undefined ? UBOOT_KERNEL_BASE : options.base,
+  }, "uboot");
   const pc = (addr: number): Step => ({ kind: "pc", vcpu, addr });
   const P = UBOOT_PC;
   // gd->arch.tlb_addr, 64 KiB aligned, after the image.

@@ -24,7 +24,7 @@
 
 import { imageLayout } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetVcpu, type SimpleGuestOptions } from "./options.ts";
+import { presetOptions, presetVcpu, type SimpleGuestOptions } from "./options.ts";
 
 /**
  * Writes with caches on, cleans each written line by VA to PoC, caches off, reads back.
@@ -38,7 +38,8 @@ import { presetVcpu, type SimpleGuestOptions } from "./options.ts";
  * @returns the program, in run order
  * @throws {ScenarioError} for bad image options
  */
-export function vaCorrect(options: SimpleGuestOptions = {}): Step[] {
+export function vaCorrect(given: SimpleGuestOptions = {}): Step[] {
+  const options = presetOptions("vaCorrect", given) as SimpleGuestOptions;
   const vcpu = presetVcpu("vaCorrect", options.vcpu);
   const image = imageLayout(options, "vaCorrect");
   const steps: Step[] = [{ kind: "sctlr", vcpu, bits: { m: true, c: true, i: true } }];

@@ -58,7 +58,8 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
-import { presetVcpu } from "./options.ts";
+import { presetOptions, presetVcpu } from "./options.ts";
+import { didYouMean } from "../options.ts";
 
 /** Which version of the decompressor's cache clean to model. */
 export type ZImageEra = "2015" | "by-va" | "2021";
@@ -136,19 +137,22 @@ const KERNEL_READ_PC = 0x40;
  * @returns the program, in run order
  * @throws {ScenarioError} for an unknown era or bad image options
  */
-export function zImage32(options: ZImage32Options = {}): Step[] {
-  const era = options.era ?? "2015";
+export function zImage32(given: ZImage32Options = {}): Step[] {
+  const options = presetOptions("zImage32", given, ["era", "load"]) as ZImage32Options;
+  const era = options.era === undefined ? "2015" : options.era;
   if (!ZIMAGE_ERAS.includes(era)) {
     throw new ScenarioError(
       "unknown_name",
       "zImage32",
       era,
-      `zImage32(era = ${showValue(era)}): unknown era; valid eras: ${ZIMAGE_ERAS.join(", ")}`,
+      `zImage32(era = ${showValue(era)}): unknown era${didYouMean(era, ZIMAGE_ERAS)}; valid eras: ${
+        ZIMAGE_ERAS.join(", ")
+      }`,
     );
   }
   const vcpu = presetVcpu("zImage32", options.vcpu);
   const image = imageLayout(options, "zImage32");
-  const load = options.load ?? 0x4000_8000;
+  const load = options.load === undefined ? 0x4000_8000 : options.load;
   if (typeof load !== "number" || !Number.isSafeInteger(load) || load < 0 || load % 4 !== 0) {
     throw new ScenarioError(
       "bad_address",

@@ -46,6 +46,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { didYouMean } from "../options.ts";
 import type { EventFieldValue } from "./events.ts";
 
 /**
@@ -366,7 +367,9 @@ export function checkCosts(layer: unknown, call: string): CostOverrides {
         "unknown_name",
         path,
         key,
-        `${call}: unknown cost ${showValue(key)}; valid: ${[...NUMBER_KEYS, "events"].join(", ")}`,
+        `${call}: unknown cost ${showValue(key)}${
+          didYouMean(key, [...NUMBER_KEYS, "events"])
+        }; valid: ${[...NUMBER_KEYS, "events"].join(", ")}`,
       );
     }
   }

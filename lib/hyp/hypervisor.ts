@@ -60,6 +60,7 @@ import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
+import { guardPolicy, isGuarded } from "./policies/guard.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
@@ -221,7 +222,8 @@ export class Hypervisor {
    * @param options the VM to build
    */
   constructor(options: HypervisorOptions) {
-    const { hardware, policy, sink } = options;
+    const { hardware, sink } = options;
+    const policy = guardPolicy(options.policy);
     this.hardware = hardware;
     this.policy = policy;
     this.#sink = sink;
@@ -233,8 +235,10 @@ export class Hypervisor {
     this.#exitFields = this.hostAarch32 ? EXITS_ARM : EXITS_ARM64;
     const entry = options.entry ?? options.ramBase;
     const vcpus: Vcpu[] = [];
+    // A user policy's HCR writes are checked; the built-in ones are known to write booleans.
+    const checked = isGuarded(policy);
     for (let i = 0; i < options.vcpus; i++) {
-      const v = new Vcpu(i, entry);
+      const v = new Vcpu(i, entry, checked);
       v.aarch32 = this.hostAarch32;
       vcpus.push(v);
     }

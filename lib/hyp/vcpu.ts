@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ScenarioError, showValue } from "../errors.ts";
 import type { Hcr, Sctlr, VcpuState } from "./policy.ts";
 
 /**
@@ -45,6 +46,68 @@ export function sctlrValue(sctlr: Readonly<Sctlr>): number {
   return (sctlr.m ? 0x1 : 0) | (sctlr.c ? 0x4 : 0) | (sctlr.i ? 0x1000 : 0);
 }
 
+/** Refuses a trap bit that is not a boolean, at the write. */
+function checkedBit(name: string, value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  throw new ScenarioError(
+    "invalid_value",
+    `hcr.${name}`,
+    value,
+    `wrote hcr.${name} = ${showValue(value)}; an HCR bit is true or false`,
+  );
+}
+
+/**
+ * The HCR trap bits of one vCPU, refusing anything but a boolean at the
+ * write: a policy that stores `1` or `"yes"` would otherwise make every later
+ * trap decision depend on JavaScript truthiness, and the `hcr_write` event
+ * print a value no register holds. Sealed, so a misspelt bit (`hcr.tws`)
+ * throws too. Spread or `JSON.stringify` give the three bits.
+ *
+ * @example Usage
+ * ```ts
+ * import { HcrBits } from "./vcpu.ts";
+ * const hcr = new HcrBits();
+ * hcr.tsw = true;
+ * console.log({ ...hcr }); // { tsw: true, tvm: false, swio: false }
+ * ```
+ */
+export class HcrBits implements Hcr {
+  #tsw = false;
+  #tvm = false;
+  #swio = false;
+
+  /** Creates the bits, all clear. */
+  constructor() {
+    // Own enumerable accessors, so that a spread copies the bits.
+    Object.defineProperties(this, {
+      tsw: {
+        get: () => this.#tsw,
+        set: (v) => (this.#tsw = checkedBit("tsw", v)),
+        enumerable: true,
+      },
+      tvm: {
+        get: () => this.#tvm,
+        set: (v) => (this.#tvm = checkedBit("tvm", v)),
+        enumerable: true,
+      },
+      swio: {
+        get: () => this.#swio,
+        set: (v) => (this.#swio = checkedBit("swio", v)),
+        enumerable: true,
+      },
+    });
+    Object.seal(this);
+  }
+
+  /** Trap set/way cache maintenance. */
+  declare tsw: boolean;
+  /** Trap writes to the virtual-memory control registers. */
+  declare tvm: boolean;
+  /** Set/way invalidate is performed as clean+invalidate. */
+  declare swio: boolean;
+}
+
 /**
  * One vCPU's state. vCPU `i` starts on physical CPU `i`.
  *
@@ -67,8 +130,12 @@ export class Vcpu implements VcpuState {
   readonly index: number;
   /** SCTLR, reset with the MMU and caches off. */
   readonly sctlr: Sctlr = { m: false, c: false, i: false };
-  /** HCR trap bits; the policy's `onReset` sets them. */
-  readonly hcr: Hcr = { tsw: false, tvm: false, swio: false };
+  /**
+   * HCR trap bits; the policy's `onReset` sets them. Checked at each write
+   * ({@linkcode HcrBits}) when the vCPU runs a user policy; plain data
+   * otherwise, as the trap decisions read them on every guest instruction.
+   */
+  readonly hcr: Hcr;
   /**
    * Whether EL1 runs in AArch32 (the kernel's `vcpu_mode_is_32bit`): its
    * traps then report the AArch32 exception classes. False at creation.
@@ -89,8 +156,10 @@ export class Vcpu implements VcpuState {
    * Creates a vCPU in its reset state.
    * @param index the vCPU index; it starts on physical CPU `index`
    * @param pc the initial guest PC
+   * @param checkedHcr whether HCR refuses non-boolean writes; default false
    */
-  constructor(index: number, pc: number) {
+  constructor(index: number, pc: number, checkedHcr = false) {
+    this.hcr = checkedHcr ? new HcrBits() : { tsw: false, tvm: false, swio: false };
     this.index = index;
     this.pc = pc;
     this.pcpu = index;

@@ -22,6 +22,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { didYouMean } from "../options.ts";
 import type { Machine } from "../hw/machine.ts";
 import { armada8040 } from "./armada_8040.ts";
 import { generic } from "./generic.ts";
@@ -112,7 +113,9 @@ export function resolveMachine(machine: string | Machine, call = "machine"): Mac
       "unknown_name",
       call,
       machine,
-      `${call}(${showValue(machine)}): unknown machine; valid names: ${machineNames().join(", ")}`,
+      `${call}(${showValue(machine)}): unknown machine${
+        didYouMean(machine, machineNames())
+      }; valid names: ${machineNames().join(", ")}`,
     );
   }
   return assertMachine(machine, call);

@@ -31,6 +31,7 @@
 
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
+import { didYouMean } from "../options.ts";
 
 /** The most CPUs a machine may have in the simulator. */
 export const MAX_CPUS = 64;
@@ -146,7 +147,10 @@ export function geometryIssues(value: unknown, path: string): MachineIssue[] {
   }
   for (const key of Object.keys(value)) {
     if (key !== "size" && key !== "ways" && key !== "lineSize" && key !== "snoopsNonCacheable") {
-      out.push(issue("bad_schema", `${path}.${key}`, value[key], "no such field"));
+      const known = ["size", "ways", "lineSize", "snoopsNonCacheable"];
+      out.push(
+        issue("bad_schema", `${path}.${key}`, value[key], `no such field${didYouMean(key, known)}`),
+      );
     }
   }
   return out;
@@ -275,7 +279,9 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
       }
       for (const key of Object.keys(cluster)) {
         if (key !== "core" && key !== "cpus" && key !== "l1d" && key !== "l2") {
-          out.push(issue("bad_schema", `${at}.${key}`, cluster[key], "no such field"));
+          const known = ["core", "cpus", "l1d", "l2"];
+          const expected = `no such field${didYouMean(key, known)}`;
+          out.push(issue("bad_schema", `${at}.${key}`, cluster[key], expected));
         }
       }
     });
@@ -321,8 +327,10 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
     }
   }
   for (const key of Object.keys(value)) {
-    if (!["name", "description", "clusters", "systemCache", "features"].includes(key)) {
-      out.push(issue("bad_schema", `${path}.${key}`, value[key], "no such field"));
+    const known = ["name", "description", "clusters", "systemCache", "features"];
+    if (!known.includes(key)) {
+      const expected = `no such field${didYouMean(key, known)}`;
+      out.push(issue("bad_schema", `${path}.${key}`, value[key], expected));
     }
   }
   return out;

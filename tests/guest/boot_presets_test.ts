@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ScenarioError } from "../../lib/errors.ts";
 import {
+  DEFAULT_L1,
   edk2,
   linuxArm64,
   mapBlock4k,
@@ -203,15 +204,23 @@ Deno.test("presets: every preset is registered with a description and the code i
 Deno.test("DSL: linuxArm64 boots every vCPU of the VM; smpSecondary's L1 walk is checked against the machine at run time", async () => {
   const s = vm().cpus(3).guest((g) => g.linuxArm64({ words: 4, pages: 1 })).toJSON();
   assert.deepEqual(s.steps.filter(isMmuOn).map((x) => x.vcpu), [0, 1, 2]);
-  // TC2's Cortex-A15 L1 is 2-way: the default 4-way walk names ways it does not have, which
+  // TC2's Cortex-A15 L1 is 2-way: a 4-way walk names ways it does not have, which
   // is no builder error (they trap like any other) but architecturally invalid.
-  const wide = await vm().machine("tc2").cpus(2).guest((g) => g.smpSecondary()).run();
+  const wide = await vm().machine("tc2").cpus(2).guest((g) => g.smpSecondary({ l1: DEFAULT_L1 }))
+    .run();
   assert.ok(
     wide.verdict.archInvalid.some((r) =>
       /^S\/W operand level 1 set \d+ way [23] .*2 ways\)$/.test(r)
     ),
     wide.verdict.archInvalid.join("; "),
   );
+  // By default the walk is the machine's own L1, on every board.
+  for (const name of ["generic", "tc2", "juno-r0", "xgene1", "armada-8040", "neoverse-n1"]) {
+    const b = vm().machine(name).cpus(2).guest((g) => g.smpSecondary({ words: 4, pages: 1 }));
+    const l1 = machines[name].clusters[0].l1d;
+    const walk = b.toJSON().steps.filter((x) => x.kind === "sw");
+    assert.equal(walk.length, l1.size / (l1.lineSize ?? 64), name);
+  }
   const run = await vm().machine("tc2").cpus(2)
     .guest((g) => g.smpSecondary({ words: 4, pages: 1, l1: machines.tc2.clusters[0].l1d }))
     .run();

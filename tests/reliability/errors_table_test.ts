@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { GuestBuilder, scenarioFrom, vm } from "../../lib/dsl/mod.ts";
 import { run } from "../../lib/engine/run.ts";
+import { definePolicy } from "../../lib/hyp/policies/define.ts";
 import type { ScenarioErrorCode } from "../../lib/errors.ts";
 import { Cache } from "../../lib/hw/cache.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
@@ -239,7 +240,7 @@ const CASES: readonly Case[] = [
     fn: () => vm().ram("1GiB", null as unknown as { base: number }),
     code: "invalid_value",
     call: "ram",
-    shown: "options = null",
+    shown: "ram(null)",
   },
   // cache geometries
   {
@@ -441,8 +442,8 @@ const CASES: readonly Case[] = [
     name: "run options not an object",
     fn: () => run(tinyScenario([]), null as unknown as object),
     code: "invalid_value",
-    call: "options",
-    shown: "options = null",
+    call: "run",
+    shown: "run(null)",
   },
   {
     name: "a budget of zero steps",
@@ -512,6 +513,188 @@ const CASES: readonly Case[] = [
     code: "bad_address",
     call: "steps[0].addr",
     shown: "steps[0].addr = 0x40200000",
+  },
+  // option objects
+  {
+    name: "a misspelt run option",
+    fn: () => vm().run({ maxStep: 1 } as never),
+    code: "unknown_name",
+    call: "run.maxStep",
+    shown: 'unknown option "maxStep"',
+    also: /did you mean "maxSteps"\?/,
+  },
+  {
+    name: "a misspelt run option of the engine",
+    fn: () => run(tinyScenario([]), { maxEvent: 1 } as never),
+    code: "unknown_name",
+    call: "run.maxEvent",
+    shown: 'unknown option "maxEvent"',
+    also: /did you mean "maxEvents"\?/,
+  },
+  {
+    name: "a policy among the builder's run options",
+    fn: () => vm().run({ policy: "bogus" } as never),
+    code: "invalid_value",
+    call: "run",
+    shown: 'policy = "bogus"',
+    also: /policy\("bogus"\)\.run\(\)/,
+  },
+  {
+    name: "a misspelt RAM option",
+    fn: () => vm().ram("1GiB", { bsae: 0 } as never),
+    code: "unknown_name",
+    call: "ram.bsae",
+    shown: 'unknown option "bsae"',
+    also: /did you mean "base"\?/,
+  },
+  {
+    name: "check options that are null",
+    fn: () => vm().guest((g) => g.read(BASE)).check(null as never),
+    code: "invalid_value",
+    call: "check",
+    shown: "check(null)",
+  },
+  {
+    name: "preset options that are NaN",
+    fn: () => g().zImage32(NaN as never),
+    code: "invalid_value",
+    call: "zImage32",
+    shown: "zImage32(NaN)",
+  },
+  {
+    name: "preset options that are null",
+    fn: () => g().linuxArm64(null as never),
+    code: "invalid_value",
+    call: "linuxArm64",
+    shown: "linuxArm64(null)",
+  },
+  {
+    name: "a preset option of null",
+    fn: () => g().linuxArm64({ cpus: null } as never),
+    code: "invalid_value",
+    call: "linuxArm64",
+    shown: "cpus = null",
+  },
+  {
+    name: "a preset option of NaN prints as NaN",
+    fn: () => g().noMaintenance({ base: NaN }),
+    code: "invalid_value",
+    call: "noMaintenance",
+    shown: "base = NaN",
+  },
+  {
+    name: "a misspelt preset option",
+    fn: () => g().uboot({ word: 4 } as never),
+    code: "unknown_name",
+    call: "uboot.word",
+    shown: 'unknown option "word"',
+    also: /did you mean "words"\?/,
+  },
+  {
+    name: "a misspelt machine",
+    fn: () => vm().machine("xgene"),
+    code: "unknown_name",
+    call: "machine",
+    shown: '"xgene"',
+    also: /did you mean "xgene1"\?/,
+  },
+  {
+    name: "a misspelt policy",
+    fn: () => vm().policy("kvm-3.81"),
+    code: "unknown_name",
+    call: "policy",
+    shown: '"kvm-3.81"',
+    also: /did you mean "kvm-3.18"\?/,
+  },
+  {
+    name: "smpSecondary on a VM with one vCPU",
+    fn: () => vm().cpus(1).guest((g) => g.smpSecondary()),
+    code: "out_of_range",
+    call: "smpSecondary",
+    shown: "cpus = 1",
+    also: /second vCPU/,
+  },
+  {
+    name: "a misspelt scenario field in JSON",
+    fn: () => scenarioFrom(withJson((s) => (s.sede = 1))),
+    code: "bad_schema",
+    call: "sede",
+    shown: "sede = 1",
+    also: /did you mean "seed"\?/,
+  },
+  {
+    name: "a misspelt step field in JSON",
+    fn: () => scenarioFrom(withJson((s) => ((s.steps as { adr?: number }[])[1].adr = 1))),
+    code: "bad_schema",
+    call: "steps[1].adr",
+    shown: "steps[1].adr = 1",
+    also: /did you mean "addr"\?/,
+  },
+  {
+    name: "a JSON scenario over the step limit",
+    fn: () => vm().from({ ...json(), steps: new Array(1_000_001).fill({ kind: "nonsense" }) }),
+    code: "budget_exceeded",
+    call: "steps",
+    shown: "1000001 steps",
+  },
+  // user policies
+  {
+    name: "a policy hook that throws",
+    fn: () =>
+      vm().policy(definePolicy({
+        name: "trap-once",
+        onReset: (h) => void (h.vcpu.hcr.tsw = true),
+        onSetWay() {
+          throw new Error("not yet");
+        },
+      })).guest((g) => g.dc_csw(1, 0, 0)).run(),
+    code: "invalid_value",
+    call: "policy.onSetWay",
+    shown: 'policy "trap-once": onSetWay threw Error: not yet',
+  },
+  {
+    name: "a policy writing a number into HCR",
+    fn: () =>
+      vm().policy(definePolicy({
+        name: "numeric",
+        onReset: (h) => void ((h.vcpu.hcr as { tsw: unknown }).tsw = 1),
+      })).guest((g) => g.read(BASE)).run(),
+    code: "invalid_value",
+    call: "hcr.tsw",
+    shown: 'policy "numeric": onReset wrote hcr.tsw = 1',
+  },
+  {
+    name: "an async policy hook",
+    fn: () =>
+      vm().policy(definePolicy({
+        name: "later",
+        onReset: (async () => {}) as never,
+      })).guest((g) => g.read(BASE)).run(),
+    code: "invalid_value",
+    call: "policy.onReset",
+    shown: 'policy "later": onReset returned a promise',
+  },
+  {
+    name: "a policy object declaring usesFwb as a string",
+    fn: () =>
+      vm().policy(
+        { name: "raw", description: "", source: "", state: () => 0, usesFwb: "yes" } as never,
+      ),
+    code: "invalid_value",
+    call: "policy.usesFwb",
+    shown: 'usesFwb = "yes"',
+  },
+  {
+    name: "a policy predicate answering something else",
+    fn: () =>
+      vm().policy(definePolicy({
+        name: "vague",
+        onReset: (h) => void (h.vcpu.hcr.tsw = true),
+        setWayIdle: (() => "yes") as never,
+      })).guest((g) => g.sw_clean()).run(),
+    code: "invalid_value",
+    call: "policy.setWayIdle",
+    shown: 'policy "vague": setWayIdle returned "yes"; expected true or false',
   },
 ];
 

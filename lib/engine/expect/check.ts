@@ -50,7 +50,7 @@
 import { ScenarioError, showValue } from "../../errors.ts";
 import { cpuCount } from "../../machines/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
-import type { RunOptions } from "../options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "../options.ts";
 import { runBudget } from "../budget.ts";
 import type { Scenario } from "../scenario.ts";
 import { assertScenario } from "../validate.ts";
@@ -61,6 +61,7 @@ import { watchedEvents } from "./observation.ts";
 import { CheckRunner } from "./runner.ts";
 import { type ExecutionName, searchChoices, type SearchStats, type Tally } from "./search.ts";
 import { type ReplayedExecution, replayExecution, type Witness, witnessOf } from "./witness.ts";
+import { checkOptionKeys } from "../../options.ts";
 
 /** How a predicate fared over the executions explored. */
 export type Answer = "Always" | "Sometimes" | "Never";
@@ -242,13 +243,33 @@ export function checkExpectations(
   }
 }
 
-function checkNow(scenario: Scenario, options: CheckOptions): CheckResult {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw optionError("options", options, "an object of check options");
-  }
+/**
+ * The keys of {@linkcode CheckOptions}: what `check()` accepts.
+ *
+ * @example Usage
+ * ```ts
+ * import { CHECK_OPTION_KEYS } from "./check.ts";
+ * console.log(CHECK_OPTION_KEYS.includes("expect")); // true
+ * ```
+ */
+export const CHECK_OPTION_KEYS: readonly string[] = [
+  "expect",
+  "maxPerturbations",
+  "migrations",
+  "migrateTo",
+  "maxExecutions",
+  "seconds",
+  "reduce",
+  "policy",
+  "runOptions",
+];
+
+function checkNow(scenario: Scenario, given: CheckOptions): CheckResult {
+  const options = checkOptionKeys("check", given, CHECK_OPTION_KEYS) as CheckOptions;
   const o = options as Record<string, unknown>;
+  const runKeys = RUN_OPTION_KEYS.filter((k) => k !== "policy");
   const runOptions: RunOptions = {
-    ...(options.runOptions ?? {}),
+    ...checkOptionKeys("check.runOptions", options.runOptions, runKeys),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   };
   const { machine, policy } = assertScenario(scenario, runOptions);

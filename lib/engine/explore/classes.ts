@@ -46,6 +46,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { didYouMean } from "../../options.ts";
 import type { SctlrBits, Step } from "../../guest/ops.ts";
 
 /**
@@ -250,9 +251,9 @@ export function resolveGuestClass(spec: string | GuestClass): GuestClass {
       "unknown_name",
       "explore.guestClass",
       spec,
-      `explore.guestClass(${showValue(spec)}): unknown class; built in: ${
-        Object.keys(GUEST_CLASSES).join(", ")
-      }`,
+      `explore.guestClass(${showValue(spec)}): unknown class${
+        didYouMean(spec, Object.keys(GUEST_CLASSES))
+      }; built in: ${Object.keys(GUEST_CLASSES).join(", ")}`,
     );
   }
   const c = spec as unknown as Record<string, unknown> | null;

@@ -7,6 +7,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { checkOptionKeys, didYouMean } from "../../options.ts";
 import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { policies } from "../../hyp/policies/mod.ts";
@@ -150,6 +151,44 @@ export interface ExploreOptions {
   /** A progress line on stderr: `"auto"` (default) when stderr is a terminal. */
   readonly progress?: boolean | "auto";
 }
+
+/**
+ * The keys of {@linkcode ExploreOptions}: what `explore()` accepts (an unknown
+ * key is refused, with a suggestion for a near miss).
+ *
+ * @example Usage
+ * ```ts
+ * import { EXPLORE_OPTION_KEYS } from "./options.ts";
+ * console.log(EXPLORE_OPTION_KEYS.includes("maxOps")); // true
+ * ```
+ */
+export const EXPLORE_OPTION_KEYS: readonly string[] = Object.freeze([
+  "machine",
+  "systemCache",
+  "policy",
+  "cpus",
+  "maxOps",
+  "ops",
+  "addresses",
+  "migrateTo",
+  "hostCpu",
+  "guestClass",
+  "speculation",
+  "prefault",
+  "ram",
+  "ramBase",
+  "mode",
+  "seed",
+  "executions",
+  "seconds",
+  "perturbRate",
+  "workers",
+  "shard",
+  "symmetry",
+  "stateHashing",
+  "shrink",
+  "progress",
+]);
 
 /** One guest class as {@linkcode ExploreOptions.guestClass} takes it. */
 export type ClassSpec = string | GuestClass | ModuleRef;
@@ -302,10 +341,8 @@ export function parseShard(shard: string | undefined): { index: number; count: n
  * @returns the configuration
  * @throws {ScenarioError} naming the option and the value, for any bad option
  */
-export function resolveExploreOptions(options: ExploreOptions = {}): ExploreConfig {
-  if (typeof options !== "object" || options === null) {
-    bad("invalid_value", "options", options, "an options object");
-  }
+export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig {
+  const options = checkOptionKeys("explore", given, EXPLORE_OPTION_KEYS) as ExploreOptions;
   const machineName = options.machine ?? "generic";
   const base = resolveMachine(machineName, "explore.machine");
   const systemCache = options.systemCache ?? "machine";
@@ -373,9 +410,9 @@ export function resolveExploreOptions(options: ExploreOptions = {}): ExploreConf
         "unknown_name",
         "explore.policy",
         p,
-        `explore.policy(${showValue(p)}): unknown policy; valid: ${
-          Object.keys(policies).join(", ")
-        }`,
+        `explore.policy(${showValue(p)}): unknown policy${
+          didYouMean(p, Object.keys(policies))
+        }; valid: ${Object.keys(policies).join(", ")}`,
       );
     }
     policy = p;
@@ -405,9 +442,9 @@ export function resolveExploreOptions(options: ExploreOptions = {}): ExploreConf
           "unknown_name",
           "explore.guestClass",
           c,
-          `explore.guestClass(${showValue(c)}): unknown class; built in: ${
-            Object.keys(GUEST_CLASSES).join(", ")
-          }`,
+          `explore.guestClass(${showValue(c)}): unknown class${
+            didYouMean(c, Object.keys(GUEST_CLASSES))
+          }; built in: ${Object.keys(GUEST_CLASSES).join(", ")}`,
         );
       }
       classes.push(c);

@@ -35,6 +35,7 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { didYouMean } from "../../options.ts";
 import { checkCosts, type CostOverrides } from "../costs.ts";
 import { type FaultClean, type Policy, POLICY_HOOKS, type PolicyHooks } from "../policy.ts";
 
@@ -94,7 +95,19 @@ function refuse(key: string, value: unknown, expected: string): ScenarioError {
   );
 }
 
-function checkFaultClean(fc: unknown): FaultClean {
+/**
+ * Checks a policy's `faultClean` declaration.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkFaultClean } from "./define.ts";
+ * checkFaultClean({ when: "always", via: "kernel" }).when; // "always"
+ * ```
+ * @param fc the declaration
+ * @returns it, frozen
+ * @throws {ScenarioError} `invalid_value` naming the field
+ */
+export function checkFaultClean(fc: unknown): FaultClean {
   if (fc === null || typeof fc !== "object" || Array.isArray(fc)) {
     throw refuse("faultClean", fc, `{ when: ${FAULT_WHEN.join(" | ")}, via: kernel | hva }`);
   }
@@ -151,9 +164,9 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
         "unknown_name",
         `definePolicy.${key}`,
         key,
-        `definePolicy: unknown key ${showValue(key)}; valid: ${
-          [...OTHER_KEYS, ...POLICY_HOOKS].join(", ")
-        }`,
+        `definePolicy: unknown key ${showValue(key)}${
+          didYouMean(key, [...OTHER_KEYS, ...POLICY_HOOKS])
+        }; valid: ${[...OTHER_KEYS, ...POLICY_HOOKS].join(", ")}`,
       );
     }
   }

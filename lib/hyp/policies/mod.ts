@@ -5,7 +5,10 @@
  */
 
 import { ScenarioError, showValue } from "../../errors.ts";
+import { didYouMean } from "../../options.ts";
 import { type Policy, POLICY_HOOKS } from "../policy.ts";
+import { checkCosts } from "../costs.ts";
+import { checkFaultClean } from "./define.ts";
 import { kvm40 } from "./kvm_4_0.ts";
 import { kvm318 } from "./kvm_3_18.ts";
 import { native } from "./native.ts";
@@ -65,7 +68,9 @@ export function resolvePolicy(policy: string | Policy): Policy {
       "unknown_name",
       "policy",
       policy,
-      `policy(${showValue(policy)}): unknown policy; valid: ${Object.keys(policies).join(", ")}`,
+      `policy(${showValue(policy)}): unknown policy${
+        didYouMean(policy, Object.keys(policies))
+      }; valid: ${Object.keys(policies).join(", ")}`,
     );
   }
   const p = policy as unknown as Record<string, unknown> | null;
@@ -83,5 +88,23 @@ export function resolvePolicy(policy: string | Policy): Policy {
         "and optional hook functions",
     );
   }
+  checkDeclarations(policy);
   return policy;
+}
+
+/** A policy object's declarations, checked as `definePolicy` checks them. */
+function checkDeclarations(policy: Policy): void {
+  for (const key of ["native", "usesFwb"] as const) {
+    const v = policy[key];
+    if (v !== undefined && typeof v !== "boolean") {
+      throw new ScenarioError(
+        "invalid_value",
+        `policy.${key}`,
+        v,
+        `policy ${showValue(policy.name)}: ${key} = ${showValue(v)}; expected a boolean`,
+      );
+    }
+  }
+  if (policy.faultClean !== undefined) checkFaultClean(policy.faultClean);
+  if (policy.costs !== undefined) checkCosts(policy.costs, "policy.costs");
 }
