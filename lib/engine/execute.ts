@@ -42,7 +42,7 @@
 
 import type { ScenarioError } from "../errors.ts";
 import { type Chooser, seededChooser } from "../hw/chooser.ts";
-import { Hardware } from "../hw/hardware.ts";
+import { Hardware, type Perturbation } from "../hw/hardware.ts";
 import type { Machine } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
 import type { EventSink } from "../hyp/event_sink.ts";
@@ -53,6 +53,7 @@ import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
 import { budgetExceeded, type BudgetMeter } from "./budget.ts";
+import type { IdealChoices } from "./ideal_choices.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
 
 /**
@@ -149,6 +150,17 @@ export interface ExecuteInput {
   readonly hardware?: Hardware;
   /** Called once after the last step, with the hypervisor in its final state. */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
+  /**
+   * Called after each perturbation the hardware made, with the index of the
+   * step it came before and the vCPUs as they are then (the oracle records
+   * the ideal machine's counterpart, ideal_choices.ts).
+   */
+  readonly onPerturb?: (perturbation: Perturbation, step: number, vcpus: readonly Vcpu[]) => void;
+  /**
+   * The ideal machine's choices, made at each choice point of this run (the
+   * oracle's ideal run; its own speculation is quiet). Rewound first.
+   */
+  readonly idealChoices?: IdealChoices;
 }
 
 /**
@@ -279,6 +291,8 @@ function executeOn(
   input: ExecuteInput,
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
+  const { onPerturb, idealChoices } = input;
+  idealChoices?.rewind();
   const migrate = input.migrate ?? true;
   const hyp = new Hypervisor({
     hardware,
@@ -319,8 +333,10 @@ function executeOn(
         } else {
           sink.emit("castout", null, null, null, { addr: p.addr, cache: p.cache, dirty: p.dirty });
         }
+        onPerturb?.(p, i, vcpus);
       }
     }
+    idealChoices?.apply(i, hardware);
 
     switch (step.kind) {
       case "read": {

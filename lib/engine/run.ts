@@ -11,7 +11,9 @@
  * 3. Run it natively on the same machine (system cache, speculation and seed
  *    kept): does the guest fail without a hypervisor too?
  * 4. If a read failed, run it on the ideal machine (no system cache, native,
- *    quiet hardware, no migration) to blame the guest or the hypervisor.
+ *    no migration, each hardware choice of step 2 made as the architecture
+ *    allows it there: ideal_choices.ts) to blame the guest or the
+ *    hypervisor.
  *
  * The result is deterministic: the same scenario gives a byte-identical
  * trace and JSON.
@@ -50,6 +52,7 @@ import {
   type Violation,
   violationKind,
 } from "./oracle.ts";
+import { IdealChoices } from "./ideal_choices.ts";
 import { idealMachine } from "./resolve.ts";
 import { RunResult } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
@@ -121,7 +124,7 @@ export function run(
 export interface ReferenceReads {
   /** What each read returned natively on the scenario's machine. */
   native?: Float64Array;
-  /** What each read returned on the ideal machine. */
+  /** What each read returned on the ideal machine, for a run without hardware choices. */
   ideal?: Float64Array;
 }
 
@@ -173,6 +176,7 @@ export function runSharing(
   const sink = new CostingSink(log, costs);
   const meter = new BudgetMeter(budget, () => log.records);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
+  const idealChoices = new IdealChoices();
   const main = execute({
     scenario,
     machine,
@@ -184,6 +188,7 @@ export function runSharing(
     maxSteps,
     meter,
     candidates,
+    onPerturb: (p, step, vcpus) => idealChoices.record(p, step, vcpus),
     onRead(read, hardware) {
       const want = expected[read.readIndex];
       if (read.got === want) return;
@@ -233,7 +238,9 @@ export function runSharing(
 
   const violations: Violation[] = [];
   if (pending.length > 0) {
-    const ideal = shared?.ideal ?? execute({
+    // The ideal run depends on the run's hardware choices: shared only without any.
+    const quiet = idealChoices.list.length === 0;
+    const ideal = (quiet ? shared?.ideal : undefined) ?? execute({
       scenario,
       machine: idealMachine(machine),
       policy: native,
@@ -243,8 +250,9 @@ export function runSharing(
       maxSteps: Infinity,
       meter,
       candidates,
+      idealChoices,
     }).got;
-    if (shared !== undefined) shared.ideal = ideal;
+    if (shared !== undefined && quiet) shared.ideal = ideal;
     const notGuest: Blame = policy.native === true ? "machine" : "hypervisor";
     for (const p of pending) {
       const i = p.violation.readIndex;

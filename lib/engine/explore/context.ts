@@ -28,6 +28,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { execute } from "../execute.ts";
+import { fillChangesNothing, IdealChoices } from "../ideal_choices.ts";
 import { idealMachine } from "../resolve.ts";
 import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
@@ -167,6 +168,8 @@ export class ExploreContext {
   lastHyp: Hypervisor | null = null;
   /** The hypervisor of the last ideal run. */
   lastIdealHyp: Hypervisor | null = null;
+  /** The ideal machine's counterparts of the last run's hardware choices (ideal_choices.ts). */
+  lastChoices: IdealChoices = new IdealChoices();
 
   readonly #wrapped: Policy;
   #policyState: unknown = undefined;
@@ -279,6 +282,8 @@ export class ExploreContext {
     if (!this.config.prefault) {
       for (const p of this.#pages) hw.memory.writeBlock(p, this.#poison, 0, this.#poison.length);
     }
+    const choices = new IdealChoices();
+    this.lastChoices = choices;
     const out = execute({
       scenario: {
         ...this.#base,
@@ -293,6 +298,7 @@ export class ExploreContext {
       candidates: this.candidates,
       ...(chooser === null ? {} : { chooser }),
       hardware: hw,
+      onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
       },
@@ -301,13 +307,14 @@ export class ExploreContext {
   }
 
   /**
-   * Runs a program on the ideal machine (bare metal, no system cache, quiet
-   * hardware, no migration).
+   * Runs a program on the ideal machine (bare metal, no system cache, no
+   * migration), making the counterparts of a run's hardware choices.
    *
    * @param steps the program
+   * @param choices the choices, from {@linkcode ExploreContext.lastChoices} of the run
    * @returns the reads
    */
-  runIdeal(steps: readonly Step[]): Float64Array {
+  runIdeal(steps: readonly Step[], choices: IdealChoices): Float64Array {
     const hw = this.idealHw;
     emptyCaches(hw);
     const out = execute({
@@ -320,6 +327,7 @@ export class ExploreContext {
       maxSteps: Infinity,
       candidates: this.candidates,
       hardware: hw,
+      idealChoices: choices,
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
       },
@@ -337,7 +345,10 @@ export class ExploreContext {
    * L1 already holds changes nothing (it only refreshes an LRU age), so it
    * merges with "nothing happens". Since the run that is kept comes first
    * in the hardware's order, the search keeps the same witnesses with or
-   * without this.
+   * without this. The ideal machine must be in its state at the same
+   * choice point (a run of {@linkcode ExploreContext.runIdeal} with the
+   * same program and choices): a fill merges with "nothing happens" only
+   * when its counterpart there changes nothing either.
    *
    * @returns one flag per perturbation index (1: run it), or null to run all
    */
@@ -399,7 +410,8 @@ export class ExploreContext {
       const line = Math.floor(this.candidates[c] / lineSize);
       for (let cpu = 0; cpu < cpus; cpu++) {
         // A fill of a line the L1 already holds only refreshes its LRU age.
-        const noOp = noOpFills && hw.caches[cpu].lookup(line) >= 0;
+        const noOp = noOpFills && hw.caches[cpu].lookup(line) >= 0 &&
+          fillChangesNothing(this.idealHw, cpu, this.candidates[c], this.lastHyp!.vcpus);
         if (rep[cpu] !== cpu || noOp) mask[c * cpus + cpu] = 0;
       }
     }

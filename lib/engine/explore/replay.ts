@@ -5,7 +5,8 @@
  *
  * The perturbations drive both adversarial executions of the run (under
  * the policy, and natively on the same machine); the ideal machine the
- * oracle compares against stays quiet, as always.
+ * oracle compares against makes their counterparts, as in every run
+ * (ideal_choices.ts).
  *
  * @example Usage
  * ```ts
