@@ -110,10 +110,11 @@ export function run(
 
 /**
  * The values the reference executions of a scenario read: natively on its
- * machine, and on the ideal machine. Neither depends on the policy, so runs
- * of one scenario under several policies (`compare()`) share them; the
- * object starts empty and each reference is filled the first time a run
- * needs it.
+ * machine, and on the ideal machine. Neither depends on the policy (the
+ * ideal one when the run made no hardware choice; otherwise it makes the
+ * run's own, and is not shared), so runs of one scenario under several
+ * policies (`compare()`) share them; the object starts empty and each
+ * reference is filled the first time a run needs it.
  *
  * @example Usage
  * ```ts

@@ -205,7 +205,7 @@ export class CheckRunner {
   readonly #maxSteps: number;
 
   /**
-   * Prepares the hardware and runs the ideal machine once.
+   * Prepares the hardware and runs the ideal machine once without hardware choices.
    *
    * @param scenario the scenario (validated)
    * @param machine its machine, system cache applied
