@@ -14,6 +14,7 @@
  * made again on the ideal machine, before the same step, as far as the
  * architecture allows it there:
  *
+ * - a speculative fill of a line the L1 already held changed nothing: none;
  * - a **speculative fill** of line A into CPU c's L1, while a vCPU that has
  *   its caches on (SCTLR.M and C) runs on c: the same fill into that vCPU's
  *   own CPU on the ideal machine (where it never moved);
@@ -95,7 +96,7 @@ export type IdealChoice =
  * import { Vcpu } from "../hyp/vcpu.ts";
  * const v = new Vcpu(0, 0x40000000);
  * Object.assign(v.sctlr, { m: true, c: true });
- * const fill = { kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1" } as const;
+ * const fill = { kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false } as const;
  * console.log(idealCounterpart(fill, 2, [v])?.kind); // "fill"
  * Object.assign(v.sctlr, { m: false, c: false });
  * console.log(idealCounterpart(fill, 2, [v])?.kind); // "writeback": only the host's alias fills it
@@ -115,6 +116,7 @@ export function idealCounterpart(
     if (p.cache === "system") return null;
     return { step, kind: "castout", cache: p.cache, addr: p.addr, dirty: p.dirty };
   }
+  if (p.present) return null;
   let on: Vcpu | null = null;
   for (const v of vcpus) {
     if (v.pcpu !== p.cpu || v.crashed !== null) continue;
@@ -138,7 +140,7 @@ export function idealCounterpart(
  * const v = new Vcpu(0, 0x40000000);
  * Object.assign(v.sctlr, { m: true, c: true });
  * const choices = new IdealChoices();
- * choices.record({ kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1" }, 0, [v]);
+ * choices.record({ kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false }, 0, [v]);
  * const ideal = new Hardware(generic);
  * choices.apply(0, ideal);
  * console.log(ideal.caches[0].residentCount); // 1
@@ -245,43 +247,4 @@ function holdsDirty(hw: Hardware, ci: number, line: number): boolean {
   const cache = hw.caches[ci];
   const s = cache.lookup(line);
   return s >= 0 && cache.states[s] === DIRTY;
-}
-
-/**
- * Whether the ideal machine's counterpart of a speculative fill would
- * change nothing in its present state (exploration merges such a fill with
- * "nothing happens" when the policy's fill changes nothing either).
- *
- * @example Usage
- * ```ts
- * import { fillChangesNothing } from "./ideal_choices.ts";
- * import { Hardware } from "../hw/hardware.ts";
- * import { generic } from "../machines/mod.ts";
- * console.log(fillChangesNothing(new Hardware(generic), 0, 0x40000000, [])); // true: no dirty copy anywhere
- * ```
- * @param ideal the ideal machine, in its state at the choice point
- * @param cpu the CPU filled under the policy
- * @param addr the line's first byte address
- * @param vcpus the vCPUs under the policy at that moment
- * @returns true when the counterpart is a no-op
- */
-export function fillChangesNothing(
-  ideal: Hardware,
-  cpu: number,
-  addr: number,
-  vcpus: readonly Vcpu[],
-): boolean {
-  const fill = { kind: "speculative_fill", cpu, addr, cache: "" } as const;
-  const c = idealCounterpart(fill, 0, vcpus);
-  const line = Math.floor(addr / ideal.lineSize);
-  if (c === null || c.kind === "castout" || c.cpu >= ideal.cpuCount) return true;
-  if (c.kind === "fill") return ideal.caches[c.cpu].lookup(line) >= 0;
-  const cluster = ideal.clusterOf(c.cpu);
-  for (let o = 0; o < ideal.cpuCount; o++) {
-    if (o !== c.cpu && holdsDirty(ideal, o, line)) return false;
-    if (ideal.clusterOf(o) !== cluster && ideal.levels(o) === 2) {
-      if (holdsDirty(ideal, ideal.cacheIndexOf(o, 2), line)) return false;
-    }
-  }
-  return true;
 }

@@ -117,7 +117,13 @@ Deno.test("the zImage on X-Gene 1 under kvm-3.18 stays the hypervisor's with spe
 
 Deno.test("idealCounterpart: the rule, choice by choice", () => {
   const v = new Vcpu(0, A);
-  const fill = { kind: "speculative_fill", cpu: 0, addr: A, cache: "cpu0.L1" } as const;
+  const fill = {
+    kind: "speculative_fill",
+    cpu: 0,
+    addr: A,
+    cache: "cpu0.L1",
+    present: false,
+  } as const;
   assert.equal(idealCounterpart(fill, 3, [v])?.kind, "writeback", "caches off");
   Object.assign(v.sctlr, { m: true, c: true });
   assert.deepEqual(idealCounterpart(fill, 3, [v]), { step: 3, kind: "fill", cpu: 0, addr: A });
@@ -132,6 +138,7 @@ Deno.test("idealCounterpart: the rule, choice by choice", () => {
     addr: A,
   });
   assert.deepEqual(idealCounterpart(fill, 3, [v]), { step: 3, kind: "writeback", cpu: 0, addr: A });
+  assert.equal(idealCounterpart({ ...fill, present: true }, 3, [v]), null, "it changed nothing");
   const castout = { kind: "castout", cache: "cluster0.L2", addr: A, dirty: true } as const;
   assert.deepEqual(idealCounterpart(castout, 1, [v]), { step: 1, ...castout });
   assert.equal(idealCounterpart({ ...castout, cache: "system" }, 1, [v]), null);

@@ -28,7 +28,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { execute } from "../execute.ts";
-import { fillChangesNothing, IdealChoices } from "../ideal_choices.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 import { idealMachine } from "../resolve.ts";
 import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
@@ -345,10 +345,8 @@ export class ExploreContext {
    * L1 already holds changes nothing (it only refreshes an LRU age), so it
    * merges with "nothing happens". Since the run that is kept comes first
    * in the hardware's order, the search keeps the same witnesses with or
-   * without this. The ideal machine must be in its state at the same
-   * choice point (a run of {@linkcode ExploreContext.runIdeal} with the
-   * same program and choices): a fill merges with "nothing happens" only
-   * when its counterpart there changes nothing either.
+   * without this. (Such a fill has no counterpart on the ideal machine
+   * either: ideal_choices.ts.)
    *
    * @returns one flag per perturbation index (1: run it), or null to run all
    */
@@ -410,8 +408,7 @@ export class ExploreContext {
       const line = Math.floor(this.candidates[c] / lineSize);
       for (let cpu = 0; cpu < cpus; cpu++) {
         // A fill of a line the L1 already holds only refreshes its LRU age.
-        const noOp = noOpFills && hw.caches[cpu].lookup(line) >= 0 &&
-          fillChangesNothing(this.idealHw, cpu, this.candidates[c], this.lastHyp!.vcpus);
+        const noOp = noOpFills && hw.caches[cpu].lookup(line) >= 0;
         if (rep[cpu] !== cpu || noOp) mask[c * cpus + cpu] = 0;
       }
     }

@@ -297,7 +297,6 @@ export function expandBatch(ctx: ExploreContext, packed: Int32Array, depth: numb
     if (speculation && config.symmetry) {
       script.load(picks, np);
       ctx.runReal(steps, script);
-      ctx.runIdeal(steps, ctx.lastChoices);
       keep = ctx.symmetricChoiceMask();
     }
     let value = 1;
