@@ -23,11 +23,16 @@
  *   coherent read of A by c does to the other caches, which the hardware may
  *   do at any time anyway: the dirty copies of A in the other L1s are written
  *   back one level, and those of other clusters' L2s below them;
- * - a **castout** of line A from an L1 or L2: the same cache casts it out
- *   when it holds A; otherwise, when the line cast out was dirty (data moved
- *   down), the cache at the same level that holds A dirty does, since that
- *   copy holds the data the castout moved;
- * - a castout from the system cache: none (the ideal machine has none).
+ * - a **castout** of a clean line A from an L1 or L2 moved no data: the same
+ *   cache drops A when it holds it clean;
+ * - a castout of a dirty line A (data moved down): the same cache casts it
+ *   out when it holds A dirty, else the cache at the same level that holds
+ *   A dirty, since that copy holds the data the castout moved; when none
+ *   does, the same cache drops its clean copy;
+ * - a castout from the system cache: none. The ideal machine has no system
+ *   cache, and what the policy's machine does there is what a hypervisor
+ *   can hide (KVM 4.0's clean by VA reaches it), or, under a native policy,
+ *   the machine's own doing.
  *
  * A read that fails on the ideal machine under these choices is the guest's
  * fault; one that fails only under the policy is the hypervisor's (or, under
@@ -140,7 +145,8 @@ export function idealCounterpart(
  * const v = new Vcpu(0, 0x40000000);
  * Object.assign(v.sctlr, { m: true, c: true });
  * const choices = new IdealChoices();
- * choices.record({ kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false }, 0, [v]);
+ * const fill = { kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false } as const;
+ * choices.record(fill, 0, [v]);
  * const ideal = new Hardware(generic);
  * choices.apply(0, ideal);
  * console.log(ideal.caches[0].residentCount); // 1
@@ -210,11 +216,13 @@ function applyChoice(c: IdealChoice, hw: Hardware): void {
     return;
   }
   const named = hw.caches.findIndex((cache) => cache.name === c.cache);
-  if (named >= 0 && hw.caches[named].lookup(line) >= 0) {
-    hw.castout(named, c.addr);
+  const held = named >= 0 && hw.caches[named].lookup(line) >= 0;
+  // A clean castout moved no data: it only drops a clean copy.
+  if (!c.dirty || (held && holdsDirty(hw, named, line))) {
+    if (held && c.dirty === holdsDirty(hw, named, line)) hw.castout(named, c.addr);
     return;
   }
-  if (!c.dirty) return;
+  // The cache that holds the data the castout moved: the one at the same level holding it dirty.
   const l1 = c.cache.endsWith(".L1");
   for (let ci = 0; ci < hw.caches.length; ci++) {
     if (ci === hw.systemCacheIndex || (ci < hw.cpuCount) !== l1) continue;
@@ -223,12 +231,13 @@ function applyChoice(c: IdealChoice, hw: Hardware): void {
       return;
     }
   }
+  if (held) hw.castout(named, c.addr); // no dirty copy at that level: the data is below already
 }
 
 /**
  * What a coherent read of `line` by `cpu` does to the other caches: a
- * dirty copy in another L1 of its cluster goes to the cluster's level
- * below; another cluster's dirty copies (L1, then L2) go below that cluster.
+ * dirty copy in another L1 goes to its cluster's level below; another
+ * cluster's dirty L2 copy goes below that cluster.
  */
 function writeBackOthers(hw: Hardware, cpu: number, line: number): void {
   const addr = line * hw.lineSize;

@@ -124,11 +124,12 @@ Deno.test("idealCounterpart: the rule, choice by choice", () => {
     cache: "cpu0.L1",
     present: false,
   } as const;
-  assert.equal(idealCounterpart(fill, 3, [v])?.kind, "writeback", "caches off");
+  const writeback = { step: 3, kind: "writeback", cpu: 0, addr: A };
+  assert.deepEqual(idealCounterpart(fill, 3, [v]), writeback, "caches off");
   Object.assign(v.sctlr, { m: true, c: true });
   assert.deepEqual(idealCounterpart(fill, 3, [v]), { step: 3, kind: "fill", cpu: 0, addr: A });
   Object.assign(v.sctlr, { m: true, c: false });
-  assert.equal(idealCounterpart(fill, 3, [v])?.kind, "writeback", "SCTLR.C clear: non-cacheable");
+  assert.deepEqual(idealCounterpart(fill, 3, [v]), writeback, "SCTLR.C clear: non-cacheable");
   Object.assign(v.sctlr, { c: true });
   v.pcpu = 2;
   assert.deepEqual(idealCounterpart({ ...fill, cpu: 2 }, 3, [v]), {
@@ -137,25 +138,28 @@ Deno.test("idealCounterpart: the rule, choice by choice", () => {
     cpu: 0,
     addr: A,
   });
-  assert.deepEqual(idealCounterpart(fill, 3, [v]), { step: 3, kind: "writeback", cpu: 0, addr: A });
-  assert.equal(idealCounterpart({ ...fill, present: true }, 3, [v]), null, "it changed nothing");
+  assert.deepEqual(idealCounterpart(fill, 3, [v]), writeback, "the CPU the vCPU left");
+  assert.equal(idealCounterpart({ ...fill, present: true }, 3, [v]), null, "changed nothing");
   const castout = { kind: "castout", cache: "cluster0.L2", addr: A, dirty: true } as const;
   assert.deepEqual(idealCounterpart(castout, 1, [v]), { step: 1, ...castout });
   assert.equal(idealCounterpart({ ...castout, cache: "system" }, 1, [v]), null);
 });
 
-Deno.test("IdealChoices: a dirty castout from a cache that lacks the line moves the dirty copy of that level", () => {
+Deno.test("IdealChoices: a castout moves the data it moved under the policy, and no other", () => {
   const hw = new Hardware(generic);
   hw.write(0, A, 7, true); // dirty in cpu0.L1
   const choices = new IdealChoices();
-  choices.record({ kind: "castout", cache: "cpu1.L1", addr: A, dirty: true }, 0, []);
-  choices.record({ kind: "castout", cache: "cpu2.L1", addr: A, dirty: false }, 1, []);
-  choices.apply(0, hw);
+  choices.record({ kind: "castout", cache: "cpu0.L1", addr: A, dirty: false }, 0, []);
+  choices.record({ kind: "castout", cache: "cpu1.L1", addr: A, dirty: true }, 1, []);
+  choices.record({ kind: "castout", cache: "cluster0.L2", addr: A, dirty: false }, 2, []);
   const l1 = hw.caches[0], l2 = hw.caches[hw.cacheIndexOf(0, 2)];
   const line = Math.floor(A / hw.lineSize);
-  assert.equal(l1.lookup(line), -1, "cpu0.L1 cast its dirty copy out");
-  assert.equal(l2.states[l2.lookup(line)], 2, "into the L2, dirty");
-  hw.write(0, A, 8, true);
+  choices.apply(0, hw);
+  assert.equal(l1.states[l1.lookup(line)], 2, "a clean castout does not write a dirty copy back");
   choices.apply(1, hw);
-  assert.ok(l1.lookup(line) >= 0, "a clean castout elsewhere does not touch cpu0.L1");
+  assert.equal(l1.lookup(line), -1, "a dirty castout from cpu1.L1: cpu0.L1 holds the data");
+  assert.equal(l2.states[l2.lookup(line)], 2, "now dirty in the L2");
+  choices.apply(2, hw);
+  assert.ok(l2.lookup(line) >= 0, "the L2's copy is dirty: a clean castout leaves it");
+  assert.equal(hw.memory.read(A), 0xdeadbeef, "DRAM never written");
 });
