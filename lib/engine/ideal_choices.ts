@@ -10,7 +10,10 @@
  * (no system cache there), migrations (each vCPU stays on its first CPU),
  * and the host's cacheable alias of guest RAM (the linear map through which
  * the CPU a vCPU left, an idle CPU, or a CPU whose guest has its caches off
- * can still fill the guest's lines). So each choice of the policy's run is
+ * can still fill the guest's lines: KVM itself cleans a page through it for
+ * a guest with its caches off, Linux 4.0 arch/arm64/include/asm/kvm_mmu.h
+ * `__coherent_cache_guest_page`, which takes the page's `page_address()`).
+ * So each choice of the policy's run is
  * made again on the ideal machine, before the same step, as far as the
  * architecture allows it there:
  *
@@ -217,9 +220,14 @@ function applyChoice(c: IdealChoice, hw: Hardware): void {
   }
   const named = hw.caches.findIndex((cache) => cache.name === c.cache);
   const held = named >= 0 && hw.caches[named].lookup(line) >= 0;
-  // A clean castout moved no data: it only drops a clean copy.
-  if (!c.dirty || (held && holdsDirty(hw, named, line))) {
-    if (held && c.dirty === holdsDirty(hw, named, line)) hw.castout(named, c.addr);
+  const heldDirty = held && holdsDirty(hw, named, line);
+  if (!c.dirty) {
+    // A clean castout moved no data: it only drops a clean copy.
+    if (held && !heldDirty) hw.castout(named, c.addr);
+    return;
+  }
+  if (heldDirty) {
+    hw.castout(named, c.addr);
     return;
   }
   // The cache that holds the data the castout moved: the one at the same level holding it dirty.
