@@ -13,9 +13,8 @@
  * can still fill the guest's lines: KVM itself cleans a page through it for
  * a guest with its caches off, Linux 4.0 arch/arm64/include/asm/kvm_mmu.h
  * `__coherent_cache_guest_page`, which takes the page's `page_address()`).
- * So each choice of the policy's run is
- * made again on the ideal machine, before the same step, as far as the
- * architecture allows it there:
+ * So each choice of the policy's run is made again on the ideal machine,
+ * before the same step, as far as the architecture allows it there:
  *
  * - a speculative fill of a line the L1 already held changed nothing: none;
  * - a **speculative fill** of line A into CPU c's L1, while a vCPU that has
