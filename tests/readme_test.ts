@@ -1,6 +1,6 @@
 /**
- * The README's DSL example and the output pasted under it must stay true:
- * the example is run and its output compared with the README, byte for byte.
+ * The README's examples and the output pasted under them must stay true:
+ * each example is run and its output compared with the README, byte for byte.
  */
 
 import assert from "node:assert/strict";
@@ -16,9 +16,8 @@ function blockAfter(marker: string, fence: string): string {
   return readme.slice(start, end + 1);
 }
 
-Deno.test("README: the DSL example prints exactly the output shown under it", async () => {
-  const code = blockAfter("## The DSL in one example", "```ts");
-  const shown = blockAfter("It prints (a real run", "```text");
+/** Runs a README example against this checkout's mod.ts; returns what it printed. */
+async function runExample(code: string): Promise<string> {
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/example.ts`;
@@ -28,10 +27,21 @@ Deno.test("README: the DSL example prints exactly the output shown under it", as
       args: ["run", "--no-config", "--quiet", file],
       env: { NO_COLOR: "1" },
     }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    assert.equal(new TextDecoder().decode(out.stdout), shown);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return new TextDecoder().decode(out.stdout);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("README: the DSL example prints exactly the output shown under it", async () => {
+  const code = blockAfter("## The DSL in one example", "```ts");
+  const shown = blockAfter("It prints (a real run", "```text");
+  assert.equal(await runExample(code), shown);
+});
+
+Deno.test("README: the blame example prints exactly the output shown under it", async () => {
+  const code = blockAfter("## Who is to blame", "```ts");
+  const shown = blockAfter("The loop prints (a real run", "```text");
+  assert.equal(await runExample(code), shown);
 });

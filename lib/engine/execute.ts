@@ -48,7 +48,7 @@
 
 import type { ScenarioError } from "../errors.ts";
 import { type Chooser, seededChooser } from "../hw/chooser.ts";
-import { Hardware } from "../hw/hardware.ts";
+import { Hardware, type Perturbation } from "../hw/hardware.ts";
 import type { Machine } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
 import type { EventSink } from "../hyp/event_sink.ts";
@@ -59,6 +59,7 @@ import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
 import { budgetExceeded, type BudgetMeter } from "./budget.ts";
+import type { IdealChoices } from "./ideal_choices.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
 
 /**
@@ -163,6 +164,17 @@ export interface ExecuteInput {
   readonly hardware?: Hardware;
   /** Called once after the last step, with the hypervisor in its final state. */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
+  /**
+   * Called after each perturbation the hardware made, with the index of the
+   * step it came before and the vCPUs as they are then (the oracle records
+   * the ideal machine's counterpart, ideal_choices.ts).
+   */
+  readonly onPerturb?: (perturbation: Perturbation, step: number, vcpus: readonly Vcpu[]) => void;
+  /**
+   * The ideal machine's choices, made at each choice point of this run (the
+   * oracle's ideal run; its own speculation is quiet). Rewound first.
+   */
+  readonly idealChoices?: IdealChoices;
 }
 
 /**
@@ -293,6 +305,8 @@ function executeOn(
   input: ExecuteInput,
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
+  const { onPerturb, idealChoices } = input;
+  idealChoices?.rewind();
   const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
   const hyp = new Hypervisor({
@@ -341,8 +355,10 @@ function executeOn(
           hyp.preemptAtNextExit(v!, p.label);
           preempting = true;
         }
+        onPerturb?.(p, i, vcpus);
       }
     }
+    idealChoices?.apply(i, hardware);
 
     switch (step.kind) {
       case "read": {

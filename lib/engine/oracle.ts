@@ -11,9 +11,11 @@
  * `stale_read` (the value exists, the read just did not see it).
  *
  * Blame comes from reference runs (see run.ts): `"guest"` when the same read
- * fails on the ideal machine too, `"hypervisor"` when only the policy's run
- * fails, and `"machine"` when the run has no hypervisor (a native policy)
- * and fails only because of the real machine (system cache, speculation).
+ * fails on the ideal machine too (given the run's hardware choices as far
+ * as the architecture allows them there, ideal_choices.ts), `"hypervisor"`
+ * when only the policy's run fails, and `"machine"` when the run has no
+ * hypervisor (a native policy) and fails only because of the real machine
+ * (system cache, choices the ideal machine does not make).
  *
  * @module
  */

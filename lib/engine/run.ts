@@ -11,7 +11,9 @@
  * 3. Run it natively on the same machine (system cache, speculation and seed
  *    kept): does the guest fail without a hypervisor too?
  * 4. If a read failed, run it on the ideal machine (no system cache, native,
- *    quiet hardware, no migration) to blame the guest or the hypervisor.
+ *    no migration, each hardware choice of step 2 made as the architecture
+ *    allows it there: ideal_choices.ts) to blame the guest or the
+ *    hypervisor.
  *
  * The result is deterministic: the same scenario gives a byte-identical
  * trace and JSON.
@@ -51,6 +53,7 @@ import {
   type Violation,
   violationKind,
 } from "./oracle.ts";
+import { IdealChoices } from "./ideal_choices.ts";
 import { idealMachine } from "./resolve.ts";
 import { RunResult } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
@@ -115,10 +118,11 @@ export function run(
 
 /**
  * The values the reference executions of a scenario read: natively on its
- * machine, and on the ideal machine. Neither depends on the policy, so runs
- * of one scenario under several policies (`compare()`) share them; the
- * object starts empty and each reference is filled the first time a run
- * needs it.
+ * machine, and on the ideal machine. Neither depends on the policy (the
+ * ideal one when the run made no hardware choice; otherwise it makes the
+ * run's own, and is not shared), so runs of one scenario under several
+ * policies (`compare()`) share them; the object starts empty and each
+ * reference is filled the first time a run needs it.
  *
  * @example Usage
  * ```ts
@@ -129,7 +133,7 @@ export function run(
 export interface ReferenceReads {
   /** What each read returned natively on the scenario's machine. */
   native?: Float64Array;
-  /** What each read returned on the ideal machine. */
+  /** What each read returned on the ideal machine, for a run without hardware choices. */
   ideal?: Float64Array;
 }
 
@@ -181,6 +185,7 @@ export function runSharing(
   const sink = new CostingSink(log, costs);
   const meter = new BudgetMeter(budget, () => log.records);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
+  const idealChoices = new IdealChoices();
   const main = execute({
     scenario,
     machine,
@@ -193,6 +198,7 @@ export function runSharing(
     maxSteps,
     meter,
     candidates,
+    onPerturb: (p, step, vcpus) => idealChoices.record(p, step, vcpus),
     onRead(read, hardware) {
       const want = expected[read.readIndex];
       if (read.got === want) return;
@@ -242,7 +248,9 @@ export function runSharing(
 
   const violations: Violation[] = [];
   if (pending.length > 0) {
-    const ideal = shared?.ideal ?? execute({
+    // The ideal run depends on the run's hardware choices: shared only without any.
+    const quiet = idealChoices.list.length === 0;
+    const ideal = (quiet ? shared?.ideal : undefined) ?? execute({
       scenario,
       machine: idealMachine(machine),
       policy: native,
@@ -252,8 +260,9 @@ export function runSharing(
       maxSteps: Infinity,
       meter,
       candidates,
+      idealChoices,
     }).got;
-    if (shared !== undefined) shared.ideal = ideal;
+    if (shared !== undefined && quiet) shared.ideal = ideal;
     const notGuest: Blame = policy.native === true ? "machine" : "hypervisor";
     for (const p of pending) {
       const i = p.violation.readIndex;

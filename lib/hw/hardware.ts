@@ -76,12 +76,15 @@ export interface FlushResult {
 }
 
 /**
+/**
  * One thing the adversarial hardware did at a choice point, or (`"extra"`)
  * which of the options the caller added after the hardware's own was
- * picked: `label` is the caller's label of that option.
+ * picked: `label` is the caller's label of that option. A fill's `present`
+ * says the L1 already held the line: the fill only refreshed its
+ * replacement age.
  */
 export type Perturbation =
-  | { kind: "speculative_fill"; cpu: number; addr: number; cache: string }
+  | { kind: "speculative_fill"; cpu: number; addr: number; cache: string; present: boolean }
   | { kind: "castout"; cache: string; addr: number; dirty: boolean }
   | { kind: "extra"; index: number; label: number };
 
@@ -1176,8 +1179,9 @@ export class Hardware {
     if (pick < fills) {
       const cpu = pick % cpus;
       const addr = Math.floor(candidates[Math.floor(pick / cpus)] / this.lineSize) * this.lineSize;
+      const present = this.#l1[cpu].lookup(addr / this.lineSize) >= 0;
       this.speculativeFill(cpu, addr);
-      return { kind: "speculative_fill", cpu, addr, cache: this.#l1[cpu].name };
+      return { kind: "speculative_fill", cpu, addr, cache: this.#l1[cpu].name, present };
     }
     pick -= fills;
     for (let ci = 0; ci < this.caches.length; ci++) {

@@ -14,9 +14,12 @@
  * - an event sink that only counts the events the expectations name (and,
  *   when asked, records the hardware's perturbations by meaning);
  * - the oracle inline: each read against the program's last write, a
- *   failed read classified stale or lost as `run()` does, and blamed with
- *   one quiet run on the ideal machine made once per check (the ideal run
- *   ignores migrations and perturbations, so it is the same for all).
+ *   failed read classified stale or lost as `run()` does, and blamed with a
+ *   run on the ideal machine driven by the execution's hardware choices as
+ *   the architecture allows them there (ideal_choices.ts): made once per
+ *   check for the executions without hardware choices (the ideal run
+ *   ignores migrations), else once per failing execution, on a second
+ *   reused hardware model.
  *
  * @example Usage
  * ```ts
@@ -51,6 +54,7 @@ import { native } from "../../hyp/policies/native.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { BudgetMeter, runBudget } from "../budget.ts";
 import { candidateLines, execute } from "../execute.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 import { type Blame, expectedReads, violationKind } from "../oracle.ts";
 import { idealMachine } from "../resolve.ts";
 import type { Scenario } from "../scenario.ts";
@@ -204,6 +208,9 @@ export class CheckRunner {
   readonly #meter = new StepMeter();
   readonly #expected: Float64Array;
   readonly #idealGot: Float64Array;
+  readonly #idealMachine: Machine;
+  #idealHw: Hardware | null = null;
+  readonly #choices = new IdealChoices();
   readonly #notGuest: Blame;
   readonly #pages: number[];
   readonly #poison = new Int32Array(PAGE / 4).fill(POISON | 0);
@@ -211,7 +218,7 @@ export class CheckRunner {
   readonly #targets = new WeakMap<Variant, readonly number[]>();
 
   /**
-   * Prepares the hardware and runs the ideal machine once.
+   * Prepares the hardware and runs the ideal machine once without hardware choices.
    *
    * @param scenario the scenario (validated)
    * @param machine its machine, system cache applied
@@ -240,9 +247,10 @@ export class CheckRunner {
     this.#meter.chooser = this.chooser;
     this.#notGuest = policy.native === true ? "machine" : "hypervisor";
     this.#pages = writablePages(scenario.steps, scenario.ramBase);
+    this.#idealMachine = idealMachine(machine);
     this.#idealGot = execute({
       scenario,
-      machine: idealMachine(machine),
+      machine: this.#idealMachine,
       policy: native,
       speculation: "quiet",
       migrate: false,
@@ -278,9 +286,9 @@ export class CheckRunner {
     sink.record = recordPerturbations ? perturbations : null;
     this.#meter.rewind();
     const expected = this.#expected;
-    const ideal = this.#idealGot;
-    const notGuest = this.#notGuest;
-    const violations: ReadViolation[] = [];
+    const choices = this.#choices;
+    choices.clear();
+    const violations: (ReadViolation & { blame: Blame })[] = [];
     const out = execute({
       scenario: { ...this.scenario, steps: variant.steps },
       machine: this.machine,
@@ -293,6 +301,7 @@ export class CheckRunner {
       meter: this.#meter,
       candidates: this.candidates,
       hardware: hw,
+      onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onRead(read, hardware) {
         const want = expected[read.readIndex];
         if (read.got === want) return;
@@ -300,10 +309,16 @@ export class CheckRunner {
           readIndex: read.readIndex,
           addr: read.addr,
           kind: violationKind(hardware.holds(read.addr, want)),
-          blame: ideal[read.readIndex] !== want ? "guest" : notGuest,
+          blame: "guest",
         });
       },
     });
+    if (violations.length > 0) {
+      const ideal = choices.list.length === 0 ? this.#idealGot : this.#runIdeal(variant.steps);
+      for (const v of violations) {
+        if (ideal[v.readIndex] === expected[v.readIndex]) v.blame = this.#notGuest;
+      }
+    }
     chooser.onTail = null;
     if (chooser.mismatch) {
       throw new Error("check: a plan of hardware choices did not fit its replay (a bug in setway)");
@@ -335,9 +350,26 @@ export class CheckRunner {
     return targets;
   }
 
-  /** The hardware as built: caches empty, written-back pages never written. */
-  #reset(): void {
-    const hw = this.hw;
+  /** The program on the ideal machine, with the last execution's hardware choices. */
+  #runIdeal(steps: readonly Step[]): Float64Array {
+    const hw = this.#idealHw ??= new Hardware(this.#idealMachine, { seed: this.scenario.seed });
+    this.#reset(hw);
+    return execute({
+      scenario: { ...this.scenario, steps },
+      machine: this.#idealMachine,
+      policy: native,
+      speculation: "quiet",
+      migrate: false,
+      sink: NULL_SINK,
+      maxSteps: this.#maxSteps,
+      candidates: this.candidates,
+      hardware: hw,
+      idealChoices: this.#choices,
+    }).got;
+  }
+
+  /** A hardware model as built: caches empty, written-back pages never written. */
+  #reset(hw: Hardware = this.hw): void {
     for (const cache of hw.caches) {
       for (let i = cache.residentCount - 1; i >= 0; i--) cache.evict(cache.residentSlot(i));
     }

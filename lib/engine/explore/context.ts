@@ -28,6 +28,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { execute } from "../execute.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 import { idealMachine } from "../resolve.ts";
 import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
@@ -174,6 +175,8 @@ export class ExploreContext {
   lastHyp: Hypervisor | null = null;
   /** The hypervisor of the last ideal run. */
   lastIdealHyp: Hypervisor | null = null;
+  /** The ideal machine's counterparts of the last run's hardware choices (ideal_choices.ts). */
+  lastChoices: IdealChoices = new IdealChoices();
 
   readonly #wrapped: Policy;
   #policyState: unknown = undefined;
@@ -288,6 +291,8 @@ export class ExploreContext {
     if (!this.config.prefault) {
       for (const p of this.#pages) hw.memory.writeBlock(p, this.#poison, 0, this.#poison.length);
     }
+    const choices = new IdealChoices();
+    this.lastChoices = choices;
     const out = execute({
       scenario: {
         ...this.#base,
@@ -302,6 +307,7 @@ export class ExploreContext {
       candidates: this.candidates,
       ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
       hardware: hw,
+      onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
       },
@@ -310,13 +316,14 @@ export class ExploreContext {
   }
 
   /**
-   * Runs a program on the ideal machine (bare metal, no system cache, quiet
-   * hardware, no migration).
+   * Runs a program on the ideal machine (bare metal, no system cache, no
+   * migration), making the counterparts of a run's hardware choices.
    *
    * @param steps the program
+   * @param choices the choices, from {@linkcode ExploreContext.lastChoices} of the run
    * @returns the reads
    */
-  runIdeal(steps: readonly Step[]): Float64Array {
+  runIdeal(steps: readonly Step[], choices: IdealChoices): Float64Array {
     const hw = this.idealHw;
     emptyCaches(hw);
     const out = execute({
@@ -329,6 +336,7 @@ export class ExploreContext {
       maxSteps: Infinity,
       candidates: this.candidates,
       hardware: hw,
+      idealChoices: choices,
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
       },
@@ -346,7 +354,8 @@ export class ExploreContext {
    * L1 already holds changes nothing (it only refreshes an LRU age), so it
    * merges with "nothing happens". Since the run that is kept comes first
    * in the hardware's order, the search keeps the same witnesses with or
-   * without this.
+   * without this. (Such a fill has no counterpart on the ideal machine
+   * either: ideal_choices.ts.)
    *
    * @returns one flag per perturbation index (1: run it), or null to run all
    */

@@ -4,15 +4,17 @@
  *
  * A state is known by its witness: the program that reached it (alphabet
  * instance indices) and the hardware picks of the run. Expanding it runs,
- * for each operation the symmetry and the guest class allow, the ideal
- * machine once, then the policy's run once per hardware choice: nothing,
- * then every speculative fill and castout `Hardware.perturb` offers (the
- * first such run tells how many there are). Each run is judged by the
- * oracle (a read that did not return the last value written is a violation;
- * blame from the ideal run), and the state it ends in is hashed (except at
- * the last length, whose states nothing is expanded from). The last
- * operation of a program is only tried when something could be judged
- * after it (see {@linkcode cannotFail}).
+ * for each operation the symmetry and the guest class allow, the policy's
+ * run once per hardware choice: nothing, then every
+ * speculative fill and castout `Hardware.perturb` offers (the first such
+ * run tells how many there are), each with a run of the ideal machine
+ * making the counterparts of the run's choices (ideal_choices.ts; run again
+ * only when they differ from the previous choice's). Each run is judged by
+ * the oracle (a read that did not return the last value written is a
+ * violation; blame from the ideal run), and the state it ends in, the ideal
+ * machine's included, is hashed. The last operation of a program is only
+ * tried when something could be judged after it (see
+ * {@linkcode cannotFail}).
  *
  * The same batch gives the same result on any thread, which is what lets
  * workers share a level of the search and the report stay the same.
@@ -356,12 +358,14 @@ export function expandBatch(
       }
       const childSteps = [...steps, step];
       const expected = expectedValues(childSteps, config.addresses);
-      const idealGot = ctx.runIdeal(childSteps);
-      referenceRuns++;
-      ctx.encodeOracle(expected);
-      const savedLength = e.length;
-      const savedNames = e.saveNames();
-      const savedExact = e.exact;
+      // The ideal run depends on the run's hardware choices: it is run again,
+      // and the oracle's part of the state encoded again, when they differ
+      // from the last choice's.
+      let idealKey: string | null = null;
+      let idealGot: Float64Array = new Float64Array(0);
+      let savedLength = 0;
+      let savedNames = e.saveNames();
+      let savedExact = true;
       const masks = usedMasks(alphabet, [...ops, o], k + 1);
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
 
@@ -395,6 +399,16 @@ export function expandBatch(
             });
           }
           return;
+        }
+        const key = ctx.lastChoices.key();
+        if (key !== idealKey) {
+          idealGot = ctx.runIdeal(childSteps, ctx.lastChoices);
+          referenceRuns++;
+          ctx.encodeOracle(expected);
+          savedLength = e.length;
+          savedNames = e.saveNames();
+          savedExact = e.exact;
+          idealKey = key;
         }
         if (step.kind === "read") {
           const want = expected[inst.addrIndex];

@@ -163,6 +163,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
     }
     const chooser = speculation ? new RandomChooser(random, config.perturbRate) : null;
     const out = ctx.runReal(steps, chooser);
+    const choices = ctx.lastChoices;
     executions++;
     const picks = chooser?.picks ?? [];
     let limit = steps.length;
@@ -193,7 +194,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
       const r = readIndex++;
       if (s >= limit || out.got[r] === expected[r] || !accepted[s]) continue;
       if (ideal === null) {
-        ideal = ctx.runIdeal(steps);
+        ideal = ctx.runIdeal(steps, choices);
         referenceRuns++;
       }
       const blame = ideal[r] !== expected[r] ? "guest" : notGuest;

@@ -5,9 +5,11 @@
  *
  * The perturbations drive both adversarial executions of the run (under
  * the policy, and natively on the same machine); the ideal machine the
- * oracle compares against stays quiet, as always. A `preempt` moves the
- * step's vCPU between its trapped set/way instruction's exit and the
- * handler (there is no exit natively, so it only applies under the policy).
+ * oracle compares against makes their counterparts, as in every run
+ * (ideal_choices.ts). A `preempt` moves the step's vCPU between its
+ * trapped set/way instruction's exit and the handler (there is no exit
+ * natively, so it only applies under the policy, and the ideal machine has
+ * no counterpart).
  *
  * @example Usage
  * ```ts

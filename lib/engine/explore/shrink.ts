@@ -144,6 +144,7 @@ export function judge(
   const groups: string[] = [];
   const at: number[] = [];
   const out = ctx.runReal(steps, chooser(steps.length));
+  const choices = ctx.lastChoices;
   let limit = steps.length;
   if (out.crashed) {
     for (let n = 1; n <= steps.length; n++) {
@@ -165,7 +166,7 @@ export function judge(
     if (step.kind !== "read") continue;
     r++;
     if (out.got[r] === expected[r] || !accepted[s]) continue;
-    ideal ??= ctx.runIdeal(steps);
+    ideal ??= ctx.runIdeal(steps, choices);
     const blame = ideal[r] !== expected[r] ? "guest" : notGuest;
     ctx.runReal(steps.slice(0, s + 1), chooser(s + 1));
     const kind = ctx.hw.holds(step.addr, expected[r]) ? "stale_read" : "lost_write";

@@ -1,0 +1,268 @@
+/**
+ * The ideal machine's hardware choices: what each speculative fill and
+ * castout of a run under a policy becomes on the oracle's ideal machine.
+ *
+ * Blame asks who could have prevented a failure. The architecture lets the
+ * hardware of any machine allocate a line whenever a CPU has it mapped
+ * cacheable, and evict (write back) any line at any time; a guest that
+ * relies on neither is buggy on bare metal too. What only a hypervisor
+ * brings is removed from the ideal machine: the system cache deaf to set/way
+ * (no system cache there), migrations (each vCPU stays on its first CPU),
+ * and the host's cacheable alias of guest RAM (the linear map through which
+ * the CPU a vCPU left, an idle CPU, or a CPU whose guest has its caches off
+ * can still fill the guest's lines: KVM itself cleans a page through it for
+ * a guest with its caches off, Linux 4.0 arch/arm64/include/asm/kvm_mmu.h
+ * `__coherent_cache_guest_page`, which takes the page's `page_address()`).
+ * So each choice of the policy's run is made again on the ideal machine,
+ * before the same step, as far as the architecture allows it there:
+ *
+ * - a speculative fill of a line the L1 already held changed nothing: none;
+ * - a **speculative fill** of line A into CPU c's L1, while a vCPU that has
+ *   its caches on (SCTLR.M and C) runs on c: the same fill into that vCPU's
+ *   own CPU on the ideal machine (where it never moved);
+ * - any other speculative fill (no vCPU on c, or its caches off) could only
+ *   come through the host's alias: the ideal machine makes only what any
+ *   coherent read of A by c does to the other caches, which the hardware may
+ *   do at any time anyway: the dirty copies of A in the other L1s are written
+ *   back one level, and those of other clusters' L2s below them;
+ * - a **castout** of a clean line A from an L1 or L2 moved no data: the same
+ *   cache drops A when it holds it clean;
+ * - a castout of a dirty line A (data moved down): the same cache casts it
+ *   out when it holds A dirty, else the cache at the same level that holds
+ *   A dirty, since that copy holds the data the castout moved; when none
+ *   does, the same cache drops its clean copy;
+ * - a castout from the system cache: none. The ideal machine has no system
+ *   cache, and what the policy's machine does there is what a hypervisor
+ *   can hide (KVM 4.0's clean by VA reaches it), or, under a native policy,
+ *   the machine's own doing.
+ *
+ * A read that fails on the ideal machine under these choices is the guest's
+ * fault; one that fails only under the policy is the hypervisor's (or, under
+ * a native policy, the machine's). `run()`, `check()` and `explore()` all
+ * record the choices with {@linkcode IdealChoices} and replay them with
+ * {@linkcode IdealChoices.apply}.
+ *
+ * @module
+ */
+
+import { DIRTY } from "../hw/cache.ts";
+import type { Hardware, Perturbation } from "../hw/hardware.ts";
+import type { Vcpu } from "../hyp/vcpu.ts";
+import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
+
+/**
+ * One choice the ideal machine makes before a step (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import type { IdealChoice } from "./ideal_choices.ts";
+ * const c: IdealChoice = { step: 3, kind: "fill", cpu: 0, addr: 0x40000000 };
+ * ```
+ */
+export type IdealChoice =
+  | {
+    /** The index of the step it comes before. */
+    readonly step: number;
+    /** A speculative fill into `cpu`'s L1. */
+    readonly kind: "fill";
+    /** The ideal machine's CPU. */
+    readonly cpu: number;
+    /** The line's first byte address. */
+    readonly addr: number;
+  }
+  | {
+    /** The index of the step it comes before. */
+    readonly step: number;
+    /** What a coherent read of the line by `cpu` does to the other caches. */
+    readonly kind: "writeback";
+    /** The reading CPU. */
+    readonly cpu: number;
+    /** The line's first byte address. */
+    readonly addr: number;
+  }
+  | {
+    /** The index of the step it comes before. */
+    readonly step: number;
+    /** A castout. */
+    readonly kind: "castout";
+    /** The cache's name under the policy, e.g. `"cluster0.L2"`. */
+    readonly cache: string;
+    /** The line's first byte address. */
+    readonly addr: number;
+    /** Whether the line cast out under the policy was dirty. */
+    readonly dirty: boolean;
+  };
+
+/**
+ * The ideal machine's counterpart of one perturbation of a policy's run
+ * (the rule of the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { idealCounterpart } from "./ideal_choices.ts";
+ * import { Vcpu } from "../hyp/vcpu.ts";
+ * const v = new Vcpu(0, 0x40000000);
+ * Object.assign(v.sctlr, { m: true, c: true });
+ * const fill = { kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false } as const;
+ * console.log(idealCounterpart(fill, 2, [v])?.kind); // "fill"
+ * Object.assign(v.sctlr, { m: false, c: false });
+ * console.log(idealCounterpart(fill, 2, [v])?.kind); // "writeback": only the host's alias fills it
+ * ```
+ * @param p what the hardware did under the policy
+ * @param step the index of the step it came before
+ * @param vcpus the vCPUs under the policy, as they are at that choice point
+ * @returns the ideal machine's choice, or null when there is none
+ */
+export function idealCounterpart(
+  p: Perturbation,
+  step: number,
+  vcpus: readonly Vcpu[],
+): IdealChoice | null {
+  // A preemption between exit and handler is the hypervisor's: bare metal has no exit.
+  if (p.kind === "extra") return null;
+  if (p.kind === "castout") {
+    // The system cache is named "system" (hardware.ts); the ideal machine has none.
+    if (p.cache === "system") return null;
+    return { step, kind: "castout", cache: p.cache, addr: p.addr, dirty: p.dirty };
+  }
+  if (p.present) return null;
+  let on: Vcpu | null = null;
+  for (const v of vcpus) {
+    if (v.pcpu !== p.cpu || v.crashed !== null) continue;
+    on ??= v;
+    // The vCPU's own CPU on the ideal machine is the one it started on: its index.
+    if (vcpuHasCacheEnabled(v.sctlr)) return { step, kind: "fill", cpu: v.index, addr: p.addr };
+  }
+  return { step, kind: "writeback", cpu: on?.index ?? p.cpu, addr: p.addr };
+}
+
+/**
+ * The ideal machine's choices of one run: recorded while the policy's run
+ * goes, replayed on the ideal machine.
+ *
+ * @example Usage
+ * ```ts
+ * import { IdealChoices } from "./ideal_choices.ts";
+ * import { Hardware } from "../hw/hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * import { Vcpu } from "../hyp/vcpu.ts";
+ * const v = new Vcpu(0, 0x40000000);
+ * Object.assign(v.sctlr, { m: true, c: true });
+ * const choices = new IdealChoices();
+ * const fill = { kind: "speculative_fill", cpu: 0, addr: 0x40000000, cache: "cpu0.L1", present: false } as const;
+ * choices.record(fill, 0, [v]);
+ * const ideal = new Hardware(generic);
+ * choices.apply(0, ideal);
+ * console.log(ideal.caches[0].residentCount); // 1
+ * ```
+ */
+export class IdealChoices {
+  /** The choices, in step order. */
+  readonly list: IdealChoice[] = [];
+  #next = 0;
+
+  /**
+   * Records the counterpart of a perturbation of the policy's run.
+   *
+   * @param p what the hardware did
+   * @param step the index of the step it came before
+   * @param vcpus the vCPUs at that moment
+   */
+  record(p: Perturbation, step: number, vcpus: readonly Vcpu[]): void {
+    const c = idealCounterpart(p, step, vcpus);
+    if (c !== null) this.list.push(c);
+  }
+
+  /** Forgets the choices and rewinds. */
+  clear(): void {
+    this.list.length = 0;
+    this.#next = 0;
+  }
+
+  /** Rewinds the replay to the first choice. */
+  rewind(): void {
+    this.#next = 0;
+  }
+
+  /**
+   * A key equal for equal lists of choices.
+   *
+   * @returns the key
+   */
+  key(): string {
+    return JSON.stringify(this.list);
+  }
+
+  /**
+   * Makes, on the ideal machine, the choices recorded before step `step`
+   * (steps must come in order; {@linkcode IdealChoices.rewind} first).
+   *
+   * @param step the step about to run
+   * @param hardware the ideal machine
+   */
+  apply(step: number, hardware: Hardware): void {
+    const list = this.list;
+    while (this.#next < list.length && list[this.#next].step <= step) {
+      applyChoice(list[this.#next++], hardware);
+    }
+  }
+}
+
+/** Makes one choice on the ideal machine; a choice it cannot make there is skipped. */
+function applyChoice(c: IdealChoice, hw: Hardware): void {
+  if (c.kind === "fill") {
+    if (c.cpu < hw.cpuCount) hw.speculativeFill(c.cpu, c.addr);
+    return;
+  }
+  const line = Math.floor(c.addr / hw.lineSize);
+  if (c.kind === "writeback") {
+    if (c.cpu < hw.cpuCount) writeBackOthers(hw, c.cpu, line);
+    return;
+  }
+  const named = hw.caches.findIndex((cache) => cache.name === c.cache);
+  const held = named >= 0 && hw.caches[named].lookup(line) >= 0;
+  const heldDirty = held && holdsDirty(hw, named, line);
+  if (!c.dirty) {
+    // A clean castout moved no data: it only drops a clean copy.
+    if (held && !heldDirty) hw.castout(named, c.addr);
+    return;
+  }
+  if (heldDirty) {
+    hw.castout(named, c.addr);
+    return;
+  }
+  // The cache that holds the data the castout moved: the one at the same level holding it dirty.
+  const l1 = c.cache.endsWith(".L1");
+  for (let ci = 0; ci < hw.caches.length; ci++) {
+    if (ci === hw.systemCacheIndex || (ci < hw.cpuCount) !== l1) continue;
+    if (holdsDirty(hw, ci, line)) {
+      hw.castout(ci, c.addr);
+      return;
+    }
+  }
+  if (held) hw.castout(named, c.addr); // no dirty copy at that level: the data is below already
+}
+
+/**
+ * What a coherent read of `line` by `cpu` does to the other caches: a
+ * dirty copy in another L1 goes to its cluster's level below; another
+ * cluster's dirty L2 copy goes below that cluster.
+ */
+function writeBackOthers(hw: Hardware, cpu: number, line: number): void {
+  const addr = line * hw.lineSize;
+  const cluster = hw.clusterOf(cpu);
+  for (let c = 0; c < hw.cpuCount; c++) {
+    if (c !== cpu && holdsDirty(hw, c, line)) hw.castout(c, addr);
+  }
+  for (let c = 0; c < hw.cpuCount; c++) {
+    if (hw.clusterOf(c) === cluster || hw.levels(c) < 2) continue;
+    const l2 = hw.cacheIndexOf(c, 2);
+    if (holdsDirty(hw, l2, line)) hw.castout(l2, addr);
+  }
+}
+
+function holdsDirty(hw: Hardware, ci: number, line: number): boolean {
+  const cache = hw.caches[ci];
+  const s = cache.lookup(line);
+  return s >= 0 && cache.states[s] === DIRTY;
+}
