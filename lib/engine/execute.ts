@@ -52,7 +52,8 @@ import { Hypervisor } from "../hyp/hypervisor.ts";
 import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
-import { budgetExceeded, type BudgetMeter } from "./budget.ts";
+import { budgetExceeded, BudgetMeter, runBudget } from "./budget.ts";
+import { NO_METER } from "../hw/work_meter.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
 
 /**
@@ -117,7 +118,11 @@ export interface ExecuteInput {
   readonly sink: EventSink;
   /** The instruction budget; `Infinity` for none. */
   readonly maxSteps: number;
-  /** The other budgets (events, touched pages, wall time), checked after each step. Default none. */
+  /**
+   * The other budgets (events, touched pages, wall time), checked as the
+   * work is done (each line of a DC range, each page of DRAM first written)
+   * and after each step. Default none.
+   */
   readonly meter?: BudgetMeter;
   /** Line addresses the hardware may perturb, ascending. */
   readonly candidates: Float64Array;
@@ -225,6 +230,12 @@ function budgetError(i: number, step: Step, maxSteps: number, needed: number): S
   return budgetExceeded("steps", `steps[${i}]`, step.kind, maxSteps, needed);
 }
 
+/** The meter of an execution without budgets: it never stops anything. */
+const UNMETERED = new BudgetMeter(
+  runBudget({ maxEvents: Infinity, maxTouchedPages: Infinity }),
+  () => 0,
+);
+
 /**
  * Runs the steps once and reports the reads.
  *
@@ -264,9 +275,12 @@ export function execute(input: ExecuteInput): ExecuteOutput {
     ...(chooser ? { chooser } : {}),
     seed: scenario.seed,
   });
+  // The meter hears of each page of DRAM first written, wherever in the model that happens.
+  if (input.meter !== undefined) hardware.memory.meter = input.meter;
   try {
     return executeOn(hardware, typeof given === "function" ? given(hardware) : chooser, input);
   } finally {
+    hardware.memory.meter = NO_METER;
     // Nothing keeps a model this execution built: its caches serve the next one.
     if (input.hardware === undefined) hardware.release();
   }
@@ -280,6 +294,7 @@ function executeOn(
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
   const migrate = input.migrate ?? true;
+  const work = meter ?? UNMETERED;
   const hyp = new Hypervisor({
     hardware,
     policy,
@@ -302,6 +317,7 @@ function executeOn(
   hyp.reset();
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
+    work.at(i, step);
     const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;
     if (v !== undefined && v.crashed !== null) {
       if (step.kind === "read") readIndex++; // not performed, not judged
@@ -358,6 +374,7 @@ function executeOn(
           hyp.guestAccess(vc, a);
           hardware.dcByVa(performed, vc.pcpu, a);
           lines++;
+          work.work(1);
         }
         const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
         if (step.op === "ivac") fields.performedAs = performed;

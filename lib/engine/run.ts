@@ -169,9 +169,9 @@ export function runSharing(
   const expected = expectedReads(scenario.steps);
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
-  const log = new EventLog();
+  const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
+  const log: EventLog = new EventLog(meter);
   const sink = new CostingSink(log, costs);
-  const meter = new BudgetMeter(budget, () => log.records);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const main = execute({
     scenario,
