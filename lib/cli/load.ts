@@ -104,9 +104,22 @@ function isBuilder(x: unknown): x is BuilderLike {
     typeof (x as BuilderLike).toJSON === "function" && typeof (x as BuilderLike).run === "function";
 }
 
+/** The access Deno refused, from its message: `Requires read access to "/etc/passwd", ...`. */
+function deniedAccess(message: string): { kind: string; target: string } | null {
+  const m = /Requires (\w+) access to "?([^",]*)"?/.exec(message);
+  return m === null ? null : { kind: m[1], target: m[2] };
+}
+
 function fileError(e: unknown, path: string, verb: string): never {
   if (e instanceof Deno.errors.NotFound) {
     throw new UsageError(`cannot ${verb} ${path}: no such file`);
+  }
+  const wanted = e instanceof Deno.errors.NotCapable ? deniedAccess(e.message) : null;
+  if (wanted !== null && wanted.target !== path) {
+    throw new UsageError(
+      `cannot ${verb} ${path}: it needs ${wanted.kind} access to ${wanted.target}, which a ` +
+        "scenario module does not have: it may read its own folder and setway's sources, nothing else",
+    );
   }
   if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
     throw new UsageError(

@@ -35,6 +35,7 @@ import { listCommand } from "./list_command.ts";
 import { firstLine } from "./load.ts";
 import { parseCommandLine } from "./parse.ts";
 import { runCommand } from "./run_command.ts";
+import { runSandboxed, sandboxPlan } from "./sandbox.ts";
 import { commandSpec, NAME } from "./spec.ts";
 import { makeStyle } from "./style.ts";
 import { UsageError } from "./usage_error.ts";
@@ -111,6 +112,25 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /**
+ * How {@linkcode main} runs a command.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MainOptions } from "./main.ts";
+ * const asTheCli: MainOptions = { sandbox: true };
+ * ```
+ */
+export interface MainOptions {
+  /**
+   * Run `run`, `compare` and `export` in the sandbox of sandbox.ts (a
+   * worker with narrower permissions, ended when it overruns its wall
+   * budget); `--wall-ms` is only read there. Default false: in this thread,
+   * with this thread's permissions.
+   */
+  readonly sandbox?: boolean;
+}
+
+/**
  * Runs the command line and returns its exit status; never throws.
  *
  * @example Usage
@@ -120,10 +140,17 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
  * ```
  * @param argv the arguments after the program name
  * @param io where to read and write; default the process's streams
+ * @param options whether to use the sandbox (cli.ts does)
  * @returns the exit status (see the module doc)
  */
-export async function main(argv: readonly string[], io: CliIo = denoIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = denoIo(),
+  options: MainOptions = {},
+): Promise<number> {
   try {
+    const plan = options.sandbox ? sandboxPlan(argv, io.cwd) : null;
+    if (plan !== null) return await runSandboxed(argv, io, plan);
     return await dispatch(argv, io);
   } catch (e) {
     if (e instanceof Deno.errors.BrokenPipe) return EXIT.ok;

@@ -40,6 +40,7 @@
 import { ScenarioError } from "../errors.ts";
 import type { Step } from "../guest/ops.ts";
 import type { WorkMeter } from "../hw/work_meter.ts";
+import { watchRun } from "../hyp/watch.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import {
   DEFAULT_MAX_EVENTS,
@@ -305,6 +306,7 @@ export class BudgetMeter implements WorkMeter {
     this.budget = budget;
     this.#events = events;
     this.#deadline = budget.wallMs === Infinity ? Infinity : performance.now() + budget.wallMs;
+    watchRun(budget.wallMs);
     this.#countdown = this.#deadline === Infinity ? Infinity : CLOCK_EVERY;
   }
 

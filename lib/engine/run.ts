@@ -36,6 +36,7 @@
 import type { Chooser } from "../hw/chooser.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import { NULL_SINK } from "../hyp/event_sink.ts";
+import { clearDeadline } from "../hyp/watch.ts";
 import { resolveCosts } from "../hyp/costs.ts";
 import { native } from "../hyp/policies/native.ts";
 import { EventLog } from "./event_log.ts";
@@ -152,6 +153,19 @@ export interface ReferenceReads {
  * @throws {ScenarioError} as {@linkcode run}
  */
 export function runSharing(
+  scenario: Scenario,
+  options: RunOptions,
+  choosers: RunChoosers | undefined,
+  references: ReferenceReads | undefined,
+): RunResult {
+  try {
+    return judgedRun(scenario, options, choosers, references);
+  } finally {
+    clearDeadline(); // published by the run's BudgetMeter when a worker watches this thread
+  }
+}
+
+function judgedRun(
   scenario: Scenario,
   options: RunOptions,
   choosers: RunChoosers | undefined,

@@ -31,6 +31,7 @@
  * @module
  */
 
+import { watchPolicy } from "./watch.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
@@ -165,7 +166,8 @@ export class Hypervisor {
   constructor(options: HypervisorOptions) {
     const { hardware, policy, sink } = options;
     this.hardware = hardware;
-    this.policy = policy;
+    // In a watched worker, each hook publishes its name while it runs (watch.ts).
+    this.policy = watchPolicy(policy);
     this.#sink = sink;
     this.stage2Enabled = policy.native !== true;
     const fwb = hardware.machine.features?.fwb === true;
@@ -178,7 +180,7 @@ export class Hypervisor {
     this.stage2 = new Stage2(options.ramBase, options.ram);
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
     this.#handles = vcpus.map((v) => new HypHandle(this.#ctx, v, null));
-    this.#state = policy.state();
+    this.#state = this.policy.state();
     this.#everMapped = this.#faultClean.when === "populate"
       ? new Uint32Array(Math.ceil(this.stage2.pages / 32))
       : null;
