@@ -44,6 +44,7 @@ export {
   type Speculation,
 } from "./lib/engine/scenario.ts";
 export { run, type RunChoosers } from "./lib/engine/run.ts";
+export { type IsolateOptions, runIsolated } from "./lib/engine/isolate.ts";
 export {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_STEPS,

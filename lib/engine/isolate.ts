@@ -78,19 +78,21 @@ export const DEFAULT_LOAD_MS = 10_000;
 export const DEFAULT_GRACE_MS = 1000;
 
 /**
- * The folder holding setway's sources (`mod.ts`, `lib/`): a scenario module
- * imports them, so an isolated worker may read them.
+ * The folder holding setway's sources (`mod.ts`, `lib/`) when they are
+ * local files, else null: a scenario module imports them, so an isolated
+ * worker may read them.
  *
  * @example Usage
  * ```ts
- * import { SETWAY_ROOT } from "./isolate.ts";
- * console.log(SETWAY_ROOT.endsWith("/")); // false
+ * import { setwayRoot } from "./isolate.ts";
+ * console.log(setwayRoot()?.endsWith("/")); // false
  * ```
+ * @returns the folder, or null when setway was loaded from the network
  */
-export const SETWAY_ROOT: string = fromFileUrl(new URL("../../", import.meta.url)).replace(
-  /\/$/,
-  "",
-);
+export function setwayRoot(): string | null {
+  const root = new URL("../../", import.meta.url);
+  return root.protocol === "file:" ? fromFileUrl(root).replace(/\/$/, "") : null;
+}
 
 /**
  * The permissions of a worker that loads a scenario module from `dir`:
@@ -105,8 +107,9 @@ export const SETWAY_ROOT: string = fromFileUrl(new URL("../../", import.meta.url
  * @returns the worker's permissions
  */
 export function scenarioPermissions(dir: string): Deno.PermissionOptionsObject {
+  const root = setwayRoot();
   return {
-    read: [dir, SETWAY_ROOT],
+    read: [dir, ...(root === null ? [] : [root])],
     write: false,
     net: false,
     env: false,
