@@ -275,12 +275,13 @@ export function execute(input: ExecuteInput): ExecuteOutput {
     ...(chooser ? { chooser } : {}),
     seed: scenario.seed,
   });
-  // The meter hears of each page of DRAM first written, wherever in the model that happens.
-  if (input.meter !== undefined) hardware.memory.meter = input.meter;
+  // The meter hears of each page of DRAM first written, wherever in the model that happens,
+  // and of each slot of a set/way walk.
+  if (input.meter !== undefined) hardware.meter = input.meter;
   try {
     return executeOn(hardware, typeof given === "function" ? given(hardware) : chooser, input);
   } finally {
-    hardware.memory.meter = NO_METER;
+    hardware.meter = NO_METER;
     // Nothing keeps a model this execution built: its caches serve the next one.
     if (input.hardware === undefined) hardware.release();
   }

@@ -321,6 +321,7 @@ export class Hypervisor {
       return;
     }
     const levels = this.guestCacheView(vcpu).levels;
+    const meter = hw.meter; // a policy's view may make a walk of any length
     let left = 0;
     for (const g of levels) if (g !== null) left += g.sets * g.ways;
     this.#sink.foldWalk?.(true);
@@ -349,6 +350,7 @@ export class Hypervisor {
             }
           }
           this.setWay(vcpu, { op, level, set: Math.floor(slot / g.ways), way: slot % g.ways });
+          meter.work(1);
           slot++;
           left--;
         }

@@ -24,7 +24,8 @@ function assertOneLine(o: { code: number; stderr: string }, pattern: RegExp): vo
   assert.ok(!/\bat .*:\d+:\d+/.test(o.stderr), "no stack trace");
 }
 
-const GUEST = `export default vm().guest((g) => g.mmuOn().write(0x4000_0000, 1).read(0x4000_0000));\n`;
+const GUEST =
+  `export default vm().guest((g) => g.mmuOn().write(0x4000_0000, 1).read(0x4000_0000));\n`;
 
 Deno.test("sandbox: a scenario module cannot read outside its folder", async () => {
   const dir = await project({
@@ -79,13 +80,19 @@ Deno.test("sandbox: a policy hook that never returns is named when the worker is
       `export default vm().policy(spin).budget({ wallMs: 300 }).guest((g) => g.sw_clean());\n`,
   });
   const o = await cli(["run", join(dir, "s.ts")]);
-  assertOneLine(o, /^setway: policy "spin": onSetWay did not return within the wall budget \(300 ms\)/);
+  assertOneLine(
+    o,
+    /^setway: policy "spin": onSetWay did not return within the wall budget \(300 ms\)/,
+  );
   // Without a wallMs of its own, --wall-ms bounds the run.
   const bare = await project({
     "s.ts": (await Deno.readTextFile(join(dir, "s.ts"))).replace(".budget({ wallMs: 300 })", ""),
   });
   const flagged = await cli(["run", join(bare, "s.ts"), "--wall-ms", "300"]);
-  assertOneLine(flagged, /policy "spin": onSetWay did not return within the wall budget \(300 ms\)/);
+  assertOneLine(
+    flagged,
+    /policy "spin": onSetWay did not return within the wall budget \(300 ms\)/,
+  );
 });
 
 Deno.test("sandbox: --wall-ms must be a positive number of milliseconds", async () => {

@@ -60,7 +60,9 @@ Deno.test("runIsolated: a hook that never returns is ended and named", async () 
 
 Deno.test("runIsolated: loading has its own wall budget; errors keep their fields", async () => {
   const loop = await isolated(
-    `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\nexport default vm();\n`,
+    `import { vm } from ${
+      JSON.stringify(MOD)
+    };\nwhile (true) { /* forever */ }\nexport default vm();\n`,
     "{ loadMs: 200, graceMs: 200 }",
   );
   assert.match(loop, /^budget_exceeded wallMs: loading file:.*s\.ts did not finish within/);
@@ -70,7 +72,9 @@ Deno.test("runIsolated: loading has its own wall budget; errors keep their field
   );
   assert.match(bad, /^\w+ cpus: cpus\(0\)/);
   const secret = await isolated(
-    `import { vm } from ${JSON.stringify(MOD)};\nawait Deno.readTextFile("/etc/passwd");\nexport default vm();\n`,
+    `import { vm } from ${
+      JSON.stringify(MOD)
+    };\nawait Deno.readTextFile("/etc/passwd");\nexport default vm();\n`,
     "{}",
   );
   assert.match(secret, /Requires read access to "\/etc\/passwd"/);

@@ -237,3 +237,20 @@ Deno.test("budget: a policy hook that emits without end is stopped as it emits",
   assert.deepEqual([clock.code, clock.value], ["budget_exceeded", 200]);
   assert.match(clock.message, /maxWallMs = 200/);
 });
+
+Deno.test("budget: the wall budget stops a walk over a policy's view of 2^30 slots", async () => {
+  const huge = definePolicy({
+    name: "huge-view",
+    description: "a virtual cache of 2^30 slots",
+    source: "the budget tests",
+    guestCacheView(_hyp, physical) {
+      return { clidr: physical.clidr, levels: [{ sets: 1 << 20, ways: 1 << 10, lineSize: 64 }] };
+    },
+  });
+  const started = performance.now();
+  const err = await scenarioErrorOf(() =>
+    vm().policy(huge).budget({ steps: Infinity, wallMs: 200 }).guest((g) => g.sw_clean()).run()
+  );
+  assert.ok(performance.now() - started < 3000);
+  assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[0]", 200]);
+});
