@@ -52,6 +52,7 @@ import { Hypervisor } from "../hyp/hypervisor.ts";
 import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
+import { dcRange, dcRangeByLine } from "./dc_range.ts";
 import { budgetExceeded, BudgetMeter, runBudget } from "./budget.ts";
 import { NO_METER } from "../hw/work_meter.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
@@ -152,6 +153,11 @@ export interface ExecuteInput {
    * building a machine with an 8 MiB system cache costs milliseconds).
    */
   readonly hardware?: Hardware;
+  /**
+   * Runs each DC range line by line (dc_range.ts's slow path, the reference
+   * its fast path is tested against). Default false.
+   */
+  readonly lineByLine?: boolean;
   /** Called once after the last step, with the hypervisor in its final state. */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
 }
@@ -367,16 +373,15 @@ function executeOn(
       }
       case "dc_va": {
         const vc = v!;
-        const lineSize = hardware.geometry(vc.pcpu, 1).lineSize;
         const performed = step.op === "ivac" ? hyp.ivacPerformedAs() : step.op;
-        const end = step.addr + step.len;
-        let lines = 0;
-        for (let a = step.addr - (step.addr % lineSize); a < end; a += lineSize) {
-          hyp.guestAccess(vc, a);
-          hardware.dcByVa(performed, vc.pcpu, a);
-          lines++;
-          work.work(1);
-        }
+        const lines = (input.lineByLine ? dcRangeByLine : dcRange)(
+          hyp,
+          vc,
+          performed,
+          step.addr,
+          step.len,
+          work,
+        );
         const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
         if (step.op === "ivac") fields.performedAs = performed;
         sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
