@@ -105,7 +105,7 @@ export function sandboxPlan(argv: readonly string[], cwd: string): SandboxPlan |
   };
 }
 
-/** An error as a file write reports it across to the worker. */
+/** An error as a file write or a new directory reports it across to the worker. */
 interface WriteFailure {
   readonly name: string;
   readonly message: string;
@@ -155,7 +155,7 @@ export async function runSandboxed(
     async (data, finish) => {
       const m = data as
         | { type: "out" | "err"; text: string }
-        | { type: "file"; id: number; path: string; text: string }
+        | { type: "file" | "mkdir"; id: number; path: string; text: string }
         | { type: "done"; status: number };
       if (m.type === "out") {
         try {
@@ -166,10 +166,11 @@ export async function runSandboxed(
         }
       } else if (m.type === "err") {
         await io.error(m.text);
-      } else if (m.type === "file") {
+      } else if (m.type === "file" || m.type === "mkdir") {
         let failure: WriteFailure | null = null;
         try {
-          await io.writeFile(m.path, m.text);
+          if (m.type === "file") await io.writeFile(m.path, m.text);
+          else await (io.makeDir ? io.makeDir(m.path) : Deno.mkdir(m.path, { recursive: true }));
         } catch (e) {
           failure = { name: (e as Error).name, message: (e as Error).message };
         }

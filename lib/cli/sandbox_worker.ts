@@ -34,6 +34,15 @@ function writeError(failure: { name: string; message: string }): Error {
   return typeof Class === "function" ? new Class(failure.message) : new Error(failure.message);
 }
 
+/** Asks the other thread to write a file or make a directory, and waits for the answer. */
+function request(message: { type: "file" | "mkdir"; path: string; text: string }): Promise<void> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    self.postMessage({ ...message, id });
+  });
+}
+
 function proxyIo(cwd: string, colour: boolean): CliIo {
   return {
     cwd,
@@ -47,11 +56,10 @@ function proxyIo(cwd: string, colour: boolean): CliIo {
       return Promise.resolve();
     },
     writeFile(path, text) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        self.postMessage({ type: "file", id, path, text });
-      });
+      return request({ type: "file", path, text });
+    },
+    makeDir(path) {
+      return request({ type: "mkdir", path, text: "" });
     },
   };
 }

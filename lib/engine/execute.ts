@@ -17,7 +17,8 @@
  *   when the vCPU has its caches on (or stage-2 FWB forces it);
  * - `dc_va`: one instruction per line of the range (each unmapped page
  *   faulting first), one `dc_<op>` event for the range; DC IVAC is performed
- *   as DC CIVAC under stage 2;
+ *   as DC CIVAC under stage 2. Over mapped pages only the resident lines are
+ *   operated on, with the same outcome (dc_range.ts);
  * - `sw`: one `dc_<op>` event, then the instruction (trapped or performed);
  * - `sw_walk`: one `sw_walk` event, then every set and way of every level up
  *   to LoC as the guest reads CLIDR/CCSIDR: the physical CPU's, or the
