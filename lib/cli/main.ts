@@ -6,7 +6,8 @@
  * | ------ | ------------------------------------------------------------------------- |
  * | 0      | the command completed (`--help` included)                                 |
  * | 1      | `--check` was given and a verdict has violations                          |
- * | 2      | bad input: a `ScenarioError`, an unknown command or flag, an unreadable file |
+ * | 2      | bad input: a `ScenarioError`, an unknown command or flag, an unreadable file, |
+ * |        | a scenario reaching outside its sandbox or overrunning its wall budget       |
  * | 3      | an internal error (a bug): the message and the stack on standard error     |
  *
  * Bad input is reported as one line on standard error, `setway: <message>`,
@@ -32,10 +33,10 @@ import { exportCommand } from "./export.ts";
 import { formatHelp } from "./help.ts";
 import { type CliIo, denoIo } from "./io.ts";
 import { listCommand } from "./list_command.ts";
-import { firstLine } from "./load.ts";
+import { deniedAccess, firstLine } from "./load.ts";
 import { parseCommandLine } from "./parse.ts";
 import { runCommand } from "./run_command.ts";
-import { runSandboxed, sandboxPlan } from "./sandbox.ts";
+import { runSandboxed, SANDBOX_LIMITS, sandboxPlan } from "./sandbox.ts";
 import { commandSpec, NAME } from "./spec.ts";
 import { makeStyle } from "./style.ts";
 import { UsageError } from "./usage_error.ts";
@@ -159,6 +160,15 @@ export async function main(
         await io.error(`${NAME}: ${oneLine(e.message)}\n`);
         return EXIT.badInput;
       }
+      if (e instanceof Deno.errors.NotCapable) {
+        // The scenario's own code (a policy hook) reached outside the sandbox as it ran.
+        const wanted = deniedAccess(e.message);
+        const what = wanted === null
+          ? firstLine(e.message)
+          : `the scenario needs ${wanted.kind} access to ${wanted.target}`;
+        await io.error(`${NAME}: ${what}; ${SANDBOX_LIMITS}\n`);
+        return EXIT.badInput;
+      }
       const err = e instanceof Error ? e : new Error(String(e));
       await io.error(
         `${NAME}: internal error: ${firstLine(err.message)}\n${err.stack ?? ""}\n` +
@@ -167,6 +177,9 @@ export async function main(
     } catch {
       // standard error is gone too: the status still says what happened
     }
-    return e instanceof ScenarioError || e instanceof UsageError ? EXIT.badInput : EXIT.internal;
+    return e instanceof ScenarioError || e instanceof UsageError ||
+        e instanceof Deno.errors.NotCapable
+      ? EXIT.badInput
+      : EXIT.internal;
   }
 }

@@ -36,6 +36,18 @@ import type { CliIo } from "./io.ts";
 import { parseCommandLine } from "./parse.ts";
 import { UsageError } from "./usage_error.ts";
 
+/**
+ * What a scenario module may do in the sandbox, as error messages say it.
+ *
+ * @example Usage
+ * ```ts
+ * import { SANDBOX_LIMITS } from "./sandbox.ts";
+ * console.log(SANDBOX_LIMITS.startsWith("a scenario module")); // true
+ * ```
+ */
+export const SANDBOX_LIMITS =
+  "a scenario module may read its own folder and setway's sources, nothing else";
+
 /** The commands that load a scenario file. */
 const SANDBOXED = new Set(["run", "compare", "export"]);
 

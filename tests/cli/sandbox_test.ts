@@ -37,13 +37,27 @@ Deno.test("sandbox: a scenario module cannot read outside its folder", async () 
   assert.equal(o.stdout, "");
 });
 
+Deno.test("sandbox: a policy hook cannot read outside the folder either", async () => {
+  const dir = await project({
+    "s.ts": `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
+      `const nosy = definePolicy({ name: "nosy", description: "d", source: "s",\n` +
+      `  onReset() { Deno.readTextFileSync("/etc/passwd"); } });\n` +
+      `export default vm().policy(nosy).guest((g) => g.sw_clean());\n`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(
+    o,
+    /the scenario needs read access to \/etc\/passwd; a scenario module may read its own/,
+  );
+});
+
 Deno.test("sandbox: a scenario module cannot write, even in its own folder", async () => {
   const dir = await project({
     "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
       `await Deno.writeTextFile(${JSON.stringify(join(dir0(), "x"))}, "x");\n${GUEST}`,
   });
   const o = await cli(["run", join(dir, "s.ts")]);
-  assertOneLine(o, /needs write access to .*which a scenario module does not have/);
+  assertOneLine(o, /needs write access to .*; a scenario module may read its own folder/);
   assert.equal(await exists(join(dir0(), "x")), false);
 });
 
