@@ -10,6 +10,12 @@
  * and the call fails with a `ScenarioError("budget_exceeded")` naming the
  * policy and the hook, or the loading.
  *
+ * Simplified: `Worker.terminate()` in Deno 2.9.6 does not interrupt a
+ * thread spinning in a loop (measured: such a worker keeps running after
+ * it), so the call returns but that thread keeps a core busy until the
+ * process exits; the command line exits at once (cli.ts), and a long-lived
+ * program should do the same after such an error.
+ *
  * The worker may read the module's folder (and everything under it) and
  * setway's own sources, which the module imports; it may not write, use the
  * network or the environment, run programs or load libraries. It needs
