@@ -14,8 +14,10 @@
  * @module
  */
 
+import { denoIo } from "./lib/cli/io.ts";
 import { main } from "./lib/cli/main.ts";
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  // Deno.exit, not exitCode: a sandbox worker ended while stuck in a loop may keep its thread.
+  Deno.exit(await main(Deno.args, denoIo(), { sandbox: true }));
 }

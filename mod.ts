@@ -44,6 +44,7 @@ export {
   type Speculation,
 } from "./lib/engine/scenario.ts";
 export { run, type RunChoosers } from "./lib/engine/run.ts";
+export { type IsolateOptions, runIsolated } from "./lib/engine/isolate.ts";
 export {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_STEPS,
@@ -175,6 +176,7 @@ export { type CostText, formatCost } from "./lib/report/cost.ts";
 // The hardware model, for trace-driven use.
 export { Cache, type CacheOptions, type CacheStats, type Replacement } from "./lib/hw/cache.ts";
 export { Memory, POISON } from "./lib/hw/memory.ts";
+export { NO_METER, type WorkMeter } from "./lib/hw/work_meter.ts";
 export {
   type FlushResult as HardwareFlushResult,
   Hardware,

@@ -83,7 +83,7 @@ export async function exportCommand(parsed: ParsedCommand, io: CliIo): Promise<n
   const result = exportBaremetal(builder.toJSON() as Scenario, { name: basename(path) });
 
   try {
-    await Deno.mkdir(dir, { recursive: true });
+    await (io.makeDir ? io.makeDir(dir) : Deno.mkdir(dir, { recursive: true }));
   } catch (e) {
     throw writeError(e, out);
   }

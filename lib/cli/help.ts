@@ -92,8 +92,9 @@ function overview(style: Style): string {
     "",
     wrap(
       `Run \`${PROGRAM} <command> --help\` for a command's options. -R lets setway read ` +
-        "the scenario file, -W write the --html file. Colour is off when NO_COLOR is set or " +
-        "the output is not a terminal.",
+        "the scenario file, -W write the --html file. A scenario module runs in a worker that " +
+        "may read its own folder and setway's sources, nothing else. Colour is off when " +
+        "NO_COLOR is set or the output is not a terminal.",
       WIDTH,
       0,
     ),

@@ -38,6 +38,11 @@ export interface CliIo {
   error(text: string): Promise<void>;
   /** Writes a whole file (the `--html` output). */
   writeFile(path: string, text: string): Promise<void>;
+  /**
+   * Creates a directory and its parents (the `export --out` directory).
+   * Default `Deno.mkdir(path, { recursive: true })`.
+   */
+  makeDir?(path: string): Promise<void>;
 }
 
 const encoder = new TextEncoder();

@@ -32,6 +32,7 @@ import { pathToFileURL } from "node:url";
 import { vm } from "../dsl/vm.ts";
 import type { RunResult } from "../engine/result.ts";
 import { ScenarioError, showValue } from "../errors.ts";
+import { SANDBOX_LIMITS } from "./sandbox.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**
@@ -104,9 +105,33 @@ function isBuilder(x: unknown): x is BuilderLike {
     typeof (x as BuilderLike).toJSON === "function" && typeof (x as BuilderLike).run === "function";
 }
 
+/**
+ * The access Deno refused, from its message.
+ *
+ * @example Usage
+ * ```ts
+ * import { deniedAccess } from "./load.ts";
+ * const m = 'Requires read access to "/etc/passwd", run again with the --allow-read flag';
+ * console.log(deniedAccess(m)); // { kind: "read", target: "/etc/passwd" }
+ * ```
+ * @param message a `NotCapable` error's message
+ * @returns the kind of access and what it was for, or null when the message says neither
+ */
+export function deniedAccess(message: string): { kind: string; target: string } | null {
+  const m = /Requires (\w+) access to "?([^",]*)"?/.exec(message);
+  return m === null ? null : { kind: m[1], target: m[2] };
+}
+
 function fileError(e: unknown, path: string, verb: string): never {
   if (e instanceof Deno.errors.NotFound) {
     throw new UsageError(`cannot ${verb} ${path}: no such file`);
+  }
+  const wanted = e instanceof Deno.errors.NotCapable ? deniedAccess(e.message) : null;
+  if (wanted !== null && wanted.target !== path) {
+    throw new UsageError(
+      `cannot ${verb} ${path}: it needs ${wanted.kind} access to ${wanted.target}; ` +
+        SANDBOX_LIMITS,
+    );
   }
   if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
     throw new UsageError(

@@ -6,7 +6,8 @@
  * | ------ | ------------------------------------------------------------------------- |
  * | 0      | the command completed (`--help` included)                                 |
  * | 1      | `--check` was given and a verdict has violations                          |
- * | 2      | bad input: a `ScenarioError`, an unknown command or flag, an unreadable file |
+ * | 2      | bad input: a `ScenarioError`, an unknown command or flag, an unreadable file, |
+ * |        | a scenario reaching outside its sandbox or overrunning its wall budget       |
  * | 3      | an internal error (a bug): the message and the stack on standard error     |
  *
  * Bad input is reported as one line on standard error, `setway: <message>`,
@@ -32,9 +33,10 @@ import { exportCommand } from "./export.ts";
 import { formatHelp } from "./help.ts";
 import { type CliIo, denoIo } from "./io.ts";
 import { listCommand } from "./list_command.ts";
-import { firstLine } from "./load.ts";
+import { deniedAccess, firstLine } from "./load.ts";
 import { parseCommandLine } from "./parse.ts";
 import { runCommand } from "./run_command.ts";
+import { runSandboxed, SANDBOX_LIMITS, sandboxPlan } from "./sandbox.ts";
 import { commandSpec, NAME } from "./spec.ts";
 import { makeStyle } from "./style.ts";
 import { UsageError } from "./usage_error.ts";
@@ -111,6 +113,25 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /**
+ * How {@linkcode main} runs a command.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MainOptions } from "./main.ts";
+ * const asTheCli: MainOptions = { sandbox: true };
+ * ```
+ */
+export interface MainOptions {
+  /**
+   * Run `run`, `compare` and `export` in the sandbox of sandbox.ts (a
+   * worker with narrower permissions, ended when it overruns its wall
+   * budget); `--wall-ms` is only read there. Default false: in this thread,
+   * with this thread's permissions.
+   */
+  readonly sandbox?: boolean;
+}
+
+/**
  * Runs the command line and returns its exit status; never throws.
  *
  * @example Usage
@@ -120,16 +141,32 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
  * ```
  * @param argv the arguments after the program name
  * @param io where to read and write; default the process's streams
+ * @param options whether to use the sandbox (cli.ts does)
  * @returns the exit status (see the module doc)
  */
-export async function main(argv: readonly string[], io: CliIo = denoIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = denoIo(),
+  options: MainOptions = {},
+): Promise<number> {
   try {
+    const plan = options.sandbox ? sandboxPlan(argv, io.cwd) : null;
+    if (plan !== null) return await runSandboxed(argv, io, plan);
     return await dispatch(argv, io);
   } catch (e) {
     if (e instanceof Deno.errors.BrokenPipe) return EXIT.ok;
     try {
       if (e instanceof ScenarioError || e instanceof UsageError) {
         await io.error(`${NAME}: ${oneLine(e.message)}\n`);
+        return EXIT.badInput;
+      }
+      if (e instanceof Deno.errors.NotCapable) {
+        // The scenario's own code (a policy hook) reached outside the sandbox as it ran.
+        const wanted = deniedAccess(e.message);
+        const what = wanted === null
+          ? firstLine(e.message)
+          : `the scenario needs ${wanted.kind} access to ${wanted.target}`;
+        await io.error(`${NAME}: ${what}; ${SANDBOX_LIMITS}\n`);
         return EXIT.badInput;
       }
       const err = e instanceof Error ? e : new Error(String(e));
@@ -140,6 +177,9 @@ export async function main(argv: readonly string[], io: CliIo = denoIo()): Promi
     } catch {
       // standard error is gone too: the status still says what happened
     }
-    return e instanceof ScenarioError || e instanceof UsageError ? EXIT.badInput : EXIT.internal;
+    return e instanceof ScenarioError || e instanceof UsageError ||
+        e instanceof Deno.errors.NotCapable
+      ? EXIT.badInput
+      : EXIT.internal;
   }
 }

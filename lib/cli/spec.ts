@@ -141,6 +141,15 @@ const SCENARIO_ARG: ArgumentSpec = {
   required: true,
 };
 
+const WALL_OPTION: OptionSpec = {
+  name: "wall-ms",
+  type: "string",
+  value: "ms",
+  default: "10000 to load",
+  description: "the wall budget of loading the scenario module, and of each run whose " +
+    "scenario sets no budget({ wallMs }); the worker running it is ended after it",
+};
+
 const SCENARIO_OPTIONS: readonly OptionSpec[] = [
   {
     name: "machine",
@@ -161,6 +170,7 @@ const SCENARIO_OPTIONS: readonly OptionSpec[] = [
     choices: SPECULATION_MODES,
     description: "hardware nondeterminism instead of the scenario's",
   },
+  WALL_OPTION,
 ];
 
 /**
@@ -343,6 +353,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         default: "<scenario name>-baremetal",
         description: "the directory to write, created when missing",
       },
+      WALL_OPTION,
     ],
     examples: [
       "export --baremetal scenarios/zimage.ts",

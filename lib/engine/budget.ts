@@ -12,9 +12,15 @@
  * Each limit is a positive integer, or `Infinity` for none. The step budget
  * is checked before a step runs (a program longer than the budget is refused
  * before anything runs, and a huge `dc_va` range before its first line); the
- * others after each step, in all three executions of a run (the policy's,
- * the native reference and the ideal machine), so a run never hangs and its
- * memory stays bounded.
+ * others where the work happens, in all three executions of a run (the
+ * policy's, the native reference and the ideal machine): the event budget
+ * as each record is kept, the page budget as each page of DRAM is first
+ * written, the clock every few thousand lines of a DC range or events, and
+ * all three after each step. So one step (a DC range of 2^40 bytes, a policy
+ * hook that emits without end) stops within about the wall budget, and its
+ * memory stays bounded. A synchronous policy hook that never returns cannot
+ * be stopped in its own thread: `runIsolated()` and the command line run
+ * the scenario in a worker and end it after the wall budget.
  *
  * Simplified: the wall-time budget is the only one whose outcome depends on
  * the machine running setway; it is off by default so that a scenario's
@@ -33,6 +39,8 @@
 
 import { ScenarioError } from "../errors.ts";
 import type { Step } from "../guest/ops.ts";
+import type { WorkMeter } from "../hw/work_meter.ts";
+import { watchRun } from "../hyp/watch.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import {
   DEFAULT_MAX_EVENTS,
@@ -251,9 +259,20 @@ export function checkStepCount(count: number, limit: number): void {
 }
 
 /**
- * Checks the budgets other than instructions after each step of a run. One
- * meter serves the three executions of a `run()`: its clock starts when it
- * is created.
+ * How many units of work (lines of a DC range, events) pass between two
+ * looks at the clock: reading it costs far more than counting.
+ */
+const CLOCK_EVERY = 4096;
+
+/**
+ * Checks the budgets other than instructions while a run works. One meter
+ * serves the three executions of a `run()`: its clock starts when it is
+ * created. The model reports its work as it does it ({@linkcode WorkMeter}):
+ * the event budget is checked as each record is kept, the page budget as
+ * each page of DRAM is first written, and the clock every few thousand
+ * units of work (each line of a DC range, each event), so that one step,
+ * however large, stops within about the wall budget; they are checked again
+ * after each step.
  *
  * @example Usage
  * ```ts
@@ -268,11 +287,14 @@ export function checkStepCount(count: number, limit: number): void {
  * }
  * ```
  */
-export class BudgetMeter {
+export class BudgetMeter implements WorkMeter {
   /** The limits. */
   readonly budget: RunBudget;
   readonly #events: () => number;
   readonly #deadline: number;
+  #countdown: number;
+  #stepIndex = -1;
+  #step: Step | null = null;
 
   /**
    * Starts the clock.
@@ -284,6 +306,56 @@ export class BudgetMeter {
     this.budget = budget;
     this.#events = events;
     this.#deadline = budget.wallMs === Infinity ? Infinity : performance.now() + budget.wallMs;
+    watchRun(budget.wallMs);
+    this.#countdown = this.#deadline === Infinity ? Infinity : CLOCK_EVERY;
+  }
+
+  /**
+   * Names the step being run, for the message of a budget exceeded inside it.
+   *
+   * @param i the step's index
+   * @param step the step
+   */
+  at(i: number, step: Step): void {
+    this.#stepIndex = i;
+    this.#step = step;
+  }
+
+  /**
+   * Counts `n` units of work, and every few thousand looks at the clock.
+   *
+   * @param n how many units
+   * @throws {ScenarioError} `budget_exceeded` for `wallMs`, naming the step
+   */
+  work(n: number): void {
+    if ((this.#countdown -= n) <= 0) {
+      this.#countdown = CLOCK_EVERY;
+      this.#checkClock(this.#stepIndex, this.#step);
+    }
+  }
+
+  /**
+   * Checks the page budget as a page of DRAM is first written.
+   *
+   * @param pages pages written so far
+   * @throws {ScenarioError} `budget_exceeded` for `touchedPages`, naming the step
+   */
+  pagesTouched(pages: number): void {
+    if (pages > this.budget.touchedPages) {
+      throw this.#exceeded("touchedPages", this.#stepIndex, this.#step, pages);
+    }
+  }
+
+  /**
+   * Checks the event budget as a record is kept.
+   *
+   * @param records records kept so far
+   * @throws {ScenarioError} `budget_exceeded` for `events`, naming the step
+   */
+  eventRecords(records: number): void {
+    if (records > this.budget.events) {
+      throw this.#exceeded("events", this.#stepIndex, this.#step, records);
+    }
   }
 
   /**
@@ -297,18 +369,30 @@ export class BudgetMeter {
   afterStep(i: number, step: Step, touchedPages: number): void {
     const b = this.budget;
     const events = this.#events();
-    if (events > b.events) {
-      throw budgetExceeded("events", `steps[${i}]`, step.kind, b.events, events);
-    }
+    if (events > b.events) throw this.#exceeded("events", i, step, events);
     if (touchedPages > b.touchedPages) {
-      throw budgetExceeded("touchedPages", `steps[${i}]`, step.kind, b.touchedPages, touchedPages);
+      throw this.#exceeded("touchedPages", i, step, touchedPages);
     }
-    if (this.#deadline !== Infinity) {
-      const now = performance.now();
-      if (now > this.#deadline) {
-        const spent = Math.ceil(now - this.#deadline + b.wallMs);
-        throw budgetExceeded("wallMs", `steps[${i}]`, step.kind, b.wallMs, spent);
-      }
+    this.#checkClock(i, step);
+  }
+
+  #checkClock(i: number, step: Step | null): void {
+    if (this.#deadline === Infinity) return;
+    const now = performance.now();
+    if (now > this.#deadline) {
+      const spent = Math.ceil(now - this.#deadline + this.budget.wallMs);
+      throw this.#exceeded("wallMs", i, step, spent);
     }
   }
+
+  #exceeded(which: keyof Budget, i: number, step: Step | null, used: number): ScenarioError {
+    const at = step === null ? "reset" : `steps[${i}]`;
+    const kind = step === null ? "before the first step" : stepLabel(step);
+    return budgetExceeded(which, at, kind, this.budget[which], used);
+  }
+}
+
+/** A step as messages name it: a DC range by its instruction (`dc_civac`), else its kind. */
+function stepLabel(step: Step): string {
+  return step.kind === "dc_va" ? `dc_${step.op}` : step.kind;
 }

@@ -34,6 +34,7 @@
 
 import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
 import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
+import { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 
 type MutableEvent = {
   seq: number;
@@ -125,6 +126,16 @@ export class EventLog implements EventSink {
   #nextSeq = 0;
   #folding = false;
   #finished: readonly SetwayEvent[] | null = null;
+  readonly #meter: WorkMeter;
+
+  /**
+   * An empty log.
+   * @param meter told of each event and each record kept (the run's budget), so that a
+   *   policy that emits without end is stopped as it emits; default nobody
+   */
+  constructor(meter: WorkMeter = NO_METER) {
+    this.#meter = meter;
+  }
 
   /** Number of events recorded so far, counting each collapsed event. */
   get size(): number {
@@ -153,6 +164,7 @@ export class EventLog implements EventSink {
     fields?: EventFieldsRecord,
   ): number {
     if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
+    this.#meter.work(1);
     const records = this.#records;
     const seq = this.#nextSeq++;
     const keys = this.#keysOf(fields);
@@ -176,6 +188,7 @@ export class EventLog implements EventSink {
     records.push(record);
     this.#keys.push(keys);
     this.#sources.push(fields !== undefined && this.#constant.has(keys) ? fields : undefined);
+    this.#meter.eventRecords(records.length);
     return records.length - 1;
   }
 
@@ -211,6 +224,7 @@ export class EventLog implements EventSink {
     }
     // Both landed in one record that folding leaves unchanged: so would the rest.
     const rest = n - 2;
+    this.#meter.work(rest);
     this.#records[second].count += rest;
     this.#nextSeq += rest;
     return second;
@@ -251,6 +265,7 @@ export class EventLog implements EventSink {
       // Pair i folded into the same last two records as pair i - 1: the
       // records' compared fields did not change, so every later pair would too.
       const rest = n - 1 - i;
+      this.#meter.work(2 * rest);
       records[a].count += rest;
       const s = records[b];
       s.count += rest;

@@ -23,7 +23,8 @@
  *   when the vCPU has its caches on (or stage-2 FWB forces it);
  * - `dc_va`: one instruction per line of the range (each unmapped page
  *   faulting first), one `dc_<op>` event for the range; DC IVAC is performed
- *   as DC CIVAC under stage 2;
+ *   as DC CIVAC under stage 2. Over mapped pages only the resident lines are
+ *   operated on, with the same outcome (dc_range.ts);
  * - `sw`: one `dc_<op>` event, then the instruction (trapped or performed);
  * - `sw_walk`: one `sw_walk` event, then every set and way of every level up
  *   to LoC as the guest reads CLIDR/CCSIDR: the physical CPU's, or the
@@ -58,7 +59,9 @@ import { Hypervisor } from "../hyp/hypervisor.ts";
 import type { Vcpu } from "../hyp/vcpu.ts";
 import { vcpuHasCacheEnabled } from "../hyp/vcpu.ts";
 import { ArchCheck } from "./arch_check.ts";
-import { budgetExceeded, type BudgetMeter } from "./budget.ts";
+import { dcRange, dcRangeByLine } from "./dc_range.ts";
+import { budgetExceeded, BudgetMeter, runBudget } from "./budget.ts";
+import { NO_METER } from "../hw/work_meter.ts";
 import type { IdealChoices } from "./ideal_choices.ts";
 import type { Scenario, Speculation } from "./scenario.ts";
 
@@ -124,7 +127,11 @@ export interface ExecuteInput {
   readonly sink: EventSink;
   /** The instruction budget; `Infinity` for none. */
   readonly maxSteps: number;
-  /** The other budgets (events, touched pages, wall time), checked after each step. Default none. */
+  /**
+   * The other budgets (events, touched pages, wall time), checked as the
+   * work is done (each line of a DC range, each page of DRAM first written)
+   * and after each step. Default none.
+   */
   readonly meter?: BudgetMeter;
   /** Line addresses the hardware may perturb, ascending. */
   readonly candidates: Float64Array;
@@ -162,6 +169,11 @@ export interface ExecuteInput {
    * building a machine with an 8 MiB system cache costs milliseconds).
    */
   readonly hardware?: Hardware;
+  /**
+   * Runs each DC range line by line (dc_range.ts's slow path, the reference
+   * its fast path is tested against). Default false.
+   */
+  readonly lineByLine?: boolean;
   /** Called once after the last step, with the hypervisor in its final state. */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
   /**
@@ -251,6 +263,12 @@ function budgetError(i: number, step: Step, maxSteps: number, needed: number): S
   return budgetExceeded("steps", `steps[${i}]`, step.kind, maxSteps, needed);
 }
 
+/** The meter of an execution without budgets: it never stops anything. */
+const UNMETERED = new BudgetMeter(
+  runBudget({ maxEvents: Infinity, maxTouchedPages: Infinity }),
+  () => 0,
+);
+
 /**
  * Runs the steps once and reports the reads.
  *
@@ -290,9 +308,13 @@ export function execute(input: ExecuteInput): ExecuteOutput {
     ...(chooser ? { chooser } : {}),
     seed: scenario.seed,
   });
+  // The meter hears of each page of DRAM first written, wherever in the model that happens,
+  // and of each slot of a set/way walk.
+  if (input.meter !== undefined) hardware.meter = input.meter;
   try {
     return executeOn(hardware, typeof given === "function" ? given(hardware) : chooser, input);
   } finally {
+    hardware.meter = NO_METER;
     // Nothing keeps a model this execution built: its caches serve the next one.
     if (input.hardware === undefined) hardware.release();
   }
@@ -309,6 +331,7 @@ function executeOn(
   idealChoices?.rewind();
   const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
+  const work = meter ?? UNMETERED;
   const hyp = new Hypervisor({
     hardware,
     policy,
@@ -331,6 +354,7 @@ function executeOn(
   hyp.reset();
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
+    work.at(i, step);
     const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;
     if (v !== undefined && v.crashed !== null) {
       if (step.kind === "read") readIndex++; // not performed, not judged
@@ -388,15 +412,15 @@ function executeOn(
       }
       case "dc_va": {
         const vc = v!;
-        const lineSize = hardware.geometry(vc.pcpu, 1).lineSize;
         const performed = step.op === "ivac" ? hyp.ivacPerformedAs() : step.op;
-        const end = step.addr + step.len;
-        let lines = 0;
-        for (let a = step.addr - (step.addr % lineSize); a < end; a += lineSize) {
-          hyp.guestAccess(vc, a, "cmo");
-          hardware.dcByVa(performed, vc.pcpu, a);
-          lines++;
-        }
+        const lines = (input.lineByLine ? dcRangeByLine : dcRange)(
+          hyp,
+          vc,
+          performed,
+          step.addr,
+          step.len,
+          work,
+        );
         const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
         if (step.op === "ivac") fields.performedAs = performed;
         sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);

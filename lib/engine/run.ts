@@ -38,6 +38,7 @@
 import type { Chooser } from "../hw/chooser.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import { NULL_SINK } from "../hyp/event_sink.ts";
+import { clearDeadline } from "../hyp/watch.ts";
 import { resolveCosts } from "../hyp/costs.ts";
 import { native } from "../hyp/policies/native.ts";
 import { EventLog } from "./event_log.ts";
@@ -169,6 +170,19 @@ export function runSharing(
   choosers: RunChoosers | undefined,
   references: ReferenceReads | undefined,
 ): RunResult {
+  try {
+    return judgedRun(scenario, options, choosers, references);
+  } finally {
+    clearDeadline(); // published by the run's BudgetMeter when a worker watches this thread
+  }
+}
+
+function judgedRun(
+  scenario: Scenario,
+  options: RunOptions,
+  choosers: RunChoosers | undefined,
+  references: ReferenceReads | undefined,
+): RunResult {
   const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
   // Every step costs at least one instruction: refuse a huge program before checking it.
@@ -181,9 +195,9 @@ export function runSharing(
   const expected = expectedReads(scenario.steps);
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
-  const log = new EventLog();
+  const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
+  const log: EventLog = new EventLog(meter);
   const sink = new CostingSink(log, costs);
-  const meter = new BudgetMeter(budget, () => log.records);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();
   const main = execute({

@@ -65,6 +65,7 @@ import { quietChooser } from "./chooser.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
 import type { CacheGeometry, Machine } from "./machine.ts";
 import { ADDRESS_LIMIT, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
+import type { WorkMeter } from "./work_meter.ts";
 import { copyWords } from "./words.ts";
 
 /** What a maintenance operation did. */
@@ -304,6 +305,29 @@ export class Hardware {
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#buf = new Int32Array(this.#wpl);
     this.#victimBufs = new Int32Array(caches.length * this.#wpl);
+  }
+
+  /**
+   * Who hears of the work done on this model (a run's budget): each page of
+   * DRAM first written, and the units of work its users count (the lines of
+   * a DC range, the slots of a set/way walk). Default nobody.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * import { generic } from "../machines/generic.ts";
+   * import { NO_METER } from "./work_meter.ts";
+   * const hw = new Hardware(generic);
+   * console.log(hw.meter === NO_METER); // true
+   * ```
+   */
+  get meter(): WorkMeter {
+    return this.memory.meter;
+  }
+
+  /** Sets who hears of the work done on this model. */
+  set meter(meter: WorkMeter) {
+    this.memory.meter = meter;
   }
 
   /**

@@ -28,6 +28,7 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { copyWords } from "./words.ts";
+import { NO_METER, type WorkMeter } from "./work_meter.ts";
 
 /** What never-written memory reads as: 0xdeadbeef. */
 export const POISON = 0xdead_beef;
@@ -106,6 +107,8 @@ export interface MemoryOptions {
  */
 export class Memory {
   readonly #pages = new Map<number, Int32Array>();
+  /** Told of each newly written page (a run's page budget); by default nobody. */
+  meter: WorkMeter = NO_METER;
   readonly #allZero: boolean;
   // Sorted, disjoint, non-adjacent [start, end) byte ranges that read as zero.
   readonly #zeroRanges: number[] = [];
@@ -147,6 +150,7 @@ export class Memory {
     const page = new Int32Array(WORDS_PER_PAGE);
     if (!this.#allZero) this.#fillNeverWritten(pageNumber * PAGE_SIZE, page, 0, WORDS_PER_PAGE);
     this.#pages.set(pageNumber, page);
+    this.meter.pagesTouched(this.#pages.size);
     this.#lastPageNumber = pageNumber;
     this.#lastPage = page;
     return page;

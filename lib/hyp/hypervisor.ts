@@ -56,6 +56,7 @@
  * @module
  */
 
+import { watchPolicy } from "./watch.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
@@ -225,7 +226,8 @@ export class Hypervisor {
     const { hardware, sink } = options;
     const policy = guardPolicy(options.policy);
     this.hardware = hardware;
-    this.policy = policy;
+    // In a watched worker, each hook publishes its name while it runs (watch.ts).
+    this.policy = watchPolicy(policy);
     this.#sink = sink;
     this.stage2Enabled = policy.native !== true;
     const fwb = hardware.machine.features?.fwb === true;
@@ -246,7 +248,7 @@ export class Hypervisor {
     this.stage2 = new Stage2(options.ramBase, options.ram);
     this.#ctx = { hardware, stage2: this.stage2, vcpus, sink, fwb };
     this.#handles = vcpus.map((v) => new HypHandle(this.#ctx, v, null));
-    this.#state = policy.state();
+    this.#state = this.policy.state();
     this.#preemptTo = new Int32Array(options.vcpus).fill(-1);
     this.#everMapped = this.#faultClean.when === "populate"
       ? new Uint32Array(Math.ceil(this.stage2.pages / 32))
@@ -395,6 +397,7 @@ export class Hypervisor {
       return;
     }
     const levels = this.guestCacheView(vcpu).levels;
+    const meter = hw.meter; // a policy's view may make a walk of any length
     let left = 0;
     for (const g of levels) if (g !== null) left += g.sets * g.ways;
     this.#sink.foldWalk?.(true);
@@ -425,6 +428,7 @@ export class Hypervisor {
             }
           }
           this.setWay(vcpu, { op, level, set: Math.floor(slot / g.ways), way: slot % g.ways });
+          meter.work(1);
           i++;
           left--;
         }

@@ -77,3 +77,21 @@ Deno.test("shrinking keeps the failure and drops perturbations that do not matte
   assert.deepEqual(s.plan, []);
   assert.ok(judge(ctx, s.ops, s.plan).groups.includes("guest/stale_read"));
 });
+
+Deno.test("explore: seconds bounds the whole call, shrinking included", async () => {
+  const started = performance.now();
+  const report = await explore({
+    mode: "random",
+    seconds: 1,
+    policy: "kvm-3.18",
+    maxOps: 12,
+    progress: false,
+  });
+  const took = performance.now() - started;
+  // Without the bound, shrinking these groups takes several seconds more.
+  assert.ok(took < 2500, `took ${Math.round(took)} ms`);
+  assert.ok(report.failures.length > 0);
+  for (const f of report.failures) {
+    assert.equal(f.counterexample?.reproduced, true, `${f.blame}/${f.kind} reproduces`);
+  }
+});

@@ -1,7 +1,8 @@
 // Budgets: defaults, overrides (run options beat the builder's .budget()),
 // and refusals that name the figure, come quickly and never hang.
 import assert from "node:assert/strict";
-import { scenarioFrom, validate, vm } from "../../lib/dsl/mod.ts";
+import { type GuestBuilder, scenarioFrom, validate, vm } from "../../lib/dsl/mod.ts";
+import { definePolicy } from "../../mod.ts";
 import { runBudget } from "../../lib/engine/budget.ts";
 import {
   DEFAULT_MAX_EVENTS,
@@ -178,4 +179,81 @@ Deno.test("budget: the builder merges .budget() calls and validates each field a
   assert.deepEqual([events.code, events.value], ["budget_exceeded", 3]);
   assert.ok((await fits.run({ maxEvents: 100 })).verdict.ok);
   assert.equal(vm().budget({}).toJSON().steps.length, 0, "the budget is not part of the scenario");
+});
+
+/** A clean by VA of (almost) a whole TiB of RAM: 2^34 lines in one step. */
+function hugeRange(budget: Parameters<ReturnType<typeof vm>["budget"]>[0], prefault: boolean) {
+  const base = vm().machine("generic").ram("1TiB").budget({ steps: Infinity, ...budget });
+  return (prefault ? base.prefault() : base)
+    .guest((g) => g.mmuOn().dc_civac(0x4000_0000, 2 ** 40 - 4096));
+}
+
+Deno.test("budget: the wall budget stops one DC range of 2^40 bytes inside the step", async () => {
+  // Mapped, the range costs only its resident lines; unmapped, each page faults in.
+  const mapped = await hugeRange({ wallMs: 2000 }, true).run();
+  assert.equal(mapped.events.find((e) => e.name === "dc_civac")?.lines, 2 ** 34 - 64);
+  const started = performance.now();
+  const err = await scenarioErrorOf(() => hugeRange({ wallMs: 300 }, false).run());
+  const took = performance.now() - started;
+  assert.ok(took < 3000, `stopped after ${Math.round(took)} ms`);
+  assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[1]", 300]);
+  assert.match(err.message, /^steps\[1\] \(dc_civac\): .*maxWallMs = 300 milliseconds/);
+});
+
+Deno.test("budget: the event and page budgets stop a DC range as it faults pages in", async () => {
+  const events = await scenarioErrorOf(() => hugeRange({ events: 100 }, false).run());
+  assert.deepEqual([events.code, events.call, events.value], ["budget_exceeded", "steps[1]", 100]);
+  assert.match(events.message, /maxEvents = 100 event records \(101 with this step\)/);
+  const pages = await scenarioErrorOf(() => hugeRange({ touchedPages: 16 }, false).run());
+  assert.deepEqual([pages.code, pages.call, pages.value], ["budget_exceeded", "steps[1]", 16]);
+  assert.match(pages.message, /maxTouchedPages = 16 pages of DRAM written \(17 with this step\)/);
+});
+
+/** A policy whose first trapped set/way op emits events without end, `distinct` or all alike. */
+function emitsForever(distinct: boolean) {
+  return definePolicy({
+    name: "chatty",
+    description: "emits without end",
+    source: "the budget tests",
+    onReset(hyp) {
+      hyp.vcpu.hcr.tsw = true;
+    },
+    onSetWay(hyp) {
+      for (let i = 0;; i++) hyp.emit("chatter", { i: distinct ? i : 0 });
+    },
+  });
+}
+
+Deno.test("budget: a policy hook that emits without end is stopped as it emits", async () => {
+  const guest = (g: GuestBuilder) => g.sw_clean();
+  const records = await scenarioErrorOf(() =>
+    vm().policy(emitsForever(true)).budget({ events: 1000 }).guest(guest).run()
+  );
+  assert.deepEqual([records.code, records.value], ["budget_exceeded", 1000]);
+  assert.match(records.message, /^steps\[0\] \(sw_walk\): .*maxEvents = 1000/);
+  // Identical events fold into one record: the clock stops them.
+  const started = performance.now();
+  const clock = await scenarioErrorOf(() =>
+    vm().policy(emitsForever(false)).budget({ wallMs: 200 }).guest(guest).run()
+  );
+  assert.ok(performance.now() - started < 3000);
+  assert.deepEqual([clock.code, clock.value], ["budget_exceeded", 200]);
+  assert.match(clock.message, /maxWallMs = 200/);
+});
+
+Deno.test("budget: the wall budget stops a walk over a policy's view of 2^30 slots", async () => {
+  const huge = definePolicy({
+    name: "huge-view",
+    description: "a virtual cache of 2^30 slots",
+    source: "the budget tests",
+    guestCacheView(_hyp, physical) {
+      return { clidr: physical.clidr, levels: [{ sets: 1 << 20, ways: 1 << 10, lineSize: 64 }] };
+    },
+  });
+  const started = performance.now();
+  const err = await scenarioErrorOf(() =>
+    vm().policy(huge).budget({ steps: Infinity, wallMs: 200 }).guest((g) => g.sw_clean()).run()
+  );
+  assert.ok(performance.now() - started < 3000);
+  assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[0]", 200]);
 });

@@ -64,6 +64,9 @@ import type { ChildBatch } from "./expand.ts";
 /** Random executions per task. */
 const RANDOM_CHUNK = 512;
 
+/** The share of `seconds` the search may take when it shrinks what it finds. */
+const SEARCH_SHARE = 0.75;
+
 /**
  * Explores (see the module doc).
  *
@@ -80,7 +83,11 @@ const RANDOM_CHUNK = 512;
  * @throws {ScenarioError} for a bad option, naming it and the value
  */
 export async function explore(options: ExploreOptions = {}): Promise<ExploreReport> {
+  const started = performance.now();
   const config = resolveExploreOptions(options);
+  const deadline = started + config.seconds * 1000;
+  // The search leaves a quarter of `seconds` to shrinking what it found.
+  const searchSeconds = config.shrink ? config.seconds * SEARCH_SHARE : config.seconds;
   const { policy, guestClass } = await loadParts(config);
   const ctx = new ExploreContext(config, policy, guestClass);
   const progress = new Progress(config.progress);
@@ -99,7 +106,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         : (batches: Int32Array[], depth: number, firsts: number[]) =>
           Promise.resolve(batches.map((b, i) => expandBatch(ctx, b, depth, firsts[i])));
       const r = await searchExhaustive(
-        config,
+        { ...config, seconds: searchSeconds },
         runLevel,
         speculation,
         (done, failures, where) => progress.update(done, failures, where),
@@ -118,7 +125,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         exact: r.stats.exact,
       };
     } else {
-      const r = await searchRandom(config, ctx, pool, progress);
+      const r = await searchRandom(config, ctx, pool, progress, started + searchSeconds * 1000);
       found = r.found;
       complete = false;
       stats = {
@@ -142,7 +149,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         kind: f.kind,
         count: f.count,
         found: f.key,
-        counterexample: await counterexample(ctx, f),
+        counterexample: await counterexample(ctx, f, deadline),
         witness: { ops: f.ops, picks: f.picks },
       });
     }
@@ -158,14 +165,14 @@ async function searchRandom(
   ctx: ExploreContext,
   pool: WorkerPool | null,
   progress: Progress,
+  deadline: number,
 ): Promise<{ found: FoundFailure[]; executions: number; referenceRuns: number }> {
   const groups = new Map<string, FoundFailure>();
   let executions = 0, referenceRuns = 0;
-  const started = performance.now();
   const budget = config.executions;
   const wave = Math.max(1, config.workers) * 2;
   let next = 0;
-  while (next < budget && (performance.now() - started) / 1000 < config.seconds) {
+  while (next < budget && performance.now() < deadline) {
     const tasks: { from: number; to: number }[] = [];
     for (let k = 0; k < wave && next < budget; k++) {
       const to = Math.min(budget, next + RANDOM_CHUNK);
@@ -234,19 +241,20 @@ const SHORTER_BUDGET = 20_000;
  * for the first program of the same failure group in exhaustive order
  * (removing steps one by one only reaches a program that is minimal among
  * its own subsequences; this one is the shortest, and the one exhaustive
- * mode reports). Bounded by {@linkcode SHORTER_BUDGET}.
+ * mode reports). Bounded by {@linkcode SHORTER_BUDGET} and by `seconds` left.
  */
 async function firstUpTo(
   ctx: ExploreContext,
   id: string,
   maxOps: number,
+  seconds: number,
 ): Promise<{ ops: number[]; picks: number[] } | null> {
   const config: ExploreConfig = {
     ...ctx.config,
     mode: "exhaustive",
     maxOps,
     executions: SHORTER_BUDGET,
-    seconds: Infinity,
+    seconds,
     shard: { index: 0, count: 1 },
     workers: 0,
   };
@@ -262,20 +270,23 @@ async function firstUpTo(
 }
 
 /**
- * Shrinks a failure group's first counterexample and replays it as an
- * ordinary run.
+ * Shrinks a failure group's first counterexample, until `deadline` (a
+ * `performance.now()` time; a shrink cut short keeps the shortest program
+ * found so far), and replays it as an ordinary run.
  */
 async function counterexample(
   ctx: ExploreContext,
   f: FoundFailure,
+  deadline: number,
 ): Promise<Counterexample | null> {
   const config = ctx.config;
   if (!config.shrink) return null;
   const id = `${f.blame}/${f.kind}`;
-  let s = shrink(ctx, f.ops, f.picks, id);
-  if (config.mode === "random" && s.ops.length > 1) {
-    const first = await firstUpTo(ctx, id, s.ops.length);
-    if (first !== null) s = shrink(ctx, first.ops, first.picks, id);
+  let s = shrink(ctx, f.ops, f.picks, id, deadline);
+  const left = (deadline - performance.now()) / 1000;
+  if (config.mode === "random" && s.ops.length > 1 && left > 0) {
+    const first = await firstUpTo(ctx, id, s.ops.length, left);
+    if (first !== null) s = shrink(ctx, first.ops, first.picks, id, deadline);
   }
   const plan = config.speculation ? s.plan : [];
   const policyIsName = typeof config.policy === "string" && config.policyObject === null;

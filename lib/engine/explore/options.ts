@@ -119,8 +119,11 @@ export interface ExploreOptions {
    */
   readonly executions?: number;
   /**
-   * The most wall-clock seconds; the report then depends on the machine's
-   * speed (an `executions` budget does not). Default none.
+   * The most wall-clock seconds of the whole call, shrinking included: the
+   * search stops after three quarters of it when `shrink` is on, and
+   * shrinking stops at the end with the shortest counterexample found so
+   * far. The report then depends on the machine's speed (an `executions`
+   * budget does not). Default none.
    */
   readonly seconds?: number;
   /**

@@ -215,6 +215,8 @@ export interface Shrunk {
  * @param ops the failing program
  * @param picks its hardware picks
  * @param group the failure to keep, `"blame/kind"`
+ * @param deadline a `performance.now()` time after which no shorter candidate is tried (the
+ *   shortest failing program found so far is returned); default none
  * @returns the shrunk program and perturbations
  */
 export function shrink(
@@ -222,11 +224,14 @@ export function shrink(
   ops: readonly number[],
   picks: readonly number[],
   group: string,
+  deadline = Infinity,
 ): Shrunk {
   let bestOps = [...ops];
   let bestPlan = picksToPlan(ctx, ops, picks);
   let attempts = 0;
+  // After the deadline no candidate is tried: the loops below end at once.
   const fails = (o: readonly number[], p: readonly PlannedPerturbation[]) => {
+    if (attempts > 0 && performance.now() >= deadline) return false;
     attempts++;
     return judge(ctx, o, p).groups.includes(group);
   };

@@ -1,0 +1,150 @@
+// The command line's sandbox, tried as a user would: a scratch project in a
+// temporary folder whose scenario modules misbehave, run through
+// `deno run -R -W cli.ts` from the checkout (and once through `deno task cli`).
+// Each must end with status 2 and one line naming what happened, no stack trace.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cli, ROOT } from "./helpers.ts";
+
+const MOD = join(ROOT, "mod.ts");
+
+/** A scratch project holding `files` (name to text); returns its folder. */
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-sandbox-" });
+  for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
+  return dir;
+}
+
+function assertOneLine(o: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.equal(o.code, 2, `stderr: ${o.stderr}`);
+  const lines = o.stderr.split("\n");
+  assert.equal(lines.length, 2, `one line: ${JSON.stringify(o.stderr)}`);
+  assert.match(lines[0], /^setway: /);
+  assert.match(lines[0], pattern);
+  assert.ok(!/\bat .*:\d+:\d+/.test(o.stderr), "no stack trace");
+}
+
+const GUEST =
+  `export default vm().guest((g) => g.mmuOn().write(0x4000_0000, 1).read(0x4000_0000));\n`;
+
+Deno.test("sandbox: a scenario module cannot read outside its folder", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `const text = await Deno.readTextFile("/etc/passwd");\n${GUEST}`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(o, /needs read access to \/etc\/passwd.*its own folder and setway's sources/);
+  assert.equal(o.stdout, "");
+});
+
+Deno.test("sandbox: a policy hook cannot read outside the folder either", async () => {
+  const dir = await project({
+    "s.ts": `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
+      `const nosy = definePolicy({ name: "nosy", description: "d", source: "s",\n` +
+      `  onReset() { Deno.readTextFileSync("/etc/passwd"); } });\n` +
+      `export default vm().policy(nosy).guest((g) => g.sw_clean());\n`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(
+    o,
+    /the scenario needs read access to \/etc\/passwd; a scenario module may read its own/,
+  );
+});
+
+Deno.test("sandbox: a scenario module cannot write, even in its own folder", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `await Deno.writeTextFile(${JSON.stringify(join(dir0(), "x"))}, "x");\n${GUEST}`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(o, /needs write access to .*; a scenario module may read its own folder/);
+  assert.equal(await exists(join(dir0(), "x")), false);
+});
+
+Deno.test("sandbox: a scenario module reads its own folder, and --html is written", async () => {
+  const dir = await project({
+    "value.txt": "7",
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `const v = Number(await Deno.readTextFile(new URL("./value.txt", import.meta.url)));\n` +
+      `export default vm().guest((g) => g.mmuOn().write(0x4000_0000, v).read(0x4000_0000));\n`,
+  });
+  const html = join(dir, "out.html");
+  const o = await cli(["run", join(dir, "s.ts"), "--html", html]);
+  assert.equal(o.code, 0, o.stderr);
+  assert.match(o.stdout, /verdict: ok/);
+  assert.match(await Deno.readTextFile(html), /^<!doctype html>/i);
+});
+
+Deno.test("sandbox: a top-level endless loop is stopped by the wall budget of loading", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\n${GUEST}`,
+  });
+  const started = performance.now();
+  const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
+  assert.ok(performance.now() - started < 10_000);
+  assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
+});
+
+Deno.test("sandbox: a policy hook that never returns is named when the worker is ended", async () => {
+  const dir = await project({
+    "s.ts": `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
+      `const spin = definePolicy({ name: "spin", description: "d", source: "s",\n` +
+      `  onReset(hyp) { hyp.vcpu.hcr.tsw = true; },\n` +
+      `  onSetWay() { for (;;) { /* never returns */ } } });\n` +
+      `export default vm().policy(spin).budget({ wallMs: 300 }).guest((g) => g.sw_clean());\n`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(
+    o,
+    /^setway: policy "spin": onSetWay did not return within the wall budget \(300 ms\)/,
+  );
+  // Without a wallMs of its own, --wall-ms bounds the run.
+  const bare = await project({
+    "s.ts": (await Deno.readTextFile(join(dir, "s.ts"))).replace(".budget({ wallMs: 300 })", ""),
+  });
+  const flagged = await cli(["run", join(bare, "s.ts"), "--wall-ms", "300"]);
+  assertOneLine(
+    flagged,
+    /policy "spin": onSetWay did not return within the wall budget \(300 ms\)/,
+  );
+});
+
+Deno.test("sandbox: --wall-ms must be a positive number of milliseconds", async () => {
+  const dir = await project({ "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n${GUEST}` });
+  assertOneLine(await cli(["run", join(dir, "s.ts"), "--wall-ms", "0"]), /--wall-ms "0"/);
+});
+
+Deno.test("sandbox: the documented `deno task cli` refuses the read too", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `const text = await Deno.readTextFile("/etc/passwd");\n${GUEST}`,
+  });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "cli", "run", join(dir, "s.ts")],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  // deno task echoes the command it runs first.
+  const ours = stderr.split("\n").filter((l) => !l.startsWith("Task cli")).join("\n");
+  assertOneLine({ code: out.code, stderr: ours }, /needs read access to \/etc\/passwd/);
+});
+
+let scratch: string | null = null;
+/** A folder outside every scenario's. */
+function dir0(): string {
+  scratch ??= Deno.makeTempDirSync({ prefix: "setway-outside-" });
+  return scratch;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,81 @@
+// runIsolated(): a scenario module in a worker with narrow permissions,
+// stopped where its own thread cannot stop it. Each case runs in a child
+// process (as a user's program would), since a worker ended while stuck in
+// a loop may keep its thread until the process exits.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MOD = join(ROOT, "mod.ts");
+
+/** Runs `runIsolated(<dir>/s.ts, options)` in a child process; returns what it printed. */
+async function isolated(scenario: string, options: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-isolate-" });
+  await Deno.writeTextFile(join(dir, "s.ts"), scenario);
+  await Deno.writeTextFile(
+    join(dir, "main.ts"),
+    `import { runIsolated, ScenarioError } from ${JSON.stringify(MOD)};\n` +
+      `try {\n` +
+      `  const r = await runIsolated(${JSON.stringify(join(dir, "s.ts"))}, ${options});\n` +
+      `  console.log("ok", r.verdict.ok, r.cost.exits);\n` +
+      `} catch (e) {\n` +
+      `  console.log(e instanceof ScenarioError ? \`\${e.code} \${e.call}: \${e.message}\` : String(e));\n` +
+      `}\n` +
+      `Deno.exit(0);\n`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "--unstable-worker-options", join(dir, "main.ts")],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+const SPIN = `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
+  `const spin = definePolicy({ name: "spin", description: "d", source: "s",\n` +
+  `  onReset(hyp) { hyp.vcpu.hcr.tsw = true; },\n` +
+  `  onSetWay() { for (;;) { /* never returns */ } } });\n` +
+  `export default vm().policy(spin).budget({ wallMs: 200 }).guest((g) => g.sw_clean());\n`;
+
+Deno.test("runIsolated: a run comes back as a RunResult", async () => {
+  const out = await isolated(
+    `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `export default vm().policy("kvm-4.0").guest((g) => g.mmuOn().sw_clean());\n`,
+    "{}",
+  );
+  assert.match(out, /^ok true \d+$/);
+});
+
+Deno.test("runIsolated: a hook that never returns is ended and named", async () => {
+  const out = await isolated(SPIN, "{ graceMs: 200 }");
+  assert.equal(
+    out,
+    'budget_exceeded onSetWay: policy "spin": onSetWay did not return within the wall budget ' +
+      "(200 ms); stopped after 400 ms",
+  );
+});
+
+Deno.test("runIsolated: loading has its own wall budget; errors keep their fields", async () => {
+  const loop = await isolated(
+    `import { vm } from ${
+      JSON.stringify(MOD)
+    };\nwhile (true) { /* forever */ }\nexport default vm();\n`,
+    "{ loadMs: 200, graceMs: 200 }",
+  );
+  assert.match(loop, /^budget_exceeded wallMs: loading file:.*s\.ts did not finish within/);
+  const bad = await isolated(
+    `import { vm } from ${JSON.stringify(MOD)};\nexport default vm().cpus(0);\n`,
+    "{}",
+  );
+  assert.match(bad, /^\w+ cpus: cpus\(0\)/);
+  const secret = await isolated(
+    `import { vm } from ${
+      JSON.stringify(MOD)
+    };\nawait Deno.readTextFile("/etc/passwd");\nexport default vm();\n`,
+    "{}",
+  );
+  assert.match(secret, /Requires read access to "\/etc\/passwd"/);
+});
