@@ -163,9 +163,12 @@ export async function main(
       if (e instanceof Deno.errors.NotCapable) {
         // The scenario's own code (a policy hook) reached outside the sandbox as it ran.
         const wanted = deniedAccess(e.message);
+        // A policy hook's refusal names the policy and the hook (guard.ts).
+        const hook = /^(policy "[^"]*": \w+): /.exec(e.message);
+        const who = hook === null ? "the scenario" : hook[1];
         const what = wanted === null
           ? firstLine(e.message)
-          : `the scenario needs ${wanted.kind} access to ${wanted.target}`;
+          : `${who} needs ${wanted.kind} access to ${wanted.target}`;
         await io.error(`${NAME}: ${what}; ${SANDBOX_LIMITS}\n`);
         return EXIT.badInput;
       }

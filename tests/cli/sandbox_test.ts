@@ -47,7 +47,7 @@ Deno.test("sandbox: a policy hook cannot read outside the folder either", async 
   const o = await cli(["run", join(dir, "s.ts")]);
   assertOneLine(
     o,
-    /the scenario needs read access to \/etc\/passwd; a scenario module may read its own/,
+    /^setway: policy "nosy": onReset needs read access to \/etc\/passwd; a scenario module may read its own/,
   );
 });
 

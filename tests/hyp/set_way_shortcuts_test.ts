@@ -66,8 +66,9 @@ Deno.test("property: set/way shortcuts never change a run (random programs with 
         if (fast.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
       },
     ),
-    { numRuns: 200 },
+    { numRuns: 200, seed: 51 },
   );
+  // Seeded: the same 200 programs every time.
   assert.ok(walked >= 20, `only ${walked} runs had a folded trapped walk`);
 });
 

@@ -66,8 +66,16 @@ function hookError(policy: string, hook: string, what: string, value: unknown): 
   );
 }
 
-/** A throw from inside a hook, as the user's mistake (budgets pass through unchanged). */
+/**
+ * A throw from inside a hook, as the user's mistake (budgets pass through
+ * unchanged; a refused permission keeps its class, so that whoever granted
+ * the permissions can say which ones, and gains the policy and hook).
+ */
 function fromThrow(policy: string, hook: string, e: unknown): unknown {
+  if (e instanceof Error && e.name === "NotCapable") {
+    e.message = `policy ${showValue(policy)}: ${hook}: ${e.message}`;
+    return e;
+  }
   if (e instanceof ScenarioError) {
     if (e.code === "budget_exceeded" || e.message.startsWith("policy ")) return e;
     const sep = e.call.startsWith("hcr.") ? " " : ": ";
