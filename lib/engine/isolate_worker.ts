@@ -46,7 +46,6 @@ self.onmessage = async (e: MessageEvent<Start>) => {
   try {
     watchDeadline(loadMs, `loading ${module}`);
     // The user's own module, named at run time: there is nothing to analyze before then.
-    // deno-lint-ignore unanalyzable-dynamic-import
     const mod = await import(module);
     clearDeadline();
     const exported: unknown = mod.default;

@@ -85,6 +85,14 @@ Deno.test("sandbox: a top-level endless loop is stopped by the wall budget of lo
   assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
 });
 
+Deno.test("sandbox: a top-level await that never settles is stopped by the wall budget of loading", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nawait new Promise(() => {});\n${GUEST}`,
+  });
+  const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
+  assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
+});
+
 Deno.test("sandbox: a policy hook that never returns is named when the worker is ended", async () => {
   const dir = await project({
     "s.ts": `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
