@@ -170,19 +170,22 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
   const v = fc.integer({ min: 0, max: vcpus - 1 });
   const value = fc.integer({ min: 1, max: 0xffff });
   const swOp = fc.constantFrom("csw" as const, "cisw" as const, "isw" as const);
-  const slot = outOfGeometry
-    ? fc.record({
-      level: fc.integer({ min: 1, max: 3 }),
-      set: fc.integer({ min: 0, max: 5 }),
-      way: fc.integer({ min: 0, max: 2 }),
+  const inGeometry = fc.integer({ min: 0, max: 1 }).chain((l) =>
+    fc.record({
+      level: fc.constant(l + 1),
+      set: fc.integer({ min: 0, max: GEOMETRY[l].sets - 1 }),
+      way: fc.integer({ min: 0, max: GEOMETRY[l].ways - 1 }),
     })
-    : fc.integer({ min: 0, max: 1 }).chain((l) =>
-      fc.record({
-        level: fc.constant(l + 1),
-        set: fc.integer({ min: 0, max: GEOMETRY[l].sets - 1 }),
-        way: fc.integer({ min: 0, max: GEOMETRY[l].ways - 1 }),
-      })
-    );
+  );
+  // Level 3 has no cache, set 5 and way 2 none at any level.
+  const anySlot = fc.record({
+    level: fc.integer({ min: 1, max: 3 }),
+    set: fc.integer({ min: 0, max: 5 }),
+    way: fc.integer({ min: 0, max: 2 }),
+  });
+  const slot = outOfGeometry
+    ? fc.oneof({ weight: 3, arbitrary: inGeometry }, { weight: 1, arbitrary: anySlot })
+    : inGeometry;
   const bit = fc.option(fc.boolean(), { nil: undefined });
   const cpu = fc.integer({ min: 0, max: PCPUS - 1 });
   return fc.oneof(
@@ -265,8 +268,10 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
 
 /**
  * Random programs: 1 to 4 vCPUs (mostly 1 to 3), each AArch64 or
- * AArch32, RAM prefaulted one time in eight, up to `maxOps` operations. With `outOfGeometry`, single set/way operations may name a
- * slot the caches do not have (the kernel traps them like any other).
+ * AArch32, RAM prefaulted one time in eight, up to `maxOps` operations.
+ * Unless `outOfGeometry` is false, a quarter of the single set/way
+ * operations may name a slot the caches do not have (the kernel traps them
+ * like any other: `access_dcsw` never decodes its operand).
  *
  * @example Usage
  * ```ts
@@ -292,7 +297,7 @@ export function programArb(
       vcpus: fc.constant(vcpus),
       prefault: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
       aarch32: fc.array(fc.boolean(), { minLength: vcpus, maxLength: vcpus }),
-      ops: fc.array(opArb(vcpus, options.outOfGeometry ?? false), { maxLength: maxOps }),
+      ops: fc.array(opArb(vcpus, options.outOfGeometry ?? true), { maxLength: maxOps }),
     })
   );
 }

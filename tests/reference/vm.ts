@@ -137,32 +137,6 @@ export interface RefPolicy {
 }
 
 /**
- * Behaviours of the model that the kernel does not share (those issue 15
- * fixes, and one this reference found): the reference can reproduce each, so
- * that a disagreement of exactly that class is recognised as such and any
- * other is a finding. An empty set is the kernel. Each is a small switch in
- * the run loop, to be deleted with its entry in `KNOWN_MODEL_GAPS`
- * (differential.ts) once the model is fixed.
- *
- * @example Usage
- * ```ts
- * import type { ModelGap } from "./vm.ts";
- * const gaps: ModelGap[] = ["last-pcpu-at-migrate"];
- * ```
- */
-export type ModelGap =
-  /** 15.1: `last_pcpu` set at migrate and after a handled trap, not at every exit. */
-  | "last-pcpu-at-migrate"
-  /** 15.2: a stage-2 abort is not an exit (no `kvm_exit`, `last_pcpu` unchanged). */
-  | "abort-not-an-exit"
-  /**
-   * Found here: the trace's folding of a walk joins the walk's first exits to
-   * a matching record from before the walk (the previous walk's, at the same
-   * PC), ahead of the walk's own `sw_walk` line.
-   */
-  | "walk-fold-reaches-back";
-
-/**
  * A record the reference leaves where a set/way walk starts (the model's
  * `sw_walk` event): no decision, dropped by the comparison, but one of the
  * records the trace's folding looks back at.
@@ -276,18 +250,16 @@ class Run implements RefVm {
   readonly out: Decision[] = [];
   readonly mapped = new Set<number>();
   readonly everMapped = new Set<number>();
-  readonly gaps: ReadonlySet<ModelGap>;
   /** Index of the first record of the walk being folded, or -1. */
   walkFrom = -1;
   /** The last exit's text and what it was made of: a walk's thousands of exits share one. */
   exitKey = { v: -1, pcpu: -1, pc: -1, ec: -1, reason: "" };
   exitText = "";
 
-  constructor(readonly policy: RefPolicy, program: Program, gaps: ReadonlySet<ModelGap>) {
+  constructor(readonly policy: RefPolicy, program: Program) {
     this.hw = program.hardware ?? tinyHardware(program.machine as MachineKind);
     this.pcpus = this.hw.pcpus;
     this.fwb = this.hw.fwb;
-    this.gaps = gaps;
     for (let i = 0; i < program.vcpus; i++) {
       this.vcpus.push({
         index: i,
@@ -321,8 +293,7 @@ class Run implements RefVm {
   record(text: string): void {
     const out = this.out;
     if (this.walkFrom >= 0) {
-      const from = this.gaps.has("walk-fold-reaches-back") ? 0 : this.walkFrom;
-      for (let i = out.length - 1; i >= Math.max(from, out.length - 2); i--) {
+      for (let i = out.length - 1; i >= Math.max(this.walkFrom, out.length - 2); i--) {
         if (out[i].text === text) {
           out[i].count++;
           return;
@@ -379,12 +350,11 @@ class Run implements RefVm {
       this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what}`;
     }
     this.record(this.exitText);
-    if (!this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
+    v.lastPcpu = v.pcpu;
   }
 
   /** Back to the guest after a handler. */
   enter(v: RefVcpu): void {
-    if (this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
     this.handler(v, () => this.policy.guestEntry(this, v));
   }
 
@@ -401,8 +371,7 @@ class Run implements RefVm {
     if (!this.policy.hypervisor) return;
     const ipa = addr - (addr % PAGE);
     if (this.mapped.has(ipa)) return;
-    const isExit = !this.gaps.has("abort-not-an-exit");
-    if (isExit) this.exit(v, EC_DABT_LOW, "dabt");
+    this.exit(v, EC_DABT_LOW, "dabt");
     this.record(`kvm_guest_fault v${v.index} p${v.pcpu} pc=${hex(v.pc)} ipa=${hex(ipa)}`);
     const first = !this.everMapped.has(ipa);
     const clean = this.policy.faultClean(v, first);
@@ -411,7 +380,7 @@ class Run implements RefVm {
     }
     this.mapped.add(ipa);
     this.everMapped.add(ipa);
-    if (isExit) this.enter(v);
+    this.enter(v);
   }
 
   setWay(v: RefVcpu, op: string, level: number, set: number, way: number): void {
@@ -505,7 +474,6 @@ class Run implements RefVm {
           this.vmRegWrite(v, op.reg, () => {});
           break;
         case "migrate":
-          if (this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
           v.pcpu = op.pcpu;
           this.load(v);
           continue; // not an instruction: the PC stays
@@ -524,8 +492,7 @@ class Run implements RefVm {
 
 /**
  * Runs `program` under the reference `policy` and returns its decision
- * stream. `gaps` reproduces known model behaviours the kernel does not have
- * (see {@linkcode ModelGap}); default none: the kernel.
+ * stream.
  *
  * @example Usage
  * ```ts
@@ -538,13 +505,11 @@ class Run implements RefVm {
  * ```
  * @param policy the reference policy
  * @param program the program
- * @param gaps model behaviours to reproduce
  * @returns the decisions, in order
  */
 export function referenceRun(
   policy: RefPolicy,
   program: Program,
-  gaps: ReadonlySet<ModelGap> = new Set(),
 ): Decision[] {
-  return new Run(policy, program, gaps).run(program);
+  return new Run(policy, program).run(program);
 }
