@@ -24,13 +24,15 @@ import { type MachineKind, type Program, programScenario, programSnippet } from 
 import { referenceRun } from "./vm.ts";
 
 /**
- * A policy and a machine to run programs on: every built-in policy, and
- * kvm-modern on machines with and without stage-2 FWB.
+ * A policy and a machine to run programs on: every built-in policy,
+ * kvm-modern on machines with and without stage-2 FWB, and the two KVM
+ * versions that ran on 32-bit arch/arm hosts (3.18, 4.0) on an ARMv7
+ * machine, whose guests are AArch32 and whose exits print `HVC`.
  *
  * @example Usage
  * ```ts
  * import { CONFIGS } from "./differential.ts";
- * console.log(CONFIGS.length); // 9
+ * console.log(CONFIGS.length); // 11
  * ```
  */
 export const CONFIGS: readonly { readonly policy: string; readonly machine: MachineKind }[] = Object
@@ -44,6 +46,8 @@ export const CONFIGS: readonly { readonly policy: string; readonly machine: Mach
     { policy: "trap-nothing", machine: "tiny" },
     { policy: "native", machine: "tiny" },
     { policy: "kvm-4.0-sw-only", machine: "tiny" },
+    { policy: "kvm-4.0", machine: "tiny-v7" },
+    { policy: "kvm-3.18", machine: "tiny-v7" },
   ]);
 
 /** The outcome of one comparison. */

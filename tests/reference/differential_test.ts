@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compareProgram, type Comparison, CONFIGS } from "./differential.ts";
-import { firstDifference } from "./decisions.ts";
+import { firstDifference, modelDecisions } from "./decisions.ts";
 import { REFERENCE_POLICIES } from "./policies.ts";
-import { type Program, programArb, RAM_BASE } from "./program.ts";
+import { type Program, programArb, programScenario, RAM_BASE, tinyHardware } from "./program.ts";
 import { programFromScenario } from "./from_scenario.ts";
-import { type GuestBuilder, vm } from "../../mod.ts";
-import { kvmSetWayFlushLine, referenceRun } from "./vm.ts";
+import { type GuestBuilder, run, vm } from "../../mod.ts";
+import { kvmExitLine, kvmSetWayFlushLine, referenceRun } from "./vm.ts";
 
 /** Programs per built-in policy (kvm-modern's are shared between its two machines). */
 const PROGRAMS = 2_000;
 const SEED = 0x15_07;
+
+const at = (pc: number) => ({ index: 0, pcpu: 0, pc });
 
 function program(ops: Program["ops"], vcpus = 1): Program {
   return { machine: "tiny", vcpus, aarch32: new Array(vcpus).fill(false), ops };
@@ -38,12 +40,12 @@ Deno.test("reference: kvm-4.0 defers a S/W op with TVM set and flushes once TVM 
   const texts = referenceRun(REFERENCE_POLICIES["kvm-4.0"], p).map((d) => d.text);
   assert.deepEqual(texts, [
     "hcr_write v0 p0 tsw=true tvm=true",
-    "exit v0 p0 pc=0x40000000 ec=0x18 dcsw",
-    "exit v0 p0 pc=0x40000004 ec=0x18 vm_reg",
+    `exit v0 p0 pc=0x40000000 ec=0x18 dcsw | ${kvmExitLine(at(0x40000000), 0x18, "arm64")}`,
+    `exit v0 p0 pc=0x40000004 ec=0x18 vm_reg | ${kvmExitLine(at(0x40000004), 0x18, "arm64")}`,
     "stage2_flush_vm v0 p0 pages=0",
     "vcpu0-0 [000] ....: kvm_toggle_cache: VM op at 0x0000000040000004 (cache was off, now on)",
     "hcr_write v0 p0 tsw=true tvm=false",
-    "exit v0 p0 pc=0x40000008 ec=0x18 dcsw",
+    `exit v0 p0 pc=0x40000008 ec=0x18 dcsw | ${kvmExitLine(at(0x40000008), 0x18, "arm64")}`,
     kvmSetWayFlushLine({ index: 0, pcpu: 0, pc: 0x40000008 }, true),
     "stage2_flush_vm v0 p0 pages=0",
     "hcr_write v0 p0 tsw=true tvm=true",
@@ -60,6 +62,33 @@ Deno.test("differential: two walks of one routine (a pc() back to its start) und
   ]);
   const c = compareProgram(p, "kvm-3.18");
   assert.equal(c.kind, "agree", c.kind === "finding" ? c.report : "");
+});
+
+Deno.test("reference: a 32-bit arch/arm host's exits print HVC and the HSR_EC names", () => {
+  const p: Program = {
+    machine: "tiny-v7",
+    vcpus: 1,
+    aarch32: [true],
+    ops: [
+      { k: "write", v: 0, addr: RAM_BASE + 0x1000, value: 1 },
+      { k: "sw", v: 0, op: "csw", level: 1, set: 0, way: 0 },
+    ],
+  };
+  const exits = referenceRun(REFERENCE_POLICIES["kvm-3.18"], p).map((d) => d.text)
+    .filter((t) => t.startsWith("exit"));
+  assert.deepEqual(exits.map((t) => t.split(" | ")[1]), [
+    "vcpu0-0 [000] ....: kvm_exit: HVC: HSR_EC: 0x0024 (DABT), PC: 0x40000000",
+    "vcpu0-0 [000] ....: kvm_exit: HVC: HSR_EC: 0x0003 (CP15_32), PC: 0x40000004",
+  ]);
+  // The model agrees; a reference that took the host for arm64 would not:
+  // the prefix and the class names are part of the decision.
+  assert.equal(compareProgram(p, "kvm-3.18").kind, "agree");
+  const model = modelDecisions(run(programScenario(p, "kvm-3.18")));
+  const asArm64 = { ...p, hardware: { ...tinyHardware("tiny-v7"), host: "arm64" as const } };
+  const diff = firstDifference(referenceRun(REFERENCE_POLICIES["kvm-3.18"], asArm64), model);
+  assert.ok(diff !== null);
+  assert.match(diff.expected, /kvm_exit: TRAP: HSR_EC: 0x0024 \(DABT_LOW\)/);
+  assert.match(diff.actual, /kvm_exit: HVC: HSR_EC: 0x0024 \(DABT\)/);
 });
 
 Deno.test("reference: the comparison catches a policy that decides differently", () => {

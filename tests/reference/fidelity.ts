@@ -14,7 +14,7 @@
  * ```ts
  * import { fidelity } from "./fidelity.ts";
  * const rows = fidelity({ programs: 10, seed: 1 });
- * console.log(rows.length); // 9: one row per policy and machine
+ * console.log(rows.length); // 11: one row per policy and machine
  * ```
  *
  * @module

@@ -38,6 +38,7 @@
  */
 
 import {
+  type HostKernel,
   type MachineKind,
   PAGE,
   type Program,
@@ -227,6 +228,75 @@ export function kvmToggleCacheLine(
 }
 
 /**
+ * The exception type `kvm_exit` prints first: the code the world switch
+ * returns for a guest exit. On arm64 a guest's synchronous exception (a
+ * trap, a stage-2 abort) returns `ARM_EXCEPTION_TRAP`, named "TRAP" in
+ * `kvm_arm_exception_type` (arch/arm64/include/asm/kvm_arm.h from Linux
+ * 4.6, arch/arm64/include/asm/kvm_asm.h later). On 32-bit arch/arm every
+ * exit of the guest to Hyp mode other than an interrupt enters through the
+ * Hyp Trap vector entry, which returns `ARM_EXCEPTION_HVC` (7), named "HVC"
+ * in arch/arm/include/asm/kvm_arm.h `kvm_arm_exception_type`
+ * (Linux 4.6 to 5.6, the trace point's era); `ARM_EXCEPTION_IS_TRAP`
+ * (arch/arm/include/asm/kvm_asm.h) counts it as a trap, so the class is
+ * printed with it.
+ *
+ * @example Usage
+ * ```ts
+ * import { exitType } from "./vm.ts";
+ * console.log(exitType("arm")); // "HVC"
+ * ```
+ * @param host the host kernel
+ * @returns the name `__print_symbolic` gives the exit code
+ */
+export function exitType(host: HostKernel): string {
+  return host === "arm" ? "HVC" : "TRAP";
+}
+
+/**
+ * The names `kvm_exit` gives the exception classes the reference's exits
+ * have, per host: arm64's `kvm_arm_exception_class` names each class after
+ * its `ESR_ELx_EC_*` constant (arch/arm64/include/asm/kvm_arm.h `ECN`, with
+ * the classes of arch/arm64/include/asm/esr.h), arch/arm's after its
+ * `HSR_EC_*` constant (arch/arm/include/asm/kvm_arm.h `HSRECN`), which
+ * has no `_LOW` suffix: a data abort from the guest is `HSR_EC_DABT`.
+ */
+const EC_NAMES: Readonly<Record<HostKernel, Readonly<Record<number, string>>>> = {
+  arm64: { [EC_CP15_32]: "CP15_32", [EC_SYS64]: "SYS64", [EC_DABT_LOW]: "DABT_LOW" },
+  arm: { [EC_CP15_32]: "CP15_32", [EC_DABT_LOW]: "DABT" },
+};
+
+/**
+ * The `kvm_exit` trace line (virt/kvm/arm/trace.h `kvm_exit`, Linux 4.6 to
+ * 5.6, shared by both hosts: `%s: HSR_EC: 0x%04x (%s), PC: 0x%08lx`, the
+ * exit type, the class and its name, the guest PC).
+ *
+ * @example Usage
+ * ```ts
+ * import { kvmExitLine } from "./vm.ts";
+ * console.log(kvmExitLine({ index: 0, pcpu: 1, pc: 0x40000000 }, 0x24, "arm"));
+ * // "vcpu0-0 [001] ....: kvm_exit: HVC: HSR_EC: 0x0024 (DABT), PC: 0x40000000"
+ * ```
+ * @param v the vCPU (index, CPU, PC)
+ * @param ec the exception class
+ * @param host the host kernel
+ * @returns the line
+ */
+export function kvmExitLine(
+  v: { readonly index: number; readonly pcpu: number; readonly pc: number },
+  ec: number,
+  host: HostKernel,
+): string {
+  const name = EC_NAMES[host][ec] ?? hex(ec);
+  const ecText = `0x${ec.toString(16).padStart(4, "0")}`;
+  const pc = `0x${v.pc.toString(16).padStart(8, "0")}`;
+  return vcpuTraceLine(
+    v.index,
+    v.pcpu,
+    `kvm_exit: ${exitType(host)}: HSR_EC: ${ecText} (${name}), PC: ${pc}`,
+  );
+}
+
+/**
  * `vcpu_has_cache_enabled` (arch/arm/include/asm/kvm_mmu.h, Linux 4.0;
  * arch/arm64/include/asm/kvm_emulate.h): SCTLR.M and SCTLR.C both set.
  *
@@ -339,7 +409,10 @@ class Run implements RefVm {
     }
   }
 
-  /** The run loop's exit: `kvm_exit` traced, `last_pcpu` set on the CPU that took it. */
+  /**
+   * The run loop's exit: `kvm_exit` traced (its line, {@linkcode kvmExitLine},
+   * is part of the decision), `last_pcpu` set on the CPU that took it.
+   */
   exit(v: RefVcpu, ec: number, reason: string): void {
     const k = this.exitKey;
     if (
@@ -347,7 +420,8 @@ class Run implements RefVm {
     ) {
       const what = ec === EC_DABT_LOW ? "" : ` ${reason}`;
       this.exitKey = { v: v.index, pcpu: v.pcpu, pc: v.pc, ec, reason };
-      this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what}`;
+      this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what} | ` +
+        kvmExitLine(v, ec, this.hw.host);
     }
     this.record(this.exitText);
     v.lastPcpu = v.pcpu;
