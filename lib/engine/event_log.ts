@@ -11,7 +11,10 @@
  * `sw_walk` and one `kvm_exit` with `count: 16896`.
  *
  * Inside a set/way walk ({@linkcode EventLog.foldWalk}) the log folds more:
- * an event joins the matching record among the last two, ignoring the slot
+ * an event joins the matching record among the last two of that walk (never
+ * one from before the walk started, such as the previous walk's last exit at
+ * the same PC: a walk's records stay after its own `sw_walk` and cover
+ * exactly its events' places), ignoring the slot
  * (`set`, `way`, which become null) and summing `cleaned` and `invalidated`.
  * Under KVM 3.18 each trapped instruction is an exit followed by a local S/W
  * op on a different slot; folded, the walk reads as one `kvm_exit` and one
@@ -125,6 +128,8 @@ export class EventLog implements EventSink {
   readonly #sources: (EventFieldsRecord | undefined)[] = [];
   #nextSeq = 0;
   #folding = false;
+  /** Index of the first record of the walk being folded: folding looks no further back. */
+  #walkFrom = 0;
   #finished: readonly SetwayEvent[] | null = null;
   readonly #meter: WorkMeter;
 
@@ -291,11 +296,12 @@ export class EventLog implements EventSink {
 
   /**
    * Starts or ends a set/way walk, inside which repeated events fold into
-   * the last two records (see the module documentation).
+   * the last two records of the walk (see the module documentation).
    * @param on true at the start of the walk, false at its end
    */
   foldWalk(on: boolean): void {
     this.#folding = on;
+    this.#walkFrom = this.#records.length;
   }
 
   /**
@@ -336,7 +342,7 @@ export class EventLog implements EventSink {
     fields: EventFieldsRecord | undefined,
   ): number {
     const records = this.#records;
-    for (let back = 1; back <= 2 && back <= records.length; back++) {
+    for (let back = 1; back <= 2 && back <= records.length - this.#walkFrom; back++) {
       const index = records.length - back;
       const r = records[index];
       if (r.name !== name || r.vcpu !== vcpu || r.pcpu !== pcpu || r.pc !== pc) continue;

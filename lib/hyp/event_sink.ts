@@ -141,8 +141,9 @@ export interface EventSink {
   ): void;
   /**
    * Starts or ends a set/way walk. Inside a walk a sink may fold each
-   * repeated event into the matching one of its last two records (the exit
-   * and the action it caused), ignoring the slot (`set`, `way`) and summing
+   * repeated event into the matching one of the walk's last two records (the
+   * exit and the action it caused; never a record from before the walk),
+   * ignoring the slot (`set`, `way`) and summing
    * `cleaned` and `invalidated`, so that a 16 896-instruction walk reads as
    * a handful of records.
    *

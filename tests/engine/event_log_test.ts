@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { EventLog } from "../../lib/engine/event_log.ts";
+import { vm } from "../../mod.ts";
 
 Deno.test("EventLog: identical consecutive events collapse; seq advances by count", () => {
   const log = new EventLog();
@@ -82,6 +83,66 @@ Deno.test("EventLog: a shared frozen fields object folds by identity until its r
       ["stale_read", 1, "pending"],
     ],
   );
+});
+
+Deno.test("EventLog: a walk folds only into its own records, not the previous walk's at the same PC", () => {
+  const log = new EventLog();
+  const exit = Object.freeze({ reason: "dcsw", ec: 0x18 });
+  const walk = (levels: number) => {
+    log.emit("sw_walk", 0, 0, 0x100, { op: "csw", levels, instructions: 2 * levels });
+    log.foldWalk(true);
+    for (let level = 1; level <= levels; level++) {
+      for (let set = 0; set < 2; set++) {
+        log.emit("kvm_exit", 0, 0, 0x100, exit);
+        log.emit("sw_local", 0, 0, 0x100, { op: "csw", level, set, way: 0 });
+      }
+    }
+    log.foldWalk(false);
+  };
+  // The first walk ends on a kvm_exit record of two levels' order (level 2's
+  // exits after its sw_local): the second walk's first exit matches it.
+  walk(2);
+  walk(2);
+  const events = log.finish();
+  assert.deepEqual(events.map((e) => [e.name, e.seq, e.count, e.level ?? null]), [
+    ["sw_walk", 0, 1, null],
+    ["kvm_exit", 1, 3, null],
+    ["sw_local", 2, 2, 1],
+    ["sw_local", 6, 2, 2],
+    ["kvm_exit", 7, 1, null],
+    ["sw_walk", 9, 1, null],
+    ["kvm_exit", 10, 3, null],
+    ["sw_local", 11, 2, 1],
+    ["sw_local", 15, 2, 2],
+    ["kvm_exit", 16, 1, null],
+  ]);
+});
+
+Deno.test("EventLog: two walks of one routine under kvm-3.18 keep each walk's records after its sw_walk, seq contiguous", async () => {
+  const r = await vm().policy("kvm-3.18").guest((g) =>
+    g.pc(0x40001000).sw_clean().pc(0x40001000).sw_clean()
+  ).run();
+  const events = r.events;
+  const walks = events.flatMap((e, i) => (e.name === "sw_walk" ? [i] : []));
+  assert.equal(walks.length, 2);
+  const [a, b] = walks;
+  const total = events.reduce((n, e) => n + e.count, 0);
+  // Each walk's records lie in its own places, from its sw_walk to the next
+  // one, and their counts fill them (inside a walk, records interleave).
+  const span = (from: number, to: number) => {
+    const end = to < events.length ? events[to].seq : total;
+    const records = events.slice(from, to);
+    for (const e of records) assert.ok(e.seq >= events[from].seq && e.seq < end, `${e.name}`);
+    return records.reduce((n, e) => n + e.count, 0);
+  };
+  assert.equal(span(a, b), events[b].seq - events[a].seq);
+  assert.equal(span(b, events.length), total - events[b].seq);
+  const exits = (from: number, to: number) =>
+    events.slice(from, to).filter((e) => e.name === "kvm_exit").reduce((n, e) => n + e.count, 0);
+  assert.equal(exits(a + 1, b), events[a].instructions);
+  assert.equal(exits(b + 1, events.length), events[b].instructions);
+  assert.equal(events[b + 1].name, "kvm_exit");
+  assert.equal(events[b + 1].seq, events[b].seq + 1);
 });
 
 Deno.test("property: emitPairs and emitRepeated record exactly what one emit per event records", () => {

@@ -4,7 +4,8 @@
  * the comparison of two streams.
  *
  * A decision is a trap (`kvm_exit`: vCPU, CPU, PC, exception class, and the
- * handler for a trapped instruction), a stage-2 fault and its fault-path
+ * handler for a trapped instruction, with its trace line byte for byte: the
+ * exit type a 32-bit host prints, `HVC`, and each host's class names), a stage-2 fault and its fault-path
  * clean, each flush call (`stage2_flush_vm` with the pages it walks,
  * `flush_cache_all`, `p2m_flush_vm`, a local S/W op, an unmap's
  * `flush_page`), an HCR change, Xen's marks of `need_flush_to_ram`, an
@@ -29,6 +30,8 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Events whose trace line is the decision, byte for byte. */
 const LINE_EVENTS = new Set(["kvm_set_way_flush", "kvm_toggle_cache"]);
+/** Events whose trace line is part of the decision. */
+const TRACED = new Set([...LINE_EVENTS, "kvm_exit"]);
 
 type Event = RunResult["events"][number];
 
@@ -107,12 +110,18 @@ export function withoutTimestamp(line: string): string {
  * @returns its decisions
  */
 export function modelDecisions(result: RunResult): Decision[] {
-  const lines = result.trace({ only: (e) => LINE_EVENTS.has(e.name), header: [] })
+  const lines = result.trace({ only: (e) => TRACED.has(e.name), header: [] })
     .split("\n").filter((l) => l !== "" && !l.startsWith("#"));
   let next = 0;
   const out: Decision[] = [];
   for (const e of result.events) {
-    const text = LINE_EVENTS.has(e.name) ? withoutTimestamp(lines[next++]) : decisionOf(e);
+    // A record's count is compared as such, not as the line's "(xN)".
+    const line = () => withoutTimestamp(lines[next++]).replace(/ \(x\d+\)$/, "");
+    const text = LINE_EVENTS.has(e.name)
+      ? line()
+      : e.name === "kvm_exit"
+      ? `${decisionOf(e)} | ${line()}`
+      : decisionOf(e);
     if (text !== null) out.push({ text, count: e.count });
   }
   return out;

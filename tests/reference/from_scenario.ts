@@ -38,6 +38,7 @@ function hardwareOf(machine: Machine, scenario: Scenario): ProgramHardware {
     geometry,
     lineSize,
     fwb: machine.features?.fwb === true,
+    host: machine.features?.aarch64 === false ? "arm" : "arm64",
     ramBase: scenario.ramBase,
     ram: scenario.ram,
   };

@@ -29,20 +29,25 @@ export const PAGE = 4096;
 /** Cache line size of the tiny machines. */
 export const LINE = 64;
 
-/** The machines programs run on: same tiny geometry, with and without stage-2 FWB. */
-export type MachineKind = "tiny" | "tiny-fwb";
+/**
+ * The machines programs run on: same tiny geometry, with and without stage-2
+ * FWB, and as an ARMv7 host (`tiny-v7`: 32-bit arch/arm KVM, AArch32 guests
+ * only).
+ */
+export type MachineKind = "tiny" | "tiny-fwb" | "tiny-v7";
 
 /**
  * A tiny machine: four CPUs, a 256-byte 2-way L1D (2 sets) and a 512-byte
  * 2-way L2 (4 sets) per cluster, so that a whole set/way walk is 12
- * instructions; `fwb` gives it stage-2 FWB.
+ * instructions; `tiny-fwb` gives it stage-2 FWB, `tiny-v7` makes it an
+ * ARMv7 machine (no AArch64).
  *
  * @example Usage
  * ```ts
  * import { tinyMachine } from "./program.ts";
  * console.log(tinyMachine("tiny-fwb").features?.fwb); // true
  * ```
- * @param kind which of the two
+ * @param kind which of the three
  * @returns the machine description
  */
 export function tinyMachine(kind: MachineKind): Machine {
@@ -51,7 +56,7 @@ export function tinyMachine(kind: MachineKind): Machine {
     description: "four CPUs, 256 B 2-way L1D, 512 B 2-way L2 (a 12-slot set/way walk)",
     clusters: [{ cpus: 4, l1d: { size: 256, ways: 2 }, l2: { size: 512, ways: 2 } }],
     systemCache: null,
-    features: { fwb: kind === "tiny-fwb" },
+    features: kind === "tiny-v7" ? { fwb: false, aarch64: false } : { fwb: kind === "tiny-fwb" },
   };
 }
 
@@ -101,6 +106,18 @@ export type Op =
   | { readonly k: "exec_state"; readonly v: number; readonly aarch32: boolean };
 
 /**
+ * The kernel a host runs: arm64 (arch/arm64/kvm) or 32-bit arch/arm KVM, on
+ * a machine without AArch64.
+ *
+ * @example Usage
+ * ```ts
+ * import type { HostKernel } from "./program.ts";
+ * const host: HostKernel = "arm";
+ * ```
+ */
+export type HostKernel = "arm64" | "arm";
+
+/**
  * The hardware a program runs on, as the reference needs it: what the tiny
  * machines are unless a program says otherwise.
  */
@@ -113,6 +130,8 @@ export interface ProgramHardware {
   readonly lineSize: readonly number[];
   /** Stage-2 FWB. */
   readonly fwb: boolean;
+  /** The host kernel: arm64 KVM, or 32-bit arch/arm KVM on an ARMv7 machine. */
+  readonly host: HostKernel;
   /** First guest physical address of RAM. */
   readonly ramBase: number;
   /** RAM size in bytes. */
@@ -136,6 +155,7 @@ export function tinyHardware(kind: MachineKind): ProgramHardware {
     geometry: new Array(PCPUS).fill(GEOMETRY),
     lineSize: new Array(PCPUS).fill(LINE),
     fwb: kind === "tiny-fwb",
+    host: kind === "tiny-v7" ? "arm" : "arm64",
     ramBase: RAM_BASE,
     ram: RAM_SIZE,
   };
@@ -170,19 +190,22 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
   const v = fc.integer({ min: 0, max: vcpus - 1 });
   const value = fc.integer({ min: 1, max: 0xffff });
   const swOp = fc.constantFrom("csw" as const, "cisw" as const, "isw" as const);
-  const slot = outOfGeometry
-    ? fc.record({
-      level: fc.integer({ min: 1, max: 3 }),
-      set: fc.integer({ min: 0, max: 5 }),
-      way: fc.integer({ min: 0, max: 2 }),
+  const inGeometry = fc.integer({ min: 0, max: 1 }).chain((l) =>
+    fc.record({
+      level: fc.constant(l + 1),
+      set: fc.integer({ min: 0, max: GEOMETRY[l].sets - 1 }),
+      way: fc.integer({ min: 0, max: GEOMETRY[l].ways - 1 }),
     })
-    : fc.integer({ min: 0, max: 1 }).chain((l) =>
-      fc.record({
-        level: fc.constant(l + 1),
-        set: fc.integer({ min: 0, max: GEOMETRY[l].sets - 1 }),
-        way: fc.integer({ min: 0, max: GEOMETRY[l].ways - 1 }),
-      })
-    );
+  );
+  // Level 3 has no cache, set 5 and way 2 none at any level.
+  const anySlot = fc.record({
+    level: fc.integer({ min: 1, max: 3 }),
+    set: fc.integer({ min: 0, max: 5 }),
+    way: fc.integer({ min: 0, max: 2 }),
+  });
+  const slot = outOfGeometry
+    ? fc.oneof({ weight: 3, arbitrary: inGeometry }, { weight: 1, arbitrary: anySlot })
+    : inGeometry;
   const bit = fc.option(fc.boolean(), { nil: undefined });
   const cpu = fc.integer({ min: 0, max: PCPUS - 1 });
   return fc.oneof(
@@ -265,8 +288,10 @@ function opArb(vcpus: number, outOfGeometry: boolean): fc.Arbitrary<Op> {
 
 /**
  * Random programs: 1 to 4 vCPUs (mostly 1 to 3), each AArch64 or
- * AArch32, RAM prefaulted one time in eight, up to `maxOps` operations. With `outOfGeometry`, single set/way operations may name a
- * slot the caches do not have (the kernel traps them like any other).
+ * AArch32 (AArch32 only on `tiny-v7`), RAM prefaulted one time in eight, up to `maxOps` operations.
+ * Unless `outOfGeometry` is false, a quarter of the single set/way
+ * operations may name a slot the caches do not have (the kernel traps them
+ * like any other: `access_dcsw` never decodes its operand).
  *
  * @example Usage
  * ```ts
@@ -291,8 +316,11 @@ export function programArb(
       machine: fc.constant(options.machine),
       vcpus: fc.constant(vcpus),
       prefault: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
-      aarch32: fc.array(fc.boolean(), { minLength: vcpus, maxLength: vcpus }),
-      ops: fc.array(opArb(vcpus, options.outOfGeometry ?? false), { maxLength: maxOps }),
+      // An ARMv7 host runs AArch32 guests only.
+      aarch32: options.machine === "tiny-v7"
+        ? fc.constant(new Array<boolean>(vcpus).fill(true))
+        : fc.array(fc.boolean(), { minLength: vcpus, maxLength: vcpus }),
+      ops: fc.array(opArb(vcpus, options.outOfGeometry ?? true), { maxLength: maxOps }),
     })
   );
 }

@@ -38,6 +38,7 @@
  */
 
 import {
+  type HostKernel,
   type MachineKind,
   PAGE,
   type Program,
@@ -137,32 +138,6 @@ export interface RefPolicy {
 }
 
 /**
- * Behaviours of the model that the kernel does not share (those issue 15
- * fixes, and one this reference found): the reference can reproduce each, so
- * that a disagreement of exactly that class is recognised as such and any
- * other is a finding. An empty set is the kernel. Each is a small switch in
- * the run loop, to be deleted with its entry in `KNOWN_MODEL_GAPS`
- * (differential.ts) once the model is fixed.
- *
- * @example Usage
- * ```ts
- * import type { ModelGap } from "./vm.ts";
- * const gaps: ModelGap[] = ["last-pcpu-at-migrate"];
- * ```
- */
-export type ModelGap =
-  /** 15.1: `last_pcpu` set at migrate and after a handled trap, not at every exit. */
-  | "last-pcpu-at-migrate"
-  /** 15.2: a stage-2 abort is not an exit (no `kvm_exit`, `last_pcpu` unchanged). */
-  | "abort-not-an-exit"
-  /**
-   * Found here: the trace's folding of a walk joins the walk's first exits to
-   * a matching record from before the walk (the previous walk's, at the same
-   * PC), ahead of the walk's own `sw_walk` line.
-   */
-  | "walk-fold-reaches-back";
-
-/**
  * A record the reference leaves where a set/way walk starts (the model's
  * `sw_walk` event): no decision, dropped by the comparison, but one of the
  * records the trace's folding looks back at.
@@ -253,6 +228,75 @@ export function kvmToggleCacheLine(
 }
 
 /**
+ * The exception type `kvm_exit` prints first: the code the world switch
+ * returns for a guest exit. On arm64 a guest's synchronous exception (a
+ * trap, a stage-2 abort) returns `ARM_EXCEPTION_TRAP`, named "TRAP" in
+ * `kvm_arm_exception_type` (arch/arm64/include/asm/kvm_arm.h from Linux
+ * 4.6, arch/arm64/include/asm/kvm_asm.h later). On 32-bit arch/arm every
+ * exit of the guest to Hyp mode other than an interrupt enters through the
+ * Hyp Trap vector entry, which returns `ARM_EXCEPTION_HVC` (7), named "HVC"
+ * in arch/arm/include/asm/kvm_arm.h `kvm_arm_exception_type`
+ * (Linux 4.6 to 5.6, the trace point's era); `ARM_EXCEPTION_IS_TRAP`
+ * (arch/arm/include/asm/kvm_asm.h) counts it as a trap, so the class is
+ * printed with it.
+ *
+ * @example Usage
+ * ```ts
+ * import { exitType } from "./vm.ts";
+ * console.log(exitType("arm")); // "HVC"
+ * ```
+ * @param host the host kernel
+ * @returns the name `__print_symbolic` gives the exit code
+ */
+export function exitType(host: HostKernel): string {
+  return host === "arm" ? "HVC" : "TRAP";
+}
+
+/**
+ * The names `kvm_exit` gives the exception classes the reference's exits
+ * have, per host: arm64's `kvm_arm_exception_class` names each class after
+ * its `ESR_ELx_EC_*` constant (arch/arm64/include/asm/kvm_arm.h `ECN`, with
+ * the classes of arch/arm64/include/asm/esr.h), arch/arm's after its
+ * `HSR_EC_*` constant (arch/arm/include/asm/kvm_arm.h `HSRECN`), which
+ * has no `_LOW` suffix: a data abort from the guest is `HSR_EC_DABT`.
+ */
+const EC_NAMES: Readonly<Record<HostKernel, Readonly<Record<number, string>>>> = {
+  arm64: { [EC_CP15_32]: "CP15_32", [EC_SYS64]: "SYS64", [EC_DABT_LOW]: "DABT_LOW" },
+  arm: { [EC_CP15_32]: "CP15_32", [EC_DABT_LOW]: "DABT" },
+};
+
+/**
+ * The `kvm_exit` trace line (virt/kvm/arm/trace.h `kvm_exit`, Linux 4.6 to
+ * 5.6, shared by both hosts: `%s: HSR_EC: 0x%04x (%s), PC: 0x%08lx`, the
+ * exit type, the class and its name, the guest PC).
+ *
+ * @example Usage
+ * ```ts
+ * import { kvmExitLine } from "./vm.ts";
+ * console.log(kvmExitLine({ index: 0, pcpu: 1, pc: 0x40000000 }, 0x24, "arm"));
+ * // "vcpu0-0 [001] ....: kvm_exit: HVC: HSR_EC: 0x0024 (DABT), PC: 0x40000000"
+ * ```
+ * @param v the vCPU (index, CPU, PC)
+ * @param ec the exception class
+ * @param host the host kernel
+ * @returns the line
+ */
+export function kvmExitLine(
+  v: { readonly index: number; readonly pcpu: number; readonly pc: number },
+  ec: number,
+  host: HostKernel,
+): string {
+  const name = EC_NAMES[host][ec] ?? hex(ec);
+  const ecText = `0x${ec.toString(16).padStart(4, "0")}`;
+  const pc = `0x${v.pc.toString(16).padStart(8, "0")}`;
+  return vcpuTraceLine(
+    v.index,
+    v.pcpu,
+    `kvm_exit: ${exitType(host)}: HSR_EC: ${ecText} (${name}), PC: ${pc}`,
+  );
+}
+
+/**
  * `vcpu_has_cache_enabled` (arch/arm/include/asm/kvm_mmu.h, Linux 4.0;
  * arch/arm64/include/asm/kvm_emulate.h): SCTLR.M and SCTLR.C both set.
  *
@@ -276,18 +320,16 @@ class Run implements RefVm {
   readonly out: Decision[] = [];
   readonly mapped = new Set<number>();
   readonly everMapped = new Set<number>();
-  readonly gaps: ReadonlySet<ModelGap>;
   /** Index of the first record of the walk being folded, or -1. */
   walkFrom = -1;
   /** The last exit's text and what it was made of: a walk's thousands of exits share one. */
   exitKey = { v: -1, pcpu: -1, pc: -1, ec: -1, reason: "" };
   exitText = "";
 
-  constructor(readonly policy: RefPolicy, program: Program, gaps: ReadonlySet<ModelGap>) {
+  constructor(readonly policy: RefPolicy, program: Program) {
     this.hw = program.hardware ?? tinyHardware(program.machine as MachineKind);
     this.pcpus = this.hw.pcpus;
     this.fwb = this.hw.fwb;
-    this.gaps = gaps;
     for (let i = 0; i < program.vcpus; i++) {
       this.vcpus.push({
         index: i,
@@ -321,8 +363,7 @@ class Run implements RefVm {
   record(text: string): void {
     const out = this.out;
     if (this.walkFrom >= 0) {
-      const from = this.gaps.has("walk-fold-reaches-back") ? 0 : this.walkFrom;
-      for (let i = out.length - 1; i >= Math.max(from, out.length - 2); i--) {
+      for (let i = out.length - 1; i >= Math.max(this.walkFrom, out.length - 2); i--) {
         if (out[i].text === text) {
           out[i].count++;
           return;
@@ -368,7 +409,10 @@ class Run implements RefVm {
     }
   }
 
-  /** The run loop's exit: `kvm_exit` traced, `last_pcpu` set on the CPU that took it. */
+  /**
+   * The run loop's exit: `kvm_exit` traced (its line, {@linkcode kvmExitLine},
+   * is part of the decision), `last_pcpu` set on the CPU that took it.
+   */
   exit(v: RefVcpu, ec: number, reason: string): void {
     const k = this.exitKey;
     if (
@@ -376,15 +420,15 @@ class Run implements RefVm {
     ) {
       const what = ec === EC_DABT_LOW ? "" : ` ${reason}`;
       this.exitKey = { v: v.index, pcpu: v.pcpu, pc: v.pc, ec, reason };
-      this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what}`;
+      this.exitText = `exit v${v.index} p${v.pcpu} pc=${hex(v.pc)} ec=${hex(ec)}${what} | ` +
+        kvmExitLine(v, ec, this.hw.host);
     }
     this.record(this.exitText);
-    if (!this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
+    v.lastPcpu = v.pcpu;
   }
 
   /** Back to the guest after a handler. */
   enter(v: RefVcpu): void {
-    if (this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
     this.handler(v, () => this.policy.guestEntry(this, v));
   }
 
@@ -401,8 +445,7 @@ class Run implements RefVm {
     if (!this.policy.hypervisor) return;
     const ipa = addr - (addr % PAGE);
     if (this.mapped.has(ipa)) return;
-    const isExit = !this.gaps.has("abort-not-an-exit");
-    if (isExit) this.exit(v, EC_DABT_LOW, "dabt");
+    this.exit(v, EC_DABT_LOW, "dabt");
     this.record(`kvm_guest_fault v${v.index} p${v.pcpu} pc=${hex(v.pc)} ipa=${hex(ipa)}`);
     const first = !this.everMapped.has(ipa);
     const clean = this.policy.faultClean(v, first);
@@ -411,7 +454,7 @@ class Run implements RefVm {
     }
     this.mapped.add(ipa);
     this.everMapped.add(ipa);
-    if (isExit) this.enter(v);
+    this.enter(v);
   }
 
   setWay(v: RefVcpu, op: string, level: number, set: number, way: number): void {
@@ -505,7 +548,6 @@ class Run implements RefVm {
           this.vmRegWrite(v, op.reg, () => {});
           break;
         case "migrate":
-          if (this.gaps.has("last-pcpu-at-migrate")) v.lastPcpu = v.pcpu;
           v.pcpu = op.pcpu;
           this.load(v);
           continue; // not an instruction: the PC stays
@@ -524,8 +566,7 @@ class Run implements RefVm {
 
 /**
  * Runs `program` under the reference `policy` and returns its decision
- * stream. `gaps` reproduces known model behaviours the kernel does not have
- * (see {@linkcode ModelGap}); default none: the kernel.
+ * stream.
  *
  * @example Usage
  * ```ts
@@ -538,13 +579,11 @@ class Run implements RefVm {
  * ```
  * @param policy the reference policy
  * @param program the program
- * @param gaps model behaviours to reproduce
  * @returns the decisions, in order
  */
 export function referenceRun(
   policy: RefPolicy,
   program: Program,
-  gaps: ReadonlySet<ModelGap> = new Set(),
 ): Decision[] {
-  return new Run(policy, program, gaps).run(program);
+  return new Run(policy, program).run(program);
 }
