@@ -78,8 +78,26 @@ Deno.test("shrinking keeps the failure and drops perturbations that do not matte
   assert.ok(judge(ctx, s.ops, s.plan).groups.includes("guest/stale_read"));
 });
 
-Deno.test("explore: seconds bounds the whole call, shrinking included", async () => {
-  const started = performance.now();
+Deno.test("shrinking stops at its deadline and keeps a counterexample that still fails", async () => {
+  const config = resolveExploreOptions({
+    machine: TINY,
+    policy: "kvm-4.0",
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+  });
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  const ops = [1, 2, 0, 1, 3, 1];
+  const picks = ops.flatMap(() => [1, 1]);
+  // A deadline already past: one candidate is tried, then shrinking ends where it is.
+  const cut = shrink(ctx, ops, picks, "guest/stale_read", 0);
+  const full = shrink(ctx, ops, picks, "guest/stale_read");
+  assert.ok(cut.ops.length + cut.plan.length > full.ops.length + full.plan.length);
+  assert.ok(judge(ctx, cut.ops, cut.plan).groups.includes("guest/stale_read"));
+});
+
+Deno.test("explore: a random search bounded by seconds still reproduces what it shrank", async () => {
+  // The bound on the whole call (search, then shrinking until the same deadline) is
+  // measured, not asserted here: timing assertions fail on a loaded machine.
   const report = await explore({
     mode: "random",
     seconds: 1,
@@ -87,9 +105,6 @@ Deno.test("explore: seconds bounds the whole call, shrinking included", async ()
     maxOps: 12,
     progress: false,
   });
-  const took = performance.now() - started;
-  // Without the bound, shrinking these groups takes several seconds more.
-  assert.ok(took < 2500, `took ${Math.round(took)} ms`);
   assert.ok(report.failures.length > 0);
   for (const f of report.failures) {
     assert.equal(f.counterexample?.reproduced, true, `${f.blame}/${f.kind} reproduces`);
