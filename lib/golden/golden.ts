@@ -55,10 +55,11 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { diffLines, formatUnifiedDiff } from "./diff.ts";
-import { parseGolden, serializeGolden } from "./file.ts";
+import { GOLDEN_FIRST_LINE, parseGolden, serializeGolden } from "./file.ts";
 
 /**
- * The command that accepts new goldens.
+ * The command that accepts new goldens, in general: the messages name the
+ * flags and the test file (see {@linkcode updateCommand}).
  *
  * @example Usage
  * ```ts
@@ -67,6 +68,27 @@ import { parseGolden, serializeGolden } from "./file.ts";
  * ```
  */
 export const UPDATE_COMMAND = "deno test -P -- --update";
+
+/**
+ * The command that updates the goldens of one test file: the flags an
+ * update needs, scoped to the golden's directory, then the test file (the
+ * module `deno test` runs, when this process knows it) and `-- --update`.
+ *
+ * @example Usage
+ * ```ts
+ * import { updateCommand } from "./golden.ts";
+ * console.log(updateCommand("golden", "zimage_test.ts"));
+ * // "deno test --allow-read=golden --allow-write=golden --allow-env=CI zimage_test.ts -- --update"
+ * ```
+ * @param dir the golden's directory, as shown
+ * @param testFile the test file, as shown, or null
+ * @returns the command line
+ */
+export function updateCommand(dir: string, testFile: string | null): string {
+  const d = shellWord(dir);
+  const file = testFile === null ? "" : ` ${shellWord(testFile)}`;
+  return `deno test --allow-read=${d} --allow-write=${d} --allow-env=CI${file} -- --update`;
+}
 
 /**
  * Something with a text trace: a run result.
@@ -471,6 +493,166 @@ function splitLines(content: string): string[] {
 }
 
 /**
+ * What an update did to one golden file: rewrote it (`updated`), created it
+ * (`new`), or found it matching (`unchanged`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { UpdateOutcome } from "./golden.ts";
+ * const outcome: UpdateOutcome = "new";
+ * ```
+ */
+export type UpdateOutcome = "updated" | "new" | "unchanged";
+
+/** The goldens this test module updated, created or left alone, by absolute path. */
+const outcomes = new Map<string, UpdateOutcome>();
+let summaryApi: PathApi | undefined;
+
+/**
+ * The flag after `--` that removes the orphans an update reports.
+ *
+ * @example Usage
+ * ```ts
+ * import { REMOVE_ORPHANS_FLAG } from "./golden.ts";
+ * console.log(`deno test ... -- --update ${REMOVE_ORPHANS_FLAG}`);
+ * ```
+ */
+export const REMOVE_ORPHANS_FLAG = "--remove-orphans";
+
+/**
+ * Records what an update did to a golden; the first record hooks the
+ * summary to the end of the test module (`unload` fires once `deno test`
+ * has run the module's tests, as for @std/testing's snapshots).
+ */
+function recordUpdate(api: PathApi, path: string, outcome: UpdateOutcome): void {
+  if (summaryApi === undefined) {
+    summaryApi = api;
+    globalThis.addEventListener("unload", printUpdateSummary);
+  }
+  const had = outcomes.get(path);
+  // A golden written by this run stays "new" or "updated" when a later assertion matches it.
+  if (had === undefined || had === "unchanged") outcomes.set(path, outcome);
+}
+
+/** Whether a file holds a setway golden: its first line is the golden header. */
+function isGoldenFile(path: string): boolean {
+  try {
+    const text = new TextDecoder().decode(Deno.readFileSync(path).subarray(0, 64));
+    return text.startsWith(GOLDEN_FIRST_LINE + "\n");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The golden files in the directories this module's updates used that none
+ * of its assertions touched, sorted.
+ */
+function orphans({ dirname, join }: PathApi): string[] {
+  const dirs = new Set([...outcomes.keys()].map((p) => dirname(p)));
+  const found: string[] = [];
+  for (const dir of dirs) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch {
+      continue; // removed meanwhile, or out of reach: nothing to report there
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isFile && !e.name.startsWith(".") && !outcomes.has(path) && isGoldenFile(path)) {
+        found.push(path);
+      }
+    }
+  }
+  return found.sort();
+}
+
+/** The test file this process runs, as shown, or null when it is not a local file. */
+function testFileShown(api: PathApi): string | null {
+  try {
+    const main = Deno.mainModule;
+    return main.startsWith("file:") ? display(api, api.fileURLToPath(main)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The summary of an update run, one line per golden that was written or is
+ * an orphan; orphans are removed when {@linkcode REMOVE_ORPHANS_FLAG} was
+ * given.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatUpdateSummary } from "./golden.ts";
+ * console.log(formatUpdateSummary("zimage_test.ts", [["golden/a.golden", "new"]], [], false));
+ * // golden update, zimage_test.ts: 0 updated, 1 new, 0 unchanged
+ * //   new        golden/a.golden
+ * ```
+ * @param testFile the test file, as shown, or null
+ * @param files each golden (as shown) and what the update did to it
+ * @param orphaned the orphans, as shown
+ * @param removed whether the orphans were removed
+ * @returns the summary, one line each
+ */
+export function formatUpdateSummary(
+  testFile: string | null,
+  files: readonly (readonly [string, UpdateOutcome])[],
+  orphaned: readonly string[],
+  removed: boolean,
+): string {
+  const count = (k: UpdateOutcome) => files.filter(([, o]) => o === k).length;
+  const orphanNote = orphaned.length === 0
+    ? ""
+    : `, ${orphaned.length} orphan${orphaned.length === 1 ? "" : "s"}${removed ? " removed" : ""}`;
+  const lines = [
+    `golden update${testFile === null ? "" : `, ${testFile}`}: ${count("updated")} updated, ` +
+    `${count("new")} new, ${count("unchanged")} unchanged${orphanNote}`,
+  ];
+  for (const [file, outcome] of files) {
+    if (outcome !== "unchanged") lines.push(`  ${outcome.padEnd(10)} ${file}`);
+  }
+  for (const file of orphaned) {
+    lines.push(`  ${removed ? "removed" : "orphan"}${" ".repeat(removed ? 4 : 5)}${file}`);
+  }
+  if (orphaned.length > 0 && !removed) {
+    lines.push(
+      `  (no test in ${testFile ?? "this run"} touched the orphans; add -- --update ` +
+        `${REMOVE_ORPHANS_FLAG} to remove them)`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Prints the update summary at the end of the test module (and removes orphans when asked). */
+function printUpdateSummary(): void {
+  const api = summaryApi;
+  if (api === undefined || outcomes.size === 0) return;
+  const orphaned = orphans(api);
+  const remove = orphaned.length > 0 && Deno.args.includes(REMOVE_ORPHANS_FLAG);
+  let removed = remove;
+  if (remove) {
+    try {
+      for (const path of orphaned) Deno.removeSync(path);
+    } catch (error) {
+      removed = false;
+      console.error(`golden: cannot remove the orphans: ${(error as Error).message}`);
+    }
+  }
+  const files = [...outcomes].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    .map(([path, outcome]) => [display(api, path), outcome] as const);
+  console.log(
+    formatUpdateSummary(
+      testFileShown(api),
+      files,
+      orphaned.map((p) => display(api, p)),
+      removed,
+    ),
+  );
+}
+
+/**
  * Asserts that a text, or a run's trace, equals a golden file; in update mode
  * writes the golden instead (see the module doc).
  *
@@ -558,22 +740,22 @@ export async function assertGolden(
     }
     try {
       await removeLeftovers(api, path);
-      if (matches) return;
-      await writeAtomically(api, path, expected);
+      if (!matches) await writeAtomically(api, path, expected);
     } catch (error) {
       if (notPermitted(error)) throw denied();
       throw error;
     }
-    written.set(path, expected);
-    console.log(`golden: wrote ${shown}`);
+    recordUpdate(api, path, matches ? "unchanged" : parsed === undefined ? "new" : "updated");
+    if (!matches) written.set(path, expected);
     return;
   }
+  const hint = updateCommand(api.dirname(shown), testFileShown(api));
 
   if (parsed === undefined) {
     throw new GoldenError(
       "missing",
       shown,
-      `${prefix}Golden file ${shown} does not exist.\nCreate it with: ${UPDATE_COMMAND}${ciNote}`,
+      `${prefix}Golden file ${shown} does not exist.\nCreate it with: ${hint}${ciNote}`,
       undefined,
       ci === "ci",
     );
@@ -583,7 +765,7 @@ export async function assertGolden(
       "corrupt",
       shown,
       `${prefix}Golden file ${shown} is corrupt: ${parsed.reason}.\n` +
-        `Re-create it with: ${UPDATE_COMMAND} (then review the diff before committing)${ciNote}`,
+        `Re-create it with: ${hint} (then review the diff before committing)${ciNote}`,
       undefined,
       ci === "ci",
     );
@@ -597,7 +779,7 @@ export async function assertGolden(
     shown,
     `${prefix}Text differs from golden file ${shown} ` +
       `(${removed} lines only in the golden, ${added} only in the actual text):\n\n` +
-      `${diff}\n\nIf the new text is right, update the golden: ${UPDATE_COMMAND}${ciNote}`,
+      `${diff}\n\nIf the new text is right, update the golden: ${hint}${ciNote}`,
     diff,
     ci === "ci",
   );
