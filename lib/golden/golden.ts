@@ -20,9 +20,18 @@
  * ```
  *
  * ```sh
- * deno test -P               # compare with the goldens
- * deno test -P -- --update   # (re)write the goldens that differ, then review `git diff`
+ * deno test --allow-read=tests/golden                 # compare with the goldens
+ * deno test --allow-read=tests/golden --allow-write=tests/golden --allow-env=CI \
+ *   tests/zimage_test.ts -- --update                   # (re)write them, then review `git diff`
  * ```
+ *
+ * An update prints, when the test file ends (`unload`), a summary: how many
+ * goldens it updated, created and found unchanged, one line per written
+ * golden, and the orphans: goldens in the directories it used that none of
+ * its assertions touched (a directory other test files beside it name is
+ * shared, and not judged). `--remove-orphans` after `--update` removes them.
+ * A failure names the command that updates the one test file, with the
+ * flags for the golden's directory ({@linkcode updateCommand}).
  *
  * Update mode is decided once per process: on when `--update` or `-u` follows
  * `--` on the command line (it is in `Deno.args`); an explicit `update`
@@ -544,13 +553,58 @@ function isGoldenFile(path: string): boolean {
   }
 }
 
+/** The name of a file `deno test` runs by default: `*_test.ts`, `*.test.ts`, `test.ts`, ... */
+const TEST_FILE = /(^|[._])test\.(ts|tsx|mts|js|jsx|mjs)$/;
+
+/**
+ * The other test files beside this one that may use a golden directory:
+ * those in the test file's folder, when the directory is inside it, whose
+ * source names the directory. Empty when the folder cannot be read (with
+ * the minimal flags, only the goldens can): then the directory counts as
+ * this test file's own, as @std/testing's snapshot file does.
+ */
+function sharingTestFiles(api: PathApi, dir: string): string[] {
+  const { basename, dirname, join, relative } = api;
+  let self: string;
+  try {
+    self = Deno.mainModule;
+  } catch {
+    return [];
+  }
+  if (!self.startsWith("file:")) return [];
+  const file = api.fileURLToPath(self);
+  const folder = dirname(file);
+  if (relative(folder, dir).startsWith("..")) return [];
+  const others: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(folder)) {
+      if (!e.isFile || !TEST_FILE.test(e.name) || e.name === basename(file)) continue;
+      const source = Deno.readTextFileSync(join(folder, e.name));
+      if (source.includes(basename(dir))) others.push(e.name);
+    }
+  } catch {
+    return [];
+  }
+  return others.sort();
+}
+
+/** A golden directory other test files may use: its untouched goldens are not judged. */
+interface SharedDir {
+  readonly dir: string;
+  readonly untouched: number;
+  readonly others: readonly string[];
+}
+
 /**
  * The golden files in the directories this module's updates used that none
- * of its assertions touched, sorted.
+ * of its assertions touched, sorted; the directories other test files may
+ * use are listed apart, their goldens not judged.
  */
-function orphans({ dirname, join }: PathApi): string[] {
-  const dirs = new Set([...outcomes.keys()].map((p) => dirname(p)));
-  const found: string[] = [];
+function orphans(api: PathApi): { orphaned: string[]; shared: SharedDir[] } {
+  const { dirname, join } = api;
+  const dirs = [...new Set([...outcomes.keys()].map((p) => dirname(p)))].sort();
+  const orphaned: string[] = [];
+  const shared: SharedDir[] = [];
   for (const dir of dirs) {
     let entries: Deno.DirEntry[];
     try {
@@ -558,14 +612,16 @@ function orphans({ dirname, join }: PathApi): string[] {
     } catch {
       continue; // removed meanwhile, or out of reach: nothing to report there
     }
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isFile && !e.name.startsWith(".") && !outcomes.has(path) && isGoldenFile(path)) {
-        found.push(path);
-      }
-    }
+    const untouched = entries
+      .filter((e) => e.isFile && !e.name.startsWith("."))
+      .map((e) => join(dir, e.name))
+      .filter((path) => !outcomes.has(path) && isGoldenFile(path));
+    if (untouched.length === 0) continue;
+    const others = sharingTestFiles(api, dir);
+    if (others.length > 0) shared.push({ dir, untouched: untouched.length, others });
+    else orphaned.push(...untouched);
   }
-  return found.sort();
+  return { orphaned: orphaned.sort(), shared };
 }
 
 /** The test file this process runs, as shown, or null when it is not a local file. */
@@ -594,6 +650,8 @@ function testFileShown(api: PathApi): string | null {
  * @param files each golden (as shown) and what the update did to it
  * @param orphaned the orphans, as shown
  * @param removed whether the orphans were removed
+ * @param shared the golden directories (as shown) that other test files may use, with how many
+ *   goldens there this test file did not touch and those test files' names
  * @returns the summary, one line each
  */
 export function formatUpdateSummary(
@@ -601,6 +659,7 @@ export function formatUpdateSummary(
   files: readonly (readonly [string, UpdateOutcome])[],
   orphaned: readonly string[],
   removed: boolean,
+  shared: readonly { dir: string; untouched: number; others: readonly string[] }[] = [],
 ): string {
   const count = (k: UpdateOutcome) => files.filter(([, o]) => o === k).length;
   const orphanNote = orphaned.length === 0
@@ -616,6 +675,12 @@ export function formatUpdateSummary(
   for (const file of orphaned) {
     lines.push(`  ${removed ? "removed" : "orphan"}${" ".repeat(removed ? 4 : 5)}${file}`);
   }
+  for (const { dir, untouched, others } of shared) {
+    lines.push(
+      `  shared     ${dir}: ${untouched} golden${untouched === 1 ? "" : "s"} not touched here, ` +
+        `not judged as orphans (${others.join(", ")} there may use them)`,
+    );
+  }
   if (orphaned.length > 0 && !removed) {
     lines.push(
       `  (no test in ${testFile ?? "this run"} touched the orphans; add -- --update ` +
@@ -629,7 +694,7 @@ export function formatUpdateSummary(
 function printUpdateSummary(): void {
   const api = summaryApi;
   if (api === undefined || outcomes.size === 0) return;
-  const orphaned = orphans(api);
+  const { orphaned, shared } = orphans(api);
   const remove = orphaned.length > 0 && Deno.args.includes(REMOVE_ORPHANS_FLAG);
   let removed = remove;
   if (remove) {
@@ -648,6 +713,7 @@ function printUpdateSummary(): void {
       files,
       orphaned.map((p) => display(api, p)),
       removed,
+      shared.map((d) => ({ ...d, dir: display(api, d.dir) })),
     ),
   );
 }

@@ -149,3 +149,43 @@ Deno.test("user goldens: -u prints updated, new and unchanged per test file, and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("user goldens: a directory other test files there may use is not judged for orphans", async () => {
+  const dir = await project();
+  try {
+    // Both test files keep their goldens in golden/shared/.
+    await Deno.writeTextFile(
+      join(dir, "zimage_test.ts"),
+      testFile("shared", { kvm40: "stage2_flush_vm\n" }),
+    );
+    await Deno.writeTextFile(join(dir, "tc2_test.ts"), testFile("shared", { xen: "flush_all\n" }));
+    const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
+    assert.equal(created.code, 0, created.output);
+
+    // Where the test files can be read, the other one's golden is not an orphan, nor removed.
+    const readAll = ["--allow-read=.", "--allow-write=golden", "--allow-env=CI"];
+    const alone = await denoTest(dir, [
+      ...readAll,
+      "zimage_test.ts",
+      "--",
+      "-u",
+      "--remove-orphans",
+    ]);
+    assert.equal(alone.code, 0, alone.output);
+    assert.deepEqual(summaries(alone.output), [
+      "golden update, zimage_test.ts: 0 updated, 0 new, 1 unchanged",
+      "  shared     golden/shared: 1 golden not touched here, not judged as orphans " +
+      "(tc2_test.ts there may use them)",
+    ]);
+    assert.ok(Deno.statSync(join(dir, "golden/shared/xen.golden")).isFile);
+
+    // With the minimal flags the test files cannot be read: the directory is the file's own.
+    const minimal = await denoTest(dir, [...FLAGS, "zimage_test.ts", "--", "-u"]);
+    assert.deepEqual(summaries(minimal.output).slice(0, 2), [
+      "golden update, zimage_test.ts: 0 updated, 0 new, 1 unchanged, 1 orphan",
+      "  orphan     golden/shared/xen.golden",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
