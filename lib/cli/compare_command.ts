@@ -21,20 +21,22 @@
 import { basename } from "node:path";
 import { compare, type ScenarioSource } from "../engine/compare.ts";
 import { policies } from "../hyp/policies/mod.ts";
+import type { Policy } from "../hyp/policy.ts";
 import { formatComparison } from "../report/compare.ts";
 import { renderHtml } from "../report/html.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
-import { loadScenario, withOverrides } from "./load.ts";
+import { loadScenario, printableRun, withOverrides } from "./load.ts";
 import type { ParsedCommand } from "./parse.ts";
 import { overridesOf, writeHtml } from "./run_command.ts";
 import { makeStyle, type Style } from "./style.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**
- * The policies `--policies` names, in order; every built-in policy when it
- * is not given.
+ * The policies `--policies` names, in order; every built-in policy, then
+ * the scenario module's own, when it is not given. A name is the module's
+ * own policy before a built-in one.
  *
  * @example Usage
  * ```ts
@@ -42,18 +44,26 @@ import { UsageError } from "./usage_error.ts";
  * policyList("kvm-3.18, kvm-4.0"); // ["kvm-3.18", "kvm-4.0"]
  * ```
  * @param value the option's value, or undefined
- * @returns the policy names
+ * @param own the scenario module's own policies, by name
+ * @returns the policies: built-in names, or the module's policy objects
  * @throws {UsageError} for an empty name or a name given twice
  */
-export function policyList(value: string | undefined): string[] {
-  if (value === undefined) return Object.keys(policies);
+export function policyList(
+  value: string | undefined,
+  own: ReadonlyMap<string, Policy> = new Map(),
+): (string | Policy)[] {
+  const pick = (name: string) => own.get(name) ?? name;
+  if (value === undefined) {
+    const builtIn = Object.keys(policies);
+    return [...builtIn.map(pick), ...[...own.values()].filter((p) => !builtIn.includes(p.name))];
+  }
   const names = value.split(",").map((s) => s.trim());
   if (names.some((n) => n === "")) {
     throw new UsageError(`--policies "${value}": expected names separated by commas`);
   }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new UsageError(`--policies: "${twice}" is given twice`);
-  return names;
+  return names.map(pick);
 }
 
 /**
@@ -99,14 +109,20 @@ export function colourVerdicts(table: string, style: Style): string {
 export async function compareCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
   const v = parsed.values;
   const style = makeStyle(io.colour);
-  const names = policyList(typeof v.policies === "string" ? v.policies : undefined);
-  const { path, builder } = await loadScenario(parsed.args[0], io.cwd);
+  const loaded = await loadScenario(parsed.args[0], io.cwd);
+  const { path, builder } = loaded;
+  const chosen = policyList(
+    typeof v.policies === "string" ? v.policies : undefined,
+    loaded.policies,
+  );
+  const names = chosen.map((p) => typeof p === "string" ? p : p.name);
   const source = withOverrides(builder, { ...overridesOf(v), policy: undefined });
-  const comparison = compare(source as unknown as ScenarioSource, names);
+  const comparison = compare(source as unknown as ScenarioSource, chosen);
   const runs = comparison.runs;
 
   if (v.json === true) {
-    await io.write(formatJson(runs, { compactDepth: 3 }));
+    const printed = runs.map((r) => printableRun(r, loaded));
+    await io.write(formatJson(printed, { compactDepth: 3 }));
   } else if (v.ndjson === true) {
     await io.write(formatNdjson(runs));
   } else {

@@ -22,7 +22,13 @@ import { renderHtml } from "../report/html.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
-import { type BuilderLike, loadScenario, type Overrides, withOverrides } from "./load.ts";
+import {
+  type BuilderLike,
+  loadScenario,
+  type Overrides,
+  printableRun,
+  withOverrides,
+} from "./load.ts";
 import { formatOutcome } from "./outcome.ts";
 import type { ParsedCommand } from "./parse.ts";
 import { makeStyle } from "./style.ts";
@@ -147,11 +153,12 @@ export async function writeHtml(io: CliIo, file: string, html: string): Promise<
 export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
   const v = parsed.values;
   const style = makeStyle(io.colour);
-  const { path, builder } = await loadScenario(parsed.args[0], io.cwd);
-  const result = await runBuilder(withOverrides(builder, overridesOf(v)));
+  const loaded = await loadScenario(parsed.args[0], io.cwd);
+  const { path, builder } = loaded;
+  const result = await runBuilder(withOverrides(builder, overridesOf(v), loaded.policies));
 
   if (v.json === true) {
-    await io.write(formatJson(result));
+    await io.write(formatJson(printableRun(result, loaded)));
   } else if (v.ndjson === true) {
     await io.write(formatNdjson(result));
   } else if (typeof v.html === "string") {

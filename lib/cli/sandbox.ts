@@ -3,7 +3,8 @@
  * scenario file and run it in a worker whose permissions are narrower than
  * the command line's, and which is ended when it overruns.
  *
- * - The worker may read the scenario's folder (and everything under it)
+ * - The worker may read the scenario's folder (and everything under it),
+ *   the folder of the module a JSON scenario names as its `policyModule`,
  *   and setway's own sources (which a scenario module imports), nothing
  *   else: no writing, network, environment, programs or libraries. What it
  *   prints and the files the command writes (`--html`, `export --out`) go
@@ -33,6 +34,7 @@ import { newWatchPage } from "../hyp/watch.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_LOAD_MS, scenarioPermissions } from "../engine/isolate.ts";
 import { overrunMessage, superviseWorker } from "../engine/supervise.ts";
 import type { CliIo } from "./io.ts";
+import { jsonPolicyModule } from "./load.ts";
 import { parseCommandLine } from "./parse.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -68,6 +70,8 @@ export interface SandboxPlan {
   readonly path: string;
   /** Its folder: what the worker may read. */
   readonly dir: string;
+  /** The module a JSON scenario names as its `policyModule`, which the worker may read too. */
+  readonly policyModule?: string;
   /** The wall budget of loading it, in ms. */
   readonly loadMs: number;
   /** The wall budget of a run whose scenario sets none, in ms (`Infinity` for none). */
@@ -108,13 +112,23 @@ export function sandboxPlan(argv: readonly string[], cwd: string): SandboxPlan |
     }
   }
   const path = isAbsolute(file) ? file : resolve(cwd, file);
+  const policyModule = /\.json$/i.test(path) ? jsonPolicyModule(path) : null;
   return {
     file,
     path,
     dir: dirname(path),
+    ...(policyModule === null ? {} : { policyModule }),
     loadMs: wallMs === Infinity ? DEFAULT_LOAD_MS : wallMs,
     wallMs,
   };
+}
+
+/** The worker's permissions: the scenario's folder, and its JSON's policy module's folder. */
+function permissionsOf(plan: SandboxPlan): Deno.PermissionOptionsObject {
+  const permissions = scenarioPermissions(plan.dir);
+  if (plan.policyModule === undefined) return permissions;
+  const read = permissions.read as string[];
+  return { ...permissions, read: [...read, dirname(plan.policyModule)] };
 }
 
 /** An error as a file write or a new directory reports it across to the worker. */
@@ -148,14 +162,14 @@ export async function runSandboxed(
   const page = newWatchPage();
   const worker = new Worker(new URL("./sandbox_worker.ts", import.meta.url), {
     type: "module",
-    deno: { permissions: scenarioPermissions(plan.dir) },
+    deno: { permissions: permissionsOf(plan) },
   } as WorkerOptions);
   worker.postMessage({
     argv: [...argv],
     cwd: io.cwd,
     colour: io.colour,
     page,
-    preload: /\.json$/i.test(plan.path) ? null : plan.path,
+    preload: /\.json$/i.test(plan.path) ? plan.policyModule ?? null : plan.path,
     file: plan.file,
     loadMs: plan.loadMs,
     wallMs: plan.wallMs,

@@ -137,7 +137,8 @@ export const HELP_OPTION: OptionSpec = Object.freeze({
 const SCENARIO_ARG: ArgumentSpec = {
   name: "scenario",
   description: "a .ts/.js module whose default export is a vm() builder or a scenario object, " +
-    "or a .json scenario (a builder's toJSON(), or the output of --json)",
+    "or a .json scenario (a builder's toJSON(), or the output of --json; its policyModule " +
+    "names the module of a policy that is not built in)",
   required: true,
 };
 
@@ -200,7 +201,8 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         name: "policy",
         type: "string",
         value: "name",
-        description: "run under this policy instead of the scenario's (see `list`)",
+        description: "run under this policy instead of the scenario's: a built-in one (see " +
+          "`list`) or one the scenario module defines",
       },
       ...SCENARIO_OPTIONS,
       {
@@ -266,7 +268,8 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         name: "policies",
         type: "string",
         value: "a,b,c",
-        description: "the policies to compare, comma-separated (default: every built-in policy)",
+        description: "the policies to compare, comma-separated: built-in ones or those the " +
+          "scenario module defines (default: every built-in policy, then the module's)",
       },
       ...SCENARIO_OPTIONS,
       {

@@ -371,6 +371,22 @@ export class VmBuilder {
   }
 
   /**
+   * The policy object given to `policy()`, or null when the policy is a
+   * built-in name (the command line runs a scenario module's own policy
+   * under `--policy`, `compare` and JSON reruns with it).
+   *
+   * @example Usage
+   * ```ts
+   * import { vm } from "./vm.ts";
+   * console.log(vm().policy("kvm-4.0").policyObject()); // null
+   * ```
+   * @returns the policy object, or null
+   */
+  policyObject(): Policy | null {
+    return this.#props.policyObject;
+  }
+
+  /**
    * The engine options `run()` passes besides the policy: the budget of
    * `.budget()` and the costs of `.costs()` (for callers that run the
    * scenario themselves, such as `compare()`).

@@ -20,9 +20,18 @@
  * ```
  *
  * ```sh
- * deno test -P               # compare with the goldens
- * deno test -P -- --update   # (re)write the goldens that differ, then review `git diff`
+ * deno test --allow-read=tests/golden                 # compare with the goldens
+ * deno test --allow-read=tests/golden --allow-write=tests/golden --allow-env=CI \
+ *   tests/zimage_test.ts -- --update                   # (re)write them, then review `git diff`
  * ```
+ *
+ * An update prints, when the test file ends (`unload`), a summary: how many
+ * goldens it updated, created and found unchanged, one line per written
+ * golden, and the orphans: goldens in the directories it used that none of
+ * its assertions touched (a directory other test files beside it name is
+ * shared, and not judged). `--remove-orphans` after `--update` removes them.
+ * A failure names the command that updates the one test file, with the
+ * flags for the golden's directory ({@linkcode updateCommand}).
  *
  * Update mode is decided once per process: on when `--update` or `-u` follows
  * `--` on the command line (it is in `Deno.args`); an explicit `update`
@@ -55,10 +64,11 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { diffLines, formatUnifiedDiff } from "./diff.ts";
-import { parseGolden, serializeGolden } from "./file.ts";
+import { GOLDEN_FIRST_LINE, parseGolden, serializeGolden } from "./file.ts";
 
 /**
- * The command that accepts new goldens.
+ * The command that accepts new goldens, in general: the messages name the
+ * flags and the test file (see {@linkcode updateCommand}).
  *
  * @example Usage
  * ```ts
@@ -67,6 +77,27 @@ import { parseGolden, serializeGolden } from "./file.ts";
  * ```
  */
 export const UPDATE_COMMAND = "deno test -P -- --update";
+
+/**
+ * The command that updates the goldens of one test file: the flags an
+ * update needs, scoped to the golden's directory, then the test file (the
+ * module `deno test` runs, when this process knows it) and `-- --update`.
+ *
+ * @example Usage
+ * ```ts
+ * import { updateCommand } from "./golden.ts";
+ * console.log(updateCommand("golden", "zimage_test.ts"));
+ * // "deno test --allow-read=golden --allow-write=golden --allow-env=CI zimage_test.ts -- --update"
+ * ```
+ * @param dir the golden's directory, as shown
+ * @param testFile the test file, as shown, or null
+ * @returns the command line
+ */
+export function updateCommand(dir: string, testFile: string | null): string {
+  const d = shellWord(dir);
+  const file = testFile === null ? "" : ` ${shellWord(testFile)}`;
+  return `deno test --allow-read=${d} --allow-write=${d} --allow-env=CI${file} -- --update`;
+}
 
 /**
  * Something with a text trace: a run result.
@@ -471,6 +502,223 @@ function splitLines(content: string): string[] {
 }
 
 /**
+ * What an update did to one golden file: rewrote it (`updated`), created it
+ * (`new`), or found it matching (`unchanged`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { UpdateOutcome } from "./golden.ts";
+ * const outcome: UpdateOutcome = "new";
+ * ```
+ */
+export type UpdateOutcome = "updated" | "new" | "unchanged";
+
+/** The goldens this test module updated, created or left alone, by absolute path. */
+const outcomes = new Map<string, UpdateOutcome>();
+let summaryApi: PathApi | undefined;
+
+/**
+ * The flag after `--` that removes the orphans an update reports.
+ *
+ * @example Usage
+ * ```ts
+ * import { REMOVE_ORPHANS_FLAG } from "./golden.ts";
+ * console.log(`deno test ... -- --update ${REMOVE_ORPHANS_FLAG}`);
+ * ```
+ */
+export const REMOVE_ORPHANS_FLAG = "--remove-orphans";
+
+/**
+ * Records what an update did to a golden; the first record hooks the
+ * summary to the end of the test module (`unload` fires once `deno test`
+ * has run the module's tests, as for @std/testing's snapshots).
+ */
+function recordUpdate(api: PathApi, path: string, outcome: UpdateOutcome): void {
+  if (summaryApi === undefined) {
+    summaryApi = api;
+    globalThis.addEventListener("unload", printUpdateSummary);
+  }
+  const had = outcomes.get(path);
+  // A golden written by this run stays "new" or "updated" when a later assertion matches it.
+  if (had === undefined || had === "unchanged") outcomes.set(path, outcome);
+}
+
+/** Whether a file holds a setway golden: its first line is the golden header. */
+function isGoldenFile(path: string): boolean {
+  try {
+    const text = new TextDecoder().decode(Deno.readFileSync(path).subarray(0, 64));
+    return text.startsWith(GOLDEN_FIRST_LINE + "\n");
+  } catch {
+    return false;
+  }
+}
+
+/** The name of a file `deno test` runs by default: `*_test.ts`, `*.test.ts`, `test.ts`, ... */
+const TEST_FILE = /(^|[._])test\.(ts|tsx|mts|js|jsx|mjs)$/;
+
+/**
+ * The other test files beside this one that may use a golden directory:
+ * those in the test file's folder, when the directory is inside it, whose
+ * source names the directory. Empty when the folder cannot be read (with
+ * the minimal flags, only the goldens can): then the directory counts as
+ * this test file's own, as @std/testing's snapshot file does.
+ */
+function sharingTestFiles(api: PathApi, dir: string): string[] {
+  const { basename, dirname, join, relative } = api;
+  let self: string;
+  try {
+    self = Deno.mainModule;
+  } catch {
+    return [];
+  }
+  if (!self.startsWith("file:")) return [];
+  const file = api.fileURLToPath(self);
+  const folder = dirname(file);
+  if (relative(folder, dir).startsWith("..")) return [];
+  const others: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(folder)) {
+      if (!e.isFile || !TEST_FILE.test(e.name) || e.name === basename(file)) continue;
+      const source = Deno.readTextFileSync(join(folder, e.name));
+      if (source.includes(basename(dir))) others.push(e.name);
+    }
+  } catch {
+    return [];
+  }
+  return others.sort();
+}
+
+/** A golden directory other test files may use: its untouched goldens are not judged. */
+interface SharedDir {
+  readonly dir: string;
+  readonly untouched: number;
+  readonly others: readonly string[];
+}
+
+/**
+ * The golden files in the directories this module's updates used that none
+ * of its assertions touched, sorted; the directories other test files may
+ * use are listed apart, their goldens not judged.
+ */
+function orphans(api: PathApi): { orphaned: string[]; shared: SharedDir[] } {
+  const { dirname, join } = api;
+  const dirs = [...new Set([...outcomes.keys()].map((p) => dirname(p)))].sort();
+  const orphaned: string[] = [];
+  const shared: SharedDir[] = [];
+  for (const dir of dirs) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch {
+      continue; // removed meanwhile, or out of reach: nothing to report there
+    }
+    const untouched = entries
+      .filter((e) => e.isFile && !e.name.startsWith("."))
+      .map((e) => join(dir, e.name))
+      .filter((path) => !outcomes.has(path) && isGoldenFile(path));
+    if (untouched.length === 0) continue;
+    const others = sharingTestFiles(api, dir);
+    if (others.length > 0) shared.push({ dir, untouched: untouched.length, others });
+    else orphaned.push(...untouched);
+  }
+  return { orphaned: orphaned.sort(), shared };
+}
+
+/** The test file this process runs, as shown, or null when it is not a local file. */
+function testFileShown(api: PathApi): string | null {
+  try {
+    const main = Deno.mainModule;
+    return main.startsWith("file:") ? display(api, api.fileURLToPath(main)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The summary of an update run, one line per golden that was written or is
+ * an orphan; orphans are removed when {@linkcode REMOVE_ORPHANS_FLAG} was
+ * given.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatUpdateSummary } from "./golden.ts";
+ * console.log(formatUpdateSummary("zimage_test.ts", [["golden/a.golden", "new"]], [], false));
+ * // golden update, zimage_test.ts: 0 updated, 1 new, 0 unchanged
+ * //   new        golden/a.golden
+ * ```
+ * @param testFile the test file, as shown, or null
+ * @param files each golden (as shown) and what the update did to it
+ * @param orphaned the orphans, as shown
+ * @param removed whether the orphans were removed
+ * @param shared the golden directories (as shown) that other test files may use, with how many
+ *   goldens there this test file did not touch and those test files' names
+ * @returns the summary, one line each
+ */
+export function formatUpdateSummary(
+  testFile: string | null,
+  files: readonly (readonly [string, UpdateOutcome])[],
+  orphaned: readonly string[],
+  removed: boolean,
+  shared: readonly { dir: string; untouched: number; others: readonly string[] }[] = [],
+): string {
+  const count = (k: UpdateOutcome) => files.filter(([, o]) => o === k).length;
+  const orphanNote = orphaned.length === 0
+    ? ""
+    : `, ${orphaned.length} orphan${orphaned.length === 1 ? "" : "s"}${removed ? " removed" : ""}`;
+  const lines = [
+    `golden update${testFile === null ? "" : `, ${testFile}`}: ${count("updated")} updated, ` +
+    `${count("new")} new, ${count("unchanged")} unchanged${orphanNote}`,
+  ];
+  for (const [file, outcome] of files) {
+    if (outcome !== "unchanged") lines.push(`  ${outcome.padEnd(10)} ${file}`);
+  }
+  for (const file of orphaned) {
+    lines.push(`  ${removed ? "removed" : "orphan"}${" ".repeat(removed ? 4 : 5)}${file}`);
+  }
+  for (const { dir, untouched, others } of shared) {
+    lines.push(
+      `  shared     ${dir}: ${untouched} golden${untouched === 1 ? "" : "s"} not touched here, ` +
+        `not judged as orphans (${others.join(", ")} there may use them)`,
+    );
+  }
+  if (orphaned.length > 0 && !removed) {
+    lines.push(
+      `  (no test in ${testFile ?? "this run"} touched the orphans; add -- --update ` +
+        `${REMOVE_ORPHANS_FLAG} to remove them)`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Prints the update summary at the end of the test module (and removes orphans when asked). */
+function printUpdateSummary(): void {
+  const api = summaryApi;
+  if (api === undefined || outcomes.size === 0) return;
+  const { orphaned, shared } = orphans(api);
+  const remove = orphaned.length > 0 && Deno.args.includes(REMOVE_ORPHANS_FLAG);
+  let removed = remove;
+  if (remove) {
+    try {
+      for (const path of orphaned) Deno.removeSync(path);
+    } catch (error) {
+      removed = false;
+      console.error(`golden: cannot remove the orphans: ${(error as Error).message}`);
+    }
+  }
+  const files = [...outcomes].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    .map(([path, outcome]) => [display(api, path), outcome] as const);
+  console.log(
+    formatUpdateSummary(
+      testFileShown(api),
+      files,
+      orphaned.map((p) => display(api, p)),
+      removed,
+      shared.map((d) => ({ ...d, dir: display(api, d.dir) })),
+    ),
+  );
+}
+
+/**
  * Asserts that a text, or a run's trace, equals a golden file; in update mode
  * writes the golden instead (see the module doc).
  *
@@ -558,22 +806,22 @@ export async function assertGolden(
     }
     try {
       await removeLeftovers(api, path);
-      if (matches) return;
-      await writeAtomically(api, path, expected);
+      if (!matches) await writeAtomically(api, path, expected);
     } catch (error) {
       if (notPermitted(error)) throw denied();
       throw error;
     }
-    written.set(path, expected);
-    console.log(`golden: wrote ${shown}`);
+    recordUpdate(api, path, matches ? "unchanged" : parsed === undefined ? "new" : "updated");
+    if (!matches) written.set(path, expected);
     return;
   }
+  const hint = updateCommand(api.dirname(shown), testFileShown(api));
 
   if (parsed === undefined) {
     throw new GoldenError(
       "missing",
       shown,
-      `${prefix}Golden file ${shown} does not exist.\nCreate it with: ${UPDATE_COMMAND}${ciNote}`,
+      `${prefix}Golden file ${shown} does not exist.\nCreate it with: ${hint}${ciNote}`,
       undefined,
       ci === "ci",
     );
@@ -583,7 +831,7 @@ export async function assertGolden(
       "corrupt",
       shown,
       `${prefix}Golden file ${shown} is corrupt: ${parsed.reason}.\n` +
-        `Re-create it with: ${UPDATE_COMMAND} (then review the diff before committing)${ciNote}`,
+        `Re-create it with: ${hint} (then review the diff before committing)${ciNote}`,
       undefined,
       ci === "ci",
     );
@@ -597,7 +845,7 @@ export async function assertGolden(
     shown,
     `${prefix}Text differs from golden file ${shown} ` +
       `(${removed} lines only in the golden, ${added} only in the actual text):\n\n` +
-      `${diff}\n\nIf the new text is right, update the golden: ${UPDATE_COMMAND}${ciNote}`,
+      `${diff}\n\nIf the new text is right, update the golden: ${hint}${ciNote}`,
     diff,
     ci === "ci",
   );

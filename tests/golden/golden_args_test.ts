@@ -47,7 +47,9 @@ async function child(
     env,
     clearEnv: true,
   }).output();
-  const out = new TextDecoder().decode(stdout).trim().split("\n").at(-1) ?? "";
+  // The child's verdict is its JSON line; an update prints its summary after it, at unload.
+  const lines = new TextDecoder().decode(stdout).trim().split("\n");
+  const out = lines.findLast((l) => l.startsWith("{")) ?? "";
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.notEqual(out, "", `the child printed nothing: ${new TextDecoder().decode(stderr)}`);
   return JSON.parse(out);

@@ -1,0 +1,151 @@
+/**
+ * The command line with a user's own policy, as a user works: a scratch
+ * project in a temporary directory with its own deno.json and the README's
+ * `trap_once.ts`, and the documented `deno run -R -W <setway>/cli.ts ...`
+ * run from that project.
+ *
+ * @module
+ */
+
+import * as assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT } from "./helpers.ts";
+
+/** The README's trap_once.ts, importing setway by file URL, plus an exported second policy. */
+function trapOnceModule(): string {
+  const readme = Deno.readTextFileSync(join(ROOT, "README.md"));
+  const start = readme.indexOf("// trap_once.ts\n");
+  const end = readme.indexOf("```", start);
+  assert.ok(start > 0 && end > start, "README shows trap_once.ts");
+  const mod = new URL("mod.ts", `file://${ROOT}`).href;
+  return readme.slice(start, end).replace('"./mod.ts"', JSON.stringify(mod)) +
+    'export const never = definePolicy({ name: "never-trap", onReset(hyp) {\n' +
+    "  hyp.vcpu.hcr.tsw = false;\n  hyp.vcpu.hcr.tvm = false;\n} });\n";
+}
+
+/** A scratch project: its own deno.json and trap_once.ts. */
+async function scratchProject(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-user-" });
+  await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
+  await Deno.writeTextFile(join(dir, "trap_once.ts"), trapOnceModule());
+  return dir;
+}
+
+/** `deno run -R -W <setway>/cli.ts <args>` in `cwd`, without colour. */
+async function setway(cwd: string, args: string[]) {
+  const env = { ...Deno.env.toObject(), NO_COLOR: "1" };
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
+    cwd,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+/** The policy names of a comparison table's rows. */
+function rows(table: string): string[] {
+  const lines = table.split("\n");
+  const head = lines.findIndex((l) => l.startsWith("policy "));
+  const body = lines.slice(head + 1);
+  return body.slice(0, body.indexOf("")).map((l) => l.split(/ +/)[0]);
+}
+
+Deno.test("user policies: compare lists the module's own policies after the built-in ones", async () => {
+  const dir = await scratchProject();
+  const out = await setway(dir, ["compare", "trap_once.ts"]);
+  assert.equal(out.code, 0, out.stderr);
+  const names = rows(out.stdout);
+  assert.deepEqual(names.slice(-2), ["trap-once", "never-trap"]);
+  assert.ok(names.includes("kvm-4.0"));
+  assert.match(out.stdout, /^trap-once +FAIL \(1\) +hypervisor /m);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("user policies: --policies and --policy name the module's policies", async () => {
+  const dir = await scratchProject();
+  const out = await setway(dir, ["compare", "trap_once.ts", "--policies", "trap-once,kvm-4.0"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.deepEqual(rows(out.stdout), ["trap-once", "kvm-4.0"]);
+  const run = await setway(dir, ["run", "trap_once.ts", "--policy", "never-trap", "--check"]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, /^# policy: never-trap$/m);
+  const unknown = await setway(dir, ["compare", "trap_once.ts", "--policies", "trap-twice"]);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stdout, "");
+  assert.match(unknown.stderr, /^setway: policy\("trap-twice"\): unknown policy[^\n]*\n$/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("user policies: export --baremetal of a scenario with its own policy", async () => {
+  const dir = await scratchProject();
+  const out = await setway(dir, ["export", "--baremetal", "trap_once.ts"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^wrote 13 files to trap_once-baremetal\/: 2 reads checked on 1 CPU$/m);
+  const json = JSON.parse(await Deno.readTextFile(join(dir, "trap_once-baremetal/scenario.json")));
+  assert.equal(json.policy, "trap-once");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("user policies: run of a run's --json output reruns to the same bytes", async () => {
+  const dir = await scratchProject();
+  const first = await setway(dir, ["run", "trap_once.ts", "--json"]);
+  assert.equal(first.code, 0, first.stderr);
+  const scenario = JSON.parse(first.stdout).scenario;
+  assert.equal(scenario.policy, "trap-once");
+  assert.equal(scenario.policyModule, "trap_once.ts");
+  await Deno.writeTextFile(join(dir, "run.json"), first.stdout);
+  const again = await setway(dir, ["run", "run.json", "--json"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, first.stdout);
+  const text = await setway(dir, ["run", "run.json", "--check"]);
+  assert.equal(text.code, 1, text.stderr);
+  assert.match(text.stdout, /^# policy: trap-once$/m);
+
+  // compare --json names the module too; its first run reruns as the scenario.
+  const compared = await setway(dir, ["compare", "trap_once.ts", "--json"]);
+  assert.equal(compared.code, 0, compared.stderr);
+  const runs = JSON.parse(compared.stdout) as { scenario: Record<string, unknown> }[];
+  assert.ok(runs.every((r) => r.scenario.policyModule === "trap_once.ts"));
+  await Deno.writeTextFile(join(dir, "compare.json"), compared.stdout);
+  const rerun = await setway(dir, ["run", "compare.json", "--filter", "flush"]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stdout, /^# policy: trap-once$/m);
+
+  // A scenario under a built-in policy names no module.
+  const builtIn = await setway(dir, ["run", "trap_once.ts", "--policy", "kvm-4.0", "--json"]);
+  assert.equal(JSON.parse(builtIn.stdout).scenario.policyModule, undefined);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("user policies: a JSON scenario's policyModule starts from its folder, read in the sandbox", async () => {
+  const dir = await scratchProject();
+  const first = await setway(dir, ["run", "trap_once.ts", "--json"]);
+  const data = JSON.parse(first.stdout);
+  // In another folder, the module is named by path from there; the sandbox may read both folders.
+  await Deno.mkdir(join(dir, "runs"));
+  data.scenario.policyModule = "../trap_once.ts";
+  await Deno.writeTextFile(join(dir, "runs/elsewhere.json"), JSON.stringify(data.scenario));
+  const moved = await setway(dir, ["run", "runs/elsewhere.json", "--filter", "flush"]);
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.match(moved.stdout, /^# policy: trap-once$/m);
+
+  data.scenario.policyModule = "trap_once.ts";
+  await Deno.writeTextFile(join(dir, "runs/lost.json"), JSON.stringify(data.scenario));
+  const lost = await setway(dir, ["run", "runs/lost.json"]);
+  assert.equal(lost.code, 2);
+  assert.match(
+    lost.stderr,
+    /^setway: policyModule "trap_once\.ts" in \S+lost\.json: no such file \S+ \(a relative path starts from the JSON file's folder\)\n$/,
+  );
+
+  delete data.scenario.policyModule;
+  await Deno.writeTextFile(join(dir, "runs/bare.json"), JSON.stringify(data.scenario));
+  const bare = await setway(dir, ["run", "runs/bare.json"]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /^setway: policy\("trap-once"\): unknown policy[^\n]*\n$/);
+  await Deno.remove(dir, { recursive: true });
+});
