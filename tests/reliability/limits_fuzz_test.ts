@@ -2,8 +2,9 @@
 // budgets inside single expensive steps, and sets of exploration parts with
 // duplicates, gaps, strangers and tampering: 340 cases, about 3 s (with
 // fuzz_test.ts's 10 500 and user_errors_fuzz_test.ts's 5 800, CI fuzzes
-// 16 640 scenarios; each file checks that all its cases ran). Seeded and reproducible; set
-// SETWAY_FUZZ_SEED to explore other seeds, or run `deno task fuzz` for more.
+// 16 640 scenarios; each file checks that all its cases ran). Seeded and
+// reproducible; set SETWAY_FUZZ_SEED to explore other seeds, or run
+// `deno task fuzz` for more.
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { LIMIT_PROPERTIES } from "./limits_fuzz.ts";
