@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT } from "../cli/helpers.ts";
+import { explore as exploreIn } from "../../mod.ts";
 
 const CLI = join(ROOT, "cli.ts");
 
@@ -127,6 +128,52 @@ Deno.test("explore --class takes the comma-separated list its help documents", a
     assertRefused(
       await explore(dir, [...QUESTION, "--class", "no-sw,bogus"]),
       /--class: unknown guest class "bogus"; valid: any, no-sw/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("explore --merge refuses unfingerprinted, unfinished and time-bounded parts in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The parts are written in process (the command line reads them as any JSON report).
+    const options = {
+      policy: "trap-nothing",
+      maxOps: 2,
+      ops: ["write", "read", "mmuOn", "mmuOff"] as const,
+      progress: false,
+    };
+    const parts = [
+      await exploreIn({ ...options, shard: "0/2" }),
+      await exploreIn({ ...options, shard: "1/2" }),
+    ];
+    const write = (
+      name: string,
+      change: (r: { question: Record<string, unknown>; complete: boolean }) => void,
+    ) => {
+      const r = JSON.parse(JSON.stringify(parts[1]));
+      change(r);
+      return Deno.writeTextFile(join(dir, name), JSON.stringify(r));
+    };
+    await Deno.writeTextFile(join(dir, "a.json"), JSON.stringify(parts[0]));
+    await write("old.json", (r) => delete r.question.fingerprint);
+    await write("stopped.json", (r) => (r.complete = false));
+    await write("timed.json", (r) => {
+      r.question.mode = "random";
+      r.question.executions = null;
+    });
+    assertRefused(
+      await explore(dir, ["--merge", "a.json", "old.json"]),
+      /part 1\/2 \(old\.json\) carries no fingerprint of its configuration/,
+    );
+    assertRefused(
+      await explore(dir, ["--merge", "a.json", "stopped.json"]),
+      /part 1\/2 \(stopped\.json\) was stopped by a budget before it explored its share/,
+    );
+    assertRefused(
+      await explore(dir, ["--merge", "timed.json", "a.json"]),
+      /part 1\/2 \(timed\.json\) ran for a time budget/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -3,7 +3,7 @@
 // options are misspelt; a JSON scenario over the step limit. Each is exit
 // status 2 and one line on standard error naming the party at fault and the
 // value, with no stack trace and nothing on standard output. Most run in
-// process; the first also through the real cli.ts.
+// process, and again through the real cli.ts.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { bufferIo } from "../../lib/cli/io.ts";
@@ -92,6 +92,16 @@ const MODULES: [string, string, RegExp][] = [
     scenarioModule(".guest((g) => g.smpSecondary())"),
     /smpSecondary\(cpus = 1\): .*second vCPU/,
   ],
+  [
+    "a misspelt ram() option",
+    scenarioModule('.ram("1GiB", { bsae: 0 }).guest((g) => g.read(0x40000000))'),
+    /^setway: ram\(bsae = 0\): unknown option "bsae" \(did you mean "base"\?\); valid: base$/,
+  ],
+  [
+    "a misspelt machine name",
+    scenarioModule('.machine("xgene").guest((g) => g.read(0x40000000))'),
+    /^setway: machine\("xgene"\): unknown machine \(did you mean "xgene1"\?\)/,
+  ],
 ];
 
 Deno.test("command line: each user mistake in a scenario module is exit status 2 and one line", async () => {
@@ -153,6 +163,31 @@ Deno.test("command line: a JSON scenario over the step limit is refused before i
   assertOneLine(code, io.stdout, io.stderr, /steps: the program has 1000001 steps, more than/);
   // Checking a million bad steps would take seconds and list every issue.
   assert.ok(performance.now() - started < 5_000);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("command line: the real cli.ts gives each user mistake exit status 2 and one line", async () => {
+  // The throwing hook (MODULES[0]) has its own test below.
+  const dir = await Deno.makeTempDir();
+  const cases: [string, string, RegExp][] = [
+    ...MODULES.slice(1),
+    [
+      "odd builder",
+      "export default { toJSON() { return {}; }, run() { return 42; } };\n",
+      /run\(\) returned 42; expected a run result/,
+    ],
+  ];
+  // Three processes at a time: each spends most of its time starting up.
+  for (let at = 0; at < cases.length; at += 3) {
+    await Promise.all(
+      cases.slice(at, at + 3).map(async ([name, text, pattern]) => {
+        const file = join(dir, `${name.replaceAll(/\W+/g, "_")}.ts`);
+        await Deno.writeTextFile(file, text);
+        const out = await cli(["run", file], { NO_COLOR: "1" });
+        assertOneLine(out.code, out.stdout, out.stderr, pattern);
+      }),
+    );
+  }
   await Deno.remove(dir, { recursive: true });
 });
 

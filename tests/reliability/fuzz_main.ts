@@ -1,18 +1,20 @@
 /**
- * `deno task fuzz [--runs N] [--seed S]`: the properties of user_fuzz.ts at
- * scale (10^6 cases by default, shared between them as in CI), each in a
- * worker. Reports every crash that is not a ScenarioError, every broken
- * invariant (a VA-correct guest on native reading stale data, a rerun that
- * differs), and every case that runs for more than 5 s (the worker is then
- * ended and a fresh one goes on with a new seed). Exit status 1 when
- * anything was found.
+ * `deno task fuzz [--runs N] [--seed S]`: the properties of user_fuzz.ts
+ * and limits_fuzz.ts at scale (10^6 cases by default, shared between them
+ * as in CI), each in a worker. Reports every crash that is not a
+ * ScenarioError, every broken invariant (a VA-correct guest on native
+ * reading stale data, a rerun that differs, a budget that does not stop a
+ * step in time, a merge of shards that is neither the single run nor a
+ * refusal naming a part), and every case that runs for more than 5 s (the
+ * worker is then ended and a fresh one goes on with a new seed). Exit status
+ * 1 when anything was found.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import type { CaseMessage, DoneMessage, FailureMessage, FuzzJob } from "./fuzz_worker.ts";
-import { PROPERTIES } from "./user_fuzz.ts";
+import { FUZZ_PROPERTIES as PROPERTIES } from "./fuzz_properties.ts";
 
 /** A case that has not finished after this long is reported as a hang. */
 const HANG_MS = 5_000;

@@ -1,5 +1,5 @@
 /**
- * One property of user_fuzz.ts, run in a worker for `deno task fuzz`
+ * One fuzz property (fuzz_properties.ts), run in a worker for `deno task fuzz`
  * (fuzz_main.ts): every case is announced before it runs, so the main
  * thread can name a case that hangs; a case that fails is recorded and the
  * run goes on, so that one run reports every kind of failure.
@@ -10,7 +10,7 @@
 /// <reference lib="deno.worker" />
 
 import fc from "fast-check";
-import { PROPERTIES } from "./user_fuzz.ts";
+import { FUZZ_PROPERTIES as PROPERTIES } from "./fuzz_properties.ts";
 
 /** What the main thread asks for. */
 export interface FuzzJob {
