@@ -96,6 +96,12 @@ Deno.test("budget: a program longer than the step budget is refused before it is
   );
   const fromJson = await scenarioErrorOf(() => run(JSON.parse(text), { maxSteps: 2000 }));
   assert.deepEqual([fromJson.code, fromJson.call], ["budget_exceeded", "steps"]);
+  // And the builder's from(), as the command line reads a JSON file, reads none either.
+  const many = watchedSteps(DEFAULT_MAX_STEPS + 1);
+  const doc = { ...tinyScenario([]), steps: many.steps };
+  const fromDoc = await scenarioErrorOf(() => vm().from(doc).run());
+  assert.deepEqual([fromDoc.code, fromDoc.call], ["budget_exceeded", "steps"]);
+  assert.equal(many.read(), 0, "refused without reading a step");
 });
 
 Deno.test("budget: validate() and run() without a step budget refuse a billion steps at once", async () => {
