@@ -264,6 +264,30 @@ export function checkStepCount(count: number, limit: number): void {
  */
 const CLOCK_EVERY = 4096;
 
+/** The clock the wall budget reads, in milliseconds. */
+let clock: () => number = () => performance.now();
+
+/**
+ * Replaces the clock the wall budget reads (`performance.now()`), or puts it
+ * back with `null`. A run reads it once as its meter starts, after each step
+ * and every few thousand units of work, so a clock that advances by one on
+ * each read turns the wall budget into a count of work: a test of where and
+ * how soon a run stops then depends on the scenario, not on the speed of
+ * the machine running it.
+ *
+ * @example Usage
+ * ```ts
+ * import { useBudgetClock } from "./budget.ts";
+ * let reads = 0;
+ * useBudgetClock(() => reads++);
+ * useBudgetClock(null);
+ * ```
+ * @param next the clock, or `null` for `performance.now()`
+ */
+export function useBudgetClock(next: (() => number) | null): void {
+  clock = next ?? (() => performance.now());
+}
+
 /**
  * Checks the budgets other than instructions while a run works. One meter
  * serves the three executions of a `run()`: its clock starts when it is
@@ -305,7 +329,7 @@ export class BudgetMeter implements WorkMeter {
   constructor(budget: RunBudget, events: () => number) {
     this.budget = budget;
     this.#events = events;
-    this.#deadline = budget.wallMs === Infinity ? Infinity : performance.now() + budget.wallMs;
+    this.#deadline = budget.wallMs === Infinity ? Infinity : clock() + budget.wallMs;
     watchRun(budget.wallMs);
     this.#countdown = this.#deadline === Infinity ? Infinity : CLOCK_EVERY;
   }
@@ -378,7 +402,7 @@ export class BudgetMeter implements WorkMeter {
 
   #checkClock(i: number, step: Step | null): void {
     if (this.#deadline === Infinity) return;
-    const now = performance.now();
+    const now = clock();
     if (now > this.#deadline) {
       const spent = Math.ceil(now - this.#deadline + this.budget.wallMs);
       throw this.#exceeded("wallMs", i, step, spent);

@@ -180,6 +180,7 @@ export class Hardware {
   #swInvalidated = 0;
   /** Scratch for the resident slots of a level, sorted into walk order. */
   #walkOrder = new Int32Array(64);
+  #walkSlotsVisited = 0;
 
   /**
    * Builds the caches and DRAM of a machine, all empty.
@@ -1141,12 +1142,14 @@ export class Hardware {
       // slot of this cache fills meanwhile (nothing writes upwards).
       const n = cache.residentCount;
       if (n * DENSE_WALK >= cache.slots) {
+        this.#walkSlotsVisited += cache.slots;
         const states = cache.states;
         for (let s = cache.slots - 1; s >= 0; s--) {
           if (states[s] !== INVALID) this.#swSlot(ci, s, clean, invalidate);
         }
         continue;
       }
+      this.#walkSlotsVisited += n;
       if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
       const order = this.#walkOrder.subarray(0, n);
       for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
@@ -1154,6 +1157,27 @@ export class Hardware {
       for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
     }
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
+  }
+
+  /**
+   * How many slots {@linkcode Hardware.setWayAll} has looked at so far, over
+   * all its walks: a level is scanned slot by slot only when at least one
+   * slot in `DENSE_WALK` (16) holds a line, else just its resident lines are,
+   * so this stays within 16 times the lines resident at each walk, however
+   * many slots the walks model.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 4 }, l2: { size: 1 << 20, ways: 16 } }] });
+   * hw.write(0, 0x1000, 1, true);
+   * hw.setWayAll(0, "csw");
+   * console.log(hw.walkSlotsVisited); // 2
+   * ```
+   */
+  get walkSlotsVisited(): number {
+    return this.#walkSlotsVisited;
   }
 
   // ------------------------------------------------------- perturbation

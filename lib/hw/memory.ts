@@ -114,6 +114,7 @@ export class Memory {
   readonly #zeroRanges: number[] = [];
   #lastPageNumber = -1;
   #lastPage: Int32Array | null = null;
+  #zeroFillVisits = 0;
 
   /**
    * Builds an empty memory: no page allocated, no zero-filled range.
@@ -127,6 +128,24 @@ export class Memory {
   /** Number of 4 KiB pages allocated so far (pages written at least once). */
   get pagesTouched(): number {
     return this.#pages.size;
+  }
+
+  /**
+   * How many pages {@linkcode Memory.zeroFill} has looked at so far, to clear
+   * what was written there: the pages of the range, or the allocated pages,
+   * whichever are fewer, so a huge range costs no more than what is allocated.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory } from "./memory.ts";
+   * const m = new Memory();
+   * m.write(0x4000_0000, 7);
+   * m.zeroFill(0, 2 ** 40);
+   * console.log(m.zeroFillVisits); // 1
+   * ```
+   */
+  get zeroFillVisits(): number {
+    return this.#zeroFillVisits;
   }
 
   /** Number of zero-filled ranges kept (after merging). */
@@ -273,11 +292,13 @@ export class Memory {
       page.fill(0, from >>> 2, to >>> 2);
     };
     if (lastPage - firstPage + 1 <= this.#pages.size) {
+      this.#zeroFillVisits += lastPage - firstPage + 1;
       for (let p = firstPage; p <= lastPage; p++) {
         const page = this.#pages.get(p);
         if (page !== undefined) clear(p, page);
       }
     } else {
+      this.#zeroFillVisits += this.#pages.size;
       for (const [p, page] of this.#pages) {
         if (p >= firstPage && p <= lastPage) clear(p, page);
       }

@@ -79,9 +79,9 @@ Deno.test("sandbox: a top-level endless loop is stopped by the wall budget of lo
   const dir = await project({
     "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\n${GUEST}`,
   });
-  const started = performance.now();
+  // The line names the budget given, not the sandbox's fallback; a loop left
+  // running would hang, and the test runner's overall time catches that.
   const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
-  assert.ok(performance.now() - started < 10_000);
   assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
 });
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type GuestBuilder, scenarioFrom, validate, vm } from "../../lib/dsl/mod.ts";
 import { definePolicy } from "../../mod.ts";
-import { runBudget } from "../../lib/engine/budget.ts";
+import { runBudget, useBudgetClock } from "../../lib/engine/budget.ts";
 import {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_STEPS,
@@ -23,6 +23,45 @@ function pageWrites(n: number): Step[] {
   return steps;
 }
 
+/**
+ * `length` steps (none present) in an array that counts the steps read, so a
+ * test sees whether the program was walked: a billion reads would take seconds.
+ */
+function watchedSteps(length: number): { steps: Step[]; read: () => number } {
+  const holes: Step[] = [];
+  holes.length = length;
+  let read = 0;
+  const steps = new Proxy(holes, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && /^\d+$/.test(key)) read++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { steps, read: () => read };
+}
+
+/**
+ * Runs `body` with a wall-budget clock that advances 1 ms on each read. A run
+ * reads it as it starts, after each step and every 4096 units of work, so the
+ * reads count the work done; past `maxReads` the clock throws, so that a run
+ * doing far more work than the test expects fails at once instead of running on.
+ */
+async function withSteppedClock<T>(
+  maxReads: number,
+  body: () => Promise<T>,
+): Promise<{ value: T; reads: number }> {
+  let reads = 0;
+  useBudgetClock(() => {
+    if (reads >= maxReads) throw new Error(`the clock was read more than ${maxReads} times`);
+    return reads++;
+  });
+  try {
+    return { value: await body(), reads };
+  } finally {
+    useBudgetClock(null);
+  }
+}
+
 Deno.test("budget: the defaults, and run options that override them", () => {
   assert.deepEqual(runBudget({}), {
     steps: DEFAULT_MAX_STEPS,
@@ -39,11 +78,9 @@ Deno.test("budget: the defaults, and run options that override them", () => {
 
 Deno.test("budget: a program longer than the step budget is refused before it is checked", async () => {
   // A billion reads: the array is never walked, so the refusal is immediate.
-  const steps: Step[] = [];
-  steps.length = 1_000_000_000;
-  const started = performance.now();
+  const { steps, read } = watchedSteps(1_000_000_000);
   const err = await scenarioErrorOf(() => run(tinyScenario(steps)));
-  assert.ok(performance.now() - started < 1000, "refused at once");
+  assert.equal(read(), 0, "refused without reading a step");
   assert.deepEqual([err.code, err.call, err.value], [
     "budget_exceeded",
     "steps",
@@ -59,12 +96,16 @@ Deno.test("budget: a program longer than the step budget is refused before it is
   );
   const fromJson = await scenarioErrorOf(() => run(JSON.parse(text), { maxSteps: 2000 }));
   assert.deepEqual([fromJson.code, fromJson.call], ["budget_exceeded", "steps"]);
+  // And the builder's from(), as the command line reads a JSON file, reads none either.
+  const many = watchedSteps(DEFAULT_MAX_STEPS + 1);
+  const doc = { ...tinyScenario([]), steps: many.steps };
+  const fromDoc = await scenarioErrorOf(() => vm().from(doc).run());
+  assert.deepEqual([fromDoc.code, fromDoc.call], ["budget_exceeded", "steps"]);
+  assert.equal(many.read(), 0, "refused without reading a step");
 });
 
 Deno.test("budget: validate() and run() without a step budget refuse a billion steps at once", async () => {
-  const steps: Step[] = [];
-  steps.length = 1_000_000_000;
-  const started = performance.now();
+  const { steps, read } = watchedSteps(1_000_000_000);
   const checked = validate(tinyScenario(steps));
   assert.ok(!checked.ok);
   assert.deepEqual(checked.issues.map((i) => [i.code, i.path, i.value]), [
@@ -73,7 +114,7 @@ Deno.test("budget: validate() and run() without a step budget refuse a billion s
   const err = await scenarioErrorOf(() => run(tinyScenario(steps), { maxSteps: Infinity }));
   assert.deepEqual([err.code, err.call], ["out_of_range", "steps"]);
   assert.match(err.message, /at most 16777216 steps, not 1000000000/);
-  assert.ok(performance.now() - started < 1000, "refused at once");
+  assert.equal(read(), 0, "refused without reading a step");
 });
 
 Deno.test("budget: a program longer than the builder's step budget is refused before toJSON", async () => {
@@ -95,9 +136,16 @@ Deno.test("budget: the step budget counts lines and walk slots, and is checked b
     vcpu: 0,
     op: "cisw",
   }));
-  const started = performance.now();
-  const err = await scenarioErrorOf(() => run(tinyScenario(walks), { maxSteps: 50_000 }));
-  assert.ok(performance.now() - started < 2000);
+  // With a wall budget that never runs out, the clock's reads count the work done.
+  const options = { maxSteps: 50_000, maxWallMs: Number.MAX_SAFE_INTEGER };
+  const walked = await withSteppedClock(
+    100,
+    () => scenarioErrorOf(() => run(tinyScenario(walks), options)),
+  );
+  // The start, after steps 0 and 1, and once for every 4096 units of their work:
+  // step 2 is refused before it does any.
+  assert.equal(walked.reads, 5);
+  const err = walked.value;
   assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[2]", 50_000]);
   assert.match(err.message, /\(50688 with this step\)/);
   // A 1 TiB DC range on a 1 TiB VM is refused before its first line.
@@ -105,9 +153,12 @@ Deno.test("budget: the step budget counts lines and walk slots, and is checked b
     [{ kind: "dc_va", vcpu: 0, op: "civac", addr: BASE, len: 2 ** 40 }],
     { ram: 2 ** 40 },
   );
-  const started2 = performance.now();
-  const big = await scenarioErrorOf(() => run(huge));
-  assert.ok(performance.now() - started2 < 3000);
+  const refused = await withSteppedClock(
+    100,
+    () => scenarioErrorOf(() => run(huge, { maxWallMs: Number.MAX_SAFE_INTEGER })),
+  );
+  assert.equal(refused.reads, 1, "only the start read the clock: no line ran");
+  const big = refused.value;
   assert.deepEqual([big.code, big.call], ["budget_exceeded", "steps[0]"]);
   assert.match(big.message, /17179869184 with this step|0x400000000 with this step/);
 });
@@ -158,13 +209,19 @@ Deno.test("budget: wall time stops a run that takes too long, naming the step", 
       () => ({ kind: "sw_walk" as const, vcpu: 0, op: "cisw" as const }),
     ),
   ];
-  const err = await scenarioErrorOf(() =>
-    run(tinyScenario(walks, { policy: "kvm-3.18" }), { maxWallMs: 1 })
+  const { value: err, reads } = await withSteppedClock(
+    1000,
+    () => scenarioErrorOf(() => run(tinyScenario(walks, { policy: "kvm-3.18" }), { maxWallMs: 1 })),
   );
+  // The start, after step 0, then 4096 units into the first walk: past the budget.
+  assert.equal(reads, 3);
   assert.equal(err.code, "budget_exceeded");
   assert.equal(err.value, 1);
-  assert.match(err.call, /^steps\[\d+\]$/);
-  assert.match(err.message, /maxWallMs = 1 milliseconds of wall time/);
+  assert.equal(err.call, "steps[1]");
+  assert.match(
+    err.message,
+    /^steps\[1\] \(sw_walk\): .*maxWallMs = 1 milliseconds of wall time \(2 with/,
+  );
 });
 
 Deno.test("budget: the builder merges .budget() calls and validates each field at the call", async () => {
@@ -190,14 +247,22 @@ function hugeRange(budget: Parameters<ReturnType<typeof vm>["budget"]>[0], prefa
 
 Deno.test("budget: the wall budget stops one DC range of 2^40 bytes inside the step", async () => {
   // Mapped, the range costs only its resident lines; unmapped, each page faults in.
-  const mapped = await hugeRange({ wallMs: 2000 }, true).run();
-  assert.equal(mapped.events.find((e) => e.name === "dc_civac")?.lines, 2 ** 34 - 64);
-  const started = performance.now();
-  const err = await scenarioErrorOf(() => hugeRange({ wallMs: 300 }, false).run());
-  const took = performance.now() - started;
-  assert.ok(took < 3000, `stopped after ${Math.round(took)} ms`);
-  assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[1]", 300]);
-  assert.match(err.message, /^steps\[1\] \(dc_civac\): .*maxWallMs = 300 milliseconds/);
+  const mapped = await withSteppedClock(1000, () => hugeRange({ wallMs: 2000 }, true).run());
+  assert.equal(mapped.reads, 5, "the starts and the steps read the clock, not 2^34 lines");
+  assert.equal(mapped.value.events.find((e) => e.name === "dc_civac")?.lines, 2 ** 34 - 64);
+  const unmapped = await withSteppedClock(
+    1000,
+    () => scenarioErrorOf(() => hugeRange({ wallMs: 30 }, false).run()),
+  );
+  // The start, after step 0, then every 4096 lines of step 1 until the 31st ms:
+  // 30 x 4096 of its 2^34 lines ran.
+  assert.equal(unmapped.reads, 32);
+  const err = unmapped.value;
+  assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[1]", 30]);
+  assert.match(
+    err.message,
+    /^steps\[1\] \(dc_civac\): .*maxWallMs = 30 milliseconds of wall time \(31 with this step\)/,
+  );
 });
 
 Deno.test("budget: the event and page budgets stop a DC range as it faults pages in", async () => {
@@ -232,13 +297,21 @@ Deno.test("budget: a policy hook that emits without end is stopped as it emits",
   assert.deepEqual([records.code, records.value], ["budget_exceeded", 1000]);
   assert.match(records.message, /^steps\[0\] \(sw_walk\): .*maxEvents = 1000/);
   // Identical events fold into one record: the clock stops them.
-  const started = performance.now();
-  const clock = await scenarioErrorOf(() =>
-    vm().policy(emitsForever(false)).budget({ wallMs: 200 }).guest(guest).run()
+  const stopped = await withSteppedClock(
+    1000,
+    () =>
+      scenarioErrorOf(() =>
+        vm().policy(emitsForever(false)).budget({ wallMs: 200 }).guest(guest).run()
+      ),
   );
-  assert.ok(performance.now() - started < 3000);
+  // The start, then every 4096 events until the 201st ms.
+  assert.equal(stopped.reads, 202);
+  const clock = stopped.value;
   assert.deepEqual([clock.code, clock.value], ["budget_exceeded", 200]);
-  assert.match(clock.message, /maxWallMs = 200/);
+  assert.match(
+    clock.message,
+    /^steps\[0\] \(sw_walk\): .*maxWallMs = 200 .*\(201 with this step\)/,
+  );
 });
 
 Deno.test("budget: the wall budget stops a walk over a policy's view of 2^30 slots", async () => {
@@ -250,10 +323,16 @@ Deno.test("budget: the wall budget stops a walk over a policy's view of 2^30 slo
       return { clidr: physical.clidr, levels: [{ sets: 1 << 20, ways: 1 << 10, lineSize: 64 }] };
     },
   });
-  const started = performance.now();
-  const err = await scenarioErrorOf(() =>
-    vm().policy(huge).budget({ steps: Infinity, wallMs: 200 }).guest((g) => g.sw_clean()).run()
+  const stopped = await withSteppedClock(
+    1000,
+    () =>
+      scenarioErrorOf(() =>
+        vm().policy(huge).budget({ steps: Infinity, wallMs: 200 }).guest((g) => g.sw_clean()).run()
+      ),
   );
-  assert.ok(performance.now() - started < 3000);
+  // The start, then every 4096 slots until the 201st ms: 200 x 4096 of 2^30 slots.
+  assert.equal(stopped.reads, 202);
+  const err = stopped.value;
   assert.deepEqual([err.code, err.call, err.value], ["budget_exceeded", "steps[0]", 200]);
+  assert.match(err.message, /maxWallMs = 200 milliseconds of wall time \(201 with this step\)/);
 });

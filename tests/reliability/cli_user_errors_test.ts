@@ -158,11 +158,11 @@ Deno.test("command line: a JSON scenario over the step limit is refused before i
   s.steps = new Array(1_000_001).fill({ kind: "nonsense" });
   await Deno.writeTextFile(file, JSON.stringify(s));
   const io = bufferIo(dir);
-  const started = performance.now();
   const code = await main(["run", file], io);
+  // Checked first, the million steps of an unknown kind would be refused with
+  // their own issues: the one line is the budget's, so none was looked at
+  // (budget_test.ts counts the steps read on the way from JSON).
   assertOneLine(code, io.stdout, io.stderr, /steps: the program has 1000001 steps, more than/);
-  // Checking a million bad steps would take seconds and list every issue.
-  assert.ok(performance.now() - started < 5_000);
   await Deno.remove(dir, { recursive: true });
 });
 
