@@ -189,7 +189,10 @@ Deno.test("browser: the zImage timeline shows lanes, the marked violation, and n
 
     // the error capture works: a probe error is seen, and it is the only one
     await browser.evaluate<void>(`console.error("setway-probe")`);
-    await new Promise((r) => setTimeout(r, 50));
+    // The console event arrives asynchronously: wait for it (bounded), not for a fixed time.
+    for (let i = 0; i < 200 && !browser.messages.some((m) => m.text === "setway-probe"); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const errors = browser.messages.filter((m) =>
       m.level === "error" || m.source === "exception" || m.level === "warning"
     );
