@@ -54,7 +54,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { diffLines, formatUnifiedDiff } from "./diff.ts";
+import { diffLines, formatUnifiedDiff } from "../report/diff.ts";
 import { parseGolden, serializeGolden } from "./file.ts";
 
 /**
