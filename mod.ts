@@ -183,7 +183,7 @@ export {
   type HardwareOptions,
   type Perturbation,
 } from "./lib/hw/hardware.ts";
-export type { MemoryTrace } from "./lib/hw/trace.ts";
+export type { MemoryTrace } from "./lib/hw/access_trace.ts";
 export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
 
 // Reports and goldens.
