@@ -62,6 +62,7 @@ import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
 import { guardPolicy, isGuarded } from "./policies/guard.ts";
+import { type SetWayShortcuts, setWayShortcutsOf } from "./set_way_shortcuts.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
@@ -206,6 +207,8 @@ export class Hypervisor {
   /** The host is 32-bit arch/arm KVM (a machine without AArch64): guests run in AArch32. */
   readonly hostAarch32: boolean;
   readonly #sink: EventSink;
+  /** The built-in policy's set/way shortcuts (set_way_shortcuts.ts); none for a user policy. */
+  readonly #shortcuts: SetWayShortcuts | undefined;
   readonly #state: unknown;
   readonly #handles: HypHandle[];
   readonly #hostHandles: HypHandle[] = [];
@@ -228,6 +231,7 @@ export class Hypervisor {
     this.hardware = hardware;
     // In a watched worker, each hook publishes its name while it runs (watch.ts).
     this.policy = watchPolicy(policy);
+    this.#shortcuts = setWayShortcutsOf(policy);
     this.#sink = sink;
     this.stage2Enabled = policy.native !== true;
     const fwb = hardware.machine.features?.fwb === true;
@@ -412,12 +416,12 @@ export class Hypervisor {
           // A shortcut stands for exits the scheduler leaves alone: not while
           // a preemption between the next exit and its handler is pending.
           if (this.#trapsSetWay(vcpu) && this.#preemptTo[vcpu.index] < 0) {
-            if (this.#policyAsks(this.policy.setWayIdle, vcpu)) {
+            if (this.#policyAsks(this.#shortcuts?.setWayIdle, vcpu)) {
               // Every slot left would only exit: record them at once.
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
               return;
             }
-            const empty = hook === undefined && this.#policyAsks(this.policy.setWayLocal, vcpu)
+            const empty = hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)
               ? this.#emptySlots(vcpu.pcpu, level, slot)
               : 0;
             if (empty > 1) {
@@ -438,13 +442,13 @@ export class Hypervisor {
     }
   }
 
-  /** Calls one of the policy's set/way predicates; false when it has none. */
+  /** Calls one of the built-in policy's set/way shortcuts; false when it has none. */
   #policyAsks(
     predicate: ((hyp: HypHandle, state: unknown) => boolean) | undefined,
     vcpu: Vcpu,
   ): boolean {
     return predicate !== undefined &&
-      predicate.call(this.policy, this.#handles[vcpu.index], this.#state);
+      predicate.call(this.#shortcuts, this.#handles[vcpu.index], this.#state);
   }
 
   /**
