@@ -66,7 +66,6 @@ import { type SetWayShortcuts, setWayShortcutsOf } from "./set_way_shortcuts.ts"
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
-import { INVALID } from "../hw/cache.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
 import { type AbortAccess, abortClass, abortSyndrome } from "./abort_syndrome.ts";
 import { walkSlot } from "../hw/walk_order.ts";
@@ -422,7 +421,7 @@ export class Hypervisor {
               return;
             }
             const empty = hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)
-              ? this.#emptySlots(vcpu.pcpu, level, slot)
+              ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot)
               : 0;
             if (empty > 1) {
               this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
@@ -449,17 +448,6 @@ export class Hypervisor {
   ): boolean {
     return predicate !== undefined &&
       predicate.call(this.#shortcuts, this.#handles[vcpu.index], this.#state);
-  }
-
-  /**
-   * How many slots from `slot` on, in walk order (down to slot 0), hold no
-   * line in `cpu`'s cache at `level`.
-   */
-  #emptySlots(cpu: number, level: number, slot: number): number {
-    const states = this.hardware.caches[this.hardware.cacheIndexOf(cpu, level)].states;
-    let end = slot;
-    while (end >= 0 && states[end] === INVALID) end--;
-    return slot - end;
   }
 
   /**
