@@ -183,17 +183,17 @@ export {
   type HardwareOptions,
   type Perturbation,
 } from "./lib/hw/hardware.ts";
-export type { MemoryTrace } from "./lib/hw/trace.ts";
+export type { MemoryTrace } from "./lib/hw/access_trace.ts";
 export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
 
 // Reports and goldens.
+export { FLUSH_EVENTS } from "./lib/hyp/events.ts";
 export {
-  FLUSH_EVENTS,
   formatTrace,
   type TraceFilter,
   type TraceFilterName,
   type TraceOptions,
-} from "./lib/report/trace.ts";
+} from "./lib/report/event_trace.ts";
 export { formatVerdict, type VerdictLike, type VerdictViolation } from "./lib/report/verdict.ts";
 export { type HtmlOptions, renderHtml } from "./lib/report/html.ts";
 export type { CostLike, MachineLike, RunLike } from "./lib/report/run_like.ts";

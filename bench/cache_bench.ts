@@ -8,7 +8,7 @@
  */
 
 import { Cache } from "../lib/hw/cache.ts";
-import { STORE } from "../lib/hw/trace.ts";
+import { STORE } from "../lib/hw/access_trace.ts";
 import { loadGzipTrace } from "./gzip_trace.ts";
 import { L1_GEOMETRY, randomTrace, sequentialTrace, testProgramTrace } from "./cache_workloads.ts";
 

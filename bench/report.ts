@@ -16,7 +16,7 @@
 
 import { run } from "../lib/engine/run.ts";
 import { Cache } from "../lib/hw/cache.ts";
-import { type MemoryTrace, STORE } from "../lib/hw/trace.ts";
+import { type MemoryTrace, STORE } from "../lib/hw/access_trace.ts";
 import {
   GZIP_INPUT,
   hasValgrind,

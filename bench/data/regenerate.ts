@@ -8,8 +8,8 @@
  */
 
 import { gzipSync } from "node:zlib";
-import { parseLackey } from "../../lib/hw/trace.ts";
-import { encodeTrace } from "../../lib/hw/trace_codec.ts";
+import { parseLackey } from "../../lib/sim/lackey.ts";
+import { encodeTrace } from "../../lib/sim/access_trace_codec.ts";
 import {
   type CachegrindCounts,
   DATA_DIR,

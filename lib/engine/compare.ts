@@ -33,12 +33,12 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { diffLines } from "../golden/diff.ts";
+import { diffLines } from "../report/diff.ts";
 import type { CostCategory } from "../hyp/costs.ts";
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { formatEventMessage } from "../report/messages.ts";
-import { FLUSH_EVENTS, withoutCycles } from "../report/trace.ts";
+import { FLUSH_EVENTS, withoutCycles } from "../hyp/events.ts";
 import type { Crash } from "./execute.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import type { RunResult } from "./result.ts";

@@ -9,7 +9,7 @@ import type { Machine } from "../hw/machine.ts";
 import { COST_CATEGORIES, type CostCategory, costCategory } from "../hyp/costs.ts";
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { Crash } from "./execute.ts";
-import { formatTrace, type TraceOptions } from "../report/trace.ts";
+import { formatTrace, type TraceOptions } from "../report/event_trace.ts";
 import type { Violation } from "./oracle.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -202,7 +202,7 @@ export class RunResult {
   }
 
   /**
-   * The ftrace-like text trace (lib/report/trace.ts), headed by the policy,
+   * The ftrace-like text trace (lib/report/event_trace.ts), headed by the policy,
    * the machine, the seed and the speculation unless `options.header` is given.
    * @param options which events to print, and header lines
    * @returns the trace, one event a line, byte-identical for the same scenario

@@ -63,7 +63,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { diffLines, formatUnifiedDiff } from "./diff.ts";
+import { diffLines, formatUnifiedDiff } from "../report/diff.ts";
 import { GOLDEN_FIRST_LINE, parseGolden, serializeGolden } from "./file.ts";
 
 /**

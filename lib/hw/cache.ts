@@ -9,7 +9,7 @@
  *   exactly as cachegrind's D1 simulation does (true LRU; an access straddling
  *   two lines looks both up and counts as one access, a miss if either
  *   missed); {@linkcode Cache.replay} does the same for a whole recorded
- *   trace (trace.ts) with the cache's state held in locals;
+ *   trace (access_trace.ts) with the cache's state held in locals;
  * - **as a level of a hierarchy**: {@linkcode Hardware} (hardware.ts) uses the
  *   slot-level methods ({@linkcode Cache.lookup}, {@linkcode Cache.victim},
  *   {@linkcode Cache.install}, {@linkcode Cache.evict}, word reads and writes)
@@ -60,7 +60,7 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import type { CacheGeometry } from "./machine.ts";
 import { Random } from "./random.ts";
-import { type MemoryTrace, STORE } from "./trace.ts";
+import { type MemoryTrace, STORE } from "./access_trace.ts";
 import { copyWords } from "./words.ts";
 import { zeroedBuffer } from "./zeroed.ts";
 
@@ -550,12 +550,12 @@ export class Cache {
    * @example Usage
    * ```ts
    * import { Cache } from "./cache.ts";
-   * import { parseLackey } from "./trace.ts";
+   * import { parseLackey } from "../sim/lackey.ts";
    * const c = new Cache({ size: 1024, ways: 2 });
    * const misses = c.replay(parseLackey(" L 40,4\n S 44,4\n L 80,4\n"));
    * console.log(misses, c.stats.writes); // 2 1
    * ```
-   * @param trace the accesses (see trace.ts)
+   * @param trace the accesses (see access_trace.ts)
    * @param from the first access to replay, default 0
    * @param to one past the last, default `trace.length`
    * @returns the number of misses among the replayed accesses

@@ -152,7 +152,7 @@ export class Hardware {
    * Every cache: the CPUs' L1s in CPU order (`"cpu0.L1"`...), then the
    * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
    */
-  readonly caches: readonly Cache[];
+  readonly #caches: readonly Cache[];
   /** The line size shared by every cache, in bytes. */
   readonly lineSize: number;
   /** The chooser given in the options (quiet by default). */
@@ -178,6 +178,8 @@ export class Hardware {
   #cascaded = 0;
   #swCleaned = 0;
   #swInvalidated = 0;
+  /** Set by {@linkcode Hardware.release}: every later use throws. */
+  #released = false;
   /** Scratch for the resident slots of a level, sorted into walk order. */
   #walkOrder = new Int32Array(64);
   #walkSlotsVisited = 0;
@@ -296,7 +298,7 @@ export class Hardware {
     this.#snoopsNc = sysSpec?.snoopsNonCacheable === true;
     this.systemCacheIndex = this.#sys ? caches.length : -1;
     if (this.#sys) caches.push(this.#sys);
-    this.caches = caches;
+    this.#caches = caches;
     this.#next = new Int32Array(caches.length).fill(-1);
     for (let c = 0; c < cpuCount; c++) {
       const l2 = this.#l2Index[this.#cpuCluster[c]];
@@ -326,6 +328,23 @@ export class Hardware {
     return this.memory.meter;
   }
 
+  /**
+   * Every cache: the CPUs' L1s in CPU order (`"cpu0.L1"`...), then the
+   * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * import { generic } from "../machines/generic.ts";
+   * console.log(new Hardware(generic).caches.map((c) => c.name).join(" "));
+   * ```
+   * @throws {Error} once the model is released
+   */
+  get caches(): readonly Cache[] {
+    this.#checkLive("caches");
+    return this.#caches;
+  }
+
   /** Sets who hears of the work done on this model. */
   set meter(meter: WorkMeter) {
     this.memory.meter = meter;
@@ -333,7 +352,8 @@ export class Hardware {
 
   /**
    * Gives this model's caches back to the pool (cache_pool.ts) for the next
-   * model of the same machine. The model must not be used afterwards.
+   * model of the same machine. Any later use of the model throws; a second
+   * release does nothing.
    *
    * @example Usage
    * ```ts
@@ -346,12 +366,28 @@ export class Hardware {
    * ```
    */
   release(): void {
-    for (const cache of this.caches) giveBackCache(cache);
+    if (this.#released) return;
+    this.#released = true;
+    for (const cache of this.#caches) giveBackCache(cache);
+  }
+
+  /**
+   * Refuses any use of a released model: its caches may already belong to
+   * another model, which the call would silently corrupt.
+   */
+  #checkLive(call: string): void {
+    if (this.#released) {
+      throw new Error(
+        `Hardware.${call}: this model was released (Hardware.release gave its caches back ` +
+          "to the pool); build a new Hardware",
+      );
+    }
   }
 
   // ---------------------------------------------------------------- checks
 
   #checkCpu(cpu: number, call: string): void {
+    this.#checkLive(call);
     if (!(Number.isInteger(cpu) && cpu >= 0 && cpu < this.cpuCount)) {
       throw new ScenarioError(
         "out_of_range",
@@ -388,6 +424,7 @@ export class Hardware {
   }
 
   #checkOp<T extends string>(op: T, ops: readonly string[], call: string): void {
+    this.#checkLive(call);
     if (!ops.includes(op)) {
       throw new ScenarioError(
         "invalid_value",
@@ -472,7 +509,7 @@ export class Hardware {
    * @returns sets, ways and line size
    */
   geometry(cpu: number, level: number): { sets: number; ways: number; lineSize: number } {
-    const c = this.caches[this.cacheIndexOf(cpu, level)];
+    const c = this.#caches[this.cacheIndexOf(cpu, level)];
     return { sets: c.sets, ways: c.ways, lineSize: c.lineSize };
   }
 
@@ -533,7 +570,7 @@ export class Hardware {
    * dirty) and installs.
    */
   #allocate(ci: number, line: number, src: Int32Array, off: number, state: number): number {
-    const cache = this.caches[ci];
+    const cache = this.#caches[ci];
     let slot = cache.lookup(line);
     if (slot >= 0) {
       copyWords(src, off, cache.data, cache.dataOffset(slot), this.#wpl);
@@ -549,7 +586,7 @@ export class Hardware {
 
   /** Evicts a valid slot; a dirty line goes to the next level, a clean one is dropped. */
   #castoutSlot(ci: number, slot: number): boolean {
-    const cache = this.caches[ci];
+    const cache = this.#caches[ci];
     const line = cache.tags[slot];
     const wpl = this.#wpl;
     const vb = this.#victimBufs;
@@ -848,16 +885,19 @@ export class Hardware {
    * @returns false when the line is not in that cache
    */
   castout(cacheIndex: number, addr: number): boolean {
-    if (!(Number.isInteger(cacheIndex) && cacheIndex >= 0 && cacheIndex < this.caches.length)) {
+    this.#checkLive("castout");
+    if (!(Number.isInteger(cacheIndex) && cacheIndex >= 0 && cacheIndex < this.#caches.length)) {
       throw new ScenarioError(
         "out_of_range",
         "castout",
         cacheIndex,
-        `castout: cache index ${showValue(cacheIndex)} must be from 0 to ${this.caches.length - 1}`,
+        `castout: cache index ${showValue(cacheIndex)} must be from 0 to ${
+          this.#caches.length - 1
+        }`,
       );
     }
     this.#checkByteAddress(addr, "castout");
-    const cache = this.caches[cacheIndex];
+    const cache = this.#caches[cacheIndex];
     const slot = cache.lookup(Math.floor(addr / this.lineSize));
     if (slot < 0) return false;
     this.#castoutSlot(cacheIndex, slot);
@@ -907,7 +947,7 @@ export class Hardware {
   #cleanToPoc(line: number): number {
     this.#cascaded = 0;
     let written = 0;
-    const caches = this.caches;
+    const caches = this.#caches;
     // Top-down, so a newer copy overwrites an older one on its way to DRAM.
     for (let ci = 0; ci < caches.length; ci++) {
       const cache = caches[ci];
@@ -923,7 +963,7 @@ export class Hardware {
   /** Writes a line into the first level below `ci` that holds it (dirtying it), else DRAM. */
   #pushIntoExisting(ci: number, line: number, src: Int32Array, off: number): void {
     for (let n = this.#next[ci]; n >= 0; n = this.#next[n]) {
-      const below = this.caches[n];
+      const below = this.#caches[n];
       const s = below.lookup(line);
       if (s >= 0) {
         copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
@@ -952,7 +992,7 @@ export class Hardware {
 
   #invalidateEverywhere(line: number): number {
     let dropped = 0;
-    for (const cache of this.caches) {
+    for (const cache of this.#caches) {
       const s = cache.lookup(line);
       if (s >= 0) {
         cache.evict(s);
@@ -993,7 +1033,7 @@ export class Hardware {
     // decides the resident order later castouts are picked in.
     const lines = new Float64Array(this.residentLines());
     let n = 0;
-    for (const cache of this.caches) {
+    for (const cache of this.#caches) {
       for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
     }
     lines.sort();
@@ -1041,7 +1081,7 @@ export class Hardware {
   ): FlushResult {
     this.#checkOp(op, SW_OPS, "dcBySetWay");
     const ci = this.cacheIndexOf(cpu, level);
-    const cache = this.caches[ci];
+    const cache = this.#caches[ci];
     if (!(Number.isInteger(set) && set >= 0 && set < cache.sets)) {
       throw new ScenarioError(
         "out_of_range",
@@ -1065,6 +1105,33 @@ export class Hardware {
   }
 
   /**
+   * How many slots of `cpu`'s cache at `level`, from slot `slot` (`set * ways
+   * + way`) down, hold no line before one that does (the hypervisor records
+   * that many trapped set/way slots at once; hyp/set_way_shortcuts.ts).
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
+   * console.log(hw.emptySlotsDownFrom(0, 1, 63)); // 64
+   * ```
+   * @param cpu a CPU number
+   * @param level a cache level of that CPU
+   * @param slot the first slot looked at
+   * @returns the number of empty slots from `slot` down, 0 when `slot` holds a line
+   * @throws {ScenarioError} `out_of_range` for a bad CPU or level
+   */
+  emptySlotsDownFrom(cpu: number, level: number, slot: number): number {
+    this.#checkLive("emptySlotsDownFrom");
+    this.#checkLevel(cpu, level, "emptySlotsDownFrom");
+    const states = this.#caches[this.cacheIndexOf(cpu, level)].states;
+    let end = slot;
+    while (end >= 0 && states[end] === INVALID) end--;
+    return slot - end;
+  }
+
+  /**
    * Whether CPU `cpu` has the set/way slot (level, set, way): a data or
    * unified cache at that level up to its LoC, with that set and way.
    *
@@ -1082,14 +1149,15 @@ export class Hardware {
    * @returns true when {@linkcode Hardware.dcBySetWay} accepts the operands
    */
   hasSlot(cpu: number, level: number, set: number, way: number): boolean {
+    this.#checkLive("hasSlot");
     if (!(Number.isInteger(level) && level >= 1 && level <= this.levels(cpu))) return false;
-    const cache = this.caches[this.cacheIndexOf(cpu, level)];
+    const cache = this.#caches[this.cacheIndexOf(cpu, level)];
     return Number.isInteger(set) && set >= 0 && set < cache.sets && Number.isInteger(way) &&
       way >= 0 && way < cache.ways;
   }
 
   #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
-    const cache = this.caches[ci];
+    const cache = this.#caches[ci];
     const state = cache.states[slot];
     if (state === INVALID) return;
     if (clean && state === DIRTY) {
@@ -1135,7 +1203,7 @@ export class Hardware {
     let slots = 0;
     for (let level = 1; level <= levels; level++) {
       const ci = level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
-      const cache = this.caches[ci];
+      const cache = this.#caches[ci];
       slots += cache.slots;
       // The kernel's order, skipping empty slots: a clean allocates in the
       // level below, so the order decides its LRU order and its victims. No
@@ -1214,6 +1282,7 @@ export class Hardware {
     candidates: ArrayLike<number>,
     extra: readonly number[] = NO_EXTRA,
   ): Perturbation | null {
+    this.#checkLive("perturb");
     if (chooser.mode === "quiet") return null;
     this.#extra = extra;
     if (chooser.pick(2) === 0) return null;
@@ -1232,8 +1301,8 @@ export class Hardware {
       return { kind: "speculative_fill", cpu, addr, cache: this.#l1[cpu].name, present };
     }
     pick -= fills;
-    for (let ci = 0; ci < this.caches.length; ci++) {
-      const cache = this.caches[ci];
+    for (let ci = 0; ci < this.#caches.length; ci++) {
+      const cache = this.#caches[ci];
       if (pick < cache.residentCount) {
         const slot = cache.residentSlot(pick);
         const addr = cache.lineAddress(slot);
@@ -1282,12 +1351,13 @@ export class Hardware {
    * @returns true when some copy holds it
    */
   holds(addr: number, value: number): boolean {
+    this.#checkLive("holds");
     checkWordAddress(addr, "holds");
     const want = value >>> 0;
     const lineSize = this.lineSize;
     const line = Math.floor(addr / lineSize);
     const word = (addr - line * lineSize) >>> 2;
-    for (const cache of this.caches) {
+    for (const cache of this.#caches) {
       const s = cache.lookup(line);
       if (s >= 0 && cache.readWord(s, word) === want) return true;
     }
@@ -1307,8 +1377,9 @@ export class Hardware {
    * @returns the total resident count
    */
   residentLines(): number {
+    this.#checkLive("residentLines");
     let n = 0;
-    for (const cache of this.caches) n += cache.residentCount;
+    for (const cache of this.#caches) n += cache.residentCount;
     return n;
   }
 }

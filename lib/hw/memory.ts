@@ -33,7 +33,17 @@ import { NO_METER, type WorkMeter } from "./work_meter.ts";
 /** What never-written memory reads as: 0xdeadbeef. */
 export const POISON = 0xdead_beef;
 
-/** Bytes per page of the sparse store. */
+/**
+ * The page size in bytes: the 4 KiB translation granule setway models (the
+ * stage-2 page of hyp/stage2.ts, the unit of RAM and of a page flush), which is
+ * also the page of this sparse store. The one definition of it.
+ *
+ * @example Usage
+ * ```ts
+ * import { PAGE_SIZE } from "./memory.ts";
+ * console.log(PAGE_SIZE / 64); // 64 lines of 64 bytes
+ * ```
+ */
 export const PAGE_SIZE = 4096;
 
 /** The highest byte address + 1 that setway models: 2^52 (ARMv8.2 52-bit PAs). */

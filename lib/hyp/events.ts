@@ -11,6 +11,11 @@
  * Xen policies act; the trap and fault events keep KVM's names whatever the
  * hypervisor).
  *
+ * The named sets of events live here too: {@linkcode FLUSH_EVENTS}, what a
+ * golden flush trace asserts on, and {@linkcode HW_EVENTS}, what the hardware
+ * does on its own; the engine, the reports and the goldens all read them from
+ * here.
+ *
  * @module
  */
 
@@ -183,3 +188,62 @@ export type EventName = keyof EventFields;
  * ```
  */
 export type SetwayEvent = EventBase & { readonly [field: string]: EventFieldValue };
+
+/**
+ * The flush events a golden trace asserts on: traps, what the policy did
+ * about them, and the oracle's findings.
+ *
+ * @example Usage
+ * ```ts
+ * import { FLUSH_EVENTS } from "./events.ts";
+ * FLUSH_EVENTS.includes("stage2_flush_vm"); // true
+ * ```
+ */
+export const FLUSH_EVENTS: readonly string[] = Object.freeze([
+  "kvm_exit",
+  "kvm_set_way_flush",
+  "kvm_toggle_cache",
+  "stage2_flush_vm",
+  "flush_cache_all",
+  "sw_local",
+  "p2m_set_way_flush",
+  "p2m_toggle_cache",
+  "p2m_flush_vm",
+  "undef_injected",
+  "coherent_cache_guest_page",
+  "clean_dcache_guest_page",
+  "flush_page_to_ram",
+  "flush_page",
+  "stale_read",
+  "lost_write",
+]);
+
+/**
+ * The events the hardware does on its own, with no vCPU behind them (the
+ * text trace gives them the task `hw`).
+ *
+ * @example Usage
+ * ```ts
+ * import { HW_EVENTS } from "./events.ts";
+ * HW_EVENTS.includes("castout"); // true
+ * ```
+ */
+export const HW_EVENTS: readonly string[] = Object.freeze(["speculative_fill", "castout"]);
+
+/**
+ * The event without its modelled `cycles` field (the same object when it has none).
+ *
+ * @example Usage
+ * ```ts
+ * import { withoutCycles } from "./events.ts";
+ * const e = withoutCycles({ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, cycles: 6500 });
+ * console.log("cycles" in e); // false
+ * ```
+ * @param event an event
+ * @returns the event without `cycles`
+ */
+export function withoutCycles(event: SetwayEvent): SetwayEvent {
+  if (!Object.hasOwn(event, "cycles")) return event;
+  const { cycles: _cycles, ...rest } = event;
+  return rest as SetwayEvent;
+}

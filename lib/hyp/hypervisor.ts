@@ -62,10 +62,10 @@ import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
 import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
 import { guardPolicy, isGuarded } from "./policies/guard.ts";
+import { type SetWayShortcuts, setWayShortcutsOf } from "./set_way_shortcuts.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
 import { sctlrValue, Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { type HypContext, HypHandle, swLocalFields } from "./handle.ts";
-import { INVALID } from "../hw/cache.ts";
 import { flushPageByVa, swioOp } from "./flush.ts";
 import { type AbortAccess, abortClass, abortSyndrome } from "./abort_syndrome.ts";
 import { walkSlot } from "../hw/walk_order.ts";
@@ -206,6 +206,8 @@ export class Hypervisor {
   /** The host is 32-bit arch/arm KVM (a machine without AArch64): guests run in AArch32. */
   readonly hostAarch32: boolean;
   readonly #sink: EventSink;
+  /** The built-in policy's set/way shortcuts (set_way_shortcuts.ts); none for a user policy. */
+  readonly #shortcuts: SetWayShortcuts | undefined;
   readonly #state: unknown;
   readonly #handles: HypHandle[];
   readonly #hostHandles: HypHandle[] = [];
@@ -228,6 +230,7 @@ export class Hypervisor {
     this.hardware = hardware;
     // In a watched worker, each hook publishes its name while it runs (watch.ts).
     this.policy = watchPolicy(policy);
+    this.#shortcuts = setWayShortcutsOf(policy);
     this.#sink = sink;
     this.stage2Enabled = policy.native !== true;
     const fwb = hardware.machine.features?.fwb === true;
@@ -412,13 +415,13 @@ export class Hypervisor {
           // A shortcut stands for exits the scheduler leaves alone: not while
           // a preemption between the next exit and its handler is pending.
           if (this.#trapsSetWay(vcpu) && this.#preemptTo[vcpu.index] < 0) {
-            if (this.#policyAsks(this.policy.setWayIdle, vcpu)) {
+            if (this.#policyAsks(this.#shortcuts?.setWayIdle, vcpu)) {
               // Every slot left would only exit: record them at once.
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
               return;
             }
-            const empty = hook === undefined && this.#policyAsks(this.policy.setWayLocal, vcpu)
-              ? this.#emptySlots(vcpu.pcpu, level, slot)
+            const empty = hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)
+              ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot)
               : 0;
             if (empty > 1) {
               this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
@@ -438,24 +441,13 @@ export class Hypervisor {
     }
   }
 
-  /** Calls one of the policy's set/way predicates; false when it has none. */
+  /** Calls one of the built-in policy's set/way shortcuts; false when it has none. */
   #policyAsks(
     predicate: ((hyp: HypHandle, state: unknown) => boolean) | undefined,
     vcpu: Vcpu,
   ): boolean {
     return predicate !== undefined &&
-      predicate.call(this.policy, this.#handles[vcpu.index], this.#state);
-  }
-
-  /**
-   * How many slots from `slot` on, in walk order (down to slot 0), hold no
-   * line in `cpu`'s cache at `level`.
-   */
-  #emptySlots(cpu: number, level: number, slot: number): number {
-    const states = this.hardware.caches[this.hardware.cacheIndexOf(cpu, level)].states;
-    let end = slot;
-    while (end >= 0 && states[end] === INVALID) end--;
-    return slot - end;
+      predicate.call(this.#shortcuts, this.#handles[vcpu.index], this.#state);
   }
 
   /**

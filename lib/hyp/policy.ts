@@ -207,31 +207,6 @@ export interface PolicyHooks<S> {
   onReset?(hyp: Hyp, state: S): void;
   /** A set/way instruction trapped (HCR.TSW). */
   onSetWay?(hyp: Hyp, op: SetWayOp, state: S): void;
-  /**
-   * Whether a set/way instruction trapped now would do nothing but exit:
-   * `onSetWay` and then `onGuestEntry` would change no state, record no
-   * event and touch no cache (kvm-4.0 once HCR.TVM is set again). The rest
-   * of a trapped walk is then recorded as its exits at once, as the kernel's
-   * trace would show them, without calling the hooks slot by slot. Absent:
-   * every slot calls the hooks. A predicate that answers true when a hook
-   * would act makes the trace wrong.
-   */
-  setWayIdle?(hyp: Hyp, state: S): boolean;
-  /**
-   * Whether a set/way instruction trapped now would do exactly
-   * `hyp.executeSetWayLocally(op)` and nothing else (no state change, no
-   * other event, nothing at guest entry), and would go on doing so while
-   * only such instructions follow (kvm-3.18 once every other CPU is marked).
-   * It is asked only about exits the scheduler does not preempt before
-   * their handler, so the handler would see `lastPcpu === pcpu`, whatever
-   * `lastPcpu` says before the exit.
-   * The slots of a trapped walk that hold no line are then recorded as
-   * their exits and `sw_local` events at once, as the kernel's trace would
-   * show them, and only the slots that hold a line call the hooks. Absent:
-   * every slot calls the hooks. A predicate that answers true when a hook
-   * would do anything else makes the trace wrong.
-   */
-  setWayLocal?(hyp: Hyp, state: S): boolean;
   /** A VM-register write trapped (HCR.TVM); the register is already written. */
   onVmRegWrite?(hyp: Hyp, write: VmRegWrite, state: S): void;
   /** The vCPU is loaded on physical CPU `hyp.vcpu.pcpu`. */
@@ -312,8 +287,6 @@ export interface Policy<S = unknown> extends PolicyHooks<S> {
 export const POLICY_HOOKS: readonly string[] = Object.freeze([
   "onReset",
   "onSetWay",
-  "setWayIdle",
-  "setWayLocal",
   "onVmRegWrite",
   "onVcpuLoad",
   "onStage2Fault",

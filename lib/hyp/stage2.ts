@@ -16,16 +16,10 @@
  * @module
  */
 
-/**
- * The stage-2 page size in bytes.
- *
- * @example Usage
- * ```ts
- * import { PAGE_SIZE } from "./stage2.ts";
- * console.log(PAGE_SIZE / 64); // 64 lines of 64 bytes
- * ```
- */
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from "../hw/memory.ts";
+
+/** The stage-2 page size, hw/memory.ts's one {@linkcode PAGE_SIZE}, for the hypervisor's callers. */
+export { PAGE_SIZE };
 
 const CHUNK_SHIFT = 15;
 const CHUNK_PAGES = 1 << CHUNK_SHIFT;

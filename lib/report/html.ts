@@ -42,7 +42,7 @@ import { escapeHtml } from "./html_escape.ts";
 import { renderTimeline } from "./html_timeline.ts";
 import { physicalCpuCount, type RunLike } from "./run_like.ts";
 import { buildTimeline, fmtNumber } from "./timeline.ts";
-import { formatTrace } from "./trace.ts";
+import { formatTrace } from "./event_trace.ts";
 
 /**
  * Options of {@linkcode renderHtml}.

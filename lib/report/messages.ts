@@ -27,7 +27,7 @@
  * its message uses are appended as ` k=v`, and an event setway does not know
  * (one a user-defined policy emits) prints all its fields as `k=v k=v` in
  * field order. The modelled `cycles` every event of a run carries are such
- * an extra field here; the trace (trace.ts) leaves them out unless asked.
+ * an extra field here; the event trace (event_trace.ts) leaves them out unless asked.
  *
  * @example Usage
  * ```ts

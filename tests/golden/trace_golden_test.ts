@@ -1,6 +1,6 @@
 // The text trace checked against golden files, as a user's suite would do it.
 import { assertGolden, type Traceable } from "../../lib/golden/golden.ts";
-import { formatTrace } from "../../lib/report/trace.ts";
+import { formatTrace } from "../../lib/report/event_trace.ts";
 import type { SetwayEvent } from "../../lib/hyp/events.ts";
 
 type Fields = Record<string, number | string | boolean>;

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Cache } from "../../lib/hw/cache.ts";
 import { giveBackCache, POOLED_PER_SHAPE, takeCache } from "../../lib/hw/cache_pool.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
+import { seededChooser } from "../../lib/hw/chooser.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
@@ -137,4 +138,44 @@ Deno.test("the pool hands a released model's caches to the next model of the sam
   assert.equal(b.residentLines(), 0);
   b.release();
   assert.ok(new Hardware(m, { pooled: false }).caches.every((c) => !caches.includes(c)));
+});
+
+Deno.test("a released model refuses every use, and a second release gives nothing back twice", () => {
+  const m = { name: "p", description: "", clusters: [{ cpus: 2, l1d: { size: 256, ways: 2 } }] };
+  const a = new Hardware(m);
+  a.write(0, 0x1000, 1, true);
+  a.release();
+  const uses: [string, () => unknown][] = [
+    ["read", () => a.read(0, 0x1000, true)],
+    ["write", () => a.write(0, 0x1000, 2, true)],
+    ["writeLine", () => a.writeLine(0, 0x1000, 2)],
+    ["speculativeFill", () => a.speculativeFill(0, 0x1000)],
+    ["castout", () => a.castout(0, 0x1000)],
+    ["dcByVa", () => a.dcByVa("civac", 0, 0x1000)],
+    ["vaFlushResident", () => a.vaFlushResident("civac", () => true)],
+    ["dcBySetWay", () => a.dcBySetWay(0, "cisw", 1, 0, 0)],
+    ["hasSlot", () => a.hasSlot(0, 1, 0, 0)],
+    ["emptySlotsDownFrom", () => a.emptySlotsDownFrom(0, 1, 3)],
+    ["setWayAll", () => a.setWayAll(0, "cisw")],
+    ["perturb", () => a.perturb(seededChooser(1), [0x1000])],
+    ["holds", () => a.holds(0x1000, 1)],
+    ["residentLines", () => a.residentLines()],
+    ["caches", () => a.caches],
+  ];
+  for (const [call, use] of uses) {
+    assert.throws(use, (e: unknown) => {
+      assert.ok(!(e instanceof ScenarioError), call);
+      assert.match(
+        (e as Error).message,
+        new RegExp(`^Hardware\\.${call}: this model was released`),
+      );
+      return true;
+    });
+  }
+  const b = new Hardware(m);
+  a.release();
+  const c = new Hardware(m);
+  assert.ok(c.caches.every((x) => !b.caches.includes(x)), "b's caches were not given away by a");
+  b.write(1, 0x2000, 3, true);
+  assert.equal(c.residentLines(), 0);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { LOAD, STORE } from "../../lib/hw/trace.ts";
+import { LOAD, STORE } from "../../lib/hw/access_trace.ts";
 
 function assertGeometryError(geometry: unknown, text: RegExp): void {
   assert.throws(

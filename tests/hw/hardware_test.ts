@@ -380,3 +380,18 @@ Deno.test("Hardware: addresses above 4 GiB and 2^40 are distinct lines", () => {
   assert.equal(hw.memory.read(hi), 1);
   assert.equal(hw.memory.read(A), POISON);
 });
+
+Deno.test("emptySlotsDownFrom counts the empty slots from a slot down to the first that holds a line", () => {
+  const hw = new Hardware({
+    name: "m",
+    description: "",
+    clusters: [{ cpus: 1, l1d: { size: 1024, ways: 2, lineSize: 64 } }],
+  });
+  assert.equal(hw.emptySlotsDownFrom(0, 1, 15), 16);
+  hw.write(0, 0x40, 1, true); // line 1: set 1
+  const held = hw.caches[0].residentSlot(0);
+  assert.equal(hw.emptySlotsDownFrom(0, 1, held), 0);
+  assert.equal(hw.emptySlotsDownFrom(0, 1, 15), 15 - held);
+  assert.equal(hw.emptySlotsDownFrom(0, 1, held - 1), held);
+  assert.throws(() => hw.emptySlotsDownFrom(0, 2, 0), /level 2 must be from 1 to 1/);
+});

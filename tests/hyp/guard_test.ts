@@ -3,7 +3,7 @@ import { ScenarioError } from "../../lib/errors.ts";
 import { definePolicy } from "../../lib/hyp/policies/define.ts";
 import { guardPolicy, isGuarded } from "../../lib/hyp/policies/guard.ts";
 import { kvm40, policies } from "../../lib/hyp/policies/mod.ts";
-import type { Hyp, Policy } from "../../lib/hyp/policy.ts";
+import type { GuestCacheView, Hyp, Policy } from "../../lib/hyp/policy.ts";
 import { HcrBits, Vcpu } from "../../lib/hyp/vcpu.ts";
 import { vm } from "../../lib/dsl/mod.ts";
 
@@ -26,13 +26,14 @@ Deno.test("guardPolicy: a hook runs with its own policy as this, and its answer 
     description: "d",
     source: "s",
     state: () => 7,
-    setWayIdle(this: unknown, _hyp: Hyp, state: unknown) {
+    guestCacheView(this: unknown, _hyp: Hyp, physical: GuestCacheView, state: unknown) {
       seen.push(this, state);
-      return true;
+      return physical;
     },
   };
   const g = guardPolicy(raw);
-  assert.equal(g.setWayIdle!({} as Hyp, g.state()), true);
+  const view: GuestCacheView = { clidr: 0, levels: [{ sets: 64, ways: 4, lineSize: 64 }] };
+  assert.equal(g.guestCacheView!({} as Hyp, view, g.state()), view);
   assert.deepEqual(seen, [raw, 7]);
 });
 

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { Cache } from "../../lib/hw/cache.ts";
-import { LOAD, MODIFY, STORE } from "../../lib/hw/trace.ts";
+import { LOAD, MODIFY, STORE } from "../../lib/hw/access_trace.ts";
 import { loadGzipExpected, loadGzipTrace } from "../../bench/gzip_trace.ts";
 
 const trace = loadGzipTrace();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Cache, type CacheOptions } from "../../lib/hw/cache.ts";
-import { type MemoryTrace, STORE } from "../../lib/hw/trace.ts";
+import { type MemoryTrace, STORE } from "../../lib/hw/access_trace.ts";
 
 const accessArb = fc.tuple(
   // A few lines near 0, near 2^31 lines (addresses around 2^37) and far above.

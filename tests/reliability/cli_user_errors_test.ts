@@ -58,16 +58,24 @@ const MODULES: [string, string, RegExp][] = [
     /policy "later": onVcpuLoad returned a promise; hooks run synchronously/,
   ],
   [
-    "a predicate that answers something else",
+    "a cache view that answers something else",
     scenarioModule(
       ".policy(p).guest((g) => g.sw_clean())",
       `const p = definePolicy({
         name: "vague",
         onReset(hyp) { hyp.vcpu.hcr.tsw = true; },
-        setWayIdle: () => 1,
+        guestCacheView: () => 1,
       });`,
     ),
-    /policy "vague": setWayIdle returned 1; expected true or false$/,
+    /policy "vague": guestCacheView returned 1; expected \{ clidr, levels \}/,
+  ],
+  [
+    "a user policy that declares a built-in set/way shortcut",
+    scenarioModule(
+      ".policy(p).guest((g) => g.sw_clean())",
+      `const p = definePolicy({ name: "vague", setWayIdle: () => true });`,
+    ),
+    /definePolicy: setWayIdle is internal to the built-in policies/,
   ],
   [
     "a policy state() that throws",

@@ -685,16 +685,39 @@ const CASES: readonly Case[] = [
     shown: 'usesFwb = "yes"',
   },
   {
-    name: "a policy predicate answering something else",
+    name: "a user policy declaring a built-in set/way shortcut",
+    fn: () =>
+      vm().policy(definePolicy({ name: "vague", setWayIdle: () => true } as never))
+        .guest((g) => g.sw_clean()).run(),
+    code: "invalid_value",
+    call: "definePolicy.setWayIdle",
+    shown: "definePolicy: setWayIdle is internal to the built-in policies",
+  },
+  {
+    name: "a plain policy object declaring a built-in set/way shortcut",
+    fn: () =>
+      vm().policy({
+        name: "raw",
+        description: "",
+        source: "",
+        state: () => undefined,
+        setWayLocal: () => false,
+      } as never).guest((g) => g.sw_clean()).run(),
+    code: "invalid_value",
+    call: "policy.setWayLocal",
+    shown: "policy: setWayLocal is internal to the built-in policies",
+  },
+  {
+    name: "a policy's cache view answering something else",
     fn: () =>
       vm().policy(definePolicy({
         name: "vague",
         onReset: (h) => void (h.vcpu.hcr.tsw = true),
-        setWayIdle: (() => "yes") as never,
+        guestCacheView: (() => "yes") as never,
       })).guest((g) => g.sw_clean()).run(),
     code: "invalid_value",
-    call: "policy.setWayIdle",
-    shown: 'policy "vague": setWayIdle returned "yes"; expected true or false',
+    call: "policy.guestCacheView",
+    shown: 'policy "vague": guestCacheView returned "yes"; expected { clidr, levels }',
   },
 ];
 

@@ -256,7 +256,6 @@ function misbehave(p: MisbehavingPolicy, calls: { n: number }): unknown {
         hyp.vcpu.hcr.tsw = true;
         hyp.vcpu.hcr.tvm = true;
       }
-      if (p.hook === "setWayIdle" || p.hook === "setWayLocal") return false;
       if (p.hook === "guestCacheView") return rest[0];
       return undefined;
     };
@@ -308,7 +307,6 @@ function harmless(p: MisbehavingPolicy): boolean {
       (typeof v === "number" && Number.isFinite(v));
   }
   if (p.misdeed === "return-junk") {
-    if (p.hook === "setWayIdle" || p.hook === "setWayLocal") return typeof p.value === "boolean";
     // An action's return value is ignored; a view must be one.
     return p.hook !== "guestCacheView";
   }

@@ -44,11 +44,10 @@
  * @module
  */
 
+import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 import type { Hardware } from "../../hw/hardware.ts";
 import type { Cache } from "../../hw/cache.ts";
 import type { Step } from "../../guest/ops.ts";
-
-const PAGE = 4096;
 
 /**
  * What the filter needs to know of the program.

@@ -27,7 +27,7 @@ import type { RunResult } from "../result.ts";
 import type { Scenario } from "../scenario.ts";
 import type { PlannedPerturbation } from "../explore/choosers.ts";
 import { replay } from "../explore/replay.ts";
-import { FLUSH_EVENTS } from "../../report/trace.ts";
+import { FLUSH_EVENTS } from "../../hyp/events.ts";
 import type { InsertedMigration } from "./migrations.ts";
 import { holds, observeRun } from "./observation.ts";
 import type { Predicate } from "./predicates.ts";

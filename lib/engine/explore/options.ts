@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { checkOptionKeys, didYouMean } from "../../options.ts";
 import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
@@ -267,7 +268,6 @@ export interface ExploreConfig {
   readonly progress: boolean | "auto";
 }
 
-const PAGE = 4096;
 const DEFAULT_OPS: readonly ExploreOpName[] = [
   "write",
   "read",

@@ -38,6 +38,7 @@ import { ScenarioError, showValue } from "../../errors.ts";
 import { didYouMean } from "../../options.ts";
 import { checkCosts, type CostOverrides } from "../costs.ts";
 import { type FaultClean, type Policy, POLICY_HOOKS, type PolicyHooks } from "../policy.ts";
+import { refuseShortcutKeys } from "../set_way_shortcuts.ts";
 
 /**
  * What {@linkcode definePolicy} takes: a name, optional documentation, the
@@ -158,6 +159,7 @@ export function definePolicy<S = undefined>(definition: PolicyDefinition<S>): Po
       `definePolicy(${showValue(definition)}): expected an object with a name and hooks`,
     );
   }
+  refuseShortcutKeys(d, "definePolicy");
   for (const key of Object.keys(d)) {
     if (!POLICY_HOOKS.includes(key) && !OTHER_KEYS.includes(key)) {
       throw new ScenarioError(

@@ -6,7 +6,7 @@
  *
  * ```text
  * policy "trap-once": onSetWay threw TypeError: x is not a function
- * policy "trap-once": setWayIdle returned 1; expected true or false
+ * policy "trap-once": guestCacheView returned 1; expected { clidr, levels } ...
  * policy "trap-once": onReset wrote hcr.tsw = 1; an HCR bit is true or false
  * ```
  *
@@ -19,9 +19,6 @@
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { GuestCacheView, Policy } from "../policy.ts";
 import { policies } from "./mod.ts";
-
-/** The hooks that answer a question: they must return a boolean. */
-const PREDICATES = ["setWayIdle", "setWayLocal"];
 
 /** The hooks that act and return nothing. */
 const ACTIONS = [
@@ -139,21 +136,6 @@ function guardAction(policy: Policy, name: string, hook: string, f: Hook): Hook 
   };
 }
 
-/** A predicate behind its guard: it must answer true or false. */
-function guardPredicate(policy: Policy, name: string, hook: string, f: Hook): Hook {
-  return (a, b, c) => {
-    let result: unknown;
-    try {
-      result = f.call(policy, a, b, c);
-    } catch (e) {
-      throw fromThrow(name, hook, e);
-    }
-    if (typeof result === "boolean") return result;
-    if (isThenable(result)) throw refuseAsync(name, hook, result);
-    throw hookError(name, hook, `returned ${showValue(result)}; expected true or false`, result);
-  };
-}
-
 /** `guestCacheView` behind its guard: it must answer a view the walk can read. */
 function guardView(policy: Policy, name: string, f: Hook): Hook {
   const hook = "guestCacheView";
@@ -228,10 +210,6 @@ export function guardPolicy<S>(policy: Policy<S>): Policy<S> {
   for (const hook of ACTIONS) {
     const f = hooks[hook];
     if (typeof f === "function") wrapped[hook] = guardAction(p, name, hook, f);
-  }
-  for (const hook of PREDICATES) {
-    const f = hooks[hook];
-    if (typeof f === "function") wrapped[hook] = guardPredicate(p, name, hook, f);
   }
   const view = hooks.guestCacheView;
   if (typeof view === "function") wrapped.guestCacheView = guardView(p, name, view);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import type { Policy } from "../policy.ts";
 
 /**
@@ -80,18 +81,6 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
     if (v.pcpu !== v.lastPcpu) hyp.flushAll();
     else hyp.executeSetWayLocally(op);
   },
-  // Once every other CPU is already marked, a trap the scheduler does not
-  // preempt (the only kind this is asked about: its handler sees
-  // last_pcpu === pcpu) is just the local set/way operation.
-  setWayLocal(hyp, state) {
-    const v = hyp.vcpu;
-    const mask = state.requireDcacheFlush[v.index];
-    if (mask === undefined) return false;
-    for (let cpu = 0; cpu < mask.length; cpu++) {
-      if (mask[cpu] !== (cpu === v.pcpu ? 0 : 1)) return false;
-    }
-    return true;
-  },
   onVcpuLoad(hyp, state) {
     const v = hyp.vcpu;
     const mask = maskOf(state, v.index, hyp.pcpus);
@@ -106,6 +95,21 @@ export const kvm318: Policy<Kvm318State> = Object.freeze<Policy<Kvm318State>>({
       hyp.vcpu.hcr.tvm = false;
       hyp.flushVm();
     }
+  },
+});
+
+withSetWayShortcuts(kvm318, {
+  // Once every other CPU is already marked, a trap the scheduler does not
+  // preempt (the only kind this is asked about: its handler sees
+  // last_pcpu === pcpu) is just the local set/way operation.
+  setWayLocal(hyp, state) {
+    const v = hyp.vcpu;
+    const mask = state.requireDcacheFlush[v.index];
+    if (mask === undefined) return false;
+    for (let cpu = 0; cpu < mask.length; cpu++) {
+      if (mask[cpu] !== (cpu === v.pcpu ? 0 : 1)) return false;
+    }
+    return true;
   },
 });
 

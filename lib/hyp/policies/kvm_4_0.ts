@@ -7,6 +7,7 @@
  * @module
  */
 
+import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import type { Policy } from "../policy.ts";
 
 /**
@@ -53,8 +54,6 @@ export const kvm40: Policy<undefined> = Object.freeze<Policy<undefined>>({
       hcr.tvm = true;
     }
   },
-  // With TVM set, kvm_set_way_flush does nothing: the trap is just an exit.
-  setWayIdle: (hyp) => hyp.vcpu.hcr.tvm,
   onVmRegWrite(hyp, write) {
     const now = hyp.cacheEnabled();
     if (now !== write.wasEnabled) hyp.flushVm();
@@ -64,4 +63,9 @@ export const kvm40: Policy<undefined> = Object.freeze<Policy<undefined>>({
   onUnmap(hyp, ipa) {
     hyp.flushPage(ipa, true);
   },
+});
+
+withSetWayShortcuts(kvm40, {
+  // With TVM set, kvm_set_way_flush does nothing: the trap is just an exit.
+  setWayIdle: (hyp) => hyp.vcpu.hcr.tvm,
 });

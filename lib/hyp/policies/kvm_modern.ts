@@ -7,6 +7,7 @@
  * @module
  */
 
+import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
@@ -108,7 +109,7 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       `kvmModernWith({ name: ${showValue(name)} }): expected a non-empty string`,
     );
   }
-  return Object.freeze<Policy<undefined>>({
+  const policy = Object.freeze<Policy<undefined>>({
     name,
     description:
       "arm64 KVM today: S/W ops ignored under stage-2 FWB, else the 4.0 logic; normalized CLIDR/CCSIDR",
@@ -130,7 +131,6 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
     onSetWay(hyp, op, state) {
       if (!hyp.fwb) kvm40.onSetWay!(hyp, op, state);
     },
-    setWayIdle: (hyp) => hyp.fwb || hyp.vcpu.hcr.tvm,
     onVmRegWrite: kvm40.onVmRegWrite,
     onUnmap(hyp, ipa, state) {
       if (!hyp.fwb) kvm40.onUnmap!(hyp, ipa, state);
@@ -140,6 +140,10 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       const first = physical.levels.find((l) => l !== null);
       return normalizedCacheView(bits, first?.lineSize ?? 64);
     },
+  });
+  return withSetWayShortcuts(policy, {
+    // FWB or TVM set: access_dcsw only exits (kvm_set_way_flush is not called).
+    setWayIdle: (hyp) => hyp.fwb || hyp.vcpu.hcr.tvm,
   });
 }
 

@@ -30,6 +30,7 @@
  * @module
  */
 
+import { setWayShortcutsOf, withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { Hyp, Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
@@ -124,7 +125,7 @@ export function kvm40With(switches: Kvm2015Switches = {}): Policy<undefined> {
   const kmap = flag(s, "faultCleanViaKernelMap", "kvm40With", true);
   if (unmap && kmap && s.name === undefined) return kvm40;
   const suffix = !unmap && !kmap ? "-sw-only" : !unmap ? "-no-unmap-inval" : "-hva-fault-clean";
-  return Object.freeze<Policy<undefined>>({
+  const policy = Object.freeze<Policy<undefined>>({
     ...kvm40,
     name: s.name ?? `${kvm40.name}${suffix}`,
     description: `${kvm40.description} (unmap invalidate ${unmap ? "on" : "off"}, ` +
@@ -132,6 +133,8 @@ export function kvm40With(switches: Kvm2015Switches = {}): Policy<undefined> {
     onUnmap: unmap ? kvm40.onUnmap : undefined,
     faultClean: Object.freeze({ when: "caches-off", via: kmap ? "kernel" : "hva" }),
   });
+  // Only onUnmap and the fault clean differ from kvm-4.0's: its set/way shortcut still holds.
+  return withSetWayShortcuts(policy, setWayShortcutsOf(kvm40));
 }
 
 /**
@@ -155,7 +158,7 @@ export function kvm318With(switches: Kvm2015Switches = {}): Policy<Kvm318State> 
   const kmap = flag(s, "faultCleanViaKernelMap", "kvm318With", false);
   if (!unmap && !kmap && s.name === undefined) return kvm318;
   const suffix = `${unmap ? "+unmap-inval" : ""}${kmap ? "+kmap-fault-clean" : ""}`;
-  return Object.freeze<Policy<Kvm318State>>({
+  const policy = Object.freeze<Policy<Kvm318State>>({
     ...kvm318,
     name: s.name ?? `${kvm318.name}${suffix}`,
     description: `${kvm318.description} (unmap invalidate ${unmap ? "on" : "off"}, ` +
@@ -163,6 +166,8 @@ export function kvm318With(switches: Kvm2015Switches = {}): Policy<Kvm318State> 
     onUnmap: unmap ? unmapInvalidate : undefined,
     faultClean: Object.freeze({ when: "caches-off", via: kmap ? "kernel" : "hva" }),
   });
+  // Only onUnmap and the fault clean differ from kvm-3.18's: its set/way shortcut still holds.
+  return withSetWayShortcuts(policy, setWayShortcutsOf(kvm318));
 }
 
 /** `unmap_ptes` -> `kvm_flush_dcache_pte`: clean+invalidate the unmapped page by VA. */

@@ -9,6 +9,7 @@ import { didYouMean } from "../../options.ts";
 import { type Policy, POLICY_HOOKS } from "../policy.ts";
 import { checkCosts } from "../costs.ts";
 import { checkFaultClean } from "./define.ts";
+import { refuseShortcutKeys } from "../set_way_shortcuts.ts";
 import { kvm40 } from "./kvm_4_0.ts";
 import { kvm318 } from "./kvm_3_18.ts";
 import { native } from "./native.ts";
@@ -59,7 +60,8 @@ export const policies: Readonly<Record<string, Policy>> = Object.freeze({
  * @param policy a built-in policy name or a policy object
  * @returns the policy
  * @throws {ScenarioError} `unknown_name` for a name that is not built in,
- *   `invalid_value` for an object that is not a policy
+ *   `invalid_value` for an object that is not a policy or that declares a set/way
+ *   shortcut (`setWayIdle`, `setWayLocal`: internal to the built-in policies)
  */
 export function resolvePolicy(policy: string | Policy): Policy {
   if (typeof policy === "string") {
@@ -88,6 +90,7 @@ export function resolvePolicy(policy: string | Policy): Policy {
         "and optional hook functions",
     );
   }
+  refuseShortcutKeys(policy, "policy");
   checkDeclarations(policy);
   return policy;
 }

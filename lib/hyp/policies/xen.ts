@@ -8,6 +8,7 @@
  * @module
  */
 
+import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { XEN_COSTS } from "../costs.ts";
 import type { Policy } from "../policy.ts";
@@ -114,7 +115,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       `xenWith({ name: ${showValue(name)} }): expected a non-empty string`,
     );
   }
-  return Object.freeze<Policy<XenState>>({
+  const policy = Object.freeze<Policy<XenState>>({
     name,
     description: iommu
       ? "Xen on ARM, IOMMU sharing the p2m: a S/W op injects an undefined instruction"
@@ -151,16 +152,17 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       if (now) v.hcr.tvm = false;
       hyp.emit("p2m_toggle_cache", { was: write.wasEnabled, now, flush });
     },
-    // With TVM set and no flush pending, a S/W trap and the entry after it do nothing.
-    setWayIdle: iommu
-      ? undefined
-      : (hyp, state) => hyp.vcpu.hcr.tvm && state.needFlushToRam[hyp.vcpu.index] !== true,
     onGuestEntry(hyp, state) {
       const i = hyp.vcpu.index;
       if (state.needFlushToRam[i] !== true) return;
       hyp.p2mFlushVm();
       state.needFlushToRam[i] = false;
     },
+  });
+  if (iommu) return policy;
+  return withSetWayShortcuts(policy, {
+    // With TVM set and no flush pending, a S/W trap and the entry after it do nothing.
+    setWayIdle: (hyp, state) => hyp.vcpu.hcr.tvm && state.needFlushToRam[hyp.vcpu.index] !== true,
   });
 }
 

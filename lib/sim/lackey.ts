@@ -1,7 +1,7 @@
 /**
  * Data-access traces of real programs, as valgrind's lackey tool records
- * them (`valgrind --tool=lackey --trace-mem=yes`), held in typed arrays for
- * {@linkcode Cache.replay}.
+ * them (`valgrind --tool=lackey --trace-mem=yes`), held as a {@linkcode MemoryTrace}
+ * (hw/access_trace.ts) for `Cache.replay`.
  *
  * lackey prints one access a line: ` L addr,size` (load), ` S addr,size`
  * (store), ` M addr,size` (modify: a load and a store of the same size at the
@@ -18,8 +18,8 @@
  *
  * @example Usage
  * ```ts
- * import { parseLackey } from "./trace.ts";
- * import { Cache } from "./cache.ts";
+ * import { parseLackey } from "./lackey.ts";
+ * import { Cache } from "../hw/cache.ts";
  * const trace = parseLackey("I  04001000,3\n L 1ffefff000,8\n S 1ffefff008,8\n M 1ffefff000,8\n");
  * const d1 = new Cache({ size: 32768, ways: 8 }, { name: "D1" });
  * d1.replay(trace);
@@ -30,41 +30,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-
-/** Kind of a traced access: lackey's `L`. */
-export const LOAD = 0;
-/** Kind of a traced access: lackey's `S`. */
-export const STORE = 1;
-/** Kind of a traced access: lackey's `M` (replayed as one read). */
-export const MODIFY = 2;
-
-/**
- * A data-access trace as parallel typed arrays: access `i` is
- * `kinds[i]` ({@linkcode LOAD}, {@linkcode STORE} or {@linkcode MODIFY}) of
- * `sizes[i]` bytes at `addrs[i]`.
- *
- * @example Usage
- * ```ts
- * import { type MemoryTrace, STORE } from "./trace.ts";
- * const t: MemoryTrace = {
- *   length: 1,
- *   addrs: Float64Array.of(0x1000),
- *   kinds: Uint8Array.of(STORE),
- *   sizes: Uint8Array.of(4),
- * };
- * console.log(t.kinds[0] === STORE); // true
- * ```
- */
-export interface MemoryTrace {
-  /** Number of accesses. */
-  readonly length: number;
-  /** Byte address of each access. */
-  readonly addrs: Float64Array;
-  /** Kind of each access. */
-  readonly kinds: Uint8Array;
-  /** Size of each access in bytes. */
-  readonly sizes: Uint8Array;
-}
+import { LOAD, type MemoryTrace, MODIFY, STORE } from "../hw/access_trace.ts";
 
 const CODE_L = 76, CODE_S = 83, CODE_M = 77, CODE_SPACE = 32, CODE_COMMA = 44;
 const CODE_NL = 10, CODE_CR = 13;
@@ -84,7 +50,8 @@ function hexDigit(c: number): number {
  *
  * @example Usage
  * ```ts
- * import { MODIFY, parseLackey } from "./trace.ts";
+ * import { MODIFY } from "../hw/access_trace.ts";
+ * import { parseLackey } from "./lackey.ts";
  * const t = parseLackey("==1== Lackey\n M 0041a0c0,4\n");
  * console.log(t.length, t.kinds[0] === MODIFY, t.addrs[0].toString(16), t.sizes[0]); // 1 true "41a0c0" 4
  * ```

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ScenarioError } from "../../lib/errors.ts";
-import { LOAD, MODIFY, parseLackey, STORE } from "../../lib/hw/trace.ts";
-import { decodeTrace, encodeTrace } from "../../lib/hw/trace_codec.ts";
+import { LOAD, MODIFY, STORE } from "../../lib/hw/access_trace.ts";
+import { parseLackey } from "../../lib/sim/lackey.ts";
+import { decodeTrace, encodeTrace } from "../../lib/sim/access_trace_codec.ts";
 
 Deno.test("parseLackey: keeps L, S and M lines, skips fetches, messages and blank lines", () => {
   const text = [

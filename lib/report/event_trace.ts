@@ -28,7 +28,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatTrace } from "./trace.ts";
+ * import { formatTrace } from "./event_trace.ts";
  * const text = formatTrace([
  *   { seq: 41, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0x4000_8234, count: 1, reason: "access_dcsw", ec: 0x18 },
  *   { seq: 42, name: "kvm_set_way_flush", vcpu: 0, pcpu: 0, pc: 0x4000_8234, count: 1, cache: true },
@@ -40,49 +40,18 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import type { SetwayEvent } from "../hyp/events.ts";
+import { FLUSH_EVENTS, HW_EVENTS, type SetwayEvent, withoutCycles } from "../hyp/events.ts";
 import { formatEventMessage } from "./messages.ts";
 
-/**
- * The flush events a golden trace asserts on: traps, what the policy did
- * about them, and the oracle's findings.
- *
- * @example Usage
- * ```ts
- * import { FLUSH_EVENTS } from "./trace.ts";
- * FLUSH_EVENTS.includes("stage2_flush_vm"); // true
- * ```
- */
-export const FLUSH_EVENTS: readonly string[] = Object.freeze([
-  "kvm_exit",
-  "kvm_set_way_flush",
-  "kvm_toggle_cache",
-  "stage2_flush_vm",
-  "flush_cache_all",
-  "sw_local",
-  "p2m_set_way_flush",
-  "p2m_toggle_cache",
-  "p2m_flush_vm",
-  "undef_injected",
-  "coherent_cache_guest_page",
-  "clean_dcache_guest_page",
-  "flush_page_to_ram",
-  "flush_page",
-  "stale_read",
-  "lost_write",
-]);
-
 const FLUSH_SET: ReadonlySet<string> = new Set(FLUSH_EVENTS);
-
-/** Events the hardware does on its own; their task is `hw`. */
-const HW_EVENTS: ReadonlySet<string> = new Set(["speculative_fill", "castout"]);
+const HW_SET: ReadonlySet<string> = new Set(HW_EVENTS);
 
 /**
  * A named set of events: `"all"` or `"flush"` ({@linkcode FLUSH_EVENTS}).
  *
  * @example Usage
  * ```ts
- * import type { TraceFilterName } from "./trace.ts";
+ * import type { TraceFilterName } from "./event_trace.ts";
  * const f: TraceFilterName = "flush";
  * ```
  */
@@ -93,7 +62,7 @@ export type TraceFilterName = "all" | "flush";
  *
  * @example Usage
  * ```ts
- * import type { TraceFilter } from "./trace.ts";
+ * import type { TraceFilter } from "./event_trace.ts";
  * const onlyVcpu1: TraceFilter = (e) => e.vcpu === 1;
  * ```
  */
@@ -104,7 +73,7 @@ export type TraceFilter = TraceFilterName | ((event: SetwayEvent) => boolean);
  *
  * @example Usage
  * ```ts
- * import type { TraceOptions } from "./trace.ts";
+ * import type { TraceOptions } from "./event_trace.ts";
  * const options: TraceOptions = { only: "flush", header: ["policy: kvm-4.0", "seed: 1"] };
  * ```
  */
@@ -127,7 +96,7 @@ export interface TraceOptions {
  *
  * @example Usage
  * ```ts
- * import { formatTimestamp } from "./trace.ts";
+ * import { formatTimestamp } from "./event_trace.ts";
  * formatTimestamp({ seq: 42, name: "read", vcpu: 0, pcpu: 0, pc: null, count: 1 }); // "000042"
  * ```
  * @param event the event
@@ -167,7 +136,7 @@ function checkBase(event: SetwayEvent): void {
 }
 
 function task(event: SetwayEvent): string {
-  if (HW_EVENTS.has(event.name)) return "hw-0";
+  if (HW_SET.has(event.name)) return "hw-0";
   if (event.vcpu === null) return "host-0";
   return `vcpu${event.vcpu}-${event.vcpu}`;
 }
@@ -180,7 +149,7 @@ const TASK_WIDTH = 9;
  *
  * @example Usage
  * ```ts
- * import { formatTraceLine } from "./trace.ts";
+ * import { formatTraceLine } from "./event_trace.ts";
  * formatTraceLine({
  *   seq: 42, name: "kvm_set_way_flush", vcpu: 0, pcpu: 0, pc: 0x4000_8234, count: 1, cache: true,
  * }); // "  vcpu0-0 [000] .... 000042: kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)"
@@ -202,24 +171,6 @@ export function formatTraceLine(
   }: ${event.name}: ${message}${times}`;
 }
 
-/**
- * The event without its modelled `cycles` field (the same object when it has none).
- *
- * @example Usage
- * ```ts
- * import { withoutCycles } from "./trace.ts";
- * const e = withoutCycles({ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, cycles: 6500 });
- * console.log("cycles" in e); // false
- * ```
- * @param event an event
- * @returns the event without `cycles`
- */
-export function withoutCycles(event: SetwayEvent): SetwayEvent {
-  if (!Object.hasOwn(event, "cycles")) return event;
-  const { cycles: _cycles, ...rest } = event;
-  return rest as SetwayEvent;
-}
-
 /** Writes labels at columns of a `#` line. */
 function columns(cells: readonly (readonly [number, string])[]): string {
   let line = "#";
@@ -233,7 +184,7 @@ function columns(cells: readonly (readonly [number, string])[]): string {
  *
  * @example Usage
  * ```ts
- * import { formatColumnHeader } from "./trace.ts";
+ * import { formatColumnHeader } from "./event_trace.ts";
  * console.log(formatColumnHeader().join("\n"));
  * ```
  * @returns two lines
@@ -276,7 +227,7 @@ function predicate(options: TraceOptions): (event: SetwayEvent) => boolean {
  *
  * @example Usage
  * ```ts
- * import { formatTrace } from "./trace.ts";
+ * import { formatTrace } from "./event_trace.ts";
  * const text = formatTrace([
  *   { seq: 3, name: "kvm_toggle_cache", vcpu: 0, pcpu: 1, pc: 0x4000_8300, count: 1, was: false, now: true },
  * ], { header: ["policy: kvm-4.0"] });

@@ -6,7 +6,7 @@ import {
   formatUnifiedDiff,
   MAX_EDIT_DISTANCE,
   unifiedDiff,
-} from "../../lib/golden/diff.ts";
+} from "../../lib/report/diff.ts";
 
 /** The lines of a (kind equal/delete) and of b (kind equal/insert) an edit script describes. */
 function sides(ops: readonly DiffOp[]): [string[], string[]] {

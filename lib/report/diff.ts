@@ -1,6 +1,6 @@
 /**
  * A line diff (Myers' O(ND) algorithm) and its unified-style rendering, for
- * golden-trace failures.
+ * golden-trace failures and for comparing two runs' traces (engine/compare.ts).
  *
  * Lines are interned to integers first and the common prefix and suffix are
  * trimmed, so the search runs only over the part that changed. The search

@@ -21,8 +21,8 @@
  *
  * @example Usage
  * ```ts
- * import { decodeTrace, encodeTrace } from "./trace_codec.ts";
- * import { parseLackey } from "./trace.ts";
+ * import { decodeTrace, encodeTrace } from "./access_trace_codec.ts";
+ * import { parseLackey } from "./lackey.ts";
  * const trace = parseLackey(" L 1ffefff000,8\n S 00601040,4\n M 00601040,4\n");
  * const bytes = encodeTrace(trace);
  * const back = decodeTrace(bytes);
@@ -33,7 +33,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import type { MemoryTrace } from "./trace.ts";
+import type { MemoryTrace } from "../hw/access_trace.ts";
 
 const MAGIC = [0x53, 0x57, 0x54, 0x52, 0x01]; // "SWTR", version 1
 const EXPLICIT_SIZE = 6;
@@ -79,7 +79,7 @@ function badTrace(why: string, value: unknown): never {
  *
  * @example Usage
  * ```ts
- * import { encodeTrace } from "./trace_codec.ts";
+ * import { encodeTrace } from "./access_trace_codec.ts";
  * const bytes = encodeTrace({
  *   length: 2, addrs: Float64Array.of(0x1000, 0x1008),
  *   kinds: Uint8Array.of(0, 1), sizes: Uint8Array.of(8, 8),
@@ -138,7 +138,7 @@ export function encodeTrace(trace: MemoryTrace): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { decodeTrace, encodeTrace } from "./trace_codec.ts";
+ * import { decodeTrace, encodeTrace } from "./access_trace_codec.ts";
  * const t = decodeTrace(encodeTrace({
  *   length: 1, addrs: Float64Array.of(0x2000), kinds: Uint8Array.of(1), sizes: Uint8Array.of(2),
  * }));

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  FLUSH_EVENTS,
-  formatColumnHeader,
-  formatTrace,
-  formatTraceLine,
-} from "../../lib/report/trace.ts";
+import { formatColumnHeader, formatTrace, formatTraceLine } from "../../lib/report/event_trace.ts";
 import { formatEventMessage } from "../../lib/report/messages.ts";
 import { exceptionClassName } from "../../lib/report/esr.ts";
-import type { EventFields, EventName, SetwayEvent } from "../../lib/hyp/events.ts";
+import {
+  type EventFields,
+  type EventName,
+  FLUSH_EVENTS,
+  type SetwayEvent,
+} from "../../lib/hyp/events.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
 function ev(
