@@ -166,10 +166,10 @@ export class Judge {
       sink: NULL_SINK,
       maxSteps: how.maxSteps ?? Infinity,
       candidates: this.candidates,
-      ...(how.meter === undefined ? {} : { meter: how.meter }),
-      ...(how.hardware === undefined ? {} : { hardware: how.hardware }),
-      ...(choices === undefined ? {} : { idealChoices: choices }),
-      ...(how.onEnd === undefined ? {} : { onEnd: how.onEnd }),
+      meter: how.meter,
+      hardware: how.hardware,
+      idealChoices: choices,
+      onEnd: how.onEnd,
     }).got;
   }
 
@@ -196,9 +196,9 @@ export class Judge {
       sink: NULL_SINK,
       maxSteps: how.maxSteps ?? Infinity,
       candidates: this.candidates,
-      ...(how.meter === undefined ? {} : { meter: how.meter }),
-      ...(how.hardware === undefined ? {} : { hardware: how.hardware }),
-      ...(how.onEnd === undefined ? {} : { onEnd: how.onEnd }),
+      meter: how.meter,
+      hardware: how.hardware,
+      onEnd: how.onEnd,
     }).got;
   }
 }
