@@ -24,7 +24,7 @@
  * The most physical CPUs a machine may have: 64. The simulator's bound:
  * every CPU has its own L1 arrays, and a broadcast maintenance operation
  * or a coherent access visits each of them. The builders always refused
- * more than 64, and the largest preset has 6, so no scenario that ran is
+ * more than 64, and the largest preset has 8, so no scenario that ran is
  * refused; `Hardware`, which used to admit 256 on its own, now agrees.
  *
  * @example Usage
