@@ -14,7 +14,7 @@
  * @module
  */
 
-import { MAX_RAM } from "../engine/validate.ts";
+import { MAX_RAM } from "../limits.ts";
 import { PAGE_SIZE } from "./checks.ts";
 import { callError } from "./issues.ts";
 

@@ -17,17 +17,9 @@
 
 import { type ScenarioErrorCode, showValue } from "../errors.ts";
 import { didYouMean } from "../options.ts";
+import { MAX_PHYS } from "../limits.ts";
 
-/**
- * The largest guest RAM a scenario may have: 1 TiB.
- *
- * @example Usage
- * ```ts
- * import { MAX_RAM } from "./checks.ts";
- * console.log(MAX_RAM / 2 ** 30); // 1024
- * ```
- */
-export const MAX_RAM = 2 ** 40;
+export { MAX_PHYS, MAX_RAM, MAX_SW_INDEX, MAX_SW_LEVEL } from "../limits.ts";
 
 /** A refused value: why, and what would be accepted. */
 export interface Problem {
@@ -39,18 +31,6 @@ export interface Problem {
 
 /** The granule of RAM sizes, RAM bases and unmaps: 4 KiB. */
 export const PAGE_SIZE = 4096;
-
-/** Guest physical addresses stay below 2^48 (a 48-bit IPA space). */
-export const MAX_PHYS = 2 ** 48;
-
-/** The highest 1-based cache level a set/way instruction may name (CLIDR has 7). */
-export const MAX_SW_LEVEL = 7;
-
-/**
- * The highest set or way a set/way instruction may name: its operand's set
- * and way fields lie in bits [31:4] and [31:32-A] of a 32-bit value.
- */
-export const MAX_SW_INDEX = 0xffff_ffff;
 
 /** Guest RAM as a range: `[ramBase, ramBase + ram)`. */
 export interface RamRange {

@@ -2,6 +2,12 @@
  * The run engine: `run(scenario)`, its options and result, scenario
  * validation, and the oracle's types.
  *
+ * `run()`, `check()` (expect/) and `explore()` (explore/) all drive
+ * `execute()` (execute.ts) and share two things: one judge (judge.ts: the
+ * native and ideal reference runs, the kind and the blame of a failed
+ * read) and one family of choosers (choosers.ts: the hardware and
+ * scheduler choices replayed, searched, drawn or planned).
+ *
  * @example Usage
  * ```ts
  * import { run } from "./mod.ts";

@@ -15,6 +15,9 @@
  *    allows it there: ideal_choices.ts) to blame the guest or the
  *    hypervisor.
  *
+ * Steps 3 and 4, the kind of a failed read and its blame are the judge's
+ * (judge.ts), which `check()` and `explore()` use too.
+ *
  * The result is deterministic: the same scenario gives a byte-identical
  * trace and JSON.
  *
@@ -37,25 +40,17 @@
 
 import type { Chooser } from "../hw/chooser.ts";
 import type { Hardware } from "../hw/hardware.ts";
-import { NULL_SINK } from "../hyp/event_sink.ts";
 import { clearDeadline } from "../hyp/watch.ts";
 import { resolveCosts } from "../hyp/costs.ts";
-import { native } from "../hyp/policies/native.ts";
 import { EventLog } from "./event_log.ts";
 import { CostingSink } from "./costing_sink.ts";
 import { candidateLines, execute } from "./execute.ts";
 import { BudgetMeter, checkStepCount, runBudget } from "./budget.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../options.ts";
-import {
-  type Blame,
-  expectedReads,
-  firstFailingRead,
-  type Violation,
-  violationKind,
-} from "./oracle.ts";
+import { expectedReads, firstFailingRead, type Violation } from "./oracle.ts";
 import { IdealChoices } from "./ideal_choices.ts";
-import { idealMachine } from "./resolve.ts";
+import { Judge } from "./judge.ts";
 import { RunResult } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
 import { assertScenario } from "./validate.ts";
@@ -193,6 +188,7 @@ function judgedRun(
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
   const candidates = candidateLines(scenario.steps, lineSize);
   const expected = expectedReads(scenario.steps);
+  const judge = new Judge(machine, policy, candidates);
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
   const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
@@ -216,7 +212,7 @@ function judgedRun(
     onRead(read, hardware) {
       const want = expected[read.readIndex];
       if (read.got === want) return;
-      const kind = violationKind(hardware.holds(read.addr, want));
+      const kind = judge.kind(hardware, read.addr, want);
       const record = sink.emit(kind, read.vcpu, read.pcpu, read.pc, {
         addr: read.addr,
         expected: want,
@@ -245,42 +241,25 @@ function judgedRun(
   } else if (shared?.native !== undefined) {
     failsNatively = firstFailingRead(expected, shared.native) >= 0;
   } else {
-    const nativeRun = execute({
+    const nativeGot = judge.nativeReads(
       scenario,
-      machine,
-      policy: native,
-      speculation: scenario.speculation,
-      chooser: choosers && ((hw) => choosers.chooser("native", hw, candidates)),
-      sink: NULL_SINK,
-      maxSteps: Infinity,
-      meter,
-      candidates,
-    });
-    failsNatively = firstFailingRead(expected, nativeRun.got) >= 0;
-    if (shared !== undefined) shared.native = nativeRun.got;
+      choosers && ((hw) => choosers.chooser("native", hw, candidates)),
+      { meter },
+    );
+    failsNatively = firstFailingRead(expected, nativeGot) >= 0;
+    if (shared !== undefined) shared.native = nativeGot;
   }
 
   const violations: Violation[] = [];
   if (pending.length > 0) {
     // The ideal run depends on the run's hardware choices: shared only without any.
     const quiet = idealChoices.list.length === 0;
-    const ideal = (quiet ? shared?.ideal : undefined) ?? execute({
-      scenario,
-      machine: idealMachine(machine),
-      policy: native,
-      speculation: "quiet",
-      migrate: false,
-      sink: NULL_SINK,
-      maxSteps: Infinity,
-      meter,
-      candidates,
-      idealChoices,
-    }).got;
+    const ideal = (quiet ? shared?.ideal : undefined) ??
+      judge.idealReads(scenario, idealChoices, { meter });
     if (shared !== undefined && quiet) shared.ideal = ideal;
-    const notGuest: Blame = policy.native === true ? "machine" : "hypervisor";
     for (const p of pending) {
       const i = p.violation.readIndex;
-      const blame: Blame = ideal[i] !== expected[i] ? "guest" : notGuest;
+      const blame = judge.blame(ideal[i], expected[i]);
       log.update(p.record, "blame", blame);
       violations.push(Object.freeze({ ...p.violation, blame }));
     }

@@ -44,6 +44,9 @@ import {
 } from "./checks.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import { didYouMean } from "../options.ts";
+import { MAX_PROGRAM_STEPS } from "../limits.ts";
+
+export { MAX_PROGRAM_STEPS } from "../limits.ts";
 
 /**
  * What a step is checked against; `NaN` in a number skips the checks that
@@ -100,19 +103,6 @@ export function aarch32OnlyMachine(ctx: StepContext): string | null {
 export function aarch64Refusal(machine: string): string {
   return `AArch32 (true): machine "${machine}" is ARMv7-A and cannot run an AArch64 guest`;
 }
-
-/**
- * The most steps a program may have: 2^24. Far above any step budget a run
- * can afford, it keeps a checker from walking (and a message from listing)
- * an array of millions of holes.
- *
- * @example Usage
- * ```ts
- * import { MAX_PROGRAM_STEPS } from "./step_issues.ts";
- * console.log(MAX_PROGRAM_STEPS); // 16777216
- * ```
- */
-export const MAX_PROGRAM_STEPS = 2 ** 24;
 
 /** Every `kind` of step. */
 export const STEP_KINDS: readonly StepKind[] = Object.freeze([

@@ -58,6 +58,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { MAX_CACHE_SIZE, MAX_LINE_SIZE, MAX_WAYS, MIN_LINE_SIZE } from "../limits.ts";
 import type { CacheGeometry } from "./machine.ts";
 import { Random } from "./random.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
@@ -112,9 +113,6 @@ export interface CacheStats {
   readonly writebacks: number;
 }
 
-const MAX_SIZE = 2 ** 30;
-const MAX_WAYS = 1024;
-const MIN_LINE = 16;
 const TWO_POW_31 = 0x8000_0000;
 /** Lines below this have their own 32-bit key (line + 1). */
 const KEY_LIMIT = 0x7fff_fffe;
@@ -141,7 +139,8 @@ function isPowerOfTwo(n: number): boolean {
  * @param call the builder call or field that gave it, for the error message
  * @returns size, ways, lineSize and the derived number of sets
  * @throws {ScenarioError} `bad_geometry` unless size, ways and lineSize are powers of two,
- *   lineSize >= 16, ways * lineSize <= size, size <= 1 GiB and ways <= 1024
+ *   16 <= lineSize <= 2048, ways * lineSize <= size, size <= 256 MiB and ways <= 1024
+ *   (lib/limits.ts)
  */
 export function checkGeometry(
   geometry: CacheGeometry,
@@ -165,11 +164,18 @@ export function checkGeometry(
   if (typeof ways !== "number" || !isPowerOfTwo(ways)) {
     bad(`ways ${showValue(ways)} must be a power of two`);
   }
-  if (typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < MIN_LINE) {
-    bad(`lineSize ${showValue(lineSize)} must be a power of two of at least ${MIN_LINE}`);
+  if (
+    typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < MIN_LINE_SIZE ||
+    lineSize > MAX_LINE_SIZE
+  ) {
+    bad(
+      `lineSize ${
+        showValue(lineSize)
+      } must be a power of two from ${MIN_LINE_SIZE} to ${MAX_LINE_SIZE}`,
+    );
   }
   const s = size as number, w = ways as number;
-  if (s > MAX_SIZE) bad(`size ${showValue(s)} is larger than 1 GiB`);
+  if (s > MAX_CACHE_SIZE) bad(`size ${showValue(s)} is larger than 256 MiB`);
   if (w > MAX_WAYS) bad(`ways ${w} is more than ${MAX_WAYS}`);
   if (w * lineSize > s) bad(`ways * lineSize (${w * lineSize}) exceeds size ${s}`);
   return { size: s, ways: w, lineSize, sets: s / (w * lineSize) };

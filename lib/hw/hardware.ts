@@ -58,6 +58,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { MAX_ARCH_SETS, MAX_CPUS, MAX_LINE_SIZE, MAX_TOTAL_CACHE } from "../limits.ts";
 import { Cache, type CacheOptions, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
@@ -117,9 +118,6 @@ function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
 /** Set/way and by-VA operation names, checked at the API boundary. */
 const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
-const MAX_CPUS = 256;
-const MAX_ARCH_SETS = 32768;
-const MAX_ARCH_LINE = 2048;
 /**
  * A level with at least one resident line in this many slots is walked by
  * scanning every slot, not by sorting its resident lines.
@@ -190,7 +188,7 @@ export class Hardware {
    * @param machine the machine description
    * @param options chooser, replacement policy, seed, zero-filled memory
    * @throws {ScenarioError} `bad_geometry` for a cache the machine cannot have, `out_of_range`
-   *   for a bad CPU count
+   *   for a bad CPU count or more cache in all than lib/limits.ts allows
    */
   constructor(machine: Machine, options: HardwareOptions = {}) {
     this.machine = machine;
@@ -220,14 +218,14 @@ export class Hardware {
       }
     };
     const architected = (g: { sets: number; lineSize: number }, call: string, value: unknown) => {
-      if (g.sets > MAX_ARCH_SETS || g.lineSize > MAX_ARCH_LINE) {
+      if (g.sets > MAX_ARCH_SETS || g.lineSize > MAX_LINE_SIZE) {
         throw new ScenarioError(
           "bad_geometry",
           call,
           value,
           `${call}(${
             showValue(value)
-          }): CCSIDR cannot describe more than ${MAX_ARCH_SETS} sets or lines over ${MAX_ARCH_LINE} bytes`,
+          }): CCSIDR cannot describe more than ${MAX_ARCH_SETS} sets or lines over ${MAX_LINE_SIZE} bytes`,
         );
       }
     };
@@ -260,6 +258,16 @@ export class Hardware {
     }
     const sysSpec = machine.systemCache ?? null;
     if (sysSpec) sameLine(checkGeometry(sysSpec, "systemCache").lineSize, "systemCache");
+    const bytes = clusters.reduce((n, c) => n + c.l1d.size * c.cpus + (c.l2?.size ?? 0), 0) +
+      (sysSpec?.size ?? 0);
+    if (bytes > MAX_TOTAL_CACHE) {
+      throw new ScenarioError(
+        "out_of_range",
+        "machine",
+        bytes,
+        `machine: ${bytes} bytes of cache in all, at most ${MAX_TOTAL_CACHE} (512 MiB) are modelled`,
+      );
+    }
 
     this.cpuCount = cpuCount;
     this.lineSize = lineSize;

@@ -11,6 +11,9 @@
  * | `neoverse-v1` | 4    | private 1 MiB L2 per core, 8 MiB SLC, stage-2 FWB           |
  * | `armada-8040` | 4    | 2 pairs; 512 KiB L2 per pair; 1 MiB LLC system cache        |
  *
+ * A machine of the user's own is checked by validate.ts against the limits
+ * of lib/limits.ts, the same the hardware model enforces.
+ *
  * @example Usage
  * ```ts
  * import { resolveMachine, listMachines } from "./mod.ts";

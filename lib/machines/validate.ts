@@ -11,10 +11,10 @@
  * {@linkcode assertMachine} throws the first one as a
  * {@linkcode ScenarioError}.
  *
- * Simplified: the limits (at most {@linkcode MAX_CPUS} CPUs, caches of at most
- * {@linkcode MAX_CACHE_SIZE} bytes, {@linkcode MAX_TOTAL_CACHE} bytes of
- * cache in all) are the simulator's, not the architecture's; every cache of
- * a machine shares one line size (real machines may differ between levels).
+ * The limits (CPUs, cache and line sizes, ways, sets, cache in all) are
+ * lib/limits.ts's, which `Hardware` and `Cache` check too. Simplified: every
+ * cache of a machine shares one line size (real machines may differ between
+ * levels).
  *
  * @example Usage
  * ```ts
@@ -32,30 +32,23 @@
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import { didYouMean } from "../options.ts";
+import {
+  MAX_ARCH_SETS,
+  MAX_CACHE_SIZE,
+  MAX_CPUS,
+  MAX_LINE_SIZE,
+  MAX_TOTAL_CACHE,
+  MAX_WAYS,
+  MIN_LINE_SIZE,
+} from "../limits.ts";
 
-/** The most CPUs a machine may have in the simulator. */
-export const MAX_CPUS = 64;
-
-/** The largest cache, in bytes, the simulator will build (256 MiB). */
-export const MAX_CACHE_SIZE = 256 * 1024 * 1024;
-
-/**
- * The most cache, in bytes, a machine may have in all (every L1, L2 and the
- * system cache): 512 MiB, so that the model of one machine fits in memory.
- *
- * @example Usage
- * ```ts
- * import { MAX_TOTAL_CACHE } from "./validate.ts";
- * console.log(MAX_TOTAL_CACHE / 2 ** 20); // 512
- * ```
- */
-export const MAX_TOTAL_CACHE = 512 * 1024 * 1024;
-
-/** The most sets CCSIDR can describe for an architected cache level. */
-export const MAX_ARCH_SETS = 32768;
-
-/** The largest line size, in bytes, CCSIDR can describe. */
-export const MAX_LINE_SIZE = 2048;
+export {
+  MAX_ARCH_SETS,
+  MAX_CACHE_SIZE,
+  MAX_CPUS,
+  MAX_LINE_SIZE,
+  MAX_TOTAL_CACHE,
+} from "../limits.ts";
 
 /** One problem found in a machine description. */
 export interface MachineIssue {
@@ -116,11 +109,13 @@ export function geometryIssues(value: unknown, path: string): MachineIssue[] {
       ),
     );
   }
-  if (typeof ways !== "number" || !isPowerOfTwo(ways)) {
-    out.push(issue("bad_geometry", `${path}.ways`, ways, "a power of two (1, 2, 4, 8, 16, ...)"));
+  if (typeof ways !== "number" || !isPowerOfTwo(ways) || ways > MAX_WAYS) {
+    out.push(
+      issue("bad_geometry", `${path}.ways`, ways, `a power of two from 1 to ${MAX_WAYS}`),
+    );
   }
   if (
-    typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < 16 ||
+    typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < MIN_LINE_SIZE ||
     lineSize > MAX_LINE_SIZE
   ) {
     out.push(
@@ -128,7 +123,7 @@ export function geometryIssues(value: unknown, path: string): MachineIssue[] {
         "bad_geometry",
         `${path}.lineSize`,
         lineSize,
-        `a power of two from 16 to ${MAX_LINE_SIZE} bytes`,
+        `a power of two from ${MIN_LINE_SIZE} to ${MAX_LINE_SIZE} bytes`,
       ),
     );
   }

@@ -10,7 +10,7 @@ import { policies } from "../../lib/hyp/policies/mod.ts";
 import { replay } from "../../lib/engine/explore/replay.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
-import { RandomChooser } from "../../lib/engine/explore/choosers.ts";
+import { RandomChooser } from "../../lib/engine/choosers.ts";
 import { judge, picksToPlan } from "../../lib/engine/explore/shrink.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
 import { baseVariant } from "../../lib/engine/expect/migrations.ts";

@@ -18,7 +18,7 @@ import {
 } from "../../mod.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { seededChooser } from "../../lib/hw/chooser.ts";
-import { PlanChooser } from "../../lib/engine/explore/choosers.ts";
+import { PlanChooser } from "../../lib/engine/choosers.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 
 /** Two CPUs sharing an L2, tiny caches: walks of 80 slots. */

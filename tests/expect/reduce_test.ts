@@ -20,7 +20,7 @@ import {
   wrongRead,
 } from "../../mod.ts";
 import { generic, xgene1 } from "../../lib/machines/mod.ts";
-import { PointChooser } from "../../lib/engine/expect/chooser.ts";
+import { PointChooser } from "../../lib/engine/choosers.ts";
 import { busyCpus, ChoiceFilter, noSetCanFill } from "../../lib/engine/expect/reduce.ts";
 import { baseVariant, migrationChildren } from "../../lib/engine/expect/migrations.ts";
 import { A, B, NO_CLEAN, scenario, SW_CLEAN, tiny, tinyWithL3, VA_CLEAN } from "./helpers.ts";

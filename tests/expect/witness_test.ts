@@ -19,7 +19,7 @@ import {
   type Witness,
   wrongRead,
 } from "../../mod.ts";
-import { ScriptChooser } from "../../lib/engine/explore/choosers.ts";
+import { ScriptChooser } from "../../lib/engine/choosers.ts";
 import { A, NO_CLEAN, scenario, SW_CLEAN, tiny } from "./helpers.ts";
 
 function witnesses(r: CheckResult): Witness[] {

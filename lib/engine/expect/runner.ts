@@ -14,8 +14,8 @@
  * - an event sink that only counts the events the expectations name (and,
  *   when asked, records the hardware's perturbations by meaning);
  * - the oracle inline: each read against the program's last write, a
- *   failed read classified stale or lost as `run()` does, and blamed with a
- *   run on the ideal machine driven by the execution's hardware choices as
+ *   failed read classified and blamed by the judge `run()` uses (judge.ts),
+ *   with a run on the ideal machine driven by the execution's hardware choices as
  *   the architecture allows them there (ideal_choices.ts): made once per
  *   check for the executions without hardware choices (the ideal run
  *   ignores migrations), else once per failing execution, on a second
@@ -49,17 +49,14 @@ import { Hardware } from "../../hw/hardware.ts";
 import type { Machine } from "../../hw/machine.ts";
 import type { Step } from "../../guest/ops.ts";
 import type { EventFieldsRecord, EventSink } from "../../hyp/event_sink.ts";
-import { NULL_SINK } from "../../hyp/event_sink.ts";
-import { native } from "../../hyp/policies/native.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { BudgetMeter, runBudget } from "../budget.ts";
 import { candidateLines, execute } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
-import { type Blame, expectedReads, violationKind } from "../oracle.ts";
-import { idealMachine } from "../resolve.ts";
+import { Judge } from "../judge.ts";
+import { type Blame, expectedReads } from "../oracle.ts";
 import type { Scenario } from "../scenario.ts";
-import type { PlannedPerturbation } from "../explore/choosers.ts";
-import { PointChooser } from "./chooser.ts";
+import { plannedFromEvent, type PlannedPerturbation, PointChooser } from "../choosers.ts";
 import type { Variant } from "./migrations.ts";
 import type { Observation, ReadViolation } from "./observation.ts";
 import { busyCpus } from "./reduce.ts";
@@ -112,24 +109,8 @@ class ObservingSink implements EventSink {
     const i = this.#index.get(name);
     if (i !== undefined) this.counts[i]++;
     if (this.record !== null && fields !== undefined) {
-      const before = this.chooser!.point;
-      if (name === "migrate" && fields.reason === "preempt") {
-        this.record.push({ before, kind: "preempt", cpu: fields.to as number });
-      } else if (name === "speculative_fill") {
-        this.record.push({
-          before,
-          kind: "speculative_fill",
-          cpu: pcpu!,
-          addr: fields.addr as number,
-        });
-      } else if (name === "castout") {
-        this.record.push({
-          before,
-          kind: "castout",
-          cache: fields.cache as string,
-          addr: fields.addr as number,
-        });
-      }
+      const p = plannedFromEvent(this.chooser!.point, name, pcpu, fields);
+      if (p !== null) this.record.push(p);
     }
     return -1;
   }
@@ -208,10 +189,9 @@ export class CheckRunner {
   readonly #meter = new StepMeter();
   readonly #expected: Float64Array;
   readonly #idealGot: Float64Array;
-  readonly #idealMachine: Machine;
+  readonly #judge: Judge;
   #idealHw: Hardware | null = null;
   readonly #choices = new IdealChoices();
-  readonly #notGuest: Blame;
   readonly #pages: number[];
   readonly #poison = new Int32Array(PAGE / 4).fill(POISON | 0);
   readonly #maxSteps: number;
@@ -245,19 +225,9 @@ export class CheckRunner {
     this.#sink = new ObservingSink(names);
     this.#sink.chooser = this.chooser;
     this.#meter.chooser = this.chooser;
-    this.#notGuest = policy.native === true ? "machine" : "hypervisor";
     this.#pages = writablePages(scenario.steps, scenario.ramBase);
-    this.#idealMachine = idealMachine(machine);
-    this.#idealGot = execute({
-      scenario,
-      machine: this.#idealMachine,
-      policy: native,
-      speculation: "quiet",
-      migrate: false,
-      sink: NULL_SINK,
-      maxSteps: this.#maxSteps,
-      candidates: this.candidates,
-    }).got;
+    this.#judge = new Judge(machine, policy, this.candidates);
+    this.#idealGot = this.#judge.idealReads(scenario, undefined, { maxSteps: this.#maxSteps });
   }
 
   /**
@@ -289,6 +259,7 @@ export class CheckRunner {
     const choices = this.#choices;
     choices.clear();
     const violations: (ReadViolation & { blame: Blame })[] = [];
+    const judge = this.#judge;
     const out = execute({
       scenario: { ...this.scenario, steps: variant.steps },
       machine: this.machine,
@@ -308,7 +279,7 @@ export class CheckRunner {
         violations.push({
           readIndex: read.readIndex,
           addr: read.addr,
-          kind: violationKind(hardware.holds(read.addr, want)),
+          kind: judge.kind(hardware, read.addr, want),
           blame: "guest",
         });
       },
@@ -316,7 +287,7 @@ export class CheckRunner {
     if (violations.length > 0) {
       const ideal = choices.list.length === 0 ? this.#idealGot : this.#runIdeal(variant.steps);
       for (const v of violations) {
-        if (ideal[v.readIndex] === expected[v.readIndex]) v.blame = this.#notGuest;
+        v.blame = judge.blame(ideal[v.readIndex], expected[v.readIndex]);
       }
     }
     chooser.onTail = null;
@@ -352,20 +323,13 @@ export class CheckRunner {
 
   /** The program on the ideal machine, with the last execution's hardware choices. */
   #runIdeal(steps: readonly Step[]): Float64Array {
-    const hw = this.#idealHw ??= new Hardware(this.#idealMachine, { seed: this.scenario.seed });
+    const judge = this.#judge;
+    const hw = this.#idealHw ??= new Hardware(judge.ideal, { seed: this.scenario.seed });
     this.#reset(hw);
-    return execute({
-      scenario: { ...this.scenario, steps },
-      machine: this.#idealMachine,
-      policy: native,
-      speculation: "quiet",
-      migrate: false,
-      sink: NULL_SINK,
-      maxSteps: this.#maxSteps,
-      candidates: this.candidates,
+    return judge.idealReads({ ...this.scenario, steps }, this.#choices, {
       hardware: hw,
-      idealChoices: this.#choices,
-    }).got;
+      maxSteps: this.#maxSteps,
+    });
   }
 
   /** A hardware model as built: caches empty, written-back pages never written. */

@@ -4,11 +4,11 @@
  * `maxPerturbations` perturbations, fewest first, within a budget.
  *
  * An execution is named by a variant (migrations inserted, migrations.ts)
- * and a plan of hardware choices (pairs `(point, option)`, chooser.ts).
+ * and a plan of hardware choices (pairs `(point, option)`, lib/engine/choosers.ts).
  * The search runs them level by level: level `c` holds the executions with
  * exactly `c` perturbations (hardware choices plus migrations). Each one,
  * while it runs, lists its children: one more hardware choice at a choice
- * point after its last one (chooser.ts `onTail`), filtered by reduce.ts;
+ * point after its last one (choosers.ts `PointChooser.onTail`), filtered by reduce.ts;
  * and, for an execution without hardware choices, one more migration after
  * its variant's last. Every execution has exactly one parent (drop its last
  * hardware choice, else its last migration), so each is run once; the order

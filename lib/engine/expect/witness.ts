@@ -25,7 +25,7 @@ import type { SetwayEvent } from "../../hyp/events.ts";
 import type { RunOptions } from "../options.ts";
 import type { RunResult } from "../result.ts";
 import type { Scenario } from "../scenario.ts";
-import type { PlannedPerturbation } from "../explore/choosers.ts";
+import type { PlannedPerturbation } from "../choosers.ts";
 import { replay } from "../explore/replay.ts";
 import { FLUSH_EVENTS } from "../../hyp/events.ts";
 import type { InsertedMigration } from "./migrations.ts";

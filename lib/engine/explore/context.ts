@@ -4,6 +4,10 @@
  * class, and the fast path that runs a program with a given choice sequence
  * and hashes the state it ends in.
  *
+ * Failed reads are classified and blamed by the judge `run()` and `check()`
+ * use (`ExploreContext.judge`, lib/engine/judge.ts); the context runs its
+ * ideal references on a reused hardware model whose state it hashes.
+ *
  * The fast path is `execute()` with a null event sink (no event is built),
  * a hardware model emptied between runs instead of rebuilt (building an
  * X-Gene 1 with its 8 MiB system cache costs about a millisecond, a run of
@@ -23,13 +27,12 @@ import { POISON } from "../../hw/memory.ts";
 import type { Step } from "../../guest/ops.ts";
 import { type EventSink, NULL_SINK } from "../../hyp/event_sink.ts";
 import type { Hypervisor } from "../../hyp/hypervisor.ts";
-import { native } from "../../hyp/policies/native.ts";
 import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { execute } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
-import { idealMachine } from "../resolve.ts";
+import { Judge } from "../judge.ts";
 import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
 import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
@@ -146,6 +149,8 @@ export class ExploreContext {
   readonly machine: Machine;
   /** The oracle's ideal machine. */
   readonly ideal: Machine;
+  /** The reference runs and blame rule every driver uses (judge.ts). */
+  readonly judge: Judge;
   /** Lines the hardware may perturb: the alphabet's accessed lines, ascending. */
   readonly candidates: Float64Array;
   /**
@@ -196,7 +201,6 @@ export class ExploreContext {
     this.policy = policy;
     this.guestClass = guestClass;
     this.machine = config.machine;
-    this.ideal = idealMachine(config.machine);
     this.alphabet = new Alphabet({
       ops: config.ops,
       cpus: config.cpus,
@@ -205,7 +209,6 @@ export class ExploreContext {
       hostCpu: config.hostCpu,
     });
     this.hw = new Hardware(this.machine);
-    this.idealHw = new Hardware(this.ideal);
     const lineSize = this.hw.lineSize;
     const accessed = this.alphabet.instances.some((op) =>
       op.name === "read" || op.name === "write" || op.name === "host_write"
@@ -213,6 +216,9 @@ export class ExploreContext {
     this.candidates = accessed
       ? Float64Array.from(new Set(config.addresses.map((a) => a - (a % lineSize)))).sort()
       : new Float64Array(0);
+    this.judge = new Judge(this.machine, policy, this.candidates);
+    this.ideal = this.judge.ideal;
+    this.idealHw = new Hardware(this.ideal);
     const busy = new Set<number>();
     for (let v = 0; v < config.cpus; v++) busy.add(v);
     const migrates = this.alphabet.instances.some((op) => op.name === "migrate");
@@ -326,22 +332,13 @@ export class ExploreContext {
   runIdeal(steps: readonly Step[], choices: IdealChoices): Float64Array {
     const hw = this.idealHw;
     emptyCaches(hw);
-    const out = execute({
-      scenario: { ...this.#base, machine: this.ideal, speculation: "quiet", steps },
-      machine: this.ideal,
-      policy: native,
-      speculation: "quiet",
-      migrate: false,
-      sink: NULL_SINK,
-      maxSteps: Infinity,
-      candidates: this.candidates,
+    const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
+    return this.judge.idealReads(scenario, choices, {
       hardware: hw,
-      idealChoices: choices,
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
       },
     });
-    return out.got;
   }
 
   /**

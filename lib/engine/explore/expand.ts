@@ -25,7 +25,7 @@
 import { ScenarioError } from "../../errors.ts";
 import type { Step } from "../../guest/ops.ts";
 import type { ViolationKind } from "../oracle.ts";
-import { ScriptChooser } from "./choosers.ts";
+import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 
 /** Integers per child record in {@linkcode ChildBatch.children}. */
@@ -281,7 +281,7 @@ export function expandBatch(
   const speculation = config.speculation && ctx.candidates.length > 0;
   const shard = config.shard;
   const last = depth + 1 === config.maxOps;
-  const notGuest = ctx.policy.native === true ? "machine" : "hypervisor";
+  const notGuest = ctx.judge.notGuest;
   let children = new Int32Array(256 * CHILD_INTS);
   let count = 0;
   const failures: FailureHit[] = [];
@@ -414,8 +414,8 @@ export function expandBatch(
           const want = expected[inst.addrIndex];
           const got = out.got[out.got.length - 1];
           if (got !== want && accepts) {
-            const kind: ViolationKind = ctx.hw.holds(step.addr, want) ? "stale_read" : "lost_write";
-            const blame = idealGot[idealGot.length - 1] !== want ? "guest" : notGuest;
+            const kind: ViolationKind = ctx.judge.kind(ctx.hw, step.addr, want);
+            const blame = ctx.judge.blame(idealGot[idealGot.length - 1], want);
             failures.push({ parent: p, op: o, pick2, pickJ: Math.max(pickJ, 0), blame, kind });
           }
         }

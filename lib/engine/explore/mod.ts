@@ -30,7 +30,7 @@ export {
   intersectClasses,
   matchesClass,
 } from "./classes.ts";
-export type { PlannedPerturbation } from "./choosers.ts";
+export type { PlannedPerturbation } from "../choosers.ts";
 export { replay } from "./replay.ts";
 export {
   answerLine,

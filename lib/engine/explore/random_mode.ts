@@ -18,7 +18,7 @@
 import type { Step } from "../../guest/ops.ts";
 import { Random } from "../../hw/random.ts";
 import { expectedReads } from "../oracle.ts";
-import { RandomChooser, ScriptChooser } from "./choosers.ts";
+import { RandomChooser, ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 
 /**
@@ -121,7 +121,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
   const config = ctx.config;
   const alphabet = ctx.alphabet;
   const speculation = config.speculation && ctx.candidates.length > 0;
-  const notGuest = ctx.policy.native === true ? "machine" : "hypervisor";
+  const notGuest = ctx.judge.notGuest;
   const hits = new Map<string, RandomHit & { count: number }>();
   const script = new ScriptChooser();
   let executions = 0, referenceRuns = 0;
@@ -197,10 +197,10 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
         ideal = ctx.runIdeal(steps, choices);
         referenceRuns++;
       }
-      const blame = ideal[r] !== expected[r] ? "guest" : notGuest;
+      const blame = ctx.judge.blame(ideal[r], expected[r]);
       const cut = picksUpTo(picks, s + 1);
       rerun(steps.slice(0, s + 1), cut);
-      const kind = ctx.hw.holds(step.addr, expected[r]) ? "stale_read" : "lost_write";
+      const kind = ctx.judge.kind(ctx.hw, step.addr, expected[r]);
       hit({ index: i, blame, kind, ops: ops.slice(0, s + 1), picks: cut });
     }
   }

@@ -36,7 +36,7 @@ import type { RunOptions } from "../options.ts";
 import type { RunResult } from "../result.ts";
 import { run } from "../run.ts";
 import type { Scenario } from "../scenario.ts";
-import { PlanChooser, type PlannedPerturbation } from "./choosers.ts";
+import { PlanChooser, type PlannedPerturbation } from "../choosers.ts";
 
 /**
  * Runs a scenario with the hardware making exactly the given perturbations

@@ -9,7 +9,7 @@
  */
 
 import type { Step } from "../../guest/ops.ts";
-import type { PlannedPerturbation } from "./choosers.ts";
+import type { PlannedPerturbation } from "../choosers.ts";
 
 /**
  * What was asked.

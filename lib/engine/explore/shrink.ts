@@ -17,7 +17,7 @@
 import type { Step } from "../../guest/ops.ts";
 import type { EventSink } from "../../hyp/event_sink.ts";
 import { expectedReads } from "../oracle.ts";
-import { PlanChooser, type PlannedPerturbation, ScriptChooser } from "./choosers.ts";
+import { PlanChooser, type PlannedPerturbation, ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 
 /**
@@ -128,7 +128,7 @@ export function judge(
   plan: readonly PlannedPerturbation[],
 ): Judgement {
   const steps = ctx.steps(ops, ops.length);
-  const notGuest = ctx.policy.native === true ? "machine" : "hypervisor";
+  const notGuest = ctx.judge.notGuest;
   const chooser = (n: number) => {
     if (plan.length === 0 || !ctx.config.speculation || ctx.candidates.length === 0) return null;
     const c = new PlanChooser(ctx.hw, ctx.candidates);
@@ -167,9 +167,9 @@ export function judge(
     r++;
     if (out.got[r] === expected[r] || !accepted[s]) continue;
     ideal ??= ctx.runIdeal(steps, choices);
-    const blame = ideal[r] !== expected[r] ? "guest" : notGuest;
+    const blame = ctx.judge.blame(ideal[r], expected[r]);
     ctx.runReal(steps.slice(0, s + 1), chooser(s + 1));
-    const kind = ctx.hw.holds(step.addr, expected[r]) ? "stale_read" : "lost_write";
+    const kind = ctx.judge.kind(ctx.hw, step.addr, expected[r]);
     groups.push(`${blame}/${kind}`);
     at.push(s);
   }

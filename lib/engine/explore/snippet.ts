@@ -18,7 +18,7 @@
 
 import type { Step } from "../../guest/ops.ts";
 import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
-import type { PlannedPerturbation } from "./choosers.ts";
+import type { PlannedPerturbation } from "../choosers.ts";
 
 /**
  * What a snippet needs to know about the VM.
