@@ -1,0 +1,380 @@
+/**
+ * Runs guest machine code (A32 or A64) under the Unicorn CPU emulator and
+ * records what it does to memory and to the caches as setway guest steps:
+ * the program a DSL user would have written for the same instructions.
+ * `g.preset("binary", binary, { bytes, isa, load, ... })` appends them to a
+ * guest, so every trap, event, cost and verdict is exactly a DSL step's.
+ *
+ * Per instruction, in execution order (a `pc` step first whenever the
+ * instruction's address is not the PC the model's vCPU shows next, so every
+ * event carries the guest's real PC):
+ *
+ * - a data store: one `write` step per 32-bit word it touches, with the
+ *   word's new value (a byte or halfword store merges into the word's
+ *   previous contents; an 8-byte store is two words, low first);
+ * - a data load: one `read` step per word it touches, except a word of the
+ *   loaded image the program has not written (code and literals: the VMM
+ *   put them in guest RAM, coherent in DRAM, before the vCPU started);
+ * - `DCISW`/`DCCSW`/`DCCISW`, `DC ISW/CSW/CISW`: one `sw` step, the operand
+ *   decoded with the cache geometry the guest sees (`caches`);
+ * - `DCIMVAC`/`DCCMVAC`/`DCCMVAU`/`DCCIMVAC`, `DC IVAC/CVAC/CVAU/CIVAC`: one
+ *   `dc_va` step over the line holding the address;
+ * - an SCTLR write: one `sctlr` step with its M, C and I bits; a write of
+ *   TTBR0/1, TTBCR/TCR, DACR, PRRR/NMRR/MAIR, AMAIR, CONTEXTIDR or a fault
+ *   register: one `vm_reg` step with the low 32 bits of the value.
+ *
+ * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
+ * decoded system instructions are not executed by the emulator (the PC
+ * moves past them): its MMU stays off and addresses stay flat.
+ *
+ * Reads: the emulator's memory holds what the program wrote, so by default
+ * a read returns the value the program expects (the oracle's). `reads`
+ * gives the values the first reads return instead: what setway's model
+ * returned for them (stale or not), written into the emulator's memory
+ * before the load, so the code runs on with what the hardware gave it (see
+ * `runBinary`, which finds them).
+ *
+ * Simplified: the translation regime is flat (virtual addresses are guest
+ * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
+ * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
+ * `DC ZVA` and exclusive-monitor effects are not decoded; reads of
+ * CLIDR/CCSIDR return the emulator's core's values, so a set/way loop
+ * driven by them must be given matching `caches`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { binarySteps } from "./trace.ts";
+ * // mov r0, #1; mcr p15, 0, r0, c1, c0, 0 (SCTLR: M); b .
+ * const bytes = new Uint8Array([1, 0, 0xa0, 0xe3, 0x10, 0x0f, 0x01, 0xee, 0xfe, 0xff, 0xff, 0xea]);
+ * const { steps } = binarySteps({ bytes, isa: "a32", load: 0x4000_8000, until: { pc: 0x4000_8008 } });
+ * console.log(steps.map((s) => s.kind)); // ["exec_state", "pc", "sctlr"]
+ * ```
+ *
+ * @module
+ */
+
+import { ScenarioError, showValue } from "../errors.ts";
+import type { Step } from "../guest/ops.ts";
+import { conditionPasses, decodeA32, decodeA64, type Decoded, setWayOperand } from "./decode.ts";
+import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
+
+/** The geometry of one data-cache level as the guest sees it (CCSIDR). */
+export interface CacheLevelView {
+  /** Number of sets. */
+  readonly sets: number;
+  /** Associativity. */
+  readonly ways: number;
+  /** Line size in bytes. */
+  readonly lineSize: number;
+}
+
+/** When a run stops. The first condition met wins. */
+export interface BinaryUntil {
+  /** Stop when the PC reaches this address (before running it). Default: none. */
+  readonly pc?: number;
+  /** Stop after this many instructions. Default 1,000,000. */
+  readonly instructions?: number;
+  /**
+   * The most guest steps the run may record; more throws a
+   * `budget_exceeded` ScenarioError. Default 100,000.
+   */
+  readonly steps?: number;
+}
+
+/** Options of {@linkcode binarySteps} and {@linkcode binary}. */
+export interface BinaryOptions {
+  /** The machine code, loaded at `load`. */
+  readonly bytes: Uint8Array;
+  /** The instruction set: `"a32"` (AArch32, ARM state) or `"a64"`. */
+  readonly isa: Isa;
+  /** The guest physical address the code is loaded at. */
+  readonly load: number;
+  /** The first instruction. Default `load`. */
+  readonly entry?: number;
+  /** General-purpose registers at entry, by number (`sp` and `lr` by name). Default all 0. */
+  readonly regs?: Readonly<Record<string, number>>;
+  /** When to stop. Default: 1,000,000 instructions, 100,000 steps. */
+  readonly until?: BinaryUntil;
+  /**
+   * The guest memory the emulator maps, 4 KiB aligned. Default: 16 MiB from
+   * `load` rounded down to 1 MiB.
+   */
+  readonly memory?: { readonly base: number; readonly size: number };
+  /**
+   * The data caches the guest sees (CLIDR/CCSIDR), L1 first, used to decode
+   * set/way operands. Default: the `generic` machine's (L1 256 sets × 4 ways,
+   * L2 1024 sets × 16 ways, 64-byte lines).
+   */
+  readonly caches?: readonly CacheLevelView[];
+  /** The values the program's first reads return (see the module documentation). Default none. */
+  readonly reads?: readonly number[];
+  /** The vCPU that runs it. Default 0. */
+  readonly vcpu?: number;
+}
+
+/** What a run recorded. */
+export interface BinaryTrace {
+  /** The guest steps, in execution order. */
+  readonly steps: Step[];
+  /** The value each `read` step's load returned to the program, in read order. */
+  readonly readValues: number[];
+  /** Instructions executed. */
+  readonly instructions: number;
+  /** The PC the run stopped at. */
+  readonly pc: number;
+}
+
+/** The `generic` machine's caches as a guest reads them. */
+export const GENERIC_CACHES: readonly CacheLevelView[] = Object.freeze([
+  Object.freeze({ sets: 256, ways: 4, lineSize: 64 }),
+  Object.freeze({ sets: 1024, ways: 16, lineSize: 64 }),
+]);
+
+const MiB = 1 << 20;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * Runs the code and records its steps (see the module documentation).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { binarySteps } from "./trace.ts";
+ * // mov r0, #7; str r0, [r1]; b .
+ * const bytes = new Uint8Array([7, 0, 0xa0, 0xe3, 0, 0, 0x81, 0xe5, 0xfe, 0xff, 0xff, 0xea]);
+ * const t = binarySteps({ bytes, isa: "a32", load: 0x4000_0000, regs: { 1: 0x4000_1000 }, until: { pc: 0x4000_0008 } });
+ * console.log(t.steps[2]); // { kind: "write", vcpu: 0, addr: 0x40001000, value: 7 }
+ * ```
+ * @param options the code, where it runs, and when to stop
+ * @returns the steps, the values the reads returned, and where it stopped
+ * @throws {ScenarioError} `invalid_value` when the emulator stops on an error (an
+ *   unmapped access, an undefined instruction), `budget_exceeded` past `until.steps`
+ * @throws {UnicornMissingError} when libunicorn2 is not installed or FFI is not allowed
+ */
+export function binarySteps(options: BinaryOptions): BinaryTrace {
+  checkOptions(options);
+  const recorder = new Recorder(options);
+  const uc = Unicorn.open(options.isa);
+  try {
+    return recorder.run(uc);
+  } finally {
+    uc.close();
+  }
+}
+
+/**
+ * {@linkcode binarySteps} as a guest preset:
+ * `g.preset("binary", binary, { bytes, isa, load })`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { vm } from "../../mod.ts";
+ * import { binary } from "./trace.ts";
+ * const code = Deno.readFileSync("clean.bin");
+ * const result = vm().policy("kvm-4.0")
+ *   .guest((g) => g.preset("binary", binary, { bytes: code, isa: "a64", load: 0x4000_0000 }))
+ *   .run();
+ * ```
+ * @param options the code, where it runs, when to stop; `vcpu` is set by the builder
+ * @returns the steps
+ * @throws {ScenarioError} as {@linkcode binarySteps}
+ */
+export function binary(options: BinaryOptions): Step[] {
+  return binarySteps(options).steps;
+}
+
+function checkOptions(o: BinaryOptions): void {
+  if (!(o.bytes instanceof Uint8Array) || o.bytes.length === 0 || o.bytes.length % 4 !== 0) {
+    throw new ScenarioError(
+      "invalid_value",
+      "binary",
+      o.bytes,
+      "binary(bytes): expected a non-empty Uint8Array of whole 4-byte instructions",
+    );
+  }
+  if (o.isa !== "a32" && o.isa !== "a64") {
+    throw new ScenarioError(
+      "invalid_value",
+      "binary",
+      o.isa,
+      `binary({ isa: ${showValue(o.isa)} }): expected "a32" or "a64"`,
+    );
+  }
+  for (const [name, v] of [["load", o.load], ["entry", o.entry ?? o.load]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v % 4 !== 0 || v > 0xffff_ffff) {
+      throw new ScenarioError(
+        "invalid_value",
+        "binary",
+        v,
+        `binary({ ${name}: ${showValue(v)} }): expected a 4-byte aligned 32-bit address`,
+      );
+    }
+  }
+}
+
+/** Turns the emulator's hooks into steps. */
+class Recorder {
+  readonly #o: BinaryOptions;
+  readonly #vcpu: number;
+  readonly #caches: readonly CacheLevelView[];
+  readonly #maxSteps: number;
+  readonly #imageEnd: number;
+  readonly steps: Step[] = [];
+  readonly readValues: number[] = [];
+  /** What the program last wrote to each word: its own view of memory. */
+  readonly #written = new Map<number, number>();
+  #pcShown = -1;
+  #instructions = 0;
+  #insnPc = 0;
+  #uc: Unicorn | null = null;
+
+  constructor(o: BinaryOptions) {
+    this.#o = o;
+    this.#vcpu = o.vcpu ?? 0;
+    this.#caches = o.caches ?? GENERIC_CACHES;
+    this.#maxSteps = o.until?.steps ?? 100_000;
+    this.#imageEnd = o.load + o.bytes.length;
+  }
+
+  run(uc: Unicorn): BinaryTrace {
+    this.#uc = uc;
+    const o = this.#o;
+    const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
+    uc.map(mem.base, mem.size);
+    uc.write(o.load, o.bytes);
+    for (const [name, value] of Object.entries(o.regs ?? {})) {
+      const n = name === "sp" || name === "lr" ? name : Number(name);
+      uc.setReg(n, value);
+    }
+    if (o.isa === "a32") this.#add({ kind: "exec_state", vcpu: this.#vcpu, aarch32: true });
+    uc.onCode((addr) => this.#code(addr));
+    uc.onMemory((a) => this.#memory(a));
+    const entry = o.entry ?? o.load;
+    const limit = o.until?.instructions ?? 1_000_000;
+    try {
+      uc.start(entry, o.until?.pc ?? U64_MAX, limit);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw e;
+      throw new ScenarioError(
+        "invalid_value",
+        "binary",
+        this.#insnPc,
+        `binary(): the program stopped at pc ${showValue(this.#insnPc)}: ${(e as Error).message}`,
+      );
+    }
+    return {
+      steps: this.steps,
+      readValues: this.readValues,
+      instructions: this.#instructions,
+      pc: uc.reg("pc"),
+    };
+  }
+
+  #add(step: Step): void {
+    if (this.steps.length >= this.#maxSteps) {
+      throw new ScenarioError(
+        "budget_exceeded",
+        "binary",
+        this.#maxSteps,
+        `binary(): the program records more than until.steps = ${this.#maxSteps} steps ` +
+          `(at pc ${showValue(this.#insnPc)}); raise until.steps or stop it earlier with until.pc`,
+      );
+    }
+    this.steps.push(step);
+  }
+
+  /** A guest instruction step at the current instruction's PC. */
+  #instructionStep(step: Step): void {
+    if (this.#pcShown !== this.#insnPc) {
+      this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
+    }
+    this.#add(step);
+    this.#pcShown = this.#insnPc + 4;
+  }
+
+  #code(addr: number): void {
+    const uc = this.#uc!;
+    this.#insnPc = addr;
+    this.#instructions++;
+    const word = uc.readWord(addr);
+    let d: Decoded | null;
+    if (this.#o.isa === "a32") {
+      const a = decodeA32(word);
+      d = a !== null && conditionPasses(a.cond, uc.reg("flags")) ? a : null;
+      // A failed condition: the instruction does nothing; skip it all the same.
+      if (a !== null && d === null) {
+        uc.setReg("pc", addr + 4);
+        return;
+      }
+    } else {
+      d = decodeA64(word);
+    }
+    if (d === null) return;
+    this.#system(d);
+    // The emulator does not run it: its MMU stays off, its caches do not exist.
+    uc.setReg("pc", addr + 4);
+  }
+
+  #system(d: Decoded): void {
+    const uc = this.#uc!;
+    const value = d.rt === 31 && this.#o.isa === "a64" ? 0 : uc.reg(d.rt);
+    const vcpu = this.#vcpu;
+    switch (d.kind) {
+      case "dc_sw": {
+        const slot = setWayOperand(value, this.#caches);
+        this.#instructionStep({ kind: "sw", vcpu, op: d.op, ...slot });
+        break;
+      }
+      case "dc_va": {
+        const line = this.#caches[0]?.lineSize ?? 64;
+        const addr = value - (value % line);
+        this.#instructionStep({ kind: "dc_va", vcpu, op: d.op, addr, len: line });
+        break;
+      }
+      case "sctlr": {
+        const bits = { m: (value & 1) !== 0, c: (value & 4) !== 0, i: (value & 0x1000) !== 0 };
+        this.#instructionStep({ kind: "sctlr", vcpu, bits });
+        break;
+      }
+      case "vm_reg":
+        this.#instructionStep({ kind: "vm_reg", vcpu, reg: d.reg, value: value >>> 0 });
+        break;
+      case "ic":
+        break;
+    }
+  }
+
+  #memory(a: MemoryAccess): void {
+    const first = a.addr - (a.addr % 4);
+    for (let word = first; word < a.addr + a.size; word += 4) {
+      if (a.write) this.#store(word, a);
+      else this.#load(word);
+    }
+  }
+
+  #store(word: number, a: MemoryAccess): void {
+    const uc = this.#uc!;
+    let value = this.#written.get(word) ?? uc.readWord(word);
+    for (let b = 0; b < 4; b++) {
+      const byteAddr = word + b;
+      const i = byteAddr - a.addr;
+      if (i < 0 || i >= a.size) continue;
+      const byte = Number((a.value >> BigInt(8 * i)) & 0xffn);
+      value = ((value & ~(0xff << (8 * b))) | (byte << (8 * b))) >>> 0;
+    }
+    this.#written.set(word, value);
+    this.#instructionStep({ kind: "write", vcpu: this.#vcpu, addr: word, value });
+  }
+
+  #load(word: number): void {
+    const uc = this.#uc!;
+    const inImage = word >= this.#o.load && word < this.#imageEnd;
+    if (inImage && !this.#written.has(word)) return;
+    const forced = this.#o.reads?.[this.readValues.length];
+    const value = forced === undefined
+      ? (this.#written.get(word) ?? uc.readWord(word))
+      : forced >>> 0;
+    uc.writeWord(word, value);
+    this.readValues.push(value);
+    this.#instructionStep({ kind: "read", vcpu: this.#vcpu, addr: word });
+  }
+}
