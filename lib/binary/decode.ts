@@ -181,7 +181,7 @@ const A64_MSR: Readonly<Record<string, Decoded>> = {
 export function decodeA64(insn: number): Decoded | null {
   const w = insn >>> 0;
   // System instructions: 1101 0101 00 L op0(2) op1(3) CRn CRm op2 Rt, L = 0 (a write).
-  if ((w & 0xffe00000) !== 0xd5000000) return null;
+  if (((w & 0xffe00000) >>> 0) !== 0xd5000000) return null;
   const op0 = (w >>> 19) & 3, op1 = (w >>> 16) & 7, crn = (w >>> 12) & 0xf;
   const crm = (w >>> 8) & 0xf, op2 = (w >>> 5) & 7, rt = w & 0x1f;
   const key = `${op1},${crn},${crm},${op2}`;
