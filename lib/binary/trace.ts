@@ -146,8 +146,9 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
  * ```
  * @param options the code, where it runs, and when to stop
  * @returns the steps, the values the reads returned, and where it stopped
- * @throws {ScenarioError} `invalid_value` when the emulator stops on an error (an
- *   unmapped access, an undefined instruction), `budget_exceeded` past `until.steps`
+ * @throws {ScenarioError} `invalid_value` for bad options or when the emulator stops on an
+ *   error (an undefined instruction, a fetch outside memory), `bad_address` for a data
+ *   access outside `memory`, `budget_exceeded` past `until.steps`
  * @throws {UnicornMissingError} when libunicorn2 is not installed or FFI is not allowed
  */
 export function binarySteps(options: BinaryOptions): BinaryTrace {
@@ -222,6 +223,7 @@ class Recorder {
   readonly readValues: number[] = [];
   /** What the program last wrote to each word: its own view of memory. */
   readonly #written = new Map<number, number>();
+  #mem = { base: 0, size: 0 };
   #pcShown = -1;
   #instructions = 0;
   #insnPc = 0;
@@ -239,6 +241,7 @@ class Recorder {
     this.#uc = uc;
     const o = this.#o;
     const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
+    this.#mem = mem;
     uc.map(mem.base, mem.size);
     uc.write(o.load, o.bytes);
     for (const [name, value] of Object.entries(o.regs ?? {})) {
@@ -344,6 +347,18 @@ class Recorder {
   }
 
   #memory(a: MemoryAccess): void {
+    const { base, size } = this.#mem;
+    if (a.addr < base || a.addr + a.size > base + size) {
+      const what = a.write ? "stores to" : "loads from";
+      throw new ScenarioError(
+        "bad_address",
+        "binary",
+        a.addr,
+        `binary(): the program ${what} ${showValue(a.addr)} at pc ${showValue(this.#insnPc)}, ` +
+          `outside the memory mapped for it (${showValue(base)} to ${showValue(base + size)}); ` +
+          "give memory: { base, size }",
+      );
+    }
     const first = a.addr - (a.addr % 4);
     for (let word = first; word < a.addr + a.size; word += 4) {
       if (a.write) this.#store(word, a);
