@@ -255,14 +255,108 @@ export function conditionPasses(cond: number, cpsr: number): boolean {
  */
 export function setWayOperand(
   operand: number,
-  levels: readonly { readonly sets: number; readonly ways: number; readonly lineSize: number }[],
+  levels:
+    readonly ({ readonly sets: number; readonly ways: number; readonly lineSize: number } | null)[],
 ): { level: number; set: number; way: number } {
   const v = operand >>> 0;
   const level = ((v >>> 1) & 7) + 1;
   const g = levels[level - 1];
-  if (g === undefined) return { level, set: 0, way: 0 };
+  if (g === undefined || g === null) return { level, set: 0, way: 0 };
   const l = Math.log2(g.lineSize), a = Math.ceil(Math.log2(g.ways));
   const set = (v >>> l) & (g.sets - 1);
   const way = a === 0 ? 0 : v >>> (32 - a);
   return { level, set, way };
+}
+
+/** The cache identification registers a set/way loop reads. */
+export type CacheIdReg = "CLIDR" | "CCSIDR" | "CSSELR";
+
+/** A read or write of a cache identification register, to or from register `rt`. */
+export interface CacheIdAccess {
+  /** The register. */
+  readonly reg: CacheIdReg;
+  /** True for a write (only CSSELR is writable), false for a read. */
+  readonly write: boolean;
+  /** The general-purpose register read into or written from. */
+  readonly rt: number;
+}
+
+/** A32 `MRC`/`MCR p15, <opc1>, Rt, c0, c0, <opc2>`, keyed `opc1,opc2`. */
+const A32_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
+  "1,0": "CCSIDR",
+  "1,1": "CLIDR",
+  "2,0": "CSSELR",
+};
+
+/**
+ * Decodes an A32 access of CLIDR, CCSIDR or CSSELR (`mrc p15, 1, Rt, c0,
+ * c0, 1` and friends, ARMv7-A ARM B4.1.19, B4.1.20, B4.1.41), with its
+ * condition field.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeCacheIdA32 } from "./decode.ts";
+ * console.log(decodeCacheIdA32(0xee300f30)); // { reg: "CLIDR", write: false, rt: 0, cond: 14 }
+ * ```
+ * @param insn the instruction word
+ * @returns the access, or null for any other instruction
+ */
+export function decodeCacheIdA32(insn: number): (CacheIdAccess & { cond: number }) | null {
+  const w = insn >>> 0;
+  const cond = w >>> 28;
+  // MRC/MCR: cond 1110 opc1 L CRn Rt 1111 opc2 1 CRm, CRn = CRm = 0.
+  if (cond === 0xf || (w & 0x0f0f0f1f) !== 0x0e000f10) return null;
+  const reg = A32_CACHE_ID[`${(w >>> 21) & 7},${(w >>> 5) & 7}`];
+  if (reg === undefined) return null;
+  const write = ((w >>> 20) & 1) === 0;
+  if (write && reg !== "CSSELR") return null;
+  return { reg, write, rt: (w >>> 12) & 0xf, cond };
+}
+
+/** A64 `MRS`/`MSR` with op0 = 3, CRn = CRm = 0, keyed `op1,op2`. */
+const A64_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
+  "1,0": "CCSIDR",
+  "1,1": "CLIDR",
+  "2,0": "CSSELR",
+};
+
+/**
+ * Decodes an A64 access of CLIDR_EL1, CCSIDR_EL1 or CSSELR_EL1 (ARMv8-A ARM
+ * D13.2).
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeCacheIdA64 } from "./decode.ts";
+ * console.log(decodeCacheIdA64(0xd5390020)); // { reg: "CLIDR", write: false, rt: 0 }
+ * ```
+ * @param insn the instruction word
+ * @returns the access, or null for any other instruction
+ */
+export function decodeCacheIdA64(insn: number): CacheIdAccess | null {
+  const w = insn >>> 0;
+  // 1101 0101 00 L 1 1 op1 0000 0000 op2 Rt.
+  if (((w & 0xffd8ff00) >>> 0) !== 0xd5180000) return null;
+  const reg = A64_CACHE_ID[`${(w >>> 16) & 7},${(w >>> 5) & 7}`];
+  if (reg === undefined) return null;
+  const write = ((w >>> 21) & 1) === 0;
+  if (write && reg !== "CSSELR") return null;
+  return { reg, write, rt: w & 0x1f };
+}
+
+/**
+ * CCSIDR (without FEAT_CCIDX) for a cache: LineSize = log2(bytes) - 4,
+ * Associativity = ways - 1, NumSets = sets - 1 (ARMv7-A ARM B4.1.19).
+ *
+ * @example Usage
+ * ```ts
+ * import { ccsidrOf } from "./decode.ts";
+ * console.log(ccsidrOf({ sets: 256, ways: 4, lineSize: 64 }).toString(16)); // "1fe01a"
+ * ```
+ * @param g the cache's geometry
+ * @returns the register value
+ */
+export function ccsidrOf(
+  g: { readonly sets: number; readonly ways: number; readonly lineSize: number },
+): number {
+  return (((g.sets - 1) << 13) | ((g.ways - 1) << 3) | (Math.log2(g.lineSize) - 4)) >>> 0;
 }

@@ -34,9 +34,14 @@ export {
   UnicornMissingError,
 } from "./unicorn.ts";
 export {
+  type CacheIdAccess,
+  type CacheIdReg,
+  ccsidrOf,
   conditionPasses,
   decodeA32,
   decodeA64,
+  decodeCacheIdA32,
+  decodeCacheIdA64,
   type Decoded,
   type DecodedA32,
   type DecodedDcSw,
@@ -53,6 +58,7 @@ export {
   type BinaryTrace,
   type BinaryUntil,
   type CacheLevelView,
+  clidrOf,
   GENERIC_CACHES,
 } from "./trace.ts";
 export { type BinaryRun, runBinary } from "./run_binary.ts";

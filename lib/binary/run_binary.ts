@@ -16,10 +16,13 @@
  * is read. It usually takes one or two rounds: one more per read whose
  * stale value changes what the code does next.
  *
- * The reference executions of the verdict (natively on the machine, and on
- * the ideal machine for blame) replay the steps of the final round: they
- * judge the instruction stream the code executed under the policy, not one
- * it would have executed elsewhere.
+ * Whether the code fails natively on the machine (`verdict.failsNatively`)
+ * comes from running the code again without a hypervisor, the same way:
+ * natively it reads the machine's own CLIDR and CCSIDR, which a policy may
+ * present differently (modern KVM's normalized view), so its set/way loops
+ * may walk other slots. Simplified: blame (the ideal machine's reference)
+ * replays the steps of the final round, judging the instruction stream the
+ * code executed under the policy.
  *
  * @example Usage
  * ```ts ignore
@@ -36,7 +39,14 @@
  */
 
 import type { VmBuilder } from "../dsl/vm.ts";
-import type { RunResult } from "../engine/result.ts";
+import { scenarioMachine } from "../engine/resolve.ts";
+import { RunResult } from "../engine/result.ts";
+import type { Scenario } from "../engine/scenario.ts";
+import { Hardware } from "../hw/hardware.ts";
+import { NULL_SINK } from "../hyp/event_sink.ts";
+import { Hypervisor } from "../hyp/hypervisor.ts";
+import { resolvePolicy } from "../hyp/policies/mod.ts";
+import type { GuestCacheView } from "../hyp/policy.ts";
 import { type BinaryOptions, binarySteps, type BinaryTrace } from "./trace.ts";
 
 /** What {@linkcode runBinary} produced. */
@@ -52,7 +62,10 @@ export interface BinaryRun {
 /**
  * Runs the code on vCPU `options.vcpu` (default 0) after the steps the VM
  * builder already has, until every read of the code returned the model's
- * value (see the module documentation).
+ * value (see the module documentation). Unless `options.caches` is given,
+ * the code's reads of CLIDR and CCSIDR return what the vCPU sees on the
+ * VM's machine under its policy (its physical CPU's caches, or modern
+ * KVM's normalized view), as the engine's set/way walks do.
  *
  * @example Usage
  * ```ts ignore
@@ -69,15 +82,66 @@ export interface BinaryRun {
  * @throws {UnicornMissingError} when libunicorn2 is not installed or FFI is not allowed
  */
 export async function runBinary(builder: VmBuilder, options: BinaryOptions): Promise<BinaryRun> {
-  const before = builder.toJSON().steps.filter((s) => s.kind === "read").length;
+  const scenario = builder.toJSON();
+  const before = scenario.steps.filter((s) => s.kind === "read").length;
+  const view = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : null;
+  const seen = view === null ? {} : { caches: view.levels, clidr: view.clidr };
   let forced: number[] = [];
   for (let rounds = 1;; rounds++) {
-    const trace = binarySteps({ ...options, reads: forced });
+    const trace = binarySteps({ ...seen, ...options, reads: forced });
     const result = await builder.guest((g) => g.append(trace.steps)).run();
     const got = readValues(result).slice(before);
     const k = firstDifference(trace.readValues, got);
-    if (k < 0) return { result, trace, rounds };
+    if (k < 0) return { result: await nativeVerdict(builder, options, result), trace, rounds };
     forced = got.slice(0, k + 1);
+  }
+}
+
+/**
+ * The run with `failsNatively` judged on the code run natively (see the
+ * module documentation); unchanged when the VM has no hypervisor, or when
+ * the code's caches were given (the same code then runs natively).
+ */
+async function nativeVerdict(
+  builder: VmBuilder,
+  options: BinaryOptions,
+  result: RunResult,
+): Promise<RunResult> {
+  if (result.policy === "native" || options.caches !== undefined) return result;
+  const native = await runBinary(builder.policy("native"), options);
+  const failsNatively = !native.result.verdict.ok;
+  if (failsNatively === result.verdict.failsNatively) return result;
+  return new RunResult({
+    scenario: result.scenario,
+    policy: result.policy,
+    machine: result.machine,
+    events: result.events,
+    verdict: Object.freeze({ ...result.verdict, failsNatively }),
+  });
+}
+
+/**
+ * The caches the vCPU reads from CLIDR and CCSIDR on the scenario's machine
+ * under its policy: its physical CPU's, or the policy's view of them
+ * (modern KVM's normalized one), as `Hypervisor.guestCacheView` gives the
+ * engine's set/way walks.
+ */
+function guestView(scenario: Scenario, vcpu: number): GuestCacheView {
+  const hardware = new Hardware(scenarioMachine(scenario), { seed: scenario.seed });
+  try {
+    const hyp = new Hypervisor({
+      hardware,
+      policy: resolvePolicy(scenario.policy),
+      vcpus: scenario.cpus,
+      ramBase: scenario.ramBase,
+      ram: scenario.ram,
+      prefault: scenario.prefault,
+      sink: NULL_SINK,
+    });
+    hyp.reset();
+    return hyp.guestCacheView(hyp.vcpus[Math.min(vcpu, hyp.vcpus.length - 1)]);
+  } finally {
+    hardware.release();
   }
 }
 

@@ -37,9 +37,9 @@
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
  * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
- * `DC ZVA` and exclusive-monitor effects are not decoded; reads of
- * CLIDR/CCSIDR return the emulator's core's values, so a set/way loop
- * driven by them must be given matching `caches`.
+ * `DC ZVA` and exclusive-monitor effects are not decoded. Reads of CLIDR,
+ * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
+ * other identification registers are the emulator core's).
  *
  * @example Usage
  * ```ts ignore
@@ -55,7 +55,17 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import type { Step } from "../guest/ops.ts";
-import { conditionPasses, decodeA32, decodeA64, type Decoded, setWayOperand } from "./decode.ts";
+import {
+  type CacheIdAccess,
+  ccsidrOf,
+  conditionPasses,
+  decodeA32,
+  decodeA64,
+  decodeCacheIdA32,
+  decodeCacheIdA64,
+  type Decoded,
+  setWayOperand,
+} from "./decode.ts";
 import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
 
 /** The geometry of one data-cache level as the guest sees it (CCSIDR). */
@@ -101,11 +111,19 @@ export interface BinaryOptions {
    */
   readonly memory?: { readonly base: number; readonly size: number };
   /**
-   * The data caches the guest sees (CLIDR/CCSIDR), L1 first, used to decode
-   * set/way operands. Default: the `generic` machine's (L1 256 sets × 4 ways,
-   * L2 1024 sets × 16 ways, 64-byte lines).
+   * The data caches the guest sees, L1 first (null for a level without a
+   * data cache): what its reads of CCSIDR return, and the geometry set/way
+   * operands are decoded with. Default: the `generic` machine's (L1 128
+   * sets × 4 ways, L2 1024 sets × 16 ways, 64-byte lines); `runBinary`
+   * gives the VM's, as its policy shows it.
    */
-  readonly caches?: readonly CacheLevelView[];
+  readonly caches?: readonly (CacheLevelView | null)[];
+  /**
+   * What the guest's reads of CLIDR return. Default: separate L1
+   * instruction and data caches, unified levels below, LoC = the number of
+   * `caches`, LoUU = LoUIS = 1.
+   */
+  readonly clidr?: number;
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -124,9 +142,30 @@ export interface BinaryTrace {
   readonly pc: number;
 }
 
+/**
+ * The CLIDR of a cache hierarchy: L1 separate instruction and data caches
+ * (Ctype 3), unified levels below (Ctype 4), LoC the number of levels,
+ * LoUU and LoUIS 1 (ARMv7-A ARM B4.1.20).
+ *
+ * @example Usage
+ * ```ts
+ * import { clidrOf, GENERIC_CACHES } from "./trace.ts";
+ * console.log(clidrOf(GENERIC_CACHES).toString(16)); // "a200023"
+ * ```
+ * @param caches the data caches, L1 first
+ * @returns the register value
+ */
+export function clidrOf(caches: readonly (CacheLevelView | null)[]): number {
+  let clidr = 0;
+  caches.forEach((g, i) => {
+    if (g !== null) clidr |= (i === 0 ? 3 : 4) << (3 * i);
+  });
+  return (clidr | (1 << 21) | (caches.length << 24) | (1 << 27)) >>> 0;
+}
+
 /** The `generic` machine's caches as a guest reads them. */
 export const GENERIC_CACHES: readonly CacheLevelView[] = Object.freeze([
-  Object.freeze({ sets: 256, ways: 4, lineSize: 64 }),
+  Object.freeze({ sets: 128, ways: 4, lineSize: 64 }),
   Object.freeze({ sets: 1024, ways: 16, lineSize: 64 }),
 ]);
 
@@ -216,7 +255,9 @@ function checkOptions(o: BinaryOptions): void {
 class Recorder {
   readonly #o: BinaryOptions;
   readonly #vcpu: number;
-  readonly #caches: readonly CacheLevelView[];
+  readonly #caches: readonly (CacheLevelView | null)[];
+  readonly #clidr: number;
+  #csselr = 0;
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -233,6 +274,7 @@ class Recorder {
     this.#o = o;
     this.#vcpu = o.vcpu ?? 0;
     this.#caches = o.caches ?? GENERIC_CACHES;
+    this.#clidr = o.clidr ?? clidrOf(this.#caches);
     this.#maxSteps = o.until?.steps ?? 100_000;
     this.#imageEnd = o.load + o.bytes.length;
   }
@@ -299,6 +341,12 @@ class Recorder {
     this.#insnPc = addr;
     this.#instructions++;
     const word = uc.readWord(addr);
+    const id = this.#o.isa === "a32" ? decodeCacheIdA32(word) : decodeCacheIdA64(word);
+    if (id !== null) {
+      if (!("cond" in id) || conditionPasses(id.cond as number, uc.reg("flags"))) this.#cacheId(id);
+      uc.setReg("pc", addr + 4);
+      return;
+    }
     let d: Decoded | null;
     if (this.#o.isa === "a32") {
       const a = decodeA32(word);
@@ -317,6 +365,22 @@ class Recorder {
     uc.setReg("pc", addr + 4);
   }
 
+  /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
+  #cacheId(id: CacheIdAccess): void {
+    const uc = this.#uc!;
+    if (id.write) {
+      this.#csselr = uc.reg(id.rt) & 0xf;
+      return;
+    }
+    let value = this.#csselr;
+    if (id.reg === "CLIDR") value = this.#clidr;
+    if (id.reg === "CCSIDR") {
+      const g = this.#caches[(this.#csselr >>> 1) & 7];
+      value = g === undefined || g === null ? 0 : ccsidrOf(g);
+    }
+    if (!(this.#o.isa === "a64" && id.rt === 31)) uc.setReg(id.rt, value);
+  }
+
   #system(d: Decoded): void {
     const uc = this.#uc!;
     const value = d.rt === 31 && this.#o.isa === "a64" ? 0 : uc.reg(d.rt);
@@ -328,7 +392,7 @@ class Recorder {
         break;
       }
       case "dc_va": {
-        const line = this.#caches[0]?.lineSize ?? 64;
+        const line = this.#caches.find((g) => g !== null)?.lineSize ?? 64;
         const addr = value - (value % line);
         this.#instructionStep({ kind: "dc_va", vcpu, op: d.op, addr, len: line });
         break;

@@ -3,7 +3,15 @@
 // knows, and random words of the instruction space they live in, each
 // decoded by both.
 import assert from "node:assert/strict";
-import { decodeA32, decodeA64, type Decoded, setWayOperand } from "../../lib/binary/decode.ts";
+import {
+  ccsidrOf,
+  decodeA32,
+  decodeA64,
+  decodeCacheIdA32,
+  decodeCacheIdA64,
+  type Decoded,
+  setWayOperand,
+} from "../../lib/binary/decode.ts";
 import { assemble, binaryTools, disassemble } from "./tools.ts";
 
 const tools = await binaryTools();
@@ -265,4 +273,43 @@ Deno.test("setWayOperand: level, set and way come back from the operand a walk b
     const operand = ((way << (32 - Math.log2(g.ways))) | (set << 6) | ((level - 1) << 1)) >>> 0;
     assert.deepEqual(setWayOperand(operand, levels), { level, set, way });
   }
+});
+
+Deno.test("decodeCacheIdA32/A64: CLIDR, CCSIDR and CSSELR accesses decode as objdump reads them", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const a32 = [
+    ["mrc p15, 1, r0, c0, c0, 1", { reg: "CLIDR", write: false, rt: 0, cond: 14 }],
+    ["mrc p15, 1, r3, c0, c0, 0", { reg: "CCSIDR", write: false, rt: 3, cond: 14 }],
+    ["mcrne p15, 2, r9, c0, c0, 0", { reg: "CSSELR", write: true, rt: 9, cond: 1 }],
+    ["mrc p15, 2, r4, c0, c0, 0", { reg: "CSSELR", write: false, rt: 4, cond: 14 }],
+    ["mrc p15, 0, r4, c0, c0, 1", null], // CTR: the emulator's
+    ["mcr p15, 1, r4, c0, c0, 1", null], // a write of read-only CLIDR
+  ] as const;
+  const p32 = await assemble("a32", `.arm\n${a32.map(([l]) => l).join("\n")}\n`, 0x4000_0000);
+  const t32 = await disassemble(
+    "a32",
+    a32.map((_, i) => new DataView(p32.bytes.buffer).getUint32(i * 4, true)),
+  );
+  a32.forEach(([line, want], i) => {
+    const w = new DataView(p32.bytes.buffer).getUint32(i * 4, true);
+    assert.match(t32[i], /^m(cr|rc)(ne)? 15, [012], r\d+, cr0, cr0, \{[01]\}$/, line);
+    assert.deepEqual(decodeCacheIdA32(w), want, `${line}: ${t32[i]}`);
+  });
+  const a64 = [
+    ["mrs x0, clidr_el1", { reg: "CLIDR", write: false, rt: 0 }],
+    ["mrs x16, ccsidr_el1", { reg: "CCSIDR", write: false, rt: 16 }],
+    ["msr csselr_el1, x15", { reg: "CSSELR", write: true, rt: 15 }],
+    ["mrs x4, csselr_el1", { reg: "CSSELR", write: false, rt: 4 }],
+    ["mrs x4, ctr_el0", null],
+    ["mrs x4, midr_el1", null],
+  ] as const;
+  const p64 = await assemble("a64", `${a64.map(([l]) => l).join("\n")}\n`, 0x4000_0000);
+  const w64 = a64.map((_, i) => new DataView(p64.bytes.buffer).getUint32(i * 4, true));
+  const t64 = await disassemble("a64", w64);
+  a64.forEach(([line, want], i) => {
+    assert.equal(t64[i], line.replace(/\s+/g, " "));
+    assert.deepEqual(decodeCacheIdA64(w64[i]), want, line);
+  });
+  // CCSIDR as the ARM ARM lays it out: NumSets [27:13], Associativity [12:3], LineSize [2:0].
+  assert.equal(ccsidrOf({ sets: 1024, ways: 16, lineSize: 64 }), (1023 << 13) | (15 << 3) | 2);
 });

@@ -144,11 +144,16 @@ async function outcome(builder: () => VmBuilder | Promise<RunResult>): Promise<O
 Deno.test("binary A32: the same steps as the DSL program, and the same run under every policy", async () => {
   if (!tools.ok) assert.fail(tools.message);
   const p = await assemble("a32", A32_SOURCE, LOAD);
+  // The caches the program's loop assumes (256 sets, 4 ways, 64-byte lines),
+  // whatever the machine's: on a machine with fewer sets the high set bits
+  // are ignored, on one with fewer ways the slot is missing (archInvalid).
+  const caches = [{ sets: 256, ways: 4, lineSize: 64 }];
   const options = {
     bytes: p.bytes,
     isa: "a32",
     load: LOAD,
     until: { pc: p.symbols.done },
+    caches,
   } as const;
   const trace = binarySteps(options);
   const dsl = a32Dsl(p.symbols);
@@ -170,11 +175,14 @@ Deno.test("binary A32: the same steps as the DSL program, and the same run under
 Deno.test("binary A64: stale reads feed back into the code as the DSL program with those values", async () => {
   if (!tools.ok) assert.fail(tools.message);
   const p = await assemble("a64", A64_SOURCE, LOAD);
+  // The caches the program assumes (its DC CISW names L1 set 1 way 0).
+  const caches = [{ sets: 128, ways: 4, lineSize: 64 }];
   const options = {
     bytes: p.bytes,
     isa: "a64",
     load: LOAD,
     until: { pc: p.symbols.done },
+    caches,
   } as const;
   const reads = new Set<number>();
   let rounds = 0;
