@@ -24,8 +24,9 @@
  *   register: one `vm_reg` step with the low 32 bits of the value.
  *
  * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
- * decoded system instructions are not executed by the emulator (the PC
- * moves past them): its MMU stays off and addresses stay flat.
+ * register writes are not executed by the emulator (the PC moves past
+ * them): its MMU stays off and addresses stay flat. Cache maintenance is
+ * left to it (a no-op: it has no caches).
  *
  * Reads: the emulator's memory holds what the program wrote, so by default
  * a read returns the value the program expects (the oracle's). `reads`
@@ -258,12 +259,15 @@ class Recorder {
   readonly #caches: readonly (CacheLevelView | null)[];
   readonly #clidr: number;
   #csselr = 0;
+  #pendingRead: { rt: number; value: number } | null = null;
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
   readonly readValues: number[] = [];
   /** What the program last wrote to each word: its own view of memory. */
   readonly #written = new Map<number, number>();
+  /** Each executed address's decoded instruction, until the program writes its word. */
+  readonly #decoded = new Map<number, Decoded | CacheIdAccess | null>();
   #mem = { base: 0, size: 0 };
   #pcShown = -1;
   #instructions = 0;
@@ -297,6 +301,7 @@ class Recorder {
     const limit = o.until?.instructions ?? 1_000_000;
     try {
       uc.start(entry, o.until?.pc ?? U64_MAX, limit);
+      this.#fixUp();
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
       throw new ScenarioError(
@@ -338,31 +343,42 @@ class Recorder {
 
   #code(addr: number): void {
     const uc = this.#uc!;
+    this.#fixUp();
     this.#insnPc = addr;
     this.#instructions++;
-    const word = uc.readWord(addr);
-    const id = this.#o.isa === "a32" ? decodeCacheIdA32(word) : decodeCacheIdA64(word);
-    if (id !== null) {
-      if (!("cond" in id) || conditionPasses(id.cond as number, uc.reg("flags"))) this.#cacheId(id);
-      uc.setReg("pc", addr + 4);
+    let insn = this.#decoded.get(addr);
+    if (insn === undefined) {
+      insn = this.#decode(uc.readWord(addr));
+      this.#decoded.set(addr, insn);
+    }
+    if (insn === null) return;
+    const cond = "cond" in insn ? insn.cond as number : 14;
+    const passes = cond === 14 || conditionPasses(cond, uc.reg("flags"));
+    if ("write" in insn) {
+      if (passes) this.#cacheId(insn);
       return;
     }
-    let d: Decoded | null;
-    if (this.#o.isa === "a32") {
-      const a = decodeA32(word);
-      d = a !== null && conditionPasses(a.cond, uc.reg("flags")) ? a : null;
-      // A failed condition: the instruction does nothing; skip it all the same.
-      if (a !== null && d === null) {
-        uc.setReg("pc", addr + 4);
-        return;
-      }
-    } else {
-      d = decodeA64(word);
-    }
-    if (d === null) return;
-    this.#system(d);
-    // The emulator does not run it: its MMU stays off, its caches do not exist.
-    uc.setReg("pc", addr + 4);
+    if (passes) this.#system(insn);
+    // Cache maintenance is a no-op for the emulator, which has no caches;
+    // a register write is not run at all, so that its MMU stays off.
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Writes the value of the last CLIDR or CCSIDR read into its register, now
+   * that the emulator has run the read (with its own core's value).
+   */
+  #fixUp(): void {
+    const f = this.#pendingRead;
+    if (f === null) return;
+    this.#pendingRead = null;
+    this.#uc!.setReg(f.rt, f.value);
+  }
+
+  /** What setway models of an instruction word, or null. */
+  #decode(word: number): Decoded | CacheIdAccess | null {
+    if (this.#o.isa === "a32") return decodeCacheIdA32(word) ?? decodeA32(word);
+    return decodeCacheIdA64(word) ?? decodeA64(word);
   }
 
   /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
@@ -378,7 +394,7 @@ class Recorder {
       const g = this.#caches[(this.#csselr >>> 1) & 7];
       value = g === undefined || g === null ? 0 : ccsidrOf(g);
     }
-    if (!(this.#o.isa === "a64" && id.rt === 31)) uc.setReg(id.rt, value);
+    if (!(this.#o.isa === "a64" && id.rt === 31)) this.#pendingRead = { rt: id.rt, value };
   }
 
   #system(d: Decoded): void {
@@ -441,6 +457,7 @@ class Recorder {
       value = ((value & ~(0xff << (8 * b))) | (byte << (8 * b))) >>> 0;
     }
     this.#written.set(word, value);
+    this.#decoded.delete(word);
     this.#instructionStep({ kind: "write", vcpu: this.#vcpu, addr: word, value });
   }
 
