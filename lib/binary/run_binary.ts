@@ -8,13 +8,15 @@
  * steps recorded (`binarySteps`); the scenario of the VM with those steps is
  * run; when a read of the code returned something other than what the
  * emulator gave the code, the code is run again from the start with the
- * model's values for its reads up to that one (written into the emulator's
- * memory before each load), and so on. As the model is deterministic and a
- * read depends only on the steps before it, each round fixes at least one
- * more read, and the result is the run in which every read of the code
- * returned what the model returned: the same as feeding each value as it
- * is read. It usually takes one or two rounds: one more per read whose
- * stale value changes what the code does next.
+ * model's values for its reads (written into the emulator's memory before
+ * each load), and so on. As the model is deterministic and a read depends
+ * only on the steps before it, the reads up to the first that differed
+ * keep their values in the next round and that one gets the model's, so
+ * each round fixes at least one more read; the result is the run in which
+ * every read of the code returned what the model returned: the same as
+ * feeding each value as it is read. The later reads are given this
+ * round's values too, so it usually takes one or two rounds: one more per
+ * stale read that changes what the code does next.
  *
  * Whether the code fails natively on the machine (`verdict.failsNatively`)
  * comes from running the code again without a hypervisor, the same way:
@@ -93,7 +95,9 @@ export async function runBinary(builder: VmBuilder, options: BinaryOptions): Pro
     const got = readValues(result).slice(before);
     const k = firstDifference(trace.readValues, got);
     if (k < 0) return { result: await nativeVerdict(builder, options, result), trace, rounds };
-    forced = got.slice(0, k + 1);
+    // Reads up to k now get the model's values; the later ones its values of
+    // this round, a guess the next round checks.
+    forced = got;
   }
 }
 

@@ -35,6 +35,23 @@
  * before the load, so the code runs on with what the hardware gave it (see
  * `runBinary`, which finds them).
  *
+ * Bulk mode (`mode: "bulk"`), for phases such as a decompressor's that
+ * run millions of instructions with caches on before any maintenance: until
+ * the first cache-maintenance instruction, only the instructions setway
+ * models are hooked (the image is scanned for them), not each instruction
+ * or access. At each of them (a register write), and at the first
+ * maintenance instruction, every word the code changed since the previous
+ * one is entered as a `write` step of its current value, in address order,
+ * at that instruction's PC: the caches receive those lines as the last
+ * writes would have left them, dirty where caches were on, with the state
+ * of SCTLR of that moment. From the first maintenance instruction on,
+ * every instruction and access is hooked as in exact mode. Approximated:
+ * the order of the bulk writes between two modelled instructions (which
+ * lines a cache of limited size keeps is that of address order, not of
+ * time), a word written twice counts once, the bulk phase's reads are not
+ * steps (they return the code's own values), and code the program writes
+ * outside its image is not scanned before the exact phase.
+ *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
  * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
@@ -125,6 +142,13 @@ export interface BinaryOptions {
    * `caches`, LoUU = LoUIS = 1.
    */
   readonly clidr?: number;
+  /**
+   * `"exact"` (default): every instruction and data access hooked. `"bulk"`:
+   * only the modelled instructions are hooked until the first cache
+   * maintenance instruction, exact from there on (see the module
+   * documentation); `until.instructions` then bounds each phase.
+   */
+  readonly mode?: "exact" | "bulk";
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -260,6 +284,11 @@ class Recorder {
   readonly #clidr: number;
   #csselr = 0;
   #pendingRead: { rt: number; value: number } | null = null;
+  /** Bulk mode: the memory as of the last modelled instruction. */
+  #shadow: Uint8Array | null = null;
+  /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
+  #switchAt: number | null = null;
+  #exact = false;
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -295,13 +324,25 @@ class Recorder {
       uc.setReg(n, value);
     }
     if (o.isa === "a32") this.#add({ kind: "exec_state", vcpu: this.#vcpu, aarch32: true });
-    uc.onCode((addr) => this.#code(addr));
-    uc.onMemory((a) => this.#memory(a));
     const entry = o.entry ?? o.load;
+    const until = o.until?.pc ?? U64_MAX;
     const limit = o.until?.instructions ?? 1_000_000;
     try {
-      uc.start(entry, o.until?.pc ?? U64_MAX, limit);
-      this.#fixUp();
+      let start = entry;
+      if (o.mode === "bulk") {
+        this.#shadow = uc.read(mem.base, mem.size);
+        uc.onCode((addr) => this.#bulkCode(addr), this.#modelledAddresses());
+        uc.start(entry, until, limit);
+        this.#flushBulk();
+        start = this.#switchAt ?? -1;
+      }
+      if (start >= 0) {
+        this.#exact = true;
+        uc.onCode((addr) => this.#code(addr));
+        uc.onMemory((a) => this.#memory(a));
+        uc.start(start, until, limit);
+        this.#fixUp();
+      }
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
       throw new ScenarioError(
@@ -373,6 +414,77 @@ class Recorder {
     if (f === null) return;
     this.#pendingRead = null;
     this.#uc!.setReg(f.rt, f.value);
+  }
+
+  /** The addresses of the image's words that decode as an instruction setway models. */
+  #modelledAddresses(): number[] {
+    const o = this.#o;
+    const view = new DataView(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength);
+    const out: number[] = [];
+    for (let i = 0; i + 4 <= o.bytes.length; i += 4) {
+      if (this.#decode(view.getUint32(i, true)) !== null) out.push(o.load + i);
+    }
+    return out;
+  }
+
+  /**
+   * The bulk phase's hook, on the modelled instructions only: the memory
+   * written since the last one becomes write steps, register writes and
+   * cache identification reads are handled as in the exact phase, and the
+   * first cache-maintenance instruction stops the phase before it runs.
+   */
+  #bulkCode(addr: number): void {
+    if (this.#exact) return;
+    const uc = this.#uc!;
+    const insn = this.#decode(uc.readWord(addr));
+    if (insn === null) return;
+    const cond = "cond" in insn ? insn.cond as number : 14;
+    if (cond !== 14 && !conditionPasses(cond, uc.reg("flags"))) return;
+    if ("write" in insn) {
+      this.#cacheId(insn);
+      if (this.#pendingRead !== null) {
+        // No hook runs after it here: set the register and skip the read.
+        this.#fixUp();
+        uc.setReg("pc", addr + 4);
+      }
+      return;
+    }
+    if (insn.kind === "ic") return;
+    this.#insnPc = addr;
+    this.#flushBulk();
+    if (insn.kind === "dc_sw" || insn.kind === "dc_va") {
+      this.#switchAt = addr;
+      uc.stop();
+      return;
+    }
+    this.#system(insn);
+    uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Every word the code changed since the last call, as write steps in
+   * address order at the current PC, with the values it holds now.
+   */
+  #flushBulk(): void {
+    const { base, size } = this.#mem;
+    const now = this.#uc!.read(base, size);
+    const before = new Uint32Array(this.#shadow!.buffer);
+    const after = new Uint32Array(now.buffer);
+    let first = true;
+    for (let i = 0; i < after.length; i++) {
+      if (after[i] === before[i]) continue;
+      const addr = base + 4 * i;
+      this.#written.set(addr, after[i]);
+      this.#decoded.delete(addr);
+      if (first && this.#pcShown !== this.#insnPc) {
+        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
+        this.#pcShown = this.#insnPc;
+      }
+      first = false;
+      this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
+      this.#pcShown += 4;
+    }
+    this.#shadow = now;
   }
 
   /** What setway models of an instruction word, or null. */

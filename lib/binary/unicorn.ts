@@ -371,14 +371,23 @@ export class Unicorn {
     this.#check("uc_reg_write", this.#lib.symbols.uc_reg_write(this.#uc, this.#regId(n), buf));
   }
 
-  #hook(type: number, callback: { readonly pointer: Deno.PointerObject; close(): void }): void {
+  #hook(
+    type: number,
+    callback: { readonly pointer: Deno.PointerObject; close(): void },
+    at?: readonly number[],
+  ): void {
     this.#closers.push(() => callback.close());
     const handle = new BigUint64Array(1);
     // begin > end: the hook covers every address.
-    this.#check(
-      "uc_hook_add",
-      this.#lib.symbols.uc_hook_add(this.#uc, handle, type, callback.pointer, null, 1n, 0n),
-    );
+    const ranges: [bigint, bigint][] = at === undefined
+      ? [[1n, 0n]]
+      : at.map((a) => [BigInt(a), BigInt(a)]);
+    for (const [begin, end] of ranges) {
+      this.#check(
+        "uc_hook_add",
+        this.#lib.symbols.uc_hook_add(this.#uc, handle, type, callback.pointer, null, begin, end),
+      );
+    }
   }
 
   #guard(fn: () => void): void {
@@ -392,16 +401,18 @@ export class Unicorn {
   }
 
   /**
-   * Calls `fn` before every instruction, with its address and size.
+   * Calls `fn` before every instruction, or only before those at the
+   * addresses `at`, with its address and size.
    *
    * @param fn the hook; an exception it throws stops the run and is rethrown by {@linkcode start}
+   * @param at the only addresses to hook; default every address
    */
-  onCode(fn: (addr: number, size: number) => void): void {
+  onCode(fn: (addr: number, size: number) => void, at?: readonly number[]): void {
     const cb = new Deno.UnsafeCallback(
       { parameters: ["pointer", "u64", "u32", "pointer"], result: "void" } as const,
       (_uc, addr, size) => this.#guard(() => fn(Number(addr), size)),
     );
-    this.#hook(UC_HOOK_CODE, cb);
+    this.#hook(UC_HOOK_CODE, cb, at);
   }
 
   /**
