@@ -47,7 +47,8 @@ import type { Scenario } from "../engine/scenario.ts";
 import { Hardware } from "../hw/hardware.ts";
 import { NULL_SINK } from "../hyp/event_sink.ts";
 import { Hypervisor } from "../hyp/hypervisor.ts";
-import { resolvePolicy } from "../hyp/policies/mod.ts";
+import { policies } from "../hyp/policies/mod.ts";
+import { native } from "../hyp/policies/native.ts";
 import type { GuestCacheView } from "../hyp/policy.ts";
 import { type BinaryOptions, binarySteps, type BinaryTrace } from "./trace.ts";
 
@@ -67,7 +68,8 @@ export interface BinaryRun {
  * value (see the module documentation). Unless `options.caches` is given,
  * the code's reads of CLIDR and CCSIDR return what the vCPU sees on the
  * VM's machine under its policy (its physical CPU's caches, or modern
- * KVM's normalized view), as the engine's set/way walks do.
+ * KVM's normalized view), as the engine's set/way walks do; a policy that
+ * is not built in is taken to show the physical caches.
  *
  * @example Usage
  * ```ts ignore
@@ -128,14 +130,16 @@ async function nativeVerdict(
  * The caches the vCPU reads from CLIDR and CCSIDR on the scenario's machine
  * under its policy: its physical CPU's, or the policy's view of them
  * (modern KVM's normalized one), as `Hypervisor.guestCacheView` gives the
- * engine's set/way walks.
+ * engine's set/way walks. A policy that is not built in (a scenario holds
+ * only its name) is taken to show the physical caches: give `caches` for
+ * one with its own view.
  */
 function guestView(scenario: Scenario, vcpu: number): GuestCacheView {
   const hardware = new Hardware(scenarioMachine(scenario), { seed: scenario.seed });
   try {
     const hyp = new Hypervisor({
       hardware,
-      policy: resolvePolicy(scenario.policy),
+      policy: Object.hasOwn(policies, scenario.policy) ? policies[scenario.policy] : native,
       vcpus: scenario.cpus,
       ramBase: scenario.ramBase,
       ram: scenario.ram,
