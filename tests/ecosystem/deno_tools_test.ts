@@ -18,8 +18,8 @@ async function deno(args: string[]): Promise<{ code: number; output: string }> {
   return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
-Deno.test("deno doc --lint mod.ts: every export documented", async () => {
-  const { code, output } = await deno(["doc", "--lint", "mod.ts"]);
+Deno.test("deno doc --lint of both entry points: every export documented", async () => {
+  const { code, output } = await deno(["doc", "--lint", "mod.ts", "lib/binary/mod.ts"]);
   const problems = output.split("\n").filter((l) => /^error\[/.test(l));
   assert.deepEqual(problems, [], output);
   assert.equal(code, 0, output);

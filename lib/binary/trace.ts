@@ -1,0 +1,588 @@
+/**
+ * Runs guest machine code (A32 or A64) under the Unicorn CPU emulator and
+ * records what it does to memory and to the caches as setway guest steps:
+ * the program a DSL user would have written for the same instructions.
+ * `g.preset("binary", binary, { bytes, isa, load, ... })` appends them to a
+ * guest, so every trap, event, cost and verdict is exactly a DSL step's.
+ *
+ * Per instruction, in execution order (a `pc` step first whenever the
+ * instruction's address is not the PC the model's vCPU shows next, so every
+ * event carries the guest's real PC):
+ *
+ * - a data store: one `write` step per 32-bit word it touches, with the
+ *   word's new value (a byte or halfword store merges into the word's
+ *   previous contents; an 8-byte store is two words, low first);
+ * - a data load: one `read` step per word it touches, except a word of the
+ *   loaded image the program has not written (code and literals: the VMM
+ *   put them in guest RAM, coherent in DRAM, before the vCPU started);
+ * - `DCISW`/`DCCSW`/`DCCISW`, `DC ISW/CSW/CISW`: one `sw` step, the operand
+ *   decoded with the cache geometry the guest sees (`caches`);
+ * - `DCIMVAC`/`DCCMVAC`/`DCCMVAU`/`DCCIMVAC`, `DC IVAC/CVAC/CVAU/CIVAC`: one
+ *   `dc_va` step over the line holding the address;
+ * - an SCTLR write: one `sctlr` step with its M, C and I bits; a write of
+ *   TTBR0/1, TTBCR/TCR, DACR, PRRR/NMRR/MAIR, AMAIR, CONTEXTIDR or a fault
+ *   register: one `vm_reg` step with the low 32 bits of the value.
+ *
+ * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
+ * register writes are not executed by the emulator (the PC moves past
+ * them): its MMU stays off and addresses stay flat. Cache maintenance is
+ * left to it (a no-op: it has no caches).
+ *
+ * Reads: the emulator's memory holds what the program wrote, so by default
+ * a read returns the value the program expects (the oracle's). `reads`
+ * gives the values the first reads return instead: what setway's model
+ * returned for them (stale or not), written into the emulator's memory
+ * before the load, so the code runs on with what the hardware gave it (see
+ * `runBinary`, which finds them).
+ *
+ * Bulk mode (`mode: "bulk"`), for phases such as a decompressor's that
+ * run millions of instructions with caches on before any maintenance: until
+ * the first cache-maintenance instruction, only the instructions setway
+ * models are hooked (the image is scanned for them), not each instruction
+ * or access. At each of them (a register write), and at the first
+ * maintenance instruction, every word the code changed since the previous
+ * one is entered as a `write` step of its current value, in address order,
+ * at that instruction's PC: the caches receive those lines as the last
+ * writes would have left them, dirty where caches were on, with the state
+ * of SCTLR of that moment. From the first maintenance instruction on,
+ * every instruction and access is hooked as in exact mode. Approximated:
+ * the order of the bulk writes between two modelled instructions (which
+ * lines a cache of limited size keeps is that of address order, not of
+ * time), a word written twice counts once, the bulk phase's reads are not
+ * steps (they return the code's own values), and code the program writes
+ * outside its image is not scanned before the exact phase.
+ *
+ * Simplified: the translation regime is flat (virtual addresses are guest
+ * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
+ * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
+ * `DC ZVA` and exclusive-monitor effects are not decoded. Reads of CLIDR,
+ * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
+ * other identification registers are the emulator core's).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { binarySteps } from "./trace.ts";
+ * // mov r0, #1; mcr p15, 0, r0, c1, c0, 0 (SCTLR: M); b .
+ * const bytes = new Uint8Array([1, 0, 0xa0, 0xe3, 0x10, 0x0f, 0x01, 0xee, 0xfe, 0xff, 0xff, 0xea]);
+ * const { steps } = binarySteps({ bytes, isa: "a32", load: 0x4000_8000, until: { pc: 0x4000_8008 } });
+ * console.log(steps.map((s) => s.kind)); // ["exec_state", "pc", "sctlr"]
+ * ```
+ *
+ * @module
+ */
+
+import { ScenarioError, showValue } from "../errors.ts";
+import type { Step } from "../guest/ops.ts";
+import {
+  type CacheIdAccess,
+  ccsidrOf,
+  conditionPasses,
+  decodeA32,
+  decodeA64,
+  decodeCacheIdA32,
+  decodeCacheIdA64,
+  type Decoded,
+  setWayOperand,
+} from "./decode.ts";
+import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
+
+/** The geometry of one data-cache level as the guest sees it (CCSIDR). */
+export interface CacheLevelView {
+  /** Number of sets. */
+  readonly sets: number;
+  /** Associativity. */
+  readonly ways: number;
+  /** Line size in bytes. */
+  readonly lineSize: number;
+}
+
+/** When a run stops. The first condition met wins. */
+export interface BinaryUntil {
+  /** Stop when the PC reaches this address (before running it). Default: none. */
+  readonly pc?: number;
+  /** Stop after this many instructions. Default 1,000,000. */
+  readonly instructions?: number;
+  /**
+   * The most guest steps the run may record; more throws a
+   * `budget_exceeded` ScenarioError. Default 100,000.
+   */
+  readonly steps?: number;
+}
+
+/** Options of {@linkcode binarySteps} and {@linkcode binary}. */
+export interface BinaryOptions {
+  /** The machine code, loaded at `load`. */
+  readonly bytes: Uint8Array;
+  /** The instruction set: `"a32"` (AArch32, ARM state) or `"a64"`. */
+  readonly isa: Isa;
+  /** The guest physical address the code is loaded at. */
+  readonly load: number;
+  /** The first instruction. Default `load`. */
+  readonly entry?: number;
+  /** General-purpose registers at entry, by number (`sp` and `lr` by name). Default all 0. */
+  readonly regs?: Readonly<Record<string, number>>;
+  /** When to stop. Default: 1,000,000 instructions, 100,000 steps. */
+  readonly until?: BinaryUntil;
+  /**
+   * The guest memory the emulator maps, 4 KiB aligned. Default: 16 MiB from
+   * `load` rounded down to 1 MiB.
+   */
+  readonly memory?: { readonly base: number; readonly size: number };
+  /**
+   * The data caches the guest sees, L1 first (null for a level without a
+   * data cache): what its reads of CCSIDR return, and the geometry set/way
+   * operands are decoded with. Default: the `generic` machine's (L1 128
+   * sets × 4 ways, L2 1024 sets × 16 ways, 64-byte lines); `runBinary`
+   * gives the VM's, as its policy shows it.
+   */
+  readonly caches?: readonly (CacheLevelView | null)[];
+  /**
+   * What the guest's reads of CLIDR return. Default: separate L1
+   * instruction and data caches, unified levels below, LoC = the number of
+   * `caches`, LoUU = LoUIS = 1.
+   */
+  readonly clidr?: number;
+  /**
+   * `"exact"` (default): every instruction and data access hooked. `"bulk"`:
+   * only the modelled instructions are hooked until the first cache
+   * maintenance instruction, exact from there on (see the module
+   * documentation); `until.instructions` then bounds each phase.
+   */
+  readonly mode?: "exact" | "bulk";
+  /** The values the program's first reads return (see the module documentation). Default none. */
+  readonly reads?: readonly number[];
+  /** The vCPU that runs it. Default 0. */
+  readonly vcpu?: number;
+}
+
+/** What a run recorded. */
+export interface BinaryTrace {
+  /** The guest steps, in execution order. */
+  readonly steps: Step[];
+  /** The value each `read` step's load returned to the program, in read order. */
+  readonly readValues: number[];
+  /** Instructions executed. */
+  readonly instructions: number;
+  /** The PC the run stopped at. */
+  readonly pc: number;
+}
+
+/**
+ * The CLIDR of a cache hierarchy: L1 separate instruction and data caches
+ * (Ctype 3), unified levels below (Ctype 4), LoC the number of levels,
+ * LoUU and LoUIS 1 (ARMv7-A ARM B4.1.20).
+ *
+ * @example Usage
+ * ```ts
+ * import { clidrOf, GENERIC_CACHES } from "./trace.ts";
+ * console.log(clidrOf(GENERIC_CACHES).toString(16)); // "a200023"
+ * ```
+ * @param caches the data caches, L1 first
+ * @returns the register value
+ */
+export function clidrOf(caches: readonly (CacheLevelView | null)[]): number {
+  let clidr = 0;
+  caches.forEach((g, i) => {
+    if (g !== null) clidr |= (i === 0 ? 3 : 4) << (3 * i);
+  });
+  return (clidr | (1 << 21) | (caches.length << 24) | (1 << 27)) >>> 0;
+}
+
+/** The `generic` machine's caches as a guest reads them. */
+export const GENERIC_CACHES: readonly CacheLevelView[] = Object.freeze([
+  Object.freeze({ sets: 128, ways: 4, lineSize: 64 }),
+  Object.freeze({ sets: 1024, ways: 16, lineSize: 64 }),
+]);
+
+const MiB = 1 << 20;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * Runs the code and records its steps (see the module documentation).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { binarySteps } from "./trace.ts";
+ * // mov r0, #7; str r0, [r1]; b .
+ * const bytes = new Uint8Array([7, 0, 0xa0, 0xe3, 0, 0, 0x81, 0xe5, 0xfe, 0xff, 0xff, 0xea]);
+ * const t = binarySteps({ bytes, isa: "a32", load: 0x4000_0000, regs: { 1: 0x4000_1000 }, until: { pc: 0x4000_0008 } });
+ * console.log(t.steps[2]); // { kind: "write", vcpu: 0, addr: 0x40001000, value: 7 }
+ * ```
+ * @param options the code, where it runs, and when to stop
+ * @returns the steps, the values the reads returned, and where it stopped
+ * @throws {ScenarioError} `invalid_value` for bad options or when the emulator stops on an
+ *   error (an undefined instruction, a fetch outside memory), `bad_address` for a data
+ *   access outside `memory`, `budget_exceeded` past `until.steps`
+ * @throws {UnicornMissingError} when libunicorn2 is not installed or FFI is not allowed
+ */
+export function binarySteps(options: BinaryOptions): BinaryTrace {
+  checkOptions(options);
+  const recorder = new Recorder(options);
+  const uc = Unicorn.open(options.isa);
+  try {
+    return recorder.run(uc);
+  } finally {
+    uc.close();
+  }
+}
+
+/**
+ * {@linkcode binarySteps} as a guest preset:
+ * `g.preset("binary", binary, { bytes, isa, load })`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { vm } from "../../mod.ts";
+ * import { binary } from "./trace.ts";
+ * const code = Deno.readFileSync("clean.bin");
+ * const result = vm().policy("kvm-4.0")
+ *   .guest((g) => g.preset("binary", binary, { bytes: code, isa: "a64", load: 0x4000_0000 }))
+ *   .run();
+ * ```
+ * @param options the code, where it runs, when to stop; `vcpu` is set by the builder
+ * @returns the steps
+ * @throws {ScenarioError} as {@linkcode binarySteps}
+ */
+export function binary(options: BinaryOptions): Step[] {
+  return binarySteps(options).steps;
+}
+
+function checkOptions(o: BinaryOptions): void {
+  if (!(o.bytes instanceof Uint8Array) || o.bytes.length === 0 || o.bytes.length % 4 !== 0) {
+    throw new ScenarioError(
+      "invalid_value",
+      "binary",
+      o.bytes,
+      "binary(bytes): expected a non-empty Uint8Array of whole 4-byte instructions",
+    );
+  }
+  if (o.isa !== "a32" && o.isa !== "a64") {
+    throw new ScenarioError(
+      "invalid_value",
+      "binary",
+      o.isa,
+      `binary({ isa: ${showValue(o.isa)} }): expected "a32" or "a64"`,
+    );
+  }
+  for (const [name, v] of [["load", o.load], ["entry", o.entry ?? o.load]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v % 4 !== 0 || v > 0xffff_ffff) {
+      throw new ScenarioError(
+        "invalid_value",
+        "binary",
+        v,
+        `binary({ ${name}: ${showValue(v)} }): expected a 4-byte aligned 32-bit address`,
+      );
+    }
+  }
+}
+
+/** Turns the emulator's hooks into steps. */
+class Recorder {
+  readonly #o: BinaryOptions;
+  readonly #vcpu: number;
+  readonly #caches: readonly (CacheLevelView | null)[];
+  readonly #clidr: number;
+  #csselr = 0;
+  #pendingRead: { rt: number; value: number } | null = null;
+  /** Bulk mode: the memory as of the last modelled instruction. */
+  #shadow: Uint8Array | null = null;
+  /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
+  #switchAt: number | null = null;
+  #exact = false;
+  readonly #maxSteps: number;
+  readonly #imageEnd: number;
+  readonly steps: Step[] = [];
+  readonly readValues: number[] = [];
+  /** What the program last wrote to each word: its own view of memory. */
+  readonly #written = new Map<number, number>();
+  /** Each executed address's decoded instruction, until the program writes its word. */
+  readonly #decoded = new Map<number, Decoded | CacheIdAccess | null>();
+  #mem = { base: 0, size: 0 };
+  #pcShown = -1;
+  #instructions = 0;
+  #insnPc = 0;
+  #uc: Unicorn | null = null;
+
+  constructor(o: BinaryOptions) {
+    this.#o = o;
+    this.#vcpu = o.vcpu ?? 0;
+    this.#caches = o.caches ?? GENERIC_CACHES;
+    this.#clidr = o.clidr ?? clidrOf(this.#caches);
+    this.#maxSteps = o.until?.steps ?? 100_000;
+    this.#imageEnd = o.load + o.bytes.length;
+  }
+
+  run(uc: Unicorn): BinaryTrace {
+    this.#uc = uc;
+    const o = this.#o;
+    const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
+    this.#mem = mem;
+    uc.map(mem.base, mem.size);
+    uc.write(o.load, o.bytes);
+    for (const [name, value] of Object.entries(o.regs ?? {})) {
+      const n = name === "sp" || name === "lr" ? name : Number(name);
+      uc.setReg(n, value);
+    }
+    if (o.isa === "a32") this.#add({ kind: "exec_state", vcpu: this.#vcpu, aarch32: true });
+    const entry = o.entry ?? o.load;
+    const until = o.until?.pc ?? U64_MAX;
+    const limit = o.until?.instructions ?? 1_000_000;
+    try {
+      let start = entry;
+      if (o.mode === "bulk") {
+        this.#shadow = uc.read(mem.base, mem.size);
+        uc.onCode((addr) => this.#bulkCode(addr), this.#modelledAddresses());
+        uc.start(entry, until, limit);
+        this.#flushBulk();
+        start = this.#switchAt ?? -1;
+      }
+      if (start >= 0) {
+        this.#exact = true;
+        uc.onCode((addr) => this.#code(addr));
+        uc.onMemory((a) => this.#memory(a));
+        uc.start(start, until, limit);
+        this.#fixUp();
+      }
+    } catch (e) {
+      if (e instanceof ScenarioError) throw e;
+      throw new ScenarioError(
+        "invalid_value",
+        "binary",
+        this.#insnPc,
+        `binary(): the program stopped at pc ${showValue(this.#insnPc)}: ${(e as Error).message}`,
+      );
+    }
+    return {
+      steps: this.steps,
+      readValues: this.readValues,
+      instructions: this.#instructions,
+      pc: uc.reg("pc"),
+    };
+  }
+
+  #add(step: Step): void {
+    if (this.steps.length >= this.#maxSteps) {
+      throw new ScenarioError(
+        "budget_exceeded",
+        "binary",
+        this.#maxSteps,
+        `binary(): the program records more than until.steps = ${this.#maxSteps} steps ` +
+          `(at pc ${showValue(this.#insnPc)}); raise until.steps or stop it earlier with until.pc`,
+      );
+    }
+    this.steps.push(step);
+  }
+
+  /** A guest instruction step at the current instruction's PC. */
+  #instructionStep(step: Step): void {
+    if (this.#pcShown !== this.#insnPc) {
+      this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
+    }
+    this.#add(step);
+    this.#pcShown = this.#insnPc + 4;
+  }
+
+  #code(addr: number): void {
+    const uc = this.#uc!;
+    this.#fixUp();
+    this.#insnPc = addr;
+    this.#instructions++;
+    let insn = this.#decoded.get(addr);
+    if (insn === undefined) {
+      insn = this.#decode(uc.readWord(addr));
+      this.#decoded.set(addr, insn);
+    }
+    if (insn === null) return;
+    const cond = "cond" in insn ? insn.cond as number : 14;
+    const passes = cond === 14 || conditionPasses(cond, uc.reg("flags"));
+    if ("write" in insn) {
+      if (passes) this.#cacheId(insn);
+      return;
+    }
+    if (passes) this.#system(insn);
+    // Cache maintenance is a no-op for the emulator, which has no caches;
+    // a register write is not run at all, so that its MMU stays off.
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Writes the value of the last CLIDR or CCSIDR read into its register, now
+   * that the emulator has run the read (with its own core's value).
+   */
+  #fixUp(): void {
+    const f = this.#pendingRead;
+    if (f === null) return;
+    this.#pendingRead = null;
+    this.#uc!.setReg(f.rt, f.value);
+  }
+
+  /** The addresses of the image's words that decode as an instruction setway models. */
+  #modelledAddresses(): number[] {
+    const o = this.#o;
+    const view = new DataView(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength);
+    const out: number[] = [];
+    for (let i = 0; i + 4 <= o.bytes.length; i += 4) {
+      if (this.#decode(view.getUint32(i, true)) !== null) out.push(o.load + i);
+    }
+    return out;
+  }
+
+  /**
+   * The bulk phase's hook, on the modelled instructions only: the memory
+   * written since the last one becomes write steps, register writes and
+   * cache identification reads are handled as in the exact phase, and the
+   * first cache-maintenance instruction stops the phase before it runs.
+   */
+  #bulkCode(addr: number): void {
+    if (this.#exact) return;
+    const uc = this.#uc!;
+    const insn = this.#decode(uc.readWord(addr));
+    if (insn === null) return;
+    const cond = "cond" in insn ? insn.cond as number : 14;
+    if (cond !== 14 && !conditionPasses(cond, uc.reg("flags"))) return;
+    if ("write" in insn) {
+      this.#cacheId(insn);
+      if (this.#pendingRead !== null) {
+        // No hook runs after it here: set the register and skip the read.
+        this.#fixUp();
+        uc.setReg("pc", addr + 4);
+      }
+      return;
+    }
+    if (insn.kind === "ic") return;
+    this.#insnPc = addr;
+    this.#flushBulk();
+    if (insn.kind === "dc_sw" || insn.kind === "dc_va") {
+      this.#switchAt = addr;
+      uc.stop();
+      return;
+    }
+    this.#system(insn);
+    uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Every word the code changed since the last call, as write steps in
+   * address order at the current PC, with the values it holds now.
+   */
+  #flushBulk(): void {
+    const { base, size } = this.#mem;
+    const now = this.#uc!.read(base, size);
+    const before = new Uint32Array(this.#shadow!.buffer);
+    const after = new Uint32Array(now.buffer);
+    let first = true;
+    for (let i = 0; i < after.length; i++) {
+      if (after[i] === before[i]) continue;
+      const addr = base + 4 * i;
+      this.#written.set(addr, after[i]);
+      this.#decoded.delete(addr);
+      if (first && this.#pcShown !== this.#insnPc) {
+        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
+        this.#pcShown = this.#insnPc;
+      }
+      first = false;
+      this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
+      this.#pcShown += 4;
+    }
+    this.#shadow = now;
+  }
+
+  /** What setway models of an instruction word, or null. */
+  #decode(word: number): Decoded | CacheIdAccess | null {
+    if (this.#o.isa === "a32") return decodeCacheIdA32(word) ?? decodeA32(word);
+    return decodeCacheIdA64(word) ?? decodeA64(word);
+  }
+
+  /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
+  #cacheId(id: CacheIdAccess): void {
+    const uc = this.#uc!;
+    if (id.write) {
+      this.#csselr = uc.reg(id.rt) & 0xf;
+      return;
+    }
+    let value = this.#csselr;
+    if (id.reg === "CLIDR") value = this.#clidr;
+    if (id.reg === "CCSIDR") {
+      const g = this.#caches[(this.#csselr >>> 1) & 7];
+      value = g === undefined || g === null ? 0 : ccsidrOf(g);
+    }
+    if (!(this.#o.isa === "a64" && id.rt === 31)) this.#pendingRead = { rt: id.rt, value };
+  }
+
+  #system(d: Decoded): void {
+    const uc = this.#uc!;
+    const value = d.rt === 31 && this.#o.isa === "a64" ? 0 : uc.reg(d.rt);
+    const vcpu = this.#vcpu;
+    switch (d.kind) {
+      case "dc_sw": {
+        const slot = setWayOperand(value, this.#caches);
+        this.#instructionStep({ kind: "sw", vcpu, op: d.op, ...slot });
+        break;
+      }
+      case "dc_va": {
+        const line = this.#caches.find((g) => g !== null)?.lineSize ?? 64;
+        const addr = value - (value % line);
+        this.#instructionStep({ kind: "dc_va", vcpu, op: d.op, addr, len: line });
+        break;
+      }
+      case "sctlr": {
+        const bits = { m: (value & 1) !== 0, c: (value & 4) !== 0, i: (value & 0x1000) !== 0 };
+        this.#instructionStep({ kind: "sctlr", vcpu, bits });
+        break;
+      }
+      case "vm_reg":
+        this.#instructionStep({ kind: "vm_reg", vcpu, reg: d.reg, value: value >>> 0 });
+        break;
+      case "ic":
+        break;
+    }
+  }
+
+  #memory(a: MemoryAccess): void {
+    const { base, size } = this.#mem;
+    if (a.addr < base || a.addr + a.size > base + size) {
+      const what = a.write ? "stores to" : "loads from";
+      throw new ScenarioError(
+        "bad_address",
+        "binary",
+        a.addr,
+        `binary(): the program ${what} ${showValue(a.addr)} at pc ${showValue(this.#insnPc)}, ` +
+          `outside the memory mapped for it (${showValue(base)} to ${showValue(base + size)}); ` +
+          "give memory: { base, size }",
+      );
+    }
+    const first = a.addr - (a.addr % 4);
+    for (let word = first; word < a.addr + a.size; word += 4) {
+      if (a.write) this.#store(word, a);
+      else this.#load(word);
+    }
+  }
+
+  #store(word: number, a: MemoryAccess): void {
+    const uc = this.#uc!;
+    let value = this.#written.get(word) ?? uc.readWord(word);
+    for (let b = 0; b < 4; b++) {
+      const byteAddr = word + b;
+      const i = byteAddr - a.addr;
+      if (i < 0 || i >= a.size) continue;
+      const byte = Number((a.value >> BigInt(8 * i)) & 0xffn);
+      value = ((value & ~(0xff << (8 * b))) | (byte << (8 * b))) >>> 0;
+    }
+    this.#written.set(word, value);
+    this.#decoded.delete(word);
+    this.#instructionStep({ kind: "write", vcpu: this.#vcpu, addr: word, value });
+  }
+
+  #load(word: number): void {
+    const uc = this.#uc!;
+    const inImage = word >= this.#o.load && word < this.#imageEnd;
+    if (inImage && !this.#written.has(word)) return;
+    const forced = this.#o.reads?.[this.readValues.length];
+    const value = forced === undefined
+      ? (this.#written.get(word) ?? uc.readWord(word))
+      : forced >>> 0;
+    uc.writeWord(word, value);
+    this.readValues.push(value);
+    this.#instructionStep({ kind: "read", vcpu: this.#vcpu, addr: word });
+  }
+}

@@ -1,0 +1,58 @@
+// The README's guest-binary example and the output pasted under it stay
+// true: the example is run (with --allow-ffi only) and its output compared
+// byte for byte. Without --allow-ffi, the same code says which flag to add.
+import assert from "node:assert/strict";
+import { binaryTools } from "./tools.ts";
+
+const tools = await binaryTools();
+const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+
+function blockAfter(marker: string, fence: string): string {
+  const at = readme.indexOf(marker);
+  assert.ok(at >= 0, `README has no ${JSON.stringify(marker)}`);
+  const open = readme.indexOf(fence, at);
+  const start = readme.indexOf("\n", open) + 1;
+  const end = readme.indexOf("\n```", start);
+  return readme.slice(start, end + 1);
+}
+
+async function runExample(
+  flags: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const code = blockAfter("## Run real guest machine code", "```ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/example.ts`;
+    const root = new URL("../../", import.meta.url).href;
+    await Deno.writeTextFile(
+      file,
+      code.replace(`"./mod.ts"`, JSON.stringify(`${root}mod.ts`))
+        .replace(`"./lib/binary/mod.ts"`, JSON.stringify(`${root}lib/binary/mod.ts`)),
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--quiet", ...flags, file],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("README: the guest-binary example prints exactly the output shown under it", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const shown = blockAfter("It prints (the store stayed in the cache", "```text");
+  const out = await runExample(["--allow-ffi"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, shown);
+});
+
+Deno.test("README: the guest-binary example without --allow-ffi names the flag to add", async () => {
+  const out = await runExample([]);
+  assert.notEqual(out.code, 0);
+  assert.match(
+    out.stderr,
+    /UnicornMissingError: running guest binaries needs the FFI permission: run Deno with --allow-ffi/,
+  );
+});

@@ -1,0 +1,170 @@
+// What binarySteps records for each kind of access and instruction, and how
+// it stops: word splitting and merging of stores, loads of the code's own
+// image, conditional CP15 writes, forced read values, the stop conditions
+// and the errors.
+import assert from "node:assert/strict";
+import { binarySteps } from "../../lib/binary/trace.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+import { assemble, binaryTools } from "./tools.ts";
+
+const tools = await binaryTools();
+const LOAD = 0x4000_0000;
+
+Deno.test("binarySteps A64: an 8-byte pair store is four words, a byte store merges into its word", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+    movz x2, #0x2222
+    movk x2, #0x1111, lsl #32
+    movz x3, #0x4444
+    movk x3, #0x3333, lsl #32
+    stp x2, x3, [x1]
+    mov w4, #0xab
+    strb w4, [x1, #5]
+    ldp x5, x6, [x1]
+done: b done
+`,
+    LOAD,
+  );
+  const t = binarySteps({ bytes: p.bytes, isa: "a64", load: LOAD, until: { pc: p.symbols.done } });
+  const A = 0x4001_0000;
+  assert.deepEqual(t.steps.filter((s) => s.kind !== "pc"), [
+    { kind: "write", vcpu: 0, addr: A, value: 0x2222 },
+    { kind: "write", vcpu: 0, addr: A + 4, value: 0x1111 },
+    { kind: "write", vcpu: 0, addr: A + 8, value: 0x4444 },
+    { kind: "write", vcpu: 0, addr: A + 12, value: 0x3333 },
+    { kind: "write", vcpu: 0, addr: A + 4, value: 0xab11 },
+    { kind: "read", vcpu: 0, addr: A },
+    { kind: "read", vcpu: 0, addr: A + 4 },
+    { kind: "read", vcpu: 0, addr: A + 8 },
+    { kind: "read", vcpu: 0, addr: A + 12 },
+  ]);
+  assert.deepEqual(t.readValues, [0x2222, 0xab11, 0x4444, 0x3333]);
+  assert.equal(t.pc, p.symbols.done);
+});
+
+Deno.test("binarySteps A32: literal loads of the image are not reads until the code writes the word", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a32",
+    `
+.arm
+    ldr r1, =0x40010000
+    ldr r2, lit
+    str r2, [r1]
+    adr r3, lit
+    str r1, [r3]
+    ldr r4, lit
+done: b done
+lit: .word 0x12345678
+`,
+    LOAD,
+  );
+  const t = binarySteps({ bytes: p.bytes, isa: "a32", load: LOAD, until: { pc: p.symbols.done } });
+  assert.deepEqual(t.steps.filter((s) => s.kind === "read" || s.kind === "write"), [
+    { kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x1234_5678 },
+    { kind: "write", vcpu: 0, addr: p.symbols.lit, value: 0x4001_0000 },
+    { kind: "read", vcpu: 0, addr: p.symbols.lit },
+  ]);
+});
+
+Deno.test("binarySteps A32: a CP15 write whose condition fails records nothing", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a32",
+    `
+.arm
+    mov r0, #5
+    cmp r0, #5
+    mcrne p15, 0, r0, c1, c0, 0
+    mcreq p15, 0, r0, c2, c0, 0
+done: b done
+`,
+    LOAD,
+  );
+  const t = binarySteps({ bytes: p.bytes, isa: "a32", load: LOAD, until: { pc: p.symbols.done } });
+  assert.deepEqual(t.steps, [
+    { kind: "exec_state", vcpu: 0, aarch32: true },
+    { kind: "pc", vcpu: 0, addr: LOAD + 12 },
+    { kind: "vm_reg", vcpu: 0, reg: "TTBR0", value: 5 },
+  ]);
+});
+
+Deno.test("binarySteps: forced read values reach the code, which stores them", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+    mov w2, #7
+    str w2, [x1]
+    ldr w3, [x1]
+    str w3, [x1, #4]
+done: b done
+`,
+    LOAD,
+  );
+  const options = {
+    bytes: p.bytes,
+    isa: "a64",
+    load: LOAD,
+    until: { pc: p.symbols.done },
+  } as const;
+  const free = binarySteps(options);
+  const forced = binarySteps({ ...options, reads: [0xdead] });
+  assert.deepEqual(free.readValues, [7]);
+  assert.deepEqual(forced.readValues, [0xdead]);
+  assert.deepEqual(forced.steps.at(-1), {
+    kind: "write",
+    vcpu: 0,
+    addr: 0x4001_0004,
+    value: 0xdead,
+  });
+  assert.deepEqual(free.steps.at(-1), { kind: "write", vcpu: 0, addr: 0x4001_0004, value: 7 });
+});
+
+Deno.test("binarySteps: stops after until.instructions, throws past until.steps or on an unmapped access", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+loop:
+    str w2, [x1]
+    add w2, w2, #1
+    b loop
+`,
+    LOAD,
+  );
+  const options = { bytes: p.bytes, isa: "a64", load: LOAD } as const;
+  const t = binarySteps({ ...options, until: { instructions: 31 } });
+  assert.equal(t.steps.filter((s) => s.kind === "write").length, 10);
+  assert.equal(t.instructions, 31);
+  assert.throws(
+    () => binarySteps({ ...options, until: { steps: 50 } }),
+    (e) =>
+      e instanceof ScenarioError && e.code === "budget_exceeded" &&
+      /until\.steps = 50/.test(e.message),
+  );
+  const far = await assemble("a64", "movz x1, #0x8000, lsl #16\nstr w2, [x1]\nb .\n", LOAD);
+  assert.throws(
+    () => binarySteps({ bytes: far.bytes, isa: "a64", load: LOAD, until: { instructions: 3 } }),
+    (e) =>
+      e instanceof ScenarioError && e.code === "bad_address" &&
+      /stores to 0x80000000 at pc 0x40000004, outside the memory mapped/.test(e.message),
+  );
+});
+
+Deno.test("binarySteps: refuses bytes that are not whole instructions and an unknown isa", () => {
+  assert.throws(
+    () => binarySteps({ bytes: new Uint8Array(3), isa: "a64", load: LOAD }),
+    (e) => e instanceof ScenarioError && /whole 4-byte instructions/.test(e.message),
+  );
+  assert.throws(
+    // @ts-expect-error: an isa the type does not allow, as a JavaScript caller may pass
+    () => binarySteps({ bytes: new Uint8Array(4), isa: "t32", load: LOAD }),
+    (e) => e instanceof ScenarioError && /expected "a32" or "a64"/.test(e.message),
+  );
+});
