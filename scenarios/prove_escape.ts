@@ -14,15 +14,19 @@
  * the search first, the bounded answer, which proves nothing beyond it.
  *
  * Limits, measured (2 cores, `workers: 2`): on the generic machine (4 CPUs,
- * one cluster, no system cache), fixpoints have 1 169 to 4 408 abstract
- * states at depth 11 to 16 and take 2 to 17 s each. On X-Gene 1 (8 CPUs in
+ * one cluster, no system cache), one vCPU and one address, fixpoints have
+ * 1 169 to 2 726 abstract states at depth 11 to 13 and take 2 to 13 s each
+ * (4 408 at depth 15 with a set/way walk in the alphabet, 17 s). On X-Gene 1 (8 CPUs in
  * 4 clusters, with or without its L3) there is no fixpoint in reach: the
  * idle CPUs' caches, which speculation may fill, multiply the states (over
  * 28 000 after 8 operations, still growing 2.5 times per length, in 60 s),
  * so X-Gene 1 is answered by the bounded search of
  * `scenarios/explore_escape.ts`, and this scenario asks the generic machine,
  * on which set/way maintenance works. With two addresses or two vCPUs the
- * generic machine's fixpoints are also out of the 60 s budget.
+ * generic machine's fixpoints are also out of reach (kvm-4.0,
+ * `maintains-by-va`, 60 s: two addresses, 27 699 abstract states and
+ * lengths up to 5 complete; two vCPUs with `migrate`, 31 399 states and
+ * lengths up to 4; about 500 abstract states per second either way).
  *
  * Run it: `deno run -R scenarios/prove_escape.ts` (about a minute). The
  * output is the same, byte for byte, on every run.

@@ -303,7 +303,9 @@ export function formatExploreReport(
     `explore: ${q.policy} on ${q.machine} (system cache: ${q.systemCache}), ${q.cpus} vCPU${
       q.cpus === 1 ? "" : "s"
     }`,
-    `  class: ${q.guestClass}; ${q.mode}, up to ${q.maxOps} ops over ${q.ops.join(", ")}`,
+    `  class: ${q.guestClass}; ${q.mode}, ${
+      q.mode === "prove" ? `any length (depth cap ${q.maxOps})` : `up to ${q.maxOps} ops`
+    } over ${q.ops.join(", ")}`,
     `  addresses: ${q.addresses.map(hex).join(", ")}; hardware choices: ${
       q.speculation ? "all" : "none"
     }; RAM ${q.prefault ? "prefaulted" : "faulted in"}${
