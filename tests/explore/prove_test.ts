@@ -109,7 +109,10 @@ const SOUNDNESS_CONFIGS: ExploreOptions[] = [
     guestClass: "any",
     ops: ["write", "read", "sw_clean_invalidate", "mmuOn", "mmuOff"],
   },
+  // On X-Gene 1 with the choice pruning of exhaustive mode on, a sampled pair reached a
+  // successor the other did not (kvm-modern, maintains-by-va): prove mode leaves it off there.
   { machine: "xgene1", policy: "kvm-modern", guestClass: "maintains-by-va" },
+  { machine: "xgene1", systemCache: false, policy: "kvm-4.0", guestClass: "cleans-by-va" },
   {
     machine: "generic",
     policy: "kvm-3.18",
@@ -120,22 +123,24 @@ const SOUNDNESS_CONFIGS: ExploreOptions[] = [
 
 for (const options of SOUNDNESS_CONFIGS) {
   Deno.test(
-    `equal abstract states have the same futures: ${options.policy}, ${options.machine}, ` +
+    `equal abstract states have the same futures: ${options.policy}, ${options.machine}` +
+      `${options.systemCache === false ? " without system cache" : ""}, ` +
       `${options.guestClass ?? "any"}${options.cpus ? `, ${options.cpus} vCPUs` : ""}`,
     async () => {
       const config = resolveExploreOptions({
         mode: "prove",
+        maxOps: 64,
         ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
         progress: false,
         ...options,
       });
       const { policy, guestClass } = await loadParts(config);
       const ctx = new ExploreContext(config, policy, guestClass);
-      const pairs = equalStatePairs(ctx, 3, 12);
+      const pairs = equalStatePairs(ctx, 4, 40);
       assert.ok(pairs.length >= 4, `only ${pairs.length} pairs of programs with equal states`);
       const rnd = lcg(19);
       // Some pairs differ in their values, not only in their steps: writes of different counts.
-      for (const [a, b] of pairs) sameFutures(ctx, a, b, 4, rnd);
+      for (const [a, b] of pairs) sameFutures(ctx, a, b, 6, rnd);
     },
   );
 }
@@ -285,4 +290,12 @@ Deno.test("a deliberately broken kvm-4.0 is caught with a shorter counterexample
   assert.equal(c.reproduced, true);
   assert.equal(c.failsNatively, false);
   assert.match(c.snippet, /replay/);
+});
+
+Deno.test("prove mode on two workers finds the same fixpoint and counterexamples as on one thread", async () => {
+  const one = await explore({ ...SMALL, policy: "xen", mode: "prove" });
+  const two = await explore({ ...SMALL, policy: "xen", mode: "prove", workers: 2 });
+  assert.deepEqual(two.proof, one.proof);
+  assert.deepEqual(two.stats, one.stats);
+  assert.deepEqual(two.failures, one.failures);
 });
