@@ -112,7 +112,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     {
       name: "prove",
       type: "boolean",
-      description: "answer for every length: search abstract states to a fixpoint (--mode prove)",
+      description: "every length: abstract states to a fixpoint (--mode prove)",
     },
     { name: "seed", type: "string", value: "n", description: "random mode's seed", default: "1" },
     { name: "executions", type: "string", value: "n", description: "the most executions" },
@@ -131,7 +131,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
   examples: [
     "explore --machine xgene1 --class cleans-by-va",
     "explore --mode random --executions 100000 --workers 2",
-    "explore --prove --machine generic --class cleans-by-va --ops write,read,dc_civac,mmuOn,mmuOff",
+    "explore --prove --machine generic --class cleans-by-va",
     "explore --shard 1/2 --json > part1.json",
     "explore --merge part0.json part1.json",
   ],
