@@ -231,6 +231,7 @@ export {
   mergeReports,
   type ModuleRef,
   type PlannedPerturbation,
+  type ProofSummary,
   replay,
 } from "./lib/engine/explore/mod.ts";
 

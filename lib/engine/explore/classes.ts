@@ -214,13 +214,59 @@ const maintainsByVa: GuestClass<MaintainsByVaState> = Object.freeze({
   },
 });
 
+/** The state of `cleans-by-sw`: each vCPU's SCTLR bits, and the vCPUs that wrote with caches on since their last set/way clean walk. */
+interface CleansBySwState {
+  /** SCTLR of each vCPU that has written it: bit 0 is M, bit 1 is C. */
+  readonly sctlr: readonly number[];
+  /** vCPUs that wrote with caches on and have not cleaned by a whole set/way walk since, ascending. */
+  readonly dirty: readonly number[];
+}
+
+/**
+ * Cleans by set/way, then turns its caches off: the 32-bit ARM boot path
+ * (`v7_flush_dcache_all` before the MMU goes off) the 2015 thread was about.
+ * Before a vCPU turns its caches off, it has run a whole set/way clean (or
+ * clean and invalidate) walk after its last write with caches on; it never
+ * maintains by VA. A walk is per vCPU: architecturally it cleans only the
+ * caches of the CPU it runs on, so another vCPU's walk does not count.
+ */
+const cleansBySw: GuestClass<CleansBySwState> = Object.freeze({
+  name: "cleans-by-sw",
+  description: "cleans by a whole set/way walk (clean or clean+invalidate) on each vCPU that " +
+    "wrote with caches on, before that vCPU turns its caches off; no maintenance by VA",
+  start: (): CleansBySwState => ({ sctlr: [], dirty: [] }),
+  next(s: CleansBySwState, step: Step): CleansBySwState | null {
+    switch (step.kind) {
+      case "dc_va":
+      case "sw":
+        return null;
+      case "write": {
+        if (!cachesOn(s.sctlr, step.vcpu) || s.dirty.includes(step.vcpu)) return s;
+        return { sctlr: s.sctlr, dirty: [...s.dirty, step.vcpu].sort((a, b) => a - b) };
+      }
+      case "sw_walk": {
+        if (step.op === "isw" || !s.dirty.includes(step.vcpu)) return s;
+        return { sctlr: s.sctlr, dirty: s.dirty.filter((v) => v !== step.vcpu) };
+      }
+      case "sctlr": {
+        const sctlr = applySctlr(s.sctlr, step.vcpu, step.bits);
+        const turnsOff = cachesOn(s.sctlr, step.vcpu) && !cachesOn(sctlr, step.vcpu);
+        if (turnsOff && s.dirty.includes(step.vcpu)) return null;
+        return { sctlr, dirty: s.dirty };
+      }
+      default:
+        return s;
+    }
+  },
+});
+
 /**
  * The built-in guest classes, by name.
  *
  * @example Usage
  * ```ts
  * import { GUEST_CLASSES } from "./classes.ts";
- * console.log(Object.keys(GUEST_CLASSES).length); // 6
+ * console.log(Object.keys(GUEST_CLASSES).length); // 7
  * ```
  */
 export const GUEST_CLASSES: Readonly<Record<string, GuestClass>> = Object.freeze({
@@ -230,6 +276,7 @@ export const GUEST_CLASSES: Readonly<Record<string, GuestClass>> = Object.freeze
   "never-cleans": neverCleans as GuestClass,
   "cleans-by-va": cleansByVa as GuestClass,
   "maintains-by-va": maintainsByVa as GuestClass,
+  "cleans-by-sw": cleansBySw as GuestClass,
 });
 
 /**

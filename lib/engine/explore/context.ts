@@ -232,7 +232,7 @@ export class ExploreContext {
     const noFullSet = staticNoFullSet(this.hw, config) && staticNoFullSet(this.idealHw, config);
     this.layout.staticNoFullSet = noFullSet;
     this.idealLayout.staticNoFullSet = noFullSet;
-    this.encoder = new StateEncoder(config.addresses.length);
+    this.encoder = new StateEncoder(config.addresses.length, config.mode === "prove");
     this.vcpuClass = vcpuClasses(this.hw, config, this.alphabet);
     this.addressSymmetric = config.symmetry && noFullSet && config.prefault &&
       addressesIndependent(config.addresses, lineSize);

@@ -43,6 +43,7 @@ import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import { configFingerprint } from "./fingerprint.ts";
 import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
+import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
 import { resolveExploreOptions } from "./options.ts";
 import { WorkerPool } from "./pool.ts";
@@ -96,7 +97,8 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
     let found: FoundFailure[];
     let complete: boolean;
     let stats: ExploreReport["stats"];
-    if (config.mode === "exhaustive") {
+    let proof: ProofSummary | undefined;
+    if (config.mode === "exhaustive" || config.mode === "prove") {
       const speculation = config.speculation && ctx.candidates.length > 0;
       const runLevel = pool
         ? (batches: Int32Array[], depth: number, firsts: number[]) =>
@@ -105,12 +107,17 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
           )
         : (batches: Int32Array[], depth: number, firsts: number[]) =>
           Promise.resolve(batches.map((b, i) => expandBatch(ctx, b, depth, firsts[i])));
-      const r = await searchExhaustive(
-        { ...config, seconds: searchSeconds },
-        runLevel,
-        speculation,
-        (done, failures, where) => progress.update(done, failures, where),
-      );
+      const searchConfig = { ...config, seconds: searchSeconds };
+      const onProgress = (done: number, failures: number, where: string) =>
+        progress.update(done, failures, where);
+      let r;
+      if (config.mode === "prove") {
+        const p = await searchProof(searchConfig, runLevel, speculation, onProgress);
+        proof = p.proof;
+        r = p;
+      } else {
+        r = await searchExhaustive(searchConfig, runLevel, speculation, onProgress);
+      }
       found = [...r.failures.values()];
       complete = r.stats.complete;
       // The report's own statistics, without `complete`, which the report states once.
@@ -153,7 +160,10 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         witness: { ops: f.ops, picks: f.picks },
       });
     }
-    return { question: question(config, ctx), complete, failures, stats };
+    const q = question(config, ctx);
+    return proof
+      ? { question: q, complete, failures, stats, proof }
+      : { question: q, complete, failures, stats };
   } finally {
     pool?.close();
     progress.finish();

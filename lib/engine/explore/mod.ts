@@ -42,3 +42,4 @@ export {
   formatExploreReport,
 } from "./report.ts";
 export { type MergeOptions, mergeReports } from "./merge.ts";
+export type { ProofSummary } from "./prove.ts";

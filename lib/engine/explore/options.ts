@@ -109,8 +109,13 @@ export interface ExploreOptions {
   readonly ram?: number;
   /** Guest RAM base address. Default 0x4000_0000. */
   readonly ramBase?: number;
-  /** `"exhaustive"` (default): every program up to `maxOps`; `"random"`: seeded random programs. */
-  readonly mode?: "exhaustive" | "random";
+  /**
+   * `"exhaustive"` (default): every program up to `maxOps`; `"random"`:
+   * seeded random programs; `"prove"`: every program of any length, by a
+   * search over abstract states to a fixpoint (prove.ts; `maxOps` caps the
+   * depth, default 64).
+   */
+  readonly mode?: "exhaustive" | "random" | "prove";
   /** The seed of random mode. Default 1. */
   readonly seed?: number;
   /**
@@ -245,7 +250,7 @@ export interface ExploreConfig {
   /** RAM base. */
   readonly ramBase: number;
   /** Exhaustive or random. */
-  readonly mode: "exhaustive" | "random";
+  readonly mode: "exhaustive" | "random" | "prove";
   /** Random mode's seed. */
   readonly seed: number;
   /** Execution budget (Infinity for none). */
@@ -358,7 +363,8 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   resolveMachine(machine, "explore.systemCache");
   const pcpus = machine.clusters.reduce((n, c) => n + c.cpus, 0);
   const cpus = integer("cpus", options.cpus, 1, pcpus, 1);
-  const maxOps = integer("maxOps", options.maxOps, 1, 64, 4);
+  // Prove mode's maxOps only caps the depth of a search that stops at its fixpoint.
+  const maxOps = integer("maxOps", options.maxOps, 1, 64, options.mode === "prove" ? 64 : 4);
   const ramBase = integer("ramBase", options.ramBase, 0, 2 ** 48, DEFAULT_RAM_BASE);
   if (ramBase % PAGE !== 0) bad("invalid_value", "ramBase", ramBase, "a 4 KiB-aligned address");
   const ram = integer("ram", options.ram, PAGE, 2 ** 40, 1 << 20);
@@ -463,8 +469,8 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   }
 
   const mode = options.mode ?? "exhaustive";
-  if (mode !== "exhaustive" && mode !== "random") {
-    bad("invalid_value", "mode", mode, `"exhaustive" or "random"`);
+  if (mode !== "exhaustive" && mode !== "random" && mode !== "prove") {
+    bad("invalid_value", "mode", mode, `"exhaustive", "random" or "prove"`);
   }
   const seed = integer("seed", options.seed, -(2 ** 31), 2 ** 31 - 1, 1);
   const seconds = options.seconds === undefined ? Infinity : options.seconds;
@@ -481,6 +487,9 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   }
   const workers = integer("workers", options.workers, 0, 256, 0);
   const shard = parseShard(options.shard);
+  if (mode === "prove" && shard.count > 1) {
+    bad("invalid_value", "shard", options.shard, `no shard in prove mode (workers only)`);
+  }
   const flag = (name: string, v: unknown, fallback: boolean): boolean => {
     if (v === undefined) return fallback;
     if (typeof v !== "boolean") bad("invalid_value", name, v, "a boolean");

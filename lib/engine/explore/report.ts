@@ -10,6 +10,7 @@
 
 import type { Step } from "../../guest/ops.ts";
 import type { PlannedPerturbation } from "../choosers.ts";
+import type { ProofSummary } from "./prove.ts";
 
 /**
  * What was asked.
@@ -42,8 +43,8 @@ export interface ExploreQuestion {
   readonly addresses: readonly number[];
   /** The guest class. */
   readonly guestClass: string;
-  /** Exhaustive or random. */
-  readonly mode: "exhaustive" | "random";
+  /** Exhaustive, random or prove. */
+  readonly mode: "exhaustive" | "random" | "prove";
   /** The seed (random mode). */
   readonly seed: number;
   /** Whether hardware choices were explored. */
@@ -172,6 +173,8 @@ export interface ExploreReport {
   readonly failures: readonly FailureGroup[];
   /** Statistics. */
   readonly stats: ExploreStats;
+  /** Prove mode only: whether the search reached a fixpoint, its size and depth. */
+  readonly proof?: ProofSummary;
 }
 
 const BLAME_ORDER = ["hypervisor", "machine", "guest"];
@@ -228,6 +231,7 @@ export function compareFound(a: readonly number[], b: readonly number[]): number
  * @returns the answer
  */
 export function answerLine(report: ExploreReport): string {
+  if (report.proof !== undefined) return proofLine(report, report.proof);
   const q = report.question;
   const bad = report.failures.filter((f) => f.blame !== "guest");
   const scope = `${q.mode === "random" ? "sampled " : ""}guests in class "${q.guestClass}" ` +
@@ -241,6 +245,34 @@ export function answerLine(report: ExploreReport): string {
     }: ${scope}${done}`;
   }
   return `${bad.map((f) => `${f.blame} ${f.kind}`).join(", ")}: ${scope}${done}`;
+}
+
+/**
+ * Prove mode's verdict: "Never, for every length" or "Sometimes" with a
+ * fixpoint, else the bounded answer, which proves nothing beyond its length.
+ */
+function proofLine(report: ExploreReport, p: ProofSummary): string {
+  const bad = report.failures.filter((f) => f.blame !== "guest");
+  const what = report.question.policy === "native" ? "machine" : "hypervisor";
+  const shortest = (f: FailureGroup) => f.counterexample?.steps.length ?? f.found[0];
+  if (bad.length > 0) {
+    const list = bad.map((f) => `${f.blame} ${f.kind} (shortest: ${shortest(f)} ops)`).join(", ");
+    const size = p.fixpoint ? `; ${p.states} abstract states, fixpoint at depth ${p.depth}` : "";
+    return `Sometimes: ${list}${size}`;
+  }
+  if (p.fixpoint) {
+    return `Never, for every length: no violation blamed on the ${what} ` +
+      `(${p.states} abstract states, fixpoint at depth ${p.depth})`;
+  }
+  return `no violation blamed on the ${what} up to ${p.depth} ops; not a proof ` +
+    `(${
+      p.stopped === "budget"
+        ? "a budget stopped the search"
+        : p.stopped === "inexact"
+        ? "some states not hashed exactly"
+        : "no fixpoint within the depth cap"
+    }` +
+    `, ${p.states} abstract states)`;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -271,7 +303,9 @@ export function formatExploreReport(
     `explore: ${q.policy} on ${q.machine} (system cache: ${q.systemCache}), ${q.cpus} vCPU${
       q.cpus === 1 ? "" : "s"
     }`,
-    `  class: ${q.guestClass}; ${q.mode}, up to ${q.maxOps} ops over ${q.ops.join(", ")}`,
+    `  class: ${q.guestClass}; ${q.mode}, ${
+      q.mode === "prove" ? `any length (depth cap ${q.maxOps})` : `up to ${q.maxOps} ops`
+    } over ${q.ops.join(", ")}`,
     `  addresses: ${q.addresses.map(hex).join(", ")}; hardware choices: ${
       q.speculation ? "all" : "none"
     }; RAM ${q.prefault ? "prefaulted" : "faulted in"}${
@@ -279,8 +313,10 @@ export function formatExploreReport(
     }${q.shard === "0/1" ? "" : `; part ${q.shard}`}`,
     `  answer: ${answerLine(report)}`,
     `  ${s.executions} runs, ${s.referenceRuns} ideal-machine runs` +
-      (q.mode === "exhaustive"
-        ? `, ${s.states} distinct states (${s.levels.join(" + ")}), ${s.merged} merged, ` +
+      (q.mode !== "random"
+        ? `, ${s.states} distinct ${q.mode === "prove" ? "abstract " : ""}states (${
+          s.levels.join(" + ")
+        }), ${s.merged} merged, ` +
           `${s.symmetric} symmetric, ${s.rejected} outside the class` +
           (s.exact ? "" : "; some states not merged (inexact hashing)")
         : ""),

@@ -85,6 +85,7 @@ export class StateEncoder {
   /** False once something could not be encoded (the state must not be merged). */
   exact: boolean = true;
   readonly #names: number[][];
+  readonly #recency: boolean;
   readonly #f64 = new Float64Array(1);
   readonly #i32 = new Int32Array(this.#f64.buffer);
   #pairs = new Uint32Array(32);
@@ -94,9 +95,11 @@ export class StateEncoder {
    * An empty encoder.
    *
    * @param addresses number of alphabet addresses (each has its own value names)
+   * @param recency name values only "newest" or "older" (see {@linkcode StateEncoder.name})
    */
-  constructor(addresses: number) {
+  constructor(addresses: number, recency = false) {
     this.#names = Array.from({ length: addresses }, () => []);
+    this.#recency = recency;
   }
 
   /** Empties the buffer and forgets every value name. */
@@ -163,10 +166,16 @@ export class StateEncoder {
    * @param address the address's index
    * @param value the 32-bit value (unsigned)
    * @param insert whether an unseen value gets a new name (else it is "other")
+   * With `recency` (prove mode, prove.ts), the first value named for an
+   * address in an encoding is its newest (the oracle's expectation, named
+   * first); afterwards a program value is 1 if it is that one and 2 if not:
+   * "newest", "older", and 0 and poison ("never written") keep their codes.
+   *
    * @returns the name: 1, 2... for program values, negative codes for 0, poison and "other"
    */
   name(address: number, value: number, insert: boolean): number {
     const v = value >>> 0;
+    if (this.#recency) return this.#recencyName(address, v, insert);
     if (v === 0) return CODE_ZERO;
     if (v === POISON) return CODE_POISON;
     const names = this.#names[address];
@@ -175,6 +184,14 @@ export class StateEncoder {
     if (!insert) return CODE_OTHER;
     names.push(v);
     return names.length;
+  }
+
+  #recencyName(address: number, v: number, insert: boolean): number {
+    const names = this.#names[address];
+    if (names.length === 0 && insert) names.push(v);
+    if (v === 0) return CODE_ZERO;
+    if (v === POISON) return CODE_POISON;
+    return names.length > 0 && names[0] === v ? 1 : 2;
   }
 
   /**

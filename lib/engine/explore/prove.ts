@@ -1,0 +1,183 @@
+/**
+ * Prove mode: `explore({ mode: "prove" })` answers for every program
+ * length, not only up to `maxOps`, by a breadth-first search over abstract
+ * states to a fixpoint.
+ *
+ * The search is exhaustive mode's (exhaustive.ts), with two differences:
+ * `maxOps` is only a cap on the depth (default 64), and values are
+ * abstracted by recency ({@linkcode StateEncoder} with `recency`): at each
+ * alphabet address, every copy (each cache's line, DRAM, the ideal
+ * machine's copies, the oracle's expectation) is encoded as "newest" (the
+ * value the oracle expects), "older" (any other value the program wrote),
+ * or "never written" (0 or the poison pattern). With a bounded alphabet
+ * (addresses, vCPUs, operations) and a machine whose cache sets the
+ * alphabet cannot fill, there are finitely many abstract states, so some
+ * depth D adds none: every state reachable by a program of any length is
+ * then one reached with at most D operations, and was expanded by every
+ * operation and hardware choice. The answer is "Never, for every length"
+ * when no failure was met, else "Sometimes" with the shortest
+ * counterexample (breadth first: the first met is the shortest).
+ *
+ * Why two executions with equal abstract states have the same set of
+ * future outcomes (verdicts and violations, for every continuation and
+ * hardware choice):
+ *
+ * - everything that steers what happens next is encoded exactly, as in
+ *   exhaustive mode (state_hash.ts, `ExploreContext.encodeReal`): each
+ *   cache's resident lines with slot and clean/dirty state, each vCPU's
+ *   SCTLR and HCR bits, physical CPU and last physical CPU, stage 2 at the
+ *   alphabet's pages, the policy's own state (Xen's need-flush, kvm-3.18's
+ *   `require_dcache_flush` mask, a pending preemption), the ideal machine's
+ *   caches and SCTLR bits, the guest class's monitor state and the symmetry
+ *   masks. LRU ages are left out only when no set can fill;
+ * - data never steers the hardware, a hypervisor policy or a guest class:
+ *   a value only moves between copies, and only its equality with the
+ *   oracle's expectation is ever observed (a read is a violation when it
+ *   differs; `stale_read` versus `lost_write` asks whether some copy equals
+ *   it; blame asks whether the ideal machine's read equals it);
+ * - every later write stores a fresh value, different from every value
+ *   held anywhere, so it becomes the new expectation and every other copy
+ *   is then "older" whatever it was: two older values are never compared
+ *   with each other or become the expectation again.
+ *
+ * So relating two states copy by copy, equal abstract states answer every
+ * such equality alike now and after any continuation. The test suite checks
+ * the claim by running the same random continuations from pairs of distinct
+ * programs that reach one abstract state (tests/explore/prove_test.ts).
+ *
+ * Not a proof when: a budget (`seconds`, `executions`) or the depth cap
+ * stopped the search first (the answer is then the bounded one, up to the
+ * last length explored completely), or some state could not be hashed
+ * exactly (a full cache set, a policy state that is not plain data). Hashes
+ * are 64 bits: two distinct abstract states colliding would wrongly prune
+ * one (about 3 in a million with 10^7 states).
+ *
+ * Pruning: exhaustive mode's program symmetry (vCPUs, addresses) is kept;
+ * its hardware-choice pruning (a fill into an idle CPU whose twin holds the
+ * same lines, `symmetricChoiceMask` in context.ts) is kept only on machines
+ * with one cluster: on X-Gene 1 a sampled pair of programs with equal states
+ * reached, with it on, a successor the other did not, so there every choice
+ * is run.
+ *
+ * Simplified: proving runs on one process with its workers; shards
+ * (`shard: "i/n"`) are refused, since exhaustive mode's split of the last
+ * length does not apply to a search with no last length.
+ *
+ * @module
+ */
+
+import type { ExploreConfig } from "./options.ts";
+import {
+  type FoundFailure,
+  type LevelRunner,
+  type ProgressHook,
+  searchExhaustive,
+  type SearchStats,
+} from "./exhaustive.ts";
+
+/** The depth cap of prove mode when `maxOps` is not given. */
+export const PROVE_MAX_DEPTH = 64;
+
+/**
+ * What a proof search established.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ProofSummary } from "./prove.ts";
+ * const p: ProofSummary = {
+ *   fixpoint: true, states: 2726, depth: 13, stopped: null,
+ * };
+ * ```
+ */
+export interface ProofSummary {
+  /** Whether a depth added no new abstract state (the answer holds for every length). */
+  readonly fixpoint: boolean;
+  /** Distinct abstract states met (K). */
+  readonly states: number;
+  /**
+   * With a fixpoint: the longest program length that still reached a new
+   * state (D). Without: the longest length explored completely.
+   */
+  readonly depth: number;
+  /** Why there is no fixpoint: `"budget"`, `"depth cap"`, `"inexact"`; null with one. */
+  readonly stopped: "budget" | "depth cap" | "inexact" | null;
+}
+
+/**
+ * Whether a finished exhaustive search over abstract states reached a
+ * fixpoint, and how deep.
+ *
+ * @example Usage
+ * ```ts
+ * import { fixpointOf } from "./prove.ts";
+ * const s = {
+ *   executions: 9, referenceRuns: 3, states: 4, merged: 5, rejected: 0, symmetric: 0,
+ *   levels: [1, 2, 1, 0], complete: true, exact: true,
+ * };
+ * console.log(fixpointOf(s, 64)); // { fixpoint: true, depth: 2, stopped: null }
+ * ```
+ * @param stats the search's statistics
+ * @param maxDepth the depth cap it ran with
+ * @returns whether it is a fixpoint, its depth, and otherwise why not
+ */
+export function fixpointOf(
+  stats: SearchStats,
+  maxDepth: number,
+): { fixpoint: boolean; depth: number; stopped: ProofSummary["stopped"] } {
+  const levels = stats.levels;
+  const closed = levels.length >= 2 && levels[levels.length - 1] === 0;
+  if (!stats.complete) return { fixpoint: false, depth: completeDepth(stats), stopped: "budget" };
+  if (!stats.exact) return { fixpoint: false, depth: maxDepth, stopped: "inexact" };
+  if (!closed) return { fixpoint: false, depth: maxDepth, stopped: "depth cap" };
+  return { fixpoint: true, depth: levels.length - 2, stopped: null };
+}
+
+/**
+ * A length every program up to which was run when a budget stopped the
+ * search: `levels[i]` counts the new states of length i, and the budget
+ * stopped while running programs one longer than the last complete level.
+ */
+function completeDepth(stats: SearchStats): number {
+  return Math.max(0, stats.levels.length - 2);
+}
+
+/**
+ * Runs the proof search (see the module doc): exhaustive mode's search with
+ * the depth cap as `maxOps`, then the fixpoint test.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveExploreOptions } from "./options.ts";
+ * import { ExploreContext, loadParts } from "./context.ts";
+ * import { expandBatch } from "./expand.ts";
+ * import { searchProof } from "./prove.ts";
+ * const config = resolveExploreOptions({
+ *   mode: "prove", machine: "generic", ops: ["write", "read", "mmuOn", "mmuOff"], speculation: false,
+ * });
+ * const { policy, guestClass } = await loadParts(config);
+ * const ctx = new ExploreContext(config, policy, guestClass);
+ * const r = await searchProof(config, (bs, d, firsts) =>
+ *   Promise.resolve(bs.map((b, i) => expandBatch(ctx, b, d, firsts[i]))), false);
+ * console.log(r.proof.fixpoint); // true
+ * ```
+ * @param config the configuration (`mode: "prove"`)
+ * @param runLevel expands a level's batches (on workers or not)
+ * @param speculation whether runs have hardware choices
+ * @param progress called after each batch
+ * @returns the failure groups (shortest counterexample each), statistics and the proof summary
+ */
+export async function searchProof(
+  config: ExploreConfig,
+  runLevel: LevelRunner,
+  speculation: boolean,
+  progress?: ProgressHook,
+): Promise<{ failures: Map<string, FoundFailure>; stats: SearchStats; proof: ProofSummary }> {
+  const started = performance.now();
+  const r = await searchExhaustive(config, runLevel, speculation, progress);
+  // The rate goes to the progress line only: the report depends on nothing timed.
+  const seconds = (performance.now() - started) / 1000;
+  const rate = Math.round(r.stats.states / Math.max(seconds, 1e-3));
+  progress?.(r.stats.executions, r.failures.size, `${r.stats.states} abstract states, ${rate}/s`);
+  const f = fixpointOf(r.stats, config.maxOps);
+  return { failures: r.failures, stats: r.stats, proof: { ...f, states: r.stats.states } };
+}
