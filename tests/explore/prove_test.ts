@@ -271,25 +271,26 @@ const broken = definePolicy({
 });
 
 Deno.test("a deliberately broken kvm-4.0 is caught with a shorter counterexample than kvm-4.0's", async () => {
+  // Searched to 5 operations, not to the fixpoint (the broken policy, built with
+  // definePolicy, runs slot by slot and takes minutes there): kvm-4.0 lets this class
+  // escape only in 7 operations, so below that a failure is the broken policy's alone.
   const options = {
     machine: "generic",
     guestClass: carefulSw as GuestClass,
     ops: ["write", "read", "dc_civac", "sw_clean_invalidate", "mmuOn", "mmuOff"],
     progress: false,
     mode: "prove",
+    maxOps: 5,
   } as const;
-  // kvm-4.0 itself lets this class escape, but only in 7 operations (see the golden).
   const good = await explore({ ...options, policy: "kvm-4.0" });
-  assert.equal(good.proof?.fixpoint, true);
-  assert.equal(shortestEscape(good), 7);
+  assert.equal(shortestEscape(good), null, answerLine(good));
   const bad = await explore({ ...options, policy: broken });
-  assert.equal(bad.proof?.fixpoint, true);
+  assert.notEqual(bad.proof?.fixpoint, true);
   assert.match(answerLine(bad), /hypervisor stale_read \(shortest: 5 ops\)/);
-  assert.ok(shortestEscape(bad)! < 7, answerLine(bad));
   const c = bad.failures.find((f) => f.blame === "hypervisor")!.counterexample!;
   assert.equal(c.reproduced, true);
   assert.equal(c.failsNatively, false);
-  assert.match(c.snippet, /replay/);
+  assert.match(c.snippet, /sw_clean_invalidate\(\)\.mmuOff\(\)\.read\(0x40000000\)/);
 });
 
 Deno.test("prove mode on two workers finds the same fixpoint and counterexamples as on one thread", async () => {
