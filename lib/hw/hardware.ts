@@ -336,6 +336,11 @@ export class Hardware {
     return this.memory.meter;
   }
 
+  /** Sets who hears of the work done on this model. */
+  set meter(meter: WorkMeter) {
+    this.memory.meter = meter;
+  }
+
   /**
    * Every cache: the CPUs' L1s in CPU order (`"cpu0.L1"`...), then the
    * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
@@ -351,11 +356,6 @@ export class Hardware {
   get caches(): readonly Cache[] {
     this.#checkLive("caches");
     return this.#caches;
-  }
-
-  /** Sets who hears of the work done on this model. */
-  set meter(meter: WorkMeter) {
-    this.memory.meter = meter;
   }
 
   /**
