@@ -347,7 +347,11 @@ export class ExploreContext {
    * an idle CPU's cache (or an idle cluster's) that has an interchangeable
    * twin with a lower index holding exactly the same lines leads to a state
    * that the state hash merges with the twin's (see state_hash.ts), so only
-   * the twin is run; and when no set can ever be full, a fill of a line the
+   * the twin is run. Twins are decided by comparing contents exactly (a
+   * hash of the contents once made a cluster holding a line the twin of an
+   * empty one), and, when sets can be full, only empty caches are twins,
+   * since the LRU ages that steer later victims are not compared. And when
+   * no set can ever be full, a fill of a line the
    * L1 already holds changes nothing (it only refreshes an LRU age), so it
    * merges with "nothing happens". Since the run that is kept comes first
    * in the hardware's order, the search keeps the same witnesses with or
@@ -363,16 +367,18 @@ export class ExploreContext {
     const rep = new Int32Array(cpus).map((_, i) => i);
     const l2Rep = new Map<number, number>();
     let any = false;
-    const sig = new Map<number, number>();
-    const l1Sig = (cpu: number) => {
-      let v = sig.get(cpu);
-      if (v === undefined) sig.set(cpu, v = rawCacheHash(hw, cpu));
-      return v;
+    const agesMatter = !this.layout.staticNoFullSet;
+    const sig = new Map<number, string | null>();
+    const l1Sig = (cpu: number): string | null => {
+      if (!sig.has(cpu)) sig.set(cpu, rawCacheKey(hw, cpu, agesMatter));
+      return sig.get(cpu) ?? null;
     };
+    // A null key (a cache whose LRU ages matter) equals nothing, not even itself.
+    const same = (a: string | null, b: string | null) => a !== null && a === b;
     for (const c of this.layout.busyClusters) {
       for (let i = 0; i < c.idleL1.length; i++) {
         for (let j = 0; j < i; j++) {
-          if (rep[c.idleL1[j]] === c.idleL1[j] && l1Sig(c.idleL1[j]) === l1Sig(c.idleL1[i])) {
+          if (rep[c.idleL1[j]] === c.idleL1[j] && same(l1Sig(c.idleL1[j]), l1Sig(c.idleL1[i]))) {
             rep[c.idleL1[i]] = c.idleL1[j];
             any = true;
             break;
@@ -381,22 +387,22 @@ export class ExploreContext {
       }
     }
     for (const group of this.layout.idleClusters) {
+      // A cluster's L2 and the sorted multiset of its L1s, compared exactly.
       const clusterSig = group.map((c) => {
-        let h = c.l2 >= 0 ? rawCacheHash(hw, c.l2) : 0;
-        for (const x of c.l1.map(l1Sig).sort((a, b) => a - b)) {
-          h = Math.imul(h ^ x, 0x01000193) >>> 0;
-        }
-        return h;
+        const l2 = c.l2 >= 0 ? rawCacheKey(hw, c.l2, agesMatter) : "";
+        const l1s = c.l1.map(l1Sig);
+        if (l2 === null || l1s.includes(null)) return null;
+        return JSON.stringify([l2, l1s.sort()]);
       });
       for (let k = 0; k < group.length; k++) {
         let twin = -1;
-        for (let m = 0; m < k && twin < 0; m++) if (clusterSig[m] === clusterSig[k]) twin = m;
+        for (let m = 0; m < k && twin < 0; m++) if (same(clusterSig[m], clusterSig[k])) twin = m;
         if (twin >= 0 && group[k].l2 >= 0) l2Rep.set(group[k].l2, group[twin].l2);
         for (const cpu of group[k].l1) {
           const pool = twin >= 0 ? [...group[twin].l1, ...group[k].l1] : group[k].l1;
           for (const other of pool) {
             if (other === cpu) break;
-            if (rep[other] === other && l1Sig(other) === l1Sig(cpu)) {
+            if (rep[other] === other && same(l1Sig(other), l1Sig(cpu))) {
               rep[cpu] = other;
               any = true;
               break;
@@ -471,27 +477,29 @@ export class ExploreContext {
   }
 }
 
-/** A 32-bit hash of a cache's raw content (slots, lines, states, every data word). */
-function rawCacheHash(hw: Hardware, ci: number): number {
+/**
+ * A cache's raw content (slots, lines, states, every data word) as a key
+ * that is equal exactly when the contents are: twins are decided by this
+ * key, never by a hash, since one collision would prune a fill that leads
+ * somewhere else. When sets can be full, a non-empty cache gets a key of
+ * its own (`null`): its LRU ages, which the key cannot see, then steer
+ * later victims, so only empty caches are interchangeable.
+ */
+function rawCacheKey(hw: Hardware, ci: number, agesMatter: boolean): string | null {
   const cache = hw.caches[ci];
   const n = cache.residentCount;
+  if (n === 0) return "";
+  if (agesMatter) return null;
   const wpl = cache.wordsPerLine;
   const slots: number[] = [];
   for (let i = 0; i < n; i++) slots.push(cache.residentSlot(i));
   slots.sort((a, b) => a - b);
-  let h = 0x811c9dc5 ^ n;
-  const mix = (v: number) => {
-    h = Math.imul(h ^ (v | 0), 0x01000193);
-    h ^= h >>> 13;
-  };
+  const parts: string[] = [];
   for (const slot of slots) {
-    mix(slot);
-    mix(cache.tags[slot]);
-    mix(cache.tags[slot] / 0x1_0000_0000);
-    mix(cache.states[slot]);
-    for (let w = 0; w < wpl; w++) mix(cache.data[slot * wpl + w]);
+    parts.push(`${slot}:${cache.tags[slot]}:${cache.states[slot]}`);
+    for (let w = 0; w < wpl; w++) parts.push(`${cache.data[slot * wpl + w]}`);
   }
-  return h >>> 0;
+  return parts.join(",");
 }
 
 /** Evicts every line of every cache: the hardware as built, for LRU replacement. */

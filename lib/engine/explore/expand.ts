@@ -330,11 +330,7 @@ export function expandBatch(
     if (monitor === null) continue;
     const used = usedMasks(alphabet, ops, k);
     let keep: Uint8Array | null = null;
-    // Prove mode leaves choices unpruned on machines with several clusters:
-    // there, sampled pairs of equal abstract states reached different
-    // successors with the pruning on (tests/explore/prove_test.ts).
-    const pruneChoices = config.mode !== "prove" || config.machine.clusters.length === 1;
-    if (speculation && config.symmetry && pruneChoices) {
+    if (speculation && config.symmetry) {
       script.load(picks, np);
       ctx.runReal(steps, script);
       keep = ctx.symmetricChoiceMask();

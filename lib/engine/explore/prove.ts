@@ -52,12 +52,11 @@
  * are 64 bits: two distinct abstract states colliding would wrongly prune
  * one (about 3 in a million with 10^7 states).
  *
- * Pruning: exhaustive mode's program symmetry (vCPUs, addresses) is kept;
- * its hardware-choice pruning (a fill into an idle CPU whose twin holds the
- * same lines, `symmetricChoiceMask` in context.ts) is kept only on machines
- * with one cluster: on X-Gene 1 a sampled pair of programs with equal states
- * reached, with it on, a successor the other did not, so there every choice
- * is run.
+ * Pruning: exhaustive mode's program symmetry (vCPUs, addresses) and its
+ * hardware-choice pruning (a fill into an idle CPU whose twin holds exactly
+ * the same lines, `symmetricChoiceMask` in context.ts) are both kept: a
+ * pruned choice leads to a state equal to its twin's, so the set of next
+ * abstract states is the same with or without it.
  *
  * Simplified: proving runs on one process with its workers; shards
  * (`shard: "i/n"`) are refused, since exhaustive mode's split of the last
