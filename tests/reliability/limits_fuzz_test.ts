@@ -5,27 +5,7 @@
 // 16 640 scenarios; each file checks that all its cases ran). Seeded and
 // reproducible; set SETWAY_FUZZ_SEED to explore other seeds, or run
 // `deno task fuzz` for more.
-import assert from "node:assert/strict";
-import fc from "fast-check";
 import { LIMIT_PROPERTIES } from "./limits_fuzz.ts";
+import { fuzzSuite } from "./fuzz_suite.ts";
 
-const SEED = Number(Deno.env.get("SETWAY_FUZZ_SEED") ?? 0x1f);
-if (Deno.env.get("SETWAY_FUZZ_SEED")) console.log(`fuzz seed ${SEED}`);
-let executed = 0;
-
-for (const [i, { property, runs }] of LIMIT_PROPERTIES.entries()) {
-  Deno.test(`fuzz: ${property.name}`, async () => {
-    await fc.assert(
-      fc.asyncProperty(property.arbitrary, async (value) => {
-        executed++;
-        await property.check(value);
-      }),
-      { seed: SEED + i, numRuns: runs },
-    );
-  });
-}
-
-Deno.test("fuzz: every case of the limits ran", () => {
-  const planned = LIMIT_PROPERTIES.reduce((n, p) => n + p.runs, 0);
-  assert.equal(executed, planned);
-});
+fuzzSuite("the limits", LIMIT_PROPERTIES, 0x1f);
