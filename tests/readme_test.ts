@@ -4,17 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-
-const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-
-function blockAfter(marker: string, fence: string): string {
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `README has no ${JSON.stringify(marker)}`);
-  const open = readme.indexOf(fence, at);
-  const start = readme.indexOf("\n", open) + 1;
-  const end = readme.indexOf("\n```", start);
-  return readme.slice(start, end + 1);
-}
+import { blockAfter } from "./support/readme.ts";
 
 /** Runs a README example against this checkout's mod.ts; returns what it printed. */
 async function runExample(code: string): Promise<string> {

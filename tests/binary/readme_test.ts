@@ -2,19 +2,10 @@
 // true: the example is run (with --allow-ffi only) and its output compared
 // byte for byte. Without --allow-ffi, the same code says which flag to add.
 import assert from "node:assert/strict";
+import { blockAfter } from "../support/readme.ts";
 import { binaryTools } from "./tools.ts";
 
 const tools = await binaryTools();
-const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
-
-function blockAfter(marker: string, fence: string): string {
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `README has no ${JSON.stringify(marker)}`);
-  const open = readme.indexOf(fence, at);
-  const start = readme.indexOf("\n", open) + 1;
-  const end = readme.indexOf("\n```", start);
-  return readme.slice(start, end + 1);
-}
 
 async function runExample(
   flags: string[],
