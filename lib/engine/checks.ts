@@ -29,8 +29,8 @@ export interface Problem {
   readonly expected: string;
 }
 
-/** The granule of RAM sizes, RAM bases and unmaps: 4 KiB. */
-export const PAGE_SIZE = 4096;
+/** The granule of RAM sizes, RAM bases and unmaps: hw/memory.ts's one page size, 4 KiB. */
+export { PAGE_SIZE } from "../hw/memory.ts";
 
 /** Guest RAM as a range: `[ramBase, ramBase + ram)`. */
 export interface RamRange {

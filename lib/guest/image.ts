@@ -23,6 +23,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { PAGE_SIZE } from "../hw/memory.ts";
 
 /** Where the image lies and how big it is. */
 export interface ImageOptions {
@@ -128,7 +129,7 @@ function given(value: unknown, fallback: number): unknown {
  */
 export function imageLayout(options: ImageOptions, call: string): ImageLayout {
   const base = checkInteger(call, "base", given(options.base, DEFAULT_IMAGE_BASE), 0, 0xffff_f000);
-  if (base % 4096 !== 0) {
+  if (base % PAGE_SIZE !== 0) {
     throw new ScenarioError(
       "bad_address",
       call,
@@ -138,7 +139,7 @@ export function imageLayout(options: ImageOptions, call: string): ImageLayout {
   }
   const pages = checkInteger(call, "pages", given(options.pages, 8), 1, 4096);
   const count = checkInteger(call, "words", given(options.words, 64), 1, pages * 1024);
-  const end = base + pages * 4096;
+  const end = base + pages * PAGE_SIZE;
   if (end > 0x1_0000_0000) {
     throw new ScenarioError(
       "bad_address",
@@ -153,7 +154,7 @@ export function imageLayout(options: ImageOptions, call: string): ImageLayout {
   for (let i = 0; i < count; i++) {
     const page = i % pages;
     const slot = Math.floor(i / pages);
-    const addr = base + page * 4096 + ((slot * SLOT_STRIDE) & 0xffc);
+    const addr = base + page * PAGE_SIZE + ((slot * SLOT_STRIDE) & 0xffc);
     words.push({ addr, value: imageValue(addr), page, slot });
   }
   return { base, end, pages, words };

@@ -56,6 +56,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
+import { PAGE_SIZE } from "../hw/memory.ts";
 import { imageLayout, type ImageOptions } from "./image.ts";
 import type { Step } from "./ops.ts";
 import { presetOptions, presetVcpu } from "./options.ts";
@@ -208,7 +209,7 @@ export function zImage32(given: ZImage32Options = {}): Step[] {
         ...cacheOff,
         pc(ZIMAGE32_PC.armv7MmuCacheFlushByVa),
         // The image and its BSS, modelled as one more page.
-        { kind: "dc_va", vcpu, op: "civac", addr: image.base, len: imageLen + 4096 },
+        { kind: "dc_va", vcpu, op: "civac", addr: image.base, len: imageLen + PAGE_SIZE },
       );
       break;
   }

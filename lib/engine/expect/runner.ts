@@ -60,8 +60,7 @@ import { plannedFromEvent, type PlannedPerturbation, PointChooser } from "../cho
 import type { Variant } from "./migrations.ts";
 import type { Observation, ReadViolation } from "./observation.ts";
 import { busyCpus } from "./reduce.ts";
-
-const PAGE = 4096;
+import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 
 /**
  * What one execution gave.

@@ -43,6 +43,7 @@
 
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { Step } from "../../guest/ops.ts";
+import { PAGE_SIZE } from "../../hw/memory.ts";
 
 /** The name of an operation of the alphabet (see the module doc). */
 export type ExploreOpName =
@@ -336,7 +337,7 @@ export function opStep(op: OpInstance, value: number, hostCpu: number): Step {
     case "host_write":
       return { kind: "host_write", cpu: hostCpu, addr: op.addr, value };
     case "host_unmap":
-      return { kind: "host_unmap", cpu: hostCpu, addr: op.addr - (op.addr % 4096) };
+      return { kind: "host_unmap", cpu: hostCpu, addr: op.addr - (op.addr % PAGE_SIZE) };
   }
 }
 

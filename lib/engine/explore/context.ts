@@ -38,8 +38,7 @@ import { Alphabet } from "./alphabet.ts";
 import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
 import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
-
-const PAGE = 4096;
+import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 
 /**
  * What one run of a program produced.
