@@ -14,7 +14,7 @@
  * @module
  */
 
-import { SPECULATION_MODES } from "../engine/scenario_issues.ts";
+import { SPECULATION_MODES } from "../engine/rules/scenario.ts";
 import { EXPLORE_SPEC } from "./explore.ts";
 
 /**

@@ -26,9 +26,9 @@ import {
   ramProblem,
   toU32,
   u32Problem,
-} from "./checks.ts";
+} from "../engine/rules/values.ts";
 import { callError } from "./issues.ts";
-import type { StepContext } from "./steps.ts";
+import type { StepContext } from "../engine/rules/steps.ts";
 
 /**
  * The context of a builder used on its own: one vCPU on the generic

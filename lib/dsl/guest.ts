@@ -47,7 +47,13 @@ import { smpSecondary, type SmpSecondaryOptions } from "../guest/smp_secondary.t
 import { uboot, type UbootOptions } from "../guest/uboot.ts";
 import { vaCorrect } from "../guest/va_correct.ts";
 import { zImage32, type ZImage32Options } from "../guest/zimage32.ts";
-import { MAX_PHYS, MAX_SW_INDEX, MAX_SW_LEVEL, nameProblem, pcProblem } from "./checks.ts";
+import {
+  MAX_PHYS,
+  MAX_SW_INDEX,
+  MAX_SW_LEVEL,
+  nameProblem,
+  pcProblem,
+} from "../engine/rules/values.ts";
 import {
   checkInteger,
   checkPcpu,
@@ -62,7 +68,12 @@ import { callError, InvalidScenarioError } from "./issues.ts";
 import { clusterOf, cpuCount } from "../machines/topology.ts";
 import type { Machine } from "../hw/machine.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
-import { aarch32OnlyMachine, aarch64Refusal, type StepContext, stepsIssues } from "./steps.ts";
+import {
+  aarch32OnlyMachine,
+  aarch64Refusal,
+  type StepContext,
+  stepsIssues,
+} from "../engine/rules/steps.ts";
 
 /** Refuses a callback that is not a function, naming the call. */
 function checkFunction(call: string, fn: unknown, arg = "fn"): void {

@@ -19,11 +19,11 @@
  */
 
 import type { Step } from "../guest/ops.ts";
-import { PAGE_SIZE, ramProblem } from "./checks.ts";
+import { PAGE_SIZE, ramProblem } from "../engine/rules/values.ts";
 import { checkPcpu, checkU32, checkWordAddress, defaultContext, throwIf } from "./context.ts";
 import { callError } from "./issues.ts";
 import { appendSteps, type StepList, stepsOf } from "./step_list.ts";
-import type { StepContext } from "./steps.ts";
+import type { StepContext } from "../engine/rules/steps.ts";
 
 /** The state of a {@linkcode HostBuilder}. */
 export interface HostBuilderProps {

@@ -5,7 +5,7 @@
  * of {@linkcode ScenarioErrorCode}, `path` names the builder call (`"cpus"`)
  * or the scenario field (`"steps[2].addr"`), `value` is what was given.
  * Messages are written in one place, {@linkcode issueMessage} (in
- * lib/engine/issues.ts, shared with `run()`), by an exhaustive switch over
+ * lib/engine/rules/issues.ts, shared with `run()`), by an exhaustive switch over
  * the code. Checks at `toJSON()` and `scenarioFrom()` collect every issue
  * before throwing one {@linkcode InvalidScenarioError} that lists them all
  * (`run()` collects them too and lists them in one `ScenarioError`).
@@ -27,7 +27,7 @@ import {
   makeIssue,
   type ScenarioIssue,
   showArg,
-} from "../engine/issues.ts";
+} from "../engine/rules/issues.ts";
 import { ScenarioError, type ScenarioErrorCode } from "../errors.ts";
 
 export type { IssueForm, ScenarioErrorCode, ScenarioIssue };

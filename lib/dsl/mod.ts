@@ -45,9 +45,9 @@ export {
   type StepContext,
   stepIssues,
   stepsIssues,
-} from "./steps.ts";
+} from "../engine/rules/steps.ts";
 export type { StepList } from "./step_list.ts";
-export { type RamRange } from "./checks.ts";
+export { type RamRange } from "../engine/rules/values.ts";
 export { type Scenario, SCENARIO_VERSION, type Speculation } from "../engine/scenario.ts";
 export type { RunOptions } from "../engine/options.ts";
 export type { Budget } from "../engine/budget.ts";

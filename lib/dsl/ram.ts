@@ -15,7 +15,7 @@
  */
 
 import { MAX_RAM } from "../limits.ts";
-import { PAGE_SIZE } from "./checks.ts";
+import { PAGE_SIZE } from "../engine/rules/values.ts";
 import { callError } from "./issues.ts";
 
 /** A binary size unit. */

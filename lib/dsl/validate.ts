@@ -21,7 +21,7 @@
  */
 
 import type { Scenario } from "../engine/scenario.ts";
-import { scenarioIssues, SPECULATION_MODES } from "../engine/scenario_issues.ts";
+import { scenarioIssues, SPECULATION_MODES } from "../engine/rules/scenario.ts";
 import { InvalidScenarioError, type ScenarioIssue } from "./issues.ts";
 
 export { SPECULATION_MODES };

@@ -43,20 +43,20 @@ import {
   type CheckResult,
 } from "../engine/expect/check.ts";
 import type { Expectation } from "../engine/expect/expectation.ts";
-import { assertExpectation } from "../engine/expect/issues.ts";
+import { assertExpectation } from "../engine/rules/expectations.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import { resolvePolicy } from "../hyp/policies/mod.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { checkCosts, type CostOverrides } from "../hyp/costs.ts";
 import { cpuCount, resolveMachine, systemCacheIssues } from "../machines/mod.ts";
-import { integerProblem, MAX_PHYS, nameProblem, PAGE_SIZE } from "./checks.ts";
+import { integerProblem, MAX_PHYS, nameProblem, PAGE_SIZE } from "../engine/rules/values.ts";
 import { throwIf } from "./context.ts";
 import { GuestBuilder } from "./guest.ts";
 import { callError } from "./issues.ts";
 import { checkOptionKeys, didYouMean } from "../options.ts";
 import { parseRam, type RamSize } from "./ram.ts";
 import { appendSteps, concatSteps, type StepList, stepsOf } from "./step_list.ts";
-import type { StepContext } from "./steps.ts";
+import type { StepContext } from "../engine/rules/steps.ts";
 import { scenarioFrom } from "./scenario_from.ts";
 import { SPECULATION_MODES, validOrThrow } from "./validate.ts";
 

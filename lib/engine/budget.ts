@@ -41,7 +41,7 @@ import { ScenarioError } from "../errors.ts";
 import type { Step } from "../guest/ops.ts";
 import type { WorkMeter } from "../hw/work_meter.ts";
 import { watchRun } from "../hyp/watch.ts";
-import { makeIssue, type ScenarioIssue } from "./issues.ts";
+import { makeIssue, type ScenarioIssue } from "./rules/issues.ts";
 import {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_STEPS,

@@ -47,7 +47,7 @@ export {
   type ScenarioCheckOptions,
   scenarioIssues,
   SPECULATION_MODES,
-} from "./scenario_issues.ts";
+} from "./rules/scenario.ts";
 export {
   DC_SW_OPS,
   DC_VA_OPS,
@@ -56,8 +56,14 @@ export {
   type StepContext,
   stepIssues,
   stepsIssues,
-} from "./step_issues.ts";
-export { describeProblem, type IssueForm, issueMessage, makeIssue, showArg } from "./issues.ts";
+} from "./rules/steps.ts";
+export {
+  describeProblem,
+  type IssueForm,
+  issueMessage,
+  makeIssue,
+  showArg,
+} from "./rules/issues.ts";
 export { type Cost, costOf, RunResult, type RunResultJSON, type Verdict } from "./result.ts";
 export {
   assertScenario,
@@ -65,7 +71,7 @@ export {
   type ScenarioIssue,
   type ScenarioValidation,
   validateScenario,
-} from "./validate.ts";
+} from "./rules/entry.ts";
 export {
   type Blame,
   expectedReads,

@@ -53,7 +53,7 @@ import { IdealChoices } from "./ideal_choices.ts";
 import { Judge } from "./judge.ts";
 import { RunResult } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
-import { assertScenario } from "./validate.ts";
+import { assertScenario } from "./rules/entry.ts";
 
 /**
  * Hardware choices given from outside, for replaying a counterexample found

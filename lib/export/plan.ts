@@ -50,7 +50,7 @@
  * @module
  */
 
-import { assertScenario } from "../engine/validate.ts";
+import { assertScenario } from "../engine/rules/entry.ts";
 import { expectedReads } from "../engine/oracle.ts";
 import type { Scenario } from "../engine/scenario.ts";
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";

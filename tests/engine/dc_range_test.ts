@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { BudgetMeter, runBudget } from "../../lib/engine/budget.ts";
 import { candidateLines, execute, type ExecuteOutput } from "../../lib/engine/execute.ts";
 import { EventLog } from "../../lib/engine/event_log.ts";
-import { assertScenario } from "../../lib/engine/validate.ts";
+import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import type { Hardware } from "../../lib/hw/hardware.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";

@@ -8,7 +8,7 @@ import { vm } from "../../lib/dsl/vm.ts";
 import { run } from "../../lib/engine/run.ts";
 import { describeStep } from "../../lib/engine/explore/report.ts";
 import { stepCall } from "../../lib/engine/explore/snippet.ts";
-import { stepsIssues } from "../../lib/engine/step_issues.ts";
+import { stepsIssues } from "../../lib/engine/rules/steps.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 import { zImage32 } from "../../lib/guest/zimage32.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
 import { run } from "../../lib/engine/run.ts";
-import { validateScenario } from "../../lib/engine/validate.ts";
+import { validateScenario } from "../../lib/engine/rules/entry.ts";
 import { BASE, scenario } from "./fixtures.ts";
 
 function refused(f: () => unknown): ScenarioError {

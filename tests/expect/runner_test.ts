@@ -12,7 +12,7 @@ import { CheckRunner } from "../../lib/engine/expect/runner.ts";
 import { baseVariant } from "../../lib/engine/expect/migrations.ts";
 import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";
 import { observeRun } from "../../lib/engine/expect/observation.ts";
-import { assertScenario } from "../../lib/engine/validate.ts";
+import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
 
 const WATCHED = ["flush_cache_all", "kvm_exit", "kvm_set_way_flush", "stage2_flush_vm", "sw_local"];

@@ -8,7 +8,7 @@ import { setWayShortcutsOf } from "../../lib/hyp/set_way_shortcuts.ts";
 import { scenarioOf } from "../reliability/arbitraries.ts";
 import { zimage } from "../../scenarios/zimage.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
-import { assertScenario } from "../../lib/engine/validate.ts";
+import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { candidateLines, execute } from "../../lib/engine/execute.ts";
 import { EventLog } from "../../lib/engine/event_log.ts";
 import { CostingSink } from "../../lib/engine/costing_sink.ts";

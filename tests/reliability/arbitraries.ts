@@ -12,7 +12,7 @@ import { VM_REG_NAMES } from "../../lib/guest/ops.ts";
 import type { CacheGeometry, Machine } from "../../lib/hw/machine.ts";
 import { architectedLevels, clusterOf, machines } from "../../lib/machines/mod.ts";
 import { BASE, mmuOnAll } from "./helpers.ts";
-import { SCENARIO_FIELDS } from "../../lib/engine/scenario_issues.ts";
+import { SCENARIO_FIELDS } from "../../lib/engine/rules/scenario.ts";
 
 /** Guest RAM of fuzzed scenarios: 64 KiB, 16 pages. */
 export const FUZZ_RAM = 64 * 1024;

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { GuestBuilder, validate, vm } from "../../lib/dsl/mod.ts";
 import { run } from "../../lib/engine/run.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
-import { validateScenario } from "../../lib/engine/validate.ts";
+import { validateScenario } from "../../lib/engine/rules/entry.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { policies } from "../../lib/hyp/policies/mod.ts";
 import { anyMachine, junk, mutate, mutation, pcpusOf, scenarioOf } from "./arbitraries.ts";

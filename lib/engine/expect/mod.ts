@@ -77,7 +77,7 @@ export {
   type ExpectationContext,
   expectationIssues,
   expectationsIssues,
-} from "./issues.ts";
+} from "../rules/expectations.ts";
 export {
   holds,
   type Observation,

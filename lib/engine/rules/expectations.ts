@@ -4,7 +4,7 @@
  * of the field at fault, as the rest of the scenario checker does.
  *
  * ```ts
- * import { expectationsIssues } from "./issues.ts";
+ * import { expectationsIssues } from "./expectations.ts";
  * const issues = expectationsIssues([{ kind: "sometimes", what: { kind: "crashed" } }], "expect");
  * console.log(issues[0].path, issues[0].code); // expect[0].kind unknown_name
  * ```
@@ -13,16 +13,16 @@
  */
 
 import { ScenarioError } from "../../errors.ts";
-import { makeIssue, type ScenarioIssue } from "../issues.ts";
-import { QUANTIFIERS } from "./expectation.ts";
-import { CHOICE_EVENT_NAMES, PREDICATE_KINDS } from "./predicates.ts";
+import { makeIssue, type ScenarioIssue } from "./issues.ts";
+import { QUANTIFIERS } from "../expect/expectation.ts";
+import { CHOICE_EVENT_NAMES, PREDICATE_KINDS } from "../expect/predicates.ts";
 
 /**
  * Where the addresses of read predicates must lie (RAM), when known.
  *
  * @example Usage
  * ```ts
- * import type { ExpectationContext } from "./issues.ts";
+ * import type { ExpectationContext } from "./expectations.ts";
  * const ctx: ExpectationContext = { ram: 1 << 30, ramBase: 0x4000_0000 };
  * ```
  */
@@ -191,7 +191,7 @@ function predicateIssues(
  *
  * @example Usage
  * ```ts
- * import { expectationIssues } from "./issues.ts";
+ * import { expectationIssues } from "./expectations.ts";
  * console.log(expectationIssues({ kind: "never", what: { kind: "crashed" } }, "expect[0]")); // []
  * ```
  * @param value the expectation, as untrusted data
@@ -223,7 +223,7 @@ export function expectationIssues(
  *
  * @example Usage
  * ```ts
- * import { expectationsIssues } from "./issues.ts";
+ * import { expectationsIssues } from "./expectations.ts";
  * console.log(expectationsIssues("never", "expect")[0].code); // "bad_schema"
  * ```
  * @param value the list, as untrusted data
@@ -248,7 +248,7 @@ export function expectationsIssues(
  *
  * @example Usage
  * ```ts
- * import { assertExpectation } from "./issues.ts";
+ * import { assertExpectation } from "./expectations.ts";
  * try {
  *   assertExpectation({ kind: "never", what: { kind: "stale", addr: 3 } }, "expect");
  * } catch (e) {

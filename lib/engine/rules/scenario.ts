@@ -8,7 +8,7 @@
  * machine, RAM is whole pages ending below 2^48, every step's vCPU, physical
  * CPU, address and set/way operand is in range (a set/way slot the caches
  * do not have is valid data: the run flags it `archInvalid`), and the optional `expect`
- * list holds well-formed expectations (lib/engine/expect/issues.ts).
+ * list holds well-formed expectations (rules/expectations.ts).
  *
  * `validate()` and `scenarioFrom()` (lib/dsl) and `run()` all call
  * {@linkcode scenarioIssues}, so the same rule gives the same code, path and
@@ -18,7 +18,7 @@
  *
  * @example Usage
  * ```ts
- * import { scenarioIssues } from "./scenario_issues.ts";
+ * import { scenarioIssues } from "./scenario.ts";
  * const { issues } = scenarioIssues({ version: 1, machine: "generic", cpus: 9 });
  * console.log(issues.map((i) => i.path).includes("cpus")); // true
  * ```
@@ -26,7 +26,7 @@
  * @module
  */
 
-import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
+import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
 import {
   cpuCount,
   machineIssues,
@@ -34,21 +34,21 @@ import {
   machines,
   systemCacheFitIssues,
   systemCacheIssues,
-} from "../machines/mod.ts";
-import { integerProblem, MAX_PHYS, MAX_RAM, nameProblem, PAGE_SIZE } from "./checks.ts";
+} from "../../machines/mod.ts";
+import { integerProblem, MAX_PHYS, MAX_RAM, nameProblem, PAGE_SIZE } from "./values.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
-import { withSystemCache } from "./resolve.ts";
-import { SCENARIO_VERSION } from "./scenario.ts";
-import { type StepContext, stepsIssues } from "./step_issues.ts";
-import { expectationsIssues } from "./expect/issues.ts";
-import { didYouMean } from "../options.ts";
+import { withSystemCache } from "../resolve.ts";
+import { SCENARIO_VERSION } from "../scenario.ts";
+import { type StepContext, stepsIssues } from "./steps.ts";
+import { expectationsIssues } from "./expectations.ts";
+import { didYouMean } from "../../options.ts";
 
 /**
  * The speculation modes a scenario may name.
  *
  * @example Usage
  * ```ts
- * import { SPECULATION_MODES } from "./scenario_issues.ts";
+ * import { SPECULATION_MODES } from "./scenario.ts";
  * console.log(SPECULATION_MODES.join(", ")); // "quiet, adversarial"
  * ```
  */
@@ -62,7 +62,7 @@ export const SPECULATION_MODES: readonly ("quiet" | "adversarial")[] = Object.fr
  *
  * @example Usage
  * ```ts
- * import { SCENARIO_FIELDS } from "./scenario_issues.ts";
+ * import { SCENARIO_FIELDS } from "./scenario.ts";
  * console.log(SCENARIO_FIELDS.at(-1)); // "steps"
  * ```
  */
@@ -85,7 +85,7 @@ export const SCENARIO_FIELDS: readonly string[] = Object.freeze([
  *
  * @example Usage
  * ```ts
- * import { OPTIONAL_SCENARIO_FIELDS } from "./scenario_issues.ts";
+ * import { OPTIONAL_SCENARIO_FIELDS } from "./scenario.ts";
  * console.log(OPTIONAL_SCENARIO_FIELDS); // ["expect"]
  * ```
  */
@@ -96,7 +96,7 @@ export const OPTIONAL_SCENARIO_FIELDS: readonly string[] = Object.freeze(["expec
  *
  * @example Usage
  * ```ts
- * import type { ScenarioCheckOptions } from "./scenario_issues.ts";
+ * import type { ScenarioCheckOptions } from "./scenario.ts";
  * const options: ScenarioCheckOptions = {
  *   policy: (name) => name === "kvm-4.0" ? null : {
  *     code: "unknown_name", path: "policy", value: name, message: `unknown policy ${name}`,
@@ -117,7 +117,7 @@ export interface ScenarioCheckOptions {
  *
  * @example Usage
  * ```ts
- * import type { ScenarioCheck } from "./scenario_issues.ts";
+ * import type { ScenarioCheck } from "./scenario.ts";
  * const check: ScenarioCheck = { issues: [], machine: null };
  * ```
  */
@@ -140,7 +140,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  *
  * @example Usage
  * ```ts
- * import { scenarioIssues } from "./scenario_issues.ts";
+ * import { scenarioIssues } from "./scenario.ts";
  * const check = scenarioIssues({
  *   version: 1, machine: "xgene1", cpus: 4, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { type ScenarioErrorCode, showValue } from "../errors.ts";
+import { type ScenarioErrorCode, showValue } from "../../errors.ts";
 
 /**
  * One problem in a scenario.

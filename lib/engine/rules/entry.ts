@@ -13,17 +13,17 @@
  * @module
  */
 
-import { ScenarioError } from "../errors.ts";
-import type { Machine } from "../hw/machine.ts";
-import type { Policy } from "../hyp/policy.ts";
-import { resolvePolicy } from "../hyp/policies/mod.ts";
-import { budgetIssues } from "./budget.ts";
+import { ScenarioError } from "../../errors.ts";
+import type { Machine } from "../../hw/machine.ts";
+import type { Policy } from "../../hyp/policy.ts";
+import { resolvePolicy } from "../../hyp/policies/mod.ts";
+import { budgetIssues } from "../budget.ts";
 import type { ScenarioIssue } from "./issues.ts";
-import type { RunOptions } from "./options.ts";
-import type { Scenario } from "./scenario.ts";
-import { scenarioIssues } from "./scenario_issues.ts";
+import type { RunOptions } from "../options.ts";
+import type { Scenario } from "../scenario.ts";
+import { scenarioIssues } from "./scenario.ts";
 
-export { MAX_RAM } from "./checks.ts";
+export { MAX_RAM } from "./values.ts";
 export type { ScenarioIssue };
 
 /**
@@ -31,7 +31,7 @@ export type { ScenarioIssue };
  *
  * @example Usage
  * ```ts
- * import type { ScenarioValidation } from "./validate.ts";
+ * import type { ScenarioValidation } from "./entry.ts";
  * function report(v: ScenarioValidation): string {
  *   return v.ok ? `runs on ${v.machine.name}` : v.issues.map((i) => i.message).join("\n");
  * }
@@ -51,7 +51,7 @@ function issueFrom(e: unknown, path: string): ScenarioIssue {
  *
  * @example Usage
  * ```ts
- * import { validateScenario } from "./validate.ts";
+ * import { validateScenario } from "./entry.ts";
  * const result = validateScenario({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
@@ -90,7 +90,7 @@ export function validateScenario(scenario: Scenario, options: RunOptions = {}): 
  *
  * @example Usage
  * ```ts
- * import { assertScenario } from "./validate.ts";
+ * import { assertScenario } from "./entry.ts";
  * const { machine, policy } = assertScenario({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet", steps: [],

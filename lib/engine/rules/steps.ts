@@ -1,0 +1,377 @@
+/**
+ * Validation of guest steps as data: the schema of each {@linkcode Step}
+ * kind (fields and their types) and its meaning in a VM (vCPU and physical
+ * CPU indices in range, addresses aligned and inside RAM, 32-bit values,
+ * set/way operands that an instruction can encode: a slot outside the
+ * caches is the run's `archInvalid`, not an issue).
+ *
+ * The one step checker of setway: `toJSON()`, `scenarioFrom()`,
+ * `GuestBuilder.append()` and `run()` all call it.
+ *
+ * A field of the wrong type, a missing field or an unknown field is a
+ * `bad_schema` issue; a field of the right type with a refused value gets
+ * the specific code (`bad_address`, `out_of_range`, `unknown_name`,
+ * `invalid_value`).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * const issues = stepIssues({ kind: "read", vcpu: 0, addr: 0x3 }, "steps[0]", ctx);
+ * console.log(issues[0].path, issues[0].code); // "steps[0].addr" "bad_address"
+ * ```
+ *
+ * @module
+ */
+
+import type { DcSwOp, DcVaOp, StepKind } from "../../guest/ops.ts";
+import type { Machine } from "../../hw/machine.ts";
+import { VM_REG_NAMES } from "../../guest/ops.ts";
+import {
+  addressProblem,
+  indexProblem,
+  integerProblem,
+  MAX_PHYS,
+  MAX_SW_INDEX,
+  MAX_SW_LEVEL,
+  nameProblem,
+  PAGE_SIZE,
+  pcProblem,
+  type Problem,
+  ramProblem,
+  type RamRange,
+  u32Problem,
+} from "./values.ts";
+import { makeIssue, type ScenarioIssue } from "./issues.ts";
+import { didYouMean } from "../../options.ts";
+import { MAX_PROGRAM_STEPS } from "../../limits.ts";
+
+export { MAX_PROGRAM_STEPS } from "../../limits.ts";
+
+/**
+ * What a step is checked against; `NaN` in a number skips the checks that
+ * need it.
+ */
+export interface StepContext extends RamRange {
+  /** Number of vCPUs. */
+  readonly cpus: number;
+  /** Number of physical CPUs of the machine. */
+  readonly pcpus: number;
+  /** The machine, when known: its features decide which execution states it runs. */
+  readonly machine?: Machine | null;
+  /**
+   * The name of the machine when it has no AArch64 (an ARMv7-A machine such
+   * as TC2), known even where `machine` is not given: an `exec_state` step
+   * asking for AArch64 is then refused. Default: taken from `machine`.
+   */
+  readonly aarch32Only?: string | null;
+}
+
+/**
+ * The name of the machine a step list runs on when that machine has no
+ * AArch64, else null.
+ *
+ * @example Usage
+ * ```ts
+ * import { aarch32OnlyMachine } from "./steps.ts";
+ * import { tc2 } from "../../machines/tc2.ts";
+ * const ctx = { cpus: 1, pcpus: 5, ramBase: 0x4000_0000, ram: 1 << 30, machine: tc2 };
+ * console.log(aarch32OnlyMachine(ctx)); // "tc2"
+ * ```
+ * @param ctx the VM
+ * @returns the machine's name, or null
+ */
+export function aarch32OnlyMachine(ctx: StepContext): string | null {
+  if (ctx.aarch32Only !== undefined && ctx.aarch32Only !== null) return ctx.aarch32Only;
+  const m = ctx.machine;
+  return m && m.features?.aarch64 === false ? m.name : null;
+}
+
+/**
+ * What an AArch64 guest on a machine without AArch64 is told: the machine
+ * by name, and that only AArch32 runs there.
+ *
+ * @example Usage
+ * ```ts
+ * import { aarch64Refusal } from "./steps.ts";
+ * console.log(aarch64Refusal("tc2"));
+ * // 'AArch32 (true): machine "tc2" is ARMv7-A and cannot run an AArch64 guest'
+ * ```
+ * @param machine the machine's name
+ * @returns the `expected` text of the issue
+ */
+export function aarch64Refusal(machine: string): string {
+  return `AArch32 (true): machine "${machine}" is ARMv7-A and cannot run an AArch64 guest`;
+}
+
+/** Every `kind` of step. */
+export const STEP_KINDS: readonly StepKind[] = Object.freeze([
+  "write",
+  "read",
+  "dc_va",
+  "sw_walk",
+  "sw",
+  "sctlr",
+  "vm_reg",
+  "pc",
+  "migrate",
+  "host_write",
+  "host_unmap",
+  "exec_state",
+]);
+
+/** The `op` of a `dc_va` step. */
+export const DC_VA_OPS: readonly DcVaOp[] = Object.freeze(["cvac", "civac", "ivac", "cvau"]);
+
+/** The `op` of a `sw_walk` or `sw` step. */
+export const DC_SW_OPS: readonly DcSwOp[] = Object.freeze(["csw", "cisw", "isw"]);
+
+const FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
+  write: ["kind", "vcpu", "addr", "value"],
+  read: ["kind", "vcpu", "addr"],
+  dc_va: ["kind", "vcpu", "op", "addr", "len"],
+  sw_walk: ["kind", "vcpu", "op"],
+  sw: ["kind", "vcpu", "op", "level", "set", "way"],
+  sctlr: ["kind", "vcpu", "bits"],
+  vm_reg: ["kind", "vcpu", "reg", "value"],
+  pc: ["kind", "vcpu", "addr"],
+  migrate: ["kind", "vcpu", "pcpu"],
+  host_write: ["kind", "cpu", "addr", "value"],
+  host_unmap: ["kind", "cpu", "addr"],
+  exec_state: ["kind", "vcpu", "aarch32"],
+};
+
+const OPTIONAL: ReadonlySet<string> = new Set(["host_write.cpu", "host_unmap.cpu"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkStep(
+  step: unknown,
+  at: string,
+  ctx: StepContext,
+  out: ScenarioIssue[],
+): void {
+  const add = (field: string, value: unknown, problem: Problem | null) => {
+    if (problem) out.push(makeIssue(problem.code, `${at}.${field}`, value, problem.expected));
+    return problem === null;
+  };
+  const schema = (field: string, value: unknown, expected: string) => {
+    out.push(makeIssue("bad_schema", `${at}.${field}`, value, expected));
+  };
+  if (!isRecord(step)) {
+    out.push(makeIssue("bad_schema", at, step, "a step object with a `kind`"));
+    return;
+  }
+  const kind = step.kind;
+  if (typeof kind !== "string" || !(STEP_KINDS as readonly string[]).includes(kind)) {
+    schema("kind", kind, `one of ${STEP_KINDS.join(", ")}`);
+    return;
+  }
+  const fields = FIELDS[kind as StepKind];
+  for (const key of Object.keys(step)) {
+    if (!fields.includes(key)) {
+      schema(key, step[key], `no such field in a ${kind} step${didYouMean(key, fields)}`);
+    }
+  }
+  for (const key of fields) {
+    if (step[key] === undefined && !OPTIONAL.has(`${kind}.${key}`)) {
+      schema(key, undefined, `a value: ${kind} steps have ${fields.slice(1).join(", ")}`);
+    }
+  }
+  const number = (field: string): number | null => {
+    const v = step[field];
+    if (v === undefined) return null;
+    if (typeof v !== "number") {
+      schema(field, v, "a number");
+      return null;
+    }
+    return v;
+  };
+  const index = (field: string, count: number, noun: string): number | null => {
+    const v = number(field);
+    if (v === null) return null;
+    return add(field, v, indexProblem(v, Number.isNaN(count) ? Infinity : count, noun)) ? v : null;
+  };
+  const inRam = !Number.isNaN(ctx.ram) && !Number.isNaN(ctx.ramBase);
+  const wordAddress = (field: string) => {
+    const v = number(field);
+    if (v === null) return;
+    if (add(field, v, addressProblem(v)) && inRam) add(field, v, ramProblem(v, 4, ctx));
+  };
+  const value32 = (field: string) => {
+    const v = number(field);
+    if (v !== null) add(field, v, u32Problem(v));
+  };
+  const op = (names: readonly string[]) => {
+    const v = step.op;
+    if (v === undefined) return;
+    if (typeof v !== "string") return schema("op", v, "a string");
+    add("op", v, nameProblem(v, names));
+  };
+
+  if (kind !== "host_write" && kind !== "host_unmap") index("vcpu", ctx.cpus, "vCPU");
+  switch (kind as StepKind) {
+    case "write":
+      wordAddress("addr");
+      value32("value");
+      break;
+    case "read":
+      wordAddress("addr");
+      break;
+    case "dc_va": {
+      op(DC_VA_OPS);
+      const len = number("len");
+      const lenOk = len !== null && add("len", len, integerProblem(len, 1, MAX_PHYS));
+      const addr = number("addr");
+      if (addr === null || !add("addr", addr, addressProblem(addr)) || !inRam) break;
+      if (add("addr", addr, ramProblem(addr, 4, ctx)) && lenOk) {
+        // The first word is in RAM: a range running past the end is the length's fault.
+        const p = ramProblem(addr, len!, ctx);
+        if (p) add("len", len, { code: "bad_address", expected: `${p.expected} from ${addr}` });
+      }
+      break;
+    }
+    case "sw_walk":
+      op(DC_SW_OPS);
+      break;
+    case "sw":
+      op(DC_SW_OPS);
+      swOperands(add, number);
+      break;
+    case "sctlr": {
+      const bits = step.bits;
+      if (bits === undefined) break;
+      if (!isRecord(bits)) {
+        schema("bits", bits, "an object { m?, c?, i? } of booleans");
+        break;
+      }
+      const keys = Object.keys(bits);
+      if (keys.length === 0) schema("bits", bits, "at least one of m, c, i");
+      for (const key of keys) {
+        if (key !== "m" && key !== "c" && key !== "i") {
+          schema(`bits.${key}`, bits[key], "no such SCTLR bit (m, c, i)");
+        } else if (typeof bits[key] !== "boolean") {
+          schema(`bits.${key}`, bits[key], "a boolean");
+        }
+      }
+      break;
+    }
+    case "vm_reg": {
+      const reg = step.reg;
+      if (reg !== undefined) {
+        if (typeof reg !== "string") schema("reg", reg, "a string");
+        else add("reg", reg, nameProblem(reg, VM_REG_NAMES));
+      }
+      value32("value");
+      break;
+    }
+    case "pc": {
+      const v = number("addr");
+      if (v !== null) add("addr", v, pcProblem(v));
+      break;
+    }
+    case "migrate":
+      index("pcpu", ctx.pcpus, "physical CPU");
+      break;
+    case "host_write":
+      if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
+      wordAddress("addr");
+      value32("value");
+      break;
+    case "exec_state": {
+      const v = step.aarch32;
+      if (v !== undefined && typeof v !== "boolean") {
+        schema("aarch32", v, "a boolean: true for AArch32, false for AArch64");
+      }
+      const armv7 = aarch32OnlyMachine(ctx);
+      if (v === false && armv7 !== null) {
+        out.push(makeIssue("invalid_value", `${at}.aarch32`, v, aarch64Refusal(armv7)));
+      }
+      break;
+    }
+    case "host_unmap": {
+      if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
+      const v = number("addr");
+      if (v === null) break;
+      if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_PHYS || v % PAGE_SIZE !== 0) {
+        add("addr", v, { code: "bad_address", expected: "a 4 KiB-aligned page address" });
+      } else if (inRam) {
+        add("addr", v, ramProblem(v, PAGE_SIZE, ctx));
+      }
+      break;
+    }
+  }
+}
+
+/**
+ * Level, set and way of one set/way instruction: a level from 1 to 7 (what
+ * CSSELR and the operand can name), a set and a way from 0 to 2^32 - 1. A slot the
+ * CPU's caches do not have is not refused: under HCR.TSW it traps like any
+ * other, and on bare hardware it is CONSTRAINED UNPREDICTABLE, which the run
+ * flags in `archInvalid` (arch_check.ts).
+ */
+function swOperands(
+  add: (field: string, value: unknown, problem: Problem | null) => boolean,
+  number: (field: string) => number | null,
+): void {
+  const level = number("level");
+  if (level !== null) add("level", level, integerProblem(level, 1, MAX_SW_LEVEL));
+  for (const field of ["set", "way"]) {
+    const v = number(field);
+    if (v !== null) add(field, v, integerProblem(v, 0, MAX_SW_INDEX));
+  }
+}
+
+/**
+ * Checks one step and returns every issue found (empty when it is valid).
+ * The vCPU is taken to be on its first physical CPU (vCPU i on CPU i).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssues } from "./steps.ts";
+ * const ctx = { cpus: 2, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepIssues({ kind: "migrate", vcpu: 1, pcpu: 3 }, "steps[5]", ctx).length); // 0
+ * ```
+ * @param step the step, as untrusted data
+ * @param at its path, e.g. `"steps[5]"`
+ * @param ctx the VM it runs in
+ * @returns the issues, with paths such as `"steps[5].pcpu"`
+ */
+export function stepIssues(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  checkStep(step, at, ctx, out);
+  return out;
+}
+
+/**
+ * Checks a whole list of steps; paths are `steps[i]...` (or `prefix[i]...`).
+ * A list longer than
+ * {@linkcode MAX_PROGRAM_STEPS} is one `out_of_range` issue, its steps unchecked.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepsIssues } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepsIssues([{ kind: "pc", vcpu: 0, addr: 0x4000_8000 }], ctx).length); // 0
+ * ```
+ * @param steps the list, as untrusted data
+ * @param ctx the VM it runs in
+ * @param prefix the path of the list; default `"steps"`
+ * @returns every issue, in step order
+ */
+export function stepsIssues(steps: unknown, ctx: StepContext, prefix = "steps"): ScenarioIssue[] {
+  if (!Array.isArray(steps)) {
+    return [makeIssue("bad_schema", prefix, steps, "an array of steps")];
+  }
+  if (steps.length > MAX_PROGRAM_STEPS) {
+    const expected = `at most ${MAX_PROGRAM_STEPS} steps, not ${steps.length}`;
+    return [makeIssue("out_of_range", prefix, steps.length, expected)];
+  }
+  const out: ScenarioIssue[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    checkStep(steps[i], `${prefix}[${i}]`, ctx, out);
+  }
+  return out;
+}
