@@ -21,7 +21,7 @@
  */
 
 import type { Scenario } from "../engine/scenario.ts";
-import { scenarioIssues, SPECULATION_MODES } from "../engine/rules/scenario.ts";
+import { checkedScenario, SPECULATION_MODES } from "../engine/rules/scenario.ts";
 import { InvalidScenarioError, type ScenarioIssue } from "./issues.ts";
 
 export { SPECULATION_MODES };
@@ -30,14 +30,6 @@ export { SPECULATION_MODES };
 export type ValidationResult =
   | { readonly ok: true; readonly scenario: Scenario }
   | { readonly ok: false; readonly issues: readonly ScenarioIssue[] };
-
-function freezeDeep<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    for (const key of Object.keys(value)) freezeDeep((value as Record<string, unknown>)[key]);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Checks a scenario and collects every issue.
@@ -53,9 +45,7 @@ function freezeDeep<T>(value: T): T {
  * @returns `{ ok: true, scenario }` (a frozen copy) or `{ ok: false, issues }`
  */
 export function validate(input: unknown): ValidationResult {
-  const { issues } = scenarioIssues(input);
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, scenario: freezeDeep(structuredClone(input)) as unknown as Scenario };
+  return checkedScenario(input);
 }
 
 /**

@@ -2,6 +2,11 @@ import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
 import { run } from "../../lib/engine/run.ts";
 import { validateScenario } from "../../lib/engine/rules/entry.ts";
+import {
+  checkedScenario,
+  isCheckedScenario,
+  scenarioIssues,
+} from "../../lib/engine/rules/scenario.ts";
 import { BASE, scenario } from "./fixtures.ts";
 
 function refused(f: () => unknown): ScenarioError {
@@ -131,4 +136,32 @@ Deno.test("an inline machine's problems are all reported", () => {
   assert.ok(paths.includes("machine.name"), paths.join());
   assert.ok(paths.includes("machine.clusters[0].cpus"), paths.join());
   assert.ok(paths.some((p) => p.startsWith("machine.clusters[0].l1d")), paths.join());
+});
+
+Deno.test("a checked scenario is trusted; the same data unchecked is checked in full", () => {
+  const good = scenario([{ kind: "read", vcpu: 0, addr: BASE }]);
+  const checked = checkedScenario(good);
+  assert.ok(checked.ok);
+  assert.ok(isCheckedScenario(checked.scenario));
+  assert.ok(Object.isFrozen(checked.scenario.steps[0]));
+  assert.equal(isCheckedScenario(good), false);
+  const again = checkedScenario(checked.scenario);
+  assert.equal(again.ok && again.scenario, checked.scenario);
+  // The trusted path still resolves the machine with its system cache and checks the policy.
+  const full = scenarioIssues(good);
+  const trusted = scenarioIssues(checked.scenario);
+  assert.deepEqual(trusted, full);
+  const policy = (name: string) =>
+    name === "kvm-4.0"
+      ? null
+      : { code: "unknown_name" as const, path: "policy", value: name, message: name };
+  const renamed = checkedScenario({ ...good, policy: "kvm-9" });
+  assert.ok(renamed.ok);
+  assert.deepEqual(scenarioIssues(renamed.scenario, { policy }).issues.map((i) => i.path), [
+    "policy",
+  ]);
+  // A bad scenario is never marked.
+  const bad = checkedScenario({ ...good, cpus: 99 });
+  assert.equal(bad.ok, false);
+  assert.throws(() => run({ ...good, cpus: 99 }), ScenarioError);
 });

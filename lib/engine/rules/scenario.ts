@@ -16,6 +16,12 @@
  * the caller asks (`run()` does; a JSON scenario may name a policy object
  * that will be supplied to `run()`).
  *
+ * A scenario that passed, as the deep-frozen copy {@linkcode checkedScenario}
+ * returns (`toJSON()`, `validate()` and `scenarioFrom()` give that copy),
+ * is not walked again: {@linkcode scenarioIssues} then only resolves its
+ * machine and checks its policy name. Being frozen, it cannot have changed
+ * since it was checked.
+ *
  * @example Usage
  * ```ts
  * import { scenarioIssues } from "./scenario.ts";
@@ -38,7 +44,7 @@ import {
 import { integerProblem, MAX_PHYS, MAX_RAM, nameProblem, PAGE_SIZE } from "./values.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import { withSystemCache } from "../resolve.ts";
-import { SCENARIO_VERSION } from "../scenario.ts";
+import { type Scenario, SCENARIO_VERSION } from "../scenario.ts";
 import { type StepContext, stepsIssues } from "./steps.ts";
 import { expectationsIssues } from "./expectations.ts";
 import { didYouMean } from "../../options.ts";
@@ -153,6 +159,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @returns the issues, and the machine when it is valid
  */
 export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {}): ScenarioCheck {
+  if (isCheckedScenario(input)) return checkedScenarioCheck(input, options);
   const issues: ScenarioIssue[] = [];
   const schema = (path: string, value: unknown, expected: string) =>
     issues.push(makeIssue("bad_schema", path, value, expected));
@@ -287,4 +294,80 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
     ? withSystemCache(machine, sc as "machine" | false | SystemCacheSpec)
     : null;
   return { issues, machine: effective };
+}
+
+/** The frozen copies that passed {@linkcode scenarioIssues}. */
+const CHECKED: WeakSet<object> = new WeakSet();
+
+function freezeDeep<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) freezeDeep((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * What {@linkcode checkedScenario} gives: the checked copy, or every issue.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CheckedScenario } from "./scenario.ts";
+ * const failed: CheckedScenario = { ok: false, issues: [] };
+ * ```
+ */
+export type CheckedScenario =
+  | { readonly ok: true; readonly scenario: Scenario }
+  | { readonly ok: false; readonly issues: readonly ScenarioIssue[] };
+
+/**
+ * Checks a scenario and, when it has no issue, returns a deep-frozen copy
+ * that later checks trust (see {@linkcode isCheckedScenario}).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkedScenario, isCheckedScenario } from "./scenario.ts";
+ * const r = checkedScenario({
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
+ *   ram: 1 << 20, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet", steps: [],
+ * });
+ * console.log(r.ok && isCheckedScenario(r.scenario)); // true
+ * ```
+ * @param input the scenario, as untrusted data
+ * @returns `{ ok: true, scenario }` or `{ ok: false, issues }`
+ */
+export function checkedScenario(input: unknown): CheckedScenario {
+  if (isCheckedScenario(input)) return { ok: true, scenario: input };
+  const { issues } = scenarioIssues(input);
+  if (issues.length > 0) return { ok: false, issues };
+  const scenario = freezeDeep(structuredClone(input)) as Scenario;
+  CHECKED.add(scenario);
+  return { ok: true, scenario };
+}
+
+/**
+ * Whether a value is a copy {@linkcode checkedScenario} returned, so that
+ * its schema, settings, steps and expectations need no second check.
+ *
+ * @example Usage
+ * ```ts
+ * import { isCheckedScenario } from "./scenario.ts";
+ * console.log(isCheckedScenario({ version: 1 })); // false
+ * ```
+ * @param value anything
+ * @returns true for a checked, frozen scenario
+ */
+export function isCheckedScenario(value: unknown): value is Scenario {
+  return typeof value === "object" && value !== null && CHECKED.has(value);
+}
+
+/** A checked scenario's machine, and the one check it has not had: its policy name. */
+function checkedScenarioCheck(scenario: Scenario, options: ScenarioCheckOptions): ScenarioCheck {
+  const issues: ScenarioIssue[] = [];
+  const issue = options.policy?.(scenario.policy);
+  if (issue) issues.push(issue);
+  const machine = typeof scenario.machine === "string"
+    ? machines[scenario.machine]
+    : scenario.machine;
+  return { issues, machine: withSystemCache(machine, scenario.systemCache) };
 }
