@@ -179,3 +179,39 @@ export const MAX_SW_INDEX = 0xffff_ffff;
  * ```
  */
 export const MAX_PROGRAM_STEPS = 2 ** 24;
+
+/**
+ * Guest PCs stay below 2^52: the widest virtual address (FEAT_LVA, 52-bit
+ * VAs) a program counter can hold.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_PC } from "./limits.ts";
+ * console.log(MAX_PC === 2 ** 52); // true
+ * ```
+ */
+export const MAX_PC = 2 ** 52;
+
+/**
+ * The deepest nesting of an expectation's predicates (`not`, `and`, `or`):
+ * 32, so that checking and evaluating one recurses a bounded depth.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_PREDICATE_DEPTH } from "./limits.ts";
+ * console.log(MAX_PREDICATE_DEPTH); // 32
+ * ```
+ */
+export const MAX_PREDICATE_DEPTH = 32;
+
+/**
+ * The deepest nesting of the data `scenarioFrom()` reads: 64, so that
+ * copying it recurses a bounded depth (a scenario itself nests far less).
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_DATA_DEPTH } from "./limits.ts";
+ * console.log(MAX_DATA_DEPTH); // 64
+ * ```
+ */
+export const MAX_DATA_DEPTH = 64;

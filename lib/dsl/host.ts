@@ -19,7 +19,7 @@
  */
 
 import type { Step } from "../guest/ops.ts";
-import { PAGE_SIZE, ramProblem } from "../engine/rules/values.ts";
+import { pageProblem } from "../engine/rules/values.ts";
 import { checkPcpu, checkU32, checkWordAddress, defaultContext, throwIf } from "./context.ts";
 import { callError } from "./issues.ts";
 import { appendSteps, type StepList, stepsOf } from "./step_list.ts";
@@ -112,14 +112,7 @@ export class HostBuilder {
    */
   unmap(addr: number): HostBuilder {
     const ctx = this.#props.ctx;
-    throwIf(
-      typeof addr !== "number" || !Number.isSafeInteger(addr) || addr < 0 || addr % PAGE_SIZE !== 0
-        ? { code: "bad_address", expected: "a 4 KiB-aligned page address" }
-        : ramProblem(addr, PAGE_SIZE, ctx),
-      "host.unmap",
-      undefined,
-      addr,
-    );
+    throwIf(pageProblem(addr, ctx), "host.unmap", undefined, addr);
     const cpu = this.#props.cpu;
     return this.#with(
       cpu === undefined ? { kind: "host_unmap", addr } : { kind: "host_unmap", cpu, addr },

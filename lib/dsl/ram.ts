@@ -14,8 +14,7 @@
  * @module
  */
 
-import { MAX_RAM } from "../limits.ts";
-import { PAGE_SIZE } from "../engine/rules/values.ts";
+import { ramSizeProblem } from "../engine/rules/values.ts";
 import { callError } from "./issues.ts";
 
 /** A binary size unit. */
@@ -75,11 +74,7 @@ export function parseRam(input: unknown, call = "ram"): number {
   } else {
     throw callError("invalid_value", call, input, 'a number of bytes or a string such as "1GiB"');
   }
-  if (!Number.isSafeInteger(bytes) || bytes % PAGE_SIZE !== 0) {
-    throw callError("invalid_value", call, input, "a whole number of 4 KiB pages");
-  }
-  if (bytes < PAGE_SIZE || bytes > MAX_RAM) {
-    throw callError("out_of_range", call, input, "from 4 KiB to 1 TiB");
-  }
+  const p = ramSizeProblem(bytes);
+  if (p) throw callError(p.code, call, input, p.expected);
   return bytes;
 }

@@ -22,6 +22,7 @@ import { checkStepCount } from "../engine/budget.ts";
 import { DEFAULT_MAX_STEPS } from "../engine/options.ts";
 import { ScenarioError } from "../errors.ts";
 import { validOrThrow } from "./validate.ts";
+import { MAX_DATA_DEPTH } from "../limits.ts";
 
 /**
  * Parses and validates a JSON scenario.
@@ -59,19 +60,22 @@ export function scenarioFrom(json: unknown, maxSteps: number = DEFAULT_MAX_STEPS
   return validOrThrow(plainData(data, 0), "bad_schema");
 }
 
-/** Deeper than this, a document is refused rather than copied (a cycle, say). */
-const MAX_DEPTH = 64;
-
 /**
  * A copy of a document as plain data: arrays rebuilt index by index, objects
  * from their own enumerable keys, so that nothing a caller's object carries
  * besides its data (an own `constructor`, an odd prototype, a getter) reaches
- * the checks or the builder. A getter that throws, or a cycle, is refused.
+ * the checks or the builder. A getter that throws, or a cycle, is refused;
+ * deeper than {@linkcode MAX_DATA_DEPTH}, a document is refused rather than copied.
  */
 function plainData(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (depth > MAX_DEPTH) {
-    throw callError("bad_schema", "scenarioFrom", value, `data nested at most ${MAX_DEPTH} deep`);
+  if (depth > MAX_DATA_DEPTH) {
+    throw callError(
+      "bad_schema",
+      "scenarioFrom",
+      value,
+      `data nested at most ${MAX_DATA_DEPTH} deep`,
+    );
   }
   try {
     if (Array.isArray(value)) {

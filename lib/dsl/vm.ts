@@ -49,7 +49,12 @@ import { resolvePolicy } from "../hyp/policies/mod.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { checkCosts, type CostOverrides } from "../hyp/costs.ts";
 import { cpuCount, resolveMachine, systemCacheIssues } from "../machines/mod.ts";
-import { integerProblem, MAX_PHYS, nameProblem, PAGE_SIZE } from "../engine/rules/values.ts";
+import {
+  integerProblem,
+  nameProblem,
+  ramBaseProblem,
+  ramEndProblem,
+} from "../engine/rules/values.ts";
 import { throwIf } from "./context.ts";
 import { GuestBuilder } from "./guest.ts";
 import { callError } from "./issues.ts";
@@ -245,16 +250,8 @@ export class VmBuilder {
     const ram = parseRam(size, "ram");
     const o = checkOptionKeys("ram", options, ["base"]);
     const base = (o.base ?? this.#props.ramBase) as number;
-    const p = integerProblem(base, 0, MAX_PHYS - ram);
-    if (p || base % PAGE_SIZE !== 0) {
-      throw callError(
-        "bad_address",
-        "ram",
-        base,
-        `a 4 KiB-aligned base with RAM ending below 2^48`,
-        "base",
-      );
-    }
+    throwIf(ramBaseProblem(base), "ram", "base", base);
+    throwIf(ramEndProblem({ ram, ramBase: base }), "ram", "size", size);
     return this.#with({ ram, ramBase: base });
   }
 

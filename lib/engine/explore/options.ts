@@ -7,7 +7,15 @@
  */
 
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
-import { ScenarioError, showValue } from "../../errors.ts";
+import { ScenarioError, type ScenarioErrorCode, showValue } from "../../errors.ts";
+import {
+  addressProblem,
+  type Problem,
+  ramBaseProblem,
+  ramEndProblem,
+  ramProblem,
+  ramSizeProblem,
+} from "../rules/values.ts";
 import { checkOptionKeys, didYouMean } from "../../options.ts";
 import type { Machine, SystemCacheSpec } from "../../hw/machine.ts";
 import type { Policy } from "../../hyp/policy.ts";
@@ -283,7 +291,7 @@ const DEFAULT_OPS: readonly ExploreOpName[] = [
 ];
 
 function bad(
-  code: "invalid_value" | "out_of_range",
+  code: ScenarioErrorCode,
   call: string,
   value: unknown,
   expected: string,
@@ -294,6 +302,11 @@ function bad(
     value,
     `explore.${call}(${showValue(value)}): expected ${expected}`,
   );
+}
+
+/** Throws a rulebook problem as `explore.<call>(value): expected ...`. */
+function refuse(call: string, value: unknown, problem: Problem | null): void {
+  if (problem) bad(problem.code, call, value, problem.expected);
 }
 
 function integer(call: string, value: unknown, min: number, max: number, fallback: number): number {
@@ -365,10 +378,11 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   const cpus = integer("cpus", options.cpus, 1, pcpus, 1);
   // Prove mode's maxOps only caps the depth of a search that stops at its fixpoint.
   const maxOps = integer("maxOps", options.maxOps, 1, 64, options.mode === "prove" ? 64 : 4);
-  const ramBase = integer("ramBase", options.ramBase, 0, 2 ** 48, DEFAULT_RAM_BASE);
-  if (ramBase % PAGE !== 0) bad("invalid_value", "ramBase", ramBase, "a 4 KiB-aligned address");
-  const ram = integer("ram", options.ram, PAGE, 2 ** 40, 1 << 20);
-  if (ram % PAGE !== 0) bad("invalid_value", "ram", ram, "a multiple of 4096");
+  const ramBase = options.ramBase ?? DEFAULT_RAM_BASE;
+  refuse("ramBase", ramBase, ramBaseProblem(ramBase));
+  const ram = options.ram ?? 1 << 20;
+  refuse("ram", ram, ramSizeProblem(ram));
+  refuse("ram", ram, ramEndProblem({ ram, ramBase }));
 
   const ops = options.ops ?? (cpus > 1 ? [...DEFAULT_OPS, "migrate"] : DEFAULT_OPS);
   if (!Array.isArray(ops) || ops.length === 0) {
@@ -389,9 +403,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
     );
   }
   addresses.forEach((a, i) => {
-    if (!(Number.isInteger(a) && a % 4 === 0 && a >= ramBase && a < ramBase + ram)) {
-      bad("invalid_value", `addresses[${i}]`, a, "a 4-byte aligned address inside guest RAM");
-    }
+    refuse(`addresses[${i}]`, a, addressProblem(a) ?? ramProblem(a, 4, { ram, ramBase }));
   });
   if (new Set(addresses).size !== addresses.length) {
     bad("invalid_value", "addresses", addresses, "distinct addresses");

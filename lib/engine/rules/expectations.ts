@@ -14,6 +14,8 @@
 
 import { ScenarioError } from "../../errors.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
+import { addressProblem, ramProblem } from "./values.ts";
+import { MAX_PREDICATE_DEPTH } from "../../limits.ts";
 import { QUANTIFIERS } from "../expect/expectation.ts";
 import { CHOICE_EVENT_NAMES, PREDICATE_KINDS } from "../expect/predicates.ts";
 
@@ -34,7 +36,6 @@ export interface ExpectationContext {
 }
 
 const BLAMES = ["guest", "hypervisor", "machine"];
-const MAX_DEPTH = 32;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -84,23 +85,9 @@ function readIssues(
 ): void {
   const addr = o.addr;
   if (addr !== undefined) {
-    if (typeof addr !== "number" || !Number.isSafeInteger(addr) || addr < 0 || addr % 4 !== 0) {
-      push(makeIssue("bad_address", `${path}.addr`, addr, "a 4-byte aligned word address"));
-    } else if (
-      Number.isFinite(ctx.ram) && Number.isFinite(ctx.ramBase) &&
-      (addr < ctx.ramBase || addr + 4 > ctx.ramBase + ctx.ram)
-    ) {
-      push(
-        makeIssue(
-          "bad_address",
-          `${path}.addr`,
-          addr,
-          `an address inside RAM [0x${ctx.ramBase.toString(16)}, 0x${
-            (ctx.ramBase + ctx.ram).toString(16)
-          })`,
-        ),
-      );
-    }
+    const inRam = Number.isFinite(ctx.ram) && Number.isFinite(ctx.ramBase);
+    const p = addressProblem(addr) ?? (inRam ? ramProblem(addr as number, 4, ctx) : null);
+    if (p) push(makeIssue(p.code, `${path}.addr`, addr, p.expected));
   }
   if (o.blame !== undefined && !BLAMES.includes(o.blame as string)) {
     push(makeIssue("unknown_name", `${path}.blame`, o.blame, BLAMES.join(", ")));
@@ -132,8 +119,9 @@ function predicateIssues(
     push(makeIssue("bad_schema", path, p, "a predicate { kind, ... }"));
     return;
   }
-  if (depth > MAX_DEPTH) {
-    push(makeIssue("out_of_range", path, p.kind, `predicates nested at most ${MAX_DEPTH} deep`));
+  if (depth > MAX_PREDICATE_DEPTH) {
+    const expected = `predicates nested at most ${MAX_PREDICATE_DEPTH} deep`;
+    push(makeIssue("out_of_range", path, p.kind, expected));
     return;
   }
   const kind = p.kind;

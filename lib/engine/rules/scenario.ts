@@ -41,7 +41,13 @@ import {
   systemCacheFitIssues,
   systemCacheIssues,
 } from "../../machines/mod.ts";
-import { integerProblem, MAX_PHYS, MAX_RAM, nameProblem, PAGE_SIZE } from "./values.ts";
+import {
+  integerProblem,
+  nameProblem,
+  ramBaseProblem,
+  ramEndProblem,
+  ramSizeProblem,
+} from "./values.ts";
 import { makeIssue, type ScenarioIssue } from "./issues.ts";
 import { withSystemCache } from "../resolve.ts";
 import { type Scenario, SCENARIO_VERSION } from "../scenario.ts";
@@ -249,25 +255,23 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   let ram = NaN;
   if (typed("ram", "number")) {
     const v = input.ram as number;
-    const p = integerProblem(v, PAGE_SIZE, MAX_RAM);
-    if (p) issues.push(makeIssue(p.code, "ram", v, "from 4 KiB to 1 TiB, in bytes"));
-    else if (v % PAGE_SIZE !== 0) {
-      issues.push(makeIssue("invalid_value", "ram", v, "a whole number of 4 KiB pages"));
-    } else ram = v;
+    const p = ramSizeProblem(v);
+    if (p) issues.push(makeIssue(p.code, "ram", v, p.expected));
+    else ram = v;
   }
   let ramBase = NaN;
   if (typed("ramBase", "number")) {
     const v = input.ramBase as number;
-    const p = integerProblem(v, 0, MAX_PHYS - PAGE_SIZE);
-    if (p || v % PAGE_SIZE !== 0) {
-      issues.push(makeIssue("bad_address", "ramBase", v, "a 4 KiB-aligned address below 2^48"));
-    } else ramBase = v;
+    const p = ramBaseProblem(v);
+    if (p) issues.push(makeIssue(p.code, "ramBase", v, p.expected));
+    else ramBase = v;
   }
-  if (!Number.isNaN(ram) && !Number.isNaN(ramBase) && ramBase + ram > MAX_PHYS) {
-    issues.push(
-      makeIssue("out_of_range", "ram", ram, `RAM ending below 2^48 (ramBase is ${ramBase})`),
-    );
-    ram = NaN;
+  if (!Number.isNaN(ram) && !Number.isNaN(ramBase)) {
+    const p = ramEndProblem({ ram, ramBase });
+    if (p) {
+      issues.push(makeIssue(p.code, "ram", ram, p.expected));
+      ram = NaN;
+    }
   }
 
   typed("prefault", "boolean");

@@ -35,7 +35,7 @@ import {
   MAX_SW_INDEX,
   MAX_SW_LEVEL,
   nameProblem,
-  PAGE_SIZE,
+  pageProblem,
   pcProblem,
   type Problem,
   ramProblem,
@@ -294,12 +294,7 @@ function checkStep(
     case "host_unmap": {
       if (step.cpu !== undefined) index("cpu", ctx.pcpus, "physical CPU");
       const v = number("addr");
-      if (v === null) break;
-      if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_PHYS || v % PAGE_SIZE !== 0) {
-        add("addr", v, { code: "bad_address", expected: "a 4 KiB-aligned page address" });
-      } else if (inRam) {
-        add("addr", v, ramProblem(v, PAGE_SIZE, ctx));
-      }
+      if (v !== null) add("addr", v, pageProblem(v, inRam ? ctx : undefined));
       break;
     }
   }

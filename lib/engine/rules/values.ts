@@ -17,7 +17,8 @@
 
 import { type ScenarioErrorCode, showValue } from "../../errors.ts";
 import { didYouMean } from "../../options.ts";
-import { MAX_PHYS } from "../../limits.ts";
+import { MAX_PC, MAX_PHYS, MAX_RAM } from "../../limits.ts";
+import { PAGE_SIZE } from "../../hw/memory.ts";
 
 export { MAX_PHYS, MAX_RAM, MAX_SW_INDEX, MAX_SW_LEVEL } from "../../limits.ts";
 
@@ -201,7 +202,94 @@ export function nameProblem(value: unknown, names: readonly string[]): Problem |
  */
 export function pcProblem(value: unknown): Problem | null {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 &&
-      value < 2 ** 52 && value % 4 === 0
+      value < MAX_PC && value % 4 === 0
     ? null
     : { code: "bad_address", expected: "a 4-byte aligned PC below 2^52" };
+}
+
+/**
+ * Checks a guest RAM size: a whole number of 4 KiB pages, from 4 KiB to
+ * 1 TiB ({@linkcode MAX_RAM}). The builders' `ram()`, a scenario's `ram`
+ * field and `explore({ ram })` all take it from here.
+ *
+ * @example Usage
+ * ```ts
+ * import { ramSizeProblem } from "./values.ts";
+ * console.log(ramSizeProblem(1 << 30)); // null
+ * console.log(ramSizeProblem(5000)?.code, ramSizeProblem(2 ** 41)?.code); // "invalid_value" "out_of_range"
+ * ```
+ * @param value the size in bytes
+ * @returns null, or `invalid_value` (not whole pages) / `out_of_range`
+ */
+export function ramSizeProblem(value: unknown): Problem | null {
+  const pages: Problem = { code: "invalid_value", expected: "a whole number of 4 KiB pages" };
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) return pages;
+  if (value < PAGE_SIZE || value > MAX_RAM) {
+    return { code: "out_of_range", expected: "from 4 KiB to 1 TiB" };
+  }
+  return value % PAGE_SIZE === 0 ? null : pages;
+}
+
+/**
+ * Checks where guest RAM starts: a 4 KiB-aligned address below 2^48 with
+ * room for one page (whether the whole RAM fits is
+ * {@linkcode ramEndProblem}'s).
+ *
+ * @example Usage
+ * ```ts
+ * import { ramBaseProblem } from "./values.ts";
+ * console.log(ramBaseProblem(0x4000_0000)); // null
+ * console.log(ramBaseProblem(0x123)?.code); // "bad_address"
+ * ```
+ * @param value the base address
+ * @returns null, or a `bad_address` problem
+ */
+export function ramBaseProblem(value: unknown): Problem | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 &&
+      value <= MAX_PHYS - PAGE_SIZE && value % PAGE_SIZE === 0
+    ? null
+    : { code: "bad_address", expected: "a 4 KiB-aligned address below 2^48" };
+}
+
+/**
+ * Checks that RAM, a valid size at a valid base, ends at or below 2^48
+ * ({@linkcode MAX_PHYS}): the size is at fault.
+ *
+ * @example Usage
+ * ```ts
+ * import { ramEndProblem } from "./values.ts";
+ * console.log(ramEndProblem({ ramBase: 2 ** 48 - 4096, ram: 8192 })?.code); // "out_of_range"
+ * ```
+ * @param range the RAM
+ * @returns null, or an `out_of_range` problem naming the base
+ */
+export function ramEndProblem(range: RamRange): Problem | null {
+  return range.ramBase + range.ram <= MAX_PHYS ? null : {
+    code: "out_of_range",
+    expected: `RAM ending below 2^48 (ramBase is ${range.ramBase})`,
+  };
+}
+
+/**
+ * Checks the address of a page the host unmaps: 4 KiB-aligned, below
+ * 2^48, and, when the RAM is known, inside it.
+ *
+ * @example Usage
+ * ```ts
+ * import { pageProblem } from "./values.ts";
+ * const ram = { ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(pageProblem(0x4000_1000, ram), pageProblem(0x4000_1004, ram)?.code); // null "bad_address"
+ * ```
+ * @param value the address
+ * @param range the RAM, or undefined when it is not known
+ * @returns null, or a `bad_address` problem
+ */
+export function pageProblem(value: unknown, range?: RamRange): Problem | null {
+  if (
+    typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 ||
+    value >= MAX_PHYS || value % PAGE_SIZE !== 0
+  ) {
+    return { code: "bad_address", expected: "a 4 KiB-aligned page address" };
+  }
+  return range === undefined ? null : ramProblem(value, PAGE_SIZE, range);
 }
