@@ -2,6 +2,11 @@
  * The fluent DSL: immutable builders that produce a plain, JSON-serializable
  * {@linkcode Scenario}, and the validation that reads one back.
  *
+ * The DSL holds no rule of its own: each builder call asks the rulebook
+ * (lib/engine/rules) about its value and names the call in the error;
+ * `toJSON()`, `validate()` and `scenarioFrom()` check the whole scenario
+ * with the same rules and return a frozen copy that `run()` trusts.
+ *
  * ```ts
  * import { vm } from "./mod.ts";
  * const scenario = vm()

@@ -2,6 +2,11 @@
  * The run engine: `run(scenario)`, its options and result, scenario
  * validation, and the oracle's types.
  *
+ * The rules every scenario input is checked by live in rules/ (the
+ * rulebook: values, scenario settings, steps, expectations and the run
+ * entry check); the DSL calls them at each builder call, `run()` once on
+ * entry, and nothing past the entry checks a scenario again.
+ *
  * `run()`, `check()` (expect/) and `explore()` (explore/) all drive
  * `execute()` (execute.ts) and share two things: one judge (judge.ts: the
  * native and ideal reference runs, the kind and the blame of a failed

@@ -12,7 +12,9 @@
  * | `armada-8040` | 4    | 2 pairs; 512 KiB L2 per pair; 1 MiB LLC system cache        |
  *
  * A machine of the user's own is checked by validate.ts against the limits
- * of lib/limits.ts, the same the hardware model enforces.
+ * of lib/limits.ts, the same the hardware model enforces: the machine
+ * chapter of the rulebook (lib/engine/rules/mod.ts names it), kept here,
+ * below the engine, so that presets and `resolveMachine()` use it too.
  *
  * @example Usage
  * ```ts

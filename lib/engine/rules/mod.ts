@@ -1,22 +1,27 @@
 /**
  * The rulebook: every check of a scenario's input, one file per kind of
  * input, each taking its bounds from lib/limits.ts and writing its
- * messages through {@linkcode issueMessage}.
+ * messages through {@linkcode issueMessage} (the machine rules keep their
+ * own `path = value: expected ...` form).
  *
- * | input                                   | rules                                   |
- * | --------------------------------------- | --------------------------------------- |
- * | one value (address, index, 32-bit, ...) | values.ts                               |
- * | a machine description, a system cache   | lib/machines/validate.ts (re-exported)  |
- * | the scenario's settings (the VM)        | scenario.ts                             |
- * | guest and host steps                    | steps.ts                                |
- * | expectations                            | expectations.ts                         |
- * | run options (budget, policy)            | entry.ts, with lib/engine/budget.ts     |
- * | explore options                         | lib/engine/explore/options.ts, on values.ts |
+ * | input                                      | rules                                     |
+ * | ------------------------------------------ | ----------------------------------------- |
+ * | one value (address, RAM, page, index, ...) | values.ts                                 |
+ * | a machine description, a system cache      | lib/machines/validate.ts (re-exported)    |
+ * | the scenario's settings (the VM)           | scenario.ts                               |
+ * | guest and host steps                       | steps.ts                                  |
+ * | expectations                               | expectations.ts                           |
+ * | run options (budget, policy)               | entry.ts, with lib/engine/budget.ts       |
+ * | explore options                            | lib/engine/explore/options.ts, values.ts  |
  *
  * The builders of lib/dsl call these rules at each call, naming the call;
  * `toJSON()`, `validate()` and `scenarioFrom()` run {@linkcode scenarioIssues}
- * on the whole scenario, naming the field. `run()` checks a scenario once,
- * on entry ({@linkcode assertScenario}); past that the engine trusts it.
+ * on the whole scenario, naming the field, and return the deep-frozen copy
+ * {@linkcode checkedScenario} marks. `run()` and `check()` check a scenario
+ * once, on entry ({@linkcode assertScenario}), in full for plain data (JSON,
+ * a scenario written by hand) and only its machine and policy for a marked
+ * copy; past the entry the engine trusts it.
+ *
  * The machine rules live with the machine presets, below the engine, as
  * `Cache` and `Hardware` in lib/hw check their own constructor input
  * against the same limits.
@@ -38,10 +43,14 @@ export {
   integerProblem,
   nameProblem,
   PAGE_SIZE,
+  pageProblem,
   pcProblem,
   type Problem,
+  ramBaseProblem,
+  ramEndProblem,
   ramProblem,
   type RamRange,
+  ramSizeProblem,
   toU32,
   u32Problem,
 } from "./values.ts";
@@ -61,6 +70,9 @@ export {
   systemCacheIssues,
 } from "../../machines/validate.ts";
 export {
+  type CheckedScenario,
+  checkedScenario,
+  isCheckedScenario,
   OPTIONAL_SCENARIO_FIELDS,
   SCENARIO_FIELDS,
   type ScenarioCheck,

@@ -156,9 +156,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * const check = scenarioIssues({
  *   version: 1, machine: "xgene1", cpus: 4, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",
- *   steps: [{ kind: "sw", vcpu: 0, op: "cisw", level: 3, set: 0, way: 0 }],
+ *   steps: [{ kind: "sw", vcpu: 0, op: "cisw", level: 8, set: 0, way: 0 }],
  * });
- * console.log(check.issues[0].path); // "steps[0].level": X-Gene's CPUs see two levels
+ * console.log(check.issues[0].path); // "steps[0].level": CLIDR describes 7 levels
  * ```
  * @param input the scenario
  * @param options how to check the policy name
