@@ -8,8 +8,10 @@
 
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../../errors.ts";
+import { issueMessage } from "../rules/issues.ts";
 import {
   addressProblem,
+  integerProblem,
   type Problem,
   ramBaseProblem,
   ramEndProblem,
@@ -290,34 +292,26 @@ const DEFAULT_OPS: readonly ExploreOpName[] = [
   "mmuOff",
 ];
 
+/** Throws a bad option as a builder call's error: `explore.<option>(value): <kind>: expected ...`. */
 function bad(
   code: ScenarioErrorCode,
   call: string,
   value: unknown,
   expected: string,
 ): never {
-  throw new ScenarioError(
-    code,
-    `explore.${call}`,
-    value,
-    `explore.${call}(${showValue(value)}): expected ${expected}`,
-  );
+  const path = `explore.${call}`;
+  throw new ScenarioError(code, path, value, issueMessage(code, path, value, expected, "call"));
 }
 
-/** Throws a rulebook problem as `explore.<call>(value): expected ...`. */
+/** Throws a rulebook problem, if any, naming the option. */
 function refuse(call: string, value: unknown, problem: Problem | null): void {
   if (problem) bad(problem.code, call, value, problem.expected);
 }
 
 function integer(call: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    bad("invalid_value", call, value, `an integer from ${min} to ${max}`);
-  }
-  if (value < min || value > max) {
-    bad("out_of_range", call, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
+  refuse(call, value, integerProblem(value, min, max));
+  return value as number;
 }
 
 function isModuleRef(v: unknown): v is ModuleRef {
