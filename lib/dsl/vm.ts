@@ -243,8 +243,8 @@ export class VmBuilder {
    * @param size the size, a whole number of 4 KiB pages
    * @param options where RAM starts
    * @returns a new builder
-   * @throws {ScenarioError} `invalid_value` / `out_of_range` for the size,
-   *   `bad_address` for the base
+   * @throws {ScenarioError} `invalid_value` / `out_of_range` for the size (and
+   *   `out_of_range` for RAM running past 2^48), `bad_address` for the base
    */
   ram(size: RamSize, options: RamOptions = {}): VmBuilder {
     const ram = parseRam(size, "ram");
