@@ -9,7 +9,8 @@
  * @module
  */
 
-import { compare, formatComparison, formatVerdict, vm } from "../mod.ts";
+import { compare, vm } from "../mod.ts";
+import { formatComparison, formatVerdict } from "../lib/api/report.ts";
 
 /** The guest: the 2015 decompressor, on four vCPUs of an X-Gene 1 with its L3 system cache. */
 export const zimage = vm().machine("xgene1").cpus(4).systemCache().guest((g) => g.zImage32());

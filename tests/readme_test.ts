@@ -6,13 +6,13 @@
 import assert from "node:assert/strict";
 import { blockAfter } from "./support/readme.ts";
 
-/** Runs a README example against this checkout's mod.ts; returns what it printed. */
+/** Runs a README example against this checkout's mod.ts (and its subpath entries); returns what it printed. */
 async function runExample(code: string): Promise<string> {
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/example.ts`;
-    const modUrl = new URL("../mod.ts", import.meta.url).href;
-    await Deno.writeTextFile(file, code.replace(`"./mod.ts"`, JSON.stringify(modUrl)));
+    const root = new URL("../", import.meta.url).href;
+    await Deno.writeTextFile(file, code.replaceAll(`from "./`, `from "${root}`));
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-config", "--quiet", file],
       env: { NO_COLOR: "1" },

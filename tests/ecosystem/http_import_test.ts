@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { extname, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatTrace, vm } from "../../mod.ts";
+import { vm } from "../../mod.ts";
+import { formatTrace } from "../../lib/api/report.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
