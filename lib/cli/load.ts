@@ -44,6 +44,7 @@ import { ScenarioError, showValue } from "../errors.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { SANDBOX_LIMITS } from "./sandbox.ts";
 import { UsageError } from "./usage_error.ts";
+import { importModule as importUrl } from "../import_module.ts";
 
 /**
  * What the command line needs of a scenario builder: `vm()` returns one.
@@ -335,7 +336,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     fileError(e, path, "read");
   }
   try {
-    return await import(pathToFileURL(path).href);
+    return await importUrl(pathToFileURL(path).href);
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     fileError(e, path, "load");

@@ -38,6 +38,7 @@ import { Alphabet } from "./alphabet.ts";
 import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
 import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
+import { importModule } from "../../import_module.ts";
 
 const PAGE = 4096;
 
@@ -62,8 +63,7 @@ async function importExport(ref: ModuleRef, what: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     // The user's own module, named at run time: there is nothing to analyze before then.
-    // deno-lint-ignore unanalyzable-dynamic-import
-    mod = await import(url);
+    mod = await importModule(url);
   } catch (e) {
     throw new ScenarioError(
       "invalid_value",
