@@ -17,9 +17,6 @@
  * @module
  */
 
-// `deno publish` honours lint-ignore comments for its own diagnostics, which `deno lint` does not know.
-// deno-lint-ignore-file ban-unknown-rule-code
-
 import type { Chooser } from "../../hw/chooser.ts";
 import { Hardware } from "../../hw/hardware.ts";
 import type { Machine } from "../../hw/machine.ts";
