@@ -40,6 +40,13 @@
  * @module
  */
 
+import type {
+  Answer,
+  CheckOptions,
+  CheckResult,
+  ExpectationResult,
+} from "./lib/engine/expect/check.ts";
+import type { Scenario } from "./lib/engine/scenario.ts";
 import type { ExploreOptions } from "./lib/engine/explore/options.ts";
 import type { ExploreReport } from "./lib/engine/explore/report.ts";
 import type { GoldenOptions, Traceable } from "./lib/golden/golden.ts";
@@ -70,13 +77,7 @@ export {
   type ComparisonRow,
   type ScenarioSource,
 } from "./lib/engine/compare.ts";
-export {
-  type Answer,
-  checkExpectations,
-  type CheckOptions,
-  type CheckResult,
-  type ExpectationResult,
-} from "./lib/engine/expect/check.ts";
+export type { Answer, CheckOptions, CheckResult, ExpectationResult };
 export type { Expectation } from "./lib/engine/expect/expectation.ts";
 export type { ExploreOptions, ExploreReport };
 
@@ -102,6 +103,37 @@ export type { Machine } from "./lib/hw/machine.ts";
 // Goldens.
 export { GoldenError } from "./lib/golden/error.ts";
 export type { GoldenOptions, Traceable };
+
+/**
+ * Checks a scenario's expectations over every execution the hardware may
+ * choose: each `exists`, `never` or `forall` is answered Always, Sometimes
+ * or Never, with counts and a witness run of each side. The checker loads
+ * on the first call; `vm()...expect(...).check()` is the same from the DSL.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkExpectations } from "@setway/setway";
+ * const r = await checkExpectations({
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "xen-iommu",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [{ kind: "sw_walk", vcpu: 0, op: "isw" }],
+ *   expect: [{ kind: "forall", what: { kind: "crashed" } }],
+ * });
+ * console.log(r.ok, r.expectations[0].answer); // true Always
+ * ```
+ * @param scenario the scenario, with its `expect` (or `options.expect`)
+ * @param options bounds, budget, policy
+ * @returns the answers, counts and witnesses
+ * @throws {ScenarioError} for an invalid scenario, bad expectations or options,
+ *   or when there is no expectation to check
+ */
+export async function checkExpectations(
+  scenario: Scenario,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const checker = await import("./lib/engine/expect/check.ts");
+  return checker.checkExpectations(scenario, options);
+}
 
 /**
  * Explores every guest up to N operations with every hardware choice, and

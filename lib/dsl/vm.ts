@@ -36,12 +36,7 @@ import {
 } from "../engine/budget.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "../engine/options.ts";
 import type { RunResult } from "../engine/result.ts";
-import {
-  CHECK_OPTION_KEYS,
-  checkExpectations,
-  type CheckOptions,
-  type CheckResult,
-} from "../engine/expect/check.ts";
+import type { CheckOptions, CheckResult } from "../engine/expect/check.ts";
 import type { Expectation } from "../engine/expect/expectation.ts";
 import { assertExpectation } from "../engine/expect/issues.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
@@ -503,7 +498,8 @@ export class VmBuilder {
    * @throws {ScenarioError} for an invalid scenario or options, or when it states no expectation
    */
   check(given: CheckOptions = {}): Promise<CheckResult> {
-    try {
+    // The checker loads on the first check: a scenario that only runs never pays for it.
+    return import("../engine/expect/check.ts").then(({ CHECK_OPTION_KEYS, checkExpectations }) => {
       const options = checkOptionKeys("check", given, CHECK_OPTION_KEYS) as CheckOptions;
       const scenario = this.toJSON();
       const policy = this.#props.policyObject ?? undefined;
@@ -514,9 +510,7 @@ export class VmBuilder {
         ...(options.policy === undefined && policy ? { policy } : {}),
         runOptions,
       });
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /**
