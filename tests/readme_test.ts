@@ -35,3 +35,13 @@ Deno.test("README: the blame example prints exactly the output shown under it", 
   const shown = blockAfter("The loop prints (a real run", "```text");
   assert.equal(await runExample(code), shown);
 });
+
+Deno.test("README: the .on(vcpu, ...) example prints the interleaving shown under it", async () => {
+  const code = blockAfter("## How `.on(vcpu, ...)` interleaves", "```ts");
+  const shown = blockAfter("prints (after each vCPU's setup", "```text");
+  assert.equal(await runExample(code), shown);
+  // the rule it illustrates: the steps run in the order written, whatever their vCPU
+  const steps = shown.split("\n").filter((l) => /: (read|write): /.test(l))
+    .map((l) => `${l.trim().split(" ")[0]} ${l.split(": ")[1]}`);
+  assert.deepEqual(steps, ["vcpu0-0 write", "vcpu1-1 write", "vcpu1-1 read", "vcpu0-0 read"]);
+});
