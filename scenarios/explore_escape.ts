@@ -56,7 +56,6 @@ export function ask(
     guestClass,
     maxOps: 5,
     ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-    progress: false,
   });
 }
 

@@ -44,7 +44,6 @@ export function ask(policy: string, systemCache: "machine" | false): Promise<Exp
     maxOps: 6,
     speculation: false,
     ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff", "migrate"],
-    progress: false,
   });
 }
 

@@ -70,7 +70,6 @@ export function ask(
     ops: [...guestClass.ops],
     seconds: SECONDS,
     workers: 2,
-    progress: false,
   });
 }
 
