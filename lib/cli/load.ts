@@ -206,7 +206,37 @@ function fileError(e: unknown, path: string, verb: string): never {
     throw new UsageError(`cannot ${verb} ${path}: it is a directory`);
   }
   const message = e instanceof Error ? e.message : String(e);
-  throw new UsageError(`cannot ${verb} ${path}: ${firstLine(message)}`);
+  throw new UsageError(`cannot ${verb} ${path}: ${firstLineAndPlace(message)}`);
+}
+
+/**
+ * A load failure on one line: the message's first line and, when a later
+ * line gives the place in the source (a syntax error's `at file:///x.ts:5:8`
+ * under its code frame), that place as `path:line:col`.
+ *
+ * @example Usage
+ * ```ts
+ * import { firstLineAndPlace } from "./load.ts";
+ * firstLineAndPlace("SyntaxError: Expression expected\n  |\n5 | .run(;\n    at file:///x.ts:5:8");
+ * // "SyntaxError: Expression expected at /x.ts:5:8"
+ * ```
+ * @param message the error's message
+ * @returns one line
+ */
+export function firstLineAndPlace(message: string): string {
+  const first = firstLine(message);
+  // deno-lint-ignore no-control-regex
+  const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+  const at = /^\s*at (\S+):(\d+):(\d+)\s*$/m.exec(plain);
+  if (at === null) return first;
+  let where = at[1];
+  try {
+    if (where.startsWith("file:")) where = fileURLToPath(where);
+  } catch {
+    // not a path: keep the URL
+  }
+  const place = `${where}:${at[2]}:${at[3]}`;
+  return first.includes(place) ? first : `${first} at ${place}`;
 }
 
 /**
