@@ -17,7 +17,15 @@
  * @module
  */
 
-export { Cache, type CacheOptions, type CacheStats, type Replacement } from "../hw/cache.ts";
+export {
+  Cache,
+  type CacheOptions,
+  type CacheStats,
+  CLEAN,
+  DIRTY,
+  INVALID,
+  type Replacement,
+} from "../hw/cache.ts";
 export { Memory, POISON } from "../hw/memory.ts";
 export { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 export {
@@ -26,11 +34,12 @@ export {
   type HardwareOptions,
   type Perturbation,
 } from "../hw/hardware.ts";
-export type { MemoryTrace } from "../hw/access_trace.ts";
+export { LOAD, type MemoryTrace, MODIFY, STORE } from "../hw/access_trace.ts";
+export { type CcsidrFields, type ClidrFields, decodeCcsidr, decodeClidr } from "../hw/clidr.ts";
 export { type Chooser, quietChooser, seededChooser } from "../hw/chooser.ts";
 export type { RunChoosers } from "../engine/run.ts";
 export { listMachines, machines, resolveMachine } from "../machines/mod.ts";
-export { armada8040 } from "../machines/armada_8040.ts";
+export { armada8040, generic } from "../machines/mod.ts";
 export type {
   CacheGeometry,
   ClusterSpec,

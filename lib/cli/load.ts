@@ -53,7 +53,7 @@ import { importModule as importUrl } from "../import_module.ts";
  * @example Usage
  * ```ts
  * import type { BuilderLike } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const b: BuilderLike = vm().machine("xgene1");
  * ```
  */
@@ -78,7 +78,7 @@ export interface BuilderLike {
  * @example Usage
  * ```ts
  * import type { LoadedScenario } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const l: LoadedScenario = { path: "/tmp/s.json", builder: vm(), policies: new Map() };
  * ```
  */
@@ -145,7 +145,7 @@ function builderPolicy(b: unknown): Policy | null {
  * @example Usage
  * ```ts
  * import { modulePolicies } from "./load.ts";
- * import { definePolicy } from "../hyp/policies/define.ts";
+ * import { definePolicy } from "@setway/setway";
  * const mine = definePolicy({ name: "mine", onReset() {} });
  * console.log([...modulePolicies({ mine }).keys()]); // ["mine"]
  * ```
@@ -461,7 +461,7 @@ function method<K extends keyof BuilderLike>(
  * @example Usage
  * ```ts
  * import { withOverrides } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const b = withOverrides(vm(), { machine: "xgene1", seed: "7" });
  * console.log((b.toJSON() as { seed: number }).seed); // 7
  * ```

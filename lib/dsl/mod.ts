@@ -3,7 +3,7 @@
  * {@linkcode Scenario}, and the validation that reads one back.
  *
  * ```ts
- * import { vm } from "./mod.ts";
+ * import { vm } from "@setway/setway";
  * const scenario = vm()
  *   .machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
  *   .guest((g) => g.zImage32())

@@ -4,7 +4,7 @@
  * {@linkcode Scenario}) or `run()` (the events and verdict).
  *
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const result = await vm()
  *   .machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
  *   .guest((g) => g.zImage32())
@@ -120,7 +120,7 @@ export type VmRunOptions = Omit<RunOptions, "policy">;
  *
  * @example Usage
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const base = vm().cpus(2);
  * const a = base.seed(1).toJSON();
  * const b = base.seed(2).toJSON();
@@ -300,7 +300,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * const tight = vm().budget({ steps: 10_000, events: 500 });
    * ```
    * @param budget limits, each a positive integer or `Infinity` for none
@@ -347,7 +347,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * const run = await vm().costs({ trap: 1_000 }).guest((g) => g.sw_clean()).run();
    * console.log(run.cost.cyclesByCategory.trap); // 1000 per trapped instruction
    * ```
@@ -372,7 +372,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * console.log(vm().policy("kvm-4.0").policyObject()); // null
    * ```
    * @returns the policy object, or null
@@ -388,7 +388,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * console.log(vm().costs({ trap: 376 }).runOptions().costs); // { trap: 376 }
    * ```
    * @returns the options, plain data
@@ -457,9 +457,9 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
-   * import { never } from "../engine/expect/expectation.ts";
-   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * import { vm } from "@setway/setway";
+   * import { never } from "@setway/setway/expect";
+   * import { staleAnywhere } from "@setway/setway/expect";
    * const s = vm().guest((g) => g.vaCorrect()).expect(never(staleAnywhere())).toJSON();
    * console.log(s.expect); // [{ kind: "never", what: { kind: "stale" } }]
    * ```
@@ -485,9 +485,9 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
-   * import { never } from "../engine/expect/expectation.ts";
-   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * import { vm } from "@setway/setway";
+   * import { never } from "@setway/setway/expect";
+   * import { staleAnywhere } from "@setway/setway/expect";
    * const r = await vm().machine("xgene1").policy("kvm-4.0")
    *   .guest((g) => g.zImage32({ words: 4, pages: 1 }))
    *   .expect(never(staleAnywhere())).check();
@@ -584,7 +584,7 @@ export class VmBuilder {
  *
  * @example Usage
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const s = vm().cpus(4).systemCache().guest((g) => g.sw_clean().mmuOff()).toJSON();
  * console.log(s.steps.length, s.systemCache); // 2 { size: 8388608, ways: 16 }
  * ```

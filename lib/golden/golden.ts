@@ -75,7 +75,7 @@ export { GoldenError, type GoldenErrorCode };
  *
  * @example Usage
  * ```ts
- * import { UPDATE_COMMAND } from "./golden.ts";
+ * import { UPDATE_COMMAND } from "@setway/setway/golden";
  * console.log(UPDATE_COMMAND); // "deno test -P -- --update"
  * ```
  */
@@ -107,7 +107,7 @@ export function updateCommand(dir: string, testFile: string | null): string {
  *
  * @example Usage
  * ```ts
- * import type { Traceable } from "./golden.ts";
+ * import type { Traceable } from "@setway/setway";
  * const fake: Traceable = { trace: (o) => `trace with filter ${o?.filter ?? "all"}\n` };
  * ```
  */
@@ -121,7 +121,7 @@ export interface Traceable {
  *
  * @example Usage
  * ```ts
- * import type { GoldenOptions } from "./golden.ts";
+ * import type { GoldenOptions } from "@setway/setway";
  * const options: GoldenOptions = { filter: "all", msg: "zImage" };
  * ```
  */
@@ -653,7 +653,7 @@ function printUpdateSummary(): void {
  *
  * @example Usage
  * ```ts
- * import { assertGolden } from "./golden.ts";
+ * import { assertGolden } from "@setway/setway/golden";
  * const dir = await Deno.makeTempDir();
  * await assertGolden("kvm_set_way_flush\n", `${dir}/first.golden`, { update: true });
  * await assertGolden("kvm_set_way_flush\n", `${dir}/first.golden`, { update: false }); // passes

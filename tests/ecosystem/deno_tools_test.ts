@@ -85,3 +85,50 @@ Deno.test("deno publish --dry-run: the package publishes, no slow types, no warn
     assert.ok(files.has(file), `${file} is not published`);
   }
 });
+
+/** Every `@example` of the package's public symbols and entry modules, with where it is. */
+async function publicExamples(): Promise<{ where: string; file: string; code: string }[]> {
+  const { code, output } = await deno(["doc", "--json", ...ENTRIES.filter((e) => e !== "cli.ts")]);
+  assert.equal(code, 0, output);
+  const found: { where: string; file: string; code: string }[] = [];
+  const walk = (node: unknown, where: string, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, where, file);
+    } else if (node !== null && typeof node === "object") {
+      const o = node as Record<string, unknown>;
+      if (o.kind === "example" && typeof o.doc === "string") {
+        found.push({ where, file, code: o.doc });
+      }
+      for (const child of Object.values(o)) walk(child, where, file);
+    }
+  };
+  const doc = JSON.parse(output) as {
+    nodes: Record<string, { module_doc?: unknown; symbols: Record<string, unknown>[] }>;
+  };
+  for (const [url, node] of Object.entries(doc.nodes)) {
+    walk(node.module_doc, url, url);
+    for (const symbol of node.symbols) {
+      for (const d of symbol.declarations as { location: { filename: string } }[]) {
+        walk(d, String(symbol.name), d.location.filename);
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("doc examples of the public API import the package by its name, and type-check", async () => {
+  const examples = await publicExamples();
+  assert.ok(examples.length > 250, `${examples.length} examples`);
+  const internal = examples.flatMap(({ where, code }) =>
+    [...code.matchAll(/from "([^"]+)"/g)].map((m) => m[1])
+      .filter((s) => !s.startsWith("@setway/setway") && !s.startsWith("node:"))
+      .map((s) => `${where}: ${s}`)
+  );
+  assert.deepEqual(internal, []);
+  // The examples resolve through deno.json's name and exports, as in a user's project.
+  const files = [...new Set(examples.map((e) => e.file))]
+    .filter((f) => f.startsWith(`file://${ROOT}`))
+    .map((f) => f.slice(`file://${ROOT}`.length));
+  const { code, output } = await deno(["check", "--doc-only", ...files]);
+  assert.equal(code, 0, output);
+});
