@@ -6,9 +6,29 @@
  * hypervisor would produce on that hardware, plus a verdict: did the guest
  * ever read stale data, and whose fault is it.
  *
+ * This module holds what a scenario needs: the DSL, `run`, `compare`,
+ * `checkExpectations` and `explore`, the result and verdict types, the
+ * built-in policies and `definePolicy`, the guest and machine presets, the
+ * golden assertions and `ScenarioError`. The rest lives behind subpaths:
+ *
+ * | import                     | what it holds                                                   |
+ * | -------------------------- | --------------------------------------------------------------- |
+ * | `@setway/setway/expect`    | expectations (`never`, `exists`, `stale`, ...) and their checks |
+ * | `@setway/setway/explore`   | the explorer's helpers: reports, replay, merge, guest classes   |
+ * | `@setway/setway/report`    | traces, verdicts, tables, JSON, NDJSON and the HTML timeline    |
+ * | `@setway/setway/golden`    | golden files: assertion, errors, update summary                 |
+ * | `@setway/setway/policies`  | the policy contract, configurable policies, the cost model      |
+ * | `@setway/setway/hw`        | caches, memory, the hardware model, machine presets, choosers   |
+ * | `@setway/setway/guest`     | guest presets, step types, the DSL's option types               |
+ * | `@setway/setway/export`    | a scenario as a bare-metal AArch64 test                         |
+ * | `@setway/setway/binary`    | real guest machine code under Unicorn (needs `--allow-ffi`)     |
+ *
+ * Importing this module loads the DSL and the engine only: the explorer,
+ * the golden files and the report formats load when first used.
+ *
  * @example Usage
  * ```ts
- * import { vm } from "./mod.ts";
+ * import { vm } from "@setway/setway";
  *
  * const run = await vm().machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
  *   .guest((g) => g.zImage32())
@@ -20,289 +40,151 @@
  * @module
  */
 
+import type {
+  Answer,
+  CheckOptions,
+  CheckResult,
+  ExpectationResult,
+} from "./lib/engine/expect/check.ts";
+import type { Scenario } from "./lib/engine/scenario.ts";
+import type { ExploreOptions } from "./lib/engine/explore/options.ts";
+import type { ExploreReport } from "./lib/engine/explore/report.ts";
+import type { GoldenOptions, Traceable } from "./lib/golden/golden.ts";
+
 // The DSL.
-export { vm, VmBuilder } from "./lib/dsl/vm.ts";
-export type { RamOptions, SystemCacheChoice, VmProps, VmRunOptions } from "./lib/dsl/vm.ts";
-export { GuestBuilder, type GuestBuilderProps, type GuestPresetFn } from "./lib/dsl/guest.ts";
-export { HostBuilder, type HostBuilderProps, type HostOptions } from "./lib/dsl/host.ts";
+export { vm, VmBuilder, type VmRunOptions } from "./lib/dsl/vm.ts";
+export { GuestBuilder } from "./lib/dsl/guest.ts";
+export { HostBuilder } from "./lib/dsl/host.ts";
 export { scenarioFrom } from "./lib/dsl/scenario_from.ts";
 export { validate, type ValidationResult } from "./lib/dsl/validate.ts";
 export { InvalidScenarioError, type ScenarioIssue } from "./lib/dsl/issues.ts";
-export { parseRam, type RamSize, type RamString, type RamUnit } from "./lib/dsl/ram.ts";
-export type { StepList } from "./lib/dsl/step_list.ts";
-export type { StepContext } from "./lib/engine/step_issues.ts";
-export type { RamRange } from "./lib/engine/checks.ts";
-
-// Errors.
 export { ScenarioError, type ScenarioErrorCode } from "./lib/errors.ts";
 
 // Scenarios, runs, verdicts.
-export {
-  DEFAULT_RAM_BASE,
-  type Scenario,
-  SCENARIO_VERSION,
-  type Speculation,
-} from "./lib/engine/scenario.ts";
-export { run, type RunChoosers } from "./lib/engine/run.ts";
-export { type IsolateOptions, runIsolated } from "./lib/engine/isolate.ts";
-export {
-  DEFAULT_MAX_EVENTS,
-  DEFAULT_MAX_STEPS,
-  DEFAULT_MAX_TOUCHED_PAGES,
-  type RunOptions,
-} from "./lib/engine/options.ts";
+export type { Scenario, Speculation } from "./lib/engine/scenario.ts";
+export type { Step } from "./lib/guest/ops.ts";
+export { run } from "./lib/engine/run.ts";
+export type { RunOptions } from "./lib/engine/options.ts";
 export type { Budget } from "./lib/engine/budget.ts";
 export { type Cost, RunResult, type RunResultJSON, type Verdict } from "./lib/engine/result.ts";
 export type { Blame, Violation, ViolationKind } from "./lib/engine/oracle.ts";
-
-// Guest programs.
-export type {
-  DcSwOp,
-  DcVaOp,
-  DcVaStep,
-  ExecStateStep,
-  HostUnmapStep,
-  HostWriteStep,
-  MigrateStep,
-  PcStep,
-  ReadStep,
-  SctlrBits,
-  SctlrStep,
-  Step,
-  StepKind,
-  SwStep,
-  SwWalkStep,
-  VmRegName,
-  VmRegStep,
-  WriteStep,
-} from "./lib/guest/ops.ts";
-export { noMaintenance, presets, vaCorrect, zImage32 } from "./lib/guest/mod.ts";
-export type { GuestPreset } from "./lib/guest/mod.ts";
-export type { SimpleGuestOptions } from "./lib/guest/options.ts";
-export type { ImageOptions } from "./lib/guest/image.ts";
-export type { ZImage32Options, ZImageEra } from "./lib/guest/zimage32.ts";
-export { edk2, linuxArm64, smpSecondary, uboot } from "./lib/guest/mod.ts";
-export type { LinuxArm64Loader, LinuxArm64Options } from "./lib/guest/linux_arm64.ts";
-export type { Edk2Options } from "./lib/guest/edk2.ts";
-export type { UbootOptions } from "./lib/guest/uboot.ts";
-export type { L1Geometry, SmpSecondaryOptions } from "./lib/guest/smp_secondary.ts";
-
-// Machines.
-export { listMachines, machines, resolveMachine } from "./lib/machines/mod.ts";
-export type {
-  CacheGeometry,
-  ClusterSpec,
-  Machine,
-  MachineFeatures,
-  SystemCacheSpec,
-} from "./lib/hw/machine.ts";
-
-// Policies.
-export { policies, resolvePolicy } from "./lib/hyp/policies/mod.ts";
-export type {
-  FlushResult,
-  Hcr,
-  Hyp,
-  Policy,
-  PolicyHooks,
-  Sctlr,
-  SetWayOp,
-  VcpuState,
-  VmRegWrite,
-} from "./lib/hyp/policy.ts";
-export type {
-  EventBase,
-  EventFields,
-  EventFieldValue,
-  EventName,
-  SetwayEvent,
-} from "./lib/hyp/events.ts";
-export type { FaultClean, GuestCacheLevel, GuestCacheView } from "./lib/hyp/policy.ts";
-export {
-  definePolicy,
-  type Kvm2015Switches,
-  kvm318,
-  type Kvm318State,
-  kvm318With,
-  kvm40,
-  kvm40SwOnly,
-  kvm40With,
-  KVM_VHE_COSTS,
-  kvmModern,
-  type KvmModernOptions,
-  kvmModernWith,
-  native,
-  type PolicyDefinition,
-  trapNothing,
-  xen,
-  xenIommu,
-  type XenOptions,
-  type XenState,
-  xenWith,
-} from "./lib/hyp/policies/mod.ts";
-export { type CtrBits, normalizedCacheView } from "./lib/hyp/normalized_cache.ts";
-
-// The cost model.
-export {
-  checkCosts,
-  COST_CATEGORIES,
-  type CostCategory,
-  costCategory,
-  type CostOverrides,
-  type CostTable,
-  DEFAULT_COSTS,
-  eventCycles,
-  resolveCosts,
-  XEN_COSTS,
-} from "./lib/hyp/costs.ts";
-
-// Comparing policies.
+export type { Crash } from "./lib/engine/execute.ts";
+export type { SetwayEvent } from "./lib/hyp/events.ts";
 export {
   compare,
   type CompareOptions,
   type Comparison,
   type ComparisonRow,
-  type FlushDiff,
   type ScenarioSource,
 } from "./lib/engine/compare.ts";
-export type { Crash } from "./lib/engine/execute.ts";
-export {
-  type ComparisonLike,
-  type ComparisonRowLike,
-  formatComparison,
-} from "./lib/report/compare.ts";
-export { type CostText, formatCost } from "./lib/report/cost.ts";
+export type { Answer, CheckOptions, CheckResult, ExpectationResult };
+export type { Expectation } from "./lib/engine/expect/expectation.ts";
+export type { ExploreOptions, ExploreReport };
 
-// The hardware model, for trace-driven use.
-export { Cache, type CacheOptions, type CacheStats, type Replacement } from "./lib/hw/cache.ts";
-export { Memory, POISON } from "./lib/hw/memory.ts";
-export { NO_METER, type WorkMeter } from "./lib/hw/work_meter.ts";
+// Policies, guests and machines.
+export type { Policy } from "./lib/hyp/policy.ts";
 export {
-  type FlushResult as HardwareFlushResult,
-  Hardware,
-  type HardwareOptions,
-  type Perturbation,
-} from "./lib/hw/hardware.ts";
-export type { MemoryTrace } from "./lib/hw/access_trace.ts";
-export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
+  definePolicy,
+  kvm318,
+  kvm40,
+  kvm40SwOnly,
+  kvmModern,
+  native,
+  policies,
+  type PolicyDefinition,
+  trapNothing,
+  xen,
+  xenIommu,
+} from "./lib/hyp/policies/mod.ts";
+export { presets } from "./lib/guest/mod.ts";
+export { machines } from "./lib/machines/mod.ts";
+export type { Machine } from "./lib/hw/machine.ts";
 
-// Reports and goldens.
-export { FLUSH_EVENTS } from "./lib/hyp/events.ts";
-export {
-  formatTrace,
-  type TraceFilter,
-  type TraceFilterName,
-  type TraceOptions,
-} from "./lib/report/event_trace.ts";
-export { formatVerdict, type VerdictLike, type VerdictViolation } from "./lib/report/verdict.ts";
-export { type HtmlOptions, renderHtml } from "./lib/report/html.ts";
-export type { CostLike, MachineLike, RunLike } from "./lib/report/run_like.ts";
-export { formatJson, type JsonOptions } from "./lib/report/json.ts";
-export { formatNdjson, type NdjsonRun } from "./lib/report/ndjson.ts";
-export {
-  assertGolden,
-  GoldenError,
-  type GoldenErrorCode,
-  type GoldenOptions,
-  type Traceable,
-  UPDATE_COMMAND,
-} from "./lib/golden/golden.ts";
+// Goldens.
+export { GoldenError } from "./lib/golden/error.ts";
+export type { GoldenOptions, Traceable };
 
-// Exploration: every guest up to N operations, every hardware choice.
-export {
-  answerLine,
-  classFromPredicate,
-  type ClassSpec,
-  type Counterexample,
-  explore,
-  EXPLORE_OPS,
-  type ExploreOpName,
-  type ExploreOptions,
-  type ExploreQuestion,
-  type ExploreReport,
-  type ExploreStats,
-  type FailureGroup,
-  formatExploreReport,
-  GUEST_CLASSES,
-  type GuestClass,
-  intersectClasses,
-  matchesClass,
-  type MergeOptions,
-  mergeReports,
-  type ModuleRef,
-  type PlannedPerturbation,
-  type ProofSummary,
-  replay,
-} from "./lib/engine/explore/mod.ts";
+/**
+ * Checks a scenario's expectations over every execution the hardware may
+ * choose: each `exists`, `never` or `forall` is answered Always, Sometimes
+ * or Never, with counts and a witness run of each side. The checker loads
+ * on the first call; `vm()...expect(...).check()` is the same from the DSL.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkExpectations } from "@setway/setway";
+ * const r = await checkExpectations({
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "xen-iommu",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [{ kind: "sw_walk", vcpu: 0, op: "isw" }],
+ *   expect: [{ kind: "forall", what: { kind: "crashed" } }],
+ * });
+ * console.log(r.ok, r.expectations[0].answer); // true Always
+ * ```
+ * @param scenario the scenario, with its `expect` (or `options.expect`)
+ * @param options bounds, budget, policy
+ * @returns the answers, counts and witnesses
+ * @throws {ScenarioError} for an invalid scenario, bad expectations or options,
+ *   or when there is no expectation to check
+ */
+export async function checkExpectations(
+  scenario: Scenario,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const checker = await import("./lib/engine/expect/check.ts");
+  return checker.checkExpectations(scenario, options);
+}
 
-// Expectations: what must hold over every execution the hardware may choose.
-export {
-  and,
-  type Answer,
-  archInvalid,
-  assertExpectations,
-  type Checkable,
-  checkExpectations,
-  type CheckOptions,
-  type CheckResult,
-  counterexample,
-  type CountRange,
-  crashed,
-  DEFAULT_MAX_EXECUTIONS,
-  DEFAULT_MAX_PERTURBATIONS,
-  describeExpectation,
-  describePredicate,
-  events,
-  exists,
-  type Expectation,
-  ExpectationError,
-  type ExpectationResult,
-  expectTest,
-  type ExpectTestOptions,
-  flushes,
-  forall,
-  formatCheck,
-  type FormatCheckOptions,
-  type InsertedMigration,
-  lostWrite,
-  lostWriteAnywhere,
-  never,
-  noSetWayFlush,
-  not,
-  or,
-  type Predicate,
-  type Quantifier,
-  type ReadFilter,
-  stale,
-  staleAnywhere,
-  type Witness,
-  wrongRead,
-} from "./lib/engine/expect/mod.ts";
-export type {
-  AndPredicate,
-  ArchInvalidPredicate,
-  CrashedPredicate,
-  EventsPredicate,
-  FlushesPredicate,
-  LostWritePredicate,
-  NoSetWayFlushPredicate,
-  NotPredicate,
-  OrPredicate,
-  SearchStats,
-  StalePredicate,
-  WrongReadPredicate,
-} from "./lib/engine/expect/mod.ts";
-// The incident catalogue's machine, also the named preset "armada-8040".
-export { armada8040 } from "./lib/machines/armada_8040.ts";
+/**
+ * Explores every guest up to N operations with every hardware choice, and
+ * answers a question such as "can any guest that turns its MMU off without
+ * set/way escape the hypervisor's notice?" with grouped, shrunk
+ * counterexamples. The explorer loads on the first call; the same function,
+ * with the report formatting, replay and merge, is `@setway/setway/explore`.
+ *
+ * @example Usage
+ * ```ts
+ * import { explore } from "@setway/setway";
+ * const report = await explore({
+ *   policy: "kvm-4.0", ops: ["write", "read", "mmuOn", "mmuOff"], maxOps: 4, progress: false,
+ * });
+ * console.log(report.failures.map((f) => `${f.blame}/${f.kind}`)); // ["guest/stale_read"]
+ * ```
+ * @param options what to explore (every field optional; see {@linkcode ExploreOptions})
+ * @returns the report
+ * @throws {ScenarioError} for a bad option, naming it and the value
+ */
+export async function explore(options: ExploreOptions = {}): Promise<ExploreReport> {
+  const explorer = await import("./lib/engine/explore/explore.ts");
+  return explorer.explore(options);
+}
 
-// Export to a bare-metal AArch64 test.
-export {
-  type BaremetalExport,
-  type BaremetalPlan,
-  exportBaremetal,
-  type ExportOptions,
-  planBaremetal,
-  type PlannedStep,
-  type Preload,
-} from "./lib/export/mod.ts";
-export type { ProgramLayout } from "./lib/export/layout.ts";
+/**
+ * Compares a run's flush-event trace (or any text) with a golden file, and
+ * writes it under `--update` / `-u`. A difference throws a
+ * {@linkcode GoldenError} with a unified diff; a missing golden names the
+ * command that creates it. The golden module loads on the first call; the
+ * same function, with the update summary, is `@setway/setway/golden`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { assertGolden, vm } from "@setway/setway";
+ * Deno.test("zImage under KVM 4.0", async () => {
+ *   const run = await vm().machine("xgene1").policy("kvm-4.0").guest((g) => g.zImage32()).run();
+ *   await assertGolden(run, new URL("./golden/zimage_kvm40.golden", import.meta.url));
+ * });
+ * ```
+ * @param actual a run (its flush trace is compared) or a string
+ * @param golden the golden file's URL or path
+ * @param options `update` (beats `--update`), `filter` of the traced events
+ * @returns when the text equals the golden, or the golden was written
+ * @throws {GoldenError} on a difference, a missing or corrupt golden, or a missing permission
+ */
+export async function assertGolden(
+  actual: Traceable | string,
+  golden: string | URL,
+  options: GoldenOptions = {},
+): Promise<void> {
+  const goldens = await import("./lib/golden/golden.ts");
+  return goldens.assertGolden(actual, golden, options);
+}

@@ -26,7 +26,7 @@ export type ScenarioErrorCode =
  *
  * @example Usage
  * ```ts
- * import { ScenarioError } from "./errors.ts";
+ * import { ScenarioError } from "@setway/setway";
  * const err = new ScenarioError("out_of_range", "cpus", 0, "cpus(0): expected an integer from 1 to 8");
  * console.log(err.message); // "cpus(0): expected an integer from 1 to 8"
  * ```

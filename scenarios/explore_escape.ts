@@ -20,7 +20,8 @@
  * @module
  */
 
-import { answerLine, explore, type ExploreReport } from "../mod.ts";
+import { explore, type ExploreReport } from "../mod.ts";
+import { answerLine } from "../lib/api/explore.ts";
 import { counterexample } from "./explore_text.ts";
 
 /** The policies compared. */
@@ -55,7 +56,6 @@ export function ask(
     guestClass,
     maxOps: 5,
     ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-    progress: false,
   });
 }
 

@@ -15,7 +15,8 @@
  * @module
  */
 
-import { answerLine, explore, type ExploreReport } from "../mod.ts";
+import { explore, type ExploreReport } from "../mod.ts";
+import { answerLine } from "../lib/api/explore.ts";
 import { counterexample } from "./explore_text.ts";
 
 /** The policies compared. */
@@ -43,7 +44,6 @@ export function ask(policy: string, systemCache: "machine" | false): Promise<Exp
     maxOps: 6,
     speculation: false,
     ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff", "migrate"],
-    progress: false,
   });
 }
 

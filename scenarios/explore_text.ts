@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FailureGroup } from "../mod.ts";
+import type { FailureGroup } from "../lib/api/explore.ts";
 
 /**
  * A failure group's minimal counterexample as indented lines: the violation,

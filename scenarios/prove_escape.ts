@@ -34,7 +34,8 @@
  * @module
  */
 
-import { answerLine, explore, type ExploreOpName, type ExploreReport } from "../mod.ts";
+import { explore, type ExploreReport } from "../mod.ts";
+import { answerLine, type ExploreOpName } from "../lib/api/explore.ts";
 import { counterexample } from "./explore_text.ts";
 
 /** The policies compared. */
@@ -69,7 +70,6 @@ export function ask(
     ops: [...guestClass.ops],
     seconds: SECONDS,
     workers: 2,
-    progress: false,
   });
 }
 

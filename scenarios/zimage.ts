@@ -9,10 +9,13 @@
  * @module
  */
 
-import { compare, formatComparison, formatVerdict, vm } from "../mod.ts";
+import { compare, vm, type VmBuilder } from "../mod.ts";
+import { formatComparison, formatVerdict } from "../lib/api/report.ts";
 
 /** The guest: the 2015 decompressor, on four vCPUs of an X-Gene 1 with its L3 system cache. */
-export const zimage = vm().machine("xgene1").cpus(4).systemCache().guest((g) => g.zImage32());
+export const zimage: VmBuilder = vm().machine("xgene1").cpus(4).systemCache().guest((g) =>
+  g.zImage32()
+);
 
 /** The two policies of the story: the one the change replaced, and the change. */
 export const POLICIES = ["kvm-3.18", "kvm-4.0"] as const;

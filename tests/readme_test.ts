@@ -6,13 +6,13 @@
 import assert from "node:assert/strict";
 import { blockAfter } from "./support/readme.ts";
 
-/** Runs a README example against this checkout's mod.ts; returns what it printed. */
+/** Runs a README example against this checkout's mod.ts (and its subpath entries); returns what it printed. */
 async function runExample(code: string): Promise<string> {
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/example.ts`;
-    const modUrl = new URL("../mod.ts", import.meta.url).href;
-    await Deno.writeTextFile(file, code.replace(`"./mod.ts"`, JSON.stringify(modUrl)));
+    const root = new URL("../", import.meta.url).href;
+    await Deno.writeTextFile(file, code.replaceAll(`from "./`, `from "${root}`));
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-config", "--quiet", file],
       env: { NO_COLOR: "1" },
@@ -34,4 +34,14 @@ Deno.test("README: the blame example prints exactly the output shown under it", 
   const code = blockAfter("## Who is to blame", "```ts");
   const shown = blockAfter("The loop prints (a real run", "```text");
   assert.equal(await runExample(code), shown);
+});
+
+Deno.test("README: the .on(vcpu, ...) example prints the interleaving shown under it", async () => {
+  const code = blockAfter("## How `.on(vcpu, ...)` interleaves", "```ts");
+  const shown = blockAfter("prints (after each vCPU's setup", "```text");
+  assert.equal(await runExample(code), shown);
+  // the rule it illustrates: the steps run in the order written, whatever their vCPU
+  const steps = shown.split("\n").filter((l) => /: (read|write): /.test(l))
+    .map((l) => `${l.trim().split(" ")[0]} ${l.split(": ")[1]}`);
+  assert.deepEqual(steps, ["vcpu0-0 write", "vcpu1-1 write", "vcpu1-1 read", "vcpu0-0 read"]);
 });

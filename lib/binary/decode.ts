@@ -19,7 +19,7 @@
  *
  * @example Usage
  * ```ts
- * import { decodeA32, decodeA64 } from "./decode.ts";
+ * import { decodeA32, decodeA64 } from "@setway/setway/binary";
  * console.log(decodeA32(0xee070f5e)); // { kind: "dc_sw", op: "cisw", rt: 0, cond: 14 }
  * console.log(decodeA64(0xd50b7e20)); // { kind: "dc_va", op: "civac", rt: 0 }
  * ```
@@ -118,7 +118,7 @@ const A32_CP15: Readonly<Record<string, Decoded>> = {
  *
  * @example Usage
  * ```ts
- * import { decodeA32 } from "./decode.ts";
+ * import { decodeA32 } from "@setway/setway/binary";
  * console.log(decodeA32(0x1e010f10)); // { kind: "sctlr", rt: 0, cond: 1 } (mcrne p15, 0, r0, c1, c0, 0)
  * console.log(decodeA32(0xe3a00001)); // null (mov r0, #1)
  * ```
@@ -171,7 +171,7 @@ const A64_MSR: Readonly<Record<string, Decoded>> = {
  *
  * @example Usage
  * ```ts
- * import { decodeA64 } from "./decode.ts";
+ * import { decodeA64 } from "@setway/setway/binary";
  * console.log(decodeA64(0xd5181000)); // { kind: "sctlr", rt: 0 } (msr sctlr_el1, x0)
  * console.log(decodeA64(0xd503201f)); // null (nop)
  * ```
@@ -195,7 +195,7 @@ export function decodeA64(insn: number): Decoded | null {
  *
  * @example Usage
  * ```ts
- * import { conditionPasses } from "./decode.ts";
+ * import { conditionPasses } from "@setway/setway/binary";
  * console.log(conditionPasses(1, 0x4000_0000)); // false: NE with Z set
  * ```
  * @param cond the condition field (0 to 14)
@@ -245,7 +245,7 @@ export function conditionPasses(cond: number, cpsr: number): boolean {
  *
  * @example Usage
  * ```ts
- * import { setWayOperand } from "./decode.ts";
+ * import { setWayOperand } from "@setway/setway/binary";
  * const l1 = [{ sets: 256, ways: 2, lineSize: 64 }];
  * console.log(setWayOperand(0x8000_0040 | 0, l1)); // { level: 1, set: 1, way: 1 }
  * ```
@@ -295,7 +295,7 @@ const A32_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
  *
  * @example Usage
  * ```ts
- * import { decodeCacheIdA32 } from "./decode.ts";
+ * import { decodeCacheIdA32 } from "@setway/setway/binary";
  * console.log(decodeCacheIdA32(0xee300f30)); // { reg: "CLIDR", write: false, rt: 0, cond: 14 }
  * ```
  * @param insn the instruction word
@@ -326,7 +326,7 @@ const A64_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
  *
  * @example Usage
  * ```ts
- * import { decodeCacheIdA64 } from "./decode.ts";
+ * import { decodeCacheIdA64 } from "@setway/setway/binary";
  * console.log(decodeCacheIdA64(0xd5390020)); // { reg: "CLIDR", write: false, rt: 0 }
  * ```
  * @param insn the instruction word
@@ -349,7 +349,7 @@ export function decodeCacheIdA64(insn: number): CacheIdAccess | null {
  *
  * @example Usage
  * ```ts
- * import { ccsidrOf } from "./decode.ts";
+ * import { ccsidrOf } from "@setway/setway/binary";
  * console.log(ccsidrOf({ sets: 256, ways: 4, lineSize: 64 }).toString(16)); // "1fe01a"
  * ```
  * @param g the cache's geometry

@@ -28,8 +28,8 @@
  *
  * @example Usage
  * ```ts ignore
- * import { vm } from "../../mod.ts";
- * import { runBinary } from "./run_binary.ts";
+ * import { vm } from "@setway/setway";
+ * import { runBinary } from "@setway/setway/binary";
  * const bytes = Deno.readFileSync("boot.bin");
  * const { result, rounds } = await runBinary(vm().machine("xgene1").policy("kvm-3.18"), {
  *   bytes, isa: "a32", load: 0x4000_8000, until: { pc: 0x4000_8100 },
@@ -73,8 +73,8 @@ export interface BinaryRun {
  *
  * @example Usage
  * ```ts ignore
- * import { vm } from "../../mod.ts";
- * import { runBinary } from "./run_binary.ts";
+ * import { vm } from "@setway/setway";
+ * import { runBinary } from "@setway/setway/binary";
  * const bytes = Deno.readFileSync("clean.bin");
  * const { result } = await runBinary(vm().policy("kvm-4.0"), { bytes, isa: "a64", load: 0x4000_0000 });
  * console.log(result.trace({ filter: "flush" }));

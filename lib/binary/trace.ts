@@ -61,7 +61,7 @@
  *
  * @example Usage
  * ```ts ignore
- * import { binarySteps } from "./trace.ts";
+ * import { binarySteps } from "@setway/setway/binary";
  * // mov r0, #1; mcr p15, 0, r0, c1, c0, 0 (SCTLR: M); b .
  * const bytes = new Uint8Array([1, 0, 0xa0, 0xe3, 0x10, 0x0f, 0x01, 0xee, 0xfe, 0xff, 0xff, 0xea]);
  * const { steps } = binarySteps({ bytes, isa: "a32", load: 0x4000_8000, until: { pc: 0x4000_8008 } });
@@ -174,7 +174,7 @@ export interface BinaryTrace {
  *
  * @example Usage
  * ```ts
- * import { clidrOf, GENERIC_CACHES } from "./trace.ts";
+ * import { clidrOf, GENERIC_CACHES } from "@setway/setway/binary";
  * console.log(clidrOf(GENERIC_CACHES).toString(16)); // "a200023"
  * ```
  * @param caches the data caches, L1 first
@@ -202,7 +202,7 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
  *
  * @example Usage
  * ```ts ignore
- * import { binarySteps } from "./trace.ts";
+ * import { binarySteps } from "@setway/setway/binary";
  * // mov r0, #7; str r0, [r1]; b .
  * const bytes = new Uint8Array([7, 0, 0xa0, 0xe3, 0, 0, 0x81, 0xe5, 0xfe, 0xff, 0xff, 0xea]);
  * const t = binarySteps({ bytes, isa: "a32", load: 0x4000_0000, regs: { 1: 0x4000_1000 }, until: { pc: 0x4000_0008 } });
@@ -232,8 +232,8 @@ export function binarySteps(options: BinaryOptions): BinaryTrace {
  *
  * @example Usage
  * ```ts ignore
- * import { vm } from "../../mod.ts";
- * import { binary } from "./trace.ts";
+ * import { vm } from "@setway/setway";
+ * import { binary } from "@setway/setway/binary";
  * const code = Deno.readFileSync("clean.bin");
  * const result = vm().policy("kvm-4.0")
  *   .guest((g) => g.preset("binary", binary, { bytes: code, isa: "a64", load: 0x4000_0000 }))

@@ -14,7 +14,7 @@
  *
  * @example Usage
  * ```ts ignore
- * import { Unicorn } from "./unicorn.ts";
+ * import { Unicorn } from "@setway/setway/binary";
  * const uc = Unicorn.open("a64");
  * uc.map(0x4000_0000, 0x1000);
  * uc.write(0x4000_0000, new Uint8Array([0x20, 0x00, 0x80, 0xd2])); // mov x0, #1
@@ -88,7 +88,7 @@ type Library = Deno.DynamicLibrary<typeof SYMBOLS>;
  *
  * @example Usage
  * ```ts
- * import { UnicornMissingError } from "./unicorn.ts";
+ * import { UnicornMissingError } from "@setway/setway/binary";
  * const e = new UnicornMissingError("libunicorn.so.2: cannot open shared object file");
  * console.log(e.message.includes("apt-get install libunicorn2")); // true
  * ```
@@ -116,7 +116,7 @@ export class UnicornMissingError extends Error {
  *
  * @example Usage
  * ```ts
- * import { UnicornError } from "./unicorn.ts";
+ * import { UnicornError } from "@setway/setway/binary";
  * const e = new UnicornError("uc_emu_start", 6, "Invalid memory read (UC_ERR_READ_UNMAPPED)");
  * console.log(e.code); // 6
  * ```
@@ -168,7 +168,7 @@ function load(): Library {
  *
  * @example Usage
  * ```ts ignore
- * import { unicornAvailable } from "./unicorn.ts";
+ * import { unicornAvailable } from "@setway/setway/binary";
  * console.log(typeof unicornAvailable()); // "boolean"
  * ```
  * @returns true when {@linkcode Unicorn.open} can work
@@ -201,7 +201,7 @@ export interface MemoryAccess {
  *
  * @example Usage
  * ```ts ignore
- * import { Unicorn } from "./unicorn.ts";
+ * import { Unicorn } from "@setway/setway/binary";
  * const uc = Unicorn.open("a32");
  * uc.map(0x4000_0000, 0x1000);
  * uc.write(0x4000_0000, new Uint8Array([0x07, 0x00, 0xa0, 0xe3])); // mov r0, #7

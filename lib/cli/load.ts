@@ -44,6 +44,7 @@ import { ScenarioError, showValue } from "../errors.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { SANDBOX_LIMITS } from "./sandbox.ts";
 import { UsageError } from "./usage_error.ts";
+import { importModule as importUrl } from "../import_module.ts";
 
 /**
  * What the command line needs of a scenario builder: `vm()` returns one.
@@ -52,7 +53,7 @@ import { UsageError } from "./usage_error.ts";
  * @example Usage
  * ```ts
  * import type { BuilderLike } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const b: BuilderLike = vm().machine("xgene1");
  * ```
  */
@@ -77,7 +78,7 @@ export interface BuilderLike {
  * @example Usage
  * ```ts
  * import type { LoadedScenario } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const l: LoadedScenario = { path: "/tmp/s.json", builder: vm(), policies: new Map() };
  * ```
  */
@@ -144,7 +145,7 @@ function builderPolicy(b: unknown): Policy | null {
  * @example Usage
  * ```ts
  * import { modulePolicies } from "./load.ts";
- * import { definePolicy } from "../hyp/policies/define.ts";
+ * import { definePolicy } from "@setway/setway";
  * const mine = definePolicy({ name: "mine", onReset() {} });
  * console.log([...modulePolicies({ mine }).keys()]); // ["mine"]
  * ```
@@ -205,7 +206,37 @@ function fileError(e: unknown, path: string, verb: string): never {
     throw new UsageError(`cannot ${verb} ${path}: it is a directory`);
   }
   const message = e instanceof Error ? e.message : String(e);
-  throw new UsageError(`cannot ${verb} ${path}: ${firstLine(message)}`);
+  throw new UsageError(`cannot ${verb} ${path}: ${firstLineAndPlace(message)}`);
+}
+
+/**
+ * A load failure on one line: the message's first line and, when a later
+ * line gives the place in the source (a syntax error's `at file:///x.ts:5:8`
+ * under its code frame), that place as `path:line:col`.
+ *
+ * @example Usage
+ * ```ts
+ * import { firstLineAndPlace } from "./load.ts";
+ * firstLineAndPlace("SyntaxError: Expression expected\n  |\n5 | .run(;\n    at file:///x.ts:5:8");
+ * // "SyntaxError: Expression expected at /x.ts:5:8"
+ * ```
+ * @param message the error's message
+ * @returns one line
+ */
+export function firstLineAndPlace(message: string): string {
+  const first = firstLine(message);
+  // deno-lint-ignore no-control-regex
+  const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+  const at = /^\s*at (\S+):(\d+):(\d+)\s*$/m.exec(plain);
+  if (at === null) return first;
+  let where = at[1];
+  try {
+    if (where.startsWith("file:")) where = fileURLToPath(where);
+  } catch {
+    // not a path: keep the URL
+  }
+  const place = `${where}:${at[2]}:${at[3]}`;
+  return first.includes(place) ? first : `${first} at ${place}`;
 }
 
 /**
@@ -335,7 +366,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     fileError(e, path, "read");
   }
   try {
-    return await import(pathToFileURL(path).href);
+    return await importUrl(pathToFileURL(path).href);
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     fileError(e, path, "load");
@@ -430,7 +461,7 @@ function method<K extends keyof BuilderLike>(
  * @example Usage
  * ```ts
  * import { withOverrides } from "./load.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const b = withOverrides(vm(), { machine: "xgene1", seed: "7" });
  * console.log((b.toJSON() as { seed: number }).seed); // 7
  * ```

@@ -74,7 +74,7 @@ function isRunResult(x: unknown): x is RunResult {
  * @example Usage
  * ```ts ignore
  * import { runBuilder } from "./run_command.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const result = await runBuilder(vm());
  * ```
  * @param builder the scenario's builder

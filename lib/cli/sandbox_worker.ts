@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { clearDeadline, installWatch, watchDeadline } from "../hyp/watch.ts";
 import type { CliIo } from "./io.ts";
 import { main } from "./main.ts";
+import { importModule } from "../import_module.ts";
 
 interface Start {
   readonly argv: string[];
@@ -78,7 +79,7 @@ self.onmessage = async (e: MessageEvent) => {
   if (start.preload !== null) {
     watchDeadline(start.loadMs, `loading ${start.file}`);
     try {
-      await import(pathToFileURL(start.preload).href);
+      await importModule(pathToFileURL(start.preload).href);
     } catch {
       // main() imports it again, and reports the failure as it always does
     }

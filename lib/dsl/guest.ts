@@ -29,7 +29,7 @@
  *
  * @example Usage
  * ```ts
- * import { GuestBuilder } from "./guest.ts";
+ * import { GuestBuilder } from "@setway/setway";
  * const g = GuestBuilder.create().mmuOn().write(0x4000_0000, 1).sw_clean().mmuOff().read(0x4000_0000);
  * console.log(g.toSteps().map((s) => s.kind)); // ["sctlr", "write", "sw_walk", "sctlr", "read"]
  * ```
@@ -106,7 +106,7 @@ export type GuestPresetFn<O> = (options: O & { readonly vcpu?: number }) => Step
  *
  * @example Usage
  * ```ts
- * import { GuestBuilder } from "./guest.ts";
+ * import { GuestBuilder } from "@setway/setway";
  * const base = GuestBuilder.create().cachesOn();
  * const a = base.write(0x4000_0000, 1);
  * const b = base.write(0x4000_0000, 2);
@@ -391,7 +391,7 @@ export class GuestBuilder {
    *
    * @example Usage
    * ```ts
-   * import { GuestBuilder } from "./guest.ts";
+   * import { GuestBuilder } from "@setway/setway";
    * const g = GuestBuilder.create().aarch32().mmuOn();
    * console.log(g.toSteps()[0]); // { kind: "exec_state", vcpu: 0, aarch32: true }
    * ```

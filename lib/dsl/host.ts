@@ -10,7 +10,7 @@
  *
  * @example Usage
  * ```ts
- * import { HostBuilder } from "./host.ts";
+ * import { HostBuilder } from "@setway/setway";
  * const h = HostBuilder.create().write(0x4000_0000, 0xcafe).unmap(0x4000_1000);
  * console.log(h.toSteps().map((s) => s.kind)); // ["host_write", "host_unmap"]
  * ```
@@ -46,7 +46,7 @@ export interface HostOptions {
  *
  * @example Usage
  * ```ts
- * import { HostBuilder } from "./host.ts";
+ * import { HostBuilder } from "@setway/setway";
  * const h = HostBuilder.create(undefined, { cpu: 3 }).write(0x4000_0000, 1);
  * console.log(h.toSteps()[0]); // { kind: "host_write", cpu: 3, addr: 1073741824, value: 1 }
  * ```

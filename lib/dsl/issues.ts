@@ -70,8 +70,11 @@ export function callError(
  *
  * @example Usage
  * ```ts
- * import { InvalidScenarioError, makeIssue } from "./issues.ts";
- * const err = new InvalidScenarioError([makeIssue("bad_address", "steps[0].addr", 3, "an aligned address")]);
+ * import { InvalidScenarioError } from "@setway/setway";
+ * const err = new InvalidScenarioError([{
+ *   code: "bad_address", path: "steps[0].addr", value: 3,
+ *   message: "steps[0].addr: 3 is not an aligned address",
+ * }]);
  * console.log(err.issues.length, err.call); // 1 "steps[0].addr"
  * ```
  */

@@ -8,7 +8,7 @@
  * with the same rules and return a frozen copy that `run()` trusts.
  *
  * ```ts
- * import { vm } from "./mod.ts";
+ * import { vm } from "@setway/setway";
  * const scenario = vm()
  *   .machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
  *   .guest((g) => g.zImage32())

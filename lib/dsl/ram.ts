@@ -6,7 +6,7 @@
  *
  * @example Usage
  * ```ts
- * import { parseRam } from "./ram.ts";
+ * import { parseRam } from "@setway/setway/guest";
  * console.log(parseRam("512MiB")); // 536870912
  * console.log(parseRam(1 << 30)); // 1073741824
  * ```
@@ -46,7 +46,7 @@ const SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/;
  *
  * @example Usage
  * ```ts
- * import { parseRam } from "./ram.ts";
+ * import { parseRam } from "@setway/setway/guest";
  * console.log(parseRam("64GiB") === 64 * 2 ** 30); // true
  * ```
  * @param input bytes, or a string such as `"1GiB"`

@@ -2,8 +2,8 @@
  * Reading a scenario back from JSON: the inverse of `vm()....toJSON()`.
  *
  * ```ts
- * import { scenarioFrom } from "./scenario_from.ts";
- * import { vm } from "./vm.ts";
+ * import { scenarioFrom } from "@setway/setway";
+ * import { vm } from "@setway/setway";
  * const s = vm().guest((g) => g.zImage32()).toJSON();
  * const back = scenarioFrom(JSON.stringify(s)); // deep-equal to s
  * ```
@@ -29,7 +29,7 @@ import { MAX_DATA_DEPTH } from "../limits.ts";
  *
  * @example Usage
  * ```ts
- * import { scenarioFrom } from "./scenario_from.ts";
+ * import { scenarioFrom } from "@setway/setway";
  * try {
  *   scenarioFrom({ version: 1, machine: "generic" });
  * } catch (e) {

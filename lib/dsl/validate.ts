@@ -12,7 +12,7 @@
  *
  * @example Usage
  * ```ts
- * import { validate } from "./validate.ts";
+ * import { validate } from "@setway/setway";
  * const result = validate({ version: 1, machine: "generic", cpus: 9 });
  * if (!result.ok) console.log(result.issues.map((i) => i.path));
  * ```
@@ -36,8 +36,8 @@ export type ValidationResult =
  *
  * @example Usage
  * ```ts
- * import { validate } from "./validate.ts";
- * import { vm } from "./vm.ts";
+ * import { validate } from "@setway/setway";
+ * import { vm } from "@setway/setway";
  * const result = validate(vm().toJSON());
  * console.log(result.ok); // true
  * ```

@@ -4,7 +4,7 @@
  * {@linkcode Scenario}) or `run()` (the events and verdict).
  *
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const result = await vm()
  *   .machine("xgene1").cpus(4).systemCache().policy("kvm-4.0")
  *   .guest((g) => g.zImage32())
@@ -36,12 +36,7 @@ import {
 } from "../engine/budget.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "../engine/options.ts";
 import type { RunResult } from "../engine/result.ts";
-import {
-  CHECK_OPTION_KEYS,
-  checkExpectations,
-  type CheckOptions,
-  type CheckResult,
-} from "../engine/expect/check.ts";
+import type { CheckOptions, CheckResult } from "../engine/expect/check.ts";
 import type { Expectation } from "../engine/expect/expectation.ts";
 import { assertExpectation } from "../engine/rules/expectations.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
@@ -130,7 +125,7 @@ export type VmRunOptions = Omit<RunOptions, "policy">;
  *
  * @example Usage
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const base = vm().cpus(2);
  * const a = base.seed(1).toJSON();
  * const b = base.seed(2).toJSON();
@@ -302,7 +297,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * const tight = vm().budget({ steps: 10_000, events: 500 });
    * ```
    * @param budget limits, each a positive integer or `Infinity` for none
@@ -349,7 +344,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * const run = await vm().costs({ trap: 1_000 }).guest((g) => g.sw_clean()).run();
    * console.log(run.cost.cyclesByCategory.trap); // 1000 per trapped instruction
    * ```
@@ -374,7 +369,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * console.log(vm().policy("kvm-4.0").policyObject()); // null
    * ```
    * @returns the policy object, or null
@@ -390,7 +385,7 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
+   * import { vm } from "@setway/setway";
    * console.log(vm().costs({ trap: 376 }).runOptions().costs); // { trap: 376 }
    * ```
    * @returns the options, plain data
@@ -459,9 +454,9 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
-   * import { never } from "../engine/expect/expectation.ts";
-   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * import { vm } from "@setway/setway";
+   * import { never } from "@setway/setway/expect";
+   * import { staleAnywhere } from "@setway/setway/expect";
    * const s = vm().guest((g) => g.vaCorrect()).expect(never(staleAnywhere())).toJSON();
    * console.log(s.expect); // [{ kind: "never", what: { kind: "stale" } }]
    * ```
@@ -487,9 +482,9 @@ export class VmBuilder {
    *
    * @example Usage
    * ```ts
-   * import { vm } from "./vm.ts";
-   * import { never } from "../engine/expect/expectation.ts";
-   * import { staleAnywhere } from "../engine/expect/predicates.ts";
+   * import { vm } from "@setway/setway";
+   * import { never } from "@setway/setway/expect";
+   * import { staleAnywhere } from "@setway/setway/expect";
    * const r = await vm().machine("xgene1").policy("kvm-4.0")
    *   .guest((g) => g.zImage32({ words: 4, pages: 1 }))
    *   .expect(never(staleAnywhere())).check();
@@ -500,7 +495,8 @@ export class VmBuilder {
    * @throws {ScenarioError} for an invalid scenario or options, or when it states no expectation
    */
   check(given: CheckOptions = {}): Promise<CheckResult> {
-    try {
+    // The checker loads on the first check: a scenario that only runs never pays for it.
+    return import("../engine/expect/check.ts").then(({ CHECK_OPTION_KEYS, checkExpectations }) => {
       const options = checkOptionKeys("check", given, CHECK_OPTION_KEYS) as CheckOptions;
       const scenario = this.toJSON();
       const policy = this.#props.policyObject ?? undefined;
@@ -511,9 +507,7 @@ export class VmBuilder {
         ...(options.policy === undefined && policy ? { policy } : {}),
         runOptions,
       });
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /**
@@ -587,7 +581,7 @@ export class VmBuilder {
  *
  * @example Usage
  * ```ts
- * import { vm } from "./vm.ts";
+ * import { vm } from "@setway/setway";
  * const s = vm().cpus(4).systemCache().guest((g) => g.sw_clean().mmuOff()).toJSON();
  * console.log(s.steps.length, s.systemCache); // 2 { size: 8388608, ways: 16 }
  * ```

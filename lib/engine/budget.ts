@@ -55,7 +55,7 @@ import {
  *
  * @example Usage
  * ```ts
- * import type { Budget } from "./budget.ts";
+ * import type { Budget } from "@setway/setway";
  * const tight: Budget = { steps: 10_000, events: 1_000, touchedPages: 16, wallMs: 2_000 };
  * ```
  */

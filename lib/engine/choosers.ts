@@ -150,7 +150,7 @@ export class RandomChooser implements Chooser {
  *
  * @example Usage
  * ```ts
- * import type { PlannedPerturbation } from "./choosers.ts";
+ * import type { PlannedPerturbation } from "@setway/setway/explore";
  * const p: PlannedPerturbation = { before: 2, kind: "speculative_fill", cpu: 1, addr: 0x40000000 };
  * ```
  */
@@ -193,13 +193,13 @@ export type PlannedPerturbation =
  * @example Usage
  * ```ts
  * import { PlanChooser } from "./choosers.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * const hw = new Hardware(generic);
  * const c = new PlanChooser(hw, Float64Array.of(0x40000000));
  * c.load([{ before: 0, kind: "speculative_fill", cpu: 2, addr: 0x40000000 }]);
  * const p = hw.perturb(c, Float64Array.of(0x40000000));
- * console.log(p?.kind, p?.cpu); // speculative_fill 2
+ * console.log(p?.kind, p?.kind === "speculative_fill" ? p.cpu : null); // speculative_fill 2
  * ```
  */
 export class PlanChooser implements Chooser {
@@ -274,7 +274,7 @@ export class PlanChooser implements Chooser {
  * @example Usage
  * ```ts
  * import { perturbationIndex } from "./choosers.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * const hw = new Hardware(generic);
  * const p = { before: 0, kind: "speculative_fill", cpu: 1, addr: 0x40000040 } as const;

@@ -14,7 +14,7 @@
  *
  * @example Usage
  * ```ts
- * import { compare } from "./compare.ts";
+ * import { compare } from "@setway/setway";
  * const c = compare({
  *   version: 1, machine: "xgene1", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 24, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
@@ -52,8 +52,8 @@ import { checkOptionKeys } from "../options.ts";
  *
  * @example Usage
  * ```ts
- * import type { ScenarioSource } from "./compare.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import type { ScenarioSource } from "@setway/setway";
+ * import { vm } from "@setway/setway";
  * const source: ScenarioSource = vm().guest((g) => g.sw_clean());
  * ```
  */
@@ -70,7 +70,7 @@ export interface ScenarioSource {
  *
  * @example Usage
  * ```ts
- * import type { CompareOptions } from "./compare.ts";
+ * import type { CompareOptions } from "@setway/setway";
  * const options: CompareOptions = { costs: { trap: 1_000 } };
  * ```
  */
@@ -81,7 +81,7 @@ export type CompareOptions = Omit<RunOptions, "policy">;
  *
  * @example Usage
  * ```ts
- * import type { FlushDiff } from "./compare.ts";
+ * import type { FlushDiff } from "@setway/setway/report";
  * const same: FlushDiff = { same: true, removed: 0, added: 0, counts: [], first: null };
  * ```
  */
@@ -110,7 +110,7 @@ export interface FlushDiff {
  *
  * @example Usage
  * ```ts
- * import type { ComparisonRow } from "./compare.ts";
+ * import type { ComparisonRow } from "@setway/setway";
  * function cheaper(a: ComparisonRow, b: ComparisonRow): boolean {
  *   return a.cycles < b.cycles;
  * }
@@ -152,7 +152,7 @@ export interface ComparisonRow {
  *
  * @example Usage
  * ```ts
- * import type { Comparison } from "./compare.ts";
+ * import type { Comparison } from "@setway/setway";
  * function failing(c: Comparison): string[] {
  *   return c.rows.filter((r) => !r.ok).map((r) => r.policy);
  * }
@@ -272,8 +272,8 @@ function scenarioOf(source: unknown): { scenario: Scenario; options: CompareOpti
  *
  * @example Usage
  * ```ts
- * import { compare } from "./compare.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { compare } from "@setway/setway";
+ * import { vm } from "@setway/setway";
  * const c = compare(vm().machine("xgene1").guest((g) => g.zImage32()), [
  *   "kvm-3.18", "kvm-4.0", "kvm-modern", "xen",
  * ]);

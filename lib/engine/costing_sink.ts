@@ -9,7 +9,7 @@
  * ```ts
  * import { CostingSink } from "./costing_sink.ts";
  * import { EventLog } from "./event_log.ts";
- * import { DEFAULT_COSTS } from "../hyp/costs.ts";
+ * import { DEFAULT_COSTS } from "@setway/setway/policies";
  * const log = new EventLog();
  * const sink = new CostingSink(log, DEFAULT_COSTS);
  * sink.emit("kvm_exit", 0, 0, 0x40000000, { reason: "dcsw", ec: 0x18 });
@@ -36,7 +36,7 @@ import { type CostTable, eventCycles } from "../hyp/costs.ts";
  * ```ts
  * import { CostingSink } from "./costing_sink.ts";
  * import { EventLog } from "./event_log.ts";
- * import { resolveCosts } from "../hyp/costs.ts";
+ * import { resolveCosts } from "@setway/setway/policies";
  * const log = new EventLog();
  * new CostingSink(log, resolveCosts([{ dcLine: 10 }], "costs"))
  *   .emit("dc_cvac", 0, 0, 0x40000000, { addr: 0x40001000, len: 128, lines: 2 });

@@ -21,11 +21,11 @@
  * ```ts
  * import { dcRange } from "./dc_range.ts";
  * import { Hypervisor } from "../hyp/hypervisor.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
- * import { kvm40 } from "../hyp/policies/kvm40.ts";
+ * import { kvm40 } from "@setway/setway";
  * import { NULL_SINK } from "../hyp/event_sink.ts";
- * import { NO_METER } from "../hw/work_meter.ts";
+ * import { NO_METER } from "@setway/setway/hw";
  * const hyp = new Hypervisor({
  *   hardware: new Hardware(generic), policy: kvm40, vcpus: 1,
  *   ramBase: 0x4000_0000, ram: 1 << 30, prefault: true, sink: NULL_SINK,
@@ -51,11 +51,11 @@ type VaOp = "cvac" | "civac" | "ivac" | "cvau";
  * ```ts
  * import { dcRangeByLine } from "./dc_range.ts";
  * import { Hypervisor } from "../hyp/hypervisor.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
- * import { native } from "../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { NULL_SINK } from "../hyp/event_sink.ts";
- * import { NO_METER } from "../hw/work_meter.ts";
+ * import { NO_METER } from "@setway/setway/hw";
  * const hyp = new Hypervisor({
  *   hardware: new Hardware(generic), policy: native, vcpus: 1,
  *   ramBase: 0x4000_0000, ram: 1 << 20, prefault: false, sink: NULL_SINK,
@@ -111,11 +111,11 @@ function byLine(
  * ```ts
  * import { dcRange } from "./dc_range.ts";
  * import { Hypervisor } from "../hyp/hypervisor.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
- * import { native } from "../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { NULL_SINK } from "../hyp/event_sink.ts";
- * import { NO_METER } from "../hw/work_meter.ts";
+ * import { NO_METER } from "@setway/setway/hw";
  * const hyp = new Hypervisor({
  *   hardware: new Hardware(generic), policy: native, vcpus: 1,
  *   ramBase: 0x4000_0000, ram: 1 << 20, prefault: false, sink: NULL_SINK,

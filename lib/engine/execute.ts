@@ -96,9 +96,9 @@ export interface ReadObservation {
  * ```ts
  * import { candidateLines, execute } from "./execute.ts";
  * import { generic } from "../machines/mod.ts";
- * import { native } from "../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { NULL_SINK } from "../hyp/event_sink.ts";
- * import type { Scenario } from "./scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
@@ -194,7 +194,7 @@ export interface ExecuteInput {
  *
  * @example Usage
  * ```ts
- * import type { Crash } from "./execute.ts";
+ * import type { Crash } from "@setway/setway";
  * const c: Crash = { reason: "set/way op with the IOMMU sharing the p2m", pc: 0x40008660, vcpu: 0 };
  * ```
  */
@@ -276,9 +276,9 @@ const UNMETERED = new BudgetMeter(
  * ```ts
  * import { candidateLines, execute } from "./execute.ts";
  * import { generic } from "../machines/mod.ts";
- * import { native } from "../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { NULL_SINK } from "../hyp/event_sink.ts";
- * import type { Scenario } from "./scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

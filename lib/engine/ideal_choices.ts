@@ -143,7 +143,7 @@ export function idealCounterpart(
  * @example Usage
  * ```ts
  * import { IdealChoices } from "./ideal_choices.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * import { Vcpu } from "../hyp/vcpu.ts";
  * const v = new Vcpu(0, 0x40000000);

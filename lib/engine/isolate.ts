@@ -24,7 +24,7 @@
  *
  * @example Usage
  * ```ts ignore
- * import { runIsolated } from "./isolate.ts";
+ * import { runIsolated } from "@setway/setway/guest";
  * const result = await runIsolated(new URL("./scenario.ts", import.meta.url), { wallMs: 2000 });
  * console.log(result.verdict.ok);
  * ```
@@ -44,7 +44,7 @@ import { overrunMessage, superviseWorker } from "./supervise.ts";
  *
  * @example Usage
  * ```ts
- * import type { IsolateOptions } from "./isolate.ts";
+ * import type { IsolateOptions } from "@setway/setway/guest";
  * const opts: IsolateOptions = { loadMs: 5000, wallMs: 2000, graceMs: 500 };
  * ```
  */
@@ -154,7 +154,7 @@ export interface WorkerError {
  *
  * @example Usage
  * ```ts ignore
- * import { runIsolated } from "./isolate.ts";
+ * import { runIsolated } from "@setway/setway/guest";
  * const result = await runIsolated("/home/me/scenarios/spin.ts", { wallMs: 1000 });
  * ```
  * @param module the module: a `file:` URL or an absolute path

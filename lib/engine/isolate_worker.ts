@@ -14,6 +14,7 @@ import type { WorkerError } from "./isolate.ts";
 import type { RunResult } from "./result.ts";
 import { run } from "./run.ts";
 import type { Scenario } from "./scenario.ts";
+import { importModule } from "../import_module.ts";
 
 interface Start {
   readonly module: string;
@@ -46,7 +47,7 @@ self.onmessage = async (e: MessageEvent<Start>) => {
   try {
     watchDeadline(loadMs, `loading ${module}`);
     // The user's own module, named at run time: there is nothing to analyze before then.
-    const mod = await import(module);
+    const mod = await importModule(module);
     clearDeadline();
     const exported: unknown = mod.default;
     const result = isRunnable(exported) ? await exported.run() : run(exported as Scenario);

@@ -26,7 +26,7 @@
  * import { Judge } from "./judge.ts";
  * import { kvm318 } from "../hyp/policies/mod.ts";
  * import { generic } from "../machines/mod.ts";
- * import type { Scenario } from "./scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",
@@ -84,7 +84,7 @@ export interface ReferenceRun {
  * @example Usage
  * ```ts
  * import { Judge } from "./judge.ts";
- * import { native } from "../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { xgene1 } from "../machines/mod.ts";
  * const judge = new Judge(xgene1, native, new Float64Array(0));
  * console.log(judge.ideal.systemCache, judge.notGuest); // null machine

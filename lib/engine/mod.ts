@@ -15,7 +15,7 @@
  *
  * @example Usage
  * ```ts
- * import { run } from "./mod.ts";
+ * import { run } from "@setway/setway";
  * const result = run({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

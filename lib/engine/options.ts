@@ -32,7 +32,7 @@ export const RUN_OPTION_KEYS: readonly string[] = Object.freeze([
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_MAX_STEPS } from "./options.ts";
+ * import { DEFAULT_MAX_STEPS } from "@setway/setway/guest";
  * console.log(DEFAULT_MAX_STEPS); // 1000000
  * ```
  */
@@ -44,7 +44,7 @@ export const DEFAULT_MAX_STEPS = 1_000_000;
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_MAX_EVENTS } from "./options.ts";
+ * import { DEFAULT_MAX_EVENTS } from "@setway/setway/guest";
  * console.log(DEFAULT_MAX_EVENTS); // 1000000
  * ```
  */
@@ -55,7 +55,7 @@ export const DEFAULT_MAX_EVENTS = 1_000_000;
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_MAX_TOUCHED_PAGES } from "./options.ts";
+ * import { DEFAULT_MAX_TOUCHED_PAGES } from "@setway/setway/guest";
  * console.log(DEFAULT_MAX_TOUCHED_PAGES * 4096 / 2 ** 20); // 256
  * ```
  */
@@ -69,7 +69,7 @@ export const DEFAULT_MAX_TOUCHED_PAGES = 65_536;
  *
  * @example Usage
  * ```ts
- * import type { RunOptions } from "./options.ts";
+ * import type { RunOptions } from "@setway/setway";
  * const options: RunOptions = { maxSteps: 50_000, maxEvents: 10_000 };
  * ```
  */

@@ -27,7 +27,7 @@ import type { Step } from "../guest/ops.ts";
  *
  * @example Usage
  * ```ts
- * import type { Blame } from "./oracle.ts";
+ * import type { Blame } from "@setway/setway";
  * const blame: Blame = "hypervisor";
  * ```
  */
@@ -38,7 +38,7 @@ export type Blame = "guest" | "hypervisor" | "machine";
  *
  * @example Usage
  * ```ts
- * import type { ViolationKind } from "./oracle.ts";
+ * import type { ViolationKind } from "@setway/setway";
  * const kind: ViolationKind = "lost_write";
  * ```
  */
@@ -49,7 +49,7 @@ export type ViolationKind = "stale_read" | "lost_write";
  *
  * @example Usage
  * ```ts
- * import type { Violation } from "./oracle.ts";
+ * import type { Violation } from "@setway/setway";
  * const v: Violation = {
  *   kind: "stale_read", addr: 0x40100000, expected: 0x1234, got: 0, vcpu: 0, pc: 0x40000014,
  *   blame: "hypervisor", readIndex: 0,

@@ -18,7 +18,7 @@ import type { Scenario } from "./scenario.ts";
  *
  * @example Usage
  * ```ts
- * import type { Verdict } from "./result.ts";
+ * import type { Verdict } from "@setway/setway";
  * const verdict: Verdict = {
  *   ok: true, violations: [], archInvalid: [], failsNatively: false, crashed: null,
  * };
@@ -46,7 +46,7 @@ export interface Verdict {
  *
  * @example Usage
  * ```ts
- * import type { Cost } from "./result.ts";
+ * import type { Cost } from "@setway/setway";
  * const cost: Cost = {
  *   exits: 16898, flushes: 3, linesFlushed: 384, cycles: 109846680,
  *   cyclesByCategory: {
@@ -73,7 +73,7 @@ export interface Cost {
  *
  * @example Usage
  * ```ts
- * import type { RunResultJSON } from "./result.ts";
+ * import type { RunResultJSON } from "@setway/setway";
  * function violations(json: RunResultJSON): number {
  *   return json.verdict.violations.length;
  * }
@@ -152,7 +152,7 @@ function canonicalScenario(s: Scenario): Scenario {
  *
  * @example Usage
  * ```ts
- * import { run } from "./run.ts";
+ * import { run } from "@setway/setway";
  * const result = run({
  *   version: 1, machine: "xgene1", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
  *   ram: 1 << 24, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

@@ -23,7 +23,7 @@
  *
  * @example Usage
  * ```ts
- * import { run } from "./run.ts";
+ * import { run } from "@setway/setway";
  * const result = run({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
@@ -63,8 +63,8 @@ import { assertScenario } from "./rules/entry.ts";
  *
  * @example Usage
  * ```ts
- * import type { RunChoosers } from "./run.ts";
- * import { quietChooser } from "../hw/chooser.ts";
+ * import type { RunChoosers } from "@setway/setway/hw";
+ * import { quietChooser } from "@setway/setway/hw";
  * const calm: RunChoosers = { chooser: () => quietChooser() };
  * ```
  */
@@ -88,7 +88,7 @@ export interface RunChoosers {
  *
  * @example Usage
  * ```ts
- * import { run } from "./run.ts";
+ * import { run } from "@setway/setway";
  * const result = run({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

@@ -26,7 +26,7 @@ export const DEFAULT_RAM_BASE = 0x4000_0000;
  *
  * @example Usage
  * ```ts
- * import type { Scenario } from "./scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const s: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine",
  *   policy: "kvm-4.0", ram: 1 << 30, ramBase: 0x4000_0000, prefault: false,

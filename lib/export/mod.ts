@@ -29,8 +29,8 @@
  *
  * @example Usage
  * ```ts
- * import { exportBaremetal } from "./mod.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { exportBaremetal } from "@setway/setway/export";
+ * import { vm } from "@setway/setway";
  * const { files } = exportBaremetal(vm().guest((g) => g.vaCorrect()).toJSON(), { name: "va" });
  * console.log(Object.keys(files).includes("scenario.c")); // true
  * ```
@@ -60,7 +60,7 @@ export { buildCommand, qemuCommand } from "./render_build.ts";
  *
  * @example Usage
  * ```ts
- * import type { ExportOptions } from "./mod.ts";
+ * import type { ExportOptions } from "@setway/setway/export";
  * const options: ExportOptions = { name: "zimage.ts" };
  * ```
  */
@@ -74,7 +74,7 @@ export interface ExportOptions {
  *
  * @example Usage
  * ```ts
- * import type { BaremetalExport } from "./mod.ts";
+ * import type { BaremetalExport } from "@setway/setway/export";
  * const names = (e: BaremetalExport) => Object.keys(e.files).sort();
  * ```
  */
@@ -96,8 +96,8 @@ export interface BaremetalExport {
  *
  * @example Usage
  * ```ts
- * import { exportBaremetal } from "./mod.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { exportBaremetal } from "@setway/setway/export";
+ * import { vm } from "@setway/setway";
  * const out = exportBaremetal(vm().guest((g) => g.zImage32()).toJSON(), { name: "zImage" });
  * console.log(out.run.join(" ")); // qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 1 ...
  * ```

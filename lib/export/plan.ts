@@ -37,8 +37,8 @@
  *
  * @example Usage
  * ```ts
- * import { planBaremetal } from "./plan.ts";
- * import { vaCorrect } from "../guest/va_correct.ts";
+ * import { planBaremetal } from "@setway/setway/export";
+ * import { vaCorrect } from "@setway/setway/guest";
  * const plan = planBaremetal({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 2 ** 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",
@@ -68,7 +68,7 @@ const MAX_LINE = 2048;
  *
  * @example Usage
  * ```ts
- * import type { PlannedStep } from "./plan.ts";
+ * import type { PlannedStep } from "@setway/setway/export";
  * const s: PlannedStep = {
  *   index: 3, step: { kind: "read", vcpu: 0, addr: 0x4000_8000 }, expected: 7,
  * };
@@ -90,7 +90,7 @@ export interface PlannedStep {
  *
  * @example Usage
  * ```ts
- * import type { Preload } from "./plan.ts";
+ * import type { Preload } from "@setway/setway/export";
  * const p: Preload = { addr: 0x4000_8000, value: 0 };
  * ```
  */
@@ -106,7 +106,7 @@ export interface Preload {
  *
  * @example Usage
  * ```ts
- * import type { BaremetalPlan } from "./plan.ts";
+ * import type { BaremetalPlan } from "@setway/setway/export";
  * const describe = (p: BaremetalPlan) => `${p.name}: ${p.reads} reads on ${p.cpus} CPUs`;
  * ```
  */
@@ -247,7 +247,7 @@ function preloadsOf(steps: readonly Step[]): Preload[] {
  *
  * @example Usage
  * ```ts
- * import { planBaremetal } from "./plan.ts";
+ * import { planBaremetal } from "@setway/setway/export";
  * const plan = planBaremetal({
  *   version: 1, machine: "generic", cpus: 2, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 2 ** 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",

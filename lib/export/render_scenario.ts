@@ -7,7 +7,7 @@
  * @example Usage
  * ```ts
  * import { renderScenarioC } from "./render_scenario.ts";
- * import { planBaremetal } from "./plan.ts";
+ * import { planBaremetal } from "@setway/setway/export";
  * const plan = planBaremetal({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 2 ** 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",
@@ -181,7 +181,7 @@ function entry(p: PlannedStep): string {
  * @example Usage
  * ```ts
  * import { renderScenarioC } from "./render_scenario.ts";
- * import { planBaremetal } from "./plan.ts";
+ * import { planBaremetal } from "@setway/setway/export";
  * const plan = planBaremetal({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 2 ** 30, ramBase: 0x4000_0000, prefault: false, seed: 1, speculation: "quiet",
@@ -234,7 +234,7 @@ export function renderScenarioC(plan: BaremetalPlan): string {
  * @example Usage
  * ```ts
  * import { renderScenarioJson } from "./render_scenario.ts";
- * import { vm } from "../dsl/vm.ts";
+ * import { vm } from "@setway/setway";
  * const text = renderScenarioJson(vm().guest((g) => g.write(0x4000_8000, 1)).toJSON());
  * console.log(JSON.parse(text).steps.length); // 1
  * ```

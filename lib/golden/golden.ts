@@ -65,6 +65,9 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { diffLines, formatUnifiedDiff } from "../report/diff.ts";
 import { GOLDEN_FIRST_LINE, parseGolden, serializeGolden } from "./file.ts";
+import { GoldenError, type GoldenErrorCode } from "./error.ts";
+
+export { GoldenError, type GoldenErrorCode };
 
 /**
  * The command that accepts new goldens, in general: the messages name the
@@ -72,7 +75,7 @@ import { GOLDEN_FIRST_LINE, parseGolden, serializeGolden } from "./file.ts";
  *
  * @example Usage
  * ```ts
- * import { UPDATE_COMMAND } from "./golden.ts";
+ * import { UPDATE_COMMAND } from "@setway/setway/golden";
  * console.log(UPDATE_COMMAND); // "deno test -P -- --update"
  * ```
  */
@@ -104,7 +107,7 @@ export function updateCommand(dir: string, testFile: string | null): string {
  *
  * @example Usage
  * ```ts
- * import type { Traceable } from "./golden.ts";
+ * import type { Traceable } from "@setway/setway";
  * const fake: Traceable = { trace: (o) => `trace with filter ${o?.filter ?? "all"}\n` };
  * ```
  */
@@ -118,7 +121,7 @@ export interface Traceable {
  *
  * @example Usage
  * ```ts
- * import type { GoldenOptions } from "./golden.ts";
+ * import type { GoldenOptions } from "@setway/setway";
  * const options: GoldenOptions = { filter: "all", msg: "zImage" };
  * ```
  */
@@ -136,80 +139,6 @@ export interface GoldenOptions {
   readonly filter?: "flush" | "all";
   /** Put in front of every failure message, e.g. the case's name. Default none. */
   readonly msg?: string;
-}
-
-/**
- * Why a golden assertion failed.
- *
- * - `missing`: the golden file does not exist;
- * - `mismatch`: the text differs from the golden;
- * - `corrupt`: the golden file is damaged (see `file.ts`);
- * - `duplicate`: two assertions in one update run wrote different texts to
- *   the same golden file;
- * - `permission`: the process may not read (or, to update, write) the
- *   golden's directory, or may not read `CI` to update; the message names
- *   the flags to add;
- * - `unrepresentable`: the text holds something a golden file cannot keep
- *   faithfully (`\r\n`, a lone surrogate).
- *
- * @example Usage
- * ```ts
- * import type { GoldenErrorCode } from "./golden.ts";
- * const code: GoldenErrorCode = "mismatch";
- * ```
- */
-export type GoldenErrorCode =
-  | "missing"
-  | "mismatch"
-  | "corrupt"
-  | "duplicate"
-  | "permission"
-  | "unrepresentable";
-
-/**
- * A failed golden assertion: data first (`code`, `file`, `diff`), with a
- * message that says how to fix it.
- *
- * @example Usage
- * ```ts
- * import { GoldenError } from "./golden.ts";
- * const err = new GoldenError("missing", "tests/golden/x.golden", "Golden file ... does not exist.");
- * console.log(err.code); // "missing"
- * ```
- */
-export class GoldenError extends Error {
-  /** What went wrong. */
-  readonly code: GoldenErrorCode;
-  /** The golden file, as the message shows it (relative to the working directory when inside it). */
-  readonly file: string;
-  /** The unified diff, for `mismatch`. */
-  readonly diff: string | undefined;
-  /** Whether an update was asked for but refused because `CI=true`. */
-  readonly ciRefused: boolean;
-
-  /**
-   * Creates a golden failure.
-   *
-   * @param code what went wrong
-   * @param file the golden file as shown to the user
-   * @param message the full message
-   * @param diff the unified diff, for `mismatch`
-   * @param ciRefused whether CI refused an update
-   */
-  constructor(
-    code: GoldenErrorCode,
-    file: string,
-    message: string,
-    diff?: string,
-    ciRefused = false,
-  ) {
-    super(message);
-    this.name = "GoldenError";
-    this.code = code;
-    this.file = file;
-    this.diff = diff;
-    this.ciRefused = ciRefused;
-  }
 }
 
 let updateFlag: boolean | undefined;
@@ -724,7 +653,7 @@ function printUpdateSummary(): void {
  *
  * @example Usage
  * ```ts
- * import { assertGolden } from "./golden.ts";
+ * import { assertGolden } from "@setway/setway/golden";
  * const dir = await Deno.makeTempDir();
  * await assertGolden("kvm_set_way_flush\n", `${dir}/first.golden`, { update: true });
  * await assertGolden("kvm_set_way_flush\n", `${dir}/first.golden`, { update: false }); // passes

@@ -43,7 +43,7 @@
  *
  * @example Usage
  * ```ts
- * import { edk2 } from "./edk2.ts";
+ * import { edk2 } from "@setway/setway/guest";
  * const walks = edk2().filter((s) => s.kind === "sw_walk");
  * console.log(walks.map((s) => s.kind === "sw_walk" && s.op)); // ["cisw", "csw", "isw"]
  * ```
@@ -143,7 +143,7 @@ const BLOCK_WRITE_BACK = 0x70d;
  *
  * @example Usage
  * ```ts
- * import { edk2 } from "./edk2.ts";
+ * import { edk2 } from "@setway/setway/guest";
  * const steps = edk2({ words: 8 });
  * console.log(steps.filter((s) => s.kind === "sctlr").length); // 9
  * ```

@@ -44,7 +44,7 @@
  *
  * @example Usage
  * ```ts
- * import { linuxArm64 } from "./linux_arm64.ts";
+ * import { linuxArm64 } from "@setway/setway/guest";
  * const steps = linuxArm64({ cpus: 2 });
  * console.log(steps.some((s) => s.kind === "sw_walk" || s.kind === "sw")); // false
  * ```
@@ -175,7 +175,7 @@ interface Layout {
  *
  * @example Usage
  * ```ts
- * import { linuxArm64 } from "./linux_arm64.ts";
+ * import { linuxArm64 } from "@setway/setway/guest";
  * const steps = linuxArm64({ cpus: 4, words: 16 });
  * const mmuOn = steps.flatMap((s) => s.kind === "sctlr" && s.bits.m === true ? [s.vcpu] : []);
  * console.log(mmuOn); // [0, 1, 2, 3]

@@ -26,7 +26,8 @@
  *
  * @example Usage
  * ```ts
- * import { presets, zImage32 } from "./mod.ts";
+ * import { presets } from "@setway/setway";
+ * import { zImage32 } from "@setway/setway/guest";
  * console.log(presets.zImage32.steps({ era: "2015" }).length === zImage32().length); // true
  * ```
  *
@@ -103,7 +104,7 @@ export interface GuestPreset<O> {
  *
  * @example Usage
  * ```ts
- * import { presets } from "./mod.ts";
+ * import { presets } from "@setway/setway";
  * for (const p of Object.values(presets)) console.log(`${p.name}: ${p.description}`);
  * ```
  */

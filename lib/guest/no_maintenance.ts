@@ -15,7 +15,7 @@
  *
  * @example Usage
  * ```ts
- * import { noMaintenance } from "./no_maintenance.ts";
+ * import { noMaintenance } from "@setway/setway/guest";
  * const steps = noMaintenance({ words: 8 });
  * console.log(steps.some((s) => s.kind === "dc_va" || s.kind === "sw_walk")); // false
  * ```
@@ -32,7 +32,7 @@ import { presetOptions, presetVcpu, type SimpleGuestOptions } from "./options.ts
  *
  * @example Usage
  * ```ts
- * import { noMaintenance } from "./no_maintenance.ts";
+ * import { noMaintenance } from "@setway/setway/guest";
  * console.log(noMaintenance({ words: 4 }).filter((s) => s.kind === "read").length); // 4
  * ```
  * @param options image placement and size, vCPU; every field has a default

@@ -43,7 +43,7 @@
  *
  * @example Usage
  * ```ts
- * import { smpSecondary } from "./smp_secondary.ts";
+ * import { smpSecondary } from "@setway/setway/guest";
  * const steps = smpSecondary({ l1: { size: 32768, ways: 2 } });
  * console.log(steps.filter((s) => s.kind === "sw").length); // 512: 256 sets x 2 ways
  * ```
@@ -175,7 +175,7 @@ function checkL1(value: unknown): { sets: number; ways: number } | null {
  *
  * @example Usage
  * ```ts
- * import { smpSecondary } from "./smp_secondary.ts";
+ * import { smpSecondary } from "@setway/setway/guest";
  * const steps = smpSecondary({ l1: false });
  * console.log(new Set(steps.map((s) => "vcpu" in s ? s.vcpu : -1))); // Set(2) { 0, 1 }
  * ```

@@ -37,7 +37,7 @@
  *
  * @example Usage
  * ```ts
- * import { uboot } from "./uboot.ts";
+ * import { uboot } from "@setway/setway/guest";
  * const walks = uboot().filter((s) => s.kind === "sw_walk");
  * console.log(walks.map((s) => s.kind === "sw_walk" && s.op)); // ["isw", "cisw", "isw"]
  * ```
@@ -117,7 +117,7 @@ const MT_NORMAL = 4, MT_DEVICE_NGNRNE = 0;
  *
  * @example Usage
  * ```ts
- * import { uboot } from "./uboot.ts";
+ * import { uboot } from "@setway/setway/guest";
  * const steps = uboot({ words: 8 });
  * console.log(steps.filter((s) => s.kind === "read").length); // 12: 4 table entries, 8 image words
  * ```

@@ -14,7 +14,7 @@
  *
  * @example Usage
  * ```ts
- * import { vaCorrect } from "./va_correct.ts";
+ * import { vaCorrect } from "@setway/setway/guest";
  * const steps = vaCorrect({ words: 8 });
  * console.log(steps.filter((s) => s.kind === "dc_va").length); // 8
  * ```
@@ -31,7 +31,7 @@ import { presetOptions, presetVcpu, type SimpleGuestOptions } from "./options.ts
  *
  * @example Usage
  * ```ts
- * import { vaCorrect } from "./va_correct.ts";
+ * import { vaCorrect } from "@setway/setway/guest";
  * console.log(vaCorrect().at(-1)?.kind); // "read"
  * ```
  * @param options image placement and size, vCPU; every field has a default

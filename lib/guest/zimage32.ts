@@ -47,7 +47,7 @@
  *
  * @example Usage
  * ```ts
- * import { zImage32 } from "./zimage32.ts";
+ * import { zImage32 } from "@setway/setway/guest";
  * const steps = zImage32({ era: "2015" });
  * console.log(steps.filter((s) => s.kind === "sw_walk").length); // 2
  * ```
@@ -130,7 +130,7 @@ const KERNEL_READ_PC = 0x40;
  *
  * @example Usage
  * ```ts
- * import { zImage32 } from "./zimage32.ts";
+ * import { zImage32 } from "@setway/setway/guest";
  * const byVa = zImage32({ era: "by-va", words: 16 });
  * console.log(byVa.some((s) => s.kind === "sw_walk")); // false
  * ```

@@ -12,8 +12,7 @@
  *
  * @example Usage
  * ```ts
- * import { LOAD, type MemoryTrace } from "./access_trace.ts";
- * import { Cache } from "./cache.ts";
+ * import { Cache, LOAD, type MemoryTrace } from "@setway/setway/hw";
  * const trace: MemoryTrace = {
  *   length: 2,
  *   addrs: Float64Array.of(0x1000, 0x1004),
@@ -42,7 +41,7 @@ export const MODIFY = 2;
  *
  * @example Usage
  * ```ts
- * import { type MemoryTrace, STORE } from "./access_trace.ts";
+ * import { type MemoryTrace, STORE } from "@setway/setway/hw";
  * const t: MemoryTrace = {
  *   length: 1,
  *   addrs: Float64Array.of(0x1000),

@@ -47,7 +47,7 @@
  *
  * @example Usage
  * ```ts
- * import { Cache } from "./cache.ts";
+ * import { Cache } from "@setway/setway/hw";
  * const l1 = new Cache({ size: 32768, ways: 4 }, { name: "cpu0.L1" });
  * l1.access(0x1000, false); // false: a cold miss
  * l1.access(0x1004, true); // true: same line, now dirty
@@ -186,7 +186,7 @@ export function checkGeometry(
  *
  * @example Usage
  * ```ts
- * import { Cache } from "./cache.ts";
+ * import { Cache } from "@setway/setway/hw";
  * const c = new Cache({ size: 4096, ways: 2, lineSize: 64 });
  * for (let a = 0; a < 8192; a += 4) c.access(a, true);
  * console.log(c.stats.misses, c.stats.writebacks); // 128 64
@@ -356,7 +356,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0x40, false);
    * console.log(c.lineAddress(c.residentSlot(0))); // 64
@@ -374,7 +374,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, false);
    * c.access(64, false);
@@ -391,7 +391,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).lineOf(0x1_0000_0040)); // 67108865
    * ```
    * @param addr a byte address
@@ -406,7 +406,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).setOf(9)); // 1
    * ```
    * @param line a line number
@@ -421,7 +421,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).slotOf(3, 1)); // 7
    * ```
    * @param set a set index
@@ -437,7 +437,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0x2000_0000_40, false);
    * console.log(c.lineAddress(c.lookup(c.lineOf(0x2000_0000_40)))); // 137438953536
@@ -454,7 +454,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).dataOffset(3)); // 48
    * ```
    * @param slot a slot
@@ -473,7 +473,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * console.log(c.access(60, false, 8)); // false: two lines, both cold
    * console.log(c.access(64, false, 4)); // true
@@ -555,10 +555,14 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
-   * import { parseLackey } from "../sim/lackey.ts";
+   * import { Cache, LOAD, STORE } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
-   * const misses = c.replay(parseLackey(" L 40,4\n S 44,4\n L 80,4\n"));
+   * const misses = c.replay({
+   *   length: 3,
+   *   addrs: Float64Array.of(0x40, 0x44, 0x80),
+   *   kinds: Uint8Array.of(LOAD, STORE, LOAD),
+   *   sizes: Uint8Array.of(4, 4, 4),
+   * });
    * console.log(misses, c.stats.writes); // 2 1
    * ```
    * @param trace the accesses (see access_trace.ts)
@@ -833,7 +837,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * console.log(c.lookup(5)); // -1
    * c.access(5 * 64, false);
@@ -868,7 +872,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, false);
    * c.touch(c.lookup(0));
@@ -890,7 +894,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * console.log(c.victim(0)); // 0: set 0, way 0, empty
    * ```
@@ -931,7 +935,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, DIRTY } from "./cache.ts";
+   * import { Cache, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * const slot = c.victim(7);
    * c.install(slot, 7, DIRTY, Int32Array.of(1, 2, 3, 4), 0);
@@ -974,7 +978,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, true);
    * console.log(c.evict(c.lookup(0)), c.residentCount); // true 0
@@ -1011,7 +1015,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN, DIRTY } from "./cache.ts";
+   * import { Cache, CLEAN, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, true);
    * c.setState(c.lookup(0), CLEAN);
@@ -1033,7 +1037,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * c.install(0, 0, CLEAN, Int32Array.of(-1, 0, 0, 0));
    * console.log(c.readWord(0, 0)); // 4294967295
@@ -1051,7 +1055,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * c.install(0, 0, CLEAN);
    * c.writeWord(0, 1, 0xdeadbeef);
@@ -1070,7 +1074,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, false);
    * c.resetStats();
@@ -1096,7 +1100,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.access(0, true);
    * c.reset();

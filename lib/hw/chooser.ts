@@ -28,7 +28,7 @@ export interface Chooser {
  *
  * @example Usage
  * ```ts
- * import { quietChooser } from "./chooser.ts";
+ * import { quietChooser } from "@setway/setway/hw";
  * console.log(quietChooser().pick(10)); // 0
  * ```
  * @returns a chooser that never perturbs the hardware
@@ -42,7 +42,7 @@ export function quietChooser(): Chooser {
  *
  * @example Usage
  * ```ts
- * import { seededChooser } from "./chooser.ts";
+ * import { seededChooser } from "@setway/setway/hw";
  * const a = seededChooser(7), b = seededChooser(7);
  * console.log(a.pick(100) === b.pick(100)); // true
  * ```

@@ -116,7 +116,7 @@ export function encodeClidr(fields: ClidrFields): number {
  *
  * @example Usage
  * ```ts
- * import { decodeClidr } from "./clidr.ts";
+ * import { decodeClidr } from "@setway/setway/hw";
  * const f = decodeClidr(0x0a200023);
  * console.log(f.loc, f.ctypes[0], f.ctypes[1]); // 2 3 4
  * ```
@@ -172,7 +172,7 @@ export function encodeCcsidr(fields: CcsidrFields): number {
  *
  * @example Usage
  * ```ts
- * import { decodeCcsidr } from "./clidr.ts";
+ * import { decodeCcsidr } from "@setway/setway/hw";
  * const f = decodeCcsidr(0x701fe00a);
  * console.log(f.lineSize, f.ways, f.sets); // 64 2 256
  * ```

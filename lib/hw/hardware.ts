@@ -41,7 +41,7 @@
  *
  * @example Usage
  * ```ts
- * import { Hardware } from "./hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * const hw = new Hardware({
  *   name: "tiny", description: "one cluster of two CPUs",
  *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }],
@@ -129,7 +129,7 @@ const DENSE_WALK = 16;
  *
  * @example Usage
  * ```ts
- * import { Hardware } from "./hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * const hw = new Hardware({
  *   name: "one", description: "one CPU, one level",
  *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }],
@@ -325,9 +325,9 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { generic } from "../machines/generic.ts";
-   * import { NO_METER } from "./work_meter.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { generic } from "@setway/setway/hw";
+   * import { NO_METER } from "@setway/setway/hw";
    * const hw = new Hardware(generic);
    * console.log(hw.meter === NO_METER); // true
    * ```
@@ -347,8 +347,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { generic } from "../machines/generic.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { generic } from "@setway/setway/hw";
    * console.log(new Hardware(generic).caches.map((c) => c.name).join(" "));
    * ```
    * @throws {Error} once the model is released
@@ -365,8 +365,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { generic } from "../machines/generic.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { generic } from "@setway/setway/hw";
    * const hw = new Hardware(generic);
    * hw.write(0, 0x40001000, 1, true);
    * hw.release();
@@ -450,7 +450,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const l1d = { size: 4096, ways: 2 };
    * const hw = new Hardware({ name: "m", description: "", clusters: [{ cpus: 2, l1d }, { cpus: 2, l1d }] });
    * console.log(hw.clusterOf(3)); // 1
@@ -469,7 +469,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }] });
    * console.log(hw.levels(0)); // 2
@@ -487,7 +487,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }] });
    * console.log(hw.caches[hw.cacheIndexOf(1, 2)].name); // "cluster0.L2"
@@ -507,7 +507,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 2 } }] });
    * console.log(hw.geometry(0, 1)); // { sets: 256, ways: 2, lineSize: 64 }
@@ -528,8 +528,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { decodeClidr } from "./clidr.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { decodeClidr } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }] });
    * console.log(decodeClidr(hw.clidr(0)).loc); // 2
@@ -549,8 +549,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { decodeCcsidr } from "./clidr.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { decodeCcsidr } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 2 } }] });
    * console.log(decodeCcsidr(hw.ccsidr(0, 1)).sets); // 256
@@ -723,7 +723,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, { zeroFill: true });
    * console.log(hw.read(0, 0x100, true)); // 0
@@ -766,7 +766,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0x100, 5, false);
@@ -829,7 +829,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
    * hw.writeLine(1, 0x1010, 0);
@@ -860,7 +860,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.speculativeFill(0, 0x1000);
@@ -882,7 +882,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0x1000, 9, true);
@@ -924,7 +924,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0x1000, 9, true);
@@ -1020,7 +1020,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0x1000, 1, true);
@@ -1066,7 +1066,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0, 1, true); // line 0: set 0, way 0
@@ -1119,7 +1119,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * console.log(hw.emptySlotsDownFrom(0, 1, 63)); // 64
@@ -1145,7 +1145,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * console.log(hw.hasSlot(0, 1, 31, 1), hw.hasSlot(0, 1, 32, 0), hw.hasSlot(0, 2, 0, 0)); // true false false
@@ -1191,7 +1191,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 4 }, l2: { size: 1 << 20, ways: 16 } }] });
    * hw.write(0, 0x1000, 1, true);
@@ -1244,7 +1244,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 4 }, l2: { size: 1 << 20, ways: 16 } }] });
    * hw.write(0, 0x1000, 1, true);
@@ -1272,8 +1272,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { quietChooser, seededChooser } from "./chooser.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { quietChooser, seededChooser } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
    * console.log(hw.perturb(quietChooser(), [0x1000])); // null
@@ -1328,8 +1328,8 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { seededChooser } from "./chooser.ts";
+   * import { Hardware } from "@setway/setway/hw";
+   * import { seededChooser } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
    * hw.perturb(seededChooser(3), [], [1]);
@@ -1348,7 +1348,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * hw.write(0, 0x1000, 3, true);
@@ -1377,7 +1377,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
+   * import { Hardware } from "@setway/setway/hw";
    * const hw = new Hardware({ name: "m", description: "",
    *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
    * console.log(hw.residentLines()); // 0

@@ -62,7 +62,7 @@ export interface MachineFeatures {
  *
  * @example Usage
  * ```ts
- * import type { Machine } from "./machine.ts";
+ * import type { Machine } from "@setway/setway";
  * const twoByTwo: Machine = {
  *   name: "two-by-two",
  *   description: "two clusters of two CPUs, 32 KiB L1D, 512 KiB L2 per cluster",

@@ -15,7 +15,7 @@
  *
  * @example Usage
  * ```ts
- * import { Memory, POISON } from "./memory.ts";
+ * import { Memory, POISON } from "@setway/setway/hw";
  * const dram = new Memory();
  * console.log(dram.read(0x4000_0000) === POISON); // true
  * dram.write(0x4000_0000, 7);
@@ -108,7 +108,7 @@ export interface MemoryOptions {
  *
  * @example Usage
  * ```ts
- * import { Memory } from "./memory.ts";
+ * import { Memory } from "@setway/setway/hw";
  * const m = new Memory({ zeroFill: true });
  * console.log(m.read(0x1000)); // 0
  * m.write(0x1000, -1);
@@ -147,7 +147,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory } from "./memory.ts";
+   * import { Memory } from "@setway/setway/hw";
    * const m = new Memory();
    * m.write(0x4000_0000, 7);
    * m.zeroFill(0, 2 ** 40);
@@ -220,7 +220,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory, POISON } from "./memory.ts";
+   * import { Memory, POISON } from "@setway/setway/hw";
    * console.log(new Memory().read(0x40) === POISON); // true
    * ```
    * @param addr a 4-byte aligned address
@@ -240,7 +240,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory } from "./memory.ts";
+   * import { Memory } from "@setway/setway/hw";
    * const m = new Memory();
    * m.write(0x40, 0xcafe);
    * console.log(m.read(0x40).toString(16)); // "cafe"
@@ -263,7 +263,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory } from "./memory.ts";
+   * import { Memory } from "@setway/setway/hw";
    * const m = new Memory();
    * m.write(0x1000, 5);
    * m.zeroFill(0x1000, 4096);
@@ -345,7 +345,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory } from "./memory.ts";
+   * import { Memory } from "@setway/setway/hw";
    * const m = new Memory({ zeroFill: true });
    * m.write(0x44, 9);
    * const line = new Int32Array(16);
@@ -381,7 +381,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory } from "./memory.ts";
+   * import { Memory } from "@setway/setway/hw";
    * const m = new Memory();
    * m.writeBlock(0x40, Int32Array.of(1, 2, 3, 4), 0, 4);
    * console.log(m.read(0x4c)); // 4

@@ -52,7 +52,7 @@ export function walkSlot(i: number, slots: number): number {
  *
  * @example Usage
  * ```ts
- * import { Hardware } from "./hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { setWayAllSlotBySlot } from "./walk_order.ts";
  * const hw = new Hardware({ name: "m", description: "",
  *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });

@@ -11,7 +11,7 @@
  *
  * @example Usage
  * ```ts
- * import { NO_METER } from "./work_meter.ts";
+ * import { NO_METER } from "@setway/setway/hw";
  * NO_METER.work(1_000_000); // nothing to stop
  * ```
  *
@@ -23,7 +23,7 @@
  *
  * @example Usage
  * ```ts
- * import type { WorkMeter } from "./work_meter.ts";
+ * import type { WorkMeter } from "@setway/setway/hw";
  * let units = 0;
  * const meter: WorkMeter = {
  *   work(n) { units += n; },
@@ -61,7 +61,7 @@ export interface WorkMeter {
  *
  * @example Usage
  * ```ts
- * import { NO_METER } from "./work_meter.ts";
+ * import { NO_METER } from "@setway/setway/hw";
  * NO_METER.pagesTouched(1 << 30);
  * ```
  */

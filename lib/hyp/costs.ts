@@ -36,7 +36,7 @@
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_COSTS, eventCycles, resolveCosts } from "./costs.ts";
+ * import { DEFAULT_COSTS, eventCycles, resolveCosts } from "@setway/setway/policies";
  * const table = resolveCosts([{ trap: 376 }], "costs");
  * eventCycles("kvm_exit", { reason: "dcsw", ec: 0x18 }, table); // 376
  * eventCycles("stage2_flush_vm", { pages: 2, lines: 128 }, DEFAULT_COSTS); // 2 * 50 + 128 * 20
@@ -54,7 +54,7 @@ import type { EventFieldValue } from "./events.ts";
  *
  * @example Usage
  * ```ts
- * import { type CostTable, DEFAULT_COSTS } from "./costs.ts";
+ * import { type CostTable, DEFAULT_COSTS } from "@setway/setway/policies";
  * const xenLike: CostTable = { ...DEFAULT_COSTS, trap: 376 };
  * ```
  */
@@ -94,7 +94,7 @@ export interface CostTable {
  *
  * @example Usage
  * ```ts
- * import type { CostOverrides } from "./costs.ts";
+ * import type { CostOverrides } from "@setway/setway/policies";
  * const cheapTraps: CostOverrides = { trap: 1_000, events: { my_flush: 300 } };
  * ```
  */
@@ -106,7 +106,7 @@ export type CostOverrides = Partial<CostTable>;
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_COSTS } from "./costs.ts";
+ * import { DEFAULT_COSTS } from "@setway/setway/policies";
  * console.log(DEFAULT_COSTS.trap); // 6500
  * ```
  */
@@ -134,7 +134,7 @@ export const DEFAULT_COSTS: CostTable = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { XEN_COSTS } from "./costs.ts";
+ * import { XEN_COSTS } from "@setway/setway/policies";
  * console.log(XEN_COSTS.trap); // 376
  * ```
  */
@@ -145,7 +145,7 @@ export const XEN_COSTS: CostOverrides = Object.freeze({ trap: 376, vcpuLoad: 8_7
  *
  * @example Usage
  * ```ts
- * import type { CostCategory } from "./costs.ts";
+ * import type { CostCategory } from "@setway/setway/policies";
  * const c: CostCategory = "flush";
  * ```
  */
@@ -164,7 +164,7 @@ export type CostCategory =
  *
  * @example Usage
  * ```ts
- * import { COST_CATEGORIES } from "./costs.ts";
+ * import { COST_CATEGORIES } from "@setway/setway/policies";
  * console.log(COST_CATEGORIES[0]); // "trap"
  * ```
  */
@@ -214,7 +214,7 @@ const CATEGORY: Readonly<Record<string, CostCategory>> = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { costCategory } from "./costs.ts";
+ * import { costCategory } from "@setway/setway/policies";
  * costCategory("stage2_flush_vm"); // "flush"
  * costCategory("my_event"); // "other"
  * ```
@@ -240,7 +240,7 @@ function num(fields: Readonly<Record<string, EventFieldValue>> | undefined, key:
  *
  * @example Usage
  * ```ts
- * import { DEFAULT_COSTS, eventCycles } from "./costs.ts";
+ * import { DEFAULT_COSTS, eventCycles } from "@setway/setway/policies";
  * eventCycles("flush_cache_all", { slots: 16896 }, DEFAULT_COSTS); // 168960
  * eventCycles("kvm_set_way_flush", { cache: true }, DEFAULT_COSTS); // 0: part of the trap
  * ```
@@ -331,7 +331,7 @@ function isCost(v: unknown): v is number {
  *
  * @example Usage
  * ```ts
- * import { checkCosts } from "./costs.ts";
+ * import { checkCosts } from "@setway/setway/policies";
  * checkCosts({ trap: 376 }, "costs"); // { trap: 376 }
  * ```
  * @param layer the overrides, as a user gave them
@@ -382,7 +382,7 @@ export function checkCosts(layer: unknown, call: string): CostOverrides {
  *
  * @example Usage
  * ```ts
- * import { resolveCosts, XEN_COSTS } from "./costs.ts";
+ * import { resolveCosts, XEN_COSTS } from "@setway/setway/policies";
  * const t = resolveCosts([XEN_COSTS, { dcLine: 30 }], "costs");
  * console.log(t.trap, t.dcLine); // 376 30
  * ```

@@ -181,7 +181,7 @@ export type EventName = keyof EventFields;
  *
  * @example Usage
  * ```ts
- * import type { SetwayEvent } from "./events.ts";
+ * import type { SetwayEvent } from "@setway/setway";
  * const e: SetwayEvent = {
  *   seq: 4, name: "kvm_set_way_flush", vcpu: 0, pcpu: 0, pc: 0x40008234, count: 1, cache: true,
  * };
@@ -195,7 +195,7 @@ export type SetwayEvent = EventBase & { readonly [field: string]: EventFieldValu
  *
  * @example Usage
  * ```ts
- * import { FLUSH_EVENTS } from "./events.ts";
+ * import { FLUSH_EVENTS } from "@setway/setway/report";
  * FLUSH_EVENTS.includes("stage2_flush_vm"); // true
  * ```
  */

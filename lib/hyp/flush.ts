@@ -44,7 +44,7 @@ export interface Stage2FlushResult {
  * ```ts
  * import { stage2FlushVm } from "./flush.ts";
  * import { Stage2 } from "./stage2.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * const hardware = new Hardware(generic);
  * const stage2 = new Stage2(0x40000000, 1 << 20);
@@ -94,7 +94,7 @@ export interface FlushAllResult {
  * @example Usage
  * ```ts
  * import { flushCacheAll } from "./flush.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * const hardware = new Hardware(generic);
  * hardware.write(1, 0x40000000, 7, true);
@@ -136,7 +136,7 @@ export interface PageFlushResult {
  * @example Usage
  * ```ts
  * import { flushPageByVa } from "./flush.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * const hardware = new Hardware(generic);
  * hardware.write(2, 0x40000ffc, 1, true);

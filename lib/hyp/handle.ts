@@ -25,7 +25,7 @@ import { p2mInvalidateRoot, p2mPreemptChecks } from "./p2m.ts";
  * @example Usage
  * ```ts
  * import type { HypContext } from "./handle.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * import { NULL_SINK } from "./event_sink.ts";
  * import { Stage2 } from "./stage2.ts";
@@ -88,7 +88,7 @@ export function swLocalFields(
  * @example Usage
  * ```ts
  * import { HypHandle } from "./handle.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
  * import { Stage2 } from "./stage2.ts";
  * import { Vcpu } from "./vcpu.ts";

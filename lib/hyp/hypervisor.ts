@@ -135,9 +135,9 @@ const DEFAULT_FAULT_CLEAN: FaultClean = Object.freeze({ when: "caches-off", via:
  * @example Usage
  * ```ts
  * import { Hypervisor } from "./hypervisor.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
- * import { kvm40 } from "./policies/kvm_4_0.ts";
+ * import { kvm40 } from "@setway/setway";
  * import { NULL_SINK } from "./event_sink.ts";
  * const hyp = new Hypervisor({
  *   hardware: new Hardware(generic), policy: kvm40, vcpus: 1,
@@ -177,9 +177,9 @@ export interface HypervisorOptions {
  * @example Usage
  * ```ts
  * import { Hypervisor } from "./hypervisor.ts";
- * import { Hardware } from "../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../machines/mod.ts";
- * import { kvm40 } from "./policies/kvm_4_0.ts";
+ * import { kvm40 } from "@setway/setway";
  * import { NULL_SINK } from "./event_sink.ts";
  * const hyp = new Hypervisor({
  *   hardware: new Hardware(generic), policy: kvm40, vcpus: 1,

@@ -25,7 +25,7 @@
  *
  * @example Usage
  * ```ts
- * import { normalizedCacheView } from "./normalized_cache.ts";
+ * import { normalizedCacheView } from "@setway/setway/policies";
  * const v = normalizedCacheView({ idc: true, dic: false }, 64);
  * console.log(v.levels); // [null, { sets: 1, ways: 1, lineSize: 64 }]
  * ```
@@ -48,7 +48,7 @@ import type { GuestCacheLevel, GuestCacheView } from "./policy.ts";
  *
  * @example Usage
  * ```ts
- * import type { CtrBits } from "./normalized_cache.ts";
+ * import type { CtrBits } from "@setway/setway/policies";
  * const neoverse: CtrBits = { idc: true, dic: true };
  * ```
  */
@@ -65,8 +65,8 @@ export interface CtrBits {
  *
  * @example Usage
  * ```ts
- * import { normalizedCacheView } from "./normalized_cache.ts";
- * import { decodeClidr } from "../hw/clidr.ts";
+ * import { normalizedCacheView } from "@setway/setway/policies";
+ * import { decodeClidr } from "@setway/setway/hw";
  * const v = normalizedCacheView({ idc: false, dic: false }, 64);
  * console.log(decodeClidr(v.clidr).loc, v.levels.length); // 1 1
  * ```

@@ -133,7 +133,7 @@ export interface Hyp {
  *
  * @example Usage
  * ```ts
- * import type { GuestCacheLevel } from "./policy.ts";
+ * import type { GuestCacheLevel } from "@setway/setway/policies";
  * const fabricated: GuestCacheLevel = { sets: 1, ways: 1, lineSize: 64 };
  * ```
  */
@@ -152,7 +152,7 @@ export interface GuestCacheLevel {
  *
  * @example Usage
  * ```ts
- * import type { GuestCacheView } from "./policy.ts";
+ * import type { GuestCacheView } from "@setway/setway/policies";
  * // LoC 2, an instruction cache only at level 1, a 1-set 1-way unified level 2.
  * const view: GuestCacheView = { clidr: 0x02000021, levels: [null, { sets: 1, ways: 1, lineSize: 64 }] };
  * ```
@@ -188,7 +188,7 @@ export interface GuestCacheView {
  *
  * @example Usage
  * ```ts
- * import type { FaultClean } from "./policy.ts";
+ * import type { FaultClean } from "@setway/setway/policies";
  * const kvm318: FaultClean = { when: "caches-off", via: "hva" };
  * ```
  */
@@ -230,7 +230,7 @@ export interface PolicyHooks<S> {
  *
  * @example Usage
  * ```ts
- * import type { Policy } from "./policy.ts";
+ * import type { Policy } from "@setway/setway";
  * const trapNothing: Policy<undefined> = {
  *   name: "trap-nothing-example",
  *   description: "TSW and TVM clear",

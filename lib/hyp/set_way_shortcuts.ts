@@ -15,7 +15,7 @@
  * @example Usage
  * ```ts
  * import { setWayShortcutsOf } from "./set_way_shortcuts.ts";
- * import { kvm40 } from "./policies/kvm_4_0.ts";
+ * import { kvm40 } from "@setway/setway";
  * console.log(typeof setWayShortcutsOf(kvm40)?.setWayIdle); // "function"
  * console.log(setWayShortcutsOf({ ...kvm40 })); // undefined
  * ```
@@ -92,7 +92,7 @@ export function withSetWayShortcuts<S>(
  * @example Usage
  * ```ts
  * import { setWayShortcutsOf } from "./set_way_shortcuts.ts";
- * import { kvm318 } from "./policies/kvm_3_18.ts";
+ * import { kvm318 } from "@setway/setway";
  * console.log(typeof setWayShortcutsOf(kvm318)?.setWayLocal); // "function"
  * ```
  * @param policy a policy

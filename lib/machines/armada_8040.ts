@@ -30,7 +30,7 @@
  *
  * @example Usage
  * ```ts
- * import { armada8040 } from "./armada_8040.ts";
+ * import { armada8040 } from "@setway/setway/hw";
  * console.log(armada8040.clusters.length, armada8040.systemCache?.size); // 2 1048576
  * ```
  *
@@ -53,7 +53,7 @@ const a72: ClusterSpec = {
  *
  * @example Usage
  * ```ts
- * import { armada8040 } from "./armada_8040.ts";
+ * import { armada8040 } from "@setway/setway/hw";
  * console.log(armada8040.systemCache?.ways); // 8
  * ```
  */

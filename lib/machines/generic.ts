@@ -24,7 +24,7 @@ import { freezeMachine } from "./freeze.ts";
  *
  * @example Usage
  * ```ts
- * import { generic } from "./generic.ts";
+ * import { generic } from "@setway/setway/hw";
  * console.log(generic.systemCache ?? "none"); // "none"
  * ```
  */

@@ -18,7 +18,7 @@
  *
  * @example Usage
  * ```ts
- * import { resolveMachine, listMachines } from "./mod.ts";
+ * import { resolveMachine, listMachines } from "@setway/setway/hw";
  * console.log(resolveMachine("tc2").clusters.length); // 2
  * console.log(listMachines().map((m) => m.name).includes("xgene1")); // true
  * ```
@@ -68,7 +68,7 @@ export {
  *
  * @example Usage
  * ```ts
- * import { machines } from "./mod.ts";
+ * import { machines } from "@setway/setway";
  * console.log(machines["juno-r0"].clusters[0].core); // "Cortex-A57"
  * ```
  */
@@ -101,7 +101,7 @@ export function machineNames(): string[] {
  *
  * @example Usage
  * ```ts
- * import { resolveMachine } from "./mod.ts";
+ * import { resolveMachine } from "@setway/setway/hw";
  * console.log(resolveMachine("xgene1").systemCache?.size); // 8388608
  * ```
  * @param machine a preset name, or a machine description to validate
@@ -131,7 +131,7 @@ export function resolveMachine(machine: string | Machine, call = "machine"): Mac
  *
  * @example Usage
  * ```ts
- * import { listMachines } from "./mod.ts";
+ * import { listMachines } from "@setway/setway/hw";
  * for (const { name, description } of listMachines()) console.log(`${name}: ${description}`);
  * ```
  * @returns `{ name, description }` of each preset

@@ -28,7 +28,7 @@ import { hexAddr } from "./hex.ts";
  *
  * @example Usage
  * ```ts
- * import type { ComparisonRowLike } from "./compare.ts";
+ * import type { ComparisonRowLike } from "@setway/setway/report";
  * const row: ComparisonRowLike = {
  *   policy: "kvm-4.0", ok: true, violations: 0, blame: [], crashed: null,
  *   exits: 3, flushes: 2, linesFlushed: 128, cycles: 22_000, flushEvents: 7,
@@ -76,7 +76,7 @@ export interface ComparisonRowLike {
  *
  * @example Usage
  * ```ts
- * import type { ComparisonLike } from "./compare.ts";
+ * import type { ComparisonLike } from "@setway/setway/report";
  * const empty: ComparisonLike = { machine: "generic", baseline: "kvm-4.0", rows: [] };
  * ```
  */
@@ -132,7 +132,7 @@ function diffCell(r: ComparisonRowLike, isBaseline: boolean): string {
  *
  * @example Usage
  * ```ts
- * import { formatComparison } from "./compare.ts";
+ * import { formatComparison } from "@setway/setway/report";
  * const text = formatComparison({
  *   machine: "generic", baseline: "kvm-4.0",
  *   rows: [{

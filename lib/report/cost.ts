@@ -8,7 +8,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatCost } from "./cost.ts";
+ * import { formatCost } from "@setway/setway/report";
  * formatCost({ exits: 3, flushes: 1, linesFlushed: 64, cycles: 20_780 });
  * // "cost: 3 exits, 1 flushes, 64 lines flushed, 20,780 cycles\n"
  * ```
@@ -23,7 +23,7 @@ import { groupThousands } from "./compare.ts";
  *
  * @example Usage
  * ```ts
- * import type { CostText } from "./cost.ts";
+ * import type { CostText } from "@setway/setway/report";
  * const c: CostText = { exits: 0, flushes: 0, linesFlushed: 0 };
  * ```
  */
@@ -45,7 +45,7 @@ export interface CostText {
  *
  * @example Usage
  * ```ts
- * import { formatCost } from "./cost.ts";
+ * import { formatCost } from "@setway/setway/report";
  * console.log(formatCost({
  *   exits: 2, flushes: 1, linesFlushed: 64, cycles: 14_280,
  *   cyclesByCategory: { trap: 13_000, flush: 1_280, sw: 0 },

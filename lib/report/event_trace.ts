@@ -28,7 +28,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatTrace } from "./event_trace.ts";
+ * import { formatTrace } from "@setway/setway/report";
  * const text = formatTrace([
  *   { seq: 41, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0x4000_8234, count: 1, reason: "access_dcsw", ec: 0x18 },
  *   { seq: 42, name: "kvm_set_way_flush", vcpu: 0, pcpu: 0, pc: 0x4000_8234, count: 1, cache: true },
@@ -51,7 +51,7 @@ const HW_SET: ReadonlySet<string> = new Set(HW_EVENTS);
  *
  * @example Usage
  * ```ts
- * import type { TraceFilterName } from "./event_trace.ts";
+ * import type { TraceFilterName } from "@setway/setway/report";
  * const f: TraceFilterName = "flush";
  * ```
  */
@@ -62,7 +62,7 @@ export type TraceFilterName = "all" | "flush";
  *
  * @example Usage
  * ```ts
- * import type { TraceFilter } from "./event_trace.ts";
+ * import type { TraceFilter } from "@setway/setway/report";
  * const onlyVcpu1: TraceFilter = (e) => e.vcpu === 1;
  * ```
  */
@@ -73,7 +73,7 @@ export type TraceFilter = TraceFilterName | ((event: SetwayEvent) => boolean);
  *
  * @example Usage
  * ```ts
- * import type { TraceOptions } from "./event_trace.ts";
+ * import type { TraceOptions } from "@setway/setway/report";
  * const options: TraceOptions = { only: "flush", header: ["policy: kvm-4.0", "seed: 1"] };
  * ```
  */
@@ -227,7 +227,7 @@ function predicate(options: TraceOptions): (event: SetwayEvent) => boolean {
  *
  * @example Usage
  * ```ts
- * import { formatTrace } from "./event_trace.ts";
+ * import { formatTrace } from "@setway/setway/report";
  * const text = formatTrace([
  *   { seq: 3, name: "kvm_toggle_cache", vcpu: 0, pcpu: 1, pc: 0x4000_8300, count: 1, was: false, now: true },
  * ], { header: ["policy: kvm-4.0"] });

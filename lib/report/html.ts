@@ -17,7 +17,7 @@
  *
  * @example Usage
  * ```ts
- * import { renderHtml } from "./html.ts";
+ * import { renderHtml } from "@setway/setway/report";
  * const page = renderHtml({
  *   policy: "kvm-4.0", machine: { name: "generic", clusters: [{ cpus: 4 }] },
  *   scenario: { seed: 1, speculation: "quiet", cpus: 1 },
@@ -49,7 +49,7 @@ import { formatTrace } from "./event_trace.ts";
  *
  * @example Usage
  * ```ts
- * import type { HtmlOptions } from "./html.ts";
+ * import type { HtmlOptions } from "@setway/setway/report";
  * const o: HtmlOptions = { title: "zImage on X-Gene", traceLines: 100 };
  * ```
  */
@@ -255,7 +255,7 @@ function runSection(run: RunLike, i: number, options: HtmlOptions): string {
  *
  * @example Usage
  * ```ts
- * import { renderHtml } from "./html.ts";
+ * import { renderHtml } from "@setway/setway/report";
  * const run = {
  *   policy: "native", machine: { name: "generic", clusters: [{ cpus: 1 }] },
  *   scenario: { seed: 1, speculation: "quiet" }, events: [],

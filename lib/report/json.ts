@@ -10,7 +10,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatJson } from "./json.ts";
+ * import { formatJson } from "@setway/setway/report";
  * formatJson({ policy: "kvm-4.0", events: [{ seq: 0, name: "kvm_exit" }] });
  * // {
  * //   "policy": "kvm-4.0",
@@ -30,7 +30,7 @@ import { ScenarioError } from "../errors.ts";
  *
  * @example Usage
  * ```ts
- * import type { JsonOptions } from "./json.ts";
+ * import type { JsonOptions } from "@setway/setway/report";
  * const o: JsonOptions = { compactDepth: 3 };
  * ```
  */
@@ -94,7 +94,7 @@ function write(value: unknown, depth: number, compact: number, pad: string): str
  *
  * @example Usage
  * ```ts
- * import { formatJson } from "./json.ts";
+ * import { formatJson } from "@setway/setway/report";
  * const text = formatJson({ verdict: { ok: true, violations: [] } });
  * JSON.parse(text).verdict.ok; // true
  * ```

@@ -15,7 +15,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatNdjson } from "./ndjson.ts";
+ * import { formatNdjson } from "@setway/setway/report";
  * const text = formatNdjson({
  *   policy: "kvm-4.0", machine: { name: "generic" }, scenario: { seed: 1, speculation: "quiet" },
  *   events: [{ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, reason: "x", ec: 24 }],
@@ -37,7 +37,7 @@ import type { RunLike } from "./run_like.ts";
  *
  * @example Usage
  * ```ts
- * import type { NdjsonRun } from "./ndjson.ts";
+ * import type { NdjsonRun } from "@setway/setway/report";
  * const fromFile: NdjsonRun = JSON.parse('{"policy":"native","machine":{"name":"generic"},' +
  *   '"scenario":{"seed":1,"speculation":"quiet"},"events":[],"verdict":{"ok":true,' +
  *   '"violations":[],"archInvalid":[],"failsNatively":false},"cost":{"exits":0,"flushes":0,' +
@@ -70,7 +70,7 @@ function plain(run: NdjsonRun, i: number): RunLike {
  *
  * @example Usage
  * ```ts
- * import { formatNdjson } from "./ndjson.ts";
+ * import { formatNdjson } from "@setway/setway/report";
  * const run = {
  *   policy: "native", machine: { name: "generic" }, scenario: { seed: 1, speculation: "quiet" },
  *   events: [], verdict: { ok: true, violations: [], archInvalid: [], failsNatively: false },

@@ -5,7 +5,7 @@
  *
  * @example Usage
  * ```ts
- * import type { RunLike } from "./run_like.ts";
+ * import type { RunLike } from "@setway/setway/report";
  * const run: RunLike = {
  *   policy: "kvm-4.0",
  *   machine: { name: "generic", clusters: [{ cpus: 4 }] },
@@ -28,7 +28,7 @@ import type { VerdictLike } from "./verdict.ts";
  *
  * @example Usage
  * ```ts
- * import type { MachineLike } from "./run_like.ts";
+ * import type { MachineLike } from "@setway/setway/report";
  * const m: MachineLike = { name: "xgene1", clusters: [{ cpus: 2, core: "X-Gene" }] };
  * ```
  */
@@ -44,7 +44,7 @@ export interface MachineLike {
  *
  * @example Usage
  * ```ts
- * import type { CostLike } from "./run_like.ts";
+ * import type { CostLike } from "@setway/setway/report";
  * const c: CostLike = { exits: 9220, flushes: 3, linesFlushed: 1024 };
  * ```
  */
@@ -66,7 +66,7 @@ export interface CostLike {
  *
  * @example Usage
  * ```ts
- * import type { RunLike } from "./run_like.ts";
+ * import type { RunLike } from "@setway/setway/report";
  * function title(run: RunLike): string {
  *   return `${run.policy} on ${run.machine.name}`;
  * }

@@ -8,7 +8,7 @@
  *
  * @example Usage
  * ```ts
- * import { formatVerdict } from "./verdict.ts";
+ * import { formatVerdict } from "@setway/setway/report";
  * console.log(formatVerdict({ ok: true, violations: [], archInvalid: [], failsNatively: false }));
  * ```
  *
@@ -23,7 +23,7 @@ import { hex32, hexAddr } from "./hex.ts";
  *
  * @example Usage
  * ```ts
- * import type { VerdictViolation } from "./verdict.ts";
+ * import type { VerdictViolation } from "@setway/setway/report";
  * const v: VerdictViolation = {
  *   kind: "stale_read", addr: 0x4000_1000, expected: 2, got: 1, vcpu: 0, pc: 0x4000_8234,
  *   blame: "hypervisor",
@@ -52,7 +52,7 @@ export interface VerdictViolation {
  *
  * @example Usage
  * ```ts
- * import type { VerdictLike } from "./verdict.ts";
+ * import type { VerdictLike } from "@setway/setway/report";
  * const ok: VerdictLike = { ok: true, violations: [], archInvalid: [], failsNatively: false };
  * ```
  */
@@ -101,7 +101,7 @@ function formatViolation(v: VerdictViolation, i: number): string {
  *
  * @example Usage
  * ```ts
- * import { formatVerdict } from "./verdict.ts";
+ * import { formatVerdict } from "@setway/setway/report";
  * formatVerdict({
  *   ok: false,
  *   violations: [{

@@ -19,7 +19,7 @@
  * @example Usage
  * ```ts
  * import { parseLackey } from "./lackey.ts";
- * import { Cache } from "../hw/cache.ts";
+ * import { Cache } from "@setway/setway/hw";
  * const trace = parseLackey("I  04001000,3\n L 1ffefff000,8\n S 1ffefff008,8\n M 1ffefff000,8\n");
  * const d1 = new Cache({ size: 32768, ways: 8 }, { name: "D1" });
  * d1.replay(trace);

@@ -30,18 +30,10 @@
  * @module
  */
 
-import {
-  armada8040,
-  edk2,
-  forall,
-  never,
-  noSetWayFlush,
-  not,
-  type Step,
-  vm,
-  type VmBuilder,
-  wrongRead,
-} from "../../mod.ts";
+import { type Step, vm, type VmBuilder } from "../../mod.ts";
+import { forall, never, noSetWayFlush, not, wrongRead } from "../../lib/api/expect.ts";
+import { armada8040 } from "../../lib/api/hw.ts";
+import { edk2 } from "../../lib/api/guest.ts";
 import { type Incident, story } from "./incident.ts";
 
 const PAGE = 4096;

@@ -26,16 +26,8 @@
  * @module
  */
 
-import {
-  flushes,
-  forall,
-  never,
-  noSetWayFlush,
-  not,
-  vm,
-  type VmBuilder,
-  wrongRead,
-} from "../../mod.ts";
+import { vm, type VmBuilder } from "../../mod.ts";
+import { flushes, forall, never, noSetWayFlush, not, wrongRead } from "../../lib/api/expect.ts";
 import { type Incident, story } from "./incident.ts";
 
 const zImage = (machine: string): VmBuilder =>

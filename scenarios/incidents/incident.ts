@@ -9,13 +9,8 @@
  * @module
  */
 
-import {
-  type CheckOptions,
-  type CheckResult,
-  formatCheck,
-  type RunResult,
-  type VmBuilder,
-} from "../../mod.ts";
+import { type CheckOptions, type CheckResult, type RunResult, type VmBuilder } from "../../mod.ts";
+import { formatCheck } from "../../lib/api/expect.ts";
 
 /**
  * One program of an incident, without its policy: a row of the README table.
@@ -40,7 +35,8 @@ export interface IncidentProgram {
  * @example Usage
  * ```ts
  * import type { IncidentCase } from "./incident.ts";
- * import { never, staleAnywhere, vm } from "../../mod.ts";
+ * import { vm } from "../../mod.ts";
+import { never, staleAnywhere } from "../../lib/api/expect.ts";
  * const c: IncidentCase = {
  *   label: "KVM 4.0",
  *   scenario: vm().policy("kvm-4.0").guest((g) => g.vaCorrect()).expect(never(staleAnywhere())),

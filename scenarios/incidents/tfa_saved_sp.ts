@@ -35,7 +35,8 @@
  * @module
  */
 
-import { exists, lostWrite, never, not, vm, type VmBuilder, wrongRead } from "../../mod.ts";
+import { vm, type VmBuilder } from "../../mod.ts";
+import { exists, lostWrite, never, not, wrongRead } from "../../lib/api/expect.ts";
 import { type Incident, story } from "./incident.ts";
 
 /** The saved stack pointer's word in `psci_ns_context` (illustrative address). */

@@ -32,7 +32,8 @@
  * @module
  */
 
-import { crashed, forall, never, vm, type VmBuilder, wrongRead } from "../../mod.ts";
+import { vm, type VmBuilder } from "../../mod.ts";
+import { crashed, forall, never, wrongRead } from "../../lib/api/expect.ts";
 import { type Incident, story } from "./incident.ts";
 
 /** The region Zephyr maps (illustrative): its image and data. */

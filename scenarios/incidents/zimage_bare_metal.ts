@@ -30,17 +30,16 @@
  * @module
  */
 
+import { vm, type VmBuilder } from "../../mod.ts";
 import {
-  armada8040,
   forall,
   never,
   noSetWayFlush,
   not,
   staleAnywhere,
-  vm,
-  type VmBuilder,
   wrongRead,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
+import { armada8040 } from "../../lib/api/hw.ts";
 import { type Incident, story } from "./incident.ts";
 
 /** The 2015 decompressor (set/way clean) on an Armada 8040. */

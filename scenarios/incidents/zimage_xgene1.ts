@@ -32,6 +32,7 @@
  * @module
  */
 
+import { vm, type VmBuilder } from "../../mod.ts";
 import {
   events,
   exists,
@@ -42,9 +43,7 @@ import {
   not,
   stale,
   staleAnywhere,
-  vm,
-  type VmBuilder,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
 import { type Incident, story } from "./incident.ts";
 
 /** The decompressor on X-Gene 1, no policy set yet. */

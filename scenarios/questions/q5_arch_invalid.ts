@@ -12,7 +12,8 @@
  * @module
  */
 
-import { type RunResult, vm, type ZImageEra } from "../../mod.ts";
+import { type RunResult, vm } from "../../mod.ts";
+import { type ZImageEra } from "../../lib/api/guest.ts";
 import { list, quote, section, traceBody } from "./text.ts";
 
 /**

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { formatHelp, wrap } from "../../lib/cli/help.ts";
 import { parseCommandLine } from "../../lib/cli/parse.ts";
 import { COMMANDS, commandSpec } from "../../lib/cli/spec.ts";
-import { listMachines, policies, presets } from "../../mod.ts";
+import { policies, presets } from "../../mod.ts";
+import { listMachines } from "../../lib/api/hw.ts";
 import { cli, inProcess } from "./helpers.ts";
 
 Deno.test("--help lists every command; each command's help lists every option it parses", async () => {

@@ -1,6 +1,7 @@
 // JSON and NDJSON printing: readable layout, exact round trip, bad input.
 import assert from "node:assert/strict";
-import { formatJson, formatNdjson, ScenarioError, scenarioFrom, vm } from "../../mod.ts";
+import { ScenarioError, scenarioFrom, vm } from "../../mod.ts";
+import { formatJson, formatNdjson } from "../../lib/api/report.ts";
 
 const run = await vm().machine("tc2").cpus(2).policy("kvm-4.0").guest((g) => g.noMaintenance())
   .run();

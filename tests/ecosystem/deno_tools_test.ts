@@ -18,32 +18,117 @@ async function deno(args: string[]): Promise<{ code: number; output: string }> {
   return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
-Deno.test("deno doc --lint of both entry points: every export documented", async () => {
-  const { code, output } = await deno(["doc", "--lint", "mod.ts", "lib/binary/mod.ts"]);
+/** The package's entry files, from deno.json's "exports". */
+const CONFIG = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+const ENTRIES: string[] = Object.values(CONFIG.exports as Record<string, string>);
+
+Deno.test("deno.json: the subpath exports, each an entry file with a module doc", async () => {
+  assert.deepEqual(Object.keys(CONFIG.exports).sort(), [
+    ".",
+    "./binary",
+    "./cli",
+    "./expect",
+    "./explore",
+    "./export",
+    "./golden",
+    "./guest",
+    "./hw",
+    "./policies",
+    "./report",
+    "./scenarios/zimage",
+  ]);
+  for (const entry of ENTRIES) {
+    const text = await Deno.readTextFile(`${ROOT}${entry}`);
+    assert.match(text, /^\/\*\*[\s\S]*?@module\s*\n \*\//, `${entry} has no module doc`);
+  }
+});
+
+Deno.test("mod.ts exports at most 60 names (values and types)", async () => {
+  const { code, output } = await deno(["doc", "--json", "mod.ts"]);
+  assert.equal(code, 0, output);
+  const doc = JSON.parse(output);
+  const names = new Set<string>();
+  for (const node of Object.values(doc.nodes) as { symbols: { name: string }[] }[]) {
+    for (const symbol of node.symbols) names.add(symbol.name);
+  }
+  assert.ok(names.size <= 60, `mod.ts exports ${names.size} names: ${[...names].join(", ")}`);
+  // what a scenario needs is there
+  for (const name of ["vm", "run", "compare", "checkExpectations", "explore", "RunResult"]) {
+    assert.ok(names.has(name), name);
+  }
+  for (const name of ["definePolicy", "policies", "kvm40", "assertGolden", "ScenarioError"]) {
+    assert.ok(names.has(name), name);
+  }
+});
+
+Deno.test("deno doc --lint of every entry point: every export documented", async () => {
+  const { code, output } = await deno(["doc", "--lint", ...ENTRIES]);
   const problems = output.split("\n").filter((l) => /^error\[/.test(l));
   assert.deepEqual(problems, [], output);
   assert.equal(code, 0, output);
 });
 
-Deno.test("deno publish --dry-run: the package publishes, no slow types", async () => {
+Deno.test("deno publish --dry-run: the package publishes, no slow types, no warning", async () => {
   const { code, output } = await deno(["publish", "--dry-run", "--allow-dirty"]);
   assert.equal(code, 0, output);
   assert.match(output, /Dry run complete/);
-  // Slow types and other problems print as `error[...]` or `warning[...]` lines,
-  // each followed by a `--> file:line:col` line; the "Checking for slow types"
-  // progress line is not one of them. Two warnings are expected and allowed: the
-  // explorer imports the user's own policy module, named at run time (for Web
-  // Workers), and runIsolated()'s worker the user's scenario module; no
-  // publish-time analysis can resolve either.
-  const lines = output.split("\n");
-  const problems: string[] = [];
-  lines.forEach((line, i) => {
-    if (!/^\s*(warning|error)\[/.test(line)) return;
-    const where = lines[i + 1] ?? "";
-    const allowed = line.includes("warning[unanalyzable-dynamic-import]") &&
-      (where.includes("lib/engine/explore/context.ts") ||
-        where.includes("lib/engine/isolate_worker.ts"));
-    if (!allowed) problems.push(`${line} ${where.trim()}`);
-  });
+  // Slow types and other problems print as `error[...]` or `warning[...]` lines
+  // (unanalyzable-dynamic-import among them: lib/import_module.ts imports the
+  // user's own modules where the analysis does not look).
+  const problems = output.split("\n").filter((line) => /^\s*(warning|error)\[/.test(line));
   assert.deepEqual(problems, [], output);
+  // The CLI and the scenario the README starts from are published.
+  const files = new Set(
+    [...output.matchAll(/file:\/\/\S+/g)].map((m) => m[0].slice(`file://${ROOT}`.length)),
+  );
+  for (const file of ["cli.ts", "lib/cli/main.ts", "scenarios/zimage.ts", "scenarios/README.md"]) {
+    assert.ok(files.has(file), `${file} is not published`);
+  }
+});
+
+/** Every `@example` of the package's public symbols and entry modules, with where it is. */
+async function publicExamples(): Promise<{ where: string; file: string; code: string }[]> {
+  const { code, output } = await deno(["doc", "--json", ...ENTRIES.filter((e) => e !== "cli.ts")]);
+  assert.equal(code, 0, output);
+  const found: { where: string; file: string; code: string }[] = [];
+  const walk = (node: unknown, where: string, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, where, file);
+    } else if (node !== null && typeof node === "object") {
+      const o = node as Record<string, unknown>;
+      if (o.kind === "example" && typeof o.doc === "string") {
+        found.push({ where, file, code: o.doc });
+      }
+      for (const child of Object.values(o)) walk(child, where, file);
+    }
+  };
+  const doc = JSON.parse(output) as {
+    nodes: Record<string, { module_doc?: unknown; symbols: Record<string, unknown>[] }>;
+  };
+  for (const [url, node] of Object.entries(doc.nodes)) {
+    walk(node.module_doc, url, url);
+    for (const symbol of node.symbols) {
+      for (const d of symbol.declarations as { location: { filename: string } }[]) {
+        walk(d, String(symbol.name), d.location.filename);
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("doc examples of the public API import the package by its name, and type-check", async () => {
+  const examples = await publicExamples();
+  assert.ok(examples.length > 250, `${examples.length} examples`);
+  const internal = examples.flatMap(({ where, code }) =>
+    [...code.matchAll(/from "([^"]+)"/g)].map((m) => m[1])
+      .filter((s) => !s.startsWith("@setway/setway") && !s.startsWith("node:"))
+      .map((s) => `${where}: ${s}`)
+  );
+  assert.deepEqual(internal, []);
+  // The examples resolve through deno.json's name and exports, as in a user's project.
+  const files = [...new Set(examples.map((e) => e.file))]
+    .filter((f) => f.startsWith(`file://${ROOT}`))
+    .map((f) => f.slice(`file://${ROOT}`.length));
+  const { code, output } = await deno(["check", "--doc-only", ...files]);
+  assert.equal(code, 0, output);
 });

@@ -6,7 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { exists, explore, lostWriteAnywhere, never, replay, vm } from "../../mod.ts";
+import { explore, vm } from "../../mod.ts";
+import { exists, lostWriteAnywhere, never } from "../../lib/api/expect.ts";
+import { replay } from "../../lib/api/explore.ts";
 import { IdealChoices, idealCounterpart } from "../../lib/engine/ideal_choices.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { generic } from "../../lib/machines/mod.ts";

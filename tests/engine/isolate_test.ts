@@ -15,7 +15,8 @@ async function isolated(scenario: string, options: string): Promise<string> {
   await Deno.writeTextFile(join(dir, "s.ts"), scenario);
   await Deno.writeTextFile(
     join(dir, "main.ts"),
-    `import { runIsolated, ScenarioError } from ${JSON.stringify(MOD)};\n` +
+    `import { ScenarioError } from ${JSON.stringify(MOD)};\n` +
+      `import { runIsolated } from ${JSON.stringify(join(ROOT, "lib/api/guest.ts"))};\n` +
       `try {\n` +
       `  const r = await runIsolated(${JSON.stringify(join(dir, "s.ts"))}, ${options});\n` +
       `  console.log("ok", r.verdict.ok, r.cost.exits);\n` +

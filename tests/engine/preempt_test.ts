@@ -6,16 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  events,
-  exists,
-  explore,
-  never,
-  replay,
-  ScenarioError,
-  staleAnywhere,
-  vm,
-} from "../../mod.ts";
+import { explore, ScenarioError, vm } from "../../mod.ts";
+import { events, exists, never, staleAnywhere } from "../../lib/api/expect.ts";
+import { replay } from "../../lib/api/explore.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { seededChooser } from "../../lib/hw/chooser.ts";
 import { PlanChooser } from "../../lib/engine/choosers.ts";

@@ -7,9 +7,9 @@
  */
 
 import assert from "node:assert/strict";
+import { assertGolden, type Policy, vm } from "../../mod.ts";
 import {
   assertExpectations,
-  assertGolden,
   crashed,
   exists,
   ExpectationError,
@@ -19,12 +19,10 @@ import {
   lostWrite,
   never,
   noSetWayFlush,
-  type Policy,
   stale,
   staleAnywhere,
-  vm,
   wrongRead,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
 import { A, NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
 
 const zImage = vm().machine("xgene1").guest((g) => g.zImage32({ words: 4, pages: 1 }));

@@ -7,19 +7,18 @@
  */
 
 import assert from "node:assert/strict";
+import { checkExpectations, ScenarioError } from "../../mod.ts";
 import {
-  checkExpectations,
   crashed,
   exists,
   forall,
   formatCheck,
   never,
   noSetWayFlush,
-  ScenarioError,
   stale,
   staleAnywhere,
   wrongRead,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
 import { A, NO_CLEAN, scenario, SW_CLEAN, tinyWithL3, VA_CLEAN } from "./helpers.ts";
 
 Deno.test("a guest that never cleans: stale without perturbation, saved by a snoop", async () => {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { ScenarioError, scenarioFrom, validate, vm } from "../../mod.ts";
 import {
   and,
   archInvalid,
@@ -20,14 +21,10 @@ import {
   noSetWayFlush,
   not,
   or,
-  ScenarioError,
-  scenarioFrom,
   stale,
   staleAnywhere,
-  validate,
-  vm,
   wrongRead,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
 
 const EVERY = [
   exists(stale(0x4000_8000, { blame: "hypervisor" })),

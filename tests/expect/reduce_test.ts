@@ -6,19 +6,18 @@
  */
 
 import assert from "node:assert/strict";
+import { checkExpectations, type Step } from "../../mod.ts";
 import {
-  checkExpectations,
   exists,
   forall,
-  Hardware,
   lostWriteAnywhere,
   never,
   noSetWayFlush,
   stale,
   staleAnywhere,
-  type Step,
   wrongRead,
-} from "../../mod.ts";
+} from "../../lib/api/expect.ts";
+import { Hardware } from "../../lib/api/hw.ts";
 import { generic, xgene1 } from "../../lib/machines/mod.ts";
 import { PointChooser } from "../../lib/engine/choosers.ts";
 import { busyCpus, ChoiceFilter, noSetCanFill } from "../../lib/engine/expect/reduce.ts";

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { replay, type Scenario } from "../../mod.ts";
+import { type Scenario } from "../../mod.ts";
+import { replay } from "../../lib/api/explore.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
 import { baseVariant } from "../../lib/engine/expect/migrations.ts";
 import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";

@@ -8,17 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  checkExpectations,
-  type CheckResult,
-  exists,
-  never,
-  quietChooser,
-  run,
-  staleAnywhere,
-  type Witness,
-  wrongRead,
-} from "../../mod.ts";
+import { checkExpectations, type CheckResult, run } from "../../mod.ts";
+import { exists, never, staleAnywhere, type Witness, wrongRead } from "../../lib/api/expect.ts";
+import { quietChooser } from "../../lib/api/hw.ts";
 import { ScriptChooser } from "../../lib/engine/choosers.ts";
 import { A, NO_CLEAN, scenario, SW_CLEAN, tiny } from "./helpers.ts";
 

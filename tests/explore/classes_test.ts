@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { Step } from "../../mod.ts";
-import { classFromPredicate, GUEST_CLASSES, intersectClasses, matchesClass } from "../../mod.ts";
+import {
+  classFromPredicate,
+  GUEST_CLASSES,
+  intersectClasses,
+  matchesClass,
+} from "../../lib/api/explore.ts";
 
 const A = 0x4000_0000;
 const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true, i: true } };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, formatExploreReport } from "../../mod.ts";
+import { explore } from "../../mod.ts";
+import { formatExploreReport } from "../../lib/api/explore.ts";
 import { stepNames, TINY } from "./fixtures.ts";
 
 Deno.test("a guest that never cleans fails, blamed on itself, in four operations", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, Hardware, machines } from "../../mod.ts";
+import { explore, machines } from "../../mod.ts";
+import { Hardware } from "../../lib/api/hw.ts";
 import { HashSet64 } from "../../lib/engine/explore/hash_set.ts";
 import {
   encodeHardware,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, type ExploreOptions, type ExploreReport, mergeReports } from "../../mod.ts";
+import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
+import { mergeReports } from "../../lib/api/explore.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { TINY } from "./fixtures.ts";
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, type ExploreOptions, formatExploreReport, mergeReports } from "../../mod.ts";
+import { explore, type ExploreOptions } from "../../mod.ts";
+import { formatExploreReport, mergeReports } from "../../lib/api/explore.ts";
 
 const EXHAUSTIVE: ExploreOptions = {
   machine: "xgene1",

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  answerLine,
-  definePolicy,
-  explore,
-  type ExploreOptions,
-  type GuestClass,
-} from "../../mod.ts";
+import { definePolicy, explore, type ExploreOptions } from "../../mod.ts";
+import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { CHILD_INTS, expandBatch, packWitnesses } from "../../lib/engine/explore/expand.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";

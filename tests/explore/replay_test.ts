@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, replay, vm } from "../../mod.ts";
+import { explore, vm } from "../../mod.ts";
+import { replay } from "../../lib/api/explore.ts";
 
 const ESCAPE = {
   machine: "xgene1",
@@ -18,9 +19,11 @@ Deno.test("the printed snippet, pasted into a module, reproduces the counterexam
   try {
     const file = `${dir}/pasted.ts`;
     const mod = new URL("../../mod.ts", import.meta.url).href;
+    const explorer = new URL("../../lib/api/explore.ts", import.meta.url).href;
     await Deno.writeTextFile(
       file,
-      `import { replay, vm } from "${mod}";\n${c.snippet}\nexport default result;\n`,
+      `import { vm } from "${mod}";\nimport { replay } from "${explorer}";\n` +
+        `${c.snippet}\nexport default result;\n`,
     );
     const result = (await import(`file://${file}`)).default;
     const v = result.verdict.violations[0];

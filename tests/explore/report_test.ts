@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, formatExploreReport } from "../../mod.ts";
+import { explore } from "../../mod.ts";
+import { formatExploreReport } from "../../lib/api/explore.ts";
 import { formatSeconds, Progress } from "../../lib/engine/explore/progress.ts";
 import { counterexampleSnippet, guestChain } from "../../lib/engine/explore/snippet.ts";
 

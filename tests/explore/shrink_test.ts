@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { explore, formatExploreReport } from "../../mod.ts";
+import { explore } from "../../mod.ts";
+import { formatExploreReport } from "../../lib/api/explore.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { judge, picksToPlan, shrink } from "../../lib/engine/explore/shrink.ts";

@@ -1,7 +1,8 @@
 // The HTML page's structure, without a browser: self-contained, lanes, marks,
 // comparison, escaping, determinism.
 import assert from "node:assert/strict";
-import { renderHtml, type RunLike, ScenarioError, type SetwayEvent, vm } from "../../mod.ts";
+import { ScenarioError, type SetwayEvent, vm } from "../../mod.ts";
+import { renderHtml, type RunLike } from "../../lib/api/report.ts";
 
 const zimage = vm().machine("xgene1").cpus(4).systemCache().guest((g) => g.zImage32());
 const [kvm318, kvm40] = await Promise.all([

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { assertGolden, counterexample, formatCheck } from "../../mod.ts";
+import { assertGolden } from "../../mod.ts";
+import { counterexample, formatCheck } from "../../lib/api/expect.ts";
 import { INCIDENTS } from "../../scenarios/incidents/catalogue.ts";
 import { checkIncident, story } from "../../scenarios/incidents/incident.ts";
 

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { armada8040, Hardware, resolveMachine, vm } from "../../mod.ts";
+import { vm } from "../../mod.ts";
+import { armada8040, Hardware, resolveMachine } from "../../lib/api/hw.ts";
 
 Deno.test("armada8040: a valid machine with the device tree's sets and TF-A's LLC", () => {
   assert.equal(resolveMachine(armada8040), armada8040);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { listMachines, machines } from "../../mod.ts";
+import { machines } from "../../mod.ts";
+import { listMachines } from "../../lib/api/hw.ts";
 
 /** The module of a preset: its name with dashes as underscores. */
 function moduleOf(name: string): URL {

@@ -1,15 +1,8 @@
 // compare(): one guest under several policies, side by side, and its text table.
 
 import assert from "node:assert/strict";
-import {
-  assertGolden,
-  compare,
-  definePolicy,
-  formatComparison,
-  kvm318,
-  ScenarioError,
-  vm,
-} from "../../mod.ts";
+import { assertGolden, compare, definePolicy, kvm318, ScenarioError, vm } from "../../mod.ts";
+import { formatComparison } from "../../lib/api/report.ts";
 import { flushDiff } from "../../lib/engine/compare.ts";
 import { golden, THREAD, zimage } from "./helpers.ts";
 

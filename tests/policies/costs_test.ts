@@ -2,6 +2,7 @@
 // defaults, the policy's profile and the run's overrides, and RunResult.cost adds them up.
 
 import assert from "node:assert/strict";
+import { type RunResult, ScenarioError, vm } from "../../mod.ts";
 import {
   COST_CATEGORIES,
   costCategory,
@@ -9,11 +10,8 @@ import {
   eventCycles,
   KVM_VHE_COSTS,
   resolveCosts,
-  type RunResult,
-  ScenarioError,
-  vm,
   XEN_COSTS,
-} from "../../mod.ts";
+} from "../../lib/api/policies.ts";
 import { THREAD, zimage } from "./helpers.ts";
 
 function sumOfEvents(run: RunResult): { total: number; by: Record<string, number> } {

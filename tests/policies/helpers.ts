@@ -6,7 +6,8 @@
  * @module
  */
 
-import { formatVerdict, type RunResult, vm, type VmBuilder } from "../../mod.ts";
+import { type RunResult, vm, type VmBuilder } from "../../mod.ts";
+import { formatVerdict } from "../../lib/api/report.ts";
 import { formatCost } from "../../lib/report/cost.ts";
 
 /** Where the zImage-like thread scenarios put their image. */

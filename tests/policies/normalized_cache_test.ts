@@ -2,7 +2,8 @@
 // becomes one instruction over a LoC of 1 or 2, whatever the real caches.
 
 import assert from "node:assert/strict";
-import { kvmModernWith, normalizedCacheView, vm } from "../../mod.ts";
+import { vm } from "../../mod.ts";
+import { kvmModernWith, normalizedCacheView } from "../../lib/api/policies.ts";
 import {
   CTYPE_DATA,
   CTYPE_INSTRUCTION,

@@ -5,14 +5,13 @@ import assert from "node:assert/strict";
 import {
   assertGolden,
   kvm318,
-  kvm318With,
   kvm40,
   kvm40SwOnly,
-  kvm40With,
   policies,
   ScenarioError,
   vm,
 } from "../../mod.ts";
+import { kvm318With, kvm40With } from "../../lib/api/policies.ts";
 import { countOf, golden, report } from "./helpers.ts";
 
 const A = 0x4000_1000;

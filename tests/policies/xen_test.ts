@@ -3,7 +3,9 @@
 // instruction, reported as a guest crash.
 
 import assert from "node:assert/strict";
-import { definePolicy, formatVerdict, type Hyp, vm, xen, type XenState } from "../../mod.ts";
+import { definePolicy, vm, xen } from "../../mod.ts";
+import { formatVerdict } from "../../lib/api/report.ts";
+import { type Hyp, type XenState } from "../../lib/api/policies.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { Hypervisor } from "../../lib/hyp/hypervisor.ts";
 import { p2mPreemptChecks } from "../../lib/hyp/p2m.ts";

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { type Machine, resolveMachine, type Scenario, type Step } from "../../mod.ts";
+import { type Machine, type Scenario, type Step } from "../../mod.ts";
+import { resolveMachine } from "../../lib/api/hw.ts";
 import type { Op, Program, ProgramHardware } from "./program.ts";
 
 function geometryOf(g: { size: number; ways: number; lineSize?: number }) {

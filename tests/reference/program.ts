@@ -18,7 +18,8 @@
  */
 
 import fc from "fast-check";
-import { type GuestBuilder, type Machine, type Scenario, vm, type VmRegName } from "../../mod.ts";
+import { type GuestBuilder, type Machine, type Scenario, vm } from "../../mod.ts";
+import { type VmRegName } from "../../lib/api/guest.ts";
 
 /** First guest physical address of RAM in every program (the DSL's default base). */
 export const RAM_BASE = 0x4000_0000;

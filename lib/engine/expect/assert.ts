@@ -5,10 +5,10 @@
  * {@linkcode expectTest} registers that as a test.
  *
  * ```ts
- * import { expectTest } from "./assert.ts";
- * import { vm } from "../../dsl/vm.ts";
- * import { never } from "./expectation.ts";
- * import { staleAnywhere } from "./predicates.ts";
+ * import { expectTest } from "@setway/setway/expect";
+ * import { vm } from "@setway/setway";
+ * import { never } from "@setway/setway/expect";
+ * import { staleAnywhere } from "@setway/setway/expect";
  * // At the top level of a test file (not inside another test):
  * const register = () => expectTest(vm().guest((g) => g.vaCorrect()).expect(never(staleAnywhere())));
  * ```
@@ -28,8 +28,8 @@ import type { Scenario } from "../scenario.ts";
  *
  * @example Usage
  * ```ts
- * import type { Checkable } from "./assert.ts";
- * import { vm } from "../../dsl/vm.ts";
+ * import type { Checkable } from "@setway/setway/expect";
+ * import { vm } from "@setway/setway";
  * const target: Checkable = vm().guest((g) => g.vaCorrect());
  * ```
  */
@@ -41,7 +41,7 @@ export type Checkable = { check(options?: CheckOptions): Promise<CheckResult> } 
  *
  * @example Usage
  * ```ts
- * import { ExpectationError } from "./assert.ts";
+ * import { ExpectationError } from "@setway/setway/expect";
  * const isFailure = (e: unknown) => e instanceof ExpectationError && !e.result.ok;
  * ```
  */
@@ -77,10 +77,10 @@ function isBuilder(t: unknown): t is { check(options?: CheckOptions): Promise<Ch
  *
  * @example Usage
  * ```ts
- * import { assertExpectations } from "./assert.ts";
- * import { vm } from "../../dsl/vm.ts";
- * import { exists } from "./expectation.ts";
- * import { staleAnywhere } from "./predicates.ts";
+ * import { assertExpectations } from "@setway/setway/expect";
+ * import { vm } from "@setway/setway";
+ * import { exists } from "@setway/setway/expect";
+ * import { staleAnywhere } from "@setway/setway/expect";
  * const zImage = vm().machine("xgene1").policy("kvm-3.18").guest((g) => g.zImage32({ words: 4, pages: 1 }));
  * await assertExpectations(zImage.expect(exists(staleAnywhere({ blame: "hypervisor" }))));
  * ```
@@ -114,7 +114,7 @@ export async function assertExpectations(
  *
  * @example Usage
  * ```ts
- * import type { ExpectTestOptions } from "./assert.ts";
+ * import type { ExpectTestOptions } from "@setway/setway/expect";
  * const o: ExpectTestOptions = { name: "zImage on X-Gene under KVM 4.0", maxPerturbations: 1 };
  * ```
  */
@@ -128,10 +128,10 @@ export interface ExpectTestOptions extends CheckOptions {
  *
  * @example Usage
  * ```ts
- * import { expectTest } from "./assert.ts";
- * import { vm } from "../../dsl/vm.ts";
- * import { never } from "./expectation.ts";
- * import { crashed } from "./predicates.ts";
+ * import { expectTest } from "@setway/setway/expect";
+ * import { vm } from "@setway/setway";
+ * import { never } from "@setway/setway/expect";
+ * import { crashed } from "@setway/setway/expect";
  * // At the top level of a test file (not inside another test):
  * const register = () =>
  *   expectTest(vm().guest((g) => g.vaCorrect()).expect(never(crashed())), { name: "no crash" });

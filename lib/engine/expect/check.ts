@@ -26,9 +26,9 @@
  *
  * @example Usage
  * ```ts
- * import { checkExpectations } from "./check.ts";
- * import { exists, never } from "./expectation.ts";
- * import { crashed, staleAnywhere } from "./predicates.ts";
+ * import { checkExpectations } from "@setway/setway/expect";
+ * import { exists, never } from "@setway/setway/expect";
+ * import { crashed, staleAnywhere } from "@setway/setway/expect";
  * const result = await checkExpectations({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",
@@ -78,7 +78,7 @@ export const DEFAULT_MAX_EXECUTIONS = 2000;
  *
  * @example Usage
  * ```ts
- * import type { CheckOptions } from "./check.ts";
+ * import type { CheckOptions } from "@setway/setway";
  * const deep: CheckOptions = { maxPerturbations: 2, migrations: true, maxExecutions: 50_000 };
  * ```
  */
@@ -123,7 +123,7 @@ export interface CheckOptions {
  *
  * @example Usage
  * ```ts
- * import type { ExpectationResult } from "./check.ts";
+ * import type { ExpectationResult } from "@setway/setway";
  * const line = (r: ExpectationResult) => `${r.text}: ${r.answer} (${r.positive}/${r.negative})`;
  * ```
  */
@@ -152,7 +152,7 @@ export interface ExpectationResult {
  *
  * @example Usage
  * ```ts
- * import type { CheckResult } from "./check.ts";
+ * import type { CheckResult } from "@setway/setway";
  * const failing = (r: CheckResult) => r.expectations.filter((e) => !e.holds);
  * ```
  */
@@ -218,7 +218,7 @@ function holdsOf(e: Expectation, t: Tally): boolean {
  *
  * @example Usage
  * ```ts
- * import { checkExpectations } from "./check.ts";
+ * import { checkExpectations } from "@setway/setway/expect";
  * const r = await checkExpectations({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "xen-iommu",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

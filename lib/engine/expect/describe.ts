@@ -3,7 +3,7 @@
  * like the scenario file (`never(stale(0x40008000, { blame: "hypervisor" }))`).
  *
  * ```ts
- * import { describeExpectation } from "./describe.ts";
+ * import { describeExpectation } from "@setway/setway/expect";
  * console.log(describeExpectation({ kind: "exists", what: { kind: "flushes", min: 2, max: 2 } }));
  * // exists(flushes(2))
  * ```
@@ -41,7 +41,7 @@ function countText(r: CountRange): string {
  *
  * @example Usage
  * ```ts
- * import { describePredicate } from "./describe.ts";
+ * import { describePredicate } from "@setway/setway/expect";
  * console.log(describePredicate({ kind: "not", what: { kind: "crashed" } })); // "not(crashed())"
  * ```
  * @param p the predicate
@@ -88,7 +88,7 @@ export function describePredicate(p: Predicate): string {
  *
  * @example Usage
  * ```ts
- * import { describeExpectation } from "./describe.ts";
+ * import { describeExpectation } from "@setway/setway/expect";
  * console.log(describeExpectation({ kind: "never", what: { kind: "stale" } })); // "never(staleAnywhere())"
  * ```
  * @param e the expectation

@@ -11,8 +11,8 @@
  * (`Scenario.expect`).
  *
  * ```ts
- * import { exists, never } from "./expectation.ts";
- * import { crashed, stale } from "./predicates.ts";
+ * import { exists, never } from "@setway/setway/expect";
+ * import { crashed, stale } from "@setway/setway/expect";
  * const e = [exists(stale(0x4000_8000)), never(crashed())];
  * console.log(JSON.stringify(e[0])); // {"kind":"exists","what":{"kind":"stale","addr":1073774592}}
  * ```
@@ -41,7 +41,7 @@ export const QUANTIFIERS: readonly Quantifier[] = Object.freeze(["exists", "neve
  *
  * @example Usage
  * ```ts
- * import type { Expectation } from "./expectation.ts";
+ * import type { Expectation } from "@setway/setway";
  * const e: Expectation = { kind: "never", what: { kind: "stale" } };
  * ```
  */
@@ -57,8 +57,8 @@ export interface Expectation {
  *
  * @example Usage
  * ```ts
- * import { exists } from "./expectation.ts";
- * import { staleAnywhere } from "./predicates.ts";
+ * import { exists } from "@setway/setway/expect";
+ * import { staleAnywhere } from "@setway/setway/expect";
  * console.log(exists(staleAnywhere()).kind); // "exists"
  * ```
  * @param what the predicate
@@ -73,8 +73,8 @@ export function exists(what: Predicate): Expectation {
  *
  * @example Usage
  * ```ts
- * import { never } from "./expectation.ts";
- * import { crashed } from "./predicates.ts";
+ * import { never } from "@setway/setway/expect";
+ * import { crashed } from "@setway/setway/expect";
  * console.log(never(crashed()).what.kind); // "crashed"
  * ```
  * @param what the predicate
@@ -89,8 +89,8 @@ export function never(what: Predicate): Expectation {
  *
  * @example Usage
  * ```ts
- * import { forall } from "./expectation.ts";
- * import { noSetWayFlush } from "./predicates.ts";
+ * import { forall } from "@setway/setway/expect";
+ * import { noSetWayFlush } from "@setway/setway/expect";
  * console.log(forall(noSetWayFlush()).kind); // "forall"
  * ```
  * @param what the predicate

@@ -29,7 +29,7 @@ import type { Witness } from "./witness.ts";
  *
  * @example Usage
  * ```ts
- * import type { FormatCheckOptions } from "./format.ts";
+ * import type { FormatCheckOptions } from "@setway/setway/expect";
  * const everything: FormatCheckOptions = { witnesses: "all" };
  * ```
  */
@@ -73,8 +73,8 @@ function witnessText(label: string, w: Witness, shown: Map<unknown, number>): st
  *
  * @example Usage
  * ```ts
- * import { counterexample } from "./format.ts";
- * import type { ExpectationResult } from "./check.ts";
+ * import { counterexample } from "@setway/setway/expect";
+ * import type { ExpectationResult } from "@setway/setway";
  * const why = (r: ExpectationResult) => counterexample(r)?.summary ?? "holds";
  * ```
  * @param r the expectation's result
@@ -105,8 +105,8 @@ function explored(result: CheckResult): string {
  *
  * @example Usage
  * ```ts
- * import { formatCheck } from "./format.ts";
- * import { checkExpectations } from "./check.ts";
+ * import { formatCheck } from "@setway/setway/expect";
+ * import { checkExpectations } from "@setway/setway/expect";
  * const r = await checkExpectations({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

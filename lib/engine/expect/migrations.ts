@@ -34,7 +34,7 @@ import { busyCpus } from "./reduce.ts";
  *
  * @example Usage
  * ```ts
- * import type { InsertedMigration } from "./migrations.ts";
+ * import type { InsertedMigration } from "@setway/setway/expect";
  * const m: InsertedMigration = { before: 12, vcpu: 0, pcpu: 2 };
  * ```
  */

@@ -191,7 +191,7 @@ export function holds(p: Predicate, o: Observation): boolean {
  * @example Usage
  * ```ts
  * import { observeRun } from "./observation.ts";
- * import { run } from "../run.ts";
+ * import { run } from "@setway/setway";
  * const r = run({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

@@ -10,7 +10,7 @@
  * (expectation.ts) then say over which executions it must hold.
  *
  * ```ts
- * import { and, flushes, not, stale } from "./predicates.ts";
+ * import { and, flushes, not, stale } from "@setway/setway/expect";
  * const p = and(stale(0x4000_8000, { blame: "hypervisor" }), not(flushes({ min: 1 })));
  * console.log(JSON.stringify(p));
  * // {"kind":"and","all":[{"kind":"stale","addr":1073774592,"blame":"hypervisor"},...]}
@@ -28,7 +28,7 @@ import type { Blame } from "../oracle.ts";
  *
  * @example Usage
  * ```ts
- * import type { ReadFilter } from "./predicates.ts";
+ * import type { ReadFilter } from "@setway/setway/expect";
  * const f: ReadFilter = { blame: "hypervisor" };
  * ```
  */
@@ -43,7 +43,7 @@ export interface ReadFilter {
  *
  * @example Usage
  * ```ts
- * import type { StalePredicate } from "./predicates.ts";
+ * import type { StalePredicate } from "@setway/setway/expect";
  * const p: StalePredicate = { kind: "stale", addr: 0x4000_8000 };
  * ```
  */
@@ -59,7 +59,7 @@ export interface StalePredicate extends ReadFilter {
  *
  * @example Usage
  * ```ts
- * import type { LostWritePredicate } from "./predicates.ts";
+ * import type { LostWritePredicate } from "@setway/setway/expect";
  * const p: LostWritePredicate = { kind: "lost_write", addr: 0x4000_1000 };
  * ```
  */
@@ -75,7 +75,7 @@ export interface LostWritePredicate extends ReadFilter {
  *
  * @example Usage
  * ```ts
- * import type { WrongReadPredicate } from "./predicates.ts";
+ * import type { WrongReadPredicate } from "@setway/setway/expect";
  * const p: WrongReadPredicate = { kind: "wrong_read" };
  * ```
  */
@@ -91,7 +91,7 @@ export interface WrongReadPredicate extends ReadFilter {
  *
  * @example Usage
  * ```ts
- * import type { CountRange } from "./predicates.ts";
+ * import type { CountRange } from "@setway/setway/expect";
  * const once: CountRange = { min: 1, max: 1 };
  * ```
  */
@@ -109,7 +109,7 @@ export interface CountRange {
  *
  * @example Usage
  * ```ts
- * import type { FlushesPredicate } from "./predicates.ts";
+ * import type { FlushesPredicate } from "@setway/setway/expect";
  * const p: FlushesPredicate = { kind: "flushes", min: 2, max: 2 };
  * ```
  */
@@ -123,7 +123,7 @@ export interface FlushesPredicate extends CountRange {
  *
  * @example Usage
  * ```ts
- * import type { EventsPredicate } from "./predicates.ts";
+ * import type { EventsPredicate } from "@setway/setway/expect";
  * const p: EventsPredicate = { kind: "events", name: "kvm_toggle_cache", min: 1 };
  * ```
  */
@@ -140,7 +140,7 @@ export interface EventsPredicate extends CountRange {
  *
  * @example Usage
  * ```ts
- * import type { NoSetWayFlushPredicate } from "./predicates.ts";
+ * import type { NoSetWayFlushPredicate } from "@setway/setway/expect";
  * const p: NoSetWayFlushPredicate = { kind: "no_set_way_flush" };
  * ```
  */
@@ -154,7 +154,7 @@ export interface NoSetWayFlushPredicate {
  *
  * @example Usage
  * ```ts
- * import type { CrashedPredicate } from "./predicates.ts";
+ * import type { CrashedPredicate } from "@setway/setway/expect";
  * const p: CrashedPredicate = { kind: "crashed" };
  * ```
  */
@@ -169,7 +169,7 @@ export interface CrashedPredicate {
  *
  * @example Usage
  * ```ts
- * import type { ArchInvalidPredicate } from "./predicates.ts";
+ * import type { ArchInvalidPredicate } from "@setway/setway/expect";
  * const p: ArchInvalidPredicate = { kind: "arch_invalid" };
  * ```
  */
@@ -183,7 +183,7 @@ export interface ArchInvalidPredicate {
  *
  * @example Usage
  * ```ts
- * import type { NotPredicate } from "./predicates.ts";
+ * import type { NotPredicate } from "@setway/setway/expect";
  * const p: NotPredicate = { kind: "not", what: { kind: "crashed" } };
  * ```
  */
@@ -199,7 +199,7 @@ export interface NotPredicate {
  *
  * @example Usage
  * ```ts
- * import type { AndPredicate } from "./predicates.ts";
+ * import type { AndPredicate } from "@setway/setway/expect";
  * const p: AndPredicate = { kind: "and", all: [{ kind: "crashed" }, { kind: "arch_invalid" }] };
  * ```
  */
@@ -215,7 +215,7 @@ export interface AndPredicate {
  *
  * @example Usage
  * ```ts
- * import type { OrPredicate } from "./predicates.ts";
+ * import type { OrPredicate } from "@setway/setway/expect";
  * const p: OrPredicate = { kind: "or", any: [{ kind: "crashed" }, { kind: "stale" }] };
  * ```
  */
@@ -231,7 +231,7 @@ export interface OrPredicate {
  *
  * @example Usage
  * ```ts
- * import type { Predicate } from "./predicates.ts";
+ * import type { Predicate } from "@setway/setway/expect";
  * const p: Predicate = { kind: "not", what: { kind: "stale" } };
  * ```
  */
@@ -329,7 +329,7 @@ function readFilter(filter: ReadFilter | undefined): ReadFilter {
  *
  * @example Usage
  * ```ts
- * import { stale } from "./predicates.ts";
+ * import { stale } from "@setway/setway/expect";
  * console.log(stale(0x4000_8000, { blame: "hypervisor" }).blame); // "hypervisor"
  * ```
  * @param addr the word address read
@@ -345,7 +345,7 @@ export function stale(addr: number, filter?: ReadFilter): StalePredicate {
  *
  * @example Usage
  * ```ts
- * import { staleAnywhere } from "./predicates.ts";
+ * import { staleAnywhere } from "@setway/setway/expect";
  * console.log(staleAnywhere()); // { kind: "stale" }
  * ```
  * @param filter only violations with this blame
@@ -361,7 +361,7 @@ export function staleAnywhere(filter?: ReadFilter): StalePredicate {
  *
  * @example Usage
  * ```ts
- * import { lostWrite } from "./predicates.ts";
+ * import { lostWrite } from "@setway/setway/expect";
  * console.log(lostWrite(0x4000_1000).kind); // "lost_write"
  * ```
  * @param addr the word address read
@@ -377,7 +377,7 @@ export function lostWrite(addr: number, filter?: ReadFilter): LostWritePredicate
  *
  * @example Usage
  * ```ts
- * import { lostWriteAnywhere } from "./predicates.ts";
+ * import { lostWriteAnywhere } from "@setway/setway/expect";
  * console.log(lostWriteAnywhere()); // { kind: "lost_write" }
  * ```
  * @param filter only violations with this blame
@@ -393,7 +393,7 @@ export function lostWriteAnywhere(filter?: ReadFilter): LostWritePredicate {
  *
  * @example Usage
  * ```ts
- * import { wrongRead } from "./predicates.ts";
+ * import { wrongRead } from "@setway/setway/expect";
  * console.log(wrongRead()); // { kind: "wrong_read" }
  * ```
  * @param addr the word address read; default any
@@ -421,7 +421,7 @@ function range(count: number | CountRange): CountRange {
  *
  * @example Usage
  * ```ts
- * import { flushes } from "./predicates.ts";
+ * import { flushes } from "@setway/setway/expect";
  * console.log(flushes(2)); // { kind: "flushes", min: 2, max: 2 }
  * console.log(flushes({ min: 1 })); // { kind: "flushes", min: 1 }
  * ```
@@ -438,7 +438,7 @@ export function flushes(count: number | CountRange): FlushesPredicate {
  *
  * @example Usage
  * ```ts
- * import { events } from "./predicates.ts";
+ * import { events } from "@setway/setway/expect";
  * console.log(events("kvm_toggle_cache", { min: 1 }).name); // "kvm_toggle_cache"
  * ```
  * @param name the event name
@@ -455,7 +455,7 @@ export function events(name: string, count: number | CountRange): EventsPredicat
  *
  * @example Usage
  * ```ts
- * import { noSetWayFlush } from "./predicates.ts";
+ * import { noSetWayFlush } from "@setway/setway/expect";
  * console.log(noSetWayFlush().kind); // "no_set_way_flush"
  * ```
  * @returns the predicate
@@ -469,7 +469,7 @@ export function noSetWayFlush(): NoSetWayFlushPredicate {
  *
  * @example Usage
  * ```ts
- * import { crashed } from "./predicates.ts";
+ * import { crashed } from "@setway/setway/expect";
  * console.log(crashed()); // { kind: "crashed" }
  * ```
  * @returns the predicate
@@ -484,7 +484,7 @@ export function crashed(): CrashedPredicate {
  *
  * @example Usage
  * ```ts
- * import { archInvalid } from "./predicates.ts";
+ * import { archInvalid } from "@setway/setway/expect";
  * console.log(archInvalid().kind); // "arch_invalid"
  * ```
  * @returns the predicate
@@ -498,7 +498,7 @@ export function archInvalid(): ArchInvalidPredicate {
  *
  * @example Usage
  * ```ts
- * import { crashed, not } from "./predicates.ts";
+ * import { crashed, not } from "@setway/setway/expect";
  * console.log(not(crashed()).kind); // "not"
  * ```
  * @param what the predicate
@@ -513,7 +513,7 @@ export function not(what: Predicate): NotPredicate {
  *
  * @example Usage
  * ```ts
- * import { and, crashed, noSetWayFlush } from "./predicates.ts";
+ * import { and, crashed, noSetWayFlush } from "@setway/setway/expect";
  * console.log(and(crashed(), noSetWayFlush()).all.length); // 2
  * ```
  * @param all the predicates, at least one
@@ -528,7 +528,7 @@ export function and(...all: Predicate[]): AndPredicate {
  *
  * @example Usage
  * ```ts
- * import { crashed, or, staleAnywhere } from "./predicates.ts";
+ * import { crashed, or, staleAnywhere } from "@setway/setway/expect";
  * console.log(or(crashed(), staleAnywhere()).any.length); // 2
  * ```
  * @param any the predicates, at least one

@@ -31,7 +31,7 @@
  * @example Usage
  * ```ts
  * import { ChoiceFilter } from "./reduce.ts";
- * import { Hardware } from "../../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { xgene1 } from "../../machines/mod.ts";
  * const hw = new Hardware(xgene1);
  * const steps = [{ kind: "write", vcpu: 0, addr: 0x4000_0000, value: 1 }] as const;
@@ -97,7 +97,7 @@ export function busyCpus(shape: ProgramShape, cpuCount: number): Uint8Array {
  * @example Usage
  * ```ts
  * import { noSetCanFill } from "./reduce.ts";
- * import { Hardware } from "../../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../../machines/mod.ts";
  * const hw = new Hardware(generic);
  * console.log(noSetCanFill(hw, [{ kind: "read", vcpu: 0, addr: 0x4000_0000 }])); // true
@@ -137,7 +137,7 @@ export function noSetCanFill(hw: Hardware, steps: readonly Step[]): boolean {
  * @example Usage
  * ```ts
  * import { ChoiceFilter } from "./reduce.ts";
- * import { Hardware } from "../../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../../machines/mod.ts";
  * const hw = new Hardware(generic);
  * const f = new ChoiceFilter(hw, Float64Array.of(0x4000_0000), { cpus: 4, steps: [] }, false);

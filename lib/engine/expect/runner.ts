@@ -27,7 +27,7 @@
  * import { baseVariant } from "./migrations.ts";
  * import { kvm318 } from "../../hyp/policies/mod.ts";
  * import { scenarioMachine } from "../resolve.ts";
- * import type { Scenario } from "../scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",
@@ -149,9 +149,9 @@ class StepMeter extends BudgetMeter {
  * ```ts
  * import { CheckRunner } from "./runner.ts";
  * import { baseVariant } from "./migrations.ts";
- * import { native } from "../../hyp/policies/native.ts";
+ * import { native } from "@setway/setway";
  * import { generic } from "../../machines/mod.ts";
- * import type { Scenario } from "../scenario.ts";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",

@@ -26,8 +26,8 @@
  * import { searchChoices } from "./search.ts";
  * import { CheckRunner } from "./runner.ts";
  * import { generic } from "../../machines/mod.ts";
- * import { native } from "../../hyp/policies/native.ts";
- * import type { Scenario } from "../scenario.ts";
+ * import { native } from "@setway/setway";
+ * import type { Scenario } from "@setway/setway";
  * const scenario: Scenario = {
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "native",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",
@@ -122,7 +122,7 @@ export interface Tally {
  *
  * @example Usage
  * ```ts
- * import type { SearchStats } from "./search.ts";
+ * import type { SearchStats } from "@setway/setway/expect";
  * const s: SearchStats = { executions: 5, byPerturbations: [1, 4], complete: true, choicePoints: 4 };
  * ```
  */

@@ -39,7 +39,7 @@ import type { ExecutionName } from "./search.ts";
  *
  * @example Usage
  * ```ts
- * import type { Witness } from "./witness.ts";
+ * import type { Witness } from "@setway/setway/expect";
  * const describe = (w: Witness) => `${w.perturbations.length} perturbations: ${w.summary}`;
  * ```
  */

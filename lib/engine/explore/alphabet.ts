@@ -70,7 +70,7 @@ export type ExploreOpName =
  *
  * @example Usage
  * ```ts
- * import { EXPLORE_OPS } from "./alphabet.ts";
+ * import { EXPLORE_OPS } from "@setway/setway/explore";
  * console.log(EXPLORE_OPS.includes("sw_clean")); // true
  * ```
  */

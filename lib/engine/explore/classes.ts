@@ -32,7 +32,7 @@
  *
  * @example Usage
  * ```ts
- * import { GUEST_CLASSES, matchesClass } from "./classes.ts";
+ * import { GUEST_CLASSES, matchesClass } from "@setway/setway/explore";
  * const steps = [
  *   { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
  *   { kind: "write", vcpu: 0, addr: 0x40000000, value: 1 },
@@ -54,7 +54,7 @@ import type { SctlrBits, Step } from "../../guest/ops.ts";
  *
  * @example Usage
  * ```ts
- * import type { GuestClass } from "./classes.ts";
+ * import type { GuestClass } from "@setway/setway/explore";
  * const readsOnce: GuestClass<number> = {
  *   name: "reads-once",
  *   description: "reads at most once",
@@ -265,7 +265,7 @@ const cleansBySw: GuestClass<CleansBySwState> = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { GUEST_CLASSES } from "./classes.ts";
+ * import { GUEST_CLASSES } from "@setway/setway/explore";
  * console.log(Object.keys(GUEST_CLASSES).length); // 7
  * ```
  */
@@ -327,7 +327,7 @@ export function resolveGuestClass(spec: string | GuestClass): GuestClass {
  *
  * @example Usage
  * ```ts
- * import { GUEST_CLASSES, intersectClasses } from "./classes.ts";
+ * import { GUEST_CLASSES, intersectClasses } from "@setway/setway/explore";
  * const c = intersectClasses([GUEST_CLASSES["no-sw"], GUEST_CLASSES["never-cleans"]]);
  * console.log(c.name); // "no-sw+never-cleans"
  * ```
@@ -370,7 +370,7 @@ export function intersectClasses(parts: readonly GuestClass[]): GuestClass<unkno
  *
  * @example Usage
  * ```ts
- * import { GUEST_CLASSES, matchesClass } from "./classes.ts";
+ * import { GUEST_CLASSES, matchesClass } from "@setway/setway/explore";
  * console.log(matchesClass(GUEST_CLASSES["uses-sw"], [{ kind: "sw_walk", vcpu: 0, op: "csw" }])); // true
  * ```
  * @param guestClass the class
@@ -393,7 +393,7 @@ export function matchesClass<S>(guestClass: GuestClass<S>, steps: readonly Step[
  *
  * @example Usage
  * ```ts
- * import { classFromPredicate } from "./classes.ts";
+ * import { classFromPredicate } from "@setway/setway/explore";
  * const short = classFromPredicate("short", "at most three steps", (steps) => steps.length <= 3);
  * console.log(short.accepts?.(short.start())); // true
  * ```

@@ -17,9 +17,6 @@
  * @module
  */
 
-// `deno publish` honours lint-ignore comments for its own diagnostics, which `deno lint` does not know.
-// deno-lint-ignore-file ban-unknown-rule-code
-
 import type { Chooser } from "../../hw/chooser.ts";
 import { Hardware } from "../../hw/hardware.ts";
 import type { Machine } from "../../hw/machine.ts";
@@ -39,6 +36,7 @@ import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
 import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
+import { importModule } from "../../import_module.ts";
 
 /**
  * What one run of a program produced.
@@ -61,8 +59,7 @@ async function importExport(ref: ModuleRef, what: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     // The user's own module, named at run time: there is nothing to analyze before then.
-    // deno-lint-ignore unanalyzable-dynamic-import
-    mod = await import(url);
+    mod = await importModule(url);
   } catch (e) {
     throw new ScenarioError(
       "invalid_value",

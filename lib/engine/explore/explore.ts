@@ -13,7 +13,7 @@
  * as a snippet you can paste.
  *
  * ```ts
- * import { explore, formatExploreReport } from "./explore.ts";
+ * import { explore, formatExploreReport } from "@setway/setway/explore";
  * const report = await explore({
  *   machine: "xgene1", policy: "kvm-4.0", guestClass: "cleans-by-va", maxOps: 4,
  *   ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"], progress: false,
@@ -73,7 +73,7 @@ const SEARCH_SHARE = 0.75;
  *
  * @example Usage
  * ```ts
- * import { explore } from "./explore.ts";
+ * import { explore } from "@setway/setway/explore";
  * const report = await explore({
  *   policy: "kvm-4.0", ops: ["write", "read", "mmuOn", "mmuOff"], maxOps: 4, progress: false,
  * });

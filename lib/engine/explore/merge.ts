@@ -32,7 +32,7 @@ import {
  *
  * @example Usage
  * ```ts
- * import type { MergeOptions } from "./merge.ts";
+ * import type { MergeOptions } from "@setway/setway/explore";
  * const o: MergeOptions = { names: ["part0.json", "part1.json"] };
  * ```
  */
@@ -193,8 +193,8 @@ function sharedStats(s: ExploreStats): string {
  *
  * @example Usage
  * ```ts
- * import { explore } from "./explore.ts";
- * import { mergeReports } from "./merge.ts";
+ * import { explore } from "@setway/setway/explore";
+ * import { mergeReports } from "@setway/setway/explore";
  * const options = { ops: ["write", "read", "mmuOn", "mmuOff"] as const, progress: false };
  * const parts = [
  *   await explore({ ...options, shard: "0/2" }),

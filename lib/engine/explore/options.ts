@@ -34,7 +34,7 @@ import { GUEST_CLASSES, type GuestClass } from "./classes.ts";
  *
  * @example Usage
  * ```ts
- * import type { ModuleRef } from "./options.ts";
+ * import type { ModuleRef } from "@setway/setway/explore";
  * const ref: ModuleRef = { module: "file:///home/me/policies.ts", export: "noCachesOffFlush" };
  * ```
  */
@@ -50,7 +50,7 @@ export interface ModuleRef {
  *
  * @example Usage
  * ```ts
- * import type { ExploreOptions } from "./options.ts";
+ * import type { ExploreOptions } from "@setway/setway";
  * const options: ExploreOptions = {
  *   machine: "xgene1", policy: "kvm-3.18", maxOps: 4, guestClass: "no-sw",
  *   ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],

@@ -2,8 +2,8 @@
  * A one-line progress display on stderr while an exploration runs:
  * executions, rate, failure groups so far, where the search is, and an
  * estimate of the time left. It is drawn at most ten times a second, only
- * when stderr is a terminal (or when asked), and erased at the end, so
- * redirected output and reports never contain it.
+ * when stderr is a terminal and the run is not under CI (or when asked),
+ * and erased at the end, so redirected output and reports never contain it.
  *
  * @example Usage
  * ```ts
@@ -37,13 +37,14 @@ export class Progress {
   /**
    * A progress line.
    *
-   * @param mode true: always draw; false: never; `"auto"`: when stderr is a terminal
+   * @param mode true: always draw; false: never; `"auto"`: when stderr is a
+   *   terminal and `CI` is not set (read only when the process may read it)
    */
   constructor(mode: boolean | "auto") {
     let on = mode === true;
     if (mode === "auto") {
       try {
-        on = Deno.stderr.isTerminal();
+        on = Deno.stderr.isTerminal() && !underCi();
       } catch {
         on = false;
       }
@@ -89,6 +90,30 @@ export class Progress {
     } catch {
       // stderr closed: nothing to show
     }
+  }
+}
+
+/**
+ * Whether `CI` is set to something other than `false` or `0`. The variable
+ * is read only when the permission is already granted: asking for it would
+ * put a permission prompt on the terminal the line is meant for.
+ *
+ * @example Usage
+ * ```ts
+ * import { underCi } from "./progress.ts";
+ * console.log(typeof underCi()); // "boolean"
+ * ```
+ * @returns whether the process runs under CI, as far as it may tell
+ */
+export function underCi(): boolean {
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: "CI" }).state !== "granted") {
+      return false;
+    }
+    const ci = Deno.env.get("CI");
+    return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+  } catch {
+    return false;
   }
 }
 

@@ -82,7 +82,7 @@ export const PROVE_MAX_DEPTH = 64;
  *
  * @example Usage
  * ```ts
- * import type { ProofSummary } from "./prove.ts";
+ * import type { ProofSummary } from "@setway/setway/explore";
  * const p: ProofSummary = {
  *   fixpoint: true, states: 2726, depth: 13, stopped: null,
  * };

@@ -13,7 +13,7 @@
  *
  * @example Usage
  * ```ts
- * import { replay } from "./replay.ts";
+ * import { replay } from "@setway/setway/explore";
  * const result = replay({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "adversarial",
@@ -44,7 +44,7 @@ import { PlanChooser, type PlannedPerturbation } from "../choosers.ts";
  *
  * @example Usage
  * ```ts
- * import { replay } from "./replay.ts";
+ * import { replay } from "@setway/setway/explore";
  * const r = replay({
  *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
  *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",

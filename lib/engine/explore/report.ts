@@ -17,7 +17,7 @@ import type { ProofSummary } from "./prove.ts";
  *
  * @example Usage
  * ```ts
- * import type { ExploreQuestion } from "./report.ts";
+ * import type { ExploreQuestion } from "@setway/setway/explore";
  * const q: ExploreQuestion = {
  *   machine: "xgene1", systemCache: "machine", policy: "kvm-4.0", cpus: 1, maxOps: 4,
  *   ops: ["write", "read"], addresses: [0x40000000], guestClass: "any", mode: "exhaustive",
@@ -67,7 +67,7 @@ export interface ExploreQuestion {
  *
  * @example Usage
  * ```ts
- * import type { Counterexample } from "./report.ts";
+ * import type { Counterexample } from "@setway/setway/explore";
  * const c: Counterexample = {
  *   steps: [{ kind: "read", vcpu: 0, addr: 0x40000000 }], perturbations: [], snippet: "...",
  *   violation: "stale_read at 0x40000000: expected 0x1, got 0x0 (blame guest)",
@@ -99,7 +99,7 @@ export interface Counterexample {
  *
  * @example Usage
  * ```ts
- * import type { FailureGroup } from "./report.ts";
+ * import type { FailureGroup } from "@setway/setway/explore";
  * const g: FailureGroup = {
  *   policy: "kvm-4.0", blame: "guest", kind: "stale_read", count: 12, found: [4, 9, 0, 0], counterexample: null,
  * };
@@ -127,7 +127,7 @@ export interface FailureGroup {
  *
  * @example Usage
  * ```ts
- * import type { ExploreStats } from "./report.ts";
+ * import type { ExploreStats } from "@setway/setway/explore";
  * const s: ExploreStats = {
  *   executions: 100, referenceRuns: 20, states: 40, merged: 55, rejected: 0, symmetric: 5,
  *   levels: [1, 6, 33], exact: true,
@@ -158,7 +158,7 @@ export interface ExploreStats {
  *
  * @example Usage
  * ```ts
- * import type { ExploreReport } from "./report.ts";
+ * import type { ExploreReport } from "@setway/setway";
  * function escapes(r: ExploreReport): boolean {
  *   return r.failures.some((f) => f.blame === "hypervisor");
  * }
@@ -222,8 +222,8 @@ export function compareFound(a: readonly number[], b: readonly number[]): number
  *
  * @example Usage
  * ```ts
- * import { answerLine } from "./report.ts";
- * import type { ExploreReport } from "./report.ts";
+ * import { answerLine } from "@setway/setway/explore";
+ * import type { ExploreReport } from "@setway/setway";
  * declare const report: ExploreReport;
  * if (report) console.log(answerLine(report));
  * ```
@@ -283,8 +283,8 @@ const hex = (n: number) => `0x${n.toString(16)}`;
  *
  * @example Usage
  * ```ts
- * import { formatExploreReport } from "./report.ts";
- * import type { ExploreReport } from "./report.ts";
+ * import { formatExploreReport } from "@setway/setway/explore";
+ * import type { ExploreReport } from "@setway/setway";
  * declare const report: ExploreReport;
  * if (report) console.log(formatExploreReport(report));
  * ```

@@ -356,7 +356,7 @@ function fmix(h: number): number {
  * @example Usage
  * ```ts
  * import { HardwareLayout } from "./state_hash.ts";
- * import { Hardware } from "../../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { xgene1 } from "../../machines/mod.ts";
  * const layout = new HardwareLayout(new Hardware(xgene1), [0x40000000], new Set([0, 1, 2]));
  * console.log(layout.idleClusters.length); // 2: clusters 2 and 3 never run anything
@@ -431,7 +431,7 @@ export class HardwareLayout {
  * @example Usage
  * ```ts
  * import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
- * import { Hardware } from "../../hw/hardware.ts";
+ * import { Hardware } from "@setway/setway/hw";
  * import { generic } from "../../machines/mod.ts";
  * const hw = new Hardware(generic);
  * const layout = new HardwareLayout(hw, [0x40000000], new Set([0]));

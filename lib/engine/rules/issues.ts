@@ -24,7 +24,7 @@ import { type ScenarioErrorCode, showValue } from "../../errors.ts";
  *
  * @example Usage
  * ```ts
- * import type { ScenarioIssue } from "./issues.ts";
+ * import type { ScenarioIssue } from "@setway/setway";
  * const issue: ScenarioIssue = {
  *   code: "bad_address", path: "steps[3].addr", value: 0x40000002,
  *   message: "steps[3].addr = 0x40000002: bad address: expected a 4-byte aligned address",

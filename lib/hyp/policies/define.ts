@@ -9,7 +9,7 @@
  * `emit()`) and the policy's per-VM state:
  *
  * ```ts
- * import { definePolicy } from "./define.ts";
+ * import { definePolicy } from "@setway/setway";
  * // KVM 4.0's set/way handling, in a few lines.
  * const mine = definePolicy({
  *   name: "my-kvm",
@@ -46,7 +46,7 @@ import { refuseShortcutKeys } from "../set_way_shortcuts.ts";
  *
  * @example Usage
  * ```ts
- * import type { PolicyDefinition } from "./define.ts";
+ * import type { PolicyDefinition } from "@setway/setway";
  * const def: PolicyDefinition<{ flushes: number }> = {
  *   name: "counting",
  *   state: () => ({ flushes: 0 }),
@@ -132,7 +132,7 @@ export function checkFaultClean(fc: unknown): FaultClean {
  *
  * @example Usage
  * ```ts
- * import { definePolicy } from "./define.ts";
+ * import { definePolicy } from "@setway/setway";
  * const noTraps = definePolicy({
  *   name: "no-traps",
  *   description: "TSW and TVM clear",

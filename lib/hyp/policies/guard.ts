@@ -168,7 +168,7 @@ function guardView(policy: Policy, name: string, f: Hook): Hook {
  * @example Usage
  * ```ts
  * import { guardPolicy } from "./guard.ts";
- * import { definePolicy } from "./define.ts";
+ * import { definePolicy } from "@setway/setway";
  * const broken = guardPolicy(definePolicy({
  *   name: "broken",
  *   onReset() {
@@ -226,8 +226,8 @@ export function guardPolicy<S>(policy: Policy<S>): Policy<S> {
  * @example Usage
  * ```ts
  * import { guardPolicy, isGuarded } from "./guard.ts";
- * import { definePolicy } from "./define.ts";
- * import { kvm40 } from "./kvm_4_0.ts";
+ * import { definePolicy } from "@setway/setway";
+ * import { kvm40 } from "@setway/setway";
  * console.log(isGuarded(guardPolicy(definePolicy({ name: "mine" }))), isGuarded(kvm40)); // true false
  * ```
  * @param policy a policy

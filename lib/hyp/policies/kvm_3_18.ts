@@ -15,7 +15,7 @@ import type { Policy } from "../policy.ts";
  *
  * @example Usage
  * ```ts
- * import { kvm318 } from "./kvm_3_18.ts";
+ * import { kvm318 } from "@setway/setway";
  * const state = kvm318.state();
  * console.log(state.requireDcacheFlush.length); // 0: masks are created on first use
  * ```
@@ -53,7 +53,7 @@ export interface Kvm318State {
  *
  * @example Usage
  * ```ts
- * import { kvm318 } from "./kvm_3_18.ts";
+ * import { kvm318 } from "@setway/setway";
  * console.log(kvm318.name); // kvm-3.18
  * ```
  */

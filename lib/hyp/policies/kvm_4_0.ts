@@ -30,7 +30,7 @@ import type { Policy } from "../policy.ts";
  *
  * @example Usage
  * ```ts
- * import { kvm40 } from "./kvm_4_0.ts";
+ * import { kvm40 } from "@setway/setway";
  * console.log(kvm40.name, kvm40.source); // kvm-4.0 arch/arm/kvm/mmu.c: ...
  * ```
  */

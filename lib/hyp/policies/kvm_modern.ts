@@ -23,7 +23,7 @@ import { kvm40 } from "./kvm_4_0.ts";
  *
  * @example Usage
  * ```ts
- * import { KVM_VHE_COSTS } from "./kvm_modern.ts";
+ * import { KVM_VHE_COSTS } from "@setway/setway/policies";
  * console.log(KVM_VHE_COSTS.trap); // 1000
  * ```
  */
@@ -34,7 +34,7 @@ export const KVM_VHE_COSTS: CostOverrides = Object.freeze({ trap: 1_000 });
  *
  * @example Usage
  * ```ts
- * import type { KvmModernOptions } from "./kvm_modern.ts";
+ * import type { KvmModernOptions } from "@setway/setway/policies";
  * const options: KvmModernOptions = { ctr: { idc: true, dic: false } };
  * ```
  */
@@ -77,7 +77,7 @@ export interface KvmModernOptions {
  *
  * @example Usage
  * ```ts
- * import { kvmModernWith } from "./kvm_modern.ts";
+ * import { kvmModernWith } from "@setway/setway/policies";
  * const p = kvmModernWith({ ctr: { idc: true, dic: false } });
  * console.log(p.name); // kvm-modern-idc1-dic0
  * ```
@@ -152,7 +152,7 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
  *
  * @example Usage
  * ```ts
- * import { kvmModern } from "./kvm_modern.ts";
+ * import { kvmModern } from "@setway/setway";
  * console.log(kvmModern.name, kvmModern.usesFwb); // kvm-modern true
  * ```
  */

@@ -41,7 +41,7 @@ import { kvm318, type Kvm318State } from "./kvm_3_18.ts";
  *
  * @example Usage
  * ```ts
- * import type { Kvm2015Switches } from "./kvm_switches.ts";
+ * import type { Kvm2015Switches } from "@setway/setway/policies";
  * const setWayPatchOnly: Kvm2015Switches = { unmapInvalidate: false, faultCleanViaKernelMap: false };
  * ```
  */
@@ -111,7 +111,7 @@ function checkSwitches(switches: unknown, call: string): Kvm2015Switches {
  *
  * @example Usage
  * ```ts
- * import { kvm40With } from "./kvm_switches.ts";
+ * import { kvm40With } from "@setway/setway/policies";
  * const p = kvm40With({ unmapInvalidate: false });
  * console.log(p.name, p.onUnmap === undefined); // kvm-4.0-no-unmap-inval true
  * ```
@@ -144,7 +144,7 @@ export function kvm40With(switches: Kvm2015Switches = {}): Policy<undefined> {
  *
  * @example Usage
  * ```ts
- * import { kvm318With } from "./kvm_switches.ts";
+ * import { kvm318With } from "@setway/setway/policies";
  * const p = kvm318With({ unmapInvalidate: true });
  * console.log(p.name); // kvm-3.18+unmap-inval
  * ```
@@ -182,7 +182,7 @@ function unmapInvalidate(hyp: Hyp, ipa: number): void {
  *
  * @example Usage
  * ```ts
- * import { kvm40SwOnly } from "./kvm_switches.ts";
+ * import { kvm40SwOnly } from "@setway/setway";
  * console.log(kvm40SwOnly.name); // kvm-4.0-sw-only
  * ```
  */

@@ -32,7 +32,7 @@ export { definePolicy, type PolicyDefinition } from "./define.ts";
  *
  * @example Usage
  * ```ts
- * import { policies } from "./mod.ts";
+ * import { policies } from "@setway/setway";
  * console.log(Object.keys(policies));
  * // ["kvm-4.0", "kvm-3.18", "native", "kvm-modern", "xen", "xen-iommu", "trap-nothing",
  * //  "kvm-4.0-sw-only"]
@@ -54,7 +54,7 @@ export const policies: Readonly<Record<string, Policy>> = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { resolvePolicy } from "./mod.ts";
+ * import { resolvePolicy } from "@setway/setway/policies";
  * console.log(resolvePolicy("kvm-4.0").source);
  * ```
  * @param policy a built-in policy name or a policy object

@@ -14,7 +14,7 @@ import type { Policy } from "../policy.ts";
  *
  * @example Usage
  * ```ts
- * import { native } from "./native.ts";
+ * import { native } from "@setway/setway";
  * console.log(native.native); // true
  * ```
  */

@@ -20,7 +20,7 @@ import type { Policy } from "../policy.ts";
  *
  * @example Usage
  * ```ts
- * import { trapNothing } from "./trap_nothing.ts";
+ * import { trapNothing } from "@setway/setway";
  * console.log(trapNothing.name); // trap-nothing
  * ```
  */

@@ -18,7 +18,7 @@ import type { Policy } from "../policy.ts";
  *
  * @example Usage
  * ```ts
- * import { xen } from "./xen.ts";
+ * import { xen } from "@setway/setway";
  * console.log(xen.state().needFlushToRam.length); // 0: set on first use
  * ```
  */
@@ -32,7 +32,7 @@ export interface XenState {
  *
  * @example Usage
  * ```ts
- * import type { XenOptions } from "./xen.ts";
+ * import type { XenOptions } from "@setway/setway/policies";
  * const options: XenOptions = { iommuSharesP2m: true };
  * ```
  */
@@ -89,7 +89,7 @@ const UNDEF_REASON = "set/way op while the IOMMU shares the p2m: flush by VA ins
  *
  * @example Usage
  * ```ts
- * import { xenWith } from "./xen.ts";
+ * import { xenWith } from "@setway/setway/policies";
  * console.log(xenWith({ iommuSharesP2m: true }).name); // xen-iommu
  * ```
  * @param options whether the IOMMU shares the p2m, and the name
@@ -171,7 +171,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
  *
  * @example Usage
  * ```ts
- * import { xen } from "./xen.ts";
+ * import { xen } from "@setway/setway";
  * console.log(xen.name); // xen
  * ```
  */
@@ -183,7 +183,7 @@ export const xen: Policy<XenState> = xenWith();
  *
  * @example Usage
  * ```ts
- * import { xenIommu } from "./xen.ts";
+ * import { xenIommu } from "@setway/setway";
  * console.log(xenIommu.name); // xen-iommu
  * ```
  */

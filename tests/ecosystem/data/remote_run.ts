@@ -1,7 +1,8 @@
 // Imported over http by the ecosystem test, with no permission but
 // --allow-import for the server: setway must need no permission and no
 // import map. Prints what it found as one JSON line.
-import { formatTrace, renderHtml, vm } from "../../../mod.ts";
+import { vm } from "../../../mod.ts";
+import { formatTrace, renderHtml } from "../../../lib/api/report.ts";
 
 const zimage = vm().machine("xgene1").cpus(4).systemCache().guest((g) => g.zImage32());
 const out: Record<string, unknown> = {};
