@@ -179,3 +179,16 @@ export const MAX_SW_INDEX = 0xffff_ffff;
  * ```
  */
 export const MAX_PROGRAM_STEPS = 2 ** 24;
+
+/**
+ * The most addresses one run may watch (`RunOptions.watch`, the command
+ * line's `--watch`): each is looked up in every cache after every step, and
+ * each is a lane of the HTML timeline.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_WATCHED_ADDRESSES } from "./limits.ts";
+ * console.log(MAX_WATCHED_ADDRESSES); // 64
+ * ```
+ */
+export const MAX_WATCHED_ADDRESSES = 64;

@@ -12,6 +12,7 @@ import type { Crash } from "./execute.ts";
 import { formatTrace, type TraceOptions } from "../report/event_trace.ts";
 import type { Violation } from "./oracle.ts";
 import type { Scenario } from "./scenario.ts";
+import type { CacheTrack } from "../report/cache_track.ts";
 
 /**
  * The oracle's verdict on a run.
@@ -199,6 +200,7 @@ export class RunResult {
     this.events = init.events;
     this.verdict = init.verdict;
     this.cost = Object.freeze(costOf(init.events));
+    if (init.caches !== undefined) this.caches = init.caches;
   }
 
   /**
