@@ -182,6 +182,11 @@ export class RunResult {
   readonly verdict: Verdict;
   /** What the policy cost. */
   readonly cost: Cost;
+  /**
+   * Where the watched words lived and each cache level's dirty lines, when
+   * the run was asked to watch (`RunOptions.watch`); not part of `toJSON()`.
+   */
+  readonly caches?: CacheTrack;
 
   /**
    * Wraps a finished run; the cost is computed from the events.
@@ -193,6 +198,7 @@ export class RunResult {
     machine: Machine;
     events: readonly SetwayEvent[];
     verdict: Verdict;
+    caches?: CacheTrack;
   }) {
     this.scenario = init.scenario;
     this.policy = init.policy;
