@@ -21,6 +21,7 @@
 
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { VerdictLike } from "./verdict.ts";
+import type { CacheTrack } from "./cache_track.ts";
 
 /**
  * The machine as a report shows it: its name, and its clusters to count the
@@ -89,6 +90,8 @@ export interface RunLike {
   readonly verdict: VerdictLike;
   /** What the policy cost. */
   readonly cost: CostLike;
+  /** Where watched words lived and the dirty lines per level, for a watched run. */
+  readonly caches?: CacheTrack;
 }
 
 /**
