@@ -97,9 +97,11 @@ function legend(runs: readonly RunLike[]): string {
       }</span>`
     ).join("");
   const cycles = runs.some((r) => r.events.some((e) => typeof e.cycles === "number"));
-  const width = cycles
-    ? "Widths follow the modelled cycles the events carry."
-    : "Widths follow event counts: a collapsed run of N identical events is N times as wide as one.";
+  const width = (cycles
+    ? "Widths follow the modelled cycles the events carry, or event counts: "
+    : "Widths follow event counts: ") +
+    "the note and the x axis buttons above each timeline say which. By events, a collapsed run " +
+    "of N identical events is N times as wide as one, except on the compressed axis.";
   const bands = [
     `<span class="legend-item"><span class="swatch" style="background:#bfe5bf"></span>SCTLR: guest caches on (M and C set)</span>`,
     `<span class="legend-item"><span class="swatch" style="background:#e3e3e3"></span>SCTLR: guest caches off</span>`,

@@ -237,7 +237,7 @@ function keyEvents(t: Timeline, max: number): { pins: Pin[]; more: number } {
 const AXIS_NAMES: Readonly<Record<string, string>> = {
   cycles: "cycles",
   events: "events",
-  compressed: "events, ≈ compressed",
+  compressed: "events ≈",
 };
 
 function renderAxis(t: Timeline): string {
@@ -257,9 +257,10 @@ function renderAxis(t: Timeline): string {
       )
     }">≈</div>`
   ).join("");
-  return `<div class="track-row axis"><div class="row-head" title="${
-    escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)
-  }">${escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)} →</div>` +
+  const axisTitle = t.unit === "compressed"
+    ? "events; the stretches marked ≈ are drawn narrower than their length"
+    : t.unit;
+  return `<div class="track-row axis"><div class="row-head" title="${escapeHtml(axisTitle)}">${escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)} →</div>` +
     `<div class="track">${stretches}${ticks}</div></div>`;
 }
 
