@@ -97,9 +97,10 @@ function legend(runs: readonly RunLike[]): string {
       }</span>`
     ).join("");
   const cycles = runs.some((r) => r.events.some((e) => typeof e.cycles === "number"));
-  const width = (cycles
-    ? "Widths follow the modelled cycles the events carry, or event counts: "
-    : "Widths follow event counts: ") +
+  const width =
+    (cycles
+      ? "Widths follow the modelled cycles the events carry, or event counts: "
+      : "Widths follow event counts: ") +
     "the note and the x axis buttons above each timeline say which. By events, a collapsed run " +
     "of N identical events is N times as wide as one, except on the compressed axis.";
   const bands = [
@@ -285,21 +286,25 @@ function chooseViews(
   const compressed = buildTimeline(run.events, { ...base, unit: "compressed" });
   const linear = byCycles.unit === "cycles" ? [byCycles, byEvents] : [byEvents];
   const swamp = byCycles.unit === "cycles" ? swamping(run) : null;
-  const swampText = swamp === null ? "" : `By cycles, ${
-    escapeHtml(SWAMP_NAMES[swamp.category])
-  } take ${Math.round(swamp.share * 1000) / 10} % of the run, and everything else would be a sliver. `;
+  const swampText = swamp === null
+    ? ""
+    : `By cycles, ${escapeHtml(SWAMP_NAMES[swamp.category])} take ${
+      Math.round(swamp.share * 1000) / 10
+    } % of the run, and everything else would be a sliver. `;
   if (compressed.compressed.length > 0 && compressed.total < byEvents.total / 2) {
     const biggest = [...compressed.compressed].sort((a, b) => b.events - a.events)[0];
-    const text = `The x axis counts events, with ${
-      plural(compressed.compressed.length, "long uniform stretch", "long uniform stretches")
-    } compressed (marked ≈ on the axis; the longest, ${escapeHtml(biggest.label)}, is drawn ${
-      fmtNumber(biggest.end - biggest.start)
-    } wide), so that the whole run fits the window. ${swampText}` +
+    const text =
+      `The x axis counts events, with ${
+        plural(compressed.compressed.length, "long uniform stretch", "long uniform stretches")
+      } compressed (marked ≈ on the axis; the longest, ${escapeHtml(biggest.label)}, is drawn ${
+        fmtNumber(biggest.end - biggest.start)
+      } wide), so that the whole run fits the window. ${swampText}` +
       `The ${linear.map((t) => t.unit).join(" and ")} buttons give linear axes.`;
     return { views: [compressed, ...linear], note: axisNote("compressed", text) };
   }
   if (swamp !== null) {
-    const text = `${swampText}The x axis counts events instead; the cycles button gives the cycles.`;
+    const text =
+      `${swampText}The x axis counts events instead; the cycles button gives the cycles.`;
     return { views: [byEvents, byCycles], note: axisNote("events", text) };
   }
   return { views: linear, note: "" };

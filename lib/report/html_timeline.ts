@@ -260,7 +260,9 @@ function renderAxis(t: Timeline): string {
   const axisTitle = t.unit === "compressed"
     ? "events; the stretches marked ≈ are drawn narrower than their length"
     : t.unit;
-  return `<div class="track-row axis"><div class="row-head" title="${escapeHtml(axisTitle)}">${escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)} →</div>` +
+  return `<div class="track-row axis"><div class="row-head" title="${escapeHtml(axisTitle)}">${
+    escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)
+  } →</div>` +
     `<div class="track">${stretches}${ticks}</div></div>`;
 }
 
@@ -295,11 +297,11 @@ function renderWord(w: TimelineWord, total: number): string {
       w.violations === 1 ? "" : "s"
     } at this address">✗</span>`
     : "";
-  return `<div class="track-row word" data-addr="${escapeHtml(addr)}" data-violations="${
-    w.violations
-  }"><div class="row-head mono" title="${escapeHtml(addr)}">${flag}${
+  return `<div class="track-row word" data-addr="${
     escapeHtml(addr)
-  }</div><div class="track">${segs}</div></div>`;
+  }" data-violations="${w.violations}"><div class="row-head mono" title="${
+    escapeHtml(addr)
+  }">${flag}${escapeHtml(addr)}</div><div class="track">${segs}</div></div>`;
 }
 
 /** A step chart of one level's dirty lines, as an SVG stretched over the track. */
