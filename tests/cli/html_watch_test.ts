@@ -43,7 +43,10 @@ async function setway(cwd: string, args: string[]) {
 
 /** The addresses of a page's word lanes, in the first view. */
 function words(page: string): string[] {
-  const view = page.slice(0, page.indexOf('<div class="view" data-unit', page.indexOf("<div class=\"view\"") + 1));
+  const view = page.slice(
+    0,
+    page.indexOf('<div class="view" data-unit', page.indexOf('<div class="view"') + 1),
+  );
   return [...view.matchAll(/class="track-row word" data-addr="(0x[0-9a-f]+)"/g)].map((m) => m[1]);
 }
 
@@ -77,7 +80,14 @@ Deno.test("--watch: the addresses the user chooses, in compare too; a bad one is
   for (const run of page.split('<section class="run"').slice(1)) {
     assert.match(run, /data-addr="0x40001000"/, "every run watches them");
   }
-  const bad = await setway(dir, ["run", "trap_once.ts", "--html", "t.html", "--watch", "0x40000002"]);
+  const bad = await setway(dir, [
+    "run",
+    "trap_once.ts",
+    "--html",
+    "t.html",
+    "--watch",
+    "0x40000002",
+  ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--watch "0x40000002": expected a 4-byte aligned address/);
   await Deno.remove(dir, { recursive: true });

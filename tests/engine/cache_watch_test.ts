@@ -73,7 +73,15 @@ Deno.test("watch: a word no copy holds any more is 'lost'", () => {
 });
 
 Deno.test("watch: bad addresses are a ScenarioError naming the option", () => {
-  for (const bad of [[0x1001], [-4], ["0x1000"], 4096, Array.from({ length: 65 }, (_, i) => i * 4)]) {
+  for (
+    const bad of [
+      [0x1001],
+      [-4],
+      ["0x1000"],
+      4096,
+      Array.from({ length: 65 }, (_, i) => i * 4),
+    ]
+  ) {
     assert.throws(() => checkWatch(bad), (e) => {
       assert.ok(e instanceof ScenarioError);
       assert.equal(e.call, "run.options.watch");
