@@ -10,7 +10,7 @@
  * ```ts
  * import { buildTimeline } from "./timeline.ts";
  * import { renderTimeline } from "./html_timeline.ts";
- * const html = renderTimeline(buildTimeline([
+ * const { timeline: html } = renderTimeline(buildTimeline([
  *   { seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0x4000_8000, count: 2, reason: "access_dcsw", ec: 0x18 },
  * ]));
  * html.includes('data-lane="vcpu0"'); // true
