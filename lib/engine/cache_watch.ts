@@ -30,7 +30,8 @@
  *     { kind: "write", vcpu: 0, addr: 0x40001000, value: 42 },
  *   ],
  * }, { watch: [0x40001000] });
- * console.log(result.caches?.addresses[0].changes.at(-1)?.label); // "dirty in cpu0.L1"
+ * console.log(result.caches?.addresses[0].changes.at(-1)?.label);
+ * // "dirty in cpu0.L1 · older copy in cluster0.L2": the fill for the write left the old line in L2
  * ```
  *
  * @module
