@@ -307,7 +307,56 @@ function chooseViews(
       `${swampText}The x axis counts events instead; the cycles button gives the cycles.`;
     return { views: [byEvents, byCycles], note: axisNote("events", text) };
   }
+  const moment = byCycles.unit === "cycles" ? momentShare(run) : null;
+  if (moment !== null && moment.share < MOMENT_SHARE) {
+    const text =
+      `By cycles, the ${moment.places} events around the ${escapeHtml(moment.what)} would take ${
+        percent(moment.share)
+      } of the width: ` +
+      `the x axis counts events instead; the cycles button gives the cycles.`;
+    return { views: [byEvents, byCycles], note: axisNote("events", text) };
+  }
   return { views: linear, note: "" };
+}
+
+/**
+ * Event places either side of the moment that matters whose share of the
+ * cycles is measured: this many, or a twentieth of a shorter run's places.
+ */
+const MOMENT_PLACES = 16;
+
+/** Below this share of the width, the moment that matters is too thin to see by cycles. */
+const MOMENT_SHARE = 0.03;
+
+/**
+ * The share of the run's cycles spent within {@linkcode MOMENT_PLACES}
+ * event places of its first violation (or of the crash): how wide the
+ * moment that matters is on the cycles axis. Null for a run with neither.
+ */
+function momentShare(run: RunLike): { what: string; places: number; share: number } | null {
+  const first = run.events.find((e) =>
+    categoryOf(e.name) === "violation" || (e.name === "undef_injected" && run.verdict.crashed)
+  );
+  if (first === undefined) return null;
+  const last = run.events[run.events.length - 1];
+  const places = Math.max(1, Math.min(MOMENT_PLACES, Math.floor((last.seq + last.count) / 20)));
+  const from = first.seq - places, to = first.seq + places + 1;
+  let all = 0, near = 0;
+  for (const e of run.events) {
+    const c = typeof e.cycles === "number" && e.cycles > 0 ? e.cycles : 0;
+    if (c === 0) continue;
+    all += c * e.count;
+    const overlap = Math.min(e.seq + e.count, to) - Math.max(e.seq, from);
+    if (overlap > 0) near += c * overlap;
+  }
+  const what = first.name === "undef_injected" ? "crash" : `first ${first.name.replace(/_/g, " ")}`;
+  return all > 0 ? { what, places: to - from, share: near / all } : null;
+}
+
+/** A share as a percentage with two decimals, or "less than 0.01 %". */
+function percent(share: number): string {
+  const p = Math.round(share * 10000) / 100;
+  return p === 0 ? "less than 0.01 %" : `${fmtNumber(p)} %`;
 }
 
 function axisNote(unit: string, text: string): string {

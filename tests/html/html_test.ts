@@ -143,3 +143,56 @@ Deno.test("html: a crashed guest is CRASH in the heading, the comparison and its
   assert.match(page, /class="crash-flag[^"]*"[^>]*title="CRASH: set\/way op while the IOMMU/);
   assert.match(page, /the guest crashed on vCPU 0 at 0x40008660/);
 });
+
+Deno.test("html: the events axis comes first when the violation would be a sliver by cycles", () => {
+  const at = { vcpu: 0, pcpu: 0, pc: 0x4000_8000, count: 1 };
+  const events: SetwayEvent[] = [
+    { ...at, seq: 0, name: "kvm_exit", reason: "access_vm_reg", ec: 0x18, cycles: 40000 },
+    { ...at, seq: 1, name: "sw_walk", op: "cisw", levels: 2, instructions: 16896, cycles: 80000 },
+    { ...at, seq: 2, name: "read", addr: 0x4001_0000, value: 0, cacheable: false, cycles: 4 },
+    {
+      ...at,
+      seq: 3,
+      name: "stale_read",
+      addr: 0x4001_0000,
+      expected: 2,
+      got: 0,
+      blame: "hypervisor",
+    },
+  ];
+  const run: RunLike = {
+    policy: "trap-once",
+    machine: { name: "xgene1", clusters: [{ cpus: 1 }] },
+    scenario: { seed: 1, speculation: "quiet", cpus: 1 },
+    events,
+    verdict: {
+      ok: false,
+      violations: [{
+        kind: "stale_read",
+        addr: 0x4001_0000,
+        expected: 2,
+        got: 0,
+        vcpu: 0,
+        pc: 0x4000_8000,
+        blame: "hypervisor",
+      }],
+      archInvalid: [],
+      failsNatively: false,
+    },
+    cost: { exits: 1, flushes: 0, linesFlushed: 0, cycles: 120004 },
+  };
+  const page = renderHtml(run);
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(page)?.[1], "events");
+  assert.match(
+    page,
+    /data-default-unit="events">By cycles, the 3 events around the first stale read would take less than 0\.01 % of the width/,
+  );
+  // without a violation, cycles stay first
+  const fine = renderHtml({
+    ...run,
+    events: events.slice(0, 3),
+    verdict: { ...run.verdict, ok: true, violations: [] },
+  });
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(fine)?.[1], "cycles");
+  assert.ok(!fine.includes(`<p class="axis-note"`));
+});
