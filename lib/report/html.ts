@@ -7,11 +7,17 @@
  * ops; traps; what the hypervisor did), a lane per physical CPU (which vCPU
  * it runs, flushes of its own caches), the violations marked in red with
  * the stale address, then the violations, the event counts and the flush
- * trace. A legend explains the colours once; with several runs, a policy
- * comparison comes first. Block widths follow modelled cycles when the
- * events carry `cycles`, otherwise event counts (see `timeline.ts`); with
- * cycles, a second view by event counts is one click away (cheap guest
- * operations are slivers when traps cost thousands of cycles each).
+ * trace. A run that watched words (`RunOptions.watch`, the result's
+ * `caches`) also gets a lane per word (where its newest value lives: an
+ * L1, an L2, the system cache, DRAM) and a chart of each cache level's
+ * dirty lines. A legend explains the colours once; with several runs, a
+ * policy comparison comes first. Block widths follow modelled cycles when
+ * the events carry `cycles`, otherwise event counts (see `timeline.ts`);
+ * the page opens on a compressed events axis when long uniform stretches
+ * would take most of the width, or on the events axis when the cycles would
+ * make the first violation a sliver, and a note says why; the other axes
+ * are one click away. Above each timeline, filters by event type and vCPU
+ * and an address search; a crashed vCPU reads CRASH.
  *
  * The page is deterministic: the same runs give the same bytes.
  *
