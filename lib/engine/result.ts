@@ -10,9 +10,9 @@ import { COST_CATEGORIES, type CostCategory, costCategory } from "../hyp/costs.t
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { Crash } from "./execute.ts";
 import { formatTrace, type TraceOptions } from "../report/event_trace.ts";
+import type { RunLike } from "../report/run_like.ts";
 import type { Violation } from "./oracle.ts";
 import type { Scenario } from "./scenario.ts";
-import type { CacheTrack } from "../report/cache_track.ts";
 
 /**
  * The oracle's verdict on a run.
@@ -185,8 +185,10 @@ export class RunResult {
   /**
    * Where the watched words lived and each cache level's dirty lines, when
    * the run was asked to watch (`RunOptions.watch`); not part of `toJSON()`.
+   * A `CacheTrack` (report/cache_track.ts), spelled out here because the
+   * package's entry point does not export that name.
    */
-  readonly caches?: CacheTrack;
+  readonly caches?: RunLike["caches"];
 
   /**
    * Wraps a finished run; the cost is computed from the events.
@@ -198,7 +200,7 @@ export class RunResult {
     machine: Machine;
     events: readonly SetwayEvent[];
     verdict: Verdict;
-    caches?: CacheTrack;
+    caches?: RunLike["caches"];
   }) {
     this.scenario = init.scenario;
     this.policy = init.policy;
