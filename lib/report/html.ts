@@ -303,7 +303,7 @@ function chooseViews(
       `The x axis counts events, with ${
         plural(compressed.compressed.length, "long uniform stretch", "long uniform stretches")
       } compressed (marked ≈ on the axis; the longest, ${escapeHtml(biggest.label)}, is drawn ${
-        fmtNumber(biggest.end - biggest.start)
+        fmtNumber(Math.round(biggest.end - biggest.start))
       } wide), so that the whole run fits the window. ${swampText}` +
       `The ${linear.map((t) => t.unit).join(" and ")} buttons give linear axes.`;
     return { views: [compressed, ...linear], note: axisNote("compressed", text) };

@@ -114,6 +114,8 @@ section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding:
 .tick { position: absolute; bottom: 0; height: 6px; border-left: 1px solid #888; }
 .tick span { position: absolute; bottom: 5px; left: 2px; font-size: 10.5px; color: #555;
   white-space: nowrap; }
+.axis .tick { z-index: 1; }
+.axis .tick span { background: rgba(255,255,255,.9); padding: 0 2px; }
 .marks { position: absolute; top: 22px; bottom: 0; left: var(--head); right: 0;
   pointer-events: none; z-index: 4; overflow-x: clip; overflow-y: visible; }
 .mark-span { position: absolute; top: 0; bottom: 0; min-width: 2px; background: rgba(214,39,40,.16);

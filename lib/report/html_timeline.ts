@@ -252,7 +252,7 @@ function renderAxis(t: Timeline): string {
     `<div class="stretch" style="${place(s.start, s.end, t.total)}" title="${
       escapeHtml(
         `compressed: ${s.label} (${fmtNumber(s.events)} events drawn ${
-          fmtNumber(s.end - s.start)
+          fmtNumber(Math.round(s.end - s.start))
         } wide)`,
       )
     }">≈</div>`
