@@ -215,3 +215,16 @@ export const MAX_PREDICATE_DEPTH = 32;
  * ```
  */
 export const MAX_DATA_DEPTH = 64;
+
+/**
+ * The most addresses one run may watch (`RunOptions.watch`, the command
+ * line's `--watch`): each is looked up in every cache after every step, and
+ * each is a lane of the HTML timeline.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_WATCHED_ADDRESSES } from "./limits.ts";
+ * console.log(MAX_WATCHED_ADDRESSES); // 64
+ * ```
+ */
+export const MAX_WATCHED_ADDRESSES = 64;

@@ -24,6 +24,7 @@ import { policies } from "../hyp/policies/mod.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { formatComparison } from "../report/compare.ts";
 import { renderHtml } from "../report/html.ts";
+import { addressesToWatch, parseWatch, watchedRun } from "./html_watch.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
@@ -131,7 +132,10 @@ export async function compareCommand(parsed: ParsedCommand, io: CliIo): Promise<
       `speculation ${first.scenario.speculation}\n`;
     await io.write(style.dim(header) + colourVerdicts(formatComparison(comparison), style));
     if (typeof v.html === "string") {
-      const html = renderHtml(runs, { title: `setway: ${basename(path)}, ${names.join(" vs ")}` });
+      const chosenWatch = parseWatch(typeof v.watch === "string" ? v.watch : undefined);
+      const watch = addressesToWatch(runs, chosenWatch);
+      const drawn = runs.map((r, i) => watchedRun(r, chosen[i], watch));
+      const html = renderHtml(drawn, { title: `setway: ${basename(path)}, ${names.join(" vs ")}` });
       await writeHtml(io, v.html, html);
       await io.write(`timeline: ${v.html}\n`);
     }

@@ -30,6 +30,7 @@ import {
   withOverrides,
 } from "./load.ts";
 import { formatOutcome } from "./outcome.ts";
+import { addressesToWatch, parseWatch, watchedRun } from "./html_watch.ts";
 import type { ParsedCommand } from "./parse.ts";
 import { makeStyle } from "./style.ts";
 import { UsageError } from "./usage_error.ts";
@@ -53,6 +54,10 @@ export function overridesOf(values: ParsedCommand["values"]): Overrides {
     seed: str("seed"),
     speculation: str("speculation"),
   };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
 }
 
 /** Whether `x` has what the printers read of a run: `trace()`, `toJSON()`, a verdict and a cost. */
@@ -162,7 +167,9 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   } else if (v.ndjson === true) {
     await io.write(formatNdjson(result));
   } else if (typeof v.html === "string") {
-    const html = renderHtml(result, { title: `setway: ${basename(path)}, ${result.policy}` });
+    const watch = addressesToWatch([result], parseWatch(str(v.watch)));
+    const drawn = watchedRun(result, loaded.policies.get(result.policy) ?? result.policy, watch);
+    const html = renderHtml(drawn, { title: `setway: ${basename(path)}, ${result.policy}` });
     await writeHtml(io, v.html, html);
     await io.write(formatOutcome(result, style) + `timeline: ${v.html}\n`);
   } else {

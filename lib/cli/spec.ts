@@ -240,6 +240,13 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         description: "write a self-contained HTML timeline to <file>; print the verdict",
       },
       {
+        name: "watch",
+        type: "string",
+        value: "addr,...",
+        description: "with --html: the word addresses whose newest value the timeline follows " +
+          "through the caches (default: every address a read returned a stale value from)",
+      },
+      {
         name: "check",
         type: "boolean",
         description: "exit with status 1 when the verdict has violations",
@@ -290,6 +297,13 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         value: "file",
         group: "output",
         description: "write the comparison and every timeline to <file>; print the table",
+      },
+      {
+        name: "watch",
+        type: "string",
+        value: "addr,...",
+        description: "with --html: the word addresses whose newest value the timeline follows " +
+          "through the caches (default: every address a read returned a stale value from)",
       },
       {
         name: "check",

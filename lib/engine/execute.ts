@@ -174,6 +174,12 @@ export interface ExecuteInput {
    * its fast path is tested against). Default false.
    */
   readonly lineByLine?: boolean;
+  /**
+   * Called after each step, a step a crashed vCPU skips included, with the
+   * hardware in its state after it (the cache lanes of a watched run,
+   * cache_watch.ts). Default none.
+   */
+  readonly onStep?: (step: number, hardware: Hardware) => void;
   /** Called once after the last step, with the hypervisor in its final state. */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
   /**
@@ -327,7 +333,7 @@ function executeOn(
   input: ExecuteInput,
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
-  const { onPerturb, idealChoices } = input;
+  const { onPerturb, idealChoices, onStep } = input;
   idealChoices?.rewind();
   const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
@@ -358,6 +364,7 @@ function executeOn(
     const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;
     if (v !== undefined && v.crashed !== null) {
       if (step.kind === "read") readIndex++; // not performed, not judged
+      onStep?.(i, hardware);
       continue;
     }
     const cost = stepCost(step, hyp, v);
@@ -485,6 +492,7 @@ function executeOn(
       crashed = Object.freeze({ reason: v.crashed.reason, pc: v.crashed.pc, vcpu: v.index });
     }
     meter?.afterStep(i, step, hardware.memory.pagesTouched);
+    onStep?.(i, hardware);
   }
   input.onEnd?.(hyp);
   return { got, archInvalid: arch.reasons(), instructions, crashed };

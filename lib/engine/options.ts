@@ -25,6 +25,7 @@ export const RUN_OPTION_KEYS: readonly string[] = Object.freeze([
   "maxTouchedPages",
   "maxWallMs",
   "costs",
+  "watch",
 ]);
 
 /**
@@ -110,4 +111,12 @@ export interface RunOptions {
    * value is a non-negative number of cycles. Default none.
    */
   readonly costs?: CostOverrides;
+  /**
+   * Word addresses (4-byte aligned, at most `MAX_WATCHED_ADDRESSES`) whose
+   * newest value the run follows through the caches, with each cache
+   * level's dirty lines: the result's `caches`, which the HTML timeline
+   * draws as cache lanes (cache_watch.ts). Default none: nothing recorded,
+   * nothing spent.
+   */
+  readonly watch?: readonly number[];
 }

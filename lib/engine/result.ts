@@ -10,6 +10,7 @@ import { COST_CATEGORIES, type CostCategory, costCategory } from "../hyp/costs.t
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { Crash } from "./execute.ts";
 import { formatTrace, type TraceOptions } from "../report/event_trace.ts";
+import type { RunLike } from "../report/run_like.ts";
 import type { Violation } from "./oracle.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -181,6 +182,13 @@ export class RunResult {
   readonly verdict: Verdict;
   /** What the policy cost. */
   readonly cost: Cost;
+  /**
+   * Where the watched words lived and each cache level's dirty lines, when
+   * the run was asked to watch (`RunOptions.watch`); not part of `toJSON()`.
+   * A `CacheTrack` (report/cache_track.ts), spelled out here because the
+   * package's entry point does not export that name.
+   */
+  readonly caches?: RunLike["caches"];
 
   /**
    * Wraps a finished run; the cost is computed from the events.
@@ -192,6 +200,7 @@ export class RunResult {
     machine: Machine;
     events: readonly SetwayEvent[];
     verdict: Verdict;
+    caches?: RunLike["caches"];
   }) {
     this.scenario = init.scenario;
     this.policy = init.policy;
@@ -199,6 +208,7 @@ export class RunResult {
     this.events = init.events;
     this.verdict = init.verdict;
     this.cost = Object.freeze(costOf(init.events));
+    if (init.caches !== undefined) this.caches = init.caches;
   }
 
   /**

@@ -52,6 +52,7 @@ import { expectedReads, firstFailingRead, type Violation } from "./oracle.ts";
 import { IdealChoices } from "./ideal_choices.ts";
 import { Judge } from "./judge.ts";
 import { RunResult } from "./result.ts";
+import { CacheWatch, checkWatch } from "./cache_watch.ts";
 import type { Scenario } from "./scenario.ts";
 import { assertScenario } from "./rules/entry.ts";
 
@@ -196,6 +197,9 @@ function judgedRun(
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();
+  const watch = options.watch === undefined
+    ? undefined
+    : new CacheWatch(checkWatch(options.watch), scenario.steps);
   const main = execute({
     scenario,
     machine,
@@ -209,6 +213,7 @@ function judgedRun(
     meter,
     candidates,
     onPerturb: (p, step, vcpus) => idealChoices.record(p, step, vcpus),
+    ...(watch === undefined ? {} : { onStep: (i, hw) => watch.afterStep(i, hw, log.size) }),
     onRead(read, hardware) {
       const want = expected[read.readIndex];
       if (read.got === want) return;
@@ -277,5 +282,6 @@ function judgedRun(
       failsNatively,
       crashed: main.crashed,
     }),
+    ...(watch === undefined ? {} : { caches: watch.track() }),
   });
 }

@@ -7,11 +7,17 @@
  * ops; traps; what the hypervisor did), a lane per physical CPU (which vCPU
  * it runs, flushes of its own caches), the violations marked in red with
  * the stale address, then the violations, the event counts and the flush
- * trace. A legend explains the colours once; with several runs, a policy
- * comparison comes first. Block widths follow modelled cycles when the
- * events carry `cycles`, otherwise event counts (see `timeline.ts`); with
- * cycles, a second view by event counts is one click away (cheap guest
- * operations are slivers when traps cost thousands of cycles each).
+ * trace. A run that watched words (`RunOptions.watch`, the result's
+ * `caches`) also gets a lane per word (where its newest value lives: an
+ * L1, an L2, the system cache, DRAM) and a chart of each cache level's
+ * dirty lines. A legend explains the colours once; with several runs, a
+ * policy comparison comes first. Block widths follow modelled cycles when
+ * the events carry `cycles`, otherwise event counts (see `timeline.ts`);
+ * the page opens on a compressed events axis when long uniform stretches
+ * would take most of the width, or on the events axis when the cycles would
+ * make the first violation a sliver, and a note says why; the other axes
+ * are one click away. Above each timeline, filters by event type and vCPU
+ * and an address search; a crashed vCPU reads CRASH.
  *
  * The page is deterministic: the same runs give the same bytes.
  *
@@ -37,11 +43,11 @@ import { ScenarioError, showValue } from "../errors.ts";
 import { CATEGORY_STYLES, categoryOf, type EventCategory } from "./event_category.ts";
 import { hex32, hexAddr } from "./hex.ts";
 import { reportScript, reportStyle, VCPU_COLOURS } from "./html_assets.ts";
-import { blameOf, renderComparison } from "./html_compare.ts";
+import { blameOf, renderComparison, verdictBadge } from "./html_compare.ts";
 import { escapeHtml } from "./html_escape.ts";
-import { renderTimeline } from "./html_timeline.ts";
+import { renderTimeline, WHERE_LABELS } from "./html_timeline.ts";
 import { physicalCpuCount, type RunLike } from "./run_like.ts";
-import { buildTimeline, fmtNumber } from "./timeline.ts";
+import { buildTimeline, fmtNumber, type Timeline } from "./timeline.ts";
 import { formatTrace } from "./event_trace.ts";
 
 /**
@@ -97,9 +103,12 @@ function legend(runs: readonly RunLike[]): string {
       }</span>`
     ).join("");
   const cycles = runs.some((r) => r.events.some((e) => typeof e.cycles === "number"));
-  const width = cycles
-    ? "Widths follow the modelled cycles the events carry."
-    : "Widths follow event counts: a collapsed run of N identical events is N times as wide as one.";
+  const width =
+    (cycles
+      ? "Widths follow the modelled cycles the events carry, or event counts: "
+      : "Widths follow event counts: ") +
+    "the note and the x axis buttons above each timeline say which. By events, a collapsed run " +
+    "of N identical events is N times as wide as one, except on the compressed axis.";
   const bands = [
     `<span class="legend-item"><span class="swatch" style="background:#bfe5bf"></span>SCTLR: guest caches on (M and C set)</span>`,
     `<span class="legend-item"><span class="swatch" style="background:#e3e3e3"></span>SCTLR: guest caches off</span>`,
@@ -109,18 +118,43 @@ function legend(runs: readonly RunLike[]): string {
     }"></span>physical CPU runs a vCPU</span>`,
     `<span class="legend-item"><span class="swatch" style="background:rgba(214,39,40,.25);border-left:2px solid #d62728"></span>violation: the flag names the stale address</span>`,
   ].join("");
+  const tracked = runs.some((r) => r.caches !== undefined);
+  const where = tracked
+    ? `<div class="legend-grid">` + Object.entries(WHERE_LABELS).map(([k, label]) =>
+      `<span class="legend-item"><span class="swatch where-${k}"></span>newest value: ${
+        escapeHtml(label)
+      }</span>`
+    ).join("") +
+      `<span class="legend-item"><svg class="swatch" viewBox="0 0 22 12"><path d="M0 11H8V4H15V8H22" ` +
+      `fill="none" stroke="#5a4a8a" stroke-width="2"/></svg>dirty lines of a cache level</span></div>`
+    : "";
+  const crash = runs.some((r) => r.verdict.crashed)
+    ? `<div class="legend-grid"><span class="legend-item"><span class="swatch" style="background:#1d1d1f">` +
+      `</span>CRASH: the vCPU took an exception it cannot handle and stopped</span></div>`
+    : "";
   return `<section id="legend" class="legend"><h2>Legend</h2>` +
-    `<div class="legend-grid">${items}</div><div class="legend-grid">${bands}</div>` +
+    `<div class="legend-grid">${items}</div><div class="legend-grid">${bands}</div>${where}${crash}` +
     `<p>Time runs left to right, in event order. ${width} ` +
     `Each vCPU lane shows the guest's ops, its traps and what the hypervisor did; each ` +
     `physical CPU lane shows which vCPU it runs and the flushes of its own caches. ` +
-    `Hover a block for details, or click it to pin them at the bottom of the page.</p></section>`;
+    `Hover a block for details, or click it to pin them at the bottom of the page. ` +
+    `Ctrl + wheel (or a pinch) over a timeline zooms around the pointer; the filters ` +
+    `above each timeline hide event types and vCPUs, and the search box finds an address.</p>` +
+    `</section>`;
 }
 
 function summary(run: RunLike): string {
   const v = run.verdict;
   const facts: string[] = [];
+  if (v.crashed) {
+    facts.push(
+      `<b>the guest crashed on vCPU ${v.crashed.vcpu} at ${hexAddr(v.crashed.pc)}: ${
+        escapeHtml(v.crashed.reason)
+      }</b>`,
+    );
+  }
   if (v.ok) facts.push("every read returned the program's last write");
+  else if (v.violations.length === 0) facts.push("no read returned a stale value");
   else {
     const kinds = new Map<string, number>();
     for (const x of v.violations) kinds.set(x.kind, (kinds.get(x.kind) ?? 0) + 1);
@@ -204,6 +238,158 @@ function traceExcerpt(run: RunLike, max: number): string {
   }</pre>${more}</details>`;
 }
 
+/** What the note calls each category's events. */
+const SWAMP_NAMES: Readonly<Record<EventCategory, string>> = {
+  access: "guest reads and writes",
+  va: "guest DC by VA operations",
+  setway: "guest set/way operations",
+  sysreg: "guest system-register writes",
+  trap: "traps to the hypervisor",
+  policy: "policy decisions",
+  flush: "flushes",
+  sched: "scheduler events",
+  hw: "hardware events",
+  host: "host events",
+  violation: "violations",
+  other: "other events",
+};
+
+/** Share of the run's cycles above which one category is said to swamp the rest. */
+const SWAMP = 0.9;
+
+/** The category that takes more than {@linkcode SWAMP} of the run's cycles, and its share. */
+function swamping(run: RunLike): { category: EventCategory; share: number } | null {
+  const byCat = new Map<EventCategory, number>();
+  let all = 0;
+  for (const e of run.events) {
+    const c = typeof e.cycles === "number" && e.cycles > 0 ? e.cycles * e.count : 0;
+    if (c === 0) continue;
+    const cat = categoryOf(e.name);
+    byCat.set(cat, (byCat.get(cat) ?? 0) + c);
+    all += c;
+  }
+  let top: { category: EventCategory; share: number } | null = null;
+  for (const [category, c] of byCat) {
+    if (all > 0 && c / all > SWAMP && (top === null || c / all > top.share)) {
+      top = { category, share: c / all };
+    }
+  }
+  return top;
+}
+
+/**
+ * The views of a run, the one shown first first, and the sentence that says
+ * why: the compressed axis when long uniform stretches would otherwise take
+ * most of the width, else the events axis when one category swamps the
+ * cycles, else the cycles.
+ */
+function chooseViews(
+  run: RunLike,
+  base: Parameters<typeof buildTimeline>[1],
+): { views: Timeline[]; note: string } {
+  const byCycles = buildTimeline(run.events, base);
+  const byEvents = buildTimeline(run.events, { ...base, unit: "events" });
+  const compressed = buildTimeline(run.events, { ...base, unit: "compressed" });
+  const linear = byCycles.unit === "cycles" ? [byCycles, byEvents] : [byEvents];
+  const swamp = byCycles.unit === "cycles" ? swamping(run) : null;
+  const swampText = swamp === null
+    ? ""
+    : `By cycles, ${escapeHtml(SWAMP_NAMES[swamp.category])} take ${
+      Math.round(swamp.share * 1000) / 10
+    } % of the run, and everything else would be a sliver. `;
+  if (compressed.compressed.length > 0 && compressed.total < byEvents.total / 2) {
+    const biggest = [...compressed.compressed].sort((a, b) => b.events - a.events)[0];
+    const text =
+      `The x axis counts events, with ${
+        plural(compressed.compressed.length, "long uniform stretch", "long uniform stretches")
+      } compressed (marked ≈ on the axis; the longest, ${escapeHtml(biggest.label)}, is drawn ${
+        fmtNumber(Math.round(biggest.end - biggest.start))
+      } wide), so that the whole run fits the window. ${swampText}` +
+      `The ${linear.map((t) => t.unit).join(" and ")} buttons give linear axes.`;
+    return { views: [compressed, ...linear], note: axisNote("compressed", text) };
+  }
+  if (swamp !== null) {
+    const text =
+      `${swampText}The x axis counts events instead; the cycles button gives the cycles.`;
+    return { views: [byEvents, byCycles], note: axisNote("events", text) };
+  }
+  const moment = byCycles.unit === "cycles" ? momentShare(run) : null;
+  if (moment !== null && moment.share < MOMENT_SHARE) {
+    const text =
+      `By cycles, the ${moment.places} events around the ${escapeHtml(moment.what)} would take ${
+        percent(moment.share)
+      } of the width: ` +
+      `the x axis counts events instead; the cycles button gives the cycles.`;
+    return { views: [byEvents, byCycles], note: axisNote("events", text) };
+  }
+  return { views: linear, note: "" };
+}
+
+/**
+ * Event places either side of the moment that matters whose share of the
+ * cycles is measured: this many, or a twentieth of a shorter run's places.
+ */
+const MOMENT_PLACES = 16;
+
+/** Below this share of the width, the moment that matters is too thin to see by cycles. */
+const MOMENT_SHARE = 0.03;
+
+/**
+ * The share of the run's cycles spent within {@linkcode MOMENT_PLACES}
+ * event places of its first violation (or of the crash): how wide the
+ * moment that matters is on the cycles axis. Null for a run with neither.
+ */
+function momentShare(run: RunLike): { what: string; places: number; share: number } | null {
+  const first = run.events.find((e) =>
+    categoryOf(e.name) === "violation" || (e.name === "undef_injected" && run.verdict.crashed)
+  );
+  if (first === undefined) return null;
+  const last = run.events[run.events.length - 1];
+  const places = Math.max(1, Math.min(MOMENT_PLACES, Math.floor((last.seq + last.count) / 20)));
+  const from = first.seq - places, to = first.seq + places + 1;
+  let all = 0, near = 0;
+  for (const e of run.events) {
+    const c = typeof e.cycles === "number" && e.cycles > 0 ? e.cycles : 0;
+    if (c === 0) continue;
+    all += c * e.count;
+    const overlap = Math.min(e.seq + e.count, to) - Math.max(e.seq, from);
+    if (overlap > 0) near += c * overlap;
+  }
+  const what = first.name === "undef_injected" ? "crash" : `first ${first.name.replace(/_/g, " ")}`;
+  return all > 0 ? { what, places: to - from, share: near / all } : null;
+}
+
+/** A share as a percentage with two decimals, or "less than 0.01 %". */
+function percent(share: number): string {
+  const p = Math.round(share * 10000) / 100;
+  return p === 0 ? "less than 0.01 %" : `${fmtNumber(p)} %`;
+}
+
+function axisNote(unit: string, text: string): string {
+  return `<p class="axis-note" data-default-unit="${unit}">${text}</p>`;
+}
+
+/** The filter bar of a run: event types, vCPUs, and an address search. */
+function filters(run: RunLike, t: Timeline): string {
+  const cats = new Set<EventCategory>();
+  for (const e of run.events) cats.add(categoryOf(e.name));
+  cats.delete("violation");
+  const catBoxes = (Object.keys(CATEGORY_STYLES) as EventCategory[]).filter((c) => cats.has(c))
+    .map((c) =>
+      `<label title="${escapeHtml(CATEGORY_STYLES[c].label)}"><input type="checkbox" ` +
+      `data-filter-cat="${c}" checked><span class="swatch c-${c}"></span>${c}</label>`
+    ).join("");
+  const vcpus = t.lanes.filter((l) => l.kind === "vcpu").map((l) =>
+    `<label><input type="checkbox" data-filter-vcpu="${escapeHtml(l.key)}" checked>${
+      escapeHtml(l.label.replace(/^vCPU /, ""))
+    }</label>`
+  ).join("");
+  return `<div class="filters">show ${catBoxes}` +
+    (vcpus === "" ? "" : ` · vCPU ${vcpus}`) +
+    ` · <input type="search" class="addr-search" placeholder="find an address, e.g. 0x4000e000" ` +
+    `aria-label="find an address" spellcheck="false"><span class="search-count"></span></div>`;
+}
+
 function runSection(run: RunLike, i: number, options: HtmlOptions): string {
   const v = run.verdict;
   const clusters = run.machine.clusters ?? [];
@@ -216,12 +402,9 @@ function runSection(run: RunLike, i: number, options: HtmlOptions): string {
     vcpus: typeof run.scenario.cpus === "number" ? run.scenario.cpus : 0,
     cores,
   };
-  const timeline = buildTimeline(run.events, layout);
-  // by cycles, cheap guest operations shrink to slivers: offer the view by events too
-  const views = [timeline];
-  if (timeline.unit === "cycles") {
-    views.push(buildTimeline(run.events, { ...layout, unit: "events" }));
-  }
+  const base = { ...layout, caches: run.caches, crashed: run.verdict.crashed ?? null };
+  const { views, note } = chooseViews(run, base);
+  const timeline = views[0];
   const drawn = views.map((t, k) => {
     const { timeline: html, keyEvents } = renderTimeline(t);
     return `<div class="view" data-unit="${t.unit}"${k > 0 ? " hidden" : ""}>` +
@@ -236,13 +419,17 @@ function runSection(run: RunLike, i: number, options: HtmlOptions): string {
       `<button type="button" data-unit="${t.unit}" aria-pressed="${k === 0}">${t.unit}</button>`
     ).join("");
   return `<section class="run" id="run-${i + 1}" data-policy="${escapeHtml(run.policy)}" ` +
-    `data-ok="${v.ok}" data-violations="${v.violations.length}">` +
-    `<h2><span class="verdict ${v.ok ? "ok" : "fail"}">${v.ok ? "ok" : "FAIL"}</span>` +
+    `data-ok="${v.ok}" data-violations="${v.violations.length}"${
+      v.crashed ? ' data-crashed="true"' : ""
+    }>` +
+    `<h2>${verdictBadge(v)}` +
     `${escapeHtml(run.policy)} on ${escapeHtml(run.machine.name)}</h2>` +
     summary(run) +
     `<div class="toolbar">seed ${escapeHtml(String(run.scenario.seed))} · speculation ${
       escapeHtml(String(run.scenario.speculation))
     } · ${plural(timeline.events, "event")} · zoom ${zoom}${units}</div>` +
+    filters(run, timeline) +
+    note +
     drawn +
     violationTable(run, options.violationRows ?? 200) +
     countTable(run) +

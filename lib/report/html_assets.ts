@@ -2,9 +2,10 @@
  * The style sheet and the script of the HTML report, inlined into every
  * page so the file needs nothing from the network.
  *
- * The page reads without the script; the script only adds zoom buttons
- * (the timeline widens and scrolls, labels stay sharp), the switch between
- * the views by cycles and by events, and a details panel that shows the
+ * The page reads without the script; the script only adds zoom buttons and
+ * Ctrl + wheel zoom around the pointer (the timeline widens and scrolls,
+ * labels stay sharp), the switch between the x axes, the filters by event
+ * type and vCPU, the address search, and a details panel that shows the
  * description (the tooltip) of the block last clicked.
  *
  * @example Usage
@@ -42,7 +43,7 @@ export const HEAD_WIDTH = 150;
  */
 export const VCPU_COLOURS: readonly string[] = Object.freeze([
   "#4e79a7",
-  "#e15759",
+  "#6b4c9a",
   "#59a14f",
   "#b07aa1",
   "#f28e2b",
@@ -113,6 +114,8 @@ section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding:
 .tick { position: absolute; bottom: 0; height: 6px; border-left: 1px solid #888; }
 .tick span { position: absolute; bottom: 5px; left: 2px; font-size: 10.5px; color: #555;
   white-space: nowrap; }
+.axis .tick { z-index: 1; }
+.axis .tick span { background: rgba(255,255,255,.9); padding: 0 2px; }
 .marks { position: absolute; top: 22px; bottom: 0; left: var(--head); right: 0;
   pointer-events: none; z-index: 4; overflow-x: clip; overflow-y: visible; }
 .mark-span { position: absolute; top: 0; bottom: 0; min-width: 2px; background: rgba(214,39,40,.16);
@@ -153,6 +156,49 @@ pre { font-size: 11.5px; line-height: 1.35; background: #f6f6f6; padding: 8px; o
   background: #1f2430; color: #e8e8e8; font-size: 12px; padding: 8px 20px; min-height: 48px;
   white-space: pre-wrap; border-top: 2px solid #444; }
 footer { color: #777; font-size: 12px; }
+.verdict.crash { background: #1d1d1f; }
+.crash-badge { display: inline-block; margin-left: 6px; padding: 0 5px; font-size: 11px;
+  border-radius: 3px; background: #1d1d1f; color: #fff; vertical-align: 1px; }
+.seg.crash-crash { background: repeating-linear-gradient(135deg, #1d1d1f 0 6px, #3a3a3c 6px 12px);
+  color: #fff; font-weight: 700; }
+.crash-flag { position: absolute; top: 0; z-index: 3; font-size: 10.5px; line-height: 14px;
+  font-weight: 700; color: #fff; background: #1d1d1f; padding: 0 6px; border-radius: 2px;
+  white-space: nowrap; cursor: pointer; }
+.crash-flag.left { transform: translateX(-100%); }
+.seg.where-l1, .swatch.where-l1 { background: #3f6fb5; color: #fff; }
+.seg.where-l2, .swatch.where-l2 { background: #76b7b2; color: #0e2e2b; }
+.seg.where-sys, .swatch.where-sys { background: #f28e2b; color: #2e1700; font-weight: 600; }
+.seg.where-dram, .swatch.where-dram { background: #cdd9c0; color: #263020; }
+.seg.where-lost, .swatch.where-lost { background: #1d1d1f; color: #fff; }
+.seg.where-unwritten, .swatch.where-unwritten { background: #f3f3f3; color: #888; }
+.word .row-head { font-size: 11px; line-height: 14px; }
+.word .track { height: 14px; }
+.word .seg { cursor: pointer; border-right: 1px solid rgba(255,255,255,.7); }
+.word-flag { font-weight: 700; margin-right: 4px; color: #7a1212; }
+.dirty .track { height: 28px; border-bottom: 1px solid #e4e4e4; }
+.dirty .row-head { line-height: 28px; }
+.dirty .row-head small { color: #888; }
+svg.steps { position: absolute; left: 0; top: 0; width: 100%; height: 100%; overflow: visible; }
+svg.steps .area { fill: rgba(90,74,138,.16); stroke: none; }
+svg.steps .line { fill: none; stroke: #5a4a8a; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+svg.swatch { border: 0; }
+.lane.cache { background: #fbfbfd; }
+.lane.cache .row-head { background: #fbfbfd; }
+.stretch { position: absolute; top: 0; bottom: 0; font-size: 11px; color: #555; text-align: center;
+  line-height: 14px; background: repeating-linear-gradient(45deg, #e6e6e6 0 3px, #f6f6f6 3px 6px);
+  border-left: 1px dashed #999; border-right: 1px dashed #999; }
+.axis-note { margin: 4px 0 6px; padding: 4px 8px; font-size: 12.5px; color: #333;
+  background: #f3f6fb; border-left: 3px solid #4e79a7; border-radius: 2px; }
+.filters { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; font-size: 12px;
+  color: #444; margin: 2px 0 6px; }
+.filters label { display: inline-flex; align-items: center; gap: 3px; cursor: pointer; }
+.filters .swatch { width: 12px; height: 10px; }
+.filters input[type=search] { font: inherit; width: 230px; padding: 1px 6px; border: 1px solid #bbb;
+  border-radius: 3px; }
+.search-count { color: #555; min-width: 6em; }
+.blk.filtered, .lane.filtered, .track-row.word.filtered { display: none; }
+.blk.hit, .seg.hit { box-shadow: inset 0 0 0 2px #000, 0 0 0 2px #ffd400; z-index: 2; }
+.mark-span.miss { opacity: .25; }
 `;
 
 function categoryRules(): string {
@@ -186,7 +232,7 @@ const SCRIPT = `
 (function () {
   var details = document.getElementById("details");
   document.addEventListener("click", function (ev) {
-    var target = ev.target instanceof Element ? ev.target.closest(".blk, .seg, .mark-flag, .pin") : null;
+    var target = ev.target instanceof Element ? ev.target.closest(".blk, .seg, .mark-flag, .pin, .crash-flag") : null;
     if (!target || !details) return;
     details.textContent = target.getAttribute("title") + "\\n(Esc closes this panel)";
     details.hidden = false;
@@ -227,11 +273,87 @@ const SCRIPT = `
       }
     });
   }
+  function applyFilters(run) {
+    var hidden = {};
+    var cats = run.querySelectorAll("input[data-filter-cat]");
+    for (var i = 0; i < cats.length; i++) {
+      if (!cats[i].checked) hidden[cats[i].getAttribute("data-filter-cat")] = true;
+    }
+    var blocks = run.querySelectorAll(".blk");
+    for (var k = 0; k < blocks.length; k++) {
+      blocks[k].classList.toggle("filtered", !!hidden[blocks[k].getAttribute("data-cat")]);
+    }
+    var vcpus = run.querySelectorAll("input[data-filter-vcpu]");
+    for (var j = 0; j < vcpus.length; j++) {
+      var lanes = run.querySelectorAll('.lane[data-lane="' + vcpus[j].getAttribute("data-filter-vcpu") + '"]');
+      for (var l = 0; l < lanes.length; l++) lanes[l].classList.toggle("filtered", !vcpus[j].checked);
+    }
+  }
+  function search(run, text) {
+    var q = text.trim().toLowerCase().replace(/^0x/, "");
+    var hits = 0;
+    var items = run.querySelectorAll(".blk, .word .seg, .mark-span");
+    for (var i = 0; i < items.length; i++) {
+      var el = items[i];
+      var hay = ((el.getAttribute("title") || "") + " " + (el.getAttribute("data-addr") || "") +
+        " " + (el.querySelector(".mark-flag") ? el.querySelector(".mark-flag").getAttribute("title") : ""))
+        .toLowerCase();
+      var hit = q !== "" && hay.indexOf(q) >= 0;
+      if (el.classList.contains("mark-span")) el.classList.toggle("miss", q !== "" && !hit);
+      else el.classList.toggle("hit", hit);
+      if (hit && el.offsetParent !== null) hits++;
+    }
+    var words = run.querySelectorAll(".track-row.word");
+    for (var w = 0; w < words.length; w++) {
+      var addr = (words[w].getAttribute("data-addr") || "").toLowerCase().replace(/^0x/, "");
+      words[w].classList.toggle("filtered", q !== "" && addr.indexOf(q) < 0);
+    }
+    var count = run.querySelector(".search-count");
+    if (count) count.textContent = q === "" ? "" : hits + (hits === 1 ? " match" : " matches");
+  }
+  var inputs = document.querySelectorAll(".filters input");
+  for (var f = 0; f < inputs.length; f++) {
+    inputs[f].addEventListener(inputs[f].type === "search" ? "input" : "change", function (ev) {
+      var el = ev.currentTarget;
+      var run = el.closest(".run");
+      if (!run) return;
+      if (el.type === "search") search(run, el.value);
+      else applyFilters(run);
+    });
+  }
+  function setZoom(run, zoom) {
+    var timelines = run.querySelectorAll(".timeline");
+    for (var t = 0; t < timelines.length; t++) timelines[t].style.setProperty("--zoom", String(zoom));
+    var peers = run.querySelectorAll("button[data-zoom]");
+    for (var j = 0; j < peers.length; j++) {
+      peers[j].setAttribute("aria-pressed", Number(peers[j].getAttribute("data-zoom")) === zoom ? "true" : "false");
+    }
+  }
+  var scrolls = document.querySelectorAll(".scroll");
+  for (var s = 0; s < scrolls.length; s++) {
+    scrolls[s].addEventListener("wheel", function (ev) {
+      if (!ev.ctrlKey && !ev.metaKey) return;
+      ev.preventDefault();
+      var box = ev.currentTarget;
+      var run = box.closest(".run");
+      var tl = box.querySelector(".timeline");
+      if (!run || !tl) return;
+      var before = Number(tl.style.getPropertyValue("--zoom")) || 1;
+      var zoom = Math.min(256, Math.max(1, before * Math.exp(-ev.deltaY * 0.002)));
+      var rect = box.getBoundingClientRect();
+      var head = ${HEAD_WIDTH};
+      var pointer = Math.max(0, ev.clientX - rect.left - head);
+      var at = (box.scrollLeft + pointer) / before;
+      setZoom(run, Math.round(zoom * 100) / 100);
+      box.scrollLeft = at * zoom - pointer;
+    }, { passive: false });
+  }
 })();
 `;
 
 /**
- * The report's script: zoom buttons, the x-axis switch and the details panel.
+ * The report's script: zoom (buttons, Ctrl + wheel), the x-axis switch, the
+ * filters, the address search and the details panel.
  *
  * @example Usage
  * ```ts

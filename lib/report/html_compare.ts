@@ -19,6 +19,7 @@
  */
 
 import { escapeHtml } from "./html_escape.ts";
+import type { VerdictLike } from "./verdict.ts";
 import type { RunLike } from "./run_like.ts";
 import { fmtNumber } from "./timeline.ts";
 
@@ -132,7 +133,7 @@ export function renderComparison(runs: readonly RunLike[]): string {
       : "";
     return `<tr class="${ok ? "ok" : "fail"}" data-policy="${escapeHtml(r.policy)}">` +
       `<td><a href="#run-${i + 1}">${escapeHtml(r.policy)}</a></td>` +
-      `<td><span class="verdict ${ok ? "ok" : "fail"}">${ok ? "ok" : "FAIL"}</span></td>` +
+      `<td>${verdictBadge(v)}</td>` +
       `<td class="num">${v.violations.length}</td>` +
       `<td>${escapeHtml(blameOf(v))}</td>` +
       `<td class="num">${fmtNumber(r.cost.exits)}${bar(r.cost.exits, maxExits, "exits")}</td>` +
@@ -152,4 +153,22 @@ export function renderComparison(runs: readonly RunLike[]): string {
     `flushes are whole-VM (stage2_flush_vm) or whole-cache (flush_cache_all) flushes; ` +
     `“natively” says whether the guest also fails on this machine without a hypervisor.</p>` +
     `</section>`;
+}
+
+/**
+ * The verdict as a badge: `ok`, `FAIL`, or `CRASH` when the guest crashed
+ * (as the text comparison table says it).
+ *
+ * @example Usage
+ * ```ts
+ * import { verdictBadge } from "./html_compare.ts";
+ * verdictBadge({ ok: true, violations: [], archInvalid: [], failsNatively: false });
+ * // '<span class="verdict ok">ok</span>'
+ * ```
+ * @param v the verdict
+ * @returns HTML
+ */
+export function verdictBadge(v: VerdictLike): string {
+  if (v.crashed) return `<span class="verdict crash">CRASH</span>`;
+  return v.ok ? `<span class="verdict ok">ok</span>` : `<span class="verdict fail">FAIL</span>`;
 }

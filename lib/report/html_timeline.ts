@@ -10,7 +10,7 @@
  * ```ts
  * import { buildTimeline } from "./timeline.ts";
  * import { renderTimeline } from "./html_timeline.ts";
- * const html = renderTimeline(buildTimeline([
+ * const { timeline: html } = renderTimeline(buildTimeline([
  *   { seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0x4000_8000, count: 2, reason: "access_dcsw", ec: 0x18 },
  * ]));
  * html.includes('data-lane="vcpu0"'); // true
@@ -27,10 +27,12 @@ import {
   type Timeline,
   type TimelineBand,
   type TimelineBlock,
+  type TimelineDirty,
   type TimelineLane,
   type TimelineMark,
   type TimelineMarkGroup,
   type TimelineRow,
+  type TimelineWord,
 } from "./timeline.ts";
 
 /** At most this many violations are listed in a mark's tooltip. */
@@ -56,7 +58,18 @@ function segClass(band: TimelineBand, state: string): string {
   return `${band.key}-${state}`;
 }
 
+/** A flag at the crash, readable however thin the rest of the run after it is. */
+function crashFlag(band: TimelineBand, total: number): string {
+  const seg = band.segments.find((s) => s.state === "crash");
+  if (seg === undefined) return "";
+  const side = total > 0 && seg.start / total > 0.55 ? " left" : "";
+  return `<span class="crash-flag${side}" style="left:${pct(seg.start, total)}%" title="${
+    escapeHtml(seg.label)
+  }">CRASH</span>`;
+}
+
 function renderBand(band: TimelineBand, total: number): string {
+  const flag = band.key === "crash" ? crashFlag(band, total) : "";
   const segs = band.segments
     .filter((s) => s.state !== "unset")
     .map((s) =>
@@ -68,7 +81,9 @@ function renderBand(band: TimelineBand, total: number): string {
     )
     .join("");
   return `<div class="track-row band" data-band="${escapeHtml(band.key)}">` +
-    `<div class="row-head">${escapeHtml(band.label)}</div><div class="track">${segs}</div></div>`;
+    `<div class="row-head">${
+      escapeHtml(band.label)
+    }</div><div class="track">${segs}${flag}</div></div>`;
 }
 
 function renderRow(row: TimelineRow, total: number, extra: string): string {
@@ -157,10 +172,15 @@ function renderLane(lane: TimelineLane, total: number, pins: readonly Pin[]): st
     : `<div class="marks">${lane.marks.map((g) => renderMarkGroup(g, total)).join("")}</div>`;
   const rows = lane.rows.filter((r) => r.blocks.length > 0);
   const mine = pins.filter((p) => p.lane === lane.key);
-  return `<div class="${cls}" data-lane="${
+  const crash = lane.crash
+    ? `<span class="crash-badge" title="${
+      escapeHtml(`${lane.crash.reason} (pc ${hexAddr(lane.crash.pc)})`)
+    }">CRASH</span>`
+    : "";
+  return `<div class="${cls}${lane.crash ? " crashed" : ""}" data-lane="${
     escapeHtml(lane.key)
-  }" data-violations="${violations}">` +
-    `<div class="lane-title">${escapeHtml(lane.label)}<small>${
+  }" data-violations="${violations}"${lane.crash ? ' data-crashed="true"' : ""}>` +
+    `<div class="lane-title">${escapeHtml(lane.label)}${crash}<small>${
       escapeHtml(lane.detail)
     }</small></div>` +
     lane.bands.map((b) => renderBand(b, total)).join("") +
@@ -214,16 +234,116 @@ function keyEvents(t: Timeline, max: number): { pins: Pin[]; more: number } {
   return { pins, more: Math.max(0, found.length - max) };
 }
 
+const AXIS_NAMES: Readonly<Record<string, string>> = {
+  cycles: "cycles",
+  events: "events",
+  compressed: "events ≈",
+};
+
 function renderAxis(t: Timeline): string {
   const ticks = t.ticks
-    .map((x) =>
+    .map((x, i) =>
       `<div class="tick" style="left:${pct(x, t.total)}%"><span>${
-        escapeHtml(fmtNumber(x))
+        escapeHtml(t.tickLabels[i] ?? fmtNumber(x))
       }</span></div>`
     )
     .join("");
-  return `<div class="track-row axis"><div class="row-head">${t.unit} →</div>` +
-    `<div class="track">${ticks}</div></div>`;
+  const stretches = t.compressed.map((s) =>
+    `<div class="stretch" style="${place(s.start, s.end, t.total)}" title="${
+      escapeHtml(
+        `compressed: ${s.label} (${fmtNumber(s.events)} events drawn ${
+          fmtNumber(Math.round(s.end - s.start))
+        } wide)`,
+      )
+    }">≈</div>`
+  ).join("");
+  const axisTitle = t.unit === "compressed"
+    ? "events; the stretches marked ≈ are drawn narrower than their length"
+    : t.unit;
+  return `<div class="track-row axis"><div class="row-head" title="${escapeHtml(axisTitle)}">${
+    escapeHtml(AXIS_NAMES[t.unit] ?? t.unit)
+  } →</div>` +
+    `<div class="track">${stretches}${ticks}</div></div>`;
+}
+
+/**
+ * What each place a watched word's newest value can live in is called on
+ * the page, by {@linkcode WhereNewest} state.
+ *
+ * @example Usage
+ * ```ts
+ * import { WHERE_LABELS } from "./html_timeline.ts";
+ * WHERE_LABELS.sys; // "system cache"
+ * ```
+ */
+export const WHERE_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  l1: "an L1 (of the CPU named)",
+  l2: "an L2 (of the cluster named)",
+  sys: "system cache",
+  dram: "DRAM",
+  lost: "nowhere (lost)",
+  unwritten: "not written yet",
+});
+
+function renderWord(w: TimelineWord, total: number): string {
+  const addr = hexAddr(w.addr);
+  const segs = w.segments.map((s) =>
+    `<div class="seg where-${s.state}" data-state="${s.state}" style="${
+      place(s.start, s.end, total)
+    }" title="${escapeHtml(`${addr}: ${s.label}`)}">${escapeHtml(s.label)}</div>`
+  ).join("");
+  const flag = w.violations > 0
+    ? `<span class="word-flag" title="${w.violations} violation${
+      w.violations === 1 ? "" : "s"
+    } at this address">✗</span>`
+    : "";
+  return `<div class="track-row word" data-addr="${
+    escapeHtml(addr)
+  }" data-violations="${w.violations}"><div class="row-head mono" title="${
+    escapeHtml(addr)
+  }">${flag}${escapeHtml(addr)}</div><div class="track">${segs}</div></div>`;
+}
+
+/** A step chart of one level's dirty lines, as an SVG stretched over the track. */
+function renderDirty(d: TimelineDirty, total: number): string {
+  const top = Math.max(1, d.max);
+  const w = 1000, h = 100;
+  const x = (v: number) => total > 0 ? Math.round((v / total) * w * 100) / 100 : 0;
+  const y = (v: number) => Math.round((h - (v / top) * (h - 6)) * 100) / 100;
+  let path = "";
+  d.points.forEach((p, i) => {
+    path += i === 0 ? `M${x(p.x)} ${y(p.dirty)}` : `H${x(p.x)}V${y(p.dirty)}`;
+  });
+  path += `H${w}`;
+  const area = `${path}V${h}H${x(d.points[0]?.x ?? 0)}Z`;
+  const title = `${d.name}: dirty lines over the run, at most ${fmtNumber(d.max)} of ${
+    fmtNumber(d.slots)
+  }`;
+  const steps = d.points.map((p) => fmtNumber(p.dirty)).slice(0, 12).join(" → ");
+  return `<div class="track-row dirty" data-level="${escapeHtml(d.name)}" data-max="${d.max}">` +
+    `<div class="row-head" title="${escapeHtml(title)}">${escapeHtml(d.name)} <small>≤ ${
+      fmtNumber(d.max)
+    }</small></div><div class="track"><svg class="steps" viewBox="0 0 ${w} ${h}" ` +
+    `preserveAspectRatio="none" role="img" aria-label="${escapeHtml(title)}"><title>${
+      escapeHtml(`${title}\n${steps}${d.points.length > 12 ? " …" : ""}`)
+    }</title><path class="area" d="${area}"/><path class="line" d="${path}"/></svg></div></div>`;
+}
+
+function renderCaches(t: Timeline): string {
+  if (t.words.length === 0 && t.dirty.length === 0) return "";
+  const words = t.words.length === 0
+    ? ""
+    : `<div class="lane cache" data-lane="words"><div class="lane-title">Newest value<small>` +
+      `where each watched word's last written value lives</small></div>${
+        t.words.map((w) => renderWord(w, t.total)).join("")
+      }</div>`;
+  const dirty = t.dirty.length === 0
+    ? ""
+    : `<div class="lane cache" data-lane="dirty"><div class="lane-title">Dirty lines<small>` +
+      `per cache level, each chart to its own maximum</small></div>${
+        t.dirty.map((d) => renderDirty(d, t.total)).join("")
+      }</div>`;
+  return words + dirty;
 }
 
 /**
@@ -275,7 +395,7 @@ export function renderTimeline(timeline: Timeline): { timeline: string; keyEvent
   flush();
   const html =
     `<div class="timeline" data-unit="${timeline.unit}" data-total="${timeline.total}">` +
-    renderAxis(timeline) + parts.join("") + `</div>`;
+    renderAxis(timeline) + parts.join("") + renderCaches(timeline) + `</div>`;
   const items = pins.map((p) => `<li value="${p.number}">${escapeHtml(p.text)}</li>`).join("");
   const tail = more > 0 ? `<p class="note">… and ${more} more in the trace.</p>` : "";
   const list = pins.length === 0

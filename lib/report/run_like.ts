@@ -89,6 +89,27 @@ export interface RunLike {
   readonly verdict: VerdictLike;
   /** What the policy cost. */
   readonly cost: CostLike;
+  /**
+   * Where watched words lived and the dirty lines per level, for a watched
+   * run: a `CacheTrack` (cache_track.ts), spelled out here because the
+   * package's entry point does not export that name.
+   */
+  readonly caches?: {
+    readonly levels: readonly {
+      readonly name: string;
+      readonly slots: number;
+      readonly at: readonly number[];
+      readonly dirty: readonly number[];
+    }[];
+    readonly addresses: readonly {
+      readonly addr: number;
+      readonly changes: readonly {
+        readonly at: number;
+        readonly where: "l1" | "l2" | "sys" | "dram" | "lost" | "unwritten";
+        readonly label: string;
+      }[];
+    }[];
+  };
 }
 
 /**

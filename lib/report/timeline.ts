@@ -44,10 +44,13 @@
 import type { SetwayEvent } from "../hyp/events.ts";
 import { categoryOf, type EventCategory } from "./event_category.ts";
 import { formatEventMessage } from "./messages.ts";
+import type { CacheTrack, WhereNewest } from "./cache_track.ts";
 
 /**
- * What the x axis measures: modelled cycles, or events (collapsed ones
- * counted).
+ * What the x axis measures: modelled cycles, events (collapsed ones
+ * counted), or events with each long uniform stretch (one collapsed record,
+ * or the records of one folded walk) drawn narrower than its length
+ * (`"compressed"`, see {@linkcode compressedWidth}).
  *
  * @example Usage
  * ```ts
@@ -55,7 +58,7 @@ import { formatEventMessage } from "./messages.ts";
  * const u: TimelineUnit = "events";
  * ```
  */
-export type TimelineUnit = "cycles" | "events";
+export type TimelineUnit = "cycles" | "events" | "compressed";
 
 /**
  * Neighbouring events of one category in one row, drawn as one box.
@@ -217,6 +220,66 @@ export interface TimelineLane {
   readonly rows: readonly TimelineRow[];
   /** Violations on this lane. */
   readonly marks: readonly TimelineMarkGroup[];
+  /** For a vCPU that crashed: where, and why. */
+  readonly crash?: { readonly at: number; readonly reason: string; readonly pc: number };
+}
+
+/**
+ * A long uniform stretch the compressed axis draws narrower than its length.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TimelineStretch } from "./timeline.ts";
+ * const s: TimelineStretch = { start: 40, end: 129, events: 9216, label: "sw_local ×9216" };
+ * ```
+ */
+export interface TimelineStretch {
+  /** Where it starts on the axis. */
+  readonly start: number;
+  /** Where it ends. */
+  readonly end: number;
+  /** How many event places it stands for. */
+  readonly events: number;
+  /** What fills it: the names of the records over it. */
+  readonly label: string;
+}
+
+/**
+ * A watched word's lane: where its newest value lives over the run.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TimelineWord } from "./timeline.ts";
+ * const w: TimelineWord = { addr: 0x4000_8000, violations: 1, segments: [] };
+ * ```
+ */
+export interface TimelineWord {
+  /** The word's address. */
+  readonly addr: number;
+  /** How many violations the run recorded at this address. */
+  readonly violations: number;
+  /** Its segments; `state` is a {@linkcode WhereNewest}. */
+  readonly segments: readonly TimelineSegment[];
+}
+
+/**
+ * One cache level's dirty lines over the run, as a step chart.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TimelineDirty } from "./timeline.ts";
+ * const d: TimelineDirty = { name: "L1", slots: 4096, max: 512, points: [{ x: 0, dirty: 0 }] };
+ * ```
+ */
+export interface TimelineDirty {
+  /** `"L1"`, `"L2"`... or `"system cache"`. */
+  readonly name: string;
+  /** The level's lines. */
+  readonly slots: number;
+  /** The most dirty lines at any sample. */
+  readonly max: number;
+  /** The samples: from `x` on, `dirty` lines are dirty. */
+  readonly points: readonly { readonly x: number; readonly dirty: number }[];
 }
 
 /**
@@ -240,6 +303,14 @@ export interface Timeline {
   readonly lanes: readonly TimelineLane[];
   /** Round positions for axis ticks, from 0 to at most `total`. */
   readonly ticks: readonly number[];
+  /** The label of each tick: its position, or on the compressed axis the event place there. */
+  readonly tickLabels: readonly string[];
+  /** The stretches the compressed axis draws narrower (empty on the other axes). */
+  readonly compressed: readonly TimelineStretch[];
+  /** The watched words' lanes (empty without a cache track). */
+  readonly words: readonly TimelineWord[];
+  /** Each cache level's dirty lines (empty without a cache track). */
+  readonly dirty: readonly TimelineDirty[];
 }
 
 /**
@@ -265,9 +336,14 @@ export interface TimelineOptions {
   readonly resolution?: number;
   /**
    * `"events"` lays the run out by event counts even when its events carry
-   * cycles. Default: cycles when the events carry them, else events.
+   * cycles; `"compressed"` by event counts with long uniform stretches
+   * narrowed. Default: cycles when the events carry them, else events.
    */
   readonly unit?: TimelineUnit;
+  /** The run's cache track (a watched run): lanes per word, dirty lines per level. */
+  readonly caches?: CacheTrack;
+  /** The verdict's crash: the vCPU's lane shows CRASH from its `undef_injected` on. */
+  readonly crashed?: { readonly vcpu: number; readonly pc: number; readonly reason: string } | null;
 }
 
 /** Events that act on the caches of the physical CPU they run on. */
@@ -430,12 +506,15 @@ function blocksOf(items: readonly Item[], gap: number, unit: TimelineUnit): Time
   return groups.map((g) => describeBlock(g, unit));
 }
 
+/** Groups violations each within `span` of the one before (a chain), so one flag names a burst. */
 function groupMarks(marks: readonly TimelineMark[], span: number): TimelineMarkGroup[] {
   const groups: { at: number; marks: TimelineMark[] }[] = [];
+  let last = -Infinity;
   for (const m of marks) {
     const g = groups.at(-1);
-    if (g && m.at - g.at <= span) g.marks.push(m);
+    if (g && m.at - last <= span) g.marks.push(m);
     else groups.push({ at: m.at, marks: [m] });
+    last = m.at;
   }
   return groups;
 }
@@ -449,10 +528,7 @@ function groupMarks(marks: readonly TimelineMark[], span: number): TimelineMarkG
  * are laid end to end by `count`. In cycles, each event's cycles are spread
  * evenly over its stretch, and positions are the cycles spent before them.
  */
-function place(
-  events: readonly SetwayEvent[],
-  unit: TimelineUnit,
-): { starts: Float64Array; ends: Float64Array; total: number } {
+function place(events: readonly SetwayEvent[], unit: TimelineUnit): Axis {
   const n = events.length;
   const starts = new Float64Array(n);
   const ends = new Float64Array(n);
@@ -500,27 +576,85 @@ function place(
       ends[k] = total;
     }
   }
-  if (unit === "events") return { starts, ends, total };
+  return axisOf(events, unit, starts, ends, total);
+}
 
-  // cycles: integrate a piecewise-constant density over event positions
-  const points: number[] = [];
+/** Where event places (`seq`) land on the x axis: break points and their positions. */
+interface Axis {
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  readonly total: number;
+  /** Event places at which the scale may change, ascending. */
+  readonly xs: Float64Array;
+  /** Their positions on the axis. */
+  readonly at: Float64Array;
+  readonly stretches: TimelineStretch[];
+}
+
+/** Stretches up to this many event places keep their length on the compressed axis. */
+const KEEP = 8;
+
+/**
+ * How wide the compressed axis draws a uniform stretch of `n` event places:
+ * as long as it is up to 8, then growing with the logarithm of its length
+ * (a stretch of 4 096 places is 44 wide; 64 single events stay 64).
+ *
+ * @example Usage
+ * ```ts
+ * import { compressedWidth } from "./timeline.ts";
+ * compressedWidth(4); // 4
+ * compressedWidth(4096); // 44
+ * ```
+ * @param n the stretch's length, in event places
+ * @returns its width on the compressed axis
+ */
+export function compressedWidth(n: number): number {
+  return n <= KEEP ? n : KEEP + 4 * Math.log2(n / KEEP);
+}
+
+function axisOf(
+  events: readonly SetwayEvent[],
+  unit: TimelineUnit,
+  starts: Float64Array,
+  ends: Float64Array,
+  total: number,
+): Axis {
+  const n = events.length;
+  const points: number[] = [0];
   for (let k = 0; k < n; k++) points.push(starts[k], ends[k]);
-  const xs = [...new Set(points)].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
-  const slope = new Float64Array(xs.length);
-  for (let k = 0; k < n; k++) {
-    const e = events[k];
-    const c = (cyclesOf(e) ?? 0) * (isIndex(e.count) && e.count > 0 ? e.count : 1);
-    const len = ends[k] - starts[k];
-    if (c === 0 || len <= 0) continue;
-    slope[index.get(starts[k])!] += c / len;
-    slope[index.get(ends[k])!] -= c / len;
-  }
+  const xs = Float64Array.from(new Set(points)).sort();
+  const index = new Map<number, number>();
+  xs.forEach((x, i) => index.set(x, i));
   const at = new Float64Array(xs.length);
-  let density = 0;
-  for (let i = 0; i < xs.length; i++) {
-    if (i > 0) at[i] = at[i - 1] + density * (xs[i] - xs[i - 1]);
-    density += slope[i];
+  const stretches: TimelineStretch[] = [];
+  if (unit === "events") at.set(xs);
+  else if (unit === "compressed") {
+    const spans: { from: number; to: number }[] = [];
+    for (let i = 1; i < xs.length; i++) {
+      const len = xs[i] - xs[i - 1];
+      at[i] = at[i - 1] + compressedWidth(len);
+      if (len > KEEP * 4) {
+        stretches.push({ start: at[i - 1], end: at[i], events: len, label: "" });
+        spans.push({ from: xs[i - 1], to: xs[i] });
+      }
+    }
+    labelStretches(events, starts, ends, spans, stretches);
+  } else {
+    // cycles: integrate a piecewise-constant density over event positions
+    const slope = new Float64Array(xs.length);
+    for (let k = 0; k < n; k++) {
+      const e = events[k];
+      const c = (cyclesOf(e) ?? 0) * (isIndex(e.count) && e.count > 0 ? e.count : 1);
+      const len = ends[k] - starts[k];
+      if (c === 0 || len <= 0) continue;
+      slope[index.get(starts[k])!] += c / len;
+      slope[index.get(ends[k])!] -= c / len;
+    }
+    let density = 0;
+    for (let i = 0; i < xs.length; i++) {
+      if (i > 0) at[i] = at[i - 1] + density * (xs[i] - xs[i - 1]);
+      density += slope[i];
+    }
   }
   const cs = new Float64Array(n);
   const ce = new Float64Array(n);
@@ -528,7 +662,57 @@ function place(
     cs[k] = at[index.get(starts[k])!];
     ce[k] = at[index.get(ends[k])!];
   }
-  return { starts: cs, ends: ce, total: xs.length > 0 ? at[xs.length - 1] : 0 };
+  const width = unit === "events" ? total : xs.length > 0 ? at[xs.length - 1] : 0;
+  return { starts: cs, ends: ce, total: width, xs, at, stretches };
+}
+
+/** Names each compressed stretch by the records that cover it, e.g. `kvm_exit + sw_local ×9216`. */
+function labelStretches(
+  events: readonly SetwayEvent[],
+  starts: Float64Array,
+  ends: Float64Array,
+  spans: readonly { from: number; to: number }[],
+  stretches: TimelineStretch[],
+): void {
+  for (let i = 0; i < stretches.length; i++) {
+    const { from, to } = spans[i];
+    const names: string[] = [];
+    for (let k = 0; k < events.length; k++) {
+      if (starts[k] > from) break;
+      if (ends[k] >= to && !names.includes(events[k].name)) names.push(events[k].name);
+    }
+    stretches[i] = { ...stretches[i], label: `${names.join(" + ")} ×${fmtNumber(to - from)}` };
+  }
+}
+
+/** The axis position of event place `seq` (linear between break points). */
+function xOf(axis: Axis, seq: number): number {
+  const { xs, at } = axis;
+  if (xs.length === 0) return 0;
+  if (seq <= xs[0]) return at[0];
+  let lo = 0, hi = xs.length - 1;
+  if (seq >= xs[hi]) return at[hi];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] <= seq) lo = mid;
+    else hi = mid;
+  }
+  return at[lo] + (at[hi] - at[lo]) * (seq - xs[lo]) / (xs[hi] - xs[lo]);
+}
+
+/** The event place at axis position `x` (the inverse of {@linkcode xOf}). */
+function seqAt(axis: Axis, x: number): number {
+  const { xs, at } = axis;
+  if (xs.length === 0) return 0;
+  let lo = 0, hi = xs.length - 1;
+  if (x >= at[hi]) return xs[hi];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (at[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  const span = at[hi] - at[lo];
+  return span > 0 ? xs[lo] + (xs[hi] - xs[lo]) * (x - at[lo]) / span : xs[lo];
 }
 
 /**
@@ -573,10 +757,11 @@ export function buildTimeline(
   events: readonly SetwayEvent[],
   options: TimelineOptions = {},
 ): Timeline {
-  const unit: TimelineUnit =
-    options.unit !== "events" && events.some((e) => cyclesOf(e) !== undefined)
-      ? "cycles"
-      : "events";
+  const unit: TimelineUnit = options.unit === "events" || options.unit === "compressed"
+    ? options.unit
+    : events.some((e) => cyclesOf(e) !== undefined)
+    ? "cycles"
+    : "events";
   const vcpus = new Map<number, LaneRecorder>();
   const pcpus = new Map<number, LaneRecorder>();
   let hw: LaneRecorder | undefined;
@@ -605,7 +790,10 @@ export function buildTimeline(
   for (let i = 0; i < (options.vcpus ?? 0); i++) vcpuLane(i);
   for (let i = 0; i < (options.pcpus ?? 0); i++) pcpuLane(i);
 
-  const { starts, ends, total } = place(events, unit);
+  const axis = place(events, unit);
+  const { starts, ends, total } = axis;
+  const crashedVcpu = options.crashed ? options.crashed.vcpu : null;
+  let crashAt: number | null = null;
   let eventCount = 0;
   for (let k = 0; k < events.length; k++) {
     const e = events[k];
@@ -616,6 +804,9 @@ export function buildTimeline(
     const item: Item = { start, end, event: e, category };
     const v = isIndex(e.vcpu) ? e.vcpu : null;
     const p = isIndex(e.pcpu) ? e.pcpu : null;
+    if (crashAt === null && v !== null && v === crashedVcpu && e.name === "undef_injected") {
+      crashAt = end;
+    }
 
     if (VIOLATIONS.has(e.name)) {
       const lane = v !== null
@@ -693,6 +884,14 @@ export function buildTimeline(
       { key: "caches", label: "SCTLR", segments: l.caches!.segments(total) },
     ];
     if (l.tvm) bands.push({ key: "tvm", label: "HCR.TVM", segments: l.tvm.segments(total) });
+    const crashed = options.crashed && options.crashed.vcpu === i ? options.crashed : null;
+    const at = crashAt ?? total;
+    if (crashed) {
+      const label = `CRASH: ${crashed.reason}`;
+      const segments = [{ start: 0, end: at, state: "unset", label: "" }];
+      segments.push({ start: at, end: Math.max(at, total), state: "crash", label });
+      bands.unshift({ key: "crash", label: "vCPU", segments });
+    }
     lanes.push({
       key: `vcpu${i}`,
       kind: "vcpu",
@@ -701,6 +900,7 @@ export function buildTimeline(
       bands,
       rows: rowsOf(l),
       marks: groupMarks(l.marks, markSpan),
+      ...(crashed ? { crash: { at, reason: crashed.reason, pc: crashed.pc } } : {}),
     });
   }
   for (const [i, l] of [...pcpus].sort((a, b) => a[0] - b[0])) {
@@ -726,5 +926,80 @@ export function buildTimeline(
       marks: groupMarks(hw.marks, markSpan),
     });
   }
-  return { unit, total, events: eventCount, lanes, ticks: ticksFor(total) };
+  const ticks = unit === "compressed" ? evenTicks(total) : ticksFor(total);
+  const tickLabels = ticks.map((x) =>
+    unit === "compressed" ? `#${fmtNumber(Math.round(seqAt(axis, x)))}` : fmtNumber(x)
+  );
+  const violationsAt = new Map<number, number>();
+  for (const l of lanes) {
+    for (const g of l.marks) {
+      for (const m of g.marks) violationsAt.set(m.addr, (violationsAt.get(m.addr) ?? 0) + 1);
+    }
+  }
+  return {
+    unit,
+    total,
+    events: eventCount,
+    lanes,
+    ticks,
+    tickLabels,
+    compressed: axis.stretches,
+    words: wordsOf(options.caches, axis, violationsAt),
+    dirty: dirtyOf(options.caches, axis),
+  };
+}
+
+/** About 8 ticks evenly over the axis (the compressed axis has no round numbers). */
+function evenTicks(total: number): number[] {
+  if (!(total > 0)) return [0];
+  const out: number[] = [];
+  for (let i = 0; i < 8; i++) out.push(Math.round((total * i / 8) * 1e6) / 1e6);
+  return out;
+}
+
+const WHERE_STATES: ReadonlySet<string> = new Set<WhereNewest>([
+  "l1",
+  "l2",
+  "sys",
+  "dram",
+  "lost",
+  "unwritten",
+]);
+
+function wordsOf(
+  caches: CacheTrack | undefined,
+  axis: Axis,
+  violationsAt: ReadonlyMap<number, number>,
+): TimelineWord[] {
+  if (caches === undefined) return [];
+  return caches.addresses.map((w) => {
+    const segments: TimelineSegment[] = [];
+    w.changes.forEach((c, i) => {
+      const start = xOf(axis, c.at);
+      const next = w.changes[i + 1];
+      const end = next === undefined ? axis.total : xOf(axis, next.at);
+      const state = WHERE_STATES.has(c.where) ? c.where : "lost";
+      if (end > start || (axis.total === 0 && i === 0)) {
+        segments.push({ start, end, state, label: c.label });
+      }
+    });
+    return { addr: w.addr, violations: violationsAt.get(w.addr) ?? 0, segments };
+  });
+}
+
+function dirtyOf(caches: CacheTrack | undefined, axis: Axis): TimelineDirty[] {
+  if (caches === undefined) return [];
+  return caches.levels.map((l) => {
+    const points: { x: number; dirty: number }[] = [];
+    let max = 0;
+    for (let i = 0; i < l.at.length; i++) {
+      const x = xOf(axis, l.at[i]);
+      const dirty = l.dirty[i];
+      if (dirty > max) max = dirty;
+      const last = points.at(-1);
+      if (last && last.x === x) points[points.length - 1] = { x, dirty };
+      else points.push({ x, dirty });
+    }
+    return { name: l.name, slots: l.slots, max, points };
+  });
 }

@@ -94,3 +94,106 @@ Deno.test("html: the same runs give the same bytes; bad input is a ScenarioError
     (e) => e instanceof ScenarioError && /renderHtml/.test(e.message),
   );
 });
+
+Deno.test("html: the compressed axis comes first on the zImage run, and the page says why", () => {
+  const page = renderHtml(kvm318);
+  const first = /<div class="view" data-unit="(\w+)">/.exec(page);
+  assert.equal(first?.[1], "compressed");
+  assert.match(
+    page,
+    /class="axis-note" data-default-unit="compressed">The x axis counts events, with 4 long uniform stretches compressed/,
+  );
+  assert.match(page, /By cycles, traps to the hypervisor take 99\.\d % of the run/);
+  assert.match(page, /<button type="button" data-unit="cycles" aria-pressed="false">/);
+  assert.match(page, /class="stretch"/);
+});
+
+Deno.test("html: filters by event type and vCPU, and an address search", () => {
+  const page = renderHtml(kvm318);
+  for (const c of ["access", "trap", "flush", "sysreg"]) {
+    assert.match(page, new RegExp(`data-filter-cat="${c}" checked`));
+  }
+  assert.ok(!page.includes('data-filter-cat="violation"'), "violations cannot be hidden");
+  for (const v of [0, 1, 2, 3]) assert.match(page, new RegExp(`data-filter-vcpu="vcpu${v}"`));
+  assert.match(page, /<input type="search" class="addr-search"/);
+});
+
+Deno.test("html: a watched run has word lanes and dirty-line charts; a plain one none", async () => {
+  assert.ok(!renderHtml(kvm318).includes('data-lane="words"'));
+  const watched = await zimage.policy("kvm-3.18").run({ watch: [0x4000_e000] });
+  const page = renderHtml(watched);
+  assert.equal(
+    count(page, /class="track-row word" data-addr="0x4000e000" data-violations="1"/g),
+    3,
+  );
+  assert.match(
+    page,
+    /class="seg where-sys" data-state="sys"[^>]*title="0x4000e000: dirty in the system cache"/,
+  );
+  assert.match(page, /data-level="system cache" data-max="512"/);
+  assert.match(page, /newest value: system cache/);
+});
+
+Deno.test("html: a crashed guest is CRASH in the heading, the comparison and its lane", async () => {
+  const crashed = await zimage.policy("xen-iommu").run();
+  assert.ok(crashed.verdict.crashed);
+  const page = renderHtml([kvm40, crashed]);
+  assert.match(page, /<h2><span class="verdict crash">CRASH<\/span>xen-iommu on xgene1<\/h2>/);
+  assert.match(page, /data-policy="xen-iommu">[\s\S]*?<span class="verdict crash">CRASH<\/span>/);
+  assert.match(page, /data-lane="vcpu0" data-violations="0" data-crashed="true">/);
+  assert.match(page, /class="crash-flag[^"]*"[^>]*title="CRASH: set\/way op while the IOMMU/);
+  assert.match(page, /the guest crashed on vCPU 0 at 0x40008660/);
+});
+
+Deno.test("html: the events axis comes first when the violation would be a sliver by cycles", () => {
+  const at = { vcpu: 0, pcpu: 0, pc: 0x4000_8000, count: 1 };
+  const events: SetwayEvent[] = [
+    { ...at, seq: 0, name: "kvm_exit", reason: "access_vm_reg", ec: 0x18, cycles: 40000 },
+    { ...at, seq: 1, name: "sw_walk", op: "cisw", levels: 2, instructions: 16896, cycles: 80000 },
+    { ...at, seq: 2, name: "read", addr: 0x4001_0000, value: 0, cacheable: false, cycles: 4 },
+    {
+      ...at,
+      seq: 3,
+      name: "stale_read",
+      addr: 0x4001_0000,
+      expected: 2,
+      got: 0,
+      blame: "hypervisor",
+    },
+  ];
+  const run: RunLike = {
+    policy: "trap-once",
+    machine: { name: "xgene1", clusters: [{ cpus: 1 }] },
+    scenario: { seed: 1, speculation: "quiet", cpus: 1 },
+    events,
+    verdict: {
+      ok: false,
+      violations: [{
+        kind: "stale_read",
+        addr: 0x4001_0000,
+        expected: 2,
+        got: 0,
+        vcpu: 0,
+        pc: 0x4000_8000,
+        blame: "hypervisor",
+      }],
+      archInvalid: [],
+      failsNatively: false,
+    },
+    cost: { exits: 1, flushes: 0, linesFlushed: 0, cycles: 120004 },
+  };
+  const page = renderHtml(run);
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(page)?.[1], "events");
+  assert.match(
+    page,
+    /data-default-unit="events">By cycles, the 3 events around the first stale read would take less than 0\.01 % of the width/,
+  );
+  // without a violation, cycles stay first
+  const fine = renderHtml({
+    ...run,
+    events: events.slice(0, 3),
+    verdict: { ...run.verdict, ok: true, violations: [] },
+  });
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(fine)?.[1], "cycles");
+  assert.ok(!fine.includes(`<p class="axis-note"`));
+});

@@ -1,7 +1,7 @@
 // The timeline layout: where events go, how wide they are, what the bands say.
 import assert from "node:assert/strict";
 import type { SetwayEvent } from "../../mod.ts";
-import { buildTimeline, type TimelineLane } from "../../lib/report/timeline.ts";
+import { buildTimeline, compressedWidth, type TimelineLane } from "../../lib/report/timeline.ts";
 
 let seq = 0;
 function ev(
@@ -159,4 +159,94 @@ Deno.test("timeline: without usable seqs, events are laid end to end by count", 
   ]);
   assert.equal(t.total, 5);
   assert.deepEqual(t.ticks.slice(0, 2), [0, 1]);
+});
+
+Deno.test("timeline: the compressed axis narrows long uniform stretches and names them", () => {
+  seq = 0;
+  const exit = { reason: "access_dcsw", ec: 0x18 };
+  const events = [
+    ev("sctlr_write", { m: true, c: true, i: true }),
+    ev("kvm_exit", exit, { count: 4096 }),
+    ev("sctlr_write", { m: false, c: false, i: true }),
+    ev("read", { addr: 0x4000_0000, value: 0, cacheable: false }),
+    ev("stale_read", { addr: 0x4000_0000, expected: 1, got: 0, blame: "hypervisor" }),
+  ];
+  const byEvents = buildTimeline(events, { unit: "events" });
+  assert.equal(byEvents.total, 4100);
+  assert.deepEqual(byEvents.compressed, []);
+  const t = buildTimeline(events, { unit: "compressed" });
+  assert.equal(t.unit, "compressed");
+  assert.equal(compressedWidth(4096), 8 + 4 * 9);
+  assert.equal(compressedWidth(8), 8);
+  assert.equal(t.total, 1 + compressedWidth(4096) + 3);
+  assert.deepEqual(t.compressed, [{ start: 1, end: 45, events: 4096, label: "kvm_exit ×4 096" }]);
+  // what comes after the stretch keeps its length: the read and the mark after it
+  const v0 = lane(t.lanes, "vcpu0");
+  assert.equal(v0.marks[0].at, 47);
+  // ticks are labelled with the event place they stand at
+  assert.equal(t.tickLabels[0], "#0");
+  assert.ok(t.tickLabels.every((l) => /^#[\d ]+$/.test(l)), t.tickLabels.join(","));
+  const places = t.tickLabels.map((l) => Number(l.slice(1).replace(/ /g, "")));
+  assert.ok(places.every((p, i) => i === 0 || p > places[i - 1]), places.join(","));
+  assert.ok(places.at(-1)! > 3000, "ticks inside the stretch count its events");
+});
+
+Deno.test("timeline: a cache track becomes word lanes and dirty-line charts on the same axis", () => {
+  seq = 0;
+  const events = [
+    ev("write", { addr: 0x4000_0000, value: 1, cacheable: true, cycles: 4 }),
+    ev("kvm_exit", { reason: "access_dcsw", ec: 0x18, cycles: 100 }, { count: 2 }),
+    ev("read", { addr: 0x4000_0000, value: 0, cacheable: false, cycles: 4 }),
+  ];
+  const caches = {
+    levels: [{ name: "L1", slots: 512, at: [0, 1, 3], dirty: [0, 1, 0] }],
+    addresses: [{
+      addr: 0x4000_0000,
+      changes: [
+        { at: 0, where: "unwritten" as const, label: "not written yet" },
+        { at: 1, where: "l1" as const, label: "dirty in cpu0.L1" },
+        { at: 3, where: "sys" as const, label: "dirty in the system cache" },
+      ],
+    }],
+  };
+  const byEvents = buildTimeline(events, { caches, unit: "events" });
+  assert.deepEqual(
+    byEvents.words[0].segments.map((s) => [s.start, s.end, s.state]),
+    [[0, 1, "unwritten"], [1, 3, "l1"], [3, 4, "sys"]],
+  );
+  assert.deepEqual(byEvents.dirty, [{
+    name: "L1",
+    slots: 512,
+    max: 1,
+    points: [{ x: 0, dirty: 0 }, { x: 1, dirty: 1 }, { x: 3, dirty: 0 }],
+  }]);
+  // by cycles the same places land where the events around them do
+  const byCycles = buildTimeline(events, { caches });
+  assert.equal(byCycles.unit, "cycles");
+  assert.deepEqual(
+    byCycles.words[0].segments.map((s) => [s.start, s.end]),
+    [[0, 4], [4, 204], [204, 208]],
+  );
+  assert.deepEqual(byCycles.dirty[0].points.map((p) => p.x), [0, 4, 204]);
+  assert.deepEqual(buildTimeline(events).words, []);
+});
+
+Deno.test("timeline: a crashed vCPU's lane says CRASH from its undef_injected on", () => {
+  seq = 0;
+  const reason = "set/way op while the IOMMU shares the p2m";
+  const events = [
+    ev("sctlr_write", { m: true, c: true, i: true }),
+    ev("undef_injected", { reason }),
+    ev("vcpu_load", { pcpu: 1 }, { vcpu: 1, pcpu: 1 }),
+  ];
+  const t = buildTimeline(events, { crashed: { vcpu: 0, pc: 0x4000_8660, reason } });
+  const v0 = lane(t.lanes, "vcpu0");
+  assert.deepEqual(v0.crash, { at: 2, reason, pc: 0x4000_8660 });
+  const band = v0.bands.find((b) => b.key === "crash")!;
+  assert.deepEqual(band.segments.map((s) => [s.start, s.end, s.state]), [
+    [0, 2, "unset"],
+    [2, 3, "crash"],
+  ]);
+  assert.equal(band.segments[1].label, `CRASH: ${reason}`);
+  assert.equal(lane(t.lanes, "vcpu1").crash, undefined);
 });
