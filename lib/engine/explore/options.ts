@@ -145,10 +145,9 @@ export interface ExploreOptions {
    * with read permission on the library's files (Deno checks it to load a
    * worker's module), and a policy and guest classes given by name or
    * module; otherwise the default is this thread. An explicit number is
-   * kept, and workers that cannot start are then an error. Workers run
-   * with no permission of their own where Deno allows it
-   * (`--unstable-worker-options`), except reading the modules of a policy or
-   * class given as `{ module }`.
+   * kept, and workers that cannot start are then an error. What a worker
+   * runs needs no permission (beyond importing a policy or class given as
+   * `{ module }`).
    */
   readonly workers?: number;
   /**

@@ -7,10 +7,10 @@
  * answers in its own order). Each worker builds its exploration context,
  * with its caches and hardware, once, and keeps it for every task.
  * Starting a worker needs read permission on its module (Deno checks the
- * parent's); the workers themselves get no permission, where Deno lets a
- * worker's permissions be narrowed (`--unstable-worker-options`), except
- * reading the modules of a policy or guest class given as `{ module }`. A
- * single-threaded exploration needs no permission at all.
+ * parent's); the exploration a worker runs needs no permission (it
+ * inherits the parent's, which it uses only to import a policy or guest
+ * class given as `{ module }`). A single-threaded exploration needs no
+ * permission at all.
  *
  * @example Usage
  * ```ts ignore
@@ -84,17 +84,8 @@ export class WorkerPool {
   static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
     const url = WORKER_URL;
     const workers: Worker[] = [];
-    const narrowed = { type: "module", deno: { permissions: workerPermissions(config) } };
     try {
-      for (let i = 0; i < n; i++) {
-        try {
-          workers.push(new Worker(url, narrowed as WorkerOptions));
-        } catch (e) {
-          // Without --unstable-worker-options a worker inherits the parent's permissions.
-          if (!/unstable/i.test((e as Error).message)) throw e;
-          workers.push(new Worker(url, { type: "module" }));
-        }
-      }
+      for (let i = 0; i < n; i++) workers.push(new Worker(url, { type: "module" }));
     } catch (e) {
       for (const w of workers) w.terminate();
       throw new ScenarioError(
@@ -216,22 +207,6 @@ export class WorkerPool {
 }
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
-
-/** A module reference's path on this machine, or null for a remote module. */
-function localPath(module: string): string | null {
-  if (module.startsWith("file:")) return decodeURIComponent(new URL(module).pathname);
-  return /^[a-z][a-z0-9+.-]*:/i.test(module) ? null : module;
-}
-
-/** What a worker may do: read the policy's and classes' modules, nothing else. */
-function workerPermissions(config: ExploreConfig): "inherit" | { read: string[] } | "none" {
-  const refs = [config.policy, ...config.classes].filter((r) => typeof r !== "string") as {
-    module: string;
-  }[];
-  if (refs.length === 0) return "none";
-  const paths = refs.map((r) => localPath(r.module));
-  return paths.every((p) => p !== null) ? { read: paths as string[] } : "inherit";
-}
 
 /**
  * Whether workers can start here without an error: Deno runs, the
