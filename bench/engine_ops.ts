@@ -6,7 +6,8 @@
  * process's peak resident memory (VmHWM, read from /proc/self/status; null
  * where it cannot be read).
  *
- * Run: `deno run -R bench/engine_ops.ts` (report.ts runs it).
+ * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
+ * process read /proc/self/status only with every permission).
  *
  * @module
  */
