@@ -163,7 +163,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
       ? { question: q, complete, failures, stats, proof }
       : { question: q, complete, failures, stats };
   } finally {
-    threads.close();
+    await threads.close();
     progress.finish();
   }
 }
@@ -219,10 +219,10 @@ class Threads {
     return this.#run({ type: "random", from, to }, () => randomBatch(this.#ctx, from, to));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#pool?.close();
-    // A pool still starting is closed as soon as it is up.
-    this.#starting?.then((p) => p?.close());
+    // A pool still starting (a budget stopped the search meanwhile) is closed once it is up.
+    (await this.#starting)?.close();
   }
 
   #run<T>(task: PoolTask, here: () => T): Promise<T> {
