@@ -1,7 +1,10 @@
 /**
  * `deno task bench:report`: measures every performance target of the
- * project and prints one table: figure, target, measured, ratio
- * (measured / target), pass or fail.
+ * project. First the rows of the performance issue (issue_rows.ts: the
+ * cache core against C and cachegrind on a long trace, the engine's cost
+ * per operation, zimage against a hello-world, workers and shards), then
+ * tables of figure, target, measured, ratio (measured / target), pass or
+ * fail.
  *
  * Machine-independent figures come first (counts, and modelled costs that
  * are ratios by construction), then ratios timed in this one run (two
@@ -31,12 +34,11 @@ import {
   sequentialTrace,
   testProgramTrace,
 } from "./cache_workloads.ts";
-import { alternate, median, spawnMs, timeMs } from "./measure.ts";
+import { alternate, median, timeMs } from "./measure.ts";
 import { GIB, stage2Scenario } from "./stage2_scenario.ts";
 import { type CpuProfile, summarizeProfile } from "./cpu_profile.ts";
 import { rate, WORKLOADS } from "./explore_workloads.ts";
-import { compare } from "../lib/engine/compare.ts";
-import { COMPARED, zimage as zimageScenario } from "../scenarios/zimage.ts";
+import { printIssueRows } from "./issue_rows.ts";
 
 /** One line of the table. */
 interface Row {
@@ -214,39 +216,6 @@ async function machineLine(): Promise<string> {
     `Deno ${Deno.version.deno}`;
 }
 
-/** Medians of the in-process load and story times of `deno run bench/zimage_phases.ts`. */
-async function zimagePhases(
-  deno: string,
-  script: string,
-  n: number,
-): Promise<{ loadMs: number; storyMs: number; warmStoryMs: number }> {
-  const load: number[] = [], story: number[] = [], warm: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const out = await new Deno.Command(deno, { args: ["run", script], stdout: "piped" }).output();
-    const p = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-      loadMs: number;
-      storyMs: number;
-      warmStoryMs: number;
-    };
-    load.push(p.loadMs);
-    story.push(p.storyMs);
-    warm.push(p.warmStoryMs);
-  }
-  return { loadMs: median(load), storyMs: median(story), warmStoryMs: median(warm) };
-}
-
-/** How many modules `deno info` lists for a module (its own code and dependencies). */
-function libraryModules(deno: string, module: string): string {
-  const out = new Deno.Command(deno, { args: ["info", "--json", module], stdout: "piped" })
-    .outputSync();
-  try {
-    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: unknown[] };
-    return String(info.modules.length);
-  } catch {
-    return "?";
-  }
-}
-
 /** Profiles one `deno run` of the scenario and prints where its time goes. */
 async function printZimageProfile(deno: string, scenario: string): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "setway-prof-" });
@@ -286,6 +255,7 @@ async function printZimageProfile(deno: string, scenario: string): Promise<void>
 
 if (import.meta.main) {
   console.log(`setway performance report (${quick ? "quick" : "full"}): ${await machineLine()}`);
+  await printIssueRows(quick);
   const gzip = loadGzipTrace();
   const expected = loadGzipExpected();
   const program = testProgramTrace();
@@ -373,117 +343,7 @@ if (import.meta.main) {
 
   const g0 = expected.geometries[0];
   const oursRate = replayRate(gzip, g0, reps(15));
-  let cgNote = "";
-  if (valgrind) {
-    const cgMs = [liveCachegrind!.wallMs];
-    for (let i = 1; i < reps(7); i++) cgMs.push((await runCachegrind(g0, GZIP_INPUT)).wallMs);
-    const cgRate = gzip.length / (median(cgMs) / 1000);
-    const r = oursRate / cgRate;
-    ratios.push({
-      figure: "gzip trace, accesses/s: setway replay / cachegrind (its wall time)",
-      target: ">= 5.00x",
-      measured: `${mega(oursRate)} / ${mega(cgRate)} = ${fmt(r)}x`,
-      ratio: r / 5,
-      pass: r >= 5,
-    });
-    const trueMs: number[] = [];
-    for (let i = 0; i < reps(5); i++) {
-      const start = performance.now();
-      await new Deno.Command("/bin/sh", {
-        args: [
-          "-c",
-          "exec env -i valgrind --tool=cachegrind --cache-sim=yes " +
-          "--cachegrind-out-file=/dev/null /bin/true",
-        ],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      trueMs.push(performance.now() - start);
-    }
-    const marginal = median(cgMs) - median(trueMs);
-    if (marginal > 0) {
-      const rate = gzip.length / (marginal / 1000);
-      cgNote =
-        `cachegrind takes ${fmt(median(cgMs), 0)} ms for gzip and ${
-          fmt(median(trueMs), 0)
-        } ms for /bin/true (its start-up); without start-up it simulates ${mega(rate)}, ` +
-        `and setway's replay runs at ${fmt(oursRate / rate)}x that`;
-    }
-  } else {
-    ratios.push({
-      figure: "gzip trace, accesses/s: setway replay / cachegrind",
-      target: ">= 5.00x",
-      measured: "valgrind not installed",
-      ratio: null,
-      pass: null,
-    });
-  }
-
-  const deno = Deno.execPath();
-  const path = (p: string) => new URL(p, import.meta.url).pathname;
-  const hello: number[] = [], zimage: number[] = [], importOnly: number[] = [];
-  await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]); // warm the module cache
-  for (let i = 0; i < reps(15); i++) {
-    hello.push(await spawnMs(deno, ["run", path("./hello.ts")]));
-    zimage.push(await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]));
-    importOnly.push(await spawnMs(deno, ["run", path("./import_mod.ts")]));
-  }
-  const zr = median(zimage) / median(hello);
-  ratios.push({
-    figure: "deno run scenarios/zimage.ts: wall time / Deno hello-world",
-    target: "<= 1.50x",
-    measured: `${fmt(median(zimage), 1)} / ${fmt(median(hello), 1)} ms = ${fmt(zr)}x`,
-    ratio: zr / 1.5,
-    pass: zr <= 1.5,
-  });
-  const ir = median(importOnly) / median(hello);
-  ratios.push({
-    figure: "  of which: loading mod.ts alone / Deno hello-world",
-    target: "(breakdown)",
-    measured: `${fmt(median(importOnly), 1)} / ${fmt(median(hello), 1)} ms = ${fmt(ir)}x`,
-    ratio: null,
-    pass: null,
-  });
-  const phases = await zimagePhases(deno, path("./zimage_phases.ts"), reps(9));
-  ratios.push({
-    figure: "  in-process: loading scenarios/zimage.ts and mod.ts",
-    target: "(breakdown)",
-    measured: `${fmt(phases.loadMs, 1)} ms`,
-    ratio: null,
-    pass: null,
-  });
-  ratios.push({
-    figure: "  in-process: computing the story (cold, 7 policies)",
-    target: "(breakdown)",
-    measured: `${fmt(phases.storyMs, 1)} ms`,
-    ratio: null,
-    pass: null,
-  });
-  ratios.push({
-    figure: "  in-process: the same story again, once V8 has optimized it",
-    target: "(breakdown)",
-    measured: `${fmt(phases.warmStoryMs, 1)} ms`,
-    ratio: null,
-    pass: null,
-  });
   printTable("2. Ratios timed in this run (medians)", ratios);
-  if (cgNote !== "") console.log(`   ${cgNote}`);
-  if (zr > 1.5) {
-    const traps = compare(zimageScenario, [...COMPARED]).rows.reduce((n, r) => n + r.exits, 0);
-    console.log(
-      `   zimage not met: Deno itself starts in ${fmt(median(hello), 1)} ms; loading the library ` +
-        `(${libraryModules(deno, path("../mod.ts"))} modules) takes ${
-          fmt(median(importOnly) - median(hello), 1)
-        } ms more, already ${fmt(ir)}x hello-world; the story then runs ${COMPARED.length} ` +
-        `policies and ${fmt(traps, 0)} trapped set/way instructions in ${
-          fmt(phases.storyMs, 1)
-        } ms, of which ${
-          fmt(phases.storyMs - phases.warmStoryMs, 1)
-        } ms go to running code V8 has not optimized yet (the same story takes ${
-          fmt(phases.warmStoryMs, 1)
-        } ms once it has). Section 4 shows the profile.`,
-    );
-  }
 
   // 3. Absolute rates on this machine.
   const rates: Row[] = [];
@@ -534,7 +394,8 @@ if (import.meta.main) {
   }
   printTable("3. Absolute rates on this machine (medians)", rates);
 
-  await printZimageProfile(deno, path("../scenarios/zimage.ts"));
+  const deno = Deno.execPath();
+  await printZimageProfile(deno, new URL("../scenarios/zimage.ts", import.meta.url).pathname);
 
   const all = [...counts, ...ratios, ...rates].filter((r) => r.pass !== null);
   const failed = all.filter((r) => r.pass === false).length;

@@ -117,7 +117,13 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     { name: "seed", type: "string", value: "n", description: "random mode's seed", default: "1" },
     { name: "executions", type: "string", value: "n", description: "the most executions" },
     { name: "seconds", type: "string", value: "s", description: "the most seconds" },
-    { name: "workers", type: "string", value: "n", description: "Web Workers", default: "0" },
+    {
+      name: "workers",
+      type: "string",
+      value: "n",
+      description: "Web Workers (0: this thread)",
+      default: "one per core",
+    },
     { name: "shard", type: "string", value: "i/n", description: "explore part i of n" },
     {
       name: "merge",

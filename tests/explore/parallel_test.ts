@@ -22,7 +22,7 @@ const RANDOM: ExploreOptions = {
 };
 
 Deno.test("workers report exactly what a single thread reports (exhaustive)", async () => {
-  const single = await explore(EXHAUSTIVE);
+  const single = await explore({ ...EXHAUSTIVE, workers: 1 });
   const parallel = await explore({ ...EXHAUSTIVE, workers: 2 });
   assert.ok(single.failures.length > 0);
   assert.equal(formatExploreReport(parallel), formatExploreReport(single));
@@ -30,7 +30,7 @@ Deno.test("workers report exactly what a single thread reports (exhaustive)", as
 });
 
 Deno.test("workers report exactly what a single thread reports (random)", async () => {
-  const single = await explore(RANDOM);
+  const single = await explore({ ...RANDOM, workers: 1 });
   const parallel = await explore({ ...RANDOM, workers: 2 });
   assert.ok(single.failures.length > 0);
   assert.equal(formatExploreReport(parallel), formatExploreReport(single));
@@ -62,4 +62,23 @@ Deno.test("random shards split the executions and merge back", async () => {
     merged.failures.map((f) => [f.blame, f.kind, f.count, f.found]),
     single.failures.map((f) => [f.blame, f.kind, f.count, f.found]),
   );
+});
+
+Deno.test("an execution budget stops the search at the same batch on any number of workers", async () => {
+  const budget = { ...EXHAUSTIVE, executions: 3000, shrink: false };
+  const single = await explore({ ...budget, workers: 1 });
+  const parallel = await explore({ ...budget, workers: 2 });
+  assert.equal(single.complete, false);
+  assert.ok(single.stats.executions >= 3000);
+  assert.deepEqual(parallel.stats, single.stats);
+  assert.equal(formatExploreReport(parallel), formatExploreReport(single));
+});
+
+Deno.test("the default number of workers reports what one thread reports", async () => {
+  // Long enough for the default workers to start (after 0.3 s on this thread).
+  const options = { ...EXHAUSTIVE, maxOps: 5, shrink: false };
+  const single = await explore({ ...options, workers: 1 });
+  const byDefault = await explore(options);
+  assert.deepEqual(byDefault.stats, single.stats);
+  assert.equal(formatExploreReport(byDefault), formatExploreReport(single));
 });

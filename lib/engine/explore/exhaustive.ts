@@ -112,14 +112,18 @@ export interface SearchStats {
 }
 
 /**
- * Expands the batches of one level, in order, on whatever threads it has
- * (`firsts[i]`: the position of batch i's first parent in the level).
+ * Expands batches of one level on whatever threads it has (`firsts[i]`:
+ * the position of batch i's first parent in the level); the search hands
+ * it one batch at a time. `inFlight`, when given, says how many batches
+ * the search should keep queued (a few per thread); default 1.
  */
-export type LevelRunner = (
-  batches: Int32Array[],
-  depth: number,
-  firsts: number[],
-) => Promise<ChildBatch[]>;
+export type LevelRunner =
+  & ((
+    batches: Int32Array[],
+    depth: number,
+    firsts: number[],
+  ) => Promise<ChildBatch[]>)
+  & { inFlight?: () => number };
 
 /** Reports progress: runs so far, failures so far, and the search's position. */
 export type ProgressHook = (done: number, failures: number, where: string) => void;
@@ -178,6 +182,9 @@ class Nodes {
 /** Parents per batch: small enough to balance workers, large enough to amortize messages. */
 const BATCH = 16;
 
+/** Batches between two checks of the budgets (and progress updates). */
+const CHECK_EVERY = 4;
+
 /**
  * Runs the breadth-first search (see the module doc).
  *
@@ -231,44 +238,49 @@ export async function searchExhaustive(
     // Every part runs the shorter programs (see `inShard`); the first part alone counts them.
     const counted = last || shard.index === 0;
     const levelStarted = performance.now();
-    // A few batches at a time, so that budgets are checked often and memory stays flat.
-    const wave = Math.max(1, config.workers) * 4;
-    for (let start = 0; start < frontier.length; start += BATCH * wave) {
-      const batches: Int32Array[] = [];
-      const owners: number[][] = [];
-      const firsts: number[] = [];
-      for (let b = start; b < Math.min(frontier.length, start + BATCH * wave); b += BATCH) {
+    const batchCount = Math.ceil(frontier.length / BATCH);
+    // Batches stream through the runner: a few stay queued per thread, so no
+    // thread waits for another, and the answers are consumed in batch order.
+    const queued: { result: Promise<ChildBatch[]>; members: number[] }[] = [];
+    let issued = 0;
+    for (let consumed = 0; consumed < batchCount; consumed++) {
+      const window = Math.max(1, runLevel.inFlight?.() ?? 1);
+      while (issued < batchCount && issued - consumed < window) {
+        const b = issued++ * BATCH;
         const members = frontier.slice(b, b + BATCH);
-        owners.push(members);
-        firsts.push(b);
-        batches.push(packWitnesses(members.map((n) => nodes.witness(n, speculation))));
+        const packed = packWitnesses(members.map((n) => nodes.witness(n, speculation)));
+        const result = runLevel([packed], depth, [b]);
+        // A batch still queued when a budget stops the search is dropped unread.
+        result.catch(() => {});
+        queued.push({ result, members });
       }
-      const results = await runLevel(batches, depth, firsts);
-      results.forEach((r, bi) => {
-        const members = owners[bi];
-        if (counted) {
-          stats.executions += r.executions;
-          stats.referenceRuns += r.referenceRuns;
-          stats.rejected += r.rejected;
-          stats.symmetric += r.symmetric;
-          for (const f of r.failures) record(failures, f, members, nodes, speculation);
+      const { result, members } = queued.shift()!;
+      const [r] = await result;
+      if (counted) {
+        stats.executions += r.executions;
+        stats.referenceRuns += r.referenceRuns;
+        stats.rejected += r.rejected;
+        stats.symmetric += r.symmetric;
+        for (const f of r.failures) record(failures, f, members, nodes, speculation);
+      }
+      const c = r.children;
+      for (let i = 0; i < r.count; i++) {
+        const o = i * CHILD_INTS;
+        const exact = c[o + 6] === 1 && config.stateHashing;
+        if (c[o + 6] !== 1) stats.exact = false;
+        if (exact && !seen.add(c[o + 4], c[o + 5])) {
+          stats.merged++;
+          continue;
         }
-        const c = r.children;
-        for (let i = 0; i < r.count; i++) {
-          const o = i * CHILD_INTS;
-          const exact = c[o + 6] === 1 && config.stateHashing;
-          if (c[o + 6] !== 1) stats.exact = false;
-          if (exact && !seen.add(c[o + 4], c[o + 5])) {
-            stats.merged++;
-            continue;
-          }
-          fresh++;
-          if (depth + 1 < config.maxOps) {
-            next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
-          }
+        fresh++;
+        if (depth + 1 < config.maxOps) {
+          next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
         }
-      });
-      const doneParents = Math.min(frontier.length, start + BATCH * wave);
+      }
+      // Budgets are checked every CHECK_EVERY batches, whatever the number of
+      // threads, so that a budget stops every run at the same batch.
+      if ((consumed + 1) % CHECK_EVERY !== 0 && consumed + 1 < batchCount) continue;
+      const doneParents = Math.min(frontier.length, (consumed + 1) * BATCH);
       const levelSeconds = (performance.now() - levelStarted) / 1000;
       const left = levelSeconds * (frontier.length - doneParents) / doneParents;
       progress?.(

@@ -46,7 +46,7 @@ import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
 import { resolveExploreOptions } from "./options.ts";
-import { WorkerPool } from "./pool.ts";
+import { canStartWorkers, type PoolTask, WorkerPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { type RandomBatch, randomBatch } from "./random_mode.ts";
 import { replay } from "./replay.ts";
@@ -92,7 +92,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
   const { policy, guestClass } = await loadParts(config);
   const ctx = new ExploreContext(config, policy, guestClass);
   const progress = new Progress(config.progress);
-  const pool = config.workers > 1 ? await WorkerPool.create(config.workers, config) : null;
+  const threads = await Threads.start(config, ctx);
   try {
     let found: FoundFailure[];
     let complete: boolean;
@@ -100,13 +100,11 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
     let proof: ProofSummary | undefined;
     if (config.mode === "exhaustive" || config.mode === "prove") {
       const speculation = config.speculation && ctx.candidates.length > 0;
-      const runLevel = pool
-        ? (batches: Int32Array[], depth: number, firsts: number[]) =>
-          pool.runAll<ChildBatch>(
-            batches.map((packed, i) => ({ type: "expand", packed, depth, first: firsts[i] })),
-          )
-        : (batches: Int32Array[], depth: number, firsts: number[]) =>
-          Promise.resolve(batches.map((b, i) => expandBatch(ctx, b, depth, firsts[i])));
+      const runLevel = Object.assign(
+        (batches: Int32Array[], depth: number, firsts: number[]) =>
+          Promise.all(batches.map((b, i) => threads.expand(b, depth, firsts[i]))),
+        { inFlight: () => threads.inFlight },
+      );
       const searchConfig = { ...config, seconds: searchSeconds };
       const onProgress = (done: number, failures: number, where: string) =>
         progress.update(done, failures, where);
@@ -132,7 +130,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         exact: r.stats.exact,
       };
     } else {
-      const r = await searchRandom(config, ctx, pool, progress, started + searchSeconds * 1000);
+      const r = await searchRandom(config, threads, progress, started + searchSeconds * 1000);
       found = r.found;
       complete = false;
       stats = {
@@ -165,54 +163,137 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
       ? { question: q, complete, failures, stats, proof }
       : { question: q, complete, failures, stats };
   } finally {
-    pool?.close();
+    await threads.close();
     progress.finish();
   }
 }
 
+/** Time on this thread before default workers start: a short exploration pays no start-up. */
+const WORKER_DELAY_MS = 300;
+
+/** Tasks kept queued per worker, so that a worker that answers has its next task at once. */
+const QUEUED_PER_WORKER = 2;
+
+/**
+ * Where units of work run: this thread, then, when the configuration asks
+ * for several workers, a {@linkcode WorkerPool}. Workers given explicitly
+ * start at once (an error if they cannot); default workers start after
+ * {@linkcode WORKER_DELAY_MS} of work, and only where they can (see
+ * `ExploreOptions.workers`). A unit gives the same answer on any thread.
+ */
+class Threads {
+  readonly #config: ExploreConfig;
+  readonly #ctx: ExploreContext;
+  readonly #started = performance.now();
+  #pool: WorkerPool | null = null;
+  #starting: Promise<WorkerPool | null> | null = null;
+
+  private constructor(config: ExploreConfig, ctx: ExploreContext) {
+    this.#config = config;
+    this.#ctx = ctx;
+  }
+
+  static async start(config: ExploreConfig, ctx: ExploreContext): Promise<Threads> {
+    const t = new Threads(config, ctx);
+    if (config.workers > 1 && config.workersGiven) {
+      t.#pool = await WorkerPool.create(config.workers, config);
+    }
+    return t;
+  }
+
+  /** How many units the caller should keep queued. */
+  get inFlight(): number {
+    return this.#pool !== null || this.#starting !== null
+      ? this.#config.workers * QUEUED_PER_WORKER
+      : 1;
+  }
+
+  expand(packed: Int32Array, depth: number, first: number): Promise<ChildBatch> {
+    return this.#run(
+      { type: "expand", packed, depth, first },
+      () => expandBatch(this.#ctx, packed, depth, first),
+    );
+  }
+
+  random(from: number, to: number): Promise<RandomBatch> {
+    return this.#run({ type: "random", from, to }, () => randomBatch(this.#ctx, from, to));
+  }
+
+  async close(): Promise<void> {
+    this.#pool?.close();
+    // A pool still starting (a budget stopped the search meanwhile) is closed once it is up.
+    (await this.#starting)?.close();
+  }
+
+  #run<T>(task: PoolTask, here: () => T): Promise<T> {
+    if (this.#pool !== null) return this.#pool.run<T>(task);
+    if (this.#starting === null && this.#shouldStart()) {
+      this.#starting = WorkerPool.create(this.#config.workers, this.#config).then(
+        (pool) => (this.#pool = pool),
+        () => null,
+      );
+    }
+    if (this.#starting !== null) {
+      return this.#starting.then((pool) => (pool !== null ? pool.run<T>(task) : here()));
+    }
+    return Promise.resolve(here());
+  }
+
+  #shouldStart(): boolean {
+    return this.#config.workers > 1 && !this.#config.workersGiven &&
+      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config);
+  }
+}
+
+/** Random chunks between two checks of the time budget (and progress updates). */
+const RANDOM_CHECK_EVERY = 2;
+
 async function searchRandom(
   config: ExploreConfig,
-  ctx: ExploreContext,
-  pool: WorkerPool | null,
+  threads: Threads,
   progress: Progress,
   deadline: number,
 ): Promise<{ found: FoundFailure[]; executions: number; referenceRuns: number }> {
   const groups = new Map<string, FoundFailure>();
   let executions = 0, referenceRuns = 0;
   const budget = config.executions;
-  const wave = Math.max(1, config.workers) * 2;
-  let next = 0;
-  while (next < budget && performance.now() < deadline) {
-    const tasks: { from: number; to: number }[] = [];
-    for (let k = 0; k < wave && next < budget; k++) {
+  // Chunks stream through the threads; the answers are consumed in chunk order.
+  const queued: Promise<RandomBatch>[] = [];
+  let next = 0, consumed = 0;
+  while (next < budget || queued.length > 0) {
+    while (next < budget && queued.length < threads.inFlight) {
       const to = Math.min(budget, next + RANDOM_CHUNK);
-      tasks.push({ from: next, to });
+      const result = threads.random(next, to);
+      // A chunk still queued when the time budget stops the search is dropped unread.
+      result.catch(() => {});
+      queued.push(result);
       next = to;
     }
-    const results: RandomBatch[] = pool
-      ? await pool.runAll<RandomBatch>(tasks.map((t) => ({ type: "random", ...t })))
-      : tasks.map((t) => randomBatch(ctx, t.from, t.to));
-    for (const r of results) {
-      executions += r.executions;
-      referenceRuns += r.referenceRuns;
-      for (const h of r.hits) {
-        const id = `${h.blame}/${h.kind}`;
-        const known = groups.get(id);
-        if (known) known.count += h.count;
-        else {
-          groups.set(id, {
-            blame: h.blame,
-            kind: h.kind,
-            count: h.count,
-            ops: [...h.ops],
-            picks: [...h.picks],
-            key: [h.index],
-          });
-        }
+    const r = await queued.shift()!;
+    consumed++;
+    executions += r.executions;
+    referenceRuns += r.referenceRuns;
+    for (const h of r.hits) {
+      const id = `${h.blame}/${h.kind}`;
+      const known = groups.get(id);
+      if (known) known.count += h.count;
+      else {
+        groups.set(id, {
+          blame: h.blame,
+          kind: h.kind,
+          count: h.count,
+          ops: [...h.ops],
+          picks: [...h.picks],
+          key: [h.index],
+        });
       }
     }
-    const fraction = budget === Infinity ? undefined : next / budget;
-    progress.update(executions, groups.size, `execution ${next}`, fraction);
+    const more = next < budget || queued.length > 0;
+    if (consumed % RANDOM_CHECK_EVERY !== 0 && more) continue;
+    const done = consumed * RANDOM_CHUNK;
+    const fraction = budget === Infinity ? undefined : Math.min(1, done / budget);
+    progress.update(executions, groups.size, `execution ${Math.min(done, budget)}`, fraction);
+    if (performance.now() >= deadline) break;
   }
   return { found: [...groups.values()], executions, referenceRuns };
 }

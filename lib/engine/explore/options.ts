@@ -148,8 +148,16 @@ export interface ExploreOptions {
    */
   readonly perturbRate?: number;
   /**
-   * Web Workers to run on (each needs `--allow-read` to load its module).
-   * 0 or 1: this thread. Default 0. The report is the same for any number.
+   * Web Workers to run on; 0 or 1: this thread. The report is the same for
+   * any number. Default: one per core (`navigator.hardwareConcurrency`),
+   * started only once the search has run for a moment on this thread (a
+   * small exploration pays no start-up), and only where they can start:
+   * with read permission on the library's files (Deno checks it to load a
+   * worker's module), and a policy and guest classes given by name or
+   * module; otherwise the default is this thread. An explicit number is
+   * kept, and workers that cannot start are then an error. What a worker
+   * runs needs no permission (beyond importing a policy or class given as
+   * `{ module }`).
    */
   readonly workers?: number;
   /**
@@ -271,6 +279,8 @@ export interface ExploreConfig {
   readonly perturbRate: number;
   /** Workers. */
   readonly workers: number;
+  /** Whether `workers` was given (false: the default, which falls back to this thread). */
+  readonly workersGiven: boolean;
   /** This part and the number of parts. */
   readonly shard: { readonly index: number; readonly count: number };
   /** Symmetry reduction. */
@@ -318,6 +328,23 @@ function isModuleRef(v: unknown): v is ModuleRef {
   return typeof v === "object" && v !== null && typeof (v as ModuleRef).module === "string" &&
     typeof (v as { start?: unknown }).start !== "function" &&
     typeof (v as { state?: unknown }).state !== "function";
+}
+
+/**
+ * The default number of workers: one per core, as the runtime reports it
+ * (`navigator.hardwareConcurrency`; 1 where it says nothing), at most 256.
+ *
+ * @example Usage
+ * ```ts
+ * import { defaultWorkers } from "./options.ts";
+ * console.log(defaultWorkers() >= 1); // true
+ * ```
+ * @returns the number of workers an exploration uses when `workers` is not given
+ */
+export function defaultWorkers(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
+  return typeof cores === "number" && cores >= 1 ? Math.min(256, Math.floor(cores)) : 1;
 }
 
 /**
@@ -491,7 +518,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   if (typeof perturbRate !== "number" || !(perturbRate >= 0 && perturbRate <= 1)) {
     bad("invalid_value", "perturbRate", perturbRate, "a probability from 0 to 1");
   }
-  const workers = integer("workers", options.workers, 0, 256, 0);
+  const workers = integer("workers", options.workers, 0, 256, defaultWorkers());
   const shard = parseShard(options.shard);
   if (mode === "prove" && shard.count > 1) {
     bad("invalid_value", "shard", options.shard, `no shard in prove mode (workers only)`);
@@ -505,7 +532,8 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   if (progress !== "auto" && typeof progress !== "boolean") {
     bad("invalid_value", "progress", progress, `true, false or "auto"`);
   }
-  if (workers > 1 && (policyObject !== null || classObjects.length > 0)) {
+  const workersGiven = options.workers !== undefined;
+  if (workersGiven && workers > 1 && (policyObject !== null || classObjects.length > 0)) {
     bad(
       "invalid_value",
       "workers",
@@ -539,6 +567,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
     seconds,
     perturbRate,
     workers,
+    workersGiven,
     shard,
     symmetry: flag("symmetry", options.symmetry, true),
     stateHashing: flag("stateHashing", options.stateHashing, true),

@@ -1,10 +1,16 @@
 /**
  * A pool of exploration workers (Deno Web Workers running worker.ts).
  *
- * Tasks are handed to idle workers as they come; `runAll` resolves with
- * the results in the order of the tasks, whatever order they finish in.
- * Workers need `--allow-read` to load their module; a single-threaded
- * exploration needs no permission at all.
+ * One shared queue: a task goes to the first idle worker, and a worker
+ * that answers takes the next task at once, so no worker waits for
+ * another (the caller keeps a few tasks queued per worker and consumes the
+ * answers in its own order). Each worker builds its exploration context,
+ * with its caches and hardware, once, and keeps it for every task.
+ * Starting a worker needs read permission on its module (Deno checks the
+ * parent's); the exploration a worker runs needs no permission (it
+ * inherits the parent's, which it uses only to import a policy or guest
+ * class given as `{ module }`). A single-threaded exploration needs no
+ * permission at all.
  *
  * @example Usage
  * ```ts ignore
@@ -76,7 +82,7 @@ export class WorkerPool {
    * @throws {ScenarioError} when a worker cannot start (e.g. no read permission) or refuses the configuration
    */
   static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
-    const url = new URL("./worker.ts", import.meta.url);
+    const url = WORKER_URL;
     const workers: Worker[] = [];
     try {
       for (let i = 0; i < n; i++) workers.push(new Worker(url, { type: "module" }));
@@ -118,6 +124,21 @@ export class WorkerPool {
    */
   runAll<T>(tasks: readonly PoolTask[]): Promise<T[]> {
     return Promise.all(tasks.map((task) => this.#run(task) as Promise<T>));
+  }
+
+  /**
+   * Queues one task: the first idle worker takes it.
+   *
+   * @param task the task
+   * @returns its result
+   */
+  run<T>(task: PoolTask): Promise<T> {
+    return this.#run(task) as Promise<T>;
+  }
+
+  /** The number of workers. */
+  get size(): number {
+    return this.#workers.length;
   }
 
   /** Stops every worker. */
@@ -183,6 +204,30 @@ export class WorkerPool {
     }
     this.#dispatch();
   }
+}
+
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
+
+/**
+ * Whether workers can start here without an error: Deno runs, the
+ * worker's module is a local file this process may read, and the policy
+ * and classes can be sent (names or modules, no objects).
+ *
+ * @example Usage
+ * ```ts
+ * import { canStartWorkers } from "./pool.ts";
+ * import { resolveExploreOptions } from "./options.ts";
+ * console.log(typeof canStartWorkers(resolveExploreOptions({}))); // "boolean"
+ * ```
+ * @param config the configuration
+ * @returns true when {@linkcode WorkerPool.create} can start workers
+ */
+export function canStartWorkers(config: ExploreConfig): boolean {
+  if (config.policyObject !== null || config.classObjects.length > 0) return false;
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno?.permissions?.querySync === undefined || WORKER_URL.protocol !== "file:") return false;
+  const path = decodeURIComponent(WORKER_URL.pathname);
+  return deno.permissions.querySync({ name: "read", path }).state === "granted";
 }
 
 function workerError(n: number, message: unknown): ScenarioError {

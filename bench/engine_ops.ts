@@ -1,0 +1,77 @@
+/**
+ * The engine's cost per guest operation: one fresh process runs a program
+ * of {@linkcode OPS} operations (caches on, then writes and reads over
+ * 4096 words in 64 pages, on two vCPUs) with `run()`, and prints
+ * `{"ops":..,"ms":..,"peakMiB":..}`: the wall time of `run()` alone and the
+ * process's peak resident memory (VmHWM, read from /proc/self/status; null
+ * where it cannot be read).
+ *
+ * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
+ * process read /proc/self/status only with every permission).
+ *
+ * @module
+ */
+
+import { run } from "../lib/engine/run.ts";
+import type { Step } from "../lib/guest/ops.ts";
+import type { Scenario } from "../lib/engine/scenario.ts";
+
+/** Guest operations of the program. */
+export const OPS = 100_000;
+
+const RAM_BASE = 0x4000_0000;
+
+/**
+ * The program: caches on for both vCPUs, then `ops - 2` writes and reads.
+ *
+ * @example Usage
+ * ```ts
+ * import { opsScenario } from "./engine_ops.ts";
+ * console.log(opsScenario(10).steps.length); // 10
+ * ```
+ * @param ops the number of operations
+ * @returns the scenario
+ */
+export function opsScenario(ops: number): Scenario {
+  const steps: Step[] = [
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "sctlr", vcpu: 1, bits: { m: true, c: true } },
+  ];
+  for (let i = 0; steps.length < ops; i++) {
+    const addr = RAM_BASE + (i * 2654435761 % 4096) * 64 % (64 * 4096) + (i & 15) * 4;
+    const vcpu = (i >> 3) & 1;
+    steps.push(
+      i % 3 === 0 ? { kind: "write", vcpu, addr, value: i + 1 } : { kind: "read", vcpu, addr },
+    );
+  }
+  return {
+    version: 1,
+    machine: "xgene1",
+    cpus: 2,
+    systemCache: "machine",
+    policy: "kvm-4.0",
+    ram: 1 << 20,
+    ramBase: RAM_BASE,
+    prefault: true,
+    seed: 1,
+    speculation: "quiet",
+    steps,
+  };
+}
+
+function peakMiB(): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+if (import.meta.main) {
+  const scenario = opsScenario(OPS);
+  const start = performance.now();
+  run(scenario);
+  const ms = performance.now() - start;
+  console.log(JSON.stringify({ ops: OPS, ms, peakMiB: peakMiB() }));
+}
