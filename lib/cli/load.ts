@@ -59,8 +59,8 @@ import { UsageError } from "./usage_error.ts";
 export interface BuilderLike {
   /** The scenario as plain data. */
   toJSON(): unknown;
-  /** Runs the scenario. */
-  run(): Promise<RunResult> | RunResult;
+  /** Runs the scenario; `collapse: false` keeps one event record per event (`--raw`). */
+  run(options?: { readonly collapse?: boolean }): Promise<RunResult> | RunResult;
   /** The same scenario under another policy. */
   policy?(policy: string | Policy): BuilderLike;
   /** The same scenario on another machine. */

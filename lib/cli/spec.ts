@@ -48,6 +48,11 @@ export interface OptionSpec {
    * given), e.g. the output formats.
    */
   readonly group?: string;
+  /**
+   * The option may be given several times; its values are joined with
+   * commas (`--filter a --filter b` reads as `--filter a,b`). Default false.
+   */
+  readonly multiple?: boolean;
 }
 
 /**
@@ -214,11 +219,27 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
       {
         name: "filter",
         type: "string",
-        value: "set",
-        choices: ["all", "flush"],
+        value: "names",
+        multiple: true,
         default: "all",
-        description: "which events the trace shows: all of them, or only traps, flushes " +
-          "and violations",
+        description: "which events the trace (and --perfetto) shows: event names or globs, " +
+          "comma-separated or repeated (--filter 'kvm_*' --filter stale_read), as the trace " +
+          "prints them (a Xen run's trap_sysreg matches too); `flush` for traps, flushes and " +
+          "violations, `all` for every event",
+      },
+      {
+        name: "vcpu",
+        type: "string",
+        value: "n",
+        multiple: true,
+        description: "show only the events of these vCPUs (comma-separated or repeated); host " +
+          "and hardware events have none",
+      },
+      {
+        name: "raw",
+        type: "boolean",
+        description: "run without collapsing events and print one trace line per event " +
+          "(so `grep -c kvm_exit` counts the exits); --perfetto then gets one slice per event",
       },
       {
         name: "json",
@@ -240,6 +261,14 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
         description: "write a self-contained HTML timeline to <file>; print the verdict",
       },
       {
+        name: "perfetto",
+        type: "string",
+        value: "file",
+        group: "output",
+        description: "write a Chrome trace-event JSON file (vCPU and CPU tracks, flush slices, " +
+          "stale-read instants) for ui.perfetto.dev or chrome://tracing; print the verdict",
+      },
+      {
         name: "check",
         type: "boolean",
         description: "exit with status 1 when the verdict has violations",
@@ -248,6 +277,9 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     examples: [
       "run scenarios/zimage.ts",
       "run scenarios/zimage.ts --policy kvm-3.18 --filter flush",
+      "run scenarios/zimage.ts --filter 'kvm_*,stale_read' --vcpu 0",
+      "run scenarios/zimage.ts --raw --filter kvm_exit",
+      "run scenarios/zimage.ts --perfetto zimage.json",
       "run scenario.json --seed 7 --speculation adversarial",
       "run scenario.json --check",
       "run scenarios/zimage.ts --html zimage.html",

@@ -25,6 +25,7 @@ export const RUN_OPTION_KEYS: readonly string[] = Object.freeze([
   "maxTouchedPages",
   "maxWallMs",
   "costs",
+  "collapse",
 ]);
 
 /**
@@ -110,4 +111,12 @@ export interface RunOptions {
    * value is a non-negative number of cycles. Default none.
    */
   readonly costs?: CostOverrides;
+  /**
+   * Whether runs of identical events are collapsed into one record (and
+   * the events of a set/way walk folded): see lib/engine/event_log.ts.
+   * `false` keeps one record per event, as a raw trace
+   * (`trace({ raw: true })`, `run --raw`) needs; `maxEvents` then counts
+   * every event. Default true.
+   */
+  readonly collapse?: boolean;
 }
