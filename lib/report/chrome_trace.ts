@@ -125,9 +125,9 @@ const CPUS = 2;
 const HOST = 3;
 const VIOLATIONS: ReadonlySet<string> = new Set(["stale_read", "lost_write"]);
 
-/** Microseconds, rounded to the nanosecond so that the JSON stays short and exact. */
-function micros(cycles: number, clockHz: number): number {
-  return Math.round(cycles * 1e9 / clockHz) / 1000;
+/** Nanoseconds, whole: slices then end exactly where the next begins. */
+function nanos(cycles: number, clockHz: number): number {
+  return Math.round(cycles * 1e9 / clockHz);
 }
 
 function fieldsOf(e: SetwayEvent): Record<string, EventFieldValue> {
@@ -189,7 +189,8 @@ export function chromeTrace(
     if (!keep(e)) continue;
     const name = xen ? xenEventName(e) : e.name;
     const cat = categoryOf(e.name);
-    const ts = micros(starts[i], clockHz);
+    const startNs = nanos(starts[i], clockHz);
+    const ts = startNs / 1000;
     const args = fieldsOf(e);
     if (VIOLATIONS.has(e.name)) {
       const [pid, tid] = e.vcpu !== null
@@ -204,7 +205,7 @@ export function chromeTrace(
       continue;
     }
     const cycles = typeof e.cycles === "number" && e.cycles >= 0 ? e.cycles * e.count : 0;
-    const dur = micros(cycles, clockHz);
+    const dur = (nanos(starts[i] + cycles, clockHz) - startNs) / 1000;
     if (e.vcpu !== null) {
       vcpus.add(e.vcpu);
       body.push({ name, ph: "X", cat, ts, dur, pid: VCPUS, tid: e.vcpu, args });
@@ -252,7 +253,7 @@ export function chromeTrace(
  * const json = formatChromeTrace([
  *   { seq: 0, name: "read", vcpu: 0, pcpu: 0, pc: 0, count: 1, cycles: 4, addr: 64, value: 1, cacheable: true },
  * ]);
- * JSON.parse(json).traceEvents.length; // 7: four process and two thread records per track, one slice per CPU
+ * JSON.parse(json).traceEvents.length; // 10: 4 process records, 2 per thread, a slice on each track
  * ```
  * @param events the run's events, in run order
  * @param options as for {@linkcode chromeTrace}
