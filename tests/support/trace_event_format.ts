@@ -51,7 +51,10 @@ const METADATA = new Set([
   "thread_sort_index",
 ]);
 
-const EPSILON = 1e-6;
+/** A rounding error of a double near `x` (a few units in the last place), at least a femtosecond. */
+function slack(x: number): number {
+  return Math.max(1e-9, Math.abs(x) * 2 ** -50);
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -121,9 +124,9 @@ export function traceEventFormatProblems(trace: unknown): FormatProblems {
     const open: { end: number; i: number }[] = [];
     for (const s of sorted) {
       // Times are decimal microseconds read as doubles: allow a rounding error far below a nanosecond.
-      while (open.length > 0 && open[open.length - 1].end <= s.ts + EPSILON) open.pop();
+      while (open.length > 0 && open[open.length - 1].end <= s.ts + slack(s.ts)) open.pop();
       const parent = open[open.length - 1];
-      if (parent !== undefined && s.end > parent.end + EPSILON) {
+      if (parent !== undefined && s.end > parent.end + slack(parent.end)) {
         out.push(
           `thread ${key}: traceEvents[${s.i}] overlaps traceEvents[${parent.i}] without nesting`,
         );
