@@ -196,6 +196,11 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
       "Runs the scenario under its policy (or --policy) and prints the ftrace-like text trace, " +
       "then the oracle's verdict and what the policy cost. --json, --ndjson and --html print " +
       "the run in other forms instead. The output is the same, byte for byte, every time.",
+      "The trace reads like ftrace's: TASK-PID [CPU] FLAGS SEQ TIMESTAMP: EVENT: MESSAGE, " +
+      "TIMESTAMP being seconds.microseconds of the modelled cycles before the event at the " +
+      "machine's clock. A line standing for several events ends with (xN) for N identical " +
+      "ones, or (N ops, sets ... ways ..., counters summed) for a set/way walk's different " +
+      "operations. A Xen run prints Xen's names (trap_sysreg for kvm_exit...).",
       "Exit status: 0 when the run completes; 1 with --check when a read returned a stale " +
       "value; 2 for bad input (an invalid scenario, an unknown name or flag, a file that " +
       "cannot be read), reported on one line.",
@@ -277,7 +282,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     examples: [
       "run scenarios/zimage.ts",
       "run scenarios/zimage.ts --policy kvm-3.18 --filter flush",
-      "run scenarios/zimage.ts --filter 'kvm_*,stale_read' --vcpu 0",
+      "run scenarios/zimage.ts --filter 'kvm_*' --vcpu 0",
       "run scenarios/zimage.ts --raw --filter kvm_exit",
       "run scenarios/zimage.ts --perfetto zimage.json",
       "run scenario.json --seed 7 --speculation adversarial",
