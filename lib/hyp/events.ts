@@ -9,12 +9,14 @@
  * occurrence (lib/hyp/costs.ts); a record stands for `count * cycles`.
  * Names follow the kernel where setway models the kernel (Xen's where the
  * Xen policies act; the trap and fault events keep KVM's names whatever the
- * hypervisor).
+ * hypervisor, and a Xen run's trace prints them under Xen's names:
+ * {@linkcode xenEventName}, decided by {@linkcode vocabularyOf}).
  *
  * The named sets of events live here too: {@linkcode FLUSH_EVENTS}, what a
- * golden flush trace asserts on, and {@linkcode HW_EVENTS}, what the hardware
- * does on its own; the engine, the reports and the goldens all read them from
- * here.
+ * golden flush trace asserts on, {@linkcode HW_EVENTS}, what the hardware
+ * does on its own, {@linkcode EVENT_NAMES}, every built-in name, and
+ * {@linkcode XEN_EVENTS} with Xen's names of the others; the engine, the
+ * reports and the goldens all read them from here.
  *
  * @module
  */

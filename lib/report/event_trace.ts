@@ -136,7 +136,7 @@ export interface TraceOptions {
    * (`trap_sysreg` for `kvm_exit`, ...). Default: `"xen"` for a run with an
    * event only Xen's policies emit, else `"kvm"` (lib/hyp/events.ts `vocabularyOf`).
    */
-  readonly vocabulary?: TraceVocabulary;
+  readonly vocabulary?: "kvm" | "xen";
 }
 
 /**
