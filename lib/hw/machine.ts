@@ -112,8 +112,8 @@ export const DEFAULT_CLOCK_HZ = 1_000_000_000;
  * @example Usage
  * ```ts
  * import { machineClockHz } from "./machine.ts";
- * machineClockHz({ name: "m", description: "", clusters: [], clockHz: 2_400_000_000 }); // 2400000000
- * machineClockHz({ name: "m", description: "", clusters: [] }); // 1000000000
+ * machineClockHz({ clockHz: 2_400_000_000 }); // 2400000000
+ * machineClockHz({}); // 1000000000
  * ```
  * @param machine the machine
  * @returns its clock in Hz
