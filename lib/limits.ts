@@ -228,3 +228,16 @@ export const MAX_DATA_DEPTH = 64;
  * ```
  */
 export const MAX_WATCHED_ADDRESSES = 64;
+
+/**
+ * The fastest clock a machine may state: 100 GHz, the simulator's bound
+ * (above any CPU made; it keeps a cycle at least 10 ps, so that a trace's
+ * microseconds stay exact integers for any run the budgets allow).
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_CLOCK_HZ } from "./limits.ts";
+ * console.log(MAX_CLOCK_HZ / 1e9); // 100
+ * ```
+ */
+export const MAX_CLOCK_HZ = 100_000_000_000;

@@ -41,3 +41,19 @@ export { type HtmlOptions, renderHtml } from "../report/html.ts";
 export type { CostLike, MachineLike, RunLike } from "../report/run_like.ts";
 export { formatJson, type JsonOptions } from "../report/json.ts";
 export { formatNdjson, type NdjsonRun } from "../report/ndjson.ts";
+export {
+  type ChromeTrace,
+  chromeTrace,
+  type ChromeTraceEvent,
+  type ChromeTraceOptions,
+  formatChromeTrace,
+} from "../report/chrome_trace.ts";
+export { type EventSelection, eventSelection } from "../report/trace_filter.ts";
+export type {
+  CacheTrack,
+  DirtyLevel,
+  WatchedWord,
+  WhereChange,
+  WhereNewest,
+} from "../report/cache_track.ts";
+export type { TraceVocabulary } from "../hyp/events.ts";

@@ -66,7 +66,8 @@ function optionText(o: OptionSpec): string {
     ? ` (${dflt.slice(2)})`
     : "";
   const group = o.group === "output" ? " [output]" : "";
-  return `${o.description}${choices}${group}`;
+  const many = o.multiple ? " [repeatable]" : "";
+  return `${o.description}${choices}${many}${group}`;
 }
 
 function table(rows: readonly (readonly [string, string])[], style: Style, left = 2): string[] {

@@ -60,8 +60,8 @@ import { importModule as importUrl } from "../import_module.ts";
 export interface BuilderLike {
   /** The scenario as plain data. */
   toJSON(): unknown;
-  /** Runs the scenario. */
-  run(): Promise<RunResult> | RunResult;
+  /** Runs the scenario; `collapse: false` keeps one event record per event (`--raw`). */
+  run(options?: { readonly collapse?: boolean }): Promise<RunResult> | RunResult;
   /** The same scenario under another policy. */
   policy?(policy: string | Policy): BuilderLike;
   /** The same scenario on another machine. */

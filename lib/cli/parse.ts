@@ -52,10 +52,15 @@ export interface ParsedCommand {
  */
 export function parseArgsOptions(
   command: CommandSpec,
-): Record<string, { type: "string" | "boolean"; short?: string }> {
-  const out: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+): Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> {
+  const out: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> =
+    {};
   for (const o of [...command.options, HELP_OPTION]) {
-    out[o.name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+    out[o.name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   }
   return out;
 }
@@ -112,7 +117,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const command = commandSpec(first);
   if (!command) throw new UsageError(`unknown command "${first}"; commands: ${names}`);
 
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: {
+    values: Record<string, string | boolean | string[] | undefined>;
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args: [...rest],
@@ -126,7 +134,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     }
     throw e;
   }
-  const values = { ...parsed.values };
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    // A repeatable option reads as one comma-separated value.
+    values[name] = Array.isArray(value) ? (value as string[]).join(",") : value;
+  }
   if (values.help === true) {
     return { command, help: true, args: parsed.positionals, values };
   }

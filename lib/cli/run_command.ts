@@ -1,6 +1,8 @@
 /**
  * `run <scenario>`: one run, printed as a text trace (the default), JSON,
- * NDJSON, or an HTML timeline written to a file.
+ * NDJSON, or an HTML timeline or a Chrome trace (`--perfetto`) written to a
+ * file. `--filter` (names and globs) and `--vcpu` choose the events of the
+ * trace and the Chrome trace; `--raw` runs without collapsing events.
  *
  * @example Usage
  * ```ts ignore
@@ -16,9 +18,12 @@
 
 import { basename, isAbsolute, resolve } from "node:path";
 import type { RunResult } from "../engine/result.ts";
+import type { SetwayEvent } from "../hyp/events.ts";
 import { ScenarioError, showValue } from "../errors.ts";
 import { VmBuilder } from "../dsl/vm.ts";
+import { formatChromeTrace } from "../report/chrome_trace.ts";
 import { renderHtml } from "../report/html.ts";
+import { eventSelection, splitList } from "../report/trace_filter.ts";
 import { formatJson } from "../report/json.ts";
 import { formatNdjson } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
@@ -83,14 +88,18 @@ function isRunResult(x: unknown): x is RunResult {
  * const result = await runBuilder(vm());
  * ```
  * @param builder the scenario's builder
+ * @param options run options for `run()` (`collapse: false` for `--raw`); default none
  * @returns the result
  * @throws {ScenarioError} `invalid_value` when `run()` gives anything but a run
  *   result, or when the run() of a builder that is not setway's throws
  */
-export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
+export async function runBuilder(
+  builder: BuilderLike,
+  options?: { readonly collapse?: boolean },
+): Promise<RunResult> {
   let result: unknown;
   try {
-    result = await builder.run();
+    result = await (options === undefined ? builder.run() : builder.run(options));
   } catch (e) {
     // A builder of the scenario's own making fails in the scenario's code, not in setway's.
     if (e instanceof ScenarioError || builder instanceof VmBuilder) throw e;
@@ -126,9 +135,30 @@ export async function runBuilder(builder: BuilderLike): Promise<RunResult> {
  * @throws {UsageError} when the file cannot be written
  */
 export async function writeHtml(io: CliIo, file: string, html: string): Promise<string> {
+  return await writeOutputFile(io, file, html);
+}
+
+/**
+ * Writes a file an option names (`--html`, `--perfetto`), relative to the
+ * working directory.
+ *
+ * @example Usage
+ * ```ts
+ * import { bufferIo } from "./io.ts";
+ * import { writeOutputFile } from "./run_command.ts";
+ * const io = bufferIo("/work");
+ * await writeOutputFile(io, "trace.json", "{}\n"); // "/work/trace.json"
+ * ```
+ * @param io where to write
+ * @param file the path given
+ * @param text the contents
+ * @returns the absolute path written
+ * @throws {UsageError} when the file cannot be written
+ */
+export async function writeOutputFile(io: CliIo, file: string, text: string): Promise<string> {
   const path = isAbsolute(file) ? file : resolve(io.cwd, file);
   try {
-    await io.writeFile(path, html);
+    await io.writeFile(path, text);
   } catch (e) {
     const why = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied
       ? "permission denied; run with -W (deno run -R -W cli.ts ...)"
@@ -160,7 +190,12 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   const style = makeStyle(io.colour);
   const loaded = await loadScenario(parsed.args[0], io.cwd);
   const { path, builder } = loaded;
-  const result = await runBuilder(withOverrides(builder, overridesOf(v), loaded.policies));
+  const raw = v.raw === true;
+  const result = await runBuilder(
+    withOverrides(builder, overridesOf(v), loaded.policies),
+    raw ? { collapse: false } : undefined,
+  );
+  const only = selectionOf(v, result);
 
   if (v.json === true) {
     await io.write(formatJson(printableRun(result, loaded)));
@@ -172,9 +207,55 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
     const html = renderHtml(drawn, { title: `setway: ${basename(path)}, ${result.policy}` });
     await writeHtml(io, v.html, html);
     await io.write(formatOutcome(result, style) + `timeline: ${v.html}\n`);
+  } else if (typeof v.perfetto === "string") {
+    const json = formatChromeTrace(result.events, {
+      machine: result.machine,
+      only,
+      otherData: {
+        scenario: basename(path),
+        policy: result.policy,
+        machine: result.machine.name,
+        seed: result.scenario.seed,
+      },
+    });
+    await writeOutputFile(io, v.perfetto, json);
+    await io.write(
+      formatOutcome(result, style) +
+        `perfetto: ${v.perfetto} (open it in ui.perfetto.dev or chrome://tracing)\n`,
+    );
   } else {
-    const filter = v.filter === "flush" ? "flush" : "all";
-    await io.write(result.trace({ filter }) + "\n" + formatOutcome(result, style));
+    await io.write(result.trace({ only, raw }) + "\n" + formatOutcome(result, style));
   }
   return v.check === true && !result.verdict.ok ? 1 : 0;
+}
+
+/**
+ * The events `--filter` and `--vcpu` choose, as a predicate for the trace.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { selectionOf } from "./run_command.ts";
+ * const only = selectionOf({ filter: "kvm_*", vcpu: "1" }, result);
+ * ```
+ * @param values the parsed option values
+ * @param result the run, whose events and vCPU count the names and numbers are checked against
+ * @returns the predicate
+ * @throws {UsageError} for a vCPU that is not a number of the scenario's vCPUs
+ * @throws {ScenarioError} `unknown_name` for a name or glob that matches no event name
+ */
+export function selectionOf(
+  values: ParsedCommand["values"],
+  result: RunResult,
+): (event: SetwayEvent) => boolean {
+  const names = typeof values.filter === "string" ? splitList([values.filter]) : [];
+  const cpus = result.scenario.cpus;
+  const vcpus = (typeof values.vcpu === "string" ? splitList([values.vcpu]) : []).map((n) => {
+    if (!/^\d+$/.test(n) || Number(n) >= cpus) {
+      throw new UsageError(
+        `--vcpu ${JSON.stringify(n)}: expected a vCPU of this scenario, 0 to ${cpus - 1}`,
+      );
+    }
+    return Number(n);
+  });
+  return eventSelection({ names, vcpus, events: result.events });
 }

@@ -7,7 +7,7 @@
  *   the folder of the module a JSON scenario names as its `policyModule`,
  *   and setway's own sources (which a scenario module imports), nothing
  *   else: no writing, network, environment, programs or libraries. What it
- *   prints and the files the command writes (`--html`, `export --out`) go
+ *   prints and the files the command writes (`--html`, `--perfetto`, `export --out`) go
  *   through this thread, which holds the command line's `-R -W`.
  * - Loading the scenario module has a wall budget (`--wall-ms`, default
  *   10 000 ms), and so has each run (the scenario's `budget({ wallMs })`,

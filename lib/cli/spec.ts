@@ -48,6 +48,11 @@ export interface OptionSpec {
    * given), e.g. the output formats.
    */
   readonly group?: string;
+  /**
+   * The option may be given several times; its values are joined with
+   * commas (`--filter a --filter b` reads as `--filter a,b`). Default false.
+   */
+  readonly multiple?: boolean;
 }
 
 /**
@@ -191,6 +196,11 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
       "Runs the scenario under its policy (or --policy) and prints the ftrace-like text trace, " +
       "then the oracle's verdict and what the policy cost. --json, --ndjson and --html print " +
       "the run in other forms instead. The output is the same, byte for byte, every time.",
+      "The trace reads like ftrace's: TASK-PID [CPU] FLAGS SEQ TIMESTAMP: EVENT: MESSAGE, " +
+      "TIMESTAMP being seconds.microseconds of the modelled cycles before the event at the " +
+      "machine's clock. A line standing for several events ends with (xN) for N identical " +
+      "ones, or (N ops, sets ... ways ..., counters summed) for a set/way walk's different " +
+      "operations. A Xen run prints Xen's names (trap_sysreg for kvm_exit...).",
       "Exit status: 0 when the run completes; 1 with --check when a read returned a stale " +
       "value; 2 for bad input (an invalid scenario, an unknown name or flag, a file that " +
       "cannot be read), reported on one line.",
@@ -214,11 +224,27 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
       {
         name: "filter",
         type: "string",
-        value: "set",
-        choices: ["all", "flush"],
+        value: "names",
+        multiple: true,
         default: "all",
-        description: "which events the trace shows: all of them, or only traps, flushes " +
-          "and violations",
+        description: "which events the trace (and --perfetto) shows: event names or globs, " +
+          "comma-separated or repeated (--filter 'kvm_*' --filter stale_read), as the trace " +
+          "prints them (a Xen run's trap_sysreg matches too); `flush` for traps, flushes and " +
+          "violations, `all` for every event",
+      },
+      {
+        name: "vcpu",
+        type: "string",
+        value: "n",
+        multiple: true,
+        description: "show only the events of these vCPUs (comma-separated or repeated); host " +
+          "and hardware events have none",
+      },
+      {
+        name: "raw",
+        type: "boolean",
+        description: "run without collapsing events and print one trace line per event " +
+          "(so `grep -c kvm_exit` counts the exits); --perfetto then gets one slice per event",
       },
       {
         name: "json",
@@ -247,6 +273,14 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
           "through the caches (default: every address a read returned a stale value from)",
       },
       {
+        name: "perfetto",
+        type: "string",
+        value: "file",
+        group: "output",
+        description: "write a Chrome trace-event JSON file (vCPU and CPU tracks, flush slices, " +
+          "stale-read instants) for ui.perfetto.dev or chrome://tracing; print the verdict",
+      },
+      {
         name: "check",
         type: "boolean",
         description: "exit with status 1 when the verdict has violations",
@@ -255,6 +289,9 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     examples: [
       "run scenarios/zimage.ts",
       "run scenarios/zimage.ts --policy kvm-3.18 --filter flush",
+      "run scenarios/zimage.ts --filter 'kvm_*' --vcpu 0",
+      "run scenarios/zimage.ts --raw --filter kvm_exit",
+      "run scenarios/zimage.ts --perfetto zimage.json",
       "run scenario.json --seed 7 --speculation adversarial",
       "run scenario.json --check",
       "run scenarios/zimage.ts --html zimage.html",

@@ -21,6 +21,9 @@
  * `sw_local` record, each with the walk's count and the walk's totals. The
  * order inside the walk is then the order of first occurrence.
  *
+ * A log made with `{ collapse: false }` keeps every event as its own record
+ * (`count` 1, slots and counters as emitted): what a raw trace prints.
+ *
  * @example Usage
  * ```ts
  * import { EventLog } from "./event_log.ts";
@@ -132,14 +135,17 @@ export class EventLog implements EventSink {
   #walkFrom = 0;
   #finished: readonly SetwayEvent[] | null = null;
   readonly #meter: WorkMeter;
+  readonly #collapse: boolean;
 
   /**
    * An empty log.
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
+   * @param options `collapse: false` keeps one record per event; default true
    */
-  constructor(meter: WorkMeter = NO_METER) {
+  constructor(meter: WorkMeter = NO_METER, options: { readonly collapse?: boolean } = {}) {
     this.#meter = meter;
+    this.#collapse = options.collapse !== false;
   }
 
   /** Number of events recorded so far, counting each collapsed event. */
@@ -173,6 +179,7 @@ export class EventLog implements EventSink {
     const records = this.#records;
     const seq = this.#nextSeq++;
     const keys = this.#keysOf(fields);
+    if (!this.#collapse) return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
     if (this.#folding) {
       const folded = this.#fold(name, vcpu, pcpu, pc, keys, fields);
       if (folded >= 0) return folded;
@@ -188,6 +195,20 @@ export class EventLog implements EventSink {
       last.count++;
       return records.length - 1;
     }
+    return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
+  }
+
+  /** Adds a new record of one event. */
+  #push(
+    seq: number,
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    keys: readonly string[],
+    fields: EventFieldsRecord | undefined,
+  ): number {
+    const records = this.#records;
     const record: MutableEvent = { seq, name, vcpu, pcpu, pc, count: 1 };
     for (const key of keys) record[key] = fields![key];
     records.push(record);
@@ -220,6 +241,11 @@ export class EventLog implements EventSink {
   ): number {
     const first = this.emit(name, vcpu, pcpu, pc, fields);
     if (n <= 1) return first;
+    if (!this.#collapse) {
+      let index = first;
+      for (let done = 1; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
+      return index;
+    }
     const second = this.emit(name, vcpu, pcpu, pc, fields);
     const keys = this.#keys[second];
     if (second !== first || foldChanges(keys)) {
@@ -263,6 +289,7 @@ export class EventLog implements EventSink {
       const fields = second.fieldsAt(i);
       b = this.emit(second.name, vcpu, pcpu, pc, fields);
       const records = this.#records;
+      if (!this.#collapse) continue;
       // The pair's two records must be the last two (in either order): the ones folding looks at.
       if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== records.length - 2 || a === b) {
         continue;

@@ -26,6 +26,7 @@ export const RUN_OPTION_KEYS: readonly string[] = Object.freeze([
   "maxWallMs",
   "costs",
   "watch",
+  "collapse",
 ]);
 
 /**
@@ -119,4 +120,12 @@ export interface RunOptions {
    * nothing spent.
    */
   readonly watch?: readonly number[];
+  /**
+   * Whether runs of identical events are collapsed into one record (and
+   * the events of a set/way walk folded): see lib/engine/event_log.ts.
+   * `false` keeps one record per event, as a raw trace
+   * (`trace({ raw: true })`, `run --raw`) needs; `maxEvents` then counts
+   * every event. Default true.
+   */
+  readonly collapse?: boolean;
 }

@@ -213,8 +213,9 @@ export class RunResult {
 
   /**
    * The ftrace-like text trace (lib/report/event_trace.ts), headed by the policy,
-   * the machine, the seed and the speculation unless `options.header` is given.
-   * @param options which events to print, and header lines
+   * the machine, the seed and the speculation unless `options.header` is given,
+   * its TIMESTAMP column at the machine's clock.
+   * @param options which events to print, `raw`, and header lines
    * @returns the trace, one event a line, byte-identical for the same scenario
    */
   trace(options: TraceOptions = {}): string {
@@ -224,7 +225,7 @@ export class RunResult {
       `seed: ${this.scenario.seed}`,
       `speculation: ${this.scenario.speculation}`,
     ];
-    return formatTrace(this.events, { header, ...options });
+    return formatTrace(this.events, { header, machine: this.machine, ...options });
   }
 
   /**

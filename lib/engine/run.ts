@@ -48,6 +48,7 @@ import { candidateLines, execute } from "./execute.ts";
 import { BudgetMeter, checkStepCount, runBudget } from "./budget.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../options.ts";
+import { ScenarioError, showValue } from "../errors.ts";
 import { expectedReads, firstFailingRead, type Violation } from "./oracle.ts";
 import { IdealChoices } from "./ideal_choices.ts";
 import { Judge } from "./judge.ts";
@@ -173,6 +174,18 @@ export function runSharing(
   }
 }
 
+/** The `collapse` option, checked: a boolean, true when absent. */
+function collapseOption(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value === "boolean") return value;
+  throw new ScenarioError(
+    "invalid_value",
+    "run.collapse",
+    value,
+    `run({ collapse: ${showValue(value)} }): expected true or false`,
+  );
+}
+
 function judgedRun(
   scenario: Scenario,
   options: RunOptions,
@@ -193,7 +206,7 @@ function judgedRun(
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
   const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
-  const log: EventLog = new EventLog(meter);
+  const log: EventLog = new EventLog(meter, { collapse: collapseOption(options.collapse) });
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();

@@ -84,4 +84,40 @@ export interface Machine {
   readonly systemCache?: SystemCacheSpec | null;
   /** Architectural features. */
   readonly features?: MachineFeatures;
+  /**
+   * The CPUs' clock in Hz, the one that turns modelled cycles into the
+   * seconds of a trace's TIMESTAMP column and of a Chrome trace. Each preset
+   * states its source. Simplified: one clock for the whole machine (a
+   * big.LITTLE preset gives its big cluster's). Default
+   * {@linkcode DEFAULT_CLOCK_HZ}.
+   */
+  readonly clockHz?: number;
+}
+
+/**
+ * The clock of a machine that states none: 1 GHz, a round figure (no
+ * product runs at exactly this; it makes one cycle one nanosecond).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_CLOCK_HZ } from "./machine.ts";
+ * console.log(DEFAULT_CLOCK_HZ); // 1000000000
+ * ```
+ */
+export const DEFAULT_CLOCK_HZ = 1_000_000_000;
+
+/**
+ * The clock of a machine: its `clockHz`, else {@linkcode DEFAULT_CLOCK_HZ}.
+ *
+ * @example Usage
+ * ```ts
+ * import { machineClockHz } from "./machine.ts";
+ * machineClockHz({ clockHz: 2_400_000_000 }); // 2400000000
+ * machineClockHz({}); // 1000000000
+ * ```
+ * @param machine the machine
+ * @returns its clock in Hz
+ */
+export function machineClockHz(machine: Pick<Machine, "clockHz">): number {
+  return machine.clockHz ?? DEFAULT_CLOCK_HZ;
 }

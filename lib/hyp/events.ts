@@ -9,12 +9,14 @@
  * occurrence (lib/hyp/costs.ts); a record stands for `count * cycles`.
  * Names follow the kernel where setway models the kernel (Xen's where the
  * Xen policies act; the trap and fault events keep KVM's names whatever the
- * hypervisor).
+ * hypervisor, and a Xen run's trace prints them under Xen's names:
+ * {@linkcode xenEventName}, decided by {@linkcode vocabularyOf}).
  *
  * The named sets of events live here too: {@linkcode FLUSH_EVENTS}, what a
- * golden flush trace asserts on, and {@linkcode HW_EVENTS}, what the hardware
- * does on its own; the engine, the reports and the goldens all read them from
- * here.
+ * golden flush trace asserts on, {@linkcode HW_EVENTS}, what the hardware
+ * does on its own, {@linkcode EVENT_NAMES}, every built-in name, and
+ * {@linkcode XEN_EVENTS} with Xen's names of the others; the engine, the
+ * reports and the goldens all read them from here.
  *
  * @module
  */
@@ -246,4 +248,177 @@ export function withoutCycles(event: SetwayEvent): SetwayEvent {
   if (!Object.hasOwn(event, "cycles")) return event;
   const { cycles: _cycles, ...rest } = event;
   return rest as SetwayEvent;
+}
+
+/** Every built-in event name, once: a missing or unknown key fails type checking. */
+const BUILT_IN: Readonly<Record<EventName, true>> = {
+  read: true,
+  write: true,
+  dc_cvac: true,
+  dc_civac: true,
+  dc_ivac: true,
+  dc_cvau: true,
+  dc_csw: true,
+  dc_cisw: true,
+  dc_isw: true,
+  sw_walk: true,
+  sctlr_write: true,
+  vm_reg_write: true,
+  kvm_exit: true,
+  kvm_guest_fault: true,
+  clear_page: true,
+  coherent_cache_guest_page: true,
+  clean_dcache_guest_page: true,
+  flush_page_to_ram: true,
+  kvm_unmap_hva: true,
+  flush_page: true,
+  kvm_set_way_flush: true,
+  kvm_toggle_cache: true,
+  stage2_flush_vm: true,
+  p2m_set_way_flush: true,
+  p2m_toggle_cache: true,
+  p2m_flush_vm: true,
+  undef_injected: true,
+  flush_cache_all: true,
+  sw_local: true,
+  hcr_write: true,
+  vcpu_load: true,
+  migrate: true,
+  speculative_fill: true,
+  castout: true,
+  host_write: true,
+  stale_read: true,
+  lost_write: true,
+};
+
+/**
+ * The names of the built-in events, in the order of {@linkcode EventFields}.
+ *
+ * @example Usage
+ * ```ts
+ * import { EVENT_NAMES } from "./events.ts";
+ * EVENT_NAMES.includes("kvm_exit"); // true
+ * ```
+ */
+export const EVENT_NAMES: readonly EventName[] = Object.freeze(
+  Object.keys(BUILT_IN) as EventName[],
+);
+
+/**
+ * Which hypervisor's names a trace prints: KVM's (the vocabulary's own) or
+ * Xen's ({@linkcode xenEventName}).
+ *
+ * @example Usage
+ * ```ts
+ * import type { TraceVocabulary } from "./events.ts";
+ * const v: TraceVocabulary = "xen";
+ * ```
+ */
+export type TraceVocabulary = "kvm" | "xen";
+
+/**
+ * The events only Xen's policies emit: a run with one of them is a Xen run
+ * ({@linkcode vocabularyOf}).
+ *
+ * @example Usage
+ * ```ts
+ * import { XEN_EVENTS } from "./events.ts";
+ * XEN_EVENTS.includes("p2m_flush_vm"); // true
+ * ```
+ */
+export const XEN_EVENTS: readonly string[] = Object.freeze([
+  "p2m_set_way_flush",
+  "p2m_toggle_cache",
+  "p2m_flush_vm",
+  "flush_page_to_ram",
+]);
+
+/**
+ * Xen's name of a trap, by exception class: the performance counter
+ * xen/arch/arm/traps.c `do_trap_guest_sync` increments for it
+ * (`perfc_incr(trap_sysreg)`, ...; the counters are declared in
+ * xen/arch/arm/include/asm/perfc_defn.h, Xen 4.17). Xen on ARM has no
+ * xentrace point per trap; these counters are how it names them.
+ */
+const XEN_TRAPS: ReadonlyMap<number, string> = new Map([
+  [0x01, "trap_wfi"],
+  [0x03, "trap_cp15_32"],
+  [0x04, "trap_cp15_64"],
+  [0x05, "trap_cp14_32"],
+  [0x0c, "trap_cp14_64"],
+  [0x12, "trap_hvc32"],
+  [0x13, "trap_smc32"],
+  [0x16, "trap_hvc64"],
+  [0x17, "trap_smc64"],
+  [0x18, "trap_sysreg"],
+  [0x20, "trap_iabt"],
+  [0x24, "trap_dabt"],
+]);
+
+/**
+ * Xen's names of the KVM-named events a Xen run emits: a stage-2 fault is
+ * resolved by xen/arch/arm/p2m.c `p2m_resolve_translation_fault` (called
+ * from traps.c `do_trap_stage2_abort_guest`), and a page leaves the guest's
+ * p2m through `guest_physmap_remove_page` (Xen 4.17).
+ */
+const XEN_RENAMED: ReadonlyMap<string, string> = new Map([
+  ["kvm_guest_fault", "p2m_resolve_translation_fault"],
+  ["kvm_unmap_hva", "guest_physmap_remove_page"],
+]);
+
+/**
+ * Every name a Xen trace may print in place of a KVM one.
+ *
+ * @example Usage
+ * ```ts
+ * import { XEN_EVENT_NAMES } from "./events.ts";
+ * XEN_EVENT_NAMES.includes("trap_sysreg"); // true
+ * ```
+ */
+export const XEN_EVENT_NAMES: readonly string[] = Object.freeze([
+  ...new Set([...XEN_TRAPS.values()]),
+  "trap",
+  ...XEN_RENAMED.values(),
+]);
+
+/**
+ * The name an event goes by in a Xen trace: `kvm_exit` becomes the trap
+ * counter of its exception class (`trap_sysreg`, `trap_dabt`, ...; `trap`
+ * for a class Xen does not count), `kvm_guest_fault` and `kvm_unmap_hva`
+ * the Xen functions that do that work; every other name is already the
+ * one Xen uses (its own `p2m_*` events) or hypervisor-neutral.
+ *
+ * @example Usage
+ * ```ts
+ * import { xenEventName } from "./events.ts";
+ * xenEventName({ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, reason: "dcsw", ec: 0x18 }); // "trap_sysreg"
+ * xenEventName({ seq: 1, name: "read", vcpu: 0, pcpu: 0, pc: 0, count: 1 }); // "read"
+ * ```
+ * @param event the event
+ * @returns its name in a Xen trace
+ */
+export function xenEventName(event: SetwayEvent): string {
+  if (event.name === "kvm_exit") {
+    return (typeof event.ec === "number" ? XEN_TRAPS.get(event.ec) : undefined) ?? "trap";
+  }
+  return XEN_RENAMED.get(event.name) ?? event.name;
+}
+
+/**
+ * The vocabulary a run's trace prints: Xen's when any of its events is one
+ * only Xen's policies emit ({@linkcode XEN_EVENTS}), KVM's otherwise.
+ * Simplified: a Xen run with none of them (no stage-2 fault, no set/way or
+ * VM-register trap) prints KVM's names, which it has no use for anyway.
+ *
+ * @example Usage
+ * ```ts
+ * import { vocabularyOf } from "./events.ts";
+ * vocabularyOf([{ seq: 0, name: "p2m_flush_vm", vcpu: 0, pcpu: 0, pc: 0, count: 1 }]); // "xen"
+ * ```
+ * @param events the run's events
+ * @returns `"xen"` or `"kvm"`
+ */
+export function vocabularyOf(events: readonly SetwayEvent[]): TraceVocabulary {
+  const xen = new Set(XEN_EVENTS);
+  return events.some((e) => xen.has(e.name)) ? "xen" : "kvm";
 }

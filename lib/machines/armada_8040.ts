@@ -28,6 +28,9 @@
  * false` (non-cacheable traffic goes to DRAM) was not found in a public
  * document.
  *
+ * Clock: 2 GHz, Marvell's Armada 8040 figure for its Cortex-A72 (the
+ * MACCHIATObin board runs at it).
+ *
  * @example Usage
  * ```ts
  * import { armada8040 } from "@setway/setway/hw";
@@ -64,4 +67,5 @@ export const armada8040: Machine = freezeMachine({
   clusters: [{ ...a72 }, { ...a72 }],
   systemCache: { size: 1024 * 1024, ways: 8, snoopsNonCacheable: false },
   features: { fwb: false },
+  clockHz: 2_000_000_000,
 });

@@ -7,6 +7,8 @@
  * Source: not a product; the figures are typical of ARMv8 application
  * clusters (Cortex-A53 class: 4-way L1D, 16-way L2).
  *
+ * Clock: 1 GHz, a round figure (not a product), one cycle a nanosecond.
+ *
  * @example Usage
  * ```ts
  * import { generic } from "./generic.ts";
@@ -41,4 +43,5 @@ export const generic: Machine = freezeMachine({
   ],
   systemCache: null,
   features: { fwb: false },
+  clockHz: 1_000_000_000,
 });

@@ -10,6 +10,10 @@
  * 2-way L1D, 16-way L2; A53: 4-way L1D, 16-way L2). The A53 L1D size (32 KiB)
  * is the Juno configuration as commonly reported.
  *
+ * Clock: 1.1 GHz, the Cortex-A57 clock of Arm's Juno r0 documentation
+ * (the Cortex-A53 run at 850 MHz; one clock per machine, so the big
+ * cluster's).
+ *
  * @example Usage
  * ```ts
  * import { junoR0 } from "./juno_r0.ts";
@@ -50,4 +54,5 @@ export const junoR0: Machine = freezeMachine({
   ],
   systemCache: null,
   features: { fwb: false },
+  clockHz: 1_100_000_000,
 });

@@ -14,6 +14,8 @@
  * Estimate: the SLC's associativity (16-way). Simplified: N1SDP pairs its
  * cores in two dual-core groups; that grouping is not modelled.
  *
+ * Clock: 2.6 GHz, the N1SDP cores' clock in Arm's announcement.
+ *
  * @example Usage
  * ```ts
  * import { neoverseN1 } from "./neoverse_n1.ts";
@@ -48,4 +50,5 @@ export const neoverseN1: Machine = freezeMachine({
   clusters: [{ ...core }, { ...core }, { ...core }, { ...core }],
   systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
   features: { fwb: false },
+  clockHz: 2_600_000_000,
 });

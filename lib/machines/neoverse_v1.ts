@@ -10,6 +10,8 @@
  * cores stand for a 64-core part to keep simulation cheap, and the SLC is
  * scaled down to 8 MiB 16-way (Graviton3 has 32 MiB shared by 64 cores).
  *
+ * Clock: 2.6 GHz, AWS Graviton3's (a Neoverse V1 part).
+ *
  * @example Usage
  * ```ts
  * import { neoverseV1 } from "./neoverse_v1.ts";
@@ -44,4 +46,5 @@ export const neoverseV1: Machine = freezeMachine({
   clusters: [{ ...core }, { ...core }, { ...core }, { ...core }],
   systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
   features: { fwb: true },
+  clockHz: 2_600_000_000,
 });

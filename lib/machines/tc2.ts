@@ -13,6 +13,10 @@
  * (4-way L1D, 8-way L2). The A7 L1D size (32 KiB) is the TC2 configuration
  * as commonly reported.
  *
+ * Clock: 1 GHz, an estimate: the Cortex-A15 cluster of TC2 is clocked
+ * between 500 MHz and 1.2 GHz by the Linux vexpress-spc cpufreq driver
+ * (the Cortex-A7 lower); one clock per machine, so a big-cluster figure.
+ *
  * @example Usage
  * ```ts
  * import { tc2 } from "./tc2.ts";
@@ -54,4 +58,5 @@ export const tc2: Machine = freezeMachine({
   ],
   systemCache: null,
   features: { fwb: false, aarch64: false },
+  clockHz: 1_000_000_000,
 });

@@ -35,6 +35,7 @@ import { didYouMean } from "../options.ts";
 import {
   MAX_ARCH_SETS,
   MAX_CACHE_SIZE,
+  MAX_CLOCK_HZ,
   MAX_CPUS,
   MAX_LINE_SIZE,
   MAX_TOTAL_CACHE,
@@ -321,8 +322,17 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
       }
     }
   }
+  const clock = value.clockHz;
+  if (
+    clock !== undefined &&
+    (typeof clock !== "number" || !Number.isSafeInteger(clock) || clock < 1 || clock > MAX_CLOCK_HZ)
+  ) {
+    out.push(
+      issue("invalid_value", `${path}.clockHz`, clock, `an integer from 1 to ${MAX_CLOCK_HZ} (Hz)`),
+    );
+  }
   for (const key of Object.keys(value)) {
-    const known = ["name", "description", "clusters", "systemCache", "features"];
+    const known = ["name", "description", "clusters", "systemCache", "features", "clockHz"];
     if (!known.includes(key)) {
       const expected = `no such field${didYouMean(key, known)}`;
       out.push(issue("bad_schema", `${path}.${key}`, value[key], expected));

@@ -18,6 +18,9 @@
  * `snoopsNonCacheable: false` (non-cacheable traffic goes straight to DRAM)
  * follows the behaviour the thread describes.
  *
+ * Clock: 2.4 GHz, APM's published X-Gene 1 core clock (the Mustang board
+ * runs its eight cores at it).
+ *
  * @example Usage
  * ```ts
  * import { xgene1 } from "./xgene1.ts";
@@ -54,4 +57,5 @@ export const xgene1: Machine = freezeMachine({
   clusters: [{ ...pmd }, { ...pmd }, { ...pmd }, { ...pmd }],
   systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
   features: { fwb: false },
+  clockHz: 2_400_000_000,
 });

@@ -221,7 +221,7 @@ function countTable(run: RunLike): string {
 function traceExcerpt(run: RunLike, max: number): string {
   let text: string;
   try {
-    text = formatTrace(run.events, { only: "flush" });
+    text = formatTrace(run.events, { only: "flush", clockHz: run.machine.clockHz });
   } catch (e) {
     text = `(the trace cannot be printed: ${(e as Error).message})\n`;
   }

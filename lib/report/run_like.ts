@@ -37,6 +37,8 @@ export interface MachineLike {
   readonly name: string;
   /** CPU clusters in CPU-number order. */
   readonly clusters?: readonly { readonly cpus: number; readonly core?: string }[];
+  /** The clock the trace's TIMESTAMP column uses, in Hz; default 1 GHz. */
+  readonly clockHz?: number;
 }
 
 /**

@@ -79,20 +79,20 @@ function decisionOf(e: Event): string | null {
 }
 
 /**
- * A trace line without its timestamp and leading padding: `TASK [CPU]
- * FLAGS: EVENT: MESSAGE`.
+ * A trace line without its SEQ and TIMESTAMP columns and leading padding:
+ * `TASK [CPU] FLAGS: EVENT: MESSAGE`.
  *
  * @example Usage
  * ```ts
  * import { withoutTimestamp } from "./decisions.ts";
- * console.log(withoutTimestamp("  vcpu0-0 [000] .... 000042: kvm_toggle_cache: VM op"));
+ * console.log(withoutTimestamp("  vcpu0-0 [000] .... 000042     0.000017: kvm_toggle_cache: VM op"));
  * // "vcpu0-0 [000] ....: kvm_toggle_cache: VM op"
  * ```
  * @param line a line of a run's trace
- * @returns the line, its timestamp removed
+ * @returns the line, its SEQ and timestamp removed
  */
 export function withoutTimestamp(line: string): string {
-  return line.trim().replace(/^(\S+ \[\S+\] \S{4}) \d+: /, "$1: ");
+  return line.trim().replace(/^(\S+ \[\S+\] \S{4}) \d+ +\d+\.\d{6}: /, "$1: ");
 }
 
 /**
@@ -110,13 +110,14 @@ export function withoutTimestamp(line: string): string {
  * @returns its decisions
  */
 export function modelDecisions(result: RunResult): Decision[] {
-  const lines = result.trace({ only: (e) => TRACED.has(e.name), header: [] })
+  // KVM's names whatever the policy: the reference compares decisions, not a trace's vocabulary.
+  const lines = result.trace({ only: (e) => TRACED.has(e.name), header: [], vocabulary: "kvm" })
     .split("\n").filter((l) => l !== "" && !l.startsWith("#"));
   let next = 0;
   const out: Decision[] = [];
   for (const e of result.events) {
-    // A record's count is compared as such, not as the line's "(xN)".
-    const line = () => withoutTimestamp(lines[next++]).replace(/ \(x\d+\)$/, "");
+    // A record's count is compared as such, not as the line's "(xN)" or "(N ops, ...)".
+    const line = () => withoutTimestamp(lines[next++]).replace(/ \((x\d+|\d+ ops[^)]*)\)$/, "");
     const text = LINE_EVENTS.has(e.name)
       ? line()
       : e.name === "kvm_exit"

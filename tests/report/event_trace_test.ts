@@ -45,11 +45,14 @@ Deno.test("kvm_set_way_flush and kvm_toggle_cache print exactly as Linux 4.0's t
   );
 });
 
-Deno.test("a whole line matches the ftrace layout TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: MESSAGE", () => {
-  const line = formatTraceLine(ev("kvm_set_way_flush", { cache: true }, { seq: 42 }));
+Deno.test("a whole line matches the ftrace layout TASK-PID [CPU] FLAGS SEQ TIMESTAMP: EVENT: MESSAGE", () => {
+  const line = formatTraceLine(ev("kvm_set_way_flush", { cache: true }, { seq: 42 }), {
+    startCycles: 40_800,
+    clockHz: 2_400_000_000,
+  });
   assert.equal(
     line,
-    "  vcpu0-0 [000] .... 000042: kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)",
+    "  vcpu0-0 [000] .... 000042     0.000017: kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)",
   );
 });
 
@@ -90,7 +93,7 @@ Deno.test("task is vcpuN-N, hw-0 for hardware events, host-0 without a vCPU; CPU
     formatTraceLine(ev("castout", { addr: 0x4000_0040, cache: "L3", dirty: true }, { vcpu: 1 })),
     formatTraceLine(ev("host_write", { addr: 0x4000_0080, value: 1 }, { vcpu: null, pcpu: null })),
   ];
-  assert.ok(lines[0].startsWith("  vcpu3-3 [005] .... 000001: read: "), lines[0]);
+  assert.ok(lines[0].startsWith("  vcpu3-3 [005] .... 000001     0.000000: read: "), lines[0]);
   assert.ok(lines[1].startsWith("     hw-0 [000] "), lines[1]);
   assert.ok(lines[2].startsWith("   host-0 [---] "), lines[2]);
 });
@@ -240,8 +243,8 @@ Deno.test("column markers stand over the columns of a trace line", () => {
   const [labels, marks] = formatColumnHeader();
   const line = formatTraceLine(ev("kvm_set_way_flush", { cache: true }, { seq: 42 }));
   const markAt = [...marks].flatMap((c, i) => (c === "|" ? [i] : []));
-  // TASK end, CPU digit, four flags, SEQ end, EVENT start
-  assert.deepEqual(markAt.map((i) => line[i]), ["0", "0", ".", ".", ".", ".", "2", "k"]);
+  // TASK end, CPU digit, four flags, SEQ end, TIMESTAMP end, EVENT start
+  assert.deepEqual(markAt.map((i) => line[i]), ["0", "0", ".", ".", ".", ".", "2", "0", "k"]);
   assert.equal(line.slice(labels.indexOf("EVENT")).split(":")[0], "kvm_set_way_flush");
 });
 
