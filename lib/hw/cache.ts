@@ -58,7 +58,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { MAX_CACHE_SIZE, MAX_LINE_SIZE, MAX_WAYS, MIN_LINE_SIZE } from "../limits.ts";
+import { checkGeometry } from "./cache_geometry.ts";
 import type { CacheGeometry } from "./machine.ts";
 import { Random } from "./random.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
@@ -120,66 +120,6 @@ const KEY_LIMIT = 0x7fff_fffe;
 const KEY_WIDE = 0x7fff_ffff;
 /** Default LRU clock value at which stamps are renumbered. */
 const CLOCK_LIMIT = 0x7fff_ffff;
-
-function isPowerOfTwo(n: number): boolean {
-  if (!Number.isInteger(n) || n <= 0 || n > 2 ** 52) return false;
-  return n < TWO_POW_31 ? (n & (n - 1)) === 0 : Number.isInteger(Math.log2(n));
-}
-
-/**
- * Checks a cache geometry and returns it with the line size defaulted.
- *
- * @example Usage
- * ```ts
- * import { checkGeometry } from "./cache.ts";
- * const g = checkGeometry({ size: 32768, ways: 4 }, "l1d");
- * console.log(g.lineSize, g.sets); // 64 128
- * ```
- * @param geometry the geometry to check
- * @param call the builder call or field that gave it, for the error message
- * @returns size, ways, lineSize and the derived number of sets
- * @throws {ScenarioError} `bad_geometry` unless size, ways and lineSize are powers of two,
- *   16 <= lineSize <= 2048, ways * lineSize <= size, size <= 256 MiB and ways <= 1024
- *   (lib/limits.ts)
- */
-export function checkGeometry(
-  geometry: CacheGeometry,
-  call = "cache",
-): { size: number; ways: number; lineSize: number; sets: number } {
-  const g = geometry as Partial<CacheGeometry> | null | undefined;
-  const size = g?.size;
-  const ways = g?.ways;
-  const lineSize = g?.lineSize ?? 64;
-  const bad = (why: string): never => {
-    throw new ScenarioError(
-      "bad_geometry",
-      call,
-      geometry,
-      `${call}(${showValue(geometry)}): ${why}`,
-    );
-  };
-  if (typeof size !== "number" || !isPowerOfTwo(size)) {
-    bad(`size ${showValue(size)} must be a power of two`);
-  }
-  if (typeof ways !== "number" || !isPowerOfTwo(ways)) {
-    bad(`ways ${showValue(ways)} must be a power of two`);
-  }
-  if (
-    typeof lineSize !== "number" || !isPowerOfTwo(lineSize) || lineSize < MIN_LINE_SIZE ||
-    lineSize > MAX_LINE_SIZE
-  ) {
-    bad(
-      `lineSize ${
-        showValue(lineSize)
-      } must be a power of two from ${MIN_LINE_SIZE} to ${MAX_LINE_SIZE}`,
-    );
-  }
-  const s = size as number, w = ways as number;
-  if (s > MAX_CACHE_SIZE) bad(`size ${showValue(s)} is larger than 256 MiB`);
-  if (w > MAX_WAYS) bad(`ways ${w} is more than ${MAX_WAYS}`);
-  if (w * lineSize > s) bad(`ways * lineSize (${w * lineSize}) exceeds size ${s}`);
-  return { size: s, ways: w, lineSize, sets: s / (w * lineSize) };
-}
 
 /**
  * A set-associative write-back, write-allocate cache (see the module doc).

@@ -58,8 +58,9 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { MAX_ARCH_SETS, MAX_CPUS, MAX_LINE_SIZE, MAX_TOTAL_CACHE } from "../limits.ts";
-import { Cache, type CacheOptions, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { MAX_CPUS, MAX_TOTAL_CACHE } from "../limits.ts";
+import { Cache, type CacheOptions, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { checkArchitected, checkGeometry } from "./cache_geometry.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
@@ -217,18 +218,6 @@ export class Hardware {
         );
       }
     };
-    const architected = (g: { sets: number; lineSize: number }, call: string, value: unknown) => {
-      if (g.sets > MAX_ARCH_SETS || g.lineSize > MAX_LINE_SIZE) {
-        throw new ScenarioError(
-          "bad_geometry",
-          call,
-          value,
-          `${call}(${
-            showValue(value)
-          }): CCSIDR cannot describe more than ${MAX_ARCH_SETS} sets or lines over ${MAX_LINE_SIZE} bytes`,
-        );
-      }
-    };
     clusters.forEach((c, k) => {
       if (!(Number.isInteger(c?.cpus) && c.cpus >= 1)) {
         throw new ScenarioError(
@@ -239,11 +228,11 @@ export class Hardware {
         );
       }
       const l1 = checkGeometry(c.l1d, `clusters[${k}].l1d`);
-      architected(l1, `clusters[${k}].l1d`, c.l1d);
+      checkArchitected(l1, `clusters[${k}].l1d`, c.l1d);
       sameLine(l1.lineSize, `clusters[${k}].l1d`);
       if (c.l2) {
         const l2 = checkGeometry(c.l2, `clusters[${k}].l2`);
-        architected(l2, `clusters[${k}].l2`, c.l2);
+        checkArchitected(l2, `clusters[${k}].l2`, c.l2);
         sameLine(l2.lineSize, `clusters[${k}].l2`);
       }
       cpuCount += c.cpus;

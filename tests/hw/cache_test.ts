@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { Cache, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { checkGeometry } from "../../lib/hw/cache_geometry.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { LOAD, STORE } from "../../lib/hw/access_trace.ts";
 
