@@ -174,7 +174,8 @@ export {
 export { type CostText, formatCost } from "./lib/report/cost.ts";
 
 // The hardware model, for trace-driven use.
-export { Cache, type CacheOptions, type CacheStats, type Replacement } from "./lib/hw/cache.ts";
+export { Cache, type CacheOptions, type Replacement } from "./lib/hw/cache.ts";
+export type { CacheStats } from "./lib/sim/replay.ts";
 export { Memory, POISON } from "./lib/hw/memory.ts";
 export { NO_METER, type WorkMeter } from "./lib/hw/work_meter.ts";
 export {
@@ -183,7 +184,7 @@ export {
   type HardwareOptions,
   type Perturbation,
 } from "./lib/hw/hardware.ts";
-export type { MemoryTrace } from "./lib/hw/access_trace.ts";
+export type { MemoryTrace } from "./lib/sim/access_trace.ts";
 export { type Chooser, quietChooser, seededChooser } from "./lib/hw/chooser.ts";
 
 // Reports and goldens.

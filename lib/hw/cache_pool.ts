@@ -16,8 +16,9 @@
  * @example Usage
  * ```ts
  * import { giveBackCache, takeCache } from "./cache_pool.ts";
+ * import { DIRTY } from "./cache.ts";
  * const a = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
- * a.access(0, true);
+ * a.install(a.victim(0), 0, DIRTY);
  * giveBackCache(a);
  * const b = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
  * console.log(a === b, b.residentCount); // true 0
