@@ -4,7 +4,7 @@
  * hierarchy, and what the hypervisor's set/way operations address.
  *
  * A slot is `set * ways + way` (the (set, way) pair a `DC CSW/CISW/ISW`
- * operand names, ARM ARM D7.5.9 "Data cache maintenance instructions"). The
+ * operand names: the Arm ARM's data cache maintenance instructions by set/way). The
  * model looks a line up ({@linkcode Cache.lookup}), chooses the slot a fill
  * takes ({@linkcode Cache.victim}), fills it ({@linkcode Cache.install}),
  * evicts it ({@linkcode Cache.evict}), changes its state (clean, dirty) and

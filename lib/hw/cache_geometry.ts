@@ -5,8 +5,8 @@
  *
  * A geometry is `size`, `ways` and `lineSize` (default 64), all powers of
  * two; the number of sets follows (`size / (ways * lineSize)`). An
- * architected level (an L1 or L2, described to the guest by CCSIDR_EL1, ARM
- * ARM D13.2.25) must also fit CCSIDR's fields: at most 32768 sets and lines
+ * architected level (an L1 or L2, described to the guest by CCSIDR_EL1, see
+ * the Arm ARM's register description and clidr.ts) must also fit CCSIDR's fields: at most 32768 sets and lines
  * of at most 2048 bytes ({@linkcode checkArchitected}). The system cache has
  * no CCSIDR and only the first bound.
  *
