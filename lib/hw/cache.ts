@@ -66,6 +66,10 @@ const CLOCK_LIMIT = 0x7fff_ffff;
 
 /** The store of each cache, for {@linkcode cacheStore}. */
 let storeOf: (cache: Cache) => CacheStore;
+/** Whether a cache was retired, for {@linkcode retireCache}. */
+let isRetired: (cache: Cache) => boolean;
+/** The store the constructor builds the next cache over, set only by {@linkcode renewCache}. */
+let adopted: CacheStore | null = null;
 
 /**
  * A set-associative write-back, write-allocate cache as slots (see the
@@ -108,11 +112,14 @@ export class Cache {
   readonly data: Int32Array;
 
   readonly #s: CacheStore;
+  /** The store's generation when this cache was made over it; it changes when the cache is retired. */
+  readonly #generation: number;
   readonly #setMask: number;
   readonly #inverseLine: number;
 
   static {
     storeOf = (cache) => cache.#s;
+    isRetired = (cache) => cache.#s.generation !== cache.#generation;
   }
 
   /**
@@ -164,9 +171,15 @@ export class Cache {
         } to ${CLOCK_LIMIT}`,
       );
     }
-    const random = replacement === "random" ? new Random(options.seed ?? 1) : null;
-    const s = new CacheStore(g, random, limit);
+    // A pooled cache's successor is made over its predecessor's store
+    // (renewCache): only the constructor can give it its private fields.
+    const s = adopted ?? new CacheStore(
+      g,
+      replacement === "random" ? new Random(options.seed ?? 1) : null,
+      limit,
+    );
     this.#s = s;
+    this.#generation = s.generation;
     this.tags = s.tags;
     this.states = s.states;
     this.data = s.data;
@@ -174,7 +187,7 @@ export class Cache {
 
   /** Number of slots holding a line (clean or dirty). */
   get residentCount(): number {
-    return this.#s.residentCount;
+    return this.#live().residentCount;
   }
 
   /**
@@ -194,7 +207,7 @@ export class Cache {
    * @returns the slot number
    */
   residentSlot(i: number): number {
-    return this.#s.resident[i];
+    return this.#live().resident[i];
   }
 
   /**
@@ -212,7 +225,8 @@ export class Cache {
    * @returns the occupied slots, in resident-index order
    */
   residentSlots(): Int32Array {
-    return this.#s.resident.slice(0, this.#s.residentCount);
+    const s = this.#live();
+    return s.resident.slice(0, s.residentCount);
   }
 
   /**
@@ -227,6 +241,7 @@ export class Cache {
    * @returns the line number
    */
   lineOf(addr: number): number {
+    this.#live();
     return Math.floor(addr * this.#inverseLine);
   }
 
@@ -242,6 +257,7 @@ export class Cache {
    * @returns its set, `0 <= set < sets`
    */
   setOf(line: number): number {
+    this.#live();
     return line < TWO_POW_31 ? line & this.#setMask : line % this.sets;
   }
 
@@ -258,6 +274,7 @@ export class Cache {
    * @returns `set * ways + way`
    */
   slotOf(set: number, way: number): number {
+    this.#live();
     return set * this.ways + way;
   }
 
@@ -276,6 +293,7 @@ export class Cache {
    * @returns the line's first byte address
    */
   lineAddress(slot: number): number {
+    this.#live();
     return this.tags[slot] * this.lineSize;
   }
 
@@ -291,6 +309,7 @@ export class Cache {
    * @returns `slot * wordsPerLine`
    */
   dataOffset(slot: number): number {
+    this.#live();
     return slot * this.wordsPerLine;
   }
 
@@ -310,7 +329,7 @@ export class Cache {
    * @returns the slot, or -1 when absent
    */
   lookup(line: number): number {
-    return this.#s.lookup(line);
+    return this.#live().lookup(line);
   }
 
   /**
@@ -328,7 +347,7 @@ export class Cache {
    * @param slot a valid slot
    */
   touch(slot: number): void {
-    const s = this.#s;
+    const s = this.#live();
     if (slot === s.mruSlot) return;
     s.stamps[slot] = s.tick();
     s.mruLine = s.tags[slot];
@@ -351,7 +370,7 @@ export class Cache {
    * @returns a slot of the line's set
    */
   victim(line: number): number {
-    const s = this.#s;
+    const s = this.#live();
     return s.victimIn(s.setBase(line));
   }
 
@@ -375,11 +394,12 @@ export class Cache {
    * @param srcOffset index of the first word in `src`
    */
   install(slot: number, line: number, state: number, src?: Int32Array, srcOffset = 0): void {
+    const s = this.#live();
     if (src !== undefined) {
       const n = this.wordsPerLine;
       copyWords(src, srcOffset, this.data, slot * n, n);
     }
-    this.#s.occupy(slot, line, state);
+    s.occupy(slot, line, state);
   }
 
   /**
@@ -397,9 +417,10 @@ export class Cache {
    * @returns whether the line was dirty
    */
   evict(slot: number): boolean {
-    const state = this.states[slot];
+    const s = this.#live();
+    const state = s.states[slot];
     if (state === INVALID) return false;
-    this.#s.drop(slot);
+    s.drop(slot);
     return state === DIRTY;
   }
 
@@ -419,6 +440,7 @@ export class Cache {
    * @param state the new state
    */
   setState(slot: number, state: number): void {
+    this.#live();
     if (state === INVALID) {
       this.evict(slot);
       return;
@@ -441,6 +463,7 @@ export class Cache {
    * @returns the word
    */
   readWord(slot: number, word: number): number {
+    this.#live();
     return this.data[slot * this.wordsPerLine + word] >>> 0;
   }
 
@@ -460,6 +483,7 @@ export class Cache {
    * @param value a 32-bit value (signed or unsigned)
    */
   writeWord(slot: number, word: number, value: number): void {
+    this.#live();
     this.data[slot * this.wordsPerLine + word] = value;
   }
 
@@ -482,8 +506,27 @@ export class Cache {
    * @param seed the seed of a random replacement, as in {@linkcode CacheOptions}; default 1
    */
   reset(seed = 1): void {
-    this.#s.clear(seed);
+    this.#live().clear(seed);
   }
+
+  /**
+   * The store, after checking that this cache was not retired: its store may
+   * already serve another cache, which the call would silently corrupt. One
+   * compare of two integers, no allocation.
+   */
+  #live(): CacheStore {
+    const s = this.#s;
+    if (s.generation !== this.#generation) refuse(this.name);
+    return s;
+  }
+}
+
+/** The error of any use of a retired cache. */
+function refuse(name: string): never {
+  throw new Error(
+    `Cache ${name}: this cache was released (given back to the pool by ` +
+      "giveBackCache or Hardware.release); use the cache of a live model",
+  );
 }
 
 /**
@@ -502,4 +545,72 @@ export class Cache {
  */
 export function cacheStore(cache: Cache): CacheStore {
   return storeOf(cache);
+}
+
+/**
+ * Throws unless a cache is live (not retired, see {@linkcode retireCache}):
+ * for code that drives a cache's store directly (lib/sim/replay.ts).
+ *
+ * @example Usage
+ * ```ts
+ * import { assertLive, Cache } from "./cache.ts";
+ * assertLive(new Cache({ size: 1024, ways: 2 })); // a new cache is live
+ * ```
+ * @param cache a cache
+ * @throws {Error} when the cache was released
+ */
+export function assertLive(cache: Cache): void {
+  if (isRetired(cache)) refuse(cache.name);
+}
+
+/**
+ * Retires a cache: every later call of one of its methods throws, and its
+ * store may be given to a new cache ({@linkcode renewCache}). Cheap: the
+ * store's generation goes up by one. Internal to the pool (cache_pool.ts).
+ *
+ * @example Usage
+ * ```ts
+ * import { Cache, retireCache } from "./cache.ts";
+ * const c = new Cache({ size: 1024, ways: 2 });
+ * console.log(retireCache(c), retireCache(c)); // true false
+ * ```
+ * @param cache a cache nobody may use any more
+ * @returns false when it was already retired
+ */
+export function retireCache(cache: Cache): boolean {
+  if (isRetired(cache)) return false;
+  storeOf(cache).generation++;
+  return true;
+}
+
+/**
+ * A new, empty cache over the store of a retired one of the same shape
+ * (name, geometry, replacement, clock limit): what a cache built with
+ * `options` would be, without allocating or backing its arrays again.
+ * Internal to the pool (cache_pool.ts).
+ *
+ * @example Usage
+ * ```ts
+ * import { Cache, renewCache, retireCache } from "./cache.ts";
+ * const old = new Cache({ size: 1024, ways: 2 }, { name: "L1" });
+ * retireCache(old);
+ * const c = renewCache(old, { name: "L1", seed: 2 });
+ * console.log(c !== old, c.states === old.states, c.residentCount); // true true 0
+ * ```
+ * @param retired a cache {@linkcode retireCache} retired
+ * @param options its options, with the seed of the new one
+ * @returns the new cache; the retired one stays refused
+ */
+export function renewCache(retired: Cache, options: CacheOptions): Cache {
+  const store = storeOf(retired);
+  store.clear(options.seed ?? 1);
+  adopted = store;
+  try {
+    return new Cache(
+      { size: retired.size, ways: retired.ways, lineSize: retired.lineSize },
+      options,
+    );
+  } finally {
+    adopted = null;
+  }
 }

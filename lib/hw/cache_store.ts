@@ -123,6 +123,11 @@ export class CacheStore {
   residentCount = 0;
   /** The LRU clock: the stamp last given. */
   clock = 0;
+  /**
+   * Bumped each time the cache using this store is retired (cache.ts): a
+   * cache whose generation differs refuses every call.
+   */
+  generation = 0;
   /** The most recently used line, or -1. */
   mruLine = -1;
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */

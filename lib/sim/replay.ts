@@ -37,7 +37,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { Cache, type CacheOptions, cacheStore } from "../hw/cache.ts";
+import { assertLive, Cache, type CacheOptions, cacheStore } from "../hw/cache.ts";
 import { type CacheStore, CLEAN, DIRTY, INVALID, KEY_LIMIT } from "../hw/cache_store.ts";
 import type { CacheGeometry } from "../hw/machine.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
@@ -81,6 +81,8 @@ export class TraceCache extends Cache {
   readonly stats: CacheStats;
 
   readonly #s: CacheStore;
+  /** The store's generation at construction: a retired cache (cache_pool.ts) refuses access. */
+  readonly #generation: number;
   /** Lines below this take access()'s inlined path: KEY_LIMIT under LRU, -1 (none) under random replacement. */
   readonly #keyLimit: number;
   readonly #inverseLine: number;
@@ -100,6 +102,7 @@ export class TraceCache extends Cache {
   constructor(geometry: CacheGeometry, options: CacheOptions = {}) {
     super(geometry, options);
     this.#s = cacheStore(this);
+    this.#generation = this.#s.generation;
     this.#keyLimit = this.replacement === "random" ? -1 : KEY_LIMIT;
     this.#inverseLine = 1 / this.lineSize;
     // deno-lint-ignore no-this-alias
@@ -169,6 +172,7 @@ export class TraceCache extends Cache {
     const w = isWrite ? 1 : 0;
     let miss = 0;
     const store = this.#s;
+    if (store.generation !== this.#generation) assertLive(this);
     if (line === store.mruLine) {
       // Already the newest stamp of its set.
       if (w === 1) store.states[store.mruSlot] = DIRTY;
@@ -188,6 +192,7 @@ export class TraceCache extends Cache {
    * KEY_LIMIT or more, random replacement.
    */
   #accessSlow(addr: number, w: number, size: number): boolean {
+    assertLive(this);
     const lineSize = this.lineSize;
     if (!(addr >= 0 && size >= 1 && size <= lineSize)) this.#badAccess(addr, size);
     const line = Math.floor(addr * this.#inverseLine);
@@ -246,6 +251,7 @@ export class TraceCache extends Cache {
         }): expected 0 <= from and to <= ${trace.length}`,
       );
     }
+    assertLive(this);
     const { addrs, kinds, sizes } = trace;
     const missesBefore = this.#misses;
     const store = this.#s;
