@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the cache core (lib/hw/cache.ts). Each bench names its
+ * Benchmarks of the trace-driven cache simulator (lib/sim/replay.ts). Each bench names its
  * access count; accesses per second = count / time per iteration.
  *
  * Run: `deno bench -P bench/cache_bench.ts`

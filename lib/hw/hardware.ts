@@ -92,8 +92,8 @@ export interface HardwareOptions {
   /** All memory reads 0 (not POISON) until written. Default false. */
   zeroFill?: boolean;
   /**
-   * Take the caches from the per-thread pool (cache_pool.ts), reset, instead
-   * of building new ones. Default true; false is the slow path the pool must
+   * Take the caches from the per-thread pool (cache_pool.ts): new caches
+   * over the emptied storage of released ones, instead of new storage. Default true; false is the slow path the pool must
    * be indistinguishable from (tests compare them).
    */
   pooled?: boolean;
@@ -107,6 +107,7 @@ function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
 /** Set/way and by-VA operation names, checked at the API boundary. */
 const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
+
 /**
  * The hardware of one machine (see the module doc).
  *
@@ -221,8 +222,9 @@ export class Hardware {
 
   /**
    * Gives this model's caches back to the pool (cache_pool.ts) for the next
-   * model of the same machine. Any later use of the model throws; a second
-   * release does nothing.
+   * model of the same machine. Any later use of the model throws, and so
+   * does any call on a cache taken from {@linkcode Hardware.caches} before
+   * (cache_pool.ts retires it); a second release does nothing.
    *
    * @example Usage
    * ```ts
