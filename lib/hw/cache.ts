@@ -68,6 +68,8 @@ const CLOCK_LIMIT = 0x7fff_ffff;
 let storeOf: (cache: Cache) => CacheStore;
 /** Whether a cache was retired, for {@linkcode retireCache}. */
 let isRetired: (cache: Cache) => boolean;
+/** Retires a cache, for {@linkcode retireCache}. */
+let retire: (cache: Cache) => void;
 /** The store the constructor builds the next cache over, set only by {@linkcode renewCache}. */
 let adopted: CacheStore | null = null;
 
@@ -111,15 +113,23 @@ export class Cache {
   /** Data words: slot `s` owns words `[s * wordsPerLine, (s + 1) * wordsPerLine)`. */
   readonly data: Int32Array;
 
-  readonly #s: CacheStore;
-  /** The store's generation when this cache was made over it; it changes when the cache is retired. */
-  readonly #generation: number;
-  readonly #setMask: number;
-  readonly #inverseLine: number;
+  /**
+   * The store every method goes through: the cache's own while it is live,
+   * a {@linkcode retiredStore} once it is retired, so a call on a retired
+   * cache throws at its first use of the store without any check on the
+   * path of a live one.
+   */
+  #s: CacheStore;
+  /** The cache's own store, also after retirement (for renewCache). */
+  readonly #own: CacheStore;
 
   static {
-    storeOf = (cache) => cache.#s;
-    isRetired = (cache) => cache.#s.generation !== cache.#generation;
+    storeOf = (cache) => cache.#own;
+    isRetired = (cache) => cache.#s !== cache.#own;
+    retire = (cache) => {
+      cache.#own.inlineLimit = -1;
+      cache.#s = retiredStore(cache.name);
+    };
   }
 
   /**
@@ -158,8 +168,6 @@ export class Cache {
     this.slots = g.sets * g.ways;
     this.wordsPerLine = g.lineSize / 4;
     this.replacement = replacement;
-    this.#setMask = g.sets - 1;
-    this.#inverseLine = 1 / g.lineSize;
     const limit = options.clockLimit ?? CLOCK_LIMIT;
     if (!(Number.isInteger(limit) && limit >= 2 * g.ways + 2 && limit <= CLOCK_LIMIT)) {
       throw new ScenarioError(
@@ -179,7 +187,7 @@ export class Cache {
       limit,
     );
     this.#s = s;
-    this.#generation = s.generation;
+    this.#own = s;
     this.tags = s.tags;
     this.states = s.states;
     this.data = s.data;
@@ -187,7 +195,7 @@ export class Cache {
 
   /** Number of slots holding a line (clean or dirty). */
   get residentCount(): number {
-    return this.#live().residentCount;
+    return this.#s.residentCount;
   }
 
   /**
@@ -207,7 +215,7 @@ export class Cache {
    * @returns the slot number
    */
   residentSlot(i: number): number {
-    return this.#live().resident[i];
+    return this.#s.resident[i];
   }
 
   /**
@@ -225,7 +233,7 @@ export class Cache {
    * @returns the occupied slots, in resident-index order
    */
   residentSlots(): Int32Array {
-    const s = this.#live();
+    const s = this.#s;
     return s.resident.slice(0, s.residentCount);
   }
 
@@ -241,8 +249,7 @@ export class Cache {
    * @returns the line number
    */
   lineOf(addr: number): number {
-    this.#live();
-    return Math.floor(addr * this.#inverseLine);
+    return Math.floor(addr * this.#s.inverseLine);
   }
 
   /**
@@ -257,8 +264,8 @@ export class Cache {
    * @returns its set, `0 <= set < sets`
    */
   setOf(line: number): number {
-    this.#live();
-    return line < TWO_POW_31 ? line & this.#setMask : line % this.sets;
+    const s = this.#s;
+    return line < TWO_POW_31 ? line & s.setMask : line % s.sets;
   }
 
   /**
@@ -274,8 +281,7 @@ export class Cache {
    * @returns `set * ways + way`
    */
   slotOf(set: number, way: number): number {
-    this.#live();
-    return set * this.ways + way;
+    return set * this.#s.ways + way;
   }
 
   /**
@@ -293,8 +299,7 @@ export class Cache {
    * @returns the line's first byte address
    */
   lineAddress(slot: number): number {
-    this.#live();
-    return this.tags[slot] * this.lineSize;
+    return this.#s.tags[slot] * this.lineSize;
   }
 
   /**
@@ -309,8 +314,7 @@ export class Cache {
    * @returns `slot * wordsPerLine`
    */
   dataOffset(slot: number): number {
-    this.#live();
-    return slot * this.wordsPerLine;
+    return slot * this.#s.wordsPerLine;
   }
 
   /**
@@ -329,7 +333,9 @@ export class Cache {
    * @returns the slot, or -1 when absent
    */
   lookup(line: number): number {
-    return this.#live().lookup(line);
+    // The repeated line answers here, as cheaply as before the store existed.
+    const s = this.#s;
+    return line === s.mruLine ? s.mruSlot : s.lookup(line);
   }
 
   /**
@@ -347,7 +353,7 @@ export class Cache {
    * @param slot a valid slot
    */
   touch(slot: number): void {
-    const s = this.#live();
+    const s = this.#s;
     if (slot === s.mruSlot) return;
     s.stamps[slot] = s.tick();
     s.mruLine = s.tags[slot];
@@ -370,7 +376,7 @@ export class Cache {
    * @returns a slot of the line's set
    */
   victim(line: number): number {
-    const s = this.#live();
+    const s = this.#s;
     return s.victimIn(s.setBase(line));
   }
 
@@ -394,7 +400,7 @@ export class Cache {
    * @param srcOffset index of the first word in `src`
    */
   install(slot: number, line: number, state: number, src?: Int32Array, srcOffset = 0): void {
-    const s = this.#live();
+    const s = this.#s;
     if (src !== undefined) {
       const n = this.wordsPerLine;
       copyWords(src, srcOffset, this.data, slot * n, n);
@@ -417,7 +423,7 @@ export class Cache {
    * @returns whether the line was dirty
    */
   evict(slot: number): boolean {
-    const s = this.#live();
+    const s = this.#s;
     const state = s.states[slot];
     if (state === INVALID) return false;
     s.drop(slot);
@@ -440,12 +446,12 @@ export class Cache {
    * @param state the new state
    */
   setState(slot: number, state: number): void {
-    this.#live();
     if (state === INVALID) {
       this.evict(slot);
       return;
     }
-    if (this.states[slot] !== INVALID) this.states[slot] = state;
+    const states = this.#s.states;
+    if (states[slot] !== INVALID) states[slot] = state;
   }
 
   /**
@@ -463,8 +469,8 @@ export class Cache {
    * @returns the word
    */
   readWord(slot: number, word: number): number {
-    this.#live();
-    return this.data[slot * this.wordsPerLine + word] >>> 0;
+    const s = this.#s;
+    return s.data[slot * s.wordsPerLine + word] >>> 0;
   }
 
   /**
@@ -483,8 +489,8 @@ export class Cache {
    * @param value a 32-bit value (signed or unsigned)
    */
   writeWord(slot: number, word: number, value: number): void {
-    this.#live();
-    this.data[slot * this.wordsPerLine + word] = value;
+    const s = this.#s;
+    s.data[slot * s.wordsPerLine + word] = value;
   }
 
   /**
@@ -506,19 +512,21 @@ export class Cache {
    * @param seed the seed of a random replacement, as in {@linkcode CacheOptions}; default 1
    */
   reset(seed = 1): void {
-    this.#live().clear(seed);
+    this.#s.clear(seed);
   }
+}
 
-  /**
-   * The store, after checking that this cache was not retired: its store may
-   * already serve another cache, which the call would silently corrupt. One
-   * compare of two integers, no allocation.
-   */
-  #live(): CacheStore {
-    const s = this.#s;
-    if (s.generation !== this.#generation) refuse(this.name);
-    return s;
-  }
+/**
+ * What a retired cache reads its store through: any property read throws,
+ * since the real store may already serve another cache, which the call
+ * would silently corrupt. Made once per retirement, never per access.
+ */
+function retiredStore(name: string): CacheStore {
+  return new Proxy({} as CacheStore, {
+    get() {
+      refuse(name);
+    },
+  });
 }
 
 /** The error of any use of a retired cache. */
@@ -566,7 +574,7 @@ export function assertLive(cache: Cache): void {
 /**
  * Retires a cache: every later call of one of its methods throws, and its
  * store may be given to a new cache ({@linkcode renewCache}). Cheap: the
- * store's generation goes up by one. Internal to the pool (cache_pool.ts).
+ * cache's store reference is swapped for one that throws. Internal to the pool (cache_pool.ts).
  *
  * @example Usage
  * ```ts
@@ -579,7 +587,7 @@ export function assertLive(cache: Cache): void {
  */
 export function retireCache(cache: Cache): boolean {
   if (isRetired(cache)) return false;
-  storeOf(cache).generation++;
+  retire(cache);
   return true;
 }
 

@@ -13,9 +13,11 @@
  *
  * A cache given back is retired: every later call of one of its methods
  * throws, so a reference kept from a released model cannot corrupt the
- * model its storage now serves. The check is one compare of generations
- * per call (cache_store.ts), and the pool allocates one small object per
- * cache taken, none per access.
+ * model its storage now serves. It costs a live cache nothing per call:
+ * retiring swaps the cache's store for one that throws on any read
+ * (cache.ts) and closes the simulator's inlined path (`inlineLimit`,
+ * cache_store.ts); the pool allocates one small object per cache taken and
+ * one per cache given back, none per access.
  *
  * The pool belongs to the thread (each worker has its own) and keeps a few
  * caches of each shape, so its memory stays bounded.

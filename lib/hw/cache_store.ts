@@ -93,6 +93,8 @@ const TWO_POW_31 = 0x8000_0000;
 export class CacheStore {
   /** Associativity. */
   readonly ways: number;
+  /** 32-bit data words per line. */
+  readonly wordsPerLine: number;
   /** Number of sets, a power of two. */
   readonly sets: number;
   /** `sets - 1`. */
@@ -124,10 +126,12 @@ export class CacheStore {
   /** The LRU clock: the stamp last given. */
   clock = 0;
   /**
-   * Bumped each time the cache using this store is retired (cache.ts): a
-   * cache whose generation differs refuses every call.
+   * Lines below this take the trace-driven simulator's inlined path
+   * (lib/sim/replay.ts): {@linkcode KEY_LIMIT} under LRU, -1 (none) under
+   * random replacement and once the cache is retired (cache.ts), so a
+   * retired cache's accesses all reach the general path, which refuses them.
    */
-  generation = 0;
+  inlineLimit: number;
   /** The most recently used line, or -1. */
   mruLine = -1;
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
@@ -147,11 +151,13 @@ export class CacheStore {
     clockLimit: number,
   ) {
     this.ways = g.ways;
+    this.wordsPerLine = g.lineSize / 4;
     this.sets = g.sets;
     this.setMask = g.sets - 1;
     this.inverseLine = 1 / g.lineSize;
     this.random = random;
     this.clockLimit = clockLimit;
+    this.inlineLimit = random === null ? KEY_LIMIT : -1;
     // Zero is the empty state: nothing is written here. The data words, most
     // of a large cache, and the per-slot arrays (which share one buffer) come
     // from zeroed.ts, so only the pages that lines are filled into are backed.

@@ -81,10 +81,6 @@ export class TraceCache extends Cache {
   readonly stats: CacheStats;
 
   readonly #s: CacheStore;
-  /** The store's generation at construction: a retired cache (cache_pool.ts) refuses access. */
-  readonly #generation: number;
-  /** Lines below this take access()'s inlined path: KEY_LIMIT under LRU, -1 (none) under random replacement. */
-  readonly #keyLimit: number;
   readonly #inverseLine: number;
   #reads = 0;
   #writes = 0;
@@ -102,8 +98,6 @@ export class TraceCache extends Cache {
   constructor(geometry: CacheGeometry, options: CacheOptions = {}) {
     super(geometry, options);
     this.#s = cacheStore(this);
-    this.#generation = this.#s.generation;
-    this.#keyLimit = this.replacement === "random" ? -1 : KEY_LIMIT;
     this.#inverseLine = 1 / this.lineSize;
     // deno-lint-ignore no-this-alias
     const cache = this;
@@ -165,14 +159,15 @@ export class TraceCache extends Cache {
     // speculates that an address is an integer.
     const t = addr * inverseLine;
     const line = t | 0;
+    const store = this.#s;
+    // store.inlineLimit is -1 under random replacement and once the cache
+    // is retired: then every access takes the general path.
     if (
-      !(t >= 0 && t < this.#keyLimit && (size | 0) === size && size >= 1 &&
+      !(t >= 0 && t < store.inlineLimit && (size | 0) === size && size >= 1 &&
         t - line <= (lineSize - size) * inverseLine)
     ) return this.#accessSlow(addr, isWrite ? 1 : 0, size);
     const w = isWrite ? 1 : 0;
     let miss = 0;
-    const store = this.#s;
-    if (store.generation !== this.#generation) assertLive(this);
     if (line === store.mruLine) {
       // Already the newest stamp of its set.
       if (w === 1) store.states[store.mruSlot] = DIRTY;
@@ -215,7 +210,7 @@ export class TraceCache extends Cache {
       if (w === 1) store.states[store.mruSlot] = DIRTY;
       return 0;
     }
-    return line < this.#keyLimit ? this.#ref(line, w) : this.#refGeneral(line, w);
+    return line < store.inlineLimit ? this.#ref(line, w) : this.#refGeneral(line, w);
   }
 
   /**
