@@ -287,9 +287,32 @@ export class Coherence {
 
   /** {@linkcode Hardware.write}: read for ownership, drop the other copies, dirty the own L1. */
   write(cpu: number, addr: number, value: number, cacheable: boolean): void {
+    // The common case, small enough to inline into Hardware.write: a dirty
+    // L1 line is the only copy outside its own path, no snoop needed.
     const lineSize = this.#lineSize;
     const line = Math.floor(addr / lineSize);
     const word = (addr - line * lineSize) >>> 2;
+    if (cacheable) {
+      const l1 = this.#l1[cpu];
+      const slot = l1.lookup(line);
+      if (slot >= 0 && l1.states[slot] === DIRTY) {
+        l1.touch(slot);
+        l1.writeWord(slot, word, value);
+        return;
+      }
+    }
+    this.#writeOther(cpu, addr, line, word, value, cacheable);
+  }
+
+  /** {@linkcode Coherence.write} but for a cacheable write hitting a dirty L1 line. */
+  #writeOther(
+    cpu: number,
+    addr: number,
+    line: number,
+    word: number,
+    value: number,
+    cacheable: boolean,
+  ): void {
     if (!cacheable) {
       const s = this.#nonCacheableSlot(line);
       if (s < 0) {
@@ -301,14 +324,7 @@ export class Coherence {
       return;
     }
     const l1 = this.#l1[cpu];
-    let slot = l1.lookup(line);
-    if (slot >= 0 && l1.states[slot] === DIRTY) {
-      // A dirty L1 line is the only copy outside its own path: no snoop needed.
-      l1.touch(slot);
-      l1.writeWord(slot, word, value);
-      return;
-    }
-    slot = this.fillL1(cpu, line);
+    const slot = this.fillL1(cpu, line);
     const k = this.#cpuCluster[cpu];
     for (let c = 0; c < this.#cpuCount; c++) {
       if (c === cpu) continue;
