@@ -15,7 +15,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Random } from "../lib/hw/random.ts";
-import type { MemoryTrace } from "../lib/hw/access_trace.ts";
+import type { MemoryTrace } from "../lib/sim/access_trace.ts";
 import { parseLackey } from "../lib/sim/lackey.ts";
 import type { CachegrindCounts } from "./gzip_trace.ts";
 

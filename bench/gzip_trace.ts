@@ -23,7 +23,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Random } from "../lib/hw/random.ts";
-import type { MemoryTrace } from "../lib/hw/access_trace.ts";
+import type { MemoryTrace } from "../lib/sim/access_trace.ts";
 import { decodeTrace } from "../lib/sim/access_trace_codec.ts";
 
 export type { MemoryTrace };

@@ -24,8 +24,8 @@
  * @module
  */
 
-import { Cache } from "../lib/hw/cache.ts";
-import type { MemoryTrace } from "../lib/hw/access_trace.ts";
+import { TraceCache } from "../lib/sim/replay.ts";
+import type { MemoryTrace } from "../lib/sim/access_trace.ts";
 import {
   benchCacheDir,
   buildReference,
@@ -66,14 +66,14 @@ function timed(row: string, ratios: readonly number[], detail: string): Timed {
 }
 
 function replayMs(trace: MemoryTrace): number {
-  const c = new Cache(D1, { name: "D1" });
+  const c = new TraceCache(D1, { name: "D1" });
   const start = performance.now();
   c.replay(trace);
   return performance.now() - start;
 }
 
 function replayCounts(trace: MemoryTrace) {
-  const c = new Cache(D1, { name: "D1" });
+  const c = new TraceCache(D1, { name: "D1" });
   c.replay(trace);
   const s = c.stats;
   return { Dr: s.reads, D1mr: s.readMisses, Dw: s.writes, D1mw: s.writeMisses };

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { type MemoryTrace, MODIFY, STORE } from "../lib/hw/access_trace.ts";
+import { type MemoryTrace, MODIFY, STORE } from "../lib/sim/access_trace.ts";
 import { GZIP_ARGS, gzipInput } from "./gzip_trace.ts";
 
 /**

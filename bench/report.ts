@@ -18,8 +18,8 @@
  */
 
 import { run } from "../lib/engine/run.ts";
-import { Cache } from "../lib/hw/cache.ts";
-import { type MemoryTrace, STORE } from "../lib/hw/access_trace.ts";
+import { TraceCache } from "../lib/sim/replay.ts";
+import { type MemoryTrace, STORE } from "../lib/sim/access_trace.ts";
 import {
   GZIP_INPUT,
   hasValgrind,
@@ -69,7 +69,7 @@ function kilo(perSecond: number): string {
 // ------------------------------------------------------------- counts
 
 function cacheCounts(trace: MemoryTrace, g: { size: number; ways: number; lineSize: number }) {
-  const c = new Cache(g, { name: "D1" });
+  const c = new TraceCache(g, { name: "D1" });
   c.replay(trace);
   const s = c.stats;
   return { Dr: s.reads, D1mr: s.readMisses, Dw: s.writes, D1mw: s.writeMisses };
@@ -135,7 +135,7 @@ function replayRate(
   g: { size: number; ways: number; lineSize: number },
   n: number,
 ): number {
-  const once = () => new Cache(g, { name: "D1" }).replay(trace);
+  const once = () => new TraceCache(g, { name: "D1" }).replay(trace);
   once();
   once();
   const ms = median(Array.from({ length: n }, () => timeMs(once)));
@@ -144,7 +144,7 @@ function replayRate(
 
 /** Accesses per second of one `access` call each, on a warm cache (median of `n`). */
 function accessRate(trace: MemoryTrace, n: number): number {
-  const c = new Cache(L1_GEOMETRY, { name: "L1" });
+  const c = new TraceCache(L1_GEOMETRY, { name: "L1" });
   const { addrs, kinds, sizes } = trace;
   const once = () => {
     for (let i = 0; i < trace.length; i++) c.access(addrs[i], kinds[i] === STORE, sizes[i]);
@@ -157,7 +157,7 @@ function accessRate(trace: MemoryTrace, n: number): number {
 
 /** Accesses per second of `replay` on one warm cache (median of `n`). */
 function warmReplayRate(trace: MemoryTrace, n: number): number {
-  const c = new Cache(L1_GEOMETRY, { name: "L1" });
+  const c = new TraceCache(L1_GEOMETRY, { name: "L1" });
   const once = () => c.replay(trace);
   once();
   once();

@@ -17,15 +17,7 @@
  * @module
  */
 
-export {
-  Cache,
-  type CacheOptions,
-  type CacheStats,
-  CLEAN,
-  DIRTY,
-  INVALID,
-  type Replacement,
-} from "../hw/cache.ts";
+export { Cache, type CacheOptions, CLEAN, DIRTY, INVALID, type Replacement } from "../hw/cache.ts";
 export { Memory, POISON } from "../hw/memory.ts";
 export { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 export {
@@ -34,7 +26,8 @@ export {
   type HardwareOptions,
   type Perturbation,
 } from "../hw/hardware.ts";
-export { LOAD, type MemoryTrace, MODIFY, STORE } from "../hw/access_trace.ts";
+export { LOAD, type MemoryTrace, MODIFY, STORE } from "../sim/access_trace.ts";
+export { type CacheStats, TraceCache } from "../sim/replay.ts";
 export { type CcsidrFields, type ClidrFields, decodeCcsidr, decodeClidr } from "../hw/clidr.ts";
 export { type Chooser, quietChooser, seededChooser } from "../hw/chooser.ts";
 export type { RunChoosers } from "../engine/run.ts";

@@ -6,9 +6,18 @@
  * each page of those arrays costs a page fault the first time a line lands
  * in it, and one run of a scenario builds its machine two or three times
  * (under the policy, natively, on the ideal machine); a comparison of seven
- * policies, more. A cache taken from here is {@linkcode Cache.reset}: empty,
+ * policies, more. A cache taken from here is a new {@linkcode Cache} object
+ * over the storage of one given back (renewCache, cache.ts): empty,
  * O(lines it held), with its memory already backed. Results never depend
  * on whether a cache was new or reused.
+ *
+ * A cache given back is retired: every later call of one of its methods
+ * throws, so a reference kept from a released model cannot corrupt the
+ * model its storage now serves. It costs a live cache nothing per call:
+ * retiring swaps the cache's store for one that throws on any read
+ * (cache.ts) and closes the simulator's inlined path (`inlineLimit`,
+ * cache_store.ts); the pool allocates one small object per cache taken and
+ * one per cache given back, none per access.
  *
  * The pool belongs to the thread (each worker has its own) and keeps a few
  * caches of each shape, so its memory stays bounded.
@@ -16,17 +25,19 @@
  * @example Usage
  * ```ts
  * import { giveBackCache, takeCache } from "./cache_pool.ts";
+ * import { DIRTY } from "./cache.ts";
  * const a = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
- * a.access(0, true);
+ * a.install(a.victim(0), 0, DIRTY);
  * giveBackCache(a);
  * const b = takeCache({ size: 1024, ways: 2 }, { name: "L1" });
- * console.log(a === b, b.residentCount); // true 0
+ * console.log(a.states === b.states, b.residentCount); // true 0: the same storage, emptied
+ * // a.lookup(0) now throws: a was given back
  * ```
  *
  * @module
  */
 
-import { Cache, type CacheOptions } from "./cache.ts";
+import { Cache, type CacheOptions, renewCache, retireCache } from "./cache.ts";
 import type { CacheGeometry } from "./machine.ts";
 
 /**
@@ -40,8 +51,9 @@ import type { CacheGeometry } from "./machine.ts";
  */
 export const POOLED_PER_SHAPE = 8;
 
+/** Retired caches whose storage the next cache of their shape takes over. */
 const free = new Map<string, Cache[]>();
-/** The shape each cache built here was built with. */
+/** The shape each cache made here was made with. */
 const shapes = new WeakMap<Cache, string>();
 
 /**
@@ -62,9 +74,9 @@ function shapeKey(geometry: CacheGeometry, options: CacheOptions): string {
 }
 
 /**
- * A cache of the given geometry and options: a pooled one of the same
- * shape (name, geometry, replacement, clock limit), reset with the options'
- * seed, or a new one.
+ * A cache of the given geometry and options: a new cache over the storage
+ * of a pooled one of the same shape (name, geometry, replacement, clock
+ * limit), emptied and reseeded with the options' seed, or a new one.
  *
  * @example Usage
  * ```ts
@@ -79,31 +91,36 @@ function shapeKey(geometry: CacheGeometry, options: CacheOptions): string {
  */
 export function takeCache(geometry: CacheGeometry, options: CacheOptions = {}): Cache {
   const key = shapeKey(geometry, options);
-  const pooled = free.get(key)?.pop();
-  if (pooled !== undefined) {
-    pooled.reset(options.seed ?? 1);
-    return pooled;
-  }
-  const cache = new Cache(geometry, options);
+  const retired = free.get(key)?.pop();
+  const cache = retired === undefined ? new Cache(geometry, options) : renewCache(retired, options);
   shapes.set(cache, key);
   return cache;
 }
 
 /**
- * Gives a cache back for reuse; a cache not made by {@linkcode takeCache} is
- * left alone. The caller must not use it afterwards.
+ * Gives a cache back: it is retired (every later call of one of its
+ * methods throws) and, when {@linkcode takeCache} made it, its storage is
+ * kept for the next cache of its shape. Giving a cache back twice does
+ * nothing more.
  *
  * @example Usage
  * ```ts
  * import { giveBackCache, takeCache } from "./cache_pool.ts";
- * giveBackCache(takeCache({ size: 1024, ways: 2 }));
+ * const c = takeCache({ size: 1024, ways: 2 });
+ * giveBackCache(c);
+ * try {
+ *   c.lookup(0);
+ * } catch (e) {
+ *   console.log((e as Error).message.includes("released")); // true
+ * }
  * ```
  * @param cache a cache nobody uses any more
  */
 export function giveBackCache(cache: Cache): void {
+  if (!retireCache(cache)) return;
   const key = shapes.get(cache);
   if (key === undefined) return;
   let list = free.get(key);
   if (list === undefined) free.set(key, list = []);
-  if (list.length < POOLED_PER_SHAPE && !list.includes(cache)) list.push(cache);
+  if (list.length < POOLED_PER_SHAPE) list.push(cache);
 }

@@ -1,8 +1,8 @@
 /**
- * The live hardware model: every CPU's private L1 data cache, each cluster's
- * optional shared L2, an optional system cache shared by all, and DRAM,
- * kept coherent for cacheable traffic and deliberately not for anything
- * else.
+ * The live hardware model of one machine, as one facade over the concepts
+ * of this folder: every CPU's private L1 data cache, each cluster's optional
+ * shared L2, an optional system cache shared by all, and DRAM, kept coherent
+ * for cacheable traffic and deliberately not for anything else.
  *
  * ```
  * cpu0.L1  cpu1.L1      cpu2.L1  cpu3.L1
@@ -14,15 +14,22 @@
  *               DRAM  (Memory)             <- the Point of Coherency
  * ```
  *
- * Coherence (cacheable accesses): a read that misses its own L1 takes the
- * newest copy — a dirty copy in a sibling L1 (pushed into the cluster's L2),
- * else the cluster's L2, else another cluster's dirty copy (that cluster is
- * snooped: its newest data goes to the common level below, the system cache
- * or DRAM, and its copies become clean), else the system cache, else DRAM —
- * and fills every level on the way. A write reads for ownership, then drops
- * every copy in other L1s and other clusters and dirties its own L1; an older
- * copy may stay in its own cluster's L2 (the hierarchy is not inclusive).
- * Dirty victims are cast out to the next level, allocating there.
+ * - machine_check.ts: the checks a machine description passes first;
+ * - topology.ts: the CPUs, clusters and caches, which caches a CPU sees,
+ *   and its CLIDR/CCSIDR;
+ * - coherence.ts: cacheable reads and writes through the hierarchy (the
+ *   newest copy), non-cacheable accesses around it, castouts;
+ * - maintenance.ts: `DC` by address (broadcast, to the PoC or PoU) and by
+ *   set/way (one CPU's own slots, to the next level only);
+ * - perturb.ts: the speculative fills and castouts a chooser may pick at a
+ *   choice point;
+ * - cache.ts (with cache_store.ts, cache_geometry.ts, cache_pool.ts): one
+ *   cache as slots, its storage, its shapes and the pool that reuses them;
+ *   memory.ts: DRAM.
+ *
+ * {@linkcode Hardware} checks every argument (a bad one throws a typed
+ * `ScenarioError`) and refuses any use once released; the concept modules
+ * trust what passed it.
  *
  * Not coherent, on purpose: non-cacheable accesses go to DRAM (or to the
  * system cache's copy when it snoops non-cacheable traffic), and set/way
@@ -58,39 +65,21 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { MAX_ARCH_SETS, MAX_CPUS, MAX_LINE_SIZE, MAX_TOTAL_CACHE } from "../limits.ts";
-import { Cache, type CacheOptions, checkGeometry, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import { Cache, type CacheOptions, INVALID } from "./cache.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
-import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
+import { Coherence } from "./coherence.ts";
 import type { CacheGeometry, Machine } from "./machine.ts";
-import { ADDRESS_LIMIT, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
+import { checkMachine } from "./machine_check.ts";
+import { type FlushResult, Maintenance } from "./maintenance.ts";
+import { checkByteAddress, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
+import { NO_EXTRA, type Perturbation, Perturber } from "./perturb.ts";
+import { Topology } from "./topology.ts";
 import type { WorkMeter } from "./work_meter.ts";
-import { copyWords } from "./words.ts";
 
-/** What a maintenance operation did. */
-export interface FlushResult {
-  /** Dirty lines written back. */
-  readonly cleaned: number;
-  /** Valid lines dropped. */
-  readonly invalidated: number;
-}
-
-/**
-/**
- * One thing the adversarial hardware did at a choice point, or (`"extra"`)
- * which of the options the caller added after the hardware's own was
- * picked: `label` is the caller's label of that option. A fill's `present`
- * says the L1 already held the line: the fill only refreshed its
- * replacement age.
- */
-export type Perturbation =
-  | { kind: "speculative_fill"; cpu: number; addr: number; cache: string; present: boolean }
-  | { kind: "castout"; cache: string; addr: number; dirty: boolean }
-  | { kind: "extra"; index: number; label: number };
-
-const NO_EXTRA: readonly number[] = Object.freeze([]);
+export type { FlushResult } from "./maintenance.ts";
+export type { Perturbation } from "./perturb.ts";
 
 /** Options of {@linkcode Hardware}. */
 export interface HardwareOptions {
@@ -103,8 +92,8 @@ export interface HardwareOptions {
   /** All memory reads 0 (not POISON) until written. Default false. */
   zeroFill?: boolean;
   /**
-   * Take the caches from the per-thread pool (cache_pool.ts), reset, instead
-   * of building new ones. Default true; false is the slow path the pool must
+   * Take the caches from the per-thread pool (cache_pool.ts): new caches
+   * over the emptied storage of released ones, instead of new storage. Default true; false is the slow path the pool must
    * be indistinguishable from (tests compare them).
    */
   pooled?: boolean;
@@ -118,11 +107,6 @@ function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
 /** Set/way and by-VA operation names, checked at the API boundary. */
 const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
-/**
- * A level with at least one resident line in this many slots is walked by
- * scanning every slot, not by sorting its resident lines.
- */
-const DENSE_WALK = 16;
 
 /**
  * The hardware of one machine (see the module doc).
@@ -146,11 +130,6 @@ export class Hardware {
   readonly cpuCount: number;
   /** DRAM. */
   readonly memory: Memory;
-  /**
-   * Every cache: the CPUs' L1s in CPU order (`"cpu0.L1"`...), then the
-   * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
-   */
-  readonly #caches: readonly Cache[];
   /** The line size shared by every cache, in bytes. */
   readonly lineSize: number;
   /** The chooser given in the options (quiet by default). */
@@ -158,29 +137,17 @@ export class Hardware {
   /** Index of the system cache in {@linkcode Hardware.caches}, or -1. */
   readonly systemCacheIndex: number;
 
-  readonly #l1: Cache[];
-  readonly #l2: (Cache | null)[];
-  readonly #l2Index: Int32Array;
-  readonly #sys: Cache | null;
-  #extra: readonly number[] = NO_EXTRA;
-  readonly #snoopsNc: boolean;
-  readonly #cpuCluster: Int32Array;
-  readonly #clusterFirstCpu: Int32Array;
-  readonly #clusterCpuCount: Int32Array;
-  /** Cache index of the level below each cache, -1 for DRAM. */
-  readonly #next: Int32Array;
-  readonly #wpl: number;
-  readonly #buf: Int32Array;
-  readonly #victimBufs: Int32Array;
-  /** Copies turned dirty by a cascade inside one by-VA clean (not counted as cleaned). */
-  #cascaded = 0;
-  #swCleaned = 0;
-  #swInvalidated = 0;
+  /**
+   * Every cache: the CPUs' L1s in CPU order (`"cpu0.L1"`...), then the
+   * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
+   */
+  readonly #caches: readonly Cache[];
+  readonly #topology: Topology;
+  readonly #coherence: Coherence;
+  readonly #maintenance: Maintenance;
+  readonly #perturber: Perturber;
   /** Set by {@linkcode Hardware.release}: every later use throws. */
   #released = false;
-  /** Scratch for the resident slots of a level, sorted into walk order. */
-  #walkOrder = new Int32Array(64);
-  #walkSlotsVisited = 0;
 
   /**
    * Builds the caches and DRAM of a machine, all empty.
@@ -193,129 +160,24 @@ export class Hardware {
   constructor(machine: Machine, options: HardwareOptions = {}) {
     this.machine = machine;
     this.chooser = options.chooser ?? quietChooser();
-    const clusters = machine?.clusters;
-    if (!Array.isArray(clusters) || clusters.length === 0) {
-      throw new ScenarioError(
-        "invalid_value",
-        "machine.clusters",
-        clusters,
-        `machine.clusters(${showValue(clusters)}): expected at least one cluster`,
-      );
-    }
-    const replacement = options.replacement ?? "lru";
-    const seed = options.seed ?? 1;
-    let cpuCount = 0;
-    let lineSize = 0;
-    const sameLine = (size: number, call: string) => {
-      if (lineSize === 0) lineSize = size;
-      if (size !== lineSize) {
-        throw new ScenarioError(
-          "bad_geometry",
-          call,
-          size,
-          `${call}: line size ${size} differs from ${lineSize}; every cache of a machine must use one line size`,
-        );
-      }
-    };
-    const architected = (g: { sets: number; lineSize: number }, call: string, value: unknown) => {
-      if (g.sets > MAX_ARCH_SETS || g.lineSize > MAX_LINE_SIZE) {
-        throw new ScenarioError(
-          "bad_geometry",
-          call,
-          value,
-          `${call}(${
-            showValue(value)
-          }): CCSIDR cannot describe more than ${MAX_ARCH_SETS} sets or lines over ${MAX_LINE_SIZE} bytes`,
-        );
-      }
-    };
-    clusters.forEach((c, k) => {
-      if (!(Number.isInteger(c?.cpus) && c.cpus >= 1)) {
-        throw new ScenarioError(
-          "out_of_range",
-          `clusters[${k}].cpus`,
-          c?.cpus,
-          `clusters[${k}].cpus(${showValue(c?.cpus)}): expected an integer of at least 1`,
-        );
-      }
-      const l1 = checkGeometry(c.l1d, `clusters[${k}].l1d`);
-      architected(l1, `clusters[${k}].l1d`, c.l1d);
-      sameLine(l1.lineSize, `clusters[${k}].l1d`);
-      if (c.l2) {
-        const l2 = checkGeometry(c.l2, `clusters[${k}].l2`);
-        architected(l2, `clusters[${k}].l2`, c.l2);
-        sameLine(l2.lineSize, `clusters[${k}].l2`);
-      }
-      cpuCount += c.cpus;
-    });
-    if (cpuCount > MAX_CPUS) {
-      throw new ScenarioError(
-        "out_of_range",
-        "machine.clusters",
-        cpuCount,
-        `machine.clusters: ${cpuCount} CPUs in all, at most ${MAX_CPUS} are modelled`,
-      );
-    }
-    const sysSpec = machine.systemCache ?? null;
-    if (sysSpec) sameLine(checkGeometry(sysSpec, "systemCache").lineSize, "systemCache");
-    const bytes = clusters.reduce((n, c) => n + c.l1d.size * c.cpus + (c.l2?.size ?? 0), 0) +
-      (sysSpec?.size ?? 0);
-    if (bytes > MAX_TOTAL_CACHE) {
-      throw new ScenarioError(
-        "out_of_range",
-        "machine",
-        bytes,
-        `machine: ${bytes} bytes of cache in all, at most ${MAX_TOTAL_CACHE} (512 MiB) are modelled`,
-      );
-    }
-
+    const { cpuCount, lineSize } = checkMachine(machine);
     this.cpuCount = cpuCount;
     this.lineSize = lineSize;
-    this.#wpl = lineSize / 4;
-    this.#cpuCluster = new Int32Array(cpuCount);
-    this.#clusterFirstCpu = new Int32Array(clusters.length);
-    this.#clusterCpuCount = new Int32Array(clusters.length);
-    const caches: Cache[] = [];
-    const opts = (name: string) => ({ name, replacement, seed: seed + caches.length });
     const takeCache = options.pooled === false ? newCache : takePooledCache;
-    this.#l1 = [];
-    let cpu = 0;
-    clusters.forEach((c, k) => {
-      this.#clusterFirstCpu[k] = cpu;
-      this.#clusterCpuCount[k] = c.cpus;
-      for (let i = 0; i < c.cpus; i++, cpu++) {
-        this.#cpuCluster[cpu] = k;
-        const l1 = takeCache(c.l1d, opts(`cpu${cpu}.L1`));
-        this.#l1.push(l1);
-        caches.push(l1);
-      }
-    });
-    this.#l2 = [];
-    this.#l2Index = new Int32Array(clusters.length).fill(-1);
-    clusters.forEach((c, k) => {
-      if (c.l2) {
-        const l2 = takeCache(c.l2, opts(`cluster${k}.L2`));
-        this.#l2Index[k] = caches.length;
-        this.#l2.push(l2);
-        caches.push(l2);
-      } else {
-        this.#l2.push(null);
-      }
-    });
-    this.#sys = sysSpec ? takeCache(sysSpec, opts("system")) : null;
-    this.#snoopsNc = sysSpec?.snoopsNonCacheable === true;
-    this.systemCacheIndex = this.#sys ? caches.length : -1;
-    if (this.#sys) caches.push(this.#sys);
-    this.#caches = caches;
-    this.#next = new Int32Array(caches.length).fill(-1);
-    for (let c = 0; c < cpuCount; c++) {
-      const l2 = this.#l2Index[this.#cpuCluster[c]];
-      this.#next[c] = l2 >= 0 ? l2 : this.systemCacheIndex;
-    }
-    for (const i of this.#l2Index) if (i >= 0) this.#next[i] = this.systemCacheIndex;
+    const topology = new Topology(
+      machine,
+      lineSize,
+      takeCache,
+      options.replacement ?? "lru",
+      options.seed ?? 1,
+    );
+    this.#topology = topology;
+    this.#caches = topology.caches;
+    this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
-    this.#buf = new Int32Array(this.#wpl);
-    this.#victimBufs = new Int32Array(caches.length * this.#wpl);
+    this.#coherence = new Coherence(topology, this.memory);
+    this.#maintenance = new Maintenance(topology, this.#coherence, this.memory);
+    this.#perturber = new Perturber(topology, this.#coherence);
   }
 
   /**
@@ -360,8 +222,9 @@ export class Hardware {
 
   /**
    * Gives this model's caches back to the pool (cache_pool.ts) for the next
-   * model of the same machine. Any later use of the model throws; a second
-   * release does nothing.
+   * model of the same machine. Any later use of the model throws, and so
+   * does any call on a cache taken from {@linkcode Hardware.caches} before
+   * (cache_pool.ts retires it); a second release does nothing.
    *
    * @example Usage
    * ```ts
@@ -392,8 +255,6 @@ export class Hardware {
     }
   }
 
-  // ---------------------------------------------------------------- checks
-
   #checkCpu(cpu: number, call: string): void {
     this.#checkLive(call);
     if (!(Number.isInteger(cpu) && cpu >= 0 && cpu < this.cpuCount)) {
@@ -418,19 +279,6 @@ export class Hardware {
     }
   }
 
-  #checkByteAddress(addr: number, call: string): void {
-    if (
-      !(typeof addr === "number" && Number.isInteger(addr) && addr >= 0 && addr < ADDRESS_LIMIT)
-    ) {
-      throw new ScenarioError(
-        "bad_address",
-        call,
-        addr,
-        `${call}(${showValue(addr)}): expected a physical address below 2^52`,
-      );
-    }
-  }
-
   #checkOp<T extends string>(op: T, ops: readonly string[], call: string): void {
     this.#checkLive(call);
     if (!ops.includes(op)) {
@@ -442,8 +290,6 @@ export class Hardware {
       );
     }
   }
-
-  // -------------------------------------------------------------- topology
 
   /**
    * The cluster a CPU belongs to.
@@ -460,7 +306,7 @@ export class Hardware {
    */
   clusterOf(cpu: number): number {
     this.#checkCpu(cpu, "clusterOf");
-    return this.#cpuCluster[cpu];
+    return this.#topology.cpuCluster[cpu];
   }
 
   /**
@@ -479,7 +325,7 @@ export class Hardware {
    */
   levels(cpu: number): number {
     this.#checkCpu(cpu, "levels");
-    return this.#l2[this.#cpuCluster[cpu]] ? 2 : 1;
+    return this.#topology.levels(cpu);
   }
 
   /**
@@ -499,7 +345,7 @@ export class Hardware {
   cacheIndexOf(cpu: number, level: number): number {
     this.#checkCpu(cpu, "cacheIndexOf");
     this.#checkLevel(cpu, level, "cacheIndexOf");
-    return level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
+    return this.#topology.cacheIndex(cpu, level);
   }
 
   /**
@@ -538,9 +384,8 @@ export class Hardware {
    * @returns the register value, unsigned
    */
   clidr(cpu: number): number {
-    const levels = this.levels(cpu);
-    const ctypes = levels === 2 ? [CTYPE_SEPARATE, CTYPE_UNIFIED] : [CTYPE_SEPARATE];
-    return encodeClidr({ ctypes, louis: 1, loc: levels, louu: 1 });
+    this.levels(cpu);
+    return this.#topology.clidr(cpu);
   }
 
   /**
@@ -560,161 +405,9 @@ export class Hardware {
    * @returns the register value, unsigned
    */
   ccsidr(cpu: number, level: number): number {
-    return encodeCcsidr(this.geometry(cpu, level));
+    this.cacheIndexOf(cpu, level);
+    return this.#topology.ccsidr(cpu, level);
   }
-
-  // ------------------------------------------------------- data movement
-
-  /** Writes a line into the level below cache `ci`, allocating there dirty (or DRAM). */
-  #writeBelow(ci: number, line: number, src: Int32Array, off: number): void {
-    const n = this.#next[ci];
-    if (n < 0) this.memory.writeBlock(line * this.lineSize, src, off, this.#wpl);
-    else this.#allocate(n, line, src, off, DIRTY);
-  }
-
-  /**
-   * Puts a line into cache `ci` with data: overwrites a present copy (made
-   * dirty when `state` is dirty), else evicts the victim (casting it out if
-   * dirty) and installs.
-   */
-  #allocate(ci: number, line: number, src: Int32Array, off: number, state: number): number {
-    const cache = this.#caches[ci];
-    let slot = cache.lookup(line);
-    if (slot >= 0) {
-      copyWords(src, off, cache.data, cache.dataOffset(slot), this.#wpl);
-      if (state === DIRTY) cache.states[slot] = DIRTY;
-      cache.touch(slot);
-      return slot;
-    }
-    slot = cache.victim(line);
-    if (cache.states[slot] !== INVALID) this.#castoutSlot(ci, slot);
-    cache.install(slot, line, state, src, off);
-    return slot;
-  }
-
-  /** Evicts a valid slot; a dirty line goes to the next level, a clean one is dropped. */
-  #castoutSlot(ci: number, slot: number): boolean {
-    const cache = this.#caches[ci];
-    const line = cache.tags[slot];
-    const wpl = this.#wpl;
-    const vb = this.#victimBufs;
-    const dirty = cache.states[slot] === DIRTY;
-    if (dirty) {
-      const o = cache.dataOffset(slot);
-      copyWords(cache.data, o, vb, ci * wpl, wpl);
-    }
-    cache.evict(slot);
-    if (dirty) this.#writeBelow(ci, line, vb, ci * wpl);
-    return dirty;
-  }
-
-  /**
-   * Makes CPU `cpu`'s L1 hold the newest copy of `line` reachable by a
-   * coherent read; returns its slot.
-   */
-  #fillL1(cpu: number, line: number): number {
-    const l1 = this.#l1[cpu];
-    const hit = l1.lookup(line);
-    if (hit >= 0) {
-      l1.touch(hit);
-      return hit;
-    }
-    const wpl = this.#wpl;
-    const buf = this.#buf;
-    const k = this.#cpuCluster[cpu];
-    const first = this.#clusterFirstCpu[k];
-    const end = first + this.#clusterCpuCount[k];
-    // (a) a dirty copy in a sibling L1: it moves to the cluster's level below.
-    for (let c = first; c < end; c++) {
-      if (c === cpu) continue;
-      const sib = this.#l1[c];
-      const s = sib.lookup(line);
-      if (s >= 0 && sib.states[s] === DIRTY) {
-        const o = sib.dataOffset(s);
-        copyWords(sib.data, o, buf, 0, wpl);
-        sib.states[s] = CLEAN;
-        this.#writeBelow(c, line, buf, 0);
-        return this.#allocate(cpu, line, buf, 0, CLEAN);
-      }
-    }
-    // (b) the cluster's L2.
-    const l2 = this.#l2[k];
-    if (l2 !== null) {
-      const s = l2.lookup(line);
-      if (s >= 0) {
-        const o = l2.dataOffset(s);
-        copyWords(l2.data, o, buf, 0, wpl);
-        l2.touch(s);
-        return this.#allocate(cpu, line, buf, 0, CLEAN);
-      }
-    }
-    // (c) another cluster holding it dirty is snooped; (d) system cache; (e) DRAM.
-    const sys = this.#sys;
-    if (!this.#snoopOtherClusters(k, line, buf)) {
-      const s = sys === null ? -1 : sys.lookup(line);
-      if (s >= 0) {
-        const o = sys!.dataOffset(s);
-        copyWords(sys!.data, o, buf, 0, wpl);
-        sys!.touch(s);
-      } else {
-        this.memory.readBlock(line * this.lineSize, buf, 0, wpl);
-        if (sys !== null) this.#allocate(this.systemCacheIndex, line, buf, 0, CLEAN);
-      }
-    }
-    if (l2 !== null) this.#allocate(this.#l2Index[k], line, buf, 0, CLEAN);
-    return this.#allocate(cpu, line, buf, 0, CLEAN);
-  }
-
-  /**
-   * Finds a cluster other than `k` holding `line` dirty; copies its newest
-   * data (L1 before L2) into `buf`, makes all its copies clean and equal to
-   * it, and writes it to the common level below (allocating dirty in the
-   * system cache, or DRAM). Returns whether one was found.
-   */
-  #snoopOtherClusters(k: number, line: number, buf: Int32Array): boolean {
-    const wpl = this.#wpl;
-    for (let j = 0; j < this.#l2.length; j++) {
-      if (j === k) continue;
-      const first = this.#clusterFirstCpu[j];
-      const end = first + this.#clusterCpuCount[j];
-      let found = false;
-      for (let c = first; c < end && !found; c++) {
-        const l1 = this.#l1[c];
-        const s = l1.lookup(line);
-        if (s >= 0 && l1.states[s] === DIRTY) {
-          const o = l1.dataOffset(s);
-          copyWords(l1.data, o, buf, 0, wpl);
-          found = true;
-        }
-      }
-      const l2 = this.#l2[j];
-      const s2 = l2 === null ? -1 : l2.lookup(line);
-      if (!found && s2 >= 0 && l2!.states[s2] === DIRTY) {
-        const o = l2!.dataOffset(s2);
-        copyWords(l2!.data, o, buf, 0, wpl);
-        found = true;
-      }
-      if (!found) continue;
-      for (let c = first; c < end; c++) {
-        const l1 = this.#l1[c];
-        const s = l1.lookup(line);
-        if (s >= 0) {
-          l1.data.set(buf, l1.dataOffset(s));
-          l1.states[s] = CLEAN;
-        }
-      }
-      if (s2 >= 0) {
-        l2!.data.set(buf, l2!.dataOffset(s2));
-        l2!.states[s2] = CLEAN;
-      }
-      if (this.#sys !== null) this.#allocate(this.systemCacheIndex, line, buf, 0, DIRTY);
-      else this.memory.writeBlock(line * this.lineSize, buf, 0, wpl);
-      return true;
-    }
-    return false;
-  }
-
-  // ------------------------------------------------------ guest accesses
 
   /**
    * Reads one 32-bit word as CPU `cpu`. Cacheable: through the coherent
@@ -737,25 +430,7 @@ export class Hardware {
   read(cpu: number, addr: number, cacheable: boolean): number {
     this.#checkCpu(cpu, "read");
     checkWordAddress(addr, "read");
-    const lineSize = this.lineSize;
-    const line = Math.floor(addr / lineSize);
-    const word = (addr - line * lineSize) >>> 2;
-    if (!cacheable) {
-      const s = this.#nonCacheableSlot(line);
-      return s >= 0 ? this.#sys!.readWord(s, word) : this.memory.read(addr);
-    }
-    const slot = this.#fillL1(cpu, line);
-    return this.#l1[cpu].readWord(slot, word);
-  }
-
-  /**
-   * Where a non-cacheable access to `line` is served from the system cache:
-   * its slot when the system cache snoops non-cacheable traffic and holds
-   * the line, else -1 (DRAM).
-   */
-  #nonCacheableSlot(line: number): number {
-    const sys = this.#sys;
-    return sys !== null && this.#snoopsNc ? sys.lookup(line) : -1;
+    return this.#coherence.read(cpu, addr, cacheable);
   }
 
   /**
@@ -782,43 +457,7 @@ export class Hardware {
     this.#checkCpu(cpu, "write");
     checkWordAddress(addr, "write");
     checkWordValue(value, "write");
-    const lineSize = this.lineSize;
-    const line = Math.floor(addr / lineSize);
-    const word = (addr - line * lineSize) >>> 2;
-    if (!cacheable) {
-      const s = this.#nonCacheableSlot(line);
-      if (s < 0) {
-        this.memory.write(addr, value);
-      } else {
-        this.#sys!.writeWord(s, word, value);
-        this.#sys!.states[s] = DIRTY;
-      }
-      return;
-    }
-    const l1 = this.#l1[cpu];
-    let slot = l1.lookup(line);
-    if (slot >= 0 && l1.states[slot] === DIRTY) {
-      // A dirty L1 line is the only copy outside its own path: no snoop needed.
-      l1.touch(slot);
-      l1.writeWord(slot, word, value);
-      return;
-    }
-    slot = this.#fillL1(cpu, line);
-    const k = this.#cpuCluster[cpu];
-    for (let c = 0; c < this.cpuCount; c++) {
-      if (c === cpu) continue;
-      const other = this.#l1[c];
-      const s = other.lookup(line);
-      if (s >= 0) other.evict(s);
-    }
-    for (let j = 0; j < this.#l2.length; j++) {
-      const l2 = this.#l2[j];
-      if (j === k || l2 === null) continue;
-      const s = l2.lookup(line);
-      if (s >= 0) l2.evict(s);
-    }
-    l1.writeWord(slot, word, value);
-    l1.states[slot] = DIRTY;
+    this.#coherence.write(cpu, addr, value, cacheable);
   }
 
   /**
@@ -842,16 +481,9 @@ export class Hardware {
    */
   writeLine(cpu: number, addr: number, value: number): void {
     this.#checkCpu(cpu, "writeLine");
-    this.#checkByteAddress(addr, "writeLine");
+    checkByteAddress(addr, "writeLine");
     checkWordValue(value, "writeLine");
-    const lineSize = this.lineSize;
-    const line = Math.floor(addr / lineSize);
-    this.write(cpu, line * lineSize, value, true);
-    const l1 = this.#l1[cpu];
-    const slot = l1.lookup(line);
-    const data = l1.data;
-    const base = l1.dataOffset(slot);
-    for (let w = 1; w < this.#wpl; w++) data[base + w] = value;
+    this.#coherence.writeLine(cpu, addr, value);
   }
 
   /**
@@ -871,8 +503,8 @@ export class Hardware {
    */
   speculativeFill(cpu: number, addr: number): void {
     this.#checkCpu(cpu, "speculativeFill");
-    this.#checkByteAddress(addr, "speculativeFill");
-    this.#fillL1(cpu, Math.floor(addr / this.lineSize));
+    checkByteAddress(addr, "speculativeFill");
+    this.#coherence.speculativeFill(cpu, addr);
   }
 
   /**
@@ -904,15 +536,9 @@ export class Hardware {
         }`,
       );
     }
-    this.#checkByteAddress(addr, "castout");
-    const cache = this.#caches[cacheIndex];
-    const slot = cache.lookup(Math.floor(addr / this.lineSize));
-    if (slot < 0) return false;
-    this.#castoutSlot(cacheIndex, slot);
-    return true;
+    checkByteAddress(addr, "castout");
+    return this.#coherence.castout(cacheIndex, addr);
   }
-
-  // ------------------------------------------------- maintenance by VA
 
   /**
    * `DC CVAC/CIVAC/IVAC/CVAU` on the line holding `addr`. The PoC ops are
@@ -938,76 +564,8 @@ export class Hardware {
   dcByVa(op: "cvac" | "civac" | "ivac" | "cvau", cpu: number, addr: number): FlushResult {
     this.#checkOp(op, VA_OPS, "dcByVa");
     this.#checkCpu(cpu, "dcByVa");
-    this.#checkByteAddress(addr, "dcByVa");
-    const line = Math.floor(addr / this.lineSize);
-    let cleaned = 0;
-    let invalidated = 0;
-    if (op === "cvau") {
-      cleaned = this.#cleanToPou(line);
-    } else {
-      if (op !== "ivac") cleaned = this.#cleanToPoc(line);
-      if (op !== "cvac") invalidated = this.#invalidateEverywhere(line);
-    }
-    return { cleaned, invalidated };
-  }
-
-  /** Cleans every dirty copy of `line` down to DRAM; returns how many copies were dirty. */
-  #cleanToPoc(line: number): number {
-    this.#cascaded = 0;
-    let written = 0;
-    const caches = this.#caches;
-    // Top-down, so a newer copy overwrites an older one on its way to DRAM.
-    for (let ci = 0; ci < caches.length; ci++) {
-      const cache = caches[ci];
-      const s = cache.lookup(line);
-      if (s < 0 || cache.states[s] !== DIRTY) continue;
-      this.#pushIntoExisting(ci, line, cache.data, cache.dataOffset(s));
-      cache.states[s] = CLEAN;
-      written++;
-    }
-    return written - this.#cascaded;
-  }
-
-  /** Writes a line into the first level below `ci` that holds it (dirtying it), else DRAM. */
-  #pushIntoExisting(ci: number, line: number, src: Int32Array, off: number): void {
-    for (let n = this.#next[ci]; n >= 0; n = this.#next[n]) {
-      const below = this.#caches[n];
-      const s = below.lookup(line);
-      if (s >= 0) {
-        copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
-        if (below.states[s] !== DIRTY) {
-          below.states[s] = DIRTY;
-          this.#cascaded++;
-        }
-        return;
-      }
-    }
-    this.memory.writeBlock(line * this.lineSize, src, off, this.#wpl);
-  }
-
-  #cleanToPou(line: number): number {
-    let cleaned = 0;
-    for (let c = 0; c < this.cpuCount; c++) {
-      const l1 = this.#l1[c];
-      const s = l1.lookup(line);
-      if (s < 0 || l1.states[s] !== DIRTY) continue;
-      l1.states[s] = CLEAN;
-      this.#writeBelow(c, line, l1.data, l1.dataOffset(s));
-      cleaned++;
-    }
-    return cleaned;
-  }
-
-  #invalidateEverywhere(line: number): number {
-    let dropped = 0;
-    for (const cache of this.#caches) {
-      const s = cache.lookup(line);
-      if (s >= 0) {
-        cache.evict(s);
-        dropped++;
-      }
-    }
-    return dropped;
+    checkByteAddress(addr, "dcByVa");
+    return this.#maintenance.dcByVa(op, addr);
   }
 
   /**
@@ -1033,28 +591,8 @@ export class Hardware {
    */
   vaFlushResident(op: "cvac" | "civac" | "ivac", keep: (lineAddr: number) => boolean): FlushResult {
     this.#checkOp(op, ["cvac", "civac", "ivac"], "vaFlushResident");
-    let cleaned = 0;
-    let invalidated = 0;
-    const lineSize = this.lineSize;
-    // Ascending addresses, as the kernel's loop issues them: an invalidate
-    // moves the last resident line into the freed position, so the order
-    // decides the resident order later castouts are picked in.
-    const lines = new Float64Array(this.residentLines());
-    let n = 0;
-    for (const cache of this.#caches) {
-      for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
-    }
-    lines.sort();
-    for (let i = 0; i < n; i++) {
-      const line = lines[i];
-      if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
-      if (op !== "ivac") cleaned += this.#cleanToPoc(line);
-      if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
-    }
-    return { cleaned, invalidated };
+    return this.#maintenance.vaFlushResident(op, keep);
   }
-
-  // ------------------------------------------------ maintenance by set/way
 
   /**
    * One `DC CSW/CISW/ISW` on CPU `cpu`'s own cache at `level` (L1: its own;
@@ -1106,10 +644,7 @@ export class Hardware {
         `dcBySetWay: way ${showValue(way)} must be from 0 to ${cache.ways - 1} at level ${level}`,
       );
     }
-    this.#swCleaned = 0;
-    this.#swInvalidated = 0;
-    this.#swSlot(ci, cache.slotOf(set, way), op !== "isw", op !== "csw");
-    return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated };
+    return this.#maintenance.dcBySetWay(ci, cache.slotOf(set, way), op);
   }
 
   /**
@@ -1164,21 +699,6 @@ export class Hardware {
       way >= 0 && way < cache.ways;
   }
 
-  #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
-    const cache = this.#caches[ci];
-    const state = cache.states[slot];
-    if (state === INVALID) return;
-    if (clean && state === DIRTY) {
-      cache.states[slot] = CLEAN;
-      this.#writeBelow(ci, cache.tags[slot], cache.data, cache.dataOffset(slot));
-      this.#swCleaned++;
-    }
-    if (invalidate) {
-      cache.evict(slot);
-      this.#swInvalidated++;
-    }
-  }
-
   /**
    * A whole set/way walk on CPU `cpu`, level 1 then level 2 up to its LoC,
    * as `v7_flush_dcache_all` / `__flush_dcache_all` do: every slot of every
@@ -1203,36 +723,8 @@ export class Hardware {
    */
   setWayAll(cpu: number, op: "csw" | "cisw" | "isw"): FlushResult & { slots: number } {
     this.#checkOp(op, SW_OPS, "setWayAll");
-    const levels = this.levels(cpu);
-    const clean = op !== "isw";
-    const invalidate = op !== "csw";
-    this.#swCleaned = 0;
-    this.#swInvalidated = 0;
-    let slots = 0;
-    for (let level = 1; level <= levels; level++) {
-      const ci = level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
-      const cache = this.#caches[ci];
-      slots += cache.slots;
-      // The kernel's order, skipping empty slots: a clean allocates in the
-      // level below, so the order decides its LRU order and its victims. No
-      // slot of this cache fills meanwhile (nothing writes upwards).
-      const n = cache.residentCount;
-      if (n * DENSE_WALK >= cache.slots) {
-        this.#walkSlotsVisited += cache.slots;
-        const states = cache.states;
-        for (let s = cache.slots - 1; s >= 0; s--) {
-          if (states[s] !== INVALID) this.#swSlot(ci, s, clean, invalidate);
-        }
-        continue;
-      }
-      this.#walkSlotsVisited += n;
-      if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
-      const order = this.#walkOrder.subarray(0, n);
-      for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
-      order.sort();
-      for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
-    }
-    return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
+    this.levels(cpu);
+    return this.#maintenance.setWayAll(cpu, op);
   }
 
   /**
@@ -1253,10 +745,8 @@ export class Hardware {
    * ```
    */
   get walkSlotsVisited(): number {
-    return this.#walkSlotsVisited;
+    return this.#maintenance.walkSlotsVisited;
   }
-
-  // ------------------------------------------------------- perturbation
 
   /**
    * One hardware choice point. With a quiet chooser nothing happens and
@@ -1291,35 +781,7 @@ export class Hardware {
     extra: readonly number[] = NO_EXTRA,
   ): Perturbation | null {
     this.#checkLive("perturb");
-    if (chooser.mode === "quiet") return null;
-    this.#extra = extra;
-    if (chooser.pick(2) === 0) return null;
-    const cpus = this.cpuCount;
-    const fills = candidates.length * cpus;
-    const own = fills + this.residentLines();
-    const total = own + extra.length;
-    if (total === 0) return null;
-    let pick = chooser.pick(total);
-    if (pick >= own) return { kind: "extra", index: pick - own, label: extra[pick - own] };
-    if (pick < fills) {
-      const cpu = pick % cpus;
-      const addr = Math.floor(candidates[Math.floor(pick / cpus)] / this.lineSize) * this.lineSize;
-      const present = this.#l1[cpu].lookup(addr / this.lineSize) >= 0;
-      this.speculativeFill(cpu, addr);
-      return { kind: "speculative_fill", cpu, addr, cache: this.#l1[cpu].name, present };
-    }
-    pick -= fills;
-    for (let ci = 0; ci < this.#caches.length; ci++) {
-      const cache = this.#caches[ci];
-      if (pick < cache.residentCount) {
-        const slot = cache.residentSlot(pick);
-        const addr = cache.lineAddress(slot);
-        const dirty = this.#castoutSlot(ci, slot);
-        return { kind: "castout", cache: cache.name, addr, dirty };
-      }
-      pick -= cache.residentCount;
-    }
-    return null;
+    return this.#perturber.perturb(chooser, candidates, extra);
   }
 
   /**
@@ -1337,10 +799,8 @@ export class Hardware {
    * ```
    */
   get extraOptions(): readonly number[] {
-    return this.#extra;
+    return this.#perturber.extraOptions;
   }
-
-  // ------------------------------------------------------------ queries
 
   /**
    * Whether any cache copy or DRAM holds `value` at `addr`: the oracle's
@@ -1361,15 +821,7 @@ export class Hardware {
   holds(addr: number, value: number): boolean {
     this.#checkLive("holds");
     checkWordAddress(addr, "holds");
-    const want = value >>> 0;
-    const lineSize = this.lineSize;
-    const line = Math.floor(addr / lineSize);
-    const word = (addr - line * lineSize) >>> 2;
-    for (const cache of this.#caches) {
-      const s = cache.lookup(line);
-      if (s >= 0 && cache.readWord(s, word) === want) return true;
-    }
-    return this.memory.read(addr) === want;
+    return this.#coherence.holds(addr, value);
   }
 
   /**
@@ -1386,8 +838,6 @@ export class Hardware {
    */
   residentLines(): number {
     this.#checkLive("residentLines");
-    let n = 0;
-    for (const cache of this.#caches) n += cache.residentCount;
-    return n;
+    return this.#topology.residentLines();
   }
 }

@@ -75,6 +75,32 @@ export function checkWordAddress(addr: number, call: string): void {
 }
 
 /**
+ * Checks a byte address (any address in a line, for the operations that act
+ * on the whole line holding it).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkByteAddress } from "./memory.ts";
+ * checkByteAddress(0x4000_0003, "dcByVa"); // ok
+ * ```
+ * @param addr the address
+ * @param call the call to name in the error
+ * @throws {ScenarioError} `bad_address` unless addr is an integer in `[0, 2^52)`
+ */
+export function checkByteAddress(addr: number, call: string): void {
+  if (
+    !(typeof addr === "number" && Number.isInteger(addr) && addr >= 0 && addr < ADDRESS_LIMIT)
+  ) {
+    throw new ScenarioError(
+      "bad_address",
+      call,
+      addr,
+      `${call}(${showValue(addr)}): expected a physical address below 2^52`,
+    );
+  }
+}
+
+/**
  * Checks a 32-bit value (signed or unsigned form).
  *
  * @example Usage

@@ -33,7 +33,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import type { MemoryTrace } from "../hw/access_trace.ts";
+import type { MemoryTrace } from "./access_trace.ts";
 
 const MAGIC = [0x53, 0x57, 0x54, 0x52, 0x01]; // "SWTR", version 1
 const EXPLICIT_SIZE = 6;

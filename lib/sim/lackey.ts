@@ -1,7 +1,7 @@
 /**
  * Data-access traces of real programs, as valgrind's lackey tool records
  * them (`valgrind --tool=lackey --trace-mem=yes`), held as a {@linkcode MemoryTrace}
- * (hw/access_trace.ts) for `Cache.replay`.
+ * (access_trace.ts) for `TraceCache.replay` (replay.ts).
  *
  * lackey prints one access a line: ` L addr,size` (load), ` S addr,size`
  * (store), ` M addr,size` (modify: a load and a store of the same size at the
@@ -19,9 +19,9 @@
  * @example Usage
  * ```ts
  * import { parseLackey } from "./lackey.ts";
- * import { Cache } from "@setway/setway/hw";
+ * import { TraceCache } from "@setway/setway/hw";
  * const trace = parseLackey("I  04001000,3\n L 1ffefff000,8\n S 1ffefff008,8\n M 1ffefff000,8\n");
- * const d1 = new Cache({ size: 32768, ways: 8 }, { name: "D1" });
+ * const d1 = new TraceCache({ size: 32768, ways: 8 }, { name: "D1" });
  * d1.replay(trace);
  * console.log(trace.length, d1.stats.reads, d1.stats.writes, d1.stats.misses); // 3 2 1 1
  * ```
@@ -30,7 +30,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { LOAD, type MemoryTrace, MODIFY, STORE } from "../hw/access_trace.ts";
+import { LOAD, type MemoryTrace, MODIFY, STORE } from "./access_trace.ts";
 
 const CODE_L = 76, CODE_S = 83, CODE_M = 77, CODE_SPACE = 32, CODE_COMMA = 44;
 const CODE_NL = 10, CODE_CR = 13;
@@ -50,7 +50,7 @@ function hexDigit(c: number): number {
  *
  * @example Usage
  * ```ts
- * import { MODIFY } from "../hw/access_trace.ts";
+ * import { MODIFY } from "./access_trace.ts";
  * import { parseLackey } from "./lackey.ts";
  * const t = parseLackey("==1== Lackey\n M 0041a0c0,4\n");
  * console.log(t.length, t.kinds[0] === MODIFY, t.addrs[0].toString(16), t.sizes[0]); // 1 true "41a0c0" 4

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Cache } from "../../lib/hw/cache.ts";
+import { Cache, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
 import { giveBackCache, POOLED_PER_SHAPE, takeCache } from "../../lib/hw/cache_pool.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { seededChooser } from "../../lib/hw/chooser.ts";
@@ -18,7 +19,7 @@ const access = fc.tuple(
 );
 
 /** What a cache answers to a trace: hit or miss per access, the stats, the resident lines. */
-function observe(c: Cache, trace: readonly Access[]): unknown {
+function observe(c: TraceCache, trace: readonly Access[]): unknown {
   const hits = trace.map(([addr, write, size]) => c.access(addr, write, size));
   const lines: number[] = [];
   for (const slot of c.residentSlots()) lines.push(c.tags[slot] * 4 + c.states[slot]);
@@ -35,10 +36,10 @@ Deno.test("Cache.reset: a used cache behaves exactly as a new one (LRU and seede
       fc.integer({ min: 1, max: 1000 }),
       (before, after, replacement, seed) => {
         const g = { size: 2048, ways: 4, lineSize: 32 };
-        const used = new Cache(g, { replacement, seed: seed + 1, clockLimit: 64 });
+        const used = new TraceCache(g, { replacement, seed: seed + 1, clockLimit: 64 });
         observe(used, before);
         used.reset(seed);
-        const fresh = new Cache(g, { replacement, seed, clockLimit: 64 });
+        const fresh = new TraceCache(g, { replacement, seed, clockLimit: 64 });
         assert.deepEqual(observe(used, after), observe(fresh, after));
       },
     ),
@@ -49,15 +50,17 @@ Deno.test("Cache.reset: a used cache behaves exactly as a new one (LRU and seede
 Deno.test("takeCache: a cache given back is reused for the same shape only, reset", () => {
   const shape = { size: 4096, ways: 4 };
   const a = takeCache(shape, { name: "pool-test" });
-  a.access(0x40, true);
+  a.install(a.victim(1), 1, DIRTY);
   giveBackCache(a);
-  assert.notEqual(takeCache(shape, { name: "pool-test-other" }), a, "name is part of the shape");
-  assert.notEqual(takeCache({ size: 8192, ways: 4 }, { name: "pool-test" }), a);
+  const other = takeCache(shape, { name: "pool-test-other" });
+  assert.notEqual(other.states, a.states, "name is part of the shape");
+  assert.notEqual(takeCache({ size: 8192, ways: 4 }, { name: "pool-test" }).states, a.states);
   const b = takeCache(shape, { name: "pool-test" });
-  assert.equal(b, a);
-  assert.deepEqual([b.residentCount, b.lookup(1), b.stats.writes], [0, -1, 0]);
+  assert.notEqual(b, a, "a new cache object");
+  assert.equal(b.states, a.states, "over the storage given back");
+  assert.deepEqual([b.residentCount, b.lookup(1)], [0, -1]);
   // Taken: not handed out twice.
-  assert.notEqual(takeCache(shape, { name: "pool-test" }), b);
+  assert.notEqual(takeCache(shape, { name: "pool-test" }).states, b.states);
 });
 
 Deno.test("takeCache: the pool keeps a bounded number per shape and ignores foreign caches", () => {
@@ -68,14 +71,14 @@ Deno.test("takeCache: the pool keeps a bounded number per shape and ignores fore
   );
   for (const c of made) giveBackCache(c);
   giveBackCache(made[0]); // twice: still pooled once
-  const foreign = new Cache(shape, { name: "pool-bound" });
+  const foreign = new TraceCache(shape, { name: "pool-bound" });
   giveBackCache(foreign);
   const again = new Set(
     Array.from({ length: POOLED_PER_SHAPE + 1 }, () => takeCache(shape, { name: "pool-bound" })),
   );
-  const reused = [...again].filter((c) => made.includes(c));
+  const reused = [...again].filter((c) => made.some((m) => m.states === c.states));
   assert.equal(reused.length, POOLED_PER_SHAPE);
-  assert.ok(!again.has(foreign));
+  assert.ok(![...again].some((c) => c.states === foreign.states));
 });
 
 Deno.test("takeCache: a bad geometry is refused as by new Cache, pooled or not", () => {
@@ -114,8 +117,9 @@ Deno.test("property: a model built from pooled caches behaves as one built from 
         used.release();
         const pooled = new Hardware(m.machine, options);
         const fresh = new Hardware(m.machine, { ...options, pooled: false });
-        assert.ok(pooled.caches.every((c) => given.includes(c)), "the used caches are reused");
-        assert.ok(fresh.caches.every((c) => !given.includes(c)), "pooled: false builds new caches");
+        const reuses = (c: Cache) => given.some((g) => g.states === c.states);
+        assert.ok(pooled.caches.every(reuses), "the used caches' storage is reused");
+        assert.ok(!fresh.caches.some(reuses), "pooled: false builds new caches");
         assert.deepEqual(hardwareState(pooled, LINES), hardwareState(fresh, LINES));
         assert.deepEqual(runProgram(pooled, program, seedB), runProgram(fresh, program, seedB));
         assert.deepEqual(hardwareState(pooled, LINES), hardwareState(fresh, LINES));
@@ -134,10 +138,11 @@ Deno.test("the pool hands a released model's caches to the next model of the sam
   const caches = a.caches.slice();
   a.release();
   const b = new Hardware(m);
-  assert.ok(b.caches.every((c, i) => c === caches[i]), "reused");
+  assert.ok(b.caches.every((c, i) => c.states === caches[i].states), "reused");
   assert.equal(b.residentLines(), 0);
   b.release();
-  assert.ok(new Hardware(m, { pooled: false }).caches.every((c) => !caches.includes(c)));
+  const fresh = new Hardware(m, { pooled: false });
+  assert.ok(fresh.caches.every((c) => !caches.some((x) => x.states === c.states)));
 });
 
 Deno.test("a released model refuses every use, and a second release gives nothing back twice", () => {
@@ -175,7 +180,79 @@ Deno.test("a released model refuses every use, and a second release gives nothin
   const b = new Hardware(m);
   a.release();
   const c = new Hardware(m);
-  assert.ok(c.caches.every((x) => !b.caches.includes(x)), "b's caches were not given away by a");
+  assert.ok(
+    c.caches.every((x) => !b.caches.some((y) => y.states === x.states)),
+    "b's caches were not given away by a",
+  );
   b.write(1, 0x2000, 3, true);
   assert.equal(c.residentLines(), 0);
+});
+
+Deno.test("a Cache kept from a released model refuses every use, and the model now using its storage is untouched", () => {
+  const m = { name: "p", description: "", clusters: [{ cpus: 1, l1d: { size: 256, ways: 2 } }] };
+  for (const pooled of [true, false]) {
+    const a = new Hardware(m, { pooled });
+    a.write(0, 0x1000, 1, true);
+    const kept = a.caches[0];
+    const slot = kept.lookup(kept.lineOf(0x1000));
+    assert.ok(slot >= 0);
+    a.release();
+    const b = new Hardware(m, { pooled });
+    b.write(0, 0x1000, 2, true);
+    const before = hardwareState(b, [0x1000 / 64]);
+    const uses: [string, () => unknown][] = [
+      ["residentCount", () => kept.residentCount],
+      ["residentSlot", () => kept.residentSlot(0)],
+      ["residentSlots", () => kept.residentSlots()],
+      ["lineOf", () => kept.lineOf(0x1000)],
+      ["setOf", () => kept.setOf(1)],
+      ["slotOf", () => kept.slotOf(0, 1)],
+      ["lineAddress", () => kept.lineAddress(slot)],
+      ["dataOffset", () => kept.dataOffset(slot)],
+      ["lookup", () => kept.lookup(0x1000 / 64)],
+      ["touch", () => kept.touch(slot)],
+      ["victim", () => kept.victim(7)],
+      ["install", () => kept.install(kept.slots - 1, 7, DIRTY)],
+      ["evict", () => kept.evict(slot)],
+      ["setState", () => kept.setState(slot, INVALID)],
+      ["readWord", () => kept.readWord(slot, 0)],
+      ["writeWord", () => kept.writeWord(slot, 0, 9)],
+      ["reset", () => kept.reset()],
+    ];
+    for (const [call, use] of uses) {
+      assert.throws(
+        use,
+        /^Error: Cache cpu0\.L1: this cache was released/,
+        `${call} pooled=${pooled}`,
+      );
+    }
+    assert.deepEqual(hardwareState(b, [0x1000 / 64]), before);
+    assert.equal(b.read(0, 0x1000, true), 2);
+    b.release();
+  }
+});
+
+Deno.test("giveBackCache retires any cache, a trace-driven one too, once", () => {
+  const t = new TraceCache({ size: 1024, ways: 2 }, { name: "D1" });
+  t.access(0, true);
+  giveBackCache(t);
+  giveBackCache(t); // twice: nothing more
+  const trace = {
+    length: 1,
+    addrs: Float64Array.of(64),
+    kinds: Uint8Array.of(0),
+    sizes: Uint8Array.of(4),
+  };
+  for (
+    const use of [
+      () => t.access(0, false),
+      () => t.access(63, false, 2),
+      () => t.replay(trace),
+      () => t.lookup(0),
+    ]
+  ) {
+    assert.throws(use, /Cache D1: this cache was released/);
+  }
+  const c = takeCache({ size: 1024, ways: 2 }, { name: "D1" });
+  assert.notEqual(c.states, t.states, "a cache the pool did not make is not reused");
 });

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Cache, checkGeometry, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { Cache, CLEAN, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
+import { checkGeometry } from "../../lib/hw/cache_geometry.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { LOAD, STORE } from "../../lib/hw/access_trace.ts";
+import { LOAD, STORE } from "../../lib/sim/access_trace.ts";
 
 function assertGeometryError(geometry: unknown, text: RegExp): void {
   assert.throws(
-    () => new Cache(geometry as { size: number; ways: number }, { name: "l1d" }),
+    () => new TraceCache(geometry as { size: number; ways: number }, { name: "l1d" }),
     (e: unknown) =>
       e instanceof ScenarioError && e.code === "bad_geometry" && e.call === "l1d" &&
       text.test(e.message),
@@ -14,7 +16,7 @@ function assertGeometryError(geometry: unknown, text: RegExp): void {
 }
 
 Deno.test("Cache: geometry derives sets and defaults the line size to 64", () => {
-  const c = new Cache({ size: 32768, ways: 4 });
+  const c = new TraceCache({ size: 32768, ways: 4 });
   assert.deepEqual([c.sets, c.ways, c.lineSize, c.slots, c.wordsPerLine], [128, 4, 64, 512, 16]);
   assert.deepEqual(checkGeometry({ size: 1 << 20, ways: 16, lineSize: 128 }), {
     size: 1 << 20,
@@ -23,8 +25,8 @@ Deno.test("Cache: geometry derives sets and defaults the line size to 64", () =>
     sets: 512,
   });
   // Fully associative and direct mapped are both fine.
-  assert.equal(new Cache({ size: 1024, ways: 16 }).sets, 1);
-  assert.equal(new Cache({ size: 1024, ways: 1 }).sets, 16);
+  assert.equal(new TraceCache({ size: 1024, ways: 16 }).sets, 1);
+  assert.equal(new TraceCache({ size: 1024, ways: 1 }).sets, 16);
 });
 
 Deno.test("Cache: bad geometries throw bad_geometry naming the value", () => {
@@ -42,14 +44,14 @@ Deno.test("Cache: bad geometries throw bad_geometry naming the value", () => {
   assertGeometryError({ size: 4096.5, ways: 1 }, /size/);
   assertGeometryError(undefined, /size/);
   assert.throws(
-    () => new Cache({ size: 4096, ways: 4 }, { replacement: "fifo" as "lru" }),
+    () => new TraceCache({ size: 4096, ways: 4 }, { replacement: "fifo" as "lru" }),
     (e: unknown) => e instanceof ScenarioError && e.code === "invalid_value",
   );
 });
 
 Deno.test("Cache: true LRU evicts the least recently used way", () => {
   // 2 sets x 4 ways x 64 B: lines 0, 2, 4, 6, 8 all map to set 0.
-  const c = new Cache({ size: 512, ways: 4 });
+  const c = new TraceCache({ size: 512, ways: 4 });
   for (const line of [0, 2, 4, 6]) assert.equal(c.access(line * 64, false), false);
   assert.equal(c.access(0, false), true); // 0 becomes MRU: LRU order 2, 4, 6, 0
   assert.equal(c.access(8 * 64, false), false); // evicts 2
@@ -71,7 +73,7 @@ Deno.test("Cache: LRU matches a reference model on random traces", () => {
       fc.array(fc.tuple(fc.integer({ min: 0, max: 63 }), fc.boolean()), { maxLength: 300 }),
       (ways, refs) => {
         const sets = 4;
-        const c = new Cache({ size: sets * ways * 16, ways, lineSize: 16 });
+        const c = new TraceCache({ size: sets * ways * 16, ways, lineSize: 16 });
         const lists: number[][] = Array.from({ length: sets }, () => []); // MRU first
         let misses = 0, writebacks = 0;
         const dirty = new Set<number>();
@@ -101,7 +103,7 @@ Deno.test("Cache: LRU matches a reference model on random traces", () => {
 
 Deno.test("Cache: random replacement is deterministic per seed and differs across seeds", () => {
   const run = (seed: number) => {
-    const c = new Cache({ size: 4096, ways: 8 }, { replacement: "random", seed });
+    const c = new TraceCache({ size: 4096, ways: 8 }, { replacement: "random", seed });
     const missAt: number[] = [];
     for (let i = 0; i < 4000; i++) {
       // A working set of 96 lines over a 64-line cache: hits depend on the victims.
@@ -113,13 +115,13 @@ Deno.test("Cache: random replacement is deterministic per seed and differs acros
   assert.deepEqual(run(7), run(7));
   assert.notDeepEqual(run(7).missAt, run(8).missAt);
   // Invalid ways are used first: the first 64 distinct lines of a cold cache never evict.
-  const c = new Cache({ size: 4096, ways: 8 }, { replacement: "random", seed: 3 });
+  const c = new TraceCache({ size: 4096, ways: 8 }, { replacement: "random", seed: 3 });
   for (let i = 0; i < 64; i++) c.access(i * 64, false);
   assert.equal(c.residentCount, 64);
 });
 
 Deno.test("Cache: write-back counts only dirty evictions", () => {
-  const c = new Cache({ size: 1024, ways: 2 }); // 8 sets, 16 lines
+  const c = new TraceCache({ size: 1024, ways: 2 }); // 8 sets, 16 lines
   for (let i = 0; i < 16; i++) c.access(i * 64, i % 2 === 0); // 8 dirty, 8 clean
   assert.equal(c.stats.writebacks, 0);
   for (let i = 16; i < 32; i++) c.access(i * 64, false); // evicts all 16
@@ -135,7 +137,7 @@ Deno.test("Cache: write-back counts only dirty evictions", () => {
 });
 
 Deno.test("Cache: an access straddling two lines counts once, a miss if either line missed", () => {
-  const c = new Cache({ size: 1024, ways: 2 });
+  const c = new TraceCache({ size: 1024, ways: 2 });
   c.access(64, false, 4); // line 1 resident
   assert.equal(c.access(60, false, 8), false); // line 0 misses, line 1 hits
   assert.equal(c.stats.reads, 2);
@@ -148,7 +150,7 @@ Deno.test("Cache: an access straddling two lines counts once, a miss if either l
 });
 
 Deno.test("Cache: addresses above 2^40 keep their full line number", () => {
-  const c = new Cache({ size: 4096, ways: 4 });
+  const c = new TraceCache({ size: 4096, ways: 4 });
   const a = 2 ** 41 + 0x1240;
   const b = 2 ** 42 + 0x1240; // same set, different line
   c.access(a, true);
@@ -168,7 +170,7 @@ Deno.test("Cache: the resident index enumerates exactly the valid slots", () => 
         { maxLength: 200 },
       ),
       (ops) => {
-        const c = new Cache({ size: 1024, ways: 4 }); // 4 sets, 16 slots
+        const c = new TraceCache({ size: 1024, ways: 4 }); // 4 sets, 16 slots
         for (const [op, line] of ops) {
           if (op === "access") c.access(line * 64, line % 3 === 0);
           else {
@@ -194,7 +196,7 @@ Deno.test("Cache: the resident index enumerates exactly the valid slots", () => 
 });
 
 Deno.test("Cache: slot-level fill, word access and eviction keep data", () => {
-  const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
+  const c = new TraceCache({ size: 1024, ways: 2, lineSize: 16 });
   const line = c.lineOf(0x30);
   const slot = c.victim(line);
   assert.equal(c.states[slot], INVALID);
@@ -228,7 +230,7 @@ Deno.test("property: access() and replay() answer each access as a reference LRU
         const sets = 4;
         const g = { size: sets * ways * lineSize, ways, lineSize };
         const clockLimit = tinyClock === undefined ? undefined : 2 * ways + 2;
-        const c = new Cache(g, { clockLimit });
+        const c = new TraceCache(g, { clockLimit });
         const lists: number[][] = Array.from({ length: sets }, () => []); // MRU first
         const touch = (line: number): boolean => {
           const set = lists[line % sets];
@@ -251,7 +253,7 @@ Deno.test("property: access() and replay() answer each access as a reference LRU
           kinds: Uint8Array.from(refs, (r) => (r[1] ? STORE : LOAD)),
           sizes: Uint8Array.from(refs, (r) => r[2]),
         };
-        const d = new Cache(g, { clockLimit });
+        const d = new TraceCache(g, { clockLimit });
         assert.equal(d.replay(trace), c.stats.misses);
         assert.deepEqual({ ...d.stats }, { ...c.stats });
         const lines = (x: Cache) => [...x.residentSlots()].map((s) => x.tags[s]).sort();

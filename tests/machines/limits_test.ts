@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { vm } from "../../lib/dsl/mod.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { checkGeometry } from "../../lib/hw/cache.ts";
+import { checkGeometry } from "../../lib/hw/cache_geometry.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import {

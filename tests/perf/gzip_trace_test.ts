@@ -2,12 +2,12 @@
  * The real-program cross-check of the performance targets: the stored
  * lackey trace of `gzip -n -c` (bench/data) replays to exactly the D1
  * counts cachegrind reported for the same run, for every stored geometry,
- * through both `Cache.replay` and one `Cache.access` call per access.
+ * through both `TraceCache.replay` and one `TraceCache.access` call per access.
  */
 
 import assert from "node:assert/strict";
-import { Cache } from "../../lib/hw/cache.ts";
-import { LOAD, MODIFY, STORE } from "../../lib/hw/access_trace.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
+import { LOAD, MODIFY, STORE } from "../../lib/sim/access_trace.ts";
 import { loadGzipExpected, loadGzipTrace } from "../../bench/gzip_trace.ts";
 
 const trace = loadGzipTrace();
@@ -31,7 +31,7 @@ Deno.test("gzip trace: lackey's totals are cachegrind's (L + M reads, S writes)"
 
 for (const g of expected.geometries) {
   Deno.test(`gzip trace: D1 ${g.size} B ${g.ways}-way ${g.lineSize} B lines: replay() misses = cachegrind's`, () => {
-    const c = new Cache(g, { name: "D1" });
+    const c = new TraceCache(g, { name: "D1" });
     const misses = c.replay(trace);
     const s = c.stats;
     assert.deepEqual(
@@ -44,12 +44,13 @@ for (const g of expected.geometries) {
 
 Deno.test("gzip trace: one access() per access gives replay()'s counts and final contents", () => {
   const g = expected.geometries[0];
-  const a = new Cache(g), b = new Cache(g);
+  const a = new TraceCache(g), b = new TraceCache(g);
   b.replay(trace);
   for (let i = 0; i < trace.length; i++) {
     a.access(trace.addrs[i], trace.kinds[i] === STORE, trace.sizes[i]);
   }
   assert.deepEqual({ ...a.stats }, { ...b.stats });
-  const lines = (c: Cache) => Array.from(c.residentSlots(), (s) => [s, c.tags[s], c.states[s]]);
+  const lines = (c: TraceCache) =>
+    Array.from(c.residentSlots(), (s) => [s, c.tags[s], c.states[s]]);
   assert.deepEqual(lines(a), lines(b));
 });

@@ -1,13 +1,14 @@
 /**
- * `Cache.replay` is exactly a loop of `Cache.access`, on every path the
+ * `TraceCache.replay` is exactly a loop of `TraceCache.access`, on every path the
  * fast loop hands back (straddling accesses, lines of 2^31 - 2 and above,
  * random replacement), and the LRU clock's renumbering changes nothing.
  */
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Cache, type CacheOptions } from "../../lib/hw/cache.ts";
-import { type MemoryTrace, STORE } from "../../lib/hw/access_trace.ts";
+import { type CacheOptions } from "../../lib/hw/cache.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
+import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
 
 const accessArb = fc.tuple(
   // A few lines near 0, near 2^31 lines (addresses around 2^37) and far above.
@@ -33,7 +34,7 @@ function traceOf(accesses: [number, number, number, number][]): MemoryTrace {
   return t;
 }
 
-function snapshot(c: Cache) {
+function snapshot(c: TraceCache) {
   const slots = Array.from(c.residentSlots()).sort((x, y) => x - y);
   return {
     stats: { ...c.stats },
@@ -46,7 +47,7 @@ function looped(
   o: CacheOptions,
   t: MemoryTrace,
 ) {
-  const c = new Cache(g, o);
+  const c = new TraceCache(g, o);
   for (let i = 0; i < t.length; i++) c.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
   return c;
 }
@@ -62,7 +63,7 @@ Deno.test("replay: equals one access() per access, LRU and random replacement, a
         const g = { size: 4 * ways * 16, ways, lineSize: 16 };
         const t = traceOf(accesses);
         const want = looped(g, { replacement, seed: 5 }, t);
-        const c = new Cache(g, { replacement, seed: 5 });
+        const c = new TraceCache(g, { replacement, seed: 5 });
         const at = t.length === 0 ? 0 : cut % (t.length + 1);
         const misses = c.replay(t, 0, at) + c.replay(t, at);
         assert.deepEqual(snapshot(c), snapshot(want));
@@ -82,7 +83,7 @@ Deno.test("replay: renumbering the LRU clock at a low limit changes no result", 
         const g = { size: 2 * ways * 16, ways, lineSize: 16 };
         const t = traceOf(accesses);
         const plain = looped(g, {}, t);
-        const tight = new Cache(g, { clockLimit: 2 * ways + 2 });
+        const tight = new TraceCache(g, { clockLimit: 2 * ways + 2 });
         tight.replay(t);
         const tightLoop = looped(g, { clockLimit: 2 * ways + 2 }, t);
         assert.deepEqual(snapshot(tight), snapshot(plain));
@@ -94,12 +95,15 @@ Deno.test("replay: renumbering the LRU clock at a low limit changes no result", 
 });
 
 Deno.test("replay: bad ranges and bad accesses throw ScenarioError naming the value", () => {
-  const c = new Cache({ size: 1024, ways: 2 });
+  const c = new TraceCache({ size: 1024, ways: 2 });
   const t = traceOf([[0, 0, 0, 4]]);
   assert.throws(() => c.replay(t, 0, 2), /replay\(trace, 0, 2\)/);
   assert.throws(() => c.replay(t, -1), /replay\(trace, -1/);
   const bad = traceOf([[0, 0, 0, 4], [0, 8, 0, 128]]);
   assert.throws(() => c.replay(bad), /access\(8, 128\)/);
   assert.equal(c.stats.reads, 1, "the access before the bad one is counted");
-  assert.throws(() => new Cache({ size: 1024, ways: 2 }, { clockLimit: 3 }), /clockLimit\(3\)/);
+  assert.throws(
+    () => new TraceCache({ size: 1024, ways: 2 }, { clockLimit: 3 }),
+    /clockLimit\(3\)/,
+  );
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ScenarioError } from "../../lib/errors.ts";
-import { LOAD, MODIFY, STORE } from "../../lib/hw/access_trace.ts";
+import { LOAD, MODIFY, STORE } from "../../lib/sim/access_trace.ts";
 import { parseLackey } from "../../lib/sim/lackey.ts";
 import { decodeTrace, encodeTrace } from "../../lib/sim/access_trace_codec.ts";
 

@@ -1,25 +1,25 @@
 /**
  * The memory-access trace: the data accesses of a real program held in
- * parallel typed arrays, the input of {@linkcode Cache.replay}. (The *event*
+ * parallel typed arrays, the input of {@linkcode TraceCache.replay} (replay.ts). (The *event*
  * trace, what a scenario run prints, is report/event_trace.ts.)
  *
  * A modify is one *read* access of the data cache, as cachegrind counts it
  * (its `Dr` total includes lackey's `M` lines): replaying it as a write
  * does not reproduce cachegrind's counts.
  *
- * Traces are read from valgrind's lackey output by sim/lackey.ts and stored
- * compactly by sim/access_trace_codec.ts.
+ * Traces are read from valgrind's lackey output by lackey.ts and stored
+ * compactly by access_trace_codec.ts.
  *
  * @example Usage
  * ```ts
- * import { Cache, LOAD, type MemoryTrace } from "@setway/setway/hw";
+ * import { LOAD, type MemoryTrace, TraceCache } from "@setway/setway/hw";
  * const trace: MemoryTrace = {
  *   length: 2,
  *   addrs: Float64Array.of(0x1000, 0x1004),
  *   kinds: Uint8Array.of(LOAD, LOAD),
  *   sizes: Uint8Array.of(4, 4),
  * };
- * const d1 = new Cache({ size: 32768, ways: 8 }, { name: "D1" });
+ * const d1 = new TraceCache({ size: 32768, ways: 8 }, { name: "D1" });
  * d1.replay(trace);
  * console.log(d1.stats.reads, d1.stats.misses); // 2 1
  * ```

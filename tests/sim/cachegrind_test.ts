@@ -1,5 +1,5 @@
 /**
- * Cross-check of `Cache` against valgrind's cachegrind: replaying the data
+ * Cross-check of `TraceCache` (lib/sim/replay.ts) against valgrind's cachegrind: replaying the data
  * accesses of tests/data/cachegrind/trace_prog.c (recorded with lackey) must
  * give exactly cachegrind's D1 read and write miss counts for every geometry
  * in expected.json. See tests/data/cachegrind/README.md for how the data
@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { Cache } from "../../lib/hw/cache.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
 import { loadTestProgramExpected } from "../../bench/cache_workloads.ts";
 
 const dataDir = new URL("../data/cachegrind/", import.meta.url);
@@ -43,8 +43,8 @@ const expected = loadTestProgramExpected();
 function replay(
   geometry: { size: number; ways: number; lineSize: number },
   modifyIsWrite: boolean,
-): Cache {
-  const cache = new Cache(geometry, { name: "D1" });
+): TraceCache {
+  const cache = new TraceCache(geometry, { name: "D1" });
   const { kinds, addrs, sizes } = trace;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i];

@@ -1,0 +1,406 @@
+/**
+ * The storage of one set-associative cache, in typed arrays: what the slot
+ * model ({@linkcode Cache}, cache.ts) and the trace-driven simulator
+ * (`TraceCache`, lib/sim/replay.ts) share. Neither reaches into the other's
+ * private fields: both read and write this one object, which the slot model
+ * owns and hands out through `cacheStore` (cache.ts). It is internal: not
+ * part of the public API.
+ *
+ * A slot is `set * ways + way`. Every slot has a tag (the full line number,
+ * `addr / lineSize`, in a Float64Array so physical addresses far above 2^32
+ * work), a state (0 invalid, 1 clean, 2 dirty), an LRU stamp, a key and
+ * `lineSize / 4` 32-bit data words. Occupied slots are also kept in a dense
+ * index with a position array, so enumerating the resident lines costs
+ * O(resident), not O(capacity).
+ *
+ * - the key is line + 1 in an Int32Array (0 when invalid), so a lookup
+ *   compares 32-bit integers; lines of 2^31 - 2 and above (addresses from
+ *   128 GiB with 64-byte lines) share one marker key ({@linkcode KEY_WIDE})
+ *   and compare their Float64 tags;
+ * - LRU stamps are Int32 values of a clock, 0 for an invalid slot, so the
+ *   first smallest stamp of a set is its lowest invalid way if it has one,
+ *   else its least recently used line; when the clock would pass its limit
+ *   the stamps are renumbered 1, 2, ... in the same order, so LRU stays exact;
+ * - the most recently used line and its slot (`mruLine`, `mruSlot`) answer
+ *   a repeated lookup with one compare; `setMru` keeps one such slot per set
+ *   for the simulator.
+ *
+ * A new store writes nothing: zero is the empty state of every array, and
+ * the data words (most of a large cache) come from zeroed.ts, whose pages
+ * are only backed once lines are filled into them.
+ *
+ * @example Usage
+ * ```ts
+ * import { CacheStore } from "./cache_store.ts";
+ * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 0x7fff_ffff);
+ * s.occupy(s.victimIn(s.setBase(9)), 9, 1);
+ * console.log(s.lookup(9), s.residentCount); // 2 1
+ * ```
+ *
+ * @module
+ */
+
+import type { Random } from "./random.ts";
+import { zeroedBuffer } from "./zeroed.ts";
+
+/** Slot state: the slot holds no line. */
+export const INVALID = 0;
+/** Slot state: the line equals what the next level had when it was filled or cleaned. */
+export const CLEAN = 1;
+/** Slot state: the line is newer than the next level; evicting it writes it back. */
+export const DIRTY = 2;
+
+/**
+ * Lines below this have their own 32-bit key (line + 1).
+ *
+ * @example Usage
+ * ```ts
+ * import { KEY_LIMIT } from "./cache_store.ts";
+ * console.log(KEY_LIMIT === 2 ** 31 - 2); // true
+ * ```
+ */
+export const KEY_LIMIT = 0x7fff_fffe;
+
+/**
+ * The key of a valid slot holding a line of {@linkcode KEY_LIMIT} or more:
+ * compare its tag.
+ *
+ * @example Usage
+ * ```ts
+ * import { KEY_WIDE } from "./cache_store.ts";
+ * console.log(KEY_WIDE === 2 ** 31 - 1); // true
+ * ```
+ */
+export const KEY_WIDE = 0x7fff_ffff;
+
+const TWO_POW_31 = 0x8000_0000;
+
+/**
+ * The typed arrays and the LRU clock of one cache (see the module doc).
+ * Fields are public to the two files that drive it, cache.ts and
+ * lib/sim/replay.ts; everyone else goes through {@linkcode Cache}.
+ *
+ * @example Usage
+ * ```ts
+ * import { CacheStore, DIRTY } from "./cache_store.ts";
+ * const s = new CacheStore({ sets: 2, ways: 2, lineSize: 16 }, null, 100);
+ * const slot = s.victimIn(s.setBase(3));
+ * s.occupy(slot, 3, DIRTY);
+ * s.drop(slot);
+ * console.log(s.residentCount, s.lookup(3)); // 0 -1
+ * ```
+ */
+export class CacheStore {
+  /** Associativity. */
+  readonly ways: number;
+  /** 32-bit data words per line. */
+  readonly wordsPerLine: number;
+  /** Number of sets, a power of two. */
+  readonly sets: number;
+  /** `sets - 1`. */
+  readonly setMask: number;
+  /** `1 / lineSize`, exact (a power of two). */
+  readonly inverseLine: number;
+  /** Clock value at which stamps are renumbered. */
+  readonly clockLimit: number;
+  /** The random replacement generator, or null under LRU. */
+  readonly random: Random | null;
+  /** Line number held by each valid slot (-1 or stale when invalid). */
+  readonly tags: Float64Array;
+  /** {@linkcode INVALID}, {@linkcode CLEAN} or {@linkcode DIRTY} per slot. */
+  readonly states: Uint8Array;
+  /** Data words: slot `s` owns words `[s * wordsPerLine, (s + 1) * wordsPerLine)`. */
+  readonly data: Int32Array;
+  /** line + 1 of a valid slot ({@linkcode KEY_WIDE} for a wide line), 0 when invalid. */
+  readonly keys: Int32Array;
+  /** LRU clock value of the slot's last use; 0 when invalid. */
+  readonly stamps: Int32Array;
+  /** Per set, the slot of its most recent trace-driven access (a hint, compared by key). */
+  readonly setMru: Int32Array;
+  /** The resident index: `resident[0 .. residentCount)` are the valid slots. */
+  readonly resident: Int32Array;
+  /** Each valid slot's position in {@linkcode CacheStore.resident}. */
+  readonly position: Int32Array;
+  /** Number of valid slots. */
+  residentCount = 0;
+  /** The LRU clock: the stamp last given. */
+  clock = 0;
+  /**
+   * Lines below this take the trace-driven simulator's inlined path
+   * (lib/sim/replay.ts): {@linkcode KEY_LIMIT} under LRU, -1 (none) under
+   * random replacement and once the cache is retired (cache.ts), so a
+   * retired cache's accesses all reach the general path, which refuses them.
+   */
+  inlineLimit: number;
+  /** The most recently used line, or -1. */
+  mruLine = -1;
+  /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
+  mruSlot = -1;
+
+  /**
+   * Builds an empty store (every slot invalid); the geometry is trusted
+   * (cache_geometry.ts checked it).
+   *
+   * @param g sets, ways and line size
+   * @param random the generator of random replacement, or null for LRU
+   * @param clockLimit the clock value at which stamps are renumbered
+   */
+  constructor(
+    g: { sets: number; ways: number; lineSize: number },
+    random: Random | null,
+    clockLimit: number,
+  ) {
+    this.ways = g.ways;
+    this.wordsPerLine = g.lineSize / 4;
+    this.sets = g.sets;
+    this.setMask = g.sets - 1;
+    this.inverseLine = 1 / g.lineSize;
+    this.random = random;
+    this.clockLimit = clockLimit;
+    this.inlineLimit = random === null ? KEY_LIMIT : -1;
+    // Zero is the empty state: nothing is written here. The data words, most
+    // of a large cache, and the per-slot arrays (which share one buffer) come
+    // from zeroed.ts, so only the pages that lines are filled into are backed.
+    const slots = g.sets * g.ways;
+    const words = slots * (g.lineSize / 4);
+    this.data = new Int32Array(zeroedBuffer(words * 4), 0, words);
+    const buffer = zeroedBuffer(8 * slots + 4 * (4 * slots + g.sets) + slots);
+    let at = 0;
+    const take = (bytes: number) => (at += bytes) - bytes;
+    this.tags = new Float64Array(buffer, take(8 * slots), slots);
+    this.keys = new Int32Array(buffer, take(4 * slots), slots);
+    this.stamps = new Int32Array(buffer, take(4 * slots), slots);
+    this.resident = new Int32Array(buffer, take(4 * slots), slots);
+    this.position = new Int32Array(buffer, take(4 * slots), slots);
+    this.setMru = new Int32Array(buffer, take(4 * g.sets), g.sets);
+    this.states = new Uint8Array(buffer, take(slots), slots);
+  }
+
+  /**
+   * The first slot of the set of `line`.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * console.log(new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100).setBase(9)); // 2
+   * ```
+   * @param line a line number
+   * @returns `set * ways`
+   */
+  setBase(line: number): number {
+    return (line < TWO_POW_31 ? line & this.setMask : line % this.sets) * this.ways;
+  }
+
+  /**
+   * The slot holding a line, or -1; LRU order is not changed.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * console.log(new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100).lookup(5)); // -1
+   * ```
+   * @param line a line number
+   * @returns the slot, or -1 when absent
+   */
+  lookup(line: number): number {
+    if (line === this.mruLine) return this.mruSlot;
+    const ways = this.ways;
+    const keys = this.keys;
+    if (line < KEY_LIMIT) {
+      const base = (line & this.setMask) * ways;
+      const key = line + 1;
+      for (let s = base, end = base + ways; s < end; s++) {
+        if (keys[s] === key) return s;
+      }
+      return -1;
+    }
+    const base = (line % this.sets) * ways;
+    const tags = this.tags;
+    for (let s = base, end = base + ways; s < end; s++) {
+      if (keys[s] === KEY_WIDE && tags[s] === line) return s;
+    }
+    return -1;
+  }
+
+  /**
+   * The slot a fill into the set at `base` would use: its lowest invalid
+   * way, else the replacement policy's victim. Random replacement draws only
+   * when the set is full.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * console.log(new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100).victimIn(6)); // 6
+   * ```
+   * @param base the first slot of a set
+   * @returns a slot of that set
+   */
+  victimIn(base: number): number {
+    const ways = this.ways;
+    if (this.random !== null) {
+      const states = this.states;
+      for (let s = base, end = base + ways; s < end; s++) {
+        if (states[s] === INVALID) return s;
+      }
+      return base + this.random.below(ways);
+    }
+    // Invalid slots have stamp 0: the first smallest stamp is the lowest
+    // invalid way, else the least recently used one.
+    const stamps = this.stamps;
+    let best = base;
+    let oldest = stamps[base];
+    for (let s = base + 1, end = base + ways; s < end; s++) {
+      if (stamps[s] < oldest) {
+        oldest = stamps[s];
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The next LRU stamp, renumbering every stamp first when the clock is at
+   * its limit.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * console.log(new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100).tick()); // 1
+   * ```
+   * @returns the stamp, also the new clock
+   */
+  tick(): number {
+    let c = this.clock + 1;
+    if (c >= this.clockLimit) c = this.renumber() + 1;
+    this.clock = c;
+    return c;
+  }
+
+  /**
+   * Renumbers the stamps of the valid slots 1, 2, ... in increasing order
+   * (stamps are unique: each use takes a new clock value), so LRU order is
+   * unchanged.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * console.log(new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100).renumber()); // 0
+   * ```
+   * @returns the highest stamp given (the number of valid slots)
+   */
+  renumber(): number {
+    const n = this.residentCount;
+    const stamps = this.stamps;
+    const resident = this.resident;
+    const sorted = new Int32Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = stamps[resident[i]];
+    sorted.sort();
+    for (let i = 0; i < n; i++) {
+      const slot = resident[i];
+      const want = stamps[slot];
+      let lo = 0, hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < want) lo = mid + 1;
+        else hi = mid;
+      }
+      stamps[slot] = lo + 1;
+    }
+    return n;
+  }
+
+  /**
+   * Adds a newly filled slot to the resident index (its tag, key, state and
+   * stamp are the caller's).
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.enlist(3);
+   * console.log(s.residentCount, s.resident[0]); // 1 3
+   * ```
+   * @param slot an invalid slot about to hold a line
+   */
+  enlist(slot: number): void {
+    this.position[slot] = this.residentCount;
+    this.resident[this.residentCount++] = slot;
+  }
+
+  /**
+   * Puts `line` into an invalid slot with the given state, most recently used.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, DIRTY } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, DIRTY);
+   * console.log(s.lookup(4), s.states[0]); // 0 2
+   * ```
+   * @param slot an invalid slot of the line's set
+   * @param line the line number
+   * @param state {@linkcode CLEAN} or {@linkcode DIRTY}
+   */
+  occupy(slot: number, line: number, state: number): void {
+    this.tags[slot] = line;
+    this.keys[slot] = line < KEY_LIMIT ? line + 1 : KEY_WIDE;
+    this.states[slot] = state;
+    this.stamps[slot] = this.tick();
+    this.position[slot] = this.residentCount;
+    this.resident[this.residentCount++] = slot;
+    this.mruLine = line;
+    this.mruSlot = slot;
+  }
+
+  /**
+   * Drops a valid slot's line: the last resident slot takes its position in
+   * the index. The data words stay.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, CLEAN);
+   * s.drop(0);
+   * console.log(s.residentCount); // 0
+   * ```
+   * @param slot a valid slot
+   */
+  drop(slot: number): void {
+    const pos = this.position[slot];
+    const lastSlot = this.resident[--this.residentCount];
+    this.resident[pos] = lastSlot;
+    this.position[lastSlot] = pos;
+    this.position[slot] = -1;
+    this.states[slot] = INVALID;
+    this.tags[slot] = -1;
+    this.keys[slot] = 0;
+    this.stamps[slot] = 0;
+    if (slot === this.mruSlot) {
+      this.mruLine = -1;
+      this.mruSlot = -1;
+    }
+  }
+
+  /**
+   * Empties the store in O(resident) and restarts the clock; a random
+   * replacement is reseeded.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, CLEAN);
+   * s.clear(1);
+   * console.log(s.residentCount, s.clock); // 0 0
+   * ```
+   * @param seed the new seed of a random replacement
+   */
+  clear(seed: number): void {
+    while (this.residentCount > 0) this.drop(this.resident[this.residentCount - 1]);
+    this.clock = 0;
+    this.mruLine = -1;
+    this.mruSlot = -1;
+    this.random?.reseed(seed);
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Cache maintenance: the data cache instructions a guest or a hypervisor
+ * issues, and what each does to the hierarchy of topology.ts.
+ *
+ * By virtual address (the Arm ARM's `DC CVAC`, `DC CIVAC`, `DC IVAC` to the
+ * Point of Coherency, `DC CVAU` to the Point of Unification): the operation
+ * is broadcast to every cache of the shareability domain. To the PoC, every
+ * dirty copy (L1s, L2s, the system cache) is written back, newest last, until
+ * DRAM holds the newest data; CIVAC and IVAC then drop every copy (IVAC
+ * without writing anything: dirty data is discarded). CVAU cleans every
+ * L1's dirty copy to the PoU (the cluster's L2, allocating there; or the next
+ * level when there is none). {@linkcode Maintenance.vaFlushResident} is the
+ * kernel's `stage2_flush_vm` loop at O(resident) cost.
+ *
+ * By set/way (`DC CSW`, `DC CISW`, `DC ISW`): the operation acts on one
+ * slot of the issuing CPU's own cache at one level and is not broadcast. A
+ * clean writes a dirty line to the next level only (L1 to L2; the last
+ * architected level to the system cache, allocating there dirty, or to
+ * DRAM); an invalidate drops the line, dirty data included. Other CPUs'
+ * caches and the system cache, which is beyond the architected levels, are
+ * never touched: the Arm ARM restricts set/way maintenance to cache
+ * initialisation and power-down for exactly this reason, and why a
+ * hypervisor traps it (HCR_EL2.TSW). {@linkcode Maintenance.setWayAll} is a
+ * whole walk as `v7_flush_dcache_all` / `__flush_dcache_all` issue it, at a
+ * cost that depends on the resident lines only (walk_order.ts gives the
+ * order).
+ *
+ * It trusts its arguments: the facade (hardware.ts) checks them.
+ *
+ * @example Usage
+ * ```ts
+ * import { Coherence } from "./coherence.ts";
+ * import { Maintenance } from "./maintenance.ts";
+ * import { Topology } from "./topology.ts";
+ * import { Cache } from "./cache.ts";
+ * import { Memory } from "./memory.ts";
+ * const t = new Topology({ name: "m", description: "",
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ * const memory = new Memory();
+ * const c = new Coherence(t, memory);
+ * const m = new Maintenance(t, c, memory);
+ * c.write(0, 0x1000, 9, true);
+ * console.log(m.dcByVa("cvac", 0x1000), memory.read(0x1000)); // { cleaned: 1, invalidated: 0 } 9
+ * ```
+ *
+ * @module
+ */
+
+import { type Cache, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import type { Coherence } from "./coherence.ts";
+import type { Memory } from "./memory.ts";
+import type { Topology } from "./topology.ts";
+import { copyWords } from "./words.ts";
+
+/** What a maintenance operation did. */
+export interface FlushResult {
+  /** Dirty lines written back. */
+  readonly cleaned: number;
+  /** Valid lines dropped. */
+  readonly invalidated: number;
+}
+
+/**
+ * A level with at least one resident line in this many slots is walked by
+ * scanning every slot, not by sorting its resident lines.
+ */
+const DENSE_WALK = 16;
+
+/**
+ * The maintenance operations of one machine (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { Coherence } from "./coherence.ts";
+ * import { Maintenance } from "./maintenance.ts";
+ * import { Topology } from "./topology.ts";
+ * import { Cache } from "./cache.ts";
+ * import { Memory } from "./memory.ts";
+ * const t = new Topology({ name: "m", description: "",
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ * const memory = new Memory();
+ * const c = new Coherence(t, memory);
+ * c.write(0, 0, 1, true);
+ * console.log(new Maintenance(t, c, memory).setWayAll(0, "isw")); // { cleaned: 0, invalidated: 1, slots: 64 }
+ * ```
+ */
+export class Maintenance {
+  readonly #topology: Topology;
+  readonly #coherence: Coherence;
+  readonly #memory: Memory;
+  readonly #caches: readonly Cache[];
+  readonly #l1: readonly Cache[];
+  readonly #l2Index: Int32Array;
+  readonly #cpuCluster: Int32Array;
+  readonly #next: Int32Array;
+  readonly #cpuCount: number;
+  readonly #lineSize: number;
+  readonly #wpl: number;
+  /** Copies turned dirty by a cascade inside one by-VA clean (not counted as cleaned). */
+  #cascaded = 0;
+  #swCleaned = 0;
+  #swInvalidated = 0;
+  /** Scratch for the resident slots of a level, sorted into walk order. */
+  #walkOrder = new Int32Array(64);
+  #walkSlotsVisited = 0;
+
+  /**
+   * Maintenance over a topology, writing back through its coherence.
+   *
+   * @param topology the CPUs and caches
+   * @param coherence the data movement between levels
+   * @param memory DRAM
+   */
+  constructor(topology: Topology, coherence: Coherence, memory: Memory) {
+    this.#topology = topology;
+    this.#coherence = coherence;
+    this.#memory = memory;
+    this.#caches = topology.caches;
+    this.#l1 = topology.l1;
+    this.#l2Index = topology.l2Index;
+    this.#cpuCluster = topology.cpuCluster;
+    this.#next = topology.next;
+    this.#cpuCount = topology.cpuCount;
+    this.#lineSize = topology.lineSize;
+    this.#wpl = topology.wordsPerLine;
+  }
+
+  /** {@linkcode Hardware.dcByVa}: one by-VA operation on the line holding `addr`. */
+  dcByVa(op: "cvac" | "civac" | "ivac" | "cvau", addr: number): FlushResult {
+    const line = Math.floor(addr / this.#lineSize);
+    let cleaned = 0;
+    let invalidated = 0;
+    if (op === "cvau") {
+      cleaned = this.#cleanToPou(line);
+    } else {
+      if (op !== "ivac") cleaned = this.#cleanToPoc(line);
+      if (op !== "cvac") invalidated = this.#invalidateEverywhere(line);
+    }
+    return { cleaned, invalidated };
+  }
+
+  /** Cleans every dirty copy of `line` down to DRAM; returns how many copies were dirty. */
+  #cleanToPoc(line: number): number {
+    this.#cascaded = 0;
+    let written = 0;
+    const caches = this.#caches;
+    // Top-down, so a newer copy overwrites an older one on its way to DRAM.
+    for (let ci = 0; ci < caches.length; ci++) {
+      const cache = caches[ci];
+      const s = cache.lookup(line);
+      if (s < 0 || cache.states[s] !== DIRTY) continue;
+      this.#pushIntoExisting(ci, line, cache.data, cache.dataOffset(s));
+      cache.states[s] = CLEAN;
+      written++;
+    }
+    return written - this.#cascaded;
+  }
+
+  /** Writes a line into the first level below `ci` that holds it (dirtying it), else DRAM. */
+  #pushIntoExisting(ci: number, line: number, src: Int32Array, off: number): void {
+    for (let n = this.#next[ci]; n >= 0; n = this.#next[n]) {
+      const below = this.#caches[n];
+      const s = below.lookup(line);
+      if (s >= 0) {
+        copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
+        if (below.states[s] !== DIRTY) {
+          below.states[s] = DIRTY;
+          this.#cascaded++;
+        }
+        return;
+      }
+    }
+    this.#memory.writeBlock(line * this.#lineSize, src, off, this.#wpl);
+  }
+
+  /** Cleans every L1's dirty copy of `line` to the next level (the PoU); returns how many. */
+  #cleanToPou(line: number): number {
+    let cleaned = 0;
+    for (let c = 0; c < this.#cpuCount; c++) {
+      const l1 = this.#l1[c];
+      const s = l1.lookup(line);
+      if (s < 0 || l1.states[s] !== DIRTY) continue;
+      l1.states[s] = CLEAN;
+      this.#coherence.writeBelow(c, line, l1.data, l1.dataOffset(s));
+      cleaned++;
+    }
+    return cleaned;
+  }
+
+  /** Drops every copy of `line`, dirty data included; returns how many. */
+  #invalidateEverywhere(line: number): number {
+    let dropped = 0;
+    for (const cache of this.#caches) {
+      const s = cache.lookup(line);
+      if (s >= 0) {
+        cache.evict(s);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** {@linkcode Hardware.vaFlushResident}: a by-VA operation on every resident line `keep` accepts. */
+  vaFlushResident(op: "cvac" | "civac" | "ivac", keep: (lineAddr: number) => boolean): FlushResult {
+    let cleaned = 0;
+    let invalidated = 0;
+    const lineSize = this.#lineSize;
+    // Ascending addresses, as the kernel's loop issues them: an invalidate
+    // moves the last resident line into the freed position, so the order
+    // decides the resident order later castouts are picked in.
+    const lines = new Float64Array(this.#topology.residentLines());
+    let n = 0;
+    for (const cache of this.#caches) {
+      for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
+    }
+    lines.sort();
+    for (let i = 0; i < n; i++) {
+      const line = lines[i];
+      if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
+      if (op !== "ivac") cleaned += this.#cleanToPoc(line);
+      if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
+    }
+    return { cleaned, invalidated };
+  }
+
+  /** {@linkcode Hardware.dcBySetWay}: one set/way operation on slot `slot` of cache `ci`. */
+  dcBySetWay(ci: number, slot: number, op: "csw" | "cisw" | "isw"): FlushResult {
+    this.#swCleaned = 0;
+    this.#swInvalidated = 0;
+    this.#swSlot(ci, slot, op !== "isw", op !== "csw");
+    return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated };
+  }
+
+  /** One set/way operation on slot `slot` of cache `ci`, counted in the set/way totals. */
+  #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
+    const cache = this.#caches[ci];
+    const state = cache.states[slot];
+    if (state === INVALID) return;
+    if (clean && state === DIRTY) {
+      cache.states[slot] = CLEAN;
+      this.#coherence.writeBelow(ci, cache.tags[slot], cache.data, cache.dataOffset(slot));
+      this.#swCleaned++;
+    }
+    if (invalidate) {
+      cache.evict(slot);
+      this.#swInvalidated++;
+    }
+  }
+
+  /** {@linkcode Hardware.setWayAll}: a whole set/way walk of CPU `cpu`, level by level. */
+  setWayAll(cpu: number, op: "csw" | "cisw" | "isw"): FlushResult & { slots: number } {
+    const levels = this.#topology.levels(cpu);
+    const clean = op !== "isw";
+    const invalidate = op !== "csw";
+    this.#swCleaned = 0;
+    this.#swInvalidated = 0;
+    let slots = 0;
+    for (let level = 1; level <= levels; level++) {
+      const ci = level === 1 ? cpu : this.#l2Index[this.#cpuCluster[cpu]];
+      const cache = this.#caches[ci];
+      slots += cache.slots;
+      // The kernel's order, skipping empty slots: a clean allocates in the
+      // level below, so the order decides its LRU order and its victims. No
+      // slot of this cache fills meanwhile (nothing writes upwards).
+      const n = cache.residentCount;
+      if (n * DENSE_WALK >= cache.slots) {
+        this.#walkSlotsVisited += cache.slots;
+        const states = cache.states;
+        for (let s = cache.slots - 1; s >= 0; s--) {
+          if (states[s] !== INVALID) this.#swSlot(ci, s, clean, invalidate);
+        }
+        continue;
+      }
+      this.#walkSlotsVisited += n;
+      if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
+      const order = this.#walkOrder.subarray(0, n);
+      for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
+      order.sort();
+      for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
+    }
+    return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
+  }
+
+  /** {@linkcode Hardware.walkSlotsVisited}. */
+  get walkSlotsVisited(): number {
+    return this.#walkSlotsVisited;
+  }
+}
