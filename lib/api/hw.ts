@@ -1,14 +1,15 @@
 /**
  * The hardware model, for trace-driven use and for machines of your own:
- * caches as slots in typed arrays ({@linkcode Cache}), memory, the coherent
+ * caches as slots in typed arrays ({@linkcode Cache}), the trace-driven
+ * simulator over them ({@linkcode TraceCache}), memory, the coherent
  * hierarchy with its maintenance and perturbations ({@linkcode Hardware}),
  * the machine presets and their lookup, and the choosers that decide what
  * the hardware does where the architecture leaves it free.
  *
  * @example Usage
  * ```ts
- * import { Cache, resolveMachine } from "@setway/setway/hw";
- * const l1 = new Cache({ size: 32 * 1024, ways: 4, lineSize: 64 });
+ * import { resolveMachine, TraceCache } from "@setway/setway/hw";
+ * const l1 = new TraceCache({ size: 32 * 1024, ways: 4, lineSize: 64 });
  * l1.access(0x4000_0000, false);
  * console.log(l1.stats.misses); // 1
  * console.log(resolveMachine("xgene1").systemCache?.size); // 8388608
@@ -28,6 +29,7 @@ export {
 } from "../hw/hardware.ts";
 export { LOAD, type MemoryTrace, MODIFY, STORE } from "../sim/access_trace.ts";
 export { type CacheStats, TraceCache } from "../sim/replay.ts";
+export { parseLackey } from "../sim/lackey.ts";
 export { type CcsidrFields, type ClidrFields, decodeCcsidr, decodeClidr } from "../hw/clidr.ts";
 export { type Chooser, quietChooser, seededChooser } from "../hw/chooser.ts";
 export type { RunChoosers } from "../engine/run.ts";

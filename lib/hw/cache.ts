@@ -22,7 +22,7 @@
  *
  * @example Usage
  * ```ts
- * import { Cache, DIRTY } from "./cache.ts";
+ * import { Cache, DIRTY } from "@setway/setway/hw";
  * const l1 = new Cache({ size: 32768, ways: 4 }, { name: "cpu0.L1" });
  * const line = l1.lineOf(0x1000);
  * l1.install(l1.victim(line), line, DIRTY);
@@ -79,7 +79,7 @@ let adopted: CacheStore | null = null;
  *
  * @example Usage
  * ```ts
- * import { Cache, CLEAN } from "./cache.ts";
+ * import { Cache, CLEAN } from "@setway/setway/hw";
  * const c = new Cache({ size: 4096, ways: 2, lineSize: 64 });
  * for (let line = 0; line < 3; line++) {
  *   const slot = c.victim(line);
@@ -206,7 +206,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(1), 1, CLEAN);
    * console.log(c.lineAddress(c.residentSlot(0))); // 64
@@ -224,7 +224,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(0), 0, CLEAN);
    * c.install(c.victim(1), 1, CLEAN);
@@ -242,7 +242,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).lineOf(0x1_0000_0040)); // 67108865
    * ```
    * @param addr a byte address
@@ -257,7 +257,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).setOf(9)); // 1
    * ```
    * @param line a line number
@@ -273,7 +273,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).slotOf(3, 1)); // 7
    * ```
    * @param set a set index
@@ -289,7 +289,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * const line = c.lineOf(0x2000_0000_40);
    * c.install(c.victim(line), line, CLEAN);
@@ -307,7 +307,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * console.log(new Cache({ size: 1024, ways: 2 }).dataOffset(3)); // 48
    * ```
    * @param slot a slot
@@ -323,7 +323,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * console.log(c.lookup(5)); // -1
    * c.install(c.victim(5), 5, CLEAN);
@@ -343,7 +343,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(0), 0, CLEAN);
    * c.install(c.victim(8), 8, CLEAN);
@@ -368,7 +368,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache } from "./cache.ts";
+   * import { Cache } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * console.log(c.victim(0)); // 0: set 0, way 0, empty
    * ```
@@ -387,7 +387,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, DIRTY } from "./cache.ts";
+   * import { Cache, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * const slot = c.victim(7);
    * c.install(slot, 7, DIRTY, Int32Array.of(1, 2, 3, 4), 0);
@@ -414,7 +414,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, DIRTY } from "./cache.ts";
+   * import { Cache, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(0), 0, DIRTY);
    * console.log(c.evict(c.lookup(0)), c.residentCount); // true 0
@@ -436,7 +436,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN, DIRTY } from "./cache.ts";
+   * import { Cache, CLEAN, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(0), 0, DIRTY);
    * c.setState(c.lookup(0), CLEAN);
@@ -459,7 +459,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * c.install(0, 0, CLEAN, Int32Array.of(-1, 0, 0, 0));
    * console.log(c.readWord(0, 0)); // 4294967295
@@ -478,7 +478,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, CLEAN } from "./cache.ts";
+   * import { Cache, CLEAN } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
    * c.install(0, 0, CLEAN);
    * c.writeWord(0, 1, 0xdeadbeef);
@@ -503,7 +503,7 @@ export class Cache {
    *
    * @example Usage
    * ```ts
-   * import { Cache, DIRTY } from "./cache.ts";
+   * import { Cache, DIRTY } from "@setway/setway/hw";
    * const c = new Cache({ size: 1024, ways: 2 });
    * c.install(c.victim(0), 0, DIRTY);
    * c.reset();

@@ -310,7 +310,7 @@ export const EVENT_NAMES: readonly EventName[] = Object.freeze(
  *
  * @example Usage
  * ```ts
- * import type { TraceVocabulary } from "./events.ts";
+ * import type { TraceVocabulary } from "@setway/setway/report";
  * const v: TraceVocabulary = "xen";
  * ```
  */

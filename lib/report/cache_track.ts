@@ -9,7 +9,7 @@
  *
  * @example Usage
  * ```ts
- * import type { CacheTrack } from "./cache_track.ts";
+ * import type { CacheTrack } from "@setway/setway/report";
  * const track: CacheTrack = {
  *   levels: [{ name: "system cache", slots: 131072, at: [0, 40], dirty: [0, 512] }],
  *   addresses: [{
@@ -30,7 +30,7 @@
  *
  * @example Usage
  * ```ts
- * import type { WhereNewest } from "./cache_track.ts";
+ * import type { WhereNewest } from "@setway/setway/report";
  * const w: WhereNewest = "sys";
  * ```
  */
@@ -41,7 +41,7 @@ export type WhereNewest = "l1" | "l2" | "sys" | "dram" | "lost" | "unwritten";
  *
  * @example Usage
  * ```ts
- * import type { WhereChange } from "./cache_track.ts";
+ * import type { WhereChange } from "@setway/setway/report";
  * const c: WhereChange = { at: 120, where: "sys", label: "dirty in the system cache" };
  * ```
  */
@@ -59,7 +59,7 @@ export interface WhereChange {
  *
  * @example Usage
  * ```ts
- * import type { WatchedWord } from "./cache_track.ts";
+ * import type { WatchedWord } from "@setway/setway/report";
  * const w: WatchedWord = { addr: 0x4000_8000, changes: [] };
  * ```
  */
@@ -75,7 +75,7 @@ export interface WatchedWord {
  *
  * @example Usage
  * ```ts
- * import type { DirtyLevel } from "./cache_track.ts";
+ * import type { DirtyLevel } from "@setway/setway/report";
  * const l: DirtyLevel = { name: "L1", slots: 8 * 512, at: [0, 3], dirty: [0, 1] };
  * ```
  */
@@ -95,7 +95,7 @@ export interface DirtyLevel {
  *
  * @example Usage
  * ```ts
- * import type { CacheTrack } from "./cache_track.ts";
+ * import type { CacheTrack } from "@setway/setway/report";
  * const none: CacheTrack = { levels: [], addresses: [] };
  * ```
  */

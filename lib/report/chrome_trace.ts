@@ -27,7 +27,7 @@
  *
  * @example Usage
  * ```ts
- * import { chromeTrace } from "./chrome_trace.ts";
+ * import { chromeTrace } from "@setway/setway/report";
  * const trace = chromeTrace([
  *   { seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 1, pc: 0x4000_0000, count: 1, cycles: 2400, reason: "dcsw", ec: 0x18 },
  * ], { clockHz: 2_400_000_000 });
@@ -55,7 +55,7 @@ import { recordStarts } from "./event_trace.ts";
  *
  * @example Usage
  * ```ts
- * import type { ChromeTraceEvent } from "./chrome_trace.ts";
+ * import type { ChromeTraceEvent } from "@setway/setway/report";
  * const e: ChromeTraceEvent = { name: "thread_name", ph: "M", pid: 1, tid: 0, args: { name: "vCPU 0" } };
  * ```
  */
@@ -85,7 +85,7 @@ export interface ChromeTraceEvent {
  *
  * @example Usage
  * ```ts
- * import type { ChromeTrace } from "./chrome_trace.ts";
+ * import type { ChromeTrace } from "@setway/setway/report";
  * const t: ChromeTrace = { traceEvents: [], displayTimeUnit: "ns", otherData: {} };
  * ```
  */
@@ -103,7 +103,7 @@ export interface ChromeTrace {
  *
  * @example Usage
  * ```ts
- * import type { ChromeTraceOptions } from "./chrome_trace.ts";
+ * import type { ChromeTraceOptions } from "@setway/setway/report";
  * const o: ChromeTraceOptions = { clockHz: 2_400_000_000, otherData: { policy: "kvm-4.0" } };
  * ```
  */
@@ -154,7 +154,7 @@ function metadata(name: string, pid: number, tid: number, value: string | number
  *
  * @example Usage
  * ```ts
- * import { chromeTrace } from "./chrome_trace.ts";
+ * import { chromeTrace } from "@setway/setway/report";
  * const t = chromeTrace([
  *   { seq: 0, name: "stale_read", vcpu: 0, pcpu: 0, pc: 0, count: 1, addr: 64, expected: 1, got: 0, blame: "guest" },
  * ]);
@@ -249,7 +249,7 @@ export function chromeTrace(
  *
  * @example Usage
  * ```ts
- * import { formatChromeTrace } from "./chrome_trace.ts";
+ * import { formatChromeTrace } from "@setway/setway/report";
  * const json = formatChromeTrace([
  *   { seq: 0, name: "read", vcpu: 0, pcpu: 0, pc: 0, count: 1, cycles: 4, addr: 64, value: 1, cacheable: true },
  * ]);

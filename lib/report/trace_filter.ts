@@ -14,7 +14,7 @@
  *
  * @example Usage
  * ```ts
- * import { eventSelection } from "./trace_filter.ts";
+ * import { eventSelection } from "@setway/setway/report";
  * const keep = eventSelection({ names: ["kvm_*"], vcpus: [1] });
  * keep({ seq: 0, name: "kvm_exit", vcpu: 1, pcpu: 0, pc: 0, count: 1, reason: "dcsw", ec: 24 }); // true
  * keep({ seq: 1, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, reason: "dcsw", ec: 24 }); // false
@@ -38,7 +38,7 @@ import { didYouMean } from "../options.ts";
  *
  * @example Usage
  * ```ts
- * import type { EventSelection } from "./trace_filter.ts";
+ * import type { EventSelection } from "@setway/setway/report";
  * const s: EventSelection = { names: ["kvm_exit", "*flush*"], vcpus: [0] };
  * ```
  */
@@ -124,7 +124,7 @@ function nameMatcher(
  *
  * @example Usage
  * ```ts
- * import { eventSelection } from "./trace_filter.ts";
+ * import { eventSelection } from "@setway/setway/report";
  * const keep = eventSelection({ names: ["trap_*"] });
  * keep({ seq: 0, name: "kvm_exit", vcpu: 0, pcpu: 0, pc: 0, count: 1, reason: "dcsw", ec: 24 }); // true (trap_sysreg)
  * ```

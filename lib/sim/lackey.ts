@@ -18,7 +18,7 @@
  *
  * @example Usage
  * ```ts
- * import { parseLackey } from "./lackey.ts";
+ * import { parseLackey } from "@setway/setway/hw";
  * import { TraceCache } from "@setway/setway/hw";
  * const trace = parseLackey("I  04001000,3\n L 1ffefff000,8\n S 1ffefff008,8\n M 1ffefff000,8\n");
  * const d1 = new TraceCache({ size: 32768, ways: 8 }, { name: "D1" });
@@ -50,8 +50,8 @@ function hexDigit(c: number): number {
  *
  * @example Usage
  * ```ts
- * import { MODIFY } from "./access_trace.ts";
- * import { parseLackey } from "./lackey.ts";
+ * import { MODIFY } from "@setway/setway/hw";
+ * import { parseLackey } from "@setway/setway/hw";
  * const t = parseLackey("==1== Lackey\n M 0041a0c0,4\n");
  * console.log(t.length, t.kinds[0] === MODIFY, t.addrs[0].toString(16), t.sizes[0]); // 1 true "41a0c0" 4
  * ```

@@ -26,7 +26,7 @@
  *
  * @example Usage
  * ```ts
- * import { TraceCache } from "./replay.ts";
+ * import { TraceCache } from "@setway/setway/hw";
  * const l1 = new TraceCache({ size: 32768, ways: 4 }, { name: "cpu0.L1" });
  * l1.access(0x1000, false); // false: a cold miss
  * l1.access(0x1004, true); // true: same line, now dirty
@@ -70,7 +70,7 @@ export interface CacheStats {
  *
  * @example Usage
  * ```ts
- * import { TraceCache } from "./replay.ts";
+ * import { TraceCache } from "@setway/setway/hw";
  * const c = new TraceCache({ size: 4096, ways: 2, lineSize: 64 });
  * for (let a = 0; a < 8192; a += 4) c.access(a, true);
  * console.log(c.stats.misses, c.stats.writebacks); // 128 64
@@ -135,7 +135,7 @@ export class TraceCache extends Cache {
    *
    * @example Usage
    * ```ts
-   * import { TraceCache } from "./replay.ts";
+   * import { TraceCache } from "@setway/setway/hw";
    * const c = new TraceCache({ size: 1024, ways: 2 });
    * console.log(c.access(60, false, 8)); // false: two lines, both cold
    * console.log(c.access(64, false, 4)); // true
@@ -222,8 +222,8 @@ export class TraceCache extends Cache {
    *
    * @example Usage
    * ```ts
-   * import { TraceCache } from "./replay.ts";
-   * import { parseLackey } from "./lackey.ts";
+   * import { TraceCache } from "@setway/setway/hw";
+   * import { parseLackey } from "@setway/setway/hw";
    * const c = new TraceCache({ size: 1024, ways: 2 });
    * const misses = c.replay(parseLackey(" L 40,4\n S 44,4\n L 80,4\n"));
    * console.log(misses, c.stats.writes); // 2 1
@@ -465,7 +465,7 @@ export class TraceCache extends Cache {
    *
    * @example Usage
    * ```ts
-   * import { TraceCache } from "./replay.ts";
+   * import { TraceCache } from "@setway/setway/hw";
    * const c = new TraceCache({ size: 1024, ways: 2 });
    * c.access(0, false);
    * c.resetStats();
@@ -487,7 +487,7 @@ export class TraceCache extends Cache {
    *
    * @example Usage
    * ```ts
-   * import { TraceCache } from "./replay.ts";
+   * import { TraceCache } from "@setway/setway/hw";
    * const c = new TraceCache({ size: 1024, ways: 2 });
    * c.access(0, true);
    * c.reset();
