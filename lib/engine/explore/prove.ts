@@ -7,9 +7,9 @@
  * `maxOps` is only a cap on the depth (default 64), and values are
  * abstracted by recency ({@linkcode StateEncoder} with `recency`): at each
  * alphabet address, every copy (each cache's line, DRAM, the ideal
- * machine's copies, the oracle's expectation) is encoded as "newest" (the
- * value the oracle expects), "older" (any other value the program wrote),
- * or "never written" (0 or the poison pattern). With a bounded alphabet
+ * machine's copies) is encoded as "newest" (the value the oracle expects)
+ * or "not newest" (any other value: one the program wrote before, 0, or
+ * the poison pattern). With a bounded alphabet
  * (addresses, vCPUs, operations) and a machine whose cache sets the
  * alphabet cannot fill, there are finitely many abstract states, so some
  * depth D adds none: every state reachable by a program of any length is
@@ -35,10 +35,13 @@
  *   oracle's expectation is ever observed (a read is a violation when it
  *   differs; `stale_read` versus `lost_write` asks whether some copy equals
  *   it; blame asks whether the ideal machine's read equals it);
- * - every later write stores a fresh value, different from every value
- *   held anywhere, so it becomes the new expectation and every other copy
- *   is then "older" whatever it was: two older values are never compared
- *   with each other or become the expectation again.
+ * - every later write stores a fresh value (1, 2, 3... in program order:
+ *   never 0 nor the poison pattern), different from every value held
+ *   anywhere, so it becomes the new expectation and every other copy is
+ *   then "not newest" whatever it was: two such values are never compared
+ *   with each other, and neither becomes the expectation again. So "never
+ *   written" needs no class of its own: before the first write to an
+ *   address its expectation is 0, and a copy of 0 is then its newest.
  *
  * So relating two states copy by copy, equal abstract states answer every
  * such equality alike now and after any continuation. The test suite checks
