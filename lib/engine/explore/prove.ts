@@ -45,8 +45,39 @@
  *
  * So relating two states copy by copy, equal abstract states answer every
  * such equality alike now and after any continuation. The test suite checks
- * the claim by running the same random continuations from pairs of distinct
- * programs that reach one abstract state (tests/explore/prove_test.ts).
+ * the claim (tests/explore/futures.ts): every pair of programs up to 4
+ * operations that reach one abstract state but different concrete states
+ * (as exhaustive mode hashes them) must offer the same next abstract states
+ * and failures, and a sample of them the same along random continuations;
+ * abstractions made wrong on purpose (forgetting the system cache's
+ * dirtiness, or the ideal machine) are caught in most configurations.
+ *
+ * Limits (alphabet: addresses, vCPUs, operations), measured with
+ * `scenarios/prove_escape.ts`'s alphabets on a shared 2-core machine:
+ *
+ * - generic machine (4 CPUs, one cluster, no system cache), one vCPU, one
+ *   address, four or five operations: fixpoints of 539 (`maintains-by-va`)
+ *   to 1 931 (`cleans-by-sw`, with a set/way walk) abstract states at depth
+ *   9 to 15, one to a few seconds each;
+ * - X-Gene 1 (8 CPUs in 4 clusters, with or without its L3), one vCPU, one
+ *   address: no fixpoint in reach. `no-sw` under kvm-4.0 met 80 282
+ *   abstract states in 300 s, lengths up to 9 complete, new states per
+ *   length 1, 12, 51, 210, 692, 1 738, 4 337, 9 068, 15 982, 25 122 (about
+ *   270 states/s on the loaded machine). What multiplies them is the seven
+ *   idle CPUs' caches, which speculation fills: they are always clean and
+ *   no running CPU reads them, but they decide what a later speculative fill
+ *   does (into an idle CPU whose L1 or cluster already holds the line it
+ *   moves nothing; else it pulls a dirty copy out of the running cluster,
+ *   or allocates in the L3, and the ideal machine writes back), and whether
+ *   some copy of the newest value survives (`stale_read` or `lost_write`).
+ *   Left out of the state (unsoundly), the same search closes at 1 105
+ *   states in one second; the soundness check above catches that. So
+ *   X-Gene 1 is answered up to a length (`maxOps`), never proved;
+ * - two addresses or two vCPUs on the generic machine: no fixpoint within
+ *   a minute (kvm-4.0, `maintains-by-va`, before the newest/not-newest
+ *   abstraction: 27 699 abstract states with lengths up to 5 complete with
+ *   two addresses, 31 399 with lengths up to 4 with two vCPUs and
+ *   `migrate`).
  *
  * Not a proof when: a budget (`seconds`, `executions`) or the depth cap
  * stopped the search first (the answer is then the bounded one, up to the
