@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { assertGolden } from "../../mod.ts";
+import { assertGolden, explore } from "../../mod.ts";
 import * as prove from "../../scenarios/prove_escape.ts";
 
 const GENERIC = [prove.MACHINES[0]];
@@ -36,5 +36,40 @@ Deno.test({
     // The generic machine's answers are proofs; X-Gene 1's are bounded, and say so.
     assert.doesNotMatch(generic, /not a proof/);
     assert.doesNotMatch(xgene.split("Shortest counterexample")[0], /for every length/);
+  },
+});
+
+/** The first length at which a failure group blamed on the hypervisor appears, or null. */
+function shortestEscape(r: { failures: readonly { blame: string; found: readonly number[] }[] }) {
+  const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
+  return lengths.length === 0 ? null : Math.min(...lengths);
+}
+
+Deno.test({
+  name: "the generic machine's proofs agree with the bounded search at every depth up to 6",
+  ignore: Deno.env.get("SETWAY_SLOW") !== "1",
+  async fn() {
+    for (const c of prove.CLASSES) {
+      for (const policy of prove.POLICIES) {
+        const proof = await prove.ask(policy, c);
+        assert.equal(proof.proof?.fixpoint, true, `${c.name} ${policy}`);
+        const shortest = shortestEscape(proof);
+        for (let d = 1; d <= Math.min(proof.proof!.depth + 1, 6); d++) {
+          const bounded = await explore({
+            machine: "generic",
+            policy,
+            guestClass: c.name,
+            ops: [...c.ops],
+            maxOps: d,
+            shrink: false,
+            progress: false,
+          });
+          assert.equal(bounded.complete, true);
+          const b = shortestEscape(bounded);
+          const want = shortest === null || d < shortest ? null : shortest;
+          assert.equal(b, want, `${c.name} ${policy} at depth ${d}`);
+        }
+      }
+    }
   },
 });
