@@ -52,9 +52,10 @@
  * Abstractions made wrong on purpose are caught: forgetting the idle CPUs'
  * caches or the ideal machine in most configurations tried, forgetting the
  * system cache's dirtiness with X-Gene 1's `no-sw` guests under every
- * policy (not with guests that must clean before turning caches off: there
- * the continuation that tells the states apart is longer than 4 steps,
- * which neither the one-step check nor random continuations reach).
+ * policy (not with guests that must clean before turning caches off,
+ * `cleans-by-va`, `maintains-by-va`, `cleans-by-sw`: there the continuation
+ * that tells such states apart is several steps long, and neither the
+ * one-step check nor the random continuations met it).
  *
  * Limits (alphabet: addresses, vCPUs, operations), measured with
  * `scenarios/prove_escape.ts`'s alphabets on a shared 2-core machine:
