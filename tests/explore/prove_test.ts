@@ -96,8 +96,6 @@ Deno.test("the check catches an abstraction that forgets the ideal machine", asy
       guestClass: "no-sw",
       ops: ["write", "read", "mmuOn", "mmuOff"],
     },
-    { machine: "xgene1", policy: "trap-nothing", guestClass: "cleans-by-va" },
-    { machine: "xgene1", policy: "kvm-modern", guestClass: "maintains-by-va" },
   ]);
 });
 
