@@ -15,16 +15,18 @@
  * with the shortest counterexample.
  *
  * On the generic machine (4 CPUs, no system cache) every question reaches
- * its fixpoint: 539 to 1 931 abstract states at depth 9 to 15. On X-Gene 1,
+ * its fixpoint: 539 to 3 453 abstract states at depth 9 to 15. On X-Gene 1,
  * with or without its L3, none is in reach (lib/engine/explore/prove.ts
  * says why, with the sizes measured: 80 282 abstract states in 300 s for
  * one question, still growing), so its rows are the bounded answer, every
  * guest up to {@linkcode XGENE_DEPTH} operations, and say "not a proof".
  *
- * Run it: `deno run -R scenarios/prove_escape.ts` (the whole matrix, several
- * minutes on a loaded 2-core machine; the generic machine's part alone, 20
- * proofs, is what `tests/explore/prove_escape_test.ts` pins). The output is
- * the same, byte for byte, on every run.
+ * Run it: `deno run -R scenarios/prove_escape.ts`. The whole matrix took
+ * 5 min 22 s of wall time and 2 min 2 s of CPU on a 2-core machine shared
+ * with other work (load average about 20): `deno task test:prove`, which
+ * pins it; the generic machine's by-VA classes alone (10 proofs) are what
+ * `tests/explore/prove_escape_test.ts` pins by default. The output is the
+ * same, byte for byte, on every run (budgets count runs, not seconds).
  *
  * @module
  */

@@ -62,7 +62,7 @@
  *
  * - generic machine (4 CPUs, one cluster, no system cache), one vCPU, one
  *   address, four or five operations: fixpoints of 539 (`maintains-by-va`)
- *   to 1 931 (`cleans-by-sw`, with a set/way walk) abstract states at depth
+ *   to 3 453 (`cleans-by-sw` under xen, with a set/way walk) abstract states at depth
  *   9 to 15, one to a few seconds each;
  * - X-Gene 1 (8 CPUs in 4 clusters, with or without its L3), one vCPU, one
  *   address: no fixpoint in reach. `no-sw` under kvm-4.0 met 80 282
