@@ -263,6 +263,29 @@ export class Hypervisor {
     }
   }
 
+  /**
+   * The policy's per-VM state, as its `state()` made it and its hooks have
+   * changed it since: what an exploration hashes to tell VMs apart.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hypervisor } from "./hypervisor.ts";
+   * import { Hardware } from "../hw/hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * import { NULL_SINK } from "./event_sink.ts";
+   * import { policies } from "./policies/mod.ts";
+   * const hyp = new Hypervisor({
+   *   hardware: new Hardware(generic), policy: policies["xen"], vcpus: 1,
+   *   ramBase: 0x40000000, ram: 0x100000, prefault: true, sink: NULL_SINK,
+   * });
+   * console.log(typeof hyp.policyState); // object
+   * ```
+   * @returns the state object (not a copy)
+   */
+  get policyState(): unknown {
+    return this.#state;
+  }
+
   /** Resets every vCPU (`onReset`) and loads it on its first physical CPU. */
   reset(): void {
     if (!this.stage2Enabled) return;

@@ -1,99 +1,10 @@
 import assert from "node:assert/strict";
-import { definePolicy, explore, type ExploreOptions } from "../../mod.ts";
+import { explore, type ExploreOptions } from "../../mod.ts";
 import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
-import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
-import { CHILD_INTS, expandBatch, packWitnesses } from "../../lib/engine/explore/expand.ts";
+import { broken } from "./broken_policy.ts";
+import { checkFutures, MUTANTS, soundnessContext } from "./futures.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { fixpointOf } from "../../lib/engine/explore/prove.ts";
-
-interface Witness {
-  readonly ops: number[];
-  readonly picks: number[];
-}
-
-interface Child {
-  readonly witness: Witness;
-  readonly hash: string;
-}
-
-/** Every child of one program (every operation, every hardware choice), and the failures found. */
-function childrenOf(
-  ctx: ExploreContext,
-  w: Witness,
-): { children: Child[]; failures: string[] } {
-  const out = expandBatch(ctx, packWitnesses([w]), w.ops.length);
-  const children: Child[] = [];
-  for (let i = 0; i < out.count; i++) {
-    const c = out.children.subarray(i * CHILD_INTS, (i + 1) * CHILD_INTS);
-    const picks = [...w.picks, c[2]];
-    if (c[2] === 1) picks.push(c[3]);
-    children.push({ witness: { ops: [...w.ops, c[1]], picks }, hash: `${c[4]}:${c[5]}` });
-  }
-  // Failures by operation: the choices' indices may differ between equal states, their set may not.
-  const failures = [...new Set(out.failures.map((f) => `${f.op}:${f.blame}/${f.kind}`))].sort();
-  return { children, failures };
-}
-
-/** A small seeded generator (the suffixes must be the same on every run). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/**
- * Collects pairs of distinct programs (with their hardware picks) that
- * reach the same abstract state, breadth first up to `depth`.
- */
-function equalStatePairs(ctx: ExploreContext, depth: number, want: number): [Witness, Witness][] {
-  const first = new Map<string, Witness>();
-  const pairs: [Witness, Witness][] = [];
-  let frontier: Witness[] = [{ ops: [], picks: [] }];
-  for (let d = 0; d < depth && pairs.length < want; d++) {
-    const next: Witness[] = [];
-    for (const w of frontier) {
-      for (const c of childrenOf(ctx, w).children) {
-        const seen = first.get(c.hash);
-        if (seen === undefined) {
-          first.set(c.hash, c.witness);
-          next.push(c.witness);
-        } else if (pairs.length < want && seen.ops.length > 0) {
-          pairs.push([seen, c.witness]);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return pairs;
-}
-
-/**
- * Runs the same random continuation from two programs: at each step both
- * must offer the same set of next abstract states and the same failures;
- * then one next state is drawn and each side continues with its own
- * program that reaches it.
- */
-function sameFutures(
-  ctx: ExploreContext,
-  a: Witness,
-  b: Witness,
-  steps: number,
-  rnd: () => number,
-) {
-  for (let s = 0; s < steps; s++) {
-    const ca = childrenOf(ctx, a), cb = childrenOf(ctx, b);
-    assert.deepEqual(ca.failures, cb.failures, `failures after ${a.ops} vs ${b.ops}`);
-    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
-    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
-    assert.deepEqual(ha, hb, `next states after ${a.ops} vs ${b.ops}`);
-    if (ha.length === 0) return;
-    const h = ha[Math.floor(rnd() * ha.length)];
-    a = ca.children.find((c) => c.hash === h)!.witness;
-    b = cb.children.find((c) => c.hash === h)!.witness;
-  }
-}
 
 const SOUNDNESS_CONFIGS: ExploreOptions[] = [
   { machine: "generic", policy: "kvm-4.0", guestClass: "cleans-by-va" },
@@ -132,23 +43,64 @@ for (const options of SOUNDNESS_CONFIGS) {
       `${options.systemCache === false ? " without system cache" : ""}, ` +
       `${options.guestClass ?? "any"}${options.cpus ? `, ${options.cpus} vCPUs` : ""}`,
     async () => {
-      const config = resolveExploreOptions({
-        mode: "prove",
-        maxOps: 64,
-        ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-        progress: false,
-        ...options,
-      });
-      const { policy, guestClass } = await loadParts(config);
-      const ctx = new ExploreContext(config, policy, guestClass);
-      const pairs = equalStatePairs(ctx, 4, 40);
-      assert.ok(pairs.length >= 4, `only ${pairs.length} pairs of programs with equal states`);
-      const rnd = lcg(19);
-      // Some pairs differ in their values, not only in their steps: writes of different counts.
-      for (const [a, b] of pairs) sameFutures(ctx, a, b, 6, rnd);
+      const { ctx, concrete } = await soundnessContext(options);
+      // Two vCPUs have many more states: pairs up to 3 operations (4 s of CPU; up to 4 took
+      // over two minutes on a loaded machine).
+      const r = checkFutures(ctx, concrete, options.cpus === 2 ? 3 : undefined);
+      assert.ok(
+        r.pairs >= 4,
+        `only ${r.pairs} pairs of distinct states with equal abstract states`,
+      );
+      assert.equal(r.difference, null);
     },
   );
 }
+
+/** The thread's guests (no set/way) on X-Gene 1 with its system cache, under each policy. */
+const XGENE_NO_SW: ExploreOptions[] = ["kvm-4.0", "kvm-3.18", "kvm-modern", "xen", "trap-nothing"]
+  .map((policy) => ({
+    machine: "xgene1",
+    policy,
+    guestClass: "no-sw",
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+  }));
+
+/** Asserts that a wrong abstraction is caught in more than half of the configurations. */
+async function caughtInMost(mutant: keyof typeof MUTANTS, configs: ExploreOptions[]) {
+  const missed: string[] = [];
+  for (const options of configs) {
+    const { ctx, concrete } = await soundnessContext(options, mutant);
+    const r = checkFutures(ctx, concrete);
+    if (r.difference === null) missed.push(`${options.policy} ${options.guestClass}`);
+  }
+  assert.ok(missed.length * 2 < configs.length, `${mutant} missed in ${missed.join(", ")}`);
+}
+
+Deno.test("the check catches an abstraction that forgets the system cache's dirtiness", async () => {
+  await caughtInMost("system cache dirtiness", XGENE_NO_SW);
+});
+
+Deno.test("the check catches an abstraction that forgets the idle CPUs' caches", async () => {
+  await caughtInMost("idle caches", XGENE_NO_SW.slice(0, 3));
+});
+
+Deno.test("the check catches an abstraction that forgets the ideal machine", async () => {
+  await caughtInMost("ideal machine", [
+    { machine: "generic", policy: "kvm-4.0", guestClass: "cleans-by-va" },
+    {
+      machine: "generic",
+      policy: "xen",
+      guestClass: "no-sw",
+      ops: ["write", "read", "mmuOn", "mmuOff"],
+    },
+    {
+      machine: "xgene1",
+      policy: "xen",
+      guestClass: "no-sw",
+      ops: ["write", "read", "mmuOn", "mmuOff"],
+    },
+  ]);
+});
 
 Deno.test("the recency abstraction merges what the renaming alone keeps apart", async () => {
   const base = {
@@ -262,19 +214,6 @@ const carefulSw: GuestClass<{ on: boolean; dirty: boolean; stale: boolean }> = {
   },
 };
 
-/** kvm-4.0, broken: a trapped set/way op is dropped, and turning caches off flushes nothing. */
-const broken = definePolicy({
-  name: "kvm-4.0-broken",
-  onReset(hyp) {
-    Object.assign(hyp.vcpu.hcr, { tsw: true, tvm: true, swio: true });
-  },
-  onVmRegWrite(hyp, write) {
-    const now = hyp.cacheEnabled();
-    if (now && !write.wasEnabled) hyp.flushVm();
-    if (now) hyp.vcpu.hcr.tvm = false;
-  },
-});
-
 Deno.test("a deliberately broken kvm-4.0 is caught with a shorter counterexample than kvm-4.0's", async () => {
   // Searched to 5 operations, not to the fixpoint (the broken policy, built with
   // definePolicy, runs slot by slot and takes minutes there): kvm-4.0 lets this class
@@ -296,6 +235,26 @@ Deno.test("a deliberately broken kvm-4.0 is caught with a shorter counterexample
   assert.equal(c.reproduced, true);
   assert.equal(c.failsNatively, false);
   assert.match(c.snippet, /sw_clean_invalidate\(\)\.mmuOff\(\)\.read\(0x40000000\)/);
+  // Pasted into a module (with the policy it names in scope), the snippet fails the same way.
+  const name = c.snippet.match(/\.policy\(([A-Za-z_$][\w$]*)\)/)![1];
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/pasted.ts`;
+    const mod = new URL("../../mod.ts", import.meta.url).href;
+    const policyModule = new URL("./broken_policy.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      file,
+      `import { replay, vm } from "${mod}";\n` +
+        `import { broken as ${name} } from "${policyModule}";\n` +
+        `${c.snippet}\nexport default result;\n`,
+    );
+    const result = (await import(`file://${file}`)).default;
+    assert.equal(result.verdict.ok, false);
+    assert.equal(result.verdict.violations[0].blame, "hypervisor");
+    assert.equal(result.verdict.violations[0].kind, "stale_read");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("prove mode on two workers finds the same fixpoint and counterexamples as on one thread", async () => {

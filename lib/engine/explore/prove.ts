@@ -7,9 +7,9 @@
  * `maxOps` is only a cap on the depth (default 64), and values are
  * abstracted by recency ({@linkcode StateEncoder} with `recency`): at each
  * alphabet address, every copy (each cache's line, DRAM, the ideal
- * machine's copies, the oracle's expectation) is encoded as "newest" (the
- * value the oracle expects), "older" (any other value the program wrote),
- * or "never written" (0 or the poison pattern). With a bounded alphabet
+ * machine's copies) is encoded as "newest" (the value the oracle expects)
+ * or "not newest" (any other value: one the program wrote before, 0, or
+ * the poison pattern). With a bounded alphabet
  * (addresses, vCPUs, operations) and a machine whose cache sets the
  * alphabet cannot fill, there are finitely many abstract states, so some
  * depth D adds none: every state reachable by a program of any length is
@@ -35,15 +35,55 @@
  *   oracle's expectation is ever observed (a read is a violation when it
  *   differs; `stale_read` versus `lost_write` asks whether some copy equals
  *   it; blame asks whether the ideal machine's read equals it);
- * - every later write stores a fresh value, different from every value
- *   held anywhere, so it becomes the new expectation and every other copy
- *   is then "older" whatever it was: two older values are never compared
- *   with each other or become the expectation again.
+ * - every later write stores a fresh value (1, 2, 3... in program order:
+ *   never 0 nor the poison pattern), different from every value held
+ *   anywhere, so it becomes the new expectation and every other copy is
+ *   then "not newest" whatever it was: two such values are never compared
+ *   with each other, and neither becomes the expectation again. So "never
+ *   written" needs no class of its own: before the first write to an
+ *   address its expectation is 0, and a copy of 0 is then its newest.
  *
  * So relating two states copy by copy, equal abstract states answer every
  * such equality alike now and after any continuation. The test suite checks
- * the claim by running the same random continuations from pairs of distinct
- * programs that reach one abstract state (tests/explore/prove_test.ts).
+ * the claim (tests/explore/futures.ts): every pair of programs up to 4
+ * operations that reach one abstract state but different concrete states
+ * (as exhaustive mode hashes them) must offer the same next abstract states
+ * and failures, and a sample of them the same along random continuations.
+ * Abstractions made wrong on purpose are caught: forgetting the idle CPUs'
+ * caches or the ideal machine in most configurations tried, forgetting the
+ * system cache's dirtiness with X-Gene 1's `no-sw` guests under every
+ * policy (not with guests that must clean before turning caches off,
+ * `cleans-by-va`, `maintains-by-va`, `cleans-by-sw`: there the continuation
+ * that tells such states apart is several steps long, and neither the
+ * one-step check nor the random continuations met it).
+ *
+ * Limits (alphabet: addresses, vCPUs, operations), measured with
+ * `scenarios/prove_escape.ts`'s alphabets on a shared 2-core machine:
+ *
+ * - generic machine (4 CPUs, one cluster, no system cache), one vCPU, one
+ *   address, four or five operations: fixpoints of 539 (`maintains-by-va`)
+ *   to 3 453 (`cleans-by-sw` under xen, with a set/way walk) abstract states at depth
+ *   9 to 15, one to a few seconds each;
+ * - X-Gene 1 (8 CPUs in 4 clusters, with or without its L3), one vCPU, one
+ *   address: no fixpoint in reach. `no-sw` under kvm-4.0 met 80 282
+ *   abstract states in 300 s, lengths up to 9 complete, new states per
+ *   length 1, 12, 51, 210, 692, 1 738, 4 337, 9 068, 15 982, 25 122 (about
+ *   270 states/s on the loaded machine). What multiplies them is the seven
+ *   idle CPUs' caches, which speculation fills: they are always clean and
+ *   no running CPU reads them, but they decide what a later speculative fill
+ *   does (into an idle CPU whose L1 or cluster already holds the line it
+ *   moves nothing; else it pulls a dirty copy out of the running cluster,
+ *   or allocates in the L3, and the ideal machine writes back), and whether
+ *   some copy of the newest value survives (`stale_read` or `lost_write`).
+ *   Left out of the state (unsoundly), the same search closed at 1 105
+ *   states in one second (measured before "never written" joined "not
+ *   newest"); the soundness check above catches that omission. So
+ *   X-Gene 1 is answered up to a length (`maxOps`), never proved;
+ * - two addresses or two vCPUs on the generic machine: no fixpoint within
+ *   a minute (kvm-4.0, `maintains-by-va`, before the newest/not-newest
+ *   abstraction: 27 699 abstract states with lengths up to 5 complete with
+ *   two addresses, 31 399 with lengths up to 4 with two vCPUs and
+ *   `migrate`).
  *
  * Not a proof when: a budget (`seconds`, `executions`) or the depth cap
  * stopped the search first (the answer is then the bounded one, up to the

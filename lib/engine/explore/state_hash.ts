@@ -168,8 +168,10 @@ export class StateEncoder {
    * @param insert whether an unseen value gets a new name (else it is "other")
    * With `recency` (prove mode, prove.ts), the first value named for an
    * address in an encoding is its newest (the oracle's expectation, named
-   * first); afterwards a program value is 1 if it is that one and 2 if not:
-   * "newest", "older", and 0 and poison ("never written") keep their codes.
+   * first); afterwards every value is 1 if it is that one and 2 if not
+   * ("newest" or "not newest": 0 and poison included, which only an
+   * equality with the expectation could tell apart, and the expectation
+   * after a write is a fresh value that is neither).
    *
    * @returns the name: 1, 2... for program values, negative codes for 0, poison and "other"
    */
@@ -189,9 +191,10 @@ export class StateEncoder {
   #recencyName(address: number, v: number, insert: boolean): number {
     const names = this.#names[address];
     if (names.length === 0 && insert) names.push(v);
+    if (names.length > 0) return names[0] === v ? 1 : 2;
     if (v === 0) return CODE_ZERO;
     if (v === POISON) return CODE_POISON;
-    return names.length > 0 && names[0] === v ? 1 : 2;
+    return 2;
   }
 
   /**

@@ -1,0 +1,274 @@
+/**
+ * The check of prove mode's central claim (lib/engine/explore/prove.ts):
+ * two executions with equal abstract states have the same futures. Pairs of
+ * distinct programs (with their hardware picks) that reach one abstract
+ * state are sampled, and the same random continuation is run from both: at
+ * each step both must offer the same set of next abstract states and the
+ * same failures.
+ *
+ * Also the deliberately wrong abstractions the check must catch: contexts
+ * whose state encoding forgets something that steers the future.
+ */
+
+import { CLEAN, DIRTY } from "../../lib/hw/cache.ts";
+import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
+import { CHILD_INTS, expandBatch, packWitnesses } from "../../lib/engine/explore/expand.ts";
+import { type ExploreConfig, resolveExploreOptions } from "../../lib/engine/explore/options.ts";
+import type { ExploreOptions } from "../../mod.ts";
+
+/** A program (alphabet instance indices) and its hardware picks. */
+export interface Witness {
+  readonly ops: number[];
+  readonly picks: number[];
+}
+
+interface Child {
+  readonly witness: Witness;
+  readonly hash: string;
+}
+
+/** Every child of one program (every operation, every hardware choice), and the failures found. */
+export function childrenOf(
+  ctx: ExploreContext,
+  w: Witness,
+): { children: Child[]; failures: string[] } {
+  const out = expandBatch(ctx, packWitnesses([w]), w.ops.length);
+  const children: Child[] = [];
+  for (let i = 0; i < out.count; i++) {
+    const c = out.children.subarray(i * CHILD_INTS, (i + 1) * CHILD_INTS);
+    const picks = [...w.picks, c[2]];
+    if (c[2] === 1) picks.push(c[3]);
+    children.push({ witness: { ops: [...w.ops, c[1]], picks }, hash: `${c[4]}:${c[5]}` });
+  }
+  // Failures by operation: the choices' indices may differ between equal states, their set may not.
+  const failures = [...new Set(out.failures.map((f) => `${f.op}:${f.blame}/${f.kind}`))].sort();
+  return { children, failures };
+}
+
+/** A small seeded generator (the samples and suffixes must be the same on every run). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Each child's state hash by (operation, pick2, pickJ), under another context. */
+function hashesByChoice(ctx: ExploreContext, w: Witness): Map<string, string> {
+  const out = expandBatch(ctx, packWitnesses([w]), w.ops.length);
+  const m = new Map<string, string>();
+  for (let i = 0; i < out.count; i++) {
+    const c = out.children.subarray(i * CHILD_INTS, (i + 1) * CHILD_INTS);
+    m.set(`${c[1]}:${c[2]}:${c[3]}`, `${c[4]}:${c[5]}`);
+  }
+  return m;
+}
+
+/**
+ * Pairs of programs that reach the same abstract state but different
+ * concrete ones (as `concrete`, an exhaustive-mode context, hashes them:
+ * values by name, not by recency), breadth first up to `depth`: for each
+ * abstract state, its first program paired with the first program of each
+ * other concrete state it stands for. A pair whose concrete states are
+ * equal tests nothing.
+ */
+export function equalStatePairs(
+  ctx: ExploreContext,
+  concrete: ExploreContext | null,
+  depth: number,
+): [Witness, Witness][] {
+  const first = new Map<string, { witness: Witness; concrete: Set<string> }>();
+  const all: [Witness, Witness][] = [];
+  let frontier: Witness[] = [{ ops: [], picks: [] }];
+  for (let d = 0; d < depth; d++) {
+    const next: Witness[] = [];
+    for (const w of frontier) {
+      // Without a finer context (exhaustive mode's own encoding is checked), every program differs.
+      const exact = concrete === null ? null : hashesByChoice(concrete, w);
+      for (const c of childrenOf(ctx, w).children) {
+        const pick2 = c.witness.picks.length > w.picks.length ? c.witness.picks[w.picks.length] : 0;
+        const pickJ = pick2 === 1 ? c.witness.picks[c.witness.picks.length - 1] : 0;
+        const key = `${c.witness.ops[c.witness.ops.length - 1]}:${pick2}:${pickJ}`;
+        const h = exact === null ? c.witness.ops.join() : exact.get(key) ?? `?${key}`;
+        const seen = first.get(c.hash);
+        if (seen === undefined) {
+          first.set(c.hash, { witness: c.witness, concrete: new Set([h]) });
+          next.push(c.witness);
+        } else if (!seen.concrete.has(h)) {
+          seen.concrete.add(h);
+          all.push([seen.witness, c.witness]);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return all;
+}
+
+/**
+ * Runs the same random continuation from two programs with equal abstract
+ * states: at each step both must offer the same set of next abstract states
+ * and the same failures; then one next state is drawn and each side
+ * continues with its own program that reaches it.
+ *
+ * @returns null when the futures agreed, else what differed
+ */
+export function futuresDiffer(
+  ctx: ExploreContext,
+  a: Witness,
+  b: Witness,
+  steps: number,
+  rnd: () => number,
+): string | null {
+  for (let s = 0; s < steps; s++) {
+    const ca = childrenOf(ctx, a), cb = childrenOf(ctx, b);
+    if (ca.failures.join() !== cb.failures.join()) {
+      return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
+    }
+    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
+    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
+    if (ha.join() !== hb.join()) return `next states after [${a.ops}] vs [${b.ops}]`;
+    if (ha.length === 0) return null;
+    const h = ha[Math.floor(rnd() * ha.length)];
+    a = ca.children.find((c) => c.hash === h)!.witness;
+    b = cb.children.find((c) => c.hash === h)!.witness;
+  }
+  return null;
+}
+
+/**
+ * How a configuration is checked: every pair up to `depth` (at most `cap`
+ * of them, drawn evenly, when there is no finer context to tell which pairs
+ * differ) for one step, and `suffixes` of them, drawn
+ * evenly, for `steps` random steps.
+ */
+export const SAMPLING = { depth: 4, cap: 200, suffixes: 40, steps: 6, seed: 19 } as const;
+
+/**
+ * Checks that pairs of distinct concrete states with equal abstract states
+ * have the same futures (see the module doc): every pair up to
+ * `SAMPLING.depth` offers the same next abstract states and failures, and
+ * a sample of them agree along random continuations.
+ *
+ * @param ctx the context whose abstraction is checked
+ * @param concrete an exhaustive-mode context of the same configuration (null: none finer)
+ * @param depth how deep pairs are collected
+ * @returns the number of pairs and the first difference met (null: none)
+ */
+export function checkFutures(
+  ctx: ExploreContext,
+  concrete: ExploreContext | null,
+  depth: number = SAMPLING.depth,
+): { pairs: number; difference: string | null } {
+  const rnd = lcg(SAMPLING.seed);
+  const found = equalStatePairs(ctx, concrete, depth);
+  const pairs = concrete !== null || found.length <= SAMPLING.cap
+    ? found
+    : Array.from({ length: SAMPLING.cap }, (_, i) =>
+      found[Math.floor(i * found.length / SAMPLING.cap)]);
+  for (const [a, b] of pairs) {
+    const d = futuresDiffer(ctx, a, b, 1, rnd);
+    if (d !== null) return { pairs: pairs.length, difference: d };
+  }
+  const stride = Math.max(1, pairs.length / SAMPLING.suffixes);
+  for (let i = 0; i < pairs.length; i += stride) {
+    const [a, b] = pairs[Math.floor(i)];
+    const d = futuresDiffer(ctx, a, b, SAMPLING.steps, rnd);
+    if (d !== null) return { pairs: pairs.length, difference: d };
+  }
+  return { pairs: pairs.length, difference: null };
+}
+
+/** The configuration of a soundness check: prove mode, the escape alphabet unless given. */
+export function soundnessConfig(options: ExploreOptions): ExploreConfig {
+  return resolveExploreOptions({
+    mode: "prove",
+    maxOps: 64,
+    ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+    progress: false,
+    ...options,
+  });
+}
+
+/** Marks the dirty lines of one cache clean while `f` runs, then puts them back. */
+function withCleanCopy(ctx: ExploreContext, cacheIndex: number, f: () => void): void {
+  const cache = ctx.hw.caches[cacheIndex];
+  const dirty: number[] = [];
+  for (let i = 0; i < cache.residentCount; i++) {
+    const slot = cache.residentSlot(i);
+    if (cache.states[slot] === DIRTY) dirty.push(slot);
+  }
+  for (const slot of dirty) cache.states[slot] = CLEAN;
+  try {
+    f();
+  } finally {
+    for (const slot of dirty) cache.states[slot] = DIRTY;
+  }
+}
+
+/** A wrong abstraction: the system cache's copies are encoded as clean whatever they are. */
+class ForgetsSystemCacheDirt extends ExploreContext {
+  override encodeReal(): void {
+    const sys = this.hw.systemCacheIndex;
+    if (sys < 0) return super.encodeReal();
+    withCleanCopy(this, sys, () => super.encodeReal());
+  }
+}
+
+/** A wrong abstraction: the first vCPU's L1 copies are encoded as clean whatever they are. */
+class ForgetsL1Dirt extends ExploreContext {
+  override encodeReal(): void {
+    withCleanCopy(this, 0, () => super.encodeReal());
+  }
+}
+
+/** A wrong abstraction: the ideal machine's caches and SCTLR bits are left out. */
+class ForgetsIdealMachine extends ExploreContext {
+  override encodeOracle(expected: ArrayLike<number>): void {
+    const e = this.encoder;
+    e.reset();
+    for (let i = 0; i < expected.length; i++) e.int(e.name(i, expected[i], true));
+  }
+}
+
+/** A wrong abstraction: the idle CPUs' caches are left out. */
+class ForgetsIdleCaches extends ExploreContext {
+  constructor(...args: ConstructorParameters<typeof ExploreContext>) {
+    super(...args);
+    const layout = Object.create(this.layout, {
+      busyClusters: { value: this.layout.busyClusters.map((c) => ({ ...c, idleL1: [] })) },
+      idleClusters: { value: [] },
+    });
+    Object.defineProperty(this, "layout", { value: layout });
+  }
+}
+
+/** The deliberately wrong abstractions, by name. */
+export const MUTANTS = {
+  "idle caches": ForgetsIdleCaches,
+  "system cache dirtiness": ForgetsSystemCacheDirt,
+  "L1 dirtiness": ForgetsL1Dirt,
+  "ideal machine": ForgetsIdealMachine,
+} as const;
+
+/**
+ * Builds a context for a configuration, with the correct abstraction or a mutant.
+ *
+ * @param options the configuration
+ * @param mutant a wrong abstraction's name, or none
+ * @returns the context
+ */
+export async function soundnessContext(
+  options: ExploreOptions,
+  mutant?: keyof typeof MUTANTS,
+): Promise<{ ctx: ExploreContext; concrete: ExploreContext | null }> {
+  const config = soundnessConfig(options);
+  const { policy, guestClass } = await loadParts(config);
+  const Ctx = mutant === undefined ? ExploreContext : MUTANTS[mutant];
+  const exact = soundnessConfig({ ...options, mode: "exhaustive" });
+  return {
+    ctx: new Ctx(config, policy, guestClass),
+    concrete: config.mode === "prove" ? new ExploreContext(exact, policy, guestClass) : null,
+  };
+}
