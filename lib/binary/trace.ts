@@ -103,6 +103,13 @@ export interface BinaryUntil {
   /** Stop after this many instructions. Default 1,000,000. */
   readonly instructions?: number;
   /**
+   * Stop after an SCTLR write that turns the MMU on (M set), once it is
+   * recorded, in exact mode or the exact phase of bulk mode (a kernel's own
+   * MMU, mapping it at virtual addresses the flat regime of this emulation
+   * does not follow). Default false.
+   */
+  readonly mmuOn?: boolean;
+  /**
    * The most guest steps the run may record; more throws a
    * `budget_exceeded` ScenarioError. Default 100,000.
    */
@@ -146,9 +153,17 @@ export interface BinaryOptions {
    * `"exact"` (default): every instruction and data access hooked. `"bulk"`:
    * only the modelled instructions are hooked until the first cache
    * maintenance instruction, exact from there on (see the module
-   * documentation); `until.instructions` then bounds each phase.
+   * documentation); `until.instructions` then bounds each phase (only the
+   * exact one when `exactAt` is given).
    */
   readonly mode?: "exact" | "bulk";
+  /**
+   * Bulk mode: the PC where exact hooks take over (a kernel's entry, say).
+   * Default: the first cache-maintenance instruction. When given, the bulk
+   * phase runs through cache maintenance, recording it as steps (see the
+   * module documentation).
+   */
+  readonly exactAt?: number;
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -289,6 +304,13 @@ class Recorder {
   /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
   #switchAt: number | null = null;
   #exact = false;
+  /** Bulk mode: the hook of the modelled instructions, and the addresses it covers. */
+  #bulkHook: ((addr: number) => void) | null = null;
+  #hooked = new Set<number>();
+  /** Bulk mode with `exactAt`: the last step, when it is a by-VA op that a next line may extend. */
+  #lastVa: { pc: number; end: number } | null = null;
+  /** Set when `until.mmuOn` stopped the run. */
+  #stopped = false;
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -331,10 +353,19 @@ class Recorder {
       let start = entry;
       if (o.mode === "bulk") {
         this.#shadow = uc.read(mem.base, mem.size);
-        uc.onCode((addr) => this.#bulkCode(addr), this.#modelledAddresses());
-        uc.start(entry, until, limit);
+        this.#bulkHook = (addr) => this.#bulkCode(addr);
+        this.#hooked = new Set(this.#modelledAddresses());
+        uc.onCode(this.#bulkHook, [...this.#hooked]);
+        const bulkUntil = o.exactAt ?? until;
+        // Counting instructions makes the emulator hook each one: the bulk
+        // phase up to exactAt is not bounded by until.instructions.
+        const bulkLimit = o.exactAt !== undefined ? 0 : limit;
+        uc.start(entry, bulkUntil, bulkLimit);
         this.#flushBulk();
-        start = this.#switchAt ?? -1;
+        const stopped = uc.reg("pc");
+        start = o.exactAt === undefined
+          ? this.#switchAt ?? -1
+          : (stopped === o.exactAt && !this.#stopped ? stopped : -1);
       }
       if (start >= 0) {
         this.#exact = true;
@@ -400,6 +431,7 @@ class Recorder {
       return;
     }
     if (passes) this.#system(insn);
+    if (passes) this.#stopAtMmuOn(insn);
     // Cache maintenance is a no-op for the emulator, which has no caches;
     // a register write is not run at all, so that its MMU stays off.
     if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
@@ -449,16 +481,53 @@ class Recorder {
       }
       return;
     }
-    if (insn.kind === "ic") return;
+    const through = this.#o.exactAt !== undefined;
+    if (insn.kind === "ic" && !through) return;
+    if (insn.kind === "dc_va" && through && this.#extendVa(addr, insn)) return;
     this.#insnPc = addr;
     this.#flushBulk();
-    if (insn.kind === "dc_sw" || insn.kind === "dc_va") {
+    if ((insn.kind === "dc_sw" || insn.kind === "dc_va") && !through) {
       this.#switchAt = addr;
       uc.stop();
       return;
     }
     this.#system(insn);
-    uc.setReg("pc", addr + 4);
+    if (insn.kind === "dc_va") {
+      const last = this.steps[this.steps.length - 1];
+      if (last.kind === "dc_va") this.#lastVa = { pc: addr, end: last.addr + last.len };
+    }
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Bulk mode with `exactAt`: a by-VA op at the same PC as the last step's,
+   * on the line after it, extends that step (a clean loop), without looking
+   * for the memory changed in between (entered at the next other modelled
+   * instruction). True when it did.
+   */
+  #extendVa(addr: number, insn: Decoded): boolean {
+    const last = this.#lastVa;
+    const step = this.steps[this.steps.length - 1];
+    if (last === null || last.pc !== addr || step?.kind !== "dc_va" || insn.kind !== "dc_va") {
+      return false;
+    }
+    const line = this.#caches.find((g) => g !== null)?.lineSize ?? 64;
+    const value = this.#uc!.reg(insn.rt);
+    if (step.op !== insn.op || value - (value % line) !== last.end) return false;
+    this.steps[this.steps.length - 1] = { ...step, len: step.len + line };
+    last.end += line;
+    this.#instructions++;
+    return true;
+  }
+
+  /** `until.mmuOn`: stops the run once an SCTLR write setting M is recorded. */
+  #stopAtMmuOn(insn: Decoded): void {
+    if (this.#o.until?.mmuOn !== true || insn.kind !== "sctlr") return;
+    const last = this.steps[this.steps.length - 1];
+    if (last?.kind === "sctlr" && last.bits.m === true) {
+      this.#stopped = true;
+      this.#uc!.stop();
+    }
   }
 
   /**
@@ -471,9 +540,13 @@ class Recorder {
     const before = new Uint32Array(this.#shadow!.buffer);
     const after = new Uint32Array(now.buffer);
     let first = true;
+    const fresh: number[] = [];
     for (let i = 0; i < after.length; i++) {
       if (after[i] === before[i]) continue;
       const addr = base + 4 * i;
+      if (this.#o.exactAt !== undefined && !this.#hooked.has(addr) && this.#decode(after[i])) {
+        fresh.push(addr);
+      }
       this.#written.set(addr, after[i]);
       this.#decoded.delete(addr);
       if (first && this.#pcShown !== this.#insnPc) {
@@ -483,8 +556,15 @@ class Recorder {
       first = false;
       this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
       this.#pcShown += 4;
+      this.#lastVa = null;
     }
     this.#shadow = now;
+    // Code the program wrote (a relocated copy of itself, an inflated kernel):
+    // its modelled instructions are hooked too.
+    if (fresh.length > 0) {
+      for (const a of fresh) this.#hooked.add(a);
+      this.#uc!.onCode(this.#bulkHook!, fresh);
+    }
   }
 
   /** What setway models of an instruction word, or null. */
