@@ -178,6 +178,8 @@ export interface BinaryTrace {
   readonly readValues: number[];
   /** Instructions executed. */
   readonly instructions: number;
+  /** How many of `steps` the bulk phase recorded (0 in exact mode). */
+  readonly bulkSteps: number;
   /** The PC the run stopped at. */
   readonly pc: number;
 }
@@ -311,6 +313,8 @@ class Recorder {
   #lastVa: { pc: number; end: number } | null = null;
   /** Set when `until.mmuOn` stopped the run. */
   #stopped = false;
+  #stopPc = 0;
+  #bulkSteps = 0;
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -362,6 +366,7 @@ class Recorder {
         const bulkLimit = o.exactAt !== undefined ? 0 : limit;
         uc.start(entry, bulkUntil, bulkLimit);
         this.#flushBulk();
+        this.#bulkSteps = this.steps.length;
         const stopped = uc.reg("pc");
         start = o.exactAt === undefined
           ? this.#switchAt ?? -1
@@ -376,6 +381,9 @@ class Recorder {
       }
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
+      // The emulator stops at the end of a translation block: what the
+      // instructions after the MMU-on write did (not recorded) may fail.
+      if (this.#stopped) return this.#result(this.#stopPc);
       throw new ScenarioError(
         "invalid_value",
         "binary",
@@ -383,11 +391,16 @@ class Recorder {
         `binary(): the program stopped at pc ${showValue(this.#insnPc)}: ${(e as Error).message}`,
       );
     }
+    return this.#result(this.#stopped ? this.#stopPc : uc.reg("pc"));
+  }
+
+  #result(pc: number): BinaryTrace {
     return {
       steps: this.steps,
       readValues: this.readValues,
       instructions: this.#instructions,
-      pc: uc.reg("pc"),
+      bulkSteps: this.#bulkSteps,
+      pc,
     };
   }
 
@@ -414,6 +427,7 @@ class Recorder {
   }
 
   #code(addr: number): void {
+    if (this.#stopped) return;
     const uc = this.#uc!;
     this.#fixUp();
     this.#insnPc = addr;
@@ -526,6 +540,7 @@ class Recorder {
     const last = this.steps[this.steps.length - 1];
     if (last?.kind === "sctlr" && last.bits.m === true) {
       this.#stopped = true;
+      this.#stopPc = this.#insnPc;
       this.#uc!.stop();
     }
   }
@@ -619,6 +634,7 @@ class Recorder {
   }
 
   #memory(a: MemoryAccess): void {
+    if (this.#stopped) return;
     const { base, size } = this.#mem;
     if (a.addr < base || a.addr + a.size > base + size) {
       const what = a.write ? "stores to" : "loads from";
