@@ -7,7 +7,10 @@
  *   exact package is the one Debian's `linux-image-armmp:armhf` depends on;
  * - `u-boot-qemu`: `qemu_arm` and `qemu_arm64` `u-boot.bin`;
  * - `qemu-efi-aarch64`: EDK2 ArmVirtQemu `QEMU_EFI.fd`;
- * - `qemu-efi-arm`: EDK2 ArmVirtQemu `AAVMF32_CODE.fd`.
+ * - `qemu-efi-arm`: EDK2 ArmVirtQemu `AAVMF32_CODE.fd`;
+ * - the device trees QEMU's `virt` machine gives firmware (128 MiB of RAM),
+ *   dumped with the installed `qemu-system-arm` / `qemu-system-aarch64`
+ *   (`-M virt,dumpdtb=...`): `virt-arm.dtb`, `virt-aarch64.dtb`.
  *
  * The directory is `$SETWAY_BINARIES`, else `$XDG_CACHE_HOME/setway/binaries`,
  * else `~/.cache/setway/binaries`. `deno task binaries` fills it (as root on
@@ -59,6 +62,10 @@ export interface BinaryPaths {
   readonly edk2Aarch64: string;
   /** EDK2 ArmVirtQemu for AArch32. */
   readonly edk2Arm: string;
+  /** QEMU virt's device tree, 32-bit (cortex-a15). */
+  readonly dtbArm: string;
+  /** QEMU virt's device tree, 64-bit (cortex-a57). */
+  readonly dtbAarch64: string;
 }
 
 /**
@@ -86,6 +93,8 @@ export function binaryPaths(): BinaryPaths {
     ubootArm64: `${dir}/usr/lib/u-boot/qemu_arm64/u-boot.bin`,
     edk2Aarch64: `${dir}/usr/share/qemu-efi-aarch64/QEMU_EFI.fd`,
     edk2Arm: `${dir}/usr/share/AAVMF/AAVMF32_CODE.fd`,
+    dtbArm: `${dir}/virt-arm.dtb`,
+    dtbAarch64: `${dir}/virt-aarch64.dtb`,
   };
 }
 
@@ -116,6 +125,8 @@ export function missingBinaries(): string[] {
     [p.ubootArm64, "qemu_arm64/u-boot.bin (u-boot-qemu)"],
     [p.edk2Aarch64, "QEMU_EFI.fd (qemu-efi-aarch64)"],
     [p.edk2Arm, "AAVMF32_CODE.fd (qemu-efi-arm)"],
+    [p.dtbArm, "virt-arm.dtb (dumped by qemu-system-arm)"],
+    [p.dtbAarch64, "virt-aarch64.dtb (dumped by qemu-system-aarch64)"],
   ];
   return wanted.filter(([path]) => !exists(path)).map(([, what]) => what);
 }
@@ -227,6 +238,20 @@ export async function installBinaries(log: (line: string) => void): Promise<void
       versions.push(`${name} ${version}`);
     }
     Deno.writeTextFileSync(`${dir}/versions.txt`, versions.join("\n") + "\n");
+    for (const [arch, cpu] of [["arm", "cortex-a15"], ["aarch64", "cortex-a57"]]) {
+      log(`qemu-system-${arch} -M virt,dumpdtb=${dir}/virt-${arch}.dtb`);
+      await run(`qemu-system-${arch}`, [
+        "-M",
+        `virt,dumpdtb=${dir}/virt-${arch}.dtb`,
+        "-cpu",
+        cpu,
+        "-m",
+        "128",
+        "-nographic",
+        "-nic",
+        "none",
+      ]);
+    }
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }

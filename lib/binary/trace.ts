@@ -48,9 +48,13 @@
  * every instruction and access is hooked as in exact mode. Approximated:
  * the order of the bulk writes between two modelled instructions (which
  * lines a cache of limited size keeps is that of address order, not of
- * time), a word written twice counts once, the bulk phase's reads are not
- * steps (they return the code's own values), and code the program writes
- * outside its image is not scanned before the exact phase.
+ * time), a word written twice counts once, and the bulk phase's reads are
+ * not steps (they return the code's own values). Code the program writes
+ * (a relocated copy of itself, an inflated kernel) is scanned at each
+ * modelled instruction and the first time code runs in each page of
+ * `memory`, and its modelled instructions hooked from then on; one in the
+ * very block that first ran in its page may run unrecorded, and is listed
+ * in the trace's `missed`.
  *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
@@ -103,6 +107,11 @@ export interface BinaryUntil {
   /** Stop after this many instructions. Default 1,000,000. */
   readonly instructions?: number;
   /**
+   * Bulk mode: the most instructions of the exact phase. Default
+   * `instructions`.
+   */
+  readonly exactInstructions?: number;
+  /**
    * Stop after an SCTLR write that turns the MMU on (M set), once it is
    * recorded, in exact mode or the exact phase of bulk mode (a kernel's own
    * MMU, mapping it at virtual addresses the flat regime of this emulation
@@ -114,6 +123,25 @@ export interface BinaryUntil {
    * `budget_exceeded` ScenarioError. Default 100,000.
    */
   readonly steps?: number;
+}
+
+/**
+ * A device or ROM region the code reaches outside guest RAM: mapped for the
+ * emulator, its accesses are never steps (device memory, or a flash the
+ * firmware runs from).
+ */
+export interface BinaryDevice {
+  /** Its first address, 4 KiB aligned. */
+  readonly base: number;
+  /** Its size in bytes, a multiple of 4 KiB. */
+  readonly size: number;
+  /**
+   * What a load of `size` bytes at `offset` returns (a register's value);
+   * default: what the region holds (a ROM, or what the code stored).
+   */
+  readonly read?: (offset: number, size: number) => number;
+  /** Called on each store, with the stored value. Default: nothing. */
+  readonly write?: (offset: number, size: number, value: bigint) => void;
 }
 
 /** Options of {@linkcode binarySteps} and {@linkcode binary}. */
@@ -164,6 +192,18 @@ export interface BinaryOptions {
    * module documentation).
    */
   readonly exactAt?: number;
+  /**
+   * Regions outside `memory` the code reaches: MMIO devices (a UART, say)
+   * and ROM; `bytes` may be loaded into one (firmware at its reset address).
+   * Default none.
+   */
+  readonly devices?: readonly BinaryDevice[];
+  /**
+   * More data in guest RAM before the code starts (a device tree the VMM
+   * places), treated as the loaded image is: its words are no read steps
+   * until the code writes them. Default none.
+   */
+  readonly images?: readonly { readonly addr: number; readonly bytes: Uint8Array }[];
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -180,6 +220,12 @@ export interface BinaryTrace {
   readonly instructions: number;
   /** How many of `steps` the bulk phase recorded (0 in exact mode). */
   readonly bulkSteps: number;
+  /**
+   * Bulk mode: addresses of modelled instructions in RAM found only once the
+   * block holding them had been translated without a hook (see the module
+   * documentation); they may have run unrecorded. Empty in exact mode.
+   */
+  readonly missed: readonly number[];
   /** The PC the run stopped at. */
   readonly pc: number;
 }
@@ -315,6 +361,10 @@ class Recorder {
   #stopped = false;
   #stopPc = 0;
   #bulkSteps = 0;
+  /** Bulk mode: the pages of RAM scanned for modelled instructions when code first ran there. */
+  readonly #scanned = new Set<number>();
+  /** Bulk mode: modelled instructions in a block that ran before they were hooked. */
+  readonly #missed: number[] = [];
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -344,7 +394,9 @@ class Recorder {
     const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
     this.#mem = mem;
     uc.map(mem.base, mem.size);
+    for (const d of o.devices ?? []) this.#device(uc, d);
     uc.write(o.load, o.bytes);
+    for (const im of o.images ?? []) uc.write(im.addr, im.bytes);
     for (const [name, value] of Object.entries(o.regs ?? {})) {
       const n = name === "sp" || name === "lr" ? name : Number(name);
       uc.setReg(n, value);
@@ -360,6 +412,7 @@ class Recorder {
         this.#bulkHook = (addr) => this.#bulkCode(addr);
         this.#hooked = new Set(this.#modelledAddresses());
         uc.onCode(this.#bulkHook, [...this.#hooked]);
+        uc.onBlock((addr, size) => this.#scanPage(addr, size), [mem.base, mem.base + mem.size - 1]);
         const bulkUntil = o.exactAt ?? until;
         // Counting instructions makes the emulator hook each one: the bulk
         // phase up to exactAt is not bounded by until.instructions.
@@ -376,7 +429,8 @@ class Recorder {
         this.#exact = true;
         uc.onCode((addr) => this.#code(addr));
         uc.onMemory((a) => this.#memory(a));
-        uc.start(start, until, limit);
+        const exactLimit = o.mode === "bulk" ? o.until?.exactInstructions ?? limit : limit;
+        uc.start(start, until, exactLimit);
         this.#fixUp();
       }
     } catch (e) {
@@ -400,6 +454,7 @@ class Recorder {
       readValues: this.readValues,
       instructions: this.#instructions,
       bulkSteps: this.#bulkSteps,
+      missed: this.#missed,
       pc,
     };
   }
@@ -546,6 +601,36 @@ class Recorder {
   }
 
   /**
+   * Bulk mode: the first time code runs in a page of RAM, hooks its modelled
+   * instructions (code copied there since the last modelled instruction).
+   * The block running now was translated without those hooks: a modelled
+   * instruction in it is missed, and listed in `missed`.
+   */
+  #scanPage(addr: number, size: number): void {
+    if (this.#exact) return;
+    const page = addr - (addr % 4096);
+    if (this.#scanned.has(page) && this.#scanned.has(addr + size - 1 - ((addr + size - 1) % 4096))) {
+      return;
+    }
+    const fresh: number[] = [];
+    for (let p = page; p < addr + size; p += 4096) {
+      if (this.#scanned.has(p)) continue;
+      this.#scanned.add(p);
+      const words = new Uint32Array(this.#uc!.read(p, 4096).buffer);
+      words.forEach((w, i) => {
+        const a = p + 4 * i;
+        if (!this.#hooked.has(a) && this.#decode(w) !== null) fresh.push(a);
+      });
+    }
+    if (fresh.length === 0) return;
+    for (const a of fresh) {
+      this.#hooked.add(a);
+      if (a >= addr && a < addr + size) this.#missed.push(a);
+    }
+    this.#uc!.onCode(this.#bulkHook!, fresh);
+  }
+
+  /**
    * Every word the code changed since the last call, as write steps in
    * address order at the current PC, with the values it holds now.
    */
@@ -559,7 +644,7 @@ class Recorder {
     for (let i = 0; i < after.length; i++) {
       if (after[i] === before[i]) continue;
       const addr = base + 4 * i;
-      if (this.#o.exactAt !== undefined && !this.#hooked.has(addr) && this.#decode(after[i])) {
+      if (!this.#hooked.has(addr) && this.#decode(after[i])) {
         fresh.push(addr);
       }
       this.#written.set(addr, after[i]);
@@ -633,8 +718,30 @@ class Recorder {
     }
   }
 
+  /** Maps a device and hooks its accesses. */
+  #device(uc: Unicorn, d: BinaryDevice): void {
+    uc.map(d.base, d.size);
+    if (d.read === undefined && d.write === undefined) return;
+    uc.onMemory((a) => {
+      const offset = a.addr - d.base;
+      if (a.write) d.write?.(offset, a.size, a.value);
+      else if (d.read !== undefined) {
+        const v = d.read(offset, a.size);
+        const bytes = new Uint8Array(a.size);
+        for (let i = 0; i < a.size; i++) bytes[i] = (v / 2 ** (8 * i)) & 0xff;
+        uc.write(a.addr, bytes);
+      }
+    }, [d.base, d.base + d.size - 1]);
+  }
+
+  #inDevice(addr: number): boolean {
+    for (const d of this.#o.devices ?? []) if (addr >= d.base && addr < d.base + d.size) return true;
+    return false;
+  }
+
   #memory(a: MemoryAccess): void {
     if (this.#stopped) return;
+    if (this.#inDevice(a.addr)) return;
     const { base, size } = this.#mem;
     if (a.addr < base || a.addr + a.size > base + size) {
       const what = a.write ? "stores to" : "loads from";
@@ -671,7 +778,8 @@ class Recorder {
 
   #load(word: number): void {
     const uc = this.#uc!;
-    const inImage = word >= this.#o.load && word < this.#imageEnd;
+    const inImage = (word >= this.#o.load && word < this.#imageEnd) ||
+      (this.#o.images ?? []).some((im) => word >= im.addr && word < im.addr + im.bytes.length);
     if (inImage && !this.#written.has(word)) return;
     const forced = this.#o.reads?.[this.readValues.length];
     const value = forced === undefined
