@@ -116,9 +116,14 @@ function devices(console: (c: string) => void): BinaryDevice[] {
  * Runs one firmware under the emulator.
  *
  * @param fw the firmware
+ * @param budget instructions of the bulk and of the exact phase; default
+ *   {@linkcode BULK_BUDGET} and {@linkcode EXACT_BUDGET}
  * @returns its trace and console output
  */
-export function firmwareTrace(fw: Firmware): FirmwareTrace {
+export function firmwareTrace(
+  fw: Firmware,
+  budget: { bulk: number; exact: number } = { bulk: BULK_BUDGET, exact: EXACT_BUDGET },
+): FirmwareTrace {
   const raw = Deno.readFileSync(fw.path);
   const bytes = new Uint8Array(Math.ceil(raw.length / 4) * 4);
   bytes.set(raw);
@@ -135,7 +140,7 @@ export function firmwareTrace(fw: Firmware): FirmwareTrace {
       memory: { base: RAM, size: 128 << 20 },
       devices: [flash0, ...devices((c) => console += c)],
       mode: "bulk",
-      until: { instructions: BULK_BUDGET, exactInstructions: EXACT_BUDGET, steps: 4_000_000 },
+      until: { instructions: budget.bulk, exactInstructions: budget.exact, steps: 4_000_000 },
     });
     return { firmware: fw, trace, console, error: "" };
   } catch (e) {

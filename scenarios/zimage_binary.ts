@@ -29,7 +29,7 @@
  * @module
  */
 
-import { type RunResult, run, type Step, vm } from "../mod.ts";
+import { run, type RunResult, type Step, vm } from "../mod.ts";
 import { binarySteps, type BinaryTrace, guestCaches } from "../lib/binary/mod.ts";
 import { flushSummary, maintenanceSummary } from "./binary_text.ts";
 import { binaryPaths, binaryVersions, missingBinariesMessage } from "./binaries.ts";
@@ -120,7 +120,11 @@ export function policyRuns(trace: BinaryTrace): PolicyRun[] {
   const steps = thinWrites(trace);
   for (const policy of POLICIES) {
     const scenario = { ...machine().policy(policy).toJSON(), steps };
-    const result = run(scenario, { maxSteps: 2 ** 24, maxEvents: 1 << 24, maxTouchedPages: 1 << 20 });
+    const result = run(scenario, {
+      maxSteps: 2 ** 24,
+      maxEvents: 1 << 24,
+      maxTouchedPages: 1 << 20,
+    });
     let i = 0;
     let staleReads = 0;
     let firstStale: number | null = null;
@@ -168,7 +172,7 @@ export async function story(trace: BinaryTrace, runs: readonly PolicyRun[]): Pro
   for (const r of runs) {
     out.push("", `${r.policy}: flush events`, ...flushSummary(r.result));
   }
-  out.push("", "policy       binary: stale reads (first)      zImage32(\"2015\") model: ok");
+  out.push("", 'policy       binary: stale reads (first)      zImage32("2015") model: ok');
   for (const r of runs) {
     const model = await machine().policy(r.policy).guest((g) => g.zImage32({ era: "2015" })).run();
     const first = r.firstStale === null ? "" : ` (${hex(r.firstStale)})`;
@@ -193,8 +197,6 @@ if (import.meta.main) {
   const t2 = performance.now();
   console.log(await story(trace, runs));
   console.error(
-    `emulation ${Math.round(t1 - t0)} ms, ${POLICIES.length} policy runs ${
-      Math.round(t2 - t1)
-    } ms`,
+    `emulation ${Math.round(t1 - t0)} ms, ${POLICIES.length} policy runs ${Math.round(t2 - t1)} ms`,
   );
 }

@@ -609,7 +609,9 @@ class Recorder {
   #scanPage(addr: number, size: number): void {
     if (this.#exact) return;
     const page = addr - (addr % 4096);
-    if (this.#scanned.has(page) && this.#scanned.has(addr + size - 1 - ((addr + size - 1) % 4096))) {
+    if (
+      this.#scanned.has(page) && this.#scanned.has(addr + size - 1 - ((addr + size - 1) % 4096))
+    ) {
       return;
     }
     const fresh: number[] = [];
@@ -735,7 +737,9 @@ class Recorder {
   }
 
   #inDevice(addr: number): boolean {
-    for (const d of this.#o.devices ?? []) if (addr >= d.base && addr < d.base + d.size) return true;
+    for (const d of this.#o.devices ?? []) {
+      if (addr >= d.base && addr < d.base + d.size) return true;
+    }
     return false;
   }
 

@@ -115,7 +115,11 @@ for (const [name, clean] of Object.entries(CLEANS)) {
             mode: "bulk",
             exactAt: p.symbols.kernel,
           });
-          assert.deepEqual(verdictOf(through.result), verdictOf(exact.result), `${machine} ${policy}`);
+          assert.deepEqual(
+            verdictOf(through.result),
+            verdictOf(exact.result),
+            `${machine} ${policy}`,
+          );
           const vas = through.trace.steps.filter((s) => s.kind === "dc_va");
           assert.deepEqual(vas.map((s) => s.kind === "dc_va" && s.len), [256 * 64]);
         }
