@@ -140,6 +140,9 @@ export function firmwareTrace(
       memory: { base: RAM, size: 128 << 20 },
       devices: [flash0, ...devices((c) => console += c)],
       mode: "bulk",
+      // U-Boot copies itself to the top of RAM and runs there before any
+      // modelled instruction.
+      scanCode: true,
       until: { instructions: budget.bulk, exactInstructions: budget.exact, steps: 4_000_000 },
     });
     return { firmware: fw, trace, console, error: "" };

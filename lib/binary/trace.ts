@@ -51,10 +51,10 @@
  * time), a word written twice counts once, and the bulk phase's reads are
  * not steps (they return the code's own values). Code the program writes
  * (a relocated copy of itself, an inflated kernel) is scanned at each
- * modelled instruction and the first time code runs in each page of
- * `memory`, and its modelled instructions hooked from then on; one in the
- * very block that first ran in its page may run unrecorded, and is listed
- * in the trace's `missed`.
+ * modelled instruction and, with `scanCode`, the first time code runs in
+ * each page of `memory`, and its modelled instructions hooked from then
+ * on; one in the very block that first ran in its page may run
+ * unrecorded, and is listed in the trace's `missed`.
  *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
@@ -192,6 +192,13 @@ export interface BinaryOptions {
    * module documentation).
    */
   readonly exactAt?: number;
+  /**
+   * Bulk mode: also scan each page of `memory` for modelled instructions the
+   * first time code runs there (code copied and run before any modelled
+   * instruction, such as a firmware's relocated copy). It costs a callback
+   * per block of instructions run in `memory`. Default false.
+   */
+  readonly scanCode?: boolean;
   /**
    * Regions outside `memory` the code reaches: MMIO devices (a UART, say)
    * and ROM; `bytes` may be loaded into one (firmware at its reset address).
@@ -412,7 +419,12 @@ class Recorder {
         this.#bulkHook = (addr) => this.#bulkCode(addr);
         this.#hooked = new Set(this.#modelledAddresses());
         uc.onCode(this.#bulkHook, [...this.#hooked]);
-        uc.onBlock((addr, size) => this.#scanPage(addr, size), [mem.base, mem.base + mem.size - 1]);
+        if (o.scanCode === true) {
+          uc.onBlock((addr, size) => this.#scanPage(addr, size), [
+            mem.base,
+            mem.base + mem.size - 1,
+          ]);
+        }
         const bulkUntil = o.exactAt ?? until;
         // Counting instructions makes the emulator hook each one: the bulk
         // phase up to exactAt is not bounded by until.instructions.
