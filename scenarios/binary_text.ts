@@ -43,7 +43,7 @@ export function maintenanceSummary(trace: BinaryTrace): string[] {
  * A run's flush events (`trace({ filter: "flush" })`) without the header:
  * the events repeated per page or per instruction (stage-2 data aborts
  * and the page cleans they cause, trapped CP15 or system-register
- * writes) counted by kind, every other event listed without its sequence
+ * writes, set/way ops performed locally) counted by kind, every other event listed without its sequence
  * number.
  *
  * @example Usage
@@ -63,7 +63,9 @@ export function flushSummary(result: RunResult): string[] {
     if (m === null) continue;
     const [, task, event] = m;
     const exit = /^kvm_exit: TRAP: HSR_EC: (0x[0-9a-f]+ \([A-Z0-9_]+\))/.exec(event);
-    const perPage = /^(coherent_cache_guest_page|p2m_flush_page|flush_page)\S*:/.exec(event);
+    const perPage =
+      /^(coherent_cache_guest_page|clean_dcache_guest_page|p2m_flush_page|flush_page|sw_local)\S*:/
+        .exec(event);
     const key = exit !== null ? `kvm_exit ${exit[1]}` : perPage !== null ? perPage[1] : null;
     if (key !== null) counted.set(key, (counted.get(key) ?? 0) + 1);
     else listed.push(`  ${task} ${event}`);

@@ -28,7 +28,7 @@ Deno.test("firmware_binary: U-Boot qemu_arm's first 300,000 instructions", async
   const missing = missingBinariesMessage();
   if (missing !== null) assert.fail(missing);
   const fw = firmwares()[0];
-  const t = firmwareTrace(fw, { bulk: 300_000, exact: 0 });
+  const t = firmwareTrace(fw, { bulk: 300_000, exact: 1_000 });
   assert.equal(t.error, "");
   assert.ok(t.trace !== null);
   const story = firmwareStory(t, firmwareRuns(t.trace));
