@@ -39,7 +39,7 @@ export const POLICIES = ["kvm-3.18", "kvm-4.0", "kvm-modern", "xen"] as const;
 /** The machines. */
 export const MACHINES = ["xgene1", "generic"] as const;
 /** Instructions of the bulk phase at most (before the first maintenance). */
-export const BULK_BUDGET = 40_000_000;
+export const BULK_BUDGET = 20_000_000;
 /** Instructions of the exact phase (from the first maintenance on). */
 export const EXACT_BUDGET = 300_000;
 

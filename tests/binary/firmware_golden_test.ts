@@ -2,7 +2,7 @@
 // output, maintenance, and each policy's verdict on X-Gene 1 and generic,
 // pinned by goldens.
 //
-// The whole runs (up to 40 M instructions before the first maintenance,
+// The whole runs (up to 20 M instructions before the first maintenance,
 // minutes each) run only with SETWAY_BINARY_LONG=1: `deno task
 // test:binaries` (regenerate with `SETWAY_BINARY_LONG=1 deno test -P
 // tests/binary/firmware_golden_test.ts -- --update`); without it they are
