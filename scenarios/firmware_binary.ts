@@ -17,6 +17,11 @@
  * tree for virt with 128 MiB (`deno task binaries` dumps it) is placed at
  * the start of RAM, where QEMU puts it for firmware.
  *
+ * The firmware's reads of CLIDR and CCSIDR return the generic machine's
+ * caches (L1 128 sets x 4 ways, L2 1024 x 16) on both machines: its steps
+ * are recorded once and run on each. See `lib/binary/trace.ts` for what the
+ * flat emulation simplifies (SCTLR read back, in particular).
+ *
  * The firmware runs in bulk mode up to its first cache-maintenance
  * instruction (see `lib/binary/trace.ts`), then exact for
  * {@linkcode EXACT_BUDGET} instructions; reads in the exact phase are fed

@@ -25,7 +25,11 @@
  *
  * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
  * register writes are not executed by the emulator (the PC moves past
- * them): its MMU stays off and addresses stay flat. Cache maintenance is
+ * them): its MMU stays off and addresses stay flat. Simplified: a read of
+ * SCTLR then returns the emulator's own value (MMU and caches off), so a
+ * read-modify-write after an earlier write loses that write's bits (U-Boot
+ * turning its MMU on and then its data cache records M on, then M off
+ * with C on). Cache maintenance is
  * left to it (a no-op: it has no caches).
  *
  * Reads: the emulator's memory holds what the program wrote, so by default
