@@ -53,6 +53,7 @@ export {
 } from "./decode.ts";
 export {
   binary,
+  type BinaryDevice,
   type BinaryOptions,
   binarySteps,
   type BinaryTrace,
@@ -61,4 +62,4 @@ export {
   clidrOf,
   GENERIC_CACHES,
 } from "./trace.ts";
-export { type BinaryRun, runBinary } from "./run_binary.ts";
+export { type BinaryRun, guestCaches, runBinary } from "./run_binary.ts";

@@ -127,6 +127,31 @@ async function nativeVerdict(
 }
 
 /**
+ * The `caches` and `clidr` options that make a code's reads of CLIDR and
+ * CCSIDR return what vCPU `vcpu` sees on the VM's machine under its
+ * policy, as {@linkcode runBinary} gives them: for `binarySteps` runs of
+ * the VM's code.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { vm } from "../../mod.ts";
+ * import { guestCaches } from "./run_binary.ts";
+ * const { caches, clidr } = guestCaches(vm().machine("xgene1").policy("kvm-4.0"));
+ * console.log(caches.length, clidr.toString(16));
+ * ```
+ * @param builder the VM
+ * @param vcpu the vCPU; default 0
+ * @returns the options
+ */
+export function guestCaches(
+  builder: VmBuilder,
+  vcpu = 0,
+): { caches: GuestCacheView["levels"]; clidr: number } {
+  const view = guestView(builder.toJSON(), vcpu);
+  return { caches: view.levels, clidr: view.clidr };
+}
+
+/**
  * The caches the vCPU reads from CLIDR and CCSIDR on the scenario's machine
  * under its policy: its physical CPU's, or the policy's view of them
  * (modern KVM's normalized one), as `Hypervisor.guestCacheView` gives the

@@ -25,7 +25,11 @@
  *
  * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
  * register writes are not executed by the emulator (the PC moves past
- * them): its MMU stays off and addresses stay flat. Cache maintenance is
+ * them): its MMU stays off and addresses stay flat. Simplified: a read of
+ * SCTLR then returns the emulator's own value (MMU and caches off), so a
+ * read-modify-write after an earlier write loses that write's bits (U-Boot
+ * turning its MMU on and then its data cache records M on, then M off
+ * with C on). Cache maintenance is
  * left to it (a no-op: it has no caches).
  *
  * Reads: the emulator's memory holds what the program wrote, so by default
@@ -48,9 +52,13 @@
  * every instruction and access is hooked as in exact mode. Approximated:
  * the order of the bulk writes between two modelled instructions (which
  * lines a cache of limited size keeps is that of address order, not of
- * time), a word written twice counts once, the bulk phase's reads are not
- * steps (they return the code's own values), and code the program writes
- * outside its image is not scanned before the exact phase.
+ * time), a word written twice counts once, and the bulk phase's reads are
+ * not steps (they return the code's own values). Code the program writes
+ * (a relocated copy of itself, an inflated kernel) is scanned at each
+ * modelled instruction and, with `scanCode`, the first time code runs in
+ * each page of `memory`, and its modelled instructions hooked from then
+ * on; one in the very block that first ran in its page may run
+ * unrecorded, and is listed in the trace's `missed`.
  *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
@@ -103,10 +111,41 @@ export interface BinaryUntil {
   /** Stop after this many instructions. Default 1,000,000. */
   readonly instructions?: number;
   /**
+   * Bulk mode: the most instructions of the exact phase. Default
+   * `instructions`.
+   */
+  readonly exactInstructions?: number;
+  /**
+   * Stop after an SCTLR write that turns the MMU on (M set), once it is
+   * recorded, in exact mode or the exact phase of bulk mode (a kernel's own
+   * MMU, mapping it at virtual addresses the flat regime of this emulation
+   * does not follow). Default false.
+   */
+  readonly mmuOn?: boolean;
+  /**
    * The most guest steps the run may record; more throws a
    * `budget_exceeded` ScenarioError. Default 100,000.
    */
   readonly steps?: number;
+}
+
+/**
+ * A device or ROM region the code reaches outside guest RAM: mapped for the
+ * emulator, its accesses are never steps (device memory, or a flash the
+ * firmware runs from).
+ */
+export interface BinaryDevice {
+  /** Its first address, 4 KiB aligned. */
+  readonly base: number;
+  /** Its size in bytes, a multiple of 4 KiB. */
+  readonly size: number;
+  /**
+   * What a load of `size` bytes at `offset` returns (a register's value);
+   * default: what the region holds (a ROM, or what the code stored).
+   */
+  readonly read?: (offset: number, size: number) => number;
+  /** Called on each store, with the stored value. Default: nothing. */
+  readonly write?: (offset: number, size: number, value: bigint) => void;
 }
 
 /** Options of {@linkcode binarySteps} and {@linkcode binary}. */
@@ -146,9 +185,36 @@ export interface BinaryOptions {
    * `"exact"` (default): every instruction and data access hooked. `"bulk"`:
    * only the modelled instructions are hooked until the first cache
    * maintenance instruction, exact from there on (see the module
-   * documentation); `until.instructions` then bounds each phase.
+   * documentation); `until.instructions` then bounds each phase (only the
+   * exact one when `exactAt` is given).
    */
   readonly mode?: "exact" | "bulk";
+  /**
+   * Bulk mode: the PC where exact hooks take over (a kernel's entry, say).
+   * Default: the first cache-maintenance instruction. When given, the bulk
+   * phase runs through cache maintenance, recording it as steps (see the
+   * module documentation).
+   */
+  readonly exactAt?: number;
+  /**
+   * Bulk mode: also scan each page of `memory` for modelled instructions the
+   * first time code runs there (code copied and run before any modelled
+   * instruction, such as a firmware's relocated copy). It costs a callback
+   * per block of instructions run in `memory`. Default false.
+   */
+  readonly scanCode?: boolean;
+  /**
+   * Regions outside `memory` the code reaches: MMIO devices (a UART, say)
+   * and ROM; `bytes` may be loaded into one (firmware at its reset address).
+   * Default none.
+   */
+  readonly devices?: readonly BinaryDevice[];
+  /**
+   * More data in guest RAM before the code starts (a device tree the VMM
+   * places), treated as the loaded image is: its words are no read steps
+   * until the code writes them. Default none.
+   */
+  readonly images?: readonly { readonly addr: number; readonly bytes: Uint8Array }[];
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -163,6 +229,14 @@ export interface BinaryTrace {
   readonly readValues: number[];
   /** Instructions executed. */
   readonly instructions: number;
+  /** How many of `steps` the bulk phase recorded (0 in exact mode). */
+  readonly bulkSteps: number;
+  /**
+   * Bulk mode: addresses of modelled instructions in RAM found only once the
+   * block holding them had been translated without a hook (see the module
+   * documentation); they may have run unrecorded. Empty in exact mode.
+   */
+  readonly missed: readonly number[];
   /** The PC the run stopped at. */
   readonly pc: number;
 }
@@ -289,6 +363,19 @@ class Recorder {
   /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
   #switchAt: number | null = null;
   #exact = false;
+  /** Bulk mode: the hook of the modelled instructions, and the addresses it covers. */
+  #bulkHook: ((addr: number) => void) | null = null;
+  #hooked = new Set<number>();
+  /** Bulk mode with `exactAt`: the last step, when it is a by-VA op that a next line may extend. */
+  #lastVa: { pc: number; end: number } | null = null;
+  /** Set when `until.mmuOn` stopped the run. */
+  #stopped = false;
+  #stopPc = 0;
+  #bulkSteps = 0;
+  /** Bulk mode: the pages of RAM scanned for modelled instructions when code first ran there. */
+  readonly #scanned = new Set<number>();
+  /** Bulk mode: modelled instructions in a block that ran before they were hooked. */
+  readonly #missed: number[] = [];
   readonly #maxSteps: number;
   readonly #imageEnd: number;
   readonly steps: Step[] = [];
@@ -318,7 +405,9 @@ class Recorder {
     const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
     this.#mem = mem;
     uc.map(mem.base, mem.size);
+    for (const d of o.devices ?? []) this.#device(uc, d);
     uc.write(o.load, o.bytes);
+    for (const im of o.images ?? []) uc.write(im.addr, im.bytes);
     for (const [name, value] of Object.entries(o.regs ?? {})) {
       const n = name === "sp" || name === "lr" ? name : Number(name);
       uc.setReg(n, value);
@@ -331,20 +420,40 @@ class Recorder {
       let start = entry;
       if (o.mode === "bulk") {
         this.#shadow = uc.read(mem.base, mem.size);
-        uc.onCode((addr) => this.#bulkCode(addr), this.#modelledAddresses());
-        uc.start(entry, until, limit);
+        this.#bulkHook = (addr) => this.#bulkCode(addr);
+        this.#hooked = new Set(this.#modelledAddresses());
+        uc.onCode(this.#bulkHook, [...this.#hooked]);
+        if (o.scanCode === true) {
+          uc.onBlock((addr, size) => this.#scanPage(addr, size), [
+            mem.base,
+            mem.base + mem.size - 1,
+          ]);
+        }
+        const bulkUntil = o.exactAt ?? until;
+        // Counting instructions makes the emulator hook each one: the bulk
+        // phase up to exactAt is not bounded by until.instructions.
+        const bulkLimit = o.exactAt !== undefined ? 0 : limit;
+        uc.start(entry, bulkUntil, bulkLimit);
         this.#flushBulk();
-        start = this.#switchAt ?? -1;
+        this.#bulkSteps = this.steps.length;
+        const stopped = uc.reg("pc");
+        start = o.exactAt === undefined
+          ? this.#switchAt ?? -1
+          : (stopped === o.exactAt && !this.#stopped ? stopped : -1);
       }
       if (start >= 0) {
         this.#exact = true;
         uc.onCode((addr) => this.#code(addr));
         uc.onMemory((a) => this.#memory(a));
-        uc.start(start, until, limit);
+        const exactLimit = o.mode === "bulk" ? o.until?.exactInstructions ?? limit : limit;
+        uc.start(start, until, exactLimit);
         this.#fixUp();
       }
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
+      // The emulator stops at the end of a translation block: what the
+      // instructions after the MMU-on write did (not recorded) may fail.
+      if (this.#stopped) return this.#result(this.#stopPc);
       throw new ScenarioError(
         "invalid_value",
         "binary",
@@ -352,11 +461,17 @@ class Recorder {
         `binary(): the program stopped at pc ${showValue(this.#insnPc)}: ${(e as Error).message}`,
       );
     }
+    return this.#result(this.#stopped ? this.#stopPc : uc.reg("pc"));
+  }
+
+  #result(pc: number): BinaryTrace {
     return {
       steps: this.steps,
       readValues: this.readValues,
       instructions: this.#instructions,
-      pc: uc.reg("pc"),
+      bulkSteps: this.#bulkSteps,
+      missed: this.#missed,
+      pc,
     };
   }
 
@@ -383,6 +498,7 @@ class Recorder {
   }
 
   #code(addr: number): void {
+    if (this.#stopped) return;
     const uc = this.#uc!;
     this.#fixUp();
     this.#insnPc = addr;
@@ -400,6 +516,7 @@ class Recorder {
       return;
     }
     if (passes) this.#system(insn);
+    if (passes) this.#stopAtMmuOn(insn);
     // Cache maintenance is a no-op for the emulator, which has no caches;
     // a register write is not run at all, so that its MMU stays off.
     if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
@@ -449,16 +566,86 @@ class Recorder {
       }
       return;
     }
-    if (insn.kind === "ic") return;
+    const through = this.#o.exactAt !== undefined;
+    if (insn.kind === "ic" && !through) return;
+    if (insn.kind === "dc_va" && through && this.#extendVa(addr, insn)) return;
     this.#insnPc = addr;
     this.#flushBulk();
-    if (insn.kind === "dc_sw" || insn.kind === "dc_va") {
+    if ((insn.kind === "dc_sw" || insn.kind === "dc_va") && !through) {
       this.#switchAt = addr;
       uc.stop();
       return;
     }
     this.#system(insn);
-    uc.setReg("pc", addr + 4);
+    if (insn.kind === "dc_va") {
+      const last = this.steps[this.steps.length - 1];
+      if (last.kind === "dc_va") this.#lastVa = { pc: addr, end: last.addr + last.len };
+    }
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+  }
+
+  /**
+   * Bulk mode with `exactAt`: a by-VA op at the same PC as the last step's,
+   * on the line after it, extends that step (a clean loop), without looking
+   * for the memory changed in between (entered at the next other modelled
+   * instruction). True when it did.
+   */
+  #extendVa(addr: number, insn: Decoded): boolean {
+    const last = this.#lastVa;
+    const step = this.steps[this.steps.length - 1];
+    if (last === null || last.pc !== addr || step?.kind !== "dc_va" || insn.kind !== "dc_va") {
+      return false;
+    }
+    const line = this.#caches.find((g) => g !== null)?.lineSize ?? 64;
+    const value = this.#uc!.reg(insn.rt);
+    if (step.op !== insn.op || value - (value % line) !== last.end) return false;
+    this.steps[this.steps.length - 1] = { ...step, len: step.len + line };
+    last.end += line;
+    this.#instructions++;
+    return true;
+  }
+
+  /** `until.mmuOn`: stops the run once an SCTLR write setting M is recorded. */
+  #stopAtMmuOn(insn: Decoded): void {
+    if (this.#o.until?.mmuOn !== true || insn.kind !== "sctlr") return;
+    const last = this.steps[this.steps.length - 1];
+    if (last?.kind === "sctlr" && last.bits.m === true) {
+      this.#stopped = true;
+      this.#stopPc = this.#insnPc;
+      this.#uc!.stop();
+    }
+  }
+
+  /**
+   * Bulk mode: the first time code runs in a page of RAM, hooks its modelled
+   * instructions (code copied there since the last modelled instruction).
+   * The block running now was translated without those hooks: a modelled
+   * instruction in it is missed, and listed in `missed`.
+   */
+  #scanPage(addr: number, size: number): void {
+    if (this.#exact) return;
+    const page = addr - (addr % 4096);
+    if (
+      this.#scanned.has(page) && this.#scanned.has(addr + size - 1 - ((addr + size - 1) % 4096))
+    ) {
+      return;
+    }
+    const fresh: number[] = [];
+    for (let p = page; p < addr + size; p += 4096) {
+      if (this.#scanned.has(p)) continue;
+      this.#scanned.add(p);
+      const words = new Uint32Array(this.#uc!.read(p, 4096).buffer);
+      words.forEach((w, i) => {
+        const a = p + 4 * i;
+        if (!this.#hooked.has(a) && this.#decode(w) !== null) fresh.push(a);
+      });
+    }
+    if (fresh.length === 0) return;
+    for (const a of fresh) {
+      this.#hooked.add(a);
+      if (a >= addr && a < addr + size) this.#missed.push(a);
+    }
+    this.#uc!.onCode(this.#bulkHook!, fresh);
   }
 
   /**
@@ -471,9 +658,13 @@ class Recorder {
     const before = new Uint32Array(this.#shadow!.buffer);
     const after = new Uint32Array(now.buffer);
     let first = true;
+    const fresh: number[] = [];
     for (let i = 0; i < after.length; i++) {
       if (after[i] === before[i]) continue;
       const addr = base + 4 * i;
+      if (!this.#hooked.has(addr) && this.#decode(after[i])) {
+        fresh.push(addr);
+      }
       this.#written.set(addr, after[i]);
       this.#decoded.delete(addr);
       if (first && this.#pcShown !== this.#insnPc) {
@@ -483,8 +674,15 @@ class Recorder {
       first = false;
       this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
       this.#pcShown += 4;
+      this.#lastVa = null;
     }
     this.#shadow = now;
+    // Code the program wrote (a relocated copy of itself, an inflated kernel):
+    // its modelled instructions are hooked too.
+    if (fresh.length > 0) {
+      for (const a of fresh) this.#hooked.add(a);
+      this.#uc!.onCode(this.#bulkHook!, fresh);
+    }
   }
 
   /** What setway models of an instruction word, or null. */
@@ -538,7 +736,32 @@ class Recorder {
     }
   }
 
+  /** Maps a device and hooks its accesses. */
+  #device(uc: Unicorn, d: BinaryDevice): void {
+    uc.map(d.base, d.size);
+    if (d.read === undefined && d.write === undefined) return;
+    uc.onMemory((a) => {
+      const offset = a.addr - d.base;
+      if (a.write) d.write?.(offset, a.size, a.value);
+      else if (d.read !== undefined) {
+        const v = d.read(offset, a.size);
+        const bytes = new Uint8Array(a.size);
+        for (let i = 0; i < a.size; i++) bytes[i] = (v / 2 ** (8 * i)) & 0xff;
+        uc.write(a.addr, bytes);
+      }
+    }, [d.base, d.base + d.size - 1]);
+  }
+
+  #inDevice(addr: number): boolean {
+    for (const d of this.#o.devices ?? []) {
+      if (addr >= d.base && addr < d.base + d.size) return true;
+    }
+    return false;
+  }
+
   #memory(a: MemoryAccess): void {
+    if (this.#stopped) return;
+    if (this.#inDevice(a.addr)) return;
     const { base, size } = this.#mem;
     if (a.addr < base || a.addr + a.size > base + size) {
       const what = a.write ? "stores to" : "loads from";
@@ -575,7 +798,8 @@ class Recorder {
 
   #load(word: number): void {
     const uc = this.#uc!;
-    const inImage = word >= this.#o.load && word < this.#imageEnd;
+    const inImage = (word >= this.#o.load && word < this.#imageEnd) ||
+      (this.#o.images ?? []).some((im) => word >= im.addr && word < im.addr + im.bytes.length);
     if (inImage && !this.#written.has(word)) return;
     const forced = this.#o.reads?.[this.readValues.length];
     const value = forced === undefined

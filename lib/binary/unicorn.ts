@@ -47,6 +47,7 @@ const UC_MODE_ARM = 0;
 const UC_PROT_ALL = 7;
 /** `uc_hook_type` bits. */
 const UC_HOOK_CODE = 1 << 2;
+const UC_HOOK_BLOCK = 1 << 3;
 const UC_HOOK_MEM_READ = 1 << 10;
 const UC_HOOK_MEM_WRITE = 1 << 11;
 /** `uc_arm_reg`: R0..R12 are consecutive from UC_ARM_REG_R0; SP, LR, PC, CPSR. */
@@ -375,13 +376,16 @@ export class Unicorn {
     type: number,
     callback: { readonly pointer: Deno.PointerObject; close(): void },
     at?: readonly number[],
+    range?: readonly [number, number],
   ): void {
     this.#closers.push(() => callback.close());
     const handle = new BigUint64Array(1);
     // begin > end: the hook covers every address.
-    const ranges: [bigint, bigint][] = at === undefined
-      ? [[1n, 0n]]
-      : at.map((a) => [BigInt(a), BigInt(a)]);
+    const ranges: [bigint, bigint][] = at !== undefined
+      ? at.map((a) => [BigInt(a), BigInt(a)])
+      : range !== undefined
+      ? [[BigInt(range[0]), BigInt(range[1])]]
+      : [[1n, 0n]];
     for (const [begin, end] of ranges) {
       this.#check(
         "uc_hook_add",
@@ -416,11 +420,28 @@ export class Unicorn {
   }
 
   /**
-   * Calls `fn` before every data load and store (instruction fetches excluded).
+   * Calls `fn` before each translated block of instructions runs, with its
+   * address and size, for blocks starting within `[range[0], range[1]]`.
    *
    * @param fn the hook; an exception it throws stops the run and is rethrown by {@linkcode start}
+   * @param range the first and last addresses covered
    */
-  onMemory(fn: (access: MemoryAccess) => void): void {
+  onBlock(fn: (addr: number, size: number) => void, range: readonly [number, number]): void {
+    const cb = new Deno.UnsafeCallback(
+      { parameters: ["pointer", "u64", "u32", "pointer"], result: "void" } as const,
+      (_uc, addr, size) => this.#guard(() => fn(Number(addr), size)),
+    );
+    this.#hook(UC_HOOK_BLOCK, cb, undefined, range);
+  }
+
+  /**
+   * Calls `fn` before every data load and store (instruction fetches
+   * excluded), or only those within `[range[0], range[1]]`.
+   *
+   * @param fn the hook; an exception it throws stops the run and is rethrown by {@linkcode start}
+   * @param range the first and last byte addresses covered; default every address
+   */
+  onMemory(fn: (access: MemoryAccess) => void, range?: readonly [number, number]): void {
     const cb = new Deno.UnsafeCallback(
       { parameters: ["pointer", "i32", "u64", "i32", "i64", "pointer"], result: "void" } as const,
       (_uc, type, addr, size, value) =>
@@ -434,7 +455,7 @@ export class Unicorn {
           })
         ),
     );
-    this.#hook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, cb);
+    this.#hook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, cb, undefined, range);
   }
 
   /**

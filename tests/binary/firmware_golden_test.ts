@@ -1,0 +1,52 @@
+// Debian's U-Boot and EDK2 builds (scenarios/firmware_binary.ts): console
+// output, maintenance, and each policy's verdict on X-Gene 1 and generic,
+// pinned by goldens.
+//
+// The whole runs (up to 20 M instructions before the first maintenance,
+// minutes each) run only with SETWAY_BINARY_LONG=1: `deno task
+// test:binaries` (regenerate with `SETWAY_BINARY_LONG=1 deno test -P
+// tests/binary/firmware_golden_test.ts -- --update`); without it they are
+// reported as ignored. The suite runs a shorter stop point: U-Boot qemu_arm's
+// first 300,000 instructions (its reset code's caches-off write), and fails
+// naming what is missing and `deno task binaries` when the binaries are not
+// installed.
+import assert from "node:assert/strict";
+import { assertGolden } from "../../mod.ts";
+import { missingBinariesMessage } from "../../scenarios/binaries.ts";
+import {
+  firmwareRuns,
+  firmwares,
+  firmwareStory,
+  firmwareTrace,
+} from "../../scenarios/firmware_binary.ts";
+
+const LONG = Deno.env.get("SETWAY_BINARY_LONG") === "1";
+const golden = (name: string) => new URL(`./golden/${name}.golden`, import.meta.url);
+const slug = (name: string) => name.replaceAll(/[^a-z0-9]+/g, "_");
+
+Deno.test("firmware_binary: U-Boot qemu_arm's first 300,000 instructions", async () => {
+  const missing = missingBinariesMessage();
+  if (missing !== null) assert.fail(missing);
+  const fw = firmwares()[0];
+  const t = firmwareTrace(fw, { bulk: 300_000, exact: 1_000 });
+  assert.equal(t.error, "");
+  assert.ok(t.trace !== null);
+  const story = firmwareStory(t, firmwareRuns(t.trace));
+  await assertGolden(story, golden("firmware_uboot_arm_short"));
+  assert.match(story, /SCTLR writes: M0C0/, "U-Boot's reset code turns the caches off first");
+});
+
+for (const fw of LONG ? firmwares() : [{ name: "each firmware" }]) {
+  Deno.test({
+    name: `firmware_binary: ${fw.name}, whole run`,
+    ignore: !LONG,
+    async fn() {
+      const missing = missingBinariesMessage();
+      if (missing !== null) assert.fail(missing);
+      const f = firmwares().find((x) => x.name === fw.name)!;
+      const t = firmwareTrace(f);
+      const story = firmwareStory(t, t.trace === null ? [] : firmwareRuns(t.trace));
+      await assertGolden(story, golden(`firmware_${slug(f.name)}`));
+    },
+  });
+}
