@@ -59,7 +59,7 @@ export function flushSummary(result: RunResult): string[] {
   const listed: string[] = [];
   for (const line of result.trace({ filter: "flush" }).split("\n")) {
     if (line.startsWith("#") || line.trim() === "") continue;
-    const m = /^\s*(\S+)\s+\[\d+\]\s+\S+\s+\d+:\s+(.*)$/.exec(line);
+    const m = /^\s*(\S+)\s+\[\d+\]\s+\S+\s+\d+(?:\s+\d+\.\d+)?:\s+(.*)$/.exec(line);
     if (m === null) continue;
     const [, task, event] = m;
     const exit = /^kvm_exit: TRAP: HSR_EC: (0x[0-9a-f]+ \([A-Z0-9_]+\))/.exec(event);

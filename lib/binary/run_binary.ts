@@ -134,8 +134,8 @@ async function nativeVerdict(
  *
  * @example Usage
  * ```ts ignore
- * import { vm } from "../../mod.ts";
- * import { guestCaches } from "./run_binary.ts";
+ * import { vm } from "@setway/setway";
+ * import { guestCaches } from "@setway/setway/binary";
  * const { caches, clidr } = guestCaches(vm().machine("xgene1").policy("kvm-4.0"));
  * console.log(caches.length, clidr.toString(16));
  * ```
