@@ -43,7 +43,8 @@ export function maintenanceSummary(trace: BinaryTrace): string[] {
  * A run's flush events (`trace({ filter: "flush" })`) without the header:
  * the events repeated per page or per instruction (stage-2 data aborts
  * and the page cleans they cause, trapped CP15 or system-register
- * writes, set/way ops performed locally) counted by kind, every other event listed without its sequence
+ * writes, KVM's `kvm_exit` or Xen's `trap_*`, set/way ops performed
+ * locally) counted by kind, every other event listed without its sequence
  * number.
  *
  * @example Usage
@@ -66,7 +67,15 @@ export function flushSummary(result: RunResult): string[] {
     const perPage =
       /^(coherent_cache_guest_page|clean_dcache_guest_page|p2m_flush_page|flush_page|sw_local)\S*:/
         .exec(event);
-    const key = exit !== null ? `kvm_exit ${exit[1]}` : perPage !== null ? perPage[1] : null;
+    // Xen runs name a trap after the counter Xen's do_trap_guest_sync bumps.
+    const xenTrap = /^(trap_\w+): EC=(0x[0-9a-f]+ \([A-Z0-9_]+\))/.exec(event);
+    const key = exit !== null
+      ? `kvm_exit ${exit[1]}`
+      : xenTrap !== null
+      ? `${xenTrap[1]} ${xenTrap[2]}`
+      : perPage !== null
+      ? perPage[1]
+      : null;
     if (key !== null) counted.set(key, (counted.get(key) ?? 0) + 1);
     else listed.push(`  ${task} ${event}`);
   }
