@@ -20,6 +20,7 @@
  */
 
 import {
+  emitAccessOn,
   emitPairsOn,
   emitRepeatedOn,
   type EventFieldsRecord,
@@ -137,6 +138,40 @@ export class CostingSink implements EventSink {
       fieldsAt: (i: number) => this.#withCycles(second.name, second.fieldsAt(i))!,
     };
     emitPairsOn(this.#inner, vcpu, pcpu, pc, a, b, n);
+  }
+
+  /**
+   * Records one guest data access with its `cycles`, as
+   * {@linkcode CostingSink.emit} with the fields `{ addr, value, cacheable }`
+   * would, without building them: a read's or write's cost depends on its
+   * name alone (`eventCycles`).
+   * @param name `"read"` or `"write"`
+   * @param vcpu the vCPU index
+   * @param pcpu the physical CPU
+   * @param pc the guest PC
+   * @param addr the address accessed
+   * @param value the value read or written, unsigned
+   * @param cacheable whether the access was cacheable
+   * @param cycles its cycles when the caller gives them, kept as given
+   * @returns what the wrapped sink returns (the record index)
+   */
+  emitAccess(
+    name: string,
+    vcpu: number,
+    pcpu: number,
+    pc: number,
+    addr: number,
+    value: number,
+    cacheable: boolean,
+    cycles: number | undefined,
+  ): number {
+    if (cycles === undefined && this.#inner.enabled) {
+      if (name !== "read" && name !== "write") {
+        return this.emit(name, vcpu, pcpu, pc, { addr, value, cacheable });
+      }
+      cycles = eventCycles(name, undefined, this.#table);
+    }
+    return emitAccessOn(this.#inner, name, vcpu, pcpu, pc, addr, value, cacheable, cycles);
   }
 
   /** The fields with their `cycles`: as given when they have them or nobody keeps them. */

@@ -52,7 +52,7 @@ import { type Chooser, seededChooser } from "../hw/chooser.ts";
 import { Hardware, type Perturbation } from "../hw/hardware.ts";
 import type { Machine } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
-import type { EventSink } from "../hyp/event_sink.ts";
+import { emitAccessOn, type EventSink } from "../hyp/event_sink.ts";
 import type { Policy } from "../hyp/policy.ts";
 import type { CostTable } from "../hyp/costs.ts";
 import { Hypervisor } from "../hyp/hypervisor.ts";
@@ -398,7 +398,17 @@ function executeOn(
         const cacheable = hyp.cacheable(vc);
         const value = hardware.read(vc.pcpu, step.addr, cacheable) >>> 0;
         got[readIndex] = value;
-        sink.emit("read", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
+        emitAccessOn(
+          sink,
+          "read",
+          vc.index,
+          vc.pcpu,
+          vc.pc,
+          step.addr,
+          value,
+          cacheable,
+          undefined,
+        );
         onRead?.(
           { readIndex, addr: step.addr, got: value, vcpu: vc.index, pcpu: vc.pcpu, pc: vc.pc },
           hardware,
@@ -413,7 +423,17 @@ function executeOn(
         const cacheable = hyp.cacheable(vc);
         const value = step.value >>> 0;
         hardware.write(vc.pcpu, step.addr, value, cacheable);
-        sink.emit("write", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
+        emitAccessOn(
+          sink,
+          "write",
+          vc.index,
+          vc.pcpu,
+          vc.pc,
+          step.addr,
+          value,
+          cacheable,
+          undefined,
+        );
         vc.pc += 4;
         break;
       }
