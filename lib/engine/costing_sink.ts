@@ -52,6 +52,9 @@ export class CostingSink implements EventSink {
   #lastFields: EventFieldsRecord | undefined = undefined;
   #lastName = "";
   #lastCosted: EventFieldsRecord | undefined = undefined;
+  /** The cycles of a read and of a write: they depend on the name alone. */
+  readonly #readCycles: number;
+  readonly #writeCycles: number;
 
   /**
    * Wraps a sink.
@@ -61,6 +64,8 @@ export class CostingSink implements EventSink {
   constructor(inner: EventSink, table: CostTable) {
     this.#inner = inner;
     this.#table = table;
+    this.#readCycles = eventCycles("read", undefined, table);
+    this.#writeCycles = eventCycles("write", undefined, table);
   }
 
   /** Whether the wrapped sink keeps events. */
@@ -166,10 +171,9 @@ export class CostingSink implements EventSink {
     cycles: number | undefined,
   ): number {
     if (cycles === undefined && this.#inner.enabled) {
-      if (name !== "read" && name !== "write") {
-        return this.emit(name, vcpu, pcpu, pc, { addr, value, cacheable });
-      }
-      cycles = eventCycles(name, undefined, this.#table);
+      if (name === "read") cycles = this.#readCycles;
+      else if (name === "write") cycles = this.#writeCycles;
+      else return this.emit(name, vcpu, pcpu, pc, { addr, value, cacheable });
     }
     return emitAccessOn(this.#inner, name, vcpu, pcpu, pc, addr, value, cacheable, cycles);
   }

@@ -141,7 +141,11 @@ export interface ExecuteInput {
    * does not have is then skipped).
    */
   readonly migrate?: boolean;
-  /** Called after each read's event, with the hardware still in its state after the read. */
+  /**
+   * Called after each read's event, with the hardware still in its state
+   * after the read. The observation object is reused for the next read:
+   * copy what you keep.
+   */
   readonly onRead?: (read: ReadObservation, hardware: Hardware) => void;
   /**
    * The run's cost table: the guest's set/way events then carry their
@@ -356,6 +360,15 @@ function executeOn(
   let readIndex = 0;
   let instructions = 0;
   let crashed: Crash | null = null;
+  // One observation object for every read: the hook copies what it keeps.
+  const seen: { -readonly [K in keyof ReadObservation]: ReadObservation[K] } = {
+    readIndex: 0,
+    addr: 0,
+    got: 0,
+    vcpu: 0,
+    pcpu: 0,
+    pc: 0,
+  };
 
   hyp.reset();
   for (let i = 0; i < steps.length; i++) {
@@ -409,10 +422,15 @@ function executeOn(
           cacheable,
           undefined,
         );
-        onRead?.(
-          { readIndex, addr: step.addr, got: value, vcpu: vc.index, pcpu: vc.pcpu, pc: vc.pc },
-          hardware,
-        );
+        if (onRead !== undefined) {
+          seen.readIndex = readIndex;
+          seen.addr = step.addr;
+          seen.got = value;
+          seen.vcpu = vc.index;
+          seen.pcpu = vc.pcpu;
+          seen.pc = vc.pc;
+          onRead(seen, hardware);
+        }
         readIndex++;
         vc.pc += 4;
         break;
