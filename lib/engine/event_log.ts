@@ -432,7 +432,8 @@ export class EventLog implements EventSink {
   finish(): readonly SetwayEvent[] {
     if (this.#finished === null) {
       for (const r of this.#records) Object.freeze(r);
-      this.#finished = Object.freeze(this.#records.slice());
+      // The log takes no more records: its own array is handed out, frozen, not copied.
+      this.#finished = Object.freeze(this.#records);
     }
     return this.#finished;
   }
