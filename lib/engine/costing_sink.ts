@@ -20,6 +20,7 @@
  */
 
 import {
+  emitAccessOn,
   emitPairsOn,
   emitRepeatedOn,
   type EventFieldsRecord,
@@ -51,6 +52,9 @@ export class CostingSink implements EventSink {
   #lastFields: EventFieldsRecord | undefined = undefined;
   #lastName = "";
   #lastCosted: EventFieldsRecord | undefined = undefined;
+  /** The cycles of a read and of a write: they depend on the name alone. */
+  readonly #readCycles: number;
+  readonly #writeCycles: number;
 
   /**
    * Wraps a sink.
@@ -60,6 +64,8 @@ export class CostingSink implements EventSink {
   constructor(inner: EventSink, table: CostTable) {
     this.#inner = inner;
     this.#table = table;
+    this.#readCycles = eventCycles("read", undefined, table);
+    this.#writeCycles = eventCycles("write", undefined, table);
   }
 
   /** Whether the wrapped sink keeps events. */
@@ -137,6 +143,39 @@ export class CostingSink implements EventSink {
       fieldsAt: (i: number) => this.#withCycles(second.name, second.fieldsAt(i))!,
     };
     emitPairsOn(this.#inner, vcpu, pcpu, pc, a, b, n);
+  }
+
+  /**
+   * Records one guest data access with its `cycles`, as
+   * {@linkcode CostingSink.emit} with the fields `{ addr, value, cacheable }`
+   * would, without building them: a read's or write's cost depends on its
+   * name alone (`eventCycles`).
+   * @param name `"read"` or `"write"`
+   * @param vcpu the vCPU index
+   * @param pcpu the physical CPU
+   * @param pc the guest PC
+   * @param addr the address accessed
+   * @param value the value read or written, unsigned
+   * @param cacheable whether the access was cacheable
+   * @param cycles its cycles when the caller gives them, kept as given
+   * @returns what the wrapped sink returns (the record index)
+   */
+  emitAccess(
+    name: string,
+    vcpu: number,
+    pcpu: number,
+    pc: number,
+    addr: number,
+    value: number,
+    cacheable: boolean,
+    cycles: number | undefined,
+  ): number {
+    if (cycles === undefined && this.#inner.enabled) {
+      if (name === "read") cycles = this.#readCycles;
+      else if (name === "write") cycles = this.#writeCycles;
+      else return this.emit(name, vcpu, pcpu, pc, { addr, value, cacheable });
+    }
+    return emitAccessOn(this.#inner, name, vcpu, pcpu, pc, addr, value, cacheable, cycles);
   }
 
   /** The fields with their `cycles`: as given when they have them or nobody keeps them. */

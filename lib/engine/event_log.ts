@@ -53,6 +53,22 @@ type MutableEvent = {
 };
 
 const NO_KEYS: readonly string[] = Object.freeze([]);
+/** The field names of an access event ({@linkcode EventLog.emitAccess}), without and with cycles. */
+const ACCESS_KEYS: readonly string[] = Object.freeze(["addr", "value", "cacheable"]);
+const ACCESS_KEYS_CYCLES: readonly string[] = Object.freeze([
+  "addr",
+  "value",
+  "cacheable",
+  "cycles",
+]);
+
+/** Whether two lists of field names are the same, in the same order. */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Fields that name a cache slot: dropped when a walk folds. */
 function isSlotField(key: string): boolean {
@@ -196,6 +212,67 @@ export class EventLog implements EventSink {
       return records.length - 1;
     }
     return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
+  }
+
+  /**
+   * Records one guest data access, as {@linkcode EventLog.emit} with the
+   * fields `{ addr, value, cacheable }` (then `cycles` when given) would,
+   * building the record at once instead of copying a fields object.
+   * @param name the event name, `"read"` or `"write"`
+   * @param vcpu the vCPU
+   * @param pcpu the physical CPU
+   * @param pc the guest PC
+   * @param addr the address accessed
+   * @param value the value read or written
+   * @param cacheable whether the access was cacheable
+   * @param cycles its cycles, or undefined for no `cycles` field
+   * @returns the index of the record that holds it
+   */
+  emitAccess(
+    name: string,
+    vcpu: number,
+    pcpu: number,
+    pc: number,
+    addr: number,
+    value: number,
+    cacheable: boolean,
+    cycles: number | undefined,
+  ): number {
+    if (this.#folding) {
+      // Folding inside a set/way walk compares field by field: the general path.
+      return this.emit(
+        name,
+        vcpu,
+        pcpu,
+        pc,
+        cycles === undefined ? { addr, value, cacheable } : { addr, value, cacheable, cycles },
+      );
+    }
+    if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
+    this.#meter.work(1);
+    const records = this.#records;
+    const seq = this.#nextSeq++;
+    const keys = cycles === undefined ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
+    const n = records.length;
+    if (this.#collapse && n > 0) {
+      const last = records[n - 1];
+      if (
+        last.name === name && last.vcpu === vcpu && last.pcpu === pcpu && last.pc === pc &&
+        sameKeys(this.#keys[n - 1], keys) && last.addr === addr && last.value === value &&
+        last.cacheable === cacheable && (cycles === undefined || last.cycles === cycles)
+      ) {
+        last.count++;
+        return n - 1;
+      }
+    }
+    const record: MutableEvent = cycles === undefined
+      ? { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable }
+      : { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable, cycles };
+    records.push(record);
+    this.#keys.push(keys);
+    this.#sources.push(undefined);
+    this.#meter.eventRecords(records.length);
+    return records.length - 1;
   }
 
   /** Adds a new record of one event. */
@@ -355,7 +432,8 @@ export class EventLog implements EventSink {
   finish(): readonly SetwayEvent[] {
     if (this.#finished === null) {
       for (const r of this.#records) Object.freeze(r);
-      this.#finished = Object.freeze(this.#records.slice());
+      // The log takes no more records: its own array is handed out, frozen, not copied.
+      this.#finished = Object.freeze(this.#records);
     }
     return this.#finished;
   }

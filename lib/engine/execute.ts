@@ -52,7 +52,7 @@ import { type Chooser, seededChooser } from "../hw/chooser.ts";
 import { Hardware, type Perturbation } from "../hw/hardware.ts";
 import type { Machine } from "../hw/machine.ts";
 import type { Step } from "../guest/ops.ts";
-import type { EventSink } from "../hyp/event_sink.ts";
+import { emitAccessOn, type EventSink } from "../hyp/event_sink.ts";
 import type { Policy } from "../hyp/policy.ts";
 import type { CostTable } from "../hyp/costs.ts";
 import { Hypervisor } from "../hyp/hypervisor.ts";
@@ -141,7 +141,11 @@ export interface ExecuteInput {
    * does not have is then skipped).
    */
   readonly migrate?: boolean;
-  /** Called after each read's event, with the hardware still in its state after the read. */
+  /**
+   * Called after each read's event, with the hardware still in its state
+   * after the read. The observation object is reused for the next read:
+   * copy what you keep.
+   */
   readonly onRead?: (read: ReadObservation, hardware: Hardware) => void;
   /**
    * The run's cost table: the guest's set/way events then carry their
@@ -356,6 +360,15 @@ function executeOn(
   let readIndex = 0;
   let instructions = 0;
   let crashed: Crash | null = null;
+  // One observation object for every read: the hook copies what it keeps.
+  const seen: { -readonly [K in keyof ReadObservation]: ReadObservation[K] } = {
+    readIndex: 0,
+    addr: 0,
+    got: 0,
+    vcpu: 0,
+    pcpu: 0,
+    pc: 0,
+  };
 
   hyp.reset();
   for (let i = 0; i < steps.length; i++) {
@@ -398,11 +411,26 @@ function executeOn(
         const cacheable = hyp.cacheable(vc);
         const value = hardware.read(vc.pcpu, step.addr, cacheable) >>> 0;
         got[readIndex] = value;
-        sink.emit("read", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
-        onRead?.(
-          { readIndex, addr: step.addr, got: value, vcpu: vc.index, pcpu: vc.pcpu, pc: vc.pc },
-          hardware,
+        emitAccessOn(
+          sink,
+          "read",
+          vc.index,
+          vc.pcpu,
+          vc.pc,
+          step.addr,
+          value,
+          cacheable,
+          undefined,
         );
+        if (onRead !== undefined) {
+          seen.readIndex = readIndex;
+          seen.addr = step.addr;
+          seen.got = value;
+          seen.vcpu = vc.index;
+          seen.pcpu = vc.pcpu;
+          seen.pc = vc.pc;
+          onRead(seen, hardware);
+        }
         readIndex++;
         vc.pc += 4;
         break;
@@ -413,7 +441,17 @@ function executeOn(
         const cacheable = hyp.cacheable(vc);
         const value = step.value >>> 0;
         hardware.write(vc.pcpu, step.addr, value, cacheable);
-        sink.emit("write", vc.index, vc.pcpu, vc.pc, { addr: step.addr, value, cacheable });
+        emitAccessOn(
+          sink,
+          "write",
+          vc.index,
+          vc.pcpu,
+          vc.pc,
+          step.addr,
+          value,
+          cacheable,
+          undefined,
+        );
         vc.pc += 4;
         break;
       }

@@ -92,16 +92,19 @@ export interface Violation {
  * @returns one expected value per read step, unsigned 32-bit
  */
 export function expectedReads(steps: readonly Step[]): Float64Array {
+  let reads = 0;
+  for (const step of steps) if (step.kind === "read") reads++;
   const last = new Map<number, number>();
-  const out: number[] = [];
+  const out = new Float64Array(reads);
+  let i = 0;
   for (const step of steps) {
     if (step.kind === "write" || step.kind === "host_write") {
       last.set(step.addr, step.value >>> 0);
     } else if (step.kind === "read") {
-      out.push(last.get(step.addr) ?? 0);
+      out[i++] = last.get(step.addr) ?? 0;
     }
   }
-  return Float64Array.from(out);
+  return out;
 }
 
 /**

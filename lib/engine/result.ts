@@ -114,6 +114,8 @@ export function costOf(events: readonly SetwayEvent[]): Cost {
   let exits = 0, flushes = 0, linesFlushed = 0, cycles = 0;
   const byCategory = {} as Record<CostCategory, number>;
   for (const c of COST_CATEGORIES) byCategory[c] = 0;
+  // Consecutive events mostly share a name: its category is looked up once per run of them.
+  let lastName = "", category: CostCategory = "other";
   for (const e of events) {
     if (e.name === "kvm_exit") exits += e.count;
     else if (e.name === "stage2_flush_vm" || e.name === "p2m_flush_vm") {
@@ -126,7 +128,11 @@ export function costOf(events: readonly SetwayEvent[]): Cost {
     const c = e.cycles;
     if (typeof c === "number" && c > 0) {
       cycles += e.count * c;
-      byCategory[costCategory(e.name)] += e.count * c;
+      if (e.name !== lastName) {
+        lastName = e.name;
+        category = costCategory(lastName);
+      }
+      byCategory[category] += e.count * c;
     }
   }
   return { exits, flushes, linesFlushed, cycles, cyclesByCategory: Object.freeze(byCategory) };

@@ -150,6 +150,77 @@ export interface EventSink {
    * @param on true at the start of a walk, false at its end
    */
   foldWalk?(on: boolean): void;
+  /**
+   * Records one guest data access: the event `name` (`"read"` or
+   * `"write"`) with the fields `{ addr, value, cacheable }`, and `cycles`
+   * after them when given, exactly as {@linkcode EventSink.emit} with that
+   * fields object would. Optional: it lets a sink build its record without
+   * the fields object, on the path every guest access takes.
+   *
+   * @param name `"read"` or `"write"`
+   * @param vcpu the vCPU index
+   * @param pcpu the physical CPU
+   * @param pc the guest PC
+   * @param addr the address accessed
+   * @param value the value read or written, unsigned
+   * @param cacheable whether the access was cacheable
+   * @param cycles its modelled cycles, or undefined for no `cycles` field
+   * @returns the index of the record that holds the event (-1 when dropped)
+   */
+  emitAccess?(
+    name: string,
+    vcpu: number,
+    pcpu: number,
+    pc: number,
+    addr: number,
+    value: number,
+    cacheable: boolean,
+    cycles: number | undefined,
+  ): number;
+}
+
+/**
+ * Records one guest data access on `sink`: through its `emitAccess` when it
+ * has one, else one `emit` with the fields `{ addr, value, cacheable }`
+ * (and `cycles` when given).
+ *
+ * @example Usage
+ * ```ts
+ * import { emitAccessOn, NULL_SINK } from "./event_sink.ts";
+ * console.log(emitAccessOn(NULL_SINK, "read", 0, 0, 0x40, 0x4000_1000, 7, true, undefined)); // -1
+ * ```
+ * @param sink where the event goes
+ * @param name `"read"` or `"write"`
+ * @param vcpu the vCPU index
+ * @param pcpu the physical CPU
+ * @param pc the guest PC
+ * @param addr the address accessed
+ * @param value the value read or written, unsigned
+ * @param cacheable whether the access was cacheable
+ * @param cycles its modelled cycles, or undefined for no `cycles` field
+ * @returns the index of the record that holds the event (-1 when dropped)
+ */
+export function emitAccessOn(
+  sink: EventSink,
+  name: string,
+  vcpu: number,
+  pcpu: number,
+  pc: number,
+  addr: number,
+  value: number,
+  cacheable: boolean,
+  cycles: number | undefined,
+): number {
+  if (sink.emitAccess !== undefined) {
+    return sink.emitAccess(name, vcpu, pcpu, pc, addr, value, cacheable, cycles);
+  }
+  return sink.emit(
+    name,
+    vcpu,
+    pcpu,
+    pc,
+    cycles === undefined ? { addr, value, cacheable } : { addr, value, cacheable, cycles },
+  );
 }
 
 /**
@@ -236,4 +307,5 @@ export function emitPairsOn(
 export const NULL_SINK: EventSink = Object.freeze({
   enabled: false,
   emit: () => -1,
+  emitAccess: () => -1,
 });

@@ -147,21 +147,75 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Whether `step` is a read or write that {@linkcode stepIssues} finds
+ * nothing wrong with: no field but its own, a vCPU index in range, an
+ * aligned address in RAM, a 32-bit value. Checked with the same rules as
+ * the full check, without building a path or a closure: a program is
+ * mostly such steps. False says nothing (the full check then decides).
+ *
+ * @example Usage
+ * ```ts
+ * import { accessStepValid } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(accessStepValid({ kind: "read", vcpu: 0, addr: 0x4000_0000 }, ctx)); // true
+ * console.log(accessStepValid({ kind: "read", vcpu: 1, addr: 0x4000_0000 }, ctx)); // false
+ * ```
+ * @param step the step, as untrusted data
+ * @param ctx the VM it runs in
+ * @returns true only when the step is a valid read or write
+ */
+export function accessStepValid(step: Record<string, unknown>, ctx: StepContext): boolean {
+  const kind = step.kind;
+  const write = kind === "write";
+  if (!write && kind !== "read") return false;
+  for (const key in step) {
+    if (key !== "kind" && key !== "vcpu" && key !== "addr" && (!write || key !== "value")) {
+      return false;
+    }
+  }
+  const cpus = Number.isNaN(ctx.cpus) ? Infinity : ctx.cpus;
+  if (indexProblem(step.vcpu, cpus, "vCPU") !== null) return false;
+  const addr = step.addr;
+  if (addressProblem(addr) !== null) return false;
+  const inRam = !Number.isNaN(ctx.ram) && !Number.isNaN(ctx.ramBase);
+  if (inRam && ramProblem(addr as number, 4, ctx) !== null) return false;
+  return !write || u32Problem(step.value) === null;
+}
+
+/**
+ * Checks one step at path `prefix` (with `[position]` appended when `position` is
+ * not negative). The path is built only for an issue: most steps have none.
+ */
 function checkStep(
   step: unknown,
-  at: string,
+  prefix: string,
+  position: number,
   ctx: StepContext,
   out: ScenarioIssue[],
 ): void {
+  if (isRecord(step) && accessStepValid(step, ctx)) return;
+  checkStepFully(step, prefix, position, ctx, out);
+}
+
+/** {@linkcode checkStep} without the shortcut for valid reads and writes. */
+function checkStepFully(
+  step: unknown,
+  prefix: string,
+  position: number,
+  ctx: StepContext,
+  out: ScenarioIssue[],
+): void {
+  const path = () => position < 0 ? prefix : `${prefix}[${position}]`;
   const add = (field: string, value: unknown, problem: Problem | null) => {
-    if (problem) out.push(makeIssue(problem.code, `${at}.${field}`, value, problem.expected));
+    if (problem) out.push(makeIssue(problem.code, `${path()}.${field}`, value, problem.expected));
     return problem === null;
   };
   const schema = (field: string, value: unknown, expected: string) => {
-    out.push(makeIssue("bad_schema", `${at}.${field}`, value, expected));
+    out.push(makeIssue("bad_schema", `${path()}.${field}`, value, expected));
   };
   if (!isRecord(step)) {
-    out.push(makeIssue("bad_schema", at, step, "a step object with a `kind`"));
+    out.push(makeIssue("bad_schema", path(), step, "a step object with a `kind`"));
     return;
   }
   const kind = step.kind;
@@ -287,7 +341,7 @@ function checkStep(
       }
       const armv7 = aarch32OnlyMachine(ctx);
       if (v === false && armv7 !== null) {
-        out.push(makeIssue("invalid_value", `${at}.aarch32`, v, aarch64Refusal(armv7)));
+        out.push(makeIssue("invalid_value", `${path()}.aarch32`, v, aarch64Refusal(armv7)));
       }
       break;
     }
@@ -320,6 +374,27 @@ function swOperands(
 }
 
 /**
+ * {@linkcode stepIssues} without the shortcut of {@linkcode accessStepValid}:
+ * every rule checked one by one, the reference the shortcut is tested against.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepIssuesFully } from "./steps.ts";
+ * const ctx = { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 };
+ * console.log(stepIssuesFully({ kind: "read", vcpu: 1, addr: 3 }, "steps[0]", ctx).length); // 2
+ * ```
+ * @param step the step, as untrusted data
+ * @param at its path, e.g. `"steps[5]"`
+ * @param ctx the VM it runs in
+ * @returns the issues, with paths such as `"steps[5].pcpu"`
+ */
+export function stepIssuesFully(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  checkStepFully(step, at, -1, ctx, out);
+  return out;
+}
+
+/**
  * Checks one step and returns every issue found (empty when it is valid).
  * The vCPU is taken to be on its first physical CPU (vCPU i on CPU i).
  *
@@ -336,7 +411,7 @@ function swOperands(
  */
 export function stepIssues(step: unknown, at: string, ctx: StepContext): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
-  checkStep(step, at, ctx, out);
+  checkStep(step, at, -1, ctx, out);
   return out;
 }
 
@@ -366,7 +441,7 @@ export function stepsIssues(steps: unknown, ctx: StepContext, prefix = "steps"):
   }
   const out: ScenarioIssue[] = [];
   for (let i = 0; i < steps.length; i++) {
-    checkStep(steps[i], `${prefix}[${i}]`, ctx, out);
+    checkStep(steps[i], prefix, i, ctx, out);
   }
   return out;
 }

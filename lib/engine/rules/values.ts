@@ -163,11 +163,12 @@ export function toU32(value: unknown): unknown {
  * @returns null, or `invalid_value` / `out_of_range`
  */
 export function indexProblem(value: unknown, count: number, noun: string): Problem | null {
-  const expected = `a ${noun} index from 0 to ${count - 1} (there are ${count})`;
+  // The message is built only for a problem: a program's every step asks.
+  const expected = () => `a ${noun} index from 0 to ${count - 1} (there are ${count})`;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    return { code: "invalid_value", expected };
+    return { code: "invalid_value", expected: expected() };
   }
-  return value >= count ? { code: "out_of_range", expected } : null;
+  return value >= count ? { code: "out_of_range", expected: expected() } : null;
 }
 
 /**
