@@ -41,6 +41,14 @@ import { assertLive, Cache, type CacheOptions, cacheStore } from "../hw/cache.ts
 import { type CacheStore, CLEAN, DIRTY, INVALID, KEY_LIMIT } from "../hw/cache_store.ts";
 import type { CacheGeometry } from "../hw/machine.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
+import { lruCore } from "./lru_core.ts";
+
+/**
+ * A replay of at least this many accesses per slot of the cache goes
+ * through the WebAssembly core (loading the cache's state into it costs
+ * about one pass over the slots per way).
+ */
+const CORE_MIN = 2;
 
 /**
  * Counters of trace-driven use ({@linkcode TraceCache.access},
@@ -260,6 +268,7 @@ export class TraceCache extends Cache {
       }
       return this.#misses - missesBefore;
     }
+    if (to - from >= CORE_MIN * this.slots) return this.#replayCore(trace, from, to);
     const lineSize = this.lineSize;
     const inverseLine = this.#inverseLine;
     const ways = this.ways;
@@ -365,6 +374,44 @@ export class TraceCache extends Cache {
     store.mruLine = mruLine;
     store.mruSlot = mruSlot;
     this.#count(done, writes, misses, writeMisses, writebacks);
+    return this.#misses - missesBefore;
+  }
+
+  /**
+   * {@linkcode TraceCache.replay} of a long range, through the WebAssembly
+   * core (lru_core.ts): the same state changes as the loop above, found as
+   * cachegrind's simulator finds them. The core stops before an access it
+   * leaves to access()'s general path (a line of 2^31 - 3 or above, a bad
+   * size, an LRU clock near its limit); the state goes back to the store
+   * for it, and the sets it used come back to the core.
+   */
+  #replayCore(trace: MemoryTrace, from: number, to: number): number {
+    const { addrs, kinds, sizes } = trace;
+    const missesBefore = this.#misses;
+    const store = this.#s;
+    const core = lruCore();
+    core.load(store, this.lineSize);
+    let i = from;
+    try {
+      while (i < to) {
+        const n = Math.min(core.chunk, to - i);
+        core.feed(addrs, kinds, sizes, i, n);
+        const done = core.run(n);
+        const [writes, misses, writeMisses, writebacks] = core.counts();
+        this.#count(done, writes, misses, writeMisses, writebacks);
+        i += done;
+        if (done < n) {
+          core.save(store);
+          const addr = addrs[i];
+          this.#accessSlow(addr, kinds[i] === STORE ? 1 : 0, sizes[i]);
+          const line = Math.floor(addr * this.#inverseLine);
+          core.reload(store, line, line + 1);
+          i++;
+        }
+      }
+    } finally {
+      core.save(store);
+    }
     return this.#misses - missesBefore;
   }
 
