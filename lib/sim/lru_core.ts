@@ -36,29 +36,25 @@
 import { type CacheStore, KEY_LIMIT, KEY_WIDE } from "../hw/cache_store.ts";
 
 /** Header words (byte offsets): geometry, clock, most recent line, counters, regions. */
-export const H_WAYS = 0,
+const H_WAYS = 0,
   H_SET_MASK = 4,
   H_CLOCK = 8,
   H_LIMIT = 12,
   H_MRU_LINE = 16,
-  H_MRU_SLOT = 20,
+  H_MRU_RECORD = 20,
   H_MISSES = 24,
   H_WRITE_MISSES = 28,
   H_WRITES = 32,
   H_WRITEBACKS = 36,
   H_FILLS = 40,
   H_LINE_SIZE = 44,
-  H_ENTRIES = 48,
-  H_STAMPS = 52,
-  H_FILLED = 56,
-  H_STATES = 60,
-  H_ADDRS = 64,
-  H_KINDS = 68,
-  H_SIZES = 72,
-  H_INVERSE_LINE = 80;
+  H_FILLED = 48,
+  H_INVERSE_LINE = 56;
 
-/** Bytes of the header. */
-export const HEADER_BYTES = 128;
+/** Accesses copied into the module's memory at a time. */
+const CHUNK = 1 << 16;
+/** Where the regions start: the chunk's addresses, kinds and sizes, then the entries. */
+const ADDRS = 128, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK, ENTRIES = SIZES + CHUNK;
 
 // Opcodes (WebAssembly core specification 1.0, section 5.4).
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
@@ -117,129 +113,93 @@ const mem = (op: number, align: number, offset = 0): Code => [op, align, ...uleb
 const header = (offset: number): Code => [i32(0), mem(I32_LOAD, 2, offset)];
 const addTo = (l: number, value: Code): Code => [get(l), value, I32_ADD, set(l)];
 
-// Locals: the parameter, then i32s, then the f64s.
+// Locals: the parameter, then i32s, then f64s. Entries are addressed
+// relative to ENTRIES (a constant offset of each load and store); a slot is
+// named by the address of its record (stamp at 0, state at 4).
 const N = 0;
-const [I, W, SIZE, LINE, KEY, EB, AT, K, SLOT, MISS, OLD, MISSES] = [
-  1,
-  2,
-  3,
-  4,
-  5,
-  6,
-  7,
-  8,
-  9,
-  10,
-  11,
-  12,
-];
-const [WAYS, SET_MASK, CLOCK, LIMIT, MRU_LINE, MRU_SLOT, WRITE_MISSES, WRITES] = [
-  13,
-  14,
-  15,
-  16,
-  17,
-  18,
-  19,
-  20,
-];
-const [WRITEBACKS, FILLS, LINE_SIZE, ENTRIES, STAMPS, FILLED, STATES, ADDRS, KINDS, SIZES] = [
-  21,
-  22,
-  23,
-  24,
-  25,
-  26,
-  27,
-  28,
-  29,
-  30,
-];
-const LAST_OFFSET = 31, ACC_MISS = 32;
-const I32_LOCALS = 32;
-const [T, INVERSE] = [33, 34];
+let next = 1;
+const local = () => next++;
+const I = local(), W = local(), SIZE = local(), LINE = local(), KEY = local(), EB = local();
+const AT = local(), K = local(), REC = local(), MISS = local(), OLD = local(), ACC = local();
+const SET_MASK = local(), WAYS8 = local(), FIRST = local(), LAST = local(), CLOCK = local();
+const CLOCK_STOP = local(), MRU_LINE = local(), MRU_REC = local(), MISSES = local();
+const WRITE_MISSES = local(), WRITES = local(), LINE_SIZE = local();
+const I32_LOCALS = next - 1;
+const T = local(), INVERSE = local();
 const F64_LOCALS = 2;
 
-/** The state kept in locals for the whole run, and the header word each comes from. */
-const HELD: [number, number][] = [
-  [WAYS, H_WAYS],
+/** The header word the core reads into a local, for the locals that are read. */
+const READ: [number, number][] = [
   [SET_MASK, H_SET_MASK],
   [CLOCK, H_CLOCK],
-  [LIMIT, H_LIMIT],
   [MRU_LINE, H_MRU_LINE],
-  [MRU_SLOT, H_MRU_SLOT],
+  [MRU_REC, H_MRU_RECORD],
   [MISSES, H_MISSES],
   [WRITE_MISSES, H_WRITE_MISSES],
   [WRITES, H_WRITES],
-  [WRITEBACKS, H_WRITEBACKS],
-  [FILLS, H_FILLS],
   [LINE_SIZE, H_LINE_SIZE],
-  [ENTRIES, H_ENTRIES],
-  [STAMPS, H_STAMPS],
-  [FILLED, H_FILLED],
-  [STATES, H_STATES],
-  [ADDRS, H_ADDRS],
-  [KINDS, H_KINDS],
-  [SIZES, H_SIZES],
 ];
 /** What the run writes back. */
-const WRITTEN = [CLOCK, MRU_LINE, MRU_SLOT, MISSES, WRITE_MISSES, WRITES, WRITEBACKS, FILLS];
+const WRITTEN: [number, number][] = [
+  [CLOCK, H_CLOCK],
+  [MRU_LINE, H_MRU_LINE],
+  [MRU_REC, H_MRU_RECORD],
+  [MISSES, H_MISSES],
+  [WRITE_MISSES, H_WRITE_MISSES],
+  [WRITES, H_WRITES],
+];
 
-const markDirty = (slot: Code): Code => [get(STATES), slot, I32_ADD, i32(2), mem(I32_STORE8, 0)];
+const markDirty = (rec: number): Code => [get(rec), i32(2), mem(I32_STORE8, 0, 4)];
+/** Adds `value` to a header word. */
+const addToHeader = (h: number, value: Code): Code => [
+  i32(0),
+  header(h),
+  value,
+  I32_ADD,
+  mem(I32_STORE, 2, h),
+];
 
 /**
- * One line reference (the line in local LINE, a store when W is 1): MISS is
- * 1 on a miss. As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
+ * One line reference (the line in LINE, a store when W is 1): MISS is 1 on
+ * a miss. As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
  */
 function reference(): Code {
   return [
-    get(LINE),
-    get(MRU_LINE),
-    I32_EQ,
-    IF,
-    VOID,
+    [get(LINE), get(MRU_LINE), I32_EQ, IF, VOID],
     // Already the newest stamp of its set.
-    get(W),
-    IF,
-    VOID,
-    markDirty(get(MRU_SLOT)),
-    END,
-    i32(0),
-    set(MISS),
+    [get(W), IF, VOID, markDirty(MRU_REC), END, i32(0), set(MISS)],
     ELSE,
-    [get(LINE), i32(1), I32_ADD, set(KEY)],
-    // EB: the set's first entry, AT: the entry found or the last one.
-    [get(LINE), get(SET_MASK), I32_AND, get(WAYS), I32_MUL, i32(3), I32_SHL, get(ENTRIES)],
-    [I32_ADD, tee(EB), mem(I32_LOAD, 2, 4), set(SLOT), i32(0), set(MISS)],
-    [get(EB), mem(I32_LOAD, 2), get(KEY), I32_NE, IF, VOID],
-    [get(EB), set(AT)],
+    [get(LINE), i32(1), I32_ADD, set(KEY), i32(0), set(MISS)],
+    // EB: the set's first entry; AT: the entry found, or the last one.
+    [get(LINE), get(SET_MASK), I32_AND, get(WAYS8), I32_MUL, tee(EB)],
+    [mem(I32_LOAD, 2, ENTRIES + 4), set(REC)],
+    [get(EB), mem(I32_LOAD, 2, ENTRIES), get(KEY), I32_NE, IF, VOID],
+    [get(EB), get(FIRST), I32_ADD, set(AT), get(EB), get(LAST), I32_ADD, set(K)],
     [BLOCK, VOID, LOOP, VOID],
-    [get(AT), get(EB), get(LAST_OFFSET), I32_ADD, I32_GE_U, BR_IF, 1],
-    [get(AT), mem(I32_LOAD, 2), get(KEY), I32_EQ, BR_IF, 1],
+    [get(AT), get(K), I32_GE_U, BR_IF, 1],
+    [get(AT), mem(I32_LOAD, 2, ENTRIES), get(KEY), I32_EQ, BR_IF, 1],
     [get(AT), i32(8), I32_ADD, set(AT), BR, 0, END, END],
-    [get(AT), mem(I32_LOAD, 2, 4), set(SLOT)],
-    [get(AT), mem(I32_LOAD, 2), get(KEY), I32_NE, set(MISS)],
+    [get(AT), mem(I32_LOAD, 2, ENTRIES + 4), set(REC)],
+    [get(AT), mem(I32_LOAD, 2, ENTRIES), get(KEY), I32_NE, set(MISS)],
     // Move the entries before it one place down, and put it first.
     [get(AT), set(K), BLOCK, VOID, LOOP, VOID],
     [get(K), get(EB), I32_LE_U, BR_IF, 1],
-    [get(K), get(K), i32(8), I32_SUB, tee(K), mem(I64_LOAD, 3), mem(I64_STORE, 3)],
-    [BR, 0, END, END],
-    [get(EB), get(KEY), I64_EXTEND_I32_U, get(SLOT), I64_EXTEND_I32_U, i32(32)],
-    [I64_EXTEND_I32_U, I64_SHL, I64_OR, mem(I64_STORE, 3)],
+    [get(K), get(K), i32(8), I32_SUB, tee(K), mem(I64_LOAD, 3, ENTRIES)],
+    [mem(I64_STORE, 3, ENTRIES), BR, 0, END, END],
+    [get(EB), get(KEY), I64_EXTEND_I32_U, get(REC), I64_EXTEND_I32_U, i32(32)],
+    [I64_EXTEND_I32_U, I64_SHL, I64_OR, mem(I64_STORE, 3, ENTRIES)],
     [get(MISS), IF, VOID],
-    [get(STATES), get(SLOT), I32_ADD, mem(I32_LOAD8_U, 0), tee(OLD), I32_EQZ, IF, VOID],
+    [get(REC), mem(I32_LOAD8_U, 0, 4), tee(OLD), I32_EQZ, IF, VOID],
     // Filled while invalid: the caller adds it to the resident index.
-    [get(FILLED), get(FILLS), i32(2), I32_SHL, I32_ADD, get(SLOT), mem(I32_STORE, 2)],
-    addTo(FILLS, i32(1)),
+    [header(H_FILLS), i32(2), I32_SHL, header(H_FILLED), I32_ADD, get(REC)],
+    [mem(I32_STORE, 2), addToHeader(H_FILLS, i32(1)), END],
+    addToHeader(H_WRITEBACKS, [get(OLD), i32(1), I32_SHR_U]),
+    [get(REC), i32(1), mem(I32_STORE8, 0, 4)],
     END,
-    addTo(WRITEBACKS, [get(OLD), i32(1), I32_SHR_U]),
-    [get(STATES), get(SLOT), I32_ADD, i32(1), mem(I32_STORE8, 0)],
     END,
-    END,
-    [get(W), IF, VOID, markDirty(get(SLOT)), END],
-    addTo(CLOCK, i32(1)),
-    [get(STAMPS), get(SLOT), i32(2), I32_SHL, I32_ADD, get(CLOCK), mem(I32_STORE, 2)],
-    [get(LINE), set(MRU_LINE), get(SLOT), set(MRU_SLOT)],
+    [get(W), IF, VOID, markDirty(REC), END],
+    [get(CLOCK), i32(1), I32_ADD, set(CLOCK), get(REC), get(CLOCK), mem(I32_STORE, 2)],
+    [get(LINE), set(MRU_LINE), get(REC), set(MRU_REC)],
     END,
   ];
 }
@@ -247,35 +207,36 @@ function reference(): Code {
 /** The body of `run(n)`. */
 function runBody(): Code {
   return [
-    ...HELD.map(([l, h]) => [header(h), set(l)]),
-    [i32(0), mem(F64_LOAD, 3, H_INVERSE_LINE), set(INVERSE)],
-    [get(WAYS), i32(1), I32_SUB, i32(3), I32_SHL, set(LAST_OFFSET)],
-    [i32(0), set(I)],
-    [BLOCK, VOID, LOOP, VOID],
-    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    ...READ.map(([l, h]) => [header(h), set(l)]),
+    [header(H_WAYS), i32(3), I32_SHL, tee(WAYS8), i32(8), I32_SUB, tee(LAST)],
+    // The first way a search compares after the first (none with one way).
+    [i32(8), I32_GE_S, i32(3), I32_SHL, set(FIRST)],
     // The clock takes at most two stamps: near its limit, the store renumbers.
-    [get(CLOCK), get(LIMIT), i32(2), I32_SUB, I32_GE_S, BR_IF, 1],
-    [get(SIZES), get(I), I32_ADD, mem(I32_LOAD8_U, 0), tee(SIZE)],
-    [i32(1), I32_SUB, get(LINE_SIZE), I32_GE_U, BR_IF, 1],
-    [get(ADDRS), get(I), i32(3), I32_SHL, I32_ADD, mem(F64_LOAD, 3), get(INVERSE), F64_MUL],
-    tee(T),
+    [header(H_LIMIT), i32(2), I32_SUB, set(CLOCK_STOP)],
+    [i32(0), mem(F64_LOAD, 3, H_INVERSE_LINE), set(INVERSE)],
+    [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
+    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    [get(CLOCK), get(CLOCK_STOP), I32_GE_S, BR_IF, 1],
+    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, get(LINE_SIZE), I32_GE_U],
+    [BR_IF, 1],
+    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), get(INVERSE), F64_MUL, tee(T)],
     // As replay.ts: t = addr / lineSize, a line below KEY_LIMIT - 1 (its successor too).
-    [f64(0), F64_GE, I32_EQZ, get(T), f64(0x7fff_fffd), F64_LT, I32_EQZ, I32_OR, BR_IF, 1],
+    [f64(0), F64_GE, I32_EQZ, get(T), f64(KEY_LIMIT - 1), F64_LT, I32_EQZ, I32_OR, BR_IF, 1],
     [get(T), I32_TRUNC_F64_S, set(LINE)],
-    [get(KINDS), get(I), I32_ADD, mem(I32_LOAD8_U, 0), i32(1), I32_AND, set(W)],
+    [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
     reference(),
-    [get(MISS), set(ACC_MISS)],
+    [get(MISS), set(ACC)],
     // Straddling: the next line too, counted as one access.
     [get(T), get(LINE), F64_CONVERT_I32_S, F64_SUB],
     [get(LINE_SIZE), get(SIZE), I32_SUB, F64_CONVERT_I32_S, get(INVERSE), F64_MUL, F64_GT],
     [IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), reference()],
-    [get(ACC_MISS), get(MISS), I32_OR, set(ACC_MISS), END],
+    [get(ACC), get(MISS), I32_OR, set(ACC), END],
     addTo(WRITES, get(W)),
-    addTo(MISSES, get(ACC_MISS)),
-    addTo(WRITE_MISSES, [get(ACC_MISS), get(W), I32_AND]),
+    addTo(MISSES, get(ACC)),
+    addTo(WRITE_MISSES, [get(ACC), get(W), I32_AND]),
     addTo(I, i32(1)),
     [BR, 0, END, END],
-    ...WRITTEN.map((l) => [i32(0), get(l), mem(I32_STORE, 2, HELD.find(([x]) => x === l)![1])]),
+    ...WRITTEN.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
     get(I),
   ];
 }
@@ -307,9 +268,6 @@ export function lruCoreBytes(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-/** Accesses copied into the module's memory at a time. */
-const CHUNK = 1 << 16;
-
 /**
  * The instantiated core and the copy of one cache's state in its memory
  * (see the module doc). One per thread: a replay loads its cache's state,
@@ -337,6 +295,8 @@ export class LruCore {
   #f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   #slots = 0;
   #ways = 0;
+  /** Byte address of slot 0's record. */
+  #records = 0;
   #wideMru = false;
 
   /** Assembles and instantiates the module. */
@@ -356,14 +316,9 @@ export class LruCore {
    */
   load(store: CacheStore, lineSize: number): void {
     const slots = store.sets * store.ways;
-    const entries = HEADER_BYTES;
-    const stamps = entries + 8 * slots;
-    const filled = stamps + 4 * slots;
-    const states = filled + 4 * slots;
-    const addrs = (states + slots + 7) & ~7;
-    const kinds = addrs + 8 * CHUNK;
-    const sizes = kinds + CHUNK;
-    const bytes = sizes + CHUNK;
+    const records = ENTRIES + 8 * slots;
+    const filled = records + 8 * slots;
+    const bytes = filled + 4 * slots;
     const have = this.#memory.buffer.byteLength;
     if (bytes > have) this.#memory.grow(Math.ceil((bytes - have) / 65536));
     const buffer = this.#memory.buffer;
@@ -374,22 +329,17 @@ export class LruCore {
     }
     this.#slots = slots;
     this.#ways = store.ways;
+    this.#records = records;
     const h = this.#i32;
-    h.fill(0, 0, HEADER_BYTES >> 2);
+    h.fill(0, 0, ADDRS >> 2);
     h[H_WAYS >> 2] = store.ways;
     h[H_SET_MASK >> 2] = store.setMask;
     h[H_LIMIT >> 2] = store.clockLimit;
     h[H_LINE_SIZE >> 2] = lineSize;
-    h[H_ENTRIES >> 2] = entries;
-    h[H_STAMPS >> 2] = stamps;
     h[H_FILLED >> 2] = filled;
-    h[H_STATES >> 2] = states;
-    h[H_ADDRS >> 2] = addrs;
-    h[H_KINDS >> 2] = kinds;
-    h[H_SIZES >> 2] = sizes;
     this.#f64[H_INVERSE_LINE >> 3] = 1 / lineSize;
-    for (let base = 0; base < slots; base += store.ways) this.#orderSet(store, base);
     this.reload(store);
+    for (let base = 0; base < slots; base += store.ways) this.#orderSet(store, base);
   }
 
   /**
@@ -402,15 +352,24 @@ export class LruCore {
    */
   reload(store: CacheStore, ...lines: number[]): void {
     const h = this.#i32;
+    const u8 = this.#u8;
     h[H_CLOCK >> 2] = store.clock;
     // A wide line (none of the core's) cannot be the core's most recent one:
     // it is kept aside, and given back unless the core used another line.
     this.#wideMru = store.mruLine >= KEY_LIMIT;
     h[H_MRU_LINE >> 2] = this.#wideMru ? -1 : store.mruLine;
-    h[H_MRU_SLOT >> 2] = this.#wideMru ? -1 : store.mruSlot;
-    this.#i32.set(store.stamps, h[H_STAMPS >> 2] >> 2);
-    this.#u8.set(store.states, h[H_STATES >> 2]);
+    h[H_MRU_RECORD >> 2] = this.#wideMru || store.mruSlot < 0 ? 0 : this.#record(store.mruSlot);
+    const stamps = store.stamps;
+    const states = store.states;
+    for (let slot = 0, r = this.#records; slot < this.#slots; slot++, r += 8) {
+      h[r >> 2] = stamps[slot];
+      u8[r + 4] = states[slot];
+    }
     for (const line of lines) this.#orderSet(store, store.setBase(line));
+  }
+
+  #record(slot: number): number {
+    return this.#records + 8 * slot;
   }
 
   /**
@@ -422,19 +381,20 @@ export class LruCore {
   #orderSet(store: CacheStore, base: number): void {
     const ways = this.#ways;
     const stamps = store.stamps;
-    const e = (this.#i32[H_ENTRIES >> 2] >> 2) + 2 * base;
+    const e = (ENTRIES >> 2) + 2 * base;
     const h = this.#i32;
+    const slotAt = (k: number) => (h[e + 2 * k + 1] - this.#records) >> 3;
     for (let k = 0; k < ways; k++) {
       const slot = base + k;
       let at = k;
       // Insertion: a later way goes before an earlier one of equal stamp.
-      while (at > 0 && stamps[h[e + 2 * (at - 1) + 1]] <= stamps[slot]) {
+      while (at > 0 && stamps[slotAt(at - 1)] <= stamps[slot]) {
         h[e + 2 * at + 1] = h[e + 2 * (at - 1) + 1];
         at--;
       }
-      h[e + 2 * at + 1] = slot;
+      h[e + 2 * at + 1] = this.#record(slot);
     }
-    for (let k = 0; k < ways; k++) h[e + 2 * k] = store.keys[h[e + 2 * k + 1]];
+    for (let k = 0; k < ways; k++) h[e + 2 * k] = store.keys[slotAt(k)];
   }
 
   /**
@@ -447,10 +407,9 @@ export class LruCore {
    * @param n how many, at most {@linkcode LruCore.chunk}
    */
   feed(addrs: Float64Array, kinds: Uint8Array, sizes: Uint8Array, from: number, n: number): void {
-    const h = this.#i32;
-    this.#f64.set(addrs.subarray(from, from + n), h[H_ADDRS >> 2] >> 3);
-    this.#u8.set(kinds.subarray(from, from + n), h[H_KINDS >> 2]);
-    this.#u8.set(sizes.subarray(from, from + n), h[H_SIZES >> 2]);
+    this.#f64.set(addrs.subarray(from, from + n), ADDRS >> 3);
+    this.#u8.set(kinds.subarray(from, from + n), KINDS);
+    this.#u8.set(sizes.subarray(from, from + n), SIZES);
   }
 
   /** Accesses {@linkcode LruCore.feed} takes at a time. */
@@ -499,31 +458,37 @@ export class LruCore {
    */
   save(store: CacheStore): void {
     const h = this.#i32;
+    const u8 = this.#u8;
     const slots = this.#slots;
-    const ways = this.#ways;
+    const records = this.#records;
     store.clock = h[H_CLOCK >> 2];
     if (!(this.#wideMru && h[H_MRU_LINE >> 2] === -1)) {
       store.mruLine = h[H_MRU_LINE >> 2];
-      store.mruSlot = h[H_MRU_SLOT >> 2];
+      store.mruSlot = store.mruLine < 0 ? -1 : (h[H_MRU_RECORD >> 2] - records) >> 3;
     }
-    const stamps = h[H_STAMPS >> 2] >> 2;
-    store.stamps.set(h.subarray(stamps, stamps + slots));
-    const states = h[H_STATES >> 2];
-    store.states.set(this.#u8.subarray(states, states + slots));
-    const e = h[H_ENTRIES >> 2] >> 2;
+    const stamps = store.stamps;
+    const states = store.states;
+    for (let slot = 0, r = records; slot < slots; slot++, r += 8) {
+      stamps[slot] = h[r >> 2];
+      states[slot] = u8[r + 4];
+    }
+    const e = ENTRIES >> 2;
     const keys = store.keys;
     const tags = store.tags;
     for (let k = 0; k < slots; k++) {
       const key = h[e + 2 * k];
-      const slot = h[e + 2 * k + 1];
+      const slot = (h[e + 2 * k + 1] - records) >> 3;
       keys[slot] = key;
       // A line the core filled: its tag is its key - 1 (wide lines never reach it).
       if (key !== 0 && key !== KEY_WIDE) tags[slot] = key - 1;
     }
-    for (let set = 0; set < store.sets; set++) store.setMru[set] = h[e + 2 * set * ways + 1];
+    const setMru = store.setMru;
+    for (let set = 0; set < store.sets; set++) {
+      setMru[set] = (h[e + 2 * set * this.#ways + 1] - records) >> 3;
+    }
     const filled = h[H_FILLED >> 2] >> 2;
     const fills = h[H_FILLS >> 2];
-    for (let k = 0; k < fills; k++) store.enlist(h[filled + k]);
+    for (let k = 0; k < fills; k++) store.enlist((h[filled + k] - records) >> 3);
     h[H_FILLS >> 2] = 0;
   }
 }
