@@ -53,8 +53,13 @@ const H_WAYS = 0,
 
 /** Accesses copied into the module's memory at a time. */
 const CHUNK = 1 << 16;
-/** Where the regions start: the chunk's addresses, kinds and sizes, then the entries. */
-const ADDRS = 128, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK, ENTRIES = SIZES + CHUNK;
+/**
+ * Where the regions start: per access size, the largest fraction of a line
+ * an access of that size can start at without straddling
+ * (`(lineSize - size) / lineSize`, as replay.ts computes it); the chunk's
+ * addresses, kinds and sizes; then the entries.
+ */
+const FITS = 128, ADDRS = FITS + 8 * 256, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK, ENTRIES = SIZES + CHUNK;
 
 // Opcodes (WebAssembly core specification 1.0, section 5.4).
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
@@ -228,7 +233,7 @@ function runBody(): Code {
     [get(MISS), set(ACC)],
     // Straddling: the next line too, counted as one access.
     [get(T), get(LINE), F64_CONVERT_I32_S, F64_SUB],
-    [get(LINE_SIZE), get(SIZE), I32_SUB, F64_CONVERT_I32_S, get(INVERSE), F64_MUL, F64_GT],
+    [get(SIZE), i32(3), I32_SHL, mem(F64_LOAD, 3, FITS), F64_GT],
     [IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), reference()],
     [get(ACC), get(MISS), I32_OR, set(ACC), END],
     addTo(WRITES, get(W)),
@@ -337,7 +342,11 @@ export class LruCore {
     h[H_LIMIT >> 2] = store.clockLimit;
     h[H_LINE_SIZE >> 2] = lineSize;
     h[H_FILLED >> 2] = filled;
-    this.#f64[H_INVERSE_LINE >> 3] = 1 / lineSize;
+    const inverse = 1 / lineSize;
+    this.#f64[H_INVERSE_LINE >> 3] = inverse;
+    for (let size = 0; size < 256; size++) {
+      this.#f64[(FITS >> 3) + size] = (lineSize - size) * inverse;
+    }
     this.reload(store);
     for (let base = 0; base < slots; base += store.ways) this.#orderSet(store, base);
   }
