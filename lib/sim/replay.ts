@@ -41,7 +41,7 @@ import { assertLive, Cache, type CacheOptions, cacheStore } from "../hw/cache.ts
 import { type CacheStore, CLEAN, DIRTY, INVALID, KEY_LIMIT } from "../hw/cache_store.ts";
 import type { CacheGeometry } from "../hw/machine.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
-import { lruCore } from "./lru_core.ts";
+import { type LruCore, lruCore } from "./lru_core.ts";
 
 /**
  * A replay of at least this many accesses per slot of the cache goes
@@ -268,7 +268,10 @@ export class TraceCache extends Cache {
       }
       return this.#misses - missesBefore;
     }
-    if (to - from >= CORE_MIN * this.slots) return this.#replayCore(trace, from, to);
+    if (to - from >= CORE_MIN * this.slots) {
+      const core = lruCore(this.ways, this.sets, this.lineSize);
+      if (core !== null) return this.#replayCore(core, trace, from, to);
+    }
     const lineSize = this.lineSize;
     const inverseLine = this.#inverseLine;
     const ways = this.ways;
@@ -385,12 +388,11 @@ export class TraceCache extends Cache {
    * size, an LRU clock near its limit); the state goes back to the store
    * for it, and the sets it used come back to the core.
    */
-  #replayCore(trace: MemoryTrace, from: number, to: number): number {
+  #replayCore(core: LruCore, trace: MemoryTrace, from: number, to: number): number {
     const { addrs, kinds, sizes } = trace;
     const missesBefore = this.#misses;
     const store = this.#s;
-    const core = lruCore();
-    core.load(store, this.lineSize);
+    core.load(store);
     let i = from;
     try {
       while (i < to) {
@@ -404,8 +406,7 @@ export class TraceCache extends Cache {
           core.save(store);
           const addr = addrs[i];
           this.#accessSlow(addr, kinds[i] === STORE ? 1 : 0, sizes[i]);
-          const line = Math.floor(addr * this.#inverseLine);
-          core.reload(store, line, line + 1);
+          core.reload(store);
           i++;
         }
       }
