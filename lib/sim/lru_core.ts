@@ -134,7 +134,7 @@ let next = 1;
 const local = () => next++;
 const I = local(), W = local(), SIZE = local(), LINE = local(), KEY = local(), BASE = local();
 const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), ACC = local();
-const CLOCK = local(), CLOCK_STOP = local(), MRU_LINE = local(), MRU_SLOT = local();
+const STRADDLE = local(), CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
 const MISSES = local(), WRITE_MISSES = local(), WRITES = local();
 const I32_LOCALS = next - 1;
 const T = local(), INVERSE = local();
@@ -231,25 +231,23 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
   const ref = reference(ways, sets - 1, r);
   return [
     ...HELD.map(([l, h]) => [header(h), set(l)]),
-    // The clock takes at most two stamps: near its limit, the store renumbers.
-    [header(H_LIMIT), i32(2), I32_SUB, set(CLOCK_STOP)],
     [i32(0), mem(F64_LOAD, 3, H_INVERSE_LINE), set(INVERSE)],
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    [get(CLOCK), get(CLOCK_STOP), I32_GE_S, BR_IF, 1],
-    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, i32(lineSize), I32_GE_U],
-    [BR_IF, 1],
     [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), get(INVERSE), F64_MUL, tee(T)],
     // As replay.ts: t = addr / lineSize, a line below KEY_LIMIT - 1 (its successor too).
-    [f64(0), F64_GE, I32_EQZ, get(T), f64(KEY_LIMIT - 1), F64_LT, I32_EQZ, I32_OR, BR_IF, 1],
+    [f64(0), F64_GE, get(T), f64(KEY_LIMIT - 1), F64_LT, I32_AND, I32_EQZ, BR_IF, 1],
     [get(T), I32_TRUNC_F64_S, set(LINE)],
+    // Straddling, or a size of 0 or above a line (their bound is below any fraction).
+    [get(T), get(LINE), F64_CONVERT_I32_S, F64_SUB],
+    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(3), I32_SHL, mem(F64_LOAD, 3, FITS)],
+    [F64_GT, tee(STRADDLE), IF, VOID],
+    [get(SIZE), i32(1), I32_SUB, i32(lineSize), I32_GE_U, BR_IF, 2, END],
     [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
     ref,
     [get(MISS), set(ACC)],
-    // Straddling: the next line too, counted as one access.
-    [get(T), get(LINE), F64_CONVERT_I32_S, F64_SUB],
-    [get(SIZE), i32(3), I32_SHL, mem(F64_LOAD, 3, FITS), F64_GT],
-    [IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), ref],
+    // A straddling access looks the next line up too, counted as one access.
+    [get(STRADDLE), IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), ref],
     [get(ACC), get(MISS), I32_OR, set(ACC), END],
     addTo(WRITES, get(W)),
     addTo(MISSES, get(ACC)),
@@ -347,8 +345,9 @@ export class LruCore {
     const inverse = 1 / lineSize;
     this.#f64[H_INVERSE_LINE >> 3] = inverse;
     // As replay.ts's test: an access of `size` bytes at fraction f of a line
-    // straddles when f > (lineSize - size) / lineSize. Size 0 and sizes
-    // above a line stop the core before they get here.
+    // straddles when f > (lineSize - size) / lineSize. Size 0 (given -1)
+    // and sizes above a line (a negative bound) take the same branch, where
+    // the core stops before them.
     for (let size = 0; size < 256; size++) {
       this.#f64[(FITS >> 3) + size] = (lineSize - size) * inverse;
     }
@@ -408,13 +407,17 @@ export class LruCore {
   }
 
   /**
-   * Replays the first `n` accesses of the chunk.
+   * Replays the first `n` accesses of the chunk, or as many as the LRU
+   * clock allows before its limit (an access takes at most two stamps; the
+   * renumbering at the limit is the store's).
    *
    * @param n accesses fed
    * @returns how many it replayed: fewer when it stopped before one it leaves to the caller
    */
   run(n: number): number {
-    return this.#run(n);
+    const h = this.#i32;
+    const room = Math.floor((h[H_LIMIT >> 2] - 1 - h[H_CLOCK >> 2]) / 2);
+    return this.#run(Math.max(0, Math.min(n, room)));
   }
 
   /**
