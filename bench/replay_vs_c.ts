@@ -1,7 +1,7 @@
 /**
  * Row (a) of `deno task bench:report` alone: `replay()` against the plain C
  * -O2 true-LRU simulator (bench/lru_sim.c) on the long gzip trace, with the
- * D1 counts checked equal. `deno task bench:replay [n]` (default n = 5).
+ * D1 counts checked equal: `deno task bench:replay [n]` (n pairs, default 5).
  *
  * @module
  */
