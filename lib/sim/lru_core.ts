@@ -351,6 +351,7 @@ export class LruCore {
     for (let size = 0; size < 256; size++) {
       this.#f64[(FITS >> 3) + size] = (lineSize - size) * inverse;
     }
+    this.#f64[FITS >> 3] = -1;
   }
 
   /**
