@@ -22,7 +22,14 @@
  *   hit or the victim is chosen with integer masks, so a random stream of hits
  *   and misses costs no unpredictable branch but that one;
  * - lines of 2^31 - 2 and above, accesses straddling two lines and random
- *   replacement take a slower general path through the slot model.
+ *   replacement take a slower general path through the slot model;
+ * - {@linkcode TraceCache.replay} of a long range (twice the slots or more)
+ *   on a cache of 4, 8, 16 or 32 ways runs in a WebAssembly core
+ *   (lru_core.ts, assembled in the module, no permission): the same state
+ *   changes, with a set's ways compared four at a time and the data kept in
+ *   the core's memory for the whole range (the trace copied in by chunks);
+ *   it hands the general path what the loop above hands it, but handles
+ *   straddling accesses itself.
  *
  * @example Usage
  * ```ts
@@ -225,8 +232,9 @@ export class TraceCache extends Cache {
    * Trace-driven replay: exactly `access(addrs[i], kinds[i] === STORE,
    * sizes[i])` for every `i` in `[from, to)` (a modify counts as a read, as
    * in cachegrind), with the cache's state held in locals for the whole
-   * loop. Accesses that straddle two lines, lines of 2^31 - 2 and above and
-   * random replacement go through {@linkcode TraceCache.access}.
+   * loop, or in the WebAssembly core for a long range (see the module doc).
+   * Accesses that straddle two lines (outside the core), lines of 2^31 - 2
+   * and above and random replacement go through {@linkcode TraceCache.access}.
    *
    * @example Usage
    * ```ts
