@@ -1,6 +1,6 @@
 /**
  * The WebAssembly core of {@linkcode TraceCache.replay} (replay.ts) on long
- * ranges, for caches of 4, 8, ... 32 ways: the same state changes as the
+ * ranges, for caches of 4, 8, 16 or 32 ways: the same state changes as the
  * JavaScript loop of replay.ts (true LRU by stamps, the slot model's keys,
  * states and stamps, the slots filled while invalid), with a set's ways
  * compared four at a time: a lookup compares every key of the set with the
