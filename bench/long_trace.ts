@@ -172,19 +172,28 @@ export function loadRecords(path: string): MemoryTrace {
  * @param trace the trace file
  * @param g the D1 geometry
  * @param reps simulations (each on a new D1)
- * @returns the counts and the milliseconds of each simulation
+ * @returns the counts and the milliseconds of each simulation, wall-clock and CPU time
  */
 export async function runReference(
   sim: string,
   trace: string,
   g: { size: number; ways: number; lineSize: number },
   reps: number,
-): Promise<{ Dr: number; D1mr: number; Dw: number; D1mw: number; ms: number[] }> {
+): Promise<
+  { Dr: number; D1mr: number; Dw: number; D1mw: number; ms: number[]; cpuMs: number[] }
+> {
   const out = await new Deno.Command(sim, {
     args: ["sim", trace, String(g.size), String(g.ways), String(g.lineSize), String(reps)],
     stdout: "piped",
   }).output();
   if (!out.success) throw new Error(`${sim} sim failed`);
   const r = JSON.parse(new TextDecoder().decode(out.stdout));
-  return { Dr: r.Dr, D1mr: r.D1mr, Dw: r.Dw, D1mw: r.D1mw, ms: r.ns.map((n: number) => n / 1e6) };
+  return {
+    Dr: r.Dr,
+    D1mr: r.D1mr,
+    Dw: r.Dw,
+    D1mw: r.D1mw,
+    ms: r.ns.map((n: number) => n / 1e6),
+    cpuMs: r.cpu_ns.map((n: number) => n / 1e6),
+  };
 }

@@ -10,7 +10,8 @@
  *       records: address (u64, little-endian), kind (0 L, 1 S, 2 M), size.
  *   lru_sim sim TRACE SIZE WAYS LINE REPS
  *       loads TRACE, simulates a new D1 REPS times and prints, as JSON, the
- *       counts and the nanoseconds of each simulation (loading excluded).
+ *       counts and the nanoseconds of each simulation (loading excluded),
+ *       wall-clock (ns) and the process's CPU time (cpu_ns).
  *
  * Built by bench/report.ts with `gcc -O2`.
  */
@@ -105,11 +106,13 @@ int main(int argc, char **argv) {
   while ((1 << c.line_bits) < line) c.line_bits++;
   c.tags = malloc((size_t)c.sets * ways * sizeof *c.tags);
   uint64_t dr = 0, d1mr = 0, dw = 0, d1mw = 0;
+  long long *cpu = malloc((size_t)(reps > 0 ? reps : 1) * sizeof *cpu);
   printf("{\"accesses\":%zu,\"ns\":[", t.n);
   for (int r = 0; r < reps; r++) {
     memset(c.tags, 0xff, (size_t)c.sets * ways * sizeof *c.tags);
     dr = d1mr = dw = d1mw = 0;
-    struct timespec a, b;
+    struct timespec a, b, ca, cb;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
     clock_gettime(CLOCK_MONOTONIC, &a);
     for (size_t i = 0; i < t.n; i++) {
       uint64_t first = t.addr[i] >> c.line_bits;
@@ -125,9 +128,13 @@ int main(int argc, char **argv) {
       }
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
     long long ns = (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+    cpu[r] = (long long)(cb.tv_sec - ca.tv_sec) * 1000000000LL + (cb.tv_nsec - ca.tv_nsec);
     printf("%s%lld", r ? "," : "", ns);
   }
+  printf("],\"cpu_ns\":[");
+  for (int r = 0; r < reps; r++) printf("%s%lld", r ? "," : "", cpu[r]);
   printf("],\"Dr\":%llu,\"D1mr\":%llu,\"Dw\":%llu,\"D1mw\":%llu}\n", (unsigned long long)dr,
          (unsigned long long)d1mr, (unsigned long long)dw, (unsigned long long)d1mw);
   return 0;

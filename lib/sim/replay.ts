@@ -22,7 +22,14 @@
  *   hit or the victim is chosen with integer masks, so a random stream of hits
  *   and misses costs no unpredictable branch but that one;
  * - lines of 2^31 - 2 and above, accesses straddling two lines and random
- *   replacement take a slower general path through the slot model.
+ *   replacement take a slower general path through the slot model;
+ * - {@linkcode TraceCache.replay} of a long range (twice the slots or more)
+ *   on a cache of 4, 8, 16 or 32 ways runs in a WebAssembly core
+ *   (lru_core.ts, assembled in the module, no permission): the same state
+ *   changes, with a set's ways compared four at a time and the data kept in
+ *   the core's memory for the whole range (the trace copied in by chunks);
+ *   it hands the general path what the loop above hands it, but handles
+ *   straddling accesses itself.
  *
  * @example Usage
  * ```ts
@@ -41,6 +48,14 @@ import { assertLive, Cache, type CacheOptions, cacheStore } from "../hw/cache.ts
 import { type CacheStore, CLEAN, DIRTY, INVALID, KEY_LIMIT } from "../hw/cache_store.ts";
 import type { CacheGeometry } from "../hw/machine.ts";
 import { type MemoryTrace, STORE } from "./access_trace.ts";
+import { type LruCore, lruCore } from "./lru_core.ts";
+
+/**
+ * A replay of at least this many accesses per slot of the cache goes
+ * through the WebAssembly core (loading the cache's state into it costs
+ * about one pass over the slots per way).
+ */
+const CORE_MIN = 2;
 
 /**
  * Counters of trace-driven use ({@linkcode TraceCache.access},
@@ -217,8 +232,9 @@ export class TraceCache extends Cache {
    * Trace-driven replay: exactly `access(addrs[i], kinds[i] === STORE,
    * sizes[i])` for every `i` in `[from, to)` (a modify counts as a read, as
    * in cachegrind), with the cache's state held in locals for the whole
-   * loop. Accesses that straddle two lines, lines of 2^31 - 2 and above and
-   * random replacement go through {@linkcode TraceCache.access}.
+   * loop, or in the WebAssembly core for a long range (see the module doc).
+   * Accesses that straddle two lines (outside the core), lines of 2^31 - 2
+   * and above and random replacement go through {@linkcode TraceCache.access}.
    *
    * @example Usage
    * ```ts
@@ -259,6 +275,10 @@ export class TraceCache extends Cache {
         this.#accessSlow(addrs[i], kinds[i] === STORE ? 1 : 0, sizes[i]);
       }
       return this.#misses - missesBefore;
+    }
+    if (to - from >= CORE_MIN * this.slots) {
+      const core = lruCore(this.ways, this.sets, this.lineSize);
+      if (core !== null) return this.#replayCore(core, trace, from, to);
     }
     const lineSize = this.lineSize;
     const inverseLine = this.#inverseLine;
@@ -365,6 +385,42 @@ export class TraceCache extends Cache {
     store.mruLine = mruLine;
     store.mruSlot = mruSlot;
     this.#count(done, writes, misses, writeMisses, writebacks);
+    return this.#misses - missesBefore;
+  }
+
+  /**
+   * {@linkcode TraceCache.replay} of a long range, through the WebAssembly
+   * core (lru_core.ts): the same state changes as the loop above, found as
+   * cachegrind's simulator finds them. The core stops before an access it
+   * leaves to access()'s general path (a line of 2^31 - 3 or above, a bad
+   * size, an LRU clock near its limit); the state goes back to the store
+   * for it, and the sets it used come back to the core.
+   */
+  #replayCore(core: LruCore, trace: MemoryTrace, from: number, to: number): number {
+    const { addrs, kinds, sizes } = trace;
+    const missesBefore = this.#misses;
+    const store = this.#s;
+    core.load(store);
+    let i = from;
+    try {
+      while (i < to) {
+        const n = Math.min(core.chunk, to - i);
+        core.feed(addrs, kinds, sizes, i, n);
+        const done = core.run(n);
+        const [writes, misses, writeMisses, writebacks] = core.counts();
+        this.#count(done, writes, misses, writeMisses, writebacks);
+        i += done;
+        if (done < n) {
+          core.save(store);
+          const addr = addrs[i];
+          this.#accessSlow(addr, kinds[i] === STORE ? 1 : 0, sizes[i]);
+          core.reload(store);
+          i++;
+        }
+      }
+    } finally {
+      core.save(store);
+    }
     return this.#misses - missesBefore;
   }
 

@@ -223,7 +223,7 @@ Deno.test("property: access() and replay() answer each access as a reference LRU
   const ref = fc.tuple(addr, fc.boolean(), fc.integer({ min: 1, max: lineSize }));
   fc.assert(
     fc.property(
-      fc.constantFrom(1, 2, 4, 8),
+      fc.constantFrom(1, 2, 4, 8, 16, 32),
       fc.constantFrom(undefined, 0),
       fc.array(ref, { minLength: 1, maxLength: 400, size: "max" }),
       (ways, tinyClock, refs) => {

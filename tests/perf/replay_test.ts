@@ -1,7 +1,9 @@
 /**
- * `TraceCache.replay` is exactly a loop of `TraceCache.access`, on every path the
- * fast loop hands back (straddling accesses, lines of 2^31 - 2 and above,
- * random replacement), and the LRU clock's renumbering changes nothing.
+ * `TraceCache.replay` is exactly a loop of `TraceCache.access`, through the
+ * JavaScript loop and the WebAssembly core (ranges of at least twice the
+ * slots, 4 ways and more), on every path they hand back (straddling
+ * accesses, lines of 2^31 - 2 and above, random replacement), and the LRU
+ * clock's renumbering changes nothing.
  */
 
 import assert from "node:assert/strict";
@@ -55,7 +57,7 @@ function looped(
 Deno.test("replay: equals one access() per access, LRU and random replacement, any split", () => {
   fc.assert(
     fc.property(
-      fc.constantFrom(1, 2, 4, 8),
+      fc.constantFrom(1, 2, 4, 8, 16),
       fc.constantFrom<"lru" | "random">("lru", "random"),
       fc.array(accessArb, { maxLength: 300 }),
       fc.nat(),
@@ -102,6 +104,19 @@ Deno.test("replay: bad ranges and bad accesses throw ScenarioError naming the va
   const bad = traceOf([[0, 0, 0, 4], [0, 8, 0, 128]]);
   assert.throws(() => c.replay(bad), /access\(8, 128\)/);
   assert.equal(c.stats.reads, 1, "the access before the bad one is counted");
+  // A range long enough for the WebAssembly core (4 ways): the same error,
+  // the same count of the accesses before it, and the cache left usable.
+  const core = new TraceCache({ size: 1024, ways: 4 });
+  const long = traceOf([
+    ...Array.from({ length: 100 }, (_, i): [number, number, number, number] => [0, i * 64, 1, 4]),
+    [0, 8, 0, 0],
+  ]);
+  assert.throws(() => core.replay(long), /access\(8, 0\)/);
+  assert.equal(core.stats.writes, 100);
+  assert.equal(core.stats.misses, 100);
+  assert.equal(core.stats.writebacks, 100 - 16);
+  assert.equal(core.residentCount, 16);
+  assert.equal(core.access(99 * 64, false), true);
   assert.throws(
     () => new TraceCache({ size: 1024, ways: 2 }, { clockLimit: 3 }),
     /clockLimit\(3\)/,

@@ -1,0 +1,124 @@
+/**
+ * The WebAssembly LRU core (lib/sim/lru_core.ts) driven directly, without
+ * replay(): every run leaves the store exactly as a loop of
+ * `TraceCache.access` leaves its own (keys, tags, states, stamps, the
+ * resident index, the clock, the counters), for every associativity it
+ * takes; and it stops before what it leaves to the general path.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { cacheStore } from "../../lib/hw/cache.ts";
+import { TraceCache } from "../../lib/sim/replay.ts";
+import { LruCore, lruCore, lruCoreBytes } from "../../lib/sim/lru_core.ts";
+import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
+
+const LINE = 16;
+
+function traceOf(accesses: [number, number, number][]): MemoryTrace {
+  return {
+    length: accesses.length,
+    addrs: Float64Array.from(accesses, (a) => a[0]),
+    kinds: Uint8Array.from(accesses, (a) => a[1]),
+    sizes: Uint8Array.from(accesses, (a) => a[2]),
+  };
+}
+
+/** Everything of a store the core writes, and the counters. */
+function state(c: TraceCache) {
+  const s = cacheStore(c);
+  return {
+    keys: Array.from(s.keys),
+    tags: Array.from(s.tags),
+    states: Array.from(s.states),
+    stamps: Array.from(s.stamps),
+    resident: Array.from(s.resident.subarray(0, s.residentCount)),
+    clock: s.clock,
+    mru: [s.mruLine, s.mruSlot],
+    stats: { ...c.stats },
+  };
+}
+
+/** Runs `t` through a core straight into `c`'s store; its counters come back beside. */
+function throughCore(c: TraceCache, core: LruCore, t: MemoryTrace) {
+  const store = cacheStore(c);
+  core.load(store);
+  core.feed(t.addrs, t.kinds, t.sizes, 0, t.length);
+  const done = core.run(t.length);
+  const counts = core.counts();
+  core.save(store);
+  return { done, counts };
+}
+
+Deno.test("lruCoreBytes: a valid module for each associativity it takes", () => {
+  for (const ways of [4, 8, 12, 16, 32]) {
+    assert.equal(WebAssembly.validate(lruCoreBytes(ways, 64, 64)), true, `${ways} ways`);
+  }
+  assert.deepEqual(lruCoreBytes(8, 64, 64), lruCoreBytes(8, 64, 64));
+  assert.equal(lruCore(2, 64, 64), null);
+  assert.equal(lruCore(36, 64, 64), null);
+  assert.equal(lruCore(8, 64, 64), lruCore(8, 64, 64));
+});
+
+Deno.test("LruCore: a run leaves the store as a loop of access() leaves it", () => {
+  const access = fc.tuple(
+    fc.integer({ min: 0, max: 96 * LINE - 1 }),
+    fc.constantFrom(0, 1, 2),
+    fc.integer({ min: 1, max: LINE }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(4, 8, 16, 32),
+      fc.constantFrom(1, 2, 4),
+      fc.array(access, { maxLength: 600 }),
+      (ways, sets, accesses) => {
+        const g = { size: sets * ways * LINE, ways, lineSize: LINE };
+        const t = traceOf(accesses);
+        const want = new TraceCache(g);
+        for (let i = 0; i < t.length; i++) {
+          want.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
+        }
+        const c = new TraceCache(g);
+        const core = lruCore(ways, sets, LINE)!;
+        const { done, counts } = throughCore(c, core, t);
+        assert.equal(done, t.length);
+        const s = want.stats;
+        assert.deepEqual(counts, [s.writes, s.misses, s.writeMisses, s.writebacks]);
+        const expected = state(want);
+        // The counters are replay()'s to keep: compared above.
+        assert.deepEqual({ ...state(c), stats: null }, { ...expected, stats: null });
+        // And replay(), which goes through the core for a trace this long.
+        const r = new TraceCache(g);
+        r.replay(t);
+        assert.deepEqual(state(r), expected);
+      },
+    ),
+    { seed: 17, numRuns: 300 },
+  );
+});
+
+Deno.test("LruCore: stops before a wide line, a bad size and the clock's limit", () => {
+  const g = { size: 4 * 4 * LINE, ways: 4, lineSize: LINE };
+  const core = lruCore(4, 4, LINE)!;
+  const cases: [string, [number, number, number][], number, number?][] = [
+    ["a line of 2^31 - 3", [[0, 0, 4], [(2 ** 31 - 3) * LINE, 0, 4]], 1],
+    ["size 0", [[0, 0, 4], [64, 0, 0]], 1],
+    ["a size above a line", [[0, 0, 4], [64, 0, LINE + 1]], 1],
+    ["a negative address", [[0, 0, 4], [-64, 0, 4]], 1],
+    // Limit 10: after 4 stamps, at most two more accesses (each may take two).
+    ["the clock's limit", Array.from({ length: 8 }, (_, i) => [i * LINE, 0, 1]), 4, 10],
+  ];
+  for (const [what, accesses, stop, limit] of cases) {
+    const c = new TraceCache(g, { clockLimit: limit });
+    if (limit !== undefined) {
+      for (let i = 0; i < 4; i++) c.access(1000 * LINE + i * LINE * 4, false);
+    }
+    const t = traceOf(accesses);
+    const store = cacheStore(c);
+    core.load(store);
+    core.feed(t.addrs, t.kinds, t.sizes, 0, t.length);
+    assert.equal(core.run(t.length), limit === undefined ? stop : 2, what);
+    core.counts();
+    core.save(store);
+  }
+});
