@@ -19,12 +19,15 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { EXPLORE_OPS, type ExploreOpName } from "../engine/explore/alphabet.ts";
 import { GUEST_CLASSES } from "../engine/explore/classes.ts";
 import { explore } from "../engine/explore/explore.ts";
-import type { ExploreOptions } from "../engine/explore/options.ts";
+import type { ExploreOptions, ModuleRef } from "../engine/explore/options.ts";
+import type { Policy } from "../hyp/policy.ts";
+import { importModule } from "../import_module.ts";
 import { mergeReports } from "../engine/explore/merge.ts";
 import { type ExploreReport, formatExploreReport } from "../engine/explore/report.ts";
 import type { CliIo } from "./io.ts";
@@ -72,7 +75,9 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
       name: "policy",
       type: "string",
       value: "name",
-      description: "the policy",
+      description: "the policy: a built-in name, or a module's exported Policy, " +
+        "./my_policies.ts#trapOnce (a path from the working directory; without #export, " +
+        "the module's default export or its only Policy)",
       default: "kvm-4.0",
     },
     { name: "cpus", type: "string", value: "n", description: "vCPUs", default: "1" },
@@ -140,6 +145,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     "explore --prove --machine generic --class cleans-by-va",
     "explore --shard 1/2 --json > part1.json",
     "explore --merge part0.json part1.json",
+    "explore --policy ./my_policies.ts#trapOnce --max-ops 3",
   ],
 });
 
@@ -205,6 +211,85 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
   return options as ExploreOptions;
 }
 
+/** Whether a `--policy` value names a module (`./p.ts#name`) rather than a built-in policy. */
+function isPolicyModule(value: string): boolean {
+  return value.includes("#") || value.includes("/") || MODULE_EXTENSION.test(value);
+}
+
+const MODULE_EXTENSION = /\.(ts|mts|js|mjs|tsx|jsx)$/i;
+
+function isPolicy(x: unknown): x is Policy {
+  return x !== null && typeof x === "object" && typeof (x as Policy).name === "string" &&
+    typeof (x as Policy).state === "function";
+}
+
+/** The export of `mod` that `--policy` means when it names no export. */
+function soleExport(mod: Record<string, unknown>, fail: (why: string) => never): string {
+  if (isPolicy(mod.default)) return "default";
+  const names = Object.keys(mod).filter((k) => isPolicy(mod[k]));
+  if (names.length === 1) return names[0];
+  if (names.length === 0) fail("exports no Policy");
+  return fail(`exports several policies (${names.join(", ")}); name one: #${names[0]}`);
+}
+
+/**
+ * The module reference a `--policy` value names: `./my_policies.ts#trapOnce`
+ * (a path from the working directory, `#` and the export's name), or
+ * without `#`, the module's default export or its only `Policy` export.
+ * The module is imported here, so that a wrong value is refused in one
+ * line before any worker starts; the reference carries a `file:` URL,
+ * which workers import again.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { policyModuleRef } from "./explore.ts";
+ * await policyModuleRef("./my_policies.ts#trapOnce", Deno.cwd());
+ * // { module: "file:///home/me/project/my_policies.ts", export: "trapOnce" }
+ * ```
+ * @param value the `--policy` value
+ * @param cwd the working directory
+ * @returns the module reference for `explore()`
+ * @throws {UsageError} naming the value, for a missing file, a module that
+ *   cannot be imported, a missing export, or an export that is not a Policy
+ */
+export async function policyModuleRef(value: string, cwd: string): Promise<ModuleRef> {
+  const hash = value.indexOf("#");
+  const file = hash < 0 ? value : value.slice(0, hash);
+  const name = hash < 0 ? undefined : value.slice(hash + 1);
+  const fail = (why: string): never => {
+    throw new UsageError(`--policy "${value}": ${why}`);
+  };
+  if (file === "" || name === "") fail("expected a module path and an export, ./policies.ts#name");
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  try {
+    if (!(await stat(path)).isFile()) fail(`${path} is not a file`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    fail(`no such file ${path}`);
+  }
+  const url = pathToFileURL(path).href;
+  let mod: Record<string, unknown> = {};
+  try {
+    // The user's own module, named at run time.
+    mod = await importModule(url);
+  } catch (e) {
+    fail(`cannot import ${path}: ${(e as Error).message?.split("\n")[0] ?? String(e)}`);
+  }
+  const chosen = name ?? soleExport(mod, fail);
+  if (!Object.hasOwn(mod, chosen)) {
+    const policies = Object.keys(mod).filter((k) => isPolicy(mod[k]));
+    fail(
+      `${file} has no export "${chosen}"${
+        policies.length > 0 ? `; its policies: ${policies.join(", ")}` : ""
+      }`,
+    );
+  }
+  if (!isPolicy(mod[chosen])) {
+    fail(`export "${chosen}" of ${file} is not a Policy (no name and state())`);
+  }
+  return { module: url, export: chosen };
+}
+
 /** The options that still apply when merging reports (the others say what to explore). */
 const MERGE_OPTIONS = ["merge", "json", "no-trace", "check"];
 
@@ -255,7 +340,11 @@ export async function exploreCommand(parsed: ParsedCommand, io: CliIo): Promise<
         }" (reports are arguments only with --merge)`,
       );
     }
-    report = await explore(exploreOptionsOf(v));
+    const options = exploreOptionsOf(v);
+    const policy = typeof v.policy === "string" && isPolicyModule(v.policy)
+      ? await policyModuleRef(v.policy, io.cwd)
+      : undefined;
+    report = await explore(policy === undefined ? options : { ...options, policy });
   }
   await io.write(
     v.json === true

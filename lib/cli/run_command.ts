@@ -25,7 +25,7 @@ import { formatChromeTrace } from "../report/chrome_trace.ts";
 import { renderHtml } from "../report/html.ts";
 import { eventSelection, splitList } from "../report/trace_filter.ts";
 import { formatJson } from "../report/json.ts";
-import { formatNdjson } from "../report/ndjson.ts";
+import { formatNdjson, type NdjsonRun } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
 import {
   type BuilderLike,
@@ -200,7 +200,8 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   if (v.json === true) {
     await io.write(formatJson(printableRun(result, loaded)));
   } else if (v.ndjson === true) {
-    await io.write(formatNdjson(result));
+    // The run record's scenario names the policy's module, as --json does.
+    await io.write(formatNdjson(printableRun(result, loaded) as NdjsonRun));
   } else if (typeof v.html === "string") {
     const watch = addressesToWatch([result], parseWatch(str(v.watch)));
     const drawn = watchedRun(result, loaded.policies.get(result.policy) ?? result.policy, watch);
