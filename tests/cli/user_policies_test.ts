@@ -149,3 +149,108 @@ Deno.test("user policies: a JSON scenario's policyModule starts from its folder,
   assert.match(bare.stderr, /^setway: policy\("trap-once"\): unknown policy[^\n]*\n$/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("user policies: run --ndjson's run record names the module; its scenario reruns", async () => {
+  const dir = await scratchProject();
+  const json = await setway(dir, ["run", "trap_once.ts", "--json"]);
+  const ndjson = await setway(dir, ["run", "trap_once.ts", "--ndjson"]);
+  assert.equal(ndjson.code, 0, ndjson.stderr);
+  const record = JSON.parse(ndjson.stdout.split("\n")[0]);
+  assert.equal(record.record, "run");
+  assert.equal(record.scenario.policyModule, "trap_once.ts");
+  assert.deepEqual(record.scenario, JSON.parse(json.stdout).scenario);
+  await Deno.writeTextFile(join(dir, "from_ndjson.json"), JSON.stringify(record.scenario));
+  const again = await setway(dir, ["run", "from_ndjson.json", "--json"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, json.stdout);
+  // A built-in policy's record names no module.
+  const builtIn = await setway(dir, ["run", "trap_once.ts", "--policy", "kvm-4.0", "--ndjson"]);
+  assert.equal(JSON.parse(builtIn.stdout.split("\n")[0]).scenario.policyModule, undefined);
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** A module of two policies and a value that is not one, as a user writes it. */
+function policiesModule(): string {
+  const mod = new URL("mod.ts", `file://${ROOT}`).href;
+  return `import { definePolicy } from ${JSON.stringify(mod)};\n` +
+    "export const trapOnce = definePolicy({\n" +
+    '  name: "trap-once",\n' +
+    "  onReset(hyp) { hyp.vcpu.hcr.tsw = true; hyp.vcpu.hcr.tvm = false; },\n" +
+    "  onSetWay(hyp) { hyp.flushVm(); hyp.vcpu.hcr.tsw = false; },\n" +
+    "});\n" +
+    'export const never = definePolicy({ name: "never-trap", onReset(hyp) {\n' +
+    "  hyp.vcpu.hcr.tsw = false;\n  hyp.vcpu.hcr.tvm = false;\n} });\n" +
+    "export const answer = 42;\n";
+}
+
+Deno.test("user policies: explore --policy ./module.ts#export explores the module's policy", async () => {
+  const dir = await scratchProject();
+  await Deno.mkdir(join(dir, "policies"));
+  await Deno.writeTextFile(join(dir, "policies/mine.ts"), policiesModule());
+  const args = ["explore", "--max-ops", "3", "--no-trace", "--json"];
+  // One Web Worker: the worker imports the module again, by its file: URL.
+  const out = await setway(dir, [
+    ...args,
+    "--workers",
+    "1",
+    "--policy",
+    "./policies/mine.ts#trapOnce",
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  const report = JSON.parse(out.stdout);
+  assert.match(JSON.stringify(report), /"trap-once"/);
+  assert.ok(report.failures.length > 0, "trap-once lets a stale read through");
+  const text = await setway(dir, [
+    "explore",
+    "--max-ops",
+    "3",
+    "--workers",
+    "0",
+    "--policy",
+    "policies/mine.ts#never",
+  ]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^explore: never-trap on generic/);
+
+  // Without #export: the module's only Policy export.
+  await Deno.writeTextFile(
+    join(dir, "one.ts"),
+    policiesModule().replace(/export const never[^]*?\} \}\);\n/, ""),
+  );
+  const sole = await setway(dir, [
+    "explore",
+    "--max-ops",
+    "2",
+    "--workers",
+    "0",
+    "--policy",
+    "./one.ts",
+  ]);
+  assert.equal(sole.code, 0, sole.stderr);
+  assert.match(sole.stdout, /^explore: trap-once on generic/);
+
+  const refused: [string, RegExp][] = [
+    ["./nope.ts#trapOnce", /no such file \S+nope\.ts$/],
+    ["./policies/mine.ts#trapTwice", /has no export "trapTwice"; its policies: never, trapOnce$/],
+    ["./policies/mine.ts#answer", /export "answer" of \S+ is not a Policy/],
+    ["./policies/mine.ts", /exports several policies \(never, trapOnce\); name one: #never$/],
+  ];
+  for (const [value, why] of refused) {
+    const bad = await setway(dir, [
+      "explore",
+      "--max-ops",
+      "2",
+      "--workers",
+      "0",
+      "--policy",
+      value,
+    ]);
+    assert.equal(bad.code, 2, value);
+    assert.equal(bad.stdout, "");
+    const lines = bad.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, bad.stderr);
+    assert.ok(lines[0].startsWith(`setway: --policy "${value}": `), lines[0]);
+    assert.match(lines[0], why);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
