@@ -228,6 +228,19 @@ Deno.test("user policies: explore --policy ./module.ts#export explores the modul
   ]);
   assert.equal(sole.code, 0, sole.stderr);
   assert.match(sole.stdout, /^explore: trap-once on generic/);
+  // ... or its default export, when that is a Policy.
+  await Deno.writeTextFile(join(dir, "dflt.ts"), policiesModule() + "export default never;\n");
+  const dflt = await setway(dir, [
+    "explore",
+    "--max-ops",
+    "2",
+    "--workers",
+    "0",
+    "--policy",
+    "dflt.ts",
+  ]);
+  assert.equal(dflt.code, 0, dflt.stderr);
+  assert.match(dflt.stdout, /^explore: never-trap on generic/);
 
   const refused: [string, RegExp][] = [
     ["./nope.ts#trapOnce", /no such file \S+nope\.ts$/],
