@@ -26,7 +26,7 @@ import { formatComparison } from "../report/compare.ts";
 import { renderHtml } from "../report/html.ts";
 import { addressesToWatch, parseWatch, watchedRun } from "./html_watch.ts";
 import { formatJson } from "../report/json.ts";
-import { formatNdjson } from "../report/ndjson.ts";
+import { formatNdjson, type NdjsonRun } from "../report/ndjson.ts";
 import type { CliIo } from "./io.ts";
 import { loadScenario, printableRun, withOverrides } from "./load.ts";
 import type { ParsedCommand } from "./parse.ts";
@@ -125,7 +125,7 @@ export async function compareCommand(parsed: ParsedCommand, io: CliIo): Promise<
     const printed = runs.map((r) => printableRun(r, loaded));
     await io.write(formatJson(printed, { compactDepth: 3 }));
   } else if (v.ndjson === true) {
-    await io.write(formatNdjson(runs));
+    await io.write(formatNdjson(runs.map((r) => printableRun(r, loaded) as NdjsonRun)));
   } else {
     const first = runs[0];
     const header = `# ${basename(path)}: seed ${first.scenario.seed}, ` +

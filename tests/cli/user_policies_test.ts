@@ -166,6 +166,19 @@ Deno.test("user policies: run --ndjson's run record names the module; its scenar
   // A built-in policy's record names no module.
   const builtIn = await setway(dir, ["run", "trap_once.ts", "--policy", "kvm-4.0", "--ndjson"]);
   assert.equal(JSON.parse(builtIn.stdout.split("\n")[0]).scenario.policyModule, undefined);
+  // compare --ndjson: each run record's scenario is the one compare --json prints, module named.
+  const args = ["compare", "trap_once.ts", "--policies", "trap-once,kvm-4.0"];
+  const compared = await setway(dir, [...args, "--ndjson"]);
+  assert.equal(compared.code, 0, compared.stderr);
+  const runs = compared.stdout.trim().split("\n").map((l) => JSON.parse(l))
+    .filter((r) => r.record === "run");
+  assert.deepEqual(runs.map((r) => r.policy), ["trap-once", "kvm-4.0"]);
+  const comparedJson = JSON.parse((await setway(dir, [...args, "--json"])).stdout);
+  assert.deepEqual(
+    runs.map((r) => r.scenario),
+    comparedJson.map((r: { scenario: unknown }) => r.scenario),
+  );
+  assert.equal(runs[0].scenario.policyModule, "trap_once.ts");
   await Deno.remove(dir, { recursive: true });
 });
 
