@@ -150,13 +150,6 @@ export function firmwareTrace(
       scanCode: true,
       until: { instructions: budget.bulk, exactInstructions: budget.exact, steps: 4_000_000 },
     });
-    const thumb = trace.steps.find((s) => s.kind === "pc" && s.addr % 4 !== 0);
-    if (thumb !== undefined && thumb.kind === "pc") {
-      // Thumb instructions are not decoded (lib/binary/trace.ts): its
-      // maintenance would go unrecorded, so no verdict is given.
-      const at = `0x${thumb.addr.toString(16)}`;
-      return { firmware: fw, trace: null, console, error: `Thumb code at pc ${at}, not decoded` };
-    }
     return { firmware: fw, trace, console, error: "" };
   } catch (e) {
     return { firmware: fw, trace: null, console, error: (e as Error).message };

@@ -89,10 +89,20 @@ import {
   decodeA64,
   decodeCacheIdA32,
   decodeCacheIdA64,
+  decodeCacheIdT32,
   type Decoded,
+  type DecodedRegRead,
+  decodeRegReadA32,
+  decodeRegReadA64,
+  decodeRegReadT32,
+  decodeT32,
   setWayOperand,
+  t32Word,
 } from "./decode.ts";
 import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
+
+/** An instruction setway models: maintenance, a register write or read, a cache ID access. */
+type Modelled = Decoded | DecodedRegRead | CacheIdAccess;
 
 /** The geometry of one data-cache level as the guest sees it (CCSIDR). */
 export interface CacheLevelView {
@@ -357,14 +367,22 @@ class Recorder {
   readonly #caches: readonly (CacheLevelView | null)[];
   readonly #clidr: number;
   #csselr = 0;
-  #pendingRead: { rt: number; value: number } | null = null;
+  #pendingRead: { rt: number; value: number | bigint } | null = null;
+  /**
+   * The last value the program wrote to each register whose writes are
+   * modelled, by encoding: what the vCPU's register holds (its M, C and I
+   * bits are the model's), returned by the program's reads of it.
+   */
+  readonly #regValues = new Map<string, bigint>();
   /** Bulk mode: the memory as of the last modelled instruction. */
   #shadow: Uint8Array | null = null;
   /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
   #switchAt: number | null = null;
   #exact = false;
   /** Bulk mode: the hook of the modelled instructions, and the addresses it covers. */
-  #bulkHook: ((addr: number) => void) | null = null;
+  #bulkHook: ((addr: number, size: number) => void) | null = null;
+  /** Bulk mode: whether the first maintenance instruction is Thumb code. */
+  #switchThumb = false;
   #hooked = new Set<number>();
   /** Bulk mode with `exactAt`: the last step, when it is a by-VA op that a next line may extend. */
   #lastVa: { pc: number; end: number } | null = null;
@@ -383,7 +401,7 @@ class Recorder {
   /** What the program last wrote to each word: its own view of memory. */
   readonly #written = new Map<number, number>();
   /** Each executed address's decoded instruction, until the program writes its word. */
-  readonly #decoded = new Map<number, Decoded | CacheIdAccess | null>();
+  readonly #decoded = new Map<number, Modelled | null>();
   #mem = { base: 0, size: 0 };
   #pcShown = -1;
   #instructions = 0;
@@ -420,7 +438,7 @@ class Recorder {
       let start = entry;
       if (o.mode === "bulk") {
         this.#shadow = uc.read(mem.base, mem.size);
-        this.#bulkHook = (addr) => this.#bulkCode(addr);
+        this.#bulkHook = (addr, size) => this.#bulkCode(addr, size);
         this.#hooked = new Set(this.#modelledAddresses());
         uc.onCode(this.#bulkHook, [...this.#hooked]);
         if (o.scanCode === true) {
@@ -440,10 +458,13 @@ class Recorder {
         start = o.exactAt === undefined
           ? this.#switchAt ?? -1
           : (stopped === o.exactAt && !this.#stopped ? stopped : -1);
+        // The emulator starts in Thumb state at an odd address only.
+        const thumb = o.exactAt === undefined ? this.#switchThumb : this.#thumbState();
+        if (start >= 0 && thumb) start += 1;
       }
       if (start >= 0) {
         this.#exact = true;
-        uc.onCode((addr) => this.#code(addr));
+        uc.onCode((addr, size) => this.#code(addr, size));
         uc.onMemory((a) => this.#memory(a));
         const exactLimit = o.mode === "bulk" ? o.until?.exactInstructions ?? limit : limit;
         uc.start(start, until, exactLimit);
@@ -497,29 +518,89 @@ class Recorder {
     this.#pcShown = this.#insnPc + 4;
   }
 
-  #code(addr: number): void {
+  #code(addr: number, size: number): void {
     if (this.#stopped) return;
     const uc = this.#uc!;
     this.#fixUp();
     this.#insnPc = addr;
     this.#instructions++;
-    let insn = this.#decoded.get(addr);
+    // A 16-bit Thumb instruction is never one setway models.
+    if (size !== 4) return;
+    const thumb = this.#thumbAt(addr);
+    const key = thumb ? addr + 1 : addr;
+    let insn = this.#decoded.get(key);
     if (insn === undefined) {
-      insn = this.#decode(uc.readWord(addr));
-      this.#decoded.set(addr, insn);
+      insn = this.#decodeAt(addr, thumb);
+      this.#decoded.set(key, insn);
     }
     if (insn === null) return;
+    // Unicorn runs no hook for an instruction an IT block skips: a T32
+    // instruction that hooks executes.
     const cond = "cond" in insn ? insn.cond as number : 14;
     const passes = cond === 14 || conditionPasses(cond, uc.reg("flags"));
+    if (!passes) return;
     if ("write" in insn) {
-      if (passes) this.#cacheId(insn);
+      this.#cacheId(insn);
       return;
     }
-    if (passes) this.#system(insn);
-    if (passes) this.#stopAtMmuOn(insn);
+    if (insn.kind === "reg_read") {
+      this.#regRead(insn);
+      return;
+    }
+    this.#system(insn);
+    this.#rememberWrite(addr, thumb, insn);
+    this.#stopAtMmuOn(insn);
     // Cache maintenance is a no-op for the emulator, which has no caches;
     // a register write is not run at all, so that its MMU stays off.
-    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4 + (thumb ? 1 : 0));
+  }
+
+  /**
+   * Whether the 4-byte instruction at `addr` runs in Thumb state: never for
+   * A64; for A32, when its address is not 4-byte aligned, else CPSR.T.
+   */
+  #thumbAt(addr: number): boolean {
+    if (this.#o.isa !== "a32") return false;
+    if (addr % 4 !== 0) return true;
+    return (this.#uc!.reg("flags") & 0x20) !== 0;
+  }
+
+  /** CPSR.T now (false for A64). */
+  #thumbState(): boolean {
+    return this.#o.isa === "a32" && (this.#uc!.reg("flags") & 0x20) !== 0;
+  }
+
+  /** The modelled instruction at `addr` in the given state, or null. */
+  #decodeAt(addr: number, thumb: boolean): Modelled | null {
+    const w = this.#uc!.readWord(addr);
+    return thumb ? this.#decodeThumb(t32Word(w & 0xffff, w >>> 16)) : this.#decode(w);
+  }
+
+  /** Keeps the value of a register write, for the program's reads of the register. */
+  #rememberWrite(addr: number, thumb: boolean, d: Decoded): void {
+    if (d.kind !== "sctlr" && d.kind !== "vm_reg") return;
+    const uc = this.#uc!;
+    const w = uc.readWord(addr);
+    // The read of the same register: the write's encoding with L set.
+    const read = this.#o.isa === "a64"
+      ? decodeRegReadA64(w | (1 << 21))
+      : thumb
+      ? decodeRegReadT32(t32Word(w & 0xffff, w >>> 16) | (1 << 20))
+      : decodeRegReadA32(w | (1 << 20));
+    if (read === null) return;
+    const value = this.#o.isa === "a64" && d.rt === 31 ? 0n : uc.reg64(d.rt);
+    this.#regValues.set(read.encoding, value);
+  }
+
+  /**
+   * A read of a register whose writes are modelled: once the program wrote
+   * it, it reads what it wrote (the model's vCPU holds it; the emulator's
+   * own register never saw the write), not the emulator's value.
+   */
+  #regRead(r: DecodedRegRead): void {
+    const value = this.#regValues.get(r.encoding);
+    if (value === undefined || (this.#o.isa === "a64" && r.rt === 31)) return;
+    this.#pendingRead = { rt: r.rt, value: this.#o.isa === "a32" ? Number(value) : value };
   }
 
   /**
@@ -533,15 +614,35 @@ class Recorder {
     this.#uc!.setReg(f.rt, f.value);
   }
 
-  /** The addresses of the image's words that decode as an instruction setway models. */
+  /** The addresses of the image's instructions setway models. */
   #modelledAddresses(): number[] {
-    const o = this.#o;
-    const view = new DataView(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength);
+    return this.#modelledIn(this.#o.bytes, this.#o.load);
+  }
+
+  /**
+   * The addresses in `bytes` (at `base`) holding an instruction setway
+   * models: each aligned word as A64 or A32, and for A32 also each
+   * halfword-aligned pair as T32 (the hook reads CPSR.T to tell which runs).
+   */
+  #modelledIn(bytes: Uint8Array, base: number): number[] {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out: number[] = [];
-    for (let i = 0; i + 4 <= o.bytes.length; i += 4) {
-      if (this.#decode(view.getUint32(i, true)) !== null) out.push(o.load + i);
+    const thumb = this.#o.isa === "a32";
+    for (let i = 0; i + 4 <= bytes.length; i += 2) {
+      const aligned = (base + i) % 4 === 0;
+      if (
+        (aligned && this.#decode(view.getUint32(i, true)) !== null) ||
+        (thumb && this.#thumbCandidate(view.getUint16(i, true), view.getUint16(i + 2, true)))
+      ) {
+        out.push(base + i);
+      }
     }
     return out;
+  }
+
+  /** Whether two halfwords are a modelled T32 instruction. */
+  #thumbCandidate(first: number, second: number): boolean {
+    return first >>> 8 === 0xee && this.#decodeThumb(t32Word(first, second)) !== null;
   }
 
   /**
@@ -550,19 +651,22 @@ class Recorder {
    * cache identification reads are handled as in the exact phase, and the
    * first cache-maintenance instruction stops the phase before it runs.
    */
-  #bulkCode(addr: number): void {
-    if (this.#exact) return;
+  #bulkCode(addr: number, size: number): void {
+    if (this.#exact || size !== 4) return;
     const uc = this.#uc!;
-    const insn = this.#decode(uc.readWord(addr));
+    const thumb = this.#thumbAt(addr);
+    const insn = this.#decodeAt(addr, thumb);
     if (insn === null) return;
+    const next = addr + 4 + (thumb ? 1 : 0);
     const cond = "cond" in insn ? insn.cond as number : 14;
     if (cond !== 14 && !conditionPasses(cond, uc.reg("flags"))) return;
-    if ("write" in insn) {
-      this.#cacheId(insn);
+    if ("write" in insn || insn.kind === "reg_read") {
+      if ("write" in insn) this.#cacheId(insn);
+      else this.#regRead(insn);
       if (this.#pendingRead !== null) {
         // No hook runs after it here: set the register and skip the read.
         this.#fixUp();
-        uc.setReg("pc", addr + 4);
+        uc.setReg("pc", next);
       }
       return;
     }
@@ -573,15 +677,17 @@ class Recorder {
     this.#flushBulk();
     if ((insn.kind === "dc_sw" || insn.kind === "dc_va") && !through) {
       this.#switchAt = addr;
+      this.#switchThumb = thumb;
       uc.stop();
       return;
     }
     this.#system(insn);
+    this.#rememberWrite(addr, thumb, insn);
     if (insn.kind === "dc_va") {
       const last = this.steps[this.steps.length - 1];
       if (last.kind === "dc_va") this.#lastVa = { pc: addr, end: last.addr + last.len };
     }
-    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", next);
   }
 
   /**
@@ -631,19 +737,25 @@ class Recorder {
       return;
     }
     const fresh: number[] = [];
+    const end = this.#mem.base + this.#mem.size;
     for (let p = page; p < addr + size; p += 4096) {
       if (this.#scanned.has(p)) continue;
       this.#scanned.add(p);
-      const words = new Uint32Array(this.#uc!.read(p, 4096).buffer);
-      words.forEach((w, i) => {
-        const a = p + 4 * i;
-        if (!this.#hooked.has(a) && this.#decode(w) !== null) fresh.push(a);
-      });
+      // Two more bytes: a T32 instruction may end in the next page.
+      const bytes = this.#uc!.read(p, Math.min(4096 + 2, end - p));
+      for (const a of this.#modelledIn(bytes, p)) {
+        if (a < p + 4096 && !this.#hooked.has(a)) fresh.push(a);
+      }
     }
     if (fresh.length === 0) return;
+    const thumb = this.#thumbState();
     for (const a of fresh) {
       this.#hooked.add(a);
-      if (a >= addr && a < addr + size) this.#missed.push(a);
+      // A candidate of the other state (a T32 pattern inside A32 code) is no miss.
+      const inState = thumb ? a % 2 === 0 : a % 4 === 0;
+      if (a >= addr && a < addr + size && inState && this.#decodeAt(a, thumb) !== null) {
+        this.#missed.push(a);
+      }
     }
     this.#uc!.onCode(this.#bulkHook!, fresh);
   }
@@ -662,11 +774,11 @@ class Recorder {
     for (let i = 0; i < after.length; i++) {
       if (after[i] === before[i]) continue;
       const addr = base + 4 * i;
-      if (!this.#hooked.has(addr) && this.#decode(after[i])) {
-        fresh.push(addr);
+      for (const a of this.#modelledNear(now, i)) {
+        if (!this.#hooked.has(a)) fresh.push(a);
       }
       this.#written.set(addr, after[i]);
-      this.#decoded.delete(addr);
+      this.#forget(addr);
       if (first && this.#pcShown !== this.#insnPc) {
         this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
         this.#pcShown = this.#insnPc;
@@ -685,10 +797,33 @@ class Recorder {
     }
   }
 
+  /**
+   * The addresses of modelled instructions that overlap word `i` of the
+   * memory snapshot `now` (a T32 one may start 2 bytes before it or in its
+   * middle).
+   */
+  #modelledNear(now: Uint8Array, i: number): number[] {
+    const from = Math.max(0, 4 * i - 2);
+    return this.#modelledIn(now.subarray(from, 4 * i + 6), this.#mem.base + from);
+  }
+
+  /** Forgets the decoded instructions that overlap the word at `addr` (the program wrote it). */
+  #forget(addr: number): void {
+    this.#decoded.delete(addr);
+    for (const a of [addr - 2, addr, addr + 2]) this.#decoded.delete(a + 1);
+  }
+
   /** What setway models of an instruction word, or null. */
-  #decode(word: number): Decoded | CacheIdAccess | null {
-    if (this.#o.isa === "a32") return decodeCacheIdA32(word) ?? decodeA32(word);
-    return decodeCacheIdA64(word) ?? decodeA64(word);
+  #decode(word: number): Modelled | null {
+    if (this.#o.isa === "a32") {
+      return decodeCacheIdA32(word) ?? decodeA32(word) ?? decodeRegReadA32(word);
+    }
+    return decodeCacheIdA64(word) ?? decodeA64(word) ?? decodeRegReadA64(word);
+  }
+
+  /** What setway models of a 32-bit T32 instruction, or null. */
+  #decodeThumb(insn: number): Modelled | null {
+    return decodeCacheIdT32(insn) ?? decodeT32(insn) ?? decodeRegReadT32(insn);
   }
 
   /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
@@ -792,7 +927,7 @@ class Recorder {
       value = ((value & ~(0xff << (8 * b))) | (byte << (8 * b))) >>> 0;
     }
     this.#written.set(word, value);
-    this.#decoded.delete(word);
+    this.#forget(word);
     this.#instructionStep({ kind: "write", vcpu: this.#vcpu, addr: word, value });
   }
 
