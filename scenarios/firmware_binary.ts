@@ -20,7 +20,8 @@
  * The firmware's reads of CLIDR and CCSIDR return the generic machine's
  * caches (L1 128 sets x 4 ways, L2 1024 x 16) on both machines: its steps
  * are recorded once and run on each. See `lib/binary/trace.ts` for what the
- * flat emulation simplifies (SCTLR read back, in particular).
+ * flat emulation simplifies. EDK2's AArch32 build runs Thumb code (from pc
+ * 0x26be on), followed in Thumb state.
  *
  * The firmware runs in bulk mode up to its first cache-maintenance
  * instruction (see `lib/binary/trace.ts`), then exact for

@@ -1,5 +1,5 @@
 /**
- * Runs guest machine code (A32 or A64) under the Unicorn CPU emulator and
+ * Runs guest machine code (A32, with T32, or A64) under the Unicorn CPU emulator and
  * records what it does to memory and to the caches as setway guest steps:
  * the program a DSL user would have written for the same instructions.
  * `g.preset("binary", binary, { bytes, isa, load, ... })` appends them to a
@@ -25,12 +25,26 @@
  *
  * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
  * register writes are not executed by the emulator (the PC moves past
- * them): its MMU stays off and addresses stay flat. Simplified: a read of
- * SCTLR then returns the emulator's own value (MMU and caches off), so a
- * read-modify-write after an earlier write loses that write's bits (U-Boot
- * turning its MMU on and then its data cache records M on, then M off
- * with C on). Cache maintenance is
- * left to it (a no-op: it has no caches).
+ * them): its MMU stays off and addresses stay flat. A read of a register
+ * the program wrote (`MRC`/`MRS` of SCTLR, TTBR0/1, TTBCR, DACR, ...)
+ * returns the value it last wrote, as the model's vCPU holds it (its M, C
+ * and I bits are the model's SCTLR; KVM's `access_vm_reg`,
+ * arch/arm64/kvm/sys_regs.c, and Xen's `TVM_REG` handlers,
+ * xen/arch/arm/vcpreg.c, write the whole value to the vCPU's register), so a
+ * read-modify-write keeps the earlier write's bits; before any write, the
+ * emulator's reset value (MMU and caches off, as the model's). Cache
+ * maintenance is left to the emulator (a no-op: it has no caches).
+ *
+ * Thumb (T32) code: the A32 program may switch to Thumb state (`BX`); each
+ * 4-byte instruction is decoded in the state CPSR.T gives (an instruction
+ * at an address that is not 4-byte aligned is Thumb), code is scanned for
+ * both encodings, and a run resumed in Thumb code starts in Thumb state.
+ * The PC of a step is shown rounded down to a word (the model's PCs are
+ * 4-byte aligned). Unicorn runs no hook for an instruction an IT block
+ * skips, so a hooked T32 instruction executes. Simplified: a skipped
+ * register write or read inside an IT block that is not its last
+ * instruction loses the rest of the block's conditions (the emulator's IT
+ * state is not kept when the PC is set).
  *
  * Reads: the emulator's memory holds what the program wrote, so by default
  * a read returns the value the program expects (the oracle's). `reads`
@@ -62,8 +76,8 @@
  *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
- * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
- * `DC ZVA` and exclusive-monitor effects are not decoded. Reads of CLIDR,
+ * and instruction-cache maintenance are not modelled; `MCRR`, `DC ZVA`
+ * and exclusive-monitor effects are not decoded. Reads of CLIDR,
  * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
  * other identification registers are the emulator core's).
  *
@@ -162,7 +176,7 @@ export interface BinaryDevice {
 export interface BinaryOptions {
   /** The machine code, loaded at `load`. */
   readonly bytes: Uint8Array;
-  /** The instruction set: `"a32"` (AArch32, ARM state) or `"a64"`. */
+  /** The instruction set: `"a32"` (AArch32, starting in ARM state; Thumb code is followed) or `"a64"`. */
   readonly isa: Isa;
   /** The guest physical address the code is loaded at. */
   readonly load: number;
@@ -511,11 +525,19 @@ class Recorder {
 
   /** A guest instruction step at the current instruction's PC. */
   #instructionStep(step: Step): void {
-    if (this.#pcShown !== this.#insnPc) {
-      this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
-    }
+    const pc = this.#shownPc();
+    if (this.#pcShown !== pc) this.#add({ kind: "pc", vcpu: this.#vcpu, addr: pc });
     this.#add(step);
-    this.#pcShown = this.#insnPc + 4;
+    this.#pcShown = pc + 4;
+  }
+
+  /**
+   * The PC a step shows for the current instruction: its address, rounded
+   * down to a word for Thumb code at an odd halfword (the model's PCs are
+   * 4-byte aligned, as A32 and A64 instructions are).
+   */
+  #shownPc(): number {
+    return this.#insnPc - (this.#insnPc % 4);
   }
 
   #code(addr: number, size: number): void {
@@ -552,7 +574,9 @@ class Recorder {
     this.#stopAtMmuOn(insn);
     // Cache maintenance is a no-op for the emulator, which has no caches;
     // a register write is not run at all, so that its MMU stays off.
-    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4 + (thumb ? 1 : 0));
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") {
+      uc.setReg("pc", addr + 4 + (thumb ? 1 : 0));
+    }
   }
 
   /**
@@ -779,9 +803,9 @@ class Recorder {
       }
       this.#written.set(addr, after[i]);
       this.#forget(addr);
-      if (first && this.#pcShown !== this.#insnPc) {
-        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
-        this.#pcShown = this.#insnPc;
+      if (first && this.#pcShown !== this.#shownPc()) {
+        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#shownPc() });
+        this.#pcShown = this.#shownPc();
       }
       first = false;
       this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
