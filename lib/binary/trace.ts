@@ -59,7 +59,9 @@
  * models are hooked (the image is scanned for them), not each instruction
  * or access. At each of them (a register write), and at the first
  * maintenance instruction, every word the code changed since the previous
- * one is entered as a `write` step of its current value, in address order,
+ * one (found in the 4 KiB pages that differ from a snapshot of the
+ * emulator's memory, which is mapped from a buffer of ours so no copy is
+ * made) is entered as a `write` step of its current value, in address order,
  * at that instruction's PC: the caches receive those lines as the last
  * writes would have left them, dirty where caches were on, with the state
  * of SCTLR of that moment. From the first maintenance instruction on,
@@ -113,6 +115,7 @@ import {
   setWayOperand,
   t32Word,
 } from "./decode.ts";
+import { changedPages, PAGE } from "./pages.ts";
 import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
 
 /** An instruction setway models: maintenance, a register write or read, a cache ID access. */
@@ -239,6 +242,13 @@ export interface BinaryOptions {
    * until the code writes them. Default none.
    */
   readonly images?: readonly { readonly addr: number; readonly bytes: Uint8Array }[];
+  /**
+   * Bulk mode: how the memory the code changed is found at each modelled
+   * instruction. `"pages"` (default): the words of the 4 KiB pages that
+   * differ from the last snapshot; `"words"`: every word of `memory`
+   * compared (the reference, slower). Both give the same steps.
+   */
+  readonly bulkDiff?: "pages" | "words";
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -390,6 +400,8 @@ class Recorder {
   readonly #regValues = new Map<string, bigint>();
   /** Bulk mode: the memory as of the last modelled instruction. */
   #shadow: Uint8Array | null = null;
+  /** Bulk mode: the guest memory, as the emulator changes it. */
+  #live: Uint8Array | null = null;
   /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
   #switchAt: number | null = null;
   #exact = false;
@@ -436,7 +448,9 @@ class Recorder {
     const o = this.#o;
     const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
     this.#mem = mem;
-    uc.map(mem.base, mem.size);
+    // Bulk mode diffs the memory in place, with no copy out of the emulator.
+    if (o.mode === "bulk") this.#live = uc.mapHost(mem.base, mem.size);
+    else uc.map(mem.base, mem.size);
     for (const d of o.devices ?? []) this.#device(uc, d);
     uc.write(o.load, o.bytes);
     for (const im of o.images ?? []) uc.write(im.addr, im.bytes);
@@ -451,7 +465,7 @@ class Recorder {
     try {
       let start = entry;
       if (o.mode === "bulk") {
-        this.#shadow = uc.read(mem.base, mem.size);
+        this.#shadow = new Uint8Array(this.#live!);
         this.#bulkHook = (addr, size) => this.#bulkCode(addr, size);
         this.#hooked = new Set(this.#modelledAddresses());
         uc.onCode(this.#bulkHook, [...this.#hooked]);
@@ -790,29 +804,34 @@ class Recorder {
    */
   #flushBulk(): void {
     const { base, size } = this.#mem;
-    const now = this.#uc!.read(base, size);
-    const before = new Uint32Array(this.#shadow!.buffer);
+    const now = this.#live!, shadow = this.#shadow!;
+    const before = new Uint32Array(shadow.buffer);
     const after = new Uint32Array(now.buffer);
+    const ranges: [number, number][] = this.#o.bulkDiff === "words"
+      ? [[0, size]]
+      : changedPages(now, shadow).map((p) => [p, Math.min(size, p + PAGE)]);
     let first = true;
     const fresh: number[] = [];
-    for (let i = 0; i < after.length; i++) {
-      if (after[i] === before[i]) continue;
-      const addr = base + 4 * i;
-      for (const a of this.#modelledNear(now, i)) {
-        if (!this.#hooked.has(a)) fresh.push(a);
+    for (const [from, to] of ranges) {
+      for (let i = from >> 2; i < to >> 2; i++) {
+        if (after[i] === before[i]) continue;
+        const addr = base + 4 * i;
+        for (const a of this.#modelledNear(now, i)) {
+          if (!this.#hooked.has(a)) fresh.push(a);
+        }
+        this.#written.set(addr, after[i]);
+        this.#forget(addr);
+        if (first && this.#pcShown !== this.#shownPc()) {
+          this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#shownPc() });
+          this.#pcShown = this.#shownPc();
+        }
+        first = false;
+        this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
+        this.#pcShown += 4;
+        this.#lastVa = null;
       }
-      this.#written.set(addr, after[i]);
-      this.#forget(addr);
-      if (first && this.#pcShown !== this.#shownPc()) {
-        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#shownPc() });
-        this.#pcShown = this.#shownPc();
-      }
-      first = false;
-      this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
-      this.#pcShown += 4;
-      this.#lastVa = null;
+      shadow.set(now.subarray(from, to), from);
     }
-    this.#shadow = now;
     // Code the program wrote (a relocated copy of itself, an inflated kernel):
     // its modelled instructions are hooked too.
     if (fresh.length > 0) {
