@@ -428,6 +428,8 @@ class Recorder {
   readonly #written = new Map<number, number>();
   /** Each executed address's decoded instruction, until the program writes its word. */
   readonly #decoded = new Map<number, Modelled | null>();
+  /** A32: executed addresses whose instruction is modelled in neither state, until written. */
+  readonly #plain = new Set<number>();
   #mem = { base: 0, size: 0 };
   #pcShown = -1;
   #instructions = 0;
@@ -561,7 +563,18 @@ class Recorder {
     this.#insnPc = addr;
     this.#instructions++;
     // A 16-bit Thumb instruction is never one setway models.
-    if (size !== 4) return;
+    if (size !== 4 || this.#plain.has(addr)) return;
+    if (this.#o.isa === "a32" && !this.#decoded.has(addr) && !this.#decoded.has(addr + 1)) {
+      const arm = addr % 4 === 0 ? this.#decodeAt(addr, false) : null;
+      const t32 = this.#decodeAt(addr, true);
+      // Nothing in either state: no need to read CPSR.T here again.
+      if (arm === null && t32 === null) {
+        this.#plain.add(addr);
+        return;
+      }
+      if (addr % 4 === 0) this.#decoded.set(addr, arm);
+      this.#decoded.set(addr + 1, t32);
+    }
     const thumb = this.#thumbAt(addr);
     const key = thumb ? addr + 1 : addr;
     let insn = this.#decoded.get(key);
@@ -853,7 +866,10 @@ class Recorder {
   /** Forgets the decoded instructions that overlap the word at `addr` (the program wrote it). */
   #forget(addr: number): void {
     this.#decoded.delete(addr);
-    for (const a of [addr - 2, addr, addr + 2]) this.#decoded.delete(a + 1);
+    for (const a of [addr - 2, addr, addr + 2]) {
+      this.#decoded.delete(a + 1);
+      this.#plain.delete(a);
+    }
   }
 
   /** What setway models of an instruction word, or null. */
