@@ -14,8 +14,14 @@
  * MAIR_EL1 to MAIR0 = PRRR, ESR_EL1 to DFSR, FAR_EL1 to DFAR), as KVM's
  * sys_regs tables do.
  *
- * Simplified: the 64-bit `MCRR` writes of TTBR0/1 with LPAE and Thumb code
- * are not decoded.
+ * T32 (Thumb state): the 32-bit `MCR`/`MRC` encoding T1, which is the A32
+ * encoding with the condition AL (ARMv7-A ARM A8.8.98, A8.8.108); the
+ * caller joins its two halfwords ({@linkcode t32Word}) and checks an IT
+ * block's condition. Reads of the registers whose writes are decoded
+ * (`MRC`, `MRS`) decode too ({@linkcode decodeRegReadA32}), so that a
+ * read-modify-write sees what the guest wrote.
+ *
+ * Simplified: the 64-bit `MCRR` writes of TTBR0/1 with LPAE are not decoded.
  *
  * @example Usage
  * ```ts
@@ -135,6 +141,46 @@ export function decodeA32(insn: number): DecodedA32 | null {
   const found = A32_CP15[`${opc1},${crn},${crm},${opc2}`];
   if (found === undefined) return null;
   return { ...found, rt, cond };
+}
+
+/**
+ * The A32 word of a T32 coprocessor instruction: `MCR`/`MRC` encoding T1
+ * (`1110 1110 opc1 L CRn | Rt 1111 opc2 1 CRm`, ARMv7-A ARM A8.8.98) is the
+ * A32 encoding A1 with the condition AL in its first halfword's top
+ * nibble; encoding T2 (`1111 1110 ...`, `MCR2`/`MRC2`) has 0xF there, as
+ * A32's `MCR2` has, and no CP15 register.
+ *
+ * @example Usage
+ * ```ts
+ * import { t32Word } from "./decode.ts";
+ * console.log(t32Word(0xee07, 0x0f5e).toString(16)); // "ee070f5e"
+ * ```
+ * @param first the first halfword (at the instruction's address)
+ * @param second the second halfword (at the address + 2)
+ * @returns the 32-bit instruction, first halfword high
+ */
+export function t32Word(first: number, second: number): number {
+  return (((first & 0xffff) << 16) | (second & 0xffff)) >>> 0;
+}
+
+/**
+ * Decodes one 32-bit T32 instruction (Thumb state, the two halfwords as
+ * {@linkcode t32Word} joins them). Only `MCR` encoding T1 of CP15 decodes:
+ * the same operations as {@linkcode decodeA32}, with condition 14 (an IT
+ * block's condition is the caller's to check).
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeT32 } from "./decode.ts";
+ * console.log(decodeT32(0xee070f5e)); // { kind: "dc_sw", op: "cisw", rt: 0, cond: 14 }
+ * console.log(decodeT32(0xfe070f5e)); // null (mcr2)
+ * ```
+ * @param insn the instruction, first halfword in bits [31:16]
+ * @returns what it does, or null when setway does not model it
+ */
+export function decodeT32(insn: number): DecodedA32 | null {
+  const w = insn >>> 0;
+  return w >>> 24 === 0xee ? decodeA32(w) : null;
 }
 
 /** A64 `SYS` (op0 = 1) cache maintenance, keyed `op1,CRn,CRm,op2`. */
@@ -313,6 +359,23 @@ export function decodeCacheIdA32(insn: number): (CacheIdAccess & { cond: number 
   return { reg, write, rt: (w >>> 12) & 0xf, cond };
 }
 
+/**
+ * {@linkcode decodeCacheIdA32} of a 32-bit T32 instruction (`MRC`/`MCR`
+ * encoding T1, joined by {@linkcode t32Word}), with condition 14.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeCacheIdT32 } from "./decode.ts";
+ * console.log(decodeCacheIdT32(0xee300f30)); // { reg: "CLIDR", write: false, rt: 0, cond: 14 }
+ * ```
+ * @param insn the instruction, first halfword in bits [31:16]
+ * @returns the access, or null for any other instruction
+ */
+export function decodeCacheIdT32(insn: number): (CacheIdAccess & { cond: number }) | null {
+  const w = insn >>> 0;
+  return w >>> 24 === 0xee ? decodeCacheIdA32(w) : null;
+}
+
 /** A64 `MRS`/`MSR` with op0 = 3, CRn = CRm = 0, keyed `op1,op2`. */
 const A64_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
   "1,0": "CCSIDR",
@@ -359,4 +422,86 @@ export function ccsidrOf(
   g: { readonly sets: number; readonly ways: number; readonly lineSize: number },
 ): number {
   return (((g.sets - 1) << 13) | ((g.ways - 1) << 3) | (Math.log2(g.lineSize) - 4)) >>> 0;
+}
+
+/**
+ * A read of SCTLR or of another virtual-memory control register into
+ * register `rt`. `encoding` names the architectural register (DFSR and
+ * IFSR, both `ESR` to the model, differ there).
+ */
+export interface DecodedRegRead {
+  /** The kind of instruction. */
+  readonly kind: "reg_read";
+  /** The register read, as the model names it. */
+  readonly reg: "SCTLR" | VmRegName;
+  /** Its encoding (`opc1,CRn,CRm,opc2`), one per architectural register. */
+  readonly encoding: string;
+  /** The destination register. */
+  readonly rt: number;
+}
+
+function regRead(found: Decoded | undefined, encoding: string, rt: number): DecodedRegRead | null {
+  if (found === undefined) return null;
+  if (found.kind === "sctlr") return { kind: "reg_read", reg: "SCTLR", encoding, rt };
+  if (found.kind === "vm_reg") return { kind: "reg_read", reg: found.reg, encoding, rt };
+  return null;
+}
+
+/**
+ * Decodes an A32 `MRC p15` of a register {@linkcode decodeA32} decodes the
+ * writes of (SCTLR, TTBR0/1, TTBCR, DACR, ...), with its condition field.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeRegReadA32 } from "./decode.ts";
+ * console.log(decodeRegReadA32(0xee110f10)); // { kind: "reg_read", reg: "SCTLR", encoding: "0,1,0,0", rt: 0, cond: 14 }
+ * ```
+ * @param insn the instruction word
+ * @returns the read, or null for any other instruction
+ */
+export function decodeRegReadA32(insn: number): (DecodedRegRead & { cond: number }) | null {
+  const w = insn >>> 0;
+  const cond = w >>> 28;
+  // MRC: cond 1110 opc1 1 CRn Rt 1111 opc2 1 CRm.
+  if (cond === 0xf || (w & 0x0f100f10) !== 0x0e100f10) return null;
+  const encoding = `${(w >>> 21) & 7},${(w >>> 16) & 0xf},${w & 0xf},${(w >>> 5) & 7}`;
+  const read = regRead(A32_CP15[encoding], encoding, (w >>> 12) & 0xf);
+  return read === null ? null : { ...read, cond };
+}
+
+/**
+ * {@linkcode decodeRegReadA32} of a 32-bit T32 instruction (`MRC` encoding
+ * T1, joined by {@linkcode t32Word}), with condition 14.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeRegReadT32 } from "./decode.ts";
+ * console.log(decodeRegReadT32(0xee112f10)?.rt); // 2 (mrc p15, 0, r2, c1, c0, 0)
+ * ```
+ * @param insn the instruction, first halfword in bits [31:16]
+ * @returns the read, or null for any other instruction
+ */
+export function decodeRegReadT32(insn: number): (DecodedRegRead & { cond: number }) | null {
+  const w = insn >>> 0;
+  return w >>> 24 === 0xee ? decodeRegReadA32(w) : null;
+}
+
+/**
+ * Decodes an A64 `MRS Xt, <sysreg>` of a register {@linkcode decodeA64}
+ * decodes the writes of (SCTLR_EL1, TTBR0_EL1, TCR_EL1, MAIR_EL1, ...).
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeRegReadA64 } from "./decode.ts";
+ * console.log(decodeRegReadA64(0xd5381000)); // { kind: "reg_read", reg: "SCTLR", encoding: "0,1,0,0", rt: 0 }
+ * ```
+ * @param insn the instruction word
+ * @returns the read, or null for any other instruction
+ */
+export function decodeRegReadA64(insn: number): DecodedRegRead | null {
+  const w = insn >>> 0;
+  // MRS: 1101 0101 0011 op1 CRn CRm op2 Rt (L = 1, op0 = 3).
+  if (((w & 0xfff80000) >>> 0) !== 0xd5380000) return null;
+  const encoding = `${(w >>> 16) & 7},${(w >>> 12) & 0xf},${(w >>> 8) & 0xf},${(w >>> 5) & 7}`;
+  return regRead(A64_MSR[encoding], encoding, w & 0x1f);
 }

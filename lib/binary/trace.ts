@@ -1,5 +1,5 @@
 /**
- * Runs guest machine code (A32 or A64) under the Unicorn CPU emulator and
+ * Runs guest machine code (A32, with T32, or A64) under the Unicorn CPU emulator and
  * records what it does to memory and to the caches as setway guest steps:
  * the program a DSL user would have written for the same instructions.
  * `g.preset("binary", binary, { bytes, isa, load, ... })` appends them to a
@@ -25,12 +25,26 @@
  *
  * An A32 program starts with an `exec_state` step (EL1 in AArch32). The
  * register writes are not executed by the emulator (the PC moves past
- * them): its MMU stays off and addresses stay flat. Simplified: a read of
- * SCTLR then returns the emulator's own value (MMU and caches off), so a
- * read-modify-write after an earlier write loses that write's bits (U-Boot
- * turning its MMU on and then its data cache records M on, then M off
- * with C on). Cache maintenance is
- * left to it (a no-op: it has no caches).
+ * them): its MMU stays off and addresses stay flat. A read of a register
+ * the program wrote (`MRC`/`MRS` of SCTLR, TTBR0/1, TTBCR, DACR, ...)
+ * returns the value it last wrote, as the model's vCPU holds it (its M, C
+ * and I bits are the model's SCTLR; KVM's `access_vm_reg`,
+ * arch/arm64/kvm/sys_regs.c, and Xen's `TVM_REG` handlers,
+ * xen/arch/arm/vcpreg.c, write the whole value to the vCPU's register), so a
+ * read-modify-write keeps the earlier write's bits; before any write, the
+ * emulator's reset value (MMU and caches off, as the model's). Cache
+ * maintenance is left to the emulator (a no-op: it has no caches).
+ *
+ * Thumb (T32) code: the A32 program may switch to Thumb state (`BX`); each
+ * 4-byte instruction is decoded in the state CPSR.T gives (an instruction
+ * at an address that is not 4-byte aligned is Thumb), code is scanned for
+ * both encodings, and a run resumed in Thumb code starts in Thumb state.
+ * The PC of a step is shown rounded down to a word (the model's PCs are
+ * 4-byte aligned). Unicorn runs no hook for an instruction an IT block
+ * skips, so a hooked T32 instruction executes. Simplified: a skipped
+ * register write or read inside an IT block that is not its last
+ * instruction loses the rest of the block's conditions (the emulator's IT
+ * state is not kept when the PC is set).
  *
  * Reads: the emulator's memory holds what the program wrote, so by default
  * a read returns the value the program expects (the oracle's). `reads`
@@ -45,7 +59,9 @@
  * models are hooked (the image is scanned for them), not each instruction
  * or access. At each of them (a register write), and at the first
  * maintenance instruction, every word the code changed since the previous
- * one is entered as a `write` step of its current value, in address order,
+ * one (found in the 4 KiB pages that differ from a snapshot of the
+ * emulator's memory, which is mapped from a buffer of ours so no copy is
+ * made) is entered as a `write` step of its current value, in address order,
  * at that instruction's PC: the caches receive those lines as the last
  * writes would have left them, dirty where caches were on, with the state
  * of SCTLR of that moment. From the first maintenance instruction on,
@@ -62,8 +78,8 @@
  *
  * Simplified: the translation regime is flat (virtual addresses are guest
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
- * and instruction-cache maintenance are not modelled; Thumb code, `MCRR`,
- * `DC ZVA` and exclusive-monitor effects are not decoded. Reads of CLIDR,
+ * and instruction-cache maintenance are not modelled; `MCRR`, `DC ZVA`
+ * and exclusive-monitor effects are not decoded. Reads of CLIDR,
  * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
  * other identification registers are the emulator core's).
  *
@@ -89,10 +105,21 @@ import {
   decodeA64,
   decodeCacheIdA32,
   decodeCacheIdA64,
+  decodeCacheIdT32,
   type Decoded,
+  type DecodedRegRead,
+  decodeRegReadA32,
+  decodeRegReadA64,
+  decodeRegReadT32,
+  decodeT32,
   setWayOperand,
+  t32Word,
 } from "./decode.ts";
+import { changedPages, PAGE } from "./pages.ts";
 import { type Isa, type MemoryAccess, Unicorn } from "./unicorn.ts";
+
+/** An instruction setway models: maintenance, a register write or read, a cache ID access. */
+type Modelled = Decoded | DecodedRegRead | CacheIdAccess;
 
 /** The geometry of one data-cache level as the guest sees it (CCSIDR). */
 export interface CacheLevelView {
@@ -152,7 +179,7 @@ export interface BinaryDevice {
 export interface BinaryOptions {
   /** The machine code, loaded at `load`. */
   readonly bytes: Uint8Array;
-  /** The instruction set: `"a32"` (AArch32, ARM state) or `"a64"`. */
+  /** The instruction set: `"a32"` (AArch32, starting in ARM state; Thumb code is followed) or `"a64"`. */
   readonly isa: Isa;
   /** The guest physical address the code is loaded at. */
   readonly load: number;
@@ -215,6 +242,13 @@ export interface BinaryOptions {
    * until the code writes them. Default none.
    */
   readonly images?: readonly { readonly addr: number; readonly bytes: Uint8Array }[];
+  /**
+   * Bulk mode: how the memory the code changed is found at each modelled
+   * instruction. `"pages"` (default): the words of the 4 KiB pages that
+   * differ from the last snapshot; `"words"`: every word of `memory`
+   * compared (the reference, slower). Both give the same steps.
+   */
+  readonly bulkDiff?: "pages" | "words";
   /** The values the program's first reads return (see the module documentation). Default none. */
   readonly reads?: readonly number[];
   /** The vCPU that runs it. Default 0. */
@@ -357,14 +391,24 @@ class Recorder {
   readonly #caches: readonly (CacheLevelView | null)[];
   readonly #clidr: number;
   #csselr = 0;
-  #pendingRead: { rt: number; value: number } | null = null;
+  #pendingRead: { rt: number; value: number | bigint } | null = null;
+  /**
+   * The last value the program wrote to each register whose writes are
+   * modelled, by encoding: what the vCPU's register holds (its M, C and I
+   * bits are the model's), returned by the program's reads of it.
+   */
+  readonly #regValues = new Map<string, bigint>();
   /** Bulk mode: the memory as of the last modelled instruction. */
   #shadow: Uint8Array | null = null;
+  /** Bulk mode: the guest memory, as the emulator changes it. */
+  #live: Uint8Array | null = null;
   /** Bulk mode: the first cache-maintenance instruction, where exact hooks take over. */
   #switchAt: number | null = null;
   #exact = false;
   /** Bulk mode: the hook of the modelled instructions, and the addresses it covers. */
-  #bulkHook: ((addr: number) => void) | null = null;
+  #bulkHook: ((addr: number, size: number) => void) | null = null;
+  /** Bulk mode: whether the first maintenance instruction is Thumb code. */
+  #switchThumb = false;
   #hooked = new Set<number>();
   /** Bulk mode with `exactAt`: the last step, when it is a by-VA op that a next line may extend. */
   #lastVa: { pc: number; end: number } | null = null;
@@ -383,7 +427,9 @@ class Recorder {
   /** What the program last wrote to each word: its own view of memory. */
   readonly #written = new Map<number, number>();
   /** Each executed address's decoded instruction, until the program writes its word. */
-  readonly #decoded = new Map<number, Decoded | CacheIdAccess | null>();
+  readonly #decoded = new Map<number, Modelled | null>();
+  /** A32: executed addresses whose instruction is modelled in neither state, until written. */
+  readonly #plain = new Set<number>();
   #mem = { base: 0, size: 0 };
   #pcShown = -1;
   #instructions = 0;
@@ -404,7 +450,9 @@ class Recorder {
     const o = this.#o;
     const mem = o.memory ?? { base: Math.floor(o.load / MiB) * MiB, size: 16 * MiB };
     this.#mem = mem;
-    uc.map(mem.base, mem.size);
+    // Bulk mode diffs the memory in place, with no copy out of the emulator.
+    if (o.mode === "bulk") this.#live = uc.mapHost(mem.base, mem.size);
+    else uc.map(mem.base, mem.size);
     for (const d of o.devices ?? []) this.#device(uc, d);
     uc.write(o.load, o.bytes);
     for (const im of o.images ?? []) uc.write(im.addr, im.bytes);
@@ -419,8 +467,8 @@ class Recorder {
     try {
       let start = entry;
       if (o.mode === "bulk") {
-        this.#shadow = uc.read(mem.base, mem.size);
-        this.#bulkHook = (addr) => this.#bulkCode(addr);
+        this.#shadow = new Uint8Array(this.#live!);
+        this.#bulkHook = (addr, size) => this.#bulkCode(addr, size);
         this.#hooked = new Set(this.#modelledAddresses());
         uc.onCode(this.#bulkHook, [...this.#hooked]);
         if (o.scanCode === true) {
@@ -440,10 +488,13 @@ class Recorder {
         start = o.exactAt === undefined
           ? this.#switchAt ?? -1
           : (stopped === o.exactAt && !this.#stopped ? stopped : -1);
+        // The emulator starts in Thumb state at an odd address only.
+        const thumb = o.exactAt === undefined ? this.#switchThumb : this.#thumbState();
+        if (start >= 0 && thumb) start += 1;
       }
       if (start >= 0) {
         this.#exact = true;
-        uc.onCode((addr) => this.#code(addr));
+        uc.onCode((addr, size) => this.#code(addr, size));
         uc.onMemory((a) => this.#memory(a));
         const exactLimit = o.mode === "bulk" ? o.until?.exactInstructions ?? limit : limit;
         uc.start(start, until, exactLimit);
@@ -490,36 +541,117 @@ class Recorder {
 
   /** A guest instruction step at the current instruction's PC. */
   #instructionStep(step: Step): void {
-    if (this.#pcShown !== this.#insnPc) {
-      this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
-    }
+    const pc = this.#shownPc();
+    if (this.#pcShown !== pc) this.#add({ kind: "pc", vcpu: this.#vcpu, addr: pc });
     this.#add(step);
-    this.#pcShown = this.#insnPc + 4;
+    this.#pcShown = pc + 4;
   }
 
-  #code(addr: number): void {
+  /**
+   * The PC a step shows for the current instruction: its address, rounded
+   * down to a word for Thumb code at an odd halfword (the model's PCs are
+   * 4-byte aligned, as A32 and A64 instructions are).
+   */
+  #shownPc(): number {
+    return this.#insnPc - (this.#insnPc % 4);
+  }
+
+  #code(addr: number, size: number): void {
     if (this.#stopped) return;
     const uc = this.#uc!;
     this.#fixUp();
     this.#insnPc = addr;
     this.#instructions++;
-    let insn = this.#decoded.get(addr);
+    // A 16-bit Thumb instruction is never one setway models.
+    if (size !== 4 || this.#plain.has(addr)) return;
+    if (this.#o.isa === "a32" && !this.#decoded.has(addr) && !this.#decoded.has(addr + 1)) {
+      const arm = addr % 4 === 0 ? this.#decodeAt(addr, false) : null;
+      const t32 = this.#decodeAt(addr, true);
+      // Nothing in either state: no need to read CPSR.T here again.
+      if (arm === null && t32 === null) {
+        this.#plain.add(addr);
+        return;
+      }
+      if (addr % 4 === 0) this.#decoded.set(addr, arm);
+      this.#decoded.set(addr + 1, t32);
+    }
+    const thumb = this.#thumbAt(addr);
+    const key = thumb ? addr + 1 : addr;
+    let insn = this.#decoded.get(key);
     if (insn === undefined) {
-      insn = this.#decode(uc.readWord(addr));
-      this.#decoded.set(addr, insn);
+      insn = this.#decodeAt(addr, thumb);
+      this.#decoded.set(key, insn);
     }
     if (insn === null) return;
+    // Unicorn runs no hook for an instruction an IT block skips: a T32
+    // instruction that hooks executes.
     const cond = "cond" in insn ? insn.cond as number : 14;
     const passes = cond === 14 || conditionPasses(cond, uc.reg("flags"));
+    if (!passes) return;
     if ("write" in insn) {
-      if (passes) this.#cacheId(insn);
+      this.#cacheId(insn);
       return;
     }
-    if (passes) this.#system(insn);
-    if (passes) this.#stopAtMmuOn(insn);
+    if (insn.kind === "reg_read") {
+      this.#regRead(insn);
+      return;
+    }
+    this.#system(insn);
+    this.#rememberWrite(addr, thumb, insn);
+    this.#stopAtMmuOn(insn);
     // Cache maintenance is a no-op for the emulator, which has no caches;
     // a register write is not run at all, so that its MMU stays off.
-    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") {
+      uc.setReg("pc", addr + 4 + (thumb ? 1 : 0));
+    }
+  }
+
+  /**
+   * Whether the 4-byte instruction at `addr` runs in Thumb state: never for
+   * A64; for A32, when its address is not 4-byte aligned, else CPSR.T.
+   */
+  #thumbAt(addr: number): boolean {
+    if (this.#o.isa !== "a32") return false;
+    if (addr % 4 !== 0) return true;
+    return (this.#uc!.reg("flags") & 0x20) !== 0;
+  }
+
+  /** CPSR.T now (false for A64). */
+  #thumbState(): boolean {
+    return this.#o.isa === "a32" && (this.#uc!.reg("flags") & 0x20) !== 0;
+  }
+
+  /** The modelled instruction at `addr` in the given state, or null. */
+  #decodeAt(addr: number, thumb: boolean): Modelled | null {
+    const w = this.#uc!.readWord(addr);
+    return thumb ? this.#decodeThumb(t32Word(w & 0xffff, w >>> 16)) : this.#decode(w);
+  }
+
+  /** Keeps the value of a register write, for the program's reads of the register. */
+  #rememberWrite(addr: number, thumb: boolean, d: Decoded): void {
+    if (d.kind !== "sctlr" && d.kind !== "vm_reg") return;
+    const uc = this.#uc!;
+    const w = uc.readWord(addr);
+    // The read of the same register: the write's encoding with L set.
+    const read = this.#o.isa === "a64"
+      ? decodeRegReadA64(w | (1 << 21))
+      : thumb
+      ? decodeRegReadT32(t32Word(w & 0xffff, w >>> 16) | (1 << 20))
+      : decodeRegReadA32(w | (1 << 20));
+    if (read === null) return;
+    const value = this.#o.isa === "a64" && d.rt === 31 ? 0n : uc.reg64(d.rt);
+    this.#regValues.set(read.encoding, value);
+  }
+
+  /**
+   * A read of a register whose writes are modelled: once the program wrote
+   * it, it reads what it wrote (the model's vCPU holds it; the emulator's
+   * own register never saw the write), not the emulator's value.
+   */
+  #regRead(r: DecodedRegRead): void {
+    const value = this.#regValues.get(r.encoding);
+    if (value === undefined || (this.#o.isa === "a64" && r.rt === 31)) return;
+    this.#pendingRead = { rt: r.rt, value: this.#o.isa === "a32" ? Number(value) : value };
   }
 
   /**
@@ -533,15 +665,35 @@ class Recorder {
     this.#uc!.setReg(f.rt, f.value);
   }
 
-  /** The addresses of the image's words that decode as an instruction setway models. */
+  /** The addresses of the image's instructions setway models. */
   #modelledAddresses(): number[] {
-    const o = this.#o;
-    const view = new DataView(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength);
+    return this.#modelledIn(this.#o.bytes, this.#o.load);
+  }
+
+  /**
+   * The addresses in `bytes` (at `base`) holding an instruction setway
+   * models: each aligned word as A64 or A32, and for A32 also each
+   * halfword-aligned pair as T32 (the hook reads CPSR.T to tell which runs).
+   */
+  #modelledIn(bytes: Uint8Array, base: number): number[] {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out: number[] = [];
-    for (let i = 0; i + 4 <= o.bytes.length; i += 4) {
-      if (this.#decode(view.getUint32(i, true)) !== null) out.push(o.load + i);
+    const thumb = this.#o.isa === "a32";
+    for (let i = 0; i + 4 <= bytes.length; i += 2) {
+      const aligned = (base + i) % 4 === 0;
+      if (
+        (aligned && this.#decode(view.getUint32(i, true)) !== null) ||
+        (thumb && this.#thumbCandidate(view.getUint16(i, true), view.getUint16(i + 2, true)))
+      ) {
+        out.push(base + i);
+      }
     }
     return out;
+  }
+
+  /** Whether two halfwords are a modelled T32 instruction. */
+  #thumbCandidate(first: number, second: number): boolean {
+    return first >>> 8 === 0xee && this.#decodeThumb(t32Word(first, second)) !== null;
   }
 
   /**
@@ -550,19 +702,22 @@ class Recorder {
    * cache identification reads are handled as in the exact phase, and the
    * first cache-maintenance instruction stops the phase before it runs.
    */
-  #bulkCode(addr: number): void {
-    if (this.#exact) return;
+  #bulkCode(addr: number, size: number): void {
+    if (this.#exact || size !== 4) return;
     const uc = this.#uc!;
-    const insn = this.#decode(uc.readWord(addr));
+    const thumb = this.#thumbAt(addr);
+    const insn = this.#decodeAt(addr, thumb);
     if (insn === null) return;
+    const next = addr + 4 + (thumb ? 1 : 0);
     const cond = "cond" in insn ? insn.cond as number : 14;
     if (cond !== 14 && !conditionPasses(cond, uc.reg("flags"))) return;
-    if ("write" in insn) {
-      this.#cacheId(insn);
+    if ("write" in insn || insn.kind === "reg_read") {
+      if ("write" in insn) this.#cacheId(insn);
+      else this.#regRead(insn);
       if (this.#pendingRead !== null) {
         // No hook runs after it here: set the register and skip the read.
         this.#fixUp();
-        uc.setReg("pc", addr + 4);
+        uc.setReg("pc", next);
       }
       return;
     }
@@ -573,15 +728,17 @@ class Recorder {
     this.#flushBulk();
     if ((insn.kind === "dc_sw" || insn.kind === "dc_va") && !through) {
       this.#switchAt = addr;
+      this.#switchThumb = thumb;
       uc.stop();
       return;
     }
     this.#system(insn);
+    this.#rememberWrite(addr, thumb, insn);
     if (insn.kind === "dc_va") {
       const last = this.steps[this.steps.length - 1];
       if (last.kind === "dc_va") this.#lastVa = { pc: addr, end: last.addr + last.len };
     }
-    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", addr + 4);
+    if (insn.kind === "sctlr" || insn.kind === "vm_reg") uc.setReg("pc", next);
   }
 
   /**
@@ -631,19 +788,25 @@ class Recorder {
       return;
     }
     const fresh: number[] = [];
+    const end = this.#mem.base + this.#mem.size;
     for (let p = page; p < addr + size; p += 4096) {
       if (this.#scanned.has(p)) continue;
       this.#scanned.add(p);
-      const words = new Uint32Array(this.#uc!.read(p, 4096).buffer);
-      words.forEach((w, i) => {
-        const a = p + 4 * i;
-        if (!this.#hooked.has(a) && this.#decode(w) !== null) fresh.push(a);
-      });
+      // Two more bytes: a T32 instruction may end in the next page.
+      const bytes = this.#uc!.read(p, Math.min(4096 + 2, end - p));
+      for (const a of this.#modelledIn(bytes, p)) {
+        if (a < p + 4096 && !this.#hooked.has(a)) fresh.push(a);
+      }
     }
     if (fresh.length === 0) return;
+    const thumb = this.#thumbState();
     for (const a of fresh) {
       this.#hooked.add(a);
-      if (a >= addr && a < addr + size) this.#missed.push(a);
+      // A candidate of the other state (a T32 pattern inside A32 code) is no miss.
+      const inState = thumb ? a % 2 === 0 : a % 4 === 0;
+      if (a >= addr && a < addr + size && inState && this.#decodeAt(a, thumb) !== null) {
+        this.#missed.push(a);
+      }
     }
     this.#uc!.onCode(this.#bulkHook!, fresh);
   }
@@ -654,29 +817,34 @@ class Recorder {
    */
   #flushBulk(): void {
     const { base, size } = this.#mem;
-    const now = this.#uc!.read(base, size);
-    const before = new Uint32Array(this.#shadow!.buffer);
+    const now = this.#live!, shadow = this.#shadow!;
+    const before = new Uint32Array(shadow.buffer);
     const after = new Uint32Array(now.buffer);
+    const ranges: [number, number][] = this.#o.bulkDiff === "words"
+      ? [[0, size]]
+      : changedPages(now, shadow).map((p) => [p, Math.min(size, p + PAGE)]);
     let first = true;
     const fresh: number[] = [];
-    for (let i = 0; i < after.length; i++) {
-      if (after[i] === before[i]) continue;
-      const addr = base + 4 * i;
-      if (!this.#hooked.has(addr) && this.#decode(after[i])) {
-        fresh.push(addr);
+    for (const [from, to] of ranges) {
+      for (let i = from >> 2; i < to >> 2; i++) {
+        if (after[i] === before[i]) continue;
+        const addr = base + 4 * i;
+        for (const a of this.#modelledNear(now, i)) {
+          if (!this.#hooked.has(a)) fresh.push(a);
+        }
+        this.#written.set(addr, after[i]);
+        this.#forget(addr);
+        if (first && this.#pcShown !== this.#shownPc()) {
+          this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#shownPc() });
+          this.#pcShown = this.#shownPc();
+        }
+        first = false;
+        this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
+        this.#pcShown += 4;
+        this.#lastVa = null;
       }
-      this.#written.set(addr, after[i]);
-      this.#decoded.delete(addr);
-      if (first && this.#pcShown !== this.#insnPc) {
-        this.#add({ kind: "pc", vcpu: this.#vcpu, addr: this.#insnPc });
-        this.#pcShown = this.#insnPc;
-      }
-      first = false;
-      this.#add({ kind: "write", vcpu: this.#vcpu, addr, value: after[i] });
-      this.#pcShown += 4;
-      this.#lastVa = null;
+      shadow.set(now.subarray(from, to), from);
     }
-    this.#shadow = now;
     // Code the program wrote (a relocated copy of itself, an inflated kernel):
     // its modelled instructions are hooked too.
     if (fresh.length > 0) {
@@ -685,10 +853,36 @@ class Recorder {
     }
   }
 
+  /**
+   * The addresses of modelled instructions that overlap word `i` of the
+   * memory snapshot `now` (a T32 one may start 2 bytes before it or in its
+   * middle).
+   */
+  #modelledNear(now: Uint8Array, i: number): number[] {
+    const from = Math.max(0, 4 * i - 2);
+    return this.#modelledIn(now.subarray(from, 4 * i + 6), this.#mem.base + from);
+  }
+
+  /** Forgets the decoded instructions that overlap the word at `addr` (the program wrote it). */
+  #forget(addr: number): void {
+    this.#decoded.delete(addr);
+    for (const a of [addr - 2, addr, addr + 2]) {
+      this.#decoded.delete(a + 1);
+      this.#plain.delete(a);
+    }
+  }
+
   /** What setway models of an instruction word, or null. */
-  #decode(word: number): Decoded | CacheIdAccess | null {
-    if (this.#o.isa === "a32") return decodeCacheIdA32(word) ?? decodeA32(word);
-    return decodeCacheIdA64(word) ?? decodeA64(word);
+  #decode(word: number): Modelled | null {
+    if (this.#o.isa === "a32") {
+      return decodeCacheIdA32(word) ?? decodeA32(word) ?? decodeRegReadA32(word);
+    }
+    return decodeCacheIdA64(word) ?? decodeA64(word) ?? decodeRegReadA64(word);
+  }
+
+  /** What setway models of a 32-bit T32 instruction, or null. */
+  #decodeThumb(insn: number): Modelled | null {
+    return decodeCacheIdT32(insn) ?? decodeT32(insn) ?? decodeRegReadT32(insn);
   }
 
   /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
@@ -792,7 +986,7 @@ class Recorder {
       value = ((value & ~(0xff << (8 * b))) | (byte << (8 * b))) >>> 0;
     }
     this.#written.set(word, value);
-    this.#decoded.delete(word);
+    this.#forget(word);
     this.#instructionStep({ kind: "write", vcpu: this.#vcpu, addr: word, value });
   }
 

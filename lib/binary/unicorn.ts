@@ -69,6 +69,7 @@ const SYMBOLS = {
   uc_close: { parameters: ["pointer"], result: "i32" },
   uc_strerror: { parameters: ["i32"], result: "pointer" },
   uc_mem_map: { parameters: ["pointer", "u64", "usize", "u32"], result: "i32" },
+  uc_mem_map_ptr: { parameters: ["pointer", "u64", "usize", "u32", "pointer"], result: "i32" },
   uc_mem_write: { parameters: ["pointer", "u64", "buffer", "usize"], result: "i32" },
   uc_mem_read: { parameters: ["pointer", "u64", "buffer", "usize"], result: "i32" },
   uc_reg_write: { parameters: ["pointer", "i32", "buffer"], result: "i32" },
@@ -217,6 +218,8 @@ export class Unicorn {
   readonly #lib: Library;
   readonly #uc: Deno.PointerValue;
   readonly #closers: (() => void)[] = [];
+  /** Memory mapped from buffers of ours: kept alive while the CPU uses them. */
+  readonly #hostMemory: Uint8Array[] = [];
   readonly #scratch = new BigUint64Array(1);
   #closed = false;
   /** An error thrown inside a hook, rethrown by {@linkcode start}. */
@@ -259,6 +262,31 @@ export class Unicorn {
       "uc_mem_map",
       this.#lib.symbols.uc_mem_map(this.#uc, BigInt(addr), BigInt(size), UC_PROT_ALL),
     );
+  }
+
+  /**
+   * Maps `size` bytes of zeroed memory at `addr` (both 4 KiB aligned), held
+   * in a buffer returned to the caller: the emulator's stores show in it at
+   * once, with no copy (`uc_mem_map_ptr`).
+   *
+   * @param addr the first byte
+   * @param size the size in bytes
+   * @returns the memory, live
+   */
+  mapHost(addr: number, size: number): Uint8Array {
+    const bytes = new Uint8Array(size);
+    this.#hostMemory.push(bytes);
+    this.#check(
+      "uc_mem_map_ptr",
+      this.#lib.symbols.uc_mem_map_ptr(
+        this.#uc,
+        BigInt(addr),
+        BigInt(size),
+        UC_PROT_ALL,
+        Deno.UnsafePointer.of(bytes),
+      ),
+    );
+    return bytes;
   }
 
   /**
@@ -491,6 +519,7 @@ export class Unicorn {
     this.#closed = true;
     this.#lib.symbols.uc_close(this.#uc);
     for (const close of this.#closers) close();
+    this.#hostMemory.length = 0;
   }
 }
 

@@ -4,9 +4,12 @@
 // table written with caches off, caches on, 16 KiB "inflated", cleaned by
 // VA or by set/way, caches off, the image read back. With exactAt (the
 // image read back), bulk mode runs through the by-VA clean loop, recorded
-// as one step, and gives the same verdict.
+// as one step, and gives the same verdict. The diff of the pages that
+// changed gives the steps the diff of every word gives.
 import assert from "node:assert/strict";
+import { changedPages } from "../../lib/binary/pages.ts";
 import { runBinary } from "../../lib/binary/run_binary.ts";
+import { binarySteps } from "../../lib/binary/trace.ts";
 import { vm } from "../../lib/dsl/vm.ts";
 import type { RunResult } from "../../lib/engine/result.ts";
 import { policies } from "../../lib/hyp/policies/mod.ts";
@@ -131,3 +134,47 @@ for (const [name, clean] of Object.entries(CLEANS)) {
     if (name === "set-way") assert.deepEqual([...oks].sort(), [false, true]);
   });
 }
+
+Deno.test("binary bulk mode: the diff of changed pages gives the steps of the diff of every word", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  for (const clean of Object.values(CLEANS)) {
+    const p = await assemble("a32", program(clean), LOAD);
+    const options = {
+      bytes: p.bytes,
+      isa: "a32",
+      load: LOAD,
+      until: { pc: p.symbols.done },
+    } as const;
+    for (const exactAt of [undefined, p.symbols.kernel]) {
+      const pages = binarySteps({ ...options, mode: "bulk", exactAt });
+      const words = binarySteps({ ...options, mode: "bulk", exactAt, bulkDiff: "words" });
+      assert.deepEqual(pages.steps, words.steps);
+      assert.ok(pages.bulkSteps > 4096, `${pages.bulkSteps} bulk steps`);
+    }
+  }
+});
+
+Deno.test("changedPages: memcmp and the JavaScript loop find the same pages", () => {
+  let s = 2026;
+  const r = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+  for (let k = 0; k < 50; k++) {
+    const size = 4096 * (1 + (r() % 600));
+    const a = new Uint8Array(size);
+    for (let i = 0; i < 64; i++) a[r() % size] = r() & 0xff;
+    const b = new Uint8Array(a);
+    const touched = new Set<number>();
+    for (let i = r() % 8; i > 0; i--) {
+      const at = r() % size;
+      b[at] ^= 1 + (r() % 255);
+      touched.add(at - (at % 4096));
+    }
+    const want = [...touched].sort((x, y) => x - y);
+    assert.deepEqual(changedPages(b, a, "memcmp"), want);
+    assert.deepEqual(changedPages(b, a, "js"), want);
+  }
+});

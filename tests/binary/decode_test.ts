@@ -9,10 +9,16 @@ import {
   decodeA64,
   decodeCacheIdA32,
   decodeCacheIdA64,
+  decodeCacheIdT32,
   type Decoded,
+  decodeRegReadA32,
+  decodeRegReadA64,
+  decodeRegReadT32,
+  decodeT32,
   setWayOperand,
+  t32Word,
 } from "../../lib/binary/decode.ts";
-import { assemble, binaryTools, disassemble } from "./tools.ts";
+import { assemble, binaryTools, disassemble, disassembleThumb } from "./tools.ts";
 
 const tools = await binaryTools();
 
@@ -312,4 +318,134 @@ Deno.test("decodeCacheIdA32/A64: CLIDR, CCSIDR and CSSELR accesses decode as obj
   });
   // CCSIDR as the ARM ARM lays it out: NumSets [27:13], Associativity [12:3], LineSize [2:0].
   assert.equal(ccsidrOf({ sets: 1024, ways: 16, lineSize: 64 }), (1023 << 13) | (15 << 3) | 2);
+});
+
+/** The T32 instructions of a Thumb program, each as `t32Word` joins its halfwords. */
+function thumbWords(bytes: Uint8Array, n: number): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from(
+    { length: n },
+    (_, i) => t32Word(view.getUint16(4 * i, true), view.getUint16(4 * i + 2, true)),
+  );
+}
+
+Deno.test("decodeT32: every hand-assembled Thumb maintenance and CP15 write decodes as objdump -M force-thumb reads it", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const lines = [
+    "mcr p15, 0, r0, c7, c6, 2",
+    "mcr p15, 0, r1, c7, c10, 2",
+    "mcr p15, 0, r2, c7, c14, 2",
+    "mcr p15, 0, r3, c7, c6, 1",
+    "mcr p15, 0, r4, c7, c10, 1",
+    "mcr p15, 0, r5, c7, c11, 1",
+    "mcr p15, 0, r6, c7, c14, 1",
+    "mcr p15, 0, r0, c7, c5, 0",
+    "mcr p15, 0, r0, c7, c1, 0",
+    "mcr p15, 0, r7, c7, c5, 1",
+    "mcr p15, 0, r8, c1, c0, 0",
+    "mcr p15, 0, r3, c2, c0, 0",
+    "mcr p15, 0, r9, c2, c0, 1",
+    "mcr p15, 0, r6, c2, c0, 2",
+    "mcr p15, 0, r10, c3, c0, 0",
+    "mcr p15, 0, r11, c10, c2, 0",
+    "mcr p15, 0, r12, c10, c2, 1",
+    "mcr p15, 0, r1, c13, c0, 1",
+    "mcr p15, 0, r2, c5, c0, 0",
+    "mcr p15, 0, r2, c6, c0, 0",
+  ];
+  const p = await assemble("a32", `.syntax unified\n.thumb\n${lines.join("\n")}\n`, 0x4000_0000);
+  const ws = thumbWords(p.bytes, lines.length);
+  const texts = await disassembleThumb(ws);
+  ws.forEach((w, i) => {
+    const d = decodeT32(w);
+    const o = a32FromObjdump(texts[i]);
+    assert.ok(d !== null && o !== null, `${lines[i]}: ${texts[i]}`);
+    assert.deepEqual({ name: nameOf(d), rt: d.rt, cond: d.cond }, o, lines[i]);
+  });
+  assert.equal(decodeT32(0xee110f10), null); // mrc p15, 0, r0, c1, c0, 0: a read
+  assert.equal(decodeT32(0xfe070f5e), null); // mcr2: no CP15 register
+  assert.equal(decodeT32(0xf8d1_0004), null); // ldr.w r0, [r1, #4]
+});
+
+Deno.test("decodeT32: random 32-bit Thumb words decode exactly when objdump names a modelled CP15 write", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // Half the words 111x 1110 opc1 L CRn | Rt coproc opc2 1 CRm (MCR/MRC
+  // encodings T1 and T2) with the fields of a modelled write half the time,
+  // half any 32-bit encoding (first halfword 0xe800 to 0xffff).
+  const keys = Object.keys(A32_NAMES).map((k) => k.split(",").map(Number));
+  const ws = words(33, 3000, (r) => {
+    if (r() % 2 === 0) return (((0xe800 + (r() % 0x1800)) << 16) | (r() & 0xffff)) >>> 0;
+    const known = r() % 2 === 0 ? keys[r() % keys.length] : null;
+    const t2 = r() % 5 === 0 ? 1 : 0, opc1 = known?.[0] ?? r() & 7, l = r() % 5 === 0 ? 1 : 0;
+    const crn = known?.[1] ?? r() & 0xf, rt = r() & 0xf, cp = r() % 6 === 0 ? r() & 0xf : 15;
+    const crm = known?.[2] ?? r() & 0xf, opc2 = known?.[3] ?? r() & 7;
+    return ((0xee | (t2 << 4)) << 24) | (opc1 << 21) | (l << 20) | (crn << 16) | (rt << 12) |
+      (cp << 8) | (opc2 << 5) | 0x10 | crm;
+  });
+  const texts = await disassembleThumb(ws);
+  let hits = 0;
+  ws.forEach((w, i) => {
+    const d = decodeT32(w);
+    // Rt = 13 and 15 are UNPREDICTABLE in T32; objdump still prints them.
+    const o = a32FromObjdump(texts[i]);
+    const got = d === null ? null : { name: nameOf(d), rt: d.rt, cond: d.cond };
+    assert.deepEqual(got, o, `0x${w.toString(16)}: ${texts[i]}`);
+    if (d !== null) hits++;
+  });
+  assert.ok(hits > 400, `${hits} modelled instructions among the random words`);
+});
+
+Deno.test("decodeRegRead: MRC and MRS of the modelled registers, in A32, T32 and A64, as objdump reads them", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const a32 = [
+    ["mrc p15, 0, r0, c1, c0, 0", "SCTLR", "0,1,0,0", 0],
+    ["mrc p15, 0, r5, c2, c0, 0", "TTBR0", "0,2,0,0", 5],
+    ["mrc p15, 0, r1, c2, c0, 2", "TCR", "0,2,0,2", 1],
+    ["mrc p15, 0, r2, c3, c0, 0", "DACR", "0,3,0,0", 2],
+    ["mrc p15, 0, r3, c5, c0, 1", "ESR", "0,5,0,1", 3],
+    ["mrc p15, 0, r12, c13, c0, 1", "CONTEXTIDR", "0,13,0,1", 12],
+  ] as const;
+  for (const thumb of [false, true]) {
+    const src = `.syntax unified\n${thumb ? ".thumb" : ".arm"}\n${
+      a32.map(([l]) => l).join("\n")
+    }\nmrc p15, 0, r0, c0, c0, 0\nmcr p15, 0, r0, c1, c0, 0\n`;
+    const p = await assemble("a32", src, 0x4000_0000);
+    const view = new DataView(p.bytes.buffer);
+    const ws = thumb
+      ? thumbWords(p.bytes, a32.length + 2)
+      : Array.from({ length: a32.length + 2 }, (_, i) => view.getUint32(4 * i, true));
+    const texts = thumb ? await disassembleThumb(ws) : await disassemble("a32", ws);
+    const decode = thumb ? decodeRegReadT32 : decodeRegReadA32;
+    a32.forEach(([line, reg, encoding, rt], i) => {
+      const m = /^mrc 15, (\d), (r\d+|ip), cr(\d+), cr(\d+), \{(\d)\}$/.exec(texts[i]);
+      assert.ok(m !== null, `${line}: ${texts[i]}`);
+      assert.equal(`${m[1]},${m[3]},${m[4]},${m[5]}`, encoding, texts[i]);
+      assert.deepEqual(decode(ws[i]), { kind: "reg_read", reg, encoding, rt, cond: 14 }, line);
+    });
+    assert.equal(decode(ws[a32.length]), null, "MIDR is the emulator's");
+    assert.equal(decode(ws[a32.length + 1]), null, "a write");
+  }
+  assert.equal(decodeCacheIdT32(0xee300f30)?.reg, "CLIDR");
+  const a64 = [
+    ["mrs x0, sctlr_el1", "SCTLR", "0,1,0,0", 0],
+    ["mrs x7, ttbr1_el1", "TTBR1", "0,2,0,1", 7],
+    ["mrs x30, mair_el1", "MAIR0", "0,10,2,0", 30],
+    ["mrs x2, contextidr_el1", "CONTEXTIDR", "0,13,0,1", 2],
+  ] as const;
+  const p64 = await assemble(
+    "a64",
+    `${a64.map(([l]) => l).join("\n")}\nmrs x0, midr_el1\n`,
+    0x4000_0000,
+  );
+  const w64 = Array.from(
+    { length: a64.length + 1 },
+    (_, i) => new DataView(p64.bytes.buffer).getUint32(4 * i, true),
+  );
+  const t64 = await disassemble("a64", w64);
+  a64.forEach(([line, reg, encoding, rt], i) => {
+    assert.equal(t64[i], line);
+    assert.deepEqual(decodeRegReadA64(w64[i]), { kind: "reg_read", reg, encoding, rt }, line);
+  });
+  assert.equal(decodeRegReadA64(w64[a64.length]), null);
+  assert.equal(decodeRegReadA64(0xd5181000), null, "msr sctlr_el1, x0: a write");
 });

@@ -153,3 +153,46 @@ export async function disassemble(isa: Isa, words: readonly number[]): Promise<s
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/**
+ * Disassembles 32-bit T32 instructions with `objdump -M force-thumb`, one
+ * line per instruction. Each is given as its two halfwords joined, the
+ * first in bits [31:16], and must be a 32-bit encoding (first halfword's
+ * top five bits 0b11101, 0b11110 or 0b11111).
+ *
+ * @param insns the instructions
+ * @returns objdump's text of each (mnemonic and operands), in order
+ */
+export async function disassembleThumb(insns: readonly number[]): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-binary-" });
+  try {
+    const bytes = new Uint8Array(insns.length * 4);
+    const view = new DataView(bytes.buffer);
+    insns.forEach((w, i) => {
+      view.setUint16(i * 4, w >>> 16, true);
+      view.setUint16(i * 4 + 2, w & 0xffff, true);
+    });
+    await Deno.writeFile(`${dir}/w.bin`, bytes);
+    const text = await exec([
+      `${BINUTILS.a32}-objdump`,
+      "-D",
+      "-b",
+      "binary",
+      "-m",
+      "arm",
+      "-M",
+      "force-thumb",
+      "w.bin",
+    ], dir);
+    const out: string[] = new Array(insns.length).fill("");
+    for (const line of text.split("\n")) {
+      const m = /^\s*([0-9a-f]+):\s+[0-9a-f]{4} [0-9a-f]{4}\s+(.*)$/.exec(line);
+      if (m !== null && parseInt(m[1], 16) % 4 === 0) {
+        out[parseInt(m[1], 16) / 4] = m[2].replace(/\s*[@;/].*$/, "").replace(/\s+/g, " ").trim();
+      }
+    }
+    return out;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
