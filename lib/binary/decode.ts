@@ -152,7 +152,7 @@ export function decodeA32(insn: number): DecodedA32 | null {
  *
  * @example Usage
  * ```ts
- * import { t32Word } from "./decode.ts";
+ * import { t32Word } from "@setway/setway/binary";
  * console.log(t32Word(0xee07, 0x0f5e).toString(16)); // "ee070f5e"
  * ```
  * @param first the first halfword (at the instruction's address)
@@ -171,7 +171,7 @@ export function t32Word(first: number, second: number): number {
  *
  * @example Usage
  * ```ts
- * import { decodeT32 } from "./decode.ts";
+ * import { decodeT32 } from "@setway/setway/binary";
  * console.log(decodeT32(0xee070f5e)); // { kind: "dc_sw", op: "cisw", rt: 0, cond: 14 }
  * console.log(decodeT32(0xfe070f5e)); // null (mcr2)
  * ```
@@ -365,7 +365,7 @@ export function decodeCacheIdA32(insn: number): (CacheIdAccess & { cond: number 
  *
  * @example Usage
  * ```ts
- * import { decodeCacheIdT32 } from "./decode.ts";
+ * import { decodeCacheIdT32 } from "@setway/setway/binary";
  * console.log(decodeCacheIdT32(0xee300f30)); // { reg: "CLIDR", write: false, rt: 0, cond: 14 }
  * ```
  * @param insn the instruction, first halfword in bits [31:16]
@@ -453,7 +453,7 @@ function regRead(found: Decoded | undefined, encoding: string, rt: number): Deco
  *
  * @example Usage
  * ```ts
- * import { decodeRegReadA32 } from "./decode.ts";
+ * import { decodeRegReadA32 } from "@setway/setway/binary";
  * console.log(decodeRegReadA32(0xee110f10)); // { kind: "reg_read", reg: "SCTLR", encoding: "0,1,0,0", rt: 0, cond: 14 }
  * ```
  * @param insn the instruction word
@@ -475,7 +475,7 @@ export function decodeRegReadA32(insn: number): (DecodedRegRead & { cond: number
  *
  * @example Usage
  * ```ts
- * import { decodeRegReadT32 } from "./decode.ts";
+ * import { decodeRegReadT32 } from "@setway/setway/binary";
  * console.log(decodeRegReadT32(0xee112f10)?.rt); // 2 (mrc p15, 0, r2, c1, c0, 0)
  * ```
  * @param insn the instruction, first halfword in bits [31:16]
@@ -492,7 +492,7 @@ export function decodeRegReadT32(insn: number): (DecodedRegRead & { cond: number
  *
  * @example Usage
  * ```ts
- * import { decodeRegReadA64 } from "./decode.ts";
+ * import { decodeRegReadA64 } from "@setway/setway/binary";
  * console.log(decodeRegReadA64(0xd5381000)); // { kind: "reg_read", reg: "SCTLR", encoding: "0,1,0,0", rt: 0 }
  * ```
  * @param insn the instruction word
