@@ -19,7 +19,8 @@
  * with or without its L3, none is in reach (lib/engine/explore/prove.ts
  * says why, with the sizes measured: 80 282 abstract states in 300 s for
  * one question, still growing), so its rows are the bounded answer, every
- * guest up to {@linkcode XGENE_DEPTH} operations, and say "not a proof".
+ * guest up to {@linkcode XGENE_DEPTH} operations: "Sometimes" with no fixpoint,
+ * or "Not proved" and the bounded answer.
  *
  * Run it: `deno run -R scenarios/prove_escape.ts`. The whole matrix took
  * 5 min 22 s of wall time and 2 min 2 s of CPU on a 2-core machine shared

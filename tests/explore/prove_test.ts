@@ -158,10 +158,57 @@ Deno.test("a proof names its fixpoint; a budget gives the bounded answer, never 
   const capped = await explore({ ...SMALL, policy: "kvm-4.0", mode: "prove", maxOps: 3 });
   assert.equal(capped.proof?.fixpoint, false);
   assert.equal(capped.proof?.stopped, "depth cap");
-  assert.match(answerLine(capped), /not a proof/);
+  assert.match(
+    answerLine(capped),
+    /^Not proved: the depth cap stopped the abstract search at depth 3/,
+  );
   const cut = await explore({ ...SMALL, policy: "kvm-4.0", mode: "prove", executions: 50 });
   assert.equal(cut.proof?.stopped, "budget");
-  assert.match(answerLine(cut), /not a proof \(a budget stopped the search/);
+  assert.match(answerLine(cut), /^Not proved: a budget stopped the abstract search after depth/);
+});
+
+Deno.test("a budget-capped proof search with no failure says Not proved, never Never", async () => {
+  // kvm-4.0 lets this alphabet's guests escape only in 5 operations: a budget
+  // that stops the search before them leaves no failure to report.
+  for (const executions of [1, 50, 200]) {
+    const r = await explore({ ...SMALL, policy: "kvm-4.0", mode: "prove", executions });
+    assert.equal(r.proof?.stopped, "budget");
+    assert.equal(r.failures.filter((f) => f.blame !== "guest").length, 0);
+    const line = answerLine(r);
+    assert.doesNotMatch(line, /Never|for every length|fixpoint at/, line);
+    assert.match(
+      line,
+      new RegExp(
+        `^Not proved: a budget stopped the abstract search after depth ${r.proof!.depth} ` +
+          `\\(${r.proof!.states} states\\); no guest of up to ${
+            r.proof!.depth
+          } operations? escapes: ` +
+          `no violation blamed on the hypervisor \\(bounded answer\\)$`,
+      ),
+      line,
+    );
+  }
+});
+
+Deno.test("a counterexample found before a budget stopped the search is still the shortest", async () => {
+  // xen lets a guest escape in 3 operations; this budget stops the search
+  // inside a longer length, with no fixpoint.
+  const full = await explore({ ...SMALL, policy: "xen", mode: "prove", shrink: false });
+  const cut = await explore({
+    ...SMALL,
+    policy: "xen",
+    mode: "prove",
+    shrink: false,
+    executions: 400,
+  });
+  assert.equal(full.proof?.fixpoint, true);
+  assert.equal(cut.proof?.stopped, "budget");
+  assert.equal(shortestEscape(cut), shortestEscape(full));
+  const line = answerLine(cut);
+  assert.match(line, /^Sometimes: shortest counterexample 3 operations \(found at depth 3 /, line);
+  assert.match(line, /no fixpoint: a budget stopped the abstract search after depth \d+/, line);
+  assert.match(line, /breadth first/, line);
+  assert.doesNotMatch(line, /Never|for every length|fixpoint at/, line);
 });
 
 Deno.test("fixpointOf: a level adding nothing is a fixpoint; inexact hashing never is", () => {

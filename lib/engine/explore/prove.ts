@@ -86,11 +86,14 @@
  *   `migrate`).
  *
  * Not a proof when: a budget (`seconds`, `executions`) or the depth cap
- * stopped the search first (the answer is then the bounded one, up to the
- * last length explored completely), or some state could not be hashed
- * exactly (a full cache set, a policy state that is not plain data). Hashes
- * are 64 bits: two distinct abstract states colliding would wrongly prune
- * one (about 3 in a million with 10^7 states).
+ * stopped the search first (the answer is then "Not proved" and the
+ * bounded one, up to the last length explored completely; a counterexample
+ * found before is still "Sometimes", and still the shortest: a budget stops
+ * the search inside one length, after every shorter one), or some state
+ * could not be hashed exactly (a full cache set, a policy state that is
+ * not plain data). Hashes are 64 bits: two distinct abstract states
+ * colliding would wrongly prune one (about 3 in a million with 10^7
+ * states).
  *
  * Pruning: exhaustive mode's program symmetry (vCPUs, addresses) and its
  * hardware-choice pruning (a fill into an idle CPU whose twin holds exactly

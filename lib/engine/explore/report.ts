@@ -248,31 +248,62 @@ export function answerLine(report: ExploreReport): string {
 }
 
 /**
- * Prove mode's verdict: "Never, for every length" or "Sometimes" with a
- * fixpoint, else the bounded answer, which proves nothing beyond its length.
+ * Prove mode's verdict, which says which kind of answer it is:
+ *
+ * - a proof: "Never, for every length" with the fixpoint's size and depth;
+ * - a counterexample: "Sometimes" with its length, the depth of the
+ *   abstract search where it was found, and the fixpoint if there is one.
+ *   Without a fixpoint it is still the shortest: the search runs length
+ *   by length (exhaustive.ts) and a budget stops it only inside one
+ *   length, so every shorter length was explored completely before it;
+ * - neither: "Not proved", what stopped the search, and the bounded answer
+ *   up to the last length explored completely.
+ *
+ * Without a failure no blame is at hand, so whom a violation would blame
+ * follows the policy's name, as in the bounded answer.
  */
 function proofLine(report: ExploreReport, p: ProofSummary): string {
   const bad = report.failures.filter((f) => f.blame !== "guest");
   const what = report.question.policy === "native" ? "machine" : "hypervisor";
-  const shortest = (f: FailureGroup) => f.counterexample?.steps.length ?? f.found[0];
-  if (bad.length > 0) {
-    const list = bad.map((f) => `${f.blame} ${f.kind} (shortest: ${shortest(f)} ops)`).join(", ");
-    const size = p.fixpoint ? `; ${p.states} abstract states, fixpoint at depth ${p.depth}` : "";
-    return `Sometimes: ${list}${size}`;
-  }
+  if (bad.length > 0) return counterexampleLine(bad, p);
   if (p.fixpoint) {
     return `Never, for every length: no violation blamed on the ${what} ` +
       `(${p.states} abstract states, fixpoint at depth ${p.depth})`;
   }
-  return `no violation blamed on the ${what} up to ${p.depth} ops; not a proof ` +
-    `(${
-      p.stopped === "budget"
-        ? "a budget stopped the search"
-        : p.stopped === "inexact"
-        ? "some states not hashed exactly"
-        : "no fixpoint within the depth cap"
-    }` +
-    `, ${p.states} abstract states)`;
+  return `Not proved: ${stoppedBy(p)} (${p.states} states); no guest of up to ` +
+    `${operations(p.depth)} escapes: no violation blamed on the ${what} (bounded answer)`;
+}
+
+/** "Sometimes", the shortest counterexample and each group's, and the fixpoint if any. */
+function counterexampleLine(bad: readonly FailureGroup[], p: ProofSummary): string {
+  const depth = Math.min(...bad.map((f) => f.found[0]));
+  const first = bad.find((f) => f.found[0] === depth)!;
+  const length = first.counterexample?.steps.length ?? depth;
+  const list = bad.map((f) => `${f.blame} ${f.kind} (shortest: ${shortest(f)} ops)`).join(", ");
+  const head = `Sometimes: shortest counterexample ${operations(length)} ` +
+    `(found at depth ${depth} of the abstract search): ${list}`;
+  if (p.fixpoint) return `${head}; ${p.states} abstract states, fixpoint at depth ${p.depth}`;
+  return `${head}; no fixpoint: ${stoppedBy(p)} (${p.states} states); shortest all the same, ` +
+    `the search being breadth first with every shorter length explored completely`;
+}
+
+/** A group's shortest counterexample: shrunk, or as found. */
+function shortest(f: FailureGroup): number {
+  return f.counterexample?.steps.length ?? f.found[0];
+}
+
+/** "1 operation", "5 operations". */
+function operations(n: number): string {
+  return `${n} operation${n === 1 ? "" : "s"}`;
+}
+
+/** What stopped a proof search short of a fixpoint. */
+function stoppedBy(p: ProofSummary): string {
+  return p.stopped === "budget"
+    ? `a budget stopped the abstract search after depth ${p.depth}`
+    : p.stopped === "inexact"
+    ? `some abstract states could not be hashed exactly, so no fixpoint is claimed (searched to depth ${p.depth})`
+    : `the depth cap stopped the abstract search at depth ${p.depth}`;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
