@@ -13,7 +13,7 @@
 
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { cliIn as setway, ROOT, scratchProject as scratch } from "./helpers.ts";
 import { traceEventFormatProblems } from "../support/trace_event_format.ts";
 
 const MOD = new URL("mod.ts", `file://${ROOT}`).href;
@@ -35,29 +35,6 @@ export default vm()
   );
 `;
 
-/** A scratch project: its own deno.json and scenario.ts. */
-async function scratchProject(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "setway-ftrace-" });
-  await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
-  await Deno.writeTextFile(join(dir, "scenario.ts"), SCENARIO);
-  return dir;
-}
-
-/** `deno run -R -W <setway>/cli.ts <args>` in `cwd`, without colour. */
-async function setway(cwd: string, args: string[]) {
-  const env = { ...Deno.env.toObject(), NO_COLOR: "1" };
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
-
 /** The trace's event lines. */
 function body(trace: string): string[] {
   return trace.split("\n\n")[0].split("\n").filter((l) => l !== "" && !l.startsWith("#"));
@@ -74,7 +51,7 @@ interface Event {
 
 let project: string | undefined;
 async function dir(): Promise<string> {
-  return project ??= await scratchProject();
+  return project ??= await scratch("setway-ftrace-", { "scenario.ts": SCENARIO });
 }
 
 /** The run as `--json` prints it: events, machine, cost, verdict. */

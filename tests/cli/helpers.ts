@@ -5,6 +5,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BufferIo, bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
@@ -98,4 +99,76 @@ export async function inProcess(
   const io = bufferIo(cwd, colour);
   const code = await main(args, io);
   return { code, io };
+}
+
+/**
+ * The README's `trap_once.ts` (a policy of the user's own, and a scenario
+ * under it), importing setway by file URL so that it runs from any folder.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { readmeTrapOnce } from "./helpers.ts";
+ * console.log(readmeTrapOnce().startsWith("// trap_once.ts")); // true
+ * ```
+ * @returns the module's text
+ */
+export function readmeTrapOnce(): string {
+  const readme = Deno.readTextFileSync(join(ROOT, "README.md"));
+  const start = readme.indexOf("// trap_once.ts\n");
+  const end = readme.indexOf("```", start);
+  if (start <= 0 || end <= start) throw new Error("README shows no trap_once.ts");
+  const mod = new URL("mod.ts", `file://${ROOT}`).href;
+  return readme.slice(start, end).replace('"./mod.ts"', JSON.stringify(mod));
+}
+
+/**
+ * A scratch project as a user has one: a temporary directory with an empty
+ * `deno.json` and the given files.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { scratchProject } from "./helpers.ts";
+ * const dir = await scratchProject("setway-x-", { "scenario.ts": "export {};\n" });
+ * ```
+ * @param prefix the temporary directory's name prefix
+ * @param files file name to text
+ * @returns the directory
+ */
+export async function scratchProject(
+  prefix: string,
+  files: Record<string, string>,
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.writeTextFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+/**
+ * Runs `deno run -R -W <setway>/cli.ts <args>` in `cwd`, as a user runs it
+ * from their own project, without colour (NO_COLOR=1).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { cliIn, scratchProject } from "./helpers.ts";
+ * const dir = await scratchProject("setway-x-", {});
+ * const { code } = await cliIn(dir, ["list"]); // 0
+ * ```
+ * @param cwd the working directory, the user's project
+ * @param args the arguments after `cli.ts`
+ * @returns the exit status and both streams
+ */
+export async function cliIn(cwd: string, args: string[]): Promise<Outcome> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
+    cwd,
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }

@@ -9,37 +9,7 @@
 
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
-
-/** The README's trap_once.ts, importing setway by file URL. */
-function trapOnceModule(): string {
-  const readme = Deno.readTextFileSync(join(ROOT, "README.md"));
-  const start = readme.indexOf("// trap_once.ts\n");
-  const end = readme.indexOf("```", start);
-  assert.ok(start > 0 && end > start, "README shows trap_once.ts");
-  const mod = new URL("mod.ts", `file://${ROOT}`).href;
-  return readme.slice(start, end).replace('"./mod.ts"', JSON.stringify(mod));
-}
-
-async function scratchProject(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "setway-html-" });
-  await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
-  await Deno.writeTextFile(join(dir, "trap_once.ts"), trapOnceModule());
-  return dir;
-}
-
-async function setway(cwd: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+import { cliIn as setway, readmeTrapOnce, scratchProject as scratch } from "./helpers.ts";
 
 /** The addresses of a page's word lanes, in the first view. */
 function words(page: string): string[] {
@@ -51,7 +21,7 @@ function words(page: string): string[] {
 }
 
 Deno.test("--html: the timeline follows the stale addresses of the user's own policy's run", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-html-", { "trap_once.ts": readmeTrapOnce() });
   const out = await setway(dir, ["run", "trap_once.ts", "--html", "t.html"]);
   assert.equal(out.code, 0, out.stderr);
   const stale = [...out.stdout.matchAll(/stale_read at (0x[0-9a-f]+)/g)].map((m) => m[1]);
@@ -63,7 +33,7 @@ Deno.test("--html: the timeline follows the stale addresses of the user's own po
 });
 
 Deno.test("--watch: the addresses the user chooses, in compare too; a bad one is a usage error", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-html-", { "trap_once.ts": readmeTrapOnce() });
   const out = await setway(dir, [
     "compare",
     "trap_once.ts",

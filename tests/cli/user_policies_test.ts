@@ -9,41 +9,13 @@
 
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { cliIn as setway, readmeTrapOnce, ROOT, scratchProject as scratch } from "./helpers.ts";
 
 /** The README's trap_once.ts, importing setway by file URL, plus an exported second policy. */
 function trapOnceModule(): string {
-  const readme = Deno.readTextFileSync(join(ROOT, "README.md"));
-  const start = readme.indexOf("// trap_once.ts\n");
-  const end = readme.indexOf("```", start);
-  assert.ok(start > 0 && end > start, "README shows trap_once.ts");
-  const mod = new URL("mod.ts", `file://${ROOT}`).href;
-  return readme.slice(start, end).replace('"./mod.ts"', JSON.stringify(mod)) +
+  return readmeTrapOnce() +
     'export const never = definePolicy({ name: "never-trap", onReset(hyp) {\n' +
     "  hyp.vcpu.hcr.tsw = false;\n  hyp.vcpu.hcr.tvm = false;\n} });\n";
-}
-
-/** A scratch project: its own deno.json and trap_once.ts. */
-async function scratchProject(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "setway-user-" });
-  await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
-  await Deno.writeTextFile(join(dir, "trap_once.ts"), trapOnceModule());
-  return dir;
-}
-
-/** `deno run -R -W <setway>/cli.ts <args>` in `cwd`, without colour. */
-async function setway(cwd: string, args: string[]) {
-  const env = { ...Deno.env.toObject(), NO_COLOR: "1" };
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
 
 /** The policy names of a comparison table's rows. */
@@ -55,7 +27,7 @@ function rows(table: string): string[] {
 }
 
 Deno.test("user policies: compare lists the module's own policies after the built-in ones", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const out = await setway(dir, ["compare", "trap_once.ts"]);
   assert.equal(out.code, 0, out.stderr);
   const names = rows(out.stdout);
@@ -66,7 +38,7 @@ Deno.test("user policies: compare lists the module's own policies after the buil
 });
 
 Deno.test("user policies: --policies and --policy name the module's policies", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const out = await setway(dir, ["compare", "trap_once.ts", "--policies", "trap-once,kvm-4.0"]);
   assert.equal(out.code, 0, out.stderr);
   assert.deepEqual(rows(out.stdout), ["trap-once", "kvm-4.0"]);
@@ -81,7 +53,7 @@ Deno.test("user policies: --policies and --policy name the module's policies", a
 });
 
 Deno.test("user policies: export --baremetal of a scenario with its own policy", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const out = await setway(dir, ["export", "--baremetal", "trap_once.ts"]);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /^wrote 13 files to trap_once-baremetal\/: 2 reads checked on 1 CPU$/m);
@@ -91,7 +63,7 @@ Deno.test("user policies: export --baremetal of a scenario with its own policy",
 });
 
 Deno.test("user policies: run of a run's --json output reruns to the same bytes", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const first = await setway(dir, ["run", "trap_once.ts", "--json"]);
   assert.equal(first.code, 0, first.stderr);
   const scenario = JSON.parse(first.stdout).scenario;
@@ -122,7 +94,7 @@ Deno.test("user policies: run of a run's --json output reruns to the same bytes"
 });
 
 Deno.test("user policies: a JSON scenario's policyModule starts from its folder, read in the sandbox", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const first = await setway(dir, ["run", "trap_once.ts", "--json"]);
   const data = JSON.parse(first.stdout);
   // In another folder, the module is named by path from there; the sandbox may read both folders.
@@ -151,7 +123,7 @@ Deno.test("user policies: a JSON scenario's policyModule starts from its folder,
 });
 
 Deno.test("user policies: run --ndjson's run record names the module; its scenario reruns", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const json = await setway(dir, ["run", "trap_once.ts", "--json"]);
   const ndjson = await setway(dir, ["run", "trap_once.ts", "--ndjson"]);
   assert.equal(ndjson.code, 0, ndjson.stderr);
@@ -197,7 +169,7 @@ function policiesModule(): string {
 }
 
 Deno.test("user policies: explore --policy ./module.ts#export explores the module's policy", async () => {
-  const dir = await scratchProject();
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   await Deno.mkdir(join(dir, "policies"));
   await Deno.writeTextFile(join(dir, "policies/mine.ts"), policiesModule());
   const args = ["explore", "--max-ops", "3", "--no-trace", "--json"];
