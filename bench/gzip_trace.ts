@@ -4,11 +4,12 @@
  * recorded with valgrind's lackey (bench/data/gzip_trace.bin.gz), and the
  * means to run the same program under cachegrind and compare.
  *
- * Both valgrind tools run `/usr/bin/gzip -n -c` with an empty environment
- * and the same stdin, so the client's stack, heap and libraries sit at the
- * same addresses in both runs and the trace replays to exactly cachegrind's
- * D1 counts (see bench/data/README.md, and bench/data/regenerate.ts that
- * rebuilds the data).
+ * Both valgrind tools run `/usr/bin/gzip -n -c` in one pinned environment
+ * ({@linkcode valgrindGzipArgs}, {@linkcode VALGRIND_CWD}): the same
+ * environment, argument vector, working directory and stdin, so the client's
+ * stack, heap and libraries sit at the same addresses in both runs and the
+ * trace replays to exactly cachegrind's D1 counts (see bench/data/README.md,
+ * and bench/data/regenerate.ts that rebuilds the data).
  *
  * @example Usage
  * ```ts
@@ -198,80 +199,133 @@ export async function hasValgrind(): Promise<boolean> {
 export const GZIP_INPUT: URL = new URL("gzip_input.txt", DATA_DIR);
 
 /**
- * Runs `valgrind --tool=<tool> <toolArgs> /usr/bin/gzip -n -c` with an empty
- * environment (`env -i`) and stdin redirected from `input` (a file, so every
- * `read` returns the same bytes whatever the timing; its path never reaches
- * the client); returns stderr and the wall time.
+ * The working directory of every valgrind run of gzip. Debian's `valgrind`
+ * is a `/bin/sh` script that execs `valgrind.bin`, and the shell exports
+ * `PWD`, so the client's environment holds the working directory even
+ * under `env -i`: its length moves the client's initial stack, and with it
+ * the counts (in a 13.6 M-access run, D1mr by 2 and D1mw by 7 between two
+ * checkouts). One fixed directory keeps the stack where the recording had it.
+ *
+ * @example Usage
+ * ```ts
+ * import { VALGRIND_CWD } from "./gzip_trace.ts";
+ * console.log(VALGRIND_CWD); // "/"
+ * ```
+ */
+export const VALGRIND_CWD = "/";
+
+/**
+ * The command line of a valgrind run of gzip, the same for every tool but
+ * the tool's options: `env -i valgrind --tool=<tool> <toolArgs> /usr/bin/gzip
+ * -n -c`. Run it from {@linkcode VALGRIND_CWD}, with stdin redirected from
+ * the input file (a file, so every `read` returns the same bytes whatever
+ * the timing; its path never reaches the client). Valgrind's own options do
+ * not reach the client: its argument vector is gzip's, its environment
+ * `env -i`'s empty one plus what the wrapper and valgrind add
+ * (`LD_LIBRARY_PATH`, `GLIBCPP_FORCE_NEW`, `GLIBCXX_FORCE_NEW`, `PWD`,
+ * `LD_PRELOAD`).
+ *
+ * @example Usage
+ * ```ts
+ * import { valgrindGzipArgs } from "./gzip_trace.ts";
+ * console.log(valgrindGzipArgs("none", []).join(" ")); // "env -i valgrind --tool=none /usr/bin/gzip -n -c"
+ * ```
+ * @param tool the valgrind tool
+ * @param toolArgs its options
+ * @returns the words of the command
+ */
+export function valgrindGzipArgs(tool: string, toolArgs: readonly string[]): string[] {
+  return ["env", "-i", "valgrind", `--tool=${tool}`, ...toolArgs, ...GZIP_ARGS];
+}
+
+/**
+ * Runs {@linkcode valgrindGzipArgs} from {@linkcode VALGRIND_CWD} with stdin
+ * redirected from `input` and stdout to /dev/null; returns stderr and the
+ * wall time. With `timer` (bench/lru_sim.c built, whose `time` mode runs the
+ * command), the run's CPU time (user + system of valgrind and its client,
+ * from `wait4`) is measured too.
  *
  * @example Usage
  * ```ts
  * import { GZIP_INPUT, runValgrindGzip } from "./gzip_trace.ts";
  * const r = await runValgrindGzip("none", [], GZIP_INPUT);
- * console.log(r.wallMs > 0); // true
+ * console.log(r.wallMs > 0, r.cpuMs); // true null
  * ```
  * @param tool the valgrind tool
  * @param toolArgs its options
  * @param input the file gzip reads on stdin
- * @returns wall-clock milliseconds from spawn to exit, and stderr as text
+ * @param timer the path of the built bench/lru_sim.c, to measure CPU time
+ * @returns wall-clock milliseconds from spawn to exit, CPU milliseconds (null
+ *   without `timer`), and stderr as text
  * @throws {Error} when valgrind fails
  */
 export async function runValgrindGzip(
   tool: string,
   toolArgs: readonly string[],
   input: URL,
-): Promise<{ wallMs: number; stderr: string }> {
+  timer?: string,
+): Promise<{ wallMs: number; cpuMs: number | null; stderr: string }> {
+  const command = valgrindGzipArgs(tool, toolArgs);
   const start = performance.now();
   const out = await new Deno.Command("/bin/sh", {
     args: [
       "-c",
-      'exec env -i valgrind "$@" < "$0"',
+      'exec "$@" < "$0"',
       input.pathname,
-      `--tool=${tool}`,
-      ...toolArgs,
-      ...GZIP_ARGS,
+      ...(timer === undefined ? command : [timer, "time", ...command]),
     ],
+    cwd: VALGRIND_CWD,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).output();
   const wallMs = performance.now() - start;
-  const stderr = new TextDecoder().decode(out.stderr);
+  let stderr = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`valgrind --tool=${tool} failed:\n${stderr}`);
-  return { wallMs, stderr };
+  let cpuMs: number | null = null;
+  if (timer !== undefined) {
+    // The timer's line of JSON is the last of stderr.
+    const lines = stderr.trimEnd().split("\n");
+    cpuMs = JSON.parse(lines.pop()!).cpu_ns / 1e6;
+    stderr = lines.join("\n") + "\n";
+  }
+  return { wallMs, cpuMs, stderr };
 }
 
 /**
  * Runs the gzip program under cachegrind with one D1 geometry (I1 32 KiB
  * 8-way, LL 8 MiB 16-way, which do not change D1's counts) and returns
- * cachegrind's data counts and the wall time of the whole valgrind run.
+ * cachegrind's data counts, its instruction count (I1's accesses) and the
+ * time of the whole valgrind run.
  *
  * @example Usage
  * ```ts
  * import { GZIP_INPUT, runCachegrind } from "./gzip_trace.ts";
  * const r = await runCachegrind({ size: 32768, ways: 8, lineSize: 64 }, GZIP_INPUT);
- * console.log(r.counts.Dr > 0, r.wallMs > 0); // true true
+ * console.log(r.counts.Dr > 0, r.instructions > r.counts.Dr, r.wallMs > 0); // true true true
  * ```
  * @param geometry the D1 cache
  * @param input the file gzip reads on stdin
- * @returns the counts and milliseconds
+ * @param timer as {@linkcode runValgrindGzip}: measure CPU time too
+ * @returns the counts, the instructions and the milliseconds
  */
 export async function runCachegrind(
   geometry: { size: number; ways: number; lineSize: number },
   input: URL = GZIP_INPUT,
-): Promise<{ counts: CachegrindCounts; wallMs: number }> {
+  timer?: string,
+): Promise<
+  { counts: CachegrindCounts; instructions: number; wallMs: number; cpuMs: number | null }
+> {
   const { size, ways, lineSize } = geometry;
-  const out = await runValgrindGzip("cachegrind", [
-    "--cache-sim=yes",
-    `--D1=${size},${ways},${lineSize}`,
-    "--I1=32768,8,64",
-    "--LL=8388608,16,64",
-    "--cachegrind-out-file=/dev/null",
-  ], input);
+  const out = await runValgrindGzip("cachegrind", cachegrindArgs(geometry, true), input, timer);
   // "==pid== D   refs:      1,454,895  (1,133,368 rd   + 321,527 wr)"
   const num = (s: string) => Number(s.replaceAll(",", ""));
   const refs = /D\s+refs:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)/.exec(out.stderr);
   const misses = /D1\s+misses:\s+[\d,]+\s+\(\s*([\d,]+) rd\s+\+\s+([\d,]+) wr\)/.exec(out.stderr);
-  if (!refs || !misses) throw new Error(`unexpected cachegrind output:\n${out.stderr}`);
+  const instructions = /I\s+refs:\s+([\d,]+)/.exec(out.stderr);
+  if (!refs || !misses || !instructions) {
+    throw new Error(`unexpected cachegrind output:\n${out.stderr}`);
+  }
   return {
     counts: {
       size,
@@ -282,6 +336,34 @@ export async function runCachegrind(
       Dw: num(refs[2]),
       D1mw: num(misses[2]),
     },
+    instructions: num(instructions[1]),
     wallMs: out.wallMs,
+    cpuMs: out.cpuMs,
   };
+}
+
+/**
+ * cachegrind's options for a D1 geometry, with or without the cache
+ * simulation (I1 32 KiB 8-way and LL 8 MiB 16-way either way).
+ *
+ * @example Usage
+ * ```ts
+ * import { cachegrindArgs } from "./gzip_trace.ts";
+ * console.log(cachegrindArgs({ size: 32768, ways: 8, lineSize: 64 }, false)[0]); // "--cache-sim=no"
+ * ```
+ * @param geometry the D1 cache
+ * @param simulate whether cachegrind simulates the caches
+ * @returns the options
+ */
+export function cachegrindArgs(
+  geometry: { size: number; ways: number; lineSize: number },
+  simulate: boolean,
+): string[] {
+  return [
+    `--cache-sim=${simulate ? "yes" : "no"}`,
+    `--D1=${geometry.size},${geometry.ways},${geometry.lineSize}`,
+    "--I1=32768,8,64",
+    "--LL=8388608,16,64",
+    "--cachegrind-out-file=/dev/null",
+  ];
 }

@@ -6,9 +6,11 @@
  *   simulator (bench/lru_sim.c) on the long gzip trace (long_trace.ts), D1
  *   counts checked equal;
  * - (b) the same replay against cachegrind's simulation alone: cachegrind's
- *   wall time on the traced command with `--cache-sim=yes` minus with
+ *   CPU time on the traced command with `--cache-sim=yes` minus with
  *   `--cache-sim=no` (valgrind's start-up, its instrumentation and gzip's
- *   own work cancel), with cachegrind's counts checked equal to replay's;
+ *   own work cancel; its I1 and LL simulation stay in), with cachegrind's
+ *   counts checked equal to replay's (both runs in the pinned environment of
+ *   gzip_trace.ts);
  * - (c) the engine's cost per guest operation on a 10^5-operation program,
  *   and the process's peak memory (engine_ops.ts);
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
@@ -35,7 +37,7 @@ import {
   recordLongTrace,
   runReference,
 } from "./long_trace.ts";
-import { hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
+import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
 import { SCALING_EXHAUSTIVE, SCALING_RANDOM, shardRuns, workerScaling } from "./explore_scaling.ts";
@@ -64,10 +66,6 @@ function timed(row: string, ratios: readonly number[], detail: string): Timed {
     n: ratios.length,
     detail,
   };
-}
-
-function replayMs(trace: MemoryTrace): number {
-  return replayTimes(trace).ms;
 }
 
 /** One replay's wall-clock and CPU milliseconds (the process's, as the C side's). */
@@ -127,7 +125,7 @@ async function measureReplayRow(dir: string, sim: string, pairs: number): Promis
   const wallRatios: number[] = [];
   const oursMs: number[] = [];
   const cMsAll: number[] = [];
-  replayMs(trace); // V8 compiles replay() on the first pass
+  replayTimes(trace); // V8 compiles replay() on the first pass
   for (let i = 0; i < pairs; i++) {
     const ref = await runReference(sim, file, D1, 3);
     const ours = replayTimes(trace);
@@ -214,35 +212,49 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     if (a.note !== null) notes.push(a.note);
     const ours = a.ours;
 
-    const cachegrind = await runCachegrind(D1, new URL(`file://${input}`));
-    counts.push(
-      `(b) D1 counts, cachegrind live on the same command vs replay(): ${
-        sameCounts(ours, cachegrind.counts) ? "equal" : "DIFFER"
-      }${sameCounts(ours, cachegrind.counts) ? "" : ` (${showCounts(cachegrind.counts)})`}`,
-    );
-    const ratiosCg: number[] = [];
+    // cachegrind runs the command lackey recorded, in the same pinned
+    // environment (gzip_trace.ts): its counts must be replay()'s exactly.
     const inputUrl = new URL(`file://${input}`);
-    const cgArgs = (simulate: boolean) => [
-      `--cache-sim=${simulate ? "yes" : "no"}`,
-      `--D1=${D1.size},${D1.ways},${D1.lineSize}`,
-      "--I1=32768,8,64",
-      "--LL=8388608,16,64",
-      "--cachegrind-out-file=/dev/null",
-    ];
+    const cachegrind = await runCachegrind(D1, inputUrl);
+    const equal = sameCounts(ours, cachegrind.counts);
+    counts.push(
+      equal
+        ? `(b) D1 counts, cachegrind live on the same command vs replay(): equal`
+        : `(b) MISMATCH: cachegrind live on the same command counts ${
+          showCounts(cachegrind.counts)
+        }, replay() of the recorded trace ${showCounts(ours)}: the two runs saw different ` +
+          "addresses (a changed binary or library, or an environment that is not the pinned one)",
+    );
+    if (!equal) console.error(counts[counts.length - 1]);
+    // CPU time (user + system, from wait4 through the C reference's `time`
+    // mode), which other processes on a shared machine disturb far less than
+    // wall-clock time; runs alternate: with, without, replay.
+    const ratiosCg: number[] = [];
+    const wallRatios: number[] = [];
     const simMs: number[] = [];
+    const jsAll: number[] = [];
     for (let i = 0; i < n(3); i++) {
-      const yes = (await runValgrindGzip("cachegrind", cgArgs(true), inputUrl)).wallMs;
-      const no = (await runValgrindGzip("cachegrind", cgArgs(false), inputUrl)).wallMs;
-      const jsMs = replayMs(trace);
-      simMs.push(yes - no);
-      ratiosCg.push((yes - no) / jsMs);
+      const yes = await runValgrindGzip("cachegrind", cachegrindArgs(D1, true), inputUrl, sim);
+      const no = await runValgrindGzip("cachegrind", cachegrindArgs(D1, false), inputUrl, sim);
+      const js = replayTimes(trace);
+      simMs.push(yes.cpuMs! - no.cpuMs!);
+      jsAll.push(js.cpuMs);
+      ratiosCg.push((yes.cpuMs! - no.cpuMs!) / js.cpuMs);
+      wallRatios.push((yes.wallMs - no.wallMs) / js.ms);
     }
+    const accesses = (trace.length / 1e6).toFixed(1);
     rows.push(timed(
       "(b) replay() speed / cachegrind's simulation alone, same trace",
       ratiosCg,
-      `cachegrind simulates in ${fmt(median(simMs), 0)} ms: its wall time with --cache-sim=yes ` +
-        "minus with --cache-sim=no on the traced command (start-up, instrumentation and " +
-        "gzip cancel; I1 and LL simulation stay in); replay() times the D1 alone",
+      `CPU time: cachegrind simulates in ${fmt(median(simMs), 0)} ms (--cache-sim=yes minus ` +
+        `--cache-sim=no on the same command: start-up, instrumentation and gzip cancel), ` +
+        `replay() in ${fmt(median(jsAll), 0)} ms. cachegrind's figure covers I1 ` +
+        `(${
+          fmt(cachegrind.instructions / 1e6, 1)
+        } M fetches), D1 (${accesses} M accesses) and LL; ` +
+        `replay()'s covers D1 alone (wall-clock ratio ${fmt(median(wallRatios))} [${
+          fmt(Math.min(...wallRatios))
+        }-${fmt(Math.max(...wallRatios))}])`,
     ));
   }
 

@@ -23,7 +23,7 @@
  */
 
 import { type MemoryTrace, MODIFY, STORE } from "../lib/sim/access_trace.ts";
-import { GZIP_ARGS, gzipInput } from "./gzip_trace.ts";
+import { gzipInput, VALGRIND_CWD, valgrindGzipArgs } from "./gzip_trace.ts";
 
 /**
  * Bytes of text gzip compresses in the long trace.
@@ -37,6 +37,13 @@ import { GZIP_ARGS, gzipInput } from "./gzip_trace.ts";
 export const LONG_INPUT_BYTES = 256 * 1024;
 
 const SOURCE = new URL("./lru_sim.c", import.meta.url);
+
+/** The first 12 hex digits of the SHA-256 of some bytes or text. */
+async function digest(data: Uint8Array<ArrayBuffer> | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(d.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * The cache directory (created if missing).
@@ -56,9 +63,14 @@ export async function benchCacheDir(): Promise<string> {
   return dir;
 }
 
-async function sh(script: string, ...args: string[]): Promise<{ ok: boolean; err: string }> {
+async function sh(
+  script: string,
+  args: readonly string[],
+  cwd?: string,
+): Promise<{ ok: boolean; err: string }> {
   const out = await new Deno.Command("/bin/sh", {
     args: ["-c", script, "sh", ...args],
+    cwd,
     stdout: "null",
     stderr: "piped",
   }).output();
@@ -78,15 +90,12 @@ async function sh(script: string, ...args: string[]): Promise<{ ok: boolean; err
  * @returns the executable's path, or null when gcc is missing or fails
  */
 export async function buildReference(dir: string): Promise<string | null> {
-  const source = await Deno.readFile(SOURCE);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source));
-  const tag = Array.from(digest.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
-  const exe = `${dir}/lru_sim-${tag}`;
+  const exe = `${dir}/lru_sim-${await digest(await Deno.readFile(SOURCE))}`;
   try {
     await Deno.stat(exe);
     return exe;
   } catch { /* not built yet */ }
-  const r = await sh('command -v gcc >/dev/null && gcc -O2 -o "$1" "$2"', exe, SOURCE.pathname);
+  const r = await sh('command -v gcc >/dev/null && gcc -O2 -o "$1" "$2"', [exe, SOURCE.pathname]);
   return r.ok ? exe : null;
 }
 
@@ -111,21 +120,24 @@ export async function recordLongTrace(
   sim: string,
 ): Promise<{ trace: string; input: string }> {
   const input = `${dir}/gzip_input_${LONG_INPUT_BYTES}.txt`;
-  const trace = `${dir}/gzip_trace_${LONG_INPUT_BYTES}.bin`;
+  const command = valgrindGzipArgs("lackey", ["--trace-mem=yes", "--log-fd=3"]);
+  // The file's name holds a digest of the command and its directory: a
+  // trace recorded another way is recorded again, never compared.
+  const trace = `${dir}/gzip_trace_${LONG_INPUT_BYTES}-${await digest(
+    [VALGRIND_CWD, ...command].join("\0"),
+  )}.bin`;
   try {
     await Deno.stat(trace);
     return { trace, input };
   } catch { /* record it */ }
   await Deno.writeFile(input, gzipInput(LONG_INPUT_BYTES));
   const partial = `${trace}.partial`;
-  // As runValgrindGzip: an empty environment and stdin from a file, so that
-  // cachegrind's run of the same command sees the same addresses.
+  // As runValgrindGzip, from the same directory with the same command but
+  // for lackey's options, so that cachegrind's run sees the same addresses.
   const r = await sh(
-    `env -i valgrind --tool=lackey --trace-mem=yes --log-fd=3 ${GZIP_ARGS.join(" ")} ` +
-      '< "$1" 3>&1 >/dev/null 2>/dev/null | "$2" convert "$3"',
-    input,
-    sim,
-    partial,
+    'in=$1 sim=$2 out=$3; shift 3; "$@" < "$in" 3>&1 >/dev/null 2>/dev/null | "$sim" convert "$out"',
+    [input, sim, partial, ...command],
+    VALGRIND_CWD,
   );
   if (!r.ok) throw new Error(`lackey or lru_sim convert failed:\n${r.err}`);
   await Deno.rename(partial, trace);

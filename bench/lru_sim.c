@@ -12,14 +12,24 @@
  *       loads TRACE, simulates a new D1 REPS times and prints, as JSON, the
  *       counts and the nanoseconds of each simulation (loading excluded),
  *       wall-clock (ns) and the process's CPU time (cpu_ns).
+ *   lru_sim time PROG ARGS...
+ *       runs PROG (stdin, stdout and stderr inherited), then prints to
+ *       stderr, as a last line of JSON, its CPU time (user + system, from
+ *       wait4's rusage, in ns) and its wall-clock ns; exits with its status.
+ *       The bench times cachegrind with it (a shell's `times` counts in
+ *       10 ms ticks).
  *
  * Built by bench/report.ts with `gcc -O2`.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
   uint64_t *addr;
@@ -91,10 +101,34 @@ static inline int ref(cache_t *c, uint64_t block) {
   return 1;
 }
 
+static long long ns_between(struct timespec a, struct timespec b) {
+  return (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+}
+
+static int timed(char **argv) {
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  pid_t pid = fork();
+  if (pid < 0) return 2;
+  if (pid == 0) {
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  int status;
+  struct rusage ru;
+  if (wait4(pid, &status, 0, &ru) < 0) return 2;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  long long cpu = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+                  (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+  fprintf(stderr, "{\"cpu_ns\":%lld,\"wall_ns\":%lld}\n", cpu, ns_between(a, b));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "convert") == 0) return convert(argv[2]);
+  if (argc >= 3 && strcmp(argv[1], "time") == 0) return timed(argv + 2);
   if (argc != 7 || strcmp(argv[1], "sim") != 0) {
-    fprintf(stderr, "usage: lru_sim convert OUT | lru_sim sim TRACE SIZE WAYS LINE REPS\n");
+    fprintf(stderr, "usage: lru_sim convert OUT | lru_sim sim TRACE SIZE WAYS LINE REPS | lru_sim time PROG ARGS...\n");
     return 2;
   }
   trace_t t;

@@ -286,6 +286,14 @@ if (import.meta.main) {
   if (valgrind) {
     liveCachegrind = await runCachegrind(expected.geometries[0], GZIP_INPUT);
     const ours = cacheCounts(gzip, expected.geometries[0]);
+    if (!sameCounts(ours, liveCachegrind.counts)) {
+      const show = (c: typeof ours) => `Dr ${c.Dr} D1mr ${c.D1mr} Dw ${c.Dw} D1mw ${c.D1mw}`;
+      console.error(
+        `MISMATCH: gzip under cachegrind now counts ${show(liveCachegrind.counts)}, the stored ` +
+          `trace replays to ${show(ours)} (bench/data was recorded with another gzip, C ` +
+          "library or environment: see bench/data/README.md)",
+      );
+    }
     counts.push(
       countRow(
         "gzip run under cachegrind now: counts = setway's replay of the stored trace",
