@@ -116,7 +116,7 @@ async function measureReplayRow(dir: string, sim: string, pairs: number): Promis
   const ours = replayCounts(trace);
   const c = await runReference(sim, file, D1, 1);
   const counts = `(a) D1 counts, replay() vs C LRU on the long trace (${trace.length} accesses): ` +
-    `${sameCounts(ours, c) ? "equal" : "DIFFER"} (${showCounts(ours)}` +
+    `${sameCounts(ours, c) ? "equal" : "MISMATCH"} (${showCounts(ours)}` +
     `${sameCounts(ours, c) ? "" : ` vs ${showCounts(c)}`})`;
   // Alternate: C's simulations (one process, several) then ours, per pair.
   // The ratio is of CPU time, which other processes on a shared machine
@@ -147,23 +147,88 @@ async function measureReplayRow(dir: string, sim: string, pairs: number): Promis
 }
 
 /**
- * Row (a) alone (bench/replay_vs_c.ts): replay() against the C reference on
- * the long trace, recording the trace and building the reference if needed.
+ * Row (b): cachegrind live on the command lackey recorded, its D1 counts
+ * checked equal to replay()'s, and its simulation's CPU time against
+ * replay()'s.
+ */
+async function measureCachegrindRow(
+  sim: string,
+  a: ReplayRow,
+  pairs: number,
+): Promise<{ counts: string; row: Timed }> {
+  const { trace, input, ours } = a;
+  // cachegrind runs the command lackey recorded, in the same pinned
+  // environment (gzip_trace.ts): its counts must be replay()'s exactly.
+  const inputUrl = new URL(`file://${input}`);
+  const cachegrind = await runCachegrind(D1, inputUrl);
+  const equal = sameCounts(ours, cachegrind.counts);
+  const line = equal
+    ? `(b) D1 counts, cachegrind live on the same command vs replay(): equal`
+    : `(b) MISMATCH: cachegrind live on the same command counts ${
+      showCounts(cachegrind.counts)
+    }, replay() of the recorded trace ${showCounts(ours)}: the two runs saw different ` +
+      "addresses (a changed binary or library, or an environment that is not the pinned one)";
+  if (!equal) console.error(line);
+  // CPU time (user + system, from wait4 through the C reference's `time`
+  // mode), which other processes on a shared machine disturb far less than
+  // wall-clock time; runs alternate: with, without, replay.
+  const ratiosCg: number[] = [];
+  const wallRatios: number[] = [];
+  const simMs: number[] = [];
+  const jsAll: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const yes = await runValgrindGzip("cachegrind", cachegrindArgs(D1, true), inputUrl, sim);
+    const no = await runValgrindGzip("cachegrind", cachegrindArgs(D1, false), inputUrl, sim);
+    const js = replayTimes(trace);
+    simMs.push(yes.cpuMs! - no.cpuMs!);
+    jsAll.push(js.cpuMs);
+    ratiosCg.push((yes.cpuMs! - no.cpuMs!) / js.cpuMs);
+    wallRatios.push((yes.wallMs - no.wallMs) / js.ms);
+  }
+  const accesses = (trace.length / 1e6).toFixed(1);
+  const row = timed(
+    "(b) replay() speed / cachegrind's simulation alone, same trace",
+    ratiosCg,
+    `CPU time: cachegrind simulates in ${fmt(median(simMs), 0)} ms (--cache-sim=yes minus ` +
+      `--cache-sim=no on the same command: start-up, instrumentation and gzip cancel), ` +
+      `replay() in ${fmt(median(jsAll), 0)} ms. cachegrind's figure covers I1 ` +
+      `(${fmt(cachegrind.instructions / 1e6, 1)} M fetches), D1 (${accesses} M accesses) and LL; ` +
+      `replay()'s covers D1 alone (wall-clock ratio ${fmt(median(wallRatios))} [${
+        fmt(Math.min(...wallRatios))
+      }-${fmt(Math.max(...wallRatios))}])`,
+  );
+  return { counts: line, row };
+}
+
+/**
+ * Rows (a) and (b) alone (bench/replay_vs_c.ts): replay() against the C
+ * reference and against cachegrind's simulation on the long trace,
+ * recording the trace and building the reference if needed.
  *
  * @example Usage
  * ```ts ignore
  * import { replayRow } from "./issue_rows.ts";
- * console.log(await replayRow(3));
+ * console.log(await replayRow(3, 3));
  * ```
- * @param pairs timed pairs
- * @returns the counts line and the timed row, or null without gcc or valgrind
+ * @param pairs timed pairs of row (a)
+ * @param cachegrindPairs timed triples of row (b) (with, without, replay); 0 skips it
+ * @returns the counts lines and the timed rows, or null without gcc or valgrind
  */
-export async function replayRow(pairs: number): Promise<{ counts: string; row: Timed } | null> {
+export async function replayRow(
+  pairs: number,
+  cachegrindPairs = 0,
+): Promise<{ counts: string[]; rows: Timed[] } | null> {
   const dir = await benchCacheDir();
   const sim = await buildReference(dir);
   if (sim === null || !(await hasValgrind())) return null;
-  const { counts, row } = await measureReplayRow(dir, sim, pairs);
-  return { counts, row };
+  const a = await measureReplayRow(dir, sim, pairs);
+  const counts = [a.counts], rows = [a.row];
+  if (cachegrindPairs > 0) {
+    const b = await measureCachegrindRow(sim, a, cachegrindPairs);
+    counts.push(b.counts);
+    rows.push(b.row);
+  }
+  return { counts, rows };
 }
 
 /** Medians of `deno run bench/zimage_phases.ts`'s in-process phases. */
@@ -206,56 +271,12 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   if (!valgrind) counts.push("(a)(b) long trace: skipped, valgrind is not installed");
   if (sim !== null && valgrind) {
     const a = await measureReplayRow(dir, sim, n(5));
-    const { trace, file: _file, input } = a;
     counts.push(a.counts);
     rows.push(a.row);
     if (a.note !== null) notes.push(a.note);
-    const ours = a.ours;
-
-    // cachegrind runs the command lackey recorded, in the same pinned
-    // environment (gzip_trace.ts): its counts must be replay()'s exactly.
-    const inputUrl = new URL(`file://${input}`);
-    const cachegrind = await runCachegrind(D1, inputUrl);
-    const equal = sameCounts(ours, cachegrind.counts);
-    counts.push(
-      equal
-        ? `(b) D1 counts, cachegrind live on the same command vs replay(): equal`
-        : `(b) MISMATCH: cachegrind live on the same command counts ${
-          showCounts(cachegrind.counts)
-        }, replay() of the recorded trace ${showCounts(ours)}: the two runs saw different ` +
-          "addresses (a changed binary or library, or an environment that is not the pinned one)",
-    );
-    if (!equal) console.error(counts[counts.length - 1]);
-    // CPU time (user + system, from wait4 through the C reference's `time`
-    // mode), which other processes on a shared machine disturb far less than
-    // wall-clock time; runs alternate: with, without, replay.
-    const ratiosCg: number[] = [];
-    const wallRatios: number[] = [];
-    const simMs: number[] = [];
-    const jsAll: number[] = [];
-    for (let i = 0; i < n(3); i++) {
-      const yes = await runValgrindGzip("cachegrind", cachegrindArgs(D1, true), inputUrl, sim);
-      const no = await runValgrindGzip("cachegrind", cachegrindArgs(D1, false), inputUrl, sim);
-      const js = replayTimes(trace);
-      simMs.push(yes.cpuMs! - no.cpuMs!);
-      jsAll.push(js.cpuMs);
-      ratiosCg.push((yes.cpuMs! - no.cpuMs!) / js.cpuMs);
-      wallRatios.push((yes.wallMs - no.wallMs) / js.ms);
-    }
-    const accesses = (trace.length / 1e6).toFixed(1);
-    rows.push(timed(
-      "(b) replay() speed / cachegrind's simulation alone, same trace",
-      ratiosCg,
-      `CPU time: cachegrind simulates in ${fmt(median(simMs), 0)} ms (--cache-sim=yes minus ` +
-        `--cache-sim=no on the same command: start-up, instrumentation and gzip cancel), ` +
-        `replay() in ${fmt(median(jsAll), 0)} ms. cachegrind's figure covers I1 ` +
-        `(${
-          fmt(cachegrind.instructions / 1e6, 1)
-        } M fetches), D1 (${accesses} M accesses) and LL; ` +
-        `replay()'s covers D1 alone (wall-clock ratio ${fmt(median(wallRatios))} [${
-          fmt(Math.min(...wallRatios))
-        }-${fmt(Math.max(...wallRatios))}])`,
-    ));
+    const b = await measureCachegrindRow(sim, a, n(3));
+    counts.push(b.counts);
+    rows.push(b.row);
   }
 
   // (f) shard balance: runs counted, the same on any machine.
