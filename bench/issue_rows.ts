@@ -190,10 +190,11 @@ async function measureCachegrindRow(
     "(b) replay() speed / cachegrind's simulation alone, same trace",
     ratiosCg,
     `CPU time: cachegrind simulates in ${fmt(median(simMs), 0)} ms (--cache-sim=yes minus ` +
-      `--cache-sim=no on the same command: start-up, instrumentation and gzip cancel), ` +
-      `replay() in ${fmt(median(jsAll), 0)} ms. cachegrind's figure covers I1 ` +
-      `(${fmt(cachegrind.instructions / 1e6, 1)} M fetches), D1 (${accesses} M accesses) and LL; ` +
-      `replay()'s covers D1 alone (wall-clock ratio ${fmt(median(wallRatios))} [${
+      `--cache-sim=no on the same command: start-up, instrumentation, instruction counting ` +
+      `and gzip cancel), replay() in ${fmt(median(jsAll), 0)} ms. cachegrind's figure covers ` +
+      `the calls that hand each access to its simulator and the lookups of I1 ` +
+      `(${fmt(cachegrind.instructions / 1e6, 1)} M fetches), D1 (${accesses} M accesses) and ` +
+      `LL; replay()'s covers D1 alone (wall-clock ratio ${fmt(median(wallRatios))} [${
         fmt(Math.min(...wallRatios))
       }-${fmt(Math.max(...wallRatios))}])`,
   );

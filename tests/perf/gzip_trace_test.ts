@@ -2,13 +2,22 @@
  * The real-program cross-check of the performance targets: the stored
  * lackey trace of `gzip -n -c` (bench/data) replays to exactly the D1
  * counts cachegrind reported for the same run, for every stored geometry,
- * through both `TraceCache.replay` and one `TraceCache.access` call per access.
+ * through both `TraceCache.replay` and one `TraceCache.access` call per access;
+ * and, where the same valgrind and gzip are installed, cachegrind run now in
+ * the pinned environment (bench/gzip_trace.ts) counts exactly that too.
  */
 
 import assert from "node:assert/strict";
 import { TraceCache } from "../../lib/sim/replay.ts";
 import { LOAD, MODIFY, STORE } from "../../lib/sim/access_trace.ts";
-import { loadGzipExpected, loadGzipTrace } from "../../bench/gzip_trace.ts";
+import {
+  GZIP_INPUT,
+  loadGzipExpected,
+  loadGzipTrace,
+  runCachegrind,
+  VALGRIND_CWD,
+  valgrindGzipArgs,
+} from "../../bench/gzip_trace.ts";
 
 const trace = loadGzipTrace();
 const expected = loadGzipExpected();
@@ -53,4 +62,58 @@ Deno.test("gzip trace: one access() per access gives replay()'s counts and final
   const lines = (c: TraceCache) =>
     Array.from(c.residentSlots(), (s) => [s, c.tags[s], c.states[s]]);
   assert.deepEqual(lines(a), lines(b));
+});
+
+/** The first line a command prints, or null when it cannot be run. */
+async function firstLine(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).split("\n")[0].trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+// The stored counts belong to the recording's valgrind and gzip.
+const sameTools = (await firstLine("valgrind", ["--version"])) === expected.valgrind &&
+  (await firstLine("/usr/bin/gzip", ["--version"])) === expected.gzip;
+
+Deno.test({
+  name: "gzip trace: valgrind's client environment holds the pinned directory, not the caller's",
+  ignore: !sameTools,
+  async fn() {
+    // The same command as the recordings with the client swapped for env:
+    // what gzip found in its environment (Debian's wrapper exports PWD).
+    const args = valgrindGzipArgs("none", []).slice(0, -3);
+    const out = await new Deno.Command(args[0], {
+      args: [...args.slice(1), "/usr/bin/env"],
+      cwd: VALGRIND_CWD,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const env = new TextDecoder().decode(out.stdout).trim().split("\n").sort();
+    assert.ok(env.includes(`PWD=${VALGRIND_CWD}`), env.join(" "));
+    assert.ok(Deno.cwd() !== VALGRIND_CWD, "run from another directory, as the benches are");
+  },
+});
+
+Deno.test({
+  name: "gzip trace: cachegrind run now counts exactly what the stored trace replays to",
+  ignore: !sameTools,
+  async fn() {
+    const g = expected.geometries[0];
+    const live = await runCachegrind(g, GZIP_INPUT);
+    const c = new TraceCache(g, { name: "D1" });
+    c.replay(trace);
+    const s = c.stats;
+    assert.deepEqual(live.counts, {
+      size: g.size,
+      ways: g.ways,
+      lineSize: g.lineSize,
+      Dr: s.reads,
+      D1mr: s.readMisses,
+      Dw: s.writes,
+      D1mw: s.writeMisses,
+    });
+  },
 });
