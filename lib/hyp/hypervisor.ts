@@ -453,7 +453,8 @@ export class Hypervisor {
               continue;
             }
             if (local) {
-              // The exit and exactly what the hook would do: executeSetWayLocally.
+              // The exit, then what the shortcut's contract says the hook does:
+              // executeSetWayLocally (kvm-3.18's access_dcsw, arch/arm/kvm/coproc.c).
               this.#exit(vcpu, this.#dcswExit(vcpu));
               this.#handles[vcpu.index].executeSlotLocally(
                 op,
