@@ -232,16 +232,65 @@ export async function replayRow(
   return { counts, rows };
 }
 
-/** Medians of `deno run bench/zimage_phases.ts`'s in-process phases. */
+/** Medians of `deno run bench/zimage_phases.ts`'s in-process phases, wall and CPU. */
 async function zimagePhases(deno: string, script: string, n: number) {
-  const load: number[] = [], story: number[] = [];
+  const load: number[] = [], story: number[] = [], loadCpu: number[] = [], storyCpu: number[] = [];
   for (let i = 0; i < n; i++) {
     const out = await new Deno.Command(deno, { args: ["run", script], stdout: "piped" }).output();
     const p = JSON.parse(new TextDecoder().decode(out.stdout));
     load.push(p.loadMs);
     story.push(p.storyMs);
+    loadCpu.push(p.loadCpuMs);
+    storyCpu.push(p.storyCpuMs);
   }
-  return { loadMs: median(load), storyMs: median(story) };
+  return { load, story, loadCpu, storyCpu };
+}
+
+/** `median [lowest-highest]` of some milliseconds. */
+const spread = (ms: readonly number[]) =>
+  `${fmt(median(ms), 1)} [${fmt(Math.min(...ms), 1)}-${fmt(Math.max(...ms), 1)}]`;
+
+/**
+ * Row (d): `deno run scenarios/zimage.ts` against a Deno hello-world, each a
+ * fresh process, timed alternately, split into runtime start (the
+ * hello-world), module loading (a process that only imports the scenario,
+ * minus the hello-world; and in-process, wall and CPU) and computation (the
+ * cold story in-process, wall and CPU), each as median [lowest-highest].
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { zimageRow } from "./issue_rows.ts";
+ * console.log((await zimageRow(5, 5)).detail);
+ * ```
+ * @param pairs hello-world / zimage pairs timed alternately
+ * @param phaseRuns fresh processes of bench/zimage_phases.ts
+ * @returns the timed row
+ */
+export async function zimageRow(pairs: number, phaseRuns: number): Promise<Timed> {
+  const deno = Deno.execPath();
+  const path = (p: string) => new URL(p, import.meta.url).pathname;
+  const hello: number[] = [], zimage: number[] = [], loading: number[] = [];
+  const zr: number[] = [];
+  await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]); // warm the module cache
+  await spawnMs(deno, ["run", path("./import_zimage.ts")]);
+  for (let i = 0; i < pairs; i++) {
+    const h = await spawnMs(deno, ["run", path("./hello.ts")]);
+    const z = await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]);
+    hello.push(h);
+    zimage.push(z);
+    loading.push((await spawnMs(deno, ["run", path("./import_zimage.ts")])) - h);
+    zr.push(z / h);
+  }
+  const p = await zimagePhases(deno, path("./zimage_phases.ts"), phaseRuns);
+  return timed(
+    "(d) deno run scenarios/zimage.ts wall / Deno hello-world",
+    zr,
+    `${spread(zimage)} ms: runtime start ${spread(hello)} ms (hello-world); ` +
+      `module loading ${spread(loading)} ms (import scenarios/zimage.ts minus hello; ` +
+      `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU); ` +
+      `computation ${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU ` +
+      `(in-process, cold, n=${phaseRuns})`,
+  );
 }
 
 /**
@@ -314,27 +363,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   });
 
   // (d) zimage against hello-world, and the split.
-  const hello: number[] = [], zimage: number[] = [], importOnly: number[] = [];
-  const zr: number[] = [];
-  await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]); // warm the module cache
-  for (let i = 0; i < n(9); i++) {
-    const h = await spawnMs(deno, ["run", path("./hello.ts")]);
-    const z = await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]);
-    hello.push(h);
-    zimage.push(z);
-    importOnly.push(await spawnMs(deno, ["run", path("./import_mod.ts")]));
-    zr.push(z / h);
-  }
-  const phases = await zimagePhases(deno, path("./zimage_phases.ts"), n(5));
-  rows.push(timed(
-    "(d) deno run scenarios/zimage.ts wall / Deno hello-world",
-    zr,
-    `${fmt(median(zimage), 1)} ms: runtime start ${fmt(median(hello), 1)} ms (hello-world), ` +
-      `module loading ${fmt(median(importOnly) - median(hello), 1)} ms (import mod.ts minus ` +
-      `hello; in-process ${fmt(phases.loadMs, 1)} ms), computation ${
-        fmt(phases.storyMs, 1)
-      } ms (in-process, cold)`,
-  ));
+  rows.push(await zimageRow(n(9), n(5)));
 
   // (e) workers.
   const ex = await workerScaling(SCALING_EXHAUSTIVE, n(2));

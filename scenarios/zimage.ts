@@ -10,7 +10,10 @@
  */
 
 import { compare, vm, type VmBuilder } from "../mod.ts";
-import { formatComparison, formatVerdict } from "../lib/api/report.ts";
+// The two formatters from their own modules: lib/api/report.ts would also load the
+// HTML, JSON and Chrome-trace writers, which the story never uses.
+import { formatVerdict } from "../lib/report/verdict.ts";
+import { formatComparison } from "../lib/report/compare.ts";
 
 /** The guest: the 2015 decompressor, on four vCPUs of an X-Gene 1 with its L3 system cache. */
 export const zimage: VmBuilder = vm().machine("xgene1").cpus(4).systemCache().guest((g) =>

@@ -223,7 +223,18 @@ export function flushDiff(
   baseline: readonly SetwayEvent[],
   here: readonly SetwayEvent[],
 ): FlushDiff {
-  const a = flushLines(baseline);
+  return diffFlushes(flushLines(baseline), countByName(baseline), here);
+}
+
+/**
+ * {@linkcode flushDiff} from the baseline's flush lines and counts, which
+ * `compare` works out once for every row instead of once per row.
+ */
+function diffFlushes(
+  a: readonly string[],
+  ca: ReadonlyMap<string, number>,
+  here: readonly SetwayEvent[],
+): FlushDiff {
   const b = flushLines(here);
   let removed = 0, added = 0;
   // The first hunk: the first run of non-equal lines; its first line on each side.
@@ -242,7 +253,7 @@ export function flushDiff(
     else firstHere ??= op.line;
   }
   const first = hunk === "before" ? null : { baseline: firstBase, here: firstHere };
-  const ca = countByName(baseline), cb = countByName(here);
+  const cb = countByName(here);
   const names = [...new Set([...ca.keys(), ...cb.keys()])].sort();
   const counts = names
     .map((name) => ({ name, baseline: ca.get(name) ?? 0, here: cb.get(name) ?? 0 }))
@@ -324,6 +335,7 @@ export function compare(
     runs.push(r);
   }
   const base = runs[0];
+  const baseLines = flushLines(base.events), baseCounts = countByName(base.events);
   const rows = runs.map((r): ComparisonRow => {
     const v = r.verdict;
     const blame: string[] = [];
@@ -344,7 +356,7 @@ export function compare(
       cycles: r.cost.cycles,
       cyclesByCategory: r.cost.cyclesByCategory,
       flushEvents,
-      flushDiff: flushDiff(base.events, r.events),
+      flushDiff: diffFlushes(baseLines, baseCounts, r.events),
     });
   });
   return Object.freeze({

@@ -188,17 +188,33 @@ export class HypHandle implements Hyp {
    * @returns what the hardware cleaned and invalidated
    */
   executeSetWayLocally(op: SetWayOp): FlushResult {
-    const performed = swioOp(op.op, this.#vcpu.hcr.swio);
+    const r = this.executeSlotLocally(op.op, op.level, op.set, op.way);
+    return { cleaned: r.cleaned, invalidated: r.invalidated };
+  }
+
+  /**
+   * {@linkcode HypHandle.executeSetWayLocally} of the instruction `op` at
+   * `level`, `set`, `way`, without an operation object: what a trapped walk
+   * of a policy whose `setWayLocal` shortcut holds does slot by slot
+   * (set_way_shortcuts.ts). Internal: not part of {@linkcode Hyp}.
+   * @param op the trapped instruction's operation
+   * @param level the cache level, from 1
+   * @param set the set
+   * @param way the way
+   * @returns what the hardware cleaned and invalidated
+   */
+  executeSlotLocally(op: SetWayOp["op"], level: number, set: number, way: number): FlushResult {
+    const performed = swioOp(op, this.#vcpu.hcr.swio);
     const hw = this.#ctx.hardware;
     const cpu = this.#cpu();
-    const r = hw.hasSlot(cpu, op.level, op.set, op.way)
-      ? hw.dcBySetWay(cpu, performed, op.level, op.set, op.way)
+    const r = hw.hasSlot(cpu, level, set, way)
+      ? hw.dcBySetWay(cpu, performed, level, set, way)
       : NOTHING;
     this.#record(
       "sw_local",
-      swLocalFields(performed, op.level, op.set, op.way, r.cleaned, r.invalidated),
+      swLocalFields(performed, level, set, way, r.cleaned, r.invalidated),
     );
-    return { cleaned: r.cleaned, invalidated: r.invalidated };
+    return r;
   }
 
   /**

@@ -443,13 +443,28 @@ export class Hypervisor {
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
               return;
             }
-            const empty = hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)
-              ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot)
-              : 0;
+            const local = hook === undefined &&
+              this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu);
+            const empty = local ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot) : 0;
             if (empty > 1) {
               this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
               i += empty;
               left -= empty;
+              continue;
+            }
+            if (local) {
+              // The exit, then what the shortcut's contract says the hook does:
+              // executeSetWayLocally (kvm-3.18's access_dcsw, arch/arm/kvm/coproc.c).
+              this.#exit(vcpu, this.#dcswExit(vcpu));
+              this.#handles[vcpu.index].executeSlotLocally(
+                op,
+                level,
+                Math.floor(slot / g.ways),
+                slot % g.ways,
+              );
+              meter.work(1);
+              i++;
+              left--;
               continue;
             }
           }

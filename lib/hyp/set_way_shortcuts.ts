@@ -54,8 +54,9 @@ export interface SetWayShortcuts<S = unknown> {
    * their handler, so the handler would see `lastPcpu === pcpu`, whatever
    * `lastPcpu` says before the exit.
    * The slots of a trapped walk that hold no line are then recorded as
-   * their exits and `sw_local` events at once, and only the slots that hold
-   * a line call the hooks. Absent: every slot calls the hooks.
+   * their exits and `sw_local` events at once, and each slot that holds a
+   * line is its exit and `executeSetWayLocally`, without calling the hooks
+   * or making an operation object. Absent: every slot calls the hooks.
    */
   setWayLocal?(hyp: Hyp, state: S): boolean;
 }

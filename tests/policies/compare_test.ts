@@ -20,6 +20,8 @@ Deno.test("compare: the zImage under every policy, as data and as a table", asyn
     assert.equal(r.exits, run.cost.exits);
     assert.equal(r.cycles, run.cost.cycles);
     assert.equal(r.violations, run.verdict.violations.length);
+    // compare() works out the baseline's flush lines once: the same as flushDiff of the two runs.
+    assert.deepEqual(r.flushDiff, flushDiff(c.runs[0].events, run.events));
   }
   const row = (p: string) => c.rows.find((r) => r.policy === p)!;
   assert.equal(row("kvm-3.18").flushDiff.same, true, "the baseline equals itself");

@@ -1,0 +1,19 @@
+/**
+ * Row (d) of `deno task bench:report` alone: `deno run scenarios/zimage.ts`
+ * against a Deno hello-world, with its split into runtime start, module
+ * loading and computation: `deno task bench:zimage [pairs] [phase runs]`
+ * (default 9 and 5).
+ *
+ * @module
+ */
+
+import { zimageRow } from "./issue_rows.ts";
+
+if (import.meta.main) {
+  const r = await zimageRow(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5));
+  console.log(
+    `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${
+      r.high.toFixed(2)
+    }] n=${r.n}\n  ${r.detail}`,
+  );
+}
