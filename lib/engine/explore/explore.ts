@@ -42,6 +42,7 @@
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import { configFingerprint } from "./fingerprint.ts";
+import { directoryExchange, type ShardExchange } from "./exchange.ts";
 import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
@@ -108,13 +109,14 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
       const searchConfig = { ...config, seconds: searchSeconds };
       const onProgress = (done: number, failures: number, where: string) =>
         progress.update(done, failures, where);
+      const exchange = exchangeOf(options.exchange);
       let r;
       if (config.mode === "prove") {
-        const p = await searchProof(searchConfig, runLevel, speculation, onProgress);
+        const p = await searchProof(searchConfig, runLevel, speculation, onProgress, exchange);
         proof = p.proof;
         r = p;
       } else {
-        r = await searchExhaustive(searchConfig, runLevel, speculation, onProgress);
+        r = await searchExhaustive(searchConfig, runLevel, speculation, onProgress, exchange);
       }
       found = [...r.failures.values()];
       complete = r.stats.complete;
@@ -166,6 +168,11 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
     await threads.close();
     progress.finish();
   }
+}
+
+/** The exchange `explore({ exchange })` asks for: a directory's, or the one given. */
+function exchangeOf(exchange: string | ShardExchange | undefined): ShardExchange | undefined {
+  return typeof exchange === "string" ? directoryExchange(exchange) : exchange;
 }
 
 /** Time on this thread before default workers start: a short exploration pays no start-up. */
@@ -318,6 +325,7 @@ function question(config: ExploreConfig, ctx: ExploreContext): ExploreQuestion {
     speculation: config.speculation,
     prefault: config.prefault,
     shard: `${config.shard.index}/${config.shard.count}`,
+    ...(config.shardExchanged ? { exchange: true } : {}),
     fingerprint: configFingerprint(config),
     executions: config.executions === Infinity ? null : config.executions,
   };
@@ -347,6 +355,7 @@ async function firstUpTo(
     executions: SHORTER_BUDGET,
     seconds,
     shard: { index: 0, count: 1 },
+    shardExchanged: false,
     workers: 0,
   };
   const sub = new ExploreContext(config, ctx.policy, ctx.guestClass);
