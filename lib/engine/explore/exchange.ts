@@ -159,16 +159,16 @@ export function directoryExchange(
         for (let i = 0; i < count; i++) got[i] ??= await readIfThere(levelFile(dir, level, i));
         if (got.every((g) => g !== null)) return got as Uint8Array[];
         if (performance.now() >= deadline) {
-          const missing = got.flatMap((g, i) => g === null ? [`${i}/${count}`] : []);
+          const missing = got.flatMap((g, i) => g === null ? [i] : []);
           throw new ScenarioError(
             "budget_exceeded",
             "explore.exchange",
             missing,
             `explore: part ${part}/${count} waited ${timeout} s for part${
               missing.length === 1 ? "" : "s"
-            } ${missing.join(", ")} at length ${level} (no ${
-              levelFile(dir, level, Number(missing[0].split("/")[0]))
-            }); start every part with the same --exchange directory, or give them longer`,
+            } ${missing.map((i) => `${i}/${count}`).join(", ")} at length ${level} (no ${
+              levelFile(dir, level, missing[0])
+            }); start every part with the same exchange directory, or let them wait longer`,
           );
         }
         await sleep(pause);
