@@ -160,7 +160,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     "explore --mode random --executions 100000 --workers 2",
     "explore --prove --machine generic --class cleans-by-va",
     "explore --shard 1/2 --json > part1.json",
-    "explore --shard 1/2 --exchange /shared/levels --json > part1.json",
+    "explore --shard 1/2 --exchange dir --json > part1.json",
     "explore --merge part0.json part1.json",
     "explore --policy ./my_policies.ts#trapOnce --max-ops 3",
   ],
