@@ -212,3 +212,19 @@ Deno.test("explore --shard i/n --exchange DIR from the command line: parts at on
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an exchanged part on workers is the same part as on one thread", async () => {
+  const small = { ...EXHAUSTIVE, maxOps: 3 };
+  const one = await exchanged(small, 2);
+  const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
+  try {
+    const two = await Promise.all(
+      [0, 1].map((i) =>
+        explore({ ...small, progress: false, workers: 2, shard: `${i}/2`, exchange: dir })
+      ),
+    );
+    assert.deepEqual(two, one);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

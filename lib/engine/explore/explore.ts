@@ -25,8 +25,10 @@
  * exhaustive.ts for what is pruned and why it is sound); random mode runs
  * seeded random programs with seeded random hardware choices (see
  * random_mode.ts). `workers: n` spreads the work over Web Workers and
- * `shard: "i/n"` over machines; either way the failure groups and their
- * counterexamples are those of a single-threaded run.
+ * `shard: "i/n"` over machines (with `exchange`, parts running at once
+ * split every length of the search; see exchange.ts); either way the
+ * failure groups and their counterexamples are those of a single-threaded
+ * run.
  *
  * Simplified: each address of the alphabet is one 32-bit word in its own
  * page, and maintenance by VA covers that word's line; `vmReg` writes TTBR0
