@@ -77,6 +77,14 @@ for (const [name, options] of [["exhaustive", EXHAUSTIVE], ["prove", PROVE]] as 
         single.stats.executions,
         "no execution runs twice",
       );
+      // Only the part that met a group's first counterexample shrinks it.
+      for (const g of single.failures) {
+        const shrunk = parts.flatMap((p) =>
+          p.failures.filter((f) => f.kind === g.kind && f.blame === g.blame && f.counterexample)
+        );
+        assert.equal(shrunk.length, 1, `${g.blame}/${g.kind} shrunk once`);
+        assert.deepEqual(shrunk[0].found, g.found);
+      }
       assert.deepEqual(mergeReports(parts.reverse()), single);
     }
   });
@@ -125,6 +133,7 @@ Deno.test("a level file of another exploration, or of another length, is refused
       count: 2,
       executions: 1,
       stopped: false,
+      firsts: [],
       children: new Int32Array(0),
     };
     await Deno.writeFile(levelFile(dir, 0, 1), encodeLevel(stranger));

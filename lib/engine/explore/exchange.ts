@@ -185,7 +185,8 @@ export function directoryExchange(
  * import type { LevelResult } from "./exchange.ts";
  * const r: LevelResult = {
  *   fingerprint: "c0ffee0123456789", level: 1, part: 0, count: 2, executions: 5,
- *   stopped: false, children: new Int32Array(0),
+ *   stopped: false, firsts: [{ group: "hypervisor/stale_read", key: [2, 4, 0, 0, 1, 0, 0] }],
+ *   children: new Int32Array(0),
  * };
  * ```
  */
@@ -202,6 +203,12 @@ export interface LevelResult {
   readonly executions: number;
   /** Whether a budget stopped the part inside the level (then every part stops). */
   readonly stopped: boolean;
+  /**
+   * The failure groups (`"blame/kind"`) this part met for the first time at
+   * this level, each with the search key of its first counterexample: the
+   * part whose key is the whole search's first shrinks it, no other.
+   */
+  readonly firsts: readonly { readonly group: string; readonly key: readonly number[] }[];
   /**
    * {@linkcode LEVEL_CHILD_INTS} integers per child, in search order:
    * parent position in the level, operation, pick2, pickJ, hash hi, hash lo, exact.
@@ -220,7 +227,7 @@ export const LEVEL_CHILD_INTS = 7;
  * ```ts
  * import { decodeLevel, encodeLevel } from "./exchange.ts";
  * const r = {
- *   fingerprint: "f", level: 2, part: 1, count: 2, executions: 9, stopped: false,
+ *   fingerprint: "f", level: 2, part: 1, count: 2, executions: 9, stopped: false, firsts: [],
  *   children: Int32Array.of(4, 1, 0, 0, -5, 6, 1),
  * };
  * const back = decodeLevel(encodeLevel(r), { fingerprint: "f", level: 2, part: 1, count: 2 }, "x");
@@ -237,6 +244,7 @@ export function encodeLevel(r: LevelResult): Uint8Array {
     count: r.count,
     executions: r.executions,
     stopped: r.stopped,
+    firsts: r.firsts,
     children: r.children.length,
   }));
   const start = 4 + Math.ceil(header.length / 4) * 4;
@@ -292,6 +300,7 @@ export function decodeLevel(
   if (
     h === null || typeof h !== "object" || typeof h.fingerprint !== "string" ||
     typeof h.children !== "number" || typeof h.executions !== "number" ||
+    !Array.isArray(h.firsts) ||
     start + 4 * h.children !== bytes.length || h.children % LEVEL_CHILD_INTS !== 0
   ) {
     return bad("is not a level result of a sharded exploration (cut short?)");
@@ -317,6 +326,7 @@ export function decodeLevel(
     count: expected.count,
     executions: h.executions,
     stopped: h.stopped === true,
+    firsts: h.firsts as LevelResult["firsts"],
     children,
   };
 }

@@ -82,6 +82,11 @@ export interface FoundFailure {
   picks: number[];
   /** Its position in the search order, to merge parts deterministically. */
   key: number[];
+  /**
+   * True in a part of a search with an exchange when another part met this
+   * group's first counterexample: that part shrinks it, this one need not.
+   */
+  firstElsewhere?: boolean;
 }
 
 /**
@@ -315,6 +320,12 @@ export async function searchExhaustive(
   return { failures, stats };
 }
 
+/** Lexicographic order of two search keys: negative when `a` comes first. */
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 function countLevel(stats: SearchStats, fresh: number): void {
   stats.states += fresh;
   stats.levels.push(fresh);
@@ -357,7 +368,10 @@ function record(
  * of a length it publishes its children (with their parents' positions)
  * and merges every part's in position order, which is the single search's
  * order, against the seen set every part keeps alike. Failures and counts
- * stay the part's own (the merge of the reports adds them); a budget is
+ * stay the part's own (the merge of the reports adds them), but the parts
+ * also exchange each failure group's first key, the last length's too, so
+ * that only the part with the whole search's first counterexample shrinks
+ * it (the others mark theirs `firstElsewhere`); a budget is
  * checked on the whole search's executions before the level and this
  * part's since, and a part that stops tells the others, which stop too.
  */
@@ -387,9 +401,12 @@ async function searchExchanged(
   };
   const started = performance.now();
   let allExecutions = 0;
+  // Each failure group's first key in the whole search, and whether it is this part's.
+  const firsts = new Map<string, { key: readonly number[]; mine: boolean }>();
   let frontier = [0];
   for (let depth = 0; depth < config.maxOps && frontier.length > 0; depth++) {
     const last = depth + 1 === config.maxOps;
+    const known = new Set(failures.keys());
     const owned: number[] = [];
     for (let p = index; p < frontier.length; p += count) owned.push(p);
     const levelExecutions = stats.executions;
@@ -447,22 +464,33 @@ async function searchExchanged(
         break;
       }
     }
-    if (last) {
-      // Nothing grows from the last length: there is nothing to exchange.
-      if (stopped) stats.complete = false;
-      break;
-    }
     const expected = { fingerprint, level: depth, count };
     const mine = encodeLevel({
       ...expected,
       part: index,
       executions: stats.executions - levelExecutions,
       stopped,
+      firsts: [...failures].flatMap(([group, f]) =>
+        known.has(group) ? [] : [{ group, key: f.key }]
+      ),
       children: children.subarray(0, childCount * LEVEL_CHILD_INTS),
     });
     const all = (await exchange.exchange(depth, index, count, mine)).map((bytes, part) =>
       decodeLevel(bytes, { ...expected, part }, `part ${part}/${count}'s length ${depth}`)
     );
+    for (const [part, r] of all.entries()) {
+      for (const { group, key } of r.firsts) {
+        const f = firsts.get(group);
+        if (f === undefined || compareKeys(key, f.key) < 0) {
+          firsts.set(group, { key, mine: part === index });
+        }
+      }
+    }
+    for (const [group, f] of failures) f.firstElsewhere = firsts.get(group)?.mine !== true;
+    if (last) {
+      if (stopped) stats.complete = false;
+      break;
+    }
     const next: number[] = [];
     let fresh = 0;
     const at = new Array<number>(count).fill(0);

@@ -158,7 +158,8 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         kind: f.kind,
         count: f.count,
         found: f.key,
-        counterexample: await counterexample(ctx, f, deadline),
+        // A part of an exchanged search shrinks only the counterexamples it met first.
+        counterexample: f.firstElsewhere ? null : await counterexample(ctx, f, deadline),
         witness: { ops: f.ops, picks: f.picks },
       });
     }
