@@ -12,7 +12,9 @@
  * positions gives the children in the single run's order, so every part
  * deduplicates them against its seen set exactly as a single run does and
  * computes the same next frontier. No execution runs twice, and the parts'
- * executions add up to the single run's.
+ * executions add up to the single run's. The parts also exchange each
+ * failure group's first search key, so that only the part that met the
+ * whole search's first counterexample of a group shrinks it.
  *
  * A {@linkcode ShardExchange} moves opaque bytes between the parts;
  * {@linkcode directoryExchange} does it through a directory every part can
