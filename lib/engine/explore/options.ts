@@ -231,6 +231,13 @@ export const EXPLORE_OPTION_KEYS: readonly string[] = Object.freeze([
   "progress",
 ]);
 
+/** Whether `x` can be `ExploreOptions.exchange`: a directory path or a ShardExchange. */
+function isExchange(x: unknown): boolean {
+  if (typeof x === "string") return x !== "";
+  return typeof x === "object" && x !== null &&
+    typeof (x as { exchange?: unknown }).exchange === "function";
+}
+
 /** One guest class as {@linkcode ExploreOptions.guestClass} takes it. */
 export type ClassSpec = string | GuestClass | ModuleRef;
 
@@ -538,10 +545,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   const shard = parseShard(options.shard);
   const exchange = options.exchange;
   const shardExchanged = exchange !== undefined;
-  if (
-    shardExchanged && (typeof exchange === "string" ? exchange === "" : (typeof exchange !==
-        "object" || exchange === null || typeof exchange.exchange !== "function"))
-  ) {
+  if (shardExchanged && !isExchange(exchange)) {
     bad("invalid_value", "exchange", exchange, "a directory path or a ShardExchange");
   }
   if (shardExchanged && mode === "random") {
