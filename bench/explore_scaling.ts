@@ -85,38 +85,58 @@ export async function workerScaling(
 
 /**
  * Runs the policy's machine really makes in each of `count` shards and in
- * the unsharded search, on this thread.
+ * the unsharded search, on this thread. With `exchange`, the shards run at
+ * once and exchange each length through a temporary directory (each run
+ * is counted for the shard whose context makes it); without, one after
+ * another, as independent parts.
  *
  * @example Usage
  * ```ts ignore
  * import { SCALING_EXHAUSTIVE, shardRuns } from "./explore_scaling.ts";
- * console.log(await shardRuns(SCALING_EXHAUSTIVE, 2));
+ * console.log(await shardRuns(SCALING_EXHAUSTIVE, 2, true));
  * ```
  * @param options the exploration (exhaustive)
  * @param count the number of shards
+ * @param exchange whether the shards exchange each length's results
  * @returns the unsharded run's runs and each shard's
  */
 export async function shardRuns(
   options: ExploreOptions,
   count: number,
+  exchange = false,
 ): Promise<{ whole: number; parts: number[] }> {
+  type Counted = { config: { shard: { index: number } } };
   const proto = ExploreContext.prototype as unknown as { runReal: (...a: unknown[]) => unknown };
   const original = proto.runReal;
-  let runs = 0;
-  proto.runReal = function (this: unknown, ...a: unknown[]) {
-    runs++;
+  let runs: number[] = [];
+  proto.runReal = function (this: Counted, ...a: unknown[]) {
+    runs[this.config.shard.index]++;
     return original.apply(this, a);
   };
+  const run = (shard?: string, dir?: string) =>
+    explore({
+      ...options,
+      ...quiet,
+      workers: 1,
+      ...(shard ? { shard } : {}),
+      ...(dir ? { exchange: dir } : {}),
+    });
   try {
-    const measure = async (shard?: string) => {
-      runs = 0;
-      await explore({ ...options, ...quiet, workers: 1, ...(shard ? { shard } : {}) });
-      return runs;
-    };
-    const whole = await measure();
-    const parts: number[] = [];
-    for (let i = 0; i < count; i++) parts.push(await measure(`${i}/${count}`));
-    return { whole, parts };
+    runs = [0];
+    await run();
+    const whole = runs[0];
+    runs = new Array(count).fill(0);
+    if (exchange) {
+      const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
+      try {
+        await Promise.all(runs.map((_, i) => run(`${i}/${count}`, dir)));
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    } else {
+      for (let i = 0; i < count; i++) await run(`${i}/${count}`);
+    }
+    return { whole, parts: runs };
   } finally {
     proto.runReal = original;
   }

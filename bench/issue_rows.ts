@@ -17,7 +17,8 @@
  *   into runtime start, module loading and computation;
  * - (e) an exploration on 2 workers against 1, executions per second;
  * - (f) 4 shards of an exhaustive search: the largest shard's runs against
- *   the unsharded search's, and the sum of 2 shards' runs against it.
+ *   the unsharded search's, and the sum of 2 shards' runs against it, with
+ *   parts that exchange each length and with independent parts.
  *
  * Machine-independent figures (counts, and ratios of counts) come first;
  * then each timed row's ratio (median of `n` pairs measured alternately),
@@ -332,18 +333,21 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   // (f) shard balance: runs counted, the same on any machine.
   // One length shorter than row (e): the ratios are counts, and this keeps the report short.
   const sharded = { ...SCALING_EXHAUSTIVE, maxOps: SCALING_EXHAUSTIVE.maxOps! - 1 };
-  const four = await shardRuns(sharded, 4);
-  const two = await shardRuns(sharded, 2);
-  const largest = Math.max(...four.parts) / four.whole;
-  const sum2 = two.parts.reduce((a, b) => a + b, 0) / two.whole;
-  counts.push(
-    `(f) 4 shards, exhaustive ${sharded.maxOps} ops: largest shard's runs / ` +
-      `unsharded = ${fmt(100 * largest, 1)} % (${four.parts.join(", ")} of ${four.whole})`,
-  );
-  counts.push(
-    `(f) 2 shards: sum of the shards' runs / unsharded = ${fmt(sum2)}x ` +
-      `(${two.parts.join(" + ")} of ${two.whole})`,
-  );
+  for (const exchange of [true, false]) {
+    const four = await shardRuns(sharded, 4, exchange);
+    const two = await shardRuns(sharded, 2, exchange);
+    const largest = Math.max(...four.parts) / four.whole;
+    const sum2 = two.parts.reduce((a, b) => a + b, 0) / two.whole;
+    const how = exchange ? "exchanging each length (--exchange)" : "independent parts";
+    counts.push(
+      `(f) 4 shards, ${how}, exhaustive ${sharded.maxOps} ops: largest shard's runs / ` +
+        `unsharded = ${fmt(100 * largest, 1)} % (${four.parts.join(", ")} of ${four.whole})`,
+    );
+    counts.push(
+      `(f) 2 shards, ${how}: sum of the shards' runs / unsharded = ${fmt(sum2)}x ` +
+        `(${two.parts.join(" + ")} of ${two.whole})`,
+    );
+  }
 
   // (c) engine cost per guest operation.
   const perOp: number[] = [], peak: number[] = [];

@@ -5,7 +5,8 @@
  * turns its MMU off without set/way and escapes?" for a policy on a
  * machine; `formatExploreReport` prints the answer with minimal
  * counterexamples; `replay` reruns a counterexample as an ordinary run;
- * `mergeReports` joins the parts of a sharded run.
+ * `mergeReports` joins the parts of a sharded run, whose parts may share
+ * each length's results through `directoryExchange`.
  *
  * @example Usage
  * ```ts
@@ -25,6 +26,8 @@ export {
   classFromPredicate,
   type ClassSpec,
   type Counterexample,
+  directoryExchange,
+  type DirectoryExchangeOptions,
   explore,
   EXPLORE_OPS,
   type ExploreOpName,
@@ -44,4 +47,5 @@ export {
   type PlannedPerturbation,
   type ProofSummary,
   replay,
+  type ShardExchange,
 } from "../engine/explore/mod.ts";

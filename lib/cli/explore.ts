@@ -7,6 +7,7 @@
  *   --max-ops 5 --ops write,read,dc_civac,mmuOn,mmuOff
  * deno run -R cli.ts explore --mode random --executions 100000 --workers 2 --seed 7
  * deno run -R cli.ts explore --shard 0/4 --json > part0.json   # then: explore --merge part*.json
+ * deno run -R -W cli.ts explore --shard 0/4 --exchange /shared/levels --json > part0.json
  * ```
  *
  * The command's spec ({@linkcode EXPLORE_SPEC}) and its handler
@@ -25,6 +26,7 @@ import { pathToFileURL } from "node:url";
 import { EXPLORE_OPS, type ExploreOpName } from "../engine/explore/alphabet.ts";
 import { GUEST_CLASSES } from "../engine/explore/classes.ts";
 import { explore } from "../engine/explore/explore.ts";
+import { directoryExchange } from "../engine/explore/exchange.ts";
 import type { ExploreOptions, ModuleRef } from "../engine/explore/options.ts";
 import type { Policy } from "../hyp/policy.ts";
 import { importModule } from "../import_module.ts";
@@ -131,6 +133,20 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     },
     { name: "shard", type: "string", value: "i/n", description: "explore part i of n" },
     {
+      name: "exchange",
+      type: "string",
+      value: "dir",
+      description: "with --shard: the parts, run at the same time, exchange each length's " +
+        "results through this shared directory, so that no execution runs twice",
+    },
+    {
+      name: "exchange-timeout",
+      type: "string",
+      value: "s",
+      description: "with --exchange: how long a part waits for the others' results of a length",
+      default: "3600",
+    },
+    {
       name: "merge",
       type: "boolean",
       description: "merge the parts' JSON reports given as arguments into the whole run's report",
@@ -144,6 +160,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     "explore --mode random --executions 100000 --workers 2",
     "explore --prove --machine generic --class cleans-by-va",
     "explore --shard 1/2 --json > part1.json",
+    "explore --shard 1/2 --exchange dir --json > part1.json",
     "explore --merge part0.json part1.json",
     "explore --policy ./my_policies.ts#trapOnce --max-ops 3",
   ],
@@ -189,6 +206,15 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
   if (seconds !== undefined && !(Number(seconds) > 0)) {
     throw new UsageError(`--seconds: expected a positive number, got "${seconds}"`);
   }
+  const exchangeDir = str("exchange");
+  const timeout = str("exchange-timeout");
+  if (timeout !== undefined && !(Number(timeout) > 0)) {
+    throw new UsageError(`--exchange-timeout: expected a positive number, got "${timeout}"`);
+  }
+  if (timeout !== undefined && exchangeDir === undefined) {
+    throw new UsageError("--exchange-timeout: give --exchange DIR too");
+  }
+  if (exchangeDir === "") throw new UsageError("--exchange: give a directory");
   const options: Record<string, unknown> = {
     machine: str("machine"),
     systemCache: values["no-system-cache"] === true ? false : undefined,
@@ -206,6 +232,9 @@ export function exploreOptionsOf(values: ParsedCommand["values"]): ExploreOption
     seconds: seconds === undefined ? undefined : Number(seconds),
     workers: int(values, "workers"),
     shard: str("shard"),
+    exchange: exchangeDir === undefined ? undefined : directoryExchange(exchangeDir, {
+      timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+    }),
   };
   for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
   return options as ExploreOptions;

@@ -2,7 +2,9 @@
 // merge it. Each test reads its file, runs every shard index's command from it as a local
 // subprocess (the shell script as written, with its environment; only the parts' folder moves
 // to a temporary directory), then the merge command, and checks the merged JSON report equals
-// the unsharded run's.
+// the unsharded run's. The Indexed Job's parts exchange each length's results through the
+// shared folder, so they run at once, as Kubernetes runs them; the matrix's jobs cannot
+// exchange, so they run one after another, as independent parts.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -71,14 +73,28 @@ Deno.test("deploy/k8s: each index of the Indexed Job, then the merge Job, give t
   const env = envOf(indexed);
   const count = at(indexed, "spec", "completions") as number;
   assert.equal(String(count), env.SHARD_COUNT, "SHARD_COUNT equals completions");
-  assert.match(script(indexed), /--shard "\$JOB_COMPLETION_INDEX\/\$SHARD_COUNT" --json/);
+  assert.match(
+    script(indexed),
+    /--shard "\$JOB_COMPLETION_INDEX\/\$SHARD_COUNT"\s+--exchange "\$PARTS\/levels" --json/,
+  );
+  assert.equal(at(indexed, "spec", "parallelism"), count, "the exchanging parts run at once");
   assert.equal(envOf(merge).SHARD_COUNT, env.SHARD_COUNT);
 
   const parts = await partsDir();
   try {
-    for (let i = 0; i < count; i++) {
-      await sh(script(indexed), { ...env, PARTS: parts, JOB_COMPLETION_INDEX: String(i) });
-    }
+    await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) => sh(script(indexed), { ...env, PARTS: parts, JOB_COMPLETION_INDEX: String(i) }),
+      ),
+    );
+    const reports = await Promise.all(
+      Array.from(
+        { length: count },
+        async (_, i) => JSON.parse(await Deno.readTextFile(join(parts, `part-${i}.json`))),
+      ),
+    );
+    assert.ok(reports.every((r) => r.question.exchange === true), "the parts exchanged");
     const printed = await sh(script(merge), { ...envOf(merge), PARTS: parts });
     assert.match(printed, /^explore: .*\n[^]*answer: /);
     const merged = JSON.parse(await Deno.readTextFile(join(parts, "merged.json")));
@@ -103,6 +119,7 @@ Deno.test("deploy/github: each matrix index, then the merge job, give the unshar
   };
   const shardRun = runStep("shard", "explore one part");
   assert.match(shardRun, /--shard "\$\{\{ matrix\.index \}\}\/\$SHARD_COUNT" --json/);
+  assert.doesNotMatch(shardRun, /--exchange/, "matrix jobs share no volume to exchange through");
   assert.deepEqual(at(workflow, "jobs", "merge", "needs"), "shard");
 
   const parts = await partsDir();

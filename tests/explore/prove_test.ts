@@ -229,8 +229,15 @@ Deno.test("fixpointOf: a level adding nothing is a fixpoint; inexact hashing nev
   assert.equal(fixpointOf({ ...stats, levels: [1, 2, 1] }, 3).stopped, "depth cap");
 });
 
-Deno.test("prove mode refuses shards", () => {
-  assert.throws(() => resolveExploreOptions({ mode: "prove", shard: "0/2" }), /shard/);
+Deno.test("prove mode refuses shards without an exchange between them", () => {
+  assert.throws(
+    () => resolveExploreOptions({ mode: "prove", shard: "0/2" }),
+    /prove mode splits only with an exchange/,
+  );
+  assert.equal(
+    resolveExploreOptions({ mode: "prove", shard: "0/2", exchange: "levels" }).shardExchanged,
+    true,
+  );
 });
 
 /**

@@ -10,9 +10,10 @@
  *   generous margin and without growing the process by gigabytes;
  * - shard sets: random multisets of exploration parts (duplicates, gaps,
  *   parts of another configuration or another number of parts, tampered
- *   parts) merge into exactly the unsharded report when they are one of
- *   each part of one configuration, and are refused with a ScenarioError
- *   naming a part otherwise.
+ *   parts, exhaustive parts that exchanged each length mixed with
+ *   independent ones) merge into exactly the unsharded report when they
+ *   are one of each part of one configuration, all of one kind, and are
+ *   refused with a ScenarioError naming a part otherwise.
  *
  * @module
  */
@@ -24,6 +25,7 @@ import type { Budget } from "../../lib/engine/budget.ts";
 import { explore } from "../../lib/engine/explore/explore.ts";
 import { mergeReports } from "../../lib/engine/explore/merge.ts";
 import type { ExploreOptions } from "../../lib/engine/explore/options.ts";
+import type { ShardExchange } from "../../lib/engine/explore/exchange.ts";
 import { definePolicy } from "../../lib/hyp/policies/define.ts";
 import type { Policy } from "../../lib/hyp/policy.ts";
 import { BASE } from "./helpers.ts";
@@ -265,11 +267,55 @@ export const SHARD_CONFIGS: readonly ExploreOptions[] = (() => {
 /** The JSON text of each configuration's unsharded report, and of its parts for each n. */
 const reportCache = new Map<string, Promise<string>>();
 
-/** The JSON report of configuration `config` as part `shard` ("i/n"), computed once. */
-function reportOf(config: number, shard: string): Promise<string> {
-  const key = `${config} ${shard}`;
+/**
+ * An exchange between parts running in this process: each level's bytes
+ * wait in memory until every part has given its own.
+ */
+function memoryExchange(): ShardExchange {
+  const levels = new Map<number, { got: Uint8Array[]; waiting: (() => void)[] }>();
+  return {
+    async exchange(level, part, count, data) {
+      let l = levels.get(level);
+      if (l === undefined) levels.set(level, l = { got: new Array(count), waiting: [] });
+      l.got[part] = data;
+      if (l.got.filter((g) => g !== undefined).length === count) l.waiting.forEach((go) => go());
+      else await new Promise<void>((go) => l.waiting.push(go));
+      return [...l.got];
+    },
+  };
+}
+
+/** Whether a part of configuration `config` can have exchanged its lengths (exhaustive ones). */
+const canExchange = (config: number) => (SHARD_CONFIGS[config].mode ?? "exhaustive") !== "random";
+
+/**
+ * The JSON report of configuration `config` as part `index` of `count`,
+ * computed once; `exchanged`: all the parts ran at once and exchanged each
+ * length (exhaustive configurations only; otherwise ignored).
+ */
+function reportOf(
+  config: number,
+  index: number,
+  count: number,
+  exchanged = false,
+): Promise<string> {
+  const kind = exchanged && canExchange(config) ? "exchanged" : "independent";
+  const key = `${config} ${index}/${count} ${kind}`;
+  if (!reportCache.has(key) && kind === "exchanged") {
+    const exchange = memoryExchange();
+    for (let i = 0; i < count; i++) {
+      const shard = `${i}/${count}`;
+      reportCache.set(
+        `${config} ${shard} ${kind}`,
+        explore({ ...SHARD_CONFIGS[config], progress: false, shard, exchange }).then((r) =>
+          JSON.stringify(r)
+        ),
+      );
+    }
+  }
   let text = reportCache.get(key);
   if (text === undefined) {
+    const shard = `${index}/${count}`;
     text = explore({ ...SHARD_CONFIGS[config], progress: false, shard }).then((r) =>
       JSON.stringify(r)
     );
@@ -293,6 +339,8 @@ export interface PartRef {
   readonly count: number;
   readonly index: number;
   readonly tamper: Tamper;
+  /** Whether the parts exchanged each length (ignored for random configurations). */
+  readonly exchanged: boolean;
 }
 
 /** A shard set: the configuration and number of parts it is meant to be, and the parts given. */
@@ -308,7 +356,8 @@ type Edit =
   | { readonly kind: "duplicate"; readonly at: number }
   | { readonly kind: "foreign"; readonly at: number; readonly config: number }
   | { readonly kind: "other-count"; readonly at: number; readonly count: number }
-  | { readonly kind: "tamper"; readonly at: number; readonly tamper: Tamper };
+  | { readonly kind: "tamper"; readonly at: number; readonly tamper: Tamper }
+  | { readonly kind: "other-kind"; readonly at: number };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant("drop" as const), at: fc.nat() }),
@@ -323,6 +372,11 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     at: fc.nat(),
     count: fc.integer({ min: 1, max: 4 }),
   }),
+  // Weighted up: a set is mixed but otherwise exact only when this is its one edit.
+  {
+    arbitrary: fc.record({ kind: fc.constant("other-kind" as const), at: fc.nat() }),
+    weight: 5,
+  },
   fc.record({
     kind: fc.constant("tamper" as const),
     at: fc.nat(),
@@ -358,6 +412,9 @@ function applyEdits(parts: PartRef[], edits: readonly Edit[]): PartRef[] {
       case "tamper":
         parts[at] = { ...p, tamper: e.tamper };
         break;
+      case "other-kind":
+        parts[at] = { ...p, exchanged: !p.exchanged };
+        break;
     }
   }
   return parts;
@@ -368,12 +425,14 @@ const shardSet: fc.Arbitrary<ShardSet> = fc.record({
   count: fc.integer({ min: 1, max: 4 }),
   edits: fc.array(edit, { maxLength: 3 }),
   order: fc.array(fc.nat(), { maxLength: 4 }),
-}).map(({ config, count, edits, order }) => {
+  exchanged: fc.boolean(),
+}).map(({ config, count, edits, order, exchanged }) => {
   const parts = Array.from({ length: count }, (_, index) => ({
     config,
     count,
     index,
     tamper: "none" as Tamper,
+    exchanged,
   }));
   // Shuffle: the merge takes the parts in any order.
   for (const [k, j] of order.entries()) {
@@ -385,7 +444,7 @@ const shardSet: fc.Arbitrary<ShardSet> = fc.record({
 
 /** The report of a part, spoilt as it says. */
 async function partReport(p: PartRef): Promise<unknown> {
-  const r = JSON.parse(await reportOf(p.config, `${p.index}/${p.count}`));
+  const r = JSON.parse(await reportOf(p.config, p.index, p.count, p.exchanged));
   switch (p.tamper) {
     case "fingerprint-changed":
       r.question.fingerprint = `0${r.question.fingerprint.slice(1)}` === r.question.fingerprint
@@ -412,7 +471,8 @@ async function partReport(p: PartRef): Promise<unknown> {
 
 /**
  * Whether the parts are exactly one of each part 0 to n-1 of one
- * configuration, as the fingerprints they carry say, none otherwise spoilt.
+ * configuration, as the fingerprints they carry say, all of one kind
+ * (exchanged or independent), none otherwise spoilt.
  * A changed fingerprint makes a part one of another configuration: when
  * every part carries the same changed fingerprint, nothing tells them apart
  * from the parts of that configuration. Returns the configuration and the
@@ -429,6 +489,9 @@ function exactSet(
   );
   const { config, count } = parts[0];
   if (parts.some((p, k) => p.count !== count || fingerprints[k] !== fingerprints[0])) return null;
+  const kind = (k: number) =>
+    (reports[k] as { question: { exchange?: true } }).question.exchange === true;
+  if (parts.some((_, k) => kind(k) !== kind(0))) return null;
   const indices = parts.map((p) => p.index).sort((a, b) => a - b);
   if (indices.length !== count || indices.some((i, k) => i !== k)) return null;
   return { config, fingerprint: fingerprints[0] };
@@ -456,7 +519,7 @@ export const shardSets: FuzzProperty<ShardSet> = {
     const exact = exactSet(set.parts, reports);
     if (exact !== null) {
       assert.equal(error, undefined, `refused an exact set: ${error?.message}`);
-      const single = JSON.parse(await reportOf(exact.config, "0/1"));
+      const single = JSON.parse(await reportOf(exact.config, 0, 1));
       single.question.fingerprint = exact.fingerprint;
       assert.equal(JSON.stringify(merged), JSON.stringify(single));
       return;

@@ -18,6 +18,10 @@
  * that it expands exactly the states a single run expands; the first part
  * alone counts the shorter programs' runs and failures. The parts' counts
  * then add up to the single run's, which is what `mergeReports` relies on.
+ * With an exchange (`exchange`, see exchange.ts) the parts instead split
+ * every length: each expands the states at the positions it owns
+ * (position mod n) and, at the end of each length, the parts exchange the
+ * children so that each computes the same next level; no run is repeated.
  *
  * What is pruned, and why it is sound:
  *
@@ -49,6 +53,8 @@
 
 import type { ExploreConfig } from "./options.ts";
 import { CHILD_INTS, type ChildBatch, type FailureHit, packWitnesses } from "./expand.ts";
+import { decodeLevel, encodeLevel, LEVEL_CHILD_INTS, type ShardExchange } from "./exchange.ts";
+import { configFingerprint } from "./fingerprint.ts";
 import { HashSet64 } from "./hash_set.ts";
 import { formatSeconds } from "./progress.ts";
 
@@ -76,6 +82,11 @@ export interface FoundFailure {
   picks: number[];
   /** Its position in the search order, to merge parts deterministically. */
   key: number[];
+  /**
+   * True in a part of a search with an exchange when another part met this
+   * group's first counterexample: that part shrinks it, this one need not.
+   */
+  firstElsewhere?: boolean;
 }
 
 /**
@@ -205,14 +216,21 @@ const CHECK_EVERY = 4;
  * @param runLevel expands a level's batches
  * @param speculation whether runs have hardware choices (picks in witnesses)
  * @param progress called after each batch
- * @returns the failure groups (first counterexample each) and statistics
+ * @param exchange with a sharded configuration: how the parts exchange each level's results
+ * (see exchange.ts); without, a part repeats the shorter programs
+ * @returns the failure groups (first counterexample each) and statistics; with an exchange,
+ * states and levels are the whole search's, the counts and failures this part's own
  */
 export async function searchExhaustive(
   config: ExploreConfig,
   runLevel: LevelRunner,
   speculation: boolean,
   progress?: ProgressHook,
+  exchange?: ShardExchange,
 ): Promise<{ failures: Map<string, FoundFailure>; stats: SearchStats }> {
+  if (exchange !== undefined) {
+    return searchExchanged(config, runLevel, speculation, exchange, progress);
+  }
   const nodes = new Nodes();
   nodes.add(0, -1, 0, 0); // the root: the empty program
   const seen = new HashSet64(1 << 14);
@@ -302,6 +320,12 @@ export async function searchExhaustive(
   return { failures, stats };
 }
 
+/** Lexicographic order of two search keys: negative when `a` comes first. */
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 function countLevel(stats: SearchStats, fresh: number): void {
   stats.states += fresh;
   stats.levels.push(fresh);
@@ -335,4 +359,164 @@ function record(
     picks: w.picks,
     key: [w.ops.length, ...w.key],
   });
+}
+
+/**
+ * One part's search with an exchange (see the module doc and exchange.ts).
+ * Each part expands the level's states at the positions it owns, in
+ * batches streamed through the runner as in the single search; at the end
+ * of a length it publishes its children (with their parents' positions)
+ * and merges every part's in position order, which is the single search's
+ * order, against the seen set every part keeps alike. Failures and counts
+ * stay the part's own (the merge of the reports adds them), but the parts
+ * also exchange each failure group's first key, the last length's too, so
+ * that only the part with the whole search's first counterexample shrinks
+ * it (the others mark theirs `firstElsewhere`); a budget is
+ * checked on the whole search's executions before the level and this
+ * part's since, and a part that stops tells the others, which stop too.
+ */
+async function searchExchanged(
+  config: ExploreConfig,
+  runLevel: LevelRunner,
+  speculation: boolean,
+  exchange: ShardExchange,
+  progress?: ProgressHook,
+): Promise<{ failures: Map<string, FoundFailure>; stats: SearchStats }> {
+  const { index, count } = config.shard;
+  const fingerprint = configFingerprint(config);
+  const nodes = new Nodes();
+  nodes.add(0, -1, 0, 0);
+  const seen = new HashSet64(1 << 14);
+  const failures = new Map<string, FoundFailure>();
+  const stats: SearchStats = {
+    executions: 0,
+    referenceRuns: 0,
+    states: 1,
+    merged: 0,
+    rejected: 0,
+    symmetric: 0,
+    levels: [1],
+    complete: true,
+    exact: true,
+  };
+  const started = performance.now();
+  let allExecutions = 0;
+  // Each failure group's first key in the whole search, and whether it is this part's.
+  const firsts = new Map<string, { key: readonly number[]; mine: boolean }>();
+  let frontier = [0];
+  for (let depth = 0; depth < config.maxOps && frontier.length > 0; depth++) {
+    const last = depth + 1 === config.maxOps;
+    const known = new Set(failures.keys());
+    const owned: number[] = [];
+    for (let p = index; p < frontier.length; p += count) owned.push(p);
+    const levelExecutions = stats.executions;
+    const batchCount = Math.ceil(owned.length / BATCH);
+    let children = new Int32Array(1024 * LEVEL_CHILD_INTS);
+    let childCount = 0;
+    let stopped = false;
+    const queued: { result: Promise<ChildBatch[]>; positions: number[] }[] = [];
+    let issued = 0;
+    for (let consumed = 0; consumed < batchCount; consumed++) {
+      const window = Math.max(1, runLevel.inFlight?.() ?? 1);
+      while (issued < batchCount && issued - consumed < window) {
+        const positions = owned.slice(issued * BATCH, ++issued * BATCH);
+        const packed = packWitnesses(
+          positions.map((p) => nodes.witness(frontier[p], speculation)),
+        );
+        const result = runLevel([packed], depth, [positions[0]]);
+        result.catch(() => {});
+        queued.push({ result, positions });
+      }
+      const { result, positions } = queued.shift()!;
+      const [r] = await result;
+      stats.executions += r.executions;
+      stats.referenceRuns += r.referenceRuns;
+      stats.rejected += r.rejected;
+      stats.symmetric += r.symmetric;
+      const members = positions.map((p) => frontier[p]);
+      for (const f of r.failures) record(failures, f, members, nodes, speculation);
+      if (!last) {
+        const need = (childCount + r.count) * LEVEL_CHILD_INTS;
+        if (need > children.length) {
+          const bigger = new Int32Array(Math.max(need, children.length * 2));
+          bigger.set(children.subarray(0, childCount * LEVEL_CHILD_INTS));
+          children = bigger;
+        }
+        for (let i = 0; i < r.count; i++) {
+          const from = i * CHILD_INTS, to = (childCount + i) * LEVEL_CHILD_INTS;
+          children.set(r.children.subarray(from, from + CHILD_INTS), to);
+          children[to] = positions[r.children[from]];
+        }
+        childCount += r.count;
+      }
+      if ((consumed + 1) % CHECK_EVERY !== 0 && consumed + 1 < batchCount) continue;
+      const done = Math.min(owned.length, (consumed + 1) * BATCH);
+      progress?.(
+        stats.executions,
+        failures.size,
+        `length ${depth + 1}/${config.maxOps}: ${done}/${owned.length} states of part ` +
+          `${index}/${count}`,
+      );
+      const elapsed = (performance.now() - started) / 1000;
+      const executions = allExecutions + stats.executions - levelExecutions;
+      if (executions >= config.executions || elapsed >= config.seconds) {
+        stopped = true;
+        break;
+      }
+    }
+    const expected = { fingerprint, level: depth, count };
+    const mine = encodeLevel({
+      ...expected,
+      part: index,
+      executions: stats.executions - levelExecutions,
+      stopped,
+      firsts: [...failures].flatMap(([group, f]) =>
+        known.has(group) ? [] : [{ group, key: f.key }]
+      ),
+      children: children.subarray(0, childCount * LEVEL_CHILD_INTS),
+    });
+    const all = (await exchange.exchange(depth, index, count, mine)).map((bytes, part) =>
+      decodeLevel(bytes, { ...expected, part }, `part ${part}/${count}'s length ${depth}`)
+    );
+    for (const [part, r] of all.entries()) {
+      for (const { group, key } of r.firsts) {
+        const f = firsts.get(group);
+        if (f === undefined || compareKeys(key, f.key) < 0) {
+          firsts.set(group, { key, mine: part === index });
+        }
+      }
+    }
+    for (const [group, f] of failures) f.firstElsewhere = firsts.get(group)?.mine !== true;
+    if (last) {
+      if (stopped) stats.complete = false;
+      break;
+    }
+    const next: number[] = [];
+    let fresh = 0;
+    const at = new Array<number>(count).fill(0);
+    // Parent p belongs to part p mod count, whose children are in position order.
+    for (let p = 0; p < frontier.length; p++) {
+      const c = all[p % count].children;
+      let o = at[p % count];
+      for (; o < c.length && c[o] === p; o += LEVEL_CHILD_INTS) {
+        const exact = c[o + 6] === 1 && config.stateHashing;
+        if (c[o + 6] !== 1) stats.exact = false;
+        if (exact && !seen.add(c[o + 4], c[o + 5])) {
+          stats.merged++;
+          continue;
+        }
+        fresh++;
+        next.push(nodes.add(frontier[p], c[o + 1], c[o + 2], c[o + 3]));
+      }
+      at[p % count] = o;
+    }
+    countLevel(stats, fresh);
+    allExecutions += all.reduce((n, r) => n + r.executions, 0);
+    if (all.some((r) => r.stopped)) {
+      stats.complete = false;
+      break;
+    }
+    frontier = next;
+  }
+  return { failures, stats };
 }

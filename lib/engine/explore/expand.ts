@@ -226,7 +226,8 @@ export function cannotFail(name: string): boolean {
  * set as a single run does, and expands exactly the states a single run
  * expands); only the last length, where most of the runs are, is split,
  * one (parent, operation) pair at a time. The parts' runs are then a
- * partition of the single run's.
+ * partition of the single run's. Parts that exchange each level's results
+ * (exchange.ts) split whole states at every length instead, and skip this.
  *
  * @example Usage
  * ```ts
@@ -339,7 +340,7 @@ export function expandBatch(
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
 
     for (let o = 0; o < alphabet.size; o++) {
-      if (last && !inShard(shard, first + p, alphabet.size, o)) continue;
+      if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
       const inst = alphabet.instances[o];
       if (
         config.symmetry &&

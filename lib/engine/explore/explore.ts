@@ -25,8 +25,10 @@
  * exhaustive.ts for what is pruned and why it is sound); random mode runs
  * seeded random programs with seeded random hardware choices (see
  * random_mode.ts). `workers: n` spreads the work over Web Workers and
- * `shard: "i/n"` over machines; either way the failure groups and their
- * counterexamples are those of a single-threaded run.
+ * `shard: "i/n"` over machines (with `exchange`, parts running at once
+ * split every length of the search; see exchange.ts); either way the
+ * failure groups and their counterexamples are those of a single-threaded
+ * run.
  *
  * Simplified: each address of the alphabet is one 32-bit word in its own
  * page, and maintenance by VA covers that word's line; `vmReg` writes TTBR0
@@ -42,6 +44,7 @@
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import { configFingerprint } from "./fingerprint.ts";
+import { directoryExchange, type ShardExchange } from "./exchange.ts";
 import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
@@ -108,13 +111,14 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
       const searchConfig = { ...config, seconds: searchSeconds };
       const onProgress = (done: number, failures: number, where: string) =>
         progress.update(done, failures, where);
+      const exchange = exchangeOf(options.exchange);
       let r;
       if (config.mode === "prove") {
-        const p = await searchProof(searchConfig, runLevel, speculation, onProgress);
+        const p = await searchProof(searchConfig, runLevel, speculation, onProgress, exchange);
         proof = p.proof;
         r = p;
       } else {
-        r = await searchExhaustive(searchConfig, runLevel, speculation, onProgress);
+        r = await searchExhaustive(searchConfig, runLevel, speculation, onProgress, exchange);
       }
       found = [...r.failures.values()];
       complete = r.stats.complete;
@@ -154,7 +158,8 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         kind: f.kind,
         count: f.count,
         found: f.key,
-        counterexample: await counterexample(ctx, f, deadline),
+        // A part of an exchanged search shrinks only the counterexamples it met first.
+        counterexample: f.firstElsewhere ? null : await counterexample(ctx, f, deadline),
         witness: { ops: f.ops, picks: f.picks },
       });
     }
@@ -166,6 +171,11 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
     await threads.close();
     progress.finish();
   }
+}
+
+/** The exchange `explore({ exchange })` asks for: a directory's, or the one given. */
+function exchangeOf(exchange: string | ShardExchange | undefined): ShardExchange | undefined {
+  return typeof exchange === "string" ? directoryExchange(exchange) : exchange;
 }
 
 /** Time on this thread before default workers start: a short exploration pays no start-up. */
@@ -318,6 +328,7 @@ function question(config: ExploreConfig, ctx: ExploreContext): ExploreQuestion {
     speculation: config.speculation,
     prefault: config.prefault,
     shard: `${config.shard.index}/${config.shard.count}`,
+    ...(config.shardExchanged ? { exchange: true } : {}),
     fingerprint: configFingerprint(config),
     executions: config.executions === Infinity ? null : config.executions,
   };
@@ -347,6 +358,7 @@ async function firstUpTo(
     executions: SHORTER_BUDGET,
     seconds,
     shard: { index: 0, count: 1 },
+    shardExchanged: false,
     workers: 0,
   };
   const sub = new ExploreContext(config, ctx.policy, ctx.guestClass);

@@ -9,7 +9,10 @@
  *
  * Why the sums are exact: in exhaustive mode every part expands the states
  * a single run expands and runs its share of the last length, the first
- * part alone counting the shorter programs (see exhaustive.ts); in random
+ * part alone counting the shorter programs (see exhaustive.ts); with an
+ * exchange (exhaustive or prove mode, `question.exchange`), every part
+ * knows the whole search's states and levels, and runs and counts only
+ * the states it owns, at every length (exchange.ts); in random
  * mode execution `k` belongs to part `k mod n` and draws everything from
  * the seed and `k` (see random_mode.ts). Each failure group keeps the
  * counterexample found first in the search order, which is the single
@@ -47,6 +50,8 @@ interface Part {
   readonly index: number;
   readonly count: number;
   readonly fingerprint: string;
+  /** Whether the parts exchanged each length's results. */
+  readonly exchanged: boolean;
   /** "part i/n (name)", for messages. */
   readonly label: string;
 }
@@ -95,6 +100,7 @@ function readPart(r: unknown, name: string): Part {
     index: Number(m[1]),
     count: Number(m[2]),
     fingerprint: q.fingerprint,
+    exchanged: q.exchange === true,
     label,
   };
 }
@@ -113,6 +119,14 @@ function checkPartition(parts: readonly Part[]): Part[] {
         p.report.question.shard,
         `${p.label} is one of ${p.count} parts but ${first.label} is one of ${first.count}: ` +
           "merge the parts of one exploration",
+      );
+    }
+    if (p.exchanged !== first.exchanged) {
+      const [x, y] = p.exchanged ? [p, first] : [first, p];
+      refuse(
+        p.report.question.shard,
+        `${x.label} exchanged its lengths with the other parts (--exchange) but ${y.label} did ` +
+          "not: merge the parts of one exploration, all run one way",
       );
     }
     if (p.fingerprint !== first.fingerprint) {
@@ -152,7 +166,7 @@ function checkPartition(parts: readonly Part[]): Part[] {
 /** Refuses a part that a budget stopped before it ran its whole share. */
 function checkWhole(p: Part): void {
   const q = p.report.question;
-  if (q.mode === "exhaustive") {
+  if (q.mode === "exhaustive" || q.mode === "prove") {
     if (!p.report.complete) {
       refuse(
         p.report.question.shard,
@@ -179,9 +193,13 @@ function checkWhole(p: Part): void {
   }
 }
 
-/** Statistics every part reports in full, since every part explores the shorter programs. */
-function sharedStats(s: ExploreStats): string {
-  return JSON.stringify([s.states, s.merged, s.levels, s.exact]);
+/**
+ * Statistics every part reports in full: every part explores the shorter
+ * programs, or with an exchange knows every length's states (and the proof).
+ */
+function sharedStats(r: ExploreReport): string {
+  const s = r.stats;
+  return JSON.stringify([s.states, s.merged, s.levels, s.exact, r.proof ?? null]);
 }
 
 /**
@@ -222,11 +240,13 @@ export function mergeReports(
   const first = parts[0];
   for (const p of parts) {
     checkWhole(p);
-    if (sharedStats(p.report.stats) !== sharedStats(first.report.stats)) {
+    if (sharedStats(p.report) !== sharedStats(first.report)) {
       refuse(
         p.report.stats,
-        `${p.label} and ${first.label} disagree on the states of the shorter programs, ` +
-          "which every part explores alike: they come from different versions of setway",
+        `${p.label} and ${first.label} disagree on the ${
+          first.exchanged ? "states of the whole search, which the parts exchanged" : "states " +
+            "of the shorter programs, which every part explores alike"
+        }: they come from different versions of setway`,
       );
     }
   }
@@ -254,8 +274,10 @@ export function mergeReports(
     );
   }
   const s = first.report.stats;
+  const { exchange: _, ...whole } = q;
+  const proof = first.report.proof;
   return {
-    question: { ...q, shard: "0/1" },
+    question: { ...whole, shard: "0/1" },
     complete: first.report.complete,
     failures: [...groups.values()].sort(compareGroups),
     stats: {
@@ -268,5 +290,6 @@ export function mergeReports(
       levels: [...s.levels],
       exact: s.exact,
     },
+    ...(proof === undefined ? {} : { proof: { ...proof } }),
   };
 }

@@ -5,7 +5,8 @@
  * turns its MMU off without set/way and escapes?" for a policy on a
  * machine; `formatExploreReport` prints the answer with minimal
  * counterexamples; `replay` reruns a counterexample as an ordinary run;
- * `mergeReports` joins the parts of a sharded run.
+ * `mergeReports` joins the parts of a sharded run, whose parts may share
+ * each length's results through `directoryExchange`.
  *
  * @example Usage
  * ```ts
@@ -42,4 +43,9 @@ export {
   formatExploreReport,
 } from "./report.ts";
 export { type MergeOptions, mergeReports } from "./merge.ts";
+export {
+  directoryExchange,
+  type DirectoryExchangeOptions,
+  type ShardExchange,
+} from "./exchange.ts";
 export type { ProofSummary } from "./prove.ts";

@@ -26,6 +26,7 @@ import { resolveMachine } from "../../machines/mod.ts";
 import { DEFAULT_RAM_BASE } from "../scenario.ts";
 import { EXPLORE_OPS, type ExploreOpName } from "./alphabet.ts";
 import { GUEST_CLASSES, type GuestClass } from "./classes.ts";
+import type { ShardExchange } from "./exchange.ts";
 
 /**
  * A policy or guest class defined in a module, for workers: they cannot be
@@ -163,8 +164,20 @@ export interface ExploreOptions {
   /**
    * `"i/n"`: explore only the i-th of n parts (0-based), to split a run
    * across machines; `mergeReports` merges the parts' reports. Default: all.
+   * Without `exchange`, each part of an exhaustive search runs every
+   * shorter program itself and only its share of the last length (the
+   * parts need not run at once, but repeat the shorter programs).
    */
   readonly shard?: string;
+  /**
+   * With `shard`, in exhaustive and prove mode: how the parts, running at
+   * the same time, exchange each length's results, so that they split
+   * every length and no execution runs twice. A directory every part can
+   * read and write (a shared volume; see `directoryExchange`, which needs
+   * `--allow-read` and `--allow-write` on it), or any `ShardExchange`.
+   * Default none.
+   */
+  readonly exchange?: string | ShardExchange;
   /**
    * Symmetry reduction: vCPUs on interchangeable physical CPUs and the
    * alphabet's addresses are introduced in order, and idle CPUs are
@@ -211,11 +224,19 @@ export const EXPLORE_OPTION_KEYS: readonly string[] = Object.freeze([
   "perturbRate",
   "workers",
   "shard",
+  "exchange",
   "symmetry",
   "stateHashing",
   "shrink",
   "progress",
 ]);
+
+/** Whether `x` can be `ExploreOptions.exchange`: a directory path or a ShardExchange. */
+function isExchange(x: unknown): boolean {
+  if (typeof x === "string") return x !== "";
+  return typeof x === "object" && x !== null &&
+    typeof (x as { exchange?: unknown }).exchange === "function";
+}
 
 /** One guest class as {@linkcode ExploreOptions.guestClass} takes it. */
 export type ClassSpec = string | GuestClass | ModuleRef;
@@ -283,6 +304,8 @@ export interface ExploreConfig {
   readonly workersGiven: boolean;
   /** This part and the number of parts. */
   readonly shard: { readonly index: number; readonly count: number };
+  /** Whether the parts exchange each level's results (`exchange` was given). */
+  readonly shardExchanged: boolean;
   /** Symmetry reduction. */
   readonly symmetry: boolean;
   /** State hashing. */
@@ -520,8 +543,21 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   }
   const workers = integer("workers", options.workers, 0, 256, defaultWorkers());
   const shard = parseShard(options.shard);
-  if (mode === "prove" && shard.count > 1) {
-    bad("invalid_value", "shard", options.shard, `no shard in prove mode (workers only)`);
+  const exchange = options.exchange;
+  const shardExchanged = exchange !== undefined;
+  if (shardExchanged && !isExchange(exchange)) {
+    bad("invalid_value", "exchange", exchange, "a directory path or a ShardExchange");
+  }
+  if (shardExchanged && mode === "random") {
+    bad("invalid_value", "exchange", exchange, "exhaustive or prove mode (random parts need none)");
+  }
+  if (mode === "prove" && shard.count > 1 && !shardExchanged) {
+    bad(
+      "invalid_value",
+      "shard",
+      options.shard,
+      "prove mode splits only with an exchange between the parts (exchange, --exchange DIR)",
+    );
   }
   const flag = (name: string, v: unknown, fallback: boolean): boolean => {
     if (v === undefined) return fallback;
@@ -569,6 +605,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
     workers,
     workersGiven,
     shard,
+    shardExchanged,
     symmetry: flag("symmetry", options.symmetry, true),
     stateHashing: flag("stateHashing", options.stateHashing, true),
     shrink: flag("shrink", options.shrink, true),

@@ -101,14 +101,18 @@
  * pruned choice leads to a state equal to its twin's, so the set of next
  * abstract states is the same with or without it.
  *
- * Simplified: proving runs on one process with its workers; shards
- * (`shard: "i/n"`) are refused, since exhaustive mode's split of the last
- * length does not apply to a search with no last length.
+ * Shards (`shard: "i/n"`) need an exchange (`exchange`, exchange.ts): the
+ * parts then split every length and exchange each length's new states, so
+ * each part computes the same abstract states, and the fixpoint, as a
+ * single run; exhaustive mode's other split (every part repeats the
+ * shorter programs and splits the last length) does not apply to a search
+ * with no last length, and is refused.
  *
  * @module
  */
 
 import type { ExploreConfig } from "./options.ts";
+import type { ShardExchange } from "./exchange.ts";
 import {
   type FoundFailure,
   type LevelRunner,
@@ -206,16 +210,19 @@ function completeDepth(stats: SearchStats): number {
  * @param runLevel expands a level's batches (on workers or not)
  * @param speculation whether runs have hardware choices
  * @param progress called after each batch
+ * @param exchange with a sharded configuration: how the parts exchange each level's states
  * @returns the failure groups (shortest counterexample each), statistics and the proof summary
+ * (states and fixpoint the whole search's; with an exchange, counts and failures this part's)
  */
 export async function searchProof(
   config: ExploreConfig,
   runLevel: LevelRunner,
   speculation: boolean,
   progress?: ProgressHook,
+  exchange?: ShardExchange,
 ): Promise<{ failures: Map<string, FoundFailure>; stats: SearchStats; proof: ProofSummary }> {
   const started = performance.now();
-  const r = await searchExhaustive(config, runLevel, speculation, progress);
+  const r = await searchExhaustive(config, runLevel, speculation, progress, exchange);
   // The rate goes to the progress line only: the report depends on nothing timed.
   const seconds = (performance.now() - started) / 1000;
   const rate = Math.round(r.stats.states / Math.max(seconds, 1e-3));

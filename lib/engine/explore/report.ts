@@ -54,6 +54,12 @@ export interface ExploreQuestion {
   /** The part explored, `"i/n"` (`"0/1"`: all of it). */
   readonly shard: string;
   /**
+   * Present (true) on a part whose parts exchanged each length's results
+   * (`exchange`): its states and levels are the whole search's, its counts
+   * and failures its own. Absent otherwise.
+   */
+  readonly exchange?: true;
+  /**
    * The configuration's fingerprint (16 hex digits, the same for every
    * part; see fingerprint.ts): `mergeReports` merges only equal ones.
    */
@@ -341,7 +347,7 @@ export function formatExploreReport(
       q.speculation ? "all" : "none"
     }; RAM ${q.prefault ? "prefaulted" : "faulted in"}${
       q.mode === "random" ? `; seed ${q.seed}` : ""
-    }${q.shard === "0/1" ? "" : `; part ${q.shard}`}`,
+    }${q.shard === "0/1" ? "" : `; part ${q.shard}${q.exchange ? " (lengths exchanged)" : ""}`}`,
     `  answer: ${answerLine(report)}`,
     `  ${s.executions} runs, ${s.referenceRuns} ideal-machine runs` +
       (q.mode !== "random"

@@ -1,0 +1,239 @@
+// Sharded searches whose parts exchange each length's results (explore({ shard, exchange })):
+// merged, the parts are the single run, their executions add up to its executions exactly, no
+// part waits forever, and mergeReports tells them from independent parts.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
+import { directoryExchange, mergeReports, type ShardExchange } from "../../lib/api/explore.ts";
+import { decodeLevel, encodeLevel, levelFile } from "../../lib/engine/explore/exchange.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+import { SCALING_EXHAUSTIVE } from "../../bench/explore_scaling.ts";
+import { ROOT } from "../cli/helpers.ts";
+
+const QUIET = { progress: false, workers: 0 } as const;
+
+/** Runs the n parts at once, exchanging through a fresh directory (or `exchange`). */
+async function exchanged(
+  options: ExploreOptions,
+  n: number,
+  exchange?: (dir: string) => ShardExchange,
+): Promise<ExploreReport[]> {
+  const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
+  try {
+    return await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        explore({
+          ...options,
+          ...QUIET,
+          shard: `${i}/${n}`,
+          exchange: exchange ? exchange(dir) : dir,
+        })),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function refusal(f: () => unknown): ScenarioError {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof ScenarioError, String(e));
+    return e;
+  }
+  assert.fail("expected a ScenarioError");
+}
+
+const EXHAUSTIVE: ExploreOptions = {
+  machine: "xgene1",
+  policy: "kvm-3.18",
+  maxOps: 4,
+  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+};
+
+const PROVE: ExploreOptions = {
+  mode: "prove",
+  machine: "generic",
+  policy: "kvm-4.0",
+  guestClass: "cleans-by-va",
+  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+};
+
+for (const [name, options] of [["exhaustive", EXHAUSTIVE], ["prove", PROVE]] as const) {
+  Deno.test(`exchanged parts merge into the single run, 2 and 4 parts: ${name}`, async () => {
+    const single = await explore({ ...options, ...QUIET });
+    assert.ok(single.failures.length > 0, "a question with counterexamples to merge");
+    if (options.mode === "prove") assert.equal(single.proof?.fixpoint, true);
+    for (const n of [2, 4]) {
+      const parts = await exchanged(options, n);
+      for (const p of parts) {
+        // Every part knows the whole search's states; its runs are its own.
+        assert.deepEqual(p.stats.levels, single.stats.levels);
+        assert.equal(p.question.exchange, true);
+        assert.ok(p.stats.executions < single.stats.executions);
+      }
+      assert.equal(
+        parts.reduce((a, p) => a + p.stats.executions, 0),
+        single.stats.executions,
+        "no execution runs twice",
+      );
+      // Only the part that met a group's first counterexample shrinks it.
+      for (const g of single.failures) {
+        const shrunk = parts.flatMap((p) =>
+          p.failures.filter((f) => f.kind === g.kind && f.blame === g.blame && f.counterexample)
+        );
+        assert.equal(shrunk.length, 1, `${g.blame}/${g.kind} shrunk once`);
+        assert.deepEqual(shrunk[0].found, g.found);
+      }
+      assert.deepEqual(mergeReports(parts.reverse()), single);
+    }
+  });
+}
+
+Deno.test("exchanged parts of the bench's search: 4 parts, the largest runs at most 30 %", async () => {
+  const options = { ...SCALING_EXHAUSTIVE, maxOps: 5 };
+  const single = await explore({ ...options, ...QUIET });
+  const parts = await exchanged(options, 4);
+  const runs = parts.map((p) => p.stats.executions);
+  assert.equal(runs.reduce((a, b) => a + b, 0), single.stats.executions);
+  assert.ok(
+    Math.max(...runs) <= 0.3 * single.stats.executions,
+    `${runs} of ${single.stats.executions}`,
+  );
+  assert.deepEqual(mergeReports(parts), single);
+});
+
+Deno.test("a part whose partner never comes gives up with an error naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const error = await explore({
+      ...EXHAUSTIVE,
+      ...QUIET,
+      shard: "0/3",
+      exchange: directoryExchange(dir, { timeoutSeconds: 0.2 }),
+    }).then(() => null, (x) => x);
+    assert.ok(error instanceof ScenarioError);
+    assert.match(
+      error.message,
+      /^explore: part 0\/3 waited 0\.2 s for parts 1\/3, 2\/3 at length 0 \(no .*level-0\.part-1\)/,
+    );
+    assert.doesNotMatch(error.message, /\n/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a level file of another exploration, or of another length, is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const stranger = {
+      fingerprint: "0123456789abcdef",
+      level: 0,
+      part: 1,
+      count: 2,
+      executions: 1,
+      stopped: false,
+      firsts: [],
+      children: new Int32Array(0),
+    };
+    await Deno.writeFile(levelFile(dir, 0, 1), encodeLevel(stranger));
+    const error = await explore({ ...EXHAUSTIVE, ...QUIET, shard: "0/2", exchange: dir })
+      .then(() => null, (x) => x);
+    assert.ok(error instanceof ScenarioError);
+    assert.match(error.message, /belongs to another exploration .*empty --exchange directory/);
+    const expected = { fingerprint: stranger.fingerprint, level: 1, part: 1, count: 2 };
+    assert.match(
+      refusal(() => decodeLevel(encodeLevel(stranger), expected, "f")).message,
+      /f holds length 0 of part 1\/2, not length 1 of part 1\/2/,
+    );
+    assert.match(
+      refusal(() => decodeLevel(encodeLevel(stranger).subarray(0, 20), expected, "f")).message,
+      /f is not a level result/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a budget that stops one exchanged part stops them all, and the merge refuses them", async () => {
+  const parts = await exchanged({ ...EXHAUSTIVE, executions: 200 }, 2);
+  assert.ok(parts.every((p) => !p.complete));
+  assert.match(
+    refusal(() => mergeReports(parts)).message,
+    /part \d\/2 \(report \d\) was stopped by a budget/,
+  );
+});
+
+Deno.test("mergeReports refuses exchanged parts mixed with independent ones, twice or missing", async () => {
+  const small = { ...EXHAUSTIVE, maxOps: 3 };
+  const [x0, x1] = await exchanged(small, 2);
+  const i1 = await explore({ ...small, ...QUIET, shard: "1/2" });
+  const names = { names: ["x0.json", "i1.json"] };
+  assert.match(
+    refusal(() => mergeReports([x0, i1], names)).message,
+    /^mergeReports: part 0\/2 \(x0\.json\) exchanged its lengths with the other parts \(--exchange\) but part 1\/2 \(i1\.json\) did not/,
+  );
+  assert.match(refusal(() => mergeReports([x0, x0])).message, /part 0\/2 is given twice/);
+  assert.match(refusal(() => mergeReports([x1])).message, /part 0\/2 is missing/);
+});
+
+Deno.test("the exchange is refused where it cannot apply", async () => {
+  const bad = (o: ExploreOptions) => explore({ ...o, ...QUIET }).then(() => null, (x) => x);
+  const random = await bad({ ...EXHAUSTIVE, mode: "random", shard: "0/2", exchange: "/tmp/x" });
+  assert.match(String(random), /exchange.*random parts need none/);
+  const prove = await bad({ ...PROVE, shard: "0/2" });
+  assert.match(String(prove), /prove mode splits only with an exchange/);
+  const odd = await bad({ ...EXHAUSTIVE, shard: "0/2", exchange: 3 as unknown as string });
+  assert.match(String(odd), /a directory path or a ShardExchange/);
+});
+
+Deno.test("explore --shard i/n --exchange DIR from the command line: parts at once, then --merge", async () => {
+  const dir = await Deno.makeTempDir();
+  const args = ["--policy", "trap-nothing", "--max-ops", "3", "--ops", "write,read,mmuOn,mmuOff"];
+  const run = async (extra: string[], question = args) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-R", "-W", join(ROOT, "cli.ts"), "explore", ...question, ...extra],
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  };
+  try {
+    const parts = await Promise.all(
+      [0, 1].map((i) => run(["--shard", `${i}/2`, "--exchange", "levels", "--json"])),
+    );
+    for (const [i, p] of parts.entries()) {
+      assert.equal(p.code, 0, p.stderr);
+      await Deno.writeTextFile(join(dir, `part${i}.json`), p.stdout);
+    }
+    const merged = await run(["--merge", "part1.json", "part0.json"], []);
+    const single = await run([]);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.equal(merged.stdout, single.stdout);
+    const alone = await run(["--shard", "0/2", "--exchange", "alone", "--exchange-timeout", "0.3"]);
+    assert.equal(alone.code, 2, alone.stderr);
+    assert.match(alone.stderr, /^setway: explore: part 0\/2 waited 0\.3 s for part 1\/2 [^\n]*\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an exchanged part on workers is the same part as on one thread", async () => {
+  const small = { ...EXHAUSTIVE, maxOps: 3 };
+  const one = await exchanged(small, 2);
+  const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
+  try {
+    const two = await Promise.all(
+      [0, 1].map((i) =>
+        explore({ ...small, progress: false, workers: 2, shard: `${i}/2`, exchange: dir })
+      ),
+    );
+    assert.deepEqual(two, one);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
