@@ -174,31 +174,36 @@ export function childrenByOp(
 
 /**
  * The directed continuations: for each maintenance operation of the
- * alphabet (or none), that operation, caches on, caches off, a write, a
- * read (operations of the first vCPU and address). A dirty copy the
- * maintenance cannot reach (a system cache under a set/way clean) is told
- * from a clean one only there: with caches off the write goes to DRAM,
- * older cached copies stay, and a castout of the dirty one before the read
- * puts its older value back. Random continuations almost never draw that
- * five-step sequence with the right castout.
+ * alphabet (or none), that operation, caches off, a write, a read; and the
+ * same with caches on before caches off (operations of the first vCPU and
+ * address). A dirty copy the maintenance cannot reach (a system cache
+ * under a set/way clean) is told from a clean one only there: with caches
+ * off the write goes to DRAM, older cached copies stay, and a castout of
+ * the dirty one before the read puts its older value back. Random
+ * continuations almost never draw such a sequence with the right castout.
  */
 export function directedContinuations(ctx: ExploreContext): number[][] {
   const first = (name: string) => ctx.alphabet.instances.findIndex((i) => i.name === name);
-  const tail = [first("mmuOn"), first("mmuOff"), first("write"), first("read")];
-  if (tail.includes(-1)) return [];
+  const on = first("mmuOn");
+  const tail = [first("mmuOff"), first("write"), first("read")];
+  if (on < 0 || tail.includes(-1)) return [];
   const maintenance = ctx.alphabet.instances
     .map((inst, i) => ({ inst, i }))
     .filter(({ inst }) => inst.name.startsWith("dc_") || inst.name.startsWith("sw_"))
     .filter(({ inst, i }) => first(inst.name) === i)
-    .map(({ i }) => i);
-  return maintenance.length === 0 ? [tail] : maintenance.map((m) => [m, ...tail]);
+    .map(({ i }) => [i]);
+  return (maintenance.length === 0 ? [[]] : maintenance).flatMap((m) => [
+    [...m, ...tail],
+    [...m, on, ...tail],
+  ]);
 }
 
 /**
  * Runs one directed continuation from two programs with equal abstract
- * states, every hardware choice at each step: both must offer the same
- * next abstract states and failures; each next state met is followed once
- * (from both sides' programs that reach it).
+ * states: at each step both must offer the same next abstract states and
+ * failures; the hardware does nothing until the last step (both sides then
+ * continue to the state the first side's quiet choice reaches), and at the
+ * last step every choice is compared.
  *
  * @returns null when the futures agreed, else what differed
  */
@@ -208,27 +213,20 @@ export function directedDiffer(
   b: Witness,
   ops: readonly number[],
 ): string | null {
-  let frontier: [Witness, Witness][] = [[a, b]];
-  const seen = new Set<string>();
   for (const op of ops) {
-    const next: [Witness, Witness][] = [];
-    for (const [x, y] of frontier) {
-      const cx = childrenByOp(ctx, x, op), cy = childrenByOp(ctx, y, op);
-      if (cx.failures.join() !== cy.failures.join()) {
-        return `failures after [${x.ops}] (${cx.failures}) vs [${y.ops}] (${cy.failures})`;
-      }
-      const hx = new Map(cx.children.map((c) => [c.hash, c.witness]));
-      const hy = new Map(cy.children.map((c) => [c.hash, c.witness]));
-      if ([...hx.keys()].sort().join() !== [...hy.keys()].sort().join()) {
-        return `next states after [${x.ops}] vs [${y.ops}]`;
-      }
-      for (const [h, w] of hx) {
-        if (seen.has(h)) continue;
-        seen.add(h);
-        next.push([w, hy.get(h)!]);
-      }
+    const ca = childrenByOp(ctx, a, op), cb = childrenByOp(ctx, b, op);
+    if (ca.failures.join() !== cb.failures.join()) {
+      return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
     }
-    frontier = next;
+    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
+    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
+    if (ha.join() !== hb.join()) return `next states after [${a.ops}] vs [${b.ops}]`;
+    if (ha.length === 0) return null;
+    // The quiet choice: no pick after the parent's, or a first pick of 0.
+    const quiet = ca.children.find((c) => c.witness.picks[a.picks.length] !== 1) ??
+      ca.children[0];
+    a = quiet.witness;
+    b = cb.children.find((c) => c.hash === quiet.hash)!.witness;
   }
   return null;
 }
