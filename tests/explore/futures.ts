@@ -15,6 +15,8 @@ import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { CHILD_INTS, expandBatch, packWitnesses } from "../../lib/engine/explore/expand.ts";
 import { type ExploreConfig, resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import type { ExploreOptions } from "../../mod.ts";
+import type { GuestClass } from "../../lib/engine/explore/classes.ts";
+import type { Step } from "../../lib/guest/ops.ts";
 
 /** A program (alphabet instance indices) and its hardware picks. */
 export interface Witness {
@@ -68,7 +70,9 @@ function hashesByChoice(ctx: ExploreContext, w: Witness): Map<string, string> {
 /**
  * Pairs of programs that reach the same abstract state but different
  * concrete ones (as `concrete`, an exhaustive-mode context, hashes them:
- * values by name, not by recency), breadth first up to `depth`: for each
+ * values by name, not by recency; caches by position, {@linkcode Positional},
+ * so that states told apart only by the idle CPUs' symmetry are paired
+ * too), breadth first up to `depth`: for each
  * abstract state, its first program paired with the first program of each
  * other concrete state it stands for. A pair whose concrete states are
  * equal tests nothing.
@@ -138,10 +142,101 @@ export function futuresDiffer(
 }
 
 /**
+ * The children of one program by one operation only (every hardware
+ * choice): `expandBatch` replays the parent's steps through the class's
+ * `next` first, then asks it about each operation of the alphabet, so a
+ * class that lets the first `ops.length` steps through and then only the
+ * wanted operation runs nothing else. The monitor states it returns are
+ * the class's own, so the state hashes are those of {@linkcode childrenOf}.
+ */
+export function childrenByOp(
+  ctx: ExploreContext,
+  w: Witness,
+  op: number,
+): { children: Child[]; failures: string[] } {
+  const own = ctx.guestClass;
+  let calls = 0;
+  const matches = (step: Step): boolean => {
+    const value = step.kind === "write" || step.kind === "host_write" ? step.value : 0;
+    return JSON.stringify(step) === JSON.stringify(ctx.alphabet.step(op, value));
+  };
+  const only: GuestClass<unknown[]> = {
+    ...own,
+    next: (m, step) => (++calls <= w.ops.length || matches(step) ? own.next(m, step) : null),
+  };
+  Object.defineProperty(ctx, "guestClass", { value: only, configurable: true });
+  try {
+    return childrenOf(ctx, w);
+  } finally {
+    Object.defineProperty(ctx, "guestClass", { value: own, configurable: true });
+  }
+}
+
+/**
+ * The directed continuations: for each maintenance operation of the
+ * alphabet (or none), that operation, caches off, a write, a read; and the
+ * same with caches on before caches off (operations of the first vCPU and
+ * address). A dirty copy the maintenance cannot reach (a system cache
+ * under a set/way clean) is told from a clean one only there: with caches
+ * off the write goes to DRAM, older cached copies stay, and a castout of
+ * the dirty one before the read puts its older value back. Random
+ * continuations almost never draw such a sequence with the right castout.
+ */
+export function directedContinuations(ctx: ExploreContext): number[][] {
+  const first = (name: string) => ctx.alphabet.instances.findIndex((i) => i.name === name);
+  const on = first("mmuOn");
+  const tail = [first("mmuOff"), first("write"), first("read")];
+  if (on < 0 || tail.includes(-1)) return [];
+  const maintenance = ctx.alphabet.instances
+    .map((inst, i) => ({ inst, i }))
+    .filter(({ inst }) => inst.name.startsWith("dc_") || inst.name.startsWith("sw_"))
+    .filter(({ inst, i }) => first(inst.name) === i)
+    .map(({ i }) => [i]);
+  return (maintenance.length === 0 ? [[]] : maintenance).flatMap((m) => [
+    [...m, ...tail],
+    [...m, on, ...tail],
+  ]);
+}
+
+/**
+ * Runs one directed continuation from two programs with equal abstract
+ * states: at each step both must offer the same next abstract states and
+ * failures; the hardware does nothing until the last step (both sides then
+ * continue to the state the first side's quiet choice reaches), and at the
+ * last step every choice is compared.
+ *
+ * @returns null when the futures agreed, else what differed
+ */
+export function directedDiffer(
+  ctx: ExploreContext,
+  a: Witness,
+  b: Witness,
+  ops: readonly number[],
+): string | null {
+  for (const op of ops) {
+    const ca = childrenByOp(ctx, a, op), cb = childrenByOp(ctx, b, op);
+    if (ca.failures.join() !== cb.failures.join()) {
+      return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
+    }
+    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
+    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
+    if (ha.join() !== hb.join()) return `next states after [${a.ops}] vs [${b.ops}]`;
+    if (ha.length === 0) return null;
+    // The quiet choice: no pick after the parent's, or a first pick of 0.
+    const quiet = ca.children.find((c) => c.witness.picks[a.picks.length] !== 1) ??
+      ca.children[0];
+    a = quiet.witness;
+    b = cb.children.find((c) => c.hash === quiet.hash)!.witness;
+  }
+  return null;
+}
+
+/**
  * How a configuration is checked: every pair up to `depth` (at most `cap`
  * of them, drawn evenly, when there is no finer context to tell which pairs
- * differ) for one step, and `suffixes` of them, drawn
- * evenly, for `steps` random steps.
+ * differ) for one step, `suffixes` of them, drawn evenly, for `steps`
+ * random steps, and every pair along the directed continuations
+ * ({@linkcode directedContinuations}).
  */
 export const SAMPLING = { depth: 4, cap: 200, suffixes: 40, steps: 6, seed: 19 } as const;
 
@@ -176,6 +271,13 @@ export function checkFutures(
     const [a, b] = pairs[Math.floor(i)];
     const d = futuresDiffer(ctx, a, b, SAMPLING.steps, rnd);
     if (d !== null) return { pairs: pairs.length, difference: d };
+  }
+  const directed = directedContinuations(ctx);
+  for (const [a, b] of pairs) {
+    for (const ops of directed) {
+      const d = directedDiffer(ctx, a, b, ops);
+      if (d !== null) return { pairs: pairs.length, difference: `directed: ${d}` };
+    }
   }
   return { pairs: pairs.length, difference: null };
 }
@@ -244,9 +346,62 @@ class ForgetsIdleCaches extends ExploreContext {
   }
 }
 
+/**
+ * A wrong symmetry: every idle CPU's L1 is taken as interchangeable with
+ * every other, whatever its cluster (an L1 in a cluster whose L2 holds the
+ * line fills from it; one in another cluster fills from below, and its
+ * cluster's L2 with it).
+ */
+class PoolsIdleL1sAcrossClusters extends ExploreContext {
+  constructor(...args: ConstructorParameters<typeof ExploreContext>) {
+    super(...args);
+    const l = this.layout;
+    const pooled = [
+      ...l.busyClusters.flatMap((c) => c.idleL1),
+      ...l.idleClusters.flatMap((g) => g.flatMap((c) => c.l1)),
+    ];
+    const [home, ...rest] = l.busyClusters;
+    const layout = Object.create(l, {
+      busyClusters: {
+        value: [
+          { l2: home.l2, idleL1: pooled },
+          ...rest.map((c) => ({ l2: c.l2, idleL1: [] })),
+          ...l.idleClusters.flatMap((g) => g.map((c) => ({ l2: c.l2, idleL1: [] }))),
+        ],
+      },
+      idleClusters: { value: [] },
+    });
+    Object.defineProperty(this, "layout", { value: layout });
+  }
+}
+
+/**
+ * The same encoding without the idle CPUs' symmetry: every cache by its
+ * position (each CPU's L1 in CPU order, each cluster's L2 in cluster
+ * order). As the finer context of the check, it pairs states that the
+ * symmetry alone merges (idle CPUs or idle clusters swapped).
+ */
+export class Positional extends ExploreContext {
+  constructor(...args: ConstructorParameters<typeof ExploreContext>) {
+    super(...args);
+    const hw = this.hw;
+    const cpus = Array.from({ length: hw.cpuCount }, (_, i) => i);
+    const l2s = [
+      ...new Set(cpus.filter((c) => hw.levels(c) === 2).map((c) => hw.cacheIndexOf(c, 2))),
+    ];
+    const layout = Object.create(this.layout, {
+      busyL1: { value: cpus },
+      busyClusters: { value: l2s.map((l2) => ({ l2, idleL1: [] })) },
+      idleClusters: { value: [] },
+    });
+    Object.defineProperty(this, "layout", { value: layout });
+  }
+}
+
 /** The deliberately wrong abstractions, by name. */
 export const MUTANTS = {
   "idle caches": ForgetsIdleCaches,
+  "idle L1s pooled across clusters": PoolsIdleL1sAcrossClusters,
   "system cache dirtiness": ForgetsSystemCacheDirt,
   "L1 dirtiness": ForgetsL1Dirt,
   "ideal machine": ForgetsIdealMachine,
@@ -269,6 +424,6 @@ export async function soundnessContext(
   const exact = soundnessConfig({ ...options, mode: "exhaustive" });
   return {
     ctx: new Ctx(config, policy, guestClass),
-    concrete: config.mode === "prove" ? new ExploreContext(exact, policy, guestClass) : null,
+    concrete: config.mode === "prove" ? new Positional(exact, policy, guestClass) : null,
   };
 }

@@ -41,21 +41,32 @@
  *   then "not newest" whatever it was: two such values are never compared
  *   with each other, and neither becomes the expectation again. So "never
  *   written" needs no class of its own: before the first write to an
- *   address its expectation is 0, and a copy of 0 is then its newest.
+ *   address its expectation is 0, and a copy of 0 is then its newest;
+ * - idle CPUs are interchangeable: states equal up to a permutation of idle
+ *   CPUs within a cluster, or of whole idle clusters of one shape, are
+ *   encoded alike (state_hash.ts says why that keeps futures, citing the
+ *   choice, coherence, ideal-machine and policy code that treats them
+ *   alike).
  *
  * So relating two states copy by copy, equal abstract states answer every
  * such equality alike now and after any continuation. The test suite checks
  * the claim (tests/explore/futures.ts): every pair of programs up to 4
  * operations that reach one abstract state but different concrete states
- * (as exhaustive mode hashes them) must offer the same next abstract states
- * and failures, and a sample of them the same along random continuations.
- * Abstractions made wrong on purpose are caught: forgetting the idle CPUs'
- * caches or the ideal machine in most configurations tried, forgetting the
- * system cache's dirtiness with X-Gene 1's `no-sw` guests under every
- * policy (not with guests that must clean before turning caches off,
- * `cleans-by-va`, `maintains-by-va`, `cleans-by-sw`: there the continuation
- * that tells such states apart is several steps long, and neither the
- * one-step check nor the random continuations met it).
+ * (as exhaustive mode hashes them, with every cache by its position, so
+ * that idle CPUs swapped count as different) must offer the same next
+ * abstract states and failures, a sample of them the same along random
+ * continuations, and every pair the same along directed ones (a clean,
+ * caches off, a write, a read: the hardware quiet until the last step,
+ * then every choice). Abstractions made wrong on purpose are caught:
+ * forgetting the idle CPUs' caches or the ideal machine, or pooling idle
+ * L1s across clusters, in most configurations tried; forgetting the system
+ * cache's dirtiness with X-Gene 1's `no-sw` guests under every policy, and
+ * with `cleans-by-sw` guests under kvm-4.0, kvm-modern and xen (a set/way
+ * clean leaves the system cache's line dirty; the directed continuation
+ * casts it out over a write made with caches off). It is not caught with
+ * `cleans-by-va` and `maintains-by-va` guests, whose clean to the PoC
+ * cleans the system cache before caches go off, nor with `cleans-by-sw`
+ * under kvm-3.18 and trap-nothing.
  *
  * Limits (alphabet: addresses, vCPUs, operations), measured with
  * `scenarios/prove_escape.ts`'s alphabets on a shared 2-core machine:
@@ -68,17 +79,22 @@
  *   address: no fixpoint in reach. `no-sw` under kvm-4.0 met 80 282
  *   abstract states in 300 s, lengths up to 9 complete, new states per
  *   length 1, 12, 51, 210, 692, 1 738, 4 337, 9 068, 15 982, 25 122 (about
- *   270 states/s on the loaded machine). What multiplies them is the seven
- *   idle CPUs' caches, which speculation fills: they are always clean and
- *   no running CPU reads them, but they decide what a later speculative fill
- *   does (into an idle CPU whose L1 or cluster already holds the line it
- *   moves nothing; else it pulls a dirty copy out of the running cluster,
- *   or allocates in the L3, and the ideal machine writes back), and whether
- *   some copy of the newest value survives (`stale_read` or `lost_write`).
- *   Left out of the state (unsoundly), the same search closed at 1 105
- *   states in one second (measured before "never written" joined "not
- *   newest"); the soundness check above catches that omission. So
- *   X-Gene 1 is answered up to a length (`maxOps`), never proved;
+ *   270 states/s on the loaded machine). That is with the idle CPUs'
+ *   symmetry; without it (every cache by its position) the lengths up to 6
+ *   give 1, 27, 171, 955, 4 215, 14 584, 45 250. What still multiplies them
+ *   is the seven idle CPUs' caches, which speculation fills: they are always
+ *   clean and no running CPU reads them, but they decide what a later
+ *   speculative fill does (into an idle CPU whose L1 already holds the line
+ *   it moves nothing; one whose cluster's L2 holds it only copies it, and
+ *   the ideal machine writes back; else it pulls a dirty copy out of the
+ *   running cluster, or allocates in the L3), and whether some copy of the
+ *   newest value survives (`stale_read` or `lost_write`). No coarser
+ *   encoding of them alone keeps futures (state_hash.ts: every state of an
+ *   idle region is its own class under bisimulation). Left out of the
+ *   state (unsoundly), the same search closed at 1 105 states in one second
+ *   (measured before "never written" joined "not newest"); the soundness
+ *   check above catches that omission. So X-Gene 1 is answered up to a
+ *   length (`maxOps`), never proved;
  * - two addresses or two vCPUs on the generic machine: no fixpoint within
  *   a minute (kvm-4.0, `maintains-by-va`, before the newest/not-newest
  *   abstraction: 27 699 abstract states with lengths up to 5 complete with

@@ -37,6 +37,60 @@
  * `lost_write`/`stale_read` distinction), and the expected value is always
  * named first.
  *
+ * Why a permutation of idle CPUs that keeps clusters together (idle CPUs of
+ * one cluster among themselves, whole idle clusters of one shape among
+ * themselves, every busy CPU fixed) maps each execution onto one with the
+ * same reads, failures, kinds and blames, so that states equal up to it
+ * have the same futures:
+ *
+ * - idle caches are always clean. Only a CPU's own write dirties its L1
+ *   (coherence.ts `#writeOther`), and an L2 or the system cache is dirtied
+ *   only by a dirty line from above (`writeBelow`, a snoop); an idle CPU
+ *   never writes (the host's `clear_page` runs on the host CPU or the
+ *   vCPU's, hypervisor.ts `#populate`) and fills install clean;
+ * - the hardware's choices do not tell CPUs apart: perturb.ts
+ *   `Perturber.perturb` offers a fill of every candidate into every CPU's
+ *   L1 and a castout of every resident line of every cache, so a
+ *   permutation maps the choices of one state one to one onto the other's;
+ * - coherence sees a CPU through its cluster only: `fillL1` asks the
+ *   siblings for a dirty copy, then the cluster's L2, then the other
+ *   clusters for a dirty copy (`#snoopOtherClusters`; the first one found
+ *   wins, but idle clusters never hold one), then the system cache and
+ *   DRAM; a write drops every other L1's and every other cluster's copy;
+ *   `holds` asks whether any copy holds a value;
+ * - maintenance by VA is broadcast (maintenance.ts); set/way acts on the
+ *   issuing CPU's own caches, and only a vCPU's CPU issues it (hypervisor.ts,
+ *   handle.ts `flushCacheAll(hardware, this.#cpu())`);
+ * - the ideal machine (ideal_choices.ts `idealCounterpart`) makes a fill
+ *   into a CPU with no vCPU a write-back by that CPU (`writeBackOthers`),
+ *   which depends on its cluster only, and a castout the castout of the
+ *   cache with the same name; the ideal machine's idle caches stay empty
+ *   (it fills only vCPUs' own CPUs), so both are the same for every idle
+ *   CPU of a cluster, and for every idle cluster;
+ * - the policies name physical CPUs only through vCPUs (`Vcpu.pcpu`,
+ *   `lastPcpu`, the migration and preemption targets: busy CPUs all), and
+ *   alike for every idle CPU: kvm-3.18's `require_dcache_flush` mask
+ *   (policies/kvm_3_18.ts `onSetWay`) is set for every CPU but the vCPU's
+ *   and cleared only by a vCPU loading on a CPU, so its idle entries are all
+ *   equal; Xen's need-flush is per vCPU; `flushAll` runs on the current CPU.
+ *
+ * The soundness check (tests/explore/futures.ts) pairs states that are
+ * equal here but differ by position (`Positional`), and catches a wrong
+ * symmetry that pools idle L1s across clusters.
+ *
+ * Nothing coarser is used for idle caches, because nothing coarser holds
+ * for them alone: taken as one component (per line: each idle cache absent,
+ * newest or not newest) whose moves are a castout, a fill that hits its
+ * cluster's L2 (seen outside only as the ideal machine's write-back), a
+ * fill that misses (a coherent read from outside, which hands it a newest
+ * or an older value), the drop of every copy (a write, CIVAC), the aging
+ * of every copy (a write that bypasses the caches) and "holds the newest
+ * value", three idle clusters of two CPUs have 1 140 states up to symmetry,
+ * and every one is its own class under bisimulation; under trace
+ * equivalence too, for one and for two clusters (171 states). A coarser
+ * reduction would have to depend on the busy part's state (a second miss
+ * repeats what the first did to it, for instance), and none is proved.
+ *
  * Hashes are 64 bits (two 32-bit halves from two different mixes); two
  * distinct states colliding would wrongly prune one: with 10^7 states the
  * chance is about 3 in a million.
