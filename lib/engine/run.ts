@@ -287,7 +287,7 @@ function judgedRun(
     scenario,
     policy: policy.name,
     machine,
-    events: log.finish(),
+    events: log.seal(),
     verdict: Object.freeze({
       ok: violations.length === 0 && main.crashed === null,
       violations: Object.freeze(violations),
