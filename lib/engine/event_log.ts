@@ -168,7 +168,7 @@ export interface LoggedEvents {
    */
   countAt(i: number): number;
   /**
-   * A field of record `i`, or undefined when it has none.
+   * A field of record `i` (`seq`, `name`, ... included), or undefined when it has none.
    * @param i the record index
    * @param key the field name
    */
@@ -679,6 +679,18 @@ export class EventLog implements EventSink, LoggedEvents {
     const o = this.#objects[i];
     if (o !== undefined) return Object.hasOwn(o.record, key) ? o.record[key] : undefined;
     switch (key) {
+      case "seq":
+        return this.#seq[i];
+      case "name":
+        return this.#names[this.#name[i]];
+      case "vcpu":
+        return this.#vcpu[i];
+      case "pcpu":
+        return this.#pcpu[i];
+      case "pc":
+        return this.#pc[i];
+      case "count":
+        return this.#count[i];
       case "addr":
         return this.#addr[i];
       case "value":

@@ -416,6 +416,14 @@ export class ObjectEventLog implements EventSink {
     return this.#finished;
   }
 
+  /**
+   * Ends the log, as {@linkcode ObjectEventLog.finish} does.
+   * @returns the frozen records, in run order
+   */
+  seal(): readonly SetwayEvent[] {
+    return this.finish();
+  }
+
   #fold(
     name: string,
     vcpu: number | null,
