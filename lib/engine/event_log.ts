@@ -127,8 +127,21 @@ function sameFields(
   return true;
 }
 
-/** Whether a record in the access columns has a `cycles` field. */
-const NO_CYCLES = 1, WITH_CYCLES = 2;
+/**
+ * An access record's tag: its name's id times 4, plus 2 when it has a
+ * `cycles` field, plus 1 when the access was cacheable.
+ */
+const TAG_CYCLES = 2, TAG_CACHEABLE = 1;
+
+/** Whether `x` fits an Int32Array entry exactly (-0 does not). */
+function isInt32(x: number): boolean {
+  return (x | 0) === x && (x !== 0 || 1 / x > 0);
+}
+
+/** Whether `x` fits a Uint32Array entry exactly (-0 does not). */
+function isUint32(x: number): boolean {
+  return x >>> 0 === x && (x !== 0 || 1 / x > 0);
+}
 
 /** A record kept as an object: its fields' names, and the frozen fields object its values equal. */
 type ObjectRecord = {
@@ -197,17 +210,17 @@ export class EventLog implements EventSink, LoggedEvents {
   /** Per record, the object that holds it, or undefined for a record in the access columns. */
   #objects: (ObjectRecord | undefined)[] = [];
   // The access columns, indexed by record (unused entries for object records).
-  #kind = new Uint8Array(0);
+  #tag = new Int32Array(0);
   #seq = new Float64Array(0);
   #count = new Float64Array(0);
-  #name = new Int32Array(0);
-  #vcpu = new Float64Array(0);
-  #pcpu = new Float64Array(0);
+  #vcpu = new Int32Array(0);
+  #pcpu = new Int32Array(0);
   #pc = new Float64Array(0);
   #addr = new Float64Array(0);
-  #value = new Float64Array(0);
-  #cacheable = new Uint8Array(0);
+  #value = new Uint32Array(0);
   #cycles = new Float64Array(0);
+  /** Room the columns start with, at the first access record. */
+  readonly #capacity: number;
   /** The names of access records, by the id the name column holds. */
   readonly #names: string[] = ["read", "write"];
   readonly #nameIds = new Map<string, number>([["read", 0], ["write", 1]]);
@@ -227,11 +240,20 @@ export class EventLog implements EventSink, LoggedEvents {
    * An empty log.
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
-   * @param options `collapse: false` keeps one record per event; default true
+   * @param options `collapse: false` keeps one record per event; default true.
+   *   `capacity`: how many records to make room for at once (a run gives its
+   *   step count, so that the columns of a long program are not regrown); default 256
    */
-  constructor(meter: WorkMeter = NO_METER, options: { readonly collapse?: boolean } = {}) {
+  constructor(
+    meter: WorkMeter = NO_METER,
+    options: { readonly collapse?: boolean; readonly capacity?: number } = {},
+  ) {
     this.#meter = meter;
     this.#collapse = options.collapse !== false;
+    const capacity = options.capacity ?? 256;
+    this.#capacity = Number.isInteger(capacity) && capacity >= 1
+      ? Math.min(capacity, 1 << 24)
+      : 256;
   }
 
   /** Number of events recorded so far, counting each collapsed event. */
@@ -322,9 +344,9 @@ export class EventLog implements EventSink, LoggedEvents {
     cycles: number | undefined,
   ): number {
     if (
-      this.#folding || typeof cacheable !== "boolean" || typeof vcpu !== "number" ||
-      typeof pcpu !== "number" || typeof pc !== "number" || typeof addr !== "number" ||
-      typeof value !== "number" || (cycles !== undefined && typeof cycles !== "number")
+      this.#folding || typeof cacheable !== "boolean" || !isInt32(vcpu) || !isInt32(pcpu) ||
+      typeof pc !== "number" || typeof addr !== "number" || !isUint32(value) ||
+      (cycles !== undefined && typeof cycles !== "number")
     ) {
       // Folding inside a set/way walk compares field by field, and what the
       // columns cannot hold is kept as an object: the general path.
@@ -339,17 +361,16 @@ export class EventLog implements EventSink, LoggedEvents {
     if (this.#sealed) throw new Error("EventLog.emit: the log is finished");
     this.#meter.work(1);
     const seq = this.#nextSeq++;
-    const kind = cycles === undefined ? NO_CYCLES : WITH_CYCLES;
     const id = name === "read" ? 0 : name === "write" ? 1 : this.#nameId(name);
+    const tag = 4 * id + (cycles === undefined ? 0 : TAG_CYCLES) + (cacheable ? TAG_CACHEABLE : 0);
     const n = this.#n;
     if (this.#collapse && n > 0) {
       const last = n - 1;
       const o = this.#objects[last];
       if (o === undefined) {
         if (
-          this.#kind[last] === kind && this.#name[last] === id && this.#vcpu[last] === vcpu &&
-          this.#pcpu[last] === pcpu && this.#pc[last] === pc && this.#addr[last] === addr &&
-          this.#value[last] === value && this.#cacheable[last] === (cacheable ? 1 : 0) &&
+          this.#tag[last] === tag && this.#vcpu[last] === vcpu && this.#pcpu[last] === pcpu &&
+          this.#pc[last] === pc && this.#addr[last] === addr && this.#value[last] === value &&
           (cycles === undefined || this.#cycles[last] === cycles)
         ) {
           this.#count[last]++;
@@ -359,7 +380,7 @@ export class EventLog implements EventSink, LoggedEvents {
         const r = o.record;
         if (
           r.name === name && r.vcpu === vcpu && r.pcpu === pcpu && r.pc === pc &&
-          sameKeys(o.keys, kind === NO_CYCLES ? ACCESS_KEYS : ACCESS_KEYS_CYCLES) &&
+          sameKeys(o.keys, cycles === undefined ? ACCESS_KEYS : ACCESS_KEYS_CYCLES) &&
           r.addr === addr && r.value === value && r.cacheable === cacheable &&
           (cycles === undefined || r.cycles === cycles)
         ) {
@@ -368,17 +389,15 @@ export class EventLog implements EventSink, LoggedEvents {
         }
       }
     }
-    if (n === this.#kind.length) this.#grow();
-    this.#kind[n] = kind;
+    if (n >= this.#tag.length) this.#grow(n + 1);
+    this.#tag[n] = tag;
     this.#seq[n] = seq;
     this.#count[n] = 1;
-    this.#name[n] = id;
     this.#vcpu[n] = vcpu;
     this.#pcpu[n] = pcpu;
     this.#pc[n] = pc;
     this.#addr[n] = addr;
     this.#value[n] = value;
-    this.#cacheable[n] = cacheable ? 1 : 0;
     if (cycles !== undefined) this.#cycles[n] = cycles;
     this.#objects.push(undefined);
     this.#n = n + 1;
@@ -397,25 +416,30 @@ export class EventLog implements EventSink, LoggedEvents {
     return id;
   }
 
-  /** Doubles the columns' room. */
-  #grow(): void {
-    const room = Math.max(1024, 2 * this.#kind.length);
-    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(room);
+  /** Makes room in the columns for at least `n` records: the capacity first, then twice as many. */
+  #grow(n: number): void {
+    const room = Math.max(n, this.#tag.length === 0 ? this.#capacity : 2 * this.#tag.length);
+    const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(room);
       b.set(a);
       return b;
     };
-    this.#kind = grown(this.#kind);
-    this.#seq = grown(this.#seq);
-    this.#count = grown(this.#count);
-    this.#name = grown(this.#name);
-    this.#vcpu = grown(this.#vcpu);
-    this.#pcpu = grown(this.#pcpu);
-    this.#pc = grown(this.#pc);
-    this.#addr = grown(this.#addr);
-    this.#value = grown(this.#value);
-    this.#cacheable = grown(this.#cacheable);
-    this.#cycles = grown(this.#cycles);
+    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(room);
+      b.set(a);
+      return b;
+    };
+    const value = new Uint32Array(room);
+    value.set(this.#value);
+    this.#value = value;
+    this.#tag = i32(this.#tag);
+    this.#vcpu = i32(this.#vcpu);
+    this.#pcpu = i32(this.#pcpu);
+    this.#seq = f64(this.#seq);
+    this.#count = f64(this.#count);
+    this.#pc = f64(this.#pc);
+    this.#addr = f64(this.#addr);
+    this.#cycles = f64(this.#cycles);
   }
 
   /**
@@ -432,14 +456,15 @@ export class EventLog implements EventSink, LoggedEvents {
     keys: readonly string[],
     fields: EventFieldsRecord | undefined,
   ): boolean {
+    const tag = this.#tag[i];
     if (
-      this.#names[this.#name[i]] !== name || this.#vcpu[i] !== vcpu ||
+      this.#names[tag >> 2] !== name || this.#vcpu[i] !== vcpu ||
       this.#pcpu[i] !== pcpu || this.#pc[i] !== pc
     ) return false;
-    const recordKeys = this.#kind[i] === NO_CYCLES ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
+    const recordKeys = (tag & TAG_CYCLES) === 0 ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
     if (!sameKeys(recordKeys, keys)) return false;
     return this.#addr[i] === fields!.addr && this.#value[i] === fields!.value &&
-      (this.#cacheable[i] === 1) === fields!.cacheable &&
+      ((tag & TAG_CACHEABLE) !== 0) === fields!.cacheable &&
       (recordKeys === ACCESS_KEYS || this.#cycles[i] === fields!.cycles);
   }
 
@@ -456,8 +481,6 @@ export class EventLog implements EventSink, LoggedEvents {
     const record: MutableEvent = { seq, name, vcpu, pcpu, pc, count: 1 };
     for (const key of keys) record[key] = fields![key];
     const n = this.#n;
-    if (n === this.#kind.length) this.#grow();
-    this.#kind[n] = 0;
     this.#objects.push({
       record,
       keys,
@@ -472,7 +495,7 @@ export class EventLog implements EventSink, LoggedEvents {
   #keysAt(i: number): readonly string[] {
     const o = this.#objects[i];
     if (o !== undefined) return o.keys;
-    return this.#kind[i] === NO_CYCLES ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
+    return (this.#tag[i] & TAG_CYCLES) === 0 ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
   }
 
   /** Adds `k` to the count of record `i`. */
@@ -625,10 +648,11 @@ export class EventLog implements EventSink, LoggedEvents {
 
   /** Access record `i` as an object, its fields in the order `emit` would give them. */
   #build(i: number): MutableEvent {
-    const seq = this.#seq[i], name = this.#names[this.#name[i]], count = this.#count[i];
+    const tag = this.#tag[i];
+    const seq = this.#seq[i], name = this.#names[tag >> 2], count = this.#count[i];
     const vcpu = this.#vcpu[i], pcpu = this.#pcpu[i], pc = this.#pc[i];
-    const addr = this.#addr[i], value = this.#value[i], cacheable = this.#cacheable[i] === 1;
-    return this.#kind[i] === NO_CYCLES
+    const addr = this.#addr[i], value = this.#value[i], cacheable = (tag & TAG_CACHEABLE) !== 0;
+    return (tag & TAG_CYCLES) === 0
       ? { seq, name, vcpu, pcpu, pc, count, addr, value, cacheable }
       : { seq, name, vcpu, pcpu, pc, count, addr, value, cacheable, cycles: this.#cycles[i] };
   }
@@ -651,7 +675,7 @@ export class EventLog implements EventSink, LoggedEvents {
   nameAt(i: number): string {
     if (this.#finished !== null) return this.#finished[i].name;
     const o = this.#objects[i];
-    return o !== undefined ? o.record.name : this.#names[this.#name[i]];
+    return o !== undefined ? o.record.name : this.#names[this.#tag[i] >> 2];
   }
 
   /**
@@ -679,10 +703,12 @@ export class EventLog implements EventSink, LoggedEvents {
     const o = this.#objects[i];
     if (o !== undefined) return Object.hasOwn(o.record, key) ? o.record[key] : undefined;
     switch (key) {
+      case "cycles":
+        return (this.#tag[i] & TAG_CYCLES) !== 0 ? this.#cycles[i] : undefined;
       case "seq":
         return this.#seq[i];
       case "name":
-        return this.#names[this.#name[i]];
+        return this.#names[this.#tag[i] >> 2];
       case "vcpu":
         return this.#vcpu[i];
       case "pcpu":
@@ -696,9 +722,7 @@ export class EventLog implements EventSink, LoggedEvents {
       case "value":
         return this.#value[i];
       case "cacheable":
-        return this.#cacheable[i] === 1;
-      case "cycles":
-        return this.#kind[i] === WITH_CYCLES ? this.#cycles[i] : undefined;
+        return (this.#tag[i] & TAG_CACHEABLE) !== 0;
       default:
         return undefined;
     }
@@ -719,16 +743,14 @@ export class EventLog implements EventSink, LoggedEvents {
       this.#finished = Object.freeze(out);
       // The built events now stand for the records: the columns are let go.
       this.#objects = [];
-      this.#kind = new Uint8Array(0);
+      this.#tag = this.#vcpu = this.#pcpu = new Int32Array(0);
       this.#seq =
         this.#count =
-        this.#vcpu =
-        this.#pcpu =
         this.#pc =
+        this.#addr =
+        this.#cycles =
           new Float64Array(0);
-      this.#addr = this.#value = this.#cycles = new Float64Array(0);
-      this.#name = new Int32Array(0);
-      this.#cacheable = new Uint8Array(0);
+      this.#value = new Uint32Array(0);
     }
     return this.#finished;
   }

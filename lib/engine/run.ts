@@ -253,8 +253,9 @@ function collapseOption(value: unknown): boolean {
   );
 }
 
-function newEventLog(meter: WorkMeter, collapse: boolean): RunLog {
-  return new EventLog(meter, { collapse });
+/** The run's log, with room for one record per step from the start. */
+function newEventLog(meter: WorkMeter, collapse: boolean, steps: number): RunLog {
+  return new EventLog(meter, { collapse, capacity: Math.max(1, steps) });
 }
 
 function judgedRun(
@@ -262,7 +263,7 @@ function judgedRun(
   options: RunOptions,
   choosers: RunChoosers | undefined,
   references: ReferenceReads | undefined,
-  makeLog: (meter: WorkMeter, collapse: boolean) => RunLog = newEventLog,
+  makeLog: (meter: WorkMeter, collapse: boolean, steps: number) => RunLog = newEventLog,
 ): RunResult {
   const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
@@ -278,7 +279,7 @@ function judgedRun(
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
   const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
-  const log: RunLog = makeLog(meter, collapseOption(options.collapse));
+  const log: RunLog = makeLog(meter, collapseOption(options.collapse), scenario.steps.length);
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();

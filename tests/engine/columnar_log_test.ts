@@ -62,7 +62,7 @@ const access = fc.record({
   vcpu: fc.nat(1),
   pc: fc.constantFrom(0x40, 0x44),
   addr: fc.constantFrom(0x4000_0000, 0x4000_0040, 2 ** 40 + 4),
-  value: fc.constantFrom(0, 1, 0xffff_ffff, -0),
+  value: fc.constantFrom(0, 1, 0xffff_ffff, -0, 2 ** 32, 1.5),
   cacheable: fc.boolean(),
   cycles: fc.option(fc.constantFrom(0, 3, 2.5), { nil: undefined }),
 });
@@ -170,9 +170,11 @@ Deno.test("property: the columnar log records what the object-per-record log rec
       fc.array(op, { maxLength: 50 }),
       fc.boolean(),
       fc.boolean(),
-      (ops, collapse, costed) => {
+      fc.integer({ min: 1, max: 4 }),
+      (ops, collapse, costed, capacity) => {
         const costs = resolveCosts([{ access: 2 }], "costs");
-        const columnar = new EventLog(undefined, { collapse });
+        // A small capacity: the columns grow while the log fills.
+        const columnar = new EventLog(undefined, { collapse, capacity });
         const objects = new ObjectEventLog(undefined, { collapse });
         for (const log of [columnar, objects]) {
           play(costed ? new CostingSink(log, costs) : log, log, ops);
