@@ -253,6 +253,9 @@ function collapseOption(value: unknown): boolean {
   );
 }
 
+/** The candidate lines of a run whose hardware makes no choices. */
+const NO_LINES = new Float64Array(0);
+
 /** The run's log, with room for one record per step from the start. */
 function newEventLog(meter: WorkMeter, collapse: boolean, steps: number): RunLog {
   return new EventLog(meter, { collapse, capacity: Math.max(1, steps) });
@@ -273,7 +276,10 @@ function judgedRun(
   const { machine, policy } = assertScenario(scenario, options);
   const maxSteps = budget.steps;
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
-  const candidates = candidateLines(scenario.steps, lineSize);
+  // Only adversarial hardware chooses among the candidate lines: a quiet run never reads them.
+  const candidates = scenario.speculation === "adversarial"
+    ? candidateLines(scenario.steps, lineSize)
+    : NO_LINES;
   const expected = expectedReads(scenario.steps);
   const judge = new Judge(machine, policy, candidates);
 
