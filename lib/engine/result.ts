@@ -201,8 +201,8 @@ export class RunResult {
   declare readonly events: readonly SetwayEvent[];
   /** The oracle's verdict. */
   readonly verdict: Verdict;
-  /** What the policy cost. */
-  readonly cost: Cost;
+  /** What the policy cost, counted from the events the first time this is read. */
+  declare readonly cost: Cost;
   /**
    * Where the watched words lived and each cache level's dirty lines, when
    * the run was asked to watch (`RunOptions.watch`); not part of `toJSON()`.
@@ -212,7 +212,7 @@ export class RunResult {
   readonly caches?: RunLike["caches"];
 
   /**
-   * Wraps a finished run; the cost is computed from the events.
+   * Wraps a finished run; the cost is computed from the events when first read.
    * @param init the run's scenario, policy name, machine, events (or the
    *   sealed log they are built from when first read) and verdict
    */
@@ -234,11 +234,16 @@ export class RunResult {
       get: Array.isArray(events) ? () => events : () => (events as LoggedEvents).finish(),
     });
     this.verdict = init.verdict;
-    this.cost = Object.freeze(
-      Array.isArray(events)
-        ? costOf(events as readonly SetwayEvent[])
-        : costOfRecords(events as LoggedEvents),
-    );
+    let cost: Cost | undefined;
+    Object.defineProperty(this, "cost", {
+      enumerable: true,
+      get: () =>
+        cost ??= Object.freeze(
+          Array.isArray(events)
+            ? costOf(events as readonly SetwayEvent[])
+            : costOfRecords(events as LoggedEvents),
+        ),
+    });
     if (init.caches !== undefined) this.caches = init.caches;
   }
 
