@@ -241,8 +241,9 @@ export class EventLog implements EventSink, LoggedEvents {
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
    * @param options `collapse: false` keeps one record per event; default true.
-   *   `capacity`: how many records to make room for at once (a run gives its
-   *   step count, so that the columns of a long program are not regrown); default 256
+   *   `capacity`: how many access records to make room for at once (a run gives
+   *   its count of guest reads and writes, so that the columns are not regrown);
+   *   default 256, at most 2^22
    */
   constructor(
     meter: WorkMeter = NO_METER,
@@ -252,7 +253,7 @@ export class EventLog implements EventSink, LoggedEvents {
     this.#collapse = options.collapse !== false;
     const capacity = options.capacity ?? 256;
     this.#capacity = Number.isInteger(capacity) && capacity >= 1
-      ? Math.min(capacity, 1 << 24)
+      ? Math.min(capacity, 1 << 22)
       : 256;
   }
 

@@ -256,9 +256,19 @@ function collapseOption(value: unknown): boolean {
 /** The candidate lines of a run whose hardware makes no choices. */
 const NO_LINES = new Float64Array(0);
 
-/** The run's log, with room for one record per step from the start. */
-function newEventLog(meter: WorkMeter, collapse: boolean, steps: number): RunLog {
-  return new EventLog(meter, { collapse, capacity: Math.max(1, steps) });
+/**
+ * The run's log, with room from the start for a record per guest read and
+ * write (the only events kept in its columns).
+ */
+function newEventLog(meter: WorkMeter, collapse: boolean, accesses: number): RunLog {
+  return new EventLog(meter, { collapse, capacity: Math.max(1, accesses) });
+}
+
+/** The program's guest reads and writes. */
+function accessSteps(steps: Scenario["steps"]): number {
+  let n = 0;
+  for (const s of steps) if (s.kind === "read" || s.kind === "write") n++;
+  return n;
 }
 
 function judgedRun(
@@ -266,7 +276,7 @@ function judgedRun(
   options: RunOptions,
   choosers: RunChoosers | undefined,
   references: ReferenceReads | undefined,
-  makeLog: (meter: WorkMeter, collapse: boolean, steps: number) => RunLog = newEventLog,
+  makeLog: (meter: WorkMeter, collapse: boolean, accesses: number) => RunLog = newEventLog,
 ): RunResult {
   const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
@@ -285,7 +295,12 @@ function judgedRun(
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
   const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
-  const log: RunLog = makeLog(meter, collapseOption(options.collapse), scenario.steps.length);
+  const log: RunLog = makeLog(
+    meter,
+    collapseOption(options.collapse),
+    // No more records than the events budget allows: the run stops there.
+    Math.min(accessSteps(scenario.steps), budget.events),
+  );
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();
