@@ -132,6 +132,8 @@ function sameFields(
  * `cycles` field, plus 1 when the access was cacheable.
  */
 const TAG_CYCLES = 2, TAG_CACHEABLE = 1;
+/** The tag of a record kept as an object. */
+const OBJECT_TAG = -1;
 
 /** Whether `x` fits an Int32Array entry exactly (-0 does not). */
 function isInt32(x: number): boolean {
@@ -207,9 +209,9 @@ export class EventLog implements EventSink, LoggedEvents {
   readonly enabled = true;
   /** Number of records. */
   #n = 0;
-  /** Per record, the object that holds it, or undefined for a record in the access columns. */
-  #objects: (ObjectRecord | undefined)[] = [];
-  // The access columns, indexed by record (unused entries for object records).
+  /** The records kept as objects (their tag is {@linkcode OBJECT_TAG}), by index. */
+  #objects = new Map<number, ObjectRecord>();
+  // The columns, indexed by record: every record's tag, the rest for access records.
   #tag = new Int32Array(0);
   #seq = new Float64Array(0);
   #count = new Float64Array(0);
@@ -299,7 +301,7 @@ export class EventLog implements EventSink, LoggedEvents {
     }
     const last = this.#n - 1;
     if (last >= 0) {
-      const o = this.#objects[last];
+      const o = this.#objectAt(last);
       if (o === undefined) {
         if (this.#accessMatches(last, name, vcpu, pcpu, pc, keys, fields)) {
           this.#count[last]++;
@@ -367,10 +369,10 @@ export class EventLog implements EventSink, LoggedEvents {
     const n = this.#n;
     if (this.#collapse && n > 0) {
       const last = n - 1;
-      const o = this.#objects[last];
-      if (o === undefined) {
+      const lastTag = this.#tag[last];
+      if (lastTag !== OBJECT_TAG) {
         if (
-          this.#tag[last] === tag && this.#vcpu[last] === vcpu && this.#pcpu[last] === pcpu &&
+          lastTag === tag && this.#vcpu[last] === vcpu && this.#pcpu[last] === pcpu &&
           this.#pc[last] === pc && this.#addr[last] === addr && this.#value[last] === value &&
           (cycles === undefined || this.#cycles[last] === cycles)
         ) {
@@ -378,6 +380,7 @@ export class EventLog implements EventSink, LoggedEvents {
           return last;
         }
       } else {
+        const o = this.#objects.get(last)!;
         const r = o.record;
         if (
           r.name === name && r.vcpu === vcpu && r.pcpu === pcpu && r.pc === pc &&
@@ -400,7 +403,6 @@ export class EventLog implements EventSink, LoggedEvents {
     this.#addr[n] = addr;
     this.#value[n] = value;
     if (cycles !== undefined) this.#cycles[n] = cycles;
-    this.#objects.push(undefined);
     this.#n = n + 1;
     this.#meter.eventRecords(n + 1);
     return n;
@@ -482,7 +484,9 @@ export class EventLog implements EventSink, LoggedEvents {
     const record: MutableEvent = { seq, name, vcpu, pcpu, pc, count: 1 };
     for (const key of keys) record[key] = fields![key];
     const n = this.#n;
-    this.#objects.push({
+    if (n >= this.#tag.length) this.#grow(n + 1);
+    this.#tag[n] = OBJECT_TAG;
+    this.#objects.set(n, {
       record,
       keys,
       source: fields !== undefined && this.#constant.has(keys) ? fields : undefined,
@@ -492,16 +496,21 @@ export class EventLog implements EventSink, LoggedEvents {
     return n;
   }
 
+  /** Record `i` when it is kept as an object, else undefined. */
+  #objectAt(i: number): ObjectRecord | undefined {
+    return this.#tag[i] === OBJECT_TAG ? this.#objects.get(i) : undefined;
+  }
+
   /** The field names of record `i`. */
   #keysAt(i: number): readonly string[] {
-    const o = this.#objects[i];
+    const o = this.#objectAt(i);
     if (o !== undefined) return o.keys;
     return (this.#tag[i] & TAG_CYCLES) === 0 ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
   }
 
   /** Adds `k` to the count of record `i`. */
   #addCount(i: number, k: number): void {
-    const o = this.#objects[i];
+    const o = this.#objectAt(i);
     if (o !== undefined) o.record.count += k;
     else this.#count[i] += k;
   }
@@ -587,7 +596,7 @@ export class EventLog implements EventSink, LoggedEvents {
       this.#meter.work(2 * rest);
       this.#addCount(a, rest);
       this.#addCount(b, rest);
-      const o = this.#objects[b];
+      const o = this.#objectAt(b);
       if (o !== undefined) {
         const s = o.record;
         for (const key of o.keys) {
@@ -631,7 +640,7 @@ export class EventLog implements EventSink, LoggedEvents {
   update(index: number, field: string, value: EventFieldValue): void {
     if (this.#sealed) throw new Error("EventLog.update: the log is finished");
     const o = Number.isInteger(index) && index >= 0 && index < this.#n
-      ? this.#objects[index] ?? this.#toObject(index)
+      ? this.#objectAt(index) ?? this.#toObject(index)
       : undefined;
     if (o === undefined || !Object.hasOwn(o.record, field)) {
       throw new RangeError(`EventLog.update: no field ${field} in record ${index}`);
@@ -643,7 +652,8 @@ export class EventLog implements EventSink, LoggedEvents {
   /** Moves access record `i` out of the columns into an object (its fields may then change). */
   #toObject(i: number): ObjectRecord {
     const o: ObjectRecord = { record: this.#build(i), keys: this.#keysAt(i), source: undefined };
-    this.#objects[i] = o;
+    this.#objects.set(i, o);
+    this.#tag[i] = OBJECT_TAG;
     return o;
   }
 
@@ -675,7 +685,7 @@ export class EventLog implements EventSink, LoggedEvents {
    */
   nameAt(i: number): string {
     if (this.#finished !== null) return this.#finished[i].name;
-    const o = this.#objects[i];
+    const o = this.#objectAt(i);
     return o !== undefined ? o.record.name : this.#names[this.#tag[i] >> 2];
   }
 
@@ -686,7 +696,7 @@ export class EventLog implements EventSink, LoggedEvents {
    */
   countAt(i: number): number {
     if (this.#finished !== null) return this.#finished[i].count;
-    const o = this.#objects[i];
+    const o = this.#objectAt(i);
     return o !== undefined ? o.record.count : this.#count[i];
   }
 
@@ -701,7 +711,7 @@ export class EventLog implements EventSink, LoggedEvents {
       const e = this.#finished[i];
       return Object.hasOwn(e, key) ? e[key] : undefined;
     }
-    const o = this.#objects[i];
+    const o = this.#objectAt(i);
     if (o !== undefined) return Object.hasOwn(o.record, key) ? o.record[key] : undefined;
     switch (key) {
       case "cycles":
@@ -738,12 +748,12 @@ export class EventLog implements EventSink, LoggedEvents {
       this.#sealed = true;
       const out: SetwayEvent[] = [];
       for (let i = 0; i < this.#n; i++) {
-        const o = this.#objects[i];
+        const o = this.#objectAt(i);
         out.push(Object.freeze(o !== undefined ? o.record : this.#build(i)));
       }
       this.#finished = Object.freeze(out);
       // The built events now stand for the records: the columns are let go.
-      this.#objects = [];
+      this.#objects = new Map();
       this.#tag = this.#vcpu = this.#pcpu = new Int32Array(0);
       this.#seq =
         this.#count =
@@ -767,7 +777,7 @@ export class EventLog implements EventSink, LoggedEvents {
     const n = this.#n;
     for (let back = 1; back <= 2 && back <= n - this.#walkFrom; back++) {
       const index = n - back;
-      const o = this.#objects[index];
+      const o = this.#objectAt(index);
       if (o === undefined) {
         if (this.#accessMatches(index, name, vcpu, pcpu, pc, keys, fields)) {
           this.#count[index]++;
