@@ -2,9 +2,11 @@
  * The engine's cost per guest operation: one fresh process runs a program
  * of {@linkcode OPS} operations (caches on, then writes and reads over
  * 4096 words in 64 pages, on two vCPUs) with `run()`, and prints
- * `{"ops":..,"ms":..,"peakMiB":..}`: the wall time of `run()` alone and the
- * process's peak resident memory (VmHWM, read from /proc/self/status; null
- * where it cannot be read).
+ * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..}`: the wall time of `run()`
+ * alone; the process's CPU time over the same span (user + system, every
+ * thread: the compiler and the collector included), which a loaded machine
+ * disturbs less; and the process's peak resident memory (VmHWM, read from
+ * /proc/self/status; null where it cannot be read).
  *
  * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
  * process read /proc/self/status only with every permission).
@@ -12,6 +14,7 @@
  * @module
  */
 
+import process from "node:process";
 import { run } from "../lib/engine/run.ts";
 import type { Step } from "../lib/guest/ops.ts";
 import type { Scenario } from "../lib/engine/scenario.ts";
@@ -70,8 +73,11 @@ function peakMiB(): number | null {
 
 if (import.meta.main) {
   const scenario = opsScenario(OPS);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   run(scenario);
   const ms = performance.now() - start;
-  console.log(JSON.stringify({ ops: OPS, ms, peakMiB: peakMiB() }));
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  console.log(JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peakMiB() }));
 }

@@ -24,6 +24,14 @@
  * A log made with `{ collapse: false }` keeps every event as its own record
  * (`count` 1, slots and counters as emitted): what a raw trace prints.
  *
+ * Guest reads and writes ({@linkcode EventLog.emitAccess}), nearly every
+ * record of a long program, are kept in typed-array columns, one entry per
+ * record; other records are objects. Event objects are built only when the
+ * events are read ({@linkcode EventLog.finish}); {@linkcode EventLog.seal}
+ * ends the log without building them, and a run's cost is counted from the
+ * columns. object_event_log.ts keeps the log as one object per record from
+ * the start: the reference this one is tested against.
+ *
  * @example Usage
  * ```ts
  * import { EventLog } from "./event_log.ts";
@@ -120,6 +128,71 @@ function sameFields(
 }
 
 /**
+ * An access record's tag: its name's id times 4, plus 2 when it has a
+ * `cycles` field, plus 1 when the access was cacheable.
+ */
+const TAG_CYCLES = 2, TAG_CACHEABLE = 1;
+/** The tag of a record kept as an object. */
+const OBJECT_TAG = -1;
+
+/** Whether `x` fits an Int32Array entry exactly (-0 does not). */
+function isInt32(x: number): boolean {
+  return (x | 0) === x && (x !== 0 || 1 / x > 0);
+}
+
+/** Whether `x` fits a Uint32Array entry exactly (-0 does not). */
+function isUint32(x: number): boolean {
+  return x >>> 0 === x && (x !== 0 || 1 / x > 0);
+}
+
+/** A record kept as an object: its fields' names, and the frozen fields object its values equal. */
+type ObjectRecord = {
+  readonly record: MutableEvent;
+  /** The field names, in order (records never gain or lose fields). */
+  readonly keys: readonly string[];
+  /**
+   * The frozen fields object the record's values equal (undefined when
+   * none): an event with that same object matches without comparing fields.
+   */
+  source: EventFieldsRecord | undefined;
+};
+
+/**
+ * A finished log's records, read without building event objects.
+ *
+ * @example Usage
+ * ```ts
+ * import { EventLog, type LoggedEvents } from "./event_log.ts";
+ * const log = new EventLog();
+ * log.emitAccess("read", 0, 0, 0x40, 0x40001000, 7, true, 1);
+ * const logged: LoggedEvents = log.seal();
+ * console.log(logged.length, logged.nameAt(0), logged.fieldAt(0, "cycles")); // 1 read 1
+ * ```
+ */
+export interface LoggedEvents {
+  /** Number of records. */
+  readonly length: number;
+  /**
+   * The name of record `i`.
+   * @param i the record index
+   */
+  nameAt(i: number): string;
+  /**
+   * How many events record `i` stands for.
+   * @param i the record index
+   */
+  countAt(i: number): number;
+  /**
+   * A field of record `i` (`seq`, `name`, ... included), or undefined when it has none.
+   * @param i the record index
+   * @param key the field name
+   */
+  fieldAt(i: number, key: string): EventFieldValue | undefined;
+  /** The frozen records, in run order, built on the first call. */
+  finish(): readonly SetwayEvent[];
+}
+
+/**
  * Records events with sequence numbers, collapsing consecutive identical ones.
  *
  * @example Usage
@@ -131,24 +204,36 @@ function sameFields(
  * console.log(log.finish()[0].blame); // "guest"
  * ```
  */
-export class EventLog implements EventSink {
+export class EventLog implements EventSink, LoggedEvents {
   /** Always true: the log keeps everything. */
   readonly enabled = true;
-  readonly #records: MutableEvent[] = [];
-  /** The field names of each record, in order (records never gain or lose fields). */
-  readonly #keys: (readonly string[])[] = [];
+  /** Number of records. */
+  #n = 0;
+  /** The records kept as objects (their tag is {@linkcode OBJECT_TAG}), by index. */
+  #objects = new Map<number, ObjectRecord>();
+  // The columns, indexed by record: every record's tag, the rest for access records.
+  #tag = new Int32Array(0);
+  #seq = new Float64Array(0);
+  #count = new Float64Array(0);
+  #vcpu = new Int32Array(0);
+  #pcpu = new Int32Array(0);
+  #pc = new Float64Array(0);
+  #addr = new Float64Array(0);
+  #value = new Uint32Array(0);
+  #cycles = new Float64Array(0);
+  /** Room the columns start with, at the first access record. */
+  readonly #capacity: number;
+  /** The names of access records, by the id the name column holds. */
+  readonly #names: string[] = ["read", "write"];
+  readonly #nameIds = new Map<string, number>([["read", 0], ["write", 1]]);
   readonly #frozenKeys = new WeakMap<EventFieldsRecord, readonly string[]>();
   /** Keys of frozen objects without slot or summed fields: folding never changes such a record. */
   readonly #constant = new WeakSet<readonly string[]>();
-  /**
-   * Per record, the frozen fields object its values equal (undefined when
-   * none): an event with that same object matches without comparing fields.
-   */
-  readonly #sources: (EventFieldsRecord | undefined)[] = [];
   #nextSeq = 0;
   #folding = false;
   /** Index of the first record of the walk being folded: folding looks no further back. */
   #walkFrom = 0;
+  #sealed = false;
   #finished: readonly SetwayEvent[] | null = null;
   readonly #meter: WorkMeter;
   readonly #collapse: boolean;
@@ -157,11 +242,21 @@ export class EventLog implements EventSink {
    * An empty log.
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
-   * @param options `collapse: false` keeps one record per event; default true
+   * @param options `collapse: false` keeps one record per event; default true.
+   *   `capacity`: how many access records to make room for at once (a run gives
+   *   its count of guest reads and writes, so that the columns are not regrown);
+   *   default 256, at most 2^22
    */
-  constructor(meter: WorkMeter = NO_METER, options: { readonly collapse?: boolean } = {}) {
+  constructor(
+    meter: WorkMeter = NO_METER,
+    options: { readonly collapse?: boolean; readonly capacity?: number } = {},
+  ) {
     this.#meter = meter;
     this.#collapse = options.collapse !== false;
+    const capacity = options.capacity ?? 256;
+    this.#capacity = Number.isInteger(capacity) && capacity >= 1
+      ? Math.min(capacity, 1 << 22)
+      : 256;
   }
 
   /** Number of events recorded so far, counting each collapsed event. */
@@ -171,7 +266,12 @@ export class EventLog implements EventSink {
 
   /** Number of records kept so far (a run of collapsed events is one record). */
   get records(): number {
-    return this.#records.length;
+    return this.#n;
+  }
+
+  /** Number of records (the same as {@linkcode EventLog.records}). */
+  get length(): number {
+    return this.#n;
   }
 
   /**
@@ -190,9 +290,8 @@ export class EventLog implements EventSink {
     pc: number | null,
     fields?: EventFieldsRecord,
   ): number {
-    if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
+    if (this.#sealed) throw new Error("EventLog.emit: the log is finished");
     this.#meter.work(1);
-    const records = this.#records;
     const seq = this.#nextSeq++;
     const keys = this.#keysOf(fields);
     if (!this.#collapse) return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
@@ -200,16 +299,25 @@ export class EventLog implements EventSink {
       const folded = this.#fold(name, vcpu, pcpu, pc, keys, fields);
       if (folded >= 0) return folded;
     }
-    const last = records.length > 0 ? records[records.length - 1] : undefined;
-    if (
-      last !== undefined && last.name === name && last.vcpu === vcpu && last.pcpu === pcpu &&
-      last.pc === pc && (
-        (fields !== undefined && this.#sources[records.length - 1] === fields) ||
-        sameFields(last, this.#keys[records.length - 1], keys, fields)
-      )
-    ) {
-      last.count++;
-      return records.length - 1;
+    const last = this.#n - 1;
+    if (last >= 0) {
+      const o = this.#objectAt(last);
+      if (o === undefined) {
+        if (this.#accessMatches(last, name, vcpu, pcpu, pc, keys, fields)) {
+          this.#count[last]++;
+          return last;
+        }
+      } else {
+        const r = o.record;
+        if (
+          r.name === name && r.vcpu === vcpu && r.pcpu === pcpu && r.pc === pc && (
+            (fields !== undefined && o.source === fields) || sameFields(r, o.keys, keys, fields)
+          )
+        ) {
+          r.count++;
+          return last;
+        }
+      }
     }
     return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
   }
@@ -217,7 +325,7 @@ export class EventLog implements EventSink {
   /**
    * Records one guest data access, as {@linkcode EventLog.emit} with the
    * fields `{ addr, value, cacheable }` (then `cycles` when given) would,
-   * building the record at once instead of copying a fields object.
+   * into the access columns instead of an object.
    * @param name the event name, `"read"` or `"write"`
    * @param vcpu the vCPU
    * @param pcpu the physical CPU
@@ -238,8 +346,13 @@ export class EventLog implements EventSink {
     cacheable: boolean,
     cycles: number | undefined,
   ): number {
-    if (this.#folding) {
-      // Folding inside a set/way walk compares field by field: the general path.
+    if (
+      this.#folding || typeof cacheable !== "boolean" || !isInt32(vcpu) || !isInt32(pcpu) ||
+      typeof pc !== "number" || typeof addr !== "number" || !isUint32(value) ||
+      (cycles !== undefined && typeof cycles !== "number")
+    ) {
+      // Folding inside a set/way walk compares field by field, and what the
+      // columns cannot hold is kept as an object: the general path.
       return this.emit(
         name,
         vcpu,
@@ -248,34 +361,117 @@ export class EventLog implements EventSink {
         cycles === undefined ? { addr, value, cacheable } : { addr, value, cacheable, cycles },
       );
     }
-    if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
+    if (this.#sealed) throw new Error("EventLog.emit: the log is finished");
     this.#meter.work(1);
-    const records = this.#records;
     const seq = this.#nextSeq++;
-    const keys = cycles === undefined ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
-    const n = records.length;
+    const id = name === "read" ? 0 : name === "write" ? 1 : this.#nameId(name);
+    const tag = 4 * id + (cycles === undefined ? 0 : TAG_CYCLES) + (cacheable ? TAG_CACHEABLE : 0);
+    const n = this.#n;
     if (this.#collapse && n > 0) {
-      const last = records[n - 1];
-      if (
-        last.name === name && last.vcpu === vcpu && last.pcpu === pcpu && last.pc === pc &&
-        sameKeys(this.#keys[n - 1], keys) && last.addr === addr && last.value === value &&
-        last.cacheable === cacheable && (cycles === undefined || last.cycles === cycles)
-      ) {
-        last.count++;
-        return n - 1;
+      const last = n - 1;
+      const lastTag = this.#tag[last];
+      if (lastTag !== OBJECT_TAG) {
+        if (
+          lastTag === tag && this.#vcpu[last] === vcpu && this.#pcpu[last] === pcpu &&
+          this.#pc[last] === pc && this.#addr[last] === addr && this.#value[last] === value &&
+          (cycles === undefined || this.#cycles[last] === cycles)
+        ) {
+          this.#count[last]++;
+          return last;
+        }
+      } else {
+        const o = this.#objects.get(last)!;
+        const r = o.record;
+        if (
+          r.name === name && r.vcpu === vcpu && r.pcpu === pcpu && r.pc === pc &&
+          sameKeys(o.keys, cycles === undefined ? ACCESS_KEYS : ACCESS_KEYS_CYCLES) &&
+          r.addr === addr && r.value === value && r.cacheable === cacheable &&
+          (cycles === undefined || r.cycles === cycles)
+        ) {
+          r.count++;
+          return last;
+        }
       }
     }
-    const record: MutableEvent = cycles === undefined
-      ? { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable }
-      : { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable, cycles };
-    records.push(record);
-    this.#keys.push(keys);
-    this.#sources.push(undefined);
-    this.#meter.eventRecords(records.length);
-    return records.length - 1;
+    if (n >= this.#tag.length) this.#grow(n + 1);
+    this.#tag[n] = tag;
+    this.#seq[n] = seq;
+    this.#count[n] = 1;
+    this.#vcpu[n] = vcpu;
+    this.#pcpu[n] = pcpu;
+    this.#pc[n] = pc;
+    this.#addr[n] = addr;
+    this.#value[n] = value;
+    if (cycles !== undefined) this.#cycles[n] = cycles;
+    this.#n = n + 1;
+    this.#meter.eventRecords(n + 1);
+    return n;
   }
 
-  /** Adds a new record of one event. */
+  /** The id of an access record's name in the name column. */
+  #nameId(name: string): number {
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      id = this.#names.length;
+      this.#names.push(name);
+      this.#nameIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** Makes room in the columns for at least `n` records: the capacity first, then twice as many. */
+  #grow(n: number): void {
+    const room = Math.max(n, this.#tag.length === 0 ? this.#capacity : 2 * this.#tag.length);
+    const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(room);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(room);
+      b.set(a);
+      return b;
+    };
+    const value = new Uint32Array(room);
+    value.set(this.#value);
+    this.#value = value;
+    this.#tag = i32(this.#tag);
+    this.#vcpu = i32(this.#vcpu);
+    this.#pcpu = i32(this.#pcpu);
+    this.#seq = f64(this.#seq);
+    this.#count = f64(this.#count);
+    this.#pc = f64(this.#pc);
+    this.#addr = f64(this.#addr);
+    this.#cycles = f64(this.#cycles);
+  }
+
+  /**
+   * Whether an event equals access record `i` in everything but `seq`. An
+   * access record has no slot or summed field, so this is also whether the
+   * event folds into it.
+   */
+  #accessMatches(
+    i: number,
+    name: string,
+    vcpu: number | null,
+    pcpu: number | null,
+    pc: number | null,
+    keys: readonly string[],
+    fields: EventFieldsRecord | undefined,
+  ): boolean {
+    const tag = this.#tag[i];
+    if (
+      this.#names[tag >> 2] !== name || this.#vcpu[i] !== vcpu ||
+      this.#pcpu[i] !== pcpu || this.#pc[i] !== pc
+    ) return false;
+    const recordKeys = (tag & TAG_CYCLES) === 0 ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
+    if (!sameKeys(recordKeys, keys)) return false;
+    return this.#addr[i] === fields!.addr && this.#value[i] === fields!.value &&
+      ((tag & TAG_CACHEABLE) !== 0) === fields!.cacheable &&
+      (recordKeys === ACCESS_KEYS || this.#cycles[i] === fields!.cycles);
+  }
+
+  /** Adds a new object record of one event. */
   #push(
     seq: number,
     name: string,
@@ -285,14 +481,38 @@ export class EventLog implements EventSink {
     keys: readonly string[],
     fields: EventFieldsRecord | undefined,
   ): number {
-    const records = this.#records;
     const record: MutableEvent = { seq, name, vcpu, pcpu, pc, count: 1 };
     for (const key of keys) record[key] = fields![key];
-    records.push(record);
-    this.#keys.push(keys);
-    this.#sources.push(fields !== undefined && this.#constant.has(keys) ? fields : undefined);
-    this.#meter.eventRecords(records.length);
-    return records.length - 1;
+    const n = this.#n;
+    if (n >= this.#tag.length) this.#grow(n + 1);
+    this.#tag[n] = OBJECT_TAG;
+    this.#objects.set(n, {
+      record,
+      keys,
+      source: fields !== undefined && this.#constant.has(keys) ? fields : undefined,
+    });
+    this.#n = n + 1;
+    this.#meter.eventRecords(n + 1);
+    return n;
+  }
+
+  /** Record `i` when it is kept as an object, else undefined. */
+  #objectAt(i: number): ObjectRecord | undefined {
+    return this.#tag[i] === OBJECT_TAG ? this.#objects.get(i) : undefined;
+  }
+
+  /** The field names of record `i`. */
+  #keysAt(i: number): readonly string[] {
+    const o = this.#objectAt(i);
+    if (o !== undefined) return o.keys;
+    return (this.#tag[i] & TAG_CYCLES) === 0 ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
+  }
+
+  /** Adds `k` to the count of record `i`. */
+  #addCount(i: number, k: number): void {
+    const o = this.#objectAt(i);
+    if (o !== undefined) o.record.count += k;
+    else this.#count[i] += k;
   }
 
   /**
@@ -324,7 +544,7 @@ export class EventLog implements EventSink {
       return index;
     }
     const second = this.emit(name, vcpu, pcpu, pc, fields);
-    const keys = this.#keys[second];
+    const keys = this.#keysAt(second);
     if (second !== first || foldChanges(keys)) {
       let index = second;
       for (let done = 2; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
@@ -333,7 +553,7 @@ export class EventLog implements EventSink {
     // Both landed in one record that folding leaves unchanged: so would the rest.
     const rest = n - 2;
     this.#meter.work(rest);
-    this.#records[second].count += rest;
+    this.#addCount(second, rest);
     this.#nextSeq += rest;
     return second;
   }
@@ -365,21 +585,23 @@ export class EventLog implements EventSink {
       a = this.emit(first.name, vcpu, pcpu, pc, first.fields);
       const fields = second.fieldsAt(i);
       b = this.emit(second.name, vcpu, pcpu, pc, fields);
-      const records = this.#records;
       if (!this.#collapse) continue;
       // The pair's two records must be the last two (in either order): the ones folding looks at.
-      if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== records.length - 2 || a === b) {
+      if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== this.#n - 2 || a === b) {
         continue;
       }
       // Pair i folded into the same last two records as pair i - 1: the
       // records' compared fields did not change, so every later pair would too.
       const rest = n - 1 - i;
       this.#meter.work(2 * rest);
-      records[a].count += rest;
-      const s = records[b];
-      s.count += rest;
-      for (const key of this.#keys[b]) {
-        if (isSummedField(key)) (s[key] as number) += rest * (fields[key] as number);
+      this.#addCount(a, rest);
+      this.#addCount(b, rest);
+      const o = this.#objectAt(b);
+      if (o !== undefined) {
+        const s = o.record;
+        for (const key of o.keys) {
+          if (isSummedField(key)) (s[key] as number) += rest * (fields[key] as number);
+        }
       }
       this.#nextSeq += 2 * rest;
       return;
@@ -405,7 +627,7 @@ export class EventLog implements EventSink {
    */
   foldWalk(on: boolean): void {
     this.#folding = on;
-    this.#walkFrom = this.#records.length;
+    this.#walkFrom = this.#n;
   }
 
   /**
@@ -416,24 +638,130 @@ export class EventLog implements EventSink {
    * @param value its new value
    */
   update(index: number, field: string, value: EventFieldValue): void {
-    if (this.#finished !== null) throw new Error("EventLog.update: the log is finished");
-    const record = this.#records[index];
-    if (record === undefined || !Object.hasOwn(record, field)) {
+    if (this.#sealed) throw new Error("EventLog.update: the log is finished");
+    const o = Number.isInteger(index) && index >= 0 && index < this.#n
+      ? this.#objectAt(index) ?? this.#toObject(index)
+      : undefined;
+    if (o === undefined || !Object.hasOwn(o.record, field)) {
       throw new RangeError(`EventLog.update: no field ${field} in record ${index}`);
     }
-    record[field] = value;
-    this.#sources[index] = undefined;
+    o.record[field] = value;
+    o.source = undefined;
+  }
+
+  /** Moves access record `i` out of the columns into an object (its fields may then change). */
+  #toObject(i: number): ObjectRecord {
+    const o: ObjectRecord = { record: this.#build(i), keys: this.#keysAt(i), source: undefined };
+    this.#objects.set(i, o);
+    this.#tag[i] = OBJECT_TAG;
+    return o;
+  }
+
+  /** Access record `i` as an object, its fields in the order `emit` would give them. */
+  #build(i: number): MutableEvent {
+    const tag = this.#tag[i];
+    const seq = this.#seq[i], name = this.#names[tag >> 2], count = this.#count[i];
+    const vcpu = this.#vcpu[i], pcpu = this.#pcpu[i], pc = this.#pc[i];
+    const addr = this.#addr[i], value = this.#value[i], cacheable = (tag & TAG_CACHEABLE) !== 0;
+    return (tag & TAG_CYCLES) === 0
+      ? { seq, name, vcpu, pcpu, pc, count, addr, value, cacheable }
+      : { seq, name, vcpu, pcpu, pc, count, addr, value, cacheable, cycles: this.#cycles[i] };
   }
 
   /**
-   * Ends the log.
+   * Ends the log without building its events: they are built when
+   * {@linkcode EventLog.finish} is first called.
+   * @returns the log, to be read
+   */
+  seal(): LoggedEvents {
+    this.#sealed = true;
+    return this;
+  }
+
+  /**
+   * The name of record `i`.
+   * @param i the record index
+   * @returns its event name
+   */
+  nameAt(i: number): string {
+    if (this.#finished !== null) return this.#finished[i].name;
+    const o = this.#objectAt(i);
+    return o !== undefined ? o.record.name : this.#names[this.#tag[i] >> 2];
+  }
+
+  /**
+   * How many events record `i` stands for.
+   * @param i the record index
+   * @returns its count
+   */
+  countAt(i: number): number {
+    if (this.#finished !== null) return this.#finished[i].count;
+    const o = this.#objectAt(i);
+    return o !== undefined ? o.record.count : this.#count[i];
+  }
+
+  /**
+   * A field of record `i`.
+   * @param i the record index
+   * @param key the field name
+   * @returns its value, or undefined when the record has no such field
+   */
+  fieldAt(i: number, key: string): EventFieldValue | undefined {
+    if (this.#finished !== null) {
+      const e = this.#finished[i];
+      return Object.hasOwn(e, key) ? e[key] : undefined;
+    }
+    const o = this.#objectAt(i);
+    if (o !== undefined) return Object.hasOwn(o.record, key) ? o.record[key] : undefined;
+    switch (key) {
+      case "cycles":
+        return (this.#tag[i] & TAG_CYCLES) !== 0 ? this.#cycles[i] : undefined;
+      case "seq":
+        return this.#seq[i];
+      case "name":
+        return this.#names[this.#tag[i] >> 2];
+      case "vcpu":
+        return this.#vcpu[i];
+      case "pcpu":
+        return this.#pcpu[i];
+      case "pc":
+        return this.#pc[i];
+      case "count":
+        return this.#count[i];
+      case "addr":
+        return this.#addr[i];
+      case "value":
+        return this.#value[i];
+      case "cacheable":
+        return (this.#tag[i] & TAG_CACHEABLE) !== 0;
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Ends the log and builds its events, once.
    * @returns the frozen records, in run order
    */
   finish(): readonly SetwayEvent[] {
     if (this.#finished === null) {
-      for (const r of this.#records) Object.freeze(r);
-      // The log takes no more records: its own array is handed out, frozen, not copied.
-      this.#finished = Object.freeze(this.#records);
+      this.#sealed = true;
+      const out: SetwayEvent[] = [];
+      for (let i = 0; i < this.#n; i++) {
+        const o = this.#objectAt(i);
+        out.push(Object.freeze(o !== undefined ? o.record : this.#build(i)));
+      }
+      this.#finished = Object.freeze(out);
+      // The built events now stand for the records: the columns are let go.
+      this.#objects = new Map();
+      this.#tag = this.#vcpu = this.#pcpu = new Int32Array(0);
+      this.#seq =
+        this.#count =
+        this.#pc =
+        this.#addr =
+        this.#cycles =
+          new Float64Array(0);
+      this.#value = new Uint32Array(0);
     }
     return this.#finished;
   }
@@ -446,16 +774,24 @@ export class EventLog implements EventSink {
     keys: readonly string[],
     fields: EventFieldsRecord | undefined,
   ): number {
-    const records = this.#records;
-    for (let back = 1; back <= 2 && back <= records.length - this.#walkFrom; back++) {
-      const index = records.length - back;
-      const r = records[index];
+    const n = this.#n;
+    for (let back = 1; back <= 2 && back <= n - this.#walkFrom; back++) {
+      const index = n - back;
+      const o = this.#objectAt(index);
+      if (o === undefined) {
+        if (this.#accessMatches(index, name, vcpu, pcpu, pc, keys, fields)) {
+          this.#count[index]++;
+          return index;
+        }
+        continue;
+      }
+      const r = o.record;
       if (r.name !== name || r.vcpu !== vcpu || r.pcpu !== pcpu || r.pc !== pc) continue;
-      if (fields !== undefined && this.#sources[index] === fields) {
+      if (fields !== undefined && o.source === fields) {
         r.count++;
         return index;
       }
-      if (!foldable(r, this.#keys[index], keys, fields)) continue;
+      if (!foldable(r, o.keys, keys, fields)) continue;
       r.count++;
       for (const key of keys) {
         if (isSlotField(key)) r[key] = null;

@@ -86,7 +86,7 @@ export {
   violationKind,
 } from "./oracle.ts";
 export { idealMachine, scenarioMachine, withSystemCache } from "./resolve.ts";
-export { EventLog } from "./event_log.ts";
+export { EventLog, type LoggedEvents } from "./event_log.ts";
 export {
   candidateLines,
   execute,

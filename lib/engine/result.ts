@@ -12,6 +12,7 @@ import type { Crash } from "./execute.ts";
 import { formatTrace, type TraceOptions } from "../report/event_trace.ts";
 import type { RunLike } from "../report/run_like.ts";
 import type { Violation } from "./oracle.ts";
+import type { LoggedEvents } from "./event_log.ts";
 import type { Scenario } from "./scenario.ts";
 
 /**
@@ -111,28 +112,39 @@ export interface RunResultJSON {
  * @returns exits, flushes, lines flushed and cycles (0 for events without `cycles`)
  */
 export function costOf(events: readonly SetwayEvent[]): Cost {
+  return costOfRecords({
+    length: events.length,
+    nameAt: (i) => events[i].name,
+    countAt: (i) => events[i].count,
+    fieldAt: (i, key) => events[i][key],
+  });
+}
+
+/** {@linkcode costOf} over records read one field at a time (a sealed log's, unbuilt). */
+function costOfRecords(events: Omit<LoggedEvents, "finish">): Cost {
   let exits = 0, flushes = 0, linesFlushed = 0, cycles = 0;
   const byCategory = {} as Record<CostCategory, number>;
   for (const c of COST_CATEGORIES) byCategory[c] = 0;
   // Consecutive events mostly share a name: its category is looked up once per run of them.
   let lastName = "", category: CostCategory = "other";
-  for (const e of events) {
-    if (e.name === "kvm_exit") exits += e.count;
-    else if (e.name === "stage2_flush_vm" || e.name === "p2m_flush_vm") {
-      flushes += e.count;
-      linesFlushed += e.count * (e.lines as number);
-    } else if (e.name === "flush_cache_all") {
-      flushes += e.count;
-      linesFlushed += e.count * (e.slots as number);
+  for (let i = 0; i < events.length; i++) {
+    const name = events.nameAt(i), count = events.countAt(i);
+    if (name === "kvm_exit") exits += count;
+    else if (name === "stage2_flush_vm" || name === "p2m_flush_vm") {
+      flushes += count;
+      linesFlushed += count * (events.fieldAt(i, "lines") as number);
+    } else if (name === "flush_cache_all") {
+      flushes += count;
+      linesFlushed += count * (events.fieldAt(i, "slots") as number);
     }
-    const c = e.cycles;
+    const c = events.fieldAt(i, "cycles");
     if (typeof c === "number" && c > 0) {
-      cycles += e.count * c;
-      if (e.name !== lastName) {
-        lastName = e.name;
+      cycles += count * c;
+      if (name !== lastName) {
+        lastName = name;
         category = costCategory(lastName);
       }
-      byCategory[category] += e.count * c;
+      byCategory[category] += count * c;
     }
   }
   return { exits, flushes, linesFlushed, cycles, cyclesByCategory: Object.freeze(byCategory) };
@@ -182,12 +194,15 @@ export class RunResult {
   readonly policy: string;
   /** The machine, resolved (system-cache override applied). */
   readonly machine: Machine;
-  /** Every event, in run order. */
-  readonly events: readonly SetwayEvent[];
+  /**
+   * Every event, in run order. A run's events are built from its log's
+   * columns the first time this is read (event_log.ts).
+   */
+  declare readonly events: readonly SetwayEvent[];
   /** The oracle's verdict. */
   readonly verdict: Verdict;
-  /** What the policy cost. */
-  readonly cost: Cost;
+  /** What the policy cost, counted from the events the first time this is read. */
+  declare readonly cost: Cost;
   /**
    * Where the watched words lived and each cache level's dirty lines, when
    * the run was asked to watch (`RunOptions.watch`); not part of `toJSON()`.
@@ -197,23 +212,38 @@ export class RunResult {
   readonly caches?: RunLike["caches"];
 
   /**
-   * Wraps a finished run; the cost is computed from the events.
-   * @param init the run's scenario, policy name, machine, events and verdict
+   * Wraps a finished run; the cost is computed from the events when first read.
+   * @param init the run's scenario, policy name, machine, events (or the
+   *   sealed log they are built from when first read) and verdict
    */
   constructor(init: {
     scenario: Scenario;
     policy: string;
     machine: Machine;
-    events: readonly SetwayEvent[];
+    events: readonly SetwayEvent[] | LoggedEvents;
     verdict: Verdict;
     caches?: RunLike["caches"];
   }) {
     this.scenario = init.scenario;
     this.policy = init.policy;
     this.machine = init.machine;
-    this.events = init.events;
+    const events = init.events;
+    // An own, enumerable property as before, whose events are built on first read.
+    Object.defineProperty(this, "events", {
+      enumerable: true,
+      get: Array.isArray(events) ? () => events : () => (events as LoggedEvents).finish(),
+    });
     this.verdict = init.verdict;
-    this.cost = Object.freeze(costOf(init.events));
+    let cost: Cost | undefined;
+    Object.defineProperty(this, "cost", {
+      enumerable: true,
+      get: () =>
+        cost ??= Object.freeze(
+          Array.isArray(events)
+            ? costOf(events as readonly SetwayEvent[])
+            : costOfRecords(events as LoggedEvents),
+        ),
+    });
     if (init.caches !== undefined) this.caches = init.caches;
   }
 

@@ -42,7 +42,10 @@ import type { Chooser } from "../hw/chooser.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import { clearDeadline } from "../hyp/watch.ts";
 import { resolveCosts } from "../hyp/costs.ts";
-import { EventLog } from "./event_log.ts";
+import { EventLog, type LoggedEvents } from "./event_log.ts";
+import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
+import type { EventSink } from "../hyp/event_sink.ts";
+import type { WorkMeter } from "../hw/work_meter.ts";
 import { CostingSink } from "./costing_sink.ts";
 import { candidateLines, execute } from "./execute.ts";
 import { BudgetMeter, checkStepCount, runBudget } from "./budget.ts";
@@ -174,6 +177,70 @@ export function runSharing(
   }
 }
 
+/**
+ * What a run logs its events into: an {@linkcode EventLog}, or another log
+ * that records the same events (object_event_log.ts, the slow path the
+ * columnar log is tested against).
+ *
+ * @example Usage
+ * ```ts
+ * import type { RunLog } from "./run.ts";
+ * import { EventLog } from "./event_log.ts";
+ * const log: RunLog = new EventLog();
+ * ```
+ */
+export interface RunLog extends EventSink {
+  /** Number of events recorded so far, counting each collapsed event. */
+  readonly size: number;
+  /** Number of records kept so far. */
+  readonly records: number;
+  /**
+   * Changes one field of a record already logged.
+   * @param index the record index
+   * @param field the field to set
+   * @param value its new value
+   */
+  update(index: number, field: string, value: EventFieldValue): void;
+  /** Ends the log: its events, or the log to build them from when read. */
+  seal(): readonly SetwayEvent[] | LoggedEvents;
+}
+
+/**
+ * {@linkcode run} with its events logged into the log `makeLog` makes (given
+ * the run's meter and whether to collapse), instead of an
+ * {@linkcode EventLog}: what the property test of the columnar log against
+ * the object-per-record one (object_event_log.ts) compares.
+ *
+ * @example Usage
+ * ```ts
+ * import { runWithLog } from "./run.ts";
+ * import { EventLog } from "./event_log.ts";
+ * const result = runWithLog({
+ *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
+ *   ram: 1 << 20, ramBase: 0x40000000, prefault: false, seed: 1, speculation: "quiet",
+ *   steps: [{ kind: "read", vcpu: 0, addr: 0x40001000 }],
+ * }, {}, (meter, collapse) => new EventLog(meter, { collapse }));
+ * console.log(result.events.length); // 1
+ * ```
+ * @param scenario the scenario
+ * @param options as for {@linkcode run}
+ * @param makeLog makes the run's log
+ * @returns events, verdict and cost
+ * @throws {ScenarioError} as {@linkcode run}
+ */
+export function runWithLog(
+  scenario: Scenario,
+  options: RunOptions,
+  makeLog: (meter: WorkMeter, collapse: boolean) => RunLog,
+): RunResult {
+  const checked = checkOptionKeys("run", options, RUN_OPTION_KEYS) as RunOptions;
+  try {
+    return judgedRun(scenario, checked, undefined, undefined, makeLog);
+  } finally {
+    clearDeadline();
+  }
+}
+
 /** The `collapse` option, checked: a boolean, true when absent. */
 function collapseOption(value: unknown): boolean {
   if (value === undefined) return true;
@@ -186,11 +253,30 @@ function collapseOption(value: unknown): boolean {
   );
 }
 
+/** The candidate lines of a run whose hardware makes no choices. */
+const NO_LINES = new Float64Array(0);
+
+/**
+ * The run's log, with room from the start for a record per guest read and
+ * write (the only events kept in its columns).
+ */
+function newEventLog(meter: WorkMeter, collapse: boolean, accesses: number): RunLog {
+  return new EventLog(meter, { collapse, capacity: Math.max(1, accesses) });
+}
+
+/** The program's guest reads and writes. */
+function accessSteps(steps: Scenario["steps"]): number {
+  let n = 0;
+  for (const s of steps) if (s.kind === "read" || s.kind === "write") n++;
+  return n;
+}
+
 function judgedRun(
   scenario: Scenario,
   options: RunOptions,
   choosers: RunChoosers | undefined,
   references: ReferenceReads | undefined,
+  makeLog: (meter: WorkMeter, collapse: boolean, accesses: number) => RunLog = newEventLog,
 ): RunResult {
   const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
@@ -200,13 +286,21 @@ function judgedRun(
   const { machine, policy } = assertScenario(scenario, options);
   const maxSteps = budget.steps;
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
-  const candidates = candidateLines(scenario.steps, lineSize);
+  // Only adversarial hardware chooses among the candidate lines: a quiet run never reads them.
+  const candidates = scenario.speculation === "adversarial"
+    ? candidateLines(scenario.steps, lineSize)
+    : NO_LINES;
   const expected = expectedReads(scenario.steps);
   const judge = new Judge(machine, policy, candidates);
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");
   const meter: BudgetMeter = new BudgetMeter(budget, (): number => log.records);
-  const log: EventLog = new EventLog(meter, { collapse: collapseOption(options.collapse) });
+  const log: RunLog = makeLog(
+    meter,
+    collapseOption(options.collapse),
+    // No more records than the events budget allows: the run stops there.
+    Math.min(accessSteps(scenario.steps), budget.events),
+  );
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
   const idealChoices = new IdealChoices();
@@ -287,7 +381,7 @@ function judgedRun(
     scenario,
     policy: policy.name,
     machine,
-    events: log.finish(),
+    events: log.seal(),
     verdict: Object.freeze({
       ok: violations.length === 0 && main.crashed === null,
       violations: Object.freeze(violations),

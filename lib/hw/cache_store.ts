@@ -204,6 +204,8 @@ export class CacheStore {
    */
   lookup(line: number): number {
     if (line === this.mruLine) return this.mruSlot;
+    // Most snoops ask caches of CPUs that have touched nothing: no set to scan.
+    if (this.residentCount === 0) return -1;
     const ways = this.ways;
     const keys = this.keys;
     if (line < KEY_LIMIT) {

@@ -263,3 +263,29 @@ Deno.test("property: access() and replay() answer each access as a reference LRU
     { numRuns: 200 },
   );
 });
+
+Deno.test("property: Cache.lookup finds what a scan of every slot finds, empty cache included", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.constantFrom("access", "evict"), fc.integer({ min: 0, max: 40 })),
+        { maxLength: 120 },
+      ),
+      (ops) => {
+        const c = new TraceCache({ size: 1024, ways: 4 }); // 4 sets, 16 slots
+        const scan = (line: number): number => {
+          for (let s = 0; s < c.slots; s++) {
+            if (c.states[s] !== INVALID && c.tags[s] === line) return s;
+          }
+          return -1;
+        };
+        for (const [op, line] of ops) {
+          if (op === "access") c.access(line * 64, line % 3 === 0);
+          else if (c.lookup(line) >= 0) c.evict(c.lookup(line));
+          for (let probe = 0; probe <= 40; probe += 7) assert.equal(c.lookup(probe), scan(probe));
+        }
+      },
+    ),
+    { seed: 3, numRuns: 200 },
+  );
+});
