@@ -24,7 +24,8 @@
  * Exhaustive mode is a breadth-first search over distinct states (see
  * exhaustive.ts for what is pruned and why it is sound); random mode runs
  * seeded random programs with seeded random hardware choices (see
- * random_mode.ts). `workers: n` spreads the work over Web Workers and
+ * random_mode.ts). `workers: n` spreads the work over this thread and
+ * n − 1 Web Workers, and
  * `shard: "i/n"` over machines; either way the failure groups and their
  * counterexamples are those of a single-threaded run.
  *
@@ -39,6 +40,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import { configFingerprint } from "./fingerprint.ts";
@@ -92,7 +94,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
   const { policy, guestClass } = await loadParts(config);
   const ctx = new ExploreContext(config, policy, guestClass);
   const progress = new Progress(config.progress);
-  const threads = await Threads.start(config, ctx);
+  const threads = Threads.start(config, ctx);
   try {
     let found: FoundFailure[];
     let complete: boolean;
@@ -144,6 +146,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         exact: true,
       };
     }
+    await threads.check();
     progress.update(stats.executions, found.length, "shrinking");
     found.sort(compareGroups);
     const failures: FailureGroup[] = [];
@@ -171,41 +174,63 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
 /** Time on this thread before default workers start: a short exploration pays no start-up. */
 const WORKER_DELAY_MS = 300;
 
-/** Tasks kept queued per worker, so that a worker that answers has its next task at once. */
-const QUEUED_PER_WORKER = 2;
+/**
+ * Units each worker holds at once: the next one waits in its message queue,
+ * so a worker never waits for this thread (busy with a unit of its own) to
+ * hand it more.
+ */
+const HELD_PER_WORKER = 2;
+
+/** Units the search keeps queued per thread, so that every thread finds one when it is free. */
+const QUEUED_PER_THREAD = 3;
+
+interface Unit {
+  readonly task: PoolTask;
+  readonly here: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
 
 /**
- * Where units of work run: this thread, then, when the configuration asks
- * for several workers, a {@linkcode WorkerPool}. Workers given explicitly
- * start at once (an error if they cannot); default workers start after
- * {@linkcode WORKER_DELAY_MS} of work, and only where they can (see
- * `ExploreOptions.workers`). A unit gives the same answer on any thread.
+ * Where units of work run. `workers: n` is n threads: this one and n − 1
+ * Web Workers (a {@linkcode WorkerPool}). Without workers, a unit runs here
+ * when it is given. With them, units wait in one queue: the workers take
+ * the oldest as they have room, and this thread takes the next one between
+ * two events (so that it still hears the workers' answers and hands them
+ * more), also while the workers start. Workers given explicitly start at
+ * once (an error if they cannot, see {@linkcode Threads.check}); default
+ * workers start after {@linkcode WORKER_DELAY_MS} of work, and only where
+ * they can (see `ExploreOptions.workers`). A unit gives the same answer on
+ * any thread.
  */
 class Threads {
   readonly #config: ExploreConfig;
   readonly #ctx: ExploreContext;
   readonly #started = performance.now();
+  readonly #queue: Unit[] = [];
   #pool: WorkerPool | null = null;
   #starting: Promise<WorkerPool | null> | null = null;
+  #failure: unknown = null;
+  /** Whether this thread takes units from the queue (once workers start). */
+  #sharing = false;
+  /** Whether a wake-up for this thread's next unit is pending. */
+  #awake = false;
+  #closed = false;
 
   private constructor(config: ExploreConfig, ctx: ExploreContext) {
     this.#config = config;
     this.#ctx = ctx;
   }
 
-  static async start(config: ExploreConfig, ctx: ExploreContext): Promise<Threads> {
+  static start(config: ExploreConfig, ctx: ExploreContext): Threads {
     const t = new Threads(config, ctx);
-    if (config.workers > 1 && config.workersGiven) {
-      t.#pool = await WorkerPool.create(config.workers, config);
-    }
+    if (config.workers > 1 && config.workersGiven) t.#startWorkers();
     return t;
   }
 
   /** How many units the caller should keep queued. */
   get inFlight(): number {
-    return this.#pool !== null || this.#starting !== null
-      ? this.#config.workers * QUEUED_PER_WORKER
-      : 1;
+    return this.#starting !== null ? this.#config.workers * QUEUED_PER_THREAD : 1;
   }
 
   expand(packed: Int32Array, depth: number, first: number): Promise<ChildBatch> {
@@ -219,29 +244,93 @@ class Threads {
     return this.#run({ type: "random", from, to }, () => randomBatch(this.#ctx, from, to));
   }
 
+  /**
+   * Throws what kept workers given explicitly from starting (once they are
+   * up or have failed), so that such an error does not depend on how soon
+   * the search ended.
+   */
+  async check(): Promise<void> {
+    await this.#starting;
+    if (this.#failure !== null) throw this.#failure;
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    // Units still queued when a budget stopped the search are dropped unread.
+    this.#queue.length = 0;
     this.#pool?.close();
     // A pool still starting (a budget stopped the search meanwhile) is closed once it is up.
     (await this.#starting)?.close();
   }
 
   #run<T>(task: PoolTask, here: () => T): Promise<T> {
-    if (this.#pool !== null) return this.#pool.run<T>(task);
-    if (this.#starting === null && this.#shouldStart()) {
-      this.#starting = WorkerPool.create(this.#config.workers, this.#config).then(
-        (pool) => (this.#pool = pool),
-        () => null,
+    if (this.#starting === null) {
+      if (!this.#shouldStart()) return Promise.resolve(here());
+      this.#startWorkers();
+    }
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ task, here, resolve: resolve as (v: unknown) => void, reject });
+      this.#feed();
+    });
+  }
+
+  #startWorkers(): void {
+    this.#sharing = true;
+    const given = this.#config.workersGiven;
+    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config, HELD_PER_WORKER)
+      .then(
+        (pool) => {
+          this.#pool = pool;
+          this.#feed();
+          return pool;
+        },
+        (e) => {
+          // Default workers that cannot start leave the work to this thread.
+          if (given) {
+            this.#failure = e;
+            for (const u of this.#queue.splice(0)) u.reject(e);
+          }
+          return null;
+        },
       );
+  }
+
+  /** Hands the workers what they have room for; wakes this thread for the rest. */
+  #feed(): void {
+    const pool = this.#pool;
+    while (pool !== null && this.#queue.length > 0 && pool.hasRoom) {
+      const u = this.#queue.shift()!;
+      pool.run(u.task).then(u.resolve, u.reject).finally(() => this.#feed());
     }
-    if (this.#starting !== null) {
-      return this.#starting.then((pool) => (pool !== null ? pool.run<T>(task) : here()));
+    if (this.#queue.length > 0 && !this.#awake && this.#sharing && !this.#closed) {
+      // setImmediate, not a MessageChannel: Deno delivers a port's messages
+      // before the workers', which would starve the workers; and not
+      // setTimeout, which a chain of timers slows to a few milliseconds each.
+      this.#awake = true;
+      setImmediate(() => this.#runOne());
     }
-    return Promise.resolve(here());
+  }
+
+  /** Runs the oldest unit the workers have left here. */
+  #runOne(): void {
+    this.#awake = false;
+    if (this.#closed) return;
+    this.#feed();
+    const u = this.#queue.shift();
+    if (u === undefined) return;
+    try {
+      u.resolve(u.here());
+    } catch (e) {
+      u.reject(e);
+    }
+    this.#feed();
   }
 
   #shouldStart(): boolean {
-    return this.#config.workers > 1 && !this.#config.workersGiven &&
-      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config);
+    return this.#config.workers > 1 && (this.#config.workersGiven || (
+      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config)
+    ));
   }
 }
 

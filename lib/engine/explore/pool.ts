@@ -1,10 +1,13 @@
 /**
  * A pool of exploration workers (Deno Web Workers running worker.ts).
  *
- * One shared queue: a task goes to the first idle worker, and a worker
- * that answers takes the next task at once, so no worker waits for
- * another (the caller keeps a few tasks queued per worker and consumes the
- * answers in its own order). Each worker builds its exploration context,
+ * One shared queue: a task goes to the worker holding the fewest, as long
+ * as it holds fewer than `depth` (see {@linkcode WorkerPool.create}); the
+ * ones it holds beyond the one it runs wait in its own message queue, so
+ * that a worker that finishes a task starts the next at once, even while
+ * the calling thread is busy and has not read its answer yet (the caller
+ * keeps a few tasks queued per worker and consumes the answers in its own
+ * order). Each worker builds its exploration context,
  * with its caches and hardware, once, and keeps it for every task.
  * Starting a worker needs read permission on its module (Deno checks the
  * parent's); the exploration a worker runs needs no permission (it
@@ -55,20 +58,25 @@ interface Pending {
  */
 export class WorkerPool {
   readonly #workers: Worker[];
-  readonly #idle: Worker[];
+  readonly #depth: number;
   readonly #queue: { task: PoolTask; id: number }[] = [];
   readonly #pending = new Map<number, Pending>();
-  readonly #busy = new Map<Worker, number>();
+  /** The tasks each worker holds (running or waiting in its message queue). */
+  readonly #held = new Map<Worker, Set<number>>();
   #nextId = 0;
 
-  private constructor(workers: Worker[]) {
+  private constructor(workers: Worker[], depth: number) {
     this.#workers = workers;
-    this.#idle = [...workers];
+    this.#depth = depth;
     for (const w of workers) {
+      this.#held.set(w, new Set());
       w.onmessage = (e: MessageEvent) => this.#answer(w, e.data);
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault();
-        this.#answer(w, { type: "error", id: this.#busy.get(w) ?? -1, message: e.message });
+        // An uncaught error cannot be told apart by task: every task the worker holds fails.
+        for (const id of [...this.#held.get(w)!]) {
+          this.#answer(w, { type: "error", id, message: e.message });
+        }
       };
     }
   }
@@ -78,10 +86,12 @@ export class WorkerPool {
    *
    * @param n the number of workers
    * @param config the configuration (plain data: no policy or class objects)
+   * @param depth how many tasks each worker holds at once: the next ones wait
+   *   in its own message queue, so it never waits for this thread to answer
    * @returns the pool, once every worker is ready
    * @throws {ScenarioError} when a worker cannot start (e.g. no read permission) or refuses the configuration
    */
-  static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
+  static async create(n: number, config: ExploreConfig, depth = 1): Promise<WorkerPool> {
     const url = WORKER_URL;
     const workers: Worker[] = [];
     try {
@@ -113,7 +123,7 @@ export class WorkerPool {
       for (const w of workers) w.terminate();
       throw e;
     });
-    return new WorkerPool(workers);
+    return new WorkerPool(workers, Math.max(1, depth));
   }
 
   /**
@@ -127,13 +137,20 @@ export class WorkerPool {
   }
 
   /**
-   * Queues one task: the first idle worker takes it.
+   * Queues one task: the first worker with room takes it.
    *
    * @param task the task
    * @returns its result
    */
   run<T>(task: PoolTask): Promise<T> {
     return this.#run(task) as Promise<T>;
+  }
+
+  /** Whether a task given now would go to a worker at once (some worker holds fewer than `depth`). */
+  get hasRoom(): boolean {
+    if (this.#queue.length > 0) return false;
+    for (const held of this.#held.values()) if (held.size < this.#depth) return true;
+    return false;
   }
 
   /** The number of workers. */
@@ -158,11 +175,25 @@ export class WorkerPool {
     return done;
   }
 
+  /** The worker holding the fewest tasks, if it has room. */
+  #leastHeld(): Worker | null {
+    let best: Worker | null = null;
+    let fewest = this.#depth;
+    for (const [w, held] of this.#held) {
+      if (held.size < fewest) {
+        best = w;
+        fewest = held.size;
+      }
+    }
+    return best;
+  }
+
   #dispatch(): void {
-    while (this.#idle.length > 0 && this.#queue.length > 0) {
-      const w = this.#idle.pop()!;
+    while (this.#queue.length > 0) {
+      const w = this.#leastHeld();
+      if (w === null) return;
       const { task, id } = this.#queue.shift()!;
-      this.#busy.set(w, id);
+      this.#held.get(w)!.add(id);
       if (task.type === "expand") {
         const packed = task.packed;
         w.postMessage({ ...task, id }, [packed.buffer as ArrayBuffer]);
@@ -183,8 +214,7 @@ export class WorkerPool {
       call?: string;
     },
   ): void {
-    this.#busy.delete(w);
-    this.#idle.push(w);
+    this.#held.get(w)!.delete(m.id);
     const p = this.#pending.get(m.id);
     this.#pending.delete(m.id);
     if (p !== undefined) {
