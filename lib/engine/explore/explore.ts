@@ -181,8 +181,13 @@ const WORKER_DELAY_MS = 300;
  */
 const HELD_PER_WORKER = 2;
 
-/** Units the search keeps queued per thread, so that every thread finds one when it is free. */
-const QUEUED_PER_THREAD = 3;
+/**
+ * Units the search keeps queued per thread, so that every thread finds one
+ * when it is free: the answers are consumed in order, so a unit that takes
+ * long (or a thread the system pauses) holds the others back only once
+ * they have run this far ahead.
+ */
+const QUEUED_PER_THREAD = 6;
 
 interface Unit {
   readonly task: PoolTask;
