@@ -83,7 +83,7 @@ Deno.test("the default number of workers reports what one thread reports", async
   assert.equal(formatExploreReport(byDefault), formatExploreReport(single));
 });
 
-Deno.test("three threads (two workers holding two units each) report what one reports", async () => {
+Deno.test("three threads (two workers claiming units) report what one reports", async () => {
   const options = { ...EXHAUSTIVE, shrink: false };
   const single = await explore({ ...options, workers: 1 });
   const three = await explore({ ...options, workers: 3 });

@@ -48,7 +48,7 @@ import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
 import { resolveExploreOptions } from "./options.ts";
-import { canStartWorkers, type PoolTask, WorkerPool } from "./pool.ts";
+import { canStartWorkers, type OfferedUnit, type PoolTask, WorkerPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { type RandomBatch, randomBatch } from "./random_mode.ts";
 import { replay } from "./replay.ts";
@@ -175,49 +175,44 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
 const WORKER_DELAY_MS = 300;
 
 /**
- * Units each worker holds at once: the next one waits in its message queue,
- * so a worker never waits for this thread (busy with a unit of its own) to
- * hand it more.
+ * Units the search keeps offered per thread, so that every thread finds
+ * one when it is free: the answers are consumed in order, so a unit that
+ * takes long (or a thread the system pauses) holds the others back only
+ * once they have run this far ahead.
  */
-const HELD_PER_WORKER = 2;
-
-/**
- * Units the search keeps queued per thread, so that every thread finds one
- * when it is free: the answers are consumed in order, so a unit that takes
- * long (or a thread the system pauses) holds the others back only once
- * they have run this far ahead.
- */
-const QUEUED_PER_THREAD = 6;
+const QUEUED_PER_THREAD = 8;
 
 interface Unit {
-  readonly task: PoolTask;
   readonly here: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
+  readonly task: PoolTask;
+  /** The unit as offered to the workers (null while they start). */
+  offered: OfferedUnit | null;
 }
 
 /**
  * Where units of work run. `workers: n` is n threads: this one and n − 1
  * Web Workers (a {@linkcode WorkerPool}). Without workers, a unit runs here
- * when it is given. With them, units wait in one queue: the workers take
- * the oldest as they have room, and this thread takes the next one between
- * two events (so that it still hears the workers' answers and hands them
- * more), also while the workers start. Workers given explicitly start at
- * once (an error if they cannot, see {@linkcode Threads.check}); default
- * workers start after {@linkcode WORKER_DELAY_MS} of work, and only where
- * they can (see `ExploreOptions.workers`). A unit gives the same answer on
- * any thread.
+ * when it is given. With them, every unit is offered to all threads, and
+ * the first to reach it claims and runs it (see pool.ts): the workers in
+ * the order they receive them, this thread the oldest unclaimed one
+ * between two events (so that it still hears the workers' answers when it
+ * has nothing left to claim), also while the workers start. Workers given
+ * explicitly start at once (an error if they cannot, see
+ * {@linkcode Threads.check}); default workers start after
+ * {@linkcode WORKER_DELAY_MS} of work, and only where they can (see
+ * `ExploreOptions.workers`). A unit gives the same answer on any thread.
  */
 class Threads {
   readonly #config: ExploreConfig;
   readonly #ctx: ExploreContext;
   readonly #started = performance.now();
-  readonly #queue: Unit[] = [];
+  /** Units this thread may still claim, oldest first. */
+  readonly #open: Unit[] = [];
   #pool: WorkerPool | null = null;
   #starting: Promise<WorkerPool | null> | null = null;
   #failure: unknown = null;
-  /** Whether this thread takes units from the queue (once workers start). */
-  #sharing = false;
   /** Whether a wake-up for this thread's next unit is pending. */
   #awake = false;
   #closed = false;
@@ -261,8 +256,8 @@ class Threads {
 
   async close(): Promise<void> {
     this.#closed = true;
-    // Units still queued when a budget stopped the search are dropped unread.
-    this.#queue.length = 0;
+    // Units still offered when a budget stopped the search are dropped unread.
+    this.#open.length = 0;
     this.#pool?.close();
     // A pool still starting (a budget stopped the search meanwhile) is closed once it is up.
     (await this.#starting)?.close();
@@ -275,61 +270,69 @@ class Threads {
     }
     if (this.#failure !== null) return Promise.reject(this.#failure);
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, here, resolve: resolve as (v: unknown) => void, reject });
-      this.#feed();
+      const unit: Unit = {
+        task,
+        here,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        offered: null,
+      };
+      if (this.#pool !== null) this.#offer(unit);
+      this.#open.push(unit);
+      this.#wake();
     });
   }
 
+  #offer(unit: Unit): void {
+    unit.offered = this.#pool!.offer(unit.task);
+    unit.offered.result.then(unit.resolve, unit.reject);
+  }
+
   #startWorkers(): void {
-    this.#sharing = true;
     const given = this.#config.workersGiven;
-    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config, HELD_PER_WORKER)
-      .then(
-        (pool) => {
-          this.#pool = pool;
-          this.#feed();
-          return pool;
-        },
-        (e) => {
-          // Default workers that cannot start leave the work to this thread.
-          if (given) {
-            this.#failure = e;
-            for (const u of this.#queue.splice(0)) u.reject(e);
-          }
-          return null;
-        },
-      );
+    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config).then(
+      (pool) => {
+        if (this.#closed) return pool;
+        this.#pool = pool;
+        for (const unit of this.#open) this.#offer(unit);
+        return pool;
+      },
+      (e) => {
+        // Default workers that cannot start leave the work to this thread.
+        if (given) {
+          this.#failure = e;
+          for (const unit of this.#open.splice(0)) unit.reject(e);
+        }
+        return null;
+      },
+    );
   }
 
-  /** Hands the workers what they have room for; wakes this thread for the rest. */
-  #feed(): void {
-    const pool = this.#pool;
-    while (pool !== null && this.#queue.length > 0 && pool.hasRoom) {
-      const u = this.#queue.shift()!;
-      pool.run(u.task).then(u.resolve, u.reject).finally(() => this.#feed());
-    }
-    if (this.#queue.length > 0 && !this.#awake && this.#sharing && !this.#closed) {
-      // setImmediate, not a MessageChannel: Deno delivers a port's messages
-      // before the workers', which would starve the workers; and not
-      // setTimeout, which a chain of timers slows to a few milliseconds each.
-      this.#awake = true;
-      setImmediate(() => this.#runOne());
-    }
+  #wake(): void {
+    if (this.#awake || this.#closed || this.#open.length === 0) return;
+    // setImmediate, not a MessageChannel (Deno delivers a port's messages
+    // before the workers') or a chain of setTimeout (slowed to milliseconds
+    // a step). While this thread has units to claim, Deno may hold the
+    // workers' answers back: they wait, the workers do not.
+    this.#awake = true;
+    setImmediate(() => this.#runOne());
   }
 
-  /** Runs the oldest unit the workers have left here. */
+  /** Runs the oldest unit no worker has claimed, if any. */
   #runOne(): void {
     this.#awake = false;
     if (this.#closed) return;
-    this.#feed();
-    const u = this.#queue.shift();
-    if (u === undefined) return;
-    try {
-      u.resolve(u.here());
-    } catch (e) {
-      u.reject(e);
+    const pool = this.#pool;
+    for (let unit = this.#open.shift(); unit !== undefined; unit = this.#open.shift()) {
+      if (unit.offered !== null && !pool!.claimHere(unit.offered)) continue;
+      try {
+        unit.resolve(unit.here());
+      } catch (e) {
+        unit.reject(e);
+      }
+      break;
     }
-    this.#feed();
+    this.#wake();
   }
 
   #shouldStart(): boolean {
