@@ -294,6 +294,7 @@ class Threads {
       (pool) => {
         if (this.#closed) return pool;
         this.#pool = pool;
+        pool.onAnswer = () => this.#wake();
         for (const unit of this.#open) this.#offer(unit);
         return pool;
       },
@@ -310,10 +311,13 @@ class Threads {
 
   #wake(): void {
     if (this.#awake || this.#closed || this.#open.length === 0) return;
-    // setImmediate, not a MessageChannel (Deno delivers a port's messages
-    // before the workers') or a chain of setTimeout (slowed to milliseconds
-    // a step). While this thread has units to claim, Deno may hold the
-    // workers' answers back: they wait, the workers do not.
+    // Answers waiting are read first (the next answer wakes this thread
+    // again): Deno delivers them only once no callback of setImmediate is
+    // queued, and the search can hand out more units only once it reads
+    // them. setImmediate, not a MessageChannel (Deno delivers a port's
+    // messages before the workers' too) or setTimeout (a few milliseconds
+    // a step).
+    if (this.#pool?.answersWaiting) return;
     this.#awake = true;
     setImmediate(() => this.#runOne());
   }

@@ -52,6 +52,13 @@ export type PoolTask =
  */
 export const CLAIM_SLOTS = 4096;
 
+/**
+ * The index, after the claim slots, of the number of answers the workers
+ * have sent: more than the pool has read means answers wait in the calling
+ * thread's event queue.
+ */
+export const ANSWERS = CLAIM_SLOTS;
+
 /** What the calling thread writes in a slot it claims; worker k writes `-2 - k`. */
 const CLAIMED_HERE = -1;
 
@@ -103,12 +110,19 @@ export class WorkerPool {
   readonly #claims: Int32Array;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
+  #answersRead = 0;
+  /** Called after each answer from a worker is read. */
+  onAnswer: (() => void) | null = null;
 
   private constructor(workers: Worker[], claims: Int32Array) {
     this.#workers = workers;
     this.#claims = claims;
     workers.forEach((w, k) => {
-      w.onmessage = (e: MessageEvent) => this.#answer(e.data);
+      w.onmessage = (e: MessageEvent) => {
+        this.#answersRead++;
+        this.#answer(e.data);
+        this.onAnswer?.();
+      };
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault();
         // An uncaught error cannot be told apart by unit: every unit the worker claimed fails.
@@ -144,7 +158,8 @@ export class WorkerPool {
           "workers need --allow-read, or use workers: 0",
       );
     }
-    const claims = new Int32Array(new SharedArrayBuffer(4 * CLAIM_SLOTS)).fill(-1);
+    const claims = new Int32Array(new SharedArrayBuffer(4 * (CLAIM_SLOTS + 1))).fill(-1);
+    claims[ANSWERS] = 0;
     const sendable = { ...config, policyObject: null, classObjects: [] };
     await Promise.all(workers.map((w, index) =>
       new Promise<void>((resolve, reject) => {
@@ -191,6 +206,15 @@ export class WorkerPool {
     if (!claimSlot(this.#claims, unit.id, CLAIMED_HERE)) return false;
     this.#pending.delete(unit.id);
     return true;
+  }
+
+  /**
+   * Whether workers have sent answers not read yet: the calling thread
+   * should then let its event loop run (Deno delivers them only after
+   * every callback queued with `setImmediate`).
+   */
+  get answersWaiting(): boolean {
+    return Atomics.load(this.#claims, ANSWERS) > this.#answersRead;
   }
 
   /** The number of workers. */

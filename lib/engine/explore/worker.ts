@@ -20,7 +20,7 @@ import { ScenarioError } from "../../errors.ts";
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import type { ExploreConfig } from "./options.ts";
-import { claimSlot } from "./pool.ts";
+import { ANSWERS, claimSlot } from "./pool.ts";
 import { randomBatch } from "./random_mode.ts";
 
 /** The messages a worker accepts. */
@@ -28,7 +28,7 @@ export type WorkerRequest =
   | {
     readonly type: "init";
     readonly config: ExploreConfig;
-    /** The claim slots (`CLAIM_SLOTS` Int32 on shared memory). */
+    /** The claim slots (`CLAIM_SLOTS` Int32 on shared memory), then the count of answers sent. */
     readonly claims: Int32Array;
     /** This worker's index in the pool. */
     readonly index: number;
@@ -92,4 +92,6 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   } catch (err) {
     fail(m.id, err);
   }
+  // Tells the calling thread, busy with units of its own, that an answer waits for it.
+  if (claims !== null) Atomics.add(claims, ANSWERS, 1);
 };
