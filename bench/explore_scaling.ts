@@ -7,6 +7,13 @@
  * see `inShard` in lib/engine/explore/expand.ts), by counting calls of
  * `ExploreContext.runReal` on this thread.
  *
+ * The worker rows need an idle machine. Where Linux groups threads by
+ * session for scheduling (`/proc/sys/kernel/sched_autogroup_enabled`), a
+ * busy machine gives each session the same share of the cores however many
+ * threads it runs, so there the ratio of executions per second tends to
+ * the inverse of the CPU time per execution's ratio, which the rows print
+ * too.
+ *
  * @module
  */
 
