@@ -149,7 +149,7 @@ export interface ExploreOptions {
   readonly perturbRate?: number;
   /**
    * Threads to run on: this thread and `workers − 1` Web Workers, which
-   * share one queue of work; 0 or 1: this thread alone. The report is the
+   * share the units of work; 0 or 1: this thread alone. The report is the
    * same for any number. Default: one per core
    * (`navigator.hardwareConcurrency`), the workers started only once the
    * search has run for a moment on this thread (a small exploration pays
