@@ -7,9 +7,17 @@
  * see `inShard` in lib/engine/explore/expand.ts), by counting calls of
  * `ExploreContext.runReal` on this thread.
  *
+ * The worker rows need an idle machine. Where Linux groups threads by
+ * session for scheduling (`/proc/sys/kernel/sched_autogroup_enabled`), a
+ * busy machine gives each session the same share of the cores however many
+ * threads it runs, so there the ratio of executions per second tends to
+ * the inverse of the CPU time per execution's ratio, which the rows print
+ * too.
+ *
  * @module
  */
 
+import process from "node:process";
 import { explore, type ExploreOptions } from "../mod.ts";
 import { ExploreContext } from "../lib/engine/explore/context.ts";
 
@@ -51,8 +59,10 @@ export const SCALING_RANDOM: ExploreOptions = {
 };
 
 /**
- * Executions per second on 1 and on 2 workers, measured alternately `n`
- * times (so that machine load touches both alike); the ratio of each pair.
+ * Executions per second of wall time on 1 and on 2 workers, measured
+ * alternately `n` times (so that machine load touches both alike); the
+ * ratio of each pair; and the process's CPU time (user + system, every
+ * thread's) per execution, which shows what the second thread costs.
  *
  * @example Usage
  * ```ts ignore
@@ -61,26 +71,33 @@ export const SCALING_RANDOM: ExploreOptions = {
  * ```
  * @param options the exploration
  * @param n pairs of runs
- * @returns the rates and their ratios (2 workers / 1)
+ * @returns the rates, their ratios (2 workers / 1) and the CPU microseconds per execution
  */
 export async function workerScaling(
   options: ExploreOptions,
   n: number,
-): Promise<{ one: number[]; two: number[]; ratios: number[] }> {
+): Promise<
+  { one: number[]; two: number[]; ratios: number[]; cpuOne: number[]; cpuTwo: number[] }
+> {
   const one: number[] = [], two: number[] = [], ratios: number[] = [];
-  const rate = async (workers: number) => {
+  const cpuOne: number[] = [], cpuTwo: number[] = [];
+  const rate = async (workers: number, cpu: number[]) => {
+    const c = process.cpuUsage();
     const t = performance.now();
     const r = await explore({ ...options, ...quiet, workers });
-    return r.stats.executions / ((performance.now() - t) / 1000);
+    const seconds = (performance.now() - t) / 1000;
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / r.stats.executions);
+    return r.stats.executions / seconds;
   };
   for (let i = 0; i < n; i++) {
-    const a = await rate(1);
-    const b = await rate(2);
+    const a = await rate(1, cpuOne);
+    const b = await rate(2, cpuTwo);
     one.push(a);
     two.push(b);
     ratios.push(b / a);
   }
-  return { one, two, ratios };
+  return { one, two, ratios, cpuOne, cpuTwo };
 }
 
 /**

@@ -42,6 +42,7 @@ import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./g
 import { median, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
 import { SCALING_EXHAUSTIVE, SCALING_RANDOM, shardRuns, workerScaling } from "./explore_scaling.ts";
+import type { ExploreOptions } from "../mod.ts";
 
 /** The D1 of rows (a) and (b): 32 KiB, 8 ways, 64-byte lines. */
 const D1 = { size: 32768, ways: 8, lineSize: 64 };
@@ -67,6 +68,53 @@ function timed(row: string, ratios: readonly number[], detail: string): Timed {
     n: ratios.length,
     detail,
   };
+}
+
+/**
+ * Row (e): executions per second on 2 workers against 1, exhaustive and
+ * random (pairs of runs alternated), with the CPU time per execution.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { scalingRows } from "./issue_rows.ts";
+ * for (const r of await scalingRows(3)) console.log(r.row, r.ratio);
+ * ```
+ * @param n pairs of runs per workload
+ * @param exhaustive the exhaustive workload
+ * @param random the random workload
+ * @returns the two rows
+ */
+export async function scalingRows(
+  n: number,
+  exhaustive: ExploreOptions = SCALING_EXHAUSTIVE,
+  random: ExploreOptions = SCALING_RANDOM,
+): Promise<Timed[]> {
+  const ex = await workerScaling(exhaustive, n);
+  const rnd = await workerScaling(random, n);
+  return [
+    timed(
+      `(e) explorer executions/s, 2 workers / 1, exhaustive ${exhaustive.maxOps} ops`,
+      ex.ratios,
+      scalingDetail(ex),
+    ),
+    timed(
+      `(e) explorer executions/s, 2 workers / 1, random ${random.executions} programs`,
+      rnd.ratios,
+      scalingDetail(rnd),
+    ),
+  ];
+}
+
+/** The rates of a scaling row, and the CPU time per execution on 1 and 2 workers. */
+function scalingDetail(
+  s: { one: number[]; two: number[]; cpuOne: number[]; cpuTwo: number[] },
+): string {
+  return `1 worker ${fmt(median(s.one) / 1e3, 1)}k/s, 2 workers ${
+    fmt(median(s.two) / 1e3, 1)
+  }k/s; ` +
+    `CPU ${fmt(median(s.cpuOne), 1)} -> ${
+      fmt(median(s.cpuTwo), 1)
+    } us per execution (every thread)`;
 }
 
 /** One replay's wall-clock and CPU milliseconds (the process's, as the C side's). */
@@ -370,18 +418,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   rows.push(await zimageRow(n(9), n(5)));
 
   // (e) workers.
-  const ex = await workerScaling(SCALING_EXHAUSTIVE, n(2));
-  rows.push(timed(
-    `(e) explorer executions/s, 2 workers / 1, exhaustive ${SCALING_EXHAUSTIVE.maxOps} ops`,
-    ex.ratios,
-    `1 worker ${fmt(median(ex.one) / 1e3, 1)}k/s, 2 workers ${fmt(median(ex.two) / 1e3, 1)}k/s`,
-  ));
-  const rnd = await workerScaling(SCALING_RANDOM, n(2));
-  rows.push(timed(
-    `(e) explorer executions/s, 2 workers / 1, random ${SCALING_RANDOM.executions} programs`,
-    rnd.ratios,
-    `1 worker ${fmt(median(rnd.one) / 1e3, 1)}k/s, 2 workers ${fmt(median(rnd.two) / 1e3, 1)}k/s`,
-  ));
+  rows.push(...await scalingRows(n(2)));
 
   console.log(
     `\n0. The issue's rows (long trace: gzip of ${LONG_INPUT_BYTES / 1024} KiB, lackey)`,

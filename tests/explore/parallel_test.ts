@@ -82,3 +82,51 @@ Deno.test("the default number of workers reports what one thread reports", async
   assert.deepEqual(byDefault.stats, single.stats);
   assert.equal(formatExploreReport(byDefault), formatExploreReport(single));
 });
+
+Deno.test("three threads (two workers claiming units) report what one reports", async () => {
+  const options = { ...EXHAUSTIVE, shrink: false };
+  const single = await explore({ ...options, workers: 1 });
+  const three = await explore({ ...options, workers: 3 });
+  assert.deepEqual(three.stats, single.stats);
+  assert.equal(formatExploreReport(three), formatExploreReport(single));
+  const random = { ...RANDOM, shrink: false };
+  assert.equal(
+    formatExploreReport(await explore({ ...random, workers: 3 })),
+    formatExploreReport(await explore({ ...random, workers: 1 })),
+  );
+});
+
+Deno.test("explicit workers that cannot start are an error, even when the search ends first", async () => {
+  // Without read permission no worker can load its module; this thread runs
+  // the units meanwhile, and the error still comes, whatever the search's size.
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/no_read.ts`;
+    await Deno.writeTextFile(
+      file,
+      `import { explore } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
+for (const maxOps of [1, 4]) {
+  try {
+    await explore({ maxOps, ops: ["write", "read", "mmuOn"], progress: false, workers: 2 });
+    console.log("no error");
+  } catch (e) {
+    console.log(e.name, e.call);
+  }
+}
+`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--no-prompt", file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert.equal(
+      stdout,
+      "ScenarioError explore.workers\n".repeat(2),
+      new TextDecoder().decode(out.stderr),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -24,11 +24,11 @@
  * Exhaustive mode is a breadth-first search over distinct states (see
  * exhaustive.ts for what is pruned and why it is sound); random mode runs
  * seeded random programs with seeded random hardware choices (see
- * random_mode.ts). `workers: n` spreads the work over Web Workers and
- * `shard: "i/n"` over machines (with `exchange`, parts running at once
- * split every length of the search; see exchange.ts); either way the
- * failure groups and their counterexamples are those of a single-threaded
- * run.
+ * random_mode.ts). `workers: n` spreads the work over this thread and
+ * n − 1 Web Workers, and `shard: "i/n"` over machines (with `exchange`,
+ * parts running at once split every length of the search; see
+ * exchange.ts); either way the failure groups and their counterexamples
+ * are those of a single-threaded run.
  *
  * Simplified: each address of the alphabet is one 32-bit word in its own
  * page, and maintenance by VA covers that word's line; `vmReg` writes TTBR0
@@ -41,6 +41,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import { configFingerprint } from "./fingerprint.ts";
@@ -49,7 +50,7 @@ import { type FoundFailure, searchExhaustive } from "./exhaustive.ts";
 import { type ProofSummary, searchProof } from "./prove.ts";
 import type { ExploreConfig, ExploreOptions } from "./options.ts";
 import { resolveExploreOptions } from "./options.ts";
-import { canStartWorkers, type PoolTask, WorkerPool } from "./pool.ts";
+import { canStartWorkers, type OfferedUnit, type PoolTask, WorkerPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { type RandomBatch, randomBatch } from "./random_mode.ts";
 import { replay } from "./replay.ts";
@@ -95,7 +96,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
   const { policy, guestClass } = await loadParts(config);
   const ctx = new ExploreContext(config, policy, guestClass);
   const progress = new Progress(config.progress);
-  const threads = await Threads.start(config, ctx);
+  const threads = Threads.start(config, ctx);
   try {
     let found: FoundFailure[];
     let complete: boolean;
@@ -148,6 +149,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreRepo
         exact: true,
       };
     }
+    await threads.check();
     progress.update(stats.executions, found.length, "shrinking");
     found.sort(compareGroups);
     const failures: FailureGroup[] = [];
@@ -181,13 +183,33 @@ function exchangeOf(exchange: string | ShardExchange | undefined): ShardExchange
 /** Time on this thread before default workers start: a short exploration pays no start-up. */
 const WORKER_DELAY_MS = 300;
 
-/** Tasks kept queued per worker, so that a worker that answers has its next task at once. */
-const QUEUED_PER_WORKER = 2;
+/**
+ * Units the search keeps offered per thread, so that every thread finds
+ * one when it is free: the answers are consumed in order, so a unit that
+ * takes long (or a thread the system pauses) holds the others back only
+ * once they have run this far ahead.
+ */
+const QUEUED_PER_THREAD = 8;
+
+interface Unit {
+  readonly here: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly task: PoolTask;
+  /** The unit as offered to the workers (null while they start). */
+  offered: OfferedUnit | null;
+}
 
 /**
- * Where units of work run: this thread, then, when the configuration asks
- * for several workers, a {@linkcode WorkerPool}. Workers given explicitly
- * start at once (an error if they cannot); default workers start after
+ * Where units of work run. `workers: n` is n threads: this one and n − 1
+ * Web Workers (a {@linkcode WorkerPool}). Without workers, a unit runs here
+ * when it is given. With them, every unit is offered to all threads, and
+ * the first to reach it claims and runs it (see pool.ts): the workers in
+ * the order they receive them, this thread the oldest unclaimed one
+ * between two events (so that it still hears the workers' answers when it
+ * has nothing left to claim), also while the workers start. Workers given
+ * explicitly start at once (an error if they cannot, see
+ * {@linkcode Threads.check}); default workers start after
  * {@linkcode WORKER_DELAY_MS} of work, and only where they can (see
  * `ExploreOptions.workers`). A unit gives the same answer on any thread.
  */
@@ -195,27 +217,29 @@ class Threads {
   readonly #config: ExploreConfig;
   readonly #ctx: ExploreContext;
   readonly #started = performance.now();
+  /** Units this thread may still claim, oldest first. */
+  readonly #open: Unit[] = [];
   #pool: WorkerPool | null = null;
   #starting: Promise<WorkerPool | null> | null = null;
+  #failure: unknown = null;
+  /** Whether a wake-up for this thread's next unit is pending. */
+  #awake = false;
+  #closed = false;
 
   private constructor(config: ExploreConfig, ctx: ExploreContext) {
     this.#config = config;
     this.#ctx = ctx;
   }
 
-  static async start(config: ExploreConfig, ctx: ExploreContext): Promise<Threads> {
+  static start(config: ExploreConfig, ctx: ExploreContext): Threads {
     const t = new Threads(config, ctx);
-    if (config.workers > 1 && config.workersGiven) {
-      t.#pool = await WorkerPool.create(config.workers, config);
-    }
+    if (config.workers > 1 && config.workersGiven) t.#startWorkers();
     return t;
   }
 
   /** How many units the caller should keep queued. */
   get inFlight(): number {
-    return this.#pool !== null || this.#starting !== null
-      ? this.#config.workers * QUEUED_PER_WORKER
-      : 1;
+    return this.#starting !== null ? this.#config.workers * QUEUED_PER_THREAD : 1;
   }
 
   expand(packed: Int32Array, depth: number, first: number): Promise<ChildBatch> {
@@ -229,29 +253,105 @@ class Threads {
     return this.#run({ type: "random", from, to }, () => randomBatch(this.#ctx, from, to));
   }
 
+  /**
+   * Throws what kept workers given explicitly from starting (once they are
+   * up or have failed), so that such an error does not depend on how soon
+   * the search ended.
+   */
+  async check(): Promise<void> {
+    await this.#starting;
+    if (this.#failure !== null) throw this.#failure;
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    // Units still offered when a budget stopped the search are dropped unread.
+    this.#open.length = 0;
     this.#pool?.close();
     // A pool still starting (a budget stopped the search meanwhile) is closed once it is up.
     (await this.#starting)?.close();
   }
 
   #run<T>(task: PoolTask, here: () => T): Promise<T> {
-    if (this.#pool !== null) return this.#pool.run<T>(task);
-    if (this.#starting === null && this.#shouldStart()) {
-      this.#starting = WorkerPool.create(this.#config.workers, this.#config).then(
-        (pool) => (this.#pool = pool),
-        () => null,
-      );
+    if (this.#starting === null) {
+      if (!this.#shouldStart()) return Promise.resolve(here());
+      this.#startWorkers();
     }
-    if (this.#starting !== null) {
-      return this.#starting.then((pool) => (pool !== null ? pool.run<T>(task) : here()));
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    return new Promise<T>((resolve, reject) => {
+      const unit: Unit = {
+        task,
+        here,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        offered: null,
+      };
+      if (this.#pool !== null) this.#offer(unit);
+      this.#open.push(unit);
+      this.#wake();
+    });
+  }
+
+  #offer(unit: Unit): void {
+    unit.offered = this.#pool!.offer(unit.task);
+    unit.offered.result.then(unit.resolve, unit.reject);
+  }
+
+  #startWorkers(): void {
+    const given = this.#config.workersGiven;
+    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config).then(
+      (pool) => {
+        if (this.#closed) return pool;
+        this.#pool = pool;
+        pool.onAnswer = () => this.#wake();
+        for (const unit of this.#open) this.#offer(unit);
+        return pool;
+      },
+      (e) => {
+        // Default workers that cannot start leave the work to this thread.
+        if (given) {
+          this.#failure = e;
+          for (const unit of this.#open.splice(0)) unit.reject(e);
+        }
+        return null;
+      },
+    );
+  }
+
+  #wake(): void {
+    if (this.#awake || this.#closed || this.#open.length === 0) return;
+    // Answers waiting are read first (the next answer wakes this thread
+    // again): Deno delivers them only once no callback of setImmediate is
+    // queued, and the search can hand out more units only once it reads
+    // them. setImmediate, not a MessageChannel (Deno delivers a port's
+    // messages before the workers' too) or setTimeout (a few milliseconds
+    // a step).
+    if (this.#pool?.answersWaiting) return;
+    this.#awake = true;
+    setImmediate(() => this.#runOne());
+  }
+
+  /** Runs the oldest unit no worker has claimed, if any. */
+  #runOne(): void {
+    this.#awake = false;
+    if (this.#closed) return;
+    const pool = this.#pool;
+    for (let unit = this.#open.shift(); unit !== undefined; unit = this.#open.shift()) {
+      if (unit.offered !== null && !pool!.claimHere(unit.offered)) continue;
+      try {
+        unit.resolve(unit.here());
+      } catch (e) {
+        unit.reject(e);
+      }
+      break;
     }
-    return Promise.resolve(here());
+    this.#wake();
   }
 
   #shouldStart(): boolean {
-    return this.#config.workers > 1 && !this.#config.workersGiven &&
-      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config);
+    return this.#config.workers > 1 && (this.#config.workersGiven || (
+      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config)
+    ));
   }
 }
 

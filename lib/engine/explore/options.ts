@@ -149,10 +149,12 @@ export interface ExploreOptions {
    */
   readonly perturbRate?: number;
   /**
-   * Web Workers to run on; 0 or 1: this thread. The report is the same for
-   * any number. Default: one per core (`navigator.hardwareConcurrency`),
-   * started only once the search has run for a moment on this thread (a
-   * small exploration pays no start-up), and only where they can start:
+   * Threads to run on: this thread and `workers − 1` Web Workers, which
+   * share the units of work; 0 or 1: this thread alone. The report is the
+   * same for any number. Default: one per core
+   * (`navigator.hardwareConcurrency`), the workers started only once the
+   * search has run for a moment on this thread (a small exploration pays
+   * no start-up), and only where they can start:
    * with read permission on the library's files (Deno checks it to load a
    * worker's module), and a policy and guest classes given by name or
    * module; otherwise the default is this thread. An explicit number is

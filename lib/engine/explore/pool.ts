@@ -1,11 +1,18 @@
 /**
  * A pool of exploration workers (Deno Web Workers running worker.ts).
  *
- * One shared queue: a task goes to the first idle worker, and a worker
- * that answers takes the next task at once, so no worker waits for
- * another (the caller keeps a few tasks queued per worker and consumes the
- * answers in its own order). Each worker builds its exploration context,
- * with its caches and hardware, once, and keeps it for every task.
+ * Units of work are claimed, not assigned: every unit is offered to every
+ * worker (it waits in each one's message queue) and to the calling thread,
+ * and whoever comes to it first claims it with one atomic compare-and-swap
+ * on a slot of shared memory (see {@linkcode claimSlot}); the others skip
+ * it. So a worker that finishes a unit starts the next unclaimed one at
+ * once, without waiting for the calling thread to read its answer or hand
+ * it more, and threads that run slower (a cold worker, a thread the system
+ * pauses) simply claim fewer units. The caller keeps a few units offered
+ * per thread and consumes the answers in its own order. Each worker builds
+ * its exploration context, with its caches and hardware, once, and keeps
+ * it for every unit.
+ *
  * Starting a worker needs read permission on its module (Deno checks the
  * parent's); the exploration a worker runs needs no permission (it
  * inherits the parent's, which it uses only to import a policy or guest
@@ -16,8 +23,9 @@
  * ```ts ignore
  * import { WorkerPool } from "./pool.ts";
  * import { resolveExploreOptions } from "./options.ts";
- * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 2 }));
- * const batches = await pool.runAll([{ type: "random", from: 0, to: 100 }]);
+ * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 3 }));
+ * const unit = pool.offer({ type: "random", from: 0, to: 100 });
+ * const batch = await unit.result; // run by whichever worker claimed it
  * pool.close();
  * ```
  *
@@ -37,6 +45,50 @@ export type PoolTask =
   }
   | { readonly type: "random"; readonly from: number; readonly to: number };
 
+/**
+ * Claim slots in shared memory: a unit's slot (its id modulo this) holds
+ * the id while nobody has claimed it. The caller keeps fewer units than
+ * this outstanding, so a slot is reused only once its unit is answered.
+ */
+export const CLAIM_SLOTS = 4096;
+
+/**
+ * The index, after the claim slots, of the number of answers the workers
+ * have sent: more than the pool has read means answers wait in the calling
+ * thread's event queue.
+ */
+export const ANSWERS = CLAIM_SLOTS;
+
+/** What the calling thread writes in a slot it claims; worker k writes `-2 - k`. */
+const CLAIMED_HERE = -1;
+
+/**
+ * Claims unit `id` for a thread: true when nobody had.
+ *
+ * @example Usage
+ * ```ts
+ * import { claimSlot } from "./pool.ts";
+ * const claims = new Int32Array(new SharedArrayBuffer(4 * 4096));
+ * claims[7] = 7; // unit 7 offered
+ * console.log(claimSlot(claims, 7, -2), claimSlot(claims, 7, -1)); // true false
+ * ```
+ * @param claims the slots
+ * @param id the unit's id
+ * @param who the claimant: -1 for the calling thread, -2 - k for worker k
+ * @returns whether this claimant runs the unit
+ */
+export function claimSlot(claims: Int32Array, id: number, who: number): boolean {
+  return Atomics.compareExchange(claims, id % CLAIM_SLOTS, id, who) === id;
+}
+
+/** A unit offered to the workers. */
+export interface OfferedUnit {
+  /** Its id (the claim slot is `id % CLAIM_SLOTS`). */
+  readonly id: number;
+  /** Its answer, when a worker claims it (never settles when the calling thread does). */
+  readonly result: Promise<unknown>;
+}
+
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
@@ -49,32 +101,42 @@ interface Pending {
  * ```ts ignore
  * import { WorkerPool } from "./pool.ts";
  * import { resolveExploreOptions } from "./options.ts";
- * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 2 }));
+ * const pool = await WorkerPool.create(2, resolveExploreOptions({ workers: 3 }));
  * pool.close();
  * ```
  */
 export class WorkerPool {
   readonly #workers: Worker[];
-  readonly #idle: Worker[];
-  readonly #queue: { task: PoolTask; id: number }[] = [];
+  readonly #claims: Int32Array;
   readonly #pending = new Map<number, Pending>();
-  readonly #busy = new Map<Worker, number>();
   #nextId = 0;
+  #answersRead = 0;
+  /** Called after each answer from a worker is read. */
+  onAnswer: (() => void) | null = null;
 
-  private constructor(workers: Worker[]) {
+  private constructor(workers: Worker[], claims: Int32Array) {
     this.#workers = workers;
-    this.#idle = [...workers];
-    for (const w of workers) {
-      w.onmessage = (e: MessageEvent) => this.#answer(w, e.data);
+    this.#claims = claims;
+    workers.forEach((w, k) => {
+      w.onmessage = (e: MessageEvent) => {
+        this.#answersRead++;
+        this.#answer(e.data);
+        this.onAnswer?.();
+      };
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault();
-        this.#answer(w, { type: "error", id: this.#busy.get(w) ?? -1, message: e.message });
+        // An uncaught error cannot be told apart by unit: every unit the worker claimed fails.
+        for (const id of [...this.#pending.keys()]) {
+          if (Atomics.load(claims, id % CLAIM_SLOTS) === -2 - k) {
+            this.#answer({ type: "error", id, message: e.message });
+          }
+        }
       };
-    }
+    });
   }
 
   /**
-   * Starts `n` workers and sends each the configuration.
+   * Starts `n` workers and sends each the configuration and the claim slots.
    *
    * @param n the number of workers
    * @param config the configuration (plain data: no policy or class objects)
@@ -96,8 +158,10 @@ export class WorkerPool {
           "workers need --allow-read, or use workers: 0",
       );
     }
+    const claims = new Int32Array(new SharedArrayBuffer(4 * (CLAIM_SLOTS + 1))).fill(-1);
+    claims[ANSWERS] = 0;
     const sendable = { ...config, policyObject: null, classObjects: [] };
-    await Promise.all(workers.map((w) =>
+    await Promise.all(workers.map((w, index) =>
       new Promise<void>((resolve, reject) => {
         w.onmessage = (e: MessageEvent) => {
           if (e.data?.type === "ready") resolve();
@@ -107,33 +171,50 @@ export class WorkerPool {
           e.preventDefault();
           reject(workerError(n, e.message));
         };
-        w.postMessage({ type: "init", config: sendable });
+        w.postMessage({ type: "init", config: sendable, claims, index });
       })
     )).catch((e) => {
       for (const w of workers) w.terminate();
       throw e;
     });
-    return new WorkerPool(workers);
+    return new WorkerPool(workers, claims);
   }
 
   /**
-   * Runs tasks on the workers.
+   * Offers a unit to every worker: the first to reach it runs it, unless
+   * the calling thread claims it first ({@linkcode WorkerPool.claimHere}).
    *
-   * @param tasks the tasks
-   * @returns their results, in the tasks' order
+   * @param task the unit
+   * @returns its id and its answer
    */
-  runAll<T>(tasks: readonly PoolTask[]): Promise<T[]> {
-    return Promise.all(tasks.map((task) => this.#run(task) as Promise<T>));
+  offer(task: PoolTask): OfferedUnit {
+    const id = this.#nextId++;
+    const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    Atomics.store(this.#claims, id % CLAIM_SLOTS, id);
+    // Each worker gets its own copy: any of them, or this thread, may run it.
+    for (const w of this.#workers) w.postMessage({ ...task, id });
+    return { id, result };
   }
 
   /**
-   * Queues one task: the first idle worker takes it.
+   * Claims an offered unit for the calling thread.
    *
-   * @param task the task
-   * @returns its result
+   * @param unit the unit
+   * @returns true when no worker has claimed it: the caller runs it (its `result` never settles)
    */
-  run<T>(task: PoolTask): Promise<T> {
-    return this.#run(task) as Promise<T>;
+  claimHere(unit: OfferedUnit): boolean {
+    if (!claimSlot(this.#claims, unit.id, CLAIMED_HERE)) return false;
+    this.#pending.delete(unit.id);
+    return true;
+  }
+
+  /**
+   * Whether workers have sent answers not read yet: the calling thread
+   * should then let its event loop run (Deno delivers them only after
+   * every callback queued with `setImmediate`).
+   */
+  get answersWaiting(): boolean {
+    return Atomics.load(this.#claims, ANSWERS) > this.#answersRead;
   }
 
   /** The number of workers. */
@@ -150,30 +231,7 @@ export class WorkerPool {
     this.#pending.clear();
   }
 
-  #run(task: PoolTask): Promise<unknown> {
-    const id = this.#nextId++;
-    const done = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#queue.push({ task, id });
-    this.#dispatch();
-    return done;
-  }
-
-  #dispatch(): void {
-    while (this.#idle.length > 0 && this.#queue.length > 0) {
-      const w = this.#idle.pop()!;
-      const { task, id } = this.#queue.shift()!;
-      this.#busy.set(w, id);
-      if (task.type === "expand") {
-        const packed = task.packed;
-        w.postMessage({ ...task, id }, [packed.buffer as ArrayBuffer]);
-      } else {
-        w.postMessage({ ...task, id });
-      }
-    }
-  }
-
   #answer(
-    w: Worker,
     m: {
       type: string;
       id: number;
@@ -183,26 +241,22 @@ export class WorkerPool {
       call?: string;
     },
   ): void {
-    this.#busy.delete(w);
-    this.#idle.push(w);
     const p = this.#pending.get(m.id);
     this.#pending.delete(m.id);
-    if (p !== undefined) {
-      if (m.type === "done") p.resolve(m.result);
-      else {
-        p.reject(
-          m.code
-            ? new ScenarioError(
-              m.code as "invalid_value",
-              m.call ?? "explore",
-              null,
-              m.message ?? "",
-            )
-            : new Error(`explore worker: ${m.message}`),
-        );
-      }
+    if (p === undefined) return;
+    if (m.type === "done") p.resolve(m.result);
+    else {
+      p.reject(
+        m.code
+          ? new ScenarioError(
+            m.code as "invalid_value",
+            m.call ?? "explore",
+            null,
+            m.message ?? "",
+          )
+          : new Error(`explore worker: ${m.message}`),
+      );
     }
-    this.#dispatch();
   }
 }
 

@@ -4,11 +4,14 @@
  * expands batches of states, or runs ranges of random executions, on
  * request. Each answer is a pure function of the configuration and the
  * request, which is why workers and a single thread report the same thing.
+ * Every unit is offered to every worker and to the calling thread: a
+ * worker runs one only if it claims it first (`claimSlot` in pool.ts), and
+ * skips it otherwise, without an answer.
  *
- * Messages in: `{ type: "init", config }`, `{ type: "expand", id, packed,
- * depth, first }`, `{ type: "random", id, from, to }`. Messages out: `{ type:
- * "ready" }`, `{ type: "done", id, result }`, `{ type: "error", id, message,
- * code, call }`.
+ * Messages in: `{ type: "init", config, claims, index }`, `{ type:
+ * "expand", id, packed, depth, first }`, `{ type: "random", id, from, to }`.
+ * Messages out: `{ type: "ready" }`, `{ type: "done", id, result }`, `{
+ * type: "error", id, message, code, call }`.
  *
  * @module
  */
@@ -17,11 +20,19 @@ import { ScenarioError } from "../../errors.ts";
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
 import type { ExploreConfig } from "./options.ts";
+import { ANSWERS, claimSlot } from "./pool.ts";
 import { randomBatch } from "./random_mode.ts";
 
 /** The messages a worker accepts. */
 export type WorkerRequest =
-  | { readonly type: "init"; readonly config: ExploreConfig }
+  | {
+    readonly type: "init";
+    readonly config: ExploreConfig;
+    /** The claim slots (`CLAIM_SLOTS` Int32 on shared memory), then the count of answers sent. */
+    readonly claims: Int32Array;
+    /** This worker's index in the pool. */
+    readonly index: number;
+  }
   | {
     readonly type: "expand";
     readonly id: number;
@@ -38,6 +49,8 @@ interface Scope {
 
 const scope = globalThis as unknown as Scope;
 let ctx: ExploreContext | null = null;
+let claims: Int32Array | null = null;
+let me = -2;
 
 function fail(id: number, e: unknown): void {
   const err = e as Error;
@@ -56,6 +69,8 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     try {
       const { policy, guestClass } = await loadParts(m.config);
       ctx = new ExploreContext(m.config, policy, guestClass);
+      claims = m.claims;
+      me = -2 - m.index;
       scope.postMessage({ type: "ready" });
     } catch (err) {
       fail(-1, err);
@@ -63,7 +78,9 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     return;
   }
   try {
-    if (ctx === null) throw new Error("explore worker: not initialised");
+    if (ctx === null || claims === null) throw new Error("explore worker: not initialised");
+    // Another thread came to this unit first.
+    if (!claimSlot(claims, m.id, me)) return;
     if (m.type === "expand") {
       const result = expandBatch(ctx, m.packed, m.depth, m.first);
       scope.postMessage({ type: "done", id: m.id, result }, [
@@ -75,4 +92,6 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   } catch (err) {
     fail(m.id, err);
   }
+  // Tells the calling thread, busy with units of its own, that an answer waits for it.
+  if (claims !== null) Atomics.add(claims, ANSWERS, 1);
 };

@@ -1,0 +1,28 @@
+/**
+ * Row (e) of `deno task bench:report` alone: executions per second on 2
+ * workers against 1 (pairs of runs alternated) and the CPU time per
+ * execution on each: `deno task bench:scaling [n] [--large]` (n pairs,
+ * default 3). `--large` runs the issue's sizes (exhaustive to 7
+ * operations, 10^6 random programs) instead of the report's.
+ *
+ * @module
+ */
+
+import { scalingRows } from "./issue_rows.ts";
+import { SCALING_EXHAUSTIVE, SCALING_RANDOM } from "./explore_scaling.ts";
+
+if (import.meta.main) {
+  const n = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 3);
+  const large = Deno.args.includes("--large");
+  const rows = await scalingRows(
+    n,
+    large ? { ...SCALING_EXHAUSTIVE, maxOps: 7 } : SCALING_EXHAUSTIVE,
+    large ? { ...SCALING_RANDOM, executions: 1_000_000 } : SCALING_RANDOM,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${r.high.toFixed(2)}] n=${r.n} ` +
+        r.detail,
+    );
+  }
+}
