@@ -204,7 +204,11 @@ export class CacheStore {
    */
   lookup(line: number): number {
     if (line === this.mruLine) return this.mruSlot;
-    // Most snoops ask caches of CPUs that have touched nothing: no set to scan.
+    // An empty cache answers without a set scan: coherence snoops and by-VA
+    // maintenance ask every cache of the machine for each line, and on a
+    // large machine most hold nothing (clear_page's 64 writes per page snoop
+    // every other L1 and L2). tests/hw/cache_lookup_test.ts and
+    // tests/hw/cache_test.ts compare lookup with a scan of every slot.
     if (this.residentCount === 0) return -1;
     const ways = this.ways;
     const keys = this.keys;
