@@ -104,12 +104,16 @@ export const EXECUTIONS = 5_000_000;
  * @param policy the policy
  * @param guestClass the class and its operations
  * @param machine the machine (default: the generic machine)
+ * @param workers the exploration's workers (default none: {@linkcode story} runs
+ *   questions side by side instead, since most take about a second and a
+ *   worker's start costs a good part of that)
  * @returns the report
  */
 export function ask(
   policy: string,
   guestClass: AskedClass,
   machine: AskedMachine = MACHINES[0],
+  workers = 0,
 ): Promise<ExploreReport> {
   return explore({
     mode: "prove",
@@ -119,8 +123,108 @@ export function ask(
     guestClass: guestClass.name,
     ops: [...guestClass.ops],
     executions: EXECUTIONS,
-    workers: 2,
+    workers,
+    progress: false,
   });
+}
+
+/** One question of the story: a machine, a class and a policy. */
+export interface Question {
+  /** The machine. */
+  readonly machine: AskedMachine;
+  /** The class. */
+  readonly guestClass: AskedClass;
+  /** The policy. */
+  readonly policy: string;
+}
+
+/** What the story prints for one question: its answer line and, for an escape, the details. */
+export interface Answer {
+  /** The answer line, indented. */
+  readonly line: string;
+  /** The shortest counterexamples blamed on the hypervisor (generic machine only). */
+  readonly details: readonly string[];
+}
+
+/**
+ * Answers one question as the story prints it.
+ *
+ * @param q the question
+ * @returns its line and details
+ */
+export async function answer(q: Question): Promise<Answer> {
+  const report = await ask(q.policy, q.guestClass, q.machine);
+  const line = `    ${q.policy.padEnd(13)} ${answerLine(report)}`;
+  const details: string[] = [];
+  if (q.machine.maxOps >= 64) {
+    for (const g of report.failures.filter((f) => f.blame === "hypervisor")) {
+      details.push(
+        "",
+        `Shortest counterexample, ${q.machine.label}, class ${q.guestClass.name}, ${q.policy}:`,
+      );
+      details.push(...counterexample(g));
+    }
+  }
+  return { line, details };
+}
+
+const WORKER_URL = new URL("./prove_escape_worker.ts", import.meta.url);
+
+/** Whether this process may start the story's workers (they need read permission). */
+function canStartWorkers(): boolean {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno?.permissions?.querySync === undefined || WORKER_URL.protocol !== "file:") return false;
+  const path = decodeURIComponent(WORKER_URL.pathname);
+  return deno.permissions.querySync({ name: "read", path }).state === "granted";
+}
+
+/**
+ * Answers every question, on `threads` workers side by side when this
+ * process may start them (each answer is a pure function of its question,
+ * so the text is the same however they are spread), else one after another.
+ *
+ * @param questions the questions
+ * @param threads how many workers
+ * @returns the answers, in the questions' order
+ */
+export async function answerAll(
+  questions: readonly Question[],
+  threads: number,
+): Promise<Answer[]> {
+  const out: Answer[] = new Array(questions.length);
+  if (threads < 2 || questions.length < 2 || !canStartWorkers()) {
+    for (let i = 0; i < questions.length; i++) out[i] = await answer(questions[i]);
+    return out;
+  }
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    const lanes = Array.from({ length: Math.min(threads, questions.length) }, () => {
+      const w = new Worker(WORKER_URL, { type: "module" });
+      workers.push(w);
+      return new Promise<void>((resolve, reject) => {
+        const send = () => {
+          if (next >= questions.length) return resolve();
+          const i = next++;
+          w.onmessage = (e: MessageEvent<{ answer?: Answer; error?: string }>) => {
+            if (e.data.error !== undefined) return reject(new Error(e.data.error));
+            out[i] = e.data.answer!;
+            send();
+          };
+          w.postMessage(questions[i]);
+        };
+        w.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          reject(new Error(e.message));
+        };
+        send();
+      });
+    });
+    await Promise.all(lanes);
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  return out;
 }
 
 /**
@@ -129,30 +233,36 @@ export function ask(
  *
  * @param machines the machines asked about (default: all)
  * @param classes the classes asked about (default: all)
+ * @param threads how many questions are answered side by side (default 2)
  * @returns the text
  */
 export async function story(
   machines: readonly AskedMachine[] = MACHINES,
   classes: readonly AskedClass[] = CLASSES,
+  threads = 2,
 ): Promise<string> {
+  const questions: Question[] = [];
+  for (const machine of machines) {
+    for (const guestClass of classes) {
+      for (const policy of POLICIES) questions.push({ machine, guestClass, policy });
+    }
+  }
+  const answers = await answerAll(questions, threads);
   const out = [
     "Does any guest of the class, of any length, read stale data the hypervisor",
     "could have prevented? One vCPU, one address, every speculative fill and",
     "castout, to a fixpoint (or, where none is in reach, every guest up to a length).",
   ];
   const details: string[] = [];
+  let i = 0;
   for (const m of machines) {
     out.push("", `${m.label}:`);
     for (const c of classes) {
       out.push("", `  class ${c.name} (${c.ops.join(", ")}):`);
-      for (const policy of POLICIES) {
-        const report = await ask(policy, c, m);
-        out.push(`    ${policy.padEnd(13)} ${answerLine(report)}`);
-        if (m.maxOps < 64) continue;
-        for (const g of report.failures.filter((f) => f.blame === "hypervisor")) {
-          details.push("", `Shortest counterexample, ${m.label}, class ${c.name}, ${policy}:`);
-          details.push(...counterexample(g));
-        }
+      for (const _ of POLICIES) {
+        const a = answers[i++];
+        out.push(a.line);
+        details.push(...a.details);
       }
     }
   }
