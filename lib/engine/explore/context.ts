@@ -181,6 +181,8 @@ export class ExploreContext {
   lastChoices: IdealChoices = new IdealChoices();
 
   #policyState: unknown = undefined;
+  /** Whether {@linkcode ExploreContext.lastHyp} was built with the null sink (it can be reused). */
+  #lastHypQuiet = false;
   readonly #base: Omit<Scenario, "steps" | "speculation">;
   readonly #pages: number[];
   readonly #poison: Int32Array;
@@ -301,9 +303,14 @@ export class ExploreContext {
       candidates: this.candidates,
       ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
       hardware: hw,
+      // The VM of the last quiet-sink run, restarted (a sink is the VM's for good).
+      ...(sink === NULL_SINK && this.lastHyp !== null && this.#lastHypQuiet
+        ? { hypervisor: this.lastHyp }
+        : {}),
       onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
+        this.#lastHypQuiet = sink === NULL_SINK;
         this.#policyState = hyp.policyState;
       },
     });
@@ -324,6 +331,7 @@ export class ExploreContext {
     const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
     return this.judge.idealReads(scenario, choices, {
       hardware: hw,
+      ...(this.lastIdealHyp !== null ? { hypervisor: this.lastIdealHyp } : {}),
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
       },
