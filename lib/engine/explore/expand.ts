@@ -29,6 +29,8 @@ import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 import type { IdealChoices } from "../ideal_choices.ts";
 
+const NO_NAMES = new Int32Array(0);
+
 /** Integers per child record in {@linkcode ChildBatch.children}. */
 export const CHILD_INTS = 7;
 
@@ -365,7 +367,8 @@ export function expandBatch(
       let idealFor: IdealChoices | null = null;
       let idealGot: Float64Array = new Float64Array(0);
       let savedLength = 0;
-      let savedNames = e.saveNames();
+      // Set by the first run's ideal run, which always comes before the first encoding.
+      let savedNames: Int32Array = NO_NAMES;
       let savedExact = true;
       const masks = usedMasks(alphabet, [...ops, o], k + 1);
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
