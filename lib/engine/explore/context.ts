@@ -11,7 +11,9 @@
  * The fast path is `execute()` with a null event sink (no event is built),
  * a hardware model emptied between runs instead of rebuilt (building an
  * X-Gene 1 with its 8 MiB system cache costs about a millisecond, a run of
- * a short program a few microseconds), and the policy run as given (a
+ * a short program a few microseconds), the VM of the last run restarted
+ * instead of built again (`Hypervisor.restart`: vCPUs, their handles and
+ * stage 2 are kept, reset), and the policy run as given (a
  * built-in one unguarded, with its set/way shortcuts), its per-VM state read
  * back from the hypervisor (`Hypervisor.policyState`) to be hashed.
  *
