@@ -184,40 +184,53 @@ function canStartWorkers(): boolean {
   return deno.permissions.querySync({ name: "read", path }).state === "granted";
 }
 
+/** What a worker is asked: a question to answer as the story prints it, or to cross-check. */
+export interface Task {
+  /** `"answer"`: {@linkcode answer}; `"cross-check"`: {@linkcode crossCheck}. */
+  readonly kind: "answer" | "cross-check";
+  /** The question. */
+  readonly question: Question;
+}
+
+/** Runs one task on this thread. */
+export function runTask(task: Task): Promise<Answer | CrossCheck> {
+  return task.kind === "answer" ? answer(task.question) : crossCheck(task.question);
+}
+
 /**
- * Answers every question, on `threads` workers side by side when this
- * process may start them (each answer is a pure function of its question,
- * so the text is the same however they are spread), else one after another.
+ * Runs tasks on `threads` workers side by side when this process may
+ * start them (each result is a pure function of its task, so it is the
+ * same however they are spread), else one after another.
  *
- * @param questions the questions
+ * @param tasks the tasks
  * @param threads how many workers
- * @returns the answers, in the questions' order
+ * @returns the results, in the tasks' order
  */
-export async function answerAll(
-  questions: readonly Question[],
+export async function runTasks<T extends Answer | CrossCheck>(
+  tasks: readonly Task[],
   threads: number,
-): Promise<Answer[]> {
-  const out: Answer[] = new Array(questions.length);
-  if (threads < 2 || questions.length < 2 || !canStartWorkers()) {
-    for (let i = 0; i < questions.length; i++) out[i] = await answer(questions[i]);
+): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  if (threads < 2 || tasks.length < 2 || !canStartWorkers()) {
+    for (let i = 0; i < tasks.length; i++) out[i] = await runTask(tasks[i]) as T;
     return out;
   }
   let next = 0;
   const workers: Worker[] = [];
   try {
-    const lanes = Array.from({ length: Math.min(threads, questions.length) }, () => {
+    const lanes = Array.from({ length: Math.min(threads, tasks.length) }, () => {
       const w = new Worker(WORKER_URL, { type: "module" });
       workers.push(w);
       return new Promise<void>((resolve, reject) => {
         const send = () => {
-          if (next >= questions.length) return resolve();
+          if (next >= tasks.length) return resolve();
           const i = next++;
-          w.onmessage = (e: MessageEvent<{ answer?: Answer; error?: string }>) => {
+          w.onmessage = (e: MessageEvent<{ result?: T; error?: string }>) => {
             if (e.data.error !== undefined) return reject(new Error(e.data.error));
-            out[i] = e.data.answer!;
+            out[i] = e.data.result!;
             send();
           };
-          w.postMessage(questions[i]);
+          w.postMessage(tasks[i]);
         };
         w.onerror = (e: ErrorEvent) => {
           e.preventDefault();
@@ -231,6 +244,61 @@ export async function answerAll(
     for (const w of workers) w.terminate();
   }
   return out;
+}
+
+/**
+ * A proof and the bounded searches it must agree with (issue 19's
+ * cross-check): the proof's shortest escape blamed on the hypervisor, and
+ * the bounded search's at every depth up to the proof's depth + 1 (at most 6).
+ */
+export interface CrossCheck {
+  /** Whether the proof reached its fixpoint. */
+  readonly fixpoint: boolean;
+  /** The proof's depth. */
+  readonly depth: number;
+  /** The proof's shortest escape (operations), or null. */
+  readonly shortest: number | null;
+  /** Per depth searched, from 1: whether the bounded search completed, and its shortest escape. */
+  readonly bounded: readonly { readonly complete: boolean; readonly shortest: number | null }[];
+}
+
+/** The first length at which a failure group blamed on the hypervisor appears, or null. */
+function shortestEscape(r: ExploreReport): number | null {
+  const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
+  return lengths.length === 0 ? null : Math.min(...lengths);
+}
+
+/**
+ * Proves one question, then runs the bounded search at every depth up to
+ * the proof's depth + 1 (at most 6), as the cross-check compares them.
+ *
+ * @param q the question (its machine's `options` are used for both)
+ * @returns the proof's and the bounded searches' shortest escapes
+ */
+export async function crossCheck(q: Question): Promise<CrossCheck> {
+  const proof = await ask(q.policy, q.guestClass, q.machine);
+  const bounded: { complete: boolean; shortest: number | null }[] = [];
+  const depth = proof.proof?.depth ?? 0;
+  for (let d = 1; d <= Math.min(depth + 1, 6); d++) {
+    const r = await explore({
+      ...q.machine.options,
+      policy: q.policy,
+      guestClass: q.guestClass.name,
+      ops: [...q.guestClass.ops],
+      maxOps: d,
+      shrink: false,
+      progress: false,
+      // Each search is short: a worker's start would cost more than it saves.
+      workers: 0,
+    });
+    bounded.push({ complete: r.complete, shortest: shortestEscape(r) });
+  }
+  return {
+    fixpoint: proof.proof?.fixpoint === true,
+    depth,
+    shortest: shortestEscape(proof),
+    bounded,
+  };
 }
 
 /**
@@ -253,7 +321,10 @@ export async function story(
       for (const policy of POLICIES) questions.push({ machine, guestClass, policy });
     }
   }
-  const answers = await answerAll(questions, threads);
+  const answers = await runTasks<Answer>(
+    questions.map((question) => ({ kind: "answer", question })),
+    threads,
+  );
   const out = [
     "Does any guest of the class, of any length, read stale data the hypervisor",
     "could have prevented? One vCPU, one address, every speculative fill and",

@@ -1,25 +1,25 @@
 /**
- * The Web Worker side of `story()` in prove_escape.ts: it answers one
- * question at a time, as the story prints it.
+ * The Web Worker side of `runTasks()` in prove_escape.ts: it answers or
+ * cross-checks one question at a time.
  *
- * Messages in: a {@linkcode Question}. Messages out: `{ answer }`, or
+ * Messages in: a {@linkcode Task}. Messages out: `{ result }`, or
  * `{ error }` with the message of what went wrong.
  *
  * @module
  */
 
-import { answer, type Question } from "./prove_escape.ts";
+import { runTask, type Task } from "./prove_escape.ts";
 
 interface Scope {
-  onmessage: ((e: MessageEvent<Question>) => void) | null;
+  onmessage: ((e: MessageEvent<Task>) => void) | null;
   postMessage(message: unknown): void;
 }
 
 const scope = globalThis as unknown as Scope;
 
-scope.onmessage = async (e: MessageEvent<Question>) => {
+scope.onmessage = async (e: MessageEvent<Task>) => {
   try {
-    scope.postMessage({ answer: await answer(e.data) });
+    scope.postMessage({ result: await runTask(e.data) });
   } catch (err) {
     scope.postMessage({ error: (err as Error)?.message ?? String(err) });
   }
