@@ -134,7 +134,15 @@ export function ask(
   });
 }
 
-/** One question of the story: a machine, a class and a policy. */
+/**
+ * One question of the story: a machine, a class and a policy.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, type Question } from "./prove_escape.ts";
+ * const q: Question = { machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" };
+ * ```
+ */
 export interface Question {
   /** The machine. */
   readonly machine: AskedMachine;
@@ -144,7 +152,15 @@ export interface Question {
   readonly policy: string;
 }
 
-/** What the story prints for one question: its answer line and, for an escape, the details. */
+/**
+ * What the story prints for one question: its answer line and, for an escape, the details.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { Answer } from "./prove_escape.ts";
+ * const a: Answer = { line: "    xen           Never, for every length (...)", details: [] };
+ * ```
+ */
 export interface Answer {
   /** The answer line, indented. */
   readonly line: string;
@@ -154,6 +170,13 @@ export interface Answer {
 
 /**
  * Answers one question as the story prints it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { answer, CLASSES, MACHINES } from "./prove_escape.ts";
+ * const a = await answer({ machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" });
+ * console.log(a.line); // "    xen           Never, for every length (...)"
+ * ```
  *
  * @param q the question
  * @returns its line and details
@@ -184,7 +207,17 @@ function canStartWorkers(): boolean {
   return deno.permissions.querySync({ name: "read", path }).state === "granted";
 }
 
-/** What a worker is asked: a question to answer as the story prints it, or to cross-check. */
+/**
+ * What a worker is asked: a question to answer as the story prints it, or to cross-check.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, type Task } from "./prove_escape.ts";
+ * const t: Task = {
+ *   kind: "answer", question: { machine: MACHINES[0], guestClass: CLASSES[0], policy: "kvm-4.0" },
+ * };
+ * ```
+ */
 export interface Task {
   /** `"answer"`: {@linkcode answer}; `"cross-check"`: {@linkcode crossCheck}. */
   readonly kind: "answer" | "cross-check";
@@ -192,7 +225,18 @@ export interface Task {
   readonly question: Question;
 }
 
-/** Runs one task on this thread. */
+/**
+ * Runs one task on this thread.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, runTask } from "./prove_escape.ts";
+ * const question = { machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" };
+ * console.log(await runTask({ kind: "answer", question }));
+ * ```
+ * @param task the task
+ * @returns its result
+ */
 export function runTask(task: Task): Promise<Answer | CrossCheck> {
   return task.kind === "answer" ? answer(task.question) : crossCheck(task.question);
 }
@@ -202,6 +246,14 @@ export function runTask(task: Task): Promise<Answer | CrossCheck> {
  * start them (each result is a pure function of its task, so it is the
  * same however they are spread), else one after another.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, runTasks, type Answer } from "./prove_escape.ts";
+ * const tasks = ["kvm-4.0", "xen"].map((policy) => ({
+ *   kind: "answer" as const, question: { machine: MACHINES[0], guestClass: CLASSES[2], policy },
+ * }));
+ * const answers = await runTasks<Answer>(tasks, 2);
+ * ```
  * @param tasks the tasks
  * @param threads how many workers
  * @returns the results, in the tasks' order
@@ -250,6 +302,12 @@ export async function runTasks<T extends Answer | CrossCheck>(
  * A proof and the bounded searches it must agree with (issue 19's
  * cross-check): the proof's shortest escape blamed on the hypervisor, and
  * the bounded search's at every depth up to the proof's depth + 1 (at most 6).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { CrossCheck } from "./prove_escape.ts";
+ * const c: CrossCheck = { fixpoint: true, depth: 9, shortest: null, bounded: [] };
+ * ```
  */
 export interface CrossCheck {
   /** Whether the proof reached its fixpoint. */
@@ -271,6 +329,13 @@ function shortestEscape(r: ExploreReport): number | null {
 /**
  * Proves one question, then runs the bounded search at every depth up to
  * the proof's depth + 1 (at most 6), as the cross-check compares them.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, crossCheck, MACHINES } from "./prove_escape.ts";
+ * const c = await crossCheck({ machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" });
+ * console.log(c.fixpoint, c.shortest); // true null
+ * ```
  *
  * @param q the question (its machine's `options` are used for both)
  * @returns the proof's and the bounded searches' shortest escapes
