@@ -22,12 +22,18 @@
  * guest up to {@linkcode XGENE_DEPTH} operations: "Sometimes" with no fixpoint,
  * or "Not proved" and the bounded answer.
  *
- * Run it: `deno run -R scenarios/prove_escape.ts`. The whole matrix took
- * 5 min 22 s of wall time and 2 min 2 s of CPU on a 2-core machine shared
- * with other work (load average about 20): `deno task test:prove`, which
- * pins it; the generic machine's by-VA classes alone (10 proofs) are what
+ * Run it: `deno run -R scenarios/prove_escape.ts`. The 60 questions are
+ * answered two at a time on workers of this module's own
+ * (prove_escape_worker.ts), each single-threaded: most take about a
+ * second, of which starting an exploration's own workers would cost a good
+ * part. The whole matrix (`story()`) took 44.6 s of CPU, against 128.2 s
+ * when each question started two exploration workers, on a 2-core machine
+ * shared with other work (load average about 14, so its wall time, 4 min
+ * 32 s, says little). `deno task test:prove` pins it; the generic
+ * machine's by-VA classes alone (10 proofs) are what
  * `tests/explore/prove_escape_test.ts` pins by default. The output is the
- * same, byte for byte, on every run (budgets count runs, not seconds).
+ * same, byte for byte, on every run and on any number of workers (budgets
+ * count runs, not seconds).
  *
  * @module
  */
@@ -104,12 +110,16 @@ export const EXECUTIONS = 5_000_000;
  * @param policy the policy
  * @param guestClass the class and its operations
  * @param machine the machine (default: the generic machine)
+ * @param workers the exploration's workers (default none: {@linkcode story} runs
+ *   questions side by side instead, since most take about a second and a
+ *   worker's start costs a good part of that)
  * @returns the report
  */
 export function ask(
   policy: string,
   guestClass: AskedClass,
   machine: AskedMachine = MACHINES[0],
+  workers = 0,
 ): Promise<ExploreReport> {
   return explore({
     mode: "prove",
@@ -119,8 +129,241 @@ export function ask(
     guestClass: guestClass.name,
     ops: [...guestClass.ops],
     executions: EXECUTIONS,
-    workers: 2,
+    workers,
+    progress: false,
   });
+}
+
+/**
+ * One question of the story: a machine, a class and a policy.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, type Question } from "./prove_escape.ts";
+ * const q: Question = { machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" };
+ * ```
+ */
+export interface Question {
+  /** The machine. */
+  readonly machine: AskedMachine;
+  /** The class. */
+  readonly guestClass: AskedClass;
+  /** The policy. */
+  readonly policy: string;
+}
+
+/**
+ * What the story prints for one question: its answer line and, for an escape, the details.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { Answer } from "./prove_escape.ts";
+ * const a: Answer = { line: "    xen           Never, for every length (...)", details: [] };
+ * ```
+ */
+export interface Answer {
+  /** The answer line, indented. */
+  readonly line: string;
+  /** The shortest counterexamples blamed on the hypervisor (generic machine only). */
+  readonly details: readonly string[];
+}
+
+/**
+ * Answers one question as the story prints it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { answer, CLASSES, MACHINES } from "./prove_escape.ts";
+ * const a = await answer({ machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" });
+ * console.log(a.line); // "    xen           Never, for every length (...)"
+ * ```
+ *
+ * @param q the question
+ * @returns its line and details
+ */
+export async function answer(q: Question): Promise<Answer> {
+  const report = await ask(q.policy, q.guestClass, q.machine);
+  const line = `    ${q.policy.padEnd(13)} ${answerLine(report)}`;
+  const details: string[] = [];
+  if (q.machine.maxOps >= 64) {
+    for (const g of report.failures.filter((f) => f.blame === "hypervisor")) {
+      details.push(
+        "",
+        `Shortest counterexample, ${q.machine.label}, class ${q.guestClass.name}, ${q.policy}:`,
+      );
+      details.push(...counterexample(g));
+    }
+  }
+  return { line, details };
+}
+
+const WORKER_URL = new URL("./prove_escape_worker.ts", import.meta.url);
+
+/** Whether this process may start the story's workers (they need read permission). */
+function canStartWorkers(): boolean {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno?.permissions?.querySync === undefined || WORKER_URL.protocol !== "file:") return false;
+  const path = decodeURIComponent(WORKER_URL.pathname);
+  return deno.permissions.querySync({ name: "read", path }).state === "granted";
+}
+
+/**
+ * What a worker is asked: a question to answer as the story prints it, or to cross-check.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, type Task } from "./prove_escape.ts";
+ * const t: Task = {
+ *   kind: "answer", question: { machine: MACHINES[0], guestClass: CLASSES[0], policy: "kvm-4.0" },
+ * };
+ * ```
+ */
+export interface Task {
+  /** `"answer"`: {@linkcode answer}; `"cross-check"`: {@linkcode crossCheck}. */
+  readonly kind: "answer" | "cross-check";
+  /** The question. */
+  readonly question: Question;
+}
+
+/**
+ * Runs one task on this thread.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, runTask } from "./prove_escape.ts";
+ * const question = { machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" };
+ * console.log(await runTask({ kind: "answer", question }));
+ * ```
+ * @param task the task
+ * @returns its result
+ */
+export function runTask(task: Task): Promise<Answer | CrossCheck> {
+  return task.kind === "answer" ? answer(task.question) : crossCheck(task.question);
+}
+
+/**
+ * Runs tasks on `threads` workers side by side when this process may
+ * start them (each result is a pure function of its task, so it is the
+ * same however they are spread), else one after another.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, MACHINES, runTasks, type Answer } from "./prove_escape.ts";
+ * const tasks = ["kvm-4.0", "xen"].map((policy) => ({
+ *   kind: "answer" as const, question: { machine: MACHINES[0], guestClass: CLASSES[2], policy },
+ * }));
+ * const answers = await runTasks<Answer>(tasks, 2);
+ * ```
+ * @param tasks the tasks
+ * @param threads how many workers
+ * @returns the results, in the tasks' order
+ */
+export async function runTasks<T extends Answer | CrossCheck>(
+  tasks: readonly Task[],
+  threads: number,
+): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  if (threads < 2 || tasks.length < 2 || !canStartWorkers()) {
+    for (let i = 0; i < tasks.length; i++) out[i] = await runTask(tasks[i]) as T;
+    return out;
+  }
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    const lanes = Array.from({ length: Math.min(threads, tasks.length) }, () => {
+      const w = new Worker(WORKER_URL, { type: "module" });
+      workers.push(w);
+      return new Promise<void>((resolve, reject) => {
+        const send = () => {
+          if (next >= tasks.length) return resolve();
+          const i = next++;
+          w.onmessage = (e: MessageEvent<{ result?: T; error?: string }>) => {
+            if (e.data.error !== undefined) return reject(new Error(e.data.error));
+            out[i] = e.data.result!;
+            send();
+          };
+          w.postMessage(tasks[i]);
+        };
+        w.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          reject(new Error(e.message));
+        };
+        send();
+      });
+    });
+    await Promise.all(lanes);
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  return out;
+}
+
+/**
+ * A proof and the bounded searches it must agree with (issue 19's
+ * cross-check): the proof's shortest escape blamed on the hypervisor, and
+ * the bounded search's at every depth up to the proof's depth + 1 (at most 6).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { CrossCheck } from "./prove_escape.ts";
+ * const c: CrossCheck = { fixpoint: true, depth: 9, shortest: null, bounded: [] };
+ * ```
+ */
+export interface CrossCheck {
+  /** Whether the proof reached its fixpoint. */
+  readonly fixpoint: boolean;
+  /** The proof's depth. */
+  readonly depth: number;
+  /** The proof's shortest escape (operations), or null. */
+  readonly shortest: number | null;
+  /** Per depth searched, from 1: whether the bounded search completed, and its shortest escape. */
+  readonly bounded: readonly { readonly complete: boolean; readonly shortest: number | null }[];
+}
+
+/** The first length at which a failure group blamed on the hypervisor appears, or null. */
+function shortestEscape(r: ExploreReport): number | null {
+  const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
+  return lengths.length === 0 ? null : Math.min(...lengths);
+}
+
+/**
+ * Proves one question, then runs the bounded search at every depth up to
+ * the proof's depth + 1 (at most 6), as the cross-check compares them.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { CLASSES, crossCheck, MACHINES } from "./prove_escape.ts";
+ * const c = await crossCheck({ machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" });
+ * console.log(c.fixpoint, c.shortest); // true null
+ * ```
+ *
+ * @param q the question (its machine's `options` are used for both)
+ * @returns the proof's and the bounded searches' shortest escapes
+ */
+export async function crossCheck(q: Question): Promise<CrossCheck> {
+  const proof = await ask(q.policy, q.guestClass, q.machine);
+  const bounded: { complete: boolean; shortest: number | null }[] = [];
+  const depth = proof.proof?.depth ?? 0;
+  for (let d = 1; d <= Math.min(depth + 1, 6); d++) {
+    const r = await explore({
+      ...q.machine.options,
+      policy: q.policy,
+      guestClass: q.guestClass.name,
+      ops: [...q.guestClass.ops],
+      maxOps: d,
+      shrink: false,
+      progress: false,
+      // Each search is short: a worker's start would cost more than it saves.
+      workers: 0,
+    });
+    bounded.push({ complete: r.complete, shortest: shortestEscape(r) });
+  }
+  return {
+    fixpoint: proof.proof?.fixpoint === true,
+    depth,
+    shortest: shortestEscape(proof),
+    bounded,
+  };
 }
 
 /**
@@ -129,30 +372,39 @@ export function ask(
  *
  * @param machines the machines asked about (default: all)
  * @param classes the classes asked about (default: all)
+ * @param threads how many questions are answered side by side (default 2)
  * @returns the text
  */
 export async function story(
   machines: readonly AskedMachine[] = MACHINES,
   classes: readonly AskedClass[] = CLASSES,
+  threads = 2,
 ): Promise<string> {
+  const questions: Question[] = [];
+  for (const machine of machines) {
+    for (const guestClass of classes) {
+      for (const policy of POLICIES) questions.push({ machine, guestClass, policy });
+    }
+  }
+  const answers = await runTasks<Answer>(
+    questions.map((question) => ({ kind: "answer", question })),
+    threads,
+  );
   const out = [
     "Does any guest of the class, of any length, read stale data the hypervisor",
     "could have prevented? One vCPU, one address, every speculative fill and",
     "castout, to a fixpoint (or, where none is in reach, every guest up to a length).",
   ];
   const details: string[] = [];
+  let i = 0;
   for (const m of machines) {
     out.push("", `${m.label}:`);
     for (const c of classes) {
       out.push("", `  class ${c.name} (${c.ops.join(", ")}):`);
-      for (const policy of POLICIES) {
-        const report = await ask(policy, c, m);
-        out.push(`    ${policy.padEnd(13)} ${answerLine(report)}`);
-        if (m.maxOps < 64) continue;
-        for (const g of report.failures.filter((f) => f.blame === "hypervisor")) {
-          details.push("", `Shortest counterexample, ${m.label}, class ${c.name}, ${policy}:`);
-          details.push(...counterexample(g));
-        }
+      for (const _ of POLICIES) {
+        const a = answers[i++];
+        out.push(a.line);
+        details.push(...a.details);
       }
     }
   }

@@ -174,6 +174,13 @@ export interface ExecuteInput {
    */
   readonly hardware?: Hardware;
   /**
+   * A VM to run in instead of building one: one an earlier execution built
+   * on the same `hardware` for the same scenario settings (vCPUs, RAM,
+   * prefault), policy and `sink`. It is restarted first
+   * ({@linkcode Hypervisor.restart}), which leaves what a new one would.
+   */
+  readonly hypervisor?: Hypervisor;
+  /**
    * Runs each DC range line by line (dc_range.ts's slow path, the reference
    * its fast path is tested against). Default false.
    */
@@ -342,15 +349,18 @@ function executeOn(
   const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
   const work = meter ?? UNMETERED;
-  const hyp = new Hypervisor({
-    hardware,
-    policy,
-    vcpus: scenario.cpus,
-    ramBase: scenario.ramBase,
-    ram: scenario.ram,
-    prefault: scenario.prefault,
-    sink,
-  });
+  const reused = input.hypervisor;
+  const hyp = reused !== undefined && reused.hardware === hardware
+    ? reused.restart(sink)
+    : new Hypervisor({
+      hardware,
+      policy,
+      vcpus: scenario.cpus,
+      ramBase: scenario.ramBase,
+      ram: scenario.ram,
+      prefault: scenario.prefault,
+      sink,
+    });
   const arch = new ArchCheck();
   const vcpus = hyp.vcpus;
   const steps = scenario.steps;

@@ -194,6 +194,33 @@ export class IdealChoices {
   }
 
   /**
+   * Whether another run recorded the same choices: what {@linkcode IdealChoices.key}
+   * compares, without building the keys (exploration asks this after every run).
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const a = new IdealChoices(), b = new IdealChoices();
+   * a.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * console.log(a.sameAs(b), a.sameAs(a)); // false true
+   * ```
+   * @param other the other run's choices
+   * @returns true when the two lists are equal choice by choice
+   */
+  sameAs(other: IdealChoices): boolean {
+    const a = this.list, b = other.list;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i], y = b[i];
+      if (x.step !== y.step || x.kind !== y.kind || x.addr !== y.addr) return false;
+      if (x.kind === "castout") {
+        if (y.kind !== "castout" || x.cache !== y.cache || x.dirty !== y.dirty) return false;
+      } else if (y.kind === "castout" || x.cpu !== y.cpu) return false;
+    }
+    return true;
+  }
+
+  /**
    * Makes, on the ideal machine, the choices recorded before step `step`
    * (steps must come in order; {@linkcode IdealChoices.rewind} first).
    *

@@ -75,6 +75,8 @@ export interface ReferenceRun {
   readonly maxSteps?: number;
   /** Called with the hypervisor in its final state (exploration hashes it). */
   readonly onEnd?: (hypervisor: Hypervisor) => void;
+  /** A VM an earlier reference run of the same program settings built on `hardware`, to restart. */
+  readonly hypervisor?: Hypervisor;
 }
 
 /**
@@ -168,6 +170,7 @@ export class Judge {
       candidates: this.candidates,
       meter: how.meter,
       hardware: how.hardware,
+      hypervisor: how.hypervisor,
       idealChoices: choices,
       onEnd: how.onEnd,
     }).got;

@@ -668,7 +668,18 @@ export class Hardware {
   emptySlotsDownFrom(cpu: number, level: number, slot: number): number {
     this.#checkLive("emptySlotsDownFrom");
     this.#checkLevel(cpu, level, "emptySlotsDownFrom");
-    const states = this.#caches[this.cacheIndexOf(cpu, level)].states;
+    const cache = this.#caches[this.cacheIndexOf(cpu, level)];
+    const n = cache.residentCount;
+    if (n <= slot) {
+      // Fewer resident lines than slots to scan: the nearest one below is found among them.
+      let end = -1;
+      for (let i = 0; i < n; i++) {
+        const r = cache.residentSlot(i);
+        if (r <= slot && r > end) end = r;
+      }
+      return slot - end;
+    }
+    const states = cache.states;
     let end = slot;
     while (end >= 0 && states[end] === INVALID) end--;
     return slot - end;

@@ -308,4 +308,7 @@ export const NULL_SINK: EventSink = Object.freeze({
   enabled: false,
   emit: () => -1,
   emitAccess: () => -1,
+  // Folded at once, so that a trapped walk of thousands of slots builds no fields for nothing.
+  emitRepeated: () => -1,
+  emitPairs: () => {},
 });

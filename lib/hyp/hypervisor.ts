@@ -208,7 +208,7 @@ export class Hypervisor {
   readonly #sink: EventSink;
   /** The built-in policy's set/way shortcuts (set_way_shortcuts.ts); none for a user policy. */
   readonly #shortcuts: SetWayShortcuts | undefined;
-  readonly #state: unknown;
+  #state: unknown;
   readonly #handles: HypHandle[];
   readonly #hostHandles: HypHandle[] = [];
   readonly #ctx: HypContext;
@@ -218,6 +218,8 @@ export class Hypervisor {
   readonly #everMapped: Uint32Array | null;
   /** Per vCPU: the CPU the scheduler moves it to at its next exit, before the handler; -1: none. */
   readonly #preemptTo: Int32Array;
+  /** What the constructor was given that {@linkcode Hypervisor.restart} needs again. */
+  readonly #built: { readonly entry: number; readonly prefault: boolean; readonly sink: EventSink };
 
   /**
    * Builds the VM: vCPUs in their reset state, stage 2 empty (or all
@@ -239,6 +241,7 @@ export class Hypervisor {
     this.hostAarch32 = hardware.machine.features?.aarch64 === false;
     this.#exitFields = this.hostAarch32 ? EXITS_ARM : EXITS_ARM64;
     const entry = options.entry ?? options.ramBase;
+    this.#built = { entry, prefault: options.prefault, sink };
     const vcpus: Vcpu[] = [];
     // A user policy's HCR writes are checked; the built-in ones are known to write booleans.
     const checked = isGuarded(policy);
@@ -261,6 +264,62 @@ export class Hypervisor {
       this.stage2.mapAll();
       this.#everMapped?.fill(0xffffffff);
     }
+  }
+
+  /**
+   * Puts the VM back in the state the constructor left it in, on the same
+   * hardware (whose caches the caller empties): every vCPU in its reset
+   * state, stage 2 empty (or all mapped, and RAM zeroed in DRAM, when
+   * prefaulted), the policy's state made anew, no preemption pending. A run
+   * on a restarted VM is the run on a new one, without building the vCPUs,
+   * their handles and stage 2 again (exploration runs millions of short
+   * programs; tests/explore/reused_hardware_test.ts compares the two).
+   *
+   * @example Usage
+   * ```ts
+   * import { Hypervisor } from "./hypervisor.ts";
+   * import { Hardware } from "../hw/hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * import { NULL_SINK } from "./event_sink.ts";
+   * import { policies } from "./policies/mod.ts";
+   * const hyp = new Hypervisor({
+   *   hardware: new Hardware(generic), policy: policies["kvm-4.0"], vcpus: 1,
+   *   ramBase: 0x40000000, ram: 0x100000, prefault: false, sink: NULL_SINK,
+   * });
+   * hyp.guestAccess(hyp.vcpus[0], 0x40000000);
+   * hyp.restart();
+   * console.log(hyp.stage2.mappedPages); // 0
+   * ```
+   * @param sink the sink the next run's events go to: the one the VM was built with
+   * @returns this VM
+   * @throws {Error} when `sink` is not the VM's own
+   */
+  restart(sink: EventSink = this.#built.sink): this {
+    if (sink !== this.#built.sink) throw new Error("Hypervisor.restart: a VM keeps its sink");
+    for (const v of this.vcpus) {
+      v.sctlr.m = false;
+      v.sctlr.c = false;
+      v.sctlr.i = false;
+      v.hcr.tsw = false;
+      v.hcr.tvm = false;
+      v.hcr.swio = false;
+      v.aarch32 = this.hostAarch32;
+      v.pc = this.#built.entry;
+      v.pcpu = v.index;
+      v.lastPcpu = v.index;
+      v.everCached = false;
+      v.crashed = null;
+    }
+    this.stage2.clear();
+    this.#everMapped?.fill(0);
+    this.#state = this.policy.state();
+    this.#preemptTo.fill(-1);
+    if (!this.stage2Enabled || this.#built.prefault) {
+      this.hardware.memory.zeroFill(this.stage2.ramBase, this.stage2.ram);
+      this.stage2.mapAll();
+      this.#everMapped?.fill(0xffffffff);
+    }
+    return this;
   }
 
   /**

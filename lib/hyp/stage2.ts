@@ -84,6 +84,13 @@ class PageBits {
     return n;
   }
 
+  /** Clears every page: O(chunks), no bitmap kept. */
+  clearAll(): void {
+    this.#marks.fill(CLEAR);
+    this.#maps.fill(null);
+    this.count = 0;
+  }
+
   /** Sets every page: O(chunks), no bitmap touched or kept. */
   setAll(): void {
     this.#marks.fill(FULL);
@@ -247,6 +254,24 @@ export class Stage2 {
   mapAll(): void {
     this.#mapped.setAll();
     this.#populated.setAll();
+  }
+
+  /**
+   * Forgets every mapping and allocation: the records as built. Costs one
+   * mark per 128 MiB of RAM.
+   *
+   * @example Usage
+   * ```ts
+   * import { Stage2 } from "./stage2.ts";
+   * const s2 = new Stage2(0x40000000, 1 << 20);
+   * s2.mapAll();
+   * s2.clear();
+   * console.log(s2.mappedPages, s2.isPopulated(0x40000000)); // 0 false
+   * ```
+   */
+  clear(): void {
+    this.#mapped.clearAll();
+    this.#populated.clearAll();
   }
 
   #page(addr: number): number {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { explore, vm } from "../../mod.ts";
 import { exists, lostWriteAnywhere, never } from "../../lib/api/expect.ts";
 import { replay } from "../../lib/api/explore.ts";
@@ -164,4 +165,33 @@ Deno.test("IdealChoices: a castout moves the data it moved under the policy, and
   choices.apply(2, hw);
   assert.ok(l2.lookup(line) >= 0, "the L2's copy is dirty: a clean castout leaves it");
   assert.equal(hw.memory.read(A), 0xdeadbeef, "DRAM never written");
+});
+
+Deno.test("IdealChoices.sameAs agrees with comparing keys", () => {
+  const choice = fc.oneof(
+    fc.record({
+      step: fc.integer({ min: 0, max: 3 }),
+      kind: fc.constantFrom("fill" as const, "writeback" as const),
+      cpu: fc.integer({ min: 0, max: 2 }),
+      addr: fc.constantFrom(0x4000_0000, 0x4000_1040),
+    }),
+    fc.record({
+      step: fc.integer({ min: 0, max: 3 }),
+      kind: fc.constant("castout" as const),
+      cache: fc.constantFrom("cpu0.L1", "cluster0.L2"),
+      addr: fc.constantFrom(0x4000_0000, 0x4000_1040),
+      dirty: fc.boolean(),
+    }),
+  );
+  const list = fc.array(choice, { maxLength: 3 });
+  fc.assert(
+    fc.property(list, list, (x, y) => {
+      const a = new IdealChoices(), b = new IdealChoices();
+      a.list.push(...x);
+      b.list.push(...y);
+      assert.equal(a.sameAs(b), a.key() === b.key());
+      assert.equal(a.sameAs(a), true);
+    }),
+    { numRuns: 2000 },
+  );
 });

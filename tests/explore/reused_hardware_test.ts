@@ -14,6 +14,29 @@ import { seededChooser } from "../../lib/hw/chooser.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import { hardwareState, linesOf } from "../support/hardware_state.ts";
 import { TINY_L3 } from "./fixtures.ts";
+import type { Hypervisor } from "../../lib/hyp/hypervisor.ts";
+import { NULL_SINK } from "../../lib/hyp/event_sink.ts";
+import { native } from "../../lib/hyp/policies/native.ts";
+
+/** Everything of a VM a later step could see: vCPUs, stage 2 at the addresses, the policy's state. */
+function vmState(hyp: Hypervisor, addresses: readonly number[]): unknown {
+  return {
+    vcpus: hyp.vcpus.map((v) => ({
+      sctlr: { ...v.sctlr },
+      hcr: { tsw: v.hcr.tsw, tvm: v.hcr.tvm, swio: v.hcr.swio },
+      aarch32: v.aarch32,
+      pc: v.pc,
+      pcpu: v.pcpu,
+      lastPcpu: v.lastPcpu,
+      everCached: v.everCached,
+      crashed: v.crashed,
+    })),
+    stage2: addresses.map((a) => [hyp.stage2.isMapped(a), hyp.stage2.isPopulated(a)]),
+    mapped: hyp.stage2.mappedPages,
+    populated: hyp.stage2.populatedPages,
+    policy: JSON.stringify(hyp.policyState),
+  };
+}
 
 for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
   for (const prefault of [true, false]) {
@@ -60,6 +83,7 @@ for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
             steps,
           };
           const hw = new Hardware(config.machine, { pooled: false });
+          let freshHyp: Hypervisor | null = null;
           const newLog = new EventLog();
           const fresh = execute({
             scenario,
@@ -71,10 +95,35 @@ for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
             candidates: ctx.candidates,
             ...(adversarial ? { chooser: seededChooser(seed), preemptTo: ctx.preemptTo } : {}),
             hardware: hw,
+            onEnd: (h) => (freshHyp = h),
           });
           assert.deepEqual(Array.from(reused.got), Array.from(fresh.got));
           assert.equal(reused.crashed, fresh.crashed !== null);
           assert.deepEqual(reusedLog.finish(), newLog.finish());
+          const freshVm = vmState(freshHyp!, config.addresses);
+          // Again with no sink, after another program: the VM of that run is restarted.
+          ctx.runReal(ctx.steps(earlier, earlier.length), seededChooser(seed + 2));
+          const restartedFrom = ctx.lastHyp;
+          const quiet = ctx.runReal(steps, adversarial ? seededChooser(seed) : null);
+          assert.equal(ctx.lastHyp, restartedFrom);
+          assert.deepEqual(Array.from(quiet.got), Array.from(fresh.got));
+          assert.equal(quiet.crashed, fresh.crashed !== null);
+          assert.deepEqual(vmState(ctx.lastHyp!, config.addresses), freshVm);
+          // The ideal machine's VM is restarted too, and reads as a new one.
+          const idealAgain = ctx.runIdeal(steps, ctx.lastChoices);
+          const idealFresh = execute({
+            scenario: { ...scenario, machine: ctx.ideal, speculation: "quiet" },
+            machine: ctx.ideal,
+            policy: native,
+            speculation: "quiet",
+            migrate: false,
+            sink: NULL_SINK,
+            maxSteps: Infinity,
+            candidates: ctx.candidates,
+            idealChoices: ctx.lastChoices,
+            hardware: new Hardware(ctx.ideal, { pooled: false }),
+          });
+          assert.deepEqual(Array.from(idealAgain), Array.from(idealFresh.got));
           const pages = [
             ...new Set(config.addresses.map((a) => a - ((a - config.ramBase) % 4096))),
           ];

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine, SystemCacheSpec } from "../../lib/hw/machine.ts";
 import { POISON } from "../../lib/hw/memory.ts";
@@ -394,4 +395,23 @@ Deno.test("emptySlotsDownFrom counts the empty slots from a slot down to the fir
   assert.equal(hw.emptySlotsDownFrom(0, 1, 15), 15 - held);
   assert.equal(hw.emptySlotsDownFrom(0, 1, held - 1), held);
   assert.throws(() => hw.emptySlotsDownFrom(0, 2, 0), /level 2 must be from 1 to 1/);
+});
+
+Deno.test("emptySlotsDownFrom: the search among resident lines agrees with a scan of every slot", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }), (lines) => {
+      const hw = new Hardware({
+        name: "m",
+        description: "",
+        clusters: [{ cpus: 1, l1d: { size: 1024, ways: 2, lineSize: 64 } }],
+      });
+      for (const l of lines) hw.write(0, 0x4000_0000 + l * 64, 1, true);
+      const states = hw.caches[0].states;
+      for (let slot = 0; slot < states.length; slot++) {
+        let end = slot;
+        while (end >= 0 && states[end] === 0) end--;
+        assert.equal(hw.emptySlotsDownFrom(0, 1, slot), slot - end, `slot ${slot}`);
+      }
+    }),
+  );
 });

@@ -11,7 +11,9 @@
  * The fast path is `execute()` with a null event sink (no event is built),
  * a hardware model emptied between runs instead of rebuilt (building an
  * X-Gene 1 with its 8 MiB system cache costs about a millisecond, a run of
- * a short program a few microseconds), and the policy run as given (a
+ * a short program a few microseconds), the VM of the last run restarted
+ * instead of built again (`Hypervisor.restart`: vCPUs, their handles and
+ * stage 2 are kept, reset), and the policy run as given (a
  * built-in one unguarded, with its set/way shortcuts), its per-VM state read
  * back from the hypervisor (`Hypervisor.policyState`) to be hashed.
  *
@@ -181,6 +183,8 @@ export class ExploreContext {
   lastChoices: IdealChoices = new IdealChoices();
 
   #policyState: unknown = undefined;
+  /** Whether {@linkcode ExploreContext.lastHyp} was built with the null sink (it can be reused). */
+  #lastHypQuiet = false;
   readonly #base: Omit<Scenario, "steps" | "speculation">;
   readonly #pages: number[];
   readonly #poison: Int32Array;
@@ -301,9 +305,14 @@ export class ExploreContext {
       candidates: this.candidates,
       ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
       hardware: hw,
+      // The VM of the last quiet-sink run, restarted (a sink is the VM's for good).
+      ...(sink === NULL_SINK && this.lastHyp !== null && this.#lastHypQuiet
+        ? { hypervisor: this.lastHyp }
+        : {}),
       onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
+        this.#lastHypQuiet = sink === NULL_SINK;
         this.#policyState = hyp.policyState;
       },
     });
@@ -324,6 +333,7 @@ export class ExploreContext {
     const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
     return this.judge.idealReads(scenario, choices, {
       hardware: hw,
+      ...(this.lastIdealHyp !== null ? { hypervisor: this.lastIdealHyp } : {}),
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
       },

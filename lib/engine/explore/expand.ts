@@ -27,6 +27,9 @@ import type { Step } from "../../guest/ops.ts";
 import type { ViolationKind } from "../oracle.ts";
 import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
+import type { IdealChoices } from "../ideal_choices.ts";
+
+const NO_NAMES = new Int32Array(0);
 
 /** Integers per child record in {@linkcode ChildBatch.children}. */
 export const CHILD_INTS = 7;
@@ -362,10 +365,11 @@ export function expandBatch(
       // The ideal run depends on the run's hardware choices: it is run again,
       // and the oracle's part of the state encoded again, when they differ
       // from the last choice's.
-      let idealKey: string | null = null;
+      let idealFor: IdealChoices | null = null;
       let idealGot: Float64Array = new Float64Array(0);
       let savedLength = 0;
-      let savedNames = e.saveNames();
+      // Set by the first run's ideal run, which always comes before the first encoding.
+      let savedNames: Int32Array = NO_NAMES;
       let savedExact = true;
       const masks = usedMasks(alphabet, [...ops, o], k + 1);
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
@@ -401,15 +405,15 @@ export function expandBatch(
           }
           return;
         }
-        const key = ctx.lastChoices.key();
-        if (key !== idealKey) {
+        const choices = ctx.lastChoices;
+        if (idealFor === null || !choices.sameAs(idealFor)) {
           idealGot = ctx.runIdeal(childSteps, ctx.lastChoices);
           referenceRuns++;
           ctx.encodeOracle(expected);
           savedLength = e.length;
           savedNames = e.saveNames();
           savedExact = e.exact;
-          idealKey = key;
+          idealFor = choices;
         }
         if (step.kind === "read") {
           const want = expected[inst.addrIndex];
