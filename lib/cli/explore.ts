@@ -17,6 +17,12 @@
  * Exit status: 0, or 1 with `--check` when a violation is blamed on the
  * hypervisor (or, for a native run, the machine).
  *
+ * The report (or `--json`) goes to stdout and depends on nothing timed; a
+ * search then prints one line on stderr with its elapsed time and rates
+ * ({@linkcode rateLine}), whether or not stderr is a terminal, since it is
+ * a plain line that a log keeps, unlike the progress line (progress.ts).
+ * `--merge` runs no search and prints none.
+ *
  * @module
  */
 
@@ -338,6 +344,8 @@ const MERGE_OPTIONS = ["merge", "json", "no-trace", "check"];
 export async function exploreCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
   const v = parsed.values;
   let report: ExploreReport;
+  // The search's wall time, for the rate line; null for a merge, which searches nothing.
+  let seconds: number | null = null;
   if (v.merge === true) {
     if (parsed.args.length === 0) throw new UsageError("--merge: give the parts' JSON reports");
     const question = EXPLORE_SPEC.options.find((o) =>
@@ -373,12 +381,43 @@ export async function exploreCommand(parsed: ParsedCommand, io: CliIo): Promise<
     const policy = typeof v.policy === "string" && isPolicyModule(v.policy)
       ? await policyModuleRef(v.policy, io.cwd)
       : undefined;
+    const started = performance.now();
     report = await explore(policy === undefined ? options : { ...options, policy });
+    seconds = (performance.now() - started) / 1000;
   }
   await io.write(
     v.json === true
       ? JSON.stringify(report, null, 2) + "\n"
       : formatExploreReport(report, { trace: v["no-trace"] !== true }),
   );
+  if (seconds !== null) await io.error(rateLine(report, seconds) + "\n");
   return v.check === true && report.failures.some((f) => f.blame !== "guest") ? 1 : 0;
+}
+
+/**
+ * The line `explore` prints on stderr after the report: the search's
+ * elapsed time, runs per second and, for an exhaustive or prove search,
+ * distinct (abstract) states per second. Timing stays out of the report
+ * and its JSON, which are the same bytes on every run.
+ *
+ * @example Usage
+ * ```ts
+ * import { rateLine } from "./explore.ts";
+ * import type { ExploreReport } from "../engine/explore/report.ts";
+ * const report = {
+ *   question: { mode: "prove" }, stats: { executions: 50_000, states: 2_000 },
+ * } as unknown as ExploreReport;
+ * console.log(rateLine(report, 2)); // "explore: 2.0 s, 25000 runs/s, 1000 abstract states/s"
+ * ```
+ * @param report the search's report
+ * @param seconds how long `explore()` took, shrinking included
+ * @returns the line, without a newline
+ */
+export function rateLine(report: ExploreReport, seconds: number): string {
+  const per = (n: number) => Math.round(n / Math.max(seconds, 1e-3));
+  const mode = report.question.mode;
+  const states = mode === "random"
+    ? ""
+    : `, ${per(report.stats.states)} ${mode === "prove" ? "abstract " : ""}states/s`;
+  return `explore: ${seconds.toFixed(1)} s, ${per(report.stats.executions)} runs/s${states}`;
 }
