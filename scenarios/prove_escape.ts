@@ -33,7 +33,9 @@
  * machine's by-VA classes alone (10 proofs) are what
  * `tests/explore/prove_escape_test.ts` pins by default. The output is the
  * same, byte for byte, on every run and on any number of workers (budgets
- * count runs, not seconds).
+ * count runs, not seconds). With `--rates`, each question's wall time,
+ * runs/s and abstract states/s go to stderr, after the answers: timing
+ * stays out of the story itself.
  *
  * @module
  */
@@ -166,6 +168,37 @@ export interface Answer {
   readonly line: string;
   /** The shortest counterexamples blamed on the hypervisor (generic machine only). */
   readonly details: readonly string[];
+  /** What the proof established, as the cross-check compares it with bounded searches. */
+  readonly proof?: ProofFacts;
+  /** How long the question took (wall time, this thread's) and what it met. */
+  readonly timing?: { readonly seconds: number; readonly runs: number; readonly states: number };
+}
+
+/**
+ * What a proof established, as the cross-check compares it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { ProofFacts } from "./prove_escape.ts";
+ * const p: ProofFacts = { fixpoint: true, depth: 9, shortest: null };
+ * ```
+ */
+export interface ProofFacts {
+  /** Whether the proof reached its fixpoint. */
+  readonly fixpoint: boolean;
+  /** The proof's depth. */
+  readonly depth: number;
+  /** The proof's shortest escape (operations), or null. */
+  readonly shortest: number | null;
+}
+
+/** The facts of a prove-mode report. */
+function proofFacts(r: ExploreReport): ProofFacts {
+  return {
+    fixpoint: r.proof?.fixpoint === true,
+    depth: r.proof?.depth ?? 0,
+    shortest: shortestEscape(r),
+  };
 }
 
 /**
@@ -182,7 +215,13 @@ export interface Answer {
  * @returns its line and details
  */
 export async function answer(q: Question): Promise<Answer> {
+  const started = performance.now();
   const report = await ask(q.policy, q.guestClass, q.machine);
+  const timing = {
+    seconds: (performance.now() - started) / 1000,
+    runs: report.stats.executions,
+    states: report.stats.states,
+  };
   const line = `    ${q.policy.padEnd(13)} ${answerLine(report)}`;
   const details: string[] = [];
   if (q.machine.maxOps >= 64) {
@@ -194,7 +233,7 @@ export async function answer(q: Question): Promise<Answer> {
       details.push(...counterexample(g));
     }
   }
-  return { line, details };
+  return { line, details, proof: proofFacts(report), timing };
 }
 
 const WORKER_URL = new URL("./prove_escape_worker.ts", import.meta.url);
@@ -219,10 +258,15 @@ function canStartWorkers(): boolean {
  * ```
  */
 export interface Task {
-  /** `"answer"`: {@linkcode answer}; `"cross-check"`: {@linkcode crossCheck}. */
-  readonly kind: "answer" | "cross-check";
+  /**
+   * `"answer"`: {@linkcode answer}; `"cross-check"`: {@linkcode crossCheck};
+   * `"bounded"`: {@linkcode boundedRuns} up to `depth` + 1.
+   */
+  readonly kind: "answer" | "cross-check" | "bounded";
   /** The question. */
   readonly question: Question;
+  /** With `"bounded"`: the proof's depth. */
+  readonly depth?: number;
 }
 
 /**
@@ -237,8 +281,12 @@ export interface Task {
  * @param task the task
  * @returns its result
  */
-export function runTask(task: Task): Promise<Answer | CrossCheck> {
-  return task.kind === "answer" ? answer(task.question) : crossCheck(task.question);
+export function runTask(task: Task): Promise<Answer | CrossCheck | BoundedRuns> {
+  return task.kind === "answer"
+    ? answer(task.question)
+    : task.kind === "bounded"
+    ? boundedRuns(task.question, task.depth ?? 0)
+    : crossCheck(task.question);
 }
 
 /**
@@ -258,7 +306,7 @@ export function runTask(task: Task): Promise<Answer | CrossCheck> {
  * @param threads how many workers
  * @returns the results, in the tasks' order
  */
-export async function runTasks<T extends Answer | CrossCheck>(
+export async function runTasks<T extends Answer | CrossCheck | BoundedRuns>(
   tasks: readonly Task[],
   threads: number,
 ): Promise<T[]> {
@@ -309,16 +357,24 @@ export async function runTasks<T extends Answer | CrossCheck>(
  * const c: CrossCheck = { fixpoint: true, depth: 9, shortest: null, bounded: [] };
  * ```
  */
-export interface CrossCheck {
-  /** Whether the proof reached its fixpoint. */
-  readonly fixpoint: boolean;
-  /** The proof's depth. */
-  readonly depth: number;
-  /** The proof's shortest escape (operations), or null. */
-  readonly shortest: number | null;
+export interface CrossCheck extends ProofFacts {
   /** Per depth searched, from 1: whether the bounded search completed, and its shortest escape. */
-  readonly bounded: readonly { readonly complete: boolean; readonly shortest: number | null }[];
+  readonly bounded: BoundedRuns;
 }
+
+/**
+ * Per depth searched, from 1: whether the bounded search completed, and its shortest escape.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { BoundedRuns } from "./prove_escape.ts";
+ * const b: BoundedRuns = [{ complete: true, shortest: null }];
+ * ```
+ */
+export type BoundedRuns = readonly {
+  readonly complete: boolean;
+  readonly shortest: number | null;
+}[];
 
 /** The first length at which a failure group blamed on the hypervisor appears, or null. */
 function shortestEscape(r: ExploreReport): number | null {
@@ -341,9 +397,27 @@ function shortestEscape(r: ExploreReport): number | null {
  * @returns the proof's and the bounded searches' shortest escapes
  */
 export async function crossCheck(q: Question): Promise<CrossCheck> {
-  const proof = await ask(q.policy, q.guestClass, q.machine);
+  const proof = proofFacts(await ask(q.policy, q.guestClass, q.machine));
+  return { ...proof, bounded: await boundedRuns(q, proof.depth) };
+}
+
+/**
+ * The bounded searches a proof of depth `depth` is compared with: every
+ * depth up to `depth` + 1 (at most 6).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { boundedRuns, CLASSES, MACHINES } from "./prove_escape.ts";
+ * const b = await boundedRuns({ machine: MACHINES[0], guestClass: CLASSES[2], policy: "xen" }, 9);
+ * console.log(b.length); // 6
+ * ```
+ *
+ * @param q the question (its machine's `options` are used)
+ * @param depth the proof's depth
+ * @returns per depth, from 1, whether the search completed and its shortest escape
+ */
+export async function boundedRuns(q: Question, depth: number): Promise<BoundedRuns> {
   const bounded: { complete: boolean; shortest: number | null }[] = [];
-  const depth = proof.proof?.depth ?? 0;
   for (let d = 1; d <= Math.min(depth + 1, 6); d++) {
     const r = await explore({
       ...q.machine.options,
@@ -358,12 +432,7 @@ export async function crossCheck(q: Question): Promise<CrossCheck> {
     });
     bounded.push({ complete: r.complete, shortest: shortestEscape(r) });
   }
-  return {
-    fixpoint: proof.proof?.fixpoint === true,
-    depth,
-    shortest: shortestEscape(proof),
-    bounded,
-  };
+  return bounded;
 }
 
 /**
@@ -380,16 +449,71 @@ export async function story(
   classes: readonly AskedClass[] = CLASSES,
   threads = 2,
 ): Promise<string> {
+  const answers = await answerAll(questionsOf(machines, classes), threads);
+  return storyText(machines, classes, answers);
+}
+
+/**
+ * The questions of the story, in its order: machine, then class, then policy.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { MACHINES, questionsOf } from "./prove_escape.ts";
+ * console.log(questionsOf([MACHINES[0]]).length); // 20
+ * ```
+ * @param machines the machines asked about (default: all)
+ * @param classes the classes asked about (default: all)
+ * @returns the questions
+ */
+export function questionsOf(
+  machines: readonly AskedMachine[] = MACHINES,
+  classes: readonly AskedClass[] = CLASSES,
+): Question[] {
   const questions: Question[] = [];
   for (const machine of machines) {
     for (const guestClass of classes) {
       for (const policy of POLICIES) questions.push({ machine, guestClass, policy });
     }
   }
-  const answers = await runTasks<Answer>(
-    questions.map((question) => ({ kind: "answer", question })),
-    threads,
-  );
+  return questions;
+}
+
+/**
+ * Answers questions, `threads` at a time.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { answerAll, MACHINES, questionsOf } from "./prove_escape.ts";
+ * const answers = await answerAll(questionsOf([MACHINES[0]]), 2);
+ * ```
+ * @param questions the questions
+ * @param threads how many are answered side by side
+ * @returns the answers, in the questions' order
+ */
+export function answerAll(questions: readonly Question[], threads = 2): Promise<Answer[]> {
+  return runTasks<Answer>(questions.map((question) => ({ kind: "answer", question })), threads);
+}
+
+/**
+ * The story's text from its answers, given in {@linkcode questionsOf}'s
+ * order for the same machines and classes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { answerAll, MACHINES, questionsOf, storyText } from "./prove_escape.ts";
+ * const m = [MACHINES[0]];
+ * console.log(storyText(m, undefined, await answerAll(questionsOf(m))));
+ * ```
+ * @param machines the machines asked about (default: all)
+ * @param classes the classes asked about (default: all)
+ * @param answers the answers
+ * @returns the text
+ */
+export function storyText(
+  machines: readonly AskedMachine[] = MACHINES,
+  classes: readonly AskedClass[] = CLASSES,
+  answers: readonly Answer[],
+): string {
   const out = [
     "Does any guest of the class, of any length, read stale data the hypervisor",
     "could have prevented? One vCPU, one address, every speculative fill and",
@@ -411,6 +535,37 @@ export async function story(
   return [...out, ...details].join("\n") + "\n";
 }
 
+/**
+ * One line per question, for stderr: its wall time, runs/s and abstract states/s.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { answerAll, MACHINES, questionsOf, rateLines } from "./prove_escape.ts";
+ * const questions = questionsOf([MACHINES[0]]);
+ * console.error(rateLines(questions, await answerAll(questions)).join("\n"));
+ * ```
+ * @param questions the questions
+ * @param answers their answers, in the same order
+ * @returns the lines
+ */
+export function rateLines(questions: readonly Question[], answers: readonly Answer[]): string[] {
+  return questions.map((q, i) => {
+    const t = answers[i].timing;
+    const per = (n: number) => Math.round(n / Math.max(t?.seconds ?? 0, 1e-3));
+    const where =
+      `${q.machine.options.machine}${q.machine.options.systemCache === false ? " (no L3)" : ""} ` +
+      `${q.guestClass.name} ${q.policy}`;
+    return t === undefined
+      ? `${where}: not timed`
+      : `${where}: ${t.seconds.toFixed(2)} s, ${per(t.runs)} runs/s, ${
+        per(t.states)
+      } abstract states/s`;
+  });
+}
+
 if (import.meta.main) {
-  console.log(await story());
+  const questions = questionsOf();
+  const answers = await answerAll(questions);
+  console.log(storyText(MACHINES, CLASSES, answers));
+  if (Deno.args.includes("--rates")) console.error(rateLines(questions, answers).join("\n"));
 }

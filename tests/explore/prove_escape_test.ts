@@ -7,6 +7,11 @@
  * Regenerate with `deno test -P tests/explore/prove_escape_test.ts -- --update`
  * (with SETWAY_SLOW=1 for the matrix) and review the diff: each answer line
  * is a claim about a policy.
+ *
+ * With SETWAY_SLOW=1 every question is answered once, and every test that
+ * needs an answer takes it from that one matrix: the by-VA golden, the
+ * matrix golden and the cross-check with the bounded search (which runs
+ * only the bounded searches, against the matrix's own proofs).
  */
 
 import assert from "node:assert/strict";
@@ -15,22 +20,65 @@ import * as prove from "../../scenarios/prove_escape.ts";
 
 const GENERIC = [prove.MACHINES[0]];
 const BY_VA = prove.CLASSES.filter((c) => c.name.endsWith("-by-va"));
+const SLOW = Deno.env.get("SETWAY_SLOW") === "1";
+
+let matrix: Promise<prove.Answer[]> | undefined;
+
+/** Every question's answer, in `questionsOf()` order, computed once. */
+function matrixAnswers(): Promise<prove.Answer[]> {
+  return matrix ??= prove.answerAll(prove.questionsOf(), 2);
+}
+
+/** The answers to some questions: the matrix's when the slow tests run, else computed here. */
+async function answersTo(
+  machines: readonly prove.AskedMachine[],
+  classes: readonly prove.AskedClass[] = prove.CLASSES,
+): Promise<{ questions: prove.Question[]; answers: prove.Answer[] }> {
+  const questions = prove.questionsOf(machines, classes);
+  if (!SLOW) return { questions, answers: await prove.answerAll(questions, 2) };
+  const all = prove.questionsOf();
+  const answers = await matrixAnswers();
+  return {
+    questions,
+    answers: questions.map((q) => {
+      const i = all.findIndex((a) =>
+        a.machine === q.machine && a.guestClass === q.guestClass && a.policy === q.policy
+      );
+      assert.ok(i >= 0, `${q.guestClass.name} ${q.policy} is in the matrix`);
+      return answers[i];
+    }),
+  };
+}
 
 Deno.test("the thread's question for every length: answers and fixpoints", async () => {
-  const text = await prove.story(GENERIC, BY_VA);
+  const { questions, answers } = await answersTo(GENERIC, BY_VA);
+  const text = prove.storyText(GENERIC, BY_VA, answers);
   await assertGolden(text, new URL("./golden/prove_escape.golden", import.meta.url));
   // Every question reached its fixpoint: none fell back to a bounded answer.
   assert.doesNotMatch(text, /Not proved|no fixpoint/);
   for (const policy of prove.POLICIES) {
     assert.match(text, new RegExp(`class maintains-by-va[^]*${policy} +Never, for every length`));
   }
+  // Each question's rates are stated apart from the story (on stderr with --rates).
+  const rates = prove.rateLines(questions, answers);
+  assert.equal(rates.length, questions.length);
+  questions.forEach((q, i) => {
+    assert.match(
+      rates[i],
+      new RegExp(
+        `^generic ${q.guestClass.name} ${q.policy}: \\d+\\.\\d\\d s, \\d+ runs/s, ` +
+          `\\d+ abstract states/s$`,
+      ),
+    );
+  });
+  assert.doesNotMatch(text, /\/s\b/);
 });
 
 Deno.test({
   name: "the thread's question for every length: the whole matrix",
   ignore: Deno.env.get("SETWAY_SLOW") !== "1",
   async fn() {
-    const text = await prove.story();
+    const text = prove.storyText(prove.MACHINES, prove.CLASSES, await matrixAnswers());
     await assertGolden(text, new URL("./golden/prove_escape_matrix.golden", import.meta.url));
     const [generic, xgene] = text.split("X-Gene 1 with its L3");
     // The generic machine's answers are proofs (each names its fixpoint); X-Gene 1's are
@@ -46,16 +94,17 @@ Deno.test({
   name: "the generic machine's proofs agree with the bounded search at every depth up to 6",
   ignore: Deno.env.get("SETWAY_SLOW") !== "1",
   async fn() {
-    const questions = prove.CLASSES.flatMap((guestClass) =>
-      prove.POLICIES.map((policy) => ({ machine: prove.MACHINES[0], guestClass, policy }))
-    );
-    const checks = await prove.runTasks<prove.CrossCheck>(
-      questions.map((question) => ({ kind: "cross-check", question })),
+    // The proofs are the matrix's own; only the bounded searches run here.
+    const { questions, answers } = await answersTo(GENERIC);
+    assert.equal(questions.length, prove.CLASSES.length * prove.POLICIES.length);
+    const proofs = answers.map((a) => a.proof!);
+    const bounded = await prove.runTasks<prove.BoundedRuns>(
+      questions.map((question, i) => ({ kind: "bounded", question, depth: proofs[i].depth })),
       2,
     );
     for (let i = 0; i < questions.length; i++) {
       const { guestClass: c, policy } = questions[i];
-      const check = checks[i];
+      const check: prove.CrossCheck = { ...proofs[i], bounded: bounded[i] };
       assert.equal(check.fixpoint, true, `${c.name} ${policy}`);
       assert.equal(check.bounded.length, Math.min(check.depth + 1, 6));
       check.bounded.forEach((b, k) => {
