@@ -11,7 +11,8 @@ import {
 } from "./futures.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
-import { fixpointOf } from "../../lib/engine/explore/prove.ts";
+import { fixpointOf, searchProof } from "../../lib/engine/explore/prove.ts";
+import { expandBatch } from "../../lib/engine/explore/expand.ts";
 
 const SOUNDNESS_CONFIGS: ExploreOptions[] = [
   { machine: "generic", policy: "kvm-4.0", guestClass: "cleans-by-va" },
@@ -252,6 +253,56 @@ Deno.test("a counterexample found before a budget stopped the search is still th
   assert.doesNotMatch(line, /Never|for every length|fixpoint at/, line);
 });
 
+/**
+ * The runs made by the end of each length, and where each budget check
+ * fell, as the search's progress reports them (a check follows every
+ * length's last batch).
+ */
+async function budgetChecks(options: ExploreOptions) {
+  const config = resolveExploreOptions(options);
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  const checks: { runs: number; length: number; whole: boolean }[] = [];
+  await searchProof(
+    config,
+    (bs, d, firsts) => Promise.resolve(bs.map((b, i) => expandBatch(ctx, b, d, firsts[i]))),
+    config.speculation,
+    (runs, _failures, where) => {
+      const m = /^length (\d+)\/\d+: (\d+)\/(\d+) states/.exec(where);
+      if (m !== null) checks.push({ runs, length: Number(m[1]), whole: m[2] === m[3] });
+    },
+  );
+  return checks;
+}
+
+Deno.test("a budget that fires right after a length's last batch counts that length as explored", async () => {
+  const options = { ...SMALL, policy: "kvm-4.0", mode: "prove", workers: 0 } as const;
+  const checks = await budgetChecks(options);
+  // The check after length 3's last batch, and one inside length 4 (if its
+  // runs differ from the check before it, a budget of that many runs fires there).
+  const end3 = checks.findIndex((c) => c.length === 3 && c.whole);
+  const inside4 = checks.findIndex((c) => c.length === 4 && !c.whole);
+  assert.ok(end3 > 0 && inside4 > end3, JSON.stringify(checks));
+  assert.ok(checks[end3 - 1].runs < checks[end3].runs);
+  assert.ok(checks[inside4 - 1].runs < checks[inside4].runs);
+
+  const atBoundary = await explore({ ...options, executions: checks[end3].runs });
+  assert.equal(atBoundary.stats.executions, checks[end3].runs, "stopped at that check");
+  assert.equal(atBoundary.proof?.stopped, "budget");
+  assert.equal(atBoundary.proof?.depth, 3);
+  assert.match(
+    answerLine(atBoundary),
+    /^Not proved: a budget stopped the abstract search after depth 3 \(\d+ states\); no guest of up to 3 operations escapes/,
+  );
+  // Stopped inside length 4: length 3 is still the longest explored completely.
+  const inside = await explore({ ...options, executions: checks[inside4].runs });
+  assert.equal(inside.proof?.depth, 3);
+  // A budget that fires at the check before: the length it stopped in counts only when whole.
+  const c = checks[end3 - 1];
+  const before = await explore({ ...options, executions: c.runs });
+  assert.equal(before.proof?.depth, c.whole ? c.length : c.length - 1);
+});
+
 Deno.test("fixpointOf: a level adding nothing is a fixpoint; inexact hashing never is", () => {
   const stats = {
     executions: 1,
@@ -262,6 +313,7 @@ Deno.test("fixpointOf: a level adding nothing is a fixpoint; inexact hashing nev
     symmetric: 0,
     levels: [1, 2, 1, 0],
     complete: true,
+    completeLength: 3,
     exact: true,
   };
   assert.deepEqual(fixpointOf(stats, 64), { fixpoint: true, depth: 2, stopped: null });

@@ -97,7 +97,7 @@ export interface FoundFailure {
  * import type { SearchStats } from "./exhaustive.ts";
  * const s: SearchStats = {
  *   executions: 10, referenceRuns: 4, states: 6, merged: 3, rejected: 0, symmetric: 1,
- *   levels: [1, 2], complete: true, exact: true,
+ *   levels: [1, 2], complete: true, completeLength: 2, exact: true,
  * };
  * ```
  */
@@ -118,6 +118,12 @@ export interface SearchStats {
   levels: number[];
   /** Whether the whole space up to `maxOps` was explored (no budget cut it). */
   complete: boolean;
+  /**
+   * The longest program length every program up to which was run: with a
+   * budget, the length it stopped in, when it stopped after that length's
+   * last batch, else the one before.
+   */
+  completeLength: number;
   /** Whether every state was hashed exactly (false: some were explored without merging). */
   exact: boolean;
 }
@@ -244,6 +250,7 @@ export async function searchExhaustive(
     symmetric: 0,
     levels: [1],
     complete: true,
+    completeLength: 0,
     exact: true,
   };
   const started = performance.now();
@@ -310,10 +317,12 @@ export async function searchExhaustive(
       const elapsed = (performance.now() - started) / 1000;
       if (stats.executions >= config.executions || elapsed >= config.seconds) {
         stats.complete = false;
+        if (consumed + 1 === batchCount) stats.completeLength = depth + 1;
         if (!last) countLevel(stats, fresh);
         return { failures, stats };
       }
     }
+    stats.completeLength = depth + 1;
     if (!last) countLevel(stats, fresh);
     frontier = next;
   }
@@ -397,6 +406,7 @@ async function searchExchanged(
     symmetric: 0,
     levels: [1],
     complete: true,
+    completeLength: 0,
     exact: true,
   };
   const started = performance.now();
@@ -487,6 +497,8 @@ async function searchExchanged(
       }
     }
     for (const [group, f] of failures) f.firstElsewhere = firsts.get(group)?.mine !== true;
+    // A part that stopped says only that it did, not whether after its share's last batch.
+    if (!all.some((r) => r.stopped)) stats.completeLength = depth + 1;
     if (last) {
       if (stopped) stats.complete = false;
       break;

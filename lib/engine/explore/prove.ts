@@ -174,7 +174,7 @@ export interface ProofSummary {
  * import { fixpointOf } from "./prove.ts";
  * const s = {
  *   executions: 9, referenceRuns: 3, states: 4, merged: 5, rejected: 0, symmetric: 0,
- *   levels: [1, 2, 1, 0], complete: true, exact: true,
+ *   levels: [1, 2, 1, 0], complete: true, completeLength: 3, exact: true,
  * };
  * console.log(fixpointOf(s, 64)); // { fixpoint: true, depth: 2, stopped: null }
  * ```
@@ -195,12 +195,12 @@ export function fixpointOf(
 }
 
 /**
- * A length every program up to which was run when a budget stopped the
- * search: `levels[i]` counts the new states of length i, and the budget
- * stopped while running programs one longer than the last complete level.
+ * The longest length every program up to which was run when a budget
+ * stopped the search, as the search recorded it: the length it stopped in
+ * when it stopped after that length's last batch, else the one before.
  */
 function completeDepth(stats: SearchStats): number {
-  return Math.max(0, stats.levels.length - 2);
+  return stats.completeLength;
 }
 
 /**
