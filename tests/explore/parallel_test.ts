@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { explore, type ExploreOptions } from "../../mod.ts";
 import { formatExploreReport, mergeReports } from "../../lib/api/explore.ts";
+import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
+import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
+import { type ChildBatch, expandBatch } from "../../lib/engine/explore/expand.ts";
+import { type LevelRunner, searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
 
 const EXHAUSTIVE: ExploreOptions = {
   machine: "xgene1",
@@ -72,6 +76,45 @@ Deno.test("an execution budget stops the search at the same batch on any number 
   assert.ok(single.stats.executions >= 3000);
   assert.deepEqual(parallel.stats, single.stats);
   assert.equal(formatExploreReport(parallel), formatExploreReport(single));
+});
+
+Deno.test("the next length starts before this one ends, and the search stays the same", async () => {
+  const config = resolveExploreOptions({ ...EXHAUSTIVE, maxOps: 5 });
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  const inOrder: LevelRunner = (bs, d, firsts) =>
+    Promise.resolve(bs.map((b, i) => expandBatch(ctx, b, d, firsts[i])));
+  // Answers come back out of order, a few milliseconds late, as from busy threads.
+  const events: string[] = [];
+  let handedOut = 0;
+  const late: LevelRunner = Object.assign(
+    (bs: Int32Array[], d: number, firsts: number[]) => {
+      events.push(`out ${d}`);
+      const answer = bs.map((b, i) => expandBatch(ctx, b, d, firsts[i]));
+      return new Promise<ChildBatch[]>((resolve) =>
+        setTimeout(() => {
+          events.push(`in ${d}`);
+          resolve(answer);
+        }, handedOut++ % 3)
+      );
+    },
+    { inFlight: () => 8 },
+  );
+  const speculation = config.speculation && ctx.candidates.length > 0;
+  const expected = await searchExhaustive(config, inOrder, speculation);
+  const got = await searchExhaustive(config, late, speculation);
+  assert.deepEqual(got.stats, expected.stats);
+  assert.deepEqual([...got.failures], [...expected.failures]);
+  // Some batch of length 4's parents went out before length 3's last answer came in.
+  assert.ok(events.indexOf("out 4") < events.lastIndexOf("in 3"), events.join(", "));
+  for (const executions of [700, 2500, 6000]) {
+    const cut = { ...config, executions };
+    const a = await searchExhaustive(cut, inOrder, speculation);
+    const b = await searchExhaustive(cut, late, speculation);
+    assert.equal(a.stats.complete, false);
+    assert.deepEqual(b.stats, a.stats);
+    assert.deepEqual([...b.failures], [...a.failures]);
+  }
 });
 
 Deno.test("the default number of workers reports what one thread reports", async () => {

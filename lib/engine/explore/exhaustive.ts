@@ -11,7 +11,10 @@
  * state and the first counterexample of every failure group are the
  * shortest, and among those the first in that order. A level is cut into
  * batches that workers may expand in parallel; the results are merged in
- * batch order, so the search is the same on any number of threads.
+ * batch order, so the search is the same on any number of threads. Once a
+ * level's first batches are merged, the states they keep are final, so the
+ * next level's first batches are handed out while the rest of this one
+ * still runs: no thread waits at the end of a level.
  *
  * A part of a sharded search (`shard: "i/n"`) runs every shorter program
  * itself and only its share of the last length (`inShard` in expand.ts), so
@@ -254,31 +257,50 @@ export async function searchExhaustive(
     exact: true,
   };
   const started = performance.now();
-  let frontier = [0];
+  // levels[d]: the states first reached with d operations, in merge order.
+  // The next length's list grows while this one merges: a batch of it can
+  // be handed out once its parents are merged, before this length ends.
+  const levels: number[][] = [[0]];
+  let finalUpTo = 0;
+  const queued: { result: Promise<ChildBatch[]>; members: number[] }[] = [];
+  let issueDepth = 0, issueBatch = 0;
+  // Hands out batches in merge order (length, then batch) while the window has room.
+  const issue = () => {
+    const window = Math.max(1, runLevel.inFlight?.() ?? 1);
+    while (queued.length < window && issueDepth < levels.length) {
+      const frontier = levels[issueDepth];
+      const b = issueBatch * BATCH;
+      const final = issueDepth <= finalUpTo;
+      if (final && b >= frontier.length) {
+        issueDepth++;
+        issueBatch = 0;
+        continue;
+      }
+      if (!final && b + BATCH > frontier.length) return;
+      const members = frontier.slice(b, b + BATCH);
+      const packed = packWitnesses(members.map((n) => nodes.witness(n, speculation)));
+      const result = runLevel([packed], issueDepth, [b]);
+      // A batch still queued when a budget stops the search is dropped unread.
+      result.catch(() => {});
+      queued.push({ result, members });
+      issueBatch++;
+    }
+  };
   const shard = config.shard;
-  for (let depth = 0; depth < config.maxOps && frontier.length > 0; depth++) {
+  for (let depth = 0; depth < config.maxOps && levels[depth].length > 0; depth++) {
+    const frontier = levels[depth];
     const next: number[] = [];
     let fresh = 0;
     const last = depth + 1 === config.maxOps;
+    if (!last) levels.push(next);
     // Every part runs the shorter programs (see `inShard`); the first part alone counts them.
     const counted = last || shard.index === 0;
     const levelStarted = performance.now();
     const batchCount = Math.ceil(frontier.length / BATCH);
     // Batches stream through the runner: a few stay queued per thread, so no
-    // thread waits for another, and the answers are consumed in batch order.
-    const queued: { result: Promise<ChildBatch[]>; members: number[] }[] = [];
-    let issued = 0;
+    // thread waits for another, and the answers are consumed in merge order.
     for (let consumed = 0; consumed < batchCount; consumed++) {
-      const window = Math.max(1, runLevel.inFlight?.() ?? 1);
-      while (issued < batchCount && issued - consumed < window) {
-        const b = issued++ * BATCH;
-        const members = frontier.slice(b, b + BATCH);
-        const packed = packWitnesses(members.map((n) => nodes.witness(n, speculation)));
-        const result = runLevel([packed], depth, [b]);
-        // A batch still queued when a budget stops the search is dropped unread.
-        result.catch(() => {});
-        queued.push({ result, members });
-      }
+      issue();
       const { result, members } = queued.shift()!;
       const [r] = await result;
       if (counted) {
@@ -298,9 +320,7 @@ export async function searchExhaustive(
           continue;
         }
         fresh++;
-        if (depth + 1 < config.maxOps) {
-          next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
-        }
+        if (!last) next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
       }
       // Budgets are checked every CHECK_EVERY batches, whatever the number of
       // threads, so that a budget stops every run at the same batch.
@@ -324,7 +344,7 @@ export async function searchExhaustive(
     }
     stats.completeLength = depth + 1;
     if (!last) countLevel(stats, fresh);
-    frontier = next;
+    finalUpTo = depth + 1;
   }
   return { failures, stats };
 }
