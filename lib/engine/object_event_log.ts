@@ -19,83 +19,18 @@
 import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
 import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
 import { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
-
-type MutableEvent = {
-  seq: number;
-  name: string;
-  vcpu: number | null;
-  pcpu: number | null;
-  pc: number | null;
-  count: number;
-  [field: string]: EventFieldValue;
-};
-
-const NO_KEYS: readonly string[] = Object.freeze([]);
-/** The field names of an access event ({@linkcode ObjectEventLog.emitAccess}), without and with cycles. */
-const ACCESS_KEYS: readonly string[] = Object.freeze(["addr", "value", "cacheable"]);
-const ACCESS_KEYS_CYCLES: readonly string[] = Object.freeze([
-  "addr",
-  "value",
-  "cacheable",
-  "cycles",
-]);
-
-/** Whether two lists of field names are the same, in the same order. */
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Fields that name a cache slot: dropped when a walk folds. */
-function isSlotField(key: string): boolean {
-  return key === "set" || key === "way";
-}
-
-/** Counters that add up when a walk folds. */
-function isSummedField(key: string): boolean {
-  return key === "cleaned" || key === "invalidated";
-}
-
-/** Whether folding into a record with these fields changes it (slot fields, summed counters). */
-function foldChanges(keys: readonly string[]): boolean {
-  return keys.some((k) => isSlotField(k) || isSummedField(k));
-}
-
-function foldable(
-  record: MutableEvent,
-  recordKeys: readonly string[],
-  keys: readonly string[],
-  fields: EventFieldsRecord | undefined,
-): boolean {
-  if (recordKeys.length !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (recordKeys[i] !== key) return false;
-    if (isSlotField(key)) continue;
-    if (isSummedField(key)) {
-      if (typeof record[key] !== "number" || typeof fields![key] !== "number") return false;
-      continue;
-    }
-    if (record[key] !== fields![key]) return false;
-  }
-  return true;
-}
-
-function sameFields(
-  last: MutableEvent,
-  lastKeys: readonly string[],
-  keys: readonly string[],
-  fields: EventFieldsRecord | undefined,
-): boolean {
-  if (lastKeys.length !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (lastKeys[i] !== key || last[key] !== fields![key]) return false;
-  }
-  return true;
-}
+import {
+  ACCESS_KEYS,
+  ACCESS_KEYS_CYCLES,
+  foldable,
+  foldChanges,
+  isSlotField,
+  isSummedField,
+  type MutableEvent,
+  NO_KEYS,
+  sameFields,
+  sameKeys,
+} from "./event_fold.ts";
 
 /**
  * Records events with sequence numbers, collapsing consecutive identical ones.
