@@ -244,18 +244,7 @@ export async function searchExhaustive(
   nodes.add(0, -1, 0, 0); // the root: the empty program
   const seen = new HashSet64(1 << 14);
   const failures = new Map<string, FoundFailure>();
-  const stats: SearchStats = {
-    executions: 0,
-    referenceRuns: 0,
-    states: 1,
-    merged: 0,
-    rejected: 0,
-    symmetric: 0,
-    levels: [1],
-    complete: true,
-    completeLength: 0,
-    exact: true,
-  };
+  const stats = newStats();
   const started = performance.now();
   // levels[d]: the states first reached with d operations, in merge order.
   // The next length's list grows while this one merges: a batch of it can
@@ -303,22 +292,11 @@ export async function searchExhaustive(
       issue();
       const { result, members } = queued.shift()!;
       const [r] = await result;
-      if (counted) {
-        stats.executions += r.executions;
-        stats.referenceRuns += r.referenceRuns;
-        stats.rejected += r.rejected;
-        stats.symmetric += r.symmetric;
-        for (const f of r.failures) record(failures, f, members, nodes, speculation);
-      }
+      if (counted) countBatch(stats, failures, r, members, nodes, speculation);
       const c = r.children;
       for (let i = 0; i < r.count; i++) {
         const o = i * CHILD_INTS;
-        const exact = c[o + 6] === 1 && config.stateHashing;
-        if (c[o + 6] !== 1) stats.exact = false;
-        if (exact && !seen.add(c[o + 4], c[o + 5])) {
-          stats.merged++;
-          continue;
-        }
+        if (!isNewState(c, o, config, seen, stats)) continue;
         fresh++;
         if (!last) next.push(nodes.add(members[c[o]], c[o + 1], c[o + 2], c[o + 3]));
       }
@@ -353,6 +331,58 @@ export async function searchExhaustive(
 function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
+}
+
+/** The statistics of a search that has run nothing yet: the root state alone. */
+function newStats(): SearchStats {
+  return {
+    executions: 0,
+    referenceRuns: 0,
+    states: 1,
+    merged: 0,
+    rejected: 0,
+    symmetric: 0,
+    levels: [1],
+    complete: true,
+    completeLength: 0,
+    exact: true,
+  };
+}
+
+/** Adds one expanded batch's counts and failures (`members`: its parents' nodes). */
+function countBatch(
+  stats: SearchStats,
+  failures: Map<string, FoundFailure>,
+  r: ChildBatch,
+  members: readonly number[],
+  nodes: Nodes,
+  speculation: boolean,
+): void {
+  stats.executions += r.executions;
+  stats.referenceRuns += r.referenceRuns;
+  stats.rejected += r.rejected;
+  stats.symmetric += r.symmetric;
+  for (const f of r.failures) record(failures, f, members, nodes, speculation);
+}
+
+/**
+ * Whether the child at `c[o..]` reaches a state not seen before (marking it
+ * seen); a child whose state was not hashed exactly is always new.
+ */
+function isNewState(
+  c: Int32Array,
+  o: number,
+  config: ExploreConfig,
+  seen: HashSet64,
+  stats: SearchStats,
+): boolean {
+  const exact = c[o + 6] === 1 && config.stateHashing;
+  if (c[o + 6] !== 1) stats.exact = false;
+  if (exact && !seen.add(c[o + 4], c[o + 5])) {
+    stats.merged++;
+    return false;
+  }
+  return true;
 }
 
 function countLevel(stats: SearchStats, fresh: number): void {
@@ -417,18 +447,7 @@ async function searchExchanged(
   nodes.add(0, -1, 0, 0);
   const seen = new HashSet64(1 << 14);
   const failures = new Map<string, FoundFailure>();
-  const stats: SearchStats = {
-    executions: 0,
-    referenceRuns: 0,
-    states: 1,
-    merged: 0,
-    rejected: 0,
-    symmetric: 0,
-    levels: [1],
-    complete: true,
-    completeLength: 0,
-    exact: true,
-  };
+  const stats = newStats();
   const started = performance.now();
   let allExecutions = 0;
   // Each failure group's first key in the whole search, and whether it is this part's.
@@ -459,12 +478,8 @@ async function searchExchanged(
       }
       const { result, positions } = queued.shift()!;
       const [r] = await result;
-      stats.executions += r.executions;
-      stats.referenceRuns += r.referenceRuns;
-      stats.rejected += r.rejected;
-      stats.symmetric += r.symmetric;
       const members = positions.map((p) => frontier[p]);
-      for (const f of r.failures) record(failures, f, members, nodes, speculation);
+      countBatch(stats, failures, r, members, nodes, speculation);
       if (!last) {
         const need = (childCount + r.count) * LEVEL_CHILD_INTS;
         if (need > children.length) {
@@ -531,12 +546,7 @@ async function searchExchanged(
       const c = all[p % count].children;
       let o = at[p % count];
       for (; o < c.length && c[o] === p; o += LEVEL_CHILD_INTS) {
-        const exact = c[o + 6] === 1 && config.stateHashing;
-        if (c[o + 6] !== 1) stats.exact = false;
-        if (exact && !seen.add(c[o + 4], c[o + 5])) {
-          stats.merged++;
-          continue;
-        }
+        if (!isNewState(c, o, config, seen, stats)) continue;
         fresh++;
         next.push(nodes.add(frontier[p], c[o + 1], c[o + 2], c[o + 3]));
       }
