@@ -259,11 +259,7 @@ export class Hypervisor {
     this.#everMapped = this.#faultClean.when === "populate"
       ? new Uint32Array(Math.ceil(this.stage2.pages / 32))
       : null;
-    if (!this.stage2Enabled || options.prefault) {
-      hardware.memory.zeroFill(options.ramBase, options.ram);
-      this.stage2.mapAll();
-      this.#everMapped?.fill(0xffffffff);
-    }
+    this.#prefault();
   }
 
   /**
@@ -296,30 +292,21 @@ export class Hypervisor {
    */
   restart(sink: EventSink = this.#built.sink): this {
     if (sink !== this.#built.sink) throw new Error("Hypervisor.restart: a VM keeps its sink");
-    for (const v of this.vcpus) {
-      v.sctlr.m = false;
-      v.sctlr.c = false;
-      v.sctlr.i = false;
-      v.hcr.tsw = false;
-      v.hcr.tvm = false;
-      v.hcr.swio = false;
-      v.aarch32 = this.hostAarch32;
-      v.pc = this.#built.entry;
-      v.pcpu = v.index;
-      v.lastPcpu = v.index;
-      v.everCached = false;
-      v.crashed = null;
-    }
+    for (const v of this.vcpus) v.reset(this.#built.entry, this.hostAarch32);
     this.stage2.clear();
     this.#everMapped?.fill(0);
     this.#state = this.policy.state();
     this.#preemptTo.fill(-1);
-    if (!this.stage2Enabled || this.#built.prefault) {
-      this.hardware.memory.zeroFill(this.stage2.ramBase, this.stage2.ram);
-      this.stage2.mapAll();
-      this.#everMapped?.fill(0xffffffff);
-    }
+    this.#prefault();
     return this;
+  }
+
+  /** Natively or when prefaulted: RAM zeroed in DRAM and all of it mapped at stage 2. */
+  #prefault(): void {
+    if (this.stage2Enabled && !this.#built.prefault) return;
+    this.hardware.memory.zeroFill(this.stage2.ramBase, this.stage2.ram);
+    this.stage2.mapAll();
+    this.#everMapped?.fill(0xffffffff);
   }
 
   /**

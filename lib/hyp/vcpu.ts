@@ -165,4 +165,36 @@ export class Vcpu implements VcpuState {
     this.pcpu = index;
     this.lastPcpu = index;
   }
+
+  /**
+   * Puts the vCPU back in the state its constructor left it in: caches and
+   * MMU off, no trap bits, at `pc` on its own CPU, never cached, not crashed
+   * (a VM reused for another run, `Hypervisor.restart`).
+   *
+   * @example Usage
+   * ```ts
+   * import { Vcpu } from "./vcpu.ts";
+   * const v = new Vcpu(1, 0x40000000);
+   * v.sctlr.m = true;
+   * v.pcpu = 3;
+   * v.reset(0x40000000, false);
+   * console.log(v.sctlr.m, v.pcpu); // false 1
+   * ```
+   * @param pc the entry point
+   * @param aarch32 whether the vCPU runs AArch32
+   */
+  reset(pc: number, aarch32: boolean): void {
+    this.sctlr.m = false;
+    this.sctlr.c = false;
+    this.sctlr.i = false;
+    this.hcr.tsw = false;
+    this.hcr.tvm = false;
+    this.hcr.swio = false;
+    this.aarch32 = aarch32;
+    this.pc = pc;
+    this.pcpu = this.index;
+    this.lastPcpu = this.index;
+    this.everCached = false;
+    this.crashed = null;
+  }
 }
