@@ -29,11 +29,30 @@ interface Child {
   readonly hash: string;
 }
 
+/** A program's children and the failures met making them. */
+type Children = { children: Child[]; failures: string[] };
+
+/** The distinct states of a program's children, sorted. */
+function nextStates(c: Children): string[] {
+  return [...new Set(c.children.map((x) => x.hash))].sort();
+}
+
+/** How two programs' children differ (failures, then next states), or null when alike. */
+function nextDiffer(a: Witness, b: Witness, ca: Children, cb: Children): string | null {
+  if (ca.failures.join() !== cb.failures.join()) {
+    return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
+  }
+  if (nextStates(ca).join() !== nextStates(cb).join()) {
+    return `next states after [${a.ops}] vs [${b.ops}]`;
+  }
+  return null;
+}
+
 /** Every child of one program (every operation, every hardware choice), and the failures found. */
 export function childrenOf(
   ctx: ExploreContext,
   w: Witness,
-): { children: Child[]; failures: string[] } {
+): Children {
   const out = expandBatch(ctx, packWitnesses([w]), w.ops.length);
   const children: Child[] = [];
   for (let i = 0; i < out.count; i++) {
@@ -127,12 +146,9 @@ export function futuresDiffer(
 ): string | null {
   for (let s = 0; s < steps; s++) {
     const ca = childrenOf(ctx, a), cb = childrenOf(ctx, b);
-    if (ca.failures.join() !== cb.failures.join()) {
-      return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
-    }
-    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
-    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
-    if (ha.join() !== hb.join()) return `next states after [${a.ops}] vs [${b.ops}]`;
+    const differ = nextDiffer(a, b, ca, cb);
+    if (differ !== null) return differ;
+    const ha = nextStates(ca);
     if (ha.length === 0) return null;
     const h = ha[Math.floor(rnd() * ha.length)];
     a = ca.children.find((c) => c.hash === h)!.witness;
@@ -153,7 +169,7 @@ export function childrenByOp(
   ctx: ExploreContext,
   w: Witness,
   op: number,
-): { children: Child[]; failures: string[] } {
+): Children {
   const own = ctx.guestClass;
   let calls = 0;
   const matches = (step: Step): boolean => {
@@ -215,13 +231,9 @@ export function directedDiffer(
 ): string | null {
   for (const op of ops) {
     const ca = childrenByOp(ctx, a, op), cb = childrenByOp(ctx, b, op);
-    if (ca.failures.join() !== cb.failures.join()) {
-      return `failures after [${a.ops}] (${ca.failures}) vs [${b.ops}] (${cb.failures})`;
-    }
-    const ha = [...new Set(ca.children.map((c) => c.hash))].sort();
-    const hb = [...new Set(cb.children.map((c) => c.hash))].sort();
-    if (ha.join() !== hb.join()) return `next states after [${a.ops}] vs [${b.ops}]`;
-    if (ha.length === 0) return null;
+    const differ = nextDiffer(a, b, ca, cb);
+    if (differ !== null) return differ;
+    if (ca.children.length === 0) return null;
     // The quiet choice: no pick after the parent's, or a first pick of 0.
     const quiet = ca.children.find((c) => c.witness.picks[a.picks.length] !== 1) ??
       ca.children[0];
