@@ -116,3 +116,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "deno run -R scenarios/prove_escape.ts --rates: the matrix on stdout, a rate per question on stderr",
+  ignore: Deno.env.get("SETWAY_SLOW") !== "1",
+  async fn() {
+    // The README's command, run as a user runs it, from the checkout.
+    const root = new URL("../../", import.meta.url);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-R", "scenarios/prove_escape.ts", "--rates"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    const stderr = text.decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const story = prove.storyText(prove.MACHINES, prove.CLASSES, await matrixAnswers());
+    assert.equal(text.decode(out.stdout), story + "\n");
+    const lines = stderr.trimEnd().split("\n").filter((l) => / runs\/s, /.test(l));
+    assert.equal(lines.length, prove.questionsOf().length);
+    for (const line of lines) {
+      assert.match(line, /: \d+\.\d\d s, \d+ runs\/s, \d+ abstract states\/s$/);
+    }
+  },
+});
