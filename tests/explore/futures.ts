@@ -61,8 +61,12 @@ export function childrenOf(
     if (c[2] === 1) picks.push(c[3]);
     children.push({ witness: { ops: [...w.ops, c[1]], picks }, hash: `${c[4]}:${c[5]}` });
   }
-  // Failures by operation: the choices' indices may differ between equal states, their set may not.
-  const failures = [...new Set(out.failures.map((f) => `${f.op}:${f.blame}/${f.kind}`))].sort();
+  // Failures by operation: the choices' indices may differ between equal states, their set may
+  // not. The "verdicts" abstraction keeps whether a run fails and whom it blames, not the kind.
+  const kinds = ctx.config.abstraction !== "verdicts";
+  const failures = [
+    ...new Set(out.failures.map((f) => `${f.op}:${f.blame}${kinds ? `/${f.kind}` : ""}`)),
+  ].sort();
   return { children, failures };
 }
 
@@ -433,7 +437,7 @@ export async function soundnessContext(
   const config = soundnessConfig(options);
   const { policy, guestClass } = await loadParts(config);
   const Ctx = mutant === undefined ? ExploreContext : MUTANTS[mutant];
-  const exact = soundnessConfig({ ...options, mode: "exhaustive" });
+  const exact = soundnessConfig({ ...options, mode: "exhaustive", abstraction: "kinds" });
   return {
     ctx: new Ctx(config, policy, guestClass),
     concrete: config.mode === "prove" ? new Positional(exact, policy, guestClass) : null,

@@ -232,6 +232,8 @@ export class ExploreContext {
     const noFullSet = staticNoFullSet(this.hw, config) && staticNoFullSet(this.idealHw, config);
     this.layout.staticNoFullSet = noFullSet;
     this.idealLayout.staticNoFullSet = noFullSet;
+    this.layout.idleValues = config.abstraction !== "verdicts";
+    this.idealLayout.idleValues = this.layout.idleValues;
     this.encoder = new StateEncoder(config.addresses.length, config.mode === "prove");
     this.vcpuClass = vcpuClasses(this.hw, config, this.alphabet);
     this.addressSymmetric = config.symmetry && noFullSet && config.prefault &&
@@ -348,7 +350,9 @@ export class ExploreContext {
    * that the state hash merges with the twin's (see state_hash.ts), so only
    * the twin is run. Twins are decided by comparing contents exactly (a
    * hash of the contents once made a cluster holding a line the twin of an
-   * empty one), and, when sets can be full, only empty caches are twins,
+   * empty one; under prove mode's "verdicts" abstraction, which encodes
+   * idle caches without their values, the same lines with any values are
+   * twins), and, when sets can be full, only empty caches are twins,
    * since the LRU ages that steer later victims are not compared. And when
    * no set can ever be full, a fill of a line the
    * L1 already holds changes nothing (it only refreshes an LRU age), so it
@@ -367,9 +371,11 @@ export class ExploreContext {
     const l2Rep = new Map<number, number>();
     let any = false;
     const agesMatter = !this.layout.staticNoFullSet;
+    // Under the "verdicts" abstraction idle caches are encoded without their values.
+    const values = this.layout.idleValues;
     const sig = new Map<number, string | null>();
     const l1Sig = (cpu: number): string | null => {
-      if (!sig.has(cpu)) sig.set(cpu, rawCacheKey(hw, cpu, agesMatter));
+      if (!sig.has(cpu)) sig.set(cpu, rawCacheKey(hw, cpu, agesMatter, values));
       return sig.get(cpu) ?? null;
     };
     // A null key (a cache whose LRU ages matter) equals nothing, not even itself.
@@ -388,7 +394,7 @@ export class ExploreContext {
     for (const group of this.layout.idleClusters) {
       // A cluster's L2 and the sorted multiset of its L1s, compared exactly.
       const clusterSig = group.map((c) => {
-        const l2 = c.l2 >= 0 ? rawCacheKey(hw, c.l2, agesMatter) : "";
+        const l2 = c.l2 >= 0 ? rawCacheKey(hw, c.l2, agesMatter, values) : "";
         const l1s = c.l1.map(l1Sig);
         if (l2 === null || l1s.includes(null)) return null;
         return JSON.stringify([l2, l1s.sort()]);
@@ -482,9 +488,16 @@ export class ExploreContext {
  * key, never by a hash, since one collision would prune a fill that leads
  * somewhere else. When sets can be full, a non-empty cache gets a key of
  * its own (`null`): its LRU ages, which the key cannot see, then steer
- * later victims, so only empty caches are interchangeable.
+ * later victims, so only empty caches are interchangeable. Without
+ * `values` (prove mode's "verdicts" abstraction, which encodes idle caches
+ * without their values) the data words are left out too.
  */
-function rawCacheKey(hw: Hardware, ci: number, agesMatter: boolean): string | null {
+function rawCacheKey(
+  hw: Hardware,
+  ci: number,
+  agesMatter: boolean,
+  values = true,
+): string | null {
   const cache = hw.caches[ci];
   const n = cache.residentCount;
   if (n === 0) return "";
@@ -496,7 +509,7 @@ function rawCacheKey(hw: Hardware, ci: number, agesMatter: boolean): string | nu
   const parts: string[] = [];
   for (const slot of slots) {
     parts.push(`${slot}:${cache.tags[slot]}:${cache.states[slot]}`);
-    for (let w = 0; w < wpl; w++) parts.push(`${cache.data[slot * wpl + w]}`);
+    if (values) { for (let w = 0; w < wpl; w++) parts.push(`${cache.data[slot * wpl + w]}`); }
   }
   return parts.join(",");
 }

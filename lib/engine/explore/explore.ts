@@ -429,6 +429,7 @@ function question(config: ExploreConfig, ctx: ExploreContext): ExploreQuestion {
     prefault: config.prefault,
     shard: `${config.shard.index}/${config.shard.count}`,
     ...(config.shardExchanged ? { exchange: true } : {}),
+    ...(config.abstraction === "verdicts" ? { abstraction: "verdicts" as const } : {}),
     fingerprint: configFingerprint(config),
     executions: config.executions === Infinity ? null : config.executions,
   };

@@ -9,7 +9,8 @@
  * the vCPUs, the alphabet (operations, addresses, migration targets, host
  * CPU), RAM, the mode, seed, execution budget and perturbation rate, and
  * the switches that change the counts (hardware choices, prefaulting,
- * symmetry, state hashing, shrinking). What it leaves out, because the
+ * symmetry, state hashing, shrinking, prove mode's abstraction). What it
+ * leaves out, because the
  * report does not depend on it: workers, progress, the part (`shard`),
  * and the time budget (a part it cut short is refused by the merge).
  *
@@ -105,6 +106,8 @@ export function configFingerprint(config: ExploreConfig): string {
     ram: config.ram,
     ramBase: config.ramBase,
     mode: config.mode,
+    // Only when it differs from the default, so that earlier fingerprints stay valid.
+    abstraction: config.abstraction === "verdicts" ? "verdicts" : undefined,
     seed: config.seed,
     executions: config.executions,
     perturbRate: config.perturbRate,

@@ -127,6 +127,17 @@ export interface ExploreOptions {
    * depth, default 64).
    */
   readonly mode?: "exhaustive" | "random" | "prove";
+  /**
+   * Prove mode's abstraction (prove.ts). `"kinds"` (default): abstract
+   * states keep everything that decides each violation's kind
+   * (`stale_read` or `lost_write`) as well as whether it happens and whom
+   * it blames. `"verdicts"`: idle CPUs' caches are encoded by which lines
+   * they hold, not by whether each copy is the newest value, which keeps
+   * whether a violation happens, whom it blames and its shortest length,
+   * but not its kind. Far fewer states: what makes X-Gene 1's questions
+   * reach a fixpoint.
+   */
+  readonly abstraction?: "kinds" | "verdicts";
   /** The seed of random mode. Default 1. */
   readonly seed?: number;
   /**
@@ -220,6 +231,7 @@ export const EXPLORE_OPTION_KEYS: readonly string[] = Object.freeze([
   "ram",
   "ramBase",
   "mode",
+  "abstraction",
   "seed",
   "executions",
   "seconds",
@@ -292,6 +304,8 @@ export interface ExploreConfig {
   readonly ramBase: number;
   /** Exhaustive or random. */
   readonly mode: "exhaustive" | "random" | "prove";
+  /** Prove mode's abstraction (`"kinds"` in the other modes). */
+  readonly abstraction: "kinds" | "verdicts";
   /** Random mode's seed. */
   readonly seed: number;
   /** Execution budget (Infinity for none). */
@@ -530,6 +544,13 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
   if (mode !== "exhaustive" && mode !== "random" && mode !== "prove") {
     bad("invalid_value", "mode", mode, `"exhaustive", "random" or "prove"`);
   }
+  const abstraction = options.abstraction ?? "kinds";
+  if (abstraction !== "kinds" && abstraction !== "verdicts") {
+    bad("invalid_value", "abstraction", abstraction, `"kinds" or "verdicts"`);
+  }
+  if (abstraction === "verdicts" && mode !== "prove") {
+    bad("invalid_value", "abstraction", abstraction, `"kinds" outside prove mode`);
+  }
   const seed = integer("seed", options.seed, -(2 ** 31), 2 ** 31 - 1, 1);
   const seconds = options.seconds === undefined ? Infinity : options.seconds;
   if (typeof seconds !== "number" || !(seconds > 0)) {
@@ -600,6 +621,7 @@ export function resolveExploreOptions(given: ExploreOptions = {}): ExploreConfig
     ram,
     ramBase,
     mode,
+    abstraction,
     seed,
     executions,
     seconds,

@@ -163,6 +163,12 @@ export interface ProofSummary {
   readonly depth: number;
   /** Why there is no fixpoint: `"budget"`, `"depth cap"`, `"inexact"`; null with one. */
   readonly stopped: "budget" | "depth cap" | "inexact" | null;
+  /**
+   * `"verdicts"` when the search ran under that abstraction (idle caches
+   * by the lines they hold: failure kinds are only those met); absent
+   * under the default one, which keeps kinds.
+   */
+  readonly abstraction?: "verdicts";
 }
 
 /**
@@ -244,5 +250,8 @@ export async function searchProof(
   const rate = Math.round(r.stats.states / Math.max(seconds, 1e-3));
   progress?.(r.stats.executions, r.failures.size, `${r.stats.states} abstract states, ${rate}/s`);
   const f = fixpointOf(r.stats, config.maxOps);
-  return { failures: r.failures, stats: r.stats, proof: { ...f, states: r.stats.states } };
+  const proof: ProofSummary = config.abstraction === "verdicts"
+    ? { ...f, states: r.stats.states, abstraction: "verdicts" }
+    : { ...f, states: r.stats.states };
+  return { failures: r.failures, stats: r.stats, proof };
 }

@@ -60,6 +60,12 @@ export interface ExploreQuestion {
    */
   readonly exchange?: true;
   /**
+   * Present (`"verdicts"`) when prove mode ran under that abstraction:
+   * verdicts and blame hold for every length, failure kinds only as met.
+   * Absent otherwise.
+   */
+  readonly abstraction?: "verdicts";
+  /**
    * The configuration's fingerprint (16 hex digits, the same for every
    * part; see fingerprint.ts): `mergeReports` merges only equal ones.
    */
@@ -266,7 +272,9 @@ export function answerLine(report: ExploreReport): string {
  *   up to the last length explored completely.
  *
  * Without a failure no blame is at hand, so whom a violation would blame
- * follows the policy's name, as in the bounded answer.
+ * follows the policy's name, as in the bounded answer. Under the
+ * "verdicts" abstraction the fixpoint says so, and a counterexample's
+ * kinds are marked as only those met.
  */
 function proofLine(report: ExploreReport, p: ProofSummary): string {
   const bad = report.failures.filter((f) => f.blame !== "guest");
@@ -274,7 +282,9 @@ function proofLine(report: ExploreReport, p: ProofSummary): string {
   if (bad.length > 0) return counterexampleLine(bad, p);
   if (p.fixpoint) {
     return `Never, for every length: no violation blamed on the ${what} ` +
-      `(${p.states} abstract states, fixpoint at depth ${p.depth})`;
+      `(${p.states} abstract states, fixpoint at depth ${p.depth}${
+        p.abstraction === "verdicts" ? ", idle caches by the lines they hold" : ""
+      })`;
   }
   return `Not proved: ${stoppedBy(p)} (${p.states} states); no guest of up to ` +
     `${operations(p.depth)} escapes: no violation blamed on the ${what} (bounded answer)`;
@@ -288,9 +298,20 @@ function counterexampleLine(bad: readonly FailureGroup[], p: ProofSummary): stri
   const list = bad.map((f) => `${f.blame} ${f.kind} (shortest: ${shortest(f)} ops)`).join(", ");
   const head = `Sometimes: shortest counterexample ${operations(length)} ` +
     `(found at depth ${depth} of the abstract search): ${list}`;
-  if (p.fixpoint) return `${head}; ${p.states} abstract states, fixpoint at depth ${p.depth}`;
+  if (p.fixpoint) {
+    return `${head}; ${p.states} abstract states, fixpoint at depth ${p.depth}${
+      abstractionNote(p)
+    }`;
+  }
   return `${head}; no fixpoint: ${stoppedBy(p)} (${p.states} states); shortest all the same, ` +
     `the search being breadth first with every shorter length explored completely`;
+}
+
+/** How a counterexample under the "verdicts" abstraction says so: kinds are only those met. */
+function abstractionNote(p: ProofSummary): string {
+  return p.abstraction === "verdicts"
+    ? " (idle caches by the lines they hold: kinds only as met)"
+    : "";
 }
 
 /** A group's shortest counterexample: shrunk, or as found. */

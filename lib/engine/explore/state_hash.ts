@@ -91,6 +91,36 @@
  * reduction would have to depend on the busy part's state (a second miss
  * repeats what the first did to it, for instance), and none is proved.
  *
+ * Prove mode's `"verdicts"` abstraction (`HardwareLayout.idleValues`
+ * false) is coarser for them, and sound for less: idle caches are encoded
+ * by the lines they hold (slot, line, state), not by their values. Two
+ * executions equal under it have the same verdicts (which reads fail,
+ * whom each failure blames, which vCPU crashes) along every continuation,
+ * but not always the same kinds, because:
+ *
+ * - an idle copy's value never reaches a read, DRAM or another cache. It
+ *   is clean (above), so no castout, clean or snoop writes it anywhere
+ *   (coherence.ts: `castOut` and maintenance write back dirty lines only;
+ *   `#snoopOtherClusters` and a sibling's lookup take dirty copies only);
+ *   the only fill it feeds is an idle L1's from its own idle cluster's L2
+ *   (`fillL1`), idle again; a busy CPU's fill reads its own L1, its
+ *   cluster's L2, a dirty copy elsewhere, the system cache or DRAM, all
+ *   encoded with their values;
+ * - what an idle copy's presence does is encoded: which choices exist (a
+ *   castout per resident line), whether a fill into an idle CPU moves
+ *   nothing, copies from its L2 or reads coherently from the busy part
+ *   (and so pulls its dirty copy or allocates in the system cache);
+ * - the oracle's verdict compares the read value with the expectation,
+ *   and blame compares the ideal machine's read with it: idle values take
+ *   no part. Only the kind does: `Judge.kind` asks `Hardware.holds`
+ *   whether any copy, idle ones included, still holds the expected value.
+ *
+ * So the first failure met (the shortest, breadth first) and every
+ * "Never" are as with the full encoding; a failure group's kind, and the
+ * shortest length of each kind, are only those met. The soundness check
+ * compares verdicts for this abstraction, and catches it when kinds are
+ * compared (tests/explore/prove_test.ts).
+ *
  * Hashes are 64 bits (two 32-bit halves from two different mixes); two
  * distinct states colliding would wrongly prune one: with 10^7 states the
  * chance is about 3 in a million.
@@ -435,6 +465,12 @@ export class HardwareLayout {
   readonly system: number;
   /** Whether no set of any cache can ever be full (so LRU ages never matter). */
   staticNoFullSet: boolean = false;
+  /**
+   * Whether idle CPUs' caches are encoded with their values (newest or
+   * not); false under prove mode's `"verdicts"` abstraction, which encodes
+   * only which lines they hold (see the module doc).
+   */
+  idleValues: boolean = true;
 
   /**
    * Computes the layout.
@@ -528,7 +564,7 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
         continue;
       }
       const start = e.length;
-      if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false);
+      if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false, layout.idleValues);
       for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout);
       e.flushSorted();
       const [hi, lo] = e.hash(start);
@@ -587,12 +623,23 @@ function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): vo
     e.int(EMPTY[0]);
     e.int(EMPTY[1]);
   } else {
-    encodeCache(e, cache, layout, false);
+    encodeCache(e, cache, layout, false, layout.idleValues);
   }
   e.collapse(from);
 }
 
-function encodeCache(e: StateEncoder, cache: Cache, layout: HardwareLayout, insert: boolean): void {
+/**
+ * Appends a cache's resident lines: slot, line, state and, with `values`,
+ * the name of each alphabet word's value (`insert`: whether a value not
+ * named yet gets a name).
+ */
+function encodeCache(
+  e: StateEncoder,
+  cache: Cache,
+  layout: HardwareLayout,
+  insert: boolean,
+  values = true,
+): void {
   const n = cache.residentCount;
   e.int(n);
   if (n === 0) return;
@@ -614,7 +661,7 @@ function encodeCache(e: StateEncoder, cache: Cache, layout: HardwareLayout, inse
     e.int(s);
     e.num(line);
     e.int(cache.states[s]);
-    const words = layout.wordsByLine.get(line);
+    const words = values ? layout.wordsByLine.get(line) : undefined;
     if (words === undefined) continue;
     const base = s * wpl;
     for (let w = 0; w < words.length; w += 2) {
