@@ -76,25 +76,33 @@
  *   to 3 453 (`cleans-by-sw` under xen, with a set/way walk) abstract states at depth
  *   9 to 15, one to a few seconds each;
  * - X-Gene 1 (8 CPUs in 4 clusters, with or without its L3), one vCPU, one
- *   address: no fixpoint in reach. `no-sw` under kvm-4.0 met 80 282
- *   abstract states in 300 s, lengths up to 9 complete, new states per
- *   length 1, 12, 51, 210, 692, 1 738, 4 337, 9 068, 15 982, 25 122 (about
- *   270 states/s on the loaded machine). That is with the idle CPUs'
- *   symmetry; without it (every cache by its position) the lengths up to 6
- *   give 1, 27, 171, 955, 4 215, 14 584, 45 250. What still multiplies them
- *   is the seven idle CPUs' caches, which speculation fills: they are always
- *   clean and no running CPU reads them, but they decide what a later
- *   speculative fill does (into an idle CPU whose L1 already holds the line
- *   it moves nothing; one whose cluster's L2 holds it only copies it, and
- *   the ideal machine writes back; else it pulls a dirty copy out of the
- *   running cluster, or allocates in the L3), and whether some copy of the
- *   newest value survives (`stale_read` or `lost_write`). No coarser
- *   encoding of them alone keeps futures (state_hash.ts: every state of an
- *   idle region is its own class under bisimulation). Left out of the
- *   state (unsoundly), the same search closed at 1 105 states in one second
- *   (measured before "never written" joined "not newest"); the soundness
- *   check above catches that omission. So X-Gene 1 is answered up to a
- *   length (`maxOps`), never proved;
+ *   address: `maintains-by-va` under kvm-4.0 with the L3 reaches its
+ *   fixpoint at 115 170 abstract states, depth 21 (new states per length
+ *   1, 13, 91, 294, 783, 1 658, 3 338, 6 059, 9 772, 13 780, 16 693,
+ *   17 403, 15 726, 12 294, 8 347, 4 881, 2 462, 1 054, 382, 110, 25, 4),
+ *   in 71 s on one thread of an idle machine. What multiplies the states
+ *   is the seven idle CPUs' caches, which speculation fills: they are
+ *   always clean and no running CPU reads them, but they decide what a
+ *   later speculative fill does (into an idle CPU whose L1 already holds
+ *   the line it moves nothing; one whose cluster's L2 holds it only copies
+ *   it, and the ideal machine writes back; else it pulls a dirty copy out
+ *   of the running cluster, or allocates in the L3), and whether some copy
+ *   of the newest value survives (`stale_read` or `lost_write`). No
+ *   coarser encoding of them alone keeps the kinds (state_hash.ts: every
+ *   state of an idle region is its own class under bisimulation). Left
+ *   out of the state (unsoundly), the search closes at about a thousand
+ *   states; the soundness check above catches that omission;
+ * - the `"verdicts"` abstraction (`abstraction: "verdicts"`) encodes idle
+ *   caches by the lines they hold and not by their values, which keeps
+ *   everything but the kind (state_hash.ts says why): a "Never" and the
+ *   shortest counterexample are as with the default one, while a failure
+ *   group's kind, and each kind's shortest length, are only those met.
+ *   The same question then closes at 25 010 abstract states, depth 17, in
+ *   13 s; without the L3 at 10 876 states, depth 15, in 5 to 7 s; `no-sw`
+ *   at 52 389 (L3) and 13 947 (no L3) states. The soundness check compares
+ *   verdicts for it; on every configuration tried, comparing kinds too
+ *   found no pair of states it merges whose kinds differ, but that is not
+ *   proved;
  * - two addresses or two vCPUs on the generic machine: no fixpoint within
  *   a minute (kvm-4.0, `maintains-by-va`, before the newest/not-newest
  *   abstraction: 27 699 abstract states with lengths up to 5 complete with
