@@ -170,3 +170,20 @@ Deno.test('"verdicts" is refused outside prove mode', async () => {
     /explore\.abstraction\("values"\)/,
   );
 });
+
+Deno.test('"verdicts" gives the same report on two threads as on one', async () => {
+  const base = {
+    mode: "prove",
+    abstraction: "verdicts",
+    machine: "generic",
+    policy: "xen",
+    guestClass: "cleans-by-sw",
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    progress: false,
+    shrink: false,
+  } as const;
+  const one = await explore({ ...base, workers: 0 });
+  const two = await explore({ ...base, workers: 2 });
+  assert.ok(one.proof?.fixpoint);
+  assert.equal(JSON.stringify(two), JSON.stringify(one));
+});
