@@ -334,10 +334,14 @@ export function expandBatch(
     if (monitor === null) continue;
     const used = usedMasks(alphabet, ops, k);
     let keep: Uint8Array | null = null;
-    if (speculation && config.symmetry) {
-      script.load(picks, np);
-      ctx.runReal(steps, script);
-      keep = ctx.symmetricChoiceMask();
+    // The parent's own run: for the symmetry mask, and for the images its
+    // children run from (the module doc).
+    let fromParent = false;
+    if ((speculation && config.symmetry) || ctx.useImages) {
+      if (speculation) script.load(picks, np);
+      const out = ctx.runReal(steps, speculation ? script : null);
+      if (speculation && config.symmetry) keep = ctx.symmetricChoiceMask();
+      fromParent = ctx.saveParent(steps, out, speculation ? script : null);
     }
     let value = 1;
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
@@ -379,10 +383,14 @@ export function expandBatch(
         if (speculation) {
           picks[np] = pick2;
           picks[np + 1] = pickJ;
-          script.load(picks, np + (pick2 === 1 && pickJ >= 0 ? 2 : 1));
+          const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
+          if (fromParent) script.load(picks.subarray(np), own);
+          else script.load(picks, np + own);
           chooser = script;
         }
-        const out = ctx.runReal(childSteps, chooser);
+        const out = fromParent
+          ? ctx.runRealFromParent(childSteps, chooser)
+          : ctx.runReal(childSteps, chooser);
         executions++;
         if (script.mismatch) {
           throw new ScenarioError(
@@ -407,7 +415,9 @@ export function expandBatch(
         }
         const choices = ctx.lastChoices;
         if (idealFor === null || !choices.sameAs(idealFor)) {
-          idealGot = ctx.runIdeal(childSteps, ctx.lastChoices);
+          idealGot = fromParent
+            ? ctx.runIdealFromParent(childSteps, choices)
+            : ctx.runIdeal(childSteps, choices);
           referenceRuns++;
           ctx.encodeOracle(expected);
           savedLength = e.length;
