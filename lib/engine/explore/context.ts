@@ -188,6 +188,8 @@ export class ExploreContext {
    * batch's children run from them (true unless a test compares the two ways).
    */
   useImages = true;
+  /** How many parents {@linkcode ExploreContext.saveParent} saved images of. */
+  parentsImaged = 0;
 
   #policyState: unknown = undefined;
   /** The images of the last parent saved (see the module doc); `#imageSteps` -1: none. */
@@ -349,6 +351,7 @@ export class ExploreContext {
     this.#imageIdealHyp = idealHyp;
     this.#imageChoices = choices;
     this.#imageSteps = steps.length;
+    this.parentsImaged++;
     return true;
   }
 
