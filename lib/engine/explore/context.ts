@@ -17,6 +17,48 @@
  * built-in one unguarded, with its set/way shortcuts), its per-VM state read
  * back from the hypervisor (`Hypervisor.policyState`) to be hashed.
  *
+ * Children of one parent run from images of the parent's state
+ * ({@linkcode ExploreContext.saveParent}, then
+ * {@linkcode ExploreContext.runRealFromParent} and
+ * {@linkcode ExploreContext.runIdealFromParent}): the parent's program runs
+ * once, and each child puts the state back and runs from its last step
+ * (`execute`'s `from`). The images hold everything a later step reads:
+ *
+ * - every cache's resident lines: slot, tag, state, data words, LRU stamp,
+ *   in the resident index's order, and the LRU clock
+ *   (`CacheStore.saveImage`, lib/hw/cache_store.ts): lookups, fills and
+ *   victims read nothing else (the most-recently-used hint is dropped, it
+ *   only shortcuts a lookup), and castouts are offered in resident order
+ *   (lib/hw/perturb.ts); the stamps keep their order, which is all victim
+ *   choice compares (`CacheStore.victimIn`, `renumber`);
+ * - memory: the pages written and the ranges that read as zero
+ *   (`Memory.saveImage`, lib/hw/memory.ts);
+ * - the VM (`Hypervisor.saveImage`, lib/hyp/hypervisor.ts): each vCPU's
+ *   SCTLR and HCR bits, execution state, PC, CPUs, crash; a copy of the
+ *   policy's state; the pending preemptions. Stage 2 is all mapped, as a
+ *   prefaulted VM's stays unless a step unmaps a page, and is mapped again;
+ * - the recorded ideal choices of the parent's steps, which the child's run
+ *   extends (ideal_choices.ts), and the ideal machine's caches, memory and
+ *   vCPUs after the parent's steps with those choices: a child's ideal run
+ *   makes the same choices before the parent's steps, since the policy's
+ *   run before them is the parent's.
+ *
+ * The run loop (`executeOn`, lib/engine/execute.ts) carries nothing else
+ * from one step to the next: the read index and instruction count restart
+ * from the steps before `from` or are not read by exploration, the
+ * architectural findings are not read, and the hardware's other fields are
+ * scratch (lib/hw/coherence.ts buffers, lib/hw/maintenance.ts counters reset
+ * per operation). The chooser replays the parent's picks exactly
+ * (`ScriptChooser.unread` 0, `branching` -1 after the parent's run), so the
+ * child's picks meet its last choice point in both ways.
+ *
+ * It falls back to replaying the whole program when an image could not be
+ * put back exactly: the parent's run crashed or did not take exactly its
+ * picks, a cache replaces at random (its generator is not saved), RAM is
+ * not prefaulted (stage 2 and the host's page zeroing would need saving
+ * too), stage 2 is not all mapped, or the policy's state is not plain data
+ * (a user policy's state may hold anything).
+ *
  * @module
  */
 

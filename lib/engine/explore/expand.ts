@@ -16,6 +16,21 @@
  * tried when something could be judged after it (see
  * {@linkcode cannotFail}).
  *
+ * A child's run is its parent's program plus one step, with the parent's
+ * picks plus the child's. Rather than replay the parent's steps once per
+ * child (a state at depth d would cost about d steps per child), the
+ * parent's program is run once, its state saved as images
+ * (`ExploreContext.saveParent`: caches, memory, vCPUs, the policy's state,
+ * and the ideal machine's state after the parent's steps with the
+ * counterparts of the parent's choices), and each child puts the images
+ * back and runs only its last choice point and step
+ * (`ExploreContext.runRealFromParent`, `runIdealFromParent`). This gives
+ * what the replay gives because a run is deterministic and carries nothing
+ * from one step to the next but that state (context.ts says where each
+ * part lives). When a parent cannot be imaged exactly, its children replay
+ * their whole program as before: the replay stays the reference, and
+ * tests/explore/parent_image_test.ts compares the two on random batches.
+ *
  * The same batch gives the same result on any thread, which is what lets
  * workers share a level of the search and the report stay the same.
  *
