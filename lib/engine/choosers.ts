@@ -82,6 +82,23 @@ export class ScriptChooser implements Chooser {
   }
 
   /**
+   * Picks loaded and not yet taken: 0, with {@linkcode ScriptChooser.branching}
+   * still -1, after a run that took exactly the picks it was given.
+   *
+   * @example Usage
+   * ```ts
+   * import { ScriptChooser } from "./choosers.ts";
+   * const s = new ScriptChooser();
+   * s.load([1, 0], 2);
+   * s.pick(2);
+   * console.log(s.unread); // 1
+   * ```
+   */
+  get unread(): number {
+    return this.#length - this.#cursor;
+  }
+
+  /**
    * The next pick.
    *
    * @param n the number of outcomes

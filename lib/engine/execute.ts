@@ -181,6 +181,16 @@ export interface ExecuteInput {
    */
   readonly hypervisor?: Hypervisor;
   /**
+   * The index of the first step to run; default 0. With a later step, the
+   * run resumes a VM between two steps: `hypervisor` (required) and
+   * `hardware` are taken as they are, neither restarted nor reset, and must
+   * be in the state the steps before `from` leave them in (exploration puts
+   * them back from an image, lib/engine/explore/context.ts). The reads
+   * before `from` are not made: their entries of `got` stay 0, and the
+   * ideal choices before `from` are not applied again.
+   */
+  readonly from?: number;
+  /**
    * Runs each DC range line by line (dc_range.ts's slow path, the reference
    * its fast path is tested against). Default false.
    */
@@ -345,12 +355,19 @@ function executeOn(
 ): ExecuteOutput {
   const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
   const { onPerturb, idealChoices, onStep } = input;
-  idealChoices?.rewind();
+  const from = input.from ?? 0;
+  if (from === 0) idealChoices?.rewind();
+  else idealChoices?.rewindTo(from);
   const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
   const work = meter ?? UNMETERED;
   const reused = input.hypervisor;
-  const hyp = reused !== undefined && reused.hardware === hardware
+  if (from > 0 && (reused === undefined || reused.hardware !== hardware)) {
+    throw new Error("execute: a run from a later step resumes a VM on its hardware");
+  }
+  const hyp = from > 0
+    ? reused!
+    : reused !== undefined && reused.hardware === hardware
     ? reused.restart(sink)
     : new Hypervisor({
       hardware,
@@ -368,6 +385,7 @@ function executeOn(
   for (const s of steps) if (s.kind === "read") reads++;
   const got = new Float64Array(reads);
   let readIndex = 0;
+  for (let i = 0; i < from; i++) if (steps[i].kind === "read") readIndex++;
   let instructions = 0;
   let crashed: Crash | null = null;
   // One observation object for every read: the hook copies what it keeps.
@@ -380,8 +398,8 @@ function executeOn(
     pc: 0,
   };
 
-  hyp.reset();
-  for (let i = 0; i < steps.length; i++) {
+  if (from === 0) hyp.reset();
+  for (let i = from; i < steps.length; i++) {
     const step = steps[i];
     work.at(i, step);
     const v: Vcpu | undefined = "vcpu" in step ? vcpus[step.vcpu] : undefined;

@@ -185,6 +185,26 @@ export class IdealChoices {
   }
 
   /**
+   * Rewinds the replay to the first choice made before step `step` or a
+   * later one: a run resumed at `step` (execute.ts `from`) makes only those.
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const c = new IdealChoices();
+   * c.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * c.rewindTo(1);
+   * console.log(c.list.length); // 1
+   * ```
+   * @param step the first step to run
+   */
+  rewindTo(step: number): void {
+    let i = 0;
+    while (i < this.list.length && this.list[i].step < step) i++;
+    this.#next = i;
+  }
+
+  /**
    * A key equal for equal lists of choices.
    *
    * @returns the key

@@ -77,6 +77,11 @@ export interface ReferenceRun {
   readonly onEnd?: (hypervisor: Hypervisor) => void;
   /** A VM an earlier reference run of the same program settings built on `hardware`, to restart. */
   readonly hypervisor?: Hypervisor;
+  /**
+   * The first step to run: the run resumes `hypervisor` on `hardware` as
+   * they are (execute.ts `from`). Default 0.
+   */
+  readonly from?: number;
 }
 
 /**
@@ -171,6 +176,7 @@ export class Judge {
       meter: how.meter,
       hardware: how.hardware,
       hypervisor: how.hypervisor,
+      ...(how.from !== undefined ? { from: how.from } : {}),
       idealChoices: choices,
       onEnd: how.onEnd,
     }).got;

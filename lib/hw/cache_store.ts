@@ -76,6 +76,40 @@ export const KEY_WIDE = 0x7fff_ffff;
 const TWO_POW_31 = 0x8000_0000;
 
 /**
+ * A copy of a store's lines: what {@linkcode CacheStore.saveImage} keeps and
+ * {@linkcode CacheStore.loadImage} puts back. Its arrays grow as needed and
+ * are reused, so saving into the same image allocates nothing once grown.
+ *
+ * @example Usage
+ * ```ts
+ * import { CacheStore, CLEAN, StoreImage } from "./cache_store.ts";
+ * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+ * s.occupy(0, 4, CLEAN);
+ * const image = new StoreImage();
+ * s.saveImage(image);
+ * console.log(image.count); // 1
+ * ```
+ */
+export class StoreImage {
+  /** Number of resident slots. */
+  count = 0;
+  /** The LRU clock. */
+  clock = 0;
+  /** The resident slots, in resident-index order. */
+  slots: Int32Array = new Int32Array(0);
+  /** Each resident slot's tag. */
+  tags: Float64Array = new Float64Array(0);
+  /** Each resident slot's key. */
+  keys: Int32Array = new Int32Array(0);
+  /** Each resident slot's LRU stamp. */
+  stamps: Int32Array = new Int32Array(0);
+  /** Each resident slot's state. */
+  states: Uint8Array = new Uint8Array(0);
+  /** Each resident slot's data words, one line after another. */
+  data: Int32Array = new Int32Array(0);
+}
+
+/**
  * The typed arrays and the LRU clock of one cache (see the module doc).
  * Fields are public to the two files that drive it, cache.ts and
  * lib/sim/replay.ts; everyone else goes through {@linkcode Cache}.
@@ -386,6 +420,97 @@ export class CacheStore {
       this.mruLine = -1;
       this.mruSlot = -1;
     }
+  }
+
+  /**
+   * Copies the resident lines (slot, tag, key, state, stamp, data words, in
+   * the resident index's order) and the clock into `image`. The resident
+   * order is kept because castouts are offered in it (perturb.ts), and the
+   * stamps because they steer later victims.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN, StoreImage } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, CLEAN);
+   * const image = new StoreImage();
+   * s.saveImage(image);
+   * s.drop(0);
+   * s.loadImage(image);
+   * console.log(s.lookup(4), s.residentCount); // 0 1
+   * ```
+   * @param image where to copy them
+   */
+  saveImage(image: StoreImage): void {
+    const n = this.residentCount;
+    const wpl = this.wordsPerLine;
+    if (image.slots.length < n) {
+      const size = Math.max(n, 2 * image.slots.length);
+      image.slots = new Int32Array(size);
+      image.tags = new Float64Array(size);
+      image.keys = new Int32Array(size);
+      image.stamps = new Int32Array(size);
+      image.states = new Uint8Array(size);
+      image.data = new Int32Array(size * wpl);
+    }
+    for (let i = 0; i < n; i++) {
+      const slot = this.resident[i];
+      image.slots[i] = slot;
+      image.tags[i] = this.tags[slot];
+      image.keys[i] = this.keys[slot];
+      image.stamps[i] = this.stamps[slot];
+      image.states[i] = this.states[slot];
+      image.data.set(this.data.subarray(slot * wpl, (slot + 1) * wpl), i * wpl);
+    }
+    image.count = n;
+    image.clock = this.clock;
+  }
+
+  /**
+   * Puts the store back in the state {@linkcode CacheStore.saveImage} saw:
+   * every line resident now is dropped, the saved ones are put back in
+   * their slots and resident order with their stamps, and the clock is
+   * restored. The most-recently-used hints are forgotten (they are only
+   * hints). The data words of invalid slots are not restored: nothing reads
+   * them before a fill overwrites them (`Cache.install` copies the line).
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN, StoreImage } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * const image = new StoreImage();
+   * s.saveImage(image);
+   * s.occupy(0, 4, CLEAN);
+   * s.loadImage(image);
+   * console.log(s.residentCount); // 0
+   * ```
+   * @param image a copy of this store's lines
+   */
+  loadImage(image: StoreImage): void {
+    const wpl = this.wordsPerLine;
+    for (let i = 0; i < this.residentCount; i++) {
+      const slot = this.resident[i];
+      this.position[slot] = -1;
+      this.states[slot] = INVALID;
+      this.tags[slot] = -1;
+      this.keys[slot] = 0;
+      this.stamps[slot] = 0;
+    }
+    const n = image.count;
+    for (let i = 0; i < n; i++) {
+      const slot = image.slots[i];
+      this.resident[i] = slot;
+      this.position[slot] = i;
+      this.tags[slot] = image.tags[i];
+      this.keys[slot] = image.keys[i];
+      this.stamps[slot] = image.stamps[i];
+      this.states[slot] = image.states[i];
+      this.data.set(image.data.subarray(i * wpl, (i + 1) * wpl), slot * wpl);
+    }
+    this.residentCount = n;
+    this.clock = image.clock;
+    this.mruLine = -1;
+    this.mruSlot = -1;
   }
 
   /**

@@ -65,7 +65,8 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { Cache, type CacheOptions, INVALID } from "./cache.ts";
+import { Cache, type CacheOptions, cacheStore, INVALID } from "./cache.ts";
+import { StoreImage } from "./cache_store.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
@@ -73,7 +74,13 @@ import { Coherence } from "./coherence.ts";
 import type { CacheGeometry, Machine } from "./machine.ts";
 import { checkMachine } from "./machine_check.ts";
 import { type FlushResult, Maintenance } from "./maintenance.ts";
-import { checkByteAddress, checkWordAddress, checkWordValue, Memory } from "./memory.ts";
+import {
+  checkByteAddress,
+  checkWordAddress,
+  checkWordValue,
+  Memory,
+  MemoryImage,
+} from "./memory.ts";
 import { NO_EXTRA, type Perturbation, Perturber } from "./perturb.ts";
 import { Topology } from "./topology.ts";
 import type { WorkMeter } from "./work_meter.ts";
@@ -107,6 +114,32 @@ function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
 /** Set/way and by-VA operation names, checked at the API boundary. */
 const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
+
+/**
+ * A copy of a {@linkcode Hardware}'s state: every cache's lines (slots,
+ * resident order, LRU stamps and clock, data) and the memory's contents.
+ * What {@linkcode Hardware.saveImage} fills and {@linkcode Hardware.loadImage}
+ * puts back; its buffers are reused from one save to the next.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hardware, HardwareImage } from "./hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * const hw = new Hardware(generic);
+ * const image = new HardwareImage();
+ * hw.write(0, 0x40000000, 5, true);
+ * hw.saveImage(image);
+ * hw.write(0, 0x40000000, 6, true);
+ * hw.loadImage(image);
+ * console.log(hw.read(0, 0x40000000, true)); // 5
+ * ```
+ */
+export class HardwareImage {
+  /** One image per cache, in {@linkcode Hardware.caches} order. */
+  readonly caches: StoreImage[] = [];
+  /** The memory's contents. */
+  readonly memory: MemoryImage = new MemoryImage();
+}
 
 /**
  * The hardware of one machine (see the module doc).
@@ -218,6 +251,69 @@ export class Hardware {
   get caches(): readonly Cache[] {
     this.#checkLive("caches");
     return this.#caches;
+  }
+
+  /**
+   * Whether {@linkcode Hardware.loadImage} restores this model exactly: every
+   * cache replaces by LRU (a random replacement's generator is not saved).
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "./hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * console.log(new Hardware(generic).imageable); // true
+   * ```
+   */
+  get imageable(): boolean {
+    return this.caches.every((c) => c.replacement === "lru");
+  }
+
+  /**
+   * Copies the state of the caches and memory into `image` (see
+   * {@linkcode HardwareImage}).
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware, HardwareImage } from "./hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * const hw = new Hardware(generic);
+   * const image = new HardwareImage();
+   * hw.saveImage(image);
+   * console.log(image.caches.length === hw.caches.length); // true
+   * ```
+   * @param image where to copy it
+   * @throws {Error} when a cache replaces at random (see {@linkcode Hardware.imageable})
+   */
+  saveImage(image: HardwareImage): void {
+    const caches = this.caches;
+    if (!this.imageable) throw new Error("Hardware.saveImage: a cache replaces at random");
+    while (image.caches.length < caches.length) image.caches.push(new StoreImage());
+    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).saveImage(image.caches[i]);
+    this.memory.saveImage(image.memory);
+  }
+
+  /**
+   * Puts the caches and memory back in the state {@linkcode Hardware.saveImage}
+   * saw on this model: every access, maintenance operation and perturbation
+   * that follows does what it did then.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware, HardwareImage } from "./hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * const hw = new Hardware(generic);
+   * const image = new HardwareImage();
+   * hw.saveImage(image);
+   * hw.speculativeFill(0, 0x40000000);
+   * hw.loadImage(image);
+   * console.log(hw.residentLines()); // 0
+   * ```
+   * @param image a copy of this model's state
+   */
+  loadImage(image: HardwareImage): void {
+    const caches = this.caches;
+    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).loadImage(image.caches[i]);
+    this.memory.loadImage(image.memory);
   }
 
   /**

@@ -130,6 +130,30 @@ export interface MemoryOptions {
 }
 
 /**
+ * A copy of a {@linkcode Memory}'s contents: what {@linkcode Memory.saveImage}
+ * keeps and {@linkcode Memory.loadImage} puts back. Its buffer grows as
+ * needed and is reused.
+ *
+ * @example Usage
+ * ```ts
+ * import { Memory, MemoryImage } from "./memory.ts";
+ * const m = new Memory();
+ * m.write(0x1000, 7);
+ * const image = new MemoryImage();
+ * m.saveImage(image);
+ * console.log(image.pages.length); // 1
+ * ```
+ */
+export class MemoryImage {
+  /** The page numbers of the pages written so far. */
+  readonly pages: number[] = [];
+  /** Their words, one page after another. */
+  words: Int32Array = new Int32Array(0);
+  /** The byte ranges that read as zero, as pairs [start, end). */
+  readonly zeroRanges: number[] = [];
+}
+
+/**
  * Sparse word-addressed physical memory (see the module doc).
  *
  * @example Usage
@@ -363,6 +387,82 @@ export class Memory {
     if (!placed) merged.push(start, end);
     r.length = 0;
     r.push(...merged);
+  }
+
+  /**
+   * Copies the contents (every page written so far, and the ranges that read
+   * as zero) into `image`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory, MemoryImage } from "./memory.ts";
+   * const m = new Memory();
+   * m.write(0x1000, 7);
+   * const image = new MemoryImage();
+   * m.saveImage(image);
+   * m.write(0x1000, 8);
+   * m.write(0x9000, 1);
+   * m.loadImage(image);
+   * console.log(m.read(0x1000), m.pagesTouched); // 7 1
+   * ```
+   * @param image where to copy them
+   */
+  saveImage(image: MemoryImage): void {
+    const n = this.#pages.size;
+    if (image.words.length < n * WORDS_PER_PAGE) {
+      image.words = new Int32Array(Math.max(n, 2 * image.pages.length) * WORDS_PER_PAGE);
+    }
+    image.pages.length = 0;
+    let at = 0;
+    for (const [p, page] of this.#pages) {
+      image.pages.push(p);
+      image.words.set(page, at);
+      at += WORDS_PER_PAGE;
+    }
+    image.zeroRanges.length = 0;
+    image.zeroRanges.push(...this.#zeroRanges);
+  }
+
+  /**
+   * Puts back the contents {@linkcode Memory.saveImage} saw: pages written
+   * since are forgotten (they read as never written again, as they did
+   * then), the saved ones get their words back, and the zero ranges are
+   * restored.
+   *
+   * @example Usage
+   * ```ts
+   * import { Memory, MemoryImage } from "./memory.ts";
+   * const m = new Memory();
+   * const image = new MemoryImage();
+   * m.saveImage(image);
+   * m.write(0x9000, 1);
+   * m.loadImage(image);
+   * console.log(m.read(0x9000).toString(16)); // deadbeef
+   * ```
+   * @param image a copy of this memory's contents
+   */
+  loadImage(image: MemoryImage): void {
+    const pages = this.#pages;
+    for (const p of pages.keys()) if (!image.pages.includes(p)) pages.delete(p);
+    let at = 0;
+    for (const p of image.pages) {
+      let page = pages.get(p);
+      if (page === undefined) {
+        page = new Int32Array(WORDS_PER_PAGE);
+        pages.set(p, page);
+      }
+      page.set(image.words.subarray(at, at + WORDS_PER_PAGE));
+      at += WORDS_PER_PAGE;
+    }
+    const r = this.#zeroRanges, saved = image.zeroRanges;
+    let same = r.length === saved.length;
+    for (let i = 0; same && i < r.length; i++) same = r[i] === saved[i];
+    if (!same) {
+      r.length = 0;
+      r.push(...saved);
+    }
+    this.#lastPageNumber = -1;
+    this.#lastPage = null;
   }
 
   /**

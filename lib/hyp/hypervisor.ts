@@ -130,6 +130,87 @@ const EXITS_ARM = exitTable("HVC");
 const DEFAULT_FAULT_CLEAN: FaultClean = Object.freeze({ when: "caches-off", via: "kernel" });
 
 /**
+ * A copy of a VM's state between two steps: what {@linkcode Hypervisor.saveImage}
+ * makes and {@linkcode Hypervisor.loadImage} puts back. Stage 2 is not
+ * copied: an image is only made of a VM whose RAM is all mapped and
+ * populated (prefaulted, or native), and loading it maps it all again.
+ *
+ * @example Usage
+ * ```ts
+ * import type { HypervisorImage } from "./hypervisor.ts";
+ * const image: HypervisorImage | null = null;
+ * console.log(image); // null
+ * ```
+ */
+export interface HypervisorImage {
+  /** Per vCPU, its fields (see {@linkcode Vcpu}) as numbers, {@linkcode VCPU_FIELDS} each. */
+  readonly vcpus: Float64Array;
+  /** Per vCPU, its crash (immutable) or null. */
+  readonly crashed: ({ readonly reason: string; readonly pc: number } | null)[];
+  /** The policy's state, copied (plain data). */
+  readonly state: unknown;
+  /** The pending preemptions. */
+  readonly preemptTo: Int32Array;
+}
+
+/**
+ * Numbers per vCPU in {@linkcode HypervisorImage.vcpus}: SCTLR and HCR bits,
+ * execution state and ever cached as bits; PC; CPU; last CPU.
+ *
+ * @example Usage
+ * ```ts
+ * import { VCPU_FIELDS } from "./hypervisor.ts";
+ * console.log(VCPU_FIELDS); // 4
+ * ```
+ */
+export const VCPU_FIELDS = 4;
+
+/** What {@linkcode copyPlain} returns for a value that is not plain data. */
+const NOT_PLAIN: unique symbol = Symbol("not plain data");
+
+/**
+ * A deep copy of plain data (primitives, arrays, typed arrays, objects whose
+ * prototype is Object.prototype or null, without accessors), or
+ * {@linkcode NOT_PLAIN}: such a copy behaves as the original under any code
+ * that only reads and writes its properties.
+ */
+function copyPlain(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object") {
+    return typeof value === "function" || typeof value === "symbol" ? NOT_PLAIN : value;
+  }
+  if (depth > 16) return NOT_PLAIN;
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) return NOT_PLAIN;
+    return (value as unknown as { slice(): unknown }).slice();
+  }
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue; // a hole stays a hole
+      const c = copyPlain(value[i], depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  if (!Object.isExtensible(value) || Object.getOwnPropertySymbols(value).length > 0) {
+    return NOT_PLAIN;
+  }
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const key of Object.getOwnPropertyNames(value)) {
+    const d = Object.getOwnPropertyDescriptor(value, key)!;
+    if (!("value" in d) || !d.writable || !d.enumerable) return NOT_PLAIN;
+    const c = copyPlain(d.value, depth + 1);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = c;
+  }
+  return out;
+}
+
+/**
  * How to build a {@linkcode Hypervisor}.
  *
  * @example Usage
@@ -299,6 +380,85 @@ export class Hypervisor {
     this.#preemptTo.fill(-1);
     this.#prefault();
     return this;
+  }
+
+  /**
+   * A copy of the VM's state between two steps (vCPUs, the policy's state,
+   * pending preemptions), or null when it cannot be put back exactly: stage
+   * 2 not all mapped and populated, RAM not prefaulted (stage 2 and the
+   * pages ever mapped would then need copying too), or a policy state that
+   * is not plain data (a copy of anything else may not behave as the
+   * original). The hardware's state is the caller's (`Hardware.saveImage`).
+   *
+   * @example Usage
+   * ```ts
+   * import { Hypervisor } from "./hypervisor.ts";
+   * import { Hardware } from "../hw/hardware.ts";
+   * import { generic } from "../machines/mod.ts";
+   * import { NULL_SINK } from "./event_sink.ts";
+   * import { policies } from "./policies/mod.ts";
+   * const hyp = new Hypervisor({
+   *   hardware: new Hardware(generic), policy: policies["xen"], vcpus: 1,
+   *   ramBase: 0x40000000, ram: 0x100000, prefault: true, sink: NULL_SINK,
+   * });
+   * hyp.reset();
+   * const image = hyp.saveImage()!;
+   * hyp.sctlrWrite(hyp.vcpus[0], { m: true, c: true });
+   * hyp.loadImage(image);
+   * console.log(hyp.vcpus[0].sctlr.m); // false
+   * ```
+   * @returns the image, or null
+   */
+  saveImage(): HypervisorImage | null {
+    if (this.stage2Enabled && !this.#built.prefault) return null;
+    const s2 = this.stage2;
+    if (s2.mappedPages !== s2.pages || s2.populatedPages !== s2.pages) return null;
+    const state = copyPlain(this.#state);
+    if (state === NOT_PLAIN) return null;
+    const vcpus = new Float64Array(this.vcpus.length * VCPU_FIELDS);
+    const crashed: ({ readonly reason: string; readonly pc: number } | null)[] = [];
+    for (const v of this.vcpus) {
+      const o = v.index * VCPU_FIELDS;
+      vcpus[o] = (v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0) |
+        (v.hcr.tsw ? 8 : 0) | (v.hcr.tvm ? 16 : 0) | (v.hcr.swio ? 32 : 0) |
+        (v.aarch32 ? 64 : 0) | (v.everCached ? 128 : 0);
+      vcpus[o + 1] = v.pc;
+      vcpus[o + 2] = v.pcpu;
+      vcpus[o + 3] = v.lastPcpu;
+      crashed.push(v.crashed);
+    }
+    return { vcpus, crashed, state, preemptTo: this.#preemptTo.slice() };
+  }
+
+  /**
+   * Puts the VM back in the state {@linkcode Hypervisor.saveImage} saw:
+   * vCPUs, a fresh copy of the policy's state, pending preemptions, and
+   * stage 2 all mapped. The next step then does what it did then (on
+   * hardware put back with `Hardware.loadImage`).
+   *
+   * @param image an image of this VM
+   */
+  loadImage(image: HypervisorImage): void {
+    for (const v of this.vcpus) {
+      const o = v.index * VCPU_FIELDS;
+      const bits = image.vcpus[o];
+      v.sctlr.m = (bits & 1) !== 0;
+      v.sctlr.c = (bits & 2) !== 0;
+      v.sctlr.i = (bits & 4) !== 0;
+      v.hcr.tsw = (bits & 8) !== 0;
+      v.hcr.tvm = (bits & 16) !== 0;
+      v.hcr.swio = (bits & 32) !== 0;
+      v.aarch32 = (bits & 64) !== 0;
+      v.everCached = (bits & 128) !== 0;
+      v.pc = image.vcpus[o + 1];
+      v.pcpu = image.vcpus[o + 2];
+      v.lastPcpu = image.vcpus[o + 3];
+      v.crashed = image.crashed[v.index];
+    }
+    this.#state = copyPlain(image.state);
+    this.#preemptTo.set(image.preemptTo);
+    const s2 = this.stage2;
+    if (s2.mappedPages !== s2.pages || s2.populatedPages !== s2.pages) s2.mapAll();
   }
 
   /** Natively or when prefaulted: RAM zeroed in DRAM and all of it mapped at stage 2. */

@@ -17,19 +17,62 @@
  * built-in one unguarded, with its set/way shortcuts), its per-VM state read
  * back from the hypervisor (`Hypervisor.policyState`) to be hashed.
  *
+ * Children of one parent run from images of the parent's state
+ * ({@linkcode ExploreContext.saveParent}, then
+ * {@linkcode ExploreContext.runRealFromParent} and
+ * {@linkcode ExploreContext.runIdealFromParent}): the parent's program runs
+ * once, and each child puts the state back and runs from its last step
+ * (`execute`'s `from`). The images hold everything a later step reads:
+ *
+ * - every cache's resident lines: slot, tag, state, data words, LRU stamp,
+ *   in the resident index's order, and the LRU clock
+ *   (`CacheStore.saveImage`, lib/hw/cache_store.ts): lookups, fills and
+ *   victims read nothing else (the most-recently-used hint is dropped, it
+ *   only shortcuts a lookup), and castouts are offered in resident order
+ *   (lib/hw/perturb.ts); the stamps keep their order, which is all victim
+ *   choice compares (`CacheStore.victimIn`, `renumber`);
+ * - memory: the pages written and the ranges that read as zero
+ *   (`Memory.saveImage`, lib/hw/memory.ts);
+ * - the VM (`Hypervisor.saveImage`, lib/hyp/hypervisor.ts): each vCPU's
+ *   SCTLR and HCR bits, execution state, PC, CPUs, crash; a copy of the
+ *   policy's state; the pending preemptions. Stage 2 is all mapped, as a
+ *   prefaulted VM's stays unless a step unmaps a page, and is mapped again;
+ * - the recorded ideal choices of the parent's steps, which the child's run
+ *   extends (ideal_choices.ts), and the ideal machine's caches, memory and
+ *   vCPUs after the parent's steps with those choices: a child's ideal run
+ *   makes the same choices before the parent's steps, since the policy's
+ *   run before them is the parent's.
+ *
+ * The run loop (`executeOn`, lib/engine/execute.ts) carries nothing else
+ * from one step to the next: the read index and instruction count restart
+ * from the steps before `from` or are not read by exploration, the
+ * architectural findings are not read, and the hardware's other fields are
+ * scratch (lib/hw/coherence.ts buffers, lib/hw/maintenance.ts counters reset
+ * per operation). The chooser replays the parent's picks exactly
+ * (`ScriptChooser.unread` 0, `branching` -1 after the parent's run), so the
+ * child's picks meet its last choice point in both ways.
+ *
+ * It falls back to replaying the whole program when an image could not be
+ * put back exactly: the parent's run crashed or did not take exactly its
+ * picks, a cache replaces at random (its generator is not saved), RAM is
+ * not prefaulted (stage 2 and the host's page zeroing would need saving
+ * too), stage 2 is not all mapped, or the policy's state is not plain data
+ * (a user policy's state may hold anything).
+ *
  * @module
  */
 
 import type { Chooser } from "../../hw/chooser.ts";
-import { Hardware } from "../../hw/hardware.ts";
+import { Hardware, HardwareImage } from "../../hw/hardware.ts";
 import type { Machine } from "../../hw/machine.ts";
 import { POISON } from "../../hw/memory.ts";
 import type { Step } from "../../guest/ops.ts";
 import { type EventSink, NULL_SINK } from "../../hyp/event_sink.ts";
-import type { Hypervisor } from "../../hyp/hypervisor.ts";
+import type { Hypervisor, HypervisorImage } from "../../hyp/hypervisor.ts";
 import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
+import type { ScriptChooser } from "../choosers.ts";
 import { execute } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
 import { Judge } from "../judge.ts";
@@ -182,7 +225,24 @@ export class ExploreContext {
   /** The ideal machine's counterparts of the last run's hardware choices (ideal_choices.ts). */
   lastChoices: IdealChoices = new IdealChoices();
 
+  /**
+   * Whether {@linkcode ExploreContext.saveParent} may save images, so that a
+   * batch's children run from them (true unless a test compares the two ways).
+   */
+  useImages = true;
+  /** How many parents {@linkcode ExploreContext.saveParent} saved images of. */
+  parentsImaged = 0;
+
   #policyState: unknown = undefined;
+  /** The images of the last parent saved (see the module doc); `#imageSteps` -1: none. */
+  readonly #image = new HardwareImage();
+  readonly #idealImage = new HardwareImage();
+  #hypImage: HypervisorImage | null = null;
+  #idealHypImage: HypervisorImage | null = null;
+  #imageHyp: Hypervisor | null = null;
+  #imageIdealHyp: Hypervisor | null = null;
+  #imageChoices: IdealChoices = new IdealChoices();
+  #imageSteps = -1;
   /** Whether {@linkcode ExploreContext.lastHyp} was built with the null sink (it can be reused). */
   #lastHypQuiet = false;
   readonly #base: Omit<Scenario, "steps" | "speculation">;
@@ -292,6 +352,91 @@ export class ExploreContext {
     }
     const choices = new IdealChoices();
     this.lastChoices = choices;
+    return this.#execute(steps, chooser, sink, choices, 0);
+  }
+
+  /**
+   * Saves the state the last {@linkcode ExploreContext.runReal} left, the
+   * parent's, as images to run its children from (see the module doc), and
+   * runs the ideal machine over the parent's program to save its state too.
+   * Nothing is saved, and the children must replay their whole program,
+   * when the images could not be restored exactly: the run crashed, did not
+   * take exactly the picks it was given, a cache replaces at random, or the
+   * VM cannot be imaged (`Hypervisor.saveImage`: stage 2 not all mapped, RAM
+   * not prefaulted, a policy state that is not plain data).
+   *
+   * @param steps the parent's program, the last run's
+   * @param out what the last run returned
+   * @param chooser the last run's chooser, or null for quiet hardware
+   * @returns whether the images were saved
+   */
+  saveParent(steps: readonly Step[], out: RunOutcome, chooser: ScriptChooser | null): boolean {
+    this.#imageSteps = -1;
+    if (!this.useImages || out.crashed || !this.#lastHypQuiet || this.lastHyp === null) {
+      return false;
+    }
+    if (chooser !== null && (chooser.unread !== 0 || chooser.branching >= 0 || chooser.mismatch)) {
+      return false;
+    }
+    if (!this.hw.imageable || !this.idealHw.imageable) return false;
+    const hyp = this.lastHyp;
+    const hypImage = hyp.saveImage();
+    if (hypImage === null) return false;
+    this.hw.saveImage(this.#image);
+    const choices = this.lastChoices;
+    this.runIdeal(steps, choices);
+    const idealHyp = this.lastIdealHyp!;
+    const idealHypImage = idealHyp.saveImage();
+    if (idealHypImage === null) return false;
+    this.idealHw.saveImage(this.#idealImage);
+    this.#hypImage = hypImage;
+    this.#idealHypImage = idealHypImage;
+    this.#imageHyp = hyp;
+    this.#imageIdealHyp = idealHyp;
+    this.#imageChoices = choices;
+    this.#imageSteps = steps.length;
+    this.parentsImaged++;
+    return true;
+  }
+
+  /**
+   * {@linkcode ExploreContext.runReal} of a child of the parent last saved
+   * ({@linkcode ExploreContext.saveParent}): the parent's state is put back
+   * from its images, and only the child's last step runs, with its choice
+   * point. The result, {@linkcode ExploreContext.lastChoices} and the state
+   * left are those of `runReal(steps, chooser)` with the parent's picks
+   * followed by the chooser's.
+   *
+   * @param steps the child's program: the parent's and one more step
+   * @param chooser the last step's picks, or null for quiet hardware
+   * @returns the reads (those of the parent's steps are 0) and whether a vCPU crashed
+   */
+  runRealFromParent(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
+    if (this.#imageSteps < 0 || steps.length !== this.#imageSteps + 1) {
+      throw new Error("ExploreContext.runRealFromParent: no image of this program's parent");
+    }
+    this.hw.loadImage(this.#image);
+    this.#imageHyp!.loadImage(this.#hypImage!);
+    const choices = new IdealChoices();
+    for (const c of this.#imageChoices.list) choices.list.push(c);
+    this.lastChoices = choices;
+    return this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps);
+  }
+
+  /** Runs `steps` from step `from` (a resumed VM after 0), recording the ideal choices. */
+  #execute(
+    steps: readonly Step[],
+    chooser: Chooser | null,
+    sink: EventSink,
+    choices: IdealChoices,
+    from: number,
+  ): RunOutcome {
+    const hw = this.hw;
+    const reuse = from > 0
+      ? this.#imageHyp
+      : sink === NULL_SINK && this.lastHyp !== null && this.#lastHypQuiet
+      ? this.lastHyp
+      : null;
     const out = execute({
       scenario: {
         ...this.#base,
@@ -307,10 +452,10 @@ export class ExploreContext {
       candidates: this.candidates,
       ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
       hardware: hw,
-      // The VM of the last quiet-sink run, restarted (a sink is the VM's for good).
-      ...(sink === NULL_SINK && this.lastHyp !== null && this.#lastHypQuiet
-        ? { hypervisor: this.lastHyp }
-        : {}),
+      // The VM of the last quiet-sink run, restarted (a sink is the VM's for
+      // good), or the imaged one, resumed.
+      ...(reuse !== null ? { hypervisor: reuse } : {}),
+      from,
       onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
@@ -338,6 +483,35 @@ export class ExploreContext {
       ...(this.lastIdealHyp !== null ? { hypervisor: this.lastIdealHyp } : {}),
       onEnd: (hyp) => {
         this.lastIdealHyp = hyp;
+      },
+    });
+  }
+
+  /**
+   * {@linkcode ExploreContext.runIdeal} of a child of the parent last saved
+   * ({@linkcode ExploreContext.saveParent}): the ideal machine's state after
+   * the parent's steps is put back from its image, and only the child's
+   * last step runs, after the choices recorded before it.
+   *
+   * @param steps the child's program
+   * @param choices the child's run's choices ({@linkcode ExploreContext.lastChoices})
+   * @returns the reads (those of the parent's steps are 0)
+   */
+  runIdealFromParent(steps: readonly Step[], choices: IdealChoices): Float64Array {
+    if (this.#imageSteps < 0 || steps.length !== this.#imageSteps + 1) {
+      throw new Error("ExploreContext.runIdealFromParent: no image of this program's parent");
+    }
+    const hw = this.idealHw;
+    hw.loadImage(this.#idealImage);
+    const hyp = this.#imageIdealHyp!;
+    hyp.loadImage(this.#idealHypImage!);
+    const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
+    return this.judge.idealReads(scenario, choices, {
+      hardware: hw,
+      hypervisor: hyp,
+      from: this.#imageSteps,
+      onEnd: (h) => {
+        this.lastIdealHyp = h;
       },
     });
   }

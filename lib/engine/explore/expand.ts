@@ -16,6 +16,21 @@
  * tried when something could be judged after it (see
  * {@linkcode cannotFail}).
  *
+ * A child's run is its parent's program plus one step, with the parent's
+ * picks plus the child's. Rather than replay the parent's steps once per
+ * child (a state at depth d would cost about d steps per child), the
+ * parent's program is run once, its state saved as images
+ * (`ExploreContext.saveParent`: caches, memory, vCPUs, the policy's state,
+ * and the ideal machine's state after the parent's steps with the
+ * counterparts of the parent's choices), and each child puts the images
+ * back and runs only its last choice point and step
+ * (`ExploreContext.runRealFromParent`, `runIdealFromParent`). This gives
+ * what the replay gives because a run is deterministic and carries nothing
+ * from one step to the next but that state (context.ts says where each
+ * part lives). When a parent cannot be imaged exactly, its children replay
+ * their whole program as before: the replay stays the reference, and
+ * tests/explore/parent_image_test.ts compares the two on random batches.
+ *
  * The same batch gives the same result on any thread, which is what lets
  * workers share a level of the search and the report stay the same.
  *
@@ -334,10 +349,14 @@ export function expandBatch(
     if (monitor === null) continue;
     const used = usedMasks(alphabet, ops, k);
     let keep: Uint8Array | null = null;
-    if (speculation && config.symmetry) {
-      script.load(picks, np);
-      ctx.runReal(steps, script);
-      keep = ctx.symmetricChoiceMask();
+    // The parent's own run: for the symmetry mask, and for the images its
+    // children run from (the module doc).
+    let fromParent = false;
+    if ((speculation && config.symmetry) || ctx.useImages) {
+      if (speculation) script.load(picks, np);
+      const out = ctx.runReal(steps, speculation ? script : null);
+      if (speculation && config.symmetry) keep = ctx.symmetricChoiceMask();
+      fromParent = ctx.saveParent(steps, out, speculation ? script : null);
     }
     let value = 1;
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
@@ -379,10 +398,14 @@ export function expandBatch(
         if (speculation) {
           picks[np] = pick2;
           picks[np + 1] = pickJ;
-          script.load(picks, np + (pick2 === 1 && pickJ >= 0 ? 2 : 1));
+          const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
+          if (fromParent) script.load(picks.subarray(np), own);
+          else script.load(picks, np + own);
           chooser = script;
         }
-        const out = ctx.runReal(childSteps, chooser);
+        const out = fromParent
+          ? ctx.runRealFromParent(childSteps, chooser)
+          : ctx.runReal(childSteps, chooser);
         executions++;
         if (script.mismatch) {
           throw new ScenarioError(
@@ -407,7 +430,9 @@ export function expandBatch(
         }
         const choices = ctx.lastChoices;
         if (idealFor === null || !choices.sameAs(idealFor)) {
-          idealGot = ctx.runIdeal(childSteps, ctx.lastChoices);
+          idealGot = fromParent
+            ? ctx.runIdealFromParent(childSteps, choices)
+            : ctx.runIdeal(childSteps, choices);
           referenceRuns++;
           ctx.encodeOracle(expected);
           savedLength = e.length;
