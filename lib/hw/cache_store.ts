@@ -460,7 +460,9 @@ export class CacheStore {
       image.keys[i] = this.keys[slot];
       image.stamps[i] = this.stamps[slot];
       image.states[i] = this.states[slot];
-      image.data.set(this.data.subarray(slot * wpl, (slot + 1) * wpl), i * wpl);
+      for (let w = 0, from = slot * wpl, to = i * wpl; w < wpl; w++) {
+        image.data[to + w] = this.data[from + w];
+      }
     }
     image.count = n;
     image.clock = this.clock;
@@ -505,7 +507,10 @@ export class CacheStore {
       this.keys[slot] = image.keys[i];
       this.stamps[slot] = image.stamps[i];
       this.states[slot] = image.states[i];
-      this.data.set(image.data.subarray(i * wpl, (i + 1) * wpl), slot * wpl);
+      // Word by word: a subarray per line would allocate on every load.
+      for (let w = 0, from = i * wpl, to = slot * wpl; w < wpl; w++) {
+        this.data[to + w] = image.data[from + w];
+      }
     }
     this.residentCount = n;
     this.clock = image.clock;

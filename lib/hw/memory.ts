@@ -147,10 +147,14 @@ export interface MemoryOptions {
 export class MemoryImage {
   /** The page numbers of the pages written so far. */
   readonly pages: number[] = [];
-  /** Their words, one page after another. */
-  words: Int32Array = new Int32Array(0);
+  /** Their words, one array per page (reused from one save to the next). */
+  readonly words: Int32Array[] = [];
   /** The byte ranges that read as zero, as pairs [start, end). */
   readonly zeroRanges: number[] = [];
+  /** The memory this image is of, and its version when they were last equal. */
+  owner: Memory | null = null;
+  /** See {@linkcode MemoryImage.owner}. */
+  version = -1;
 }
 
 /**
@@ -175,6 +179,8 @@ export class Memory {
   #lastPageNumber = -1;
   #lastPage: Int32Array | null = null;
   #zeroFillVisits = 0;
+  /** Counts the changes (writes, zero fills, image loads): an image equal to an unchanged memory is not loaded again. */
+  #version = 0;
 
   /**
    * Builds an empty memory: no page allocated, no zero-filled range.
@@ -303,6 +309,7 @@ export class Memory {
     checkWordAddress(addr, "Memory.write");
     checkWordValue(value, "Memory.write");
     const pageNumber = Math.floor(addr / PAGE_SIZE);
+    this.#version++;
     this.#pageForWrite(pageNumber)[(addr - pageNumber * PAGE_SIZE) >>> 2] = value;
   }
 
@@ -336,6 +343,7 @@ export class Memory {
       );
     }
     if (len === 0) return;
+    this.#version++;
     const end = addr + len;
     this.#clearAllocated(addr, end);
     if (this.#allZero) return;
@@ -408,19 +416,17 @@ export class Memory {
    * @param image where to copy them
    */
   saveImage(image: MemoryImage): void {
-    const n = this.#pages.size;
-    if (image.words.length < n * WORDS_PER_PAGE) {
-      image.words = new Int32Array(Math.max(n, 2 * image.pages.length) * WORDS_PER_PAGE);
-    }
     image.pages.length = 0;
-    let at = 0;
+    let i = 0;
     for (const [p, page] of this.#pages) {
       image.pages.push(p);
-      image.words.set(page, at);
-      at += WORDS_PER_PAGE;
+      if (i === image.words.length) image.words.push(new Int32Array(WORDS_PER_PAGE));
+      image.words[i++].set(page);
     }
     image.zeroRanges.length = 0;
     image.zeroRanges.push(...this.#zeroRanges);
+    image.owner = this;
+    image.version = this.#version;
   }
 
   /**
@@ -442,17 +448,18 @@ export class Memory {
    * @param image a copy of this memory's contents
    */
   loadImage(image: MemoryImage): void {
+    // Nothing changed since this image was saved or last loaded.
+    if (image.owner === this && image.version === this.#version) return;
     const pages = this.#pages;
     for (const p of pages.keys()) if (!image.pages.includes(p)) pages.delete(p);
-    let at = 0;
-    for (const p of image.pages) {
+    for (let i = 0; i < image.pages.length; i++) {
+      const p = image.pages[i];
       let page = pages.get(p);
       if (page === undefined) {
         page = new Int32Array(WORDS_PER_PAGE);
         pages.set(p, page);
       }
-      page.set(image.words.subarray(at, at + WORDS_PER_PAGE));
-      at += WORDS_PER_PAGE;
+      page.set(image.words[i]);
     }
     const r = this.#zeroRanges, saved = image.zeroRanges;
     let same = r.length === saved.length;
@@ -463,6 +470,8 @@ export class Memory {
     }
     this.#lastPageNumber = -1;
     this.#lastPage = null;
+    image.owner = this;
+    image.version = ++this.#version;
   }
 
   /**
@@ -519,6 +528,7 @@ export class Memory {
    */
   writeBlock(addr: number, src: Int32Array, srcOffset: number, words: number): void {
     checkWordAddress(addr, "Memory.writeBlock");
+    this.#version++;
     let a = addr;
     let o = srcOffset;
     let left = words;

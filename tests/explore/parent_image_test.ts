@@ -18,7 +18,8 @@ import {
   packWitnesses,
 } from "../../lib/engine/explore/expand.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { TINY, TINY_L3 } from "./fixtures.ts";
+import { NO_OFF_FLUSH, TINY, TINY_L3 } from "./fixtures.ts";
+import { policies, type Policy } from "../../mod.ts";
 
 interface Witness {
   readonly ops: number[];
@@ -130,7 +131,7 @@ Deno.test("property: children expanded from the parent's images equal those of a
             mode: c.mode,
             addresses: c.addresses,
             cpus: 2,
-            maxOps: 5,
+            maxOps: 6,
           } as ExploreOptions,
           c.seed,
           3,
@@ -173,3 +174,53 @@ Deno.test("children from images: every built-in policy, class and machine, prefa
   }
   assert.ok(imaged > 500, `only ${imaged} parents imaged`);
 });
+
+/** A user policy that counts set/way traps in plain data: its state is copied into the images. */
+const COUNTING: Policy = {
+  ...policies["kvm-4.0"],
+  name: "counting",
+  description: "kvm-4.0 that counts the set/way operations it traps",
+  state: () => ({ traps: [0, 0], last: null as string | null }),
+  onSetWay(hyp, op, state) {
+    const s = state as { traps: number[]; last: string | null };
+    s.traps[hyp.vcpu.index]++;
+    s.last = op.op;
+    hyp.flushVm();
+  },
+};
+
+/** The same counting in a Map: not plain data, so its children replay their programs. */
+const COUNTING_MAP: Policy = {
+  ...COUNTING,
+  name: "counting-map",
+  state: () => new Map<string, number>(),
+  onSetWay(hyp, op, state) {
+    const m = state as Map<string, number>;
+    m.set(op.op, (m.get(op.op) ?? 0) + 1);
+    hyp.flushVm();
+  },
+};
+
+for (const policy of [COUNTING, COUNTING_MAP, NO_OFF_FLUSH]) {
+  Deno.test(`children from images: a user policy (${policy.name})`, async () => {
+    imaged = 0;
+    for (const m of [MACHINES[3], MACHINES[4]]) {
+      const n = await compareBoth(
+        {
+          ...m,
+          policy,
+          guestClass: "cleans-by-sw",
+          ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff", "migrate"],
+          mode: "prove",
+          cpus: 2,
+          maxOps: 6,
+        } as ExploreOptions,
+        7,
+        3,
+      );
+      assert.ok(n > 0);
+    }
+    if (policy === COUNTING_MAP) assert.equal(imaged, 0, "a Map state was imaged");
+    else assert.ok(imaged > 0, "no parent imaged");
+  });
+}
