@@ -169,6 +169,7 @@ export class StateEncoder {
   /** False once something could not be encoded (the state must not be merged). */
   exact: boolean = true;
   readonly #names: number[][];
+  readonly #saved: Int32Array;
   readonly #recency: boolean;
   readonly #f64 = new Float64Array(1);
   readonly #i32 = new Int32Array(this.#f64.buffer);
@@ -183,6 +184,7 @@ export class StateEncoder {
    */
   constructor(addresses: number, recency = false) {
     this.#names = Array.from({ length: addresses }, () => []);
+    this.#saved = new Int32Array(addresses);
     this.#recency = recency;
   }
 
@@ -198,10 +200,15 @@ export class StateEncoder {
    * Marks the value names given so far, to continue several encodings from
    * one point (names are only ever added after it).
    *
-   * @returns how many names each address has
+   * @returns how many names each address has: the encoder's own array,
+   * overwritten by the next call
    */
   saveNames(): Int32Array {
-    return Int32Array.from(this.#names, (n) => n.length);
+    // One mark at a time is all the search keeps: the array is reused, not allocated per run.
+    const names = this.#names;
+    const saved = this.#saved;
+    for (let i = 0; i < names.length; i++) saved[i] = names[i].length;
+    return saved;
   }
 
   /**
