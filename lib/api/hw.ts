@@ -19,11 +19,12 @@
  */
 
 export { Cache, type CacheOptions, CLEAN, DIRTY, INVALID, type Replacement } from "../hw/cache.ts";
-export { Memory, POISON } from "../hw/memory.ts";
+export { Memory, MemoryImage, POISON } from "../hw/memory.ts";
 export { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 export {
   type FlushResult as HardwareFlushResult,
   Hardware,
+  HardwareImage,
   type HardwareOptions,
   type Perturbation,
 } from "../hw/hardware.ts";

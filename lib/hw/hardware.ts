@@ -115,6 +115,9 @@ function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
 const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
 
+/** The parts of an image, for {@linkcode Hardware.saveImage} and {@linkcode Hardware.loadImage} only. */
+let partsOf: (image: HardwareImage) => { caches: StoreImage[]; memory: MemoryImage };
+
 /**
  * A copy of a {@linkcode Hardware}'s state: every cache's lines (slots,
  * resident order, LRU stamps and clock, data) and the memory's contents.
@@ -123,8 +126,7 @@ const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
  *
  * @example Usage
  * ```ts
- * import { Hardware, HardwareImage } from "./hardware.ts";
- * import { generic } from "../machines/mod.ts";
+ * import { generic, Hardware, HardwareImage } from "@setway/setway/hw";
  * const hw = new Hardware(generic);
  * const image = new HardwareImage();
  * hw.write(0, 0x40000000, 5, true);
@@ -136,9 +138,13 @@ const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
  */
 export class HardwareImage {
   /** One image per cache, in {@linkcode Hardware.caches} order. */
-  readonly caches: StoreImage[] = [];
+  readonly #caches: StoreImage[] = [];
   /** The memory's contents. */
-  readonly memory: MemoryImage = new MemoryImage();
+  readonly #memory: MemoryImage = new MemoryImage();
+
+  static {
+    partsOf = (image) => ({ caches: image.#caches, memory: image.#memory });
+  }
 }
 
 /**
@@ -259,8 +265,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware } from "./hardware.ts";
-   * import { generic } from "../machines/mod.ts";
+   * import { generic, Hardware } from "@setway/setway/hw";
    * console.log(new Hardware(generic).imageable); // true
    * ```
    */
@@ -274,12 +279,13 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware, HardwareImage } from "./hardware.ts";
-   * import { generic } from "../machines/mod.ts";
+   * import { generic, Hardware, HardwareImage } from "@setway/setway/hw";
    * const hw = new Hardware(generic);
    * const image = new HardwareImage();
+   * hw.speculativeFill(0, 0x40000000);
    * hw.saveImage(image);
-   * console.log(image.caches.length === hw.caches.length); // true
+   * hw.loadImage(image);
+   * console.log(hw.residentLines()); // 1
    * ```
    * @param image where to copy it
    * @throws {Error} when a cache replaces at random (see {@linkcode Hardware.imageable})
@@ -287,9 +293,10 @@ export class Hardware {
   saveImage(image: HardwareImage): void {
     const caches = this.caches;
     if (!this.imageable) throw new Error("Hardware.saveImage: a cache replaces at random");
-    while (image.caches.length < caches.length) image.caches.push(new StoreImage());
-    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).saveImage(image.caches[i]);
-    this.memory.saveImage(image.memory);
+    const parts = partsOf(image);
+    while (parts.caches.length < caches.length) parts.caches.push(new StoreImage());
+    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).saveImage(parts.caches[i]);
+    this.memory.saveImage(parts.memory);
   }
 
   /**
@@ -299,8 +306,7 @@ export class Hardware {
    *
    * @example Usage
    * ```ts
-   * import { Hardware, HardwareImage } from "./hardware.ts";
-   * import { generic } from "../machines/mod.ts";
+   * import { generic, Hardware, HardwareImage } from "@setway/setway/hw";
    * const hw = new Hardware(generic);
    * const image = new HardwareImage();
    * hw.saveImage(image);
@@ -312,8 +318,9 @@ export class Hardware {
    */
   loadImage(image: HardwareImage): void {
     const caches = this.caches;
-    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).loadImage(image.caches[i]);
-    this.memory.loadImage(image.memory);
+    const parts = partsOf(image);
+    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).loadImage(parts.caches[i]);
+    this.memory.loadImage(parts.memory);
   }
 
   /**

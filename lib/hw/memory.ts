@@ -136,7 +136,7 @@ export interface MemoryOptions {
  *
  * @example Usage
  * ```ts
- * import { Memory, MemoryImage } from "./memory.ts";
+ * import { Memory, MemoryImage } from "@setway/setway/hw";
  * const m = new Memory();
  * m.write(0x1000, 7);
  * const image = new MemoryImage();
@@ -154,7 +154,7 @@ export class MemoryImage {
   /** The memory this image is of, and its version when they were last equal. */
   owner: Memory | null = null;
   /** See {@linkcode MemoryImage.owner}. */
-  version = -1;
+  version: number = -1;
 }
 
 /**
@@ -403,7 +403,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory, MemoryImage } from "./memory.ts";
+   * import { Memory, MemoryImage } from "@setway/setway/hw";
    * const m = new Memory();
    * m.write(0x1000, 7);
    * const image = new MemoryImage();
@@ -437,7 +437,7 @@ export class Memory {
    *
    * @example Usage
    * ```ts
-   * import { Memory, MemoryImage } from "./memory.ts";
+   * import { Memory, MemoryImage } from "@setway/setway/hw";
    * const m = new Memory();
    * const image = new MemoryImage();
    * m.saveImage(image);
