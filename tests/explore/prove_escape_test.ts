@@ -154,7 +154,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "X-Gene 1 without its L3: the default abstraction proves what \"verdicts\" proves",
+  name: 'X-Gene 1 without its L3: the default abstraction proves what "verdicts" proves',
   ignore: Deno.env.get("SETWAY_SLOW") !== "1",
   async fn() {
     // An independent check of one "verdicts" proof: the full encoding (idle caches with their
