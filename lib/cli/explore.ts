@@ -174,7 +174,7 @@ export const EXPLORE_SPEC: CommandSpec = Object.freeze<CommandSpec>({
     "explore --machine xgene1 --class cleans-by-va",
     "explore --mode random --executions 100000 --workers 2",
     "explore --prove --machine generic --class cleans-by-va",
-    "explore --prove --abstraction verdicts --machine xgene1 --class maintains-by-va",
+    "explore --prove --abstraction verdicts --machine xgene1",
     "explore --shard 1/2 --json > part1.json",
     "explore --shard 1/2 --exchange dir --json > part1.json",
     "explore --merge part0.json part1.json",
