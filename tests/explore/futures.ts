@@ -443,3 +443,26 @@ export async function soundnessContext(
     concrete: config.mode === "prove" ? new Positional(exact, policy, guestClass) : null,
   };
 }
+
+/**
+ * Asserts that a wrong abstraction is caught in more than half of the
+ * configurations (a mutant need not be caught where what it forgets cannot
+ * matter).
+ *
+ * @param mutant the wrong abstraction's name
+ * @param configs the configurations
+ */
+export async function caughtInMost(
+  mutant: keyof typeof MUTANTS,
+  configs: ExploreOptions[],
+): Promise<void> {
+  const missed: string[] = [];
+  for (const options of configs) {
+    const { ctx, concrete } = await soundnessContext(options, mutant);
+    const r = checkFutures(ctx, concrete);
+    if (r.difference === null) missed.push(`${options.policy} ${options.guestClass}`);
+  }
+  if (missed.length * 2 >= configs.length) {
+    throw new Error(`${mutant} missed in ${missed.join(", ")}`);
+  }
+}

@@ -3,9 +3,9 @@ import { explore, type ExploreOptions } from "../../mod.ts";
 import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
 import { broken } from "./broken_policy.ts";
 import {
+  caughtInMost,
   checkFutures,
   equalStatePairs,
-  MUTANTS,
   soundnessConfig,
   soundnessContext,
 } from "./futures.ts";
@@ -72,17 +72,6 @@ const XGENE_NO_SW: ExploreOptions[] = ["kvm-4.0", "kvm-3.18", "kvm-modern", "xen
     guestClass: "no-sw",
     ops: ["write", "read", "mmuOn", "mmuOff"],
   }));
-
-/** Asserts that a wrong abstraction is caught in more than half of the configurations. */
-async function caughtInMost(mutant: keyof typeof MUTANTS, configs: ExploreOptions[]) {
-  const missed: string[] = [];
-  for (const options of configs) {
-    const { ctx, concrete } = await soundnessContext(options, mutant);
-    const r = checkFutures(ctx, concrete);
-    if (r.difference === null) missed.push(`${options.policy} ${options.guestClass}`);
-  }
-  assert.ok(missed.length * 2 < configs.length, `${mutant} missed in ${missed.join(", ")}`);
-}
 
 Deno.test("the check catches an abstraction that forgets the system cache's dirtiness", async () => {
   await caughtInMost("system cache dirtiness", XGENE_NO_SW);

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
 import { answerLine } from "../../lib/api/explore.ts";
-import { checkFutures, type MUTANTS, soundnessContext } from "./futures.ts";
+import { caughtInMost, checkFutures, soundnessContext } from "./futures.ts";
 
 const VERDICTS_CONFIGS: ExploreOptions[] = [
   { machine: "xgene1", policy: "kvm-modern", guestClass: "maintains-by-va" },
@@ -60,17 +60,6 @@ const XGENE_NO_SW: ExploreOptions[] = ["kvm-4.0", "kvm-3.18", "kvm-modern"].map(
   ops: ["write", "read", "mmuOn", "mmuOff"],
   abstraction: "verdicts",
 }));
-
-/** Asserts that a wrong abstraction is caught in more than half of the configurations. */
-async function caughtInMost(mutant: keyof typeof MUTANTS, configs: ExploreOptions[]) {
-  const missed: string[] = [];
-  for (const options of configs) {
-    const { ctx, concrete } = await soundnessContext(options, mutant);
-    const r = checkFutures(ctx, concrete);
-    if (r.difference === null) missed.push(`${options.policy} ${options.guestClass}`);
-  }
-  assert.ok(missed.length * 2 < configs.length, `${mutant} missed in ${missed.join(", ")}`);
-}
 
 Deno.test('under "verdicts", the check catches an abstraction that forgets which lines idle caches hold', async () => {
   await caughtInMost("idle caches", XGENE_NO_SW);
