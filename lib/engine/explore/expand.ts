@@ -313,14 +313,14 @@ export function expandBatch(
       bigger.set(children);
       children = bigger;
     }
-    const [hi, lo] = e.hash();
+    e.computeHash();
     const o = count * CHILD_INTS;
     children[o] = parent;
     children[o + 1] = op;
     children[o + 2] = pick2;
     children[o + 3] = pickJ;
-    children[o + 4] = hi | 0;
-    children[o + 5] = lo | 0;
+    children[o + 4] = e.hashHi | 0;
+    children[o + 5] = e.hashLo | 0;
     children[o + 6] = e.exact && ctx.policyHashable ? 1 : 0;
     count++;
   };

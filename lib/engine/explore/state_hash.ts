@@ -168,6 +168,10 @@ export class StateEncoder {
   length: number = 0;
   /** False once something could not be encoded (the state must not be merged). */
   exact: boolean = true;
+  /** High half of the last {@linkcode StateEncoder.computeHash}, unsigned. */
+  hashHi: number = 0;
+  /** Low half of the last {@linkcode StateEncoder.computeHash}, unsigned. */
+  hashLo: number = 0;
   readonly #names: number[][];
   readonly #saved: Int32Array;
   readonly #recency: boolean;
@@ -175,6 +179,7 @@ export class StateEncoder {
   readonly #i32 = new Int32Array(this.#f64.buffer);
   #pairs = new Uint32Array(32);
   #pairCount = 0;
+  readonly #keyCodes = new Map<string, Int32Array>();
 
   /**
    * An empty encoder.
@@ -232,6 +237,29 @@ export class StateEncoder {
       this.buf = bigger;
     }
     this.buf[this.length++] = v;
+  }
+
+  /**
+   * Appends integers already encoded (a precomputed stretch of a stream).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const e = new StateEncoder(0);
+   * e.reset();
+   * e.ints(Int32Array.of(1, 2));
+   * console.log(e.length); // 2
+   * ```
+   * @param src the integers
+   */
+  ints(src: Int32Array): void {
+    while (this.length + src.length > this.buf.length) {
+      const bigger = new Int32Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf.set(src, this.length);
+    this.length += src.length;
   }
 
   /**
@@ -295,6 +323,27 @@ export class StateEncoder {
    * @returns `[hi, lo]`, unsigned 32-bit halves
    */
   hash(from = 0): [number, number] {
+    this.computeHash(from);
+    return [this.hashHi, this.hashLo];
+  }
+
+  /**
+   * Computes {@linkcode StateEncoder.hash} into {@linkcode StateEncoder.hashHi}
+   * and {@linkcode StateEncoder.hashLo}, allocating nothing.
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const e = new StateEncoder(0);
+   * e.reset();
+   * e.int(7);
+   * e.computeHash();
+   * const [hi, lo] = e.hash();
+   * console.log(e.hashHi === hi && e.hashLo === lo); // true
+   * ```
+   * @param from first index (default 0)
+   */
+  computeHash(from = 0): void {
     const buf = this.buf;
     let h1 = 0x9747b28c ^ (this.length - from);
     let h2 = 0x5bd1e995 ^ Math.imul(this.length - from, 0x27d4eb2d);
@@ -310,7 +359,8 @@ export class StateEncoder {
       h2 ^= h2 >>> 15;
       h2 = Math.imul(h2, 0x2c1b3c6d);
     }
-    return [fmix(h1) >>> 0, fmix(h2 ^ 0x68e31da4) >>> 0];
+    this.hashHi = fmix(h1) >>> 0;
+    this.hashLo = fmix(h2 ^ 0x68e31da4) >>> 0;
   }
 
   /**
@@ -321,15 +371,15 @@ export class StateEncoder {
    * @param from where the member's encoding starts
    */
   collapse(from: number): void {
-    const [hi, lo] = this.hash(from);
+    this.computeHash(from);
     this.length = from;
     if (this.#pairCount * 2 === this.#pairs.length) {
       const bigger = new Uint32Array(this.#pairs.length * 2);
       bigger.set(this.#pairs);
       this.#pairs = bigger;
     }
-    this.#pairs[2 * this.#pairCount] = hi;
-    this.#pairs[2 * this.#pairCount + 1] = lo;
+    this.#pairs[2 * this.#pairCount] = this.hashHi;
+    this.#pairs[2 * this.#pairCount + 1] = this.hashLo;
     this.#pairCount++;
   }
 
@@ -430,6 +480,71 @@ export class StateEncoder {
     for (const k of keys) {
       this.structural(k, depth + 1);
       this.structural((value as Record<string, unknown>)[k], depth + 1);
+    }
+  }
+
+  /**
+   * Appends a policy's state: the same integers as
+   * {@linkcode StateEncoder.structural}, with the shapes the built-in
+   * policies use (nothing, a plain object of arrays of flags or of CPU
+   * masks) written without the generic walk; anything else goes through it.
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const state = { requireDcacheFlush: [Uint8Array.of(0, 1)] };
+   * const a = new StateEncoder(0), b = new StateEncoder(0);
+   * a.policyState(state);
+   * b.structural(state);
+   * console.log(a.hash()[0] === b.hash()[0]); // true
+   * ```
+   * @param value the policy's state
+   */
+  policyState(value: unknown): void {
+    if (value === undefined) return this.int(0);
+    if (
+      typeof value !== "object" || value === null ||
+      Object.getPrototypeOf(value) !== Object.prototype
+    ) return this.structural(value);
+    const keys = Object.keys(value);
+    this.int(8);
+    this.int(keys.length);
+    for (const k of keys) {
+      this.#key(k);
+      const v = (value as Record<string, unknown>)[k];
+      if (Array.isArray(v)) this.#flatArray(v);
+      else this.structural(v, 1);
+    }
+  }
+
+  /** A property name as `structural` writes it, cached (the same few names every time). */
+  #key(k: string): void {
+    let code = this.#keyCodes.get(k);
+    if (code === undefined) {
+      const scratch = new StateEncoder(0);
+      scratch.structural(k);
+      code = scratch.buf.slice(0, scratch.length);
+      this.#keyCodes.set(k, code);
+    }
+    this.ints(code);
+  }
+
+  /** An array at depth 1 of a policy state: flags and byte masks directly, the rest structurally. */
+  #flatArray(a: readonly unknown[]): void {
+    this.int(6);
+    this.int(a.length);
+    for (const v of a) {
+      if (v === undefined) this.int(0);
+      else if (v === true) this.int(3);
+      else if (v === false) this.int(2);
+      else if (v instanceof Uint8Array) {
+        this.int(7);
+        this.int(v.length);
+        for (let i = 0; i < v.length; i++) {
+          this.int(0);
+          this.int(v[i]);
+        }
+      } else this.structural(v, 2);
     }
   }
 }
@@ -549,6 +664,43 @@ export class HardwareLayout {
  * @param layout its layout
  */
 export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLayout): void {
+  encodeHardwareWith(e, hw, layout, true);
+}
+
+/**
+ * {@linkcode encodeHardware} without its shortcut for empty idle caches:
+ * the reference the shortcut is tested against.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeHardware, encodeHardwareReference, HardwareLayout, StateEncoder } from "./state_hash.ts";
+ * import { Hardware } from "@setway/setway/hw";
+ * import { xgene1 } from "../../machines/mod.ts";
+ * const hw = new Hardware(xgene1);
+ * const layout = new HardwareLayout(hw, [0x40000000], new Set([0]));
+ * const a = new StateEncoder(1), b = new StateEncoder(1);
+ * encodeHardware(a, hw, layout);
+ * encodeHardwareReference(b, hw, layout);
+ * console.log(a.hash()[0] === b.hash()[0]); // true
+ * ```
+ * @param e the encoder
+ * @param hw the hardware
+ * @param layout its layout
+ */
+export function encodeHardwareReference(
+  e: StateEncoder,
+  hw: Hardware,
+  layout: HardwareLayout,
+): void {
+  encodeHardwareWith(e, hw, layout, false);
+}
+
+function encodeHardwareWith(
+  e: StateEncoder,
+  hw: Hardware,
+  layout: HardwareLayout,
+  shortcuts: boolean,
+): void {
   const caches = hw.caches;
   for (const ci of layout.busyL1) encodeCache(e, caches[ci], layout, true);
   if (layout.system >= 0) encodeCache(e, caches[layout.system], layout, true);
@@ -558,12 +710,23 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
   const addrs = layout.addresses;
   for (let i = 0; i < addrs.length; i++) e.int(e.name(i, hw.memory.read(addrs[i]), true));
   // Idle caches last, so that their values can only refer to names already given.
+  // Most of them are empty most of the time (the ideal machine's always are):
+  // a wholly empty multiset encodes to a constant, appended at once.
   for (const c of layout.busyClusters) {
+    if (shortcuts && allEmpty(caches, c.idleL1)) {
+      e.ints(emptyIdleL1s(c.idleL1.length));
+      continue;
+    }
     for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout);
     e.flushSorted();
   }
   for (const group of layout.idleClusters) {
-    const members: number[] = [];
+    if (shortcuts && group.every((c) => isEmptyCluster(caches, c))) {
+      e.ints(emptyIdleClusters(group.length, group[0].l1.length));
+      continue;
+    }
+    const members = memberScratch;
+    members.length = 0;
     for (const c of group) {
       if (isEmptyCluster(caches, c)) {
         const [hi, lo] = emptyCluster(c.l1.length);
@@ -574,9 +737,9 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
       if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false, layout.idleValues);
       for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout);
       e.flushSorted();
-      const [hi, lo] = e.hash(start);
+      e.computeHash(start);
       e.length = start;
-      members.push(hi, lo);
+      members.push(e.hashHi, e.hashLo);
     }
     for (let i = 0; i < members.length; i += 2) {
       const from = e.length;
@@ -586,6 +749,53 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
     }
     e.flushSorted();
   }
+}
+
+const memberScratch: number[] = [];
+
+function allEmpty(caches: readonly Cache[], list: readonly number[]): boolean {
+  for (const ci of list) if (caches[ci].residentCount !== 0) return false;
+  return true;
+}
+
+/** What the slow path appends for `count` empty idle L1s of a busy cluster, by count. */
+const emptyIdleL1Codes: Int32Array[] = [];
+
+function emptyIdleL1s(count: number): Int32Array {
+  let code = emptyIdleL1Codes[count];
+  if (code === undefined) {
+    const e = new StateEncoder(0);
+    for (let i = 0; i < count; i++) {
+      e.int(EMPTY[0]);
+      e.int(EMPTY[1]);
+      e.collapse(0);
+    }
+    e.flushSorted();
+    code = e.buf.slice(0, e.length);
+    emptyIdleL1Codes[count] = code;
+  }
+  return code;
+}
+
+/** What the slow path appends for a group of `count` empty idle clusters of `cpus` CPUs each. */
+const emptyIdleClusterCodes = new Map<number, Int32Array>();
+
+function emptyIdleClusters(count: number, cpus: number): Int32Array {
+  const key = count * 1024 + cpus;
+  let code = emptyIdleClusterCodes.get(key);
+  if (code === undefined) {
+    const [hi, lo] = emptyCluster(cpus);
+    const e = new StateEncoder(0);
+    for (let i = 0; i < count; i++) {
+      e.int(hi);
+      e.int(lo);
+      e.collapse(0);
+    }
+    e.flushSorted();
+    code = e.buf.slice(0, e.length);
+    emptyIdleClusterCodes.set(key, code);
+  }
+  return code;
 }
 
 const slotScratch: { buf: Int32Array } = { buf: new Int32Array(64) };
@@ -651,9 +861,14 @@ function encodeCache(
   e.int(n);
   if (n === 0) return;
   if (slotScratch.buf.length < n) slotScratch.buf = new Int32Array(n * 2);
-  const slots = slotScratch.buf.subarray(0, n);
-  for (let i = 0; i < n; i++) slots[i] = cache.residentSlot(i);
-  slots.sort();
+  const slots = slotScratch.buf;
+  // A few lines per cache as a rule: an insertion sort in place allocates no view.
+  if (n > 16) {
+    for (let i = 0; i < n; i++) slots[i] = cache.residentSlot(i);
+    slots.subarray(0, n).sort();
+  } else {
+    sortResidentSlots(cache, n, slots);
+  }
   const ways = cache.ways;
   const wpl = cache.wordsPerLine;
   let runSet = -1;
@@ -674,5 +889,17 @@ function encodeCache(
     for (let w = 0; w < words.length; w += 2) {
       e.int(e.name(words[w + 1], cache.data[base + words[w]], insert));
     }
+  }
+}
+
+function sortResidentSlots(cache: Cache, n: number, slots: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    const s = cache.residentSlot(i);
+    let j = i - 1;
+    while (j >= 0 && slots[j] > s) {
+      slots[j + 1] = slots[j];
+      j--;
+    }
+    slots[j + 1] = s;
   }
 }
