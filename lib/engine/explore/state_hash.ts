@@ -198,7 +198,8 @@ export class StateEncoder {
     this.length = 0;
     this.#pairCount = 0;
     this.exact = true;
-    for (const n of this.#names) n.length = 0;
+    // Setting an array's length calls into the runtime even when it does not change.
+    for (const n of this.#names) if (n.length !== 0) n.length = 0;
   }
 
   /**
@@ -222,7 +223,10 @@ export class StateEncoder {
    * @param saved what `saveNames` returned
    */
   restoreNames(saved: Int32Array): void {
-    for (let i = 0; i < saved.length; i++) this.#names[i].length = saved[i];
+    const names = this.#names;
+    for (let i = 0; i < saved.length; i++) {
+      if (names[i].length !== saved[i]) names[i].length = saved[i];
+    }
   }
 
   /**
@@ -258,8 +262,11 @@ export class StateEncoder {
       bigger.set(this.buf);
       this.buf = bigger;
     }
-    this.buf.set(src, this.length);
-    this.length += src.length;
+    // A loop, not `set`: the stretches are a few integers, and `set`'s generic entry costs more.
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < src.length; i++) buf[at++] = src[i];
+    this.length = at;
   }
 
   /**
@@ -345,17 +352,22 @@ export class StateEncoder {
    */
   computeHash(from = 0): void {
     const buf = this.buf;
-    let h1 = 0x9747b28c ^ (this.length - from);
-    let h2 = 0x5bd1e995 ^ Math.imul(this.length - from, 0x27d4eb2d);
-    for (let i = from; i < this.length; i++) {
-      let k = buf[i];
-      k = Math.imul(k, 0xcc9e2d51);
+    const end = this.length;
+    let h1 = 0x9747b28c ^ (end - from);
+    let h2 = 0x5bd1e995 ^ Math.imul(end - from, 0x27d4eb2d);
+    for (let i = from; i < end; i++) {
+      const v = buf[i];
+      let k = Math.imul(v, 0xcc9e2d51);
       k = (k << 15) | (k >>> 17);
       k = Math.imul(k, 0x1b873593);
       h1 ^= k;
       h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      h2 = Math.imul(h2 ^ buf[i], 0x01000193) + 0x7f4a7c15;
+      // Both sums are cut to 32 bits (`| 0`, with the constant as a signed
+      // 32-bit integer) so that the loop stays in integer arithmetic; the
+      // bits are those of the plain sums, which only ever went on to 32-bit
+      // operations.
+      h1 = (Math.imul(h1, 5) + (0xe6546b64 | 0)) | 0;
+      h2 = (Math.imul(h2 ^ v, 0x01000193) + 0x7f4a7c15) | 0;
       h2 ^= h2 >>> 15;
       h2 = Math.imul(h2, 0x2c1b3c6d);
     }
@@ -721,7 +733,7 @@ function encodeHardwareWith(
     e.flushSorted();
   }
   for (const group of layout.idleClusters) {
-    if (shortcuts && group.every((c) => isEmptyCluster(caches, c))) {
+    if (shortcuts && allEmptyClusters(caches, group)) {
       e.ints(emptyIdleClusters(group.length, group[0].l1.length));
       continue;
     }
@@ -752,6 +764,14 @@ function encodeHardwareWith(
 }
 
 const memberScratch: number[] = [];
+
+function allEmptyClusters(
+  caches: readonly Cache[],
+  group: readonly { l2: number; l1: readonly number[] }[],
+): boolean {
+  for (const c of group) if (!isEmptyCluster(caches, c)) return false;
+  return true;
+}
 
 function allEmpty(caches: readonly Cache[], list: readonly number[]): boolean {
   for (const ci of list) if (caches[ci].residentCount !== 0) return false;
