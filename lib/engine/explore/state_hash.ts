@@ -235,12 +235,17 @@ export class StateEncoder {
    * @param v an integer (taken modulo 2^32)
    */
   int(v: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Int32Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.#grow(1);
     this.buf[this.length++] = v;
+  }
+
+  /** Makes room for `more` integers after the current end. */
+  #grow(more: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + more) size *= 2;
+    const bigger = new Int32Array(size);
+    bigger.set(this.buf);
+    this.buf = bigger;
   }
 
   /**
@@ -257,11 +262,7 @@ export class StateEncoder {
    * @param src the integers
    */
   ints(src: Int32Array): void {
-    while (this.length + src.length > this.buf.length) {
-      const bigger = new Int32Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length + src.length > this.buf.length) this.#grow(src.length);
     // A loop, not `set`: the stretches are a few integers, and `set`'s generic entry costs more.
     const buf = this.buf;
     let at = this.length;
@@ -385,13 +386,38 @@ export class StateEncoder {
   collapse(from: number): void {
     this.computeHash(from);
     this.length = from;
+    this.member(this.hashHi, this.hashLo);
+  }
+
+  /**
+   * Adds a multiset member whose collapsed hash is already known (what
+   * {@linkcode StateEncoder.collapse} would have computed).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const a = new StateEncoder(0), b = new StateEncoder(0);
+   * a.int(5);
+   * a.collapse(0);
+   * a.flushSorted();
+   * b.int(5);
+   * const [hi, lo] = b.hash();
+   * b.length = 0;
+   * b.member(hi, lo);
+   * b.flushSorted();
+   * console.log(a.hash()[0] === b.hash()[0]); // true
+   * ```
+   * @param hi the member's hash, high half
+   * @param lo the member's hash, low half
+   */
+  member(hi: number, lo: number): void {
     if (this.#pairCount * 2 === this.#pairs.length) {
       const bigger = new Uint32Array(this.#pairs.length * 2);
       bigger.set(this.#pairs);
       this.#pairs = bigger;
     }
-    this.#pairs[2 * this.#pairCount] = this.hashHi;
-    this.#pairs[2 * this.#pairCount + 1] = this.hashLo;
+    this.#pairs[2 * this.#pairCount] = hi;
+    this.#pairs[2 * this.#pairCount + 1] = lo;
     this.#pairCount++;
   }
 
@@ -729,7 +755,7 @@ function encodeHardwareWith(
       e.ints(emptyIdleL1s(c.idleL1.length));
       continue;
     }
-    for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout);
+    for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout, shortcuts);
     e.flushSorted();
   }
   for (const group of layout.idleClusters) {
@@ -741,19 +767,28 @@ function encodeHardwareWith(
     members.length = 0;
     for (const c of group) {
       if (isEmptyCluster(caches, c)) {
-        const [hi, lo] = emptyCluster(c.l1.length);
-        members.push(hi, lo);
+        if (shortcuts) {
+          members.push(EMPTY_CLUSTER, 0);
+        } else {
+          const [hi, lo] = emptyCluster(c.l1.length);
+          members.push(hi, lo);
+        }
         continue;
       }
       const start = e.length;
       if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false, layout.idleValues);
-      for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout);
+      for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout, shortcuts);
       e.flushSorted();
       e.computeHash(start);
       e.length = start;
       members.push(e.hashHi, e.hashLo);
     }
     for (let i = 0; i < members.length; i += 2) {
+      if (shortcuts && members[i] === EMPTY_CLUSTER) {
+        const [hi, lo] = emptyClusterMember(group[i >> 1].l1.length);
+        e.member(hi, lo);
+        continue;
+      }
       const from = e.length;
       e.int(members[i]);
       e.int(members[i + 1]);
@@ -764,6 +799,24 @@ function encodeHardwareWith(
 }
 
 const memberScratch: number[] = [];
+/** Marks an empty cluster in `memberScratch` (not a hash: hashes are unsigned). */
+const EMPTY_CLUSTER = -1;
+
+/** An empty idle cluster of `cpus` CPUs as a multiset member: `emptyCluster`, collapsed. */
+const emptyClusterMembers: [number, number][] = [];
+
+function emptyClusterMember(cpus: number): [number, number] {
+  let member = emptyClusterMembers[cpus];
+  if (member === undefined) {
+    const e = new StateEncoder(0);
+    const [hi, lo] = emptyCluster(cpus);
+    e.int(hi);
+    e.int(lo);
+    member = e.hash();
+    emptyClusterMembers[cpus] = member;
+  }
+  return member;
+}
 
 function allEmptyClusters(
   caches: readonly Cache[],
@@ -854,7 +907,16 @@ function emptyCluster(cpus: number): [number, number] {
 }
 
 /** An idle CPU's L1, collapsed to one value so that idle CPUs with equal contents are interchangeable. */
-function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): void {
+function encodeIdleL1(
+  e: StateEncoder,
+  cache: Cache,
+  layout: HardwareLayout,
+  shortcuts: boolean,
+): void {
+  if (shortcuts && cache.residentCount === 0) {
+    e.member(EMPTY_L1_MEMBER[0], EMPTY_L1_MEMBER[1]);
+    return;
+  }
   const from = e.length;
   if (cache.residentCount === 0) {
     e.int(EMPTY[0]);
@@ -864,6 +926,14 @@ function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): vo
   }
   e.collapse(from);
 }
+
+/** An empty idle L1 as a multiset member: `EMPTY`, collapsed. */
+const EMPTY_L1_MEMBER = (() => {
+  const e = new StateEncoder(0);
+  e.int(EMPTY[0]);
+  e.int(EMPTY[1]);
+  return e.hash();
+})();
 
 /**
  * Appends a cache's resident lines: slot, line, state and, with `values`,
@@ -891,6 +961,9 @@ function encodeCache(
   }
   const ways = cache.ways;
   const wpl = cache.wordsPerLine;
+  const tags = cache.tags, states = cache.states, data = cache.data;
+  const wordsByLine = layout.wordsByLine;
+  const checkFull = !layout.staticNoFullSet;
   let runSet = -1;
   let run = 0;
   for (let i = 0; i < n; i++) {
@@ -898,16 +971,16 @@ function encodeCache(
     const set = Math.floor(s / ways);
     run = set === runSet ? run + 1 : 1;
     runSet = set;
-    if (run === ways && !layout.staticNoFullSet) e.exact = false;
-    const line = cache.tags[s];
+    if (run === ways && checkFull) e.exact = false;
+    const line = tags[s];
     e.int(s);
     e.num(line);
-    e.int(cache.states[s]);
-    const words = values ? layout.wordsByLine.get(line) : undefined;
+    e.int(states[s]);
+    const words = values ? wordsByLine.get(line) : undefined;
     if (words === undefined) continue;
     const base = s * wpl;
     for (let w = 0; w < words.length; w += 2) {
-      e.int(e.name(words[w + 1], cache.data[base + words[w]], insert));
+      e.int(e.name(words[w + 1], data[base + words[w]], insert));
     }
   }
 }
