@@ -271,6 +271,30 @@ export class StateEncoder {
   }
 
   /**
+   * Appends another encoder's integers, and its inexactness: as if what was
+   * written to it had been written here (it must name no values).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const part = new StateEncoder(0), e = new StateEncoder(0);
+   * part.structural({ dirty: [1] });
+   * e.append(part);
+   * console.log(e.length === part.length); // true
+   * ```
+   * @param other the encoder whose integers are appended
+   */
+  append(other: StateEncoder): void {
+    const n = other.length;
+    if (this.length + n > this.buf.length) this.#grow(n);
+    const src = other.buf, buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = src[i];
+    this.length = at;
+    if (!other.exact) this.exact = false;
+  }
+
+  /**
    * Appends a whole number exactly (numbers above 2^31, e.g. line numbers).
    *
    * @param v a number
