@@ -140,6 +140,7 @@
  */
 
 import { POISON } from "../../hw/memory.ts";
+import { MAX_CPUS } from "../../limits.ts";
 import type { Hardware } from "../../hw/hardware.ts";
 import type { Cache } from "../../hw/cache.ts";
 import type { Machine } from "../../hw/machine.ts";
@@ -878,7 +879,7 @@ function emptyIdleL1s(count: number): Int32Array {
 const emptyIdleClusterCodes = new Map<number, Int32Array>();
 
 function emptyIdleClusters(count: number, cpus: number): Int32Array {
-  const key = count * 1024 + cpus;
+  const key = count * (MAX_CPUS + 1) + cpus;
   let code = emptyIdleClusterCodes.get(key);
   if (code === undefined) {
     const [hi, lo] = emptyCluster(cpus);
