@@ -650,7 +650,7 @@ export class ExploreContext {
     }
     const exact = e.exact;
     e.exact = true;
-    e.structural(this.#policyState);
+    e.policyState(this.#policyState);
     if (!e.exact) this.policyHashable = false;
     e.exact = exact && e.exact;
   }

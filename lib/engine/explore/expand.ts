@@ -43,6 +43,7 @@ import type { ViolationKind } from "../oracle.ts";
 import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 import type { IdealChoices } from "../ideal_choices.ts";
+import { StateEncoder } from "./state_hash.ts";
 
 const NO_NAMES = new Int32Array(0);
 
@@ -296,6 +297,8 @@ export function expandBatch(
   const config = ctx.config;
   const alphabet = ctx.alphabet;
   const e = ctx.encoder;
+  // The guest class's state and the used masks are the same for every choice of an operation.
+  const opPart = new StateEncoder(0);
   const script = new ScriptChooser();
   const speculation = config.speculation && ctx.candidates.length > 0;
   const shard = config.shard;
@@ -313,14 +316,14 @@ export function expandBatch(
       bigger.set(children);
       children = bigger;
     }
-    const [hi, lo] = e.hash();
+    e.computeHash();
     const o = count * CHILD_INTS;
     children[o] = parent;
     children[o + 1] = op;
     children[o + 2] = pick2;
     children[o + 3] = pickJ;
-    children[o + 4] = hi | 0;
-    children[o + 5] = lo | 0;
+    children[o + 4] = e.hashHi | 0;
+    children[o + 5] = e.hashLo | 0;
     children[o + 6] = e.exact && ctx.policyHashable ? 1 : 0;
     count++;
   };
@@ -390,8 +393,14 @@ export function expandBatch(
       // Set by the first run's ideal run, which always comes before the first encoding.
       let savedNames: Int32Array = NO_NAMES;
       let savedExact = true;
-      const masks = usedMasks(alphabet, [...ops, o], k + 1);
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
+      if (!last) {
+        const masks = usedMasks(alphabet, [...ops, o], k + 1);
+        opPart.reset();
+        opPart.structural(next);
+        opPart.int(masks.vcpus);
+        opPart.int(masks.addresses);
+      }
 
       const runChoice = (pick2: number, pickJ: number): void => {
         let chooser = null;
@@ -454,9 +463,7 @@ export function expandBatch(
         e.restoreNames(savedNames);
         e.exact = savedExact;
         ctx.encodeReal();
-        e.structural(next);
-        e.int(masks.vcpus);
-        e.int(masks.addresses);
+        e.append(opPart);
         push(p, o, pick2, Math.max(pickJ, 0));
       };
 

@@ -140,6 +140,7 @@
  */
 
 import { POISON } from "../../hw/memory.ts";
+import { MAX_CPUS } from "../../limits.ts";
 import type { Hardware } from "../../hw/hardware.ts";
 import type { Cache } from "../../hw/cache.ts";
 import type { Machine } from "../../hw/machine.ts";
@@ -168,6 +169,10 @@ export class StateEncoder {
   length: number = 0;
   /** False once something could not be encoded (the state must not be merged). */
   exact: boolean = true;
+  /** High half of the last {@linkcode StateEncoder.computeHash}, unsigned. */
+  hashHi: number = 0;
+  /** Low half of the last {@linkcode StateEncoder.computeHash}, unsigned. */
+  hashLo: number = 0;
   readonly #names: number[][];
   readonly #saved: Int32Array;
   readonly #recency: boolean;
@@ -175,6 +180,7 @@ export class StateEncoder {
   readonly #i32 = new Int32Array(this.#f64.buffer);
   #pairs = new Uint32Array(32);
   #pairCount = 0;
+  readonly #keyCodes = new Map<string, Int32Array>();
 
   /**
    * An empty encoder.
@@ -193,7 +199,8 @@ export class StateEncoder {
     this.length = 0;
     this.#pairCount = 0;
     this.exact = true;
-    for (const n of this.#names) n.length = 0;
+    // Setting an array's length calls into the runtime even when it does not change.
+    for (const n of this.#names) if (n.length !== 0) n.length = 0;
   }
 
   /**
@@ -217,7 +224,10 @@ export class StateEncoder {
    * @param saved what `saveNames` returned
    */
   restoreNames(saved: Int32Array): void {
-    for (let i = 0; i < saved.length; i++) this.#names[i].length = saved[i];
+    const names = this.#names;
+    for (let i = 0; i < saved.length; i++) {
+      if (names[i].length !== saved[i]) names[i].length = saved[i];
+    }
   }
 
   /**
@@ -226,12 +236,63 @@ export class StateEncoder {
    * @param v an integer (taken modulo 2^32)
    */
   int(v: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Int32Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.#grow(1);
     this.buf[this.length++] = v;
+  }
+
+  /** Makes room for `more` integers after the current end. */
+  #grow(more: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + more) size *= 2;
+    const bigger = new Int32Array(size);
+    bigger.set(this.buf);
+    this.buf = bigger;
+  }
+
+  /**
+   * Appends integers already encoded (a precomputed stretch of a stream).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const e = new StateEncoder(0);
+   * e.reset();
+   * e.ints(Int32Array.of(1, 2));
+   * console.log(e.length); // 2
+   * ```
+   * @param src the integers
+   */
+  ints(src: Int32Array): void {
+    if (this.length + src.length > this.buf.length) this.#grow(src.length);
+    // A loop, not `set`: the stretches are a few integers, and `set`'s generic entry costs more.
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < src.length; i++) buf[at++] = src[i];
+    this.length = at;
+  }
+
+  /**
+   * Appends another encoder's integers, and its inexactness: as if what was
+   * written to it had been written here (it must name no values).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const part = new StateEncoder(0), e = new StateEncoder(0);
+   * part.structural({ dirty: [1] });
+   * e.append(part);
+   * console.log(e.length === part.length); // true
+   * ```
+   * @param other the encoder whose integers are appended
+   */
+  append(other: StateEncoder): void {
+    const n = other.length;
+    if (this.length + n > this.buf.length) this.#grow(n);
+    const src = other.buf, buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = src[i];
+    this.length = at;
+    if (!other.exact) this.exact = false;
   }
 
   /**
@@ -295,22 +356,49 @@ export class StateEncoder {
    * @returns `[hi, lo]`, unsigned 32-bit halves
    */
   hash(from = 0): [number, number] {
+    this.computeHash(from);
+    return [this.hashHi, this.hashLo];
+  }
+
+  /**
+   * Computes {@linkcode StateEncoder.hash} into {@linkcode StateEncoder.hashHi}
+   * and {@linkcode StateEncoder.hashLo}, allocating nothing.
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const e = new StateEncoder(0);
+   * e.reset();
+   * e.int(7);
+   * e.computeHash();
+   * const [hi, lo] = e.hash();
+   * console.log(e.hashHi === hi && e.hashLo === lo); // true
+   * ```
+   * @param from first index (default 0)
+   */
+  computeHash(from = 0): void {
     const buf = this.buf;
-    let h1 = 0x9747b28c ^ (this.length - from);
-    let h2 = 0x5bd1e995 ^ Math.imul(this.length - from, 0x27d4eb2d);
-    for (let i = from; i < this.length; i++) {
-      let k = buf[i];
-      k = Math.imul(k, 0xcc9e2d51);
+    const end = this.length;
+    let h1 = 0x9747b28c ^ (end - from);
+    let h2 = 0x5bd1e995 ^ Math.imul(end - from, 0x27d4eb2d);
+    for (let i = from; i < end; i++) {
+      const v = buf[i];
+      let k = Math.imul(v, 0xcc9e2d51);
       k = (k << 15) | (k >>> 17);
       k = Math.imul(k, 0x1b873593);
       h1 ^= k;
       h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      h2 = Math.imul(h2 ^ buf[i], 0x01000193) + 0x7f4a7c15;
+      // Both sums are cut to 32 bits (`| 0`, with the constant as a signed
+      // 32-bit integer) so that the loop stays in integer arithmetic; the
+      // bits are those of the plain sums, which only ever went on to 32-bit
+      // operations.
+      h1 = (Math.imul(h1, 5) + (0xe6546b64 | 0)) | 0;
+      h2 = (Math.imul(h2 ^ v, 0x01000193) + 0x7f4a7c15) | 0;
       h2 ^= h2 >>> 15;
       h2 = Math.imul(h2, 0x2c1b3c6d);
     }
-    return [fmix(h1) >>> 0, fmix(h2 ^ 0x68e31da4) >>> 0];
+    this.hashHi = fmix(h1) >>> 0;
+    this.hashLo = fmix(h2 ^ 0x68e31da4) >>> 0;
   }
 
   /**
@@ -321,8 +409,33 @@ export class StateEncoder {
    * @param from where the member's encoding starts
    */
   collapse(from: number): void {
-    const [hi, lo] = this.hash(from);
+    this.computeHash(from);
     this.length = from;
+    this.member(this.hashHi, this.hashLo);
+  }
+
+  /**
+   * Adds a multiset member whose collapsed hash is already known (what
+   * {@linkcode StateEncoder.collapse} would have computed).
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const a = new StateEncoder(0), b = new StateEncoder(0);
+   * a.int(5);
+   * a.collapse(0);
+   * a.flushSorted();
+   * b.int(5);
+   * const [hi, lo] = b.hash();
+   * b.length = 0;
+   * b.member(hi, lo);
+   * b.flushSorted();
+   * console.log(a.hash()[0] === b.hash()[0]); // true
+   * ```
+   * @param hi the member's hash, high half
+   * @param lo the member's hash, low half
+   */
+  member(hi: number, lo: number): void {
     if (this.#pairCount * 2 === this.#pairs.length) {
       const bigger = new Uint32Array(this.#pairs.length * 2);
       bigger.set(this.#pairs);
@@ -430,6 +543,71 @@ export class StateEncoder {
     for (const k of keys) {
       this.structural(k, depth + 1);
       this.structural((value as Record<string, unknown>)[k], depth + 1);
+    }
+  }
+
+  /**
+   * Appends a policy's state: the same integers as
+   * {@linkcode StateEncoder.structural}, with the shapes the built-in
+   * policies use (nothing, a plain object of arrays of flags or of CPU
+   * masks) written without the generic walk; anything else goes through it.
+   *
+   * @example Usage
+   * ```ts
+   * import { StateEncoder } from "./state_hash.ts";
+   * const state = { requireDcacheFlush: [Uint8Array.of(0, 1)] };
+   * const a = new StateEncoder(0), b = new StateEncoder(0);
+   * a.policyState(state);
+   * b.structural(state);
+   * console.log(a.hash()[0] === b.hash()[0]); // true
+   * ```
+   * @param value the policy's state
+   */
+  policyState(value: unknown): void {
+    if (value === undefined) return this.int(0);
+    if (
+      typeof value !== "object" || value === null ||
+      Object.getPrototypeOf(value) !== Object.prototype
+    ) return this.structural(value);
+    const keys = Object.keys(value);
+    this.int(8);
+    this.int(keys.length);
+    for (const k of keys) {
+      this.#key(k);
+      const v = (value as Record<string, unknown>)[k];
+      if (Array.isArray(v)) this.#flatArray(v);
+      else this.structural(v, 1);
+    }
+  }
+
+  /** A property name as `structural` writes it, cached (the same few names every time). */
+  #key(k: string): void {
+    let code = this.#keyCodes.get(k);
+    if (code === undefined) {
+      const scratch = new StateEncoder(0);
+      scratch.structural(k);
+      code = scratch.buf.slice(0, scratch.length);
+      this.#keyCodes.set(k, code);
+    }
+    this.ints(code);
+  }
+
+  /** An array at depth 1 of a policy state: flags and byte masks directly, the rest structurally. */
+  #flatArray(a: readonly unknown[]): void {
+    this.int(6);
+    this.int(a.length);
+    for (const v of a) {
+      if (v === undefined) this.int(0);
+      else if (v === true) this.int(3);
+      else if (v === false) this.int(2);
+      else if (v instanceof Uint8Array) {
+        this.int(7);
+        this.int(v.length);
+        for (let i = 0; i < v.length; i++) {
+          this.int(0);
+          this.int(v[i]);
+        }
+      } else this.structural(v, 2);
     }
   }
 }
@@ -549,6 +727,43 @@ export class HardwareLayout {
  * @param layout its layout
  */
 export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLayout): void {
+  encodeHardwareWith(e, hw, layout, true);
+}
+
+/**
+ * {@linkcode encodeHardware} without its shortcut for empty idle caches:
+ * the reference the shortcut is tested against.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeHardware, encodeHardwareReference, HardwareLayout, StateEncoder } from "./state_hash.ts";
+ * import { Hardware } from "@setway/setway/hw";
+ * import { xgene1 } from "../../machines/mod.ts";
+ * const hw = new Hardware(xgene1);
+ * const layout = new HardwareLayout(hw, [0x40000000], new Set([0]));
+ * const a = new StateEncoder(1), b = new StateEncoder(1);
+ * encodeHardware(a, hw, layout);
+ * encodeHardwareReference(b, hw, layout);
+ * console.log(a.hash()[0] === b.hash()[0]); // true
+ * ```
+ * @param e the encoder
+ * @param hw the hardware
+ * @param layout its layout
+ */
+export function encodeHardwareReference(
+  e: StateEncoder,
+  hw: Hardware,
+  layout: HardwareLayout,
+): void {
+  encodeHardwareWith(e, hw, layout, false);
+}
+
+function encodeHardwareWith(
+  e: StateEncoder,
+  hw: Hardware,
+  layout: HardwareLayout,
+  shortcuts: boolean,
+): void {
   const caches = hw.caches;
   for (const ci of layout.busyL1) encodeCache(e, caches[ci], layout, true);
   if (layout.system >= 0) encodeCache(e, caches[layout.system], layout, true);
@@ -558,27 +773,47 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
   const addrs = layout.addresses;
   for (let i = 0; i < addrs.length; i++) e.int(e.name(i, hw.memory.read(addrs[i]), true));
   // Idle caches last, so that their values can only refer to names already given.
+  // Most of them are empty most of the time (the ideal machine's always are):
+  // a wholly empty multiset encodes to a constant, appended at once.
   for (const c of layout.busyClusters) {
-    for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout);
+    if (shortcuts && allEmpty(caches, c.idleL1)) {
+      e.ints(emptyIdleL1s(c.idleL1.length));
+      continue;
+    }
+    for (const ci of c.idleL1) encodeIdleL1(e, caches[ci], layout, shortcuts);
     e.flushSorted();
   }
   for (const group of layout.idleClusters) {
-    const members: number[] = [];
+    if (shortcuts && allEmptyClusters(caches, group)) {
+      e.ints(emptyIdleClusters(group.length, group[0].l1.length));
+      continue;
+    }
+    const members = memberScratch;
+    members.length = 0;
     for (const c of group) {
       if (isEmptyCluster(caches, c)) {
-        const [hi, lo] = emptyCluster(c.l1.length);
-        members.push(hi, lo);
+        if (shortcuts) {
+          members.push(EMPTY_CLUSTER, 0);
+        } else {
+          const [hi, lo] = emptyCluster(c.l1.length);
+          members.push(hi, lo);
+        }
         continue;
       }
       const start = e.length;
       if (c.l2 >= 0) encodeCache(e, caches[c.l2], layout, false, layout.idleValues);
-      for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout);
+      for (const ci of c.l1) encodeIdleL1(e, caches[ci], layout, shortcuts);
       e.flushSorted();
-      const [hi, lo] = e.hash(start);
+      e.computeHash(start);
       e.length = start;
-      members.push(hi, lo);
+      members.push(e.hashHi, e.hashLo);
     }
     for (let i = 0; i < members.length; i += 2) {
+      if (shortcuts && members[i] === EMPTY_CLUSTER) {
+        const [hi, lo] = emptyClusterMember(group[i >> 1].l1.length);
+        e.member(hi, lo);
+        continue;
+      }
       const from = e.length;
       e.int(members[i]);
       e.int(members[i + 1]);
@@ -586,6 +821,79 @@ export function encodeHardware(e: StateEncoder, hw: Hardware, layout: HardwareLa
     }
     e.flushSorted();
   }
+}
+
+const memberScratch: number[] = [];
+/** Marks an empty cluster in `memberScratch` (not a hash: hashes are unsigned). */
+const EMPTY_CLUSTER = -1;
+
+/** An empty idle cluster of `cpus` CPUs as a multiset member: `emptyCluster`, collapsed. */
+const emptyClusterMembers: [number, number][] = [];
+
+function emptyClusterMember(cpus: number): [number, number] {
+  let member = emptyClusterMembers[cpus];
+  if (member === undefined) {
+    const e = new StateEncoder(0);
+    const [hi, lo] = emptyCluster(cpus);
+    e.int(hi);
+    e.int(lo);
+    member = e.hash();
+    emptyClusterMembers[cpus] = member;
+  }
+  return member;
+}
+
+function allEmptyClusters(
+  caches: readonly Cache[],
+  group: readonly { l2: number; l1: readonly number[] }[],
+): boolean {
+  for (const c of group) if (!isEmptyCluster(caches, c)) return false;
+  return true;
+}
+
+function allEmpty(caches: readonly Cache[], list: readonly number[]): boolean {
+  for (const ci of list) if (caches[ci].residentCount !== 0) return false;
+  return true;
+}
+
+/** What the slow path appends for `count` empty idle L1s of a busy cluster, by count. */
+const emptyIdleL1Codes: Int32Array[] = [];
+
+function emptyIdleL1s(count: number): Int32Array {
+  let code = emptyIdleL1Codes[count];
+  if (code === undefined) {
+    const e = new StateEncoder(0);
+    for (let i = 0; i < count; i++) {
+      e.int(EMPTY[0]);
+      e.int(EMPTY[1]);
+      e.collapse(0);
+    }
+    e.flushSorted();
+    code = e.buf.slice(0, e.length);
+    emptyIdleL1Codes[count] = code;
+  }
+  return code;
+}
+
+/** What the slow path appends for a group of `count` empty idle clusters of `cpus` CPUs each. */
+const emptyIdleClusterCodes = new Map<number, Int32Array>();
+
+function emptyIdleClusters(count: number, cpus: number): Int32Array {
+  const key = count * (MAX_CPUS + 1) + cpus;
+  let code = emptyIdleClusterCodes.get(key);
+  if (code === undefined) {
+    const [hi, lo] = emptyCluster(cpus);
+    const e = new StateEncoder(0);
+    for (let i = 0; i < count; i++) {
+      e.int(hi);
+      e.int(lo);
+      e.collapse(0);
+    }
+    e.flushSorted();
+    code = e.buf.slice(0, e.length);
+    emptyIdleClusterCodes.set(key, code);
+  }
+  return code;
 }
 
 const slotScratch: { buf: Int32Array } = { buf: new Int32Array(64) };
@@ -624,7 +932,16 @@ function emptyCluster(cpus: number): [number, number] {
 }
 
 /** An idle CPU's L1, collapsed to one value so that idle CPUs with equal contents are interchangeable. */
-function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): void {
+function encodeIdleL1(
+  e: StateEncoder,
+  cache: Cache,
+  layout: HardwareLayout,
+  shortcuts: boolean,
+): void {
+  if (shortcuts && cache.residentCount === 0) {
+    e.member(EMPTY_L1_MEMBER[0], EMPTY_L1_MEMBER[1]);
+    return;
+  }
   const from = e.length;
   if (cache.residentCount === 0) {
     e.int(EMPTY[0]);
@@ -634,6 +951,14 @@ function encodeIdleL1(e: StateEncoder, cache: Cache, layout: HardwareLayout): vo
   }
   e.collapse(from);
 }
+
+/** An empty idle L1 as a multiset member: `EMPTY`, collapsed. */
+const EMPTY_L1_MEMBER = (() => {
+  const e = new StateEncoder(0);
+  e.int(EMPTY[0]);
+  e.int(EMPTY[1]);
+  return e.hash();
+})();
 
 /**
  * Appends a cache's resident lines: slot, line, state and, with `values`,
@@ -651,11 +976,19 @@ function encodeCache(
   e.int(n);
   if (n === 0) return;
   if (slotScratch.buf.length < n) slotScratch.buf = new Int32Array(n * 2);
-  const slots = slotScratch.buf.subarray(0, n);
-  for (let i = 0; i < n; i++) slots[i] = cache.residentSlot(i);
-  slots.sort();
+  const slots = slotScratch.buf;
+  // A few lines per cache as a rule: an insertion sort in place allocates no view.
+  if (n > 16) {
+    for (let i = 0; i < n; i++) slots[i] = cache.residentSlot(i);
+    slots.subarray(0, n).sort();
+  } else {
+    sortResidentSlots(cache, n, slots);
+  }
   const ways = cache.ways;
   const wpl = cache.wordsPerLine;
+  const tags = cache.tags, states = cache.states, data = cache.data;
+  const wordsByLine = layout.wordsByLine;
+  const checkFull = !layout.staticNoFullSet;
   let runSet = -1;
   let run = 0;
   for (let i = 0; i < n; i++) {
@@ -663,16 +996,28 @@ function encodeCache(
     const set = Math.floor(s / ways);
     run = set === runSet ? run + 1 : 1;
     runSet = set;
-    if (run === ways && !layout.staticNoFullSet) e.exact = false;
-    const line = cache.tags[s];
+    if (run === ways && checkFull) e.exact = false;
+    const line = tags[s];
     e.int(s);
     e.num(line);
-    e.int(cache.states[s]);
-    const words = values ? layout.wordsByLine.get(line) : undefined;
+    e.int(states[s]);
+    const words = values ? wordsByLine.get(line) : undefined;
     if (words === undefined) continue;
     const base = s * wpl;
     for (let w = 0; w < words.length; w += 2) {
-      e.int(e.name(words[w + 1], cache.data[base + words[w]], insert));
+      e.int(e.name(words[w + 1], data[base + words[w]], insert));
     }
+  }
+}
+
+function sortResidentSlots(cache: Cache, n: number, slots: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    const s = cache.residentSlot(i);
+    let j = i - 1;
+    while (j >= 0 && slots[j] > s) {
+      slots[j + 1] = slots[j];
+      j--;
+    }
+    slots[j + 1] = s;
   }
 }
