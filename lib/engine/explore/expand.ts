@@ -42,7 +42,7 @@ import type { Step } from "../../guest/ops.ts";
 import type { ViolationKind } from "../oracle.ts";
 import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
-import type { IdealChoices } from "../ideal_choices.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 
 const NO_NAMES = new Int32Array(0);
 
@@ -306,6 +306,8 @@ export function expandBatch(
   const failures: FailureHit[] = [];
   let executions = 0, referenceRuns = 0, rejected = 0, symmetric = 0;
   let picks = new Int32Array(64);
+  /** The choices the last ideal run made, for the children of one operation. */
+  const idealFor = new IdealChoices();
 
   const push = (parent: number, op: number, pick2: number, pickJ: number) => {
     if ((count + 1) * CHILD_INTS > children.length) {
@@ -384,7 +386,7 @@ export function expandBatch(
       // The ideal run depends on the run's hardware choices: it is run again,
       // and the oracle's part of the state encoded again, when they differ
       // from the last choice's.
-      let idealFor: IdealChoices | null = null;
+      let idealRan = false;
       let idealGot: Float64Array = new Float64Array(0);
       let savedLength = 0;
       // Set by the first run's ideal run, which always comes before the first encoding.
@@ -429,7 +431,7 @@ export function expandBatch(
           return;
         }
         const choices = ctx.lastChoices;
-        if (idealFor === null || !choices.sameAs(idealFor)) {
+        if (!idealRan || !choices.sameAs(idealFor)) {
           idealGot = fromParent
             ? ctx.runIdealFromParent(childSteps, choices)
             : ctx.runIdeal(childSteps, choices);
@@ -438,7 +440,9 @@ export function expandBatch(
           savedLength = e.length;
           savedNames = e.saveNames();
           savedExact = e.exact;
-          idealFor = choices;
+          // A copy: the context reuses its lists of choices from one run to the next.
+          idealFor.copyFrom(choices);
+          idealRan = true;
         }
         if (step.kind === "read") {
           const want = expected[inst.addrIndex];
