@@ -220,7 +220,9 @@ export class IdealChoices {
    * @param length how many choices to keep
    */
   keep(length: number): void {
-    this.list.length = length;
+    const list = this.list;
+    // pop() rather than a length assignment, which V8 makes a runtime call.
+    while (list.length > length) list.pop();
     this.#next = 0;
   }
 
@@ -241,10 +243,9 @@ export class IdealChoices {
    */
   copyFrom(other: IdealChoices, length: number = other.list.length): void {
     const to = this.list, from = other.list;
-    // Element by element, then the length: emptying first would free the array's storage.
-    for (let i = 0; i < length; i++) to[i] = from[i];
-    to.length = length;
-    this.#next = 0;
+    this.keep(Math.min(to.length, length));
+    for (let i = 0; i < to.length; i++) to[i] = from[i];
+    for (let i = to.length; i < length; i++) to.push(from[i]);
   }
 
   /**

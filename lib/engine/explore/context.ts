@@ -735,11 +735,16 @@ function rawCacheKey(
 /** An object type with its fields writable. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The array of `length` zeros kept in `pool` (built the first time). */
+/**
+ * The array of `length` zeros kept in `pool` (built the first time). A
+ * child's run writes at most the last entry (its one step's read), so only
+ * that one is zeroed again.
+ */
 function zeroed(pool: Float64Array[], length: number): Float64Array {
   const got = pool[length];
   if (got === undefined) return pool[length] = new Float64Array(length);
-  return got.fill(0);
+  if (length > 0) got[length - 1] = 0;
+  return got;
 }
 
 /** How many reads a step makes (an entry of a run's `got`). */
