@@ -306,6 +306,8 @@ export function expandBatch(
   const failures: FailureHit[] = [];
   let executions = 0, referenceRuns = 0, rejected = 0, symmetric = 0;
   let picks = new Int32Array(64);
+  /** The picks of a child's own choice point (its run from the parent's images). */
+  const childPicks = new Int32Array(2);
   /** The choices the last ideal run made, for the children of one operation. */
   const idealFor = new IdealChoices();
 
@@ -362,6 +364,8 @@ export function expandBatch(
     }
     let value = 1;
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
+    // The parent's expectations, which each child's step updates.
+    const parentExpected = expectedValues(steps, config.addresses);
 
     for (let o = 0; o < alphabet.size; o++) {
       if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
@@ -382,7 +386,11 @@ export function expandBatch(
         continue;
       }
       const childSteps = [...steps, step];
-      const expected = expectedValues(childSteps, config.addresses);
+      const expected = parentExpected.slice();
+      if (step.kind === "write" || step.kind === "host_write") {
+        const i = config.addresses.indexOf(step.addr);
+        if (i >= 0) expected[i] = step.value >>> 0;
+      }
       // The ideal run depends on the run's hardware choices: it is run again,
       // and the oracle's part of the state encoded again, when they differ
       // from the last choice's.
@@ -392,7 +400,10 @@ export function expandBatch(
       // Set by the first run's ideal run, which always comes before the first encoding.
       let savedNames: Int32Array = NO_NAMES;
       let savedExact = true;
-      const masks = usedMasks(alphabet, [...ops, o], k + 1);
+      const masks = {
+        vcpus: used.vcpus | (inst.vcpu >= 0 ? 1 << inst.vcpu : 0),
+        addresses: used.addresses | (inst.addrIndex >= 0 ? 1 << inst.addrIndex : 0),
+      };
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
 
       const runChoice = (pick2: number, pickJ: number): void => {
@@ -400,8 +411,10 @@ export function expandBatch(
         if (speculation) {
           picks[np] = pick2;
           picks[np + 1] = pickJ;
+          childPicks[0] = pick2;
+          childPicks[1] = pickJ;
           const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
-          if (fromParent) script.load(picks.subarray(np), own);
+          if (fromParent) script.load(childPicks, own);
           else script.load(picks, np + own);
           chooser = script;
         }
