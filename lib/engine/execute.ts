@@ -191,6 +191,13 @@ export interface ExecuteInput {
    */
   readonly from?: number;
   /**
+   * The array the reads go in: one entry per read of `scenario.steps`, every
+   * entry 0, returned as the output's `got`. Default a new one. With it, a
+   * run from a later step counts only the reads from `from` on, not the
+   * whole program's (exploration reuses one array per read count).
+   */
+  readonly got?: Float64Array;
+  /**
    * Runs each DC range line by line (dc_range.ts's slow path, the reference
    * its fast path is tested against). Default false.
    */
@@ -378,25 +385,18 @@ function executeOn(
       prefault: scenario.prefault,
       sink,
     });
-  const arch = new ArchCheck();
+  // Built at the first set/way step: most runs have none.
+  let arch: ArchCheck | null = null;
   const vcpus = hyp.vcpus;
   const steps = scenario.steps;
-  let reads = 0;
-  for (const s of steps) if (s.kind === "read") reads++;
-  const got = new Float64Array(reads);
-  let readIndex = 0;
-  for (let i = 0; i < from; i++) if (steps[i].kind === "read") readIndex++;
+  const got = input.got ?? new Float64Array(readsIn(steps, 0));
+  // The reads before `from`: all of them but those from `from` on.
+  let readIndex = from === 0 ? 0 : got.length - readsIn(steps, from);
   let instructions = 0;
   let crashed: Crash | null = null;
   // One observation object for every read: the hook copies what it keeps.
-  const seen: { -readonly [K in keyof ReadObservation]: ReadObservation[K] } = {
-    readIndex: 0,
-    addr: 0,
-    got: 0,
-    vcpu: 0,
-    pcpu: 0,
-    pc: 0,
-  };
+  const seen: { -readonly [K in keyof ReadObservation]: ReadObservation[K] } | null =
+    onRead === undefined ? null : { readIndex: 0, addr: 0, got: 0, vcpu: 0, pcpu: 0, pc: 0 };
 
   if (from === 0) hyp.reset();
   for (let i = from; i < steps.length; i++) {
@@ -450,14 +450,14 @@ function executeOn(
           cacheable,
           undefined,
         );
-        if (onRead !== undefined) {
+        if (seen !== null) {
           seen.readIndex = readIndex;
           seen.addr = step.addr;
           seen.got = value;
           seen.vcpu = vc.index;
           seen.pcpu = vc.pcpu;
           seen.pc = vc.pc;
-          onRead(seen, hardware);
+          onRead!(seen, hardware);
         }
         readIndex++;
         vc.pc += 4;
@@ -509,6 +509,7 @@ function executeOn(
           fields.cycles = performed ? costs.swSlot : 0;
         }
         sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
+        arch ??= new ArchCheck();
         checkArch(arch, vc, vcpus);
         arch.setWayOperand(vc.pc, step, hyp.guestCacheView(vc));
         hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
@@ -524,6 +525,7 @@ function executeOn(
         };
         if (costs !== undefined) fields.cycles = hyp.trapsSetWay(vc) ? 0 : cost * costs.swSlot;
         sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, fields);
+        arch ??= new ArchCheck();
         checkArch(arch, vc, vcpus);
         hyp.setWayWalk(vc, step.op);
         vc.pc += 4;
@@ -561,7 +563,16 @@ function executeOn(
     onStep?.(i, hardware);
   }
   input.onEnd?.(hyp);
-  return { got, archInvalid: arch.reasons(), instructions, crashed };
+  return { got, archInvalid: arch === null ? NO_REASONS : arch.reasons(), instructions, crashed };
+}
+
+const NO_REASONS: readonly string[] = Object.freeze([]);
+
+/** How many reads `steps` has from index `from` on. */
+function readsIn(steps: readonly Step[], from: number): number {
+  let n = 0;
+  for (let i = from; i < steps.length; i++) if (steps[i].kind === "read") n++;
+  return n;
 }
 
 /**

@@ -199,9 +199,53 @@ export class IdealChoices {
    * @param step the first step to run
    */
   rewindTo(step: number): void {
-    let i = 0;
-    while (i < this.list.length && this.list[i].step < step) i++;
+    // From the end: a resumed run's step comes after most choices (the list is in step order).
+    let i = this.list.length;
+    while (i > 0 && this.list[i - 1].step >= step) i--;
     this.#next = i;
+  }
+
+  /**
+   * Keeps the first `length` choices, rewound: a resumed run's list is its
+   * parent's choices, and the run appends its own.
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const c = new IdealChoices();
+   * c.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * c.keep(0);
+   * console.log(c.list.length); // 0
+   * ```
+   * @param length how many choices to keep
+   */
+  keep(length: number): void {
+    const list = this.list;
+    // pop() rather than a length assignment, which V8 makes a runtime call.
+    while (list.length > length) list.pop();
+    this.#next = 0;
+  }
+
+  /**
+   * Makes this list a copy of the first `length` choices of another's, rewound
+   * (exploration reuses one list per run instead of building one).
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const a = new IdealChoices(), b = new IdealChoices();
+   * a.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * b.copyFrom(a);
+   * console.log(b.sameAs(a), b.list === a.list); // true false
+   * ```
+   * @param other the choices to copy
+   * @param length how many of them (default all)
+   */
+  copyFrom(other: IdealChoices, length: number = other.list.length): void {
+    const to = this.list, from = other.list;
+    this.keep(Math.min(to.length, length));
+    for (let i = 0; i < to.length; i++) to[i] = from[i];
+    for (let i = to.length; i < length; i++) to.push(from[i]);
   }
 
   /**

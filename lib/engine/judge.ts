@@ -51,7 +51,7 @@ import type { Hypervisor } from "../hyp/hypervisor.ts";
 import { native } from "../hyp/policies/native.ts";
 import type { Policy } from "../hyp/policy.ts";
 import type { BudgetMeter } from "./budget.ts";
-import { execute } from "./execute.ts";
+import { execute, type ExecuteInput } from "./execute.ts";
 import type { IdealChoices } from "./ideal_choices.ts";
 import { type Blame, type ViolationKind, violationKind } from "./oracle.ts";
 import { idealMachine } from "./resolve.ts";
@@ -82,6 +82,8 @@ export interface ReferenceRun {
    * they are (execute.ts `from`). Default 0.
    */
   readonly from?: number;
+  /** The array the reads go in, zeroed (execute.ts `got`). Default a new one. */
+  readonly got?: Float64Array;
 }
 
 /**
@@ -164,7 +166,37 @@ export class Judge {
     choices: IdealChoices | undefined,
     how: ReferenceRun = {},
   ): Float64Array {
-    return execute({
+    return execute(this.idealInput(scenario, choices, how)).got;
+  }
+
+  /**
+   * What {@linkcode Judge.idealReads} hands to `execute()`: for a caller
+   * that runs the ideal machine many times with one input object, changing
+   * only its steps, choices and first step (exploration's children).
+   *
+   * @example Usage
+   * ```ts
+   * import { Judge } from "./judge.ts";
+   * import { kvm318 } from "../hyp/policies/mod.ts";
+   * import { generic } from "../machines/mod.ts";
+   * const judge = new Judge(generic, kvm318, new Float64Array(0));
+   * const scenario = {
+   *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-3.18",
+   *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet", steps: [],
+   * } as const;
+   * console.log(judge.idealInput(scenario, undefined).migrate); // false
+   * ```
+   * @param scenario the program (its steps, seed and memory)
+   * @param choices the run's hardware choices, or undefined for a run that made none
+   * @param how the hardware, budgets and end hook
+   * @returns the execution's input
+   */
+  idealInput(
+    scenario: Scenario,
+    choices: IdealChoices | undefined,
+    how: ReferenceRun = {},
+  ): ExecuteInput {
+    return {
       scenario,
       machine: this.ideal,
       policy: native,
@@ -176,10 +208,11 @@ export class Judge {
       meter: how.meter,
       hardware: how.hardware,
       hypervisor: how.hypervisor,
-      ...(how.from !== undefined ? { from: how.from } : {}),
+      from: how.from,
+      got: how.got,
       idealChoices: choices,
       onEnd: how.onEnd,
-    }).got;
+    };
   }
 
   /**

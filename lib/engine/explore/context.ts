@@ -73,7 +73,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { ScriptChooser } from "../choosers.ts";
-import { execute } from "../execute.ts";
+import { execute, type ExecuteInput } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
 import { Judge } from "../judge.ts";
 import type { Scenario } from "../scenario.ts";
@@ -241,11 +241,30 @@ export class ExploreContext {
   #idealHypImage: HypervisorImage | null = null;
   #imageHyp: Hypervisor | null = null;
   #imageIdealHyp: Hypervisor | null = null;
-  #imageChoices: IdealChoices = new IdealChoices();
   #imageSteps = -1;
   /** Whether {@linkcode ExploreContext.lastHyp} was built with the null sink (it can be reused). */
   #lastHypQuiet = false;
   readonly #base: Omit<Scenario, "steps" | "speculation">;
+  /*
+   * A child's run costs about one step, so what a run would otherwise build
+   * (its input and scenario, the hooks, the read array, the choices) is
+   * built once and reused: the inputs are changed in place before each run.
+   */
+  readonly #scenario: Mutable<Scenario>;
+  readonly #idealScenario: Mutable<Scenario>;
+  readonly #input: Mutable<ExecuteInput>;
+  readonly #idealInput: Mutable<ExecuteInput>;
+  /** Where the running run records its ideal choices, and whether its sink is the null one. */
+  #recording = new IdealChoices();
+  #runQuiet = true;
+  /** The children's choices: the parent's (`#imageChoiceCount` of them), then the child's. */
+  readonly #childChoices = new IdealChoices();
+  #imageChoiceCount = 0;
+  /** The parent's reads (the children's read arrays have one more when their step reads). */
+  #imageReads = 0;
+  /** The children's read arrays, by length, one set per machine (`RunOutcome.got` is reused). */
+  readonly #childGot: Float64Array[] = [];
+  readonly #idealChildGot: Float64Array[] = [];
   readonly #pages: number[];
   readonly #poison: Int32Array;
 
@@ -309,6 +328,36 @@ export class ExploreContext {
       prefault: config.prefault,
       seed: 1,
     };
+    this.#scenario = { ...this.#base, speculation: "quiet", steps: [] };
+    this.#idealScenario = { ...this.#base, machine: this.ideal, speculation: "quiet", steps: [] };
+    this.#input = {
+      scenario: this.#scenario,
+      machine: this.machine,
+      // The policy itself: a built-in one then runs unguarded, with its set/way shortcuts.
+      policy: this.policy,
+      speculation: "quiet",
+      sink: NULL_SINK,
+      maxSteps: Infinity,
+      candidates: this.candidates,
+      chooser: undefined,
+      preemptTo: this.preemptTo,
+      hardware: this.hw,
+      hypervisor: undefined,
+      from: 0,
+      got: undefined,
+      onPerturb: (p, step, vcpus) => this.#recording.record(p, step, vcpus),
+      onEnd: (hyp) => {
+        this.lastHyp = hyp;
+        this.#lastHypQuiet = this.#runQuiet;
+        this.#policyState = hyp.policyState;
+      },
+    };
+    this.#idealInput = this.judge.idealInput(this.#idealScenario, undefined, {
+      hardware: this.idealHw,
+      onEnd: (hyp) => {
+        this.lastIdealHyp = hyp;
+      },
+    });
     this.#pages = [...new Set(config.addresses.map((a) => a - ((a - config.ramBase) % PAGE)))];
     this.#poison = new Int32Array(PAGE / 4).fill(POISON | 0);
   }
@@ -393,7 +442,9 @@ export class ExploreContext {
     this.#idealHypImage = idealHypImage;
     this.#imageHyp = hyp;
     this.#imageIdealHyp = idealHyp;
-    this.#imageChoices = choices;
+    this.#imageChoiceCount = choices.list.length;
+    this.#childChoices.copyFrom(choices);
+    this.#imageReads = out.got.length;
     this.#imageSteps = steps.length;
     this.parentsImaged++;
     return true;
@@ -409,7 +460,8 @@ export class ExploreContext {
    *
    * @param steps the child's program: the parent's and one more step
    * @param chooser the last step's picks, or null for quiet hardware
-   * @returns the reads (those of the parent's steps are 0) and whether a vCPU crashed
+   * @returns the reads (those of the parent's steps are 0; the array is
+   *   reused by the next child's run) and whether a vCPU crashed
    */
   runRealFromParent(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
     if (this.#imageSteps < 0 || steps.length !== this.#imageSteps + 1) {
@@ -417,10 +469,12 @@ export class ExploreContext {
     }
     this.hw.loadImage(this.#image);
     this.#imageHyp!.loadImage(this.#hypImage!);
-    const choices = new IdealChoices();
-    for (const c of this.#imageChoices.list) choices.list.push(c);
+    // The parent's choices are copied in once (saveParent); a child's own are dropped.
+    const choices = this.#childChoices;
+    choices.keep(this.#imageChoiceCount);
     this.lastChoices = choices;
-    return this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps);
+    const got = zeroed(this.#childGot, this.#imageReads + readsOf(steps[steps.length - 1]));
+    return this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps, got);
   }
 
   /** Runs `steps` from step `from` (a resumed VM after 0), recording the ideal choices. */
@@ -430,39 +484,27 @@ export class ExploreContext {
     sink: EventSink,
     choices: IdealChoices,
     from: number,
+    got?: Float64Array,
   ): RunOutcome {
-    const hw = this.hw;
-    const reuse = from > 0
-      ? this.#imageHyp
+    const speculation = chooser === null ? "quiet" : "adversarial";
+    this.#scenario.speculation = speculation;
+    this.#scenario.steps = steps;
+    const input = this.#input;
+    input.speculation = speculation;
+    input.chooser = chooser ?? undefined;
+    input.sink = sink;
+    // The imaged VM, resumed, or the VM of the last quiet-sink run,
+    // restarted (a sink is the VM's for good).
+    input.hypervisor = from > 0
+      ? this.#imageHyp!
       : sink === NULL_SINK && this.lastHyp !== null && this.#lastHypQuiet
       ? this.lastHyp
-      : null;
-    const out = execute({
-      scenario: {
-        ...this.#base,
-        speculation: chooser === null ? "quiet" : "adversarial",
-        steps,
-      },
-      machine: this.machine,
-      // The policy itself: a built-in one then runs unguarded, with its set/way shortcuts.
-      policy: this.policy,
-      speculation: chooser === null ? "quiet" : "adversarial",
-      sink,
-      maxSteps: Infinity,
-      candidates: this.candidates,
-      ...(chooser === null ? {} : { chooser, preemptTo: this.preemptTo }),
-      hardware: hw,
-      // The VM of the last quiet-sink run, restarted (a sink is the VM's for
-      // good), or the imaged one, resumed.
-      ...(reuse !== null ? { hypervisor: reuse } : {}),
-      from,
-      onPerturb: (p, step, vcpus) => choices.record(p, step, vcpus),
-      onEnd: (hyp) => {
-        this.lastHyp = hyp;
-        this.#lastHypQuiet = sink === NULL_SINK;
-        this.#policyState = hyp.policyState;
-      },
-    });
+      : undefined;
+    input.from = from;
+    input.got = got;
+    this.#recording = choices;
+    this.#runQuiet = sink === NULL_SINK;
+    const out = execute(input);
     return { got: out.got, crashed: out.crashed !== null };
   }
 
@@ -475,16 +517,8 @@ export class ExploreContext {
    * @returns the reads
    */
   runIdeal(steps: readonly Step[], choices: IdealChoices): Float64Array {
-    const hw = this.idealHw;
-    emptyCaches(hw);
-    const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
-    return this.judge.idealReads(scenario, choices, {
-      hardware: hw,
-      ...(this.lastIdealHyp !== null ? { hypervisor: this.lastIdealHyp } : {}),
-      onEnd: (hyp) => {
-        this.lastIdealHyp = hyp;
-      },
-    });
+    emptyCaches(this.idealHw);
+    return this.#executeIdeal(steps, choices, this.lastIdealHyp ?? undefined, 0, undefined);
   }
 
   /**
@@ -495,25 +529,35 @@ export class ExploreContext {
    *
    * @param steps the child's program
    * @param choices the child's run's choices ({@linkcode ExploreContext.lastChoices})
-   * @returns the reads (those of the parent's steps are 0)
+   * @returns the reads (those of the parent's steps are 0; the array is
+   *   reused by the next child's ideal run)
    */
   runIdealFromParent(steps: readonly Step[], choices: IdealChoices): Float64Array {
     if (this.#imageSteps < 0 || steps.length !== this.#imageSteps + 1) {
       throw new Error("ExploreContext.runIdealFromParent: no image of this program's parent");
     }
-    const hw = this.idealHw;
-    hw.loadImage(this.#idealImage);
+    this.idealHw.loadImage(this.#idealImage);
     const hyp = this.#imageIdealHyp!;
     hyp.loadImage(this.#idealHypImage!);
-    const scenario = { ...this.#base, machine: this.ideal, speculation: "quiet" as const, steps };
-    return this.judge.idealReads(scenario, choices, {
-      hardware: hw,
-      hypervisor: hyp,
-      from: this.#imageSteps,
-      onEnd: (h) => {
-        this.lastIdealHyp = h;
-      },
-    });
+    const got = zeroed(this.#idealChildGot, this.#imageReads + readsOf(steps[steps.length - 1]));
+    return this.#executeIdeal(steps, choices, hyp, this.#imageSteps, got);
+  }
+
+  /** The ideal machine's run of `steps` from step `from` (judge.ts `idealReads`). */
+  #executeIdeal(
+    steps: readonly Step[],
+    choices: IdealChoices,
+    hypervisor: Hypervisor | undefined,
+    from: number,
+    got: Float64Array | undefined,
+  ): Float64Array {
+    this.#idealScenario.steps = steps;
+    const input = this.#idealInput;
+    input.idealChoices = choices;
+    input.hypervisor = hypervisor;
+    input.from = from;
+    input.got = got;
+    return execute(input).got;
   }
 
   /**
@@ -686,6 +730,26 @@ function rawCacheKey(
     if (values) { for (let w = 0; w < wpl; w++) parts.push(`${cache.data[slot * wpl + w]}`); }
   }
   return parts.join(",");
+}
+
+/** An object type with its fields writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The array of `length` zeros kept in `pool` (built the first time). A
+ * child's run writes at most the last entry (its one step's read), so only
+ * that one is zeroed again.
+ */
+function zeroed(pool: Float64Array[], length: number): Float64Array {
+  const got = pool[length];
+  if (got === undefined) return pool[length] = new Float64Array(length);
+  if (length > 0) got[length - 1] = 0;
+  return got;
+}
+
+/** How many reads a step makes (an entry of a run's `got`). */
+function readsOf(step: Step): number {
+  return step.kind === "read" ? 1 : 0;
 }
 
 /** Evicts every line of every cache: the hardware as built, for LRU replacement. */

@@ -42,7 +42,7 @@ import type { Step } from "../../guest/ops.ts";
 import type { ViolationKind } from "../oracle.ts";
 import { ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
-import type { IdealChoices } from "../ideal_choices.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 import { StateEncoder } from "./state_hash.ts";
 
 const NO_NAMES = new Int32Array(0);
@@ -309,6 +309,10 @@ export function expandBatch(
   const failures: FailureHit[] = [];
   let executions = 0, referenceRuns = 0, rejected = 0, symmetric = 0;
   let picks = new Int32Array(64);
+  /** The picks of a child's own choice point (its run from the parent's images). */
+  const childPicks = new Int32Array(2);
+  /** The choices the last ideal run made, for the children of one operation. */
+  const idealFor = new IdealChoices();
 
   const push = (parent: number, op: number, pick2: number, pickJ: number) => {
     if ((count + 1) * CHILD_INTS > children.length) {
@@ -363,6 +367,8 @@ export function expandBatch(
     }
     let value = 1;
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
+    // The parent's expectations, which each child's step updates.
+    const parentExpected = expectedValues(steps, config.addresses);
 
     for (let o = 0; o < alphabet.size; o++) {
       if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
@@ -383,11 +389,15 @@ export function expandBatch(
         continue;
       }
       const childSteps = [...steps, step];
-      const expected = expectedValues(childSteps, config.addresses);
+      const expected = parentExpected.slice();
+      if (step.kind === "write" || step.kind === "host_write") {
+        const i = config.addresses.indexOf(step.addr);
+        if (i >= 0) expected[i] = step.value >>> 0;
+      }
       // The ideal run depends on the run's hardware choices: it is run again,
       // and the oracle's part of the state encoded again, when they differ
       // from the last choice's.
-      let idealFor: IdealChoices | null = null;
+      let idealRan = false;
       let idealGot: Float64Array = new Float64Array(0);
       let savedLength = 0;
       // Set by the first run's ideal run, which always comes before the first encoding.
@@ -395,7 +405,11 @@ export function expandBatch(
       let savedExact = true;
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
       if (!last) {
-        const masks = usedMasks(alphabet, [...ops, o], k + 1);
+        // The parent's masks with this operation's vCPU and address (usedMasks of the child).
+        const masks = {
+          vcpus: used.vcpus | (inst.vcpu >= 0 ? 1 << inst.vcpu : 0),
+          addresses: used.addresses | (inst.addrIndex >= 0 ? 1 << inst.addrIndex : 0),
+        };
         opPart.reset();
         opPart.structural(next);
         opPart.int(masks.vcpus);
@@ -407,8 +421,10 @@ export function expandBatch(
         if (speculation) {
           picks[np] = pick2;
           picks[np + 1] = pickJ;
+          childPicks[0] = pick2;
+          childPicks[1] = pickJ;
           const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
-          if (fromParent) script.load(picks.subarray(np), own);
+          if (fromParent) script.load(childPicks, own);
           else script.load(picks, np + own);
           chooser = script;
         }
@@ -438,7 +454,7 @@ export function expandBatch(
           return;
         }
         const choices = ctx.lastChoices;
-        if (idealFor === null || !choices.sameAs(idealFor)) {
+        if (!idealRan || !choices.sameAs(idealFor)) {
           idealGot = fromParent
             ? ctx.runIdealFromParent(childSteps, choices)
             : ctx.runIdeal(childSteps, choices);
@@ -447,7 +463,9 @@ export function expandBatch(
           savedLength = e.length;
           savedNames = e.saveNames();
           savedExact = e.exact;
-          idealFor = choices;
+          // A copy: the context reuses its lists of choices from one run to the next.
+          idealFor.copyFrom(choices);
+          idealRan = true;
         }
         if (step.kind === "read") {
           const want = expected[inst.addrIndex];
