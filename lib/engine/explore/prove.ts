@@ -27,9 +27,12 @@
  *   cache's resident lines with slot and clean/dirty state, each vCPU's
  *   SCTLR and HCR bits, physical CPU and last physical CPU, stage 2 at the
  *   alphabet's pages, the policy's own state (Xen's need-flush, kvm-3.18's
- *   `require_dcache_flush` mask, a pending preemption), the ideal machine's
- *   caches and SCTLR bits, the guest class's monitor state and the symmetry
- *   masks. LRU ages are left out only when no set can fill;
+ *   `require_dcache_flush` mask), the ideal machine's caches and SCTLR
+ *   bits, the guest class's monitor state and the symmetry masks. LRU ages
+ *   are left out only when no set can fill. A preemption the scheduler
+ *   chose before a step is taken by that step's exit or dropped after it
+ *   (execute.ts, `Hypervisor.cancelPreemption`), so none is pending
+ *   between steps and none needs encoding;
  * - data never steers the hardware, a hypervisor policy or a guest class:
  *   a value only moves between copies, and only its equality with the
  *   oracle's expectation is ever observed (a read is a violation when it
