@@ -32,10 +32,12 @@
  * answered two at a time on workers of this module's own
  * (prove_escape_worker.ts), each single-threaded: most take about a
  * second, of which starting an exploration's own workers would cost a good
- * part. The whole matrix (`story()`) took 44.6 s of CPU, against 128.2 s
- * when each question started two exploration workers, on a 2-core machine
- * shared with other work (load average about 14, so its wall time, 4 min
- * 32 s, says little). `deno task test:prove` pins it; the generic
+ * part (before X-Gene 1's proofs, the matrix took 44.6 s of CPU this way
+ * against 128.2 s when each question started two exploration workers).
+ * With them, `/usr/bin/time deno run -R scenarios/prove_escape.ts` took
+ * 29.4 s and 34.2 s wall (56.0 s and 65.4 s of CPU) on an otherwise idle
+ * 2-core machine (load average below 1.2); each of the ten X-Gene 1
+ * proofs takes 5 to 6.5 s of it. `deno task test:prove` pins it; the generic
  * machine's by-VA classes alone (10 proofs) are what
  * `tests/explore/prove_escape_test.ts` pins by default. The output is the
  * same, byte for byte, on every run and on any number of workers (budgets
