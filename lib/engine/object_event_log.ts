@@ -2,7 +2,10 @@
  * The event log as one frozen object per record, built as each event comes:
  * the reference the columnar {@linkcode EventLog} (event_log.ts) is tested
  * against. It collapses and folds exactly as that log does (see its module
- * documentation); `run()` uses the columnar one.
+ * documentation); `run()` uses the columnar one. It has no shortcuts for
+ * accesses, repeated or paired events: `emitAccessOn`, `emitRepeatedOn`
+ * and `emitPairsOn` (event_sink.ts) then make plain calls of `emit`, which
+ * is what the columnar log's shortcuts must equal.
  *
  * @example Usage
  * ```ts
@@ -17,11 +20,9 @@
  */
 
 import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
-import type { EventFieldsRecord, EventSink, PairFirst, PairSecond } from "../hyp/event_sink.ts";
+import type { EventFieldsRecord, EventSink } from "../hyp/event_sink.ts";
 import { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 import {
-  ACCESS_KEYS,
-  ACCESS_KEYS_CYCLES,
   foldable,
   foldChanges,
   isSlotField,
@@ -29,7 +30,6 @@ import {
   type MutableEvent,
   NO_KEYS,
   sameFields,
-  sameKeys,
 } from "./event_fold.ts";
 
 /**
@@ -127,67 +127,6 @@ export class ObjectEventLog implements EventSink {
     return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
   }
 
-  /**
-   * Records one guest data access, as {@linkcode ObjectEventLog.emit} with the
-   * fields `{ addr, value, cacheable }` (then `cycles` when given) would,
-   * building the record at once instead of copying a fields object.
-   * @param name the event name, `"read"` or `"write"`
-   * @param vcpu the vCPU
-   * @param pcpu the physical CPU
-   * @param pc the guest PC
-   * @param addr the address accessed
-   * @param value the value read or written
-   * @param cacheable whether the access was cacheable
-   * @param cycles its cycles, or undefined for no `cycles` field
-   * @returns the index of the record that holds it
-   */
-  emitAccess(
-    name: string,
-    vcpu: number,
-    pcpu: number,
-    pc: number,
-    addr: number,
-    value: number,
-    cacheable: boolean,
-    cycles: number | undefined,
-  ): number {
-    if (this.#folding) {
-      // Folding inside a set/way walk compares field by field: the general path.
-      return this.emit(
-        name,
-        vcpu,
-        pcpu,
-        pc,
-        cycles === undefined ? { addr, value, cacheable } : { addr, value, cacheable, cycles },
-      );
-    }
-    if (this.#finished !== null) throw new Error("EventLog.emit: the log is finished");
-    this.#meter.work(1);
-    const records = this.#records;
-    const seq = this.#nextSeq++;
-    const keys = cycles === undefined ? ACCESS_KEYS : ACCESS_KEYS_CYCLES;
-    const n = records.length;
-    if (this.#collapse && n > 0) {
-      const last = records[n - 1];
-      if (
-        last.name === name && last.vcpu === vcpu && last.pcpu === pcpu && last.pc === pc &&
-        sameKeys(this.#keys[n - 1], keys) && last.addr === addr && last.value === value &&
-        last.cacheable === cacheable && (cycles === undefined || last.cycles === cycles)
-      ) {
-        last.count++;
-        return n - 1;
-      }
-    }
-    const record: MutableEvent = cycles === undefined
-      ? { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable }
-      : { seq, name, vcpu, pcpu, pc, count: 1, addr, value, cacheable, cycles };
-    records.push(record);
-    this.#keys.push(keys);
-    this.#sources.push(undefined);
-    this.#meter.eventRecords(records.length);
-    return records.length - 1;
-  }
-
   /** Adds a new record of one event. */
   #push(
     seq: number,
@@ -206,97 +145,6 @@ export class ObjectEventLog implements EventSink {
     this.#sources.push(fields !== undefined && this.#constant.has(keys) ? fields : undefined);
     this.#meter.eventRecords(records.length);
     return records.length - 1;
-  }
-
-  /**
-   * Records `n` identical events in a row, as `n` calls of
-   * {@linkcode ObjectEventLog.emit} would: once the second lands in the same
-   * record as the first, so would every later one, and the rest are counted
-   * at once (summed fields are added up as folding would).
-   * @param name the event name
-   * @param vcpu the vCPU, or null
-   * @param pcpu the physical CPU, or null
-   * @param pc the guest PC, or null
-   * @param fields the event's fields (copied)
-   * @param n how many, at least 1
-   * @returns the index of the record that holds the last one
-   */
-  emitRepeated(
-    name: string,
-    vcpu: number | null,
-    pcpu: number | null,
-    pc: number | null,
-    fields: EventFieldsRecord | undefined,
-    n: number,
-  ): number {
-    const first = this.emit(name, vcpu, pcpu, pc, fields);
-    if (n <= 1) return first;
-    if (!this.#collapse) {
-      let index = first;
-      for (let done = 1; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
-      return index;
-    }
-    const second = this.emit(name, vcpu, pcpu, pc, fields);
-    const keys = this.#keys[second];
-    if (second !== first || foldChanges(keys)) {
-      let index = second;
-      for (let done = 2; done < n; done++) index = this.emit(name, vcpu, pcpu, pc, fields);
-      return index;
-    }
-    // Both landed in one record that folding leaves unchanged: so would the rest.
-    const rest = n - 2;
-    this.#meter.work(rest);
-    this.#records[second].count += rest;
-    this.#nextSeq += rest;
-    return second;
-  }
-
-  /**
-   * Records `n` pairs of events as `2n` calls of {@linkcode ObjectEventLog.emit}
-   * would. Once the second pair folds into the same two records as the
-   * first (the last two: inside a walk), so would every later pair, and the
-   * rest are counted at once; the `second` events must differ only in their
-   * slot fields, so the summed fields add up as the second pair's.
-   * @param vcpu the vCPU, or null
-   * @param pcpu the physical CPU, or null
-   * @param pc the guest PC, or null
-   * @param first the first event of each pair
-   * @param second the second event, with its fields for pair `i`
-   * @param n how many pairs
-   */
-  emitPairs(
-    vcpu: number | null,
-    pcpu: number | null,
-    pc: number | null,
-    first: PairFirst,
-    second: PairSecond,
-    n: number,
-  ): void {
-    let a = -1, b = -1;
-    for (let i = 0; i < n; i++) {
-      const a0 = a, b0 = b;
-      a = this.emit(first.name, vcpu, pcpu, pc, first.fields);
-      const fields = second.fieldsAt(i);
-      b = this.emit(second.name, vcpu, pcpu, pc, fields);
-      const records = this.#records;
-      if (!this.#collapse) continue;
-      // The pair's two records must be the last two (in either order): the ones folding looks at.
-      if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== records.length - 2 || a === b) {
-        continue;
-      }
-      // Pair i folded into the same last two records as pair i - 1: the
-      // records' compared fields did not change, so every later pair would too.
-      const rest = n - 1 - i;
-      this.#meter.work(2 * rest);
-      records[a].count += rest;
-      const s = records[b];
-      s.count += rest;
-      for (const key of this.#keys[b]) {
-        if (isSummedField(key)) (s[key] as number) += rest * (fields[key] as number);
-      }
-      this.#nextSeq += 2 * rest;
-      return;
-    }
   }
 
   /** The field names of `fields`; a frozen object's are listed once. */
