@@ -24,7 +24,6 @@ import type { EventFieldsRecord, EventSink } from "../hyp/event_sink.ts";
 import { NO_METER, type WorkMeter } from "../hw/work_meter.ts";
 import {
   foldable,
-  foldChanges,
   isSlotField,
   isSummedField,
   type MutableEvent,
@@ -50,14 +49,6 @@ export class ObjectEventLog implements EventSink {
   readonly #records: MutableEvent[] = [];
   /** The field names of each record, in order (records never gain or lose fields). */
   readonly #keys: (readonly string[])[] = [];
-  readonly #frozenKeys = new WeakMap<EventFieldsRecord, readonly string[]>();
-  /** Keys of frozen objects without slot or summed fields: folding never changes such a record. */
-  readonly #constant = new WeakSet<readonly string[]>();
-  /**
-   * Per record, the frozen fields object its values equal (undefined when
-   * none): an event with that same object matches without comparing fields.
-   */
-  readonly #sources: (EventFieldsRecord | undefined)[] = [];
   #nextSeq = 0;
   #folding = false;
   /** Index of the first record of the walk being folded: folding looks no further back. */
@@ -107,7 +98,7 @@ export class ObjectEventLog implements EventSink {
     this.#meter.work(1);
     const records = this.#records;
     const seq = this.#nextSeq++;
-    const keys = this.#keysOf(fields);
+    const keys = fields === undefined ? NO_KEYS : Object.keys(fields);
     if (!this.#collapse) return this.#push(seq, name, vcpu, pcpu, pc, keys, fields);
     if (this.#folding) {
       const folded = this.#fold(name, vcpu, pcpu, pc, keys, fields);
@@ -116,10 +107,7 @@ export class ObjectEventLog implements EventSink {
     const last = records.length > 0 ? records[records.length - 1] : undefined;
     if (
       last !== undefined && last.name === name && last.vcpu === vcpu && last.pcpu === pcpu &&
-      last.pc === pc && (
-        (fields !== undefined && this.#sources[records.length - 1] === fields) ||
-        sameFields(last, this.#keys[records.length - 1], keys, fields)
-      )
+      last.pc === pc && sameFields(last, this.#keys[records.length - 1], keys, fields)
     ) {
       last.count++;
       return records.length - 1;
@@ -142,21 +130,8 @@ export class ObjectEventLog implements EventSink {
     for (const key of keys) record[key] = fields![key];
     records.push(record);
     this.#keys.push(keys);
-    this.#sources.push(fields !== undefined && this.#constant.has(keys) ? fields : undefined);
     this.#meter.eventRecords(records.length);
     return records.length - 1;
-  }
-
-  /** The field names of `fields`; a frozen object's are listed once. */
-  #keysOf(fields: EventFieldsRecord | undefined): readonly string[] {
-    if (fields === undefined) return NO_KEYS;
-    if (!Object.isFrozen(fields)) return Object.keys(fields);
-    let keys = this.#frozenKeys.get(fields);
-    if (keys === undefined) {
-      this.#frozenKeys.set(fields, keys = Object.keys(fields));
-      if (!foldChanges(keys)) this.#constant.add(keys);
-    }
-    return keys;
   }
 
   /**
@@ -183,7 +158,6 @@ export class ObjectEventLog implements EventSink {
       throw new RangeError(`EventLog.update: no field ${field} in record ${index}`);
     }
     record[field] = value;
-    this.#sources[index] = undefined;
   }
 
   /**
@@ -220,10 +194,6 @@ export class ObjectEventLog implements EventSink {
       const index = records.length - back;
       const r = records[index];
       if (r.name !== name || r.vcpu !== vcpu || r.pcpu !== pcpu || r.pc !== pc) continue;
-      if (fields !== undefined && this.#sources[index] === fields) {
-        r.count++;
-        return index;
-      }
       if (!foldable(r, this.#keys[index], keys, fields)) continue;
       r.count++;
       for (const key of keys) {
