@@ -403,8 +403,20 @@ export type BoundedRuns = readonly {
   readonly shortest: number | null;
 }[];
 
-/** The first length at which a failure group blamed on the hypervisor appears, or null. */
-function shortestEscape(r: ExploreReport): number | null {
+/**
+ * The first length at which a failure group blamed on the hypervisor
+ * appears, or null: what the cross-check compares between a proof and the
+ * bounded searches.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { ask, CLASSES, shortestEscape } from "./prove_escape.ts";
+ * console.log(shortestEscape(await ask("xen", CLASSES[0]))); // 3
+ * ```
+ * @param r a report
+ * @returns the length, or null when no failure is the hypervisor's
+ */
+export function shortestEscape(r: ExploreReport): number | null {
   const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
   return lengths.length === 0 ? null : Math.min(...lengths);
 }

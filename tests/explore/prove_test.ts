@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { explore, type ExploreOptions } from "../../mod.ts";
+import { shortestEscape } from "../../scenarios/prove_escape.ts";
 import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
 import { broken } from "./broken_policy.ts";
 import {
@@ -156,12 +157,6 @@ const SMALL = {
   ops: ["write", "read", "mmuOn", "mmuOff"],
   progress: false,
 } as const;
-
-/** The first length at which a failure group blamed on the hypervisor appears, or null. */
-function shortestEscape(r: { failures: readonly { blame: string; found: readonly number[] }[] }) {
-  const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
-  return lengths.length === 0 ? null : Math.min(...lengths);
-}
 
 for (const policy of ["kvm-4.0", "trap-nothing", "xen"]) {
   Deno.test(`${policy}: the proof agrees with the bounded search at every depth it reaches`, async () => {

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
+import { explore, type ExploreOptions } from "../../mod.ts";
+import { shortestEscape } from "../../scenarios/prove_escape.ts";
 import { answerLine } from "../../lib/api/explore.ts";
 import { caughtInMost, checkFutures, soundnessContext } from "./futures.ts";
 
@@ -72,12 +73,6 @@ Deno.test('under "verdicts", the check catches a wrong symmetry that pools idle 
 Deno.test('under "verdicts", the check catches an abstraction that forgets the system cache\'s dirtiness', async () => {
   await caughtInMost("system cache dirtiness", XGENE_NO_SW);
 });
-
-/** The shortest program whose failure is blamed on the hypervisor, or null. */
-function shortestEscape(r: ExploreReport): number | null {
-  const lengths = r.failures.filter((f) => f.blame === "hypervisor").map((f) => f.found[0]);
-  return lengths.length === 0 ? null : Math.min(...lengths);
-}
 
 const GENERIC_CLASSES: ExploreOptions[] = [
   { guestClass: "no-sw", ops: ["write", "read", "mmuOn", "mmuOff"] },
