@@ -381,7 +381,7 @@ export function expandBatch(
         continue;
       }
       const isWrite = inst.name === "write" || inst.name === "host_write";
-      if (depth + 1 === config.maxOps && config.prefault && cannotFail(inst.name)) continue;
+      if (last && config.prefault && cannotFail(inst.name)) continue;
       const step = alphabet.step(o, isWrite ? value : 0);
       const next = ctx.guestClass.next(monitor, step);
       if (next === null) {
