@@ -167,9 +167,9 @@ export class CacheStore {
    */
   inlineLimit: number;
   /** The most recently used line, or -1. */
-  mruLine = -1;
+  mruLine: number = -1;
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
-  mruSlot = -1;
+  mruSlot: number = -1;
 
   /**
    * Builds an empty store (every slot invalid); the geometry is trusted
