@@ -772,6 +772,9 @@ export class Hardware {
     this.#checkLive("emptySlotsDownFrom");
     this.#checkLevel(cpu, level, "emptySlotsDownFrom");
     const cache = this.#caches[this.cacheIndexOf(cpu, level)];
+    const states = cache.states;
+    // A walk asks at every slot that holds a line: answer those without a scan.
+    if (states[slot] !== INVALID) return 0;
     const n = cache.residentCount;
     if (n <= slot) {
       // Fewer resident lines than slots to scan: the nearest one below is found among them.
@@ -782,7 +785,6 @@ export class Hardware {
       }
       return slot - end;
     }
-    const states = cache.states;
     let end = slot;
     while (end >= 0 && states[end] === INVALID) end--;
     return slot - end;
