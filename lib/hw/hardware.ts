@@ -775,18 +775,19 @@ export class Hardware {
     const states = cache.states;
     // A walk asks at every slot that holds a line: answer those without a scan.
     if (states[slot] !== INVALID) return 0;
+    // Scan down at most as many slots as there are resident lines; only a
+    // longer gap is found among the resident lines instead. Either way the
+    // cost is bounded by the resident count, and a dense cache pays its gap.
     const n = cache.residentCount;
-    if (n <= slot) {
-      // Fewer resident lines than slots to scan: the nearest one below is found among them.
-      let end = -1;
-      for (let i = 0; i < n; i++) {
-        const r = cache.residentSlot(i);
-        if (r <= slot && r > end) end = r;
-      }
-      return slot - end;
+    const limit = Math.max(-1, slot - 1 - n);
+    let end = slot - 1;
+    while (end > limit && states[end] === INVALID) end--;
+    if (end > limit || limit < 0) return slot - end;
+    end = -1;
+    for (let i = 0; i < n; i++) {
+      const r = cache.residentSlot(i);
+      if (r <= slot && r > end) end = r;
     }
-    let end = slot;
-    while (end >= 0 && states[end] === INVALID) end--;
     return slot - end;
   }
 

@@ -103,6 +103,8 @@ export class Maintenance {
   /** Scratch for the resident slots of a level, sorted into walk order. */
   #walkOrder = new Int32Array(64);
   #walkSlotsVisited = 0;
+  /** Each cache's slot of the line a PoC by-VA operation works on, or -1 (`#locate`). */
+  #slots: Int32Array;
 
   /**
    * Maintenance over a topology, writing back through its coherence.
@@ -123,6 +125,7 @@ export class Maintenance {
     this.#cpuCount = topology.cpuCount;
     this.#lineSize = topology.lineSize;
     this.#wpl = topology.wordsPerLine;
+    this.#slots = new Int32Array(topology.caches.length);
   }
 
   /** {@linkcode Hardware.dcByVa}: one by-VA operation on the line holding `addr`. */
@@ -132,22 +135,44 @@ export class Maintenance {
     let invalidated = 0;
     if (op === "cvau") {
       cleaned = this.#cleanToPou(line);
-    } else {
+    } else if (this.#locate(line) > 0) {
       if (op !== "ivac") cleaned = this.#cleanToPoc(line);
-      if (op !== "cvac") invalidated = this.#invalidateEverywhere(line);
+      if (op !== "cvac") invalidated = this.#invalidateEverywhere();
     }
     return { cleaned, invalidated };
   }
 
-  /** Cleans every dirty copy of `line` down to DRAM; returns how many copies were dirty. */
+  /**
+   * Looks `line` up once in every cache, into `#slots`;
+   * returns how many hold it. The clean and the invalidate of a PoC
+   * operation both read these slots: a clean only writes into lines already
+   * present (or DRAM), so no slot moves between the two.
+   */
+  #locate(line: number): number {
+    const caches = this.#caches;
+    const slots = this.#slots;
+    let found = 0;
+    for (let ci = 0; ci < caches.length; ci++) {
+      const s = caches[ci].lookup(line);
+      slots[ci] = s;
+      if (s >= 0) found++;
+    }
+    return found;
+  }
+
+  /**
+   * Cleans every dirty copy of `line` down to DRAM; returns how many copies
+   * were dirty. Reads the slots `#locate` found.
+   */
   #cleanToPoc(line: number): number {
     this.#cascaded = 0;
     let written = 0;
     const caches = this.#caches;
+    const slots = this.#slots;
     // Top-down, so a newer copy overwrites an older one on its way to DRAM.
     for (let ci = 0; ci < caches.length; ci++) {
       const cache = caches[ci];
-      const s = cache.lookup(line);
+      const s = slots[ci];
       if (s < 0 || cache.states[s] !== DIRTY) continue;
       this.#pushIntoExisting(ci, line, cache.data, cache.dataOffset(s));
       cache.states[s] = CLEAN;
@@ -160,7 +185,7 @@ export class Maintenance {
   #pushIntoExisting(ci: number, line: number, src: Int32Array, off: number): void {
     for (let n = this.#next[ci]; n >= 0; n = this.#next[n]) {
       const below = this.#caches[n];
-      const s = below.lookup(line);
+      const s = this.#slots[n];
       if (s >= 0) {
         copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
         if (below.states[s] !== DIRTY) {
@@ -187,13 +212,18 @@ export class Maintenance {
     return cleaned;
   }
 
-  /** Drops every copy of `line`, dirty data included; returns how many. */
-  #invalidateEverywhere(line: number): number {
+  /**
+   * Drops every copy of the line `#locate` found, dirty
+   * data included; returns how many.
+   */
+  #invalidateEverywhere(): number {
+    const caches = this.#caches;
+    const slots = this.#slots;
     let dropped = 0;
-    for (const cache of this.#caches) {
-      const s = cache.lookup(line);
+    for (let ci = 0; ci < caches.length; ci++) {
+      const s = slots[ci];
       if (s >= 0) {
-        cache.evict(s);
+        caches[ci].evict(s);
         dropped++;
       }
     }
@@ -217,8 +247,9 @@ export class Maintenance {
     for (let i = 0; i < n; i++) {
       const line = lines[i];
       if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
+      this.#locate(line);
       if (op !== "ivac") cleaned += this.#cleanToPoc(line);
-      if (op !== "cvac") invalidated += this.#invalidateEverywhere(line);
+      if (op !== "cvac") invalidated += this.#invalidateEverywhere();
     }
     return { cleaned, invalidated };
   }
