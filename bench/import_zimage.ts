@@ -1,7 +1,8 @@
 /**
  * Loads `scenarios/zimage.ts` (and everything it imports) without telling
- * the story: `deno run` of this file minus a hello-world is the module
- * loading of row (d) (issue_rows.ts).
+ * the story: module loading plus the guest program the scenario builds at
+ * import. Row (d) (issue_rows.ts) times the loading alone with
+ * bench/import_story_modules.ts.
  *
  * @module
  */

@@ -283,16 +283,20 @@ export async function replayRow(
 
 /** Medians of `deno run bench/zimage_phases.ts`'s in-process phases, wall and CPU. */
 async function zimagePhases(deno: string, script: string, n: number) {
-  const load: number[] = [], story: number[] = [], loadCpu: number[] = [], storyCpu: number[] = [];
+  const load: number[] = [], loadCpu: number[] = [];
+  const build: number[] = [], buildCpu: number[] = [];
+  const story: number[] = [], storyCpu: number[] = [];
   for (let i = 0; i < n; i++) {
     const out = await new Deno.Command(deno, { args: ["run", script], stdout: "piped" }).output();
     const p = JSON.parse(new TextDecoder().decode(out.stdout));
     load.push(p.loadMs);
-    story.push(p.storyMs);
     loadCpu.push(p.loadCpuMs);
+    build.push(p.buildMs);
+    buildCpu.push(p.buildCpuMs);
+    story.push(p.storyMs);
     storyCpu.push(p.storyCpuMs);
   }
-  return { load, story, loadCpu, storyCpu };
+  return { load, loadCpu, build, buildCpu, story, storyCpu };
 }
 
 /** `median [lowest-highest]` of some milliseconds. */
@@ -302,9 +306,11 @@ const spread = (ms: readonly number[]) =>
 /**
  * Row (d): `deno run scenarios/zimage.ts` against a Deno hello-world, each a
  * fresh process, timed alternately, split into runtime start (the
- * hello-world), module loading (a process that only imports the scenario,
- * minus the hello-world; and in-process, wall and CPU) and computation (the
- * cold story in-process, wall and CPU), each as median [lowest-highest].
+ * hello-world), module loading (a process that only imports the modules the
+ * scenario imports, minus the hello-world; and in-process, wall and CPU) and
+ * computation (in-process, cold: building the guest program, which the
+ * scenario does at import, then the story; wall and CPU), each as median
+ * [lowest-highest].
  *
  * @example Usage
  * ```ts ignore
@@ -321,13 +327,13 @@ export async function zimageRow(pairs: number, phaseRuns: number): Promise<Timed
   const hello: number[] = [], zimage: number[] = [], loading: number[] = [];
   const zr: number[] = [];
   await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]); // warm the module cache
-  await spawnMs(deno, ["run", path("./import_zimage.ts")]);
+  await spawnMs(deno, ["run", path("./import_story_modules.ts")]);
   for (let i = 0; i < pairs; i++) {
     const h = await spawnMs(deno, ["run", path("./hello.ts")]);
     const z = await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]);
     hello.push(h);
     zimage.push(z);
-    loading.push((await spawnMs(deno, ["run", path("./import_zimage.ts")])) - h);
+    loading.push((await spawnMs(deno, ["run", path("./import_story_modules.ts")])) - h);
     zr.push(z / h);
   }
   const p = await zimagePhases(deno, path("./zimage_phases.ts"), phaseRuns);
@@ -335,10 +341,11 @@ export async function zimageRow(pairs: number, phaseRuns: number): Promise<Timed
     "(d) deno run scenarios/zimage.ts wall / Deno hello-world",
     zr,
     `${spread(zimage)} ms: runtime start ${spread(hello)} ms (hello-world); ` +
-      `module loading ${spread(loading)} ms (import scenarios/zimage.ts minus hello; ` +
+      `module loading ${spread(loading)} ms (import the scenario's modules minus hello; ` +
       `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU); ` +
-      `computation ${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU ` +
-      `(in-process, cold, n=${phaseRuns})`,
+      `computation (in-process, cold, n=${phaseRuns}): building the guest at import ` +
+      `${spread(p.build)} ms wall, ${spread(p.buildCpu)} ms CPU; the story ` +
+      `${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU`,
   );
 }
 
