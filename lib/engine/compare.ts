@@ -37,6 +37,7 @@ import { diffLines } from "../report/diff.ts";
 import type { CostCategory } from "../hyp/costs.ts";
 import type { SetwayEvent } from "../hyp/events.ts";
 import type { Policy } from "../hyp/policy.ts";
+import { native as nativePolicy } from "../hyp/policies/native.ts";
 import { formatEventMessage } from "../report/messages.ts";
 import { FLUSH_EVENTS, withoutCycles } from "../hyp/events.ts";
 import type { Crash } from "./execute.ts";
@@ -280,6 +281,10 @@ function scenarioOf(source: unknown): { scenario: Scenario; options: CompareOpti
 
 /**
  * Runs one scenario under each policy and compares the runs with the first.
+ * The native and ideal reference executions are made once for all runs;
+ * the built-in `native` policy, when listed, runs first, since its run is
+ * that native execution (so no run's budget pays for it); the rows and runs
+ * keep the given order.
  *
  * @example Usage
  * ```ts
@@ -321,8 +326,16 @@ export function compare(
   const seen = new Set<string>();
   // The native and ideal executions do not depend on the policy: run them once.
   const references: ReferenceReads = {};
+  // The built-in native policy's run is itself the native execution, which
+  // the first run would otherwise make once more: run it first when listed.
+  const nativeAt = policies.findIndex((p) => p === "native" || p === nativePolicy);
+  const nativeRun = nativeAt > 0
+    ? runSharing(scenario, { ...runOptions, policy: policies[nativeAt] }, undefined, references)
+    : undefined;
   for (const [i, policy] of policies.entries()) {
-    const r = runSharing(scenario, { ...runOptions, policy }, undefined, references);
+    const r = i === nativeAt && nativeRun !== undefined
+      ? nativeRun
+      : runSharing(scenario, { ...runOptions, policy }, undefined, references);
     if (seen.has(r.policy)) {
       throw new ScenarioError(
         "invalid_value",

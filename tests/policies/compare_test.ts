@@ -1,7 +1,7 @@
 // compare(): one guest under several policies, side by side, and its text table.
 
 import assert from "node:assert/strict";
-import { assertGolden, compare, definePolicy, kvm318, ScenarioError, vm } from "../../mod.ts";
+import { assertGolden, compare, definePolicy, kvm318, run, ScenarioError, vm } from "../../mod.ts";
 import { formatComparison } from "../../lib/api/report.ts";
 import { flushDiff } from "../../lib/engine/compare.ts";
 import { golden, THREAD, zimage } from "./helpers.ts";
@@ -35,6 +35,14 @@ Deno.test("compare: the zImage under every policy, as data and as a table", asyn
   assert.deepEqual(counts.kvm_set_way_flush, [0, 1]);
   assert.equal(counts.sw_local[1], 0);
   assert.ok(row("kvm-modern").cycles < row("kvm-4.0").cycles / 100, "the normalized walk is cheap");
+});
+
+Deno.test("compare: each run, the native one run first, equals the policy's run alone", () => {
+  const c = compare(zimage, ["kvm-3.18", "kvm-4.0", "native"]);
+  assert.deepEqual(c.rows.map((r) => r.policy), ["kvm-3.18", "kvm-4.0", "native"]);
+  for (const [i, policy] of ["kvm-3.18", "kvm-4.0", "native"].entries()) {
+    assert.deepEqual(c.runs[i].toJSON(), run(zimage.toJSON(), { policy }).toJSON(), policy);
+  }
 });
 
 Deno.test("compare: a scenario as data, policy objects, and a builder's costs", () => {
