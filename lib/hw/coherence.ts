@@ -176,6 +176,7 @@ export class Coherence {
     for (let c = first; c < end; c++) {
       if (c === cpu) continue;
       const sib = this.#l1[c];
+      if (sib.residentCount === 0) continue;
       const s = sib.lookup(line);
       if (s >= 0 && sib.states[s] === DIRTY) {
         const o = sib.dataOffset(s);
@@ -228,6 +229,7 @@ export class Coherence {
       let found = false;
       for (let c = first; c < end && !found; c++) {
         const l1 = this.#l1[c];
+        if (l1.residentCount === 0) continue;
         const s = l1.lookup(line);
         if (s >= 0 && l1.states[s] === DIRTY) {
           const o = l1.dataOffset(s);
@@ -236,7 +238,7 @@ export class Coherence {
         }
       }
       const l2 = this.#l2[j];
-      const s2 = l2 === null ? -1 : l2.lookup(line);
+      const s2 = l2 === null || l2.residentCount === 0 ? -1 : l2.lookup(line);
       if (!found && s2 >= 0 && l2!.states[s2] === DIRTY) {
         const o = l2!.dataOffset(s2);
         copyWords(l2!.data, o, buf, 0, wpl);
@@ -326,15 +328,17 @@ export class Coherence {
     const l1 = this.#l1[cpu];
     const slot = this.fillL1(cpu, line);
     const k = this.#cpuCluster[cpu];
+    // Most other caches of a large machine hold nothing: skip those without a lookup.
     for (let c = 0; c < this.#cpuCount; c++) {
       if (c === cpu) continue;
       const other = this.#l1[c];
+      if (other.residentCount === 0) continue;
       const s = other.lookup(line);
       if (s >= 0) other.evict(s);
     }
     for (let j = 0; j < this.#l2.length; j++) {
       const l2 = this.#l2[j];
-      if (j === k || l2 === null) continue;
+      if (j === k || l2 === null || l2.residentCount === 0) continue;
       const s = l2.lookup(line);
       if (s >= 0) l2.evict(s);
     }

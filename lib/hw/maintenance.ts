@@ -153,7 +153,9 @@ export class Maintenance {
     const slots = this.#slots;
     let found = 0;
     for (let ci = 0; ci < caches.length; ci++) {
-      const s = caches[ci].lookup(line);
+      const cache = caches[ci];
+      // An empty cache (most of a large machine's) answers without a lookup.
+      const s = cache.residentCount === 0 ? -1 : cache.lookup(line);
       slots[ci] = s;
       if (s >= 0) found++;
     }
