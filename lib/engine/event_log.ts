@@ -178,9 +178,9 @@ export class EventLog implements EventSink, LoggedEvents {
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
    * @param options `collapse: false` keeps one record per event; default true.
-   *   `capacity`: how many access records to make room for at once (a run gives
-   *   its count of guest reads and writes, so that the columns are not regrown);
-   *   default 256, at most 2^22
+   *   `capacity`: how many records to make room for at once (a run gives the
+   *   records its program is expected to make, so that the columns are not
+   *   regrown); default 256, at most 2^22
    */
   constructor(
     meter: WorkMeter = NO_METER,

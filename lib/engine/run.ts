@@ -257,18 +257,27 @@ function collapseOption(value: unknown): boolean {
 const NO_LINES = new Float64Array(0);
 
 /**
- * The run's log, with room from the start for a record per guest read and
- * write (the only events kept in its columns).
+ * The run's log, with room from the start for the records the program is
+ * expected to make (see {@linkcode expectedRecords}).
  */
-function newEventLog(meter: WorkMeter, collapse: boolean, accesses: number): RunLog {
-  return new EventLog(meter, { collapse, capacity: Math.max(1, accesses) });
+function newEventLog(meter: WorkMeter, collapse: boolean, records: number): RunLog {
+  return new EventLog(meter, { collapse, capacity: Math.max(1, records) });
 }
 
-/** The program's guest reads and writes. */
-function accessSteps(steps: Scenario["steps"]): number {
-  let n = 0;
-  for (const s of steps) if (s.kind === "read" || s.kind === "write") n++;
-  return n;
+/**
+ * Room to give the log's columns at once: a row per guest read and write,
+ * and a few per other step and for the run's start (a trapped register
+ * write logs an exit, the write, a flush, a toggle; each vCPU's first load
+ * logs a `vcpu_load`), which also take a row each. Only a program that logs
+ * more than this regrows the columns, which doubles them: a program of 10^5
+ * accesses and two SCTLR writes once did, to twice the memory it needed.
+ * The rows are written only as they are used, so room left over costs
+ * little resident memory.
+ */
+function expectedRecords(steps: Scenario["steps"]): number {
+  let accesses = 0;
+  for (const s of steps) if (s.kind === "read" || s.kind === "write") accesses++;
+  return accesses + 8 * (steps.length - accesses) + 64;
 }
 
 function judgedRun(
@@ -276,7 +285,7 @@ function judgedRun(
   options: RunOptions,
   choosers: RunChoosers | undefined,
   references: ReferenceReads | undefined,
-  makeLog: (meter: WorkMeter, collapse: boolean, accesses: number) => RunLog = newEventLog,
+  makeLog: (meter: WorkMeter, collapse: boolean, records: number) => RunLog = newEventLog,
 ): RunResult {
   const shared = choosers === undefined ? references : undefined;
   const budget = runBudget(options);
@@ -299,7 +308,7 @@ function judgedRun(
     meter,
     collapseOption(options.collapse),
     // No more records than the events budget allows: the run stops there.
-    Math.min(accessSteps(scenario.steps), budget.events),
+    Math.min(expectedRecords(scenario.steps), budget.events),
   );
   const sink = new CostingSink(log, costs);
   const pending: { record: number; violation: Omit<Violation, "blame"> }[] = [];
