@@ -104,6 +104,13 @@ export interface HardwareOptions {
    * be indistinguishable from (tests compare them).
    */
   pooled?: boolean;
+  /**
+   * Move every line between levels through a buffer and look each cache up
+   * before filling it, as before the direct copies (coherence.ts): the slow
+   * path the default must be indistinguishable from (tests compare them).
+   * Default false.
+   */
+  staged?: boolean;
 }
 
 /** A new cache, never pooled: what a pooled one must be indistinguishable from. */
@@ -214,7 +221,7 @@ export class Hardware {
     this.#caches = topology.caches;
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
-    this.#coherence = new Coherence(topology, this.memory);
+    this.#coherence = new Coherence(topology, this.memory, options.staged === true);
     this.#maintenance = new Maintenance(topology, this.#coherence, this.memory);
     this.#perturber = new Perturber(topology, this.#coherence);
   }
