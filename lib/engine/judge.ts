@@ -240,6 +240,7 @@ export class Judge {
       candidates: this.candidates,
       meter: how.meter,
       hardware: how.hardware,
+      got: how.got,
       onEnd: how.onEnd,
     }).got;
   }

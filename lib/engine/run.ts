@@ -328,6 +328,8 @@ function judgedRun(
     maxSteps,
     meter,
     candidates,
+    // One entry per read, as the oracle counted them: no pass over the program to count again.
+    got: new Float64Array(expected.length),
     onPerturb: (p, step, vcpus) => idealChoices.record(p, step, vcpus),
     ...(watch === undefined ? {} : { onStep: (i, hw) => watch.afterStep(i, hw, log.size) }),
     onRead(read, hardware) {
@@ -365,7 +367,7 @@ function judgedRun(
     const nativeGot = judge.nativeReads(
       scenario,
       choosers && ((hw) => choosers.chooser("native", hw, candidates)),
-      { meter },
+      { meter, got: new Float64Array(expected.length) },
     );
     failsNatively = firstFailingRead(expected, nativeGot) >= 0;
     if (shared !== undefined) shared.native = nativeGot;
@@ -376,7 +378,7 @@ function judgedRun(
     // The ideal run depends on the run's hardware choices: shared only without any.
     const quiet = idealChoices.list.length === 0;
     const ideal = (quiet ? shared?.ideal : undefined) ??
-      judge.idealReads(scenario, idealChoices, { meter });
+      judge.idealReads(scenario, idealChoices, { meter, got: new Float64Array(expected.length) });
     if (shared !== undefined && quiet) shared.ideal = ideal;
     for (const p of pending) {
       const i = p.violation.readIndex;
