@@ -354,9 +354,14 @@ export class EventLog implements EventSink, LoggedEvents {
     return id;
   }
 
-  /** Makes room in the columns for at least `n` records: the capacity first, then twice as many. */
+  /**
+   * Makes room in the columns for at least `n` records: the capacity first,
+   * then half as many again each time (a run's capacity is close to what
+   * it needs: doubling would leave up to half of a large log unused).
+   */
   #grow(n: number): void {
-    const room = Math.max(n, this.#tag.length === 0 ? this.#capacity : 2 * this.#tag.length);
+    const length = this.#tag.length;
+    const room = Math.max(n, length === 0 ? this.#capacity : length + (length >> 1) + 16);
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
       const b = new Float64Array(room);
       b.set(a);
