@@ -9,7 +9,9 @@
  *    `lost_write` event right after it. A guest crash (an injected undefined
  *    instruction) stops that vCPU and fails the verdict.
  * 3. Run it natively on the same machine (system cache, speculation and seed
- *    kept): does the guest fail without a hypervisor too?
+ *    kept): does the guest fail without a hypervisor too? A program whose
+ *    every access is cacheable, on quiet hardware, cannot
+ *    (`Judge.passesNatively`), and is not run a second time.
  * 4. If a read failed, run it on the ideal machine (no system cache, native,
  *    no migration, each hardware choice of step 2 made as the architecture
  *    allows it there: ideal_choices.ts) to blame the guest or the
