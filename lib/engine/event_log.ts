@@ -178,9 +178,9 @@ export class EventLog implements EventSink, LoggedEvents {
    * @param meter told of each event and each record kept (the run's budget), so that a
    *   policy that emits without end is stopped as it emits; default nobody
    * @param options `collapse: false` keeps one record per event; default true.
-   *   `capacity`: how many access records to make room for at once (a run gives
-   *   its count of guest reads and writes, so that the columns are not regrown);
-   *   default 256, at most 2^22
+   *   `capacity`: how many records to make room for at once (a run gives the
+   *   records its program is expected to make, so that the columns are not
+   *   regrown); default 256, at most 2^22
    */
   constructor(
     meter: WorkMeter = NO_METER,
@@ -354,9 +354,14 @@ export class EventLog implements EventSink, LoggedEvents {
     return id;
   }
 
-  /** Makes room in the columns for at least `n` records: the capacity first, then twice as many. */
+  /**
+   * Makes room in the columns for at least `n` records: the capacity first,
+   * then half as many again each time (a run's capacity is close to what
+   * it needs: doubling would leave up to half of a large log unused).
+   */
   #grow(n: number): void {
-    const room = Math.max(n, this.#tag.length === 0 ? this.#capacity : 2 * this.#tag.length);
+    const length = this.#tag.length;
+    const room = Math.max(n, length === 0 ? this.#capacity : length + (length >> 1) + 16);
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
       const b = new Float64Array(room);
       b.set(a);

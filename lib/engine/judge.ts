@@ -55,6 +55,7 @@ import { execute, type ExecuteInput } from "./execute.ts";
 import type { IdealChoices } from "./ideal_choices.ts";
 import { type Blame, type ViolationKind, violationKind } from "./oracle.ts";
 import { idealMachine } from "./resolve.ts";
+import { PAGE_SIZE } from "../hw/memory.ts";
 import type { Scenario } from "./scenario.ts";
 
 /**
@@ -216,6 +217,73 @@ export class Judge {
   }
 
   /**
+   * Whether the program, run natively on the run's own machine, provably
+   * reads what the oracle expects, so that the run need not execute it to
+   * know that it does not fail natively: every guest read and write is made
+   * with the vCPU's MMU and data cache on (SCTLR.M and C, `sctlr` steps
+   * followed from reset, where both are off), the other steps are `sctlr`,
+   * `vm_reg`, `pc`, `exec_state` or `migrate` (no maintenance, no host
+   * access), and the hardware is quiet. Natively nothing traps, RAM starts
+   * zeroed in DRAM (hypervisor.ts `#prefault`) and every access is a
+   * cacheable access of the coherent hierarchy (coherence.ts), which
+   * returns the last value written, by any CPU, or the zero below: what
+   * oracle.ts expects. The page budget must also allow all of RAM (only its
+   * pages can be written, by castouts), so that the execution skipped could
+   * not have stopped on it; nothing is logged natively, and no instruction
+   * budget applies there. tests/engine/native_shortcut_test.ts runs the
+   * program natively ({@linkcode Judge.nativeReads}) wherever this says
+   * true.
+   *
+   * @example Usage
+   * ```ts
+   * import { Judge } from "./judge.ts";
+   * import { kvm40 } from "../hyp/policies/mod.ts";
+   * import { generic } from "../machines/mod.ts";
+   * const judge = new Judge(generic, kvm40, new Float64Array(0));
+   * const scenario = {
+   *   version: 1, machine: "generic", cpus: 1, systemCache: "machine", policy: "kvm-4.0",
+   *   ram: 1 << 20, ramBase: 0x40000000, prefault: true, seed: 1, speculation: "quiet",
+   *   steps: [
+   *     { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+   *     { kind: "write", vcpu: 0, addr: 0x40000000, value: 7 },
+   *   ],
+   * } as const;
+   * console.log(judge.passesNatively(scenario, 65536)); // true
+   * ```
+   * @param scenario the program, validated
+   * @param touchedPages the run's budget of DRAM pages written
+   * @returns true when the native execution cannot fail; false says nothing
+   */
+  passesNatively(scenario: Scenario, touchedPages: number): boolean {
+    if (scenario.speculation !== "quiet" || scenario.ram / PAGE_SIZE > touchedPages) return false;
+    // Per vCPU: its SCTLR.M and SCTLR.C, 1 when set.
+    const m = new Uint8Array(scenario.cpus), c = new Uint8Array(scenario.cpus);
+    const steps = scenario.steps;
+    // An index, not for-of: before V8 optimises the loop, each for-of step allocates.
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      switch (step.kind) {
+        case "read":
+        case "write":
+          if (m[step.vcpu] === 0 || c[step.vcpu] === 0) return false;
+          break;
+        case "sctlr":
+          if (step.bits.m !== undefined) m[step.vcpu] = step.bits.m ? 1 : 0;
+          if (step.bits.c !== undefined) c[step.vcpu] = step.bits.c ? 1 : 0;
+          break;
+        case "vm_reg":
+        case "pc":
+        case "exec_state":
+        case "migrate":
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The program natively on the run's own machine (system cache and
    * speculation kept), with the run's hardware chooser when it has one.
    *
@@ -240,6 +308,7 @@ export class Judge {
       candidates: this.candidates,
       meter: how.meter,
       hardware: how.hardware,
+      got: how.got,
       onEnd: how.onEnd,
     }).got;
   }

@@ -93,15 +93,30 @@ export interface Violation {
  */
 export function expectedReads(steps: readonly Step[]): Float64Array {
   // One pass over the program, not a first one to count the reads: room for a read
-  // per step, and the reads' part handed out.
-  const last = new Map<number, number>();
+  // per step, and the reads' part handed out. The last value written at each address
+  // is kept in an open-addressing table (linear probing, at most half full) rather
+  // than a Map: an address from 2^30 up is no small integer, which a Map hashes and
+  // compares slowly. tests/engine/oracle_test.ts compares it with a Map.
+  let size = 16;
+  while (size < 2 * steps.length) size *= 2;
+  const mask = size - 1;
+  const keys = new Float64Array(size).fill(-1); // -1: no address (they are not negative)
+  const values = new Uint32Array(size);
   const out = new Float64Array(steps.length);
   let i = 0;
-  for (const step of steps) {
-    if (step.kind === "write" || step.kind === "host_write") {
-      last.set(step.addr, step.value >>> 0);
-    } else if (step.kind === "read") {
-      out[i++] = last.get(step.addr) ?? 0;
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k];
+    const kind = step.kind;
+    if (kind !== "read" && kind !== "write" && kind !== "host_write") continue;
+    const addr = step.addr;
+    const quarter = addr / 4; // addresses are 4-byte aligned and below 2^48
+    let at = Math.imul((quarter | 0) ^ ((quarter / 0x1_0000_0000) | 0), 0x9e37_79b1) & mask;
+    while (keys[at] !== addr && keys[at] !== -1) at = (at + 1) & mask;
+    if (kind === "read") {
+      out[i++] = keys[at] === addr ? values[at] : 0;
+    } else {
+      keys[at] = addr;
+      values[at] = step.value;
     }
   }
   return out.subarray(0, i);

@@ -84,7 +84,9 @@ export class Coherence {
   readonly #memory: Memory;
   /** One line of data on its way between levels. */
   readonly #buf: Int32Array;
-  /** One line per cache: a dirty victim's data while it is cast out. */
+  /** Whether lines move through buffers, as before the direct copies (see the constructor). */
+  readonly #staged: boolean;
+  /** Staged only: one line per cache, a dirty victim's data while it is cast out. */
   readonly #victimBufs: Int32Array;
 
   /**
@@ -92,8 +94,12 @@ export class Coherence {
    *
    * @param topology the CPUs and caches
    * @param memory DRAM, below the last cache
+   * @param staged move every line through a buffer (a fill's data, a dirty
+   *   victim's words) and look each cache up before filling it, as before
+   *   the direct copies: the slow path they are tested against
+   *   (tests/hw/direct_fill_test.ts). Default false.
    */
-  constructor(topology: Topology, memory: Memory) {
+  constructor(topology: Topology, memory: Memory, staged = false) {
     this.#caches = topology.caches;
     this.#l1 = topology.l1;
     this.#l2 = topology.l2;
@@ -110,7 +116,8 @@ export class Coherence {
     this.#wpl = topology.wordsPerLine;
     this.#memory = memory;
     this.#buf = new Int32Array(this.#wpl);
-    this.#victimBufs = new Int32Array(topology.caches.length * this.#wpl);
+    this.#staged = staged;
+    this.#victimBufs = new Int32Array(staged ? topology.caches.length * this.#wpl : 0);
   }
 
   /** Writes a line into the level below cache `ci`, allocating there dirty (or DRAM). */
@@ -127,14 +134,25 @@ export class Coherence {
    */
   #allocate(ci: number, line: number, src: Int32Array, off: number, state: number): number {
     const cache = this.#caches[ci];
-    let slot = cache.lookup(line);
+    const slot = cache.lookup(line);
     if (slot >= 0) {
       copyWords(src, off, cache.data, cache.dataOffset(slot), this.#wpl);
       if (state === DIRTY) cache.states[slot] = DIRTY;
       cache.touch(slot);
       return slot;
     }
-    slot = cache.victim(line);
+    return this.#install(ci, line, src, off, state);
+  }
+
+  /**
+   * {@linkcode Coherence.#allocate} of a line cache `ci` does not hold:
+   * evicts the victim (casting it out if dirty) and installs. The castout
+   * must not be able to change `src`: it only writes the levels below `ci`
+   * and DRAM.
+   */
+  #install(ci: number, line: number, src: Int32Array, off: number, state: number): number {
+    const cache = this.#caches[ci];
+    const slot = cache.victim(line);
     if (cache.states[slot] !== INVALID) this.castoutSlot(ci, slot);
     cache.install(slot, line, state, src, off);
     return slot;
@@ -142,6 +160,20 @@ export class Coherence {
 
   /** Evicts a valid slot; a dirty line goes to the next level, a clean one is dropped. */
   castoutSlot(ci: number, slot: number): boolean {
+    if (this.#staged) return this.#castoutStaged(ci, slot);
+    const cache = this.#caches[ci];
+    const line = cache.tags[slot];
+    const dirty = cache.states[slot] === DIRTY;
+    cache.evict(slot);
+    // The words stay in the evicted slot until it is filled again, and the
+    // write below changes only the levels below this cache and DRAM: they
+    // are written from where they are, without a copy.
+    if (dirty) this.writeBelow(ci, line, cache.data, cache.dataOffset(slot));
+    return dirty;
+  }
+
+  /** {@linkcode Coherence.castoutSlot} through the cache's victim buffer: the staged slow path. */
+  #castoutStaged(ci: number, slot: number): boolean {
     const cache = this.#caches[ci];
     const line = cache.tags[slot];
     const wpl = this.#wpl;
@@ -167,6 +199,75 @@ export class Coherence {
       l1.touch(hit);
       return hit;
     }
+    if (this.#staged) return this.#fillL1Staged(cpu, line);
+    const wpl = this.#wpl;
+    const buf = this.#buf;
+    const k = this.#cpuCluster[cpu];
+    const first = this.#clusterFirstCpu[k];
+    const end = first + this.#clusterCpuCount[k];
+    // Nothing below puts `line` into this L1 before its own fill, nor into
+    // this cluster's L2 once that has missed, nor into a system cache that
+    // has missed: those fills skip the lookup (#install).
+    // (a) a dirty copy in a sibling L1: it moves to the cluster's level
+    // below, and into this L1, from the sibling's words (a castout into a
+    // lower level cannot change them).
+    for (let c = first; c < end; c++) {
+      if (c === cpu) continue;
+      const sib = this.#l1[c];
+      const s = sib.lookup(line);
+      if (s >= 0 && sib.states[s] === DIRTY) {
+        const o = sib.dataOffset(s);
+        sib.states[s] = CLEAN;
+        this.writeBelow(c, line, sib.data, o);
+        return this.#install(cpu, line, sib.data, o, CLEAN);
+      }
+    }
+    // (b) the cluster's L2, copied straight into the L1's victim slot unless
+    // that victim is dirty: its castout goes into this L2 and may take the
+    // slot the data is in, so the data waits in the buffer.
+    const l2 = this.#l2[k];
+    if (l2 !== null) {
+      const s = l2.lookup(line);
+      if (s >= 0) {
+        l2.touch(s);
+        const slot = l1.victim(line);
+        const state = l1.states[slot];
+        let src = l2.data, off = l2.dataOffset(s);
+        if (state === DIRTY) {
+          copyWords(src, off, buf, 0, wpl);
+          src = buf;
+          off = 0;
+          this.castoutSlot(cpu, slot);
+        } else if (state !== INVALID) {
+          l1.evict(slot);
+        }
+        l1.install(slot, line, CLEAN, src, off);
+        return slot;
+      }
+    }
+    // (c) another cluster holding it dirty is snooped; (d) system cache; (e)
+    // DRAM. No castout below touches `buf`.
+    const sys = this.#sys;
+    if (!this.#snoopOtherClusters(k, line, buf)) {
+      const s = sys === null ? -1 : sys.lookup(line);
+      if (s >= 0) {
+        const o = sys!.dataOffset(s);
+        copyWords(sys!.data, o, buf, 0, wpl);
+        sys!.touch(s);
+      } else {
+        this.#memory.readBlock(line * this.#lineSize, buf, 0, wpl);
+        if (sys !== null) this.#install(this.#sysIndex, line, buf, 0, CLEAN);
+      }
+    }
+    if (l2 !== null) this.#install(this.#l2Index[k], line, buf, 0, CLEAN);
+    return this.#install(cpu, line, buf, 0, CLEAN);
+  }
+
+  /**
+   * {@linkcode Coherence.fillL1} after its L1 missed, every line through
+   * `buf` and every fill looking its cache up first: the staged slow path.
+   */
+  #fillL1Staged(cpu: number, line: number): number {
     const wpl = this.#wpl;
     const buf = this.#buf;
     const k = this.#cpuCluster[cpu];

@@ -104,6 +104,13 @@ export interface HardwareOptions {
    * be indistinguishable from (tests compare them).
    */
   pooled?: boolean;
+  /**
+   * Move every line between levels through a buffer and look each cache up
+   * before filling it, as before the direct copies (coherence.ts): the slow
+   * path the default must be indistinguishable from (tests compare them).
+   * Default false.
+   */
+  staged?: boolean;
 }
 
 /** A new cache, never pooled: what a pooled one must be indistinguishable from. */
@@ -148,6 +155,64 @@ export class HardwareImage {
 }
 
 /**
+ * A model's guest data accesses without the argument checks of
+ * {@linkcode Hardware.read} and {@linkcode Hardware.write}: what
+ * {@linkcode trustedAccess} returns.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TrustedAccess } from "./hardware.ts";
+ * const reads = (a: TrustedAccess) => a.read(0, 0x4000_0000, true);
+ * ```
+ */
+export interface TrustedAccess {
+  /**
+   * {@linkcode Hardware.read} of arguments known to be valid.
+   * @param cpu a CPU of the machine
+   * @param addr a 4-byte aligned address below 2^52
+   * @param cacheable whether the access goes through the caches
+   * @returns the word, unsigned
+   */
+  read(cpu: number, addr: number, cacheable: boolean): number;
+  /**
+   * {@linkcode Hardware.write} of arguments known to be valid.
+   * @param cpu a CPU of the machine
+   * @param addr a 4-byte aligned address below 2^52
+   * @param value a 32-bit value, signed or unsigned
+   * @param cacheable whether the access goes through the caches
+   */
+  write(cpu: number, addr: number, value: number, cacheable: boolean): void;
+}
+
+/** The coherent accesses of a live model, for {@linkcode trustedAccess}. */
+let accessOf: (hw: Hardware) => TrustedAccess;
+
+/**
+ * The data accesses of a live model without the checks of each call: for
+ * the engine, whose steps were validated before they run (a vCPU's
+ * physical CPU is one of the machine's, an address is aligned and in RAM,
+ * a value is 32-bit), so that each guest read and write is not checked a
+ * second time. The accesses are the model's own (`Hardware.read` is the
+ * checks, then the same call). Valid while the model is live: a caller
+ * must not keep it past `release()`. Internal: not part of the public API.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hardware, trustedAccess } from "./hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * const hw = new Hardware(generic);
+ * trustedAccess(hw).write(0, 0x4000_0000, 5, true);
+ * console.log(hw.read(1, 0x4000_0000, true)); // 5
+ * ```
+ * @param hw a live model
+ * @returns its accesses
+ * @throws {Error} once the model is released
+ */
+export function trustedAccess(hw: Hardware): TrustedAccess {
+  return accessOf(hw);
+}
+
+/**
  * The hardware of one machine (see the module doc).
  *
  * @example Usage
@@ -188,6 +253,13 @@ export class Hardware {
   /** Set by {@linkcode Hardware.release}: every later use throws. */
   #released = false;
 
+  static {
+    accessOf = (hw) => {
+      hw.#checkLive("trustedAccess");
+      return hw.#coherence;
+    };
+  }
+
   /**
    * Builds the caches and DRAM of a machine, all empty.
    *
@@ -214,7 +286,7 @@ export class Hardware {
     this.#caches = topology.caches;
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
-    this.#coherence = new Coherence(topology, this.memory);
+    this.#coherence = new Coherence(topology, this.memory, options.staged === true);
     this.#maintenance = new Maintenance(topology, this.#coherence, this.memory);
     this.#perturber = new Perturber(topology, this.#coherence);
   }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { Step } from "../../lib/guest/ops.ts";
 import { run } from "../../lib/engine/run.ts";
 import { expectedReads } from "../../lib/engine/oracle.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
@@ -129,4 +131,39 @@ Deno.test("archInvalid: S/W with other CPUs online, reasons deduplicated", () =>
     { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
   ], { cpus: 2 }));
   assert.deepEqual(valid.verdict.archInvalid, [], "S/W with caches off on a lone CPU is fine");
+});
+
+/** expectedReads as it was, with a Map: the reference of its open-addressing table. */
+function expectedReadsByMap(steps: readonly Step[]): number[] {
+  const last = new Map<number, number>();
+  const out: number[] = [];
+  for (const step of steps) {
+    if (step.kind === "write" || step.kind === "host_write") last.set(step.addr, step.value >>> 0);
+    else if (step.kind === "read") out.push(last.get(step.addr) ?? 0);
+  }
+  return out;
+}
+
+Deno.test("property: expectedReads answers as a Map of the last value written at each address", () => {
+  // Few addresses, so that reads find writes; far apart and alike in their low or high
+  // 32 bits, so that they collide in the table; some steps of other kinds.
+  const addr = fc.tuple(
+    fc.constantFrom(0, 0x4000_0000, 0xffff_fffc, 2 ** 32, 2 ** 40, 2 ** 47, 2 ** 48 - 4096),
+    fc.integer({ min: 0, max: 7 }),
+    fc.constantFrom(0, 2 ** 32, 2 ** 36),
+  ).map(([base, i, high]) => Math.min(base + i * 4 + high, 2 ** 48 - 4));
+  const value = fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 });
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant("read" as const), vcpu: fc.constant(0), addr }),
+    fc.record({ kind: fc.constant("write" as const), vcpu: fc.constant(0), addr, value }),
+    fc.record({ kind: fc.constant("host_write" as const), addr, value }),
+    fc.record({ kind: fc.constant("pc" as const), vcpu: fc.constant(0), addr }),
+    fc.record({ kind: fc.constant("migrate" as const), vcpu: fc.constant(0), pcpu: fc.nat(3) }),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 200, size: "max" }), (steps) => {
+      assert.deepEqual(Array.from(expectedReads(steps)), expectedReadsByMap(steps));
+    }),
+    { seed: 9, numRuns: 500 },
+  );
 });

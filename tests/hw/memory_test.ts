@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { Memory, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
+import fc from "fast-check";
+import { checkWordAddress, Memory, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
+import { addressProblem, MAX_PHYS } from "../../lib/engine/rules/values.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
 Deno.test("Memory: never-written words read POISON and reading allocates nothing", () => {
@@ -40,6 +42,36 @@ Deno.test("Memory: bad addresses and values throw ScenarioError naming the call"
   );
   assert.throws(() => m.write(0, 1.5), ScenarioError);
   assert.throws(() => m.zeroFill(0, 6), ScenarioError);
+});
+
+/** Numbers near every edge of the address checks: subnormals, limits, multiples of 4 and not. */
+const addressLike = fc.oneof(
+  fc.double(),
+  fc.double({ min: 0, max: 1e-300 }),
+  fc.constantFrom(Number.MIN_VALUE, 2 * Number.MIN_VALUE, 3 * Number.MIN_VALUE, -0, 2 ** 52),
+  fc.integer({ min: -8, max: 2 ** 31 }).map((n) => n * 4),
+  fc.tuple(fc.nat(2 ** 50 - 1), fc.integer({ min: -3, max: 3 })).map(([q, d]) => q * 4 + d),
+  fc.integer({ min: -8, max: 8 }).map((d) => 2 ** 52 + d * 4),
+  fc.integer({ min: -8, max: 8 }).map((d) => MAX_PHYS + d * 4),
+);
+
+Deno.test("property: the word-address checks accept what the floating-point remainder accepts", () => {
+  fc.assert(
+    fc.property(addressLike, (addr) => {
+      let refused = false;
+      try {
+        checkWordAddress(addr, "check");
+      } catch (e) {
+        assert.ok(e instanceof ScenarioError);
+        refused = true;
+      }
+      assert.equal(refused, !(addr >= 0 && addr < 2 ** 52 && addr % 4 === 0), `${addr}`);
+      const problem = addressProblem(addr);
+      const accepted = Number.isSafeInteger(addr) && addr >= 0 && addr < MAX_PHYS && addr % 4 === 0;
+      assert.equal(problem === null, accepted, `${addr}`);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 Deno.test("Memory: zero-filled ranges read 0, merge, and clear written words", () => {

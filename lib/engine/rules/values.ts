@@ -84,7 +84,10 @@ export function addressProblem(value: unknown): Problem | null {
       expected: `a non-negative integer address below ${showValue(MAX_PHYS)}`,
     };
   }
-  return value % 4 === 0 ? null : { code: "bad_address", expected: "a 4-byte aligned address" };
+  // As `value % 4 === 0` for a safe integer, without a floating-point remainder per step.
+  return Math.floor(value / 4) * 4 === value
+    ? null
+    : { code: "bad_address", expected: "a 4-byte aligned address" };
 }
 
 /**
