@@ -79,6 +79,10 @@ Deno.test("fuzz: the hardware stays coherent — cacheable-only programs read th
         const r = run(s);
         assert.deepEqual(r.verdict.violations, [], r.trace({ filter: "all" }));
         assert.equal(r.verdict.failsNatively, false);
+        // run() may know that without running the program natively (Judge.passesNatively):
+        // the native policy's own execution is the one it skips.
+        const native = run({ ...s, policy: "native" });
+        assert.deepEqual(native.verdict.violations, [], native.trace({ filter: "all" }));
       },
     ),
     { seed: SEED + 1, numRuns: RUNS.coherence },
