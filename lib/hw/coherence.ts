@@ -214,6 +214,7 @@ export class Coherence {
     for (let c = first; c < end; c++) {
       if (c === cpu) continue;
       const sib = this.#l1[c];
+      if (sib.residentCount === 0) continue;
       const s = sib.lookup(line);
       if (s >= 0 && sib.states[s] === DIRTY) {
         const o = sib.dataOffset(s);
