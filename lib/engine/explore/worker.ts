@@ -1,5 +1,5 @@
 /**
- * The Web Worker side of a parallel exploration: it builds its own
+ * The worker side of a parallel exploration: it builds its own
  * {@linkcode ExploreContext} from the configuration it is sent, then
  * expands batches of states, or runs ranges of random executions, on
  * request. Each answer is a pure function of the configuration and the
@@ -8,14 +8,19 @@
  * worker runs one only if it claims it first (`claimSlot` in pool.ts), and
  * skips it otherwise, without an answer.
  *
+ * A worker outlives the exploration that started it (see pool.ts): it
+ * drops its context on `release`, and builds a new one on the next `init`.
+ *
  * Messages in: `{ type: "init", config, claims, index }`, `{ type:
- * "expand", id, packed, depth, first }`, `{ type: "random", id, from, to }`.
+ * "expand", id, packed, depth, first }`, `{ type: "random", id, from, to }`,
+ * `{ type: "release" }`.
  * Messages out: `{ type: "ready" }`, `{ type: "done", id, result }`, `{
  * type: "error", id, message, code, call }`.
  *
  * @module
  */
 
+import { parentPort } from "node:worker_threads";
 import { ScenarioError } from "../../errors.ts";
 import { ExploreContext, loadParts } from "./context.ts";
 import { expandBatch } from "./expand.ts";
@@ -40,14 +45,10 @@ export type WorkerRequest =
     readonly depth: number;
     readonly first: number;
   }
-  | { readonly type: "random"; readonly id: number; readonly from: number; readonly to: number };
+  | { readonly type: "random"; readonly id: number; readonly from: number; readonly to: number }
+  | { readonly type: "release" };
 
-interface Scope {
-  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-}
-
-const scope = globalThis as unknown as Scope;
+const scope = parentPort!;
 let ctx: ExploreContext | null = null;
 let claims: Int32Array | null = null;
 let me = -2;
@@ -63,8 +64,11 @@ function fail(id: number, e: unknown): void {
   });
 }
 
-scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
-  const m = e.data;
+scope.on("message", async (m: WorkerRequest) => {
+  if (m.type === "release") {
+    ctx = null;
+    return;
+  }
   if (m.type === "init") {
     try {
       const { policy, guestClass } = await loadParts(m.config);
@@ -78,9 +82,10 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     return;
   }
   try {
-    if (ctx === null || claims === null) throw new Error("explore worker: not initialised");
-    // Another thread came to this unit first.
+    if (claims === null) throw new Error("explore worker: not initialised");
+    // Another thread came to this unit first, or its exploration ended.
     if (!claimSlot(claims, m.id, me)) return;
+    if (ctx === null) throw new Error("explore worker: not initialised");
     if (m.type === "expand") {
       const result = expandBatch(ctx, m.packed, m.depth, m.first);
       scope.postMessage({ type: "done", id: m.id, result }, [
@@ -94,4 +99,4 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   }
   // Tells the calling thread, busy with units of its own, that an answer waits for it.
   if (claims !== null) Atomics.add(claims, ANSWERS, 1);
-};
+});
