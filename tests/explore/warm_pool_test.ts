@@ -5,7 +5,8 @@
  * a finished exploration left offered must never be run for the next one,
  * and an idle pool must not keep the process alive. Randomized questions
  * check that one thread and two (the second one reused, warm) give the
- * same JSON report.
+ * same JSON report. Tasks and answers cross threads as bare buffers of
+ * integers, which must give back what was packed.
  */
 
 import assert from "node:assert/strict";
@@ -14,8 +15,20 @@ import { explore, type ExploreOptions } from "../../mod.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import type { ExploreOpName } from "../../lib/engine/explore/alphabet.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
-import { type ChildBatch, expandBatch, packWitnesses } from "../../lib/engine/explore/expand.ts";
-import { closeIdleWorkers, WorkerPool } from "../../lib/engine/explore/pool.ts";
+import {
+  CHILD_INTS,
+  type ChildBatch,
+  expandBatch,
+  packBatch,
+  packWitnesses,
+  unpackBatch,
+} from "../../lib/engine/explore/expand.ts";
+import {
+  closeIdleWorkers,
+  TASK_HEADER,
+  taskBuffer,
+  WorkerPool,
+} from "../../lib/engine/explore/pool.ts";
 import { TINY } from "./fixtures.ts";
 
 const ROOT = () => packWitnesses([{ ops: [], picks: [] }]);
@@ -156,6 +169,74 @@ Deno.test("one thread and two (the second reused from question to question) give
       { numRuns: 8, seed: 17 },
     );
   } finally {
+    closeIdleWorkers();
+  }
+});
+
+const failure = fc.record({
+  parent: fc.nat(1000),
+  op: fc.nat(40),
+  pick2: fc.constantFrom(0, 1),
+  pickJ: fc.nat(100),
+  blame: fc.constantFrom<("guest" | "hypervisor" | "machine")[]>("guest", "hypervisor", "machine"),
+  kind: fc.constantFrom<("stale_read" | "lost_write" | "crash")[]>(
+    "stale_read",
+    "lost_write",
+    "crash",
+  ),
+});
+
+Deno.test("a batch packed into a buffer unpacks to the same batch and tag", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 40 }).chain((count) =>
+        fc.record({
+          count: fc.constant(count),
+          children: fc.array(fc.integer(), {
+            minLength: count * CHILD_INTS,
+            maxLength: count * CHILD_INTS,
+          }),
+          failures: fc.array(failure, { maxLength: 12 }),
+          executions: fc.nat(),
+          referenceRuns: fc.nat(),
+          rejected: fc.nat(),
+          symmetric: fc.nat(),
+          tag: fc.nat(),
+        })
+      ),
+      ({ tag, ...b }) => {
+        const batch: ChildBatch = { ...b, children: Int32Array.from(b.children) };
+        const back = unpackBatch(packBatch(batch, tag));
+        assert.equal(back.tag, tag);
+        assert.deepEqual(plain(back.batch), plain(batch));
+      },
+    ),
+  );
+});
+
+Deno.test("an expansion task's buffer holds its id, depth, first position and parents", async () => {
+  // Every program of three operations: a batch with children and failures.
+  const parents = [];
+  for (let a = 0; a < 5; a++) {
+    for (let b = 0; b < 5; b++) {
+      for (let c = 0; c < 5; c++) parents.push({ ops: [a, b, c], picks: [0, 0, 0] });
+    }
+  }
+  const packed = packWitnesses(parents);
+  const b = new Int32Array(taskBuffer(41, { type: "expand", packed, depth: 3, first: 80 }));
+  assert.deepEqual(Array.from(b.subarray(0, TASK_HEADER)), [41, 3, 80]);
+  assert.deepEqual(Array.from(b.subarray(TASK_HEADER)), Array.from(packed));
+  // A worker expands it as this thread does.
+  const config = resolveExploreOptions({ ...FIRST, policy: "kvm-3.18", maxOps: 5 });
+  const { policy, guestClass } = await loadParts(config);
+  const want = expandBatch(new ExploreContext(config, policy, guestClass), packed, 3, 80);
+  assert.ok(want.failures.length > 0 && want.count > 0);
+  const pool = await WorkerPool.create(1, config);
+  try {
+    const got = await pool.offer({ type: "expand", packed, depth: 3, first: 80 }).result;
+    assert.deepEqual(plain(got as ChildBatch), plain(want));
+  } finally {
+    pool.close();
     closeIdleWorkers();
   }
 });

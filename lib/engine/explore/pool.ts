@@ -22,6 +22,13 @@
  * much as most of a short exploration's work. The workers are Node-style
  * (`node:worker_threads`) because only those can be unreferenced.
  *
+ * The busiest messages are bare buffers of integers: an expansion task is
+ * its id, depth, first position and packed parents ({@linkcode taskBuffer}),
+ * and its answer is the packed batch (`packBatch` in expand.ts), which the
+ * worker transfers. Deno's Node-style workers look for message ports in
+ * every property of an object sent, a typed array's elements included; a
+ * bare buffer has none to look at.
+ *
  * Starting a worker needs read permission on its module (Deno checks the
  * parent's); the exploration a worker runs needs no permission (it
  * inherits the parent's, which it uses only to import a policy or guest
@@ -44,6 +51,7 @@
 import { Worker } from "node:worker_threads";
 import { ScenarioError } from "../../errors.ts";
 import type { ExploreConfig } from "./options.ts";
+import { unpackBatch } from "./expand.ts";
 
 /** A task for a worker (without its id). */
 export type PoolTask =
@@ -149,7 +157,11 @@ export class WorkerPool {
     this.#claims[ANSWERS] = 0;
     this.#ready = workers.map(() => null);
     workers.forEach((w, k) => {
-      w.on("message", (m: Answer) => {
+      w.on("message", (m: Answer | ArrayBuffer) => {
+        if (m instanceof ArrayBuffer) {
+          const { tag, batch } = unpackBatch(m);
+          m = { type: "done", id: tag, result: batch };
+        }
         const ready = this.#ready[k];
         if (ready !== null && (m.type === "ready" || m.id === -1)) {
           this.#ready[k] = null;
@@ -221,7 +233,8 @@ export class WorkerPool {
     const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     Atomics.store(this.#claims, id % CLAIM_SLOTS, id);
     // Each worker gets its own copy: any of them, or this thread, may run it.
-    for (const w of this.#workers) w.postMessage({ ...task, id });
+    const message = task.type === "expand" ? taskBuffer(id, task) : { ...task, id };
+    for (const w of this.#workers) w.postMessage(message);
     return { id, result };
   }
 
@@ -353,6 +366,32 @@ export class WorkerPool {
 export function closeIdleWorkers(): void {
   WorkerPool.closeIdle();
 }
+
+/**
+ * An expansion task as the buffer a worker is sent: its id, depth and
+ * first position, then the packed parents.
+ *
+ * @example Usage
+ * ```ts
+ * import { taskBuffer } from "./pool.ts";
+ * const b = taskBuffer(7, { type: "expand", packed: Int32Array.of(0), depth: 2, first: 32 });
+ * console.log(Array.from(new Int32Array(b))); // [7, 2, 32, 0]
+ * ```
+ * @param id the unit's id
+ * @param task the task
+ * @returns the buffer
+ */
+export function taskBuffer(id: number, task: PoolTask & { type: "expand" }): ArrayBuffer {
+  const out = new Int32Array(TASK_HEADER + task.packed.length);
+  out[0] = id;
+  out[1] = task.depth;
+  out[2] = task.first;
+  out.set(task.packed, TASK_HEADER);
+  return out.buffer;
+}
+
+/** Integers before the packed parents in {@linkcode taskBuffer}'s form. */
+export const TASK_HEADER = 3;
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 

@@ -11,11 +11,12 @@
  * A worker outlives the exploration that started it (see pool.ts): it
  * drops its context on `release`, and builds a new one on the next `init`.
  *
- * Messages in: `{ type: "init", config, claims, index }`, `{ type:
- * "expand", id, packed, depth, first }`, `{ type: "random", id, from, to }`,
- * `{ type: "release" }`.
- * Messages out: `{ type: "ready" }`, `{ type: "done", id, result }`, `{
- * type: "error", id, message, code, call }`.
+ * Messages in: `{ type: "init", config, claims, index }`, an expansion
+ * as a buffer (`taskBuffer` in pool.ts), `{ type: "random", id, from, to
+ * }`, `{ type: "release" }`. Messages out: `{ type: "ready" }`, an
+ * expansion's result as a buffer (`packBatch` in expand.ts, its tag the
+ * unit's id), `{ type: "done", id, result }` (random), `{ type: "error",
+ * id, message, code, call }`.
  *
  * @module
  */
@@ -23,9 +24,9 @@
 import { parentPort } from "node:worker_threads";
 import { ScenarioError } from "../../errors.ts";
 import { ExploreContext, loadParts } from "./context.ts";
-import { expandBatch } from "./expand.ts";
+import { expandBatch, packBatch } from "./expand.ts";
 import type { ExploreConfig } from "./options.ts";
-import { ANSWERS, claimSlot } from "./pool.ts";
+import { ANSWERS, claimSlot, TASK_HEADER } from "./pool.ts";
 import { randomBatch } from "./random_mode.ts";
 
 /** The messages a worker accepts. */
@@ -38,13 +39,7 @@ export type WorkerRequest =
     /** This worker's index in the pool. */
     readonly index: number;
   }
-  | {
-    readonly type: "expand";
-    readonly id: number;
-    readonly packed: Int32Array;
-    readonly depth: number;
-    readonly first: number;
-  }
+  | ArrayBuffer
   | { readonly type: "random"; readonly id: number; readonly from: number; readonly to: number }
   | { readonly type: "release" };
 
@@ -65,6 +60,10 @@ function fail(id: number, e: unknown): void {
 }
 
 scope.on("message", async (m: WorkerRequest) => {
+  if (m instanceof ArrayBuffer) {
+    expand(new Int32Array(m));
+    return;
+  }
   if (m.type === "release") {
     ctx = null;
     return;
@@ -86,17 +85,31 @@ scope.on("message", async (m: WorkerRequest) => {
     // Another thread came to this unit first, or its exploration ended.
     if (!claimSlot(claims, m.id, me)) return;
     if (ctx === null) throw new Error("explore worker: not initialised");
-    if (m.type === "expand") {
-      const result = expandBatch(ctx, m.packed, m.depth, m.first);
-      scope.postMessage({ type: "done", id: m.id, result }, [
-        result.children.buffer as ArrayBuffer,
-      ]);
-    } else {
-      scope.postMessage({ type: "done", id: m.id, result: randomBatch(ctx, m.from, m.to) });
-    }
+    scope.postMessage({ type: "done", id: m.id, result: randomBatch(ctx, m.from, m.to) });
   } catch (err) {
     fail(m.id, err);
   }
-  // Tells the calling thread, busy with units of its own, that an answer waits for it.
-  if (claims !== null) Atomics.add(claims, ANSWERS, 1);
+  answered();
 });
+
+/** Runs an expansion task (`taskBuffer` in pool.ts) if this worker claims it. */
+function expand(task: Int32Array): void {
+  const id = task[0];
+  try {
+    if (claims === null) throw new Error("explore worker: not initialised");
+    // Another thread came to this unit first, or its exploration ended.
+    if (!claimSlot(claims, id, me)) return;
+    if (ctx === null) throw new Error("explore worker: not initialised");
+    const result = expandBatch(ctx, task.subarray(TASK_HEADER), task[1], task[2]);
+    const packed = packBatch(result, id);
+    scope.postMessage(packed, [packed]);
+  } catch (err) {
+    fail(id, err);
+  }
+  answered();
+}
+
+/** Tells the calling thread, busy with units of its own, that an answer waits for it. */
+function answered(): void {
+  if (claims !== null) Atomics.add(claims, ANSWERS, 1);
+}
