@@ -359,8 +359,9 @@ export class WorkerPool {
  *
  * @example Usage
  * ```ts
- * import { closeIdleWorkers } from "./pool.ts";
- * closeIdleWorkers();
+ * import { closeIdleWorkers, explore } from "@setway/setway/explore";
+ * await explore({ maxOps: 2, ops: ["write", "read"], progress: false, workers: 2 });
+ * closeIdleWorkers(); // the worker it started is stopped, not kept for the next exploration
  * ```
  */
 export function closeIdleWorkers(): void {
