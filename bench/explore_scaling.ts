@@ -20,6 +20,7 @@
 import process from "node:process";
 import { explore, type ExploreOptions } from "../mod.ts";
 import { ExploreContext } from "../lib/engine/explore/context.ts";
+import { closeIdleWorkers } from "../lib/engine/explore/pool.ts";
 
 const quiet = { progress: false, shrink: false } as const;
 
@@ -64,6 +65,11 @@ export const SCALING_RANDOM: ExploreOptions = {
  * ratio of each pair; and the process's CPU time (user + system, every
  * thread's) per execution, which shows what the second thread costs.
  *
+ * The worker of the 2-worker runs is the one the previous such run left
+ * (pool.ts keeps it, warm), except in the first pair, or in every pair when
+ * `cold`: a new thread then compiles the explorer again, as in a process
+ * that explores once.
+ *
  * @example Usage
  * ```ts ignore
  * import { SCALING_RANDOM, workerScaling } from "./explore_scaling.ts";
@@ -71,11 +77,13 @@ export const SCALING_RANDOM: ExploreOptions = {
  * ```
  * @param options the exploration
  * @param n pairs of runs
+ * @param cold whether each 2-worker run starts a new worker
  * @returns the rates, their ratios (2 workers / 1) and the CPU microseconds per execution
  */
 export async function workerScaling(
   options: ExploreOptions,
   n: number,
+  cold = false,
 ): Promise<
   { one: number[]; two: number[]; ratios: number[]; cpuOne: number[]; cpuTwo: number[] }
 > {
@@ -92,11 +100,13 @@ export async function workerScaling(
   };
   for (let i = 0; i < n; i++) {
     const a = await rate(1, cpuOne);
+    if (cold) closeIdleWorkers();
     const b = await rate(2, cpuTwo);
     one.push(a);
     two.push(b);
     ratios.push(b / a);
   }
+  closeIdleWorkers();
   return { one, two, ratios, cpuOne, cpuTwo };
 }
 

@@ -82,23 +82,27 @@ function timed(row: string, ratios: readonly number[], detail: string): Timed {
  * @param n pairs of runs per workload
  * @param exhaustive the exhaustive workload
  * @param random the random workload
+ * @param cold whether every 2-worker run starts a new worker (else the first alone)
  * @returns the two rows
  */
 export async function scalingRows(
   n: number,
   exhaustive: ExploreOptions = SCALING_EXHAUSTIVE,
   random: ExploreOptions = SCALING_RANDOM,
+  cold = false,
 ): Promise<Timed[]> {
-  const ex = await workerScaling(exhaustive, n);
-  const rnd = await workerScaling(random, n);
+  const ex = await workerScaling(exhaustive, n, cold);
+  const rnd = await workerScaling(random, n, cold);
   return [
     timed(
-      `(e) explorer executions/s, 2 workers / 1, exhaustive ${exhaustive.maxOps} ops`,
+      `(e) explorer executions/s, 2 workers / 1, exhaustive ${exhaustive.maxOps} ops` +
+        (cold ? ", new worker each run" : ""),
       ex.ratios,
       scalingDetail(ex),
     ),
     timed(
-      `(e) explorer executions/s, 2 workers / 1, random ${random.executions} programs`,
+      `(e) explorer executions/s, 2 workers / 1, random ${random.executions} programs` +
+        (cold ? ", new worker each run" : ""),
       rnd.ratios,
       scalingDetail(rnd),
     ),

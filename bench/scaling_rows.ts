@@ -3,7 +3,10 @@
  * workers against 1 (pairs of runs alternated) and the CPU time per
  * execution on each: `deno task bench:scaling [n] [--large]` (n pairs,
  * default 3). `--large` runs the issue's sizes (exhaustive to 7
- * operations, 10^6 random programs) instead of the report's.
+ * operations, 10^6 random programs) instead of the report's. `--cold`
+ * starts a new worker for every 2-worker run (as a process that explores
+ * once must); by default the first pair alone has a new one, and the
+ * others reuse it, warm (see lib/engine/explore/pool.ts).
  *
  * @module
  */
@@ -14,10 +17,12 @@ import { SCALING_EXHAUSTIVE, SCALING_RANDOM } from "./explore_scaling.ts";
 if (import.meta.main) {
   const n = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 3);
   const large = Deno.args.includes("--large");
+  const cold = Deno.args.includes("--cold");
   const rows = await scalingRows(
     n,
     large ? { ...SCALING_EXHAUSTIVE, maxOps: 7 } : SCALING_EXHAUSTIVE,
     large ? { ...SCALING_RANDOM, executions: 1_000_000 } : SCALING_RANDOM,
+    cold,
   );
   for (const r of rows) {
     console.log(

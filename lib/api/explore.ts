@@ -25,6 +25,7 @@ export {
   answerLine,
   classFromPredicate,
   type ClassSpec,
+  closeIdleWorkers,
   type Counterexample,
   directoryExchange,
   type DirectoryExchangeOptions,

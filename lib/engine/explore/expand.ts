@@ -103,6 +103,101 @@ export interface ChildBatch {
   readonly symmetric: number;
 }
 
+/** Whom a failure blames, as {@linkcode packBatch} numbers it. */
+const BLAMES = ["guest", "hypervisor", "machine"] as const;
+/** What went wrong, as {@linkcode packBatch} numbers it. */
+const KINDS = ["stale_read", "lost_write", "crash"] as const;
+/** Integers per failure in {@linkcode packBatch}'s form. */
+const FAILURE_INTS = 6;
+/** Integers before the children in {@linkcode packBatch}'s form. */
+const BATCH_HEADER = 7;
+
+/**
+ * A batch's result as one buffer of integers, for a worker to transfer to
+ * the calling thread without copying or walking objects: counts, then the
+ * children (as in {@linkcode ChildBatch.children}), then the failures.
+ * {@linkcode unpackBatch} gives back an equal batch, and the tag.
+ *
+ * @example Usage
+ * ```ts
+ * import { packBatch, unpackBatch } from "./expand.ts";
+ * const batch = {
+ *   children: Int32Array.of(0, 1, 0, 0, 5, 6, 1), count: 1,
+ *   failures: [{ parent: 0, op: 1, pick2: 0, pickJ: 0, blame: "guest" as const, kind: "stale_read" as const }],
+ *   executions: 2, referenceRuns: 1, rejected: 0, symmetric: 3,
+ * };
+ * console.log(unpackBatch(packBatch(batch, 9)).batch.failures[0].blame); // "guest"
+ * ```
+ * @param batch the result
+ * @param tag an integer carried with it (a worker sends its unit's id)
+ * @returns its buffer
+ */
+export function packBatch(batch: ChildBatch, tag = 0): ArrayBuffer {
+  const failures = batch.failures;
+  const childInts = batch.count * CHILD_INTS;
+  const out = new Int32Array(BATCH_HEADER + childInts + failures.length * FAILURE_INTS);
+  out[0] = tag;
+  out[1] = batch.count;
+  out[2] = failures.length;
+  out[3] = batch.executions;
+  out[4] = batch.referenceRuns;
+  out[5] = batch.rejected;
+  out[6] = batch.symmetric;
+  out.set(batch.children.subarray(0, childInts), BATCH_HEADER);
+  let o = BATCH_HEADER + childInts;
+  for (const f of failures) {
+    out[o++] = f.parent;
+    out[o++] = f.op;
+    out[o++] = f.pick2;
+    out[o++] = f.pickJ;
+    out[o++] = BLAMES.indexOf(f.blame);
+    out[o++] = KINDS.indexOf(f.kind);
+  }
+  return out.buffer;
+}
+
+/**
+ * The batch {@linkcode packBatch} packed.
+ *
+ * @example Usage
+ * ```ts
+ * import { packBatch, unpackBatch } from "./expand.ts";
+ * const empty = {
+ *   children: new Int32Array(0), count: 0, failures: [], executions: 4, referenceRuns: 2,
+ *   rejected: 1, symmetric: 0,
+ * };
+ * console.log(unpackBatch(packBatch(empty)).batch.executions); // 4
+ * ```
+ * @param buffer the packed batch
+ * @returns the batch and its tag
+ */
+export function unpackBatch(buffer: ArrayBuffer): { tag: number; batch: ChildBatch } {
+  const ints = new Int32Array(buffer);
+  const count = ints[1];
+  const childInts = count * CHILD_INTS;
+  const failures: FailureHit[] = [];
+  for (let i = 0, o = BATCH_HEADER + childInts; i < ints[2]; i++, o += FAILURE_INTS) {
+    failures.push({
+      parent: ints[o],
+      op: ints[o + 1],
+      pick2: ints[o + 2],
+      pickJ: ints[o + 3],
+      blame: BLAMES[ints[o + 4]],
+      kind: KINDS[ints[o + 5]],
+    });
+  }
+  const batch = {
+    children: ints.subarray(BATCH_HEADER, BATCH_HEADER + childInts),
+    count,
+    failures,
+    executions: ints[3],
+    referenceRuns: ints[4],
+    rejected: ints[5],
+    symmetric: ints[6],
+  };
+  return { tag: ints[0], batch };
+}
+
 /**
  * Packs witnesses for {@linkcode expandBatch}: per parent, its length, its
  * operations, the number of picks and the picks.

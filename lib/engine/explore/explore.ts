@@ -25,7 +25,7 @@
  * exhaustive.ts for what is pruned and why it is sound); random mode runs
  * seeded random programs with seeded random hardware choices (see
  * random_mode.ts). `workers: n` spreads the work over this thread and
- * n − 1 Web Workers, and `shard: "i/n"` over machines (with `exchange`,
+ * n − 1 worker threads, and `shard: "i/n"` over machines (with `exchange`,
  * parts running at once split every length of the search; see
  * exchange.ts); either way the failure groups and their counterexamples
  * are those of a single-threaded run.
@@ -202,7 +202,8 @@ interface Unit {
 
 /**
  * Where units of work run. `workers: n` is n threads: this one and n − 1
- * Web Workers (a {@linkcode WorkerPool}). Without workers, a unit runs here
+ * worker threads (a {@linkcode WorkerPool}, which the next exploration
+ * reuses). Without workers, a unit runs here
  * when it is given. With them, every unit is offered to all threads, and
  * the first to reach it claims and runs it (see pool.ts): the workers in
  * the order they receive them, this thread the oldest unclaimed one

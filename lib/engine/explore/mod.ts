@@ -22,6 +22,7 @@
  */
 
 export { explore } from "./explore.ts";
+export { closeIdleWorkers } from "./pool.ts";
 export type { ClassSpec, ExploreOptions, ModuleRef } from "./options.ts";
 export { EXPLORE_OPS, type ExploreOpName } from "./alphabet.ts";
 export {

@@ -160,7 +160,7 @@ export interface ExploreOptions {
    */
   readonly perturbRate?: number;
   /**
-   * Threads to run on: this thread and `workers − 1` Web Workers, which
+   * Threads to run on: this thread and `workers − 1` worker threads, which
    * share the units of work; 0 or 1: this thread alone. The report is the
    * same for any number. Default: one per core
    * (`navigator.hardwareConcurrency`), the workers started only once the
@@ -171,7 +171,8 @@ export interface ExploreOptions {
    * module; otherwise the default is this thread. An explicit number is
    * kept, and workers that cannot start are then an error. What a worker
    * runs needs no permission (beyond importing a policy or class given as
-   * `{ module }`).
+   * `{ module }`). The workers outlive the exploration, idle (they do not
+   * keep the process alive), for the next one to reuse warm.
    */
   readonly workers?: number;
   /**

@@ -1,5 +1,5 @@
 /**
- * A pool of exploration workers (Deno Web Workers running worker.ts).
+ * A pool of exploration workers (worker threads running worker.ts).
  *
  * Units of work are claimed, not assigned: every unit is offered to every
  * worker (it waits in each one's message queue) and to the calling thread,
@@ -12,6 +12,22 @@
  * per thread and consumes the answers in its own order. Each worker builds
  * its exploration context, with its caches and hardware, once, and keeps
  * it for every unit.
+ *
+ * A pool outlives its exploration: {@linkcode WorkerPool.close} puts it
+ * aside, its workers idle and unreferenced (they keep no process alive),
+ * and the next exploration that asks for as many workers takes it back and
+ * sends it its configuration. What a worker keeps is the code V8 compiled
+ * for it: every new thread compiles the explorer again (about 0.9 s of CPU
+ * on the compiler's threads) and runs slowly until it has, which costs as
+ * much as most of a short exploration's work. The workers are Node-style
+ * (`node:worker_threads`) because only those can be unreferenced.
+ *
+ * The busiest messages are bare buffers of integers: an expansion task is
+ * its id, depth, first position and packed parents ({@linkcode taskBuffer}),
+ * and its answer is the packed batch (`packBatch` in expand.ts), which the
+ * worker transfers. Deno's Node-style workers look for message ports in
+ * every property of an object sent, a typed array's elements included; a
+ * bare buffer has none to look at.
  *
  * Starting a worker needs read permission on its module (Deno checks the
  * parent's); the exploration a worker runs needs no permission (it
@@ -32,8 +48,10 @@
  * @module
  */
 
+import { Worker } from "node:worker_threads";
 import { ScenarioError } from "../../errors.ts";
 import type { ExploreConfig } from "./options.ts";
+import { unpackBatch } from "./expand.ts";
 
 /** A task for a worker (without its id). */
 export type PoolTask =
@@ -94,6 +112,19 @@ interface Pending {
   readonly reject: (reason: unknown) => void;
 }
 
+/** A worker's message to the pool. */
+interface Answer {
+  readonly type: string;
+  readonly id: number;
+  readonly result?: unknown;
+  readonly message?: string;
+  readonly code?: string;
+  readonly call?: string;
+}
+
+/** The pool put aside by the last exploration to end, its workers warm (see the module doc). */
+let idle: WorkerPool | null = null;
+
 /**
  * Workers that each hold an exploration context.
  *
@@ -109,34 +140,48 @@ export class WorkerPool {
   readonly #workers: Worker[];
   readonly #claims: Int32Array;
   readonly #pending = new Map<number, Pending>();
+  /** Each worker's wait for its answer to a configuration, while one is sent. */
+  readonly #ready: (Pending | null)[];
   #nextId = 0;
   #answersRead = 0;
+  /** Whether an exploration uses the pool (false once it is put aside). */
+  #inUse = true;
+  /** Whether a worker failed outside a unit: the pool is then not kept. */
+  #broken = false;
   /** Called after each answer from a worker is read. */
   onAnswer: (() => void) | null = null;
 
-  private constructor(workers: Worker[], claims: Int32Array) {
+  private constructor(workers: Worker[]) {
     this.#workers = workers;
-    this.#claims = claims;
+    this.#claims = new Int32Array(new SharedArrayBuffer(4 * (CLAIM_SLOTS + 1))).fill(-1);
+    this.#claims[ANSWERS] = 0;
+    this.#ready = workers.map(() => null);
     workers.forEach((w, k) => {
-      w.onmessage = (e: MessageEvent) => {
-        this.#answersRead++;
-        this.#answer(e.data);
-        this.onAnswer?.();
-      };
-      w.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        // An uncaught error cannot be told apart by unit: every unit the worker claimed fails.
-        for (const id of [...this.#pending.keys()]) {
-          if (Atomics.load(claims, id % CLAIM_SLOTS) === -2 - k) {
-            this.#answer({ type: "error", id, message: e.message });
-          }
+      w.on("message", (m: Answer | ArrayBuffer) => {
+        if (m instanceof ArrayBuffer) {
+          const { tag, batch } = unpackBatch(m);
+          m = { type: "done", id: tag, result: batch };
         }
-      };
+        const ready = this.#ready[k];
+        if (ready !== null && (m.type === "ready" || m.id === -1)) {
+          this.#ready[k] = null;
+          if (m.type === "ready") ready.resolve(undefined);
+          else ready.reject(m.message);
+          return;
+        }
+        this.#answersRead++;
+        this.#answer(m);
+        this.onAnswer?.();
+      });
+      w.on("error", (e: Error) => this.#failed(k, e?.message ?? String(e)));
+      w.on("exit", () => this.#failed(k, "the worker stopped"));
     });
   }
 
   /**
-   * Starts `n` workers and sends each the configuration and the claim slots.
+   * Starts `n` workers, or takes back the pool the last exploration put
+   * aside when it has `n`, and sends each the configuration and the claim
+   * slots.
    *
    * @param n the number of workers
    * @param config the configuration (plain data: no policy or class objects)
@@ -144,40 +189,36 @@ export class WorkerPool {
    * @throws {ScenarioError} when a worker cannot start (e.g. no read permission) or refuses the configuration
    */
   static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
-    const url = WORKER_URL;
-    const workers: Worker[] = [];
-    try {
-      for (let i = 0; i < n; i++) workers.push(new Worker(url, { type: "module" }));
-    } catch (e) {
-      for (const w of workers) w.terminate();
-      throw new ScenarioError(
-        "invalid_value",
-        "explore.workers",
-        n,
-        `explore.workers(${n}): cannot start a worker (${(e as Error).message}); ` +
-          "workers need --allow-read, or use workers: 0",
-      );
+    let pool = idle;
+    idle = null;
+    if (pool !== null && (pool.size !== n || pool.#broken)) {
+      pool.#terminate();
+      pool = null;
     }
-    const claims = new Int32Array(new SharedArrayBuffer(4 * (CLAIM_SLOTS + 1))).fill(-1);
-    claims[ANSWERS] = 0;
-    const sendable = { ...config, policyObject: null, classObjects: [] };
-    await Promise.all(workers.map((w, index) =>
-      new Promise<void>((resolve, reject) => {
-        w.onmessage = (e: MessageEvent) => {
-          if (e.data?.type === "ready") resolve();
-          else reject(workerError(n, e.data?.message));
-        };
-        w.onerror = (e: ErrorEvent) => {
-          e.preventDefault();
-          reject(workerError(n, e.message));
-        };
-        w.postMessage({ type: "init", config: sendable, claims, index });
-      })
-    )).catch((e) => {
-      for (const w of workers) w.terminate();
-      throw e;
-    });
-    return new WorkerPool(workers, claims);
+    if (pool === null) {
+      const workers: Worker[] = [];
+      try {
+        for (let i = 0; i < n; i++) workers.push(new Worker(WORKER_URL));
+      } catch (e) {
+        for (const w of workers) w.terminate();
+        throw new ScenarioError(
+          "invalid_value",
+          "explore.workers",
+          n,
+          `explore.workers(${n}): cannot start a worker (${(e as Error).message}); ` +
+            "workers need --allow-read, or use workers: 0",
+        );
+      }
+      pool = new WorkerPool(workers);
+    }
+    pool.#inUse = true;
+    try {
+      await pool.#configure(config);
+    } catch (e) {
+      pool.#terminate();
+      throw workerError(n, e);
+    }
+    return pool;
   }
 
   /**
@@ -192,7 +233,8 @@ export class WorkerPool {
     const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     Atomics.store(this.#claims, id % CLAIM_SLOTS, id);
     // Each worker gets its own copy: any of them, or this thread, may run it.
-    for (const w of this.#workers) w.postMessage({ ...task, id });
+    const message = task.type === "expand" ? taskBuffer(id, task) : { ...task, id };
+    for (const w of this.#workers) w.postMessage(message);
     return { id, result };
   }
 
@@ -222,25 +264,76 @@ export class WorkerPool {
     return this.#workers.length;
   }
 
-  /** Stops every worker. */
+  /**
+   * Ends this exploration's use of the workers: the units no worker has
+   * claimed yet are withdrawn (a worker skips them), the answers not come
+   * yet are refused, and the pool is put aside, warm, for the next
+   * exploration (see the module doc); one that failed is stopped instead.
+   */
   close(): void {
-    for (const w of this.#workers) w.terminate();
+    if (!this.#inUse) return;
+    this.#inUse = false;
+    for (const id of this.#pending.keys()) claimSlot(this.#claims, id, CLAIMED_HERE);
     for (const p of this.#pending.values()) {
       p.reject(new Error("explore: the worker pool was closed"));
     }
     this.#pending.clear();
+    this.onAnswer = null;
+    if (this.#broken) {
+      this.#terminate();
+      return;
+    }
+    for (const w of this.#workers) {
+      // The worker drops its context, and keeps only its compiled code.
+      w.postMessage({ type: "release" });
+      w.unref();
+    }
+    if (idle !== null) idle.#terminate();
+    idle = this;
   }
 
-  #answer(
-    m: {
-      type: string;
-      id: number;
-      result?: unknown;
-      message?: string;
-      code?: string;
-      call?: string;
-    },
-  ): void {
+  /** Stops the pool put aside, if any (see {@linkcode closeIdleWorkers}). */
+  static closeIdle(): void {
+    if (idle !== null) idle.#terminate();
+    idle = null;
+  }
+
+  /** Sends every worker the configuration and waits until each has built its context. */
+  #configure(config: ExploreConfig): Promise<void> {
+    const sendable = { ...config, policyObject: null, classObjects: [] };
+    return Promise.all(this.#workers.map((w, index) => {
+      w.ref();
+      return new Promise<unknown>((resolve, reject) => {
+        this.#ready[index] = { resolve, reject };
+        w.postMessage({ type: "init", config: sendable, claims: this.#claims, index });
+      });
+    })).then(() => {});
+  }
+
+  /** Worker k failed outside a unit it answers: every unit it claimed fails. */
+  #failed(k: number, message: string): void {
+    this.#broken = true;
+    if (idle === this) WorkerPool.closeIdle();
+    const ready = this.#ready[k];
+    this.#ready[k] = null;
+    ready?.reject(message);
+    for (const id of [...this.#pending.keys()]) {
+      if (Atomics.load(this.#claims, id % CLAIM_SLOTS) === -2 - k) {
+        this.#answer({ type: "error", id, message });
+      }
+    }
+  }
+
+  #terminate(): void {
+    this.#broken = true;
+    for (const w of this.#workers) {
+      w.removeAllListeners("exit");
+      w.terminate();
+    }
+    if (idle === this) idle = null;
+  }
+
+  #answer(m: Answer): void {
     const p = this.#pending.get(m.id);
     this.#pending.delete(m.id);
     if (p === undefined) return;
@@ -259,6 +352,47 @@ export class WorkerPool {
     }
   }
 }
+
+/**
+ * Stops the workers an exploration put aside (see the module doc), if any:
+ * they would otherwise stay, idle, until the process ends.
+ *
+ * @example Usage
+ * ```ts
+ * import { closeIdleWorkers, explore } from "@setway/setway/explore";
+ * await explore({ maxOps: 2, ops: ["write", "read"], progress: false, workers: 2 });
+ * closeIdleWorkers(); // the worker it started is stopped, not kept for the next exploration
+ * ```
+ */
+export function closeIdleWorkers(): void {
+  WorkerPool.closeIdle();
+}
+
+/**
+ * An expansion task as the buffer a worker is sent: its id, depth and
+ * first position, then the packed parents.
+ *
+ * @example Usage
+ * ```ts
+ * import { taskBuffer } from "./pool.ts";
+ * const b = taskBuffer(7, { type: "expand", packed: Int32Array.of(0), depth: 2, first: 32 });
+ * console.log(Array.from(new Int32Array(b))); // [7, 2, 32, 0]
+ * ```
+ * @param id the unit's id
+ * @param task the task
+ * @returns the buffer
+ */
+export function taskBuffer(id: number, task: PoolTask & { type: "expand" }): ArrayBuffer {
+  const out = new Int32Array(TASK_HEADER + task.packed.length);
+  out[0] = id;
+  out[1] = task.depth;
+  out[2] = task.first;
+  out.set(task.packed, TASK_HEADER);
+  return out.buffer;
+}
+
+/** Integers before the packed parents in {@linkcode taskBuffer}'s form. */
+export const TASK_HEADER = 3;
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
