@@ -106,8 +106,10 @@ export interface HardwareOptions {
   pooled?: boolean;
   /**
    * Move every line between levels through a buffer and look each cache up
-   * before filling it, as before the direct copies (coherence.ts): the slow
-   * path the default must be indistinguishable from (tests compare them).
+   * before filling it, as before the direct copies (coherence.ts), and look
+   * a PoC by-VA operation's line up in every cache before each of its
+   * phases (maintenance.ts): the slow path the default must be
+   * indistinguishable from (tests compare them).
    * Default false.
    */
   staged?: boolean;
@@ -287,7 +289,12 @@ export class Hardware {
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#coherence = new Coherence(topology, this.memory, options.staged === true);
-    this.#maintenance = new Maintenance(topology, this.#coherence, this.memory);
+    this.#maintenance = new Maintenance(
+      topology,
+      this.#coherence,
+      this.memory,
+      options.staged === true,
+    );
     this.#perturber = new Perturber(topology, this.#coherence);
   }
 

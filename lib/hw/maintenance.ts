@@ -105,6 +105,8 @@ export class Maintenance {
   #walkSlotsVisited = 0;
   /** Each cache's slot of the line a PoC by-VA operation works on, or -1 (`#locate`). */
   #slots: Int32Array;
+  /** Whether a PoC by-VA operation looks its line up afresh in every cache at each phase. */
+  readonly #staged: boolean;
 
   /**
    * Maintenance over a topology, writing back through its coherence.
@@ -112,8 +114,12 @@ export class Maintenance {
    * @param topology the CPUs and caches
    * @param coherence the data movement between levels
    * @param memory DRAM
+   * @param staged look a PoC by-VA operation's line up in every cache,
+   *   empty ones included, before its clean and again before its
+   *   invalidate: the slow path the single lookup is tested against
+   *   (tests/hw/direct_fill_test.ts). Default false.
    */
-  constructor(topology: Topology, coherence: Coherence, memory: Memory) {
+  constructor(topology: Topology, coherence: Coherence, memory: Memory, staged = false) {
     this.#topology = topology;
     this.#coherence = coherence;
     this.#memory = memory;
@@ -126,6 +132,7 @@ export class Maintenance {
     this.#lineSize = topology.lineSize;
     this.#wpl = topology.wordsPerLine;
     this.#slots = new Int32Array(topology.caches.length);
+    this.#staged = staged;
   }
 
   /** {@linkcode Hardware.dcByVa}: one by-VA operation on the line holding `addr`. */
@@ -135,6 +142,11 @@ export class Maintenance {
     let invalidated = 0;
     if (op === "cvau") {
       cleaned = this.#cleanToPou(line);
+    } else if (this.#staged) {
+      this.#locate(line);
+      if (op !== "ivac") cleaned = this.#cleanToPoc(line);
+      this.#locate(line);
+      if (op !== "cvac") invalidated = this.#invalidateEverywhere();
     } else if (this.#locate(line) > 0) {
       if (op !== "ivac") cleaned = this.#cleanToPoc(line);
       if (op !== "cvac") invalidated = this.#invalidateEverywhere();
@@ -155,7 +167,7 @@ export class Maintenance {
     for (let ci = 0; ci < caches.length; ci++) {
       const cache = caches[ci];
       // An empty cache (most of a large machine's) answers without a lookup.
-      const s = cache.residentCount === 0 ? -1 : cache.lookup(line);
+      const s = cache.residentCount === 0 && !this.#staged ? -1 : cache.lookup(line);
       slots[ci] = s;
       if (s >= 0) found++;
     }

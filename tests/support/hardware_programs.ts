@@ -48,7 +48,7 @@ export type Op =
   | { k: "w"; cpu: number; line: number; word: number; v: number; nc: boolean }
   | { k: "r"; cpu: number; line: number; nc: boolean }
   | { k: "sw"; cpu: number; level: number; slot: number; op: "csw" | "cisw" | "isw" }
-  | { k: "va"; cpu: number; line: number; op: "cvac" | "civac" | "cvau" }
+  | { k: "va"; cpu: number; line: number; op: "cvac" | "civac" | "ivac" | "cvau" }
   | { k: "p" };
 
 /** Writes (one in four non-cacheable), reads, single set/way ops, by-VA ops and perturbations. */
