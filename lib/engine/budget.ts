@@ -331,7 +331,9 @@ export class BudgetMeter implements WorkMeter {
     this.#events = events;
     this.#deadline = budget.wallMs === Infinity ? Infinity : clock() + budget.wallMs;
     watchRun(budget.wallMs);
-    this.#countdown = this.#deadline === Infinity ? Infinity : CLOCK_EVERY;
+    // A small integer even without a deadline (the clock is then never read): counting
+    // down from Infinity would store a new heap number on each unit of work.
+    this.#countdown = CLOCK_EVERY;
   }
 
   /**

@@ -410,7 +410,9 @@ function executeOn(
       onStep?.(i, hardware);
       continue;
     }
-    const cost = stepCost(step, hyp, v);
+    // Every step but a DC range and a set/way walk is one instruction: no call to count it.
+    const kind = step.kind;
+    const cost = kind === "dc_va" || kind === "sw_walk" ? stepCost(step, hyp, v) : 1;
     instructions += cost;
     if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
 

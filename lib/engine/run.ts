@@ -297,7 +297,8 @@ function judgedRun(
   const candidates = scenario.speculation === "adversarial"
     ? candidateLines(scenario.steps, lineSize)
     : NO_LINES;
-  const expected = expectedReads(scenario.steps);
+  // Validated: every access is an aligned word of RAM.
+  const expected = expectedReads(scenario.steps, scenario);
   const judge = new Judge(machine, policy, candidates);
 
   const costs = resolveCosts([policy.costs, options.costs], "costs");

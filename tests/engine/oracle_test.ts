@@ -167,3 +167,49 @@ Deno.test("property: expectedReads answers as a Map of the last value written at
     { seed: 9, numRuns: 500 },
   );
 });
+
+Deno.test("property: expectedReads over a RAM's words answers as over the table", () => {
+  // Accesses mostly inside a small RAM, some outside it or unaligned (the table
+  // then answers); RAMs smaller and larger than the table.
+  const base = 0x4000_0000;
+  const inRam = fc.nat(255).map((w) => base + 4 * w);
+  const anywhere = fc.oneof(
+    { arbitrary: inRam, weight: 8 },
+    fc.constantFrom(base - 4, base + 1024, base + 4096, base + 2, 0, 2 ** 48 - 4),
+  );
+  const value = fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 });
+  const stepAt = (addr: fc.Arbitrary<number>): fc.Arbitrary<Step> =>
+    fc.oneof(
+      fc.record({ kind: fc.constant("read" as const), vcpu: fc.constant(0), addr }),
+      fc.record({ kind: fc.constant("write" as const), vcpu: fc.constant(0), addr, value }),
+      fc.record({ kind: fc.constant("host_write" as const), addr, value }),
+      fc.record({ kind: fc.constant("pc" as const), vcpu: fc.constant(0), addr }),
+    );
+  const unaligned = fc.oneof({ arbitrary: inRam, weight: 8 }, fc.constantFrom(base + 2, base + 6));
+  const program = fc.oneof(
+    fc.array(stepAt(inRam), { maxLength: 120, size: "max" }),
+    fc.array(stepAt(anywhere), { maxLength: 120, size: "max" }),
+    fc.array(stepAt(unaligned), { maxLength: 120, size: "max" }),
+  );
+  const ram = fc.record({
+    ramBase: fc.constantFrom(base, base, base, base + 4096, base - 4096),
+    ram: fc.constantFrom(1024, 1024, 2048, 4096, 1 << 20),
+  });
+  let direct = 0;
+  fc.assert(
+    fc.property(program, ram, (steps, r) => {
+      const want = expectedReadsByMap(steps);
+      assert.deepEqual(Array.from(expectedReads(steps, r)), want);
+      assert.deepEqual(Array.from(expectedReads(steps)), want);
+      const inside = steps.every((s) =>
+        (s.kind !== "read" && s.kind !== "write" && s.kind !== "host_write") ||
+        (s.addr >= r.ramBase && s.addr < r.ramBase + r.ram && s.addr % 4 === 0)
+      );
+      let size = 16;
+      while (size < 2 * steps.length) size *= 2;
+      if (inside && r.ram <= 12 * size) direct++;
+    }),
+    { seed: 41, numRuns: 600 },
+  );
+  assert.ok(direct > 25, `the RAM's words answered ${direct} times`);
+});

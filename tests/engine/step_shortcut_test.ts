@@ -5,6 +5,7 @@ import {
   stepIssues,
   stepIssuesFully,
   stepsIssues,
+  validAccessesFrom,
 } from "../../lib/engine/rules/steps.ts";
 
 const BASE = 0x4000_0000;
@@ -40,7 +41,28 @@ const noisy = fc.record(
   { requiredKeys: ["kind"] },
 );
 
-const step = fc.oneof(wellFormed, noisy);
+/** Reads and writes with every field on or next to an edge of its rule. */
+const edge = fc.record({
+  kind: fc.constantFrom("read", "write"),
+  vcpu: fc.constantFrom(0, 1, 2, 3, 4, -0, -1, 0.5, NaN, 2 ** 53, Infinity),
+  addr: fc.constantFrom(
+    BASE,
+    BASE + 4,
+    BASE + 2,
+    BASE - 4,
+    BASE + (1 << 20) - 4,
+    BASE + (1 << 20) - 2,
+    BASE + (1 << 20),
+    0,
+    2 ** 48 - 4,
+    2 ** 48,
+    -4,
+    -0,
+  ),
+  value: fc.constantFrom(0, 1, 0xffff_ffff, 2 ** 32, -1, -0, 0.5, NaN, Infinity),
+}).map((s) => s.kind === "read" ? { kind: s.kind, vcpu: s.vcpu, addr: s.addr } : s);
+
+const step = fc.oneof(wellFormed, noisy, edge);
 
 const ctx = fc.record({
   cpus: fc.oneof(fc.constantFrom(1, 2, 4), fc.constant(NaN)),
@@ -63,6 +85,36 @@ Deno.test("property: the shortcut for valid reads and writes agrees with the ful
     { seed: 23, numRuns: 3000 },
   );
   assert.ok(taken > 100, `the shortcut was taken ${taken} times`);
+});
+
+Deno.test("property: the run-at-a-time shortcut stops where the per-step one first refuses", () => {
+  let passed = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof({ arbitrary: wellFormed, weight: 8 }, edge, step, anyValue), {
+        maxLength: 16,
+      }),
+      fc.nat(17),
+      ctx,
+      (steps, start, c) => {
+        const from = Math.min(start, steps.length);
+        const end = validAccessesFrom(steps, from, c);
+        assert.ok(end >= from && end <= steps.length);
+        for (let i = from; i < end; i++) {
+          assert.ok(accessStepValid(steps[i] as Record<string, unknown>, c), `steps[${i}]`);
+          assert.deepEqual(stepIssuesFully(steps[i], `steps[${i}]`, c), []);
+        }
+        if (end < steps.length) {
+          const s = steps[end];
+          const record = typeof s === "object" && s !== null && !Array.isArray(s);
+          assert.ok(!record || !accessStepValid(s as Record<string, unknown>, c));
+        }
+        passed += end - from;
+      },
+    ),
+    { seed: 31, numRuns: 2000 },
+  );
+  assert.ok(passed > 1000, `the shortcut passed over ${passed} steps`);
 });
 
 Deno.test("property: a list's issues are each step's, with its path", () => {
