@@ -43,13 +43,12 @@ const H_CLOCK = 8,
   H_MRU_LINE = 16,
   H_MRU_SLOT = 20,
   H_MISSES = 24,
-  H_WRITE_MISSES = 28,
   H_WRITES = 32,
   H_WRITEBACKS = 36,
   H_FILLS = 40;
 
 /** Accesses copied into the module's memory at a time. */
-const CHUNK = 1 << 16;
+const CHUNK = 1 << 15;
 /** The header's bytes, then the chunk. */
 const HEADER = 128, ADDRS = HEADER, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK;
 /** Each access's line, or -1 when it is not the common case (see `linesBody`). */
@@ -96,7 +95,9 @@ const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE64_LAN
 const V128_AND = [0xfd, 0x4e], V128_OR = [0xfd, 0x50], V128_XOR = [0xfd, 0x51];
 const F64X2_EQ = [0xfd, 0x47], F64X2_ADD = [0xfd, 0xf0, 0x01], F64X2_SUB = [0xfd, 0xf1, 0x01];
 const I32X4_EXTEND_LOW_U = [0xfd, 0xa9, 0x01];
-const I64X2_EXTEND_LOW_U = [0xfd, 0xc9, 0x01], I64X2_SHR_U = [0xfd, 0xcd, 0x01];
+const I64X2_SHL = [0xfd, 0xcb, 0x01],
+  I64X2_EXTEND_LOW_U = [0xfd, 0xc9, 0x01],
+  I64X2_SHR_U = [0xfd, 0xcd, 0x01];
 const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
 const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
@@ -162,9 +163,9 @@ const N = 0;
 let next = 1;
 const local = () => next++;
 const I = local(), W = local(), SIZE = local(), LINE = local(), KEY = local(), BASE = local();
-const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), ACC = local();
+const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), WORD = local();
 const STRADDLE = local(), CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
-const MISSES = local(), WRITE_MISSES = local(), WRITES = local(), FRAC = local();
+const MISSES = local(), WRITES = local(), FRAC = local();
 const I32_LOCALS = next - 1;
 const A = local(), BITS = local(), SH = local();
 const I64_LOCALS = 3;
@@ -181,7 +182,6 @@ const HELD: [number, number][] = [
   [MRU_LINE, H_MRU_LINE],
   [MRU_SLOT, H_MRU_SLOT],
   [MISSES, H_MISSES],
-  [WRITE_MISSES, H_WRITE_MISSES],
   [WRITES, H_WRITES],
 ];
 
@@ -220,8 +220,8 @@ function waysEqual(region: number, ways: number, v: number): Code {
 }
 
 /**
- * One line reference (the line in LINE, a store when W is 1): MISS is 1 on
- * a miss. As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
+ * One line reference (the line in LINE, a store when W is 1): sets MISS to
+ * 1 on a miss, leaves it on a hit (an access's two lines share it). As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
  */
 function reference(ways: number, setMask: number, r: ReturnType<typeof layout>): Code {
   const state = (
@@ -237,13 +237,13 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
   return [
     [get(LINE), get(MRU_LINE), I32_EQ, IF, VOID],
     // Already the newest stamp of its set.
-    [get(W), IF, VOID, state(MRU_SLOT, i32(2)), END, i32(0), set(MISS)],
+    [get(W), IF, VOID, state(MRU_SLOT, i32(2)), END],
     ELSE,
     [get(LINE), i32(1), I32_ADD, tee(KEY), simd(I32X4_SPLAT), set(KV)],
     [get(LINE), i32(setMask), I32_AND, i32(ways * 4), I32_MUL, set(BASE)],
     [waysEqual(r.keys, ways, KV), tee(MASK), IF, VOID],
     // A hit: keys are unique in a set.
-    [get(BASE), i32(2), I32_SHR_U, get(MASK), I32_CTZ, I32_ADD, set(SLOT), i32(0), set(MISS)],
+    [get(BASE), i32(2), I32_SHR_U, get(MASK), I32_CTZ, I32_ADD, set(SLOT)],
     ELSE,
     // A miss: the first way of the smallest stamp (invalid ways have stamp 0).
     [minimum, tee(MV), get(MV), get(MV), shuffle(swapHalves), simd(I32X4_MIN_S), tee(MV)],
@@ -325,6 +325,16 @@ function linesBody(lineSize: number): Code {
       simd(V128_XOR),
       simd(V128_OR),
     ],
+    // The kind's store bit (STORE is the only odd kind) on top, bit 31 of the low half.
+    [
+      get(I),
+      simd(V128_LOAD8X8_U),
+      3,
+      ...uleb(KINDS),
+      simd(I32X4_EXTEND_LOW_U),
+      simd(I64X2_EXTEND_LOW_U),
+    ],
+    [i32(31), simd(I64X2_SHL), simd(V128_OR)],
     [tee(SV), get(SV), shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]), set(SV)],
     [get(I), i32(2), I32_SHL, get(SV), simd(V128_STORE64_LANE), 3, ...uleb(LINES), 0],
     addTo(I, i32(2)),
@@ -342,8 +352,11 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
     linesBody(lineSize),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    [i32(0), set(STRADDLE), get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES), tee(LINE)],
+    // The first pass's word: the line, and the kind's store bit on top.
+    [i32(0), set(MISS), get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES), tee(WORD)],
+    [i32(31), I32_SHR_U, set(W), get(WORD), i32(0x7fff_ffff), I32_AND, tee(LINE)],
     [i32(KEY_LIMIT - 1), I32_GE_U, IF, VOID],
+    [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
     // The address's integer part A, and FRAC 1 when it has a fraction. A
     // double from 1 to 2^53 is its significand (52 bits and the implicit
     // one) shifted right by SH = 1075 - its exponent field, so the common
@@ -369,18 +382,16 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
     [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
     [get(A), I32_WRAP_I64, i32(lineSize - 1), I32_AND, get(SIZE), I32_ADD],
     [get(FRAC), I32_ADD, I32_OR],
-    [i32(lineSize), I32_GE_U, tee(STRADDLE), IF, VOID],
-    [get(SIZE), i32(lineSize), I32_GE_U, BR_IF, 3, END],
+    [i32(lineSize), I32_GE_U, IF, VOID],
+    [get(SIZE), i32(lineSize), I32_GE_U, BR_IF, 3],
+    // A straddling access looks this line up, then the next, as one access.
+    [ref, get(LINE), i32(1), I32_ADD, set(LINE)],
     END,
-    [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
+    END,
     ref,
-    [get(MISS), set(ACC)],
-    // A straddling access looks the next line up too, counted as one access.
-    [get(STRADDLE), IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), ref],
-    [get(ACC), get(MISS), I32_OR, set(ACC), END],
-    addTo(WRITES, get(W)),
-    addTo(MISSES, get(ACC)),
-    addTo(WRITE_MISSES, [get(ACC), get(W), I32_AND]),
+    addTo(MISSES, get(MISS)),
+    // Writes in the low half, write misses in the high one (a run takes at most CHUNK < 2^16).
+    addTo(WRITES, [get(MISS), get(W), I32_AND, i32(16), I32_SHL, get(W), I32_OR]),
     addTo(I, i32(1)),
     [BR, 0, END, END],
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
@@ -457,6 +468,7 @@ export class LruCore {
   readonly #ways: number;
   readonly #r: ReturnType<typeof layout>;
   #wideMru = false;
+  #counts: [number, number, number, number] = [0, 0, 0, 0];
 
   /**
    * Assembles and instantiates the module of a geometry.
@@ -487,6 +499,7 @@ export class LruCore {
   load(store: CacheStore): void {
     const h = this.#i32;
     h.fill(0, 0, HEADER >> 2);
+    this.#counts = [0, 0, 0, 0];
     h[H_LIMIT >> 2] = store.clockLimit;
     this.reload(store);
   }
@@ -542,7 +555,15 @@ export class LruCore {
   run(n: number): number {
     const h = this.#i32;
     const room = Math.floor((h[H_LIMIT >> 2] - 1 - h[H_CLOCK >> 2]) / 2);
-    return this.#run(Math.max(0, Math.min(n, room)));
+    const done = this.#run(Math.max(0, Math.min(n, CHUNK, room)));
+    // The run's counters, taken out at once: writes and write misses share a word.
+    const packed = h[H_WRITES >> 2] >>> 0;
+    this.#counts[0] += packed & 0xffff;
+    this.#counts[1] += h[H_MISSES >> 2];
+    this.#counts[2] += packed >>> 16;
+    this.#counts[3] += h[H_WRITEBACKS >> 2];
+    h[H_WRITES >> 2] = h[H_MISSES >> 2] = h[H_WRITEBACKS >> 2] = 0;
+    return done;
   }
 
   /**
@@ -551,18 +572,8 @@ export class LruCore {
    * @returns writes, misses, write misses and write-backs
    */
   counts(): [number, number, number, number] {
-    const h = this.#i32;
-    const out: [number, number, number, number] = [
-      h[H_WRITES >> 2],
-      h[H_MISSES >> 2],
-      h[H_WRITE_MISSES >> 2],
-      h[H_WRITEBACKS >> 2],
-    ];
-    h[H_WRITES >> 2] =
-      h[H_MISSES >> 2] =
-      h[H_WRITE_MISSES >> 2] =
-      h[H_WRITEBACKS >> 2] =
-        0;
+    const out = this.#counts;
+    this.#counts = [0, 0, 0, 0];
     return out;
   }
 
