@@ -164,7 +164,7 @@ let next = 1;
 const local = () => next++;
 const I = local(), W = local(), SIZE = local(), LINE = local(), KEY = local(), BASE = local();
 const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), WORD = local();
-const STRADDLE = local(), CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
+const CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
 const MISSES = local(), WRITES = local(), FRAC = local();
 const I32_LOCALS = next - 1;
 const A = local(), BITS = local(), SH = local();
