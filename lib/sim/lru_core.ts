@@ -14,10 +14,9 @@
  * constants in it): no toolchain, no binary file, no permission. Its memory:
  *
  * - a header of 32-bit words (`H_*`): the LRU clock and its limit, the most
- *   recent line and slot, the counters of the last run, and 1 / lineSize;
- * - per access size, the fraction of a line an access may start at without
- *   straddling two;
- * - a chunk of the trace: addresses (f64), kinds and sizes (bytes);
+ *   recent line and slot, the counters of the last run;
+ * - a chunk of the trace: addresses (f64), kinds and sizes (bytes), and
+ *   each access's line as the first pass of `run` finds it (`linesBody`);
  * - per slot, its key, its stamp and its state, as in the store
  *   (lib/hw/cache_store.ts); the list of slots filled while invalid, in
  *   order (the resident index is the caller's).
@@ -44,18 +43,18 @@ const H_CLOCK = 8,
   H_MRU_LINE = 16,
   H_MRU_SLOT = 20,
   H_MISSES = 24,
-  H_WRITE_MISSES = 28,
   H_WRITES = 32,
   H_WRITEBACKS = 36,
-  H_FILLS = 40,
-  H_INVERSE_LINE = 56;
+  H_FILLS = 40;
 
 /** Accesses copied into the module's memory at a time. */
-const CHUNK = 1 << 16;
-/** The regions of fixed place: the straddle bounds by size, then the chunk. */
-const FITS = 128, ADDRS = FITS + 8 * 256, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK;
+const CHUNK = 1 << 15;
+/** The header's bytes, then the chunk. */
+const HEADER = 128, ADDRS = HEADER, KINDS = ADDRS + 8 * CHUNK, SIZES = KINDS + CHUNK;
+/** Each access's line, or -1 when it is not the common case (see `linesBody`). */
+const LINES = SIZES + CHUNK + 16;
 /** Where the per-slot regions start. */
-const KEYS = SIZES + CHUNK;
+const KEYS = LINES + 4 * CHUNK + 16;
 
 /** The per-slot regions of a cache of `slots` slots, and the bytes of memory it needs. */
 function layout(slots: number) {
@@ -70,21 +69,37 @@ const MAX_WAYS = 32;
 
 // Opcodes (WebAssembly core specification 1.0, section 5.4).
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d;
-const VOID = 0x40, I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
+const VOID = 0x40, I32 = 0x7f, I64 = 0x7e, F64 = 0x7c, V128 = 0x7b;
 const GET = 0x20, SET = 0x21, TEE = 0x22;
-const I32_LOAD = 0x28, F64_LOAD = 0x2b, I32_LOAD8_U = 0x2d;
+const I32_LOAD = 0x28, I64_LOAD = 0x29, F64_LOAD = 0x2b, I32_LOAD8_U = 0x2d;
 const I32_STORE = 0x36, I32_STORE8 = 0x3a;
-const I32_CONST = 0x41, F64_CONST = 0x44;
+const I32_CONST = 0x41, I64_CONST = 0x42, F64_CONST = 0x44;
 const I32_EQZ = 0x45, I32_EQ = 0x46;
 const I32_GE_U = 0x4f;
-const F64_LT = 0x63, F64_GT = 0x64, F64_GE = 0x66;
+const I64_NE = 0x52, I64_LT_U = 0x54, I64_GT_U = 0x56, F64_NE = 0x62, F64_GE = 0x66;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, I32_OR = 0x72;
 const I32_SHL = 0x74, I32_SHR_U = 0x76;
 const I32_CTZ = 0x68;
-const F64_SUB = 0xa1, F64_MUL = 0xa2;
-const I32_TRUNC_F64_S = 0xaa, F64_CONVERT_I32_S = 0xb7;
+const I64_SUB = 0x7d,
+  I64_AND = 0x83,
+  I64_OR = 0x84,
+  I64_SHL = 0x86,
+  I64_SHR_U = 0x88,
+  I32_WRAP_I64 = 0xa7,
+  F64_CONVERT_I64_S = 0xb9;
+// Non-trapping conversion (WebAssembly 2.0): NaN gives 0, out of range saturates.
+const I64_TRUNC_SAT_F64_S = [0xfc, 0x06];
 // Fixed-width SIMD (WebAssembly 2.0, section 5.4.8): the prefix, then the opcode.
 const V128_LOAD = [0xfd, 0x00], I8X16_SHUFFLE = [0xfd, 0x0d], I32X4_SPLAT = [0xfd, 0x11];
+const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE64_LANE = [0xfd, 0x5b];
+const V128_AND = [0xfd, 0x4e], V128_OR = [0xfd, 0x50], V128_XOR = [0xfd, 0x51];
+const F64X2_EQ = [0xfd, 0x47], F64X2_ADD = [0xfd, 0xf0, 0x01], F64X2_SUB = [0xfd, 0xf1, 0x01];
+const I32X4_EXTEND_LOW_U = [0xfd, 0xa9, 0x01];
+const I64X2_SHL = [0xfd, 0xcb, 0x01],
+  I64X2_EXTEND_LOW_U = [0xfd, 0xc9, 0x01],
+  I64X2_SHR_U = [0xfd, 0xcd, 0x01];
+const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
+const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
 
 type Code = (number | Code)[];
@@ -113,12 +128,27 @@ function sleb(n: number): number[] {
   }
 }
 
+function sleb64(n: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(n & 0x7fn);
+    n >>= 7n;
+    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 const flat = (c: Code): number[] => c.flatMap((x) => (typeof x === "number" ? [x] : flat(x)));
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
 
 const i32 = (n: number): Code => [I32_CONST, ...sleb(n)];
+/** An i64 constant (below 2^53). */
+const i64 = (n: number): Code => [I64_CONST, ...sleb64(BigInt(n))];
 const f64 = (x: number): Code => [F64_CONST, ...new Uint8Array(Float64Array.of(x).buffer)];
 const get = (l: number): Code => [GET, ...uleb(l)];
 const set = (l: number): Code => [SET, ...uleb(l)];
@@ -133,14 +163,18 @@ const N = 0;
 let next = 1;
 const local = () => next++;
 const I = local(), W = local(), SIZE = local(), LINE = local(), KEY = local(), BASE = local();
-const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), ACC = local();
-const STRADDLE = local(), CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
-const MISSES = local(), WRITE_MISSES = local(), WRITES = local();
+const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), WORD = local();
+const CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
+const MISSES = local(), WRITES = local(), FRAC = local();
 const I32_LOCALS = next - 1;
-const T = local(), INVERSE = local();
-const F64_LOCALS = 2;
-const KV = local(), MV = local();
-const V128_LOCALS = 2;
+const A = local(), BITS = local(), SH = local();
+const I64_LOCALS = 3;
+const T = local();
+const F64_LOCALS = 1;
+const KV = local(), MV = local(), V = local(), X = local(), AV = local(), SV = local();
+const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_LIMIT = local(), C_ZERO = local();
+const C_OFFSET = local(), C_END = local();
+const V128_LOCALS = 13;
 
 /** The header word each local that lives across the run comes from and goes back to. */
 const HELD: [number, number][] = [
@@ -148,7 +182,6 @@ const HELD: [number, number][] = [
   [MRU_LINE, H_MRU_LINE],
   [MRU_SLOT, H_MRU_SLOT],
   [MISSES, H_MISSES],
-  [WRITE_MISSES, H_WRITE_MISSES],
   [WRITES, H_WRITES],
 ];
 
@@ -162,6 +195,14 @@ const addToHeader = (h: number, value: Code): Code => [
 ];
 
 const simd = (op: number[], ...rest: number[]): Code => [...op, ...rest];
+/** A vector of two equal 64-bit lanes, `x` a bigint (an integer) or a double. */
+const v128x2 = (x: bigint | number): Code => {
+  const lane = new Uint8Array(8);
+  const view = new DataView(lane.buffer);
+  if (typeof x === "bigint") view.setBigInt64(0, x, true);
+  else view.setFloat64(0, x, true);
+  return [simd(V128_CONST), ...lane, ...lane];
+};
 const vload = (offset: number): Code => [simd(V128_LOAD), 4, ...uleb(offset)];
 const shuffle = (lanes: number[]): Code => [simd(I8X16_SHUFFLE), ...lanes];
 
@@ -179,8 +220,8 @@ function waysEqual(region: number, ways: number, v: number): Code {
 }
 
 /**
- * One line reference (the line in LINE, a store when W is 1): MISS is 1 on
- * a miss. As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
+ * One line reference (the line in LINE, a store when W is 1): sets MISS to
+ * 1 on a miss, leaves it on a hit (an access's two lines share it). As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
  */
 function reference(ways: number, setMask: number, r: ReturnType<typeof layout>): Code {
   const state = (
@@ -196,13 +237,13 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
   return [
     [get(LINE), get(MRU_LINE), I32_EQ, IF, VOID],
     // Already the newest stamp of its set.
-    [get(W), IF, VOID, state(MRU_SLOT, i32(2)), END, i32(0), set(MISS)],
+    [get(W), IF, VOID, state(MRU_SLOT, i32(2)), END],
     ELSE,
     [get(LINE), i32(1), I32_ADD, tee(KEY), simd(I32X4_SPLAT), set(KV)],
     [get(LINE), i32(setMask), I32_AND, i32(ways * 4), I32_MUL, set(BASE)],
     [waysEqual(r.keys, ways, KV), tee(MASK), IF, VOID],
     // A hit: keys are unique in a set.
-    [get(BASE), i32(2), I32_SHR_U, get(MASK), I32_CTZ, I32_ADD, set(SLOT), i32(0), set(MISS)],
+    [get(BASE), i32(2), I32_SHR_U, get(MASK), I32_CTZ, I32_ADD, set(SLOT)],
     ELSE,
     // A miss: the first way of the smallest stamp (invalid ways have stamp 0).
     [minimum, tee(MV), get(MV), get(MV), shuffle(swapHalves), simd(I32X4_MIN_S), tee(MV)],
@@ -225,33 +266,132 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
   ];
 }
 
+/**
+ * A first pass over the chunk, two accesses at a time: each access's line
+ * into LINES when it is the common case (an integer address from 0 whose
+ * line and the next are below KEY_LIMIT - 1, a size from 1 to a line that
+ * does not straddle two), else -1, which sends it to the general front end
+ * of `runBody`. Adding 2^52 to a double below 2^52 puts its integer part in
+ * the low bits of the sum, exactly when it has none other: the address
+ * comes out of its bits without a conversion, which V8 checks with a
+ * conversion back on every access.
+ */
+function linesBody(lineSize: number): Code {
+  const shift = Math.log2(lineSize);
+  const and = simd(V128_AND);
+  // The constants, held in locals: V8 would build each one again on every
+  // iteration, as many instructions as the test it takes part in.
+  const constants: [number, Code][] = [
+    [C_TWO52, v128x2(2 ** 52)],
+    [C_BIAS, v128x2(0x4330_0000_0000_0000n)],
+    [C_ONES, v128x2(-1n)],
+    [C_LIMIT, v128x2(BigInt((KEY_LIMIT - 1) * lineSize))],
+    [C_ZERO, v128x2(0n)],
+    [C_OFFSET, v128x2(BigInt(lineSize - 1))],
+    [C_END, v128x2(BigInt(lineSize + 1))],
+  ];
+  return [
+    constants.map(([l, c]) => [c, set(l)]),
+    [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
+    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    [get(I), i32(3), I32_SHL, vload(ADDRS), tee(V), get(C_TWO52), simd(F64X2_ADD), tee(X)],
+    // Exact: the sum less 2^52 is the address (not so for a fraction, NaN, 2^52 and above).
+    [get(C_TWO52), simd(F64X2_SUB), get(V), simd(F64X2_EQ)],
+    // The address, negative when the double was.
+    [get(X), get(C_BIAS), simd(I64X2_SUB), tee(AV)],
+    [get(C_ONES), simd(I64X2_GT_S), and],
+    [get(AV), get(C_LIMIT), simd(I64X2_LT_S), and],
+    // The sizes: at least 1, and offset + size at most a line.
+    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(SIZES)],
+    [
+      simd(I32X4_EXTEND_LOW_U),
+      simd(I64X2_EXTEND_LOW_U),
+      tee(SV),
+      get(C_ZERO),
+      simd(I64X2_GT_S),
+      and,
+    ],
+    [get(AV), get(C_OFFSET), and, get(SV), simd(I64X2_ADD)],
+    [get(C_END), simd(I64X2_LT_S), and],
+    // The line where all hold, else all ones (-1); the low halves of the two lanes.
+    [
+      tee(SV),
+      get(AV),
+      i32(shift),
+      simd(I64X2_SHR_U),
+      and,
+      get(SV),
+      get(C_ONES),
+      simd(V128_XOR),
+      simd(V128_OR),
+    ],
+    // The kind's store bit (STORE is the only odd kind) on top, bit 31 of the low half.
+    [
+      get(I),
+      simd(V128_LOAD8X8_U),
+      3,
+      ...uleb(KINDS),
+      simd(I32X4_EXTEND_LOW_U),
+      simd(I64X2_EXTEND_LOW_U),
+    ],
+    [i32(31), simd(I64X2_SHL), simd(V128_OR)],
+    [tee(SV), get(SV), shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]), set(SV)],
+    [get(I), i32(2), I32_SHL, get(SV), simd(V128_STORE64_LANE), 3, ...uleb(LINES), 0],
+    addTo(I, i32(2)),
+    [BR, 0, END, END],
+  ];
+}
+
 /** The body of `run(n)`. */
 function runBody(ways: number, sets: number, lineSize: number): Code {
   const r = layout(ways * sets);
   const ref = reference(ways, sets - 1, r);
+  const shift = Math.log2(lineSize);
   return [
     ...HELD.map(([l, h]) => [header(h), set(l)]),
-    [i32(0), mem(F64_LOAD, 3, H_INVERSE_LINE), set(INVERSE)],
+    linesBody(lineSize),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), get(INVERSE), F64_MUL, tee(T)],
-    // As replay.ts: t = addr / lineSize, a line below KEY_LIMIT - 1 (its successor too).
-    [f64(0), F64_GE, get(T), f64(KEY_LIMIT - 1), F64_LT, I32_AND, I32_EQZ, BR_IF, 1],
-    [get(T), I32_TRUNC_F64_S, set(LINE)],
-    // Straddling, or a size of 0 or above a line (their bound is below any fraction).
-    [get(T), get(LINE), F64_CONVERT_I32_S, F64_SUB],
-    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(3), I32_SHL, mem(F64_LOAD, 3, FITS)],
-    [F64_GT, tee(STRADDLE), IF, VOID],
-    [get(SIZE), i32(1), I32_SUB, i32(lineSize), I32_GE_U, BR_IF, 2, END],
+    // The first pass's word: the line, and the kind's store bit on top.
+    [i32(0), set(MISS), get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES), tee(WORD)],
+    [i32(31), I32_SHR_U, set(W), get(WORD), i32(0x7fff_ffff), I32_AND, tee(LINE)],
+    [i32(KEY_LIMIT - 1), I32_GE_U, IF, VOID],
     [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
+    // The address's integer part A, and FRAC 1 when it has a fraction. A
+    // double from 1 to 2^53 is its significand (52 bits and the implicit
+    // one) shifted right by SH = 1075 - its exponent field, so the common
+    // case is integer arithmetic: V8's conversions from floating point
+    // check their result with a conversion back, a long chain on every access.
+    [get(I), i32(3), I32_SHL, mem(I64_LOAD, 3, ADDRS), set(BITS)],
+    [i64(1075), get(BITS), i64(52), I64_SHR_U, I64_SUB, tee(SH), i64(52), I64_GT_U, IF, VOID],
+    // Below 1, from 2^53, negative, NaN: in floating point (NaN gives 0).
+    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), tee(T), simd(I64_TRUNC_SAT_F64_S), set(A)],
+    [get(T), f64(0), F64_GE, I32_EQZ, BR_IF, 3],
+    [get(A), F64_CONVERT_I64_S, get(T), F64_NE, set(FRAC)],
+    ELSE,
+    [get(BITS), i64(2 ** 52 - 1), I64_AND, i64(2 ** 52), I64_OR, get(SH), I64_SHR_U, set(A)],
+    [get(BITS), i64(1), get(SH), I64_SHL, i64(1), I64_SUB, I64_AND, i64(0), I64_NE, set(FRAC)],
+    END,
+    // As replay.ts: a line below KEY_LIMIT - 1 (its successor too).
+    [get(A), i64((KEY_LIMIT - 1) * lineSize), I64_LT_U, I32_EQZ, BR_IF, 2],
+    [get(A), i64(shift), I64_SHR_U, I32_WRAP_I64, set(LINE)],
+    // Straddling: offset + size > lineSize, an offset with a fraction
+    // counting as one byte more (replay.ts compares the exact fraction).
+    // Or'ed with size - 1, so that a size of 0 or above a line takes the
+    // same rare branch, where the core stops before it.
+    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
+    [get(A), I32_WRAP_I64, i32(lineSize - 1), I32_AND, get(SIZE), I32_ADD],
+    [get(FRAC), I32_ADD, I32_OR],
+    [i32(lineSize), I32_GE_U, IF, VOID],
+    [get(SIZE), i32(lineSize), I32_GE_U, BR_IF, 3],
+    // A straddling access looks this line up, then the next, as one access.
+    [ref, get(LINE), i32(1), I32_ADD, set(LINE)],
+    END,
+    END,
     ref,
-    [get(MISS), set(ACC)],
-    // A straddling access looks the next line up too, counted as one access.
-    [get(STRADDLE), IF, VOID, get(LINE), i32(1), I32_ADD, set(LINE), ref],
-    [get(ACC), get(MISS), I32_OR, set(ACC), END],
-    addTo(WRITES, get(W)),
-    addTo(MISSES, get(ACC)),
-    addTo(WRITE_MISSES, [get(ACC), get(W), I32_AND]),
+    addTo(MISSES, get(MISS)),
+    // Writes in the low half, write misses in the high one (a run takes at most CHUNK < 2^16).
+    addTo(WRITES, [get(MISS), get(W), I32_AND, i32(16), I32_SHL, get(W), I32_OR]),
     addTo(I, i32(1)),
     [BR, 0, END, END],
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
@@ -280,7 +420,12 @@ export function lruCoreBytes(
   lineSize: number,
 ): Uint8Array<ArrayBuffer> {
   const body = [
-    ...vec([[...uleb(I32_LOCALS), I32], [...uleb(F64_LOCALS), F64], [...uleb(V128_LOCALS), V128]]),
+    ...vec([
+      [...uleb(I32_LOCALS), I32],
+      [...uleb(I64_LOCALS), I64],
+      [...uleb(F64_LOCALS), F64],
+      [...uleb(V128_LOCALS), V128],
+    ]),
     ...flat(runBody(ways, sets, lineSize)),
     END,
   ];
@@ -323,6 +468,7 @@ export class LruCore {
   readonly #ways: number;
   readonly #r: ReturnType<typeof layout>;
   #wideMru = false;
+  #counts: [number, number, number, number] = [0, 0, 0, 0];
 
   /**
    * Assembles and instantiates the module of a geometry.
@@ -342,16 +488,6 @@ export class LruCore {
     this.#slots = ways * sets;
     this.#ways = ways;
     this.#r = layout(this.#slots);
-    const inverse = 1 / lineSize;
-    this.#f64[H_INVERSE_LINE >> 3] = inverse;
-    // As replay.ts's test: an access of `size` bytes at fraction f of a line
-    // straddles when f > (lineSize - size) / lineSize. Size 0 (given -1)
-    // and sizes above a line (a negative bound) take the same branch, where
-    // the core stops before them.
-    for (let size = 0; size < 256; size++) {
-      this.#f64[(FITS >> 3) + size] = (lineSize - size) * inverse;
-    }
-    this.#f64[FITS >> 3] = -1;
   }
 
   /**
@@ -362,7 +498,8 @@ export class LruCore {
    */
   load(store: CacheStore): void {
     const h = this.#i32;
-    h.fill(0, 0, H_INVERSE_LINE >> 2);
+    h.fill(0, 0, HEADER >> 2);
+    this.#counts = [0, 0, 0, 0];
     h[H_LIMIT >> 2] = store.clockLimit;
     this.reload(store);
   }
@@ -418,7 +555,15 @@ export class LruCore {
   run(n: number): number {
     const h = this.#i32;
     const room = Math.floor((h[H_LIMIT >> 2] - 1 - h[H_CLOCK >> 2]) / 2);
-    return this.#run(Math.max(0, Math.min(n, room)));
+    const done = this.#run(Math.max(0, Math.min(n, CHUNK, room)));
+    // The run's counters, taken out at once: writes and write misses share a word.
+    const packed = h[H_WRITES >> 2] >>> 0;
+    this.#counts[0] += packed & 0xffff;
+    this.#counts[1] += h[H_MISSES >> 2];
+    this.#counts[2] += packed >>> 16;
+    this.#counts[3] += h[H_WRITEBACKS >> 2];
+    h[H_WRITES >> 2] = h[H_MISSES >> 2] = h[H_WRITEBACKS >> 2] = 0;
+    return done;
   }
 
   /**
@@ -427,18 +572,8 @@ export class LruCore {
    * @returns writes, misses, write misses and write-backs
    */
   counts(): [number, number, number, number] {
-    const h = this.#i32;
-    const out: [number, number, number, number] = [
-      h[H_WRITES >> 2],
-      h[H_MISSES >> 2],
-      h[H_WRITE_MISSES >> 2],
-      h[H_WRITEBACKS >> 2],
-    ];
-    h[H_WRITES >> 2] =
-      h[H_MISSES >> 2] =
-      h[H_WRITE_MISSES >> 2] =
-      h[H_WRITEBACKS >> 2] =
-        0;
+    const out = this.#counts;
+    this.#counts = [0, 0, 0, 0];
     return out;
   }
 

@@ -122,3 +122,68 @@ Deno.test("LruCore: stops before a wide line, a bad size and the clock's limit",
     core.save(store);
   }
 });
+
+Deno.test("LruCore: addresses far from 0, with fractions, and straddling sizes, as access() does them", () => {
+  // Lines near 2^31 (the core's last lines and the general path's first),
+  // addresses near 2^32 and 2^52 (the first pass finds lines from the
+  // address's bits below 2^52), halves of a byte, and sizes that straddle.
+  const bases = [0, 2 ** 31 - 64, 2 ** 32 - 64, (2 ** 31 - 6) * LINE, 2 ** 52 - 64 * LINE];
+  const access = fc.tuple(
+    fc.constantFrom(...bases),
+    fc.integer({ min: 0, max: 128 * LINE - 1 }),
+    fc.constantFrom(0, 0, 0, 0.5),
+    fc.constantFrom(0, 1, 2),
+    fc.integer({ min: 1, max: LINE }),
+  ).map(([base, offset, half, kind, size]): [number, number, number] => [
+    base + offset + half,
+    kind,
+    size,
+  ]);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(4, 8),
+      fc.constantFrom(1, 4),
+      fc.array(access, { minLength: 80, maxLength: 400 }),
+      (ways, sets, accesses) => {
+        const g = { size: sets * ways * LINE, ways, lineSize: LINE };
+        const t = traceOf(accesses);
+        const want = new TraceCache(g);
+        for (let i = 0; i < t.length; i++) {
+          want.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
+        }
+        const r = new TraceCache(g);
+        r.replay(t);
+        assert.deepEqual(state(r), state(want));
+      },
+    ),
+    { seed: 31, numRuns: 300 },
+  );
+});
+
+Deno.test("LruCore: the first pass sends NaN, fractions below 1 and 2^53 to the general front end", () => {
+  const g = { size: 4 * 4 * LINE, ways: 4, lineSize: LINE };
+  const core = lruCore(4, 4, LINE)!;
+  const cases: [string, [number, number, number][], number][] = [
+    ["NaN", [[0, 0, 4], [NaN, 0, 4]], 1],
+    ["-0.5", [[0, 0, 4], [-0.5, 0, 4]], 1],
+    ["2^53", [[0, 0, 4], [2 ** 53, 0, 4]], 1],
+    ["Infinity", [[0, 0, 4], [Infinity, 0, 4]], 1],
+    // Not stops: -0, a fraction below 1, one that straddles only by its half.
+    [
+      "-0, 0.5, a straddling half",
+      [[-0, 0, 4], [0.5, 1, 4], [LINE - 4.5, 0, 4], [LINE - 4, 0, 4]],
+      4,
+    ],
+  ];
+  for (const [what, accesses, stop] of cases) {
+    const c = new TraceCache(g);
+    const t = traceOf(accesses);
+    const { done } = throughCore(c, core, t);
+    assert.equal(done, stop, what);
+    if (done === t.length) {
+      const want = new TraceCache(g);
+      for (const [a, k, s] of accesses) want.access(a, k === STORE, s);
+      assert.deepEqual({ ...state(c), stats: null }, { ...state(want), stats: null }, what);
+    }
+  }
+});
