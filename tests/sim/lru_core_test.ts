@@ -70,7 +70,9 @@ Deno.test("LruCore: a run leaves the store as a loop of access() leaves it", () 
     fc.property(
       fc.constantFrom(4, 8, 16, 32),
       fc.constantFrom(1, 2, 4),
-      fc.array(access, { maxLength: 600 }),
+      // Long enough, at the full size, to fill every way of 32 (fast-check's
+      // default size keeps arrays to a few elements).
+      fc.array(access, { maxLength: 600, size: "max" }),
       (ways, sets, accesses) => {
         const g = { size: sets * ways * LINE, ways, lineSize: LINE };
         const t = traceOf(accesses);
