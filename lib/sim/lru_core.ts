@@ -101,8 +101,6 @@ const I64X2_SHL = [0xfd, 0xcb, 0x01],
 const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
 const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
-const I16X8_NARROW_I32X4_S = [0xfd, 0x85, 0x01], I16X8_BITMASK = [0xfd, 0x84, 0x01];
-const I8X16_NARROW_I16X8_S = [0xfd, 0x65], I8X16_BITMASK = [0xfd, 0x64];
 
 type Code = (number | Code)[];
 
@@ -210,35 +208,13 @@ const shuffle = (lanes: number[]): Code => [simd(I8X16_SHUFFLE), ...lanes];
 
 /**
  * A mask of the ways of the set at BASE (its first slot * 4) whose word in
- * the region at `region` equals the vector in `v`: bit k for way k. The
- * comparisons of four ways (all ones or zero per lane) are narrowed into
- * one vector before a single bitmask: each bitmask taken apart costs a
- * shift and an or to put it in place.
+ * the region at `region` equals the vector in `v`: bit k for way k.
  */
 function waysEqual(region: number, ways: number, v: number): Code {
-  const equal = (q: number): Code => [get(BASE), vload(region + 16 * q), get(v), simd(I32X4_EQ)];
-  const narrow16 = simd(I16X8_NARROW_I32X4_S);
-  const quads = ways / 4;
   const out: Code = [];
-  for (let q = 0; q < quads;) {
-    let part: Code;
-    let width: number;
-    if (quads - q >= 4) {
-      // Sixteen ways, one byte lane each.
-      part = [
-        [equal(q), equal(q + 1), narrow16, equal(q + 2), equal(q + 3), narrow16],
-        [simd(I8X16_NARROW_I16X8_S), simd(I8X16_BITMASK)],
-      ];
-      width = 16;
-    } else if (quads - q >= 2) {
-      part = [equal(q), equal(q + 1), narrow16, simd(I16X8_BITMASK)];
-      width = 8;
-    } else {
-      part = [equal(q), simd(I32X4_BITMASK)];
-      width = 4;
-    }
-    out.push(q === 0 ? part : [part, i32(4 * q), I32_SHL, I32_OR]);
-    q += width / 4;
+  for (let q = 0; q < ways / 4; q++) {
+    out.push([get(BASE), vload(region + 16 * q), get(v), simd(I32X4_EQ), simd(I32X4_BITMASK)]);
+    if (q > 0) out.push([i32(4 * q), I32_SHL, I32_OR]);
   }
   return out;
 }
