@@ -249,6 +249,10 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
     [minimum, tee(MV), get(MV), get(MV), shuffle(swapHalves), simd(I32X4_MIN_S), tee(MV)],
     [get(MV), get(MV), shuffle(swapPairs), simd(I32X4_MIN_S), set(MV)],
     [get(BASE), i32(2), I32_SHR_U, waysEqual(r.stamps, ways, MV), I32_CTZ, I32_ADD, set(SLOT)],
+    // Counted once per access (a straddling one may miss twice); a write
+    // miss in the high half of WRITES (see `runBody`).
+    [get(MISSES), get(MISS), I32_EQZ, I32_ADD, set(MISSES)],
+    addTo(WRITES, [get(MISS), I32_EQZ, get(W), I32_AND, i32(16), I32_SHL]),
     [i32(1), set(MISS)],
     [get(SLOT), mem(I32_LOAD8_U, 0, r.states), tee(OLD), I32_EQZ, IF, VOID],
     // Filled while invalid: the caller adds it to the resident index.
@@ -389,9 +393,9 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
     END,
     END,
     ref,
-    addTo(MISSES, get(MISS)),
-    // Writes in the low half, write misses in the high one (a run takes at most CHUNK < 2^16).
-    addTo(WRITES, [get(MISS), get(W), I32_AND, i32(16), I32_SHL, get(W), I32_OR]),
+    // Writes in the low half, write misses in the high one, added by a
+    // miss (a run takes at most CHUNK < 2^16).
+    addTo(WRITES, get(W)),
     addTo(I, i32(1)),
     [BR, 0, END, END],
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
