@@ -167,8 +167,8 @@ const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), WORD = loca
 const CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
 const MISSES = local(), WRITES = local(), FRAC = local();
 const I32_LOCALS = next - 1;
-const A = local(), BITS = local(), SH = local();
-const I64_LOCALS = 3;
+const A = local(), BITS = local(), SH = local(), PAIR = local();
+const I64_LOCALS = 4;
 const T = local();
 const F64_LOCALS = 1;
 const KV = local(), MV = local(), V = local(), X = local(), AV = local(), SV = local();
@@ -350,14 +350,34 @@ function linesBody(lineSize: number): Code {
 function runBody(ways: number, sets: number, lineSize: number): Code {
   const r = layout(ways * sets);
   const ref = reference(ways, sets - 1, r);
-  const shift = Math.log2(lineSize);
+  const access = (word: Code) => accessBody(ref, lineSize, word);
   return [
     ...HELD.map(([l, h]) => [header(h), set(l)]),
     linesBody(lineSize),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
+    // Two accesses' words at a time: one load (and one bounds check) less
+    // per pair. The second may lie past the chunk's last: the padding after
+    // LINES holds it, and the loop leaves before using it.
+    [get(I), i32(2), I32_SHL, mem(I64_LOAD, 2, LINES), set(PAIR)],
+    access([get(PAIR), I32_WRAP_I64]),
+    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    access([get(PAIR), i64(32), I64_SHR_U, I32_WRAP_I64]),
+    [BR, 0, END, END],
+    ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
+    get(I),
+  ];
+}
+
+/**
+ * One access of `runBody`'s loop, its first-pass word from `word`: replays
+ * it and moves I on, or leaves the run at a rare access it stops before.
+ */
+function accessBody(ref: Code, lineSize: number, word: Code): Code {
+  const shift = Math.log2(lineSize);
+  return [
     // The first pass's word: the line, and the kind's store bit on top.
-    [i32(0), set(MISS), get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES), tee(WORD)],
+    [i32(0), set(MISS), word, tee(WORD)],
     [i32(31), I32_SHR_U, set(W), get(WORD), i32(0x7fff_ffff), I32_AND, tee(LINE)],
     [i32(KEY_LIMIT - 1), I32_GE_U, IF, VOID],
     [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
@@ -397,9 +417,6 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
     // miss (a run takes at most CHUNK < 2^16).
     addTo(WRITES, get(W)),
     addTo(I, i32(1)),
-    [BR, 0, END, END],
-    ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
-    get(I),
   ];
 }
 
