@@ -100,6 +100,7 @@ const I64X2_SHL = [0xfd, 0xcb, 0x01],
   I64X2_SHR_U = [0xfd, 0xcd, 0x01];
 const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
 const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
+const I32X4_EXTRACT_LANE = [0xfd, 0x1b];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
 
 type Code = (number | Code)[];
@@ -167,14 +168,14 @@ const MASK = local(), SLOT = local(), MISS = local(), OLD = local(), WORD = loca
 const CLOCK = local(), MRU_LINE = local(), MRU_SLOT = local();
 const MISSES = local(), WRITES = local(), FRAC = local();
 const I32_LOCALS = next - 1;
-const A = local(), BITS = local(), SH = local(), PAIR = local();
-const I64_LOCALS = 4;
+const A = local(), BITS = local(), SH = local();
+const I64_LOCALS = 3;
 const T = local();
 const F64_LOCALS = 1;
 const KV = local(), MV = local(), V = local(), X = local(), AV = local(), SV = local();
 const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_LIMIT = local(), C_ZERO = local();
-const C_OFFSET = local(), C_END = local();
-const V128_LOCALS = 13;
+const C_OFFSET = local(), C_END = local(), WORDS = local();
+const V128_LOCALS = 14;
 
 /** The header word each local that lives across the run comes from and goes back to. */
 const HELD: [number, number][] = [
@@ -356,13 +357,14 @@ function runBody(ways: number, sets: number, lineSize: number): Code {
     linesBody(lineSize),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    // Two accesses' words at a time: one load (and one bounds check) less
-    // per pair. The second may lie past the chunk's last: the padding after
-    // LINES holds it, and the loop leaves before using it.
-    [get(I), i32(2), I32_SHL, mem(I64_LOAD, 2, LINES), set(PAIR)],
-    access([get(PAIR), I32_WRAP_I64]),
-    [get(I), get(N), I32_GE_U, BR_IF, 1],
-    access([get(PAIR), i64(32), I64_SHR_U, I32_WRAP_I64]),
+    // Four accesses' words at a time: one load (and one bounds check)
+    // instead of four. The last ones may lie past the chunk's last: the
+    // padding after LINES holds them, and the loop leaves before using them.
+    [get(I), i32(2), I32_SHL, vload(LINES), set(WORDS)],
+    [0, 1, 2, 3].map((k) => [
+      k === 0 ? [] : [get(I), get(N), I32_GE_U, BR_IF, 1],
+      access([get(WORDS), simd(I32X4_EXTRACT_LANE), k]),
+    ]),
     [BR, 0, END, END],
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
     get(I),
