@@ -221,8 +221,10 @@ function waysEqual(region: number, ways: number, v: number): Code {
 }
 
 /**
- * One line reference (the line in LINE, a store when W is 1): sets MISS to
- * 1 on a miss, leaves it on a hit (an access's two lines share it). As replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
+ * One line reference (the line in LINE, a store when W is 1): on a miss,
+ * counts the access's miss (and write miss) unless MISS says its other line
+ * did, and sets MISS; a hit leaves it (an access's two lines share it). As
+ * replay.ts's `#refLine` and `#ref` for a line below KEY_LIMIT.
  */
 function reference(ways: number, setMask: number, r: ReturnType<typeof layout>): Code {
   const state = (
