@@ -96,6 +96,9 @@ export interface Violation {
  * @returns one expected value per read step, unsigned 32-bit
  */
 export function expectedReads(steps: readonly Step[], ram?: RamRange): Float64Array {
+  // A short program (an exploration's) is searched backwards from each read: no
+  // table to allocate, which costs more than the search.
+  if (steps.length <= SHORT_PROGRAM) return expectedReadsByScan(steps);
   // One pass over the program, not a first one to count the reads: room for a read
   // per step, and the reads' part handed out. The last value written at each address
   // is kept in an open-addressing table (linear probing, at most half full) rather
@@ -128,6 +131,34 @@ export function expectedReads(steps: readonly Step[], ram?: RamRange): Float64Ar
       keys[at] = addr;
       values[at] = step.value;
     }
+  }
+  return out.subarray(0, i);
+}
+
+/** Steps up to which {@linkcode expectedReads} searches backwards instead of keeping a table. */
+const SHORT_PROGRAM = 32;
+
+/**
+ * {@linkcode expectedReads} of a short program: each read's value is that of
+ * the last write before it to its address (zero if none), found by searching
+ * back from the read.
+ */
+function expectedReadsByScan(steps: readonly Step[]): Float64Array {
+  const out = new Float64Array(steps.length);
+  let i = 0;
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k];
+    if (step.kind !== "read") continue;
+    const addr = step.addr;
+    let value = 0;
+    for (let j = k - 1; j >= 0; j--) {
+      const w = steps[j];
+      if ((w.kind === "write" || w.kind === "host_write") && w.addr === addr) {
+        value = w.value >>> 0;
+        break;
+      }
+    }
+    out[i++] = value;
   }
   return out.subarray(0, i);
 }
