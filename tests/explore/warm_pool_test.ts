@@ -30,6 +30,7 @@ import {
   WorkerPool,
 } from "../../lib/engine/explore/pool.ts";
 import { TINY } from "./fixtures.ts";
+import { scratchProject } from "../cli/helpers.ts";
 
 const ROOT = () => packWitnesses([{ ops: [], picks: [] }]);
 
@@ -110,18 +111,18 @@ Deno.test("units an exploration left offered when it ended are withdrawn, not ru
 });
 
 Deno.test("an idle pool does not keep the process alive", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = `${dir}/idle.ts`;
-    await Deno.writeTextFile(
-      file,
-      `import { explore } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
+  // A user's project: its own deno.json, the explore entry, workers asked for.
+  const entry = new URL("../../lib/api/explore.ts", import.meta.url).href;
+  const dir = await scratchProject("setway-idle-", {
+    "idle.ts": `import { explore } from ${JSON.stringify(entry)};
 const r = await explore({ maxOps: 3, ops: ["write", "read", "mmuOn"], progress: false, workers: 2 });
 console.log("explored", r.stats.executions > 0);
 `,
-    );
+  });
+  try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "-R", file],
+      args: ["run", "-R", "idle.ts"],
+      cwd: dir,
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(60_000),
