@@ -109,25 +109,6 @@ Deno.test("property: a run's failsNatively is what the native execution says", (
 });
 
 Deno.test("passesNatively: caches off for an access, maintenance, adversarial hardware or a small page budget say no", () => {
-  const { machine, policy } = assertScenario({
-    version: 1,
-    machine: "generic",
-    cpus: 2,
-    systemCache: "machine",
-    policy: "kvm-4.0",
-    ram: 1 << 20,
-    ramBase: BASE,
-    prefault: true,
-    seed: 1,
-    speculation: "quiet",
-    steps: [],
-  });
-  const judge = new Judge(machine, policy, new Float64Array(0));
-  const on: Step[] = [
-    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
-    { kind: "sctlr", vcpu: 1, bits: { c: true } },
-    { kind: "sctlr", vcpu: 1, bits: { m: true } },
-  ];
   const scenario = (steps: Step[], speculation: Speculation = "quiet"): Scenario => ({
     version: 1,
     machine: "generic",
@@ -141,6 +122,13 @@ Deno.test("passesNatively: caches off for an access, maintenance, adversarial ha
     speculation,
     steps,
   });
+  const { machine, policy } = assertScenario(scenario([]));
+  const judge = new Judge(machine, policy, new Float64Array(0));
+  const on: Step[] = [
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "sctlr", vcpu: 1, bits: { c: true } },
+    { kind: "sctlr", vcpu: 1, bits: { m: true } },
+  ];
   const write: Step = { kind: "write", vcpu: 1, addr: BASE, value: 1 };
   assert.equal(judge.passesNatively(scenario([...on, write]), Infinity), true);
   assert.equal(judge.passesNatively(scenario([...on, write]), 256), true); // 1 MiB of RAM
