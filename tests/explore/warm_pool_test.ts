@@ -110,6 +110,40 @@ Deno.test("units an exploration left offered when it ended are withdrawn, not ru
   }
 });
 
+Deno.test("default workers take a warm idle pool back at once, without waiting", async () => {
+  closeIdleWorkers();
+  const workers = resolveExploreOptions({}).workers;
+  // One core: the default is this thread alone, there is no pool to take back.
+  if (workers < 2) return;
+  const question: ExploreOptions = {
+    ...FIRST,
+    maxOps: 2,
+    progress: false,
+  };
+  const created: number[] = [];
+  const create = WorkerPool.create;
+  try {
+    WorkerPool.create = (n, config) => {
+      created.push(n);
+      return create.call(WorkerPool, n, config);
+    };
+    // A short exploration with default workers ends before they would start.
+    await explore({ ...question, workers: undefined });
+    assert.deepEqual(created, [], "default workers started for a short exploration");
+    // Workers given explicitly leave their pool idle and warm...
+    await explore({ ...question, workers });
+    assert.deepEqual(created, [workers - 1]);
+    assert.equal(WorkerPool.idleWith(workers - 1), true);
+    // ...and the next default exploration, however short, takes it back.
+    await explore({ ...question, workers: undefined });
+    assert.deepEqual(created, [workers - 1, workers - 1]);
+  } finally {
+    WorkerPool.create = create;
+    closeIdleWorkers();
+  }
+  assert.equal(WorkerPool.idleWith(workers - 1), false);
+});
+
 Deno.test("an idle pool does not keep the process alive", async () => {
   // A user's project: its own deno.json, the explore entry, workers asked for.
   const entry = new URL("../../lib/api/explore.ts", import.meta.url).href;

@@ -180,7 +180,11 @@ function exchangeOf(exchange: string | ShardExchange | undefined): ShardExchange
   return typeof exchange === "string" ? directoryExchange(exchange) : exchange;
 }
 
-/** Time on this thread before default workers start: a short exploration pays no start-up. */
+/**
+ * Time on this thread before default workers start: a short exploration
+ * pays no start-up. A warm pool put aside by an earlier exploration
+ * starts at once (see {@linkcode WorkerPool.idleWith}).
+ */
 const WORKER_DELAY_MS = 300;
 
 /**
@@ -211,7 +215,8 @@ interface Unit {
  * has nothing left to claim), also while the workers start. Workers given
  * explicitly start at once (an error if they cannot, see
  * {@linkcode Threads.check}); default workers start after
- * {@linkcode WORKER_DELAY_MS} of work, and only where they can (see
+ * {@linkcode WORKER_DELAY_MS} of work (at once when a warm pool of
+ * their number is idle), and only where they can (see
  * `ExploreOptions.workers`). A unit gives the same answer on any thread.
  */
 class Threads {
@@ -234,7 +239,7 @@ class Threads {
 
   static start(config: ExploreConfig, ctx: ExploreContext): Threads {
     const t = new Threads(config, ctx);
-    if (config.workers > 1 && config.workersGiven) t.#startWorkers();
+    if (t.#shouldStart()) t.#startWorkers();
     return t;
   }
 
@@ -350,9 +355,12 @@ class Threads {
   }
 
   #shouldStart(): boolean {
-    return this.#config.workers > 1 && (this.#config.workersGiven || (
-      performance.now() - this.#started >= WORKER_DELAY_MS && canStartWorkers(this.#config)
-    ));
+    const config = this.#config;
+    if (config.workers <= 1) return false;
+    if (config.workersGiven) return true;
+    const waited = performance.now() - this.#started >= WORKER_DELAY_MS ||
+      WorkerPool.idleWith(config.workers - 1);
+    return waited && canStartWorkers(config);
   }
 }
 

@@ -165,7 +165,8 @@ export interface ExploreOptions {
    * same for any number. Default: one per core
    * (`navigator.hardwareConcurrency`), the workers started only once the
    * search has run for a moment on this thread (a small exploration pays
-   * no start-up), and only where they can start:
+   * no start-up), or at once when an earlier exploration left as many
+   * workers idle and warm, and only where they can start:
    * with read permission on the library's files (Deno checks it to load a
    * worker's module), and a policy and guest classes given by name or
    * module; otherwise the default is this thread. An explicit number is

@@ -179,6 +179,23 @@ export class WorkerPool {
   }
 
   /**
+   * Whether the pool the last exploration put aside has `n` workers and
+   * can be taken back: starting it costs no new thread and no compile, so
+   * default workers need not wait to see whether the exploration is short.
+   *
+   * @example Usage
+   * ```ts
+   * import { WorkerPool } from "./pool.ts";
+   * console.log(WorkerPool.idleWith(1)); // false: no exploration has put a pool aside
+   * ```
+   * @param n the number of workers wanted
+   * @returns true when {@linkcode WorkerPool.create} would take back a warm pool of `n`
+   */
+  static idleWith(n: number): boolean {
+    return idle !== null && idle.size === n && !idle.#broken;
+  }
+
+  /**
    * Starts `n` workers, or takes back the pool the last exploration put
    * aside when it has `n`, and sends each the configuration and the claim
    * slots.
