@@ -78,12 +78,14 @@ export const SCALING_RANDOM: ExploreOptions = {
  * @param options the exploration
  * @param n pairs of runs
  * @param cold whether each 2-worker run starts a new worker
+ * @param between run after each pair (the yardstick's turn, alternated with ours)
  * @returns the rates, their ratios (2 workers / 1) and the CPU microseconds per execution
  */
 export async function workerScaling(
   options: ExploreOptions,
   n: number,
   cold = false,
+  between: () => Promise<void> = () => Promise.resolve(),
 ): Promise<
   { one: number[]; two: number[]; ratios: number[]; cpuOne: number[]; cpuTwo: number[] }
 > {
@@ -105,9 +107,109 @@ export async function workerScaling(
     one.push(a);
     two.push(b);
     ratios.push(b / a);
+    await between();
   }
   closeIdleWorkers();
   return { one, two, ratios, cpuOne, cpuTwo };
+}
+
+/** What one yardstick process reports of its timed exploration. */
+interface OnceResult {
+  readonly executions: number;
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * Starts `count` processes of explore_once.ts, waits until each has warmed
+ * up, releases them together, and returns what each reports.
+ */
+async function explorationProcesses(
+  options: ExploreOptions,
+  count: number,
+): Promise<OnceResult[]> {
+  const script = new URL("./explore_once.ts", import.meta.url).pathname;
+  const children = Array.from({ length: count }, () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-R", script, JSON.stringify(options)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn());
+  const errors = children.map((c) => new Response(c.stderr).text());
+  const lines = children.map((c) =>
+    c.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines())[Symbol.asyncIterator]()
+  );
+  try {
+    for (const l of lines) {
+      const first = await l.next();
+      if (first.value !== "ready") {
+        throw new Error(`explore_once.ts: expected ready, got ${first.value}`);
+      }
+    }
+    const writers = children.map((c) => c.stdin.getWriter());
+    await Promise.all(writers.map((w) => w.write(new TextEncoder().encode("go\n"))));
+    await Promise.all(writers.map((w) => w.close()));
+    const results = await Promise.all(lines.map((l) => l.next()));
+    return results.map((r) => JSON.parse(r.value as string) as OnceResult);
+  } finally {
+    const statuses = await Promise.all(children.map((c) => c.status));
+    for (const [k, st] of statuses.entries()) {
+      if (!st.success) throw new Error(`explore_once.ts failed:\n${await errors[k]}`);
+    }
+  }
+}
+
+function splitLines(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, out) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const p of parts) out.enqueue(p);
+    },
+    flush(out) {
+      if (rest !== "") out.enqueue(rest);
+    },
+  });
+}
+
+/**
+ * The machine's yardstick for the worker rows: what two independent
+ * one-thread explorations, each in its own process, get at once, against
+ * one alone. Each process warms up with one exploration first, so that
+ * both sides are compiled and optimized, as a warm worker is; the pair is
+ * released together. The ratio (executions per second of the two together
+ * over one alone) is what the second core gives with no code of ours
+ * shared between the threads: the ceiling for `workers: 2` on this machine
+ * under its current load. Measured alternately `n` times.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { processCeiling, SCALING_RANDOM } from "./explore_scaling.ts";
+ * console.log((await processCeiling(SCALING_RANDOM, 1)).ratios);
+ * ```
+ * @param options the exploration
+ * @param n pairs of measurements (one process alone, then two at once)
+ * @returns the ratios, and the CPU microseconds per execution alone and in the pair
+ */
+export async function processCeiling(
+  options: ExploreOptions,
+  n: number,
+): Promise<{ ratios: number[]; cpuOne: number[]; cpuTwo: number[] }> {
+  const ratios: number[] = [], cpuOne: number[] = [], cpuTwo: number[] = [];
+  const rate = (r: OnceResult) => r.executions / (r.ms / 1000);
+  for (let i = 0; i < n; i++) {
+    const [alone] = await explorationProcesses(options, 1);
+    const pair = await explorationProcesses(options, 2);
+    // The pair's rate: all its executions over the time until both are done.
+    const together = (pair[0].executions + pair[1].executions) /
+      (Math.max(pair[0].ms, pair[1].ms) / 1000);
+    ratios.push(together / rate(alone));
+    cpuOne.push(alone.cpuMs * 1000 / alone.executions);
+    cpuTwo.push((pair[0].cpuMs + pair[1].cpuMs) * 1000 / (pair[0].executions + pair[1].executions));
+  }
+  return { ratios, cpuOne, cpuTwo };
 }
 
 /**

@@ -15,7 +15,10 @@
  *   and the process's peak memory (engine_ops.ts);
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
  *   into runtime start, module loading and computation;
- * - (e) an exploration on 2 workers against 1, executions per second;
+ * - (e) an exploration on 2 workers against 1, executions per second,
+ *   each row followed by the machine's yardstick: two one-thread
+ *   explorations in two processes at once against one alone, alternated
+ *   pair by pair with ours (explore_scaling.ts `processCeiling`);
  * - (f) 4 shards of an exhaustive search: the largest shard's runs against
  *   the unsharded search's, and the sum of 2 shards' runs against it, with
  *   parts that exchange each length and with independent parts.
@@ -41,7 +44,13 @@ import {
 import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
-import { SCALING_EXHAUSTIVE, SCALING_RANDOM, shardRuns, workerScaling } from "./explore_scaling.ts";
+import {
+  processCeiling,
+  SCALING_EXHAUSTIVE,
+  SCALING_RANDOM,
+  shardRuns,
+  workerScaling,
+} from "./explore_scaling.ts";
 import type { ExploreOptions } from "../mod.ts";
 
 /** The D1 of rows (a) and (b): 32 KiB, 8 ways, 64-byte lines. */
@@ -72,7 +81,9 @@ function timed(row: string, ratios: readonly number[], detail: string): Timed {
 
 /**
  * Row (e): executions per second on 2 workers against 1, exhaustive and
- * random (pairs of runs alternated), with the CPU time per execution.
+ * random (pairs of runs alternated), with the CPU time per execution; each
+ * followed by the machine's yardstick for it (two one-thread processes at
+ * once against one alone, a pair of those after each pair of ours).
  *
  * @example Usage
  * ```ts ignore
@@ -91,8 +102,16 @@ export async function scalingRows(
   random: ExploreOptions = SCALING_RANDOM,
   cold = false,
 ): Promise<Timed[]> {
-  const ex = await workerScaling(exhaustive, n, cold);
-  const rnd = await workerScaling(random, n, cold);
+  // The machine's own figure, alternated pair by pair with ours.
+  const yardstick = (options: ExploreOptions, into: ReturnType<typeof ceilingRuns>) => async () => {
+    const c = await processCeiling(options, 1);
+    into.ratios.push(...c.ratios);
+    into.cpuOne.push(...c.cpuOne);
+    into.cpuTwo.push(...c.cpuTwo);
+  };
+  const exCeiling = ceilingRuns(), rndCeiling = ceilingRuns();
+  const ex = await workerScaling(exhaustive, n, cold, yardstick(exhaustive, exCeiling));
+  const rnd = await workerScaling(random, n, cold, yardstick(random, rndCeiling));
   return [
     timed(
       `(e) explorer executions/s, 2 workers / 1, exhaustive ${exhaustive.maxOps} ops` +
@@ -101,12 +120,34 @@ export async function scalingRows(
       scalingDetail(ex),
     ),
     timed(
+      `(e) yardstick: two 1-thread processes at once / one alone, exhaustive ${exhaustive.maxOps} ops`,
+      exCeiling.ratios,
+      ceilingDetail(exCeiling),
+    ),
+    timed(
       `(e) explorer executions/s, 2 workers / 1, random ${random.executions} programs` +
         (cold ? ", new worker each run" : ""),
       rnd.ratios,
       scalingDetail(rnd),
     ),
+    timed(
+      `(e) yardstick: two 1-thread processes at once / one alone, random ${random.executions} programs`,
+      rndCeiling.ratios,
+      ceilingDetail(rndCeiling),
+    ),
   ];
+}
+
+function ceilingRuns(): { ratios: number[]; cpuOne: number[]; cpuTwo: number[] } {
+  return { ratios: [], cpuOne: [], cpuTwo: [] };
+}
+
+/** The yardstick's CPU time per execution, one process alone and two at once. */
+function ceilingDetail(c: { cpuOne: number[]; cpuTwo: number[] }): string {
+  return `(the machine's ceiling for 2 workers, no code of ours shared; measured alternately ` +
+    `with the row before it) CPU ${fmt(median(c.cpuOne), 1)} -> ${
+      fmt(median(c.cpuTwo), 1)
+    } us per execution (each process, warm)`;
 }
 
 /** The rates of a scaling row, and the CPU time per execution on 1 and 2 workers. */
