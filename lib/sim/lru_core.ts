@@ -75,7 +75,7 @@ const I32_LOAD = 0x28, I64_LOAD = 0x29, F64_LOAD = 0x2b, I32_LOAD8_U = 0x2d;
 const I32_STORE = 0x36, I32_STORE8 = 0x3a;
 const I32_CONST = 0x41, I64_CONST = 0x42, F64_CONST = 0x44;
 const I32_EQZ = 0x45, I32_EQ = 0x46;
-const I32_GE_U = 0x4f;
+const I32_GT_U = 0x4b, I32_GE_U = 0x4f;
 const I64_NE = 0x52, I64_LT_U = 0x54, I64_GT_U = 0x56, F64_NE = 0x62, F64_GE = 0x66;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, I32_OR = 0x72;
 const I32_SHL = 0x74, I32_SHR_U = 0x76;
@@ -353,65 +353,74 @@ function linesBody(lineSize: number): Code {
 function runBody(ways: number, sets: number, lineSize: number): Code {
   const r = layout(ways * sets);
   const ref = reference(ways, sets - 1, r);
-  const access = (word: Code) => accessBody(ref, lineSize, word);
   return [
     ...HELD.map(([l, h]) => [header(h), set(l)]),
     linesBody(lineSize),
-    [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
-    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    // Blocks: the run's end (where a stop goes), then the four-at-a-time
+    // loop's end (where the last one to three accesses are left).
+    [i32(0), set(I), BLOCK, VOID, BLOCK, VOID, LOOP, VOID],
+    [get(I), i32(4), I32_ADD, get(N), I32_GT_U, BR_IF, 1],
     // Four accesses' words at a time: one load (and one bounds check)
-    // instead of four. The last ones may lie past the chunk's last: the
-    // padding after LINES holds them, and the loop leaves before using them.
+    // instead of four, and I moved on once for the four.
     [get(I), i32(2), I32_SHL, vload(LINES), set(WORDS)],
-    [0, 1, 2, 3].map((k) => [
-      k === 0 ? [] : [get(I), get(N), I32_GE_U, BR_IF, 1],
-      access([get(WORDS), simd(I32X4_EXTRACT_LANE), k]),
-    ]),
-    [BR, 0, END, END],
+    [0, 1, 2, 3].map((k) =>
+      accessBody(ref, lineSize, [get(WORDS), simd(I32X4_EXTRACT_LANE), k], k)
+    ),
+    [addTo(I, i32(4)), BR, 0, END, END],
+    [BLOCK, VOID, LOOP, VOID],
+    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    accessBody(ref, lineSize, [get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES)], 0),
+    [addTo(I, i32(1)), BR, 0, END, END],
+    END,
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
     get(I),
   ];
 }
 
 /**
- * One access of `runBody`'s loop, its first-pass word from `word`: replays
- * it and moves I on, or leaves the run at a rare access it stops before.
+ * Access I + `k` of `runBody`'s loops, its first-pass word from `word`:
+ * replays it, or leaves the run (I moved on to it) at a rare access it
+ * stops before. Both loops leave the run's end two blocks out.
  */
-function accessBody(ref: Code, lineSize: number, word: Code): Code {
+function accessBody(ref: Code, lineSize: number, word: Code, k: number): Code {
   const shift = Math.log2(lineSize);
+  /** Leaves the run when the condition on the stack holds, `depth` blocks into the access. */
+  const stop = (depth: number): Code =>
+    k === 0 ? [BR_IF, depth + 2] : [IF, VOID, addTo(I, i32(k)), BR, depth + 3, END];
   return [
     // The first pass's word: the line, and the kind's store bit on top.
     [i32(0), set(MISS), word, tee(WORD)],
     [i32(31), I32_SHR_U, set(W), get(WORD), i32(0x7fff_ffff), I32_AND, tee(LINE)],
     [i32(KEY_LIMIT - 1), I32_GE_U, IF, VOID],
-    [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
+    [get(I), mem(I32_LOAD8_U, 0, KINDS + k), i32(1), I32_AND, set(W)],
     // The address's integer part A, and FRAC 1 when it has a fraction. A
     // double from 1 to 2^53 is its significand (52 bits and the implicit
     // one) shifted right by SH = 1075 - its exponent field, so the common
     // case is integer arithmetic: V8's conversions from floating point
     // check their result with a conversion back, a long chain on every access.
-    [get(I), i32(3), I32_SHL, mem(I64_LOAD, 3, ADDRS), set(BITS)],
+    [get(I), i32(3), I32_SHL, mem(I64_LOAD, 3, ADDRS + 8 * k), set(BITS)],
     [i64(1075), get(BITS), i64(52), I64_SHR_U, I64_SUB, tee(SH), i64(52), I64_GT_U, IF, VOID],
     // Below 1, from 2^53, negative, NaN: in floating point (NaN gives 0).
-    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), tee(T), simd(I64_TRUNC_SAT_F64_S), set(A)],
-    [get(T), f64(0), F64_GE, I32_EQZ, BR_IF, 3],
+    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS + 8 * k), tee(T)],
+    [simd(I64_TRUNC_SAT_F64_S), set(A)],
+    [get(T), f64(0), F64_GE, I32_EQZ, stop(2)],
     [get(A), F64_CONVERT_I64_S, get(T), F64_NE, set(FRAC)],
     ELSE,
     [get(BITS), i64(2 ** 52 - 1), I64_AND, i64(2 ** 52), I64_OR, get(SH), I64_SHR_U, set(A)],
     [get(BITS), i64(1), get(SH), I64_SHL, i64(1), I64_SUB, I64_AND, i64(0), I64_NE, set(FRAC)],
     END,
     // As replay.ts: a line below KEY_LIMIT - 1 (its successor too).
-    [get(A), i64((KEY_LIMIT - 1) * lineSize), I64_LT_U, I32_EQZ, BR_IF, 2],
+    [get(A), i64((KEY_LIMIT - 1) * lineSize), I64_LT_U, I32_EQZ, stop(1)],
     [get(A), i64(shift), I64_SHR_U, I32_WRAP_I64, set(LINE)],
     // Straddling: offset + size > lineSize, an offset with a fraction
     // counting as one byte more (replay.ts compares the exact fraction).
     // Or'ed with size - 1, so that a size of 0 or above a line takes the
     // same rare branch, where the core stops before it.
-    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
+    [get(I), mem(I32_LOAD8_U, 0, SIZES + k), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
     [get(A), I32_WRAP_I64, i32(lineSize - 1), I32_AND, get(SIZE), I32_ADD],
     [get(FRAC), I32_ADD, I32_OR],
     [i32(lineSize), I32_GE_U, IF, VOID],
-    [get(SIZE), i32(lineSize), I32_GE_U, BR_IF, 3],
+    [get(SIZE), i32(lineSize), I32_GE_U, stop(2)],
     // A straddling access looks this line up, then the next, as one access.
     [ref, get(LINE), i32(1), I32_ADD, set(LINE)],
     END,
@@ -420,7 +429,6 @@ function accessBody(ref: Code, lineSize: number, word: Code): Code {
     // Writes in the low half, write misses in the high one, added by a
     // miss (a run takes at most CHUNK < 2^16).
     addTo(WRITES, get(W)),
-    addTo(I, i32(1)),
   ];
 }
 

@@ -126,6 +126,23 @@ Deno.test("LruCore: stops before a wide line, a bad size and the clock's limit",
     core.counts();
     core.save(store);
   }
+  // At each place in the run: the core takes accesses four at a time, then one at a time.
+  for (let at = 0; at < 11; at++) {
+    const accesses = Array.from({ length: 11 }, (_, i): [number, number, number] => [
+      i === at ? -64 : i * LINE,
+      i % 3,
+      4,
+    ]);
+    const t = traceOf(accesses);
+    const c = new TraceCache(g);
+    const { done, counts } = throughCore(c, core, t);
+    assert.equal(done, at, `a negative address at ${at}`);
+    const want = new TraceCache(g);
+    for (const [a, k, s] of accesses.slice(0, at)) want.access(a, k === STORE, s);
+    assert.deepEqual({ ...state(c), stats: null }, { ...state(want), stats: null }, `at ${at}`);
+    const s = want.stats;
+    assert.deepEqual(counts, [s.writes, s.misses, s.writeMisses, s.writebacks], `at ${at}`);
+  }
 });
 
 Deno.test("LruCore: addresses far from 0, with fractions, and straddling sizes, as access() does them", () => {
