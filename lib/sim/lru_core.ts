@@ -91,7 +91,7 @@ const I64_SUB = 0x7d,
 const I64_TRUNC_SAT_F64_S = [0xfc, 0x06];
 // Fixed-width SIMD (WebAssembly 2.0, section 5.4.8): the prefix, then the opcode.
 const V128_LOAD = [0xfd, 0x00], I8X16_SHUFFLE = [0xfd, 0x0d], I32X4_SPLAT = [0xfd, 0x11];
-const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE64_LANE = [0xfd, 0x5b];
+const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE = [0xfd, 0x0b];
 const V128_AND = [0xfd, 0x4e], V128_OR = [0xfd, 0x50], V128_XOR = [0xfd, 0x51];
 const F64X2_EQ = [0xfd, 0x47], F64X2_ADD = [0xfd, 0xf0, 0x01], F64X2_SUB = [0xfd, 0xf1, 0x01];
 const I32X4_EXTEND_LOW_U = [0xfd, 0xa9, 0x01];
@@ -102,6 +102,8 @@ const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
 const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
 const I32X4_EXTRACT_LANE = [0xfd, 0x1b];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
+const I32X4_LT_S = [0xfd, 0x39], I32X4_SHL = [0xfd, 0xab, 0x01], I32X4_SHR_U = [0xfd, 0xad, 0x01];
+const I32X4_ADD = [0xfd, 0xae, 0x01], I32X4_SUB = [0xfd, 0xb1, 0x01];
 
 type Code = (number | Code)[];
 
@@ -172,10 +174,12 @@ const A = local(), BITS = local(), SH = local();
 const I64_LOCALS = 3;
 const T = local();
 const F64_LOCALS = 1;
-const KV = local(), MV = local(), V = local(), X = local(), AV = local(), SV = local();
-const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_LIMIT = local(), C_ZERO = local();
-const C_OFFSET = local(), C_END = local(), WORDS = local();
-const V128_LOCALS = 14;
+const FIRST_V128 = next;
+const KV = local(), MV = local(), WORDS = local(), V = local(), X = local();
+const AV0 = local(), AV1 = local(), L0 = local(), L1 = local();
+const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_SIGN = local(), C_LIMIT = local();
+const C_ZERO = local(), C_ONE = local(), C_OFFSET = local();
+const V128_LOCALS = next - FIRST_V128;
 
 /** The header word each local that lives across the run comes from and goes back to. */
 const HELD: [number, number][] = [
@@ -204,6 +208,10 @@ const v128x2 = (x: bigint | number): Code => {
   else view.setFloat64(0, x, true);
   return [simd(V128_CONST), ...lane, ...lane];
 };
+/** A vector of four equal 32-bit lanes. */
+const v128x4 = (
+  x: number,
+): Code => [simd(V128_CONST), ...new Uint8Array(Int32Array.of(x, x, x, x).buffer)];
 const vload = (offset: number): Code => [simd(V128_LOAD), 4, ...uleb(offset)];
 const shuffle = (lanes: number[]): Code => [simd(I8X16_SHUFFLE), ...lanes];
 
@@ -274,77 +282,65 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
 }
 
 /**
- * A first pass over the chunk, two accesses at a time: each access's line
- * into LINES when it is the common case (an integer address from 0 whose
- * line and the next are below KEY_LIMIT - 1, a size from 1 to a line that
- * does not straddle two), else -1, which sends it to the general front end
- * of `runBody`. Adding 2^52 to a double below 2^52 puts its integer part in
- * the low bits of the sum, exactly when it has none other: the address
- * comes out of its bits without a conversion, which V8 checks with a
- * conversion back on every access.
+ * A first pass over the chunk, four accesses at a time: each access's word
+ * into LINES, its line with the kind's store bit on top when it is the
+ * common case (an integer address from 0 whose line is below KEY_LIMIT - 1,
+ * a size from 1 to a line that does not straddle two), else -1, which sends
+ * it to the general front end of `accessBody`. Adding 2^52 to a double
+ * below 2^52 puts its integer part in the low bits of the sum, exactly when
+ * it has none other: the address comes out of its bits without a
+ * conversion, which V8 checks with a conversion back on every access. The
+ * addresses take two vectors of two; the rest is done on one of four.
  */
 function linesBody(lineSize: number): Code {
   const shift = Math.log2(lineSize);
-  const and = simd(V128_AND);
+  const and = simd(V128_AND), or = simd(V128_OR), xor = simd(V128_XOR);
+  const low = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+  const high = low.map((b) => b + 4);
   // The constants, held in locals: V8 would build each one again on every
   // iteration, as many instructions as the test it takes part in.
   const constants: [number, Code][] = [
     [C_TWO52, v128x2(2 ** 52)],
     [C_BIAS, v128x2(0x4330_0000_0000_0000n)],
-    [C_ONES, v128x2(-1n)],
-    [C_LIMIT, v128x2(BigInt((KEY_LIMIT - 1) * lineSize))],
-    [C_ZERO, v128x2(0n)],
-    [C_OFFSET, v128x2(BigInt(lineSize - 1))],
-    [C_END, v128x2(BigInt(lineSize + 1))],
+    [C_ONES, v128x4(-1)],
+    [C_SIGN, v128x4(-(2 ** 31))],
+    // Below KEY_LIMIT - 1 unsigned: below this signed, the sign flipped.
+    [C_LIMIT, v128x4((KEY_LIMIT - 1) ^ -(2 ** 31))],
+    [C_ZERO, v128x4(0)],
+    [C_ONE, v128x4(1)],
+    [C_OFFSET, v128x4(lineSize - 1)],
+  ];
+  // Two accesses' addresses, all ones where a double is not an integer
+  // (NaN, a fraction, 2^52 and above: the sum less 2^52 is not the double),
+  // into `av`, and shifted right into lines into `l`. A negative integer or
+  // one above 2^52 has bits in the high half of its line.
+  const pair = (first: number, av: number, l: number): Code => [
+    [get(I), i32(3), I32_SHL, vload(ADDRS + 8 * first), tee(V), get(C_TWO52), simd(F64X2_ADD)],
+    [tee(X), get(C_TWO52), simd(F64X2_SUB), get(V), simd(F64X2_EQ), get(C_ONES), xor],
+    [get(X), get(C_BIAS), simd(I64X2_SUB), or, tee(av), i32(shift), simd(I64X2_SHR_U), set(l)],
   ];
   return [
     constants.map(([l, c]) => [c, set(l)]),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    [get(I), i32(3), I32_SHL, vload(ADDRS), tee(V), get(C_TWO52), simd(F64X2_ADD), tee(X)],
-    // Exact: the sum less 2^52 is the address (not so for a fraction, NaN, 2^52 and above).
-    [get(C_TWO52), simd(F64X2_SUB), get(V), simd(F64X2_EQ)],
-    // The address, negative when the double was.
-    [get(X), get(C_BIAS), simd(I64X2_SUB), tee(AV)],
-    [get(C_ONES), simd(I64X2_GT_S), and],
-    [get(AV), get(C_LIMIT), simd(I64X2_LT_S), and],
-    // The sizes: at least 1, and offset + size at most a line.
-    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(SIZES)],
-    [
-      simd(I32X4_EXTEND_LOW_U),
-      simd(I64X2_EXTEND_LOW_U),
-      tee(SV),
-      get(C_ZERO),
-      simd(I64X2_GT_S),
-      and,
-    ],
-    [get(AV), get(C_OFFSET), and, get(SV), simd(I64X2_ADD)],
-    [get(C_END), simd(I64X2_LT_S), and],
-    // The line where all hold, else all ones (-1); the low halves of the two lanes.
-    [
-      tee(SV),
-      get(AV),
-      i32(shift),
-      simd(I64X2_SHR_U),
-      and,
-      get(SV),
-      get(C_ONES),
-      simd(V128_XOR),
-      simd(V128_OR),
-    ],
-    // The kind's store bit (STORE is the only odd kind) on top, bit 31 of the low half.
-    [
-      get(I),
-      simd(V128_LOAD8X8_U),
-      3,
-      ...uleb(KINDS),
-      simd(I32X4_EXTEND_LOW_U),
-      simd(I64X2_EXTEND_LOW_U),
-    ],
-    [i32(31), simd(I64X2_SHL), simd(V128_OR)],
-    [tee(SV), get(SV), shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]), set(SV)],
-    [get(I), i32(2), I32_SHL, get(SV), simd(V128_STORE64_LANE), 3, ...uleb(LINES), 0],
-    addTo(I, i32(2)),
+    [pair(0, AV0, L0), pair(2, AV1, L1)],
+    // The four lines' low halves, the word so far: the common case when
+    // the high halves are 0 and the low ones below KEY_LIMIT - 1.
+    [get(L0), get(L1), shuffle(low), tee(V)],
+    [get(C_SIGN), xor, get(C_LIMIT), simd(I32X4_LT_S)],
+    // The sizes less 1, S: the offset in the line + S, or'ed with S, below
+    // a line (a size of 0 gives all ones).
+    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(SIZES), simd(I32X4_EXTEND_LOW_U)],
+    [get(C_ONE), simd(I32X4_SUB), tee(X), get(AV0), get(AV1), shuffle(low), get(C_OFFSET), and],
+    [simd(I32X4_ADD), get(X), or, i32(shift), simd(I32X4_SHR_U)],
+    [get(L0), get(L1), shuffle(high), or, get(C_ZERO), simd(I32X4_EQ), and],
+    // The line where all hold, else all ones (-1); the kind's store bit
+    // (STORE is the only odd kind) on top.
+    [get(C_ONES), xor, get(V), or],
+    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(KINDS), simd(I32X4_EXTEND_LOW_U)],
+    [i32(31), simd(I32X4_SHL), or, set(V)],
+    [get(I), i32(2), I32_SHL, get(V), simd(V128_STORE), 4, ...uleb(LINES)],
+    addTo(I, i32(4)),
     [BR, 0, END, END],
   ];
 }
