@@ -75,7 +75,7 @@ const I32_LOAD = 0x28, I64_LOAD = 0x29, F64_LOAD = 0x2b, I32_LOAD8_U = 0x2d;
 const I32_STORE = 0x36, I32_STORE8 = 0x3a;
 const I32_CONST = 0x41, I64_CONST = 0x42, F64_CONST = 0x44;
 const I32_EQZ = 0x45, I32_EQ = 0x46;
-const I32_GE_U = 0x4f;
+const I32_GT_U = 0x4b, I32_GE_U = 0x4f;
 const I64_NE = 0x52, I64_LT_U = 0x54, I64_GT_U = 0x56, F64_NE = 0x62, F64_GE = 0x66;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, I32_OR = 0x72;
 const I32_SHL = 0x74, I32_SHR_U = 0x76;
@@ -91,17 +91,15 @@ const I64_SUB = 0x7d,
 const I64_TRUNC_SAT_F64_S = [0xfc, 0x06];
 // Fixed-width SIMD (WebAssembly 2.0, section 5.4.8): the prefix, then the opcode.
 const V128_LOAD = [0xfd, 0x00], I8X16_SHUFFLE = [0xfd, 0x0d], I32X4_SPLAT = [0xfd, 0x11];
-const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE64_LANE = [0xfd, 0x5b];
+const V128_LOAD8X8_U = [0xfd, 0x02], V128_CONST = [0xfd, 0x0c], V128_STORE = [0xfd, 0x0b];
 const V128_AND = [0xfd, 0x4e], V128_OR = [0xfd, 0x50], V128_XOR = [0xfd, 0x51];
 const F64X2_EQ = [0xfd, 0x47], F64X2_ADD = [0xfd, 0xf0, 0x01], F64X2_SUB = [0xfd, 0xf1, 0x01];
 const I32X4_EXTEND_LOW_U = [0xfd, 0xa9, 0x01];
-const I64X2_SHL = [0xfd, 0xcb, 0x01],
-  I64X2_EXTEND_LOW_U = [0xfd, 0xc9, 0x01],
-  I64X2_SHR_U = [0xfd, 0xcd, 0x01];
-const I64X2_ADD = [0xfd, 0xce, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
-const I64X2_LT_S = [0xfd, 0xd8, 0x01], I64X2_GT_S = [0xfd, 0xd9, 0x01];
+const I64X2_SHR_U = [0xfd, 0xcd, 0x01], I64X2_SUB = [0xfd, 0xd1, 0x01];
 const I32X4_EXTRACT_LANE = [0xfd, 0x1b];
 const I32X4_EQ = [0xfd, 0x37], I32X4_BITMASK = [0xfd, 0xa4, 0x01], I32X4_MIN_S = [0xfd, 0xb6, 0x01];
+const I32X4_LT_S = [0xfd, 0x39], I32X4_SHL = [0xfd, 0xab, 0x01], I32X4_SHR_U = [0xfd, 0xad, 0x01];
+const I32X4_ADD = [0xfd, 0xae, 0x01], I32X4_SUB = [0xfd, 0xb1, 0x01];
 
 type Code = (number | Code)[];
 
@@ -172,10 +170,12 @@ const A = local(), BITS = local(), SH = local();
 const I64_LOCALS = 3;
 const T = local();
 const F64_LOCALS = 1;
-const KV = local(), MV = local(), V = local(), X = local(), AV = local(), SV = local();
-const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_LIMIT = local(), C_ZERO = local();
-const C_OFFSET = local(), C_END = local(), WORDS = local();
-const V128_LOCALS = 14;
+const FIRST_V128 = next;
+const KV = local(), MV = local(), WORDS = local(), V = local(), X = local();
+const AV0 = local(), AV1 = local(), L0 = local(), L1 = local();
+const C_TWO52 = local(), C_BIAS = local(), C_ONES = local(), C_SIGN = local(), C_LIMIT = local();
+const C_ZERO = local(), C_ONE = local(), C_OFFSET = local();
+const V128_LOCALS = next - FIRST_V128;
 
 /** The header word each local that lives across the run comes from and goes back to. */
 const HELD: [number, number][] = [
@@ -204,6 +204,10 @@ const v128x2 = (x: bigint | number): Code => {
   else view.setFloat64(0, x, true);
   return [simd(V128_CONST), ...lane, ...lane];
 };
+/** A vector of four equal 32-bit lanes. */
+const v128x4 = (
+  x: number,
+): Code => [simd(V128_CONST), ...new Uint8Array(Int32Array.of(x, x, x, x).buffer)];
 const vload = (offset: number): Code => [simd(V128_LOAD), 4, ...uleb(offset)];
 const shuffle = (lanes: number[]): Code => [simd(I8X16_SHUFFLE), ...lanes];
 
@@ -274,77 +278,65 @@ function reference(ways: number, setMask: number, r: ReturnType<typeof layout>):
 }
 
 /**
- * A first pass over the chunk, two accesses at a time: each access's line
- * into LINES when it is the common case (an integer address from 0 whose
- * line and the next are below KEY_LIMIT - 1, a size from 1 to a line that
- * does not straddle two), else -1, which sends it to the general front end
- * of `runBody`. Adding 2^52 to a double below 2^52 puts its integer part in
- * the low bits of the sum, exactly when it has none other: the address
- * comes out of its bits without a conversion, which V8 checks with a
- * conversion back on every access.
+ * A first pass over the chunk, four accesses at a time: each access's word
+ * into LINES, its line with the kind's store bit on top when it is the
+ * common case (an integer address from 0 whose line is below KEY_LIMIT - 1,
+ * a size from 1 to a line that does not straddle two), else -1, which sends
+ * it to the general front end of `accessBody`. Adding 2^52 to a double
+ * below 2^52 puts its integer part in the low bits of the sum, exactly when
+ * it has none other: the address comes out of its bits without a
+ * conversion, which V8 checks with a conversion back on every access. The
+ * addresses take two vectors of two; the rest is done on one of four.
  */
 function linesBody(lineSize: number): Code {
   const shift = Math.log2(lineSize);
-  const and = simd(V128_AND);
+  const and = simd(V128_AND), or = simd(V128_OR), xor = simd(V128_XOR);
+  const low = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+  const high = low.map((b) => b + 4);
   // The constants, held in locals: V8 would build each one again on every
   // iteration, as many instructions as the test it takes part in.
   const constants: [number, Code][] = [
     [C_TWO52, v128x2(2 ** 52)],
     [C_BIAS, v128x2(0x4330_0000_0000_0000n)],
-    [C_ONES, v128x2(-1n)],
-    [C_LIMIT, v128x2(BigInt((KEY_LIMIT - 1) * lineSize))],
-    [C_ZERO, v128x2(0n)],
-    [C_OFFSET, v128x2(BigInt(lineSize - 1))],
-    [C_END, v128x2(BigInt(lineSize + 1))],
+    [C_ONES, v128x4(-1)],
+    [C_SIGN, v128x4(-(2 ** 31))],
+    // Below KEY_LIMIT - 1 unsigned: below this signed, the sign flipped.
+    [C_LIMIT, v128x4((KEY_LIMIT - 1) ^ -(2 ** 31))],
+    [C_ZERO, v128x4(0)],
+    [C_ONE, v128x4(1)],
+    [C_OFFSET, v128x4(lineSize - 1)],
+  ];
+  // Two accesses' addresses, all ones where a double is not an integer
+  // (NaN, a fraction, 2^52 and above: the sum less 2^52 is not the double),
+  // into `av`, and shifted right into lines into `l`. A negative integer or
+  // one above 2^52 has bits in the high half of its line.
+  const pair = (first: number, av: number, l: number): Code => [
+    [get(I), i32(3), I32_SHL, vload(ADDRS + 8 * first), tee(V), get(C_TWO52), simd(F64X2_ADD)],
+    [tee(X), get(C_TWO52), simd(F64X2_SUB), get(V), simd(F64X2_EQ), get(C_ONES), xor],
+    [get(X), get(C_BIAS), simd(I64X2_SUB), or, tee(av), i32(shift), simd(I64X2_SHR_U), set(l)],
   ];
   return [
     constants.map(([l, c]) => [c, set(l)]),
     [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
     [get(I), get(N), I32_GE_U, BR_IF, 1],
-    [get(I), i32(3), I32_SHL, vload(ADDRS), tee(V), get(C_TWO52), simd(F64X2_ADD), tee(X)],
-    // Exact: the sum less 2^52 is the address (not so for a fraction, NaN, 2^52 and above).
-    [get(C_TWO52), simd(F64X2_SUB), get(V), simd(F64X2_EQ)],
-    // The address, negative when the double was.
-    [get(X), get(C_BIAS), simd(I64X2_SUB), tee(AV)],
-    [get(C_ONES), simd(I64X2_GT_S), and],
-    [get(AV), get(C_LIMIT), simd(I64X2_LT_S), and],
-    // The sizes: at least 1, and offset + size at most a line.
-    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(SIZES)],
-    [
-      simd(I32X4_EXTEND_LOW_U),
-      simd(I64X2_EXTEND_LOW_U),
-      tee(SV),
-      get(C_ZERO),
-      simd(I64X2_GT_S),
-      and,
-    ],
-    [get(AV), get(C_OFFSET), and, get(SV), simd(I64X2_ADD)],
-    [get(C_END), simd(I64X2_LT_S), and],
-    // The line where all hold, else all ones (-1); the low halves of the two lanes.
-    [
-      tee(SV),
-      get(AV),
-      i32(shift),
-      simd(I64X2_SHR_U),
-      and,
-      get(SV),
-      get(C_ONES),
-      simd(V128_XOR),
-      simd(V128_OR),
-    ],
-    // The kind's store bit (STORE is the only odd kind) on top, bit 31 of the low half.
-    [
-      get(I),
-      simd(V128_LOAD8X8_U),
-      3,
-      ...uleb(KINDS),
-      simd(I32X4_EXTEND_LOW_U),
-      simd(I64X2_EXTEND_LOW_U),
-    ],
-    [i32(31), simd(I64X2_SHL), simd(V128_OR)],
-    [tee(SV), get(SV), shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]), set(SV)],
-    [get(I), i32(2), I32_SHL, get(SV), simd(V128_STORE64_LANE), 3, ...uleb(LINES), 0],
-    addTo(I, i32(2)),
+    [pair(0, AV0, L0), pair(2, AV1, L1)],
+    // The four lines' low halves, the word so far: the common case when
+    // the high halves are 0 and the low ones below KEY_LIMIT - 1.
+    [get(L0), get(L1), shuffle(low), tee(V)],
+    [get(C_SIGN), xor, get(C_LIMIT), simd(I32X4_LT_S)],
+    // The sizes less 1, S: the offset in the line + S, or'ed with S, below
+    // a line (a size of 0 gives all ones).
+    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(SIZES), simd(I32X4_EXTEND_LOW_U)],
+    [get(C_ONE), simd(I32X4_SUB), tee(X), get(AV0), get(AV1), shuffle(low), get(C_OFFSET), and],
+    [simd(I32X4_ADD), get(X), or, i32(shift), simd(I32X4_SHR_U)],
+    [get(L0), get(L1), shuffle(high), or, get(C_ZERO), simd(I32X4_EQ), and],
+    // The line where all hold, else all ones (-1); the kind's store bit
+    // (STORE is the only odd kind) on top.
+    [get(C_ONES), xor, get(V), or],
+    [get(I), simd(V128_LOAD8X8_U), 3, ...uleb(KINDS), simd(I32X4_EXTEND_LOW_U)],
+    [i32(31), simd(I32X4_SHL), or, set(V)],
+    [get(I), i32(2), I32_SHL, get(V), simd(V128_STORE), 4, ...uleb(LINES)],
+    addTo(I, i32(4)),
     [BR, 0, END, END],
   ];
 }
@@ -353,65 +345,74 @@ function linesBody(lineSize: number): Code {
 function runBody(ways: number, sets: number, lineSize: number): Code {
   const r = layout(ways * sets);
   const ref = reference(ways, sets - 1, r);
-  const access = (word: Code) => accessBody(ref, lineSize, word);
   return [
     ...HELD.map(([l, h]) => [header(h), set(l)]),
     linesBody(lineSize),
-    [i32(0), set(I), BLOCK, VOID, LOOP, VOID],
-    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    // Blocks: the run's end (where a stop goes), then the four-at-a-time
+    // loop's end (where the last one to three accesses are left).
+    [i32(0), set(I), BLOCK, VOID, BLOCK, VOID, LOOP, VOID],
+    [get(I), i32(4), I32_ADD, get(N), I32_GT_U, BR_IF, 1],
     // Four accesses' words at a time: one load (and one bounds check)
-    // instead of four. The last ones may lie past the chunk's last: the
-    // padding after LINES holds them, and the loop leaves before using them.
+    // instead of four, and I moved on once for the four.
     [get(I), i32(2), I32_SHL, vload(LINES), set(WORDS)],
-    [0, 1, 2, 3].map((k) => [
-      k === 0 ? [] : [get(I), get(N), I32_GE_U, BR_IF, 1],
-      access([get(WORDS), simd(I32X4_EXTRACT_LANE), k]),
-    ]),
-    [BR, 0, END, END],
+    [0, 1, 2, 3].map((k) =>
+      accessBody(ref, lineSize, [get(WORDS), simd(I32X4_EXTRACT_LANE), k], k)
+    ),
+    [addTo(I, i32(4)), BR, 0, END, END],
+    [BLOCK, VOID, LOOP, VOID],
+    [get(I), get(N), I32_GE_U, BR_IF, 1],
+    accessBody(ref, lineSize, [get(I), i32(2), I32_SHL, mem(I32_LOAD, 2, LINES)], 0),
+    [addTo(I, i32(1)), BR, 0, END, END],
+    END,
     ...HELD.map(([l, h]) => [i32(0), get(l), mem(I32_STORE, 2, h)]),
     get(I),
   ];
 }
 
 /**
- * One access of `runBody`'s loop, its first-pass word from `word`: replays
- * it and moves I on, or leaves the run at a rare access it stops before.
+ * Access I + `k` of `runBody`'s loops, its first-pass word from `word`:
+ * replays it, or leaves the run (I moved on to it) at a rare access it
+ * stops before. Both loops leave the run's end two blocks out.
  */
-function accessBody(ref: Code, lineSize: number, word: Code): Code {
+function accessBody(ref: Code, lineSize: number, word: Code, k: number): Code {
   const shift = Math.log2(lineSize);
+  /** Leaves the run when the condition on the stack holds, `depth` blocks into the access. */
+  const stop = (depth: number): Code =>
+    k === 0 ? [BR_IF, depth + 2] : [IF, VOID, addTo(I, i32(k)), BR, depth + 3, END];
   return [
     // The first pass's word: the line, and the kind's store bit on top.
     [i32(0), set(MISS), word, tee(WORD)],
     [i32(31), I32_SHR_U, set(W), get(WORD), i32(0x7fff_ffff), I32_AND, tee(LINE)],
     [i32(KEY_LIMIT - 1), I32_GE_U, IF, VOID],
-    [get(I), mem(I32_LOAD8_U, 0, KINDS), i32(1), I32_AND, set(W)],
+    [get(I), mem(I32_LOAD8_U, 0, KINDS + k), i32(1), I32_AND, set(W)],
     // The address's integer part A, and FRAC 1 when it has a fraction. A
     // double from 1 to 2^53 is its significand (52 bits and the implicit
     // one) shifted right by SH = 1075 - its exponent field, so the common
     // case is integer arithmetic: V8's conversions from floating point
     // check their result with a conversion back, a long chain on every access.
-    [get(I), i32(3), I32_SHL, mem(I64_LOAD, 3, ADDRS), set(BITS)],
+    [get(I), i32(3), I32_SHL, mem(I64_LOAD, 3, ADDRS + 8 * k), set(BITS)],
     [i64(1075), get(BITS), i64(52), I64_SHR_U, I64_SUB, tee(SH), i64(52), I64_GT_U, IF, VOID],
     // Below 1, from 2^53, negative, NaN: in floating point (NaN gives 0).
-    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS), tee(T), simd(I64_TRUNC_SAT_F64_S), set(A)],
-    [get(T), f64(0), F64_GE, I32_EQZ, BR_IF, 3],
+    [get(I), i32(3), I32_SHL, mem(F64_LOAD, 3, ADDRS + 8 * k), tee(T)],
+    [simd(I64_TRUNC_SAT_F64_S), set(A)],
+    [get(T), f64(0), F64_GE, I32_EQZ, stop(2)],
     [get(A), F64_CONVERT_I64_S, get(T), F64_NE, set(FRAC)],
     ELSE,
     [get(BITS), i64(2 ** 52 - 1), I64_AND, i64(2 ** 52), I64_OR, get(SH), I64_SHR_U, set(A)],
     [get(BITS), i64(1), get(SH), I64_SHL, i64(1), I64_SUB, I64_AND, i64(0), I64_NE, set(FRAC)],
     END,
     // As replay.ts: a line below KEY_LIMIT - 1 (its successor too).
-    [get(A), i64((KEY_LIMIT - 1) * lineSize), I64_LT_U, I32_EQZ, BR_IF, 2],
+    [get(A), i64((KEY_LIMIT - 1) * lineSize), I64_LT_U, I32_EQZ, stop(1)],
     [get(A), i64(shift), I64_SHR_U, I32_WRAP_I64, set(LINE)],
     // Straddling: offset + size > lineSize, an offset with a fraction
     // counting as one byte more (replay.ts compares the exact fraction).
     // Or'ed with size - 1, so that a size of 0 or above a line takes the
     // same rare branch, where the core stops before it.
-    [get(I), mem(I32_LOAD8_U, 0, SIZES), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
+    [get(I), mem(I32_LOAD8_U, 0, SIZES + k), tee(SIZE), i32(1), I32_SUB, tee(SIZE)],
     [get(A), I32_WRAP_I64, i32(lineSize - 1), I32_AND, get(SIZE), I32_ADD],
     [get(FRAC), I32_ADD, I32_OR],
     [i32(lineSize), I32_GE_U, IF, VOID],
-    [get(SIZE), i32(lineSize), I32_GE_U, BR_IF, 3],
+    [get(SIZE), i32(lineSize), I32_GE_U, stop(2)],
     // A straddling access looks this line up, then the next, as one access.
     [ref, get(LINE), i32(1), I32_ADD, set(LINE)],
     END,
@@ -420,7 +421,6 @@ function accessBody(ref: Code, lineSize: number, word: Code): Code {
     // Writes in the low half, write misses in the high one, added by a
     // miss (a run takes at most CHUNK < 2^16).
     addTo(WRITES, get(W)),
-    addTo(I, i32(1)),
   ];
 }
 

@@ -3,7 +3,9 @@
  * replay(): every run leaves the store exactly as a loop of
  * `TraceCache.access` leaves its own (keys, tags, states, stamps, the
  * resident index, the clock, the counters), for every associativity it
- * takes; and it stops before what it leaves to the general path.
+ * takes; and it stops before what it leaves to the general path. The
+ * associativities that are not powers of two, which no cache of a
+ * power-of-two size has, are checked against a list-based LRU of the test's own.
  */
 
 import assert from "node:assert/strict";
@@ -12,6 +14,7 @@ import { cacheStore } from "../../lib/hw/cache.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
 import { LruCore, lruCore, lruCoreBytes } from "../../lib/sim/lru_core.ts";
 import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
+import { CacheStore, DIRTY, INVALID } from "../../lib/hw/cache_store.ts";
 
 const LINE = 16;
 
@@ -51,7 +54,7 @@ function throughCore(c: TraceCache, core: LruCore, t: MemoryTrace) {
 }
 
 Deno.test("lruCoreBytes: a valid module for each associativity it takes", () => {
-  for (const ways of [4, 8, 12, 16, 32]) {
+  for (const ways of [4, 8, 12, 16, 20, 24, 28, 32]) {
     assert.equal(WebAssembly.validate(lruCoreBytes(ways, 64, 64)), true, `${ways} ways`);
   }
   assert.deepEqual(lruCoreBytes(8, 64, 64), lruCoreBytes(8, 64, 64));
@@ -123,6 +126,23 @@ Deno.test("LruCore: stops before a wide line, a bad size and the clock's limit",
     core.counts();
     core.save(store);
   }
+  // At each place in the run: the core takes accesses four at a time, then one at a time.
+  for (let at = 0; at < 11; at++) {
+    const accesses = Array.from({ length: 11 }, (_, i): [number, number, number] => [
+      i === at ? -64 : i * LINE,
+      i % 3,
+      4,
+    ]);
+    const t = traceOf(accesses);
+    const c = new TraceCache(g);
+    const { done, counts } = throughCore(c, core, t);
+    assert.equal(done, at, `a negative address at ${at}`);
+    const want = new TraceCache(g);
+    for (const [a, k, s] of accesses.slice(0, at)) want.access(a, k === STORE, s);
+    assert.deepEqual({ ...state(c), stats: null }, { ...state(want), stats: null }, `at ${at}`);
+    const s = want.stats;
+    assert.deepEqual(counts, [s.writes, s.misses, s.writeMisses, s.writebacks], `at ${at}`);
+  }
 });
 
 Deno.test("LruCore: addresses far from 0, with fractions, and straddling sizes, as access() does them", () => {
@@ -188,4 +208,109 @@ Deno.test("LruCore: the first pass sends NaN, fractions below 1 and 2^53 to the 
       assert.deepEqual({ ...state(c), stats: null }, { ...state(want), stats: null }, what);
     }
   }
+});
+
+/**
+ * A true LRU independent of the slot model: per set, its lines most recent
+ * first, each with a dirty bit, as cachegrind's simulator (cg_sim.c,
+ * valgrind 3.19) keeps them. An access straddling two lines looks both up
+ * and is one access, a miss if either missed.
+ */
+class ListLru {
+  readonly lists: { line: number; dirty: boolean }[][];
+  writes = 0;
+  misses = 0;
+  writeMisses = 0;
+  writebacks = 0;
+  lastLine = -1;
+
+  constructor(readonly sets: number, readonly ways: number) {
+    this.lists = Array.from({ length: sets }, () => []);
+  }
+
+  /** Looks `line` up, makes it the most recent of its set; true on a miss. */
+  #ref(line: number, write: boolean): boolean {
+    const list = this.lists[line % this.sets];
+    const at = list.findIndex((e) => e.line === line);
+    let entry = { line, dirty: false };
+    if (at >= 0) entry = list.splice(at, 1)[0];
+    else if (list.length === this.ways && list.pop()!.dirty) this.writebacks++;
+    entry.dirty ||= write;
+    list.unshift(entry);
+    this.lastLine = line;
+    return at < 0;
+  }
+
+  access(addr: number, write: boolean, size: number): void {
+    const first = Math.floor(addr / LINE), last = Math.floor((addr + size - 1) / LINE);
+    let miss = this.#ref(first, write);
+    if (last !== first) miss = this.#ref(last, write) || miss;
+    if (write) this.writes++;
+    if (miss) this.misses++;
+    if (miss && write) this.writeMisses++;
+  }
+}
+
+/** A store's lines per set, most recent first (by stamp), as ListLru lists them. */
+function storeLists(s: CacheStore) {
+  return Array.from({ length: s.sets }, (_, set) => {
+    const slots = Array.from({ length: s.ways }, (_, w) => set * s.ways + w)
+      .filter((slot) => s.states[slot] !== INVALID)
+      .sort((a, b) => s.stamps[b] - s.stamps[a]);
+    for (const slot of slots) assert.equal(s.keys[slot], s.tags[slot] + 1, `slot ${slot}`);
+    return slots.map((slot) => ({ line: s.tags[slot], dirty: s.states[slot] === DIRTY }));
+  });
+}
+
+Deno.test("LruCore: 12, 20 and 28 ways, driven on a store, as a list-based LRU", () => {
+  const access = fc.tuple(
+    fc.nat(),
+    fc.integer({ min: 0, max: LINE - 1 }),
+    fc.constantFrom(0, 1, 2),
+    fc.integer({ min: 1, max: LINE }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(12, 20, 28),
+      fc.constantFrom(1, 2, 4),
+      fc.array(access, { minLength: 1, maxLength: 800, size: "max" }),
+      fc.nat(),
+      (ways, sets, raw, cut) => {
+        // Lines among twice the cache's: hits, misses and evictions in every set.
+        const lines = 2 * ways * sets;
+        const accesses = raw.map(([x, offset, kind, size]): [number, number, number] => [
+          (x % lines) * LINE + offset,
+          kind,
+          size,
+        ]);
+        const want = new ListLru(sets, ways);
+        for (const [addr, kind, size] of accesses) want.access(addr, kind === STORE, size);
+        const t = traceOf(accesses);
+        const store = new CacheStore({ sets, ways, lineSize: LINE }, null, 2 ** 30);
+        const core = lruCore(ways, sets, LINE)!;
+        core.load(store);
+        // Two feeds of the chunk, so that a run starts from another's state.
+        const split = cut % (t.length + 1);
+        core.feed(t.addrs, t.kinds, t.sizes, 0, split);
+        assert.equal(core.run(split), split);
+        core.feed(t.addrs, t.kinds, t.sizes, split, t.length - split);
+        assert.equal(core.run(t.length - split), t.length - split);
+        core.save(store);
+        assert.deepEqual(core.counts(), [
+          want.writes,
+          want.misses,
+          want.writeMisses,
+          want.writebacks,
+        ]);
+        assert.deepEqual(storeLists(store), want.lists);
+        const resident = want.lists.flat().length;
+        assert.equal(store.residentCount, resident);
+        const valid = [...store.states.keys()].filter((slot) => store.states[slot] !== INVALID);
+        assert.deepEqual([...store.resident.subarray(0, resident)].sort((a, b) => a - b), valid);
+        assert.equal(store.mruLine, want.lastLine);
+        assert.equal(store.tags[store.mruSlot], want.lastLine);
+      },
+    ),
+    { seed: 23, numRuns: 200 },
+  );
 });
