@@ -649,28 +649,14 @@ export class Hypervisor {
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
               return;
             }
-            const local = hook === undefined &&
-              this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu);
-            const empty = local ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot) : 0;
-            if (empty > 1) {
-              this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
-              i += empty;
-              left -= empty;
-              continue;
-            }
-            if (local) {
-              // The exit, then what the shortcut's contract says the hook does:
-              // executeSetWayLocally (kvm-3.18's access_dcsw, arch/arm/kvm/coproc.c).
-              this.#exit(vcpu, this.#dcswExit(vcpu));
-              this.#handles[vcpu.index].executeSlotLocally(
-                op,
-                level,
-                Math.floor(slot / g.ways),
-                slot % g.ways,
-              );
-              meter.work(1);
-              i++;
-              left--;
+            if (hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)) {
+              // Every slot left would be its exit, then what the shortcut's contract
+              // says the hook does: executeSetWayLocally (kvm-3.18's access_dcsw,
+              // arch/arm/kvm/coproc.c). The rest of the level at once.
+              this.#localSlots(vcpu, op, level, g.ways, slot);
+              meter.work(slot + 1);
+              i += slot + 1;
+              left -= slot + 1;
               continue;
             }
           }
@@ -695,20 +681,42 @@ export class Hypervisor {
   }
 
   /**
-   * `n` trapped slots that hold no line, from slot `from` down in walk
-   * order, under a policy that performs each locally: each is an exit and a
-   * `sw_local` that finds nothing, as
-   * `executeSetWayLocally` records it; the hardware is not touched.
+   * The trapped slots from slot `from` down to the level's first, in walk
+   * order, under a policy that performs each locally: the hardware performs
+   * them (`Hardware.setWayRunsDownFrom`, as one `dcBySetWay` each), and each
+   * slot is an exit and a `sw_local` with its own result, as
+   * `executeSetWayLocally` records it; a run of slots with the same result
+   * is recorded at once.
    */
-  #localEmptySlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number, n: number) {
+  #localSlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number): void {
     const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
     const performed = swioOp(op, vcpu.hcr.swio);
-    const fieldsAt = (i: number) => {
-      const slot = from - i;
-      return swLocalFields(performed, level, Math.floor(slot / ways), slot % ways, 0, 0);
-    };
-    const second = { name: "sw_local", fieldsAt };
-    emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, n);
+    const runs = this.hardware.setWayRunsDownFrom(vcpu.pcpu, level, performed, from);
+    let top = from;
+    for (let r = 0; r < runs.length; r += 3) {
+      const n = runs[r], cleaned = runs[r + 1], invalidated = runs[r + 2], first = top;
+      const fieldsAt = (i: number) => {
+        const slot = first - i;
+        return swLocalFields(
+          performed,
+          level,
+          Math.floor(slot / ways),
+          slot % ways,
+          cleaned,
+          invalidated,
+        );
+      };
+      emitPairsOn(
+        this.#sink,
+        vcpu.index,
+        vcpu.pcpu,
+        vcpu.pc,
+        exit,
+        { name: "sw_local", fieldsAt },
+        n,
+      );
+      top -= n;
+    }
     this.#exited(vcpu);
   }
 
