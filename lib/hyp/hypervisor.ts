@@ -165,6 +165,46 @@ export interface HypervisorImage {
  */
 export const VCPU_FIELDS = 4;
 
+/**
+ * The results of a trapped walk's slots, as `Hardware.setWayRunsDownFrom`
+ * gives them: triples (slots, cleaned, invalidated), looked up by the
+ * slot's place in the walk.
+ */
+class SlotRuns {
+  readonly #runs: readonly number[];
+  /** The triple of the slot last looked up, and the place of its first slot. */
+  #at = 0;
+  #start = 0;
+
+  constructor(runs: readonly number[]) {
+    this.#runs = runs;
+  }
+
+  /** The offset of the triple of the `i`th slot; in order, each lookup costs O(1). */
+  runOf(i: number): number {
+    const runs = this.#runs;
+    if (i < this.#start) this.#at = this.#start = 0;
+    while (i >= this.#start + runs[this.#at]) {
+      this.#start += runs[this.#at];
+      this.#at += 3;
+    }
+    return this.#at;
+  }
+
+  /** The sum of counter `k` (1: cleaned, 2: invalidated) over slots `from` to `to - 1`. */
+  sum(k: 1 | 2, from: number, to: number): number {
+    const runs = this.#runs;
+    let total = 0;
+    for (let r = 0, start = 0; r < runs.length && start < to; r += 3) {
+      const end = start + runs[r];
+      const n = Math.min(end, to) - Math.max(start, from);
+      if (n > 0) total += n * runs[r + k];
+      start = end;
+    }
+    return total;
+  }
+}
+
 /** What {@linkcode copyPlain} returns for a value that is not plain data. */
 const NOT_PLAIN: unique symbol = Symbol("not plain data");
 
@@ -685,38 +725,29 @@ export class Hypervisor {
    * order, under a policy that performs each locally: the hardware performs
    * them (`Hardware.setWayRunsDownFrom`, as one `dcBySetWay` each), and each
    * slot is an exit and a `sw_local` with its own result, as
-   * `executeSetWayLocally` records it; a run of slots with the same result
-   * is recorded at once.
+   * `executeSetWayLocally` records it, all given to the sink at once.
    */
   #localSlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number): void {
     const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
     const performed = swioOp(op, vcpu.hcr.swio);
     const runs = this.hardware.setWayRunsDownFrom(vcpu.pcpu, level, performed, from);
-    let top = from;
-    for (let r = 0; r < runs.length; r += 3) {
-      const n = runs[r], cleaned = runs[r + 1], invalidated = runs[r + 2], first = top;
-      const fieldsAt = (i: number) => {
-        const slot = first - i;
-        return swLocalFields(
-          performed,
-          level,
-          Math.floor(slot / ways),
-          slot % ways,
-          cleaned,
-          invalidated,
-        );
-      };
-      emitPairsOn(
-        this.#sink,
-        vcpu.index,
-        vcpu.pcpu,
-        vcpu.pc,
-        exit,
-        { name: "sw_local", fieldsAt },
-        n,
+    const results = new SlotRuns(runs);
+    const fieldsAt = (i: number) => {
+      const slot = from - i;
+      const r = results.runOf(i);
+      return swLocalFields(
+        performed,
+        level,
+        Math.floor(slot / ways),
+        slot % ways,
+        runs[r + 1],
+        runs[r + 2],
       );
-      top -= n;
-    }
+    };
+    const sumOf = (key: string, start: number, end: number) =>
+      results.sum(key === "cleaned" ? 1 : 2, start, end);
+    const second = { name: "sw_local", fieldsAt, sumOf };
+    emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, from + 1);
     this.#exited(vcpu);
   }
 
