@@ -500,11 +500,11 @@ export class EventLog implements EventSink, LoggedEvents {
 
   /**
    * Records `n` pairs of events as `2n` calls of {@linkcode EventLog.emit}
-   * would. Once a pair folds into the last two records (inside a walk),
-   * so would every later pair, and the rest are counted at once; the
-   * `second` events must differ only in their slot fields, and in their
-   * summed fields when `second.sumOf` adds those up (else they add up as
-   * the folding pair's).
+   * would. Once the second pair folds into the same two records as the
+   * first (the last two: inside a walk), so would every later pair, and the
+   * rest are counted at once; the `second` events must differ only in
+   * their slot fields, and in their summed fields when `second.sumOf` adds
+   * those up (else they add up as the second pair's).
    * @param vcpu the vCPU, or null
    * @param pcpu the physical CPU, or null
    * @param pc the guest PC, or null
@@ -520,18 +520,19 @@ export class EventLog implements EventSink, LoggedEvents {
     second: PairSecond,
     n: number,
   ): void {
+    let a = -1, b = -1;
     for (let i = 0; i < n; i++) {
-      const records = this.#n;
-      const a = this.emit(first.name, vcpu, pcpu, pc, first.fields);
+      const a0 = a, b0 = b;
+      a = this.emit(first.name, vcpu, pcpu, pc, first.fields);
       const fields = second.fieldsAt(i);
-      const b = this.emit(second.name, vcpu, pcpu, pc, fields);
+      b = this.emit(second.name, vcpu, pcpu, pc, fields);
       if (!this.#collapse) continue;
       // The pair's two records must be the last two (in either order): the ones folding looks at.
-      if (this.#n !== records || Math.min(a, b) !== records - 2 || a === b) continue;
-      // Pair i made no record: it folded into the last two, whose compared
-      // fields did not change, so every later pair would too. The first pair
-      // may already fold into the records of an earlier call (the previous
-      // run of slots of a walk).
+      if (i === 0 || a !== a0 || b !== b0 || Math.min(a, b) !== this.#n - 2 || a === b) {
+        continue;
+      }
+      // Pair i folded into the same last two records as pair i - 1: the
+      // records' compared fields did not change, so every later pair would too.
       const rest = n - 1 - i;
       this.#meter.work(2 * rest);
       this.#addCount(a, rest);
