@@ -831,8 +831,7 @@ export class Hardware {
 
   /**
    * How many slots of `cpu`'s cache at `level`, from slot `slot` (`set * ways
-   * + way`) down, hold no line before one that does (the hypervisor records
-   * that many trapped set/way slots at once; hyp/set_way_shortcuts.ts).
+   * + way`) down, hold no line before one that does.
    *
    * @example Usage
    * ```ts

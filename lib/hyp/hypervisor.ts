@@ -726,6 +726,11 @@ export class Hypervisor {
    * them (`Hardware.setWayRunsDownFrom`, as one `dcBySetWay` each), and each
    * slot is an exit and a `sw_local` with its own result, as
    * `executeSetWayLocally` records it, all given to the sink at once.
+   * Simplified: the level's cache work comes before its events, so a run
+   * that would exceed its event budget with those events (only possible
+   * with `collapse: false`, or at the level's first slot) and its page
+   * budget with that work is stopped by the page budget, where slot by
+   * slot it may have been the event budget.
    */
   #localSlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number): void {
     const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
