@@ -141,6 +141,8 @@ export class CostingSink implements EventSink {
     const b = {
       name: second.name,
       fieldsAt: (i: number) => this.#withCycles(second.name, second.fieldsAt(i))!,
+      // The counters are kept as given: their sums are the caller's.
+      ...(second.sumOf === undefined ? {} : { sumOf: second.sumOf }),
     };
     emitPairsOn(this.#inner, vcpu, pcpu, pc, a, b, n);
   }

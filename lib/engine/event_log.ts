@@ -502,8 +502,9 @@ export class EventLog implements EventSink, LoggedEvents {
    * Records `n` pairs of events as `2n` calls of {@linkcode EventLog.emit}
    * would. Once the second pair folds into the same two records as the
    * first (the last two: inside a walk), so would every later pair, and the
-   * rest are counted at once; the `second` events must differ only in their
-   * slot fields, so the summed fields add up as the second pair's.
+   * rest are counted at once; the `second` events must differ only in
+   * their slot fields, and in their summed fields when `second.sumOf` adds
+   * those up (else they add up as the second pair's).
    * @param vcpu the vCPU, or null
    * @param pcpu the physical CPU, or null
    * @param pc the guest PC, or null
@@ -540,7 +541,10 @@ export class EventLog implements EventSink, LoggedEvents {
       if (o !== undefined) {
         const s = o.record;
         for (const key of o.keys) {
-          if (isSummedField(key)) (s[key] as number) += rest * (fields[key] as number);
+          if (!isSummedField(key)) continue;
+          (s[key] as number) += second.sumOf === undefined
+            ? rest * (fields[key] as number)
+            : second.sumOf(key, i + 1, n);
         }
       }
       this.#nextSeq += 2 * rest;

@@ -831,8 +831,7 @@ export class Hardware {
 
   /**
    * How many slots of `cpu`'s cache at `level`, from slot `slot` (`set * ways
-   * + way`) down, hold no line before one that does (the hypervisor records
-   * that many trapped set/way slots at once; hyp/set_way_shortcuts.ts).
+   * + way`) down, hold no line before one that does.
    *
    * @example Usage
    * ```ts
@@ -868,6 +867,56 @@ export class Hardware {
       if (r <= slot && r > end) end = r;
     }
     return slot - end;
+  }
+
+  /**
+   * The set/way operation `op` on CPU `cpu`'s cache at `level`, on every
+   * slot from `from` (`set * ways + way`) down to slot 0, in walk order: what
+   * that many {@linkcode Hardware.dcBySetWay} calls leave (caches, LRU,
+   * DRAM), with their results run-length encoded: one triple (slots,
+   * cleaned, invalidated) per run of consecutive slots with the same result.
+   * The hypervisor performs the rest of a trapped walk's level at once with
+   * it when each slot would only be executed locally
+   * (hyp/set_way_shortcuts.ts); only the resident lines cost anything.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "@setway/setway/hw";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
+   * hw.write(0, 0x1000, 1, true); // set 0, way 0: slot 0
+   * console.log(hw.setWayRunsDownFrom(0, 1, "cisw", 63)); // [63, 0, 0, 1, 1, 1]
+   * ```
+   * @param cpu the CPU executing the operations
+   * @param level 1-based level, up to {@linkcode Hardware.levels}
+   * @param op the operation applied to every slot
+   * @param from the first slot, in walk order (from the last slot down)
+   * @returns the runs, as a flat list of triples, in walk order
+   * @throws {ScenarioError} `out_of_range` for a bad CPU, level or slot
+   */
+  setWayRunsDownFrom(
+    cpu: number,
+    level: number,
+    op: "csw" | "cisw" | "isw",
+    from: number,
+  ): number[] {
+    this.#checkOp(op, SW_OPS, "setWayRunsDownFrom");
+    this.#checkLevel(cpu, level, "setWayRunsDownFrom");
+    const ci = this.cacheIndexOf(cpu, level);
+    const slots = this.#caches[ci].slots;
+    if (!(Number.isInteger(from) && from >= 0 && from < slots)) {
+      throw new ScenarioError(
+        "out_of_range",
+        "setWayRunsDownFrom",
+        from,
+        `setWayRunsDownFrom: slot ${showValue(from)} must be from 0 to ${
+          slots - 1
+        } at level ${level}`,
+      );
+    }
+    const runs: number[] = [];
+    this.#maintenance.setWayRunsDownFrom(ci, from, op, runs);
+    return runs;
   }
 
   /**

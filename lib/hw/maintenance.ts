@@ -67,6 +67,19 @@ export interface FlushResult {
 const DENSE_WALK = 16;
 
 /**
+ * Appends `n` slots with the result (`cleaned`, `invalidated`) to the runs
+ * of triples `runs`, lengthening the last run when it has the same result.
+ */
+function addRun(runs: number[], n: number, cleaned: number, invalidated: number): void {
+  const last = runs.length - 3;
+  if (last >= 0 && runs[last + 1] === cleaned && runs[last + 2] === invalidated) {
+    runs[last] += n;
+  } else {
+    runs.push(n, cleaned, invalidated);
+  }
+}
+
+/**
  * The maintenance operations of one machine (see the module doc).
  *
  * @example Usage
@@ -274,6 +287,58 @@ export class Maintenance {
     this.#swInvalidated = 0;
     this.#swSlot(ci, slot, op !== "isw", op !== "csw");
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated };
+  }
+
+  /**
+   * {@linkcode Hardware.setWayRunsDownFrom}: the set/way operation `op` on
+   * slots `from` down to 0 of cache `ci`, each as {@linkcode Maintenance.dcBySetWay}
+   * would do it, in walk order; appends to `runs` one triple (slots,
+   * cleaned, invalidated) per run of consecutive slots with the same result.
+   */
+  setWayRunsDownFrom(ci: number, from: number, op: "csw" | "cisw" | "isw", runs: number[]): void {
+    const cache = this.#caches[ci];
+    const clean = op !== "isw";
+    const invalidate = op !== "csw";
+    const states = cache.states;
+    const n = cache.residentCount;
+    if (n * DENSE_WALK >= cache.slots) {
+      for (let s = from; s >= 0;) {
+        if (states[s] === INVALID) {
+          let end = s - 1;
+          while (end >= 0 && states[end] === INVALID) end--;
+          addRun(runs, s - end, 0, 0);
+          s = end;
+          continue;
+        }
+        this.#swCleaned = 0;
+        this.#swInvalidated = 0;
+        this.#swSlot(ci, s, clean, invalidate);
+        addRun(runs, 1, this.#swCleaned, this.#swInvalidated);
+        s--;
+      }
+      return;
+    }
+    // As setWayAll: only the resident slots, in walk order; the gaps between
+    // them are runs of slots that do nothing. No slot of this cache fills meanwhile.
+    if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
+    let held = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = cache.residentSlot(i);
+      if (slot <= from) this.#walkOrder[held++] = slot;
+    }
+    const order = this.#walkOrder.subarray(0, held);
+    order.sort();
+    let next = from;
+    for (let i = held - 1; i >= 0; i--) {
+      const s = order[i];
+      if (next > s) addRun(runs, next - s, 0, 0);
+      this.#swCleaned = 0;
+      this.#swInvalidated = 0;
+      this.#swSlot(ci, s, clean, invalidate);
+      addRun(runs, 1, this.#swCleaned, this.#swInvalidated);
+      next = s - 1;
+    }
+    if (next >= 0) addRun(runs, next + 1, 0, 0);
   }
 
   /** One set/way operation on slot `slot` of cache `ci`, counted in the set/way totals. */

@@ -41,7 +41,9 @@ export interface PairFirst {
 
 /**
  * The second event of each pair {@linkcode EventSink.emitPairs} records:
- * its fields for pair `i`, which differ only in the slot (`set`, `way`).
+ * its fields for pair `i`, which differ only in the slot (`set`, `way`),
+ * and, when `sumOf` is given, in the summed counters (`cleaned`,
+ * `invalidated`) as well.
  *
  * @example Usage
  * ```ts
@@ -57,6 +59,12 @@ export interface PairSecond {
   readonly name: string;
   /** The fields of the event of pair `i`. */
   readonly fieldsAt: (i: number) => EventFieldsRecord;
+  /**
+   * The sum of the counter `key` (`cleaned` or `invalidated`) over the
+   * events of pairs `from` to `to - 1`. Absent: every pair's counters are
+   * those of pair 0.
+   */
+  readonly sumOf?: (key: string, from: number, to: number) => number;
 }
 
 /**
@@ -121,7 +129,8 @@ export interface EventSink {
    * Records `n` pairs of events, `first` then `second`, exactly as `2n`
    * calls of {@linkcode EventSink.emit} would (a sink may fold them at
    * once). The `second` events differ only in their slot fields (`set`,
-   * `way`): the exits of a trapped walk and the slot operations they cause.
+   * `way`), and in their counters when `second.sumOf` adds them up: the
+   * exits of a trapped walk and the slot operations they cause.
    * Optional: without it callers emit the pairs one by one.
    *
    * @param vcpu the vCPU index, or null

@@ -165,6 +165,46 @@ export interface HypervisorImage {
  */
 export const VCPU_FIELDS = 4;
 
+/**
+ * The results of a trapped walk's slots, as `Hardware.setWayRunsDownFrom`
+ * gives them: triples (slots, cleaned, invalidated), looked up by the
+ * slot's place in the walk.
+ */
+class SlotRuns {
+  readonly #runs: readonly number[];
+  /** The triple of the slot last looked up, and the place of its first slot. */
+  #at = 0;
+  #start = 0;
+
+  constructor(runs: readonly number[]) {
+    this.#runs = runs;
+  }
+
+  /** The offset of the triple of the `i`th slot; in order, each lookup costs O(1). */
+  runOf(i: number): number {
+    const runs = this.#runs;
+    if (i < this.#start) this.#at = this.#start = 0;
+    while (i >= this.#start + runs[this.#at]) {
+      this.#start += runs[this.#at];
+      this.#at += 3;
+    }
+    return this.#at;
+  }
+
+  /** The sum of counter `k` (1: cleaned, 2: invalidated) over slots `from` to `to - 1`. */
+  sum(k: 1 | 2, from: number, to: number): number {
+    const runs = this.#runs;
+    let total = 0;
+    for (let r = 0, start = 0; r < runs.length && start < to; r += 3) {
+      const end = start + runs[r];
+      const n = Math.min(end, to) - Math.max(start, from);
+      if (n > 0) total += n * runs[r + k];
+      start = end;
+    }
+    return total;
+  }
+}
+
 /** What {@linkcode copyPlain} returns for a value that is not plain data. */
 const NOT_PLAIN: unique symbol = Symbol("not plain data");
 
@@ -649,28 +689,14 @@ export class Hypervisor {
               this.#exits(vcpu, this.#dcswExit(vcpu), left);
               return;
             }
-            const local = hook === undefined &&
-              this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu);
-            const empty = local ? this.hardware.emptySlotsDownFrom(vcpu.pcpu, level, slot) : 0;
-            if (empty > 1) {
-              this.#localEmptySlots(vcpu, op, level, g.ways, slot, empty);
-              i += empty;
-              left -= empty;
-              continue;
-            }
-            if (local) {
-              // The exit, then what the shortcut's contract says the hook does:
-              // executeSetWayLocally (kvm-3.18's access_dcsw, arch/arm/kvm/coproc.c).
-              this.#exit(vcpu, this.#dcswExit(vcpu));
-              this.#handles[vcpu.index].executeSlotLocally(
-                op,
-                level,
-                Math.floor(slot / g.ways),
-                slot % g.ways,
-              );
-              meter.work(1);
-              i++;
-              left--;
+            if (hook === undefined && this.#policyAsks(this.#shortcuts?.setWayLocal, vcpu)) {
+              // Every slot left would be its exit, then what the shortcut's contract
+              // says the hook does: executeSetWayLocally (kvm-3.18's access_dcsw,
+              // arch/arm/kvm/coproc.c). The rest of the level at once.
+              this.#localSlots(vcpu, op, level, g.ways, slot);
+              meter.work(slot + 1);
+              i += slot + 1;
+              left -= slot + 1;
               continue;
             }
           }
@@ -695,20 +721,38 @@ export class Hypervisor {
   }
 
   /**
-   * `n` trapped slots that hold no line, from slot `from` down in walk
-   * order, under a policy that performs each locally: each is an exit and a
-   * `sw_local` that finds nothing, as
-   * `executeSetWayLocally` records it; the hardware is not touched.
+   * The trapped slots from slot `from` down to the level's first, in walk
+   * order, under a policy that performs each locally: the hardware performs
+   * them (`Hardware.setWayRunsDownFrom`, as one `dcBySetWay` each), and each
+   * slot is an exit and a `sw_local` with its own result, as
+   * `executeSetWayLocally` records it, all given to the sink at once.
+   * Simplified: the level's cache work comes before its events, so a run
+   * that would exceed its event budget with those events (only possible
+   * with `collapse: false`, or at the level's first slot) and its page
+   * budget with that work is stopped by the page budget, where slot by
+   * slot it may have been the event budget.
    */
-  #localEmptySlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number, n: number) {
+  #localSlots(vcpu: Vcpu, op: DcSwOp, level: number, ways: number, from: number): void {
     const exit = { name: "kvm_exit", fields: this.#dcswExit(vcpu) };
     const performed = swioOp(op, vcpu.hcr.swio);
+    const runs = this.hardware.setWayRunsDownFrom(vcpu.pcpu, level, performed, from);
+    const results = new SlotRuns(runs);
     const fieldsAt = (i: number) => {
       const slot = from - i;
-      return swLocalFields(performed, level, Math.floor(slot / ways), slot % ways, 0, 0);
+      const r = results.runOf(i);
+      return swLocalFields(
+        performed,
+        level,
+        Math.floor(slot / ways),
+        slot % ways,
+        runs[r + 1],
+        runs[r + 2],
+      );
     };
-    const second = { name: "sw_local", fieldsAt };
-    emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, n);
+    const sumOf = (key: string, start: number, end: number) =>
+      results.sum(key === "cleaned" ? 1 : 2, start, end);
+    const second = { name: "sw_local", fieldsAt, sumOf };
+    emitPairsOn(this.#sink, vcpu.index, vcpu.pcpu, vcpu.pc, exit, second, from + 1);
     this.#exited(vcpu);
   }
 

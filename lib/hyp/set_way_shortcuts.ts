@@ -53,10 +53,11 @@ export interface SetWayShortcuts<S = unknown> {
    * It is asked only about exits the scheduler does not preempt before
    * their handler, so the handler would see `lastPcpu === pcpu`, whatever
    * `lastPcpu` says before the exit.
-   * The slots of a trapped walk that hold no line are then recorded as
-   * their exits and `sw_local` events at once, and each slot that holds a
-   * line is its exit and `executeSetWayLocally`, without calling the hooks
-   * or making an operation object. Absent: every slot calls the hooks.
+   * The rest of the walk's level is then performed at once, slot by slot
+   * in walk order as `executeSetWayLocally` would (`Hardware.setWayRunsDownFrom`),
+   * and recorded as its exits and `sw_local` events at once, without
+   * calling the hooks or making an operation object. Absent: every slot
+   * calls the hooks.
    */
   setWayLocal?(hyp: Hyp, state: S): boolean;
 }

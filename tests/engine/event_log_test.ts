@@ -206,3 +206,53 @@ Deno.test("property: emitPairs and emitRepeated record exactly what one emit per
     { numRuns: 400 },
   );
 });
+
+Deno.test("property: emitPairs with counters that differ from pair to pair (sumOf) records what one emit per event records", () => {
+  const exit = Object.freeze({ reason: "dcsw", ec: 0x18 });
+  const sw = (level: number, set: number, cleaned: number, invalidated: number) => ({
+    op: "cisw",
+    level,
+    set,
+    way: 0,
+    cleaned,
+    invalidated,
+  });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 2 }), fc.nat(2)), { maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(2), fc.nat(1)), { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.boolean(),
+      fc.boolean(),
+      (prefix, counters, level, walk, collapse) => {
+        const bulk = new EventLog(undefined, { collapse });
+        const one = new EventLog(undefined, { collapse });
+        for (const log of [bulk, one]) {
+          if (walk) log.foldWalk(true);
+          for (const [l, c] of prefix) {
+            log.emit("kvm_exit", 0, 0, 0x40, exit);
+            log.emit("sw_local", 0, 0, 0x40, sw(l, 9, c, c));
+          }
+        }
+        const second = {
+          name: "sw_local",
+          fieldsAt: (i: number) => sw(level, i, counters[i][0], counters[i][1]),
+          sumOf: (key: string, from: number, to: number) => {
+            let total = 0;
+            for (let i = from; i < to; i++) total += counters[i][key === "cleaned" ? 0 : 1];
+            return total;
+          },
+        };
+        const n = counters.length;
+        bulk.emitPairs(0, 0, 0x40, { name: "kvm_exit", fields: exit }, second, n);
+        for (let i = 0; i < n; i++) {
+          one.emit("kvm_exit", 0, 0, 0x40, exit);
+          one.emit("sw_local", 0, 0, 0x40, second.fieldsAt(i));
+        }
+        assert.equal(bulk.size, one.size);
+        assert.deepEqual(bulk.finish(), one.finish());
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

@@ -95,3 +95,59 @@ Deno.test("property: vaFlushResident leaves exactly what one dcByVa per line of 
     { seed: 15, numRuns: 300 },
   );
 });
+
+/** The results of one dcBySetWay per slot from `from` down, run-length encoded as triples. */
+function runsSlotBySlot(
+  hw: Hardware,
+  cpu: number,
+  level: number,
+  op: "csw" | "cisw" | "isw",
+  from: number,
+): number[] {
+  const { ways } = hw.geometry(cpu, level);
+  const runs: number[] = [];
+  for (let slot = from; slot >= 0; slot--) {
+    const r = hw.dcBySetWay(cpu, op, level, Math.floor(slot / ways), slot % ways);
+    const last = runs.length - 3;
+    if (last >= 0 && runs[last + 1] === r.cleaned && runs[last + 2] === r.invalidated) {
+      runs[last]++;
+    } else runs.push(1, r.cleaned, r.invalidated);
+  }
+  return runs;
+}
+
+Deno.test("property: setWayRunsDownFrom leaves and reports what a dcBySetWay per slot from there down leaves", () => {
+  let dense = 0, sparse = 0;
+  fc.assert(
+    fc.property(
+      machineArb,
+      fc.array(opArb, { minLength: 0, maxLength: 160 }),
+      fc.array(opArb, { maxLength: 40 }),
+      fc.nat(),
+      fc.nat(),
+      fc.nat(),
+      fc.nat(),
+      fc.constantFrom("csw" as const, "cisw" as const, "isw" as const),
+      (m, before, after, seed, who, at, start, op) => {
+        const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
+        const fast = build(), slow = build();
+        runProgram(fast, before, seed);
+        runProgram(slow, before, seed);
+        const cpu = who % fast.cpuCount;
+        const level = 1 + at % fast.levels(cpu);
+        const { sets, ways } = fast.geometry(cpu, level);
+        const from = start % (sets * ways);
+        const cache = fast.caches[fast.cacheIndexOf(cpu, level)];
+        if (cache.residentCount * 16 >= cache.slots) dense++;
+        else sparse++;
+        const runs = fast.setWayRunsDownFrom(cpu, level, op, from);
+        assert.deepEqual(runs, runsSlotBySlot(slow, cpu, level, op, from));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+        assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
+        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+      },
+    ),
+    { seed: 15, numRuns: 300 },
+  );
+  assert.ok(dense >= 20 && sparse >= 20, `dense ${dense}, sparse ${sparse}: both paths taken`);
+});
