@@ -65,7 +65,7 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { Cache, type CacheOptions, cacheStore, INVALID } from "./cache.ts";
+import { Cache, type CacheOptions, cacheStore } from "./cache.ts";
 import { StoreImage } from "./cache_store.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
@@ -827,46 +827,6 @@ export class Hardware {
       );
     }
     return this.#maintenance.dcBySetWay(ci, cache.slotOf(set, way), op);
-  }
-
-  /**
-   * How many slots of `cpu`'s cache at `level`, from slot `slot` (`set * ways
-   * + way`) down, hold no line before one that does.
-   *
-   * @example Usage
-   * ```ts
-   * import { Hardware } from "@setway/setway/hw";
-   * const hw = new Hardware({ name: "m", description: "",
-   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] });
-   * console.log(hw.emptySlotsDownFrom(0, 1, 63)); // 64
-   * ```
-   * @param cpu a CPU number
-   * @param level a cache level of that CPU
-   * @param slot the first slot looked at
-   * @returns the number of empty slots from `slot` down, 0 when `slot` holds a line
-   * @throws {ScenarioError} `out_of_range` for a bad CPU or level
-   */
-  emptySlotsDownFrom(cpu: number, level: number, slot: number): number {
-    this.#checkLive("emptySlotsDownFrom");
-    this.#checkLevel(cpu, level, "emptySlotsDownFrom");
-    const cache = this.#caches[this.cacheIndexOf(cpu, level)];
-    const states = cache.states;
-    // A walk asks at every slot that holds a line: answer those without a scan.
-    if (states[slot] !== INVALID) return 0;
-    // Scan down at most as many slots as there are resident lines; only a
-    // longer gap is found among the resident lines instead. Either way the
-    // cost is bounded by the resident count, and a dense cache pays its gap.
-    const n = cache.residentCount;
-    const limit = Math.max(-1, slot - 1 - n);
-    let end = slot - 1;
-    while (end > limit && states[end] === INVALID) end--;
-    if (end > limit || limit < 0) return slot - end;
-    end = -1;
-    for (let i = 0; i < n; i++) {
-      const r = cache.residentSlot(i);
-      if (r <= slot && r > end) end = r;
-    }
-    return slot - end;
   }
 
   /**

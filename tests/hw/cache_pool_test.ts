@@ -160,7 +160,7 @@ Deno.test("a released model refuses every use, and a second release gives nothin
     ["vaFlushResident", () => a.vaFlushResident("civac", () => true)],
     ["dcBySetWay", () => a.dcBySetWay(0, "cisw", 1, 0, 0)],
     ["hasSlot", () => a.hasSlot(0, 1, 0, 0)],
-    ["emptySlotsDownFrom", () => a.emptySlotsDownFrom(0, 1, 3)],
+    ["setWayRunsDownFrom", () => a.setWayRunsDownFrom(0, 1, "cisw", 3)],
     ["setWayAll", () => a.setWayAll(0, "cisw")],
     ["perturb", () => a.perturb(seededChooser(1), [0x1000])],
     ["holds", () => a.holds(0x1000, 1)],

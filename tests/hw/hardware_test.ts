@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine, SystemCacheSpec } from "../../lib/hw/machine.ts";
 import { POISON } from "../../lib/hw/memory.ts";
@@ -380,38 +379,4 @@ Deno.test("Hardware: addresses above 4 GiB and 2^40 are distinct lines", () => {
   hw.dcByVa("civac", 0, hi);
   assert.equal(hw.memory.read(hi), 1);
   assert.equal(hw.memory.read(A), POISON);
-});
-
-Deno.test("emptySlotsDownFrom counts the empty slots from a slot down to the first that holds a line", () => {
-  const hw = new Hardware({
-    name: "m",
-    description: "",
-    clusters: [{ cpus: 1, l1d: { size: 1024, ways: 2, lineSize: 64 } }],
-  });
-  assert.equal(hw.emptySlotsDownFrom(0, 1, 15), 16);
-  hw.write(0, 0x40, 1, true); // line 1: set 1
-  const held = hw.caches[0].residentSlot(0);
-  assert.equal(hw.emptySlotsDownFrom(0, 1, held), 0);
-  assert.equal(hw.emptySlotsDownFrom(0, 1, 15), 15 - held);
-  assert.equal(hw.emptySlotsDownFrom(0, 1, held - 1), held);
-  assert.throws(() => hw.emptySlotsDownFrom(0, 2, 0), /level 2 must be from 1 to 1/);
-});
-
-Deno.test("emptySlotsDownFrom: the search among resident lines agrees with a scan of every slot", () => {
-  fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }), (lines) => {
-      const hw = new Hardware({
-        name: "m",
-        description: "",
-        clusters: [{ cpus: 1, l1d: { size: 1024, ways: 2, lineSize: 64 } }],
-      });
-      for (const l of lines) hw.write(0, 0x4000_0000 + l * 64, 1, true);
-      const states = hw.caches[0].states;
-      for (let slot = 0; slot < states.length; slot++) {
-        let end = slot;
-        while (end >= 0 && states[end] === 0) end--;
-        assert.equal(hw.emptySlotsDownFrom(0, 1, slot), slot - end, `slot ${slot}`);
-      }
-    }),
-  );
 });
