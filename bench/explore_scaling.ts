@@ -140,6 +140,8 @@ async function explorationProcesses(
   const lines = children.map((c) =>
     c.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines())[Symbol.asyncIterator]()
   );
+  let results: OnceResult[] = [];
+  let failure: unknown = null;
   try {
     for (const l of lines) {
       const first = await l.next();
@@ -150,14 +152,30 @@ async function explorationProcesses(
     const writers = children.map((c) => c.stdin.getWriter());
     await Promise.all(writers.map((w) => w.write(new TextEncoder().encode("go\n"))));
     await Promise.all(writers.map((w) => w.close()));
-    const results = await Promise.all(lines.map((l) => l.next()));
-    return results.map((r) => JSON.parse(r.value as string) as OnceResult);
-  } finally {
-    const statuses = await Promise.all(children.map((c) => c.status));
-    for (const [k, st] of statuses.entries()) {
-      if (!st.success) throw new Error(`explore_once.ts failed:\n${await errors[k]}`);
+    const answers = await Promise.all(lines.map((l) => l.next()));
+    results = answers.map((r) => JSON.parse(r.value as string) as OnceResult);
+  } catch (e) {
+    // A process that failed leaves the others waiting for the go signal.
+    failure = e;
+    for (const c of children) {
+      try {
+        c.kill();
+      } catch {
+        // Already exited.
+      }
     }
   }
+  const statuses = await Promise.all(children.map((c) => c.status));
+  for (const [k, st] of statuses.entries()) {
+    if (!st.success && failure === null) {
+      throw new Error(`explore_once.ts failed:\n${await errors[k]}`);
+    }
+  }
+  if (failure !== null) {
+    const stderr = (await Promise.all(errors)).join("").trim();
+    throw new Error(`${(failure as Error).message ?? failure}${stderr ? `\n${stderr}` : ""}`);
+  }
+  return results;
 }
 
 function splitLines(): TransformStream<string, string> {
