@@ -52,6 +52,25 @@ export const ADDRESS_LIMIT = 2 ** 52;
 const WORDS_PER_PAGE = PAGE_SIZE / 4;
 
 /**
+ * Whether a non-negative number below 2^52 is a multiple of 4: the test of
+ * `addr % 4 === 0` without its floating-point remainder, a library call
+ * that an address from 2^30 up (no longer a small integer to V8) costs on
+ * every access checked. A subnormal's quarter may round to 0, but then
+ * times 4 it is not the address.
+ *
+ * @example Usage
+ * ```ts
+ * import { isWordAligned } from "./memory.ts";
+ * console.log(isWordAligned(0x4000_0004), isWordAligned(0x4000_0002)); // true false
+ * ```
+ * @param addr a number from 0 to 2^52
+ * @returns true when `addr` is a whole multiple of 4
+ */
+export function isWordAligned(addr: number): boolean {
+  return Math.floor(addr / 4) * 4 === addr;
+}
+
+/**
  * Checks a 32-bit word address.
  *
  * @example Usage
@@ -64,15 +83,7 @@ const WORDS_PER_PAGE = PAGE_SIZE / 4;
  * @throws {ScenarioError} `bad_address` unless addr is an integer in `[0, 2^52)` and a multiple of 4
  */
 export function checkWordAddress(addr: number, call: string): void {
-  // `Math.floor(addr / 4) * 4 === addr`, not `addr % 4 === 0`: the same test
-  // below 2^52 (a subnormal's quarter may round to 0, but then times 4 it is
-  // not the address), without the floating-point remainder, a library call,
-  // that an address from 2^30 up (no longer a small integer to V8) costs on
-  // every access of the model.
-  if (
-    !(typeof addr === "number" && addr >= 0 && addr < ADDRESS_LIMIT &&
-      Math.floor(addr / 4) * 4 === addr)
-  ) {
+  if (!(typeof addr === "number" && addr >= 0 && addr < ADDRESS_LIMIT && isWordAligned(addr))) {
     throw new ScenarioError(
       "bad_address",
       call,

@@ -235,7 +235,8 @@ export function validAccessesFrom(
       typeof vcpu !== "number" || !(vcpu >= 0 && vcpu < cpus) ||
       vcpu > Number.MAX_SAFE_INTEGER || Math.floor(vcpu) !== vcpu
     ) return i;
-    // addressProblem (an aligned integer below MAX_PHYS is safe), then ramProblem.
+    // addressProblem (an aligned integer below MAX_PHYS is safe; isWordAligned,
+    // inline), then ramProblem.
     const addr = step.addr;
     if (
       typeof addr !== "number" || !(addr >= 0 && addr < MAX_PHYS) ||

@@ -18,7 +18,7 @@
 import { type ScenarioErrorCode, showValue } from "../../errors.ts";
 import { didYouMean } from "../../options.ts";
 import { MAX_PC, MAX_PHYS, MAX_RAM } from "../../limits.ts";
-import { PAGE_SIZE } from "../../hw/memory.ts";
+import { isWordAligned, PAGE_SIZE } from "../../hw/memory.ts";
 
 export { MAX_PHYS, MAX_RAM, MAX_SW_INDEX, MAX_SW_LEVEL } from "../../limits.ts";
 
@@ -84,8 +84,7 @@ export function addressProblem(value: unknown): Problem | null {
       expected: `a non-negative integer address below ${showValue(MAX_PHYS)}`,
     };
   }
-  // As `value % 4 === 0` for a safe integer, without a floating-point remainder per step.
-  return Math.floor(value / 4) * 4 === value
+  return isWordAligned(value)
     ? null
     : { code: "bad_address", expected: "a 4-byte aligned address" };
 }
