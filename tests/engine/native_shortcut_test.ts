@@ -15,8 +15,7 @@ import { assertScenario, validateScenario } from "../../lib/engine/rules/entry.t
 import { candidateLines } from "../../lib/engine/execute.ts";
 import type { Scenario, Speculation } from "../../lib/engine/scenario.ts";
 import type { Step } from "../../lib/guest/ops.ts";
-import { anyMachine, FUZZ_RAM, pcpusOf, stepOf } from "../reliability/arbitraries.ts";
-import { fitExecState, fitSetWay } from "../reliability/arbitraries.ts";
+import { fitExecState, fitSetWay, scenarioAround, stepOf } from "../reliability/arbitraries.ts";
 import { BASE } from "../reliability/helpers.ts";
 
 /**
@@ -48,30 +47,12 @@ function programOf(cpus: number, pcpus: number): fc.Arbitrary<Step[]> {
   return fc.tuple(on, fc.array(step, { maxLength: 40, size: "max" })).map(([a, b]) => [...a, ...b]);
 }
 
-const scenarios: fc.Arbitrary<Scenario> = anyMachine.chain((machine) => {
-  const pcpus = pcpusOf(machine);
-  return fc.integer({ min: 1, max: Math.min(3, pcpus) }).chain((cpus) =>
-    fc.record({
-      policy: fc.constantFrom("kvm-4.0", "kvm-3.18", "xen", "kvm-modern"),
-      prefault: fc.boolean(),
-      seed: fc.integer(),
-      speculation: fc.constantFrom<Speculation>("quiet", "quiet", "quiet", "adversarial"),
-      steps: programOf(cpus, pcpus),
-    }).map(({ policy, prefault, seed, speculation, steps }): Scenario => ({
-      version: 1,
-      machine,
-      cpus,
-      systemCache: "machine",
-      policy,
-      ram: FUZZ_RAM,
-      ramBase: BASE,
-      prefault,
-      seed,
-      speculation,
-      steps: fitExecState(machine, fitSetWay(machine, cpus, steps)),
-    }))
-  ).filter((scenario) => validateScenario(scenario).ok);
-});
+const scenarios: fc.Arbitrary<Scenario> = scenarioAround(
+  (machine, cpus, pcpus) =>
+    programOf(cpus, pcpus).map((steps) => fitExecState(machine, fitSetWay(machine, cpus, steps))),
+  ["kvm-4.0", "kvm-3.18", "xen", "kvm-modern"],
+  ["quiet", "quiet", "quiet", "adversarial"],
+).filter((scenario) => validateScenario(scenario).ok);
 
 /** What the native execution says of a scenario's reads: the index of the first failing one, or -1. */
 function nativeFailure(scenario: Scenario): number {

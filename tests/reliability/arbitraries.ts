@@ -215,15 +215,38 @@ export interface ScenarioShape {
  * program ends reading back every word it wrote.
  */
 export function scenarioOf(shape: ScenarioShape): fc.Arbitrary<Scenario> {
+  return scenarioAround(
+    (machine, cpus, pcpus) =>
+      fc.array(stepOf(cpus, pcpus, shape.mix), { maxLength: shape.maxSteps }).map((steps) =>
+        shape.mix === "any" ? steps : fitExecState(
+          machine,
+          fitSetWay(machine, cpus, [...mmuOnAll(cpus), ...steps, ...readBack(steps, cpus)]),
+        )
+      ),
+    shape.policies,
+    ["quiet", "adversarial"],
+  );
+}
+
+/**
+ * A tiny scenario around the programs `program` draws for its machine: a
+ * machine, 1 to 3 vCPUs, 64 KiB of RAM, one of `policies`, a seed, one of
+ * `speculations` (repeat one to weigh it) and the program.
+ */
+export function scenarioAround(
+  program: (machine: string | Machine, cpus: number, pcpus: number) => fc.Arbitrary<Step[]>,
+  policies: readonly string[],
+  speculations: readonly Speculation[],
+): fc.Arbitrary<Scenario> {
   return anyMachine.chain((machine) => {
     const pcpus = pcpusOf(machine);
     return fc.integer({ min: 1, max: Math.min(3, pcpus) }).chain((cpus) =>
       fc.record({
-        policy: fc.constantFrom(...shape.policies),
+        policy: fc.constantFrom(...policies),
         prefault: fc.boolean(),
         seed: fc.integer(),
-        speculation: fc.constantFrom<Speculation>("quiet", "adversarial"),
-        steps: fc.array(stepOf(cpus, pcpus, shape.mix), { maxLength: shape.maxSteps }),
+        speculation: fc.constantFrom(...speculations),
+        steps: program(machine, cpus, pcpus),
       }).map(({ policy, prefault, seed, speculation, steps }): Scenario => ({
         version: 1,
         machine,
@@ -235,10 +258,7 @@ export function scenarioOf(shape: ScenarioShape): fc.Arbitrary<Scenario> {
         prefault,
         seed,
         speculation,
-        steps: shape.mix === "any" ? steps : fitExecState(
-          machine,
-          fitSetWay(machine, cpus, [...mmuOnAll(cpus), ...steps, ...readBack(steps, cpus)]),
-        ),
+        steps,
       }))
     );
   });
