@@ -11,12 +11,20 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { cacheStore } from "../../lib/hw/cache.ts";
+import type { CacheGeometry } from "../../lib/hw/machine.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
 import { LruCore, lruCore, lruCoreBytes } from "../../lib/sim/lru_core.ts";
 import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
 import { CacheStore, DIRTY, INVALID } from "../../lib/hw/cache_store.ts";
 
 const LINE = 16;
+
+/** A cache given the trace one access at a time, through `TraceCache.access`: no core. */
+function oneAtATime(g: CacheGeometry, t: MemoryTrace): TraceCache {
+  const c = new TraceCache(g);
+  for (let i = 0; i < t.length; i++) c.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
+  return c;
+}
 
 function traceOf(accesses: [number, number, number][]): MemoryTrace {
   return {
@@ -79,10 +87,7 @@ Deno.test("LruCore: a run leaves the store as a loop of access() leaves it", () 
       (ways, sets, accesses) => {
         const g = { size: sets * ways * LINE, ways, lineSize: LINE };
         const t = traceOf(accesses);
-        const want = new TraceCache(g);
-        for (let i = 0; i < t.length; i++) {
-          want.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
-        }
+        const want = oneAtATime(g, t);
         const c = new TraceCache(g);
         const core = lruCore(ways, sets, LINE)!;
         const { done, counts } = throughCore(c, core, t);
@@ -169,10 +174,7 @@ Deno.test("LruCore: addresses far from 0, with fractions, and straddling sizes, 
       (ways, sets, accesses) => {
         const g = { size: sets * ways * LINE, ways, lineSize: LINE };
         const t = traceOf(accesses);
-        const want = new TraceCache(g);
-        for (let i = 0; i < t.length; i++) {
-          want.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
-        }
+        const want = oneAtATime(g, t);
         const r = new TraceCache(g);
         r.replay(t);
         assert.deepEqual(state(r), state(want));
