@@ -320,16 +320,9 @@ export class Maintenance {
     }
     // As setWayAll: only the resident slots, in walk order; the gaps between
     // them are runs of slots that do nothing. No slot of this cache fills meanwhile.
-    if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
-    let held = 0;
-    for (let i = 0; i < n; i++) {
-      const slot = cache.residentSlot(i);
-      if (slot <= from) this.#walkOrder[held++] = slot;
-    }
-    const order = this.#walkOrder.subarray(0, held);
-    order.sort();
+    const order = this.#residentUpTo(cache, from);
     let next = from;
-    for (let i = held - 1; i >= 0; i--) {
+    for (let i = order.length - 1; i >= 0; i--) {
       const s = order[i];
       if (next > s) addRun(runs, next - s, 0, 0);
       this.#swCleaned = 0;
@@ -382,13 +375,28 @@ export class Maintenance {
         continue;
       }
       this.#walkSlotsVisited += n;
-      if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
-      const order = this.#walkOrder.subarray(0, n);
-      for (let i = 0; i < n; i++) order[i] = cache.residentSlot(i);
-      order.sort();
+      const order = this.#residentUpTo(cache, cache.slots - 1);
       for (let i = n - 1; i >= 0; i--) this.#swSlot(ci, order[i], clean, invalidate);
     }
     return { cleaned: this.#swCleaned, invalidated: this.#swInvalidated, slots };
+  }
+
+  /**
+   * The resident slots of `cache` from slot `from` down, in increasing
+   * order (a walk takes them from the last), in the scratch `#walkOrder`:
+   * valid until the next call.
+   */
+  #residentUpTo(cache: Cache, from: number): Int32Array {
+    const n = cache.residentCount;
+    if (this.#walkOrder.length < n) this.#walkOrder = new Int32Array(n);
+    let held = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = cache.residentSlot(i);
+      if (slot <= from) this.#walkOrder[held++] = slot;
+    }
+    const order = this.#walkOrder.subarray(0, held);
+    order.sort();
+    return order;
   }
 
   /** {@linkcode Hardware.walkSlotsVisited}. */
