@@ -65,10 +65,13 @@ export const SCALING_RANDOM: ExploreOptions = {
  * ratio of each pair; and the process's CPU time (user + system, every
  * thread's) per execution, which shows what the second thread costs.
  *
- * The worker of the 2-worker runs is the one the previous such run left
- * (pool.ts keeps it, warm), except in the first pair, or in every pair when
- * `cold`: a new thread then compiles the explorer again, as in a process
- * that explores once.
+ * Before the first pair, one untimed exploration on each count of workers
+ * warms both up, as each process of the yardstick ({@linkcode processCeiling})
+ * explores once before it is timed: this thread's code is then compiled
+ * and optimized, and so is the worker's, which pool.ts keeps for the next
+ * 2-worker run. With `cold`, every 2-worker run starts a new worker
+ * instead, which compiles the explorer again, as in a process that
+ * explores once.
  *
  * @example Usage
  * ```ts ignore
@@ -100,6 +103,8 @@ export async function workerScaling(
     cpu.push((used.user + used.system) / r.stats.executions);
     return r.stats.executions / seconds;
   };
+  await explore({ ...options, ...quiet, workers: 1 });
+  if (!cold) await explore({ ...options, ...quiet, workers: 2 });
   for (let i = 0; i < n; i++) {
     const a = await rate(1, cpuOne);
     if (cold) closeIdleWorkers();
