@@ -18,7 +18,8 @@
  * - (e) an exploration on 2 workers against 1, executions per second,
  *   each row followed by the machine's yardstick: two one-thread
  *   explorations in two processes at once against one alone, alternated
- *   pair by pair with ours (explore_scaling.ts `processCeiling`);
+ *   pair by pair with ours (explore_scaling.ts `processCeiling`); both
+ *   sides warm up with one untimed exploration before they are timed;
  * - (f) 4 shards of an exhaustive search: the largest shard's runs against
  *   the unsharded search's, and the sum of 2 shards' runs against it, with
  *   parts that exchange each length and with independent parts.
