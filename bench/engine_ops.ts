@@ -2,11 +2,16 @@
  * The engine's cost per guest operation: one fresh process runs a program
  * of {@linkcode OPS} operations (caches on, then writes and reads over
  * 4096 words in 64 pages, on two vCPUs) with `run()`, and prints
- * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..}`: the wall time of `run()`
- * alone; the process's CPU time over the same span (user + system, every
- * thread: the compiler and the collector included), which a loaded machine
- * disturbs less; and the process's peak resident memory (VmHWM, read from
- * /proc/self/status; null where it cannot be read).
+ * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..,"faults":..,"warmMs":..}`: the
+ * wall time of `run()` alone; the process's CPU time over the same span
+ * (user + system, every thread: the compiler and the collector included),
+ * which a loaded machine disturbs less; the process's peak resident memory
+ * (VmHWM, read from /proc/self/status; null where it cannot be read); the
+ * minor page faults the process took during `run()` (/proc/self/stat; null
+ * where it cannot be read): each is a page of memory written for the first
+ * time, which the kernel maps and zeroes then; and the wall time of a second
+ * `run()` of the same program in the same process, once V8 has compiled and
+ * optimized the engine, which is what the first run pays beyond the work.
  *
  * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
  * process read /proc/self/status only with every permission).
@@ -71,13 +76,33 @@ function peakMiB(): number | null {
   }
 }
 
+/** The process's minor page faults so far (field 10 of /proc/self/stat), or null. */
+function minorFaults(): number | null {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    // The fields after the command name, which may hold spaces, in parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[7]);
+  } catch {
+    return null;
+  }
+}
+
 if (import.meta.main) {
   const scenario = opsScenario(OPS);
+  const faultsBefore = minorFaults();
   const cpu = process.cpuUsage();
   const start = performance.now();
   run(scenario);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  const faultsAfter = minorFaults();
   const cpuMs = (used.user + used.system) / 1000;
-  console.log(JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peakMiB() }));
+  // Read before the second run, which must not raise the peak reported.
+  const peak = peakMiB();
+  const faults = faultsBefore === null || faultsAfter === null ? null : faultsAfter - faultsBefore;
+  const warmStart = performance.now();
+  run(scenario);
+  const warmMs = performance.now() - warmStart;
+  console.log(JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peak, faults, warmMs }));
 }

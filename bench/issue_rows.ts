@@ -451,7 +451,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   }
 
   // (c) engine cost per guest operation.
-  const perOp: number[] = [], peak: number[] = [];
+  const perOp: number[] = [], peak: number[] = [], faults: number[] = [], warmPerOp: number[] = [];
   for (let i = 0; i < n(3); i++) {
     const out = await new Deno.Command(deno, {
       // Deno reads /proc/self/status (the peak memory) only with every permission.
@@ -460,11 +460,15 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     }).output();
     const r = JSON.parse(new TextDecoder().decode(out.stdout));
     perOp.push((r.ms * 1000) / r.ops);
+    warmPerOp.push((r.warmMs * 1000) / r.ops);
     if (r.peakMiB !== null) peak.push(r.peakMiB);
+    if (r.faults !== null) faults.push(r.faults);
   }
   rows.push({
     ...timed(`(c) engine µs per guest op, ${OPS}-op program (absolute)`, perOp, ""),
-    detail: `peak RSS of the process ${peak.length ? `${fmt(median(peak), 0)} MiB` : "unknown"}`,
+    detail: `peak RSS of the process ${peak.length ? `${fmt(median(peak), 0)} MiB` : "unknown"}; ` +
+      (faults.length ? `${fmt(median(faults), 0)} minor page faults during run(); ` : "") +
+      `a second run() in the same process, compiled: ${fmt(median(warmPerOp))} µs per op`,
   });
 
   // (d) zimage against hello-world, and the split.
