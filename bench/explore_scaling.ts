@@ -60,6 +60,31 @@ export const SCALING_RANDOM: ExploreOptions = {
 };
 
 /**
+ * The exhaustive workload at the size row (e) of the performance issue
+ * names (every program up to 7 operations): long enough, about a second on
+ * one thread, that starting and ending an exploration do not dominate.
+ *
+ * @example Usage
+ * ```ts
+ * import { SCALING_EXHAUSTIVE_LARGE } from "./explore_scaling.ts";
+ * console.log(SCALING_EXHAUSTIVE_LARGE.maxOps); // 7
+ * ```
+ */
+export const SCALING_EXHAUSTIVE_LARGE: ExploreOptions = { ...SCALING_EXHAUSTIVE, maxOps: 7 };
+
+/**
+ * The random workload at the size row (e) of the performance issue names
+ * (10^6 programs).
+ *
+ * @example Usage
+ * ```ts
+ * import { SCALING_RANDOM_LARGE } from "./explore_scaling.ts";
+ * console.log(SCALING_RANDOM_LARGE.executions); // 1000000
+ * ```
+ */
+export const SCALING_RANDOM_LARGE: ExploreOptions = { ...SCALING_RANDOM, executions: 1_000_000 };
+
+/**
  * Executions per second of wall time on 1 and on 2 workers, measured
  * alternately `n` times (so that machine load touches both alike); the
  * ratio of each pair; and the process's CPU time (user + system, every

@@ -15,11 +15,13 @@
  *   and the process's peak memory (engine_ops.ts);
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
  *   into runtime start, module loading and computation;
- * - (e) an exploration on 2 workers against 1, executions per second,
- *   each row followed by the machine's yardstick: two one-thread
- *   explorations in two processes at once against one alone, alternated
- *   pair by pair with ours (explore_scaling.ts `processCeiling`); both
- *   sides warm up with one untimed exploration before they are timed;
+ * - (e) an exploration on 2 workers against 1, executions per second, at
+ *   the issue's sizes (exhaustive to 7 operations, 10^6 random programs;
+ *   the smaller ones of explore_scaling.ts with `--quick`), each row
+ *   followed by the machine's yardstick: two one-thread explorations in
+ *   two processes at once against one alone, alternated pair by pair with
+ *   ours (explore_scaling.ts `processCeiling`); both sides warm up with one
+ *   untimed exploration before they are timed;
  * - (f) 4 shards of an exhaustive search: the largest shard's runs against
  *   the unsharded search's, and the sum of 2 shards' runs against it, with
  *   parts that exchange each length and with independent parts.
@@ -48,7 +50,9 @@ import { OPS } from "./engine_ops.ts";
 import {
   processCeiling,
   SCALING_EXHAUSTIVE,
+  SCALING_EXHAUSTIVE_LARGE,
   SCALING_RANDOM,
+  SCALING_RANDOM_LARGE,
   shardRuns,
   workerScaling,
 } from "./explore_scaling.ts";
@@ -474,8 +478,12 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   // (d) zimage against hello-world, and the split.
   rows.push(await zimageRow(n(9), n(5)));
 
-  // (e) workers.
-  rows.push(...await scalingRows(n(2)));
+  // (e) workers: at the issue's sizes, or the smaller ones when quick.
+  rows.push(
+    ...(quick
+      ? await scalingRows(n(2))
+      : await scalingRows(n(2), SCALING_EXHAUSTIVE_LARGE, SCALING_RANDOM_LARGE)),
+  );
 
   console.log(
     `\n0. The issue's rows (long trace: gzip of ${LONG_INPUT_BYTES / 1024} KiB, lackey)`,

@@ -13,7 +13,12 @@
  */
 
 import { scalingRows } from "./issue_rows.ts";
-import { SCALING_EXHAUSTIVE, SCALING_RANDOM } from "./explore_scaling.ts";
+import {
+  SCALING_EXHAUSTIVE,
+  SCALING_EXHAUSTIVE_LARGE,
+  SCALING_RANDOM,
+  SCALING_RANDOM_LARGE,
+} from "./explore_scaling.ts";
 
 if (import.meta.main) {
   const n = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 3);
@@ -21,8 +26,8 @@ if (import.meta.main) {
   const cold = Deno.args.includes("--cold");
   const rows = await scalingRows(
     n,
-    large ? { ...SCALING_EXHAUSTIVE, maxOps: 7 } : SCALING_EXHAUSTIVE,
-    large ? { ...SCALING_RANDOM, executions: 1_000_000 } : SCALING_RANDOM,
+    large ? SCALING_EXHAUSTIVE_LARGE : SCALING_EXHAUSTIVE,
+    large ? SCALING_RANDOM_LARGE : SCALING_RANDOM,
     cold,
   );
   for (const r of rows) {
