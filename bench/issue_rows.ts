@@ -430,7 +430,9 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     counts.push(a.counts);
     rows.push(a.row);
     if (a.note !== null) notes.push(a.note);
-    const b = await measureCachegrindRow(sim, a, n(3));
+    // cachegrind's figure is the difference of two runs of a whole process,
+    // which varies far more from run to run than replay's: more pairs.
+    const b = await measureCachegrindRow(sim, a, n(9));
     counts.push(b.counts);
     rows.push(b.row);
   }
