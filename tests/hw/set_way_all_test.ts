@@ -9,7 +9,15 @@ import fc from "fast-check";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { setWayAllSlotBySlot, walkSlot } from "../../lib/hw/walk_order.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-import { LINE, LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
+import type { Machine } from "../../lib/hw/machine.ts";
+import {
+  LINE,
+  LINES,
+  machineArb,
+  type Op,
+  opArb,
+  runProgram,
+} from "../support/hardware_programs.ts";
 
 /** Counts dirty lines in L1s, L2s and the system cache. */
 function dirtyLevels(hw: Hardware): { l1: number; l2: number; sys: number } {
@@ -22,6 +30,33 @@ function dirtyLevels(hw: Hardware): { l1: number; l2: number; sys: number } {
     else n.l2 += d;
   });
   return n;
+}
+
+/** Two equal hardware models of `m`, each having run `before`: the fast path's and the slow path's. */
+function twins(
+  m: { machine: Machine; replacement: "lru" | "random" },
+  before: readonly Op[],
+  seed: number,
+): { fast: Hardware; slow: Hardware } {
+  const fast = new Hardware(m.machine, { replacement: m.replacement, seed });
+  const slow = new Hardware(m.machine, { replacement: m.replacement, seed });
+  assert.deepEqual(runProgram(fast, before, seed), runProgram(slow, before, seed));
+  return { fast, slow };
+}
+
+/**
+ * Asserts that the two models hold the same lines, then behave the same
+ * afterwards (LRU order, random victims), running `after`.
+ */
+function assertAlikeFromHere(
+  fast: Hardware,
+  slow: Hardware,
+  after: readonly Op[],
+  seed: number,
+): void {
+  assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+  assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
+  assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
 }
 
 Deno.test("walkSlot: the last set's last way first, then down to set 0 way 0", () => {
@@ -45,18 +80,13 @@ Deno.test("property: setWayAll leaves exactly what a dcBySetWay loop in the kern
       fc.nat(),
       fc.constantFrom("csw" as const, "cisw" as const, "isw" as const),
       (m, before, after, seed, who, op) => {
-        const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
-        const fast = build(), slow = build();
-        assert.deepEqual(runProgram(fast, before, seed), runProgram(slow, before, seed));
+        const { fast, slow } = twins(m, before, seed);
         assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
         const d = dirtyLevels(fast);
         if (d.l1 > 0 && d.l2 > 0 && d.sys > 0) allLevelsDirty++;
         const cpu = who % fast.cpuCount;
         assert.deepEqual(fast.setWayAll(cpu, op), setWayAllSlotBySlot(slow, cpu, op));
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
-        // What the walk left also behaves the same afterwards (LRU order, random victims).
-        assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+        assertAlikeFromHere(fast, slow, after, seed);
       },
     ),
     { seed: 15, numRuns: 400 },
@@ -74,10 +104,7 @@ Deno.test("property: vaFlushResident leaves exactly what one dcByVa per line of 
       fc.constantFrom("cvac" as const, "civac" as const, "ivac" as const),
       fc.array(fc.boolean(), { minLength: LINES.length, maxLength: LINES.length }),
       (m, before, after, seed, op, kept) => {
-        const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
-        const fast = build(), slow = build();
-        runProgram(fast, before, seed);
-        runProgram(slow, before, seed);
+        const { fast, slow } = twins(m, before, seed);
         const keep = new Set(LINES.filter((_, i) => kept[i]));
         const r = fast.vaFlushResident(op, (a) => keep.has(a / LINE));
         let cleaned = 0, invalidated = 0;
@@ -87,9 +114,7 @@ Deno.test("property: vaFlushResident leaves exactly what one dcByVa per line of 
           invalidated += one.invalidated;
         }
         assert.deepEqual(r, { cleaned, invalidated });
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
-        assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+        assertAlikeFromHere(fast, slow, after, seed);
       },
     ),
     { seed: 15, numRuns: 300 },
@@ -129,10 +154,7 @@ Deno.test("property: setWayRunsDownFrom leaves and reports what a dcBySetWay per
       fc.nat(),
       fc.constantFrom("csw" as const, "cisw" as const, "isw" as const),
       (m, before, after, seed, who, at, start, op) => {
-        const build = () => new Hardware(m.machine, { replacement: m.replacement, seed });
-        const fast = build(), slow = build();
-        runProgram(fast, before, seed);
-        runProgram(slow, before, seed);
+        const { fast, slow } = twins(m, before, seed);
         const cpu = who % fast.cpuCount;
         const level = 1 + at % fast.levels(cpu);
         const { sets, ways } = fast.geometry(cpu, level);
@@ -142,9 +164,7 @@ Deno.test("property: setWayRunsDownFrom leaves and reports what a dcBySetWay per
         else sparse++;
         const runs = fast.setWayRunsDownFrom(cpu, level, op, from);
         assert.deepEqual(runs, runsSlotBySlot(slow, cpu, level, op, from));
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
-        assert.deepEqual(runProgram(fast, after, seed + 1), runProgram(slow, after, seed + 1));
-        assert.deepEqual(hardwareState(fast, LINES), hardwareState(slow, LINES));
+        assertAlikeFromHere(fast, slow, after, seed);
       },
     ),
     { seed: 15, numRuns: 300 },
