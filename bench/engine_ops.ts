@@ -2,7 +2,7 @@
  * The engine's cost per guest operation: one fresh process runs a program
  * of {@linkcode OPS} operations (caches on, then writes and reads over
  * 4096 words in 64 pages, on two vCPUs) with `run()`, and prints
- * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..,"faults":..,"warmMs":..}`: the
+ * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..,"faults":..,"warmMs":..,"readsDigest":..}`: the
  * wall time of `run()` alone; the process's CPU time over the same span
  * (user + system, every thread: the compiler and the collector included),
  * which a loaded machine disturbs less; the process's peak resident memory
@@ -11,7 +11,9 @@
  * where it cannot be read): each is a page of memory written for the first
  * time, which the kernel maps and zeroes then; and the wall time of a second
  * `run()` of the same program in the same process, once V8 has compiled and
- * optimized the engine, which is what the first run pays beyond the work.
+ * optimized the engine, which is what the first run pays beyond the work;
+ * and the digest of the values the guest read ({@linkcode readsDigest}),
+ * which bench/hardware_ops.ts, the row's yardstick, must read too.
  *
  * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
  * process read /proc/self/status only with every permission).
@@ -23,6 +25,7 @@ import process from "node:process";
 import { run } from "../lib/engine/run.ts";
 import type { Step } from "../lib/guest/ops.ts";
 import type { Scenario } from "../lib/engine/scenario.ts";
+import type { SetwayEvent } from "../lib/hyp/events.ts";
 
 /** Guest operations of the program. */
 export const OPS = 100_000;
@@ -67,6 +70,45 @@ export function opsScenario(ops: number): Scenario {
   };
 }
 
+/**
+ * Folds one value a program read into the digest of the values it read, in
+ * order: bench/hardware_ops.ts's yardstick must read what the engine read.
+ *
+ * @example Usage
+ * ```ts
+ * import { foldRead } from "./engine_ops.ts";
+ * console.log(foldRead(foldRead(0, 1), 2)); // 33
+ * ```
+ * @param digest the digest so far (0 before the first read)
+ * @param value the value read, unsigned
+ * @returns the new digest
+ */
+export function foldRead(digest: number, value: number): number {
+  return (Math.imul(digest, 31) + value) >>> 0;
+}
+
+/**
+ * The digest ({@linkcode foldRead}) of the values a run's guest read, from
+ * its events: each `read` record once per event it stands for.
+ *
+ * @example Usage
+ * ```ts
+ * import { opsScenario, readsDigest } from "./engine_ops.ts";
+ * import { run } from "../lib/engine/run.ts";
+ * console.log(typeof readsDigest(run(opsScenario(10)).events)); // "number"
+ * ```
+ * @param events the run's events
+ * @returns the digest of the values read
+ */
+export function readsDigest(events: readonly SetwayEvent[]): number {
+  let digest = 0;
+  for (const e of events) {
+    if (e.name !== "read") continue;
+    for (let i = 0; i < e.count; i++) digest = foldRead(digest, e.value as number);
+  }
+  return digest;
+}
+
 function peakMiB(): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
@@ -93,7 +135,7 @@ if (import.meta.main) {
   const faultsBefore = minorFaults();
   const cpu = process.cpuUsage();
   const start = performance.now();
-  run(scenario);
+  const result = run(scenario);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   const faultsAfter = minorFaults();
@@ -104,5 +146,9 @@ if (import.meta.main) {
   const warmStart = performance.now();
   run(scenario);
   const warmMs = performance.now() - warmStart;
-  console.log(JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peak, faults, warmMs }));
+  // Last: reading the events builds them.
+  const digest = readsDigest(result.events);
+  console.log(
+    JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peak, faults, warmMs, readsDigest: digest }),
+  );
 }

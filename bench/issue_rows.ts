@@ -12,7 +12,10 @@
  *   counts checked equal to replay's (both runs in the pinned environment of
  *   gzip_trace.ts);
  * - (c) the engine's cost per guest operation on a 10^5-operation program,
- *   and the process's peak memory (engine_ops.ts);
+ *   and the process's peak memory (engine_ops.ts); then against its
+ *   yardstick, the same reads and writes on the hardware model alone
+ *   (hardware_ops.ts, which must read the same values), each run in a fresh
+ *   process, the two alternated;
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
  *   into runtime start, module loading and computation;
  * - (e) an exploration on 2 workers against 1, executions per second, at
@@ -62,6 +65,19 @@ import type { ExploreOptions } from "../mod.ts";
 const D1 = { size: 32768, ways: 8, lineSize: 64 };
 
 const fmt = (n: number, d = 2) => n.toFixed(d);
+
+/** Runs a bench that prints one JSON line in a fresh process, and parses that line. */
+// deno-lint-ignore no-explicit-any
+async function runJson(cmd: string, args: readonly string[]): Promise<any> {
+  const out = await new Deno.Command(cmd, { args: [...args], stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(
+      `${args.join(" ")} exited with ${out.code}: ${new TextDecoder().decode(out.stderr).trim()}`,
+    );
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
 
 /** A measured row: its ratio, spread and n, and what it compares. */
 export interface Timed {
@@ -337,8 +353,7 @@ async function zimagePhases(deno: string, script: string, n: number) {
   const build: number[] = [], buildCpu: number[] = [];
   const story: number[] = [], storyCpu: number[] = [];
   for (let i = 0; i < n; i++) {
-    const out = await new Deno.Command(deno, { args: ["run", script], stdout: "piped" }).output();
-    const p = JSON.parse(new TextDecoder().decode(out.stdout));
+    const p = await runJson(deno, ["run", script]);
     load.push(p.loadMs);
     loadCpu.push(p.loadCpuMs);
     build.push(p.buildMs);
@@ -456,26 +471,45 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     );
   }
 
-  // (c) engine cost per guest operation.
+  // (c) engine cost per guest operation, each run followed by its yardstick:
+  // the same accesses on the hardware model alone, in a fresh process too.
   const perOp: number[] = [], peak: number[] = [], faults: number[] = [], warmPerOp: number[] = [];
+  const overHardware: number[] = [], hwPerAccess: number[] = [], hwWarmPerAccess: number[] = [];
+  const digests = new Set<string>();
   for (let i = 0; i < n(3); i++) {
-    const out = await new Deno.Command(deno, {
-      // Deno reads /proc/self/status (the peak memory) only with every permission.
-      args: ["run", "-A", path("./engine_ops.ts")],
-      stdout: "piped",
-    }).output();
-    const r = JSON.parse(new TextDecoder().decode(out.stdout));
+    // Deno reads /proc/self/status (the peak memory) only with every permission.
+    const r = await runJson(deno, ["run", "-A", path("./engine_ops.ts")]);
+    const h = await runJson(deno, ["run", "-A", path("./hardware_ops.ts")]);
     perOp.push((r.ms * 1000) / r.ops);
     warmPerOp.push((r.warmMs * 1000) / r.ops);
     if (r.peakMiB !== null) peak.push(r.peakMiB);
     if (r.faults !== null) faults.push(r.faults);
+    overHardware.push(r.ms / h.ms);
+    hwPerAccess.push((h.ms * 1000) / h.accesses);
+    hwWarmPerAccess.push((h.warmMs * 1000) / h.accesses);
+    digests.add(`${r.readsDigest} ${h.readsDigest}`);
   }
+  const sameReads = [...digests].every((d) => d.split(" ")[0] === d.split(" ")[1]);
+  counts.push(
+    `(c) the yardstick's accesses on the hardware model alone read what run() read: ` +
+      (sameReads ? "equal" : `MISMATCH (${[...digests].join(", ")})`),
+  );
   rows.push({
     ...timed(`(c) engine µs per guest op, ${OPS}-op program (absolute)`, perOp, ""),
     detail: `peak RSS of the process ${peak.length ? `${fmt(median(peak), 0)} MiB` : "unknown"}; ` +
       (faults.length ? `${fmt(median(faults), 0)} minor page faults during run(); ` : "") +
       `a second run() in the same process, compiled: ${fmt(median(warmPerOp))} µs per op`,
   });
+  rows.push(
+    timed(
+      `(c) yardstick: run() / the same accesses on the hardware model alone (wall, cold)`,
+      overHardware,
+      `(hardware_ops.ts, each after a run of the row before it) the hardware model alone: ` +
+        `${fmt(median(hwPerAccess))} µs per access cold, ${fmt(median(hwWarmPerAccess))} ` +
+        `compiled; what the engine adds (validation, hypervisor and stage 2, events, oracle) ` +
+        `is the rest`,
+    ),
+  );
 
   // (d) zimage against hello-world, and the split.
   rows.push(await zimageRow(n(9), n(5)));
