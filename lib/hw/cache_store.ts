@@ -167,7 +167,7 @@ export class CacheStore {
    */
   inlineLimit: number;
   /** The most recently used line, or -1. */
-  mruLine: number = -1;
+  declare mruLine: number;
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
   mruSlot: number = -1;
 
@@ -192,6 +192,14 @@ export class CacheStore {
     this.random = random;
     this.clockLimit = clockLimit;
     this.inlineLimit = random === null ? KEY_LIMIT : -1;
+    // Lines reach this field as doubles (read from `tags`, a Float64Array).
+    // Begun as the small integer -1, the field would change representation
+    // at the first of them, in every fresh process, and V8 would throw away
+    // the code it had optimized against the old one (seven methods of the
+    // store and of cache.ts). A double stored first fixes the representation
+    // for good; -1 is then stored as a double too.
+    this.mruLine = 0.5;
+    this.mruLine = -1;
     // Zero is the empty state: nothing is written here. The data words, most
     // of a large cache, and the per-slot arrays (which share one buffer) come
     // from zeroed.ts, so only the pages that lines are filled into are backed.
