@@ -13,8 +13,10 @@
  * the wall time of the replay alone in this fresh process (a new hardware
  * model included, as `run()` builds one), the process's CPU time over the
  * same span (every thread), the wall time of a second replay in the same
- * process, and the digest of the values read (engine_ops.ts `readsDigest`), which must equal
- * engine_ops.ts's: the two did the same accesses and saw the same data.
+ * process, and the digest of the values read (engine_ops.ts `foldRead`),
+ * which must equal engine_ops.ts's `readsDigest`: the two read the same
+ * data. tests/perf/hardware_ops_test.ts checks more: that the replay leaves
+ * every cache and DRAM as the engine's execution of the program does.
  *
  * Run: `deno run -A bench/hardware_ops.ts` (report.ts runs it, alternated
  * with engine_ops.ts).
