@@ -18,7 +18,7 @@
  * data. tests/perf/hardware_ops_test.ts checks more: that the replay leaves
  * every cache and DRAM as the engine's execution of the program does.
  *
- * Run: `deno run -A bench/hardware_ops.ts` (report.ts runs it, alternated
+ * Run: `deno run bench/hardware_ops.ts` (report.ts runs it, alternated
  * with engine_ops.ts).
  *
  * @module

@@ -24,6 +24,7 @@
 
 import { type MemoryTrace, MODIFY, STORE } from "../lib/sim/access_trace.ts";
 import { gzipInput, VALGRIND_CWD, valgrindGzipArgs } from "./gzip_trace.ts";
+import { spawnJson } from "./measure.ts";
 
 /**
  * Bytes of text gzip compresses in the long trace.
@@ -194,12 +195,14 @@ export async function runReference(
 ): Promise<
   { Dr: number; D1mr: number; Dw: number; D1mw: number; ms: number[]; cpuMs: number[] }
 > {
-  const out = await new Deno.Command(sim, {
-    args: ["sim", trace, String(g.size), String(g.ways), String(g.lineSize), String(reps)],
-    stdout: "piped",
-  }).output();
-  if (!out.success) throw new Error(`${sim} sim failed`);
-  const r = JSON.parse(new TextDecoder().decode(out.stdout));
+  const r = await spawnJson(sim, [
+    "sim",
+    trace,
+    String(g.size),
+    String(g.ways),
+    String(g.lineSize),
+    String(reps),
+  ]);
   return {
     Dr: r.Dr,
     D1mr: r.D1mr,

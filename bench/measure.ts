@@ -114,3 +114,27 @@ export async function spawnMs(cmd: string, args: readonly string[]): Promise<num
   }
   return ms;
 }
+
+/**
+ * Runs a subprocess that prints one JSON value on its standard output (a
+ * bench run in a fresh process), and parses it.
+ *
+ * @example Usage
+ * ```ts
+ * import { spawnJson } from "./measure.ts";
+ * console.log(await spawnJson(Deno.execPath(), ["eval", "console.log(JSON.stringify({ ms: 1 }))"])); // { ms: 1 }
+ * ```
+ * @param cmd the executable
+ * @param args its arguments
+ * @returns the parsed output
+ * @throws {Error} when the process fails, with its standard error
+ */
+// deno-lint-ignore no-explicit-any
+export async function spawnJson(cmd: string, args: readonly string[]): Promise<any> {
+  const out = await new Deno.Command(cmd, { args: [...args], stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
