@@ -17,7 +17,10 @@
  *   (hardware_ops.ts, which must read the same values), each run in a fresh
  *   process, the two alternated;
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
- *   into runtime start, module loading and computation;
+ *   into runtime start, module loading and computation, with the count of
+ *   functions it compiles again in every run (story_compile.ts); then
+ *   against its yardstick, the same story with every function in Deno's
+ *   code cache;
  * - (e) an exploration on 2 workers against 1, executions per second, at
  *   the issue's sizes (exhaustive to 7 operations, 10^6 random programs;
  *   the smaller ones of explore_scaling.ts with `--quick`), each row
@@ -50,6 +53,7 @@ import {
 import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnJson, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
+import { storyCompiles } from "./story_compile.ts";
 import {
   processCeiling,
   SCALING_EXHAUSTIVE,
@@ -362,43 +366,89 @@ const spread = (ms: readonly number[]) =>
  * scenario imports, minus the hello-world; and in-process, wall and CPU) and
  * computation (in-process, cold: building the guest program, which the
  * scenario does at import, then the story; wall and CPU), each as median
- * [lowest-highest].
+ * [lowest-highest]. Then its yardstick, timed in the same pairs: the story
+ * as it would run if the code cache held its functions (story_compile.ts
+ * says why it does not), which V8 gives when it compiles every function
+ * with its module (`--v8-flags=--no-lazy`) and the run has a cache of its
+ * own, in a temporary DENO_DIR: a bound, since that cache also holds the
+ * functions the story never calls.
  *
  * @example Usage
  * ```ts ignore
- * import { zimageRow } from "./issue_rows.ts";
- * console.log((await zimageRow(5, 5)).detail);
+ * import { zimageRows } from "./issue_rows.ts";
+ * console.log((await zimageRows(5, 5))[0].detail);
  * ```
  * @param pairs hello-world / zimage pairs timed alternately
  * @param phaseRuns fresh processes of bench/zimage_phases.ts
- * @returns the timed row
+ * @returns the timed row and its yardstick
  */
-export async function zimageRow(pairs: number, phaseRuns: number): Promise<Timed> {
+export async function zimageRows(pairs: number, phaseRuns: number): Promise<Timed[]> {
   const deno = Deno.execPath();
   const path = (p: string) => new URL(p, import.meta.url).pathname;
+  const story = path("../scenarios/zimage.ts");
   const hello: number[] = [], zimage: number[] = [], loading: number[] = [];
-  const zr: number[] = [];
-  await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]); // warm the module cache
-  await spawnMs(deno, ["run", path("./import_story_modules.ts")]);
-  for (let i = 0; i < pairs; i++) {
-    const h = await spawnMs(deno, ["run", path("./hello.ts")]);
-    const z = await spawnMs(deno, ["run", path("../scenarios/zimage.ts")]);
-    hello.push(h);
-    zimage.push(z);
-    loading.push((await spawnMs(deno, ["run", path("./import_story_modules.ts")])) - h);
-    zr.push(z / h);
+  const zr: number[] = [], eager: number[] = [], er: number[] = [];
+  const eagerDir = await Deno.makeTempDir({ prefix: "setway-eager-" });
+  const eagerEnv = { DENO_DIR: eagerDir };
+  const eagerArgs = ["run", "--v8-flags=--no-lazy", story];
+  try {
+    await spawnMs(deno, ["run", story]); // warm the module cache
+    await spawnMs(deno, ["run", path("./import_story_modules.ts")]);
+    await spawnMs(deno, eagerArgs, eagerEnv); // and the yardstick's own
+    for (let i = 0; i < pairs; i++) {
+      const h = await spawnMs(deno, ["run", path("./hello.ts")]);
+      const z = await spawnMs(deno, ["run", story]);
+      const e = await spawnMs(deno, eagerArgs, eagerEnv);
+      hello.push(h);
+      zimage.push(z);
+      eager.push(e);
+      loading.push((await spawnMs(deno, ["run", path("./import_story_modules.ts")])) - h);
+      zr.push(z / h);
+      er.push(e / h);
+    }
+  } finally {
+    await Deno.remove(eagerDir, { recursive: true });
   }
   const p = await zimagePhases(deno, path("./zimage_phases.ts"), phaseRuns);
-  return timed(
-    "(d) deno run scenarios/zimage.ts wall / Deno hello-world",
-    zr,
-    `${spread(zimage)} ms: runtime start ${spread(hello)} ms (hello-world); ` +
-      `module loading ${spread(loading)} ms (import the scenario's modules minus hello; ` +
-      `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU); ` +
-      `computation (in-process, cold, n=${phaseRuns}): building the guest at import ` +
-      `${spread(p.build)} ms wall, ${spread(p.buildCpu)} ms CPU; the story ` +
-      `${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU`,
-  );
+  return [
+    timed(
+      "(d) deno run scenarios/zimage.ts wall / Deno hello-world",
+      zr,
+      `${spread(zimage)} ms: runtime start ${spread(hello)} ms (hello-world); ` +
+        `module loading ${spread(loading)} ms (import the scenario's modules minus hello; ` +
+        `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU); ` +
+        `computation (in-process, cold, n=${phaseRuns}): building the guest at import ` +
+        `${spread(p.build)} ms wall, ${spread(p.buildCpu)} ms CPU; the story ` +
+        `${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU`,
+    ),
+    timed(
+      "(d) yardstick: the same, every function in the code cache / hello-world",
+      er,
+      `${spread(eager)} ms (--v8-flags=--no-lazy with a DENO_DIR of its own, alternated with ` +
+        `the row before it: V8 compiles every function with its module, so Deno's code cache ` +
+        `holds them all, those the story never calls too)`,
+    ),
+  ];
+}
+
+/**
+ * The machine-independent line of row (d): what the story compiles again
+ * in every run (story_compile.ts).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { zimageCounts } from "./issue_rows.ts";
+ * console.log(await zimageCounts());
+ * ```
+ * @returns the line
+ */
+export async function zimageCounts(): Promise<string> {
+  const story = new URL("../scenarios/zimage.ts", import.meta.url).pathname;
+  const c = await storyCompiles(Deno.execPath(), story);
+  return `(d) deno run scenarios/zimage.ts: ${c.graph} of the project's modules in its module ` +
+    `graph, ${c.modules} compiled; ${c.lazy} of their functions compiled on their first ` +
+    `call in every run, since Deno's code cache holds none (${fmt(c.lazyMs, 1)} ms of ` +
+    `parsing and bytecode in a run with V8's function events logged)`;
 }
 
 /**
@@ -500,7 +550,8 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   );
 
   // (d) zimage against hello-world, and the split.
-  rows.push(await zimageRow(n(9), n(5)));
+  counts.push(await zimageCounts());
+  rows.push(...await zimageRows(n(9), n(5)));
 
   // (e) workers: at the issue's sizes, or the smaller ones when quick.
   rows.push(

@@ -101,12 +101,17 @@ export function alternate(
  * ```
  * @param cmd the executable
  * @param args its arguments
+ * @param env variables to set in its environment, on top of this process's
  * @returns elapsed milliseconds
  * @throws {Error} when the process fails
  */
-export async function spawnMs(cmd: string, args: readonly string[]): Promise<number> {
+export async function spawnMs(
+  cmd: string,
+  args: readonly string[],
+  env?: Record<string, string>,
+): Promise<number> {
   const start = performance.now();
-  const out = await new Deno.Command(cmd, { args: [...args], stdout: "null", stderr: "piped" })
+  const out = await new Deno.Command(cmd, { args: [...args], env, stdout: "null", stderr: "piped" })
     .output();
   const ms = performance.now() - start;
   if (!out.success) {

@@ -7,13 +7,15 @@
  * @module
  */
 
-import { zimageRow } from "./issue_rows.ts";
+import { zimageCounts, zimageRows } from "./issue_rows.ts";
 
 if (import.meta.main) {
-  const r = await zimageRow(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5));
-  console.log(
-    `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${
-      r.high.toFixed(2)
-    }] n=${r.n}\n  ${r.detail}`,
-  );
+  console.log(await zimageCounts());
+  for (const r of await zimageRows(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5))) {
+    console.log(
+      `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${
+        r.high.toFixed(2)
+      }] n=${r.n}\n  ${r.detail}`,
+    );
+  }
 }
