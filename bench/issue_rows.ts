@@ -15,10 +15,11 @@
  *   and the process's peak memory (engine_ops.ts); then against its
  *   yardstick, the same reads and writes on the hardware model alone
  *   (hardware_ops.ts, which must read the same values), each run in a fresh
- *   process, the two alternated;
+ *   process, the two alternated; and how many functions the program's
+ *   process compiles again in every run (lazy_compile.ts);
  * - (d) `deno run scenarios/zimage.ts` against a Deno hello-world, split
  *   into runtime start, module loading and computation, with the count of
- *   functions it compiles again in every run (story_compile.ts); then
+ *   functions it compiles again in every run (lazy_compile.ts); then
  *   against its yardstick, the same story with every function in Deno's
  *   code cache;
  * - (e) an exploration on 2 workers against 1, executions per second, at
@@ -53,7 +54,7 @@ import {
 import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnJson, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
-import { storyCompiles } from "./story_compile.ts";
+import { runCompiles } from "./lazy_compile.ts";
 import {
   processCeiling,
   SCALING_EXHAUSTIVE,
@@ -367,7 +368,7 @@ const spread = (ms: readonly number[]) =>
  * computation (in-process, cold: building the guest program, which the
  * scenario does at import, then the story; wall and CPU), each as median
  * [lowest-highest]. Then its yardstick, timed in the same pairs: the story
- * as it would run if the code cache held its functions (story_compile.ts
+ * as it would run if the code cache held its functions (lazy_compile.ts
  * says why it does not), which V8 gives when it compiles every function
  * with its module (`--v8-flags=--no-lazy`) and the run has a cache of its
  * own, in a temporary DENO_DIR: a bound, since that cache also holds the
@@ -431,24 +432,45 @@ export async function zimageRows(pairs: number, phaseRuns: number): Promise<Time
   ];
 }
 
+/** How many functions a run compiled on their first call, and how long that took. */
+const compiledAgain = (c: { lazy: number; lazyMs: number }) =>
+  `${c.lazy} of their functions compiled on their first call in every run, since Deno's ` +
+  `code cache holds none (${fmt(c.lazyMs, 1)} ms of parsing and bytecode in a run with ` +
+  `V8's function events logged)`;
+
 /**
- * The machine-independent line of row (d): what the story compiles again
- * in every run (story_compile.ts).
+ * The machine-independent line of row (c): what the 10^5-op program's
+ * process compiles again in every run (lazy_compile.ts).
  *
  * @example Usage
  * ```ts ignore
- * import { zimageCounts } from "./issue_rows.ts";
- * console.log(await zimageCounts());
+ * import { opsCompilesLine } from "./issue_rows.ts";
+ * console.log(await opsCompilesLine());
  * ```
  * @returns the line
  */
-export async function zimageCounts(): Promise<string> {
-  const story = new URL("../scenarios/zimage.ts", import.meta.url).pathname;
-  const c = await storyCompiles(Deno.execPath(), story);
+export async function opsCompilesLine(): Promise<string> {
+  const script = new URL("./engine_ops.ts", import.meta.url).pathname;
+  const c = await runCompiles(Deno.execPath(), script, ["-A"]);
+  return `(c) engine_ops.ts: ${c.modules} of the project's modules compiled; ${compiledAgain(c)}`;
+}
+
+/**
+ * The machine-independent line of row (d): what the story compiles again in
+ * every run (lazy_compile.ts).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { storyCompilesLine } from "./issue_rows.ts";
+ * console.log(await storyCompilesLine());
+ * ```
+ * @returns the line
+ */
+export async function storyCompilesLine(): Promise<string> {
+  const script = new URL("../scenarios/zimage.ts", import.meta.url).pathname;
+  const c = await runCompiles(Deno.execPath(), script);
   return `(d) deno run scenarios/zimage.ts: ${c.graph} of the project's modules in its module ` +
-    `graph, ${c.modules} compiled; ${c.lazy} of their functions compiled on their first ` +
-    `call in every run, since Deno's code cache holds none (${fmt(c.lazyMs, 1)} ms of ` +
-    `parsing and bytecode in a run with V8's function events logged)`;
+    `graph, ${c.modules} compiled; ${compiledAgain(c)}`;
 }
 
 /**
@@ -550,7 +572,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   );
 
   // (d) zimage against hello-world, and the split.
-  counts.push(await zimageCounts());
+  counts.push(await opsCompilesLine(), await storyCompilesLine());
   rows.push(...await zimageRows(n(9), n(5)));
 
   // (e) workers: at the issue's sizes, or the smaller ones when quick.

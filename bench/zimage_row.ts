@@ -7,10 +7,10 @@
  * @module
  */
 
-import { zimageCounts, zimageRows } from "./issue_rows.ts";
+import { storyCompilesLine, zimageRows } from "./issue_rows.ts";
 
 if (import.meta.main) {
-  console.log(await zimageCounts());
+  console.log(await storyCompilesLine());
   for (const r of await zimageRows(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5))) {
     console.log(
       `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${

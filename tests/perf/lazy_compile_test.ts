@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import { countCompiles } from "../../bench/story_compile.ts";
+import { countCompiles } from "../../bench/lazy_compile.ts";
 
 Deno.test("countCompiles: the project's scripts, and their functions compiled on first call", () => {
   const log = [

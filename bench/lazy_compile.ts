@@ -1,6 +1,7 @@
 /**
- * What V8 compiles again in every run of `deno run scenarios/zimage.ts`,
- * counted for row (d) of `deno task bench:report`.
+ * What V8 compiles again in every run of a script: `deno task bench:report`
+ * counts it for the cold rows, (c) (bench/engine_ops.ts) and (d)
+ * (`deno run scenarios/zimage.ts`).
  *
  * Deno stores a module's V8 code cache as soon as V8 has compiled the
  * module: deno_core's `ModuleMap::new_module_from_js_source`
@@ -20,25 +21,25 @@
  *
  * @example Usage
  * ```ts ignore
- * import { storyCompiles } from "./story_compile.ts";
+ * import { runCompiles } from "./lazy_compile.ts";
  * const story = new URL("../scenarios/zimage.ts", import.meta.url).pathname;
- * console.log(await storyCompiles(Deno.execPath(), story));
+ * console.log(await runCompiles(Deno.execPath(), story));
  * ```
  *
  * @module
  */
 
 /**
- * What one run of the story compiled.
+ * What one run of a script compiled.
  *
  * @example Usage
  * ```ts
- * import type { StoryCompiles } from "./story_compile.ts";
- * const c: StoryCompiles = { graph: 146, modules: 113, lazy: 497, lazyMs: 12 };
+ * import type { RunCompiles } from "./lazy_compile.ts";
+ * const c: RunCompiles = { graph: 146, modules: 113, lazy: 497, lazyMs: 12 };
  * ```
  */
-export interface StoryCompiles {
-  /** The project's modules in the story's module graph (`deno info`), dynamic imports included. */
+export interface RunCompiles {
+  /** The project's modules in the script's module graph (`deno info`), dynamic imports included. */
   readonly graph: number;
   /** The project's modules V8 compiled in the run. */
   readonly modules: number;
@@ -57,7 +58,7 @@ export interface StoryCompiles {
  *
  * @example Usage
  * ```ts
- * import { countCompiles } from "./story_compile.ts";
+ * import { countCompiles } from "./lazy_compile.ts";
  * const log = [
  *   "script-details,7,file:///p/a.ts,0,0,",
  *   "function,parse-function,7,10,90,0.5,100,f",
@@ -97,22 +98,27 @@ export function countCompiles(
 }
 
 /**
- * Runs the story once with V8's function events logged, and reads its module graph.
+ * Runs a script once with V8's function events logged, and reads its module graph.
  *
  * @param deno the Deno executable
- * @param story the path of scenarios/zimage.ts
+ * @param script the path of the script
+ * @param permissions the permission flags it runs with, e.g. `["-A"]`
  * @returns what the run compiled
  * @throws {Error} when a command fails, with its standard error
  */
-export async function storyCompiles(deno: string, story: string): Promise<StoryCompiles> {
+export async function runCompiles(
+  deno: string,
+  script: string,
+  permissions: readonly string[] = [],
+): Promise<RunCompiles> {
   const root = new URL("../", import.meta.url).href;
   const dir = await Deno.makeTempDir({ prefix: "setway-v8log-" });
   try {
     const logfile = `${dir}/v8.log`;
     const flags = `--log-function-events,--logfile=${logfile},--no-logfile-per-isolate`;
-    await command(deno, ["run", `--v8-flags=${flags}`, story]);
+    await command(deno, ["run", ...permissions, `--v8-flags=${flags}`, script]);
     const counts = countCompiles(await Deno.readTextFile(logfile), root);
-    const info = JSON.parse(await command(deno, ["info", "--json", story]));
+    const info = JSON.parse(await command(deno, ["info", "--json", script]));
     const graph = (info.modules as { specifier: string }[])
       .filter((m) => m.specifier.startsWith(root)).length;
     return { graph, ...counts };
