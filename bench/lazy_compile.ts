@@ -29,6 +29,8 @@
  * @module
  */
 
+import { spawnJson, spawnMs } from "./measure.ts";
+
 /**
  * What one run of a script compiled.
  *
@@ -116,21 +118,13 @@ export async function runCompiles(
   try {
     const logfile = `${dir}/v8.log`;
     const flags = `--log-function-events,--logfile=${logfile},--no-logfile-per-isolate`;
-    await command(deno, ["run", ...permissions, `--v8-flags=${flags}`, script]);
+    await spawnMs(deno, ["run", ...permissions, `--v8-flags=${flags}`, script]);
     const counts = countCompiles(await Deno.readTextFile(logfile), root);
-    const info = JSON.parse(await command(deno, ["info", "--json", script]));
+    const info = await spawnJson(deno, ["info", "--json", script]);
     const graph = (info.modules as { specifier: string }[])
       .filter((m) => m.specifier.startsWith(root)).length;
     return { graph, ...counts };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-async function command(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
 }
