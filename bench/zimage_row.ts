@@ -11,11 +11,13 @@ import { storyCompilesLine, zimageRows } from "./issue_rows.ts";
 
 if (import.meta.main) {
   console.log(await storyCompilesLine());
-  for (const r of await zimageRows(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5))) {
+  const d = await zimageRows(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5));
+  for (const r of d.rows) {
     console.log(
       `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${
         r.high.toFixed(2)
       }] n=${r.n}\n  ${r.detail}`,
     );
   }
+  if (d.note !== null) console.log(d.note);
 }
