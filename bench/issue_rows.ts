@@ -54,7 +54,7 @@ import {
 import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnJson, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
-import { runCompiles } from "./lazy_compile.ts";
+import { graphModules, runCompiles } from "./lazy_compile.ts";
 import {
   processCeiling,
   SCALING_EXHAUSTIVE,
@@ -459,7 +459,8 @@ const compiledAgain = (c: { lazy: number; lazyMs: number }) =>
 
 /**
  * The machine-independent line of row (c): what the 10^5-op program's
- * process compiles again in every run (lazy_compile.ts).
+ * process compiles again in every run (lazy_compile.ts), or why it was
+ * skipped (a Deno whose V8 refuses the flags).
  *
  * @example Usage
  * ```ts ignore
@@ -470,13 +471,17 @@ const compiledAgain = (c: { lazy: number; lazyMs: number }) =>
  */
 export async function opsCompilesLine(): Promise<string> {
   const script = new URL("./engine_ops.ts", import.meta.url).pathname;
-  const c = await runCompiles(Deno.execPath(), script, ["-A"]);
-  return `(c) engine_ops.ts: ${c.modules} of the project's modules compiled; ${compiledAgain(c)}`;
+  try {
+    const c = await runCompiles(Deno.execPath(), script, ["-A"]);
+    return `(c) engine_ops.ts: ${c.modules} of the project's modules compiled; ${compiledAgain(c)}`;
+  } catch (e) {
+    return `(c) compile counts: skipped, ${firstLine(e)}`;
+  }
 }
 
 /**
  * The machine-independent line of row (d): what the story compiles again in
- * every run (lazy_compile.ts).
+ * every run (lazy_compile.ts), or why it was skipped.
  *
  * @example Usage
  * ```ts ignore
@@ -486,10 +491,15 @@ export async function opsCompilesLine(): Promise<string> {
  * @returns the line
  */
 export async function storyCompilesLine(): Promise<string> {
+  const deno = Deno.execPath();
   const script = new URL("../scenarios/zimage.ts", import.meta.url).pathname;
-  const c = await runCompiles(Deno.execPath(), script);
-  return `(d) deno run scenarios/zimage.ts: ${c.graph} of the project's modules in its module ` +
-    `graph, ${c.modules} compiled; ${compiledAgain(c)}`;
+  try {
+    const c = await runCompiles(deno, script);
+    return `(d) deno run scenarios/zimage.ts: ${await graphModules(deno, script)} of the ` +
+      `project's modules in its module graph, ${c.modules} compiled; ${compiledAgain(c)}`;
+  } catch (e) {
+    return `(d) compile counts: skipped, ${firstLine(e)}`;
+  }
 }
 
 /**
@@ -591,10 +601,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   );
 
   // (d) zimage against hello-world, and the split.
-  // V8's function events, counted; a Deno whose V8 refuses the flags skips them.
-  for (const line of [opsCompilesLine, storyCompilesLine]) {
-    counts.push(await line().catch((e) => `(c)(d) compile counts: skipped, ${firstLine(e)}`));
-  }
+  counts.push(await opsCompilesLine(), await storyCompilesLine());
   const d = await zimageRows(n(9), n(5));
   rows.push(...d.rows);
   if (d.note !== null) notes.push(d.note);

@@ -37,12 +37,10 @@ import { spawnJson, spawnMs } from "./measure.ts";
  * @example Usage
  * ```ts
  * import type { RunCompiles } from "./lazy_compile.ts";
- * const c: RunCompiles = { graph: 146, modules: 113, lazy: 497, lazyMs: 12 };
+ * const c: RunCompiles = { modules: 113, lazy: 497, lazyMs: 12 };
  * ```
  */
 export interface RunCompiles {
-  /** The project's modules in the script's module graph (`deno info`), dynamic imports included. */
-  readonly graph: number;
   /** The project's modules V8 compiled in the run. */
   readonly modules: number;
   /** The project's functions V8 compiled on their first call. */
@@ -73,10 +71,7 @@ export interface RunCompiles {
  * @param root the URL prefix of the project's scripts
  * @returns the scripts, the functions compiled on first call, and their milliseconds
  */
-export function countCompiles(
-  log: string,
-  root: string,
-): { modules: number; lazy: number; lazyMs: number } {
+export function countCompiles(log: string, root: string): RunCompiles {
   const ours = new Set<string>();
   const lines = log.split("\n").map((l) => l.split(","));
   for (const f of lines) {
@@ -99,32 +94,46 @@ export function countCompiles(
   return { modules: ours.size, lazy: lazy.size, lazyMs: ms };
 }
 
+/** The URL prefix of the project's scripts. */
+const ROOT = new URL("../", import.meta.url).href;
+
 /**
- * Runs a script once with V8's function events logged, and reads its module graph.
+ * Runs a script once with V8's function events logged, and counts what it
+ * compiled ({@linkcode countCompiles}).
  *
  * @param deno the Deno executable
  * @param script the path of the script
  * @param permissions the permission flags it runs with, e.g. `["-A"]`
  * @returns what the run compiled
- * @throws {Error} when a command fails, with its standard error
+ * @throws {Error} when the run fails, with its standard error
  */
 export async function runCompiles(
   deno: string,
   script: string,
   permissions: readonly string[] = [],
 ): Promise<RunCompiles> {
-  const root = new URL("../", import.meta.url).href;
   const dir = await Deno.makeTempDir({ prefix: "setway-v8log-" });
   try {
     const logfile = `${dir}/v8.log`;
     const flags = `--log-function-events,--logfile=${logfile},--no-logfile-per-isolate`;
     await spawnMs(deno, ["run", ...permissions, `--v8-flags=${flags}`, script]);
-    const counts = countCompiles(await Deno.readTextFile(logfile), root);
-    const info = await spawnJson(deno, ["info", "--json", script]);
-    const graph = (info.modules as { specifier: string }[])
-      .filter((m) => m.specifier.startsWith(root)).length;
-    return { graph, ...counts };
+    return countCompiles(await Deno.readTextFile(logfile), ROOT);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * How many of the project's modules are in a script's module graph
+ * (`deno info --json`), those only dynamic imports reach included.
+ *
+ * @param deno the Deno executable
+ * @param script the path of the script
+ * @returns the number of modules
+ * @throws {Error} when `deno info` fails, with its standard error
+ */
+export async function graphModules(deno: string, script: string): Promise<number> {
+  const info = await spawnJson(deno, ["info", "--json", script]);
+  return (info.modules as { specifier: string }[]).filter((m) => m.specifier.startsWith(ROOT))
+    .length;
 }
