@@ -110,7 +110,7 @@ export class Cache {
   readonly tags: Float64Array;
   /** State of each slot: {@linkcode INVALID}, {@linkcode CLEAN} or {@linkcode DIRTY}. Read-only for callers. */
   readonly states: Uint8Array;
-  /** Data words: slot `s` owns words `[s * wordsPerLine, (s + 1) * wordsPerLine)`. */
+  /** Data words: slot `s` owns `wordsPerLine` words from {@linkcode Cache.dataOffset}(s). */
   readonly data: Int32Array;
 
   /**
@@ -303,18 +303,20 @@ export class Cache {
   }
 
   /**
-   * Index of a slot's first data word in {@linkcode Cache.data}.
+   * Index of a slot's first data word in {@linkcode Cache.data}: way by
+   * way, then set by set (see cache_store.ts's `dataOffset`).
    *
    * @example Usage
    * ```ts
    * import { Cache } from "@setway/setway/hw";
-   * console.log(new Cache({ size: 1024, ways: 2 }).dataOffset(3)); // 48
+   * const c = new Cache({ size: 1024, ways: 2 }); // 8 sets of 16 words a line
+   * console.log(c.dataOffset(2), c.dataOffset(3)); // 16 144
    * ```
-   * @param slot a slot
-   * @returns `slot * wordsPerLine`
+   * @param slot a slot, `set * ways + way`
+   * @returns `(way * sets + set) * wordsPerLine`
    */
   dataOffset(slot: number): number {
-    return slot * this.#s.wordsPerLine;
+    return this.#s.dataOffset(slot);
   }
 
   /**
@@ -403,8 +405,7 @@ export class Cache {
   install(slot: number, line: number, state: number, src?: Int32Array, srcOffset = 0): void {
     const s = this.#s;
     if (src !== undefined) {
-      const n = this.wordsPerLine;
-      copyWords(src, srcOffset, this.data, slot * n, n);
+      copyWords(src, srcOffset, this.data, s.dataOffset(slot), this.wordsPerLine);
     }
     s.occupy(slot, line, state);
   }
@@ -471,7 +472,7 @@ export class Cache {
    */
   readWord(slot: number, word: number): number {
     const s = this.#s;
-    return s.data[slot * s.wordsPerLine + word] >>> 0;
+    return s.data[s.dataOffset(slot) + word] >>> 0;
   }
 
   /**
@@ -491,7 +492,7 @@ export class Cache {
    */
   writeWord(slot: number, word: number, value: number): void {
     const s = this.#s;
-    s.data[slot * s.wordsPerLine + word] = value;
+    s.data[s.dataOffset(slot) + word] = value;
   }
 
   /**

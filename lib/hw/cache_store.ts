@@ -27,7 +27,11 @@
  *
  * A new store writes nothing: zero is the empty state of every array, and
  * the data words (most of a large cache) come from zeroed.ts, whose pages
- * are only backed once lines are filled into them.
+ * are only backed once lines are filled into them. The data words are laid
+ * out way by way ({@linkcode CacheStore.dataOffset}), so the lines a
+ * scenario spreads over many sets of a large cache, which fill each set's
+ * first ways, share pages: 4096 lines in 4096 sets of a 16-way system cache
+ * back 64 pages of data, not 1024.
  *
  * @example Usage
  * ```ts
@@ -143,8 +147,12 @@ export class CacheStore {
   readonly tags: Float64Array;
   /** {@linkcode INVALID}, {@linkcode CLEAN} or {@linkcode DIRTY} per slot. */
   readonly states: Uint8Array;
-  /** Data words: slot `s` owns words `[s * wordsPerLine, (s + 1) * wordsPerLine)`. */
+  /** Data words: slot `s` owns `wordsPerLine` words from {@linkcode CacheStore.dataOffset}(s). */
   readonly data: Int32Array;
+  /** `log2(ways)`. */
+  readonly wayBits: number;
+  /** `log2(sets)`. */
+  readonly setBits: number;
   /** line + 1 of a valid slot ({@linkcode KEY_WIDE} for a wide line), 0 when invalid. */
   readonly keys: Int32Array;
   /** LRU clock value of the slot's last use; 0 when invalid. */
@@ -188,6 +196,8 @@ export class CacheStore {
     this.wordsPerLine = g.lineSize / 4;
     this.sets = g.sets;
     this.setMask = g.sets - 1;
+    this.wayBits = Math.log2(g.ways);
+    this.setBits = Math.log2(g.sets);
     this.inverseLine = 1 / g.lineSize;
     this.random = random;
     this.clockLimit = clockLimit;
@@ -216,6 +226,28 @@ export class CacheStore {
     this.position = new Int32Array(buffer, take(4 * slots), slots);
     this.setMru = new Int32Array(buffer, take(4 * g.sets), g.sets);
     this.states = new Uint8Array(buffer, take(slots), slots);
+  }
+
+  /**
+   * Index of a slot's first data word in {@linkcode CacheStore.data}. The
+   * words are laid out way by way (way 0 of every set, then way 1, ...),
+   * not in slot order: a cache a scenario fills sparsely, its lines spread
+   * over many sets in their first ways, then writes few pages of its data,
+   * and the pages a process writes for the first time are what a fresh
+   * large cache costs.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 16 }, null, 100);
+   * console.log(s.dataOffset(1), s.dataOffset(2)); // 16 4
+   * ```
+   * @param slot a slot, `set * ways + way`
+   * @returns `(way * sets + set) * wordsPerLine`
+   */
+  dataOffset(slot: number): number {
+    const way = slot & (this.ways - 1);
+    return ((way << this.setBits) + (slot >>> this.wayBits)) * this.wordsPerLine;
   }
 
   /**
@@ -468,7 +500,7 @@ export class CacheStore {
       image.keys[i] = this.keys[slot];
       image.stamps[i] = this.stamps[slot];
       image.states[i] = this.states[slot];
-      for (let w = 0, from = slot * wpl, to = i * wpl; w < wpl; w++) {
+      for (let w = 0, from = this.dataOffset(slot), to = i * wpl; w < wpl; w++) {
         image.data[to + w] = this.data[from + w];
       }
     }
@@ -516,7 +548,7 @@ export class CacheStore {
       this.stamps[slot] = image.stamps[i];
       this.states[slot] = image.states[i];
       // Word by word: a subarray per line would allocate on every load.
-      for (let w = 0, from = i * wpl, to = slot * wpl; w < wpl; w++) {
+      for (let w = 0, from = i * wpl, to = this.dataOffset(slot); w < wpl; w++) {
         this.data[to + w] = image.data[from + w];
       }
     }

@@ -122,7 +122,7 @@ Deno.test("property: snoops that skip empty caches leave the machine as full sca
         s,
         c.tags[s],
         c.states[s],
-        ...c.data.subarray(s * c.wordsPerLine, (s + 1) * c.wordsPerLine),
+        ...c.data.subarray(c.dataOffset(s), c.dataOffset(s) + c.wordsPerLine),
       ])
     ),
     dram: Array.from({ length: 64 }, (_, i) => hw.memory.read(0x1000 + i * 16)),

@@ -45,7 +45,9 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
           slot,
           tag: c.tags[slot],
           state: c.states[slot],
-          data: Array.from(c.data.subarray(slot * c.wordsPerLine, (slot + 1) * c.wordsPerLine)),
+          data: Array.from(
+            c.data.subarray(c.dataOffset(slot), c.dataOffset(slot) + c.wordsPerLine),
+          ),
         };
       }),
     };

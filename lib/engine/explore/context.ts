@@ -727,7 +727,10 @@ function rawCacheKey(
   const parts: string[] = [];
   for (const slot of slots) {
     parts.push(`${slot}:${cache.tags[slot]}:${cache.states[slot]}`);
-    if (values) { for (let w = 0; w < wpl; w++) parts.push(`${cache.data[slot * wpl + w]}`); }
+    if (values) {
+      const base = cache.dataOffset(slot);
+      for (let w = 0; w < wpl; w++) parts.push(`${cache.data[base + w]}`);
+    }
   }
   return parts.join(",");
 }

@@ -985,7 +985,6 @@ function encodeCache(
     sortResidentSlots(cache, n, slots);
   }
   const ways = cache.ways;
-  const wpl = cache.wordsPerLine;
   const tags = cache.tags, states = cache.states, data = cache.data;
   const wordsByLine = layout.wordsByLine;
   const checkFull = !layout.staticNoFullSet;
@@ -1003,7 +1002,7 @@ function encodeCache(
     e.int(states[s]);
     const words = values ? wordsByLine.get(line) : undefined;
     if (words === undefined) continue;
-    const base = s * wpl;
+    const base = cache.dataOffset(s);
     for (let w = 0; w < words.length; w += 2) {
       e.int(e.name(words[w + 1], data[base + words[w]], insert));
     }
