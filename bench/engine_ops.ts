@@ -2,7 +2,7 @@
  * The engine's cost per guest operation: one fresh process runs a program
  * of {@linkcode OPS} operations (caches on, then writes and reads over
  * 4096 words in 64 pages, on two vCPUs) with `run()`, and prints
- * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..,"faults":..,"warmMs":..,"readsDigest":..}`: the
+ * `{"ops":..,"ms":..,"cpuMs":..,"peakMiB":..,"faults":..,"warmMs":..,"readsDigest":..,"faultUs":..}`: the
  * wall time of `run()` alone; the process's CPU time over the same span
  * (user + system, every thread: the compiler and the collector included),
  * which a loaded machine disturbs less; the process's peak resident memory
@@ -12,8 +12,10 @@
  * time, which the kernel maps and zeroes then; and the wall time of a second
  * `run()` of the same program in the same process, once V8 has compiled and
  * optimized the engine, which is what the first run pays beyond the work;
- * and the digest of the values the guest read ({@linkcode readsDigest}),
- * which bench/hardware_ops.ts, the row's yardstick, must read too.
+ * the digest of the values the guest read ({@linkcode readsDigest}),
+ * which bench/hardware_ops.ts, the row's yardstick, must read too; and what
+ * one such page fault costs on this machine ({@linkcode firstTouchMicros}),
+ * so that the report can say how much of `run()` the faults took.
  *
  * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
  * process read /proc/self/status only with every permission).
@@ -118,8 +120,19 @@ function peakMiB(): number | null {
   }
 }
 
-/** The process's minor page faults so far (field 10 of /proc/self/stat), or null. */
-function minorFaults(): number | null {
+/**
+ * The process's minor page faults so far (field 10 of /proc/self/stat), or
+ * null where it cannot be read.
+ *
+ * @example Usage
+ * ```ts
+ * import { minorFaults } from "./engine_ops.ts";
+ * const faults = minorFaults();
+ * console.log(faults === null || faults > 0); // true
+ * ```
+ * @returns the count, or null
+ */
+export function minorFaults(): number | null {
   try {
     const stat = Deno.readTextFileSync("/proc/self/stat");
     // The fields after the command name, which may hold spaces, in parentheses.
@@ -128,6 +141,34 @@ function minorFaults(): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a first write to a page costs here, in microseconds: `pages` pages
+ * of a fresh WebAssembly memory (mapped anew by the kernel, as a large
+ * cache's or a log's memory is) written once each, timed, the median of
+ * three such memories. It is the kernel's fault path and the zeroing of a
+ * page, which a virtual machine makes several times dearer than bare metal.
+ *
+ * @example Usage
+ * ```ts
+ * import { firstTouchMicros } from "./engine_ops.ts";
+ * console.log(firstTouchMicros(16) > 0); // true
+ * ```
+ * @param pages how many pages to touch in each memory
+ * @returns microseconds per page
+ */
+export function firstTouchMicros(pages = 4096): number {
+  const PAGE = 4096;
+  const times: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const bytes = Math.ceil((pages * PAGE) / 65536) * 65536;
+    const words = new Int32Array(new WebAssembly.Memory({ initial: bytes / 65536 }).buffer);
+    const start = performance.now();
+    for (let i = 0; i < pages; i++) words[(i * PAGE) / 4] = 1;
+    times.push(((performance.now() - start) * 1000) / pages);
+  }
+  return times.sort((a, b) => a - b)[1];
 }
 
 if (import.meta.main) {
@@ -149,6 +190,15 @@ if (import.meta.main) {
   // Last: reading the events builds them.
   const digest = readsDigest(result.events);
   console.log(
-    JSON.stringify({ ops: OPS, ms, cpuMs, peakMiB: peak, faults, warmMs, readsDigest: digest }),
+    JSON.stringify({
+      ops: OPS,
+      ms,
+      cpuMs,
+      peakMiB: peak,
+      faults,
+      warmMs,
+      readsDigest: digest,
+      faultUs: firstTouchMicros(),
+    }),
   );
 }

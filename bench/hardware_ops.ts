@@ -9,16 +9,18 @@
  * hypervisor or stage 2, no event log, no oracle: what is left is what the
  * engine cannot do without.
  *
- * Prints `{"accesses":..,"ms":..,"cpuMs":..,"warmMs":..,"readsDigest":..}`:
+ * Prints `{"accesses":..,"ms":..,"cpuMs":..,"warmMs":..,"faults":..,"readsDigest":..}`:
  * the wall time of the replay alone in this fresh process (a new hardware
  * model included, as `run()` builds one), the process's CPU time over the
  * same span (every thread), the wall time of a second replay in the same
- * process, and the digest of the values read (engine_ops.ts `foldRead`),
+ * process, the minor page faults of the first replay (engine_ops.ts
+ * `minorFaults`; null without the permission to read /proc/self/stat),
+ * and the digest of the values read (engine_ops.ts `foldRead`),
  * which must equal engine_ops.ts's `readsDigest`: the two read the same
  * data. tests/perf/hardware_ops_test.ts checks more: that the replay leaves
  * every cache and DRAM as the engine's execution of the program does.
  *
- * Run: `deno run bench/hardware_ops.ts` (report.ts runs it, alternated
+ * Run: `deno run -A bench/hardware_ops.ts` (report.ts runs it, alternated
  * with engine_ops.ts).
  *
  * @module
@@ -28,7 +30,7 @@ import process from "node:process";
 import { Hardware } from "../lib/hw/hardware.ts";
 import { scenarioMachine } from "../lib/engine/resolve.ts";
 import type { Scenario } from "../lib/engine/scenario.ts";
-import { foldRead, OPS, opsScenario } from "./engine_ops.ts";
+import { foldRead, minorFaults, OPS, opsScenario } from "./engine_ops.ts";
 
 /**
  * Replays a program's guest reads and writes on a new hardware model of its
@@ -109,11 +111,14 @@ export function replayAccesses(
 
 if (import.meta.main) {
   const scenario = opsScenario(OPS);
+  const faultsBefore = minorFaults();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const { accesses, digest } = hardwareOps(scenario);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  const faultsAfter = minorFaults();
+  const faults = faultsBefore === null || faultsAfter === null ? null : faultsAfter - faultsBefore;
   const warmStart = performance.now();
   hardwareOps(scenario);
   const warmMs = performance.now() - warmStart;
@@ -122,6 +127,7 @@ if (import.meta.main) {
     ms,
     cpuMs: (used.user + used.system) / 1000,
     warmMs,
+    faults,
     readsDigest: digest,
   }));
 }
