@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { hardwareOps, replayAccesses } from "../../bench/hardware_ops.ts";
-import { opsScenario, readsDigest } from "../../bench/engine_ops.ts";
+import { firstTouchMicros, minorFaults, opsScenario, readsDigest } from "../../bench/engine_ops.ts";
 import { candidateLines, execute } from "../../lib/engine/execute.ts";
 import { scenarioMachine } from "../../lib/engine/resolve.ts";
 import { run } from "../../lib/engine/run.ts";
@@ -61,4 +61,16 @@ Deno.test("replayAccesses refuses a step it does not replay", () => {
     () => hardwareOps({ ...scenario, steps }),
     /step 4 is a pc, not a read, write or sctlr/,
   );
+});
+
+Deno.test("minorFaults counts the pages written for the first time, and firstTouchMicros prices one", () => {
+  const before = minorFaults();
+  if (before === null) return; // no /proc/self/stat here: the report leaves the count out
+  const pages = 256;
+  const words = new Int32Array(new WebAssembly.Memory({ initial: (pages * 4096) / 65536 }).buffer);
+  for (let i = 0; i < pages; i++) words[i * 1024] = 1;
+  const after = minorFaults()!;
+  assert.ok(after - before >= pages, `${after - before} faults for ${pages} fresh pages`);
+  const us = firstTouchMicros(64);
+  assert.ok(Number.isFinite(us) && us > 0, `${us} µs per page`);
 });
