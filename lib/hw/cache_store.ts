@@ -196,8 +196,8 @@ export class CacheStore {
     this.wordsPerLine = g.lineSize / 4;
     this.sets = g.sets;
     this.setMask = g.sets - 1;
-    this.wayBits = Math.log2(g.ways);
-    this.setBits = Math.log2(g.sets);
+    this.wayBits = 31 - Math.clz32(g.ways); // log2: the geometry holds powers of two
+    this.setBits = 31 - Math.clz32(g.sets);
     this.inverseLine = 1 / g.lineSize;
     this.random = random;
     this.clockLimit = clockLimit;
