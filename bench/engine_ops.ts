@@ -144,6 +144,24 @@ export function minorFaults(): number | null {
 }
 
 /**
+ * The minor page faults the process took since `before` (a
+ * {@linkcode minorFaults} reading), or null when either reading is.
+ *
+ * @example Usage
+ * ```ts
+ * import { faultsSince, minorFaults } from "./engine_ops.ts";
+ * const faults = faultsSince(minorFaults());
+ * console.log(faults === null || faults >= 0); // true
+ * ```
+ * @param before the count read earlier, or null
+ * @returns the faults since then, or null
+ */
+export function faultsSince(before: number | null): number | null {
+  const now = minorFaults();
+  return before === null || now === null ? null : now - before;
+}
+
+/**
  * What a first write to a page costs here, in microseconds: `pages` pages
  * of a fresh WebAssembly memory (mapped anew by the kernel, as a large
  * cache's or a log's memory is) written once each, timed, the median of
@@ -162,8 +180,8 @@ export function firstTouchMicros(pages = 4096): number {
   const PAGE = 4096;
   const times: number[] = [];
   for (let k = 0; k < 3; k++) {
-    const bytes = Math.ceil((pages * PAGE) / 65536) * 65536;
-    const words = new Int32Array(new WebAssembly.Memory({ initial: bytes / 65536 }).buffer);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((pages * PAGE) / 65536) });
+    const words = new Int32Array(memory.buffer);
     const start = performance.now();
     for (let i = 0; i < pages; i++) words[(i * PAGE) / 4] = 1;
     times.push(((performance.now() - start) * 1000) / pages);
@@ -179,11 +197,10 @@ if (import.meta.main) {
   const result = run(scenario);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  const faultsAfter = minorFaults();
+  const faults = faultsSince(faultsBefore);
   const cpuMs = (used.user + used.system) / 1000;
   // Read before the second run, which must not raise the peak reported.
   const peak = peakMiB();
-  const faults = faultsBefore === null || faultsAfter === null ? null : faultsAfter - faultsBefore;
   const warmStart = performance.now();
   run(scenario);
   const warmMs = performance.now() - warmStart;

@@ -30,7 +30,7 @@ import process from "node:process";
 import { Hardware } from "../lib/hw/hardware.ts";
 import { scenarioMachine } from "../lib/engine/resolve.ts";
 import type { Scenario } from "../lib/engine/scenario.ts";
-import { foldRead, minorFaults, OPS, opsScenario } from "./engine_ops.ts";
+import { faultsSince, foldRead, minorFaults, OPS, opsScenario } from "./engine_ops.ts";
 
 /**
  * Replays a program's guest reads and writes on a new hardware model of its
@@ -117,8 +117,7 @@ if (import.meta.main) {
   const { accesses, digest } = hardwareOps(scenario);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  const faultsAfter = minorFaults();
-  const faults = faultsBefore === null || faultsAfter === null ? null : faultsAfter - faultsBefore;
+  const faults = faultsSince(faultsBefore);
   const warmStart = performance.now();
   hardwareOps(scenario);
   const warmMs = performance.now() - warmStart;

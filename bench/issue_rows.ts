@@ -574,10 +574,10 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     if (r.peakMiB !== null) peak.push(r.peakMiB);
     if (r.faults !== null) {
       faults.push(r.faults);
+      faultUs.push(r.faultUs);
       faultMs.push((r.faults * r.faultUs) / 1000);
     }
     if (h.faults !== null) hwFaults.push(h.faults);
-    faultUs.push(r.faultUs);
     overHardware.push(r.ms / h.ms);
     hwPerAccess.push((h.ms * 1000) / h.accesses);
     hwWarmPerAccess.push((h.warmMs * 1000) / h.accesses);
