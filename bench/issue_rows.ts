@@ -10,7 +10,8 @@
  *   `--cache-sim=no` (valgrind's start-up, its instrumentation and gzip's
  *   own work cancel; its I1 and LL simulation stay in), with cachegrind's
  *   counts checked equal to replay's (both runs in the pinned environment of
- *   gzip_trace.ts);
+ *   gzip_trace.ts); then against its yardstick, the C reference of row (a)
+ *   against the same figure, measured in the same turns;
  * - (c) the engine's cost per guest operation on a 10^5-operation program,
  *   and the process's peak memory (engine_ops.ts); then against its
  *   yardstick, the same reads and writes on the hardware model alone
@@ -256,14 +257,16 @@ async function measureReplayRow(dir: string, sim: string, pairs: number): Promis
 /**
  * Row (b): cachegrind live on the command lackey recorded, its D1 counts
  * checked equal to replay()'s, and its simulation's CPU time against
- * replay()'s.
+ * replay()'s; then its yardstick, the same against the C reference's
+ * simulation of the same trace, measured in the same turns: what a plain
+ * C -O2 true-LRU simulator of D1 alone gets against cachegrind's figure.
  */
 async function measureCachegrindRow(
   sim: string,
   a: ReplayRow,
   pairs: number,
-): Promise<{ counts: string; row: Timed }> {
-  const { trace, input, ours } = a;
+): Promise<{ counts: string; row: Timed; yardstick: Timed }> {
+  const { trace, input, ours, file } = a;
   // cachegrind runs the command lackey recorded, in the same pinned
   // environment (gzip_trace.ts): its counts must be replay()'s exactly.
   const inputUrl = new URL(`file://${input}`);
@@ -278,18 +281,23 @@ async function measureCachegrindRow(
   if (!equal) console.error(line);
   // CPU time (user + system, from wait4 through the C reference's `time`
   // mode), which other processes on a shared machine disturb far less than
-  // wall-clock time; runs alternate: with, without, replay.
+  // wall-clock time; runs alternate: with, without, replay, the C reference.
   const ratiosCg: number[] = [];
   const wallRatios: number[] = [];
   const simMs: number[] = [];
   const jsAll: number[] = [];
+  const ratiosC: number[] = [];
+  const cAll: number[] = [];
   for (let i = 0; i < pairs; i++) {
     const yes = await runValgrindGzip("cachegrind", cachegrindArgs(D1, true), inputUrl, sim);
     const no = await runValgrindGzip("cachegrind", cachegrindArgs(D1, false), inputUrl, sim);
     const js = replayTimes(trace);
+    const c = median((await runReference(sim, file, D1, 1)).cpuMs);
     simMs.push(yes.cpuMs! - no.cpuMs!);
     jsAll.push(js.cpuMs);
+    cAll.push(c);
     ratiosCg.push((yes.cpuMs! - no.cpuMs!) / js.cpuMs);
+    ratiosC.push((yes.cpuMs! - no.cpuMs!) / c);
     wallRatios.push((yes.wallMs - no.wallMs) / js.ms);
   }
   const accesses = (trace.length / 1e6).toFixed(1);
@@ -305,7 +313,15 @@ async function measureCachegrindRow(
         fmt(Math.min(...wallRatios))
       }-${fmt(Math.max(...wallRatios))}])`,
   );
-  return { counts: line, row };
+  const yardstick = timed(
+    "(b) yardstick: the C -O2 reference's speed / cachegrind's simulation alone",
+    ratiosC,
+    `CPU time: the C true-LRU simulator of row (a) simulates the same trace's D1 in ${
+      fmt(median(cAll), 0)
+    } ms, in the same turns as the row before it: what a plain C simulator of D1 alone gets ` +
+      `against the same figure of cachegrind's`,
+  );
+  return { counts: line, row, yardstick };
 }
 
 /**
@@ -334,7 +350,7 @@ export async function replayRow(
   if (cachegrindPairs > 0) {
     const b = await measureCachegrindRow(sim, a, cachegrindPairs);
     counts.push(b.counts);
-    rows.push(b.row);
+    rows.push(b.row, b.yardstick);
   }
   return { counts, rows };
 }
@@ -537,7 +553,7 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     // which varies far more from run to run than replay's: more pairs.
     const b = await measureCachegrindRow(sim, a, n(9));
     counts.push(b.counts);
-    rows.push(b.row);
+    rows.push(b.row, b.yardstick);
   }
 
   // (f) shard balance: runs counted, the same on any machine.
