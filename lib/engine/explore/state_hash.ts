@@ -173,7 +173,15 @@ export class StateEncoder {
   hashHi: number = 0;
   /** Low half of the last {@linkcode StateEncoder.computeHash}, unsigned. */
   hashLo: number = 0;
-  readonly #names: number[][];
+  /**
+   * Per address, the values named so far (name k + 1 for the value at k), in
+   * a typed array that only grows: a JS array emptied by `length = 0` gives
+   * its storage back, and the next name would allocate new storage, once per
+   * address per run.
+   */
+  readonly #names: Uint32Array[];
+  /** Per address, how many of its values are named. */
+  readonly #counts: Int32Array;
   readonly #saved: Int32Array;
   readonly #recency: boolean;
   readonly #f64 = new Float64Array(1);
@@ -189,7 +197,8 @@ export class StateEncoder {
    * @param recency name values only "newest" or "older" (see {@linkcode StateEncoder.name})
    */
   constructor(addresses: number, recency = false) {
-    this.#names = Array.from({ length: addresses }, () => []);
+    this.#names = Array.from({ length: addresses }, () => new Uint32Array(4));
+    this.#counts = new Int32Array(addresses);
     this.#saved = new Int32Array(addresses);
     this.#recency = recency;
   }
@@ -199,8 +208,7 @@ export class StateEncoder {
     this.length = 0;
     this.#pairCount = 0;
     this.exact = true;
-    // Setting an array's length calls into the runtime even when it does not change.
-    for (const n of this.#names) if (n.length !== 0) n.length = 0;
+    this.#counts.fill(0);
   }
 
   /**
@@ -212,10 +220,8 @@ export class StateEncoder {
    */
   saveNames(): Int32Array {
     // One mark at a time is all the search keeps: the array is reused, not allocated per run.
-    const names = this.#names;
-    const saved = this.#saved;
-    for (let i = 0; i < names.length; i++) saved[i] = names[i].length;
-    return saved;
+    this.#saved.set(this.#counts);
+    return this.#saved;
   }
 
   /**
@@ -224,10 +230,7 @@ export class StateEncoder {
    * @param saved what `saveNames` returned
    */
   restoreNames(saved: Int32Array): void {
-    const names = this.#names;
-    for (let i = 0; i < saved.length; i++) {
-      if (names[i].length !== saved[i]) names[i].length = saved[i];
-    }
+    this.#counts.set(saved);
   }
 
   /**
@@ -333,20 +336,32 @@ export class StateEncoder {
     if (v === 0) return CODE_ZERO;
     if (v === POISON) return CODE_POISON;
     const names = this.#names[address];
-    const i = names.indexOf(v);
-    if (i >= 0) return i + 1;
+    const count = this.#counts[address];
+    for (let i = 0; i < count; i++) if (names[i] === v) return i + 1;
     if (!insert) return CODE_OTHER;
-    names.push(v);
-    return names.length;
+    this.#add(address, v);
+    return count + 1;
   }
 
   #recencyName(address: number, v: number, insert: boolean): number {
-    const names = this.#names[address];
-    if (names.length === 0 && insert) names.push(v);
-    if (names.length > 0) return names[0] === v ? 1 : 2;
+    if (this.#counts[address] === 0 && insert) this.#add(address, v);
+    if (this.#counts[address] > 0) return this.#names[address][0] === v ? 1 : 2;
     if (v === 0) return CODE_ZERO;
     if (v === POISON) return CODE_POISON;
     return 2;
+  }
+
+  /** Names `v` at `address`: the next name, its storage doubled when full. */
+  #add(address: number, v: number): void {
+    const count = this.#counts[address];
+    let names = this.#names[address];
+    if (count === names.length) {
+      names = new Uint32Array(2 * count);
+      names.set(this.#names[address]);
+      this.#names[address] = names;
+    }
+    names[count] = v;
+    this.#counts[address] = count + 1;
   }
 
   /**
