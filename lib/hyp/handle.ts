@@ -155,12 +155,14 @@ export class HypHandle implements Hyp {
   flushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
     const r = stage2FlushVm(hardware, stage2, this.#lineSize());
-    this.#record("stage2_flush_vm", {
-      pages: r.pages,
-      lines: r.lines,
-      cleaned: r.cleaned,
-      invalidated: r.invalidated,
-    });
+    if (this.#recording) {
+      this.#record("stage2_flush_vm", {
+        pages: r.pages,
+        lines: r.lines,
+        cleaned: r.cleaned,
+        invalidated: r.invalidated,
+      });
+    }
     return { cleaned: r.cleaned, invalidated: r.invalidated };
   }
 
@@ -170,11 +172,13 @@ export class HypHandle implements Hyp {
    */
   flushAll(): FlushResult {
     const r = flushCacheAll(this.#ctx.hardware, this.#cpu());
-    this.#record("flush_cache_all", {
-      slots: r.slots,
-      cleaned: r.cleaned,
-      invalidated: r.invalidated,
-    });
+    if (this.#recording) {
+      this.#record("flush_cache_all", {
+        slots: r.slots,
+        cleaned: r.cleaned,
+        invalidated: r.invalidated,
+      });
+    }
     return { cleaned: r.cleaned, invalidated: r.invalidated };
   }
 
@@ -210,10 +214,12 @@ export class HypHandle implements Hyp {
     const r = hw.hasSlot(cpu, level, set, way)
       ? hw.dcBySetWay(cpu, performed, level, set, way)
       : NOTHING;
-    this.#record(
-      "sw_local",
-      swLocalFields(performed, level, set, way, r.cleaned, r.invalidated),
-    );
+    if (this.#recording) {
+      this.#record(
+        "sw_local",
+        swLocalFields(performed, level, set, way, r.cleaned, r.invalidated),
+      );
+    }
     return r;
   }
 
@@ -233,13 +239,15 @@ export class HypHandle implements Hyp {
       this.#lineSize(),
       invalidate ? "civac" : "cvac",
     );
-    this.#record("flush_page", {
-      ipa: base,
-      invalidate,
-      lines: r.lines,
-      cleaned: r.cleaned,
-      invalidated: r.invalidated,
-    });
+    if (this.#recording) {
+      this.#record("flush_page", {
+        ipa: base,
+        invalidate,
+        lines: r.lines,
+        cleaned: r.cleaned,
+        invalidated: r.invalidated,
+      });
+    }
     return { cleaned: r.cleaned, invalidated: r.invalidated };
   }
 
@@ -252,13 +260,15 @@ export class HypHandle implements Hyp {
   p2mFlushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
     const r = stage2FlushVm(hardware, stage2, this.#lineSize());
-    this.#record("p2m_flush_vm", {
-      pages: r.pages,
-      lines: r.lines,
-      cleaned: r.cleaned,
-      invalidated: r.invalidated,
-      preemptChecks: p2mPreemptChecks(r.pages),
-    });
+    if (this.#recording) {
+      this.#record("p2m_flush_vm", {
+        pages: r.pages,
+        lines: r.lines,
+        cleaned: r.cleaned,
+        invalidated: r.invalidated,
+        preemptChecks: p2mPreemptChecks(r.pages),
+      });
+    }
     p2mInvalidateRoot(stage2);
     return { cleaned: r.cleaned, invalidated: r.invalidated };
   }
@@ -299,7 +309,9 @@ export class HypHandle implements Hyp {
       );
     }
     if (fields !== undefined) {
-      for (const key of Object.keys(fields)) {
+      // Own keys, as Object.keys gives them, without the array it would build per event.
+      for (const key in fields) {
+        if (!Object.hasOwn(fields, key)) continue;
         const v = fields[key];
         const okValue = v === null || typeof v === "string" || typeof v === "boolean" ||
           (typeof v === "number" && Number.isFinite(v));
@@ -324,6 +336,14 @@ export class HypHandle implements Hyp {
 
   #lineSize(): number {
     return this.#ctx.hardware.geometry(this.#cpu(), 1).lineSize;
+  }
+
+  /**
+   * Whether the sink keeps events: when it drops them, the fields of the
+   * handle's own records are not built (an object per flush for nothing).
+   */
+  get #recording(): boolean {
+    return this.#ctx.sink.enabled;
   }
 
   #record(name: string, fields?: Record<string, EventFieldValue>): void {

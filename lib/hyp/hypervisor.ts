@@ -60,7 +60,7 @@ import { watchPolicy } from "./watch.ts";
 import type { Hardware } from "../hw/hardware.ts";
 import type { DcSwOp, SctlrBits, VmRegName } from "../guest/ops.ts";
 import { emitPairsOn, emitRepeatedOn, type EventSink } from "./event_sink.ts";
-import type { FaultClean, GuestCacheView, Policy, SetWayOp } from "./policy.ts";
+import type { FaultClean, GuestCacheView, Policy, SetWayOp, VmRegWrite } from "./policy.ts";
 import { guardPolicy, isGuarded } from "./policies/guard.ts";
 import { type SetWayShortcuts, setWayShortcutsOf } from "./set_way_shortcuts.ts";
 import { PAGE_SIZE, Stage2 } from "./stage2.ts";
@@ -536,7 +536,9 @@ export class Hypervisor {
   reset(): void {
     if (!this.stage2Enabled) return;
     for (const v of this.vcpus) {
-      this.#hook(v, () => this.policy.onReset?.(this.#handles[v.index], this.#state));
+      const { tsw, tvm } = v.hcr;
+      this.policy.onReset?.(this.#handles[v.index], this.#state);
+      this.#hcrChanged(v, tsw, tvm);
     }
     for (const v of this.vcpus) this.#load(v);
   }
@@ -594,9 +596,12 @@ export class Hypervisor {
     const ipa = this.stage2.pageBase(addr);
     const wasMapped = this.stage2.unmap(ipa);
     this.#sink.emit("kvm_unmap_hva", null, cpu, null, { ipa, mapped: wasMapped });
-    if (wasMapped && this.policy.onUnmap) {
-      const handle = this.#hostHandle(cpu);
-      this.#hook(this.vcpus[0], () => this.policy.onUnmap?.(handle, ipa, this.#state));
+    const hook = this.policy.onUnmap;
+    if (wasMapped && hook) {
+      const v = this.vcpus[0];
+      const { tsw, tvm } = v.hcr;
+      hook.call(this.policy, this.#hostHandle(cpu), ipa, this.#state);
+      this.#hcrChanged(v, tsw, tvm);
     }
   }
 
@@ -779,13 +784,11 @@ export class Hypervisor {
     if (bits.c !== undefined) s.c = bits.c;
     if (bits.i !== undefined) s.i = bits.i;
     if (vcpuHasCacheEnabled(s)) vcpu.everCached = true;
-    this.#sink.emit("sctlr_write", vcpu.index, vcpu.pcpu, vcpu.pc, { m: s.m, c: s.c, i: s.i });
+    if (this.#sink.enabled) {
+      this.#sink.emit("sctlr_write", vcpu.index, vcpu.pcpu, vcpu.pc, { m: s.m, c: s.c, i: s.i });
+    }
     if (trapped) {
-      const write = { reg: "SCTLR" as const, value: sctlrValue(s), wasEnabled };
-      this.#hook(
-        vcpu,
-        () => this.policy.onVmRegWrite?.(this.#handles[vcpu.index], write, this.#state),
-      );
+      this.#onVmRegWrite(vcpu, { reg: "SCTLR", value: sctlrValue(s), wasEnabled });
       this.#enter(vcpu);
     }
   }
@@ -800,15 +803,22 @@ export class Hypervisor {
     const wasEnabled = vcpuHasCacheEnabled(vcpu.sctlr);
     const trapped = this.#trapsVm(vcpu);
     if (trapped) this.#exit(vcpu, this.#vmRegExit(vcpu));
-    this.#sink.emit("vm_reg_write", vcpu.index, vcpu.pcpu, vcpu.pc, { reg, value });
+    if (this.#sink.enabled) {
+      this.#sink.emit("vm_reg_write", vcpu.index, vcpu.pcpu, vcpu.pc, { reg, value });
+    }
     if (trapped) {
-      const write = { reg, value, wasEnabled };
-      this.#hook(
-        vcpu,
-        () => this.policy.onVmRegWrite?.(this.#handles[vcpu.index], write, this.#state),
-      );
+      this.#onVmRegWrite(vcpu, { reg, value, wasEnabled });
       this.#enter(vcpu);
     }
+  }
+
+  /** The policy's `onVmRegWrite` for a trapped write, and the HCR change it makes. */
+  #onVmRegWrite(vcpu: Vcpu, write: VmRegWrite): void {
+    const hook = this.policy.onVmRegWrite;
+    if (hook === undefined) return;
+    const { tsw, tvm } = vcpu.hcr;
+    hook.call(this.policy, this.#handles[vcpu.index], write, this.#state);
+    this.#hcrChanged(vcpu, tsw, tvm);
   }
 
   /**
@@ -943,21 +953,22 @@ export class Hypervisor {
   }
 
   #load(vcpu: Vcpu): void {
-    this.#sink.emit("vcpu_load", vcpu.index, vcpu.pcpu, vcpu.pc, { pcpu: vcpu.pcpu });
+    if (this.#sink.enabled) {
+      this.#sink.emit("vcpu_load", vcpu.index, vcpu.pcpu, vcpu.pc, { pcpu: vcpu.pcpu });
+    }
     const hook = this.policy.onVcpuLoad;
     if (hook) {
-      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], this.#state));
+      const { tsw, tvm } = vcpu.hcr;
+      hook.call(this.policy, this.#handles[vcpu.index], this.#state);
+      this.#hcrChanged(vcpu, tsw, tvm);
     }
   }
 
-  /** Runs a policy hook for `vcpu` and records a change of HCR.TSW/TVM. */
-  #hook(vcpu: Vcpu, run: () => void): void {
-    const { tsw, tvm } = vcpu.hcr;
-    run();
-    this.#hcrChanged(vcpu, tsw, tvm);
-  }
-
-  /** Records `hcr_write` when HCR.TSW or TVM differ from the values a hook started with. */
+  /**
+   * Records `hcr_write` when HCR.TSW or TVM differ from the values a policy
+   * hook started with: every hook call is bracketed by reading them before
+   * and this after (a closure per call would be an object per trap).
+   */
   #hcrChanged(vcpu: Vcpu, tsw: boolean, tvm: boolean): void {
     const h = vcpu.hcr;
     if (h.tsw !== tsw || h.tvm !== tvm) {
@@ -1002,7 +1013,9 @@ export class Hypervisor {
     this.stage2.map(ipa);
     const hook = this.policy.onStage2Fault;
     if (hook) {
-      this.#hook(vcpu, () => hook.call(this.policy, this.#handles[vcpu.index], ipa, this.#state));
+      const { tsw, tvm } = vcpu.hcr;
+      hook.call(this.policy, this.#handles[vcpu.index], ipa, this.#state);
+      this.#hcrChanged(vcpu, tsw, tvm);
     }
     this.#enter(vcpu);
   }

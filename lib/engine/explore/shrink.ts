@@ -62,8 +62,9 @@ export function picksToPlan(
 ): PlannedPerturbation[] {
   if (picks.length === 0) return [];
   const events: { kind: string; cpu: number; addr: number; cache: string }[] = [];
+  // It reads events, so it is enabled: callers skip what a disabled sink drops.
   const sink: EventSink = {
-    enabled: false,
+    enabled: true,
     emit(name, _vcpu, pcpu, _pc, fields) {
       if (name === "speculative_fill" || name === "castout") {
         events.push({
