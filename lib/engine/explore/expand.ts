@@ -46,6 +46,7 @@ import { IdealChoices } from "../ideal_choices.ts";
 import { StateEncoder } from "./state_hash.ts";
 
 const NO_NAMES = new Int32Array(0);
+const NO_READS = new Float64Array(0);
 
 /** Integers per child record in {@linkcode ChildBatch.children}. */
 export const CHILD_INTS = 7;
@@ -464,6 +465,10 @@ export function expandBatch(
     for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
     // The parent's expectations, which each child's step updates.
     const parentExpected = expectedValues(steps, config.addresses);
+    // A child's program and expectations, rewritten for each operation: no run
+    // keeps them once the next operation's runs start.
+    const childSteps: Step[] = steps.slice();
+    const expected = new Float64Array(parentExpected.length);
 
     for (let o = 0; o < alphabet.size; o++) {
       if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
@@ -483,8 +488,8 @@ export function expandBatch(
         rejected++;
         continue;
       }
-      const childSteps = [...steps, step];
-      const expected = parentExpected.slice();
+      childSteps[k] = step;
+      expected.set(parentExpected);
       if (step.kind === "write" || step.kind === "host_write") {
         const i = config.addresses.indexOf(step.addr);
         if (i >= 0) expected[i] = step.value >>> 0;
@@ -493,7 +498,7 @@ export function expandBatch(
       // and the oracle's part of the state encoded again, when they differ
       // from the last choice's.
       let idealRan = false;
-      let idealGot: Float64Array = new Float64Array(0);
+      let idealGot: Float64Array = NO_READS;
       let savedLength = 0;
       // Set by the first run's ideal run, which always comes before the first encoding.
       let savedNames: Int32Array = NO_NAMES;
@@ -501,14 +506,10 @@ export function expandBatch(
       const accepts = ctx.guestClass.accepts?.(next) ?? true;
       if (!last) {
         // The parent's masks with this operation's vCPU and address (usedMasks of the child).
-        const masks = {
-          vcpus: used.vcpus | (inst.vcpu >= 0 ? 1 << inst.vcpu : 0),
-          addresses: used.addresses | (inst.addrIndex >= 0 ? 1 << inst.addrIndex : 0),
-        };
         opPart.reset();
         opPart.structural(next);
-        opPart.int(masks.vcpus);
-        opPart.int(masks.addresses);
+        opPart.int(used.vcpus | (inst.vcpu >= 0 ? 1 << inst.vcpu : 0));
+        opPart.int(used.addresses | (inst.addrIndex >= 0 ? 1 << inst.addrIndex : 0));
       }
 
       const runChoice = (pick2: number, pickJ: number): void => {
