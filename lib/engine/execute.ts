@@ -423,10 +423,19 @@ function executeOn(
         : preemptionTargets(step, cost, hyp, v, preemptTo);
       const p = hardware.perturb(chooser, candidates, targets);
       if (p !== null) {
+        // A sink that drops events gets none: their fields are not built for nothing.
         if (p.kind === "speculative_fill") {
-          sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
+          if (sink.enabled) {
+            sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
+          }
         } else if (p.kind === "castout") {
-          sink.emit("castout", null, null, null, { addr: p.addr, cache: p.cache, dirty: p.dirty });
+          if (sink.enabled) {
+            sink.emit("castout", null, null, null, {
+              addr: p.addr,
+              cache: p.cache,
+              dirty: p.dirty,
+            });
+          }
         } else {
           hyp.preemptAtNextExit(v!, p.label);
           preempting = true;
@@ -498,9 +507,11 @@ function executeOn(
           step.len,
           work,
         );
-        const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
-        if (step.op === "ivac") fields.performedAs = performed;
-        sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
+        if (sink.enabled) {
+          const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
+          if (step.op === "ivac") fields.performedAs = performed;
+          sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
+        }
         vc.pc += 4;
         break;
       }
