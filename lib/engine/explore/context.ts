@@ -80,7 +80,7 @@ import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
 import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
-import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
+import { encodeHardware, HardwareLayout, isEmptyCluster, StateEncoder } from "./state_hash.ts";
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 import { importModule } from "../../import_module.ts";
 
@@ -259,6 +259,10 @@ export class ExploreContext {
   #runQuiet = true;
   /** The children's choices: the parent's (`#imageChoiceCount` of them), then the child's. */
   readonly #childChoices = new IdealChoices();
+  /** `symmetricChoiceMask`'s scratch: each CPU's representative, each L2's twin, each L1's key. */
+  readonly #rep: Int32Array;
+  readonly #l2Rep: Int32Array;
+  readonly #sig: (string | null | undefined)[];
   #imageChoiceCount = 0;
   /** The parent's reads (the children's read arrays have one more when their step reads). */
   #imageReads = 0;
@@ -288,6 +292,9 @@ export class ExploreContext {
       hostCpu: config.hostCpu,
     });
     this.hw = new Hardware(this.machine);
+    this.#rep = new Int32Array(this.hw.cpuCount);
+    this.#l2Rep = new Int32Array(this.hw.caches.length);
+    this.#sig = new Array<string | null | undefined>(this.hw.cpuCount).fill(undefined);
     const lineSize = this.hw.lineSize;
     const accessed = this.alphabet.instances.some((op) =>
       op.name === "read" || op.name === "write" || op.name === "host_write"
@@ -585,23 +592,24 @@ export class ExploreContext {
     if (!this.config.symmetry || !this.config.stateHashing) return null;
     const hw = this.hw;
     const cpus = hw.cpuCount;
-    const rep = new Int32Array(cpus).map((_, i) => i);
-    const l2Rep = new Map<number, number>();
-    let any = false;
-    const agesMatter = !this.layout.staticNoFullSet;
-    // Under the "verdicts" abstraction idle caches are encoded without their values.
-    const values = this.layout.idleValues;
-    const sig = new Map<number, string | null>();
-    const l1Sig = (cpu: number): string | null => {
-      if (!sig.has(cpu)) sig.set(cpu, rawCacheKey(hw, cpu, agesMatter, values));
-      return sig.get(cpu) ?? null;
-    };
-    // A null key (a cache whose LRU ages matter) equals nothing, not even itself.
-    const same = (a: string | null, b: string | null) => a !== null && a === b;
+    // Reused from one parent to the next: each CPU its own representative,
+    // no L2 a twin's (-1), no L1 key made yet (undefined).
+    const rep = this.#rep;
+    const l2Rep = this.#l2Rep;
+    const sig = this.#sig;
+    for (let i = 0; i < cpus; i++) {
+      rep[i] = i;
+      sig[i] = undefined;
+    }
+    l2Rep.fill(-1);
+    let any = false, twinL2s = false;
     for (const c of this.layout.busyClusters) {
       for (let i = 0; i < c.idleL1.length; i++) {
         for (let j = 0; j < i; j++) {
-          if (rep[c.idleL1[j]] === c.idleL1[j] && same(l1Sig(c.idleL1[j]), l1Sig(c.idleL1[i]))) {
+          if (
+            rep[c.idleL1[j]] === c.idleL1[j] &&
+            sameKey(this.#l1Sig(c.idleL1[j]), this.#l1Sig(c.idleL1[i]))
+          ) {
             rep[c.idleL1[i]] = c.idleL1[j];
             any = true;
             break;
@@ -611,31 +619,27 @@ export class ExploreContext {
     }
     for (const group of this.layout.idleClusters) {
       // A cluster's L2 and the sorted multiset of its L1s, compared exactly.
-      const clusterSig = group.map((c) => {
-        const l2 = c.l2 >= 0 ? rawCacheKey(hw, c.l2, agesMatter, values) : "";
-        const l1s = c.l1.map(l1Sig);
-        if (l2 === null || l1s.includes(null)) return null;
-        return JSON.stringify([l2, l1s.sort()]);
-      });
+      const clusterSig = group.map((c) => this.#clusterSig(c));
       for (let k = 0; k < group.length; k++) {
         let twin = -1;
-        for (let m = 0; m < k && twin < 0; m++) if (same(clusterSig[m], clusterSig[k])) twin = m;
-        if (twin >= 0 && group[k].l2 >= 0) l2Rep.set(group[k].l2, group[twin].l2);
+        for (let m = 0; m < k && twin < 0; m++) if (sameKey(clusterSig[m], clusterSig[k])) twin = m;
+        if (twin >= 0 && group[k].l2 >= 0) {
+          l2Rep[group[k].l2] = group[twin].l2;
+          twinL2s = true;
+        }
         for (const cpu of group[k].l1) {
-          const pool = twin >= 0 ? [...group[twin].l1, ...group[k].l1] : group[k].l1;
-          for (const other of pool) {
-            if (other === cpu) break;
-            if (rep[other] === other && same(l1Sig(other), l1Sig(cpu))) {
-              rep[cpu] = other;
-              any = true;
-              break;
-            }
+          // The twin's L1s first, then this cluster's up to `cpu`.
+          let other = twin >= 0 ? this.#twinIn(group[twin].l1, cpu) : -1;
+          if (other < 0) other = this.#twinIn(group[k].l1, cpu);
+          if (other >= 0) {
+            rep[cpu] = other;
+            any = true;
           }
         }
       }
     }
     const noOpFills = this.layout.staticNoFullSet;
-    if (!any && l2Rep.size === 0 && !noOpFills) return null;
+    if (!any && !twinL2s && !noOpFills) return null;
     const fills = this.candidates.length * cpus;
     const mask = new Uint8Array(fills + hw.residentLines()).fill(1);
     const lineSize = hw.lineSize;
@@ -648,12 +652,48 @@ export class ExploreContext {
       }
     }
     let index = fills;
-    hw.caches.forEach((cache, ci) => {
-      const skip = (ci < cpus && rep[ci] !== ci) || l2Rep.has(ci);
-      if (skip) mask.fill(0, index, index + cache.residentCount);
-      index += cache.residentCount;
-    });
+    const caches = hw.caches;
+    for (let ci = 0; ci < caches.length; ci++) {
+      const n = caches[ci].residentCount;
+      const skip = (ci < cpus && rep[ci] !== ci) || l2Rep[ci] >= 0;
+      if (skip) mask.fill(0, index, index + n);
+      index += n;
+    }
     return mask;
+  }
+
+  /** L1 `cpu`'s key ({@linkcode rawCacheKey}), made once per call of `symmetricChoiceMask`. */
+  #l1Sig(cpu: number): string | null {
+    let key = this.#sig[cpu];
+    if (key === undefined) {
+      key = rawCacheKey(this.hw, cpu, !this.layout.staticNoFullSet, this.layout.idleValues);
+      this.#sig[cpu] = key;
+    }
+    return key;
+  }
+
+  /** An idle cluster's key: its L2's and the sorted keys of its L1s, or null. */
+  #clusterSig(c: { readonly l2: number; readonly l1: readonly number[] }): string | null {
+    // Idle clusters are empty most of the time: their key depends only on the L1 count.
+    if (isEmptyCluster(this.hw.caches, c)) return emptyClusterKey(c.l1.length);
+    const agesMatter = !this.layout.staticNoFullSet;
+    const l2 = c.l2 >= 0 ? rawCacheKey(this.hw, c.l2, agesMatter, this.layout.idleValues) : "";
+    const l1s = c.l1.map((cpu) => this.#l1Sig(cpu));
+    if (l2 === null || l1s.includes(null)) return null;
+    return JSON.stringify([l2, l1s.sort()]);
+  }
+
+  /**
+   * The first CPU of `list` before `cpu` (all of it when `cpu` is not in it)
+   * that represents itself and whose L1 has `cpu`'s key; -1 when none.
+   */
+  #twinIn(list: readonly number[], cpu: number): number {
+    const rep = this.#rep;
+    for (const other of list) {
+      if (other === cpu) return -1;
+      if (rep[other] === other && sameKey(this.#l1Sig(other), this.#l1Sig(cpu))) return other;
+    }
+    return -1;
   }
 
   /**
@@ -733,6 +773,24 @@ function rawCacheKey(
     }
   }
   return parts.join(",");
+}
+
+/** Whether two keys of {@linkcode rawCacheKey} say equal contents (null equals nothing, not even itself). */
+function sameKey(a: string | null, b: string | null): boolean {
+  return a !== null && a === b;
+}
+
+/** The key of an empty idle cluster, by its L1 count (an empty L2 and no L2 both key as ""). */
+const emptyClusterKeys = new Map<number, string>();
+
+function emptyClusterKey(l1s: number): string {
+  let key = emptyClusterKeys.get(l1s);
+  if (key === undefined) {
+    // What `#clusterSig` makes of it: every empty cache's key is "".
+    key = JSON.stringify(["", new Array<string>(l1s).fill("")]);
+    emptyClusterKeys.set(l1s, key);
+  }
+  return key;
 }
 
 /** An object type with its fields writable. */

@@ -803,15 +803,18 @@ function encodeHardwareWith(
       e.ints(emptyIdleClusters(group.length, group[0].l1.length));
       continue;
     }
+    if (memberScratch.length < 2 * group.length) memberScratch = new Float64Array(2 * group.length);
     const members = memberScratch;
-    members.length = 0;
+    let n = 0;
     for (const c of group) {
       if (isEmptyCluster(caches, c)) {
         if (shortcuts) {
-          members.push(EMPTY_CLUSTER, 0);
+          members[n++] = EMPTY_CLUSTER;
+          members[n++] = 0;
         } else {
           const [hi, lo] = emptyCluster(c.l1.length);
-          members.push(hi, lo);
+          members[n++] = hi;
+          members[n++] = lo;
         }
         continue;
       }
@@ -821,9 +824,10 @@ function encodeHardwareWith(
       e.flushSorted();
       e.computeHash(start);
       e.length = start;
-      members.push(e.hashHi, e.hashLo);
+      members[n++] = e.hashHi;
+      members[n++] = e.hashLo;
     }
-    for (let i = 0; i < members.length; i += 2) {
+    for (let i = 0; i < n; i += 2) {
       if (shortcuts && members[i] === EMPTY_CLUSTER) {
         const [hi, lo] = emptyClusterMember(group[i >> 1].l1.length);
         e.member(hi, lo);
@@ -838,7 +842,12 @@ function encodeHardwareWith(
   }
 }
 
-const memberScratch: number[] = [];
+/**
+ * Each idle cluster's member (hash halves) while a group is encoded: a typed
+ * array that only grows, where a JS array emptied per state would give its
+ * storage back and allocate it again.
+ */
+let memberScratch = new Float64Array(16);
 /** Marks an empty cluster in `memberScratch` (not a hash: hashes are unsigned). */
 const EMPTY_CLUSTER = -1;
 
@@ -920,7 +929,22 @@ const EMPTY = (() => {
   return e.hash();
 })();
 
-function isEmptyCluster(
+/**
+ * Whether a cluster's L2 (if it has one) and its L1s hold no line.
+ *
+ * @example Usage
+ * ```ts
+ * import { isEmptyCluster } from "./state_hash.ts";
+ * import { Hardware } from "../../hw/hardware.ts";
+ * import { xgene1 } from "../../machines/mod.ts";
+ * const hw = new Hardware(xgene1);
+ * console.log(isEmptyCluster(hw.caches, { l2: -1, l1: [0, 1] })); // true
+ * ```
+ * @param caches the machine's caches
+ * @param c the cluster: its L2's index (-1 when none) and its L1s'
+ * @returns true when every one is empty
+ */
+export function isEmptyCluster(
   caches: readonly Cache[],
   c: { l2: number; l1: readonly number[] },
 ): boolean {
