@@ -428,13 +428,101 @@ export function expandBatch(
     count++;
   };
 
+  // What the runs of one operation's children share, set for each parent and
+  // each operation. They live here, and `runChoice` is made once per batch:
+  // a closure made per operation would carry its own context of them, an
+  // object for every operation expanded.
+  let p = 0, o = 0, np = 0, fromParent = false, accepts = true;
+  let inst = alphabet.instances[0];
+  let step: Step | null = null;
+  let childSteps: Step[] = [];
+  let expected = NO_READS;
+  // The ideal run depends on the run's hardware choices: it is run again,
+  // and the oracle's part of the state encoded again, when they differ
+  // from the last choice's.
+  let idealRan = false;
+  let idealGot: Float64Array = NO_READS;
+  let savedLength = 0;
+  // Set by the first run's ideal run, which always comes before the first encoding.
+  let savedNames: Int32Array = NO_NAMES;
+  let savedExact = true;
+
+  const runChoice = (pick2: number, pickJ: number): void => {
+    let chooser = null;
+    if (speculation) {
+      picks[np] = pick2;
+      picks[np + 1] = pickJ;
+      childPicks[0] = pick2;
+      childPicks[1] = pickJ;
+      const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
+      if (fromParent) script.load(childPicks, own);
+      else script.load(picks, np + own);
+      chooser = script;
+    }
+    const out = fromParent
+      ? ctx.runRealFromParent(childSteps, chooser)
+      : ctx.runReal(childSteps, chooser);
+    executions++;
+    if (script.mismatch) {
+      throw new ScenarioError(
+        "invalid_value",
+        "explore",
+        Array.from(picks.subarray(0, np + 2)),
+        "internal: a recorded choice sequence did not replay",
+      );
+    }
+    if (out.crashed) {
+      if (accepts) {
+        failures.push({
+          parent: p,
+          op: o,
+          pick2,
+          pickJ: Math.max(pickJ, 0),
+          blame: notGuest,
+          kind: "crash",
+        });
+      }
+      return;
+    }
+    const choices = ctx.lastChoices;
+    if (!idealRan || !choices.sameAs(idealFor)) {
+      idealGot = fromParent
+        ? ctx.runIdealFromParent(childSteps, choices)
+        : ctx.runIdeal(childSteps, choices);
+      referenceRuns++;
+      ctx.encodeOracle(expected);
+      savedLength = e.length;
+      savedNames = e.saveNames();
+      savedExact = e.exact;
+      // A copy: the context reuses its lists of choices from one run to the next.
+      idealFor.copyFrom(choices);
+      idealRan = true;
+    }
+    if (step!.kind === "read") {
+      const want = expected[inst.addrIndex];
+      const got = out.got[out.got.length - 1];
+      if (got !== want && accepts) {
+        const kind: ViolationKind = ctx.judge.kind(ctx.hw, step!.addr, want);
+        const blame = ctx.judge.blame(idealGot[idealGot.length - 1], want);
+        failures.push({ parent: p, op: o, pick2, pickJ: Math.max(pickJ, 0), blame, kind });
+      }
+    }
+    if (last) return;
+    e.length = savedLength;
+    e.restoreNames(savedNames);
+    e.exact = savedExact;
+    ctx.encodeReal();
+    e.append(opPart);
+    push(p, o, pick2, Math.max(pickJ, 0));
+  };
+
   let at = 0;
   const parents = packed[at++];
-  for (let p = 0; p < parents; p++) {
+  for (p = 0; p < parents; p++) {
     const k = packed[at++];
     const ops = packed.subarray(at, at + k);
     at += k;
-    const np = packed[at++];
+    np = packed[at++];
     if (picks.length < np + 2) picks = new Int32Array((np + 2) * 2);
     picks.set(packed.subarray(at, at + np));
     at += np;
@@ -454,7 +542,7 @@ export function expandBatch(
     let keep: Uint8Array | null = null;
     // The parent's own run: for the symmetry mask, and for the images its
     // children run from (the module doc).
-    let fromParent = false;
+    fromParent = false;
     if ((speculation && config.symmetry) || ctx.useImages) {
       if (speculation) script.load(picks, np);
       const out = ctx.runReal(steps, speculation ? script : null);
@@ -467,12 +555,12 @@ export function expandBatch(
     const parentExpected = expectedValues(steps, config.addresses);
     // A child's program and expectations, rewritten for each operation: no run
     // keeps them once the next operation's runs start.
-    const childSteps: Step[] = steps.slice();
-    const expected = new Float64Array(parentExpected.length);
+    childSteps = steps.slice();
+    expected = new Float64Array(parentExpected.length);
 
-    for (let o = 0; o < alphabet.size; o++) {
+    for (o = 0; o < alphabet.size; o++) {
       if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
-      const inst = alphabet.instances[o];
+      inst = alphabet.instances[o];
       if (
         config.symmetry &&
         !symmetryAllows(ctx.vcpuClass, ctx.addressSymmetric, used, inst.vcpu, inst.addrIndex)
@@ -482,28 +570,25 @@ export function expandBatch(
       }
       const isWrite = inst.name === "write" || inst.name === "host_write";
       if (last && config.prefault && cannotFail(inst.name)) continue;
-      const step = alphabet.step(o, isWrite ? value : 0);
-      const next = ctx.guestClass.next(monitor, step);
+      const child = alphabet.step(o, isWrite ? value : 0);
+      const next = ctx.guestClass.next(monitor, child);
       if (next === null) {
         rejected++;
         continue;
       }
-      childSteps[k] = step;
+      step = child;
+      childSteps[k] = child;
       expected.set(parentExpected);
-      if (step.kind === "write" || step.kind === "host_write") {
-        const i = config.addresses.indexOf(step.addr);
-        if (i >= 0) expected[i] = step.value >>> 0;
+      if (child.kind === "write" || child.kind === "host_write") {
+        const i = config.addresses.indexOf(child.addr);
+        if (i >= 0) expected[i] = child.value >>> 0;
       }
-      // The ideal run depends on the run's hardware choices: it is run again,
-      // and the oracle's part of the state encoded again, when they differ
-      // from the last choice's.
-      let idealRan = false;
-      let idealGot: Float64Array = NO_READS;
-      let savedLength = 0;
-      // Set by the first run's ideal run, which always comes before the first encoding.
-      let savedNames: Int32Array = NO_NAMES;
-      let savedExact = true;
-      const accepts = ctx.guestClass.accepts?.(next) ?? true;
+      idealRan = false;
+      idealGot = NO_READS;
+      savedLength = 0;
+      savedNames = NO_NAMES;
+      savedExact = true;
+      accepts = ctx.guestClass.accepts?.(next) ?? true;
       if (!last) {
         // The parent's masks with this operation's vCPU and address (usedMasks of the child).
         opPart.reset();
@@ -511,75 +596,6 @@ export function expandBatch(
         opPart.int(used.vcpus | (inst.vcpu >= 0 ? 1 << inst.vcpu : 0));
         opPart.int(used.addresses | (inst.addrIndex >= 0 ? 1 << inst.addrIndex : 0));
       }
-
-      const runChoice = (pick2: number, pickJ: number): void => {
-        let chooser = null;
-        if (speculation) {
-          picks[np] = pick2;
-          picks[np + 1] = pickJ;
-          childPicks[0] = pick2;
-          childPicks[1] = pickJ;
-          const own = pick2 === 1 && pickJ >= 0 ? 2 : 1;
-          if (fromParent) script.load(childPicks, own);
-          else script.load(picks, np + own);
-          chooser = script;
-        }
-        const out = fromParent
-          ? ctx.runRealFromParent(childSteps, chooser)
-          : ctx.runReal(childSteps, chooser);
-        executions++;
-        if (script.mismatch) {
-          throw new ScenarioError(
-            "invalid_value",
-            "explore",
-            Array.from(picks.subarray(0, np + 2)),
-            "internal: a recorded choice sequence did not replay",
-          );
-        }
-        if (out.crashed) {
-          if (accepts) {
-            failures.push({
-              parent: p,
-              op: o,
-              pick2,
-              pickJ: Math.max(pickJ, 0),
-              blame: notGuest,
-              kind: "crash",
-            });
-          }
-          return;
-        }
-        const choices = ctx.lastChoices;
-        if (!idealRan || !choices.sameAs(idealFor)) {
-          idealGot = fromParent
-            ? ctx.runIdealFromParent(childSteps, choices)
-            : ctx.runIdeal(childSteps, choices);
-          referenceRuns++;
-          ctx.encodeOracle(expected);
-          savedLength = e.length;
-          savedNames = e.saveNames();
-          savedExact = e.exact;
-          // A copy: the context reuses its lists of choices from one run to the next.
-          idealFor.copyFrom(choices);
-          idealRan = true;
-        }
-        if (step.kind === "read") {
-          const want = expected[inst.addrIndex];
-          const got = out.got[out.got.length - 1];
-          if (got !== want && accepts) {
-            const kind: ViolationKind = ctx.judge.kind(ctx.hw, step.addr, want);
-            const blame = ctx.judge.blame(idealGot[idealGot.length - 1], want);
-            failures.push({ parent: p, op: o, pick2, pickJ: Math.max(pickJ, 0), blame, kind });
-          }
-        }
-        if (last) return;
-        e.length = savedLength;
-        e.restoreNames(savedNames);
-        e.exact = savedExact;
-        ctx.encodeReal();
-        e.append(opPart);
-        push(p, o, pick2, Math.max(pickJ, 0));
-      };
 
       runChoice(0, -1);
       if (speculation) {
