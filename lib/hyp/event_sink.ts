@@ -85,7 +85,10 @@ export interface PairSecond {
  * ```
  */
 export interface EventSink {
-  /** False when events are dropped: callers may then skip building fields. */
+  /**
+   * False when every event is dropped: callers may then skip an event
+   * altogether, its fields unbuilt. A sink that reads any event says true.
+   */
   readonly enabled: boolean;
   /**
    * Records one event.
