@@ -148,6 +148,14 @@ export interface MemoryOptions {
   readonly zeroFill?: boolean;
 }
 
+/** Zeroes the part of page `pageNumber` (its words) that lies in [start, end). */
+function clearPart(page: Int32Array, pageNumber: number, start: number, end: number): void {
+  const base = pageNumber * PAGE_SIZE;
+  const from = Math.max(start, base) - base;
+  const to = Math.min(end, base + PAGE_SIZE) - base;
+  page.fill(0, from >>> 2, to >>> 2);
+}
+
 /**
  * A copy of a {@linkcode Memory}'s contents: what {@linkcode Memory.saveImage}
  * keeps and {@linkcode Memory.loadImage} puts back. Its buffer grows as
@@ -372,28 +380,25 @@ export class Memory {
   #clearAllocated(start: number, end: number): void {
     const firstPage = Math.floor(start / PAGE_SIZE);
     const lastPage = Math.floor((end - 1) / PAGE_SIZE);
-    const clear = (pageNumber: number, page: Int32Array) => {
-      const base = pageNumber * PAGE_SIZE;
-      const from = Math.max(start, base) - base;
-      const to = Math.min(end, base + PAGE_SIZE) - base;
-      page.fill(0, from >>> 2, to >>> 2);
-    };
     if (lastPage - firstPage + 1 <= this.#pages.size) {
       this.#zeroFillVisits += lastPage - firstPage + 1;
       for (let p = firstPage; p <= lastPage; p++) {
         const page = this.#pages.get(p);
-        if (page !== undefined) clear(p, page);
+        if (page !== undefined) clearPart(page, p, start, end);
       }
     } else {
       this.#zeroFillVisits += this.#pages.size;
       for (const [p, page] of this.#pages) {
-        if (p >= firstPage && p <= lastPage) clear(p, page);
+        if (p >= firstPage && p <= lastPage) clearPart(page, p, start, end);
       }
     }
   }
 
   #addRange(start: number, end: number): void {
     const r = this.#zeroRanges;
+    // Inside a range already (a VM restarted over the same RAM): merging it
+    // would give the same ranges, in new arrays.
+    for (let i = 0; i < r.length; i += 2) if (r[i] <= start && end <= r[i + 1]) return;
     const merged: number[] = [];
     let placed = false;
     for (let i = 0; i < r.length; i += 2) {
