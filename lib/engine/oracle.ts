@@ -144,7 +144,10 @@ const SHORT_PROGRAM = 32;
  * back from the read.
  */
 function expectedReadsByScan(steps: readonly Step[]): Float64Array {
-  const out = new Float64Array(steps.length);
+  // Counted first (a short program): an array of the reads' length, not a view of a longer one.
+  let reads = 0;
+  for (let k = 0; k < steps.length; k++) if (steps[k].kind === "read") reads++;
+  const out = new Float64Array(reads);
   let i = 0;
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k];
@@ -160,7 +163,7 @@ function expectedReadsByScan(steps: readonly Step[]): Float64Array {
     }
     out[i++] = value;
   }
-  return out.subarray(0, i);
+  return out;
 }
 
 /**
