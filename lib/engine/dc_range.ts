@@ -177,6 +177,20 @@ function residentLines(hyp: Hypervisor): number {
   return n;
 }
 
+/** Lines up to which {@linkcode residentOnly} sorts its list itself rather than a typed copy. */
+const SORT_IN_PLACE = 32;
+
+/** `lines` sorted ascending in place (an insertion sort: a few lines as a rule), and returned. */
+function sortedInPlace(lines: number[]): number[] {
+  for (let i = 1; i < lines.length; i++) {
+    const x = lines[i];
+    let j = i - 1;
+    for (; j >= 0 && lines[j] > x; j--) lines[j + 1] = lines[j];
+    lines[j + 1] = x;
+  }
+  return lines;
+}
+
 /** The operation on every line in [from, to) that some cache holds, ascending; the pages are mapped. */
 function residentOnly(
   hyp: Hypervisor,
@@ -196,7 +210,9 @@ function residentOnly(
       if (line >= lo && line < hi) found.push(line);
     }
   }
-  const sorted = Float64Array.from(found).sort();
+  const sorted = found.length <= SORT_IN_PLACE
+    ? sortedInPlace(found)
+    : Float64Array.from(found).sort();
   for (let i = 0; i < sorted.length; i++) {
     if (i > 0 && sorted[i] === sorted[i - 1]) continue;
     hardware.dcByVa(performed, vc.pcpu, sorted[i] * lineSize);
