@@ -780,9 +780,10 @@ function sameKey(a: string | null, b: string | null): boolean {
   return a !== null && a === b;
 }
 
-/** The key of an empty idle cluster, by its L1 count (an empty L2 and no L2 both key as ""). */
+/** The keys {@linkcode emptyClusterKey} made, by L1 count. */
 const emptyClusterKeys = new Map<number, string>();
 
+/** The key of an empty idle cluster, by its L1 count (an empty L2 and no L2 both key as ""). */
 function emptyClusterKey(l1s: number): string {
   let key = emptyClusterKeys.get(l1s);
   if (key === undefined) {
