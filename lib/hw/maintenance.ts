@@ -115,6 +115,8 @@ export class Maintenance {
   #swInvalidated = 0;
   /** Scratch for the resident slots of a level, sorted into walk order. */
   #walkOrder = new Int32Array(64);
+  /** The resident lines `vaFlushResident` sorts, kept from one flush to the next. */
+  #sortedLines = new Float64Array(64);
   #walkSlotsVisited = 0;
   /** Each cache's slot of the line a PoC by-VA operation works on, or -1 (`#locate`). */
   #slots: Int32Array;
@@ -265,12 +267,14 @@ export class Maintenance {
     // Ascending addresses, as the kernel's loop issues them: an invalidate
     // moves the last resident line into the freed position, so the order
     // decides the resident order later castouts are picked in.
-    const lines = new Float64Array(this.#topology.residentLines());
+    const resident = this.#topology.residentLines();
+    if (this.#sortedLines.length < resident) this.#sortedLines = new Float64Array(2 * resident);
+    const lines = this.#sortedLines;
     let n = 0;
     for (const cache of this.#caches) {
       for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
     }
-    lines.sort();
+    sortPrefix(lines, n);
     for (let i = 0; i < n; i++) {
       const line = lines[i];
       if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
@@ -402,5 +406,22 @@ export class Maintenance {
   /** {@linkcode Hardware.walkSlotsVisited}. */
   get walkSlotsVisited(): number {
     return this.#walkSlotsVisited;
+  }
+}
+
+/** Lines up to which {@linkcode sortPrefix} sorts by insertion, in place. */
+const INSERTION_SORT = 32;
+
+/** Sorts `a[0 .. n)` ascending: a few lines in place, more through a view. */
+function sortPrefix(a: Float64Array, n: number): void {
+  if (n > INSERTION_SORT) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = a[i];
+    let j = i - 1;
+    for (; j >= 0 && a[j] > x; j--) a[j + 1] = a[j];
+    a[j + 1] = x;
   }
 }
