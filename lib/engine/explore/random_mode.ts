@@ -80,6 +80,9 @@ export function executionSeed(seed: number, i: number): number {
   return (h ^ (h >>> 12)) | 0;
 }
 
+/** The picks of a run without a chooser. */
+const NO_PICKS: readonly number[] = Object.freeze([]);
+
 /**
  * Splits a run's flat pick list into steps: each step has one pick (0) or
  * two (1 and the perturbation's index).
@@ -136,12 +139,16 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
     return ctx.runReal(steps, speculation ? script : null);
   };
 
+  // One generator, reseeded for each execution, and the program's operations
+  // and acceptance in typed arrays the batch keeps: an execution leaves only
+  // its steps (the run's program) behind.
+  const random = new Random(0);
+  const ops = new Int32Array(config.maxOps);
+  const accepted = new Uint8Array(config.maxOps);
   for (let i = from; i < to; i++) {
     if (config.shard.count > 1 && i % config.shard.count !== config.shard.index) continue;
-    const random = new Random(executionSeed(config.seed, i));
-    const ops: number[] = [];
+    random.reseed(executionSeed(config.seed, i));
     const steps: Step[] = [];
-    const accepted: boolean[] = [];
     let monitor: unknown[] = ctx.guestClass.start();
     let value = 1;
     for (let k = 0; k < config.maxOps; k++) {
@@ -158,14 +165,14 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
         if (step.kind === "write" || step.kind === "host_write") value++;
       }
       if (chosen < 0) break;
-      ops.push(chosen);
-      accepted.push(ctx.guestClass.accepts?.(monitor) ?? true);
+      ops[k] = chosen;
+      accepted[k] = (ctx.guestClass.accepts?.(monitor) ?? true) ? 1 : 0;
     }
     const chooser = speculation ? new RandomChooser(random, config.perturbRate) : null;
     const out = ctx.runReal(steps, chooser);
     const choices = ctx.lastChoices;
     executions++;
-    const picks = chooser?.picks ?? [];
+    const picks = chooser?.picks ?? NO_PICKS;
     let limit = steps.length;
     if (out.crashed) {
       for (let n = 1; n <= steps.length; n++) {
@@ -175,12 +182,12 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
           break;
         }
       }
-      if (accepted[limit - 1]) {
+      if (accepted[limit - 1] === 1) {
         hit({
           index: i,
           blame: notGuest,
           kind: "crash",
-          ops: ops.slice(0, limit),
+          ops: Array.from(ops.subarray(0, limit)),
           picks: picksUpTo(picks, limit),
         });
       }
@@ -192,7 +199,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
       const step = steps[s];
       if (step.kind !== "read") continue;
       const r = readIndex++;
-      if (s >= limit || out.got[r] === expected[r] || !accepted[s]) continue;
+      if (s >= limit || out.got[r] === expected[r] || accepted[s] === 0) continue;
       if (ideal === null) {
         ideal = ctx.runIdeal(steps, choices);
         referenceRuns++;
@@ -201,7 +208,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
       const cut = picksUpTo(picks, s + 1);
       rerun(steps.slice(0, s + 1), cut);
       const kind = ctx.judge.kind(ctx.hw, step.addr, expected[r]);
-      hit({ index: i, blame, kind, ops: ops.slice(0, s + 1), picks: cut });
+      hit({ index: i, blame, kind, ops: Array.from(ops.subarray(0, s + 1)), picks: cut });
     }
   }
   return { hits: [...hits.values()], executions, referenceRuns };
