@@ -40,6 +40,7 @@ import type { Hypervisor } from "../hyp/hypervisor.ts";
 import { PAGE_SIZE } from "../hyp/stage2.ts";
 import type { Vcpu } from "../hyp/vcpu.ts";
 import type { WorkMeter } from "../hw/work_meter.ts";
+import { sortLines } from "../hw/sort_lines.ts";
 
 /** The operation a DC by VA performs on the hardware. */
 type VaOp = "cvac" | "civac" | "ivac" | "cvau";
@@ -177,19 +178,8 @@ function residentLines(hyp: Hypervisor): number {
   return n;
 }
 
-/** Lines up to which {@linkcode residentOnly} sorts its list itself rather than a typed copy. */
-const SORT_IN_PLACE = 32;
-
-/** `lines` sorted ascending in place (an insertion sort: a few lines as a rule), and returned. */
-function sortedInPlace(lines: number[]): number[] {
-  for (let i = 1; i < lines.length; i++) {
-    const x = lines[i];
-    let j = i - 1;
-    for (; j >= 0 && lines[j] > x; j--) lines[j + 1] = lines[j];
-    lines[j + 1] = x;
-  }
-  return lines;
-}
+/** The lines {@linkcode residentOnly} sorts, kept from one range to the next. */
+let rangeLines = new Float64Array(64);
 
 /** The operation on every line in [from, to) that some cache holds, ascending; the pages are mapped. */
 function residentOnly(
@@ -203,17 +193,18 @@ function residentOnly(
 ): void {
   const hardware = hyp.hardware;
   const lo = from / lineSize, hi = Math.ceil(to / lineSize);
-  const found: number[] = [];
+  const resident = residentLines(hyp);
+  if (rangeLines.length < resident) rangeLines = new Float64Array(2 * resident);
+  const sorted = rangeLines;
+  let found = 0;
   for (const cache of hardware.caches) {
     for (let i = 0, n = cache.residentCount; i < n; i++) {
       const line = cache.tags[cache.residentSlot(i)];
-      if (line >= lo && line < hi) found.push(line);
+      if (line >= lo && line < hi) sorted[found++] = line;
     }
   }
-  const sorted = found.length <= SORT_IN_PLACE
-    ? sortedInPlace(found)
-    : Float64Array.from(found).sort();
-  for (let i = 0; i < sorted.length; i++) {
+  sortLines(sorted, found);
+  for (let i = 0; i < found; i++) {
     if (i > 0 && sorted[i] === sorted[i - 1]) continue;
     hardware.dcByVa(performed, vc.pcpu, sorted[i] * lineSize);
     meter.work(1);

@@ -51,6 +51,7 @@ import type { Coherence } from "./coherence.ts";
 import type { Memory } from "./memory.ts";
 import type { Topology } from "./topology.ts";
 import { copyWords } from "./words.ts";
+import { sortLines } from "./sort_lines.ts";
 
 /** What a maintenance operation did. */
 export interface FlushResult {
@@ -274,7 +275,7 @@ export class Maintenance {
     for (const cache of this.#caches) {
       for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
     }
-    sortPrefix(lines, n);
+    sortLines(lines, n);
     for (let i = 0; i < n; i++) {
       const line = lines[i];
       if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
@@ -406,22 +407,5 @@ export class Maintenance {
   /** {@linkcode Hardware.walkSlotsVisited}. */
   get walkSlotsVisited(): number {
     return this.#walkSlotsVisited;
-  }
-}
-
-/** Lines up to which {@linkcode sortPrefix} sorts by insertion, in place. */
-const INSERTION_SORT = 32;
-
-/** Sorts `a[0 .. n)` ascending: a few lines in place, more through a view. */
-function sortPrefix(a: Float64Array, n: number): void {
-  if (n > INSERTION_SORT) {
-    a.subarray(0, n).sort();
-    return;
-  }
-  for (let i = 1; i < n; i++) {
-    const x = a[i];
-    let j = i - 1;
-    for (; j >= 0 && a[j] > x; j--) a[j + 1] = a[j];
-    a[j + 1] = x;
   }
 }
