@@ -1,0 +1,111 @@
+/**
+ * Test support for the guest binaries (scenarios/binaries.ts): fetches them
+ * when they are absent, so that `deno test -P` does its own set-up on a
+ * fresh Debian machine (as root, the way `.ci/run` runs), as the browser,
+ * export and Unicorn tests do for their packages. Elsewhere, or when the
+ * download fails, the test fails with one line naming what is missing,
+ * where it was looked for, why it could not be fetched and
+ * `deno task binaries`.
+ *
+ * The fetch is the one `deno task binaries` runs ({@linkcode installBinaries}),
+ * after the Unicorn library and the ARM binutils ({@linkcode binaryTools}) and
+ * QEMU, which dumps the device trees. It runs once per process, and under an
+ * exclusive lock on a file beside the binaries' directory, so that test
+ * processes run in parallel do not extract into it at the same time.
+ *
+ * @module
+ */
+
+import { binariesDir, installBinaries, missingBinariesMessage } from "../../scenarios/binaries.ts";
+import { installDebianPackages } from "../support/debian.ts";
+import { binaryTools } from "./tools.ts";
+
+/** How the binaries are made present: the real fetch, or one a test gives. */
+export interface FetchOptions {
+  /** Downloads and extracts the binaries; default {@linkcode installBinaries}. */
+  readonly install?: (log: (line: string) => void) => Promise<void>;
+  /** Makes QEMU and the binary tools present; default installs them with apt-get. */
+  readonly tools?: () => Promise<string | null>;
+  /** Receives one line per step of a fetch; default prints it. */
+  readonly log?: (line: string) => void;
+}
+
+let pending: Promise<string | null> | null = null;
+
+/**
+ * The guest binaries, fetched at the first call of the process when absent.
+ *
+ * @returns null when every binary is there, else the message the test fails with
+ */
+export function guestBinaries(): Promise<string | null> {
+  pending ??= fetchGuestBinaries();
+  return pending;
+}
+
+/**
+ * {@linkcode guestBinaries} without the memo: checks, and fetches what is
+ * missing under the lock.
+ *
+ * @param options the fetch and the tools (tests give their own)
+ * @returns null when every binary is there, else the message the test fails with
+ */
+export async function fetchGuestBinaries(options: FetchOptions = {}): Promise<string | null> {
+  if (missingBinariesMessage() === null) return null;
+  const log = options.log ?? ((line: string) => console.log(`binaries: ${line}`));
+  const toolsMissing = await (options.tools ?? installTools)();
+  if (toolsMissing !== null) return `${missingBinariesMessage()}; ${toolsMissing}`;
+  const dir = binariesDir();
+  let lock: Deno.FsFile;
+  try {
+    Deno.mkdirSync(parentOf(dir), { recursive: true });
+    lock = Deno.openSync(`${dir}.lock`, { create: true, write: true });
+  } catch (e) {
+    return `${missingBinariesMessage()}; could not create ${dir}.lock: ${(e as Error).message}`;
+  }
+  try {
+    await lock.lock(true);
+    // Another process may have fetched them while this one waited.
+    if (missingBinariesMessage() === null) return null;
+    try {
+      await (options.install ?? installBinaries)(log);
+    } catch (e) {
+      return `${missingBinariesMessage() ?? "guest binaries"}; fetching them failed: ${
+        firstLine((e as Error).message)
+      }`;
+    }
+    return missingBinariesMessage();
+  } finally {
+    lock.close();
+  }
+}
+
+/** Unicorn, the binutils and QEMU (the device trees are dumped with it), installed when absent. */
+async function installTools(): Promise<string | null> {
+  const tools = await binaryTools();
+  if (!tools.ok) return tools.message;
+  if (await runs("qemu-system-arm") && await runs("qemu-system-aarch64")) return null;
+  const failed = await installDebianPackages(["qemu-system-arm"]);
+  if (await runs("qemu-system-arm") && await runs("qemu-system-aarch64")) return null;
+  return `qemu-system-arm and qemu-system-aarch64 dump the device trees: ${
+    failed ?? "install qemu-system-arm"
+  }`;
+}
+
+async function runs(cmd: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+function parentOf(path: string): string {
+  const i = path.replace(/\/+$/, "").lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0] ?? "";
+}
