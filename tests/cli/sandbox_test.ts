@@ -8,9 +8,16 @@ import { cli, ROOT } from "./helpers.ts";
 
 const MOD = join(ROOT, "mod.ts");
 
+// Every folder the tests make, removed when the tests end.
+const made: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of made) Deno.removeSync(dir, { recursive: true });
+});
+
 /** A scratch project holding `files` (name to text); returns its folder. */
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "setway-sandbox-" });
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
   return dir;
 }
@@ -144,7 +151,10 @@ Deno.test("sandbox: the documented `deno task cli` refuses the read too", async 
 let scratch: string | null = null;
 /** A folder outside every scenario's. */
 function dir0(): string {
-  scratch ??= Deno.makeTempDirSync({ prefix: "setway-outside-" });
+  if (scratch === null) {
+    scratch = Deno.makeTempDirSync({ prefix: "setway-outside-" });
+    made.push(scratch);
+  }
   return scratch;
 }
 

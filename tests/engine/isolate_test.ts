@@ -12,6 +12,15 @@ const MOD = join(ROOT, "mod.ts");
 /** Runs `runIsolated(<dir>/s.ts, options)` in a child process; returns what it printed. */
 async function isolated(scenario: string, options: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "setway-isolate-" });
+  try {
+    return await isolatedIn(dir, scenario, options);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** {@linkcode isolated} in the folder `dir`, which the caller removes. */
+async function isolatedIn(dir: string, scenario: string, options: string): Promise<string> {
   await Deno.writeTextFile(join(dir, "s.ts"), scenario);
   await Deno.writeTextFile(
     join(dir, "main.ts"),
