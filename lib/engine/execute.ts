@@ -360,12 +360,11 @@ function executeOn(
   chooser: Chooser | null,
   input: ExecuteInput,
 ): ExecuteOutput {
-  const { scenario, policy, sink, candidates, onRead, maxSteps, meter, costs } = input;
-  const { onPerturb, idealChoices, onStep } = input;
+  const { scenario, policy, sink, candidates, onRead, maxSteps, meter } = input;
+  const { idealChoices, onStep } = input;
   const from = input.from ?? 0;
   if (from === 0) idealChoices?.rewind();
   else idealChoices?.rewindTo(from);
-  const migrate = input.migrate ?? true;
   const preemptTo = chooser === null ? NO_TARGETS : input.preemptTo ?? NO_TARGETS;
   const work = meter ?? UNMETERED;
   const reused = input.hypervisor;
@@ -416,33 +415,8 @@ function executeOn(
     instructions += cost;
     if (instructions > maxSteps) throw budgetError(i, step, maxSteps, instructions);
 
-    let preempting = false;
-    if (chooser !== null && candidates.length > 0 && step.kind !== "exec_state") {
-      const targets = preemptTo.length === 0 || v === undefined
-        ? NO_TARGETS
-        : preemptionTargets(step, cost, hyp, v, preemptTo);
-      const p = hardware.perturb(chooser, candidates, targets);
-      if (p !== null) {
-        // A sink that drops events gets none: their fields are not built for nothing.
-        if (p.kind === "speculative_fill") {
-          if (sink.enabled) {
-            sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
-          }
-        } else if (p.kind === "castout") {
-          if (sink.enabled) {
-            sink.emit("castout", null, null, null, {
-              addr: p.addr,
-              cache: p.cache,
-              dirty: p.dirty,
-            });
-          }
-        } else {
-          hyp.preemptAtNextExit(v!, p.label);
-          preempting = true;
-        }
-        onPerturb?.(p, i, vcpus);
-      }
-    }
+    const preempting = chooser !== null && candidates.length > 0 && step.kind !== "exec_state" &&
+      perturbBefore(i, step, cost, hyp, v, chooser, input, preemptTo);
     idealChoices?.apply(i, hardware);
 
     switch (step.kind) {
@@ -496,78 +470,8 @@ function executeOn(
         vc.pc += 4;
         break;
       }
-      case "dc_va": {
-        const vc = v!;
-        const performed = step.op === "ivac" ? hyp.ivacPerformedAs() : step.op;
-        const lines = (input.lineByLine ? dcRangeByLine : dcRange)(
-          hyp,
-          vc,
-          performed,
-          step.addr,
-          step.len,
-          work,
-        );
-        if (sink.enabled) {
-          const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
-          if (step.op === "ivac") fields.performedAs = performed;
-          sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
-        }
-        vc.pc += 4;
-        break;
-      }
-      case "sw": {
-        const vc = v!;
-        const fields: Record<string, number> = { level: step.level, set: step.set, way: step.way };
-        if (costs !== undefined) {
-          const performed = !hyp.trapsSetWay(vc) &&
-            hasSlot(hardware, vc.pcpu, step.level, step.set, step.way);
-          fields.cycles = performed ? costs.swSlot : 0;
-        }
-        sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
-        arch ??= new ArchCheck();
-        checkArch(arch, vc, vcpus);
-        arch.setWayOperand(vc.pc, step, hyp.guestCacheView(vc));
-        hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
-        vc.pc += 4;
-        break;
-      }
-      case "sw_walk": {
-        const vc = v!;
-        const fields: Record<string, number | string> = {
-          op: step.op,
-          levels: hyp.guestCacheView(vc).levels.length,
-          instructions: cost,
-        };
-        if (costs !== undefined) fields.cycles = hyp.trapsSetWay(vc) ? 0 : cost * costs.swSlot;
-        sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, fields);
-        arch ??= new ArchCheck();
-        checkArch(arch, vc, vcpus);
-        hyp.setWayWalk(vc, step.op);
-        vc.pc += 4;
-        break;
-      }
-      case "sctlr":
-        hyp.sctlrWrite(v!, step.bits);
-        v!.pc += 4;
-        break;
-      case "vm_reg":
-        hyp.vmRegWrite(v!, step.reg, step.value >>> 0);
-        v!.pc += 4;
-        break;
-      case "pc":
-        v!.pc = step.addr;
-        break;
-      case "migrate":
-        if (migrate) hyp.migrate(v!, step.pcpu);
-        break;
-      case "host_write":
-        hyp.hostWrite(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr, step.value >>> 0);
-        break;
-      case "host_unmap":
-        hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
-        break;
-      case "exec_state":
-        hyp.setExecState(v!, step.aarch32);
+      default:
+        arch = otherStep(step, cost, hyp, v, arch, input);
         break;
     }
     if (preempting) hyp.cancelPreemption(v!);
@@ -579,6 +483,143 @@ function executeOn(
   }
   input.onEnd?.(hyp);
   return { got, archInvalid: arch === null ? NO_REASONS : arch.reasons(), instructions, crashed };
+}
+
+/**
+ * Asks the chooser for a perturbation before step `i` (a speculative fill,
+ * a castout, or a preemption at the step's exit) and applies it; returns
+ * whether the step's exit is to be preempted. Out of {@linkcode executeOn}'s
+ * loop, which then stays small enough for V8 to optimize early.
+ */
+function perturbBefore(
+  i: number,
+  step: Step,
+  cost: number,
+  hyp: Hypervisor,
+  v: Vcpu | undefined,
+  chooser: Chooser,
+  input: ExecuteInput,
+  preemptTo: readonly number[],
+): boolean {
+  const { sink, candidates, onPerturb } = input;
+  const hardware = hyp.hardware;
+  const targets = preemptTo.length === 0 || v === undefined
+    ? NO_TARGETS
+    : preemptionTargets(step, cost, hyp, v, preemptTo);
+  const p = hardware.perturb(chooser, candidates, targets);
+  if (p === null) return false;
+  let preempting = false;
+  // A sink that drops events gets none: their fields are not built for nothing.
+  if (p.kind === "speculative_fill") {
+    if (sink.enabled) {
+      sink.emit("speculative_fill", null, p.cpu, null, { addr: p.addr, cache: p.cache });
+    }
+  } else if (p.kind === "castout") {
+    if (sink.enabled) {
+      sink.emit("castout", null, null, null, { addr: p.addr, cache: p.cache, dirty: p.dirty });
+    }
+  } else {
+    hyp.preemptAtNextExit(v!, p.label);
+    preempting = true;
+  }
+  onPerturb?.(p, i, hyp.vcpus);
+  return preempting;
+}
+
+/**
+ * Performs a step that is not a guest read or write: maintenance by VA or
+ * set/way, a system register write, a PC move, a migration, a host access
+ * or an execution state change. Returns the run's architectural check,
+ * made at its first set/way step.
+ */
+function otherStep(
+  step: Step,
+  cost: number,
+  hyp: Hypervisor,
+  v: Vcpu | undefined,
+  arch: ArchCheck | null,
+  input: ExecuteInput,
+): ArchCheck | null {
+  const { sink, costs, meter } = input;
+  const work = meter ?? UNMETERED;
+  const hardware = hyp.hardware;
+  const vcpus = hyp.vcpus;
+  switch (step.kind) {
+    case "dc_va": {
+      const vc = v!;
+      const performed = step.op === "ivac" ? hyp.ivacPerformedAs() : step.op;
+      const lines = (input.lineByLine ? dcRangeByLine : dcRange)(
+        hyp,
+        vc,
+        performed,
+        step.addr,
+        step.len,
+        work,
+      );
+      if (sink.enabled) {
+        const fields: Record<string, number | string> = { addr: step.addr, len: step.len, lines };
+        if (step.op === "ivac") fields.performedAs = performed;
+        sink.emit(DC_FIELDS_OP[step.op], vc.index, vc.pcpu, vc.pc, fields);
+      }
+      vc.pc += 4;
+      break;
+    }
+    case "sw": {
+      const vc = v!;
+      const fields: Record<string, number> = { level: step.level, set: step.set, way: step.way };
+      if (costs !== undefined) {
+        const performed = !hyp.trapsSetWay(vc) &&
+          hasSlot(hardware, vc.pcpu, step.level, step.set, step.way);
+        fields.cycles = performed ? costs.swSlot : 0;
+      }
+      sink.emit(SW_EVENT[step.op], vc.index, vc.pcpu, vc.pc, fields);
+      arch ??= new ArchCheck();
+      checkArch(arch, vc, vcpus);
+      arch.setWayOperand(vc.pc, step, hyp.guestCacheView(vc));
+      hyp.setWay(vc, { op: step.op, level: step.level, set: step.set, way: step.way });
+      vc.pc += 4;
+      break;
+    }
+    case "sw_walk": {
+      const vc = v!;
+      const fields: Record<string, number | string> = {
+        op: step.op,
+        levels: hyp.guestCacheView(vc).levels.length,
+        instructions: cost,
+      };
+      if (costs !== undefined) fields.cycles = hyp.trapsSetWay(vc) ? 0 : cost * costs.swSlot;
+      sink.emit("sw_walk", vc.index, vc.pcpu, vc.pc, fields);
+      arch ??= new ArchCheck();
+      checkArch(arch, vc, vcpus);
+      hyp.setWayWalk(vc, step.op);
+      vc.pc += 4;
+      break;
+    }
+    case "sctlr":
+      hyp.sctlrWrite(v!, step.bits);
+      v!.pc += 4;
+      break;
+    case "vm_reg":
+      hyp.vmRegWrite(v!, step.reg, step.value >>> 0);
+      v!.pc += 4;
+      break;
+    case "pc":
+      v!.pc = step.addr;
+      break;
+    case "migrate":
+      if (input.migrate ?? true) hyp.migrate(v!, step.pcpu);
+      break;
+    case "host_write":
+      hyp.hostWrite(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr, step.value >>> 0);
+      break;
+    case "host_unmap":
+      hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
+      break;
+    case "exec_state":
+      hyp.setExecState(v!, step.aarch32);
+      break;
+  }
+  return arch;
 }
 
 const NO_REASONS: readonly string[] = Object.freeze([]);
