@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { commandRuns, runCommand } from "./support/command.ts";
 import { blockAfter } from "./support/readme.ts";
 import { story } from "../scenarios/zimage.ts";
 
@@ -25,17 +26,8 @@ function commands(marker: string): string[][] {
 const WITH_DENO = commands("With [Deno](https://deno.com) 2 installed:");
 const WITH_NPM = commands("Without Deno installed, the same through npm:");
 
-async function inCheckout(argv: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function inCheckout(argv: string[], env: Record<string, string> = {}) {
+  return runCommand(argv, { cwd: ROOT, env });
 }
 
 Deno.test("README: the two Getting started blocks are the same commands, with Deno and through npx", () => {
@@ -48,22 +40,13 @@ Deno.test("README: the main job, with Deno and through npx, prints the zImage st
   const expected = story() + "\n";
   for (const argv of [WITH_DENO[0], WITH_NPM[0]]) {
     // A machine with Deno but not npm runs the first form only.
-    if (argv[0] === "npx" && !(await found("npx"))) continue;
+    if (argv[0] === "npx" && !(await commandRuns("npx"))) continue;
     const command = argv[0] === "deno" ? [Deno.execPath(), ...argv.slice(1)] : argv;
     const out = await inCheckout(command);
     assert.equal(out.code, 0, `${argv.join(" ")}: ${out.stderr}`);
     assert.equal(out.stdout, expected, argv.join(" "));
   }
 });
-
-async function found(cmd: string): Promise<boolean> {
-  try {
-    return (await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
-      .output()).success;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs .ci/run with stand-ins for deno and apt-get; returns its output and what deno was asked. */
 async function ciRun(summary: string, testStatus: number) {

@@ -17,6 +17,7 @@
  */
 
 import { binariesDir, installBinaries, missingBinariesMessage } from "../../scenarios/binaries.ts";
+import { commandRuns } from "../support/command.ts";
 import { installDebianPackages } from "../support/debian.ts";
 import { binaryTools } from "./tools.ts";
 
@@ -83,22 +84,12 @@ export async function fetchGuestBinaries(options: FetchOptions = {}): Promise<st
 async function installTools(): Promise<string | null> {
   const tools = await binaryTools();
   if (!tools.ok) return tools.message;
-  if (await runs("qemu-system-arm") && await runs("qemu-system-aarch64")) return null;
+  if (await commandRuns("qemu-system-arm") && await commandRuns("qemu-system-aarch64")) return null;
   const failed = await installDebianPackages(["qemu-system-arm"]);
-  if (await runs("qemu-system-arm") && await runs("qemu-system-aarch64")) return null;
+  if (await commandRuns("qemu-system-arm") && await commandRuns("qemu-system-aarch64")) return null;
   return `qemu-system-arm and qemu-system-aarch64 dump the device trees: ${
     failed ?? "install qemu-system-arm"
   }`;
-}
-
-async function runs(cmd: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
 }
 
 function parentOf(path: string): string {

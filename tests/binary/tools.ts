@@ -8,6 +8,7 @@
 
 import { unicornAvailable } from "../../lib/binary/unicorn.ts";
 import type { Isa } from "../../lib/binary/unicorn.ts";
+import { commandRuns } from "../support/command.ts";
 import { installDebianPackages } from "../support/debian.ts";
 
 /** The binutils prefix of each instruction set. */
@@ -18,21 +19,11 @@ export const BINUTILS: Readonly<Record<Isa, string>> = {
 
 const PACKAGES = ["libunicorn2", "binutils-arm-linux-gnueabihf", "binutils-aarch64-linux-gnu"];
 
-async function found(cmd: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
 async function missing(): Promise<string[]> {
   const out: string[] = [];
   if (!unicornAvailable()) out.push("libunicorn2 (the Unicorn CPU emulator library)");
   for (const prefix of Object.values(BINUTILS)) {
-    if (!(await found(`${prefix}-as`))) out.push(`${prefix}-as (Debian: binutils-${prefix})`);
+    if (!(await commandRuns(`${prefix}-as`))) out.push(`${prefix}-as (Debian: binutils-${prefix})`);
   }
   return out;
 }

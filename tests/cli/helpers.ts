@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BufferIo, bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
+import { type Outcome, runCommand } from "../support/command.ts";
 
 /**
  * The checkout.
@@ -32,20 +33,7 @@ export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
  */
 export const ZIMAGE: string = "tests/cli/data/zimage.ts";
 
-/**
- * What a subprocess did.
- *
- * @example Usage
- * ```ts ignore
- * import type { Outcome } from "./helpers.ts";
- * const o: Outcome = { code: 2, stdout: "", stderr: "setway: unknown command \"x\"\n" };
- * ```
- */
-export interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { Outcome };
 
 /**
  * Runs `deno run -R -W cli.ts <args>` from the checkout, with stdout and
@@ -61,20 +49,9 @@ export interface Outcome {
  * @param env extra environment variables
  * @returns the exit status and both streams
  */
-export async function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const base = Deno.env.toObject();
-  delete base.NO_COLOR;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", "cli.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...base, ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+export function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const argv = [Deno.execPath(), "run", "-R", "-W", "cli.ts", ...args];
+  return runCommand(argv, { cwd: ROOT, env, noColor: false });
 }
 
 /**
@@ -160,15 +137,6 @@ export async function scratchProject(
  * @param args the arguments after `cli.ts`
  * @returns the exit status and both streams
  */
-export async function cliIn(cwd: string, args: string[]): Promise<Outcome> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+export function cliIn(cwd: string, args: string[]): Promise<Outcome> {
+  return runCommand([Deno.execPath(), "run", "-R", "-W", join(ROOT, "cli.ts"), ...args], { cwd });
 }

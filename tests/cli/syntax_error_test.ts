@@ -4,6 +4,7 @@
 // to this checkout by the project's deno.json).
 import assert from "node:assert/strict";
 import { ROOT } from "./helpers.ts";
+import { runCommand } from "../support/command.ts";
 
 const BAD = `import { vm } from "@setway/setway";
 
@@ -37,17 +38,9 @@ async function project(): Promise<string> {
   return dir;
 }
 
-async function setway(dir: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", "--unstable-worker-options", "jsr:@setway/setway/cli", ...args],
-    cwd: dir,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function setway(dir: string, args: string[]) {
+  const cli = ["run", "-R", "-W", "--unstable-worker-options", "jsr:@setway/setway/cli"];
+  return runCommand([Deno.execPath(), ...cli, ...args], { cwd: dir });
 }
 
 Deno.test("a syntax error in a scenario file: exit 2, one line with file:line:col", async () => {

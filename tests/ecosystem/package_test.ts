@@ -4,6 +4,7 @@
 // README's commands through jsr:@setway/setway/cli and /scenarios/zimage.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runCommand } from "../support/command.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -29,17 +30,8 @@ console.log(resolveMachine("xgene1").name, zImage32({ words: 4, pages: 1 }).leng
 console.log(Object.keys(exportBaremetal(zimage.toJSON()).files).includes("scenario.c"));
 `;
 
-async function inProject(args: string[], dir: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: dir,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function inProject(args: string[], dir: string) {
+  return runCommand([Deno.execPath(), ...args], { cwd: dir });
 }
 
 Deno.test("a user's project imports @setway/setway and each subpath; the README commands map onto the package", async () => {

@@ -4,27 +4,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT } from "../cli/helpers.ts";
 import { explore as exploreIn } from "../../mod.ts";
+import { type Outcome, runCommand } from "../support/command.ts";
 
 const CLI = join(ROOT, "cli.ts");
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `deno run -R -W cli.ts explore <args>` from `cwd`. */
-async function explore(cwd: string, args: string[]): Promise<Outcome> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "-W", CLI, "explore", ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function explore(cwd: string, args: string[]): Promise<Outcome> {
+  return runCommand([Deno.execPath(), "run", "-R", "-W", CLI, "explore", ...args], { cwd });
 }
 
 /** Bad input: status 2, nothing on stdout, one `setway: ...` line on stderr, no stack trace. */

@@ -9,6 +9,7 @@ import { decodeLevel, encodeLevel, levelFile } from "../../lib/engine/explore/ex
 import { ScenarioError } from "../../lib/errors.ts";
 import { SCALING_EXHAUSTIVE } from "../../bench/explore_scaling.ts";
 import { ROOT } from "../cli/helpers.ts";
+import { runCommand } from "../support/command.ts";
 
 const QUIET = { progress: false, workers: 0 } as const;
 
@@ -190,18 +191,19 @@ Deno.test("the exchange is refused where it cannot apply", async () => {
 Deno.test("explore --shard i/n --exchange DIR from the command line: parts at once, then --merge", async () => {
   const dir = await Deno.makeTempDir();
   const args = ["--policy", "trap-nothing", "--max-ops", "3", "--ops", "write,read,mmuOn,mmuOff"];
-  const run = async (extra: string[], question = args) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-R", "-W", join(ROOT, "cli.ts"), "explore", ...question, ...extra],
+  const run = (extra: string[], question = args) =>
+    runCommand([
+      Deno.execPath(),
+      "run",
+      "-R",
+      "-W",
+      join(ROOT, "cli.ts"),
+      "explore",
+      ...question,
+      ...extra,
+    ], {
       cwd: dir,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-  };
+    });
   try {
     const parts = await Promise.all(
       [0, 1].map((i) => run(["--shard", `${i}/2`, "--exchange", "levels", "--json"])),
