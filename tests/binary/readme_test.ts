@@ -2,14 +2,13 @@
 // true: the example is run (with --allow-ffi only) and its output compared
 // byte for byte. Without --allow-ffi, the same code says which flag to add.
 import assert from "node:assert/strict";
+import { type Outcome, runCommand } from "../support/command.ts";
 import { blockAfter } from "../support/readme.ts";
 import { binaryTools } from "./tools.ts";
 
 const tools = await binaryTools();
 
-async function runExample(
-  flags: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runExample(flags: string[]): Promise<Outcome> {
   const code = blockAfter("## Run real guest machine code", "```ts");
   const dir = await Deno.makeTempDir();
   try {
@@ -20,12 +19,7 @@ async function runExample(
       code.replace(`"./mod.ts"`, JSON.stringify(`${root}mod.ts`))
         .replace(`"./lib/binary/mod.ts"`, JSON.stringify(`${root}lib/binary/mod.ts`)),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "--quiet", ...flags, file],
-      env: { NO_COLOR: "1" },
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    return await runCommand([Deno.execPath(), "run", "--no-config", "--quiet", ...flags, file]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
