@@ -34,7 +34,11 @@ export interface Stage2FlushResult {
 
 /**
  * `stage2_flush_vm`: clean+invalidate to PoC, by VA, every line of every page
- * mapped at stage 2.
+ * mapped at stage 2. Linux 4.0 arch/arm/kvm/mmu.c (shared by arm and arm64):
+ * `stage2_flush_memslot` for each memslot walks its stage-2 tables level
+ * by level (`stage2_flush_puds`, `stage2_flush_pmds`, `stage2_flush_ptes`)
+ * and calls `kvm_flush_dcache_pte` on each valid entry, a DC CIVAC per line of the
+ * page through the kernel's mapping.
  *
  * The cost model counts `pages * (4096 / lineSize)` DC CIVAC instructions, as
  * the kernel issues them; the simulation only visits resident lines
@@ -90,6 +94,11 @@ export interface FlushAllResult {
 /**
  * `flush_cache_all`: clean+invalidate by set/way every level up to LoC of
  * physical CPU `cpu`. It never reaches other CPUs' caches nor a system cache.
+ * Linux 3.18 calls it from `kvm_arch_vcpu_load` (arch/arm/kvm/arm.c, for a
+ * CPU left in `require_dcache_flush`) and from `access_dcsw`
+ * (arch/arm/kvm/coproc.c) when the vCPU moved since its exit; on arm it is
+ * `v7_flush_kern_cache_all` (arch/arm/mm/cache-v7.S), whose data side,
+ * `v7_flush_dcache_all`, reads CLIDR's LoC and walks each level's sets and ways.
  *
  * @example Usage
  * ```ts
