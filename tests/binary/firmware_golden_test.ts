@@ -18,15 +18,31 @@ import {
   firmwareStory,
   firmwareTrace,
 } from "../../scenarios/firmware_binary.ts";
+import { binaryVersions } from "../../scenarios/binaries.ts";
 import { guestBinaries } from "./guest_binaries.ts";
 
 const LONG = Deno.env.get("SETWAY_BINARY_LONG") === "1";
 const golden = (name: string) => new URL(`./golden/${name}.golden`, import.meta.url);
 const slug = (name: string) => name.replaceAll(/[^a-z0-9]+/g, "_");
 
+/**
+ * The Debian versions of the firmware packages, pinned first: the goldens
+ * hold what those builds do, and when Debian ships a new one (a point
+ * release), the failure names the package and both versions rather than a
+ * difference deep in a run.
+ */
+async function assertFirmwareVersions(): Promise<void> {
+  const versions = binaryVersions().split("\n").filter((l) => /^(u-boot|qemu-efi)/.test(l));
+  await assertGolden(versions.join("\n") + "\n", golden("firmware_versions"), {
+    msg: "Debian's firmware packages are not those the goldens were made with (the whole " +
+      "update: SETWAY_BINARY_LONG=1 deno test -P tests/binary/firmware_golden_test.ts -- --update)",
+  });
+}
+
 Deno.test("firmware_binary: U-Boot qemu_arm's first 300,000 instructions", async () => {
   const missing = await guestBinaries();
   if (missing !== null) assert.fail(missing);
+  await assertFirmwareVersions();
   const fw = firmwares()[0];
   const t = firmwareTrace(fw, { bulk: 300_000, exact: 1_000 });
   assert.equal(t.error, "");
