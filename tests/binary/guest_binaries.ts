@@ -21,7 +21,15 @@ import { commandRuns } from "../support/command.ts";
 import { installDebianPackages } from "../support/debian.ts";
 import { binaryTools } from "./tools.ts";
 
-/** How the binaries are made present: the real fetch, or one a test gives. */
+/**
+ * How the binaries are made present: the real fetch, or one a test gives.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { FetchOptions } from "./guest_binaries.ts";
+ * const offline: FetchOptions = { install: () => Promise.reject(new Error("offline")) };
+ * ```
+ */
 export interface FetchOptions {
   /** Downloads and extracts the binaries; default {@linkcode installBinaries}. */
   readonly install?: (log: (line: string) => void) => Promise<void>;
@@ -36,6 +44,12 @@ let pending: Promise<string | null> | null = null;
 /**
  * The guest binaries, fetched at the first call of the process when absent.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { guestBinaries } from "./guest_binaries.ts";
+ * const missing = await guestBinaries();
+ * if (missing !== null) throw new Error(missing);
+ * ```
  * @returns null when every binary is there, else the message the test fails with
  */
 export function guestBinaries(): Promise<string | null> {
@@ -47,6 +61,11 @@ export function guestBinaries(): Promise<string | null> {
  * {@linkcode guestBinaries} without the memo: checks, and fetches what is
  * missing under the lock.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { fetchGuestBinaries } from "./guest_binaries.ts";
+ * console.log(await fetchGuestBinaries({ log: () => {} })); // null once they are there
+ * ```
  * @param options the fetch and the tools (tests give their own)
  * @returns null when every binary is there, else the message the test fails with
  */
