@@ -24,6 +24,13 @@ import { guestBinaries } from "./guest_binaries.ts";
 const LONG = Deno.env.get("SETWAY_BINARY_LONG") === "1";
 const golden = (name: string) => new URL(`./golden/${name}.golden`, import.meta.url);
 const slug = (name: string) => name.replaceAll(/[^a-z0-9]+/g, "_");
+/**
+ * How these goldens are updated: the golden module's own hint grants only
+ * the golden's directory, and the runs need FFI (Unicorn), the binaries'
+ * directory and the long runs.
+ */
+const UPDATE =
+  "update them all with: SETWAY_BINARY_LONG=1 deno test -P tests/binary/firmware_golden_test.ts -- --update";
 
 /**
  * The Debian versions of the firmware packages, pinned first: the goldens
@@ -34,8 +41,7 @@ const slug = (name: string) => name.replaceAll(/[^a-z0-9]+/g, "_");
 async function assertFirmwareVersions(): Promise<void> {
   const versions = binaryVersions().split("\n").filter((l) => /^(u-boot|qemu-efi)/.test(l));
   await assertGolden(versions.join("\n") + "\n", golden("firmware_versions"), {
-    msg: "Debian's firmware packages are not those the goldens were made with (the whole " +
-      "update: SETWAY_BINARY_LONG=1 deno test -P tests/binary/firmware_golden_test.ts -- --update)",
+    msg: `Debian's firmware packages are not those the goldens were made with (${UPDATE})`,
   });
 }
 
@@ -48,7 +54,7 @@ Deno.test("firmware_binary: U-Boot qemu_arm's first 300,000 instructions", async
   assert.equal(t.error, "");
   assert.ok(t.trace !== null);
   const story = firmwareStory(t, firmwareRuns(t.trace));
-  await assertGolden(story, golden("firmware_uboot_arm_short"));
+  await assertGolden(story, golden("firmware_uboot_arm_short"), { msg: UPDATE });
   assert.match(story, /SCTLR writes: M0C0/, "U-Boot's reset code turns the caches off first");
 });
 
@@ -62,7 +68,7 @@ for (const fw of LONG ? firmwares() : [{ name: "each firmware" }]) {
       const f = firmwares().find((x) => x.name === fw.name)!;
       const t = firmwareTrace(f);
       const story = firmwareStory(t, t.trace === null ? [] : firmwareRuns(t.trace));
-      await assertGolden(story, golden(`firmware_${slug(f.name)}`));
+      await assertGolden(story, golden(`firmware_${slug(f.name)}`), { msg: UPDATE });
     },
   });
 }
