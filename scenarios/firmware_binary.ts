@@ -64,6 +64,22 @@ export interface Firmware {
 }
 
 /**
+ * The Debian packages and versions the firmware builds were extracted from
+ * (`versions.txt` of the binaries' directory), one "package version" a line.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { firmwareVersions } from "./firmware_binary.ts";
+ * console.log(firmwareVersions()); // e.g. "u-boot-qemu 2023.01+dfsg-2+deb12u3\n..."
+ * ```
+ * @returns the u-boot-qemu and qemu-efi-* lines, each ending in a newline; "" when none
+ */
+export function firmwareVersions(): string {
+  return binaryVersions().split("\n").filter((l) => /^(u-boot|qemu-efi)/.test(l))
+    .map((l) => `${l}\n`).join("");
+}
+
+/**
  * The four firmware builds, with their files.
  *
  * @returns them
@@ -250,7 +266,7 @@ if (import.meta.main) {
     console.error(missing);
     Deno.exit(1);
   }
-  console.log(binaryVersions().split("\n").filter((l) => /u-boot|efi/.test(l)).join("\n"));
+  console.log(firmwareVersions().trimEnd());
   const only = Deno.args[0];
   for (const fw of firmwares()) {
     if (only !== undefined && !fw.name.includes(only)) continue;

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { dirname } from "node:path";
 import { binariesDir, installBinaries, missingBinariesMessage } from "../../scenarios/binaries.ts";
 import { commandRuns } from "../support/command.ts";
 import { installDebianPackages } from "../support/debian.ts";
@@ -77,7 +78,7 @@ export async function fetchGuestBinaries(options: FetchOptions = {}): Promise<st
   const dir = binariesDir();
   let lock: Deno.FsFile;
   try {
-    Deno.mkdirSync(parentOf(dir), { recursive: true });
+    Deno.mkdirSync(dirname(dir), { recursive: true });
     lock = Deno.openSync(`${dir}.lock`, { create: true, write: true });
   } catch (e) {
     return `${missingBinariesMessage()}; could not create ${dir}.lock: ${(e as Error).message}`;
@@ -103,17 +104,14 @@ export async function fetchGuestBinaries(options: FetchOptions = {}): Promise<st
 async function installTools(): Promise<string | null> {
   const tools = await binaryTools();
   if (!tools.ok) return tools.message;
-  if (await commandRuns("qemu-system-arm") && await commandRuns("qemu-system-aarch64")) return null;
+  const qemu = async () =>
+    await commandRuns("qemu-system-arm") && await commandRuns("qemu-system-aarch64");
+  if (await qemu()) return null;
   const failed = await installDebianPackages(["qemu-system-arm"]);
-  if (await commandRuns("qemu-system-arm") && await commandRuns("qemu-system-aarch64")) return null;
+  if (await qemu()) return null;
   return `qemu-system-arm and qemu-system-aarch64 dump the device trees: ${
     failed ?? "install qemu-system-arm"
   }`;
-}
-
-function parentOf(path: string): string {
-  const i = path.replace(/\/+$/, "").lastIndexOf("/");
-  return i <= 0 ? "/" : path.slice(0, i);
 }
 
 function firstLine(text: string): string {
