@@ -21,16 +21,48 @@ import type { Scenario } from "../../lib/engine/scenario.ts";
 
 type Log = EventLog | ObjectEventLog;
 
+/** A guest access, as `emitAccessOn` takes it. */
+interface Access {
+  readonly name: string;
+  readonly vcpu: number;
+  readonly pcpu: number;
+  readonly pc: number;
+  readonly addr: number;
+  readonly value: number;
+  readonly cacheable: boolean;
+  readonly cycles: number | undefined;
+}
+
+/**
+ * What each field of an access may be: few values, so that consecutive
+ * events are often identical and collapse; the values a column cannot hold
+ * (-0, 2^32, 1.5) make object records.
+ */
+const ACCESS_VALUES = {
+  name: ["read", "write", "host_write"],
+  vcpu: [0, 1],
+  pcpu: [0, 1],
+  pc: [0x40, 0x44],
+  addr: [0x4000_0000, 0x4000_0040, 2 ** 40 + 4],
+  value: [0, 1, 0xffff_ffff, -0, 2 ** 32, 1.5],
+  cacheable: [false, true],
+  cycles: [undefined, 0, 3, 2.5],
+} as const satisfies { readonly [K in keyof Access]: readonly Access[K][] };
+
+/** The fields an `again` op may change. */
+const AGAIN_FIELDS = Object.keys(ACCESS_VALUES) as (keyof Access)[];
+
 type Op =
+  | ({ readonly kind: "access" } & Access)
   | {
-    readonly kind: "access";
-    readonly name: string;
-    readonly vcpu: number;
-    readonly pc: number;
-    readonly addr: number;
-    readonly value: number;
-    readonly cacheable: boolean;
-    readonly cycles: number | undefined;
+    // The last access again with one field changed (none when `field` is
+    // null), through `emitAccess` or through `emit` with the same fields:
+    // the neighbours that a log must tell apart by that field alone, which
+    // independent accesses are seldom.
+    readonly kind: "again";
+    readonly field: keyof Access | null;
+    readonly pick: number;
+    readonly viaEmit: boolean;
   }
   | {
     readonly kind: "emit";
@@ -55,16 +87,23 @@ type Op =
 
 const WALK_EXIT = Object.freeze({ reason: "dcsw", ec: 0x18 });
 
-// Few distinct values, so that consecutive events are often identical and collapse.
 const access = fc.record({
   kind: fc.constant("access" as const),
-  name: fc.constantFrom("read", "write", "host_write"),
-  vcpu: fc.nat(1),
-  pc: fc.constantFrom(0x40, 0x44),
-  addr: fc.constantFrom(0x4000_0000, 0x4000_0040, 2 ** 40 + 4),
-  value: fc.constantFrom(0, 1, 0xffff_ffff, -0, 2 ** 32, 1.5),
-  cacheable: fc.boolean(),
-  cycles: fc.option(fc.constantFrom(0, 3, 2.5), { nil: undefined }),
+  name: fc.constantFrom(...ACCESS_VALUES.name),
+  vcpu: fc.constantFrom(...ACCESS_VALUES.vcpu),
+  pcpu: fc.constantFrom(...ACCESS_VALUES.pcpu),
+  pc: fc.constantFrom(...ACCESS_VALUES.pc),
+  addr: fc.constantFrom(...ACCESS_VALUES.addr),
+  value: fc.constantFrom(...ACCESS_VALUES.value),
+  cacheable: fc.constantFrom(...ACCESS_VALUES.cacheable),
+  cycles: fc.constantFrom(...ACCESS_VALUES.cycles),
+});
+
+const again = fc.record({
+  kind: fc.constant("again" as const),
+  field: fc.option(fc.constantFrom(...AGAIN_FIELDS), { nil: null }),
+  pick: fc.nat(4),
+  viaEmit: fc.boolean(),
 });
 
 const fieldsArb: fc.Arbitrary<EventFieldsRecord | undefined> = fc.oneof(
@@ -83,6 +122,7 @@ const fieldsArb: fc.Arbitrary<EventFieldsRecord | undefined> = fc.oneof(
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: access, weight: 8 },
+  { arbitrary: again, weight: 6 },
   {
     arbitrary: fc.record({
       kind: fc.constant("emit" as const),
@@ -123,10 +163,21 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 /** Plays `ops` on `sink` (the log itself or a sink in front of it); updates go to `log`. */
 function play(sink: EventSink, log: Log, ops: readonly Op[]): void {
+  let last: Access | undefined;
   for (const o of ops) {
     switch (o.kind) {
       case "access":
-        emitAccessOn(sink, o.name, o.vcpu, 1, o.pc, o.addr, o.value, o.cacheable, o.cycles);
+        emitAccessOn(sink, o.name, o.vcpu, o.pcpu, o.pc, o.addr, o.value, o.cacheable, o.cycles);
+        last = o;
+        break;
+      case "again":
+        if (last === undefined) break;
+        last = changed(last, o.field, o.pick);
+        if (o.viaEmit) sink.emit(last.name, last.vcpu, last.pcpu, last.pc, accessFields(last));
+        else {
+          const a = last;
+          emitAccessOn(sink, a.name, a.vcpu, a.pcpu, a.pc, a.addr, a.value, a.cacheable, a.cycles);
+        }
         break;
       case "emit":
         sink.emit(o.name, o.vcpu, 1, 0x40, o.fields);
@@ -155,6 +206,21 @@ function play(sink: EventSink, log: Log, ops: readonly Op[]): void {
         break;
     }
   }
+}
+
+/** `a` with `field` set to another of its values (the `pick`-th, cyclically), or `a` itself. */
+function changed(a: Access, field: keyof Access | null, pick: number): Access {
+  if (field === null) return a;
+  const others = (ACCESS_VALUES[field] as readonly unknown[]).filter((v) =>
+    !Object.is(v, a[field])
+  );
+  return { ...a, [field]: others[pick % others.length] };
+}
+
+/** The fields `emitAccessOn` gives an access when the sink has no `emitAccess`. */
+function accessFields(a: Access): EventFieldsRecord {
+  const { addr, value, cacheable, cycles } = a;
+  return cycles === undefined ? { addr, value, cacheable } : { addr, value, cacheable, cycles };
 }
 
 /** Every field name that any event of `events` has. */
