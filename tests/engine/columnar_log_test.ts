@@ -118,6 +118,10 @@ const fieldsArb: fc.Arbitrary<EventFieldsRecord | undefined> = fc.oneof(
   }),
   fc.record({ addr: fc.constant(0x4000_0000), value: fc.nat(1) }),
   fc.record({ set: fc.nat(3), way: fc.nat(1), cleaned: fc.nat(1), invalidated: fc.nat(1) }),
+  // Frozen, as a policy's constant fields may be: a log may match a frozen
+  // object by identity only while folding cannot change its record.
+  fc.record({ set: fc.nat(3), way: fc.nat(1), cleaned: fc.nat(1), invalidated: fc.nat(1) })
+    .map((f) => Object.freeze(f)),
 );
 
 const op: fc.Arbitrary<Op> = fc.oneof(
