@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
 import { directoryExchange, mergeReports, type ShardExchange } from "../../lib/api/explore.ts";
 import { decodeLevel, encodeLevel, levelFile } from "../../lib/engine/explore/exchange.ts";
+import { sharedStatEdits } from "./fixtures.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { SCALING_EXHAUSTIVE } from "../../bench/explore_scaling.ts";
 import { ROOT } from "../cli/helpers.ts";
@@ -176,6 +177,19 @@ Deno.test("mergeReports refuses exchanged parts mixed with independent ones, twi
   );
   assert.match(refusal(() => mergeReports([x0, x0])).message, /part 0\/2 is given twice/);
   assert.match(refusal(() => mergeReports([x1])).message, /part 0\/2 is missing/);
+});
+
+Deno.test("mergeReports refuses exchanged parts that disagree on the whole search's states", async () => {
+  const [x0, x1] = await exchanged({ ...EXHAUSTIVE, maxOps: 3 }, 2);
+  for (const edit of sharedStatEdits(x1.stats)) {
+    const other = { ...x1, stats: { ...x1.stats, ...edit } };
+    assert.match(
+      refusal(() => mergeReports([x0, other])).message,
+      /part 1\/2 \(report 2\) and part 0\/2 \(report 1\) disagree on the states of the whole search/,
+      JSON.stringify(edit),
+    );
+  }
+  assert.ok(mergeReports([x0, x1]).complete);
 });
 
 Deno.test("the exchange is refused where it cannot apply", async () => {

@@ -1,11 +1,12 @@
 /**
  * Shared fixtures of the exploration tests: a tiny machine (so that set/way
- * walks cost a few dozen instructions) and a policy with a planted bug.
+ * walks cost a few dozen instructions), a policy with a planted bug, and
+ * the edits that make one part of an exploration disagree with the others.
  *
  * @module
  */
 
-import type { Machine, Policy } from "../../mod.ts";
+import type { ExploreReport, Machine, Policy } from "../../mod.ts";
 import { policies } from "../../mod.ts";
 
 /** One cluster of two CPUs, 1 KiB 2-way L1s, a 4 KiB 4-way L2, no system cache. */
@@ -53,4 +54,14 @@ export function stepNames(
       ? `sw_${s.op}`
       : s.kind
   );
+}
+
+/** Each statistic every part of one exploration reports alike, changed in one part. */
+export function sharedStatEdits(stats: ExploreReport["stats"]): Partial<ExploreReport["stats"]>[] {
+  return [
+    { states: stats.states + 1 },
+    { merged: stats.merged + 1 },
+    { levels: [...stats.levels, 1] },
+    { exact: !stats.exact },
+  ];
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
 import { mergeReports } from "../../lib/api/explore.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { TINY } from "./fixtures.ts";
+import { sharedStatEdits, TINY } from "./fixtures.ts";
 
 /** Configurations whose merged parts must equal the single run, byte for byte. */
 const CONFIGS: readonly (readonly [string, ExploreOptions])[] = [
@@ -161,6 +161,22 @@ Deno.test("mergeReports refuses parts a budget stopped, and merges a single run 
   // Random parts merge only under an execution budget they all ran in full.
   const timed = await parts({ ...SMALL, mode: "random", seconds: 0.05, shrink: false }, 2);
   assert.match(refusal(() => mergeReports(timed)).message, /execution budget/);
+});
+
+Deno.test("mergeReports refuses parts that disagree on the shorter programs every part explores", async () => {
+  // Parts of one exploration report the same states, merges, levels and exactness for the
+  // programs shorter than the last length; parts that do not (another version of setway under
+  // the same fingerprint, an edited report) are refused, naming both.
+  const [a0, a1] = await parts(SMALL, 2);
+  for (const edit of sharedStatEdits(a1.stats)) {
+    const other = { ...a1, stats: { ...a1.stats, ...edit } };
+    assert.match(
+      refusal(() => mergeReports([a0, other], { names: ["a.json", "b.json"] })).message,
+      /part 1\/2 \(b\.json\) and part 0\/2 \(a\.json\) disagree on the states of the shorter programs/,
+      JSON.stringify(edit),
+    );
+  }
+  assert.ok(mergeReports([a0, a1]).complete);
 });
 
 Deno.test("mergeReports refuses what is not a part of a report", async () => {
