@@ -186,10 +186,14 @@ Deno.test("property: expectedReads over a RAM's words answers as over the table"
       fc.record({ kind: fc.constant("pc" as const), vcpu: fc.constant(0), addr }),
     );
   const unaligned = fc.oneof({ arbitrary: inRam, weight: 8 }, fc.constantFrom(base + 2, base + 6));
+  // The first word past a 1 KiB RAM at `base`, and nothing else outside it: the RAM's
+  // words must not answer for it.
+  const pastEnd = fc.oneof({ arbitrary: inRam, weight: 8 }, fc.constant(base + 1024));
   const program = fc.oneof(
     fc.array(stepAt(inRam), { maxLength: 120, size: "max" }),
     fc.array(stepAt(anywhere), { maxLength: 120, size: "max" }),
     fc.array(stepAt(unaligned), { maxLength: 120, size: "max" }),
+    fc.array(stepAt(pastEnd), { maxLength: 120, size: "max" }),
   );
   const ram = fc.record({
     ramBase: fc.constantFrom(base, base, base, base + 4096, base - 4096),
