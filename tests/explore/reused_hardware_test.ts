@@ -15,28 +15,9 @@ import type { Scenario } from "../../lib/engine/scenario.ts";
 import { hardwareState, linesOf } from "../support/hardware_state.ts";
 import { TINY_L3 } from "./fixtures.ts";
 import type { Hypervisor } from "../../lib/hyp/hypervisor.ts";
+import { vmState } from "../support/vm_state.ts";
 import { NULL_SINK } from "../../lib/hyp/event_sink.ts";
 import { native } from "../../lib/hyp/policies/native.ts";
-
-/** Everything of a VM a later step could see: vCPUs, stage 2 at the addresses, the policy's state. */
-function vmState(hyp: Hypervisor, addresses: readonly number[]): unknown {
-  return {
-    vcpus: hyp.vcpus.map((v) => ({
-      sctlr: { ...v.sctlr },
-      hcr: { tsw: v.hcr.tsw, tvm: v.hcr.tvm, swio: v.hcr.swio },
-      aarch32: v.aarch32,
-      pc: v.pc,
-      pcpu: v.pcpu,
-      lastPcpu: v.lastPcpu,
-      everCached: v.everCached,
-      crashed: v.crashed,
-    })),
-    stage2: addresses.map((a) => [hyp.stage2.isMapped(a), hyp.stage2.isPopulated(a)]),
-    mapped: hyp.stage2.mappedPages,
-    populated: hyp.stage2.populatedPages,
-    policy: JSON.stringify(hyp.policyState),
-  };
-}
 
 for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
   for (const prefault of [true, false]) {
