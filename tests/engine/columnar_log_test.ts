@@ -167,21 +167,20 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 /** Plays `ops` on `sink` (the log itself or a sink in front of it); updates go to `log`. */
 function play(sink: EventSink, log: Log, ops: readonly Op[]): void {
+  const emitAccess = (a: Access) =>
+    emitAccessOn(sink, a.name, a.vcpu, a.pcpu, a.pc, a.addr, a.value, a.cacheable, a.cycles);
   let last: Access | undefined;
   for (const o of ops) {
     switch (o.kind) {
       case "access":
-        emitAccessOn(sink, o.name, o.vcpu, o.pcpu, o.pc, o.addr, o.value, o.cacheable, o.cycles);
+        emitAccess(o);
         last = o;
         break;
       case "again":
         if (last === undefined) break;
         last = changed(last, o.field, o.pick);
         if (o.viaEmit) sink.emit(last.name, last.vcpu, last.pcpu, last.pc, accessFields(last));
-        else {
-          const a = last;
-          emitAccessOn(sink, a.name, a.vcpu, a.pcpu, a.pc, a.addr, a.value, a.cacheable, a.cycles);
-        }
+        else emitAccess(last);
         break;
       case "emit":
         sink.emit(o.name, o.vcpu, 1, 0x40, o.fields);

@@ -11,10 +11,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Hardware, HardwareImage } from "../../lib/hw/hardware.ts";
+import { PAGE_SIZE } from "../../lib/hw/memory.ts";
 import { LINE, LINES, machineArb, opArb, runProgram } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-
-const PAGE = 4096;
 
 Deno.test("property: loading a hardware image puts back all a later program sees", () => {
   fc.assert(
@@ -40,7 +39,7 @@ Deno.test("property: loading a hardware image puts back all a later program sees
             runProgram(saved, between, 2 + i);
             if (zeroed !== undefined) {
               const addr = LINES[zeroed] * LINE;
-              saved.memory.zeroFill(addr - (addr % PAGE), PAGE);
+              saved.memory.zeroFill(addr - (addr % PAGE_SIZE), PAGE_SIZE);
             }
             saved.loadImage(image);
             assert.deepEqual(hardwareState(saved, LINES), want);

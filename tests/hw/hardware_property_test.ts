@@ -36,6 +36,8 @@ const machineArb = fc.record({
 
 /** 16 lines, two words each: enough to collide in every set. */
 const ADDRS = Array.from({ length: 32 }, (_, i) => BASE + (i >> 1) * 0x440 + (i & 1) * 4);
+/** The first word of each line: the candidates of perturbations. */
+const LINE_ADDRS = ADDRS.filter((_, i) => i % 2 === 0);
 
 type Op =
   | { k: "w"; cpu: number; a: number; v: number }
@@ -77,10 +79,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 function runCoherent(hw: Hardware, ops: Op[], seed: number): Map<number, number> {
   const ref = new Map<number, number>();
   const chooser = seededChooser(seed);
-  const lines = ADDRS.filter((_, i) => i % 2 === 0);
   for (const op of ops) {
     if (op.k === "p") {
-      hw.perturb(chooser, lines);
+      hw.perturb(chooser, LINE_ADDRS);
       continue;
     }
     const cpu = op.cpu % hw.cpuCount;
@@ -263,14 +264,13 @@ Deno.test("property: a non-cacheable write is never lost, whether a snooping sys
         };
         const hw = new Hardware(machine, { replacement: m.replacement, seed });
         const chooser = seededChooser(seed);
-        const lines = ADDRS.filter((_, i) => i % 2 === 0);
         // The last non-cacheable write to each word: what a non-cacheable read returns,
         // from a system cache that snoops and holds the line, or from DRAM. The cached
         // copies of these lines are never written, so none is ever dirty.
         const ref = new Map<number, number>();
         for (const op of ops) {
           if (op.k === "p") {
-            hw.perturb(chooser, lines);
+            hw.perturb(chooser, LINE_ADDRS);
             continue;
           }
           const cpu = op.cpu % hw.cpuCount;

@@ -62,7 +62,7 @@ function apply(hyp: Hypervisor, index: number, f: Fields): void {
   if (hyp.policy === kvm318) {
     const masks = (state as Kvm318State).requireDcacheFlush;
     (masks[index] ??= new Uint8Array(generic.clusters[0].cpus))[f.pcpu] = f.flag ? 1 : 0;
-  } else if (hyp.policy.name === "xen") {
+  } else if (hyp.policy === policies["xen"]) {
     (state as XenState).needFlushToRam[index] = f.flag;
   }
 }

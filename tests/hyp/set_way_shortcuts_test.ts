@@ -173,6 +173,15 @@ function executeKeeping(scenario: Scenario, policy: Policy | string) {
   return { events: JSON.stringify(log.finish()), out: JSON.stringify(out), state };
 }
 
+/** The scenario's policy and the same calling its hooks slot by slot leave the same events, outputs, caches and DRAM. */
+function assertKeptAlike(scenario: Scenario): void {
+  const fast = executeKeeping(scenario, scenario.policy);
+  const slow = executeKeeping(scenario, slotBySlot(scenario.policy));
+  assert.equal(fast.events, slow.events);
+  assert.equal(fast.out, slow.out);
+  assert.deepEqual(fast.state, slow.state);
+}
+
 Deno.test("property: set/way shortcuts leave the same events, costs, caches and DRAM as slot by slot", () => {
   let walked = 0;
   fc.assert(
@@ -184,11 +193,7 @@ Deno.test("property: set/way shortcuts leave the same events, costs, caches and 
         } catch {
           return;
         }
-        const fast = executeKeeping(scenario, scenario.policy);
-        const slow = executeKeeping(scenario, slotBySlot(scenario.policy));
-        assert.equal(fast.events, slow.events);
-        assert.equal(fast.out, slow.out);
-        assert.deepEqual(fast.state, slow.state);
+        assertKeptAlike(scenario);
         if (scenario.steps.some((s) => s.kind === "sw_walk")) walked++;
       },
     ),
@@ -207,11 +212,7 @@ Deno.test("property: set/way shortcuts never change a run whose vCPUs first turn
     fc.property(
       scenarioOf({ mix: "native-on", policies: [...SHORTCUT_POLICIES], maxSteps: 12 }),
       (scenario) => {
-        const fast = executeKeeping(scenario, scenario.policy);
-        const slow = executeKeeping(scenario, slotBySlot(scenario.policy));
-        assert.equal(fast.events, slow.events);
-        assert.equal(fast.out, slow.out);
-        assert.deepEqual(fast.state, slow.state);
+        assertKeptAlike(scenario);
         same(run(scenario), run(scenario, { policy: slotBySlot(scenario.policy) }));
         if (scenario.steps.some((s) => s.kind === "sw_walk" && s.vcpu > 0)) walked++;
       },
