@@ -33,9 +33,9 @@ async function withoutCi(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-async function withCi(fn: () => Promise<void>): Promise<void> {
+async function withCi(fn: () => Promise<void>, value = "true"): Promise<void> {
   const saved = Deno.env.get("CI");
-  Deno.env.set("CI", "true");
+  Deno.env.set("CI", value);
   try {
     await fn();
   } finally {
@@ -164,6 +164,30 @@ Deno.test("under CI=true an update never writes and fails as a comparison, sayin
     await assertGolden(TRACE_V1, stale, { update: true });
     await Deno.remove(dir, { recursive: true });
   });
+});
+
+Deno.test("CI is `true` or `1` in any case, spaces around: then nothing is written; other values write", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const value of ["1", "TRUE", " True "]) {
+      await withCi(async () => {
+        const file = join(dir, "refused.golden");
+        const err = await rejectsGolden(assertGolden(TRACE_V1, file, { update: true }), "missing");
+        assert.ok(err.ciRefused, `CI=${JSON.stringify(value)}`);
+        assert.equal(await exists(file), false);
+      }, value);
+    }
+    for (const value of ["0", "false", "yes", ""]) {
+      await withCi(async () => {
+        const file = join(dir, "written.golden");
+        await assertGolden(TRACE_V1, file, { update: true });
+        assert.equal(await exists(file), true, `CI=${JSON.stringify(value)}`);
+        await Deno.remove(file);
+      }, value);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("corrupt goldens are reported as corrupt, not diffed", async () => {
