@@ -12,7 +12,7 @@
  *
  * ```sh
  * deno task test:mutants                # every mutant not listed as equivalent
- * deno task test:mutants --only E,F1    # ids starting with E, or F1
+ * deno task test:mutants --only E,F1    # every E mutant, and F1
  * deno task test:mutants --all --jobs 2 # equivalent ones too, two copies at once
  * deno task test:mutants --list my.json --root ../my-project
  * ```
@@ -42,7 +42,10 @@ export interface MutantRunOptions {
   readonly root: string;
   /** The mutant list (JSON), a path from the current directory. */
   readonly list: string;
-  /** Only mutants whose id starts with one of these (all when empty or absent). */
+  /**
+   * Only these mutants (all when empty or absent): an id names one mutant,
+   * letters alone an area (`E`: every id made of E and a number).
+   */
   readonly only?: readonly string[];
   /** Run the mutants listed as equivalent too. */
   readonly all?: boolean;
@@ -80,6 +83,11 @@ export interface MutantRun {
   readonly stale: number;
   /** Every mutant run. */
   readonly outcomes: readonly MutantOutcome[];
+}
+
+/** Whether `--only`'s `name` chooses mutant `id`: the id itself, or its letters. */
+function chosenBy(name: string, id: string): boolean {
+  return id === name || (/^[A-Za-z]+$/.test(name) && id.replace(/\d.*$/, "") === name);
 }
 
 /** The project's files as the working tree has them: git's view, or every file but .git's. */
@@ -233,7 +241,7 @@ export async function runMutants(options: MutantRunOptions): Promise<MutantRun> 
   const only = options.only ?? [];
   const chosen = parseMutants(parsed, options.list).filter((m) =>
     (options.all === true || m.equivalent === undefined) &&
-    (only.length === 0 || only.some((prefix) => m.id.startsWith(prefix)))
+    (only.length === 0 || only.some((name) => chosenBy(name, m.id)))
   );
   const root = resolve(options.root);
   const files = await projectFiles(root);

@@ -160,6 +160,8 @@ Deno.test("test:mutants: exit 0 when every mutant chosen is caught; equivalent o
     const only = await runTask(dir, "--all", "--only", "A1");
     assert.equal(only.code, 0, only.stdout);
     assert.equal(only.stdout.trimEnd().split("\n").length, 2);
+    const area = await runTask(dir, "--all", "--only", "A");
+    assert.equal(area.stdout.trimEnd().split("\n").length, 3, area.stdout);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
