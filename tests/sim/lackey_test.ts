@@ -35,6 +35,14 @@ Deno.test("parseLackey: a truncated data line throws naming its line number", ()
   }
 });
 
+Deno.test("parseLackey: sizes from 1 to 255, the byte a trace keeps per access; 256 is refused, not wrapped to 0", () => {
+  assert.deepEqual(Array.from(parseLackey(" L 10,1\n S 20,255\n").sizes), [1, 255]);
+  assert.throws(
+    () => parseLackey(" L 10,256\n"),
+    (e: unknown) => e instanceof ScenarioError && /size from 1 to 255/.test(e.message),
+  );
+});
+
 Deno.test("trace codec: round trip of any trace, and a compact form", () => {
   fc.assert(
     fc.property(
