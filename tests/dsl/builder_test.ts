@@ -47,6 +47,22 @@ Deno.test("immutability: scenarios are frozen and toJSON() returns a fresh copy"
   assertEquals(b.toJSON(), s);
 });
 
+Deno.test("immutability: a step's SCTLR bits are frozen too, and the caller's objects are never kept", () => {
+  const bits = { m: true, c: true };
+  const b = vm().guest((g) => g.sctlr(bits).mmuOn());
+  bits.m = false;
+  const s = b.toJSON();
+  for (const step of s.steps) {
+    assert.equal(step.kind, "sctlr");
+    if (step.kind === "sctlr") assert.ok(Object.isFrozen(step.bits));
+  }
+  assertEquals(s.steps[0], { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } });
+  const json = JSON.parse(JSON.stringify(s));
+  const from = vm().from(json);
+  json.steps[1].bits.m = false;
+  assertEquals(from.toJSON().steps, s.steps);
+});
+
 Deno.test("the card: vm().cpus(4).systemCache().guest(g => g.sw_clean().mmuOff())", () => {
   const s = vm().cpus(4).systemCache().guest((g) => g.sw_clean().mmuOff()).toJSON();
   assertEquals(s.cpus, 4);
