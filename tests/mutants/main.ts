@@ -210,7 +210,19 @@ async function runOne(dir: string, mutant: Mutant, timeout: number): Promise<Mut
   }
 }
 
-/** A mutant's line: its outcome, id, mistake and detail. */
+/**
+ * A mutant's line: its outcome, id, mistake and detail.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatOutcome } from "./main.ts";
+ * const mutant = { id: "A1", what: "add subtracts", file: "lib.ts", from: "+", to: "-", tests: ["t.ts"] };
+ * console.log(formatOutcome({ mutant, result: "missed", detail: "2 passed, 0.1 s" }));
+ * // MISSED A1: add subtracts (2 passed, 0.1 s)
+ * ```
+ * @param o the outcome
+ * @returns the line, without a line end
+ */
 export function formatOutcome(o: MutantOutcome): string {
   const word = o.result === "caught" ? "caught" : o.result.toUpperCase().padEnd(6);
   const note = o.mutant.equivalent !== undefined ? " [listed as equivalent]" : "";

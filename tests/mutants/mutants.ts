@@ -44,8 +44,17 @@ export interface Mutant {
   readonly equivalent?: string;
 }
 
-/** A list entry that is not a {@linkcode Mutant}. */
+/**
+ * A list entry that is not a {@linkcode Mutant}, or a list that cannot be read.
+ *
+ * @example Usage
+ * ```ts
+ * import { MutantListError } from "./mutants.ts";
+ * console.log(new MutantListError("l[0]: expected an object").name); // MutantListError
+ * ```
+ */
 export class MutantListError extends Error {
+  /** The error's name, for messages and `assert.throws`. */
   override name = "MutantListError";
 }
 
