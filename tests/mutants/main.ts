@@ -4,7 +4,8 @@
  * copy of the project (the working tree is never touched), and its tests
  * are run there with `deno test -P --no-check` (a mutant must be caught by
  * a test, not by the type checker). A line per mutant: `caught` when a
- * test fails or the tests run out of time, `MISSED` when they pass,
+ * test fails, the tests run out of time, or their process dies once they
+ * have started (out of memory), `MISSED` when they pass,
  * `BROKEN` when they fail before any test does (the mutated code does not
  * load: the mutant says nothing of the tests), `STALE` when its text is no
  * longer in the file once. Exits 0 when every mutant is caught, 1
@@ -62,9 +63,10 @@ export interface MutantOutcome {
   /** The mutant. */
   readonly mutant: Mutant;
   /**
-   * `caught` (a test failed, or the tests ran out of time), `missed` (they
-   * passed), `broken` (they failed before any test did: the mutant does not
-   * load) or `stale` (its text is not in its file once).
+   * `caught` (a test failed, the tests ran out of time, or their process
+   * died once they had started), `missed` (they passed), `broken` (they
+   * failed before any test ran: the mutant does not load) or `stale` (its
+   * text is not in its file once).
    */
   readonly result: "caught" | "missed" | "broken" | "stale";
   /** Why, in a few words: the exit code and time, or why it is stale. */
@@ -177,9 +179,14 @@ async function runTests(
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   if (timedOut) return { result: "caught", detail: `no answer in ${timeout} s` };
   const dec = new TextDecoder();
-  const counts = summary(dec.decode(out.stdout) + dec.decode(out.stderr));
+  const output = dec.decode(out.stdout) + dec.decode(out.stderr);
+  const counts = summary(output);
   if (out.success) {
     return { result: "missed", detail: `${counts?.passed ?? "all"} passed, ${seconds} s` };
+  }
+  if (counts === null && /^running \d+ tests? from /m.test(output)) {
+    // The tests ran and the process died under them (out of memory, a signal): the mutant's doing.
+    return { result: "caught", detail: `the tests crashed, exit ${out.code}, ${seconds} s` };
   }
   if (counts === null || counts.failed === 0) {
     // Not a test that failed: the mutated code does not load, or the tests cannot run.

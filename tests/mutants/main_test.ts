@@ -2,7 +2,8 @@
  * `deno task test:mutants` as a user runs it, on a scratch project of its
  * own in a temporary directory: a mutant its tests catch, one they miss,
  * one that no longer applies, one that makes them hang, one that does not
- * load; the exit codes, the lines, and the project left as it was. Then the project's own list: every
+ * load, one that kills their process; the exit codes, the lines, and the
+ * project left as it was. Then the project's own list: every
  * mutant still applies to the code (its text is in its file once) and names
  * tests that exist, so the list cannot quietly drift away from the code.
  *
@@ -17,7 +18,7 @@ import { applyMutant, type Mutant, MutantListError, parseMutants } from "./mutan
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const SCRATCH_FILES: Record<string, string> = {
-  "deno.json": JSON.stringify({ test: { permissions: {} } }),
+  "deno.json": JSON.stringify({ test: { permissions: { run: true } } }),
   "lib.ts": [
     "// add: the sum of two numbers",
     "export function add(a: number, b: number): number {",
@@ -77,6 +78,14 @@ const BROKEN = {
   to: "export functio countdown",
   tests: ["lib_test.ts"],
 };
+const CRASHES = {
+  id: "A6",
+  what: "countdown kills its process",
+  file: "lib.ts",
+  from: "    steps++;",
+  to: '    steps++;\n    Deno.kill(Deno.pid, "SIGKILL");',
+  tests: ["lib_test.ts"],
+};
 const HANGS = {
   id: "A4",
   what: "countdown never counts down",
@@ -113,8 +122,8 @@ function runTask(dir: string, ...extra: string[]) {
   );
 }
 
-Deno.test("test:mutants: caught, missed, stale and hanging mutants, and the project untouched", async () => {
-  const dir = await scratch([CAUGHT, MISSED, STALE, HANGS, BROKEN]);
+Deno.test("test:mutants: caught, missed, stale, hanging, broken and crashing mutants, and the project untouched", async () => {
+  const dir = await scratch([CAUGHT, MISSED, STALE, HANGS, BROKEN, CRASHES]);
   try {
     const before = await Deno.readTextFile(`${dir}/lib.ts`);
     const { code, stdout } = await runTask(dir);
@@ -131,7 +140,11 @@ Deno.test("test:mutants: caught, missed, stale and hanging mutants, and the proj
       lines[4],
       /^BROKEN A5: a syntax error \(exit 1 before any test failed, [\d.]+ s\)$/,
     );
-    assert.equal(lines.at(-1), "2 caught, 1 missed, 1 broken, 1 stale");
+    assert.match(
+      lines[5],
+      /^caught A6: countdown kills its process \(the tests crashed, exit 137, [\d.]+ s\)$/,
+    );
+    assert.equal(lines.at(-1), "3 caught, 1 missed, 1 broken, 1 stale");
     assert.equal(await Deno.readTextFile(`${dir}/lib.ts`), before);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
       "deno.json",
