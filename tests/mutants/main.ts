@@ -147,6 +147,53 @@ function summary(output: string): { passed: number; failed: number } | null {
   return m === null ? null : { passed: Number(m[1]), failed: Number(m[2]) };
 }
 
+/**
+ * The processes below `pid`, children first, as `ps` lists them (none where
+ * there is no `ps`): Deno reads /proc only with every permission.
+ */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  try {
+    const out = new Deno.Command("ps", {
+      args: ["-A", "-o", "pid=,ppid="],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+      const [p, parent] = line.trim().split(/\s+/).map(Number);
+      if (Number.isInteger(p) && Number.isInteger(parent)) {
+        children.set(parent, [...children.get(parent) ?? [], p]);
+      }
+    }
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const below = children.get(queue.shift()!) ?? [];
+    out.push(...below);
+    queue.push(...below);
+  }
+  return out;
+}
+
+/**
+ * Ends a timed-out test run and everything it started: a mutant that stops
+ * a watchdog leaves a test's subprocess spinning after `deno test` is gone,
+ * on a CPU the next mutants need. Descendants are listed before any dies
+ * (an orphan's parent is no longer the test run's).
+ */
+function killTree(pid: number): void {
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      Deno.kill(p, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 /** Runs a mutant's tests in `dir`: how they ended, in a word and a few more. */
 async function runTests(
   dir: string,
@@ -168,11 +215,7 @@ async function runTests(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
+    killTree(child.pid);
   }, timeout * 1000);
   const out = await child.output();
   clearTimeout(timer);

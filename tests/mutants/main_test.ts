@@ -91,10 +91,26 @@ const HANGS = {
   what: "countdown never counts down",
   file: "lib.ts",
   from: "n -= 1;",
-  to: "n -= 0;",
+  // Hangs, and leaves a process of its own that must not outlive the run.
+  to: 'n -= 0;\n    if (steps === 0) new Deno.Command("sleep", { args: ["987"] }).spawn();',
   tests: ["lib_test.ts"],
   timeout: 3,
 };
+
+/**
+ * The processes running `sleep 987` (the hanging mutant's), as `ps` lists
+ * them; none where there is no `ps` (nor can the task find a run's processes there).
+ */
+function sleepers(): string[] {
+  let out;
+  try {
+    out = new Deno.Command("ps", { args: ["-A", "-o", "args="], stdout: "piped" }).outputSync();
+  } catch {
+    return [];
+  }
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => /(^|\/)sleep 987$/.test(l.trim()));
+}
 
 async function scratch(list: unknown[]): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "setway-mutants-test-" });
@@ -146,6 +162,7 @@ Deno.test("test:mutants: caught, missed, stale, hanging, broken and crashing mut
     );
     assert.equal(lines.at(-1), "3 caught, 1 missed, 1 broken, 1 stale");
     assert.equal(await Deno.readTextFile(`${dir}/lib.ts`), before);
+    assert.deepEqual(sleepers(), [], "the hanging mutant's own process was ended with it");
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
       "deno.json",
       "lib.ts",
