@@ -192,6 +192,12 @@ Deno.test("test:mutants: exit 0 when every mutant chosen is caught; equivalent o
     assert.equal(only.stdout.trimEnd().split("\n").length, 2);
     const area = await runTask(dir, "--all", "--only", "A");
     assert.equal(area.stdout.trimEnd().split("\n").length, 3, area.stdout);
+    // The README's form: ids and areas, comma-separated.
+    const list = await runTask(dir, "--all", "--only", "A2,A1");
+    assert.match(
+      list.stdout,
+      /^caught A1: .*\nMISSED A2: .*\n1 caught, 1 missed, 0 broken, 0 stale\n$/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
