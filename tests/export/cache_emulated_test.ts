@@ -1,18 +1,20 @@
-// The exported set/way code, built as a user builds it (the export's own
-// compiler flags and link script), run under Unicorn on cache geometries the
-// test chooses. QEMU's emulation has no caches and answers CLIDR/CCSIDR for
-// one CPU only, so booting the test cannot tell a walk that misses a set from
-// one that does not; here every read of CLIDR_EL1, CCSIDR_EL1 (for the level
-// CSSELR_EL1 selects) and ID_AA64MMFR2_EL1 is answered from the geometry, and
-// every DC set/way operand is recorded.
+// The exported cache maintenance code (cache.S's set/way walk, cache.c's
+// single set/way instruction and DC by VA over a range), built as a user
+// builds it (the export's own compiler flags and link script), run under
+// Unicorn on cache geometries the test chooses. QEMU's emulation has no
+// caches and answers CLIDR/CCSIDR for one CPU only, so booting the test cannot
+// tell a walk that misses a set from one that does not; here every read of
+// CLIDR_EL1, CCSIDR_EL1 (for the level CSSELR_EL1 selects), ID_AA64MMFR2_EL1
+// and CTR_EL0 is answered from the geometry, and every DC operand is recorded.
 //
 // The expected operands come from the ARMv8-A ARM's definition of the DC
 // CSW/CISW/ISW operand (DDI 0487, "SetWay, bits [31:4]" and "Level, bits
 // [3:1]"): the way in bits [31:32-A], the set in bits [B+S-1:B], A, B and S
 // the base-2 logarithms, rounded up, of the associativity, the line length in
-// bytes and the number of sets; and from CLIDR_EL1's Ctype<n> and LoC and
-// CCSIDR_EL1's two formats (FEAT_CCIDX: ID_AA64MMFR2_EL1.CCIDX). Nothing of
-// lib/ is used but the export itself and the Unicorn binding.
+// bytes and the number of sets; from CLIDR_EL1's Ctype<n> and LoC and
+// CCSIDR_EL1's two formats (FEAT_CCIDX: ID_AA64MMFR2_EL1.CCIDX); and, by
+// address, from CTR_EL0.DminLine (log2 of the smallest line in words). Nothing
+// of lib/ is used but the export itself and the Unicorn binding.
 import assert from "node:assert/strict";
 import { Unicorn } from "../../lib/binary/unicorn.ts";
 import { exportBaremetal } from "../../lib/export/mod.ts";
@@ -40,6 +42,8 @@ interface Geometry {
   readonly loc: number;
   /** FEAT_CCIDX: the 64-bit CCSIDR_EL1 format. */
   readonly ccidx: boolean;
+  /** CTR_EL0.DminLine, in bytes: the smallest data cache line; default 64. */
+  readonly dminLineBytes?: number;
 }
 
 const GEOMETRIES: readonly Geometry[] = [
@@ -185,15 +189,22 @@ const CLIDR_EL1 = sysreg(3, 1, 0, 0, 1);
 const CCSIDR_EL1 = sysreg(3, 1, 0, 0, 0);
 const CSSELR_EL1 = sysreg(3, 2, 0, 0, 0);
 const ID_AA64MMFR2_EL1 = sysreg(3, 0, 0, 7, 2);
-const DC_SW: Readonly<Record<number, "csw" | "cisw" | "isw">> = {
+const CTR_EL0 = sysreg(3, 3, 0, 0, 1);
+const DC: Readonly<Record<number, DcOp>> = {
   [sysreg(1, 0, 7, 10, 2)]: "csw",
   [sysreg(1, 0, 7, 14, 2)]: "cisw",
   [sysreg(1, 0, 7, 6, 2)]: "isw",
+  [sysreg(1, 3, 7, 10, 1)]: "cvac",
+  [sysreg(1, 3, 7, 14, 1)]: "civac",
+  [sysreg(1, 0, 7, 6, 1)]: "ivac",
+  [sysreg(1, 3, 7, 11, 1)]: "cvau",
 };
+
+type DcOp = "csw" | "cisw" | "isw" | "cvac" | "civac" | "ivac" | "cvau";
 
 type SysInsn =
   | { kind: "mrs" | "msr"; reg: number; rt: number }
-  | { kind: "dc"; op: "csw" | "cisw" | "isw"; rt: number };
+  | { kind: "dc"; op: DcOp; rt: number };
 
 function decodeSys(word: number): SysInsn | null {
   const reg = (word >>> 5) & 0xffff;
@@ -201,7 +212,7 @@ function decodeSys(word: number): SysInsn | null {
   if (word >>> 20 === 0xd53) return { kind: "mrs", reg, rt };
   if (word >>> 20 === 0xd51) return { kind: "msr", reg, rt };
   if (word >>> 19 !== 0xd508 >>> 3) return null;
-  const op = DC_SW[reg];
+  const op = DC[reg];
   if (op === undefined) throw new Error(`unexpected SYS instruction 0x${word.toString(16)}`);
   return { kind: "dc", op, rt };
 }
@@ -283,7 +294,9 @@ function call(built: Built, fn: string, g: Geometry, args: readonly number[] = [
       } else if (insn.kind === "msr" && insn.reg === CSSELR_EL1) {
         csselr = uc.reg64(insn.rt);
       } else if (insn.kind === "mrs") {
-        const value = insn.reg === CLIDR_EL1
+        const value = insn.reg === CTR_EL0
+          ? BigInt(Math.log2(g.dminLineBytes ?? 64) - 2) << 16n
+          : insn.reg === CLIDR_EL1
           ? clidr(g)
           : insn.reg === CCSIDR_EL1
           ? ccsidr(g, csselr)
@@ -419,5 +432,36 @@ Deno.test("export: cache.c's dcache_sw_one takes the slot modulo this CPU's geom
     assert.deepEqual(done.dc, [{ op: c.op, operand }], what);
     assert.equal(BigInt.asIntN(32, done.result), c.reduced ? 1n : 0n, what);
     assert.equal(done.csselr, 0n, what);
+  }
+});
+
+/** setway.h's `enum dc_op` values of the operations by address. */
+const DC_VA_OP = { cvac: 1, civac: 2, ivac: 3, cvau: 4 } as const;
+
+Deno.test("export: cache.c's dcache_by_va issues one DC per line of CTR_EL0's DminLine", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  if (!emulator.ok) assert.fail(emulator.message);
+  const built = await buildExport();
+  const cases: { op: keyof typeof DC_VA_OP; line: number; start: number; end: number }[] = [
+    { op: "cvac", line: 64, start: 0x4000_8000, end: 0x4000_8100 },
+    { op: "civac", line: 64, start: 0x4000_8024, end: 0x4000_8041 },
+    { op: "ivac", line: 16, start: 0x4001_0008, end: 0x4001_0030 },
+    { op: "cvau", line: 128, start: 0x4002_00ff, end: 0x4002_0100 },
+    { op: "cvac", line: 2048, start: 0x4003_0000, end: 0x4003_2001 },
+    { op: "civac", line: 64, start: 0x4004_0000, end: 0x4004_0000 },
+  ];
+  for (const c of cases) {
+    const g: Geometry = { ...GEOMETRIES[0], dminLineBytes: c.line };
+    const done = call(built, "dcache_by_va", g, [DC_VA_OP[c.op], c.start, c.end]);
+    // Every line that holds a byte of [start, end), by its first address.
+    const want: { op: string; operand: bigint }[] = [];
+    for (let a = c.start - (c.start % c.line); a < c.end; a += c.line) {
+      want.push({ op: c.op, operand: BigInt(a) });
+    }
+    assert.deepEqual(
+      done.dc,
+      want,
+      `${c.op} [0x${c.start.toString(16)}, 0x${c.end.toString(16)}) by ${c.line}`,
+    );
   }
 });
