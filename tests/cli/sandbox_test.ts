@@ -87,7 +87,7 @@ Deno.test("sandbox: a top-level endless loop is stopped by the wall budget of lo
     "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\n${GUEST}`,
   });
   // The line names the budget given, not the sandbox's fallback; a loop left
-  // running would hang, and the test runner's overall time catches that.
+  // running would hang the command, which cli() ends after 120 s.
   const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
   assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
 });

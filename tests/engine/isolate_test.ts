@@ -5,9 +5,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCommand } from "../support/command.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOD = join(ROOT, "mod.ts");
+/** Each child takes about a second; one whose stuck worker is never ended is ended here. */
+const CHILD_LIMIT_MS = 60_000;
 
 /** Runs `runIsolated(<dir>/s.ts, options)` in a child process; returns what it printed. */
 async function isolated(scenario: string, options: string): Promise<string> {
@@ -34,14 +37,15 @@ async function isolatedIn(dir: string, scenario: string, options: string): Promi
       `}\n` +
       `Deno.exit(0);\n`,
   );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "--unstable-worker-options", join(dir, "main.ts")],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout).trim();
+  const out = await runCommand(
+    [Deno.execPath(), "run", "-R", "--unstable-worker-options", join(dir, "main.ts")],
+    { timeoutMs: CHILD_LIMIT_MS },
+  );
+  if (out.timedOut) {
+    assert.fail(`runIsolated(${options}) was still running after ${CHILD_LIMIT_MS / 1000} s`);
+  }
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout.trim();
 }
 
 const SPIN = `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +

@@ -1,12 +1,13 @@
 /**
  * Shared pieces of the reliability tests: catching a ScenarioError from a
- * sync or async call, and a tiny scenario.
+ * sync or async call, a tiny scenario, and a wall-budget clock that counts.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
+import { useBudgetClock } from "../../lib/engine/budget.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 
@@ -56,4 +57,26 @@ export function mmuOnAll(cpus: number): Step[] {
     vcpu,
     bits: { m: true, c: true, i: true },
   }));
+}
+
+/**
+ * Runs `body` with a wall-budget clock that advances 1 ms on each read. A run
+ * reads it as it starts, after each step and every 4096 units of work, so the
+ * reads count the work done; past `maxReads` the clock throws, so that a run
+ * doing far more work than the test expects fails at once instead of running on.
+ */
+export async function withSteppedClock<T>(
+  maxReads: number,
+  body: () => Promise<T>,
+): Promise<{ value: T; reads: number }> {
+  let reads = 0;
+  useBudgetClock(() => {
+    if (reads >= maxReads) throw new Error(`the clock was read more than ${maxReads} times`);
+    return reads++;
+  });
+  try {
+    return { value: await body(), reads };
+  } finally {
+    useBudgetClock(null);
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Fuzz properties for the limits of a run and of an exploration, shared by
- * the CI test (limits_fuzz_test.ts) and `deno task fuzz` (fuzz_main.ts):
+ * the CI test (limits_fuzz_cases.ts, which limits_fuzz_test.ts runs in a
+ * child with a time limit) and `deno task fuzz` (fuzz_main.ts):
  *
  * - budgets inside single steps: one expensive step (a DC range of up to
  *   2^40 bytes, long set/way walks, a walk over a policy's huge cache view,

@@ -13,6 +13,8 @@ export interface Outcome {
   readonly stdout: string;
   /** Its standard error. */
   readonly stderr: string;
+  /** True when it ran past `timeoutMs` and was ended (SIGTERM): `code` is then 143. */
+  readonly timedOut?: boolean;
 }
 
 /** Where and with what a command runs. */
@@ -27,11 +29,14 @@ export interface CommandOptions {
    * (`env` may still set it).
    */
   readonly noColor?: boolean;
+  /** End the command (SIGTERM) after this many milliseconds; default never. */
+  readonly timeoutMs?: number;
 }
 
 /**
  * Runs `argv` (the program first) with standard input closed and, unless
- * `options.noColor` is false, `NO_COLOR=1`; waits for it to end.
+ * `options.noColor` is false, `NO_COLOR=1`; waits for it to end, or ends it
+ * after `options.timeoutMs`.
  *
  * @example Usage
  * ```ts ignore
@@ -39,7 +44,7 @@ export interface CommandOptions {
  * const { code, stdout } = await runCommand([Deno.execPath(), "--version"]);
  * ```
  * @param argv the program and its arguments
- * @param options the working directory and extra environment
+ * @param options the working directory, extra environment and time limit
  * @returns its exit status and both streams, decoded
  */
 export async function runCommand(
@@ -49,6 +54,9 @@ export async function runCommand(
   const inherited = Deno.env.toObject();
   if (options.noColor === false) delete inherited.NO_COLOR;
   else inherited.NO_COLOR = "1";
+  const signal = options.timeoutMs === undefined
+    ? undefined
+    : AbortSignal.timeout(options.timeoutMs);
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd: options.cwd,
@@ -57,9 +65,15 @@ export async function runCommand(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal,
   }).output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    timedOut: signal?.aborted ?? false,
+  };
 }
 
 /**
