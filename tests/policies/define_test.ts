@@ -2,7 +2,14 @@
 // byte-identical trace to the built-in one; bad definitions are refused with a ScenarioError.
 
 import assert from "node:assert/strict";
-import { definePolicy, kvm40, type Policy, ScenarioError, vm } from "../../mod.ts";
+import {
+  definePolicy,
+  type GuestBuilder,
+  kvm40,
+  type Policy,
+  ScenarioError,
+  vm,
+} from "../../mod.ts";
 import { THREAD, zimage } from "./helpers.ts";
 
 /** KVM 4.0 (arch/arm/kvm/mmu.c kvm_set_way_flush / kvm_toggle_cache), written as a user would. */
@@ -89,6 +96,56 @@ Deno.test("definePolicy: a user event carries the cycles its cost table gives it
   assert.equal(e?.cycles, 321);
   assert.equal(run.cost.cyclesByCategory.other, 321);
   assert.match(run.trace(), /my_flush: pages=3\n/);
+});
+
+Deno.test("definePolicy: flushPage cleans the whole page holding the address, invalidating only when asked", async () => {
+  const pageFlusher = (invalidate: boolean) =>
+    definePolicy({
+      name: "page-flusher",
+      onReset(hyp) {
+        hyp.vcpu.hcr.tsw = true;
+      },
+      onSetWay(hyp) {
+        // An address in the middle of the page: the page's first line is flushed, not the next page's.
+        hyp.flushPage(0x4000_1234, invalidate);
+      },
+    });
+  const guest = (g: GuestBuilder) =>
+    g.mmuOn().write(0x4000_1000, 1).write(0x4000_1ffc, 2).write(0x4000_2000, 3).dc_cisw(1, 0, 0);
+  for (const invalidate of [false, true]) {
+    const run = await vm().prefault().policy(pageFlusher(invalidate)).guest(guest).run();
+    const flush = run.events.find((e) => e.name === "flush_page");
+    assert.deepEqual(
+      flush && [flush.ipa, flush.invalidate, flush.lines],
+      [0x4000_1000, invalidate, 64],
+    );
+    // The two dirty lines of the page are written back; the next page's stays dirty.
+    assert.equal(flush?.cleaned, 2);
+    // Invalidating drops each line's copies, in L1 and in L2; cleaning alone keeps them.
+    assert.equal(flush?.invalidated, invalidate ? 4 : 0);
+  }
+});
+
+Deno.test("definePolicy: injectUndef stops the vCPU at the trapping instruction; the first reason is kept", async () => {
+  const undef = definePolicy({
+    name: "undef-twice",
+    onReset(hyp) {
+      hyp.vcpu.hcr.tsw = true;
+    },
+    onSetWay(hyp) {
+      hyp.injectUndef("first");
+      hyp.injectUndef("second");
+    },
+  });
+  const run = await vm().policy(undef).guest((g) =>
+    g.pc(0x4008_0000).mmuOn().dc_cisw(1, 0, 0).write(0x4000_0000, 1)
+  ).run();
+  assert.deepEqual(run.verdict.crashed, { reason: "first", pc: 0x4008_0004, vcpu: 0 });
+  assert.deepEqual(
+    run.events.filter((e) => e.name === "undef_injected").map((e) => e.reason),
+    ["first", "second"],
+  );
+  assert.equal(run.events.some((e) => e.name === "write"), false, "no step after the crash");
 });
 
 function refused(def: unknown, code: string, call: string): void {
