@@ -122,6 +122,24 @@ Deno.test("check: with scheduler choices, kvm-3.18's access_dcsw sometimes takes
   assert.deepEqual(kvm40.expectations.map((e) => e.answer), ["Never", "Never"]);
 });
 
+Deno.test("check: a preemption is offered only at a trapped set/way exit, and only to another CPU", async () => {
+  const executions = async (policy: string, migrations: boolean) =>
+    (await vm().machine("generic").cpus(1).policy(policy).prefault()
+      .guest((g) =>
+        g.mmuOn().write(0x40008000, 1).dc_csw(1, 0, 0).sw_clean().mmuOff().read(0x40008000)
+      )
+      .expect(exists(events("migrate", { min: 1 })))
+      .check({ migrations })).stats.executions;
+  // Without a hypervisor nothing traps: the scheduler's choices are only the
+  // migrations between steps. Under kvm-3.18 they add one preemption per
+  // trapped set/way step (the op and the walk's first exit), to CPU 1: CPU 0
+  // is the vCPU's own, where a move changes nothing.
+  const moves = (await executions("native", true)) - (await executions("native", false));
+  const preempted = (await executions("kvm-3.18", true)) - (await executions("kvm-3.18", false));
+  assert.ok(moves > 0);
+  assert.equal(preempted, moves + 2);
+});
+
 Deno.test("explore: a guest that is safe unless preempted mid-trap fails only with scheduler choices", async () => {
   const ask = (ops: string[]) =>
     explore({

@@ -82,6 +82,17 @@ Deno.test("cost: a set/way walk costs its instructions when performed, nothing w
   assert.equal(trapped.cycles, 0);
 });
 
+Deno.test("cost: one set/way instruction costs a slot when performed on a slot the CPU has", async () => {
+  const opOf = async (policy: string, way: number) => {
+    const run = await vm().policy(policy).guest((g) => g.mmuOn().dc_csw(1, 0, way)).run();
+    return run.events.find((e) => e.name === "dc_csw")!;
+  };
+  assert.equal((await opOf("trap-nothing", 1)).cycles, DEFAULT_COSTS.swSlot);
+  assert.equal((await opOf("kvm-4.0", 1)).cycles, 0, "trapped: the exit and handler pay");
+  // The generic machine's L1 has 4 ways: way 7 names no slot, and does nothing.
+  assert.equal((await opOf("trap-nothing", 7)).cycles, 0);
+});
+
 Deno.test("cost: flushes cost their pages and lines", () => {
   const t = resolveCosts(
     [{ s2PageWalk: 7, dcLine: 3, preemptCheck: 100, flushAllSlot: 2 }],

@@ -146,6 +146,11 @@ Deno.test("definePolicy: injectUndef stops the vCPU at the trapping instruction;
     ["first", "second"],
   );
   assert.equal(run.events.some((e) => e.name === "write"), false, "no step after the crash");
+  // Two vCPUs crash, vCPU 1 first: the verdict names the first crash.
+  const both = await vm().cpus(2).policy(undef).guest((g) =>
+    g.on(1, (v) => v.pc(0x4009_0000).dc_cisw(1, 0, 0)).pc(0x4008_0000).dc_cisw(1, 0, 0)
+  ).run();
+  assert.deepEqual(both.verdict.crashed, { reason: "first", pc: 0x4009_0000, vcpu: 1 });
 });
 
 function refused(def: unknown, code: string, call: string): void {
