@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { assertGolden, compare, definePolicy, kvm318, run, ScenarioError, vm } from "../../mod.ts";
 import { formatComparison } from "../../lib/api/report.ts";
-import { flushDiff } from "../../lib/engine/compare.ts";
+import { flushDiff, flushLines } from "../../lib/engine/compare.ts";
 import { golden, THREAD, zimage } from "./helpers.ts";
 
 const ALL = ["kvm-3.18", "kvm-4.0", "kvm-modern", "xen", "xen-iommu", "trap-nothing", "native"];
@@ -22,7 +22,15 @@ Deno.test("compare: the zImage under every policy, as data and as a table", asyn
     assert.equal(r.violations, run.verdict.violations.length);
     // compare() works out the baseline's flush lines once: the same as flushDiff of the two runs.
     assert.deepEqual(r.flushDiff, flushDiff(c.runs[0].events, run.events));
+    // Flush events, not records: a collapsed line "(xN)" is N of them.
+    const events = flushLines(run.events)
+      .reduce((n, line) => n + Number(/ \(x(\d+)\)$/.exec(line)?.[1] ?? 1), 0);
+    assert.equal(r.flushEvents, events, r.policy);
   }
+  assert.ok(
+    flushLines(c.runs[0].events).some((l) => / \(x\d+\)$/.test(l)),
+    "kvm-3.18's sw_local lines collapse",
+  );
   const row = (p: string) => c.rows.find((r) => r.policy === p)!;
   assert.equal(row("kvm-3.18").flushDiff.same, true, "the baseline equals itself");
   assert.deepEqual(row("kvm-3.18").blame, ["hypervisor"]);
