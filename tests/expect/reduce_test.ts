@@ -114,6 +114,19 @@ Deno.test("noSetCanFill: true when the program's pages fit every set, false when
   const hw = new Hardware(tiny);
   assert.equal(noSetCanFill(hw, [{ kind: "read", vcpu: 0, addr: A }]), false); // 64 lines, 8 sets
   assert.equal(noSetCanFill(new Hardware(generic), [{ kind: "read", vcpu: 0, addr: A }]), true);
+  // generic's L1: 128 sets of 4 ways, so pages 8 KiB apart share their sets. Three fit;
+  // a fourth page crowds them, whether a host write or a DC range (which faults the page
+  // in: the host zeroes all of it through its cache) brings it.
+  const reads: Step[] = [0, 1, 2].map((i) => ({ kind: "read", vcpu: 0, addr: A + i * 8192 }));
+  const fourth: Step[] = [
+    { kind: "read", vcpu: 0, addr: A + 3 * 8192 },
+    { kind: "host_write", addr: A + 3 * 8192, value: 1 },
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: A + 3 * 8192 + 64, len: 64 },
+  ];
+  assert.equal(noSetCanFill(new Hardware(generic), reads), true);
+  for (const s of fourth) {
+    assert.equal(noSetCanFill(new Hardware(generic), [...reads, s]), false, s.kind);
+  }
 });
 
 Deno.test("migrationChildren: one migration more, after the last, to each target class", () => {
