@@ -59,7 +59,20 @@ export interface Assembled {
   readonly listing: string;
 }
 
-async function exec(argv: string[], cwd: string): Promise<string> {
+/**
+ * Runs a tool (the binutils, the compiler) in `cwd` and returns its standard
+ * output; throws with both streams when it fails.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { exec } from "./tools.ts";
+ * const nm = await exec(["aarch64-linux-gnu-nm", "p.elf"], "/tmp/build");
+ * ```
+ * @param argv the program and its arguments
+ * @param cwd the working directory
+ * @returns its standard output
+ */
+export async function exec(argv: string[], cwd: string): Promise<string> {
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,

@@ -18,7 +18,7 @@
 import assert from "node:assert/strict";
 import { Unicorn } from "../../lib/binary/unicorn.ts";
 import { exportBaremetal } from "../../lib/export/mod.ts";
-import { binaryTools } from "../binary/tools.ts";
+import { binaryTools, exec } from "../binary/tools.ts";
 import { build, toolchain, vaCleanScenario, writeFiles } from "./helpers.ts";
 
 const tools = await toolchain();
@@ -225,20 +225,21 @@ interface Built {
   readonly functions: Readonly<Record<string, readonly [number, number]>>;
 }
 
-async function run(argv: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(argv[0], { args: argv.slice(1), cwd, stderr: "piped" })
-    .output();
-  if (!out.success) throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+/** The export, built once for every test here. */
+let building: Promise<Built> | undefined;
+
+function buildExport(): Promise<Built> {
+  building ??= buildOnce();
+  return building;
 }
 
-async function buildExport(): Promise<Built> {
+async function buildOnce(): Promise<Built> {
   const out = exportBaremetal(vaCleanScenario(), { name: "set/way under Unicorn" });
   const dir = await writeFiles(out.files);
   try {
     await build(dir);
-    await run(["aarch64-linux-gnu-objcopy", "-O", "binary", "-j", ".text", "test.elf", "t"], dir);
-    const nm = await run(["aarch64-linux-gnu-nm", "-n", "-S", "test.elf"], dir);
+    await exec(["aarch64-linux-gnu-objcopy", "-O", "binary", "-j", ".text", "test.elf", "t"], dir);
+    const nm = await exec(["aarch64-linux-gnu-nm", "-n", "-S", "test.elf"], dir);
     // The assembly's functions have no size: each ends where the next symbol starts.
     const symbols = nm.split("\n").flatMap((line) => {
       const m = /^([0-9a-f]+) (?:([0-9a-f]+) )?[tT] (\w+)$/.exec(line.trim());
@@ -249,12 +250,10 @@ async function buildExport(): Promise<Built> {
       const end = s.size !== undefined ? s.at + parseInt(s.size, 16) : symbols[i + 1]?.at;
       if (end !== undefined) functions[s.name] = [s.at, end];
     });
-    let base = Infinity;
-    const headers = await run(["aarch64-linux-gnu-objdump", "-h", "test.elf"], dir);
+    const headers = await exec(["aarch64-linux-gnu-objdump", "-h", "test.elf"], dir);
     const text = /^\s*\d+ \.text\s+[0-9a-f]+\s+([0-9a-f]+)/m.exec(headers);
-    if (text !== null) base = parseInt(text[1], 16);
-    assert.ok(Number.isFinite(base), headers);
-    return { text: await Deno.readFile(`${dir}/t`), base, functions };
+    assert.ok(text !== null, headers);
+    return { text: await Deno.readFile(`${dir}/t`), base: parseInt(text[1], 16), functions };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -281,14 +280,16 @@ function call(built: Built, fn: string, g: Geometry, args: readonly number[] = [
     uc.write(built.base, built.text);
     uc.map(STACK - 0x4000, 0x4000);
     const words = new DataView(built.text.buffer, built.text.byteOffset);
-    const sites: number[] = [];
+    // Every system instruction of the function, decoded once; only these are hooked.
+    const sites = new Map<number, SysInsn>();
     for (let at = range[0]; at < range[1]; at += 4) {
-      if (decodeSys(words.getUint32(at - built.base, true)) !== null) sites.push(at);
+      const insn = decodeSys(words.getUint32(at - built.base, true));
+      if (insn !== null) sites.set(at, insn);
     }
     const dc: { op: string; operand: bigint }[] = [];
     let csselr = 0xdeadn; // what firmware left: the code must select each level itself
     uc.onCode((addr) => {
-      const insn = decodeSys(words.getUint32(addr - built.base, true))!;
+      const insn = sites.get(addr)!;
       if (insn.kind === "dc") {
         dc.push({ op: insn.op, operand: uc.reg64(insn.rt) });
       } else if (insn.kind === "msr" && insn.reg === CSSELR_EL1) {
@@ -309,7 +310,7 @@ function call(built: Built, fn: string, g: Geometry, args: readonly number[] = [
         throw new Error(`${fn} writes system register ${insn.reg}`);
       }
       uc.setReg("pc", addr + 4);
-    }, sites);
+    }, [...sites.keys()]);
     args.forEach((a, i) => uc.setReg(i, a));
     uc.setReg("sp", STACK);
     uc.setReg("lr", RETURN);
