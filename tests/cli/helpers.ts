@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BufferIo, bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
-import { type CommandOptions, type Outcome, runCommand } from "../support/command.ts";
+import { type Outcome, runCommandWithin } from "../support/command.ts";
 
 /**
  * The checkout.
@@ -41,16 +41,6 @@ export type { Outcome };
  */
 const CLI_LIMIT_MS = 120_000;
 
-async function limited(argv: string[], options: CommandOptions): Promise<Outcome> {
-  const o = await runCommand(argv, { ...options, timeoutMs: CLI_LIMIT_MS });
-  if (o.timedOut) {
-    throw new Error(
-      `${argv.slice(1).join(" ")} was still running after ${CLI_LIMIT_MS / 1000} s and was ended`,
-    );
-  }
-  return o;
-}
-
 /**
  * Runs `deno run -R -W cli.ts <args>` from the checkout, with stdout and
  * stderr piped (so not a terminal) and NO_COLOR removed from the
@@ -67,7 +57,7 @@ async function limited(argv: string[], options: CommandOptions): Promise<Outcome
  */
 export function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   const argv = [Deno.execPath(), "run", "-R", "-W", "cli.ts", ...args];
-  return limited(argv, { cwd: ROOT, env, noColor: false });
+  return runCommandWithin(argv, CLI_LIMIT_MS, { cwd: ROOT, env, noColor: false });
 }
 
 /**
@@ -154,5 +144,6 @@ export async function scratchProject(
  * @returns the exit status and both streams
  */
 export function cliIn(cwd: string, args: string[]): Promise<Outcome> {
-  return limited([Deno.execPath(), "run", "-R", "-W", join(ROOT, "cli.ts"), ...args], { cwd });
+  const argv = [Deno.execPath(), "run", "-R", "-W", join(ROOT, "cli.ts"), ...args];
+  return runCommandWithin(argv, CLI_LIMIT_MS, { cwd });
 }

@@ -77,6 +77,35 @@ export async function runCommand(
 }
 
 /**
+ * {@linkcode runCommand}, ended after `limitMs`: a command still running
+ * then (its own deadline failed) is an error naming it, not a hung test.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { runCommandWithin } from "./command.ts";
+ * const { code } = await runCommandWithin([Deno.execPath(), "--version"], 60_000);
+ * ```
+ * @param argv the program and its arguments
+ * @param limitMs the time limit, far above what the command takes
+ * @param options the working directory and extra environment
+ * @returns its exit status and both streams, decoded
+ * @throws {Error} when it ran past the limit
+ */
+export async function runCommandWithin(
+  argv: readonly string[],
+  limitMs: number,
+  options: CommandOptions = {},
+): Promise<Outcome> {
+  const o = await runCommand(argv, { ...options, timeoutMs: limitMs });
+  if (o.timedOut) {
+    throw new Error(
+      `${argv.slice(1).join(" ")} was still running after ${limitMs / 1000} s and was ended`,
+    );
+  }
+  return o;
+}
+
+/**
  * Whether `cmd --version` runs and exits 0: the program is installed.
  *
  * @example Usage
