@@ -211,6 +211,11 @@ Deno.test("Cache: slot-level fill, word access and eviction keep data", () => {
   assert.equal(c.lookup(line), -1);
   assert.equal(c.evict(slot), false);
   assert.equal(c.residentCount, 0);
+  // Only a valid slot takes a state: an invalid one stays invalid and unlisted.
+  c.setState(slot, DIRTY);
+  assert.equal(c.states[slot], INVALID);
+  assert.equal(c.residentCount, 0);
+  assert.equal(c.lookup(line), -1);
 });
 
 Deno.test("property: access() and replay() answer each access as a reference LRU does", () => {

@@ -58,6 +58,9 @@ Deno.test("CLIDR/CCSIDR: field positions follow the ARMv8 layout", () => {
   assert.throws(() => encodeClidr({ ctypes: [8], louis: 0, loc: 0, louu: 0 }), ScenarioError);
   assert.equal(setWayOperand(2, 3, 15, 16, 64), 0xf000_00c2);
   assert.equal(setWayOperand(1, 5, 0, 1, 64), 5 * 64);
+  // A = Log2(Associativity) rounded up: 3 ways take bits [31:30], 12 ways [31:28].
+  assert.equal(setWayOperand(1, 0, 2, 3, 64), 0x8000_0000);
+  assert.equal(setWayOperand(2, 5, 11, 12, 64), 0xb000_0142);
 });
 
 Deno.test("Hardware: CLIDR and CCSIDR describe the CPU's own levels, never the system cache", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine, SystemCacheSpec } from "../../lib/hw/machine.ts";
 import { POISON } from "../../lib/hw/memory.ts";
+import { Cache, CLEAN } from "../../lib/hw/cache.ts";
 import { type Chooser, quietChooser, seededChooser } from "../../lib/hw/chooser.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { decodeClidr } from "../../lib/hw/clidr.ts";
@@ -157,6 +158,46 @@ Deno.test("Hardware: a read snoops a dirty line from another cluster into the sy
     "I",
   ]);
   assert.equal(hw.read(0, A, true), 9);
+});
+
+Deno.test("Hardware: a snooped dirty L2 line is left clean: its castout cannot undo a later DRAM write", () => {
+  const hw = new Hardware(machine({ sys: null }));
+  const l1 = hw.cacheIndexOf(0, 1), l2 = hw.cacheIndexOf(0, 2);
+  hw.write(0, A, 7, true);
+  // The dirty line leaves cpu0's L1 for cluster 0's L2, then cluster 1 reads it.
+  assert.equal(hw.castout(l1, A), true);
+  assert.equal(state(hw, "cluster0.L2", A), "D");
+  assert.equal(hw.read(2, A, true), 7);
+  assert.equal(state(hw, "cluster0.L2", A), "C");
+  assert.equal(hw.memory.read(A), 7);
+  // A non-cacheable write reaches DRAM; the clean L2 copy is dropped, not written back.
+  hw.write(1, A, 20, false);
+  assert.equal(hw.castout(l2, A), true);
+  assert.equal(state(hw, "cluster0.L2", A), "I");
+  assert.equal(hw.memory.read(A), 20);
+});
+
+Deno.test("Hardware: under random replacement cache i draws its victims from seed + i", () => {
+  const seed = 5;
+  const hw = new Hardware(machine(), { replacement: "random", seed });
+  const victims = (c: Cache): number[] => {
+    // Fill set 0, then draw: a full set's victim is the random source's pick.
+    for (let way = 0; way < c.ways; way++) {
+      const line = way * c.sets;
+      c.install(c.victim(line), line, CLEAN);
+    }
+    return Array.from({ length: 32 }, () => c.victim(c.ways * c.sets));
+  };
+  const drawn = hw.caches.map(victims);
+  hw.caches.forEach((c, i) => {
+    const alone = new Cache(
+      { size: c.size, ways: c.ways, lineSize: c.lineSize },
+      { replacement: "random", seed: seed + i },
+    );
+    assert.deepEqual(drawn[i], victims(alone), c.name);
+  });
+  // Two L1s of one geometry, two seeds: their draws differ.
+  assert.notDeepEqual(drawn[0], drawn[1]);
 });
 
 Deno.test("Hardware: dirty victims are cast out level by level down to DRAM", () => {
