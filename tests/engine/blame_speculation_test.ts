@@ -142,6 +142,16 @@ Deno.test("idealCounterpart: the rule, choice by choice", () => {
     addr: A,
   });
   assert.deepEqual(idealCounterpart(fill, 3, [v]), writeback, "the CPU the vCPU left");
+  // Two vCPUs on CPU 0: one crashed with its caches on, which no longer runs there, and one
+  // with its caches off, whose CPU the fill stands for on bare metal.
+  const gone = new Vcpu(1, A), off = new Vcpu(2, A);
+  Object.assign(gone.sctlr, { m: true, c: true });
+  gone.pcpu = 0;
+  gone.crashed = { reason: "undefined instruction", pc: A };
+  off.pcpu = 0;
+  assert.deepEqual(idealCounterpart(fill, 3, [gone, off]), { ...writeback, cpu: 2 });
+  gone.crashed = null;
+  assert.deepEqual(idealCounterpart(fill, 3, [gone, off]), { ...writeback, kind: "fill", cpu: 1 });
   assert.equal(idealCounterpart({ ...fill, present: true }, 3, [v]), null, "changed nothing");
   const castout = { kind: "castout", cache: "cluster0.L2", addr: A, dirty: true } as const;
   assert.deepEqual(idealCounterpart(castout, 1, [v]), { step: 1, ...castout });
@@ -165,6 +175,16 @@ Deno.test("IdealChoices: a castout moves the data it moved under the policy, and
   choices.apply(2, hw);
   assert.ok(l2.lookup(line) >= 0, "the L2's copy is dirty: a clean castout leaves it");
   assert.equal(hw.memory.read(A), 0xdeadbeef, "DRAM never written");
+  // A dirty castout of the L2 while the data is dirty in an L1 only: the policy's castout moved
+  // an L2's data, so no level's copy moves; the L2's clean copy is dropped.
+  const other = new Hardware(generic);
+  other.write(0, A, 7, true);
+  const l2Only = new IdealChoices();
+  l2Only.record({ kind: "castout", cache: "cluster0.L2", addr: A, dirty: true }, 0, []);
+  l2Only.apply(0, other);
+  const otherL1 = other.caches[0], otherL2 = other.caches[other.cacheIndexOf(0, 2)];
+  assert.equal(otherL1.states[otherL1.lookup(line)], 2, "the L1's dirty copy stays");
+  assert.equal(otherL2.lookup(line), -1);
 });
 
 Deno.test("IdealChoices.sameAs agrees with comparing keys", () => {
