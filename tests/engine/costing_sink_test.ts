@@ -115,3 +115,17 @@ Deno.test("the costing sink charges every exit of a bulk emit", () => {
   const [e] = log.finish();
   assert.deepEqual([e.name, e.count, e.cycles], ["kvm_exit", 3, 100]);
 });
+
+Deno.test("the costing sink costs one frozen fields object by each event's own name", () => {
+  const calls = new CallSink();
+  const sink = new CostingSink(calls, resolveCosts([{ trap: 100, swSlot: 7 }], "costs"));
+  const cyclesOf = (call: unknown) => ((call as unknown[])[4] as { cycles: number }).cycles;
+  // One constant fields object under two names, in turn: each is charged its own rule.
+  for (const name of ["kvm_exit", "sw_local", "sw_local", "kvm_exit", "sw_local"]) {
+    sink.emit(name, 0, 0, 0x40, EXIT_64);
+  }
+  assert.deepEqual(calls.calls.map(cyclesOf), [100, 7, 7, 100, 7]);
+  // Cycles the caller gave are kept.
+  sink.emit("kvm_exit", 0, 0, 0x40, Object.freeze({ ...EXIT_64, cycles: 3 }));
+  assert.equal(cyclesOf(calls.calls.at(-1)), 3);
+});

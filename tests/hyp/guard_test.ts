@@ -37,6 +37,62 @@ Deno.test("guardPolicy: a hook runs with its own policy as this, and its answer 
   assert.deepEqual(seen, [raw, 7]);
 });
 
+Deno.test("guardPolicy: the guarded policy keeps every declaration", () => {
+  const declared: Policy = {
+    name: "declared",
+    description: "d",
+    source: "s",
+    native: false,
+    usesFwb: true,
+    faultClean: { when: "always", via: "hva" },
+    costs: { trap: 5, events: { my_flush: 3 } },
+    state: () => undefined,
+  };
+  const g = guardPolicy(declared);
+  for (const key of ["name", "description", "source", "native", "usesFwb", "faultClean", "costs"]) {
+    assert.equal(g[key as keyof Policy], declared[key as keyof Policy], key);
+  }
+  assert.equal(guardPolicy({ ...declared, name: "native", native: true }).native, true);
+});
+
+Deno.test("guardPolicy: a cache view passes only as CLIDR and CCSIDR can say it", () => {
+  const viewing = (view: unknown) =>
+    guardPolicy({
+      name: "viewer",
+      description: "",
+      source: "",
+      state: () => 0,
+      guestCacheView: () => view as GuestCacheView,
+    });
+  const level = { sets: 64, ways: 4, lineSize: 64 };
+  const good = [
+    { clidr: 0, levels: [] },
+    { clidr: 0xffff_ffff, levels: [level, null, level, level, level, level, level] },
+    { clidr: 3, levels: [{ sets: 1, ways: 1, lineSize: 16 }] },
+  ];
+  for (const view of good) {
+    assert.equal(viewing(view).guestCacheView!({} as Hyp, view as GuestCacheView, 0), view);
+  }
+  const bad = [
+    { clidr: -1, levels: [level] },
+    { clidr: 2 ** 32, levels: [level] },
+    { clidr: 0.5, levels: [level] },
+    { clidr: 0, levels: Array(8).fill(level) },
+    { clidr: 0, levels: [{ ...level, lineSize: 48 }] },
+    { clidr: 0, levels: [{ ...level, sets: 0 }] },
+    { clidr: 0, levels: [{ ...level, ways: 1.5 }] },
+    { clidr: 0, levels: [7] },
+    { clidr: 0 },
+  ];
+  for (const view of bad) {
+    assert.throws(
+      () => viewing(view).guestCacheView!({} as Hyp, good[0] as GuestCacheView, 0),
+      (e) => e instanceof ScenarioError && e.call === "policy.guestCacheView",
+      JSON.stringify(view),
+    );
+  }
+});
+
 Deno.test("guardPolicy: a budget exceeded inside a hook is not blamed on the hook", () => {
   const budget = new ScenarioError("budget_exceeded", "events", 10, "over budget");
   const g = guardPolicy(definePolicy({

@@ -78,9 +78,17 @@ Deno.test("switches: names, defaults and identity", () => {
   assert.ok(Object.isFrozen(fixed));
 });
 
-Deno.test("switches: 3.18 with the unmap patch flushes on unmap too", async () => {
+Deno.test("switches: 3.18 with the unmap patch cleans and invalidates on unmap, as 4.0 does", async () => {
   const run = await staleCopy.policy(kvm318With({ unmapInvalidate: true })).run();
   assert.equal(countOf(run, "flush_page"), 1);
+  // kvm_flush_dcache_pte is a clean+invalidate: the stale clean copy is gone after the remap.
+  const flushed = (r: typeof run) => {
+    const { seq: _seq, ...e } = r.events.find((x) => x.name === "flush_page")!;
+    return e;
+  };
+  assert.deepEqual(flushed(run), flushed(await staleCopy.policy("kvm-4.0").run()));
+  assert.equal(run.verdict.ok, true);
+  assert.equal((await staleCopy.policy("kvm-3.18").run()).verdict.ok, false);
 });
 
 Deno.test("switches: bad switches are refused", () => {
