@@ -11,6 +11,7 @@ import type { Machine } from "../../lib/hw/machine.ts";
 import {
   MAX_ARCH_SETS,
   MAX_CACHE_SIZE,
+  MAX_CLOCK_HZ,
   MAX_CPUS,
   MAX_LINE_SIZE,
   MAX_RAM,
@@ -141,6 +142,43 @@ Deno.test("limits: the total of the 'cache in all' cases is what they say", () =
       (m.systemCache?.size ?? 0);
     assert.equal(bytes, total);
   }
+});
+
+Deno.test("limits: a machine's clock from 1 Hz to MAX_CLOCK_HZ", () => {
+  const clocked = (clockHz: number) =>
+    ({ ...machine([{ cpus: 1, l1d: { size: 4 * KIB, ways: 4 } }]), clockHz }) as Machine;
+  for (const hz of [1, MAX_CLOCK_HZ]) assert.equal(refusal(() => vm().machine(clocked(hz))), null);
+  for (const hz of [0, -1, 0.5, MAX_CLOCK_HZ + 1]) {
+    const e = refusal(() => vm().machine(clocked(hz)));
+    assert.deepEqual([e?.code, e?.call, e?.value], ["invalid_value", "machine.clockHz", hz]);
+  }
+});
+
+Deno.test("limits: a system cache is checked against its machine's line size and cache in all", () => {
+  const l1d = { size: 4 * KIB, ways: 4 };
+  // Described with the machine: one line size for every cache.
+  const wide = refusal(() =>
+    vm().machine(machine([{ cpus: 1, l1d }], { size: 64 * KIB, ways: 4, lineSize: 128 }))
+  );
+  assert.deepEqual([wide?.code, wide?.call, wide?.value], [
+    "bad_geometry",
+    "machine.systemCache.lineSize",
+    128,
+  ]);
+  // Given to the scenario: checked with the machine when the scenario is made.
+  const l2 = { size: MAX_CACHE_SIZE, ways: MAX_WAYS };
+  const big = vm().machine(machine([{ cpus: 1, l1d, l2 }]));
+  const over = refusal(() => big.systemCache({ size: MAX_CACHE_SIZE, ways: 16 }).toJSON());
+  assert.deepEqual([over?.code, over?.call], ["out_of_range", "systemCache.size"]);
+  assert.equal(
+    refusal(() => big.systemCache({ size: MAX_CACHE_SIZE / 2, ways: 16 }).toJSON()),
+    null,
+  );
+  const other = refusal(() =>
+    vm().machine(machine([{ cpus: 1, l1d }])).systemCache({ size: 64 * KIB, ways: 4, lineSize: 32 })
+      .toJSON()
+  );
+  assert.deepEqual([other?.code, other?.call], ["bad_geometry", "systemCache.lineSize"]);
 });
 
 Deno.test("limits: a standalone Cache takes the builders' geometry limits", () => {

@@ -17,7 +17,13 @@ import { EVENT_NAMES, vocabularyOf, xenEventName } from "../../lib/hyp/events.ts
 import { xgene1 } from "../../lib/machines/xgene1.ts";
 import { machineIssues } from "../../lib/machines/validate.ts";
 import { machines as PRESETS } from "../../lib/machines/mod.ts";
-import { formatClock, formatTimestamp, formatTrace } from "../../lib/report/event_trace.ts";
+import {
+  formatClock,
+  formatCollapsed,
+  formatTimestamp,
+  formatTrace,
+} from "../../lib/report/event_trace.ts";
+import { junoR0 } from "../../lib/machines/juno_r0.ts";
 import { eventSelection, globPattern, splitList } from "../../lib/report/trace_filter.ts";
 import { chromeTrace, formatChromeTrace } from "../../lib/report/chrome_trace.ts";
 import { traceEventFormatProblems } from "../support/trace_event_format.ts";
@@ -126,6 +132,49 @@ Deno.test("raw: a record of identical events becomes count lines, SEQ and TIMEST
     ["000003", "0.000003", "read"],
   ]);
   assert.ok(body.every((l) => !l.includes("(x")));
+  // A record whose events interleave with the next record's cannot be split in seq order.
+  const interleaved = [events[0], { ...events[1], seq: 1 }];
+  assert.throws(
+    () => formatTrace(interleaved, { raw: true }),
+    (e: unknown) => e instanceof ScenarioError && e.call === "formatTrace.raw" && e.value === 0,
+  );
+});
+
+Deno.test("a folded walk names its level's sets and ways from the CPU's own cluster", () => {
+  const folded = (pcpu: number, level: number): SetwayEvent => ({
+    seq: 0,
+    name: "sw_local",
+    vcpu: 0,
+    pcpu,
+    pc: 0x4000_0000,
+    count: 512,
+    op: "cisw",
+    level,
+    set: null,
+    way: null,
+  });
+  // Juno r0: 2 x A57 (L1 256 sets x 2 ways), then 4 x A53 (L1 128 x 4; L2 1024 x 16).
+  for (const pcpu of [0, 1]) {
+    assert.equal(
+      formatCollapsed(folded(pcpu, 1), junoR0),
+      " (512 ops, sets 0-255 ways 0-1, counters summed)",
+    );
+  }
+  for (const pcpu of [2, 3, 4, 5]) {
+    assert.equal(
+      formatCollapsed(folded(pcpu, 1), junoR0),
+      " (512 ops, sets 0-127 ways 0-3, counters summed)",
+    );
+    assert.equal(
+      formatCollapsed({ ...folded(pcpu, 2), count: 16384 }, junoR0),
+      " (16384 ops, sets 0-1023 ways 0-15, counters summed)",
+    );
+  }
+  assert.equal(
+    formatCollapsed(folded(6, 1), junoR0),
+    " (512 ops on different sets and ways, counters summed)",
+    "no such CPU",
+  );
 });
 
 Deno.test("Xen's names: traps by exception class, faults by Xen's function; KVM runs keep KVM's", async () => {
@@ -155,6 +204,11 @@ Deno.test("Xen's names: traps by exception class, faults by Xen's function; KVM 
   const kvm = await walk.run();
   assert.equal(vocabularyOf(kvm.events), "kvm");
   assert.ok(kvm.trace().includes(" kvm_exit: "));
+  // A trap's exception class by the host's register: HSR on a 32-bit host (type HVC), ESR_EL2.
+  const message = (event: SetwayEvent) =>
+    / trap_dabt: (.*)$/.exec(lines(formatTrace([event], { vocabulary: "xen" }))[0])![1];
+  assert.equal(message({ ...e(0x24), type: "HVC", pc: 0x8000 }), "EC=0x24 (DABT) PC=0x00008000");
+  assert.equal(message({ ...e(0x24), pc: 0x8000 }), "EC=0x24 (DABT_LOW) PC=0x00008000");
 });
 
 Deno.test("eventSelection: globs, named sets, vCPUs; an unknown name is refused", () => {
