@@ -16,21 +16,10 @@ import {
   ScriptChooser,
 } from "../../lib/engine/choosers.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
-import type { Machine } from "../../lib/hw/machine.ts";
 import { Random } from "../../lib/hw/random.ts";
+import { BASE, TWO_CLUSTERS_L3 } from "./fixtures.ts";
 
-/** Two clusters of two CPUs, each with an L2, and a system cache. */
-const TWO_CLUSTERS: Machine = {
-  name: "two-clusters",
-  description: "2 x 2 CPUs",
-  clusters: [
-    { cpus: 2, l1d: { size: 1024, ways: 2 }, l2: { size: 4096, ways: 4 } },
-    { cpus: 2, l1d: { size: 1024, ways: 2 }, l2: { size: 4096, ways: 4 } },
-  ],
-  systemCache: { size: 16384, ways: 4 },
-};
-
-const A = 0x4000_0000;
+const A = BASE;
 
 Deno.test("ScriptChooser: replays its picks, then records the first branching it was not told", () => {
   const c = new ScriptChooser();
@@ -87,7 +76,7 @@ Deno.test("PlanChooser: each planned perturbation is the one the hardware perfor
   const candidates = Float64Array.of(A, A + 0x1000, A + 0x2000);
   const extra = [2, 3, 1];
   const fresh = () => {
-    const hw = new Hardware(TWO_CLUSTERS);
+    const hw = new Hardware(TWO_CLUSTERS_L3);
     // Resident lines in several caches, more than one in cpu1's L1.
     hw.write(1, A + 0x40, 1, true);
     hw.write(1, A + 0x80, 2, true);
