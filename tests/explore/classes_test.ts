@@ -15,6 +15,13 @@ const civac: Step = { kind: "dc_va", vcpu: 0, op: "civac", addr: A, len: 4 };
 const cvau: Step = { kind: "dc_va", vcpu: 0, op: "cvau", addr: A, len: 4 };
 const walk: Step = { kind: "sw_walk", vcpu: 0, op: "csw" };
 const read: Step = { kind: "read", vcpu: 0, addr: A };
+const ivac: Step = { kind: "dc_va", vcpu: 0, op: "ivac", addr: A, len: 4 };
+const cvac: Step = { kind: "dc_va", vcpu: 0, op: "cvac", addr: A, len: 4 };
+const mmuOnly: Step = { kind: "sctlr", vcpu: 0, bits: { m: true } };
+const isw: Step = { kind: "sw_walk", vcpu: 0, op: "isw" };
+const on1: Step = { kind: "sctlr", vcpu: 1, bits: { m: true, c: true, i: true } };
+const write1: Step = { kind: "write", vcpu: 1, addr: A + 0x1000, value: 2 };
+const walk1: Step = { kind: "sw_walk", vcpu: 1, op: "cisw" };
 
 const cases: [string, Step[], Record<string, boolean>][] = [
   ["write, caches off without a clean", [on, write(1), off, read], {
@@ -47,6 +54,29 @@ const cases: [string, Step[], Record<string, boolean>][] = [
   ["invalidated before the write does not count", [on, off, civac, write(1), on, read], {
     "maintains-by-va": false,
   }],
+  ["a write with caches off leaves nothing to clean", [on, off, write(1), on, off], {
+    "cleans-by-va": true,
+  }],
+  ["DC IVAC discards the line: it does not clean it", [on, write(1), ivac, off], {
+    "cleans-by-va": false,
+  }],
+  ["DC CVAC cleans but does not invalidate", [on, off, write(1), cvac, on, read], {
+    "cleans-by-va": true,
+    "maintains-by-va": false,
+  }],
+  ["SCTLR.M alone: the write is not cacheable, nothing to clean", [mmuOnly, write(1), off], {
+    "cleans-by-va": true,
+    "cleans-by-sw": true,
+  }],
+  ["a clean set/way walk before caches off", [on, write(1), walk, off, read], {
+    "cleans-by-sw": true,
+  }],
+  ["an invalidate-only walk cleans nothing", [on, write(1), isw, off], {
+    "cleans-by-sw": false,
+  }],
+  ["a walk cleans only its own vCPU's writes", [on, on1, write(1), write1, walk1, off], {
+    "cleans-by-sw": false,
+  }],
 ];
 
 for (const [name, steps, expected] of cases) {
@@ -75,6 +105,9 @@ Deno.test("intersection: in every part; predicate classes see the whole program"
   const both = intersectClasses([GUEST_CLASSES["no-sw"], GUEST_CLASSES["never-cleans"]]);
   assert.equal(matchesClass(both, [on, write(1), off, read]), true);
   assert.equal(matchesClass(both, [on, write(1), civac, off]), false);
+  // A part that accepts only at the end (uses-sw) is asked too.
+  const never = intersectClasses([GUEST_CLASSES["no-sw"], GUEST_CLASSES["uses-sw"]]);
+  assert.equal(matchesClass(never, [on, write(1), off, read]), false);
   const short = classFromPredicate("short", "at most 3 steps", (s) => s.length <= 3);
   assert.equal(matchesClass(short, [on, write(1), off]), true);
   assert.equal(matchesClass(short, [on, write(1), off, read]), false);
