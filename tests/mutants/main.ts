@@ -18,7 +18,7 @@
  * deno task test:mutants --list my.json --root ../my-project
  * ```
  *
- * It takes long (each mutant runs its tests: about 55 minutes for the whole
+ * It takes long (each mutant runs its tests: about an hour for the whole
  * list on two cores); CI runs only its own test, on a scratch project.
  *
  * @example Usage
