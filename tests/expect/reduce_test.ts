@@ -19,7 +19,6 @@ import {
 } from "../../lib/api/expect.ts";
 import { Hardware } from "../../lib/api/hw.ts";
 import { generic, xgene1 } from "../../lib/machines/mod.ts";
-import { PointChooser } from "../../lib/engine/choosers.ts";
 import { busyCpus, ChoiceFilter, noSetCanFill } from "../../lib/engine/expect/reduce.ts";
 import { baseVariant, migrationChildren } from "../../lib/engine/expect/migrations.ts";
 import { A, B, NO_CLEAN, scenario, SW_CLEAN, tiny, tinyWithL3, VA_CLEAN } from "./helpers.ts";
@@ -141,18 +140,4 @@ Deno.test("migrationChildren: one migration more, after the last, to each target
   const v = kids[0];
   assert.deepEqual(v.steps[0], { kind: "migrate", vcpu: 0, pcpu: v.migrations[0].pcpu });
   assert.equal(v.steps.length, SW_CLEAN.length + 1);
-});
-
-Deno.test("PointChooser: 1 then the option at planned points, 0 elsewhere, the tail hook after", () => {
-  const c = new PointChooser();
-  const tail: number[] = [];
-  c.onTail = (p) => tail.push(p);
-  c.load(Int32Array.of(1, 4, 3, 2));
-  const picks = [c.pick(2), c.pick(2), c.pick(7), c.pick(2), c.pick(2), c.pick(5), c.pick(2)];
-  assert.deepEqual(picks, [0, 1, 4, 0, 1, 2, 0]);
-  assert.deepEqual(tail, [4]);
-  c.load(Int32Array.of(0, 9));
-  c.pick(2);
-  c.pick(3);
-  assert.equal(c.mismatch, true);
 });
