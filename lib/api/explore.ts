@@ -40,6 +40,7 @@ export {
   formatExploreReport,
   GUEST_CLASSES,
   type GuestClass,
+  guestClassFor,
   intersectClasses,
   matchesClass,
   type MergeOptions,

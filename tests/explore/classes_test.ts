@@ -3,9 +3,13 @@ import type { Step } from "../../mod.ts";
 import {
   classFromPredicate,
   GUEST_CLASSES,
+  guestClassFor,
   intersectClasses,
   matchesClass,
 } from "../../lib/api/explore.ts";
+import { ScenarioError } from "../../lib/errors.ts";
+import { loadParts } from "../../lib/engine/explore/context.ts";
+import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 
 const A = 0x4000_0000;
 const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true, i: true } };
@@ -111,4 +115,54 @@ Deno.test("intersection: in every part; predicate classes see the whole program"
   const short = classFromPredicate("short", "at most 3 steps", (s) => s.length <= 3);
   assert.equal(matchesClass(short, [on, write(1), off]), true);
   assert.equal(matchesClass(short, [on, write(1), off, read]), false);
+});
+
+// DC CVAC/CIVAC/IVAC act on the whole line holding the address (ARMv8-A ARM, "Data cache
+// maintenance instructions"): whether a write 0x20 past a clean's address is covered depends on
+// the line size.
+const writeAt = (addr: number): Step => ({ kind: "write", vcpu: 0, addr, value: 1 });
+const dcAt = (op: "cvac" | "civac" | "ivac", addr: number, len = 4): Step => ({
+  kind: "dc_va",
+  vcpu: 0,
+  op,
+  addr,
+  len,
+});
+
+Deno.test("by-VA classes count the machine's lines: 16, 32, 64 and 128 bytes", () => {
+  const cleanedAbove: Step[] = [on, writeAt(A + 0x20), dcAt("cvac", A), off, read];
+  const invalidatedAbove: Step[] = [on, off, writeAt(A + 0x20), dcAt("ivac", A), on, read];
+  for (const [lineSize, covered] of [[16, false], [32, false], [64, true], [128, true]] as const) {
+    const cleans = guestClassFor("cleans-by-va", lineSize);
+    const maintains = guestClassFor("maintains-by-va", lineSize);
+    assert.equal(matchesClass(cleans, cleanedAbove), covered, `cleans-by-va, ${lineSize}`);
+    assert.equal(matchesClass(maintains, cleanedAbove), covered, `maintains-by-va, ${lineSize}`);
+    assert.equal(
+      matchesClass(maintains, invalidatedAbove),
+      covered,
+      `maintains-by-va (stale), ${lineSize}`,
+    );
+    // A range reaching the written line covers it at every line size.
+    const ranged: Step[] = [on, writeAt(A + 0x20), dcAt("civac", A, 0x24), off, read];
+    assert.equal(matchesClass(cleans, ranged), true, `a range, ${lineSize}`);
+    assert.equal(cleans.name, "cleans-by-va");
+  }
+  assert.equal(guestClassFor("cleans-by-va", 64), GUEST_CLASSES["cleans-by-va"]);
+  assert.equal(guestClassFor("cleans-by-va", 32), guestClassFor("cleans-by-va", 32));
+  assert.equal(guestClassFor("no-sw", 16), GUEST_CLASSES["no-sw"]);
+  assert.throws(() => guestClassFor("cleans-by-vaa", 16), ScenarioError);
+});
+
+Deno.test("an exploration's by-VA class counts its machine's lines", async () => {
+  const l1d = { size: 4096, ways: 4, lineSize: 16 };
+  const machine = {
+    name: "sixteen",
+    description: "one CPU, 16-byte lines",
+    clusters: [{ cpus: 1, l1d, l2: { size: 65536, ways: 8, lineSize: 16 } }],
+  };
+  const cleanedAbove: Step[] = [on, writeAt(A + 0x20), dcAt("cvac", A), off, read];
+  const sixteen = await loadParts(resolveExploreOptions({ machine, guestClass: "cleans-by-va" }));
+  assert.equal(matchesClass(sixteen.guestClass, cleanedAbove), false);
+  const generic = await loadParts(resolveExploreOptions({ guestClass: "cleans-by-va" }));
+  assert.equal(matchesClass(generic.guestClass, cleanedAbove), true);
 });

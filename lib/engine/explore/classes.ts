@@ -30,6 +30,14 @@
  *   and before any vCPU turns its caches on (lines the hardware filled while
  *   its caches were off may be stale).
  *
+ * The two by-VA classes count in cache lines, and a DC by VA acts on the
+ * whole line holding its address, so the line size decides whether a write
+ * was covered: with 64-byte lines a clean of 0x40000000 covers a write to
+ * 0x40000020, with 16-byte lines it does not. {@linkcode GUEST_CLASSES}
+ * holds them for 64-byte lines (every built-in machine's);
+ * {@linkcode guestClassFor} gives them for another line size, and an
+ * exploration takes its machine's.
+ *
  * @example Usage
  * ```ts
  * import { GUEST_CLASSES, matchesClass } from "@setway/setway/explore";
@@ -119,7 +127,7 @@ const neverCleans: GuestClass<0> = Object.freeze({
     SET_WAY_KINDS.has(step.kind) || step.kind === "dc_va" ? null : 0 as const,
 });
 
-/** The state of `cleans-by-va`: each vCPU's SCTLR.M and .C, and the lines written but not cleaned (64-byte lines). */
+/** The state of `cleans-by-va`: each vCPU's SCTLR.M and .C, and the lines written but not cleaned. */
 interface CleansByVaState {
   /** SCTLR of each vCPU that has written it: bit 0 is M, bit 1 is C. */
   readonly sctlr: readonly number[];
@@ -127,7 +135,8 @@ interface CleansByVaState {
   readonly dirty: readonly number[];
 }
 
-const LINE = 64;
+/** The line size of the by-VA classes in {@linkcode GUEST_CLASSES}: every built-in machine's. */
+const DEFAULT_LINE = 64;
 
 function cachesOn(sctlr: readonly number[], vcpu: number): boolean {
   return (sctlr[vcpu] ?? 0) === 3;
@@ -143,41 +152,46 @@ function applySctlr(sctlr: readonly number[], vcpu: number, bits: SctlrBits): nu
   return out;
 }
 
-/** Cleans by VA to PoC every line it wrote with caches on before caches go off; never uses S/W. */
-const cleansByVa: GuestClass<CleansByVaState> = Object.freeze({
-  name: "cleans-by-va",
-  description: "cleans by VA to PoC (DC CVAC/CIVAC) every line it wrote with caches on " +
-    "before any vCPU turns its caches off, and never uses set/way",
-  start: (): CleansByVaState => ({ sctlr: [], dirty: [] }),
-  next(s: CleansByVaState, step: Step): CleansByVaState | null {
-    switch (step.kind) {
-      case "sw":
-      case "sw_walk":
-        return null;
-      case "write": {
-        if (!cachesOn(s.sctlr, step.vcpu)) return s;
-        const line = Math.floor(step.addr / LINE);
-        if (s.dirty.includes(line)) return s;
-        return { sctlr: s.sctlr, dirty: [...s.dirty, line].sort((a, b) => a - b) };
+/**
+ * Cleans by VA to PoC every line (of `lineSize` bytes) it wrote with caches on
+ * before caches go off; never uses S/W.
+ */
+function cleansByVaOf(lineSize: number): GuestClass<CleansByVaState> {
+  return Object.freeze({
+    name: "cleans-by-va",
+    description: "cleans by VA to PoC (DC CVAC/CIVAC) every line it wrote with caches on " +
+      "before any vCPU turns its caches off, and never uses set/way",
+    start: (): CleansByVaState => ({ sctlr: [], dirty: [] }),
+    next(s: CleansByVaState, step: Step): CleansByVaState | null {
+      switch (step.kind) {
+        case "sw":
+        case "sw_walk":
+          return null;
+        case "write": {
+          if (!cachesOn(s.sctlr, step.vcpu)) return s;
+          const line = Math.floor(step.addr / lineSize);
+          if (s.dirty.includes(line)) return s;
+          return { sctlr: s.sctlr, dirty: [...s.dirty, line].sort((a, b) => a - b) };
+        }
+        case "dc_va": {
+          if (step.op !== "cvac" && step.op !== "civac") return s;
+          const first = Math.floor(step.addr / lineSize);
+          const last = Math.floor((step.addr + step.len - 1) / lineSize);
+          const dirty = s.dirty.filter((l) => l < first || l > last);
+          return dirty.length === s.dirty.length ? s : { sctlr: s.sctlr, dirty };
+        }
+        case "sctlr": {
+          const sctlr = applySctlr(s.sctlr, step.vcpu, step.bits);
+          const turnsOff = cachesOn(s.sctlr, step.vcpu) && !cachesOn(sctlr, step.vcpu);
+          if (turnsOff && s.dirty.length > 0) return null;
+          return { sctlr, dirty: s.dirty };
+        }
+        default:
+          return s;
       }
-      case "dc_va": {
-        if (step.op !== "cvac" && step.op !== "civac") return s;
-        const first = Math.floor(step.addr / LINE);
-        const last = Math.floor((step.addr + step.len - 1) / LINE);
-        const dirty = s.dirty.filter((l) => l < first || l > last);
-        return dirty.length === s.dirty.length ? s : { sctlr: s.sctlr, dirty };
-      }
-      case "sctlr": {
-        const sctlr = applySctlr(s.sctlr, step.vcpu, step.bits);
-        const turnsOff = cachesOn(s.sctlr, step.vcpu) && !cachesOn(sctlr, step.vcpu);
-        if (turnsOff && s.dirty.length > 0) return null;
-        return { sctlr, dirty: s.dirty };
-      }
-      default:
-        return s;
-    }
-  },
-});
+    },
+  });
+}
 
 /** The state of `maintains-by-va`: `cleans-by-va`'s, plus lines written with caches off and not invalidated since. */
 interface MaintainsByVaState extends CleansByVaState {
@@ -186,33 +200,36 @@ interface MaintainsByVaState extends CleansByVaState {
 }
 
 /**
- * `cleans-by-va`, and invalidates by VA (DC IVAC or DC CIVAC) every line it
- * wrote with its caches off, after that write and before any vCPU turns its
- * caches on.
+ * `cleans-by-va`, and invalidates by VA (DC IVAC or DC CIVAC) every line
+ * (of `lineSize` bytes) it wrote with its caches off, after that write and
+ * before any vCPU turns its caches on.
  */
-const maintainsByVa: GuestClass<MaintainsByVaState> = Object.freeze({
-  name: "maintains-by-va",
-  description: "cleans-by-va, and invalidates by VA (DC IVAC/CIVAC) every line it wrote with " +
-    "caches off, after writing it and before any vCPU turns its caches on",
-  start: (): MaintainsByVaState => ({ sctlr: [], dirty: [], stale: [] }),
-  next(s: MaintainsByVaState, step: Step): MaintainsByVaState | null {
-    const base = cleansByVa.next(s, step);
-    if (base === null) return null;
-    let stale = s.stale;
-    if (step.kind === "write" && !cachesOn(s.sctlr, step.vcpu)) {
-      const line = Math.floor(step.addr / LINE);
-      if (!stale.includes(line)) stale = [...stale, line].sort((a, b) => a - b);
-    } else if (step.kind === "dc_va" && (step.op === "ivac" || step.op === "civac")) {
-      const first = Math.floor(step.addr / LINE);
-      const last = Math.floor((step.addr + step.len - 1) / LINE);
-      stale = stale.filter((l) => l < first || l > last);
-    } else if (step.kind === "sctlr") {
-      const turnsOn = !cachesOn(s.sctlr, step.vcpu) && cachesOn(base.sctlr, step.vcpu);
-      if (turnsOn && stale.length > 0) return null;
-    }
-    return { sctlr: base.sctlr, dirty: base.dirty, stale };
-  },
-});
+function maintainsByVaOf(lineSize: number): GuestClass<MaintainsByVaState> {
+  const cleansByVa = cleansByVaOf(lineSize);
+  return Object.freeze({
+    name: "maintains-by-va",
+    description: "cleans-by-va, and invalidates by VA (DC IVAC/CIVAC) every line it wrote with " +
+      "caches off, after writing it and before any vCPU turns its caches on",
+    start: (): MaintainsByVaState => ({ sctlr: [], dirty: [], stale: [] }),
+    next(s: MaintainsByVaState, step: Step): MaintainsByVaState | null {
+      const base = cleansByVa.next(s, step);
+      if (base === null) return null;
+      let stale = s.stale;
+      if (step.kind === "write" && !cachesOn(s.sctlr, step.vcpu)) {
+        const line = Math.floor(step.addr / lineSize);
+        if (!stale.includes(line)) stale = [...stale, line].sort((a, b) => a - b);
+      } else if (step.kind === "dc_va" && (step.op === "ivac" || step.op === "civac")) {
+        const first = Math.floor(step.addr / lineSize);
+        const last = Math.floor((step.addr + step.len - 1) / lineSize);
+        stale = stale.filter((l) => l < first || l > last);
+      } else if (step.kind === "sctlr") {
+        const turnsOn = !cachesOn(s.sctlr, step.vcpu) && cachesOn(base.sctlr, step.vcpu);
+        if (turnsOn && stale.length > 0) return null;
+      }
+      return { sctlr: base.sctlr, dirty: base.dirty, stale };
+    },
+  });
+}
 
 /** The state of `cleans-by-sw`: each vCPU's SCTLR bits, and the vCPUs that wrote with caches on since their last set/way clean walk. */
 interface CleansBySwState {
@@ -274,10 +291,51 @@ export const GUEST_CLASSES: Readonly<Record<string, GuestClass>> = Object.freeze
   "no-sw": noSw as GuestClass,
   "uses-sw": usesSw as GuestClass,
   "never-cleans": neverCleans as GuestClass,
-  "cleans-by-va": cleansByVa as GuestClass,
-  "maintains-by-va": maintainsByVa as GuestClass,
+  "cleans-by-va": cleansByVaOf(DEFAULT_LINE) as GuestClass,
+  "maintains-by-va": maintainsByVaOf(DEFAULT_LINE) as GuestClass,
   "cleans-by-sw": cleansBySw as GuestClass,
 });
+
+/** The by-VA classes, by line size, once built (64 is {@linkcode GUEST_CLASSES}'). */
+const BY_VA_CLASSES = new Map<number, Readonly<Record<string, GuestClass>>>();
+
+/**
+ * A built-in class for a machine whose cache lines are `lineSize` bytes:
+ * the by-VA classes count that machine's lines (see the module doc), the
+ * others are {@linkcode GUEST_CLASSES}'.
+ *
+ * @example Usage
+ * ```ts
+ * import { guestClassFor, matchesClass } from "@setway/setway/explore";
+ * const steps = [
+ *   { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+ *   { kind: "write", vcpu: 0, addr: 0x40000020, value: 1 },
+ *   { kind: "dc_va", vcpu: 0, op: "cvac", addr: 0x40000000, len: 4 },
+ *   { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+ * ] as const;
+ * console.log(matchesClass(guestClassFor("cleans-by-va", 64), steps)); // true: one line
+ * console.log(matchesClass(guestClassFor("cleans-by-va", 16), steps)); // false: another line
+ * ```
+ * @param name a name of {@linkcode GUEST_CLASSES}
+ * @param lineSize the machine's cache line size in bytes
+ * @returns the class
+ * @throws {ScenarioError} `unknown_name` for a name that is not built in
+ */
+export function guestClassFor(name: string, lineSize: number): GuestClass {
+  const builtIn = resolveGuestClass(name);
+  if (lineSize === DEFAULT_LINE || (name !== "cleans-by-va" && name !== "maintains-by-va")) {
+    return builtIn;
+  }
+  let byVa = BY_VA_CLASSES.get(lineSize);
+  if (byVa === undefined) {
+    byVa = Object.freeze({
+      "cleans-by-va": cleansByVaOf(lineSize) as GuestClass,
+      "maintains-by-va": maintainsByVaOf(lineSize) as GuestClass,
+    });
+    BY_VA_CLASSES.set(lineSize, byVa);
+  }
+  return byVa[name];
+}
 
 /**
  * A class by name, or a class object checked for shape.

@@ -64,6 +64,7 @@
 
 import type { Chooser } from "../../hw/chooser.ts";
 import { Hardware, HardwareImage } from "../../hw/hardware.ts";
+import { checkMachine } from "../../hw/machine_check.ts";
 import type { Machine } from "../../hw/machine.ts";
 import { POISON } from "../../hw/memory.ts";
 import type { Step } from "../../guest/ops.ts";
@@ -78,7 +79,7 @@ import { IdealChoices } from "../ideal_choices.ts";
 import { Judge } from "../judge.ts";
 import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
-import { GUEST_CLASSES, type GuestClass, intersectClasses } from "./classes.ts";
+import { type GuestClass, guestClassFor, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
 import { encodeHardware, HardwareLayout, isEmptyCluster, StateEncoder } from "./state_hash.ts";
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
@@ -154,10 +155,14 @@ export async function loadParts(
       `explore.policy(${showValue(config.policy)}): not a policy (no state() function)`,
     );
   }
+  // A by-VA class counts the lines of the machine explored.
+  const { lineSize } = checkMachine(config.machine);
   const parts: GuestClass[] = [];
   for (const c of config.classes) {
     parts.push(
-      typeof c === "string" ? GUEST_CLASSES[c] : await importExport(c, "guestClass") as GuestClass,
+      typeof c === "string"
+        ? guestClassFor(c, lineSize)
+        : await importExport(c, "guestClass") as GuestClass,
     );
   }
   parts.push(...config.classObjects);

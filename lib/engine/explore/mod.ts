@@ -29,6 +29,7 @@ export {
   classFromPredicate,
   GUEST_CLASSES,
   type GuestClass,
+  guestClassFor,
   intersectClasses,
   matchesClass,
 } from "./classes.ts";
