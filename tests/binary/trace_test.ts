@@ -3,7 +3,7 @@
 // image, conditional CP15 writes, forced read values, the stop conditions
 // and the errors.
 import assert from "node:assert/strict";
-import { binarySteps } from "../../lib/binary/trace.ts";
+import { binarySteps, clidrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { assemble, binaryTools } from "./tools.ts";
 
@@ -166,5 +166,67 @@ Deno.test("binarySteps: refuses bytes that are not whole instructions and an unk
     // @ts-expect-error: an isa the type does not allow, as a JavaScript caller may pass
     () => binarySteps({ bytes: new Uint8Array(4), isa: "t32", load: LOAD }),
     (e) => e instanceof ScenarioError && /expected "a32" or "a64"/.test(e.message),
+  );
+});
+
+Deno.test("binarySteps: DC by VA of an address inside a line is one step over that whole line", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // DCCIMVAC, DC CIVAC and DCCMVAC act on the line holding the address
+  // (Arm ARM, data cache maintenance by VA): 0x40010024 is in the line at
+  // 0x40010000 of GENERIC_CACHES' 64-byte lines, not in [0x40010024, 0x40010064).
+  const a32 = await assemble(
+    "a32",
+    `
+.arm
+    ldr r0, =0x40010024
+    mcr p15, 0, r0, c7, c14, 1
+    ldr r0, =0x4001007c
+    mcr p15, 0, r0, c7, c10, 1
+done: b done
+`,
+    LOAD,
+  );
+  const t32 = binarySteps({
+    bytes: a32.bytes,
+    isa: "a32",
+    load: LOAD,
+    until: { pc: a32.symbols.done },
+  });
+  assert.deepEqual(t32.steps.filter((s) => s.kind === "dc_va"), [
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4001_0000, len: 64 },
+    { kind: "dc_va", vcpu: 0, op: "cvac", addr: 0x4001_0040, len: 64 },
+  ]);
+  const a64 = await assemble(
+    "a64",
+    `
+    movz x0, #0x4001, lsl #16
+    movk x0, #0x0024
+    dc civac, x0
+done: b done
+`,
+    LOAD,
+  );
+  const t64 = binarySteps({
+    bytes: a64.bytes,
+    isa: "a64",
+    load: LOAD,
+    until: { pc: a64.symbols.done },
+  });
+  assert.deepEqual(t64.steps.filter((s) => s.kind === "dc_va"), [
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4001_0000, len: 64 },
+  ]);
+});
+
+Deno.test("clidrOf: the CLIDR fields of a two-level hierarchy, from the Arm ARM's layout", () => {
+  // Ctype1 [2:0] = 0b011 (separate instruction and data caches), Ctype2
+  // [5:3] = 0b100 (unified), LoUIS [23:21] = 1, LoC [26:24] = 2 (both
+  // levels), LoUU [29:27] = 1.
+  const want = (0b011 | (0b100 << 3) | (1 << 21) | (2 << 24) | (1 << 27)) >>> 0;
+  assert.equal(clidrOf(GENERIC_CACHES), want);
+  assert.equal(want, 0x0a20_0023);
+  // One level: only Ctype1, and LoC = 1.
+  assert.equal(
+    clidrOf(GENERIC_CACHES.slice(0, 1)),
+    (0b011 | (1 << 21) | (1 << 24) | (1 << 27)) >>> 0,
   );
 });
