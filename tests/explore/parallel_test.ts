@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explore, type ExploreOptions } from "../../mod.ts";
+import { definePolicy, explore, type ExploreOptions } from "../../mod.ts";
 import { formatExploreReport, mergeReports } from "../../lib/api/explore.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
@@ -118,12 +118,28 @@ Deno.test("the next length starts before this one ends, and the search stays the
 });
 
 Deno.test("the default number of workers reports what one thread reports", async () => {
-  // Long enough for the default workers to start (after 0.3 s on this thread).
-  const options = { ...EXHAUSTIVE, maxOps: 5, shrink: false };
+  // Long enough for the default workers to start (after 0.3 s on this thread): 5 ops take
+  // less than that on a fast machine once the explorer is compiled.
+  const options = { ...EXHAUSTIVE, maxOps: 6, shrink: false };
   const single = await explore({ ...options, workers: 1 });
   const byDefault = await explore(options);
   assert.deepEqual(byDefault.stats, single.stats);
   assert.equal(formatExploreReport(byDefault), formatExploreReport(single));
+});
+
+Deno.test("a policy object keeps the default search on this thread, even under a built-in's name", async () => {
+  // A user's own kvm-4.0 that traps nothing, under the built-in's name. Workers cannot be
+  // sent an object: were default workers started, they would load the built-in instead.
+  const own = definePolicy({ name: "kvm-4.0" });
+  // Long enough for default workers to start (after 0.3 s on this thread), were they started.
+  const options = { ...EXHAUSTIVE, policy: "kvm-4.0", maxOps: 6, shrink: false };
+  const single = await explore({ ...options, policy: own, workers: 1 });
+  const byDefault = await explore({ ...options, policy: own });
+  assert.deepEqual(byDefault.stats, single.stats);
+  assert.equal(formatExploreReport(byDefault), formatExploreReport(single));
+  // The built-in answers otherwise, so a search that mixed the two would show.
+  const builtIn = await explore({ ...options, workers: 1 });
+  assert.notDeepEqual(builtIn.failures, single.failures);
 });
 
 Deno.test("three threads (two workers claiming units) report what one reports", async () => {

@@ -30,6 +30,7 @@ import {
   WorkerPool,
 } from "../../lib/engine/explore/pool.ts";
 import { TINY } from "./fixtures.ts";
+import { ScenarioError } from "../../lib/errors.ts";
 import { scratchProject } from "../cli/helpers.ts";
 
 const ROOT = () => packWitnesses([{ ops: [], picks: [] }]);
@@ -69,6 +70,9 @@ Deno.test("a pool put aside is taken back by the next exploration, with its conf
   } finally {
     first.close();
   }
+  // Put aside, it is there for an exploration of one worker, not of two.
+  assert.equal(WorkerPool.idleWith(1), true);
+  assert.equal(WorkerPool.idleWith(2), false);
   const second = await WorkerPool.create(1, resolveExploreOptions(SECOND));
   try {
     assert.equal(second, first, "the idle pool was not reused");
@@ -89,12 +93,15 @@ Deno.test("a pool put aside is taken back by the next exploration, with its conf
 Deno.test("units an exploration left offered when it ended are withdrawn, not run for the next", async () => {
   closeIdleWorkers();
   const pool = await WorkerPool.create(1, resolveExploreOptions(FIRST));
-  const left = Array.from(
+  // Units long enough that the worker is still in its first ones when the pool is closed.
+  const units = Array.from(
     { length: 50 },
-    () => pool.offer({ type: "random", from: 0, to: 64 }).result,
+    () => pool.offer({ type: "random", from: 0, to: 2000 }),
   );
   pool.close();
-  const outcomes = await Promise.allSettled(left);
+  // The last unit is withdrawn: nobody, this thread included, can claim it any more.
+  assert.equal(pool.claimHere(units.at(-1)!), false);
+  const outcomes = await Promise.allSettled(units.map((u) => u.result));
   // Whatever the worker had not answered yet is refused, none is left pending.
   assert.ok(outcomes.some((o) => o.status === "rejected"));
   const again = await WorkerPool.create(1, resolveExploreOptions(SECOND));
@@ -272,6 +279,73 @@ Deno.test("an expansion task's buffer holds its id, depth, first position and pa
     assert.deepEqual(plain(got as ChildBatch), plain(want));
   } finally {
     pool.close();
+    closeIdleWorkers();
+  }
+});
+
+/** Explores with two threads under a policy of worker_failing_policies.ts; fails if it hangs. */
+async function exploreFailing(name: string): Promise<unknown> {
+  const policy = {
+    module: new URL("./worker_failing_policies.ts", import.meta.url).href,
+    export: name,
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the exploration waited for a dead worker")), 60_000);
+  });
+  try {
+    return await Promise.race([
+      explore({
+        maxOps: 4,
+        ops: ["write", "read", "mmuOn", "mmuOff"],
+        progress: false,
+        workers: 2,
+        policy,
+      }),
+      hung,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("a worker that ends in the middle of a unit fails the exploration, which does not wait for it", async () => {
+  closeIdleWorkers();
+  try {
+    await assert.rejects(exploreFailing("exiting"), /explore worker: the worker stopped/);
+    // The broken pool is not kept for the next exploration.
+    assert.equal(WorkerPool.idleWith(1), false);
+  } finally {
+    closeIdleWorkers();
+  }
+});
+
+Deno.test("a ScenarioError in a worker's unit reaches the caller as that ScenarioError", async () => {
+  closeIdleWorkers();
+  try {
+    // What the command line prints in one line and exits 2 for, not an internal error.
+    await assert.rejects(exploreFailing("refused"), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError, String(e));
+      assert.equal(e.code, "invalid_value");
+      assert.equal(e.call, "hcr.tvm");
+      assert.match(e.message, /wrote hcr\.tvm = 1; an HCR bit is true or false/);
+      return true;
+    });
+  } finally {
+    closeIdleWorkers();
+  }
+});
+
+Deno.test("a worker that refuses its configuration fails the pool's start", async () => {
+  closeIdleWorkers();
+  try {
+    await assert.rejects(exploreFailing("refusedAtStart"), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError, String(e));
+      assert.equal(e.call, "explore.workers");
+      assert.match(e.message, /explore\.workers\(2\): a worker failed to start: .*not a policy/);
+      return true;
+    });
+  } finally {
     closeIdleWorkers();
   }
 });
