@@ -169,7 +169,7 @@ for (const maxOps of [1, 4]) {
     await explore({ maxOps, ops: ["write", "read", "mmuOn"], progress: false, workers: 2 });
     console.log("no error");
   } catch (e) {
-    console.log(e.name, e.call);
+    console.log(e.name, e.call, e.value, e.message.split(":")[0]);
   }
 }
 `,
@@ -182,7 +182,8 @@ for (const maxOps of [1, 4]) {
     const stdout = new TextDecoder().decode(out.stdout);
     assert.equal(
       stdout,
-      "ScenarioError explore.workers\n".repeat(2),
+      // The error names the call and the value the user gave, not the workers started.
+      "ScenarioError explore.workers 2 explore.workers(2)\n".repeat(2),
       new TextDecoder().decode(out.stderr),
     );
   } finally {

@@ -218,11 +218,12 @@ export class WorkerPool {
         for (let i = 0; i < n; i++) workers.push(new Worker(WORKER_URL));
       } catch (e) {
         for (const w of workers) w.terminate();
+        // The error names the count the user gave (this thread is one of them).
         throw new ScenarioError(
           "invalid_value",
           "explore.workers",
-          n,
-          `explore.workers(${n}): cannot start a worker (${(e as Error).message}); ` +
+          config.workers,
+          `explore.workers(${config.workers}): cannot start a worker (${(e as Error).message}); ` +
             "workers need --allow-read, or use workers: 0",
         );
       }
@@ -233,7 +234,7 @@ export class WorkerPool {
       await pool.#configure(config);
     } catch (e) {
       pool.#terminate();
-      throw workerError(n, e);
+      throw workerError(config.workers, e);
     }
     return pool;
   }
@@ -435,6 +436,7 @@ export function canStartWorkers(config: ExploreConfig): boolean {
   return deno.permissions.querySync({ name: "read", path }).state === "granted";
 }
 
+/** A worker that failed to start, named by the count of threads the user asked for. */
 function workerError(n: number, message: unknown): ScenarioError {
   return new ScenarioError(
     "invalid_value",
