@@ -116,6 +116,23 @@ Deno.test("Hardware: bad machines and bad calls throw ScenarioError", () => {
   assert.equal(code(() => hw.dcByVa("dcivac" as "civac", 0, A)), "invalid_value");
   assert.equal(code(() => hw.castout(99, A)), "out_of_range");
   assert.equal(code(() => hw.dcBySetWay(0, "csw", 2, 31, 3)), "none");
+  // The first value past each range, and values inside it that are not indices.
+  assert.equal(code(() => hw.read(0.5, A, true)), "out_of_range");
+  assert.equal(code(() => hw.write(-1, A, 1, true)), "out_of_range");
+  assert.equal(code(() => hw.geometry(0, 0)), "out_of_range");
+  assert.equal(code(() => hw.geometry(0, 1.5)), "out_of_range");
+  assert.equal(code(() => hw.castout(hw.caches.length, A)), "out_of_range");
+  assert.equal(code(() => hw.castout(hw.caches.length - 1, A)), "none");
+  const l1 = hw.geometry(0, 1);
+  const slots = l1.sets * l1.ways;
+  assert.equal(code(() => hw.setWayRunsDownFrom(0, 1, "csw", slots)), "out_of_range");
+  assert.equal(code(() => hw.setWayRunsDownFrom(0, 1, "csw", slots - 1)), "none");
+  // hasSlot answers instead of throwing: levels 1 to the LoC, sets and ways of each.
+  const l2 = hw.geometry(0, 2);
+  assert.equal(hw.hasSlot(0, 2, l2.sets - 1, l2.ways - 1), true);
+  assert.equal(hw.hasSlot(0, 3, 0, 0), false);
+  assert.equal(hw.hasSlot(0, 0, 0, 0), false);
+  assert.equal(hw.hasSlot(0, 1, l1.sets, 0), false);
 });
 
 Deno.test("Hardware: cacheable accesses are coherent between CPUs of a cluster", () => {
