@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { run } from "../../lib/engine/run.ts";
 import type { Policy } from "../../lib/hyp/policy.ts";
+import type { Step } from "../../lib/guest/ops.ts";
+import type { Machine } from "../../lib/hw/machine.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
 
 Deno.test("run: a trapped walk on the generic machine is 16896 exits, all at the walk's PC", () => {
@@ -140,4 +142,65 @@ Deno.test("run: natively, a migration moves the instruction stream without vcpu_
   ], { policy: "native" }));
   assert.deepEqual(r.events.map((e) => e.name), ["sctlr_write", "migrate", "write"]);
   assert.equal(r.events[2].pcpu, 3);
+});
+
+Deno.test("run: under the native policy, a read the oracle does not expect is a native failure", () => {
+  const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } };
+  const off: Step = { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } };
+  const write: Step = { kind: "write", vcpu: 0, addr: KERNEL, value: 1 };
+  const read: Step = { kind: "read", vcpu: 0, addr: KERNEL };
+  // Caches off with the line dirty: the non-cacheable read sees DRAM's 0.
+  const stale = run(scenario([on, write, off, read], { policy: "native" }));
+  assert.equal(stale.verdict.violations.length, 1);
+  assert.equal(stale.verdict.failsNatively, true);
+  const civac: Step = { kind: "dc_va", vcpu: 0, op: "civac", addr: KERNEL, len: 4 };
+  const cleaned = run(scenario([on, write, civac, off, read], { policy: "native" }));
+  assert.equal(cleaned.verdict.ok, true);
+  assert.equal(cleaned.verdict.failsNatively, false);
+});
+
+Deno.test("run: a violation names the vCPU that read, not the physical CPU it ran on", () => {
+  const r = run(scenario([
+    { kind: "migrate", vcpu: 0, pcpu: 2 },
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    { kind: "write", vcpu: 0, addr: KERNEL, value: 1 },
+    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+    { kind: "read", vcpu: 0, addr: KERNEL },
+  ], { policy: "trap-nothing" }));
+  assert.equal(r.verdict.violations.length, 1);
+  assert.equal(r.verdict.violations[0].vcpu, 0);
+  const event = r.events.find((e) => e.name === r.verdict.violations[0].kind)!;
+  assert.deepEqual([event.vcpu, event.pcpu], [0, 2]);
+});
+
+Deno.test("run: adversarial hardware perturbs the lines the program touches, at the machine's line size", () => {
+  // 32-byte lines; the program touches only the second half of 64-byte blocks, so a line
+  // counted in 64 bytes would be one it never touches.
+  const line32 = { size: 4096, ways: 2, lineSize: 32 };
+  const machine: Machine = {
+    name: "lines-32",
+    description: "one CPU, 32-byte lines",
+    clusters: [{ cpus: 1, l1d: line32, l2: { size: 32768, ways: 4, lineSize: 32 } }],
+  };
+  const touched = [KERNEL + 0x20, KERNEL + 0x60, KERNEL + 0x1020];
+  const steps: Step[] = [{ kind: "sctlr", vcpu: 0, bits: { m: true, c: true } }];
+  for (let i = 0; i < 40; i++) {
+    const addr = touched[i % touched.length];
+    steps.push(
+      i % 2 === 0
+        ? { kind: "write", vcpu: 0, addr, value: i + 1 }
+        : { kind: "read", vcpu: 0, addr },
+    );
+  }
+  const perturbed = new Set<number>();
+  for (const seed of [1, 2, 3]) {
+    const r = run(scenario(steps, { machine, speculation: "adversarial", seed }));
+    for (const e of r.events) {
+      // Castouts may take any resident line (the hypervisor's clear of a faulted page makes
+      // many); speculative fills are of the program's candidate lines only (perturb.ts).
+      if (e.name === "speculative_fill") perturbed.add(e.addr as number);
+    }
+  }
+  assert.ok(perturbed.size > 1, "the seeds fill more than one line");
+  assert.deepEqual([...perturbed].filter((a) => !touched.includes(a)), []);
 });
