@@ -18,8 +18,8 @@
  * deno task test:mutants --list my.json --root ../my-project
  * ```
  *
- * It takes long (each mutant runs its tests: about an hour for the whole
- * list on two cores); CI runs only its own test, on a scratch project.
+ * It takes long (each mutant runs its tests: about an hour and a half for
+ * the whole list on two cores); CI runs only its own test, on a scratch project.
  *
  * @example Usage
  * ```ts ignore
