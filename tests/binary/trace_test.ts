@@ -3,16 +3,26 @@
 // image, conditional CP15 writes, forced read values, the stop conditions
 // and the errors.
 import assert from "node:assert/strict";
-import { binarySteps, clidrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
+import { binarySteps, type BinaryTrace, clidrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { assemble, binaryTools } from "./tools.ts";
 
 const tools = await binaryTools();
 const LOAD = 0x4000_0000;
 
+/** Assembles `source` at LOAD and records it until it reaches its `done` label. */
+async function traceToDone(
+  isa: "a32" | "a64",
+  source: string,
+): Promise<{ trace: BinaryTrace; symbols: Readonly<Record<string, number>> }> {
+  const p = await assemble(isa, source, LOAD);
+  const trace = binarySteps({ bytes: p.bytes, isa, load: LOAD, until: { pc: p.symbols.done } });
+  return { trace, symbols: p.symbols };
+}
+
 Deno.test("binarySteps A64: an 8-byte pair store is four words, a byte store merges into its word", async () => {
   if (!tools.ok) assert.fail(tools.message);
-  const p = await assemble(
+  const { trace: t, symbols } = await traceToDone(
     "a64",
     `
     movz x1, #0x4001, lsl #16
@@ -26,9 +36,7 @@ Deno.test("binarySteps A64: an 8-byte pair store is four words, a byte store mer
     ldp x5, x6, [x1]
 done: b done
 `,
-    LOAD,
   );
-  const t = binarySteps({ bytes: p.bytes, isa: "a64", load: LOAD, until: { pc: p.symbols.done } });
   const A = 0x4001_0000;
   assert.deepEqual(t.steps.filter((s) => s.kind !== "pc"), [
     { kind: "write", vcpu: 0, addr: A, value: 0x2222 },
@@ -42,12 +50,12 @@ done: b done
     { kind: "read", vcpu: 0, addr: A + 12 },
   ]);
   assert.deepEqual(t.readValues, [0x2222, 0xab11, 0x4444, 0x3333]);
-  assert.equal(t.pc, p.symbols.done);
+  assert.equal(t.pc, symbols.done);
 });
 
 Deno.test("binarySteps A32: literal loads of the image are not reads until the code writes the word", async () => {
   if (!tools.ok) assert.fail(tools.message);
-  const p = await assemble(
+  const { trace: t, symbols } = await traceToDone(
     "a32",
     `
 .arm
@@ -60,19 +68,17 @@ Deno.test("binarySteps A32: literal loads of the image are not reads until the c
 done: b done
 lit: .word 0x12345678
 `,
-    LOAD,
   );
-  const t = binarySteps({ bytes: p.bytes, isa: "a32", load: LOAD, until: { pc: p.symbols.done } });
   assert.deepEqual(t.steps.filter((s) => s.kind === "read" || s.kind === "write"), [
     { kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x1234_5678 },
-    { kind: "write", vcpu: 0, addr: p.symbols.lit, value: 0x4001_0000 },
-    { kind: "read", vcpu: 0, addr: p.symbols.lit },
+    { kind: "write", vcpu: 0, addr: symbols.lit, value: 0x4001_0000 },
+    { kind: "read", vcpu: 0, addr: symbols.lit },
   ]);
 });
 
 Deno.test("binarySteps A32: a CP15 write whose condition fails records nothing", async () => {
   if (!tools.ok) assert.fail(tools.message);
-  const p = await assemble(
+  const { trace: t } = await traceToDone(
     "a32",
     `
 .arm
@@ -82,9 +88,7 @@ Deno.test("binarySteps A32: a CP15 write whose condition fails records nothing",
     mcreq p15, 0, r0, c2, c0, 0
 done: b done
 `,
-    LOAD,
   );
-  const t = binarySteps({ bytes: p.bytes, isa: "a32", load: LOAD, until: { pc: p.symbols.done } });
   assert.deepEqual(t.steps, [
     { kind: "exec_state", vcpu: 0, aarch32: true },
     { kind: "pc", vcpu: 0, addr: LOAD + 12 },
@@ -174,7 +178,7 @@ Deno.test("binarySteps: DC by VA of an address inside a line is one step over th
   // DCCIMVAC, DC CIVAC and DCCMVAC act on the line holding the address
   // (Arm ARM, data cache maintenance by VA): 0x40010024 is in the line at
   // 0x40010000 of GENERIC_CACHES' 64-byte lines, not in [0x40010024, 0x40010064).
-  const a32 = await assemble(
+  const t32 = (await traceToDone(
     "a32",
     `
 .arm
@@ -184,19 +188,12 @@ Deno.test("binarySteps: DC by VA of an address inside a line is one step over th
     mcr p15, 0, r0, c7, c10, 1
 done: b done
 `,
-    LOAD,
-  );
-  const t32 = binarySteps({
-    bytes: a32.bytes,
-    isa: "a32",
-    load: LOAD,
-    until: { pc: a32.symbols.done },
-  });
+  )).trace;
   assert.deepEqual(t32.steps.filter((s) => s.kind === "dc_va"), [
     { kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4001_0000, len: 64 },
     { kind: "dc_va", vcpu: 0, op: "cvac", addr: 0x4001_0040, len: 64 },
   ]);
-  const a64 = await assemble(
+  const t64 = (await traceToDone(
     "a64",
     `
     movz x0, #0x4001, lsl #16
@@ -204,14 +201,7 @@ done: b done
     dc civac, x0
 done: b done
 `,
-    LOAD,
-  );
-  const t64 = binarySteps({
-    bytes: a64.bytes,
-    isa: "a64",
-    load: LOAD,
-    until: { pc: a64.symbols.done },
-  });
+  )).trace;
   assert.deepEqual(t64.steps.filter((s) => s.kind === "dc_va"), [
     { kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4001_0000, len: 64 },
   ]);
