@@ -152,6 +152,26 @@ function applySctlr(sctlr: readonly number[], vcpu: number, bits: SctlrBits): nu
   return out;
 }
 
+/** `lines` (ascending) with `line` added, or `lines` itself when it holds it. */
+function withLine(lines: readonly number[], line: number): readonly number[] {
+  return lines.includes(line) ? lines : [...lines, line].sort((a, b) => a - b);
+}
+
+/**
+ * `lines` without those a DC by VA over `[addr, addr + len)` acts on: every
+ * line of `lineSize` bytes holding one of its bytes.
+ */
+function outsideRange(
+  lines: readonly number[],
+  addr: number,
+  len: number,
+  lineSize: number,
+): readonly number[] {
+  const first = Math.floor(addr / lineSize);
+  const last = Math.floor((addr + len - 1) / lineSize);
+  return lines.filter((l) => l < first || l > last);
+}
+
 /**
  * Cleans by VA to PoC every line (of `lineSize` bytes) it wrote with caches on
  * before caches go off; never uses S/W.
@@ -169,15 +189,12 @@ function cleansByVaOf(lineSize: number): GuestClass<CleansByVaState> {
           return null;
         case "write": {
           if (!cachesOn(s.sctlr, step.vcpu)) return s;
-          const line = Math.floor(step.addr / lineSize);
-          if (s.dirty.includes(line)) return s;
-          return { sctlr: s.sctlr, dirty: [...s.dirty, line].sort((a, b) => a - b) };
+          const dirty = withLine(s.dirty, Math.floor(step.addr / lineSize));
+          return dirty === s.dirty ? s : { sctlr: s.sctlr, dirty };
         }
         case "dc_va": {
           if (step.op !== "cvac" && step.op !== "civac") return s;
-          const first = Math.floor(step.addr / lineSize);
-          const last = Math.floor((step.addr + step.len - 1) / lineSize);
-          const dirty = s.dirty.filter((l) => l < first || l > last);
+          const dirty = outsideRange(s.dirty, step.addr, step.len, lineSize);
           return dirty.length === s.dirty.length ? s : { sctlr: s.sctlr, dirty };
         }
         case "sctlr": {
@@ -216,12 +233,9 @@ function maintainsByVaOf(lineSize: number): GuestClass<MaintainsByVaState> {
       if (base === null) return null;
       let stale = s.stale;
       if (step.kind === "write" && !cachesOn(s.sctlr, step.vcpu)) {
-        const line = Math.floor(step.addr / lineSize);
-        if (!stale.includes(line)) stale = [...stale, line].sort((a, b) => a - b);
+        stale = withLine(stale, Math.floor(step.addr / lineSize));
       } else if (step.kind === "dc_va" && (step.op === "ivac" || step.op === "civac")) {
-        const first = Math.floor(step.addr / lineSize);
-        const last = Math.floor((step.addr + step.len - 1) / lineSize);
-        stale = stale.filter((l) => l < first || l > last);
+        stale = outsideRange(stale, step.addr, step.len, lineSize);
       } else if (step.kind === "sctlr") {
         const turnsOn = !cachesOn(s.sctlr, step.vcpu) && cachesOn(base.sctlr, step.vcpu);
         if (turnsOn && stale.length > 0) return null;
@@ -277,6 +291,12 @@ const cleansBySw: GuestClass<CleansBySwState> = Object.freeze({
   },
 });
 
+/** The built-in classes that count cache lines, by name: each for a line size. */
+const BY_VA: Readonly<Record<string, (lineSize: number) => GuestClass>> = {
+  "cleans-by-va": (lineSize) => cleansByVaOf(lineSize) as GuestClass,
+  "maintains-by-va": (lineSize) => maintainsByVaOf(lineSize) as GuestClass,
+};
+
 /**
  * The built-in guest classes, by name.
  *
@@ -291,13 +311,13 @@ export const GUEST_CLASSES: Readonly<Record<string, GuestClass>> = Object.freeze
   "no-sw": noSw as GuestClass,
   "uses-sw": usesSw as GuestClass,
   "never-cleans": neverCleans as GuestClass,
-  "cleans-by-va": cleansByVaOf(DEFAULT_LINE) as GuestClass,
-  "maintains-by-va": maintainsByVaOf(DEFAULT_LINE) as GuestClass,
+  "cleans-by-va": BY_VA["cleans-by-va"](DEFAULT_LINE),
+  "maintains-by-va": BY_VA["maintains-by-va"](DEFAULT_LINE),
   "cleans-by-sw": cleansBySw as GuestClass,
 });
 
-/** The by-VA classes, by line size, once built (64 is {@linkcode GUEST_CLASSES}'). */
-const BY_VA_CLASSES = new Map<number, Readonly<Record<string, GuestClass>>>();
+/** The by-VA classes of other line sizes than 64 once built, keyed `name@lineSize`. */
+const BY_VA_BUILT = new Map<string, GuestClass>();
 
 /**
  * A built-in class for a machine whose cache lines are `lineSize` bytes:
@@ -323,18 +343,11 @@ const BY_VA_CLASSES = new Map<number, Readonly<Record<string, GuestClass>>>();
  */
 export function guestClassFor(name: string, lineSize: number): GuestClass {
   const builtIn = resolveGuestClass(name);
-  if (lineSize === DEFAULT_LINE || (name !== "cleans-by-va" && name !== "maintains-by-va")) {
-    return builtIn;
-  }
-  let byVa = BY_VA_CLASSES.get(lineSize);
-  if (byVa === undefined) {
-    byVa = Object.freeze({
-      "cleans-by-va": cleansByVaOf(lineSize) as GuestClass,
-      "maintains-by-va": maintainsByVaOf(lineSize) as GuestClass,
-    });
-    BY_VA_CLASSES.set(lineSize, byVa);
-  }
-  return byVa[name];
+  if (lineSize === DEFAULT_LINE || !Object.hasOwn(BY_VA, name)) return builtIn;
+  const key = `${name}@${lineSize}`;
+  let built = BY_VA_BUILT.get(key);
+  if (built === undefined) BY_VA_BUILT.set(key, built = BY_VA[name](lineSize));
+  return built;
 }
 
 /**

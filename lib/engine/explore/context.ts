@@ -64,7 +64,6 @@
 
 import type { Chooser } from "../../hw/chooser.ts";
 import { Hardware, HardwareImage } from "../../hw/hardware.ts";
-import { checkMachine } from "../../hw/machine_check.ts";
 import type { Machine } from "../../hw/machine.ts";
 import { POISON } from "../../hw/memory.ts";
 import type { Step } from "../../guest/ops.ts";
@@ -155,8 +154,8 @@ export async function loadParts(
       `explore.policy(${showValue(config.policy)}): not a policy (no state() function)`,
     );
   }
-  // A by-VA class counts the lines of the machine explored.
-  const { lineSize } = checkMachine(config.machine);
+  // A by-VA class counts the lines of the machine explored (one line size per machine).
+  const lineSize = config.machine.clusters[0].l1d.lineSize ?? 64;
   const parts: GuestClass[] = [];
   for (const c of config.classes) {
     parts.push(
