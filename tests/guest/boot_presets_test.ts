@@ -186,6 +186,9 @@ Deno.test("mapBlock4k: three descriptors, one per table page, table-table-block"
       assert.equal(l1.value, (tables + 2 * TABLE_SIZE + 3) >>> 0);
       assert.equal(l2.value & 0x3, 1, "a block descriptor");
       assert.equal(l2.value - 0x711, pa - (pa % 0x20_0000));
+      // VA[47:39], VA[38:30] and VA[29:21] index the three tables (4 KiB granule).
+      assert.equal((l0.addr - tables) / 8, Number((va >> 39n) & 511n));
+      assert.equal((l1.addr - (tables + TABLE_SIZE)) / 8, Number((va >> 30n) & 511n));
       assert.equal((l2.addr - (tables + 2 * TABLE_SIZE)) / 8, Number((va >> 21n) & 511n));
     },
   ));

@@ -199,6 +199,15 @@ Deno.test("vaCorrect: every written line is cleaned by VA before caches off (pro
   );
 });
 
+Deno.test("vaCorrect: the lines are cleaned in address order, across a change in the address's decimal digits too", () => {
+  // 0x3b9a_c000 is below 10^9 and its next page above: an order by text would put the page above first.
+  const steps = vaCorrect({ base: 0x3b9a_c000, pages: 2, words: 8 });
+  const lines = steps.filter((s) => s.kind === "dc_va").map((s) => (s as { addr: number }).addr);
+  assert.ok(lines.some((a) => a < 1e9) && lines.some((a) => a > 1e9));
+  assertEquals(lines, [...lines].sort((a, b) => a - b));
+  assertEquals(new Set(lines).size, lines.length);
+});
+
 Deno.test("imageLayout: distinct aligned words inside the image, each page used (property)", () => {
   fc.assert(
     fc.property(
