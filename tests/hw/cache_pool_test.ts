@@ -63,6 +63,26 @@ Deno.test("takeCache: a cache given back is reused for the same shape only, rese
   assert.notEqual(takeCache(shape, { name: "pool-test" }).states, b.states);
 });
 
+Deno.test("takeCache: a cache of another associativity, same size and line, is not reused", () => {
+  const a = takeCache({ size: 4096, ways: 4 }, { name: "pool-ways" });
+  giveBackCache(a);
+  const b = takeCache({ size: 4096, ways: 8 }, { name: "pool-ways" });
+  assert.equal(b.ways, 8);
+  assert.equal(b.sets, 4096 / (8 * 64));
+  assert.notEqual(b.states, a.states);
+});
+
+Deno.test("giveBackCache: a cache given back twice is handed out once", () => {
+  const shape = { size: 2048, ways: 2 };
+  const a = takeCache(shape, { name: "pool-twice" });
+  giveBackCache(a);
+  giveBackCache(a);
+  const b = takeCache(shape, { name: "pool-twice" });
+  const c = takeCache(shape, { name: "pool-twice" });
+  assert.equal(b.states, a.states);
+  assert.notEqual(c.states, b.states, "two models would share one storage");
+});
+
 Deno.test("takeCache: the pool keeps a bounded number per shape and ignores foreign caches", () => {
   const shape = { size: 1024, ways: 2 };
   const made = Array.from(
