@@ -93,3 +93,69 @@ Deno.test("trace codec: bad input throws ScenarioError", () => {
   assert.throws(() => encodeTrace({ ...one, addrs: Float64Array.of(2 ** 52) }), isError(/2\^52/));
   assert.throws(() => encodeTrace({ ...one, kinds: Uint8Array.of(3) }), isError(/kind 3/));
 });
+
+Deno.test("trace codec: the bytes of a small trace, as the format lays them out", () => {
+  const t = {
+    length: 4,
+    kinds: Uint8Array.of(LOAD, STORE, MODIFY, LOAD),
+    addrs: Float64Array.of(0x1000, 0x0ff8, 0x1040, 0x1040),
+    sizes: Uint8Array.of(4, 8, 32, 3),
+  };
+  const expected = [
+    ...[0x53, 0x57, 0x54, 0x52, 0x01], // "SWTR", version 1
+    0x04, // four accesses
+    // Per access, kind | log2(size) << 2; a size that is no power of two up to 32 takes code 6.
+    0x08,
+    0x0d,
+    0x16,
+    0x18,
+    0x03, // the one explicit size
+    // Address deltas, zigzagged (d >= 0: 2d; d < 0: -2d - 1), 7 bits per byte, low first:
+    // +4096 -> 8192 = 0x80 0x40; -8 -> 15; +72 -> 144 = 0x90 0x01; 0 -> 0.
+    0x80,
+    0x40,
+    0x0f,
+    0x90,
+    0x01,
+    0x00,
+  ];
+  assert.deepEqual(Array.from(encodeTrace(t)), expected);
+  assert.deepEqual(decodeTrace(Uint8Array.from(expected)), t);
+});
+
+Deno.test("trace codec: a trace longer than the writer's first 64 KiB round-trips", () => {
+  // Deltas of up to 2^40 take six bytes each: well past the first buffer.
+  const n = 20_000;
+  const addrs = Float64Array.from({ length: n }, (_, i) => (i % 2) * 2 ** 40 + 64 * i);
+  const t = { length: n, kinds: new Uint8Array(n), addrs, sizes: new Uint8Array(n).fill(8) };
+  const bytes = encodeTrace(t);
+  assert.ok(bytes.length > 100_000);
+  assert.deepEqual(decodeTrace(bytes), t);
+});
+
+Deno.test("trace codec: decoding refuses what the encoder never writes", () => {
+  const isError = (re: RegExp) => (e: unknown) => e instanceof ScenarioError && re.test(e.message);
+  const magic = [0x53, 0x57, 0x54, 0x52, 0x01];
+  // One access: header, then the address delta.
+  const one = (header: number, ...rest: number[]) => Uint8Array.of(...magic, 1, header, ...rest);
+  assert.equal(decodeTrace(one(0x08, 0x02)).addrs[0], 1, "kind 0, size 4, address +1");
+  assert.throws(() => decodeTrace(one(0x0b, 0x02)), isError(/header byte 11/), "kind 3");
+  assert.throws(() => decodeTrace(one(0x1c, 0x02)), isError(/header byte 28/), "size code 7");
+  assert.throws(() => decodeTrace(one(0x08, 0x01)), isError(/address -1/), "below address 0");
+  assert.throws(
+    () => decodeTrace(one(0x08, ...new Array(8).fill(0xff), 0x7f)),
+    isError(/too large/),
+    "a delta of 2^63",
+  );
+  assert.throws(
+    () => decodeTrace(Uint8Array.of(...magic, 0x0a, 0x08, 0x02)),
+    isError(/count of 10 accesses cannot fit in 8 bytes/),
+  );
+  const zero = {
+    length: 1,
+    kinds: Uint8Array.of(0),
+    addrs: Float64Array.of(0),
+    sizes: Uint8Array.of(0),
+  };
+  assert.throws(() => encodeTrace(zero), isError(/size 0/));
+});
