@@ -112,3 +112,43 @@ Deno.test("formatUnifiedDiff cuts long output and says how much it left out", ()
   assert.equal(lines.length, 2 + 10 + 1);
   assert.match(lines.at(-1) ?? "", /^\.\.\. 191 more diff lines not shown$/);
 });
+
+Deno.test("GNU diff's hunk rule: changes 2 x context equal lines apart share a hunk, one more splits them", () => {
+  const base = Array.from({ length: 30 }, (_, i) => `l${i}`);
+  const changed = (gap: number) => base.map((l, i) => (i === 10 || i === 11 + gap ? l + "!" : l));
+  const hunks = (d: string) => d.split("\n").filter((l) => l.startsWith("@@"));
+  // Six equal lines between: the first hunk's 3 lines of context after meet the second's 3 before.
+  assert.deepEqual(hunks(unifiedDiff(base, changed(6))), ["@@ -8,14 +8,14 @@"]);
+  assert.deepEqual(hunks(unifiedDiff(base, changed(7))), ["@@ -8,7 +8,7 @@", "@@ -16,7 +16,7 @@"]);
+});
+
+Deno.test("a line appended after a copy of itself is shown as an insert at the end", () => {
+  assert.deepEqual(diffLines(["x"], ["x", "x"]), [
+    { kind: "equal", line: "x" },
+    { kind: "insert", line: "x" },
+  ]);
+  assert.deepEqual(diffLines(["x", "y"], ["x", "y", "y"]).map((o) => o.kind), [
+    "equal",
+    "equal",
+    "insert",
+  ]);
+});
+
+Deno.test("past MAX_EDIT_DISTANCE every old line of the changed middle is shown before the new ones", () => {
+  const n = MAX_EDIT_DISTANCE;
+  const a = ["same", ...Array.from({ length: n }, (_, i) => `a${i}`)];
+  const b = ["same", ...Array.from({ length: n }, (_, i) => `b${i}`)];
+  const kinds = diffLines(a, b).map((o) => o.kind);
+  assert.deepEqual(kinds, ["equal", ...Array(n).fill("delete"), ...Array(n).fill("insert")]);
+});
+
+Deno.test("an edit distance of exactly MAX_EDIT_DISTANCE is still diffed minimally", () => {
+  // One line in common, at opposite ends: 1001 deletes and 1001 inserts but for it.
+  const half = MAX_EDIT_DISTANCE / 2;
+  const a = [...Array.from({ length: half }, (_, i) => `a${i}`), "common"];
+  const b = ["common", ...Array.from({ length: half }, (_, i) => `b${i}`)];
+  const ops = diffLines(a, b);
+  assert.deepEqual(sides(ops), [a, b]);
+  assert.equal(ops.filter((o) => o.kind !== "equal").length, MAX_EDIT_DISTANCE);
+  assert.equal(ops.filter((o) => o.kind === "equal").length, 1);
+});
