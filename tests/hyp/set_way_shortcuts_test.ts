@@ -15,6 +15,8 @@ import { CostingSink } from "../../lib/engine/costing_sink.ts";
 import { resolveCosts } from "../../lib/hyp/costs.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { hardwareState, linesOf } from "../support/hardware_state.ts";
+import { definePolicy } from "../../lib/hyp/policies/define.ts";
+import { ScenarioError } from "../../lib/errors.ts";
 
 /** The built-in policies that declare `setWayIdle` or `setWayLocal`. */
 const SHORTCUT_POLICIES = ["kvm-4.0", "kvm-modern", "xen", "kvm-3.18"] as const;
@@ -220,4 +222,26 @@ Deno.test("property: set/way shortcuts never change a run whose vCPUs first turn
     { seed: 1204, numRuns: 500 },
   );
   assert.ok(walked >= 30, `only ${walked} programs had a walk by a vCPU other than the first`);
+});
+
+Deno.test("a user policy declaring setWayIdle or setWayLocal is refused, whatever the value", () => {
+  for (const key of ["setWayIdle", "setWayLocal"]) {
+    for (const value of [() => true, true, false, undefined]) {
+      const refused = (call: string) => (e: unknown) => {
+        assert.ok(e instanceof ScenarioError, String(e));
+        assert.equal(e.code, "invalid_value");
+        assert.equal(e.call, `${call}.${key}`);
+        assert.ok(e.message.startsWith(`${call}: ${key} is internal`), e.message);
+        return true;
+      };
+      assert.throws(
+        () => definePolicy({ name: "mine", [key]: value } as never),
+        refused("definePolicy"),
+      );
+      assert.throws(
+        () => resolvePolicy({ name: "mine", state: () => undefined, [key]: value } as never),
+        refused("policy"),
+      );
+    }
+  }
 });

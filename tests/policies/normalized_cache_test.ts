@@ -13,6 +13,9 @@ import {
   decodeClidr,
   encodeCcsidr,
 } from "../../lib/hw/clidr.ts";
+import { kvmModern } from "../../lib/hyp/policies/kvm_modern.ts";
+import type { Machine } from "../../lib/hw/machine.ts";
+import { testVm } from "../hyp/fixtures.ts";
 
 Deno.test("normalized CLIDR: LoC and cache types from CTR_EL0.IDC and DIC", () => {
   const cases = [
@@ -63,4 +66,78 @@ Deno.test("kvm-modern: on an FWB machine, IDC is assumed (FWB implies it): LoC 2
     .run();
   const walk = run.events.find((e) => e.name === "sw_walk");
   assert.deepEqual([walk?.levels, walk?.instructions], [2, 1]);
+});
+
+// The register values, worked out by hand from the CLIDR_EL1 layout rather than
+// decoded with lib/hw/clidr.ts.
+
+/**
+ * CLIDR_EL1 fields: Ctype<n> in bits [3n-1:3n-3], LoUIS [23:21], LoC [26:24],
+ * LoUU [29:27]; Ctype 1 instruction only, 2 data only, 3 separate, 4 unified.
+ */
+const CLIDR = {
+  // IDC clear, DIC clear: L1 separate I+D, LoUIS = LoC = LoUU = 1.
+  noIdcNoDic: 3 | 1 << 21 | 1 << 24 | 1 << 27, // 0x0920_0003
+  // IDC clear, DIC set: L1 data only, LoUIS = LoC = LoUU = 1.
+  noIdcDic: 2 | 1 << 21 | 1 << 24 | 1 << 27, // 0x0920_0002
+  // IDC set, DIC clear: L1 instruction only, L2 unified, LoC 2, no LoU.
+  idcNoDic: 1 | 4 << 3 | 2 << 24, // 0x0200_0021
+  // IDC set, DIC set: L1 unified, LoC 1, no LoU.
+  idcDic: 4 | 1 << 24, // 0x0100_0004
+};
+
+Deno.test("normalized CLIDR_EL1: the register value for each CTR_EL0.IDC and DIC", () => {
+  const line = { sets: 1, ways: 1, lineSize: 64 };
+  const cases = [
+    { ctr: { idc: false, dic: false }, clidr: CLIDR.noIdcNoDic, levels: [line] },
+    { ctr: { idc: false, dic: true }, clidr: CLIDR.noIdcDic, levels: [line] },
+    { ctr: { idc: true, dic: false }, clidr: CLIDR.idcNoDic, levels: [null, line] },
+    { ctr: { idc: true, dic: true }, clidr: CLIDR.idcDic, levels: [line] },
+  ];
+  for (const c of cases) {
+    const view = normalizedCacheView(c.ctr, 64);
+    const label = JSON.stringify(c.ctr);
+    assert.equal(view.clidr, c.clidr, `${label}: 0x${view.clidr.toString(16)}`);
+    assert.deepEqual(view.levels, c.levels, label);
+  }
+});
+
+Deno.test("normalized CCSIDR_EL1: one set, one way, of the line size the host reports", () => {
+  for (const lineSize of [16, 32, 128, 2048]) {
+    for (const idc of [false, true]) {
+      for (const dic of [false, true]) {
+        const levels = normalizedCacheView({ idc, dic }, lineSize).levels;
+        const data = levels.filter((l) => l !== null);
+        assert.deepEqual(data, [{ sets: 1, ways: 1, lineSize }], `${lineSize} ${idc} ${dic}`);
+      }
+    }
+  }
+});
+
+/** TINY's caches with 32-byte lines: 1 KiB 2-way L1D (16 sets), 4 KiB 4-way L2 (32 sets). */
+const LINES_32: Machine = {
+  name: "tiny-32",
+  description: "2 CPUs, tiny caches, 32-byte lines",
+  clusters: [
+    {
+      cpus: 2,
+      l1d: { size: 1024, ways: 2, lineSize: 32 },
+      l2: { size: 4096, ways: 4, lineSize: 32 },
+    },
+  ],
+  systemCache: null,
+};
+
+Deno.test("kvm-modern: the vCPU reads the machine's own line size in the fabricated CCSIDR", () => {
+  const t = testVm(kvmModern, { machine: LINES_32 });
+  const view = t.hyp.guestCacheView(t.hyp.vcpus[0]);
+  // No FWB here: IDC is not assumed, so L1 is separate I+D and the LoC is 1.
+  assert.equal(view.clidr, CLIDR.noIdcNoDic);
+  assert.deepEqual(view.levels, [{ sets: 1, ways: 1, lineSize: 32 }]);
+  const idc = testVm(kvmModernWith({ ctr: { idc: true, dic: false } }), { machine: LINES_32 });
+  assert.deepEqual(idc.hyp.guestCacheView(idc.hyp.vcpus[0]).levels, [null, {
+    sets: 1,
+    ways: 1,
+    lineSize: 32,
+  }]);
 });
