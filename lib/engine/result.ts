@@ -60,7 +60,7 @@ export interface Verdict {
 export interface Cost {
   /** Traps to the hypervisor (`kvm_exit` events, collapsed ones counted). */
   readonly exits: number;
-  /** `stage2_flush_vm` and `flush_cache_all` events. */
+  /** `stage2_flush_vm`, `p2m_flush_vm` and `flush_cache_all` events (collapsed ones counted). */
   readonly flushes: number;
   /** Lines of every `stage2_flush_vm` and `p2m_flush_vm` plus slots of every `flush_cache_all`. */
   readonly linesFlushed: number;
