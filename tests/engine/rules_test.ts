@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { ScenarioError } from "../../lib/errors.ts";
+import { ScenarioError, type ScenarioErrorCode } from "../../lib/errors.ts";
 import { vm } from "../../lib/dsl/vm.ts";
 import { scenarioIssues } from "../../lib/engine/rules/scenario.ts";
 import { expectationIssues } from "../../lib/engine/rules/expectations.ts";
+import { issueMessage, makeIssue } from "../../lib/engine/rules/issues.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { BASE, scenario } from "./fixtures.ts";
 
@@ -73,4 +74,36 @@ Deno.test("rules: an expectation's address and a read's address follow one rule"
       read.issues[0]?.message.split(": ").slice(1).join(": "),
     );
   }
+});
+
+Deno.test("rules: an issue's message names the place and the value, then the mistake in words", () => {
+  // [code, expected, the mistake as written after the place]
+  const table: [ScenarioErrorCode, string, string][] = [
+    ["invalid_value", "an integer", "invalid value: expected an integer"],
+    ["out_of_range", "an integer from 1 to 4", "out of range: expected an integer from 1 to 4"],
+    ["unknown_name", "quiet, adversarial", "unknown name; valid names: quiet, adversarial"],
+    ["bad_geometry", "a power of two", "bad cache geometry: expected a power of two"],
+    ["bad_address", "a 4-byte aligned address", "bad address: expected a 4-byte aligned address"],
+    ["bad_schema", "a number", "not part of the scenario schema: expected a number"],
+    ["budget_exceeded", "at most 10 steps", "over budget: expected at most 10 steps"],
+  ];
+  for (const [code, expected, words] of table) {
+    assert.equal(
+      issueMessage(code, "steps[2].addr", 0x4000_0002, expected, "field"),
+      `steps[2].addr = 0x40000002: ${words}`,
+    );
+    assert.equal(issueMessage(code, "cpus", 9, expected, "call"), `cpus(9): ${words}`);
+    assert.equal(makeIssue(code, "seed", 1.5, expected).message, `seed = 1.5: ${words}`);
+  }
+});
+
+Deno.test("rules: a call's refusal shows the value in the call, a field's after an equals sign", () => {
+  const explore = refusal(() => resolveExploreOptions({ ram: 5000 }));
+  assert.equal(
+    explore?.message,
+    "explore.ram(5000): invalid value: expected a whole number of 4 KiB pages",
+  );
+  const field = fieldIssue({ ram: 5000 }, "ram");
+  assert.equal(field?.message, "ram = 5000: invalid value: expected a whole number of 4 KiB pages");
+  assert.equal(field?.value, 5000);
 });

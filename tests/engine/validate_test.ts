@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
 import { run } from "../../lib/engine/run.ts";
+import { definePolicy } from "../../lib/hyp/policies/define.ts";
 import { validateScenario } from "../../lib/engine/rules/entry.ts";
 import {
   checkedScenario,
@@ -164,4 +165,52 @@ Deno.test("a checked scenario is trusted; the same data unchecked is checked in 
   const bad = checkedScenario({ ...good, cpus: 99 });
   assert.equal(bad.ok, false);
   assert.throws(() => run({ ...good, cpus: 99 }), ScenarioError);
+});
+
+Deno.test("run: a bad policy in the run options is refused, naming the field at fault", () => {
+  const name = refused(() => run(scenario([]), { policy: "kvm-9" }));
+  assert.deepEqual([name.code, name.call, name.value], ["unknown_name", "policy", "kvm-9"]);
+  // A policy object's declaration is named down to the field.
+  const plain = definePolicy({ name: "plain" });
+  const bad = { ...plain, native: "yes" } as unknown as typeof plain;
+  const field = refused(() => run(scenario([]), { policy: bad }));
+  assert.deepEqual([field.code, field.call, field.value], [
+    "invalid_value",
+    "policy.native",
+    "yes",
+  ]);
+});
+
+Deno.test("validateScenario reports bad run options as issues, with the scenario's", () => {
+  const s = scenario([{ kind: "read", vcpu: 1, addr: BASE }]);
+  const budget = validateScenario(s, { maxSteps: 0 });
+  assert.equal(budget.ok, false);
+  if (!budget.ok) {
+    assert.deepEqual(budget.issues.map((i) => [i.path, i.code, i.value]), [
+      ["maxSteps", "invalid_value", 0],
+      ["steps[0].vcpu", "out_of_range", 1],
+    ]);
+  }
+  const none = validateScenario(scenario([]), null as unknown as object);
+  assert.equal(none.ok, false);
+  if (!none.ok) {
+    assert.deepEqual(none.issues.map((i) => [i.path, i.code]), [["options", "invalid_value"]]);
+  }
+});
+
+Deno.test("run: the message lists up to nine further issues, then counts the rest", () => {
+  // One vCPU: every read on vCPU 1 is an issue of its own.
+  const reads = (n: number) =>
+    scenario(Array.from({ length: n }, () => ({ kind: "read" as const, vcpu: 1, addr: BASE })));
+  const issue = (i: number) =>
+    `steps[${i}].vcpu = 1: out of range: expected a vCPU index from 0 to 0 (there are 1)`;
+  const list = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => issue(from + k)).join("; ");
+  assert.equal(refused(() => run(reads(1))).message, issue(0));
+  assert.equal(refused(() => run(reads(2))).message, `${issue(0)} (1 more: ${issue(1)})`);
+  assert.equal(refused(() => run(reads(10))).message, `${issue(0)} (9 more: ${list(1, 10)})`);
+  assert.equal(
+    refused(() => run(reads(12))).message,
+    `${issue(0)} (11 more: ${list(1, 10)}; and 2 more)`,
+  );
 });
