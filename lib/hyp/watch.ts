@@ -90,6 +90,11 @@ export function installWatch(buffer: SharedArrayBuffer, fallbackMs = Infinity): 
   };
 }
 
+/**
+ * Writes `text` into its field of the page, cut at the field's size (128
+ * bytes of a policy's name, 256 of a label) on a character boundary: the
+ * page names what is stuck, a long name's start is enough for that.
+ */
 function writeText(at: number, lengthAt: number, max: number, text: string): void {
   const p = page!;
   const { written } = encoder.encodeInto(text, p.bytes.subarray(at, at + max));
