@@ -54,6 +54,26 @@ Deno.test("a failing verdict lists each violation with address, values, vCPU, pc
   assert.equal(lines[6], "natively on this machine: fails");
 });
 
+Deno.test("one violation and one reason are counted in the singular", () => {
+  const text = formatVerdict({
+    ok: false,
+    violations: [{
+      kind: "stale_read",
+      addr: 0x4000_1000,
+      expected: 1,
+      got: 0,
+      vcpu: 0,
+      pc: 0x4000_8000,
+      blame: "guest",
+    }],
+    archInvalid: ["S/W with caches on at 0x40008000"],
+    failsNatively: true,
+  });
+  const lines = text.split("\n");
+  assert.equal(lines[0], "verdict: FAIL, 1 violation");
+  assert.equal(lines[2], "architecturally invalid: 1 reason");
+});
+
 Deno.test("formatVerdict refuses something that is not a verdict", () => {
   assert.throws(() => formatVerdict(null as unknown as VerdictLike), ScenarioError);
   assert.throws(
