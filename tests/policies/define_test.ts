@@ -187,4 +187,33 @@ Deno.test("definePolicy: bad definitions name the field and the value", () => {
   );
   refused({ name: "x", costs: { trap: -1 } }, "invalid_value", "definePolicy.costs.trap");
   refused({ name: "x", costs: { traps: 1 } }, "unknown_name", "definePolicy.costs.traps");
+  refused({ name: ".x" }, "invalid_value", "definePolicy.name");
+  refused({ name: "Mine" }, "invalid_value", "definePolicy.name");
+  refused(
+    { name: "x", faultClean: ["always", "kernel"] },
+    "invalid_value",
+    "definePolicy.faultClean",
+  );
+  refused(
+    { name: "x", faultClean: { when: "always", via: "kernel", event: "MyFlush" } },
+    "invalid_value",
+    "definePolicy.faultClean.event",
+  );
+});
+
+Deno.test("definePolicy: usesFwb and faultClean are kept, faultClean as a frozen copy", () => {
+  const fc = { when: "populate", via: "hva", event: "my_clean" } as const;
+  const p = definePolicy({ name: "x", usesFwb: true, faultClean: { ...fc } });
+  assert.equal(p.usesFwb, true);
+  assert.deepEqual(p.faultClean, fc);
+  assert.ok(Object.isFrozen(p.faultClean));
+  const given = { when: "always" as const, via: "kernel" as const };
+  const q = definePolicy({ name: "y", faultClean: given });
+  (given as { when: string }).when = "never";
+  assert.equal(
+    q.faultClean?.when,
+    "always",
+    "a later change to the object given does not reach the policy",
+  );
+  assert.equal(definePolicy({ name: "z" }).usesFwb, undefined);
 });
