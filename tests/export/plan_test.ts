@@ -154,6 +154,20 @@ Deno.test("plan: the program's blocks avoid every address the scenario uses", ()
   );
 });
 
+Deno.test("plan: the program does not land on the block of a DC range that starts a 2 MiB block", () => {
+  // Blocks 1 and 2 hold words the guest uses; block 3 only a line cleaned by VA.
+  const s = scenario([
+    { kind: "write", vcpu: 0, addr: VIRT_RAM_BASE + BLOCK_SIZE, value: 1 },
+    { kind: "write", vcpu: 0, addr: VIRT_RAM_BASE + 2 * BLOCK_SIZE, value: 2 },
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: VIRT_RAM_BASE + 3 * BLOCK_SIZE, len: 64 },
+  ]);
+  const plan = planBaremetal(s);
+  assert.ok(
+    plan.layout.programBase >= VIRT_RAM_BASE + 4 * BLOCK_SIZE,
+    `program at ${plan.layout.programBase.toString(16)}`,
+  );
+});
+
 Deno.test("plan: RAM elsewhere than QEMU virt's is refused, naming the field and the value", () => {
   const s = vm().ram("1G", { base: 0x8000_0000 }).guest((g) => g.write(0x8000_0000, 1)).toJSON();
   const e = thrown(() => exportBaremetal(s));
@@ -208,6 +222,12 @@ Deno.test("plan: a guest step of vCPU 8 or above is refused", () => {
   assert.equal(e.code, "out_of_range");
   assert.equal(e.call, "exportBaremetal(steps[1])");
   assert.equal(e.value, 9);
+  // The first vCPU past the last the test starts.
+  const eight = scenario([{ kind: "write", vcpu: 8, addr: 0x4000_8000, value: 1 }], {
+    machine,
+    cpus: 16,
+  });
+  assert.equal(thrown(() => planBaremetal(eight)).value, 8);
   assert.match(e.message, /vCPU 9: the exported test runs vCPUs 0 to 7 only/);
   // Skipped steps of a high vCPU are no problem: only guest steps run on a CPU.
   const ok = planBaremetal(
