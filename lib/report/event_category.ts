@@ -12,11 +12,11 @@
  * | `setway`    | `dc_csw`, `dc_cisw`, `dc_isw`, `sw_walk`                           |
  * | `sysreg`    | `sctlr_write`, `vm_reg_write`                                      |
  * | `trap`      | `kvm_exit`, `kvm_guest_fault`                                      |
- * | `policy`    | `kvm_set_way_flush`, `kvm_toggle_cache`, `hcr_write`, `undef_injected` |
- * | `flush`     | `stage2_flush_vm`, `flush_cache_all`, `sw_local`, `p2m_flush_vm`, `coherent_cache_guest_page` |
+ * | `policy`    | `kvm_set_way_flush`, `kvm_toggle_cache`, `p2m_set_way_flush`, `p2m_toggle_cache`, `hcr_write`, `undef_injected` |
+ * | `flush`     | `stage2_flush_vm`, `flush_cache_all`, `sw_local`, `p2m_flush_vm`, `coherent_cache_guest_page`, `clean_dcache_guest_page`, `flush_page_to_ram`, `flush_page` |
  * | `sched`     | `vcpu_load`, `migrate`                                             |
  * | `hw`        | `speculative_fill`, `castout`                                      |
- * | `host`      | `host_write`, `clear_page`                                         |
+ * | `host`      | `host_write`, `clear_page`, `kvm_unmap_hva`                        |
  * | `violation` | `stale_read`, `lost_write`                                         |
  *
  * @example Usage
@@ -88,6 +88,8 @@ const NAMES: Readonly<Record<string, EventCategory>> = Object.freeze({
   kvm_guest_fault: "trap",
   kvm_set_way_flush: "policy",
   kvm_toggle_cache: "policy",
+  p2m_set_way_flush: "policy",
+  p2m_toggle_cache: "policy",
   hcr_write: "policy",
   undef_injected: "policy",
   stage2_flush_vm: "flush",
@@ -95,12 +97,16 @@ const NAMES: Readonly<Record<string, EventCategory>> = Object.freeze({
   sw_local: "flush",
   p2m_flush_vm: "flush",
   coherent_cache_guest_page: "flush",
+  clean_dcache_guest_page: "flush",
+  flush_page_to_ram: "flush",
+  flush_page: "flush",
   vcpu_load: "sched",
   migrate: "sched",
   speculative_fill: "hw",
   castout: "hw",
   host_write: "host",
   clear_page: "host",
+  kvm_unmap_hva: "host",
   stale_read: "violation",
   lost_write: "violation",
 });
