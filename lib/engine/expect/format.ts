@@ -91,8 +91,12 @@ function explored(result: CheckResult): string {
     c === 0 ? `${n} with no perturbation` : `${n} with ${c}`
   );
   const max = result.bounds.maxPerturbations;
+  // A search cut by its budget of executions runs every execution it queued, that budget
+  // in all (search.ts): one that ran fewer was cut by its time budget.
   const scope = s.complete
     ? `complete up to ${plural(max, "perturbation")}`
+    : s.executions < result.bounds.maxExecutions
+    ? "incomplete: the time budget ran out"
     : `incomplete: the budget of ${result.bounds.maxExecutions} executions ran out`;
   const migrations = result.bounds.migrations ? ", migrations included" : "";
   return `explored: ${plural(s.executions, "execution")} (${

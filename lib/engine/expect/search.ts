@@ -18,8 +18,9 @@
  * A choice point before a `pc` step is skipped: that step only moves the
  * PC, so the same choice before the next step gives the same execution.
  *
- * The budget (`maxExecutions`, `seconds`) cuts the search; the result then
- * says it is incomplete, and which levels it finished.
+ * The budget (`maxExecutions`, `seconds`) cuts the search, never before the
+ * unperturbed execution; the result then says it is incomplete, and which
+ * levels it finished.
  *
  * @example Usage
  * ```ts
@@ -197,7 +198,12 @@ export function searchChoices(
     const next: ExecutionName[] = [];
     stats.byPerturbations.push(0);
     for (let i = 0; i < level.length; i++) {
-      if (stats.executions >= bounds.maxExecutions || performance.now() > deadline) {
+      // The unperturbed execution always runs: with no execution at all, never() and
+      // forall() would hold over nothing.
+      if (
+        stats.executions >= bounds.maxExecutions ||
+        (stats.executions > 0 && performance.now() > deadline)
+      ) {
         stats.complete = false;
         return { tallies, stats };
       }
