@@ -3,18 +3,20 @@
  * one hardware choice (every option at every choice point, unreduced), the
  * observation the runner builds without recording events equals the one
  * read from a full `run()` replaying the same perturbations through the
- * exploration's `replay()`.
+ * exploration's `replay()`. A failed read's blame follows the execution's
+ * own hardware choices, and each choice point is mapped to the step it came
+ * before, in every execution the runner is reused for.
  */
 
 import assert from "node:assert/strict";
-import { type Scenario } from "../../mod.ts";
+import { type Scenario, type Step } from "../../mod.ts";
 import { replay } from "../../lib/api/explore.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
-import { baseVariant } from "../../lib/engine/expect/migrations.ts";
+import { baseVariant, migrationChildren } from "../../lib/engine/expect/migrations.ts";
 import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";
 import { observeRun } from "../../lib/engine/expect/observation.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
-import { NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
+import { A, NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
 
 const WATCHED = ["flush_cache_all", "kvm_exit", "kvm_set_way_flush", "stage2_flush_vm", "sw_local"];
 
@@ -50,4 +52,55 @@ Deno.test("fast path = run(): a set/way walk under KVM 3.18 with a system cache,
 Deno.test("fast path = run(): the same under KVM 4.0 on two vCPUs", () => {
   const s = scenario(SW_CLEAN, { machine: tinyWithL3, policy: "kvm-4.0", cpus: 2 });
   assert.ok(agreeOnEveryChoice(s) > 10);
+});
+
+/** Caches on, then off, a write (to DRAM), caches on again, a read: no invalidate. */
+const NO_INVALIDATE: Step[] = [
+  { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+  { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+  { kind: "write", vcpu: 0, addr: A, value: 7 },
+  { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+  { kind: "read", vcpu: 0, addr: A },
+];
+
+Deno.test("fast path = run(): a line filled before a write with caches off, blamed by the fill", () => {
+  assert.ok(agreeOnEveryChoice(scenario(NO_INVALIDATE)) > 10);
+});
+
+Deno.test("a fill while the guest's caches are on is the guest's to invalidate; one through the host's alias is not", () => {
+  const s = scenario(NO_INVALIDATE);
+  const { machine, policy } = assertScenario(s);
+  const runner = new CheckRunner(s, machine, policy, []);
+  const variant = baseVariant(s.steps);
+  const blameOf = (point: number, cpu: number) =>
+    runner.run(variant, Int32Array.of(point, cpu)).observation.violations.map((v) => v.blame);
+  assert.deepEqual(runner.run(variant, new Int32Array(0)).observation.violations, []);
+  // Option 0 at any point: a fill of A's line into cpu0, where the vCPU runs. Before step 1
+  // its caches are on, so the same fill may happen on bare metal: the clean copy of 0 hides
+  // the write made with caches off, and the guest, which never invalidated, is to blame.
+  assert.deepEqual(blameOf(1, 0), ["guest"]);
+  // Before steps 0 and 2 its caches are off: only the host's cacheable alias could fill it.
+  assert.deepEqual(blameOf(0, 0), ["machine"]);
+  assert.deepEqual(blameOf(2, 0), ["machine"]);
+});
+
+Deno.test("stepOfPoint: each choice point's step, none before an exec_state step, in every execution", () => {
+  const steps: Step[] = [
+    ...NO_CLEAN.slice(0, 3),
+    { kind: "exec_state", vcpu: 0, aarch32: false },
+    NO_CLEAN[3],
+  ];
+  const s = scenario(steps);
+  const { machine, policy } = assertScenario(s);
+  const runner = new CheckRunner(s, machine, policy, []);
+  const base = baseVariant(steps);
+  const plain = runner.run(base, new Int32Array(0));
+  assert.equal(plain.points, 4);
+  assert.deepEqual(Array.from(plain.stepOfPoint), [0, 1, 2, 4]);
+  // The same program with a migration inserted first: every later step one further on.
+  const moved = migrationChildren(base, machine, 1, [1])[0];
+  assert.deepEqual(moved.migrations, [{ before: 0, vcpu: 0, pcpu: 1 }]);
+  const out = runner.run(moved, new Int32Array(0));
+  assert.deepEqual(Array.from(out.stepOfPoint), [0, 1, 2, 3, 5]);
+  assert.deepEqual(Array.from(runner.run(base, new Int32Array(0)).stepOfPoint), [0, 1, 2, 4]);
 });
