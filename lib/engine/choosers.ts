@@ -164,6 +164,10 @@ export class RandomChooser implements Chooser {
 
 /**
  * One perturbation by meaning, attached to the choice point before a step.
+ * `before` counts choice points, not steps: every step has one, but for an
+ * `exec_state` step (the vCPU's configuration, not an instruction) and the
+ * steps of a vCPU that crashed, so after such a step the two counts differ
+ * (witness.ts names the step of each point).
  *
  * @example Usage
  * ```ts
@@ -173,7 +177,7 @@ export class RandomChooser implements Chooser {
  */
 export type PlannedPerturbation =
   | {
-    /** The index of the step it happens before. */
+    /** The index of the choice point it happens at (see above). */
     readonly before: number;
     readonly kind: "speculative_fill";
     /** The physical CPU whose L1 receives the line. */
@@ -182,7 +186,7 @@ export type PlannedPerturbation =
     readonly addr: number;
   }
   | {
-    /** The index of the step it happens before. */
+    /** The index of the choice point it happens at (see above). */
     readonly before: number;
     readonly kind: "castout";
     /** The cache's name, e.g. `"cluster0.L2"`. */
@@ -191,7 +195,7 @@ export type PlannedPerturbation =
     readonly addr: number;
   }
   | {
-    /** The index of the step whose first exit is preempted. */
+    /** The index of the choice point of the step whose first exit is preempted. */
     readonly before: number;
     /**
      * The scheduler preempts the step's vCPU between the exit of its (first)
@@ -340,7 +344,7 @@ export function perturbationIndex(
  * const p = plannedFromEvent(3, "castout", 0, { cache: "cluster0.L2", addr: 0x40000000 });
  * console.log(p); // { before: 3, kind: "castout", cache: "cluster0.L2", addr: 1073741824 }
  * ```
- * @param before the index of the step the choice point came before
+ * @param before the index of the choice point (see {@linkcode PlannedPerturbation})
  * @param name the event's name
  * @param pcpu the event's physical CPU
  * @param fields the event's fields
