@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { explore, vm } from "../../mod.ts";
+import { explore, ScenarioError, vm } from "../../mod.ts";
 import { replay } from "../../lib/api/explore.ts";
+import { broken } from "./broken_policy.ts";
 
 const ESCAPE = {
   machine: "xgene1",
@@ -65,4 +66,75 @@ Deno.test("replay refuses malformed perturbations, naming the one at fault", () 
     () => replay(scenario, [{ before: 0, kind: "teleport", addr: 0 } as any]),
     /perturbations\[0\]/,
   );
+});
+
+Deno.test("replay refuses each malformed perturbation, naming it, and a plan that is not a list", () => {
+  const scenario = vm().speculation("adversarial").guest((g) =>
+    g.write(0x4000_0000, 1).read(0x4000_0000)
+  )
+    .toJSON();
+  const good = { before: 0, kind: "speculative_fill", cpu: 0, addr: 0x4000_0000 };
+  const bad = [
+    { before: -1, kind: "speculative_fill", cpu: 0, addr: 0x4000_0000 },
+    { before: 1, kind: "preempt", cpu: -1 },
+    { before: 1, kind: "preempt" },
+    { before: 1, kind: "speculative_fill", addr: 0x4000_0000 },
+    // A fill on CPU -1 must not be taken for a fill on some other CPU.
+    { before: 1, kind: "speculative_fill", cpu: -1, addr: 0x4000_0000 },
+    { before: 1, kind: "speculative_fill", cpu: 0 },
+    { before: 1, kind: "castout", addr: 0x4000_0000 },
+    { before: 1, kind: "castout", cache: "cpu0.L1" },
+    null,
+  ];
+  for (const p of bad) {
+    assert.throws(
+      () => replay(scenario, [good, p] as never),
+      (e) =>
+        e instanceof ScenarioError && e.code === "invalid_value" &&
+        e.call === "replay.perturbations[1]" && /perturbations\[1\] = /.test(e.message),
+      JSON.stringify(p),
+    );
+  }
+  for (const notAList of [{}, good, "fill", null]) {
+    assert.throws(
+      () => replay(scenario, notAList as never),
+      (e) =>
+        e instanceof ScenarioError && e.call === "replay.perturbations" &&
+        /expected a list of perturbations/.test(e.message),
+      JSON.stringify(notAList),
+    );
+  }
+});
+
+Deno.test("replay: a fill before the first step happens before it", () => {
+  // Caches off from the start: the write goes to memory, under a line filled before it (stage 2
+  // maps RAM cacheable), and with nothing cleaning it away the read with caches on hits the line.
+  // Natively, with the MMU off, nothing could have filled it: the hypervisor is to blame.
+  const scenario = vm().machine("generic").policy("trap-nothing").ram("1MiB").prefault()
+    .speculation("adversarial")
+    .guest((g) => g.write(0x4000_0000, 1).mmuOn().read(0x4000_0000))
+    .toJSON();
+  const r = replay(scenario, [{ before: 0, kind: "speculative_fill", cpu: 0, addr: 0x4000_0000 }]);
+  const names = r.events.map((e) => e.name);
+  const fill = names.indexOf("speculative_fill");
+  assert.ok(fill >= 0 && fill < names.indexOf("write"), names.join(" "));
+  assert.deepEqual(r.verdict.violations.map((v) => [v.kind, v.blame]), [
+    ["stale_read", "hypervisor"],
+  ]);
+});
+
+Deno.test("replay runs the policy object it is given, not the scenario's policy name", () => {
+  // Dropping the trapped walk and the flush at caches-off, the broken kvm-4.0 reads stale data
+  // where kvm-4.0 does not.
+  const scenario = vm().machine("generic").ram("1MiB").prefault()
+    .guest((g) => g.mmuOn().write(0x4000_0000, 1).sw_clean().mmuOff().read(0x4000_0000))
+    .toJSON();
+  assert.equal(scenario.policy, "kvm-4.0");
+  const genuine = replay(scenario, []);
+  assert.equal(genuine.verdict.ok, true);
+  const r = replay(scenario, [], { policy: broken });
+  assert.equal(r.policy, "kvm-4.0-broken");
+  assert.deepEqual(r.verdict.violations.map((v) => [v.kind, v.blame]), [
+    ["stale_read", "hypervisor"],
+  ]);
 });

@@ -53,7 +53,8 @@ import { PlanChooser, type PlannedPerturbation } from "../choosers.ts";
  * console.log(r.verdict.ok); // true
  * ```
  * @param scenario the scenario (its `speculation` must be `"adversarial"` for perturbations to apply)
- * @param perturbations the perturbations, at most one before each step
+ * @param perturbations the perturbations, at most one at each choice point (`before`, see
+ *   {@linkcode PlannedPerturbation})
  * @param options run options (a policy object, budgets)
  * @returns the run's result
  * @throws {ScenarioError} for an invalid scenario, or `invalid_value` for a bad perturbation
@@ -71,10 +72,13 @@ export function replay(
       `replay(scenario, ${showValue(perturbations)}): expected a list of perturbations`,
     );
   }
+  // A CPU number is checked here, not left to the run: a fill on CPU -1 would otherwise be
+  // counted into the index of another CPU's fill and replay a perturbation nobody asked for.
+  const isCpu = (cpu: unknown) => Number.isInteger(cpu) && (cpu as number) >= 0;
   perturbations.forEach((p, i) => {
     const ok = typeof p === "object" && p !== null && Number.isInteger(p.before) && p.before >= 0 &&
-      (p.kind === "preempt" ? Number.isInteger(p.cpu) && p.cpu >= 0 : Number.isInteger(p.addr) &&
-        (p.kind === "speculative_fill" ? Number.isInteger(p.cpu) : p.kind === "castout" &&
+      (p.kind === "preempt" ? isCpu(p.cpu) : Number.isInteger(p.addr) &&
+        (p.kind === "speculative_fill" ? isCpu(p.cpu) : p.kind === "castout" &&
           typeof p.cache === "string"));
     if (!ok) {
       throw new ScenarioError(
