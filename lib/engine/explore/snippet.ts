@@ -60,11 +60,15 @@ function ramText(bytes: number): string {
   return String(bytes);
 }
 
+/**
+ * A policy's name as a variable: camel case, without the characters an identifier cannot hold
+ * (punctuation at the end of the name as well, which no following word capitalises), and
+ * after an underscore when it starts with a digit.
+ */
 function camel(name: string): string {
-  return name.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase()).replace(
-    /^[^A-Za-z_]/,
-    "_",
-  );
+  const words = name.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9]/g, "");
+  return words === "" ? "policy" : /^[0-9]/.test(words) ? `_${words}` : words;
 }
 
 /**
@@ -176,9 +180,8 @@ export function guestChain(steps: readonly Step[]): string {
  */
 export function vmChain(v: SnippetVm, adversarial: boolean): string {
   let out = "vm()";
-  out += typeof v.machine === "string"
-    ? `.machine(${JSON.stringify(v.machine)})`
-    : `.machine(${JSON.stringify(v.machine)})`;
+  // A preset's name, or a machine description as the object literal the DSL takes.
+  out += `.machine(${JSON.stringify(v.machine)})`;
   if (v.systemCache === false) out += ".systemCache(false)";
   else if (v.systemCache !== "machine") out += `.systemCache(${JSON.stringify(v.systemCache)})`;
   if (v.cpus !== 1) out += `.cpus(${v.cpus})`;
