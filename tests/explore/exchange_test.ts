@@ -253,3 +253,100 @@ Deno.test("an exchanged part on workers is the same part as on one thread", asyn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a level result reads back as written: counts, the stop, the first keys and signed children", () => {
+  // Fingerprints of 1 to 4 characters: the header is padded to 4 bytes whatever its length.
+  for (const fingerprint of ["f", "ff", "fff", "ffff"]) {
+    const r = {
+      fingerprint,
+      level: 3,
+      part: 1,
+      count: 3,
+      executions: 12345,
+      stopped: true,
+      firsts: [{ group: "hypervisor/stale_read", key: [2, 4, 0, 0, 1, 0, 0] }],
+      children: Int32Array.of(0, 2, 1, 5, -2, 0x7fff_ffff, 1, 3, 0, 0, 0, -(2 ** 31), 65536, 0),
+    };
+    const bytes = encodeLevel(r);
+    assert.equal(bytes.length % 4, 0);
+    assert.deepEqual(decodeLevel(bytes, { fingerprint, level: 3, part: 1, count: 3 }, "f"), r);
+    const quiet = { ...r, stopped: false, firsts: [], executions: 0 };
+    assert.deepEqual(
+      decodeLevel(encodeLevel(quiet), { fingerprint, level: 3, part: 1, count: 3 }, "f"),
+      quiet,
+    );
+  }
+});
+
+Deno.test("a level result cut short, padded out, split otherwise or of another part count is refused", () => {
+  const r = {
+    fingerprint: "0123456789abcdef",
+    level: 2,
+    part: 1,
+    count: 2,
+    executions: 4,
+    stopped: false,
+    firsts: [],
+    children: Int32Array.of(0, 1, 0, 0, 5, 6, 1, 1, 2, 0, 0, 7, 8, 1),
+  };
+  const expected = { fingerprint: r.fingerprint, level: 2, part: 1, count: 2 };
+  const bytes = encodeLevel(r);
+  const notResult = /f is not a level result of a sharded exploration/;
+  // One child short of its last integer: the header's count says 14, the bytes hold 13.
+  assert.match(
+    refusal(() => decodeLevel(bytes.subarray(0, bytes.length - 4), expected, "f")).message,
+    notResult,
+  );
+  const longer = new Uint8Array(bytes.length + 4);
+  longer.set(bytes);
+  assert.match(refusal(() => decodeLevel(longer, expected, "f")).message, notResult);
+  // Children that are not whole records of 7 integers.
+  const ragged = encodeLevel({ ...r, children: r.children.subarray(0, 13) });
+  assert.match(refusal(() => decodeLevel(ragged, expected, "f")).message, notResult);
+  assert.match(
+    refusal(() => decodeLevel(bytes, { ...expected, count: 3 }, "f")).message,
+    /f holds length 2 of part 1\/2, not length 2 of part 1\/3/,
+  );
+  assert.match(
+    refusal(() => decodeLevel(bytes, { ...expected, part: 0 }, "f")).message,
+    /f holds length 2 of part 1\/2, not length 2 of part 0\/2/,
+  );
+});
+
+Deno.test("directoryExchange waits for a part that comes late, within its timeout", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const early = directoryExchange(dir, { timeoutSeconds: 30 });
+    const late = directoryExchange(dir, { timeoutSeconds: 30 });
+    const first = early.exchange(4, 0, 2, Uint8Array.of(1, 2));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = late.exchange(4, 1, 2, Uint8Array.of(3));
+    const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(a.map((x) => Array.from(x)), [[1, 2], [3]]);
+    assert.deepEqual(b.map((x) => Array.from(x)), [[1, 2], [3]]);
+    assert.deepEqual(Array.from(await Deno.readFile(levelFile(dir, 4, 1))), [3]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("directoryExchange fails at once on a part's file it cannot read, and refuses bad options", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A directory where part 1's file should be: an error to report, not a file to wait for.
+    await Deno.mkdir(levelFile(dir, 0, 1));
+    const started = performance.now();
+    const error = await directoryExchange(dir, { timeoutSeconds: 20 })
+      .exchange(0, 0, 2, new Uint8Array(1)).then(() => null, (x) => x);
+    assert.ok(error !== null && !(error instanceof ScenarioError), String(error));
+    assert.equal((error as { code?: string }).code, "EISDIR");
+    assert.ok(performance.now() - started < 10_000, "it does not wait for the timeout");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  for (const timeoutSeconds of [0, -1, NaN, "5" as unknown as number]) {
+    const e = refusal(() => directoryExchange("/tmp/levels", { timeoutSeconds }));
+    assert.equal(e.call, "explore.exchange.timeoutSeconds", String(timeoutSeconds));
+  }
+  assert.equal(refusal(() => directoryExchange("")).call, "explore.exchange");
+});
