@@ -181,6 +181,25 @@ for (const [kind, make] of LOGS) {
     assert.deepEqual([r.count, r.cleaned], [4, 4]);
   });
 
+  Deno.test(`${kind} log: a walk's events never fold into the previous walk's, at the same PC`, () => {
+    const log = make();
+    const op = (set: number) => ({ op: "csw", level: 1, set, way: 0, cleaned: 1, invalidated: 0 });
+    for (const set of [0, 1]) {
+      log.emit("sw_walk", 0, 0, 0x40, { op: "csw", levels: 1, instructions: 1 });
+      log.foldWalk(true);
+      log.emit("sw_local", 0, 0, 0x40, op(set));
+      log.foldWalk(false);
+    }
+    // The second walk's op is two records back from its own: it stays after its sw_walk.
+    const records = log.finish();
+    assert.deepEqual(records.map((r) => [r.name, r.count, r.set]), [
+      ["sw_walk", 1, undefined],
+      ["sw_local", 1, 0],
+      ["sw_walk", 1, undefined],
+      ["sw_local", 1, 1],
+    ]);
+  });
+
   Deno.test(`${kind} log: outside a walk, identical events collapse and keep their counters`, () => {
     const log = make();
     emitRepeatedOn(log, "stage2_flush_vm", 0, 0, 0x40, { pages: 1, lines: 64, cleaned: 2 }, 3);
