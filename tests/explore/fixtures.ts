@@ -1,13 +1,14 @@
 /**
  * Shared fixtures of the exploration tests: a tiny machine (so that set/way
- * walks cost a few dozen instructions), a policy with a planted bug, and
+ * walks cost a few dozen instructions), a policy with a planted bug, one
+ * that crashes the guest, and
  * the edits that make one part of an exploration disagree with the others.
  *
  * @module
  */
 
 import type { ExploreReport, Machine, Policy } from "../../mod.ts";
-import { policies } from "../../mod.ts";
+import { definePolicy, policies } from "../../mod.ts";
 
 /** One cluster of two CPUs, 1 KiB 2-way L1s, a 4 KiB 4-way L2, no system cache. */
 export const TINY: Machine = {
@@ -42,6 +43,20 @@ export const NO_OFF_FLUSH: Policy = {
     hyp.emit("kvm_toggle_cache", { was: write.wasEnabled, now });
   },
 };
+
+/**
+ * A user policy whose hook crashes the guest when it turns its caches off:
+ * an operation that runs a hook can fail even as a program's last.
+ */
+export const CRASHES_ON_CACHES_OFF: Policy = definePolicy({
+  name: "crash-on-caches-off",
+  onReset(hyp) {
+    hyp.vcpu.hcr.tvm = true;
+  },
+  onVmRegWrite(hyp, write) {
+    if (write.wasEnabled && !hyp.cacheEnabled()) hyp.injectUndef("caches turned off");
+  },
+});
 
 /** The op labels of a counterexample's steps, e.g. `["mmuOn", "write", ...]`. */
 export function stepNames(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { definePolicy, explore, type ExploreOptions, machines } from "../../mod.ts";
+import { explore, type ExploreOptions, machines } from "../../mod.ts";
 import { Hardware } from "../../lib/api/hw.ts";
 import { HashSet64 } from "../../lib/engine/explore/hash_set.ts";
 import {
@@ -7,7 +7,7 @@ import {
   HardwareLayout,
   StateEncoder,
 } from "../../lib/engine/explore/state_hash.ts";
-import { TINY } from "./fixtures.ts";
+import { CRASHES_ON_CACHES_OFF, TINY } from "./fixtures.ts";
 
 const A = 0x4000_0000;
 
@@ -63,20 +63,6 @@ Deno.test("idle CPUs are interchangeable: a fill into either hashes the same", (
   assert.notDeepEqual(hashOf(a, layout), hashOf(c, layout));
 });
 
-/**
- * A user policy whose hook crashes the guest when it turns its caches off:
- * an operation that runs a hook can fail even as a program's last.
- */
-const crashesOnCachesOff = definePolicy({
-  name: "crash-on-caches-off",
-  onReset(hyp) {
-    hyp.vcpu.hcr.tvm = true;
-  },
-  onVmRegWrite(hyp, write) {
-    if (write.wasEnabled && !hyp.cacheEnabled()) hyp.injectUndef("caches turned off");
-  },
-});
-
 // Pruning must not change the answer: the same failure groups, found at the
 // same place, with state hashing and symmetry on and off.
 const SMALL: ExploreOptions[] = [
@@ -98,7 +84,7 @@ const SMALL: ExploreOptions[] = [
   // turning caches off for an operation that cannot fail would not try.
   {
     machine: TINY,
-    policy: crashesOnCachesOff,
+    policy: CRASHES_ON_CACHES_OFF,
     cpus: 1,
     ops: ["write", "read", "mmuOn", "mmuOff"],
     maxOps: 2,
@@ -106,7 +92,7 @@ const SMALL: ExploreOptions[] = [
 ];
 
 for (const c of SMALL) {
-  const policy = c.policy === crashesOnCachesOff ? crashesOnCachesOff.name : c.policy;
+  const policy = c.policy === CRASHES_ON_CACHES_OFF ? CRASHES_ON_CACHES_OFF.name : c.policy;
   const machine = typeof c.machine === "object" ? c.machine.name : c.machine;
   Deno.test(`pruning is sound: ${policy} on ${machine}`, async () => {
     const base = { maxOps: 3, ...c, ops: [...c.ops!], progress: false, shrink: false };

@@ -15,6 +15,7 @@ import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { picksUpTo, randomBatch, type RandomHit } from "../../lib/engine/explore/random_mode.ts";
 import { judge, picksToPlan } from "../../lib/engine/explore/shrink.ts";
+import { CRASHES_ON_CACHES_OFF } from "./fixtures.ts";
 
 Deno.test("picksUpTo keeps whole steps: one pick for a quiet step, two for a perturbed one", () => {
   // Steps: quiet, perturbed (option 4), quiet, perturbed (option 0), quiet.
@@ -27,17 +28,6 @@ Deno.test("picksUpTo keeps whole steps: one pick for a quiet step, two for a per
   assert.deepEqual(picksUpTo(picks, 5), picks);
   assert.deepEqual(picksUpTo(picks, 9), picks);
   assert.deepEqual(picksUpTo([], 3), []);
-});
-
-/** A user policy whose hook crashes the guest when it turns its caches off. */
-const crashesOnCachesOff = definePolicy({
-  name: "crash-on-caches-off",
-  onReset(hyp) {
-    hyp.vcpu.hcr.tvm = true;
-  },
-  onVmRegWrite(hyp, write) {
-    if (write.wasEnabled && !hyp.cacheEnabled()) hyp.injectUndef("caches turned off");
-  },
 });
 
 const kvm40 = policies["kvm-4.0"];
@@ -90,7 +80,7 @@ const QUESTIONS: [string, ExploreOptions, string[]][] = [
   }, ["hypervisor/stale_read"]],
   // A crash cuts the program: the reads after it are not judged.
   ["a policy that crashes the guest", {
-    policy: crashesOnCachesOff,
+    policy: CRASHES_ON_CACHES_OFF,
     ops: ["write", "read", "mmuOn", "mmuOff"],
     maxOps: 3,
   }, ["hypervisor/crash", "hypervisor/stale_read"]],
