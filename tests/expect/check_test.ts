@@ -109,6 +109,25 @@ Deno.test("the budget cuts the search, and the result says so", async () => {
   assert.match(formatCheck(r), /incomplete: the budget of 5 executions ran out/);
 });
 
+Deno.test("the result carries the bounds it was given, the time budget too", async () => {
+  const given = await checkExpectations(scenario(NO_CLEAN), {
+    expect: [exists(stale(A))],
+    maxPerturbations: 2,
+    maxExecutions: 40,
+    seconds: 60,
+    migrations: true,
+  });
+  assert.deepEqual(given.bounds, {
+    maxPerturbations: 2,
+    migrations: true,
+    maxExecutions: 40,
+    seconds: 60,
+  });
+  const defaults = await checkExpectations(scenario(NO_CLEAN), { expect: [exists(stale(A))] });
+  assert.equal(defaults.bounds.seconds, Infinity);
+  assert.equal(defaults.bounds.migrations, false);
+});
+
 Deno.test("a check is deterministic: the same text twice", async () => {
   const s = scenario(SW_CLEAN, { machine: tinyWithL3, policy: "kvm-3.18", prefault: false });
   const options = { expect: [exists(stale(A)), never(crashed())], migrations: true };

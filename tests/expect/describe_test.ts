@@ -109,7 +109,7 @@ Deno.test("formatCheck: a search cut by its time budget says so, not that execut
   });
   assert.equal(r.stats.complete, false);
   const explored = formatCheck(r).split("\n")[1];
-  assert.match(explored, /; incomplete: the time budget ran out$/);
+  assert.match(explored, /; incomplete: the time budget of 1e-9 s ran out$/);
   const budget = await checkExpectations(scenario(NO_CLEAN), {
     expect: [never(staleAnywhere())],
     maxExecutions: 3,

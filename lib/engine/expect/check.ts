@@ -170,6 +170,8 @@ export interface CheckResult {
     readonly maxPerturbations: number;
     readonly migrations: boolean;
     readonly maxExecutions: number;
+    /** The time budget in seconds; `Infinity` when the search had none. */
+    readonly seconds: number;
   };
   /** What the search did. */
   readonly stats: Readonly<SearchStats>;
@@ -201,14 +203,16 @@ function answerOf(t: Tally): Answer {
   return "Sometimes";
 }
 
-function holdsOf(e: Expectation, t: Tally): boolean {
+// Read from the answer, so that the two can never disagree (an empty tally, which the search
+// never leaves, is Never: `forall` does not hold over nothing).
+function holdsOf(e: Expectation, answer: Answer): boolean {
   switch (e.kind) {
     case "exists":
-      return t.positive > 0;
+      return answer !== "Never";
     case "never":
-      return t.positive === 0;
+      return answer === "Never";
     case "forall":
-      return t.negative === 0;
+      return answer === "Always";
   }
 }
 
@@ -338,13 +342,14 @@ function checkNow(scenario: Scenario, given: CheckOptions): CheckResult {
       if (r === undefined) replays.set(name, r = replayExecution(runner, name, runOptions));
       return witnessOf(r, e.what, value, watched);
     };
+    const answer = answerOf(t);
     return {
       expectation: e,
       text: describeExpectation(e),
-      answer: answerOf(t),
+      answer,
       positive: t.positive,
       negative: t.negative,
-      holds: holdsOf(e, t),
+      holds: holdsOf(e, answer),
       witnesses: {
         positive: witness(t.firstPositive, true),
         negative: witness(t.firstNegative, false),
@@ -356,7 +361,7 @@ function checkNow(scenario: Scenario, given: CheckOptions): CheckResult {
     scenario,
     policy: policy.name,
     machine: machine.name,
-    bounds: { maxPerturbations, migrations: bounds.migrations, maxExecutions },
+    bounds: { maxPerturbations, migrations: bounds.migrations, maxExecutions, seconds },
     stats,
     expectations: results,
   };

@@ -96,7 +96,7 @@ function explored(result: CheckResult): string {
   const scope = s.complete
     ? `complete up to ${plural(max, "perturbation")}`
     : s.executions < result.bounds.maxExecutions
-    ? "incomplete: the time budget ran out"
+    ? `incomplete: the time budget of ${result.bounds.seconds} s ran out`
     : `incomplete: the budget of ${result.bounds.maxExecutions} executions ran out`;
   const migrations = result.bounds.migrations ? ", migrations included" : "";
   return `explored: ${plural(s.executions, "execution")} (${
