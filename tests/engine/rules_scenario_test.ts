@@ -138,3 +138,23 @@ Deno.test("a field of the wrong type is one schema issue, not judged by its valu
     'ram = "16MiB": not part of the scenario schema: expected a number',
   );
 });
+
+Deno.test("an unknown field's message says what a field must be, and the closest name", () => {
+  const messages = (s: unknown) => scenarioIssues(s).issues.map((i) => i.message);
+  assert.deepEqual(messages(withFields({ colour: "red" })), [
+    `colour = "red": not part of the scenario schema: expected one of the scenario's fields`,
+  ]);
+  assert.deepEqual(messages(withFields({ sede: 1 })), [
+    `sede = 1: not part of the scenario schema: expected one of the scenario's fields ` +
+    `(did you mean "seed"?)`,
+  ]);
+});
+
+Deno.test("RAM ending past 2^48 names its base in hexadecimal, as every address is shown", () => {
+  const base = 2 ** 48 - 4096;
+  const [issue] = scenarioIssues(withFields({ ramBase: base, ram: 8192 })).issues;
+  assert.equal(
+    issue.message,
+    "ram = 8192: out of range: expected RAM ending below 2^48 (ramBase is 0xfffffffff000)",
+  );
+});

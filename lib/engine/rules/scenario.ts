@@ -176,7 +176,7 @@ export function scenarioIssues(input: unknown, options: ScenarioCheckOptions = {
   for (const key of Object.keys(input)) {
     if (!SCENARIO_FIELDS.includes(key) && !OPTIONAL_SCENARIO_FIELDS.includes(key)) {
       const known = [...SCENARIO_FIELDS, ...OPTIONAL_SCENARIO_FIELDS];
-      schema(key, input[key], `no such scenario field${didYouMean(key, known)}`);
+      schema(key, input[key], `one of the scenario's fields${didYouMean(key, known)}`);
     }
   }
   for (const key of SCENARIO_FIELDS) {

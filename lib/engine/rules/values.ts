@@ -269,7 +269,7 @@ export function ramBaseProblem(value: unknown): Problem | null {
 export function ramEndProblem(range: RamRange): Problem | null {
   return range.ramBase + range.ram <= MAX_PHYS ? null : {
     code: "out_of_range",
-    expected: `RAM ending below 2^48 (ramBase is ${range.ramBase})`,
+    expected: `RAM ending below 2^48 (ramBase is ${showValue(range.ramBase)})`,
   };
 }
 
