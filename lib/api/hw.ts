@@ -39,6 +39,7 @@ export { armada8040, generic } from "../machines/mod.ts";
 export type {
   CacheGeometry,
   ClusterSpec,
+  CoreClidr,
   Machine,
   MachineFeatures,
   SystemCacheSpec,

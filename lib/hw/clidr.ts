@@ -5,8 +5,11 @@
  * encoded and decoded with the ARMv8-A field layout.
  *
  * CLIDR_EL1: `Ctype<n>` in bits `[3n-1:3n-3]` for n = 1..7, `LoUIS` in
- * `[23:21]`, `LoC` in `[26:24]`, `LoUU` in `[29:27]`, `ICB` in `[32:30]`
- * (not modelled). CCSIDR_EL1 (the 32-bit format, without FEAT_CCIDX):
+ * `[23:21]`, `LoC` in `[26:24]`, `LoUU` in `[29:27]`, `ICB` in `[32:30]`.
+ * Values here are bits `[31:0]` (CLIDR, the AArch32 view, ends there), so
+ * ICB is held by its low two bits: 0 (not disclosed: ARMv8.0 cores, where
+ * `[31:30]` are RES0) to 0b011 (L3 is the highest inner level), enough for
+ * every hierarchy setway models. CCSIDR_EL1 (the 32-bit format, without FEAT_CCIDX):
  * `LineSize` in `[2:0]` = log2(bytes) - 4, `Associativity` in `[12:3]` =
  * ways - 1, `NumSets` in `[27:13]` = sets - 1, and the ARMv8.0 policy bits
  * WT `[31]`, WB `[30]`, RA `[29]`, WA `[28]`.
@@ -47,6 +50,11 @@ export interface ClidrFields {
   readonly loc: number;
   /** Level of Unification Uniprocessor. */
   readonly louu: number;
+  /**
+   * Inner Cache Boundary: the highest inner cacheable level, 0 when not
+   * disclosed. At most 3 here (see the module doc). Default 0.
+   */
+  readonly icb?: number;
 }
 
 /** The fields of CCSIDR_EL1 (32-bit format). */
@@ -90,7 +98,7 @@ function field(call: string, name: string, value: number, max: number): number {
  * ```
  * @param fields the Ctype fields and levels
  * @returns the register value, unsigned
- * @throws {ScenarioError} `out_of_range` for a field that does not fit
+ * @throws {ScenarioError} `out_of_range` for a field that does not fit (ICB above 3 included)
  */
 export function encodeClidr(fields: ClidrFields): number {
   if (fields.ctypes.length > 7) {
@@ -108,6 +116,7 @@ export function encodeClidr(fields: ClidrFields): number {
   v |= field("encodeClidr", "LoUIS", fields.louis, 7) << 21;
   v |= field("encodeClidr", "LoC", fields.loc, 7) << 24;
   v |= field("encodeClidr", "LoUU", fields.louu, 7) << 27;
+  v |= field("encodeClidr", "ICB", fields.icb ?? 0, 3) << 30;
   return v >>> 0;
 }
 
@@ -121,7 +130,7 @@ export function encodeClidr(fields: ClidrFields): number {
  * console.log(f.loc, f.ctypes[0], f.ctypes[1]); // 2 3 4
  * ```
  * @param value the register value (bits [31:0])
- * @returns the seven Ctype fields, LoUIS, LoC and LoUU
+ * @returns the seven Ctype fields, LoUIS, LoC, LoUU and ICB
  */
 export function decodeClidr(value: number): ClidrFields {
   const ctypes: number[] = [];
@@ -131,6 +140,7 @@ export function decodeClidr(value: number): ClidrFields {
     louis: (value >>> 21) & 7,
     loc: (value >>> 24) & 7,
     louu: (value >>> 27) & 7,
+    icb: (value >>> 30) & 3,
   };
 }
 
@@ -219,4 +229,69 @@ export function setWayOperand(
   const a = Math.ceil(Math.log2(ways));
   const wayBits = a === 0 ? 0 : (way << (32 - a)) >>> 0;
   return (wayBits + set * lineSize + (level - 1) * 2) >>> 0;
+}
+
+/** A mistake in a core's CLIDR fields: which field, its value, what it must be. */
+export interface CoreClidrProblem {
+  /** `""` for the object itself, else `louis`, `louu`, `icb` or the unknown key. */
+  readonly field: string;
+  /** The value given. */
+  readonly value: unknown;
+  /** What would have been accepted. */
+  readonly expected: string;
+  /** Whether a known field is out of its range (else the shape is wrong). */
+  readonly outOfRange: boolean;
+}
+
+const CORE_CLIDR_FIELDS = ["louis", "louu", "icb"];
+
+/**
+ * Checks a cluster's `clidr` (machine.ts `CoreClidr`) for a cluster with
+ * `levels` architected levels: each field an integer from 0 to `levels`,
+ * since a Level of Unification or an Inner Cache Boundary names one of the
+ * levels CLIDR describes (or none).
+ *
+ * @example Usage
+ * ```ts
+ * import { coreClidrProblem } from "./clidr.ts";
+ * console.log(coreClidrProblem({ louis: 0, louu: 0, icb: 2 }, 2)); // null
+ * console.log(coreClidrProblem({ icb: 3 }, 2)?.field); // "icb"
+ * ```
+ * @param spec the cluster's `clidr`, undefined when it has none
+ * @param levels the cluster's architected levels (1 or 2)
+ * @returns the first problem, or null
+ */
+export function coreClidrProblem(spec: unknown, levels: number): CoreClidrProblem | null {
+  if (spec === undefined) return null;
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    return {
+      field: "",
+      value: spec,
+      expected: "an object { louis?, louu?, icb? }",
+      outOfRange: false,
+    };
+  }
+  const fields = spec as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!CORE_CLIDR_FIELDS.includes(key)) {
+      return {
+        field: key,
+        value: fields[key],
+        expected: "no such field (louis, louu, icb)",
+        outOfRange: false,
+      };
+    }
+    const v = fields[key];
+    if (
+      v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= levels)
+    ) {
+      return {
+        field: key,
+        value: v,
+        expected: `an integer from 0 to ${levels}, a level of the cluster`,
+        outOfRange: Number.isInteger(v),
+      };
+    }
+  }
+  return null;
 }

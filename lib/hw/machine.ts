@@ -42,6 +42,33 @@ export interface ClusterSpec {
   readonly l1d: CacheGeometry;
   /** The cluster's shared level-2 cache; absent for a one-level hierarchy. */
   readonly l2?: CacheGeometry;
+  /**
+   * The fields of CLIDR_EL1 that the core fixes rather than the cache sizes,
+   * as its Technical Reference Manual gives them. Default: LoUIS = LoUU = 1
+   * and ICB not disclosed, the Cortex-A15, A7, A53, A57 and A72 values.
+   */
+  readonly clidr?: CoreClidr;
+}
+
+/**
+ * A core's Levels of Unification and Inner Cache Boundary, each from 0 to
+ * the cluster's number of levels. The Cortex-A76 and the Neoverse N1 and V1
+ * report LoUIS = LoUU = 0 (their TRMs: no level needs cleaning or
+ * invalidating to reach the Point of Unification) and ICB = 2.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CoreClidr } from "@setway/setway/hw";
+ * const neoverseN1: CoreClidr = { louis: 0, louu: 0, icb: 2 };
+ * ```
+ */
+export interface CoreClidr {
+  /** Level of Unification Inner Shareable. Default 1. */
+  readonly louis?: number;
+  /** Level of Unification Uniprocessor. Default 1. */
+  readonly louu?: number;
+  /** Inner Cache Boundary: the highest inner level, 0 when not disclosed. Default 0. */
+  readonly icb?: number;
 }
 
 /** Architectural features that change what a hypervisor may do. */

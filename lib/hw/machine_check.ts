@@ -21,6 +21,7 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { MAX_CPUS, MAX_TOTAL_CACHE } from "../limits.ts";
 import { checkArchitected, checkGeometry } from "./cache_geometry.ts";
+import { coreClidrProblem } from "./clidr.ts";
 import type { Machine } from "./machine.ts";
 
 /**
@@ -80,6 +81,16 @@ export function checkMachine(machine: Machine): { cpuCount: number; lineSize: nu
       const l2 = checkGeometry(c.l2, `clusters[${k}].l2`);
       checkArchitected(l2, `clusters[${k}].l2`, c.l2);
       sameLine(l2.lineSize, `clusters[${k}].l2`);
+    }
+    const clidr = coreClidrProblem(c.clidr, c.l2 ? 2 : 1);
+    if (clidr !== null) {
+      const call = `clusters[${k}].clidr${clidr.field === "" ? "" : `.${clidr.field}`}`;
+      throw new ScenarioError(
+        clidr.outOfRange ? "out_of_range" : "invalid_value",
+        call,
+        clidr.value,
+        `${call}(${showValue(clidr.value)}): expected ${clidr.expected}`,
+      );
     }
     cpuCount += c.cpus;
   });

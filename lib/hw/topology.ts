@@ -16,7 +16,8 @@
  * software: CLIDR_EL1 gives the architected levels of a CPU (here 1, or 2
  * with a cluster L2) and its Level of Coherency (LoC: every architected
  * level; the system cache is invisible to it, like a memory-side cache) and
- * Levels of Unification (LoUU = LoUIS = 1); CCSIDR_EL1 gives the geometry of
+ * Levels of Unification (as the core fixes them: 1 on the Cortex-A cores
+ * up to the A72, 0 from the A76 and Neoverse N1 on); CCSIDR_EL1 gives the geometry of
  * one level (clidr.ts encodes both). A set/way walk reads these to choose
  * its operands, so the levels and geometries here are the ones the set/way
  * instructions (maintenance.ts) address.
@@ -89,6 +90,8 @@ export class Topology {
   readonly clusterCpuCount: Int32Array;
   /** Index in `caches` of the level below each cache, -1 for DRAM. */
   readonly next: Int32Array;
+  /** CLIDR_EL1 of each cluster's CPUs. */
+  readonly #clidr: Uint32Array;
 
   /**
    * Builds the caches of a machine, all empty.
@@ -154,6 +157,16 @@ export class Topology {
       this.next[c] = below >= 0 ? below : this.systemCacheIndex;
     }
     for (const i of this.l2Index) if (i >= 0) this.next[i] = this.systemCacheIndex;
+    this.#clidr = Uint32Array.from(clusters, (c) => {
+      const levels = c.l2 ? 2 : 1;
+      return encodeClidr({
+        ctypes: levels === 2 ? [CTYPE_SEPARATE, CTYPE_UNIFIED] : [CTYPE_SEPARATE],
+        louis: c.clidr?.louis ?? 1,
+        loc: levels,
+        louu: c.clidr?.louu ?? 1,
+        icb: c.clidr?.icb ?? 0,
+      });
+    });
   }
 
   /**
@@ -197,7 +210,8 @@ export class Topology {
 
   /**
    * The CLIDR_EL1 value a guest on this CPU reads: Ctype1 = separate I+D,
-   * Ctype2 = unified when the cluster has an L2, LoC = levels, LoUU = LoUIS = 1.
+   * Ctype2 = unified when the cluster has an L2, LoC = levels; LoUIS, LoUU
+   * and ICB from the cluster's `clidr` (default 1, 1 and 0).
    *
    * @example Usage
    * ```ts
@@ -212,9 +226,7 @@ export class Topology {
    * @returns the register value, unsigned
    */
   clidr(cpu: number): number {
-    const levels = this.levels(cpu);
-    const ctypes = levels === 2 ? [CTYPE_SEPARATE, CTYPE_UNIFIED] : [CTYPE_SEPARATE];
-    return encodeClidr({ ctypes, louis: 1, loc: levels, louu: 1 });
+    return this.#clidr[this.cpuCluster[cpu]];
   }
 
   /**

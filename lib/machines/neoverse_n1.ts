@@ -14,6 +14,11 @@
  * Estimate: the SLC's associativity (16-way). Simplified: N1SDP pairs its
  * cores in two dual-core groups; that grouping is not modelled.
  *
+ * CLIDR_EL1 reads 0x82000023 (Neoverse N1 TRM, CLIDR_EL1; the same fields
+ * as the Cortex-A76 TRM's B2.19, the core N1 is built from): LoUIS = LoUU =
+ * 0 (no level needs cleaning or invalidating to reach the Point of
+ * Unification) and ICB = 0b010 (L2 is the highest inner level).
+ *
  * Clock: 2.6 GHz, the N1SDP cores' clock in Arm's announcement.
  *
  * @example Usage
@@ -33,6 +38,7 @@ const core: ClusterSpec = {
   cpus: 1,
   l1d: { size: 64 * 1024, ways: 4 },
   l2: { size: 1024 * 1024, ways: 8 },
+  clidr: { louis: 0, louu: 0, icb: 2 },
 };
 
 /**

@@ -10,6 +10,10 @@
  * cores stand for a 64-core part to keep simulation cheap, and the SLC is
  * scaled down to 8 MiB 16-way (Graviton3 has 32 MiB shared by 64 cores).
  *
+ * CLIDR_EL1 reads 0x82000023 (Neoverse V1 TRM, CLIDR_EL1): LoUIS = LoUU =
+ * 0 (no level needs cleaning or invalidating to reach the Point of
+ * Unification) and ICB = 0b010 (L2 is the highest inner level).
+ *
  * Clock: 2.6 GHz, AWS Graviton3's (a Neoverse V1 part).
  *
  * @example Usage
@@ -29,6 +33,7 @@ const core: ClusterSpec = {
   cpus: 1,
   l1d: { size: 64 * 1024, ways: 4 },
   l2: { size: 1024 * 1024, ways: 8 },
+  clidr: { louis: 0, louu: 0, icb: 2 },
 };
 
 /**

@@ -3,8 +3,9 @@
  * simulator can build: every geometry a power of two that divides evenly
  * into sets, one line size for every cache of the machine, architected
  * levels that CCSIDR can describe (at most 32768 sets), at least one CPU per
- * cluster, booleans where booleans belong, and a total cache capacity the
- * simulator can hold in memory.
+ * cluster, a core's CLIDR fields naming one of its levels, booleans where
+ * booleans belong, and a total cache capacity the simulator can hold in
+ * memory.
  *
  * The checks return issues as data (`{ code, path, value, message }`) so the
  * DSL can collect them with the rest of a scenario's problems;
@@ -31,6 +32,7 @@
 
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
+import { coreClidrProblem } from "../hw/clidr.ts";
 import { didYouMean } from "../options.ts";
 import {
   MAX_ARCH_SETS,
@@ -62,6 +64,9 @@ export interface MachineIssue {
   /** One sentence naming the field and the value, and what would be accepted. */
   readonly message: string;
 }
+
+/** The fields a cluster may have. */
+const CLUSTER_FIELDS = ["core", "cpus", "l1d", "l2", "clidr"];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -273,9 +278,15 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
         out.push(...l2);
         if (l2.length === 0) shape.bytes += (cluster.l2 as { size: number }).size;
       }
+      const clidr = coreClidrProblem(cluster.clidr, cluster.l2 === undefined ? 1 : 2);
+      if (clidr !== null) {
+        const where = `${at}.clidr${clidr.field === "" ? "" : `.${clidr.field}`}`;
+        const code = clidr.outOfRange ? "out_of_range" : "bad_schema";
+        out.push(issue(code, where, clidr.value, clidr.expected));
+      }
       for (const key of Object.keys(cluster)) {
-        if (key !== "core" && key !== "cpus" && key !== "l1d" && key !== "l2") {
-          const known = ["core", "cpus", "l1d", "l2"];
+        if (!CLUSTER_FIELDS.includes(key)) {
+          const known = CLUSTER_FIELDS;
           const expected = `no such field${didYouMean(key, known)}`;
           out.push(issue("bad_schema", `${at}.${key}`, cluster[key], expected));
         }

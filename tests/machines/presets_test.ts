@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ScenarioError } from "../../lib/errors.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
+import { Hardware } from "../../lib/hw/hardware.ts";
 import {
   architectedLevels,
   armada8040,
@@ -218,5 +219,204 @@ Deno.test("machines: every preset is run by name in some golden test", async () 
   for (const name of machineNames()) {
     const escaped = name.replace(/[-]/g, "\\-");
     assert.match(text, new RegExp(`(^|[\\s(])${escaped}([\\s,;)]|$)`, "m"), name);
+  }
+});
+
+/** KiB and MiB, so that the tables below read as the manuals print them. */
+const KiB = 1024, MiB = 1024 * 1024;
+
+// The caches of each product core as its vendor documents them. The figures
+// are typed from the documents, not from the presets:
+// - Cortex-A15 MPCore TRM (ARM DDI 0438), "About the L1 memory system":
+//   32 KB 2-way L1 data cache, 64-byte lines; "About the L2 memory system":
+//   16-way L2. TC2's A15 cluster has 1 MB of L2 (CoreTile Express A15x2 A7x3
+//   TRM, ARM DDI 0503).
+// - Cortex-A7 MPCore TRM (ARM DDI 0464), 6.6.1 "Data cache tag and data
+//   encoding": 4-way L1 data cache; "About the L2 memory system": 8-way L2.
+//   TC2's A7 cluster has 512 KB of L2 (ARM DDI 0503).
+// - Cortex-A57 MPCore TRM (ARM DDI 0488), "About the L1 memory system": 32 KB
+//   2-way L1 data cache; "About the L2 memory system": 16-way L2 of 512 KB,
+//   1 MB or 2 MB (Juno r0: 2 MB).
+// - Cortex-A53 MPCore TRM (ARM DDI 0500), 6.7.1 "Data cache tag and data
+//   encoding": 4-way L1 data cache; "About the L2 memory system": 16-way L2
+//   (Juno r0: 1 MB).
+// - Cortex-A72 MPCore TRM (ARM 100095), "About the L1 memory system": 32 KB
+//   2-way L1 data cache; "About the L2 memory system": 16-way L2, 64-byte
+//   lines. Armada 8040: 512 KB per cluster (armada-ap806-quad.dtsi, 512
+//   sets of 64 bytes in 16 ways).
+// - Neoverse N1 TRM (Arm 100616), "L1 data memory system": 64 KB 4-way;
+//   "L2 memory system": 8-way, 256 KB, 512 KB or 1 MB (N1SDP: 1 MB).
+// - Neoverse V1 TRM (Arm 101427), "L1 data memory system": 64 KB 4-way;
+//   "L2 memory system": 8-way, 512 KB or 1 MB (Graviton3: 1 MB).
+// X-Gene 1's associativities are estimates (xgene1.ts says so), so only its
+// sizes are pinned, from APM's X-Gene 1 product brief.
+const DOCUMENTED_CACHES: Record<
+  string,
+  { core: string; l1d: [number, number]; l2: [number, number] }[]
+> = {
+  "tc2": [
+    { core: "Cortex-A15", l1d: [32 * KiB, 2], l2: [1 * MiB, 16] },
+    { core: "Cortex-A7", l1d: [32 * KiB, 4], l2: [512 * KiB, 8] },
+  ],
+  "juno-r0": [
+    { core: "Cortex-A57", l1d: [32 * KiB, 2], l2: [2 * MiB, 16] },
+    { core: "Cortex-A53", l1d: [32 * KiB, 4], l2: [1 * MiB, 16] },
+  ],
+  "armada-8040": [
+    { core: "Cortex-A72", l1d: [32 * KiB, 2], l2: [512 * KiB, 16] },
+    { core: "Cortex-A72", l1d: [32 * KiB, 2], l2: [512 * KiB, 16] },
+  ],
+  "neoverse-n1": Array(4).fill({ core: "Neoverse N1", l1d: [64 * KiB, 4], l2: [1 * MiB, 8] }),
+  "neoverse-v1": Array(4).fill({ core: "Neoverse V1", l1d: [64 * KiB, 4], l2: [1 * MiB, 8] }),
+};
+
+Deno.test("machines: each product core's L1D and L2 have the size and ways of its manual", () => {
+  for (const [name, expected] of Object.entries(DOCUMENTED_CACHES)) {
+    const clusters = machines[name].clusters;
+    assertEquals(clusters.length, expected.length, name);
+    expected.forEach((want, i) => {
+      const c = clusters[i];
+      const where = `${name} cluster ${i}`;
+      assertEquals(c.core, want.core, where);
+      assertEquals(
+        [c.l1d.size, c.l1d.ways, c.l1d.lineSize ?? 64],
+        [...want.l1d, 64],
+        `${where} L1D`,
+      );
+      assertEquals([c.l2?.size, c.l2?.ways, c.l2?.lineSize ?? 64], [...want.l2, 64], `${where} L2`);
+    });
+  }
+  for (const cluster of machines.xgene1.clusters) {
+    assertEquals([cluster.l1d.size, cluster.l2?.size], [32 * KiB, 256 * KiB]);
+  }
+});
+
+Deno.test("machines: the Arm cores read the CCSIDR values their manuals list", () => {
+  // "CCSIDR encodings" tables of the Cortex-A15 (DDI 0438), Cortex-A7 (DDI
+  // 0464), Cortex-A57 (DDI 0488), Cortex-A53 (DDI 0500, Table 4-181) and
+  // Cortex-A72 (100095) TRMs, for the cache size each board configures:
+  // write-back, read- and write-allocate (0x7 in bits [31:28]), NumSets - 1
+  // in [27:13], ways - 1 in [12:3], 64-byte lines (2 in [2:0]).
+  const cases: [string, number, number, number][] = [
+    ["tc2", 0, 1, 0x701fe00a], // A15 32 KB L1D: 256 sets, 2 ways
+    ["tc2", 0, 2, 0x707fe07a], // A15 1 MB L2: 1024 sets, 16 ways
+    ["tc2", 2, 1, 0x700fe01a], // A7 32 KB L1D: 128 sets, 4 ways
+    ["tc2", 2, 2, 0x707fe03a], // A7 512 KB L2: 1024 sets, 8 ways
+    ["juno-r0", 0, 1, 0x701fe00a], // A57 32 KB L1D
+    ["juno-r0", 1, 2, 0x70ffe07a], // A57 2 MB L2: 2048 sets, 16 ways
+    ["juno-r0", 2, 1, 0x700fe01a], // A53 32 KB L1D
+    ["juno-r0", 5, 2, 0x707fe07a], // A53 1 MB L2: 1024 sets, 16 ways
+    ["armada-8040", 3, 1, 0x701fe00a], // A72 32 KB L1D
+    ["armada-8040", 3, 2, 0x703fe07a], // A72 512 KB L2: 512 sets, 16 ways
+  ];
+  for (const [name, cpu, level, want] of cases) {
+    const got = new Hardware(machines[name]).ccsidr(cpu, level);
+    assertEquals(got.toString(16), want.toString(16), `${name} cpu ${cpu} L${level}`);
+  }
+});
+
+Deno.test("machines: every preset CPU reads its core's CLIDR, two levels, system cache or not", () => {
+  // 0x0A200023, the CLIDR value the Cortex-A15/A7/A57/A53/A72 TRMs give for
+  // a core with an L2: Ctype1 separate I and D, Ctype2 unified, LoUIS 1,
+  // LoC 2, LoUU 1, [31:30] RES0. 0x82000023 for the Neoverse N1 and V1
+  // (their TRMs' CLIDR_EL1, as the Cortex-A76 TRM's B2.19): LoUIS 0, LoUU 0,
+  // ICB 0b010. A system cache is never a level of either.
+  const neoverse = new Set(["neoverse-n1", "neoverse-v1"]);
+  for (const m of Object.values(machines)) {
+    const hw = new Hardware(m);
+    const want = neoverse.has(m.name) ? "82000023" : "a200023";
+    for (let cpu = 0; cpu < cpuCount(m); cpu++) {
+      assertEquals(hw.clidr(cpu).toString(16), want, `${m.name} cpu ${cpu}`);
+    }
+  }
+});
+
+Deno.test("machineIssues: a cluster's clidr is checked against its levels and its fields", () => {
+  const l1d = { size: 32768, ways: 4 };
+  const issuesOf = (clidr: unknown) =>
+    machineIssues({ name: "m", description: "", clusters: [{ cpus: 1, l1d, clidr }] })
+      .map((i) => [i.path, i.code, i.value]);
+  assertEquals(issuesOf({ louis: 0, louu: 1, icb: 1 }), []);
+  assertEquals(issuesOf({ louu: 2 }), [["machine.clusters[0].clidr.louu", "out_of_range", 2]]);
+  assertEquals(issuesOf({ icb: "2" }), [["machine.clusters[0].clidr.icb", "bad_schema", "2"]]);
+  assertEquals(issuesOf({ loc: 1 }), [["machine.clusters[0].clidr.loc", "bad_schema", 1]]);
+  assertEquals(issuesOf(7), [["machine.clusters[0].clidr", "bad_schema", 7]]);
+});
+
+Deno.test("machines: TC2's ARMv7-A cores run no AArch64; the ARMv8 presets do", () => {
+  // Cortex-A15 and Cortex-A7 TRMs, "About the processor": both implement the ARMv7-A
+  // architecture; every other preset's cores are ARMv8-A or later.
+  assertEquals(machines.tc2.features?.aarch64, false);
+  for (const m of Object.values(machines)) {
+    if (m.name !== "tc2") assert.notStrictEqual(m.features?.aarch64, false, m.name);
+  }
+});
+
+Deno.test("machines: the product presets run at their documented clocks", () => {
+  // APM X-Gene 1 product brief: 2.4 GHz. Juno ARM Development Platform SoC
+  // TRM (ARM DDI 0515): Cortex-A57 cluster at 1.1 GHz. Arm N1SDP
+  // announcement: 2.6 GHz. AWS Graviton3 (Neoverse V1): 2.6 GHz. Marvell
+  // Armada 8040 product brief: Cortex-A72 up to 2.0 GHz.
+  const clocks: Record<string, number> = {
+    "xgene1": 2.4e9,
+    "juno-r0": 1.1e9,
+    "neoverse-n1": 2.6e9,
+    "neoverse-v1": 2.6e9,
+    "armada-8040": 2.0e9,
+  };
+  for (const [name, hz] of Object.entries(clocks)) assertEquals(machines[name].clockHz, hz, name);
+});
+
+Deno.test("machines: only the SoCs with a last-level cache outside the cores have a system cache", () => {
+  const withSystemCache = Object.values(machines).filter((m) => m.systemCache).map((m) => m.name);
+  // Juno r0 and TC2 join their clusters with a CCI-400, which holds no cache.
+  assertEquals(withSystemCache, ["xgene1", "neoverse-n1", "neoverse-v1", "armada-8040"]);
+  // APM X-Gene 1 product brief: 8 MB L3. Arm N1SDP announcement: 8 MB SLC
+  // in the CMN-600. Trusted Firmware-A, include/drivers/marvell/cache_llc.h:
+  // "AP806/AP807 - 1MB 8-ways LLC". (V1's SLC is scaled down, an estimate.)
+  assertEquals(machines.xgene1.systemCache?.size, 8 * MiB);
+  assertEquals(machines["neoverse-n1"].systemCache?.size, 8 * MiB);
+  const llc = machines["armada-8040"].systemCache;
+  assertEquals([llc?.size, llc?.ways], [1 * MiB, 8]);
+});
+
+Deno.test("architectedLevels: a cluster without an L2 reports one level", () => {
+  const m: Machine = {
+    name: "l1-only",
+    description: "two CPUs, L1D only",
+    clusters: [
+      { cpus: 1, l1d: { size: 32768, ways: 4 }, l2: { size: 262144, ways: 8 } },
+      { cpus: 1, l1d: { size: 32768, ways: 4 } },
+    ],
+  };
+  assertEquals(architectedLevels(m, 0), 2);
+  assertEquals(architectedLevels(m, 1), 1);
+});
+
+Deno.test("clusterOf: a negative CPU is out_of_range, and the message names the CPUs there are", () => {
+  const neg = assertThrows(() => clusterOf(machines.tc2, -1), ScenarioError);
+  assertEquals(neg.code, "out_of_range");
+  const over = assertThrows(() => clusterOf(machines.tc2, 5), ScenarioError);
+  assert.match(over.message, /has CPUs 0 to 4$/);
+  // The first CPU of each cluster belongs to it, not to the one before.
+  assertEquals([0, 1, 2, 3, 4].map((cpu) => clusterOf(machines.tc2, cpu).index), [0, 0, 1, 1, 1]);
+});
+
+Deno.test("resolveMachine: names inherited by every object are not presets", () => {
+  for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    assertEquals(
+      assertThrows(() => resolveMachine(name), ScenarioError).code,
+      "unknown_name",
+      name,
+    );
+  }
+});
+
+Deno.test("machines: systemCache and features of a preset are frozen too", () => {
+  for (const m of Object.values(machines)) {
+    assert.ok(Object.isFrozen(m) && Object.isFrozen(m.clusters), m.name);
+    if (m.systemCache) assert.ok(Object.isFrozen(m.systemCache), `${m.name} system cache`);
+    if (m.features) assert.ok(Object.isFrozen(m.features), `${m.name} features`);
+    for (const c of m.clusters) assert.ok(Object.isFrozen(c) && Object.isFrozen(c.l1d), m.name);
   }
 });
