@@ -339,12 +339,17 @@ export const XEN_EVENTS: readonly string[] = Object.freeze([
  * (`perfc_incr(trap_sysreg)`, ...; the counters are declared in
  * xen/arch/arm/include/asm/perfc_defn.h, Xen 4.17). Xen on ARM has no
  * xentrace point per trap; these counters are how it names them.
+ * Simplified: EC 0x01 is WFI or WFE, which Xen tells apart by the ISS
+ * (`trap_wfe` for a WFE); knowing only the class, it is named as a WFI.
  */
 const XEN_TRAPS: ReadonlyMap<number, string> = new Map([
   [0x01, "trap_wfi"],
   [0x03, "trap_cp15_32"],
   [0x04, "trap_cp15_64"],
   [0x05, "trap_cp14_32"],
+  [0x06, "trap_cp14_dbg"],
+  [0x07, "trap_cp"],
+  [0x08, "trap_cp10"],
   [0x0c, "trap_cp14_64"],
   [0x12, "trap_hvc32"],
   [0x13, "trap_smc32"],
