@@ -230,3 +230,39 @@ Deno.test("imageLayout: distinct aligned words inside the image, each page used 
     { numRuns: 100 },
   );
 });
+
+Deno.test("noMaintenance: MMU and caches on, nonzero words written, C and I cleared, all on the vCPU given", () => {
+  const steps = noMaintenance({ vcpu: 1, words: 4, pages: 2, base: 0x4000_0000 });
+  assertEquals(steps[0], { kind: "sctlr", vcpu: 1, bits: { m: true, c: true, i: true } });
+  assertEquals(steps[5], { kind: "sctlr", vcpu: 1, bits: { c: false, i: false } });
+  // Words go round the pages, 0x104 bytes apart within a page.
+  const addrs = [0x4000_0000, 0x4000_1000, 0x4000_0104, 0x4000_1104];
+  assertEquals(steps.slice(1, 5).map((s) => s.kind === "write" && s.addr), addrs);
+  assert.ok(steps.slice(1, 5).every((s) => s.kind === "write" && s.value !== 0));
+  assertEquals(steps.slice(6), addrs.map((addr) => ({ kind: "read", vcpu: 1, addr })));
+  assertEquals(steps.length, 10);
+});
+
+Deno.test("presets: every preset is registered under its own name, and runs the guest it describes", () => {
+  for (const [key, p] of Object.entries(presets)) assertEquals(p.name, key);
+  assertEquals(Object.keys(presets), [
+    "zImage32",
+    "linuxArm64",
+    "edk2",
+    "uboot",
+    "smpSecondary",
+    "noMaintenance",
+    "vaCorrect",
+  ]);
+  for (const p of Object.values(presets)) {
+    if (p.name !== "noMaintenance") assert.match(p.source, /\.(S|c)\b/, p.name);
+  }
+  const buggy = presets.noMaintenance.steps({ words: 4 });
+  assertEquals(count(buggy, "dc_va") + count(buggy, "sw_walk"), 0);
+  const correct = presets.vaCorrect.steps({ words: 4 });
+  assert.ok(correct.some((s) => s.kind === "dc_va" && s.op === "cvac"));
+  // The default zImage32 era is 2015: whole set/way walks, in AArch32.
+  const zimage = presets.zImage32.steps();
+  assertEquals(zimage[0], { kind: "exec_state", vcpu: 0, aarch32: true });
+  assert.ok(count(zimage, "sw_walk") > 0);
+});

@@ -52,3 +52,54 @@ Deno.test("a user policy acts through the Hyp handle; reserved event fields are 
     (e: unknown) => e instanceof ScenarioError && e.call === "policy.emit.seq",
   );
 });
+
+Deno.test("policies: the eight built-in policies, each under its own name", () => {
+  assert.deepEqual(Object.keys(policies), [
+    "kvm-4.0",
+    "kvm-3.18",
+    "native",
+    "kvm-modern",
+    "xen",
+    "xen-iommu",
+    "trap-nothing",
+    "kvm-4.0-sw-only",
+  ]);
+  for (const [name, p] of Object.entries(policies)) {
+    assert.equal(p.name, name);
+    assert.equal(resolvePolicy(name), p);
+  }
+  assert.ok(Object.isFrozen(policies));
+});
+
+Deno.test("resolvePolicy: a near miss is refused with the name it meant", () => {
+  assert.throws(() => resolvePolicy("kvm-40"), (e: unknown) => {
+    assert.ok(e instanceof ScenarioError);
+    assert.equal(e.value, "kvm-40");
+    assert.match(e.message, /^policy\("kvm-40"\): unknown policy \(did you mean "kvm-4\.0"\?\)/);
+    return true;
+  });
+});
+
+Deno.test("resolvePolicy: a policy object is checked for shape and declarations, naming the bad value", () => {
+  const ok = { name: "mine", description: "d", source: "s", state: () => undefined };
+  assert.equal(resolvePolicy(ok as Policy), ok);
+  const bad: [string, unknown, string][] = [
+    ["null", null, "policy"],
+    ["no state()", { name: "mine" }, "policy"],
+    ["an empty name", { ...ok, name: "" }, "policy"],
+    ["a name that is not a string", { ...ok, name: 7 }, "policy"],
+    ["a hook that is not a function", { ...ok, onSetWay: "flush" }, "policy"],
+    ["a set/way shortcut", { ...ok, setWayIdle: () => true }, "policy.setWayIdle"],
+    ["native not a boolean", { ...ok, native: "yes" }, "policy.native"],
+    ["usesFwb not a boolean", { ...ok, usesFwb: 1 }, "policy.usesFwb"],
+    ["faultClean.when unknown", { ...ok, faultClean: { when: "sometimes", via: "kernel" } }, ""],
+    ["a negative cost", { ...ok, costs: { trap: -1 } }, ""],
+  ];
+  for (const [what, policy, call] of bad) {
+    assert.throws(() => resolvePolicy(policy as Policy), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError, `${what}: ${e}`);
+      if (call !== "") assert.equal(e.call, call, what);
+      return true;
+    }, what);
+  }
+});
