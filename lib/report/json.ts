@@ -52,6 +52,11 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** What JSON.stringify leaves out of an object and writes as null in an array. */
+function unprintable(x: unknown): boolean {
+  return x === undefined || typeof x === "function" || typeof x === "symbol";
+}
+
 function write(value: unknown, depth: number, compact: number, pad: string): string {
   const v = plain(value);
   // an array at the compact depth still gets one element a line
@@ -73,14 +78,10 @@ function write(value: unknown, depth: number, compact: number, pad: string): str
   const inner = pad + "  ";
   if (Array.isArray(v)) {
     if (v.length === 0) return "[]";
-    const items = v.map((x) =>
-      inner + write(x === undefined ? null : x, depth + 1, compact, inner)
-    );
+    const items = v.map((x) => inner + write(unprintable(x) ? null : x, depth + 1, compact, inner));
     return `[\n${items.join(",\n")}\n${pad}]`;
   }
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) =>
-    x !== undefined && typeof x !== "function"
-  );
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => !unprintable(x));
   if (entries.length === 0) return "{}";
   const items = entries.map(([k, x]) =>
     `${inner}${JSON.stringify(k)}: ${write(x, depth + 1, compact, inner)}`
