@@ -197,3 +197,223 @@ Deno.test("html: the events axis comes first when the violation would be a slive
   assert.equal(/<div class="view" data-unit="(\w+)">/.exec(fine)?.[1], "cycles");
   assert.ok(!fine.includes(`<p class="axis-note"`));
 });
+
+const AT = { vcpu: 0, pcpu: 0, pc: 0x4000_8000 };
+
+/** A small hand-made run: three traps, a read, and the stale read it returned. */
+function smallRun(): RunLike {
+  return {
+    policy: "trap-once",
+    machine: { name: "xgene1", clusters: [{ cpus: 1 }] },
+    scenario: { seed: 1, speculation: "quiet", cpus: 2 },
+    events: [
+      { ...AT, seq: 0, count: 3, name: "kvm_exit", reason: "access_vm_reg", ec: 0x18 },
+      { ...AT, seq: 3, count: 1, name: "read", addr: 0x4001_0000, value: 0, cacheable: false },
+      {
+        ...AT,
+        seq: 4,
+        count: 1,
+        name: "stale_read",
+        addr: 0x4001_0000,
+        expected: 2,
+        got: 0,
+        blame: "hypervisor",
+      },
+    ],
+    verdict: {
+      ok: false,
+      violations: [{
+        kind: "stale_read",
+        addr: 0x4001_0000,
+        expected: 2,
+        got: 0,
+        vcpu: 0,
+        pc: 0x4000_8000,
+        blame: "hypervisor",
+      }],
+      archInvalid: [],
+      failsNatively: false,
+    },
+    cost: { exits: 0, flushes: 1, linesFlushed: 1024, cycles: 120_004 },
+  };
+}
+
+Deno.test("html: the summary, the violation table and the event counts say what the run did", () => {
+  const page = renderHtml(smallRun());
+  assert.ok(
+    page.includes(
+      '<p class="summary"><b>1 stale read</b> (blame: hypervisor) · ' +
+        "0 traps, 1 flush, 1 024 lines flushed, 120 004 cycles · " +
+        "natively on this machine: passes · architecturally valid</p>",
+    ),
+  );
+  assert.ok(page.includes('<details class="violations" open><summary>1 violation</summary>'));
+  assert.ok(
+    page.includes(
+      '<tr><td class="num">1</td><td>stale_read</td><td class="mono">0x40010000</td>' +
+        '<td class="mono">0x00000002</td><td class="mono">0x00000000</td><td>vCPU 0</td>' +
+        '<td class="mono">0x40008000</td><td>hypervisor</td></tr>',
+    ),
+  );
+  // a collapsed record counts its events, and is one trace line
+  assert.ok(
+    page.includes('<code>kvm_exit</code></td><td class="num">3</td><td class="num">1</td>'),
+  );
+  // the scenario's second vCPU gets a lane though it did nothing
+  assert.match(page, /data-lane="vcpu1"/);
+});
+
+Deno.test("html: a long violation table starts closed and stops at violationRows", () => {
+  const run = smallRun();
+  const many = Array.from({ length: 11 }, () => run.verdict.violations[0]);
+  const page = renderHtml({ ...run, verdict: { ...run.verdict, violations: many } }, {
+    violationRows: 4,
+  });
+  assert.ok(page.includes('<details class="violations"><summary>11 violations</summary>'));
+  assert.equal(count(page, /<tr><td class="num">\d+<\/td><td>stale_read<\/td>/g), 4);
+  assert.ok(page.includes('<p class="note">… and 7 more (see the JSON output).</p>'));
+});
+
+Deno.test("html: a clean run's legend still explains violations; the title is escaped", () => {
+  const run = smallRun();
+  const clean = {
+    ...run,
+    events: run.events.slice(0, 2),
+    verdict: { ...run.verdict, ok: true, violations: [] },
+  };
+  const page = renderHtml(clean, { title: "<script>x</script>" });
+  assert.ok(page.includes("<title>&lt;script&gt;x&lt;/script&gt;</title>"));
+  assert.ok(!page.includes("<script>x"));
+  assert.match(page, /<span class="legend-item" data-cat="violation">/);
+});
+
+Deno.test("html: a run without an events list is refused with ScenarioError", () => {
+  const broken = { ...smallRun(), events: undefined } as unknown as RunLike;
+  assert.throws(() => renderHtml(broken), ScenarioError);
+});
+
+Deno.test("html: the flush trace stops at traceLines and says how to print the rest", () => {
+  const page = renderHtml(kvm318, { traceLines: 1 });
+  const trace = /<summary>Flush events \(trace\)<\/summary><pre>([^<]*)<\/pre>(.*)<\/details>/.exec(
+    page,
+  );
+  assert.ok(trace);
+  assert.ok(!trace[1].includes("\n"), "one line");
+  assert.match(trace[2], /^<p class="note">… [\d ]+ more lines: print the whole trace with/);
+});
+
+Deno.test("html: cycles stay first when the violation's neighbourhood is a visible share of them", () => {
+  // 99 records of 10 cycles; the 10 records within 5 places of the violation are 10 % of them
+  const events: SetwayEvent[] = [];
+  for (let seq = 0; seq < 100; seq++) {
+    if (seq === 50) {
+      events.push({
+        ...AT,
+        seq,
+        count: 1,
+        name: "stale_read",
+        addr: 0x4001_0000,
+        expected: 2,
+        got: 0,
+        blame: "hypervisor",
+      });
+    } else if (seq % 2 === 0) {
+      events.push({
+        ...AT,
+        seq,
+        count: 1,
+        name: "read",
+        addr: 0x4001_0000,
+        value: 0,
+        cacheable: true,
+        cycles: 10,
+      });
+    } else {
+      events.push({ ...AT, seq, count: 1, name: "dc_cvac", addr: 0x4001_0000, cycles: 10 });
+    }
+  }
+  const page = renderHtml({ ...smallRun(), events });
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(page)?.[1], "cycles");
+  assert.ok(!page.includes('<p class="axis-note"'));
+});
+
+Deno.test("html: a stretch too short to halve the width leaves the events axis first", () => {
+  // 40 traps in one record, then 60 reads: compressed, 8 + 4 log2(5) + 60 ≈ 77 of 100
+  const events: SetwayEvent[] = [
+    { ...AT, seq: 0, count: 40, name: "kvm_exit", reason: "access_vm_reg", ec: 0x18 },
+  ];
+  for (let seq = 40; seq < 100; seq++) {
+    events.push({
+      ...AT,
+      seq,
+      count: 1,
+      name: "read",
+      addr: 0x4001_0000,
+      value: 0,
+      cacheable: true,
+    });
+  }
+  const run = smallRun();
+  const page = renderHtml({
+    ...run,
+    events,
+    verdict: { ...run.verdict, ok: true, violations: [] },
+  });
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(page)?.[1], "events");
+  assert.ok(!page.includes('data-unit="compressed"'));
+});
+
+Deno.test("html: each physical CPU's lane names its own cluster's core", () => {
+  const run: RunLike = {
+    ...smallRun(),
+    machine: {
+      name: "juno",
+      clusters: [{ cpus: 2, core: "Cortex-A53" }, { cpus: 2, core: "Cortex-A57" }],
+    },
+    events: [{
+      ...AT,
+      pcpu: 2,
+      seq: 0,
+      count: 1,
+      name: "read",
+      addr: 0,
+      value: 0,
+      cacheable: true,
+    }],
+  };
+  const page = renderHtml(run);
+  assert.match(
+    page,
+    /data-lane="cpu2" data-violations="0"><div class="lane-title">CPU 2<small>Cortex-A57<\/small>/,
+  );
+});
+
+Deno.test("html: a crashed run without violations says no read was stale", () => {
+  const run = smallRun();
+  const crashed: RunLike = {
+    ...run,
+    events: run.events.slice(0, 2),
+    verdict: {
+      ok: false,
+      violations: [],
+      archInvalid: [],
+      failsNatively: false,
+      crashed: { vcpu: 0, pc: 0x4000_8660, reason: "set/way op" },
+    },
+  };
+  assert.ok(
+    renderHtml(crashed).includes(
+      '<p class="summary"><b>the guest crashed on vCPU 0 at 0x40008660: set/way op</b> · ' +
+        "no read returned a stale value · ",
+    ),
+  );
+});
+
+Deno.test("html: the style colours blocks by category and physical CPUs by vCPU", () => {
+  const page = renderHtml(smallRun());
+  assert.ok(page.includes(".c-flush { background: #8c4a2f; color: #ffffff; }"));
+  assert.ok(page.includes(".c-trap { background: #f1ce63; color: #3a2e00; }"));
+  assert.ok(page.includes(".seg.run-0 { background: #4e79a7; color: #fff; font-weight: 600; }"));
+  assert.ok(page.includes(".seg.run-7 { background: #edc948;"));
+  assert.ok(page.includes("--head: 150px;"));
+});

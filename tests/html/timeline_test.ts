@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { SetwayEvent } from "../../mod.ts";
 import { buildTimeline, compressedWidth, type TimelineLane } from "../../lib/report/timeline.ts";
+import { renderTimeline } from "../../lib/report/html_timeline.ts";
 
 let seq = 0;
 function ev(
@@ -249,4 +250,170 @@ Deno.test("timeline: a crashed vCPU's lane says CRASH from its undef_injected on
   ]);
   assert.equal(band.segments[1].label, `CRASH: ${reason}`);
   assert.equal(lane(t.lanes, "vcpu1").crash, undefined);
+});
+
+const exitFields = { reason: "access_dcsw", ec: 0x18 };
+const staleAt = (addr: number, expected = 1) => ({ addr, expected, got: 0, blame: "hypervisor" });
+const html = (events: SetwayEvent[], options: Parameters<typeof buildTimeline>[1] = {}) =>
+  renderTimeline(buildTimeline(events, options));
+
+Deno.test("timeline html: positions are percentages of the width, to a thousandth", () => {
+  const { timeline } = html([
+    ev("write", { addr: 0x4000_0000, value: 1, cacheable: true }, { seq: 0 }),
+    ev("kvm_exit", exitFields, { seq: 1 }),
+    ev("read", { addr: 0x4000_0000, value: 1, cacheable: true }, { seq: 2 }),
+  ]);
+  assert.match(
+    timeline,
+    /<div class="blk c-trap" data-cat="trap" style="left:33\.333%;width:33\.333%"/,
+  );
+});
+
+Deno.test("timeline html: a CPU running vCPU 5 wears vCPU 5's colour", () => {
+  const { timeline } = html([
+    ev("read", { addr: 0, value: 0, cacheable: true }, { seq: 0, vcpu: 5 }),
+  ]);
+  assert.match(timeline, /<div class="seg run-5" data-state="vcpu5"/);
+});
+
+Deno.test("timeline html: the stretch before a band's first state is not drawn", () => {
+  const { timeline } = html([
+    ev("write", { addr: 0, value: 1, cacheable: true }, { seq: 0, count: 2 }),
+    ev("hcr_write", { tsw: true, tvm: true }, { seq: 2 }),
+    ev("write", { addr: 0, value: 2, cacheable: true }, { seq: 3 }),
+  ]);
+  const tvm = /data-band="tvm">[\s\S]*?<\/div><\/div><\/div>/.exec(timeline)?.[0] ?? "";
+  assert.match(tvm, /data-state="on"/);
+  assert.ok(!tvm.includes('data-state="unset"'), tvm);
+});
+
+Deno.test("timeline html: a user-defined event's name is escaped in its block", () => {
+  const { timeline } = html([ev("<b>boom</b>", {}, { seq: 0 })]);
+  assert.ok(!timeline.includes("<b>boom"));
+  assert.ok(timeline.includes(">&lt;b&gt;boom&lt;/b&gt;</div>"));
+});
+
+Deno.test("timeline html: a violation's flag names the address; its tooltip what was read", () => {
+  const { timeline } = html([
+    ev("kvm_exit", exitFields, { seq: 0, count: 999 }),
+    ev("stale_read", staleAt(0x4000_1000, 7), { seq: 999 }),
+  ]);
+  // at 99.9 % of the width the flag is kept inside and opens to the left
+  assert.ok(
+    timeline.includes(
+      '<div class="mark-span" data-addr="0x40001000" data-count="1" ' +
+        'style="left:min(99.9%, calc(100% - 4px));width:0%"><span class="mark-flag left" ' +
+        'title="stale_read at 0x40001000: expected 0x00000007, got 0x00000000 ' +
+        '(blame hypervisor, pc 0x40008000)">✗ stale read at 0x40001000</span></div>',
+    ),
+    timeline,
+  );
+});
+
+Deno.test("timeline html: a burst of mixed violations is one flag; its tooltip lists 40", () => {
+  const events: SetwayEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    events.push(ev("stale_read", staleAt(0x4000_0000 + 64 * i), { seq: i }));
+  }
+  events.push(ev("lost_write", staleAt(0x4000_2000), { seq: 40 }));
+  events.push(ev("kvm_exit", exitFields, { seq: 41, count: 100 }));
+  const { timeline } = html(events);
+  assert.match(timeline, /data-lane="vcpu0" data-violations="41"/);
+  const flag = /<span class="mark-flag" title="([^"]*)">([^<]*)<\/span>/.exec(timeline);
+  assert.ok(flag, timeline);
+  assert.equal(flag[2], "✗ 41 violations, first at 0x40000000");
+  const lines = flag[1].split("\n");
+  assert.equal(lines.length, 41);
+  assert.equal(
+    lines[39],
+    "stale_read at 0x400009c0: expected 0x00000001, got 0x00000000 (blame hypervisor, pc 0x40008000)",
+  );
+  assert.equal(lines[40], "… and 1 more");
+});
+
+Deno.test("timeline html: key hypervisor events are numbered in run order, HCR writes left out", () => {
+  const { keyEvents } = html([
+    ev("hcr_write", { tsw: true, tvm: true }, { seq: 0, vcpu: 0 }),
+    ev("kvm_set_way_flush", { cache: true }, { seq: 1, vcpu: 1, pcpu: 1 }),
+    ev("stage2_flush_vm", { pages: 1, lines: 64, cleaned: 0, invalidated: 0 }, { seq: 2, vcpu: 0 }),
+  ]);
+  const items = [...keyEvents.matchAll(/<li value="(\d+)">([^<]*)<\/li>/g)].map((
+    m,
+  ) => [m[1], m[2]]);
+  assert.equal(items.length, 2, keyEvents);
+  assert.equal(items[0][0], "1");
+  assert.match(items[0][1], /^vCPU 1, seq 1: kvm_set_way_flush — S\/W flush at 0x0000000040008000/);
+  assert.equal(items[1][0], "2");
+  assert.match(items[1][1], /^vCPU 0, seq 2: stage2_flush_vm — 1 pages, 64 lines/);
+});
+
+Deno.test("timeline html: pins closer than about 1 % of the width share one label", () => {
+  const flush = { pages: 1, lines: 64, cleaned: 0, invalidated: 0 };
+  const { timeline } = html([
+    ev("stage2_flush_vm", flush, { seq: 0 }),
+    ev("kvm_exit", exitFields, { seq: 1, count: 99 }),
+    ev("stage2_flush_vm", flush, { seq: 100 }),
+    ev("kvm_exit", exitFields, { seq: 101, count: 4 }),
+    ev("stage2_flush_vm", flush, { seq: 105 }),
+    ev("kvm_exit", exitFields, { seq: 106, count: 894 }),
+  ]);
+  const pins = [
+    ...timeline.matchAll(/<span class="pin" style="left:([\d.]+)%" title="[^"]*">([^<]*)<\/span>/g),
+  ]
+    .map((m) => [m[1], m[2]]);
+  assert.deepEqual(pins, [["0", "1"], ["10", "2–3"]]);
+});
+
+Deno.test("timeline html: at most 30 key events are listed, the rest counted", () => {
+  const events: SetwayEvent[] = [];
+  for (let i = 0; i < 32; i++) {
+    events.push(
+      ev("stage2_flush_vm", { pages: 1, lines: 64, cleaned: 0, invalidated: 0 }, { seq: 2 * i }),
+    );
+    events.push(ev("read", { addr: 0, value: 0, cacheable: true }, { seq: 2 * i + 1 }));
+  }
+  const { keyEvents } = html(events);
+  assert.equal([...keyEvents.matchAll(/<li /g)].length, 30);
+  assert.match(keyEvents, /<p class="note">… and 2 more in the trace\.<\/p>/);
+});
+
+Deno.test("timeline html: a word's flag counts its violations; an all-clean chart stays drawable", () => {
+  const { timeline } = html([
+    ev("read", { addr: 0x4000_0000, value: 0, cacheable: false }, { seq: 0 }),
+    ev("stale_read", staleAt(0x4000_0000), { seq: 1 }),
+  ], {
+    caches: {
+      levels: [{ name: "L2", slots: 1024, at: [0], dirty: [0] }],
+      addresses: [{ addr: 0x4000_0000, changes: [{ at: 0, where: "dram", label: "DRAM" }] }],
+    },
+  });
+  assert.match(timeline, /<span class="word-flag" title="1 violation at this address">✗<\/span>/);
+  assert.match(timeline, /data-level="L2" data-max="0"/);
+  assert.ok(!timeline.includes("NaN"));
+});
+
+Deno.test("timeline html: the compressed axis's ticks name event places", () => {
+  const { timeline } = html([
+    ev("sctlr_write", { m: true, c: true, i: true }, { seq: 0 }),
+    ev("kvm_exit", exitFields, { seq: 1, count: 4096 }),
+    ev("read", { addr: 0, value: 0, cacheable: true }, { seq: 4097 }),
+    ev("write", { addr: 0, value: 1, cacheable: true }, { seq: 4098 }),
+    ev("read", { addr: 0, value: 1, cacheable: true }, { seq: 4099 }),
+  ], { unit: "compressed" });
+  // position 12 of 48 is place 1 + 4096 × 11 / 44
+  assert.match(timeline, /<div class="tick" style="left:0%"><span>#0<\/span><\/div>/);
+  assert.match(timeline, /<span>#1 025<\/span>/);
+});
+
+Deno.test("timeline html: idle CPUs share a lane, empty rows are left out, a CPU with a violation shows", () => {
+  const { timeline } = html([
+    ev("kvm_exit", exitFields, { seq: 0 }),
+    ev("lost_write", staleAt(0x4000_0000), { seq: 1, vcpu: null, pcpu: 4 }),
+  ], { pcpus: 5 });
+  assert.match(timeline, /data-lanes="cpu1 cpu2 cpu3"/);
+  assert.match(timeline, /CPUs 1–3<small>physical CPU · idle for the whole run<\/small>/);
+  assert.match(timeline, /data-lane="cpu4" data-violations="1"/);
+  const v0 = /data-lane="vcpu0"[\s\S]*?(?=<div class="lane )/.exec(timeline)?.[0] ?? "";
+  assert.match(v0, /data-row="traps"/);
+  assert.ok(!v0.includes('data-row="guest"') && !v0.includes('data-row="hyp"'), v0);
 });

@@ -47,3 +47,26 @@ Deno.test("hex helpers refuse negative, fractional and unsafe numbers with Scena
     });
   }
 });
+
+Deno.test("hexAddr pads a short address with zeros to 8 digits", () => {
+  assert.equal(hexAddr(0), "0x00000000");
+  assert.equal(hexAddr(0xffff), "0x0000ffff");
+  assert.equal(hexAddr(0x4000_8234), "0x40008234");
+});
+
+Deno.test("each hex helper's error names the helper called", () => {
+  const calls: [string, (n: number) => string][] = [
+    ["hex64", hex64],
+    ["hexAddr", hexAddr],
+    ["hexPad", (n) => hexPad(n, 4)],
+    ["hexAlt", (n) => hexAlt(n, 8)],
+  ];
+  for (const [name, f] of calls) {
+    assert.throws(() => f(-1), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError);
+      assert.equal(e.call, name);
+      assert.match(e.message, new RegExp(`^${name}\\(-1\\)`));
+      return true;
+    });
+  }
+});
