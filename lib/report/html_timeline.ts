@@ -310,7 +310,8 @@ function renderDirty(d: TimelineDirty, total: number): string {
   const w = 1000, h = 100;
   const x = (v: number) => total > 0 ? Math.round((v / total) * w * 100) / 100 : 0;
   const y = (v: number) => Math.round((h - (v / top) * (h - 6)) * 100) / 100;
-  let path = "";
+  // A level never sampled is a flat line at zero; an SVG path must begin with a move.
+  let path = d.points.length === 0 ? `M0 ${y(0)}` : "";
   d.points.forEach((p, i) => {
     path += i === 0 ? `M${x(p.x)} ${y(p.dirty)}` : `H${x(p.x)}V${y(p.dirty)}`;
   });

@@ -21,7 +21,7 @@
  *   vCPU that read, grouped when they are close together.
  *
  * Neighbouring events of one category in one row are merged into a block
- * when the gap between them is below `resolution` of the run's width, so the
+ * when the gap between them is at most `resolution` of the run's width, so the
  * number of blocks stays bounded however long the run is. Simplified: the
  * running band of a physical CPU is inferred from the events (every event
  * with a vCPU and a CPU says that CPU runs that vCPU; `migrate` leaves the
@@ -330,8 +330,8 @@ export interface TimelineOptions {
   /** The core name of each physical CPU, for lane details. Default none. */
   readonly cores?: readonly string[];
   /**
-   * Events of one category closer than this fraction of the run's width
-   * merge into one block. Default 1/2400.
+   * Events of one category no further apart than this fraction of the run's
+   * width merge into one block. Default 1/2400.
    */
   readonly resolution?: number;
   /**

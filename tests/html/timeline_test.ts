@@ -417,3 +417,11 @@ Deno.test("timeline html: idle CPUs share a lane, empty rows are left out, a CPU
   assert.match(v0, /data-row="traps"/);
   assert.ok(!v0.includes('data-row="guest"') && !v0.includes('data-row="hyp"'), v0);
 });
+
+Deno.test("timeline html: a level with no dirty sample is a flat line at zero, a path that begins with a move", () => {
+  const { timeline } = html([ev("read", { addr: 0x4000_0000, value: 0, cacheable: true })], {
+    caches: { levels: [{ name: "L2", slots: 1024, at: [], dirty: [] }], addresses: [] },
+  });
+  assert.match(timeline, /<path class="line" d="M0 100H1000"\/>/);
+  assert.match(timeline, /<path class="area" d="M0 100H1000V100H0Z"\/>/);
+});
