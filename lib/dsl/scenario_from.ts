@@ -52,12 +52,17 @@ export function scenarioFrom(json: unknown, maxSteps: number = DEFAULT_MAX_STEPS
       throw callError("bad_schema", "scenarioFrom", json, `valid JSON (${(e as Error).message})`);
     }
   }
+  // Only the document's own steps count, read without running a getter: the
+  // copy below reports a getter that throws, and counts the steps it returns.
   const steps = data !== null && typeof data === "object"
-    ? (data as { steps?: unknown }).steps
+    ? Object.getOwnPropertyDescriptor(data, "steps")?.value
     : undefined;
   // Every step costs at least one instruction: refuse a huge program before checking each step.
   if (Array.isArray(steps)) checkStepCount(steps.length, maxSteps);
-  return validOrThrow(plainData(data, 0), "bad_schema");
+  const copy = plainData(data, 0);
+  const copied = (copy as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(copied)) checkStepCount(copied.length, maxSteps);
+  return validOrThrow(copy, "bad_schema");
 }
 
 /**
