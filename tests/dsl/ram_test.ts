@@ -41,3 +41,26 @@ Deno.test("parseRam: any whole number of pages round-trips through every unit (p
     }),
   );
 });
+
+Deno.test("parseRam: K, M, G and T are binary units, as QEMU's -m reads them", () => {
+  assertEquals(parseRam("4K"), 4096);
+  assertEquals(parseRam("12k"), 12288);
+  assertEquals(parseRam("3M"), 3145728);
+  assertEquals(parseRam("1T"), 1099511627776);
+});
+
+Deno.test("parseRam: a size out of range names the given call and the value as written", () => {
+  const big = assertThrowsScenario(() => parseRam("1025GiB", "explore.ram"));
+  assertEquals([big.code, big.call, big.value], ["out_of_range", "explore.ram", "1025GiB"]);
+  const odd = assertThrowsScenario(() => parseRam("6KiB", "explore.ram"));
+  assertEquals([odd.code, odd.call, odd.value], ["invalid_value", "explore.ram", "6KiB"]);
+});
+
+Deno.test("parseRam: a number of bytes is checked like a string", () => {
+  // One page more than 1 TiB, one byte less than a page, half a page.
+  const over = assertThrowsScenario(() => parseRam(1_099_511_631_872));
+  assertEquals([over.code, over.call, over.value], ["out_of_range", "ram", 1_099_511_631_872]);
+  assertEquals(assertThrowsScenario(() => parseRam(4095)).code, "out_of_range");
+  assertEquals(assertThrowsScenario(() => parseRam(6144)).code, "invalid_value");
+  assertEquals(assertThrowsScenario(() => parseRam(4096.5)).code, "invalid_value");
+});

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { GuestBuilder, scenarioFrom, vm } from "../../lib/dsl/mod.ts";
 import { run } from "../../lib/engine/run.ts";
 import { definePolicy } from "../../lib/hyp/policies/define.ts";
-import type { ScenarioErrorCode } from "../../lib/errors.ts";
+import { ScenarioError, type ScenarioErrorCode, showValue } from "../../lib/errors.ts";
 import { Cache } from "../../lib/hw/cache.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
@@ -748,4 +748,50 @@ Deno.test("ScenarioError table: the table covers every error code but none twice
     assert.ok(codes.has(code as ScenarioErrorCode), code);
   }
   assert.equal(new Set(CASES.map((c) => c.name)).size, CASES.length);
+});
+
+Deno.test("ScenarioError: code, call and the refused value are kept as given", async () => {
+  const made = new ScenarioError("out_of_range", "cpus", 9, "cpus(9): too many");
+  assert.deepEqual([made.name, made.code, made.call, made.value, made.message], [
+    "ScenarioError",
+    "out_of_range",
+    "cpus",
+    9,
+    "cpus(9): too many",
+  ]);
+  const cpus = await scenarioErrorOf(() => vm().cpus(0));
+  assert.deepEqual([cpus.code, cpus.call, cpus.value], ["out_of_range", "cpus", 0]);
+  const ram = await scenarioErrorOf(() => vm().ram("6KiB"));
+  assert.deepEqual([ram.code, ram.call, ram.value], ["invalid_value", "ram", "6KiB"]);
+});
+
+Deno.test("ScenarioError messages: how a refused value is shown", () => {
+  // Numbers from 0x10000 up look like addresses, so they are shown in hex.
+  assert.equal(showValue(0xffff), "65535");
+  assert.equal(showValue(0x10000), "0x10000");
+  assert.equal(showValue(-0xffff), "-65535");
+  assert.equal(showValue(-0x10000), "-0x10000");
+  assert.equal(showValue(0x4000_0002), "0x40000002");
+  assert.equal(showValue(65536.5), "65536.5");
+  assert.equal(showValue("kvm-9"), '"kvm-9"');
+  assert.equal(showValue(10n), "10n");
+  assert.equal(showValue(function hook() {}), "a function (hook)");
+  assert.equal(
+    showValue(Object.defineProperty(() => 0, "name", { value: "" })),
+    "a function (anonymous)",
+  );
+  // Inside an object, what JSON cannot hold is shown as written, not as null or left out.
+  assert.equal(
+    showValue({ size: NaN, ways: undefined, n: 2n }),
+    '{"size":NaN,"ways":undefined,"n":2n}',
+  );
+  assert.equal(showValue([Infinity, -Infinity]), "[Infinity,-Infinity]");
+  assert.equal(showValue({ hook() {} }), '{"hook":function}');
+  // A value that cannot be written as JSON at all still gives a message.
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  assert.equal(showValue(cyclic), "[object Object]");
+  // At most 80 characters: 77 and an ellipsis beyond.
+  assert.equal(showValue({ s: "x".repeat(72) }), `{"s":"${"x".repeat(72)}"}`);
+  assert.equal(showValue({ s: "x".repeat(73) }), `{"s":"${"x".repeat(71)}...`);
 });
