@@ -76,3 +76,41 @@ Deno.test("list: every built-in policy, machine and guest with its description",
     listMachines().map((m) => m.name),
   );
 });
+
+Deno.test("wrap: a line may fill the width exactly, counts the spaces, and starts at `first`", () => {
+  assert.equal(wrap("aaa bbb", 7, 0), "aaa bbb");
+  assert.equal(wrap("aaa bbb", 6, 0), "aaa\nbbb");
+  // The first line starts at column 5: "aa" fits there, "aa bb" (to column 10) does not.
+  assert.equal(wrap("aa bb cc", 8, 0, 5), "aa\nbb cc");
+});
+
+Deno.test("help: the overview's table, and each part of a command's help", async () => {
+  const overview = (await inProcess(["--help"])).io.stdout;
+  // Names padded to the longest (compare, explore: 7 letters) plus three spaces.
+  assert.ok(overview.includes("\n  run       run a scenario and print its trace and verdict\n"));
+  assert.ok(overview.includes("\n  compare   run a scenario under several policies"));
+  assert.ok(overview.includes("\n  -h, --help   show this help and exit\n"));
+
+  const run = (await inProcess(["run", "--help"])).io.stdout;
+  const flat = run.replace(/\s+/g, " ");
+  assert.match(run, /^Usage: deno run -R -W cli\.ts run <scenario> \[options\]\n/);
+  assert.match(run, /\nArguments:\n {2}<scenario> {3}a \.ts\/\.js module/);
+  assert.match(run, /\n {6}--seed <n> {13}use this seed for every random choice/);
+  assert.match(run, /\n {2}-h, --help {17}show this help and exit\n/);
+  assert.ok(flat.includes(" `all` for every event (default all) [repeatable] "));
+  assert.ok(flat.includes(" (one of quiet, adversarial) "));
+  assert.ok(
+    flat.includes(" print the run result as JSON (its scenario can be run again) [output] "),
+  );
+  assert.ok(run.includes("\nGive at most one [output] option.\n"));
+  assert.ok(run.includes("\nExamples:\n  deno run -R -W cli.ts run scenarios/zimage.ts\n"));
+
+  const help = (await inProcess(["help", "help"])).io.stdout;
+  assert.match(help, /^Usage: deno run -R -W cli\.ts help \[command\] \[options\]\n/);
+  assert.ok(!help.includes("[output]"));
+  const explore = (await inProcess(["help", "explore"])).io.stdout;
+  assert.match(explore, /^Usage: deno run -R -W cli\.ts explore \[report\.\.\.\] \[options\]\n/);
+  assert.ok(
+    explore.replace(/\s+/g, " ").includes("(one of exhaustive, random, prove; default exhaustive)"),
+  );
+});

@@ -50,3 +50,34 @@ Deno.test("damaged files are reported with a reason", () => {
     if (!parsed.ok) assert.match(parsed.reason, reason);
   }
 });
+
+Deno.test("a NUL as the very first byte is reported as a NUL on line 1", () => {
+  const parsed = parseGolden(enc(`\0${GOLDEN_FIRST_LINE}\nx\n${GOLDEN_LAST_LINE}\n`));
+  assert.equal(parsed.ok, false);
+  if (!parsed.ok) assert.equal(parsed.reason, "it contains a NUL byte (line 1)");
+});
+
+Deno.test("the first line must be the v1 header exactly, not a longer version", () => {
+  const parsed = parseGolden(enc(`# setway golden v10\nx\n${GOLDEN_LAST_LINE}\n`));
+  assert.equal(parsed.ok, false);
+  if (!parsed.ok) {
+    assert.equal(parsed.reason, 'its format "# setway golden v10" is not "# setway golden v1"');
+  }
+});
+
+Deno.test("text after the '# end' line makes the file corrupt, not part of the golden", () => {
+  // Two goldens pasted together, or lines appended by hand: the end marker is not last.
+  const parsed = parseGolden(enc(`${GOLDEN_FIRST_LINE}\nx\n${GOLDEN_LAST_LINE}\ny\n`));
+  assert.equal(parsed.ok, false);
+  if (!parsed.ok) assert.match(parsed.reason, /truncated: its last line is not "# end"/);
+});
+
+Deno.test("CRLF files give the content serializeGolden writes; a lone CR is kept", () => {
+  const crlf = parseGolden(enc(`${GOLDEN_FIRST_LINE}\r\na\r\nb\r\n${GOLDEN_LAST_LINE}\r\n`));
+  assert.ok(crlf.ok);
+  assert.equal(crlf.content, "# setway golden v1\na\nb\n# end\n");
+  const cr = parseGolden(enc(`${GOLDEN_FIRST_LINE}\na\rb\n${GOLDEN_LAST_LINE}\n`));
+  assert.ok(cr.ok);
+  assert.equal(cr.text, "a\rb\n");
+  assert.equal(cr.content, "# setway golden v1\na\rb\n# end\n");
+});

@@ -77,6 +77,32 @@ Deno.test("a matching golden passes, by path and by file URL", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a golden checked out with CRLF line endings matches, and an update leaves it alone", async () => {
+  await withoutCi(async () => {
+    const dir = await Deno.makeTempDir();
+    const file = join(dir, "crlf.golden");
+    const crlf = serializeGolden(TRACE_V1).replaceAll("\n", "\r\n");
+    await Deno.writeTextFile(file, crlf);
+    await assertGolden(TRACE_V1, file, { update: false });
+    await assertGolden(TRACE_V1, file, { update: true });
+    assert.equal(await Deno.readTextFile(file), crlf);
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("the comparison is byte for byte: one changed digit fails, a missing final newline does not", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "bytes.golden");
+  await Deno.writeTextFile(file, serializeGolden(TRACE_V1));
+  // Same length, one character different: still a mismatch.
+  const digit = TRACE_V1.replace("0x40008234", "0x40008235");
+  assert.equal(digit.length, TRACE_V1.length);
+  await rejectsGolden(assertGolden(digit, file, { update: false }), "mismatch");
+  // A golden always ends its text with a newline, so a text without one is the same golden.
+  await assertGolden(TRACE_V1.trimEnd(), file, { update: false });
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a mismatch fails with a unified diff of the changed lines and the update command", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "mismatch.golden");
@@ -213,6 +239,32 @@ Deno.test("corrupt goldens are reported as corrupt, not diffed", async () => {
     assert.ok(err.message.includes(`\nRe-create it with: ${UPDATE_HINT(dir)} (then`));
   }
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a failure is a GoldenError by name, with the file; only a CI refusal says CI refused", async () => {
+  await withoutCi(async () => {
+    const dir = await Deno.makeTempDir();
+    const file = join(dir, "cut.golden");
+    await Deno.writeTextFile(file, GOLDEN_FIRST_LINE + "\n");
+    const corrupt = await rejectsGolden(assertGolden(TRACE_V1, file, { update: false }), "corrupt");
+    assert.equal(corrupt.name, "GoldenError");
+    assert.match(String(corrupt), /^GoldenError: Golden file /);
+    assert.equal(corrupt.file, file);
+    assert.equal(corrupt.ciRefused, false);
+    const missing = join(dir, "none.golden");
+    const absent = await rejectsGolden(
+      assertGolden(TRACE_V1, missing, { update: false }),
+      "missing",
+    );
+    assert.equal(absent.file, missing);
+    assert.equal(absent.ciRefused, false);
+    const crlf = await rejectsGolden(
+      assertGolden("a\r\nb\n", join(dir, "crlf.golden"), { update: true }),
+      "unrepresentable",
+    );
+    assert.equal(crlf.ciRefused, false);
+    await Deno.remove(dir, { recursive: true });
+  });
 });
 
 Deno.test("a truncated golden (no '# end') is reported, and update mode repairs it", async () => {
