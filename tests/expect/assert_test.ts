@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { assertGolden, type Policy, vm } from "../../mod.ts";
+import { assertGolden, type Policy, ScenarioError, vm } from "../../mod.ts";
 import {
   assertExpectations,
   crashed,
@@ -104,6 +104,88 @@ Deno.test("formatCheck: the text of a check, pinned", async () => {
   );
   await assertGolden(formatCheck(r), new URL("./golden/format_failures.golden", import.meta.url));
   assert.doesNotMatch(formatCheck(r, { witnesses: "none" }), /witness/);
+});
+
+Deno.test("an ExpectationError names every failing expectation, after the prefix given", async () => {
+  const s = scenario(NO_CLEAN, {
+    expect: [never(staleAnywhere()), never(crashed()), exists(crashed())],
+  });
+  const err = await assertExpectations(s).then(
+    () => assert.fail("the check should fail"),
+    (e: unknown) => e as ExpectationError,
+  );
+  assert.ok(err instanceof ExpectationError);
+  assert.equal(err.name, "ExpectationError");
+  assert.ok(
+    err.message.startsWith(
+      "expectations failed: never(staleAnywhere()), exists(crashed())\n\n",
+    ),
+    err.message,
+  );
+  const named = new ExpectationError(err.result, "no clean: ");
+  assert.ok(named.message.startsWith("no clean: expectations failed: "), named.message);
+});
+
+Deno.test("assertExpectations: a builder is checked with the options given", async () => {
+  const builder = vm().machine(tinyWithL3).prefault().guest((g) => g.mmuOn().write(A, 7).read(A))
+    .expect(never(staleAnywhere()));
+  // No hardware choice: the program alone, run once.
+  assert.equal((await assertExpectations(builder, { maxPerturbations: 0 })).stats.executions, 1);
+  assert.ok((await assertExpectations(builder)).stats.executions > 1);
+});
+
+Deno.test("assertExpectations: null is neither a builder nor a scenario", async () => {
+  await assert.rejects(
+    assertExpectations(null as never),
+    (e: unknown) =>
+      e instanceof ScenarioError && /expected a scenario builder or a scenario/.test(e.message),
+  );
+});
+
+/** The tests `body` registers through expectTest: their names and functions. */
+function registered(body: () => void): { name: string; fn: () => Promise<void> }[] {
+  const tests: { name: string; fn: () => Promise<void> }[] = [];
+  const test = Deno.test;
+  (Deno as { test: unknown }).test = (name: string, fn: () => Promise<void>) => {
+    tests.push({ name, fn });
+  };
+  try {
+    body();
+  } finally {
+    (Deno as { test: unknown }).test = test;
+  }
+  return tests;
+}
+
+Deno.test("expectTest: the test is named after its expectations, or as asked", () => {
+  const names = registered(() => {
+    expectTest(zImage.expect(never(staleAnywhere())).expect(never(crashed())));
+    expectTest(zImage.expect(never(crashed())), { name: "zImage does not crash" });
+    expectTest(zImage, { expect: [exists(stale(A)), forall(noSetWayFlush())] });
+    expectTest(scenario(NO_CLEAN, { expect: [exists(stale(A))] }));
+    expectTest(scenario(NO_CLEAN, { expect: [] }));
+    expectTest(scenario(NO_CLEAN));
+  }).map((t) => t.name);
+  assert.deepEqual(names, [
+    "expectations: never(staleAnywhere()), never(crashed())",
+    "zImage does not crash",
+    `expectations: exists(stale(0x${A.toString(16)})), forall(noSetWayFlush())`,
+    `expectations: exists(stale(0x${A.toString(16)}))`,
+    "expectations: (none)",
+    "expectations: (none)",
+  ]);
+});
+
+Deno.test("expectTest: the registered test checks with the options given", async () => {
+  // The scenario's own expectation fails; the one given in the options holds.
+  const [t] = registered(() =>
+    expectTest(scenario(NO_CLEAN, { expect: [never(stale(A))] }), {
+      name: "no clean, stale",
+      expect: [exists(stale(A))],
+      maxPerturbations: 0,
+    })
+  );
+  await t.fn();
 });
 
 // A real test registered by expectTest: the 2015 decompressor on X-Gene under KVM 4.0.
