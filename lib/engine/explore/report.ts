@@ -212,7 +212,9 @@ export function compareGroups(
 }
 
 /**
- * Compares search positions: shorter first, then lexicographically.
+ * Compares search positions element by element, a prefix first. A
+ * position starts with its program's length, so shorter programs come
+ * first, then the rest decides in search order.
  *
  * @example Usage
  * ```ts
