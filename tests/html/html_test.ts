@@ -417,3 +417,15 @@ Deno.test("html: the style colours blocks by category and physical CPUs by vCPU"
   assert.ok(page.includes(".seg.run-7 { background: #edc948;"));
   assert.ok(page.includes("--head: 150px;"));
 });
+
+Deno.test("html: a hand-edited run's vCPU fields are text, never markup", () => {
+  const run = smallRun();
+  const v = { ...run.verdict.violations[0], vcpu: "<b>0</b>" as unknown as number };
+  const page = renderHtml({
+    ...run,
+    verdict: { ...run.verdict, violations: [v], crashed: { vcpu: "<i>1</i>", pc: 0x4000_8000 } },
+  } as unknown as RunLike);
+  assert.ok(page.includes("<td>vCPU &lt;b&gt;0&lt;/b&gt;</td>"));
+  assert.ok(page.includes("crashed on vCPU &lt;i&gt;1&lt;/i&gt; at"));
+  assert.ok(!page.includes("<b>0</b>") && !page.includes("<i>1</i>"));
+});
