@@ -102,16 +102,19 @@ export function addressesToWatch(
  * @param result a finished run
  * @param policy its policy, by name or as the object
  * @param addresses the words to watch
+ * @param collapse whether `result` was run collapsing events (false for `--raw`); default true.
+ *   The rerun must collapse as it did, or its events differ and it is not drawn.
  * @returns the run to draw
  */
 export function watchedRun(
   result: RunResult,
   policy: string | Policy,
   addresses: readonly number[],
+  collapse = true,
 ): RunResult {
   let again: RunResult;
   try {
-    again = run(result.scenario, { policy, watch: addresses });
+    again = run(result.scenario, { policy, watch: addresses, collapse });
   } catch {
     return result;
   }

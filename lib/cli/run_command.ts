@@ -204,7 +204,8 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
     await io.write(formatNdjson(printableRun(result, loaded) as NdjsonRun));
   } else if (typeof v.html === "string") {
     const watch = addressesToWatch([result], parseWatch(str(v.watch)));
-    const drawn = watchedRun(result, loaded.policies.get(result.policy) ?? result.policy, watch);
+    const policy = loaded.policies.get(result.policy) ?? result.policy;
+    const drawn = watchedRun(result, policy, watch, !raw);
     const html = renderHtml(drawn, { title: `setway: ${basename(path)}, ${result.policy}` });
     await writeHtml(io, v.html, html);
     await io.write(formatOutcome(result, style) + `timeline: ${v.html}\n`);
