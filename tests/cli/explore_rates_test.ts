@@ -2,7 +2,8 @@
 // the report, run from a user's own project; the report on stdout (text or
 // JSON) carries no timing, so it stays the same bytes on every run.
 import assert from "node:assert/strict";
-import { cliIn, scratchProject } from "./helpers.ts";
+import { join } from "node:path";
+import { cliIn, inProcess, scratchProject } from "./helpers.ts";
 
 const PROVE = [
   "explore",
@@ -59,6 +60,25 @@ Deno.test("explore: exhaustive searches name states/s, random ones only runs/s",
     ]);
     assert.equal(random.code, 0, random.stderr);
     assert.match(random.stderr, /^explore: \d+\.\d s, \d+ runs\/s\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("explore --merge: the parts are read from the working directory; no search, so no rate line", async () => {
+  const dir = await scratchProject("setway-rates-", {});
+  try {
+    const question = ["explore", "--max-ops", "2", "--workers", "0", "--json"];
+    for (const i of [0, 1]) {
+      const part = await inProcess([...question, "--shard", `${i}/2`], dir);
+      assert.equal(part.code, 0, part.io.stderr);
+      await Deno.writeTextFile(join(dir, `part${i}.json`), part.io.stdout);
+    }
+    // In process, the working directory is the io's, not the process's.
+    const merged = await inProcess(["explore", "--merge", "part0.json", "part1.json"], dir);
+    assert.equal(merged.code, 0, merged.io.stderr);
+    assert.match(merged.io.stdout, /^explore: kvm-4\.0 on generic/);
+    assert.equal(merged.io.stderr, "");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -44,6 +44,43 @@ Deno.test("sandbox: a scenario module cannot read outside its folder", async () 
   assert.equal(o.stdout, "");
 });
 
+Deno.test("sandbox: compare and export load the scenario module in the sandbox too", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `const text = await Deno.readTextFile("/etc/passwd");\n${GUEST}`,
+  });
+  const compared = await cli(["compare", join(dir, "s.ts"), "--policies", "kvm-4.0"]);
+  assertOneLine(
+    compared,
+    /needs read access to \/etc\/passwd.*its own folder and setway's sources/,
+  );
+  assert.equal(compared.stdout, "");
+  const out = join(dir, "out");
+  const exported = await cli(["export", "--baremetal", join(dir, "s.ts"), "--out", out]);
+  assertOneLine(
+    exported,
+    /needs read access to \/etc\/passwd.*its own folder and setway's sources/,
+  );
+  assert.equal(exported.stdout, "");
+  assert.equal(await exists(out), false);
+});
+
+Deno.test("sandbox: a scenario module cannot read the folder above its own", async () => {
+  const dir = await project({ "secret.txt": "42" });
+  await Deno.mkdir(join(dir, "scenarios"));
+  await Deno.writeTextFile(
+    join(dir, "scenarios", "s.ts"),
+    `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `await Deno.readTextFile(new URL("../secret.txt", import.meta.url));\n${GUEST}`,
+  );
+  const o = await cli(["run", join(dir, "scenarios", "s.ts")]);
+  assertOneLine(
+    o,
+    /needs read access to \S+secret\.txt; a scenario module may read its own folder/,
+  );
+  assert.equal(o.stdout, "");
+});
+
 Deno.test("sandbox: a policy hook cannot read outside the folder either", async () => {
   const dir = await project({
     "s.ts": `import { definePolicy, vm } from ${JSON.stringify(MOD)};\n` +
@@ -89,7 +126,11 @@ Deno.test("sandbox: a top-level endless loop is stopped by the wall budget of lo
   // The line names the budget given, not the sandbox's fallback; a loop left
   // running would hang the command, which cli() ends after 120 s.
   const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
-  assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
+  // The worker is ended a second after the deadline.
+  assertOneLine(
+    o,
+    /loading .*s\.ts did not finish within the wall budget \(300 ms\); stopped after 1300 ms$/,
+  );
 });
 
 Deno.test("sandbox: a top-level await that never settles is stopped by the wall budget of loading", async () => {
@@ -98,6 +139,20 @@ Deno.test("sandbox: a top-level await that never settles is stopped by the wall 
   });
   const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
   assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
+});
+
+Deno.test("sandbox: the wall budget of loading ends with the loading", async () => {
+  // The builder's own run() waits past the deadline of loading and its second of grace.
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n` +
+      "const b = vm().guest((g) => g.mmuOn().write(0x4000_0000, 1).read(0x4000_0000));\n" +
+      "export default { toJSON: () => b.toJSON(), async run(options) {\n" +
+      "  await new Promise((done) => setTimeout(done, 1800));\n" +
+      "  return b.run(options);\n} };\n",
+  });
+  const o = await cli(["run", join(dir, "s.ts"), "--wall-ms", "300"]);
+  assert.equal(o.code, 0, o.stderr);
+  assert.match(o.stdout, /\nverdict: ok\n/);
 });
 
 Deno.test("sandbox: a policy hook that never returns is named when the worker is ended", async () => {
@@ -126,7 +181,12 @@ Deno.test("sandbox: a policy hook that never returns is named when the worker is
 
 Deno.test("sandbox: --wall-ms must be a positive number of milliseconds", async () => {
   const dir = await project({ "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n${GUEST}` });
-  assertOneLine(await cli(["run", join(dir, "s.ts"), "--wall-ms", "0"]), /--wall-ms "0"/);
+  for (const bad of ["0", "1.5", "1e3", "500ms"]) {
+    assertOneLine(
+      await cli(["run", join(dir, "s.ts"), "--wall-ms", bad]),
+      new RegExp(`^setway: --wall-ms "${bad}": expected a positive number of milliseconds$`),
+    );
+  }
 });
 
 Deno.test("sandbox: the documented `deno task cli` refuses the read too", async () => {

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runIsolated } from "../../lib/engine/isolate.ts";
+import { ScenarioError } from "../../lib/errors.ts";
 import { runCommandWithin } from "../support/command.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -76,7 +78,10 @@ Deno.test("runIsolated: loading has its own wall budget; errors keep their field
     };\nwhile (true) { /* forever */ }\nexport default vm();\n`,
     "{ loadMs: 200, graceMs: 200 }",
   );
-  assert.match(loop, /^budget_exceeded wallMs: loading file:.*s\.ts did not finish within/);
+  assert.match(
+    loop,
+    /^budget_exceeded wallMs: loading file:.*s\.ts did not finish within the wall budget \(200 ms\); stopped after 400 ms$/,
+  );
   const bad = await isolated(
     `import { vm } from ${JSON.stringify(MOD)};\nexport default vm().cpus(0);\n`,
     "{}",
@@ -88,5 +93,70 @@ Deno.test("runIsolated: loading has its own wall budget; errors keep their field
     };\nawait Deno.readTextFile("/etc/passwd");\nexport default vm();\n`,
     "{}",
   );
-  assert.match(secret, /Requires read access to "\/etc\/passwd"/);
+  // Not a ScenarioError: it comes back as a plain Error with its message.
+  assert.match(secret, /^Error: .*Requires read access to "\/etc\/passwd"/);
+});
+
+Deno.test("runIsolated: the module may read its own folder, not the one above", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "setway-isolate-" });
+  try {
+    await Deno.writeTextFile(join(dir, "secret.txt"), "42");
+    await Deno.mkdir(join(dir, "s"));
+    await Deno.writeTextFile(join(dir, "s", "value.txt"), "7");
+    const read = (file: string) =>
+      `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `await Deno.readTextFile(new URL(${JSON.stringify(file)}, import.meta.url));\n` +
+      `export default vm().policy("kvm-4.0").guest((g) => g.mmuOn().sw_clean());\n`;
+    assert.match(await isolatedIn(join(dir, "s"), read("./value.txt"), "{}"), /^ok true \d+$/);
+    assert.match(
+      await isolatedIn(join(dir, "s"), read("../secret.txt"), "{}"),
+      /^Error: .*Requires read access to "\S+secret\.txt"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runIsolated: without a budget of the scenario's own, wallMs ends a hook that never returns", async () => {
+  const out = await isolated(
+    SPIN.replace(".budget({ wallMs: 200 })", ""),
+    "{ wallMs: 300, graceMs: 200 }",
+  );
+  assert.equal(
+    out,
+    'budget_exceeded onSetWay: policy "spin": onSetWay did not return within the wall budget ' +
+      "(300 ms); stopped after 500 ms",
+  );
+});
+
+Deno.test("runIsolated: the wall budget of loading ends with the loading", async () => {
+  // The builder's own run() waits past loadMs + graceMs before it runs: loading was over by then.
+  const out = await isolated(
+    `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `const b = vm().policy("kvm-4.0").guest((g) => g.mmuOn().sw_clean());\n` +
+      "export default { async run() {\n" +
+      "  await new Promise((done) => setTimeout(done, 2600));\n" +
+      "  return b.run();\n} };\n",
+    "{ loadMs: 2000, graceMs: 200 }",
+  );
+  assert.match(out, /^ok true \d+$/);
+});
+
+Deno.test("runIsolated: a module whose default export is a scenario object runs it", async () => {
+  const out = await isolated(
+    `import { vm } from ${JSON.stringify(MOD)};\n` +
+      `export default vm().policy("kvm-3.18").guest((g) => g.mmuOn().sw_clean()).toJSON();\n`,
+    "{}",
+  );
+  assert.match(out, /^ok true \d+$/);
+});
+
+Deno.test("runIsolated: a module that is not a local file is refused before any worker starts", async () => {
+  await assert.rejects(
+    () => runIsolated(new URL("https://example.com/scenario.ts")),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.code === "invalid_value" &&
+      e.message ===
+        'runIsolated("https://example.com/scenario.ts"): the module must be a local file',
+  );
 });

@@ -207,3 +207,27 @@ Deno.test("command line: the real cli.ts blames a throwing policy hook with exit
   assertOneLine(out.code, out.stdout, out.stderr, MODULES[0][2]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("command line: explore's malformed options are exit status 2 and one line naming the option", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string[], string][] = [
+    [["--max-ops", "3x"], '--max-ops: expected an integer, got "3x"'],
+    [["--cpus", "1.5"], '--cpus: expected an integer, got "1.5"'],
+    [["--seconds", "0"], '--seconds: expected a positive number, got "0"'],
+    [["--seconds", "soon"], '--seconds: expected a positive number, got "soon"'],
+    [["--exchange-timeout", "5"], "--exchange-timeout: give --exchange DIR too"],
+    [
+      ["--exchange", dir, "--exchange-timeout", "0"],
+      '--exchange-timeout: expected a positive number, got "0"',
+    ],
+    // A path without # or an extension still names a module, not a built-in policy.
+    [["--policy", "./my_policy"], `--policy "./my_policy": no such file ${join(dir, "my_policy")}`],
+  ];
+  for (const [options, message] of cases) {
+    const io = bufferIo(dir);
+    const code = await main(["explore", "--workers", "0", ...options], io);
+    assertOneLine(code, io.stdout, io.stderr, /./);
+    assert.equal(io.stderr, `setway: ${message}\n`, options.join(" "));
+  }
+  await Deno.remove(dir, { recursive: true });
+});
