@@ -15,7 +15,16 @@ export type DcVaOp = "cvac" | "civac" | "ivac" | "cvau";
 /** Data-cache maintenance by set/way. */
 export type DcSwOp = "csw" | "cisw" | "isw";
 
-/** The virtual-memory control registers that HCR.TVM traps (other than SCTLR). */
+/**
+ * The virtual-memory control registers that HCR.TVM traps (other than
+ * SCTLR), by one name for the AArch64 register and its AArch32 views: `TCR`
+ * is TCR_EL1 or TTBCR; `MAIR0`/`MAIR1` are MAIR_EL1's halves, and also PRRR
+ * and NMRR (the same CP15 encoding, c10, c2, 0 and 1, read as PRRR/NMRR
+ * without LPAE); `ESR` is ESR_EL1 or DFSR/IFSR; `FAR` is FAR_EL1 or
+ * DFAR/IFAR; `AFSR0`/`AFSR1` are ADFSR/AIFSR; `DACR` exists in AArch32 only.
+ * These are the registers of `access_vm_reg` in Linux 4.0's
+ * arch/arm64/kvm/sys_regs.c and arch/arm/kvm/coproc.c.
+ */
 export type VmRegName =
   | "TTBR0"
   | "TTBR1"
