@@ -89,10 +89,12 @@ export async function runBinary(builder: VmBuilder, options: BinaryOptions): Pro
   const scenario = builder.toJSON();
   const before = scenario.steps.filter((s) => s.kind === "read").length;
   const view = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : null;
-  const seen = view === null ? {} : { caches: view.levels, clidr: view.clidr };
+  // The view replaces a `caches` left undefined (not given) in the options;
+  // a `clidr` the caller gave is kept.
+  const seen = view === null ? {} : { caches: view.levels, clidr: options.clidr ?? view.clidr };
   let forced: number[] = [];
   for (let rounds = 1;; rounds++) {
-    const trace = binarySteps({ ...seen, ...options, reads: forced });
+    const trace = binarySteps({ ...options, ...seen, reads: forced });
     const result = await builder.guest((g) => g.append(trace.steps)).run();
     const got = readValues(result).slice(before);
     const k = firstDifference(trace.readValues, got);
