@@ -1,8 +1,10 @@
 // What binarySteps records for each kind of access and instruction, and how
 // it stops: word splitting and merging of stores, loads of the code's own
 // image, conditional CP15 writes, forced read values, the stop conditions
-// and the errors.
+// and the errors; and the emulator binding underneath, as the binary module
+// exports it.
 import assert from "node:assert/strict";
+import { Unicorn, UnicornError } from "../../lib/binary/mod.ts";
 import { binarySteps, type BinaryTrace, clidrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { assemble, binaryTools } from "./tools.ts";
@@ -219,4 +221,101 @@ Deno.test("clidrOf: the CLIDR fields of a two-level hierarchy, from the Arm ARM'
     clidrOf(GENERIC_CACHES.slice(0, 1)),
     (0b011 | (1 << 21) | (1 << 24) | (1 << 27)) >>> 0,
   );
+});
+
+/** Little-endian bytes of 32-bit instruction words. */
+function code(...words: number[]): Uint8Array {
+  const bytes = new Uint8Array(4 * words.length);
+  words.forEach((w, i) => new DataView(bytes.buffer).setUint32(4 * i, w >>> 0, true));
+  return bytes;
+}
+
+Deno.test("Unicorn A32: r0 to r12, sp, lr and pc, each 32 bits wide", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a32");
+  try {
+    for (let r = 0; r <= 12; r++) uc.setReg(r, 0x1000 + r);
+    uc.setReg("sp", 0x4000_0800);
+    uc.setReg("lr", 0x4000_0900);
+    for (let r = 0; r <= 12; r++) assert.equal(uc.reg(r), 0x1000 + r, `r${r}`);
+    assert.equal(uc.reg(13), 0x4000_0800);
+    assert.equal(uc.reg(14), 0x4000_0900);
+    // A value wider than the register keeps its low 32 bits.
+    uc.setReg(12, 0x1_2345_6789n);
+    assert.equal(uc.reg64(12), 0x2345_6789n);
+    // mov r12, #7 (0xe3a0c007) runs from a mapped page.
+    uc.map(LOAD, 0x1000);
+    uc.write(LOAD, code(0xe3a0_c007));
+    uc.start(LOAD, LOAD + 4);
+    assert.equal(uc.reg(12), 7);
+    assert.equal(uc.reg("pc"), LOAD + 4);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn A64: register 31 reads as zero, not the stack pointer", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    uc.setReg("sp", 0x4000_0800);
+    uc.setReg(30, 0x4000_0900);
+    assert.equal(uc.reg(31), 0);
+    assert.equal(uc.reg("sp"), 0x4000_0800);
+    assert.equal(uc.reg("lr"), 0x4000_0900);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn A64: a store of all ones shows in the memory hook as the unsigned 64-bit value", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    uc.map(LOAD, 0x1000);
+    // movn x2, #0 (x2 = ~0); str x2, [x1]; ldr x3, [x1]
+    uc.write(LOAD, code(0x9280_0002, 0xf900_0022, 0xf940_0023));
+    uc.setReg(1, LOAD + 0x800);
+    const seen: { write: boolean; addr: number; size: number; value: bigint }[] = [];
+    uc.onMemory((a) => seen.push({ ...a }));
+    uc.start(LOAD, LOAD + 12);
+    assert.deepEqual(seen, [
+      { write: true, addr: LOAD + 0x800, size: 8, value: 0xffff_ffff_ffff_ffffn },
+      { write: false, addr: LOAD + 0x800, size: 8, value: 0n },
+    ]);
+    assert.equal(uc.reg64(3), 0xffff_ffff_ffff_ffffn);
+    assert.equal(uc.readWord(LOAD + 0x804), 0xffff_ffff);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn: an unmapped load and an undefined instruction stop the run with Unicorn's error", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // uc_err in Unicorn 2's unicorn.h: UC_ERR_READ_UNMAPPED = 6, UC_ERR_MAP = 11,
+  // UC_ERR_EXCEPTION = 21 (the CPU took an exception Unicorn does not handle).
+  const uc = Unicorn.open("a64");
+  const errorCode = (f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof UnicornError, String(e));
+      return e.code;
+    }
+    assert.fail("expected a UnicornError");
+  };
+  try {
+    uc.map(LOAD, 0x1000);
+    // ldr w0, [x1] with x1 outside the mapped page
+    uc.write(LOAD, code(0xb940_0020));
+    uc.setReg(1, 0x9000_0000);
+    assert.equal(errorCode(() => uc.start(LOAD, LOAD + 4)), 6);
+    // udf #0
+    uc.write(LOAD, code(0));
+    assert.equal(errorCode(() => uc.start(LOAD, LOAD + 4)), 21);
+    // A page mapped twice.
+    assert.equal(errorCode(() => uc.map(LOAD, 0x1000)), 11);
+  } finally {
+    uc.close();
+  }
 });
