@@ -14,7 +14,7 @@ import { randomBatch, type RandomHit } from "../../lib/engine/explore/random_mod
 import { expandBatch } from "../../lib/engine/explore/expand.ts";
 import { searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
 import { closeIdleWorkers, WorkerPool } from "../../lib/engine/explore/pool.ts";
-import { CRASHES_ON_CACHES_OFF, TINY_L3 } from "./fixtures.ts";
+import { CRASHES_ON_CACHES_OFF, RANDOM as RANDOM_QUESTION, TINY_L3 } from "./fixtures.ts";
 
 const A = 0x4000_0000;
 const OPS = ["write", "read", "mmuOn", "mmuOff"] as const;

@@ -1,13 +1,13 @@
 /**
  * Shared fixtures of the exploration tests: a tiny machine (so that set/way
- * walks cost a few dozen instructions), a policy with a planted bug, one
- * that crashes the guest, and
- * the edits that make one part of an exploration disagree with the others.
+ * walks cost a few dozen instructions), a random-mode question, a policy
+ * with a planted bug, one that crashes the guest, and the edits that make
+ * one part of an exploration disagree with the others.
  *
  * @module
  */
 
-import type { ExploreReport, Machine, Policy } from "../../mod.ts";
+import type { ExploreOptions, ExploreReport, Machine, Policy } from "../../mod.ts";
 import { definePolicy, policies } from "../../mod.ts";
 
 /** One cluster of two CPUs, 1 KiB 2-way L1s, a 4 KiB 4-way L2, no system cache. */
@@ -22,6 +22,18 @@ export const TINY_L3: Machine = {
   ...TINY,
   name: "tiny-l3",
   systemCache: { size: 16384, ways: 4 },
+};
+
+/** Random mode on KVM 3.18: 2000 executions of up to 5 operations, migrations included. */
+export const RANDOM: ExploreOptions = {
+  machine: "generic",
+  policy: "kvm-3.18",
+  mode: "random",
+  seed: 3,
+  executions: 2000,
+  maxOps: 5,
+  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff", "migrate"],
+  progress: false,
 };
 
 const kvm40 = policies["kvm-4.0"];

@@ -5,23 +5,13 @@ import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { type ChildBatch, expandBatch } from "../../lib/engine/explore/expand.ts";
 import { type LevelRunner, searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
+import { RANDOM } from "./fixtures.ts";
 
 const EXHAUSTIVE: ExploreOptions = {
   machine: "xgene1",
   policy: "kvm-3.18",
   maxOps: 4,
   ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-  progress: false,
-};
-
-const RANDOM: ExploreOptions = {
-  machine: "generic",
-  policy: "kvm-3.18",
-  mode: "random",
-  seed: 3,
-  executions: 2000,
-  maxOps: 5,
-  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff", "migrate"],
   progress: false,
 };
 
