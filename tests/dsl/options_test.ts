@@ -1,19 +1,9 @@
 // Option objects and near-miss names: which keys an options argument may
 // have, and which candidate a mistyped name is taken to mean.
 import assert from "node:assert/strict";
-import { ScenarioError } from "../../lib/errors.ts";
 import { checkOptionKeys, closestName, didYouMean } from "../../lib/options.ts";
 import { vm } from "../../lib/dsl/mod.ts";
-
-function refused(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ScenarioError, `expected a ScenarioError, got ${e}`);
-    return e;
-  }
-  throw new assert.AssertionError({ message: "expected the call to throw a ScenarioError" });
-}
+import { assertThrowsScenario as refused } from "../support/scenario_error.ts";
 
 Deno.test("closestName: one edit, a swap of neighbours included, for a short name", () => {
   assert.equal(closestName("bsae", ["base"]), "base");

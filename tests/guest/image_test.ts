@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
-import { ScenarioError } from "../../lib/errors.ts";
 import { DEFAULT_IMAGE_BASE, imageLayout, imageValue } from "../../lib/guest/image.ts";
-
-function refusal(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ScenarioError, `expected a ScenarioError, got ${e}`);
-    return e;
-  }
-  throw new assert.AssertionError({ message: "expected the call to throw" });
-}
+import { assertThrowsScenario as refusal } from "../support/scenario_error.ts";
 
 Deno.test("imageLayout: by default 64 words over 8 pages from RAM + 0x8000, where a zImage decompresses", () => {
   // QEMU virt's RAM starts at 0x4000_0000; arch/arm/Makefile: textofs-y := 0x00008000.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ScenarioError } from "../../lib/errors.ts";
+import { assertThrowsScenario } from "../support/scenario_error.ts";
 import {
   DEFAULT_IMAGE_BASE,
   imageLayout,
@@ -15,16 +15,6 @@ import {
 
 function assertEquals(actual: unknown, expected: unknown, message?: string): void {
   assert.deepStrictEqual(actual, expected, message);
-}
-
-function assertThrowsScenario(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ScenarioError, `expected a ScenarioError, got ${e}`);
-    return e;
-  }
-  throw new assert.AssertionError({ message: "expected the call to throw" });
 }
 
 type Kind = Step["kind"];
