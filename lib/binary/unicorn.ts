@@ -45,6 +45,8 @@ const UC_ARCH = { a32: 1, a64: 2 } as const;
 const UC_MODE_ARM = 0;
 /** `uc_prot`: UC_PROT_ALL. */
 const UC_PROT_ALL = 7;
+/** `UC_ERR_ARG` of unicorn.h's `uc_err`: an invalid argument. */
+const UC_ERR_ARG = 15;
 /** `uc_hook_type` bits. */
 const UC_HOOK_CODE = 1 << 2;
 const UC_HOOK_BLOCK = 1 << 3;
@@ -251,6 +253,19 @@ export class Unicorn {
     if (err !== 0) throw new UnicornError(call, err, strerror(this.#lib, err));
   }
 
+  // Unicorn 2 accepts mappings aligned only to its Arm targets' smaller pages (0x40001800 maps);
+  // the model and changedPages (pages.ts) count 4 KiB pages, so the binding holds every mapping
+  // to 4 KiB itself.
+  #checkPages(call: string, addr: number, size: number): void {
+    if (addr % 4096 !== 0 || size % 4096 !== 0 || size <= 0) {
+      throw new UnicornError(
+        call,
+        UC_ERR_ARG,
+        `address 0x${addr.toString(16)} and size 0x${size.toString(16)} must be 4 KiB aligned`,
+      );
+    }
+  }
+
   /**
    * Maps `size` bytes of zeroed memory at `addr` (both 4 KiB aligned).
    *
@@ -258,6 +273,7 @@ export class Unicorn {
    * @param size the size in bytes
    */
   map(addr: number, size: number): void {
+    this.#checkPages("uc_mem_map", addr, size);
     this.#check(
       "uc_mem_map",
       this.#lib.symbols.uc_mem_map(this.#uc, BigInt(addr), BigInt(size), UC_PROT_ALL),
@@ -274,6 +290,7 @@ export class Unicorn {
    * @returns the memory, live
    */
   mapHost(addr: number, size: number): Uint8Array {
+    this.#checkPages("uc_mem_map_ptr", addr, size);
     const bytes = new Uint8Array(size);
     this.#hostMemory.push(bytes);
     this.#check(

@@ -319,3 +319,22 @@ Deno.test("Unicorn: an unmapped load and an undefined instruction stop the run w
     uc.close();
   }
 });
+
+Deno.test("Unicorn: a mapping that is not whole 4 KiB pages is refused before Unicorn sees it", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    for (const [addr, size] of [[LOAD + 0x800, 0x1000], [LOAD, 0x1800], [LOAD, 0]]) {
+      assert.throws(
+        () => uc.map(addr, size),
+        (e: unknown) =>
+          e instanceof UnicornError && e.code === 15 && /must be 4 KiB aligned/.test(e.message),
+        `map(${addr.toString(16)}, ${size.toString(16)})`,
+      );
+      assert.throws(() => uc.mapHost(addr, size), UnicornError);
+    }
+    uc.map(LOAD, 0x2000);
+  } finally {
+    uc.close();
+  }
+});
