@@ -88,6 +88,8 @@ export interface ProgramLayout {
  * @returns an upper estimate of the image's size
  */
 export function programBytes(size: ProgramSize, l2Tables: number): number {
+  // The translation tables: runtime.c's level-1 table, the level-2 tables, and a page for
+  // aligning them (each is a 4 KiB-aligned array).
   return CODE_ALLOWANCE + size.steps * STEP_BYTES + size.preloads * PRELOAD_BYTES +
     size.cpus * STACK_BYTES + (2 + l2Tables) * 4096;
 }
