@@ -148,9 +148,9 @@ function summary(run: RunLike): string {
   const facts: string[] = [];
   if (v.crashed) {
     facts.push(
-      `<b>the guest crashed on vCPU ${escapeHtml(String(v.crashed.vcpu))} at ${hexAddr(v.crashed.pc)}: ${
-        escapeHtml(v.crashed.reason)
-      }</b>`,
+      `<b>the guest crashed on vCPU ${escapeHtml(String(v.crashed.vcpu))} at ${
+        hexAddr(v.crashed.pc)
+      }: ${escapeHtml(v.crashed.reason)}</b>`,
     );
   }
   if (v.ok) facts.push("every read returned the program's last write");
@@ -183,7 +183,9 @@ function violationTable(run: RunLike, max: number): string {
   const rows = vs.slice(0, max).map((x, i) =>
     `<tr><td class="num">${i + 1}</td><td>${escapeHtml(x.kind)}</td>` +
     `<td class="mono">${hexAddr(x.addr)}</td><td class="mono">${hex32(x.expected)}</td>` +
-    `<td class="mono">${hex32(x.got)}</td><td>${x.vcpu === null ? "-" : `vCPU ${escapeHtml(String(x.vcpu))}`}</td>` +
+    `<td class="mono">${hex32(x.got)}</td><td>${
+      x.vcpu === null ? "-" : `vCPU ${escapeHtml(String(x.vcpu))}`
+    }</td>` +
     `<td class="mono">${x.pc === null ? "-" : hexAddr(x.pc)}</td><td>${
       escapeHtml(x.blame)
     }</td></tr>`
