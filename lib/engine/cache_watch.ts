@@ -107,10 +107,10 @@ interface Level {
 
 function levelsOf(hardware: Hardware): Level[] {
   const byLevel = new Map<number, number[]>();
+  // The architected levels of a CPU are its L1 and its cluster's L2, never the system cache.
   for (let cpu = 0; cpu < hardware.cpuCount; cpu++) {
     for (let level = 1; level <= hardware.levels(cpu); level++) {
       const ci = hardware.cacheIndexOf(cpu, level);
-      if (ci === hardware.systemCacheIndex) continue;
       const list = byLevel.get(level) ?? [];
       if (!list.includes(ci)) list.push(ci);
       byLevel.set(level, list);
