@@ -18,7 +18,7 @@
  * deno task test:mutants --list my.json --root ../my-project
  * ```
  *
- * It takes long (each mutant runs its tests: about two hours for
+ * It takes long (each mutant runs its tests: about two and a half hours for
  * the whole list on two cores); CI runs only its own test, on a scratch project.
  *
  * @example Usage
