@@ -216,18 +216,7 @@ Deno.test("failure groups are listed by blame, hypervisor first, whatever was fo
   );
 });
 
-const RANDOM: ExploreOptions = {
-  machine: "generic",
-  policy: "kvm-3.18",
-  mode: "random",
-  seed: 3,
-  executions: 2000,
-  maxOps: 5,
-  ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff", "migrate"],
-  progress: false,
-  workers: 1,
-  shrink: false,
-};
+const RANDOM: ExploreOptions = { ...RANDOM_QUESTION, workers: 1, shrink: false };
 
 Deno.test("random mode: the report adds up its executions taken one at a time", async () => {
   const config = resolveExploreOptions(RANDOM);
