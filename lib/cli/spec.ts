@@ -153,7 +153,7 @@ const WALL_OPTION: OptionSpec = {
   value: "ms",
   default: "10000 to load",
   description: "the wall budget of loading the scenario module, and of each run whose " +
-    "scenario sets no budget({ wallMs }); the worker running it is ended after it",
+    "scenario sets no budget({wallMs}); the worker running it is ended after it",
 };
 
 const SCENARIO_OPTIONS: readonly OptionSpec[] = [
