@@ -14,6 +14,10 @@
  * of DC CSW, DC CISW and DC ISW) and flagged too; the geometry is the one the vCPU reads from CLIDR/CCSIDR, the
  * physical CPU's or the hypervisor's virtual view.
  *
+ * A vCPU put in AArch32 on a machine whose cores run AArch32 at EL0 only
+ * (`MachineFeatures.aarch32El1` false: Neoverse N1 and V1) is flagged too:
+ * KVM refuses to create it, so nothing the run shows could happen.
+ *
  * Simplified: "online" means a vCPU that has ever run with its caches on.
  *
  * @module
@@ -46,6 +50,26 @@ export class ArchCheck {
   setWay(pc: number, cachesOn: boolean, cachedVcpus: number): void {
     if (cachesOn) this.#reasons.add(`S/W with caches on at 0x${pc.toString(16)}`);
     if (cachedVcpus > 1) this.#reasons.add("S/W with other CPUs online");
+  }
+
+  /**
+   * Records a vCPU put in AArch32 on a machine whose cores run AArch32 at
+   * EL0 only: real KVM would not have created that vCPU.
+   *
+   * @example Usage
+   * ```ts
+   * import { ArchCheck } from "./arch_check.ts";
+   * const check = new ArchCheck();
+   * check.aarch32El1("neoverse-v1");
+   * console.log(check.reasons()[0].startsWith("AArch32 at EL1 on neoverse-v1")); // true
+   * ```
+   * @param machine the machine's name
+   */
+  aarch32El1(machine: string): void {
+    this.#reasons.add(
+      `AArch32 at EL1 on ${machine}, whose cores run AArch32 at EL0 only ` +
+        "(KVM refuses a vCPU with KVM_ARM_VCPU_EL1_32BIT)",
+    );
   }
 
   /**

@@ -616,6 +616,10 @@ function otherStep(
       hyp.hostUnmap(step.cpu ?? hostCpu(vcpus, hardware.cpuCount), step.addr);
       break;
     case "exec_state":
+      if (step.aarch32 && hyp.hardware.machine.features?.aarch32El1 === false) {
+        arch ??= new ArchCheck();
+        arch.aarch32El1(hyp.hardware.machine.name);
+      }
       hyp.setExecState(v!, step.aarch32);
       break;
   }

@@ -82,6 +82,16 @@ export interface MachineFeatures {
    * AArch32 only. Default true.
    */
   readonly aarch64?: boolean;
+  /**
+   * The CPUs run AArch32 at EL1 (ID_AA64PFR0_EL1.EL1 = 0b0010), so a 32-bit
+   * guest kernel can run on them. False for cores that run AArch32 at EL0
+   * only (ID_AA64PFR0_EL1.EL1 = 0b0001: the Cortex-A76 and its successors,
+   * Neoverse N1 and V1), where KVM refuses a vCPU with
+   * KVM_ARM_VCPU_EL1_32BIT (`kvm_vcpu_init_check_features`); a run that
+   * puts a vCPU in AArch32 there is flagged architecturally invalid
+   * (engine/arch_check.ts). Default true.
+   */
+  readonly aarch32El1?: boolean;
 }
 
 /**

@@ -19,6 +19,10 @@
  * 0 (no level needs cleaning or invalidating to reach the Point of
  * Unification) and ICB = 0b010 (L2 is the highest inner level).
  *
+ * AArch32 runs at EL0 only (Neoverse N1 TRM, ID_AA64PFR0_EL1: EL1 = 0x1,
+ * AArch64 only): a 32-bit guest kernel cannot run, and a scenario that
+ * puts a vCPU in AArch32 here is flagged architecturally invalid.
+ *
  * Clock: 2.6 GHz, the N1SDP cores' clock in Arm's announcement.
  *
  * @example Usage
@@ -55,6 +59,6 @@ export const neoverseN1: Machine = freezeMachine({
   description: "Arm Neoverse N1 (N1SDP): 4 cores, private 1 MiB L2, 8 MiB CMN-600 SLC, no FWB",
   clusters: [{ ...core }, { ...core }, { ...core }, { ...core }],
   systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
-  features: { fwb: false },
+  features: { fwb: false, aarch32El1: false },
   clockHz: 2_600_000_000,
 });

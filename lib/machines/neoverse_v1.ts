@@ -14,6 +14,10 @@
  * 0 (no level needs cleaning or invalidating to reach the Point of
  * Unification) and ICB = 0b010 (L2 is the highest inner level).
  *
+ * AArch32 runs at EL0 only (Neoverse V1 TRM, ID_AA64PFR0_EL1: EL1 = 0x1,
+ * AArch64 only): a 32-bit guest kernel cannot run, and a scenario that
+ * puts a vCPU in AArch32 here is flagged architecturally invalid.
+ *
  * Clock: 2.6 GHz, AWS Graviton3's (a Neoverse V1 part).
  *
  * @example Usage
@@ -50,6 +54,6 @@ export const neoverseV1: Machine = freezeMachine({
   description: "Arm Neoverse V1 (4-core slice): private 1 MiB L2, 8 MiB SLC, ARMv8.4 stage-2 FWB",
   clusters: [{ ...core }, { ...core }, { ...core }, { ...core }],
   systemCache: { size: 8 * 1024 * 1024, ways: 16, snoopsNonCacheable: false },
-  features: { fwb: true },
+  features: { fwb: true, aarch32El1: false },
   clockHz: 2_600_000_000,
 });

@@ -65,6 +65,9 @@ export interface MachineIssue {
   readonly message: string;
 }
 
+/** The fields of a machine's `features`, each a boolean. */
+const MACHINE_FEATURES = ["fwb", "aarch64", "aarch32El1"];
+
 /** The fields a cluster may have. */
 const CLUSTER_FIELDS = ["core", "cpus", "l1d", "l2", "clidr"];
 
@@ -319,15 +322,22 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
   const features = value.features;
   if (features !== undefined) {
     if (!isRecord(features)) {
-      out.push(issue("bad_schema", `${path}.features`, features, "an object { fwb?, aarch64? }"));
+      out.push(
+        issue(
+          "bad_schema",
+          `${path}.features`,
+          features,
+          "an object { fwb?, aarch64?, aarch32El1? }",
+        ),
+      );
     } else {
-      for (const key of ["fwb", "aarch64"]) {
+      for (const key of MACHINE_FEATURES) {
         if (features[key] !== undefined && typeof features[key] !== "boolean") {
           out.push(issue("bad_schema", `${path}.features.${key}`, features[key], "a boolean"));
         }
       }
       for (const key of Object.keys(features)) {
-        if (key !== "fwb" && key !== "aarch64") {
+        if (!MACHINE_FEATURES.includes(key)) {
           out.push(issue("bad_schema", `${path}.features.${key}`, features[key], "no such field"));
         }
       }

@@ -92,3 +92,29 @@ Deno.test("kvm-modern on an FWB machine: DC CISW at level 1 names a level with n
     "S/W operand level 1 set 0 way 0 at 0x40000000 at a level with no data cache",
   ]);
 });
+
+Deno.test("a vCPU put in AArch32 on Neoverse N1 or V1 is flagged: their cores run AArch32 at EL0 only", async () => {
+  // Neoverse N1 and V1 TRMs, ID_AA64PFR0_EL1: EL1 = 0x1 (AArch64 only); KVM's
+  // kvm_vcpu_init_check_features refuses KVM_ARM_VCPU_EL1_32BIT on such a host.
+  const reason = (m: string) =>
+    `AArch32 at EL1 on ${m}, whose cores run AArch32 at EL0 only ` +
+    "(KVM refuses a vCPU with KVM_ARM_VCPU_EL1_32BIT)";
+  for (const machine of ["neoverse-n1", "neoverse-v1"]) {
+    const r = await vm().machine(machine).cpus(1).policy("kvm-modern").guest((g) =>
+      g.aarch32().write(0x4000_0000, 1).read(0x4000_0000)
+    ).run();
+    assert.deepEqual(r.verdict.archInvalid, [reason(machine)], machine);
+    // The same program with the vCPU put in AArch64 is not flagged.
+    const a64 = await vm().machine(machine).cpus(1).policy("kvm-modern").guest((g) =>
+      g.aarch32(false).write(0x4000_0000, 1).read(0x4000_0000)
+    ).run();
+    assert.deepEqual(a64.verdict.archInvalid, [], machine);
+  }
+  // Cortex-A57 and X-Gene 1 run AArch32 at EL1: nothing to flag.
+  for (const machine of ["juno-r0", "xgene1"]) {
+    const r = await vm().machine(machine).cpus(1).guest((g) =>
+      g.aarch32().write(0x4000_0000, 1).read(0x4000_0000)
+    ).run();
+    assert.deepEqual(r.verdict.archInvalid, [], machine);
+  }
+});

@@ -420,3 +420,28 @@ Deno.test("machines: systemCache and features of a preset are frozen too", () =>
     for (const c of m.clusters) assert.ok(Object.isFrozen(c) && Object.isFrozen(c.l1d), m.name);
   }
 });
+
+Deno.test("machineIssues: features.aarch32El1 is a boolean feature; an unknown feature is refused", () => {
+  const issuesOf = (features: unknown) =>
+    machineIssues({
+      name: "m",
+      description: "",
+      clusters: [{ cpus: 1, l1d: { size: 32768, ways: 4 } }],
+      features,
+    })
+      .map((i) => [i.path, i.code, i.value]);
+  assertEquals(issuesOf({ aarch32El1: false, fwb: true }), []);
+  assertEquals(issuesOf({ aarch32El1: "no" }), [[
+    "machine.features.aarch32El1",
+    "bad_schema",
+    "no",
+  ]]);
+  assertEquals(issuesOf({ aarch32el1: false }), [[
+    "machine.features.aarch32el1",
+    "bad_schema",
+    false,
+  ]]);
+  // Neoverse N1 and V1 run AArch32 at EL0 only (their TRMs, ID_AA64PFR0_EL1.EL1 = 0x1).
+  assertEquals(machines["neoverse-n1"].features?.aarch32El1, false);
+  assertEquals(machines["neoverse-v1"].features?.aarch32El1, false);
+});
