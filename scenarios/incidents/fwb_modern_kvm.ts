@@ -10,13 +10,16 @@
  * present" (Marc Zyngier, 2018); "KVM: arm64: Don't set HCR_EL2.TVM when
  * S2FWB is supported" (Christoffer Dall, kvmarm, October 2019, Linux 5.5).
  *
- * The model: the 2015 zImage decompressor (set/way clean with caches on,
- * MMU off, the kernel reading its image) on one vCPU of a Neoverse V1
- * (FWB) and of a Neoverse N1 (no FWB), both with an 8 MiB system-level
- * cache, under `kvm-modern`. With FWB the guest's MMU-off reads are forced
- * cacheable and hit the data it wrote: no stale read, no set/way flush, no
- * flush of the VM at all, in every execution. Without FWB, modern KVM runs
- * the 4.0 logic: a set/way flush, and still no stale read.
+ * The model: 2015 EDK2 firmware (set/way walks as it turns its caches on,
+ * then a clean with caches on, caches and MMU off, and the kernel reading
+ * its image with the MMU off) on one vCPU of a Neoverse V1 (FWB) and of a
+ * Neoverse N1 (no FWB), both with an 8 MiB system-level cache, under
+ * `kvm-modern`. An AArch64 guest: N1 and V1 run AArch32 at EL0 only, so a
+ * 32-bit kernel such as the zImage cannot be their guest. With FWB the
+ * guest's MMU-off reads are forced cacheable and hit the data it wrote: no
+ * stale read, no set/way flush, no flush of the VM at all, in every
+ * execution. Without FWB, modern KVM runs the 4.0 logic: set/way flushes,
+ * and still no stale read.
  *
  * Simplified: one vCPU, a few words per page; the guest reads the
  * normalized cache geometry modern KVM presents.
@@ -30,14 +33,14 @@ import { vm, type VmBuilder } from "../../mod.ts";
 import { flushes, forall, never, noSetWayFlush, not, wrongRead } from "../../lib/api/expect.ts";
 import { type Incident, story } from "./incident.ts";
 
-const zImage = (machine: string): VmBuilder =>
-  vm().machine(machine).cpus(1).guest((g) => g.zImage32({ era: "2015", words: 8, pages: 2 }));
+const firmware = (machine: string): VmBuilder =>
+  vm().machine(machine).cpus(1).guest((g) => g.edk2({ words: 8, pages: 2 }));
 
-/** The 2015 zImage on a machine with stage-2 FWB. */
-export const withFwb: VmBuilder = zImage("neoverse-v1");
+/** 2015 EDK2 firmware on a machine with stage-2 FWB. */
+export const withFwb: VmBuilder = firmware("neoverse-v1");
 
 /** The same guest on a machine without it. */
-export const withoutFwb: VmBuilder = zImage("neoverse-n1");
+export const withoutFwb: VmBuilder = firmware("neoverse-n1");
 
 /**
  * The incident.
@@ -56,12 +59,12 @@ export const incident: Incident = {
     'Zyngier, 2018) and "KVM: arm64: Don\'t set HCR_EL2.TVM when S2FWB is supported" ' +
     "(Christoffer Dall, October 2019, Linux 5.5).",
   summary: "With FWB, stage 2 forces the guest's RAM accesses to be cacheable, so the " +
-    "decompressor's MMU-off reads see what it wrote through the caches: modern KVM neither " +
+    "firmware's MMU-off reads see what it wrote through the caches: modern KVM neither " +
     "flushes at its set/way operations nor traps its SCTLR writes, and no execution reads " +
     "stale data. Without FWB, modern KVM falls back to the 2015 logic.",
   programs: [
-    { label: "zImage 2015 on Neoverse V1 (FWB)", scenario: withFwb },
-    { label: "zImage 2015 on Neoverse N1 (no FWB)", scenario: withoutFwb },
+    { label: "EDK2 2015 on Neoverse V1 (FWB)", scenario: withFwb },
+    { label: "EDK2 2015 on Neoverse N1 (no FWB)", scenario: withoutFwb },
   ],
   cases: [
     {
