@@ -47,10 +47,12 @@ Deno.test("zImage: what each policy does with the S/W clean", async () => {
   assert.ok(none.verdict.violations.every((v) => v.blame === "hypervisor"));
 });
 
-Deno.test("zImage on a machine with stage-2 FWB under kvm-modern: no flush at all", async () => {
+Deno.test("zImage on a machine with stage-2 FWB under kvm-modern: no flush at all, and flagged", async () => {
   const run = await zimage.machine("neoverse-v1").policy("kvm-modern").run();
   await assertGolden(report(run), golden("zimage_neoverse-v1_kvm-modern"));
   assert.equal(run.verdict.ok, true);
+  // Neoverse V1 runs AArch32 at EL0 only: KVM would not have created this 32-bit vCPU.
+  assert.match(run.verdict.archInvalid[0], /^AArch32 at EL1 on neoverse-v1/);
   assert.equal(run.cost.flushes, 0);
   assert.equal(countOf(run, "kvm_set_way_flush"), 0);
   // Forced write-back: the kernel's reads with its MMU off still go through the caches.
