@@ -15,6 +15,7 @@ import {
 } from "../../lib/hw/clidr.ts";
 import { kvmModern } from "../../lib/hyp/policies/kvm_modern.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
+import { machines } from "../../lib/machines/mod.ts";
 import { testVm } from "../hyp/fixtures.ts";
 
 Deno.test("normalized CLIDR: LoC and cache types from CTR_EL0.IDC and DIC", () => {
@@ -62,10 +63,19 @@ Deno.test("kvm-modern: a walk on a 16-way 1 MiB L2 machine is one trapped instru
 });
 
 Deno.test("kvm-modern: on an FWB machine, IDC is assumed (FWB implies it): LoC 2 by default", async () => {
-  const run = await vm().machine("neoverse-v1").policy("kvm-modern").guest((g) => g.sw_clean())
-    .run();
-  const walk = run.events.find((e) => e.name === "sw_walk");
-  assert.deepEqual([walk?.levels, walk?.instructions], [2, 1]);
+  // An FWB machine whose cores report LoUIS = LoUU = 1 (so the CLIDR alone would leave IDC
+  // clear), and neoverse-v1, whose CLIDR sets it too.
+  const fwbA57: Machine = {
+    name: "fwb-a57",
+    description: "",
+    clusters: [{ cpus: 2, l1d: { size: 32768, ways: 2 }, l2: { size: 1 << 20, ways: 16 } }],
+    features: { fwb: true },
+  };
+  for (const machine of [fwbA57, "neoverse-v1"]) {
+    const run = await vm().machine(machine).policy("kvm-modern").guest((g) => g.sw_clean()).run();
+    const walk = run.events.find((e) => e.name === "sw_walk");
+    assert.deepEqual([walk?.levels, walk?.instructions], [2, 1], String(machine));
+  }
 });
 
 // The register values, worked out by hand from the CLIDR_EL1 layout rather than
@@ -85,6 +95,26 @@ const CLIDR = {
   // IDC set, DIC set: L1 unified, LoC 1, no LoU.
   idcDic: 4 | 1 << 24, // 0x0100_0004
 };
+
+Deno.test("kvm-modern: a host whose CLIDR needs no clean to the PoU counts as IDC (Neoverse N1)", () => {
+  // read_cpuid_effective_cachetype (arch/arm64/include/asm/cache.h): N1's CLIDR has LoUIS =
+  // LoUU = 0, so the sanitised CTR_EL0 that reset_clidr reads has IDC set, with DIC clear.
+  const n1 = testVm(kvmModern, { machine: machines["neoverse-n1"] });
+  assert.equal(n1.hyp.guestCacheView(n1.hyp.vcpus[0]).clidr, CLIDR.idcNoDic);
+  // A Cortex-A57 (LoUIS = LoUU = 1) without FWB: IDC stays clear.
+  const a57 = testVm(kvmModern, { machine: machines["juno-r0"] });
+  assert.equal(a57.hyp.guestCacheView(a57.hyp.vcpus[0]).clidr, CLIDR.noIdcNoDic);
+  // LoUIS 0 alone is not enough: the uniprocessor PoU still needs L1 cleaned.
+  const l1 = { size: 32768, ways: 4 }, l2 = { size: 1 << 20, ways: 8 };
+  const half = testVm(kvmModern, {
+    machine: {
+      name: "louu-1",
+      description: "",
+      clusters: [{ cpus: 2, l1d: l1, l2, clidr: { louis: 0, louu: 1 } }],
+    },
+  });
+  assert.equal(half.hyp.guestCacheView(half.hyp.vcpus[0]).clidr, CLIDR.noIdcNoDic);
+});
 
 Deno.test("normalized CLIDR_EL1: the register value for each CTR_EL0.IDC and DIC", () => {
   const line = { sets: 1, ways: 1, lineSize: 64 };
