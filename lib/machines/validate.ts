@@ -289,8 +289,7 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
       }
       for (const key of Object.keys(cluster)) {
         if (!CLUSTER_FIELDS.includes(key)) {
-          const known = CLUSTER_FIELDS;
-          const expected = `no such field${didYouMean(key, known)}`;
+          const expected = `no such field${didYouMean(key, CLUSTER_FIELDS)}`;
           out.push(issue("bad_schema", `${at}.${key}`, cluster[key], expected));
         }
       }

@@ -145,6 +145,11 @@ export interface PriceRow {
   readonly ok: boolean;
 }
 
+/** Whether a machine's cores run AArch32 at EL0 only, so that no 32-bit guest kernel runs there. */
+function only64Bit(machine: string): boolean {
+  return machines[machine].features?.aarch32El1 === false;
+}
+
 function exitsOf(run: RunResult, reason: string): number {
   let n = 0;
   for (const e of run.events) if (e.name === "kvm_exit" && e.reason === reason) n += e.count;
@@ -191,7 +196,7 @@ export async function findings(): Promise<PriceRow[]> {
   for (const machine of MACHINES) {
     for (const g of GUESTS) {
       // KVM creates no AArch32 vCPU on cores that run AArch32 at EL0 only.
-      if (g.aarch32 && machines[machine].features?.aarch32El1 === false) continue;
+      if (g.aarch32 && only64Bit(machine)) continue;
       for (const policy of availablePolicies()) {
         const run = await vm().machine(machine).cpus(g.cpus).policy(policy)
           .guest(g.program(machine, policy)).run();
@@ -289,10 +294,9 @@ export async function story(data?: PriceRow[]): Promise<string> {
     })));
   }
   for (const machine of MACHINES) {
-    const only64 = machines[machine].features?.aarch32El1 === false;
     out.push(
       section(
-        only64
+        only64Bit(machine)
           ? `Every 64-bit guest on ${machine} (its cores run AArch32 at EL0 only)`
           : `Every guest on ${machine}`,
       ),
