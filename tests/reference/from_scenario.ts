@@ -39,6 +39,8 @@ function hardwareOf(machine: Machine, scenario: Scenario): ProgramHardware {
     geometry,
     lineSize,
     fwb: machine.features?.fwb === true,
+    // A cluster that states no CLIDR fields has LoUIS = LoUU = 1 (the Cortex-A57's).
+    effectiveIdc: machine.clusters.every((c) => c.clidr?.louis === 0 && c.clidr?.louu === 0),
     host: machine.features?.aarch64 === false ? "arm" : "arm64",
     ramBase: scenario.ramBase,
     ram: scenario.ram,

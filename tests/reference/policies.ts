@@ -214,7 +214,9 @@ export const refKvm318: RefPolicy = {
  *   reads a normalized CLIDR (from CTR_EL0: IDC, which the kernel sets with
  *   FWB, gives LoC 2 with only an instruction cache at level 1; without IDC,
  *   LoC 1 with a data cache) and a 1-set, 1-way CCSIDR at each data level;
- *   the machines' CTR_EL0 has IDC exactly when they have FWB, and DIC clear.
+ *   the sanitised CTR_EL0 has IDC when the machine has FWB or when every
+ *   CPU's CLIDR needs no clean to the PoU (arch/arm64/kernel/cpuinfo.c
+ *   takes `read_cpuid_effective_cachetype`), and DIC clear.
  *
  * @example Usage
  * ```ts
@@ -241,7 +243,8 @@ export const refKvmModern: RefPolicy = {
     if (!vm.fwb) vm.flushPage(cpu, ipa);
   },
   guestEntry() {},
-  walkView: (vm) => (vm.fwb ? [null, { sets: 1, ways: 1 }] : [{ sets: 1, ways: 1 }]),
+  walkView: (vm) =>
+    vm.fwb || vm.effectiveIdc ? [null, { sets: 1, ways: 1 }] : [{ sets: 1, ways: 1 }],
 };
 
 /** Xen's `v->arch.need_flush_to_ram`, per vCPU. */

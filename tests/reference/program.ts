@@ -131,6 +131,12 @@ export interface ProgramHardware {
   readonly lineSize: readonly number[];
   /** Stage-2 FWB. */
   readonly fwb: boolean;
+  /**
+   * Every CPU's CLIDR says no level needs cleaning to the PoU (LoUIS = LoUU = 0), so the host's
+   * sanitised CTR_EL0 has IDC set (Linux's read_cpuid_effective_cachetype, then the lowest value
+   * over the CPUs).
+   */
+  readonly effectiveIdc: boolean;
   /** The host kernel: arm64 KVM, or 32-bit arch/arm KVM on an ARMv7 machine. */
   readonly host: HostKernel;
   /** First guest physical address of RAM. */
@@ -156,6 +162,7 @@ export function tinyHardware(kind: MachineKind): ProgramHardware {
     geometry: new Array(PCPUS).fill(GEOMETRY),
     lineSize: new Array(PCPUS).fill(LINE),
     fwb: kind === "tiny-fwb",
+    effectiveIdc: false,
     host: kind === "tiny-v7" ? "arm" : "arm64",
     ramBase: RAM_BASE,
     ram: RAM_SIZE,

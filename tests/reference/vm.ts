@@ -95,6 +95,8 @@ export interface RefVm {
   readonly pcpus: number;
   /** The machine has stage-2 FWB. */
   readonly fwb: boolean;
+  /** The host's sanitised CTR_EL0 has IDC set because of its CLIDR (see ProgramHardware). */
+  readonly effectiveIdc: boolean;
   /** `stage2_flush_vm`: clean+invalidate by VA every mapped page. */
   stage2FlushVm(v: RefVcpu): void;
   /** `flush_cache_all` on the vCPU's CPU. */
@@ -317,6 +319,7 @@ class Run implements RefVm {
   readonly pcpus: number;
   readonly hw: ProgramHardware;
   readonly fwb: boolean;
+  readonly effectiveIdc: boolean;
   readonly out: Decision[] = [];
   readonly mapped = new Set<number>();
   readonly everMapped = new Set<number>();
@@ -330,6 +333,7 @@ class Run implements RefVm {
     this.hw = program.hardware ?? tinyHardware(program.machine as MachineKind);
     this.pcpus = this.hw.pcpus;
     this.fwb = this.hw.fwb;
+    this.effectiveIdc = this.hw.effectiveIdc;
     for (let i = 0; i < program.vcpus; i++) {
       this.vcpus.push({
         index: i,
