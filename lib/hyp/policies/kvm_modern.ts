@@ -54,7 +54,10 @@ export interface KvmModernOptions {
    * (the kernel notes FWB implies IDC) or whose CLIDR needs no clean to the
    * PoU (LoUIS = LoUU = 0, as on Neoverse N1 and V1:
    * `read_cpuid_effective_cachetype`), clear otherwise; DIC clear.
-   * Simplified: DIC is not taken from the machine (Neoverse V1 sets it).
+   * Simplified: DIC is not taken from the machine (Neoverse V1 sets it), and
+   * the CLIDR read is the vCPU's physical CPU's, where the kernel takes the
+   * lowest CTR_EL0 over every CPU (the same on every preset; a machine whose
+   * clusters differ in LoUIS/LoUU may differ).
    */
   readonly ctr?: CtrBits;
   /** The policy's name. Default `"kvm-modern"`, or `"kvm-modern-idc<0|1>-dic<0|1>"` with `ctr`. */
