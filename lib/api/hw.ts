@@ -40,6 +40,7 @@ export type {
   CacheGeometry,
   ClusterSpec,
   CoreClidr,
+  CoreCtr,
   Machine,
   MachineFeatures,
   SystemCacheSpec,

@@ -48,6 +48,34 @@ export interface ClusterSpec {
    * and ICB not disclosed, the Cortex-A15, A7, A53, A57 and A72 values.
    */
   readonly clidr?: CoreClidr;
+  /**
+   * The bits of CTR_EL0 that the core fixes rather than the cache sizes, as
+   * its Technical Reference Manual gives them. Default: IDC and DIC clear,
+   * as the Cortex-A57, A72 and Neoverse N1 read them (CTR_EL0 0x8444c004)
+   * and as ARMv8.0 cores, where both bits are RES0, do.
+   */
+  readonly ctr?: CoreCtr;
+}
+
+/**
+ * A core's CTR_EL0.IDC and DIC. The Neoverse V1 sets both (CTR_EL0
+ * 0xb444c004): neither a clean to the Point of Unification nor an
+ * instruction cache invalidation is needed for instructions to see data
+ * written. A core whose CLIDR says no level needs cleaning to the PoU
+ * (LoUIS = LoUU = 0, as the Neoverse N1's) may still read IDC clear: Linux
+ * counts such a core as IDC set (`read_cpuid_effective_cachetype`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { CoreCtr } from "@setway/setway/hw";
+ * const neoverseV1: CoreCtr = { idc: true, dic: true };
+ * ```
+ */
+export interface CoreCtr {
+  /** IDC: no data cache clean to the PoU is needed for instruction-to-data coherence. Default false. */
+  readonly idc?: boolean;
+  /** DIC: no instruction cache invalidation to the PoU is needed for it. Default false. */
+  readonly dic?: boolean;
 }
 
 /**

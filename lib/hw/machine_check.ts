@@ -4,7 +4,8 @@
  * least one CPU, at most `MAX_CPUS` CPUs in all, every cache a geometry
  * cache_geometry.ts accepts (the L1s and L2s also one CCSIDR can describe),
  * one line size for every cache of the machine (the coherent hierarchy moves
- * whole lines between levels), and at most `MAX_TOTAL_CACHE` bytes of cache
+ * whole lines between levels), a cluster's CLIDR fields and CTR_EL0 bits of
+ * the right shape (clidr.ts, ctr.ts), and at most `MAX_TOTAL_CACHE` bytes of cache
  * in all (lib/limits.ts).
  *
  * @example Usage
@@ -22,6 +23,7 @@ import { ScenarioError, showValue } from "../errors.ts";
 import { MAX_CPUS, MAX_TOTAL_CACHE } from "../limits.ts";
 import { checkArchitected, checkGeometry } from "./cache_geometry.ts";
 import { coreClidrProblem } from "./clidr.ts";
+import { coreCtrProblem } from "./ctr.ts";
 import type { Machine } from "./machine.ts";
 
 /**
@@ -90,6 +92,16 @@ export function checkMachine(machine: Machine): { cpuCount: number; lineSize: nu
         call,
         clidr.value,
         `${call}(${showValue(clidr.value)}): expected ${clidr.expected}`,
+      );
+    }
+    const ctr = coreCtrProblem(c.ctr);
+    if (ctr !== null) {
+      const call = `clusters[${k}].ctr${ctr.field === "" ? "" : `.${ctr.field}`}`;
+      throw new ScenarioError(
+        "invalid_value",
+        call,
+        ctr.value,
+        `${call}(${showValue(ctr.value)}): expected ${ctr.expected}`,
       );
     }
     cpuCount += c.cpus;

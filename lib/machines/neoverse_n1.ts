@@ -17,7 +17,10 @@
  * CLIDR_EL1 reads 0x82000023 (Neoverse N1 TRM, CLIDR_EL1; the same fields
  * as the Cortex-A76 TRM's B2.19, the core N1 is built from): LoUIS = LoUU =
  * 0 (no level needs cleaning or invalidating to reach the Point of
- * Unification) and ICB = 0b010 (L2 is the highest inner level).
+ * Unification) and ICB = 0b010 (L2 is the highest inner level). CTR_EL0
+ * reads 0x8444c004 (Neoverse N1 TRM, CTR_EL0; QEMU's neoverse-n1 model reads
+ * the same): IDC and DIC clear, the cluster's default. Linux still counts
+ * the core as IDC set, from its CLIDR (`read_cpuid_effective_cachetype`).
  *
  * AArch32 runs at EL0 only (Neoverse N1 TRM, ID_AA64PFR0_EL1: EL1 = 0x1,
  * AArch64 only): a 32-bit guest kernel cannot run, and a scenario that

@@ -12,7 +12,10 @@
  *
  * CLIDR_EL1 reads 0x82000023 (Neoverse V1 TRM, CLIDR_EL1): LoUIS = LoUU =
  * 0 (no level needs cleaning or invalidating to reach the Point of
- * Unification) and ICB = 0b010 (L2 is the highest inner level).
+ * Unification) and ICB = 0b010 (L2 is the highest inner level). CTR_EL0
+ * reads 0xb444c004 (Neoverse V1 TRM, CTR_EL0; QEMU's neoverse-v1 model reads
+ * the same): IDC and DIC set, so modern KVM's normalized CLIDR has one
+ * level (arch/arm64/kvm/sys_regs.c `reset_clidr`).
  *
  * AArch32 runs at EL0 only (Neoverse V1 TRM, ID_AA64PFR0_EL1: EL1 = 0x1,
  * AArch64 only): a 32-bit guest kernel cannot run, and a scenario that
@@ -38,6 +41,7 @@ const core: ClusterSpec = {
   l1d: { size: 64 * 1024, ways: 4 },
   l2: { size: 1024 * 1024, ways: 8 },
   clidr: { louis: 0, louu: 0, icb: 2 },
+  ctr: { idc: true, dic: true },
 };
 
 /**

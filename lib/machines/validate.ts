@@ -33,6 +33,7 @@
 import { ScenarioError, type ScenarioErrorCode, showValue } from "../errors.ts";
 import type { Machine, SystemCacheSpec } from "../hw/machine.ts";
 import { coreClidrProblem } from "../hw/clidr.ts";
+import { coreCtrProblem } from "../hw/ctr.ts";
 import { didYouMean } from "../options.ts";
 import {
   MAX_ARCH_SETS,
@@ -69,7 +70,7 @@ export interface MachineIssue {
 const MACHINE_FEATURES = ["fwb", "aarch64", "aarch32El1"];
 
 /** The fields a cluster may have. */
-const CLUSTER_FIELDS = ["core", "cpus", "l1d", "l2", "clidr"];
+const CLUSTER_FIELDS = ["core", "cpus", "l1d", "l2", "clidr", "ctr"];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -286,6 +287,11 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
         const where = `${at}.clidr${clidr.field === "" ? "" : `.${clidr.field}`}`;
         const code = clidr.outOfRange ? "out_of_range" : "bad_schema";
         out.push(issue(code, where, clidr.value, clidr.expected));
+      }
+      const ctr = coreCtrProblem(cluster.ctr);
+      if (ctr !== null) {
+        const where = `${at}.ctr${ctr.field === "" ? "" : `.${ctr.field}`}`;
+        out.push(issue("bad_schema", where, ctr.value, ctr.expected));
       }
       for (const key of Object.keys(cluster)) {
         if (!CLUSTER_FIELDS.includes(key)) {

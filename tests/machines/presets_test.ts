@@ -343,6 +343,31 @@ Deno.test("machineIssues: a cluster's clidr is checked against its levels and it
   assertEquals(issuesOf(7), [["machine.clusters[0].clidr", "bad_schema", 7]]);
 });
 
+Deno.test("machineIssues: a cluster's ctr holds IDC and DIC, each a boolean", () => {
+  const l1d = { size: 32768, ways: 4 };
+  const issuesOf = (ctr: unknown) =>
+    machineIssues({ name: "m", description: "", clusters: [{ cpus: 1, l1d, ctr }] })
+      .map((i) => [i.path, i.code, i.value]);
+  assertEquals(issuesOf({ idc: true, dic: false }), []);
+  assertEquals(issuesOf({}), []);
+  assertEquals(issuesOf({ dic: 1 }), [["machine.clusters[0].ctr.dic", "bad_schema", 1]]);
+  assertEquals(issuesOf({ iminLine: 4 }), [["machine.clusters[0].ctr.iminLine", "bad_schema", 4]]);
+  assertEquals(issuesOf(0xb444c004), [["machine.clusters[0].ctr", "bad_schema", 0xb444c004]]);
+  assertEquals(issuesOf(null), [["machine.clusters[0].ctr", "bad_schema", null]]);
+});
+
+Deno.test("machines: the Neoverse V1 sets CTR_EL0.IDC and DIC; every other preset clears both", () => {
+  // Neoverse V1 TRM, CTR_EL0: 0xb444c004 (IDC and DIC set). The Cortex-A57, A72 and
+  // Neoverse N1 TRMs give 0x8444c004 (both clear); the Cortex-A15 and A7 are ARMv7-A, whose
+  // CTR has neither bit, and X-Gene 1 is ARMv8.0, where both are RES0.
+  for (const m of Object.values(machines)) {
+    const v1 = m.name === "neoverse-v1";
+    for (const c of m.clusters) {
+      assertEquals([c.ctr?.idc ?? false, c.ctr?.dic ?? false], [v1, v1], m.name);
+    }
+  }
+});
+
 Deno.test("machines: TC2's ARMv7-A cores run no AArch64; the ARMv8 presets do", () => {
   // Cortex-A15 and Cortex-A7 TRMs, "About the processor": both implement the ARMv7-A
   // architecture; every other preset's cores are ARMv8-A or later.
