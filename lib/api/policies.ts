@@ -52,7 +52,7 @@ export type {
   VcpuState,
   VmRegWrite,
 } from "../hyp/policy.ts";
-export { type CtrBits, normalizedCacheView } from "../hyp/normalized_cache.ts";
+export { type CtrBits, normalizedCacheView, sanitisedCtr } from "../hyp/normalized_cache.ts";
 export {
   checkCosts,
   COST_CATEGORIES,

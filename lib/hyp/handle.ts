@@ -13,11 +13,12 @@ import type { Hardware } from "../hw/hardware.ts";
 import { ScenarioError, showValue } from "../errors.ts";
 import type { EventFieldValue } from "./events.ts";
 import type { EventSink } from "./event_sink.ts";
-import type { FlushResult, Hyp, SetWayOp, VcpuState } from "./policy.ts";
+import type { CtrBits, FlushResult, Hyp, SetWayOp, VcpuState } from "./policy.ts";
 import type { Stage2 } from "./stage2.ts";
 import { type Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
 import { flushCacheAll, flushPageByVa, stage2FlushVm, swioOp } from "./flush.ts";
 import { p2mInvalidateRoot, p2mPreemptChecks } from "./p2m.ts";
+import { sanitisedCtr } from "./normalized_cache.ts";
 
 /**
  * The VM-wide state a handle needs.
@@ -137,6 +138,11 @@ export class HypHandle implements Hyp {
   /** Whether the machine has stage-2 FWB. */
   get fwb(): boolean {
     return this.#ctx.fwb;
+  }
+
+  /** IDC and DIC of the host's sanitised CTR_EL0. */
+  get ctr(): CtrBits {
+    return sanitisedCtr(this.#ctx.hardware);
   }
 
   /**

@@ -20,6 +20,8 @@
  * levels without a data or unified cache, so a whole guest walk is one
  * instruction, over a LoC of 1 or 2 levels, instead of thousands.
  *
+ * The host's CTR_EL0 bits come from the machine ({@linkcode sanitisedCtr}).
+ *
  * Simplified: no MTE tag-cache type (`Ttype`), no userspace override of the
  * registers, and the line size is that of the vCPU's current physical CPU.
  *
@@ -39,24 +41,68 @@ import {
   CTYPE_NONE,
   CTYPE_SEPARATE,
   CTYPE_UNIFIED,
+  decodeClidr,
   encodeClidr,
 } from "../hw/clidr.ts";
-import type { GuestCacheLevel, GuestCacheView } from "./policy.ts";
+import type { Machine } from "../hw/machine.ts";
+import type { CtrBits, GuestCacheLevel, GuestCacheView } from "./policy.ts";
+
+export type { CtrBits } from "./policy.ts";
 
 /**
- * The CTR_EL0 bits `reset_clidr` looks at.
+ * Whether a CPU with this CLIDR counts as CTR_EL0.IDC set although it may
+ * read IDC clear: no level needs cleaning to the PoU (LoC 0, or LoUIS and
+ * LoUU both 0). arch/arm64/include/asm/cache.h
+ * `read_cpuid_effective_cachetype` (Linux 5.0 on).
+ */
+function effectiveIdc(clidr: number): boolean {
+  const f = decodeClidr(clidr);
+  return f.loc === 0 || (f.louis === 0 && f.louu === 0);
+}
+
+/** Each host's bits, worked out once: guestCacheView asks at every set/way instruction. */
+const sanitised = new WeakMap<object, CtrBits>();
+
+/**
+ * IDC and DIC of the host's sanitised CTR_EL0, the value `reset_clidr`
+ * reads (`read_sanitised_ftr_reg(SYS_CTR_EL0)`): every CPU's effective
+ * CTR_EL0 (arch/arm64/kernel/cpuinfo.c `__cpuinfo_store_cpu` keeps
+ * `read_cpuid_effective_cachetype`: the core's IDC, or set when its CLIDR
+ * needs no clean to the PoU), then the lowest over every CPU (both bits are
+ * `FTR_LOWER_SAFE` in arch/arm64/kernel/cpufeature.c `ftr_ctr`). A machine
+ * with stage-2 FWB counts as IDC set: FEAT_S2FWB requires LoUIS = LoUU = 0
+ * (`cpu_has_fwb` warns otherwise), so a machine described with FWB and
+ * LoU 1 is read as the architecture says it must be.
  *
  * @example Usage
  * ```ts
- * import type { CtrBits } from "@setway/setway/policies";
- * const neoverse: CtrBits = { idc: true, dic: true };
+ * import { sanitisedCtr } from "@setway/setway/policies";
+ * import { Hardware, machines } from "@setway/setway/hw";
+ * console.log(sanitisedCtr(new Hardware(machines["neoverse-n1"]))); // { idc: true, dic: false }
  * ```
+ * @param hardware the host
+ * @returns the bits, the same for every CPU
  */
-export interface CtrBits {
-  /** IDC: data cache clean to PoU not required for instruction-to-data coherence. */
-  readonly idc: boolean;
-  /** DIC: instruction cache invalidation to PoU not required. */
-  readonly dic: boolean;
+export function sanitisedCtr(
+  hardware: {
+    readonly machine: Machine;
+    readonly cpuCount: number;
+    clusterOf(cpu: number): number;
+    clidr(cpu: number): number;
+  },
+): CtrBits {
+  const known = sanitised.get(hardware);
+  if (known !== undefined) return known;
+  const fwb = hardware.machine.features?.fwb === true;
+  let idc = true, dic = true;
+  for (let cpu = 0; cpu < hardware.cpuCount; cpu++) {
+    const core = hardware.machine.clusters[hardware.clusterOf(cpu)].ctr;
+    idc &&= core?.idc === true || fwb || effectiveIdc(hardware.clidr(cpu));
+    dic &&= core?.dic === true;
+  }
+  const bits: CtrBits = Object.freeze({ idc, dic });
+  sanitised.set(hardware, bits);
+  return bits;
 }
 
 /**

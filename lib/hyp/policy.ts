@@ -92,6 +92,22 @@ export interface VmRegWrite {
   readonly wasEnabled: boolean;
 }
 
+/**
+ * The CTR_EL0 bits `reset_clidr` looks at.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CtrBits } from "@setway/setway/policies";
+ * const neoverse: CtrBits = { idc: true, dic: true };
+ * ```
+ */
+export interface CtrBits {
+  /** IDC: data cache clean to PoU not required for instruction-to-data coherence. */
+  readonly idc: boolean;
+  /** DIC: instruction cache invalidation to PoU not required. */
+  readonly dic: boolean;
+}
+
 /** The hypervisor as a policy sees it. */
 export interface Hyp {
   /** The vCPU the hook runs for. */
@@ -102,6 +118,11 @@ export interface Hyp {
   readonly pcpus: number;
   /** Whether the machine has stage-2 FWB. */
   readonly fwb: boolean;
+  /**
+   * IDC and DIC of the host's sanitised CTR_EL0, the same on every CPU
+   * (normalized_cache.ts `sanitisedCtr`).
+   */
+  readonly ctr: CtrBits;
   /** `vcpu_has_cache_enabled`: SCTLR.M and SCTLR.C both set. */
   cacheEnabled(vcpu?: VcpuState): boolean;
   /** `stage2_flush_vm`: clean+invalidate by VA of every mapped page; emits the event. */

@@ -82,14 +82,21 @@ Deno.test("arch check: reasons come in the order first met, without repeats", ()
   ]);
 });
 
-Deno.test("kvm-modern on an FWB machine: DC CISW at level 1 names a level with no data cache", async () => {
-  // FWB implies CTR_EL0.IDC, and DIC is clear: reset_clidr gives L1 an
-  // instruction cache only and puts the unified cache at L2 (the LoC).
-  const r = await vm().machine("neoverse-v1").cpus(1).policy("kvm-modern").guest((g) =>
+Deno.test("kvm-modern: DC CISW names a level of the normalized CLIDR, which the host's CTR_EL0 shapes", async () => {
+  // Neoverse N1: IDC counted set (its CLIDR needs no clean to the PoU), DIC clear:
+  // reset_clidr gives L1 an instruction cache only and puts the unified cache at L2 (the LoC).
+  const n1 = await vm().machine("neoverse-n1").cpus(1).policy("kvm-modern").guest((g) =>
     g.dc_cisw(1, 0, 0).dc_cisw(2, 0, 0)
   ).run();
-  assert.deepEqual(r.verdict.archInvalid, [
+  assert.deepEqual(n1.verdict.archInvalid, [
     "S/W operand level 1 set 0 way 0 at 0x40000000 at a level with no data cache",
+  ]);
+  // Neoverse V1: IDC and DIC set (CTR_EL0 0xb444c004): one unified level, the LoC.
+  const v1 = await vm().machine("neoverse-v1").cpus(1).policy("kvm-modern").guest((g) =>
+    g.dc_cisw(1, 0, 0).dc_cisw(2, 0, 0)
+  ).run();
+  assert.deepEqual(v1.verdict.archInvalid, [
+    "S/W operand level 2 set 0 way 0 at 0x40000004 beyond the LoC (1)",
   ]);
 });
 

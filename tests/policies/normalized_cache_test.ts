@@ -62,20 +62,25 @@ Deno.test("kvm-modern: a walk on a 16-way 1 MiB L2 machine is one trapped instru
   }
 });
 
-Deno.test("kvm-modern: on an FWB machine, IDC is assumed (FWB implies it): LoC 2 by default", async () => {
+Deno.test("kvm-modern: on an FWB machine, IDC is assumed (FWB implies it): LoC 2 without DIC", async () => {
   // An FWB machine whose cores report LoUIS = LoUU = 1 (so the CLIDR alone would leave IDC
-  // clear), and neoverse-v1, whose CLIDR sets it too.
+  // clear; FEAT_S2FWB requires both 0, and cpu_has_fwb warns otherwise).
   const fwbA57: Machine = {
     name: "fwb-a57",
     description: "",
     clusters: [{ cpus: 2, l1d: { size: 32768, ways: 2 }, l2: { size: 1 << 20, ways: 16 } }],
     features: { fwb: true },
   };
-  for (const machine of [fwbA57, "neoverse-v1"]) {
-    const run = await vm().machine(machine).policy("kvm-modern").guest((g) => g.sw_clean()).run();
-    const walk = run.events.find((e) => e.name === "sw_walk");
-    assert.deepEqual([walk?.levels, walk?.instructions], [2, 1], String(machine));
-  }
+  const run = await vm().machine(fwbA57).policy("kvm-modern").guest((g) => g.sw_clean()).run();
+  const walk = run.events.find((e) => e.name === "sw_walk");
+  assert.deepEqual([walk?.levels, walk?.instructions], [2, 1]);
+});
+
+Deno.test("kvm-modern: neoverse-v1 sets DIC as well: one level, LoC 1", async () => {
+  const run = await vm().machine("neoverse-v1").policy("kvm-modern").guest((g) => g.sw_clean())
+    .run();
+  const walk = run.events.find((e) => e.name === "sw_walk");
+  assert.deepEqual([walk?.levels, walk?.instructions], [1, 1]);
 });
 
 // The register values, worked out by hand from the CLIDR_EL1 layout rather than
@@ -114,6 +119,42 @@ Deno.test("kvm-modern: a host whose CLIDR needs no clean to the PoU counts as ID
     },
   });
   assert.equal(half.hyp.guestCacheView(half.hyp.vcpus[0]).clidr, CLIDR.noIdcNoDic);
+});
+
+Deno.test("kvm-modern: the host's CTR_EL0 is the lowest over every CPU, whichever CPU a vCPU is on", () => {
+  // Neoverse V1 (CTR_EL0 0xb444c004): IDC and DIC set, one unified level.
+  const v1 = testVm(kvmModern, { machine: machines["neoverse-v1"] });
+  assert.equal(v1.hyp.guestCacheView(v1.hyp.vcpus[0]).clidr, CLIDR.idcDic);
+  // IDC and DIC are FTR_LOWER_SAFE (cpufeature.c ftr_ctr): one cluster without DIC clears it
+  // for both, and one whose CLIDR needs a clean to the PoU clears IDC for both.
+  const l1 = { size: 32768, ways: 4 }, l2 = { size: 1 << 20, ways: 8 };
+  const v1Core = {
+    cpus: 1,
+    l1d: l1,
+    l2,
+    clidr: { louis: 0, louu: 0 },
+    ctr: { idc: true, dic: true },
+  };
+  const cases = [
+    { other: { cpus: 1, l1d: l1, l2, clidr: { louis: 0, louu: 0 } }, clidr: CLIDR.idcNoDic },
+    { other: { cpus: 1, l1d: l1, l2, ctr: { dic: true } }, clidr: CLIDR.noIdcDic },
+    { other: { cpus: 1, l1d: l1, l2 }, clidr: CLIDR.noIdcNoDic },
+    // A core that reads IDC set counts as IDC whatever its CLIDR says.
+    { other: { cpus: 1, l1d: l1, l2, ctr: { idc: true } }, clidr: CLIDR.idcNoDic },
+  ];
+  for (const c of cases) {
+    const m: Machine = { name: "mixed", description: "", clusters: [v1Core, c.other] };
+    const { hyp } = testVm(kvmModern, { machine: m, vcpus: 2 });
+    for (const pcpu of [0, 1]) {
+      const v = hyp.vcpus[0];
+      hyp.migrate(v, pcpu);
+      assert.equal(
+        hyp.guestCacheView(v).clidr,
+        c.clidr,
+        `${JSON.stringify(c.other)} on CPU ${pcpu}`,
+      );
+    }
+  }
 });
 
 Deno.test("normalized CLIDR_EL1: the register value for each CTR_EL0.IDC and DIC", () => {

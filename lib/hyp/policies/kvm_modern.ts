@@ -13,15 +13,6 @@ import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
 import type { Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
-import { decodeClidr } from "../../hw/clidr.ts";
-
-// arch/arm64/include/asm/cache.h `read_cpuid_effective_cachetype` (Linux 5.0 on): a CPU whose
-// CLIDR says no cache level needs cleaning to the PoU (LoC 0, or LoUIS and LoUU both 0) counts
-// as CTR_EL0.IDC set, and that sanitised CTR is what reset_clidr reads.
-function idcFromClidr(clidr: number): boolean {
-  const f = decodeClidr(clidr);
-  return f.loc === 0 || (f.louis === 0 && f.louu === 0);
-}
 
 /**
  * The trap round trip of a VHE host (ARMv8.1: the host kernel runs at EL2,
@@ -50,14 +41,10 @@ export const KVM_VHE_COSTS: CostOverrides = Object.freeze({ trap: 1_000 });
 export interface KvmModernOptions {
   /**
    * The host's CTR_EL0.IDC and DIC, from which `reset_clidr` builds the
-   * guest's CLIDR (LoC 1 or 2). Default: IDC set on a machine with FWB
-   * (the kernel notes FWB implies IDC) or whose CLIDR needs no clean to the
-   * PoU (LoUIS = LoUU = 0, as on Neoverse N1 and V1:
-   * `read_cpuid_effective_cachetype`), clear otherwise; DIC clear.
-   * Simplified: DIC is not taken from the machine (Neoverse V1 sets it), and
-   * the CLIDR read is the vCPU's physical CPU's, where the kernel takes the
-   * lowest CTR_EL0 over every CPU (the same on every preset; a machine whose
-   * clusters differ in LoUIS/LoUU may differ).
+   * guest's CLIDR (LoC 1 or 2). Default: the machine's sanitised CTR_EL0
+   * (normalized_cache.ts `sanitisedCtr`): IDC where every CPU sets it or needs no
+   * clean to the PoU (Neoverse N1 and V1) or the machine has FWB, DIC where
+   * every CPU sets it (Neoverse V1).
    */
   readonly ctr?: CtrBits;
   /** The policy's name. Default `"kvm-modern"`, or `"kvm-modern-idc<0|1>-dic<0|1>"` with `ctr`. */
@@ -151,7 +138,7 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       if (!hyp.fwb) kvm40.onUnmap!(hyp, ipa, state);
     },
     guestCacheView(hyp, physical) {
-      const bits = ctr ?? { idc: hyp.fwb || idcFromClidr(physical.clidr), dic: false };
+      const bits = ctr ?? hyp.ctr;
       const first = physical.levels.find((l) => l !== null);
       return normalizedCacheView(bits, first?.lineSize ?? 64);
     },
