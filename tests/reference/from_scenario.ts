@@ -39,8 +39,12 @@ function hardwareOf(machine: Machine, scenario: Scenario): ProgramHardware {
     geometry,
     lineSize,
     fwb: machine.features?.fwb === true,
-    // A cluster that states no CLIDR fields has LoUIS = LoUU = 1 (the Cortex-A57's).
-    effectiveIdc: machine.clusters.every((c) => c.clidr?.louis === 0 && c.clidr?.louu === 0),
+    // A cluster that states no CLIDR fields has LoUIS = LoUU = 1 (the Cortex-A57's), and one
+    // that states no CTR bits has IDC and DIC clear.
+    effectiveIdc: machine.clusters.every((c) =>
+      c.ctr?.idc === true || (c.clidr?.louis === 0 && c.clidr?.louu === 0)
+    ),
+    dic: machine.clusters.every((c) => c.ctr?.dic === true),
     host: machine.features?.aarch64 === false ? "arm" : "arm64",
     ramBase: scenario.ramBase,
     ram: scenario.ram,

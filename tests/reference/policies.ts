@@ -212,11 +212,12 @@ export const refKvm318: RefPolicy = {
  *   on unmap;
  * - arch/arm64/kvm/sys_regs.c `reset_clidr` / `get_ccsidr` (6.3+): the guest
  *   reads a normalized CLIDR (from CTR_EL0: IDC, which the kernel sets with
- *   FWB, gives LoC 2 with only an instruction cache at level 1; without IDC,
- *   LoC 1 with a data cache) and a 1-set, 1-way CCSIDR at each data level;
- *   the sanitised CTR_EL0 has IDC when the machine has FWB or when every
- *   CPU's CLIDR needs no clean to the PoU (arch/arm64/kernel/cpuinfo.c
- *   takes `read_cpuid_effective_cachetype`), and DIC clear.
+ *   FWB, gives LoC 2 with only an instruction cache at level 1, or LoC 1
+ *   with a unified cache when DIC is set too; without IDC, LoC 1 with a data
+ *   cache) and a 1-set, 1-way CCSIDR at each data level; the sanitised
+ *   CTR_EL0 has IDC when the machine has FWB or when every CPU sets IDC or
+ *   has a CLIDR that needs no clean to the PoU (arch/arm64/kernel/cpuinfo.c
+ *   takes `read_cpuid_effective_cachetype`), and DIC when every CPU sets it.
  *
  * @example Usage
  * ```ts
@@ -243,8 +244,10 @@ export const refKvmModern: RefPolicy = {
     if (!vm.fwb) vm.flushPage(cpu, ipa);
   },
   guestEntry() {},
+  // With IDC the unified cache is the LoC: level 2, or level 1 when DIC leaves no instruction
+  // cache to put there.
   walkView: (vm) =>
-    vm.fwb || vm.effectiveIdc ? [null, { sets: 1, ways: 1 }] : [{ sets: 1, ways: 1 }],
+    (vm.fwb || vm.effectiveIdc) && !vm.dic ? [null, { sets: 1, ways: 1 }] : [{ sets: 1, ways: 1 }],
 };
 
 /** Xen's `v->arch.need_flush_to_ram`, per vCPU. */

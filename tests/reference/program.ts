@@ -132,11 +132,13 @@ export interface ProgramHardware {
   /** Stage-2 FWB. */
   readonly fwb: boolean;
   /**
-   * Every CPU's CLIDR says no level needs cleaning to the PoU (LoUIS = LoUU = 0), so the host's
-   * sanitised CTR_EL0 has IDC set (Linux's read_cpuid_effective_cachetype, then the lowest value
-   * over the CPUs).
+   * Every CPU sets CTR_EL0.IDC, or its CLIDR says no level needs cleaning to the PoU (LoUIS =
+   * LoUU = 0), so the host's sanitised CTR_EL0 has IDC set (Linux's
+   * read_cpuid_effective_cachetype on each CPU, then the lowest value over the CPUs).
    */
   readonly effectiveIdc: boolean;
+  /** Every CPU sets CTR_EL0.DIC, so the host's sanitised CTR_EL0 has it (the lowest value). */
+  readonly dic: boolean;
   /** The host kernel: arm64 KVM, or 32-bit arch/arm KVM on an ARMv7 machine. */
   readonly host: HostKernel;
   /** First guest physical address of RAM. */
@@ -163,6 +165,7 @@ export function tinyHardware(kind: MachineKind): ProgramHardware {
     lineSize: new Array(PCPUS).fill(LINE),
     fwb: kind === "tiny-fwb",
     effectiveIdc: false,
+    dic: false,
     host: kind === "tiny-v7" ? "arm" : "arm64",
     ramBase: RAM_BASE,
     ram: RAM_SIZE,

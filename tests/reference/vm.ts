@@ -95,8 +95,10 @@ export interface RefVm {
   readonly pcpus: number;
   /** The machine has stage-2 FWB. */
   readonly fwb: boolean;
-  /** The host's sanitised CTR_EL0 has IDC set because of its CLIDR (see ProgramHardware). */
+  /** The host's sanitised CTR_EL0 has IDC set, from its cores or their CLIDR (see ProgramHardware). */
   readonly effectiveIdc: boolean;
+  /** The host's sanitised CTR_EL0 has DIC set. */
+  readonly dic: boolean;
   /** `stage2_flush_vm`: clean+invalidate by VA every mapped page. */
   stage2FlushVm(v: RefVcpu): void;
   /** `flush_cache_all` on the vCPU's CPU. */
@@ -140,17 +142,29 @@ export interface RefPolicy {
 }
 
 /**
- * A record the reference leaves where a set/way walk starts (the model's
- * `sw_walk` event): no decision, dropped by the comparison, but one of the
- * records the trace's folding looks back at.
+ * The record the reference leaves where a set/way walk starts (the model's
+ * `sw_walk` event): the vCPU, its CPU, the operation and how many levels
+ * the guest's CLIDR puts below the LoC, which the hypervisor decides when it
+ * presents its own CLIDR (modern KVM's `reset_clidr`). The trace's folding
+ * looks no further back than the record after it.
  *
  * @example Usage
  * ```ts
- * import { WALK_START } from "./vm.ts";
- * console.log(WALK_START); // "(walk)"
+ * import { walkStart } from "./vm.ts";
+ * console.log(walkStart({ index: 0, pcpu: 1 }, "cisw", 2)); // "sw_walk v0 p1 cisw levels=2"
  * ```
+ * @param v the vCPU (index, CPU)
+ * @param op the walk's operation
+ * @param levels the levels from 1 to the LoC the guest reads
+ * @returns the record's text
  */
-export const WALK_START = "(walk)";
+export function walkStart(
+  v: { readonly index: number; readonly pcpu: number },
+  op: string,
+  levels: number,
+): string {
+  return `sw_walk v${v.index} p${v.pcpu} ${op} levels=${levels}`;
+}
 
 const EC_CP15_32 = 0x03;
 const EC_SYS64 = 0x18;
@@ -320,6 +334,7 @@ class Run implements RefVm {
   readonly hw: ProgramHardware;
   readonly fwb: boolean;
   readonly effectiveIdc: boolean;
+  readonly dic: boolean;
   readonly out: Decision[] = [];
   readonly mapped = new Set<number>();
   readonly everMapped = new Set<number>();
@@ -334,6 +349,7 @@ class Run implements RefVm {
     this.pcpus = this.hw.pcpus;
     this.fwb = this.hw.fwb;
     this.effectiveIdc = this.hw.effectiveIdc;
+    this.dic = this.hw.dic;
     for (let i = 0; i < program.vcpus; i++) {
       this.vcpus.push({
         index: i,
@@ -473,7 +489,7 @@ class Run implements RefVm {
       ways: g.ways,
     }));
     const levels = this.policy.walkView(this, physical);
-    this.out.push({ text: WALK_START, count: 1 });
+    this.out.push({ text: walkStart(v, op, levels.length), count: 1 });
     this.walkFrom = this.out.length;
     try {
       for (let l = 0; l < levels.length; l++) {
