@@ -22,10 +22,7 @@
 import type { CostLike, RunLike } from "../report/run_like.ts";
 import { formatVerdict } from "../report/verdict.ts";
 import type { Style } from "./style.ts";
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+import { plural } from "../report/plural.ts";
 
 /**
  * The cost as one line: `cost: 9220 traps, 3 flushes, 1024 lines flushed`

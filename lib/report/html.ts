@@ -49,6 +49,7 @@ import { renderTimeline, WHERE_LABELS } from "./html_timeline.ts";
 import { physicalCpuCount, type RunLike } from "./run_like.ts";
 import { buildTimeline, fmtNumber, type Timeline } from "./timeline.ts";
 import { formatTrace } from "./event_trace.ts";
+import { plural as countOf } from "./plural.ts";
 
 /**
  * Options of {@linkcode renderHtml}.
@@ -70,8 +71,9 @@ export interface HtmlOptions {
 
 const ZOOMS: readonly number[] = [1, 4, 16, 64];
 
+/** A count written with thousands separators, and its noun. */
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${fmtNumber(n)} ${n === 1 ? one : many}`;
+  return countOf(n, one, many, fmtNumber);
 }
 
 function checkRun(run: RunLike, i: number): void {

@@ -45,6 +45,7 @@ import { ScenarioError, showValue } from "../errors.ts";
 import type { EventFieldValue, SetwayEvent } from "../hyp/events.ts";
 import { exceptionClassName } from "./esr.ts";
 import { hex32, hex64, hexAddr, hexAlt, hexPad } from "./hex.ts";
+import { plural } from "./plural.ts";
 
 /** The keys every event carries; everything else is a field. */
 const BASE_KEYS: ReadonlySet<string> = new Set(["seq", "name", "vcpu", "pcpu", "pc", "count"]);
@@ -183,7 +184,9 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
   dc_cisw: slot,
   dc_isw: slot,
   sw_walk: (f) =>
-    `dc ${f.str("op")} walk: ${f.num("instructions")} instructions over ${f.num("levels")} levels`,
+    `dc ${f.str("op")} walk: ${plural(f.num("instructions"), "instruction")} over ${
+      plural(f.num("levels"), "level")
+    }`,
   sctlr_write: (f) => `M ${onOff(f.bool("m"))}, C ${onOff(f.bool("c"))}, I ${onOff(f.bool("i"))}`,
   vm_reg_write: (f) => `${f.str("reg")} = ${hex32(f.num("value"))}`,
   kvm_exit: (f) => {

@@ -17,6 +17,7 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { hex32, hexAddr } from "./hex.ts";
+import { plural } from "./plural.ts";
 
 /**
  * One read that returned the wrong value.
@@ -71,10 +72,6 @@ export interface VerdictLike {
     readonly pc: number;
     readonly vcpu: number;
   } | null;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function formatViolation(v: VerdictViolation, i: number): string {

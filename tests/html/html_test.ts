@@ -37,6 +37,13 @@ Deno.test("html: a lane per vCPU and per physical CPU, idle CPUs grouped", () =>
   assert.match(page, /class="blk c-trap"/);
 });
 
+Deno.test("html: the run's counts are written with their thousands grouped", () => {
+  // kvm-3.18 traps every set/way instruction of the zImage's two walks (4608 slots each:
+  // X-Gene 1's 32 KiB L1 and 256 KiB L2 in 64-byte lines) and 12 other instructions.
+  assert.equal(kvm318.cost.exits, 9228);
+  assert.match(renderHtml(kvm318), />[^<]*9 228 traps, /);
+});
+
 Deno.test("html: violations are marked on the reader's lane with the stale address", () => {
   const page = renderHtml(kvm318);
   const first = kvm318.verdict.violations[0];

@@ -116,6 +116,11 @@ Deno.test("the guest's own operations: loads, stores, DC by VA and by set/way, w
     msg("sw_walk", { op: "cisw", levels: 2, instructions: 16640 }),
     "dc cisw walk: 16640 instructions over 2 levels",
   );
+  // Modern KVM's normalized CLIDR: one instruction, over one level on Neoverse V1.
+  assert.equal(
+    msg("sw_walk", { op: "csw", levels: 1, instructions: 1 }),
+    "dc csw walk: 1 instruction over 1 level",
+  );
 });
 
 Deno.test("register writes name each bit and value in order", () => {

@@ -23,6 +23,7 @@
 
 import type { CheckResult, ExpectationResult } from "./check.ts";
 import type { Witness } from "./witness.ts";
+import { plural } from "../../report/plural.ts";
 
 /**
  * Options of {@linkcode formatCheck}.
@@ -40,10 +41,6 @@ export interface FormatCheckOptions {
    * `"all"` both witnesses of every expectation, `"none"` none.
    */
   readonly witnesses?: "failures" | "all" | "none";
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function indent(text: string, by: string): string {
