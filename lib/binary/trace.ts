@@ -81,7 +81,9 @@
  * and instruction-cache maintenance are not modelled; `MCRR`, `DC ZVA`
  * and exclusive-monitor effects are not decoded. Reads of CLIDR,
  * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
- * other identification registers are the emulator core's).
+ * other identification registers are the emulator core's), and make no
+ * step: under a policy that sets HCR.TID2 (kvm-modern) they would trap,
+ * and here they do not.
  *
  * @example Usage
  * ```ts ignore

@@ -73,7 +73,7 @@ export interface EventFields {
   vm_reg_write: { reg: string; value: number };
   /**
    * An exit to the hypervisor: a trapped instruction or a stage-2 abort.
-   * `reason` names the handler (`dcsw`, `vm_reg`, `dabt`, `iabt`); `ec` is
+   * `reason` names the handler (`dcsw`, `vm_reg`, `cache_id`, `dabt`, `iabt`); `ec` is
    * the ESR/HSR exception class; `type`, on a 32-bit arch/arm host only, is
    * the exception type its `kvm_exit` prints (`HVC`; arm64's is `TRAP`).
    */

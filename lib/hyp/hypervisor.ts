@@ -23,6 +23,14 @@
  * AArch32, a `DCISW/DCCSW/DCCISW` or a VM-register write is an `MCR` to CP15,
  * EC 0x03 (`ESR_ELx_EC_CP15_32`, HSR_EC_CP15_32 on a 32-bit host).
  *
+ * With HCR.TID2 set, a set/way walk first reads the cache identification
+ * registers as the kernel's walks do (`__flush_dcache_all`,
+ * `v7_flush_dcache_all`): CLIDR, then for each level with a data cache a
+ * CSSELR write and a CCSIDR read, each a trap (`kvm_exit` with reason
+ * `cache_id`, EC 0x18 or 0x03) that KVM emulates without calling the
+ * policy. Simplified: only a `sw_walk` step reads them; a program's own
+ * reads (lib/binary) are answered without a trap.
+ *
  * Every exit (a trap, a stage-2 fault) first records the physical CPU that
  * took it as the vCPU's `lastPcpu`, as the run loop of Linux 3.18 does right
  * after the guest returns and before `handle_exit` (arch/arm/kvm/arm.c
@@ -103,6 +111,8 @@ interface ExitTable {
   readonly vmReg: ExitFields;
   readonly dcsw32: ExitFields;
   readonly vmReg32: ExitFields;
+  readonly cacheId: ExitFields;
+  readonly cacheId32: ExitFields;
   readonly dabt: ExitFields;
   readonly iabt: ExitFields;
 }
@@ -116,6 +126,8 @@ function exitTable(type: string | null): ExitTable {
     vmReg: f("vm_reg", ESR_EC_SYS64),
     dcsw32: f("dcsw", ESR_EC_CP15_32),
     vmReg32: f("vm_reg", ESR_EC_CP15_32),
+    cacheId: f("cache_id", ESR_EC_SYS64),
+    cacheId32: f("cache_id", ESR_EC_CP15_32),
     dabt: f("dabt", abortClass("read")),
     iabt: f("iabt", abortClass("fetch")),
   });
@@ -461,7 +473,7 @@ export class Hypervisor {
       const o = v.index * VCPU_FIELDS;
       vcpus[o] = (v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0) |
         (v.hcr.tsw ? 8 : 0) | (v.hcr.tvm ? 16 : 0) | (v.hcr.swio ? 32 : 0) |
-        (v.aarch32 ? 64 : 0) | (v.everCached ? 128 : 0);
+        (v.aarch32 ? 64 : 0) | (v.everCached ? 128 : 0) | (v.hcr.tid2 ? 256 : 0);
       vcpus[o + 1] = v.pc;
       vcpus[o + 2] = v.pcpu;
       vcpus[o + 3] = v.lastPcpu;
@@ -490,6 +502,7 @@ export class Hypervisor {
       v.hcr.swio = (bits & 32) !== 0;
       v.aarch32 = (bits & 64) !== 0;
       v.everCached = (bits & 128) !== 0;
+      v.hcr.tid2 = (bits & 256) !== 0;
       v.pc = image.vcpus[o + 1];
       v.pcpu = image.vcpus[o + 2];
       v.lastPcpu = image.vcpus[o + 3];
@@ -661,11 +674,14 @@ export class Hypervisor {
    * counted down), trapped one by one when HCR.TSW is set; otherwise performed on the
    * vCPU's physical CPU (in one go, O(resident), when the guest sees the
    * physical geometry; slot by slot otherwise, skipping slots the CPU does not
-   * have). A trapped walk stops when the guest crashes.
+   * have). A trapped walk stops when the guest crashes. With HCR.TID2 the
+   * walk's reads of CLIDR, CSSELR and CCSIDR trap first.
    * @param vcpu the vCPU
    * @param op the S/W operation
    */
   setWayWalk(vcpu: Vcpu, op: DcSwOp): void {
+    if (this.stage2Enabled && vcpu.hcr.tid2) this.#readCacheIds(vcpu);
+    if (vcpu.crashed !== null) return;
     const hw = this.hardware;
     const trapped = this.#trapsSetWay(vcpu);
     const hook = this.stage2Enabled ? this.policy.guestCacheView : undefined;
@@ -713,6 +729,22 @@ export class Hypervisor {
       }
     } finally {
       this.#sink.foldWalk?.(false);
+    }
+  }
+
+  /**
+   * The walk's reads of the cache identification registers under HCR.TID2:
+   * CLIDR, then CSSELR and CCSIDR for each level with a data cache, each
+   * trapped and emulated (arch/arm64/kvm/sys_regs.c `access_clidr`,
+   * `access_csselr`, `access_ccsidr`, Linux 6.3 on).
+   */
+  #readCacheIds(vcpu: Vcpu): void {
+    let reads = 1;
+    for (const g of this.guestCacheView(vcpu).levels) if (g !== null) reads += 2;
+    for (let i = 0; i < reads; i++) {
+      this.#exit(vcpu, vcpu.aarch32 ? this.#exitFields.cacheId32 : this.#exitFields.cacheId);
+      this.#enter(vcpu);
+      if (vcpu.crashed !== null) return;
     }
   }
 

@@ -35,6 +35,13 @@ export interface Hcr {
   tvm: boolean;
   /** Set/way invalidate is performed as clean+invalidate. */
   swio: boolean;
+  /**
+   * Trap the cache identification registers: reads of CLIDR and CCSIDR and
+   * writes of CSSELR (HCR_EL2.TID2, which traps CTR_EL0 too, or TID4, which
+   * does not). A set/way walk reads CLIDR, then selects and reads each data
+   * level's CCSIDR, before its first S/W instruction.
+   */
+  tid2: boolean;
 }
 
 /** A vCPU's state as policies see it; policies may change `hcr`. */

@@ -62,20 +62,21 @@ function checkedBit(name: string, value: unknown): boolean {
  * write: a policy that stores `1` or `"yes"` would otherwise make every later
  * trap decision depend on JavaScript truthiness, and the `hcr_write` event
  * print a value no register holds. Sealed, so a misspelt bit (`hcr.tws`)
- * throws too. Spread or `JSON.stringify` give the three bits.
+ * throws too. Spread or `JSON.stringify` give the four bits.
  *
  * @example Usage
  * ```ts
  * import { HcrBits } from "./vcpu.ts";
  * const hcr = new HcrBits();
  * hcr.tsw = true;
- * console.log({ ...hcr }); // { tsw: true, tvm: false, swio: false }
+ * console.log({ ...hcr }); // { tsw: true, tvm: false, swio: false, tid2: false }
  * ```
  */
 export class HcrBits implements Hcr {
   #tsw = false;
   #tvm = false;
   #swio = false;
+  #tid2 = false;
 
   /** Creates the bits, all clear. */
   constructor() {
@@ -96,6 +97,11 @@ export class HcrBits implements Hcr {
         set: (v) => (this.#swio = checkedBit("swio", v)),
         enumerable: true,
       },
+      tid2: {
+        get: () => this.#tid2,
+        set: (v) => (this.#tid2 = checkedBit("tid2", v)),
+        enumerable: true,
+      },
     });
     Object.seal(this);
   }
@@ -106,6 +112,8 @@ export class HcrBits implements Hcr {
   declare tvm: boolean;
   /** Set/way invalidate is performed as clean+invalidate. */
   declare swio: boolean;
+  /** Trap the cache identification registers (CLIDR, CCSIDR, CSSELR). */
+  declare tid2: boolean;
 }
 
 /**
@@ -159,7 +167,7 @@ export class Vcpu implements VcpuState {
    * @param checkedHcr whether HCR refuses non-boolean writes; default false
    */
   constructor(index: number, pc: number, checkedHcr = false) {
-    this.hcr = checkedHcr ? new HcrBits() : { tsw: false, tvm: false, swio: false };
+    this.hcr = checkedHcr ? new HcrBits() : { tsw: false, tvm: false, swio: false, tid2: false };
     this.index = index;
     this.pc = pc;
     this.pcpu = index;
@@ -190,6 +198,7 @@ export class Vcpu implements VcpuState {
     this.hcr.tsw = false;
     this.hcr.tvm = false;
     this.hcr.swio = false;
+    this.hcr.tid2 = false;
     this.aarch32 = aarch32;
     this.pc = pc;
     this.pcpu = this.index;

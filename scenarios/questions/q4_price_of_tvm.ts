@@ -8,8 +8,10 @@
  * machine (no FWB) and on neoverse-v1 (stage-2 FWB, where kvm-modern stops
  * trapping VM registers and ignores set/way; its cores run AArch32 at EL0
  * only, so the 32-bit guests run on generic alone). For each run: the exits,
- * split into VM-register traps (the price of TVM) and set/way traps, the
- * stage-2 flushes, and the modelled cycles of the cost model (lib/hyp/costs.ts).
+ * with the VM-register traps (the price of TVM) and the set/way traps among
+ * them (the rest are stage-2 faults and, under kvm-modern, a walk's trapped
+ * reads of CLIDR, CSSELR and CCSIDR), the stage-2 flushes, and the modelled
+ * cycles of the cost model (lib/hyp/costs.ts).
  *
  * Run it: `deno run scenarios/questions/q4_price_of_tvm.ts`.
  *

@@ -104,11 +104,15 @@ Deno.test("guardPolicy: a budget exceeded inside a hook is not blamed on the hoo
   assert.throws(() => g.onReset!({} as Hyp, undefined), (e) => e === budget);
 });
 
-Deno.test("HcrBits: booleans only, at the write; no other bit; a spread gives the three", () => {
+Deno.test("HcrBits: booleans only, at the write; no other bit; a spread gives the four", () => {
   const hcr = new HcrBits();
   hcr.tsw = true;
-  assert.deepEqual({ ...hcr }, { tsw: true, tvm: false, swio: false });
-  assert.equal(JSON.stringify(hcr), '{"tsw":true,"tvm":false,"swio":false}');
+  assert.deepEqual({ ...hcr }, { tsw: true, tvm: false, swio: false, tid2: false });
+  assert.equal(JSON.stringify(hcr), '{"tsw":true,"tvm":false,"swio":false,"tid2":false}');
+  assert.throws(
+    () => ((hcr as { tid2: unknown }).tid2 = "on"),
+    (e) => e instanceof ScenarioError && e.call === "hcr.tid2",
+  );
   assert.throws(
     () => ((hcr as { tvm: unknown }).tvm = 1),
     (e) => e instanceof ScenarioError && e.call === "hcr.tvm" && /hcr\.tvm = 1/.test(e.message),

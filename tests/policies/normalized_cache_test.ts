@@ -17,6 +17,7 @@ import { kvmModern } from "../../lib/hyp/policies/kvm_modern.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import { machines } from "../../lib/machines/mod.ts";
 import { testVm } from "../hyp/fixtures.ts";
+import { definePolicy } from "../../lib/hyp/policies/define.ts";
 
 Deno.test("normalized CLIDR: LoC and cache types from CTR_EL0.IDC and DIC", () => {
   const cases = [
@@ -43,7 +44,7 @@ Deno.test("normalized CLIDR: LoC and cache types from CTR_EL0.IDC and DIC", () =
   }
 });
 
-Deno.test("kvm-modern: a walk on a 16-way 1 MiB L2 machine is one trapped instruction", async () => {
+Deno.test("kvm-modern: a walk on a 16-way 1 MiB L2 machine is one trapped instruction, after three ID reads", async () => {
   for (
     const [ctr, levels] of [[{ idc: true, dic: false }, 2], [
       { idc: false, dic: false },
@@ -55,7 +56,11 @@ Deno.test("kvm-modern: a walk on a 16-way 1 MiB L2 machine is one trapped instru
       .run();
     const walk = run.events.find((e) => e.name === "sw_walk");
     assert.deepEqual([walk?.levels, walk?.instructions], [levels, 1], policy.name);
-    assert.equal(run.cost.exits, 1, policy.name);
+    // TID2: the walk's reads of CLIDR, then of CSSELR and CCSIDR for its one data level, trap
+    // before its one S/W instruction does.
+    assert.equal(run.cost.exits, 4, policy.name);
+    const exits = run.events.filter((e) => e.name === "kvm_exit");
+    assert.deepEqual(exits.map((e) => [e.reason, e.count]), [["cache_id", 3], ["dcsw", 1]]);
     const physical = await vm().machine("juno-r0").policy("kvm-4.0")
       .guest((g) => g.sw_clean_invalidate()).run();
     assert.ok((physical.events.find((e) => e.name === "sw_walk")?.instructions as number) > 1000);
@@ -211,4 +216,44 @@ Deno.test("kvm-modern: the vCPU reads the machine's own line size in the fabrica
     ways: 1,
     lineSize: 32,
   }]);
+});
+
+Deno.test("cache ID traps: kvm-modern sets TID2, so a walk's CLIDR/CSSELR/CCSIDR accesses exit; no older policy traps them", async () => {
+  const reset = testVm(kvmModern, { machine: machines["juno-r0"] });
+  assert.equal(reset.hyp.vcpus[0].hcr.tid2, true);
+  const exitsOf = async (policy: string, aarch32: boolean) => {
+    const run = await vm().machine("xgene1").policy(policy).guest((g) =>
+      g.aarch32(aarch32).sw_clean()
+    ).run();
+    return run.events.filter((e) => e.name === "kvm_exit" && e.reason === "cache_id")
+      .map((e) => [e.ec, e.count]);
+  };
+  // X-Gene 1 has no FWB and a CLIDR that needs a clean to the PoU: LoC 1, one data level.
+  assert.deepEqual(await exitsOf("kvm-modern", false), [[0x18, 3]]); // MRS/MSR: SYS64
+  assert.deepEqual(await exitsOf("kvm-modern", true), [[0x03, 3]]); // MRC/MCR p15: CP15_32
+  for (const policy of ["kvm-3.18", "kvm-4.0", "xen", "trap-nothing", "native"]) {
+    assert.deepEqual(await exitsOf(policy, true), [], policy);
+  }
+});
+
+Deno.test("cache ID traps: a user policy that sets TID2 sees each one come back through onGuestEntry", async () => {
+  const entries = definePolicy({
+    name: "tid2-entries",
+    onReset(hyp) {
+      hyp.vcpu.hcr.tsw = true;
+      hyp.vcpu.hcr.tid2 = true;
+    },
+    onGuestEntry(hyp) {
+      hyp.emit("guest_entry");
+    },
+  });
+  // On X-Gene 1 (L1 and L2, both data): CLIDR, then CSSELR and CCSIDR twice, then the walk's
+  // 4608 set/way instructions, each trap back into the guest.
+  const run = await vm().machine("xgene1").policy(entries).guest((g) => g.sw_clean()).run();
+  const count = (name: string, reason?: string) =>
+    run.events.filter((e) => e.name === name && (reason === undefined || e.reason === reason))
+      .reduce((n, e) => n + e.count, 0);
+  assert.equal(count("kvm_exit", "cache_id"), 5);
+  assert.equal(count("kvm_exit", "dcsw"), 4608);
+  assert.equal(count("guest_entry"), 5 + 4608);
 });

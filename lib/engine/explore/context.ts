@@ -728,7 +728,7 @@ export class ExploreContext {
       e.int(
         (v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0) |
           (v.hcr.tsw ? 8 : 0) | (v.hcr.tvm ? 16 : 0) | (v.hcr.swio ? 32 : 0) |
-          (v.crashed !== null ? 64 : 0),
+          (v.crashed !== null ? 64 : 0) | (v.hcr.tid2 ? 128 : 0),
       );
       e.int(v.pcpu);
       e.int(v.lastPcpu);

@@ -127,6 +127,10 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       const hcr = hyp.vcpu.hcr;
       hcr.tsw = true;
       hcr.swio = true;
+      // HCR_GUEST_FLAGS has TID2 since Linux 6.3 ("KVM: arm64: Always set HCR_TID2"), so that
+      // the guest reads the normalized CLIDR/CCSIDR; later kernels set TID4 instead on a host
+      // with FEAT_EVT, which traps the same registers but CTR_EL0.
+      hcr.tid2 = true;
       if (!hyp.fwb) hcr.tvm = true;
     },
     // access_dcsw: kvm_set_way_flush only without FWB; the rest is the 4.0 logic unchanged.
