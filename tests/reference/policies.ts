@@ -199,7 +199,9 @@ export const refKvm318: RefPolicy = {
  * `"kvm-modern"`: arm64 KVM today (Linux 6.x).
  *
  * - arch/arm64/include/asm/kvm_emulate.h `vcpu_reset_hcr`: HCR_GUEST_FLAGS
- *   (TSW and SWIO among them), plus HCR_FWB on a CPU with stage-2 FWB, else
+ *   (TSW and SWIO among them, and TID2 since Linux 6.3, so that a guest's
+ *   reads of CLIDR, CCSIDR and CSSELR trap: a walk reads CLIDR, then CSSELR
+ *   and CCSIDR for each data level), plus HCR_FWB on a CPU with stage-2 FWB, else
  *   HCR_TVM (since Linux 5.5: with FWB a stage-2 flush at the caches'
  *   toggle achieves nothing, so TVM is no longer set);
  * - arch/arm64/kvm/sys_regs.c `access_dcsw`: `kvm_set_way_flush` only
@@ -232,6 +234,7 @@ export const refKvmModern: RefPolicy = {
   reset(vm, v) {
     v.hcr.tsw = true;
     v.hcr.swio = true;
+    v.hcr.tid2 = true;
     if (!vm.fwb) v.hcr.tvm = true;
   },
   dcsw(vm, v) {

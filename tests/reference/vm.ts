@@ -62,6 +62,8 @@ export interface RefHcr {
   tvm: boolean;
   /** Set/way invalidate performed as clean+invalidate. */
   swio: boolean;
+  /** Trap reads of CLIDR and CCSIDR and writes of CSSELR (HCR_EL2.TID2). */
+  tid2: boolean;
 }
 
 /** One vCPU as the reference tracks it. */
@@ -357,7 +359,7 @@ class Run implements RefVm {
         pcpu: i,
         lastPcpu: i,
         sctlr: { m: false, c: false },
-        hcr: { tsw: false, tvm: false, swio: false },
+        hcr: { tsw: false, tvm: false, swio: false, tid2: false },
         aarch32: program.aarch32[i] ?? false,
         crashed: false,
       });
@@ -490,6 +492,15 @@ class Run implements RefVm {
     }));
     const levels = this.policy.walkView(this, physical);
     this.out.push({ text: walkStart(v, op, levels.length), count: 1 });
+    if (v.hcr.tid2) {
+      // The walk reads CLIDR, then selects and reads the CCSIDR of each level with a data
+      // cache: each access traps, and KVM emulates it.
+      const reads = 1 + 2 * levels.filter((g) => g !== null).length;
+      for (let i = 0; i < reads && !v.crashed; i++) {
+        this.exit(v, this.trapEc(v), "cache_id");
+        this.enter(v);
+      }
+    }
     this.walkFrom = this.out.length;
     try {
       for (let l = 0; l < levels.length; l++) {
