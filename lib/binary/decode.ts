@@ -314,14 +314,18 @@ export function setWayOperand(
   return { level, set, way };
 }
 
-/** The cache identification registers a set/way loop reads. */
-export type CacheIdReg = "CLIDR" | "CCSIDR" | "CSSELR";
+/**
+ * The cache identification registers a cache maintenance loop reads: CLIDR,
+ * CSSELR and CCSIDR for a set/way walk, CTR for the line size of a loop by
+ * address.
+ */
+export type CacheIdReg = "CLIDR" | "CCSIDR" | "CSSELR" | "CTR";
 
 /** A read or write of a cache identification register, to or from register `rt`. */
 export interface CacheIdAccess {
   /** The register. */
   readonly reg: CacheIdReg;
-  /** True for a write (only CSSELR is writable), false for a read. */
+  /** True for a write (of these, only CSSELR is writable), false for a read. */
   readonly write: boolean;
   /** The general-purpose register read into or written from. */
   readonly rt: number;
@@ -329,15 +333,16 @@ export interface CacheIdAccess {
 
 /** A32 `MRC`/`MCR p15, <opc1>, Rt, c0, c0, <opc2>`, keyed `opc1,opc2`. */
 const A32_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
+  "0,1": "CTR",
   "1,0": "CCSIDR",
   "1,1": "CLIDR",
   "2,0": "CSSELR",
 };
 
 /**
- * Decodes an A32 access of CLIDR, CCSIDR or CSSELR (`mrc p15, 1, Rt, c0,
- * c0, 1` and friends, ARMv7-A ARM B4.1.19, B4.1.20, B4.1.41), with its
- * condition field.
+ * Decodes an A32 access of CLIDR, CCSIDR, CSSELR or CTR (`mrc p15, 1, Rt,
+ * c0, c0, 1` and friends, ARMv7-A ARM B4.1.19, B4.1.20, B4.1.41, B4.1.42),
+ * with its condition field.
  *
  * @example Usage
  * ```ts
@@ -378,14 +383,15 @@ export function decodeCacheIdT32(insn: number): (CacheIdAccess & { cond: number 
 
 /** A64 `MRS`/`MSR` with op0 = 3, CRn = CRm = 0, keyed `op1,op2`. */
 const A64_CACHE_ID: Readonly<Record<string, CacheIdReg>> = {
+  "3,1": "CTR",
   "1,0": "CCSIDR",
   "1,1": "CLIDR",
   "2,0": "CSSELR",
 };
 
 /**
- * Decodes an A64 access of CLIDR_EL1, CCSIDR_EL1 or CSSELR_EL1 (ARMv8-A ARM
- * D13.2).
+ * Decodes an A64 access of CLIDR_EL1, CCSIDR_EL1, CSSELR_EL1 or CTR_EL0
+ * (ARMv8-A ARM D13.2).
  *
  * @example Usage
  * ```ts

@@ -67,6 +67,7 @@ export {
   type BinaryUntil,
   type CacheLevelView,
   clidrOf,
+  ctrOf,
   GENERIC_CACHES,
 } from "./trace.ts";
 export { type BinaryRun, guestCaches, runBinary } from "./run_binary.ts";

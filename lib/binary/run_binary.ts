@@ -50,7 +50,7 @@ import { Hypervisor } from "../hyp/hypervisor.ts";
 import { policies } from "../hyp/policies/mod.ts";
 import { native } from "../hyp/policies/native.ts";
 import type { GuestCacheView } from "../hyp/policy.ts";
-import { type BinaryOptions, binarySteps, type BinaryTrace } from "./trace.ts";
+import { type BinaryOptions, binarySteps, type BinaryTrace, ctrOf } from "./trace.ts";
 
 /** What {@linkcode runBinary} produced. */
 export interface BinaryRun {
@@ -66,8 +66,8 @@ export interface BinaryRun {
  * Runs the code on vCPU `options.vcpu` (default 0) after the steps the VM
  * builder already has, until every read of the code returned the model's
  * value (see the module documentation). Unless `options.caches` is given,
- * the code's reads of CLIDR and CCSIDR return what the vCPU sees on the
- * VM's machine under its policy (its physical CPU's caches, or modern
+ * the code's reads of CLIDR, CCSIDR and CTR return what the vCPU sees on
+ * the VM's machine under its policy (its physical CPU's caches, or modern
  * KVM's normalized view), as the engine's set/way walks do; a policy that
  * is not built in is taken to show the physical caches.
  *
@@ -88,10 +88,11 @@ export interface BinaryRun {
 export async function runBinary(builder: VmBuilder, options: BinaryOptions): Promise<BinaryRun> {
   const scenario = builder.toJSON();
   const before = scenario.steps.filter((s) => s.kind === "read").length;
-  const view = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : null;
+  const seen = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : {};
   // The view replaces a `caches` left undefined (not given) in the options;
-  // a `clidr` the caller gave is kept.
-  const seen = view === null ? {} : { caches: view.levels, clidr: options.clidr ?? view.clidr };
+  // a `clidr` or `ctr` the caller gave is kept.
+  if ("clidr" in seen && options.clidr !== undefined) seen.clidr = options.clidr;
+  if ("ctr" in seen && options.ctr !== undefined) seen.ctr = options.ctr;
   let forced: number[] = [];
   for (let rounds = 1;; rounds++) {
     const trace = binarySteps({ ...options, ...seen, reads: forced });
@@ -129,17 +130,17 @@ async function nativeVerdict(
 }
 
 /**
- * The `caches` and `clidr` options that make a code's reads of CLIDR and
- * CCSIDR return what vCPU `vcpu` sees on the VM's machine under its
- * policy, as {@linkcode runBinary} gives them: for `binarySteps` runs of
- * the VM's code.
+ * The `caches`, `clidr` and `ctr` options that make a code's reads of
+ * CLIDR, CCSIDR and CTR return what vCPU `vcpu` sees on the VM's machine
+ * under its policy, as {@linkcode runBinary} gives them: for `binarySteps`
+ * runs of the VM's code.
  *
  * @example Usage
  * ```ts ignore
  * import { vm } from "@setway/setway";
  * import { guestCaches } from "@setway/setway/binary";
- * const { caches, clidr } = guestCaches(vm().machine("xgene1").policy("kvm-4.0"));
- * console.log(caches.length, clidr.toString(16));
+ * const { caches, clidr, ctr } = guestCaches(vm().machine("xgene1").policy("kvm-4.0"));
+ * console.log(caches.length, clidr.toString(16), ctr.toString(16));
  * ```
  * @param builder the VM
  * @param vcpu the vCPU; default 0
@@ -148,9 +149,8 @@ async function nativeVerdict(
 export function guestCaches(
   builder: VmBuilder,
   vcpu = 0,
-): { caches: GuestCacheView["levels"]; clidr: number } {
-  const view = guestView(builder.toJSON(), vcpu);
-  return { caches: view.levels, clidr: view.clidr };
+): { caches: GuestCacheView["levels"]; clidr: number; ctr: number } {
+  return guestView(builder.toJSON(), vcpu);
 }
 
 /**
@@ -159,9 +159,15 @@ export function guestCaches(
  * (modern KVM's normalized one), as `Hypervisor.guestCacheView` gives the
  * engine's set/way walks. A policy that is not built in (a scenario holds
  * only its name) is taken to show the physical caches: give `caches` for
- * one with its own view.
+ * one with its own view. CTR from those caches with the IDC and DIC of the
+ * vCPU's core. Simplified: modern KVM on a host without FEAT_EVT traps
+ * CTR_EL0 too (HCR_EL2.TID2) and answers the sanitised value, whose IDC may
+ * be set from the CLIDR where the core's is clear.
  */
-function guestView(scenario: Scenario, vcpu: number): GuestCacheView {
+function guestView(
+  scenario: Scenario,
+  vcpu: number,
+): { caches: GuestCacheView["levels"]; clidr: number; ctr: number } {
   const hardware = new Hardware(scenarioMachine(scenario), { seed: scenario.seed });
   try {
     const hyp = new Hypervisor({
@@ -174,7 +180,10 @@ function guestView(scenario: Scenario, vcpu: number): GuestCacheView {
       sink: NULL_SINK,
     });
     hyp.reset();
-    return hyp.guestCacheView(hyp.vcpus[Math.min(vcpu, hyp.vcpus.length - 1)]);
+    const v = hyp.vcpus[Math.min(vcpu, hyp.vcpus.length - 1)];
+    const view = hyp.guestCacheView(v);
+    const core = hardware.machine.clusters[hardware.clusterOf(v.pcpu)].ctr;
+    return { caches: view.levels, clidr: view.clidr, ctr: ctrOf(view.levels, core) };
   } finally {
     hardware.release();
   }

@@ -80,10 +80,10 @@
  * physical addresses, whatever TTBR and SCTLR.M say); instruction fetches
  * and instruction-cache maintenance are not modelled; `MCRR`, `DC ZVA`
  * and exclusive-monitor effects are not decoded. Reads of CLIDR,
- * CCSIDR and CSSELR return what `caches` and `clidr` say (CTR and the
- * other identification registers are the emulator core's), and make no
- * step: under a policy that sets HCR.TID2 (kvm-modern) they would trap,
- * and here they do not.
+ * CCSIDR and CSSELR return what `caches` and `clidr` say, and of CTR what
+ * `ctr` says (the other identification registers are the emulator
+ * core's); they make no step: under a policy that sets HCR.TID2
+ * (kvm-modern) they would trap, and here they do not.
  *
  * @example Usage
  * ```ts ignore
@@ -211,6 +211,12 @@ export interface BinaryOptions {
    */
   readonly clidr?: number;
   /**
+   * What the guest's reads of CTR (CTR_EL0) return. Default
+   * {@linkcode ctrOf} of `caches`: the data line size a loop by address
+   * steps by is the machine's, not the emulator core's.
+   */
+  readonly ctr?: number;
+  /**
    * `"exact"` (default): every instruction and data access hooked. `"bulk"`:
    * only the modelled instructions are hooked until the first cache
    * maintenance instruction, exact from there on (see the module
@@ -296,6 +302,44 @@ export function clidrOf(caches: readonly (CacheLevelView | null)[]): number {
     if (g !== null) clidr |= (i === 0 ? 3 : 4) << (3 * i);
   });
   return (clidr | (1 << 21) | (caches.length << 24) | (1 << 27)) >>> 0;
+}
+
+/**
+ * The CTR (CTR_EL0) of a cache hierarchy (ARMv8-A ARM D13.2.34; ARMv7-A ARM
+ * B4.1.42, whose format field, bits [31:29] = 0b100, it also is): DminLine
+ * and IminLine, in bits [19:16] and [3:0], the log2 of the smallest line in
+ * words; CWG and ERG, bits [27:24] and [23:20], that of the largest; L1Ip,
+ * bits [15:14], PIPT; IDC and DIC, bits 28 and 29, as given. For 64-byte
+ * lines and neither bit: 0x8444c004, the Cortex-A57's, A72's and Neoverse
+ * N1's value. Simplified: no instruction cache is modelled, so its line is
+ * the data line, and ERG (the exclusives reservation granule) follows the
+ * line as on those cores.
+ *
+ * @example Usage
+ * ```ts
+ * import { ctrOf, GENERIC_CACHES } from "@setway/setway/binary";
+ * console.log(ctrOf(GENERIC_CACHES).toString(16)); // "8444c004"
+ * console.log(ctrOf([{ sets: 256, ways: 4, lineSize: 32 }]).toString(16)); // "8333c003"
+ * ```
+ * @param caches the data caches, L1 first
+ * @param bits the core's IDC and DIC; default both clear
+ * @returns the register value
+ */
+export function ctrOf(
+  caches: readonly (CacheLevelView | null)[],
+  bits: { readonly idc?: boolean; readonly dic?: boolean } = {},
+): number {
+  let smallest = Infinity, largest = 0;
+  for (const g of caches) {
+    if (g === null) continue;
+    smallest = Math.min(smallest, g.lineSize);
+    largest = Math.max(largest, g.lineSize);
+  }
+  if (largest === 0) smallest = largest = 64;
+  const words = (bytes: number) => Math.log2(bytes / 4);
+  return ((1 << 31) | (bits.dic ? 1 << 29 : 0) | (bits.idc ? 1 << 28 : 0) |
+    (words(largest) << 24) | (words(largest) << 20) | (words(smallest) << 16) | (3 << 14) |
+    words(smallest)) >>> 0;
 }
 
 /** The `generic` machine's caches as a guest reads them. */
@@ -392,6 +436,7 @@ class Recorder {
   readonly #vcpu: number;
   readonly #caches: readonly (CacheLevelView | null)[];
   readonly #clidr: number;
+  readonly #ctr: number;
   #csselr = 0;
   #pendingRead: { rt: number; value: number | bigint } | null = null;
   /**
@@ -443,6 +488,7 @@ class Recorder {
     this.#vcpu = o.vcpu ?? 0;
     this.#caches = o.caches ?? GENERIC_CACHES;
     this.#clidr = o.clidr ?? clidrOf(this.#caches);
+    this.#ctr = o.ctr ?? ctrOf(this.#caches);
     this.#maxSteps = o.until?.steps ?? 100_000;
     this.#imageEnd = o.load + o.bytes.length;
   }
@@ -887,7 +933,11 @@ class Recorder {
     return decodeCacheIdT32(insn) ?? decodeT32(insn) ?? decodeRegReadT32(insn);
   }
 
-  /** CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say: the loops of a set/way walk read them. */
+  /**
+   * CLIDR, CCSIDR and CSSELR as `caches` and `clidr` say (the loops of a
+   * set/way walk read them), and CTR as `ctr` says (a loop by address reads
+   * its line size there).
+   */
   #cacheId(id: CacheIdAccess): void {
     const uc = this.#uc!;
     if (id.write) {
@@ -896,6 +946,7 @@ class Recorder {
     }
     let value = this.#csselr;
     if (id.reg === "CLIDR") value = this.#clidr;
+    if (id.reg === "CTR") value = this.#ctr;
     if (id.reg === "CCSIDR") {
       const g = this.#caches[(this.#csselr >>> 1) & 7];
       value = g === undefined || g === null ? 0 : ccsidrOf(g);

@@ -314,14 +314,16 @@ Deno.test("setWayOperand: level, set and way come back from the operand a walk b
   }
 });
 
-Deno.test("decodeCacheIdA32/A64: CLIDR, CCSIDR and CSSELR accesses decode as objdump reads them", async () => {
+Deno.test("decodeCacheIdA32/A64: CLIDR, CCSIDR, CSSELR and CTR accesses decode as objdump reads them", async () => {
   if (!tools.ok) assert.fail(tools.message);
   const a32 = [
     ["mrc p15, 1, r0, c0, c0, 1", { reg: "CLIDR", write: false, rt: 0, cond: 14 }],
     ["mrc p15, 1, r3, c0, c0, 0", { reg: "CCSIDR", write: false, rt: 3, cond: 14 }],
     ["mcrne p15, 2, r9, c0, c0, 0", { reg: "CSSELR", write: true, rt: 9, cond: 1 }],
     ["mrc p15, 2, r4, c0, c0, 0", { reg: "CSSELR", write: false, rt: 4, cond: 14 }],
-    ["mrc p15, 0, r4, c0, c0, 1", null], // CTR: the emulator's
+    ["mrc p15, 0, r4, c0, c0, 1", { reg: "CTR", write: false, rt: 4, cond: 14 }],
+    ["mrc p15, 0, r4, c0, c0, 0", null], // MIDR: the emulator's
+    ["mcr p15, 0, r4, c0, c0, 1", null], // a write of read-only CTR
     ["mcr p15, 1, r4, c0, c0, 1", null], // a write of read-only CLIDR
   ] as const;
   const p32 = await assemble("a32", `.arm\n${a32.map(([l]) => l).join("\n")}\n`, 0x4000_0000);
@@ -339,8 +341,9 @@ Deno.test("decodeCacheIdA32/A64: CLIDR, CCSIDR and CSSELR accesses decode as obj
     ["mrs x16, ccsidr_el1", { reg: "CCSIDR", write: false, rt: 16 }],
     ["msr csselr_el1, x15", { reg: "CSSELR", write: true, rt: 15 }],
     ["mrs x4, csselr_el1", { reg: "CSSELR", write: false, rt: 4 }],
-    ["mrs x4, ctr_el0", null],
+    ["mrs x4, ctr_el0", { reg: "CTR", write: false, rt: 4 }],
     ["mrs x4, midr_el1", null],
+    ["mrs x4, dczid_el0", null], // op1 3 like CTR_EL0, op2 7
   ] as const;
   const p64 = await assemble("a64", `${a64.map(([l]) => l).join("\n")}\n`, 0x4000_0000);
   const w64 = a64.map((_, i) => new DataView(p64.bytes.buffer).getUint32(i * 4, true));

@@ -27,16 +27,29 @@ const CLIDR_ONE_LEVEL = (0b011 | (1 << 21) | (1 << 24) | (1 << 27)) >>> 0;
 const A15 = [{ sets: 256, ways: 2, lineSize: 64 }, { sets: 1024, ways: 16, lineSize: 64 }];
 const A7 = [{ sets: 128, ways: 4, lineSize: 64 }, { sets: 1024, ways: 8, lineSize: 64 }];
 
+/** CTR for 64-byte lines, IDC and DIC clear: the Cortex-A15's, A7's, A57's and Neoverse N1's. */
+const CTR_64 = 0x8444_c004;
+
 Deno.test("guestCaches: each vCPU sees its own CPU's caches; modern KVM one normalized level", () => {
   const tc2 = vm().machine("tc2").cpus(4).policy("kvm-4.0");
-  assert.deepEqual(guestCaches(tc2), { caches: A15, clidr: CLIDR_TWO_LEVELS });
-  assert.deepEqual(guestCaches(tc2, 1), { caches: A15, clidr: CLIDR_TWO_LEVELS });
-  assert.deepEqual(guestCaches(tc2, 3), { caches: A7, clidr: CLIDR_TWO_LEVELS });
+  assert.deepEqual(guestCaches(tc2), { caches: A15, clidr: CLIDR_TWO_LEVELS, ctr: CTR_64 });
+  assert.deepEqual(guestCaches(tc2, 1), { caches: A15, clidr: CLIDR_TWO_LEVELS, ctr: CTR_64 });
+  assert.deepEqual(guestCaches(tc2, 3), { caches: A7, clidr: CLIDR_TWO_LEVELS, ctr: CTR_64 });
   // Since Linux 6.3 KVM hides the real hierarchy: one level of one set and one way.
   assert.deepEqual(guestCaches(vm().machine("xgene1").policy("kvm-modern")), {
     caches: [{ sets: 1, ways: 1, lineSize: 64 }],
     clidr: CLIDR_ONE_LEVEL,
+    ctr: CTR_64,
   });
+  // Neoverse V1's cores set IDC and DIC (its TRM's CTR_EL0, 0xb444c004).
+  assert.equal(guestCaches(vm().machine("neoverse-v1").policy("kvm-4.0")).ctr, 0xb444_c004);
+  // A machine of 32-byte lines: DminLine 3.
+  const small = vm().machine({
+    name: "a9-like",
+    description: "",
+    clusters: [{ cpus: 1, l1d: { size: 32768, ways: 4, lineSize: 32 } }],
+  });
+  assert.equal(guestCaches(small).ctr, 0x8333_c003);
 });
 
 Deno.test("runBinary: the code's CCSIDR and CLIDR reads give its vCPU's view, caches: undefined as if absent", async () => {
@@ -154,4 +167,31 @@ done: b done
     { kind: "write", vcpu: 0, addr: DATA + 260, value: 0 },
   ]);
   assert.equal(result.verdict.ok, false);
+});
+
+Deno.test("runBinary: the code's CTR_EL0 read gives its machine's line and core bits; a ctr given is kept", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+    mrs x2, ctr_el0
+    str w2, [x1]
+done: b done
+`,
+    LOAD,
+  );
+  const options = {
+    bytes: p.bytes,
+    isa: "a64",
+    load: LOAD,
+    until: { pc: p.symbols.done },
+  } as const;
+  const stored = async (builder: ReturnType<typeof vm>, extra: object = {}) => {
+    const { trace } = await runBinary(builder, { ...options, ...extra });
+    return trace.steps.flatMap((s) => s.kind === "write" ? [s.value] : []);
+  };
+  assert.deepEqual(await stored(vm().machine("neoverse-v1").policy("kvm-modern")), [0xb444_c004]);
+  assert.deepEqual(await stored(vm().machine("xgene1").policy("kvm-4.0")), [CTR_64]);
+  assert.deepEqual(await stored(vm().machine("xgene1"), { ctr: 0x8333_c003 }), [0x8333_c003]);
 });

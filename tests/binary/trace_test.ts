@@ -5,7 +5,13 @@
 // exports it.
 import assert from "node:assert/strict";
 import { Unicorn, UnicornError } from "../../lib/binary/mod.ts";
-import { binarySteps, type BinaryTrace, clidrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
+import {
+  binarySteps,
+  type BinaryTrace,
+  clidrOf,
+  ctrOf,
+  GENERIC_CACHES,
+} from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 import { assemble, binaryTools } from "./tools.ts";
 
@@ -221,6 +227,78 @@ Deno.test("clidrOf: the CLIDR fields of a two-level hierarchy, from the Arm ARM'
     clidrOf(GENERIC_CACHES.slice(0, 1)),
     (0b011 | (1 << 21) | (1 << 24) | (1 << 27)) >>> 0,
   );
+});
+
+Deno.test("ctrOf: the CTR fields of a hierarchy, from the Arm ARM's layout", () => {
+  // [31] 1 (the ARMv7 format 0b100, RES1 on ARMv8), DIC [29], IDC [28], CWG [27:24] and ERG
+  // [23:20] log2 of the largest line in words, DminLine [19:16] and IminLine [3:0] log2 of the
+  // smallest, L1Ip [15:14] 0b11 (PIPT).
+  const field = (lineWords: number, largestWords: number, idc = 0, dic = 0) =>
+    ((1 << 31) | (dic << 29) | (idc << 28) | (largestWords << 24) | (largestWords << 20) |
+      (lineWords << 16) | (0b11 << 14) | lineWords) >>> 0;
+  assert.equal(ctrOf(GENERIC_CACHES), field(4, 4));
+  assert.equal(ctrOf(GENERIC_CACHES), 0x8444_c004); // the Cortex-A57's, A72's and Neoverse N1's
+  assert.equal(ctrOf(GENERIC_CACHES, { idc: true, dic: true }), 0xb444_c004); // Neoverse V1's
+  assert.equal(ctrOf(GENERIC_CACHES, { idc: true }), field(4, 4, 1, 0));
+  const l1 = { sets: 128, ways: 4, lineSize: 32 }, l2 = { sets: 1024, ways: 16, lineSize: 128 };
+  assert.equal(ctrOf([l1, l2]), field(3, 5));
+  assert.equal(ctrOf([null, l2]), field(5, 5));
+  assert.equal(ctrOf([]), field(4, 4), "no data cache: 64 bytes");
+});
+
+Deno.test("binarySteps: a loop by VA reads the machine's line size from CTR, not the emulator's", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // DminLine from CTR_EL0 (as Linux's dcache_line_size and EDK2's ArmDataCacheLineLength
+  // read it), then DC CIVAC over 128 bytes: four lines of 32 bytes, where the emulator core's
+  // own CTR says 64.
+  const source = `
+    mrs x3, ctr_el0
+    ubfx x3, x3, #16, #4
+    mov x2, #4
+    lsl x2, x2, x3
+    movz x0, #0x4001, lsl #16
+    add x1, x0, #128
+1:  dc civac, x0
+    add x0, x0, x2
+    cmp x0, x1
+    b.lo 1b
+done: b done
+`;
+  const p = await assemble("a64", source, LOAD);
+  const caches = [{ sets: 256, ways: 4, lineSize: 32 }];
+  const trace = binarySteps({
+    bytes: p.bytes,
+    isa: "a64",
+    load: LOAD,
+    until: { pc: p.symbols.done },
+    caches,
+  });
+  assert.deepEqual(
+    trace.steps.filter((s) => s.kind === "dc_va").map((s) => s.kind === "dc_va" && s.addr),
+    [0x4001_0000, 0x4001_0020, 0x4001_0040, 0x4001_0060],
+  );
+  // The A32 read (MRC p15, 0, Rt, c0, c0, 1) is answered the same way.
+  const a32 = await assemble(
+    "a32",
+    `
+.arm
+    mrc p15, 0, r1, c0, c0, 1
+    ldr r0, =0x40010000
+    str r1, [r0]
+done: b done
+`,
+    LOAD,
+  );
+  const t32 = binarySteps({
+    bytes: a32.bytes,
+    isa: "a32",
+    load: LOAD,
+    until: { pc: a32.symbols.done },
+    caches,
+  });
+  assert.deepEqual(t32.steps.filter((s) => s.kind === "write"), [
+    { kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x8333_c003 },
+  ]);
 });
 
 /** Little-endian bytes of 32-bit instruction words. */
