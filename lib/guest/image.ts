@@ -24,6 +24,7 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { PAGE_SIZE } from "../hw/memory.ts";
+import { presetInteger } from "./integer_option.ts";
 
 /** Where the image lies and how big it is. */
 export interface ImageOptions {
@@ -87,31 +88,6 @@ export function imageValue(addr: number): number {
   return (h >>> 0) || 1;
 }
 
-function checkInteger(
-  call: string,
-  name: string,
-  value: unknown,
-  min: number,
-  max: number,
-): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ScenarioError(
-      typeof value === "number" && Number.isSafeInteger(value) ? "out_of_range" : "invalid_value",
-      call,
-      value,
-      `${call}(${name} = ${showValue(value)}): expected an integer from ${showValue(min)} to ${
-        showValue(max)
-      }`,
-    );
-  }
-  return value;
-}
-
-/** An option's value, or the default when it is absent (null is a value, and refused). */
-function given(value: unknown, fallback: number): unknown {
-  return value === undefined ? fallback : value;
-}
-
 /**
  * Resolves image options into the list of words a preset writes.
  *
@@ -128,7 +104,7 @@ function given(value: unknown, fallback: number): unknown {
  *   `pages` is not 1 to 4096, or `words` is not 1 to `pages * 1024`
  */
 export function imageLayout(options: ImageOptions, call: string): ImageLayout {
-  const base = checkInteger(call, "base", given(options.base, DEFAULT_IMAGE_BASE), 0, 0xffff_f000);
+  const base = presetInteger(call, "base", options.base, DEFAULT_IMAGE_BASE, 0, 0xffff_f000);
   if (base % PAGE_SIZE !== 0) {
     throw new ScenarioError(
       "bad_address",
@@ -137,8 +113,8 @@ export function imageLayout(options: ImageOptions, call: string): ImageLayout {
       `${call}(base = ${showValue(base)}): expected a 4 KiB-aligned address`,
     );
   }
-  const pages = checkInteger(call, "pages", given(options.pages, 8), 1, 4096);
-  const count = checkInteger(call, "words", given(options.words, 64), 1, pages * 1024);
+  const pages = presetInteger(call, "pages", options.pages, 8, 1, 4096);
+  const count = presetInteger(call, "words", options.words, 64, 1, pages * 1024);
   const end = base + pages * PAGE_SIZE;
   if (end > 0x1_0000_0000) {
     throw new ScenarioError(
