@@ -17,6 +17,7 @@
  */
 
 import { groupThousands } from "./compare.ts";
+import { plural } from "./plural.ts";
 
 /**
  * What {@linkcode formatCost} prints.
@@ -50,7 +51,7 @@ export interface CostText {
  *   exits: 2, flushes: 1, linesFlushed: 64, cycles: 14_280,
  *   cyclesByCategory: { trap: 13_000, flush: 1_280, sw: 0 },
  * }));
- * // cost: 2 exits, 1 flushes, 64 lines flushed, 14,280 cycles
+ * // cost: 2 exits, 1 flush, 64 lines flushed, 14,280 cycles
  * //   cycles by category: trap 13,000, flush 1,280
  * ```
  * @param cost a run's cost
@@ -58,11 +59,13 @@ export interface CostText {
  */
 export function formatCost(cost: CostText): string {
   const parts = [
-    `${groupThousands(cost.exits)} exits`,
-    `${groupThousands(cost.flushes)} flushes`,
-    `${groupThousands(cost.linesFlushed)} lines flushed`,
+    plural(cost.exits, "exit", "exits", groupThousands),
+    plural(cost.flushes, "flush", "flushes", groupThousands),
+    plural(cost.linesFlushed, "line flushed", "lines flushed", groupThousands),
   ];
-  if (typeof cost.cycles === "number") parts.push(`${groupThousands(cost.cycles)} cycles`);
+  if (typeof cost.cycles === "number") {
+    parts.push(plural(cost.cycles, "cycle", "cycles", groupThousands));
+  }
   const lines = [`cost: ${parts.join(", ")}`];
   const by = cost.cyclesByCategory;
   if (by !== undefined) {

@@ -9,6 +9,13 @@ Deno.test("formatCost: one line, every count grouped by thousands with commas", 
   );
 });
 
+Deno.test("formatCost: a count of one takes the singular, as the CLI's cost line does", () => {
+  assert.equal(
+    formatCost({ exits: 1, flushes: 1, linesFlushed: 1, cycles: 1 }),
+    "cost: 1 exit, 1 flush, 1 line flushed, 1 cycle\n",
+  );
+});
+
 Deno.test("formatCost: cycles are printed when known, even 0", () => {
   assert.equal(
     formatCost({ exits: 0, flushes: 0, linesFlushed: 0, cycles: 0 }),
@@ -16,7 +23,7 @@ Deno.test("formatCost: cycles are printed when known, even 0", () => {
   );
   assert.equal(
     formatCost({ exits: 3, flushes: 1, linesFlushed: 64, cycles: 20_780 }),
-    "cost: 3 exits, 1 flushes, 64 lines flushed, 20,780 cycles\n",
+    "cost: 3 exits, 1 flush, 64 lines flushed, 20,780 cycles\n",
   );
 });
 
@@ -29,7 +36,7 @@ Deno.test("formatCost: a second, indented line splits the cycles by category, ze
       cycles: 1_014_280,
       cyclesByCategory: { trap: 1_013_000, sw: 0, flush: 1_280 },
     }),
-    "cost: 2 exits, 1 flushes, 64 lines flushed, 1,014,280 cycles\n" +
+    "cost: 2 exits, 1 flush, 64 lines flushed, 1,014,280 cycles\n" +
       "  cycles by category: trap 1,013,000, flush 1,280\n",
   );
 });
@@ -43,6 +50,6 @@ Deno.test("formatCost: no category line when every category is 0", () => {
       cycles: 0,
       cyclesByCategory: { trap: 0, flush: 0 },
     }),
-    "cost: 1 exits, 0 flushes, 0 lines flushed, 0 cycles\n",
+    "cost: 1 exit, 0 flushes, 0 lines flushed, 0 cycles\n",
   );
 });
