@@ -29,7 +29,9 @@
  * CSSELR write and a CCSIDR read, each a trap (`kvm_exit` with reason
  * `cache_id`, EC 0x18 or 0x03) that KVM emulates without calling the
  * policy. Simplified: only a `sw_walk` step reads them; a program's own
- * reads (lib/binary) are answered without a trap.
+ * reads (lib/binary) are answered without a trap, and the read of CTR_EL0
+ * a loop by address makes for its line size, which TID2 traps too, is not
+ * modelled (a `dc_va` step may be one DC instruction or a whole loop).
  *
  * Every exit (a trap, a stage-2 fault) first records the physical CPU that
  * took it as the vCPU's `lastPcpu`, as the run loop of Linux 3.18 does right
