@@ -52,7 +52,7 @@ Deno.test("guestCaches: each vCPU sees its own CPU's caches; modern KVM one norm
   assert.equal(guestCaches(small).ctr, 0x8333_c003);
 });
 
-Deno.test("runBinary: the code's CCSIDR and CLIDR reads give its vCPU's view, caches: undefined as if absent", async () => {
+Deno.test("runBinary: the code's CCSIDR, CLIDR and CTR reads give its vCPU's view, caches: undefined as if absent", async () => {
   if (!tools.ok) assert.fail(tools.message);
   const p = await assemble(
     "a64",
@@ -62,8 +62,10 @@ Deno.test("runBinary: the code's CCSIDR and CLIDR reads give its vCPU's view, ca
     isb
     mrs x2, ccsidr_el1
     mrs x3, clidr_el1
+    mrs x4, ctr_el0
     str w2, [x1]
     str w3, [x1, #4]
+    str w4, [x1, #8]
 done: b done
 `,
     LOAD,
@@ -84,12 +86,16 @@ done: b done
   const tc2 = vm().machine("tc2").cpus(4).policy("kvm-4.0");
   const modern = vm().machine("xgene1").policy("kvm-modern");
   for (const extra of [{}, { caches: undefined }]) {
-    assert.deepEqual(await stored(tc2, extra), [a15, CLIDR_TWO_LEVELS]);
-    assert.deepEqual(await stored(tc2, { ...extra, vcpu: 3 }), [a7, CLIDR_TWO_LEVELS]);
-    assert.deepEqual(await stored(modern, extra), [2, CLIDR_ONE_LEVEL]);
+    assert.deepEqual(await stored(tc2, extra), [a15, CLIDR_TWO_LEVELS, CTR_64]);
+    assert.deepEqual(await stored(tc2, { ...extra, vcpu: 3 }), [a7, CLIDR_TWO_LEVELS, CTR_64]);
+    assert.deepEqual(await stored(modern, extra), [2, CLIDR_ONE_LEVEL, CTR_64]);
   }
-  // A CLIDR the caller gives is kept, with the vCPU's caches.
-  assert.deepEqual(await stored(tc2, { clidr: 0x1234 }), [a15, 0x1234]);
+  // Neoverse V1's cores set CTR_EL0.IDC and DIC (its TRM's 0xb444c004).
+  const v1 = vm().machine("neoverse-v1").policy("kvm-modern");
+  assert.equal((await stored(v1, {}))[2], 0xb444_c004);
+  // A CLIDR or a CTR the caller gives is kept, with the vCPU's caches.
+  assert.deepEqual(await stored(tc2, { clidr: 0x1234 }), [a15, 0x1234, CTR_64]);
+  assert.deepEqual(await stored(tc2, { ctr: 0x8333_c003 }), [a15, CLIDR_TWO_LEVELS, 0x8333_c003]);
 });
 
 Deno.test("runBinary: reads of the VM's steps before the code are not the code's", async () => {
@@ -167,31 +173,4 @@ done: b done
     { kind: "write", vcpu: 0, addr: DATA + 260, value: 0 },
   ]);
   assert.equal(result.verdict.ok, false);
-});
-
-Deno.test("runBinary: the code's CTR_EL0 read gives its machine's line and core bits; a ctr given is kept", async () => {
-  if (!tools.ok) assert.fail(tools.message);
-  const p = await assemble(
-    "a64",
-    `
-    movz x1, #0x4001, lsl #16
-    mrs x2, ctr_el0
-    str w2, [x1]
-done: b done
-`,
-    LOAD,
-  );
-  const options = {
-    bytes: p.bytes,
-    isa: "a64",
-    load: LOAD,
-    until: { pc: p.symbols.done },
-  } as const;
-  const stored = async (builder: ReturnType<typeof vm>, extra: object = {}) => {
-    const { trace } = await runBinary(builder, { ...options, ...extra });
-    return trace.steps.flatMap((s) => s.kind === "write" ? [s.value] : []);
-  };
-  assert.deepEqual(await stored(vm().machine("neoverse-v1").policy("kvm-modern")), [0xb444_c004]);
-  assert.deepEqual(await stored(vm().machine("xgene1").policy("kvm-4.0")), [CTR_64]);
-  assert.deepEqual(await stored(vm().machine("xgene1"), { ctr: 0x8333_c003 }), [0x8333_c003]);
 });
