@@ -2,7 +2,8 @@
  * KVM/arm64 as it is today: the 2015 set/way logic, switched off by stage-2
  * forced write-back (FEAT_S2FWB, ARMv8.4) where the hardware has it, and a
  * normalized, virtual CLIDR/CCSIDR that makes a guest's set/way walk one
- * instruction long.
+ * instruction long, behind HCR.TID2, so that the walk's reads of those
+ * registers trap.
  *
  * @module
  */
@@ -64,18 +65,19 @@ export interface KvmModernOptions {
  * cleaned+invalidated to PoC without FWB, whatever the guest's caches), and
  * the stage-2 unmap walker's clean+invalidate of cacheable pages without FWB.
  *
- * - reset: HCR.TSW and SWIO set; TVM set only without FWB;
+ * - reset: HCR.TSW, SWIO and TID2 set; TVM set only without FWB;
  * - trapped S/W op: with FWB, nothing (the guest cannot make non-cacheable
  *   accesses to RAM: stage 2 forces Normal write-back); without, the 4.0
  *   logic (`kvm_set_way_flush`);
  * - trapped VM-register write: `kvm_toggle_cache`, as in 4.0;
  * - stage-2 fault: `clean_dcache_guest_page` on every new mapping (not with FWB);
  * - unmap: clean+invalidate the page by VA (not with FWB);
- * - the guest's set/way walk reads the normalized CLIDR/CCSIDR.
+ * - the guest's set/way walk reads the normalized CLIDR/CCSIDR, each read
+ *   (and each CSSELR write) a trap that KVM emulates (TID2).
  *
- * Simplified: the traps of the guest's CLIDR/CCSIDR reads themselves
- * (HCR.TID2) are not modelled; the trap round trip is a VHE host's (an
- * estimate, {@linkcode KVM_VHE_COSTS}).
+ * Simplified: a loop by address's read of CTR_EL0, which TID2 traps too
+ * (the TID4 of a FEAT_EVT host does not), is not modelled; the trap round
+ * trip is a VHE host's (an estimate, {@linkcode KVM_VHE_COSTS}).
  *
  * @example Usage
  * ```ts
