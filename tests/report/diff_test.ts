@@ -53,7 +53,7 @@ Deno.test("diffLines rebuilds both inputs and is minimal (matches the LCS length
       assert.deepEqual(sides(ops), [a, b]);
       assert.equal(ops.filter((o) => o.kind === "equal").length, lcs(a, b));
     }),
-    { numRuns: 300 },
+    { seed: 20261212, numRuns: 300 },
   );
 });
 
