@@ -49,6 +49,7 @@ import { NULL_SINK } from "../hyp/event_sink.ts";
 import { Hypervisor } from "../hyp/hypervisor.ts";
 import { policies } from "../hyp/policies/mod.ts";
 import { native } from "../hyp/policies/native.ts";
+import { sanitisedCtr } from "../hyp/normalized_cache.ts";
 import type { GuestCacheView } from "../hyp/policy.ts";
 import { type BinaryOptions, binarySteps, type BinaryTrace, ctrOf } from "./trace.ts";
 
@@ -160,9 +161,11 @@ export function guestCaches(
  * engine's set/way walks. A policy that is not built in (a scenario holds
  * only its name) is taken to show the physical caches: give `caches` for
  * one with its own view. CTR from those caches with the IDC and DIC of the
- * vCPU's core. Simplified: modern KVM on a host without FEAT_EVT traps
- * CTR_EL0 too (HCR_EL2.TID2) and answers the sanitised value, whose IDC may
- * be set from the CLIDR where the core's is clear.
+ * vCPU's core, or, when the policy sets HCR.TID2 (kvm-modern), of the
+ * host's sanitised CTR_EL0, which `access_ctr` answers the trapped read
+ * with (its IDC may be set from the CLIDR where the core's is clear, as on
+ * Neoverse N1). Simplified: a host with FEAT_EVT, where today's KVM sets
+ * TID4 instead and the read is not trapped, is taken as trapping it too.
  */
 function guestView(
   scenario: Scenario,
@@ -182,8 +185,10 @@ function guestView(
     hyp.reset();
     const v = hyp.vcpus[Math.min(vcpu, hyp.vcpus.length - 1)];
     const view = hyp.guestCacheView(v);
-    const core = hardware.machine.clusters[hardware.clusterOf(v.pcpu)].ctr;
-    return { caches: view.levels, clidr: view.clidr, ctr: ctrOf(view.levels, core) };
+    const bits = v.hcr.tid2
+      ? sanitisedCtr(hardware)
+      : hardware.machine.clusters[hardware.clusterOf(v.pcpu)].ctr;
+    return { caches: view.levels, clidr: view.clidr, ctr: ctrOf(view.levels, bits) };
   } finally {
     hardware.release();
   }

@@ -43,6 +43,10 @@ Deno.test("guestCaches: each vCPU sees its own CPU's caches; modern KVM one norm
   });
   // Neoverse V1's cores set IDC and DIC (its TRM's CTR_EL0, 0xb444c004).
   assert.equal(guestCaches(vm().machine("neoverse-v1").policy("kvm-4.0")).ctr, 0xb444_c004);
+  // Neoverse N1's cores read IDC clear; under kvm-modern the read traps (TID2) and access_ctr
+  // answers the sanitised value, whose IDC its CLIDR sets (LoUIS = LoUU = 0).
+  assert.equal(guestCaches(vm().machine("neoverse-n1").policy("kvm-4.0")).ctr, CTR_64);
+  assert.equal(guestCaches(vm().machine("neoverse-n1").policy("kvm-modern")).ctr, 0x9444_c004);
   // A machine of 32-byte lines: DminLine 3.
   const small = vm().machine({
     name: "a9-like",
