@@ -20,6 +20,8 @@ export interface CoreCtrProblem {
   readonly value: unknown;
   /** What would have been accepted. */
   readonly expected: string;
+  /** Always false: a bit has no range (the field a CLIDR problem also has). */
+  readonly outOfRange: false;
 }
 
 const CORE_CTR_FIELDS = ["idc", "dic"];
@@ -40,16 +42,21 @@ const CORE_CTR_FIELDS = ["idc", "dic"];
 export function coreCtrProblem(spec: unknown): CoreCtrProblem | null {
   if (spec === undefined) return null;
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    return { field: "", value: spec, expected: "an object { idc?, dic? }" };
+    return { field: "", value: spec, expected: "an object { idc?, dic? }", outOfRange: false };
   }
   const fields = spec as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     if (!CORE_CTR_FIELDS.includes(key)) {
-      return { field: key, value: fields[key], expected: "no such field (idc, dic)" };
+      return {
+        field: key,
+        value: fields[key],
+        expected: "no such field (idc, dic)",
+        outOfRange: false,
+      };
     }
     const v = fields[key];
     if (v !== undefined && typeof v !== "boolean") {
-      return { field: key, value: v, expected: "true or false" };
+      return { field: key, value: v, expected: "true or false", outOfRange: false };
     }
   }
   return null;

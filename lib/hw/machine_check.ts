@@ -84,24 +84,15 @@ export function checkMachine(machine: Machine): { cpuCount: number; lineSize: nu
       checkArchitected(l2, `clusters[${k}].l2`, c.l2);
       sameLine(l2.lineSize, `clusters[${k}].l2`);
     }
-    const clidr = coreClidrProblem(c.clidr, c.l2 ? 2 : 1);
-    if (clidr !== null) {
-      const call = `clusters[${k}].clidr${clidr.field === "" ? "" : `.${clidr.field}`}`;
+    const core = { clidr: coreClidrProblem(c.clidr, c.l2 ? 2 : 1), ctr: coreCtrProblem(c.ctr) };
+    for (const [name, problem] of Object.entries(core)) {
+      if (problem === null) continue;
+      const call = `clusters[${k}].${name}${problem.field === "" ? "" : `.${problem.field}`}`;
       throw new ScenarioError(
-        clidr.outOfRange ? "out_of_range" : "invalid_value",
+        problem.outOfRange ? "out_of_range" : "invalid_value",
         call,
-        clidr.value,
-        `${call}(${showValue(clidr.value)}): expected ${clidr.expected}`,
-      );
-    }
-    const ctr = coreCtrProblem(c.ctr);
-    if (ctr !== null) {
-      const call = `clusters[${k}].ctr${ctr.field === "" ? "" : `.${ctr.field}`}`;
-      throw new ScenarioError(
-        "invalid_value",
-        call,
-        ctr.value,
-        `${call}(${showValue(ctr.value)}): expected ${ctr.expected}`,
+        problem.value,
+        `${call}(${showValue(problem.value)}): expected ${problem.expected}`,
       );
     }
     cpuCount += c.cpus;

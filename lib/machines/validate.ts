@@ -282,16 +282,15 @@ export function machineIssues(value: unknown, path = "machine"): MachineIssue[] 
         out.push(...l2);
         if (l2.length === 0) shape.bytes += (cluster.l2 as { size: number }).size;
       }
-      const clidr = coreClidrProblem(cluster.clidr, cluster.l2 === undefined ? 1 : 2);
-      if (clidr !== null) {
-        const where = `${at}.clidr${clidr.field === "" ? "" : `.${clidr.field}`}`;
-        const code = clidr.outOfRange ? "out_of_range" : "bad_schema";
-        out.push(issue(code, where, clidr.value, clidr.expected));
-      }
-      const ctr = coreCtrProblem(cluster.ctr);
-      if (ctr !== null) {
-        const where = `${at}.ctr${ctr.field === "" ? "" : `.${ctr.field}`}`;
-        out.push(issue("bad_schema", where, ctr.value, ctr.expected));
+      const core = {
+        clidr: coreClidrProblem(cluster.clidr, cluster.l2 === undefined ? 1 : 2),
+        ctr: coreCtrProblem(cluster.ctr),
+      };
+      for (const [name, problem] of Object.entries(core)) {
+        if (problem === null) continue;
+        const where = `${at}.${name}${problem.field === "" ? "" : `.${problem.field}`}`;
+        const code = problem.outOfRange ? "out_of_range" : "bad_schema";
+        out.push(issue(code, where, problem.value, problem.expected));
       }
       for (const key of Object.keys(cluster)) {
         if (!CLUSTER_FIELDS.includes(key)) {

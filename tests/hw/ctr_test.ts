@@ -12,18 +12,21 @@ Deno.test("coreCtrProblem: IDC and DIC, each true, false or absent; nothing else
     field: "dic",
     value: 1,
     expected: "true or false",
+    outOfRange: false,
   });
   assert.deepEqual(coreCtrProblem({ idc: "yes" })?.field, "idc");
   assert.deepEqual(coreCtrProblem({ cwg: 4 }), {
     field: "cwg",
     value: 4,
     expected: "no such field (idc, dic)",
+    outOfRange: false,
   });
   for (const bad of [null, 7, [true], "idc"]) {
     assert.deepEqual(coreCtrProblem(bad), {
       field: "",
       value: bad,
       expected: "an object { idc?, dic? }",
+      outOfRange: false,
     });
   }
 });
