@@ -89,11 +89,12 @@ export interface BinaryRun {
 export async function runBinary(builder: VmBuilder, options: BinaryOptions): Promise<BinaryRun> {
   const scenario = builder.toJSON();
   const before = scenario.steps.filter((s) => s.kind === "read").length;
-  const seen = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : {};
+  const view = options.caches === undefined ? guestView(scenario, options.vcpu ?? 0) : null;
   // The view replaces a `caches` left undefined (not given) in the options;
   // a `clidr` or `ctr` the caller gave is kept.
-  if ("clidr" in seen && options.clidr !== undefined) seen.clidr = options.clidr;
-  if ("ctr" in seen && options.ctr !== undefined) seen.ctr = options.ctr;
+  const seen = view === null
+    ? {}
+    : { caches: view.caches, clidr: options.clidr ?? view.clidr, ctr: options.ctr ?? view.ctr };
   let forced: number[] = [];
   for (let rounds = 1;; rounds++) {
     const trace = binarySteps({ ...options, ...seen, reads: forced });
