@@ -1,13 +1,14 @@
 /**
  * One process of the machine's yardstick for row (e) (explore_scaling.ts
- * `processCeiling`): explores once on this thread to warm up, prints
- * `ready`, waits for a line on standard input, then explores again and
- * prints `{"executions":..,"ms":..,"cpuMs":..}` for that second run. Two of
+ * `processCeiling`): explores `warm` times on this thread to warm up
+ * (explore_scaling.ts `WARM_EXPLORATIONS`), prints `ready`, waits for a line
+ * on standard input, then explores again and prints
+ * `{"executions":..,"ms":..,"cpuMs":..}` for that last run. Two of
  * these released together show what two independent one-thread
  * explorations get from this machine at once, with no code of ours
  * between them.
  *
- * Run: `deno run -R bench/explore_once.ts '<ExploreOptions as JSON>'`.
+ * Run: `deno run -R bench/explore_once.ts '<ExploreOptions as JSON>' [warm=1]`.
  *
  * @module
  */
@@ -22,7 +23,8 @@ const options: ExploreOptions = {
   workers: 1,
 };
 
-await explore(options);
+const warm = Number(Deno.args[1] ?? 1);
+for (let k = 0; k < warm; k++) await explore(options);
 console.log("ready");
 // The go signal: any line (or the end of input).
 for await (const _ of Deno.stdin.readable) break;

@@ -85,18 +85,41 @@ export const SCALING_EXHAUSTIVE_LARGE: ExploreOptions = { ...SCALING_EXHAUSTIVE,
 export const SCALING_RANDOM_LARGE: ExploreOptions = { ...SCALING_RANDOM, executions: 1_000_000 };
 
 /**
+ * Untimed explorations that warm each side of the worker rows up before it
+ * is timed: on each count of workers ({@linkcode workerScaling}), and in
+ * each process of the yardstick ({@linkcode processCeiling}).
+ *
+ * One is not enough. V8 keeps compiling for several explorations: with
+ * `--v8-flags=--trace-opt`, the exhaustive workload of
+ * {@linkcode SCALING_EXHAUSTIVE} on one thread spent about 510, 275, 33
+ * and 27 ms of its compiler threads' time in its first four explorations,
+ * and on 2 workers (each thread sees half of the executions, so each
+ * compiles later) about 1010, 555, 255 and 70. With two cores, that
+ * compilation takes its time from the threads being timed: with one
+ * warm-up the yardstick's two processes gave 1.46x and the explorer 1.24x,
+ * with three 1.70x and 1.43x.
+ *
+ * @example Usage
+ * ```ts
+ * import { WARM_EXPLORATIONS } from "./explore_scaling.ts";
+ * console.log(WARM_EXPLORATIONS); // 3
+ * ```
+ */
+export const WARM_EXPLORATIONS = 3;
+
+/**
  * Executions per second of wall time on 1 and on 2 workers, measured
  * alternately `n` times (so that machine load touches both alike); the
  * ratio of each pair; and the process's CPU time (user + system, every
  * thread's) per execution, which shows what the second thread costs.
  *
- * Before the first pair, one untimed exploration on each count of workers
- * warms both up, as each process of the yardstick ({@linkcode processCeiling})
- * explores once before it is timed: this thread's code is then compiled
- * and optimized, and so is the worker's, which pool.ts keeps for the next
- * 2-worker run. With `cold`, every 2-worker run starts a new worker
- * instead, which compiles the explorer again, as in a process that
- * explores once.
+ * Before the first pair, {@linkcode WARM_EXPLORATIONS} untimed explorations
+ * on each count of workers warm both up, as each process of the yardstick
+ * ({@linkcode processCeiling}) explores as many times before it is timed:
+ * this thread's code is then compiled and optimized, and so is the
+ * worker's, which pool.ts keeps for the next 2-worker run. With `cold`,
+ * every 2-worker run starts a new worker instead, which compiles the
+ * explorer again, as in a process that explores once.
  *
  * @example Usage
  * ```ts ignore
@@ -128,8 +151,10 @@ export async function workerScaling(
     cpu.push((used.user + used.system) / r.stats.executions);
     return r.stats.executions / seconds;
   };
-  await explore({ ...options, ...quiet, workers: 1 });
-  if (!cold) await explore({ ...options, ...quiet, workers: 2 });
+  for (let k = 0; k < WARM_EXPLORATIONS; k++) {
+    await explore({ ...options, ...quiet, workers: 1 });
+    if (!cold) await explore({ ...options, ...quiet, workers: 2 });
+  }
   for (let i = 0; i < n; i++) {
     const a = await rate(1, cpuOne);
     if (cold) closeIdleWorkers();
@@ -161,7 +186,7 @@ async function explorationProcesses(
   const script = new URL("./explore_once.ts", import.meta.url).pathname;
   const children = Array.from({ length: count }, () =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", "-R", script, JSON.stringify(options)],
+      args: ["run", "-R", script, JSON.stringify(options), String(WARM_EXPLORATIONS)],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -225,8 +250,9 @@ function splitLines(): TransformStream<string, string> {
 /**
  * The machine's yardstick for the worker rows: what two independent
  * one-thread explorations, each in its own process, get at once, against
- * one alone. Each process warms up with one exploration first, so that
- * both sides are compiled and optimized, as a warm worker is; the pair is
+ * one alone. Each process warms up with {@linkcode WARM_EXPLORATIONS}
+ * explorations first, so that both sides are compiled and optimized, as
+ * the explorer's threads are in {@linkcode workerScaling}; the pair is
  * released together. The ratio (executions per second of the two together
  * over one alone) is what the second core gives with no code of ours
  * shared between the threads: the ceiling for `workers: 2` on this machine
