@@ -71,7 +71,97 @@ export interface CachegrindCounts {
 }
 
 /**
- * The stored reference: tool versions and cachegrind's counts per geometry.
+ * What the addresses of a valgrind run of gzip depend on besides the
+ * command: the tools, the C library, and the kernel and the CPU, some of
+ * whose answers valgrind hands on to the client (the auxiliary vector on
+ * its initial stack, CPUID, by which the C library picks its string
+ * functions). A machine with the same valgrind, gzip and C library but
+ * another kernel and CPU counted 35 more reads than the recording. Each
+ * field is what the machine prints of itself, or null where it cannot be
+ * read.
+ *
+ * @example Usage
+ * ```ts
+ * import type { RecordingMachine } from "./gzip_trace.ts";
+ * const m: RecordingMachine = {
+ *   valgrind: "valgrind-3.19.0", gzip: "gzip 1.12", libc: null, kernel: null, cpu: null,
+ * };
+ * ```
+ */
+export interface RecordingMachine {
+  /** `valgrind --version`. */
+  readonly valgrind: string | null;
+  /** The first line of `/usr/bin/gzip --version`. */
+  readonly gzip: string | null;
+  /** The first line of `ldd --version` (glibc names its distribution's build there). */
+  readonly libc: string | null;
+  /** `uname -r`. */
+  readonly kernel: string | null;
+  /** The first `model name` of /proc/cpuinfo. */
+  readonly cpu: string | null;
+}
+
+/** The first line a command prints, or null when it cannot be run. */
+async function firstLine(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).split("\n")[0].trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * This machine, as {@linkcode RecordingMachine} describes it.
+ *
+ * @example Usage
+ * ```ts
+ * import { recordingMachine } from "./gzip_trace.ts";
+ * console.log(Object.keys(await recordingMachine()).length); // 5
+ * ```
+ * @returns the tools' and the machine's descriptions
+ */
+export async function recordingMachine(): Promise<RecordingMachine> {
+  // Read by a command: Deno lets a process read /proc itself only with every permission.
+  const model = await firstLine("grep", ["-m", "1", "^model name", "/proc/cpuinfo"]);
+  const cpu = model === null ? null : model.slice(model.indexOf(":") + 1).trim();
+  return {
+    valgrind: await firstLine("valgrind", ["--version"]),
+    gzip: await firstLine("/usr/bin/gzip", ["--version"]),
+    libc: await firstLine("ldd", ["--version"]),
+    kernel: await firstLine("uname", ["-r"]),
+    cpu,
+  };
+}
+
+/**
+ * Where this machine differs from the recording's: the stored counts are
+ * what cachegrind counts now only on the machine they were recorded on
+ * (tests/perf/gzip_trace_test.ts and the report compare them there alone).
+ *
+ * @example Usage
+ * ```ts
+ * import { machineDifferences } from "./gzip_trace.ts";
+ * const a = { valgrind: "v", gzip: "g", libc: "l", kernel: "6.1", cpu: "c" };
+ * console.log(machineDifferences(a, { ...a, kernel: "6.18" })); // [ "kernel 6.1, here 6.18" ]
+ * ```
+ * @param recorded the recording's machine
+ * @param here this one
+ * @returns one phrase per field that differs (none: the same machine)
+ */
+export function machineDifferences(recorded: RecordingMachine, here: RecordingMachine): string[] {
+  const out: string[] = [];
+  for (const key of ["valgrind", "gzip", "libc", "kernel", "cpu"] as const) {
+    if (recorded[key] !== here[key]) {
+      out.push(`${key} ${recorded[key] ?? "unknown"}, here ${here[key] ?? "unknown"}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The stored reference: the machine it was recorded on and cachegrind's
+ * counts per geometry.
  *
  * @example Usage
  * ```ts
@@ -79,11 +169,7 @@ export interface CachegrindCounts {
  * console.log(loadGzipExpected().geometries.length >= 3); // true
  * ```
  */
-export interface GzipExpected {
-  /** `valgrind --version` of the recording. */
-  readonly valgrind: string;
-  /** `gzip --version` (first line) of the recording. */
-  readonly gzip: string;
+export interface GzipExpected extends RecordingMachine {
   /** Bytes of input compressed. */
   readonly inputBytes: number;
   /** cachegrind's counts. */

@@ -16,6 +16,7 @@ import {
   GZIP_INPUT,
   type GzipExpected,
   gzipInput,
+  recordingMachine,
   runCachegrind,
   runValgrindGzip,
 } from "../gzip_trace.ts";
@@ -29,11 +30,6 @@ const GEOMETRIES = [
   { size: 16384, ways: 4, lineSize: 32 },
   { size: 65536, ways: 16, lineSize: 64 },
 ];
-
-async function firstLine(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped" }).output();
-  return new TextDecoder().decode(out.stdout).split("\n")[0].trim();
-}
 
 if (import.meta.main) {
   const input = gzipInput();
@@ -54,8 +50,7 @@ if (import.meta.main) {
   const geometries: CachegrindCounts[] = [];
   for (const g of GEOMETRIES) geometries.push((await runCachegrind(g, GZIP_INPUT)).counts);
   const expected: GzipExpected = {
-    valgrind: await firstLine("valgrind", ["--version"]),
-    gzip: await firstLine("/usr/bin/gzip", ["--version"]),
+    ...await recordingMachine(),
     inputBytes: input.length,
     geometries,
   };
