@@ -210,7 +210,14 @@ export async function installBinaries(log: (line: string) => void): Promise<void
   if (!(await knowsArmhf())) {
     log("apt does not know linux-image-armmp:armhf: dpkg --add-architecture armhf, apt-get update");
     await run("dpkg", ["--add-architecture", "armhf"]);
-    await run("apt-get", ["update"]);
+    try {
+      await run("apt-get", ["update"]);
+    } catch (e) {
+      // An index apt-get could not fetch (a mirror in the middle of a sync)
+      // matters only if it was the one that names the armmp kernel.
+      if (!(await knowsArmhf())) throw e;
+      log(`apt-get update could not fetch every index; it knows the armhf kernel: going on`);
+    }
   }
   const packages = [await armmpPackage(), "u-boot-qemu", "qemu-efi-aarch64", "qemu-efi-arm"];
   const dir = binariesDir();
