@@ -11,9 +11,10 @@
 
 import assert from "node:assert/strict";
 import { TraceCache } from "../../lib/sim/replay.ts";
-import { LOAD, MODIFY, STORE } from "../../lib/sim/access_trace.ts";
+import { LOAD, type MemoryTrace, MODIFY, STORE } from "../../lib/sim/access_trace.ts";
 import { parseLackey } from "../../lib/sim/lackey.ts";
 import {
+  type CachegrindCounts,
   GZIP_INPUT,
   loadGzipExpected,
   loadGzipTrace,
@@ -70,6 +71,22 @@ Deno.test("gzip trace: one access() per access gives replay()'s counts and final
   assert.deepEqual(lines(a), lines(b));
 });
 
+/** A trace's counts on a new D1 of geometry `g`, as cachegrind reports them. */
+function replayCounts(t: MemoryTrace, g: CachegrindCounts): CachegrindCounts {
+  const c = new TraceCache(g, { name: "D1" });
+  c.replay(t);
+  const s = c.stats;
+  return {
+    size: g.size,
+    ways: g.ways,
+    lineSize: g.lineSize,
+    Dr: s.reads,
+    D1mr: s.readMisses,
+    Dw: s.writes,
+    D1mw: s.writeMisses,
+  };
+}
+
 const here = await recordingMachine();
 // valgrind and gzip as the recording ran them: the runs below can be made.
 const sameTools = here.valgrind === expected.valgrind && here.gzip === expected.gzip;
@@ -107,19 +124,7 @@ Deno.test({
       const log = `${dir}/lackey.log`;
       await runValgrindGzip("lackey", ["--trace-mem=yes", `--log-file=${log}`], GZIP_INPUT);
       const now = parseLackey(await Deno.readFile(log));
-      const live = await runCachegrind(g, GZIP_INPUT);
-      const c = new TraceCache(g, { name: "D1" });
-      c.replay(now);
-      const s = c.stats;
-      assert.deepEqual(live.counts, {
-        size: g.size,
-        ways: g.ways,
-        lineSize: g.lineSize,
-        Dr: s.reads,
-        D1mr: s.readMisses,
-        Dw: s.writes,
-        D1mw: s.writeMisses,
-      });
+      assert.deepEqual((await runCachegrind(g, GZIP_INPUT)).counts, replayCounts(now, g));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -133,18 +138,6 @@ Deno.test({
   ignore: !sameTools || differences.length > 0,
   async fn() {
     const g = expected.geometries[0];
-    const live = await runCachegrind(g, GZIP_INPUT);
-    const c = new TraceCache(g, { name: "D1" });
-    c.replay(trace);
-    const s = c.stats;
-    assert.deepEqual(live.counts, {
-      size: g.size,
-      ways: g.ways,
-      lineSize: g.lineSize,
-      Dr: s.reads,
-      D1mr: s.readMisses,
-      Dw: s.writes,
-      D1mw: s.writeMisses,
-    });
+    assert.deepEqual((await runCachegrind(g, GZIP_INPUT)).counts, replayCounts(trace, g));
   },
 });
