@@ -15,6 +15,7 @@ import { LOAD, type MemoryTrace, MODIFY, STORE } from "../../lib/sim/access_trac
 import { parseLackey } from "../../lib/sim/lackey.ts";
 import {
   type CachegrindCounts,
+  GZIP_ARGS,
   GZIP_INPUT,
   loadGzipExpected,
   loadGzipTrace,
@@ -99,7 +100,7 @@ Deno.test({
   async fn() {
     // The same command as the recordings with the client swapped for env:
     // what gzip found in its environment (Debian's wrapper exports PWD).
-    const args = valgrindGzipArgs("none", []).slice(0, -3);
+    const args = valgrindGzipArgs("none", []).slice(0, -GZIP_ARGS.length);
     const out = await new Deno.Command(args[0], {
       args: [...args.slice(1), "/usr/bin/env"],
       cwd: VALGRIND_CWD,
