@@ -79,7 +79,7 @@ export function dcRangeByLine(
   len: number,
   meter: WorkMeter,
 ): number {
-  const lineSize = hyp.hardware.geometry(vc.pcpu, 1).lineSize;
+  const lineSize = hyp.hardware.lineSize;
   const first = addr - (addr % lineSize);
   byLine(hyp, vc, performed, first, addr + len, lineSize, meter);
   return Math.ceil((addr + len - first) / lineSize);
@@ -140,7 +140,7 @@ export function dcRange(
   meter: WorkMeter,
 ): number {
   const hardware = hyp.hardware;
-  const lineSize = hardware.geometry(vc.pcpu, 1).lineSize;
+  const lineSize = hardware.lineSize;
   const first = addr - (addr % lineSize);
   const end = addr + len;
   const lines = Math.ceil((end - first) / lineSize);

@@ -198,6 +198,13 @@ export interface ExecuteInput {
    */
   readonly got?: Float64Array;
   /**
+   * The object the output is written into and returned as, overwritten by
+   * the next execution given it. Default a new one. Exploration runs
+   * millions of executions and reads each output before the next: one
+   * object for all of them, not one each.
+   */
+  readonly output?: MutableOutput;
+  /**
    * Runs each DC range line by line (dc_range.ts's slow path, the reference
    * its fast path is tested against). Default false.
    */
@@ -261,6 +268,32 @@ export interface ExecuteOutput {
   readonly instructions: number;
   /** The first guest crash, or null. */
   readonly crashed: Crash | null;
+}
+
+/**
+ * An {@linkcode ExecuteOutput} that executions write into
+ * (`ExecuteInput.output`).
+ *
+ * @example Usage
+ * ```ts
+ * import { newOutput } from "./execute.ts";
+ * console.log(newOutput().crashed); // null
+ * ```
+ */
+export type MutableOutput = { -readonly [K in keyof ExecuteOutput]: ExecuteOutput[K] };
+
+/**
+ * An empty {@linkcode MutableOutput}, to give executions as `output`.
+ *
+ * @example Usage
+ * ```ts
+ * import { newOutput } from "./execute.ts";
+ * console.log(newOutput().got.length); // 0
+ * ```
+ * @returns an output with no reads, no findings, no instructions and no crash
+ */
+export function newOutput(): MutableOutput {
+  return { got: new Float64Array(0), archInvalid: NO_REASONS, instructions: 0, crashed: null };
 }
 
 /**
@@ -482,7 +515,14 @@ function executeOn(
     onStep?.(i, hardware);
   }
   input.onEnd?.(hyp);
-  return { got, archInvalid: arch === null ? NO_REASONS : arch.reasons(), instructions, crashed };
+  const archInvalid = arch === null ? NO_REASONS : arch.reasons();
+  const out = input.output;
+  if (out === undefined) return { got, archInvalid, instructions, crashed };
+  out.got = got;
+  out.archInvalid = archInvalid;
+  out.instructions = instructions;
+  out.crashed = crashed;
+  return out;
 }
 
 /**
@@ -642,7 +682,7 @@ function readsIn(steps: readonly Step[], from: number): number {
 function stepCost(step: Step, hyp: Hypervisor, v: Vcpu | undefined): number {
   const hardware = hyp.hardware;
   if (step.kind === "dc_va") {
-    const lineSize = hardware.geometry(v!.pcpu, 1).lineSize;
+    const lineSize = hardware.lineSize;
     const first = step.addr - (step.addr % lineSize);
     return Math.ceil((step.addr + step.len - first) / lineSize);
   }

@@ -341,7 +341,7 @@ export class HypHandle implements Hyp {
   }
 
   #lineSize(): number {
-    return this.#ctx.hardware.geometry(this.#cpu(), 1).lineSize;
+    return this.#ctx.hardware.lineSize;
   }
 
   /**

@@ -1034,7 +1034,7 @@ export class Hypervisor {
     const clean = fc.when === "always" || (fc.when === "populate" && this.#firstMapping(ipa)) ||
       (fc.when === "caches-off" && !vcpuHasCacheEnabled(vcpu.sctlr));
     if (clean && !this.forcesWriteBack) {
-      const lineSize = this.hardware.geometry(vcpu.pcpu, 1).lineSize;
+      const lineSize = this.hardware.lineSize;
       const r = flushPageByVa(this.hardware, vcpu.pcpu, ipa, lineSize, "civac");
       sink.emit(fc.event ?? "coherent_cache_guest_page", vcpu.index, vcpu.pcpu, vcpu.pc, {
         ipa,

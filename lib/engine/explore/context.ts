@@ -73,7 +73,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { ScriptChooser } from "../choosers.ts";
-import { execute, type ExecuteInput } from "../execute.ts";
+import { execute, type ExecuteInput, type ExecuteOutput, newOutput } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
 import { Judge } from "../judge.ts";
 import type { Scenario } from "../scenario.ts";
@@ -272,6 +272,11 @@ export class ExploreContext {
   #imageReads = 0;
   /** The children's read arrays, by length, one set per machine (`RunOutcome.got` is reused). */
   readonly #childGot: Float64Array[] = [];
+  /** The outcome of a run from the parent's images, reused as its `got` is. */
+  readonly #childOutcome: { got: Float64Array; crashed: boolean } = {
+    got: new Float64Array(0),
+    crashed: false,
+  };
   readonly #idealChildGot: Float64Array[] = [];
   readonly #pages: number[];
   readonly #poison: Int32Array;
@@ -356,6 +361,8 @@ export class ExploreContext {
       hypervisor: undefined,
       from: 0,
       got: undefined,
+      // Each run's output is read before the next run.
+      output: newOutput(),
       onPerturb: (p, step, vcpus) => this.#recording.record(p, step, vcpus),
       onEnd: (hyp) => {
         this.lastHyp = hyp;
@@ -363,12 +370,15 @@ export class ExploreContext {
         this.#policyState = hyp.policyState;
       },
     };
-    this.#idealInput = this.judge.idealInput(this.#idealScenario, undefined, {
-      hardware: this.idealHw,
-      onEnd: (hyp) => {
-        this.lastIdealHyp = hyp;
-      },
-    });
+    this.#idealInput = {
+      ...this.judge.idealInput(this.#idealScenario, undefined, {
+        hardware: this.idealHw,
+        onEnd: (hyp) => {
+          this.lastIdealHyp = hyp;
+        },
+      }),
+      output: newOutput(),
+    };
     this.#pages = [...new Set(config.addresses.map((a) => a - ((a - config.ramBase) % PAGE)))];
     this.#poison = new Int32Array(PAGE / 4).fill(POISON | 0);
   }
@@ -412,7 +422,8 @@ export class ExploreContext {
     }
     const choices = new IdealChoices();
     this.lastChoices = choices;
-    return this.#execute(steps, chooser, sink, choices, 0);
+    const out = this.#execute(steps, chooser, sink, choices, 0);
+    return { got: out.got, crashed: out.crashed !== null };
   }
 
   /**
@@ -471,8 +482,9 @@ export class ExploreContext {
    *
    * @param steps the child's program: the parent's and one more step
    * @param chooser the last step's picks, or null for quiet hardware
-   * @returns the reads (those of the parent's steps are 0; the array is
-   *   reused by the next child's run) and whether a vCPU crashed
+   * @returns the reads (those of the parent's steps are 0) and whether a
+   *   vCPU crashed; the outcome and its array are reused by the next
+   *   child's run
    */
   runRealFromParent(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
     if (this.#imageSteps < 0 || steps.length !== this.#imageSteps + 1) {
@@ -485,7 +497,12 @@ export class ExploreContext {
     choices.keep(this.#imageChoiceCount);
     this.lastChoices = choices;
     const got = zeroed(this.#childGot, this.#imageReads + readsOf(steps[steps.length - 1]));
-    return this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps, got);
+    const out = this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps, got);
+    // Reused, as `got` is: a child's outcome is read before the next child runs.
+    const outcome = this.#childOutcome;
+    outcome.got = out.got;
+    outcome.crashed = out.crashed !== null;
+    return outcome;
   }
 
   /** Runs `steps` from step `from` (a resumed VM after 0), recording the ideal choices. */
@@ -496,7 +513,7 @@ export class ExploreContext {
     choices: IdealChoices,
     from: number,
     got?: Float64Array,
-  ): RunOutcome {
+  ): ExecuteOutput {
     const speculation = chooser === null ? "quiet" : "adversarial";
     this.#scenario.speculation = speculation;
     this.#scenario.steps = steps;
@@ -515,8 +532,7 @@ export class ExploreContext {
     input.got = got;
     this.#recording = choices;
     this.#runQuiet = sink === NULL_SINK;
-    const out = execute(input);
-    return { got: out.got, crashed: out.crashed !== null };
+    return execute(input);
   }
 
   /**
