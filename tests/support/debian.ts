@@ -25,8 +25,14 @@ async function apt(args: string[]): Promise<{ ok: boolean; output: string }> {
   }
 }
 
+/** What the last `apt-get update` of this process could not do, or null. */
+let updateFailure: string | null = null;
+
 /**
  * Installs `packages` with apt-get (after one `apt-get update` per process).
+ * An update that cannot fetch every index (a mirror in the middle of a
+ * sync) does not stop the install, which then uses the lists apt has, as
+ * `.ci/run` does; a failed install names both.
  *
  * @param packages Debian package names
  * @returns null when they were installed, else one line saying why not and what to run
@@ -37,11 +43,13 @@ export async function installDebianPackages(packages: readonly string[]): Promis
   }`;
   if (!updated) {
     const up = await apt(["update"]);
-    if (!up.ok) return `could not run apt-get update (${lastLine(up.output)}); run: ${command}`;
+    updateFailure = up.ok ? null : lastLine(up.output);
     updated = true;
   }
   const got = await apt(["install", "-y", "--no-install-recommends", ...packages]);
-  return got.ok ? null : `apt-get install failed (${lastLine(got.output)}); run: ${command}`;
+  if (got.ok) return null;
+  const update = updateFailure === null ? "" : `, after apt-get update failed (${updateFailure})`;
+  return `apt-get install failed (${lastLine(got.output)})${update}; run: ${command}`;
 }
 
 function lastLine(text: string): string {
