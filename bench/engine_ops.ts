@@ -17,8 +17,9 @@
  * one such page fault costs on this machine ({@linkcode firstTouchMicros}),
  * so that the report can say how much of `run()` the faults took.
  *
- * Run: `deno run -A bench/engine_ops.ts` (report.ts runs it; Deno lets a
- * process read /proc/self/status only with every permission).
+ * Run: `deno run -A bench/engine_ops.ts [ops]` (report.ts runs it, with
+ * {@linkcode OPS} operations and with twice as many; Deno lets a process
+ * read /proc/self/status only with every permission).
  *
  * @module
  */
@@ -190,7 +191,9 @@ export function firstTouchMicros(pages = 4096): number {
 }
 
 if (import.meta.main) {
-  const scenario = opsScenario(OPS);
+  // Another length of program (the report's marginal cost per op runs two).
+  const ops = Number(Deno.args[0] ?? OPS);
+  const scenario = opsScenario(ops);
   const faultsBefore = minorFaults();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -208,7 +211,7 @@ if (import.meta.main) {
   const digest = readsDigest(result.events);
   console.log(
     JSON.stringify({
-      ops: OPS,
+      ops,
       ms,
       cpuMs,
       peakMiB: peak,

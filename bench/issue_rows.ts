@@ -13,7 +13,8 @@
  *   gzip_trace.ts); then against its yardstick, the C reference of row (a)
  *   against the same figure, measured in the same turns;
  * - (c) the engine's cost per guest operation on a 10^5-operation program,
- *   and the process's peak memory (engine_ops.ts); then against its
+ *   and the process's peak memory (engine_ops.ts); what each operation past
+ *   those costs (a program twice as long, less the first); then against its
  *   yardstick, the same reads and writes on the hardware model alone
  *   (hardware_ops.ts, which must read the same values), each run in a fresh
  *   process, the two alternated; and how many functions the program's
@@ -596,10 +597,15 @@ export async function printIssueRows(quick: boolean): Promise<void> {
   const hwFaults: number[] = [], faultUs: number[] = [], faultMs: number[] = [];
   const overHardware: number[] = [], hwPerAccess: number[] = [], hwWarmPerAccess: number[] = [];
   const digestMismatches: string[] = [];
+  // What one more op costs once the run is under way: a program twice as
+  // long, in a fresh process too, less the row's program, per extra op.
+  const marginal: number[] = [];
   for (let i = 0; i < n(3); i++) {
     // Deno reads /proc/self/status (the peak memory) only with every permission.
     const r = await spawnJson(deno, ["run", "-A", path("./engine_ops.ts")]);
     const h = await spawnJson(deno, ["run", "-A", path("./hardware_ops.ts")]);
+    const twice = await spawnJson(deno, ["run", "-A", path("./engine_ops.ts"), String(2 * OPS)]);
+    marginal.push(((twice.ms - r.ms) * 1000) / (twice.ops - r.ops));
     perOp.push((r.ms * 1000) / r.ops);
     warmPerOp.push((r.warmMs * 1000) / r.ops);
     if (r.peakMiB !== null) peak.push(r.peakMiB);
@@ -637,6 +643,13 @@ export async function printIssueRows(quick: boolean): Promise<void> {
       `a second run() in the same process, compiled: ${fmt(median(warmPerOp))} µs per op`,
   });
   rows.push(
+    timed(
+      `(c) engine µs per guest op beyond the first ${OPS} (absolute)`,
+      marginal,
+      `(a ${2 * OPS}-op program in a fresh process, less the row's, per extra op): what an op ` +
+        `costs once V8 has compiled the engine and the caches are full; the row's figure less ` +
+        `this one, times ${OPS}, is the start every run pays`,
+    ),
     timed(
       `(c) yardstick: run() / the same accesses on the hardware model alone (wall, cold)`,
       overHardware,
