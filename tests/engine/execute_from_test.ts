@@ -1,10 +1,17 @@
 // A run resumed at a later step with a read array handed in (only the reads
 // from that step on are counted) against the same run with its own array
 // (every read of the program counted), and against the whole program run
-// from step 0: the same reads from that step on, zeros before it.
+// from step 0: the same reads from that step on, zeros before it. And an
+// execution given an output object returns that object, filled as a run
+// without one returns its own.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { candidateLines, execute, type ExecuteOutput } from "../../lib/engine/execute.ts";
+import {
+  candidateLines,
+  execute,
+  type ExecuteOutput,
+  newOutput,
+} from "../../lib/engine/execute.ts";
 import { NULL_SINK } from "../../lib/hyp/event_sink.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Hypervisor } from "../../lib/hyp/hypervisor.ts";
@@ -115,4 +122,47 @@ Deno.test("property: a resumed run with a read array handed in reads what the wh
     { seed: 20261211, numRuns: 300 },
   );
   assert.ok(resumedReads > 100, `only ${resumedReads} reads after the resumed step`);
+});
+
+Deno.test("property: an execution given an output object fills and returns it as a run without one does", () => {
+  const output = newOutput();
+  let withReads = 0, withFindings = 0;
+  fc.assert(
+    fc.property(
+      fc.array(stepArb, { minLength: 1, maxLength: 20 }),
+      fc.constantFrom("kvm-4.0", "kvm-3.18", "xen", "native"),
+      (steps, policy) => {
+        const s = scenario(steps, { cpus: 2, ram: RAM, policy });
+        let checked;
+        try {
+          checked = assertScenario(s);
+        } catch {
+          return; // an invalid program: nothing to compare
+        }
+        const input = {
+          scenario: s,
+          machine: checked.machine,
+          policy: checked.policy,
+          speculation: "quiet" as const,
+          sink: NULL_SINK,
+          maxSteps: Infinity,
+          candidates: candidateLines(s.steps, 64),
+        };
+        const fresh = execute(input);
+        // The same object every time, overwritten by each execution.
+        const given = execute({ ...input, output });
+        assert.equal(given, output);
+        assert.deepEqual({ ...given, got: Array.from(given.got) }, {
+          ...fresh,
+          got: Array.from(fresh.got),
+        });
+        if (fresh.got.length > 0) withReads++;
+        if (fresh.archInvalid.length > 0) withFindings++;
+      },
+    ),
+    { seed: 20261205, numRuns: 200 },
+  );
+  // Reads and architectural findings both went through the reused object.
+  assert.ok(withReads > 50, `only ${withReads} programs with reads`);
+  assert.ok(withFindings > 0, "no program with an architectural finding");
 });
