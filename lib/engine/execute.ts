@@ -220,7 +220,9 @@ export interface ExecuteInput {
   /**
    * Called after each perturbation the hardware made, with the index of the
    * step it came before and the vCPUs as they are then (the oracle records
-   * the ideal machine's counterpart, ideal_choices.ts).
+   * the ideal machine's counterpart, ideal_choices.ts). The perturbation is
+   * the hardware's own record ({@linkcode Hardware.perturbTransient}): read
+   * it during the call, keep a copy of what outlives it.
    */
   readonly onPerturb?: (perturbation: Perturbation, step: number, vcpus: readonly Vcpu[]) => void;
   /**
@@ -546,7 +548,7 @@ function perturbBefore(
   const targets = preemptTo.length === 0 || v === undefined
     ? NO_TARGETS
     : preemptionTargets(step, cost, hyp, v, preemptTo);
-  const p = hardware.perturb(chooser, candidates, targets);
+  const p = hardware.perturbTransient(chooser, candidates, targets);
   if (p === null) return false;
   let preempting = false;
   // A sink that drops events gets none: their fields are not built for nothing.

@@ -990,6 +990,38 @@ export class Hardware {
   }
 
   /**
+   * {@linkcode Hardware.perturb} for a caller that is done with what happened
+   * before the next choice point (the engine's step loop, which makes one
+   * before every step): the object returned is the hardware's own, and the
+   * next call rewrites it. Same choices, same effects, no object per choice
+   * point.
+   *
+   * @example Usage
+   * ```ts
+   * import { Hardware } from "@setway/setway/hw";
+   * import { seededChooser } from "@setway/setway/hw";
+   * const hw = new Hardware({ name: "m", description: "",
+   *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] });
+   * const chooser = seededChooser(3);
+   * let p = hw.perturbTransient(chooser, [], [7]);
+   * while (p === null) p = hw.perturbTransient(chooser, [], [7]);
+   * console.log(p); // { kind: "extra", index: 0, label: 7 }
+   * ```
+   * @param chooser the source of the choices
+   * @param candidates line addresses the scenario touches
+   * @param extra labels of the caller's options, offered after the hardware's own
+   * @returns what happened, valid until the next call, or null
+   */
+  perturbTransient(
+    chooser: Chooser,
+    candidates: ArrayLike<number>,
+    extra: readonly number[] = NO_EXTRA,
+  ): Perturbation | null {
+    this.#checkLive("perturbTransient");
+    return this.#perturber.perturbTransient(chooser, candidates, extra);
+  }
+
+  /**
    * The labels of the options the caller added at the current (or last)
    * choice point of {@linkcode Hardware.perturb}; empty when none.
    *

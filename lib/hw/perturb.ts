@@ -52,6 +52,19 @@ export type Perturbation =
   | { kind: "castout"; cache: string; addr: number; dirty: boolean }
   | { kind: "extra"; index: number; label: number };
 
+type Fill = Extract<Perturbation, { kind: "speculative_fill" }>;
+type Castout = Extract<Perturbation, { kind: "castout" }>;
+type Extra = Extract<Perturbation, { kind: "extra" }>;
+
+/** A new object with the fields of a perturbation (one shape per kind). */
+function copyOf(p: Perturbation): Perturbation {
+  if (p.kind === "speculative_fill") {
+    return { kind: p.kind, cpu: p.cpu, addr: p.addr, cache: p.cache, present: p.present };
+  }
+  if (p.kind === "castout") return { kind: p.kind, cache: p.cache, addr: p.addr, dirty: p.dirty };
+  return { kind: p.kind, index: p.index, label: p.label };
+}
+
 /**
  * No caller options: the default `extra` of a choice point.
  *
@@ -89,6 +102,10 @@ export class Perturber {
   readonly #cpuCount: number;
   readonly #lineSize: number;
   #extra: readonly number[] = NO_EXTRA;
+  // The records perturbTransient() rewrites: one per kind, so that each keeps one shape.
+  readonly #fill: Fill = { kind: "speculative_fill", cpu: 0, addr: 0, cache: "", present: false };
+  readonly #castout: Castout = { kind: "castout", cache: "", addr: 0, dirty: false };
+  readonly #extraPick: Extra = { kind: "extra", index: 0, label: 0 };
 
   /**
    * Choice points over a topology, moving lines through its coherence.
@@ -111,6 +128,19 @@ export class Perturber {
     candidates: ArrayLike<number>,
     extra: readonly number[] = NO_EXTRA,
   ): Perturbation | null {
+    const p = this.perturbTransient(chooser, candidates, extra);
+    return p === null ? null : copyOf(p);
+  }
+
+  /**
+   * {@linkcode Hardware.perturbTransient}: {@linkcode Perturber.perturb}
+   * returning one of the perturber's own records, rewritten by the next call.
+   */
+  perturbTransient(
+    chooser: Chooser,
+    candidates: ArrayLike<number>,
+    extra: readonly number[] = NO_EXTRA,
+  ): Perturbation | null {
     if (chooser.mode === "quiet") return null;
     this.#extra = extra;
     if (chooser.pick(2) === 0) return null;
@@ -121,14 +151,24 @@ export class Perturber {
     const total = own + extra.length;
     if (total === 0) return null;
     let pick = chooser.pick(total);
-    if (pick >= own) return { kind: "extra", index: pick - own, label: extra[pick - own] };
+    if (pick >= own) {
+      const x = this.#extraPick;
+      x.index = pick - own;
+      x.label = extra[pick - own];
+      return x;
+    }
     if (pick < fills) {
       const cpu = pick % cpus;
       const addr = Math.floor(candidates[Math.floor(pick / cpus)] / lineSize) * lineSize;
       const present = this.#l1[cpu].lookup(addr / lineSize) >= 0;
       checkByteAddress(addr, "speculativeFill");
       this.#coherence.speculativeFill(cpu, addr);
-      return { kind: "speculative_fill", cpu, addr, cache: this.#l1[cpu].name, present };
+      const f = this.#fill;
+      f.cpu = cpu;
+      f.addr = addr;
+      f.cache = this.#l1[cpu].name;
+      f.present = present;
+      return f;
     }
     pick -= fills;
     for (let ci = 0; ci < this.#caches.length; ci++) {
@@ -137,7 +177,11 @@ export class Perturber {
         const slot = cache.residentSlot(pick);
         const addr = cache.lineAddress(slot);
         const dirty = this.#coherence.castoutSlot(ci, slot);
-        return { kind: "castout", cache: cache.name, addr, dirty };
+        const c = this.#castout;
+        c.cache = cache.name;
+        c.addr = addr;
+        c.dirty = dirty;
+        return c;
       }
       pick -= cache.residentCount;
     }

@@ -298,3 +298,37 @@ Deno.test("property: a non-cacheable write is never lost, whether a snooping sys
     { seed: 3, numRuns: 300 },
   );
 });
+
+Deno.test("property: perturbTransient makes perturb's choices, leaves the same caches, and perturb's results stay as they were", () => {
+  fc.assert(
+    fc.property(machineArb, fc.array(opArb, { maxLength: 80 }), fc.nat(), (m, ops, seed) => {
+      const fresh = new Hardware(m.machine, { replacement: m.replacement, seed });
+      const transient = new Hardware(m.machine, { replacement: m.replacement, seed });
+      const a = seededChooser(seed), b = seededChooser(seed);
+      const kept: unknown[] = [], seen: string[] = [], copied: string[] = [];
+      for (const op of ops) {
+        if (op.k === "p") {
+          const p = fresh.perturb(a, LINE_ADDRS, [7]);
+          kept.push(p);
+          seen.push(JSON.stringify(p));
+          const q = transient.perturbTransient(b, LINE_ADDRS, [7]);
+          copied.push(JSON.stringify(q));
+          continue;
+        }
+        for (const hw of [fresh, transient]) {
+          const cpu = op.cpu % hw.cpuCount;
+          if (op.k === "w") hw.write(cpu, ADDRS[op.a], op.v, true);
+          else if (op.k === "r") hw.read(cpu, ADDRS[op.a], true);
+          else hw.dcByVa(op.op, cpu, ADDRS[op.a]);
+        }
+      }
+      assert.deepEqual(copied, seen);
+      assert.deepEqual(kept.map((p) => JSON.stringify(p)), seen);
+      fresh.caches.forEach((c, i) => {
+        const d = transient.caches[i];
+        assert.deepEqual([c.tags, c.states, c.data], [d.tags, d.states, d.data], c.name);
+      });
+    }),
+    { numRuns: 200, seed: 5 },
+  );
+});
