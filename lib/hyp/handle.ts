@@ -140,6 +140,15 @@ export class HypHandle implements Hyp {
     return this.#ctx.fwb;
   }
 
+  /**
+   * Whether the sink keeps events: when it drops them, the fields of the
+   * handle's own records are not built (an object per flush for nothing),
+   * and a policy may skip its own.
+   */
+  get tracing(): boolean {
+    return this.#ctx.sink.enabled;
+  }
+
   /** IDC and DIC of the host's sanitised CTR_EL0. */
   get ctr(): CtrBits {
     return sanitisedCtr(this.#ctx.hardware);
@@ -161,7 +170,7 @@ export class HypHandle implements Hyp {
   flushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
     const r = stage2FlushVm(hardware, stage2, this.#lineSize());
-    if (this.#recording) {
+    if (this.tracing) {
       this.#record("stage2_flush_vm", {
         pages: r.pages,
         lines: r.lines,
@@ -178,7 +187,7 @@ export class HypHandle implements Hyp {
    */
   flushAll(): FlushResult {
     const r = flushCacheAll(this.#ctx.hardware, this.#cpu());
-    if (this.#recording) {
+    if (this.tracing) {
       this.#record("flush_cache_all", {
         slots: r.slots,
         cleaned: r.cleaned,
@@ -220,7 +229,7 @@ export class HypHandle implements Hyp {
     const r = hw.hasSlot(cpu, level, set, way)
       ? hw.dcBySetWay(cpu, performed, level, set, way)
       : NOTHING;
-    if (this.#recording) {
+    if (this.tracing) {
       this.#record(
         "sw_local",
         swLocalFields(performed, level, set, way, r.cleaned, r.invalidated),
@@ -245,7 +254,7 @@ export class HypHandle implements Hyp {
       this.#lineSize(),
       invalidate ? "civac" : "cvac",
     );
-    if (this.#recording) {
+    if (this.tracing) {
       this.#record("flush_page", {
         ipa: base,
         invalidate,
@@ -266,7 +275,7 @@ export class HypHandle implements Hyp {
   p2mFlushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
     const r = stage2FlushVm(hardware, stage2, this.#lineSize());
-    if (this.#recording) {
+    if (this.tracing) {
       this.#record("p2m_flush_vm", {
         pages: r.pages,
         lines: r.lines,
@@ -342,14 +351,6 @@ export class HypHandle implements Hyp {
 
   #lineSize(): number {
     return this.#ctx.hardware.lineSize;
-  }
-
-  /**
-   * Whether the sink keeps events: when it drops them, the fields of the
-   * handle's own records are not built (an object per flush for nothing).
-   */
-  get #recording(): boolean {
-    return this.#ctx.sink.enabled;
   }
 
   #record(name: string, fields?: Record<string, EventFieldValue>): void {

@@ -152,6 +152,13 @@ export interface Hyp {
    * cannot handle it and runs no more steps on this vCPU. Emits `undef_injected`.
    */
   injectUndef(reason: string): void;
+  /**
+   * Whether the run keeps events. False when every event is dropped (an
+   * exploration's runs): a hook may then skip an {@linkcode Hyp.emit} and
+   * the fields it would build, as the kernel's `trace_<event>_enabled()`
+   * lets a caller skip a tracepoint's arguments.
+   */
+  readonly tracing: boolean;
   /** Emits an event on the current vCPU. */
   emit(name: string, fields?: Record<string, EventFieldValue>): void;
 }

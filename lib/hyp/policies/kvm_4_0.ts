@@ -49,7 +49,7 @@ export const kvm40: Policy<undefined> = Object.freeze<Policy<undefined>>({
   onSetWay(hyp) {
     const hcr = hyp.vcpu.hcr;
     if (!hcr.tvm) {
-      hyp.emit("kvm_set_way_flush", { cache: hyp.cacheEnabled() });
+      if (hyp.tracing) hyp.emit("kvm_set_way_flush", { cache: hyp.cacheEnabled() });
       hyp.flushVm();
       hcr.tvm = true;
     }
@@ -58,7 +58,7 @@ export const kvm40: Policy<undefined> = Object.freeze<Policy<undefined>>({
     const now = hyp.cacheEnabled();
     if (now !== write.wasEnabled) hyp.flushVm();
     if (now) hyp.vcpu.hcr.tvm = false;
-    hyp.emit("kvm_toggle_cache", { was: write.wasEnabled, now });
+    if (hyp.tracing) hyp.emit("kvm_toggle_cache", { was: write.wasEnabled, now });
   },
   onUnmap(hyp, ipa) {
     hyp.flushPage(ipa, true);

@@ -141,7 +141,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       if (!v.hcr.tvm) {
         state.needFlushToRam[v.index] = true;
         v.hcr.tvm = true;
-        hyp.emit("p2m_set_way_flush", { cache: hyp.cacheEnabled() });
+        if (hyp.tracing) hyp.emit("p2m_set_way_flush", { cache: hyp.cacheEnabled() });
       }
     },
     onVmRegWrite(hyp, write, state) {
@@ -150,7 +150,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       const flush = now !== write.wasEnabled;
       if (flush) state.needFlushToRam[v.index] = true;
       if (now) v.hcr.tvm = false;
-      hyp.emit("p2m_toggle_cache", { was: write.wasEnabled, now, flush });
+      if (hyp.tracing) hyp.emit("p2m_toggle_cache", { was: write.wasEnabled, now, flush });
     },
     onGuestEntry(hyp, state) {
       const i = hyp.vcpu.index;
