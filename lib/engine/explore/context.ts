@@ -80,7 +80,8 @@ import type { Scenario } from "../scenario.ts";
 import { Alphabet } from "./alphabet.ts";
 import { type GuestClass, guestClassFor, intersectClasses } from "./classes.ts";
 import type { ExploreConfig, ModuleRef } from "./options.ts";
-import { encodeHardware, HardwareLayout, isEmptyCluster, StateEncoder } from "./state_hash.ts";
+import { encodeHardware, HardwareLayout, StateEncoder } from "./state_hash.ts";
+import { sameCacheContents, sameClusterContents } from "./cache_twins.ts";
 import { PAGE_SIZE as PAGE } from "../../hw/memory.ts";
 import { importModule } from "../../import_module.ts";
 
@@ -263,10 +264,15 @@ export class ExploreContext {
   #runQuiet = true;
   /** The children's choices: the parent's (`#imageChoiceCount` of them), then the child's. */
   readonly #childChoices = new IdealChoices();
-  /** `symmetricChoiceMask`'s scratch: each CPU's representative, each L2's twin, each L1's key. */
+  /**
+   * `symmetricChoiceMask`'s scratch: each CPU's representative, each L2's
+   * twin, the L1s a cluster's twin matched, and its masks by length (the
+   * expansion reads a parent's mask before it asks for the next one).
+   */
   readonly #rep: Int32Array;
   readonly #l2Rep: Int32Array;
-  readonly #sig: (string | null | undefined)[];
+  readonly #matched: Uint8Array;
+  readonly #masks: Uint8Array[] = [];
   #imageChoiceCount = 0;
   /** The parent's reads (the children's read arrays have one more when their step reads). */
   #imageReads = 0;
@@ -303,7 +309,7 @@ export class ExploreContext {
     this.hw = new Hardware(this.machine);
     this.#rep = new Int32Array(this.hw.cpuCount);
     this.#l2Rep = new Int32Array(this.hw.caches.length);
-    this.#sig = new Array<string | null | undefined>(this.hw.cpuCount).fill(undefined);
+    this.#matched = new Uint8Array(this.hw.cpuCount);
     const lineSize = this.hw.lineSize;
     const accessed = this.alphabet.instances.some((op) =>
       op.name === "read" || op.name === "write" || op.name === "host_write"
@@ -593,42 +599,41 @@ export class ExploreContext {
    * an idle CPU's cache (or an idle cluster's) that has an interchangeable
    * twin with a lower index holding exactly the same lines leads to a state
    * that the state hash merges with the twin's (see state_hash.ts), so only
-   * the twin is run. Twins are decided by comparing contents exactly (a
-   * hash of the contents once made a cluster holding a line the twin of an
-   * empty one; under prove mode's "verdicts" abstraction, which encodes
-   * idle caches without their values, the same lines with any values are
-   * twins), and, when sets can be full, only empty caches are twins,
-   * since the LRU ages that steer later victims are not compared. And when
-   * no set can ever be full, a fill of a line the
-   * L1 already holds changes nothing (it only refreshes an LRU age), so it
+   * the twin is run. Twins are decided by comparing contents exactly
+   * (cache_twins.ts; a hash of the contents once made a cluster holding a
+   * line the twin of an empty one; under prove mode's "verdicts"
+   * abstraction, which encodes idle caches without their values, the same
+   * lines with any values are twins), and, when sets can be full, only
+   * empty caches are twins, since the LRU ages that steer later victims are
+   * not compared. And when no set can ever be full, a fill of a line the L1
+   * already holds changes nothing (it only refreshes an LRU age), so it
    * merges with "nothing happens". Since the run that is kept comes first
    * in the hardware's order, the search keeps the same witnesses with or
    * without this. (Such a fill has no counterpart on the ideal machine
    * either: ideal_choices.ts.)
    *
-   * @returns one flag per perturbation index (1: run it), or null to run all
+   * @returns one flag per perturbation index (1: run it), or null to run all;
+   *   the context's own array, which the next call rewrites
    */
   symmetricChoiceMask(): Uint8Array | null {
     if (!this.config.symmetry || !this.config.stateHashing) return null;
     const hw = this.hw;
     const cpus = hw.cpuCount;
     // Reused from one parent to the next: each CPU its own representative,
-    // no L2 a twin's (-1), no L1 key made yet (undefined).
+    // no L2 a twin's (-1).
     const rep = this.#rep;
     const l2Rep = this.#l2Rep;
-    const sig = this.#sig;
-    for (let i = 0; i < cpus; i++) {
-      rep[i] = i;
-      sig[i] = undefined;
-    }
+    for (let i = 0; i < cpus; i++) rep[i] = i;
     l2Rep.fill(-1);
+    const agesMatter = !this.layout.staticNoFullSet;
+    const values = this.layout.idleValues;
     let any = false, twinL2s = false;
     for (const c of this.layout.busyClusters) {
       for (let i = 0; i < c.idleL1.length; i++) {
         for (let j = 0; j < i; j++) {
           if (
             rep[c.idleL1[j]] === c.idleL1[j] &&
-            sameKey(this.#l1Sig(c.idleL1[j]), this.#l1Sig(c.idleL1[i]))
+            sameCacheContents(hw, c.idleL1[j], c.idleL1[i], agesMatter, values)
           ) {
             rep[c.idleL1[i]] = c.idleL1[j];
             any = true;
@@ -638,11 +643,14 @@ export class ExploreContext {
       }
     }
     for (const group of this.layout.idleClusters) {
-      // A cluster's L2 and the sorted multiset of its L1s, compared exactly.
-      const clusterSig = group.map((c) => this.#clusterSig(c));
+      // A cluster's L2 and the multiset of its L1s, compared exactly.
       for (let k = 0; k < group.length; k++) {
         let twin = -1;
-        for (let m = 0; m < k && twin < 0; m++) if (sameKey(clusterSig[m], clusterSig[k])) twin = m;
+        for (let m = 0; m < k && twin < 0; m++) {
+          if (sameClusterContents(hw, group[m], group[k], agesMatter, values, this.#matched)) {
+            twin = m;
+          }
+        }
         if (twin >= 0 && group[k].l2 >= 0) {
           l2Rep[group[k].l2] = group[twin].l2;
           twinL2s = true;
@@ -661,7 +669,8 @@ export class ExploreContext {
     const noOpFills = this.layout.staticNoFullSet;
     if (!any && !twinL2s && !noOpFills) return null;
     const fills = this.candidates.length * cpus;
-    const mask = new Uint8Array(fills + hw.residentLines()).fill(1);
+    const length = fills + hw.residentLines();
+    const mask = (this.#masks[length] ??= new Uint8Array(length)).fill(1);
     const lineSize = hw.lineSize;
     for (let c = 0; c < this.candidates.length; c++) {
       const line = Math.floor(this.candidates[c] / lineSize);
@@ -682,27 +691,6 @@ export class ExploreContext {
     return mask;
   }
 
-  /** L1 `cpu`'s key ({@linkcode rawCacheKey}), made once per call of `symmetricChoiceMask`. */
-  #l1Sig(cpu: number): string | null {
-    let key = this.#sig[cpu];
-    if (key === undefined) {
-      key = rawCacheKey(this.hw, cpu, !this.layout.staticNoFullSet, this.layout.idleValues);
-      this.#sig[cpu] = key;
-    }
-    return key;
-  }
-
-  /** An idle cluster's key: its L2's and the sorted keys of its L1s, or null. */
-  #clusterSig(c: { readonly l2: number; readonly l1: readonly number[] }): string | null {
-    // Idle clusters are empty most of the time: their key depends only on the L1 count.
-    if (isEmptyCluster(this.hw.caches, c)) return emptyClusterKey(c.l1.length);
-    const agesMatter = !this.layout.staticNoFullSet;
-    const l2 = c.l2 >= 0 ? rawCacheKey(this.hw, c.l2, agesMatter, this.layout.idleValues) : "";
-    const l1s = c.l1.map((cpu) => this.#l1Sig(cpu));
-    if (l2 === null || l1s.includes(null)) return null;
-    return JSON.stringify([l2, l1s.sort()]);
-  }
-
   /**
    * The first CPU of `list` before `cpu` (all of it when `cpu` is not in it)
    * that represents itself and whose L1 has `cpu`'s key; -1 when none.
@@ -711,7 +699,12 @@ export class ExploreContext {
     const rep = this.#rep;
     for (const other of list) {
       if (other === cpu) return -1;
-      if (rep[other] === other && sameKey(this.#l1Sig(other), this.#l1Sig(cpu))) return other;
+      if (rep[other] !== other) continue;
+      if (
+        sameCacheContents(this.hw, other, cpu, !this.layout.staticNoFullSet, this.layout.idleValues)
+      ) {
+        return other;
+      }
     }
     return -1;
   }
@@ -758,60 +751,6 @@ export class ExploreContext {
     if (!e.exact) this.policyHashable = false;
     e.exact = exact && e.exact;
   }
-}
-
-/**
- * A cache's raw content (slots, lines, states, every data word) as a key
- * that is equal exactly when the contents are: twins are decided by this
- * key, never by a hash, since one collision would prune a fill that leads
- * somewhere else. When sets can be full, a non-empty cache gets a key of
- * its own (`null`): its LRU ages, which the key cannot see, then steer
- * later victims, so only empty caches are interchangeable. Without
- * `values` (prove mode's "verdicts" abstraction, which encodes idle caches
- * without their values) the data words are left out too.
- */
-function rawCacheKey(
-  hw: Hardware,
-  ci: number,
-  agesMatter: boolean,
-  values = true,
-): string | null {
-  const cache = hw.caches[ci];
-  const n = cache.residentCount;
-  if (n === 0) return "";
-  if (agesMatter) return null;
-  const wpl = cache.wordsPerLine;
-  const slots: number[] = [];
-  for (let i = 0; i < n; i++) slots.push(cache.residentSlot(i));
-  slots.sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (const slot of slots) {
-    parts.push(`${slot}:${cache.tags[slot]}:${cache.states[slot]}`);
-    if (values) {
-      const base = cache.dataOffset(slot);
-      for (let w = 0; w < wpl; w++) parts.push(`${cache.data[base + w]}`);
-    }
-  }
-  return parts.join(",");
-}
-
-/** Whether two keys of {@linkcode rawCacheKey} say equal contents (null equals nothing, not even itself). */
-function sameKey(a: string | null, b: string | null): boolean {
-  return a !== null && a === b;
-}
-
-/** The keys {@linkcode emptyClusterKey} made, by L1 count. */
-const emptyClusterKeys = new Map<number, string>();
-
-/** The key of an empty idle cluster, by its L1 count (an empty L2 and no L2 both key as ""). */
-function emptyClusterKey(l1s: number): string {
-  let key = emptyClusterKeys.get(l1s);
-  if (key === undefined) {
-    // What `#clusterSig` makes of it: every empty cache's key is "".
-    key = JSON.stringify(["", new Array<string>(l1s).fill("")]);
-    emptyClusterKeys.set(l1s, key);
-  }
-  return key;
 }
 
 /** An object type with its fields writable. */
