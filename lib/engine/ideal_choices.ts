@@ -118,27 +118,51 @@ export function idealCounterpart(
   step: number,
   vcpus: readonly Vcpu[],
 ): IdealChoice | null {
-  // A preemption between exit and handler is the hypervisor's: bare metal has no exit.
-  if (p.kind === "extra") return null;
+  const rule = counterpartRule(p, vcpus);
+  const kind = rule & 3;
+  // (A preemption, "extra", has none.)
+  if (kind === NONE || p.kind === "extra") return null;
   if (p.kind === "castout") {
-    // The system cache is named "system" (hardware.ts); the ideal machine has none.
-    if (p.cache === "system") return null;
     return { step, kind: "castout", cache: p.cache, addr: p.addr, dirty: p.dirty };
   }
-  if (p.present) return null;
+  return { step, kind: kind === FILL ? "fill" : "writeback", cpu: rule >> 2, addr: p.addr };
+}
+
+/** The kinds of a counterpart, as {@linkcode counterpartRule} and the columns of {@linkcode IdealChoices} code them. */
+const NONE = 0, FILL = 1, WRITEBACK = 2, CASTOUT = 3;
+const KIND_NAMES = [null, "fill", "writeback", "castout"] as const;
+
+/**
+ * The rule of the module doc, without building the choice: the
+ * counterpart's kind in the low two bits ({@linkcode NONE} when there is
+ * none) and, for a fill or a write-back, its CPU above them. Its address,
+ * and a castout's cache and dirtiness, are the perturbation's.
+ */
+function counterpartRule(p: Perturbation, vcpus: readonly Vcpu[]): number {
+  // A preemption between exit and handler is the hypervisor's: bare metal has no exit.
+  if (p.kind === "extra") return NONE;
+  if (p.kind === "castout") {
+    // The system cache is named "system" (hardware.ts); the ideal machine has none.
+    return p.cache === "system" ? NONE : CASTOUT;
+  }
+  if (p.present) return NONE;
   let on: Vcpu | null = null;
   for (const v of vcpus) {
     if (v.pcpu !== p.cpu || v.crashed !== null) continue;
     on ??= v;
     // The vCPU's own CPU on the ideal machine is the one it started on: its index.
-    if (vcpuHasCacheEnabled(v.sctlr)) return { step, kind: "fill", cpu: v.index, addr: p.addr };
+    if (vcpuHasCacheEnabled(v.sctlr)) return (v.index << 2) | FILL;
   }
-  return { step, kind: "writeback", cpu: on?.index ?? p.cpu, addr: p.addr };
+  return ((on?.index ?? p.cpu) << 2) | WRITEBACK;
 }
+
+const NO_INTS = new Int32Array(0), NO_BYTES = new Uint8Array(0), NO_ADDRS = new Float64Array(0);
 
 /**
  * The ideal machine's choices of one run: recorded while the policy's run
- * goes, replayed on the ideal machine.
+ * goes, replayed on the ideal machine. Kept in columns (step, kind, CPU,
+ * address, cache, dirtiness), not as objects: a run records one at most
+ * choice points, and an exploration makes millions of runs.
  *
  * @example Usage
  * ```ts
@@ -157,9 +181,62 @@ export function idealCounterpart(
  * ```
  */
 export class IdealChoices {
-  /** The choices, in step order. */
-  readonly list: IdealChoice[] = [];
+  // Empty until the first choice: most lists of an exploration's runs stay empty.
+  #step = NO_INTS;
+  #kind = NO_BYTES;
+  #cpu = NO_INTS;
+  #addr = NO_ADDRS;
+  #dirty = NO_BYTES;
+  #cache: string[] = [];
+  #length = 0;
   #next = 0;
+
+  /** How many choices there are. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /**
+   * The choices, in step order, as objects (a new array each time).
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const c = new IdealChoices();
+   * c.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * console.log(c.list); // [{ step: 0, kind: "writeback", cpu: 0, addr: 64 }]
+   * ```
+   */
+  get list(): IdealChoice[] {
+    const out: IdealChoice[] = [];
+    for (let i = 0; i < this.#length; i++) {
+      const step = this.#step[i], addr = this.#addr[i];
+      const kind = KIND_NAMES[this.#kind[i]]!;
+      out.push(
+        kind === "castout"
+          ? { step, kind, cache: this.#cache[i], addr, dirty: this.#dirty[i] === 1 }
+          : { step, kind, cpu: this.#cpu[i], addr },
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Appends a choice (choices come in step order).
+   *
+   * @example Usage
+   * ```ts
+   * import { IdealChoices } from "./ideal_choices.ts";
+   * const c = new IdealChoices();
+   * c.push({ step: 2, kind: "castout", cache: "cpu0.L1", addr: 64, dirty: true });
+   * console.log(c.length); // 1
+   * ```
+   * @param c the choice
+   */
+  push(c: IdealChoice): void {
+    if (c.kind === "castout") this.#append(c.step, CASTOUT, 0, c.addr, c.cache, c.dirty);
+    else this.#append(c.step, c.kind === "fill" ? FILL : WRITEBACK, c.cpu, c.addr, "", false);
+  }
 
   /**
    * Records the counterpart of a perturbation of the policy's run.
@@ -169,14 +246,47 @@ export class IdealChoices {
    * @param vcpus the vCPUs at that moment
    */
   record(p: Perturbation, step: number, vcpus: readonly Vcpu[]): void {
-    const c = idealCounterpart(p, step, vcpus);
-    if (c !== null) this.list.push(c);
+    const rule = counterpartRule(p, vcpus);
+    const kind = rule & 3;
+    if (kind === NONE || p.kind === "extra") return;
+    if (p.kind === "castout") this.#append(step, CASTOUT, 0, p.addr, p.cache, p.dirty);
+    else this.#append(step, kind, rule >> 2, p.addr, "", false);
+  }
+
+  #append(
+    step: number,
+    kind: number,
+    cpu: number,
+    addr: number,
+    cache: string,
+    dirty: boolean,
+  ): void {
+    const i = this.#length;
+    if (i === this.#step.length) this.#grow(Math.max(8, 2 * i));
+    this.#step[i] = step;
+    this.#kind[i] = kind;
+    this.#cpu[i] = cpu;
+    this.#addr[i] = addr;
+    this.#cache[i] = cache;
+    this.#dirty[i] = dirty ? 1 : 0;
+    this.#length = i + 1;
+  }
+
+  #grow(n: number): void {
+    const grown = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.#step = grown(this.#step, new Int32Array(n));
+    this.#kind = grown(this.#kind, new Uint8Array(n));
+    this.#cpu = grown(this.#cpu, new Int32Array(n));
+    this.#addr = grown(this.#addr, new Float64Array(n));
+    this.#dirty = grown(this.#dirty, new Uint8Array(n));
   }
 
   /** Forgets the choices and rewinds. */
   clear(): void {
-    this.list.length = 0;
-    this.#next = 0;
+    this.keep(0);
   }
 
   /** Rewinds the replay to the first choice. */
@@ -192,16 +302,16 @@ export class IdealChoices {
    * ```ts
    * import { IdealChoices } from "./ideal_choices.ts";
    * const c = new IdealChoices();
-   * c.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * c.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
    * c.rewindTo(1);
-   * console.log(c.list.length); // 1
+   * console.log(c.length); // 1
    * ```
    * @param step the first step to run
    */
   rewindTo(step: number): void {
-    // From the end: a resumed run's step comes after most choices (the list is in step order).
-    let i = this.list.length;
-    while (i > 0 && this.list[i - 1].step >= step) i--;
+    // From the end: a resumed run's step comes after most choices (they are in step order).
+    let i = this.#length;
+    while (i > 0 && this.#step[i - 1] >= step) i--;
     this.#next = i;
   }
 
@@ -213,16 +323,14 @@ export class IdealChoices {
    * ```ts
    * import { IdealChoices } from "./ideal_choices.ts";
    * const c = new IdealChoices();
-   * c.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * c.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
    * c.keep(0);
-   * console.log(c.list.length); // 0
+   * console.log(c.length); // 0
    * ```
    * @param length how many choices to keep
    */
   keep(length: number): void {
-    const list = this.list;
-    // pop() rather than a length assignment, which V8 makes a runtime call.
-    while (list.length > length) list.pop();
+    if (length < this.#length) this.#length = length;
     this.#next = 0;
   }
 
@@ -234,18 +342,25 @@ export class IdealChoices {
    * ```ts
    * import { IdealChoices } from "./ideal_choices.ts";
    * const a = new IdealChoices(), b = new IdealChoices();
-   * a.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * a.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
    * b.copyFrom(a);
-   * console.log(b.sameAs(a), b.list === a.list); // true false
+   * console.log(b.sameAs(a)); // true
    * ```
    * @param other the choices to copy
    * @param length how many of them (default all)
    */
-  copyFrom(other: IdealChoices, length: number = other.list.length): void {
-    const to = this.list, from = other.list;
-    this.keep(Math.min(to.length, length));
-    for (let i = 0; i < to.length; i++) to[i] = from[i];
-    for (let i = to.length; i < length; i++) to.push(from[i]);
+  copyFrom(other: IdealChoices, length: number = other.#length): void {
+    if (length > this.#step.length) this.#grow(Math.max(length, 2 * this.#step.length));
+    for (let i = 0; i < length; i++) {
+      this.#step[i] = other.#step[i];
+      this.#kind[i] = other.#kind[i];
+      this.#cpu[i] = other.#cpu[i];
+      this.#addr[i] = other.#addr[i];
+      this.#cache[i] = other.#cache[i];
+      this.#dirty[i] = other.#dirty[i];
+    }
+    this.#length = length;
+    this.#next = 0;
   }
 
   /**
@@ -265,21 +380,26 @@ export class IdealChoices {
    * ```ts
    * import { IdealChoices } from "./ideal_choices.ts";
    * const a = new IdealChoices(), b = new IdealChoices();
-   * a.list.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
+   * a.push({ step: 0, kind: "writeback", cpu: 0, addr: 64 });
    * console.log(a.sameAs(b), a.sameAs(a)); // false true
    * ```
    * @param other the other run's choices
    * @returns true when the two lists are equal choice by choice
    */
   sameAs(other: IdealChoices): boolean {
-    const a = this.list, b = other.list;
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i], y = b[i];
-      if (x.step !== y.step || x.kind !== y.kind || x.addr !== y.addr) return false;
-      if (x.kind === "castout") {
-        if (y.kind !== "castout" || x.cache !== y.cache || x.dirty !== y.dirty) return false;
-      } else if (y.kind === "castout" || x.cpu !== y.cpu) return false;
+    const n = this.#length;
+    if (n !== other.#length) return false;
+    for (let i = 0; i < n; i++) {
+      const kind = this.#kind[i];
+      if (
+        kind !== other.#kind[i] || this.#step[i] !== other.#step[i] ||
+        this.#addr[i] !== other.#addr[i]
+      ) {
+        return false;
+      }
+      if (kind === CASTOUT) {
+        if (this.#cache[i] !== other.#cache[i] || this.#dirty[i] !== other.#dirty[i]) return false;
+      } else if (this.#cpu[i] !== other.#cpu[i]) return false;
     }
     return true;
   }
@@ -292,46 +412,56 @@ export class IdealChoices {
    * @param hardware the ideal machine
    */
   apply(step: number, hardware: Hardware): void {
-    const list = this.list;
-    while (this.#next < list.length && list[this.#next].step <= step) {
-      applyChoice(list[this.#next++], hardware);
+    while (this.#next < this.#length && this.#step[this.#next] <= step) {
+      const i = this.#next++;
+      const kind = this.#kind[i], addr = this.#addr[i];
+      if (kind === FILL) fillOn(hardware, this.#cpu[i], addr);
+      else if (kind === WRITEBACK) writeBackFor(hardware, this.#cpu[i], addr);
+      else castoutOn(hardware, this.#cache[i], addr, this.#dirty[i] === 1);
     }
   }
 }
 
-/** Makes one choice on the ideal machine; a choice it cannot make there is skipped. */
-function applyChoice(c: IdealChoice, hw: Hardware): void {
-  if (c.kind === "fill") {
-    if (c.cpu < hw.cpuCount) hw.speculativeFill(c.cpu, c.addr);
-    return;
+// The choices on the ideal machine; a choice it cannot make there is skipped.
+
+/** A fill of `addr`'s line into `cpu`'s L1. */
+function fillOn(hw: Hardware, cpu: number, addr: number): void {
+  if (cpu < hw.cpuCount) hw.speculativeFill(cpu, addr);
+}
+
+/** What a coherent read of `addr`'s line by `cpu` does to the other caches. */
+function writeBackFor(hw: Hardware, cpu: number, addr: number): void {
+  if (cpu < hw.cpuCount) writeBackOthers(hw, cpu, Math.floor(addr / hw.lineSize));
+}
+
+/** A castout of `addr`'s line from the cache named `cache` under the policy (the module doc). */
+function castoutOn(hw: Hardware, cache: string, addr: number, dirty: boolean): void {
+  const line = Math.floor(addr / hw.lineSize);
+  let named = -1;
+  for (let ci = 0; ci < hw.caches.length && named < 0; ci++) {
+    if (hw.caches[ci].name === cache) named = ci;
   }
-  const line = Math.floor(c.addr / hw.lineSize);
-  if (c.kind === "writeback") {
-    if (c.cpu < hw.cpuCount) writeBackOthers(hw, c.cpu, line);
-    return;
-  }
-  const named = hw.caches.findIndex((cache) => cache.name === c.cache);
   const held = named >= 0 && hw.caches[named].lookup(line) >= 0;
   const heldDirty = held && holdsDirty(hw, named, line);
-  if (!c.dirty) {
+  if (!dirty) {
     // A clean castout moved no data: it only drops a clean copy.
-    if (held && !heldDirty) hw.castout(named, c.addr);
+    if (held && !heldDirty) hw.castout(named, addr);
     return;
   }
   if (heldDirty) {
-    hw.castout(named, c.addr);
+    hw.castout(named, addr);
     return;
   }
   // The cache that holds the data the castout moved: the one at the same level holding it dirty.
-  const l1 = c.cache.endsWith(".L1");
+  const l1 = cache.endsWith(".L1");
   for (let ci = 0; ci < hw.caches.length; ci++) {
     if (ci === hw.systemCacheIndex || (ci < hw.cpuCount) !== l1) continue;
     if (holdsDirty(hw, ci, line)) {
-      hw.castout(ci, c.addr);
+      hw.castout(ci, addr);
       return;
     }
   }
-  if (held) hw.castout(named, c.addr); // no dirty copy at that level: the data is below already
+  if (held) hw.castout(named, addr); // no dirty copy at that level: the data is below already
 }
 
 /**

@@ -379,7 +379,7 @@ function judgedRun(
   const violations: Violation[] = [];
   if (pending.length > 0) {
     // The ideal run depends on the run's hardware choices: shared only without any.
-    const quiet = idealChoices.list.length === 0;
+    const quiet = idealChoices.length === 0;
     const ideal = (quiet ? shared?.ideal : undefined) ??
       judge.idealReads(scenario, idealChoices, { meter, got: new Float64Array(expected.length) });
     if (shared !== undefined && quiet) shared.ideal = ideal;

@@ -207,11 +207,73 @@ Deno.test("IdealChoices.sameAs agrees with comparing keys", () => {
   fc.assert(
     fc.property(list, list, (x, y) => {
       const a = new IdealChoices(), b = new IdealChoices();
-      a.list.push(...x);
-      b.list.push(...y);
+      for (const c of x) a.push(c);
+      for (const c of y) b.push(c);
       assert.equal(a.sameAs(b), a.key() === b.key());
       assert.equal(a.sameAs(a), true);
     }),
     { seed: 20261208, numRuns: 2000 },
+  );
+});
+
+Deno.test("IdealChoices keeps, in its columns, the list of what idealCounterpart returns", () => {
+  const perturbation = fc.oneof(
+    fc.record({
+      kind: fc.constant("speculative_fill" as const),
+      cpu: fc.nat({ max: 2 }),
+      addr: fc.constantFrom(A, A + 0x1040),
+      cache: fc.constant("cpu0.L1"),
+      present: fc.boolean(),
+    }),
+    fc.record({
+      kind: fc.constant("castout" as const),
+      cache: fc.constantFrom("cpu1.L1", "cluster0.L2", "system"),
+      addr: fc.constantFrom(A, A + 0x1040),
+      dirty: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("extra" as const), index: fc.nat(2), label: fc.nat(2) }),
+  );
+  const vcpu = fc.record({ pcpu: fc.nat({ max: 2 }), on: fc.boolean(), crashed: fc.boolean() });
+  const op = fc.oneof(
+    fc.record({
+      op: fc.constant("record" as const),
+      p: perturbation,
+      vcpus: fc.array(vcpu, { maxLength: 3 }),
+    }),
+    fc.record({ op: fc.constant("keep" as const), n: fc.nat(4) }),
+    fc.record({ op: fc.constant("copy" as const), n: fc.nat(4) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 12 }), (ops) => {
+      const choices = new IdealChoices(), other = new IdealChoices();
+      let model: unknown[] = [], otherModel: unknown[] = [];
+      ops.forEach((o, step) => {
+        if (o.op === "record") {
+          const vcpus = o.vcpus.map((s, i) => {
+            const v = new Vcpu(i, A);
+            v.pcpu = s.pcpu;
+            Object.assign(v.sctlr, { m: s.on, c: s.on });
+            if (s.crashed) v.crashed = { reason: "undefined instruction", pc: A };
+            return v;
+          });
+          choices.record(o.p, step, vcpus);
+          const c = idealCounterpart(o.p, step, vcpus);
+          if (c !== null) model.push(c);
+        } else if (o.op === "keep") {
+          choices.keep(o.n);
+          model = model.slice(0, o.n);
+        } else {
+          // The other list becomes a copy of a prefix of this one.
+          const n = Math.min(o.n, model.length);
+          other.copyFrom(choices, n);
+          otherModel = model.slice(0, n);
+          assert.equal(other.sameAs(choices), n === model.length);
+        }
+        assert.deepEqual(choices.list, model);
+        assert.equal(choices.length, model.length);
+        assert.deepEqual(other.list, otherModel);
+      });
+    }),
+    { seed: 20261205, numRuns: 1000 },
   );
 });

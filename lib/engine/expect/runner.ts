@@ -284,7 +284,7 @@ export class CheckRunner {
       },
     });
     if (violations.length > 0) {
-      const ideal = choices.list.length === 0 ? this.#idealGot : this.#runIdeal(variant.steps);
+      const ideal = choices.length === 0 ? this.#idealGot : this.#runIdeal(variant.steps);
       for (const v of violations) {
         v.blame = judge.blame(ideal[v.readIndex], expected[v.readIndex]);
       }
