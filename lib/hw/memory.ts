@@ -440,15 +440,20 @@ export class Memory {
    * @param image where to copy them
    */
   saveImage(image: MemoryImage): void {
-    image.pages.length = 0;
+    // Written in place, lengths set last: an image saved again and again
+    // (an exploration saves one per parent) keeps its arrays' storage, and
+    // forEach visits the pages without an entry array for each.
+    const { pages, words } = image;
     let i = 0;
-    for (const [p, page] of this.#pages) {
-      image.pages.push(p);
-      if (i === image.words.length) image.words.push(new Int32Array(WORDS_PER_PAGE));
-      image.words[i++].set(page);
-    }
-    image.zeroRanges.length = 0;
-    image.zeroRanges.push(...this.#zeroRanges);
+    this.#pages.forEach((page, p) => {
+      pages[i] = p;
+      if (i === words.length) words.push(new Int32Array(WORDS_PER_PAGE));
+      words[i++].set(page);
+    });
+    pages.length = i;
+    const zero = this.#zeroRanges, into = image.zeroRanges;
+    for (let k = 0; k < zero.length; k++) into[k] = zero[k];
+    into.length = zero.length;
     image.owner = this;
     image.version = this.#version;
   }

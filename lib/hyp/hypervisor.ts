@@ -461,16 +461,28 @@ export class Hypervisor {
    * hyp.loadImage(image);
    * console.log(hyp.vcpus[0].sctlr.m); // false
    * ```
-   * @returns the image, or null
+   * @param into an image of a VM with as many vCPUs to write over (an
+   *   exploration saves one per parent), instead of a new one; left as it
+   *   was when the result is null
+   * @returns the image (`into` when given), or null
    */
-  saveImage(): HypervisorImage | null {
+  saveImage(into?: HypervisorImage): HypervisorImage | null {
     if (this.stage2Enabled && !this.#built.prefault) return null;
     const s2 = this.stage2;
     if (s2.mappedPages !== s2.pages || s2.populatedPages !== s2.pages) return null;
     const state = copyPlain(this.#state);
     if (state === NOT_PLAIN) return null;
-    const vcpus = new Float64Array(this.vcpus.length * VCPU_FIELDS);
-    const crashed: ({ readonly reason: string; readonly pc: number } | null)[] = [];
+    const n = this.vcpus.length;
+    const image: { -readonly [K in keyof HypervisorImage]: HypervisorImage[K] } =
+      into !== undefined && into.vcpus.length === n * VCPU_FIELDS && into.preemptTo.length === n
+        ? into
+        : {
+          vcpus: new Float64Array(n * VCPU_FIELDS),
+          crashed: [],
+          state,
+          preemptTo: new Int32Array(n),
+        };
+    const { vcpus, crashed } = image;
     for (const v of this.vcpus) {
       const o = v.index * VCPU_FIELDS;
       vcpus[o] = (v.sctlr.m ? 1 : 0) | (v.sctlr.c ? 2 : 0) | (v.sctlr.i ? 4 : 0) |
@@ -479,9 +491,12 @@ export class Hypervisor {
       vcpus[o + 1] = v.pc;
       vcpus[o + 2] = v.pcpu;
       vcpus[o + 3] = v.lastPcpu;
-      crashed.push(v.crashed);
+      crashed[v.index] = v.crashed;
     }
-    return { vcpus, crashed, state, preemptTo: this.#preemptTo.slice() };
+    crashed.length = n;
+    image.state = state;
+    image.preemptTo.set(this.#preemptTo);
+    return image;
   }
 
   /**

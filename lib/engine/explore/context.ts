@@ -278,6 +278,12 @@ export class ExploreContext {
   #imageReads = 0;
   /** The children's read arrays, by length, one set per machine (`RunOutcome.got` is reused). */
   readonly #childGot: Float64Array[] = [];
+  /** `runRealReusing`'s choices and outcome. */
+  readonly #ownChoices = new IdealChoices();
+  readonly #ownOutcome: { got: Float64Array; crashed: boolean } = {
+    got: new Float64Array(0),
+    crashed: false,
+  };
   /** The outcome of a run from the parent's images, reused as its `got` is. */
   readonly #childOutcome: { got: Float64Array; crashed: boolean } = {
     got: new Float64Array(0),
@@ -421,15 +427,44 @@ export class ExploreContext {
     chooser: Chooser | null,
     sink: EventSink = NULL_SINK,
   ): RunOutcome {
+    const out = this.#runFromStart(steps, chooser, sink, new IdealChoices());
+    return { got: out.got, crashed: out.crashed !== null };
+  }
+
+  /**
+   * {@linkcode ExploreContext.runReal} without a sink, for a caller that is
+   * done with what it returns before it runs again: its outcome object and
+   * its {@linkcode ExploreContext.lastChoices} are the context's own, which
+   * the next such run rewrites (an exploration makes this run for every
+   * parent it expands, and random mode for every program).
+   *
+   * @param steps the program
+   * @param chooser the hardware choices, or null for quiet hardware
+   * @returns the reads and whether a vCPU crashed, until the next such run
+   */
+  runRealReusing(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
+    const out = this.#runFromStart(steps, chooser, NULL_SINK, this.#ownChoices);
+    const outcome = this.#ownOutcome;
+    outcome.got = out.got;
+    outcome.crashed = out.crashed !== null;
+    return outcome;
+  }
+
+  /** A run of a whole program on the reused hardware, emptied, recording its choices in `choices`. */
+  #runFromStart(
+    steps: readonly Step[],
+    chooser: Chooser | null,
+    sink: EventSink,
+    choices: IdealChoices,
+  ): ExecuteOutput {
     const hw = this.hw;
     emptyCaches(hw);
     if (!this.config.prefault) {
       for (const p of this.#pages) hw.memory.writeBlock(p, this.#poison, 0, this.#poison.length);
     }
-    const choices = new IdealChoices();
+    choices.clear();
     this.lastChoices = choices;
-    const out = this.#execute(steps, chooser, sink, choices, 0);
-    return { got: out.got, crashed: out.crashed !== null };
+    return this.#execute(steps, chooser, sink, choices, 0);
   }
 
   /**
@@ -457,20 +492,20 @@ export class ExploreContext {
     }
     if (!this.hw.imageable || !this.idealHw.imageable) return false;
     const hyp = this.lastHyp;
-    const hypImage = hyp.saveImage();
+    const hypImage = hyp.saveImage(this.#hypImage ?? undefined);
     if (hypImage === null) return false;
     this.hw.saveImage(this.#image);
     const choices = this.lastChoices;
     this.runIdeal(steps, choices);
     const idealHyp = this.lastIdealHyp!;
-    const idealHypImage = idealHyp.saveImage();
+    const idealHypImage = idealHyp.saveImage(this.#idealHypImage ?? undefined);
     if (idealHypImage === null) return false;
     this.idealHw.saveImage(this.#idealImage);
     this.#hypImage = hypImage;
     this.#idealHypImage = idealHypImage;
     this.#imageHyp = hyp;
     this.#imageIdealHyp = idealHyp;
-    this.#imageChoiceCount = choices.list.length;
+    this.#imageChoiceCount = choices.length;
     this.#childChoices.copyFrom(choices);
     this.#imageReads = out.got.length;
     this.#imageSteps = steps.length;

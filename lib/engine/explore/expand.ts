@@ -461,7 +461,7 @@ export function expandBatch(
     }
     const out = fromParent
       ? ctx.runRealFromParent(childSteps, chooser)
-      : ctx.runReal(childSteps, chooser);
+      : ctx.runRealReusing(childSteps, chooser);
     executions++;
     if (script.mismatch) {
       throw new ScenarioError(
@@ -545,7 +545,7 @@ export function expandBatch(
     fromParent = false;
     if ((speculation && config.symmetry) || ctx.useImages) {
       if (speculation) script.load(picks, np);
-      const out = ctx.runReal(steps, speculation ? script : null);
+      const out = ctx.runRealReusing(steps, speculation ? script : null);
       if (speculation && config.symmetry) keep = ctx.symmetricChoiceMask();
       fromParent = ctx.saveParent(steps, out, speculation ? script : null);
     }

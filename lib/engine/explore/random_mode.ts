@@ -18,6 +18,7 @@
 import type { Step } from "../../guest/ops.ts";
 import { Random } from "../../hw/random.ts";
 import { expectedReads } from "../oracle.ts";
+import { IdealChoices } from "../ideal_choices.ts";
 import { RandomChooser, ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
 
@@ -145,6 +146,8 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
   const random = new Random(0);
   const ops = new Int32Array(config.maxOps);
   const accepted = new Uint8Array(config.maxOps);
+  /** The choices of the program's run, the ideal run's (kept apart from the reruns'). */
+  const choices = new IdealChoices();
   for (let i = from; i < to; i++) {
     if (config.shard.count > 1 && i % config.shard.count !== config.shard.index) continue;
     random.reseed(executionSeed(config.seed, i));
@@ -169,8 +172,9 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
       accepted[k] = (ctx.guestClass.accepts?.(monitor) ?? true) ? 1 : 0;
     }
     const chooser = speculation ? new RandomChooser(random, config.perturbRate) : null;
-    const out = ctx.runReal(steps, chooser);
-    const choices = ctx.lastChoices;
+    const out = ctx.runRealReusing(steps, chooser);
+    // A copy: the reruns that look for where a crash starts record their own choices.
+    choices.copyFrom(ctx.lastChoices);
     executions++;
     const picks = chooser?.picks ?? NO_PICKS;
     let limit = steps.length;
