@@ -172,6 +172,8 @@ export class Alphabet {
   readonly spec: AlphabetSpec;
   /** The instances, in exploration order. */
   readonly instances: readonly OpInstance[];
+  /** The steps {@linkcode Alphabet.step} built, by instance, then value. */
+  readonly #memo: Step[][] = [];
 
   /**
    * Instantiates the operations.
@@ -271,8 +273,11 @@ export class Alphabet {
    * @returns the step
    */
   step(index: number, value: number): Step {
-    const op = this.instances[index];
-    return opStep(op, value, this.spec.hostCpu);
+    // Steps are immutable: each (instance, value) is built once, not once per program
+    // expanded. Values are counters of writes, a few per program.
+    if (value >= MEMO_VALUES) return opStep(this.instances[index], value, this.spec.hostCpu);
+    const byValue = this.#memo[index] ??= [];
+    return byValue[value] ??= opStep(this.instances[index], value, this.spec.hostCpu);
   }
 
   /**
@@ -289,6 +294,9 @@ export class Alphabet {
     return `${who}${op.name}`;
   }
 }
+
+/** Values up to which {@linkcode Alphabet.step} keeps the steps it built. */
+const MEMO_VALUES = 256;
 
 /**
  * The step of one operation instance.
