@@ -55,7 +55,7 @@
  */
 
 import type { ExploreConfig } from "./options.ts";
-import { CHILD_INTS, type ChildBatch, type FailureHit, packWitnesses } from "./expand.ts";
+import { CHILD_INTS, type ChildBatch, type FailureHit } from "./expand.ts";
 import { decodeLevel, encodeLevel, LEVEL_CHILD_INTS, type ShardExchange } from "./exchange.ts";
 import { configFingerprint } from "./fingerprint.ts";
 import { HashSet64 } from "./hash_set.ts";
@@ -149,9 +149,19 @@ export type LevelRunner =
 export type ProgressHook = (done: number, failures: number, where: string) => void;
 
 /**
- * Grows a list of node records (parent, operation, pick2, pickJ).
+ * Grows a list of node records (parent, operation, pick2, pickJ): the
+ * search tree, each node a program one operation longer than its parent's.
+ *
+ * @example Usage
+ * ```ts
+ * import { Nodes } from "./exhaustive.ts";
+ * const nodes = new Nodes();
+ * nodes.add(0, -1, 0, 0); // the root: the empty program
+ * const a = nodes.add(0, 3, 1, 2);
+ * console.log(nodes.witness(nodes.add(a, 4, 0, 0), true).ops); // [3, 4]
+ * ```
  */
-class Nodes {
+export class Nodes {
   parent = new Int32Array(1024);
   op = new Int32Array(1024);
   pick2 = new Int8Array(1024);
@@ -177,6 +187,52 @@ class Nodes {
     this.pick2[i] = pick2;
     this.pickJ[i] = pickJ;
     return i;
+  }
+
+  /** The chain of a node being packed, root side last. */
+  #chain = new Int32Array(16);
+
+  /**
+   * What expand.ts `packWitnesses` makes of the witnesses of `members`, written
+   * straight from the records: a batch's parents cost one array, not four
+   * and an object each.
+   *
+   * @param members the nodes
+   * @param speculation whether runs have hardware choices (picks in witnesses)
+   * @returns the packed witnesses
+   */
+  pack(members: readonly number[], speculation: boolean): Int32Array {
+    let size = 1;
+    for (const m of members) {
+      size += 2;
+      for (let n = m; n > 0; n = this.parent[n]) {
+        size += 1 + (speculation ? (this.pick2[n] === 1 ? 2 : 1) : 0);
+      }
+    }
+    const out = new Int32Array(size);
+    out[0] = members.length;
+    let i = 1;
+    for (const m of members) {
+      let depth = 0;
+      for (let n = m; n > 0; n = this.parent[n]) {
+        if (depth === this.#chain.length) {
+          const longer = new Int32Array(2 * depth);
+          longer.set(this.#chain);
+          this.#chain = longer;
+        }
+        this.#chain[depth++] = n;
+      }
+      out[i++] = depth;
+      for (let d = depth - 1; d >= 0; d--) out[i++] = this.op[this.#chain[d]];
+      const counted = i++;
+      for (let d = depth - 1; d >= 0 && speculation; d--) {
+        const n = this.#chain[d];
+        out[i++] = this.pick2[n];
+        if (this.pick2[n] === 1) out[i++] = this.pickJ[n];
+      }
+      out[counted] = i - counted - 1;
+    }
+    return out;
   }
 
   /** The program, picks and search key of a node (plus one more step). */
@@ -267,7 +323,7 @@ export async function searchExhaustive(
       }
       if (!final && b + BATCH > frontier.length) return;
       const members = frontier.slice(b, b + BATCH);
-      const packed = packWitnesses(members.map((n) => nodes.witness(n, speculation)));
+      const packed = nodes.pack(members, speculation);
       const result = runLevel([packed], issueDepth, [b]);
       // A batch still queued when a budget stops the search is dropped unread.
       result.catch(() => {});
@@ -469,9 +525,7 @@ async function searchExchanged(
       const window = Math.max(1, runLevel.inFlight?.() ?? 1);
       while (issued < batchCount && issued - consumed < window) {
         const positions = owned.slice(issued * BATCH, ++issued * BATCH);
-        const packed = packWitnesses(
-          positions.map((p) => nodes.witness(frontier[p], speculation)),
-        );
+        const packed = nodes.pack(positions.map((p) => frontier[p]), speculation);
         const result = runLevel([packed], depth, [positions[0]]);
         result.catch(() => {});
         queued.push({ result, positions });
