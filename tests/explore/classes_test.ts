@@ -112,6 +112,10 @@ Deno.test("intersection: in every part; predicate classes see the whole program"
   // A part that accepts only at the end (uses-sw) is asked too.
   const never = intersectClasses([GUEST_CLASSES["no-sw"], GUEST_CLASSES["uses-sw"]]);
   assert.equal(matchesClass(never, [on, write(1), off, read]), false);
+  // A part whose state changes carries its change on: the write is dirty until cleaned.
+  const cleaning = intersectClasses([GUEST_CLASSES["cleans-by-va"], GUEST_CLASSES["no-sw"]]);
+  assert.equal(matchesClass(cleaning, [on, write(1), off]), false);
+  assert.equal(matchesClass(cleaning, [on, write(1), civac, off]), true);
   const short = classFromPredicate("short", "at most 3 steps", (s) => s.length <= 3);
   assert.equal(matchesClass(short, [on, write(1), off]), true);
   assert.equal(matchesClass(short, [on, write(1), off, read]), false);

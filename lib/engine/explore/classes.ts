@@ -142,12 +142,14 @@ function cachesOn(sctlr: readonly number[], vcpu: number): boolean {
   return (sctlr[vcpu] ?? 0) === 3;
 }
 
-function applySctlr(sctlr: readonly number[], vcpu: number, bits: SctlrBits): number[] {
-  const out = sctlr.slice();
-  while (out.length <= vcpu) out.push(0);
-  let v = out[vcpu];
+/** `sctlr` with `vcpu`'s bits written (`sctlr` itself when they do not change it). */
+function applySctlr(sctlr: readonly number[], vcpu: number, bits: SctlrBits): readonly number[] {
+  let v = vcpu < sctlr.length ? sctlr[vcpu] : 0;
   if (bits.m !== undefined) v = bits.m ? v | 1 : v & ~1;
   if (bits.c !== undefined) v = bits.c ? v | 2 : v & ~2;
+  if (vcpu < sctlr.length && v === sctlr[vcpu]) return sctlr;
+  const out = sctlr.slice();
+  while (out.length <= vcpu) out.push(0);
   out[vcpu] = v;
   return out;
 }
@@ -201,7 +203,7 @@ function cleansByVaOf(lineSize: number): GuestClass<CleansByVaState> {
           const sctlr = applySctlr(s.sctlr, step.vcpu, step.bits);
           const turnsOff = cachesOn(s.sctlr, step.vcpu) && !cachesOn(sctlr, step.vcpu);
           if (turnsOff && s.dirty.length > 0) return null;
-          return { sctlr, dirty: s.dirty };
+          return sctlr === s.sctlr ? s : { sctlr, dirty: s.dirty };
         }
         default:
           return s;
@@ -235,11 +237,14 @@ function maintainsByVaOf(lineSize: number): GuestClass<MaintainsByVaState> {
       if (step.kind === "write" && !cachesOn(s.sctlr, step.vcpu)) {
         stale = withLine(stale, Math.floor(step.addr / lineSize));
       } else if (step.kind === "dc_va" && (step.op === "ivac" || step.op === "civac")) {
-        stale = outsideRange(stale, step.addr, step.len, lineSize);
+        const kept = outsideRange(stale, step.addr, step.len, lineSize);
+        if (kept.length !== stale.length) stale = kept;
       } else if (step.kind === "sctlr") {
         const turnsOn = !cachesOn(s.sctlr, step.vcpu) && cachesOn(base.sctlr, step.vcpu);
         if (turnsOn && stale.length > 0) return null;
       }
+      // Unchanged, the same state: the search asks this of every operation of every parent.
+      if (base === s && stale === s.stale) return s;
       return { sctlr: base.sctlr, dirty: base.dirty, stale };
     },
   });
@@ -283,7 +288,7 @@ const cleansBySw: GuestClass<CleansBySwState> = Object.freeze({
         const sctlr = applySctlr(s.sctlr, step.vcpu, step.bits);
         const turnsOff = cachesOn(s.sctlr, step.vcpu) && !cachesOn(sctlr, step.vcpu);
         if (turnsOff && s.dirty.includes(step.vcpu)) return null;
-        return { sctlr, dirty: s.dirty };
+        return sctlr === s.sctlr ? s : { sctlr, dirty: s.dirty };
       }
       default:
         return s;
@@ -414,7 +419,7 @@ export function intersectClasses(parts: readonly GuestClass[]): GuestClass<unkno
       start: () => [only.start()],
       next: (s, step) => {
         const n = only.next(s[0], step);
-        return n === null ? null : [n];
+        return n === null ? null : n === s[0] ? s : [n];
       },
       accepts: (s) => only.accepts?.(s[0]) ?? true,
     };
@@ -425,12 +430,14 @@ export function intersectClasses(parts: readonly GuestClass[]): GuestClass<unkno
     start: () => parts.map((p) => p.start()),
     next(s, step) {
       const out: unknown[] = [];
+      let same = true;
       for (let i = 0; i < parts.length; i++) {
         const n = parts[i].next(s[i], step);
         if (n === null) return null;
         out.push(n);
+        same &&= n === s[i];
       }
-      return out;
+      return same ? s : out;
     },
     accepts: (s) => parts.every((p, i) => p.accepts?.(s[i]) ?? true),
   };
