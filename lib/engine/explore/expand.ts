@@ -239,11 +239,17 @@ export function packWitnesses(
  * ```
  * @param steps the program
  * @param addresses the alphabet's addresses
- * @returns one value per address
+ * @param out where to write them (default a new array), at least one entry per address
+ * @returns one value per address (`out` when given)
  */
-export function expectedValues(steps: readonly Step[], addresses: readonly number[]): Float64Array {
-  const out = new Float64Array(addresses.length);
-  for (const s of steps) {
+export function expectedValues(
+  steps: readonly Step[],
+  addresses: readonly number[],
+  out: Float64Array = new Float64Array(addresses.length),
+): Float64Array {
+  out.fill(0);
+  for (let k = 0; k < steps.length; k++) {
+    const s = steps[k];
     if (s.kind === "write" || s.kind === "host_write") {
       const i = addresses.indexOf(s.addr);
       if (i >= 0) out[i] = s.value >>> 0;
@@ -405,6 +411,9 @@ export function expandBatch(
   const failures: FailureHit[] = [];
   let executions = 0, referenceRuns = 0, rejected = 0, symmetric = 0;
   let picks = new Int32Array(64);
+  /** The parent's operations, and its expectations (one value per alphabet address). */
+  let ops = new Int32Array(16);
+  const parentExpected = new Float64Array(config.addresses.length);
   /** The picks of a child's own choice point (its run from the parent's images). */
   const childPicks = new Int32Array(2);
   /** The choices the last ideal run made, for the children of one operation. */
@@ -435,8 +444,8 @@ export function expandBatch(
   let p = 0, o = 0, np = 0, fromParent = false, accepts = true;
   let inst = alphabet.instances[0];
   let step: Step | null = null;
-  let childSteps: Step[] = [];
-  let expected = NO_READS;
+  const childSteps: Step[] = [];
+  const expected = new Float64Array(config.addresses.length);
   // The ideal run depends on the run's hardware choices: it is run again,
   // and the oracle's part of the state encoded again, when they differ
   // from the last choice's.
@@ -520,12 +529,11 @@ export function expandBatch(
   const parents = packed[at++];
   for (p = 0; p < parents; p++) {
     const k = packed[at++];
-    const ops = packed.subarray(at, at + k);
-    at += k;
+    if (ops.length < k) ops = new Int32Array(2 * k);
+    for (let i = 0; i < k; i++) ops[i] = packed[at++];
     np = packed[at++];
     if (picks.length < np + 2) picks = new Int32Array((np + 2) * 2);
-    picks.set(packed.subarray(at, at + np));
-    at += np;
+    for (let i = 0; i < np; i++) picks[i] = packed[at++];
     if (k !== depth) {
       throw new ScenarioError(
         "invalid_value",
@@ -536,7 +544,9 @@ export function expandBatch(
     }
     const steps = ctx.steps(ops, k);
     let monitor: unknown[] | null = ctx.guestClass.start();
-    for (const s of steps) monitor = monitor && ctx.guestClass.next(monitor, s);
+    for (let i = 0; i < k && monitor !== null; i++) {
+      monitor = ctx.guestClass.next(monitor, steps[i]);
+    }
     if (monitor === null) continue;
     const used = usedMasks(alphabet, ops, k);
     let keep: Uint8Array | null = null;
@@ -550,13 +560,15 @@ export function expandBatch(
       fromParent = ctx.saveParent(steps, out, speculation ? script : null);
     }
     let value = 1;
-    for (const s of steps) if (s.kind === "write" || s.kind === "host_write") value++;
+    for (let i = 0; i < k; i++) {
+      if (steps[i].kind === "write" || steps[i].kind === "host_write") value++;
+    }
     // The parent's expectations, which each child's step updates.
-    const parentExpected = expectedValues(steps, config.addresses);
+    expectedValues(steps, config.addresses, parentExpected);
     // A child's program and expectations, rewritten for each operation: no run
     // keeps them once the next operation's runs start.
-    childSteps = steps.slice();
-    expected = new Float64Array(parentExpected.length);
+    for (let i = 0; i < k; i++) childSteps[i] = steps[i];
+    childSteps.length = k + 1;
 
     for (o = 0; o < alphabet.size; o++) {
       if (last && !config.shardExchanged && !inShard(shard, first + p, alphabet.size, o)) continue;
