@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkWordAddress, Memory, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
+import { checkWordAddress, Memory, MemoryImage, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
 import { addressProblem, MAX_PHYS } from "../../lib/engine/rules/values.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
@@ -139,4 +139,24 @@ Deno.test("Memory: block copies cross page boundaries", () => {
   m.readBlock(base, out, 2, 16);
   assert.deepEqual(Array.from(out.subarray(2, 18)), Array.from(src));
   assert.equal(out[0], 0);
+});
+
+Deno.test("Memory.saveImage over an image of more pages and zero ranges: it holds only this memory's", () => {
+  const big = new Memory();
+  big.zeroFill(0x10_0000, 2 * PAGE_SIZE);
+  for (const a of [0x1000, 0x5000, 0x9000]) big.write(a, 1);
+  const small = new Memory();
+  small.write(0x5000, 2);
+  const image = new MemoryImage();
+  big.saveImage(image);
+  small.saveImage(image);
+  assert.deepEqual(image.pages, [5]);
+  assert.deepEqual(image.zeroRanges, []);
+  const m = new Memory();
+  m.write(0x1000, 9);
+  m.loadImage(image);
+  assert.equal(m.pagesTouched, 1);
+  assert.equal(m.read(0x5000), 2);
+  assert.equal(m.read(0x1000), POISON);
+  assert.equal(m.read(0x10_0000), POISON);
 });

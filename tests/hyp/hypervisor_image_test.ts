@@ -94,9 +94,13 @@ Deno.test("property: loading a VM image puts back its vCPUs, policy state and pe
           assert.ok(image !== null, "a prefaulted VM of plain policy state is imaged");
           const want = vmState(hyp, PAGES);
           const copy: HypervisorImage = structuredClone(image);
+          // An image of another state, which saves write over.
+          const scratch: HypervisorImage = structuredClone(image);
           // Loaded once per child, each child changing everything first.
           for (const fields of later) {
             fields.forEach((f, i) => apply(hyp, i, f));
+            assert.equal(hyp.saveImage(scratch), scratch);
+            assert.deepEqual(scratch, hyp.saveImage(), "saved over an image: as a new one");
             hyp.loadImage(image);
             assert.deepEqual(vmState(hyp, PAGES), want);
             // Saved again: the same image, pending preemptions included.
