@@ -92,6 +92,7 @@ Deno.test("property: loading a VM image puts back its vCPUs, policy state and pe
           at.forEach((f, i) => apply(hyp, i, f));
           const image = hyp.saveImage();
           assert.ok(image !== null, "a prefaulted VM of plain policy state is imaged");
+          assert.deepEqual(Array.from(image.preemptTo), at.map((f) => f.preemptTo));
           const want = vmState(hyp, PAGES);
           const copy: HypervisorImage = structuredClone(image);
           // An image of another state, which saves write over.
