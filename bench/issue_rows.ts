@@ -24,9 +24,10 @@
  *   functions it compiles again in every run (lazy_compile.ts); then
  *   against its yardstick, the same story with every function in Deno's
  *   code cache;
- * - (e) the bytes an exploration allocates per execution (explore_alloc.ts:
- *   what the garbage collectors of two workers then have to do, on the
- *   cores the workers run on); an exploration on 2 workers against 1, executions per second, at
+ * - (e) the bytes an exploration allocates per execution, exhaustive and
+ *   random (explore_alloc.ts: what the garbage collectors of two workers
+ *   then have to do, on the cores the workers run on); an exploration on 2
+ *   workers against 1, executions per second, at
  *   the issue's sizes (exhaustive to 7 operations, 10^6 random programs;
  *   the smaller ones of explore_scaling.ts with `--quick`), each row
  *   followed by the machine's yardstick: two one-thread explorations in
@@ -526,7 +527,10 @@ async function allocationLine(options: ExploreOptions): Promise<string> {
   const script = new URL("./explore_alloc.ts", import.meta.url).pathname;
   try {
     const r = await spawnJson(Deno.execPath(), ["run", script, JSON.stringify(options)]);
-    return `(e) bytes V8 allocates per execution, exhaustive ${options.maxOps} ops, one thread, ` +
+    const workload = options.mode === "random"
+      ? `random ${options.executions} programs`
+      : `exhaustive ${options.maxOps} ops`;
+    return `(e) bytes V8 allocates per execution, ${workload}, one thread, ` +
       `warm: ${fmt(r.bytesPerExecution, 0)} (${r.executions} executions; node:v8 ` +
       `total_allocated_bytes over the third of three explorations in one process)`;
   } catch (e) {
@@ -668,7 +672,10 @@ export async function printIssueRows(quick: boolean): Promise<void> {
 
   // (e) what an execution leaves for the garbage collectors, then the workers:
   // at the issue's sizes, or the smaller ones when quick.
-  counts.push(await allocationLine(quick ? SCALING_EXHAUSTIVE : SCALING_EXHAUSTIVE_LARGE));
+  counts.push(
+    await allocationLine(quick ? SCALING_EXHAUSTIVE : SCALING_EXHAUSTIVE_LARGE),
+    await allocationLine(quick ? SCALING_RANDOM : SCALING_RANDOM_LARGE),
+  );
   rows.push(
     ...(quick
       ? await scalingRows(n(2))
