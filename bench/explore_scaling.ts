@@ -309,13 +309,16 @@ export async function shardRuns(
   exchange = false,
 ): Promise<{ whole: number; parts: number[] }> {
   type Counted = { config: { shard: { index: number } } };
-  const proto = ExploreContext.prototype as unknown as { runReal: (...a: unknown[]) => unknown };
-  const original = proto.runReal;
+  type Run = (...a: unknown[]) => unknown;
+  const proto = ExploreContext.prototype as unknown as Record<RunName, Run>;
+  const originals = RUNS.map((name) => proto[name]);
   let runs: number[] = [];
-  proto.runReal = function (this: Counted, ...a: unknown[]) {
-    runs[this.config.shard.index]++;
-    return original.apply(this, a);
-  };
+  RUNS.forEach((name, k) => {
+    proto[name] = function (this: Counted, ...a: unknown[]) {
+      runs[this.config.shard.index]++;
+      return originals[k].apply(this, a);
+    };
+  });
   const run = (shard?: string, dir?: string) =>
     explore({
       ...options,
@@ -341,6 +344,10 @@ export async function shardRuns(
     }
     return { whole, parts: runs };
   } finally {
-    proto.runReal = original;
+    RUNS.forEach((name, k) => proto[name] = originals[k]);
   }
 }
+
+/** The context's runs of a whole program on the policy's machine, which {@linkcode shardRuns} counts. */
+const RUNS = ["runReal", "runRealReusing"] as const;
+type RunName = typeof RUNS[number];
