@@ -278,8 +278,9 @@ export class ExploreContext {
   #imageReads = 0;
   /** The children's read arrays, by length, one set per machine (`RunOutcome.got` is reused). */
   readonly #childGot: Float64Array[] = [];
-  /** `runRealReusing`'s choices and outcome. */
+  /** `runRealReusing`'s choices, outcome, and read arrays by length. */
   readonly #ownChoices = new IdealChoices();
+  readonly #ownGot: Float64Array[] = [];
   readonly #ownOutcome: { got: Float64Array; crashed: boolean } = {
     got: new Float64Array(0),
     crashed: false,
@@ -443,19 +444,27 @@ export class ExploreContext {
    * @returns the reads and whether a vCPU crashed, until the next such run
    */
   runRealReusing(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
-    const out = this.#runFromStart(steps, chooser, NULL_SINK, this.#ownChoices);
+    let reads = 0;
+    for (let i = 0; i < steps.length; i++) reads += readsOf(steps[i]);
+    // All zeros: a read a crashed vCPU does not make keeps its entry at 0.
+    const got = (this.#ownGot[reads] ??= new Float64Array(reads)).fill(0);
+    const out = this.#runFromStart(steps, chooser, NULL_SINK, this.#ownChoices, got);
     const outcome = this.#ownOutcome;
     outcome.got = out.got;
     outcome.crashed = out.crashed !== null;
     return outcome;
   }
 
-  /** A run of a whole program on the reused hardware, emptied, recording its choices in `choices`. */
+  /**
+   * A run of a whole program on the reused hardware, emptied, recording its
+   * choices in `choices` and its reads in `got` (default a new array).
+   */
   #runFromStart(
     steps: readonly Step[],
     chooser: Chooser | null,
     sink: EventSink,
     choices: IdealChoices,
+    got?: Float64Array,
   ): ExecuteOutput {
     const hw = this.hw;
     emptyCaches(hw);
@@ -464,7 +473,7 @@ export class ExploreContext {
     }
     choices.clear();
     this.lastChoices = choices;
-    return this.#execute(steps, chooser, sink, choices, 0);
+    return this.#execute(steps, chooser, sink, choices, 0, got);
   }
 
   /**
