@@ -61,6 +61,30 @@ const SECOND: ExploreOptions = {
   workers: 2,
 };
 
+Deno.test("a starting pool is told of before it is ready, and a worker's readiness waits among the answers until read", async () => {
+  closeIdleWorkers();
+  const seen: WorkerPool[] = [];
+  const created = WorkerPool.create(1, resolveExploreOptions(FIRST), (p) => seen.push(p));
+  try {
+    const pool = seen[0];
+    assert.ok(pool !== undefined, "not told of the pool before it was ready");
+    // This thread busy, as with units of its own: the readiness shows without the event loop.
+    const until = Date.now() + 30_000;
+    while (!pool.answersWaiting && Date.now() < until) {
+      // spin
+    }
+    assert.equal(pool.answersWaiting, true, "the worker's readiness is not counted");
+    assert.equal(await created, pool);
+    assert.equal(pool.answersWaiting, false, "the readiness read still waits");
+    const a = await pool.offer({ type: "expand", packed: ROOT(), depth: 0, first: 0 }).result;
+    assert.deepEqual(plain(a as ChildBatch), await here(FIRST));
+    assert.equal(pool.answersWaiting, false);
+  } finally {
+    (await created).close();
+    closeIdleWorkers();
+  }
+});
+
 Deno.test("a pool put aside is taken back by the next exploration, with its configuration", async () => {
   closeIdleWorkers();
   const first = await WorkerPool.create(1, resolveExploreOptions(FIRST));
@@ -130,9 +154,9 @@ Deno.test("default workers take a warm idle pool back at once, without waiting",
   const created: number[] = [];
   const create = WorkerPool.create;
   try {
-    WorkerPool.create = (n, config) => {
+    WorkerPool.create = (n, config, starting) => {
       created.push(n);
-      return create.call(WorkerPool, n, config);
+      return create.call(WorkerPool, n, config, starting);
     };
     // A short exploration with default workers ends before they would start.
     await explore({ ...question, workers: undefined });

@@ -226,6 +226,8 @@ class Threads {
   /** Units this thread may still claim, oldest first. */
   readonly #open: Unit[] = [];
   #pool: WorkerPool | null = null;
+  /** The pool while its workers get ready (then `#pool`): asked whether their answers wait. */
+  #startingPool: WorkerPool | null = null;
   #starting: Promise<WorkerPool | null> | null = null;
   #failure: unknown = null;
   /** Whether a wake-up for this thread's next unit is pending. */
@@ -305,15 +307,24 @@ class Threads {
 
   #startWorkers(): void {
     const given = this.#config.workersGiven;
-    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config).then(
+    const starting = (pool: WorkerPool) => {
+      this.#startingPool = pool;
+      // A worker's readiness, read, lets this thread go on with its units.
+      pool.onAnswer = () => this.#wake();
+    };
+    this.#starting = WorkerPool.create(this.#config.workers - 1, this.#config, starting).then(
       (pool) => {
+        this.#startingPool = null;
         if (this.#closed) return pool;
         this.#pool = pool;
         pool.onAnswer = () => this.#wake();
         for (const unit of this.#open) this.#offer(unit);
+        // This thread may have stopped to let the workers' readiness through.
+        this.#wake();
         return pool;
       },
       (e) => {
+        this.#startingPool = null;
         // Default workers that cannot start leave the work to this thread.
         if (given) {
           this.#failure = e;
@@ -327,12 +338,12 @@ class Threads {
   #wake(): void {
     if (this.#awake || this.#closed || this.#open.length === 0) return;
     // Answers waiting are read first (the next answer wakes this thread
-    // again): Deno delivers them only once no callback of setImmediate is
-    // queued, and the search can hand out more units only once it reads
-    // them. setImmediate, not a MessageChannel (Deno delivers a port's
+    // again; a worker's readiness, the pool once it is ready): Deno
+    // delivers them only once no callback of setImmediate is queued, and
+    // the search can hand out more units only once it reads them. setImmediate, not a MessageChannel (Deno delivers a port's
     // messages before the workers' too) or setTimeout (a few milliseconds
     // a step).
-    if (this.#pool?.answersWaiting) return;
+    if ((this.#pool ?? this.#startingPool)?.answersWaiting) return;
     this.#awake = true;
     setImmediate(() => this.#runOne());
   }

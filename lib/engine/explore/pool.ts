@@ -148,7 +148,7 @@ export class WorkerPool {
   #inUse = true;
   /** Whether a worker failed outside a unit: the pool is then not kept. */
   #broken = false;
-  /** Called after each answer from a worker is read. */
+  /** Called after each answer from a worker is read, and after each worker's readiness. */
   onAnswer: (() => void) | null = null;
 
   private constructor(workers: Worker[]) {
@@ -165,8 +165,12 @@ export class WorkerPool {
         const ready = this.#ready[k];
         if (ready !== null && (m.type === "ready" || m.id === -1)) {
           this.#ready[k] = null;
-          if (m.type === "ready") ready.resolve(undefined);
-          else ready.reject(m.message);
+          if (m.type === "ready") {
+            // The worker counts its readiness among its answers (answersWaiting).
+            this.#answersRead++;
+            ready.resolve(undefined);
+            this.onAnswer?.();
+          } else ready.reject(m.message);
           return;
         }
         this.#answersRead++;
@@ -202,10 +206,18 @@ export class WorkerPool {
    *
    * @param n the number of workers
    * @param config the configuration (plain data: no policy or class objects)
+   * @param starting told of the pool as soon as it exists, before its
+   *   workers are ready: a calling thread busy with units of its own asks
+   *   it whether answers wait ({@linkcode WorkerPool.answersWaiting}), the
+   *   workers' readiness among them, so that it lets them through
    * @returns the pool, once every worker is ready
    * @throws {ScenarioError} when a worker cannot start (e.g. no read permission) or refuses the configuration
    */
-  static async create(n: number, config: ExploreConfig): Promise<WorkerPool> {
+  static async create(
+    n: number,
+    config: ExploreConfig,
+    starting?: (pool: WorkerPool) => void,
+  ): Promise<WorkerPool> {
     let pool = idle;
     idle = null;
     if (pool !== null && (pool.size !== n || pool.#broken)) {
@@ -230,6 +242,7 @@ export class WorkerPool {
       pool = new WorkerPool(workers);
     }
     pool.#inUse = true;
+    starting?.(pool);
     try {
       await pool.#configure(config);
     } catch (e) {

@@ -75,6 +75,8 @@ scope.on("message", async (m: WorkerRequest) => {
       claims = m.claims;
       me = -2 - m.index;
       scope.postMessage({ type: "ready" });
+      // Counted as an answer: a calling thread busy with units lets its event loop run for it.
+      answered();
     } catch (err) {
       fail(-1, err);
     }
