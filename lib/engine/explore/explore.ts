@@ -316,11 +316,9 @@ class Threads {
       (pool) => {
         this.#startingPool = null;
         if (this.#closed) return pool;
+        // `starting` has set its onAnswer, which woke this thread as each readiness was read.
         this.#pool = pool;
-        pool.onAnswer = () => this.#wake();
         for (const unit of this.#open) this.#offer(unit);
-        // This thread may have stopped to let the workers' readiness through.
-        this.#wake();
         return pool;
       },
       (e) => {
