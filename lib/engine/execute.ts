@@ -670,8 +670,26 @@ function otherStep(
 
 const NO_REASONS: readonly string[] = Object.freeze([]);
 
-/** How many reads `steps` has from index `from` on. */
-function readsIn(steps: readonly Step[], from: number): number {
+/**
+ * How many reads `steps` has from index `from` on: the length of a run's
+ * `got` from `from` (a caller that gives {@linkcode ExecuteInput.got} sizes
+ * it with this).
+ *
+ * @example Usage
+ * ```ts
+ * import { readsIn } from "./execute.ts";
+ * const steps = [
+ *   { kind: "read", vcpu: 0, addr: 0x40000000 },
+ *   { kind: "write", vcpu: 0, addr: 0x40000000, value: 1 },
+ *   { kind: "read", vcpu: 0, addr: 0x40000000 },
+ * ] as const;
+ * console.log(readsIn(steps, 0), readsIn(steps, 1)); // 2 1
+ * ```
+ * @param steps the program
+ * @param from the first step counted
+ * @returns the number of read steps from `from` on
+ */
+export function readsIn(steps: readonly Step[], from: number): number {
   let n = 0;
   for (let i = from; i < steps.length; i++) if (steps[i].kind === "read") n++;
   return n;

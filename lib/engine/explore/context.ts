@@ -73,7 +73,7 @@ import { policies } from "../../hyp/policies/mod.ts";
 import type { Policy } from "../../hyp/policy.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { ScriptChooser } from "../choosers.ts";
-import { execute, type ExecuteInput, type ExecuteOutput, newOutput } from "../execute.ts";
+import { execute, type ExecuteInput, type ExecuteOutput, newOutput, readsIn } from "../execute.ts";
 import { IdealChoices } from "../ideal_choices.ts";
 import { Judge } from "../judge.ts";
 import type { Scenario } from "../scenario.ts";
@@ -281,15 +281,9 @@ export class ExploreContext {
   /** `runRealReusing`'s choices, outcome, and read arrays by length. */
   readonly #ownChoices = new IdealChoices();
   readonly #ownGot: Float64Array[] = [];
-  readonly #ownOutcome: { got: Float64Array; crashed: boolean } = {
-    got: new Float64Array(0),
-    crashed: false,
-  };
+  readonly #ownOutcome: Mutable<RunOutcome> = { got: new Float64Array(0), crashed: false };
   /** The outcome of a run from the parent's images, reused as its `got` is. */
-  readonly #childOutcome: { got: Float64Array; crashed: boolean } = {
-    got: new Float64Array(0),
-    crashed: false,
-  };
+  readonly #childOutcome: Mutable<RunOutcome> = { got: new Float64Array(0), crashed: false };
   readonly #idealChildGot: Float64Array[] = [];
   readonly #pages: number[];
   readonly #poison: Int32Array;
@@ -444,15 +438,11 @@ export class ExploreContext {
    * @returns the reads and whether a vCPU crashed, until the next such run
    */
   runRealReusing(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
-    let reads = 0;
-    for (let i = 0; i < steps.length; i++) reads += readsOf(steps[i]);
+    const reads = readsIn(steps, 0);
     // All zeros: a read a crashed vCPU does not make keeps its entry at 0.
     const got = (this.#ownGot[reads] ??= new Float64Array(reads)).fill(0);
     const out = this.#runFromStart(steps, chooser, NULL_SINK, this.#ownChoices, got);
-    const outcome = this.#ownOutcome;
-    outcome.got = out.got;
-    outcome.crashed = out.crashed !== null;
-    return outcome;
+    return outcomeInto(this.#ownOutcome, out);
   }
 
   /**
@@ -549,10 +539,7 @@ export class ExploreContext {
     const got = zeroed(this.#childGot, this.#imageReads + readsOf(steps[steps.length - 1]));
     const out = this.#execute(steps, chooser, NULL_SINK, choices, this.#imageSteps, got);
     // Reused, as `got` is: a child's outcome is read before the next child runs.
-    const outcome = this.#childOutcome;
-    outcome.got = out.got;
-    outcome.crashed = out.crashed !== null;
-    return outcome;
+    return outcomeInto(this.#childOutcome, out);
   }
 
   /** Runs `steps` from step `from` (a resumed VM after 0), recording the ideal choices. */
@@ -810,6 +797,13 @@ function zeroed(pool: Float64Array[], length: number): Float64Array {
   if (got === undefined) return pool[length] = new Float64Array(length);
   if (length > 0) got[length - 1] = 0;
   return got;
+}
+
+/** A run's outcome written into a reused outcome object (`runReal` makes a new one). */
+function outcomeInto(outcome: Mutable<RunOutcome>, out: ExecuteOutput): RunOutcome {
+  outcome.got = out.got;
+  outcome.crashed = out.crashed !== null;
+  return outcome;
 }
 
 /** How many reads a step makes (an entry of a run's `got`). */
