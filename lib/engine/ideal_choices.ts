@@ -118,14 +118,10 @@ export function idealCounterpart(
   step: number,
   vcpus: readonly Vcpu[],
 ): IdealChoice | null {
-  const rule = counterpartRule(p, vcpus);
-  const kind = rule & 3;
-  // (A preemption, "extra", has none.)
-  if (kind === NONE || p.kind === "extra") return null;
-  if (p.kind === "castout") {
-    return { step, kind: "castout", cache: p.cache, addr: p.addr, dirty: p.dirty };
-  }
-  return { step, kind: kind === FILL ? "fill" : "writeback", cpu: rule >> 2, addr: p.addr };
+  // The rule as IdealChoices.record applies it; no hot path asks for the object.
+  const one = new IdealChoices();
+  one.record(p, step, vcpus);
+  return one.list[0] ?? null;
 }
 
 /** The kinds of a counterpart, as {@linkcode counterpartRule} and the columns of {@linkcode IdealChoices} code them. */
@@ -248,6 +244,7 @@ export class IdealChoices {
   record(p: Perturbation, step: number, vcpus: readonly Vcpu[]): void {
     const rule = counterpartRule(p, vcpus);
     const kind = rule & 3;
+    // (A preemption, "extra", has none: the test narrows the type.)
     if (kind === NONE || p.kind === "extra") return;
     if (p.kind === "castout") this.#append(step, CASTOUT, 0, p.addr, p.cache, p.dirty);
     else this.#append(step, kind, rule >> 2, p.addr, "", false);
