@@ -71,6 +71,12 @@ export function sameCacheContents(
 /**
  * A cluster as twin clusters are compared: its L2's index in
  * `hw.caches` (-1 when it has none) and its CPUs (their L1s' indices).
+ *
+ * @example Usage
+ * ```ts
+ * import type { TwinCluster } from "./cache_twins.ts";
+ * const noL2: TwinCluster = { l2: -1, l1: [2, 3] };
+ * ```
  */
 export interface TwinCluster {
   /** The L2's index in `hw.caches`, or -1. */
