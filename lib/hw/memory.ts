@@ -388,8 +388,8 @@ export class Memory {
       }
     } else {
       this.#zeroFillVisits += this.#pages.size;
-      for (const [p, page] of this.#pages) {
-        if (p >= firstPage && p <= lastPage) clearPart(page, p, start, end);
+      for (const p of this.#pages.keys()) {
+        if (p >= firstPage && p <= lastPage) clearPart(this.#pages.get(p)!, p, start, end);
       }
     }
   }
