@@ -131,8 +131,9 @@ export class ScriptChooser implements Chooser {
 export class RandomChooser implements Chooser {
   /** Always `"adversarial"`. */
   readonly mode = "adversarial" as const;
-  /** The picks made so far. */
-  readonly picks: number[] = [];
+  /** The picks made since the chooser was made or restarted, in a column grown by doubling. */
+  #picks: Int32Array = new Int32Array(16);
+  #count = 0;
   readonly #random: Random;
   readonly #rate: number;
 
@@ -148,6 +149,40 @@ export class RandomChooser implements Chooser {
   }
 
   /**
+   * The picks made so far (a new array).
+   *
+   * @example Usage
+   * ```ts
+   * import { RandomChooser } from "./choosers.ts";
+   * import { Random } from "../hw/random.ts";
+   * const c = new RandomChooser(new Random(3), 1);
+   * c.pick(2);
+   * console.log(c.picks); // [1]
+   * ```
+   */
+  get picks(): number[] {
+    return Array.from(this.#picks.subarray(0, this.#count));
+  }
+
+  /**
+   * Forgets the picks made: the next run of a batch records its own, drawn
+   * from the generator as it is then (a batch reseeds it per execution).
+   *
+   * @example Usage
+   * ```ts
+   * import { RandomChooser } from "./choosers.ts";
+   * import { Random } from "../hw/random.ts";
+   * const c = new RandomChooser(new Random(3), 0.5);
+   * c.pick(2);
+   * c.restart();
+   * console.log(c.picks.length); // 0
+   * ```
+   */
+  restart(): void {
+    this.#count = 0;
+  }
+
+  /**
    * The next pick.
    *
    * @param n the number of outcomes
@@ -157,7 +192,12 @@ export class RandomChooser implements Chooser {
     let v: number;
     if (n === 2) v = this.#random.nextU32() / 0x1_0000_0000 < this.#rate ? 1 : 0;
     else v = this.#random.below(n);
-    this.picks.push(v);
+    if (this.#count === this.#picks.length) {
+      const grown = new Int32Array(2 * this.#count);
+      grown.set(this.#picks);
+      this.#picks = grown;
+    }
+    this.#picks[this.#count++] = v;
     return v;
   }
 }

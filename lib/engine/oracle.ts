@@ -147,11 +147,38 @@ function expectedReadsByScan(steps: readonly Step[]): Float64Array {
   // Counted first (a short program): an array of the reads' length, not a view of a longer one.
   let reads = 0;
   for (let k = 0; k < steps.length; k++) if (steps[k].kind === "read") reads++;
-  const out = new Float64Array(reads);
+  return expectedReadsInto(steps, new Float64Array(reads));
+}
+
+/**
+ * {@linkcode expectedReads} of a short program (an exploration's), written
+ * into an array the caller keeps, from its first entry: each read's value
+ * is that of the last write before it to its address (zero if none), found
+ * by searching back from the read. A loop of many programs reuses one
+ * array per read count instead of making one per program.
+ *
+ * @example Usage
+ * ```ts
+ * import { expectedReadsInto } from "./oracle.ts";
+ * const out = expectedReadsInto([
+ *   { kind: "write", vcpu: 0, addr: 0x40000000, value: 7 },
+ *   { kind: "read", vcpu: 1, addr: 0x40000000 },
+ * ], new Float64Array(1));
+ * console.log(Array.from(out)); // [7]
+ * ```
+ * @param steps the program
+ * @param out at least one entry per read step
+ * @returns `out`
+ * @throws {RangeError} when `out` has fewer entries than the program has reads
+ */
+export function expectedReadsInto(steps: readonly Step[], out: Float64Array): Float64Array {
   let i = 0;
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k];
     if (step.kind !== "read") continue;
+    if (i >= out.length) {
+      throw new RangeError(`expectedReadsInto: room for ${out.length} reads, the program has more`);
+    }
     const addr = step.addr;
     let value = 0;
     for (let j = k - 1; j >= 0; j--) {

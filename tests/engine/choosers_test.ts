@@ -59,6 +59,24 @@ Deno.test("RandomChooser: perturbs at its rate and records every pick", () => {
   assert.deepEqual([...new Set(wide)].sort(), [0, 1, 2, 3, 4]);
 });
 
+Deno.test("RandomChooser.restart: the picks start again, drawn on from the generator", () => {
+  const random = new Random(4);
+  const c = new RandomChooser(random, 0.5);
+  // More picks than the chooser first has room for.
+  const first = Array.from({ length: 40 }, (_, i) => c.pick(i % 3 === 0 ? 2 : 7));
+  assert.deepEqual(c.picks, first);
+  c.restart();
+  assert.deepEqual(c.picks, []);
+  const again = Array.from({ length: 5 }, () => c.pick(7));
+  assert.deepEqual(c.picks, again);
+  // The same draws as a chooser made anew over a generator at the same point.
+  const twin = new Random(4);
+  const fresh = new RandomChooser(twin, 0.5);
+  for (let i = 0; i < 40; i++) fresh.pick(i % 3 === 0 ? 2 : 7);
+  const restarted = new RandomChooser(twin, 0.5);
+  assert.deepEqual(Array.from({ length: 5 }, () => restarted.pick(7)), again);
+});
+
 /** What a plan of one perturbation at the first choice point makes the hardware do. */
 function performed(
   hw: Hardware,

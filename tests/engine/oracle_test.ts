@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Step } from "../../lib/guest/ops.ts";
 import { run } from "../../lib/engine/run.ts";
-import { expectedReads } from "../../lib/engine/oracle.ts";
+import { expectedReads, expectedReadsInto } from "../../lib/engine/oracle.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
 
 Deno.test("expectedReads: the last write in scenario order, guest or host; 0 if never written", () => {
@@ -166,6 +166,34 @@ Deno.test("property: expectedReads answers as a Map of the last value written at
     }),
     { seed: 9, numRuns: 500 },
   );
+});
+
+Deno.test("property: expectedReadsInto writes a Map's last values from the first entry, nothing past them", () => {
+  const addr = fc.constantFrom(BASE, BASE + 4, BASE + 64, 2 ** 40);
+  const value = fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 });
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant("read" as const), vcpu: fc.nat(1), addr }),
+    fc.record({ kind: fc.constant("write" as const), vcpu: fc.nat(1), addr, value }),
+    fc.record({ kind: fc.constant("host_write" as const), addr, value }),
+    fc.record({ kind: fc.constant("pc" as const), vcpu: fc.constant(0), addr }),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 12 }), fc.nat(3), (steps, spare) => {
+      const want = expectedReadsByMap(steps);
+      // A used array: its old entries past the reads stay as they were.
+      const out = new Float64Array(want.length + spare).fill(-1);
+      assert.equal(expectedReadsInto(steps, out), out);
+      assert.deepEqual(Array.from(out.subarray(0, want.length)), want);
+      assert.ok(out.subarray(want.length).every((v) => v === -1));
+    }),
+    { seed: 3, numRuns: 300 },
+  );
+  // Room for fewer reads than the program has: refused, not cut short.
+  const reads: Step[] = [
+    { kind: "read", vcpu: 0, addr: BASE },
+    { kind: "read", vcpu: 0, addr: BASE + 4 },
+  ];
+  assert.throws(() => expectedReadsInto(reads, new Float64Array(1)), RangeError);
 });
 
 Deno.test("property: expectedReads over a RAM's words answers as over the table", () => {

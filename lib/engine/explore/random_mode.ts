@@ -17,7 +17,7 @@
 
 import type { Step } from "../../guest/ops.ts";
 import { Random } from "../../hw/random.ts";
-import { expectedReads } from "../oracle.ts";
+import { expectedReadsInto } from "../oracle.ts";
 import { IdealChoices } from "../ideal_choices.ts";
 import { RandomChooser, ScriptChooser } from "../choosers.ts";
 import type { ExploreContext } from "./context.ts";
@@ -104,6 +104,16 @@ export function picksUpTo(picks: readonly number[], steps: number): number[] {
 }
 
 /**
+ * The batch's array of a program's length, holding the first `length`
+ * steps of `draft`: one array per length for the whole batch.
+ */
+function programOf(programs: Step[][], draft: readonly Step[], length: number): Step[] {
+  const program = programs[length] ??= new Array<Step>(length);
+  for (let k = 0; k < length; k++) program[k] = draft[k];
+  return program;
+}
+
+/**
  * Runs random executions `[from, to)` (only those of this shard).
  *
  * @example Usage
@@ -140,18 +150,24 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
     return ctx.runReal(steps, speculation ? script : null);
   };
 
-  // One generator, reseeded for each execution, and the program's operations
-  // and acceptance in typed arrays the batch keeps: an execution leaves only
-  // its steps (the run's program) behind.
+  // One generator, reseeded for each execution, one chooser over it, and
+  // what an execution needs in arrays the batch keeps: the program's
+  // operations, acceptance and steps, and its expected reads (by read
+  // count). No execution keeps them once the next one starts: a failure
+  // takes copies.
   const random = new Random(0);
+  const chooser = speculation ? new RandomChooser(random, config.perturbRate) : null;
   const ops = new Int32Array(config.maxOps);
   const accepted = new Uint8Array(config.maxOps);
+  const draft: Step[] = [];
+  const programs: Step[][] = [];
+  const expectations: Float64Array[] = [];
   /** The choices of the program's run, the ideal run's (kept apart from the reruns'). */
   const choices = new IdealChoices();
   for (let i = from; i < to; i++) {
     if (config.shard.count > 1 && i % config.shard.count !== config.shard.index) continue;
     random.reseed(executionSeed(config.seed, i));
-    const steps: Step[] = [];
+    let length = 0;
     let monitor: unknown[] = ctx.guestClass.start();
     let value = 1;
     for (let k = 0; k < config.maxOps; k++) {
@@ -164,21 +180,24 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
         if (next === null) continue;
         chosen = o;
         monitor = next;
-        steps.push(step);
+        draft[length++] = step;
         if (step.kind === "write" || step.kind === "host_write") value++;
       }
       if (chosen < 0) break;
       ops[k] = chosen;
       accepted[k] = (ctx.guestClass.accepts?.(monitor) ?? true) ? 1 : 0;
     }
-    const chooser = speculation ? new RandomChooser(random, config.perturbRate) : null;
+    const steps = programOf(programs, draft, length);
+    chooser?.restart();
     const out = ctx.runRealReusing(steps, chooser);
     // A copy: the reruns that look for where a crash starts record their own choices.
     choices.copyFrom(ctx.lastChoices);
     executions++;
-    const picks = chooser?.picks ?? NO_PICKS;
     let limit = steps.length;
+    // Wanted only where something failed: a copy of the run's picks then.
+    let picks: readonly number[] | null = null;
     if (out.crashed) {
+      picks = chooser?.picks ?? NO_PICKS;
       for (let n = 1; n <= steps.length; n++) {
         const prefix = steps.slice(0, n);
         if (rerun(prefix, picksUpTo(picks, n)).crashed) {
@@ -196,7 +215,9 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
         });
       }
     }
-    const expected = expectedReads(steps);
+    // One entry per read step, as the run's reads (`out.got`) have.
+    const reads = out.got.length;
+    const expected = expectedReadsInto(steps, expectations[reads] ??= new Float64Array(reads));
     let ideal: Float64Array | null = null;
     let readIndex = 0;
     for (let s = 0; s < steps.length; s++) {
@@ -209,6 +230,7 @@ export function randomBatch(ctx: ExploreContext, from: number, to: number): Rand
         referenceRuns++;
       }
       const blame = ctx.judge.blame(ideal[r], expected[r]);
+      picks ??= chooser?.picks ?? NO_PICKS;
       const cut = picksUpTo(picks, s + 1);
       rerun(steps.slice(0, s + 1), cut);
       const kind = ctx.judge.kind(ctx.hw, step.addr, expected[r]);
