@@ -106,3 +106,25 @@ for (const c of SMALL) {
     assert.equal(full.stats.merged, 0);
   });
 }
+
+Deno.test("StateEncoder: after reset, and back at a mark, values are named as on a fresh encoder", () => {
+  // Names the values at address 0 in order and returns the names given.
+  const names = (e: StateEncoder, values: number[]) => values.map((v) => e.name(0, v, true));
+  const used = new StateEncoder(2);
+  used.reset();
+  assert.deepEqual(names(used, [5, 7]), [1, 2]);
+  used.reset();
+  const fresh = new StateEncoder(2);
+  fresh.reset();
+  assert.deepEqual(names(used, [7, 5]), names(fresh, [7, 5]));
+  assert.deepEqual(names(used, [7, 5]), [1, 2]);
+
+  // A mark after one name: the names given after it are forgotten, the one before kept.
+  used.reset();
+  names(used, [5]);
+  const mark = used.saveNames();
+  assert.deepEqual(names(used, [7, 9]), [2, 3]);
+  used.restoreNames(mark);
+  assert.equal(used.name(0, 7, false), used.name(0, 11, false), "7 is no longer named");
+  assert.deepEqual(names(used, [9, 5]), [2, 1]);
+});

@@ -440,7 +440,9 @@ export class ExploreContext {
   runRealReusing(steps: readonly Step[], chooser: Chooser | null): RunOutcome {
     const reads = readsIn(steps, 0);
     // All zeros: a read a crashed vCPU does not make keeps its entry at 0.
-    const got = (this.#ownGot[reads] ??= new Float64Array(reads)).fill(0);
+    // A loop, not `fill`: a few entries, once per program of random mode.
+    const got = this.#ownGot[reads] ??= new Float64Array(reads);
+    for (let i = 0; i < reads; i++) got[i] = 0;
     const out = this.#runFromStart(steps, chooser, NULL_SINK, this.#ownChoices, got);
     return outcomeInto(this.#ownOutcome, out);
   }

@@ -590,7 +590,8 @@ export function expandBatch(
       }
       step = child;
       childSteps[k] = child;
-      expected.set(parentExpected);
+      // A loop, not `set`: an entry per address, for every child.
+      for (let i = 0; i < expected.length; i++) expected[i] = parentExpected[i];
       if (child.kind === "write" || child.kind === "host_write") {
         const i = config.addresses.indexOf(child.addr);
         if (i >= 0) expected[i] = child.value >>> 0;

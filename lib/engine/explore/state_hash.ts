@@ -208,7 +208,11 @@ export class StateEncoder {
     this.length = 0;
     this.#pairCount = 0;
     this.exact = true;
-    this.#counts.fill(0);
+    // Loops, here and in the two methods below, not `fill` and `set`: an
+    // exploration calls them for every execution, on an entry or two per
+    // address, and a builtin's generic entry costs more than the copy.
+    const counts = this.#counts;
+    for (let i = 0; i < counts.length; i++) counts[i] = 0;
   }
 
   /**
@@ -220,8 +224,9 @@ export class StateEncoder {
    */
   saveNames(): Int32Array {
     // One mark at a time is all the search keeps: the array is reused, not allocated per run.
-    this.#saved.set(this.#counts);
-    return this.#saved;
+    const counts = this.#counts, saved = this.#saved;
+    for (let i = 0; i < counts.length; i++) saved[i] = counts[i];
+    return saved;
   }
 
   /**
@@ -230,7 +235,8 @@ export class StateEncoder {
    * @param saved what `saveNames` returned
    */
   restoreNames(saved: Int32Array): void {
-    this.#counts.set(saved);
+    const counts = this.#counts;
+    for (let i = 0; i < counts.length; i++) counts[i] = saved[i];
   }
 
   /**
