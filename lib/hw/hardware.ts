@@ -66,7 +66,7 @@
 
 import { ScenarioError, showValue } from "../errors.ts";
 import { Cache, type CacheOptions, cacheStore } from "./cache.ts";
-import { StoreImage } from "./cache_store.ts";
+import { type CacheStore, StoreImage } from "./cache_store.ts";
 import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
@@ -248,6 +248,8 @@ export class Hardware {
    * clusters' L2s in cluster order (`"cluster0.L2"`...), then `"system"`.
    */
   readonly #caches: readonly Cache[];
+  /** Each cache's store, in the same order: images are saved and put back store by store. */
+  readonly #stores: readonly CacheStore[];
   readonly #topology: Topology;
   readonly #coherence: Coherence;
   readonly #maintenance: Maintenance;
@@ -286,6 +288,7 @@ export class Hardware {
     );
     this.#topology = topology;
     this.#caches = topology.caches;
+    this.#stores = topology.caches.map(cacheStore);
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#coherence = new Coherence(topology, this.memory, options.staged === true);
@@ -370,11 +373,12 @@ export class Hardware {
    * @throws {Error} when a cache replaces at random (see {@linkcode Hardware.imageable})
    */
   saveImage(image: HardwareImage): void {
-    const caches = this.caches;
+    this.#checkLive("saveImage");
     if (!this.imageable) throw new Error("Hardware.saveImage: a cache replaces at random");
+    const stores = this.#stores;
     const parts = partsOf(image);
-    while (parts.caches.length < caches.length) parts.caches.push(new StoreImage());
-    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).saveImage(parts.caches[i]);
+    while (parts.caches.length < stores.length) parts.caches.push(new StoreImage());
+    for (let i = 0; i < stores.length; i++) stores[i].saveImage(parts.caches[i]);
     this.memory.saveImage(parts.memory);
   }
 
@@ -396,9 +400,10 @@ export class Hardware {
    * @param image a copy of this model's state
    */
   loadImage(image: HardwareImage): void {
-    const caches = this.caches;
+    this.#checkLive("loadImage");
+    const stores = this.#stores;
     const parts = partsOf(image);
-    for (let i = 0; i < caches.length; i++) cacheStore(caches[i]).loadImage(parts.caches[i]);
+    for (let i = 0; i < stores.length; i++) stores[i].loadImage(parts.caches[i]);
     this.memory.loadImage(parts.memory);
   }
 
