@@ -110,7 +110,12 @@ export class Cache {
   readonly tags: Float64Array;
   /** State of each slot: {@linkcode INVALID}, {@linkcode CLEAN} or {@linkcode DIRTY}. Read-only for callers. */
   readonly states: Uint8Array;
-  /** Data words: slot `s` owns `wordsPerLine` words from {@linkcode Cache.dataOffset}(s). */
+  /**
+   * Data words: slot `s` owns `wordsPerLine` words from {@linkcode Cache.dataOffset}(s).
+   * Read-only for callers: a line's words change through
+   * {@linkcode Cache.writeWord}, {@linkcode Cache.copyIn} or
+   * {@linkcode Cache.install}, which a hardware image (`Hardware.loadImage`) notices.
+   */
   readonly data: Int32Array;
 
   /**
@@ -186,6 +191,9 @@ export class Cache {
       replacement === "random" ? new Random(options.seed ?? 1) : null,
       limit,
     );
+    // The trace-driven simulator marks the stores it drives; a pooled store
+    // is this cache's now.
+    s.traceDriven = false;
     this.#s = s;
     this.#own = s;
     this.tags = s.tags;
@@ -452,8 +460,11 @@ export class Cache {
       this.evict(slot);
       return;
     }
-    const states = this.#s.states;
-    if (states[slot] !== INVALID) states[slot] = state;
+    const s = this.#s;
+    if (s.states[slot] !== INVALID) {
+      s.states[slot] = state;
+      s.changed();
+    }
   }
 
   /**
@@ -493,6 +504,28 @@ export class Cache {
   writeWord(slot: number, word: number, value: number): void {
     const s = this.#s;
     s.data[s.dataOffset(slot) + word] = value;
+    s.changed();
+  }
+
+  /**
+   * Overwrites a slot's data words with a line from `src`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Cache, CLEAN } from "@setway/setway/hw";
+   * const c = new Cache({ size: 1024, ways: 2, lineSize: 16 });
+   * c.install(0, 0, CLEAN);
+   * c.copyIn(0, Int32Array.of(1, 2, 3, 4), 0);
+   * console.log(c.readWord(0, 3)); // 4
+   * ```
+   * @param slot a slot
+   * @param src the words to copy
+   * @param srcOffset index of the line's first word in `src`
+   */
+  copyIn(slot: number, src: Int32Array, srcOffset: number): void {
+    const s = this.#s;
+    copyWords(src, srcOffset, s.data, s.dataOffset(slot), this.wordsPerLine);
+    s.changed();
   }
 
   /**

@@ -79,6 +79,9 @@ export const KEY_WIDE = 0x7fff_ffff;
 
 const TWO_POW_31 = 0x8000_0000;
 
+/** The last {@linkcode StoreImage.version} given: every save takes the next. */
+let lastImageVersion = 0;
+
 /**
  * A copy of a store's lines: what {@linkcode CacheStore.saveImage} keeps and
  * {@linkcode CacheStore.loadImage} puts back. Its arrays grow as needed and
@@ -95,6 +98,12 @@ const TWO_POW_31 = 0x8000_0000;
  * ```
  */
 export class StoreImage {
+  /**
+   * Which save filled it: a number no other save of any image took, so a
+   * store that saved or loaded this image knows whether it is still the
+   * copy it saw ({@linkcode CacheStore.loadImage}).
+   */
+  version = 0;
   /** Number of resident slots. */
   count = 0;
   /** The LRU clock. */
@@ -178,6 +187,20 @@ export class CacheStore {
   declare mruLine: number;
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
   mruSlot: number = -1;
+  /**
+   * The image this store equals, as its last {@linkcode CacheStore.saveImage}
+   * or {@linkcode CacheStore.loadImage} left it, or null once anything
+   * changed since ({@linkcode CacheStore.changed}).
+   */
+  #sameAs: StoreImage | null = null;
+  /** The {@linkcode StoreImage.version} of {@linkcode CacheStore.#sameAs} then. */
+  #sameAsVersion = 0;
+  /**
+   * Whether the trace-driven simulator (lib/sim/replay.ts) drives the store:
+   * it writes the arrays without {@linkcode CacheStore.changed}, so such a
+   * store is never imaged.
+   */
+  traceDriven = false;
 
   /**
    * Builds an empty store (every slot invalid); the geometry is trusted
@@ -353,7 +376,32 @@ export class CacheStore {
     let c = this.clock + 1;
     if (c >= this.clockLimit) c = this.renumber() + 1;
     this.clock = c;
+    this.#sameAs = null;
     return c;
+  }
+
+  /**
+   * Notes that the store changed: its next {@linkcode CacheStore.loadImage}
+   * copies the image back whatever it saw last. Every method that changes
+   * the store calls it (stamps change through {@linkcode CacheStore.tick});
+   * code that writes the arrays itself (`Cache.setState`, `Cache.writeWord`,
+   * `Cache.copyIn`) must too.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN, StoreImage } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, CLEAN);
+   * const image = new StoreImage();
+   * s.saveImage(image);
+   * s.data[0] = 9;
+   * s.changed();
+   * s.loadImage(image);
+   * console.log(s.data[0]); // 0
+   * ```
+   */
+  changed(): void {
+    this.#sameAs = null;
   }
 
   /**
@@ -403,6 +451,7 @@ export class CacheStore {
    * @param slot an invalid slot about to hold a line
    */
   enlist(slot: number): void {
+    this.#sameAs = null;
     this.position[slot] = this.residentCount;
     this.resident[this.residentCount++] = slot;
   }
@@ -447,6 +496,7 @@ export class CacheStore {
    * @param slot a valid slot
    */
   drop(slot: number): void {
+    this.#sameAs = null;
     const pos = this.position[slot];
     const lastSlot = this.resident[--this.residentCount];
     this.resident[pos] = lastSlot;
@@ -482,6 +532,9 @@ export class CacheStore {
    * @param image where to copy them
    */
   saveImage(image: StoreImage): void {
+    if (this.traceDriven) {
+      throw new Error("CacheStore.saveImage: the trace-driven simulator's stores are not imaged");
+    }
     const n = this.residentCount;
     const wpl = this.wordsPerLine;
     if (image.slots.length < n) {
@@ -506,6 +559,9 @@ export class CacheStore {
     }
     image.count = n;
     image.clock = this.clock;
+    image.version = ++lastImageVersion;
+    this.#sameAs = image;
+    this.#sameAsVersion = image.version;
   }
 
   /**
@@ -515,6 +571,13 @@ export class CacheStore {
    * restored. The most-recently-used hints are forgotten (they are only
    * hints). The data words of invalid slots are not restored: nothing reads
    * them before a fill overwrites them (`Cache.install` copies the line).
+   *
+   * A store that has not changed ({@linkcode CacheStore.changed}) since it
+   * saved or put back this same image, not saved again since, is that image
+   * already: nothing is copied (the hints are forgotten all the same, so
+   * that the stamps a later use gives are those of the copy), unless
+   * `always` asks for the copy. In an exploration's child runs most large
+   * caches are left alone by the child's one step.
    *
    * @example Usage
    * ```ts
@@ -527,8 +590,15 @@ export class CacheStore {
    * console.log(s.residentCount); // 0
    * ```
    * @param image a copy of this store's lines
+   * @param always copy even a store that is still the image: the slow path
+   *   the shortcut is tested against (tests/hw/image_shortcut_test.ts)
    */
-  loadImage(image: StoreImage): void {
+  loadImage(image: StoreImage, always = false): void {
+    if (image === this.#sameAs && image.version === this.#sameAsVersion && !always) {
+      this.mruLine = -1;
+      this.mruSlot = -1;
+      return;
+    }
     // Empty now and in the image, as most caches of a large machine are in
     // a short program: nothing to drop or put back. Kept apart from the
     // general case so that V8 inlines this test into the caller's loop.
@@ -536,9 +606,11 @@ export class CacheStore {
       this.clock = image.clock;
       this.mruLine = -1;
       this.mruSlot = -1;
-      return;
+    } else {
+      this.#loadResident(image);
     }
-    this.#loadResident(image);
+    this.#sameAs = image;
+    this.#sameAsVersion = image.version;
   }
 
   /** {@linkcode CacheStore.loadImage} of a store or an image that holds lines. */
@@ -587,6 +659,7 @@ export class CacheStore {
    * @param seed the new seed of a random replacement
    */
   clear(seed: number): void {
+    this.#sameAs = null;
     while (this.residentCount > 0) this.drop(this.resident[this.residentCount - 1]);
     this.clock = 0;
     this.mruLine = -1;

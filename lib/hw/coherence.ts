@@ -136,8 +136,8 @@ export class Coherence {
     const cache = this.#caches[ci];
     const slot = cache.lookup(line);
     if (slot >= 0) {
-      copyWords(src, off, cache.data, cache.dataOffset(slot), this.#wpl);
-      if (state === DIRTY) cache.states[slot] = DIRTY;
+      cache.copyIn(slot, src, off);
+      if (state === DIRTY) cache.setState(slot, DIRTY);
       cache.touch(slot);
       return slot;
     }
@@ -218,7 +218,7 @@ export class Coherence {
       const s = sib.lookup(line);
       if (s >= 0 && sib.states[s] === DIRTY) {
         const o = sib.dataOffset(s);
-        sib.states[s] = CLEAN;
+        sib.setState(s, CLEAN);
         this.writeBelow(c, line, sib.data, o);
         return this.#install(cpu, line, sib.data, o, CLEAN);
       }
@@ -283,7 +283,7 @@ export class Coherence {
       if (s >= 0 && sib.states[s] === DIRTY) {
         const o = sib.dataOffset(s);
         copyWords(sib.data, o, buf, 0, wpl);
-        sib.states[s] = CLEAN;
+        sib.setState(s, CLEAN);
         this.writeBelow(c, line, buf, 0);
         return this.#allocate(cpu, line, buf, 0, CLEAN);
       }
@@ -351,13 +351,13 @@ export class Coherence {
         const l1 = this.#l1[c];
         const s = l1.lookup(line);
         if (s >= 0) {
-          l1.data.set(buf, l1.dataOffset(s));
-          l1.states[s] = CLEAN;
+          l1.copyIn(s, buf, 0);
+          l1.setState(s, CLEAN);
         }
       }
       if (s2 >= 0) {
-        l2!.data.set(buf, l2!.dataOffset(s2));
-        l2!.states[s2] = CLEAN;
+        l2!.copyIn(s2, buf, 0);
+        l2!.setState(s2, CLEAN);
       }
       if (this.#sys !== null) this.#allocate(this.#sysIndex, line, buf, 0, DIRTY);
       else this.#memory.writeBlock(line * this.#lineSize, buf, 0, wpl);
@@ -423,7 +423,7 @@ export class Coherence {
         this.#memory.write(addr, value);
       } else {
         this.#sys!.writeWord(s, word, value);
-        this.#sys!.states[s] = DIRTY;
+        this.#sys!.setState(s, DIRTY);
       }
       return;
     }
@@ -445,13 +445,14 @@ export class Coherence {
       if (s >= 0) l2.evict(s);
     }
     l1.writeWord(slot, word, value);
-    l1.states[slot] = DIRTY;
+    l1.setState(slot, DIRTY);
   }
 
   /** {@linkcode Hardware.writeLine}: one write for ownership, then the rest of the line. */
   writeLine(cpu: number, addr: number, value: number): void {
     const lineSize = this.#lineSize;
     const line = Math.floor(addr / lineSize);
+    // The write tells the L1 it changed (Cache.writeWord): the words below need not.
     this.write(cpu, line * lineSize, value, true);
     const l1 = this.#l1[cpu];
     const slot = l1.lookup(line);

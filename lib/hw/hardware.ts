@@ -108,7 +108,9 @@ export interface HardwareOptions {
    * Move every line between levels through a buffer and look each cache up
    * before filling it, as before the direct copies (coherence.ts), and look
    * a PoC by-VA operation's line up in every cache before each of its
-   * phases (maintenance.ts): the slow path the default must be
+   * phases (maintenance.ts), and put every cache back from a hardware image
+   * line by line, also one that has not changed since it saved or put back
+   * that image (cache_store.ts): the slow path the default must be
    * indistinguishable from (tests compare them).
    * Default false.
    */
@@ -250,6 +252,8 @@ export class Hardware {
   readonly #caches: readonly Cache[];
   /** Each cache's store, in the same order: images are saved and put back store by store. */
   readonly #stores: readonly CacheStore[];
+  /** Built `staged`: images are put back in full (see {@linkcode HardwareOptions.staged}). */
+  readonly #staged: boolean;
   readonly #topology: Topology;
   readonly #coherence: Coherence;
   readonly #maintenance: Maintenance;
@@ -289,6 +293,7 @@ export class Hardware {
     this.#topology = topology;
     this.#caches = topology.caches;
     this.#stores = topology.caches.map(cacheStore);
+    this.#staged = options.staged === true;
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#coherence = new Coherence(topology, this.memory, options.staged === true);
@@ -385,7 +390,10 @@ export class Hardware {
   /**
    * Puts the caches and memory back in the state {@linkcode Hardware.saveImage}
    * saw on this model: every access, maintenance operation and perturbation
-   * that follows does what it did then.
+   * that follows does what it did then. A cache that has not changed since
+   * it saved or put back this image is left as it is: changes are seen
+   * through the model's and the caches' methods, so a caller must not write
+   * a cache's arrays (`Cache.tags`, `states`, `data`) itself.
    *
    * @example Usage
    * ```ts
@@ -403,7 +411,8 @@ export class Hardware {
     this.#checkLive("loadImage");
     const stores = this.#stores;
     const parts = partsOf(image);
-    for (let i = 0; i < stores.length; i++) stores[i].loadImage(parts.caches[i]);
+    const always = this.#staged;
+    for (let i = 0; i < stores.length; i++) stores[i].loadImage(parts.caches[i], always);
     this.memory.loadImage(parts.memory);
   }
 

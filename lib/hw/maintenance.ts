@@ -50,7 +50,6 @@ import { type Cache, CLEAN, DIRTY, INVALID } from "./cache.ts";
 import type { Coherence } from "./coherence.ts";
 import type { Memory } from "./memory.ts";
 import type { Topology } from "./topology.ts";
-import { copyWords } from "./words.ts";
 import { sortLines } from "./sort_lines.ts";
 
 /** What a maintenance operation did. */
@@ -205,7 +204,7 @@ export class Maintenance {
       const s = slots[ci];
       if (s < 0 || cache.states[s] !== DIRTY) continue;
       this.#pushIntoExisting(ci, line, cache.data, cache.dataOffset(s));
-      cache.states[s] = CLEAN;
+      cache.setState(s, CLEAN);
       written++;
     }
     return written - this.#cascaded;
@@ -217,9 +216,9 @@ export class Maintenance {
       const below = this.#caches[n];
       const s = this.#slots[n];
       if (s >= 0) {
-        copyWords(src, off, below.data, below.dataOffset(s), this.#wpl);
+        below.copyIn(s, src, off);
         if (below.states[s] !== DIRTY) {
-          below.states[s] = DIRTY;
+          below.setState(s, DIRTY);
           this.#cascaded++;
         }
         return;
@@ -235,7 +234,7 @@ export class Maintenance {
       const l1 = this.#l1[c];
       const s = l1.lookup(line);
       if (s < 0 || l1.states[s] !== DIRTY) continue;
-      l1.states[s] = CLEAN;
+      l1.setState(s, CLEAN);
       this.#coherence.writeBelow(c, line, l1.data, l1.dataOffset(s));
       cleaned++;
     }
@@ -345,7 +344,7 @@ export class Maintenance {
     const state = cache.states[slot];
     if (state === INVALID) return;
     if (clean && state === DIRTY) {
-      cache.states[slot] = CLEAN;
+      cache.setState(slot, CLEAN);
       this.#coherence.writeBelow(ci, cache.tags[slot], cache.data, cache.dataOffset(slot));
       this.#swCleaned++;
     }

@@ -113,6 +113,9 @@ export class TraceCache extends Cache {
   constructor(geometry: CacheGeometry, options: CacheOptions = {}) {
     super(geometry, options);
     this.#s = cacheStore(this);
+    // The paths below write the store's arrays without telling it: a store
+    // driven by them is never imaged (CacheStore.saveImage refuses it).
+    this.#s.traceDriven = true;
     this.#inverseLine = 1 / this.lineSize;
     // deno-lint-ignore no-this-alias
     const cache = this;

@@ -30,7 +30,8 @@
  *   victims read nothing else (the most-recently-used hint is dropped, it
  *   only shortcuts a lookup), and castouts are offered in resident order
  *   (lib/hw/perturb.ts); the stamps keep their order, which is all victim
- *   choice compares (`CacheStore.victimIn`, `renumber`);
+ *   choice compares (`CacheStore.victimIn`, `renumber`); a cache the last
+ *   child's step left alone is not copied back (`CacheStore.loadImage`);
  * - memory: the pages written and the ranges that read as zero
  *   (`Memory.saveImage`, lib/hw/memory.ts);
  * - the VM (`Hypervisor.saveImage`, lib/hyp/hypervisor.ts): each vCPU's
