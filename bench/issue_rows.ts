@@ -676,10 +676,12 @@ export async function printIssueRows(quick: boolean): Promise<void> {
     await allocationLine(quick ? SCALING_EXHAUSTIVE : SCALING_EXHAUSTIVE_LARGE),
     await allocationLine(quick ? SCALING_RANDOM : SCALING_RANDOM_LARGE),
   );
+  // Three pairs: the median of two is their mean, which one pair the
+  // machine disturbed moves as far as it likes.
   rows.push(
     ...(quick
-      ? await scalingRows(n(2))
-      : await scalingRows(n(2), SCALING_EXHAUSTIVE_LARGE, SCALING_RANDOM_LARGE)),
+      ? await scalingRows(n(3))
+      : await scalingRows(n(3), SCALING_EXHAUSTIVE_LARGE, SCALING_RANDOM_LARGE)),
   );
 
   console.log(
