@@ -8,29 +8,9 @@
  * @module
  */
 
-import type { Hardware } from "../hw/hardware.ts";
+import type { FlushResult, Hardware } from "../hw/hardware.ts";
 import type { DcSwOp } from "../guest/ops.ts";
 import { PAGE_SIZE, type Stage2 } from "./stage2.ts";
-
-/**
- * What `stage2_flush_vm` did.
- *
- * @example Usage
- * ```ts
- * import type { Stage2FlushResult } from "./flush.ts";
- * const r: Stage2FlushResult = { pages: 1, lines: 64, cleaned: 1, invalidated: 2 };
- * ```
- */
-export interface Stage2FlushResult {
-  /** Mapped pages walked. */
-  readonly pages: number;
-  /** DC CIVAC instructions modelled: one per line of every mapped page. */
-  readonly lines: number;
-  /** Dirty lines written back. */
-  readonly cleaned: number;
-  /** Valid lines dropped. */
-  readonly invalidated: number;
-}
 
 /**
  * `stage2_flush_vm`: clean+invalidate to PoC, by VA, every line of every page
@@ -54,23 +34,33 @@ export interface Stage2FlushResult {
  * const stage2 = new Stage2(0x40000000, 1 << 20);
  * stage2.map(0x40000000);
  * hardware.write(0, 0x40000040, 7, true);
- * const r = stage2FlushVm(hardware, stage2, 64);
- * console.log(r.pages, r.lines, hardware.memory.read(0x40000040)); // 1 64 7
+ * const r = stage2FlushVm(hardware, stage2);
+ * console.log(r.cleaned, hardware.memory.read(0x40000040)); // 1 7
  * ```
  * @param hardware the hardware model
  * @param stage2 the VM's stage-2 mappings
- * @param lineSize the data cache line size the flush loop steps by
- * @returns pages, lines and what the hardware cleaned and invalidated
+ * @returns what the hardware cleaned and invalidated ({@linkcode flushVmLines}
+ *   counts the instructions, from the pages mapped)
  */
-export function stage2FlushVm(
-  hardware: Hardware,
-  stage2: Stage2,
-  lineSize: number,
-): Stage2FlushResult {
-  const pages = stage2.mappedPages;
-  const lines = pages * (PAGE_SIZE / lineSize);
-  const r = hardware.vaFlushResident("civac", (line) => stage2.isMapped(line));
-  return { pages, lines, cleaned: r.cleaned, invalidated: r.invalidated };
+export function stage2FlushVm(hardware: Hardware, stage2: Stage2): FlushResult {
+  return hardware.vaFlushResident("civac", stage2.mapsAddress);
+}
+
+/**
+ * The DC CIVAC instructions a `stage2_flush_vm` (or Xen's `p2m_flush_vm`)
+ * of `pages` mapped pages issues: one per line of each page.
+ *
+ * @example Usage
+ * ```ts
+ * import { flushVmLines } from "./flush.ts";
+ * console.log(flushVmLines(2, 64)); // 128
+ * ```
+ * @param pages the pages mapped at stage 2
+ * @param lineSize the data cache line size the flush loop steps by
+ * @returns the lines
+ */
+export function flushVmLines(pages: number, lineSize: number): number {
+  return pages * (PAGE_SIZE / lineSize);
 }
 
 /**

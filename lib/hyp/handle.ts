@@ -16,7 +16,7 @@ import type { EventSink } from "./event_sink.ts";
 import type { CtrBits, FlushResult, Hyp, SetWayOp, VcpuState } from "./policy.ts";
 import type { Stage2 } from "./stage2.ts";
 import { type Vcpu, vcpuHasCacheEnabled } from "./vcpu.ts";
-import { flushCacheAll, flushPageByVa, stage2FlushVm, swioOp } from "./flush.ts";
+import { flushCacheAll, flushPageByVa, flushVmLines, stage2FlushVm, swioOp } from "./flush.ts";
 import { p2mInvalidateRoot, p2mPreemptChecks } from "./p2m.ts";
 import { sanitisedCtr } from "./normalized_cache.ts";
 
@@ -169,16 +169,18 @@ export class HypHandle implements Hyp {
    */
   flushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
-    const r = stage2FlushVm(hardware, stage2, this.#lineSize());
+    // The walk visits the pages mapped when it starts; a flush maps or unmaps none.
+    const pages = stage2.mappedPages;
+    const r = stage2FlushVm(hardware, stage2);
     if (this.tracing) {
       this.#record("stage2_flush_vm", {
-        pages: r.pages,
-        lines: r.lines,
+        pages,
+        lines: flushVmLines(pages, this.#lineSize()),
         cleaned: r.cleaned,
         invalidated: r.invalidated,
       });
     }
-    return { cleaned: r.cleaned, invalidated: r.invalidated };
+    return r;
   }
 
   /**
@@ -274,18 +276,19 @@ export class HypHandle implements Hyp {
    */
   p2mFlushVm(): FlushResult {
     const { hardware, stage2 } = this.#ctx;
-    const r = stage2FlushVm(hardware, stage2, this.#lineSize());
+    const pages = stage2.mappedPages;
+    const r = stage2FlushVm(hardware, stage2);
     if (this.tracing) {
       this.#record("p2m_flush_vm", {
-        pages: r.pages,
-        lines: r.lines,
+        pages,
+        lines: flushVmLines(pages, this.#lineSize()),
         cleaned: r.cleaned,
         invalidated: r.invalidated,
-        preemptChecks: p2mPreemptChecks(r.pages),
+        preemptChecks: p2mPreemptChecks(pages),
       });
     }
     p2mInvalidateRoot(stage2);
-    return { cleaned: r.cleaned, invalidated: r.invalidated };
+    return r;
   }
 
   /**

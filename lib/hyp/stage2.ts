@@ -148,6 +148,12 @@ export class Stage2 {
   readonly ram: number;
   /** RAM size in pages. */
   readonly pages: number;
+  /**
+   * {@linkcode Stage2.isMapped} as a function of its own, made once: a flush
+   * of the VM hands it to the hardware (`Hardware.vaFlushResident`) without
+   * making a closure each time.
+   */
+  readonly mapsAddress: (addr: number) => boolean = (addr) => this.isMapped(addr);
   readonly #mapped: PageBits;
   readonly #populated: PageBits;
 
