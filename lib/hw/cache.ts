@@ -191,9 +191,11 @@ export class Cache {
       replacement === "random" ? new Random(options.seed ?? 1) : null,
       limit,
     );
-    // The trace-driven simulator marks the stores it drives; a pooled store
-    // is this cache's now.
+    // The trace-driven simulator marks the stores it drives, and a model
+    // gives its caches' stores its change log: a pooled store is this
+    // cache's now.
     s.traceDriven = false;
+    s.attachChangeLog(null, 0);
     this.#s = s;
     this.#own = s;
     this.tags = s.tags;

@@ -195,6 +195,9 @@ export class CacheStore {
   #sameAs: StoreImage | null = null;
   /** The {@linkcode StoreImage.version} of {@linkcode CacheStore.#sameAs} then. */
   #sameAsVersion = 0;
+  /** Where the store lists itself when it changes after an image (see {@linkcode CacheStore.attachChangeLog}). */
+  #log: Int32Array | null = null;
+  #logIndex = 0;
   /**
    * Whether the trace-driven simulator (lib/sim/replay.ts) drives the store:
    * it writes the arrays without {@linkcode CacheStore.changed}, so such a
@@ -376,7 +379,7 @@ export class CacheStore {
     let c = this.clock + 1;
     if (c >= this.clockLimit) c = this.renumber() + 1;
     this.clock = c;
-    this.#sameAs = null;
+    this.#noteChange();
     return c;
   }
 
@@ -401,7 +404,43 @@ export class CacheStore {
    * ```
    */
   changed(): void {
+    this.#noteChange();
+  }
+
+  /**
+   * Has the store append `index` to `log` (whose entry 0 counts the entries
+   * after it) the first time it changes after it saved or put back an
+   * image, so that a model that put back an image can put back only the
+   * stores so listed (`Hardware.loadImage`); null detaches it. The log's
+   * owner empties it (entry 0 to 0) whenever it saves or puts back images.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN, StoreImage } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 4, ways: 2, lineSize: 64 }, null, 100);
+   * const log = new Int32Array(2);
+   * s.attachChangeLog(log, 7);
+   * s.saveImage(new StoreImage());
+   * s.occupy(0, 4, CLEAN);
+   * s.occupy(1, 8, CLEAN);
+   * console.log(Array.from(log)); // [1, 7]
+   * ```
+   * @param log the log, or null
+   * @param index what the store writes into it
+   */
+  attachChangeLog(log: Int32Array | null, index: number): void {
+    this.#log = log;
+    this.#logIndex = index;
+  }
+
+  /** {@linkcode CacheStore.changed}, logged the first time after an image. */
+  #noteChange(): void {
+    if (this.#sameAs === null) return;
     this.#sameAs = null;
+    const log = this.#log;
+    // Past the end, the entry is lost but the count says so: the owner then
+    // puts every store back.
+    if (log !== null) log[++log[0]] = this.#logIndex;
   }
 
   /**
@@ -451,7 +490,7 @@ export class CacheStore {
    * @param slot an invalid slot about to hold a line
    */
   enlist(slot: number): void {
-    this.#sameAs = null;
+    this.#noteChange();
     this.position[slot] = this.residentCount;
     this.resident[this.residentCount++] = slot;
   }
@@ -496,7 +535,7 @@ export class CacheStore {
    * @param slot a valid slot
    */
   drop(slot: number): void {
-    this.#sameAs = null;
+    this.#noteChange();
     const pos = this.position[slot];
     const lastSlot = this.resident[--this.residentCount];
     this.resident[pos] = lastSlot;
@@ -659,7 +698,7 @@ export class CacheStore {
    * @param seed the new seed of a random replacement
    */
   clear(seed: number): void {
-    this.#sameAs = null;
+    this.#noteChange();
     while (this.residentCount > 0) this.drop(this.resident[this.residentCount - 1]);
     this.clock = 0;
     this.mruLine = -1;

@@ -127,7 +127,18 @@ const SW_OPS = ["csw", "cisw", "isw"] as const;
 const VA_OPS = ["cvac", "civac", "ivac", "cvau"] as const;
 
 /** The parts of an image, for {@linkcode Hardware.saveImage} and {@linkcode Hardware.loadImage} only. */
-let partsOf: (image: HardwareImage) => { caches: StoreImage[]; memory: MemoryImage };
+interface ImageParts {
+  readonly caches: StoreImage[];
+  readonly memory: MemoryImage;
+  /** Which save filled it: each save of any image takes the next number. */
+  version: number;
+}
+
+/** The last {@linkcode ImageParts.version} given. */
+let lastImageVersion = 0;
+
+/** The parts of an image. */
+let partsOf: (image: HardwareImage) => ImageParts;
 
 /**
  * A copy of a {@linkcode Hardware}'s state: every cache's lines (slots,
@@ -148,13 +159,11 @@ let partsOf: (image: HardwareImage) => { caches: StoreImage[]; memory: MemoryIma
  * ```
  */
 export class HardwareImage {
-  /** One image per cache, in {@linkcode Hardware.caches} order. */
-  readonly #caches: StoreImage[] = [];
-  /** The memory's contents. */
-  readonly #memory: MemoryImage = new MemoryImage();
+  /** One image per cache, in {@linkcode Hardware.caches} order, the memory's contents, the save. */
+  readonly #parts: ImageParts = { caches: [], memory: new MemoryImage(), version: 0 };
 
   static {
-    partsOf = (image) => ({ caches: image.#caches, memory: image.#memory });
+    partsOf = (image) => image.#parts;
   }
 }
 
@@ -254,6 +263,19 @@ export class Hardware {
   readonly #stores: readonly CacheStore[];
   /** Built `staged`: images are put back in full (see {@linkcode HardwareOptions.staged}). */
   readonly #staged: boolean;
+  /**
+   * The stores that changed since the last image put back, by index: entry
+   * 0 counts them (each store lists itself, `CacheStore.attachChangeLog`).
+   */
+  readonly #changed: Int32Array;
+  /**
+   * The image every store not in {@linkcode Hardware.#changed} equals, as
+   * its last put back left them, and that image's version then; null after
+   * a save (the stores then still hold their most-recently-used hints,
+   * which a put back forgets).
+   */
+  #loaded: HardwareImage | null = null;
+  #loadedVersion = 0;
   readonly #topology: Topology;
   readonly #coherence: Coherence;
   readonly #maintenance: Maintenance;
@@ -294,6 +316,8 @@ export class Hardware {
     this.#caches = topology.caches;
     this.#stores = topology.caches.map(cacheStore);
     this.#staged = options.staged === true;
+    this.#changed = new Int32Array(this.#stores.length + 1);
+    this.#stores.forEach((s, i) => s.attachChangeLog(this.#changed, i));
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
     this.#coherence = new Coherence(topology, this.memory, options.staged === true);
@@ -385,6 +409,9 @@ export class Hardware {
     while (parts.caches.length < stores.length) parts.caches.push(new StoreImage());
     for (let i = 0; i < stores.length; i++) stores[i].saveImage(parts.caches[i]);
     this.memory.saveImage(parts.memory);
+    parts.version = ++lastImageVersion;
+    this.#changed[0] = 0;
+    this.#loaded = null;
   }
 
   /**
@@ -411,8 +438,19 @@ export class Hardware {
     this.#checkLive("loadImage");
     const stores = this.#stores;
     const parts = partsOf(image);
-    const always = this.#staged;
-    for (let i = 0; i < stores.length; i++) stores[i].loadImage(parts.caches[i], always);
+    const changed = this.#changed;
+    if (
+      image === this.#loaded && parts.version === this.#loadedVersion && changed[0] < changed.length
+    ) {
+      // Put back since, and not saved again: only the stores listed changed.
+      for (let k = 1; k <= changed[0]; k++) stores[changed[k]].loadImage(parts.caches[changed[k]]);
+    } else {
+      const always = this.#staged;
+      for (let i = 0; i < stores.length; i++) stores[i].loadImage(parts.caches[i], always);
+      this.#loaded = always ? null : image;
+      this.#loadedVersion = parts.version;
+    }
+    changed[0] = 0;
     this.memory.loadImage(parts.memory);
   }
 

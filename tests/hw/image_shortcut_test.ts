@@ -168,33 +168,78 @@ Deno.test("property: an image put back by the shortcut leaves what a full copy l
   );
 });
 
-Deno.test("property: two images of one model put back by turns are each put back", () => {
+/** What the interleaving property does next: a save, a put back, steps, or another model's save. */
+type Action =
+  | { k: "save" | "load"; which: number }
+  | { k: "steps"; steps: Step[] }
+  | { k: "other"; which: number; steps: Step[] };
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ k: fc.constant("save" as const), which: fc.nat(1) }) },
+  { weight: 5, arbitrary: fc.record({ k: fc.constant("load" as const), which: fc.nat(1) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant("steps" as const),
+      steps: fc.array(stepArb, { maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("other" as const),
+      which: fc.nat(1),
+      steps: fc.array(stepArb, { maxLength: 6 }),
+    }),
+  },
+);
+
+Deno.test("property: saves and put backs of two images, in any order, leave what full copies leave", () => {
   fc.assert(
     fc.property(
       machineArb,
       fc.array(stepArb, { maxLength: 15 }),
-      fc.array(stepArb, { maxLength: 15 }),
-      fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
-      ({ machine }, first, second, order) => {
-        const hw = new Hardware(machine);
+      fc.array(actionArb, { minLength: 1, maxLength: 16 }),
+      ({ machine }, first, actions) => {
+        // Each side: a model, another model of the same machine that may
+        // save into the same images, and the two images.
+        const side = (staged: boolean) => ({
+          hw: new Hardware(machine, { staged }),
+          other: new Hardware(machine, { staged }),
+          images: [new HardwareImage(), new HardwareImage()],
+          saved: [false, false],
+        });
+        const fast = side(false), full = side(true);
         try {
-          const a = new HardwareImage(), b = new HardwareImage();
-          runSteps(hw, first, 1);
-          hw.saveImage(a);
-          const wantA = observe(hw);
-          runSteps(hw, second, 2);
-          hw.saveImage(b);
-          const wantB = observe(hw);
-          for (const useA of order) {
-            hw.loadImage(useA ? a : b);
-            assert.deepEqual(observe(hw), useA ? wantA : wantB);
-          }
+          for (const s of [fast, full]) runSteps(s.hw, first, 1);
+          actions.forEach((a, i) => {
+            const seen = [fast, full].map((s) => {
+              if (a.k === "save") {
+                s.hw.saveImage(s.images[a.which]);
+                s.saved[a.which] = true;
+              } else if (a.k === "load") {
+                if (s.saved[a.which]) s.hw.loadImage(s.images[a.which]);
+              } else if (a.k === "steps") {
+                return runSteps(s.hw, a.steps, 2 + i);
+              } else if (a.k === "other") {
+                runSteps(s.other, a.steps, 2 + i);
+                s.other.saveImage(s.images[a.which]);
+                s.saved[a.which] = true;
+              }
+              return null;
+            });
+            assert.deepEqual(seen[0], seen[1]);
+            assert.deepEqual(observe(fast.hw), observe(full.hw));
+          });
         } finally {
-          hw.release();
+          for (const s of [fast, full]) {
+            s.hw.release();
+            s.other.release();
+          }
         }
       },
     ),
-    { seed: 2028, numRuns: 200 },
+    { seed: 2028, numRuns: 300 },
   );
 });
 
@@ -233,14 +278,42 @@ Deno.test("Hardware.loadImage: an unchanged cache is left as it is, unless the m
       const image = new HardwareImage();
       hw.saveImage(image);
       const l1 = hw.caches[0];
+      const word = () => l1.dataOffset(l1.lookup(l1.lineOf(0x4000_0000)));
       // Behind the model's back, which Hardware.loadImage's doc forbids:
-      // only the copy undoes it.
-      l1.data[l1.dataOffset(l1.lookup(l1.lineOf(0x4000_0000)))] = 6;
+      // only the copy undoes it, after a save and after a put back.
+      l1.data[word()] = 6;
       hw.loadImage(image);
-      assert.equal(hw.read(0, 0x4000_0000, true), staged ? 5 : 6);
+      assert.equal(l1.data[word()], staged ? 5 : 6);
+      l1.data[word()] = 7;
+      hw.loadImage(image);
+      assert.equal(l1.data[word()], staged ? 5 : 7);
     } finally {
       hw.release();
     }
+  }
+});
+
+Deno.test("Hardware.loadImage: a change list that overflowed puts every store back", () => {
+  const hw = new Hardware(generic);
+  try {
+    hw.write(0, 0x4000_0000, 5, true);
+    hw.write(1, 0x4000_1000, 6, true);
+    const image = new HardwareImage();
+    hw.saveImage(image);
+    hw.loadImage(image);
+    // Saves the model does not make (only its own saves empty its list):
+    // each lets the first cache list itself again, until the list is full.
+    const first = cacheStore(hw.caches[0]);
+    for (let i = 0; i < hw.caches.length; i++) {
+      first.saveImage(new StoreImage());
+      first.changed();
+    }
+    // The second CPU's cache changes now, past the end of the list.
+    hw.write(1, 0x4000_1000, 7, true);
+    hw.loadImage(image);
+    assert.equal(hw.read(1, 0x4000_1000, true), 6);
+  } finally {
+    hw.release();
   }
 });
 
