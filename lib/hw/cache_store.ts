@@ -433,9 +433,17 @@ export class CacheStore {
     this.#logIndex = index;
   }
 
-  /** {@linkcode CacheStore.changed}, logged the first time after an image. */
+  /**
+   * {@linkcode CacheStore.changed}. Only its test is on the path of every
+   * access, small enough for V8 to inline into the callers: a store is
+   * still an image only between an image and its first change.
+   */
   #noteChange(): void {
-    if (this.#sameAs === null) return;
+    if (this.#sameAs !== null) this.#leaveImage();
+  }
+
+  /** Forgets the image the store equalled, and lists the store in its model's log. */
+  #leaveImage(): void {
     this.#sameAs = null;
     const log = this.#log;
     // Past the end, the entry is lost but the count says so: the owner then
