@@ -494,7 +494,7 @@ export class TraceCache extends Cache {
     // A store leaves it DIRTY (2); a read hit keeps its state; a read miss fills it CLEAN (1).
     states[slot] = (w << 1) | (((old & hit) | miss) & (w - 1));
     // After #enlist, as before: a renumbering then gives the stamps it always gave.
-    stamps[slot] = store.tick();
+    stamps[slot] = store.nextStamp();
     store.setMru[set] = slot;
     store.mruLine = line;
     store.mruSlot = slot;
