@@ -17,7 +17,14 @@ import type { Machine } from "../../lib/hw/machine.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { candidateLines, execute } from "../../lib/engine/execute.ts";
 import { EventLog } from "../../lib/engine/event_log.ts";
-import { LINES, machineArb, type Op, opArb, runProgram } from "../support/hardware_programs.ts";
+import {
+  invalidateArb,
+  LINES,
+  machineArb,
+  type Op,
+  opArb,
+  runProgram,
+} from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
 import { scenarioOf } from "../reliability/arbitraries.ts";
 
@@ -61,15 +68,7 @@ const machines = fc.tuple(machineArb, fc.boolean()).map(([m, direct]) => {
  */
 const withInvalidates: fc.Arbitrary<Op> = fc.oneof(
   { weight: 12, arbitrary: opArb },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      k: fc.constant("va" as const),
-      cpu: fc.nat(),
-      line: fc.nat(LINES.length - 1),
-      op: fc.constant("ivac" as const),
-    }),
-  },
+  { weight: 1, arbitrary: invalidateArb },
 );
 
 Deno.test("property: direct fills and castouts leave what the staged ones leave, on any machine", () => {

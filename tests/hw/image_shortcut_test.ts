@@ -18,6 +18,7 @@ import { generic } from "../../lib/machines/mod.ts";
 import { PAGE_SIZE } from "../../lib/hw/memory.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
 import {
+  invalidateArb,
   LINE,
   LINES,
   machineArb,
@@ -27,13 +28,15 @@ import {
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
 
-/** The shared ops, and the model's and its caches' other calls that change caches or DRAM. */
+/**
+ * The shared ops with invalidates by VA, and the model's and its caches'
+ * other calls that change caches or DRAM.
+ */
 type Step =
   | Op
   | { k: "line"; cpu: number; line: number; v: number }
   | { k: "spec"; cpu: number; line: number }
   | { k: "out"; cache: number; line: number }
-  | { k: "ivac"; cpu: number; line: number }
   | { k: "all"; cpu: number; op: "csw" | "cisw" | "isw" }
   | { k: "zero"; line: number }
   | { k: "reset"; cache: number };
@@ -52,7 +55,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("spec" as const), cpu: fc.nat(), line }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("out" as const), cache: fc.nat(), line }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("ivac" as const), cpu: fc.nat(), line }) },
+  { weight: 1, arbitrary: invalidateArb },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -81,8 +84,8 @@ function runSteps(hw: Hardware, steps: readonly Step[], seed: number): unknown[]
       case "out":
         seen.push(hw.castout(s.cache % hw.caches.length, addr));
         break;
-      case "ivac":
-        seen.push(hw.dcByVa("ivac", cpu, addr));
+      case "va":
+        seen.push(hw.dcByVa(s.op, cpu, addr));
         break;
       case "all":
         seen.push(hw.setWayAll(cpu, s.op));

@@ -95,6 +95,17 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ k: "p" as const }) },
 );
 
+/**
+ * An invalidate by VA, which {@linkcode opArb} leaves out (it drops the
+ * last write, so a program of them mostly loses its writes).
+ */
+export const invalidateArb: fc.Arbitrary<Op> = fc.record({
+  k: fc.constant("va" as const),
+  cpu: fc.nat(),
+  line: fc.nat(LINES.length - 1),
+  op: fc.constant("ivac" as const),
+});
+
 /** Runs a program; returns every value a read returned, in order. */
 export function runProgram(hw: Hardware, ops: readonly Op[], seed: number): number[] {
   const chooser = seededChooser(seed);
