@@ -261,7 +261,7 @@ export class Hardware {
   readonly #caches: readonly Cache[];
   /** Each cache's store, in the same order: images are saved and put back store by store. */
   readonly #stores: readonly CacheStore[];
-  /** Built `staged`: images are put back in full (see {@linkcode HardwareOptions.staged}). */
+  /** Built `staged`: the slow paths, images put back in full among them (see {@linkcode HardwareOptions.staged}). */
   readonly #staged: boolean;
   /**
    * The stores that changed since the last image put back, by index: entry
@@ -320,12 +320,12 @@ export class Hardware {
     this.#stores.forEach((s, i) => s.attachChangeLog(this.#changed, i));
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
-    this.#coherence = new Coherence(topology, this.memory, options.staged === true);
+    this.#coherence = new Coherence(topology, this.memory, this.#staged);
     this.#maintenance = new Maintenance(
       topology,
       this.#coherence,
       this.memory,
-      options.staged === true,
+      this.#staged,
     );
     this.#perturber = new Perturber(topology, this.#coherence);
   }
