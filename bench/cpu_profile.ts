@@ -125,3 +125,43 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   }
   return { totalMs: total / 1000, byArea: sorted(byArea), byFunction: sorted(byFunction) };
 }
+
+/** Each name's milliseconds summed over the lists, divided by `runs`, largest first. */
+function meanShares(lists: readonly (readonly Share[])[], runs: number): Share[] {
+  const sums = new Map<string, number>();
+  for (const list of lists) {
+    for (const s of list) sums.set(s.name, (sums.get(s.name) ?? 0) + s.ms * 1000);
+  }
+  return sorted(new Map([...sums].map(([name, us]) => [name, us / runs])));
+}
+
+/**
+ * The summary of an average run, from the summaries of several runs of the
+ * same program: each total, area and function's self time is its mean over
+ * the runs (a name a run never sampled counts 0 there). One run of a
+ * program of some 100 ms sampled every millisecond charges a function that
+ * ran 3 ms anything from 0 to 6 samples; the mean of several is what the
+ * function costs.
+ *
+ * @example Usage
+ * ```ts
+ * import { meanSummary } from "./cpu_profile.ts";
+ * const m = meanSummary([
+ *   { totalMs: 4, byArea: [{ name: "lib/hw", ms: 4 }], byFunction: [] },
+ *   { totalMs: 2, byArea: [{ name: "lib/hyp", ms: 2 }], byFunction: [] },
+ * ]);
+ * console.log(m.totalMs, m.byArea); // 3 [ { name: "lib/hw", ms: 2 }, { name: "lib/hyp", ms: 1 } ]
+ * ```
+ * @param summaries one per run, at least one
+ * @returns the mean run's summary, each list largest first
+ * @throws {RangeError} for an empty list
+ */
+export function meanSummary(summaries: readonly ProfileSummary[]): ProfileSummary {
+  const runs = summaries.length;
+  if (runs === 0) throw new RangeError("meanSummary: no summary to average");
+  return {
+    totalMs: summaries.reduce((sum, s) => sum + s.totalMs, 0) / runs,
+    byArea: meanShares(summaries.map((s) => s.byArea), runs),
+    byFunction: meanShares(summaries.map((s) => s.byFunction), runs),
+  };
+}

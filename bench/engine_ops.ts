@@ -19,7 +19,9 @@
  *
  * Run: `deno run -A bench/engine_ops.ts [ops]` (report.ts runs it, with
  * {@linkcode OPS} operations and with twice as many; Deno lets a process
- * read /proc/self/status only with every permission).
+ * read /proc/self/status only with every permission). With `--cold` after
+ * the count, it runs the program once and prints only `{"ops":..,"ms":..}`:
+ * what report.ts profiles (`deno run --cpu-prof`), needing no permission.
  *
  * @module
  */
@@ -194,6 +196,12 @@ if (import.meta.main) {
   // Another length of program (the report's marginal cost per op runs two).
   const ops = Number(Deno.args[0] ?? OPS);
   const scenario = opsScenario(ops);
+  if (Deno.args[1] === "--cold") {
+    const start = performance.now();
+    run(scenario);
+    console.log(JSON.stringify({ ops, ms: performance.now() - start }));
+    Deno.exit(0);
+  }
   const faultsBefore = minorFaults();
   const cpu = process.cpuUsage();
   const start = performance.now();

@@ -10,7 +10,9 @@
  * are ratios by construction), then ratios timed in this one run (two
  * workloads measured alternately, so machine load affects both alike),
  * then absolute rates, which depend on this machine. Timings are medians
- * of repeated runs.
+ * of repeated runs. Last, where the time of the two cold rows goes
+ * (`scenarios/zimage.ts`, and row (c)'s program run once): CPU profiles of
+ * five fresh processes each, averaged (one in `--quick`).
  *
  * Run: `deno task bench:report` (add `--quick` for fewer repetitions).
  *
@@ -37,7 +39,8 @@ import {
 } from "./cache_workloads.ts";
 import { alternate, median, timeMs } from "./measure.ts";
 import { GIB, stage2Scenario } from "./stage2_scenario.ts";
-import { type CpuProfile, summarizeProfile } from "./cpu_profile.ts";
+import { type CpuProfile, meanSummary, summarizeProfile } from "./cpu_profile.ts";
+import { OPS } from "./engine_ops.ts";
 import { rate, WORKLOADS } from "./explore_workloads.ts";
 import { printIssueRows } from "./issue_rows.ts";
 
@@ -217,25 +220,49 @@ async function machineLine(): Promise<string> {
     `Deno ${Deno.version.deno}`;
 }
 
-/** Profiles one `deno run` of the scenario and prints where its time goes. */
-async function printZimageProfile(deno: string, scenario: string): Promise<void> {
+/** Microseconds between two samples of the profiles: a quarter of V8's default. */
+const PROFILE_INTERVAL_US = 250;
+
+/**
+ * Profiles `runs` fresh runs of `deno run <args>` (`--cpu-prof`, a sample
+ * every {@linkcode PROFILE_INTERVAL_US} µs) and prints where the mean run's
+ * time goes: by area, then the functions with the most self time.
+ */
+async function printColdProfile(
+  heading: string,
+  deno: string,
+  args: readonly string[],
+  runs: number,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "setway-prof-" });
   try {
-    await new Deno.Command(deno, {
-      args: ["run", "--cpu-prof", `--cpu-prof-dir=${dir}`, scenario],
-      stdout: "null",
-    }).output();
-    const [file] = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
-    if (file === undefined) {
-      console.log("\n4. Where the zimage time goes: no profile was written");
+    for (let i = 0; i < runs; i++) {
+      await new Deno.Command(deno, {
+        args: [
+          "run",
+          "--cpu-prof",
+          `--cpu-prof-dir=${dir}`,
+          `--cpu-prof-interval=${PROFILE_INTERVAL_US}`,
+          ...args,
+        ],
+        stdout: "null",
+      }).output();
+    }
+    const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
+    if (files.length === 0) {
+      console.log(`\n${heading}: no profile was written`);
       return;
     }
-    const profile = JSON.parse(Deno.readTextFileSync(`${dir}/${file.name}`)) as CpuProfile;
-    const s = summarizeProfile(profile);
+    const s = meanSummary(
+      files.map((f) =>
+        summarizeProfile(JSON.parse(Deno.readTextFileSync(`${dir}/${f.name}`)) as CpuProfile)
+      ),
+    );
     const pct = (ms: number) => `${fmt((100 * ms) / s.totalMs, 1)}%`;
     console.log(
-      `\n4. Where the zimage time goes (deno run --cpu-prof scenarios/zimage.ts, one run, ` +
-        `${fmt(s.totalMs, 1)} ms sampled)`,
+      `\n${heading} (deno run --cpu-prof ${args.map((a) => a.replace(/.*\//, "")).join(" ")}, ` +
+        `the mean of ${files.length} fresh run${files.length === 1 ? "" : "s"} sampled every ` +
+        `${PROFILE_INTERVAL_US} µs: ${fmt(s.totalMs, 1)} ms sampled per run)`,
     );
     console.log(
       '   by area ("(program)": parsing and compiling; "(idle)": the module loader waiting)',
@@ -416,7 +443,19 @@ if (import.meta.main) {
   printTable("3. Absolute rates on this machine (medians)", rates);
 
   const deno = Deno.execPath();
-  await printZimageProfile(deno, new URL("../scenarios/zimage.ts", import.meta.url).pathname);
+  const profiled = quick ? 1 : 5;
+  await printColdProfile(
+    "4. Where the zimage time goes",
+    deno,
+    [new URL("../scenarios/zimage.ts", import.meta.url).pathname],
+    profiled,
+  );
+  await printColdProfile(
+    `5. Where the time of row (c)'s ${OPS}-op program goes, one cold run()`,
+    deno,
+    [new URL("./engine_ops.ts", import.meta.url).pathname, String(OPS), "--cold"],
+    profiled,
+  );
 
   const all = [...counts, ...ratios, ...rates].filter((r) => r.pass !== null);
   const failed = all.filter((r) => r.pass === false).length;

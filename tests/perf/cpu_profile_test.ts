@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { summarizeProfile } from "../../bench/cpu_profile.ts";
+import { meanSummary, summarizeProfile } from "../../bench/cpu_profile.ts";
 
 const frame = (functionName: string, url: string) => ({ functionName, url });
 
@@ -33,4 +33,33 @@ Deno.test("summarizeProfile: self time by area and by function, largest first", 
     "install hw/cache.ts",
     "(top level) scenarios/zimage.ts",
   ]);
+});
+
+Deno.test("meanSummary: each share is its mean over the runs, a run without it counting 0", () => {
+  const m = meanSummary([
+    {
+      totalMs: 6,
+      byArea: [{ name: "lib/hw", ms: 4 }, { name: "lib/hyp", ms: 2 }],
+      byFunction: [{ name: "lookup hw/cache.ts", ms: 4 }],
+    },
+    {
+      totalMs: 3,
+      byArea: [{ name: "lib/hyp", ms: 3 }],
+      byFunction: [{ name: "emit engine/event_log.ts", ms: 1 }],
+    },
+  ]);
+  assert.equal(m.totalMs, 4.5);
+  assert.deepEqual(m.byArea, [{ name: "lib/hyp", ms: 2.5 }, { name: "lib/hw", ms: 2 }]);
+  assert.deepEqual(m.byFunction, [
+    { name: "lookup hw/cache.ts", ms: 2 },
+    { name: "emit engine/event_log.ts", ms: 0.5 },
+  ]);
+  // Equal shares keep the order by name, as one run's summary does.
+  const tie = meanSummary([{
+    totalMs: 2,
+    byArea: [{ name: "b", ms: 1 }, { name: "a", ms: 1 }],
+    byFunction: [],
+  }]);
+  assert.deepEqual(tie.byArea.map((s) => s.name), ["a", "b"]);
+  assert.throws(() => meanSummary([]), RangeError);
 });

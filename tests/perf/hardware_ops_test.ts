@@ -74,3 +74,17 @@ Deno.test("minorFaults counts the pages written for the first time, and firstTou
   const us = firstTouchMicros(64);
   assert.ok(Number.isFinite(us) && us > 0, `${us} µs per page`);
 });
+
+Deno.test("engine_ops.ts --cold runs the program once, without any permission, as the report profiles it", async () => {
+  const script = new URL("../../bench/engine_ops.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", script, "500", "--cold"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const line = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.deepEqual(Object.keys(line), ["ops", "ms"]);
+  assert.equal(line.ops, 500);
+  assert.ok(line.ms > 0);
+});
