@@ -377,7 +377,7 @@ export class CacheStore {
    */
   tick(): number {
     const c = this.nextStamp();
-    this.#noteChange();
+    this.changed();
     return c;
   }
 
@@ -405,7 +405,9 @@ export class CacheStore {
    * copies the image back whatever it saw last. Every method that changes
    * the store calls it (stamps change through {@linkcode CacheStore.tick});
    * code that writes the arrays itself (`Cache.setState`, `Cache.writeWord`,
-   * `Cache.copyIn`) must too.
+   * `Cache.copyIn`) must too. Only its test is on the path of every access,
+   * small enough for V8 to inline into the callers: a store is still an
+   * image only between an image and its first change.
    *
    * @example Usage
    * ```ts
@@ -421,7 +423,7 @@ export class CacheStore {
    * ```
    */
   changed(): void {
-    this.#noteChange();
+    if (this.#sameAs !== null) this.#leaveImage();
   }
 
   /**
@@ -448,15 +450,6 @@ export class CacheStore {
   attachChangeLog(log: Int32Array | null, index: number): void {
     this.#log = log;
     this.#logIndex = index;
-  }
-
-  /**
-   * {@linkcode CacheStore.changed}. Only its test is on the path of every
-   * access, small enough for V8 to inline into the callers: a store is
-   * still an image only between an image and its first change.
-   */
-  #noteChange(): void {
-    if (this.#sameAs !== null) this.#leaveImage();
   }
 
   /** Forgets the image the store equalled, and lists the store in its model's log. */
@@ -560,7 +553,7 @@ export class CacheStore {
    * @param slot a valid slot
    */
   drop(slot: number): void {
-    this.#noteChange();
+    this.changed();
     const pos = this.position[slot];
     const lastSlot = this.resident[--this.residentCount];
     this.resident[pos] = lastSlot;
@@ -723,7 +716,7 @@ export class CacheStore {
    * @param seed the new seed of a random replacement
    */
   clear(seed: number): void {
-    this.#noteChange();
+    this.changed();
     while (this.residentCount > 0) this.drop(this.resident[this.residentCount - 1]);
     this.clock = 0;
     this.mruLine = -1;
