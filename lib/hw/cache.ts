@@ -35,6 +35,7 @@
 import { ScenarioError, showValue } from "../errors.ts";
 import { checkGeometry } from "./cache_geometry.ts";
 import { CacheStore, DIRTY, INVALID } from "./cache_store.ts";
+import type { StoreArena } from "./store_arena.ts";
 import type { CacheGeometry } from "./machine.ts";
 import { Random } from "./random.ts";
 import { copyWords } from "./words.ts";
@@ -72,6 +73,8 @@ let isRetired: (cache: Cache) => boolean;
 let retire: (cache: Cache) => void;
 /** The store the constructor builds the next cache over, set only by {@linkcode renewCache}. */
 let adopted: CacheStore | null = null;
+/** The arena the constructor places the next new store in, set only by {@linkcode cacheIn}. */
+let placing: StoreArena | null = null;
 
 /**
  * A set-associative write-back, write-allocate cache as slots (see the
@@ -190,6 +193,7 @@ export class Cache {
       g,
       replacement === "random" ? new Random(options.seed ?? 1) : null,
       limit,
+      placing,
     );
     // The trace-driven simulator marks the stores it drives, and a model
     // gives its caches' stores its change log: a pooled store is this
@@ -657,5 +661,38 @@ export function renewCache(retired: Cache, options: CacheOptions): Cache {
     );
   } finally {
     adopted = null;
+  }
+}
+
+/**
+ * A new cache whose store takes the next region of `arena`, so that it
+ * shares one memory with the model's other caches (store_arena.ts). Internal:
+ * not part of the public API.
+ *
+ * @example Usage
+ * ```ts
+ * import { cacheIn, cacheStore } from "./cache.ts";
+ * import { StoreArena, storeBytes } from "./store_arena.ts";
+ * const arena = new StoreArena(2 * storeBytes({ sets: 16, ways: 4, lineSize: 64 }));
+ * const a = cacheIn(arena, { size: 4096, ways: 4 }, { name: "a" });
+ * const b = cacheIn(arena, { size: 4096, ways: 4 }, { name: "b" });
+ * console.log(cacheStore(a).data.buffer === cacheStore(b).data.buffer); // true
+ * ```
+ * @param arena the model's memory, with room for the store
+ * @param geometry as for `new Cache`
+ * @param options as for `new Cache`
+ * @returns the cache
+ * @throws {ScenarioError} as `new Cache` for a bad geometry or bad options
+ */
+export function cacheIn(
+  arena: StoreArena,
+  geometry: CacheGeometry,
+  options: CacheOptions,
+): Cache {
+  placing = arena;
+  try {
+    return new Cache(geometry, options);
+  } finally {
+    placing = null;
   }
 }

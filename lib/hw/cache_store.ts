@@ -25,13 +25,22 @@
  *   a repeated lookup with one compare; `setMru` keeps one such slot per set
  *   for the simulator.
  *
- * A new store writes nothing: zero is the empty state of every array, and
- * the data words (most of a large cache) come from zeroed.ts, whose pages
- * are only backed once lines are filled into them. The data words are laid
- * out way by way ({@linkcode CacheStore.dataOffset}), so the lines a
- * scenario spreads over many sets of a large cache, which fill each set's
- * first ways, share pages: 4096 lines in 4096 sets of a 16-way system cache
- * back 64 pages of data, not 1024.
+ * Every array is a view on one region of memory, laid out as
+ * store_arena.ts's `storeBytes` says: a head of scalars first (the resident
+ * count, the clock, the most recent slot, whether the store is still an
+ * image, the most recent line), then the per-slot and per-set arrays, then
+ * the data words. A store of a hardware model takes its region of the
+ * model's arena, one WebAssembly memory for all its caches, so that the
+ * hierarchy core (hierarchy_core.ts) reads and writes the same state,
+ * scalars included; a store built alone has a buffer of its own (zeroed.ts).
+ *
+ * A new store writes nothing but its hints: zero is the empty state of
+ * every array, and the memory is only backed by the operating system once
+ * lines are filled into it. The data words are laid out way by way
+ * ({@linkcode CacheStore.dataOffset}), so the lines a scenario spreads over
+ * many sets of a large cache, which fill each set's first ways, share
+ * pages: 4096 lines in 4096 sets of a 16-way system cache back 64 pages of
+ * data, not 1024.
  *
  * @example Usage
  * ```ts
@@ -45,6 +54,7 @@
  */
 
 import type { Random } from "./random.ts";
+import { type StoreArena, storeBytes, storeDataOffset } from "./store_arena.ts";
 import { zeroedBuffer } from "./zeroed.ts";
 
 /** Slot state: the slot holds no line. */
@@ -78,6 +88,13 @@ export const KEY_LIMIT = 0x7fff_fffe;
 export const KEY_WIDE = 0x7fff_ffff;
 
 const TWO_POW_31 = 0x8000_0000;
+
+/** Words of {@linkcode CacheStore.head}. */
+const H_RESIDENT = 0, H_CLOCK = 1, H_MRU_SLOT = 2, H_IMAGED = 3;
+/** Index of the most recent line in {@linkcode CacheStore.headLine}. */
+const H_MRU_LINE = 2;
+/** Bytes of the head. */
+const HEAD_BYTES = 32;
 
 /** The last {@linkcode StoreImage.version} given: every save takes the next. */
 let lastImageVersion = 0;
@@ -172,10 +189,20 @@ export class CacheStore {
   readonly resident: Int32Array;
   /** Each valid slot's position in {@linkcode CacheStore.resident}. */
   readonly position: Int32Array;
-  /** Number of valid slots. */
-  residentCount = 0;
-  /** The LRU clock: the stamp last given. */
-  clock = 0;
+  /**
+   * The store's scalars, as 32-bit words at the start of its buffer, where
+   * a WebAssembly core over the same memory reads and writes them too:
+   * {@linkcode CacheStore.residentCount}, {@linkcode CacheStore.clock},
+   * {@linkcode CacheStore.mruSlot}, whether the store is still an image, and
+   * (words 4 and 5, as a double) {@linkcode CacheStore.mruLine}.
+   */
+  readonly head: Int32Array;
+  /** {@linkcode CacheStore.head} as doubles: index 2 is {@linkcode CacheStore.mruLine}. */
+  readonly headLine: Float64Array;
+  /** Where the store's region starts in its buffer (its arena's, or its own). */
+  readonly base: number;
+  /** The arena of the model the store belongs to, or null when it has a memory of its own. */
+  readonly arena: StoreArena | null;
   /**
    * Lines below this take the trace-driven simulator's inlined path
    * (lib/sim/replay.ts): {@linkcode KEY_LIMIT} under LRU, -1 (none) under
@@ -183,14 +210,39 @@ export class CacheStore {
    * retired cache's accesses all reach the general path, which refuses them.
    */
   inlineLimit: number;
+  /** Number of valid slots. */
+  get residentCount(): number {
+    return this.head[H_RESIDENT];
+  }
+  set residentCount(n: number) {
+    this.head[H_RESIDENT] = n;
+  }
+  /** The LRU clock: the stamp last given. */
+  get clock(): number {
+    return this.head[H_CLOCK];
+  }
+  set clock(c: number) {
+    this.head[H_CLOCK] = c;
+  }
   /** The most recently used line, or -1. */
-  declare mruLine: number;
+  get mruLine(): number {
+    return this.headLine[H_MRU_LINE];
+  }
+  set mruLine(line: number) {
+    this.headLine[H_MRU_LINE] = line;
+  }
   /** The slot of {@linkcode CacheStore.mruLine}, or -1. */
-  mruSlot: number = -1;
+  get mruSlot(): number {
+    return this.head[H_MRU_SLOT];
+  }
+  set mruSlot(slot: number) {
+    this.head[H_MRU_SLOT] = slot;
+  }
   /**
    * The image this store equals, as its last {@linkcode CacheStore.saveImage}
-   * or {@linkcode CacheStore.loadImage} left it, or null once anything
-   * changed since ({@linkcode CacheStore.changed}).
+   * or {@linkcode CacheStore.loadImage} left it, while the head's word 3 is
+   * 1; once anything changed since ({@linkcode CacheStore.changed}), that
+   * word is 0 and this is null or stale.
    */
   #sameAs: StoreImage | null = null;
   /** The {@linkcode StoreImage.version} of {@linkcode CacheStore.#sameAs} then. */
@@ -212,11 +264,15 @@ export class CacheStore {
    * @param g sets, ways and line size
    * @param random the generator of random replacement, or null for LRU
    * @param clockLimit the clock value at which stamps are renumbered
+   * @param arena the memory of the model the store belongs to, whose next
+   *   {@linkcode storeBytes} bytes it takes, or null (the default) for a
+   *   memory of its own
    */
   constructor(
     g: { sets: number; ways: number; lineSize: number },
     random: Random | null,
     clockLimit: number,
+    arena: StoreArena | null = null,
   ) {
     this.ways = g.ways;
     this.wordsPerLine = g.lineSize / 4;
@@ -228,23 +284,20 @@ export class CacheStore {
     this.random = random;
     this.clockLimit = clockLimit;
     this.inlineLimit = random === null ? KEY_LIMIT : -1;
-    // Lines reach this field as doubles (read from `tags`, a Float64Array).
-    // Begun as the small integer -1, the field would change representation
-    // at the first of them, in every fresh process, and V8 would throw away
-    // the code it had optimized against the old one (seven methods of the
-    // store and of cache.ts). A double stored first fixes the representation
-    // for good; -1 is then stored as a double too.
-    this.mruLine = 0.5;
-    this.mruLine = -1;
-    // Zero is the empty state: nothing is written here. The data words, most
-    // of a large cache, and the per-slot arrays (which share one buffer) come
-    // from zeroed.ts, so only the pages that lines are filled into are backed.
+    // Zero is the empty state of every array (the head's hints are set
+    // below): the store's region, of an arena or of its own, comes from
+    // memory the operating system backs on first touch (zeroed.ts,
+    // store_arena.ts), so only the pages lines are filled into are backed.
     const slots = g.sets * g.ways;
     const words = slots * (g.lineSize / 4);
-    this.data = new Int32Array(zeroedBuffer(words * 4), 0, words);
-    const buffer = zeroedBuffer(8 * slots + 4 * (4 * slots + g.sets) + slots);
-    let at = 0;
-    const take = (bytes: number) => (at += bytes) - bytes;
+    const bytes = storeBytes(g);
+    const buffer = arena === null ? zeroedBuffer(bytes) : arena.buffer;
+    let at = arena === null ? 0 : arena.take(bytes);
+    this.base = at;
+    this.arena = arena;
+    const take = (n: number) => (at += n) - n;
+    this.head = new Int32Array(buffer, take(HEAD_BYTES), HEAD_BYTES / 4);
+    this.headLine = new Float64Array(buffer, this.base, HEAD_BYTES / 8);
     this.tags = new Float64Array(buffer, take(8 * slots), slots);
     this.keys = new Int32Array(buffer, take(4 * slots), slots);
     this.stamps = new Int32Array(buffer, take(4 * slots), slots);
@@ -252,6 +305,9 @@ export class CacheStore {
     this.position = new Int32Array(buffer, take(4 * slots), slots);
     this.setMru = new Int32Array(buffer, take(4 * g.sets), g.sets);
     this.states = new Uint8Array(buffer, take(slots), slots);
+    this.data = new Int32Array(buffer, this.base + storeDataOffset(g), words);
+    this.mruLine = -1;
+    this.mruSlot = -1;
   }
 
   /**
@@ -423,7 +479,7 @@ export class CacheStore {
    * ```
    */
   changed(): void {
-    if (this.#sameAs !== null) this.#leaveImage();
+    if (this.head[H_IMAGED] !== 0) this.#leaveImage();
   }
 
   /**
@@ -454,6 +510,7 @@ export class CacheStore {
 
   /** Forgets the image the store equalled, and lists the store in its model's log. */
   #leaveImage(): void {
+    this.head[H_IMAGED] = 0;
     this.#sameAs = null;
     const log = this.#log;
     // Past the end, the entry is lost but the count says so: the owner then
@@ -619,6 +676,7 @@ export class CacheStore {
     image.version = ++lastImageVersion;
     this.#sameAs = image;
     this.#sameAsVersion = image.version;
+    this.head[H_IMAGED] = 1;
   }
 
   /**
@@ -651,7 +709,10 @@ export class CacheStore {
    *   the shortcut is tested against (tests/hw/image_shortcut_test.ts)
    */
   loadImage(image: StoreImage, always = false): void {
-    if (image === this.#sameAs && image.version === this.#sameAsVersion && !always) {
+    if (
+      this.head[H_IMAGED] !== 0 && image === this.#sameAs &&
+      image.version === this.#sameAsVersion && !always
+    ) {
       this.mruLine = -1;
       this.mruSlot = -1;
       return;
@@ -668,6 +729,7 @@ export class CacheStore {
     }
     this.#sameAs = image;
     this.#sameAsVersion = image.version;
+    this.head[H_IMAGED] = 1;
   }
 
   /** {@linkcode CacheStore.loadImage} of a store or an image that holds lines. */

@@ -32,10 +32,10 @@
  * ```ts
  * import { Coherence } from "./coherence.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const c = new Coherence(t, new Memory());
  * c.write(0, 0x1000, 7, true);
  * console.log(c.read(1, 0x1000, true), c.read(1, 0x1000, false).toString(16)); // 7 "deadbeef"
@@ -56,10 +56,10 @@ import { copyWords } from "./words.ts";
  * ```ts
  * import { Coherence } from "./coherence.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const c = new Coherence(t, new Memory({ zeroFill: true }));
  * c.speculativeFill(0, 0x2000);
  * console.log(t.residentLines(), c.holds(0x2000, 0)); // 1 true

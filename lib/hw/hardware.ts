@@ -65,13 +65,13 @@
  */
 
 import { ScenarioError, showValue } from "../errors.ts";
-import { Cache, type CacheOptions, cacheStore } from "./cache.ts";
+import { type Cache, cacheStore } from "./cache.ts";
 import { type CacheStore, StoreImage } from "./cache_store.ts";
-import { giveBackCache, takeCache as takePooledCache } from "./cache_pool.ts";
+import { giveBackCaches, newCaches, takeCaches } from "./cache_pool.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
 import { Coherence } from "./coherence.ts";
-import type { CacheGeometry, Machine } from "./machine.ts";
+import type { Machine } from "./machine.ts";
 import { checkMachine } from "./machine_check.ts";
 import { type FlushResult, Maintenance } from "./maintenance.ts";
 import {
@@ -115,11 +115,6 @@ export interface HardwareOptions {
    * Default false.
    */
   staged?: boolean;
-}
-
-/** A new cache, never pooled: what a pooled one must be indistinguishable from. */
-function newCache(geometry: CacheGeometry, options: CacheOptions): Cache {
-  return new Cache(geometry, options);
 }
 
 /** Set/way and by-VA operation names, checked at the API boundary. */
@@ -304,11 +299,11 @@ export class Hardware {
     const { cpuCount, lineSize } = checkMachine(machine);
     this.cpuCount = cpuCount;
     this.lineSize = lineSize;
-    const takeCache = options.pooled === false ? newCache : takePooledCache;
+    const take = options.pooled === false ? newCaches : takeCaches;
     const topology = new Topology(
       machine,
       lineSize,
-      takeCache,
+      take,
       options.replacement ?? "lru",
       options.seed ?? 1,
     );
@@ -473,7 +468,7 @@ export class Hardware {
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    for (const cache of this.#caches) giveBackCache(cache);
+    giveBackCaches(this.#caches);
   }
 
   /**

@@ -32,10 +32,10 @@
  * import { Coherence } from "./coherence.ts";
  * import { Maintenance } from "./maintenance.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const memory = new Memory();
  * const c = new Coherence(t, memory);
  * const m = new Maintenance(t, c, memory);
@@ -87,10 +87,10 @@ function addRun(runs: number[], n: number, cleaned: number, invalidated: number)
  * import { Coherence } from "./coherence.ts";
  * import { Maintenance } from "./maintenance.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const memory = new Memory();
  * const c = new Coherence(t, memory);
  * c.write(0, 0, 1, true);

@@ -22,11 +22,11 @@
  * import { Perturber } from "./perturb.ts";
  * import { Coherence } from "./coherence.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * import { quietChooser } from "./chooser.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const p = new Perturber(t, new Coherence(t, new Memory()));
  * console.log(p.perturb(quietChooser(), [0x1000])); // null
  * ```
@@ -84,11 +84,11 @@ export const NO_EXTRA: readonly number[] = Object.freeze([]);
  * import { Perturber } from "./perturb.ts";
  * import { Coherence } from "./coherence.ts";
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * import { Memory } from "./memory.ts";
  * import { seededChooser } from "./chooser.ts";
  * const t = new Topology({ name: "m", description: "",
- *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+ *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
  * const p = new Perturber(t, new Coherence(t, new Memory()));
  * p.perturb(seededChooser(3), [], [1]);
  * console.log(p.extraOptions); // [1]

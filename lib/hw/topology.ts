@@ -31,22 +31,26 @@
  * @example Usage
  * ```ts
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * const t = new Topology({ name: "m", description: "",
  *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }] },
- *   64, (g, o) => new Cache(g, o), "lru", 1);
+ *   64, newCaches, "lru", 1);
  * console.log(t.caches.map((c) => c.name).join(" "), t.next[0]); // cpu0.L1 cpu1.L1 cluster0.L2 2
  * ```
  *
  * @module
  */
 
-import type { Cache, CacheOptions } from "./cache.ts";
+import type { Cache } from "./cache.ts";
+import type { CacheSpec } from "./cache_pool.ts";
 import { CTYPE_SEPARATE, CTYPE_UNIFIED, encodeCcsidr, encodeClidr } from "./clidr.ts";
 import type { CacheGeometry, Machine } from "./machine.ts";
 
-/** How the topology gets each cache: new, or from the pool (cache_pool.ts). */
-export type TakeCache = (geometry: CacheGeometry, options: CacheOptions) => Cache;
+/**
+ * How the topology gets its caches, all at once: new, or from the pool
+ * (cache_pool.ts).
+ */
+export type TakeCaches = (specs: readonly CacheSpec[]) => Cache[];
 
 /**
  * The CPUs, clusters and caches of one machine (see the module doc).
@@ -54,10 +58,10 @@ export type TakeCache = (geometry: CacheGeometry, options: CacheOptions) => Cach
  * @example Usage
  * ```ts
  * import { Topology } from "./topology.ts";
- * import { Cache } from "./cache.ts";
+ * import { newCaches } from "./cache_pool.ts";
  * const l1d = { size: 4096, ways: 2 };
  * const t = new Topology({ name: "m", description: "", clusters: [{ cpus: 2, l1d }, { cpus: 2, l1d }] },
- *   64, (g, o) => new Cache(g, o), "lru", 1);
+ *   64, newCaches, "lru", 1);
  * console.log(t.cpuCluster[3], t.levels(3)); // 1 1
  * ```
  */
@@ -98,14 +102,14 @@ export class Topology {
    *
    * @param machine a machine that passed machine_check.ts
    * @param lineSize the line size of every cache
-   * @param takeCache where each cache comes from
+   * @param takeCaches where the caches come from
    * @param replacement the replacement policy of every cache
    * @param seed the seed of cache 0's random replacement; cache `i` uses `seed + i`
    */
   constructor(
     machine: Machine,
     lineSize: number,
-    takeCache: TakeCache,
+    takeCaches: TakeCaches,
     replacement: "lru" | "random",
     seed: number,
   ) {
@@ -117,39 +121,33 @@ export class Topology {
     this.cpuCluster = new Int32Array(cpuCount);
     this.clusterFirstCpu = new Int32Array(clusters.length);
     this.clusterCpuCount = new Int32Array(clusters.length);
-    const caches: Cache[] = [];
-    const opts = (name: string) => ({ name, replacement, seed: seed + caches.length });
-    const l1: Cache[] = [];
+    // Every cache is asked for at once, so that a model's caches share one
+    // memory (cache_pool.ts): the L1s in CPU order, the L2s in cluster
+    // order, then the system cache.
+    const specs: CacheSpec[] = [];
+    const spec = (geometry: CacheGeometry, name: string) =>
+      specs.push({ geometry, options: { name, replacement, seed: seed + specs.length } }) - 1;
+    const l1Index: number[] = [];
     let cpu = 0;
     clusters.forEach((c, k) => {
       this.clusterFirstCpu[k] = cpu;
       this.clusterCpuCount[k] = c.cpus;
       for (let i = 0; i < c.cpus; i++, cpu++) {
         this.cpuCluster[cpu] = k;
-        const cache = takeCache(c.l1d, opts(`cpu${cpu}.L1`));
-        l1.push(cache);
-        caches.push(cache);
+        l1Index.push(spec(c.l1d, `cpu${cpu}.L1`));
       }
     });
-    const l2: (Cache | null)[] = [];
     this.l2Index = new Int32Array(clusters.length).fill(-1);
     clusters.forEach((c, k) => {
-      if (c.l2) {
-        const cache = takeCache(c.l2, opts(`cluster${k}.L2`));
-        this.l2Index[k] = caches.length;
-        l2.push(cache);
-        caches.push(cache);
-      } else {
-        l2.push(null);
-      }
+      if (c.l2) this.l2Index[k] = spec(c.l2, `cluster${k}.L2`);
     });
-    this.l1 = l1;
-    this.l2 = l2;
     const sysSpec = machine.systemCache ?? null;
-    this.sys = sysSpec ? takeCache(sysSpec, opts("system")) : null;
+    this.systemCacheIndex = sysSpec ? spec(sysSpec, "system") : -1;
+    const caches = takeCaches(specs);
+    this.l1 = l1Index.map((i) => caches[i]);
+    this.l2 = Array.from(this.l2Index, (i) => (i >= 0 ? caches[i] : null));
+    this.sys = this.systemCacheIndex >= 0 ? caches[this.systemCacheIndex] : null;
     this.snoopsNonCacheable = sysSpec?.snoopsNonCacheable === true;
-    this.systemCacheIndex = this.sys ? caches.length : -1;
-    if (this.sys) caches.push(this.sys);
     this.caches = caches;
     this.next = new Int32Array(caches.length).fill(-1);
     for (let c = 0; c < cpuCount; c++) {
@@ -176,9 +174,9 @@ export class Topology {
    * @example Usage
    * ```ts
    * import { Topology } from "./topology.ts";
-   * import { Cache } from "./cache.ts";
+   * import { newCaches } from "./cache_pool.ts";
    * const t = new Topology({ name: "m", description: "",
-   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
    * console.log(t.levels(0)); // 1
    * ```
    * @param cpu a CPU number
@@ -194,10 +192,10 @@ export class Topology {
    * @example Usage
    * ```ts
    * import { Topology } from "./topology.ts";
-   * import { Cache } from "./cache.ts";
+   * import { newCaches } from "./cache_pool.ts";
    * const t = new Topology({ name: "m", description: "",
    *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 }, l2: { size: 65536, ways: 8 } }] },
-   *   64, (g, o) => new Cache(g, o), "lru", 1);
+   *   64, newCaches, "lru", 1);
    * console.log(t.cacheIndex(1, 2)); // 2
    * ```
    * @param cpu a CPU number
@@ -216,10 +214,10 @@ export class Topology {
    * @example Usage
    * ```ts
    * import { Topology } from "./topology.ts";
-   * import { Cache } from "./cache.ts";
+   * import { newCaches } from "./cache_pool.ts";
    * import { decodeClidr } from "./clidr.ts";
    * const t = new Topology({ name: "m", description: "",
-   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
    * console.log(decodeClidr(t.clidr(0)).loc); // 1
    * ```
    * @param cpu a CPU number
@@ -236,10 +234,10 @@ export class Topology {
    * @example Usage
    * ```ts
    * import { Topology } from "./topology.ts";
-   * import { Cache } from "./cache.ts";
+   * import { newCaches } from "./cache_pool.ts";
    * import { decodeCcsidr } from "./clidr.ts";
    * const t = new Topology({ name: "m", description: "",
-   *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+   *   clusters: [{ cpus: 1, l1d: { size: 32768, ways: 2 } }] }, 64, newCaches, "lru", 1);
    * console.log(decodeCcsidr(t.ccsidr(0, 1)).sets); // 256
    * ```
    * @param cpu a CPU number
@@ -257,9 +255,9 @@ export class Topology {
    * @example Usage
    * ```ts
    * import { Topology } from "./topology.ts";
-   * import { Cache } from "./cache.ts";
+   * import { newCaches } from "./cache_pool.ts";
    * const t = new Topology({ name: "m", description: "",
-   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, (g, o) => new Cache(g, o), "lru", 1);
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
    * console.log(t.residentLines()); // 0
    * ```
    * @returns the total resident count

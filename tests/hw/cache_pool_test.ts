@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Cache, DIRTY, INVALID } from "../../lib/hw/cache.ts";
+import { Cache, cacheStore, DIRTY, INVALID } from "../../lib/hw/cache.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
-import { giveBackCache, POOLED_PER_SHAPE, takeCache } from "../../lib/hw/cache_pool.ts";
+import {
+  type CacheSpec,
+  giveBackCache,
+  giveBackCaches,
+  POOLED_PER_SHAPE,
+  takeCache,
+  takeCaches,
+} from "../../lib/hw/cache_pool.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { seededChooser } from "../../lib/hw/chooser.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
@@ -275,4 +282,34 @@ Deno.test("giveBackCache retires any cache, a trace-driven one too, once", () =>
   }
   const c = takeCache({ size: 1024, ways: 2 }, { name: "D1" });
   assert.notEqual(c.states, t.states, "a cache the pool did not make is not reused");
+});
+
+Deno.test("takeCaches: a group shares one arena and is pooled again only given back whole, in order", () => {
+  const specs: CacheSpec[] = [
+    { geometry: { size: 4096, ways: 4 }, options: { name: "group-a" } },
+    { geometry: { size: 8192, ways: 2 }, options: { name: "group-b" } },
+  ];
+  const storage = (caches: readonly Cache[]) => caches.map((c) => c.states);
+  const first = takeCaches(specs);
+  const [a, b] = first.map(cacheStore);
+  assert.ok(a.arena !== null && a.arena === b.arena, "one arena for the group");
+  assert.ok(a.arena.memory !== null, "a WebAssembly memory");
+  // Given back whole: the next group of the shape takes its storage.
+  giveBackCaches(first);
+  const second = takeCaches(specs);
+  assert.deepEqual(storage(second), storage(first));
+  // Given back in part, then whole: not pooled (a core needs the whole group).
+  giveBackCache(second[0]);
+  giveBackCaches(second);
+  const third = takeCaches(specs);
+  assert.ok(storage(third).every((s, i) => s !== storage(second)[i]));
+  // Given back out of order: not pooled.
+  giveBackCaches([third[1], third[0]]);
+  const fourth = takeCaches(specs);
+  assert.ok(storage(fourth).every((s, i) => s !== storage(third)[i]));
+  // A list of caches from two groups: not pooled.
+  const other = takeCaches(specs);
+  giveBackCaches([fourth[0], other[1]]);
+  const fifth = takeCaches(specs);
+  assert.ok(storage(fifth).every((s, i) => s !== storage(fourth)[i] && s !== storage(other)[i]));
 });
