@@ -45,6 +45,7 @@
  */
 
 import { type Cache, CLEAN, DIRTY, INVALID } from "./cache.ts";
+import type { HierarchyCore } from "./hierarchy_core.ts";
 import type { Memory } from "./memory.ts";
 import type { Topology } from "./topology.ts";
 import { copyWords } from "./words.ts";
@@ -88,6 +89,8 @@ export class Coherence {
   readonly #staged: boolean;
   /** Staged only: one line per cache, a dirty victim's data while it is cast out. */
   readonly #victimBufs: Int32Array;
+  /** The WebAssembly core that takes the model's accesses, or null (hierarchy_core.ts). */
+  readonly #core: HierarchyCore | null;
 
   /**
    * Coherence over a topology's caches and DRAM.
@@ -98,8 +101,17 @@ export class Coherence {
    *   victim's words) and look each cache up before filling it, as before
    *   the direct copies: the slow path they are tested against
    *   (tests/hw/direct_fill_test.ts). Default false.
+   * @param core the WebAssembly core over the same caches and DRAM that
+   *   takes {@linkcode Coherence.read}, {@linkcode Coherence.write},
+   *   {@linkcode Coherence.writeLine} and {@linkcode Coherence.speculativeFill},
+   *   or null (the default) for the JavaScript paths below
    */
-  constructor(topology: Topology, memory: Memory, staged = false) {
+  constructor(
+    topology: Topology,
+    memory: Memory,
+    staged = false,
+    core: HierarchyCore | null = null,
+  ) {
     this.#caches = topology.caches;
     this.#l1 = topology.l1;
     this.#l2 = topology.l2;
@@ -118,6 +130,7 @@ export class Coherence {
     this.#buf = new Int32Array(this.#wpl);
     this.#staged = staged;
     this.#victimBufs = new Int32Array(staged ? topology.caches.length * this.#wpl : 0);
+    this.#core = core;
   }
 
   /** Writes a line into the level below cache `ci`, allocating there dirty (or DRAM). */
@@ -368,6 +381,7 @@ export class Coherence {
 
   /** {@linkcode Hardware.read}: one word, unsigned, through the hierarchy or not. */
   read(cpu: number, addr: number, cacheable: boolean): number {
+    if (this.#core !== null) return this.#core.read(cpu, addr, cacheable);
     const lineSize = this.#lineSize;
     const line = Math.floor(addr / lineSize);
     const word = (addr - line * lineSize) >>> 2;
@@ -391,6 +405,10 @@ export class Coherence {
 
   /** {@linkcode Hardware.write}: read for ownership, drop the other copies, dirty the own L1. */
   write(cpu: number, addr: number, value: number, cacheable: boolean): void {
+    if (this.#core !== null) {
+      this.#core.write(cpu, addr, value, cacheable);
+      return;
+    }
     // The common case, small enough to inline into Hardware.write: a dirty
     // L1 line is the only copy outside its own path, no snoop needed.
     const lineSize = this.#lineSize;
@@ -450,6 +468,10 @@ export class Coherence {
 
   /** {@linkcode Hardware.writeLine}: one write for ownership, then the rest of the line. */
   writeLine(cpu: number, addr: number, value: number): void {
+    if (this.#core !== null) {
+      this.#core.writeLine(cpu, addr, value);
+      return;
+    }
     const lineSize = this.#lineSize;
     const line = Math.floor(addr / lineSize);
     // The write tells the L1 it changed (Cache.writeWord): the words below need not.
@@ -463,6 +485,10 @@ export class Coherence {
 
   /** {@linkcode Hardware.speculativeFill}: a coherent read whose data is discarded. */
   speculativeFill(cpu: number, addr: number): void {
+    if (this.#core !== null) {
+      this.#core.speculativeFill(cpu, addr);
+      return;
+    }
     this.fillL1(cpu, Math.floor(addr / this.#lineSize));
   }
 

@@ -68,6 +68,7 @@ import { ScenarioError, showValue } from "../errors.ts";
 import { type Cache, cacheStore } from "./cache.ts";
 import { type CacheStore, StoreImage } from "./cache_store.ts";
 import { giveBackCaches, newCaches, takeCaches } from "./cache_pool.ts";
+import { HierarchyCore } from "./hierarchy_core.ts";
 import type { Chooser } from "./chooser.ts";
 import { quietChooser } from "./chooser.ts";
 import { Coherence } from "./coherence.ts";
@@ -115,6 +116,13 @@ export interface HardwareOptions {
    * Default false.
    */
   staged?: boolean;
+  /**
+   * Run the coherent reads and writes in the WebAssembly hierarchy core
+   * (hierarchy_core.ts) when the model allows it (LRU, not staged). Default
+   * true; false is the JavaScript path the core must be indistinguishable
+   * from (tests compare them).
+   */
+  core?: boolean;
 }
 
 /** Set/way and by-VA operation names, checked at the API boundary. */
@@ -220,6 +228,28 @@ export function trustedAccess(hw: Hardware): TrustedAccess {
   return accessOf(hw);
 }
 
+/** Whether a model runs in the core, for {@linkcode runsInCore}. */
+let inCore: (hw: Hardware) => boolean;
+
+/**
+ * Whether a model's coherent reads and writes run in the WebAssembly
+ * hierarchy core (hierarchy_core.ts) rather than in JavaScript: true unless
+ * it was built with `core: false` or `staged: true`, or a cache replaces at
+ * random. Internal: not part of the public API.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hardware, runsInCore } from "./hardware.ts";
+ * import { generic } from "../machines/mod.ts";
+ * console.log(runsInCore(new Hardware(generic)), runsInCore(new Hardware(generic, { core: false }))); // true false
+ * ```
+ * @param hw a model
+ * @returns whether its accesses run in the core
+ */
+export function runsInCore(hw: Hardware): boolean {
+  return inCore(hw);
+}
+
 /**
  * The hardware of one machine (see the module doc).
  *
@@ -278,11 +308,15 @@ export class Hardware {
   /** Set by {@linkcode Hardware.release}: every later use throws. */
   #released = false;
 
+  /** Whether the model's accesses run in the WebAssembly core, for {@linkcode runsInCore}. */
+  readonly #inCore: boolean;
+
   static {
     accessOf = (hw) => {
       hw.#checkLive("trustedAccess");
       return hw.#coherence;
     };
+    inCore = (hw) => hw.#inCore;
   }
 
   /**
@@ -311,11 +345,17 @@ export class Hardware {
     this.#caches = topology.caches;
     this.#stores = topology.caches.map(cacheStore);
     this.#staged = options.staged === true;
-    this.#changed = new Int32Array(this.#stores.length + 1);
+    const n = this.#stores.length;
+    this.#changed = HierarchyCore.changeLog(this.#stores[0]?.arena ?? null, n) ??
+      new Int32Array(n + 1);
     this.#stores.forEach((s, i) => s.attachChangeLog(this.#changed, i));
     this.systemCacheIndex = topology.systemCacheIndex;
     this.memory = new Memory({ zeroFill: options.zeroFill === true });
-    this.#coherence = new Coherence(topology, this.memory, this.#staged);
+    const core = options.core === false || this.#staged
+      ? null
+      : HierarchyCore.over(topology, this.memory, this.#changed);
+    this.#inCore = core !== null;
+    this.#coherence = new Coherence(topology, this.memory, this.#staged, core);
     this.#maintenance = new Maintenance(
       topology,
       this.#coherence,

@@ -1,0 +1,230 @@
+/**
+ * The hierarchy core: a model's coherent reads and writes (coherence.ts's
+ * direct path) in WebAssembly, over the memory its caches' stores share
+ * (store_arena.ts). Built from wasm/hierarchy.as (`deno task build:core`);
+ * its bytes are in hierarchy_core_wasm.ts, compiled once per thread at first
+ * use, instantiated once per model.
+ *
+ * Why: the JavaScript paths run at their best only once V8 has compiled and
+ * optimized them, which a short run never pays back (a fresh process runs
+ * its first 10^5 accesses at about half the speed of later ones);
+ * WebAssembly is compiled before it runs. The core changes exactly what the
+ * JavaScript paths change, in the same order: every store's arrays, its
+ * head (resident count, clock, most recent line and slot, image note), the
+ * model's change log, and DRAM through the model's {@linkcode Memory}. So a
+ * model may take any step in JavaScript (maintenance, perturbations,
+ * images) and the next access in the core; tests/hw/hierarchy_core_test.ts
+ * compares models run each way in every array.
+ *
+ * A model gets a core only where the JavaScript paths are the reference it
+ * must equal: LRU replacement (random replacement draws from a generator
+ * in JavaScript), not staged (the staged paths are a different slow path),
+ * and every store in one WebAssembly memory.
+ *
+ * The model region (store_arena.ts reserves it at the start of the arena),
+ * 32-bit words: the cache count, CPU count, cluster count, line size, words
+ * per line, the system cache's index, whether it snoops non-cacheable
+ * accesses, and the byte offsets of the line buffer, the change log (and
+ * its length), the descriptors, and the per-CPU, per-cluster and per-cache
+ * index arrays; then those arrays. A descriptor (16 words per cache): the
+ * byte offsets of the store's head, tags, keys, stamps, resident index,
+ * positions, states and data; its ways, set mask, log2 of ways and of sets,
+ * and clock limit.
+ *
+ * @example Usage
+ * ```ts
+ * import { Hardware } from "./hardware.ts";
+ * import { xgene1 } from "../machines/xgene1.ts";
+ * const hw = new Hardware(xgene1);
+ * hw.write(0, 0x4000_0000, 7, true); // through the core
+ * console.log(hw.read(5, 0x4000_0000, true)); // 7
+ * ```
+ *
+ * @module
+ */
+
+import { cacheStore } from "./cache.ts";
+import type { CacheStore } from "./cache_store.ts";
+import { hierarchyCoreBytes } from "./hierarchy_core_wasm.ts";
+import type { Memory } from "./memory.ts";
+import { modelRegionBytes, type StoreArena } from "./store_arena.ts";
+import type { Topology } from "./topology.ts";
+
+/** The core's exports. */
+interface CoreExports {
+  init(model: number): void;
+  read(cpu: number, addr: number, cacheable: boolean): number;
+  write(cpu: number, addr: number, value: number, cacheable: boolean): void;
+  writeLine(cpu: number, addr: number, value: number): void;
+  fill(cpu: number, addr: number): void;
+}
+
+/** The compiled module, shared by every model of the thread. */
+let compiled: WebAssembly.Module | null = null;
+
+/** The header's words and the descriptor's, as wasm/hierarchy.as reads them. */
+const HEADER_WORDS = 16, DESC_WORDS = 16;
+
+/**
+ * The coherent accesses of one model, in WebAssembly (see the module doc).
+ *
+ * @example Usage
+ * ```ts
+ * import { HierarchyCore } from "./hierarchy_core.ts";
+ * import { newCaches } from "./cache_pool.ts";
+ * import { Memory } from "./memory.ts";
+ * import { Topology } from "./topology.ts";
+ * const t = new Topology({ name: "m", description: "",
+ *   clusters: [{ cpus: 2, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
+ * const core = HierarchyCore.over(t, new Memory(), null);
+ * core?.write(0, 0x1000, 7, true);
+ * console.log(core?.read(1, 0x1000, true)); // 7
+ * ```
+ */
+export class HierarchyCore {
+  /** Coherence.read: the word, unsigned. */
+  readonly read: (cpu: number, addr: number, cacheable: boolean) => number;
+  /** Coherence.write. */
+  readonly write: (cpu: number, addr: number, value: number, cacheable: boolean) => void;
+  /** Coherence.writeLine. */
+  readonly writeLine: (cpu: number, addr: number, value: number) => void;
+  /** Coherence.speculativeFill. */
+  readonly speculativeFill: (cpu: number, addr: number) => void;
+
+  private constructor(exports: CoreExports) {
+    const read = exports.read;
+    this.read = (cpu, addr, cacheable) => read(cpu, addr, cacheable) >>> 0;
+    this.write = exports.write;
+    this.writeLine = exports.writeLine;
+    this.speculativeFill = exports.fill;
+  }
+
+  /**
+   * A core over a topology's caches and DRAM, or null when the model must
+   * run in JavaScript: its caches are not all in one WebAssembly memory
+   * with room for the model region, or one replaces at random.
+   *
+   * @param topology the CPUs and caches
+   * @param memory DRAM
+   * @param log the model's change log (`CacheStore.attachChangeLog`): a
+   *   view on the model region ({@linkcode HierarchyCore.changeLog}), or
+   *   null when no store logs its changes
+   * @returns the core, or null
+   */
+  static over(topology: Topology, memory: Memory, log: Int32Array | null): HierarchyCore | null {
+    const stores = topology.caches.map(cacheStore);
+    const arena = stores[0]?.arena ?? null;
+    if (arena === null || arena.memory === null || arena.caches < stores.length) return null;
+    if (stores.some((s) => s.arena !== arena || s.random !== null)) return null;
+    if (log !== null && log.buffer !== arena.buffer) return null;
+    const words = new Int32Array(arena.buffer, arena.model, modelRegionBytes(arena.caches) / 4);
+    const at = (word: number) => arena.model + 4 * word;
+    const n = stores.length;
+    const clusters = topology.l2.length;
+    const descs = HEADER_WORDS;
+    const cpuCluster = descs + DESC_WORDS * n;
+    const firstCpu = cpuCluster + topology.cpuCount;
+    const cpuCounts = firstCpu + clusters;
+    const l2Index = cpuCounts + clusters;
+    const next = l2Index + clusters;
+    const { log: logAt, buf } = regionLayout(arena.caches);
+    if (next + n > logAt) return null;
+    words.set([
+      n,
+      topology.cpuCount,
+      clusters,
+      topology.lineSize,
+      topology.wordsPerLine,
+      topology.systemCacheIndex,
+      topology.snoopsNonCacheable ? 1 : 0,
+      at(buf),
+      log === null ? 0 : log.byteOffset,
+      log === null ? 0 : log.length,
+      at(descs),
+      at(cpuCluster),
+      at(firstCpu),
+      at(cpuCounts),
+      at(l2Index),
+      at(next),
+    ]);
+    stores.forEach((s, i) => words.set(descriptor(s), descs + DESC_WORDS * i));
+    words.set(topology.cpuCluster, cpuCluster);
+    words.set(topology.clusterFirstCpu, firstCpu);
+    words.set(topology.clusterCpuCount, cpuCounts);
+    words.set(topology.l2Index, l2Index);
+    words.set(topology.next, next);
+    const wpl = topology.wordsPerLine;
+    const view = new Int32Array(arena.buffer);
+    compiled ??= new WebAssembly.Module(hierarchyCoreBytes() as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(compiled, {
+      env: {
+        memory: arena.memory,
+        dramReadLine: (addr: number, dst: number) => memory.readBlock(addr, view, dst >> 2, wpl),
+        dramWriteLine: (addr: number, src: number) => memory.writeBlock(addr, view, src >> 2, wpl),
+        dramRead: (addr: number) => memory.read(addr),
+        dramWrite: (addr: number, value: number) => memory.write(addr, value),
+        renumber: (ci: number) => stores[ci].renumber(),
+      },
+    });
+    const exports = instance.exports as unknown as CoreExports;
+    exports.init(arena.model);
+    return new HierarchyCore(exports);
+  }
+
+  /**
+   * The change log of a model whose caches share `arena`: `caches + 1`
+   * words of its model region, emptied, where a core can write too; or null
+   * when the arena has no model region for that many caches.
+   *
+   * @example Usage
+   * ```ts
+   * import { HierarchyCore } from "./hierarchy_core.ts";
+   * import { StoreArena } from "./store_arena.ts";
+   * console.log(HierarchyCore.changeLog(new StoreArena(0, 3), 3)?.length); // 4
+   * ```
+   * @param arena the arena of the model's stores
+   * @param caches the number of caches
+   * @returns the log, or null
+   */
+  static changeLog(arena: StoreArena | null, caches: number): Int32Array | null {
+    if (arena === null || arena.caches < caches || caches === 0) return null;
+    const at = arena.model + 4 * regionLayout(arena.caches).log;
+    const log = new Int32Array(arena.buffer, at, caches + 1);
+    log.fill(0);
+    return log;
+  }
+}
+
+/**
+ * Where the change log and the line buffer are in the model region of an
+ * arena for `caches` caches, in words: after the header, the descriptors
+ * and the index arrays of at most `caches` CPUs, clusters and caches each;
+ * the buffer on a 64-byte boundary after the log. It fits the region
+ * store_arena.ts reserves (`modelRegionBytes`).
+ */
+function regionLayout(caches: number): { log: number; buf: number } {
+  const log = HEADER_WORDS + DESC_WORDS * caches + 5 * caches;
+  return { log, buf: Math.ceil((log + caches + 1) / 16) * 16 };
+}
+
+/** A store's descriptor: the byte offsets of its arrays, and its shape. */
+function descriptor(s: CacheStore): number[] {
+  return [
+    s.head.byteOffset,
+    s.tags.byteOffset,
+    s.keys.byteOffset,
+    s.stamps.byteOffset,
+    s.resident.byteOffset,
+    s.position.byteOffset,
+    s.states.byteOffset,
+    s.data.byteOffset,
+    s.ways,
+    s.setMask,
+    s.wayBits,
+    s.setBits,
+    s.clockLimit,
+    0,
+    0,
+    0,
+  ];
+}

@@ -1,0 +1,264 @@
+/**
+ * The WebAssembly hierarchy core (lib/hw/hierarchy_core.ts) against the
+ * JavaScript paths it replaces (`core: false`): after every step of a
+ * random program, every store's arrays are equal word for word (head,
+ * tags, keys, stamps, states, resident index, positions and data, those of
+ * invalid slots too), and so are the values read, DRAM, and the events and
+ * reads of whole runs. Programs mix the core's accesses with the
+ * JavaScript steps that share its state (set/way and by-VA maintenance,
+ * perturbations, images saved and put back), lines on both sides of the
+ * stores' 32-bit keys, and LRU clocks small enough to be renumbered.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { cacheStore } from "../../lib/hw/cache.ts";
+import { newCaches } from "../../lib/hw/cache_pool.ts";
+import type { CacheSpec } from "../../lib/hw/cache_pool.ts";
+import { Coherence } from "../../lib/hw/coherence.ts";
+import { Hardware, HardwareImage, runsInCore } from "../../lib/hw/hardware.ts";
+import { HierarchyCore } from "../../lib/hw/hierarchy_core.ts";
+import { Memory } from "../../lib/hw/memory.ts";
+import { Topology } from "../../lib/hw/topology.ts";
+import { xgene1 } from "../../lib/machines/xgene1.ts";
+import { assertScenario } from "../../lib/engine/rules/entry.ts";
+import { candidateLines, execute } from "../../lib/engine/execute.ts";
+import { EventLog } from "../../lib/engine/event_log.ts";
+import {
+  LINE,
+  LINES,
+  machineArb,
+  type Op,
+  opArb,
+  runProgram,
+} from "../support/hardware_programs.ts";
+import { hardwareState } from "../support/hardware_state.ts";
+import { scenarioOf } from "../reliability/arbitraries.ts";
+import type { Topology as TopologyType } from "../../lib/hw/topology.ts";
+
+/** Every array of every store of a model, as plain numbers. */
+function arrays(caches: TopologyType["caches"]): unknown {
+  return caches.map((c) => {
+    const s = cacheStore(c);
+    return {
+      name: c.name,
+      head: [s.residentCount, s.clock, s.mruSlot, s.mruLine],
+      tags: Array.from(s.tags),
+      keys: Array.from(s.keys),
+      stamps: Array.from(s.stamps),
+      states: Array.from(s.states),
+      resident: Array.from(s.resident),
+      position: Array.from(s.position),
+      data: Array.from(s.data),
+    };
+  });
+}
+
+/** Everything observable of a model, its stores' raw arrays included. */
+function observe(hw: Hardware): unknown {
+  return {
+    arrays: arrays(hw.caches),
+    state: hardwareState(hw, LINES),
+    pages: hw.memory.pagesTouched,
+  };
+}
+
+/** A program step: the shared ops, and an image saved or put back. */
+type Step = Op | { k: "save" } | { k: "load" };
+
+const steps: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 12, arbitrary: opArb },
+  { weight: 1, arbitrary: fc.constant({ k: "save" as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: "load" as const }) },
+);
+
+/** Runs one step; what it read. */
+function runStep(hw: Hardware, image: HardwareImage, saved: boolean, step: Step, seed: number) {
+  if (step.k === "save") {
+    hw.saveImage(image);
+    return [];
+  }
+  if (step.k === "load") {
+    if (saved) hw.loadImage(image);
+    return [];
+  }
+  return runProgram(hw, [step], seed);
+}
+
+Deno.test("property: the core leaves every array, every read and DRAM as the JavaScript paths do", () => {
+  fc.assert(
+    fc.property(
+      machineArb.filter((m) => m.replacement === "lru"),
+      fc.array(steps, { minLength: 1, maxLength: 150, size: "max" }),
+      fc.nat(),
+      (m, program, seed) => {
+        const models = [true, false].map((core) => new Hardware(m.machine, { seed, core }));
+        const images = [new HardwareImage(), new HardwareImage()];
+        let saved = false;
+        for (let i = 0; i < program.length; i++) {
+          const [a, b] = models.map((hw, j) => runStep(hw, images[j], saved, program[i], seed + i));
+          assert.deepEqual(a, b, `step ${i}: ${JSON.stringify(program[i])}`);
+          assert.deepEqual(observe(models[0]), observe(models[1]), `after step ${i}`);
+          saved ||= program[i].k === "save";
+        }
+        for (const hw of models) hw.release();
+      },
+    ),
+    { seed: 20261206, numRuns: 200 },
+  );
+});
+
+/** Lines on both sides of 2^31 - 2, where a store's 32-bit key gives way to its tag. */
+const WIDE_LINES = [0x7fff_fff0, 0x7fff_fffc, 0x7fff_fffd, 0x7fff_fffe, 0x7fff_ffff, 0x8000_0000]
+  .flatMap((l) => [l, l + 4, l + 1024]);
+
+Deno.test("property: the core takes lines above 32-bit keys as the JavaScript paths do", () => {
+  const access = fc.record({
+    cpu: fc.nat(),
+    line: fc.nat(WIDE_LINES.length - 1),
+    word: fc.nat(15),
+    write: fc.boolean(),
+    cacheable: fc.nat(4).map((n) => n !== 0),
+    value: fc.integer({ min: 0, max: 0xffff_ffff }),
+  });
+  fc.assert(
+    fc.property(
+      machineArb.filter((m) => m.replacement === "lru"),
+      fc.array(access, { minLength: 1, maxLength: 120 }),
+      (m, program) => {
+        const models = [true, false].map((core) => new Hardware(m.machine, { core }));
+        for (const a of program) {
+          const addr = WIDE_LINES[a.line] * LINE + a.word * 4;
+          const got = models.map((hw) => {
+            const cpu = a.cpu % hw.cpuCount;
+            if (!a.write) return hw.read(cpu, addr, a.cacheable);
+            hw.write(cpu, addr, a.value, a.cacheable);
+            return -1;
+          });
+          assert.equal(got[0], got[1]);
+          assert.deepEqual(arrays(models[0].caches), arrays(models[1].caches));
+        }
+        assert.deepEqual(
+          hardwareState(models[0], WIDE_LINES),
+          hardwareState(models[1], WIDE_LINES),
+        );
+        for (const hw of models) hw.release();
+      },
+    ),
+    { seed: 20261207, numRuns: 150 },
+  );
+});
+
+Deno.test("property: the core renumbers LRU stamps at the clock's limit as the stores do", () => {
+  const access = fc.record({
+    cpu: fc.nat(),
+    line: fc.nat(LINES.length - 1),
+    write: fc.boolean(),
+    value: fc.integer({ min: 0, max: 0xffff_ffff }),
+  });
+  fc.assert(
+    fc.property(
+      machineArb.filter((m) => m.replacement === "lru"),
+      fc.integer({ min: 40, max: 90 }),
+      fc.array(access, { minLength: 50, maxLength: 300 }),
+      (m, clockLimit, program) => {
+        // The stores' clocks stop at `clockLimit`: every few accesses renumber a store.
+        const take = (specs: readonly CacheSpec[]) =>
+          newCaches(specs.map((s) => ({ ...s, options: { ...s.options, clockLimit } })));
+        const sides = [true, false].map((withCore) => {
+          const topology = new Topology(m.machine, LINE, take, "lru", 1);
+          const memory = new Memory();
+          const core = withCore ? HierarchyCore.over(topology, memory, null) : null;
+          assert.equal(core !== null, withCore);
+          return { topology, coherence: new Coherence(topology, memory, false, core) };
+        });
+        for (const a of program) {
+          const got = sides.map(({ topology, coherence }) => {
+            const cpu = a.cpu % topology.cpuCount;
+            const addr = LINES[a.line] * LINE;
+            if (!a.write) return coherence.read(cpu, addr, true);
+            coherence.write(cpu, addr, a.value, true);
+            return -1;
+          });
+          assert.equal(got[0], got[1]);
+        }
+        assert.deepEqual(arrays(sides[0].topology.caches), arrays(sides[1].topology.caches));
+      },
+    ),
+    { seed: 20261208, numRuns: 100 },
+  );
+});
+
+Deno.test("property: a run through the core logs and reads what a run in JavaScript does", () => {
+  fc.assert(
+    fc.property(
+      scenarioOf({ mix: "cacheable", policies: ["kvm-4.0", "xen", "native"], maxSteps: 40 }),
+      (scenario) => {
+        const { machine, policy } = assertScenario(scenario);
+        const seen = [true, false].map((core) => {
+          const hardware = new Hardware(machine, { seed: scenario.seed, core });
+          const log = new EventLog();
+          const out = execute({
+            scenario,
+            machine,
+            policy,
+            speculation: scenario.speculation,
+            sink: log,
+            maxSteps: Infinity,
+            candidates: candidateLines(scenario.steps, hardware.lineSize),
+            hardware,
+          });
+          const result = {
+            got: Array.from(out.got),
+            events: log.finish(),
+            arrays: arrays(hardware.caches),
+            state: hardwareState(hardware),
+          };
+          hardware.release();
+          return result;
+        });
+        assert.deepEqual(seen[0], seen[1]);
+      },
+    ),
+    { seed: 20261209, numRuns: 120 },
+  );
+});
+
+Deno.test("HierarchyCore.over: no core for random replacement or caches outside one arena", () => {
+  const random = new Topology(xgene1, 64, newCaches, "random", 1);
+  assert.equal(HierarchyCore.over(random, new Memory(), null), null);
+  const apart = (specs: readonly CacheSpec[]) => specs.flatMap((s) => newCaches([s]));
+  const scattered = new Topology(xgene1, 64, apart, "lru", 1);
+  assert.equal(HierarchyCore.over(scattered, new Memory(), null), null);
+  const together = new Topology(xgene1, 64, newCaches, "lru", 1);
+  assert.notEqual(HierarchyCore.over(together, new Memory(), null), null);
+});
+
+Deno.test("Hardware: a pooled model's core reads what a new model's does", () => {
+  const first = new Hardware(xgene1, { seed: 3 });
+  for (let i = 0; i < 256; i++) first.write(i % 8, 0x4000_0000 + i * 64, i + 1, true);
+  first.release();
+  const pooled = new Hardware(xgene1, { seed: 3 });
+  const fresh = new Hardware(xgene1, { seed: 3, pooled: false });
+  for (const hw of [pooled, fresh]) {
+    for (let i = 0; i < 64; i++) hw.write(i % 8, 0x4000_0000 + i * 128, i, true);
+  }
+  // Invalid slots of a pooled store keep the old data words: compare the lines.
+  assert.deepEqual(hardwareState(pooled), hardwareState(fresh));
+  assert.equal(pooled.read(3, 0x4000_0080, true), 1);
+  assert.equal(pooled.read(3, 0x4000_0040, true), 0xdeadbeef);
+  pooled.release();
+  fresh.release();
+});
+
+Deno.test("Hardware: accesses run in the core unless core: false, staged, or random replacement", () => {
+  const models = [
+    new Hardware(xgene1),
+    new Hardware(xgene1, { pooled: false }),
+    new Hardware(xgene1, { core: false }),
+    new Hardware(xgene1, { staged: true }),
+    new Hardware(xgene1, { replacement: "random" }),
+  ];
+  assert.deepEqual(models.map(runsInCore), [true, true, false, false, false]);
+  for (const hw of models) hw.release();
+});
