@@ -28,6 +28,8 @@ const ARGS = [
   "--noExportMemory",
   "--initialMemory",
   "1",
+  "--enable",
+  "simd",
 ];
 
 /**

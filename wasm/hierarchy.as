@@ -129,6 +129,15 @@ function lookup(ci: i32, line: f64): i32 {
   const end = base + ways;
   if (line < KEY_LIMIT) {
     const key = <i32>line + 1;
+    if (ways >= 4) {
+      // Four keys at a time: a line is in at most one slot of its set.
+      const kv = i32x4.splat(key);
+      for (let s = base; s < end; s += 4) {
+        const hit = i32x4.bitmask(i32x4.eq(v128.load(keys + (s << 2)), kv));
+        if (hit != 0) return s + ctz(hit);
+      }
+      return -1;
+    }
     for (let s = base; s < end; s++) {
       if (load<i32>(keys + (s << 2)) == key) return s;
     }
@@ -177,7 +186,21 @@ function touch(ci: i32, slot: i32): void {
 function victim(ci: i32, line: f64): i32 {
   const stamps = desc(ci, D_STAMPS);
   const base = setBase(ci, line);
-  const end = base + desc(ci, D_WAYS);
+  const ways = desc(ci, D_WAYS);
+  const end = base + ways;
+  if (ways >= 4) {
+    // The smallest stamp four at a time, then its first slot.
+    let least = v128.load(stamps + (base << 2));
+    for (let s = base + 4; s < end; s += 4) {
+      least = i32x4.min_s(least, v128.load(stamps + (s << 2)));
+    }
+    least = i32x4.min_s(least, v128.shuffle<i32>(least, least, 2, 3, 0, 1));
+    least = i32x4.min_s(least, v128.shuffle<i32>(least, least, 1, 0, 3, 2));
+    for (let s = base; ; s += 4) {
+      const at = i32x4.bitmask(i32x4.eq(v128.load(stamps + (s << 2)), least));
+      if (at != 0) return s + ctz(at);
+    }
+  }
   let best = base;
   let oldest = load<i32>(stamps + (base << 2));
   for (let s = base + 1; s < end; s++) {
@@ -192,7 +215,7 @@ function victim(ci: i32, line: f64): i32 {
 
 /** Cache.install: copies a line's words in and occupies the slot (CacheStore.occupy). */
 function installSlot(ci: i32, slot: i32, line: f64, state: u8, src: i32): void {
-  memory.copy(dataAt(ci, slot), src, wpl << 2);
+  copyLine(dataAt(ci, slot), src, wpl << 2);
   const h = head(ci);
   store<f64>(desc(ci, D_TAGS) + (slot << 3), line);
   store<i32>(desc(ci, D_KEYS) + (slot << 2), line < KEY_LIMIT ? <i32>line + 1 : KEY_WIDE);
@@ -247,8 +270,13 @@ function setState(ci: i32, slot: i32, state: u8): void {
 
 /** Cache.copyIn: a line's words over a slot's. */
 function copyIn(ci: i32, slot: i32, src: i32): void {
-  memory.copy(dataAt(ci, slot), src, wpl << 2);
+  copyLine(dataAt(ci, slot), src, wpl << 2);
   changed(ci);
+}
+
+/** Copies one line's words (a multiple of 16 bytes: lines are 16 bytes or more). */
+@inline function copyLine(dst: i32, src: i32, bytes: i32): void {
+  for (let i = 0; i < bytes; i += 16) v128.store(dst + i, v128.load(src + i));
 }
 
 // ---- Coherence (coherence.ts, the direct path) ----
@@ -320,7 +348,7 @@ function fillL1(cpu: i32, line: f64): i32 {
       const state = stateOf(cpu, slot);
       let src = dataAt(l2, s);
       if (state == DIRTY) {
-        memory.copy(buf, src, wpl << 2);
+        copyLine(buf, src, wpl << 2);
         src = buf;
         castoutSlot(cpu, slot);
       } else if (state != INVALID) {
@@ -334,7 +362,7 @@ function fillL1(cpu: i32, line: f64): i32 {
   if (!snoopOtherClusters(k, line)) {
     const s = sysIndex < 0 ? -1 : lookup(sysIndex, line);
     if (s >= 0) {
-      memory.copy(buf, dataAt(sysIndex, s), wpl << 2);
+      copyLine(buf, dataAt(sysIndex, s), wpl << 2);
       touch(sysIndex, s);
     } else {
       dramReadLine(line * lineSize, buf);
@@ -360,14 +388,14 @@ function snoopOtherClusters(k: i32, line: f64): bool {
       if (residentCount(c) == 0) continue;
       const s = lookup(c, line);
       if (s >= 0 && stateOf(c, s) == DIRTY) {
-        memory.copy(buf, dataAt(c, s), wpl << 2);
+        copyLine(buf, dataAt(c, s), wpl << 2);
         found = true;
       }
     }
     const l2 = load<i32>(l2Index + (j << 2));
     const s2 = l2 < 0 || residentCount(l2) == 0 ? -1 : lookup(l2, line);
     if (!found && s2 >= 0 && stateOf(l2, s2) == DIRTY) {
-      memory.copy(buf, dataAt(l2, s2), wpl << 2);
+      copyLine(buf, dataAt(l2, s2), wpl << 2);
       found = true;
     }
     if (!found) continue;
@@ -394,16 +422,16 @@ function nonCacheableSlot(line: f64): i32 {
   return sysIndex >= 0 && snoopsNc ? lookup(sysIndex, line) : -1;
 }
 
-/** Coherence.read: one word, as a signed 32-bit value. */
-export function read(cpu: i32, addr: f64, cacheable: bool): i32 {
+/** Coherence.read: one word, unsigned (a double, as JavaScript reads it). */
+export function read(cpu: i32, addr: f64, cacheable: bool): f64 {
   const line = Math.floor(addr / lineSize);
   const word = <i32>(addr - line * lineSize) >>> 2;
   if (!cacheable) {
     const s = nonCacheableSlot(line);
-    return s >= 0 ? load<i32>(dataAt(sysIndex, s) + (word << 2)) : dramRead(addr);
+    return <f64>(s >= 0 ? load<u32>(dataAt(sysIndex, s) + (word << 2)) : <u32>dramRead(addr));
   }
   const slot = fillL1(cpu, line);
-  return load<i32>(dataAt(cpu, slot) + (word << 2));
+  return <f64>load<u32>(dataAt(cpu, slot) + (word << 2));
 }
 
 /** Coherence.write: read for ownership, drop the other copies, dirty the own L1. */

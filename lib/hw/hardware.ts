@@ -311,10 +311,13 @@ export class Hardware {
   /** Whether the model's accesses run in the WebAssembly core, for {@linkcode runsInCore}. */
   readonly #inCore: boolean;
 
+  /** Where the model's reads and writes go: its core, or its coherence in JavaScript. */
+  readonly #access: TrustedAccess;
+
   static {
     accessOf = (hw) => {
       hw.#checkLive("trustedAccess");
-      return hw.#coherence;
+      return hw.#access;
     };
     inCore = (hw) => hw.#inCore;
   }
@@ -356,6 +359,7 @@ export class Hardware {
       : HierarchyCore.over(topology, this.memory, this.#changed);
     this.#inCore = core !== null;
     this.#coherence = new Coherence(topology, this.memory, this.#staged, core);
+    this.#access = core ?? this.#coherence;
     this.#maintenance = new Maintenance(
       topology,
       this.#coherence,
@@ -699,7 +703,7 @@ export class Hardware {
   read(cpu: number, addr: number, cacheable: boolean): number {
     this.#checkCpu(cpu, "read");
     checkWordAddress(addr, "read");
-    return this.#coherence.read(cpu, addr, cacheable);
+    return this.#access.read(cpu, addr, cacheable);
   }
 
   /**
@@ -726,7 +730,7 @@ export class Hardware {
     this.#checkCpu(cpu, "write");
     checkWordAddress(addr, "write");
     checkWordValue(value, "write");
-    this.#coherence.write(cpu, addr, value, cacheable);
+    this.#access.write(cpu, addr, value, cacheable);
   }
 
   /**

@@ -92,8 +92,7 @@ export class HierarchyCore {
   readonly speculativeFill: (cpu: number, addr: number) => void;
 
   private constructor(exports: CoreExports) {
-    const read = exports.read;
-    this.read = (cpu, addr, cacheable) => read(cpu, addr, cacheable) >>> 0;
+    this.read = exports.read;
     this.write = exports.write;
     this.writeLine = exports.writeLine;
     this.speculativeFill = exports.fill;

@@ -18,6 +18,7 @@ import type { CacheSpec } from "../../lib/hw/cache_pool.ts";
 import { Coherence } from "../../lib/hw/coherence.ts";
 import { Hardware, HardwareImage, runsInCore } from "../../lib/hw/hardware.ts";
 import { HierarchyCore } from "../../lib/hw/hierarchy_core.ts";
+import type { Machine } from "../../lib/hw/machine.ts";
 import { Memory } from "../../lib/hw/memory.ts";
 import { Topology } from "../../lib/hw/topology.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
@@ -85,26 +86,59 @@ function runStep(hw: Hardware, image: HardwareImage, saved: boolean, step: Step,
   return runProgram(hw, [step], seed);
 }
 
+/** Compares a core model with a JavaScript one after every step of a program. */
+function compareSteps(machine: Machine, program: readonly Step[], seed: number): void {
+  const models = [true, false].map((core) => new Hardware(machine, { seed, core }));
+  const images = [new HardwareImage(), new HardwareImage()];
+  let saved = false;
+  for (let i = 0; i < program.length; i++) {
+    const [a, b] = models.map((hw, j) => runStep(hw, images[j], saved, program[i], seed + i));
+    assert.deepEqual(a, b, `step ${i}: ${JSON.stringify(program[i])}`);
+    assert.deepEqual(observe(models[0]), observe(models[1]), `after step ${i}`);
+    saved ||= program[i].k === "save";
+  }
+  for (const hw of models) hw.release();
+}
+
 Deno.test("property: the core leaves every array, every read and DRAM as the JavaScript paths do", () => {
   fc.assert(
     fc.property(
       machineArb.filter((m) => m.replacement === "lru"),
       fc.array(steps, { minLength: 1, maxLength: 150, size: "max" }),
       fc.nat(),
-      (m, program, seed) => {
-        const models = [true, false].map((core) => new Hardware(m.machine, { seed, core }));
-        const images = [new HardwareImage(), new HardwareImage()];
-        let saved = false;
-        for (let i = 0; i < program.length; i++) {
-          const [a, b] = models.map((hw, j) => runStep(hw, images[j], saved, program[i], seed + i));
-          assert.deepEqual(a, b, `step ${i}: ${JSON.stringify(program[i])}`);
-          assert.deepEqual(observe(models[0]), observe(models[1]), `after step ${i}`);
-          saved ||= program[i].k === "save";
-        }
-        for (const hw of models) hw.release();
-      },
+      (m, program, seed) => compareSteps(m.machine, program, seed),
     ),
     { seed: 20261206, numRuns: 200 },
+  );
+});
+
+/**
+ * The shared machines with every cache 4, 8 or 16 ways of two or four
+ * sets: where the core compares a set's keys and stamps four at a time.
+ */
+const wideMachines = fc.tuple(machineArb, fc.constantFrom(4, 8, 16)).map(([m, ways]) => {
+  const sets = (n: number) => ({ size: LINE * ways * n, ways });
+  const machine: Machine = {
+    ...m.machine,
+    clusters: m.machine.clusters.map((c) => ({
+      ...c,
+      l1d: sets(2),
+      ...(c.l2 ? { l2: sets(4) } : {}),
+    })),
+    systemCache: m.machine.systemCache ? { ...m.machine.systemCache, ...sets(4) } : null,
+  };
+  return machine;
+});
+
+Deno.test("property: the core compares 4 to 16 ways four at a time as the JavaScript paths do one by one", () => {
+  fc.assert(
+    fc.property(
+      wideMachines,
+      fc.array(steps, { minLength: 1, maxLength: 200, size: "max" }),
+      fc.nat(),
+      (machine, program, seed) => compareSteps(machine, program, seed),
+    ),
+    { seed: 20261210, numRuns: 120 },
   );
 });
 
