@@ -71,7 +71,7 @@ export interface Share {
 export interface ProfileSummary {
   /** The sampled time in all. */
   readonly totalMs: number;
-  /** Self time by project area (`lib/hw`, `scenarios`, ...), V8 pseudo-node, or "deno runtime". */
+  /** Self time by project area (`lib/hw`, the hierarchy core included; `scenarios`, ...), V8 pseudo-node, "WebAssembly" or "deno runtime". */
   readonly byArea: readonly Share[];
   /** Self time by function (`name folder/file`). */
   readonly byFunction: readonly Share[];
@@ -79,8 +79,14 @@ export interface ProfileSummary {
 
 const AREA = /\/(lib\/[a-z_]+|scenarios|bench|mod\.ts)(?:\/|$)/;
 
+/** WebAssembly functions of the hierarchy core (lib/hw/hierarchy_core.ts) are named `hierarchy/...`. */
+const CORE_FUNCTION = /^hierarchy\//;
+
 function areaOf(frame: { functionName: string; url: string }): string {
   if (frame.url === "") return frame.functionName || "(anonymous)";
+  if (frame.url.startsWith("wasm://")) {
+    return CORE_FUNCTION.test(frame.functionName) ? "lib/hw" : "WebAssembly";
+  }
   const m = AREA.exec(frame.url);
   if (m) return m[1];
   return frame.url.startsWith("ext:") || frame.url.startsWith("node:") ? "deno runtime" : "other";
@@ -118,7 +124,10 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     const area = areaOf(frame);
     byArea.set(area, (byArea.get(area) ?? 0) + us);
     if (frame.url !== "") {
-      const file = frame.url.split("/").slice(-2).join("/");
+      // A WebAssembly module's URL is a hash of its bytes: name the format instead.
+      const file = frame.url.startsWith("wasm://")
+        ? "(WebAssembly)"
+        : frame.url.split("/").slice(-2).join("/");
       const key = `${frame.functionName || "(top level)"} ${file}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     }

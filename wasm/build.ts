@@ -30,6 +30,9 @@ const ARGS = [
   "1",
   "--enable",
   "simd",
+  // A name section only: CPU profiles name the core's functions
+  // (`hierarchy/lookup`); the code is the same as without it.
+  "--debug",
 ];
 
 /**

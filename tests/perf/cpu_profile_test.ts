@@ -35,6 +35,24 @@ Deno.test("summarizeProfile: self time by area and by function, largest first", 
   ]);
 });
 
+Deno.test("summarizeProfile: the hierarchy core's WebAssembly counts as lib/hw, other WebAssembly apart", () => {
+  const s = summarizeProfile({
+    nodes: [
+      { id: 1, callFrame: frame("hierarchy/lookup", "wasm://wasm/57ac4d7a") },
+      { id: 2, callFrame: frame("wasm-function[3]", "wasm://wasm/0badf00d") },
+      { id: 3, callFrame: frame("read", "file:///r/lib/hw/coherence.ts") },
+    ],
+    samples: [1, 2, 3, 1],
+    timeDeltas: [1000, 500, 250, 1000],
+  });
+  assert.deepEqual(s.byArea, [{ name: "lib/hw", ms: 2.25 }, { name: "WebAssembly", ms: 0.5 }]);
+  assert.deepEqual(s.byFunction, [
+    { name: "hierarchy/lookup (WebAssembly)", ms: 2 },
+    { name: "wasm-function[3] (WebAssembly)", ms: 0.5 },
+    { name: "read hw/coherence.ts", ms: 0.25 },
+  ]);
+});
+
 Deno.test("meanSummary: each share is its mean over the runs, a run without it counting 0", () => {
   const m = meanSummary([
     {
