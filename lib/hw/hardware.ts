@@ -313,6 +313,8 @@ export class Hardware {
 
   /** Where the model's reads and writes go: its core, or its coherence in JavaScript. */
   readonly #access: TrustedAccess;
+  /** The model's WebAssembly core, or null (retired by {@linkcode Hardware.release}). */
+  readonly #core: HierarchyCore | null;
 
   static {
     accessOf = (hw) => {
@@ -358,6 +360,7 @@ export class Hardware {
       ? null
       : HierarchyCore.over(topology, this.memory, this.#changed);
     this.#inCore = core !== null;
+    this.#core = core;
     this.#coherence = new Coherence(topology, this.memory, this.#staged, core);
     this.#access = core ?? this.#coherence;
     this.#maintenance = new Maintenance(
@@ -512,6 +515,7 @@ export class Hardware {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    this.#core?.retire();
     giveBackCaches(this.#caches);
   }
 

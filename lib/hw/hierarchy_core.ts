@@ -62,6 +62,43 @@ interface CoreExports {
 /** The compiled module, shared by every model of the thread. */
 let compiled: WebAssembly.Module | null = null;
 
+/**
+ * An instance of the core over one arena, and what its imports reach: the
+ * DRAM and the stores of the model the arena serves now. A pooled arena
+ * serves one model after another (cache_pool.ts), all through one instance.
+ */
+interface Bound {
+  readonly exports: CoreExports;
+  memory: Memory;
+  stores: readonly CacheStore[];
+  wordsPerLine: number;
+}
+
+/** Each arena's instance. */
+const instances = new WeakMap<StoreArena, Bound>();
+
+/** Instantiates the core over an arena's memory. */
+function instantiate(arena: StoreArena): Bound {
+  const view = new Int32Array(arena.buffer);
+  compiled ??= new WebAssembly.Module(hierarchyCoreBytes() as Uint8Array<ArrayBuffer>);
+  const bound = {} as Bound;
+  const instance = new WebAssembly.Instance(compiled, {
+    env: {
+      memory: arena.memory!,
+      dramReadLine: (addr: number, dst: number) =>
+        bound.memory.readBlock(addr, view, dst >> 2, bound.wordsPerLine),
+      dramWriteLine: (addr: number, src: number) =>
+        bound.memory.writeBlock(addr, view, src >> 2, bound.wordsPerLine),
+      dramRead: (addr: number) => bound.memory.read(addr),
+      dramWrite: (addr: number, value: number) => bound.memory.write(addr, value),
+      renumber: (ci: number) => bound.stores[ci].renumber(),
+    },
+  });
+  Object.assign(bound, { exports: instance.exports as unknown as CoreExports });
+  instances.set(arena, bound);
+  return bound;
+}
+
 /** The header's words and the descriptor's, as wasm/hierarchy.as reads them. */
 const HEADER_WORDS = 16, DESC_WORDS = 16;
 
@@ -83,19 +120,56 @@ const HEADER_WORDS = 16, DESC_WORDS = 16;
  */
 export class HierarchyCore {
   /** Coherence.read: the word, unsigned. */
-  readonly read: (cpu: number, addr: number, cacheable: boolean) => number;
+  read: (cpu: number, addr: number, cacheable: boolean) => number;
   /** Coherence.write. */
-  readonly write: (cpu: number, addr: number, value: number, cacheable: boolean) => void;
+  write: (cpu: number, addr: number, value: number, cacheable: boolean) => void;
   /** Coherence.writeLine. */
-  readonly writeLine: (cpu: number, addr: number, value: number) => void;
+  writeLine: (cpu: number, addr: number, value: number) => void;
   /** Coherence.speculativeFill. */
-  readonly speculativeFill: (cpu: number, addr: number) => void;
+  speculativeFill: (cpu: number, addr: number) => void;
 
   private constructor(exports: CoreExports) {
     this.read = exports.read;
     this.write = exports.write;
     this.writeLine = exports.writeLine;
     this.speculativeFill = exports.fill;
+  }
+
+  /**
+   * Cuts the core off its model, for `Hardware.release`: every later call
+   * throws. The model's memory goes back to the pool with its caches, and a
+   * core kept past its model's release (a `trustedAccess` a caller should
+   * not have kept) must not write into the model that takes it next.
+   *
+   * @example Usage
+   * ```ts
+   * import { HierarchyCore } from "./hierarchy_core.ts";
+   * import { newCaches } from "./cache_pool.ts";
+   * import { Memory } from "./memory.ts";
+   * import { Topology } from "./topology.ts";
+   * const t = new Topology({ name: "m", description: "",
+   *   clusters: [{ cpus: 1, l1d: { size: 4096, ways: 2 } }] }, 64, newCaches, "lru", 1);
+   * const core = HierarchyCore.over(t, new Memory(), null)!;
+   * core.retire();
+   * try {
+   *   core.read(0, 0x1000, true);
+   * } catch (e) {
+   *   console.log((e as Error).message.includes("released")); // true
+   * }
+   * ```
+   */
+  retire(): void {
+    const refuse = (): never => {
+      throw new Error(
+        "HierarchyCore: this model was released (Hardware.release gave its caches back to " +
+          "the pool); use the accesses of a live model",
+      );
+    };
+    this.read =
+      this.write =
+      this.writeLine =
+      this.speculativeFill =
+        refuse;
   }
 
   /**
@@ -152,22 +226,12 @@ export class HierarchyCore {
     words.set(topology.clusterCpuCount, cpuCounts);
     words.set(topology.l2Index, l2Index);
     words.set(topology.next, next);
-    const wpl = topology.wordsPerLine;
-    const view = new Int32Array(arena.buffer);
-    compiled ??= new WebAssembly.Module(hierarchyCoreBytes() as Uint8Array<ArrayBuffer>);
-    const instance = new WebAssembly.Instance(compiled, {
-      env: {
-        memory: arena.memory,
-        dramReadLine: (addr: number, dst: number) => memory.readBlock(addr, view, dst >> 2, wpl),
-        dramWriteLine: (addr: number, src: number) => memory.writeBlock(addr, view, src >> 2, wpl),
-        dramRead: (addr: number) => memory.read(addr),
-        dramWrite: (addr: number, value: number) => memory.write(addr, value),
-        renumber: (ci: number) => stores[ci].renumber(),
-      },
-    });
-    const exports = instance.exports as unknown as CoreExports;
-    exports.init(arena.model);
-    return new HierarchyCore(exports);
+    const bound = instances.get(arena) ?? instantiate(arena);
+    bound.memory = memory;
+    bound.stores = stores;
+    bound.wordsPerLine = topology.wordsPerLine;
+    bound.exports.init(arena.model);
+    return new HierarchyCore(bound.exports);
   }
 
   /**

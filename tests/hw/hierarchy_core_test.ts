@@ -16,7 +16,7 @@ import { cacheStore } from "../../lib/hw/cache.ts";
 import { newCaches } from "../../lib/hw/cache_pool.ts";
 import type { CacheSpec } from "../../lib/hw/cache_pool.ts";
 import { Coherence } from "../../lib/hw/coherence.ts";
-import { Hardware, HardwareImage, runsInCore } from "../../lib/hw/hardware.ts";
+import { Hardware, HardwareImage, runsInCore, trustedAccess } from "../../lib/hw/hardware.ts";
 import { HierarchyCore } from "../../lib/hw/hierarchy_core.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import { Memory } from "../../lib/hw/memory.ts";
@@ -295,4 +295,21 @@ Deno.test("Hardware: accesses run in the core unless core: false, staged, or ran
   ];
   assert.deepEqual(models.map(runsInCore), [true, true, false, false, false]);
   for (const hw of models) hw.release();
+});
+
+Deno.test("trustedAccess kept past release throws, and leaves the model that took the memory alone", () => {
+  for (const core of [true, false]) {
+    const first = new Hardware(xgene1, { core });
+    const kept = trustedAccess(first);
+    kept.write(0, 0x4000_0000, 1, true);
+    first.release();
+    const next = new Hardware(xgene1, { core });
+    next.write(1, 0x4000_0040, 2, true);
+    const before = arrays(next.caches);
+    assert.throws(() => kept.write(0, 0x4000_0040, 3, true), /released/);
+    assert.throws(() => kept.read(0, 0x4000_0040, true), /released/);
+    assert.deepEqual(arrays(next.caches), before, `core: ${core}`);
+    assert.equal(next.read(2, 0x4000_0040, true), 2);
+    next.release();
+  }
 });
