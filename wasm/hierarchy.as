@@ -1,6 +1,7 @@
-// The coherent reads and writes of one hardware model, in WebAssembly:
-// what lib/hw/coherence.ts does on its direct path (not the staged one),
-// step for step, over the caches' stores as cache.ts and cache_store.ts
+// The coherent reads and writes of one hardware model, its castouts, and
+// its by-VA and per-slot set/way maintenance, in WebAssembly: what
+// lib/hw/coherence.ts and lib/hw/maintenance.ts do on their direct paths
+// (not the staged ones), step for step, over the caches' stores as cache.ts and cache_store.ts
 // keep them (lib/hw/store_arena.ts puts every store of a model in one
 // memory, which this module imports). The same lookups, the same victims,
 // the same stamps, the same resident order, the same notes to the change
@@ -36,6 +37,7 @@ const KEY_WIDE: i32 = 0x7fffffff;
 const M_CPU_COUNT = 4, M_CLUSTER_COUNT = 8, M_LINE_SIZE = 12, M_WPL = 16, M_SYS = 20;
 const M_SNOOPS_NC = 24, M_BUF = 28, M_LOG = 32, M_LOG_LENGTH = 36, M_DESCS = 40;
 const M_CPU_CLUSTER = 44, M_FIRST_CPU = 48, M_CPU_COUNTS = 52, M_L2_INDEX = 56, M_NEXT = 60;
+const M_CACHE_COUNT = 0, M_SLOTS = 64;
 
 // A cache's descriptor, 32-bit words: where its store's arrays are, and its shape.
 const DESC = 64;
@@ -62,6 +64,10 @@ let firstCpu: i32 = 0;
 let cpuCounts: i32 = 0;
 let l2Index: i32 = 0;
 let nextLevel: i32 = 0;
+let cacheCount: i32 = 0;
+let slotsAt: i32 = 0;
+/** Copies turned dirty by a cascade inside one by-VA clean (Maintenance.#cascaded). */
+let cascaded: i32 = 0;
 
 /** Reads the model region at `model`. */
 export function init(model: i32): void {
@@ -80,6 +86,8 @@ export function init(model: i32): void {
   cpuCounts = load<i32>(model + M_CPU_COUNTS);
   l2Index = load<i32>(model + M_L2_INDEX);
   nextLevel = load<i32>(model + M_NEXT);
+  cacheCount = load<i32>(model + M_CACHE_COUNT);
+  slotsAt = load<i32>(model + M_SLOTS);
 }
 
 // ---- One store (cache_store.ts and cache.ts) ----
@@ -485,4 +493,129 @@ export function writeLine(cpu: i32, addr: f64, value: i32): void {
 /** Coherence.speculativeFill: a coherent read whose data is discarded. */
 export function fill(cpu: i32, addr: f64): void {
   fillL1(cpu, Math.floor(addr / lineSize));
+}
+
+// ---- Maintenance (maintenance.ts, the single-lookup path) ----
+
+/** The slot `locate` found in cache `ci`, or -1. */
+@inline function located(ci: i32): i32 {
+  return load<i32>(slotsAt + (ci << 2));
+}
+
+/** Maintenance.#locate: `line` looked up once in every cache; how many hold it. */
+function locate(line: f64): i32 {
+  let found = 0;
+  for (let ci = 0; ci < cacheCount; ci++) {
+    const s = residentCount(ci) == 0 ? -1 : lookup(ci, line);
+    store<i32>(slotsAt + (ci << 2), s);
+    if (s >= 0) found++;
+  }
+  return found;
+}
+
+/** Maintenance.#pushIntoExisting: into the first level below `ci` that holds the line, else DRAM. */
+function pushIntoExisting(ci: i32, line: f64, src: i32): void {
+  for (let n = load<i32>(nextLevel + (ci << 2)); n >= 0; n = load<i32>(nextLevel + (n << 2))) {
+    const s = located(n);
+    if (s >= 0) {
+      copyIn(n, s, src);
+      if (stateOf(n, s) != DIRTY) {
+        setState(n, s, DIRTY);
+        cascaded++;
+      }
+      return;
+    }
+  }
+  dramWriteLine(line * lineSize, src);
+}
+
+/** Maintenance.#cleanToPoc: every dirty copy `locate` found, down to DRAM; how many. */
+function cleanToPoc(line: f64): i32 {
+  cascaded = 0;
+  let written = 0;
+  for (let ci = 0; ci < cacheCount; ci++) {
+    const s = located(ci);
+    if (s < 0 || stateOf(ci, s) != DIRTY) continue;
+    pushIntoExisting(ci, line, dataAt(ci, s));
+    setState(ci, s, CLEAN);
+    written++;
+  }
+  return written - cascaded;
+}
+
+/** Maintenance.#cleanToPou: every L1's dirty copy to the next level; how many. */
+function cleanToPou(line: f64): i32 {
+  let cleaned = 0;
+  for (let c = 0; c < cpuCount; c++) {
+    const s = lookup(c, line);
+    if (s < 0 || stateOf(c, s) != DIRTY) continue;
+    setState(c, s, CLEAN);
+    writeBelow(c, line, dataAt(c, s));
+    cleaned++;
+  }
+  return cleaned;
+}
+
+/** Maintenance.#invalidateEverywhere: drops every copy `locate` found; how many. */
+function invalidateEverywhere(): i32 {
+  let dropped = 0;
+  for (let ci = 0; ci < cacheCount; ci++) {
+    const s = located(ci);
+    if (s >= 0) {
+      evict(ci, s);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
+/** What a maintenance operation did, in one number: cleaned + 65536 * invalidated. */
+@inline function result(cleaned: i32, invalidated: i32): i32 {
+  return cleaned + (invalidated << 16);
+}
+
+/**
+ * Maintenance.dcByVa, op 0 CVAC, 1 CIVAC, 2 IVAC, 3 CVAU, on the line of
+ * `addr`: cleaned + 65536 * invalidated.
+ */
+export function dcByVa(op: i32, addr: f64): i32 {
+  return pocLine(op, Math.floor(addr / lineSize));
+}
+
+/** dcByVa of one line (what Maintenance.vaFlushResident does for each resident line). */
+export function pocLine(op: i32, line: f64): i32 {
+  if (op == 3) return cleanToPou(line);
+  let cleaned = 0, invalidated = 0;
+  if (locate(line) > 0) {
+    if (op != 2) cleaned = cleanToPoc(line);
+    if (op != 0) invalidated = invalidateEverywhere();
+  }
+  return result(cleaned, invalidated);
+}
+
+/**
+ * Maintenance.#swSlot: one set/way operation on a slot of cache `ci`:
+ * cleaned + 65536 * invalidated.
+ */
+export function swSlot(ci: i32, slot: i32, clean: bool, invalidate: bool): i32 {
+  const state = stateOf(ci, slot);
+  if (state == INVALID) return 0;
+  let cleaned = 0, invalidated = 0;
+  if (clean && state == DIRTY) {
+    setState(ci, slot, CLEAN);
+    writeBelow(ci, tagOf(ci, slot), dataAt(ci, slot));
+    cleaned = 1;
+  }
+  if (invalidate) {
+    evict(ci, slot);
+    invalidated = 1;
+  }
+  return result(cleaned, invalidated);
+}
+
+/** Coherence.castoutSlot: evicts a valid slot, a dirty line to the next level; whether dirty. */
+export function castout(ci: i32, slot: i32): bool {
+  const dirty = stateOf(ci, slot) == DIRTY;
+  castoutSlot(ci, slot);
+  return dirty;
 }

@@ -173,6 +173,7 @@ export class Coherence {
 
   /** Evicts a valid slot; a dirty line goes to the next level, a clean one is dropped. */
   castoutSlot(ci: number, slot: number): boolean {
+    if (this.#core !== null) return this.#core.castout(ci, slot) !== 0;
     if (this.#staged) return this.#castoutStaged(ci, slot);
     const cache = this.#caches[ci];
     const line = cache.tags[slot];

@@ -368,6 +368,7 @@ export class Hardware {
       this.#coherence,
       this.memory,
       this.#staged,
+      core,
     );
     this.#perturber = new Perturber(topology, this.#coherence);
   }

@@ -1,9 +1,13 @@
 /**
  * The hierarchy core: a model's coherent reads and writes (coherence.ts's
- * direct path) in WebAssembly, over the memory its caches' stores share
- * (store_arena.ts). Built from wasm/hierarchy.as (`deno task build:core`);
- * its bytes are in hierarchy_core_wasm.ts, compiled once per thread at first
- * use, instantiated once per model.
+ * direct path), its castouts, and its by-VA and per-slot set/way
+ * maintenance (maintenance.ts's single-lookup path; the order of a walk and
+ * of a flush of the resident lines stays in maintenance.ts) in WebAssembly,
+ * over the memory its caches' stores share (store_arena.ts). Built from
+ * wasm/hierarchy.as (`deno task build:core`); its bytes are in
+ * hierarchy_core_wasm.ts, compiled once per thread at first use,
+ * instantiated once per arena (a pooled arena serves one model after
+ * another).
  *
  * Why: the JavaScript paths run at their best only once V8 has compiled and
  * optimized them, which a short run never pays back (a fresh process runs
@@ -12,8 +16,8 @@
  * JavaScript paths change, in the same order: every store's arrays, its
  * head (resident count, clock, most recent line and slot, image note), the
  * model's change log, and DRAM through the model's {@linkcode Memory}. So a
- * model may take any step in JavaScript (maintenance, perturbations,
- * images) and the next access in the core; tests/hw/hierarchy_core_test.ts
+ * model may take any step in JavaScript (a walk's order, perturbations'
+ * choices, images) and the next in the core; tests/hw/hierarchy_core_test.ts
  * compares models run each way in every array.
  *
  * A model gets a core only where the JavaScript paths are the reference it
@@ -26,7 +30,8 @@
  * per line, the system cache's index, whether it snoops non-cacheable
  * accesses, and the byte offsets of the line buffer, the change log (and
  * its length), the descriptors, and the per-CPU, per-cluster and per-cache
- * index arrays; then those arrays. A descriptor (16 words per cache): the
+ * index arrays, and of each cache's slot of the line a by-VA operation
+ * works on; then those arrays. A descriptor (16 words per cache): the
  * byte offsets of the store's head, tags, keys, stamps, resident index,
  * positions, states and data; its ways, set mask, log2 of ways and of sets,
  * and clock limit.
@@ -57,6 +62,10 @@ interface CoreExports {
   write(cpu: number, addr: number, value: number, cacheable: boolean): void;
   writeLine(cpu: number, addr: number, value: number): void;
   fill(cpu: number, addr: number): void;
+  dcByVa(op: number, addr: number): number;
+  pocLine(op: number, line: number): number;
+  swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): number;
+  castout(ci: number, slot: number): number;
 }
 
 /** The compiled module, shared by every model of the thread. */
@@ -100,7 +109,7 @@ function instantiate(arena: StoreArena): Bound {
 }
 
 /** The header's words and the descriptor's, as wasm/hierarchy.as reads them. */
-const HEADER_WORDS = 16, DESC_WORDS = 16;
+const HEADER_WORDS = 32, DESC_WORDS = 16;
 
 /**
  * The coherent accesses of one model, in WebAssembly (see the module doc).
@@ -127,12 +136,27 @@ export class HierarchyCore {
   writeLine: (cpu: number, addr: number, value: number) => void;
   /** Coherence.speculativeFill. */
   speculativeFill: (cpu: number, addr: number) => void;
+  /**
+   * Maintenance.dcByVa, `op` 0 CVAC, 1 CIVAC, 2 IVAC, 3 CVAU: cleaned +
+   * 65536 * invalidated ({@linkcode cleanedOf}, {@linkcode invalidatedOf}).
+   */
+  dcByVa: (op: number, addr: number) => number;
+  /** {@linkcode HierarchyCore.dcByVa} of a line number. */
+  pocLine: (op: number, line: number) => number;
+  /** One set/way operation on a slot of cache `ci`: cleaned + 65536 * invalidated. */
+  swSlot: (ci: number, slot: number, clean: boolean, invalidate: boolean) => number;
+  /** Coherence.castoutSlot: 1 when the line was dirty, else 0. */
+  castout: (ci: number, slot: number) => number;
 
   private constructor(exports: CoreExports) {
     this.read = exports.read;
     this.write = exports.write;
     this.writeLine = exports.writeLine;
     this.speculativeFill = exports.fill;
+    this.dcByVa = exports.dcByVa;
+    this.pocLine = exports.pocLine;
+    this.swSlot = exports.swSlot;
+    this.castout = exports.castout;
   }
 
   /**
@@ -170,6 +194,11 @@ export class HierarchyCore {
       this.writeLine =
       this.speculativeFill =
         refuse;
+    this.dcByVa =
+      this.pocLine =
+      this.swSlot =
+      this.castout =
+        refuse;
   }
 
   /**
@@ -200,7 +229,7 @@ export class HierarchyCore {
     const cpuCounts = firstCpu + clusters;
     const l2Index = cpuCounts + clusters;
     const next = l2Index + clusters;
-    const { log: logAt, buf } = regionLayout(arena.caches);
+    const { log: logAt, slots, buf } = regionLayout(arena.caches);
     if (next + n > logAt) return null;
     words.set([
       n,
@@ -219,6 +248,7 @@ export class HierarchyCore {
       at(cpuCounts),
       at(l2Index),
       at(next),
+      at(slots),
     ]);
     stores.forEach((s, i) => words.set(descriptor(s), descs + DESC_WORDS * i));
     words.set(topology.cpuCluster, cpuCluster);
@@ -259,15 +289,47 @@ export class HierarchyCore {
 }
 
 /**
- * Where the change log and the line buffer are in the model region of an
- * arena for `caches` caches, in words: after the header, the descriptors
- * and the index arrays of at most `caches` CPUs, clusters and caches each;
- * the buffer on a 64-byte boundary after the log. It fits the region
+ * Where the change log, the located slots and the line buffer are in the
+ * model region of an arena for `caches` caches, in words: after the header,
+ * the descriptors and the index arrays of at most `caches` CPUs, clusters
+ * and caches each; then the log, one slot per cache, and the buffer on a
+ * 64-byte boundary. It fits the region
  * store_arena.ts reserves (`modelRegionBytes`).
  */
-function regionLayout(caches: number): { log: number; buf: number } {
+function regionLayout(caches: number): { log: number; slots: number; buf: number } {
   const log = HEADER_WORDS + DESC_WORDS * caches + 5 * caches;
-  return { log, buf: Math.ceil((log + caches + 1) / 16) * 16 };
+  const slots = log + caches + 1;
+  return { log, slots, buf: Math.ceil((slots + caches) / 16) * 16 };
+}
+
+/**
+ * The lines a maintenance operation of the core cleaned.
+ *
+ * @example Usage
+ * ```ts
+ * import { cleanedOf } from "./hierarchy_core.ts";
+ * console.log(cleanedOf(3 + 65536 * 2)); // 3
+ * ```
+ * @param result what {@linkcode HierarchyCore.dcByVa} or `swSlot` returned
+ * @returns the lines cleaned
+ */
+export function cleanedOf(result: number): number {
+  return result & 0xffff;
+}
+
+/**
+ * The lines a maintenance operation of the core invalidated.
+ *
+ * @example Usage
+ * ```ts
+ * import { invalidatedOf } from "./hierarchy_core.ts";
+ * console.log(invalidatedOf(3 + 65536 * 2)); // 2
+ * ```
+ * @param result what {@linkcode HierarchyCore.dcByVa} or `swSlot` returned
+ * @returns the lines invalidated
+ */
+export function invalidatedOf(result: number): number {
+  return result >>> 16;
 }
 
 /** A store's descriptor: the byte offsets of its arrays, and its shape. */

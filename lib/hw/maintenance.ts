@@ -48,9 +48,13 @@
 
 import { type Cache, CLEAN, DIRTY, INVALID } from "./cache.ts";
 import type { Coherence } from "./coherence.ts";
+import { cleanedOf, type HierarchyCore, invalidatedOf } from "./hierarchy_core.ts";
 import type { Memory } from "./memory.ts";
 import type { Topology } from "./topology.ts";
 import { sortLines } from "./sort_lines.ts";
+
+/** The core's code of each by-VA operation (wasm/hierarchy.as `dcByVa`). */
+const VA_OP_CODES = { cvac: 0, civac: 1, ivac: 2, cvau: 3 } as const;
 
 /** What a maintenance operation did. */
 export interface FlushResult {
@@ -122,6 +126,8 @@ export class Maintenance {
   #slots: Int32Array;
   /** Whether a PoC by-VA operation looks its line up afresh in every cache at each phase. */
   readonly #staged: boolean;
+  /** The WebAssembly core that does the by-VA and set/way operations, or null (hierarchy_core.ts). */
+  readonly #core: HierarchyCore | null;
 
   /**
    * Maintenance over a topology, writing back through its coherence.
@@ -133,8 +139,17 @@ export class Maintenance {
    *   empty ones included, before its clean and again before its
    *   invalidate: the slow path the single lookup is tested against
    *   (tests/hw/direct_fill_test.ts). Default false.
+   * @param core the WebAssembly core over the same caches and DRAM that does
+   *   each by-VA operation and each set/way operation on a slot (the walks'
+   *   order stays here), or null (the default) for the JavaScript paths below
    */
-  constructor(topology: Topology, coherence: Coherence, memory: Memory, staged = false) {
+  constructor(
+    topology: Topology,
+    coherence: Coherence,
+    memory: Memory,
+    staged = false,
+    core: HierarchyCore | null = null,
+  ) {
     this.#topology = topology;
     this.#coherence = coherence;
     this.#memory = memory;
@@ -148,10 +163,15 @@ export class Maintenance {
     this.#wpl = topology.wordsPerLine;
     this.#slots = new Int32Array(topology.caches.length);
     this.#staged = staged;
+    this.#core = core;
   }
 
   /** {@linkcode Hardware.dcByVa}: one by-VA operation on the line holding `addr`. */
   dcByVa(op: "cvac" | "civac" | "ivac" | "cvau", addr: number): FlushResult {
+    if (this.#core !== null) {
+      const r = this.#core.dcByVa(VA_OP_CODES[op], addr);
+      return { cleaned: cleanedOf(r), invalidated: invalidatedOf(r) };
+    }
     const line = Math.floor(addr / this.#lineSize);
     let cleaned = 0;
     let invalidated = 0;
@@ -275,9 +295,16 @@ export class Maintenance {
       for (let i = 0; i < cache.residentCount; i++) lines[n++] = cache.tags[cache.residentSlot(i)];
     }
     sortLines(lines, n);
+    const core = this.#core;
     for (let i = 0; i < n; i++) {
       const line = lines[i];
       if ((i > 0 && line === lines[i - 1]) || !keep(line * lineSize)) continue;
+      if (core !== null) {
+        const r = core.pocLine(VA_OP_CODES[op], line);
+        cleaned += cleanedOf(r);
+        invalidated += invalidatedOf(r);
+        continue;
+      }
       this.#locate(line);
       if (op !== "ivac") cleaned += this.#cleanToPoc(line);
       if (op !== "cvac") invalidated += this.#invalidateEverywhere();
@@ -340,6 +367,12 @@ export class Maintenance {
 
   /** One set/way operation on slot `slot` of cache `ci`, counted in the set/way totals. */
   #swSlot(ci: number, slot: number, clean: boolean, invalidate: boolean): void {
+    if (this.#core !== null) {
+      const r = this.#core.swSlot(ci, slot, clean, invalidate);
+      this.#swCleaned += cleanedOf(r);
+      this.#swInvalidated += invalidatedOf(r);
+      return;
+    }
     const cache = this.#caches[ci];
     const state = cache.states[slot];
     if (state === INVALID) return;

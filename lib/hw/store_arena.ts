@@ -74,7 +74,8 @@ export function storeDataOffset(g: { sets: number; ways: number; lineSize: numbe
 /**
  * The bytes of the model region of an arena for `caches` caches: what a
  * core over the arena keeps besides the stores (the machine's shape, each
- * cache's descriptor, the change log and a line of data on its way between
+ * cache's descriptor, the change log, each cache's slot of the line a
+ * maintenance operation works on, and a line of data on its way between
  * levels; hierarchy_core.ts lays it out).
  *
  * @example Usage
@@ -86,7 +87,7 @@ export function storeDataOffset(g: { sets: number; ways: number; lineSize: numbe
  * @returns the bytes, a multiple of 64
  */
 export function modelRegionBytes(caches: number): number {
-  return roundUp(128 + 96 * caches) + MAX_LINE_SIZE;
+  return roundUp(256 + 96 * caches) + MAX_LINE_SIZE;
 }
 
 /** `n` rounded up to a multiple of 64. */

@@ -26,6 +26,7 @@ import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { candidateLines, execute } from "../../lib/engine/execute.ts";
 import { EventLog } from "../../lib/engine/event_log.ts";
 import {
+  invalidateArb,
   LINE,
   LINES,
   machineArb,
@@ -64,11 +65,12 @@ function observe(hw: Hardware): unknown {
   };
 }
 
-/** A program step: the shared ops, and an image saved or put back. */
+/** A program step: the shared ops, an invalidate by VA, and an image saved or put back. */
 type Step = Op | { k: "save" } | { k: "load" };
 
 const steps: fc.Arbitrary<Step> = fc.oneof(
   { weight: 12, arbitrary: opArb },
+  { weight: 1, arbitrary: invalidateArb },
   { weight: 1, arbitrary: fc.constant({ k: "save" as const }) },
   { weight: 1, arbitrary: fc.constant({ k: "load" as const }) },
 );
