@@ -78,9 +78,13 @@ let compiled: WebAssembly.Module | null = null;
  */
 interface Bound {
   readonly exports: CoreExports;
-  memory: Memory;
+  /** The serving model's DRAM; null between a release and the next model. */
+  memory: Memory | null;
+  /** The serving model's stores; empty between a release and the next model. */
   stores: readonly CacheStore[];
   wordsPerLine: number;
+  /** The core of the model it serves now, or null. */
+  owner: HierarchyCore | null;
 }
 
 /** Each arena's instance. */
@@ -95,11 +99,11 @@ function instantiate(arena: StoreArena): Bound {
     env: {
       memory: arena.memory!,
       dramReadLine: (addr: number, dst: number) =>
-        bound.memory.readBlock(addr, view, dst >> 2, bound.wordsPerLine),
+        bound.memory!.readBlock(addr, view, dst >> 2, bound.wordsPerLine),
       dramWriteLine: (addr: number, src: number) =>
-        bound.memory.writeBlock(addr, view, src >> 2, bound.wordsPerLine),
-      dramRead: (addr: number) => bound.memory.read(addr),
-      dramWrite: (addr: number, value: number) => bound.memory.write(addr, value),
+        bound.memory!.writeBlock(addr, view, src >> 2, bound.wordsPerLine),
+      dramRead: (addr: number) => bound.memory!.read(addr),
+      dramWrite: (addr: number, value: number) => bound.memory!.write(addr, value),
       renumber: (ci: number) => bound.stores[ci].renumber(),
     },
   });
@@ -148,7 +152,12 @@ export class HierarchyCore {
   /** Coherence.castoutSlot: 1 when the line was dirty, else 0. */
   castout: (ci: number, slot: number) => number;
 
-  private constructor(exports: CoreExports) {
+  /** The instance this core runs on. */
+  readonly #bound: Bound;
+
+  private constructor(bound: Bound) {
+    this.#bound = bound;
+    const exports = bound.exports;
     this.read = exports.read;
     this.write = exports.write;
     this.writeLine = exports.writeLine;
@@ -199,6 +208,13 @@ export class HierarchyCore {
       this.swSlot =
       this.castout =
         refuse;
+    // The instance waits in the pool with its arena: it must not keep the
+    // released model's DRAM alive until the next model takes it.
+    const bound = this.#bound;
+    if (bound.owner !== this) return;
+    bound.memory = null;
+    bound.stores = [];
+    bound.owner = null;
   }
 
   /**
@@ -261,7 +277,9 @@ export class HierarchyCore {
     bound.stores = stores;
     bound.wordsPerLine = topology.wordsPerLine;
     bound.exports.init(arena.model);
-    return new HierarchyCore(bound.exports);
+    const core = new HierarchyCore(bound);
+    bound.owner = core;
+    return core;
   }
 
   /**

@@ -315,3 +315,12 @@ Deno.test("trustedAccess kept past release throws, and leaves the model that too
     next.release();
   }
 });
+
+Deno.test("a released model's DRAM is not kept alive by its arena's core waiting in the pool", async () => {
+  const probe = new URL("../support/released_model_probe.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--v8-flags=--expose-gc", probe],
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), { collected: true, next: 41 });
+});
