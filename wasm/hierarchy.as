@@ -1,9 +1,9 @@
 // The coherent reads and writes of one hardware model, its castouts, and
 // its by-VA and per-slot set/way maintenance, in WebAssembly: what
 // lib/hw/coherence.ts and lib/hw/maintenance.ts do on their direct paths
-// (not the staged ones), step for step, over the caches' stores as cache.ts and cache_store.ts
-// keep them (lib/hw/store_arena.ts puts every store of a model in one
-// memory, which this module imports). The same lookups, the same victims,
+// (not the staged ones), step for step, over the caches' stores as
+// cache.ts and cache_store.ts keep them (lib/hw/store_arena.ts puts every
+// store of a model in one memory, which this module imports). The same lookups, the same victims,
 // the same stamps, the same resident order, the same notes to the change
 // log: a model run through this core and one run through the JavaScript
 // paths are equal in every array (tests/hw/hierarchy_core_test.ts).
@@ -33,20 +33,23 @@ const DIRTY: u8 = 2;
 const KEY_LIMIT: f64 = 2147483646;
 const KEY_WIDE: i32 = 0x7fffffff;
 
-// The model region, 32-bit words (lib/hw/hierarchy_core.ts).
-const M_CPU_COUNT = 4, M_CLUSTER_COUNT = 8, M_LINE_SIZE = 12, M_WPL = 16, M_SYS = 20;
-const M_SNOOPS_NC = 24, M_BUF = 28, M_LOG = 32, M_LOG_LENGTH = 36, M_DESCS = 40;
+// The model region's header (lib/hw/hierarchy_core.ts): the byte offset of
+// each of its 32-bit words.
+const M_CACHE_COUNT = 0, M_CPU_COUNT = 4, M_CLUSTER_COUNT = 8, M_LINE_SIZE = 12, M_WPL = 16;
+const M_SYS = 20, M_SNOOPS_NC = 24, M_BUF = 28, M_LOG = 32, M_LOG_LENGTH = 36, M_DESCS = 40;
 const M_CPU_CLUSTER = 44, M_FIRST_CPU = 48, M_CPU_COUNTS = 52, M_L2_INDEX = 56, M_NEXT = 60;
-const M_CACHE_COUNT = 0, M_SLOTS = 64;
+const M_SLOTS = 64;
 
-// A cache's descriptor, 32-bit words: where its store's arrays are, and its shape.
+// A cache's descriptor (64 bytes), the byte offset of each 32-bit word:
+// where its store's arrays are, and its shape.
 const DESC = 64;
 const D_HEAD = 0, D_TAGS = 4, D_KEYS = 8, D_STAMPS = 12, D_RESIDENT = 16, D_POSITION = 20;
 const D_STATES = 24, D_DATA = 28, D_WAYS = 32, D_SET_MASK = 36, D_WAY_BITS = 40;
 const D_SET_BITS = 44, D_CLOCK_LIMIT = 48;
 
-// A store's head (cache_store.ts): resident count, clock, most recent
-// slot, whether it is still an image, and the most recent line (a double).
+// A store's head (cache_store.ts), byte offsets: resident count, clock,
+// most recent slot, whether it is still an image, and the most recent
+// line (a double).
 const H_RESIDENT = 0, H_CLOCK = 4, H_MRU_SLOT = 8, H_IMAGED = 12, H_MRU_LINE = 16;
 
 let cpuCount: i32 = 0;
