@@ -168,17 +168,30 @@ export class HypHandle implements Hyp {
    * @returns what the hardware cleaned and invalidated
    */
   flushVm(): FlushResult {
+    return this.#flushMapped("stage2_flush_vm");
+  }
+
+  /**
+   * The walk of `stage2_flush_vm` and of Xen's `p2m_flush_vm`, recorded as
+   * `name` with the pages mapped when it starts (a flush maps or unmaps
+   * none), its DC CIVAC instructions and what the hardware did; Xen's
+   * record adds the loop's `preemptChecks`.
+   */
+  #flushMapped(name: "stage2_flush_vm" | "p2m_flush_vm"): FlushResult {
     const { hardware, stage2 } = this.#ctx;
-    // The walk visits the pages mapped when it starts; a flush maps or unmaps none.
     const pages = stage2.mappedPages;
     const r = stage2FlushVm(hardware, stage2);
     if (this.tracing) {
-      this.#record("stage2_flush_vm", {
+      const counts = {
         pages,
         lines: flushVmLines(pages, this.#lineSize()),
         cleaned: r.cleaned,
         invalidated: r.invalidated,
-      });
+      };
+      this.#record(
+        name,
+        name === "p2m_flush_vm" ? { ...counts, preemptChecks: p2mPreemptChecks(pages) } : counts,
+      );
     }
     return r;
   }
@@ -275,19 +288,8 @@ export class HypHandle implements Hyp {
    * @returns what the hardware cleaned and invalidated
    */
   p2mFlushVm(): FlushResult {
-    const { hardware, stage2 } = this.#ctx;
-    const pages = stage2.mappedPages;
-    const r = stage2FlushVm(hardware, stage2);
-    if (this.tracing) {
-      this.#record("p2m_flush_vm", {
-        pages,
-        lines: flushVmLines(pages, this.#lineSize()),
-        cleaned: r.cleaned,
-        invalidated: r.invalidated,
-        preemptChecks: p2mPreemptChecks(pages),
-      });
-    }
-    p2mInvalidateRoot(stage2);
+    const r = this.#flushMapped("p2m_flush_vm");
+    p2mInvalidateRoot(this.#ctx.stage2);
     return r;
   }
 
