@@ -26,10 +26,8 @@
  */
 
 import { MAX_LINE_SIZE } from "../limits.ts";
+import { zeroedMemory } from "./zeroed.ts";
 
-const WASM_PAGE = 65536;
-/** A WebAssembly memory holds at most 65536 pages (4 GiB). */
-const MAX_WASM_PAGES = 65536;
 /** Every region starts on a 64-byte boundary. */
 const ALIGN = 64;
 
@@ -129,15 +127,7 @@ export class StoreArena {
     this.caches = caches;
     const model = caches === 0 ? 0 : modelRegionBytes(caches);
     byteLength += model;
-    const pages = Math.max(1, Math.ceil(byteLength / WASM_PAGE));
-    let memory: WebAssembly.Memory | null = null;
-    if (pages <= MAX_WASM_PAGES) {
-      try {
-        memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-      } catch {
-        // No WebAssembly, or no address space for a memory this large.
-      }
-    }
+    const memory = zeroedMemory(byteLength);
     this.memory = memory;
     this.buffer = memory === null ? new ArrayBuffer(byteLength) : memory.buffer as ArrayBuffer;
     this.#next = model;

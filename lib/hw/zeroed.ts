@@ -40,7 +40,9 @@
 export const ZEROED_THRESHOLD = 256 * 1024;
 
 const WASM_PAGE = 65536;
-/** WebAssembly memories are at most 65536 pages (4 GiB); stay well below. */
+/** A WebAssembly memory holds at most 65536 pages (4 GiB). */
+const MAX_WASM_PAGES = 65536;
+/** A buffer of {@linkcode zeroedBuffer} stays well below that. */
 const MAX_WASM_BYTES = 2 ** 31;
 
 /**
@@ -61,12 +63,33 @@ export function zeroedBuffer(byteLength: number): ArrayBuffer {
   if (byteLength < ZEROED_THRESHOLD || byteLength > MAX_WASM_BYTES) {
     return new ArrayBuffer(byteLength);
   }
-  const pages = Math.ceil(byteLength / WASM_PAGE);
+  // Not shared (no `shared: true`), so the buffer is a plain ArrayBuffer.
+  return (zeroedMemory(byteLength)?.buffer as ArrayBuffer | undefined) ??
+    new ArrayBuffer(byteLength);
+}
+
+/**
+ * A `WebAssembly.Memory` of at least `byteLength` zero bytes (whole 64 KiB
+ * pages, at least one) that never grows, or null when the runtime refuses
+ * it or it would pass the 4 GiB a memory can hold: the memory of
+ * {@linkcode zeroedBuffer}'s large buffers and of a model's caches
+ * (store_arena.ts).
+ *
+ * @example Usage
+ * ```ts
+ * import { zeroedMemory } from "./zeroed.ts";
+ * console.log(zeroedMemory(100)?.buffer.byteLength); // 65536
+ * ```
+ * @param byteLength the size needed
+ * @returns the memory, or null
+ */
+export function zeroedMemory(byteLength: number): WebAssembly.Memory | null {
+  const pages = Math.max(1, Math.ceil(byteLength / WASM_PAGE));
+  if (pages > MAX_WASM_PAGES) return null;
   try {
-    // Not shared (no `shared: true`), so the buffer is a plain ArrayBuffer.
-    return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer as ArrayBuffer;
+    return new WebAssembly.Memory({ initial: pages, maximum: pages });
   } catch {
     // No WebAssembly, or no address space left for another memory.
-    return new ArrayBuffer(byteLength);
+    return null;
   }
 }
