@@ -308,9 +308,6 @@ export class Hardware {
   /** Set by {@linkcode Hardware.release}: every later use throws. */
   #released = false;
 
-  /** Whether the model's accesses run in the WebAssembly core, for {@linkcode runsInCore}. */
-  readonly #inCore: boolean;
-
   /** Where the model's reads and writes go: its core, or its coherence in JavaScript. */
   readonly #access: TrustedAccess;
   /** The model's WebAssembly core, or null (retired by {@linkcode Hardware.release}). */
@@ -321,7 +318,7 @@ export class Hardware {
       hw.#checkLive("trustedAccess");
       return hw.#access;
     };
-    inCore = (hw) => hw.#inCore;
+    inCore = (hw) => hw.#core !== null;
   }
 
   /**
@@ -359,7 +356,6 @@ export class Hardware {
     const core = options.core === false || this.#staged
       ? null
       : HierarchyCore.over(topology, this.memory, this.#changed);
-    this.#inCore = core !== null;
     this.#core = core;
     this.#coherence = new Coherence(topology, this.memory, this.#staged, core);
     this.#access = core ?? this.#coherence;

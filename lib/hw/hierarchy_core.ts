@@ -311,8 +311,8 @@ export class HierarchyCore {
  * model region of an arena for `caches` caches, in words: after the header,
  * the descriptors and the index arrays of at most `caches` CPUs, clusters
  * and caches each; then the log, one slot per cache, and the buffer on a
- * 64-byte boundary. It fits the region
- * store_arena.ts reserves (`modelRegionBytes`).
+ * 64-byte boundary. It fits the region store_arena.ts reserves
+ * (`modelRegionBytes`).
  */
 function regionLayout(caches: number): { log: number; slots: number; buf: number } {
   const log = HEADER_WORDS + DESC_WORDS * caches + 5 * caches;
