@@ -14,9 +14,6 @@ import fc from "fast-check";
 import { cacheStore } from "../../lib/hw/cache.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
-import { assertScenario } from "../../lib/engine/rules/entry.ts";
-import { candidateLines, execute } from "../../lib/engine/execute.ts";
-import { EventLog } from "../../lib/engine/event_log.ts";
 import {
   invalidateArb,
   LINES,
@@ -26,6 +23,7 @@ import {
   runProgram,
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
+import { runOnModel } from "../support/model_runs.ts";
 import { scenarioOf } from "../reliability/arbitraries.ts";
 
 /** Every cache's LRU clock and each resident slot's stamp, which steer later victims. */
@@ -100,24 +98,7 @@ Deno.test("property: a run on direct fills logs and reads what a run on staged o
     fc.property(
       scenarioOf({ mix: "cacheable", policies: ["kvm-4.0", "xen", "native"], maxSteps: 40 }),
       (scenario) => {
-        const { machine, policy } = assertScenario(scenario);
-        const seen = [false, true].map((staged) => {
-          const hardware = new Hardware(machine, { seed: scenario.seed, staged });
-          const log = new EventLog();
-          const out = execute({
-            scenario,
-            machine,
-            policy,
-            speculation: scenario.speculation,
-            sink: log,
-            maxSteps: Infinity,
-            candidates: candidateLines(scenario.steps, hardware.lineSize),
-            hardware,
-          });
-          const result = { got: Array.from(out.got), events: log.finish(), hw: observe(hardware) };
-          hardware.release();
-          return result;
-        });
+        const seen = [false, true].map((staged) => runOnModel(scenario, { staged }, observe));
         assert.deepEqual(seen[0], seen[1]);
       },
     ),

@@ -22,9 +22,6 @@ import type { Machine } from "../../lib/hw/machine.ts";
 import { Memory } from "../../lib/hw/memory.ts";
 import { Topology } from "../../lib/hw/topology.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
-import { assertScenario } from "../../lib/engine/rules/entry.ts";
-import { candidateLines, execute } from "../../lib/engine/execute.ts";
-import { EventLog } from "../../lib/engine/event_log.ts";
 import {
   invalidateArb,
   LINE,
@@ -35,6 +32,7 @@ import {
   runProgram,
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
+import { runOnModel } from "../support/model_runs.ts";
 import { scenarioOf } from "../reliability/arbitraries.ts";
 import type { Topology as TopologyType } from "../../lib/hw/topology.ts";
 
@@ -230,29 +228,13 @@ Deno.test("property: a run through the core logs and reads what a run in JavaScr
     fc.property(
       scenarioOf({ mix: "cacheable", policies: ["kvm-4.0", "xen", "native"], maxSteps: 40 }),
       (scenario) => {
-        const { machine, policy } = assertScenario(scenario);
-        const seen = [true, false].map((core) => {
-          const hardware = new Hardware(machine, { seed: scenario.seed, core });
-          const log = new EventLog();
-          const out = execute({
+        const seen = [true, false].map((core) =>
+          runOnModel(
             scenario,
-            machine,
-            policy,
-            speculation: scenario.speculation,
-            sink: log,
-            maxSteps: Infinity,
-            candidates: candidateLines(scenario.steps, hardware.lineSize),
-            hardware,
-          });
-          const result = {
-            got: Array.from(out.got),
-            events: log.finish(),
-            arrays: arrays(hardware.caches),
-            state: hardwareState(hardware),
-          };
-          hardware.release();
-          return result;
-        });
+            { core },
+            (hw) => ({ arrays: arrays(hw.caches), state: hardwareState(hw) }),
+          )
+        );
         assert.deepEqual(seen[0], seen[1]);
       },
     ),
