@@ -5,6 +5,7 @@ import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { type ChildBatch, expandBatch } from "../../lib/engine/explore/expand.ts";
 import { type LevelRunner, searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
+import { randomTaskSize } from "../../lib/engine/explore/explore.ts";
 import { RANDOM } from "./fixtures.ts";
 
 const EXHAUSTIVE: ExploreOptions = {
@@ -27,6 +28,35 @@ Deno.test("workers report exactly what a single thread reports (random)", async 
   const single = await explore({ ...RANDOM, workers: 1 });
   const parallel = await explore({ ...RANDOM, workers: 2 });
   assert.ok(single.failures.length > 0);
+  assert.equal(formatExploreReport(parallel), formatExploreReport(single));
+});
+
+Deno.test("random tasks double from 512 to 4096 and shrink to each thread's share of the rest", () => {
+  const sizes = (budget: number, threads: number) => {
+    const out: number[] = [];
+    for (let next = 0; next < budget;) {
+      next += out[out.length] = randomTaskSize(out.length, budget - next, threads);
+    }
+    return out;
+  };
+  assert.deepEqual(
+    sizes(20_000, 2),
+    [512, 1024, 2048, 4096, 4096, 4096, 2064, 1032, 516, 512, 4],
+  );
+  assert.deepEqual(sizes(20_000, 1), [512, 1024, 2048, 4096, 4096, 4096, 4096, 32]);
+  assert.deepEqual(sizes(300, 2), [300]);
+  assert.equal(randomTaskSize(40, Infinity, 4), 4096);
+});
+
+Deno.test("random tasks that grow to their largest and shrink at the end report what one thread reports", async () => {
+  // 20 000 executions: tasks of 512, 1024, 2048, then 4096 each, and the
+  // last ones cut to each thread's share of what is left.
+  const options = { ...RANDOM, executions: 20_000, shrink: false };
+  const single = await explore({ ...options, workers: 1 });
+  const parallel = await explore({ ...options, workers: 2 });
+  assert.ok(single.failures.length > 0);
+  assert.equal(parallel.stats.executions, 20_000);
+  assert.deepEqual(parallel.stats, single.stats);
   assert.equal(formatExploreReport(parallel), formatExploreReport(single));
 });
 
