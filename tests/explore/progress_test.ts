@@ -173,6 +173,33 @@ Deno.test("times: seconds rounded, a full minute and a full hour in the larger u
   assert.equal(formatSeconds(NaN), "?");
 });
 
+Deno.test("random mode's progress numbers the runs consumed while many tasks are in flight on workers", async () => {
+  // Two threads keep 16 tasks handed out: the count shown is the end of the
+  // last task read, not of the last one handed out.
+  const written = await captured(async (clock) => {
+    clock.step = 1000;
+    await explore({
+      policy: "kvm-3.18",
+      mode: "random",
+      seed: 3,
+      executions: 20_000,
+      maxOps: 5,
+      ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
+      workers: 2,
+      progress: true,
+      shrink: false,
+    });
+  });
+  const lines = written.filter((w) => w.startsWith("\rexplore: "));
+  assert.ok(lines.length >= 3, JSON.stringify(written));
+  for (const line of lines.slice(0, -1)) {
+    const m = line.match(/explore: (\d+) runs, .*, execution (\d+)/);
+    assert.ok(m, line);
+    assert.equal(m[1], m[2], line);
+  }
+  assert.ok(lines.at(-2)!.endsWith(", execution 20000\x1b[K"), lines.at(-2));
+});
+
 Deno.test("random mode's progress shows the runs it has consumed, then the total before shrinking", async () => {
   let report: Awaited<ReturnType<typeof explore>> | null = null;
   const written = await captured(async (clock) => {
