@@ -77,8 +77,9 @@ const RANDOM_CHUNK_MAX = 4096;
  * {@linkcode RANDOM_CHUNK_MAX}, and never more than one thread's share of
  * what is left. Handing a task to a worker and reading its answer back
  * costs a fixed amount of time on both threads (messages, wake-ups) that
- * a task of 512 fast executions does not hide: on two threads, tasks of
- * 4096 ran 10^6 executions 5-8 % sooner. The first tasks stay small so
+ * a task of 512 fast executions does not hide: on two threads of a
+ * 2-core machine, tasks of 4096 ran 10^6 executions 4-12 % sooner
+ * (alternated pairs). The first tasks stay small so
  * that a short exploration still spreads over the threads, and the last
  * ones shrink so that the threads finish together. Which executions a
  * task holds never changes what they find (see random_mode.ts).
