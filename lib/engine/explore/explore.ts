@@ -423,21 +423,20 @@ async function searchRandom(
   let executions = 0, referenceRuns = 0;
   const budget = config.executions;
   // Chunks stream through the threads; the answers are consumed in chunk order.
-  const queued: Promise<RandomBatch>[] = [];
-  const ends: number[] = [];
-  let next = 0, issued = 0, consumed = 0, done = 0;
+  const queued: { result: Promise<RandomBatch>; to: number }[] = [];
+  let next = 0, consumed = 0;
   while (next < budget || queued.length > 0) {
     while (next < budget && queued.length < threads.inFlight) {
-      const to = next + randomTaskSize(issued++, budget - next, threads.count);
+      const issued = consumed + queued.length;
+      const to = next + randomTaskSize(issued, budget - next, threads.count);
       const result = threads.random(next, to);
       // A chunk still queued when the time budget stops the search is dropped unread.
       result.catch(() => {});
-      queued.push(result);
-      ends.push(to);
+      queued.push({ result, to });
       next = to;
     }
-    const r = await queued.shift()!;
-    done = ends.shift()!;
+    const { result, to: done } = queued.shift()!;
+    const r = await result;
     consumed++;
     executions += r.executions;
     referenceRuns += r.referenceRuns;
