@@ -173,60 +173,50 @@ Deno.test("times: seconds rounded, a full minute and a full hour in the larger u
   assert.equal(formatSeconds(NaN), "?");
 });
 
-Deno.test("random mode's progress numbers the runs consumed while many tasks are in flight on workers", async () => {
-  // Two threads keep 16 tasks handed out: the count shown is the end of the
-  // last task read, not of the last one handed out.
-  const written = await captured(async (clock) => {
-    clock.step = 1000;
-    await explore({
-      policy: "kvm-3.18",
-      mode: "random",
-      seed: 3,
-      executions: 20_000,
-      maxOps: 5,
-      ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-      workers: 2,
-      progress: true,
-      shrink: false,
-    });
-  });
-  const lines = written.filter((w) => w.startsWith("\rexplore: "));
-  assert.ok(lines.length >= 3, JSON.stringify(written));
-  for (const line of lines.slice(0, -1)) {
-    const m = line.match(/explore: (\d+) runs, .*, execution (\d+)/);
-    assert.ok(m, line);
-    assert.equal(m[1], m[2], line);
-  }
-  assert.ok(lines.at(-2)!.endsWith(", execution 20000\x1b[K"), lines.at(-2));
-});
-
-Deno.test("random mode's progress shows the runs it has consumed, then the total before shrinking", async () => {
+/**
+ * A random exploration of `executions` programs on `workers` threads with
+ * its progress drawn at every update (each reading of the clock is a second
+ * later, so that no update falls within 100 ms of the last one): the
+ * report, what was written, and the progress lines, each but the last
+ * checked to number as many executions as it counts runs.
+ */
+async function randomProgress(executions: number, workers: number) {
   let report: Awaited<ReturnType<typeof explore>> | null = null;
   const written = await captured(async (clock) => {
-    // Every reading of the clock is a second later, so that no update falls within 100 ms
-    // of the last one and every one is drawn.
     clock.step = 1000;
     report = await explore({
       policy: "kvm-3.18",
       mode: "random",
       seed: 3,
-      executions: 2000,
+      executions,
       maxOps: 5,
       ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
-      workers: 1,
+      workers,
       progress: true,
       shrink: false,
     });
   });
-  const r = report!;
   const lines = written.filter((w) => w.startsWith("\rexplore: "));
-  assert.ok(lines.length >= 2, JSON.stringify(written));
   for (const line of lines.slice(0, -1)) {
     // "N runs, ..., execution M": the runs so far are the executions numbered so far.
     const m = line.match(/explore: (\d+) runs, .*, execution (\d+)/);
     assert.ok(m, line);
     assert.equal(m[1], m[2], line);
   }
+  return { report: report!, written, lines };
+}
+
+Deno.test("random mode's progress numbers the runs consumed while many tasks are in flight on workers", async () => {
+  // Two threads keep 16 tasks handed out: the count shown is the end of the
+  // last task read, not of the last one handed out.
+  const { written, lines } = await randomProgress(20_000, 2);
+  assert.ok(lines.length >= 3, JSON.stringify(written));
+  assert.ok(lines.at(-2)!.endsWith(", execution 20000\x1b[K"), lines.at(-2));
+});
+
+Deno.test("random mode's progress shows the runs it has consumed, then the total before shrinking", async () => {
+  const { report: r, written, lines } = await randomProgress(2000, 1);
+  assert.ok(lines.length >= 2, JSON.stringify(written));
   assert.match(lines.at(-2)!, /^\rexplore: 2000 runs, /);
   assert.ok(lines.at(-2)!.endsWith(", execution 2000\x1b[K"), lines.at(-2));
   const groups = r.failures.length;
