@@ -23,8 +23,7 @@ import {
   runProgram,
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-import { runOnModel } from "../support/model_runs.ts";
-import { scenarioOf } from "../reliability/arbitraries.ts";
+import { assertRunsAgree } from "../support/model_runs.ts";
 
 /** Every cache's LRU clock and each resident slot's stamp, which steer later victims. */
 function stamps(hw: Hardware): number[][] {
@@ -94,14 +93,5 @@ Deno.test("property: direct fills and castouts leave what the staged ones leave,
 });
 
 Deno.test("property: a run on direct fills logs and reads what a run on staged ones does", () => {
-  fc.assert(
-    fc.property(
-      scenarioOf({ mix: "cacheable", policies: ["kvm-4.0", "xen", "native"], maxSteps: 40 }),
-      (scenario) => {
-        const seen = [false, true].map((staged) => runOnModel(scenario, { staged }, observe));
-        assert.deepEqual(seen[0], seen[1]);
-      },
-    ),
-    { seed: 18, numRuns: 150 },
-  );
+  assertRunsAgree({ staged: false }, { staged: true }, observe, { seed: 18, numRuns: 150 });
 });

@@ -32,12 +32,10 @@ import {
   runProgram,
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-import { runOnModel } from "../support/model_runs.ts";
-import { scenarioOf } from "../reliability/arbitraries.ts";
-import type { Topology as TopologyType } from "../../lib/hw/topology.ts";
+import { assertRunsAgree } from "../support/model_runs.ts";
 
 /** Every array of every store of a model, as plain numbers. */
-function arrays(caches: TopologyType["caches"]): unknown {
+function arrays(caches: Topology["caches"]): unknown {
   return caches.map((c) => {
     const s = cacheStore(c);
     return {
@@ -224,20 +222,10 @@ Deno.test("property: the core renumbers LRU stamps at the clock's limit as the s
 });
 
 Deno.test("property: a run through the core logs and reads what a run in JavaScript does", () => {
-  fc.assert(
-    fc.property(
-      scenarioOf({ mix: "cacheable", policies: ["kvm-4.0", "xen", "native"], maxSteps: 40 }),
-      (scenario) => {
-        const seen = [true, false].map((core) =>
-          runOnModel(
-            scenario,
-            { core },
-            (hw) => ({ arrays: arrays(hw.caches), state: hardwareState(hw) }),
-          )
-        );
-        assert.deepEqual(seen[0], seen[1]);
-      },
-    ),
+  assertRunsAgree(
+    { core: true },
+    { core: false },
+    (hw) => ({ arrays: arrays(hw.caches), state: hardwareState(hw) }),
     { seed: 20261209, numRuns: 120 },
   );
 });
