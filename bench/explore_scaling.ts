@@ -113,11 +113,17 @@ export const WARM_EXPLORATIONS = 3;
  * ratio of each pair; and the process's CPU time (user + system, every
  * thread's) per execution, which shows what the second thread costs.
  *
- * Before the first pair, {@linkcode WARM_EXPLORATIONS} untimed explorations
- * on each count of workers warm both up, as each process of the yardstick
+ * Before each pair, {@linkcode WARM_EXPLORATIONS} untimed explorations on
+ * each count of workers warm both up, as each process of the yardstick
  * ({@linkcode processCeiling}) explores as many times before it is timed:
  * this thread's code is then compiled and optimized, and so is the
- * worker's, which pool.ts keeps for the next 2-worker run. With `cold`,
+ * worker's, which pool.ts keeps for the next 2-worker run. Once before the
+ * first pair is not enough: while `between` runs the yardstick's processes
+ * (seconds), this process idles, and V8's memory reducer then collects its
+ * heaps to save memory, after which the next pair starts half cold (after
+ * 30 s idle, a 2-worker exploration of {@linkcode SCALING_EXHAUSTIVE_LARGE}
+ * took 749-1115 ms against 483-633 warm, and V8 optimized about 190
+ * functions again; with `--v8-flags=--no-memory-reducer`, 520). With `cold`,
  * every 2-worker run starts a new worker instead, which compiles the
  * explorer again, as in a process that explores once.
  *
@@ -151,11 +157,14 @@ export async function workerScaling(
     cpu.push((used.user + used.system) / r.stats.executions);
     return r.stats.executions / seconds;
   };
-  for (let k = 0; k < WARM_EXPLORATIONS; k++) {
-    await explore({ ...options, ...quiet, workers: 1 });
-    if (!cold) await explore({ ...options, ...quiet, workers: 2 });
-  }
   for (let i = 0; i < n; i++) {
+    // Before every pair, not once: V8 throws compiled code away when a
+    // process has been idle for a while (its memory reducer), as this one
+    // is while the yardstick's processes run between pairs.
+    for (let k = 0; k < WARM_EXPLORATIONS; k++) {
+      await explore({ ...options, ...quiet, workers: 1 });
+      if (!cold) await explore({ ...options, ...quiet, workers: 2 });
+    }
     const a = await rate(1, cpuOne);
     if (cold) closeIdleWorkers();
     const b = await rate(2, cpuTwo);

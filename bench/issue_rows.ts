@@ -33,7 +33,7 @@
  *   followed by the machine's yardstick: two one-thread explorations in
  *   two processes at once against one alone, alternated pair by pair with
  *   ours (explore_scaling.ts `processCeiling`); both sides warm up with the
- *   same untimed explorations before they are timed (`WARM_EXPLORATIONS`);
+ *   same untimed explorations before each timed pair (`WARM_EXPLORATIONS`);
  * - (f) 4 shards of an exhaustive search: the largest shard's runs against
  *   the unsharded search's, and the sum of 2 shards' runs against it, with
  *   parts that exchange each length and with independent parts.

@@ -6,9 +6,9 @@
  * operations, 10^6 random programs) instead of the report's. `--cold`
  * starts a new worker for every 2-worker run (as a process that explores
  * once must); by default untimed explorations on each count of workers
- * come first (explore_scaling.ts `WARM_EXPLORATIONS`), so every pair runs
- * warm, as the yardstick's processes do, and the 2-worker runs reuse one
- * worker (see lib/engine/explore/pool.ts).
+ * come before every pair (explore_scaling.ts `WARM_EXPLORATIONS`), so every
+ * pair runs warm, as the yardstick's processes do, and the 2-worker runs
+ * reuse one worker (see lib/engine/explore/pool.ts).
  *
  * @module
  */
