@@ -19,7 +19,11 @@
  * sends it its configuration. What a worker keeps is the code V8 compiled
  * for it: every new thread compiles the explorer again (about 0.9 s of CPU
  * on the compiler's threads) and runs slowly until it has, which costs as
- * much as most of a short exploration's work. The workers are Node-style
+ * much as most of a short exploration's work. A pool left idle for tens of
+ * seconds keeps its threads but not all of that code: V8's memory reducer
+ * then collects the idle heaps, and the next exploration optimizes much of
+ * the explorer again (`workerScaling` in bench/explore_scaling.ts gives
+ * figures). The workers are Node-style
  * (`node:worker_threads`) because only those can be unreferenced.
  *
  * The busiest messages are bare buffers of integers: an expansion task is
