@@ -106,7 +106,11 @@ export const invalidateArb: fc.Arbitrary<Op> = fc.record({
   op: fc.constant("ivac" as const),
 });
 
-/** Runs a program; returns every value a read returned, in order. */
+/**
+ * Runs a program; returns, in order, every value a read returned, what each
+ * perturbation did, and the lines each maintenance op cleaned and
+ * invalidated (two numbers per op).
+ */
 export function runProgram(hw: Hardware, ops: readonly Op[], seed: number): number[] {
   const chooser = seededChooser(seed);
   const addrs = LINES.map((l) => l * LINE);
@@ -126,9 +130,11 @@ export function runProgram(hw: Hardware, ops: readonly Op[], seed: number): numb
       const level = Math.min(op.level, hw.levels(cpu));
       const { ways, sets } = hw.geometry(cpu, level);
       const slot = op.slot % (sets * ways);
-      hw.dcBySetWay(cpu, op.op, level, Math.floor(slot / ways), slot % ways);
+      const done = hw.dcBySetWay(cpu, op.op, level, Math.floor(slot / ways), slot % ways);
+      seen.push(done.cleaned, done.invalidated);
     } else {
-      hw.dcByVa(op.op, cpu, LINES[op.line] * LINE);
+      const done = hw.dcByVa(op.op, cpu, LINES[op.line] * LINE);
+      seen.push(done.cleaned, done.invalidated);
     }
   }
   return seen;
