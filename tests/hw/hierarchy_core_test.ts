@@ -32,7 +32,7 @@ import {
   runProgram,
 } from "../support/hardware_programs.ts";
 import { hardwareState } from "../support/hardware_state.ts";
-import { assertRunsAgree } from "../support/model_runs.ts";
+import { ANY_PROGRAM, assertRunsAgree, SET_WAY_PROGRAM } from "../support/model_runs.ts";
 
 /** Every array of every store of a model, as plain numbers. */
 function arrays(caches: Topology["caches"]): unknown {
@@ -228,6 +228,20 @@ Deno.test("property: a run through the core logs and reads what a run in JavaScr
     (hw) => ({ arrays: arrays(hw.caches), state: hardwareState(hw) }),
     { seed: 20261209, numRuns: 120 },
   );
+});
+
+Deno.test("property: runs of every kind of step, and set/way walks with caches on, under every policy, log through the core what they log in JavaScript", () => {
+  for (const [shape, seed] of [[ANY_PROGRAM, 20261206], [SET_WAY_PROGRAM, 20261207]] as const) {
+    const ran = assertRunsAgree(
+      { core: true },
+      { core: false },
+      (hw) => ({ arrays: arrays(hw.caches), state: hardwareState(hw) }),
+      { seed, numRuns: 120 },
+      shape,
+    );
+    // Seeded: the same programs every time, many of them counting lines.
+    assert.ok(ran.completed >= 100 && ran.counted >= 20, `${shape.mix}: ${JSON.stringify(ran)}`);
+  }
 });
 
 Deno.test("HierarchyCore.over: no core for random replacement or caches outside one arena", () => {
