@@ -6,8 +6,9 @@
  */
 
 import type { Hardware } from "../../lib/hw/hardware.ts";
+import { cacheStore, INVALID } from "../../lib/hw/cache.ts";
 
-/** One cache: its resident index and each valid slot's tag, state and data. */
+/** One cache: its resident index and each valid slot's tag, state, LRU age and data. */
 export interface CacheState {
   readonly name: string;
   /** Resident slots in resident-index order (the order perturbations pick castouts in). */
@@ -16,6 +17,12 @@ export interface CacheState {
     readonly slot: number;
     readonly tag: number;
     readonly state: number;
+    /**
+     * How many valid slots of its set were used more recently (0: the most
+     * recent): the LRU order that picks the set's next victim, whatever the
+     * stamps' values.
+     */
+    readonly age: number;
     readonly data: readonly number[];
   }[];
 }
@@ -28,7 +35,7 @@ export interface HardwareState {
 }
 
 /**
- * Snapshots a hardware model: every cache line with its data, and DRAM under
+ * Snapshots a hardware model: every cache line with its LRU age and data, and DRAM under
  * every line a cache holds (dirty system-cache lines included, which a
  * non-cacheable read may see) and under every line of `lines`.
  */
@@ -36,6 +43,15 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
   const all = new Set<number>(lines);
   const caches = hw.caches.map((c): CacheState => {
     const resident = Array.from(c.residentSlots());
+    const stamps = cacheStore(c).stamps;
+    const ageOf = (slot: number) => {
+      const base = slot - (slot % c.ways);
+      let age = 0;
+      for (let s = base; s < base + c.ways; s++) {
+        if (c.states[s] !== INVALID && stamps[s] > stamps[slot]) age++;
+      }
+      return age;
+    };
     return {
       name: c.name,
       resident,
@@ -45,6 +61,7 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
           slot,
           tag: c.tags[slot],
           state: c.states[slot],
+          age: ageOf(slot),
           data: Array.from(
             c.data.subarray(c.dataOffset(slot), c.dataOffset(slot) + c.wordsPerLine),
           ),
