@@ -5,10 +5,15 @@
  * read from a full `run()` replaying the same perturbations through the
  * exploration's `replay()`. A failed read's blame follows the execution's
  * own hardware choices, and each choice point is mapped to the step it came
- * before, in every execution the runner is reused for.
+ * before, in every execution the runner is reused for. The same agreement
+ * holds on random programs under every policy (stale reads, crashes and
+ * watched events among them), for the quiet execution and its first
+ * single choices.
  */
 
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { scenarioOf } from "../reliability/arbitraries.ts";
 import { type Scenario, type Step } from "../../mod.ts";
 import { replay } from "../../lib/api/explore.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
@@ -16,7 +21,7 @@ import { baseVariant, migrationChildren } from "../../lib/engine/expect/migratio
 import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";
 import { observeRun } from "../../lib/engine/expect/observation.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
-import { A, NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
+import { A, B, NO_CLEAN, scenario, SW_CLEAN, tiny, tinyWithL3 } from "./helpers.ts";
 
 const WATCHED = ["flush_cache_all", "kvm_exit", "kvm_set_way_flush", "stage2_flush_vm", "sw_local"];
 
@@ -103,4 +108,86 @@ Deno.test("stepOfPoint: each choice point's step, none before an exec_state step
   const out = runner.run(moved, new Int32Array(0));
   assert.deepEqual(Array.from(out.stepOfPoint), [0, 1, 2, 3, 5]);
   assert.deepEqual(Array.from(runner.run(base, new Int32Array(0)).stepOfPoint), [0, 1, 2, 4]);
+});
+
+const EVERY_POLICY = [
+  "kvm-3.18",
+  "kvm-4.0",
+  "kvm-modern",
+  "xen",
+  "xen-iommu",
+  "trap-nothing",
+  "native",
+];
+
+/**
+ * The shape of the boot-time bug on random operands: caches on, writes,
+ * one maintenance (or none), caches off, the written words read back; on
+ * the tiny machine with or without its system cache, under every policy.
+ */
+const cleanThenCachesOff: fc.Arbitrary<Scenario> = fc.record({
+  words: fc.array(fc.constantFrom(A, B, A + 4, B + 64), { minLength: 1, maxLength: 4 }),
+  maintenance: fc.constantFrom<(Step | null)[]>(
+    null,
+    { kind: "sw_walk", vcpu: 0, op: "cisw" },
+    { kind: "sw_walk", vcpu: 0, op: "csw" },
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: A, len: 4096 },
+    { kind: "dc_va", vcpu: 0, op: "cvac", addr: B, len: 64 },
+  ),
+  withL3: fc.boolean(),
+  policy: fc.constantFrom(...EVERY_POLICY),
+  cpus: fc.integer({ min: 1, max: 2 }),
+  prefault: fc.boolean(),
+  speculation: fc.constantFrom("quiet" as const, "adversarial" as const),
+}).map(({ words, maintenance, withL3, policy, cpus, prefault, speculation }) =>
+  scenario([
+    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+    ...words.map((addr, i): Step => ({ kind: "write", vcpu: 0, addr, value: i + 1 })),
+    ...(maintenance === null ? [] : [maintenance]),
+    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+    ...words.map((addr): Step => ({ kind: "read", vcpu: cpus - 1, addr })),
+  ], { machine: withL3 ? tinyWithL3 : tiny, policy, cpus, prefault, speculation })
+);
+
+Deno.test("property: fast path = run() on random programs under every policy, for their first plans", () => {
+  let plans = 0, failing = 0, crashed = 0, counted = 0;
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        scenarioOf({ mix: "any", policies: EVERY_POLICY, maxSteps: 14 }),
+        scenarioOf({ mix: "native-on", policies: EVERY_POLICY, maxSteps: 14 }),
+        cleanThenCachesOff,
+      ),
+      (s) => {
+        const { machine, policy } = assertScenario(s);
+        const runner = new CheckRunner(s, machine, policy, WATCHED);
+        const variant = baseVariant(s.steps);
+        const filter = new ChoiceFilter(
+          runner.hw,
+          runner.candidates,
+          { cpus: s.cpus, steps: s.steps },
+          false,
+        );
+        const options: number[][] = [];
+        runner.run(variant, new Int32Array(0), (point) => {
+          filter.options((o) => options.push([point, o]));
+        });
+        // No plan (the quiet execution), then up to six single choices.
+        for (const plan of [[], ...options.slice(0, 6)]) {
+          const fast = runner.run(variant, Int32Array.from(plan), null, true);
+          const full = replay({ ...s, speculation: "adversarial" }, fast.perturbations);
+          assert.deepEqual(fast.observation, observeRun(full, WATCHED), `plan ${plan}`);
+          const o = fast.observation;
+          plans++;
+          if (o.violations.length > 0) failing++;
+          if (o.crashed) crashed++;
+          if (Object.values(o.counts).some((n) => n > 0)) counted++;
+        }
+      },
+    ),
+    { seed: 20261206, numRuns: 120 },
+  );
+  // Seeded: the same programs every time, with stale reads, crashes and watched events.
+  const seen = { plans, failing, crashed, counted };
+  assert.ok(plans > 300 && failing > 20 && crashed > 10 && counted > 100, JSON.stringify(seen));
 });
