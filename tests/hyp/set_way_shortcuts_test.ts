@@ -16,6 +16,7 @@ import { resolveCosts } from "../../lib/hyp/costs.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { hardwareState, linesOf } from "../support/hardware_state.ts";
 import { definePolicy } from "../../lib/hyp/policies/define.ts";
+import { kvm318With, kvm40With } from "../../lib/hyp/policies/kvm_switches.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
 /** The built-in policies that declare `setWayIdle` or `setWayLocal`. */
@@ -244,4 +245,43 @@ Deno.test("a user policy declaring setWayIdle or setWayLocal is refused, whateve
       );
     }
   }
+});
+
+Deno.test("property: the switched KVM 2015 policies keep their base's set/way shortcuts without changing a run", () => {
+  // kvm40With and kvm318With reuse kvm-4.0's and kvm-3.18's shortcuts, as
+  // only the unmap and fault-path cleans differ: each against a copy of
+  // itself, which walks slot by slot.
+  const variants: Policy[] = [
+    kvm40With({ unmapInvalidate: false }),
+    kvm40With({ faultCleanViaKernelMap: false }),
+    kvm40With({ unmapInvalidate: false, faultCleanViaKernelMap: false }),
+    kvm318With({ unmapInvalidate: true }),
+    kvm318With({ faultCleanViaKernelMap: true }),
+    kvm318With({ unmapInvalidate: true, faultCleanViaKernelMap: true }),
+  ] as Policy[];
+  for (const v of variants) assert.notEqual(setWayShortcutsOf(v), undefined, v.name);
+  let walked = 0;
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        scenarioOf({ mix: "any", policies: ["kvm-4.0"], maxSteps: 25 }),
+        scenarioOf({ mix: "native-on", policies: ["kvm-4.0"], maxSteps: 12 }),
+      ),
+      fc.constantFrom(...variants),
+      (scenario, variant) => {
+        const copy = Object.freeze({ ...variant });
+        let fast;
+        try {
+          fast = run(scenario, { policy: variant });
+        } catch (e) {
+          assert.throws(() => run(scenario, { policy: copy }));
+          return void e;
+        }
+        same(fast, run(scenario, { policy: copy }));
+        if (fast.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
+      },
+    ),
+    { numRuns: 300, seed: 1206 },
+  );
+  assert.ok(walked >= 20, `only ${walked} runs had a folded trapped walk`);
 });
