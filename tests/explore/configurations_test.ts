@@ -1,0 +1,105 @@
+/**
+ * Explorations on random configurations: the answer of one thread equals
+ * that of two or three shards merged and, on random searches long enough to
+ * be cut into several units, that of two threads (a worker pulling units
+ * from the shared queue), byte for byte in JSON. The fixed
+ * configurations of parallel_test.ts and merge_test.ts pin the same
+ * equalities on chosen questions; these draw the machine, policy, vCPUs,
+ * operations, length, mode and pruning switches at random.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
+import { mergeReports } from "../../lib/api/explore.ts";
+import { randomTaskSize } from "../../lib/engine/explore/explore.ts";
+import { TINY, TINY_L3 } from "./fixtures.ts";
+
+const OPS = [
+  "dc_cvac",
+  "dc_civac",
+  "dc_ivac",
+  "sw_clean",
+  "sw_clean_invalidate",
+  "mmuOn",
+  "mmuOff",
+  "migrate",
+  "host_write",
+  "host_unmap",
+] as const;
+
+/** A small question: few operations, short programs, so that each answer takes milliseconds. */
+const configuration: fc.Arbitrary<ExploreOptions> = fc.record({
+  machine: fc.constantFrom<ExploreOptions["machine"]>(TINY, TINY_L3, "generic"),
+  policy: fc.constantFrom(
+    "kvm-3.18",
+    "kvm-4.0",
+    "kvm-modern",
+    "xen",
+    "xen-iommu",
+    "trap-nothing",
+    "native",
+  ),
+  cpus: fc.integer({ min: 1, max: 2 }),
+  more: fc.uniqueArray(fc.constantFrom(...OPS), { minLength: 1, maxLength: 3 }),
+  speculation: fc.boolean(),
+  stateHashing: fc.boolean(),
+  random: fc.option(
+    fc.record({ seed: fc.nat(1000), executions: fc.integer({ min: 1, max: 300 }) }),
+  ),
+  maxOps: fc.integer({ min: 2, max: 4 }),
+}).map(({ more, random, ...rest }) => ({
+  ...rest,
+  ops: ["write", "read", ...more],
+  ...(random === null ? {} : { mode: "random" as const, ...random, shrink: false, maxOps: 4 }),
+  progress: false as const,
+}));
+
+function json(report: ExploreReport): string {
+  return JSON.stringify(report);
+}
+
+Deno.test("property: merged shards give the answer of the whole search", async () => {
+  let failing = 0, executions = 0;
+  await fc.assert(
+    fc.asyncProperty(configuration, fc.integer({ min: 2, max: 3 }), async (options, n) => {
+      const one = await explore({ ...options, workers: 1 });
+      const parts: ExploreReport[] = [];
+      for (let i = 0; i < n; i++) {
+        parts.push(await explore({ ...options, workers: 1, shard: `${i}/${n}` }));
+      }
+      assert.equal(json(mergeReports(parts)), json(one), `${n} shards merged`);
+      executions += one.stats.executions;
+      if (one.failures.length > 0) failing++;
+    }),
+    { seed: 20261206, numRuns: 40 },
+  );
+  // Seeded: the same questions every time, some of them answered with failures.
+  assert.ok(failing >= 5 && executions >= 20_000, `${failing} failing, ${executions} executions`);
+});
+
+Deno.test("property: two threads give the answer of one, on random searches of several units", async () => {
+  // Random searches of 1500 executions or more are cut into two units or
+  // more (randomTaskSize), so there is work to share; the worker, started
+  // by the first search, is warm for the others.
+  let failing = 0;
+  await fc.assert(
+    fc.asyncProperty(configuration, fc.integer({ min: 1500, max: 4000 }), async (q, executions) => {
+      const options = {
+        ...q,
+        mode: "random" as const,
+        seed: 7,
+        executions,
+        shrink: false,
+        maxOps: 4,
+      };
+      assert.ok(randomTaskSize(0, executions, 2) < executions);
+      const one = await explore({ ...options, workers: 1 });
+      const two = await explore({ ...options, workers: 2 });
+      assert.equal(json(two), json(one));
+      if (one.failures.length > 0) failing++;
+    }),
+    { seed: 20261207, numRuns: 8 },
+  );
+  assert.ok(failing >= 2, `${failing} failing`);
+});
