@@ -7,6 +7,7 @@ import { candidateLines, execute, type ExecuteOutput } from "../../lib/engine/ex
 import { EventLog } from "../../lib/engine/event_log.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import type { Hardware } from "../../lib/hw/hardware.ts";
+import { lruAges } from "../support/hardware_state.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import { BASE, scenario, TWO_CLUSTERS_L3 } from "./fixtures.ts";
@@ -41,7 +42,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("sw_walk" as const), vcpu, op: fc.constant("cisw" as const) }),
 );
 
-/** Every word of DRAM, and every cache's tags, states and data. */
+/** Every word of DRAM, and every cache's tags, states, LRU ages and data. */
 function state(hw: Hardware): unknown {
   const dram = new Uint32Array(RAM / 4);
   for (let i = 0; i < dram.length; i++) dram[i] = hw.memory.read(BASE + 4 * i);
@@ -51,6 +52,7 @@ function state(hw: Hardware): unknown {
     caches: hw.caches.map((c) => ({
       tags: c.tags.slice(),
       states: c.states.slice(),
+      ages: lruAges(c),
       data: c.data.slice(),
     })),
   };

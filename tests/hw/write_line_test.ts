@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Hardware } from "../../lib/hw/hardware.ts";
+import { lruAges } from "../support/hardware_state.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
@@ -18,9 +19,16 @@ function state(hw: Hardware) {
   return {
     caches: hw.caches.map((c) => {
       const slots = Array.from(c.residentSlots()).sort((a, b) => a - b);
-      return slots.map((s) => [s, c.tags[s], c.states[s], ...c.data.subarray(s * 16, s * 16 + 16)]);
+      const ages = lruAges(c);
+      return slots.map((s) => [
+        s,
+        c.tags[s],
+        c.states[s],
+        ages[s],
+        ...c.data.subarray(s * 16, s * 16 + 16),
+      ]);
     }),
-    dram: Array.from({ length: 64 }, (_, i) => hw.memory.read(0x1000 + i * 64)),
+    dram: Array.from({ length: 64 * 16 }, (_, i) => hw.memory.read(0x1000 + i * 4)),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 
 import type { Hardware } from "../../lib/hw/hardware.ts";
-import { cacheStore, INVALID } from "../../lib/hw/cache.ts";
+import { type Cache, cacheStore, INVALID } from "../../lib/hw/cache.ts";
 
 /** One cache: its resident index and each valid slot's tag, state, LRU age and data. */
 export interface CacheState {
@@ -43,15 +43,7 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
   const all = new Set<number>(lines);
   const caches = hw.caches.map((c): CacheState => {
     const resident = Array.from(c.residentSlots());
-    const stamps = cacheStore(c).stamps;
-    const ageOf = (slot: number) => {
-      const base = slot - (slot % c.ways);
-      let age = 0;
-      for (let s = base; s < base + c.ways; s++) {
-        if (c.states[s] !== INVALID && stamps[s] > stamps[slot]) age++;
-      }
-      return age;
-    };
+    const ages = lruAges(c);
     return {
       name: c.name,
       resident,
@@ -61,7 +53,7 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
           slot,
           tag: c.tags[slot],
           state: c.states[slot],
-          age: ageOf(slot),
+          age: ages[slot],
           data: Array.from(
             c.data.subarray(c.dataOffset(slot), c.dataOffset(slot) + c.wordsPerLine),
           ),
@@ -76,6 +68,24 @@ export function hardwareState(hw: Hardware, lines: Iterable<number> = []): Hardw
     for (let w = 0; w < words; w++) dram.push(hw.memory.read(line * hw.lineSize + w * 4));
   }
   return { caches, dram };
+}
+
+/**
+ * Each slot's LRU age in its set: how many valid slots of the set were used
+ * more recently (0: the most recent), or -1 for an invalid slot. Two caches
+ * with the same ages pick the same victims, whatever their stamps' values.
+ */
+export function lruAges(c: Cache): number[] {
+  const stamps = cacheStore(c).stamps;
+  return Array.from({ length: c.slots }, (_, slot) => {
+    if (c.states[slot] === INVALID) return -1;
+    const base = slot - (slot % c.ways);
+    let age = 0;
+    for (let s = base; s < base + c.ways; s++) {
+      if (c.states[s] !== INVALID && stamps[s] > stamps[slot]) age++;
+    }
+    return age;
+  });
 }
 
 /** The line numbers of `bytes` bytes of memory from `base`. */
