@@ -19,13 +19,21 @@ import { replay } from "../../lib/api/explore.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
 import { baseVariant, migrationChildren } from "../../lib/engine/expect/migrations.ts";
 import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";
-import { observeRun } from "../../lib/engine/expect/observation.ts";
+import { type Observation, observeRun } from "../../lib/engine/expect/observation.ts";
+import { policies } from "../../lib/hyp/policies/mod.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { A, B, NO_CLEAN, scenario, SW_CLEAN, tiny, tinyWithL3 } from "./helpers.ts";
 
 const WATCHED = ["flush_cache_all", "kvm_exit", "kvm_set_way_flush", "stage2_flush_vm", "sw_local"];
 
-function agreeOnEveryChoice(s: Scenario): number {
+/**
+ * Asserts that the runner's observation of each plan equals the one read
+ * from a full run replaying the same perturbations: the quiet execution
+ * (no plan) when asked, then every single choice, or the first `most`.
+ *
+ * @returns the observations compared
+ */
+function agreeOnChoices(s: Scenario, quiet = false, most = Infinity): Observation[] {
   const { machine, policy } = assertScenario(s);
   const runner = new CheckRunner(s, machine, policy, WATCHED);
   const variant = baseVariant(s.steps);
@@ -37,12 +45,19 @@ function agreeOnEveryChoice(s: Scenario): number {
   );
   const plans: number[][] = [];
   runner.run(variant, new Int32Array(0), (point) => filter.options((o) => plans.push([point, o])));
-  for (const plan of plans) {
+  const compared: Observation[] = [];
+  for (const plan of [...(quiet ? [[]] : []), ...plans.slice(0, most)]) {
     const fast = runner.run(variant, Int32Array.from(plan), null, true);
     const full = replay({ ...s, speculation: "adversarial" }, fast.perturbations);
     assert.deepEqual(fast.observation, observeRun(full, WATCHED), `plan ${plan}`);
+    compared.push(fast.observation);
   }
-  return plans.length;
+  return compared;
+}
+
+/** {@linkcode agreeOnChoices} for every single choice; how many plans it compared. */
+function agreeOnEveryChoice(s: Scenario): number {
+  return agreeOnChoices(s).length;
 }
 
 Deno.test("fast path = run(): a guest that never cleans, natively", () => {
@@ -110,15 +125,8 @@ Deno.test("stepOfPoint: each choice point's step, none before an exec_state step
   assert.deepEqual(Array.from(runner.run(base, new Int32Array(0)).stepOfPoint), [0, 1, 2, 4]);
 });
 
-const EVERY_POLICY = [
-  "kvm-3.18",
-  "kvm-4.0",
-  "kvm-modern",
-  "xen",
-  "xen-iommu",
-  "trap-nothing",
-  "native",
-];
+/** Every built-in policy. */
+const EVERY_POLICY = Object.keys(policies);
 
 /**
  * The shape of the boot-time bug on random operands: caches on, writes,
@@ -159,25 +167,8 @@ Deno.test("property: fast path = run() on random programs under every policy, fo
         cleanThenCachesOff,
       ),
       (s) => {
-        const { machine, policy } = assertScenario(s);
-        const runner = new CheckRunner(s, machine, policy, WATCHED);
-        const variant = baseVariant(s.steps);
-        const filter = new ChoiceFilter(
-          runner.hw,
-          runner.candidates,
-          { cpus: s.cpus, steps: s.steps },
-          false,
-        );
-        const options: number[][] = [];
-        runner.run(variant, new Int32Array(0), (point) => {
-          filter.options((o) => options.push([point, o]));
-        });
-        // No plan (the quiet execution), then up to six single choices.
-        for (const plan of [[], ...options.slice(0, 6)]) {
-          const fast = runner.run(variant, Int32Array.from(plan), null, true);
-          const full = replay({ ...s, speculation: "adversarial" }, fast.perturbations);
-          assert.deepEqual(fast.observation, observeRun(full, WATCHED), `plan ${plan}`);
-          const o = fast.observation;
+        // The quiet execution, then up to six single choices.
+        for (const o of agreeOnChoices(s, true, 6)) {
           plans++;
           if (o.violations.length > 0) failing++;
           if (o.crashed) crashed++;

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { explore, type ExploreOptions, type ExploreReport } from "../../mod.ts";
+import { explore, type ExploreOptions, type ExploreReport, policies } from "../../mod.ts";
 import { mergeReports } from "../../lib/api/explore.ts";
 import { randomTaskSize } from "../../lib/engine/explore/explore.ts";
 import { TINY, TINY_L3 } from "./fixtures.ts";
@@ -31,15 +31,7 @@ const OPS = [
 /** A small question: few operations, short programs, so that each answer takes milliseconds. */
 const configuration: fc.Arbitrary<ExploreOptions> = fc.record({
   machine: fc.constantFrom<ExploreOptions["machine"]>(TINY, TINY_L3, "generic"),
-  policy: fc.constantFrom(
-    "kvm-3.18",
-    "kvm-4.0",
-    "kvm-modern",
-    "xen",
-    "xen-iommu",
-    "trap-nothing",
-    "native",
-  ),
+  policy: fc.constantFrom(...Object.keys(policies)),
   cpus: fc.integer({ min: 1, max: 2 }),
   more: fc.uniqueArray(fc.constantFrom(...OPS), { minLength: 1, maxLength: 3 }),
   speculation: fc.boolean(),

@@ -15,6 +15,7 @@ import { candidateLines, execute } from "../../lib/engine/execute.ts";
 import { EventLog } from "../../lib/engine/event_log.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import { scenarioOf, type ScenarioShape } from "../reliability/arbitraries.ts";
+import { policies } from "../../lib/hyp/policies/mod.ts";
 
 /**
  * Executes `scenario` on a new model of its machine (seeded with the
@@ -53,7 +54,7 @@ export function runOnModel<T>(
  */
 export const ANY_PROGRAM: ScenarioShape = {
   mix: "any",
-  policies: ["kvm-3.18", "kvm-4.0", "kvm-modern", "xen", "xen-iommu", "trap-nothing", "native"],
+  policies: Object.keys(policies),
   maxSteps: 30,
 };
 
