@@ -2,7 +2,9 @@
  * Explorations on random configurations: the answer of one thread equals
  * that of two or three shards merged and, on random searches long enough to
  * be cut into several units, that of two threads (a worker pulling units
- * from the shared queue), byte for byte in JSON. The fixed
+ * from the shared queue), byte for byte in JSON; and an exhaustive search
+ * with its pruning (state hashing, symmetry) finds the failure groups the
+ * full search finds, each first found at the same place. The fixed
  * configurations of parallel_test.ts and merge_test.ts pin the same
  * equalities on chosen questions; these draw the machine, policy, vCPUs,
  * operations, length, mode and pruning switches at random.
@@ -94,4 +96,26 @@ Deno.test("property: two threads give the answer of one, on random searches of s
     { seed: 20261207, numRuns: 8 },
   );
   assert.ok(failing >= 2, `${failing} failing`);
+});
+
+Deno.test("property: pruning (state hashing, symmetry) finds every failure group a full search finds", async () => {
+  let failing = 0, pruned = 0;
+  await fc.assert(
+    fc.asyncProperty(configuration, async (q) => {
+      const { mode: _mode, seed: _seed, executions: _executions, ...exhaustive } = q;
+      // At most three operations: a full search of four can take seconds.
+      const maxOps = Math.min(exhaustive.maxOps ?? 3, 3);
+      const options = { ...exhaustive, maxOps, stateHashing: true, shrink: false, workers: 1 };
+      const fast = await explore(options);
+      const full = await explore({ ...options, stateHashing: false, symmetry: false });
+      const groups = (r: ExploreReport) =>
+        r.failures.map((f) => [`${f.blame}/${f.kind}`, f.found.join(",")]);
+      assert.deepEqual(groups(fast), groups(full));
+      if (full.failures.length > 0) failing++;
+      if (fast.stats.executions < full.stats.executions) pruned++;
+    }),
+    { seed: 20261208, numRuns: 80 },
+  );
+  // Seeded: the same questions every time, some failing, most pruned.
+  assert.ok(failing >= 5 && pruned >= 20, `${failing} failing, ${pruned} pruned`);
 });
