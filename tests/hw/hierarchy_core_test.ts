@@ -6,8 +6,10 @@
  * invalid slots too), and so are the values read, DRAM, and the events and
  * reads of whole runs. Programs mix the core's accesses with the
  * JavaScript steps that share its state (set/way and by-VA maintenance,
- * perturbations, images saved and put back), lines on both sides of the
- * stores' 32-bit keys, and LRU clocks small enough to be renumbered.
+ * whole set/way walks and parts of them, by-VA flushes of the resident
+ * lines, lines written whole, perturbations, images saved and put back),
+ * lines on both sides of the stores' 32-bit keys, and LRU clocks small
+ * enough to be renumbered.
  */
 
 import assert from "node:assert/strict";
@@ -61,15 +63,81 @@ function observe(hw: Hardware): unknown {
   };
 }
 
-/** A program step: the shared ops, an invalidate by VA, and an image saved or put back. */
-type Step = Op | { k: "save" } | { k: "load" };
+/** The model's whole-cache and whole-line operations, which the shared ops leave out. */
+type Bulk =
+  | { k: "swAll"; cpu: number; op: "csw" | "cisw" | "isw" }
+  | { k: "swRuns"; cpu: number; level: number; from: number; op: "csw" | "cisw" | "isw" }
+  | { k: "flushResident"; op: "cvac" | "civac" | "ivac"; kept: number }
+  | { k: "writeLine"; cpu: number; line: number; v: number };
 
+/**
+ * A program step: the shared ops, an invalidate by VA, a whole set/way walk
+ * or part of one, a by-VA flush of the resident lines, a line written whole,
+ * and an image saved or put back.
+ */
+type Step = Op | Bulk | { k: "save" } | { k: "load" };
+
+const swOp = fc.constantFrom("csw" as const, "cisw" as const, "isw" as const);
 const steps: fc.Arbitrary<Step> = fc.oneof(
   { weight: 12, arbitrary: opArb },
   { weight: 1, arbitrary: invalidateArb },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant("swAll" as const), cpu: fc.nat(), op: swOp }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("swRuns" as const),
+      cpu: fc.nat(),
+      level: fc.integer({ min: 1, max: 2 }),
+      from: fc.nat(),
+      op: swOp,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("flushResident" as const),
+      op: fc.constantFrom("cvac" as const, "civac" as const, "ivac" as const),
+      kept: fc.nat(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("writeLine" as const),
+      cpu: fc.nat(),
+      line: fc.nat(LINES.length - 1),
+      v: fc.integer({ min: 0, max: 0xffff_ffff }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ k: "save" as const }) },
   { weight: 1, arbitrary: fc.constant({ k: "load" as const }) },
 );
+
+/** Runs a whole-cache or whole-line operation; what it reports. */
+function runBulk(hw: Hardware, step: Bulk): unknown {
+  const cpu = "cpu" in step ? step.cpu % hw.cpuCount : 0;
+  switch (step.k) {
+    case "swAll":
+      return hw.setWayAll(cpu, step.op);
+    case "swRuns": {
+      const level = Math.min(step.level, hw.levels(cpu));
+      const { ways, sets } = hw.geometry(cpu, level);
+      return hw.setWayRunsDownFrom(cpu, level, step.op, step.from % (ways * sets));
+    }
+    case "flushResident":
+      // The lines of LINES whose bit is set in `kept` (the rest, and every other line, stay).
+      return hw.vaFlushResident(step.op, (a) => {
+        const i = LINES.indexOf(a / LINE);
+        return i >= 0 && ((step.kept >>> (i % 31)) & 1) === 1;
+      });
+    case "writeLine":
+      hw.writeLine(cpu, LINES[step.line] * LINE, step.v);
+      return null;
+  }
+}
 
 /** Runs one step; what it read. */
 function runStep(hw: Hardware, image: HardwareImage, saved: boolean, step: Step, seed: number) {
@@ -81,6 +149,10 @@ function runStep(hw: Hardware, image: HardwareImage, saved: boolean, step: Step,
     if (saved) hw.loadImage(image);
     return [];
   }
+  if (
+    step.k === "swAll" || step.k === "swRuns" || step.k === "flushResident" ||
+    step.k === "writeLine"
+  ) return runBulk(hw, step);
   return runProgram(hw, [step], seed);
 }
 
