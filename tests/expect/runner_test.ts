@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { scenarioOf } from "../reliability/arbitraries.ts";
+import { scenarioOf, writesThenCachesOff } from "../reliability/arbitraries.ts";
 import { type Scenario, type Step } from "../../mod.ts";
 import { replay } from "../../lib/api/explore.ts";
 import { CheckRunner } from "../../lib/engine/expect/runner.ts";
@@ -22,7 +22,7 @@ import { ChoiceFilter } from "../../lib/engine/expect/reduce.ts";
 import { type Observation, observeRun } from "../../lib/engine/expect/observation.ts";
 import { policies } from "../../lib/hyp/policies/mod.ts";
 import { assertScenario } from "../../lib/engine/rules/entry.ts";
-import { A, B, NO_CLEAN, scenario, SW_CLEAN, tiny, tinyWithL3 } from "./helpers.ts";
+import { A, NO_CLEAN, scenario, SW_CLEAN, tinyWithL3 } from "./helpers.ts";
 
 const WATCHED = ["flush_cache_all", "kvm_exit", "kvm_set_way_flush", "stage2_flush_vm", "sw_local"];
 
@@ -128,35 +128,6 @@ Deno.test("stepOfPoint: each choice point's step, none before an exec_state step
 /** Every built-in policy. */
 const EVERY_POLICY = Object.keys(policies);
 
-/**
- * The shape of the boot-time bug on random operands: caches on, writes,
- * one maintenance (or none), caches off, the written words read back; on
- * the tiny machine with or without its system cache, under every policy.
- */
-const cleanThenCachesOff: fc.Arbitrary<Scenario> = fc.record({
-  words: fc.array(fc.constantFrom(A, B, A + 4, B + 64), { minLength: 1, maxLength: 4 }),
-  maintenance: fc.constantFrom<(Step | null)[]>(
-    null,
-    { kind: "sw_walk", vcpu: 0, op: "cisw" },
-    { kind: "sw_walk", vcpu: 0, op: "csw" },
-    { kind: "dc_va", vcpu: 0, op: "civac", addr: A, len: 4096 },
-    { kind: "dc_va", vcpu: 0, op: "cvac", addr: B, len: 64 },
-  ),
-  withL3: fc.boolean(),
-  policy: fc.constantFrom(...EVERY_POLICY),
-  cpus: fc.integer({ min: 1, max: 2 }),
-  prefault: fc.boolean(),
-  speculation: fc.constantFrom("quiet" as const, "adversarial" as const),
-}).map(({ words, maintenance, withL3, policy, cpus, prefault, speculation }) =>
-  scenario([
-    { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
-    ...words.map((addr, i): Step => ({ kind: "write", vcpu: 0, addr, value: i + 1 })),
-    ...(maintenance === null ? [] : [maintenance]),
-    { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
-    ...words.map((addr): Step => ({ kind: "read", vcpu: cpus - 1, addr })),
-  ], { machine: withL3 ? tinyWithL3 : tiny, policy, cpus, prefault, speculation })
-);
-
 Deno.test("property: fast path = run() on random programs under every policy, for their first plans", () => {
   let plans = 0, failing = 0, crashed = 0, counted = 0;
   fc.assert(
@@ -164,7 +135,7 @@ Deno.test("property: fast path = run() on random programs under every policy, fo
       fc.oneof(
         scenarioOf({ mix: "any", policies: EVERY_POLICY, maxSteps: 14 }),
         scenarioOf({ mix: "native-on", policies: EVERY_POLICY, maxSteps: 14 }),
-        cleanThenCachesOff,
+        writesThenCachesOff(EVERY_POLICY),
       ),
       (s) => {
         // The quiet execution, then up to six single choices.

@@ -368,3 +368,36 @@ export function mutate(scenario: Scenario, changes: readonly Mutation[]): unknow
   }
   return s;
 }
+
+/**
+ * The shape of the boot-time bug on random operands: vCPU 0 turns its
+ * caches on and writes 1 to 4 words, does one maintenance (a set/way walk,
+ * a clean by VA, or none), turns its caches off, and the last vCPU reads the
+ * words back: programs that read stale data under some policies and
+ * machines (a system cache, no clean). Quiet or adversarial hardware.
+ */
+export function writesThenCachesOff(policies: readonly string[]): fc.Arbitrary<Scenario> {
+  const maintenance = fc.constantFrom<(Step | null)[]>(
+    null,
+    { kind: "sw_walk", vcpu: 0, op: "cisw" },
+    { kind: "sw_walk", vcpu: 0, op: "csw" },
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: BASE, len: 4096 },
+    { kind: "dc_va", vcpu: 0, op: "cvac", addr: BASE + 0x1000, len: 64 },
+  );
+  const words = fc.array(
+    fc.constantFrom(BASE + 0x40, BASE + 0x44, BASE + 0x1080, BASE + 0x10c0),
+    { minLength: 1, maxLength: 4 },
+  );
+  return scenarioAround(
+    (_machine, cpus) =>
+      fc.tuple(words, maintenance).map(([addrs, m]): Step[] => [
+        { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } },
+        ...addrs.map((addr, i): Step => ({ kind: "write", vcpu: 0, addr, value: i + 1 })),
+        ...(m === null ? [] : [m]),
+        { kind: "sctlr", vcpu: 0, bits: { m: false, c: false } },
+        ...addrs.map((addr): Step => ({ kind: "read", vcpu: cpus - 1, addr })),
+      ]),
+    policies,
+    ["quiet", "adversarial"],
+  );
+}
