@@ -1,7 +1,18 @@
 // compare(): one guest under several policies, side by side, and its text table.
 
 import assert from "node:assert/strict";
-import { assertGolden, compare, definePolicy, kvm318, run, ScenarioError, vm } from "../../mod.ts";
+import {
+  assertGolden,
+  compare,
+  definePolicy,
+  kvm318,
+  policies,
+  run,
+  ScenarioError,
+  vm,
+} from "../../mod.ts";
+import fc from "fast-check";
+import { scenarioOf, writesThenCachesOff } from "../reliability/arbitraries.ts";
 import { formatComparison } from "../../lib/api/report.ts";
 import { flushDiff, flushLines } from "../../lib/engine/compare.ts";
 import { golden, THREAD, zimage } from "./helpers.ts";
@@ -135,4 +146,48 @@ Deno.test("compare: bad policy lists are refused", () => {
   refused(() => compare(vm(), []), "compare.policies");
   refused(() => compare(vm(), ["kvm-4.0", "kvm-4.0"]), "compare.policies[1]");
   refused(() => compare(vm(), ["kvm-9"]), "policy");
+});
+
+Deno.test("property: compare's runs of random programs, under every policy, equal each policy's run alone", () => {
+  // compare() shares the native and ideal executions between its rows where
+  // they cannot depend on the policy; here on programs of every kind of
+  // step, quiet or adversarial hardware.
+  const every = Object.keys(policies);
+  let failing = 0, compared = 0;
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        scenarioOf({ mix: "any", policies: ["kvm-4.0"], maxSteps: 20 }),
+        scenarioOf({ mix: "native-on", policies: ["kvm-4.0"], maxSteps: 12 }),
+        writesThenCachesOff(["kvm-4.0"]),
+      ),
+      (scenario) => {
+        let c;
+        try {
+          c = compare(scenario, every);
+        } catch (e) {
+          // A scenario compare refuses, run refuses for some policy: the same message.
+          const alone = every.map((policy) => {
+            try {
+              run(scenario, { policy });
+              return null;
+            } catch (f) {
+              return String(f);
+            }
+          });
+          assert.ok(alone.includes(String(e)), `${e} vs ${alone}`);
+          return;
+        }
+        for (const [i, policy] of every.entries()) {
+          const alone = run(scenario, { policy });
+          assert.equal(JSON.stringify(c.runs[i].toJSON()), JSON.stringify(alone.toJSON()), policy);
+          if (alone.verdict.violations.length > 0) failing++;
+        }
+        compared++;
+      },
+    ),
+    { seed: 20261206, numRuns: 60 },
+  );
+  // Seeded: the same programs every time, some with stale reads.
+  assert.ok(compared >= 40 && failing >= 10, `${compared} compared, ${failing} failing`);
 });
