@@ -1,13 +1,14 @@
 /**
- * Explorations on random configurations: the answer of one thread equals
- * that of two or three shards merged and, on random searches long enough to
- * be cut into several units, that of two threads (a worker pulling units
- * from the shared queue), byte for byte in JSON; and an exhaustive search
+ * Explorations on random configurations. The answer of one thread equals,
+ * byte for byte in JSON: that of two or three shards merged; that of
+ * exhaustive shards that exchange each length's results; and, on random
+ * searches long enough to be cut into several units, that of two threads
+ * (a worker pulling units from the shared queue). An exhaustive search
  * with its pruning (state hashing, symmetry) finds the failure groups the
  * full search finds, each first found at the same place. The fixed
- * configurations of parallel_test.ts and merge_test.ts pin the same
- * equalities on chosen questions; these draw the machine, policy, vCPUs,
- * operations, length, mode and pruning switches at random.
+ * configurations of parallel_test.ts, merge_test.ts and exchange_test.ts
+ * pin the same equalities on chosen questions; these draw the machine,
+ * policy, vCPUs, operations, length, mode and pruning switches at random.
  */
 
 import assert from "node:assert/strict";
@@ -118,4 +119,36 @@ Deno.test("property: pruning (state hashing, symmetry) finds every failure group
   );
   // Seeded: the same questions every time, some failing, most pruned.
   assert.ok(failing >= 5 && pruned >= 20, `${failing} failing, ${pruned} pruned`);
+});
+
+Deno.test("property: exhaustive shards that exchange each length's results merge to the whole search", async () => {
+  let failing = 0, split = 0;
+  await fc.assert(
+    fc.asyncProperty(configuration, fc.integer({ min: 2, max: 3 }), async (q, n) => {
+      const { mode: _mode, seed: _seed, executions: _executions, ...exhaustive } = q;
+      // Up to three operations: the parts wait on each other at every length.
+      const options = { ...exhaustive, maxOps: Math.min(exhaustive.maxOps ?? 3, 3), workers: 1 };
+      const one = await explore(options);
+      const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
+      try {
+        // The parts run at once: each waits for the others' results of a length.
+        const parts = await Promise.all(
+          Array.from(
+            { length: n },
+            (_, i) => explore({ ...options, shard: `${i}/${n}`, exchange: dir }),
+          ),
+        );
+        assert.equal(json(mergeReports(parts)), json(one), `${n} exchanging parts`);
+        const runs = parts.map((p) => p.stats.executions);
+        assert.equal(runs.reduce((a, b) => a + b, 0), one.stats.executions);
+        if (runs.every((r) => r < one.stats.executions)) split++;
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+      if (one.failures.length > 0) failing++;
+    }),
+    { seed: 20261209, numRuns: 25 },
+  );
+  // Seeded: the same questions every time, some failing, most split between the parts.
+  assert.ok(failing >= 3 && split >= 10, `${failing} failing, ${split} split`);
 });
