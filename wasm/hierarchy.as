@@ -3,10 +3,11 @@
 // lib/hw/coherence.ts and lib/hw/maintenance.ts do on their direct paths
 // (not the staged ones), step for step, over the caches' stores as
 // cache.ts and cache_store.ts keep them (lib/hw/store_arena.ts puts every
-// store of a model in one memory, which this module imports). The same lookups, the same victims,
-// the same stamps, the same resident order, the same notes to the change
-// log: a model run through this core and one run through the JavaScript
-// paths are equal in every array (tests/hw/hierarchy_core_test.ts).
+// store of a model in one memory, which this module imports). The same
+// lookups, the same victims, the same stamps, the same resident order, the
+// same notes to the change log: a model run through this core and one run
+// through the JavaScript paths are equal in every array
+// (tests/hw/hierarchy_core_test.ts).
 //
 // AssemblyScript 0.27; built into lib/hw/hierarchy_core_wasm.ts by
 // `deno task build:core`. No allocation, no static data: every byte it
