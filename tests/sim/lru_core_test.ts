@@ -16,6 +16,8 @@ import fc from "fast-check";
 import { cacheStore } from "../../lib/hw/cache.ts";
 import type { CacheGeometry } from "../../lib/hw/machine.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
+import type { CacheOptions } from "../../lib/hw/cache.ts";
+import { Random } from "../../lib/hw/random.ts";
 import { LruCore, lruCore, lruCoreBytes } from "../../lib/sim/lru_core.ts";
 import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
 import { CacheStore, DIRTY, INVALID } from "../../lib/hw/cache_store.ts";
@@ -23,8 +25,8 @@ import { CacheStore, DIRTY, INVALID } from "../../lib/hw/cache_store.ts";
 const LINE = 16;
 
 /** A cache given the trace one access at a time, through `TraceCache.access`: no core. */
-function oneAtATime(g: CacheGeometry, t: MemoryTrace): TraceCache {
-  const c = new TraceCache(g);
+function oneAtATime(g: CacheGeometry, t: MemoryTrace, options: CacheOptions = {}): TraceCache {
+  const c = new TraceCache(g, options);
   for (let i = 0; i < t.length; i++) c.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
   return c;
 }
@@ -326,17 +328,10 @@ Deno.test("LruCore: 12, 20 and 28 ways, driven on a store, as a list-based LRU",
  * access()'s general path in the middle of a chunk).
  */
 function longTrace(seed: number, n: number, lines: number): MemoryTrace {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    // xorshift32: the test's own source of numbers, seeded by fast-check.
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
+  const random = new Random(seed);
   const addrs = new Float64Array(n), kinds = new Uint8Array(n), sizes = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const r = next();
+    const r = random.nextU32();
     const rare = r % 997;
     const line = rare === 0 ? 2 ** 31 + (r >>> 20) % 8 : (r >>> 8) % lines;
     sizes[i] = rare === 1 ? LINE : 1 + (r >>> 4) % 4;
@@ -360,10 +355,7 @@ Deno.test("property: replay() of traces of several chunks leaves the store and c
       (ways, sets, n, seed, clockLimit) => {
         const g = { size: sets * ways * LINE, ways, lineSize: LINE };
         const t = longTrace(seed, n, Math.max(2, sets * ways * 2));
-        const want = new TraceCache(g, { clockLimit });
-        for (let i = 0; i < t.length; i++) {
-          want.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
-        }
+        const want = oneAtATime(g, t, { clockLimit });
         const got = new TraceCache(g, { clockLimit });
         assert.equal(got.replay(t), want.stats.misses);
         assert.deepEqual(state(got), state(want));
