@@ -41,6 +41,28 @@ function same(a: ReturnType<typeof run>, b: ReturnType<typeof run>): void {
   assert.equal(JSON.stringify(a.toJSON()), JSON.stringify(b.toJSON()));
 }
 
+/**
+ * Runs `scenario` under `fast` and under `slow` and asserts the two runs
+ * are the same, or that both throw the same error (its message included).
+ *
+ * @returns the fast run, or null when both threw
+ */
+function sameRun(
+  scenario: Scenario,
+  fast: string | Policy,
+  slow: Policy,
+): ReturnType<typeof run> | null {
+  let a;
+  try {
+    a = run(scenario, { policy: fast });
+  } catch (e) {
+    assert.throws(() => run(scenario, { policy: slow }), (f) => String(f) === String(e));
+    return null;
+  }
+  same(a, run(scenario, { policy: slow }));
+  return a;
+}
+
 Deno.test("set/way shortcuts: the zImage walks give the same trace and JSON as slot by slot", () => {
   const scenario = zimage.toJSON();
   for (const name of SHORTCUT_POLICIES) {
@@ -62,20 +84,8 @@ Deno.test("property: set/way shortcuts never change a run (random programs with 
     fc.property(
       scenarioOf({ mix: "any", policies: [...SHORTCUT_POLICIES], maxSteps: 25 }),
       (scenario) => {
-        let fast;
-        try {
-          fast = run(scenario);
-        } catch (e) {
-          // The same error, its message included.
-          assert.throws(
-            () => run(scenario, { policy: slotBySlot(scenario.policy) }),
-            (f) => String(f) === String(e),
-          );
-          return void e;
-        }
-        const slow = run(scenario, { policy: slotBySlot(scenario.policy) });
-        same(fast, slow);
-        if (fast.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
+        const fast = sameRun(scenario, scenario.policy, slotBySlot(scenario.policy));
+        if (fast?.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
       },
     ),
     { numRuns: 200, seed: 51 },
@@ -273,16 +283,8 @@ Deno.test("property: the switched KVM 2015 policies keep their base's set/way sh
       ),
       fc.constantFrom(...variants),
       (scenario, variant) => {
-        const copy = Object.freeze({ ...variant });
-        let fast;
-        try {
-          fast = run(scenario, { policy: variant });
-        } catch (e) {
-          assert.throws(() => run(scenario, { policy: copy }), (f) => String(f) === String(e));
-          return void e;
-        }
-        same(fast, run(scenario, { policy: copy }));
-        if (fast.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
+        const fast = sameRun(scenario, variant, Object.freeze({ ...variant }));
+        if (fast?.events.some((e) => e.name === "kvm_exit" && e.count > 1)) walked++;
       },
     ),
     { numRuns: 300, seed: 1206 },
