@@ -35,9 +35,10 @@ export interface HardwareState {
 }
 
 /**
- * Snapshots a hardware model: every cache line with its LRU age and data, and DRAM under
- * every line a cache holds (dirty system-cache lines included, which a
- * non-cacheable read may see) and under every line of `lines`.
+ * Snapshots a hardware model: every cache line with its LRU age and data,
+ * and DRAM under every line a cache holds (dirty system-cache lines
+ * included, which a non-cacheable read may see) and under every line of
+ * `lines`.
  */
 export function hardwareState(hw: Hardware, lines: Iterable<number> = []): HardwareState {
   const all = new Set<number>(lines);
