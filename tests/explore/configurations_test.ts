@@ -50,6 +50,17 @@ const configuration: fc.Arbitrary<ExploreOptions> = fc.record({
   progress: false as const,
 }));
 
+/**
+ * The exhaustive search of a configuration (random mode's fields dropped),
+ * on one thread and of at most three operations: the properties below run
+ * it more than once, unpruned or in parts that wait on each other at every
+ * length, where four operations can take seconds.
+ */
+function exhaustiveOf(q: ExploreOptions): ExploreOptions {
+  const { mode: _mode, seed: _seed, executions: _executions, ...exhaustive } = q;
+  return { ...exhaustive, maxOps: Math.min(exhaustive.maxOps ?? 3, 3), workers: 1 };
+}
+
 function json(report: ExploreReport): string {
   return JSON.stringify(report);
 }
@@ -103,10 +114,7 @@ Deno.test("property: pruning (state hashing, symmetry) finds every failure group
   let failing = 0, pruned = 0;
   await fc.assert(
     fc.asyncProperty(configuration, async (q) => {
-      const { mode: _mode, seed: _seed, executions: _executions, ...exhaustive } = q;
-      // At most three operations: a full search of four can take seconds.
-      const maxOps = Math.min(exhaustive.maxOps ?? 3, 3);
-      const options = { ...exhaustive, maxOps, stateHashing: true, shrink: false, workers: 1 };
+      const options = { ...exhaustiveOf(q), stateHashing: true, shrink: false };
       const fast = await explore(options);
       const full = await explore({ ...options, stateHashing: false, symmetry: false });
       const groups = (r: ExploreReport) =>
@@ -125,9 +133,7 @@ Deno.test("property: exhaustive shards that exchange each length's results merge
   let failing = 0, split = 0;
   await fc.assert(
     fc.asyncProperty(configuration, fc.integer({ min: 2, max: 3 }), async (q, n) => {
-      const { mode: _mode, seed: _seed, executions: _executions, ...exhaustive } = q;
-      // Up to three operations: the parts wait on each other at every length.
-      const options = { ...exhaustive, maxOps: Math.min(exhaustive.maxOps ?? 3, 3), workers: 1 };
+      const options = exhaustiveOf(q);
       const one = await explore(options);
       const dir = await Deno.makeTempDir({ prefix: "setway-levels-" });
       try {
