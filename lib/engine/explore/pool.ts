@@ -129,6 +129,26 @@ interface Answer {
 /** The pool put aside by the last exploration to end, its workers warm (see the module doc). */
 let idle: WorkerPool | null = null;
 
+/** Units answered by worker threads in this process (see {@linkcode unitsRunByWorkers}). */
+let workerUnits = 0;
+
+/**
+ * How many units worker threads have run and answered in this process, over
+ * every exploration: which thread claims a unit depends on timing, so this
+ * is for tests and benchmarks that must know the workers took part, never
+ * for an answer.
+ *
+ * @example Usage
+ * ```ts
+ * import { unitsRunByWorkers } from "./pool.ts";
+ * console.log(unitsRunByWorkers()); // 0: no exploration has started workers
+ * ```
+ * @returns the number of units
+ */
+export function unitsRunByWorkers(): number {
+  return workerUnits;
+}
+
 /**
  * Workers that each hold an exploration context.
  *
@@ -372,8 +392,10 @@ export class WorkerPool {
     const p = this.#pending.get(m.id);
     this.#pending.delete(m.id);
     if (p === undefined) return;
-    if (m.type === "done") p.resolve(m.result);
-    else {
+    if (m.type === "done") {
+      workerUnits++;
+      p.resolve(m.result);
+    } else {
       p.reject(
         m.code
           ? new ScenarioError(
