@@ -18,10 +18,29 @@ import type { Hypervisor } from "../../lib/hyp/hypervisor.ts";
 import { vmState } from "../support/vm_state.ts";
 import { NULL_SINK } from "../../lib/hyp/event_sink.ts";
 import { native } from "../../lib/hyp/policies/native.ts";
+import { definePolicy } from "../../mod.ts";
 
-for (const policyName of ["kvm-3.18", "kvm-4.0", "xen"]) {
+/**
+ * A policy whose HCR bits change during a run, where no built-in's do: the
+ * first trapped set/way op sets SWIO and TID2 and stops trapping set/way.
+ * A VM restarted for the next run must start with them clear again, as
+ * `onReset` leaves them.
+ */
+const lateBits = definePolicy({
+  name: "late-bits",
+  onReset(hyp) {
+    hyp.vcpu.hcr.tsw = true;
+  },
+  onSetWay(hyp, op) {
+    hyp.executeSetWayLocally(op);
+    Object.assign(hyp.vcpu.hcr, { tsw: false, swio: true, tid2: true });
+  },
+});
+
+for (const policyName of ["kvm-3.18", "kvm-4.0", "xen", "kvm-modern", lateBits]) {
   for (const prefault of [true, false]) {
-    Deno.test(`property: the explorer's reused hardware runs like a new one (${policyName}, prefault ${prefault})`, async () => {
+    const name = typeof policyName === "string" ? policyName : policyName.name;
+    Deno.test(`property: the explorer's reused hardware runs like a new one (${name}, prefault ${prefault})`, async () => {
       const config = resolveExploreOptions({
         machine: TINY_L3,
         policy: policyName,

@@ -18,7 +18,7 @@ export function vmState(hyp: Hypervisor, addresses: readonly number[]): unknown 
   return {
     vcpus: hyp.vcpus.map((v) => ({
       sctlr: { ...v.sctlr },
-      hcr: { tsw: v.hcr.tsw, tvm: v.hcr.tvm, swio: v.hcr.swio },
+      hcr: { tsw: v.hcr.tsw, tvm: v.hcr.tvm, swio: v.hcr.swio, tid2: v.hcr.tid2 },
       aarch32: v.aarch32,
       pc: v.pc,
       pcpu: v.pcpu,
