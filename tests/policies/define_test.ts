@@ -166,6 +166,29 @@ function refused(def: unknown, code: string, call: string): void {
   );
 }
 
+Deno.test("definePolicy: a trapped SCTLR write reaches onVmRegWrite with the register's value", async () => {
+  // SCTLR_EL1 (and the AArch32 SCTLR): M is bit 0, C bit 2, I bit 12.
+  const seen: string[] = [];
+  const watching = definePolicy({
+    name: "watching",
+    onReset(hyp) {
+      hyp.vcpu.hcr.tvm = true;
+    },
+    onVmRegWrite(_hyp, write) {
+      seen.push(`${write.reg}=0x${write.value.toString(16)} was ${write.wasEnabled}`);
+    },
+  });
+  await vm().policy(watching).guest((g) =>
+    g.mmuOn().sctlr({ i: false }).sctlr({ c: false }).sctlr({ m: false, i: true })
+  ).run();
+  assert.deepEqual(seen, [
+    "SCTLR=0x1005 was false",
+    "SCTLR=0x5 was true",
+    "SCTLR=0x1 was true",
+    "SCTLR=0x1000 was false",
+  ]);
+});
+
 Deno.test("definePolicy: bad definitions name the field and the value", () => {
   refused(null, "invalid_value", "definePolicy");
   refused({ name: "" }, "invalid_value", "definePolicy.name");
