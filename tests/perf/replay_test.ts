@@ -104,6 +104,12 @@ Deno.test("replay: bad ranges and bad accesses throw ScenarioError naming the va
   const bad = traceOf([[0, 0, 0, 4], [0, 8, 0, 128]]);
   assert.throws(() => c.replay(bad), /access\(8, 128\)/);
   assert.equal(c.stats.reads, 1, "the access before the bad one is counted");
+  // A size of 0, in the JavaScript loop (2 ways) and one access at a time.
+  assert.throws(() => c.replay(traceOf([[0, 0, 0, 4], [0, 8, 0, 0]])), /access\(8, 0\)/);
+  assert.equal(c.stats.reads, 2);
+  assert.throws(() => c.access(0, false, 0), /access\(0, 0\)/);
+  assert.throws(() => c.access(8, true, -4), /access\(8, -4\)/);
+  assert.deepEqual([c.stats.reads, c.stats.writes], [2, 0]);
   // A range long enough for the WebAssembly core (4 ways): the same error,
   // the same count of the accesses before it, and the cache left usable.
   const core = new TraceCache({ size: 1024, ways: 4 });

@@ -217,6 +217,39 @@ Deno.test("LruCore: the first pass sends NaN, fractions below 1 and 2^53 to the 
   }
 });
 
+Deno.test("replay() through the core: a fraction below 1 straddles, a chunk of stores, each line size its own core", () => {
+  // Directed cases the random traces rarely draw: an access at 0.5 of a
+  // whole line's size, which straddles by its half; a chunk of 2^15 stores
+  // and more (the core's counts are not cut to fewer bits); and caches of the
+  // same ways and sets but different line sizes in one process, each of
+  // which needs a core of its own.
+  const g = { size: 4 * 4 * LINE, ways: 4, lineSize: LINE };
+  const half = traceOf(
+    Array.from(
+      { length: 100 },
+      (_, i): [number, number, number] =>
+        i % 2 === 0 ? [0.5, 0, LINE] : [LINE * (i % 40) + 64, 0, 4],
+    ),
+  );
+  const stores = traceOf(
+    Array.from({ length: 40_000 }, (_, i): [number, number, number] => [(i % 64) * LINE, STORE, 4]),
+  );
+  for (const [what, t] of [["0.5", half], ["40000 stores", stores]] as const) {
+    const r = new TraceCache(g);
+    r.replay(t);
+    assert.deepEqual(state(r), state(oneAtATime(g, t)), what);
+  }
+  const mixed = traceOf(
+    Array.from({ length: 400 }, (_, i): [number, number, number] => [(i * 37) % 4096, i % 3, 4]),
+  );
+  for (const lineSize of [16, 64, 16]) {
+    const geometry = { size: 4 * 4 * lineSize, ways: 4, lineSize };
+    const r = new TraceCache(geometry);
+    r.replay(mixed);
+    assert.deepEqual(state(r), state(oneAtATime(geometry, mixed)), `${lineSize}-byte lines`);
+  }
+});
+
 /**
  * A true LRU independent of the slot model: per set, its lines most recent
  * first, each with a dirty bit, as cachegrind's simulator (cg_sim.c,
