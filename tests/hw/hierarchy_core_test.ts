@@ -208,6 +208,47 @@ Deno.test("property: the core compares 4 to 16 ways four at a time as the JavaSc
   );
 });
 
+/**
+ * The shared machines with lines of 128 to 2048 bytes, every cache scaled
+ * to keep its sets and ways: the core then moves lines through a buffer
+ * that must hold the longest line the model allows.
+ */
+const bigLineMachines = fc.tuple(
+  // The small machines only: every step compares every array, data included.
+  machineArb.filter((m) => m.replacement === "lru" && m.machine.clusters[0].l1d.size === 256),
+  fc.constantFrom(128, 256, 1024, 2048),
+).map(([m, lineSize]) => {
+  const scaled = (g: { size: number; ways: number }) => ({
+    size: (g.size / LINE) * lineSize,
+    ways: g.ways,
+    lineSize,
+  });
+  const machine: Machine = {
+    ...m.machine,
+    clusters: m.machine.clusters.map((c) => ({
+      ...c,
+      l1d: scaled(c.l1d),
+      ...(c.l2 ? { l2: scaled(c.l2) } : {}),
+    })),
+    systemCache: m.machine.systemCache
+      ? { ...m.machine.systemCache, ...scaled(m.machine.systemCache) }
+      : null,
+  };
+  return machine;
+});
+
+Deno.test("property: the core with lines of 128 to 2048 bytes does what the JavaScript paths do", () => {
+  fc.assert(
+    fc.property(
+      bigLineMachines,
+      fc.array(steps, { minLength: 1, maxLength: 100, size: "max" }),
+      fc.nat(),
+      (machine, program, seed) => compareSteps(machine, program, seed),
+    ),
+    { seed: 20261211, numRuns: 40 },
+  );
+});
+
 /** Lines on both sides of 2^31 - 2, where a store's 32-bit key gives way to its tag. */
 const WIDE_LINES = [0x7fff_fff0, 0x7fff_fffc, 0x7fff_fffd, 0x7fff_fffe, 0x7fff_ffff, 0x8000_0000]
   .flatMap((l) => [l, l + 4, l + 1024]);
