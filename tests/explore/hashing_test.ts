@@ -51,6 +51,34 @@ Deno.test("a clean and a dirty copy hash differently; so does where a line sits"
   assert.notDeepEqual(hashOf(a, layout), hashOf(c, layout));
 });
 
+Deno.test("DRAM holding the expected value or an older one hashes differently", () => {
+  // Caches empty in both: only DRAM tells a write that reached memory from
+  // one that was lost, and only the second fails a later read.
+  const a = new Hardware(machines.generic);
+  const b = new Hardware(machines.generic);
+  const layout = new HardwareLayout(a, [A], new Set([0]));
+  a.write(0, A, 7, false);
+  b.write(0, A, 5, false);
+  assert.notDeepEqual(hashOf(a, layout, 7), hashOf(b, layout, 7));
+});
+
+Deno.test("a full set makes the encoding inexact: LRU ages, which it leaves out, pick the next victim", () => {
+  const hw = new Hardware(TINY);
+  // Three lines in one set of TINY's 2-way L1 (and of its 4-way L2).
+  const addrs = [A, A + 0x400, A + 0x800];
+  const layout = new HardwareLayout(hw, addrs, new Set([0]));
+  const encode = () => {
+    const e = new StateEncoder(addrs.length);
+    e.reset();
+    encodeHardware(e, hw, layout);
+    return e.exact;
+  };
+  hw.read(0, A, true);
+  assert.equal(encode(), true, "one line in the set");
+  hw.read(0, A + 0x400, true);
+  assert.equal(encode(), false, "the L1's set is full");
+});
+
 Deno.test("idle CPUs are interchangeable: a fill into either hashes the same", () => {
   const a = new Hardware(machines.xgene1);
   const b = new Hardware(machines.xgene1);
