@@ -2,8 +2,9 @@
 // module doc), so the step it explores must be the step that call records; a counterexample's
 // snippet, pasted, then runs what was explored.
 import assert from "node:assert/strict";
-import { type GuestBuilder, ScenarioError, type Step, vm } from "../../mod.ts";
+import { explore, type GuestBuilder, ScenarioError, type Step, vm } from "../../mod.ts";
 import { Alphabet, EXPLORE_OPS, type OpInstance } from "../../lib/engine/explore/alphabet.ts";
+import { TINY } from "./fixtures.ts";
 
 const A = 0x4000_0000, B = 0x4000_3040;
 const HOST_CPU = 3;
@@ -121,4 +122,36 @@ Deno.test("the alphabet's instances: every vCPU, address and target, host operat
       e instanceof ScenarioError && e.call === "explore.ops" &&
       /"write" is listed twice/.test(e.message),
   );
+});
+
+Deno.test("every write a search runs stores a fresh value, host writes included", async () => {
+  // A guest class that lets every program through and notes each value
+  // written: the search's runs must give each write of a program its own.
+  const repeats: string[] = [];
+  let afterHost = 0;
+  const freshValues = {
+    name: "fresh-values",
+    description: "every program; notes a write that repeats a value",
+    start: (): Step[] => [],
+    next: (written: Step[], step: Step) => {
+      if (step.kind !== "write" && step.kind !== "host_write") return written;
+      if (written.some((w) => w.kind === "host_write")) afterHost++;
+      if (written.some((w) => "value" in w && w.value === step.value)) {
+        repeats.push(JSON.stringify([...written, step]));
+      }
+      return [...written, step];
+    },
+  };
+  await explore({
+    machine: TINY,
+    policy: "trap-nothing",
+    guestClass: freshValues,
+    ops: ["host_write", "write", "read", "mmuOn"],
+    maxOps: 3,
+    speculation: false,
+    progress: false,
+    shrink: false,
+  });
+  assert.ok(afterHost > 0, "no write came after a host write");
+  assert.deepEqual(repeats, []);
 });

@@ -166,6 +166,16 @@ Deno.test("a budget that stops one exchanged part stops them all, and the merge 
   );
 });
 
+Deno.test("exchanged parts stop on the whole search's executions, where each part's own stay under the budget", async () => {
+  // 3000 stops the single search at its last length; each part runs about
+  // half of that length, under 3000 on its own.
+  const options = { ...EXHAUSTIVE, executions: 3000, shrink: false };
+  const single = await explore({ ...options, ...QUIET, workers: 1 });
+  assert.equal(single.complete, false);
+  const parts = await exchanged(options, 2);
+  assert.ok(parts.every((p) => !p.complete), JSON.stringify(parts.map((p) => p.stats.executions)));
+});
+
 Deno.test("mergeReports refuses exchanged parts mixed with independent ones, twice or missing", async () => {
   const small = { ...EXHAUSTIVE, maxOps: 3 };
   const [x0, x1] = await exchanged(small, 2);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { explore } from "../../mod.ts";
+import { definePolicy, explore, policies, type Policy } from "../../mod.ts";
 import { formatExploreReport } from "../../lib/api/explore.ts";
-import { stepNames, TINY } from "./fixtures.ts";
+import { symmetryAllows } from "../../lib/engine/explore/expand.ts";
+import { CRASHES_ON_CACHES_OFF, stepNames, TINY, TINY_L3 } from "./fixtures.ts";
 
 Deno.test("a guest that never cleans fails, blamed on itself, in four operations", async () => {
   const r = await explore({
@@ -115,4 +116,130 @@ Deno.test("symmetry: the second vCPU and address only come after the first", asy
   assert.equal(sym.stats.symmetric > 0, true);
   assert.equal(all.stats.symmetric, 0);
   assert.ok(sym.stats.executions < all.stats.executions);
+});
+
+Deno.test("symmetry orders only vCPUs that share a class: none when no vCPU has one", async () => {
+  // A vCPU without a class (-1) is not interchangeable with any other.
+  assert.equal(
+    symmetryAllows(Int32Array.of(-1, -1), false, { vcpus: 0, addresses: 0 }, 1, -1),
+    true,
+  );
+  // Neither home CPU is a migration target, so neither vCPU has a class.
+  const r = await explore({
+    machine: "generic",
+    cpus: 2,
+    migrateTo: [2, 3],
+    policy: "kvm-4.0",
+    ops: ["write", "read", "migrate"],
+    maxOps: 2,
+    speculation: false,
+    progress: false,
+    shrink: false,
+  });
+  assert.equal(r.stats.symmetric, 0);
+});
+
+Deno.test("without prefault, a last write is tried: its stage-2 fault runs the policy", async () => {
+  // A last write or DC by VA cannot fail a read, but without prefault its
+  // page's first touch takes a stage-2 fault, where a policy can crash the guest.
+  const crashOnFault: Policy = definePolicy({
+    name: "crash-on-stage2-fault",
+    onStage2Fault(hyp) {
+      hyp.injectUndef("stage-2 fault");
+    },
+  });
+  const r = await explore({
+    machine: TINY,
+    policy: crashOnFault,
+    ops: ["write", "read"],
+    maxOps: 1,
+    prefault: false,
+    speculation: false,
+    progress: false,
+  });
+  assert.deepEqual(r.failures.map((f) => `${f.blame}/${f.kind}`), ["hypervisor/crash"]);
+  assert.equal(r.stats.executions, 2);
+  assert.deepEqual(stepNames(r.failures[0].counterexample!.steps), ["write"]);
+});
+
+Deno.test("a run that crashes the guest is not a state to go on from", async () => {
+  const r = await explore({
+    machine: TINY_L3,
+    policy: CRASHES_ON_CACHES_OFF,
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+    maxOps: 3,
+    speculation: false,
+    stateHashing: false,
+    progress: false,
+    shrink: false,
+  });
+  // Of length 2's 16 programs, [mmuOn, mmuOff] crashed and is not a state.
+  assert.deepEqual(r.stats.levels, [1, 4, 15]);
+  // [mmuOn, mmuOff], [x, mmuOn, mmuOff] for each of the 4 operations, and
+  // [mmuOn, write, mmuOff] and [mmuOn, read, mmuOff].
+  assert.equal(r.failures[0].count, 7);
+});
+
+Deno.test("the operations the guest class rejects are counted", async () => {
+  const r = await explore({
+    machine: TINY,
+    policy: "kvm-4.0",
+    guestClass: "no-sw",
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    maxOps: 2,
+    speculation: false,
+    stateHashing: false,
+    symmetry: false,
+    progress: false,
+    shrink: false,
+  });
+  // sw_clean after the empty program, and after each of the 4 programs of length 1.
+  assert.equal(r.stats.rejected, 5);
+});
+
+Deno.test("a budget that stops the search keeps the states of the length it stopped in", async () => {
+  const r = await explore({
+    policy: "kvm-4.0",
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+    speculation: false,
+    progress: false,
+    workers: 1,
+    maxOps: 4,
+    stateHashing: false,
+    executions: 30,
+    shrink: false,
+  });
+  assert.equal(r.complete, false);
+  // 4 + 16 runs, then length 3's one batch of 64 passes the budget: its 64 states count.
+  assert.equal(r.stats.executions, 84);
+  assert.deepEqual(r.stats.levels, [1, 4, 16, 64]);
+  assert.equal(r.stats.states, 85);
+});
+
+Deno.test("a policy state that is not plain data merges nothing and says the search was inexact", async () => {
+  /** Set/way traps counted in a class instance, which the state hash cannot walk. */
+  class Traps {
+    count = 0;
+  }
+  const counting: Policy = {
+    ...policies["kvm-4.0"],
+    name: "counting-object",
+    description: "kvm-4.0 counting set/way traps in a class instance",
+    state: () => new Traps(),
+    onSetWay(hyp, _op, state) {
+      (state as Traps).count++;
+      hyp.flushVm();
+    },
+  };
+  const r = await explore({
+    machine: TINY,
+    policy: counting,
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    maxOps: 3,
+    speculation: false,
+    progress: false,
+    shrink: false,
+  });
+  assert.equal(r.stats.exact, false);
+  assert.equal(r.stats.merged, 0);
 });
