@@ -3,6 +3,7 @@ import { ScenarioError } from "../../lib/errors.ts";
 import { policies, resolvePolicy } from "../../lib/hyp/policies/mod.ts";
 import type { Policy } from "../../lib/hyp/policy.ts";
 import { testVm } from "./fixtures.ts";
+import { vm } from "../../mod.ts";
 
 Deno.test("resolvePolicy: built-in names, and an unknown name lists the valid ones", () => {
   assert.equal(resolvePolicy("kvm-4.0"), policies["kvm-4.0"]);
@@ -101,5 +102,21 @@ Deno.test("resolvePolicy: a policy object is checked for shape and declarations,
       if (call !== "") assert.equal(e.call, call, what);
       return true;
     }, what);
+  }
+});
+
+Deno.test("every hypervisor policy sets HCR.SWIO: a guest's DC ISW walk cleans; bare metal's only invalidates", async () => {
+  // HCR_EL2.SWIO makes EL1's invalidate by set/way a clean and invalidate
+  // (KVM's HCR_GUEST_FLAGS has it, and so has the HCR_EL2 value Xen's
+  // init_traps writes). On the generic machine (no system cache) a walk
+  // that cleans reaches DRAM.
+  const A = 0x4000_1000;
+  const scenario = vm().machine("generic").guest((g) =>
+    g.mmuOn().write(A, 0x55).sw_invalidate().mmuOff().read(A)
+  );
+  for (const name of Object.keys(policies)) {
+    const r = await scenario.policy(name).run();
+    const got = r.verdict.violations.map((v) => v.got);
+    assert.deepEqual(got, name === "native" ? [0] : [], name);
   }
 });
