@@ -20,7 +20,7 @@ import type { CacheSpec } from "../../lib/hw/cache_pool.ts";
 import { Coherence } from "../../lib/hw/coherence.ts";
 import { Hardware, HardwareImage, runsInCore, trustedAccess } from "../../lib/hw/hardware.ts";
 import { HierarchyCore } from "../../lib/hw/hierarchy_core.ts";
-import type { Machine } from "../../lib/hw/machine.ts";
+import type { CacheGeometry, Machine } from "../../lib/hw/machine.ts";
 import { Memory } from "../../lib/hw/memory.ts";
 import { Topology } from "../../lib/hw/topology.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
@@ -178,23 +178,30 @@ Deno.test("property: the core leaves every array, every read and DRAM as the Jav
   );
 });
 
+/** `machine` with each cache's geometry replaced by `f` of it and its level. */
+function reshaped(
+  machine: Machine,
+  f: (g: CacheGeometry, level: "l1d" | "l2" | "system") => CacheGeometry,
+): Machine {
+  const sys = machine.systemCache;
+  return {
+    ...machine,
+    clusters: machine.clusters.map((c) => ({
+      ...c,
+      l1d: f(c.l1d, "l1d"),
+      ...(c.l2 ? { l2: f(c.l2, "l2") } : {}),
+    })),
+    systemCache: sys ? { ...sys, ...f(sys, "system") } : null,
+  };
+}
+
 /**
  * The shared machines with every cache 4, 8 or 16 ways of two or four
  * sets: where the core compares a set's keys and stamps four at a time.
  */
-const wideMachines = fc.tuple(machineArb, fc.constantFrom(4, 8, 16)).map(([m, ways]) => {
-  const sets = (n: number) => ({ size: LINE * ways * n, ways });
-  const machine: Machine = {
-    ...m.machine,
-    clusters: m.machine.clusters.map((c) => ({
-      ...c,
-      l1d: sets(2),
-      ...(c.l2 ? { l2: sets(4) } : {}),
-    })),
-    systemCache: m.machine.systemCache ? { ...m.machine.systemCache, ...sets(4) } : null,
-  };
-  return machine;
-});
+const wideMachines = fc.tuple(machineArb, fc.constantFrom(4, 8, 16)).map(([m, ways]) =>
+  reshaped(m.machine, (_, level) => ({ size: LINE * ways * (level === "l1d" ? 2 : 4), ways }))
+);
 
 Deno.test("property: the core compares 4 to 16 ways four at a time as the JavaScript paths do one by one", () => {
   fc.assert(
@@ -217,25 +224,9 @@ const bigLineMachines = fc.tuple(
   // The small machines only: every step compares every array, data included.
   machineArb.filter((m) => m.replacement === "lru" && m.machine.clusters[0].l1d.size === 256),
   fc.constantFrom(128, 256, 1024, 2048),
-).map(([m, lineSize]) => {
-  const scaled = (g: { size: number; ways: number }) => ({
-    size: (g.size / LINE) * lineSize,
-    ways: g.ways,
-    lineSize,
-  });
-  const machine: Machine = {
-    ...m.machine,
-    clusters: m.machine.clusters.map((c) => ({
-      ...c,
-      l1d: scaled(c.l1d),
-      ...(c.l2 ? { l2: scaled(c.l2) } : {}),
-    })),
-    systemCache: m.machine.systemCache
-      ? { ...m.machine.systemCache, ...scaled(m.machine.systemCache) }
-      : null,
-  };
-  return machine;
-});
+).map(([m, lineSize]) =>
+  reshaped(m.machine, (g) => ({ size: (g.size / LINE) * lineSize, ways: g.ways, lineSize }))
+);
 
 Deno.test("property: the core with lines of 128 to 2048 bytes does what the JavaScript paths do", () => {
   fc.assert(
