@@ -63,9 +63,11 @@ const SOUNDNESS_CONFIGS: ExploreOptions[] = [
     addresses: [0x40000000, 0x40000400],
     ops: ["write", "read", "dc_civac", "mmuOn", "mmuOff"],
   },
-  // Lost writes (an older dirty line cast out over a host write, a dirty
-  // line invalidated by VA): once every cache is empty, only DRAM tells them
-  // from writes that reached memory. A hash without DRAM passed every other
+  // Lost writes (an older dirty line cast out over a write that went around
+  // the caches: the host's, or the guest's with caches off): once every
+  // cache is empty, only DRAM tells them from writes that reached memory.
+  // (Under stage 2, DC IVAC is performed as a clean and invalidate: here it
+  // empties the caches.) A hash without DRAM passed every other
   // configuration here.
   {
     mode: "exhaustive",
