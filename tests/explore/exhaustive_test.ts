@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
-import { definePolicy, explore, policies, type Policy } from "../../mod.ts";
+import { explore } from "../../mod.ts";
 import { formatExploreReport } from "../../lib/api/explore.ts";
 import { symmetryAllows } from "../../lib/engine/explore/expand.ts";
-import { CRASHES_ON_CACHES_OFF, stepNames, TINY, TINY_L3 } from "./fixtures.ts";
+import {
+  CRASHES_ON_CACHES_OFF,
+  CRASHES_ON_STAGE2_FAULT,
+  NOT_PLAIN_STATE,
+  stepNames,
+  TINY,
+  TINY_L3,
+} from "./fixtures.ts";
 
 Deno.test("a guest that never cleans fails, blamed on itself, in four operations", async () => {
   const r = await explore({
@@ -142,15 +149,9 @@ Deno.test("symmetry orders only vCPUs that share a class: none when no vCPU has 
 Deno.test("without prefault, a last write is tried: its stage-2 fault runs the policy", async () => {
   // A last write or DC by VA cannot fail a read, but without prefault its
   // page's first touch takes a stage-2 fault, where a policy can crash the guest.
-  const crashOnFault: Policy = definePolicy({
-    name: "crash-on-stage2-fault",
-    onStage2Fault(hyp) {
-      hyp.injectUndef("stage-2 fault");
-    },
-  });
   const r = await explore({
     machine: TINY,
-    policy: crashOnFault,
+    policy: CRASHES_ON_STAGE2_FAULT,
     ops: ["write", "read"],
     maxOps: 1,
     prefault: false,
@@ -217,23 +218,9 @@ Deno.test("a budget that stops the search keeps the states of the length it stop
 });
 
 Deno.test("a policy state that is not plain data merges nothing and says the search was inexact", async () => {
-  /** Set/way traps counted in a class instance, which the state hash cannot walk. */
-  class Traps {
-    count = 0;
-  }
-  const counting: Policy = {
-    ...policies["kvm-4.0"],
-    name: "counting-object",
-    description: "kvm-4.0 counting set/way traps in a class instance",
-    state: () => new Traps(),
-    onSetWay(hyp, _op, state) {
-      (state as Traps).count++;
-      hyp.flushVm();
-    },
-  };
   const r = await explore({
     machine: TINY,
-    policy: counting,
+    policy: NOT_PLAIN_STATE,
     ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
     maxOps: 3,
     speculation: false,

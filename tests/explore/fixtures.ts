@@ -70,6 +70,37 @@ export const CRASHES_ON_CACHES_OFF: Policy = definePolicy({
   },
 });
 
+/**
+ * A user policy whose stage-2 fault hook crashes the guest: without
+ * prefault, a program's first touch of a page fails, even a last write.
+ */
+export const CRASHES_ON_STAGE2_FAULT: Policy = definePolicy({
+  name: "crash-on-stage2-fault",
+  onStage2Fault(hyp) {
+    hyp.injectUndef("stage-2 fault");
+  },
+});
+
+/** Set/way traps counted in a class instance, which the state hash cannot walk. */
+class Traps {
+  count = 0;
+}
+
+/**
+ * kvm-4.0 keeping its state in a class instance: not plain data, so an
+ * exploration merges none of its states and says it was inexact.
+ */
+export const NOT_PLAIN_STATE: Policy = {
+  ...kvm40,
+  name: "kvm-4.0-counting-object",
+  description: "kvm-4.0 counting set/way traps in a class instance",
+  state: () => new Traps(),
+  onSetWay(hyp, _op, state) {
+    (state as Traps).count++;
+    hyp.flushVm();
+  },
+};
+
 /** The op labels of a counterexample's steps, e.g. `["mmuOn", "write", ...]`. */
 export function stepNames(
   steps: readonly { kind: string; bits?: { m?: boolean }; op?: string }[],

@@ -3,7 +3,7 @@ import { explore, type ExploreOptions } from "../../mod.ts";
 import { shortestEscape } from "../../scenarios/prove_escape.ts";
 import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
 import { broken } from "./broken_policy.ts";
-import { TINY, TINY_L3 } from "./fixtures.ts";
+import { NOT_PLAIN_STATE, TINY, TINY_L3 } from "./fixtures.ts";
 import {
   caughtInMost,
   checkFutures,
@@ -443,4 +443,31 @@ Deno.test("prove mode on two workers finds the same fixpoint and counterexamples
   assert.deepEqual(two.proof, one.proof);
   assert.deepEqual(two.stats, one.stats);
   assert.deepEqual(two.failures, one.failures);
+});
+
+Deno.test("prove mode with inexact hashing searches to the cap, and a budget still says budget", async () => {
+  const base = {
+    machine: TINY,
+    policy: NOT_PLAIN_STATE,
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    mode: "prove",
+    maxOps: 3,
+    speculation: false,
+    progress: false,
+    shrink: false,
+  } as const;
+  const r = await explore(base);
+  assert.equal(r.stats.exact, false);
+  assert.deepEqual(
+    { fixpoint: r.proof?.fixpoint, depth: r.proof?.depth, stopped: r.proof?.stopped },
+    { fixpoint: false, depth: 3, stopped: "inexact" },
+  );
+  assert.match(answerLine(r), /could not be hashed exactly.*searched to depth 3\)/);
+  // A budget that stops the search inside length 1: the budget is what stopped it.
+  const cut = await explore({ ...base, executions: 1 });
+  assert.equal(cut.stats.exact, false);
+  assert.equal(cut.complete, false);
+  assert.equal(cut.proof?.stopped, "budget");
+  assert.ok(cut.proof!.depth < 3, `depth ${cut.proof!.depth}`);
+  assert.match(answerLine(cut), /^Not proved: a budget stopped the abstract search after depth/);
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { explore } from "../../mod.ts";
-import { formatExploreReport } from "../../lib/api/explore.ts";
+import { formatExploreReport, GUEST_CLASSES, matchesClass } from "../../lib/api/explore.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { judge, picksToPlan, shrink } from "../../lib/engine/explore/shrink.ts";
-import { NO_OFF_FLUSH, stepNames, TINY } from "./fixtures.ts";
+import { CRASHES_ON_STAGE2_FAULT, NO_OFF_FLUSH, stepNames, TINY } from "./fixtures.ts";
 
 // The planted bug: kvm-4.0 without the flush at caches-off. The shortest guest
 // it fails: caches on, a S/W walk (flush, TVM set again), a write, a second
@@ -110,4 +110,53 @@ Deno.test("explore: a random search bounded by seconds still reproduces what it 
   for (const f of report.failures) {
     assert.equal(f.counterexample?.reproduced, true, `${f.blame}/${f.kind} reproduces`);
   }
+});
+
+Deno.test("shrinking drops a perturbation before the first step when that step stays", async () => {
+  const config = resolveExploreOptions({
+    machine: TINY,
+    policy: "kvm-4.0",
+    ops: ["write", "read", "mmuOn", "mmuOff"],
+  });
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  // mmuOn, write, mmuOff, read (already minimal) with a fill before every step.
+  const ops = [2, 0, 3, 1];
+  const s = shrink(ctx, ops, ops.flatMap(() => [1, 1]), "guest/stale_read");
+  assert.deepEqual(s.ops, ops);
+  assert.deepEqual(s.plan, []);
+});
+
+Deno.test("shrinking reaches a one-step counterexample", async () => {
+  const config = resolveExploreOptions({
+    machine: TINY,
+    policy: CRASHES_ON_STAGE2_FAULT,
+    ops: ["write", "read"],
+    prefault: false,
+    speculation: false,
+  });
+  const { policy, guestClass } = await loadParts(config);
+  const ctx = new ExploreContext(config, policy, guestClass);
+  // write, write: the first write's stage-2 fault crashes the guest.
+  const s = shrink(ctx, [0, 0], [], "hypervisor/crash");
+  assert.deepEqual(stepNames(s.steps), ["write"]);
+});
+
+Deno.test("a shrunk counterexample stays in the guest class asked about", async () => {
+  const r = await explore({
+    machine: TINY,
+    policy: "kvm-4.0",
+    guestClass: "uses-sw",
+    ops: ["write", "read", "sw_clean", "mmuOn", "mmuOff"],
+    maxOps: 5,
+    speculation: false,
+    progress: false,
+  });
+  const guest = r.failures.find((f) => f.blame === "guest" && f.kind === "stale_read");
+  assert.ok(guest?.counterexample);
+  assert.equal(guest.counterexample.reproduced, true);
+  assert.ok(
+    matchesClass(GUEST_CLASSES["uses-sw"], guest.counterexample.steps),
+    stepNames(guest.counterexample.steps).join(", "),
+  );
 });
