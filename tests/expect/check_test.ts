@@ -166,3 +166,41 @@ Deno.test("bad options and a scenario without expectations are refused with Scen
   await assert.rejects(checkExpectations(scenario(NO_CLEAN)), /states no expectation/);
   await assert.rejects(checkExpectations({ ...s, cpus: 9 }), ScenarioError);
 });
+
+Deno.test("a single execution on the negative side makes Sometimes, not Always", async () => {
+  // A guest that never cleans, on a machine with a system cache: of every
+  // execution with up to two perturbations, exactly one saves it: a fill
+  // into the other cluster (whose snoop moves the dirty line to the system
+  // cache), then a castout of the system cache's line to DRAM.
+  const r = await checkExpectations(scenario(NO_CLEAN, { machine: tinyWithL3 }), {
+    expect: [forall(staleAnywhere()), exists(staleAnywhere())],
+    maxPerturbations: 2,
+  });
+  assert.equal(r.stats.complete, true);
+  const [all, some] = r.expectations;
+  assert.equal(all.negative, 1);
+  assert.ok(all.positive > 1);
+  assert.equal(all.answer, "Sometimes");
+  assert.equal(all.holds, false);
+  assert.equal(some.holds, true);
+  assert.equal(r.ok, false);
+  assert.equal(all.witnesses.negative?.run.verdict.ok, true);
+});
+
+Deno.test("options just past their bounds are refused: a CPU one past the last, NaN seconds", async () => {
+  const s = scenario(NO_CLEAN, { expect: [exists(stale(A))] });
+  // The tiny machine has 4 CPUs: 3 is the last.
+  await checkExpectations(s, { migrateTo: [3], maxExecutions: 1 });
+  const refused: [Parameters<typeof checkExpectations>[1], string][] = [
+    [{ migrateTo: [4] }, "check.migrateTo"],
+    [{ migrateTo: [4], migrations: true }, "check.migrateTo"],
+    [{ seconds: NaN }, "check.seconds"],
+  ];
+  for (const [options, call] of refused) {
+    await assert.rejects(checkExpectations(s, options), (e: unknown) => {
+      assert.ok(e instanceof ScenarioError, String(e));
+      assert.equal(e.call, call);
+      return true;
+    });
+  }
+});
