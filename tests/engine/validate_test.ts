@@ -214,3 +214,21 @@ Deno.test("run: the message lists up to nine further issues, then counts the res
     `${issue(0)} (11 more: ${list(1, 10)}; and 2 more)`,
   );
 });
+
+Deno.test("run: steps at the edge of their fields' ranges, refused or taken, each naming the field", () => {
+  const refusedAt = (step: Record<string, unknown>, call: string) => {
+    const e = refused(() => run(scenario([step as never])));
+    assert.equal(e.call, call, JSON.stringify(step));
+    return e;
+  };
+  // A DC by VA covers at least one byte; set/way levels count from 1; SCTLR
+  // writes name at least one bit; a VM register holds 32 bits.
+  refusedAt({ kind: "dc_va", vcpu: 0, op: "cvac", addr: BASE, len: 0 }, "steps[0].len");
+  refusedAt({ kind: "sw", vcpu: 0, op: "csw", level: 0, set: 0, way: 0 }, "steps[0].level");
+  refusedAt({ kind: "sctlr", vcpu: 0, bits: {} }, "steps[0].bits");
+  refusedAt({ kind: "vm_reg", vcpu: 0, reg: "TTBR0", value: 2 ** 32 }, "steps[0].value");
+  refusedAt({ kind: "vm_reg", vcpu: 0, reg: "TTBR0", value: 1.5 }, "steps[0].value");
+  // A missing field: the message lists the fields the kind has, not `kind` itself.
+  const missing = refusedAt({ kind: "read", vcpu: 0 }, "steps[0].addr");
+  assert.match(missing.message, /read steps have vcpu, addr/);
+});
