@@ -18,9 +18,11 @@ Deno.test("Memory: writes are stored per word as unsigned 32-bit values", () => 
   const m = new Memory();
   m.write(0x1000, -1);
   m.write(0x1004, 0xffff_fffe);
+  m.write(0x100c, -0x8000_0000); // the smallest signed 32-bit value
   m.write(2 ** 44 + 8, 123);
   assert.equal(m.read(0x1000), 0xffff_ffff);
   assert.equal(m.read(0x1004), 0xffff_fffe);
+  assert.equal(m.read(0x100c), 0x8000_0000);
   assert.equal(m.read(0x1008), POISON); // same page, other word
   assert.equal(m.read(2 ** 44 + 8), 123);
   assert.equal(m.read(2 ** 45 + 8), POISON); // no aliasing above 2^32
@@ -41,7 +43,26 @@ Deno.test("Memory: bad addresses and values throw ScenarioError naming the call"
     (e: unknown) => e instanceof ScenarioError && e.code === "invalid_value",
   );
   assert.throws(() => m.write(0, 1.5), ScenarioError);
+  assert.throws(() => m.write(0, -0x8000_0001), ScenarioError);
   assert.throws(() => m.zeroFill(0, 6), ScenarioError);
+  // A zero fill may end at the address limit itself, not beyond.
+  m.zeroFill(2 ** 52 - 4096, 4096);
+  assert.equal(m.read(2 ** 52 - 4), 0);
+  assert.throws(() => m.zeroFill(2 ** 52 - 4096, 4100), ScenarioError);
+});
+
+Deno.test("Memory.loadImage: an image saved before another was loaded is loaded again in full", () => {
+  const m = new Memory();
+  const first = new MemoryImage(), second = new MemoryImage();
+  m.write(0x1000, 7);
+  m.saveImage(first);
+  m.write(0x1000, 8);
+  m.saveImage(second);
+  m.loadImage(first);
+  assert.equal(m.read(0x1000), 7);
+  // The memory changed since `second` was saved: loading it is not a no-op.
+  m.loadImage(second);
+  assert.equal(m.read(0x1000), 8);
 });
 
 /** Numbers near every edge of the address checks: subnormals, limits, multiples of 4 and not. */
