@@ -55,6 +55,44 @@ Deno.test("cost: each hypervisor's trap round trip comes from its profile", asyn
   assert.equal(await trapOf("xen"), XEN_COSTS.trap);
 });
 
+Deno.test("cost: Xen's profile is both of Xen ARM's figures (Dall et al., ISCA 2016, Table II)", async () => {
+  assert.deepEqual({ ...XEN_COSTS }, { trap: 376, vcpuLoad: 8_799 });
+  const loads = (await zimage.policy("xen").run()).events.filter((e) => e.name === "vcpu_load");
+  assert.ok(loads.length > 0);
+  assert.ok(loads.every((e) => e.cycles === 8_799));
+});
+
+Deno.test("cost: every figure of the table can be overridden, and each DC by VA costs its lines", () => {
+  for (const key of Object.keys(DEFAULT_COSTS).filter((k) => k !== "events")) {
+    const t = resolveCosts([{ [key]: 12_345 }], "costs");
+    assert.equal(t[key as keyof typeof t], 12_345, key);
+  }
+  const t = resolveCosts([{ dcLine: 3 }], "costs");
+  for (const op of ["dc_cvac", "dc_civac", "dc_ivac", "dc_cvau"]) {
+    assert.equal(eventCycles(op, { lines: 5 }, t), 15, op);
+  }
+});
+
+Deno.test("cost: what the host does for the guest is counted where it happens", () => {
+  // Zeroing a page is part of handling the stage-2 fault that populates it
+  // (hypervisor.ts `#populate`); a VMM's write or unmap is the host's own.
+  const expected: Record<string, string> = {
+    kvm_exit: "trap",
+    kvm_guest_fault: "fault",
+    clear_page: "fault",
+    stage2_flush_vm: "flush",
+    sw_local: "sw",
+    dc_cvau: "guest",
+    vcpu_load: "sched",
+    migrate: "sched",
+    host_write: "host",
+    kvm_unmap_hva: "host",
+  };
+  for (const [name, category] of Object.entries(expected)) {
+    assert.equal(costCategory(name), category, name);
+  }
+});
+
 Deno.test("cost: the trap category is exits times the trap cost, whatever the table says", async () => {
   for (const trap of [1, 1_234, 10_000]) {
     const run = await THREAD.on_walk_off.costs({ trap }).run();
