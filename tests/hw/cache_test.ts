@@ -115,6 +115,13 @@ Deno.test("Cache: random replacement is deterministic per seed and differs acros
   };
   assert.deepEqual(run(7), run(7));
   assert.notDeepEqual(run(7).missAt, run(8).missAt);
+  // Without a seed: seed 1, as reset() and renewCache() also default to.
+  const unseeded = new TraceCache({ size: 4096, ways: 8 }, { replacement: "random" });
+  const missAt: number[] = [];
+  for (let i = 0; i < 4000; i++) {
+    if (!unseeded.access(((i * 37 + (i >> 3)) % 96) * 64, (i & 1) === 0)) missAt.push(i);
+  }
+  assert.deepEqual({ missAt, writebacks: unseeded.stats.writebacks }, run(1));
   // Invalid ways are used first: the first 64 distinct lines of a cold cache never evict.
   const c = new TraceCache({ size: 4096, ways: 8 }, { replacement: "random", seed: 3 });
   for (let i = 0; i < 64; i++) c.access(i * 64, false);
@@ -194,6 +201,15 @@ Deno.test("Cache: the resident index enumerates exactly the valid slots", () => 
     ),
     { seed: 1, numRuns: 200 },
   );
+  // residentSlots() is a copy: what the cache does afterwards leaves it as it was.
+  const c = new TraceCache({ size: 1024, ways: 4 });
+  c.access(0, false);
+  c.access(64, false);
+  const taken = c.residentSlots();
+  const kept = Array.from(taken);
+  c.evict(c.lookup(0));
+  c.access(128, true);
+  assert.deepEqual(Array.from(taken), kept);
 });
 
 Deno.test("Cache: slot-level fill, word access and eviction keep data", () => {
