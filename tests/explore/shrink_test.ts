@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explore } from "../../mod.ts";
+import { explore, type ExploreOptions } from "../../mod.ts";
 import { formatExploreReport, GUEST_CLASSES, matchesClass } from "../../lib/api/explore.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
@@ -11,6 +11,13 @@ import { CRASHES_ON_STAGE2_FAULT, NO_OFF_FLUSH, stepNames, TINY } from "./fixtur
 // walk (deferred: TVM is set), caches off (trapped, but no flush), a read.
 const MINIMAL = ["mmuOn", "sw_csw", "write", "sw_csw", "mmuOff", "read"];
 const OPS = ["write", "read", "sw_clean", "mmuOn", "mmuOff"] as const;
+
+/** An exploration context for `options`, its policy and guest class loaded. */
+async function contextOf(options: ExploreOptions): Promise<ExploreContext> {
+  const config = resolveExploreOptions(options);
+  const { policy, guestClass } = await loadParts(config);
+  return new ExploreContext(config, policy, guestClass);
+}
 
 Deno.test("the planted bug is found by exhaustive search, already minimal", async () => {
   const r = await explore({
@@ -61,13 +68,11 @@ Deno.test("the planted bug is found by random search and shrunk to the known min
 });
 
 Deno.test("shrinking keeps the failure and drops perturbations that do not matter", async () => {
-  const config = resolveExploreOptions({
+  const ctx = await contextOf({
     machine: TINY,
     policy: "kvm-4.0",
     ops: ["write", "read", "mmuOn", "mmuOff"],
   });
-  const { policy, guestClass } = await loadParts(config);
-  const ctx = new ExploreContext(config, policy, guestClass);
   // read, mmuOn, write, read, mmuOff, read with a fill before every step.
   const ops = [1, 2, 0, 1, 3, 1];
   const picks = ops.flatMap(() => [1, 1]);
@@ -80,13 +85,11 @@ Deno.test("shrinking keeps the failure and drops perturbations that do not matte
 });
 
 Deno.test("shrinking stops at its deadline and keeps a counterexample that still fails", async () => {
-  const config = resolveExploreOptions({
+  const ctx = await contextOf({
     machine: TINY,
     policy: "kvm-4.0",
     ops: ["write", "read", "mmuOn", "mmuOff"],
   });
-  const { policy, guestClass } = await loadParts(config);
-  const ctx = new ExploreContext(config, policy, guestClass);
   const ops = [1, 2, 0, 1, 3, 1];
   const picks = ops.flatMap(() => [1, 1]);
   // A deadline already past: one candidate is tried, then shrinking ends where it is.
@@ -113,13 +116,11 @@ Deno.test("explore: a random search bounded by seconds still reproduces what it 
 });
 
 Deno.test("shrinking drops a perturbation before the first step when that step stays", async () => {
-  const config = resolveExploreOptions({
+  const ctx = await contextOf({
     machine: TINY,
     policy: "kvm-4.0",
     ops: ["write", "read", "mmuOn", "mmuOff"],
   });
-  const { policy, guestClass } = await loadParts(config);
-  const ctx = new ExploreContext(config, policy, guestClass);
   // mmuOn, write, mmuOff, read (already minimal) with a fill before every step.
   const ops = [2, 0, 3, 1];
   const s = shrink(ctx, ops, ops.flatMap(() => [1, 1]), "guest/stale_read");
@@ -128,15 +129,13 @@ Deno.test("shrinking drops a perturbation before the first step when that step s
 });
 
 Deno.test("shrinking reaches a one-step counterexample", async () => {
-  const config = resolveExploreOptions({
+  const ctx = await contextOf({
     machine: TINY,
     policy: CRASHES_ON_STAGE2_FAULT,
     ops: ["write", "read"],
     prefault: false,
     speculation: false,
   });
-  const { policy, guestClass } = await loadParts(config);
-  const ctx = new ExploreContext(config, policy, guestClass);
   // write, write: the first write's stage-2 fault crashes the guest.
   const s = shrink(ctx, [0, 0], [], "hypervisor/crash");
   assert.deepEqual(stepNames(s.steps), ["write"]);
