@@ -166,16 +166,29 @@ function compareSteps(machine: Machine, program: readonly Step[], seed: number):
   for (const hw of models) hw.release();
 }
 
-Deno.test("property: the core leaves every array, every read and DRAM as the JavaScript paths do", () => {
+/**
+ * The property of this file: on `machines`, programs of 1 to `maxLength`
+ * steps leave the core and the JavaScript paths alike after every step.
+ */
+function coreAgrees(
+  machines: fc.Arbitrary<Machine>,
+  maxLength: number,
+  run: { seed: number; numRuns: number },
+): void {
   fc.assert(
     fc.property(
-      machineArb.filter((m) => m.replacement === "lru"),
-      fc.array(steps, { minLength: 1, maxLength: 150, size: "max" }),
+      machines,
+      fc.array(steps, { minLength: 1, maxLength, size: "max" }),
       fc.nat(),
-      (m, program, seed) => compareSteps(m.machine, program, seed),
+      (machine, program, seed) => compareSteps(machine, program, seed),
     ),
-    { seed: 20261206, numRuns: 200 },
+    run,
   );
+}
+
+Deno.test("property: the core leaves every array, every read and DRAM as the JavaScript paths do", () => {
+  const lru = machineArb.filter((m) => m.replacement === "lru").map((m) => m.machine);
+  coreAgrees(lru, 150, { seed: 20261206, numRuns: 200 });
 });
 
 /** `machine` with each cache's geometry replaced by `f` of it and its level. */
@@ -204,15 +217,7 @@ const wideMachines = fc.tuple(machineArb, fc.constantFrom(4, 8, 16)).map(([m, wa
 );
 
 Deno.test("property: the core compares 4 to 16 ways four at a time as the JavaScript paths do one by one", () => {
-  fc.assert(
-    fc.property(
-      wideMachines,
-      fc.array(steps, { minLength: 1, maxLength: 200, size: "max" }),
-      fc.nat(),
-      (machine, program, seed) => compareSteps(machine, program, seed),
-    ),
-    { seed: 20261210, numRuns: 120 },
-  );
+  coreAgrees(wideMachines, 200, { seed: 20261210, numRuns: 120 });
 });
 
 /**
@@ -229,15 +234,7 @@ const bigLineMachines = fc.tuple(
 );
 
 Deno.test("property: the core with lines of 128 to 2048 bytes does what the JavaScript paths do", () => {
-  fc.assert(
-    fc.property(
-      bigLineMachines,
-      fc.array(steps, { minLength: 1, maxLength: 100, size: "max" }),
-      fc.nat(),
-      (machine, program, seed) => compareSteps(machine, program, seed),
-    ),
-    { seed: 20261211, numRuns: 40 },
-  );
+  coreAgrees(bigLineMachines, 100, { seed: 20261211, numRuns: 40 });
 });
 
 /** Lines on both sides of 2^31 - 2, where a store's 32-bit key gives way to its tag. */
