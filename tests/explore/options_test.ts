@@ -49,6 +49,13 @@ const BAD: [string, Record<string, unknown>, string][] = [
   ["explore.perturbRate", { perturbRate: 2 }, "perturbRate"],
   ["explore.shard", { shard: "1/1" }, "shard"],
   ["explore.machine", { machine: "vax" }, "machine"],
+  // Just past the edge of what is accepted.
+  ["explore.maxOps", { maxOps: 65 }, "maxOps"],
+  ["explore.addresses", { addresses: [] }, "addresses"],
+  ["explore.seconds", { seconds: 0 }, "seconds"],
+  ["explore.speculation", { speculation: "no" }, "speculation"],
+  ["explore.progress", { progress: "yes" }, "progress"],
+  ["explore.exchange", { exchange: "", shard: "0/2" }, "exchange"],
 ];
 
 for (const [call, options, word] of BAD) {
@@ -62,6 +69,18 @@ for (const [call, options, word] of BAD) {
   });
 }
 
+Deno.test("options on the edge of what is accepted, and the defaults that depend on the mode", () => {
+  assert.equal(resolveExploreOptions({ perturbRate: 1 }).perturbRate, 1);
+  assert.equal(resolveExploreOptions({ maxOps: 64 }).maxOps, 64);
+  // Prove mode searches until the abstract states stop growing, up to 64 operations.
+  assert.equal(resolveExploreOptions({ mode: "prove" }).maxOps, 64);
+  // Random mode: 10 000 programs, unless a time budget is given instead.
+  assert.equal(resolveExploreOptions({ mode: "random" }).executions, 10_000);
+  assert.equal(resolveExploreOptions({ mode: "random", seconds: 5 }).executions, Infinity);
+  const sharded = resolveExploreOptions({ mode: "prove", shard: "0/2", exchange: "/tmp/x" });
+  assert.equal(sharded.shard.count, 2);
+});
+
 Deno.test("workers cannot be sent a policy object", async () => {
   const policy = { name: "mine", description: "", source: "", state: () => undefined };
   await assert.rejects(
@@ -69,4 +88,6 @@ Deno.test("workers cannot be sent a policy object", async () => {
     (e: unknown) =>
       e instanceof ScenarioError && e.call === "explore.workers" && /module/.test(e.message),
   );
+  // On this thread alone, it runs.
+  assert.equal(resolveExploreOptions({ policy, workers: 1 } as never).workers, 1);
 });
