@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { bufferIo } from "../../lib/cli/io.ts";
-import { main } from "../../lib/cli/main.ts";
+import { main, oneLine } from "../../lib/cli/main.ts";
 import { cli, cliIn, inProcess, ROOT, ZIMAGE } from "./helpers.ts";
 
 Deno.test("io: a long trace through a pipe arrives whole, and errors go to stderr alone", async () => {
@@ -64,4 +64,17 @@ Deno.test("io: the in-memory io keeps stdout, stderr and files apart, colour off
   assert.equal(await main(["frobnicate"], bad), 2);
   assert.equal(bad.stdout, "");
   assert.match(bad.stderr, /^setway: unknown command "frobnicate"/);
+});
+
+Deno.test("io: an error message becomes one line; an internal error is status 3 with a bug notice", async () => {
+  assert.equal(
+    oneLine("invalid scenario:\n  a\r\n\n  \x1b[31mb\x1b[39m\n"),
+    "invalid scenario:; a; b",
+  );
+  // Not bad input: a write that fails with a TypeError is a bug of setway's own.
+  const io = bufferIo(Deno.cwd());
+  const broken = { ...io, write: () => Promise.reject(new TypeError("boom")) };
+  assert.equal(await main(["help"], broken), 3);
+  assert.match(io.stderr, /^setway: internal error: boom\n/);
+  assert.match(io.stderr, /This is a bug in setway/);
 });
