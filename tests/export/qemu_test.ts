@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import { exportBaremetal } from "../../lib/export/mod.ts";
+import { vm } from "../../mod.ts";
 import {
   allKindsScenario,
   boot,
@@ -107,4 +108,30 @@ Deno.test("export --baremetal: a read that does not return its expected value pr
   assert.equal(stale.length, 1, uart);
   assert.equal(stale[0], want[0].replace(/ ok$/, " STALE, expected 0xdeadbeef"));
   assert.match(uart, new RegExp(`\\nFAIL: ${want.length} reads, 1 stale, 0 notes\\n?$`));
+});
+
+Deno.test("export --baremetal: every preloaded word, the last one too, is in memory when the program starts", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // Two host writes, each read back. In the cases above the last entry of
+  // preloads[] is a 0, which QEMU's memory holds anyway; here it is not.
+  const scenario = vm().guest((g) =>
+    g.append([
+      { kind: "host_write", addr: 0x4000_8000, value: 0x1111_1111 },
+      { kind: "host_write", addr: 0x4003_0000, value: 0x2222_2222 },
+      { kind: "read", vcpu: 0, addr: 0x4000_8000 },
+      { kind: "read", vcpu: 0, addr: 0x4003_0000 },
+    ])
+  ).toJSON();
+  const uart = await exportBuildBoot(scenario, "preloads", (files) => {
+    assert.match(
+      files["scenario.c"],
+      /\{ \.addr = 0x40030000UL, \.value = 0x22222222 \},\n\};\nconst u32 nr_preloads = 2;/,
+    );
+  });
+  const lines = uart.split("\n").filter((l) => l !== "");
+  assert.deepEqual(lines.filter((l) => l.startsWith("read ")), [
+    "read  steps[2] 0x0000000040008000 = 0x11111111 ok",
+    "read  steps[3] 0x0000000040030000 = 0x22222222 ok",
+  ], uart);
+  assert.equal(lines.at(-1), "PASS: 2 reads, 0 stale, 0 notes", uart);
 });
