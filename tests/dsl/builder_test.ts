@@ -190,3 +190,10 @@ Deno.test("a long chain stays linear: 20000 guest calls", () => {
     value: 19999,
   });
 });
+
+Deno.test("linuxArm64(): every vCPU of the VM boots unless cpus says otherwise", () => {
+  const vcpusOf = (b: ReturnType<typeof vm>) =>
+    [...new Set(b.toJSON().steps.flatMap((s) => "vcpu" in s ? [s.vcpu] : []))].sort();
+  assert.deepEqual(vcpusOf(vm().cpus(3).guest((g) => g.linuxArm64())), [0, 1, 2]);
+  assert.deepEqual(vcpusOf(vm().cpus(3).guest((g) => g.linuxArm64({ cpus: 1 }))), [0]);
+});
