@@ -101,6 +101,11 @@ export const NOT_PLAIN_STATE: Policy = {
   },
 };
 
+/** The name of a configuration's machine, given by name or as an object, for a test's name. */
+export function machineName(options: ExploreOptions): string | undefined {
+  return typeof options.machine === "object" ? options.machine.name : options.machine;
+}
+
 /** The op labels of a counterexample's steps, e.g. `["mmuOn", "write", ...]`. */
 export function stepNames(
   steps: readonly { kind: string; bits?: { m?: boolean }; op?: string }[],

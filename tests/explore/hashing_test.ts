@@ -7,7 +7,7 @@ import {
   HardwareLayout,
   StateEncoder,
 } from "../../lib/engine/explore/state_hash.ts";
-import { CRASHES_ON_CACHES_OFF, TINY } from "./fixtures.ts";
+import { CRASHES_ON_CACHES_OFF, machineName, TINY } from "./fixtures.ts";
 
 const A = 0x4000_0000;
 
@@ -131,7 +131,7 @@ const SMALL: ExploreOptions[] = [
 
 for (const c of SMALL) {
   const policy = c.policy === CRASHES_ON_CACHES_OFF ? CRASHES_ON_CACHES_OFF.name : c.policy;
-  const machine = typeof c.machine === "object" ? c.machine.name : c.machine;
+  const machine = machineName(c);
   const where = Array.isArray(c.addresses) ? `, ${c.addresses.length} addresses in one set` : "";
   Deno.test(`pruning is sound: ${policy} on ${machine}${where}`, async () => {
     const base = { maxOps: 3, ...c, ops: [...c.ops!], progress: false, shrink: false };

@@ -3,7 +3,7 @@ import { explore, type ExploreOptions } from "../../mod.ts";
 import { shortestEscape } from "../../scenarios/prove_escape.ts";
 import { answerLine, type GuestClass } from "../../lib/api/explore.ts";
 import { broken } from "./broken_policy.ts";
-import { NOT_PLAIN_STATE, TINY, TINY_L3 } from "./fixtures.ts";
+import { machineName, NOT_PLAIN_STATE, TINY, TINY_L3 } from "./fixtures.ts";
 import {
   caughtInMost,
   checkFutures,
@@ -89,10 +89,6 @@ const SOUNDNESS_CONFIGS: ExploreOptions[] = [
     ops: ["write", "read", "mmuOn", "mmuOff", "host_unmap"],
   },
 ];
-
-/** The machine's name, for a test's name. */
-const machineName = (o: ExploreOptions) =>
-  typeof o.machine === "object" ? o.machine.name : o.machine;
 
 for (const options of SOUNDNESS_CONFIGS) {
   Deno.test(
