@@ -596,6 +596,35 @@ export class CacheStore {
   }
 
   /**
+   * Puts `line` into a valid slot in place of the slot's line, with the
+   * given state, most recently used. The slot keeps its place in the
+   * resident index, as the trace-driven simulator's inlined paths keep it
+   * (lib/sim/replay.ts); {@linkcode CacheStore.drop} then
+   * {@linkcode CacheStore.occupy} would move it to the end.
+   *
+   * @example Usage
+   * ```ts
+   * import { CacheStore, CLEAN, DIRTY } from "./cache_store.ts";
+   * const s = new CacheStore({ sets: 1, ways: 2, lineSize: 64 }, null, 100);
+   * s.occupy(0, 4, CLEAN);
+   * s.occupy(1, 5, CLEAN);
+   * s.refill(0, 6, DIRTY);
+   * console.log(s.lookup(6), s.lookup(4), s.resident[0]); // 0 -1 0
+   * ```
+   * @param slot a valid slot of the line's set
+   * @param line the line number
+   * @param state {@linkcode CLEAN} or {@linkcode DIRTY}
+   */
+  refill(slot: number, line: number, state: number): void {
+    this.tags[slot] = line;
+    this.keys[slot] = line < KEY_LIMIT ? line + 1 : KEY_WIDE;
+    this.states[slot] = state;
+    this.stamps[slot] = this.tick();
+    this.mruLine = line;
+    this.mruSlot = slot;
+  }
+
+  /**
    * Drops a valid slot's line: the last resident slot takes its position in
    * the index. The data words stay.
    *

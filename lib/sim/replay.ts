@@ -511,11 +511,14 @@ export class TraceCache extends Cache {
     }
     const victim = this.victim(line);
     const old = this.states[victim];
-    if (old !== INVALID) {
+    const state = w === 1 ? DIRTY : CLEAN;
+    if (old === INVALID) this.install(victim, line, state);
+    else {
       if (old === DIRTY) this.#writebacks++;
-      this.evict(victim);
+      // In place, as #ref and the core refill a victim: the resident index
+      // keeps its order whichever path an access takes.
+      this.#s.refill(victim, line, state);
     }
-    this.install(victim, line, w === 1 ? DIRTY : CLEAN);
     return 1;
   }
 
