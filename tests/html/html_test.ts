@@ -91,6 +91,10 @@ Deno.test("html: names from user-defined policies are escaped", () => {
   assert.ok(!page.includes("<b>") && !page.includes("<i>why"));
   assert.ok(page.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
   assert.ok(page.includes("m&amp;m"));
+  // A policy name cannot break out of the attributes that carry it.
+  const quoted = renderHtml([{ ...run, policy: `x" onclick="alert(3)` }, run]);
+  assert.ok(!quoted.includes('onclick="'));
+  assert.ok(quoted.includes('data-policy="x&quot; onclick=&quot;alert(3)"'));
 });
 
 Deno.test("html: the same runs give the same bytes; bad input is a ScenarioError", () => {
