@@ -200,6 +200,56 @@ Deno.test("plan: a host write after a guest access to its word is refused; every
   );
 });
 
+Deno.test("plan: a refused host write names the first guest access to its word", () => {
+  const e = thrown(() =>
+    planBaremetal(scenario([
+      { kind: "read", vcpu: 0, addr: 0x4000_8000 },
+      { kind: "write", vcpu: 0, addr: 0x4000_8000, value: 1 },
+      { kind: "host_write", addr: 0x4000_8000, value: 2 },
+    ]))
+  );
+  assert.match(e.message, /comes after a guest access to that word \(steps\[0\]\)/);
+});
+
+Deno.test("plan: past four other problems the message counts the rest instead of listing them", () => {
+  const refusal = (n: number) => {
+    const steps: Step[] = [];
+    for (let i = 0; i < n; i++) steps.push({ kind: "read", vcpu: 0, addr: 0x4000_8000 + 4 * i });
+    for (let i = 0; i < n; i++) {
+      steps.push({ kind: "host_write", addr: 0x4000_8000 + 4 * i, value: 1 });
+    }
+    return thrown(() => planBaremetal(scenario(steps))).message;
+  };
+  // four others are all listed
+  const five = refusal(5);
+  assert.ok(five.includes("(4 more: "), five);
+  assert.ok(five.endsWith("before the guest program starts)"), five);
+  assert.ok(!five.includes("and 0 more"), five);
+  // a fifth is counted
+  const six = refusal(6);
+  assert.ok(six.includes("(5 more: "), six);
+  assert.ok(six.endsWith("before the guest program starts; and 1 more)"), six);
+});
+
+Deno.test("plan: a word only the host writes is kept out of the program's blocks and in QEMU's RAM", () => {
+  // 0x40200000 is the first block the program could take
+  const plan = planBaremetal(scenario([
+    { kind: "host_write", addr: VIRT_RAM_BASE + BLOCK_SIZE, value: 5 },
+    { kind: "write", vcpu: 0, addr: 0x4000_8000, value: 1 },
+    { kind: "read", vcpu: 0, addr: 0x4000_8000 },
+  ]));
+  assert.ok(
+    plan.layout.programBase >= VIRT_RAM_BASE + 2 * BLOCK_SIZE,
+    `program at ${plan.layout.programBase.toString(16)}`,
+  );
+  // 0x48000000 is 128 MiB into RAM: its word needs a 129th MiB
+  const out = exportBaremetal(scenario([
+    { kind: "host_write", addr: 0x4800_0000, value: 5 },
+    { kind: "write", vcpu: 0, addr: 0x4000_8000, value: 1 },
+  ]));
+  assert.deepEqual(out.run.slice(out.run.indexOf("-m"), out.run.indexOf("-m") + 2), ["-m", "129"]);
+});
+
 Deno.test("plan: a guest step of vCPU 8 or above is refused", () => {
   const machine = {
     name: "wide",

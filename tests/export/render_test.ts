@@ -46,13 +46,14 @@ Deno.test("export: without a name the test is titled scenario", () => {
   assert.match(out.files["README.md"], /^# scenario: /);
 });
 
-Deno.test("export: a word past QEMU's default 128 MiB raises -m in the run command and the Makefile", () => {
+Deno.test("export: a word past QEMU's default 128 MiB raises -m in the run command, the Makefile and the README", () => {
   // 0x48000000 is 128 MiB into RAM: its word needs a 129th MiB.
   const out = exportBaremetal(
     vm().guest((g) => g.write(0x4800_0000, 1).read(0x4800_0000)).toJSON(),
   );
   assert.deepEqual(out.run.slice(out.run.indexOf("-m"), out.run.indexOf("-m") + 2), ["-m", "129"]);
   assert.match(out.files["Makefile"], /^MEM \?= 129$/m);
+  assert.ok(out.files["README.md"].includes("make run        # " + out.run.join(" ")));
 });
 
 Deno.test("export --baremetal: a program of more than one 2 MiB block links and passes under QEMU", async () => {
@@ -66,6 +67,7 @@ Deno.test("export --baremetal: a program of more than one 2 MiB block links and 
   const out = exportBaremetal(scenario, { name: "big" });
   assert.match(out.files["test.ld"], /^\t\. = 0x40200000;$/m);
   assert.match(out.files["test.ld"], /^\t__program_end = 0x40600000;$/m);
+  assert.ok(out.files["README.md"].includes("(0x40200000 to 0x40600000) Normal Non-cacheable"));
   const lines = await bootLines(out);
   assert.equal(lines.at(-2), "read  steps[31999] 0x0000000040008000 = 0x00007cfe ok");
   assert.equal(lines.at(-1), "PASS: 1 reads, 0 stale, 0 notes");

@@ -64,6 +64,8 @@ Deno.test("html: several runs get a comparison, one row per policy, linked to it
   assert.match(page, /<tr class="ok" data-policy="kvm-4\.0"><td><a href="#run-2">/);
   assert.match(page, /<section class="run" id="run-2" data-policy="kvm-4\.0"/);
   assert.ok(!renderHtml(kvm40).includes('id="compare"'));
+  // both runs are on one machine: it is named once
+  assert.ok(page.includes('<p class="sub">kvm-3.18 vs kvm-4.0 on xgene1 · 2 runs</p>'));
 });
 
 Deno.test("html: names from user-defined policies are escaped", () => {
@@ -117,6 +119,11 @@ Deno.test("html: the compressed axis comes first on the zImage run, and the page
   assert.match(page, /By cycles, traps to the hypervisor take 99\.\d % of the run/);
   assert.match(page, /<button type="button" data-unit="cycles" aria-pressed="false">/);
   assert.match(page, /class="stretch"/);
+  // only the first view shows; the others wait for their button
+  assert.deepEqual(
+    [...page.matchAll(/<div class="view" data-unit="(\w+)"( hidden)?>/g)].map((m) => [m[1], m[2]]),
+    [["compressed", undefined], ["cycles", " hidden"], ["events", " hidden"]],
+  );
 });
 
 Deno.test("html: filters by event type and vCPU, and an address search", () => {
@@ -311,6 +318,19 @@ Deno.test("html: the flush trace stops at traceLines and says how to print the r
   assert.ok(trace);
   assert.ok(!trace[1].includes("\n"), "one line");
   assert.match(trace[2], /^<p class="note">… [\d ]+ more lines: print the whole trace with/);
+});
+
+Deno.test("html: a flush trace of exactly traceLines lines is shown whole, without a note", () => {
+  const trace = (page: string) =>
+    /<summary>Flush events \(trace\)<\/summary><pre>([^<]*)<\/pre>(.*)<\/details>/.exec(page);
+  const all = trace(renderHtml(kvm318, { traceLines: 1e9 }));
+  assert.ok(all);
+  assert.equal(all[2], "");
+  const n = all[1].split("\n").length;
+  const exact = trace(renderHtml(kvm318, { traceLines: n }));
+  assert.ok(exact);
+  assert.equal(exact[1], all[1]);
+  assert.equal(exact[2], "", "no note");
 });
 
 Deno.test("html: cycles stay first when the violation's neighbourhood is a visible share of them", () => {

@@ -252,6 +252,23 @@ Deno.test("timeline: a crashed vCPU's lane says CRASH from its undef_injected on
   assert.equal(lane(t.lanes, "vcpu1").crash, undefined);
 });
 
+Deno.test("timeline: a crashed vCPU's CRASH starts at its first undef_injected, not a later one", () => {
+  seq = 0;
+  const reason = "set/way op while the IOMMU shares the p2m";
+  const t = buildTimeline([
+    ev("sctlr_write", { m: true, c: true, i: true }),
+    ev("undef_injected", { reason }),
+    ev("undef_injected", { reason }),
+    ev("vcpu_load", { pcpu: 1 }, { vcpu: 1, pcpu: 1 }),
+  ], { crashed: { vcpu: 0, pc: 0x4000_8660, reason } });
+  const v0 = lane(t.lanes, "vcpu0");
+  assert.equal(v0.crash?.at, 2);
+  assert.deepEqual(
+    v0.bands.find((b) => b.key === "crash")!.segments.map((s) => [s.start, s.end, s.state]),
+    [[0, 2, "unset"], [2, 4, "crash"]],
+  );
+});
+
 const exitFields = { reason: "access_dcsw", ec: 0x18 };
 const staleAt = (addr: number, expected = 1) => ({ addr, expected, got: 0, blame: "hypervisor" });
 const html = (events: SetwayEvent[], options: Parameters<typeof buildTimeline>[1] = {}) =>

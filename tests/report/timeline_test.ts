@@ -99,6 +99,44 @@ Deno.test("events of one row merge when the gap between them is below the resolu
   const coarse = buildTimeline(events, { resolution: 1 / 200 });
   assert.deepEqual(guest(lane(coarse.lanes, "vcpu0")), [[0, 7, 2]]);
   assert.equal(row(lane(coarse.lanes, "vcpu0"), "guest").blocks[0].label, "read ×2");
+  // a gap of exactly the resolution (1 place of 2400) merges too
+  const touching = buildTimeline([
+    ev(0, "read", access(0x4000_0000)),
+    ev(1, "kvm_exit", exit),
+    ev(2, "read", access(0x4000_0000)),
+    ev(3, "kvm_exit", exit, { count: 2397 }),
+  ]);
+  assert.equal(touching.total, 2400);
+  assert.deepEqual(guest(lane(touching.lanes, "vcpu0")), [[0, 3, 2]]);
+  assert.equal(row(lane(touching.lanes, "vcpu0"), "guest").blocks[0].label, "read ×2");
+});
+
+Deno.test("a band set back at the place it changed stays one segment", () => {
+  // zero-cycle SCTLR writes: caches on, then off again, at one place on the cycles axis
+  const t = buildTimeline([
+    ev(0, "read", { ...access(0x4000_0000), cycles: 4 }),
+    ev(1, "sctlr_write", { m: true, c: true, i: true, cycles: 0 }),
+    ev(2, "sctlr_write", { m: false, c: false, i: true, cycles: 0 }),
+    ev(3, "read", { ...access(0x4000_0000), cycles: 4 }),
+  ]);
+  assert.deepEqual(
+    lane(t.lanes, "vcpu0").bands.find((b) => b.key === "caches")!.segments.map((s) => [
+      s.start,
+      s.end,
+      s.state,
+    ]),
+    [[0, 8, "off"]],
+  );
+  // a move to CPU 1 undone where it takes effect: the vCPU's next event is on CPU 0 again
+  const moved = buildTimeline([
+    ev(0, "read", access(0x4000_0000)),
+    ev(1, "migrate", { from: 0, to: 1 }),
+    ev(2, "read", access(0x4000_0000)),
+  ], { pcpus: 2 });
+  const running = (key: string) =>
+    lane(moved.lanes, key).bands[0].segments.map((s) => [s.start, s.end, s.state]);
+  assert.deepEqual(running("cpu0"), [[0, 3, "vcpu0"]]);
+  assert.deepEqual(running("cpu1"), [[0, 3, "idle"]]);
 });
 
 Deno.test("violations each within a fiftieth of the run of the one before share a flag", () => {
@@ -193,6 +231,16 @@ Deno.test("host events on a CPU are drawn on its lane; a violation with no vCPU 
   );
 });
 
+Deno.test("a vCPU's flush_cache_all is also drawn on its physical CPU's own-caches row", () => {
+  const t = buildTimeline([
+    ev(0, "vcpu_load", { pcpu: 1 }, { vcpu: 0, pcpu: 1 }),
+    ev(1, "flush_cache_all", { slots: 16, cleaned: 0, invalidated: 0 }, { vcpu: 0, pcpu: 1 }),
+  ]);
+  assert.deepEqual(row(lane(t.lanes, "cpu1"), "local").blocks.map((b) => b.label), [
+    "flush_cache_all",
+  ]);
+});
+
 Deno.test("lanes are in number order, each CPU with its own core's name", () => {
   const t = buildTimeline([
     ev(0, "read", access(0x4000_0000), { vcpu: 1, pcpu: 1 }),
@@ -251,4 +299,29 @@ Deno.test("a word counts every violation at its address; an unknown place reads 
   });
   assert.equal(t.words[0].violations, 2);
   assert.deepEqual(t.words[0].segments.map((s) => s.state), ["unwritten", "lost"]);
+});
+
+Deno.test("a word's changes at one place leave only the last drawn", () => {
+  // dirty in L1 and cleaned to DRAM at the same place: no zero-width L1 segment
+  const t = buildTimeline([
+    ev(0, "write", access(0x4000_0000)),
+    ev(1, "dc_va", { op: "civac", addr: 0x4000_0000, len: 64 }),
+    ev(2, "read", access(0x4000_0000)),
+  ], {
+    caches: {
+      levels: [],
+      addresses: [{
+        addr: 0x4000_0000,
+        changes: [
+          { at: 0, where: "unwritten", label: "not written yet" },
+          { at: 1, where: "l1", label: "dirty in cpu0.L1" },
+          { at: 1, where: "dram", label: "in DRAM" },
+        ],
+      }],
+    },
+  });
+  assert.deepEqual(t.words[0].segments.map((s) => [s.start, s.end, s.state]), [
+    [0, 1, "unwritten"],
+    [1, 3, "dram"],
+  ]);
 });
