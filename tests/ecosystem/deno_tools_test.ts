@@ -132,3 +132,26 @@ Deno.test("doc examples of the public API import the package by its name, and ty
   const { code, output } = await deno(["check", "--doc-only", ...files]);
   assert.equal(code, 0, output);
 });
+
+Deno.test("deno doc --json: no declaration takes its module's doc as its own", async () => {
+  // A doc comment opened with `/*` instead of `/**` is no doc comment: the declaration after it
+  // then shows the module doc above it (its `@module` tag included), and `--lint` cannot tell.
+  const { code, output } = await deno(["doc", "--json", ...ENTRIES.filter((e) => e !== "cli.ts")]);
+  assert.equal(code, 0, output);
+  const doc = JSON.parse(output) as { nodes: Record<string, { symbols: unknown[] }> };
+  const borrowed: string[] = [];
+  const walk = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, where);
+    } else if (node !== null && typeof node === "object") {
+      const o = node as Record<string, unknown>;
+      const tags = (o.jsDoc as { tags?: { kind: string }[] } | undefined)?.tags ?? [];
+      if (tags.some((t) => t.kind === "module")) borrowed.push(where);
+      for (const child of Object.values(o)) walk(child, where);
+    }
+  };
+  for (const node of Object.values(doc.nodes)) {
+    for (const symbol of node.symbols as { name: string }[]) walk(symbol, symbol.name);
+  }
+  assert.deepEqual(borrowed, []);
+});

@@ -126,6 +126,15 @@ Deno.test("a mismatch fails with a unified diff of the changed lines and the upd
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a mismatch message counts the lines only in the golden apart from those only in the actual text", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "shorter.golden");
+  await Deno.writeTextFile(file, serializeGolden("a\nb\nc\n"));
+  const err = await rejectsGolden(assertGolden("a\n", file, { update: false }), "mismatch");
+  assert.match(err.message, /\(2 lines only in the golden, 0 only in the actual text\)/);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a missing golden fails and says how to create it", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "missing.golden");
@@ -188,6 +197,20 @@ Deno.test("under CI=true an update never writes and fails as a comparison, sayin
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["ci-stale.golden"]);
     // A matching golden still passes under CI.
     await assertGolden(TRACE_V1, stale, { update: true });
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("under CI=true a plain comparison of a missing golden fails as missing, not as a CI refusal", async () => {
+  await withCi(async () => {
+    const dir = await Deno.makeTempDir();
+    const err = await rejectsGolden(
+      assertGolden(TRACE_V1, join(dir, "absent.golden"), { update: false }),
+      "missing",
+    );
+    // Nothing asked for an update, so CI forbade nothing.
+    assert.equal(err.ciRefused, false);
+    assert.doesNotMatch(err.message, /CI=true forbids/);
     await Deno.remove(dir, { recursive: true });
   });
 });
@@ -325,4 +348,19 @@ Deno.test("bad arguments throw ScenarioError naming the call and the value", asy
     (e: unknown) => e instanceof ScenarioError && e.code === "unknown_name",
   );
   await assert.rejects(assertGolden("a\0b", "x.golden"), ScenarioError);
+});
+
+Deno.test("an empty golden path is refused as a bad argument, not resolved to the working directory", async () => {
+  await assert.rejects(
+    assertGolden("x\n", "", { update: false }),
+    (e: unknown) => e instanceof ScenarioError && e.call === "assertGolden.file",
+  );
+});
+
+Deno.test("the update command quotes a golden directory with a space for the shell", () => {
+  assert.equal(
+    updateCommand("my goldens", "a_test.ts"),
+    "deno test --allow-read='my goldens' --allow-write='my goldens' --allow-env=CI a_test.ts " +
+      "-- --update",
+  );
 });

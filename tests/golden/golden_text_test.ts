@@ -58,6 +58,11 @@ Deno.test("text with a lone surrogate is refused; a surrogate pair and a lone CR
   assert.equal(unrepresentable("a lone CR\r, a pair \ud83d\ude00\n"), null);
 });
 
+Deno.test("surrogate pairs whose low half is the last low surrogate, U+DFFF, are representable", () => {
+  assert.equal(unrepresentable("\ud83d\udfff\n"), null);
+  assert.equal(unrepresentable("\udbff\udfff\n"), null); // U+10FFFF, the last code point
+});
+
 Deno.test("the next update of a golden removes the temporary files a killed update left", async () => {
   await inTempDir(async (dir) => {
     const file = join(dir, "trace.golden");

@@ -3,6 +3,7 @@
 // directory each, and `deno test` with the minimal flags, run as a subprocess.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { serializeGolden } from "../../lib/golden/file.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 const FLAGS = ["--allow-read=golden", "--allow-write=golden", "--allow-env=CI"];
@@ -184,6 +185,107 @@ Deno.test("user goldens: a directory other test files there may use is not judge
     assert.deepEqual(summaries(minimal.output).slice(0, 2), [
       "golden update, zimage_test.ts: 0 updated, 0 new, 1 unchanged, 1 orphan",
       "  orphan     golden/shared/xen.golden",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("user goldens: a new golden that a later test of the run matches again is still counted new", async () => {
+  const dir = await project();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "zimage_test.ts"),
+      `import { assertGolden } from "setway";\n` +
+        `const golden = new URL("./golden/zimage/kvm40.golden", import.meta.url);\n` +
+        `Deno.test("first", async () => { await assertGolden("stage2_flush_vm\\n", golden); });\n` +
+        `Deno.test("again", async () => { await assertGolden("stage2_flush_vm\\n", golden); });\n`,
+    );
+    const r = await denoTest(dir, [...FLAGS, "zimage_test.ts", "--", "--update"]);
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(summaries(r.output), [
+      "golden update, zimage_test.ts: 0 updated, 1 new, 0 unchanged",
+      "  new        golden/zimage/kvm40.golden",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("user goldens: a repaired truncated golden is counted updated; a killed update's temporary file is no orphan", async () => {
+  const dir = await project();
+  try {
+    const created = await denoTest(dir, [...FLAGS, "zimage_test.ts", "--", "--update"]);
+    assert.equal(created.code, 0, created.output);
+    // The leftover of an update of a golden no test asserts any more: not a golden, so neither
+    // judged nor removed as an orphan.
+    const leftover = join(dir, "golden/zimage/.kvm32.golden.999.1.tmp");
+    await Deno.writeTextFile(leftover, serializeGolden("stage2_flush_vm\n"));
+    await Deno.writeTextFile(
+      join(dir, "golden/zimage/kvm40.golden"),
+      serializeGolden("stage2_flush_vm\n").slice(0, -6),
+    );
+    const r = await denoTest(dir, [...FLAGS, "zimage_test.ts", "--", "-u", "--remove-orphans"]);
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(summaries(r.output), [
+      "golden update, zimage_test.ts: 1 updated, 0 new, 1 unchanged",
+      "  updated    golden/zimage/kvm40.golden",
+    ]);
+    assert.ok(Deno.statSync(leftover).isFile, "the temporary file is kept");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("user goldens: a readable test file that does not name a golden directory does not share it", async () => {
+  const dir = await project();
+  try {
+    const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
+    assert.equal(created.code, 0, created.output);
+    await Deno.copyFile(
+      join(dir, "golden/zimage/kvm40.golden"),
+      join(dir, "golden/zimage/kvm32.golden"),
+    );
+    // tc2_test.ts can be read, and it names only golden/tc2: golden/zimage is zimage_test.ts's own.
+    const readAll = ["--allow-read=.", "--allow-write=golden", "--allow-env=CI"];
+    const r = await denoTest(dir, [...readAll, "zimage_test.ts", "--", "-u"]);
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(summaries(r.output), [
+      "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged, 1 orphan",
+      "  orphan     golden/zimage/kvm32.golden",
+      "  (no test in zimage_test.ts touched the orphans; add -- --update --remove-orphans to " +
+      "remove them)",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("user goldens: orphans that cannot be removed are reported as kept, with the reason", async () => {
+  const dir = await project();
+  try {
+    const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
+    assert.equal(created.code, 0, created.output);
+    const orphan = join(dir, "golden/zimage/kvm32.golden");
+    await Deno.copyFile(join(dir, "golden/zimage/kvm40.golden"), orphan);
+    // Write permission for the two goldens the test file asserts, not for the orphan.
+    const r = await denoTest(dir, [
+      "--allow-read=golden",
+      "--allow-write=golden/zimage/kvm40.golden,golden/zimage/kvm318.golden",
+      "--allow-env=CI",
+      "zimage_test.ts",
+      "--",
+      "-u",
+      "--remove-orphans",
+    ]);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /golden: cannot remove the orphans: /);
+    assert.ok(Deno.statSync(orphan).isFile, "the orphan is still there");
+    assert.deepEqual(summaries(r.output), [
+      "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged, 1 orphan",
+      "  orphan     golden/zimage/kvm32.golden",
+      "  (no test in zimage_test.ts touched the orphans; add -- --update --remove-orphans to " +
+      "remove them)",
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -91,7 +91,8 @@ const ZOOM = `(async () => {
   const block = document.querySelector("#run-1 .blk.c-flush");
   block.click();
   const details = document.getElementById("details");
-  return { before, after, detailsShown: !details.hidden, details: details.textContent };
+  return { before, after, detailsShown: !details.hidden, details: details.textContent,
+    title: block.getAttribute("title") };
 })()`;
 
 /** Where the screenshots are kept: a stable place under the temp directory. */
@@ -155,6 +156,7 @@ interface Filtered {
   vcpu1Before: boolean;
   vcpu1After: boolean;
   searchCount: string;
+  visibleHits: number;
   wordsShown: string[];
   wordsAfterClear: number;
 }
@@ -182,29 +184,60 @@ const FILTERS = `(() => {
   search.value = "0x4000e000";
   search.dispatchEvent(new Event("input"));
   const searchCount = run.querySelector(".search-count").textContent;
+  // the view by events is hidden: its hits are not counted
+  const visibleHits = [...run.querySelectorAll(".blk.hit, .word .seg.hit, .mark-span:not(.miss)")]
+    .filter((el) => el.offsetParent !== null).length;
   const wordsShown = [...view().querySelectorAll(".word")].filter(visible).map((w) => w.dataset.addr);
   search.value = "";
   search.dispatchEvent(new Event("input"));
   const wordsAfterClear = [...view().querySelectorAll(".word")].filter(visible).length;
-  return { trapsBefore, trapsAfter, trapsAgain, vcpu1Before, vcpu1After, searchCount, wordsShown,
-    wordsAfterClear };
+  return { trapsBefore, trapsAfter, trapsAgain, vcpu1Before, vcpu1After, searchCount, visibleHits,
+    wordsShown, wordsAfterClear };
 })()`;
+
+interface Wheel {
+  before: number;
+  ctrl: number;
+  out: number;
+  cmd: number;
+  underBefore: number;
+  underCtrl: number;
+  pressedCtrl: string[];
+  pressedOut: string[];
+}
 
 const WHEEL = `(async () => {
   const view = document.querySelector("#run-1 .view:not([hidden])");
   const box = view.querySelector(".scroll");
   const tl = view.querySelector(".timeline");
-  const before = tl.getBoundingClientRect().width;
+  // the column of row heads left of the track, which does not zoom
+  const head = parseFloat(getComputedStyle(tl).getPropertyValue("--head"));
   const r = box.getBoundingClientRect();
-  box.dispatchEvent(new WheelEvent("wheel", { deltaY: -400, ctrlKey: true, bubbles: true,
-    cancelable: true, clientX: r.left + r.width * 0.8, clientY: r.top + 40 }));
-  await new Promise((r) => requestAnimationFrame(() => r()));
-  const after = tl.getBoundingClientRect().width;
-  const pressed = [...document.querySelectorAll('#run-1 button[data-zoom][aria-pressed="true"]')]
-    .map((b) => b.dataset.zoom);
+  const x = r.left + r.width * 0.8;
+  const width = () => tl.getBoundingClientRect().width;
+  const wheel = async (deltaY, keys) => {
+    box.dispatchEvent(new WheelEvent("wheel", { deltaY, bubbles: true, cancelable: true,
+      clientX: x, clientY: r.top + 40, ...keys }));
+    await new Promise((done) => requestAnimationFrame(() => done()));
+    return width();
+  };
+  // where the pointer is on the track, as a share of the track's width
+  const under = () => (box.scrollLeft + x - r.left - head) / (width() - head);
+  const pressed = () =>
+    [...document.querySelectorAll('#run-1 button[data-zoom][aria-pressed="true"]')]
+      .map((b) => b.dataset.zoom);
+  box.scrollLeft = 0;
+  const before = width();
+  const underBefore = under();
+  const ctrl = await wheel(-400, { ctrlKey: true });
+  const underCtrl = under();
+  const pressedCtrl = pressed();
+  const out = await wheel(4000, { ctrlKey: true });
+  const pressedOut = pressed();
+  const cmd = await wheel(-400, { metaKey: true });
   document.querySelector('#run-1 button[data-zoom="1"]').click();
   box.scrollLeft = 0;
-  return { before, after, pressed };
+  return { before, ctrl, out, cmd, underBefore, underCtrl, pressedCtrl, pressedOut };
 })()`;
 
 // Every drawn thing (violations aside) in a red that reads as the violation red: a hue within
@@ -342,11 +375,13 @@ Deno.test("browser: the zImage timeline shows lanes, the marked violation, and n
     assert.ok(units.guest > 20, `guest ops ${units.guest}px wide by events`);
 
     const zoom = await browser.evaluate<
-      { before: number; after: number; detailsShown: boolean; details: string }
+      { before: number; after: number; detailsShown: boolean; details: string; title: string }
     >(ZOOM);
     assert.ok(zoom.after > zoom.before * 3, `zoom 4×: ${zoom.before} -> ${zoom.after}`);
     assert.ok(zoom.detailsShown, "clicking a block shows its details");
     assert.match(zoom.details, /stage2_flush_vm|sw_local|flush_cache_all/);
+    // the panel shows the block's description, not the short label drawn in the block
+    assert.equal(zoom.details, zoom.title + "\n(Esc closes this panel)");
 
     const caches = await browser.evaluate<Caches>(CACHES);
     // every address read stale has a lane; under kvm-3.18 its newest value ends dirty in the
@@ -372,13 +407,22 @@ Deno.test("browser: the zImage timeline shows lanes, the marked violation, and n
     assert.deepEqual([filtered.vcpu1Before, filtered.vcpu1After], [true, false]);
     assert.ok(!filtered.searchCount.startsWith("0 "), `search: ${filtered.searchCount}`);
     assert.match(filtered.searchCount, /^\d+ match(es)?$/);
+    assert.equal(
+      filtered.searchCount,
+      `${filtered.visibleHits} ${filtered.visibleHits === 1 ? "match" : "matches"}`,
+    );
     assert.deepEqual(filtered.wordsShown, ["0x4000e000"]);
     assert.equal(filtered.wordsAfterClear, 32);
 
-    const wheel = await browser.evaluate<{ before: number; after: number; pressed: string[] }>(
-      WHEEL,
-    );
-    assert.ok(wheel.after > wheel.before * 1.5, `Ctrl + wheel: ${wheel.before} -> ${wheel.after}`);
+    const wheel = await browser.evaluate<Wheel>(WHEEL);
+    assert.ok(wheel.ctrl > wheel.before * 1.5, `Ctrl + wheel: ${JSON.stringify(wheel)}`);
+    // the zoom keeps the point under the pointer where it was
+    assert.ok(Math.abs(wheel.underCtrl - wheel.underBefore) < 0.005, JSON.stringify(wheel));
+    assert.deepEqual(wheel.pressedCtrl, [], "no zoom button is at the wheel's zoom");
+    // zoomed back out as far as it goes, the page is at the 1× button's zoom
+    assert.equal(wheel.out, wheel.before);
+    assert.deepEqual(wheel.pressedOut, ["1"]);
+    assert.ok(wheel.cmd > wheel.out * 1.5, `Cmd + wheel: ${JSON.stringify(wheel)}`);
 
     const colours = await browser.evaluate<string[]>(COLOURS);
     assert.deepEqual(colours, [], "nothing but violations is drawn in the violation red");

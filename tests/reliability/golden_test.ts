@@ -56,7 +56,30 @@ Deno.test("golden update replaces the file by rename: another link to the old fi
 Deno.test("a failed golden update leaves no temporary file and changes nothing", async () => {
   await withCi(undefined, async () => {
     const dir = await Deno.makeTempDir();
-    // The golden's name is taken by a non-empty directory: the final rename must fail.
+    const stale = join(dir, "stale.golden");
+    await Deno.writeTextFile(stale, serializeGolden(OLD));
+    // The temporary file is written in full; the rename that would put it in place fails.
+    const rename = Deno.rename;
+    Object.assign(Deno, { rename: () => Promise.reject(new Error("disk full")) });
+    try {
+      await assert.rejects(
+        assertGolden(NEW, join(dir, "new.golden"), { update: true }),
+        /disk full/,
+      );
+      await assert.rejects(assertGolden(NEW, stale, { update: true }), /disk full/);
+    } finally {
+      Object.assign(Deno, { rename });
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["stale.golden"]);
+    assert.equal(await Deno.readTextFile(stale), serializeGolden(OLD));
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("a golden whose name is taken by a directory is refused, and nothing is written", async () => {
+  await withCi(undefined, async () => {
+    const dir = await Deno.makeTempDir();
+    // Reading the golden fails (it is a directory) before anything is written.
     const blocked = join(dir, "blocked.golden");
     await Deno.mkdir(blocked);
     await Deno.writeTextFile(join(blocked, "keep"), "x");
