@@ -154,6 +154,46 @@ Deno.test("binary bulk mode: the diff of changed pages gives the steps of the di
   }
 });
 
+Deno.test("binary bulk mode with exactAt: a by-VA op of another kind on the next line is a step of its own", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // The loop rewrites its own DC CVAC as DC CIVAC: the second pass runs
+  // the op at the same pc on the next line, which extends the clean step
+  // only when the op is the same.
+  const p = await assemble(
+    "a64",
+    `
+    movz x0, #0x4001, lsl #16
+    adr x3, target
+    ldr w4, civac
+    mov x5, #2
+loop:
+target:
+    dc cvac, x0
+    str w4, [x3]
+    add x0, x0, #64
+    subs x5, x5, #1
+    b.ne loop
+kernel:
+    nop
+done: b done
+civac: dc civac, x0
+`,
+    LOAD,
+  );
+  const t = binarySteps({
+    bytes: p.bytes,
+    isa: "a64",
+    load: LOAD,
+    mode: "bulk",
+    exactAt: p.symbols.kernel,
+    until: { pc: p.symbols.done },
+  });
+  assert.deepEqual(t.steps.filter((s) => s.kind === "dc_va"), [
+    { kind: "dc_va", vcpu: 0, op: "cvac", addr: 0x4001_0000, len: 64 },
+    { kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4001_0040, len: 64 },
+  ]);
+});
+
 Deno.test("changedPages: memcmp and the JavaScript loop find the same pages", () => {
   let s = 2026;
   const r = () => {

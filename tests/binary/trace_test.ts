@@ -1,11 +1,13 @@
 // What binarySteps records for each kind of access and instruction, and how
 // it stops: word splitting and merging of stores, loads of the code's own
-// image, conditional CP15 writes, forced read values, the stop conditions
-// and the errors; and the emulator binding underneath, as the binary module
+// image and of extra images, device accesses, conditional CP15 writes,
+// forced read values, the default memory, the stop conditions and the
+// errors; and the emulator binding underneath, as the binary module
 // exports it.
 import assert from "node:assert/strict";
 import { Unicorn, UnicornError } from "../../lib/binary/mod.ts";
 import {
+  type BinaryOptions,
   binarySteps,
   type BinaryTrace,
   clidrOf,
@@ -18,15 +20,30 @@ import { assemble, binaryTools } from "./tools.ts";
 const tools = await binaryTools();
 const LOAD = 0x4000_0000;
 
-/** Assembles `source` at LOAD and records it until it reaches its `done` label. */
+/**
+ * Assembles `source` at `options.load` (default LOAD) and records it, with
+ * the other `options`, until it reaches its `done` label.
+ */
 async function traceToDone(
   isa: "a32" | "a64",
   source: string,
+  options: Partial<Omit<BinaryOptions, "bytes" | "isa" | "until">> = {},
 ): Promise<{ trace: BinaryTrace; symbols: Readonly<Record<string, number>> }> {
-  const p = await assemble(isa, source, LOAD);
-  const trace = binarySteps({ bytes: p.bytes, isa, load: LOAD, until: { pc: p.symbols.done } });
+  const load = options.load ?? LOAD;
+  const p = await assemble(isa, source, load);
+  const trace = binarySteps({
+    ...options,
+    bytes: p.bytes,
+    isa,
+    load,
+    until: { pc: p.symbols.done },
+  });
   return { trace, symbols: p.symbols };
 }
+
+/** The steps other than the pc and execution-state ones. */
+const accesses = (t: BinaryTrace) =>
+  t.steps.filter((s) => s.kind !== "pc" && s.kind !== "exec_state");
 
 Deno.test("binarySteps A64: an 8-byte pair store is four words, a byte store merges into its word", async () => {
   if (!tools.ok) assert.fail(tools.message);
@@ -169,6 +186,18 @@ loop:
   );
 });
 
+Deno.test("binarySteps: refuses a load or entry address that is not 4-byte aligned", () => {
+  for (const o of [{ load: LOAD + 2 }, { load: LOAD, entry: LOAD + 2 }]) {
+    assert.throws(
+      () => binarySteps({ bytes: new Uint8Array(4), isa: "a64", ...o }),
+      (e) =>
+        e instanceof ScenarioError && e.code === "invalid_value" &&
+        /4-byte aligned 32-bit address/.test(e.message),
+      JSON.stringify(o),
+    );
+  }
+});
+
 Deno.test("binarySteps: refuses bytes that are not whole instructions and an unknown isa", () => {
   assert.throws(
     () => binarySteps({ bytes: new Uint8Array(3), isa: "a64", load: LOAD }),
@@ -179,6 +208,192 @@ Deno.test("binarySteps: refuses bytes that are not whole instructions and an unk
     () => binarySteps({ bytes: new Uint8Array(4), isa: "t32", load: LOAD }),
     (e) => e instanceof ScenarioError && /expected "a32" or "a64"/.test(e.message),
   );
+});
+
+Deno.test("binarySteps: byte and halfword stores change only their own bytes of the word", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // The byte after each narrow store (0x22 at +2, 0x22 at +10) is not
+  // zero, so a store that also wrote it would show in the word.
+  const { trace } = await traceToDone(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+    movz w2, #0x3344
+    movk w2, #0x1122, lsl #16
+    str w2, [x1]
+    mov w4, #0xab
+    strb w4, [x1, #1]
+    mov w5, #0xcdef
+    strh w5, [x1, #4]
+    str w2, [x1, #8]
+    strh w5, [x1, #8]
+done: b done
+`,
+  );
+  assert.deepEqual(accesses(trace), [
+    { kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x1122_3344 },
+    { kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x1122_ab44 },
+    { kind: "write", vcpu: 0, addr: 0x4001_0004, value: 0x0000_cdef },
+    { kind: "write", vcpu: 0, addr: 0x4001_0008, value: 0x1122_3344 },
+    { kind: "write", vcpu: 0, addr: 0x4001_0008, value: 0x1122_cdef },
+  ]);
+});
+
+Deno.test("binarySteps: until.steps allows exactly that many steps, one fewer throws", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4001, lsl #16
+    str w2, [x1]
+    str w2, [x1, #4]
+    str w2, [x1, #8]
+done: b done
+`,
+    LOAD,
+  );
+  const options = { bytes: p.bytes, isa: "a64", load: LOAD } as const;
+  // The entry's pc step and three writes.
+  assert.equal(binarySteps({ ...options, until: { pc: p.symbols.done } }).steps.length, 4);
+  assert.equal(
+    binarySteps({ ...options, until: { pc: p.symbols.done, steps: 4 } }).steps.length,
+    4,
+  );
+  assert.throws(
+    () => binarySteps({ ...options, until: { pc: p.symbols.done, steps: 3 } }),
+    (e) =>
+      e instanceof ScenarioError && e.code === "budget_exceeded" &&
+      /until\.steps = 3 steps \(at pc 0x4000000c\)/.test(e.message),
+  );
+});
+
+Deno.test("binarySteps: a store running past the end of memory is a bad address naming it, the pc and the memory", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // An 8-byte store at the last word of memory: its first byte is inside.
+  const p = await assemble(
+    "a64",
+    `
+    movz x1, #0x4000, lsl #16
+    movk x1, #0xfffc
+    str x2, [x1]
+done: b done
+`,
+    LOAD,
+  );
+  assert.throws(
+    () =>
+      binarySteps({
+        bytes: p.bytes,
+        isa: "a64",
+        load: LOAD,
+        memory: { base: LOAD, size: 0x1_0000 },
+        until: { pc: p.symbols.done },
+      }),
+    (e) =>
+      e instanceof ScenarioError && e.code === "bad_address" &&
+      /stores to 0x4000fffc at pc 0x40000008, outside the memory mapped for it \(0x40000000 to 0x40010000\)/
+        .test(e.message),
+  );
+});
+
+Deno.test("binarySteps: the default memory starts at load rounded down to 1 MiB", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // Loaded 512 KiB into its megabyte, the code stores below its own load address.
+  const { trace } = await traceToDone(
+    "a64",
+    `
+    movz x1, #0x4000, lsl #16
+    movk x1, #0x0100
+    str w2, [x1]
+done: b done
+`,
+    { load: 0x4008_0000 },
+  );
+  assert.deepEqual(accesses(trace), [{ kind: "write", vcpu: 0, addr: 0x4000_0100, value: 0 }]);
+});
+
+Deno.test("binarySteps: a device's loads and stores reach its callbacks and are not steps", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const reads: [number, number][] = [];
+  const writes: [number, number, bigint][] = [];
+  // The device is outside memory; the value read from it is stored in RAM.
+  const { trace } = await traceToDone(
+    "a64",
+    `
+    movz x1, #0x0900, lsl #16
+    ldr w2, [x1, #0x18]
+    str w2, [x1]
+    movz x3, #0x4001, lsl #16
+    str w2, [x3]
+done: b done
+`,
+    {
+      devices: [{
+        base: 0x0900_0000,
+        size: 0x1000,
+        read: (offset, size) => {
+          reads.push([offset, size]);
+          return 0x90;
+        },
+        write: (offset, size, value) => {
+          writes.push([offset, size, value]);
+        },
+      }],
+    },
+  );
+  assert.deepEqual(accesses(trace), [{ kind: "write", vcpu: 0, addr: 0x4001_0000, value: 0x90 }]);
+  assert.deepEqual(reads, [[0x18, 4]]);
+  assert.deepEqual(writes, [[0, 4, 0x90n]]);
+});
+
+Deno.test("binarySteps: loads of an extra image are not reads until the code writes the word", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // A device tree the VMM placed: its first load returns the image's word
+  // without a step; once written, the word is read as any other.
+  const { trace } = await traceToDone(
+    "a64",
+    `
+    movz x1, #0x4010, lsl #16
+    ldr w2, [x1]
+    add w2, w2, #1
+    str w2, [x1]
+    ldr w3, [x1]
+done: b done
+`,
+    { images: [{ addr: 0x4010_0000, bytes: new Uint8Array([0x78, 0x56, 0x34, 0x12]) }] },
+  );
+  assert.deepEqual(accesses(trace), [
+    { kind: "write", vcpu: 0, addr: 0x4010_0000, value: 0x1234_5679 },
+    { kind: "read", vcpu: 0, addr: 0x4010_0000 },
+  ]);
+  assert.deepEqual(trace.readValues, [0x1234_5679]);
+});
+
+Deno.test("binarySteps: until.mmuOn stops at the SCTLR write that sets M, not one that sets only C", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // SCTLR 4 is C (bit 2) alone, 5 is C and M (bit 0).
+  const p = await assemble(
+    "a32",
+    `
+.arm
+    mov r0, #4
+    mcr p15, 0, r0, c1, c0, 0
+    mov r0, #5
+mmu:
+    mcr p15, 0, r0, c1, c0, 0
+    mov r1, #0
+    mcr p15, 0, r1, c2, c0, 0
+done: b done
+`,
+    LOAD,
+  );
+  const t = binarySteps({ bytes: p.bytes, isa: "a32", load: LOAD, until: { mmuOn: true } });
+  assert.deepEqual(
+    t.steps.filter((s) => s.kind === "sctlr").map((s) => s.kind === "sctlr" && s.bits),
+    [{ m: false, c: true, i: false }, { m: true, c: true, i: false }],
+  );
+  assert.equal(t.steps.at(-1)?.kind, "sctlr");
+  assert.equal(t.pc, p.symbols.mmu);
 });
 
 Deno.test("binarySteps: DC by VA of an address inside a line is one step over that whole line", async () => {

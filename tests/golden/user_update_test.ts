@@ -237,25 +237,35 @@ Deno.test("user goldens: a repaired truncated golden is counted updated; a kille
   }
 });
 
+/**
+ * Makes the project's goldens by an update and puts golden/zimage/kvm32.golden, which no test
+ * asserts, beside them.
+ */
+async function withOrphan(dir: string): Promise<string> {
+  const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
+  assert.equal(created.code, 0, created.output);
+  const orphan = join(dir, "golden/zimage/kvm32.golden");
+  await Deno.copyFile(join(dir, "golden/zimage/kvm40.golden"), orphan);
+  return orphan;
+}
+
+/** zimage_test.ts's summary with {@linkcode withOrphan}'s orphan kept. */
+const ORPHAN_KEPT = [
+  "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged, 1 orphan",
+  "  orphan     golden/zimage/kvm32.golden",
+  "  (no test in zimage_test.ts touched the orphans; add -- --update --remove-orphans to " +
+  "remove them)",
+];
+
 Deno.test("user goldens: a readable test file that does not name a golden directory does not share it", async () => {
   const dir = await project();
   try {
-    const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
-    assert.equal(created.code, 0, created.output);
-    await Deno.copyFile(
-      join(dir, "golden/zimage/kvm40.golden"),
-      join(dir, "golden/zimage/kvm32.golden"),
-    );
+    await withOrphan(dir);
     // tc2_test.ts can be read, and it names only golden/tc2: golden/zimage is zimage_test.ts's own.
     const readAll = ["--allow-read=.", "--allow-write=golden", "--allow-env=CI"];
     const r = await denoTest(dir, [...readAll, "zimage_test.ts", "--", "-u"]);
     assert.equal(r.code, 0, r.output);
-    assert.deepEqual(summaries(r.output), [
-      "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged, 1 orphan",
-      "  orphan     golden/zimage/kvm32.golden",
-      "  (no test in zimage_test.ts touched the orphans; add -- --update --remove-orphans to " +
-      "remove them)",
-    ]);
+    assert.deepEqual(summaries(r.output), ORPHAN_KEPT);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -264,10 +274,7 @@ Deno.test("user goldens: a readable test file that does not name a golden direct
 Deno.test("user goldens: orphans that cannot be removed are reported as kept, with the reason", async () => {
   const dir = await project();
   try {
-    const created = await denoTest(dir, [...FLAGS, "--", "--update"]);
-    assert.equal(created.code, 0, created.output);
-    const orphan = join(dir, "golden/zimage/kvm32.golden");
-    await Deno.copyFile(join(dir, "golden/zimage/kvm40.golden"), orphan);
+    const orphan = await withOrphan(dir);
     // Write permission for the two goldens the test file asserts, not for the orphan.
     const r = await denoTest(dir, [
       "--allow-read=golden",
@@ -281,12 +288,7 @@ Deno.test("user goldens: orphans that cannot be removed are reported as kept, wi
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /golden: cannot remove the orphans: /);
     assert.ok(Deno.statSync(orphan).isFile, "the orphan is still there");
-    assert.deepEqual(summaries(r.output), [
-      "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged, 1 orphan",
-      "  orphan     golden/zimage/kvm32.golden",
-      "  (no test in zimage_test.ts touched the orphans; add -- --update --remove-orphans to " +
-      "remove them)",
-    ]);
+    assert.deepEqual(summaries(r.output), ORPHAN_KEPT);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
