@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { firstLine, firstLineAndPlace } from "../../lib/cli/load.ts";
-import { cliIn, inProcess, scratchProject } from "./helpers.ts";
+import { runCommandWithin } from "../support/command.ts";
+import { cliIn, inProcess, ROOT, scratchProject } from "./helpers.ts";
 
 const MOD = JSON.stringify(new URL("../../mod.ts", import.meta.url).href);
 
@@ -47,6 +48,15 @@ export const mine = definePolicy({ name: "mine", onReset(hyp) { hyp.vcpu.hcr.tsw
 export default { ...vm().guest((g) => g.sw_clean()).toJSON(), policy: "mine" };
 `,
   "broken.json": '{ "version": 1, ',
+  // A policy only its exported builder carries: no default export, the policy not exported.
+  "named_builder.ts": `import { definePolicy, vm } from ${MOD};
+const mine = definePolicy({ name: "mine", onReset(hyp) { hyp.vcpu.hcr.tsw = true; } });
+export const scenario = vm().policy(mine).guest((g) => g.write(0x4000_0000, 1).read(0x4000_0000));
+`,
+  // A builder of the user's own, without the override methods of vm().
+  "bare_builder.ts": `import { vm } from ${MOD};
+export default { toJSON: () => vm().toJSON(), run: () => vm().run() };
+`,
   "throws.ts": 'throw new Error("no scenario here\\nsee the README");\n',
 };
 
@@ -106,6 +116,15 @@ Deno.test("load: each bad scenario file is exit status 2 and one line naming the
       [
         ["run", "simple.ts", "--seed", "1e3"],
         '--seed "1e3": expected an integer',
+      ],
+      // An integer past 2^53 would run under another seed than the one typed.
+      [
+        ["run", "simple.ts", "--seed", "9007199254740993"],
+        '--seed "9007199254740993": expected an integer',
+      ],
+      [
+        ["run", "bare_builder.ts", "--machine", "xgene1"],
+        "--machine: this scenario's builder has no machine() method",
       ],
       [
         ["run", "empty_ref.json"],
@@ -225,8 +244,107 @@ Deno.test("load: a load failure's message is one line, its place a path, named o
     ),
     "SyntaxError: Expression expected at /w/x.ts:5:8",
   );
+  // In colour, the place is found through the ANSI codes around its parts.
+  assert.equal(
+    firstLineAndPlace(
+      "\x1b[31mSyntaxError\x1b[0m: Expression expected\n  |\n5 | .run(;\n" +
+        "    at \x1b[36mfile:///w/x.ts\x1b[0m:\x1b[33m5\x1b[0m:\x1b[33m8\x1b[0m",
+    ),
+    "SyntaxError: Expression expected at /w/x.ts:5:8",
+  );
   assert.equal(
     firstLineAndPlace("Unexpected token at /w/x.ts:5:8\n    at file:///w/x.ts:5:8"),
     "Unexpected token at /w/x.ts:5:8",
   );
+});
+
+Deno.test("load: a printed run whose policyModule is a file: URL runs again", async () => {
+  const dir = await Deno.realPath(await scratchProject("setway-load-", FILES));
+  try {
+    await Deno.mkdir(join(dir, "below"));
+    const printed = await inProcess(["run", "../one_policy.ts", "--json"], join(dir, "below"));
+    assert.equal(printed.code, 0, printed.io.stderr);
+    assert.equal(
+      JSON.parse(printed.io.stdout).scenario.policyModule,
+      pathToFileURL(join(dir, "one_policy.ts")).href,
+    );
+    await Deno.writeTextFile(join(dir, "below", "run.json"), printed.io.stdout);
+    const again = await inProcess(["run", "run.json", "--json"], join(dir, "below"));
+    assert.equal(again.code, 0, again.io.stderr);
+    assert.equal(again.io.stdout, printed.io.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("load: a policy carried only by a named exported builder is the module's own", async () => {
+  const dir = await Deno.realPath(await scratchProject("setway-load-", FILES));
+  try {
+    const o = await inProcess(["run", "named_builder.ts", "--json"], dir);
+    assert.equal(o.code, 0, o.io.stderr);
+    const scenario = JSON.parse(o.io.stdout).scenario;
+    assert.equal(scenario.policy, "mine");
+    assert.equal(scenario.policyModule, "named_builder.ts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("load: a scenario file the operating system will not let setway read asks for -R", async () => {
+  const dir = await Deno.realPath(await scratchProject("setway-load-", FILES));
+  const file = join(dir, "locked.json");
+  const patched = Deno as { readTextFile: typeof Deno.readTextFile };
+  const original = Deno.readTextFile;
+  try {
+    await Deno.writeTextFile(file, "{}\n");
+    // As root, chmod does not stop a read: the file's read fails as EACCES would make it.
+    patched.readTextFile = (path, options) =>
+      String(path) === file
+        ? Promise.reject(new Deno.errors.PermissionDenied("Permission denied (os error 13)"))
+        : original(path, options);
+    const o = await inProcess(["run", "locked.json"], dir);
+    patched.readTextFile = original;
+    assert.equal(o.code, 2, o.io.stderr);
+    assert.equal(o.io.stdout, "");
+    assert.equal(
+      o.io.stderr,
+      `setway: cannot read ${file}: permission denied; run with -R (deno run -R -W cli.ts ...)\n`,
+    );
+  } finally {
+    patched.readTextFile = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("load: without read access to the scenario file itself, setway asks for -R", async () => {
+  const dir = await Deno.realPath(await scratchProject("setway-load-", FILES));
+  const file = join(dir, "s.json");
+  try {
+    await Deno.writeTextFile(file, "{}\n");
+    // The command line without its sandbox, allowed to read setway's sources and nothing else.
+    const lib = (name: string) => JSON.stringify(join(ROOT, "lib", "cli", name));
+    await Deno.writeTextFile(
+      join(dir, "unsandboxed.ts"),
+      `import { bufferIo } from ${lib("io.ts")};
+import { main } from ${lib("main.ts")};
+const io = bufferIo(${JSON.stringify(dir)});
+const code = await main(["run", "s.json"], io);
+console.log(JSON.stringify({ code, stdout: io.stdout, stderr: io.stderr }));
+`,
+    );
+    const out = await runCommandWithin(
+      [Deno.execPath(), "run", `--allow-read=${ROOT}`, join(dir, "unsandboxed.ts")],
+      120_000,
+      { cwd: ROOT },
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), {
+      code: 2,
+      stdout: "",
+      stderr:
+        `setway: cannot read ${file}: permission denied; run with -R (deno run -R -W cli.ts ...)\n`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

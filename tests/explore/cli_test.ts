@@ -62,3 +62,14 @@ Deno.test("explore options: numbers and operation names are checked", () => {
   assert.throws(() => exploreOptionsOf({ ops: "write,jump" }), /jump/);
   assert.throws(() => exploreOptionsOf({ seconds: "-3" }), UsageError);
 });
+
+Deno.test("explore options: --fault-in turns prefaulting off", () => {
+  assert.deepEqual(exploreOptionsOf({ "fault-in": true }), { prefault: false });
+});
+
+Deno.test("explore options: --ops and --class lists are trimmed, --ops without empty entries", () => {
+  assert.deepEqual(exploreOptionsOf({ ops: "write, read," }), { ops: ["write", "read"] });
+  assert.deepEqual(exploreOptionsOf({ class: "no-sw, cleans-by-va" }), {
+    guestClass: ["no-sw", "cleans-by-va"],
+  });
+});

@@ -210,6 +210,8 @@ Deno.test("command line: the real cli.ts blames a throwing policy hook with exit
 
 Deno.test("command line: explore's malformed options are exit status 2 and one line naming the option", async () => {
   const dir = await Deno.makeTempDir();
+  await Deno.mkdir(join(dir, "sub"));
+  await Deno.writeTextFile(join(dir, "p.ts"), "export const x = 1;\n");
   const cases: [string[], string][] = [
     [["--max-ops", "3x"], '--max-ops: expected an integer, got "3x"'],
     [["--cpus", "1.5"], '--cpus: expected an integer, got "1.5"'],
@@ -222,6 +224,12 @@ Deno.test("command line: explore's malformed options are exit status 2 and one l
     ],
     // A path without # or an extension still names a module, not a built-in policy.
     [["--policy", "./my_policy"], `--policy "./my_policy": no such file ${join(dir, "my_policy")}`],
+    // An existing module, but no export after the #.
+    [
+      ["--policy", "./p.ts#"],
+      '--policy "./p.ts#": expected a module path and an export, ./policies.ts#name',
+    ],
+    [["--policy", "./sub/"], `--policy "./sub/": ${join(dir, "sub")} is not a file`],
   ];
   for (const [options, message] of cases) {
     const io = bufferIo(dir);
