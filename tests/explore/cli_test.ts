@@ -73,3 +73,22 @@ Deno.test("explore options: --ops and --class lists are trimmed, --ops without e
     guestClass: ["no-sw", "cleans-by-va"],
   });
 });
+
+Deno.test("explore options: --exchange-timeout is how long the exchange waits for the other parts", async () => {
+  const dir = await Deno.makeTempDir();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const { exchange } = exploreOptionsOf({ exchange: dir, "exchange-timeout": "0.05" });
+    assert.ok(exchange !== undefined && typeof exchange !== "string");
+    // Part 0 of 2 alone: its wait ends at the timeout given, not at the default hour, which
+    // the race's minute stands for.
+    const hour = new Promise((resolve) => timer = setTimeout(resolve, 60_000, "still waiting"));
+    await assert.rejects(
+      Promise.race([exchange.exchange(0, 0, 2, new Uint8Array(1)), hour]),
+      /part 0\/2 waited 0\.05 s for part 1\/2 at length 0/,
+    );
+  } finally {
+    clearTimeout(timer);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
