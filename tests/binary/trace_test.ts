@@ -631,3 +631,98 @@ Deno.test("Unicorn: a mapping that is not whole 4 KiB pages is refused before Un
     uc.close();
   }
 });
+
+Deno.test("Unicorn A32: sp and lr are the r13 and r14 the code reads and writes", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // Reading back what setReg wrote passes for any register id; the code
+  // running in between shows which register each name reached.
+  const uc = Unicorn.open("a32");
+  try {
+    uc.map(LOAD, 0x1000);
+    // mov r0, sp; mov r1, lr; mov sp, r2; mov lr, r3
+    uc.write(LOAD, code(0xe1a0_000d, 0xe1a0_100e, 0xe1a0_d002, 0xe1a0_e003));
+    uc.setReg("sp", 0x4000_0800);
+    uc.setReg("lr", 0x4000_0900);
+    uc.setReg(2, 0x4000_0a00);
+    uc.setReg(3, 0x4000_0b00);
+    uc.start(LOAD, LOAD + 16);
+    assert.equal(uc.reg(0), 0x4000_0800, "sp as the code saw it");
+    assert.equal(uc.reg(1), 0x4000_0900, "lr as the code saw it");
+    assert.equal(uc.reg("sp"), 0x4000_0a00);
+    assert.equal(uc.reg("lr"), 0x4000_0b00);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn A64: x0 to x30 are 31 separate registers, x28 and x29 as the code sees them", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    for (let r = 0; r <= 30; r++) uc.setReg(r, 0x1000 + r);
+    for (let r = 0; r <= 30; r++) assert.equal(uc.reg(r), 0x1000 + r, `x${r}`);
+    uc.map(LOAD, 0x1000);
+    // add x0, x28, x29
+    uc.write(LOAD, code(0x8b1d_0380));
+    uc.start(LOAD, LOAD + 4);
+    assert.equal(uc.reg(0), 0x1000 + 28 + 0x1000 + 29);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn A64: flags are NZCV in bits 31 to 28, as a compare leaves them", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    uc.map(LOAD, 0x1000);
+    // cmp x0, x1 (subs xzr, x0, x1)
+    uc.write(LOAD, code(0xeb01_001f));
+    uc.setReg(0, 5);
+    uc.setReg(1, 5);
+    uc.start(LOAD, LOAD + 4);
+    assert.equal(uc.reg("flags"), 0x6000_0000, "equal: Z and C");
+    uc.setReg(0, 1);
+    uc.setReg(1, 2);
+    uc.start(LOAD, LOAD + 4);
+    assert.equal(uc.reg("flags"), 0x8000_0000, "lower: N, no borrow-free C");
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn: an error thrown by a hook ends that run only, the next run starts clean", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    uc.map(LOAD, 0x1000);
+    uc.write(LOAD, code(0xd503_201f)); // nop
+    let calls = 0;
+    uc.onCode(() => {
+      if (calls++ === 0) throw new Error("the first run's hook fails");
+    }, [LOAD]);
+    assert.throws(() => uc.start(LOAD, LOAD + 4), /the first run's hook fails/);
+    uc.start(LOAD, LOAD + 4);
+    assert.equal(calls, 2);
+    assert.equal(uc.reg("pc"), LOAD + 4);
+  } finally {
+    uc.close();
+  }
+});
+
+Deno.test("Unicorn: onBlock sees only the blocks starting in its range", () => {
+  if (!tools.ok) assert.fail(tools.message);
+  const uc = Unicorn.open("a64");
+  try {
+    uc.map(LOAD, 0x1000);
+    // A block of one branch to LOAD + 0x100, then a block of one nop there.
+    uc.write(LOAD, code(0x1400_0040));
+    uc.write(LOAD + 0x100, code(0xd503_201f));
+    const blocks: [number, number][] = [];
+    uc.onBlock((addr, size) => blocks.push([addr, size]), [LOAD + 0x100, LOAD + 0x1ff]);
+    uc.start(LOAD, LOAD + 0x104);
+    assert.deepEqual(blocks, [[LOAD + 0x100, 4]]);
+  } finally {
+    uc.close();
+  }
+});

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { Scenario } from "../../lib/engine/scenario.ts";
 import { exportBaremetal } from "../../lib/export/mod.ts";
 import { vm } from "../../mod.ts";
+import { exec } from "../binary/tools.ts";
 import {
   allKindsScenario,
   boot,
@@ -134,4 +135,39 @@ Deno.test("export --baremetal: every preloaded word, the last one too, is in mem
     "read  steps[3] 0x0000000040030000 = 0x22222222 ok",
   ], uart);
   assert.equal(lines.at(-1), "PASS: 2 reads, 0 stale, 0 notes", uart);
+});
+
+Deno.test("export --baremetal: an exception is reported with its vector, ESR, ELR and FAR, and fails the test", async () => {
+  if (!tools.ok) assert.fail(tools.message);
+  // A load from 2^47, beyond the physical and the mapped addresses, before the
+  // preloads: a data abort taken from EL1 on SP_EL1, vector 4 (offset 0x200).
+  const out = exportBaremetal(
+    vm().guest((g) => g.write(0x4000_8000, 1).read(0x4000_8000)).toJSON(),
+    { name: "fault" },
+  );
+  const files = { ...out.files };
+  const before = "\tpreload_memory();\n";
+  assert.equal(files["main.c"].split(before).length, 2);
+  files["main.c"] = files["main.c"].replace(
+    before,
+    '\tasm volatile(".global fault_site\\nfault_site: ldr w0, [%0]" : : "r"(0x800000000000UL) : "x0", "memory");\n' +
+      before,
+  );
+  const dir = await writeFiles(files);
+  try {
+    await build(dir);
+    const nm = await exec(["aarch64-linux-gnu-nm", "test.elf"], dir);
+    const site = /^([0-9a-f]{16}) T fault_site$/m.exec(nm);
+    assert.ok(site !== null, nm);
+    const lines = (await boot(dir, out.run)).split("\n").filter((l) => l !== "");
+    // ESR_EL1: EC 0x25 (a data abort from the current EL), IL set, DFSC 0 (an address size
+    // fault at level 0).
+    assert.deepEqual(lines, [
+      "setway bare-metal test: fault",
+      `exception: vector 4, ESR_EL1 0x96000000, ELR_EL1 0x${site[1]}, FAR_EL1 0x0000800000000000`,
+      "FAIL: unexpected exception",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -46,6 +46,16 @@ Deno.test("export: without a name the test is titled scenario", () => {
   assert.match(out.files["README.md"], /^# scenario: /);
 });
 
+Deno.test("export: the files and both commands are frozen, so a caller cannot change them in place", () => {
+  const out = exportBaremetal(vm().guest((g) => g.write(0x4000_8000, 1)).toJSON());
+  assert.ok(Object.isFrozen(out.files));
+  assert.ok(Object.isFrozen(out.build));
+  assert.ok(Object.isFrozen(out.run));
+  assert.throws(() => {
+    (out.files as Record<string, string>)["main.c"] = "";
+  }, TypeError);
+});
+
 Deno.test("export: a word past QEMU's default 128 MiB raises -m in the run command, the Makefile and the README", () => {
   // 0x48000000 is 128 MiB into RAM: its word needs a 129th MiB.
   const out = exportBaremetal(

@@ -69,3 +69,15 @@ Deno.test("formatComparison: a crash on the baseline row is noted, as on any oth
     "",
   ]);
 });
+
+Deno.test("formatComparison: a row blamed on both parties names both in its blame cell", () => {
+  const lines = formatComparison({
+    machine: "generic",
+    baseline: "kvm-4.0",
+    rows: [
+      row("kvm-4.0"),
+      row("none", { ok: false, violations: 3, blame: ["guest", "hypervisor"] }),
+    ],
+  }).split("\n");
+  assert.match(lines[4], /^none +FAIL \(3\) +guest, hypervisor +0 +0 +0 +0 +same$/);
+});

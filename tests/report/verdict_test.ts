@@ -81,3 +81,55 @@ Deno.test("formatVerdict refuses something that is not a verdict", () => {
     (e: unknown) => e instanceof ScenarioError && e.call === "formatVerdict",
   );
 });
+
+Deno.test("the reasons are counted apart from the violations", () => {
+  const lines = formatVerdict({
+    ok: false,
+    violations: [{
+      kind: "stale_read",
+      addr: 0x4000_1000,
+      expected: 1,
+      got: 0,
+      vcpu: 0,
+      pc: 0x4000_8000,
+      blame: "hypervisor",
+    }],
+    archInvalid: ["set/way op with caches on", "set/way op with other CPUs online"],
+    failsNatively: false,
+  }).split("\n");
+  assert.equal(lines[0], "verdict: FAIL, 1 violation");
+  assert.equal(lines[2], "architecturally invalid: 2 reasons");
+});
+
+Deno.test("a pc above 4 GiB is printed in 16 digits, as an address is", () => {
+  const text = formatVerdict({
+    ok: false,
+    violations: [{
+      kind: "stale_read",
+      addr: 0x4000_1000,
+      expected: 1,
+      got: 0,
+      vcpu: 2,
+      pc: 0x1_0000_8000,
+      blame: "guest",
+    }],
+    archInvalid: [],
+    failsNatively: false,
+  });
+  assert.equal(
+    text.split("\n")[1],
+    "  1. stale_read at 0x40001000: expected 0x00000001, got 0x00000000 " +
+      "(vcpu2, pc 0x0000000100008000, blame guest)",
+  );
+});
+
+Deno.test("formatVerdict refuses a verdict without its archInvalid list, naming the call", () => {
+  // An error naming the call, not a TypeError from reading the missing list's length.
+  const partial = { ok: true, violations: [], failsNatively: false } as unknown as VerdictLike;
+  assert.throws(
+    () => formatVerdict(partial),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.call === "formatVerdict" &&
+      /expected \{ ok, violations: \[\], archInvalid: \[\], failsNatively \}/.test(e.message),
+  );
+});
