@@ -95,6 +95,17 @@ Deno.test("run --html writes the timeline and prints the verdict", async () => {
   assert.match(io.stdout, /\ntimeline: out\/zimage\.html\n$/);
 });
 
+Deno.test("run --html: the page's title names the scenario file and the policy it ran under", async () => {
+  const scenario = resolve(ROOT, ZIMAGE);
+  const { code, io } = await inProcess(
+    ["run", scenario, "--html", "z.html", "--policy", "kvm-4.0"],
+    "/nowhere",
+  );
+  assert.equal(code, 0, io.stderr);
+  const page = io.files.get("/nowhere/z.html") ?? "";
+  assert.match(page, /<title>setway: zimage\.ts, kvm-4\.0<\/title>/);
+});
+
 Deno.test("compare: the engine's comparison, one row per policy, in the order given", async () => {
   const { code, io } = await inProcess(["compare", ZIMAGE, "--policies", "kvm-3.18,kvm-4.0"]);
   assert.equal(code, 0, io.stderr);

@@ -240,6 +240,21 @@ Deno.test("ftrace: --perfetto writes Chrome trace-event JSON with vCPU and CPU t
   assert.ok(slices.every((e: { args: { vcpu: number } }) => e.args.vcpu === 1));
 });
 
+Deno.test("ftrace: the --perfetto JSON's metadata names the scenario file, policy, machine and seed", async () => {
+  const d = await dir();
+  const out = await setway(d, ["run", "scenario.ts", "--perfetto", "meta.json", "--seed", "7"]);
+  assert.equal(out.code, 0, out.stderr);
+  const trace = JSON.parse(await Deno.readTextFile(join(d, "meta.json")));
+  assert.deepEqual(trace.otherData, {
+    scenario: "scenario.ts",
+    policy: "kvm-3.18",
+    machine: "xgene1",
+    seed: 7,
+    clockHz: trace.otherData.clockHz,
+  });
+  assert.equal(typeof trace.otherData.clockHz, "number");
+});
+
 Deno.test("ftrace: the --perfetto JSON loads in headless Chromium", async () => {
   const chromium = "/usr/bin/chromium";
   try {

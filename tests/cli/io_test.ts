@@ -78,3 +78,41 @@ Deno.test("io: an error message becomes one line; an internal error is status 3 
   assert.match(io.stderr, /^setway: internal error: boom\n/);
   assert.match(io.stderr, /This is a bug in setway/);
 });
+
+Deno.test("io: an internal error prints the stack under its line, for the bug report", async () => {
+  const io = bufferIo(Deno.cwd());
+  const broken = { ...io, write: () => Promise.reject(new TypeError("boom")) };
+  assert.equal(await main(["help"], broken), 3);
+  const lines = io.stderr.split("\n");
+  assert.equal(lines[0], "setway: internal error: boom");
+  assert.equal(lines[1], "TypeError: boom");
+  assert.match(lines[2], /^\s+at /);
+  assert.equal(lines.at(-2), "This is a bug in setway, not in your scenario.");
+});
+
+Deno.test("io: output cut short by a closed pipe ends quietly with status 0", async () => {
+  const io = bufferIo(Deno.cwd());
+  const closed = { ...io, write: () => Promise.reject(new Deno.errors.BrokenPipe("closed")) };
+  assert.equal(await main(["list"], closed), 0);
+  assert.equal(io.stderr, "");
+});
+
+Deno.test("io: a reader that stops early (`| head`) ends the real command line quietly", async () => {
+  // --raw prints far more than a pipe holds, so the command is still writing
+  // when the reader goes away; the run goes through the sandbox's worker.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "-W", "cli.ts", "run", ZIMAGE, "--raw"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  await reader.cancel();
+  assert.match(new TextDecoder().decode(first.value), /^# tracer: setway\n/);
+  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  assert.equal(status.code, 0, stderr);
+  assert.equal(stderr, "");
+});

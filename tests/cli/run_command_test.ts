@@ -3,7 +3,8 @@
 // one line on standard error and nothing written.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, inProcess, ZIMAGE } from "./helpers.ts";
+import { runCommand } from "../support/command.ts";
+import { cli, inProcess, ROOT, ZIMAGE } from "./helpers.ts";
 
 Deno.test("run --vcpu: a value that is not a whole vCPU number is refused with status 2", async () => {
   for (const value of ["1x", "x1", "0.5"]) {
@@ -31,6 +32,26 @@ Deno.test("run --html into a directory that does not exist: one line, status 2, 
     assert.equal(p.code, 2, p.stderr);
     assert.equal(p.stdout, "");
     assert.equal(p.stderr, `setway: cannot write ${perfetto}: no such directory\n`);
+    assert.deepEqual([...Deno.readDirSync(tmp)], []);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("run --html without -W: one line asking for -W, status 2, nothing written", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "setway-run-" });
+  try {
+    const page = join(tmp, "zimage.html");
+    const o = await runCommand(
+      [Deno.execPath(), "run", "-R", "cli.ts", "run", ZIMAGE, "--html", page],
+      { cwd: ROOT },
+    );
+    assert.equal(o.code, 2, o.stderr);
+    assert.equal(o.stdout, "");
+    assert.equal(
+      o.stderr,
+      `setway: cannot write ${page}: permission denied; run with -W (deno run -R -W cli.ts ...)\n`,
+    );
     assert.deepEqual([...Deno.readDirSync(tmp)], []);
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -141,6 +141,27 @@ Deno.test("sandbox: a top-level await that never settles is stopped by the wall 
   assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(300 ms\)/);
 });
 
+Deno.test("sandbox: without --wall-ms, loading is stopped at the default budget of 10 000 ms", async () => {
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\n${GUEST}`,
+  });
+  const o = await cli(["run", join(dir, "s.ts")]);
+  assertOneLine(o, /loading .*s\.ts did not finish within the wall budget \(10000 ms\)/);
+});
+
+Deno.test("sandbox: --help after a scenario prints the help without loading the scenario", async () => {
+  // Loading this module never ends, so the help can only come from not loading it.
+  const dir = await project({
+    "s.ts": `import { vm } from ${JSON.stringify(MOD)};\nwhile (true) { /* forever */ }\n${GUEST}`,
+  });
+  for (const command of ["run", "compare", "export"]) {
+    const o = await cli([command, join(dir, "s.ts"), "--help", "--wall-ms", "300"]);
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(o.stderr, "");
+    assert.match(o.stdout, new RegExp(`^Usage: deno run -R -W cli\\.ts ${command} <scenario>`));
+  }
+});
+
 Deno.test("sandbox: the wall budget of loading ends with the loading", async () => {
   // The builder's own run() waits past the deadline of loading and its second of grace.
   const dir = await project({

@@ -91,6 +91,18 @@ Deno.test("options: at most one output format, and --speculation only quiet or a
   );
 });
 
+Deno.test("options: compare's --ndjson and run's --trace are output formats, one at a time", () => {
+  assert.equal(
+    refusal(["compare", "s.ts", "--json", "--ndjson"]),
+    "compare: --json and --ndjson cannot be used together",
+  );
+  // --trace names the default output, so it excludes the others too.
+  assert.equal(
+    refusal(["run", "s.ts", "--trace", "--json"]),
+    "run: --trace and --json cannot be used together",
+  );
+});
+
 Deno.test("commands: typed in full; `help` alone is the overview", async () => {
   const partial = await inProcess(["help", "ru"]);
   assert.equal(partial.code, 2);

@@ -122,6 +122,20 @@ Deno.test("user policies: a JSON scenario's policyModule starts from its folder,
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("user policies: a scenario file named .JSON in capitals may read its policyModule's folder too", async () => {
+  const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
+  const first = await setway(dir, ["run", "trap_once.ts", "--json"]);
+  const data = JSON.parse(first.stdout);
+  // The module lies outside the scenario's folder: only the policyModule lets the sandbox read it.
+  await Deno.mkdir(join(dir, "runs"));
+  data.scenario.policyModule = "../trap_once.ts";
+  await Deno.writeTextFile(join(dir, "runs/ELSEWHERE.JSON"), JSON.stringify(data.scenario));
+  const moved = await setway(dir, ["run", "runs/ELSEWHERE.JSON", "--filter", "flush"]);
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.match(moved.stdout, /^# policy: trap-once$/m);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("user policies: run --ndjson's run record names the module; its scenario reruns", async () => {
   const dir = await scratch("setway-user-", { "trap_once.ts": trapOnceModule() });
   const json = await setway(dir, ["run", "trap_once.ts", "--json"]);
