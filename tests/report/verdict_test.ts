@@ -2,6 +2,22 @@ import assert from "node:assert/strict";
 import { formatVerdict, type VerdictLike } from "../../lib/report/verdict.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
+type Violation = VerdictLike["violations"][number];
+
+/** A stale read of 1 at 0x40001000 that got 0, by vCPU 0 at 0x40008000, with `fields` changed. */
+function staleRead(fields: Partial<Violation> = {}): Violation {
+  return {
+    kind: "stale_read",
+    addr: 0x4000_1000,
+    expected: 1,
+    got: 0,
+    vcpu: 0,
+    pc: 0x4000_8000,
+    blame: "guest",
+    ...fields,
+  } as Violation;
+}
+
 Deno.test("an ok verdict says ok, valid, and how it fares natively", () => {
   const text = formatVerdict({ ok: true, violations: [], archInvalid: [], failsNatively: false });
   assert.deepEqual(text.split("\n"), [
@@ -57,15 +73,7 @@ Deno.test("a failing verdict lists each violation with address, values, vCPU, pc
 Deno.test("one violation and one reason are counted in the singular", () => {
   const text = formatVerdict({
     ok: false,
-    violations: [{
-      kind: "stale_read",
-      addr: 0x4000_1000,
-      expected: 1,
-      got: 0,
-      vcpu: 0,
-      pc: 0x4000_8000,
-      blame: "guest",
-    }],
+    violations: [staleRead()],
     archInvalid: ["S/W with caches on at 0x40008000"],
     failsNatively: true,
   });
@@ -85,15 +93,7 @@ Deno.test("formatVerdict refuses something that is not a verdict", () => {
 Deno.test("the reasons are counted apart from the violations", () => {
   const lines = formatVerdict({
     ok: false,
-    violations: [{
-      kind: "stale_read",
-      addr: 0x4000_1000,
-      expected: 1,
-      got: 0,
-      vcpu: 0,
-      pc: 0x4000_8000,
-      blame: "hypervisor",
-    }],
+    violations: [staleRead({ blame: "hypervisor" })],
     archInvalid: ["set/way op with caches on", "set/way op with other CPUs online"],
     failsNatively: false,
   }).split("\n");
@@ -104,15 +104,7 @@ Deno.test("the reasons are counted apart from the violations", () => {
 Deno.test("a pc above 4 GiB is printed in 16 digits, as an address is", () => {
   const text = formatVerdict({
     ok: false,
-    violations: [{
-      kind: "stale_read",
-      addr: 0x4000_1000,
-      expected: 1,
-      got: 0,
-      vcpu: 2,
-      pc: 0x1_0000_8000,
-      blame: "guest",
-    }],
+    violations: [staleRead({ vcpu: 2, pc: 0x1_0000_8000 })],
     archInvalid: [],
     failsNatively: false,
   });
