@@ -3,10 +3,12 @@
 // lanes' positions. Expected positions are worked out by hand.
 import assert from "node:assert/strict";
 import type { SetwayEvent } from "../../lib/hyp/events.ts";
+import type { WhereChange } from "../../lib/report/cache_track.ts";
 import {
   buildTimeline,
   fmtNumber,
   type TimelineLane,
+  type TimelineOptions,
   type TimelineRow,
 } from "../../lib/report/timeline.ts";
 
@@ -280,46 +282,41 @@ Deno.test("a watched word's change inside a collapsed record lands in proportion
   assert.deepEqual(t.dirty[0].points, [{ x: 0, dirty: 3 }, { x: 104, dirty: 1 }]);
 });
 
+/** Options watching one word, with the places it was at, and no cache levels. */
+function wordAt(addr: number, changes: WhereChange[]): TimelineOptions {
+  return { caches: { levels: [], addresses: [{ addr, changes }] } };
+}
+
 Deno.test("a word counts every violation at its address; an unknown place reads lost", () => {
-  const t = buildTimeline([
-    ev(0, "stale_read", stale(0x4000_0000)),
-    ev(1, "stale_read", stale(0x4000_0000)),
-    ev(2, "stale_read", stale(0x4000_0040)),
-  ], {
-    caches: {
-      levels: [],
-      addresses: [{
-        addr: 0x4000_0000,
-        changes: [
-          { at: 0, where: "unwritten", label: "not written yet" },
-          { at: 1, where: "elsewhere" as never, label: "?" },
-        ],
-      }],
-    },
-  });
+  const t = buildTimeline(
+    [
+      ev(0, "stale_read", stale(0x4000_0000)),
+      ev(1, "stale_read", stale(0x4000_0000)),
+      ev(2, "stale_read", stale(0x4000_0040)),
+    ],
+    wordAt(0x4000_0000, [
+      { at: 0, where: "unwritten", label: "not written yet" },
+      { at: 1, where: "elsewhere" as never, label: "?" },
+    ]),
+  );
   assert.equal(t.words[0].violations, 2);
   assert.deepEqual(t.words[0].segments.map((s) => s.state), ["unwritten", "lost"]);
 });
 
 Deno.test("a word's changes at one place leave only the last drawn", () => {
   // dirty in L1 and cleaned to DRAM at the same place: no zero-width L1 segment
-  const t = buildTimeline([
-    ev(0, "write", access(0x4000_0000)),
-    ev(1, "dc_va", { op: "civac", addr: 0x4000_0000, len: 64 }),
-    ev(2, "read", access(0x4000_0000)),
-  ], {
-    caches: {
-      levels: [],
-      addresses: [{
-        addr: 0x4000_0000,
-        changes: [
-          { at: 0, where: "unwritten", label: "not written yet" },
-          { at: 1, where: "l1", label: "dirty in cpu0.L1" },
-          { at: 1, where: "dram", label: "in DRAM" },
-        ],
-      }],
-    },
-  });
+  const t = buildTimeline(
+    [
+      ev(0, "write", access(0x4000_0000)),
+      ev(1, "dc_va", { op: "civac", addr: 0x4000_0000, len: 64 }),
+      ev(2, "read", access(0x4000_0000)),
+    ],
+    wordAt(0x4000_0000, [
+      { at: 0, where: "unwritten", label: "not written yet" },
+      { at: 1, where: "l1", label: "dirty in cpu0.L1" },
+      { at: 1, where: "dram", label: "in DRAM" },
+    ]),
+  );
   assert.deepEqual(t.words[0].segments.map((s) => [s.start, s.end, s.state]), [
     [0, 1, "unwritten"],
     [1, 3, "dram"],
