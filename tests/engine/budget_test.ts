@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
 import { run } from "../../lib/engine/run.ts";
 import { DEFAULT_MAX_STEPS } from "../../lib/engine/options.ts";
+import { budgetIssues, budgetOptions } from "../../lib/engine/budget.ts";
 import { BASE, scenario } from "./fixtures.ts";
 
 Deno.test("budget: a walk counts one instruction per set and way", () => {
@@ -36,4 +37,28 @@ Deno.test("budget: DC by VA counts one instruction per line; the default is one 
     () => run(s, { maxSteps: 0 }),
     (e: unknown) => e instanceof ScenarioError && e.call === "maxSteps",
   );
+});
+
+Deno.test("budget: a program of exactly maxSteps one-instruction steps runs; one step more is refused before it starts", () => {
+  const reads = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ kind: "read" as const, vcpu: 0, addr: BASE + 4 * i }));
+  assert.equal(run(scenario(reads(5)), { maxSteps: 5 }).verdict.ok, true);
+  assert.throws(
+    () => run(scenario(reads(6)), { maxSteps: 5 }),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.code === "budget_exceeded" && e.call === "steps" &&
+      /has 6 steps/.test(e.message),
+  );
+});
+
+Deno.test("budget: budgetOptions leaves out the fields a budget does not give", () => {
+  assert.deepEqual(budgetOptions({ steps: 10, wallMs: 500 }), { maxSteps: 10, maxWallMs: 500 });
+  assert.deepEqual(budgetOptions({}), {});
+});
+
+Deno.test("budget: run options that are an array are refused as a whole, not read as empty", () => {
+  const issues = budgetIssues([]);
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0].path, "options");
+  assert.equal(issues[0].code, "invalid_value");
 });

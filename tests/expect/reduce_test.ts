@@ -141,3 +141,31 @@ Deno.test("migrationChildren: one migration more, after the last, to each target
   assert.deepEqual(v.steps[0], { kind: "migrate", vcpu: 0, pcpu: v.migrations[0].pcpu });
   assert.equal(v.steps.length, SW_CLEAN.length + 1);
 });
+
+Deno.test("busyCpus: a host unmap on a named CPU makes that CPU busy", () => {
+  const steps: Step[] = [{ kind: "host_unmap", addr: A, cpu: 5 }];
+  assert.deepEqual(Array.from(busyCpus({ cpus: 1, steps }, 8)), [1, 1, 0, 0, 0, 1, 0, 0]);
+});
+
+Deno.test("ChoiceFilter: a line resident in the first slot of its cache is not filled again", () => {
+  // The first line of RAM maps to set 0 and, in an empty cache, to way 0: slot 0.
+  const hw = new Hardware(xgene1);
+  const first = 0x4000_0000;
+  const f = new ChoiceFilter(hw, Float64Array.of(first), { cpus: 1, steps: [] });
+  hw.speculativeFill(2, first);
+  assert.equal(hw.caches[2].lookup(Math.floor(first / hw.lineSize)), 0);
+  const o: number[] = [];
+  f.options((x) => o.push(x));
+  assert.deepEqual(o, [0, 1, 3, 4, 8, 9, 10]);
+});
+
+Deno.test("noSetCanFill: a DC range ending on a page boundary brings no page after it", () => {
+  // generic's L1: pages 8 KiB apart share their sets, and three of them fit. The range
+  // covers exactly the page before a fourth such page, which must stay out.
+  const reads: Step[] = [0, 1, 2].map((i) => ({ kind: "read", vcpu: 0, addr: A + i * 8192 }));
+  const page = Math.floor(A / 4096) * 4096 + 5 * 4096;
+  const range: Step = { kind: "dc_va", vcpu: 0, op: "civac", addr: page, len: 4096 };
+  assert.equal(noSetCanFill(new Hardware(generic), [...reads, range]), true);
+  const past: Step = { ...range, len: 4100 };
+  assert.equal(noSetCanFill(new Hardware(generic), [...reads, past]), false);
+});

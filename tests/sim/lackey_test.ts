@@ -159,3 +159,18 @@ Deno.test("trace codec: decoding refuses what the encoder never writes", () => {
   };
   assert.throws(() => encodeTrace(zero), isError(/size 0/));
 });
+
+Deno.test("parseLackey: the shortest data line counts, even as the last line without a newline", () => {
+  const t = parseLackey(" L 0,1");
+  assert.equal(t.length, 1);
+  assert.deepEqual([t.kinds[0], t.addrs[0], t.sizes[0]], [LOAD, 0, 1]);
+});
+
+Deno.test("parseLackey: addresses of up to 13 hex digits (below 2^52); a 14th digit is refused", () => {
+  // Beyond 13 digits an address could exceed 2^53 and lose its low bits.
+  assert.deepEqual(Array.from(parseLackey(" S fffffffffffff,4\n").addrs), [2 ** 52 - 1]);
+  assert.throws(
+    () => parseLackey(" S 10000000000000,4\n"),
+    (e: unknown) => e instanceof ScenarioError && /line 1/.test(e.message),
+  );
+});
