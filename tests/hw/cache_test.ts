@@ -50,6 +50,14 @@ Deno.test("Cache: bad geometries throw bad_geometry naming the value", () => {
   );
 });
 
+Deno.test("Cache: zero is not a power of two, for the size or the ways", () => {
+  // Zero ways would leave sets = size / 0; a zero size must be refused as
+  // such, not only because no line fits in it.
+  assertGeometryError({ size: 4096, ways: 0 }, /ways 0 must be a power of two/);
+  assertGeometryError({ size: 0, ways: 1 }, /size 0 must be a power of two/);
+  assertGeometryError({ size: 4096, ways: 4, lineSize: 0 }, /lineSize 0 must be a power of two/);
+});
+
 Deno.test("Cache: true LRU evicts the least recently used way", () => {
   // 2 sets x 4 ways x 64 B: lines 0, 2, 4, 6, 8 all map to set 0.
   const c = new TraceCache({ size: 512, ways: 4 });

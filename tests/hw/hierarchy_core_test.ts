@@ -22,6 +22,7 @@ import { Hardware, HardwareImage, runsInCore, trustedAccess } from "../../lib/hw
 import { HierarchyCore } from "../../lib/hw/hierarchy_core.ts";
 import type { CacheGeometry, Machine } from "../../lib/hw/machine.ts";
 import { Memory } from "../../lib/hw/memory.ts";
+import { StoreArena } from "../../lib/hw/store_arena.ts";
 import { Topology } from "../../lib/hw/topology.ts";
 import { xgene1 } from "../../lib/machines/xgene1.ts";
 import {
@@ -351,6 +352,55 @@ Deno.test("HierarchyCore.over: no core for random replacement or caches outside 
   assert.equal(HierarchyCore.over(scattered, new Memory(), null), null);
   const together = new Topology(xgene1, 64, newCaches, "lru", 1);
   assert.notEqual(HierarchyCore.over(together, new Memory(), null), null);
+});
+
+Deno.test("HierarchyCore.retire: retiring a core its caches have since been given to another leaves that one working", () => {
+  // Two cores over the same caches share one instance; the later one serves
+  // it now, so retiring the earlier must not cut the instance off its DRAM
+  // and stores.
+  const t = new Topology(xgene1, 64, newCaches, "lru", 1);
+  const earlier = HierarchyCore.over(t, new Memory(), null)!;
+  const memory = new Memory();
+  memory.write(0x4000_0000, 41);
+  memory.write(0x4000_1000, 42);
+  const later = HierarchyCore.over(t, memory, null)!;
+  earlier.retire();
+  assert.throws(() => earlier.read(0, 0x4000_0000, true), /released/);
+  assert.equal(later.read(0, 0x4000_0000, true), 41);
+  assert.equal(later.read(1, 0x4000_1000, false), 42);
+  later.write(2, 0x4000_2000, 43, false);
+  assert.equal(memory.read(0x4000_2000), 43);
+});
+
+Deno.test("HierarchyCore.changeLog: the log is handed out empty, also over an arena a model used before", () => {
+  const arena = new StoreArena(0, 3);
+  const used = HierarchyCore.changeLog(arena, 3)!;
+  used.set([2, 0, 2, 0]);
+  // The next model over the arena gets the same words, emptied: a count
+  // left over would make it put back stores by the last model's list.
+  const log = HierarchyCore.changeLog(arena, 3)!;
+  assert.equal(log.buffer, used.buffer);
+  assert.deepEqual(Array.from(log), [0, 0, 0, 0]);
+  assert.deepEqual(Array.from(used), [0, 0, 0, 0]);
+});
+
+Deno.test("HierarchyCore.over: no core when the caches or the change log are not all in the first cache's arena", () => {
+  // The first cache's arena has room for every cache of the machine, but
+  // the others live in a second arena: a core over the first would work on
+  // that arena's own stores, not the model's.
+  const mixed = (specs: readonly CacheSpec[]) => {
+    const first = newCaches(specs), second = newCaches(specs);
+    return [first[0], ...second.slice(1)];
+  };
+  const split = new Topology(xgene1, 64, mixed, "lru", 1);
+  assert.equal(HierarchyCore.over(split, new Memory(), null), null);
+  // A change log outside the arena: the core writes its log into the arena.
+  const together = new Topology(xgene1, 64, newCaches, "lru", 1);
+  const foreign = new Int32Array(together.caches.length + 1);
+  assert.equal(HierarchyCore.over(together, new Memory(), foreign), null);
+  const arena = cacheStore(together.caches[0]).arena;
+  const log = HierarchyCore.changeLog(arena, together.caches.length);
+  assert.notEqual(HierarchyCore.over(together, new Memory(), log), null);
 });
 
 Deno.test("Hardware: a pooled model's core reads what a new model's does", () => {

@@ -42,3 +42,18 @@ Deno.test("stage2: addresses above 4 GiB index correctly (no 32-bit truncation)"
   assert.equal(s2.isMapped(high - 2 ** 32), false);
   assert.equal(s2.pageIndex(high), (5 * 2 ** 30 + 0x3000) / PAGE_SIZE);
 });
+
+Deno.test("stage2: mapping or populating a page of a prefaulted VM makes no bitmap", () => {
+  // A fully mapped chunk stays a single mark: setting a page that is already
+  // set must not materialize a 4 KiB bitmap for it.
+  const s2 = new Stage2(BASE, 1 << 30);
+  s2.mapAll();
+  assert.equal(s2.map(BASE + 0x5000), false, "already mapped");
+  assert.equal(s2.populate(BASE + 0x5000), false, "already populated");
+  assert.equal(s2.bitmapBytes, 0);
+  assert.equal(s2.mappedPages, (1 << 30) / PAGE_SIZE);
+  // Likewise unmapping a page of a VM with nothing mapped.
+  s2.clear();
+  assert.equal(s2.unmap(BASE + 0x5000), false, "not mapped");
+  assert.equal(s2.bitmapBytes, 0);
+});
