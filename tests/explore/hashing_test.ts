@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explore, type ExploreOptions, machines } from "../../mod.ts";
+import { explore, type ExploreOptions, type Machine, machines } from "../../mod.ts";
 import { Hardware } from "../../lib/api/hw.ts";
 import { HashSet64 } from "../../lib/engine/explore/hash_set.ts";
 import {
@@ -166,4 +166,79 @@ Deno.test("StateEncoder: after reset, and back at a mark, values are named as on
   used.restoreNames(mark);
   assert.equal(used.name(0, 7, false), used.name(0, 11, false), "7 is no longer named");
   assert.deepEqual(names(used, [9, 5]), [2, 1]);
+});
+
+Deno.test("DRAM never written hashes apart from DRAM holding a value other than the expected one", () => {
+  // Both reads fail, but a poisoned word stays poisoned until written: it is
+  // not just another old value.
+  const a = new Hardware(machines.generic);
+  const b = new Hardware(machines.generic);
+  const layout = new HardwareLayout(a, [A], new Set([0]));
+  b.write(0, A, 9, false);
+  assert.notDeepEqual(hashOf(a, layout, 7), hashOf(b, layout, 7));
+});
+
+Deno.test("a value first met in a busy L1 is named there: the L1 agreeing with DRAM or not hashes apart", () => {
+  const a = new Hardware(machines.generic);
+  const b = new Hardware(machines.generic);
+  const layout = new HardwareLayout(a, [A], new Set([0]));
+  for (const hw of [a, b]) hw.write(0, A, 7, false);
+  a.write(0, A, 7, true);
+  b.write(0, A, 9, true);
+  assert.notDeepEqual(hashOf(a, layout), hashOf(b, layout));
+});
+
+Deno.test("a cached word past the first of its line is read at its own place in the line", () => {
+  const a = new Hardware(machines.generic);
+  const b = new Hardware(machines.generic);
+  const layout = new HardwareLayout(a, [A + 4], new Set([0]));
+  a.write(0, A + 4, 7, true);
+  b.write(0, A + 4, 9, true);
+  assert.notDeepEqual(hashOf(a, layout, 7), hashOf(b, layout, 7));
+});
+
+Deno.test("policy states: numbers past 32 bits and the keys of a Map take part in the hash", () => {
+  const hash = (state: unknown) => {
+    const e = new StateEncoder(0);
+    e.reset();
+    e.policyState(state);
+    return e.hash();
+  };
+  assert.notDeepEqual(hash({ base: 2 ** 32 }), hash({ base: 0 }));
+  assert.notDeepEqual(hash({ base: 2 ** 32 + 5 }), hash({ base: 5 }));
+  assert.notDeepEqual(
+    hash({ owners: new Map([[1, "vm"]]) }),
+    hash({ owners: new Map([[2, "vm"]]) }),
+  );
+});
+
+Deno.test("idle clusters whose L2s differ are not interchangeable: a fill into either hashes apart", () => {
+  // The same line can evict other lines, and so fail elsewhere, in an L2 of another size.
+  const l1d = { size: 1024, ways: 2 };
+  const machine: Machine = {
+    name: "mixed-l2",
+    description: "three one-CPU clusters, the last with a larger L2",
+    clusters: [
+      { cpus: 1, l1d, l2: { size: 4096, ways: 4 } },
+      { cpus: 1, l1d, l2: { size: 4096, ways: 4 } },
+      { cpus: 1, l1d, l2: { size: 8192, ways: 4 } },
+    ],
+  };
+  const a = new Hardware(machine);
+  const b = new Hardware(machine);
+  const layout = new HardwareLayout(a, [A], new Set([0]));
+  a.speculativeFill(1, A);
+  b.speculativeFill(2, A);
+  assert.notDeepEqual(hashOf(a, layout), hashOf(b, layout));
+});
+
+Deno.test("a policy state nested a few levels deep is encoded whole, and exactly", () => {
+  const encode = (leaf: number) => {
+    const e = new StateEncoder(0);
+    e.reset();
+    e.policyState({ vm: { stage2: { tables: [{ entry: { pa: leaf } }] } } });
+    return { exact: e.exact, hash: e.hash() };
+  };
+  assert.equal(encode(1).exact, true);
+  assert.notDeepEqual(encode(1).hash, encode(2).hash);
 });
