@@ -197,3 +197,13 @@ Deno.test("linuxArm64(): every vCPU of the VM boots unless cpus says otherwise",
   assert.deepEqual(vcpusOf(vm().cpus(3).guest((g) => g.linuxArm64())), [0, 1, 2]);
   assert.deepEqual(vcpusOf(vm().cpus(3).guest((g) => g.linuxArm64({ cpus: 1 }))), [0]);
 });
+
+Deno.test("immutability: the steps toSteps() hands out are frozen, so the builder's own cannot change", () => {
+  const b = GuestBuilder.create().write(0x4000_0000, 1);
+  const [step] = b.toSteps();
+  assert.ok(Object.isFrozen(step));
+  assert.throws(() => {
+    (step as { value: number }).value = 2;
+  }, TypeError);
+  assertEquals(b.toSteps()[0], { kind: "write", vcpu: 0, addr: 0x4000_0000, value: 1 });
+});

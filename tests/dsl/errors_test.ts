@@ -206,3 +206,40 @@ Deno.test("AArch64 guests on an ARMv7 machine (tc2): refused, naming the machine
   // The same AArch64 guest runs on an ARMv8 machine.
   assertEquals((await vm().machine("juno-r0").guest((g) => g.uboot()).run()).policy, "kvm-4.0");
 });
+
+Deno.test("smpSecondary(): a VM with one vCPU is refused at the call, naming the cpus to add", () => {
+  const err = assertScenarioError(
+    () => vm().guest((g) => g.smpSecondary()),
+    "out_of_range",
+    "smpSecondary",
+    "vm().cpus(2)",
+  );
+  assert.match(err.message, /second vCPU/);
+  assertEquals(vm().cpus(2).guest((g) => g.smpSecondary()).toJSON().steps.length > 0, true);
+});
+
+Deno.test("vmReg(): a value that is not 32-bit is shown as the value argument", () => {
+  assertScenarioError(
+    () => g().vmReg("TTBR0", -1.5),
+    "invalid_value",
+    "vmReg",
+    "value = -1.5",
+  );
+});
+
+Deno.test("run(): a program longer than maxSteps is refused by its length, before its steps are checked", async () => {
+  // Three calls, three steps; the machine chosen afterwards also makes the
+  // first one invalid. The length is known without looking at any step, so
+  // it is what a too-long program is told first.
+  const long = vm().guest((g) => g.aarch32(false).read(0x4000_0000).read(0x4000_0004))
+    .machine("tc2");
+  await assert.rejects(
+    () => long.run({ maxSteps: 2 }),
+    (e: unknown) => {
+      const err = e as { code?: string; message?: string };
+      assertEquals(err.code, "budget_exceeded", err.message);
+      assert.match(err.message ?? "", /has 3 steps, more than maxSteps = 2/);
+      return true;
+    },
+  );
+});
