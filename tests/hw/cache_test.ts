@@ -355,3 +355,18 @@ Deno.test("property: access()'s general path (lines of 2^31 and above) does what
     { seed: 20261206, numRuns: 200 },
   );
 });
+
+Deno.test("Cache.setState to INVALID evicts: the line leaves the resident index and lookup", () => {
+  const c = new Cache({ size: 1024, ways: 2 });
+  c.install(c.victim(0), 0, DIRTY);
+  c.install(c.victim(1), 1, CLEAN);
+  const slot = c.lookup(0);
+  c.setState(slot, INVALID);
+  assert.equal(c.states[slot], INVALID);
+  // Enumerating the resident lines must not still yield the invalidated one.
+  assert.equal(c.residentCount, 1);
+  assert.deepEqual([...c.residentSlots()], [c.lookup(1)]);
+  assert.equal(c.lookup(0), -1);
+  // The slot is free again: the next fill of its set takes it.
+  assert.equal(c.victim(8), slot);
+});

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkWordAddress, Memory, MemoryImage, PAGE_SIZE, POISON } from "../../lib/hw/memory.ts";
+import {
+  ADDRESS_LIMIT,
+  checkByteAddress,
+  checkWordAddress,
+  Memory,
+  MemoryImage,
+  PAGE_SIZE,
+  POISON,
+} from "../../lib/hw/memory.ts";
 import { addressProblem, MAX_PHYS } from "../../lib/engine/rules/values.ts";
 import { ScenarioError } from "../../lib/errors.ts";
 
@@ -180,4 +188,38 @@ Deno.test("Memory.saveImage over an image of more pages and zero ranges: it hold
   assert.equal(m.read(0x5000), 2);
   assert.equal(m.read(0x1000), POISON);
   assert.equal(m.read(0x10_0000), POISON);
+});
+
+Deno.test("Memory.zeroFill: a range that ends where another starts merges with it, in either order", () => {
+  const up = new Memory();
+  up.zeroFill(0x1000, 0x1000);
+  up.zeroFill(0x2000, 0x1000);
+  assert.equal(up.zeroRangeCount, 1);
+  const down = new Memory();
+  down.zeroFill(0x2000, 0x1000);
+  down.zeroFill(0x1000, 0x1000);
+  assert.equal(down.zeroRangeCount, 1);
+  for (const m of [up, down]) {
+    assert.equal(m.read(0x0ffc), POISON);
+    assert.equal(m.read(0x1000), 0);
+    assert.equal(m.read(0x2ffc), 0);
+    assert.equal(m.read(0x3000), POISON);
+  }
+});
+
+Deno.test("Memory.zeroFillVisits: a range of fewer pages than are allocated visits each of its pages", () => {
+  const m = new Memory();
+  for (const a of [0x1000, 0x2000, 0x3000]) m.write(a, 7);
+  // Two pages in the range, three allocated: the range's pages are visited.
+  m.zeroFill(0x1000, 2 * 4096);
+  assert.equal(m.zeroFillVisits, 2);
+  assert.deepEqual([m.read(0x1000), m.read(0x2000), m.read(0x3000)], [0, 0, 7]);
+});
+
+Deno.test("checkByteAddress: accepts the last byte below 2^52 and refuses 2^52", () => {
+  checkByteAddress(ADDRESS_LIMIT - 1, "dcByVa");
+  assert.throws(
+    () => checkByteAddress(ADDRESS_LIMIT, "dcByVa"),
+    (e: unknown) => e instanceof ScenarioError && e.code === "bad_address",
+  );
 });
