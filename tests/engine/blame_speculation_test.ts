@@ -118,15 +118,18 @@ Deno.test("the zImage on X-Gene 1 under kvm-3.18 stays the hypervisor's with spe
   }
 });
 
+/** A speculative fill of A into CPU 0's L1, through the host's alias of the page. */
+const HOST_ALIAS_FILL = {
+  kind: "speculative_fill",
+  cpu: 0,
+  addr: A,
+  cache: "cpu0.L1",
+  present: false,
+} as const;
+
 Deno.test("idealCounterpart: the rule, choice by choice", () => {
   const v = new Vcpu(0, A);
-  const fill = {
-    kind: "speculative_fill",
-    cpu: 0,
-    addr: A,
-    cache: "cpu0.L1",
-    present: false,
-  } as const;
+  const fill = HOST_ALIAS_FILL;
   const writeback = { step: 3, kind: "writeback", cpu: 0, addr: A };
   assert.deepEqual(idealCounterpart(fill, 3, [v]), writeback, "caches off");
   Object.assign(v.sctlr, { m: true, c: true });
@@ -276,4 +279,23 @@ Deno.test("IdealChoices keeps, in its columns, the list of what idealCounterpart
     }),
     { seed: 20261205, numRuns: 1000 },
   );
+});
+
+Deno.test("a host-alias fill on a CPU two vCPUs with caches off share is read for the first listed", () => {
+  const first = new Vcpu(3, A), second = new Vcpu(1, A);
+  first.pcpu = 0;
+  second.pcpu = 0;
+  const fill = HOST_ALIAS_FILL;
+  assert.deepEqual(idealCounterpart(fill, 4, [first, second]), {
+    step: 4,
+    kind: "writeback",
+    cpu: 3,
+    addr: A,
+  });
+  assert.deepEqual(idealCounterpart(fill, 4, [second, first]), {
+    step: 4,
+    kind: "writeback",
+    cpu: 1,
+    addr: A,
+  });
 });

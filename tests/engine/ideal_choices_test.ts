@@ -1,42 +1,16 @@
 /**
- * The ideal machine's choices (lib/engine/ideal_choices.ts): which CPU a
- * host-alias fill stands for, what its coherent read leaves in the reader's
- * own cache, and how a kept list replays.
+ * The ideal machine's choices (lib/engine/ideal_choices.ts): what a
+ * coherent read leaves in the reader's own cache, and how a kept list
+ * replays.
  */
 
 import assert from "node:assert/strict";
-import { IdealChoices, idealCounterpart } from "../../lib/engine/ideal_choices.ts";
+import { IdealChoices } from "../../lib/engine/ideal_choices.ts";
 import { DIRTY } from "../../lib/hw/cache.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import { generic } from "../../lib/machines/mod.ts";
-import { Vcpu } from "../../lib/hyp/vcpu.ts";
 
 const A = 0x4000_0000, B = 0x4000_1000;
-
-Deno.test("a host-alias fill on a CPU two vCPUs with caches off share is read for the first listed", () => {
-  const first = new Vcpu(3, A), second = new Vcpu(1, A);
-  first.pcpu = 0;
-  second.pcpu = 0;
-  const fill = {
-    kind: "speculative_fill",
-    cpu: 0,
-    addr: A,
-    cache: "cpu0.L1",
-    present: false,
-  } as const;
-  assert.deepEqual(idealCounterpart(fill, 4, [first, second]), {
-    step: 4,
-    kind: "writeback",
-    cpu: 3,
-    addr: A,
-  });
-  assert.deepEqual(idealCounterpart(fill, 4, [second, first]), {
-    step: 4,
-    kind: "writeback",
-    cpu: 1,
-    addr: A,
-  });
-});
 
 Deno.test("a coherent read on the ideal machine leaves the reader's own dirty copy in its L1", () => {
   const hw = new Hardware(generic);
