@@ -585,22 +585,17 @@ export class CacheStore {
    * @param state {@linkcode CLEAN} or {@linkcode DIRTY}
    */
   occupy(slot: number, line: number, state: number): void {
-    this.tags[slot] = line;
-    this.keys[slot] = line < KEY_LIMIT ? line + 1 : KEY_WIDE;
-    this.states[slot] = state;
-    this.stamps[slot] = this.tick();
-    this.position[slot] = this.residentCount;
-    this.resident[this.residentCount++] = slot;
-    this.mruLine = line;
-    this.mruSlot = slot;
+    this.refill(slot, line, state);
+    this.enlist(slot);
   }
 
   /**
-   * Puts `line` into a valid slot in place of the slot's line, with the
-   * given state, most recently used. The slot keeps its place in the
-   * resident index, as the trace-driven simulator's inlined paths keep it
-   * (lib/sim/replay.ts); {@linkcode CacheStore.drop} then
-   * {@linkcode CacheStore.occupy} would move it to the end.
+   * Puts `line` into a slot with the given state, most recently used,
+   * leaving the resident index as it is: a valid slot keeps its place there,
+   * as the trace-driven simulator's inlined paths keep it (lib/sim/replay.ts),
+   * where {@linkcode CacheStore.drop} then {@linkcode CacheStore.occupy} would
+   * move it to the end; {@linkcode CacheStore.occupy} enlists an invalid one
+   * after this.
    *
    * @example Usage
    * ```ts
@@ -611,7 +606,7 @@ export class CacheStore {
    * s.refill(0, 6, DIRTY);
    * console.log(s.lookup(6), s.lookup(4), s.resident[0]); // 0 -1 0
    * ```
-   * @param slot a valid slot of the line's set
+   * @param slot a valid slot of the line's set (an invalid one only from occupy)
    * @param line the line number
    * @param state {@linkcode CLEAN} or {@linkcode DIRTY}
    */
