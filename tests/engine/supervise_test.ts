@@ -9,10 +9,15 @@ import assert from "node:assert/strict";
 import { superviseWorker } from "../../lib/engine/supervise.ts";
 import { installWatch, newWatchPage, watchDeadline } from "../../lib/hyp/watch.ts";
 
+/** A worker from a line of JavaScript. */
+function scriptWorker(source: string): Worker {
+  return new Worker(`data:text/javascript,${encodeURIComponent(source)}`, { type: "module" });
+}
+
 Deno.test("superviseWorker: a worker past its deadline runs on for the grace period, then is ended", async () => {
   const page = newWatchPage();
   // A worker that never reports; this thread publishes its deadline for it.
-  const worker = new Worker("data:text/javascript,", { type: "module" });
+  const worker = scriptWorker("");
   installWatch(page);
   const start = performance.now();
   watchDeadline(50, "a test");
@@ -23,11 +28,6 @@ Deno.test("superviseWorker: a worker past its deadline runs on for the grace per
   assert.equal(end.kind === "overran" ? end.afterMs : null, 550);
   assert.ok(elapsed >= 550, `ended after ${elapsed.toFixed(0)} ms, before the deadline and grace`);
 });
-
-/** A worker from a line of JavaScript. */
-function scriptWorker(source: string): Worker {
-  return new Worker(`data:text/javascript,${encodeURIComponent(source)}`, { type: "module" });
-}
 
 Deno.test("superviseWorker: a finished worker is terminated before the promise settles", async () => {
   // An echo: it answers every message for as long as it lives.
