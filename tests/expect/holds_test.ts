@@ -64,6 +64,12 @@ const TABLE: readonly [string, Predicate, boolean, boolean][] = [
   ["wrongRead(B): a lost write is a wrong read", wrongRead(B), T, F],
   ["wrongRead(A + 4): no read of that word failed", wrongRead(A + 4), F, F],
   ["wrongRead() blamed on the hypervisor", wrongRead(undefined, { blame: "hypervisor" }), T, F],
+  [
+    "wrongRead(B) blamed on the guest: B's lost write is the hypervisor's",
+    wrongRead(B, { blame: "guest" }),
+    F,
+    F,
+  ],
   ["flushes(3): stage2_flush_vm and flush_cache_all", flushes(3), T, F],
   ["flushes(2)", flushes(2), F, F],
   ["flushes({ min: 3 }): inclusive", flushes({ min: 3 }), T, F],
