@@ -85,7 +85,11 @@ export interface CostTable {
   readonly sysreg: number;
   /** Unmapping one page from stage 2 with its TLB invalidation (`kvm_unmap_hva`). Estimate. */
   readonly unmap: number;
-  /** Cycles of events with no rule of their own (a user-defined policy's), by name. Default none. */
+  /**
+   * Cycles of events with no rule of their own (a user-defined policy's), by
+   * name; {@linkcode checkCosts} refuses an event the figures above price.
+   * Default none.
+   */
   readonly events: Readonly<Record<string, number>>;
 }
 
@@ -189,6 +193,7 @@ const CATEGORY: Readonly<Record<string, CostCategory>> = Object.freeze({
   flush_cache_all: "flush",
   flush_page: "flush",
   coherent_cache_guest_page: "flush",
+  clean_dcache_guest_page: "flush",
   flush_page_to_ram: "flush",
   sw_local: "sw",
   dc_csw: "sw",
@@ -273,6 +278,7 @@ export function eventCycles(
       return num(fields, "slots") * table.flushAllSlot;
     case "flush_page":
     case "coherent_cache_guest_page":
+    case "clean_dcache_guest_page":
     case "flush_page_to_ram":
     case "dc_cvac":
     case "dc_civac":
@@ -296,6 +302,42 @@ export function eventCycles(
       return Object.hasOwn(table.events, name) ? table.events[name] : 0;
   }
 }
+
+/**
+ * The figures of the table that price each event with a rule of its own
+ * ({@linkcode eventCycles}), and the guest's set/way instructions, which the
+ * engine prices with `swSlot` itself. A per-event figure for one of these
+ * would never be read, so {@linkcode checkCosts} refuses it.
+ */
+const PRICED_BY: Readonly<Record<string, string>> = Object.freeze({
+  kvm_exit: "trap",
+  undef_injected: "undefInject",
+  kvm_guest_fault: "stage2Fault",
+  clear_page: "pageZero",
+  stage2_flush_vm: "s2PageWalk and dcLine",
+  p2m_flush_vm: "s2PageWalk, dcLine and preemptCheck",
+  flush_cache_all: "flushAllSlot",
+  flush_page: "dcLine",
+  coherent_cache_guest_page: "dcLine",
+  clean_dcache_guest_page: "dcLine",
+  flush_page_to_ram: "dcLine",
+  dc_cvac: "dcLine",
+  dc_civac: "dcLine",
+  dc_ivac: "dcLine",
+  dc_cvau: "dcLine",
+  sw_local: "swSlot",
+  dc_csw: "swSlot",
+  dc_cisw: "swSlot",
+  dc_isw: "swSlot",
+  sw_walk: "swSlot",
+  read: "access",
+  write: "access",
+  host_write: "access",
+  sctlr_write: "sysreg",
+  vm_reg_write: "sysreg",
+  vcpu_load: "vcpuLoad",
+  kvm_unmap_hva: "unmap",
+});
 
 const NUMBER_KEYS: readonly (keyof Omit<CostTable, "events">)[] = Object.freeze([
   "trap",
@@ -338,7 +380,8 @@ function isCost(v: unknown): v is number {
  * @param call the call to name in errors, e.g. `"costs"`
  * @returns the layer, checked and frozen
  * @throws {ScenarioError} `invalid_value` for a value that is not a non-negative finite
- *   number, `unknown_name` for a key that is not a cost
+ *   number or a per-event figure for an event the table's own figures price,
+ *   `unknown_name` for a key that is not a cost
  */
 export function checkCosts(layer: unknown, call: string): CostOverrides {
   if (layer === null || typeof layer !== "object" || Array.isArray(layer)) {
@@ -355,6 +398,16 @@ export function checkCosts(layer: unknown, call: string): CostOverrides {
       for (const [name, cycles] of Object.entries(value)) {
         if (!isCost(cycles)) {
           throw badCost(`${path}.${name}`, cycles, "a non-negative finite number of cycles");
+        }
+        if (Object.hasOwn(PRICED_BY, name)) {
+          throw new ScenarioError(
+            "invalid_value",
+            `${path}.${name}`,
+            cycles,
+            `${path}.${name} = ${showValue(cycles)}: ${name} is priced by the table's ${
+              PRICED_BY[name]
+            }, which a per-event figure does not replace; set ${PRICED_BY[name]} instead`,
+          );
         }
         events[name] = cycles;
       }

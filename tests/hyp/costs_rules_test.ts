@@ -5,12 +5,15 @@
 import assert from "node:assert/strict";
 import { ScenarioError, vm } from "../../mod.ts";
 import {
+  checkCosts,
   costCategory,
   type CostTable,
   DEFAULT_COSTS,
   eventCycles,
   resolveCosts,
 } from "../../lib/api/policies.ts";
+import { EVENT_NAMES } from "../../lib/hyp/events.ts";
+import { categoryOf } from "../../lib/report/event_category.ts";
 
 /** Every figure a different power of two, so that no sum of other figures can stand for one. */
 const DISTINCT: CostTable = resolveCosts([{
@@ -46,6 +49,7 @@ Deno.test("each event with a rule of its own is charged its own figure of the ta
     ["flush_cache_all", { slots: 9 }, 9 * t.flushAllSlot],
     ["flush_page", { lines: 3 }, 3 * t.dcLine],
     ["coherent_cache_guest_page", { lines: 3 }, 3 * t.dcLine],
+    ["clean_dcache_guest_page", { lines: 3 }, 3 * t.dcLine],
     ["flush_page_to_ram", { lines: 3 }, 3 * t.dcLine],
     ["dc_civac", { lines: 3 }, 3 * t.dcLine],
     ["sw_local", { level: 1, set: 0, way: 0 }, t.swSlot],
@@ -63,10 +67,59 @@ Deno.test("each event with a rule of its own is charged its own figure of the ta
 });
 
 Deno.test("a table's per-event figures cost only the events without a rule of their own", () => {
-  const t = resolveCosts([{ events: { kvm_exit: 1, vcpu_load: 2, my_flush: 300 } }], "costs");
+  // A table built by hand, as eventCycles accepts any CostTable: checkCosts
+  // refuses such figures for events with a rule of their own.
+  const t: CostTable = { ...DEFAULT_COSTS, events: { kvm_exit: 1, vcpu_load: 2, my_flush: 300 } };
   assert.equal(eventCycles("kvm_exit", {}, t), DEFAULT_COSTS.trap);
   assert.equal(eventCycles("vcpu_load", {}, t), DEFAULT_COSTS.vcpuLoad);
   assert.equal(eventCycles("my_flush", {}, t), 300);
+});
+
+Deno.test("a per-event figure for an event the table's own figures price is refused, naming them", () => {
+  const refusal = (name: string): ScenarioError | null => {
+    try {
+      checkCosts({ events: { [name]: 7 } }, "costs");
+      return null;
+    } catch (e) {
+      assert.ok(e instanceof ScenarioError, String(e));
+      return e;
+    }
+  };
+  const e = refusal("kvm_exit")!;
+  assert.deepEqual([e.code, e.call, e.value], ["invalid_value", "costs.events.kvm_exit", 7]);
+  assert.match(e.message, /priced by the table's trap.*set trap instead/);
+  assert.match(refusal("p2m_flush_vm")!.message, /s2PageWalk, dcLine and preemptCheck/);
+  // Every built-in event: refused exactly when its figure would never be
+  // read, by eventCycles or, for the guest's set/way instructions, by the
+  // engine, which prices them with swSlot.
+  const zero: CostTable = Object.fromEntries(
+    Object.keys(DEFAULT_COSTS).map((k) => [k, 0]),
+  ) as unknown as CostTable;
+  const SET_WAY = ["dc_csw", "dc_cisw", "dc_isw", "sw_walk"];
+  for (const name of EVENT_NAMES) {
+    const read = eventCycles(name, { lines: 1 }, { ...zero, events: { [name]: 7 } }) === 7;
+    const refused = refusal(name) !== null;
+    if (SET_WAY.includes(name)) assert.ok(refused, name);
+    else assert.equal(refused, !read, name);
+  }
+  assert.equal(refusal("my_flush"), null);
+  assert.equal(refusal("kvm_set_way_flush"), null);
+});
+
+Deno.test("the guest's set/way instructions are priced by swSlot, whatever the per-event figures", async () => {
+  const run = await vm().machine("tc2").policy("trap-nothing").costs({ swSlot: 3 })
+    .guest((g) => g.mmuOn().write(0x4000_8000, 1).sw_clean()).run();
+  const walk = run.events.find((e) => e.name === "sw_walk")!;
+  assert.equal(walk.cycles, (walk.instructions as number) * 3);
+});
+
+Deno.test("every event a report draws as a flush costs its lines, pages or slots, as a flush", () => {
+  for (const name of EVENT_NAMES.filter((n) => categoryOf(n) === "flush")) {
+    // A set/way instruction the hypervisor performs for the guest counts with the set/way work.
+    assert.equal(costCategory(name), name === "sw_local" ? "sw" : "flush", name);
+    const fields = { lines: 1, pages: 1, slots: 1, preemptChecks: 1 };
+    assert.ok(eventCycles(name, fields, DEFAULT_COSTS) > 0, name);
+  }
 });
 
 Deno.test("a page or line count that is not a finite number counts as none", () => {
@@ -86,6 +139,7 @@ Deno.test("every flush a hypervisor makes counts in the flush category", () => {
       "flush_cache_all",
       "flush_page",
       "coherent_cache_guest_page",
+      "clean_dcache_guest_page",
       "flush_page_to_ram",
     ]
   ) {
