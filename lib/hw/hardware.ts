@@ -541,8 +541,10 @@ export class Hardware {
     }
   }
 
+  /** Checks a CPU and one of its cache levels, in the name of `call` (the method the caller called). */
   #checkLevel(cpu: number, level: number, call: string): void {
-    const levels = this.levels(cpu);
+    this.#checkCpu(cpu, call);
+    const levels = this.#topology.levels(cpu);
     if (!(Number.isInteger(level) && level >= 1 && level <= levels)) {
       throw new ScenarioError(
         "out_of_range",
@@ -617,8 +619,12 @@ export class Hardware {
    * @returns the cache index
    */
   cacheIndexOf(cpu: number, level: number): number {
-    this.#checkCpu(cpu, "cacheIndexOf");
-    this.#checkLevel(cpu, level, "cacheIndexOf");
+    return this.#cacheAt(cpu, level, "cacheIndexOf");
+  }
+
+  /** {@linkcode Hardware.cacheIndexOf}, its operands checked in the name of `call`. */
+  #cacheAt(cpu: number, level: number, call: string): number {
+    this.#checkLevel(cpu, level, call);
     return this.#topology.cacheIndex(cpu, level);
   }
 
@@ -637,7 +643,7 @@ export class Hardware {
    * @returns sets, ways and line size
    */
   geometry(cpu: number, level: number): { sets: number; ways: number; lineSize: number } {
-    const c = this.#caches[this.cacheIndexOf(cpu, level)];
+    const c = this.#caches[this.#cacheAt(cpu, level, "geometry")];
     return { sets: c.sets, ways: c.ways, lineSize: c.lineSize };
   }
 
@@ -658,7 +664,7 @@ export class Hardware {
    * @returns the register value, unsigned
    */
   clidr(cpu: number): number {
-    this.levels(cpu);
+    this.#checkCpu(cpu, "clidr");
     return this.#topology.clidr(cpu);
   }
 
@@ -679,7 +685,7 @@ export class Hardware {
    * @returns the register value, unsigned
    */
   ccsidr(cpu: number, level: number): number {
-    this.cacheIndexOf(cpu, level);
+    this.#checkLevel(cpu, level, "ccsidr");
     return this.#topology.ccsidr(cpu, level);
   }
 
@@ -900,7 +906,7 @@ export class Hardware {
     way: number,
   ): FlushResult {
     this.#checkOp(op, SW_OPS, "dcBySetWay");
-    const ci = this.cacheIndexOf(cpu, level);
+    const ci = this.#cacheAt(cpu, level, "dcBySetWay");
     const cache = this.#caches[ci];
     if (!(Number.isInteger(set) && set >= 0 && set < cache.sets)) {
       throw new ScenarioError(
@@ -953,8 +959,7 @@ export class Hardware {
     from: number,
   ): number[] {
     this.#checkOp(op, SW_OPS, "setWayRunsDownFrom");
-    this.#checkLevel(cpu, level, "setWayRunsDownFrom");
-    const ci = this.cacheIndexOf(cpu, level);
+    const ci = this.#cacheAt(cpu, level, "setWayRunsDownFrom");
     const slots = this.#caches[ci].slots;
     if (!(Number.isInteger(from) && from >= 0 && from < slots)) {
       throw new ScenarioError(
@@ -989,9 +994,10 @@ export class Hardware {
    * @returns true when {@linkcode Hardware.dcBySetWay} accepts the operands
    */
   hasSlot(cpu: number, level: number, set: number, way: number): boolean {
-    this.#checkLive("hasSlot");
-    if (!(Number.isInteger(level) && level >= 1 && level <= this.levels(cpu))) return false;
-    const cache = this.#caches[this.cacheIndexOf(cpu, level)];
+    this.#checkCpu(cpu, "hasSlot");
+    const levels = this.#topology.levels(cpu);
+    if (!(Number.isInteger(level) && level >= 1 && level <= levels)) return false;
+    const cache = this.#caches[this.#topology.cacheIndex(cpu, level)];
     return Number.isInteger(set) && set >= 0 && set < cache.sets && Number.isInteger(way) &&
       way >= 0 && way < cache.ways;
   }
@@ -1020,7 +1026,7 @@ export class Hardware {
    */
   setWayAll(cpu: number, op: "csw" | "cisw" | "isw"): FlushResult & { slots: number } {
     this.#checkOp(op, SW_OPS, "setWayAll");
-    this.levels(cpu);
+    this.#checkCpu(cpu, "setWayAll");
     return this.#maintenance.setWayAll(cpu, op);
   }
 
