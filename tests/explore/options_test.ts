@@ -25,7 +25,7 @@ Deno.test("the host CPU defaults to the first CPU no vCPU can run on", () => {
 
 Deno.test("shards parse as i/n", () => {
   assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
-  for (const bad of ["3/3", "a/b", "1", "-1/2"]) {
+  for (const bad of ["3/3", "a/b", "1", "-1/2", "1/2x", "1/2/3"]) {
     assert.throws(
       () => parseShard(bad),
       (e: unknown) => e instanceof ScenarioError && e.value === bad,
@@ -90,4 +90,52 @@ Deno.test("workers cannot be sent a policy object", async () => {
   );
   // On this thread alone, it runs.
   assert.equal(resolveExploreOptions({ policy, workers: 1 } as never).workers, 1);
+});
+
+Deno.test("systemCache: false drops the machine's system cache, a spec replaces it", () => {
+  const xgene = resolveExploreOptions({ machine: "xgene1" });
+  assert.notEqual(xgene.machine.systemCache, null);
+  assert.equal(
+    resolveExploreOptions({ machine: "xgene1", systemCache: false }).machine.systemCache,
+    null,
+  );
+  const spec = { size: 65536, ways: 8 };
+  assert.deepEqual(
+    resolveExploreOptions({ machine: "xgene1", systemCache: spec }).machine.systemCache,
+    spec,
+  );
+});
+
+Deno.test("as many vCPUs as the machine has CPUs: every CPU a target, the host on the last", () => {
+  // The generic machine has 4 CPUs: the vCPUs take them all.
+  const c = resolveExploreOptions({ cpus: 4 });
+  assert.equal(c.cpus, 4);
+  assert.deepEqual(c.migrateTo, [0, 1, 2, 3]);
+  assert.equal(c.hostCpu, 3);
+});
+
+Deno.test("RAM that would end past 2^48 is refused, naming explore.ram", () => {
+  assert.throws(
+    () => resolveExploreOptions({ ramBase: 2 ** 48 - 4096, ram: 1 << 20 }),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.call === "explore.ram" && e.value === 1 << 20 &&
+      e.code === "out_of_range",
+  );
+  // The same RAM ending exactly at 2^48 is accepted.
+  assert.equal(resolveExploreOptions({ ramBase: 2 ** 48 - (1 << 20), ram: 1 << 20 }).ram, 1 << 20);
+});
+
+Deno.test('abstraction "verdicts" is refused outside prove mode, naming explore.abstraction', () => {
+  for (const mode of ["exhaustive", "random"] as const) {
+    assert.throws(
+      () => resolveExploreOptions({ mode, abstraction: "verdicts" }),
+      (e: unknown) =>
+        e instanceof ScenarioError && e.call === "explore.abstraction" && e.value === "verdicts",
+    );
+  }
+  assert.equal(
+    resolveExploreOptions({ mode: "prove", abstraction: "verdicts" }).abstraction,
+    "verdicts",
+  );
+  assert.equal(resolveExploreOptions({ mode: "exhaustive" }).abstraction, "kinds");
 });
