@@ -88,6 +88,13 @@ export interface RunChoosers {
    * Default none.
    */
   readonly preemptTo?: readonly number[];
+  /**
+   * Addresses whose lines the hardware may also fill or cast out, beyond
+   * those the program reads and writes: a replayed exploration's, whose
+   * hardware chose among every line of its alphabet. Those outside RAM are
+   * left out. Default none.
+   */
+  readonly lines?: readonly number[];
 }
 
 /**
@@ -258,6 +265,21 @@ function collapseOption(value: unknown): boolean {
 /** The candidate lines of a run whose hardware makes no choices. */
 const NO_LINES = new Float64Array(0);
 
+/** The program's candidate lines with the lines of `addrs` in RAM added, in order. */
+function withLines(
+  lines: Float64Array,
+  addrs: readonly number[] | undefined,
+  scenario: Scenario,
+  lineSize: number,
+): Float64Array {
+  if (addrs === undefined || addrs.length === 0) return lines;
+  const all = new Set(lines);
+  for (const a of addrs) {
+    if (a >= scenario.ramBase && a < scenario.ramBase + scenario.ram) all.add(a - (a % lineSize));
+  }
+  return Float64Array.from(all).sort();
+}
+
 /**
  * The run's log, with room from the start for `records` records (see
  * {@linkcode expectedRecords}).
@@ -295,7 +317,7 @@ function judgedRun(
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
   // Only adversarial hardware chooses among the candidate lines: a quiet run never reads them.
   const candidates = scenario.speculation === "adversarial"
-    ? candidateLines(scenario.steps, lineSize)
+    ? withLines(candidateLines(scenario.steps, lineSize), choosers?.lines, scenario, lineSize)
     : NO_LINES;
   // Validated: every access is an aligned word of RAM.
   const expected = expectedReads(scenario.steps, scenario);

@@ -102,5 +102,8 @@ export function replay(
       return c;
     },
     preemptTo,
+    // A counterexample's fill may be of a line of the exploration's alphabet
+    // that its own program never reads or writes.
+    lines: perturbations.flatMap((p) => p.kind === "preempt" ? [] : [p.addr]),
   });
 }
