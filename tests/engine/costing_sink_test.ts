@@ -129,3 +129,71 @@ Deno.test("the costing sink costs one frozen fields object by each event's own n
   sink.emit("kvm_exit", 0, 0, 0x40, Object.freeze({ ...EXIT_64, cycles: 3 }));
   assert.equal(cyclesOf(calls.calls.at(-1)), 3);
 });
+
+Deno.test("the costing sink passes a set/way walk on: its pairs fold into two records with the slots' own totals", () => {
+  const log = new EventLog();
+  const sink = new CostingSink(log, resolveCosts([{ trap: 100, swSlot: 7 }], "costs"));
+  // Slots cleaned unevenly: the walk's total is theirs, not a multiple of any one slot's.
+  const cleaned = [1, 0, 0, 1, 1, 0];
+  const second = {
+    name: "sw_local",
+    fieldsAt: (i: number) => ({
+      op: "cisw",
+      level: 1,
+      set: i >> 1,
+      way: i & 1,
+      cleaned: cleaned[i],
+      invalidated: 1,
+    }),
+    sumOf: (key: string, from: number, to: number) =>
+      key === "cleaned" ? cleaned.slice(from, to).reduce((a, b) => a + b, 0) : to - from,
+  };
+  sink.foldWalk(true);
+  sink.emitPairs(0, 1, 0x40, { name: "kvm_exit", fields: EXIT_64 }, second, cleaned.length);
+  sink.foldWalk(false);
+  const events = log.finish();
+  assert.deepEqual(
+    events.map((e) => [e.name, e.count, e.cycles, e.set, e.way, e.cleaned, e.invalidated]),
+    [
+      ["kvm_exit", 6, 100, undefined, undefined, undefined, undefined],
+      ["sw_local", 6, 7, null, null, 3, 6],
+    ],
+  );
+});
+
+Deno.test("the costing sink keeps the cycles a caller gives a guest access, and costs one without them", () => {
+  const calls = new CallSink();
+  const sink = new CostingSink(calls, resolveCosts([{ access: 4 }], "costs"));
+  sink.emitAccess("read", 0, 1, 0x40, 0x4000_0000, 7, true, 11);
+  sink.emitAccess("write", 0, 1, 0x44, 0x4000_0000, 8, false, 0);
+  sink.emitAccess("read", 0, 1, 0x48, 0x4000_0000, 8, true, undefined);
+  assert.deepEqual(calls.calls, [
+    ["read", 0, 1, 0x40, { addr: 0x4000_0000, value: 7, cacheable: true, cycles: 11 }],
+    ["write", 0, 1, 0x44, { addr: 0x4000_0000, value: 8, cacheable: false, cycles: 0 }],
+    ["read", 0, 1, 0x48, { addr: 0x4000_0000, value: 8, cacheable: true, cycles: 4 }],
+  ]);
+});
+
+Deno.test("the costing sink charges an access of another name by that name's own rule, as emit does", () => {
+  const costs = resolveCosts([{ access: 4, events: { probe: 9 } }], "costs");
+  const viaAccess = new CallSink(), viaEmit = new CallSink();
+  new CostingSink(viaAccess, costs).emitAccess(
+    "probe",
+    0,
+    1,
+    0x40,
+    0x4000_0000,
+    7,
+    true,
+    undefined,
+  );
+  new CostingSink(viaEmit, costs).emit("probe", 0, 1, 0x40, {
+    addr: 0x4000_0000,
+    value: 7,
+    cacheable: true,
+  });
+  assert.deepEqual(viaAccess.calls, [
+    ["probe", 0, 1, 0x40, { addr: 0x4000_0000, value: 7, cacheable: true, cycles: 9 }],
+  ]);
+  assert.deepEqual(viaAccess.calls, viaEmit.calls);
+});

@@ -135,3 +135,37 @@ Deno.test("passesNatively: caches off for an access, maintenance, adversarial ha
     false,
   );
 });
+
+Deno.test("passesNatively: reads and the steps that move no data qualify; an MMU turned off again does not", () => {
+  const scenario = (steps: Step[]): Scenario => ({
+    version: 1,
+    machine: "generic",
+    cpus: 2,
+    systemCache: "machine",
+    policy: "kvm-4.0",
+    ram: 1 << 20,
+    ramBase: BASE,
+    prefault: true,
+    seed: 1,
+    speculation: "quiet",
+    steps,
+  });
+  const { machine, policy } = assertScenario(scenario([]));
+  const judge = new Judge(machine, policy, new Float64Array(0));
+  const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } };
+  const quiet: Step[] = [
+    on,
+    { kind: "write", vcpu: 0, addr: BASE, value: 1 },
+    { kind: "pc", vcpu: 0, addr: BASE + 0x100 },
+    { kind: "migrate", vcpu: 0, pcpu: 1 },
+    { kind: "read", vcpu: 0, addr: BASE },
+  ];
+  // It is asked of validated programs only: these are.
+  assertScenario(scenario(quiet));
+  assert.equal(judge.passesNatively(scenario(quiet), Infinity), true);
+  const mmuOff: Step[] = [on, { kind: "sctlr", vcpu: 0, bits: { m: false } }, quiet[4]];
+  assertScenario(scenario(mmuOff));
+  assert.equal(judge.passesNatively(scenario(mmuOff), Infinity), false);
+  const mmuOffWrite: Step[] = [on, { kind: "sctlr", vcpu: 0, bits: { m: false } }, quiet[1]];
+  assert.equal(judge.passesNatively(scenario(mmuOffWrite), Infinity), false);
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Step } from "../../lib/guest/ops.ts";
 import { run } from "../../lib/engine/run.ts";
-import { expectedReads, expectedReadsInto } from "../../lib/engine/oracle.ts";
+import { expectedReads, expectedReadsInto, firstFailingRead } from "../../lib/engine/oracle.ts";
 import { BASE, KERNEL, scenario, zimageSteps } from "./fixtures.ts";
 
 Deno.test("expectedReads: the last write in scenario order, guest or host; 0 if never written", () => {
@@ -240,4 +240,13 @@ Deno.test("property: expectedReads over a RAM's words answers as over the table"
     { seed: 41, numRuns: 600 },
   );
   assert.ok(direct > 25, `the RAM's words answered ${direct} times`);
+});
+
+Deno.test("firstFailingRead: the index of the first read that differs, -1 when every read matches", () => {
+  const expected = new Float64Array([1, 2, 3, 4]);
+  assert.equal(firstFailingRead(expected, new Float64Array([1, 9, 3, 8])), 1);
+  assert.equal(firstFailingRead(expected, new Float64Array([1, 2, 3, 0])), 3);
+  assert.equal(firstFailingRead(expected, new Float64Array([0, 2, 3, 4])), 0);
+  assert.equal(firstFailingRead(expected, new Float64Array([1, 2, 3, 4])), -1);
+  assert.equal(firstFailingRead(new Float64Array(0), new Float64Array(0)), -1);
 });
