@@ -72,7 +72,10 @@ export const ZIMAGE_ERAS: readonly ZImageEra[] = Object.freeze(["2015", "by-va",
 export interface ZImage32Options extends ImageOptions {
   /** The decompressor version. Default `"2015"`. */
   readonly era?: ZImageEra;
-  /** Where the zImage runs: the base of every PC shown. Default 0x4000_8000. */
+  /**
+   * Where the zImage runs: the base of every PC shown, 4-byte aligned, its
+   * PCs below 4 GiB (AArch32 code). Default 0x4000_8000.
+   */
   readonly load?: number;
   /** The vCPU that runs it. Default 0. */
   readonly vcpu?: number;
@@ -153,13 +156,20 @@ export function zImage32(given: ZImage32Options = {}): Step[] {
   }
   const vcpu = presetVcpu("zImage32", options.vcpu);
   const image = imageLayout(options, "zImage32");
+  // AArch32 code: its PC is 32 bits, the last instruction modelled included.
   const load = options.load === undefined ? 0x4000_8000 : options.load;
-  if (typeof load !== "number" || !Number.isSafeInteger(load) || load < 0 || load % 4 !== 0) {
+  const last = Math.max(...Object.values(ZIMAGE32_PC));
+  if (
+    typeof load !== "number" || !Number.isSafeInteger(load) || load < 0 || load % 4 !== 0 ||
+    load + last > 0xffff_fffc
+  ) {
     throw new ScenarioError(
       "bad_address",
       "zImage32",
       load,
-      `zImage32(load = ${showValue(load)}): expected a non-negative, 4-byte aligned address`,
+      `zImage32(load = ${showValue(load)}): expected a 4-byte aligned address at most ${
+        showValue(0x1_0000_0000 - 4 - last)
+      } (32-bit code: its last instruction, at load + 0x${last.toString(16)}, must be below 4 GiB)`,
     );
   }
   const pc = (offset: number): Step => ({ kind: "pc", vcpu, addr: load + offset });
