@@ -9,6 +9,7 @@
  */
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
+import { factoryOptions } from "./factory_options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
@@ -87,9 +88,10 @@ export interface KvmModernOptions {
  * ```
  * @param options the host's CTR_EL0 bits and the name
  * @returns a frozen policy
- * @throws {ScenarioError} `invalid_value` for a malformed option
+ * @throws {ScenarioError} `invalid_value` for a malformed option, `unknown_name` for an unknown one
  */
 export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined> {
+  factoryOptions(options, "kvmModernWith", ["ctr", "name"]);
   const ctr = options.ctr;
   if (
     ctr !== undefined &&

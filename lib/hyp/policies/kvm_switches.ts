@@ -31,6 +31,7 @@
  */
 
 import { setWayShortcutsOf, withSetWayShortcuts } from "../set_way_shortcuts.ts";
+import { factoryOptions } from "./factory_options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { Hyp, Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
@@ -69,28 +70,7 @@ function flag(switches: Kvm2015Switches, key: keyof Kvm2015Switches, call: strin
 }
 
 function checkSwitches(switches: unknown, call: string): Kvm2015Switches {
-  if (switches === null || typeof switches !== "object" || Array.isArray(switches)) {
-    throw new ScenarioError(
-      "invalid_value",
-      call,
-      switches,
-      `${call}(${
-        showValue(switches)
-      }): expected { unmapInvalidate?, faultCleanViaKernelMap?, name? }`,
-    );
-  }
-  for (const key of Object.keys(switches)) {
-    if (key !== "unmapInvalidate" && key !== "faultCleanViaKernelMap" && key !== "name") {
-      throw new ScenarioError(
-        "unknown_name",
-        `${call}.${key}`,
-        key,
-        `${call}: unknown switch ${
-          showValue(key)
-        }; valid: unmapInvalidate, faultCleanViaKernelMap, name`,
-      );
-    }
-  }
+  factoryOptions(switches, call, ["unmapInvalidate", "faultCleanViaKernelMap", "name"]);
   const s = switches as Kvm2015Switches;
   if (s.name !== undefined && (typeof s.name !== "string" || s.name === "")) {
     throw new ScenarioError(

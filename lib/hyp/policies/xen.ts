@@ -9,6 +9,7 @@
  */
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
+import { factoryOptions } from "./factory_options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { XEN_COSTS } from "../costs.ts";
 import type { Policy } from "../policy.ts";
@@ -94,9 +95,10 @@ const UNDEF_REASON = "set/way op while the IOMMU shares the p2m: flush by VA ins
  * ```
  * @param options whether the IOMMU shares the p2m, and the name
  * @returns a frozen policy
- * @throws {ScenarioError} `invalid_value` for a malformed option
+ * @throws {ScenarioError} `invalid_value` for a malformed option, `unknown_name` for an unknown one
  */
 export function xenWith(options: XenOptions = {}): Policy<XenState> {
+  factoryOptions(options, "xenWith", ["iommuSharesP2m", "name"]);
   const iommu = options.iommuSharesP2m ?? false;
   if (typeof iommu !== "boolean") {
     throw new ScenarioError(
