@@ -212,6 +212,7 @@ export const BUDGET_FIELDS: readonly (keyof Budget)[] = Object.freeze(
  * @param kind the step's kind, or a short description
  * @param limit the limit
  * @param used the figure reached
+ * @param execution what needed more, in words: the run, or one of its reference runs
  * @returns the error, to throw
  */
 export function budgetExceeded(
@@ -220,13 +221,14 @@ export function budgetExceeded(
   kind: string,
   limit: number,
   used: number,
+  execution = "the run",
 ): ScenarioError {
   const option = OPTION_OF[which];
   return new ScenarioError(
     "budget_exceeded",
     at,
     limit,
-    `${at} (${kind}): the run needs more than ${option} = ${limit} ${WHAT[which]} ` +
+    `${at} (${kind}): ${execution} needs more than ${option} = ${limit} ${WHAT[which]} ` +
       `(${used} with this step); raise it with run(scenario, { ${option} }) or ` +
       `.budget({ ${which} }), or shorten the program`,
   );
@@ -319,6 +321,7 @@ export class BudgetMeter implements WorkMeter {
   #countdown: number;
   #stepIndex = -1;
   #step: Step | null = null;
+  #execution = "the run";
 
   /**
    * Starts the clock.
@@ -345,6 +348,25 @@ export class BudgetMeter implements WorkMeter {
   at(i: number, step: Step): void {
     this.#stepIndex = i;
     this.#step = step;
+  }
+
+  /**
+   * Runs `f`, a budget exceeded inside it reported as `execution`'s: a
+   * reference run the verdict needs (the native run, the ideal machine's)
+   * is held to the run's budgets, and may be what exceeds them.
+   *
+   * @param execution what runs, in words
+   * @param f the execution
+   * @returns what `f` returns
+   */
+  during<T>(execution: string, f: () => T): T {
+    const before = this.#execution;
+    this.#execution = execution;
+    try {
+      return f();
+    } finally {
+      this.#execution = before;
+    }
   }
 
   /**
@@ -414,7 +436,7 @@ export class BudgetMeter implements WorkMeter {
   #exceeded(which: keyof Budget, i: number, step: Step | null, used: number): ScenarioError {
     const at = step === null ? "reset" : `steps[${i}]`;
     const kind = step === null ? "before the first step" : stepLabel(step);
-    return budgetExceeded(which, at, kind, this.budget[which], used);
+    return budgetExceeded(which, at, kind, this.budget[which], used, this.#execution);
   }
 }
 

@@ -87,6 +87,10 @@ export interface ReferenceRun {
   readonly got?: Float64Array;
 }
 
+/** The reference runs, as a budget exceeded inside one names it. */
+const NATIVE_RUN = "the native reference run (the same program on bare metal)";
+const IDEAL_RUN = "the ideal machine's run (the same program without a system cache, for blame)";
+
 /**
  * The reference runs and the blame rule of one machine and policy (see the
  * module doc).
@@ -167,7 +171,8 @@ export class Judge {
     choices: IdealChoices | undefined,
     how: ReferenceRun = {},
   ): Float64Array {
-    return execute(this.idealInput(scenario, choices, how)).got;
+    const reads = () => execute(this.idealInput(scenario, choices, how)).got;
+    return how.meter === undefined ? reads() : how.meter.during(IDEAL_RUN, reads);
   }
 
   /**
@@ -297,19 +302,21 @@ export class Judge {
     chooser: ((hardware: Hardware) => Chooser) | undefined,
     how: ReferenceRun = {},
   ): Float64Array {
-    return execute({
-      scenario,
-      machine: this.machine,
-      policy: native,
-      speculation: scenario.speculation,
-      chooser,
-      sink: NULL_SINK,
-      maxSteps: how.maxSteps ?? Infinity,
-      candidates: this.candidates,
-      meter: how.meter,
-      hardware: how.hardware,
-      got: how.got,
-      onEnd: how.onEnd,
-    }).got;
+    const reads = () =>
+      execute({
+        scenario,
+        machine: this.machine,
+        policy: native,
+        speculation: scenario.speculation,
+        chooser,
+        sink: NULL_SINK,
+        maxSteps: how.maxSteps ?? Infinity,
+        candidates: this.candidates,
+        meter: how.meter,
+        hardware: how.hardware,
+        got: how.got,
+        onEnd: how.onEnd,
+      }).got;
+    return how.meter === undefined ? reads() : how.meter.during(NATIVE_RUN, reads);
   }
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ScenarioError } from "../../lib/errors.ts";
 import { run } from "../../lib/engine/run.ts";
 import { DEFAULT_MAX_STEPS } from "../../lib/engine/options.ts";
-import { budgetIssues, budgetOptions } from "../../lib/engine/budget.ts";
+import { budgetIssues, BudgetMeter, budgetOptions, runBudget } from "../../lib/engine/budget.ts";
+import type { Step } from "../../lib/guest/ops.ts";
 import { BASE, scenario } from "./fixtures.ts";
 
 Deno.test("budget: a walk counts one instruction per set and way", () => {
@@ -61,4 +62,25 @@ Deno.test("budget: run options that are an array are refused as a whole, not rea
   assert.equal(issues.length, 1);
   assert.equal(issues[0].path, "options");
   assert.equal(issues[0].code, "invalid_value");
+});
+
+Deno.test("BudgetMeter.during names the execution a budget is exceeded in, and only while it runs", () => {
+  const meter = new BudgetMeter(runBudget({ maxTouchedPages: 1 }), () => 0);
+  const step: Step = { kind: "write", vcpu: 0, addr: 0x4000_0000, value: 1 };
+  meter.at(3, step);
+  const message = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof ScenarioError && e.code === "budget_exceeded", String(e));
+      return e.message;
+    }
+    assert.fail("no budget exceeded");
+  };
+  assert.match(
+    message(() => meter.during("the native reference run", () => meter.pagesTouched(2))),
+    /^steps\[3\] \(write\): the native reference run needs more than maxTouchedPages = 1/,
+  );
+  assert.equal(meter.during("the ideal machine's run", () => 7), 7);
+  assert.match(message(() => meter.pagesTouched(2)), /^steps\[3\] \(write\): the run needs more/);
 });

@@ -180,6 +180,11 @@ Deno.test("the native reference run is held to the run's page budget, even when 
     (e) => {
       assert.ok(e instanceof ScenarioError);
       assert.deepEqual([e.code, e.call, e.value], ["budget_exceeded", "steps[3]", 2]);
+      // The policy's run stopped at step 0: the message says which run needed more.
+      assert.match(
+        e.message,
+        /^steps\[3\] \(write\): the native reference run \(the same program on bare metal\) needs more than maxTouchedPages = 2/,
+      );
       return true;
     },
   );
