@@ -14,46 +14,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { cacheStore } from "../../lib/hw/cache.ts";
-import type { CacheGeometry } from "../../lib/hw/machine.ts";
+import { oneAtATime, storeState as state, traceOf } from "./fixtures.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
-import type { CacheOptions } from "../../lib/hw/cache.ts";
 import { Random } from "../../lib/hw/random.ts";
 import { LruCore, lruCore, lruCoreBytes } from "../../lib/sim/lru_core.ts";
 import { type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
 import { CacheStore, DIRTY, INVALID } from "../../lib/hw/cache_store.ts";
 
 const LINE = 16;
-
-/** A cache given the trace one access at a time, through `TraceCache.access`: no core. */
-function oneAtATime(g: CacheGeometry, t: MemoryTrace, options: CacheOptions = {}): TraceCache {
-  const c = new TraceCache(g, options);
-  for (let i = 0; i < t.length; i++) c.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
-  return c;
-}
-
-function traceOf(accesses: [number, number, number][]): MemoryTrace {
-  return {
-    length: accesses.length,
-    addrs: Float64Array.from(accesses, (a) => a[0]),
-    kinds: Uint8Array.from(accesses, (a) => a[1]),
-    sizes: Uint8Array.from(accesses, (a) => a[2]),
-  };
-}
-
-/** Everything of a store the core writes, and the counters. */
-function state(c: TraceCache) {
-  const s = cacheStore(c);
-  return {
-    keys: Array.from(s.keys),
-    tags: Array.from(s.tags),
-    states: Array.from(s.states),
-    stamps: Array.from(s.stamps),
-    resident: Array.from(s.resident.subarray(0, s.residentCount)),
-    clock: s.clock,
-    mru: [s.mruLine, s.mruSlot],
-    stats: { ...c.stats },
-  };
-}
 
 /** Runs `t` through a core straight into `c`'s store; its counters come back beside. */
 function throughCore(c: TraceCache, core: LruCore, t: MemoryTrace) {

@@ -9,43 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { type CacheOptions, cacheStore } from "../../lib/hw/cache.ts";
+import { cacheStore } from "../../lib/hw/cache.ts";
 import { KEY_LIMIT } from "../../lib/hw/cache_store.ts";
-import type { CacheGeometry } from "../../lib/hw/machine.ts";
-import { LOAD, type MemoryTrace, STORE } from "../../lib/sim/access_trace.ts";
+import { LOAD, STORE } from "../../lib/sim/access_trace.ts";
 import { lruCore } from "../../lib/sim/lru_core.ts";
 import { TraceCache } from "../../lib/sim/replay.ts";
-
-function traceOf(accesses: [number, number, number][]): MemoryTrace {
-  return {
-    length: accesses.length,
-    addrs: Float64Array.from(accesses, (a) => a[0]),
-    kinds: Uint8Array.from(accesses, (a) => a[1]),
-    sizes: Uint8Array.from(accesses, (a) => a[2]),
-  };
-}
-
-/** A cache given the trace one access at a time, through `TraceCache.access`. */
-function oneAtATime(g: CacheGeometry, t: MemoryTrace, options: CacheOptions = {}): TraceCache {
-  const c = new TraceCache(g, options);
-  for (let i = 0; i < t.length; i++) c.access(t.addrs[i], t.kinds[i] === STORE, t.sizes[i]);
-  return c;
-}
-
-/** Everything of a store the paths write, and the counters. */
-function state(c: TraceCache) {
-  const s = cacheStore(c);
-  return {
-    keys: Array.from(s.keys),
-    tags: Array.from(s.tags),
-    states: Array.from(s.states),
-    stamps: Array.from(s.stamps),
-    resident: Array.from(c.residentSlots()),
-    clock: s.clock,
-    mru: [s.mruLine, s.mruSlot],
-    stats: { ...c.stats },
-  };
-}
+import { oneAtATime, storeState as state, traceOf } from "./fixtures.ts";
 
 Deno.test("replay: the line 2^31 - 2 and a wide line of the same set are two lines, not one", () => {
   // 2^31 - 2 is the first line of the general path: in the inlined loop its
