@@ -9,7 +9,7 @@
  */
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
-import { factoryOptions } from "./factory_options.ts";
+import { checkOptionKeys } from "../../options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
@@ -91,7 +91,7 @@ export interface KvmModernOptions {
  * @throws {ScenarioError} `invalid_value` for a malformed option, `unknown_name` for an unknown one
  */
 export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined> {
-  factoryOptions(options, "kvmModernWith", ["ctr", "name"]);
+  checkOptionKeys("kvmModernWith", options, ["ctr", "name"]);
   const ctr = options.ctr;
   if (
     ctr !== undefined &&

@@ -31,7 +31,7 @@
  */
 
 import { setWayShortcutsOf, withSetWayShortcuts } from "../set_way_shortcuts.ts";
-import { factoryOptions } from "./factory_options.ts";
+import { checkOptionKeys } from "../../options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { Hyp, Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
@@ -70,7 +70,7 @@ function flag(switches: Kvm2015Switches, key: keyof Kvm2015Switches, call: strin
 }
 
 function checkSwitches(switches: unknown, call: string): Kvm2015Switches {
-  factoryOptions(switches, call, ["unmapInvalidate", "faultCleanViaKernelMap", "name"]);
+  checkOptionKeys(call, switches, ["unmapInvalidate", "faultCleanViaKernelMap", "name"]);
   const s = switches as Kvm2015Switches;
   if (s.name !== undefined && (typeof s.name !== "string" || s.name === "")) {
     throw new ScenarioError(

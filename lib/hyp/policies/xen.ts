@@ -9,7 +9,7 @@
  */
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
-import { factoryOptions } from "./factory_options.ts";
+import { checkOptionKeys } from "../../options.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { XEN_COSTS } from "../costs.ts";
 import type { Policy } from "../policy.ts";
@@ -98,7 +98,7 @@ const UNDEF_REASON = "set/way op while the IOMMU shares the p2m: flush by VA ins
  * @throws {ScenarioError} `invalid_value` for a malformed option, `unknown_name` for an unknown one
  */
 export function xenWith(options: XenOptions = {}): Policy<XenState> {
-  factoryOptions(options, "xenWith", ["iommuSharesP2m", "name"]);
+  checkOptionKeys("xenWith", options, ["iommuSharesP2m", "name"]);
   const iommu = options.iommuSharesP2m ?? false;
   if (typeof iommu !== "boolean") {
     throw new ScenarioError(
