@@ -299,8 +299,9 @@ export function newOutput(): MutableOutput {
 }
 
 /**
- * The line addresses of every guest or host data access in a program,
- * deduplicated and ascending: the candidates of hardware choice points.
+ * The line addresses of every guest or host data access in a program, and
+ * of any other addresses given, deduplicated and ascending: the candidates
+ * of hardware choice points.
  *
  * @example Usage
  * ```ts
@@ -313,15 +314,21 @@ export function newOutput(): MutableOutput {
  * ```
  * @param steps the program
  * @param lineSize the cache line size
+ * @param also addresses whose lines are candidates too (a replayed exploration's); default none
  * @returns the line addresses
  */
-export function candidateLines(steps: readonly Step[], lineSize: number): Float64Array {
+export function candidateLines(
+  steps: readonly Step[],
+  lineSize: number,
+  also: readonly number[] = [],
+): Float64Array {
   const lines = new Set<number>();
   for (const s of steps) {
     if (s.kind === "read" || s.kind === "write" || s.kind === "host_write") {
       lines.add(s.addr - (s.addr % lineSize));
     }
   }
+  for (const a of also) lines.add(a - (a % lineSize));
   return Float64Array.from(lines).sort();
 }
 

@@ -265,19 +265,9 @@ function collapseOption(value: unknown): boolean {
 /** The candidate lines of a run whose hardware makes no choices. */
 const NO_LINES = new Float64Array(0);
 
-/** The program's candidate lines with the lines of `addrs` in RAM added, in order. */
-function withLines(
-  lines: Float64Array,
-  addrs: readonly number[] | undefined,
-  scenario: Scenario,
-  lineSize: number,
-): Float64Array {
-  if (addrs === undefined || addrs.length === 0) return lines;
-  const all = new Set(lines);
-  for (const a of addrs) {
-    if (a >= scenario.ramBase && a < scenario.ramBase + scenario.ram) all.add(a - (a % lineSize));
-  }
-  return Float64Array.from(all).sort();
+/** The addresses of `addrs` in the scenario's RAM. */
+function inRam(addrs: readonly number[], scenario: Scenario): number[] {
+  return addrs.filter((a) => a >= scenario.ramBase && a < scenario.ramBase + scenario.ram);
 }
 
 /**
@@ -317,7 +307,7 @@ function judgedRun(
   const lineSize = machine.clusters[0].l1d.lineSize ?? 64;
   // Only adversarial hardware chooses among the candidate lines: a quiet run never reads them.
   const candidates = scenario.speculation === "adversarial"
-    ? withLines(candidateLines(scenario.steps, lineSize), choosers?.lines, scenario, lineSize)
+    ? candidateLines(scenario.steps, lineSize, inRam(choosers?.lines ?? [], scenario))
     : NO_LINES;
   // Validated: every access is an aligned word of RAM.
   const expected = expectedReads(scenario.steps, scenario);
