@@ -122,6 +122,9 @@ export const ZIMAGE32_PC: Readonly<{
   decompressKernel: 0x1c40,
 });
 
+/** The offset of the last instruction the preset attributes a step to. */
+const LAST_PC_OFFSET = Math.max(...Object.values(ZIMAGE32_PC));
+
 /** What `__armv7_mmu_cache_on` writes to DACR: domain 0 client, the other domains manager. */
 const DACR_DOMAIN0_CLIENT = 0xffff_fffd;
 
@@ -158,18 +161,19 @@ export function zImage32(given: ZImage32Options = {}): Step[] {
   const image = imageLayout(options, "zImage32");
   // AArch32 code: its PC is 32 bits, the last instruction modelled included.
   const load = options.load === undefined ? 0x4000_8000 : options.load;
-  const last = Math.max(...Object.values(ZIMAGE32_PC));
   if (
     typeof load !== "number" || !Number.isSafeInteger(load) || load < 0 || load % 4 !== 0 ||
-    load + last > 0xffff_fffc
+    load + LAST_PC_OFFSET > 0xffff_fffc
   ) {
     throw new ScenarioError(
       "bad_address",
       "zImage32",
       load,
       `zImage32(load = ${showValue(load)}): expected a 4-byte aligned address at most ${
-        showValue(0x1_0000_0000 - 4 - last)
-      } (32-bit code: its last instruction, at load + 0x${last.toString(16)}, must be below 4 GiB)`,
+        showValue(0x1_0000_0000 - 4 - LAST_PC_OFFSET)
+      } (32-bit code: its last instruction, at load + 0x${
+        LAST_PC_OFFSET.toString(16)
+      }, must be below 4 GiB)`,
     );
   }
   const pc = (offset: number): Step => ({ kind: "pc", vcpu, addr: load + offset });
