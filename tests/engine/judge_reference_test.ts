@@ -17,26 +17,13 @@ import type { Step } from "../../lib/guest/ops.ts";
 import type { Hypervisor } from "../../lib/hyp/hypervisor.ts";
 import { kvm318, kvm40, native } from "../../lib/hyp/policies/mod.ts";
 import { generic } from "../../lib/machines/mod.ts";
-import { KERNEL, scenario as engineScenario, zimageSteps } from "./fixtures.ts";
+import { BASE, KERNEL, scenario as engineScenario, zimageSteps } from "./fixtures.ts";
 
-const A = 0x4000_0000;
+const A = BASE;
 
 /** One vCPU on the generic machine, 1 MiB of prefaulted RAM at `A`. */
 function onGeneric(steps: Step[], over: Partial<Scenario> = {}): Scenario {
-  return {
-    version: 1,
-    machine: "generic",
-    cpus: 1,
-    systemCache: "machine",
-    policy: "kvm-4.0",
-    ram: 1 << 20,
-    ramBase: A,
-    prefault: true,
-    seed: 1,
-    speculation: "quiet",
-    steps,
-    ...over,
-  };
+  return engineScenario(steps, { machine: "generic", ram: 1 << 20, prefault: true, ...over });
 }
 
 /** Caches on, a write, caches off with nothing cleaned, a read of the write. */

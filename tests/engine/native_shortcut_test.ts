@@ -89,20 +89,22 @@ Deno.test("property: a run's failsNatively is what the native execution says", (
   );
 });
 
+/** Two vCPUs on the generic machine, 1 MiB of prefaulted RAM. */
+const scenario = (steps: Step[], speculation: Speculation = "quiet"): Scenario => ({
+  version: 1,
+  machine: "generic",
+  cpus: 2,
+  systemCache: "machine",
+  policy: "kvm-4.0",
+  ram: 1 << 20,
+  ramBase: BASE,
+  prefault: true,
+  seed: 1,
+  speculation,
+  steps,
+});
+
 Deno.test("passesNatively: caches off for an access, maintenance, adversarial hardware or a small page budget say no", () => {
-  const scenario = (steps: Step[], speculation: Speculation = "quiet"): Scenario => ({
-    version: 1,
-    machine: "generic",
-    cpus: 2,
-    systemCache: "machine",
-    policy: "kvm-4.0",
-    ram: 1 << 20,
-    ramBase: BASE,
-    prefault: true,
-    seed: 1,
-    speculation,
-    steps,
-  });
   const { machine, policy } = assertScenario(scenario([]));
   const judge = new Judge(machine, policy, new Float64Array(0));
   const on: Step[] = [
@@ -137,19 +139,6 @@ Deno.test("passesNatively: caches off for an access, maintenance, adversarial ha
 });
 
 Deno.test("passesNatively: reads and the steps that move no data qualify; an MMU turned off again does not", () => {
-  const scenario = (steps: Step[]): Scenario => ({
-    version: 1,
-    machine: "generic",
-    cpus: 2,
-    systemCache: "machine",
-    policy: "kvm-4.0",
-    ram: 1 << 20,
-    ramBase: BASE,
-    prefault: true,
-    seed: 1,
-    speculation: "quiet",
-    steps,
-  });
   const { machine, policy } = assertScenario(scenario([]));
   const judge = new Judge(machine, policy, new Float64Array(0));
   const on: Step = { kind: "sctlr", vcpu: 0, bits: { m: true, c: true } };

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ScenarioError } from "../../lib/errors.ts";
 import { Cache, CLEAN } from "../../lib/hw/cache.ts";
 import { Hardware, HardwareImage } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
+import { refusalOf as refusal } from "../support/scenario_error.ts";
 
 const A = 0x4000_0000;
 
@@ -19,17 +19,6 @@ function machine(lineSize = 64): Machine {
     clusters: [cluster, cluster],
     systemCache: { size: 1024 * lineSize, ways: 8, lineSize },
   };
-}
-
-/** The ScenarioError a call throws, as { code, call, value }, or null when it returns. */
-function refusal(fn: () => unknown): { code: string; call: string; value: unknown } | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!(e instanceof ScenarioError)) throw e;
-    return { code: e.code, call: e.call, value: e.value };
-  }
 }
 
 /** "I", "C" or "D": the state of addr's line in the named cache. */

@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { ScenarioError } from "../../lib/errors.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { ClusterSpec, Machine, SystemCacheSpec } from "../../lib/hw/machine.ts";
 import { checkMachine } from "../../lib/hw/machine_check.ts";
 import { MAX_TOTAL_CACHE } from "../../lib/limits.ts";
+import { refusalOf as refusal } from "../support/scenario_error.ts";
 
 const MIB = 1024 * 1024;
 
 function machine(clusters: readonly ClusterSpec[], systemCache: SystemCacheSpec | null = null) {
   return { name: "m", description: "", clusters, systemCache } as Machine;
-}
-
-/** The ScenarioError a call throws, as { code, call, value }, or null when it returns. */
-function refusal(fn: () => unknown): { code: string; call: string; value: unknown } | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!(e instanceof ScenarioError)) throw e;
-    return { code: e.code, call: e.call, value: e.value };
-  }
 }
 
 /** An L1 of 128 MiB that CCSIDR can describe (32768 sets of 64 ways). */
