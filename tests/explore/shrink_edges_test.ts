@@ -59,20 +59,6 @@ Deno.test("judge: the reads after a crash are not judged", async () => {
   });
 });
 
-Deno.test("shrink: with its deadline already past, the given program is still judged once", async () => {
-  const ctx = await contextOf({
-    machine: TINY,
-    policy: "kvm-4.0",
-    ops: ["write", "read", "mmuOn", "mmuOff"],
-  });
-  const ops = [1, 2, 0, 1, 3, 1];
-  const picks = ops.flatMap(() => [1, 1]);
-  const cut = shrink(ctx, ops, picks, "guest/stale_read", 0);
-  assert.equal(cut.attempts, 1);
-  assert.deepEqual(cut.ops, ops);
-  assert.deepEqual(cut.plan, picksToPlan(ctx, ops, picks));
-});
-
 Deno.test("shrink: a counterexample's addresses are renamed in order of first use", async () => {
   const ctx = await contextOf({
     machine: TINY,

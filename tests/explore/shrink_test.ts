@@ -94,6 +94,10 @@ Deno.test("shrinking stops at its deadline and keeps a counterexample that still
   const picks = ops.flatMap(() => [1, 1]);
   // A deadline already past: one candidate is tried, then shrinking ends where it is.
   const cut = shrink(ctx, ops, picks, "guest/stale_read", 0);
+  // The given program is still judged once, and kept as it is.
+  assert.equal(cut.attempts, 1);
+  assert.deepEqual(cut.ops, ops);
+  assert.deepEqual(cut.plan, picksToPlan(ctx, ops, picks));
   const full = shrink(ctx, ops, picks, "guest/stale_read");
   assert.ok(cut.ops.length + cut.plan.length > full.ops.length + full.plan.length);
   assert.ok(judge(ctx, cut.ops, cut.plan).groups.includes("guest/stale_read"));

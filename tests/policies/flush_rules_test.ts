@@ -3,32 +3,15 @@
 // 64 bytes long.
 
 import assert from "node:assert/strict";
-import { definePolicy, type Policy } from "../../mod.ts";
+import { definePolicy } from "../../mod.ts";
 import type { FlushResult, SetWayOp } from "../../lib/api/policies.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
-import { Hypervisor } from "../../lib/hyp/hypervisor.ts";
 import { flushCacheAll } from "../../lib/hyp/flush.ts";
 import { generic } from "../../lib/machines/mod.ts";
-import { BASE, RecordingSink, TINY } from "../hyp/fixtures.ts";
+import { BASE, testVm, TINY } from "../hyp/fixtures.ts";
 
 const A = BASE + 0x3040;
-
-function vmOn(machine: Machine, policy: Policy<unknown>) {
-  const sink = new RecordingSink();
-  const hardware = new Hardware(machine);
-  const hyp = new Hypervisor({
-    hardware,
-    policy,
-    vcpus: 1,
-    ramBase: BASE,
-    ram: 1 << 24,
-    prefault: false,
-    sink,
-  });
-  hyp.reset();
-  return { hardware, hyp, sink };
-}
 
 Deno.test("HCR.SWIO upgrades only DC ISW: a trapped DC CSW performed locally cleans and keeps the line", () => {
   const results: FlushResult[] = [];
@@ -41,7 +24,7 @@ Deno.test("HCR.SWIO upgrades only DC ISW: a trapped DC CSW performed locally cle
       results.push(hyp.executeSetWayLocally(op));
     },
   });
-  const { hardware, hyp, sink } = vmOn(TINY, local);
+  const { hw: hardware, hyp, sink } = testVm(local);
   const v = hyp.vcpus[0];
   hyp.sctlrWrite(v, { m: true, c: true });
   hyp.guestAccess(v, A);
@@ -71,7 +54,7 @@ Deno.test("HCR.SWIO: a DC CSW the guest performs itself (TSW clear) keeps the li
       Object.assign(hyp.vcpu.hcr, { tsw: false, tvm: false, swio: true });
     },
   });
-  const { hardware, hyp } = vmOn(TINY, untrapped);
+  const { hw: hardware, hyp } = testVm(untrapped);
   const v = hyp.vcpus[0];
   hyp.sctlrWrite(v, { m: true, c: true });
   hyp.guestAccess(v, A);
@@ -117,7 +100,7 @@ Deno.test("stage2_flush_vm and p2m_flush_vm count one DC CIVAC per 128-byte line
       else hyp.p2mFlushVm();
     },
   });
-  const { hyp, sink } = vmOn(wide, flushing);
+  const { hyp, sink } = testVm(flushing, { machine: wide });
   const v = hyp.vcpus[0];
   hyp.guestAccess(v, A);
   hyp.guestAccess(v, A + 0x1000);
