@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { definePolicy, explore, type ExploreOptions, type Step } from "../../mod.ts";
+import { explore, type ExploreOptions, type Step } from "../../mod.ts";
 import { resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 import { ExploreContext, loadParts } from "../../lib/engine/explore/context.ts";
 import {
@@ -17,7 +17,7 @@ import {
   usedMasks,
 } from "../../lib/engine/explore/expand.ts";
 import { Alphabet } from "../../lib/engine/explore/alphabet.ts";
-import { TINY } from "./fixtures.ts";
+import { CRASHES_ON_DROPPED_LINE, TINY } from "./fixtures.ts";
 
 const A = 0x4000_0000;
 const B = 0x4000_1040;
@@ -160,20 +160,6 @@ Deno.test("an alphabet that accesses no line offers no hardware choice: one run 
   });
   assert.equal(r.stats.executions, 3 + 3 * 3);
   assert.equal(r.stats.referenceRuns, 3 + 3 * 3);
-});
-
-/**
- * Crashes the guest when its set/way op drops a valid line: only a
- * hardware fill puts one there, in a program that never turns its caches on.
- */
-const CRASHES_ON_DROPPED_LINE = definePolicy({
-  name: "crash-on-dropped-line",
-  onReset(hyp) {
-    hyp.vcpu.hcr.tsw = true;
-  },
-  onSetWay(hyp, op) {
-    if (hyp.executeSetWayLocally(op).invalidated > 0) hyp.injectUndef("a line was dropped");
-  },
 });
 
 Deno.test("a crash at the first perturbation of a choice point is found as perturbation 0", async () => {

@@ -81,6 +81,21 @@ export const CRASHES_ON_STAGE2_FAULT: Policy = definePolicy({
   },
 });
 
+/**
+ * A user policy that crashes the guest when its set/way op drops a valid
+ * line: only a hardware fill puts one there, in a program that never turns
+ * its caches on.
+ */
+export const CRASHES_ON_DROPPED_LINE: Policy = definePolicy({
+  name: "crash-on-dropped-line",
+  onReset(hyp) {
+    hyp.vcpu.hcr.tsw = true;
+  },
+  onSetWay(hyp, op) {
+    if (hyp.executeSetWayLocally(op).invalidated > 0) hyp.injectUndef("a line was dropped");
+  },
+});
+
 /** Set/way traps counted in a class instance, which the state hash cannot walk. */
 class Traps {
   count = 0;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { definePolicy, explore, ScenarioError, vm } from "../../mod.ts";
+import { explore, ScenarioError, vm } from "../../mod.ts";
 import { replay } from "../../lib/api/explore.ts";
 import { broken } from "./broken_policy.ts";
-import { TINY } from "./fixtures.ts";
+import { CRASHES_ON_DROPPED_LINE, TINY } from "./fixtures.ts";
 
 const ESCAPE = {
   machine: "xgene1",
@@ -143,18 +143,9 @@ Deno.test("replay runs the policy object it is given, not the scenario's policy 
 Deno.test("a counterexample whose fill is of a line its program never touches is reproduced", async () => {
   // The alphabet's one address is read by no step of the shortest counterexample (a set/way
   // walk alone): the fill the exploration made before it must be made again by the replay.
-  const dropsLines = definePolicy({
-    name: "crash-on-dropped-line",
-    onReset(h) {
-      h.vcpu.hcr.tsw = true;
-    },
-    onSetWay(h, op) {
-      if (h.executeSetWayLocally(op).invalidated > 0) h.injectUndef("dropped");
-    },
-  });
   const report = await explore({
     machine: TINY,
-    policy: dropsLines,
+    policy: CRASHES_ON_DROPPED_LINE,
     ops: ["read", "sw_clean_invalidate"],
     maxOps: 1,
     progress: false,
@@ -165,15 +156,15 @@ Deno.test("a counterexample whose fill is of a line its program never touches is
     { before: 0, kind: "speculative_fill", cpu: 0, addr: 0x4000_0000 },
   ]);
   assert.equal(c.reproduced, true);
-  assert.equal(c.violation, "crash: vcpu0 at 0x40000000: dropped");
-  const scenario = vm().machine(TINY).policy(dropsLines).ram("1MiB").prefault()
+  assert.equal(c.violation, "crash: vcpu0 at 0x40000000: a line was dropped");
+  const scenario = vm().machine(TINY).policy(CRASHES_ON_DROPPED_LINE).ram("1MiB").prefault()
     .speculation("adversarial").guest((g) => g.sw_clean_invalidate()).toJSON();
-  const r = replay(scenario, c.perturbations, { policy: dropsLines });
-  assert.equal(r.verdict.crashed?.reason, "dropped");
+  const r = replay(scenario, c.perturbations, { policy: CRASHES_ON_DROPPED_LINE });
+  assert.equal(r.verdict.crashed?.reason, "a line was dropped");
   // A fill of a line outside RAM cannot happen: it is skipped, as the plan's doc says.
   const outside = replay(scenario, [
     { before: 0, kind: "speculative_fill", cpu: 0, addr: 0x8000_0000 },
-  ], { policy: dropsLines });
+  ], { policy: CRASHES_ON_DROPPED_LINE });
   assert.equal(outside.verdict.crashed, null);
   assert.ok(!outside.events.some((e) => e.name === "speculative_fill"));
 });
