@@ -4,8 +4,8 @@
  * copy of the project (the working tree is never touched), and its tests
  * are run there with `deno test -P --no-check` (a mutant must be caught by
  * a test, not by the type checker). A line per mutant: `caught` when a
- * test fails, the tests run out of time, or their process dies once they
- * have started (out of memory), `MISSED` when they pass,
+ * test fails, the tests run out of time, or their process dies under them
+ * (killed by a signal, or out of memory once they started), `MISSED` when they pass,
  * `BROKEN` when they fail before any test does (the mutated code does not
  * load: the mutant says nothing of the tests), `STALE` when its text is no
  * longer in the file once. Exits 0 when every mutant is caught, 1
@@ -64,7 +64,7 @@ export interface MutantOutcome {
   readonly mutant: Mutant;
   /**
    * `caught` (a test failed, the tests ran out of time, or their process
-   * died once they had started), `missed` (they passed), `broken` (they
+   * died under them), `missed` (they passed), `broken` (they
    * failed before any test ran: the mutant does not load) or `stale` (its
    * text is not in its file once).
    */
@@ -227,8 +227,10 @@ async function runTests(
   if (out.success) {
     return { result: "missed", detail: `${counts?.passed ?? "all"} passed, ${seconds} s` };
   }
-  if (counts === null && /^running \d+ tests? from /m.test(output)) {
-    // The tests ran and the process died under them (out of memory, a signal): the mutant's doing.
+  if (counts === null && (out.signal !== null || /^running \d+ tests? from /m.test(output))) {
+    // The process died under the tests (out of memory, a signal): the mutant's doing. A
+    // signal is enough to tell: a module that does not load exits with an error, never
+    // by a signal, while a test killed at once may not have flushed its "running" line.
     return { result: "caught", detail: `the tests crashed, exit ${out.code}, ${seconds} s` };
   }
   if (counts === null || counts.failed === 0) {

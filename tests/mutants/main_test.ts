@@ -174,6 +174,32 @@ Deno.test("test:mutants: caught, missed, stale, hanging, broken and crashing mut
   }
 });
 
+Deno.test("test:mutants: a mutant that kills its process before any test starts is caught, not broken", async () => {
+  // Killed as its module loads: the run prints no "running" line, and only the signal tells.
+  const killsAtLoad = {
+    id: "A7",
+    what: "lib.ts kills its process as it loads",
+    file: "lib.ts",
+    from: "// add: the sum of two numbers",
+    to: 'Deno.kill(Deno.pid, "SIGKILL");',
+    tests: ["lib_test.ts"],
+  };
+  const dir = await scratch([killsAtLoad, BROKEN]);
+  try {
+    const { code, stdout } = await runTask(dir);
+    assert.equal(code, 1, stdout);
+    const lines = stdout.trimEnd().split("\n");
+    assert.match(
+      lines[0],
+      /^caught A7: lib\.ts kills its process as it loads \(the tests crashed, exit 137, [\d.]+ s\)$/,
+    );
+    assert.match(lines[1], /^BROKEN A5: a syntax error \(exit 1 before any test failed/);
+    assert.equal(lines.at(-1), "1 caught, 0 missed, 1 broken, 0 stale");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("test:mutants: exit 0 when every mutant chosen is caught; equivalent ones only with --all", async () => {
   const equivalent = { ...MISSED, equivalent: "a comment is not behaviour" };
   const dir = await scratch([CAUGHT, equivalent]);
