@@ -160,13 +160,17 @@ export function toU32(value: unknown): unknown {
  * console.log(indexProblem(4, 4, "vCPU")?.expected); // "a vCPU index from 0 to 3 (there are 4)"
  * ```
  * @param value the index
- * @param count how many there are
+ * @param count how many there are; `Infinity` when that is not known (the
+ *   machine or the vCPU count is itself invalid), which checks the index's form only
  * @param noun what is indexed, e.g. `"vCPU"`
  * @returns null, or `invalid_value` / `out_of_range`
  */
 export function indexProblem(value: unknown, count: number, noun: string): Problem | null {
   // The message is built only for a problem: a program's every step asks.
-  const expected = () => `a ${noun} index from 0 to ${count - 1} (there are ${count})`;
+  const expected = () =>
+    Number.isFinite(count)
+      ? `a ${noun} index from 0 to ${count - 1} (there are ${count})`
+      : `a ${noun} index: a whole number from 0`;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     return { code: "invalid_value", expected: expected() };
   }
