@@ -156,13 +156,15 @@ export function formatSeq(event: SetwayEvent): string {
 
 /**
  * The TIMESTAMP column: `cycles` at `clockHz` as ftrace's `%5lu.%06lu`
- * (seconds, then microseconds rounded down), computed exactly in integers.
+ * (seconds, then microseconds rounded down), computed exactly in integers
+ * from the cycles rounded to a whole number (costs may be fractional).
  *
  * @example Usage
  * ```ts
  * import { formatTimestamp } from "./event_trace.ts";
  * formatTimestamp(60_000, 2_400_000_000); // "    0.000025"
  * formatTimestamp(3_000_000_000, 1_000_000_000); // "    3.000000"
+ * formatTimestamp(999.6, 1_000_000_000); // "    0.000001" (1000 cycles)
  * ```
  * @param cycles modelled cycles since the start of the run
  * @param clockHz the clock, in Hz
