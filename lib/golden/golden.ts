@@ -472,11 +472,15 @@ function recordUpdate(api: PathApi, path: string, outcome: UpdateOutcome): void 
   if (had === undefined || had === "unchanged") outcomes.set(path, outcome);
 }
 
-/** Whether a file holds a setway golden: its first line is the golden header. */
+/**
+ * Whether a file holds a setway golden: its first line is the golden header,
+ * ended by `\n` or, in a checkout that converts line ends, `\r\n` (parseGolden
+ * reads both; the decoder drops a byte-order mark).
+ */
 function isGoldenFile(path: string): boolean {
   try {
     const text = new TextDecoder().decode(Deno.readFileSync(path).subarray(0, 64));
-    return text.startsWith(GOLDEN_FIRST_LINE + "\n");
+    return text.startsWith(GOLDEN_FIRST_LINE + "\n") || text.startsWith(GOLDEN_FIRST_LINE + "\r\n");
   } catch {
     return false;
   }

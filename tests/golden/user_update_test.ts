@@ -271,6 +271,21 @@ Deno.test("user goldens: a readable test file that does not name a golden direct
   }
 });
 
+Deno.test("user goldens: an orphan checked out with CRLF line ends is still an orphan", async () => {
+  const dir = await project();
+  try {
+    const orphan = await withOrphan(dir);
+    // A Windows checkout (core.autocrlf): assertGolden reads such a golden as its LF text.
+    const text = await Deno.readTextFile(orphan);
+    await Deno.writeTextFile(orphan, text.replaceAll("\n", "\r\n"));
+    const r = await denoTest(dir, [...FLAGS, "zimage_test.ts", "--", "-u"]);
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(summaries(r.output), ORPHAN_KEPT);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("user goldens: orphans that cannot be removed are reported as kept, with the reason", async () => {
   const dir = await project();
   try {
