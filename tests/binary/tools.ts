@@ -1,13 +1,15 @@
 /**
  * Test support for guest binaries: makes sure the Unicorn library and the
  * ARM binutils are installed (installing them on a fresh Debian machine, as
- * `.ci/run` does), and assembles, links and disassembles small programs.
+ * `.ci/run` does), assembles, links and disassembles small programs, and
+ * records them in exact mode until their `done` label.
  *
  * @module
  */
 
 import { unicornAvailable } from "../../lib/binary/unicorn.ts";
 import type { Isa } from "../../lib/binary/unicorn.ts";
+import { type BinaryOptions, binarySteps, type BinaryTrace } from "../../lib/binary/trace.ts";
 import { commandRuns } from "../support/command.ts";
 import { installDebianPackages } from "../support/debian.ts";
 
@@ -200,3 +202,41 @@ export async function disassembleThumb(insns: readonly number[]): Promise<string
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** Where {@linkcode traceToDone} links and loads a program unless told otherwise. */
+export const LOAD = 0x4000_0000;
+
+/**
+ * Assembles `source` at `options.load` (default {@linkcode LOAD}) and
+ * records it, with the other `options`, until it reaches its `done` label.
+ *
+ * @param isa the instruction set
+ * @param source the assembly text, with a `done` label
+ * @param options the recording's other options
+ * @returns the trace and the program's symbols
+ */
+export async function traceToDone(
+  isa: Isa,
+  source: string,
+  options: Partial<Omit<BinaryOptions, "bytes" | "isa" | "until">> = {},
+): Promise<{ trace: BinaryTrace; symbols: Readonly<Record<string, number>> }> {
+  const load = options.load ?? LOAD;
+  const p = await assemble(isa, source, load);
+  const trace = binarySteps({
+    ...options,
+    bytes: p.bytes,
+    isa,
+    load,
+    until: { pc: p.symbols.done },
+  });
+  return { trace, symbols: p.symbols };
+}
+
+/**
+ * The steps of a trace other than the pc and execution-state ones.
+ *
+ * @param t the trace
+ * @returns its reads, writes, maintenance and register steps
+ */
+export const accesses = (t: BinaryTrace): BinaryTrace["steps"] =>
+  t.steps.filter((s) => s.kind !== "pc" && s.kind !== "exec_state");

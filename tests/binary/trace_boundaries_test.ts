@@ -5,34 +5,11 @@
 // forced reads followed by narrow stores and further reads, and load
 // addresses beyond 32 bits.
 import assert from "node:assert/strict";
-import { type BinaryOptions, binarySteps, type BinaryTrace } from "../../lib/binary/trace.ts";
+import { binarySteps } from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { assemble, binaryTools } from "./tools.ts";
+import { accesses, assemble, binaryTools, LOAD, traceToDone } from "./tools.ts";
 
 const tools = await binaryTools();
-const LOAD = 0x4000_0000;
-
-/** Assembles `source` at `options.load` (default LOAD) and records it until its `done` label. */
-async function traceToDone(
-  isa: "a32" | "a64",
-  source: string,
-  options: Partial<Omit<BinaryOptions, "bytes" | "isa" | "until">> = {},
-): Promise<{ trace: BinaryTrace; symbols: Readonly<Record<string, number>> }> {
-  const load = options.load ?? LOAD;
-  const p = await assemble(isa, source, load);
-  const trace = binarySteps({
-    ...options,
-    bytes: p.bytes,
-    isa,
-    load,
-    until: { pc: p.symbols.done },
-  });
-  return { trace, symbols: p.symbols };
-}
-
-/** The steps other than the pc and execution-state ones. */
-const accesses = (t: BinaryTrace) =>
-  t.steps.filter((s) => s.kind !== "pc" && s.kind !== "exec_state");
 
 Deno.test("binarySteps: a store after the MMU-on write in the same block is not recorded", async () => {
   if (!tools.ok) assert.fail(tools.message);

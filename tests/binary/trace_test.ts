@@ -6,44 +6,11 @@
 // exports it.
 import assert from "node:assert/strict";
 import { Unicorn, UnicornError } from "../../lib/binary/mod.ts";
-import {
-  type BinaryOptions,
-  binarySteps,
-  type BinaryTrace,
-  clidrOf,
-  ctrOf,
-  GENERIC_CACHES,
-} from "../../lib/binary/trace.ts";
+import { binarySteps, clidrOf, ctrOf, GENERIC_CACHES } from "../../lib/binary/trace.ts";
 import { ScenarioError } from "../../lib/errors.ts";
-import { assemble, binaryTools } from "./tools.ts";
+import { accesses, assemble, binaryTools, LOAD, traceToDone } from "./tools.ts";
 
 const tools = await binaryTools();
-const LOAD = 0x4000_0000;
-
-/**
- * Assembles `source` at `options.load` (default LOAD) and records it, with
- * the other `options`, until it reaches its `done` label.
- */
-async function traceToDone(
-  isa: "a32" | "a64",
-  source: string,
-  options: Partial<Omit<BinaryOptions, "bytes" | "isa" | "until">> = {},
-): Promise<{ trace: BinaryTrace; symbols: Readonly<Record<string, number>> }> {
-  const load = options.load ?? LOAD;
-  const p = await assemble(isa, source, load);
-  const trace = binarySteps({
-    ...options,
-    bytes: p.bytes,
-    isa,
-    load,
-    until: { pc: p.symbols.done },
-  });
-  return { trace, symbols: p.symbols };
-}
-
-/** The steps other than the pc and execution-state ones. */
-const accesses = (t: BinaryTrace) =>
-  t.steps.filter((s) => s.kind !== "pc" && s.kind !== "exec_state");
 
 Deno.test("binarySteps A64: an 8-byte pair store is four words, a byte store merges into its word", async () => {
   if (!tools.ok) assert.fail(tools.message);

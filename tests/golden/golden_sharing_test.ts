@@ -4,6 +4,7 @@
 // test file's folder is its own whatever the files in that folder name.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { denoTest, summaries } from "./scratch_project.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
@@ -16,36 +17,6 @@ function testFile(goldens: Record<string, string>): string {
         JSON.stringify(path)
       }, import.meta.url));\n});\n`
     ).join("");
-}
-
-/** `deno test <args>` in the project: CI unset, no colour, no prompts. */
-async function denoTest(dir: string, args: string[]) {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "--no-prompt", "--no-lock", "--no-check", ...args],
-    cwd: dir,
-    env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
-
-/** The summary lines an update printed (the line `golden update, ...` and the indented ones after it). */
-function summaries(output: string): string[] {
-  const lines = output.split("\n");
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    if (!line.startsWith("golden update")) return;
-    found.push(line);
-    for (let j = i + 1; j < lines.length && lines[j].startsWith("  "); j++) found.push(lines[j]);
-  });
-  return found;
 }
 
 Deno.test("user goldens: a .test.ts file shares the directory it names; fully touched and outside directories are not shared", async () => {
@@ -76,14 +47,14 @@ Deno.test("user goldens: a .test.ts file shares the directory it names; fully to
       testFile({ "../golden/outside/b.golden": "b\n" }),
     );
     const flags = ["--allow-read=golden", "--allow-write=golden", "--allow-env=CI"];
-    const created = await denoTest(dir, [...flags, "--", "--update"]);
+    const created = await denoTest(dir, ["--no-check", ...flags, "--", "--update"]);
     assert.equal(created.code, 0, created.output);
     assert.equal(summaries(created.output).filter((l) => l.startsWith("golden update")).length, 4);
 
     // The test files readable: tc2.test.ts names golden/shared (its xen.golden is not judged)
     // and golden/zimage, whose one golden zimage_test.ts touched (nothing to list).
     const readAll = ["--allow-read=.", "--allow-write=golden", "--allow-env=CI"];
-    const zimage = await denoTest(dir, [...readAll, "zimage_test.ts", "--", "-u"]);
+    const zimage = await denoTest(dir, ["--no-check", ...readAll, "zimage_test.ts", "--", "-u"]);
     assert.equal(zimage.code, 0, zimage.output);
     assert.deepEqual(summaries(zimage.output), [
       "golden update, zimage_test.ts: 0 updated, 0 new, 2 unchanged",
@@ -92,7 +63,13 @@ Deno.test("user goldens: a .test.ts file shares the directory it names; fully to
     ]);
 
     // golden/outside is not inside sub/: peer_test.ts naming it does not make it shared.
-    const outside = await denoTest(dir, [...readAll, "sub/outside_test.ts", "--", "-u"]);
+    const outside = await denoTest(dir, [
+      "--no-check",
+      ...readAll,
+      "sub/outside_test.ts",
+      "--",
+      "-u",
+    ]);
     assert.equal(outside.code, 0, outside.output);
     assert.deepEqual(summaries(outside.output), [
       "golden update, sub/outside_test.ts: 0 updated, 0 new, 1 unchanged, 1 orphan",

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { serializeGolden } from "../../lib/golden/file.ts";
+import { denoTest, type Outcome } from "./scratch_project.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
@@ -17,11 +18,6 @@ Deno.test("zImage flush events", async () => {
 `;
 const TEXT = "kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)\n";
 
-interface Outcome {
-  readonly code: number;
-  readonly output: string;
-}
-
 /** Makes the scratch project, with a stale golden. */
 async function project(): Promise<string> {
   const dir = await Deno.realPath(await Deno.makeTempDir());
@@ -33,21 +29,8 @@ async function project(): Promise<string> {
 }
 
 /** `deno test <flags> zimage_test.ts [-- extra]` in the project, CI unset, no prompts. */
-async function denoTest(dir: string, flags: string[], extra: string[] = []): Promise<Outcome> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "--no-prompt", "--no-lock", ...flags, "zimage_test.ts", ...extra],
-    cwd: dir,
-    env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+function denoTestZimage(dir: string, flags: string[], extra: string[] = []): Promise<Outcome> {
+  return denoTest(dir, [...flags, "zimage_test.ts", ...extra]);
 }
 
 /** The flags a failure message tells the user to add, split into words. */
@@ -69,7 +52,7 @@ Deno.test("without permissions, assertGolden names the exact flags, and they are
   try {
     const golden = join(dir, "golden", "zimage.golden");
     // Comparing without any permission: a GoldenError naming --allow-read, not Deno's NotCapable.
-    const compare = await denoTest(dir, []);
+    const compare = await denoTestZimage(dir, []);
     assert.equal(compare.code, 1, compare.output);
     assert.match(compare.output, /GoldenError: Golden file \S*zimage\.golden cannot be read/);
     assert.doesNotMatch(compare.output, /NotCapable/);
@@ -77,7 +60,7 @@ Deno.test("without permissions, assertGolden names the exact flags, and they are
     assert.deepEqual(scoped(dir, readFlags), [`--allow-read=${join(dir, "golden")}`]);
 
     // Updating with read permission only: every flag an update needs, scoped to the directory.
-    const update = await denoTest(dir, readFlags, ["--", "--update"]);
+    const update = await denoTestZimage(dir, readFlags, ["--", "--update"]);
     assert.equal(update.code, 1, update.output);
     assert.doesNotMatch(update.output, /NotCapable/);
     const updateFlags = namedFlags(
@@ -92,7 +75,7 @@ Deno.test("without permissions, assertGolden names the exact flags, and they are
     assert.equal(await Deno.readTextFile(golden), serializeGolden("old\n"));
 
     // Without --allow-env=CI the update is refused, so the CI guard cannot switch itself off.
-    const noEnv = await denoTest(dir, updateFlags.slice(0, 2), ["--", "--update"]);
+    const noEnv = await denoTestZimage(dir, updateFlags.slice(0, 2), ["--", "--update"]);
     assert.equal(noEnv.code, 1, noEnv.output);
     assert.match(
       noEnv.output,
@@ -101,7 +84,7 @@ Deno.test("without permissions, assertGolden names the exact flags, and they are
     assert.equal(await Deno.readTextFile(golden), serializeGolden("old\n"));
 
     // Read and env, but no write: the flags named again, no raw NotCapable.
-    const noWrite = await denoTest(dir, [...readFlags, "--allow-env=CI"], ["--", "--update"]);
+    const noWrite = await denoTestZimage(dir, [...readFlags, "--allow-env=CI"], ["--", "--update"]);
     assert.equal(noWrite.code, 1, noWrite.output);
     assert.doesNotMatch(noWrite.output, /NotCapable/);
     assert.deepEqual(
@@ -110,13 +93,13 @@ Deno.test("without permissions, assertGolden names the exact flags, and they are
     );
 
     // Exactly the flags named: the update writes the golden, and the comparison then passes.
-    const written = await denoTest(dir, updateFlags, ["--", "--update"]);
+    const written = await denoTestZimage(dir, updateFlags, ["--", "--update"]);
     assert.equal(written.code, 0, written.output);
     assert.equal(await Deno.readTextFile(golden), serializeGolden(TEXT));
-    const passes = await denoTest(dir, readFlags);
+    const passes = await denoTestZimage(dir, readFlags);
     assert.equal(passes.code, 0, passes.output);
     // An update with nothing to write passes even when it may not read CI.
-    const nothingToWrite = await denoTest(dir, updateFlags.slice(0, 2), ["--", "--update"]);
+    const nothingToWrite = await denoTestZimage(dir, updateFlags.slice(0, 2), ["--", "--update"]);
     assert.equal(nothingToWrite.code, 0, nothingToWrite.output);
   } finally {
     await Deno.remove(dir, { recursive: true });

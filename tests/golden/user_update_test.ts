@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serializeGolden } from "../../lib/golden/file.ts";
+import { denoTest, summaries } from "./scratch_project.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 const FLAGS = ["--allow-read=golden", "--allow-write=golden", "--allow-env=CI"];
@@ -27,37 +28,6 @@ async function project(): Promise<string> {
   );
   await Deno.writeTextFile(join(dir, "tc2_test.ts"), testFile("tc2", { xen: "flush_all\n" }));
   return dir;
-}
-
-/** `deno test <args>` in the project: CI unset, no colour, no prompts. */
-async function denoTest(dir: string, args: string[], ci?: string) {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  if (ci !== undefined) env.CI = ci;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "--no-prompt", "--no-lock", ...args],
-    cwd: dir,
-    env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
-
-/** The summary lines an update printed (the line `golden update, ...` and the indented ones after it). */
-function summaries(output: string): string[] {
-  const lines = output.split("\n");
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    if (!line.startsWith("golden update")) return;
-    found.push(line);
-    for (let j = i + 1; j < lines.length && lines[j].startsWith("  "); j++) found.push(lines[j]);
-  });
-  return found;
 }
 
 Deno.test("user goldens: the hint names one test file and the minimal flags, which create the directory", async () => {
