@@ -5,11 +5,8 @@
 // their paths.
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Browser, DEFAULT_CHROMIUM, findChromium } from "./cdp.ts";
-import { installDebianPackages } from "../support/debian.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { Browser } from "./cdp.ts";
+import { chromiumPath, writeZimagePage } from "./zimage_page.ts";
 
 /** What the page shows, measured in the browser. */
 interface Seen {
@@ -290,37 +287,9 @@ const CRASH = `(() => {
 })()`;
 
 Deno.test("browser: the zImage timeline shows lanes, the marked violation, and no errors", async () => {
-  let chromium = findChromium();
-  if (chromium === undefined) {
-    // A fresh Debian machine: install the browser, as .ci/run would.
-    const failed = await installDebianPackages(["chromium", "chromium-driver"]);
-    chromium = findChromium();
-    if (chromium === undefined) {
-      throw new Error(
-        `Chromium is not installed (looked for ${DEFAULT_CHROMIUM}, or $CHROMIUM): ${failed}`,
-      );
-    }
-  }
+  const chromium = await chromiumPath();
   const dir = await Deno.makeTempDir({ prefix: "setway-browser-test-" });
-  const page = `${dir}/zimage.html`;
-  const made = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-R",
-      "-W",
-      "cli.ts",
-      "compare",
-      "scenarios/zimage.ts",
-      "--policies",
-      "kvm-3.18,kvm-4.0,xen-iommu",
-      "--html",
-      page,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+  const page = await writeZimagePage(dir, "kvm-3.18,kvm-4.0,xen-iommu");
 
   const browser = await Browser.launch(chromium, `${dir}/profile`, { width: 1400, height: 1000 });
   let stderr = "";
