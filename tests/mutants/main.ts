@@ -7,8 +7,9 @@
  * test fails, the tests run out of time, or their process dies under them
  * (killed by a signal, or out of memory once they started), `MISSED` when they pass,
  * `BROKEN` when they fail before any test does (the mutated code does not
- * load: the mutant says nothing of the tests), `STALE` when its text is no
- * longer in the file once. Exits 0 when every mutant is caught, 1
+ * load: the mutant says nothing of the tests) or when they fail without the
+ * mutant too (each list of tests is first run once on the project as it is),
+ * `STALE` when its text is no longer in the file once. Exits 0 when every mutant is caught, 1
  * otherwise, 2 for a bad list or option.
  *
  * ```sh
@@ -18,8 +19,9 @@
  * deno task test:mutants --list my.json --root ../my-project
  * ```
  *
- * It takes long (each mutant runs its tests: about two and a half hours for
- * the whole list on two cores); CI runs only its own test, on a scratch project.
+ * It takes long (each mutant runs its tests, and each list of tests runs once
+ * more without a mutant: hours for the whole list on two cores); CI runs only
+ * its own test, on a scratch project.
  *
  * @example Usage
  * ```ts ignore
@@ -65,8 +67,8 @@ export interface MutantOutcome {
   /**
    * `caught` (a test failed, the tests ran out of time, or their process
    * died under them), `missed` (they passed), `broken` (they
-   * failed before any test ran: the mutant does not load) or `stale` (its
-   * text is not in its file once).
+   * failed before any test ran: the mutant does not load; or they fail
+   * without the mutant too) or `stale` (its text is not in its file once).
    */
   readonly result: "caught" | "missed" | "broken" | "stale";
   /** Why, in a few words: the exit code and time, or why it is stale. */
@@ -79,7 +81,7 @@ export interface MutantRun {
   readonly caught: number;
   /** Mutants the tests passed. */
   readonly missed: number;
-  /** Mutants whose tests failed before any test did. */
+  /** Mutants whose tests failed before any test did, or fail without the mutant too. */
   readonly broken: number;
   /** Mutants whose text is not in their file once. */
   readonly stale: number;
@@ -243,8 +245,34 @@ async function runTests(
   };
 }
 
+/**
+ * Whether a mutant's tests pass on the project as it is, asked once per list
+ * of tests (and filter) whichever copy asks: tests that fail without any
+ * mutant (a tool the machine lacks, a test already broken) would call every
+ * mutant they run caught.
+ */
+type Baseline = (dir: string, mutant: Mutant, timeout: number) => Promise<string | null>;
+
+function baselines(): Baseline {
+  const seen = new Map<string, Promise<string | null>>();
+  return (dir, mutant, timeout) => {
+    const key = JSON.stringify([mutant.tests, mutant.filter ?? null]);
+    let known = seen.get(key);
+    if (known === undefined) {
+      known = runTests(dir, mutant, timeout).then((r) => r.result === "missed" ? null : r.detail);
+      seen.set(key, known);
+    }
+    return known;
+  };
+}
+
 /** Makes one mutant in `dir`, runs its tests, and puts the file back. */
-async function runOne(dir: string, mutant: Mutant, timeout: number): Promise<MutantOutcome> {
+async function runOne(
+  dir: string,
+  mutant: Mutant,
+  timeout: number,
+  baseline: Baseline,
+): Promise<MutantOutcome> {
   const path = join(dir, mutant.file);
   let original: string;
   try {
@@ -254,6 +282,10 @@ async function runOne(dir: string, mutant: Mutant, timeout: number): Promise<Mut
   }
   const changed = applyMutant(original, mutant);
   if ("stale" in changed) return { mutant, result: "stale", detail: changed.stale };
+  const unmutated = await baseline(dir, mutant, mutant.timeout ?? timeout);
+  if (unmutated !== null) {
+    return { mutant, result: "broken", detail: `its tests fail without the mutant: ${unmutated}` };
+  }
   await writeFile(path, changed.text);
   try {
     return { mutant, ...await runTests(dir, mutant, mutant.timeout ?? timeout) };
@@ -315,10 +347,11 @@ export async function runMutants(options: MutantRunOptions): Promise<MutantRun> 
   try {
     for (let j = 0; j < jobs; j++) copies.push(await copyProject(root, files));
     let next = 0;
+    const baseline = baselines();
     await Promise.all(copies.map(async (dir) => {
       while (next < chosen.length) {
         const i = next++;
-        outcomes[i] = await runOne(dir, chosen[i], options.timeout ?? 600);
+        outcomes[i] = await runOne(dir, chosen[i], options.timeout ?? 600, baseline);
         log(formatOutcome(outcomes[i]));
       }
     }));

@@ -200,6 +200,29 @@ Deno.test("test:mutants: a mutant that kills its process before any test starts 
   }
 });
 
+Deno.test("test:mutants: a mutant whose tests fail without it is broken, not caught", async () => {
+  // A test that fails on the project as it is (a tool the machine lacks, say)
+  // would call any mutant caught: its list is run once without a mutant first.
+  const dir = await scratch([{ ...CAUGHT, id: "A8", tests: ["failing_test.ts"] }, CAUGHT]);
+  try {
+    await Deno.writeTextFile(
+      `${dir}/failing_test.ts`,
+      'Deno.test("needs a tool", () => {\n  throw new Error("no such tool");\n});\n',
+    );
+    const { code, stdout } = await runTask(dir);
+    assert.equal(code, 1, stdout);
+    const lines = stdout.trimEnd().split("\n");
+    assert.match(
+      lines[0],
+      /^BROKEN A8: add subtracts \(its tests fail without the mutant: 1 of 1 failed, [\d.]+ s\)$/,
+    );
+    assert.match(lines[1], /^caught A1: add subtracts \(1 of 2 failed, [\d.]+ s\)$/);
+    assert.equal(lines.at(-1), "1 caught, 0 missed, 1 broken, 0 stale");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("test:mutants: exit 0 when every mutant chosen is caught; equivalent ones only with --all", async () => {
   const equivalent = { ...MISSED, equivalent: "a comment is not behaviour" };
   const dir = await scratch([CAUGHT, equivalent]);
