@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type LevelRunner, searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
 import { CHILD_INTS, type ChildBatch, type FailureHit } from "../../lib/engine/explore/expand.ts";
-import type { ShardExchange } from "../../lib/engine/explore/exchange.ts";
+import { memoryExchange } from "../support/memory_exchange.ts";
 import { type ExploreConfig, resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 
 /** One child record: parent, operation, picks, hash words, exact. */
@@ -97,27 +97,6 @@ Deno.test("exhaustive: a failure found at a perturbation keeps its index in the 
   assert.equal(f.count, 1);
 });
 
-/** An exchange between parts in this thread: a level resolves once every part gave its own. */
-function memoryExchange(count: number): ShardExchange {
-  const levels = new Map<number, { data: Uint8Array[]; waiting: (() => void)[] }>();
-  return {
-    async exchange(level, part, _count, data) {
-      let l = levels.get(level);
-      if (l === undefined) {
-        l = { data: new Array(count), waiting: [] };
-        levels.set(level, l);
-      }
-      l.data[part] = data;
-      if (l.data.filter((d) => d !== undefined).length === count) {
-        for (const wake of l.waiting) wake();
-      } else {
-        await new Promise<void>((resolve) => l!.waiting.push(resolve));
-      }
-      return l.data;
-    },
-  };
-}
-
 Deno.test("exhaustive: exchanged parts merge children that reach a state already seen", async () => {
   // The root's children: two reach one state, a third another; their children are all new.
   let next = 100;
@@ -129,7 +108,7 @@ Deno.test("exhaustive: exchanged parts merge children that reach a state already
     for (let p = 0; p < parents; p++, next++) children.push([p, 0, 0, 0, next, next, 1]);
     return batch(parents, children);
   };
-  const exchange = memoryExchange(2);
+  const exchange = memoryExchange();
   const parts = await Promise.all([0, 1].map((index) =>
     searchExhaustive(
       { ...config(3), shard: { index, count: 2 } },

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type LevelRunner, searchExhaustive } from "../../lib/engine/explore/exhaustive.ts";
 import { CHILD_INTS, type ChildBatch } from "../../lib/engine/explore/expand.ts";
-import type { ShardExchange } from "../../lib/engine/explore/exchange.ts";
+import { memoryExchange } from "../support/memory_exchange.ts";
 import { type ExploreConfig, resolveExploreOptions } from "../../lib/engine/explore/options.ts";
 
 /**
@@ -75,30 +75,9 @@ Deno.test("progress names the length being run, counted from one, and the states
   ]);
 });
 
-/** An exchange between parts running in this thread: each level resolves once all parts gave theirs. */
-function memoryExchange(count: number): ShardExchange {
-  const levels = new Map<number, { data: Uint8Array[]; waiting: (() => void)[] }>();
-  return {
-    async exchange(level, part, _count, data) {
-      let l = levels.get(level);
-      if (l === undefined) {
-        l = { data: new Array(count), waiting: [] };
-        levels.set(level, l);
-      }
-      l.data[part] = data;
-      if (l.data.filter((d) => d !== undefined).length === count) {
-        for (const wake of l.waiting) wake();
-      } else {
-        await new Promise<void>((resolve) => l!.waiting.push(resolve));
-      }
-      return l.data;
-    },
-  };
-}
-
 Deno.test("exchanged parts: a length one part stopped in is complete for none of them", async () => {
   const base = config(3, 100);
-  const exchange = memoryExchange(2);
+  const exchange = memoryExchange();
   // Part 1 spends the whole budget on its first parent of length 1; part 0 does not.
   const parts = await Promise.all([0, 1].map((index) =>
     searchExhaustive(

@@ -26,7 +26,7 @@ import type { Budget } from "../../lib/engine/budget.ts";
 import { explore } from "../../lib/engine/explore/explore.ts";
 import { mergeReports } from "../../lib/engine/explore/merge.ts";
 import type { ExploreOptions } from "../../lib/engine/explore/options.ts";
-import type { ShardExchange } from "../../lib/engine/explore/exchange.ts";
+import { memoryExchange } from "../support/memory_exchange.ts";
 import { definePolicy } from "../../lib/hyp/policies/define.ts";
 import type { Policy } from "../../lib/hyp/policy.ts";
 import { BASE } from "./helpers.ts";
@@ -267,24 +267,6 @@ export const SHARD_CONFIGS: readonly ExploreOptions[] = (() => {
 
 /** The JSON text of each configuration's unsharded report, and of its parts for each n. */
 const reportCache = new Map<string, Promise<string>>();
-
-/**
- * An exchange between parts running in this process: each level's bytes
- * wait in memory until every part has given its own.
- */
-function memoryExchange(): ShardExchange {
-  const levels = new Map<number, { got: Uint8Array[]; waiting: (() => void)[] }>();
-  return {
-    async exchange(level, part, count, data) {
-      let l = levels.get(level);
-      if (l === undefined) levels.set(level, l = { got: new Array(count), waiting: [] });
-      l.got[part] = data;
-      if (l.got.filter((g) => g !== undefined).length === count) l.waiting.forEach((go) => go());
-      else await new Promise<void>((go) => l.waiting.push(go));
-      return [...l.got];
-    },
-  };
-}
 
 /** Whether a part of configuration `config` can have exchanged its lengths (exhaustive ones). */
 const canExchange = (config: number) => (SHARD_CONFIGS[config].mode ?? "exhaustive") !== "random";
