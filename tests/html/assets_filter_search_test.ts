@@ -2,8 +2,7 @@
 // command line writes (kvm-3.18 with 32 stale reads in one burst, and kvm-4.0; both watch the 32
 // stale addresses). Each step loads the page afresh and acts the way a reader would.
 import assert from "node:assert/strict";
-import { Browser } from "./cdp.ts";
-import { chromiumPath, writeZimagePage } from "./zimage_page.ts";
+import { withZimagePage } from "./zimage_page.ts";
 
 // Helpers defined in the page before each step's own expression.
 const HELPERS = `
@@ -24,16 +23,7 @@ const HELPERS = `
 `;
 
 Deno.test("report script: filters by event type and vCPU, and the address search", async (t) => {
-  const chromium = await chromiumPath();
-  const dir = await Deno.makeTempDir({ prefix: "setway-assets-search-" });
-  const page = await writeZimagePage(dir, "kvm-3.18,kvm-4.0");
-  const browser = await Browser.launch(chromium, `${dir}/profile`, { width: 1400, height: 1000 });
-  /** Loads the page afresh and evaluates `body` after the helpers. */
-  const fresh = async <T>(body: string): Promise<T> => {
-    await browser.navigate(`file://${page}`);
-    return await browser.evaluate<T>(`(() => {${HELPERS}\n${body}\n})()`);
-  };
-  try {
+  await withZimagePage("setway-assets-search-", "kvm-3.18,kvm-4.0", HELPERS, async (fresh) => {
     await t.step("unchecking the first event type (access) hides its blocks", async () => {
       const seen = await fresh<{ first: string; before: number; after: number; again: number }>(`
         const access = () => shown("#run-1", ".blk.c-access").length;
@@ -151,13 +141,5 @@ Deno.test("report script: filters by event type and vCPU, and the address search
         { firstSegs: 0, stale: 0, second: 0, count: "", hits: 0, dimmed: 0, words: 32 },
       );
     });
-
-    const errors = browser.messages.filter((m) =>
-      m.level === "error" || m.source === "exception" || m.level === "warning"
-    );
-    assert.deepEqual(errors.map((m) => m.text), []);
-  } finally {
-    await browser.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
+  });
 });

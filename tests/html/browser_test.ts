@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { Browser } from "./cdp.ts";
-import { chromiumPath, writeZimagePage } from "./zimage_page.ts";
+import { chromiumPath, pageProblems, writeZimagePage } from "./zimage_page.ts";
 
 /** What the page shows, measured in the browser. */
 interface Seen {
@@ -431,10 +431,7 @@ Deno.test("browser: the zImage timeline shows lanes, the marked violation, and n
     for (let i = 0; i < 200 && !browser.messages.some((m) => m.text === "setway-probe"); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    const errors = browser.messages.filter((m) =>
-      m.level === "error" || m.source === "exception" || m.level === "warning"
-    );
-    assert.deepEqual(errors.map((m) => m.text), ["setway-probe"]);
+    assert.deepEqual(pageProblems(browser), ["setway-probe"]);
   } finally {
     stderr = await browser.close();
     // The page and the profile go; the screenshots stay, as artifacts.
