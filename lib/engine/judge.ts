@@ -91,6 +91,11 @@ export interface ReferenceRun {
 const NATIVE_RUN = "the native reference run (the same program on bare metal)";
 const IDEAL_RUN = "the ideal machine's run (the same program without a system cache, for blame)";
 
+/** `reads()`, a budget it exceeds reported as `execution`'s when `how` meters the run. */
+function metered(how: ReferenceRun, execution: string, reads: () => Float64Array): Float64Array {
+  return how.meter === undefined ? reads() : how.meter.during(execution, reads);
+}
+
 /**
  * The reference runs and the blame rule of one machine and policy (see the
  * module doc).
@@ -172,7 +177,7 @@ export class Judge {
     how: ReferenceRun = {},
   ): Float64Array {
     const reads = () => execute(this.idealInput(scenario, choices, how)).got;
-    return how.meter === undefined ? reads() : how.meter.during(IDEAL_RUN, reads);
+    return metered(how, IDEAL_RUN, reads);
   }
 
   /**
@@ -317,6 +322,6 @@ export class Judge {
         got: how.got,
         onEnd: how.onEnd,
       }).got;
-    return how.meter === undefined ? reads() : how.meter.during(NATIVE_RUN, reads);
+    return metered(how, NATIVE_RUN, reads);
   }
 }
