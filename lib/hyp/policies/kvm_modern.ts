@@ -10,6 +10,7 @@
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { checkOptionKeys } from "../../options.ts";
+import { policyName } from "./policy_name.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { CostOverrides } from "../costs.ts";
 import { type CtrBits, normalizedCacheView } from "../normalized_cache.ts";
@@ -105,16 +106,10 @@ export function kvmModernWith(options: KvmModernOptions = {}): Policy<undefined>
       `kvmModernWith({ ctr: ${showValue(ctr)} }): expected { idc: boolean, dic: boolean }`,
     );
   }
-  const name = options.name ??
-    (ctr === undefined ? "kvm-modern" : `kvm-modern-idc${+ctr.idc}-dic${+ctr.dic}`);
-  if (typeof name !== "string" || name === "") {
-    throw new ScenarioError(
-      "invalid_value",
-      "kvmModernWith.name",
-      name,
-      `kvmModernWith({ name: ${showValue(name)} }): expected a non-empty string`,
-    );
-  }
+  const name = policyName(
+    "kvmModernWith",
+    options.name ?? (ctr === undefined ? "kvm-modern" : `kvm-modern-idc${+ctr.idc}-dic${+ctr.dic}`),
+  );
   const policy = Object.freeze<Policy<undefined>>({
     name,
     description:

@@ -32,6 +32,7 @@
 
 import { setWayShortcutsOf, withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { checkOptionKeys } from "../../options.ts";
+import { policyName } from "./policy_name.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import type { Hyp, Policy } from "../policy.ts";
 import { kvm40 } from "./kvm_4_0.ts";
@@ -72,14 +73,7 @@ function flag(switches: Kvm2015Switches, key: keyof Kvm2015Switches, call: strin
 function checkSwitches(switches: unknown, call: string): Kvm2015Switches {
   checkOptionKeys(call, switches, ["unmapInvalidate", "faultCleanViaKernelMap", "name"]);
   const s = switches as Kvm2015Switches;
-  if (s.name !== undefined && (typeof s.name !== "string" || s.name === "")) {
-    throw new ScenarioError(
-      "invalid_value",
-      `${call}.name`,
-      s.name,
-      `${call}({ name: ${showValue(s.name)} }): expected a non-empty string`,
-    );
-  }
+  if (s.name !== undefined) policyName(call, s.name);
   return s;
 }
 

@@ -10,6 +10,7 @@
 
 import { withSetWayShortcuts } from "../set_way_shortcuts.ts";
 import { checkOptionKeys } from "../../options.ts";
+import { policyName } from "./policy_name.ts";
 import { ScenarioError, showValue } from "../../errors.ts";
 import { XEN_COSTS } from "../costs.ts";
 import type { Policy } from "../policy.ts";
@@ -108,15 +109,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       `xenWith({ iommuSharesP2m: ${showValue(iommu)} }): expected a boolean`,
     );
   }
-  const name = options.name ?? (iommu ? "xen-iommu" : "xen");
-  if (typeof name !== "string" || name === "") {
-    throw new ScenarioError(
-      "invalid_value",
-      "xenWith.name",
-      name,
-      `xenWith({ name: ${showValue(name)} }): expected a non-empty string`,
-    );
-  }
+  const name = policyName("xenWith", options.name ?? (iommu ? "xen-iommu" : "xen"));
   const policy = Object.freeze<Policy<XenState>>({
     name,
     description: iommu
