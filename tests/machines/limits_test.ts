@@ -9,6 +9,7 @@ import { never, not, type Predicate, stale } from "../../lib/engine/expect/mod.t
 import { ScenarioError } from "../../lib/errors.ts";
 import { checkGeometry } from "../../lib/hw/cache_geometry.ts";
 import { Hardware } from "../../lib/hw/hardware.ts";
+import { stepsIssues } from "../../lib/engine/rules/steps.ts";
 import type { Machine } from "../../lib/hw/machine.ts";
 import {
   MAX_ARCH_SETS,
@@ -358,6 +359,15 @@ Deno.test("limits: a program of more than 2^24 steps is refused by its length", 
   assert.equal(result.issues.length, 1);
   assert.deepEqual([result.issues[0].code, result.issues[0].path], ["out_of_range", "steps"]);
   assert.match(result.issues[0].message, /at most 16777216 steps, not 16777217/);
+});
+
+Deno.test("limits: a program of exactly 2^24 steps is checked step by step", () => {
+  // One shared valid read, and an invalid last step: the issue at its index
+  // shows that the length passed and every step was walked.
+  const steps: unknown[] = new Array(16_777_216).fill({ kind: "read", vcpu: 0, addr: 0x4000_0000 });
+  steps[16_777_215] = { kind: "read", vcpu: 9, addr: 0x4000_0000 };
+  const issues = stepsIssues(steps, { cpus: 1, pcpus: 4, ramBase: 0x4000_0000, ram: 1 << 30 });
+  assert.deepEqual(issues.map((i) => i.path), ["steps[16777215].vcpu"]);
 });
 
 Deno.test("limits: expectations nest predicates 32 deep", () => {
