@@ -2,9 +2,6 @@
 // work, and a run of mapped pages that ends inside a page stops at the range's end.
 import assert from "node:assert/strict";
 import { dcRange, dcRangeByLine } from "../../lib/engine/dc_range.ts";
-import { candidateLines, execute } from "../../lib/engine/execute.ts";
-import { EventLog } from "../../lib/engine/event_log.ts";
-import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { Hypervisor } from "../../lib/hyp/hypervisor.ts";
 import { NULL_SINK } from "../../lib/hyp/event_sink.ts";
 import { kvm40 } from "../../lib/hyp/policies/kvm_4_0.ts";
@@ -13,8 +10,8 @@ import type { Machine } from "../../lib/hw/machine.ts";
 import { POISON } from "../../lib/hw/memory.ts";
 import type { WorkMeter } from "../../lib/hw/work_meter.ts";
 import type { Step } from "../../lib/guest/ops.ts";
-import type { Scenario } from "../../lib/engine/scenario.ts";
 import { BASE, scenario, TWO_CLUSTERS_L3 } from "./fixtures.ts";
+import { runByLine } from "./run_by_line.ts";
 
 /** A meter that counts the units of work it is told of. */
 function countingMeter(): WorkMeter & { units: number } {
@@ -53,23 +50,6 @@ Deno.test("a DC range over unmapped pages counts every line as work, fast path o
   }
 });
 
-/** The reads of a run, fast path or line by line, and its events. */
-function reads(s: Scenario, lineByLine: boolean) {
-  const { machine, policy } = assertScenario(s);
-  const log = new EventLog();
-  const out = execute({
-    scenario: s,
-    machine,
-    policy,
-    speculation: s.speculation,
-    sink: log,
-    maxSteps: Infinity,
-    candidates: candidateLines(s.steps, 64),
-    lineByLine,
-  });
-  return { got: Array.from(out.got), events: log.finish() };
-}
-
 Deno.test("a DC range ending inside the last of several mapped pages leaves that page's later lines alone", () => {
   const write = (offset: number, value: number): Step => ({
     kind: "write",
@@ -90,8 +70,8 @@ Deno.test("a DC range ending inside the last of several mapped pages leaves that
     { kind: "read", vcpu: 0, addr: BASE + 0x1000 },
     { kind: "read", vcpu: 0, addr: BASE + 0x3800 },
   ], { machine: SMALL, prefault: false });
-  const fast = reads(s, false);
-  assert.deepEqual(fast, reads(s, true));
+  const fast = runByLine(s, false);
+  assert.deepEqual(fast, runByLine(s, true));
   // Neither the write at 0x3800 nor the page's zeroing has reached DRAM.
   assert.deepEqual(fast.got, [1, POISON]);
 });

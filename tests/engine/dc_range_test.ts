@@ -3,15 +3,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BudgetMeter, runBudget } from "../../lib/engine/budget.ts";
-import { candidateLines, execute, type ExecuteOutput } from "../../lib/engine/execute.ts";
-import { EventLog } from "../../lib/engine/event_log.ts";
-import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import type { Hardware } from "../../lib/hw/hardware.ts";
 import { POISON } from "../../lib/hw/memory.ts";
 import { lruAges } from "../support/hardware_state.ts";
 import type { Step } from "../../lib/guest/ops.ts";
 import type { Scenario } from "../../lib/engine/scenario.ts";
+import { assertScenario } from "../../lib/engine/rules/entry.ts";
 import { BASE, scenario, TWO_CLUSTERS_L3 } from "./fixtures.ts";
+import { runByLine } from "./run_by_line.ts";
 
 /** 256 KiB: 4096 lines, more than the 1792 the machine's caches hold. */
 const RAM = 1 << 18;
@@ -71,24 +70,9 @@ class CountingMeter extends BudgetMeter {
   }
 }
 
-function runOnce(s: Scenario, lineByLine: boolean, meter?: BudgetMeter) {
-  const { machine, policy } = assertScenario(s);
-  const log = new EventLog();
-  let end: unknown = null;
-  const out: ExecuteOutput = execute({
-    scenario: s,
-    machine,
-    policy,
-    speculation: s.speculation,
-    sink: log,
-    maxSteps: Infinity,
-    candidates: candidateLines(s.steps, 64),
-    lineByLine,
-    ...(meter === undefined ? {} : { meter }),
-    onEnd: (hyp) => (end = state(hyp.hardware)),
-  });
-  return { events: log.finish(), got: Array.from(out.got), crashed: out.crashed, end };
-}
+/** A run of `s`, fast path or line by line, with every word of DRAM and every cache at its end. */
+const runOnce = (s: Scenario, lineByLine: boolean, meter?: BudgetMeter) =>
+  runByLine(s, lineByLine, { meter, end: state });
 
 Deno.test("property: a DC range over resident lines only is the same as line by line", () => {
   let big = 0, invalid = 0;
