@@ -59,6 +59,7 @@ import {
 import { cachegrindArgs, hasValgrind, runCachegrind, runValgrindGzip } from "./gzip_trace.ts";
 import { median, spawnJson, spawnMs } from "./measure.ts";
 import { OPS } from "./engine_ops.ts";
+import { writeEmptyModules } from "./empty_modules.ts";
 import { graphModules, runCompiles } from "./lazy_compile.ts";
 import {
   processCeiling,
@@ -393,7 +394,9 @@ const spread = (ms: readonly number[]) =>
  * scenario imports, minus the hello-world; and in-process, wall and CPU) and
  * computation (in-process, cold: building the guest program, which the
  * scenario does at import, then the story; wall and CPU), each as median
- * [lowest-highest]. Then its yardstick, timed in the same pairs: the story
+ * [lowest-highest]; and, of the module loading, what Deno charges for as
+ * many modules whatever their code (empty_modules.ts), where V8 can count
+ * the modules the story's imports load. Then its yardstick, timed in the same pairs: the story
  * as it would run if the code cache held its functions (lazy_compile.ts
  * says why it does not), which V8 gives when it compiles every function
  * with its module (`--v8-flags=--no-lazy`) and the run has a cache of its
@@ -418,13 +421,20 @@ export async function zimageRows(
   const story = path("../scenarios/zimage.ts");
   const hello: number[] = [], zimage: number[] = [], loading: number[] = [];
   const zr: number[] = [], eager: number[] = [], er: number[] = [];
+  // As many one-line modules as the story's imports load, in a directory of their own.
+  const importer = path("./import_story_modules.ts");
+  const modules = (await runCompiles(deno, importer).catch(() => null))?.modules ?? 0;
+  const emptyDir = await Deno.makeTempDir({ prefix: "setway-empty-modules-" });
+  const empty = modules > 0 ? await writeEmptyModules(emptyDir, modules) : null;
+  const emptyMs: number[] = [];
   const eagerDir = await Deno.makeTempDir({ prefix: "setway-eager-" });
   const eagerEnv = { DENO_DIR: eagerDir };
   const eagerArgs = ["run", "--v8-flags=--no-lazy", story];
   let eagerFailed = "";
   try {
     await spawnMs(deno, ["run", story]); // warm the module cache
-    await spawnMs(deno, ["run", path("./import_story_modules.ts")]);
+    await spawnMs(deno, ["run", importer]);
+    if (empty !== null) await spawnMs(deno, ["run", empty.root]);
     // And the yardstick's own, unless this Deno's V8 refuses the flag.
     await spawnMs(deno, eagerArgs, eagerEnv).catch((e) => eagerFailed = firstLine(e));
     for (let i = 0; i < pairs; i++) {
@@ -438,10 +448,15 @@ export async function zimageRows(
         eager.push(e);
         er.push(e / h);
       }
-      loading.push((await spawnMs(deno, ["run", path("./import_story_modules.ts")])) - h);
+      loading.push((await spawnMs(deno, ["run", importer])) - h);
+      if (empty !== null) {
+        const h2 = await spawnMs(deno, ["run", empty.hello]);
+        emptyMs.push((await spawnMs(deno, ["run", empty.root])) - h2);
+      }
     }
   } finally {
     await Deno.remove(eagerDir, { recursive: true });
+    await Deno.remove(emptyDir, { recursive: true });
   }
   const p = await zimagePhases(deno, path("./zimage_phases.ts"), phaseRuns);
   const row = timed(
@@ -449,7 +464,10 @@ export async function zimageRows(
     zr,
     `${spread(zimage)} ms: runtime start ${spread(hello)} ms (hello-world); ` +
       `module loading ${spread(loading)} ms (import the scenario's modules minus hello; ` +
-      `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU); ` +
+      `in-process ${spread(p.load)} ms wall, ${spread(p.loadCpu)} ms CPU${
+        empty === null ? "" : `; of which Deno charges ${spread(emptyMs)} ms for ${modules} ` +
+          `modules whatever their code: as many one-line modules, minus a hello-world beside them`
+      }); ` +
       `computation (in-process, cold, n=${phaseRuns}): building the guest at import ` +
       `${spread(p.build)} ms wall, ${spread(p.buildCpu)} ms CPU; the story ` +
       `${spread(p.story)} ms wall, ${spread(p.storyCpu)} ms CPU`,
