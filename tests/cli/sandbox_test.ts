@@ -105,6 +105,33 @@ Deno.test("sandbox: a scenario module cannot write, even in its own folder", asy
   assert.equal(await exists(join(dir0(), "x")), false);
 });
 
+Deno.test("sandbox: a scenario module has no network, no environment and no programs", async () => {
+  // The README's list, and the two other permissions Deno has (libraries, system information).
+  const asks: [string, RegExp][] = [
+    [`await fetch("http://127.0.0.1:8765/");`, /needs net access to 127\.0\.0\.1:8765/],
+    [
+      `await Deno.connect({ hostname: "127.0.0.1", port: 8765 });`,
+      /needs net access to 127\.0\.0\.1:8765/,
+    ],
+    [`Deno.env.get("HOME");`, /needs env access to HOME/],
+    [`await new Deno.Command("true").output();`, /needs run access to true/],
+    [`Deno.dlopen("libc.so.6", {});`, /needs ffi access to libc\.so\.6/],
+    [`Deno.hostname();`, /needs sys access to hostname/],
+  ];
+  for (const [code, asked] of asks) {
+    const dir = await project({
+      "s.ts": `import { vm } from ${JSON.stringify(MOD)};\n${code}\n${GUEST}`,
+    });
+    const o = await cli(["run", join(dir, "s.ts")]);
+    assertOneLine(o, asked);
+    assert.match(
+      o.stderr,
+      /a scenario module may read its own folder and setway's sources, nothing else/,
+    );
+    assert.equal(o.stdout, "", code);
+  }
+});
+
 Deno.test("sandbox: a scenario module reads its own folder, and --html is written", async () => {
   const dir = await project({
     "value.txt": "7",
