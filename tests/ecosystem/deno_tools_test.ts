@@ -43,7 +43,7 @@ Deno.test("deno.json: the subpath exports, each an entry file with a module doc"
   }
 });
 
-Deno.test("mod.ts exports at most 60 names (values and types)", async () => {
+Deno.test("mod.ts exports as many names (values and types) as the README says, at most 60", async () => {
   const { code, output } = await deno(["doc", "--json", "mod.ts"]);
   assert.equal(code, 0, output);
   const doc = JSON.parse(output);
@@ -52,6 +52,10 @@ Deno.test("mod.ts exports at most 60 names (values and types)", async () => {
     for (const symbol of node.symbols) names.add(symbol.name);
   }
   assert.ok(names.size <= 60, `mod.ts exports ${names.size} names: ${[...names].join(", ")}`);
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const said = /`assertGolden` and `ScenarioError`: (\d+) names\./.exec(readme);
+  assert.ok(said !== null, "the README's count of mod.ts's names");
+  assert.equal(names.size, Number(said[1]));
   // what a scenario needs is there
   for (const name of ["vm", "run", "compare", "checkExpectations", "explore", "RunResult"]) {
     assert.ok(names.has(name), name);
@@ -154,4 +158,53 @@ Deno.test("deno doc --json: no declaration takes its module's doc as its own", a
     for (const symbol of node.symbols as { name: string }[]) walk(symbol, symbol.name);
   }
   assert.deepEqual(borrowed, []);
+});
+
+Deno.test("importing mod.ts loads neither the explorer, nor the expectation checker, nor the golden module", async () => {
+  // What Deno loads with mod.ts: its static imports, followed through every
+  // module's static imports; a dynamic import() waits for its first call.
+  const { code, output } = await deno(["info", "--json", "mod.ts"]);
+  assert.equal(code, 0, output);
+  const info = JSON.parse(output) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const loaded = new Set<string>();
+  const visit = (specifier: string) => {
+    if (loaded.has(specifier)) return;
+    loaded.add(specifier);
+    for (const d of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (d.code !== undefined && d.isDynamic !== true) visit(d.code.specifier);
+    }
+  };
+  visit(info.roots[0]);
+  const files = [...loaded].filter((s) => s.startsWith("file:")).map((s) =>
+    fileURLToPath(s).slice(ROOT.length)
+  );
+  assert.deepEqual(
+    files.filter((f) =>
+      f.startsWith("lib/engine/explore/") || f === "lib/engine/expect/check.ts" ||
+      f === "lib/golden/golden.ts"
+    ),
+    [],
+  );
+  // The DSL and the engine are loaded.
+  for (const f of ["lib/dsl/vm.ts", "lib/engine/run.ts", "lib/engine/compare.ts"]) {
+    assert.ok(files.includes(f), f);
+  }
+  // And the three load on their first call: mod.ts imports each dynamically.
+  const mod = await Deno.readTextFile(`${ROOT}mod.ts`);
+  for (
+    const f of [
+      "./lib/engine/explore/explore.ts",
+      "./lib/engine/expect/check.ts",
+      "./lib/golden/golden.ts",
+    ]
+  ) {
+    assert.ok(mod.includes(`await import("${f}")`), f);
+  }
 });
