@@ -88,8 +88,18 @@ Deno.test("README: .ci/run runs the README's test command and ends with N passed
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   const tests = ok.asked.filter((line) => line.startsWith("test"));
   assert.deepEqual(tests, [testCommand.slice(1).join(" ")], "the README's command, once");
-  for (const step of ["fmt --check", "lint"]) assert.ok(ok.asked.includes(step), step);
-  assert.ok(ok.asked.some((line) => line.startsWith("check ")), "deno check");
+  // The README's order: format check, lint, type check, then the tests.
+  const order = ["fmt --check", "lint", "check ", "test"].map((step) =>
+    ok.asked.findIndex((line) =>
+      line === step || (step.endsWith(" ") || step === "test") && line.startsWith(step)
+    )
+  );
+  assert.ok(order.every((at) => at >= 0), `every step asked: ${JSON.stringify(ok.asked)}`);
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+    `in order: ${JSON.stringify(ok.asked)}`,
+  );
   const lines = ok.stdout.trimEnd().split("\n");
   assert.equal(lines[lines.length - 1], "12 passed, 0 failed");
 
