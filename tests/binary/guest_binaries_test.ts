@@ -92,3 +92,31 @@ Deno.test("guest binaries: without the tools that fetch them, nothing is fetched
     assert.match(message, /run `deno task binaries`.*; qemu-system-arm and qemu-system-aarch64/);
   });
 });
+
+Deno.test("guest binaries: the directory is $SETWAY_BINARIES, else $XDG_CACHE_HOME/setway/binaries, else ~/.cache/setway/binaries", async () => {
+  // A process of its own for each environment, as a user's shell would give it; its home and
+  // cache in a temporary directory, and Deno's own cache where it is now.
+  const script = new URL("../../scenarios/binaries.ts", import.meta.url).href;
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/deno`;
+  const root = await Deno.makeTempDir({ prefix: "setway-binaries-dir-" });
+  const dirIn = async (env: Record<string, string>) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", `import { binariesDir } from "${script}"; console.log(binariesDir());`],
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DENO_DIR: denoDir, ...env },
+      clearEnv: true,
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return new TextDecoder().decode(out.stdout).trimEnd();
+  };
+  try {
+    const home = `${root}/home`, xdg = `${root}/xdg`, bins = `${root}/bins`;
+    assert.equal(await dirIn({ HOME: home, XDG_CACHE_HOME: xdg, SETWAY_BINARIES: bins }), bins);
+    assert.equal(await dirIn({ HOME: home, XDG_CACHE_HOME: xdg }), `${xdg}/setway/binaries`);
+    assert.equal(await dirIn({ HOME: home }), `${home}/.cache/setway/binaries`);
+    // Naming the directory creates nothing.
+    assert.deepEqual([...Deno.readDirSync(root)], []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
