@@ -211,3 +211,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("http import: a server that sends text/plain, or no type, works: Deno goes by the extension", async () => {
+  for (const type of ["text/plain; charset=utf-8", "application/octet-stream", null]) {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      const file = resolve(ROOT, normalize("." + decodeURIComponent(new URL(req.url).pathname)));
+      if (!file.startsWith(ROOT) || extname(file) !== ".ts") {
+        return new Response("not found", { status: 404 });
+      }
+      const body = await Deno.readFile(file);
+      const response = new Response(
+        body,
+        type === null ? {} : { headers: { "content-type": type } },
+      );
+      if (type === null) response.headers.delete("content-type");
+      return response;
+    });
+    try {
+      const port = server.addr.port;
+      assert.equal(await typeOf(port), type ?? "", "the type sent");
+      const { code, stderr } = await runRemote(port, true);
+      assert.equal(code, 0, `served as ${type}: ${stderr}`);
+    } finally {
+      await server.shutdown();
+    }
+  }
+});
