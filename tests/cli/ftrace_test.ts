@@ -122,6 +122,23 @@ Deno.test("ftrace: --raw prints one line per event, so grep -c kvm_exit counts t
   assert.deepEqual(seqs, seqs.map((_, i) => i), "SEQ counts every event once, in order");
 });
 
+Deno.test("ftrace: the README's --raw figures for the zImage story: 9229 exits, 16 collapsed kvm_exit lines", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const said =
+    /prints the (\d+)\s+exits the cost line counts, where the collapsed trace has (\d+) `kvm_exit` lines/
+      .exec(readme);
+  assert.ok(said !== null, "the README's --raw paragraph");
+  const count = (s: string) => s.split("\n").filter((l) => l.includes("kvm_exit")).length;
+  const raw = await setway(ROOT, ["run", "scenarios/zimage.ts", "--raw", "--filter", "kvm_exit"]);
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.equal(count(raw.stdout), Number(said[1]));
+  const collapsed = await setway(ROOT, ["run", "scenarios/zimage.ts", "--filter", "kvm_exit"]);
+  assert.equal(count(collapsed.stdout), Number(said[2]));
+  // And the cost line of the same run counts as many traps.
+  const full = await setway(ROOT, ["run", "scenarios/zimage.ts"]);
+  assert.match(full.stdout, new RegExp(`^cost: ${said[1]} traps,`, "m"));
+});
+
 Deno.test("ftrace: a collapsed line says what it sums: (xN) for identical events, ops and slots for a walk", async () => {
   const out = await setway(await dir(), ["run", "scenario.ts", "--filter", "sw_local,kvm_exit"]);
   assert.equal(out.code, 0, out.stderr);
