@@ -223,6 +223,33 @@ Deno.test("html: the events axis comes first when the violation would be a slive
   assert.ok(!fine.includes(`<p class="axis-note"`));
 });
 
+Deno.test("html: the events axis comes first when one kind of event takes over 90 % of the cycles", () => {
+  const at = { vcpu: 0, pcpu: 0, pc: 0x4000_8000, count: 1 };
+  const withTraps = (trapCycles: number): RunLike => ({
+    policy: "kvm-3.18",
+    machine: { name: "xgene1", clusters: [{ cpus: 1 }] },
+    scenario: { seed: 1, speculation: "quiet", cpus: 1 },
+    events: [
+      { ...at, seq: 0, name: "write", addr: 0x4001_0000, value: 1, cacheable: true, cycles: 400 },
+      { ...at, seq: 1, name: "kvm_exit", reason: "access_vm_reg", ec: 0x18, cycles: trapCycles },
+      { ...at, seq: 2, name: "read", addr: 0x4001_0000, value: 1, cacheable: true, cycles: 600 },
+    ],
+    verdict: { ok: true, violations: [], archInvalid: [], failsNatively: false },
+    cost: { exits: 1, flushes: 0, linesFlushed: 0, cycles: trapCycles + 1000 },
+  });
+  // 9 100 of 10 100 cycles: 90.1 %.
+  const swamped = renderHtml(withTraps(9100));
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(swamped)?.[1], "events");
+  assert.match(
+    swamped,
+    /data-default-unit="events">By cycles, traps to the hypervisor take 90\.1 % of the run, and everything else would be a sliver\. The x axis counts events instead; the cycles button gives the cycles\./,
+  );
+  // 9 000 of 10 000: not over 90 %, so the cycles come first and no note.
+  const even = renderHtml(withTraps(9000));
+  assert.equal(/<div class="view" data-unit="(\w+)">/.exec(even)?.[1], "cycles");
+  assert.ok(!even.includes(`<p class="axis-note"`));
+});
+
 const AT = { vcpu: 0, pcpu: 0, pc: 0x4000_8000 };
 
 /** A small hand-made run: three traps, a read, and the stale read it returned. */
