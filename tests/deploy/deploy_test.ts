@@ -95,6 +95,13 @@ Deno.test("deploy/k8s: each index of the Indexed Job, then the merge Job, give t
       ),
     );
     assert.ok(reports.every((r) => r.question.exchange === true), "the parts exchanged");
+    // Each part went through its .partial file and was renamed once complete (README).
+    assert.match(script(indexed), /> "\$PARTS\/part-\$JOB_COMPLETION_INDEX\.json\.partial";\s+mv /);
+    assert.deepEqual(
+      [...Deno.readDirSync(parts)].map((e) => e.name).filter((n) => n.startsWith("part-")).sort(),
+      Array.from({ length: count }, (_, i) => `part-${i}.json`),
+      "no part left half-written",
+    );
     const printed = await sh(script(merge), { ...envOf(merge), PARTS: parts });
     assert.match(printed, /^explore: .*\n[^]*answer: /);
     const merged = JSON.parse(await Deno.readTextFile(join(parts, "merged.json")));
