@@ -73,3 +73,65 @@ Deno.test("README: the table of policies, machines and guests is `list --markdow
   const { io } = await inProcess(["list", "--markdown"]);
   assert.equal(table.trim(), io.stdout.trim());
 });
+
+Deno.test("README tutorial, step 3: the golden test fails with the hint, -- --update writes it, a change fails with the diff shown", async () => {
+  const tutorial = section("Tutorial: from the first run to your own policy");
+  const all = blocks(tutorial);
+  const file = (name: string) => all.find((b) => b.body.startsWith(`// ${name}\n`))!.body;
+  const after = (marker: string) => {
+    const at = tutorial.indexOf(marker);
+    assert.ok(at >= 0, marker);
+    return blocks(tutorial.slice(at))[0].body;
+  };
+  const dir = await Deno.makeTempDir({ prefix: "setway-tutorial-" });
+  try {
+    // The tutorial's files, in a folder whose deno.json grants the checkout's test permissions.
+    const mod = JSON.stringify(pathToFileURL(resolve(ROOT, "mod.ts")).href);
+    const config = JSON.parse(await Deno.readTextFile(resolve(ROOT, "deno.json")));
+    await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ test: config.test }));
+    const scenario = file("my_scenario.ts").replace(`"./mod.ts"`, mod);
+    await Deno.writeTextFile(`${dir}/my_scenario.ts`, scenario);
+    await Deno.writeTextFile(
+      `${dir}/my_scenario_test.ts`,
+      file("my_scenario_test.ts").replace(`"./mod.ts"`, mod),
+    );
+    const test = async (...extra: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["test", "-P", "--no-lock", "my_scenario_test.ts", ...extra],
+        cwd: dir,
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+      }).output();
+      const dec = new TextDecoder();
+      return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+    };
+
+    const first = await test();
+    assert.equal(first.code, 1, first.output);
+    assert.ok(first.output.includes(after("fails and says what to do")), first.output);
+
+    const update = await test("--", "--update");
+    assert.equal(update.code, 0, update.output);
+    assert.match(
+      tutorial.replace(/\s+/g, " "),
+      /prints what it did \(`golden update, my_scenario_test\.ts: 0 updated, 1 new, 0 unchanged`\)/,
+    );
+    assert.match(
+      update.output,
+      /^golden update, my_scenario_test\.ts: 0 updated, 1 new, 0 unchanged$/m,
+    );
+    const golden = await Deno.readTextFile(`${dir}/my_scenario.golden`);
+    assert.match(golden, /^# setway golden v1\n[\s\S]*\n# end\n$/);
+    assert.equal((await test()).code, 0);
+
+    // "Writing 3 instead of 2 as the second word gives" the diff shown.
+    const changed = scenario.replace(".write(0x4001_0000, 2)", ".write(0x4001_0000, 3)");
+    assert.notEqual(changed, scenario);
+    await Deno.writeTextFile(`${dir}/my_scenario.ts`, changed);
+    const differs = await test();
+    assert.equal(differs.code, 1, differs.output);
+    assert.ok(differs.output.includes(after("as the\nsecond word gives")), differs.output);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
