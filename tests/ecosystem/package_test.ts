@@ -86,6 +86,21 @@ Deno.test("a user's project imports @setway/setway and each subpath; the README 
     assert.equal(compared.code, 0, compared.stderr);
     assert.match(compared.stdout, /^kvm-3\.18 +FAIL \(32\) +hypervisor/m);
     assert.match(compared.stdout, /^kvm-4\.0 +ok /m);
+
+    // deno run -R -W --unstable-worker-options jsr:@setway/setway/cli run my_scenario.ts --filter flush
+    const command =
+      /^deno (run -R -W --unstable-worker-options jsr:@setway\/setway\/cli run my_scenario\.ts --filter flush)$/m
+        .exec(await Deno.readTextFile(`${ROOT}README.md`));
+    assert.ok(command !== null, "the README's jsr run command");
+    await Deno.rename(`${dir}/mine.ts`, `${dir}/my_scenario.ts`);
+    const ran = await inProject(command[1].split(" "), dir);
+    const localRun = await inProject(
+      ["task", "-q", "cli", "run", `${dir}/my_scenario.ts`, "--filter", "flush"],
+      ROOT,
+    );
+    assert.equal(ran.code, localRun.code, ran.stderr);
+    assert.equal(ran.stdout, localRun.stdout);
+    assert.match(ran.stdout, /kvm_set_way_flush|stage2_flush_vm|sw_local/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
