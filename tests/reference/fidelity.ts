@@ -4,7 +4,8 @@
  * policy (split between the machines a policy runs on), and prints, per
  * policy and machine, how many agree with the reference and how many are
  * findings, with the first finding's report. Exits 1 when there is a
- * finding.
+ * finding; `--help` prints the usage, and a bad option is one line and
+ * status 2.
  *
  * ```sh
  * deno task fidelity --programs 2000 --seed 7
@@ -23,6 +24,7 @@
 import fc from "fast-check";
 import { compareProgram, CONFIGS } from "./differential.ts";
 import { programArb } from "./program.ts";
+import { taskOptions } from "../support/task_options.ts";
 
 /** One policy's agreement. */
 export interface FidelityRow {
@@ -81,24 +83,20 @@ export function fidelity(
   return rows;
 }
 
-function flag(args: string[], name: string, dflt: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(args[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 1) {
-    console.error(`fidelity: --${name} needs a positive integer, got ${args[i + 1]}`);
-    Deno.exit(2);
-  }
-  return v;
-}
-
 function percent(n: number, of: number): string {
   return `${(100 * n / of).toFixed(2)}%`;
 }
 
 if (import.meta.main) {
-  const programs = flag(Deno.args, "programs", 100_000);
-  const seed = flag(Deno.args, "seed", 0x1507);
+  const options = taskOptions("fidelity", Deno.args, {
+    programs: { default: 100_000, min: 1, value: "N" },
+    seed: { default: 0x1507, min: 1, value: "S" },
+  });
+  if ("exit" in options) {
+    (options.exit === 0 ? console.log : console.error)(options.line);
+    Deno.exit(options.exit);
+  }
+  const { programs, seed } = options.values;
   console.log(`fidelity: ${programs} programs per policy, seed ${seed}`);
   let findings = 0;
   fidelity({

@@ -1,5 +1,6 @@
 /**
- * `deno task fuzz [--runs N] [--seed S]`: the properties of user_fuzz.ts
+ * `deno task fuzz [--runs N] [--seed S]` (`--help` prints the usage; a bad option is one
+ * line and status 2): the properties of user_fuzz.ts
  * and limits_fuzz.ts at scale (10^6 cases by default, shared between them
  * as in CI), each in a worker. Reports every crash that is not a
  * ScenarioError, every broken invariant (a VA-correct guest on native
@@ -12,9 +13,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import type { CaseMessage, DoneMessage, FailureMessage, FuzzJob } from "./fuzz_worker.ts";
 import { FUZZ_PROPERTIES as PROPERTIES } from "./fuzz_properties.ts";
+import { taskOptions } from "../support/task_options.ts";
 
 /** A case that has not finished after this long is reported as a hang. */
 const HANG_MS = 5_000;
@@ -83,19 +84,15 @@ async function fuzzProperty(which: number, seed: number, runs: number): Promise<
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      runs: { type: "string", default: "1000000" },
-      seed: { type: "string", default: "22" },
-    },
+  const options = taskOptions("fuzz", Deno.args, {
+    runs: { default: 1_000_000, min: 1, value: "N" },
+    seed: { default: 22, min: -(2 ** 53 - 1), value: "S" },
   });
-  const total = Number(values.runs);
-  const seed = Number(values.seed);
-  if (!Number.isSafeInteger(total) || total < 1 || !Number.isSafeInteger(seed)) {
-    console.error("fuzz: --runs and --seed take integers");
-    return 2;
+  if ("exit" in options) {
+    (options.exit === 0 ? console.log : console.error)(options.line);
+    return options.exit;
   }
+  const { runs: total, seed } = options.values;
   const weights = PROPERTIES.reduce((n, p) => n + p.runs, 0);
   let found = 0;
   for (const [i, { property, runs }] of PROPERTIES.entries()) {
