@@ -9,10 +9,13 @@
  */
 
 import { replayRow } from "./issue_rows.ts";
+import { benchArgsOrExit } from "./task_args.ts";
 
 if (import.meta.main) {
-  const n = Number(Deno.args[0] ?? 5);
-  const m = Number(Deno.args[1] ?? 3);
+  const [n, m] = benchArgsOrExit("bench:replay", [
+    { name: "n", default: 5, min: 1 },
+    { name: "m", default: 3, min: 0 },
+  ]).counts;
   const r = await replayRow(n, m);
   if (r === null) console.log("skipped: gcc or valgrind is missing");
   else {

@@ -21,6 +21,7 @@
 
 import { run } from "../lib/engine/run.ts";
 import { TraceCache } from "../lib/sim/replay.ts";
+import { benchArgsOrExit } from "./task_args.ts";
 import { type MemoryTrace, STORE } from "../lib/sim/access_trace.ts";
 import {
   GZIP_INPUT,
@@ -282,6 +283,7 @@ async function printColdProfile(
 // ---------------------------------------------------------------- main
 
 if (import.meta.main) {
+  benchArgsOrExit("bench:report", [], ["--quick"]);
   console.log(`setway performance report (${quick ? "quick" : "full"}): ${await machineLine()}`);
   await printIssueRows(quick);
   const gzip = loadGzipTrace();

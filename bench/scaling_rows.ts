@@ -20,11 +20,16 @@ import {
   SCALING_RANDOM,
   SCALING_RANDOM_LARGE,
 } from "./explore_scaling.ts";
+import { benchArgsOrExit } from "./task_args.ts";
 
 if (import.meta.main) {
-  const n = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 3);
-  const large = Deno.args.includes("--large");
-  const cold = Deno.args.includes("--cold");
+  const { counts: [n], flags } = benchArgsOrExit(
+    "bench:scaling",
+    [{ name: "n", default: 3, min: 1 }],
+    ["--large", "--cold"],
+  );
+  const large = flags.includes("--large");
+  const cold = flags.includes("--cold");
   const rows = await scalingRows(
     n,
     large ? SCALING_EXHAUSTIVE_LARGE : SCALING_EXHAUSTIVE,

@@ -8,10 +8,15 @@
  */
 
 import { storyCompilesLine, zimageRows } from "./issue_rows.ts";
+import { benchArgsOrExit } from "./task_args.ts";
 
 if (import.meta.main) {
+  const [pairs, phaseRuns] = benchArgsOrExit("bench:zimage", [
+    { name: "pairs", default: 9, min: 1 },
+    { name: "phase-runs", default: 5, min: 1 },
+  ]).counts;
   console.log(await storyCompilesLine());
-  const d = await zimageRows(Number(Deno.args[0] ?? 9), Number(Deno.args[1] ?? 5));
+  const d = await zimageRows(pairs, phaseRuns);
   for (const r of d.rows) {
     console.log(
       `${r.row}: ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}-${
