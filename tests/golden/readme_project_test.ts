@@ -4,28 +4,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { blockAfter } from "../support/readme.ts";
-import { summaries } from "./scratch_project.ts";
+import { denoIn, summaries } from "./scratch_project.ts";
 
 const SECTION = "## Golden traces in your own tests";
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
 /** `deno task test <args>` in `dir`, with CI unset and no colour. */
-async function task(dir: string, args: string[]): Promise<{ code: number; output: string }> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "test", ...args],
-    cwd: dir,
-    env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
+const task = (dir: string, args: string[]) => denoIn(dir, ["task", "test", ...args]);
 
 Deno.test("README golden section: its project updates a stale golden and lists the orphan as shown", async () => {
   const config = blockAfter(SECTION, "```json");

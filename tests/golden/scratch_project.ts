@@ -22,7 +22,20 @@ export interface Outcome {
  * @param ci the value of CI in the run's environment; unset when undefined
  * @returns the exit code and the output
  */
-export async function denoTest(dir: string, args: string[], ci?: string): Promise<Outcome> {
+export function denoTest(dir: string, args: string[], ci?: string): Promise<Outcome> {
+  return denoIn(dir, ["test", "--no-prompt", "--no-lock", ...args], ci);
+}
+
+/**
+ * `deno <args>` in the project `dir` (`deno task test ...`, say), with CI
+ * unset unless asked for, no colour and no prompts' input.
+ *
+ * @param dir the project's directory (its deno.json)
+ * @param args what follows `deno`
+ * @param ci the value of CI in the run's environment; unset when undefined
+ * @returns the exit code and the output
+ */
+export async function denoIn(dir: string, args: string[], ci?: string): Promise<Outcome> {
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const value = Deno.env.get(key);
@@ -30,7 +43,7 @@ export async function denoTest(dir: string, args: string[], ci?: string): Promis
   }
   if (ci !== undefined) env.CI = ci;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "--no-prompt", "--no-lock", ...args],
+    args,
     cwd: dir,
     env,
     clearEnv: true,
