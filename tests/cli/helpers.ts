@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { type BufferIo, bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
 import { type Outcome, runCommandWithin } from "../support/command.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 /**
  * The checkout.
@@ -106,7 +107,8 @@ export function readmeTrapOnce(): string {
 
 /**
  * A scratch project as a user has one: a temporary directory with an empty
- * `deno.json` and the given files.
+ * `deno.json` and the given files (removed when the test process ends, if
+ * the test has not removed it).
  *
  * @example Usage
  * ```ts ignore
@@ -121,7 +123,7 @@ export async function scratchProject(
   prefix: string,
   files: Record<string, string>,
 ): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix });
+  const dir = await tempDir({ prefix });
   await Deno.writeTextFile(join(dir, "deno.json"), "{}\n");
   for (const [name, text] of Object.entries(files)) {
     await Deno.writeTextFile(join(dir, name), text);

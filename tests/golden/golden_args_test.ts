@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serializeGolden } from "../../lib/golden/file.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 const GOLDEN_MODULE = new URL("../../lib/golden/golden.ts", import.meta.url).href;
 
@@ -56,7 +57,7 @@ async function child(
 }
 
 Deno.test("'--update' and '-u' in Deno.args turn update mode on; an explicit option beats them", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const text = "  vcpu0-0 [000] .... 000002: kvm_toggle_cache: VM op at 0x0000000040008300\n";
   const [long, short, explicitOff, noFlag] = await Promise.all([
     child(dir, ["--update"], { file: join(dir, "long.golden"), text }, false),
@@ -76,7 +77,7 @@ Deno.test("'--update' and '-u' in Deno.args turn update mode on; an explicit opt
 });
 
 Deno.test("with CI=true, '--update' writes nothing and the failure says CI forbids updates", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const stale = join(dir, "stale.golden");
   await Deno.writeTextFile(stale, serializeGolden("old line\n"));
   const [missing, changed, explicit] = await Promise.all([

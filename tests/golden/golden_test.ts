@@ -9,6 +9,7 @@ import {
 } from "../../lib/golden/golden.ts";
 import { GOLDEN_FIRST_LINE, GOLDEN_LAST_LINE, serializeGolden } from "../../lib/golden/file.ts";
 import { ScenarioError } from "../../lib/errors.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 const TRACE_V1 = [
   "# tracer: setway",
@@ -69,7 +70,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 Deno.test("a matching golden passes, by path and by file URL", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "match.golden");
   await Deno.writeTextFile(file, serializeGolden(TRACE_V1));
   await assertGolden(TRACE_V1, file, { update: false });
@@ -79,7 +80,7 @@ Deno.test("a matching golden passes, by path and by file URL", async () => {
 
 Deno.test("a golden checked out with CRLF line endings matches, and an update leaves it alone", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "crlf.golden");
     const crlf = serializeGolden(TRACE_V1).replaceAll("\n", "\r\n");
     await Deno.writeTextFile(file, crlf);
@@ -91,7 +92,7 @@ Deno.test("a golden checked out with CRLF line endings matches, and an update le
 });
 
 Deno.test("the comparison is byte for byte: one changed digit fails, a missing final newline does not", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "bytes.golden");
   await Deno.writeTextFile(file, serializeGolden(TRACE_V1));
   // Same length, one character different: still a mismatch.
@@ -104,7 +105,7 @@ Deno.test("the comparison is byte for byte: one changed digit fails, a missing f
 });
 
 Deno.test("a mismatch fails with a unified diff of the changed lines and the update command", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "mismatch.golden");
   await Deno.writeTextFile(file, serializeGolden(TRACE_V1));
   const err = await rejectsGolden(assertGolden(TRACE_V2, file, { update: false }), "mismatch");
@@ -127,7 +128,7 @@ Deno.test("a mismatch fails with a unified diff of the changed lines and the upd
 });
 
 Deno.test("a mismatch message counts the lines only in the golden apart from those only in the actual text", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "shorter.golden");
   await Deno.writeTextFile(file, serializeGolden("a\nb\nc\n"));
   const err = await rejectsGolden(assertGolden("a\n", file, { update: false }), "mismatch");
@@ -136,7 +137,7 @@ Deno.test("a mismatch message counts the lines only in the golden apart from tho
 });
 
 Deno.test("a missing golden fails and says how to create it", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "missing.golden");
   const err = await rejectsGolden(
     assertGolden(TRACE_V1, file, { update: false, msg: "zImage" }),
@@ -150,7 +151,7 @@ Deno.test("a missing golden fails and says how to create it", async () => {
 
 Deno.test("update mode writes atomically: new directory, exact content, no temp file left", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const deeper = join(dir, "nested", "deeper");
     const file = join(deeper, "new.golden");
     await assertGolden(TRACE_V1, file, { update: true });
@@ -169,7 +170,7 @@ Deno.test("update mode writes atomically: new directory, exact content, no temp 
 
 Deno.test("update mode leaves a golden that already matches untouched", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "same.golden");
     await Deno.writeTextFile(file, serializeGolden(TRACE_V1));
     const old = new Date(2001, 0, 1);
@@ -182,7 +183,7 @@ Deno.test("update mode leaves a golden that already matches untouched", async ()
 
 Deno.test("under CI=true an update never writes and fails as a comparison, saying CI forbids it", async () => {
   await withCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const missing = join(dir, "ci-missing.golden");
     const err = await rejectsGolden(assertGolden(TRACE_V1, missing, { update: true }), "missing");
     assert.ok(err.ciRefused);
@@ -203,7 +204,7 @@ Deno.test("under CI=true an update never writes and fails as a comparison, sayin
 
 Deno.test("under CI=true a plain comparison of a missing golden fails as missing, not as a CI refusal", async () => {
   await withCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const err = await rejectsGolden(
       assertGolden(TRACE_V1, join(dir, "absent.golden"), { update: false }),
       "missing",
@@ -216,7 +217,7 @@ Deno.test("under CI=true a plain comparison of a missing golden fails as missing
 });
 
 Deno.test("CI is `true` or `1` in any case, spaces around: then nothing is written; other values write", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     for (const value of ["1", "TRUE", " True "]) {
       await withCi(async () => {
@@ -240,7 +241,7 @@ Deno.test("CI is `true` or `1` in any case, spaces around: then nothing is writt
 });
 
 Deno.test("corrupt goldens are reported as corrupt, not diffed", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const cases: [string, Uint8Array, RegExp][] = [
     [
       "nul.golden",
@@ -266,7 +267,7 @@ Deno.test("corrupt goldens are reported as corrupt, not diffed", async () => {
 
 Deno.test("a failure is a GoldenError by name, with the file; only a CI refusal says CI refused", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "cut.golden");
     await Deno.writeTextFile(file, GOLDEN_FIRST_LINE + "\n");
     const corrupt = await rejectsGolden(assertGolden(TRACE_V1, file, { update: false }), "corrupt");
@@ -292,7 +293,7 @@ Deno.test("a failure is a GoldenError by name, with the file; only a CI refusal 
 
 Deno.test("a truncated golden (no '# end') is reported, and update mode repairs it", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "cut.golden");
     const full = serializeGolden(TRACE_V1);
     await Deno.writeTextFile(file, full.slice(0, full.length - 20));
@@ -306,7 +307,7 @@ Deno.test("a truncated golden (no '# end') is reported, and update mode repairs 
 
 Deno.test("a run is compared through trace({ filter: 'flush' }) unless the filter option says otherwise", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const asked: (string | undefined)[] = [];
     const run: Traceable = {
       trace(options) {
@@ -325,7 +326,7 @@ Deno.test("a run is compared through trace({ filter: 'flush' }) unless the filte
 
 Deno.test("two assertions writing different texts to one golden in an update run are refused", async () => {
   await withoutCi(async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "shared.golden");
     await assertGolden("first\n", file, { update: true });
     await rejectsGolden(assertGolden("second\n", file, { update: true }), "duplicate");

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
 import { vm } from "../../lib/dsl/mod.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const MOD = new URL("mod.ts", ROOT).href;
@@ -74,7 +75,7 @@ const CASES: [string, string, RegExp][] = [
 ];
 
 Deno.test("command line: each kind of bad scenario is exit status 2 and one line naming the value", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   for (const [name, text, pattern] of CASES) {
     const file = join(dir, `${name.replaceAll(/\W+/g, "_")}.json`);
     await Deno.writeTextFile(file, text);
@@ -86,7 +87,7 @@ Deno.test("command line: each kind of bad scenario is exit status 2 and one line
 });
 
 Deno.test("command line: an exceeded budget is bad input too, with the figure", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "budget.ts");
   await Deno.writeTextFile(
     file,
@@ -100,7 +101,7 @@ Deno.test("command line: an exceeded budget is bad input too, with the figure", 
 });
 
 Deno.test("command line: the real cli.ts exits 2 with one line for a bad scenario", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "bad.json");
   await Deno.writeTextFile(file, CASES[0][1]);
   const out = await new Deno.Command(Deno.execPath(), {

@@ -10,6 +10,7 @@ import { bufferIo } from "../../lib/cli/io.ts";
 import { main } from "../../lib/cli/main.ts";
 import { vm } from "../../lib/dsl/mod.ts";
 import { cli } from "../cli/helpers.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 const MOD = JSON.stringify(new URL("../../mod.ts", import.meta.url).href);
 
@@ -113,7 +114,7 @@ const MODULES: [string, string, RegExp][] = [
 ];
 
 Deno.test("command line: each user mistake in a scenario module is exit status 2 and one line", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   for (const [name, text, pattern] of MODULES) {
     const file = join(dir, `${name.replaceAll(/\W+/g, "_")}.ts`);
     await Deno.writeTextFile(file, text);
@@ -125,7 +126,7 @@ Deno.test("command line: each user mistake in a scenario module is exit status 2
 });
 
 Deno.test("command line: a builder whose run() gives something else is exit status 2", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const cases = [["42", "42"], ["{ verdict: 1 }", '{"verdict":1}'], ["NaN", "NaN"]];
   for (const [i, [given, shown]] of cases.entries()) {
     // One file each: a module is imported once per process.
@@ -147,7 +148,7 @@ Deno.test("command line: a builder whose run() gives something else is exit stat
 });
 
 Deno.test("command line: a builder of the scenario's own whose run() throws is exit status 2", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "throwing_builder.ts");
   await Deno.writeTextFile(
     file,
@@ -160,7 +161,7 @@ Deno.test("command line: a builder of the scenario's own whose run() throws is e
 });
 
 Deno.test("command line: a JSON scenario over the step limit is refused before its steps are checked", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "huge.json");
   const s = JSON.parse(JSON.stringify(vm().toJSON()));
   s.steps = new Array(1_000_001).fill({ kind: "nonsense" });
@@ -176,7 +177,7 @@ Deno.test("command line: a JSON scenario over the step limit is refused before i
 
 Deno.test("command line: the real cli.ts gives each user mistake exit status 2 and one line", async () => {
   // The throwing hook (MODULES[0]) has its own test below.
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const cases: [string, string, RegExp][] = [
     ...MODULES.slice(1),
     [
@@ -200,7 +201,7 @@ Deno.test("command line: the real cli.ts gives each user mistake exit status 2 a
 });
 
 Deno.test("command line: the real cli.ts blames a throwing policy hook with exit status 2", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const file = join(dir, "trap_once.ts");
   await Deno.writeTextFile(file, MODULES[0][1]);
   const out = await cli(["run", file], { NO_COLOR: "1" });
@@ -209,7 +210,7 @@ Deno.test("command line: the real cli.ts blames a throwing policy hook with exit
 });
 
 Deno.test("command line: explore's malformed options are exit status 2 and one line naming the option", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(join(dir, "sub"));
   await Deno.writeTextFile(join(dir, "p.ts"), "export const x = 1;\n");
   const cases: [string[], string][] = [

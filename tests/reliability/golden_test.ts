@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertGolden, GoldenError } from "../../lib/golden/golden.ts";
 import { serializeGolden } from "../../lib/golden/file.ts";
+import { tempDir } from "../support/temp_dir.ts";
 
 const OLD =
   "  vcpu0-0 [000] .... 000001: kvm_set_way_flush: S/W flush at 0x0000000040008234 (cache on)\n";
@@ -34,7 +35,7 @@ async function goldenErrorOf(p: Promise<void>): Promise<GoldenError> {
 
 Deno.test("golden update replaces the file by rename: another link to the old file keeps the old text", async () => {
   await withCi(undefined, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const file = join(dir, "trace.golden");
     const link = join(dir, "old-link");
     await Deno.writeTextFile(file, serializeGolden(OLD));
@@ -55,7 +56,7 @@ Deno.test("golden update replaces the file by rename: another link to the old fi
 
 Deno.test("a failed golden update leaves no temporary file and changes nothing", async () => {
   await withCi(undefined, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const stale = join(dir, "stale.golden");
     await Deno.writeTextFile(stale, serializeGolden(OLD));
     // The temporary file is written in full; the rename that would put it in place fails.
@@ -78,7 +79,7 @@ Deno.test("a failed golden update leaves no temporary file and changes nothing",
 
 Deno.test("a golden whose name is taken by a directory is refused, and nothing is written", async () => {
   await withCi(undefined, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     // Reading the golden fails (it is a directory) before anything is written.
     const blocked = join(dir, "blocked.golden");
     await Deno.mkdir(blocked);
@@ -92,7 +93,7 @@ Deno.test("a golden whose name is taken by a directory is refused, and nothing i
 
 Deno.test("without update mode a golden is never written, whatever its state", async () => {
   await withCi(undefined, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const cases: [string, string | null, GoldenError["code"]][] = [
       ["missing.golden", null, "missing"],
       ["stale.golden", serializeGolden(OLD), "mismatch"],
@@ -113,7 +114,7 @@ Deno.test("without update mode a golden is never written, whatever its state", a
 
 Deno.test("under CI=true a truncated or corrupt golden is reported as such and never repaired", async () => {
   await withCi("true", async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const truncated = join(dir, "cut.golden");
     const cut = serializeGolden(OLD + OLD).slice(0, -10);
     await Deno.writeTextFile(truncated, cut);
