@@ -1,7 +1,8 @@
 /**
- * The command lines of the bench tasks (`deno task bench:report`,
- * `bench:replay`, `bench:zimage`, `bench:scaling`): counts given by
- * position and flags given by name. Anything else (an unknown flag, a count
+ * The command lines of the project's own tasks (the bench tasks
+ * `bench:report`, `bench:replay`, `bench:zimage` and `bench:scaling`, and
+ * `binaries` and `build:core`): counts given by position and flags given
+ * by name. Anything else (an unknown flag, a count
  * that is not a whole number from its minimum, one count too many) is one
  * line and status 2 before any measurement starts; `--help` prints the
  * usage.

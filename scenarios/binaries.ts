@@ -29,6 +29,8 @@
  * @module
  */
 
+import { benchArgsOrExit } from "../bench/task_args.ts";
+
 /** The command that downloads and extracts the binaries. */
 export const SETUP_COMMAND = "deno task binaries";
 
@@ -284,13 +286,14 @@ export function binaryVersions(): string {
   }
 }
 
-if (import.meta.main && Deno.args.includes("--check")) {
+const flags = import.meta.main ? benchArgsOrExit("binaries", [], ["--check", "--force"]).flags : [];
+if (import.meta.main && flags.includes("--check")) {
   // Exit status 0 when every binary is there, else 1 with the missing ones.
   const message = missingBinariesMessage();
   if (message !== null) console.error(message);
   Deno.exit(message === null ? 0 : 1);
 } else if (import.meta.main) {
-  if (missingBinaries().length === 0 && !Deno.args.includes("--force")) {
+  if (missingBinaries().length === 0 && !flags.includes("--force")) {
     console.log(`guest binaries already in ${binariesDir()} (--force to fetch again):`);
     console.log(binaryVersions().trimEnd());
   } else {

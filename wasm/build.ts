@@ -12,6 +12,7 @@
  */
 
 import asc from "assemblyscript/asc";
+import { benchArgsOrExit } from "../bench/task_args.ts";
 
 /** The source, the generated module, and the compiler's arguments. */
 const SOURCE = new URL("./hierarchy.as", import.meta.url);
@@ -121,8 +122,9 @@ export function hierarchyCoreBytes(): Uint8Array {
 }
 
 if (import.meta.main) {
+  const { flags } = benchArgsOrExit("build:core", [], ["--check"]);
   const text = moduleText(await compileCore(await Deno.readTextFile(SOURCE)));
-  if (Deno.args.includes("--check")) {
+  if (flags.includes("--check")) {
     const now = await Deno.readTextFile(TARGET).catch(() => "");
     if (now !== text) {
       console.error("lib/hw/hierarchy_core_wasm.ts is not the build of wasm/hierarchy.as");

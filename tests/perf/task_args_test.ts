@@ -49,3 +49,18 @@ Deno.test("deno task bench:replay with a bad count says so in one line, status 2
     `bench:replay: n takes a whole number from 1, not "x"; usage: deno task bench:replay [n] [m]\n`,
   );
 });
+
+Deno.test("deno task binaries and deno task build:core refuse a flag they do not know, before any work", async () => {
+  // build:core --chek would otherwise write lib/ where --check only compares.
+  for (
+    const [task, flag, usage] of [
+      ["binaries", "--bogus", "usage: deno task binaries [--check] [--force]"],
+      ["build:core", "--chek", "usage: deno task build:core [--check]"],
+    ]
+  ) {
+    const out = await runCommand([Deno.execPath(), "task", "-q", task, flag], { cwd: ROOT });
+    assert.equal(out.code, 2, out.stderr);
+    assert.equal(out.stdout, "");
+    assert.equal(out.stderr, `${task}: unknown flag ${flag}; ${usage}\n`);
+  }
+});
