@@ -30,7 +30,9 @@
  * for one counts a stale read.
  *
  * Run it: `deno task binaries` once, then
- * `deno run --allow-ffi -R -E scenarios/firmware_binary.ts`.
+ * `deno run --allow-ffi -R -E scenarios/firmware_binary.ts [part of a name]`
+ * (`u-boot`, `aarch64`, ...: only the firmwares whose name holds it; a part
+ * that names none is one line and status 2).
  *
  * @module
  */
@@ -266,10 +268,22 @@ if (import.meta.main) {
     console.error(missing);
     Deno.exit(1);
   }
-  console.log(firmwareVersions().trimEnd());
+  // An optional argument keeps the firmwares whose name holds it ("u-boot", "aarch64", ...).
   const only = Deno.args[0];
-  for (const fw of firmwares()) {
-    if (only !== undefined && !fw.name.includes(only)) continue;
+  const chosen = firmwares().filter((fw) => only === undefined || fw.name.includes(only));
+  if (Deno.args.length > 1 || chosen.length === 0) {
+    const names = firmwares().map((fw) => JSON.stringify(fw.name)).join(", ");
+    console.error(
+      `firmware_binary: ${
+        Deno.args.length > 1
+          ? `one argument at most, not ${Deno.args.length}`
+          : `no firmware is named like ${JSON.stringify(only)}`
+      }; give part of a name of ${names}, or nothing for all four`,
+    );
+    Deno.exit(2);
+  }
+  console.log(firmwareVersions().trimEnd());
+  for (const fw of chosen) {
     const t0 = performance.now();
     const t = firmwareTrace(fw);
     const t1 = performance.now();
