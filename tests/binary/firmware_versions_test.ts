@@ -54,3 +54,37 @@ Deno.test("firmware goldens after a Debian update: exit 1, the versions' diff an
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("firmware_binary.ts: a name that matches no firmware is one line naming the four, status 2", async () => {
+  const missing = await guestBinaries();
+  if (missing !== null) assert.fail(missing);
+  const script = join(ROOT, "scenarios", "firmware_binary.ts");
+  const none = await runCommand([
+    Deno.execPath(),
+    "run",
+    "--allow-ffi",
+    "-R",
+    "-E",
+    script,
+    "nosuch",
+  ]);
+  assert.equal(none.code, 2, none.stderr);
+  assert.equal(none.stdout, "");
+  assert.equal(
+    none.stderr,
+    `firmware_binary: no firmware is named like "nosuch"; give part of a name of "u-boot qemu_arm", ` +
+      `"u-boot qemu_arm64", "edk2 qemu-efi-arm", "edk2 qemu-efi-aarch64", or nothing for all four\n`,
+  );
+  const two = await runCommand([
+    Deno.execPath(),
+    "run",
+    "--allow-ffi",
+    "-R",
+    "-E",
+    script,
+    "a",
+    "b",
+  ]);
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /^firmware_binary: one argument at most, not 2; /);
+});
