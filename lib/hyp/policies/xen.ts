@@ -63,6 +63,13 @@ const UNDEF_REASON = "set/way op while the IOMMU shares the p2m: flush by VA ins
  * tools/libs/ctrl `xc_domain_cacheflush` (the toolstack's flush after it
  * loads a guest image).
  *
+ * Versions: the set/way tracking is Xen 4.12's ("xen/arm: Implement Set/Way
+ * operations", 2018), the flush on the way back to the guest runs from
+ * `leave_hypervisor_to_guest` since Xen 4.13, and the refusal while the
+ * IOMMU shares the p2m is Xen 4.16's ("xen/arm: Do not invalidate the P2M
+ * when the PT is shared with the IOMMU", 2021); `p2m_set_way_flush` and
+ * `p2m_toggle_cache` read the same in Xen 4.22.
+ *
  * - reset: HCR.TSW and SWIO set, TVM clear (Xen's default HCR has no TVM: a
  *   guest booting with its caches off is not watched until its first S/W op);
  * - trapped S/W op: with the IOMMU sharing the p2m, inject an undefined
@@ -117,7 +124,7 @@ export function xenWith(options: XenOptions = {}): Policy<XenState> {
       : "Xen on ARM: S/W and VM-register traps mark need_flush_to_ram; p2m_flush_vm on guest entry",
     source: "xen/arch/arm/p2m.c: p2m_set_way_flush, p2m_toggle_cache, p2m_flush_vm, " +
       "p2m_cache_flush_range; xen/arch/arm/traps.c: get_default_hcr_flags, " +
-      "leave_hypervisor_to_guest, check_for_vcpu_work",
+      "leave_hypervisor_to_guest, check_for_vcpu_work (Xen 4.16 to 4.22)",
     faultClean: Object.freeze({ when: "populate", via: "kernel", event: "flush_page_to_ram" }),
     costs: XEN_COSTS,
     state: (): XenState => ({ needFlushToRam: [] }),
