@@ -619,6 +619,13 @@ export function rateLines(questions: readonly Question[], answers: readonly Answ
 }
 
 if (import.meta.main) {
+  const unknown = Deno.args.find((a) => a !== "--rates");
+  if (unknown !== undefined) {
+    console.error(
+      `prove_escape: unknown argument ${unknown}; usage: deno run -R scenarios/prove_escape.ts [--rates]`,
+    );
+    Deno.exit(2);
+  }
   const questions = questionsOf();
   const answers = await answerAll(questions);
   console.log(storyText(MACHINES, CLASSES, answers));

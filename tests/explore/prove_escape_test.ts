@@ -205,3 +205,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("deno run -R scenarios/prove_escape.ts refuses an argument it does not take, before any search", async () => {
+  const root = new URL("../../", import.meta.url);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "scenarios/prove_escape.ts", "--rate"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.equal(new TextDecoder().decode(out.stdout), "");
+  assert.equal(
+    new TextDecoder().decode(out.stderr),
+    "prove_escape: unknown argument --rate; usage: deno run -R scenarios/prove_escape.ts [--rates]\n",
+  );
+});
