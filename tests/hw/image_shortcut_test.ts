@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { cacheStore } from "../../lib/hw/cache.ts";
-import { CacheStore, CLEAN, StoreImage } from "../../lib/hw/cache_store.ts";
+import { CacheStore, CLEAN, DIRTY, StoreImage } from "../../lib/hw/cache_store.ts";
 import { Hardware, HardwareImage } from "../../lib/hw/hardware.ts";
 import { generic } from "../../lib/machines/mod.ts";
 import { PAGE_SIZE } from "../../lib/hw/memory.ts";
@@ -131,9 +131,12 @@ Deno.test("property: an image put back by the shortcut leaves what a full copy l
       fc.array(fc.array(stepArb, { maxLength: 4 }), { minLength: 1, maxLength: 8 }),
       fc.nat(8),
       fc.boolean(),
-      ({ machine }, before, children, resaveAt, loadFirst) => {
+      fc.boolean(),
+      ({ machine }, before, children, resaveAt, loadFirst, core) => {
         // Images are of LRU caches only (Hardware.imageable): the default.
-        const fast = new Hardware(machine);
+        // The shortcut is taken with the hierarchy core and without it (the
+        // JavaScript paths, each of which must tell its stores of a change).
+        const fast = new Hardware(machine, { core });
         const full = new Hardware(machine, { staged: true });
         try {
           assert.deepEqual(runSteps(fast, before, 1), runSteps(full, before, 1));
@@ -203,12 +206,14 @@ Deno.test("property: saves and put backs of two images, in any order, leave what
       machineArb,
       fc.array(stepArb, { maxLength: 15 }),
       fc.array(actionArb, { minLength: 1, maxLength: 16 }),
-      ({ machine }, first, actions) => {
+      fc.boolean(),
+      ({ machine }, first, actions, core) => {
         // Each side: a model, another model of the same machine that may
-        // save into the same images, and the two images.
+        // save into the same images, and the two images; the fast side with
+        // the hierarchy core or on the JavaScript paths.
         const side = (staged: boolean) => ({
-          hw: new Hardware(machine, { staged }),
-          other: new Hardware(machine, { staged }),
+          hw: new Hardware(machine, { staged, core }),
+          other: new Hardware(machine, { staged, core }),
           images: [new HardwareImage(), new HardwareImage()],
           saved: [false, false],
         });
@@ -324,4 +329,111 @@ Deno.test("CacheStore.saveImage: the trace-driven simulator's stores are not ima
   const c = new TraceCache({ size: 1024, ways: 2 });
   c.access(0x40, true);
   assert.throws(() => cacheStore(c).saveImage(new StoreImage()), /not imaged/);
+});
+
+Deno.test("Hardware.loadImage: a dirty line that only turned clean is put back dirty", () => {
+  // A line's state is all that changes in CPU 0's L1 (Cache.setState): a
+  // sibling's read takes the dirty line, or a clean by VA or by set/way
+  // pushes it below. The put back must see that change too.
+  const machine = {
+    name: "pair",
+    description: "one cluster of two CPUs",
+    clusters: [{ cpus: 2, l1d: { size: 256, ways: 2 }, l2: { size: 512, ways: 2 } }],
+  };
+  const A = 0x8000_0000;
+  const cleans: [string, (m: Hardware) => void][] = [
+    ["a sibling's read", (m) => assert.equal(m.read(1, A, true), 5)],
+    ["DC CVAC", (m) => m.dcByVa("cvac", 0, A)],
+    ["DC CVAU", (m) => m.dcByVa("cvau", 0, A)],
+    ["DC CSW", (m) => {
+      const l1 = m.caches[0];
+      const slot = l1.lookup(l1.lineOf(A));
+      const { ways } = m.geometry(0, 1);
+      m.dcBySetWay(0, "csw", 1, Math.floor(slot / ways), slot % ways);
+    }],
+  ];
+  for (const [what, clean] of cleans) {
+    for (const at of ["after a save", "after a put back"]) {
+      const hw = new Hardware(machine);
+      const full = new Hardware(machine, { staged: true });
+      try {
+        for (const m of [hw, full]) {
+          m.write(0, A, 5, true);
+          const image = new HardwareImage();
+          m.saveImage(image);
+          if (at === "after a put back") m.loadImage(image);
+          clean(m);
+          const l1 = m.caches[0];
+          assert.equal(l1.states[l1.lookup(l1.lineOf(A))], CLEAN, `${what}, ${at}`);
+          m.loadImage(image);
+        }
+        assert.deepEqual(observe(hw), observe(full), `${what}, ${at}`);
+        const l1 = hw.caches[0];
+        assert.equal(l1.states[l1.lookup(l1.lineOf(A))], DIRTY, `${what}, ${at}`);
+      } finally {
+        hw.release();
+        full.release();
+      }
+    }
+  }
+});
+
+Deno.test("Hardware.loadImage: a change made through a cache's own methods is put back", () => {
+  // The doc's promise: changes are seen through the model's and the caches'
+  // methods. The model's fast paths do not call these (the hierarchy core
+  // does their work), so each is called here on one of its caches.
+  const A = 0x8000_0000;
+  const changes: [string, (c: Hardware["caches"][number], slot: number) => void][] = [
+    ["setState", (c, slot) => c.setState(slot, CLEAN)],
+    ["writeWord", (c, slot) => c.writeWord(slot, 0, 9)],
+    ["copyIn", (c, slot) => c.copyIn(slot, new Int32Array(c.wordsPerLine).fill(9), 0)],
+    ["evict", (c, slot) => c.evict(slot)],
+    ["touch", (c, slot) => c.touch(slot)],
+  ];
+  for (const [what, change] of changes) {
+    for (const at of ["after a save", "after a put back"]) {
+      const hw = new Hardware(generic);
+      try {
+        hw.write(0, A + 0x40, 4, true);
+        hw.write(0, A, 5, true);
+        const before = observe(hw);
+        const image = new HardwareImage();
+        hw.saveImage(image);
+        if (at === "after a put back") hw.loadImage(image);
+        const l1 = hw.caches[0];
+        // touch makes the line of A + 0x40 the newest, where A was.
+        change(l1, l1.lookup(l1.lineOf(what === "touch" ? A + 0x40 : A)));
+        assert.notDeepEqual(observe(hw), before, `${what} changed nothing`);
+        hw.loadImage(image);
+        assert.deepEqual(observe(hw), before, `${what}, ${at}`);
+      } finally {
+        hw.release();
+      }
+    }
+  }
+});
+
+Deno.test("Hardware.loadImage: a write to the newest line of an L1, right after a save or a put back, is put back", () => {
+  // The write hits a dirty line that is already its set's most recent, so
+  // no new stamp tells the L1 it changed: the word written must.
+  const A = 0x8000_0000;
+  for (const core of [true, false]) {
+    for (const at of ["after a save", "after a put back"]) {
+      const hw = new Hardware(generic, { core });
+      try {
+        hw.write(0, A, 5, true);
+        const image = new HardwareImage();
+        hw.saveImage(image);
+        if (at === "after a put back") hw.loadImage(image);
+        hw.write(0, A, 6, true);
+        hw.loadImage(image);
+        const l1 = hw.caches[0];
+        const what = `core ${core}, ${at}`;
+        assert.equal(l1.data[l1.dataOffset(l1.lookup(l1.lineOf(A)))], 5, what);
+        assert.equal(hw.read(0, A, true), 5, what);
+      } finally {
+        hw.release();
+      }
+    }
+  }
 });
