@@ -59,15 +59,9 @@ Deno.test("firmware_binary.ts: a name that matches no firmware is one line namin
   const missing = await guestBinaries();
   if (missing !== null) assert.fail(missing);
   const script = join(ROOT, "scenarios", "firmware_binary.ts");
-  const none = await runCommand([
-    Deno.execPath(),
-    "run",
-    "--allow-ffi",
-    "-R",
-    "-E",
-    script,
-    "nosuch",
-  ]);
+  const firmware = (...args: string[]) =>
+    runCommand([Deno.execPath(), "run", "--allow-ffi", "-R", "-E", script, ...args]);
+  const none = await firmware("nosuch");
   assert.equal(none.code, 2, none.stderr);
   assert.equal(none.stdout, "");
   assert.equal(
@@ -75,16 +69,7 @@ Deno.test("firmware_binary.ts: a name that matches no firmware is one line namin
     `firmware_binary: no firmware is named like "nosuch"; give part of a name of "u-boot qemu_arm", ` +
       `"u-boot qemu_arm64", "edk2 qemu-efi-arm", "edk2 qemu-efi-aarch64", or nothing for all four\n`,
   );
-  const two = await runCommand([
-    Deno.execPath(),
-    "run",
-    "--allow-ffi",
-    "-R",
-    "-E",
-    script,
-    "a",
-    "b",
-  ]);
+  const two = await firmware("a", "b");
   assert.equal(two.code, 2);
   assert.match(two.stderr, /^firmware_binary: one argument at most, not 2; /);
 });

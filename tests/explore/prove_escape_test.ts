@@ -15,9 +15,11 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { assertGolden, explore } from "../../mod.ts";
 import { answerLine } from "../../lib/api/explore.ts";
 import * as prove from "../../scenarios/prove_escape.ts";
+import { runCommand } from "../support/command.ts";
 
 const GENERIC = [prove.MACHINES[0]];
 const BY_VA = prove.CLASSES.filter((c) => c.name.endsWith("-by-va"));
@@ -180,24 +182,23 @@ Deno.test({
   },
 });
 
+/** `deno run -R scenarios/prove_escape.ts <args>` from the checkout, as the README runs it. */
+const proveEscape = (...args: string[]) =>
+  runCommand([Deno.execPath(), "run", "-R", "scenarios/prove_escape.ts", ...args], {
+    cwd: fileURLToPath(new URL("../../", import.meta.url)),
+  });
+
 Deno.test({
   name:
     "deno run -R scenarios/prove_escape.ts --rates: the matrix on stdout, a rate per question on stderr",
   ignore: Deno.env.get("SETWAY_SLOW") !== "1",
   async fn() {
     // The README's command, run as a user runs it, from the checkout.
-    const root = new URL("../../", import.meta.url);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-R", "scenarios/prove_escape.ts", "--rates"],
-      cwd: root,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder();
-    const stderr = text.decode(out.stderr);
+    const out = await proveEscape("--rates");
+    const stderr = out.stderr;
     assert.equal(out.code, 0, stderr);
     const story = prove.storyText(prove.MACHINES, prove.CLASSES, await matrixAnswers());
-    assert.equal(text.decode(out.stdout), story + "\n");
+    assert.equal(out.stdout, story + "\n");
     const lines = stderr.trimEnd().split("\n").filter((l) => / runs\/s, /.test(l));
     assert.equal(lines.length, prove.questionsOf().length);
     for (const line of lines) {
@@ -207,17 +208,11 @@ Deno.test({
 });
 
 Deno.test("deno run -R scenarios/prove_escape.ts refuses an argument it does not take, before any search", async () => {
-  const root = new URL("../../", import.meta.url);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "scenarios/prove_escape.ts", "--rate"],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await proveEscape("--rate");
   assert.equal(out.code, 2);
-  assert.equal(new TextDecoder().decode(out.stdout), "");
+  assert.equal(out.stdout, "");
   assert.equal(
-    new TextDecoder().decode(out.stderr),
+    out.stderr,
     "prove_escape: unknown argument --rate; usage: deno run -R scenarios/prove_escape.ts [--rates]\n",
   );
 });
