@@ -73,15 +73,33 @@ export function benchArgs(
       values.push(c.default);
       continue;
     }
-    const v = Number(given[i]);
-    if (given[i].trim() === "" || !Number.isSafeInteger(v) || v < c.min) {
-      return refuse(
-        `${c.name} takes a whole number from ${c.min}, not ${JSON.stringify(given[i])}`,
-      );
-    }
+    const v = wholeNumber(c.name, given[i], c.min);
+    if (typeof v === "string") return refuse(v);
     values.push(v);
   }
   return { counts: values, flags };
+}
+
+/**
+ * A task's count or option value read as a whole number from `min`, or
+ * what is wrong with it, as the task's one line says it.
+ *
+ * @example Usage
+ * ```ts
+ * import { wholeNumber } from "./task_args.ts";
+ * console.log(wholeNumber("n", "7", 1), wholeNumber("n", "0", 1));
+ * // 7 'n takes a whole number from 1, not "0"'
+ * ```
+ * @param name what the usage line calls it (`n`, `--runs`)
+ * @param text the argument as given
+ * @param min the smallest value it takes
+ * @returns the number, or the problem
+ */
+export function wholeNumber(name: string, text: string, min: number): number | string {
+  const v = Number(text);
+  return text.trim() === "" || !Number.isSafeInteger(v) || v < min
+    ? `${name} takes a whole number from ${min}, not ${JSON.stringify(text)}`
+    : v;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { wholeNumber } from "../../bench/task_args.ts";
 
 /** One option that takes a whole number. */
 export interface IntegerOption {
@@ -58,17 +59,8 @@ export function taskOptions<K extends string>(
   const values = {} as Record<K, number>;
   for (const n of names) {
     const given = parsed.values[n] as string | undefined;
-    const v = given === undefined ? spec[n].default : Number(given);
-    if (
-      given !== undefined && (given.trim() === "" || !Number.isSafeInteger(v) || v < spec[n].min)
-    ) {
-      return {
-        exit: 2,
-        line: `${task}: --${n} takes a whole number from ${spec[n].min}, not ${
-          JSON.stringify(given)
-        }; ${usage}`,
-      };
-    }
+    const v = given === undefined ? spec[n].default : wholeNumber(`--${n}`, given, spec[n].min);
+    if (typeof v === "string") return { exit: 2, line: `${task}: ${v}; ${usage}` };
     values[n] = v;
   }
   return { values };
