@@ -28,6 +28,11 @@ export interface EmptyModules {
 /**
  * Writes the root, its `n - 1` one-line modules and the hello-world.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { writeEmptyModules } from "./empty_modules.ts";
+ * const { root } = await writeEmptyModules(await Deno.makeTempDir(), 3); // root.ts, m1.ts, m2.ts
+ * ```
  * @param dir an existing directory, with no deno.json above it that the
  *   measurement should not load
  * @param n modules in the graph, the root included (at least 1)

@@ -106,6 +106,11 @@ export function wholeNumber(name: string, text: string, min: number): number | s
  * {@linkcode benchArgs} for a task's main module: the counts and flags, or
  * the line printed and the process ended with its status.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { benchArgsOrExit } from "./task_args.ts";
+ * const [pairs] = benchArgsOrExit("bench:zimage", [{ name: "pairs", default: 9, min: 1 }]).counts;
+ * ```
  * @param task the task's name
  * @param counts the counts it takes by position
  * @param known the flags it takes

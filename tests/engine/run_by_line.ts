@@ -24,6 +24,13 @@ export interface RunByLine {
 /**
  * Runs `s` with no step limit.
  *
+ * @example Usage
+ * ```ts ignore
+ * import { runByLine } from "./run_by_line.ts";
+ * import { scenario } from "./fixtures.ts";
+ * const s = scenario([{ kind: "dc_va", vcpu: 0, op: "civac", addr: 0x4000_0000, len: 4096 }]);
+ * console.log(runByLine(s, false).events.length === runByLine(s, true).events.length); // true
+ * ```
  * @param s the scenario
  * @param lineByLine whether a DC range visits every line (the slow path)
  * @param options `meter`, told of the run's work; `end`, what to keep of the hardware at the end

@@ -27,6 +27,12 @@ export type TaskOptions<K extends string> =
 /**
  * Reads a task's options: `--name N` (or `--name=N`) for each option of `spec`, and `--help`.
  *
+ * @example Usage
+ * ```ts
+ * import { taskOptions } from "./task_options.ts";
+ * const spec = { runs: { default: 10, min: 1, value: "N" } };
+ * console.log(taskOptions("fuzz", ["--runs", "3"], spec)); // { values: { runs: 3 } }
+ * ```
  * @param task the task's name, as `deno task` knows it
  * @param args the command line's arguments
  * @param spec the options
