@@ -110,3 +110,17 @@ Deno.test("README: .ci/run runs the README's test command and ends with N passed
   const last = failed.stdout.trimEnd().split("\n");
   assert.equal(last[last.length - 1], "10 passed, 2 failed");
 });
+
+Deno.test("README: the npm packages the suite fetches are the ones deno.json imports", async () => {
+  const readme = (await Deno.readTextFile(`${ROOT}README.md`)).replace(/\s+/g, " ");
+  const said = /The test suite fetches its (\w+) npm packages \(([^)]*)\)/.exec(readme);
+  assert.ok(said !== null, "the README's sentence on npm packages");
+  const named = [...said[2].matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort();
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const imported = (Object.values(config.imports) as string[])
+    .filter((spec) => spec.startsWith("npm:"))
+    .map((spec) => /^npm:(@?[^@/]+(?:\/[^@/]+)?)@/.exec(spec)![1])
+    .sort();
+  assert.deepEqual(named, imported);
+  assert.equal(said[1], ["one", "two", "three", "four"][imported.length - 1]);
+});
